@@ -1,0 +1,78 @@
+"""`tcr-doctor` command line: a thin dispatcher over one module per subcommand.
+
+Only the module of the subcommand being run is imported, so `tcr-doctor ask` does not pay for Flask,
+Slack or the diagnostics stack at start-up.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+# name -> (module under bot.commands, one-line help)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "ask": ("ask", "answer a question from the FAQ (or read questions from stdin, one per line)"),
+    "eval": ("evaluate", "measure answer quality on a labelled JSON Lines question set"),
+    "diagnose": ("diagnose", "run live diagnostics against a registry or image reference"),
+    "check-name": ("check_name", "check an instance, namespace, repository, tag or image reference name"),
+    "explain": ("explain", "name the cause of a pasted docker/podman/containerd/kubelet error log"),
+    "serve": ("serve", "run the web service (JSON API, help widget, Slack endpoint) locally"),
+    "report": ("report", "reports for knowledge-base maintainers (e.g. unanswered questions)"),
+}
+
+EXIT_USAGE = 2
+
+
+def _top_level_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tcr-doctor",
+        description="Answers TCR questions from the documented FAQ and diagnoses registry problems live.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="commands:\n" + "\n".join(f"  {name:<12} {help_}" for name, (_, help_) in COMMANDS.items())
+        + "\n\nRun 'tcr-doctor COMMAND --help' for the options of one command.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    parser.add_argument("command", nargs="?", help=argparse.SUPPRESS)
+    return parser
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("tcr-doctor")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] not in COMMANDS:
+        parser = _top_level_parser()
+        if not argv or argv[0].startswith("-"):
+            parser.parse_args(argv[:1])  # handles --help / --version and exits
+            parser.print_help(sys.stderr)
+            return EXIT_USAGE
+        parser.print_usage(sys.stderr)
+        print(f"tcr-doctor: error: unknown command {argv[0]!r} (choose from {', '.join(COMMANDS)})", file=sys.stderr)
+        return EXIT_USAGE
+
+    name, rest = argv[0], argv[1:]
+    module_name, help_ = COMMANDS[name]
+    command = importlib.import_module(f"bot.commands.{module_name}")
+    parser = argparse.ArgumentParser(prog=f"tcr-doctor {name}", description=help_)
+    command.add_arguments(parser)
+    args = parser.parse_args(rest)
+    try:
+        return int(command.run(args) or 0)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # `tcr-doctor ask < questions | head` closes our stdout early: not an error worth a traceback.
+        sys.stderr.close()
+        return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
