@@ -1,0 +1,408 @@
+"""Address and host policy: the SSRF guard for the public channels (web, Slack).
+
+The CLI runs with no policy (support engineers may point it anywhere, including a VPC address). The web
+and Slack channels pass `AddressPolicy.public_registry(...)`, and the diagnostics engine asks it twice:
+
+1. `check_host(host)` before resolving: only DNS names under the configured registry domains, never an IP
+   literal in any notation (`2130706433`, `0x7f.1`, `0177.0.0.1`, `127.1`, `[::1]`, `::ffff:127.0.0.1`),
+   no `user@host`, no trailing dot, no percent-encoding or exotic characters.
+2. `check_address(ip)` for every address the name resolved to: only globally routable unicast addresses.
+   Loopback, link-local (incl. the 169.254.169.254 metadata service), private (RFC 1918, fc00::/7), CGNAT
+   (100.64.0.0/10), multicast, unspecified, broadcast, documentation/benchmark/reserved ranges are refused,
+   also when wrapped in IPv6 (IPv4-mapped, IPv4-compatible, NAT64 64:ff9b::/96, 6to4 2002::/16, Teredo).
+
+The engine then connects only to an address that passed, and every redirect target goes through
+`check_url` (scheme, user info, port, host) and its resolved addresses through `check_address` again.
+
+Every refusal is a `Refusal`: a `str` (English text, so `-> str | None` holds) that also carries
+`.code`, `.zh` and `.en`, and `to_dict()` for findings.
+"""
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Callable, Iterable
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+DEFAULT_DOMAINS: tuple[str, ...] = ("*.tencentcloudcr.com", "*.ccs.tencentyun.com", "*.tencentyun.com")
+DEFAULT_PORTS: tuple[int, ...] = (443, 80)
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+_LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+# A dotted part that inet_aton()/browsers/curl would read as a number: decimal, octal (leading 0) or hex.
+_NUMERIC_PART = re.compile(r"^(?:0x[0-9a-f]*|[0-9]+)$")
+_LOOKS_NUMERIC_TAIL = re.compile(r"^(?:0x[0-9a-f]*|[0-9]+)$")
+
+# IPv4 ranges that are not globally routable, most specific first, each with a refusal kind.
+_V4_RANGES: tuple[tuple[str, str], ...] = (
+    ("169.254.169.254/32", "metadata"),
+    ("100.100.100.200/32", "metadata"),  # another cloud's metadata service, inside CGNAT anyway
+    ("0.0.0.0/8", "unspecified"),
+    ("127.0.0.0/8", "loopback"),
+    ("169.254.0.0/16", "link_local"),
+    ("10.0.0.0/8", "private"),
+    ("172.16.0.0/12", "private"),
+    ("192.168.0.0/16", "private"),
+    ("100.64.0.0/10", "cgnat"),
+    ("192.0.0.0/24", "reserved"),      # IETF protocol assignments
+    ("192.0.2.0/24", "reserved"),      # TEST-NET-1
+    ("198.51.100.0/24", "reserved"),   # TEST-NET-2
+    ("203.0.113.0/24", "reserved"),    # TEST-NET-3
+    ("198.18.0.0/15", "reserved"),     # benchmarking
+    ("192.88.99.0/24", "reserved"),    # 6to4 relay anycast (deprecated)
+    ("224.0.0.0/4", "multicast"),
+    ("255.255.255.255/32", "broadcast"),
+    ("240.0.0.0/4", "reserved"),
+)
+_V6_RANGES: tuple[tuple[str, str], ...] = (
+    ("::/128", "unspecified"),
+    ("::1/128", "loopback"),
+    ("fe80::/10", "link_local"),
+    ("fec0::/10", "private"),          # site-local (deprecated)
+    ("fc00::/7", "private"),           # unique local
+    ("ff00::/8", "multicast"),
+    ("100::/64", "reserved"),          # discard-only
+    ("2001:db8::/32", "reserved"),     # documentation
+    ("2001:10::/28", "reserved"),      # ORCHID
+    ("2001:20::/28", "reserved"),      # ORCHIDv2
+    ("3fff::/20", "reserved"),         # documentation (RFC 9637)
+    ("5f00::/16", "reserved"),         # SRv6 SIDs
+)
+_V4_NETS = tuple((ipaddress.ip_network(n), k) for n, k in _V4_RANGES)
+_V6_NETS = tuple((ipaddress.ip_network(n), k) for n, k in _V6_RANGES)
+_NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
+_SIXTOFOUR = ipaddress.ip_network("2002::/16")
+_TEREDO = ipaddress.ip_network("2001::/32")
+_V4_COMPAT = ipaddress.ip_network("::/96")
+
+_WHY_PUBLIC = {
+    "en": "This public service only diagnoses registries reachable from the internet; it never probes internal "
+          "networks. Run `tcr-doctor diagnose {target}` from a machine that can reach it instead.",
+    "zh": "此公共服务只诊断可从公网访问的镜像仓库，从不探测内部网络。请在能访问该地址的机器上运行 "
+          "`tcr-doctor diagnose {target}`。",
+}
+
+# kind -> (en, zh); {host}/{ip}/{detail} are filled in.
+_MESSAGES: dict[str, tuple[str, str]] = {
+    "empty": ("No registry host was given.", "未提供镜像仓库域名。"),
+    "syntax": ("'{host}' is not a valid registry host name.", "“{host}”不是合法的镜像仓库域名。"),
+    "userinfo": ("'{host}' contains user information ('user@host'); give only the registry host name, never "
+                 "credentials.", "“{host}”包含用户信息（user@host 形式）；请只填写镜像仓库域名，不要填写凭证。"),
+    "ip_literal": ("'{host}' is an IP address; give the registry's domain name instead (for example "
+                   "<instance>.tencentcloudcr.com). IP addresses are not diagnosed from this public service.",
+                   "“{host}”是 IP 地址；请改用镜像仓库域名（例如 <实例名>.tencentcloudcr.com）。此公共服务不诊断 IP 地址。"),
+    "trailing_dot": ("'{host}' ends with a dot; give the host name without it.",
+                     "“{host}”以点号结尾；请去掉末尾的点号。"),
+    "domain": ("'{host}' is not a Tencent Cloud registry domain; this service only diagnoses hosts under {detail}.",
+               "“{host}”不是腾讯云镜像仓库域名；此服务只诊断以下域名下的主机：{detail}。"),
+    "port": ("Port {detail} is not allowed; registries are diagnosed on ports {ports} only.",
+             "不允许端口 {detail}；只诊断端口 {ports} 上的镜像仓库。"),
+    "scheme": ("The URL scheme '{detail}' is not allowed; only http and https are.",
+               "不允许 URL 协议“{detail}”；只允许 http 和 https。"),
+    "bad_address": ("'{ip}' is not an IP address.", "“{ip}”不是 IP 地址。"),
+    "loopback": ("{host} resolves to {ip}, a loopback address (this server itself).",
+                 "{host} 解析到 {ip}，这是环回地址（即本服务器自身）。"),
+    "metadata": ("{host} resolves to {ip}, a cloud metadata service address.",
+                 "{host} 解析到 {ip}，这是云服务器元数据服务地址。"),
+    "link_local": ("{host} resolves to {ip}, a link-local address.", "{host} 解析到 {ip}，这是链路本地地址。"),
+    "private": ("{host} resolves to {ip}, a private network address. TCR instances do have private (VPC) "
+                "endpoints, but this public service cannot reach your VPC and must not probe internal networks.",
+                "{host} 解析到 {ip}，这是私有网络地址。TCR 实例确实有内网（VPC）访问地址，但此公共服务无法访问您的 VPC，"
+                "也不得探测内部网络。"),
+    "cgnat": ("{host} resolves to {ip}, a shared carrier-grade NAT address (100.64.0.0/10), which is internal "
+              "to a provider's network.", "{host} 解析到 {ip}，这是运营商级 NAT 共享地址（100.64.0.0/10），属于内部网络。"),
+    "multicast": ("{host} resolves to {ip}, a multicast address.", "{host} 解析到 {ip}，这是组播地址。"),
+    "broadcast": ("{host} resolves to {ip}, the broadcast address.", "{host} 解析到 {ip}，这是广播地址。"),
+    "unspecified": ("{host} resolves to {ip}, an unspecified address (0.0.0.0/8 or ::).",
+                    "{host} 解析到 {ip}，这是未指定地址（0.0.0.0/8 或 ::）。"),
+    "reserved": ("{host} resolves to {ip}, a reserved address that is not routed on the internet.",
+                 "{host} 解析到 {ip}，这是保留地址，在公网上不可路由。"),
+    "resolve_failed": ("{host} could not be resolved: {detail}.", "无法解析 {host}：{detail}。"),
+    "no_address": ("{host} has no address.", "{host} 没有任何地址记录。"),
+}
+_ADDRESS_KINDS = {"loopback", "metadata", "link_local", "private", "cgnat", "multicast", "broadcast",
+                  "unspecified", "reserved"}
+
+
+class Refusal(str):
+    """Why a host, URL or address is refused. `str(refusal)` is the English text."""
+
+    code: str
+    en: str
+    zh: str
+
+    def __new__(cls, code: str, en: str, zh: str) -> "Refusal":
+        obj = super().__new__(cls, en)
+        obj.code, obj.en, obj.zh = code, en, zh
+        return obj
+
+    def text(self, lang: str = "en") -> str:
+        return self.zh if lang == "zh" else self.en
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "zh": self.zh, "en": self.en}
+
+    def __reduce__(self):  # keep the attributes through pickling (gunicorn, multiprocessing)
+        return (Refusal, (self.code, self.en, self.zh))
+
+
+def _refusal(kind: str, *, host: str = "", ip: str = "", detail: str = "", ports: str = "",
+             public_hint: bool = False, target: str = "") -> Refusal:
+    en, zh = _MESSAGES[kind]
+    fill = {"host": _printable(host) or "the host", "ip": ip, "detail": detail, "ports": ports}
+    en, zh = en.format(**fill), zh.format(**{**fill, "host": _printable(host) or "该主机"})
+    if public_hint:
+        hint_target = _printable(target or host) or "<registry>"
+        en += " " + _WHY_PUBLIC["en"].format(target=hint_target)
+        zh += _WHY_PUBLIC["zh"].format(target=hint_target)
+    return Refusal(kind, en, zh)
+
+
+def _printable(text: str, limit: int = 120) -> str:
+    """Echo user input safely in a reason: no control characters, bounded length."""
+    cleaned = "".join(ch if ch.isprintable() else "\ufffd" for ch in str(text))
+    return cleaned if len(cleaned) <= limit else cleaned[: limit - 1] + "…"
+
+
+def looks_like_ip_literal(host: str) -> bool:
+    """True for anything a resolver, browser or HTTP client might read as an address rather than a name.
+
+    Covers dotted quads, 1-3 part short forms (`127.1`), a single 32-bit integer (`2130706433`), octal
+    (`0177.0.0.1`) and hex (`0x7f.0x1`, `0x7f000001`) parts, IPv6 in or out of brackets, and any name whose
+    last label is numeric (no real top-level domain is).
+    """
+    h = host.strip().lower()
+    if not h:
+        return False
+    if h.startswith("[") or ":" in h:
+        return True
+    h = h.rstrip(".")
+    parts = h.split(".")
+    if all(_NUMERIC_PART.match(p) for p in parts if p) and any(parts):
+        return True
+    if _LOOKS_NUMERIC_TAIL.match(parts[-1]):
+        return True
+    try:
+        ipaddress.ip_address(h)
+        return True
+    except ValueError:
+        return False
+
+
+def parse_ip(value: str | IPAddress) -> IPAddress | None:
+    if isinstance(value, (ipaddress.IPv4Address, ipaddress.IPv6Address)):
+        return value
+    text = str(value).strip()
+    if text.startswith("[") and text.endswith("]"):
+        text = text[1:-1]
+    text = text.split("%", 1)[0]  # zone index: fe80::1%eth0
+    try:
+        return ipaddress.ip_address(text)
+    except ValueError:
+        return None
+
+
+def classify_address(ip: str | IPAddress) -> str | None:
+    """The refusal kind of an address (`loopback`, `private`, ...), or None for a global unicast address."""
+    addr = parse_ip(ip)
+    if addr is None:
+        return "bad_address"
+    if isinstance(addr, ipaddress.IPv6Address):
+        embedded = _embedded_ipv4(addr)
+        if embedded is not None:
+            kind = classify_address(embedded)
+            if kind:
+                return kind
+        for net, kind in _V6_NETS:
+            if addr in net:
+                return kind
+        if addr in _V4_COMPAT:  # ::a.b.c.d (deprecated IPv4-compatible) with a global v4: still not routable
+            return "reserved"
+        if addr in _TEREDO:  # a tunnel client address: never a registry
+            return "reserved"
+        if not addr.is_global and not any(addr in n for n in (*_NAT64, _SIXTOFOUR)):
+            return "reserved"
+        return None
+    for net, kind in _V4_NETS:
+        if addr in net:
+            return kind
+    if not addr.is_global or addr.is_multicast or addr.is_reserved:
+        return "reserved"
+    return None
+
+
+def _embedded_ipv4(addr: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 address wraps (mapped, compatible, NAT64, 6to4, Teredo client), if any."""
+    if addr.ipv4_mapped is not None:
+        return addr.ipv4_mapped
+    if addr.sixtofour is not None:
+        return addr.sixtofour
+    if addr.teredo is not None:
+        server, client = addr.teredo
+        # Either end being internal is enough to refuse; report the client (the one traffic goes to).
+        return client if classify_address(client) else (server if classify_address(server) else None)
+    packed = addr.packed
+    if any(addr in net for net in _NAT64):
+        return ipaddress.IPv4Address(packed[-4:])
+    if addr in _V4_COMPAT and int(addr) > 1:
+        return ipaddress.IPv4Address(packed[-4:])
+    return None
+
+
+class AddressPolicy:
+    """Which hosts and addresses a channel may diagnose.
+
+    domains: patterns; `*.example.com` matches any name strictly under example.com, a plain name matches
+        exactly. Empty = any name (addresses are still checked).
+    ports: allowed ports for URLs and targets; empty = any.
+    allow_loopback: TESTS ONLY — lets names resolve to 127.0.0.0/8 and ::1 (a registry started by the tests).
+        Everything else stays refused.
+    """
+
+    def __init__(self, domains: Iterable[str] = DEFAULT_DOMAINS, *, ports: Iterable[int] = DEFAULT_PORTS,
+                 allow_loopback: bool = False):
+        self.domains = tuple(d.strip().lower().rstrip(".") for d in domains if d and d.strip())
+        self.ports = tuple(int(p) for p in ports)
+        self.allow_loopback = bool(allow_loopback)
+
+    @classmethod
+    def public_registry(cls, domains: Iterable[str] = DEFAULT_DOMAINS, **kwargs: Any) -> "AddressPolicy":
+        return cls(domains, **kwargs)
+
+    def __repr__(self) -> str:
+        return (f"AddressPolicy(domains={list(self.domains)!r}, ports={list(self.ports)!r}"
+                + (", allow_loopback=True" if self.allow_loopback else "") + ")")
+
+    # -- names ---------------------------------------------------------------------------------------
+    def check_host(self, host: str) -> Refusal | None:
+        """Refusal reason for a host name given by a user (before any DNS lookup), or None if allowed."""
+        if host is None or not str(host).strip():
+            return _refusal("empty")
+        raw = str(host)
+        if "@" in raw:
+            return _refusal("userinfo", host=raw)
+        if raw != raw.strip() or not raw.isascii() or not raw.isprintable() or len(raw) > 253:
+            return _refusal("syntax", host=raw)
+        if looks_like_ip_literal(raw):
+            return _refusal("ip_literal", host=raw)
+        if raw.endswith("."):
+            return _refusal("trailing_dot", host=raw)
+        name = raw.lower()
+        labels = name.split(".")
+        if len(labels) < 2 or not all(_LABEL.match(label) for label in labels):
+            return _refusal("syntax", host=raw)
+        if self.domains and not any(_domain_matches(name, pattern) for pattern in self.domains):
+            return _refusal("domain", host=raw, detail=", ".join(self.domains))
+        return None
+
+    def check_port(self, port: int | None) -> Refusal | None:
+        if port is None or not self.ports or int(port) in self.ports:
+            return None
+        return _refusal("port", detail=str(port), ports=", ".join(map(str, self.ports)))
+
+    # -- addresses -----------------------------------------------------------------------------------
+    def check_address(self, ip: str | IPAddress, host: str = "") -> Refusal | None:
+        """Refusal reason for an address a name resolved to (or a redirect pointed at), or None."""
+        addr = parse_ip(ip)
+        if addr is None:
+            return _refusal("bad_address", ip=_printable(str(ip)))
+        kind = classify_address(addr)
+        if kind is None:
+            return None
+        if kind == "loopback" and self.allow_loopback and _plain_loopback(addr):
+            return None
+        return _refusal(kind, host=host or str(addr), ip=str(addr), public_hint=True, target=host)
+
+    def check_addresses(self, addresses: Iterable[str | IPAddress], host: str = "") -> Refusal | None:
+        """All of a name's addresses must pass: a name that mixes public and internal answers is refused
+        (otherwise a client's address choice or a DNS rebinding could still reach the internal one)."""
+        seen = False
+        for ip in addresses:
+            seen = True
+            reason = self.check_address(ip, host)
+            if reason:
+                return reason
+        return None if seen else _refusal("no_address", host=host)
+
+    def resolve(self, host: str, *, timeout: float = 5.0, nameserver: str | None = None,
+                resolver: Callable[[str], Iterable[str]] | None = None) -> tuple[list[str], Refusal | None]:
+        """Check `host`, resolve it (`resolver(host) -> addresses`; default DNS through `nameserver`
+        ("ip" or "ip:port") or the system's) and check every address.
+        Returns (addresses to connect to, None) or ([], refusal)."""
+        reason = self.check_host(host)
+        if reason:
+            return [], reason
+        try:
+            addresses = list(dict.fromkeys(str(a) for a in (resolver or dns_resolver(timeout, nameserver))(host)))
+        except Exception as exc:  # noqa: BLE001 - any resolver failure is a refusal, not a crash
+            return [], _refusal("resolve_failed", host=host, detail=type(exc).__name__)
+        reason = self.check_addresses(addresses, host)
+        return ([], reason) if reason else (addresses, None)
+
+    # -- URLs (targets and redirects) -----------------------------------------------------------------
+    def check_url(self, url: str) -> Refusal | None:
+        """Scheme, user info, host and port of an absolute http(s) URL (e.g. a redirect target)."""
+        try:
+            parts = urlsplit(str(url).strip())
+            port = parts.port
+        except ValueError:
+            return _refusal("syntax", host=str(url))
+        if parts.scheme.lower() not in ("http", "https"):
+            return _refusal("scheme", detail=_printable(parts.scheme or "(none)"))
+        netloc = parts.netloc
+        if "@" in netloc or parts.username is not None:
+            return _refusal("userinfo", host=netloc)
+        if "\\" in url or any(not ch.isprintable() for ch in url):
+            return _refusal("syntax", host=netloc)
+        host = netloc.rsplit(":", 1)[0] if not netloc.endswith("]") and netloc.count(":") == 1 else netloc
+        reason = self.check_host(host)
+        if reason:
+            return reason
+        return self.check_port(port if port is not None else (443 if parts.scheme.lower() == "https" else 80))
+
+    def check_redirect(self, current_url: str, location: str) -> Refusal | None:
+        """A redirect from `current_url` to `location` (absolute or relative) must pass `check_url`."""
+        if location is None or not str(location).strip():
+            return _refusal("empty")
+        return self.check_url(urljoin(current_url, str(location).strip()))
+
+
+def _domain_matches(name: str, pattern: str) -> bool:
+    if pattern.startswith("*."):
+        return name.endswith(pattern[1:]) and len(name) > len(pattern) - 1
+    return name == pattern
+
+
+def _plain_loopback(addr: IPAddress) -> bool:
+    if isinstance(addr, ipaddress.IPv4Address):
+        return addr in ipaddress.ip_network("127.0.0.0/8")
+    return addr == ipaddress.IPv6Address("::1")
+
+
+def dns_resolver(timeout: float = 5.0, nameserver: str | None = None) -> Callable[[str], list[str]]:
+    """A `host -> [addresses]` function over DNS (A and AAAA) with a deadline; `nameserver` is "ip" or
+    "ip:port" (the test harness's DNS server), default the system's /etc/resolv.conf."""
+    def resolve(host: str) -> list[str]:
+        import dns.resolver
+
+        if nameserver:
+            res = dns.resolver.Resolver(configure=False)
+            ip, _, port = nameserver.rpartition(":") if nameserver.count(":") == 1 else (nameserver, "", "")
+            res.nameservers = [ip or nameserver]
+            res.port = int(port or 53)
+        else:
+            res = dns.resolver.Resolver()
+        res.lifetime = timeout
+        found: list[str] = []
+        for rdtype in ("A", "AAAA"):
+            try:
+                found += [r.to_text() for r in res.resolve(host, rdtype, search=False)]
+            except (dns.resolver.NoAnswer, dns.resolver.NXDOMAIN):
+                pass
+        if not found:
+            raise LookupError("no A or AAAA record")
+        return found
+
+    return resolve
