@@ -1,0 +1,177 @@
+"""A local stand-in for the Slack Web API, for tests and benchmarks.
+
+It listens on a free loopback port and answers `POST /api/<method>` the way Slack does closely enough for
+slack_sdk's WebClient (point `base_url` at `api.base_url`). Every call is recorded with its parsed
+arguments (form or JSON body; `blocks`/`view` given as JSON strings are decoded). Any other POST path is
+recorded as method `response_url` (point a payload's `response_url` at `api.url("/response/...")`).
+
+    with SlackAPI() as api:
+        client = WebClient(token="xoxb-test", base_url=api.base_url)
+        ...
+        call = api.wait_for("chat.postMessage")      # bounded polling, never a blind sleep
+        assert call.args["thread_ts"] == "1700000000.000100"
+
+Failures for a channel can be injected: `api.fail["chat.postMessage"] = {"C_NOT_MEMBER": "not_in_channel"}`.
+"""
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Callable
+
+BOT_USER_ID = "UBOT000001"
+BOT_ID = "BBOT000001"
+TEAM_ID = "T0000TEST"
+
+
+@dataclass
+class Call:
+    method: str
+    args: dict[str, Any]
+    raw: str  # the request body exactly as sent, for "this string appears nowhere" assertions
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class SlackAPI:
+    def __init__(self) -> None:
+        self.calls: list[Call] = []
+        self.fail: dict[str, dict[str, str]] = {}
+        self._lock = threading.Lock()
+        self._changed = threading.Condition(self._lock)
+        self._ts = itertools.count(1)
+        api = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: Any) -> None:  # keep test output quiet
+                pass
+
+            def do_POST(self) -> None:  # noqa: N802 (http.server naming)
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length).decode("utf-8") if length else ""
+                path = urllib.parse.urlsplit(self.path).path
+                method = path[len("/api/"):] if path.startswith("/api/") else "response_url"
+                args = _parse(raw, self.headers.get("Content-Type", ""))
+                body = api._answer(Call(method, args, raw, dict(self.headers.items())))
+                data = json.dumps(body).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json; charset=utf-8")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, name="slack-api-stand-in", daemon=True)
+
+    # -- lifecycle -------------------------------------------------------------------------------------
+    def start(self) -> "SlackAPI":
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def __enter__(self) -> "SlackAPI":
+        return self.start()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
+
+    @property
+    def port(self) -> int:
+        return self._server.server_address[1]
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    @property
+    def base_url(self) -> str:
+        return self.url("/api/")
+
+    # -- answers ---------------------------------------------------------------------------------------
+    def _answer(self, call: Call) -> dict[str, Any]:
+        channel = call.args.get("channel") or ""
+        error = self.fail.get(call.method, {}).get(channel)
+        with self._changed:
+            self.calls.append(call)
+            self._changed.notify_all()
+        if error:
+            return {"ok": False, "error": error}
+        if call.method == "auth.test":
+            return {"ok": True, "url": "https://test.slack.com/", "team": "test", "user": "tcr-doctor",
+                    "team_id": TEAM_ID, "user_id": BOT_USER_ID, "bot_id": BOT_ID, "is_enterprise_install": False}
+        if call.method in ("chat.postMessage", "chat.update"):
+            ts = call.args.get("ts") or f"1800000000.{next(self._ts):06d}"
+            message = {"type": "message", "user": BOT_USER_ID, "bot_id": BOT_ID, "ts": ts,
+                       "text": call.args.get("text", ""), "blocks": call.args.get("blocks") or []}
+            if call.args.get("thread_ts"):
+                message["thread_ts"] = call.args["thread_ts"]
+            return {"ok": True, "channel": channel, "ts": ts, "message": message}
+        if call.method == "chat.postEphemeral":
+            return {"ok": True, "message_ts": f"1800000000.{next(self._ts):06d}"}
+        if call.method == "chat.getPermalink":
+            ts = str(call.args.get("message_ts", "")).replace(".", "")
+            return {"ok": True, "channel": channel, "permalink": f"https://test.slack.com/archives/{channel}/p{ts}"}
+        if call.method in ("views.open", "views.update", "views.push"):
+            return {"ok": True, "view": {"id": f"V{next(self._ts):08d}", **(call.args.get("view") or {})}}
+        return {"ok": True}
+
+    # -- inspection ------------------------------------------------------------------------------------
+    def calls_to(self, method: str) -> list[Call]:
+        with self._lock:
+            return [c for c in self.calls if c.method == method]
+
+    def wait_for(self, method: str, where: Callable[[Call], bool] = lambda c: True, *, count: int = 1,
+                 timeout: float = 10.0) -> Call:
+        """The `count`-th call to `method` matching `where`; waits (bounded) until it arrives."""
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while True:
+                found = [c for c in self.calls if c.method == method and where(c)]
+                if len(found) >= count:
+                    return found[count - 1]
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    seen = [c.method for c in self.calls]
+                    raise AssertionError(f"no {count}x {method} within {timeout}s; calls so far: {seen}")
+                self._changed.wait(remaining)
+
+    def quiet(self, seconds: float = 0.3) -> None:
+        """Wait until no call has arrived for `seconds` (bounded at 20x that): lets lazy work settle."""
+        deadline = time.monotonic() + seconds * 20
+        with self._changed:
+            last = len(self.calls)
+            while time.monotonic() < deadline:
+                self._changed.wait(seconds)
+                if len(self.calls) == last:
+                    return
+                last = len(self.calls)
+
+    def everything(self) -> str:
+        """All recorded request bodies, decoded, for "never sent anywhere" assertions."""
+        with self._lock:
+            return "\n".join(urllib.parse.unquote_plus(c.raw) + "\n" + c.raw for c in self.calls)
+
+
+def _parse(raw: str, content_type: str) -> dict[str, Any]:
+    if not raw:
+        return {}
+    if "json" in content_type:
+        args = json.loads(raw)
+    else:
+        args = {k: v[-1] for k, v in urllib.parse.parse_qs(raw, keep_blank_values=True).items()}
+    for key in ("blocks", "view", "attachments"):
+        if isinstance(args.get(key), str):
+            try:
+                args[key] = json.loads(args[key])
+            except ValueError:
+                pass
+    return args
