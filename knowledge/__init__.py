@@ -1,0 +1,109 @@
+"""Public knowledge API: what is asked (FAQ match, entities, secrets to mask).
+
+Imports are lazy so that `import knowledge` costs nothing until a function is called (CLI cold start).
+"""
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+__all__ = ["ask", "load_kb", "extract_entities", "redact", "explain_log", "KnowledgeError", "get_matcher"]
+
+LANGS = ("zh", "en")
+
+
+def load_kb(path=None):
+    from .kb import load_kb as _load
+
+    return _load(path)
+
+
+@functools.lru_cache(maxsize=4)
+def _cached(path: str | None):
+    from .kb import load_kb as _load
+    from .matcher import Matcher
+
+    kb = _load(path)
+    return kb, Matcher(kb.entries)
+
+
+def get_matcher(path: str | None = None):
+    """(KnowledgeBase, Matcher) built once per process and cached."""
+    return _cached(str(path) if path is not None else None)
+
+
+def extract_entities(text: str) -> dict[str, Any]:
+    from .entities import extract_entities as _extract
+
+    return _extract(text)
+
+
+def redact(text: str) -> tuple[str, list[str]]:
+    from .redact import redact as _redact
+
+    return _redact(text)
+
+
+def explain_log(text: str):
+    """Pasted-log cause detection (issue 6); None until that module exists or when nothing is recognised."""
+    try:
+        from .logs import explain_log as _explain
+    except ImportError:
+        return None
+    return _explain(text)
+
+
+def __getattr__(name: str):
+    if name == "KnowledgeError":
+        from .kb import KnowledgeError
+
+        return KnowledgeError
+    raise AttributeError(name)
+
+
+def ask(text: str, lang: str | None = None, *, kb_path=None, limit: int = 3) -> dict[str, Any]:
+    """Answer `text` from the FAQ: the `ask --json` object described in docs/ARCHITECTURE.md."""
+    from . import matcher as M
+    from .text import detect_lang
+
+    if not isinstance(text, str):
+        raise TypeError("question must be a str")
+    if lang not in LANGS:
+        lang = detect_lang(text)
+    kb, matcher = get_matcher(kb_path)
+    cands = matcher.rank(text, limit=max(limit, 3))
+    top = cands[0] if cands else None
+    answered = top is not None and top.score >= M.THRESHOLD
+    status = "no_answer"
+    alternatives: list[dict[str, Any]] = []
+    answer = None
+    diagnostics: list[str] = []
+    if answered:
+        e = top.entry
+        answer = {
+            "id": e.id,
+            "question": e.question[lang],
+            "answer": e.answer[lang],
+            "score": top.score,
+            "links": [link.to_dict(lang) for link in e.links],
+        }
+        diagnostics = list(e.diagnostics)
+        status = "answered"
+        if len(cands) > 1 and cands[1].score >= M.THRESHOLD and cands[1].coverage >= M.AMBIGUOUS_RATIO * top.coverage:
+            status = "ambiguous"
+        others = cands[1:limit]
+    else:
+        others = cands[:limit]
+    for c in others:
+        if c.score >= M.ALTERNATIVE_MIN:
+            alternatives.append({"id": c.entry.id, "question": c.entry.question[lang], "score": c.score})
+    return {
+        "matched": answered,
+        "answer": answer,
+        "alternatives": alternatives,
+        "entities": extract_entities(text),
+        "diagnostics": diagnostics,
+        "lang": lang,
+        "status": status,
+        "kb_version": kb.version,
+    }

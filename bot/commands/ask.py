@@ -1,0 +1,110 @@
+"""`tcr-doctor ask "QUESTION" [--lang zh|en] [--json]`, or questions on stdin (one per line -> JSON Lines)."""
+from __future__ import annotations
+
+import json
+import sys
+
+MAX_BYTES = 16 * 1024  # a question (or a pasted log) larger than this is refused
+EXIT_USAGE = 2
+
+MESSAGES = {
+    "empty": {"zh": "问题为空：请用文字描述您的问题。", "en": "The question is empty: please describe your problem in words."},
+    "too_long": {"zh": f"问题太长（上限 {MAX_BYTES // 1024} KB）：请只粘贴最相关的几行。",
+                 "en": f"The question is too long (limit {MAX_BYTES // 1024} KB): paste only the most relevant lines."},
+    "binary": {"zh": "输入看起来是二进制数据，不是文字问题。", "en": "The input looks like binary data, not a question in text."},
+    "no_words": {"zh": "问题里没有可识别的文字（只有标点或表情）：请用文字描述您的问题。",
+                 "en": "The question has no words to match (only punctuation or emoji): please describe your problem in words."},
+}
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("question", nargs="*", help="the question (omit to read one question per line from stdin)")
+    parser.add_argument("--lang", choices=("zh", "en"), help="answer language (default: the question's language)")
+    parser.add_argument("--json", action="store_true", help="print the answer as one JSON object")
+
+
+def check_input(text: str) -> str | None:
+    """The MESSAGES key that refuses `text`, or None when it can be matched."""
+    from knowledge.text import cjk_count
+
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
+        return "too_long"
+    if "\x00" in text or "\ufffd" in text:
+        return "binary"
+    stripped = text.strip()
+    if not stripped:
+        return "empty"
+    controls = sum(1 for c in stripped if ord(c) < 32 and c not in "\n\r\t")
+    if controls > max(2, len(stripped) // 20):
+        return "binary"
+    if not any(c.isascii() and c.isalnum() for c in stripped) and cjk_count(stripped) == 0:
+        return "no_words"
+    return None
+
+
+def _lang_of(text: str, lang: str | None) -> str:
+    from knowledge.text import detect_lang
+
+    return lang or detect_lang(text)
+
+
+def _refusal(kind: str, lang: str) -> dict:
+    return {"error": kind, "message": MESSAGES[kind][lang]}
+
+
+def _answer_one(text: str, lang: str | None) -> tuple[dict, int]:
+    import knowledge
+
+    problem = check_input(text)
+    if problem:
+        return _refusal(problem, _lang_of(text if problem != "binary" else "", lang)), EXIT_USAGE
+    return knowledge.ask(text, lang=lang), 0
+
+
+def _decode(data: bytes) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("utf-8", "replace")  # U+FFFD marks it as binary in check_input
+
+
+def run(args) -> int:
+    if args.question:
+        text = " ".join(args.question)
+        result, code = _answer_one(text, args.lang)
+        if code:
+            if args.json:
+                print(json.dumps(result, ensure_ascii=False))
+            else:
+                print(f"tcr-doctor ask: {result['message']}", file=sys.stderr)
+            return code
+        if args.json:
+            print(json.dumps(result, ensure_ascii=False))
+        else:
+            from bot.render import render
+
+            sys.stdout.write(render("cli", "answer.j2", r=result, lang=result["lang"]))
+        return 0
+    return _run_stdin(args)
+
+
+def _run_stdin(args) -> int:
+    """One question per line in, one JSON object per line out, in order.
+
+    A bad line (empty, binary, too long) gets an {"error", "message"} object in its place so the output stays
+    aligned with the input; the exit code is 2 only when there is no question at all.
+    """
+    raw = sys.stdin.buffer.read(64 * 1024 * 1024 + 1)
+    if len(raw) > 64 * 1024 * 1024:
+        print("tcr-doctor ask: stdin is larger than 64 MB", file=sys.stderr)
+        return EXIT_USAGE
+    lines = _decode(raw).splitlines()
+    if not any(line.strip() for line in lines):
+        print("tcr-doctor ask: no question given (pass one as an argument or one per line on stdin)", file=sys.stderr)
+        return EXIT_USAGE
+    out = sys.stdout
+    for line in lines:
+        result, _ = _answer_one(line, args.lang)
+        out.write(json.dumps(result, ensure_ascii=False) + "\n")
+    out.flush()
+    return 0

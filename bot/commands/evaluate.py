@@ -1,0 +1,130 @@
+"""`tcr-doctor eval FILE.jsonl`: answer quality on labelled questions.
+
+Each line: {"q": "...", "faq": <1-based entry number> | null, "kind": "..." (optional)}.
+Metrics (in-scope = faq is not null):
+  top-1                 in-scope questions whose best-ranked entry is the labelled one
+  top-3                 ... labelled entry among the three best-ranked
+  answered correctly    in-scope questions answered (not no_answer) with the labelled entry
+  in-scope rejected     in-scope questions answered "no documented answer" (false rejection)
+  out-of-scope rejected out-of-scope questions answered "no documented answer"
+"""
+from __future__ import annotations
+
+import json
+import sys
+from collections import defaultdict
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("file", help="JSON Lines file with {\"q\", \"faq\"} objects ('-' for stdin)")
+    parser.add_argument("--json", action="store_true", help="print the metrics as one JSON object")
+    parser.add_argument("--errors", action="store_true", help="also list the questions that were wrong")
+
+
+def _read(path: str) -> list[dict]:
+    fh = sys.stdin if path == "-" else open(path, encoding="utf-8")
+    items = []
+    with fh:
+        for n, line in enumerate(fh, 1):
+            line = line.strip()
+            if not line:
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"{path}:{n}: not JSON: {exc}") from None
+            if not isinstance(obj, dict) or not isinstance(obj.get("q"), str):
+                raise ValueError(f"{path}:{n}: expected an object with a string \"q\"")
+            faq = obj.get("faq")
+            if faq is not None and (not isinstance(faq, int) or isinstance(faq, bool)):
+                raise ValueError(f"{path}:{n}: \"faq\" must be an entry number or null")
+            items.append(obj)
+    return items
+
+
+def _pct(a: int, b: int) -> float | None:
+    return round(100.0 * a / b, 1) if b else None
+
+
+def evaluate(items: list[dict]) -> dict:
+    import knowledge
+
+    kb, matcher = knowledge.get_matcher()
+    totals = defaultdict(int)
+    by_kind: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    errors = []
+    for obj in items:
+        q, faq, kind = obj["q"], obj.get("faq"), str(obj.get("kind") or "-")
+        res = knowledge.ask(q)
+        ranked = [c.entry.number for c in matcher.rank(q, limit=3)]
+        k = by_kind[kind]
+        k["n"] += 1
+        answered_num = kb.by_id[res["answer"]["id"]].number if res["matched"] else None
+        if faq is None:
+            totals["oos"] += 1
+            rejected = not res["matched"]
+            totals["oos_rejected"] += rejected
+            k["correct"] += rejected
+            if not rejected:
+                errors.append({"q": q, "faq": None, "got": answered_num, "score": res["answer"]["score"], "kind": kind})
+        else:
+            totals["in"] += 1
+            top1 = bool(ranked) and ranked[0] == faq
+            totals["top1"] += top1
+            totals["top3"] += faq in ranked[:3]
+            totals["answered_ok"] += answered_num == faq
+            totals["false_reject"] += not res["matched"]
+            k["correct"] += answered_num == faq
+            if answered_num != faq:
+                errors.append({"q": q, "faq": faq, "got": answered_num, "ranked": ranked,
+                               "score": res["answer"]["score"] if res["answer"] else None, "kind": kind})
+    return {
+        "questions": len(items),
+        "in_scope": totals["in"],
+        "out_of_scope": totals["oos"],
+        "top1": _pct(totals["top1"], totals["in"]),
+        "top3": _pct(totals["top3"], totals["in"]),
+        "answered_correctly": _pct(totals["answered_ok"], totals["in"]),
+        "in_scope_rejected": _pct(totals["false_reject"], totals["in"]),
+        "out_of_scope_rejected": _pct(totals["oos_rejected"], totals["oos"]),
+        "by_kind": {kind: {"n": v["n"], "correct": v["correct"], "pct": _pct(v["correct"], v["n"])}
+                    for kind, v in sorted(by_kind.items())},
+        "kb_version": kb.version,
+        "errors": errors,
+    }
+
+
+def run(args) -> int:
+    try:
+        items = _read(args.file)
+    except (OSError, ValueError) as exc:
+        print(f"tcr-doctor eval: {exc}", file=sys.stderr)
+        return 2
+    if not items:
+        print("tcr-doctor eval: no questions in the file", file=sys.stderr)
+        return 2
+    res = evaluate(items)
+    if args.json:
+        if not args.errors:
+            res.pop("errors")
+        print(json.dumps(res, ensure_ascii=False))
+        return 0
+
+    def fmt(v):
+        return "n/a" if v is None else f"{v:.1f} %"
+
+    print(f"questions: {res['questions']} ({res['in_scope']} in scope, {res['out_of_scope']} out of scope)"
+          f"  kb {res['kb_version']}")
+    print(f"top-1                  {fmt(res['top1'])}")
+    print(f"top-3                  {fmt(res['top3'])}")
+    print(f"answered correctly     {fmt(res['answered_correctly'])}")
+    print(f"in-scope rejected      {fmt(res['in_scope_rejected'])}")
+    print(f"out-of-scope rejected  {fmt(res['out_of_scope_rejected'])}")
+    print("by kind (correct = right entry answered, or out-of-scope rejected):")
+    for kind, v in res["by_kind"].items():
+        print(f"  {kind:<16} {v['correct']:>4}/{v['n']:<4} {fmt(v['pct'])}")
+    if args.errors:
+        print("wrong:")
+        for e in res["errors"]:
+            print("  " + json.dumps(e, ensure_ascii=False))
+    return 0

@@ -1,0 +1,124 @@
+"""Extract what a question mentions: registry host, instance, image reference, namespace/repository/tag/digest
+and error lines. Linear-time regexes only (bounded quantifiers, no nested repetition), and the input is
+capped, so any input (1 MB, binary, emoji) returns quickly.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+MAX_CHARS = 200_000
+MAX_ERRORS = 10
+
+_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+_DOMAIN = rf"{_LABEL}(?:\.{_LABEL}){{1,8}}"
+# host[:port]/path[:tag][@sha256:digest]
+_PATH_COMP = r"[a-z0-9]+(?:(?:[._]|__|-{1,8})[a-z0-9]+){0,20}"
+_IMAGE_RE = re.compile(
+    rf"(?<![\w./-])(?P<host>{_DOMAIN}(?::\d{{1,5}})?|localhost(?::\d{{1,5}})?)"
+    rf"/(?P<path>{_PATH_COMP}(?:/{_PATH_COMP}){{0,6}})"
+    r"(?::(?P<tag>[\w][\w.-]{0,127}))?"
+    r"(?:@(?P<digest>sha256:[a-f0-9]{64}))?",
+    re.IGNORECASE,
+)
+_HOST_PORT_RE = re.compile(rf"(?<![\w.@/-])(?P<host>{_DOMAIN}|localhost|\d{{1,3}}(?:\.\d{{1,3}}){{3}}):(?P<port>\d{{1,5}})(?![\w])",
+                           re.IGNORECASE)
+_REGISTRY_HOST_RE = re.compile(
+    r"(?<![\w.-])(?P<host>(?P<inst>[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)\.tencentcloudcr\.com"
+    r"|(?:[a-z]{0,8}ccr)\.ccs\.tencentyun\.com)(?![\w-])",
+    re.IGNORECASE,
+)
+_INSTANCE_RE = re.compile(
+    r"(?:实例(?:名称?|名字)?\s*(?:是|为|叫|:|：)?\s*|\binstance(?:\s+name)?\s*(?:is|named|called|:)?\s*)"
+    r"[\"'“‘「`]?(?P<name>[a-z0-9][a-z0-9-]{3,48}[a-z0-9])(?![\w.-])",
+    re.IGNORECASE,
+)
+_DIGEST_RE = re.compile(r"sha256:[a-f0-9]{64}", re.IGNORECASE)
+_ERROR_LINE_RE = re.compile(
+    r"(?:error|denied|unauthorized|forbidden|failed|failure|x509|timeout|timed out|no such host|refused|"
+    r"unknown|not found|backoff|errimagepull|cannot|can't|unable|invalid|toomanyrequests|报错|失败|错误)",
+    re.IGNORECASE,
+)
+_NOT_INSTANCE = frozenset({"name", "names", "list", "login", "with", "from", "that", "this", "which", "sync",
+                           "replication", "creation", "access"})
+
+
+def _empty() -> dict[str, Any]:
+    return {"registry": None, "instance": None, "image": None, "repository": None, "tag": None,
+            "digest": None, "namespace": None, "errors": []}
+
+
+def instance_from_host(host: str) -> str | None:
+    host = host.lower().split(":", 1)[0]
+    if host.endswith(".tencentcloudcr.com"):
+        name = host[: -len(".tencentcloudcr.com")]
+        if "." in name:
+            return None
+        return name[:-4] if name.endswith("-vpc") else name
+    return None
+
+
+def extract_entities(text: str) -> dict[str, Any]:
+    out = _empty()
+    if not isinstance(text, str) or not text:
+        return out
+    text = text[:MAX_CHARS]
+
+    image = _IMAGE_RE.search(text)
+    # Prefer an image whose host is a TCR/CCR registry when there are several references.
+    for m in _IMAGE_RE.finditer(text):
+        if _REGISTRY_HOST_RE.fullmatch(m.group("host").split(":")[0]):
+            image = m
+            break
+    if image and not image.group("host").lower().endswith((".com", ".cn", ".net", ".io", ".org")) \
+            and ":" not in image.group("host") and "." in image.group("host") \
+            and not _REGISTRY_HOST_RE.fullmatch(image.group("host")):
+        # e.g. "v1.2/foo" is a version, not a host; keep only plausible registry hosts
+        if not re.search(r"[a-z]", image.group("host").split(".")[-1], re.IGNORECASE):
+            image = None
+    if image:
+        host, path = image.group("host").lower(), image.group("path").lower()
+        out["registry"] = host
+        out["repository"] = path
+        out["tag"] = image.group("tag")
+        out["digest"] = image.group("digest").lower() if image.group("digest") else None
+        ref = f"{host}/{path}"
+        if out["tag"]:
+            ref += f":{out['tag']}"
+        if out["digest"]:
+            ref += f"@{out['digest']}"
+        out["image"] = ref
+        if "/" in path:
+            out["namespace"] = path.split("/", 1)[0]
+
+    if out["registry"] is None:
+        m = _REGISTRY_HOST_RE.search(text)
+        if m:
+            out["registry"] = m.group("host").lower()
+        else:
+            m = _HOST_PORT_RE.search(text)
+            if m:
+                out["registry"] = f"{m.group('host').lower()}:{m.group('port')}"
+    if out["registry"]:
+        out["instance"] = instance_from_host(out["registry"])
+    if out["instance"] is None:
+        for m in _INSTANCE_RE.finditer(text):
+            name = m.group("name").lower()
+            if name not in _NOT_INSTANCE:
+                out["instance"] = name
+                break
+    if out["digest"] is None:
+        m = _DIGEST_RE.search(text)
+        if m:
+            out["digest"] = m.group(0).lower()
+
+    errors: list[str] = []
+    for line in text.splitlines():
+        if len(errors) >= MAX_ERRORS:
+            break
+        line = line.strip()
+        if 8 <= len(line) <= 2000 and _ERROR_LINE_RE.search(line) and any(c.isascii() and c.isalpha() for c in line):
+            if line not in errors:
+                errors.append(line[:500])
+    out["errors"] = errors
+    return out

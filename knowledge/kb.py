@@ -1,0 +1,270 @@
+"""Knowledge base loader: one TOML file per FAQ entry in knowledge/faq/, validated field by field.
+
+Any problem raises `KnowledgeError` naming the file and the field, e.g.
+`knowledge/faq/07-login-failed.toml: answer.en: missing (both zh and en are required)`.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+FAQ_DIR = Path(__file__).resolve().parent / "faq"
+
+CHECK_NAMES = ("name", "dns", "endpoint", "tcp", "tls", "http", "credentials", "image")
+EDITIONS = ("personal", "enterprise", "both")
+LANGS = ("zh", "en")
+_ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_FILE_RE = re.compile(r"^(\d{2,})-([a-z0-9-]+)\.toml$")
+_URL_RE = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
+_KNOWN_KEYS = {
+    "id", "number", "category", "edition", "diagnostics", "question", "answer", "phrasings", "links",
+    "keywords", "error_signatures",
+}
+
+
+class KnowledgeError(ValueError):
+    """A knowledge file is missing, unreadable or does not follow the schema."""
+
+
+@dataclass(frozen=True)
+class Link:
+    title: dict[str, str]
+    url: str
+
+    def to_dict(self, lang: str) -> dict[str, str]:
+        return {"title": self.title.get(lang) or self.title["en"], "url": self.url}
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: str
+    number: int
+    category: dict[str, str]
+    edition: str
+    diagnostics: tuple[str, ...]
+    question: dict[str, str]
+    answer: dict[str, str]
+    phrasings: dict[str, tuple[str, ...]]
+    links: tuple[Link, ...]
+    keywords: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    error_signatures: tuple[str, ...] = ()
+    path: str = ""
+
+
+@dataclass
+class KnowledgeBase:
+    entries: list[Entry]
+    version: str
+    by_id: dict[str, Entry] = field(init=False)
+    by_number: dict[int, Entry] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.by_id = {e.id: e for e in self.entries}
+        self.by_number = {e.number: e for e in self.entries}
+
+
+# ---------------------------------------------------------------- validation helpers
+
+
+class _Checker:
+    def __init__(self, name: str):
+        self.name = name
+
+    def fail(self, fld: str, msg: str):
+        raise KnowledgeError(f"{self.name}: {fld}: {msg}")
+
+    def str_(self, data: dict, key: str, fld: str, required: bool = True) -> str | None:
+        if key not in data:
+            if required:
+                self.fail(fld, "missing")
+            return None
+        value = data[key]
+        if not isinstance(value, str):
+            self.fail(fld, f"must be a string, got {type(value).__name__}")
+        if not value.strip():
+            self.fail(fld, "must not be empty")
+        return value
+
+    def bilingual(self, data: dict, key: str, required: bool = True) -> dict[str, str] | None:
+        if key not in data:
+            if required:
+                self.fail(key, "missing")
+            return None
+        value = data[key]
+        if not isinstance(value, dict):
+            self.fail(key, f"must be a table {{zh = ..., en = ...}}, got {type(value).__name__}")
+        for lang in LANGS:
+            if lang not in value:
+                self.fail(f"{key}.{lang}", "missing (both zh and en are required)")
+            self.str_(value, lang, f"{key}.{lang}")
+        extra = set(value) - set(LANGS)
+        if extra:
+            self.fail(f"{key}.{sorted(extra)[0]}", "unknown language (only zh and en)")
+        return {lang: value[lang].strip() for lang in LANGS}
+
+    def bilingual_lists(self, data: dict, key: str, required: bool) -> dict[str, tuple[str, ...]]:
+        if key not in data:
+            if required:
+                self.fail(key, "missing")
+            return {lang: () for lang in LANGS}
+        value = data[key]
+        if not isinstance(value, dict):
+            self.fail(key, f"must be a table {{zh = [...], en = [...]}}, got {type(value).__name__}")
+        out = {}
+        for lang in LANGS:
+            if lang not in value:
+                self.fail(f"{key}.{lang}", "missing (both zh and en are required)")
+            items = value[lang]
+            if not isinstance(items, list):
+                self.fail(f"{key}.{lang}", f"must be a list of strings, got {type(items).__name__}")
+            if required and not items:
+                self.fail(f"{key}.{lang}", "must not be empty")
+            for i, item in enumerate(items):
+                if not isinstance(item, str) or not item.strip():
+                    self.fail(f"{key}.{lang}[{i}]", "must be a non-empty string")
+            out[lang] = tuple(s.strip() for s in items)
+        extra = set(value) - set(LANGS)
+        if extra:
+            self.fail(f"{key}.{sorted(extra)[0]}", "unknown language (only zh and en)")
+        return out
+
+
+def _parse_entry(path: Path, raw: bytes) -> Entry:
+    ck = _Checker(path.name if path.parent == FAQ_DIR else str(path))
+    ck.name = f"knowledge/faq/{path.name}" if path.parent == FAQ_DIR else str(path)
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        ck.fail("(file)", f"not UTF-8: {exc}")
+    except tomllib.TOMLDecodeError as exc:
+        ck.fail("(file)", f"invalid TOML: {exc}")
+
+    unknown = set(data) - _KNOWN_KEYS
+    if unknown:
+        ck.fail(sorted(unknown)[0], f"unknown field (allowed: {', '.join(sorted(_KNOWN_KEYS))})")
+
+    entry_id = ck.str_(data, "id", "id")
+    if not _ID_RE.match(entry_id):
+        ck.fail("id", f"{entry_id!r} is not kebab-case (lower-case letters, digits and single hyphens)")
+    number = data.get("number")
+    if "number" not in data:
+        ck.fail("number", "missing")
+    if not isinstance(number, int) or isinstance(number, bool) or number < 1:
+        ck.fail("number", f"must be a positive integer, got {number!r}")
+    m = _FILE_RE.match(path.name)
+    if not m:
+        ck.fail("(file name)", "must be NN-<id>.toml")
+    if int(m.group(1)) != number:
+        ck.fail("number", f"{number} does not match the file name prefix {m.group(1)}")
+    if m.group(2) != entry_id:
+        ck.fail("id", f"{entry_id!r} does not match the file name ({m.group(2)!r})")
+
+    category = ck.bilingual(data, "category")
+    edition = ck.str_(data, "edition", "edition")
+    if edition not in EDITIONS:
+        ck.fail("edition", f"{edition!r} is not one of {', '.join(EDITIONS)}")
+
+    diags = data.get("diagnostics")
+    if "diagnostics" not in data:
+        ck.fail("diagnostics", "missing (use [] when no check applies)")
+    if not isinstance(diags, list):
+        ck.fail("diagnostics", f"must be a list of check names, got {type(diags).__name__}")
+    for i, name in enumerate(diags):
+        if name not in CHECK_NAMES:
+            ck.fail(f"diagnostics[{i}]", f"{name!r} is not a check name (allowed: {', '.join(CHECK_NAMES)})")
+    if len(set(diags)) != len(diags):
+        ck.fail("diagnostics", "duplicate check name")
+
+    question = ck.bilingual(data, "question")
+    answer = ck.bilingual(data, "answer")
+    phrasings = ck.bilingual_lists(data, "phrasings", required=True)
+    keywords = ck.bilingual_lists(data, "keywords", required=False)
+
+    links_raw = data.get("links", [])
+    if not isinstance(links_raw, list):
+        ck.fail("links", "must be an array of tables [[links]]")
+    links = []
+    for i, link in enumerate(links_raw):
+        if not isinstance(link, dict):
+            ck.fail(f"links[{i}]", "must be a table with title and url")
+        title = _Checker(ck.name)
+        title.fail = lambda fld, msg, i=i: ck.fail(f"links[{i}].{fld}", msg)  # type: ignore[method-assign]
+        t = title.bilingual(link, "title")
+        url = ck.str_(link, "url", f"links[{i}].url")
+        if not _URL_RE.match(url):
+            ck.fail(f"links[{i}].url", f"{url!r} is not an http(s) URL")
+        extra = set(link) - {"title", "url"}
+        if extra:
+            ck.fail(f"links[{i}].{sorted(extra)[0]}", "unknown field (allowed: title, url)")
+        links.append(Link(title=t, url=url))
+
+    sigs = data.get("error_signatures", [])
+    if not isinstance(sigs, list):
+        ck.fail("error_signatures", "must be a list of strings")
+    for i, sig in enumerate(sigs):
+        if not isinstance(sig, str) or not sig.strip():
+            ck.fail(f"error_signatures[{i}]", "must be a non-empty string")
+        if len(sig) > 2 and sig.startswith("/") and sig.endswith("/"):
+            try:
+                re.compile(sig[1:-1])
+            except re.error as exc:
+                ck.fail(f"error_signatures[{i}]", f"invalid regex: {exc}")
+        elif sig != sig.lower():
+            ck.fail(f"error_signatures[{i}]", "substring signatures must be lower-case (or /regex/)")
+
+    return Entry(
+        id=entry_id, number=number, category=category, edition=edition, diagnostics=tuple(diags),
+        question=question, answer=answer, phrasings=phrasings, links=tuple(links), keywords=keywords,
+        error_signatures=tuple(sigs), path=str(path),
+    )
+
+
+def load_kb(path: str | Path | None = None) -> KnowledgeBase:
+    """Load and validate every `NN-<id>.toml` in `path` (default: knowledge/faq/)."""
+    directory = Path(path) if path is not None else FAQ_DIR
+    if not directory.is_dir():
+        raise KnowledgeError(f"{directory}: knowledge directory not found")
+    files = sorted(p for p in directory.iterdir() if p.suffix == ".toml" and p.is_file())
+    if not files:
+        raise KnowledgeError(f"{directory}: no knowledge files (*.toml)")
+    digest = hashlib.sha256()
+    entries: list[Entry] = []
+    for p in files:
+        raw = p.read_bytes()
+        digest.update(p.name.encode() + b"\0" + raw + b"\0")
+        entries.append(_parse_entry(p, raw))
+
+    seen_ids: dict[str, str] = {}
+    seen_numbers: dict[int, str] = {}
+    for e in entries:
+        name = Path(e.path).name
+        if e.id in seen_ids:
+            raise KnowledgeError(f"{name}: id: {e.id!r} is also used by {seen_ids[e.id]}")
+        if e.number in seen_numbers:
+            raise KnowledgeError(f"{name}: number: {e.number} is also used by {seen_numbers[e.number]}")
+        seen_ids[e.id] = name
+        seen_numbers[e.number] = name
+    expected = set(range(1, len(entries) + 1))
+    missing = sorted(expected - set(seen_numbers))
+    if missing:
+        raise KnowledgeError(f"{directory}: number: entries must be numbered 1..{len(entries)} without gaps; "
+                             f"missing {missing[:5]}")
+    entries.sort(key=lambda e: e.number)
+    return KnowledgeBase(entries=entries, version=digest.hexdigest()[:12])
+
+
+def entry_from_dict(data: dict[str, Any], path: str = "<memory>") -> Entry:
+    """Build an Entry from an already-parsed mapping without file checks (benchmarks, synthetic bases)."""
+    return Entry(
+        id=data["id"], number=data["number"], category=data.get("category", {"zh": "", "en": ""}),
+        edition=data.get("edition", "both"), diagnostics=tuple(data.get("diagnostics", ())),
+        question=data["question"], answer=data["answer"],
+        phrasings={k: tuple(v) for k, v in data.get("phrasings", {"zh": [], "en": []}).items()},
+        links=tuple(Link(**link) for link in data.get("links", ())),
+        keywords={k: tuple(v) for k, v in data.get("keywords", {}).items()},
+        error_signatures=tuple(data.get("error_signatures", ())), path=path,
+    )

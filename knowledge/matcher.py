@@ -1,0 +1,178 @@
+"""Question -> FAQ entry matching: weighted-feature BM25 over an inverted index, error signatures, calibration.
+
+See docs/matching.md for the method, the measurements that chose it and the calibration.
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from . import text as T
+from .kb import Entry
+
+# Field weights: how much a feature found in each part of an entry counts (measured, docs/matching.md).
+FIELD_WEIGHTS = {"question": 2.0, "phrasings": 1.2, "keywords": 1.5, "category": 0.3, "answer": 0.5,
+                 "signatures": 0.5}
+K1 = 1.2
+B = 0.25
+# Calibration: score = sigmoid(SLOPE * (coverage - MIDPOINT)); coverage is the share of the query's
+# feature mass explained by the entry. Thresholds are on the calibrated score.
+SLOPE = 12.0
+MIDPOINT = 0.17
+THRESHOLD = 0.5          # below -> no_answer (i.e. coverage below MIDPOINT)
+AMBIGUOUS_RATIO = 0.9    # runner-up coverage >= ratio * top coverage (and above threshold) -> ambiguous
+ALTERNATIVE_MIN = 0.25   # alternatives listed must score at least this
+# A query feature no entry has counts as this share of the largest IDF, by feature kind: an unknown English
+# word ("ipv6", "cdn") is real unexplained content; an unknown Chinese bigram is often just a word boundary.
+UNKNOWN_IDF_FACTOR = {"w": 1.0, "b": 0.35, "u": 0.35, "p": 0.2, "c": 0.7}
+# Evidence floor: a match whose raw score is below MIN_EVIDENCE (about one distinctive concept or two
+# distinctive words) has its coverage scaled down by raw / MIN_EVIDENCE, so a three-word question that
+# shares only "TCR" and "support" with an entry is not "covered".
+MIN_EVIDENCE = 8.0
+SIGNATURE_COVERAGE = 0.75  # an error signature found in the query guarantees at least this coverage
+MAX_QUERY_CHARS = 20000    # longer input is matched on its first MAX_QUERY_CHARS characters
+
+
+@dataclass
+class Candidate:
+    entry: Entry
+    raw: float
+    coverage: float
+    score: float
+    signature: str | None = None
+
+
+def _sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-x))
+
+
+def calibrate(coverage: float) -> float:
+    return round(_sigmoid(SLOPE * (coverage - MIDPOINT)), 4)
+
+
+class Matcher:
+    def __init__(self, entries: list[Entry], concepts: T.Concepts | None = None):
+        self.entries = list(entries)
+        self.concepts = concepts or T.default_concepts()
+        self.postings: dict[str, list[tuple[int, float]]] = {}
+        self.vocab_words: set[str] = set()
+        self.signatures: list[tuple[int, str, re.Pattern | None]] = []
+        lengths: list[float] = []
+        for idx, entry in enumerate(self.entries):
+            bag = self._entry_bag(entry)
+            lengths.append(sum(bag.values()))
+            for tok, tf in bag.items():
+                self.postings.setdefault(tok, []).append((idx, tf))
+            for sig in entry.error_signatures:
+                if len(sig) > 2 and sig.startswith("/") and sig.endswith("/"):
+                    self.signatures.append((idx, sig, re.compile(sig[1:-1], re.IGNORECASE)))
+                else:
+                    self.signatures.append((idx, sig.lower(), None))
+        n = max(len(self.entries), 1)
+        self.avg_len = (sum(lengths) / n) or 1.0
+        self.norms = [1 - B + B * (length / self.avg_len) for length in lengths]
+        self.idf = {tok: math.log(1 + (n - len(p) + 0.5) / (len(p) + 0.5)) for tok, p in self.postings.items()}
+        self.max_idf = math.log(1 + (n + 0.5) / 0.5)
+        self.unknown_idf = {k: f * self.max_idf for k, f in UNKNOWN_IDF_FACTOR.items()}
+        self._vocab_by_len: dict[int, list[str]] = {}
+        for w in self.vocab_words:
+            self._vocab_by_len.setdefault(len(w), []).append(w)
+        self._fix_cache: dict[str, str] = {}
+
+    # ------------------------------------------------------------ index
+
+    def _entry_bag(self, entry: Entry) -> dict[str, float]:
+        bag: dict[str, float] = {}
+
+        def add(text: str, weight: float) -> None:
+            for word in T.latin_words(T.normalize(text)):
+                self.vocab_words.add(word)
+            for tok, w in T.features(text, self.concepts).items():
+                bag[tok] = bag.get(tok, 0.0) + w * weight
+
+        for lang in T_LANGS:
+            add(entry.question[lang], FIELD_WEIGHTS["question"])
+            add(entry.category[lang], FIELD_WEIGHTS["category"])
+            add(entry.answer[lang], FIELD_WEIGHTS["answer"])
+            for p in entry.phrasings.get(lang, ()):
+                add(p, FIELD_WEIGHTS["phrasings"])
+            for k in entry.keywords.get(lang, ()):
+                add(k, FIELD_WEIGHTS["keywords"])
+        for sig in entry.error_signatures:
+            if not sig.startswith("/"):
+                add(sig, FIELD_WEIGHTS["signatures"])
+        return bag
+
+    def fix_word(self, word: str) -> str:
+        """Correct an English typo to a knowledge-base word (edit similarity >= 85 %, words of 5+ letters)."""
+        if word in self.vocab_words or len(word) < 5 or not word.isalpha():
+            return word
+        hit = self._fix_cache.get(word)
+        if hit is None:
+            from rapidfuzz import fuzz  # lazy: only queries with unknown words pay for it
+
+            best, best_score = word, 0.0
+            for length in range(len(word) - 1, len(word) + 2):
+                for cand in self._vocab_by_len.get(length, ()):
+                    s = fuzz.ratio(word, cand, score_cutoff=85)
+                    if s > best_score:
+                        best, best_score = cand, s
+            hit = best
+            if len(self._fix_cache) < 10000:
+                self._fix_cache[word] = hit
+        return hit
+
+    # ------------------------------------------------------------ query
+
+    def rank(self, question: str, limit: int = 5) -> list[Candidate]:
+        question = question[:MAX_QUERY_CHARS]
+        qbag = T.features(question, self.concepts, vocab_fix=self.fix_word)
+        if not qbag:
+            return []
+        scores: dict[int, float] = {}
+        upper = 0.0
+        for tok, qw in qbag.items():
+            posting = self.postings.get(tok)
+            if posting is None:
+                upper += qw * self.unknown_idf[tok[0]]
+                continue
+            idf = self.idf[tok]
+            upper += qw * idf
+            for idx, tf in posting:
+                sat = tf * (K1 + 1) / (tf + K1 * self.norms[idx])
+                scores[idx] = scores.get(idx, 0.0) + qw * idf * sat
+        sig_hits = self._signature_hits(question)
+        for idx in sig_hits:
+            scores.setdefault(idx, 0.0)
+        if not scores or upper <= 0:
+            return []
+        # (K1 + 1) is the most one feature can contribute, so coverage lies in [0, 1].
+        denom = upper * (K1 + 1)
+        cands = []
+        for idx, raw in scores.items():
+            cov = min(1.0, raw / denom) * min(1.0, raw / MIN_EVIDENCE)
+            sig = sig_hits.get(idx)
+            if sig is not None:
+                cov = max(cov, SIGNATURE_COVERAGE) + 0.1 * cov
+            cands.append(Candidate(self.entries[idx], raw, min(cov, 1.0), calibrate(min(cov, 1.0)), sig))
+        cands.sort(key=lambda c: (-c.coverage, -c.raw, c.entry.number))
+        return cands[:limit]
+
+    def _signature_hits(self, question: str) -> dict[int, str]:
+        low = question.lower()
+        hits: dict[int, str] = {}
+        best_len: dict[int, int] = {}
+        for idx, sig, rx in self.signatures:
+            if rx is not None:
+                m = rx.search(low)
+                found = m.group(0) if m else None
+            else:
+                found = sig if sig in low else None
+            # The longest signature wins per entry; it is also the most specific.
+            if found and len(found) > best_len.get(idx, 0):
+                hits[idx], best_len[idx] = found, len(found)
+        return hits
+
+
+T_LANGS = ("zh", "en")

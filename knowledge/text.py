@@ -1,0 +1,192 @@
+"""Text normalisation, language detection and feature extraction for question matching.
+
+A text becomes a bag of weighted features (see docs/matching.md):
+
+    w:<word>        English/Latin word, lower-cased, lightly stemmed, stop words dropped
+    b:<xy>          Chinese character bigram (inside a run of Chinese characters)
+    u:<x>           Chinese content character (unigram; catches 删 ~ 删除)
+    p:<syl>_<syl>   toneless pinyin syllable bigram (homophone typos: 实力 ~ 实例, neiwang ~ 内网)
+    c:<concept>     concept from knowledge/concepts.toml (个人版 / CCR / personal edition -> c:personal)
+
+Everything here is pure Python over small data files; nothing is imported that would slow a cold start.
+"""
+from __future__ import annotations
+
+import functools
+import re
+import tomllib
+import unicodedata
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+# Feature weights (measured on the dev set, see docs/matching.md).
+WEIGHTS = {"w": 1.0, "b": 1.0, "u": 0.25, "p": 0.35, "c": 1.6}
+
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_CJK_RE = re.compile(f"[{_CJK}]")
+_CJK_RUN_RE = re.compile(f"[{_CJK}]+")
+_LATIN_RE = re.compile(r"[a-z0-9][a-z0-9_.+-]{0,63}")
+_WORD_SPLIT_RE = re.compile(r"[._+-]+")
+_HEXISH_RE = re.compile(r"^(?:[0-9a-f]{12,}|sha256:?[0-9a-f]*|[0-9]+[a-z]?[0-9]*s?)$")
+
+# Function words carry no topic; they neither match nor count as unexplained content.
+EN_STOP = frozenset(
+    """a an the and or but if then than so of to in on at by for with from into onto over under about as is are was
+    were be been being am do does did doing done have has had having can could should would will shall may might must
+    i me my mine we us our ours you your yours he him his she her it its they them their this that these those there
+    here what which who whom whose when where why how whats hows all any some each every no not only own same such too
+    very just also even still yet again up down out off s t d ll re ve m o y isn aren wasn weren don doesn didn won
+    wouldn shouldn couldn cannot cant im ive id youre we're theyre it's i'm let lets please thanks thank hi hello hey
+    get got getting gets one ones something anything thing things way really actually exactly sometimes always never
+    after before while during because since until though although whether via per vs versus like want wants wanted
+    need needs know tell help instead other another more most much many lot lots use using used""".split()
+)
+ZH_STOP_CHARS = frozenset("的了吗呢吧啊呀么是我你他她它们这那个有在和与及或就都也还很又把被给让从对向到为着过将能会要该可以怎什哪谁几请问下一些没不啥嘛哦呗之其所而")
+
+_STEM_RULES = (("ies", "y"), ("sses", "ss"), ("ing", ""), ("ed", ""), ("es", ""), ("s", ""))
+
+
+def normalize(text: str) -> str:
+    """NFKC (full-width -> ASCII), lower case, control characters -> space."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    return "".join(ch if ch.isprintable() or ch in "\n\t" else " " for ch in text)
+
+
+def cjk_count(text: str) -> int:
+    return len(_CJK_RE.findall(text))
+
+
+def detect_lang(text: str) -> str:
+    """'zh' when the text holds Chinese (two or more Han characters), else 'en'."""
+    return "zh" if cjk_count(text[:20000]) >= 2 else "en"
+
+
+def stem(word: str) -> str:
+    if len(word) <= 4 or not word.isalpha():
+        return word
+    for suffix, repl in _STEM_RULES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)] + repl
+    return word
+
+
+# ---------------------------------------------------------------- data files
+
+
+@functools.lru_cache(maxsize=None)
+def pinyin_table() -> tuple[dict[str, str], frozenset[str]]:
+    """(character -> toneless syllable, set of syllables) from knowledge/pinyin.txt."""
+    table: dict[str, str] = {}
+    for line in (HERE / "pinyin.txt").read_text(encoding="utf-8").splitlines():
+        if not line or line.startswith("#"):
+            continue
+        syl, _, chars = line.partition(" ")
+        for ch in chars:
+            table.setdefault(ch, syl)
+    return table, frozenset(table.values())
+
+
+class Concepts:
+    """Cross-lingual concept table: surface forms (zh/en, abbreviations, slang) -> one concept id."""
+
+    def __init__(self, path: Path | None = None):
+        path = path or HERE / "concepts.toml"
+        data = tomllib.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+        self.cjk_terms: list[tuple[str, str]] = []  # substring match
+        latin: dict[str, str] = {}
+        for item in data.get("concept", []):
+            cid = item["id"]
+            for term in item.get("terms", []):
+                term = normalize(term).strip()
+                if not term:
+                    continue
+                if _CJK_RE.search(term):
+                    self.cjk_terms.append((term, cid))
+                else:
+                    latin[term] = cid
+        self.latin = latin
+        # Latin terms match on word boundaries; longest first so "personal edition" wins over "personal".
+        alts = sorted(latin, key=len, reverse=True)
+        self.latin_re = (
+            re.compile(r"(?<![a-z0-9])(?:" + "|".join(re.escape(t) for t in alts) + r")(?![a-z0-9])") if alts else None
+        )
+
+    def find(self, norm_text: str) -> list[str]:
+        found = [cid for term, cid in self.cjk_terms if term in norm_text]
+        if self.latin_re is not None:
+            found.extend(self.latin[m.group(0)] for m in self.latin_re.finditer(norm_text))
+        return found
+
+
+@functools.lru_cache(maxsize=None)
+def default_concepts() -> Concepts:
+    return Concepts()
+
+
+# ---------------------------------------------------------------- features
+
+
+def _pinyin_split(word: str, syllables: frozenset[str]) -> list[str] | None:
+    """Split a Latin word into pinyin syllables (longest match first); None when it is not pinyin."""
+    out: list[str] = []
+    i = 0
+    while i < len(word):
+        for j in range(min(len(word), i + 6), i, -1):
+            if word[i:j] in syllables:
+                out.append(word[i:j])
+                i = j
+                break
+        else:
+            return None
+    return out
+
+
+def latin_words(norm: str) -> list[str]:
+    words: list[str] = []
+    for m in _LATIN_RE.finditer(norm):
+        tok = m.group(0).strip("._+-")
+        if not tok:
+            continue
+        parts = [tok] + ([p for p in _WORD_SPLIT_RE.split(tok) if p] if _WORD_SPLIT_RE.search(tok) else [])
+        for part in parts:
+            if part in EN_STOP or len(part) < 2 or _HEXISH_RE.match(part):
+                continue
+            words.append(part)
+    return words
+
+
+def features(text: str, concepts: Concepts | None = None, vocab_fix=None) -> dict[str, float]:
+    """Weighted feature bag of `text`. `vocab_fix(word) -> word` may correct English typos (query side)."""
+    norm = normalize(text)
+    concepts = concepts or default_concepts()
+    bag: dict[str, float] = {}
+
+    def add(kind: str, tok: str, times: float = 1.0) -> None:
+        key = f"{kind}:{tok}"
+        bag[key] = bag.get(key, 0.0) + WEIGHTS[kind] * times
+
+    table, syllables = pinyin_table()
+    for word in latin_words(norm):
+        if vocab_fix is not None:
+            word = vocab_fix(word)
+        add("w", stem(word))
+        if len(word) >= 5 and word.isalpha() and word not in EN_STOP:
+            syls = _pinyin_split(word, syllables)
+            if syls and len(syls) >= 2:
+                for a, b in zip(syls, syls[1:]):
+                    add("p", f"{a}_{b}")
+    for run in _CJK_RUN_RE.findall(norm):
+        for i, ch in enumerate(run):
+            if ch not in ZH_STOP_CHARS:
+                add("u", ch)
+            if i + 1 < len(run):
+                pair = run[i : i + 2]
+                if not (pair[0] in ZH_STOP_CHARS and pair[1] in ZH_STOP_CHARS):
+                    add("b", pair)
+                    sa, sb = table.get(pair[0]), table.get(pair[1])
+                    if sa and sb:
+                        add("p", f"{sa}_{sb}")
+    for cid in concepts.find(norm):
+        add("c", cid)
+    return bag
