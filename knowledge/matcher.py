@@ -105,17 +105,18 @@ class Matcher:
         return bag
 
     def fix_word(self, word: str) -> str:
-        """Correct an English typo to a knowledge-base word (edit similarity >= 85 %, words of 5+ letters)."""
-        if word in self.vocab_words or len(word) < 5 or not word.isalpha():
+        """Correct an English typo to a knowledge-base word (edit similarity >= 80 %, >= 85 % below 6 letters)."""
+        if word in self.vocab_words or len(word) < 4 or not word.isalpha():
             return word
         hit = self._fix_cache.get(word)
         if hit is None:
             from rapidfuzz import fuzz  # lazy: only queries with unknown words pay for it
 
             best, best_score = word, 0.0
+            cutoff = 80 if len(word) >= 6 else 85
             for length in range(len(word) - 1, len(word) + 2):
                 for cand in self._vocab_by_len.get(length, ()):
-                    s = fuzz.ratio(word, cand, score_cutoff=85)
+                    s = fuzz.ratio(word, cand, score_cutoff=cutoff)
                     if s > best_score:
                         best, best_score = cand, s
             hit = best

@@ -58,8 +58,8 @@ def cjk_count(text: str) -> int:
 
 
 def detect_lang(text: str) -> str:
-    """'zh' when the text holds Chinese (two or more Han characters), else 'en'."""
-    return "zh" if cjk_count(text[:20000]) >= 2 else "en"
+    """'zh' when the text holds any Han character (people who write one Chinese word read Chinese), else 'en'."""
+    return "zh" if _CJK_RE.search(text[:20000]) else "en"
 
 
 def stem(word: str) -> str:
@@ -169,7 +169,12 @@ def features(text: str, concepts: Concepts | None = None, vocab_fix=None) -> dic
     table, syllables = pinyin_table()
     for word in latin_words(norm):
         if vocab_fix is not None:
-            word = vocab_fix(word)
+            fixed = vocab_fix(word)
+            if fixed != word:
+                word = fixed
+                cid = concepts.latin.get(word)
+                if cid:
+                    add("c", cid)
         add("w", stem(word))
         if len(word) >= 5 and word.isalpha() and word not in EN_STOP:
             syls = _pinyin_split(word, syllables)

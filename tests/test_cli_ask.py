@@ -1,0 +1,124 @@
+"""`tcr-doctor ask` and `tcr-doctor eval` through the real CLI dispatcher."""
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+
+import pytest
+
+from bot.cli import main
+
+
+def run_cli(argv, capsys, monkeypatch, stdin: bytes | None = None):
+    if stdin is not None:
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin), encoding="utf-8"))
+    code = main(argv)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_ask_human_zh(capsys, monkeypatch):
+    code, out, err = run_cli(["ask", "个人版和企业版有什么不同"], capsys, monkeypatch)
+    assert code == 0
+    assert "个人版与企业版有什么区别？" in out
+    assert "相关文档" in out and "https://cloud.tencent.com/document/product/1141/40540" in out
+
+
+def test_ask_human_en_and_lang_override(capsys, monkeypatch):
+    code, out, _ = run_cli(["ask", "个人版和企业版有什么不同", "--lang", "en"], capsys, monkeypatch)
+    assert code == 0 and "What is the difference" in out and "Documentation" in out
+
+
+def test_ask_no_answer_offers_handoff(capsys, monkeypatch):
+    code, out, _ = run_cli(["ask", "how do I bake sourdough bread"], capsys, monkeypatch)
+    assert code == 0
+    assert "no documented answer" in out and "ticket" in out
+    code, out, _ = run_cli(["ask", "今天天气怎么样"], capsys, monkeypatch)
+    assert "没有找到" in out and "工单" in out
+
+
+def test_ask_json(capsys, monkeypatch):
+    code, out, _ = run_cli(["ask", "--json", "docker login 报 no such host"], capsys, monkeypatch)
+    res = json.loads(out)
+    assert code == 0 and res["matched"] and res["answer"]["id"] == "login-failed"
+    assert res["diagnostics"] and res["lang"] == "zh" and res["status"] in ("answered", "ambiguous")
+
+
+def test_ask_shows_diagnose_hint(capsys, monkeypatch):
+    code, out, _ = run_cli(["ask", "docker login shop-tcr.tencentcloudcr.com 失败"], capsys, monkeypatch)
+    assert "tcr-doctor diagnose shop-tcr.tencentcloudcr.com" in out
+
+
+def test_stdin_json_lines_in_order(capsys, monkeypatch):
+    questions = ["个人版的配额是多少", "", "how do I delete one image tag", "今天天气怎么样", "实例同步和实例复制的区别"]
+    code, out, _ = run_cli(["ask"], capsys, monkeypatch, stdin="\n".join(questions).encode() + b"\n")
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert code == 0 and len(lines) == len(questions)
+    assert lines[0]["answer"]["id"] == "personal-quota"
+    assert lines[1]["error"] == "empty"
+    assert lines[2]["answer"]["id"] == "delete-image-tag" and lines[2]["lang"] == "en"
+    assert lines[3]["status"] == "no_answer"
+    assert lines[4]["answer"]["id"] == "sync-vs-replication"
+
+
+def test_stdin_empty_is_usage_error(capsys, monkeypatch):
+    code, out, err = run_cli(["ask"], capsys, monkeypatch, stdin=b"\n  \n")
+    assert code == 2 and out == "" and "no question" in err
+
+
+@pytest.mark.parametrize("question,kind", [
+    ("", "empty"),
+    ("   ", "empty"),
+    ("？！。，", "no_words"),
+    ("😀🎉🚀", "no_words"),
+    ("x" * 1_000_000, "too_long"),
+    ("\x00\x01binary\x02", "binary"),
+])
+def test_bad_input_exit_2(capsys, monkeypatch, question, kind):
+    code, out, err = run_cli(["ask", question], capsys, monkeypatch)
+    assert code == 2 and out == ""
+    assert err.startswith("tcr-doctor ask: ") and "Traceback" not in err
+    code, out, _ = run_cli(["ask", "--json", question], capsys, monkeypatch)
+    assert code == 2 and json.loads(out)["error"] == kind
+
+
+def test_binary_stdin_gets_error_object(capsys, monkeypatch):
+    code, out, _ = run_cli(["ask"], capsys, monkeypatch, stdin=b"\xff\xfe\x00garbage\n\xe4\xb8\xaa\xe4\xba\xba\xe7\x89\x88 quota\n")
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert code == 0 and lines[0]["error"] == "binary" and lines[1]["answer"]["id"] == "personal-quota"
+
+
+def test_eval_text_and_json(tmp_path, capsys, monkeypatch):
+    path = tmp_path / "set.jsonl"
+    rows = [
+        {"q": "个人版的配额是多少", "faq": 2, "kind": "paraphrase"},
+        {"q": "how do I delete one image tag", "faq": 10, "kind": "english"},
+        {"q": "how do I delete one image tag", "faq": 1, "kind": "english"},
+        {"q": "今天天气怎么样", "faq": None, "kind": "out-of-domain"},
+    ]
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+    code, out, _ = run_cli(["eval", str(path), "--json"], capsys, monkeypatch)
+    res = json.loads(out)
+    assert code == 0
+    assert res["in_scope"] == 3 and res["out_of_scope"] == 1
+    assert res["top1"] == pytest.approx(66.7) and res["out_of_scope_rejected"] == 100.0
+    assert res["in_scope_rejected"] == 0.0
+    assert res["by_kind"]["english"] == {"n": 2, "correct": 1, "pct": 50.0}
+    code, out, _ = run_cli(["eval", str(path)], capsys, monkeypatch)
+    assert code == 0 and "top-1" in out and "top-3" in out and "out-of-scope rejected" in out and "english" in out
+
+
+def test_eval_bad_file(tmp_path, capsys, monkeypatch):
+    path = tmp_path / "bad.jsonl"
+    path.write_text('{"q": "x", "faq": 1}\nnot json\n', encoding="utf-8")
+    code, _, err = run_cli(["eval", str(path)], capsys, monkeypatch)
+    assert code == 2 and "bad.jsonl:2" in err
+
+
+def test_console_script_end_to_end():
+    proc = subprocess.run([sys.executable, "-m", "bot.cli", "ask", "--json", "TCR 同步 vs 复制"],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["answer"]["id"] == "sync-vs-replication"

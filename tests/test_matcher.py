@@ -1,0 +1,158 @@
+"""Matching on our own paraphrases (never the shared dev set), calibration and the ask() JSON shape."""
+from __future__ import annotations
+
+import pytest
+
+import knowledge
+from knowledge import matcher as M
+from knowledge.text import detect_lang, features
+
+# Written for these tests; none comes from shared/eval.
+OWN = [
+    ("个人版和企业版主要差在哪", "personal-vs-enterprise"),
+    ("enterprise edition vs personal edition, which one should a company pick?", "personal-vs-enterprise"),
+    ("个人版一个地域最多能建几个命名空间", "personal-quota"),
+    ("how many repositories can I create in the free personal registry", "personal-quota"),
+    ("个人版的触发器功能去哪了", "personal-build-triggers-retired"),
+    ("personal edition automatic build rules disappeared from the console", "personal-build-triggers-retired"),
+    ("个人版 push 成功了但是控制台里看不到这个镜像", "personal-pushed-image-missing"),
+    ("pushed an image to ccr.ccs.tencentyun.com but it does not show in the list", "personal-pushed-image-missing"),
+    ("怎么从个人版迁到企业版", "migrate-personal-to-enterprise"),
+    ("migration guide from CCR to a TCR enterprise instance", "migrate-personal-to-enterprise"),
+    ("创建实例的时候提示名称不可用", "instance-name-rejected"),
+    ("which characters are allowed in a TCR instance name", "instance-name-rejected"),
+    ("docker login 一直失败，密码是控制台复制的", "login-failed"),
+    ("docker login to my instance keeps failing", "login-failed"),
+    ("TKE 集群拉私有镜像不想配置 secret 怎么办", "cluster-pull-without-secret"),
+    ("kubernetes pull private images without imagePullSecrets", "cluster-pull-without-secret"),
+    ("docker push 报 unauthorized: authentication required", "unauthorized-authentication-required"),
+    ("删除一个镜像版本会不会影响别的版本", "delete-image-tag"),
+    ("can I remove a single tag of an image", "delete-image-tag"),
+    ("怎么给子账号只开放某一个命名空间的权限", "restrict-access-namespace-repo"),
+    ("grant a CAM sub-account access to only one repository", "restrict-access-namespace-repo"),
+    ("拉镜像的流量怎么收费", "network-traffic-billing"),
+    ("is pulling images over the internal network billed", "network-traffic-billing"),
+    ("怎么确认访问 TCR 走的是内网", "internal-or-public-network"),
+    ("how to tell if my registry traffic goes over the public network or the VPC", "internal-or-public-network"),
+    ("CODING 账号锁定了怎么解锁", "coding-account-locked"),
+    ("my CODING DevOps account got locked", "coding-account-locked"),
+    ("源码构建的 Dockerfile 路径怎么写", "dockerfile-path-build-dir"),
+    ("what should the build directory be for a source code build", "dockerfile-path-build-dir"),
+    ("拉取 docker hub 镜像太慢，有什么加速办法", "image-acceleration"),
+    ("how do I speed up image pulls on TKE nodes", "image-acceleration"),
+    ("实例同步和复制分别适合什么场景", "sync-vs-replication"),
+    ("replication versus synchronization between instances", "sync-vs-replication"),
+    ("节点上 docker images 看到的大小比控制台大", "image-size-mismatch"),
+    ("image size in the registry is smaller than on the node", "image-size-mismatch"),
+    ("国际站控制台缺少哪些功能", "international-unsupported-features"),
+    ("features missing on the international site", "international-unsupported-features"),
+    ("创建实例时地域列表里没有金融区", "finance-zone-missing"),
+    ("how do I get access to the finance zone regions", "finance-zone-missing"),
+    # typos and pinyin-ish slips
+    ("登陆示例失败", "login-failed"),
+    ("how to deleet an image tagg", "delete-image-tag"),
+    ("geren ban 配额", "personal-quota"),
+]
+
+OUT_OF_SCOPE = [
+    "今天北京天气怎么样",
+    "how do I make a sourdough bread starter",
+    "给我讲个笑话",
+    "What is the capital of Australia?",
+    "MySQL 主从延迟怎么排查",
+]
+
+
+@pytest.fixture(scope="module")
+def matcher():
+    return knowledge.get_matcher()[1]
+
+
+def test_own_paraphrases_top1_and_top3(matcher):
+    top1 = top3 = 0
+    misses = []
+    for q, want in OWN:
+        ranked = [c.entry.id for c in matcher.rank(q, limit=3)]
+        top1 += bool(ranked) and ranked[0] == want
+        top3 += want in ranked
+        if not ranked or ranked[0] != want:
+            misses.append((q, want, ranked))
+    assert top1 / len(OWN) >= 0.9, misses
+    assert top3 / len(OWN) >= 0.97, misses
+
+
+def test_own_paraphrases_are_answered():
+    rejected = [q for q, _ in OWN if knowledge.ask(q)["status"] == "no_answer"]
+    assert len(rejected) <= 2, rejected
+
+
+@pytest.mark.parametrize("q", OUT_OF_SCOPE)
+def test_out_of_scope_is_rejected(q):
+    res = knowledge.ask(q)
+    assert res["status"] == "no_answer" and res["matched"] is False and res["answer"] is None
+
+
+@pytest.mark.parametrize("log,want", [
+    ("Error response from daemon: Get \"https://x-tcr.tencentcloudcr.com/v2/\": dial tcp 1.2.3.4:443: i/o timeout",
+     "login-failed"),
+    ("$ docker pull x-tcr.tencentcloudcr.com/a/b:1\nError response from daemon: unauthorized: authentication required",
+     "unauthorized-authentication-required"),
+    ("Warning  Failed  kubelet  Failed to pull image \"x-tcr.tencentcloudcr.com/a/b:1\": rpc error: code = Unknown "
+     "desc = failed to authorize: failed to fetch anonymous token: unexpected status: 401 Unauthorized",
+     "unauthorized-authentication-required"),
+])
+def test_pasted_terminal_output(log, want):
+    res = knowledge.ask(log)
+    assert res["matched"] and res["answer"]["id"] == want
+    assert res["entities"]["registry"] == "x-tcr.tencentcloudcr.com"
+
+
+def test_json_shape_and_language():
+    res = knowledge.ask("What is the difference between the personal and enterprise editions?")
+    assert set(res) == {"matched", "answer", "alternatives", "entities", "diagnostics", "lang", "status",
+                        "kb_version"}
+    assert res["lang"] == "en" and res["status"] in ("answered", "ambiguous")
+    ans = res["answer"]
+    assert set(ans) == {"id", "question", "answer", "score", "links"}
+    assert 0.0 <= ans["score"] <= 1.0
+    assert ans["question"].isascii()
+    assert all(set(link) == {"title", "url"} for link in ans["links"])
+    for alt in res["alternatives"]:
+        assert set(alt) == {"id", "question", "score"} and alt["score"] <= ans["score"]
+    zh = knowledge.ask("What is the difference between the personal and enterprise editions?", lang="zh")
+    assert zh["lang"] == "zh" and zh["answer"]["question"] == "个人版与企业版有什么区别？"
+    assert knowledge.ask("个人版与企业版有什么区别？")["lang"] == "zh"
+
+
+def test_seed_questions_match_themselves():
+    kb, matcher = knowledge.get_matcher()
+    for e in kb.entries:
+        for lang in ("zh", "en"):
+            res = knowledge.ask(e.question[lang])
+            assert res["answer"] and res["answer"]["id"] == e.id, (e.id, lang)
+            assert res["answer"]["score"] >= 0.8
+
+
+def test_ambiguous_lists_runner_up(monkeypatch):
+    monkeypatch.setattr(M, "AMBIGUOUS_RATIO", 0.0)
+    res = knowledge.ask("实例同步 加速")
+    assert res["status"] == "ambiguous"
+    assert res["alternatives"] and res["alternatives"][0]["id"] != res["answer"]["id"]
+
+
+@pytest.mark.parametrize("text", ["", "   ", "？？？!!!", "😀😀😀", "\x00\x01\x02", "a" * 1_000_000,
+                                  "镜" * 300_000, "".join(chr(i) for i in range(0x20, 0x3000))])
+def test_bad_input_never_raises(text):
+    res = knowledge.ask(text)
+    assert res["status"] in ("no_answer", "answered", "ambiguous")
+    if not text.strip() or text.strip("？!😀\x00\x01\x02 ") == "":
+        assert res["status"] == "no_answer"
+
+
+def test_features_and_language():
+    assert detect_lang("登录失败") == "zh" and detect_lang("login failed") == "en"
+    assert detect_lang("TCR 同步 vs 复制") == "zh"
+    f = features("登录实力 neiwang")
+    assert "p:shi_li" in f and "p:nei_wang" in f  # pinyin: 实力 ~ 实例, neiwang ~ 内网
+    assert "c:personal" in features("free tier") and "c:personal" in features("个人版")
+    assert features("the and of") == {}
