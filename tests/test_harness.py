@@ -196,3 +196,164 @@ def test_tag_pagination_via_link(registry_paginated, seed, creds):
         url = link[link.index("<") + 1:link.index(">")] if link else None
     assert pages == 3 and len(tags) == MANY_TAG_COUNT == len(seed.tags("team/many"))
     assert tags == sorted(tags)
+
+
+# ---- TLS ---------------------------------------------------------------------------------------------------
+
+import socket  # noqa: E402
+import ssl  # noqa: E402
+
+import dns.resolver  # noqa: E402
+
+from tests.harness.dns_server import PRIVATE_10, PUBLIC_V4, DNSServer, Zone  # noqa: E402
+from tests.harness.tls import DNS_DOMAIN  # noqa: E402
+
+
+def _handshake(address, ca_file, server_hostname="localhost", timeout=3.0):
+    ctx = ssl.create_default_context(cafile=ca_file)
+    with socket.create_connection(address, timeout=timeout) as raw:
+        with ctx.wrap_socket(raw, server_hostname=server_hostname) as tls:
+            return tls.getpeercert()
+
+
+def test_tls_valid_cert_verifies(tls_servers):
+    s = tls_servers.valid
+    assert _handshake(s.address, tls_servers.ca_file)["subject"]
+    assert _handshake(s.address, tls_servers.ca_file, server_hostname="127.0.0.1")
+    r = _get(s.url + "/v2/", verify=tls_servers.ca_file)
+    assert r.status_code == 200 and r.headers["Docker-Distribution-Api-Version"] == "registry/2.0"
+
+
+@pytest.mark.parametrize("variant,verify_code,text", [
+    ("wrong_host", 62, "Hostname mismatch"),
+    ("expired", 10, "certificate has expired"),
+    ("not_yet_valid", 9, "certificate is not yet valid"),
+    ("unknown_ca", 20, "unable to get local issuer certificate"),
+])
+def test_tls_failures(tls_servers, tls_material, variant, verify_code, text):
+    s = getattr(tls_servers, variant)
+    with pytest.raises(ssl.SSLCertVerificationError) as ei:
+        _handshake(s.address, tls_servers.ca_file)
+    assert ei.value.verify_code == verify_code and text in str(ei.value)
+    cert = getattr(tls_material, variant)
+    if variant == "expired":
+        assert cert.not_after.timestamp() < time.time()
+    if variant == "not_yet_valid":
+        assert cert.not_before.timestamp() > time.time()
+    if variant == "unknown_ca":   # trusting the other CA makes it verify
+        assert _handshake(s.address, tls_material.unknown_ca_file)
+
+
+@pytest.mark.registry
+def test_real_registry_over_https(registry_tls, seed, creds):
+    assert registry_tls.url.startswith("https://127.0.0.1:")
+    with pytest.raises(requests.exceptions.SSLError):
+        _get(registry_tls.url + "/v2/")                       # system trust store does not know the test CA
+    c = RegistryClient(registry_tls.url, *creds.pull_only, verify=registry_tls.ca_file)
+    r = c.head("/v2/team/app/manifests/latest", scope="repository:team/app:pull", headers={"Accept": ACCEPT_ALL})
+    assert r.status_code == 200 and r.headers["Docker-Content-Digest"] == seed.digest("team/app", "latest")
+    # plain HTTP spoken to the HTTPS registry: Go's answer
+    r = _get(registry_tls.url.replace("https://", "http://") + "/v2/")
+    assert r.status_code == 400 and "HTTP request to an HTTPS server" in r.text
+
+
+@pytest.mark.registry
+def test_https_spoken_to_plain_http_registry(registry):
+    with pytest.raises(requests.exceptions.SSLError) as ei:
+        _get(registry.url.replace("http://", "https://") + "/v2/")
+    assert "WRONG_VERSION_NUMBER" in str(ei.value).upper().replace(" ", "_")
+
+
+# ---- DNS ---------------------------------------------------------------------------------------------------
+
+def test_dns_answers(dns_server):
+    r = dns_server.resolver(timeout=2.0)
+    assert [a.to_text() for a in r.resolve(Zone.REGISTRY, "A")] == ["127.0.0.1"]
+    ans = r.resolve(Zone.ALIAS, "A")
+    assert ans.canonical_name.to_text() == Zone.REGISTRY + "." and ans[0].to_text() == "127.0.0.1"
+    assert [a.to_text() for a in r.resolve(Zone.INTERNAL, "A")] == [PRIVATE_10]
+    assert sorted(a.to_text() for a in r.resolve(Zone.MIXED, "A")) == sorted([PRIVATE_10, PUBLIC_V4])
+    assert [a.to_text() for a in r.resolve(Zone.DUAL, "AAAA")] == ["::1"]
+    assert [a.to_text() for a in r.resolve(Zone.REGISTRY, "A", tcp=True)] == ["127.0.0.1"]
+    assert r.resolve(Zone.REGISTRY.upper(), "A")[0].to_text() == "127.0.0.1"
+    with pytest.raises(dns.resolver.NXDOMAIN):
+        r.resolve(Zone.NXDOMAIN, "A")
+    with pytest.raises(dns.resolver.NXDOMAIN):
+        r.resolve(f"anything-else.{DNS_DOMAIN}", "A")
+    with pytest.raises(dns.resolver.NoAnswer):
+        r.resolve(Zone.NODATA, "A")
+    with pytest.raises(dns.resolver.NoNameservers) as ei:
+        r.resolve(Zone.SERVFAIL, "A")
+    assert "SERVFAIL" in str(ei.value)
+    assert (Zone.REGISTRY + ".", "A", "tcp") in dns_server.queries
+
+
+def test_dns_timeout_is_a_timeout(dns_server):
+    r = dns_server.resolver(timeout=0.5)
+    t0 = time.monotonic()
+    with pytest.raises(dns.resolver.LifetimeTimeout):
+        r.resolve(Zone.TIMEOUT, "A")
+    assert time.monotonic() - t0 < 2.0
+    with pytest.raises(dns.resolver.LifetimeTimeout):
+        r.resolve(Zone.TIMEOUT, "A", tcp=True)
+
+
+def test_dns_custom_zone(dns_server_factory):
+    d = dns_server_factory(Zone(records={"x.example.test": [("A", "127.0.0.2")]}, servfail={"bad.example.test"}))
+    r = d.resolver()
+    assert r.resolve("x.example.test", "A")[0].to_text() == "127.0.0.2"
+    with pytest.raises(dns.resolver.NoNameservers):
+        r.resolve("bad.example.test", "A")
+
+
+# ---- misbehaving servers -----------------------------------------------------------------------------------
+
+def test_silent_and_refused(bad_servers):
+    with socket.create_connection(bad_servers.silent.address, timeout=2) as s:
+        s.settimeout(0.3)
+        with pytest.raises(TimeoutError):
+            s.recv(1)
+    with pytest.raises(requests.exceptions.ReadTimeout):
+        _get(bad_servers.silent.url + "/v2/", timeout=(1, 0.3))
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(bad_servers.refused.address, timeout=2)
+
+
+def test_status_servers(bad_servers):
+    r = _get(bad_servers.forbidden.url + "/v2/")
+    assert r.status_code == 403 and "Docker-Distribution-Api-Version" not in r.headers
+    r = _get(bad_servers.rate_limited.url + "/v2/")
+    assert r.status_code == 429 and r.headers["Retry-After"] == "30"
+    assert _get(bad_servers.server_error.url + "/v2/").status_code == 500
+    r = _get(bad_servers.unavailable.url + "/v2/")
+    assert r.status_code == 503 and r.headers["Retry-After"] == "5"
+    r = _get(bad_servers.not_registry.url + "/v2/")
+    assert r.status_code == 200 and r.headers["Content-Type"].startswith("text/html")
+    assert "Docker-Distribution-Api-Version" not in r.headers
+
+
+def test_protocol_mismatch_servers(bad_servers):
+    with pytest.raises(requests.exceptions.SSLError):
+        _get(bad_servers.plain_http.url.replace("http://", "https://") + "/v2/", verify=bad_servers.ca_file)
+    r = _get(bad_servers.plain_http.url + "/v2/")
+    assert r.status_code == 401 and r.headers["Docker-Distribution-Api-Version"] == "registry/2.0"
+    r = _get(bad_servers.https_only.url.replace("https://", "http://") + "/v2/")
+    assert r.status_code == 400 and "HTTP request to an HTTPS server" in r.text
+    assert _get(bad_servers.https_only.url + "/v2/", verify=bad_servers.ca_file).status_code == 200
+
+
+def test_redirects_and_slow(bad_servers):
+    r = _get(bad_servers.redirect.url + "/v2/", allow_redirects=False)
+    assert r.status_code == 301 and r.headers["Location"] == bad_servers.https_only.url + "/v2/"
+    r = _get(bad_servers.redirect.url + "/v2/", verify=bad_servers.ca_file)
+    assert r.status_code == 200 and r.url == bad_servers.https_only.url + "/v2/"
+    with pytest.raises(requests.exceptions.TooManyRedirects):
+        _get(bad_servers.redirect_loop.url + "/v2/")
+    with pytest.raises(requests.exceptions.ReadTimeout):
+        _get(bad_servers.slow.url + "/v2/", timeout=(1, 0.3))
+
+
+def test_everything_binds_loopback(token_server, dns_server, bad_servers, tls_servers):
+    hosts = {token_server.host, dns_server.host, tls_servers.valid.bind_host}
+    hosts |= {s.bind_host for s in bad_servers._all}
+    assert hosts == {"127.0.0.1"}

@@ -10,6 +10,9 @@ import dataclasses
 import pytest
 
 from .client import RegistryClient
+from .dns_server import DNSServer, Zone
+from .servers import BadServers
+from .tls import TLSMaterial, TLSServers
 from .proxy import TagPaginationProxy
 from .registry import Registry
 from .seed import SeedInfo, seed_standard
@@ -17,7 +20,8 @@ from .token_server import EXPIRED_JWT_PASSWORD, VALID_JWT_PASSWORD, TokenServer
 
 __all__ = [
     "Credentials", "CREDS", "harness_dir", "token_server", "registry", "registry_noauth", "registry_paginated",
-    "seed", "creds", "registry_factory",
+    "seed", "creds", "registry_factory", "tls_material", "tls_servers", "registry_tls", "dns_server",
+    "dns_server_factory", "bad_servers",
 ]
 
 
@@ -133,3 +137,68 @@ def registry_paginated(registry):
     p = TagPaginationProxy(registry).start()
     yield p
     p.stop()
+
+
+# ---- TLS ---------------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def tls_material(harness_dir) -> TLSMaterial:
+    """CA + leaf certs: .ca_file, .valid, .wrong_host, .expired, .not_yet_valid, .unknown_ca, .unknown_ca_file."""
+    return TLSMaterial(harness_dir / "tls")
+
+
+@pytest.fixture(scope="session")
+def tls_servers(tls_material):
+    """An HTTPS `/v2/` responder per certificate variant: .valid .wrong_host .expired .not_yet_valid .unknown_ca."""
+    s = TLSServers(tls_material)
+    yield s
+    s.stop()
+
+
+@pytest.fixture(scope="session")
+def registry_tls(harness_dir, registry, token_server, tls_material):
+    """The real registry over HTTPS (cert `tls_material.valid`), token auth, same storage/content as `registry`.
+    `.ca_file` is the CA to trust (`--ca-file`); `.url` is https://127.0.0.1:PORT."""
+    reg = Registry(harness_dir / "registry-tls", storage_dir=registry.storage_dir, token_server=token_server,
+                   tls_cert=tls_material.valid, ca_file=tls_material.ca_file, name="registry-tls")
+    reg.start()
+    reg.seed = registry.seed
+    yield reg
+    reg.stop()
+
+
+# ---- DNS ---------------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def dns_server():
+    """DNS on 127.0.0.1:PORT (UDP+TCP) serving Zone.default(): .nameserver ("127.0.0.1:PORT"), .port,
+    .resolver(), .zone, .queries. Names are class attributes of Zone (Zone.REGISTRY, Zone.NXDOMAIN, ...)."""
+    d = DNSServer(Zone.default()).start()
+    yield d
+    d.stop()
+
+
+@pytest.fixture(scope="session")
+def dns_server_factory():
+    """dns_server_factory(zone: Zone) -> a started DNSServer with that zone (stopped at session end)."""
+    started = []
+
+    def make(zone: Zone | None = None) -> DNSServer:
+        d = DNSServer(zone or Zone.default()).start()
+        started.append(d)
+        return d
+
+    yield make
+    for d in started:
+        d.stop()
+
+
+# ---- misbehaving servers -----------------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def bad_servers(tls_material):
+    """BadServers: .silent .refused .forbidden .rate_limited .server_error .unavailable .not_registry
+    .plain_http .https_only .redirect .redirect_loop .slow (see servers.py)."""
+    b = BadServers(tls_material)
+    yield b
+    b.stop()

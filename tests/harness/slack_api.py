@@ -35,6 +35,7 @@ class Call:
     args: dict[str, Any]
     raw: str  # the request body exactly as sent, for "this string appears nowhere" assertions
     headers: dict[str, str] = field(default_factory=dict)
+    response: dict[str, Any] = field(default_factory=dict)
 
 
 class SlackAPI:
@@ -98,11 +99,15 @@ class SlackAPI:
 
     # -- answers ---------------------------------------------------------------------------------------
     def _answer(self, call: Call) -> dict[str, Any]:
-        channel = call.args.get("channel") or ""
-        error = self.fail.get(call.method, {}).get(channel)
+        call.response = self._response(call)
         with self._changed:
             self.calls.append(call)
             self._changed.notify_all()
+        return call.response
+
+    def _response(self, call: Call) -> dict[str, Any]:
+        channel = call.args.get("channel") or ""
+        error = self.fail.get(call.method, {}).get(channel)
         if error:
             return {"ok": False, "error": error}
         if call.method == "auth.test":
@@ -175,3 +180,139 @@ def _parse(raw: str, content_type: str) -> dict[str, Any]:
             except ValueError:
                 pass
     return args
+
+
+# -- the other side: requests signed the way Slack signs them, and a real server for the Flask app --------
+def sign(secret: str, body: str, timestamp: int | None = None) -> dict[str, str]:
+    """Slack's request signature: v0=HMAC-SHA256(secret, "v0:{timestamp}:{body}") plus the timestamp header."""
+    import hashlib
+    import hmac
+
+    ts = str(int(time.time()) if timestamp is None else timestamp)
+    digest = hmac.new(secret.encode(), f"v0:{ts}:{body}".encode(), hashlib.sha256).hexdigest()
+    return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": f"v0={digest}"}
+
+
+class WSGIServer:
+    """Serve a WSGI app (the Flask app) on a free loopback port in a thread: `with WSGIServer(app) as s: s.url`."""
+
+    def __init__(self, app: Any) -> None:
+        from werkzeug.serving import make_server
+
+        self._server = make_server("127.0.0.1", 0, app, threaded=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, name="wsgi-under-test", daemon=True)
+        self.url = f"http://127.0.0.1:{self._server.server_port}"
+
+    def __enter__(self) -> "WSGIServer":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+class SlackRig:
+    """The Web API stand-in + the Flask app (with /slack/events) on a real loopback server + signed senders.
+
+        with SlackRig(make_app, secret) as rig:   # make_app(config) -> Flask app with bot.slack mounted
+            rig.event({"type": "app_mention", ...})
+            rig.api.wait_for("chat.postMessage")
+    """
+
+    def __init__(self, make_app: Callable[[dict[str, Any]], Any], secret: str = "test-signing-secret",
+                 config: dict[str, Any] | None = None) -> None:
+        self.secret = secret
+        self.api = SlackAPI()
+        self._make_app = make_app
+        self._config = dict(config or {})
+        self._events = itertools.count(1)
+        self.server: WSGIServer | None = None
+
+    def __enter__(self) -> "SlackRig":
+        import requests
+
+        self.api.start()
+        config = {"SLACK_BOT_TOKEN": "xoxb-test-token", "SLACK_SIGNING_SECRET": self.secret,
+                  "SLACK_API_BASE_URL": self.api.base_url, **self._config}
+        self.app = self._make_app(config)
+        self.server = WSGIServer(self.app).__enter__()
+        self.url = self.server.url + "/slack/events"
+        self.http = requests.Session()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.server:
+            self.server.__exit__(*exc)
+        self.api.stop()
+
+    # -- senders --------------------------------------------------------------------------------------------
+    def post(self, body: str, content_type: str, *, timestamp: int | None = None, secret: str | None = None,
+             headers: dict[str, str] | None = None):
+        all_headers = {"Content-Type": content_type, **sign(secret or self.secret, body, timestamp), **(headers or {})}
+        return self.http.post(self.url, data=body.encode(), headers=all_headers, timeout=10)
+
+    def event(self, event: dict[str, Any], *, event_id: str | None = None, **kwargs: Any):
+        body = json.dumps({"token": "unused", "team_id": TEAM_ID, "api_app_id": "A0TEST", "type": "event_callback",
+                           "event_id": event_id or f"Ev{next(self._events):08d}", "event_time": int(time.time()),
+                           "event": event, "authorizations": [{"team_id": TEAM_ID, "user_id": BOT_USER_ID,
+                                                               "is_bot": True}]})
+        return self.post(body, "application/json", **kwargs)
+
+    def command(self, text: str, *, channel: str = "C0GENERAL", user: str = "U0ASKER", **kwargs: Any):
+        form = {"token": "unused", "team_id": TEAM_ID, "channel_id": channel, "user_id": user, "command": "/tcr",
+                "text": text, "response_url": self.api.url("/response/cmd"), "trigger_id": "trig.cmd",
+                "api_app_id": "A0TEST"}
+        return self.post(urllib.parse.urlencode(form), "application/x-www-form-urlencoded", **kwargs)
+
+    def interaction(self, payload: dict[str, Any], **kwargs: Any):
+        payload = {"team": {"id": TEAM_ID}, "api_app_id": "A0TEST", "token": "unused", **payload}
+        body = urllib.parse.urlencode({"payload": json.dumps(payload)})
+        return self.post(body, "application/x-www-form-urlencoded", **kwargs)
+
+    def click(self, posted: Call, action_id: str, *, user: str = "U0ASKER", **kwargs: Any):
+        """Click the button `action_id` on a message the bot posted (a recorded chat.postMessage call)."""
+        channel = posted.args["channel"]
+        button = next(e for b in posted.args.get("blocks", []) if b.get("type") == "actions"
+                      for e in b["elements"] if e.get("action_id") == action_id)
+        msg = {"type": "message", "ts": posted.response["ts"], "blocks": posted.args.get("blocks")}
+        if posted.args.get("thread_ts"):
+            msg["thread_ts"] = posted.args["thread_ts"]
+        return self.interaction({
+            "type": "block_actions", "user": {"id": user}, "trigger_id": "trig.click",
+            "channel": {"id": channel}, "container": {"type": "message", "channel_id": channel,
+                                                      "message_ts": msg["ts"]},
+            "message": msg, "response_url": self.api.url("/response/click"),
+            "actions": [{"type": "button", "action_id": action_id, "block_id": "b", "value": button.get("value"),
+                         "action_ts": str(time.time())}],
+        }, **kwargs)
+
+
+def make_app(config: dict[str, Any]) -> Any:
+    """A Flask app with bot.slack mounted through its integration point `init_app`."""
+    from flask import Flask
+
+    from bot.slack import init_app
+
+    app = Flask("slack-under-test")
+    app.config.update(config)
+    init_app(app)
+    return app
+
+
+def block_text(blocks: Any) -> str:
+    """Every string inside Block Kit blocks, joined: for "the reply says X" assertions."""
+    out: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+        elif isinstance(node, str):
+            out.append(node)
+
+    walk(blocks)
+    return "\n".join(out)
