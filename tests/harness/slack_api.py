@@ -69,7 +69,8 @@ class SlackAPI:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, name="slack-api-stand-in", daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name="slack-api-stand-in", daemon=True)
 
     # -- lifecycle -------------------------------------------------------------------------------------
     def start(self) -> "SlackAPI":
@@ -200,7 +201,8 @@ class WSGIServer:
         from werkzeug.serving import make_server
 
         self._server = make_server("127.0.0.1", 0, app, threaded=True)
-        self._thread = threading.Thread(target=self._server.serve_forever, name="wsgi-under-test", daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name="wsgi-under-test", daemon=True)
         self.url = f"http://127.0.0.1:{self._server.server_port}"
 
     def __enter__(self) -> "WSGIServer":

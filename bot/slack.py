@@ -1,0 +1,515 @@
+"""Slack channel: a bolt-python app mounted at POST /slack/events (or run in Socket Mode for development).
+
+A thin adapter: it parses the Slack payload, calls `knowledge` / `diagnostics`, renders a Block Kit template
+from bot/templates/slack/ and posts it. Every listener acks at once; the work runs in a lazy listener, so
+Slack always gets its answer well within 3 seconds.
+
+Rules kept here (see docs/slack.md):
+- answers go in the thread of the question (`thread_ts` = the message's thread_ts or ts);
+- retries of the same event (`event_id`) and the app_mention + message.im pair of one message answer once;
+- messages from bots (including this one) and edits/deletions are ignored;
+- a pasted secret gets an ephemeral "rotate it" warning; the text is redacted before anything else sees it,
+  and the SDK loggers pass through a redacting filter, so it is in no message, no button and no log line;
+- passwords are never asked for: credential checks point to the CLI (`--password-stdin`) instead.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import sqlite3
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from bot.render import render
+
+log = logging.getLogger(__name__)
+
+# Checks a chat user may trigger: everything except `credentials` (Slack never collects a password).
+SAFE_CHECKS = ("name", "dns", "endpoint", "tcp", "tls", "http", "image")
+# Slack's own limits: a button value holds 2000 characters; keep the question well inside it.
+_MAX_QUESTION = 1500
+_PROGRESS_INTERVAL = 1.0  # seconds between two chat.update calls while a diagnosis runs
+
+ACTION_ALTERNATIVE = re.compile(r"^tcr_alternative_\d+$")
+ACTION_DIAGNOSE = "tcr_diagnose"
+ACTION_DIAGNOSE_TARGET = "tcr_diagnose_target"
+ACTION_HANDOFF = "tcr_handoff"
+VIEW_TARGET = "tcr_target"
+
+_MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
+_SLASH_ALIASES = {
+    "ask": ("ask", "en"), "问": ("ask", "zh"), "提问": ("ask", "zh"),
+    "diagnose": ("diagnose", "en"), "诊断": ("diagnose", "zh"),
+    "check-name": ("check-name", "en"), "检查名称": ("check-name", "zh"),
+    "help": ("help", "en"), "帮助": ("help", "zh"),
+}
+# /tcr check-name kinds (as users type them) -> diagnostics.check_name kinds.
+_NAME_KINDS = {"instance": "instance", "namespace": "namespace", "repository": "repo", "repo": "repo",
+               "tag": "tag", "image": "ref", "ref": "ref", "reference": "ref"}
+# Message subtypes that are a person writing; everything else (bot_message, message_changed, ...) is ignored.
+_HUMAN_SUBTYPES = (None, "file_share", "thread_broadcast")
+
+
+@dataclass
+class SlackSettings:
+    bot_token: str
+    signing_secret: str | None = None           # None only in Socket Mode
+    api_base_url: str | None = None              # tests: the local stand-in of the Web API
+    support_channel: str | None = None           # where "hand off to a person" posts
+    handoff_mention: str | None = None           # e.g. "<!subteam^S0123>" to ping the support group
+    default_lang: str = "en"                     # for /tcr replies without words to detect a language from
+    diagnose_timeout: float = 10.0
+    policy: Any = None                           # AddressPolicy; None = AddressPolicy.public_registry()
+    nameserver: str | None = None                # DNS server for diagnoses ("ip[:port]"); None = system
+    dedupe_path: str | None = None               # SQLite file shared by all workers; None = in-process only
+    diagnose_slots: Any = None                   # a semaphore shared with the web API (diagnoses at once)
+    # Seams for tests, the same as the web channel's: replace knowledge.ask / knowledge.redact / diagnose.
+    ask_func: Any = None
+    redact_func: Any = None
+    diagnose_func: Any = None
+
+    @classmethod
+    def from_config(cls, *configs: Mapping[str, Any] | None, socket_mode: bool = False) -> "SlackSettings | None":
+        """Settings from config mappings (first wins), the environment last; None = Slack is not configured.
+
+        Keys: SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET, SLACK_API_BASE_URL, SLACK_SUPPORT_CHANNEL,
+        SLACK_HANDOFF_MENTION, SLACK_DEFAULT_LANG, SLACK_DEDUPE_PATH, and the web service's DIAGNOSE_TIMEOUT,
+        DNS_NAMESERVER, ASK_FUNC / REDACT_FUNC / DIAGNOSE_FUNC (tests only, never from the environment).
+        """
+        def get(key: str, default: Any = None, env: bool = True) -> Any:
+            for config in configs:
+                if config and config.get(key) not in (None, ""):
+                    return config[key]
+            return (os.environ.get(key) if env else None) or default
+
+        token, secret = get("SLACK_BOT_TOKEN"), get("SLACK_SIGNING_SECRET")
+        if not token or not (secret or socket_mode):
+            return None
+        return cls(
+            bot_token=token,
+            signing_secret=secret,
+            api_base_url=get("SLACK_API_BASE_URL"),
+            support_channel=get("SLACK_SUPPORT_CHANNEL"),
+            handoff_mention=get("SLACK_HANDOFF_MENTION"),
+            default_lang=_lang(get("SLACK_DEFAULT_LANG"), "en"),
+            diagnose_timeout=float(get("DIAGNOSE_TIMEOUT", 10.0, env=False)),
+            nameserver=get("DNS_NAMESERVER", env=False) or None,
+            dedupe_path=get("SLACK_DEDUPE_PATH"),
+            ask_func=get("ASK_FUNC", env=False),
+            redact_func=get("REDACT_FUNC", env=False),
+            diagnose_func=get("DIAGNOSE_FUNC", env=False),
+        )
+
+
+# -- once-only keys (event ids, messages) ------------------------------------------------------------------
+class SeenOnce:
+    """`first(key)` is True the first time a key is seen within `ttl` seconds, False after that.
+
+    In-process by default; with `path`, a SQLite file makes it hold across gunicorn workers on one host.
+    """
+
+    def __init__(self, ttl: float = 3600.0, limit: int = 20000, path: str | None = None):
+        self.ttl, self.limit, self.path = ttl, limit, path
+        self._lock = threading.Lock()
+        self._seen: OrderedDict[str, float] = OrderedDict()
+        if path:
+            with self._db() as db:
+                db.execute("CREATE TABLE IF NOT EXISTS slack_seen (key TEXT PRIMARY KEY, at REAL NOT NULL)")
+
+    def _db(self) -> sqlite3.Connection:
+        return sqlite3.connect(self.path, timeout=5.0, isolation_level=None)
+
+    def first(self, key: str) -> bool:
+        now = time.time()
+        if self.path:
+            with self._lock, self._db() as db:
+                db.execute("DELETE FROM slack_seen WHERE at < ?", (now - self.ttl,))
+                return db.execute("INSERT OR IGNORE INTO slack_seen VALUES (?, ?)", (key, now)).rowcount == 1
+        with self._lock:
+            while self._seen and (len(self._seen) > self.limit or next(iter(self._seen.values())) < now - self.ttl):
+                self._seen.popitem(last=False)
+            if key in self._seen:
+                return False
+            self._seen[key] = now
+            return True
+
+
+# -- logging: nothing a user typed reaches a log line unredacted ------------------------------------------
+class RedactingFilter(logging.Filter):
+    """Masks secrets in every record of the Slack SDK/bolt logger (the SDK logs payloads at DEBUG)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            masked, kinds = _knowledge_redact()(record.getMessage())
+        except Exception:  # noqa: BLE001 - without a working redactor, withhold the line rather than risk it
+            record.msg, record.args = "(Slack SDK log line withheld: redaction unavailable)", ()
+            return True
+        if kinds:
+            record.msg, record.args = masked, ()
+        return True
+
+
+def _knowledge_redact():
+    import knowledge
+
+    redact = knowledge.redact
+    # Importing the submodule knowledge/redact.py rebinds the package attribute `redact` to that module.
+    return redact if callable(redact) else redact.redact
+
+
+def sdk_logger() -> logging.Logger:
+    """The logger handed to bolt, the WebClient and the Socket Mode client (all payload logging goes here)."""
+    logger = logging.getLogger("bot.slack.sdk")
+    if not any(isinstance(f, RedactingFilter) for f in logger.filters):
+        logger.addFilter(RedactingFilter())
+    return logger
+
+
+# -- small helpers ------------------------------------------------------------------------------------------
+def message(template: str, **context: Any) -> dict[str, Any]:
+    """Render a slack template (a JSON object: text + blocks, or a view) into a dict."""
+    return json.loads(render("slack", template, **context))
+
+
+def _value(payload: str) -> dict[str, Any]:
+    try:
+        data = json.loads(payload or "{}")
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _lang(value: Any, default: str = "en") -> str:
+    return value if value in ("zh", "en") else default
+
+
+def _target(entities: Mapping[str, Any] | None) -> str | None:
+    entities = entities or {}
+    return entities.get("image") or entities.get("registry") or None
+
+
+def _safe_checks(checks: Any) -> list[str]:
+    return [c for c in (checks or []) if c in SAFE_CHECKS]
+
+
+def _thread_of(event: Mapping[str, Any]) -> str:
+    return event.get("thread_ts") or event["ts"]
+
+
+class SlackChannel:
+    """The listeners, with the settings and once-only state they share."""
+
+    def __init__(self, settings: SlackSettings):
+        self.settings = settings
+        self.seen = SeenOnce(path=settings.dedupe_path)
+
+    # -- knowledge / diagnostics (imported when first used) -----------------------------------------------
+    def redact(self, text: str) -> tuple[str, list[str]]:
+        masked, kinds = (self.settings.redact_func or _knowledge_redact())(text or "")
+        return masked, list(kinds or [])
+
+    def ask(self, text: str, lang: str | None = None) -> dict[str, Any]:
+        import knowledge
+
+        return (self.settings.ask_func or knowledge.ask)(text, lang)
+
+    def policy(self) -> Any:
+        if self.settings.policy is None:
+            from diagnostics.policy import AddressPolicy
+
+            self.settings.policy = AddressPolicy.public_registry()
+        return self.settings.policy
+
+    # -- bolt wiring ----------------------------------------------------------------------------------------
+    def build(self) -> Any:
+        from slack_bolt import App
+        from slack_sdk import WebClient
+
+        logger = sdk_logger()
+        client_kwargs = {"base_url": self.settings.api_base_url} if self.settings.api_base_url else {}
+        client = WebClient(token=self.settings.bot_token, logger=logger, timeout=10, **client_kwargs)
+        app = App(
+            client=client,
+            signing_secret=self.settings.signing_secret,
+            request_verification_enabled=self.settings.signing_secret is not None,
+            logger=logger,
+            # Do not call auth.test while the web service starts: Slack being unreachable must not stop it.
+            # Bolt calls it on the first request instead (and caches the bot's user id / bot id).
+            token_verification_enabled=False,
+            process_before_response=False,
+        )
+        app.middleware(self.drop_repeats_and_bots)
+
+        def ack(ack):
+            ack()
+
+        app.event("app_mention")(ack=ack, lazy=[self.on_mention])
+        app.event("message")(ack=ack, lazy=[self.on_message])
+        app.command("/tcr")(ack=ack, lazy=[self.on_command])
+        app.action(ACTION_ALTERNATIVE)(ack=ack, lazy=[self.on_alternative])
+        app.action(ACTION_DIAGNOSE)(ack=ack, lazy=[self.on_diagnose])
+        app.action(ACTION_DIAGNOSE_TARGET)(ack=ack, lazy=[self.on_diagnose_target])
+        app.action(ACTION_HANDOFF)(ack=ack, lazy=[self.on_handoff])
+        app.view(VIEW_TARGET)(ack=self.ack_target, lazy=[self.on_target])
+        return app
+
+    def drop_repeats_and_bots(self, body, context, next):
+        """Global middleware: answer 200 at once, doing nothing, for retries of a seen event and bot messages."""
+        from slack_bolt import BoltResponse
+
+        if body.get("type") == "event_callback":
+            event = body.get("event") or {}
+            if body.get("event_id") and not self.seen.first(f"event:{body['event_id']}"):
+                return BoltResponse(status=200, body="")
+            own = {context.get("bot_user_id"), context.get("bot_id")} - {None}
+            if (event.get("bot_id") or event.get("subtype") not in _HUMAN_SUBTYPES
+                    or event.get("bot_profile") or (own and event.get("user") in own)):
+                return BoltResponse(status=200, body="")
+        next()
+
+    # -- questions --------------------------------------------------------------------------------------
+    def on_mention(self, event, client, context):
+        if str(event.get("channel", "")).startswith("D"):
+            return  # a mention in a DM also arrives as message.im: that one answers
+        self.answer_message(event, client, context)
+
+    def on_message(self, event, client, context):
+        if event.get("channel_type") != "im":
+            return
+        self.answer_message(event, client, context)
+
+    def answer_message(self, event, client, context):
+        channel, thread_ts = event["channel"], _thread_of(event)
+        if not self.seen.first(f"message:{channel}:{event['ts']}"):
+            return
+        text = _MENTION.sub(" ", event.get("text") or "").strip()
+        masked, kinds = self.redact(text)
+        if not masked.strip():
+            client.chat_postMessage(channel=channel, thread_ts=thread_ts,
+                                    **message("help.json.j2", lang=self.settings.default_lang))
+            return
+        result = self.ask(masked)
+        lang = _lang(result.get("lang"), self.settings.default_lang)
+        if kinds:
+            client.chat_postEphemeral(channel=channel, user=event.get("user"), thread_ts=thread_ts,
+                                      **message("secret_warning.json.j2", lang=lang, kinds=kinds))
+        client.chat_postMessage(channel=channel, thread_ts=thread_ts, **self.answer_blocks(result, masked, lang))
+
+    def answer_blocks(self, result: Mapping[str, Any], question: str, lang: str) -> dict[str, Any]:
+        checks = _safe_checks(result.get("diagnostics"))
+        return message(
+            "answer.json.j2", lang=lang, result=result, question=question[:_MAX_QUESTION],
+            target=_target(result.get("entities")), checks=checks,
+            credentials="credentials" in (result.get("diagnostics") or []),
+            handoff=bool(self.settings.support_channel),
+        )
+
+    def on_alternative(self, body, action, client):
+        value = _value(action.get("value"))
+        lang = _lang(value.get("lang"), self.settings.default_lang)
+        result = self.ask(value.get("question") or "", lang)
+        channel, thread_ts = self._container(body)
+        client.chat_postMessage(channel=channel, thread_ts=thread_ts,
+                                **self.answer_blocks(result, value.get("question") or "", lang))
+
+    # -- hand-off to a person -----------------------------------------------------------------------------
+    def on_handoff(self, body, action, client):
+        value = _value(action.get("value"))
+        lang = _lang(value.get("lang"), self.settings.default_lang)
+        channel, thread_ts = self._container(body)
+        user = (body.get("user") or {}).get("id")
+        if not self.settings.support_channel or not self.seen.first(f"handoff:{channel}:{thread_ts}"):
+            return
+        question, _ = self.redact(value.get("question") or "")  # already masked; once more costs nothing
+        link = None
+        try:
+            link = client.chat_getPermalink(channel=channel, message_ts=thread_ts).get("permalink")
+        except Exception:  # noqa: BLE001 - a missing link must not stop the hand-off
+            log.warning("slack: no permalink for the hand-off thread")
+        client.chat_postMessage(channel=self.settings.support_channel, **message(
+            "handoff.json.j2", lang=lang, question=question, user=user, source_channel=channel, link=link,
+            status=value.get("status"), kb_version=value.get("kb_version"), mention=self.settings.handoff_mention))
+        client.chat_postMessage(channel=channel, thread_ts=thread_ts, **message("handoff_done.json.j2", lang=lang))
+
+    # -- diagnostics --------------------------------------------------------------------------------------
+    def on_diagnose(self, body, action, client):
+        value = _value(action.get("value"))
+        channel, thread_ts = self._container(body)
+        self.diagnose_in_thread(client, channel, thread_ts, value.get("target") or "",
+                                value.get("checks"), _lang(value.get("lang"), self.settings.default_lang))
+
+    def on_diagnose_target(self, body, action, client):
+        value = _value(action.get("value"))
+        channel, thread_ts = self._container(body)
+        lang = _lang(value.get("lang"), self.settings.default_lang)
+        metadata = json.dumps({"channel": channel, "thread_ts": thread_ts, "checks": value.get("checks"), "lang": lang})
+        client.views_open(trigger_id=body["trigger_id"],
+                          view=message("target_modal.json.j2", lang=lang, metadata=metadata, callback_id=VIEW_TARGET))
+
+    @staticmethod
+    def _submitted_target(view: Mapping[str, Any]) -> str:
+        values = (view.get("state") or {}).get("values") or {}
+        return ((values.get("target") or {}).get("value") or {}).get("value") or ""
+
+    def ack_target(self, ack, view):
+        target = self._submitted_target(view).strip()
+        lang = _lang(_value(view.get("private_metadata")).get("lang"), self.settings.default_lang)
+        if not target or any(ch.isspace() for ch in target) or len(target) > 512 or self.redact(target)[1]:
+            ack(response_action="errors", errors={"target": message("target_error.json.j2", lang=lang)["text"]})
+        else:
+            ack()
+
+    def on_target(self, view, client):
+        target = self._submitted_target(view).strip()
+        if not target or any(ch.isspace() for ch in target) or len(target) > 512 or self.redact(target)[1]:
+            return  # the modal showed the error (ack_target)
+        meta = _value(view.get("private_metadata"))
+        self.diagnose_in_thread(client, meta.get("channel"), meta.get("thread_ts"), target, meta.get("checks"),
+                                _lang(meta.get("lang"), self.settings.default_lang))
+
+    def diagnose_in_thread(self, client, channel: str, thread_ts: str | None, target: str, checks: Any,
+                           lang: str, *, fallback=None) -> None:
+        """Post one progress message, keep it updated while the checks run, end it with the findings."""
+        from diagnostics import DiagnoseOptions, diagnose
+
+        only = _safe_checks(checks) or list(SAFE_CHECKS)
+        wants_credentials = "credentials" in (checks or [])
+        progress = message("progress.json.j2", lang=lang, target=target, done=[], checks=only)
+        try:
+            posted = client.chat_postMessage(channel=channel, thread_ts=thread_ts, **progress)
+        except Exception:
+            if fallback is None:
+                raise
+            posted = None
+        ts = posted["ts"] if posted else None
+        done: list[dict[str, Any]] = []
+        last_update = [time.monotonic()]
+
+        def on_progress(*args: Any, **kwargs: Any) -> None:
+            for item in list(args) + list(kwargs.values()):
+                finding = item.to_dict() if hasattr(item, "to_dict") else item
+                if isinstance(finding, dict) and finding.get("check"):
+                    done.append(finding)
+            if ts and time.monotonic() - last_update[0] >= _PROGRESS_INTERVAL:
+                last_update[0] = time.monotonic()
+                try:
+                    client.chat_update(channel=channel, ts=ts, **message(
+                        "progress.json.j2", lang=lang, target=target, done=done, checks=only))
+                except Exception:  # noqa: BLE001 - progress is best effort; the final update matters
+                    log.warning("slack: progress update failed")
+
+        options = DiagnoseOptions(timeout=self.settings.diagnose_timeout, only=only, policy=self.policy(),
+                                  nameserver=self.settings.nameserver)
+        slots = self.settings.diagnose_slots
+        try:
+            if slots is not None and not slots.acquire(timeout=self.settings.diagnose_timeout):
+                raise TimeoutError("no free diagnosis slot")
+            try:
+                report = (self.settings.diagnose_func or diagnose)(target, options, progress=on_progress)
+            finally:
+                if slots is not None:
+                    slots.release()
+            findings = [f.to_dict() if hasattr(f, "to_dict") else f for f in report.findings]
+            result = message("findings.json.j2", lang=lang, target=target, findings=findings,
+                             credentials=wants_credentials or any(_is_auth(f) for f in findings))
+        except Exception:  # noqa: BLE001 - the user gets an honest error, the log gets the type only
+            log.exception("slack: diagnosis failed")
+            result = message("error.json.j2", lang=lang)
+        if ts:
+            client.chat_update(channel=channel, ts=ts, **result)
+        else:
+            fallback(**result)
+
+    # -- /tcr ---------------------------------------------------------------------------------------------
+    def on_command(self, command, client, respond):
+        words = (command.get("text") or "").strip().split(None, 1)
+        sub, lang_hint = _SLASH_ALIASES.get(words[0].lower(), (None, None)) if words else ("help", None)
+        rest = words[1].strip() if len(words) > 1 else ""
+        lang = lang_hint or self.settings.default_lang
+        channel, user = command.get("channel_id"), command.get("user_id")
+        if sub is None:  # `/tcr <question>` without a subcommand is a question
+            sub, rest = "ask", (command.get("text") or "").strip()
+        masked, kinds = self.redact(rest)
+        if kinds:
+            ask_lang = _lang(self.ask(masked).get("lang"), lang) if sub == "ask" else lang
+            respond(**message("secret_warning.json.j2", lang=ask_lang, kinds=kinds))
+            return
+        if sub == "help" or not masked:
+            respond(**message("help.json.j2", lang=lang))
+        elif sub == "ask":
+            result = self.ask(masked)
+            reply = self.answer_blocks(result, masked, _lang(result.get("lang"), lang))
+            self._post_or_respond(client, respond, channel, reply)
+        elif sub == "diagnose":
+            self.diagnose_in_thread(client, channel, None, masked.split()[0], list(SAFE_CHECKS), lang,
+                                    fallback=lambda **m: respond(**m))
+        elif sub == "check-name":
+            self.check_name(masked, lang, respond)
+
+    def check_name(self, text: str, lang: str, respond) -> None:
+        from diagnostics import check_name
+
+        parts = text.split(None, 1)
+        kind = _NAME_KINDS.get(parts[0].lower()) if parts else None
+        if kind is None or len(parts) != 2:
+            respond(**message("help.json.j2", lang=lang))
+            return
+        respond(**message("check_name.json.j2", lang=lang, kind=parts[0].lower(), result=check_name(kind, parts[1])))
+
+    @staticmethod
+    def _post_or_respond(client, respond, channel: str, reply: dict[str, Any]) -> None:
+        """Post in the channel (so buttons can thread under it); where the bot is no member, reply privately."""
+        from slack_sdk.errors import SlackApiError
+
+        try:
+            client.chat_postMessage(channel=channel, **reply)
+        except SlackApiError:
+            respond(**reply)
+
+    @staticmethod
+    def _container(body: Mapping[str, Any]) -> tuple[str, str | None]:
+        """(channel, thread_ts) of the message a button sits on: replies go to that message's thread."""
+        channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
+        msg = body.get("message") or {}
+        thread_ts = msg.get("thread_ts") or msg.get("ts") or (body.get("container") or {}).get("message_ts")
+        return channel, thread_ts
+
+
+def _is_auth(finding: Mapping[str, Any]) -> bool:
+    code = str(finding.get("code") or "").upper()
+    return finding.get("status") in ("fail", "warn") and ("AUTH" in code or "CREDENTIAL" in code)
+
+
+def build_app(settings: SlackSettings) -> Any:
+    """The configured bolt App (HTTP or, with `signing_secret=None`, Socket Mode)."""
+    return SlackChannel(settings).build()
+
+
+def init_app(flask_app: Any) -> None:
+    """Mount POST /slack/events on `flask_app` when Slack is configured (SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET).
+
+    Reads the web service's config (`app.config["TCR"]`, see bot/web.py) before the Flask config and the
+    environment, and shares its SSRF policy and diagnosis slots when `create_app` made them.
+    """
+    settings = SlackSettings.from_config(flask_app.config.get("TCR"), flask_app.config)
+    if settings is None:
+        return
+    from flask import request
+    from slack_bolt.adapter.flask import SlackRequestHandler
+
+    state = flask_app.extensions.get("tcr_doctor")
+    settings.policy = getattr(state, "policy", None)
+    settings.diagnose_slots = getattr(state, "diagnose_slots", None)
+    handler = SlackRequestHandler(build_app(settings))
+    flask_app.extensions["slack"] = handler
+
+    def slack_events():
+        return handler.handle(request)
+
+    flask_app.add_url_rule("/slack/events", endpoint="slack_events", view_func=slack_events, methods=["POST"])

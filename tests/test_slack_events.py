@@ -1,0 +1,198 @@
+"""Slack events through the real Flask app: signed requests in, Web API calls recorded by the local stand-in.
+
+Every request is signed exactly as Slack signs it and posted over HTTP to the app served on loopback; the bolt
+client talks to tests/harness/slack_api.py over real HTTP. Lazy listeners are awaited by bounded polling.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import time
+
+import pytest
+
+import knowledge
+from tests.harness.slack_api import BOT_ID, BOT_USER_ID, SlackRig, block_text, make_app
+
+SUPPORT = "C0SUPPORT"
+
+
+@pytest.fixture
+def rig():
+    with SlackRig(make_app, config={"SLACK_SUPPORT_CHANNEL": SUPPORT}) as rig:
+        yield rig
+
+
+def mention(text: str, ts: str = "1700000000.000100", channel: str = "C0GENERAL", **extra):
+    return {"type": "app_mention", "user": "U0ASKER", "text": f"<@{BOT_USER_ID}> {text}", "ts": ts,
+            "channel": channel, "event_ts": ts, **extra}
+
+
+def answers(rig, channel=None):
+    return [c for c in rig.api.calls_to("chat.postMessage") if channel is None or c.args["channel"] == channel]
+
+
+# -- request verification --------------------------------------------------------------------------------
+def test_bad_signature_is_401(rig):
+    resp = rig.event(mention("hello"), secret="not-the-secret")
+    assert resp.status_code == 401
+    rig.api.quiet(0.2)
+    assert answers(rig) == []
+
+
+def test_timestamp_older_than_five_minutes_is_401(rig):
+    resp = rig.event(mention("hello"), timestamp=int(time.time()) - 6 * 60)
+    assert resp.status_code == 401
+    rig.api.quiet(0.2)
+    assert answers(rig) == []
+
+
+def test_url_verification_echoes_the_challenge(rig):
+    body = json.dumps({"type": "url_verification", "token": "unused", "challenge": "c-123"})
+    resp = rig.post(body, "application/json")
+    assert resp.status_code == 200 and resp.json()["challenge"] == "c-123"
+
+
+# -- answers in the thread -------------------------------------------------------------------------------
+def test_mention_is_answered_in_the_thread_of_the_question(rig):
+    question = 'How do I fix "unauthorized: authentication required" when I pull an image?'
+    expected = knowledge.ask(question)
+    assert expected["status"] in ("answered", "ambiguous")
+
+    resp = rig.event(mention(question))
+    assert resp.status_code == 200
+    call = rig.api.wait_for("chat.postMessage")
+    assert call.args["channel"] == "C0GENERAL"
+    assert call.args["thread_ts"] == "1700000000.000100"  # a reply in the thread, not a new top-level message
+    blocks = call.args["blocks"]
+    assert blocks[0] == {"type": "header", "text": {"type": "plain_text", "text": expected["answer"]["question"]}}
+    assert blocks[1]["type"] == "markdown" and blocks[1]["text"] == expected["answer"]["answer"]
+    assert expected["answer"]["links"][0]["url"] in block_text(blocks)  # the source link
+
+
+def test_mention_inside_a_thread_answers_in_that_thread(rig):
+    rig.event(mention("docker login to my instance fails", ts="1700000000.000300", thread_ts="1700000000.000200"))
+    call = rig.api.wait_for("chat.postMessage")
+    assert call.args["thread_ts"] == "1700000000.000200"
+
+
+def test_reply_language_follows_the_question(rig):
+    rig.event(mention("登录实例失败怎么办？", ts="1700000000.000400"))
+    zh = rig.api.wait_for("chat.postMessage")
+    rig.event(mention("What should I do when logging in to an instance fails?", ts="1700000000.000500"))
+    en = rig.api.wait_for("chat.postMessage", count=2)
+    assert zh.args["blocks"][0]["text"]["text"] == knowledge.ask("登录实例失败怎么办？")["answer"]["question"]
+    assert "运行诊断" in block_text(zh.args["blocks"]) or "转交" in block_text(zh.args["blocks"])
+    assert "Ask support" in block_text(en.args["blocks"]) and "转交" not in block_text(en.args["blocks"])
+
+
+def test_direct_message_is_answered(rig):
+    rig.event({"type": "message", "channel_type": "im", "channel": "D0DIRECT", "user": "U0ASKER",
+               "text": "What should I do when logging in to an instance fails?", "ts": "1700000001.000100"})
+    call = rig.api.wait_for("chat.postMessage")
+    assert call.args["channel"] == "D0DIRECT" and call.args["thread_ts"] == "1700000001.000100"
+
+
+# -- once, and never to bots -----------------------------------------------------------------------------
+def test_the_same_event_delivered_three_times_is_answered_once(rig):
+    event = mention("What should I do when logging in to an instance fails?")
+    statuses = [rig.event(event, event_id="Ev0SAME").status_code]
+    for retry in (1, 2):
+        statuses.append(rig.event(event, event_id="Ev0SAME",
+                                  headers={"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"})
+                        .status_code)
+    assert statuses == [200, 200, 200]
+    rig.api.wait_for("chat.postMessage")
+    rig.api.quiet(0.3)
+    assert len(answers(rig)) == 1
+
+
+def test_mention_in_a_direct_message_is_answered_once(rig):
+    """A DM that mentions the bot arrives as app_mention and message.im: one answer."""
+    text = f"<@{BOT_USER_ID}> What should I do when logging in to an instance fails?"
+    common = {"channel": "D0DIRECT", "user": "U0ASKER", "text": text, "ts": "1700000002.000100"}
+    rig.event({"type": "app_mention", **common})
+    rig.event({"type": "message", "channel_type": "im", **common})
+    rig.api.wait_for("chat.postMessage")
+    rig.api.quiet(0.3)
+    assert len(answers(rig)) == 1
+
+
+@pytest.mark.parametrize("event", [
+    {"type": "message", "channel_type": "im", "channel": "D0DIRECT", "user": BOT_USER_ID, "bot_id": BOT_ID,
+     "text": "What should I do when logging in to an instance fails?", "ts": "1700000003.000100"},
+    {"type": "message", "subtype": "bot_message", "channel_type": "im", "channel": "D0DIRECT", "bot_id": "B0OTHER",
+     "text": "What should I do when logging in to an instance fails?", "ts": "1700000003.000200"},
+    {"type": "app_mention", "channel": "C0GENERAL", "user": "U0OTHERBOT", "bot_id": "B0OTHER",
+     "text": f"<@{BOT_USER_ID}> login fails", "ts": "1700000003.000300"},
+    {"type": "message", "subtype": "message_changed", "channel_type": "im", "channel": "D0DIRECT",
+     "message": {"text": "login fails"}, "ts": "1700000003.000400"},
+], ids=["own-message", "bot_message", "other-bot-mention", "edit"])
+def test_messages_from_bots_and_edits_get_no_answer(rig, event):
+    assert rig.event(event).status_code == 200
+    rig.api.quiet(0.3)
+    assert answers(rig) == [] and rig.api.calls_to("chat.postEphemeral") == []
+
+
+# -- "did you mean", no answer, hand-off -------------------------------------------------------------------
+def test_no_documented_answer_offers_a_hand_off_that_reaches_the_support_channel(rig):
+    question = "How do I bake sourdough bread at home?"
+    assert knowledge.ask(question)["status"] == "no_answer"
+    rig.event(mention(question, ts="1700000004.000100"))
+    reply = rig.api.wait_for("chat.postMessage")
+    assert "no documented answer" in block_text(reply.args["blocks"])
+    assert rig.click(reply, "tcr_handoff").status_code == 200
+
+    handoff = rig.api.wait_for("chat.postMessage", lambda c: c.args["channel"] == SUPPORT)
+    text = block_text(handoff.args["blocks"])
+    assert question in text and "<@U0ASKER>" in text and "<#C0GENERAL>" in text
+    assert "p1700000004000100" in text  # the permalink of the question's thread
+    done = rig.api.wait_for("chat.postMessage", lambda c: c.args.get("thread_ts") == "1700000004.000100", count=2)
+    assert "support team" in block_text(done.args["blocks"])
+    # A second click does not hand off twice.
+    rig.click(reply, "tcr_handoff")
+    rig.api.quiet(0.3)
+    assert len(answers(rig, SUPPORT)) == 1
+
+
+def test_did_you_mean_buttons_answer_the_chosen_question():
+    fake = {"matched": True, "status": "ambiguous", "lang": "en", "kb_version": "k", "diagnostics": [],
+            "entities": {}, "answer": {"id": "a", "question": "Question A?", "answer": "Answer A.", "score": 0.6,
+                                       "links": []},
+            "alternatives": [{"id": "login-failed", "score": 0.5,
+                              "question": "What should I do when logging in to an instance fails?"}]}
+
+    def ask(text, lang=None):
+        return fake if text == "which one?" else knowledge.ask(text, lang)
+
+    with SlackRig(make_app, config={"ASK_FUNC": ask}) as rig:
+        rig.event(mention("which one?", ts="1700000005.000100"))
+        reply = rig.api.wait_for("chat.postMessage")
+        assert "Did you mean" in block_text(reply.args["blocks"])
+        rig.click(reply, "tcr_alternative_0")
+        chosen = rig.api.wait_for("chat.postMessage", count=2)
+    assert chosen.args["thread_ts"] == "1700000005.000100"
+    assert chosen.args["blocks"][0]["text"]["text"] == "What should I do when logging in to an instance fails?"
+
+
+# -- pasted secrets ------------------------------------------------------------------------------------------
+SECRET = "Zq8-very-secret-Pa55word"
+
+
+def test_a_pasted_secret_gets_an_ephemeral_warning_and_is_never_repeated_or_logged(rig, caplog):
+    caplog.set_level(logging.DEBUG)
+    text = f"docker login -u 100012345678 -p {SECRET} shop-tcr.tencentcloudcr.com fails with unauthorized"
+    assert rig.event(mention(text, ts="1700000006.000100")).status_code == 200
+
+    warning = rig.api.wait_for("chat.postEphemeral")
+    assert warning.args["user"] == "U0ASKER" and warning.args["channel"] == "C0GENERAL"
+    assert "rotate" in block_text(warning.args["blocks"])
+    answer = rig.api.wait_for("chat.postMessage")  # the question itself is still answered, from the masked text
+    assert answer.args["thread_ts"] == "1700000006.000100"
+    rig.api.quiet(0.3)
+
+    assert SECRET not in rig.api.everything()
+    assert "Pa55word" not in rig.api.everything()
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert any(r.levelno == logging.DEBUG for r in caplog.records)  # the SDK's payload logging was on
+    assert SECRET not in logged and "Pa55word" not in logged
