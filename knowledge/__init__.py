@@ -24,7 +24,7 @@ def _cached(path: str | None):
     from .matcher import Matcher
 
     kb = _load(path)
-    return kb, Matcher(kb.entries)
+    return kb, Matcher(kb.entries, cache_key=f"{path}:{kb.version}")
 
 
 def get_matcher(path: str | None = None):

@@ -52,56 +52,76 @@ def calibrate(coverage: float) -> float:
 
 
 class Matcher:
-    def __init__(self, entries: list[Entry], concepts: T.Concepts | None = None):
+    def __init__(self, entries: list[Entry], concepts: T.Concepts | None = None, cache_key: str | None = None):
+        """Index `entries`. With `cache_key` (the knowledge base version) the index is kept in a cache file
+        (see index_cache_path) and re-used by later processes while the entries and the matching code stay the same."""
         self.entries = list(entries)
         self.concepts = concepts or T.default_concepts()
-        self.postings: dict[str, list[tuple[int, float]]] = {}
-        self.vocab_words: set[str] = set()
         self.signatures: list[tuple[int, str, re.Pattern | None]] = []
-        lengths: list[float] = []
         for idx, entry in enumerate(self.entries):
-            bag = self._entry_bag(entry)
-            lengths.append(sum(bag.values()))
-            for tok, tf in bag.items():
-                self.postings.setdefault(tok, []).append((idx, tf))
             for sig in entry.error_signatures:
                 if len(sig) > 2 and sig.startswith("/") and sig.endswith("/"):
                     self.signatures.append((idx, sig, re.compile(sig[1:-1], re.IGNORECASE)))
                 else:
                     self.signatures.append((idx, sig.lower(), None))
+        built = _load_cached_index(cache_key) if cache_key else None
+        if built is None:
+            built = self._build()
+            if cache_key:
+                _store_cached_index(cache_key, built)
+        self.postings, lengths, vocab = built
+        self.vocab_words = set(vocab)
         n = max(len(self.entries), 1)
         self.avg_len = (sum(lengths) / n) or 1.0
         self.norms = [1 - B + B * (length / self.avg_len) for length in lengths]
-        self.idf = {tok: math.log(1 + (n - len(p) + 0.5) / (len(p) + 0.5)) for tok, p in self.postings.items()}
+        self.idf = {tok: math.log(1 + (n - len(p) // 2 + 0.5) / (len(p) // 2 + 0.5)) for tok, p in self.postings.items()}
         self.max_idf = math.log(1 + (n + 0.5) / 0.5)
         self.unknown_idf = {k: f * self.max_idf for k, f in UNKNOWN_IDF_FACTOR.items()}
+        # Postings longer than this are not walked; they only add to candidates found through rarer features.
+        self.df_cap = max(64, n // 20)
+        self._posting_maps: dict[str, dict[int, float]] = {}
         self._vocab_by_len: dict[int, list[str]] = {}
         for w in self.vocab_words:
             self._vocab_by_len.setdefault(len(w), []).append(w)
         self._fix_cache: dict[str, str] = {}
 
+    def _build(self) -> tuple[dict[str, list], list[float], list[str]]:
+        """postings: feature -> flat [idx, tf, idx, tf, ...] (marshal-friendly); entry lengths; Latin vocabulary."""
+        postings: dict[str, list] = {}
+        lengths: list[float] = []
+        vocab: set[str] = set()
+        for idx, entry in enumerate(self.entries):
+            bag = self._entry_bag(entry, vocab)
+            lengths.append(sum(bag.values()))
+            for tok, tf in bag.items():
+                lst = postings.get(tok)
+                if lst is None:
+                    postings[tok] = [idx, tf]
+                else:
+                    lst.append(idx)
+                    lst.append(tf)
+        return postings, lengths, sorted(vocab)
+
     # ------------------------------------------------------------ index
 
-    def _entry_bag(self, entry: Entry) -> dict[str, float]:
+    def _entry_bag(self, entry: Entry, vocab: set[str]) -> dict[str, float]:
         bag: dict[str, float] = {}
 
         def add(text: str, weight: float) -> None:
-            for word in T.latin_words(T.normalize(text)):
-                self.vocab_words.add(word)
-            for tok, w in T.features(text, self.concepts).items():
+            words: list[str] = []
+            for tok, w in T.features(text, self.concepts, words_out=words).items():
                 bag[tok] = bag.get(tok, 0.0) + w * weight
+            vocab.update(words)
 
+        # One features() call per field: texts joined by newlines give the same bag (n-grams never cross a
+        # line) at a fraction of the start-up cost.
         for lang in T_LANGS:
             add(entry.question[lang], FIELD_WEIGHTS["question"])
             add(entry.category[lang], FIELD_WEIGHTS["category"])
             add(entry.answer[lang], FIELD_WEIGHTS["answer"])
-            for p in entry.phrasings.get(lang, ()):
-                add(p, FIELD_WEIGHTS["phrasings"])
-            for k in entry.keywords.get(lang, ()):
-                add(k, FIELD_WEIGHTS["keywords"])
-        for sig in entry.error_signatures:
-            if not sig.startswith("/"):
-                add(sig, FIELD_WEIGHTS["signatures"])
+            add("\n".join(entry.phrasings.get(lang, ())), FIELD_WEIGHTS["phrasings"])
+            add("\n".join(entry.keywords.get(lang, ())), FIELD_WEIGHTS["keywords"])
+        add("\n".join(sig for sig in entry.error_signatures if not sig.startswith("/")), FIELD_WEIGHTS["signatures"])
         return bag
 
     def fix_word(self, word: str) -> str:
@@ -133,6 +153,8 @@ class Matcher:
             return []
         scores: dict[int, float] = {}
         upper = 0.0
+        common: list[tuple[str, float]] = []
+        norms = self.norms
         for tok, qw in qbag.items():
             posting = self.postings.get(tok)
             if posting is None:
@@ -140,9 +162,23 @@ class Matcher:
                 continue
             idf = self.idf[tok]
             upper += qw * idf
-            for idx, tf in posting:
-                sat = tf * (K1 + 1) / (tf + K1 * self.norms[idx])
-                scores[idx] = scores.get(idx, 0.0) + qw * idf * sat
+            if len(posting) > 2 * self.df_cap:
+                common.append((tok, qw * idf))
+                continue
+            w = qw * idf
+            for i in range(0, len(posting), 2):
+                idx, tf = posting[i], posting[i + 1]
+                scores[idx] = scores.get(idx, 0.0) + w * tf * (K1 + 1) / (tf + K1 * norms[idx])
+        for tok, w in common:
+            pmap = self._posting_maps.get(tok)
+            if pmap is None:
+                posting = self.postings[tok]
+                pmap = self._posting_maps[tok] = dict(zip(posting[::2], posting[1::2]))
+            targets = scores if scores else pmap  # nothing rarer matched: fall back to the full posting
+            for idx in list(targets):
+                tf = pmap.get(idx)
+                if tf:
+                    scores[idx] = scores.get(idx, 0.0) + w * tf * (K1 + 1) / (tf + K1 * norms[idx])
         sig_hits = self._signature_hits(question)
         for idx in sig_hits:
             scores.setdefault(idx, 0.0)
@@ -177,3 +213,60 @@ class Matcher:
 
 
 T_LANGS = ("zh", "en")
+
+
+# ---------------------------------------------------------------- index cache
+
+
+def index_cache_path(cache_key: str):
+    """$TCR_DOCTOR_CACHE_DIR (default ~/.cache/tcr-doctor)/index-<hash>.marshal; None when disabled
+    (TCR_DOCTOR_CACHE_DIR=off). The hash covers the knowledge base version, concepts, pinyin table and the
+    matching code, so any change rebuilds the index."""
+    import hashlib
+    import os
+    from pathlib import Path
+
+    base = os.environ.get("TCR_DOCTOR_CACHE_DIR")
+    if base and base.lower() in ("off", "0", "none"):
+        return None
+    root = Path(base) if base else Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "tcr-doctor"
+    h = hashlib.sha256(cache_key.encode())
+    for name in ("concepts.toml", "pinyin.txt", "text.py", "matcher.py"):
+        try:
+            h.update((T.HERE / name).read_bytes())
+        except OSError:
+            pass
+    h.update(repr((FIELD_WEIGHTS, T.WEIGHTS)).encode())
+    return root / f"index-{h.hexdigest()[:16]}.marshal"
+
+
+def _load_cached_index(cache_key: str):
+    import marshal
+
+    path = index_cache_path(cache_key)
+    if path is None:
+        return None
+    try:
+        data = marshal.loads(path.read_bytes())
+        postings, lengths, vocab = data
+        if isinstance(postings, dict) and isinstance(lengths, list) and isinstance(vocab, list):
+            return postings, lengths, vocab
+    except (OSError, EOFError, ValueError, TypeError):
+        pass
+    return None
+
+
+def _store_cached_index(cache_key: str, built) -> None:
+    import marshal
+    import os
+
+    path = index_cache_path(cache_key)
+    if path is None:
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(marshal.dumps(built))
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a read-only home only costs start-up time

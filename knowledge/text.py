@@ -25,6 +25,7 @@ WEIGHTS = {"w": 1.0, "b": 1.0, "u": 0.25, "p": 0.35, "c": 1.6}
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_RE = re.compile(f"[{_CJK}]")
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
 _CJK_RUN_RE = re.compile(f"[{_CJK}]+")
 _LATIN_RE = re.compile(r"[a-z0-9][a-z0-9_.+-]{0,63}")
 _WORD_SPLIT_RE = re.compile(r"[._+-]+")
@@ -50,7 +51,7 @@ _STEM_RULES = (("ies", "y"), ("sses", "ss"), ("ing", ""), ("ed", ""), ("es", "")
 def normalize(text: str) -> str:
     """NFKC (full-width -> ASCII), lower case, control characters -> space."""
     text = unicodedata.normalize("NFKC", text).lower()
-    return "".join(ch if ch.isprintable() or ch in "\n\t" else " " for ch in text)
+    return _CONTROL_RE.sub(" ", text)
 
 
 def cjk_count(text: str) -> int:
@@ -156,42 +157,58 @@ def latin_words(norm: str) -> list[str]:
     return words
 
 
-def features(text: str, concepts: Concepts | None = None, vocab_fix=None) -> dict[str, float]:
-    """Weighted feature bag of `text`. `vocab_fix(word) -> word` may correct English typos (query side)."""
+def features(text: str, concepts: Concepts | None = None, vocab_fix=None, words_out: list | None = None,
+             query: bool | None = None) -> dict[str, float]:
+    """Weighted feature bag of `text`.
+
+    `vocab_fix(word) -> word` corrects English typos (query side). `query` (default: vocab_fix is given)
+    also reads Latin words as pinyin ("neiwang"). Latin words seen are appended to `words_out`.
+    """
     norm = normalize(text)
     concepts = concepts or default_concepts()
+    if query is None:
+        query = vocab_fix is not None
     bag: dict[str, float] = {}
-
-    def add(kind: str, tok: str, times: float = 1.0) -> None:
-        key = f"{kind}:{tok}"
-        bag[key] = bag.get(key, 0.0) + WEIGHTS[kind] * times
+    get = bag.get
+    ww, wb, wu, wp, wc = WEIGHTS["w"], WEIGHTS["b"], WEIGHTS["u"], WEIGHTS["p"], WEIGHTS["c"]
 
     table, syllables = pinyin_table()
     for word in latin_words(norm):
+        if words_out is not None:
+            words_out.append(word)
         if vocab_fix is not None:
             fixed = vocab_fix(word)
             if fixed != word:
                 word = fixed
                 cid = concepts.latin.get(word)
                 if cid:
-                    add("c", cid)
-        add("w", stem(word))
-        if len(word) >= 5 and word.isalpha() and word not in EN_STOP:
+                    key = "c:" + cid
+                    bag[key] = get(key, 0.0) + wc
+        key = "w:" + stem(word)
+        bag[key] = get(key, 0.0) + ww
+        if query and len(word) >= 5 and word.isalpha():
             syls = _pinyin_split(word, syllables)
             if syls and len(syls) >= 2:
                 for a, b in zip(syls, syls[1:]):
-                    add("p", f"{a}_{b}")
+                    key = f"p:{a}_{b}"
+                    bag[key] = get(key, 0.0) + wp
+    stop = ZH_STOP_CHARS
+    tget = table.get
     for run in _CJK_RUN_RE.findall(norm):
-        for i, ch in enumerate(run):
-            if ch not in ZH_STOP_CHARS:
-                add("u", ch)
-            if i + 1 < len(run):
-                pair = run[i : i + 2]
-                if not (pair[0] in ZH_STOP_CHARS and pair[1] in ZH_STOP_CHARS):
-                    add("b", pair)
-                    sa, sb = table.get(pair[0]), table.get(pair[1])
-                    if sa and sb:
-                        add("p", f"{sa}_{sb}")
+        prev = None
+        for ch in run:
+            if ch not in stop:
+                key = "u:" + ch
+                bag[key] = get(key, 0.0) + wu
+            if prev is not None and not (prev in stop and ch in stop):
+                key = "b:" + prev + ch
+                bag[key] = get(key, 0.0) + wb
+                sa, sb = tget(prev), tget(ch)
+                if sa and sb:
+                    key = "p:" + sa + "_" + sb
+                    bag[key] = get(key, 0.0) + wp
+            prev = ch
     for cid in concepts.find(norm):
-        add("c", cid)
+        key = "c:" + cid
+        bag[key] = get(key, 0.0) + wc
     return bag

@@ -152,7 +152,7 @@ def test_bad_input_never_raises(text):
 def test_features_and_language():
     assert detect_lang("登录失败") == "zh" and detect_lang("login failed") == "en"
     assert detect_lang("TCR 同步 vs 复制") == "zh"
-    f = features("登录实力 neiwang")
+    f = features("登录实力 neiwang", query=True)
     assert "p:shi_li" in f and "p:nei_wang" in f  # pinyin: 实力 ~ 实例, neiwang ~ 内网
     assert "c:personal" in features("free tier") and "c:personal" in features("个人版")
     assert features("the and of") == {}
