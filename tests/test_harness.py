@@ -10,7 +10,7 @@ import pytest
 import requests
 
 from tests.harness.client import RegistryClient, parse_challenge
-from tests.harness.seed import ACCEPT_ALL, DOCKER_MANIFEST, MANY_TAG_COUNT, OCI_INDEX, OCI_MANIFEST
+from tests.harness.seed import ACCEPT_ALL, DOCKER_MANIFEST, MANY_TAG_COUNT, NEAR_TAG_COUNT, OCI_INDEX, OCI_MANIFEST
 from tests.harness.token_server import SERVICE, TokenServer, libtrust_key_id
 
 
@@ -195,7 +195,10 @@ def test_tag_pagination_via_link(registry_paginated, seed, creds):
         link = r.headers.get("Link")
         url = link[link.index("<") + 1:link.index(">")] if link else None
     assert pages == 3 and len(tags) == MANY_TAG_COUNT == len(seed.tags("team/many"))
-    assert tags == sorted(tags)
+    assert tags == sorted(tags) == seed.tags("team/many")
+    assert len(set(seed.repositories["team/many"].values())) == MANY_TAG_COUNT      # all distinct digests
+    r = c.get("/v2/team/near/tags/list", scope="repository:team/near:pull")
+    assert len(r.json()["tags"]) == NEAR_TAG_COUNT and "Link" not in r.headers
 
 
 # ---- TLS ---------------------------------------------------------------------------------------------------
@@ -357,3 +360,34 @@ def test_everything_binds_loopback(token_server, dns_server, bad_servers, tls_se
     hosts = {token_server.host, dns_server.host, tls_servers.valid.bind_host}
     hosts |= {s.bind_host for s in bad_servers._all}
     assert hosts == {"127.0.0.1"}
+
+
+def test_blackhole_connect_times_out(bad_servers):
+    t0 = time.monotonic()
+    with pytest.raises((TimeoutError, socket.timeout)):
+        socket.create_connection(bad_servers.blackhole.address, timeout=0.5)
+    assert 0.4 < time.monotonic() - t0 < 1.5
+    with pytest.raises(requests.exceptions.ConnectTimeout):
+        _get(bad_servers.blackhole.url + "/v2/", timeout=(0.3, 0.3))
+
+
+# ---- docker config + credential helper ---------------------------------------------------------------------
+
+def test_docker_config_and_credential_helper(docker_config):
+    import os
+    import subprocess
+    docker_config.add_auth("127.0.0.1:5000", "alice", "alice-pass")
+    docker_config.add_helper_creds("127.0.0.1:5001", "bob", "bob-pass")
+    docker_config.set_creds_store("harness")
+    docker_config.write()
+    cfg = json.loads((docker_config.dir / "config.json").read_text())
+    assert base64.b64decode(cfg["auths"]["127.0.0.1:5000"]["auth"]) == b"alice:alice-pass"
+    assert cfg["credHelpers"] == {"127.0.0.1:5001": "harness"} and cfg["credsStore"] == "harness"
+    assert os.environ["DOCKER_CONFIG"] == str(docker_config.dir)
+    out = subprocess.run(["docker-credential-harness", "get"], input="127.0.0.1:5001", capture_output=True,
+                         text=True, timeout=10)
+    assert out.returncode == 0 and json.loads(out.stdout) == {"ServerURL": "127.0.0.1:5001", "Username": "bob",
+                                                              "Secret": "bob-pass"}
+    out = subprocess.run(["docker-credential-harness", "get"], input="other:1", capture_output=True, text=True,
+                         timeout=10)
+    assert out.returncode == 1 and "credentials not found" in out.stdout

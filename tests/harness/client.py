@@ -33,6 +33,11 @@ class RegistryClient:
         self._tokens: dict[str, str] = {}
         self.last_token_response: dict | None = None
 
+    def clone(self) -> "RegistryClient":
+        """A new client (own session and token cache) with the same URL, credentials and settings."""
+        user, pw = self._auth if self._auth else (None, None)
+        return RegistryClient(self.url, user, pw, verify=self.verify, timeout=self.timeout)
+
     def fetch_token(self, realm: str, service: str | None, scope: str | None) -> requests.Response:
         params = {}
         if service:

@@ -11,6 +11,7 @@ import pytest
 
 from .client import RegistryClient
 from .dns_server import DNSServer, Zone
+from .docker_config import DockerConfig
 from .servers import BadServers
 from .tls import TLSMaterial, TLSServers
 from .proxy import TagPaginationProxy
@@ -21,7 +22,7 @@ from .token_server import EXPIRED_JWT_PASSWORD, VALID_JWT_PASSWORD, TokenServer
 __all__ = [
     "Credentials", "CREDS", "harness_dir", "token_server", "registry", "registry_noauth", "registry_paginated",
     "seed", "creds", "registry_factory", "tls_material", "tls_servers", "registry_tls", "dns_server",
-    "dns_server_factory", "bad_servers",
+    "dns_server_factory", "bad_servers", "docker_config",
 ]
 
 
@@ -202,3 +203,15 @@ def bad_servers(tls_material):
     b = BadServers(tls_material)
     yield b
     b.stop()
+
+
+# ---- docker client config ----------------------------------------------------------------------------------
+
+@pytest.fixture
+def docker_config(tmp_path, monkeypatch):
+    """A fresh DockerConfig (function scope). Build it, call .write(); the fixture already points
+    DOCKER_CONFIG at it and puts its bin_dir (docker-credential-* helpers) first on PATH."""
+    cfg = DockerConfig(tmp_path / "docker-config")
+    monkeypatch.setenv("DOCKER_CONFIG", str(cfg.dir))
+    monkeypatch.setenv("PATH", f"{cfg.bin_dir}:{__import__('os').environ.get('PATH', '')}")
+    return cfg.write()

@@ -11,6 +11,8 @@ import io
 import json
 import random
 import tarfile
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from .client import RegistryClient
@@ -26,7 +28,8 @@ OCI_LAYER = "application/vnd.oci.image.layer.v1.tar+gzip"
 ALL_MANIFEST_TYPES = (OCI_INDEX, OCI_MANIFEST, DOCKER_MANIFEST_LIST, DOCKER_MANIFEST)
 ACCEPT_ALL = ", ".join(ALL_MANIFEST_TYPES)
 
-MANY_TAG_COUNT = 120
+MANY_TAG_COUNT = 120     # team/many: over the personal edition's 100 tags per repository
+NEAR_TAG_COUNT = 95      # team/near: close to it
 
 
 def sha256(data: bytes) -> str:
@@ -154,10 +157,15 @@ def make_manifest(config: bytes, layers: list[Layer], *, oci: bool = False) -> b
 # ---- pushing ---------------------------------------------------------------------------------------------
 
 class Seeder:
-    def __init__(self, client: RegistryClient):
+    def __init__(self, client: RegistryClient, info: SeedInfo | None = None, lock=None):
         self.c = client
-        self.info = SeedInfo()
+        self.info = info if info is not None else SeedInfo()
+        self._lock = lock or threading.Lock()
         self._pushed: set[tuple[str, str]] = set()
+
+    def clone(self) -> "Seeder":
+        """A seeder with its own client/connection, recording into the same SeedInfo (for threads)."""
+        return Seeder(self.c.clone(), self.info, self._lock)
 
     @staticmethod
     def _scope(repo):
@@ -196,7 +204,8 @@ class Seeder:
                    label: str = "", record: bool = True) -> Image:
         for layer in layers:
             self.push_blob(repo, layer.data)
-            self.info.blobs[layer.digest] = layer
+            with self._lock:
+                self.info.blobs[layer.digest] = layer
         config = make_config(layers, arch=arch, label=label, oci=oci)
         self.push_blob(repo, config)
         manifest = make_manifest(config, layers, oci=oci)
@@ -226,6 +235,10 @@ class Seeder:
         return img
 
     def _record(self, img: Image):
+        with self._lock:
+            self._record_locked(img)
+
+    def _record_locked(self, img: Image):
         tags = self.info.repositories.setdefault(img.repository, {})
         for t in img.tags:
             tags[t] = img.digest
@@ -233,7 +246,8 @@ class Seeder:
         self.info.images[f"{img.repository}@{img.digest}"] = img
 
 
-def seed_standard(client: RegistryClient, many_tags: int = MANY_TAG_COUNT) -> SeedInfo:
+def seed_standard(client: RegistryClient, many_tags: int = MANY_TAG_COUNT, near_tags: int = NEAR_TAG_COUNT,
+                  workers: int = 4) -> SeedInfo:
     """The standard content (see README.md)."""
     s = Seeder(client)
     base = make_layer({"etc/os-release": b"NAME=harness\n", "usr/share/base.txt": _text_blob(1, 300_000)})
@@ -256,6 +270,21 @@ def seed_standard(client: RegistryClient, many_tags: int = MANY_TAG_COUNT) -> Se
     s.push_image("other/app", ["1.0"], [small], label="other/app")
 
     many_layer = make_layer({"many.txt": b"many tags\n" * 1000})
-    for i in range(many_tags):
-        s.push_image("team/many", [f"build-{i:03d}"], [many_layer], label=f"team/many build {i}")
+    jobs = [("team/many", f"build-{i:03d}") for i in range(many_tags)]
+    jobs += [("team/near", f"r-{i:03d}") for i in range(near_tags)]
+    for repo in {r for r, _ in jobs}:          # shared layer first, once per repository
+        s.push_blob(repo, many_layer.data)
+
+    def run(chunk):
+        w = s.clone()
+        w._pushed |= {(repo, many_layer.digest) for repo, _ in chunk}
+        try:
+            for repo, tag in chunk:
+                w.push_image(repo, [tag], [many_layer], label=f"{repo} {tag}")
+        finally:
+            w.c.close()
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for f in [pool.submit(run, jobs[i::workers]) for i in range(workers)]:
+            f.result()
     return s.info

@@ -79,6 +79,44 @@ class SilentServer(_Endpoint):
             self._sock.close()
 
 
+class BlackholeServer(_Endpoint):
+    """TCP connect never completes (like a firewall dropping SYNs): a listening socket with backlog 0 whose
+    accept queue we fill ourselves and never accept, so Linux drops further SYNs -> connect() times out."""
+
+    def __init__(self, host: str = LOOPBACK, max_fillers: int = 16):
+        assert_loopback(host)
+        self.bind_host = host
+        self.max_fillers = max_fillers
+        self._sock = None
+        self._fillers: list[socket.socket] = []
+
+    def start(self):
+        fam = socket.AF_INET6 if ":" in self.bind_host else socket.AF_INET
+        s = socket.socket(fam, socket.SOCK_STREAM)
+        s.bind((self.bind_host, 0))
+        s.listen(0)
+        self._sock, self.port = s, s.getsockname()[1]
+        for _ in range(self.max_fillers):
+            f = socket.socket(fam, socket.SOCK_STREAM)
+            f.settimeout(0.2)
+            try:
+                f.connect(self.address)
+            except (TimeoutError, socket.timeout):
+                f.close()           # the queue is full: SYNs are being dropped now
+                return self
+            self._fillers.append(f)
+        self.stop()
+        raise RuntimeError("could not fill the accept queue: connects to the blackhole keep succeeding")
+
+    def stop(self):
+        for f in self._fillers:
+            f.close()
+        self._fillers = []
+        if self._sock:
+            self._sock.close()
+            self._sock = None
+
+
 class RefusedPort(_Endpoint):
     """A port that refuses connections: a TCP socket bound (so no one else gets the port) but not listening."""
 
@@ -152,6 +190,7 @@ class BadServers:
     """Every misbehaving server, started. Attributes (each an endpoint with .host/.port/.url/.address):
 
     silent        accepts TCP, never answers (TCP ok; TLS handshake / HTTP response time out)
+    blackhole     TCP connect itself times out (SYNs dropped: full accept queue)
     refused       closed port (connection refused)
     forbidden     HTTP 403, nginx-style HTML page (access-control / whitelist block), no registry header
     rate_limited  HTTP 429 + Retry-After: 30, registry JSON error TOOMANYREQUESTS + registry header
@@ -169,6 +208,7 @@ class BadServers:
     def __init__(self, tls_material=None, *, redirect_to: str | None = None, slow_delay: float = 5.0):
         self._all = []
         self.silent = self._add(SilentServer())
+        self.blackhole = self._add(BlackholeServer())
         self.refused = self._add(RefusedPort())
         self.forbidden = self._add(HTTPServer(status_handler(403, NGINX_403, "text/html"), name="forbidden"))
         self.rate_limited = self._add(HTTPServer(status_handler(
