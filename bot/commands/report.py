@@ -1,0 +1,39 @@
+"""`tcr-doctor report unanswered`: questions that got no answer or a thumbs-down, grouped, for whoever maintains
+the knowledge base (from the web service's SQLite database)."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("report", choices=["unanswered"], help="which report (unanswered)")
+    parser.add_argument("--db", default=None, help="SQLite file (default $TCR_DOCTOR_DB or ./tcr-doctor.sqlite3)")
+    parser.add_argument("--since", type=float, default=None, metavar="DAYS", help="only the last DAYS days")
+    parser.add_argument("--limit", type=int, default=50, help="at most this many groups (0 = all; default 50)")
+    parser.add_argument("--json", action="store_true", help="print JSON instead of text")
+    parser.add_argument("--lang", choices=["zh", "en"], default=None, help="language of the text output")
+
+
+def run(args: argparse.Namespace) -> int:
+    from bot.storage import Storage, default_path
+
+    path = args.db or default_path()
+    if not os.path.exists(path):
+        print(f"tcr-doctor report: no database at {path} (set --db or TCR_DOCTOR_DB)", file=sys.stderr)
+        return 1
+    since = time.time() - args.since * 86400 if args.since else None
+    groups = Storage(path).unanswered(since=since, limit=args.limit)
+    if args.json:
+        print(json.dumps({"report": "unanswered", "database": path, "groups": groups}, ensure_ascii=False, indent=2))
+        return 0
+    from bot.render import render
+
+    lang = args.lang or ("zh" if os.environ.get("LANG", "").lower().startswith("zh") else "en")
+    for g in groups:
+        g["last_seen_text"] = time.strftime("%Y-%m-%d %H:%M", time.gmtime(g["last_seen"]))
+    sys.stdout.write(render("cli", "report_unanswered.j2", groups=groups, lang=lang, database=path))
+    return 0

@@ -1,0 +1,391 @@
+/*
+ * tcr-doctor help widget. Embed with:
+ *   <script src="https://HOST/widget.js" defer
+ *           data-lang="zh|en" data-position="right|left" data-title="..." data-handoff-url="https://..."></script>
+ *
+ * Everything lives in a shadow root (the host page's CSS cannot break it, ours cannot leak). Text from the user
+ * and from the API is inserted with textContent; the only HTML inserted is the answer/findings HTML the server
+ * rendered from markdown without raw HTML and sanitised with nh3, and it is filtered again here against an
+ * allow-list before it touches the document.
+ */
+(function () {
+  "use strict";
+  if (window.__tcrDoctorWidget) { return; }
+  window.__tcrDoctorWidget = true;
+
+  var script = document.currentScript || (function () {
+    var all = document.querySelectorAll("script[src*='widget.js']");
+    return all[all.length - 1];
+  })();
+  if (!script) { return; }
+  var data = script.dataset || {};
+  var scriptUrl = new URL(script.src, window.location.href);
+  var BASE = scriptUrl.origin + scriptUrl.pathname.replace(/\/widget\.js$/, "");
+
+  var STRINGS = {
+    en: {
+      title: "TCR help",
+      open: "Open TCR help",
+      close: "Close",
+      placeholder: "Ask about TCR, or paste an error…",
+      inputLabel: "Your question",
+      send: "Send",
+      greeting: "Hi! Ask me about Tencent Cloud Container Registry (TCR): login, pulling and pushing images, quotas, networking… You can paste an error message too.",
+      thinking: "Looking it up…",
+      didYouMean: "Did you mean:",
+      runDiagnostics: "Run diagnostics on {target}",
+      diagnoseAsk: "I can check a registry live. Which registry or image? (e.g. myinstance.tencentcloudcr.com/ns/app:1.0)",
+      targetLabel: "Registry or image",
+      diagnose: "Diagnose",
+      diagnosing: "Running checks on {target}… (up to a few seconds)",
+      helpful: "Was this helpful?",
+      yes: "Helpful",
+      no: "Not helpful",
+      thanks: "Thanks for the feedback!",
+      thanksNo: "Thanks, we will improve this answer. You can also talk to a person:",
+      handoff: "Contact support",
+      noAnswer: "I could not find this in the FAQ. Try rephrasing, or talk to a person:",
+      error: "Something went wrong. Please try again.",
+      you: "You",
+      bot: "TCR help"
+    },
+    zh: {
+      title: "TCR 帮助",
+      open: "打开 TCR 帮助",
+      close: "关闭",
+      placeholder: "询问 TCR 相关问题，或粘贴报错信息…",
+      inputLabel: "您的问题",
+      send: "发送",
+      greeting: "您好！可以问我腾讯云容器镜像服务（TCR）的问题：登录、拉取和推送镜像、配额、网络等，也可以直接粘贴报错信息。",
+      thinking: "正在查找…",
+      didYouMean: "您是不是想问：",
+      runDiagnostics: "对 {target} 运行诊断",
+      diagnoseAsk: "我可以实时检查镜像仓库。请填写镜像仓库或镜像地址（例如 myinstance.tencentcloudcr.com/ns/app:1.0）",
+      targetLabel: "镜像仓库或镜像地址",
+      diagnose: "诊断",
+      diagnosing: "正在检查 {target}…（需要几秒钟）",
+      helpful: "这个回答有帮助吗？",
+      yes: "有帮助",
+      no: "没有帮助",
+      thanks: "感谢您的反馈！",
+      thanksNo: "感谢反馈，我们会改进这个回答。您也可以联系人工支持：",
+      handoff: "联系人工支持",
+      noAnswer: "常见问题中没有找到相关内容。请换个说法，或联系人工支持：",
+      error: "出错了，请重试。",
+      you: "您",
+      bot: "TCR 帮助"
+    }
+  };
+
+  function pickLang() {
+    var wanted = data.lang || document.documentElement.getAttribute("lang") || navigator.language || "en";
+    return /^zh/i.test(wanted) ? "zh" : "en";
+  }
+  var LANG = pickLang();
+  var T = STRINGS[LANG];
+  var TITLE = data.title || T.title;
+  var HANDOFF = safeUrl(data.handoffUrl) || "https://console.cloud.tencent.com/workorder/category";
+  var POSITION = data.position === "left" ? "left" : "right";
+
+  function t(key, vars) {
+    return T[key].replace(/\{(\w+)\}/g, function (_, name) { return vars && name in vars ? vars[name] : ""; });
+  }
+
+  function safeUrl(value) {
+    if (!value) { return null; }
+    try {
+      var u = new URL(value, window.location.href);
+      return (u.protocol === "https:" || u.protocol === "http:") ? u.href : null;
+    } catch (e) { return null; }
+  }
+
+  function el(tag, attrs, text) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) {
+      if (k === "className") { node.className = attrs[k]; } else { node.setAttribute(k, attrs[k]); }
+    });
+    if (text !== undefined && text !== null) { node.textContent = String(text); }
+    return node;
+  }
+
+  // Defence in depth for server HTML (already sanitised by nh3): allow-listed tags and attributes only.
+  var ALLOWED_TAGS = /^(P|BR|STRONG|EM|CODE|PRE|UL|OL|LI|A|BLOCKQUOTE|H3|H4|H5|H6|TABLE|THEAD|TBODY|TR|TH|TD|HR|DIV|SPAN|SECTION|DETAILS|SUMMARY)$/;
+  var ALLOWED_ATTRS = { "class": 1, "lang": 1, "role": 1, "aria-label": 1, "data-code": 1, "data-status": 1, "href": 1, "title": 1, "rel": 1, "target": 1 };
+  function safeFragment(html) {
+    var doc = new DOMParser().parseFromString("<body>" + html + "</body>", "text/html");
+    var frag = document.createDocumentFragment();
+    function copy(src, dst) {
+      Array.prototype.forEach.call(src.childNodes, function (n) {
+        if (n.nodeType === 3) { dst.appendChild(document.createTextNode(n.nodeValue)); return; }
+        if (n.nodeType !== 1) { return; }
+        if (!ALLOWED_TAGS.test(n.tagName)) { copy(n, dst); return; }  // unknown tag: keep its text only
+        var out = document.createElement(n.tagName.toLowerCase());
+        Array.prototype.forEach.call(n.attributes, function (a) {
+          var name = a.name.toLowerCase();
+          if (!ALLOWED_ATTRS[name]) { return; }
+          if (name === "href") {
+            var u = safeUrl(a.value);
+            if (!u) { return; }
+            out.setAttribute("href", u);
+            out.setAttribute("target", "_blank");
+            out.setAttribute("rel", "noopener noreferrer nofollow");
+            return;
+          }
+          out.setAttribute(name, a.value);
+        });
+        copy(n, out);
+        dst.appendChild(out);
+      });
+    }
+    copy(doc.body, frag);
+    return frag;
+  }
+
+  function post(path, body) {
+    return fetch(BASE + path, {
+      method: "POST",
+      mode: "cors",
+      credentials: "omit",
+      headers: { "Content-Type": "application/json", "Accept-Language": LANG },
+      body: JSON.stringify(body)
+    }).then(function (res) {
+      return res.json().catch(function () { return {}; }).then(function (json) {
+        if (!res.ok) {
+          var msg = (json.messages && json.messages[LANG]) || json.message || T.error;
+          var err = new Error(msg);
+          err.status = res.status;
+          throw err;
+        }
+        return { json: json, headers: res.headers };
+      });
+    });
+  }
+
+  // ---- DOM -------------------------------------------------------------------------------------------
+  var host = el("div", { id: "tcr-doctor-widget", "data-position": POSITION });
+  var root = host.attachShadow ? host.attachShadow({ mode: "open" }) : host;
+  var css = el("link", { rel: "stylesheet", href: BASE + "/widget.css" });
+  root.appendChild(css);
+
+  var wrap = el("div", { className: "tcrd tcrd-" + POSITION, lang: LANG });
+  var launcher = el("button", { type: "button", className: "tcrd-launcher", "aria-expanded": "false",
+                                "aria-controls": "tcrd-panel", "aria-label": T.open, title: T.open });
+  launcher.appendChild(el("span", { className: "tcrd-launcher-icon", "aria-hidden": "true" }, "?"));
+  launcher.appendChild(el("span", { className: "tcrd-launcher-text" }, TITLE));
+
+  var panel = el("div", { id: "tcrd-panel", className: "tcrd-panel", role: "dialog", "aria-modal": "false",
+                          "aria-labelledby": "tcrd-title", hidden: "" });
+  var header = el("div", { className: "tcrd-header" });
+  header.appendChild(el("h2", { id: "tcrd-title", className: "tcrd-title" }, TITLE));
+  var closeBtn = el("button", { type: "button", className: "tcrd-close", "aria-label": T.close, title: T.close }, "×");
+  header.appendChild(closeBtn);
+
+  var log = el("div", { className: "tcrd-log", role: "log", "aria-live": "polite", "aria-relevant": "additions",
+                        "aria-label": TITLE, tabindex: "0" });
+
+  var form = el("form", { className: "tcrd-form", autocomplete: "off" });
+  var inputId = "tcrd-input";
+  form.appendChild(el("label", { "for": inputId, className: "tcrd-sr-only" }, T.inputLabel));
+  var input = el("textarea", { id: inputId, className: "tcrd-input", rows: "2", maxlength: "2000",
+                               placeholder: T.placeholder, "aria-label": T.inputLabel });
+  var sendBtn = el("button", { type: "submit", className: "tcrd-send" }, T.send);
+  form.appendChild(input);
+  form.appendChild(sendBtn);
+
+  var footer = el("div", { className: "tcrd-footer" });
+  var footLink = el("a", { href: HANDOFF, target: "_blank", rel: "noopener noreferrer", className: "tcrd-handoff" }, T.handoff);
+  footer.appendChild(footLink);
+
+  panel.appendChild(header);
+  panel.appendChild(log);
+  panel.appendChild(form);
+  panel.appendChild(footer);
+  wrap.appendChild(panel);
+  wrap.appendChild(launcher);
+  root.appendChild(wrap);
+
+  function mount() { document.body.appendChild(host); }
+  if (document.body) { mount(); } else { document.addEventListener("DOMContentLoaded", mount); }
+
+  // ---- behaviour --------------------------------------------------------------------------------------
+  var greeted = false;
+  function openPanel() {
+    panel.hidden = false;
+    wrap.classList.add("tcrd-open");
+    launcher.setAttribute("aria-expanded", "true");
+    if (!greeted) { greeted = true; botMessage().appendChild(el("p", {}, T.greeting)); }
+    input.focus();
+  }
+  function closePanel() {
+    panel.hidden = true;
+    wrap.classList.remove("tcrd-open");
+    launcher.setAttribute("aria-expanded", "false");
+    launcher.focus();
+  }
+  launcher.addEventListener("click", function () { if (panel.hidden) { openPanel(); } else { closePanel(); } });
+  closeBtn.addEventListener("click", closePanel);
+  wrap.addEventListener("keydown", function (e) {
+    if (e.key === "Escape" && !panel.hidden) { e.preventDefault(); e.stopPropagation(); closePanel(); }
+  });
+  input.addEventListener("keydown", function (e) {
+    if (e.key === "Enter" && !e.shiftKey && !e.isComposing) { e.preventDefault(); submit(); }
+  });
+  form.addEventListener("submit", function (e) { e.preventDefault(); submit(); });
+
+  function scrollDown() { log.scrollTop = log.scrollHeight; }
+
+  function userMessage(text) {
+    var m = el("div", { className: "tcrd-msg tcrd-user" });
+    m.appendChild(el("span", { className: "tcrd-sr-only" }, T.you + ": "));
+    m.appendChild(el("p", {}, text));   // textContent: a pasted "<img onerror=...>" stays text
+    log.appendChild(m);
+    scrollDown();
+    return m;
+  }
+  function botMessage() {
+    var m = el("div", { className: "tcrd-msg tcrd-bot" });
+    m.appendChild(el("span", { className: "tcrd-sr-only" }, T.bot + ": "));
+    log.appendChild(m);
+    scrollDown();
+    return m;
+  }
+  function pending(text) {
+    var m = botMessage();
+    m.classList.add("tcrd-pending");
+    m.setAttribute("aria-busy", "true");
+    m.appendChild(el("p", {}, text));
+    return m;
+  }
+  function handoffLink(container, text) {
+    var p = el("p", { className: "tcrd-handoff-line" }, text + " ");
+    p.appendChild(el("a", { href: HANDOFF, target: "_blank", rel: "noopener noreferrer", className: "tcrd-handoff" }, T.handoff));
+    container.appendChild(p);
+  }
+
+  var busy = false;
+  function submit() {
+    var q = input.value.trim();
+    if (!q || busy) { return; }
+    input.value = "";
+    ask(q);
+  }
+
+  function ask(q) {
+    busy = true;
+    userMessage(q);
+    var wait = pending(T.thinking);
+    post("/api/ask", { q: q, render: "html" }).then(function (r) {
+      wait.remove();
+      showAnswer(r.json, r.headers.get("X-Question-Id"));
+    }).catch(function (err) {
+      wait.remove();
+      botMessage().appendChild(el("p", { className: "tcrd-error", role: "alert" }, err.message || T.error));
+    }).then(function () { busy = false; scrollDown(); });
+  }
+
+  function showAnswer(res, questionId) {
+    var m = botMessage();
+    m.classList.add("tcrd-status-" + (res.status || "no_answer"));
+    if (res.matched && res.html) {
+      var body = el("div", { className: "tcrd-answer-wrap" });
+      body.appendChild(safeFragment(res.html));
+      m.appendChild(body);
+    } else {
+      handoffLink(m, T.noAnswer);
+    }
+    var alts = (res.alternatives || []).filter(function (a) { return a && a.question; });
+    if (alts.length) {
+      var chips = el("div", { className: "tcrd-chips", role: "group", "aria-label": T.didYouMean });
+      chips.appendChild(el("span", { className: "tcrd-chips-label" }, T.didYouMean));
+      alts.slice(0, 3).forEach(function (a) {
+        var b = el("button", { type: "button", className: "tcrd-chip", "data-id": String(a.id || "") }, a.question);
+        b.addEventListener("click", function () { if (!busy) { ask(a.question); } });
+        chips.appendChild(b);
+      });
+      m.appendChild(chips);
+    }
+    if (res.matched && res.diagnostics && res.diagnostics.length) {
+      var ent = res.entities || {};
+      var target = ent.image || ent.registry;
+      if (target) {
+        var run = el("button", { type: "button", className: "tcrd-run" }, t("runDiagnostics", { target: target }));
+        run.addEventListener("click", function () { run.disabled = true; diagnose(target); });
+        m.appendChild(run);
+      } else {
+        m.appendChild(targetForm());
+      }
+    }
+    if (res.matched && res.answer) {
+      m.appendChild(feedback(res.answer.id, res.kb_version, questionId));
+    }
+    scrollDown();
+  }
+
+  var formCount = 0;
+  function targetForm() {
+    formCount += 1;
+    var f = el("form", { className: "tcrd-target-form" });
+    var id = "tcrd-target-" + formCount;
+    f.appendChild(el("p", {}, T.diagnoseAsk));
+    f.appendChild(el("label", { "for": id, className: "tcrd-sr-only" }, T.targetLabel));
+    var field = el("input", { id: id, type: "text", className: "tcrd-target", maxlength: "512",
+                              placeholder: "myinstance.tencentcloudcr.com/ns/app:1.0", "aria-label": T.targetLabel,
+                              spellcheck: "false", autocapitalize: "off" });
+    var go = el("button", { type: "submit", className: "tcrd-run" }, T.diagnose);
+    f.appendChild(field);
+    f.appendChild(go);
+    f.addEventListener("submit", function (e) {
+      e.preventDefault();
+      var target = field.value.trim();
+      if (target) { diagnose(target); }
+    });
+    return f;
+  }
+
+  function diagnose(target) {
+    var wait = pending(t("diagnosing", { target: target }));
+    post("/api/diagnose", { target: target, lang: LANG, render: "html" }).then(function (r) {
+      wait.remove();
+      var m = botMessage();
+      m.classList.add("tcrd-diagnosis");
+      m.appendChild(safeFragment(r.json.html || ""));
+    }).catch(function (err) {
+      wait.remove();
+      botMessage().appendChild(el("p", { className: "tcrd-error", role: "alert" }, err.message || T.error));
+    }).then(scrollDown);
+  }
+
+  function feedback(answerId, kbVersion, questionId) {
+    var box = el("div", { className: "tcrd-feedback", role: "group", "aria-label": T.helpful });
+    box.appendChild(el("span", { className: "tcrd-feedback-label" }, T.helpful));
+    var up = el("button", { type: "button", className: "tcrd-thumb tcrd-up", "aria-label": T.yes, title: T.yes }, "👍");
+    var down = el("button", { type: "button", className: "tcrd-thumb tcrd-down", "aria-label": T.no, title: T.no }, "👎");
+    function send(helpful) {
+      up.disabled = down.disabled = true;
+      (helpful ? up : down).setAttribute("aria-pressed", "true");
+      var body = { answer_id: answerId, kb_version: kbVersion || "", helpful: helpful };
+      if (questionId) { body.question_id = questionId; }
+      post("/api/feedback", body).then(function () {
+        var done = el("div", { className: "tcrd-thanks", role: "status" });
+        if (helpful) { done.appendChild(el("p", {}, T.thanks)); } else { handoffLink(done, T.thanksNo); }
+        box.appendChild(done);
+        scrollDown();
+      }).catch(function (err) {
+        up.disabled = down.disabled = false;
+        box.appendChild(el("p", { className: "tcrd-error", role: "alert" }, err.message || T.error));
+      });
+    }
+    up.addEventListener("click", function () { send(true); });
+    down.addEventListener("click", function () { send(false); });
+    box.appendChild(up);
+    box.appendChild(down);
+    return box;
+  }
+
+  // A small API for host pages: window.TcrDoctor.open() / .close() / .ask("question")
+  window.TcrDoctor = {
+    open: openPanel,
+    close: closePanel,
+    ask: function (q) { openPanel(); if (q) { ask(String(q)); } }
+  };
+})();

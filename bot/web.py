@@ -1,0 +1,271 @@
+"""The web channel: a Flask app serving the JSON API, the embeddable help widget and (when configured) Slack.
+
+    gunicorn 'bot.web:create_app()'          # production (Procfile)
+    tcr-doctor serve --port 8000             # local, embedded SQLite file
+
+Configuration comes from environment variables (docs/web.md), overridden by the `config` dict given to
+`create_app` (tests). Keys of the dict are the names below without the `TCR_DOCTOR_` prefix.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import time
+from typing import Any
+
+from flask import Flask, Response, g, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from bot.metrics import Metrics
+
+log = logging.getLogger("tcr_doctor.web")
+
+ENV_PREFIX = "TCR_DOCTOR_"
+
+# name -> (default, parser). Every entry is documented in docs/web.md.
+DEFAULTS: dict[str, Any] = {
+    "DB": None,                              # SQLite file; default ./tcr-doctor.sqlite3
+    "REGISTRY_DOMAINS": "*.tencentcloudcr.com,*.ccs.tencentyun.com,*.tencentyun.com",
+    "REGISTRY_PORTS": "443,80",
+    "DNS_NAMESERVER": "",                    # "ip[:port]"; default the system resolver
+    "DIAGNOSE_TIMEOUT": 10.0,                # seconds, the whole diagnosis
+    "DIAGNOSE_CONCURRENCY": 4,               # diagnoses at once per process; more get 503 + Retry-After
+    "MAX_BODY_BYTES": 16384,
+    "MAX_QUESTION_CHARS": 2000,
+    "RATE_LIMIT_ASK": "60/60",               # N/SECONDS per client; "0" disables
+    "RATE_LIMIT_DIAGNOSE": "6/60",
+    "RATE_LIMIT_FEEDBACK": "30/60",
+    "TRUSTED_PROXIES": 0,                    # how many X-Forwarded-For hops to trust for the client address
+    "CORS_ORIGINS": "*",                     # "*" or comma-separated origins allowed to call /api/*
+    "FRAME_ANCESTORS": "'self'",             # CSP frame-ancestors for the service's own pages
+    "HANDOFF_URL": "https://console.cloud.tencent.com/workorder/category",
+    "METRICS_TOKEN": "",                     # if set, /metrics needs "Authorization: Bearer <token>"
+    "SLACK": "auto",                         # auto (when SLACK_SIGNING_SECRET is set) | on | off
+}
+_INT = {"DIAGNOSE_CONCURRENCY", "MAX_BODY_BYTES", "MAX_QUESTION_CHARS", "TRUSTED_PROXIES"}
+_FLOAT = {"DIAGNOSE_TIMEOUT"}
+
+# Keys only a `config` dict can set (never the environment): they weaken the SSRF guard for tests.
+TEST_ONLY = ("TEST_ALLOW_LOOPBACK",)
+
+
+def load_config(overrides: dict | None = None) -> dict[str, Any]:
+    cfg: dict[str, Any] = {}
+    for key, default in DEFAULTS.items():
+        value = os.environ.get(ENV_PREFIX + key, default)
+        cfg[key] = value
+    cfg["TEST_ALLOW_LOOPBACK"] = False
+    for key, value in (overrides or {}).items():
+        cfg[key] = value
+    for key in _INT:
+        cfg[key] = int(cfg[key])
+    for key in _FLOAT:
+        cfg[key] = float(cfg[key])
+    for key in ("REGISTRY_DOMAINS", "REGISTRY_PORTS", "CORS_ORIGINS"):
+        if isinstance(cfg[key], str):
+            cfg[key] = [part.strip() for part in cfg[key].split(",") if part.strip()]
+    cfg["REGISTRY_PORTS"] = [int(p) for p in cfg["REGISTRY_PORTS"]]
+    if os.environ.get(ENV_PREFIX + "TEST_ALLOW_LOOPBACK"):
+        log.warning("TCR_DOCTOR_TEST_ALLOW_LOOPBACK is ignored: it can only be set by tests through create_app(config)")
+    return cfg
+
+
+def parse_rate(spec: Any) -> tuple[int, float] | None:
+    """"N/SECONDS" -> (N, SECONDS); "0", "", "off" or None -> None (no limit)."""
+    if spec in (None, "", 0, "0", "off", False):
+        return None
+    if isinstance(spec, (tuple, list)):
+        return int(spec[0]), float(spec[1])
+    count, _, window = str(spec).partition("/")
+    return (int(count), float(window or 60)) if int(count) > 0 else None
+
+
+def create_app(config: dict | None = None) -> Flask:
+    cfg = load_config(config)
+    app = Flask(__name__, static_folder=None)
+    app.config["TCR"] = cfg
+    app.config["MAX_CONTENT_LENGTH"] = cfg["MAX_BODY_BYTES"]
+    app.json.sort_keys = False
+    app.json.ensure_ascii = False
+    app.json.compact = True
+
+    if cfg["TRUSTED_PROXIES"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=cfg["TRUSTED_PROXIES"], x_proto=cfg["TRUSTED_PROXIES"],
+                                x_host=cfg["TRUSTED_PROXIES"])
+
+    from bot.storage import Storage
+
+    state = WebState(cfg, Storage(cfg["DB"]))
+    app.extensions["tcr_doctor"] = state
+
+    from bot import api
+
+    app.register_blueprint(api.blueprint)
+    _install_hooks(app, state)
+    _mount_slack(app, cfg)
+    return app
+
+
+class WebState:
+    """Per-process state shared by the request handlers."""
+
+    def __init__(self, cfg: dict[str, Any], storage):
+        from bot.api import RateLimiter
+        from diagnostics.policy import AddressPolicy
+
+        self.cfg = cfg
+        self.storage = storage
+        self.metrics = Metrics()
+        self.worker = f"{os.getpid()}-{secrets.token_hex(4)}"
+        self._worker_pid = os.getpid()
+        self.policy = AddressPolicy.public_registry(
+            domains=cfg["REGISTRY_DOMAINS"], ports=cfg["REGISTRY_PORTS"],
+            allow_loopback=bool(cfg.get("TEST_ALLOW_LOOPBACK")))
+        self.limiters = {name: RateLimiter(parse_rate(cfg[f"RATE_LIMIT_{name.upper()}"]))
+                         for name in ("ask", "diagnose", "feedback")}
+        import threading
+
+        self.diagnose_slots = threading.BoundedSemaphore(max(1, cfg["DIAGNOSE_CONCURRENCY"]))
+        # Seams for tests: replace the knowledge / diagnostics functions.
+        self.ask = cfg.get("ASK_FUNC")
+        self.redact = cfg.get("REDACT_FUNC")
+        self.diagnose = cfg.get("DIAGNOSE_FUNC")
+        storage.snapshot_source = self.snapshot
+
+    def snapshot(self):
+        if os.getpid() != self._worker_pid:  # forked (gunicorn --preload): a fresh identity, fresh counts
+            self._worker_pid = os.getpid()
+            self.worker = f"{os.getpid()}-{secrets.token_hex(4)}"
+            self.metrics = Metrics()
+        if not self.metrics.dirty:
+            return None
+        return self.worker, self.metrics.snapshot()
+
+
+def _cors_origin(cfg: dict[str, Any]) -> str | None:
+    origins = cfg["CORS_ORIGINS"]
+    if "*" in origins:
+        return "*"
+    origin = request.headers.get("Origin")
+    return origin if origin and origin in origins else None
+
+
+def _install_hooks(app: Flask, state: WebState) -> None:
+    cfg = state.cfg
+    frame_ancestors = cfg["FRAME_ANCESTORS"] or "'none'"
+    page_csp = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+                "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+                f"frame-ancestors {frame_ancestors}")
+    api_csp = "default-src 'none'; frame-ancestors 'none'; sandbox"
+
+    @app.before_request
+    def _start() -> Response | None:
+        g.t0 = time.perf_counter()
+        if request.method == "OPTIONS" and request.path.startswith("/api/"):
+            return app.make_response(("", 204))
+        return None
+
+    @app.after_request
+    def _finish(response: Response) -> Response:
+        endpoint = request.url_rule.rule if request.url_rule is not None else "unmatched"
+        elapsed = time.perf_counter() - g.get("t0", time.perf_counter())
+        state.metrics.observe("tcr_doctor_request_duration_seconds", elapsed, {"endpoint": endpoint})
+        state.metrics.inc("tcr_doctor_http_responses_total", {"endpoint": endpoint, "code": response.status_code})
+        headers = response.headers
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("Referrer-Policy", "no-referrer")
+        is_html = response.mimetype == "text/html"
+        headers.setdefault("Content-Security-Policy", page_csp if is_html else api_csp)
+        if is_html and frame_ancestors in ("'self'", "'none'"):  # for browsers without CSP level 2
+            headers.setdefault("X-Frame-Options", "SAMEORIGIN" if frame_ancestors == "'self'" else "DENY")
+        if request.path.startswith("/api/") or request.path.startswith("/widget."):
+            origin = _cors_origin(cfg)
+            if origin:
+                headers["Access-Control-Allow-Origin"] = origin
+                if origin != "*":
+                    headers.add("Vary", "Origin")
+                headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+                headers["Access-Control-Allow-Headers"] = "Content-Type"
+                headers["Access-Control-Expose-Headers"] = "X-Question-Id, Retry-After"
+                headers["Access-Control-Max-Age"] = "600"
+        if request.path.startswith("/api/"):
+            headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        from bot.api import error_response
+
+        code = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "too_large",
+                415: "unsupported_media_type"}.get(exc.code or 500, "http_error")
+        return error_response(exc.code or 500, code)
+
+    @app.errorhandler(Exception)
+    def _crash(exc: Exception):
+        from bot.api import error_response
+
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return error_response(500, "internal")
+
+    @app.get("/healthz")
+    def healthz():
+        return jsonify({"status": "ok"})
+
+    @app.get("/metrics")
+    def metrics():
+        token = cfg["METRICS_TOKEN"]
+        if token and not secrets.compare_digest(request.headers.get("Authorization", ""), f"Bearer {token}"):
+            from bot.api import error_response
+
+            return error_response(401, "unauthorized")
+        from bot import metrics as M
+
+        state.storage.flush()
+        text = M.render(M.merge(state.storage.metric_snapshots()))
+        return Response(text, mimetype="text/plain", headers={"Content-Type": "text/plain; version=0.0.4; charset=utf-8"})
+
+    static_dir = os.path.join(os.path.dirname(__file__), "static")
+
+    @app.get("/widget.js")
+    def widget_js():
+        return _static(static_dir, "widget.js", "application/javascript")
+
+    @app.get("/widget.css")
+    def widget_css():
+        return _static(static_dir, "widget.css", "text/css")
+
+    @app.get("/")
+    def index():
+        from bot.render import render
+
+        lang = request.args.get("lang", "")
+        lang = lang if lang in ("zh", "en") else ""
+        html = render("web", "index.html", lang=lang or "en", data_lang=lang, handoff_url=cfg["HANDOFF_URL"])
+        return Response(html, mimetype="text/html")
+
+
+def _static(directory: str, name: str, mimetype: str) -> Response:
+    from flask import send_from_directory
+
+    response = send_from_directory(directory, name, mimetype=mimetype, max_age=300)
+    response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
+    return response
+
+
+def _mount_slack(app: Flask, cfg: dict[str, Any]) -> None:
+    mode = str(cfg.get("SLACK", "auto")).lower()
+    if mode == "off" or (mode == "auto" and not os.environ.get("SLACK_SIGNING_SECRET")):
+        return
+    try:
+        from bot import slack
+    except ImportError as exc:
+        log.warning("Slack is configured but bot.slack could not be imported (%s); /slack/events is not mounted", exc)
+        return
+    init = getattr(slack, "init_app", None)
+    if init is None:
+        log.warning("bot.slack has no init_app(app); /slack/events is not mounted")
+        return
+    init(app)

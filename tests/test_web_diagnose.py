@@ -1,0 +1,150 @@
+"""POST /api/diagnose: the SSRF guard in front of the diagnostics engine, and the CLI command hint.
+
+Refusals are checked with a spy standing in for the engine (it must never be called); the real engine runs
+against the harness DNS server and registry in test_web_registry.py.
+"""
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from bot.web import create_app
+
+
+class Spy:
+    def __init__(self, result=None, gate: threading.Event | None = None):
+        self.calls = []
+        self.result = result or {"findings": [{"check": "dns", "status": "ok", "code": "DNS_OK",
+                                               "summary": {"zh": "好", "en": "fine"}, "evidence": {},
+                                               "fix": {"zh": "", "en": ""}, "faq": None}], "exit_code": 0}
+        self.gate = gate
+
+    def __call__(self, target, **kwargs):
+        self.calls.append((target, kwargs))
+        if self.gate:
+            self.gate.wait(5)
+        return self.result
+
+
+@pytest.fixture
+def spy():
+    return Spy()
+
+
+@pytest.fixture
+def client(tmp_path, spy):
+    return create_app({"DB": str(tmp_path / "d.sqlite3"), "SLACK": "off", "DIAGNOSE_FUNC": spy,
+                       "RATE_LIMIT_DIAGNOSE": "0"}).test_client()
+
+
+REFUSED_TARGETS = [
+    "127.0.0.1:5000/ns/app:1.0",
+    "2130706433/ns/app",
+    "0x7f.1",
+    "0177.0.0.1",
+    "[::1]:443/ns/app",
+    "[::ffff:169.254.169.254]/x",
+    "169.254.169.254/latest/meta-data",
+    "user@shop.tencentcloudcr.com/ns/app",
+    "shop.tencentcloudcr.com@10.0.0.1/ns/app",
+    "https://user:pass@shop.tencentcloudcr.com/ns/app",
+    "shop.tencentcloudcr.com./ns/app",
+    "localhost:5000/ns/app",
+    "metadata.google.internal/computeMetadata/v1",
+    "registry-1.docker.io/library/nginx",
+    "shop.tencentcloudcr.com.evil.example/ns/app",
+    "shop.tencentcloudcr.com:22/ns/app",
+    "nginx:latest",
+]
+
+
+@pytest.mark.parametrize("target", REFUSED_TARGETS)
+def test_refused_targets_never_reach_the_engine(client, spy, target):
+    response = client.post("/api/diagnose", json={"target": target, "render": "html"})
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["refused"] is True and body["exit_code"] == 1
+    (finding,) = body["findings"]
+    assert finding["code"] == "TARGET_REFUSED" and finding["status"] == "fail"
+    assert finding["summary"]["zh"] and finding["summary"]["en"] and finding["fix"]["zh"] and finding["fix"]["en"]
+    assert spy.calls == []
+    assert "TARGET_REFUSED" in body["html"]
+
+
+def test_refusal_reason_is_in_the_requested_language(client):
+    body = client.post("/api/diagnose", json={"target": "10.0.0.1/ns/app", "lang": "zh", "render": "html"}).get_json()
+    assert "IP 地址" in body["findings"][0]["summary"]["zh"]
+    assert "IP 地址" in body["html"]
+    en = client.post("/api/diagnose", json={"target": "10.0.0.1/ns/app", "lang": "en", "render": "html"}).get_json()
+    assert "IP address" in en["html"]
+
+
+def test_allowed_target_runs_with_the_public_policy(client, spy):
+    body = client.post("/api/diagnose", json={"target": " shop-tcr.tencentcloudcr.com/ns/app:1.0 "}).get_json()
+    assert body["refused"] is False and body["exit_code"] == 0
+    ((target, kwargs),) = spy.calls
+    assert target == "shop-tcr.tencentcloudcr.com/ns/app:1.0"
+    policy = kwargs["policy"]
+    assert policy.allow_loopback is False
+    assert policy.check_host("shop-tcr.tencentcloudcr.com") is None
+    assert policy.check_address("10.0.0.1") is not None
+    assert body["cli"]["command"] == ("tcr-doctor diagnose shop-tcr.tencentcloudcr.com/ns/app:1.0 "
+                                      "--username <USERNAME> --password-stdin")
+    assert body["cli"]["note"]["zh"] and body["cli"]["note"]["en"]
+
+
+def test_cli_command_is_shell_quoted(client):
+    body = client.post("/api/diagnose", json={"target": "shop.tencentcloudcr.com/ns/app;rm -rf ~"}).get_json()
+    assert "'shop.tencentcloudcr.com/ns/app;rm -rf ~'" in body["cli"]["command"]
+
+
+@pytest.mark.parametrize("payload,status,code", [
+    ({}, 400, "missing_target"),
+    ({"target": ""}, 400, "missing_target"),
+    ({"target": ["a"]}, 400, "missing_target"),
+    ({"target": "a" * 513}, 413, "target_too_long"),
+    ({"target": "shop.tencentcloudcr.com", "lang": "de"}, 400, "bad_lang"),
+])
+def test_diagnose_validation(client, payload, status, code):
+    response = client.post("/api/diagnose", json=payload)
+    assert response.status_code == status
+    assert response.get_json()["error"] == code
+
+
+def test_diagnose_rate_limit(tmp_path):
+    client = create_app({"DB": str(tmp_path / "r.sqlite3"), "SLACK": "off", "DIAGNOSE_FUNC": Spy(),
+                         "RATE_LIMIT_DIAGNOSE": "2/60"}).test_client()
+    for _ in range(2):
+        assert client.post("/api/diagnose", json={"target": "a.tencentcloudcr.com"}).status_code == 200
+    response = client.post("/api/diagnose", json={"target": "a.tencentcloudcr.com"})
+    assert response.status_code == 429 and int(response.headers["Retry-After"]) >= 1
+
+
+def test_diagnose_concurrency_limit(tmp_path):
+    gate = threading.Event()
+    spy = Spy(gate=gate)
+    app = create_app({"DB": str(tmp_path / "c.sqlite3"), "SLACK": "off", "DIAGNOSE_FUNC": spy,
+                      "RATE_LIMIT_DIAGNOSE": "0", "DIAGNOSE_CONCURRENCY": 1})
+    results = []
+    first = threading.Thread(target=lambda: results.append(
+        app.test_client().post("/api/diagnose", json={"target": "a.tencentcloudcr.com"}).status_code))
+    first.start()
+    for _ in range(100):
+        if spy.calls:
+            break
+        threading.Event().wait(0.02)
+    busy = app.test_client().post("/api/diagnose", json={"target": "b.tencentcloudcr.com"})
+    gate.set()
+    first.join(5)
+    assert busy.status_code == 503 and busy.get_json()["error"] == "busy" and busy.headers["Retry-After"] == "5"
+    assert results == [200]
+
+
+def test_split_target():
+    from bot.api import split_target
+
+    assert split_target("https://shop.tencentcloudcr.com:443/ns/app:1") == ("shop.tencentcloudcr.com", 443, None)
+    assert split_target("shop.tencentcloudcr.com") == ("shop.tencentcloudcr.com", None, None)
+    assert split_target("a@b.tencentcloudcr.com/x")[2] == "userinfo"
+    assert split_target("nginx:latest")[2] == "syntax"
