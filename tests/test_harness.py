@@ -196,6 +196,10 @@ def test_tag_pagination_via_link(registry_paginated, seed, creds):
         url = link[link.index("<") + 1:link.index(">")] if link else None
     assert pages == 3 and len(tags) == MANY_TAG_COUNT == len(seed.tags("team/many"))
     assert tags == sorted(tags) == seed.tags("team/many")
+    img = seed.image("team/app:1.0")
+    r = c.head("/v2/team/app/manifests/1.0", scope="repository:team/app:pull", headers={"Accept": ACCEPT_ALL})
+    assert r.status_code == 200 and int(r.headers["Content-Length"]) == img.manifest_size
+    assert r.headers["Docker-Content-Digest"] == img.digest
     assert len(set(seed.repositories["team/many"].values())) == MANY_TAG_COUNT      # all distinct digests
     r = c.get("/v2/team/near/tags/list", scope="repository:team/near:pull")
     assert len(r.json()["tags"]) == NEAR_TAG_COUNT and "Link" not in r.headers
@@ -248,13 +252,17 @@ def test_tls_failures(tls_servers, tls_material, variant, verify_code, text):
 
 
 @pytest.mark.registry
-def test_real_registry_over_https(registry_tls, seed, creds):
+def test_real_registry_over_https(registry_tls, seed, creds, dns_server):
     assert registry_tls.url.startswith("https://127.0.0.1:")
     with pytest.raises(requests.exceptions.SSLError):
         _get(registry_tls.url + "/v2/")                       # system trust store does not know the test CA
     c = RegistryClient(registry_tls.url, *creds.pull_only, verify=registry_tls.ca_file)
     r = c.head("/v2/team/app/manifests/latest", scope="repository:team/app:pull", headers={"Accept": ACCEPT_ALL})
     assert r.status_code == 200 and r.headers["Docker-Content-Digest"] == seed.digest("team/app", "latest")
+    # the DNS names the harness zone points at 127.0.0.1 are in the certificate
+    ip = dns_server.resolver().resolve(Zone.TCR_LOCAL, "A")[0].to_text()
+    for name in (Zone.TCR_LOCAL, Zone.REGISTRY):
+        assert _handshake((ip, registry_tls.port), registry_tls.ca_file, server_hostname=name)
     # plain HTTP spoken to the HTTPS registry: Go's answer
     r = _get(registry_tls.url.replace("https://", "http://") + "/v2/")
     assert r.status_code == 400 and "HTTP request to an HTTPS server" in r.text

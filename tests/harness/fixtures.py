@@ -94,6 +94,8 @@ def seed_into(reg: Registry) -> SeedInfo:
     client = RegistryClient(reg.url, user, pw, verify=reg.verify, timeout=10)
     try:
         return seed_standard(client)
+    except Exception as exc:
+        raise RuntimeError(f"seeding {reg.name} failed: {exc}\n--- {reg.log_file} (tail) ---\n{reg.logs()[-4000:]}") from exc
     finally:
         client.close()
 

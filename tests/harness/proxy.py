@@ -84,6 +84,13 @@ class TagPaginationProxy:
                     out_headers.pop("Link", None)
                     if link:
                         out_headers["Link"] = link
+                if self.command == "HEAD":   # keep the upstream Content-Length (the manifest size), no body
+                    self.send_response(r.status_code)
+                    for k, v in r.headers.items():
+                        if k.lower() not in _HOP - {"content-length"}:
+                            self.send_header(k, v)
+                    self.end_headers()
+                    return
                 self.send_body(r.status_code, content, r.headers.get("Content-Type", "application/octet-stream"),
                                out_headers)
 

@@ -5,8 +5,11 @@ Logs go to <workdir>/registry.log; on a failed start they are printed in the rai
 """
 from __future__ import annotations
 
+import atexit
+import ctypes
 import os
 import pathlib
+import signal
 import secrets
 import shutil
 import subprocess
@@ -22,6 +25,13 @@ START_TIMEOUT = 15.0
 
 class RegistryStartError(RuntimeError):
     pass
+
+
+def _die_with_parent():  # runs in the child before exec: SIGTERM the registry if pytest dies (Linux)
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except Exception:  # noqa: BLE001 - best effort
+        pass
 
 
 class Registry:
@@ -111,7 +121,9 @@ class Registry:
             return ""
 
     def _ping(self):
-        r = requests.get(f"{self.url}/v2/", timeout=1.0, verify=self.verify, allow_redirects=False)
+        with requests.Session() as s:
+            s.trust_env = False   # never via a proxy from the environment
+            r = s.get(f"{self.url}/v2/", timeout=1.0, verify=self.verify, allow_redirects=False)
         return r.status_code in (200, 401)
 
     def start(self, attempts: int = 3) -> "Registry":
@@ -129,7 +141,9 @@ class Registry:
             with open(self.log_file, "ab") as log:
                 self.proc = subprocess.Popen([REGISTRY_BIN, "serve", str(self.config_file)], stdout=log,
                                              stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
-                                             cwd=self.workdir, start_new_session=True)
+                                             cwd=self.workdir, start_new_session=True,
+                                             preexec_fn=_die_with_parent)
+            atexit.register(self.stop)
             try:
                 wait_for(lambda: self.proc.poll() is not None or self._ping(), START_TIMEOUT, what=f"{self.name} /v2/")
             except TimeoutError as exc:

@@ -22,7 +22,8 @@ from cryptography import x509
 from ._net import LOOPBACK, QuietHandler, ServerThread, ThreadingHTTPServer, assert_loopback
 
 DNS_DOMAIN = "tcr-doctor.test"
-VALID_NAMES = ("localhost", "127.0.0.1", "::1", f"registry.{DNS_DOMAIN}", f"*.{DNS_DOMAIN}")
+VALID_NAMES = ("localhost", "127.0.0.1", "::1", f"registry.{DNS_DOMAIN}", f"*.{DNS_DOMAIN}",
+               "local-tcr.tencentcloudcr.com")
 WRONG_NAME = "wrong-host.example.test"
 
 
