@@ -4,6 +4,7 @@ See docs/matching.md for the method, the measurements that chose it and the cali
 """
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from dataclasses import dataclass
@@ -31,7 +32,8 @@ UNKNOWN_IDF_FACTOR = {"w": 1.0, "b": 0.35, "u": 0.35, "p": 0.2, "c": 0.7}
 # shares only "TCR" and "support" with an entry is not "covered".
 MIN_EVIDENCE = 8.0
 SIGNATURE_COVERAGE = 0.75  # an error signature found in the query guarantees at least this coverage
-MAX_QUERY_CHARS = 20000    # longer input is matched on its first MAX_QUERY_CHARS characters
+MAX_QUERY_CHARS = 20000
+PRUNE_TO = 500             # large bases: candidates kept before very common features are added    # longer input is matched on its first MAX_QUERY_CHARS characters
 
 
 @dataclass
@@ -81,7 +83,7 @@ class Matcher:
         self.df_cap = max(64, n // 20)
         self._posting_maps: dict[str, dict[int, float]] = {}
         self._vocab_by_len: dict[int, list[str]] = {}
-        for w in self.vocab_words:
+        for w in sorted(self.vocab_words):
             self._vocab_by_len.setdefault(len(w), []).append(w)
         self._fix_cache: dict[str, str] = {}
 
@@ -130,15 +132,17 @@ class Matcher:
             return word
         hit = self._fix_cache.get(word)
         if hit is None:
-            from rapidfuzz import fuzz  # lazy: only queries with unknown words pay for it
+            from rapidfuzz import fuzz, process  # lazy: only queries with unknown words pay for it
 
             best, best_score = word, 0.0
             cutoff = 80 if len(word) >= 6 else 85
             for length in range(len(word) - 1, len(word) + 2):
-                for cand in self._vocab_by_len.get(length, ()):
-                    s = fuzz.ratio(word, cand, score_cutoff=cutoff)
-                    if s > best_score:
-                        best, best_score = cand, s
+                choices = self._vocab_by_len.get(length)
+                if not choices:
+                    continue
+                hit = process.extractOne(word, choices, scorer=fuzz.ratio, score_cutoff=cutoff)
+                if hit and (hit[1] > best_score or (hit[1] == best_score and hit[0] < best)):
+                    best, best_score = hit[0], hit[1]
             hit = best
             if len(self._fix_cache) < 10000:
                 self._fix_cache[word] = hit
@@ -169,16 +173,27 @@ class Matcher:
             for i in range(0, len(posting), 2):
                 idx, tf = posting[i], posting[i + 1]
                 scores[idx] = scores.get(idx, 0.0) + w * tf * (K1 + 1) / (tf + K1 * norms[idx])
-        for tok, w in common:
-            pmap = self._posting_maps.get(tok)
-            if pmap is None:
+        if common:
+            # Very common features (only in large bases) refine the best candidates found through rarer ones
+            # instead of walking postings as long as the base itself.
+            common.sort(key=lambda item: len(self.postings[item[0]]))
+            if not scores:  # nothing rarer matched: walk the least common of them in full
+                tok, w = common.pop(0)
                 posting = self.postings[tok]
-                pmap = self._posting_maps[tok] = dict(zip(posting[::2], posting[1::2]))
-            targets = scores if scores else pmap  # nothing rarer matched: fall back to the full posting
-            for idx in list(targets):
-                tf = pmap.get(idx)
-                if tf:
-                    scores[idx] = scores.get(idx, 0.0) + w * tf * (K1 + 1) / (tf + K1 * norms[idx])
+                for i in range(0, len(posting), 2):
+                    idx, tf = posting[i], posting[i + 1]
+                    scores[idx] = w * tf * (K1 + 1) / (tf + K1 * norms[idx])
+            if len(scores) > PRUNE_TO:
+                scores = dict(heapq.nlargest(PRUNE_TO, scores.items(), key=lambda kv: kv[1]))
+            for tok, w in common:
+                pmap = self._posting_maps.get(tok)
+                if pmap is None:
+                    posting = self.postings[tok]
+                    pmap = self._posting_maps[tok] = dict(zip(posting[::2], posting[1::2]))
+                for idx in scores:
+                    tf = pmap.get(idx)
+                    if tf:
+                        scores[idx] += w * tf * (K1 + 1) / (tf + K1 * norms[idx])
         sig_hits = self._signature_hits(question)
         for idx in sig_hits:
             scores.setdefault(idx, 0.0)
@@ -186,13 +201,19 @@ class Matcher:
             return []
         # (K1 + 1) is the most one feature can contribute, so coverage lies in [0, 1].
         denom = upper * (K1 + 1)
+        # Coverage grows with the raw score, so only the best raw scores (and signature hits) are calibrated.
+        best = heapq.nlargest(limit + 2, scores.items(), key=lambda kv: (kv[1], -kv[0]))
+        chosen = dict(best)
+        for idx in sig_hits:
+            chosen[idx] = scores[idx]
         cands = []
-        for idx, raw in scores.items():
+        for idx, raw in chosen.items():
             cov = min(1.0, raw / denom) * min(1.0, raw / MIN_EVIDENCE)
             sig = sig_hits.get(idx)
             if sig is not None:
                 cov = max(cov, SIGNATURE_COVERAGE) + 0.1 * cov
-            cands.append(Candidate(self.entries[idx], raw, min(cov, 1.0), calibrate(min(cov, 1.0)), sig))
+            cov = min(cov, 1.0)
+            cands.append(Candidate(self.entries[idx], raw, cov, calibrate(cov), sig))
         cands.sort(key=lambda c: (-c.coverage, -c.raw, c.entry.number))
         return cands[:limit]
 
