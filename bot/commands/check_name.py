@@ -1,0 +1,70 @@
+"""`tcr-doctor check-name instance|namespace|repo|tag|ref VALUE [--json]`; VALUE `-` reads one value per line
+from stdin and writes JSON Lines."""
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+EXIT_USAGE = 2
+MAX_STDIN = 64 << 20
+KINDS = ("instance", "namespace", "repo", "tag", "ref")
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("kind", choices=KINDS, help="what VALUE is: a TCR instance name, an enterprise namespace, a repository, "
+                        "a tag, or a full image reference")
+    parser.add_argument("value", help="the name to check, or - to read one value per line from stdin (JSON Lines out)")
+    parser.add_argument("--json", action="store_true", help="print the result as one JSON object")
+    parser.add_argument("--lang", choices=("zh", "en"), help="language of the human output (default: from $LANG)")
+
+
+def default_lang(env=os.environ) -> str:
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        if env.get(var):
+            return "zh" if env[var].lower().startswith("zh") else "en"
+    return "en"
+
+
+def _lines(stream):
+    data = stream.buffer.read(MAX_STDIN + 1) if hasattr(stream, "buffer") else stream.read(MAX_STDIN + 1).encode()
+    if len(data) > MAX_STDIN:
+        raise ValueError(f"stdin is larger than {MAX_STDIN >> 20} MB")
+    for raw in data.split(b"\n"):
+        raw = raw.rstrip(b"\r")
+        if not raw.strip():
+            continue
+        try:
+            yield raw.decode("utf-8"), None
+        except UnicodeDecodeError:
+            yield raw.decode("utf-8", "replace"), "not valid UTF-8"
+
+
+def run(args) -> int:
+    from diagnostics.names import check_name
+
+    if args.value == "-":
+        worst = 0
+        try:
+            for value, problem in _lines(sys.stdin):
+                if problem:
+                    result = {"value": value[:300], "valid": False, "error": {"en": problem, "zh": "不是有效的 UTF-8 文本"},
+                              "rule": f"{args.kind}.encoding", "suggestion": None}
+                else:
+                    result = check_name(args.kind, value)
+                if not result["valid"]:
+                    worst = 1
+                sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+        except ValueError as exc:
+            print(f"tcr-doctor check-name: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        sys.stdout.flush()
+        return worst
+    result = check_name(args.kind, args.value)
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False))
+    else:
+        from bot.render import render
+
+        sys.stdout.write(render("cli", "check_name.j2", r=result, kind=args.kind, lang=args.lang or default_lang()))
+    return 0 if result["valid"] else 1

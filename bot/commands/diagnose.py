@@ -1,0 +1,201 @@
+"""`tcr-doctor diagnose REGISTRY_OR_IMAGE [--username U --password-stdin] [--push] [--nameserver IP[:PORT]]
+[--ca-file F] [--docker-config P] [--only CHECKS] [--skip CHECKS] [--timeout S] [--lang zh|en] [--json]
+[--report FILE.md]`
+
+Exit status: 0 when no finding failed, 1 when one did, 2 on a usage error.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+EXIT_USAGE = 2
+MAX_PASSWORD = 64 << 10
+CHECKS = ("name", "dns", "endpoint", "tcp", "tls", "http", "credentials", "image")
+MARK = {"ok": "OK", "warn": "WARN", "fail": "FAIL", "skip": "SKIP"}
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("target", metavar="REGISTRY_OR_IMAGE",
+                        help="a registry (shop-tcr.tencentcloudcr.com, https://host:port) or an image "
+                             "(shop-tcr.tencentcloudcr.com/ns/app:1.0, host/ns/app@sha256:...)")
+    parser.add_argument("--username", "-u", help="user name to test (with --password-stdin)")
+    parser.add_argument("--password-stdin", action="store_true", help="read the password or token from stdin")
+    parser.add_argument("--push", action="store_true", help="also check the push permission")
+    parser.add_argument("--nameserver", metavar="IP[:PORT]", help="DNS server to ask (default: the system's)")
+    parser.add_argument("--ca-file", metavar="FILE", help="extra CA certificate(s) to trust (PEM)")
+    parser.add_argument("--docker-config", metavar="PATH", help="docker config.json (or its directory) to take credentials from")
+    parser.add_argument("--only", metavar="CHECKS", help=f"run only these checks (comma-separated: {','.join(CHECKS)})")
+    parser.add_argument("--skip", metavar="CHECKS", help="do not run these checks (comma-separated)")
+    parser.add_argument("--timeout", type=float, default=10.0, metavar="S", help="deadline for the whole diagnosis in seconds (default 10)")
+    parser.add_argument("--lang", choices=("zh", "en"), help="language of the output (default: from $LANG)")
+    parser.add_argument("--json", action="store_true", help="print the report as one JSON object")
+    parser.add_argument("--report", metavar="FILE.md", help="also write a redacted markdown report (for a support ticket)")
+
+
+def default_lang(env=os.environ) -> str:
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        if env.get(var):
+            return "zh" if env[var].lower().startswith("zh") else "en"
+    return "en"
+
+
+def _usage(msg: str) -> int:
+    print(f"tcr-doctor diagnose: error: {msg}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def _read_password() -> str:
+    data = sys.stdin.buffer.read(MAX_PASSWORD + 1) if hasattr(sys.stdin, "buffer") else sys.stdin.read(MAX_PASSWORD + 1).encode()
+    if len(data) > MAX_PASSWORD:
+        raise ValueError("the password on stdin is too long")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ValueError("the password on stdin is not UTF-8 text") from None
+    return text.rstrip("\r\n")
+
+
+def validate(args) -> str | None:
+    """A usage error message, or None."""
+    from diagnostics import select
+    from diagnostics.net import parse_nameserver
+
+    if args.password_stdin and not args.username:
+        return "--password-stdin needs --username"
+    if args.username and not args.password_stdin:
+        return "--username needs --password-stdin (the password is never taken from the command line)"
+    if args.username is not None and (not args.username.strip() or len(args.username) > 256 or any(ord(c) < 32 for c in args.username)):
+        return "--username is empty, too long or contains control characters"
+    if not (0 < args.timeout <= 600) or args.timeout != args.timeout:
+        return "--timeout must be between 0 and 600 seconds"
+    try:
+        select(args.only, args.skip)
+    except ValueError as exc:
+        return str(exc)
+    if args.nameserver:
+        try:
+            parse_nameserver(args.nameserver)
+        except ValueError:
+            return f"--nameserver {args.nameserver!r} is not IP[:PORT]"
+    if args.ca_file:
+        import ssl
+
+        try:
+            ssl.create_default_context().load_verify_locations(cafile=args.ca_file)
+        except (OSError, ssl.SSLError) as exc:
+            return f"--ca-file {args.ca_file!r} cannot be used: {getattr(exc, 'strerror', None) or exc}"
+    if args.docker_config and not os.path.exists(args.docker_config):
+        return f"--docker-config {args.docker_config!r} does not exist"
+    if len(args.target) > 4096:
+        return "the target is too long"
+    return None
+
+
+def _text(value, lang: str) -> str:
+    from bot.render import pick
+
+    value = pick(value, lang)
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_text(v, lang) for v in value) or "-"
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    if value is None:
+        return "-"
+    return str(value)
+
+
+HIDDEN_EVIDENCE = {"blocked_by", "blocked_code", "tags_sample", "parts", "attempts", "classes"}
+
+
+def view(report_dict: dict, lang: str) -> dict:
+    """What the templates need: findings with evidence flattened to short lines."""
+    findings = []
+    for f in report_dict["findings"]:
+        lines = []
+        for k, v in f["evidence"].items():
+            if k in HIDDEN_EVIDENCE and f["status"] in ("ok", "skip"):
+                continue
+            text = _text(v, lang)
+            if len(text) > 300:
+                text = text[:300] + "…"
+            lines.append((k, text))
+        findings.append({**f, "mark": MARK[f["status"]], "evidence_lines": lines})
+    return {**report_dict, "findings": findings}
+
+
+def redact(text: str, secrets: list[str]) -> str:
+    for s in secrets:
+        if s and len(s) >= 3:
+            text = text.replace(s, "[REDACTED]")
+    try:
+        import knowledge
+
+        if hasattr(knowledge, "redact"):
+            out = knowledge.redact(text)
+            text = out[0] if isinstance(out, tuple) else out
+    except Exception:  # noqa: BLE001 - redaction by knowledge is extra, ours above already ran
+        pass
+    return text
+
+
+def run(args) -> int:
+    problem = validate(args)
+    if problem:
+        return _usage(problem)
+    password = None
+    if args.password_stdin:
+        try:
+            password = _read_password()
+        except ValueError as exc:
+            return _usage(str(exc))
+    lang = args.lang or default_lang()
+
+    from diagnostics import DiagnoseOptions, diagnose
+
+    options = DiagnoseOptions(timeout=args.timeout, only=args.only, skip=args.skip, username=args.username, password=password,
+                              push=args.push, nameserver=args.nameserver, ca_file=args.ca_file, docker_config=args.docker_config)
+    progress = None
+    if not args.json:
+        def progress(event, check, info):
+            if event == "done":
+                ms = info.get("seconds", 0) * 1000
+                sys.stderr.write(f"  … {check:<12} {MARK.get(info.get('status'), '?'):<4} {ms:7.0f} ms\n")
+                sys.stderr.flush()
+
+        sys.stderr.write(("正在诊断 " if lang == "zh" else "diagnosing ") + args.target[:200] + "\n")
+    report = diagnose(args.target, options, progress=progress)
+    data = report.to_dict()
+    secrets = [password] if password else []
+    if args.json:
+        sys.stdout.write(redact(json.dumps(data, ensure_ascii=False), secrets) + "\n")
+    else:
+        from bot.render import render
+
+        sys.stdout.write(redact(render("cli", "diagnose.j2", r=view(data, lang), lang=lang), secrets))
+    if args.report:
+        from bot.render import render
+
+        text = redact(render("cli", "diagnose_report.j2", r=view(data, lang), lang=lang, command=_command_line(args)), secrets)
+        try:
+            with open(args.report, "w", encoding="utf-8") as fh:
+                fh.write(text)
+        except OSError as exc:
+            print(f"tcr-doctor diagnose: cannot write {args.report}: {exc.strerror or exc}", file=sys.stderr)
+            return EXIT_USAGE
+    return report.exit_code
+
+
+def _command_line(args) -> str:
+    parts = ["tcr-doctor", "diagnose", args.target]
+    for flag in ("username", "nameserver", "ca_file", "docker_config", "only", "skip"):
+        v = getattr(args, flag)
+        if v:
+            parts += [f"--{flag.replace('_', '-')}", v]
+    if args.password_stdin:
+        parts.append("--password-stdin")
+    if args.push:
+        parts.append("--push")
+    parts += ["--timeout", f"{args.timeout:g}"]
+    return " ".join(parts)

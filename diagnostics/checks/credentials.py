@@ -1,0 +1,13 @@
+"""Credentials: Bearer challenge -> token for the exact repository scope -> granted actions.
+
+Tells apart: not logged in, wrong password, expired credential (a JWT password whose `exp` passed),
+valid but lacking an action (pull-only user asking for push), anonymous pull of a public repository.
+"""
+from __future__ import annotations
+
+NAME = "credentials"
+DEPENDS = ("http",)
+
+
+def run(ctx) -> list:
+    return list(ctx.auth().findings)

@@ -1,0 +1,16 @@
+"""DNS: A/AAAA (and the CNAME chain) with dnspython; NXDOMAIN vs timeout vs SERVFAIL."""
+from __future__ import annotations
+
+from ..context import Unavailable
+from ..findings import finding
+
+NAME = "dns"
+DEPENDS = ("name",)
+
+
+def run(ctx) -> list:
+    t = ctx.target
+    if t.host is None:
+        raise Unavailable(finding("name", "NAME_INVALID", kind="ref", value=t.raw, error=t.error or {}, rule=(t.error or {}).get("rule"),
+                                  suggestion="-"))
+    return [ctx.dns_finding(ctx.resolution())]

@@ -1,0 +1,27 @@
+"""Internal vs public endpoint: classify the resolved addresses and explain what it means for billing."""
+from __future__ import annotations
+
+from ..findings import finding
+from ..net import classify_address
+
+NAME = "endpoint"
+DEPENDS = ("dns",)
+
+
+def run(ctx) -> list:
+    t = ctx.target
+    addrs = ctx.addresses()
+    classes = {ip: classify_address(ip) for ip in addrs}
+    internal = [ip for ip, c in classes.items() if c == "internal"]
+    public = [ip for ip, c in classes.items() if c == "public"]
+    loopback = [ip for ip, c in classes.items() if c == "loopback"]
+    ev = {"host": t.host, "classes": classes, "vpc_domain": t.host.endswith("-vpc.tencentcloudcr.com"),
+          "rule": "10.*, 100.*, 169.254.* and RFC1918 (VPC link IP) are internal"}
+    out = []
+    if public:
+        out.append(finding(NAME, "ENDPOINT_PUBLIC", addresses=public, **ev))
+    if internal:
+        out.append(finding(NAME, "ENDPOINT_INTERNAL", addresses=internal, **ev))
+    if loopback:
+        out.append(finding(NAME, "ENDPOINT_LOCAL", addresses=loopback, **ev))
+    return out

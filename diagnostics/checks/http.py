@@ -1,0 +1,115 @@
+"""HTTP `/v2/`: is this a registry (200/401 + Docker-Distribution-Api-Version), or 403/429/5xx/something else."""
+from __future__ import annotations
+
+import http.client
+import os
+import socket
+import ssl
+from urllib.parse import urlsplit
+
+from .. import net
+from ..context import Unavailable
+from ..findings import finding
+
+NAME = "http"
+DEPENDS = ("tls",)
+
+PROXY_VARS = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy")
+
+
+def run(ctx) -> list:
+    t = ctx.target
+    resp, f = ctx.v2()
+    out = [f]
+    if t.scheme == "http" and f.code == "HTTP_OK":
+        out.append(finding(NAME, "HTTP_PLAIN", hostport=t.hostport))
+    p = proxy_finding(ctx)
+    if p is not None:
+        out.append(p)
+    return out
+
+
+def _no_proxy_matches(host: str, no_proxy: str) -> bool:
+    for entry in (e.strip().lower() for e in no_proxy.split(",")):
+        if not entry:
+            continue
+        if entry == "*":
+            return True
+        entry = entry.lstrip("*")
+        if host == entry.lstrip(".") or host.endswith(entry if entry.startswith(".") else "." + entry):
+            return True
+    return False
+
+
+def proxy_finding(ctx):
+    env = ctx.options.env if ctx.options.env is not None else os.environ
+    t = ctx.target
+    wanted = ("HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy") if t.scheme == "https" else ("HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy")
+    in_effect = [v for v in wanted if env.get(v)]
+    if not in_effect:
+        return None
+    no_proxy = env.get("NO_PROXY") or env.get("no_proxy") or ""
+    if _no_proxy_matches(t.host, no_proxy):
+        return None
+    proxies = []
+    for v in in_effect:
+        u = urlsplit(env[v] if "://" in env[v] else "http://" + env[v])
+        proxies.append(f"{v}={u.hostname}:{u.port}" if u.port else f"{v}={u.hostname}")  # never the user:password part
+    return finding(NAME, "PROXY_IN_EFFECT", variables=in_effect, proxies=proxies, host=t.host)
+
+
+def _speaks_tls(ctx, ip) -> bool:
+    t = ctx.target
+    try:
+        sock = net.tcp_connect(ip, t.port, ctx.deadline.timeout())
+        with net.tls_context(None, verify=False).wrap_socket(sock, server_hostname=t.host if not t.is_ip else None):
+            return True
+    except Exception:  # noqa: BLE001
+        return False
+
+
+def classify(resp: net.Response, url: str):
+    api = resp.header("docker-distribution-api-version")
+    challenge = resp.header("www-authenticate") or ""
+    ev = {"url": url, "status": resp.status, "api_version": api or "-"}
+    if resp.status in (200, 401) and (api or "realm=" in challenge.lower() or challenge.lower().startswith("basic")):
+        if resp.status == 401:
+            ev["challenge"] = challenge
+        return finding(NAME, "HTTP_OK", **ev)
+    if resp.status == 403:
+        return finding(NAME, "HTTP_FORBIDDEN", body=resp.body[:200].decode("utf-8", "replace"), **ev)
+    if resp.status == 429:
+        return finding(NAME, "RATE_LIMITED", retry_after=resp.header("retry-after") or "-", **ev)
+    if resp.status >= 500:
+        return finding(NAME, "SERVER_ERROR", **ev)
+    if resp.status in (301, 302, 303, 307, 308):
+        ev["location"] = resp.header("location")
+    ev["content_type"] = resp.header("content-type") or "-"
+    return finding(NAME, "NOT_A_REGISTRY", **ev)
+
+
+def probe_v2(ctx):
+    """GET /v2/ on the target: (Response | None, finding)."""
+    t = ctx.target
+    url = f"{t.base_url}/v2/"
+    client = ctx.client()        # raises Unavailable when DNS, TCP or TLS failed
+    try:
+        resp = client.request("GET", "/v2/", max_body=64 << 10)
+    except (TimeoutError, socket.timeout, net.DeadlineExceeded):
+        return None, finding(NAME, "HTTP_TIMEOUT", url=url, timeout=round(ctx.deadline.step, 1))
+    except (http.client.BadStatusLine, http.client.RemoteDisconnected, ConnectionResetError) as exc:
+        if t.scheme == "http" and _speaks_tls(ctx, client.ip):
+            return None, finding(NAME, "HTTPS_REQUIRED", url=url, hostport=t.hostport)
+        return None, finding(NAME, "HTTP_ERROR", url=url, error=type(exc).__name__ + (f": {exc}" if str(exc) else ""))
+    except ssl.SSLError as exc:
+        return None, finding(NAME, "HTTP_ERROR", url=url, error=exc.reason or str(exc))
+    except (OSError, http.client.HTTPException) as exc:
+        return None, finding(NAME, "HTTP_ERROR", url=url, error=str(exc) or type(exc).__name__)
+    finally:
+        client.close()
+    if t.scheme == "http" and resp.status == 400 and b"HTTPS server" in resp.body:
+        return resp, finding(NAME, "HTTPS_REQUIRED", url=url, hostport=t.hostport)
+    return resp, classify(resp, url)
+
+
+__all__ = ["run", "probe_v2", "classify", "Unavailable"]

@@ -1,0 +1,250 @@
+"""Image: repository and tag exist? closest tag, digest, tags sharing it, compressed size, tag quota."""
+from __future__ import annotations
+
+import hashlib
+import json
+import socket
+import threading
+from urllib.parse import quote, urljoin, urlsplit
+
+from .. import net
+from ..context import Unavailable
+from ..findings import finding
+from .name import edition
+
+NAME = "image"
+DEPENDS = ("credentials",)
+
+MANIFEST_TYPES = [
+    "application/vnd.oci.image.manifest.v1+json",
+    "application/vnd.oci.image.index.v1+json",
+    "application/vnd.docker.distribution.manifest.v2+json",
+    "application/vnd.docker.distribution.manifest.list.v2+json",
+    "application/vnd.docker.distribution.manifest.v1+prettyjws",
+]
+ACCEPT = ", ".join(MANIFEST_TYPES)
+INDEX_TYPES = {"application/vnd.oci.image.index.v1+json", "application/vnd.docker.distribution.manifest.list.v2+json"}
+PERSONAL_TAG_LIMIT = 100
+QUOTA_WARN_AT = 90
+MAX_TAGS = 10000
+MAX_DIGEST_PROBES = 500
+
+
+class _Stop(Exception):
+    def __init__(self, f):
+        self.finding = f
+
+
+def human_size(n: int) -> str:
+    size = float(n)
+    for unit in ("B", "KB", "MB", "GB", "TB"):
+        if size < 1000 or unit == "TB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1000
+    return f"{n} B"
+
+
+def closest_tag(wanted: str, tags: list[str]) -> str | None:
+    if not tags:
+        return None
+    lower = {t.lower(): t for t in tags}
+    if wanted.lower() in lower:
+        return lower[wanted.lower()]
+    from rapidfuzz import fuzz, process
+
+    best = process.extractOne(wanted, tags, scorer=fuzz.ratio, score_cutoff=50)
+    if best is None:
+        best = process.extractOne(wanted.lower(), tags, scorer=fuzz.ratio, processor=str.lower, score_cutoff=50)
+    return best[0] if best else None
+
+
+def _request(ctx, client, method, path, headers, max_body=4 << 20):
+    try:
+        return client.request(method, path, headers=headers, max_body=max_body)
+    except (TimeoutError, socket.timeout, net.DeadlineExceeded):
+        raise _Stop(finding(NAME, "HTTP_TIMEOUT", url=f"{ctx.target.base_url}{path}", timeout=round(ctx.deadline.step, 1)))
+    except OSError as exc:
+        raise _Stop(finding(NAME, "HTTP_ERROR", url=f"{ctx.target.base_url}{path}", error=str(exc) or type(exc).__name__))
+
+
+def _status_stop(ctx, resp, auth, what):
+    t = ctx.target
+    if resp.status in (401, 403):
+        return finding(NAME, "PERMISSION_DENIED", username=auth.username or "-", repository=t.repository,
+                       granted=auth.granted or ["-"], missing=["pull"], status_code=resp.status, request=what, registry=t.registry)
+    if resp.status == 429:
+        return finding(NAME, "RATE_LIMITED", url=resp.url, retry_after=resp.header("retry-after") or "-")
+    if resp.status >= 500:
+        return finding(NAME, "SERVER_ERROR", url=resp.url, status=resp.status)
+    return finding(NAME, "NOT_A_REGISTRY", url=resp.url, status=resp.status, api_version=resp.header("docker-distribution-api-version") or "-")
+
+
+def list_tags(ctx, client, headers, repo) -> tuple[list[str] | None, object]:
+    """All tags, following `Link: <...>; rel="next"` pagination. (None, resp) when the repository is unknown."""
+    path = f"/v2/{repo}/tags/list?n=100"
+    tags: list[str] = []
+    seen = set()
+    while path and len(tags) < MAX_TAGS:
+        if path in seen:
+            break
+        seen.add(path)
+        resp = _request(ctx, client, "GET", path, headers)
+        if resp.status == 404:
+            return None, resp
+        if resp.status != 200:
+            return None, resp
+        try:
+            page = json.loads(resp.body.decode("utf-8")).get("tags") or []
+        except (ValueError, AttributeError):
+            return None, resp
+        tags.extend(str(x) for x in page)
+        link = resp.header("link")
+        path = None
+        if link and 'rel="next"' in link:
+            target = link.split(";")[0].strip().strip("<>")
+            nxt = urljoin(f"{ctx.target.base_url}{resp.url and urlsplit(resp.url).path}", target)
+            u = urlsplit(nxt)
+            if (u.hostname or "").lower() == ctx.target.host:
+                path = u.path + (f"?{u.query}" if u.query else "")
+    return tags, None
+
+
+def run(ctx) -> list:
+    t = ctx.target
+    if not t.repository:
+        return [finding(NAME, "SKIPPED", reason={"en": "no image given (REGISTRY/NAMESPACE/REPO:TAG)", "zh": "未给出镜像（仓库地址/命名空间/仓库:版本）"})]
+    auth = ctx.auth()
+    if auth.failed is not None:
+        raise Unavailable(auth.failed)
+    headers = {"Accept": ACCEPT}
+    if auth.header:
+        headers["Authorization"] = auth.header
+    repo = t.repository
+    ref = t.digest or t.tag
+    ev = {"registry": t.registry, "repository": repo, "reference": ref}
+    client = ctx.client()
+    try:
+        return _run(ctx, client, headers, auth, repo, ref, ev)
+    except _Stop as stop:
+        return [stop.finding]
+    finally:
+        client.close()
+
+
+def _run(ctx, client, headers, auth, repo, ref, ev) -> list:
+    t = ctx.target
+    out = []
+    head = _request(ctx, client, "HEAD", f"/v2/{repo}/manifests/{quote(ref, safe=':@')}", headers)
+    if head.status == 404:
+        tags, bad = list_tags(ctx, client, headers, repo)
+        if tags is None and bad is not None and bad.status != 404:
+            raise _Stop(_status_stop(ctx, bad, auth, "tags/list"))
+        if tags is None:
+            return [finding(NAME, "REPO_NOT_FOUND", **ev)]
+        if t.digest:
+            return [finding(NAME, "DIGEST_NOT_FOUND", tag_count=len(tags), **ev)]
+        close = closest_tag(ref, tags)
+        out.append(finding(NAME, "TAG_NOT_FOUND", tag_count=len(tags), closest=close, tags_sample=sorted(tags)[:20], **ev))
+        _quota(ctx, out, len(tags), ev)
+        return out
+    if head.status != 200:
+        raise _Stop(_status_stop(ctx, head, auth, "manifest"))
+    digest = head.header("docker-content-digest")
+    media_type = (head.header("content-type") or "").split(";")[0].strip()
+    manifest = _request(ctx, client, "GET", f"/v2/{repo}/manifests/{quote(ref, safe=':@')}", headers)
+    body = manifest.body if manifest.status == 200 else b""
+    if not digest and body:
+        digest = "sha256:" + hashlib.sha256(body).hexdigest()
+    out.append(finding(NAME, "TAG_FOUND", digest=digest or "-", media_type=media_type or "-", **ev))
+    size = _size(ctx, client, headers, repo, body)
+    if size:
+        out.append(finding(NAME, "SIZE_COMPRESSED", **size))
+    tags, _ = list_tags(ctx, client, headers, repo)
+    if tags is not None:
+        _quota(ctx, out, len(tags), ev)
+        if digest:
+            sharing, checked = _tags_with_digest(ctx, headers, repo, tags, digest, ref if not t.digest else None)
+            if len(sharing) >= 2:
+                out.append(finding(NAME, "TAGS_SHARE_DIGEST", tags=sorted(sharing), digest=digest, checked=checked, tag_count=len(tags), **ev))
+    return out
+
+
+def _quota(ctx, out, count, ev):
+    if edition(ctx.target.host) == "enterprise":
+        return
+    if count >= QUOTA_WARN_AT:
+        out.append(finding(NAME, "QUOTA_NEAR", tag_count=count, limit=PERSONAL_TAG_LIMIT,
+                           level="fail" if count >= PERSONAL_TAG_LIMIT and edition(ctx.target.host) == "personal" else None, **ev))
+
+
+def _size(ctx, client, headers, repo, body: bytes) -> dict | None:
+    try:
+        m = json.loads(body.decode("utf-8"))
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if not isinstance(m, dict):
+        return None
+    platform = {"en": "single platform", "zh": "单平台"}
+    mt = m.get("mediaType", "")
+    if mt in INDEX_TYPES or "manifests" in m:
+        children = [c for c in m.get("manifests") or [] if isinstance(c, dict)]
+        if not children:
+            return None
+        pick = next((c for c in children if (c.get("platform") or {}).get("os") == "linux"
+                     and (c.get("platform") or {}).get("architecture") == "amd64"), children[0])
+        p = pick.get("platform") or {}
+        platform = "/".join(x for x in (p.get("os"), p.get("architecture"), p.get("variant")) if x) or "-"
+        resp = _request(ctx, client, "GET", f"/v2/{repo}/manifests/{pick.get('digest')}", headers)
+        if resp.status != 200:
+            return None
+        try:
+            m = json.loads(resp.body.decode("utf-8"))
+        except (ValueError, UnicodeDecodeError):
+            return None
+        platforms = len(children)
+    else:
+        platforms = 1
+    layers = [layer for layer in m.get("layers") or [] if isinstance(layer, dict)]
+    if not layers:
+        return None
+    total = sum(int(layer.get("size") or 0) for layer in layers) + int((m.get("config") or {}).get("size") or 0)
+    return {"size": human_size(total), "bytes": total, "layers": len(layers), "platform": platform, "platforms": platforms}
+
+
+def _tags_with_digest(ctx, headers, repo, tags, digest, own_tag):
+    """Tags whose manifest digest equals DIGEST (HEAD each, a few connections in parallel, within the deadline)."""
+    sharing = {own_tag} if own_tag else set()
+    todo = [x for x in tags if x != own_tag][:MAX_DIGEST_PROBES]
+    lock = threading.Lock()
+    checked = [0]
+    it = iter(todo)
+
+    def worker():
+        try:
+            c = ctx.client()
+        except Exception:  # noqa: BLE001
+            return
+        try:
+            while True:
+                with lock:
+                    tag = next(it, None)
+                if tag is None or ctx.deadline.remaining() < 0.2:
+                    return
+                try:
+                    r = c.request("HEAD", f"/v2/{repo}/manifests/{quote(tag, safe='')}", headers=headers, max_body=0)
+                except Exception:  # noqa: BLE001
+                    return
+                with lock:
+                    checked[0] += 1
+                    if r.status == 200 and r.header("docker-content-digest") == digest:
+                        sharing.add(tag)
+        finally:
+            c.close()
+
+    n = min(4, len(todo))
+    threads = [threading.Thread(target=worker, daemon=True) for _ in range(n)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(max(0.0, ctx.deadline.remaining()))
+    return sharing, f"{checked[0]}/{len(todo)}"

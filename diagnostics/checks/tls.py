@@ -1,0 +1,146 @@
+"""TLS: handshake with SNI = host name against the pinned address; unknown CA, name mismatch, expiry."""
+from __future__ import annotations
+
+import datetime as dt
+import socket
+import ssl
+
+from .. import net
+from ..findings import finding
+
+NAME = "tls"
+DEPENDS = ("tcp",)
+
+UNTRUSTED_CODES = {2, 18, 19, 20, 21, 27}
+HOSTNAME_CODES = {62, 64}
+
+
+def run(ctx) -> list:
+    t = ctx.target
+    if t.scheme != "https":
+        return [finding(NAME, "SKIPPED", reason={"en": f"plain HTTP requested ({t.base_url})", "zh": f"指定了明文 HTTP（{t.base_url}）"})]
+    f, _ = ctx.tls()
+    return [f]
+
+
+def _iso(d: dt.datetime | None) -> str | None:
+    if d is None:
+        return None
+    if d.tzinfo is None:
+        d = d.replace(tzinfo=dt.timezone.utc)
+    return d.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def cert_info(der: bytes | None) -> dict:
+    """Subject, issuer, validity and names of a DER certificate (evidence only)."""
+    if not der:
+        return {}
+    try:
+        from cryptography import x509
+        from cryptography.x509.oid import NameOID
+
+        cert = x509.load_der_x509_certificate(der)
+
+        def name(n):
+            cn = n.get_attributes_for_oid(NameOID.COMMON_NAME)
+            org = n.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)
+            if cn:
+                return "CN=" + str(cn[0].value)
+            if org:
+                return "O=" + str(org[0].value)
+            return n.rfc4514_string() or "-"
+
+        names = []
+        try:
+            san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+            names = [str(v) for v in san.get_values_for_type(x509.DNSName)] + [str(v) for v in san.get_values_for_type(x509.IPAddress)]
+        except x509.ExtensionNotFound:
+            pass
+        nb = getattr(cert, "not_valid_before_utc", None) or cert.not_valid_before
+        na = getattr(cert, "not_valid_after_utc", None) or cert.not_valid_after
+        return {"subject": name(cert.subject), "issuer": name(cert.issuer), "not_before": _iso(nb), "not_after": _iso(na),
+                "names": names or [name(cert.subject)], "self_signed": cert.subject == cert.issuer}
+    except Exception:  # noqa: BLE001 - evidence is best effort; fall back to the stdlib decoder
+        return _cert_info_stdlib(der)
+
+
+def _cert_info_stdlib(der: bytes) -> dict:
+    import os
+    import tempfile
+
+    try:
+        with tempfile.NamedTemporaryFile("w", suffix=".pem", delete=False) as fh:
+            fh.write(ssl.DER_cert_to_PEM_cert(der))
+            path = fh.name
+        try:
+            d = ssl._ssl._test_decode_cert(path)  # type: ignore[attr-defined]
+        finally:
+            os.unlink(path)
+    except Exception:  # noqa: BLE001
+        return {}
+
+    def flat(rdns):
+        kv = dict(x for rdn in rdns for x in rdn)
+        return ("CN=" + kv["commonName"]) if "commonName" in kv else ("O=" + kv.get("organizationName", "-"))
+
+    def when(s):
+        return _iso(dt.datetime.fromtimestamp(ssl.cert_time_to_seconds(s), dt.timezone.utc)) if s else None
+
+    return {"subject": flat(d.get("subject", ())), "issuer": flat(d.get("issuer", ())), "not_before": when(d.get("notBefore")),
+            "not_after": when(d.get("notAfter")), "names": [v for _, v in d.get("subjectAltName", ())]}
+
+
+def _peer_cert_unverified(ctx, ip: str) -> bytes | None:
+    t = ctx.target
+    try:
+        sock = net.tcp_connect(ip, t.port, ctx.deadline.timeout())
+        with net.tls_context(None, verify=False).wrap_socket(sock, server_hostname=t.host if not t.is_ip else None) as s:
+            return s.getpeercert(binary_form=True)
+    except Exception:  # noqa: BLE001
+        return None
+
+
+def handshake(ctx):
+    """(finding, cert info) for the TLS handshake with the target; shared by every check that needs it."""
+    t = ctx.target
+    ip = ctx.address()
+    now = _iso(dt.datetime.now(dt.timezone.utc))
+    base = {"host": t.host, "hostport": t.hostport, "address": ip, "port": t.port, "now": now}
+    try:
+        sock = net.tcp_connect(ip, t.port, ctx.deadline.timeout())
+    except (net.DeadlineExceeded, TimeoutError, socket.timeout):
+        return finding(NAME, "TLS_TIMEOUT", timeout=round(ctx.deadline.step, 1), **base), {}
+    except OSError as exc:
+        return finding(NAME, "TLS_ERROR", error=str(exc), **base), {}
+    try:
+        sock.settimeout(ctx.deadline.timeout())
+        with ctx.ssl_context().wrap_socket(sock, server_hostname=t.host) as s:
+            info = cert_info(s.getpeercert(binary_form=True))
+            info["version"] = s.version()
+            return finding(NAME, "TLS_OK", **base, **info), info
+    except ssl.SSLCertVerificationError as exc:
+        info = cert_info(_peer_cert_unverified(ctx, ip))
+        code = exc.verify_code
+        ev = {**base, **info, "verify_code": code, "verify_message": exc.verify_message}
+        if code == 10:
+            return finding(NAME, "TLS_EXPIRED", **ev), info
+        if code == 9:
+            return finding(NAME, "TLS_NOT_YET_VALID", **ev), info
+        if code in HOSTNAME_CODES:
+            return finding(NAME, "TLS_HOSTNAME", **ev), info
+        if code in UNTRUSTED_CODES:
+            return finding(NAME, "TLS_UNTRUSTED", **ev), info
+        return finding(NAME, "TLS_ERROR", error=f"{exc.verify_message} ({code})", **ev), info
+    except (TimeoutError, socket.timeout, net.DeadlineExceeded):
+        return finding(NAME, "TLS_TIMEOUT", timeout=round(ctx.deadline.step, 1), **base), {}
+    except ssl.SSLError as exc:
+        if net.looks_like_plain_http(exc):
+            return finding(NAME, "HTTP_NOT_HTTPS", error=exc.reason or str(exc), **base), {}
+        return finding(NAME, "TLS_ERROR", error=exc.reason or str(exc), **base), {}
+    except OSError as exc:
+        return finding(NAME, "TLS_ERROR", error=str(exc) or type(exc).__name__, **base), {}
+    finally:
+        try:
+            sock.close()
+        except OSError:
+            pass

@@ -1,0 +1,313 @@
+"""The context checks share: target, options, deadline, policy, and memoised network facts.
+
+Checks run concurrently. Facts several checks need (the DNS resolution, which address accepts TCP, the
+TLS handshake, the `/v2/` answer, the token) are computed once, by whichever check asks first, and the
+others wait for that result. A fact that failed raises `Unavailable` carrying the failing finding, so
+a dependent check is skipped (or, when the check owning that fact was not selected, reports it).
+"""
+from __future__ import annotations
+
+import ssl
+import threading
+import time
+from dataclasses import dataclass, field
+
+from . import net
+from .findings import Finding, finding
+from .target import Target
+
+
+class Unavailable(Exception):
+    """A fact a check needs failed; FINDING says why (from the check that owns the fact)."""
+
+    def __init__(self, finding_: Finding):
+        super().__init__(finding_.code)
+        self.finding = finding_
+
+
+@dataclass
+class DiagnoseOptions:
+    timeout: float = 10.0
+    only: list | None = None
+    skip: list | None = None
+    username: str | None = None
+    password: str | None = None
+    push: bool = False
+    nameserver: str | None = None
+    ca_file: str | None = None
+    docker_config: str | None = None
+    policy: object | None = None
+    step_timeout: float | None = None
+    env: dict | None = None          # environment for proxy detection / docker config (default os.environ)
+
+
+class _Memo:
+    def __init__(self):
+        self.event = threading.Event()
+        self.value = None
+        self.error: BaseException | None = None
+
+
+@dataclass
+class TCPResult:
+    port: int
+    results: list = field(default_factory=list)   # [{address, outcome: ok|refused|timeout|unreachable, elapsed_ms, error}]
+    address: str | None = None                     # first address that accepted
+
+
+class Context:
+    def __init__(self, target: Target, options: DiagnoseOptions, deadline: net.Deadline):
+        self.target = target
+        self.options = options
+        self.deadline = deadline
+        self.policy = options.policy
+        self._memos: dict[str, _Memo] = {}
+        self._lock = threading.Lock()
+        self.timings: dict[str, float] = {}
+
+    # ------------------------------------------------------------------ memo
+    def memo(self, key: str, compute):
+        with self._lock:
+            m = self._memos.get(key)
+            owner = m is None
+            if owner:
+                m = self._memos[key] = _Memo()
+        if owner:
+            try:
+                m.value = compute()
+            except BaseException as exc:  # noqa: BLE001 - handed to every waiter
+                m.error = exc
+            finally:
+                m.event.set()
+        else:
+            if not m.event.wait(max(0.0, self.deadline.remaining())):
+                raise net.DeadlineExceeded()
+        if m.error is not None:
+            raise m.error
+        return m.value
+
+    # ------------------------------------------------------------------ DNS
+    def resolution(self) -> net.Resolution:
+        t = self.target
+        if t.host is None or t.error:
+            from .names import suggest_ref
+
+            err = t.error or {"rule": "target.format", "en": "no registry host", "zh": "没有仓库主机"}
+            raise Unavailable(finding("name", "NAME_INVALID", kind="ref", value=t.raw, error=err, rule=err.get("rule"),
+                                      suggestion=suggest_ref(t.raw) or "-"))
+        return self.memo("dns", lambda: self._resolve_target())
+
+    def _resolve_target(self) -> net.Resolution:
+        t = self.target
+        if self.policy is not None:
+            reason = self.policy.check_host(t.host)
+            if reason:
+                r = net.Resolution(host=t.host, error="refused", detail=reason)
+                return r
+        if t.is_ip:
+            r = net.Resolution(host=t.host, addresses=[t.host], source="literal", nameserver="-")
+        else:
+            r = net.resolve(t.host, self.options.nameserver, self.deadline)
+        return self._apply_address_policy(r)
+
+    def _apply_address_policy(self, r: net.Resolution) -> net.Resolution:
+        if self.policy is None or r.error or not r.addresses:
+            return r
+        allowed, refused = [], []
+        for ip in r.addresses:
+            reason = self.policy.check_address(ip)
+            (refused if reason else allowed).append((ip, reason))
+        if refused:
+            r.detail = "; ".join(f"{ip}: {reason}" for ip, reason in refused)
+        if not allowed:
+            r.error = "refused"
+        r.addresses = [ip for ip, _ in allowed]
+        return r
+
+    def dns_finding(self, r: net.Resolution) -> Finding:
+        """The finding the dns check reports for resolution R."""
+        ev = {"host": r.host, "nameserver": r.nameserver}
+        if r.error == "refused":
+            return finding("dns", "TARGET_REFUSED", host=r.host, reason=r.detail)
+        if r.error == "nxdomain":
+            return finding("dns", "DNS_NXDOMAIN", **ev)
+        if r.error == "timeout":
+            return finding("dns", "DNS_TIMEOUT", timeout=round(self.deadline.step, 1), **ev)
+        if r.error == "servfail":
+            return finding("dns", "DNS_SERVFAIL", detail=r.detail, **ev)
+        if r.error == "no_address":
+            return finding("dns", "DNS_NO_ADDRESS", **ev)
+        if r.source == "literal":
+            return finding("dns", "DNS_LITERAL", host=r.host)
+        return finding("dns", "DNS_OK", addresses=r.addresses, cnames=r.cnames, source=r.source, **ev)
+
+    def addresses(self) -> list[str]:
+        r = self.resolution()
+        if r.error:
+            raise Unavailable(self.dns_finding(r))
+        return list(r.addresses)
+
+    def resolve_other(self, host: str) -> list[str]:
+        """Addresses of another host (a token realm, a redirect), through the same resolver and policy."""
+        host = host.lower()
+        if host == self.target.host:
+            return self.addresses()
+
+        def compute():
+            if self.policy is not None:
+                reason = self.policy.check_host(host)
+                if reason:
+                    return net.Resolution(host=host, error="refused", detail=reason)
+            try:
+                import ipaddress
+
+                ipaddress.ip_address(host)
+                r = net.Resolution(host=host, addresses=[host], source="literal")
+            except ValueError:
+                r = net.resolve(host, self.options.nameserver, self.deadline)
+            return self._apply_address_policy(r)
+
+        r = self.memo(f"dns:{host}", compute)
+        if r.error:
+            raise Unavailable(self.dns_finding(r))
+        return list(r.addresses)
+
+    # ------------------------------------------------------------------ TCP
+    def tcp(self) -> TCPResult:
+        return self.memo("tcp", self._probe_tcp)
+
+    def _probe_tcp(self) -> TCPResult:
+        addrs = self.addresses()
+        res = TCPResult(port=self.target.port)
+        # addresses are tried concurrently so a blackholed first address does not eat the others' time
+        out: dict[str, dict] = {}
+        first_ok = threading.Event()
+
+        def probe(ip):
+            start = time.monotonic()
+            entry = {"address": ip}
+            try:
+                timeout = self.deadline.timeout()
+                entry["timeout"] = round(timeout, 2)
+                sock = net.tcp_connect(ip, self.target.port, timeout)
+                sock.close()
+                entry["outcome"] = "ok"
+                first_ok.set()
+            except net.DeadlineExceeded:
+                entry["outcome"] = "timeout"
+            except ConnectionRefusedError:
+                entry["outcome"] = "refused"
+            except (TimeoutError, OSError) as exc:
+                if isinstance(exc, TimeoutError) or "timed out" in str(exc):
+                    entry["outcome"] = "timeout"
+                else:
+                    entry["outcome"] = "unreachable"
+                    entry["error"] = exc.strerror or str(exc)
+            entry["elapsed_ms"] = round((time.monotonic() - start) * 1000, 1)
+            out[ip] = entry
+
+        threads = [threading.Thread(target=probe, args=(ip,), daemon=True) for ip in addrs[:8]]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join(max(0.0, self.deadline.remaining()))
+        for ip in addrs[:8]:
+            res.results.append(out.get(ip, {"address": ip, "outcome": "timeout"}))
+        for e in res.results:
+            if e["outcome"] == "ok":
+                res.address = e["address"]
+                break
+        return res
+
+    def tcp_finding(self, r: TCPResult) -> Finding:
+        port = r.port
+        ok = [e for e in r.results if e["outcome"] == "ok"]
+        if ok:
+            e = ok[0]
+            return finding("tcp", "TCP_OK", address=e["address"], port=port, elapsed_ms=e["elapsed_ms"], attempts=r.results)
+        outcomes = [e["outcome"] for e in r.results]
+        first = r.results[0] if r.results else {"address": "-"}
+        addrs = [e["address"] for e in r.results]
+        if "timeout" in outcomes:
+            e = next(e for e in r.results if e["outcome"] == "timeout")
+            return finding("tcp", "TCP_TIMEOUT", address=addrs, port=port, timeout=e.get("timeout", round(self.deadline.step, 1)), attempts=r.results)
+        if "unreachable" in outcomes:
+            e = next(e for e in r.results if e["outcome"] == "unreachable")
+            return finding("tcp", "TCP_UNREACHABLE", address=addrs, port=port, error=e.get("error", ""), attempts=r.results)
+        return finding("tcp", "TCP_REFUSED", address=addrs if len(addrs) > 1 else first["address"], port=port, attempts=r.results)
+
+    def address(self) -> str:
+        r = self.tcp()
+        if r.address is None:
+            raise Unavailable(self.tcp_finding(r))
+        return r.address
+
+    # ------------------------------------------------------------------ TLS
+    def ssl_context(self) -> ssl.SSLContext:
+        return self.memo("sslctx", lambda: net.tls_context(self.options.ca_file))
+
+    def tls(self):
+        """The TLS handshake result: (finding, cert_info). Only meaningful for https targets."""
+        from .checks import tls as tls_check
+
+        return self.memo("tls", lambda: tls_check.handshake(self))
+
+    def require_tls(self):
+        if self.target.scheme != "https":
+            return
+        f, _ = self.tls()
+        if f.status == "fail":
+            raise Unavailable(f)
+
+    # ------------------------------------------------------------------ HTTP
+    def client(self, host: str | None = None, port: int | None = None, scheme: str | None = None) -> net.HTTPClient:
+        """A keep-alive client to the target (or another host via resolve_other); addresses pinned."""
+        t = self.target
+        if host is None or (host.lower() == t.host and (port or t.port) == t.port):
+            scheme = scheme or t.scheme
+            if scheme == t.scheme:
+                self.require_tls()
+            ip = self.address()
+            return net.HTTPClient(scheme, t.host, t.port, ip, self.deadline, self.ssl_context() if scheme == "https" else None)
+        ips = self.resolve_other(host)
+        scheme = scheme or "https"
+        return net.HTTPClient(scheme, host.lower(), port or (443 if scheme == "https" else 80), ips[0], self.deadline,
+                              self.ssl_context() if scheme == "https" else None)
+
+    def fetch(self, url: str, headers: dict | None = None, method: str = "GET", redirects: int = 3, body: bytes | None = None,
+              max_body: int = 4 << 20) -> net.Response:
+        """One request to URL; redirects are followed only to hosts that pass the same resolver and policy."""
+        for _ in range(redirects + 1):
+            scheme, host, port, path = net.split_url(url)
+            c = self.client(host, port, scheme)
+            try:
+                resp = c.request(method, path, headers=headers, body=body, max_body=max_body)
+            finally:
+                c.close()
+            if resp.status in (301, 302, 303, 307, 308) and resp.header("location") and redirects:
+                from urllib.parse import urljoin
+
+                url = urljoin(url, resp.header("location"))
+                if resp.status == 303:
+                    method, body = "GET", None
+                continue
+            return resp
+        return resp
+
+    def v2(self):
+        """The answer to GET /v2/ on the target: (Response | None, error finding | None)."""
+        from .checks import http as http_check
+
+        return self.memo("v2", lambda: http_check.probe_v2(self))
+
+    def require_v2(self) -> net.Response:
+        resp, f = self.v2()
+        if f is not None and f.status == "fail":
+            raise Unavailable(f)
+        return resp
+
+    # ------------------------------------------------------------------ auth
+    def auth(self):
+        from . import auth
+
+        return self.memo("auth", lambda: auth.authenticate(self))

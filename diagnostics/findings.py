@@ -1,0 +1,102 @@
+"""Findings and the code catalogue (diagnostics/codes.toml).
+
+A finding is what one check learned: a stable upper-case code, a status, evidence (facts, never secrets) and
+summary/fix text in zh and en rendered from the catalogue's templates with the evidence filled in.
+"""
+from __future__ import annotations
+
+import functools
+import string
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+LANGS = ("zh", "en")
+STATUSES = ("ok", "warn", "fail", "skip")
+CATALOGUE_PATH = Path(__file__).with_name("codes.toml")
+
+
+@functools.lru_cache(maxsize=1)
+def catalogue() -> dict[str, dict]:
+    with CATALOGUE_PATH.open("rb") as fh:
+        return tomllib.load(fh)
+
+
+def _text(value: Any, lang: str) -> str:
+    """Evidence values as they read inside a sentence."""
+    if isinstance(value, dict) and any(k in value for k in LANGS):
+        return str(value.get(lang) or value.get("en") or "")
+    if isinstance(value, (list, tuple, set)):
+        sep = "、" if lang == "zh" else ", "
+        return sep.join(_text(v, lang) for v in value) or "-"
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return ("是" if value else "否") if lang == "zh" else ("yes" if value else "no")
+    return str(value)
+
+
+class _Fill(dict):
+    def __missing__(self, key):  # an absent placeholder stays visible rather than raising
+        return "{" + key + "}"
+
+
+def fill(template: str, evidence: dict, lang: str) -> str:
+    values = _Fill({k: _text(v, lang) for k, v in evidence.items()})
+    return string.Formatter().vformat(template, (), values)
+
+
+def placeholders(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+@dataclass
+class Finding:
+    check: str
+    status: str
+    code: str
+    summary: dict = field(default_factory=dict)
+    evidence: dict = field(default_factory=dict)
+    fix: dict = field(default_factory=dict)
+    faq: str | None = None
+
+    def to_dict(self) -> dict:
+        return {
+            "check": self.check,
+            "status": self.status,
+            "code": self.code,
+            "summary": dict(self.summary),
+            "evidence": _plain(self.evidence),
+            "fix": dict(self.fix),
+            "faq": self.faq,
+        }
+
+    @property
+    def failed(self) -> bool:
+        return self.status == "fail"
+
+
+def _plain(value: Any) -> Any:
+    """Evidence as JSON-safe data."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set)):
+        return [_plain(v) for v in value]
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)
+
+
+def finding(check: str, code: str, level: str | None = None, **evidence: Any) -> Finding:
+    """Build a finding for CODE from the catalogue, its text filled from EVIDENCE; LEVEL overrides its status."""
+    entry = catalogue().get(code)
+    if entry is None:
+        raise KeyError(f"finding code {code!r} is not in diagnostics/codes.toml")
+    status = level or entry["status"]
+    if status not in STATUSES:
+        raise ValueError(f"bad status {status!r}")
+    summary = {lang: fill(entry["summary"][lang], evidence, lang) for lang in LANGS}
+    fix = {lang: fill(entry["fix"][lang], evidence, lang) for lang in LANGS}
+    return Finding(check=check, status=status, code=code, summary=summary, evidence=evidence, fix=fix,
+                   faq=entry.get("faq") or None)

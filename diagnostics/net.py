@@ -1,0 +1,337 @@
+"""Low-level network helpers: a deadline, DNS with dnspython, pinned-address HTTP(S) connections.
+
+Every connection goes to an address the DNS step resolved (pinned); TLS SNI and the Host header keep the
+host name. Every blocking call has a timeout no longer than what is left of the diagnosis deadline.
+"""
+from __future__ import annotations
+
+import http.client
+import ipaddress
+import socket
+import ssl
+import time
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+
+class DeadlineExceeded(Exception):
+    pass
+
+
+class Deadline:
+    def __init__(self, seconds: float, step: float | None = None):
+        self.total = float(seconds)
+        self.start = time.monotonic()
+        self.end = self.start + self.total
+        # one network step may use at most `step` seconds, so a silent peer is reported by the step that
+        # hit it (TLS_TIMEOUT, HTTP_TIMEOUT...) before the whole diagnosis runs out of time
+        self.step = float(step) if step else max(0.5, min(5.0, self.total * 0.6))
+
+    def remaining(self) -> float:
+        return self.end - time.monotonic()
+
+    def timeout(self, step: float | None = None) -> float:
+        left = self.remaining()
+        if left <= 0.01:
+            raise DeadlineExceeded()
+        return max(0.01, min(step or self.step, left))
+
+    def elapsed(self) -> float:
+        return time.monotonic() - self.start
+
+
+# ------------------------------------------------------------------------------------------------ DNS
+@dataclass
+class Resolution:
+    host: str
+    addresses: list = field(default_factory=list)
+    cnames: list = field(default_factory=list)
+    source: str = "dns"
+    nameserver: str = "system"
+    error: str | None = None          # nxdomain | timeout | servfail | no_address | refused
+    detail: str = ""
+
+
+def parse_nameserver(value: str) -> tuple[str, int]:
+    """IP[:PORT] or [IPv6]:PORT -> (ip, port). Raises ValueError."""
+    v = value.strip()
+    port = 53
+    if v.startswith("["):
+        host, _, rest = v[1:].partition("]")
+        if rest:
+            if not rest.startswith(":"):
+                raise ValueError(f"bad nameserver {value!r}")
+            port = int(rest[1:])
+    elif v.count(":") == 1:
+        host, p = v.split(":")
+        port = int(p)
+    else:
+        host = v
+    ipaddress.ip_address(host)
+    if not 0 < port < 65536:
+        raise ValueError(f"bad port in {value!r}")
+    return host, port
+
+
+def _hosts_file_lookup(host: str, path: str = "/etc/hosts") -> list[str]:
+    found = []
+    try:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            for line in fh:
+                line = line.split("#", 1)[0].split()
+                if len(line) >= 2 and host in (n.lower() for n in line[1:]):
+                    try:
+                        ipaddress.ip_address(line[0])
+                    except ValueError:
+                        continue
+                    if line[0] not in found:
+                        found.append(line[0])
+    except OSError:
+        pass
+    return found
+
+
+def resolve(host: str, nameserver: str | None, deadline: Deadline) -> Resolution:
+    """A and AAAA (following CNAMEs) with dnspython; /etc/hosts first unless a nameserver was given."""
+    host = host.lower().rstrip(".")
+    res = Resolution(host=host)
+    if host == "localhost" or host.endswith(".localhost"):
+        res.addresses, res.source, res.nameserver = ["127.0.0.1", "::1"], "localhost", "-"
+        return res
+    if nameserver is None:
+        hosts = _hosts_file_lookup(host)
+        if hosts:
+            res.addresses, res.source, res.nameserver = hosts, "/etc/hosts", "/etc/hosts"
+            return res
+    import dns.exception
+    import dns.rdatatype
+    import dns.resolver
+    try:
+        if nameserver:
+            ip, port = parse_nameserver(nameserver)
+            resolver = dns.resolver.Resolver(configure=False)
+            resolver.nameservers = [ip]
+            resolver.port = port
+            res.nameserver = f"{ip}:{port}" if port != 53 else ip
+        else:
+            resolver = dns.resolver.Resolver()
+            res.nameserver = ",".join(resolver.nameservers) or "system"
+    except Exception as exc:  # noqa: BLE001 - unreadable resolv.conf, bad nameserver
+        res.error, res.detail = "servfail", str(exc)
+        return res
+    resolver.cache = None
+    saw_nodata = False
+    timeouts = 0
+    for rdtype in ("A", "AAAA"):
+        try:
+            lifetime = deadline.timeout()
+        except DeadlineExceeded:
+            res.error = res.error or "timeout"
+            break
+        resolver.timeout = min(2.0, lifetime)
+        resolver.lifetime = lifetime
+        try:
+            answer = resolver.resolve(host, rdtype, search=False, raise_on_no_answer=False)
+        except dns.resolver.NXDOMAIN:
+            res.error = "nxdomain"
+            return res
+        except (dns.resolver.LifetimeTimeout, dns.exception.Timeout):
+            timeouts += 1
+            res.error = "timeout"
+            if rdtype == "A":
+                # the server does not answer: asking again for AAAA would only double the wait
+                return res
+            continue
+        except dns.resolver.NoNameservers as exc:
+            res.error, res.detail = "servfail", str(exc)[:300]
+            return res
+        except (dns.resolver.YXDOMAIN, dns.exception.DNSException) as exc:
+            res.error, res.detail = "servfail", str(exc)[:300]
+            return res
+        if answer.rrset is None:
+            saw_nodata = True
+            continue
+        for rrset in answer.response.answer:
+            if rrset.rdtype == dns.rdatatype.CNAME:
+                for rd in rrset:
+                    target = rd.target.to_text().rstrip(".")
+                    if target not in res.cnames:
+                        res.cnames.append(target)
+        for rd in answer.rrset:
+            addr = rd.address
+            if addr not in res.addresses:
+                res.addresses.append(addr)
+    if res.addresses:
+        res.error = None
+    elif res.error is None:
+        res.error = "no_address" if saw_nodata or timeouts == 0 else "timeout"
+    return res
+
+
+# ------------------------------------------------------------------------------------------------ address classes
+TENCENT_INTERNAL = [ipaddress.ip_network(n) for n in ("10.0.0.0/8", "100.0.0.0/8", "169.254.0.0/16")]
+PRIVATE = [ipaddress.ip_network(n) for n in ("172.16.0.0/12", "192.168.0.0/16", "fc00::/7", "fe80::/10")]
+
+
+def classify_address(ip: str) -> str:
+    """loopback | internal | public (Tencent: 10.*, 100.*, 169.254.* and any RFC1918 VPC link IP are internal)."""
+    addr = ipaddress.ip_address(ip)
+    if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped:
+        addr = addr.ipv4_mapped
+    if addr.is_loopback:
+        return "loopback"
+    if any(addr in n for n in TENCENT_INTERNAL + PRIVATE if n.version == addr.version):
+        return "internal"
+    if addr.is_unspecified or addr.is_reserved or addr.is_multicast:
+        return "internal"
+    return "public"
+
+
+# ------------------------------------------------------------------------------------------------ TCP
+def tcp_connect(ip: str, port: int, timeout: float) -> socket.socket:
+    family = socket.AF_INET6 if ":" in ip else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.settimeout(timeout)
+    try:
+        sock.connect((ip, port))
+    except BaseException:
+        sock.close()
+        raise
+    return sock
+
+
+# ------------------------------------------------------------------------------------------------ TLS
+def tls_context(ca_file: str | None, verify: bool = True) -> ssl.SSLContext:
+    if not verify:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+        return ctx
+    ctx = ssl.create_default_context()
+    if ca_file:
+        ctx.load_verify_locations(cafile=ca_file)
+    return ctx
+
+
+def looks_like_plain_http(exc: BaseException) -> bool:
+    text = str(exc).upper()
+    return any(s in text for s in ("WRONG_VERSION_NUMBER", "WRONG VERSION NUMBER", "HTTP_REQUEST", "RECORD_LAYER_FAILURE",
+                                   "PACKET_LENGTH_TOO_LONG", "UNKNOWN_PROTOCOL"))
+
+
+# ------------------------------------------------------------------------------------------------ HTTP
+class _PinnedHTTP(http.client.HTTPConnection):
+    def __init__(self, host, port, ip, timeout):
+        super().__init__(host, port, timeout=timeout)
+        self._ip = ip
+
+    def connect(self):
+        self.sock = tcp_connect(self._ip, self.port, self.timeout)
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+
+class _PinnedHTTPS(http.client.HTTPSConnection):
+    def __init__(self, host, port, ip, timeout, context):
+        super().__init__(host, port, timeout=timeout, context=context)
+        self._ip = ip
+
+    def connect(self):
+        sock = tcp_connect(self._ip, self.port, self.timeout)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        try:
+            self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+        except BaseException:
+            sock.close()
+            raise
+
+
+@dataclass
+class Response:
+    status: int
+    reason: str
+    headers: dict           # lower-case names; repeated headers joined with ", "
+    body: bytes
+    url: str
+    truncated: bool = False
+
+    def header(self, name: str, default: str | None = None) -> str | None:
+        return self.headers.get(name.lower(), default)
+
+    def json(self):
+        import json
+
+        return json.loads(self.body.decode("utf-8"))
+
+
+class HTTPClient:
+    """Requests over one keep-alive connection to one pinned (scheme, host, port, ip)."""
+
+    def __init__(self, scheme: str, host: str, port: int, ip: str, deadline: Deadline, ssl_context: ssl.SSLContext | None):
+        self.scheme, self.host, self.port, self.ip = scheme, host, port, ip
+        self.deadline = deadline
+        self.ssl_context = ssl_context
+        self._conn = None
+
+    def _new(self, timeout):
+        if self.scheme == "https":
+            return _PinnedHTTPS(self.host, self.port, self.ip, timeout, self.ssl_context)
+        return _PinnedHTTP(self.host, self.port, self.ip, timeout)
+
+    def close(self):
+        if self._conn is not None:
+            try:
+                self._conn.close()
+            finally:
+                self._conn = None
+
+    def request(self, method: str, path: str, headers: dict | None = None, body: bytes | None = None,
+                max_body: int = 4 << 20, step: float | None = None) -> Response:
+        timeout = self.deadline.timeout(step)
+        for attempt in (0, 1):
+            reused = self._conn is not None
+            if self._conn is None:
+                self._conn = self._new(timeout)
+            conn = self._conn
+            conn.timeout = timeout
+            if conn.sock is not None:
+                conn.sock.settimeout(timeout)
+            try:
+                hdrs = {"User-Agent": "tcr-doctor", "Accept-Encoding": "identity"}
+                hdrs.update(headers or {})
+                conn.request(method, path, body=body, headers=hdrs)
+                resp = conn.getresponse()
+                data = resp.read(max_body + 1)
+                truncated = len(data) > max_body
+                if truncated or resp.will_close:
+                    self.close()
+                hdr = {}
+                for k, v in resp.getheaders():
+                    k = k.lower()
+                    hdr[k] = f"{hdr[k]}, {v}" if k in hdr else v
+                url = f"{self.scheme}://{_hostport(self.host, self.port, self.scheme)}{path}"
+                return Response(resp.status, resp.reason, hdr, data[:max_body], url, truncated)
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError, http.client.CannotSendRequest):
+                self.close()
+                if reused and attempt == 0:
+                    continue  # a kept-alive connection the server had closed: retry once on a fresh one
+                raise
+            except BaseException:
+                self.close()
+                raise
+        raise RuntimeError("unreachable")
+
+
+def _hostport(host: str, port: int, scheme: str) -> str:
+    h = f"[{host}]" if ":" in host else host
+    return h if port == (443 if scheme == "https" else 80) else f"{h}:{port}"
+
+
+def split_url(url: str) -> tuple[str, str, int, str]:
+    u = urlsplit(url)
+    if u.scheme not in ("http", "https") or not u.hostname:
+        raise ValueError(f"unsupported URL {url!r}")
+    port = u.port or (443 if u.scheme == "https" else 80)
+    path = u.path or "/"
+    if u.query:
+        path += "?" + u.query
+    return u.scheme, u.hostname.lower(), port, path

@@ -1,0 +1,200 @@
+"""Run the checks: concurrently, with dependencies and one deadline for the whole diagnosis.
+
+Every selected check starts at once in its own (daemon) thread. Facts several checks need are computed
+once through the context (see context.py), so a check waits exactly as long as the facts it needs take,
+and the wall time of the diagnosis is its critical path, not the sum of the checks. When all checks
+have finished, a check whose dependency failed is reported as `skip` with the reason. A check still
+running at the deadline is reported as DEADLINE_EXCEEDED and abandoned: the diagnosis never waits for
+the sum of the timeouts.
+"""
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import queue
+import threading
+import time
+from dataclasses import dataclass, field
+
+from . import net
+from .context import Context, DiagnoseOptions, Unavailable
+from .findings import Finding, finding
+from .target import Target, parse_target
+
+CHECK_NAMES = ("name", "dns", "endpoint", "tcp", "tls", "http", "credentials", "image")
+GRACE = 0.05  # seconds after the deadline for checks whose last step timed out right at it
+
+
+def load_checks() -> dict:
+    return {n: importlib.import_module(f"diagnostics.checks.{n}") for n in CHECK_NAMES}
+
+
+def select(only=None, skip=None) -> list[str]:
+    """The checks to run, in order. Raises ValueError on an unknown name."""
+    def norm(v):
+        if v is None:
+            return None
+        items = v.split(",") if isinstance(v, str) else [x for part in v for x in str(part).split(",")]
+        items = [x.strip() for x in items if x.strip()]
+        bad = [x for x in items if x not in CHECK_NAMES]
+        if bad:
+            raise ValueError(f"unknown check(s) {', '.join(bad)}; choose from {', '.join(CHECK_NAMES)}")
+        return items
+
+    only_l, skip_l = norm(only), norm(skip)
+    chosen = [c for c in CHECK_NAMES if (only_l is None or c in only_l) and c not in (skip_l or [])]
+    if not chosen:
+        raise ValueError("no check left to run")
+    return chosen
+
+
+@dataclass
+class Report:
+    target: Target
+    findings: list = field(default_factory=list)
+    checks: list = field(default_factory=list)
+    timings: dict = field(default_factory=dict)     # check -> seconds
+    duration: float = 0.0
+    deadline: float = 0.0
+    started_at: str = ""
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if any(f.status == "fail" for f in self.findings) else 0
+
+    @property
+    def counts(self) -> dict:
+        c = {"ok": 0, "warn": 0, "fail": 0, "skip": 0}
+        for f in self.findings:
+            c[f.status] = c.get(f.status, 0) + 1
+        return c
+
+    def to_dict(self) -> dict:
+        return {
+            "target": self.target.to_dict(),
+            "checks": list(self.checks),
+            "findings": [f.to_dict() for f in self.findings],
+            "counts": self.counts,
+            "exit_code": self.exit_code,
+            "duration_s": round(self.duration, 3),
+            "deadline_s": self.deadline,
+            "timings_s": {k: round(v, 4) for k, v in self.timings.items()},
+            "started_at": self.started_at,
+        }
+
+
+def _skip(check: str, reason_code: str, reason_check: str) -> Finding:
+    return finding(check, "SKIPPED", reason={"en": f"{reason_check} failed ({reason_code})", "zh": f"{reason_check} 检查未通过（{reason_code}）"},
+                   blocked_by=reason_check, blocked_code=reason_code)
+
+
+def diagnose(target: str | Target, options: DiagnoseOptions | None = None, progress=None) -> Report:
+    """Diagnose TARGET. PROGRESS(event, check, info) is called with 'start' and 'done' as checks run."""
+    options = options or DiagnoseOptions()
+    t = target if isinstance(target, Target) else parse_target(target)
+    chosen = select(options.only, options.skip)
+    _warm_imports(t, chosen)
+    deadline = net.Deadline(max(0.1, float(options.timeout)), options.step_timeout)
+    ctx = Context(t, options, deadline)
+    checks = load_checks()
+    report = Report(target=t, checks=chosen, deadline=deadline.total,
+                    started_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
+    done: queue.Queue = queue.Queue()
+    results: dict[str, tuple] = {}
+
+    def worker(name):
+        start = time.monotonic()
+        try:
+            value = ("ok", checks[name].run(ctx))
+        except Unavailable as exc:
+            value = ("unavailable", exc.finding)
+        except net.DeadlineExceeded:
+            value = ("deadline", None)
+        except Exception as exc:  # noqa: BLE001 - a bug in a check must not take the diagnosis down
+            value = ("error", f"{type(exc).__name__}: {exc}"[:300])
+        done.put((name, value, time.monotonic() - start))
+
+    for name in chosen:
+        if progress:
+            progress("start", name, {})
+        threading.Thread(target=worker, args=(name,), name=f"check-{name}", daemon=True).start()
+
+    pending = set(chosen)
+    while pending:
+        wait = deadline.remaining() + GRACE
+        if wait <= 0:
+            break
+        try:
+            name, value, took = done.get(timeout=wait)
+        except queue.Empty:
+            break
+        pending.discard(name)
+        results[name] = value
+        report.timings[name] = took
+        if progress:
+            progress("done", name, {"seconds": took, "status": _status_of(value)})
+
+    failed: dict[str, tuple[str, str]] = {}   # check -> (blocking check, code) for checks that failed or were skipped for it
+    for name in chosen:
+        deps = [d for d in checks[name].DEPENDS if d in failed]
+        if name in pending:
+            fs = [finding(name, "DEADLINE_EXCEEDED", check_name=name, timeout=deadline.total)]
+            report.timings[name] = deadline.elapsed()
+            if progress:
+                progress("done", name, {"seconds": deadline.elapsed(), "status": "fail"})
+        else:
+            kind, value = results[name]
+            if deps:
+                blocker, code = failed[deps[0]]
+                fs = [_skip(name, code, blocker)]
+            elif kind == "ok":
+                fs = list(value)
+            elif kind == "unavailable":
+                f = value
+                if f.check in chosen and f.check != name and f.check in failed:
+                    fs = [_skip(name, f.code, f.check)]
+                else:
+                    fs = [f]
+            elif kind == "deadline":
+                fs = [finding(name, "DEADLINE_EXCEEDED", check_name=name, timeout=deadline.total)]
+            else:
+                fs = [finding(name, "CHECK_ERROR", check_name=name, error=value)]
+        fs = [dataclasses.replace(f, check=name, evidence=dict(f.evidence)) for f in fs]
+        report.findings.extend(fs)
+        bad = next((f for f in fs if f.status == "fail"), None)
+        if bad is not None:
+            failed[name] = (name, bad.code)
+        elif deps:
+            failed[name] = failed[deps[0]]
+        elif any(f.code == "SKIPPED" and f.evidence.get("blocked_by") for f in fs):
+            sk = next(f for f in fs if f.code == "SKIPPED")
+            failed[name] = (sk.evidence["blocked_by"], sk.evidence["blocked_code"])
+    report.duration = deadline.elapsed()
+    return report
+
+
+def _status_of(value) -> str:
+    kind, v = value
+    if kind == "ok":
+        st = [f.status for f in v]
+        return "fail" if "fail" in st else "warn" if "warn" in st else "ok" if "ok" in st else "skip"
+    if kind == "unavailable":
+        return "skip"
+    return "fail"
+
+
+def _warm_imports(t: Target, chosen) -> None:
+    """Import what the checks will need before the clock starts: the deadline is for the network."""
+    if t.host and not t.is_ip and "dns" in chosen or "image" in chosen:
+        import dns.resolver  # noqa: F401
+    if "image" in chosen:
+        import rapidfuzz.process  # noqa: F401
+    if t.scheme == "https" and {"tls", "http", "credentials", "image"} & set(chosen):
+        try:
+            import cryptography.x509  # noqa: F401
+        except ImportError:
+            pass
+    from . import auth  # noqa: F401
+    from .findings import catalogue
+
+    catalogue()
