@@ -34,7 +34,8 @@ log = logging.getLogger(__name__)
 SAFE_CHECKS = ("name", "dns", "endpoint", "tcp", "tls", "http", "image")
 # Slack's own limits: a button value holds 2000 characters; keep the question well inside it.
 _MAX_QUESTION = 1500
-_PROGRESS_INTERVAL = 1.0  # seconds between two chat.update calls while a diagnosis runs
+_PROGRESS_INTERVAL = 1.0
+_MAX_BODY_BYTES = 1 << 20  # seconds between two chat.update calls while a diagnosis runs
 
 ACTION_ALTERNATIVE = re.compile(r"^tcr_alternative_\d+$")
 ACTION_DIAGNOSE = "tcr_diagnose"
@@ -80,7 +81,8 @@ class SlackSettings:
 
         Keys: SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET, SLACK_API_BASE_URL, SLACK_SUPPORT_CHANNEL,
         SLACK_HANDOFF_MENTION, SLACK_DEFAULT_LANG, SLACK_DEDUPE_PATH, and the web service's DIAGNOSE_TIMEOUT,
-        DNS_NAMESERVER, ASK_FUNC / REDACT_FUNC / DIAGNOSE_FUNC (tests only, never from the environment).
+        DNS_NAMESERVER, ASK_FUNC / REDACT_FUNC (tests only, as in bot/web.py) and SLACK_DIAGNOSE_FUNC (tests only:
+        called as diagnose(target, options, progress=...)).
         """
         def get(key: str, default: Any = None, env: bool = True) -> Any:
             for config in configs:
@@ -103,7 +105,7 @@ class SlackSettings:
             dedupe_path=get("SLACK_DEDUPE_PATH"),
             ask_func=get("ASK_FUNC", env=False),
             redact_func=get("REDACT_FUNC", env=False),
-            diagnose_func=get("DIAGNOSE_FUNC", env=False),
+            diagnose_func=get("SLACK_DIAGNOSE_FUNC", env=False),
         )
 
 
@@ -380,7 +382,8 @@ class SlackChannel:
 
         only = _safe_checks(checks) or list(SAFE_CHECKS)
         wants_credentials = "credentials" in (checks or [])
-        progress = message("progress.json.j2", lang=lang, target=target, done=[], checks=only)
+        states: dict[str, str] = {}  # check -> running | ok | warn | fail | skip, in the order they started
+        progress = message("progress.json.j2", lang=lang, target=target, checks=only, states=states)
         try:
             posted = client.chat_postMessage(channel=channel, thread_ts=thread_ts, **progress)
         except Exception:
@@ -388,24 +391,24 @@ class SlackChannel:
                 raise
             posted = None
         ts = posted["ts"] if posted else None
-        done: list[dict[str, Any]] = []
         last_update = [time.monotonic()]
 
-        def on_progress(*args: Any, **kwargs: Any) -> None:
-            for item in list(args) + list(kwargs.values()):
-                finding = item.to_dict() if hasattr(item, "to_dict") else item
-                if isinstance(finding, dict) and finding.get("check"):
-                    done.append(finding)
+        def on_progress(event: str, check: str, info: Mapping[str, Any] | None = None) -> None:
+            """diagnose()'s callback: ("start" | "done", check, {"status", "seconds"})."""
+            states[check] = "running" if event == "start" else str((info or {}).get("status") or "ok")
             if ts and time.monotonic() - last_update[0] >= _PROGRESS_INTERVAL:
                 last_update[0] = time.monotonic()
                 try:
                     client.chat_update(channel=channel, ts=ts, **message(
-                        "progress.json.j2", lang=lang, target=target, done=done, checks=only))
+                        "progress.json.j2", lang=lang, target=target, checks=only, states=dict(states)))
                 except Exception:  # noqa: BLE001 - progress is best effort; the final update matters
                     log.warning("slack: progress update failed")
 
+        # Anonymous and server-neutral: no password, never the server's docker config (its credentials would
+        # answer for the Slack user) and never its proxy variables (a proxy would bypass the address policy).
         options = DiagnoseOptions(timeout=self.settings.diagnose_timeout, only=only, policy=self.policy(),
-                                  nameserver=self.settings.nameserver)
+                                  nameserver=self.settings.nameserver, username=None, password=None, push=False,
+                                  docker_config=os.devnull, env={})
         slots = self.settings.diagnose_slots
         try:
             if slots is not None and not slots.acquire(timeout=self.settings.diagnose_timeout):
@@ -510,6 +513,9 @@ def init_app(flask_app: Any) -> None:
     flask_app.extensions["slack"] = handler
 
     def slack_events():
+        # Interaction payloads carry the whole message the button sits on (an answer is up to ~12 KB of text,
+        # more once JSON-escaped): allow more than the web API's small body limit, for this endpoint only.
+        request.max_content_length = _MAX_BODY_BYTES
         return handler.handle(request)
 
     flask_app.add_url_rule("/slack/events", endpoint="slack_events", view_func=slack_events, methods=["POST"])

@@ -12,14 +12,14 @@ import time
 import pytest
 
 import knowledge
-from tests.harness.slack_api import BOT_ID, BOT_USER_ID, SlackRig, block_text, make_app
+from tests.harness.slack_api import BOT_ID, BOT_USER_ID, SlackRig, block_text, make_web_app
 
 SUPPORT = "C0SUPPORT"
 
 
 @pytest.fixture
 def rig():
-    with SlackRig(make_app, config={"SLACK_SUPPORT_CHANNEL": SUPPORT}) as rig:
+    with SlackRig(make_web_app, config={"SLACK_SUPPORT_CHANNEL": SUPPORT}) as rig:
         yield rig
 
 
@@ -165,7 +165,7 @@ def test_did_you_mean_buttons_answer_the_chosen_question():
     def ask(text, lang=None):
         return fake if text == "which one?" else knowledge.ask(text, lang)
 
-    with SlackRig(make_app, config={"ASK_FUNC": ask}) as rig:
+    with SlackRig(make_web_app, config={"ASK_FUNC": ask}) as rig:
         rig.event(mention("which one?", ts="1700000005.000100"))
         reply = rig.api.wait_for("chat.postMessage")
         assert "Did you mean" in block_text(reply.args["blocks"])
@@ -196,3 +196,27 @@ def test_a_pasted_secret_gets_an_ephemeral_warning_and_is_never_repeated_or_logg
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert any(r.levelno == logging.DEBUG for r in caplog.records)  # the SDK's payload logging was on
     assert SECRET not in logged and "Pa55word" not in logged
+
+
+# -- mounting -------------------------------------------------------------------------------------------------
+def test_a_button_on_a_long_answer_is_not_refused_by_the_web_body_limit(rig):
+    """Interaction payloads repeat the whole message; the web API's 16 KB body limit must not apply here."""
+    rig.event(mention("What should I do when logging in to an instance fails?", ts="1700000007.000100"))
+    reply = rig.api.wait_for("chat.postMessage")
+    reply.args["blocks"].insert(0, {"type": "markdown", "text": "长" * 11000})
+    resp = rig.click(reply, "tcr_handoff")
+    assert resp.status_code == 200
+    rig.api.wait_for("chat.postMessage", lambda c: c.args["channel"] == SUPPORT)
+
+
+def test_without_slack_settings_nothing_is_mounted(monkeypatch, tmp_path):
+    for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"):
+        monkeypatch.delenv(name, raising=False)
+    from flask import Flask
+
+    from bot.slack import init_app
+
+    app = Flask("bare")
+    init_app(app)
+    assert "/slack/events" not in {rule.rule for rule in app.url_map.iter_rules()}
+    assert app.test_client().post("/slack/events", data="{}").status_code == 404

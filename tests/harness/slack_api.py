@@ -318,3 +318,16 @@ def block_text(blocks: Any) -> str:
 
     walk(blocks)
     return "\n".join(out)
+
+
+def make_web_app(config: dict[str, Any]) -> Any:
+    """The web service's create_app with Slack switched on: /slack/events exactly as production mounts it.
+
+    Without a "DB" in `config` the SQLite file goes to a fresh temporary directory.
+    """
+    import tempfile
+
+    from bot.web import create_app
+
+    db = config.get("DB") or str(__import__("pathlib").Path(tempfile.mkdtemp(prefix="slack-web-")) / "web.sqlite3")
+    return create_app({"SLACK": "on", **config, "DB": db})
