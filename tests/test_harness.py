@@ -183,6 +183,15 @@ def test_noauth_registry_shares_content(registry_noauth, seed):
 
 
 @pytest.mark.registry
+def test_basic_auth_registry(registry_basic, seed, creds):
+    r = _get(registry_basic.url + "/v2/")
+    assert r.status_code == 401 and r.headers["WWW-Authenticate"] == 'Basic realm="harness-basic-realm"'
+    assert _get(registry_basic.url + "/v2/", auth=creds.wrong_password).status_code == 401
+    r = _get(registry_basic.url + "/v2/team/app/tags/list", auth=creds.pull_only)
+    assert r.status_code == 200 and sorted(r.json()["tags"]) == seed.tags("team/app")
+
+
+@pytest.mark.registry
 def test_tag_pagination_via_link(registry_paginated, seed, creds):
     c = RegistryClient(registry_paginated.url, *creds.pull_only)
     scope = "repository:team/many:pull"

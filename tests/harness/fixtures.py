@@ -22,7 +22,7 @@ from .token_server import EXPIRED_JWT_PASSWORD, VALID_JWT_PASSWORD, TokenServer
 __all__ = [
     "Credentials", "CREDS", "harness_dir", "token_server", "registry", "registry_noauth", "registry_paginated",
     "seed", "creds", "registry_factory", "tls_material", "tls_servers", "registry_tls", "dns_server",
-    "dns_server_factory", "bad_servers", "docker_config",
+    "dns_server_factory", "bad_servers", "docker_config", "registry_basic",
 ]
 
 
@@ -128,6 +128,24 @@ def seed(registry) -> SeedInfo:
 def registry_noauth(harness_dir, registry):
     """Same storage (same content) as `registry`, no auth, plain HTTP. Treat as read-only."""
     reg = Registry(harness_dir / "registry-noauth", storage_dir=registry.storage_dir, name="registry-noauth")
+    reg.start()
+    reg.seed = registry.seed
+    yield reg
+    reg.stop()
+
+
+@pytest.fixture(scope="session")
+def registry_basic(harness_dir, registry):
+    """Same storage as `registry`, plain HTTP, **htpasswd** auth: `WWW-Authenticate: Basic realm="harness-basic-realm"`.
+    Users: alice/alice-pass and bob/bob-pass (htpasswd has no per-repository rights: both may push).
+    Skipped where the stdlib `crypt` module (bcrypt) is missing (Python >= 3.13)."""
+    try:
+        from .registry import bcrypt_hash
+        bcrypt_hash("probe")
+    except Exception as exc:  # noqa: BLE001
+        pytest.skip(f"no bcrypt for htpasswd: {exc}")
+    reg = Registry(harness_dir / "registry-basic", storage_dir=registry.storage_dir, name="registry-basic",
+                   htpasswd=dict([CREDS.push, CREDS.pull_only]))
     reg.start()
     reg.seed = registry.seed
     yield reg

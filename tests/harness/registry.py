@@ -27,6 +27,15 @@ class RegistryStartError(RuntimeError):
     pass
 
 
+def bcrypt_hash(password: str) -> str:
+    """bcrypt for htpasswd (the only format distribution accepts), via the stdlib `crypt` (Python <= 3.12)."""
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import crypt  # noqa: PLC0415
+    return crypt.crypt(password, crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=16))
+
+
 def _die_with_parent():  # runs in the child before exec: SIGTERM the registry if pytest dies (Linux)
     try:
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
@@ -38,12 +47,12 @@ class Registry:
     """One `docker-registry serve` process.
 
     Attributes after start(): port, host ("127.0.0.1:PORT"), url ("http[s]://127.0.0.1:PORT"), scheme,
-    auth ("token" | None), token_server, ca_file (HTTPS only), storage_dir, log_file, config_file.
+    auth ("token" | "htpasswd" | None), htpasswd ({user: password}), token_server, ca_file (HTTPS only), storage_dir, log_file, config_file.
     `seed` is set by the fixtures to a harness.seed.SeedInfo describing the content.
     """
 
     def __init__(self, workdir, *, storage_dir=None, token_server=None, tls_cert=None, ca_file=None,
-                 host: str = LOOPBACK, name: str = "registry"):
+                 htpasswd: dict[str, str] | None = None, host: str = LOOPBACK, name: str = "registry"):
         assert_loopback(host)
         self.workdir = pathlib.Path(workdir)
         self.workdir.mkdir(parents=True, exist_ok=True)
@@ -51,7 +60,11 @@ class Registry:
         self.storage_dir = pathlib.Path(storage_dir) if storage_dir else self.workdir / "storage"
         self.storage_dir.mkdir(parents=True, exist_ok=True)
         self.token_server = token_server
-        self.auth = "token" if token_server is not None else None
+        if token_server is not None and htpasswd:
+            raise ValueError("token auth or htpasswd auth, not both")
+        self.auth = "token" if token_server is not None else ("htpasswd" if htpasswd else None)
+        self.htpasswd = dict(htpasswd or {})
+        self.htpasswd_file = self.workdir / f"{name}.htpasswd"
         self.tls_cert = tls_cert       # harness.tls.CertFiles (cert_file, key_file) or None
         self.ca_file = ca_file
         self.scheme = "https" if tls_cert is not None else "http"
@@ -112,6 +125,8 @@ class Registry:
                 f"    issuer: {ts.issuer}",
                 f"    rootcertbundle: {ts.cert_file}",
             ]
+        if self.htpasswd:
+            lines += ["auth:", "  htpasswd:", "    realm: harness-basic-realm", f"    path: {self.htpasswd_file}"]
         return "\n".join(lines) + "\n"
 
     def logs(self) -> str:
@@ -131,6 +146,9 @@ class Registry:
             raise RegistryStartError(f"docker-registry binary not found at {REGISTRY_BIN}")
         if self.token_server is not None and not self.token_server.cert_file:
             self.token_server.write_cert(self.workdir)
+        if self.htpasswd:
+            self.htpasswd_file.write_text("".join(f"{u}:{bcrypt_hash(p)}\n" for u, p in self.htpasswd.items()))
+            self.htpasswd_file.chmod(0o600)
         last = None
         for _ in range(attempts):
             self.port = free_port(self.bind_host)
