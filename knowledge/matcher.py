@@ -20,7 +20,7 @@ B = 0.25
 # Calibration: score = sigmoid(SLOPE * (coverage - MIDPOINT)); coverage is the share of the query's
 # feature mass explained by the entry. Thresholds are on the calibrated score.
 SLOPE = 12.0
-MIDPOINT = 0.17
+MIDPOINT = 0.185
 THRESHOLD = 0.5          # below -> no_answer (i.e. coverage below MIDPOINT)
 AMBIGUOUS_RATIO = 0.9    # runner-up coverage >= ratio * top coverage (and above threshold) -> ambiguous
 ALTERNATIVE_MIN = 0.25   # alternatives listed must score at least this
@@ -30,7 +30,7 @@ UNKNOWN_IDF_FACTOR = {"w": 1.0, "b": 0.35, "u": 0.35, "p": 0.2, "c": 0.7}
 # Evidence floor: a match whose raw score is below MIN_EVIDENCE (about one distinctive concept or two
 # distinctive words) has its coverage scaled down by raw / MIN_EVIDENCE, so a three-word question that
 # shares only "TCR" and "support" with an entry is not "covered".
-MIN_EVIDENCE = 8.0
+MIN_EVIDENCE = 16.0
 SIGNATURE_COVERAGE = 0.75  # an error signature found in the query guarantees at least this coverage
 MAX_QUERY_CHARS = 20000
 PRUNE_TO = 500             # large bases: candidates kept before very common features are added    # longer input is matched on its first MAX_QUERY_CHARS characters
