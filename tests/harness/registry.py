@@ -163,7 +163,10 @@ class Registry:
                                              preexec_fn=_die_with_parent)
             atexit.register(self.stop)
             try:
-                wait_for(lambda: self.proc.poll() is not None or self._ping(), START_TIMEOUT, what=f"{self.name} /v2/")
+                # ready = it says it listens on our address (not someone else who grabbed the port) and /v2/ answers
+                wait_for(lambda: self.proc.poll() is not None
+                         or (f"listening on {self.bind_host}:{self.port}" in self.logs() and self._ping()),
+                         START_TIMEOUT, what=f"{self.name} /v2/")
             except TimeoutError as exc:
                 last = exc
                 self.stop()
