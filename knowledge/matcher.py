@@ -152,7 +152,7 @@ class Matcher:
 
     def rank(self, question: str, limit: int = 5) -> list[Candidate]:
         question = question[:MAX_QUERY_CHARS]
-        qbag = T.features(question, self.concepts, vocab_fix=self.fix_word)
+        qbag = T.features(question, self.concepts, vocab_fix=self.fix_word, known=self.vocab_words.__contains__)
         if not qbag:
             return []
         scores: dict[int, float] = {}

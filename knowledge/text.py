@@ -158,11 +158,12 @@ def latin_words(norm: str) -> list[str]:
 
 
 def features(text: str, concepts: Concepts | None = None, vocab_fix=None, words_out: list | None = None,
-             query: bool | None = None) -> dict[str, float]:
+             query: bool | None = None, known=None) -> dict[str, float]:
     """Weighted feature bag of `text`.
 
     `vocab_fix(word) -> word` corrects English typos (query side). `query` (default: vocab_fix is given)
-    also reads Latin words as pinyin ("neiwang"). Latin words seen are appended to `words_out`.
+    also reads Latin words as pinyin ("neiwang"); `known(word)` tells which Latin words the knowledge base
+    has (those are never read as pinyin). Latin words seen are appended to `words_out`.
     """
     norm = normalize(text)
     concepts = concepts or default_concepts()
@@ -184,14 +185,19 @@ def features(text: str, concepts: Concepts | None = None, vocab_fix=None, words_
                 if cid:
                     key = "c:" + cid
                     bag[key] = get(key, 0.0) + wc
-        key = "w:" + stem(word)
-        bag[key] = get(key, 0.0) + ww
-        if query and len(word) >= 5 and word.isalpha():
+        if query and len(word) >= 5 and word.isalpha() and not (known is not None and known(word)):
             syls = _pinyin_split(word, syllables)
             if syls and len(syls) >= 2:
+                # A word the knowledge base does not know that reads as pinyin ("neiwang") stands for the
+                # Chinese word: it counts like a Chinese bigram, not as an unknown English word.
+                wpin = wb if known is not None else wp
                 for a, b in zip(syls, syls[1:]):
                     key = f"p:{a}_{b}"
-                    bag[key] = get(key, 0.0) + wp
+                    bag[key] = get(key, 0.0) + wpin
+                if known is not None:
+                    continue
+        key = "w:" + stem(word)
+        bag[key] = get(key, 0.0) + ww
     stop = ZH_STOP_CHARS
     tget = table.get
     for run in _CJK_RUN_RE.findall(norm):

@@ -125,6 +125,18 @@ def test_pasted_terminal_output(log, want):
     assert res["entities"]["registry"] == "x-tcr.tencentcloudcr.com"
 
 
+@pytest.mark.parametrize("q,want", [
+    ("shanchu jingxiang banben", "delete-image-tag"),      # whole question typed in pinyin
+    ("neiwang 还是 gongwang", "internal-or-public-network"),
+    ("登录实力失败", "login-failed"),                       # homophone: 实力 for 实例
+    ("个人版的陪额", "personal-quota"),                     # homophone: 陪额 for 配额
+    ("whats the diffrence betwen sync and replicaton", "sync-vs-replication"),
+])
+def test_typos_and_pinyin(q, want):
+    res = knowledge.ask(q)
+    assert res["matched"] and res["answer"]["id"] == want
+
+
 def test_near_misses_mostly_rejected():
     answered = [q for q in NEAR_MISS if knowledge.ask(q)["matched"]]
     assert len(answered) <= len(NEAR_MISS) // 2, answered
