@@ -297,7 +297,7 @@ def validate_ref(value: str) -> dict:
 def suggest_ref(value: str) -> str | None:
     v = value.strip()
     v = re.sub(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", "", v)
-    v = re.sub(r"\s+", "", v)
+    v = re.sub(r"\s+", "-", v)
     digest = None
     if "@" in v:
         v, _, digest = v.partition("@")

@@ -102,23 +102,20 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "scheme": ("The URL scheme '{detail}' is not allowed; only http and https are.",
                "不允许 URL 协议“{detail}”；只允许 http 和 https。"),
     "bad_address": ("'{ip}' is not an IP address.", "“{ip}”不是 IP 地址。"),
-    "loopback": ("{host} resolves to {ip}, a loopback address (this server itself).",
-                 "{host} 解析到 {ip}，这是环回地址（即本服务器自身）。"),
-    "metadata": ("{host} resolves to {ip}, a cloud metadata service address.",
-                 "{host} 解析到 {ip}，这是云服务器元数据服务地址。"),
-    "link_local": ("{host} resolves to {ip}, a link-local address.", "{host} 解析到 {ip}，这是链路本地地址。"),
-    "private": ("{host} resolves to {ip}, a private network address. TCR instances do have private (VPC) "
-                "endpoints, but this public service cannot reach your VPC and must not probe internal networks.",
-                "{host} 解析到 {ip}，这是私有网络地址。TCR 实例确实有内网（VPC）访问地址，但此公共服务无法访问您的 VPC，"
-                "也不得探测内部网络。"),
-    "cgnat": ("{host} resolves to {ip}, a shared carrier-grade NAT address (100.64.0.0/10), which is internal "
-              "to a provider's network.", "{host} 解析到 {ip}，这是运营商级 NAT 共享地址（100.64.0.0/10），属于内部网络。"),
-    "multicast": ("{host} resolves to {ip}, a multicast address.", "{host} 解析到 {ip}，这是组播地址。"),
-    "broadcast": ("{host} resolves to {ip}, the broadcast address.", "{host} 解析到 {ip}，这是广播地址。"),
-    "unspecified": ("{host} resolves to {ip}, an unspecified address (0.0.0.0/8 or ::).",
-                    "{host} 解析到 {ip}，这是未指定地址（0.0.0.0/8 或 ::）。"),
-    "reserved": ("{host} resolves to {ip}, a reserved address that is not routed on the internet.",
-                 "{host} 解析到 {ip}，这是保留地址，在公网上不可路由。"),
+    # address kinds: "{subject}" is "HOST resolves to IP," / "IP is" (zh: "HOST 解析到 IP，这是" / "IP 是")
+    "loopback": ("{subject} a loopback address (this server itself).", "{subject}环回地址（即本服务器自身）。"),
+    "metadata": ("{subject} a cloud metadata service address.", "{subject}云服务器元数据服务地址。"),
+    "link_local": ("{subject} a link-local address.", "{subject}链路本地地址。"),
+    "private": ("{subject} a private network address. TCR instances do have private (VPC) endpoints, but this "
+                "public service cannot reach your VPC.",
+                "{subject}私有网络地址。TCR 实例确实有内网（VPC）访问地址，但此公共服务无法访问您的 VPC。"),
+    "cgnat": ("{subject} a shared carrier-grade NAT address (100.64.0.0/10), internal to a provider's network.",
+              "{subject}运营商级 NAT 共享地址（100.64.0.0/10），属于内部网络。"),
+    "multicast": ("{subject} a multicast address.", "{subject}组播地址。"),
+    "broadcast": ("{subject} the broadcast address.", "{subject}广播地址。"),
+    "unspecified": ("{subject} an unspecified address (0.0.0.0/8 or ::).", "{subject}未指定地址（0.0.0.0/8 或 ::）。"),
+    "reserved": ("{subject} a reserved address that is not routed on the internet.",
+                 "{subject}保留地址，在公网上不可路由。"),
     "resolve_failed": ("{host} could not be resolved: {detail}.", "无法解析 {host}：{detail}。"),
     "no_address": ("{host} has no address.", "{host} 没有任何地址记录。"),
 }
@@ -152,7 +149,12 @@ def _refusal(kind: str, *, host: str = "", ip: str = "", detail: str = "", ports
              public_hint: bool = False, target: str = "") -> Refusal:
     en, zh = _MESSAGES[kind]
     fill = {"host": _printable(host) or "the host", "ip": ip, "detail": detail, "ports": ports}
-    en, zh = en.format(**fill), zh.format(**{**fill, "host": _printable(host) or "该主机"})
+    if host and ip and host != ip:
+        subject_en, subject_zh = f"{_printable(host)} resolves to {ip},", f"{_printable(host)} 解析到 {ip}，这是"
+    else:
+        subject_en, subject_zh = f"{ip} is", f"{ip} 是"
+    en = en.format(**fill, subject=subject_en)
+    zh = zh.format(**{**fill, "host": _printable(host) or "该主机"}, subject=subject_zh)
     if public_hint:
         hint_target = _printable(target or host) or "<registry>"
         en += " " + _WHY_PUBLIC["en"].format(target=hint_target)
@@ -313,7 +315,7 @@ class AddressPolicy:
             return None
         if kind == "loopback" and self.allow_loopback and _plain_loopback(addr):
             return None
-        return _refusal(kind, host=host or str(addr), ip=str(addr), public_hint=True, target=host)
+        return _refusal(kind, host=host, ip=str(addr), public_hint=True, target=host)
 
     def check_addresses(self, addresses: Iterable[str | IPAddress], host: str = "") -> Refusal | None:
         """All of a name's addresses must pass: a name that mixes public and internal answers is refused

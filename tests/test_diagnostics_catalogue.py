@@ -1,0 +1,95 @@
+"""The code catalogue: complete in both languages, and covering every code a check can emit."""
+import ast
+import pathlib
+import tomllib
+
+from diagnostics.findings import LANGS, STATUSES, catalogue, finding, placeholders
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+REQUIRED = """NAME_INVALID DNS_NXDOMAIN DNS_TIMEOUT ENDPOINT_INTERNAL ENDPOINT_PUBLIC TCP_REFUSED TCP_TIMEOUT TLS_UNTRUSTED
+TLS_HOSTNAME TLS_EXPIRED HTTP_NOT_HTTPS HTTP_FORBIDDEN HTTP_TIMEOUT RATE_LIMITED NOT_A_REGISTRY CREDENTIALS_MISSING
+CREDENTIALS_INVALID CREDENTIALS_EXPIRED PERMISSION_DENIED REPO_NOT_FOUND TAG_NOT_FOUND TAG_FOUND TAGS_SHARE_DIGEST
+QUOTA_NEAR""".split()
+
+
+def emitted_codes() -> set[str]:
+    """Codes passed to finding(...) anywhere in diagnostics/ (literal, conditional, or a local name assigned literals)."""
+    codes = set()
+    for path in (ROOT / "diagnostics").rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        assigned: dict[str, set] = {}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Assign):
+                for t in node.targets:
+                    if isinstance(t, ast.Name):
+                        assigned.setdefault(t.id, set()).update(
+                            c.value for c in ast.walk(node.value) if isinstance(c, ast.Constant) and isinstance(c.value, str))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "finding" and len(node.args) >= 2:
+                arg = node.args[1]
+                if isinstance(arg, ast.Name):
+                    found = {v for v in assigned.get(arg.id, ()) if v.isupper()}
+                    assert found, f"{path}: cannot tell which codes {arg.id} holds"
+                    codes |= found
+                else:
+                    lits = {c.value for c in ast.walk(arg) if isinstance(c, ast.Constant) and isinstance(c.value, str)}
+                    assert lits, f"{path}:{node.lineno}: finding code is not a literal"
+                    codes |= lits
+    return codes
+
+
+def test_required_codes_present():
+    missing = [c for c in REQUIRED if c not in catalogue()]
+    assert not missing
+
+
+def test_every_entry_complete_in_both_languages():
+    for code, entry in catalogue().items():
+        assert code.isupper(), code
+        assert entry["status"] in STATUSES, code
+        for part in ("summary", "fix"):
+            assert set(entry[part]) >= set(LANGS), (code, part)
+        for lang in LANGS:
+            assert entry["summary"][lang].strip(), (code, lang)
+        # fix text exists in both languages or in neither
+        assert bool(entry["fix"]["zh"].strip()) == bool(entry["fix"]["en"].strip()), code
+        if entry["status"] in ("fail", "warn"):
+            assert entry["fix"]["en"].strip(), f"{code}: a failure needs a fix"
+        # the same placeholders on both sides
+        for part in ("summary", "fix"):
+            assert placeholders(entry[part]["zh"]) == placeholders(entry[part]["en"]), (code, part)
+
+
+def test_every_emitted_code_is_catalogued():
+    emitted = emitted_codes()
+    assert len(emitted) > 30
+    unknown = sorted(emitted - set(catalogue()))
+    assert not unknown, unknown
+
+
+def test_every_catalogued_code_can_be_emitted():
+    unused = sorted(set(catalogue()) - emitted_codes())
+    assert not unused, unused
+
+
+def test_faq_ids_exist():
+    ids = set()
+    for p in (ROOT / "knowledge" / "faq").glob("*.toml"):
+        with p.open("rb") as fh:
+            ids.add(tomllib.load(fh)["id"])
+    for code, entry in catalogue().items():
+        if entry.get("faq"):
+            assert entry["faq"] in ids, (code, entry["faq"])
+
+
+def test_finding_fills_templates_and_picks_languages():
+    f = finding("dns", "DNS_NXDOMAIN", host="x.tencentcloudcr.com", nameserver="127.0.0.1:53")
+    d = f.to_dict()
+    assert set(d) == {"check", "status", "code", "summary", "evidence", "fix", "faq"}
+    assert d["status"] == "fail" and d["faq"] == "login-failed"
+    assert "x.tencentcloudcr.com" in d["summary"]["en"] and "x.tencentcloudcr.com" in d["summary"]["zh"]
+    assert "{" not in d["summary"]["en"] + d["fix"]["en"]
+    s = finding("tls", "SKIPPED", reason={"en": "plain", "zh": "明文"})
+    assert s.summary == {"zh": "已跳过：明文", "en": "Skipped: plain"}
+    w = finding("credentials", "CREDENTIALS_MISSING", level="warn", registry="r", repository="-")
+    assert w.status == "warn"
