@@ -408,3 +408,12 @@ def test_docker_config_and_credential_helper(docker_config):
     out = subprocess.run(["docker-credential-harness", "get"], input="other:1", capture_output=True, text=True,
                          timeout=10)
     assert out.returncode == 1 and "credentials not found" in out.stdout
+
+
+@pytest.mark.registry
+def test_registry_factory_gives_fresh_storage(registry_factory, tls_material):
+    reg = registry_factory(auth=False, tls=tls_material.valid, ca_file=tls_material.ca_file)
+    assert reg.url.startswith("https://") and reg.auth is None
+    r = _get(reg.url + "/v2/_catalog", verify=reg.verify)
+    assert r.status_code == 200 and r.json() == {"repositories": []}
+    assert "listening on" in reg.logs()
