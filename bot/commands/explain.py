@@ -1,0 +1,141 @@
+"""`tcr-doctor explain [FILE|-] [--json] [--lang zh|en] [--run]`: name the cause of a pasted registry error log.
+
+Reads the whole block (a file, or stdin when FILE is `-` or omitted), prints the cause, the evidence line it relied
+on, the FAQ entry and the fix; with `--run` runs the diagnosis that confirms the cause and says whether it does.
+
+Exit codes: 0 a cause was recognised, 1 no registry error recognised in the input, 2 usage error (unreadable file).
+"""
+from __future__ import annotations
+
+import json
+import sys
+
+EXIT_OK, EXIT_NONE, EXIT_USAGE = 0, 1, 2
+MAX_READ = 8 * 1024 * 1024   # bytes read from the input; the tail is kept (the final error is at the end)
+
+MESSAGES = {
+    "unreadable": {"zh": "无法读取文件 {path}：{error}", "en": "cannot read {path}: {error}"},
+    "tty": {"zh": "请粘贴日志，然后按 Ctrl-D 结束输入：", "en": "Paste the log, then press Ctrl-D:"},
+}
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("file", nargs="?", default="-", help="the log file, or - (default) to read stdin")
+    parser.add_argument("--json", action="store_true", help="print the result as one JSON object")
+    parser.add_argument("--lang", choices=("zh", "en"), help="language of the text (default: the log's language)")
+    parser.add_argument("--run", action="store_true", help="run the diagnosis that confirms the cause")
+    parser.add_argument("--timeout", type=float, default=10.0, help="deadline of the diagnosis in seconds (with --run)")
+
+
+def _read(path: str, lang_hint: str) -> str:
+    if path == "-":
+        if sys.stdin.isatty():
+            print(MESSAGES["tty"][lang_hint], file=sys.stderr)
+        data = sys.stdin.buffer.read(MAX_READ + 1)
+    else:
+        with open(path, "rb") as fh:
+            fh.seek(0, 2)
+            size = fh.tell()
+            fh.seek(max(0, size - MAX_READ))
+            data = fh.read(MAX_READ)
+    if len(data) > MAX_READ:
+        data = data[-MAX_READ:]
+    return data.decode("utf-8", "replace")
+
+
+def _lang(text: str, lang: str | None) -> str:
+    if lang:
+        return lang
+    from knowledge.text import detect_lang
+
+    return detect_lang(text)
+
+
+def _faq_question(faq_id: str | None) -> dict | None:
+    if not faq_id:
+        return None
+    try:
+        import tomllib
+
+        from knowledge.logs import FAQ_DIR
+
+        for path in sorted(FAQ_DIR.glob(f"*-{faq_id}.toml")):
+            with open(path, "rb") as fh:
+                return dict(tomllib.load(fh).get("question") or {}) or None
+    except Exception:   # a broken entry must not break `explain`; the loader's own tests report it
+        return None
+    return None
+
+
+def run_diagnosis(result: dict, timeout: float) -> dict:
+    """Run the diagnosis named in `result` and say whether it confirms the cause.
+
+    Returns {"ran": bool, "verdict": confirmed|other|not_reproduced|not_run, "codes": [...], "report": {...}|None,
+    "reason": {"zh","en"}|None}.
+    """
+    from knowledge.logs import confirming_codes
+
+    if not result.get("target"):
+        why = ({"zh": "本机守护进程的问题无法通过访问仓库来确认。", "en": "A local daemon problem cannot be confirmed by reaching the registry."}
+               if result["cause"] == "DAEMON_ERROR" else
+               {"zh": "日志里没有仓库域名或镜像地址，无法运行诊断。", "en": "The log names no registry host or image, so there is nothing to diagnose."})
+        return {"ran": False, "verdict": "not_run", "codes": [], "report": None, "reason": why}
+    try:
+        from diagnostics import DiagnoseOptions, diagnose
+    except ImportError:
+        return {"ran": False, "verdict": "not_run", "codes": [], "report": None,
+                "reason": {"zh": "此安装中没有诊断模块。", "en": "Diagnostics are not available in this installation."}}
+    options = DiagnoseOptions(timeout=timeout, only=list(result.get("checks") or []) or None, push=bool(result.get("push")))
+    try:
+        report = diagnose(result["target"], options)
+    except Exception as exc:   # e.g. a target the diagnostics cannot parse: report it, do not crash
+        return {"ran": False, "verdict": "not_run", "codes": [], "report": None,
+                "reason": {"zh": f"无法运行诊断：{exc}", "en": f"The diagnosis could not run: {exc}"}}
+    data = report.to_dict() if hasattr(report, "to_dict") else {}
+    findings = [f.to_dict() if hasattr(f, "to_dict") else dict(f) for f in getattr(report, "findings", [])]
+    bad = [f for f in findings if f.get("status") in ("fail", "warn")]
+    wanted = {}
+    for rank, code in enumerate([result["cause"], *result.get("also", [])]):
+        for c in [code, *confirming_codes(code)]:
+            wanted.setdefault(c, rank)
+    hits = sorted({f["code"] for f in bad if f.get("code") in wanted}, key=lambda c: wanted[c])
+    if hits:
+        verdict = "confirmed"
+    elif [f for f in bad if f.get("status") == "fail"]:
+        verdict = "other"
+    else:
+        verdict = "not_reproduced"
+    return {"ran": True, "verdict": verdict, "codes": hits or [f["code"] for f in bad], "report": data or None,
+            "findings": findings, "reason": None}
+
+
+def run(args) -> int:
+    from knowledge.logs import explain
+
+    try:
+        text = _read(args.file, args.lang or "en")
+    except OSError as exc:
+        lang = args.lang or "en"
+        print("tcr-doctor explain: " + MESSAGES["unreadable"][lang].format(path=args.file, error=exc.strerror or exc),
+              file=sys.stderr)
+        return EXIT_USAGE
+    lang = _lang(text, args.lang)
+    result = explain(text)
+    diagnosis = None
+    if result is not None and args.run:
+        diagnosis = run_diagnosis(result, args.timeout)
+
+    if args.json:
+        out = {"recognised": result is not None, "log": result, "lang": lang}
+        if diagnosis is not None:
+            out["diagnosis"] = diagnosis
+        print(json.dumps(out, ensure_ascii=False))
+    else:
+        from bot.render import render
+
+        if result is None:
+            sys.stdout.write(render("cli", "explain_none.j2", lang=lang))
+        else:
+            sys.stdout.write(render("cli", "explain.j2", r=result, lang=lang, faq_question=_faq_question(result["faq"]),
+                                    diagnosis=diagnosis))
+    return EXIT_OK if result is not None else EXIT_NONE

@@ -1,0 +1,164 @@
+"""`tcr-doctor explain [FILE|-] [--json] [--lang zh|en] [--run]` (issue 6)."""
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import types
+from pathlib import Path
+
+import pytest
+
+from bot.commands import explain as cmd
+
+ROOT = Path(__file__).resolve().parent.parent
+H = "shop-tcr.tencentcloudcr.com"
+NXDOMAIN_LOG = f'Error response from daemon: Get "https://{H}/v2/": dial tcp: lookup {H} on 127.0.0.11:53: no such host\n'
+
+
+def cli(*args: str, stdin: str | bytes = b"") -> subprocess.CompletedProcess:
+    data = stdin.encode() if isinstance(stdin, str) else stdin
+    return subprocess.run([sys.executable, "-m", "bot.cli", "explain", *args], input=data, cwd=ROOT,
+                          capture_output=True, timeout=120)
+
+
+def test_stdin_json():
+    p = cli("--json", stdin=NXDOMAIN_LOG)
+    assert p.returncode == 0, p.stderr
+    out = json.loads(p.stdout)
+    assert out["recognised"] is True
+    log = out["log"]
+    assert log["cause"] == "DNS_NXDOMAIN" and log["host"] == H and log["tool"] == "docker"
+    assert log["diagnose"] == f"tcr-doctor diagnose {H} --only dns,endpoint"
+    assert log["faq"] == "login-failed"
+
+
+def test_file_text_en(tmp_path):
+    f = tmp_path / "push.log"
+    f.write_text(f"$ docker push {H}/ns/app:1.0\nThe push refers to repository [{H}/ns/app]\n"
+                 "5f70bf18a086: Preparing\nunauthorized: authentication required\n", encoding="utf-8")
+    p = cli(str(f), "--lang", "en")
+    text = p.stdout.decode()
+    assert p.returncode == 0
+    assert "Cause: CREDENTIALS_MISSING" in text
+    assert "Evidence:\n  unauthorized: authentication required" in text
+    assert "It may also be: CREDENTIALS_INVALID, CREDENTIALS_EXPIRED" in text
+    assert "FAQ: unauthorized-authentication-required" in text
+    assert f"tcr-doctor diagnose {H}" in text
+
+
+def test_text_zh_and_language_detection():
+    p = cli(stdin="我执行 docker pull 报错：\n" + NXDOMAIN_LOG)
+    text = p.stdout.decode()
+    assert p.returncode == 0 and "原因: DNS_NXDOMAIN" in text and "处理方法" in text
+    p = cli("-", "--lang", "en", stdin="我执行 docker pull 报错：\n" + NXDOMAIN_LOG)
+    assert "Cause: DNS_NXDOMAIN" in p.stdout.decode()
+
+
+def test_ambiguous_text_says_how_to_tell_apart():
+    p = cli("--lang", "en", stdin=f"Error response from daemon: pull access denied for {H}/ns/app, repository does not exist or may require 'docker login'\n")
+    text = p.stdout.decode()
+    assert "Telling them apart" in text and "REPO_NOT_FOUND, PERMISSION_DENIED" in text
+
+
+def test_nothing_recognised():
+    p = cli("--lang", "en", stdin="Status: Downloaded newer image for nginx:latest\n")
+    assert p.returncode == 1
+    assert "No registry error was recognised" in p.stdout.decode()
+    p = cli("--json", stdin="")
+    assert p.returncode == 1 and json.loads(p.stdout) == {"recognised": False, "log": None, "lang": "en"}
+
+
+def test_binary_input_does_not_crash():
+    p = cli("--json", stdin=bytes(range(256)) * 4000 + NXDOMAIN_LOG.encode())
+    assert p.returncode == 0 and json.loads(p.stdout)["log"]["cause"] == "DNS_NXDOMAIN"
+
+
+def test_usage_errors():
+    assert cli("/nonexistent/file.log").returncode == 2
+    assert cli("--lang", "fr").returncode == 2
+    assert cli("a.log", "b.log").returncode == 2
+
+
+def test_run_without_a_target_is_explained():
+    p = cli("--run", "--json", stdin="Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?\n")
+    out = json.loads(p.stdout)
+    assert p.returncode == 0 and out["log"]["cause"] == "DAEMON_ERROR"
+    assert out["diagnosis"]["ran"] is False and out["diagnosis"]["verdict"] == "not_run"
+
+
+# --- the verdict logic, with a stand-in diagnostics module -----------------------------------------------------------
+
+class _Finding:
+    def __init__(self, check, status, code):
+        self.d = {"check": check, "status": status, "code": code, "summary": {"zh": "x", "en": "x"},
+                  "evidence": {}, "fix": {"zh": "", "en": ""}, "faq": None}
+
+    def to_dict(self):
+        return self.d
+
+
+def _fake_diagnostics(monkeypatch, findings):
+    seen = {}
+
+    class Options:
+        def __init__(self, **kw):
+            seen["options"] = kw
+
+    def diagnose(target, options, progress=None):
+        seen["target"] = target
+        return types.SimpleNamespace(findings=findings, to_dict=lambda: {"findings": [f.to_dict() for f in findings]},
+                                     exit_code=1 if any(f.d["status"] == "fail" for f in findings) else 0)
+
+    monkeypatch.setitem(sys.modules, "diagnostics", types.SimpleNamespace(diagnose=diagnose, DiagnoseOptions=Options))
+    return seen
+
+
+@pytest.mark.parametrize("findings,verdict,codes", [
+    ([_Finding("dns", "fail", "DNS_NXDOMAIN")], "confirmed", ["DNS_NXDOMAIN"]),
+    ([_Finding("dns", "fail", "DNS_SERVFAIL")], "confirmed", ["DNS_SERVFAIL"]),      # an `also` cause's own code
+    ([_Finding("dns", "ok", "DNS_OK"), _Finding("tcp", "fail", "TCP_REFUSED")], "other", ["TCP_REFUSED"]),
+    ([_Finding("dns", "ok", "DNS_OK")], "not_reproduced", []),
+])
+def test_verdict(monkeypatch, findings, verdict, codes):
+    from knowledge.logs import explain
+
+    seen = _fake_diagnostics(monkeypatch, findings)
+    result = cmd.run_diagnosis(explain(NXDOMAIN_LOG), timeout=3.0)
+    assert result["verdict"] == verdict and result["codes"] == codes
+    assert seen["target"] == H
+    assert seen["options"]["only"] == ["dns", "endpoint"] and seen["options"]["timeout"] == 3.0
+
+
+def test_push_diagnosis_passes_push(monkeypatch):
+    from knowledge.logs import explain
+
+    seen = _fake_diagnostics(monkeypatch, [_Finding("credentials", "fail", "PERMISSION_DENIED")])
+    r = explain(f"$ docker push {H}/ns/app:1\ndenied: requested access to the resource is denied")
+    result = cmd.run_diagnosis(r, timeout=5.0)
+    assert seen["target"] == f"{H}/ns/app:1" and seen["options"]["push"] is True
+    assert result["verdict"] == "confirmed"
+
+
+# --- the real diagnostics, against loopback only --------------------------------------------------------------------
+
+def _real_diagnostics():
+    try:
+        from diagnostics import DiagnoseOptions, diagnose  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(not _real_diagnostics(), reason="diagnostics.diagnose has not landed yet")
+def test_run_confirms_a_refused_connection_on_loopback():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]   # closed again when the block ends: nothing listens there
+    log = f'Error response from daemon: Get "https://127.0.0.1:{port}/v2/": dial tcp 127.0.0.1:{port}: connect: connection refused\n'
+    p = cli("--run", "--json", "--timeout", "5", stdin=log)
+    out = json.loads(p.stdout)
+    assert out["log"]["cause"] == "TCP_REFUSED" and out["log"]["host"] == f"127.0.0.1:{port}"
+    assert out["diagnosis"]["ran"] is True
+    assert out["diagnosis"]["verdict"] == "confirmed", out["diagnosis"]
