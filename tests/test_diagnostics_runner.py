@@ -1,0 +1,142 @@
+"""The runner: selection, concurrency, dependency skips, deadline, errors in checks; DNS/TCP edge cases."""
+from __future__ import annotations
+
+import time
+import types
+
+import pytest
+
+from diagnostics import DiagnoseOptions, diagnose, select
+from diagnostics import runner as runner_mod
+from diagnostics.findings import finding
+from tests.harness.dns_server import Zone
+
+
+def fake_check(name, depends=(), sleep=0.0, code="NAME_OK", raises=None):
+    def run(ctx):
+        if sleep:
+            time.sleep(sleep)
+        if raises:
+            raise raises
+        return [finding(name, code, value=name)]
+
+    return types.SimpleNamespace(NAME=name, DEPENDS=depends, run=run)
+
+
+@pytest.fixture
+def fake_checks(monkeypatch):
+    def install(**mods):
+        real = runner_mod.load_checks()
+        monkeypatch.setattr(runner_mod, "load_checks", lambda: {**real, **mods})
+    return install
+
+
+def test_select():
+    assert select(None, None) == list(runner_mod.CHECK_NAMES)
+    assert select("dns,endpoint", None) == ["dns", "endpoint"]
+    assert select(["image", "dns"], None) == ["dns", "image"]       # always in pipeline order
+    assert select(None, "image,credentials") == ["name", "dns", "endpoint", "tcp", "tls", "http"]
+    with pytest.raises(ValueError, match="unknown check"):
+        select("dns,bogus", None)
+    with pytest.raises(ValueError):
+        select("dns", "dns")
+
+
+def test_independent_checks_run_concurrently(fake_checks):
+    fake_checks(name=fake_check("name", sleep=0.3), dns=fake_check("dns", sleep=0.3),
+                endpoint=fake_check("endpoint", sleep=0.3))
+    start = time.monotonic()
+    r = diagnose("example.test", DiagnoseOptions(only="name,dns,endpoint"))
+    took = time.monotonic() - start
+    assert took < 0.5, took                 # 3 x 0.3 s in parallel, not 0.9 s in sequence
+    assert [f.check for f in r.findings] == ["name", "dns", "endpoint"]
+
+
+def test_dependency_failure_skips_with_reason(fake_checks):
+    fake_checks(name=fake_check("name", code="NAME_INVALID"), dns=fake_check("dns", ("name",)),
+                endpoint=fake_check("endpoint", ("dns",)))
+    r = diagnose("example.test", DiagnoseOptions(only="name,dns,endpoint"))
+    assert [f.code for f in r.findings] == ["NAME_INVALID", "SKIPPED", "SKIPPED"]
+    assert r.findings[1].evidence["blocked_by"] == "name"
+    assert r.findings[2].evidence["blocked_by"] == "name"      # transitively, naming the root cause
+    assert "NAME_INVALID" in r.findings[2].summary["en"]
+    assert r.exit_code == 1
+
+
+def test_hung_check_is_abandoned_at_the_deadline(fake_checks):
+    fake_checks(dns=fake_check("dns", ("name",), sleep=30), endpoint=fake_check("endpoint", ("dns",)))
+    start = time.monotonic()
+    r = diagnose("example.test", DiagnoseOptions(only="name,dns,endpoint", timeout=0.5))
+    took = time.monotonic() - start
+    assert took <= 0.5 * 1.1 + 0.05, took
+    by = {f.check: f.code for f in r.findings}
+    assert by == {"name": "NAME_OK", "dns": "DEADLINE_EXCEEDED", "endpoint": "SKIPPED"}
+
+
+def test_crashing_check_becomes_a_finding(fake_checks):
+    fake_checks(endpoint=fake_check("endpoint", raises=RuntimeError("boom")))
+    r = diagnose("127.0.0.1", DiagnoseOptions(only="name,dns,endpoint"))
+    f = [f for f in r.findings if f.check == "endpoint"][0]
+    assert f.code == "CHECK_ERROR" and "boom" in f.evidence["error"] and f.status == "fail"
+
+
+def test_progress_callback():
+    events = []
+    diagnose("127.0.0.1", DiagnoseOptions(only="name,dns"), progress=lambda e, c, i: events.append((e, c)))
+    assert ("start", "name") in events and ("done", "dns") in events
+
+
+def test_dependency_not_selected_reports_the_underlying_failure(bad_servers):
+    r = diagnose(f"{bad_servers.refused.url}/ns/app:1", DiagnoseOptions(only="image", env={}))
+    assert [(f.check, f.code) for f in r.findings] == [("image", "TCP_REFUSED")]
+    assert r.exit_code == 1
+
+
+def test_unparsable_target_never_raises():
+    for target in ("", " ", "x" * 5000, "a\x00b", "http:///", "ftp://host/x", "host:99999/x", "::::", "[::1/x", "@@@", "UPPER/Case"):
+        r = diagnose(target, DiagnoseOptions(timeout=2, env={}))
+        assert r.findings[0].check == "name"
+        assert r.exit_code == 1
+        assert all(f.code != "CHECK_ERROR" for f in r.findings), [f.evidence for f in r.findings]
+
+
+def test_slow_dns_answer_vs_deadline(dns_server):
+    start = time.monotonic()
+    r = diagnose(Zone.SLOW, DiagnoseOptions(nameserver=dns_server.nameserver, timeout=0.6, only="dns"))
+    assert [f.code for f in r.findings] == ["DNS_TIMEOUT"]
+    assert time.monotonic() - start <= 0.6 * 1.1
+    r = diagnose(Zone.SLOW, DiagnoseOptions(nameserver=dns_server.nameserver, timeout=3, only="dns"))
+    assert [f.code for f in r.findings] == ["DNS_OK"]
+
+
+def test_dual_stack_uses_the_address_that_answers(registry, dns_server):
+    # dual.tcr-doctor.test has A 127.0.0.1 and AAAA ::1; the registry listens on 127.0.0.1 only
+    r = diagnose(f"http://{Zone.DUAL}:{registry.port}", DiagnoseOptions(nameserver=dns_server.nameserver, only="dns,tcp,http", env={}))
+    codes = [f.code for f in r.findings]
+    assert "TCP_OK" in codes and "HTTP_OK" in codes
+    tcp = [f for f in r.findings if f.code == "TCP_OK"][0]
+    assert tcp.evidence["address"] == "127.0.0.1"
+    assert {a["address"]: a["outcome"] for a in tcp.evidence["attempts"]}["::1"] in ("refused", "unreachable")
+
+
+def test_v6_only_name_refused(registry, dns_server):
+    r = diagnose(f"http://{Zone.V6ONLY}:{registry.port}", DiagnoseOptions(nameserver=dns_server.nameserver, only="dns,tcp", env={}))
+    assert [f.code for f in r.findings][-1] in ("TCP_REFUSED", "TCP_UNREACHABLE")
+
+
+def test_proxy_variables_reported(registry):
+    env = {"HTTP_PROXY": "http://user:secret@proxy.example:3128", "NO_PROXY": "other.example"}
+    r = diagnose(registry.url, DiagnoseOptions(only="http", env=env))
+    f = [f for f in r.findings if f.code == "PROXY_IN_EFFECT"][0]
+    assert f.status == "warn" and f.evidence["variables"] == ["HTTP_PROXY"]
+    assert "secret" not in str(f.to_dict()) and "proxy.example:3128" in str(f.evidence["proxies"])
+    r = diagnose(registry.url, DiagnoseOptions(only="http", env={**env, "NO_PROXY": "127.0.0.1"}))
+    assert "PROXY_IN_EFFECT" not in [f.code for f in r.findings]
+
+
+def test_report_to_dict_shape(registry):
+    d = diagnose(registry.url, DiagnoseOptions(only="name,dns,tcp", env={})).to_dict()
+    assert set(d) >= {"target", "checks", "findings", "counts", "exit_code", "duration_s", "deadline_s", "timings_s"}
+    assert d["checks"] == ["name", "dns", "tcp"]
+    for f in d["findings"]:
+        assert set(f) == {"check", "status", "code", "summary", "evidence", "fix", "faq"}
