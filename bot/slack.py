@@ -23,6 +23,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,7 +36,8 @@ SAFE_CHECKS = ("name", "dns", "endpoint", "tcp", "tls", "http", "image")
 # Slack's own limits: a button value holds 2000 characters; keep the question well inside it.
 _MAX_QUESTION = 1500
 _PROGRESS_INTERVAL = 1.0
-_MAX_BODY_BYTES = 1 << 20  # seconds between two chat.update calls while a diagnosis runs
+_MAX_BODY_BYTES = 1 << 20
+_LAZY_WORKERS = 32  # lazy listeners at once per process (answers, diagnoses waiting for a slot, hand-offs)  # seconds between two chat.update calls while a diagnosis runs
 
 ACTION_ALTERNATIVE = re.compile(r"^tcr_alternative_\d+$")
 ACTION_DIAGNOSE = "tcr_diagnose"
@@ -244,7 +246,11 @@ class SlackChannel:
             # Do not call auth.test while the web service starts: Slack being unreachable must not stop it.
             # Bolt calls it on the first request instead (and caches the bot's user id / bot id).
             token_verification_enabled=False,
-            process_before_response=False,
+            # Our ack functions are trivial: run them in the request thread and answer at once. (With False,
+            # bolt runs them on the listener pool and polls every 10 ms for the ack, so acks queue behind busy
+            # lazy listeners.) The slow work is always in `lazy=[...]`, which starts on the pool below.
+            process_before_response=True,
+            listener_executor=ThreadPoolExecutor(max_workers=_LAZY_WORKERS, thread_name_prefix="slack-lazy"),
         )
         app.middleware(self.drop_repeats_and_bots)
 
@@ -392,38 +398,41 @@ class SlackChannel:
             posted = None
         ts = posted["ts"] if posted else None
         last_update = [time.monotonic()]
+        lock = threading.Lock()  # the runner reports from its worker threads
 
         def on_progress(event: str, check: str, info: Mapping[str, Any] | None = None) -> None:
             """diagnose()'s callback: ("start" | "done", check, {"status", "seconds"})."""
-            states[check] = "running" if event == "start" else str((info or {}).get("status") or "ok")
-            if ts and time.monotonic() - last_update[0] >= _PROGRESS_INTERVAL:
+            with lock:
+                states[check] = "running" if event == "start" else str((info or {}).get("status") or "ok")
+                if not ts or time.monotonic() - last_update[0] < _PROGRESS_INTERVAL:
+                    return
                 last_update[0] = time.monotonic()
-                try:
-                    client.chat_update(channel=channel, ts=ts, **message(
-                        "progress.json.j2", lang=lang, target=target, checks=only, states=dict(states)))
-                except Exception:  # noqa: BLE001 - progress is best effort; the final update matters
-                    log.warning("slack: progress update failed")
+                update = message("progress.json.j2", lang=lang, target=target, checks=only, states=dict(states))
+            try:
+                client.chat_update(channel=channel, ts=ts, **update)
+            except Exception:  # noqa: BLE001 - progress is best effort; the final update matters
+                log.warning("slack: progress update failed")
 
         # Anonymous and server-neutral: no password, never the server's docker config (its credentials would
         # answer for the Slack user) and never its proxy variables (a proxy would bypass the address policy).
         options = DiagnoseOptions(timeout=self.settings.diagnose_timeout, only=only, policy=self.policy(),
                                   nameserver=self.settings.nameserver, username=None, password=None, push=False,
                                   docker_config=os.devnull, env={})
-        slots = self.settings.diagnose_slots
-        try:
-            if slots is not None and not slots.acquire(timeout=self.settings.diagnose_timeout):
-                raise TimeoutError("no free diagnosis slot")
+        slots = self.settings.diagnose_slots  # shared with /api/diagnose: at most N diagnoses per process
+        if slots is not None and not slots.acquire(timeout=self.settings.diagnose_timeout):
+            result = message("busy.json.j2", lang=lang)
+        else:
             try:
                 report = (self.settings.diagnose_func or diagnose)(target, options, progress=on_progress)
+                findings = [f.to_dict() if hasattr(f, "to_dict") else f for f in report.findings]
+                result = message("findings.json.j2", lang=lang, target=target, findings=findings,
+                                 credentials=wants_credentials or any(_is_auth(f) for f in findings))
+            except Exception:  # noqa: BLE001 - the user gets an honest error, the log gets the traceback
+                log.exception("slack: diagnosis failed")
+                result = message("error.json.j2", lang=lang)
             finally:
                 if slots is not None:
                     slots.release()
-            findings = [f.to_dict() if hasattr(f, "to_dict") else f for f in report.findings]
-            result = message("findings.json.j2", lang=lang, target=target, findings=findings,
-                             credentials=wants_credentials or any(_is_auth(f) for f in findings))
-        except Exception:  # noqa: BLE001 - the user gets an honest error, the log gets the type only
-            log.exception("slack: diagnosis failed")
-            result = message("error.json.j2", lang=lang)
         if ts:
             client.chat_update(channel=channel, ts=ts, **result)
         else:
