@@ -388,7 +388,8 @@ def _run_diagnosis(state, target: str) -> dict[str, Any] | None:
             return None
         options = DiagnoseOptions(timeout=cfg["DIAGNOSE_TIMEOUT"], only=list(ANONYMOUS_CHECKS), skip=None,
                                   username=None, password=None, push=False,
-                                  nameserver=cfg["DNS_NAMESERVER"] or None, policy=state.policy)
+                                  nameserver=cfg["DNS_NAMESERVER"] or None, ca_file=cfg["CA_FILE"] or None,
+                                  policy=state.policy)
         report = diagnose(target, options)
     data = report.to_dict() if hasattr(report, "to_dict") else dict(report)
     findings = data.get("findings") or []

@@ -29,6 +29,7 @@ DEFAULTS: dict[str, Any] = {
     "REGISTRY_DOMAINS": "*.tencentcloudcr.com,*.ccs.tencentyun.com,*.tencentyun.com",
     "REGISTRY_PORTS": "443,80",
     "DNS_NAMESERVER": "",                    # "ip[:port]"; default the system resolver
+    "CA_FILE": "",                           # extra CA bundle (PEM) to trust for registry TLS
     "DIAGNOSE_TIMEOUT": 10.0,                # seconds, the whole diagnosis
     "DIAGNOSE_CONCURRENCY": 4,               # diagnoses at once per process; more get 503 + Retry-After
     "MAX_BODY_BYTES": 16384,
@@ -229,9 +230,14 @@ def _install_hooks(app: Flask, state: WebState) -> None:
 
     static_dir = os.path.join(os.path.dirname(__file__), "static")
 
+    widget_source = _widget_source(static_dir, cfg["HANDOFF_URL"])
+
     @app.get("/widget.js")
     def widget_js():
-        return _static(static_dir, "widget.js", "application/javascript")
+        response = Response(widget_source, mimetype="application/javascript")
+        response.headers["Cache-Control"] = "public, max-age=300"
+        response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
+        return response
 
     @app.get("/widget.css")
     def widget_css():
@@ -245,6 +251,20 @@ def _install_hooks(app: Flask, state: WebState) -> None:
         lang = lang if lang in ("zh", "en") else ""
         html = render("web", "index.html", lang=lang or "en", data_lang=lang, handoff_url=cfg["HANDOFF_URL"])
         return Response(html, mimetype="text/html")
+
+
+def _widget_source(directory: str, handoff_url: str) -> str:
+    """widget.js with the configured hand-off URL between its /*HANDOFF*/ and /*END*/ markers."""
+    import json
+    import re
+
+    with open(os.path.join(directory, "widget.js"), encoding="utf-8") as fh:
+        source = fh.read()
+    if not str(handoff_url).startswith(("https://", "http://")):
+        log.warning("TCR_DOCTOR_HANDOFF_URL must be an http(s) URL; keeping the widget's default")
+        return source
+    literal = json.dumps(str(handoff_url)).replace("<", "\\u003c")
+    return re.sub(r"/\*HANDOFF\*/.*?/\*END\*/", lambda m: f"/*HANDOFF*/{literal}/*END*/", source, count=1)
 
 
 def _static(directory: str, name: str, mimetype: str) -> Response:

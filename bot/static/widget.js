@@ -84,7 +84,9 @@
   var LANG = pickLang();
   var T = STRINGS[LANG];
   var TITLE = data.title || T.title;
-  var HANDOFF = safeUrl(data.handoffUrl) || "https://console.cloud.tencent.com/workorder/category";
+  // The service fills in its configured hand-off URL (TCR_DOCTOR_HANDOFF_URL) between the markers.
+  var DEFAULT_HANDOFF = /*HANDOFF*/"https://console.cloud.tencent.com/workorder/category"/*END*/;
+  var HANDOFF = safeUrl(data.handoffUrl) || safeUrl(DEFAULT_HANDOFF) || "https://console.cloud.tencent.com/workorder/category";
   var POSITION = data.position === "left" ? "left" : "right";
 
   function t(key, vars) {
@@ -139,6 +141,24 @@
     }
     copy(doc.body, frag);
     return frag;
+  }
+
+  // Icons as SVG paths (emoji fonts are not everywhere), built with DOM calls.
+  var THUMB_UP = "M1 21h4V9H1v12zm22-11c0-1.1-.9-2-2-2h-6.31l.95-4.57.03-.32c0-.41-.17-.79-.44-1.06L14.17 1 7.59 7.59C7.22 7.95 7 8.45 7 9v10c0 1.1.9 2 2 2h9c.83 0 1.54-.5 1.84-1.22l3.02-7.05c.09-.23.14-.47.14-.73v-2z";
+  var THUMB_DOWN = "M15 3H6c-.83 0-1.54.5-1.84 1.22l-3.02 7.05c-.09.23-.14.47-.14.73v2c0 1.1.9 2 2 2h6.31l-.95 4.57-.03.32c0 .41.17.79.44 1.06L9.83 23l6.59-6.59c.36-.36.58-.86.58-1.41V5c0-1.1-.9-2-2-2zm4 0v12h4V3h-4z";
+  function icon(d) {
+    var NS = "http://www.w3.org/2000/svg";
+    var svg = document.createElementNS(NS, "svg");
+    svg.setAttribute("viewBox", "0 0 24 24");
+    svg.setAttribute("width", "16");
+    svg.setAttribute("height", "16");
+    svg.setAttribute("aria-hidden", "true");
+    svg.setAttribute("focusable", "false");
+    var path = document.createElementNS(NS, "path");
+    path.setAttribute("d", d);
+    path.setAttribute("fill", "currentColor");
+    svg.appendChild(path);
+    return svg;
   }
 
   function post(path, body) {
@@ -226,6 +246,13 @@
   closeBtn.addEventListener("click", closePanel);
   wrap.addEventListener("keydown", function (e) {
     if (e.key === "Escape" && !panel.hidden) { e.preventDefault(); e.stopPropagation(); closePanel(); }
+  });
+  // Focus can fall back to <body> (e.g. a button that was just disabled): Escape still closes the open panel.
+  document.addEventListener("keydown", function (e) {
+    if (e.key === "Escape" && !panel.hidden && (e.target === document.body || e.target === host)) {
+      e.preventDefault();
+      closePanel();
+    }
   });
   input.addEventListener("keydown", function (e) {
     if (e.key === "Enter" && !e.shiftKey && !e.isComposing) { e.preventDefault(); submit(); }
@@ -358,17 +385,22 @@
   function feedback(answerId, kbVersion, questionId) {
     var box = el("div", { className: "tcrd-feedback", role: "group", "aria-label": T.helpful });
     box.appendChild(el("span", { className: "tcrd-feedback-label" }, T.helpful));
-    var up = el("button", { type: "button", className: "tcrd-thumb tcrd-up", "aria-label": T.yes, title: T.yes }, "👍");
-    var down = el("button", { type: "button", className: "tcrd-thumb tcrd-down", "aria-label": T.no, title: T.no }, "👎");
+    var up = el("button", { type: "button", className: "tcrd-thumb tcrd-up", "aria-label": T.yes, title: T.yes });
+    var down = el("button", { type: "button", className: "tcrd-thumb tcrd-down", "aria-label": T.no, title: T.no });
+    up.appendChild(icon(THUMB_UP));
+    down.appendChild(icon(THUMB_DOWN));
     function send(helpful) {
       up.disabled = down.disabled = true;
       (helpful ? up : down).setAttribute("aria-pressed", "true");
       var body = { answer_id: answerId, kb_version: kbVersion || "", helpful: helpful };
       if (questionId) { body.question_id = questionId; }
       post("/api/feedback", body).then(function () {
-        var done = el("div", { className: "tcrd-thanks", role: "status" });
+        var done = el("div", { className: "tcrd-thanks", role: "status", tabindex: "-1" });
         if (helpful) { done.appendChild(el("p", {}, T.thanks)); } else { handoffLink(done, T.thanksNo); }
         box.appendChild(done);
+        // the pressed button is now disabled and would drop focus to <body>: keep it in the conversation
+        var link = done.querySelector("a");
+        (link || done).focus();
         scrollDown();
       }).catch(function (err) {
         up.disabled = down.disabled = false;

@@ -1,0 +1,201 @@
+"""bot/openapi.json stays true: every route is documented and every documented route exists; every documented
+response status is produced by a real request here, and its body matches the documented schema (and every
+response we see has a documented status)."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bot.web import create_app
+
+
+
+
+@pytest.fixture(scope="module")
+def doc():
+    from bot.api import openapi_document
+
+    return openapi_document()
+
+
+# --- a small validator for the JSON Schema subset the document uses ---------------------------------------
+def resolve(doc, schema):
+    while "$ref" in schema:
+        node = doc
+        for part in schema["$ref"].lstrip("#/").split("/"):
+            node = node[part]
+        schema = node
+    return schema
+
+
+_TYPES = {"object": dict, "array": list, "string": str, "boolean": bool, "null": type(None)}
+
+
+def type_ok(value, name):
+    if name == "integer":
+        return isinstance(value, int) and not isinstance(value, bool)
+    if name == "number":
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    return isinstance(value, _TYPES[name])
+
+
+def validate(doc, schema, value, path="$"):
+    schema = resolve(doc, schema)
+    if "oneOf" in schema:
+        matches = 0
+        for option in schema["oneOf"]:
+            try:
+                validate(doc, option, value, path)
+                matches += 1
+            except AssertionError:
+                pass
+        assert matches == 1, f"{path}: {value!r} matches {matches} of oneOf"
+        return
+    if "type" in schema:
+        types = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
+        assert any(type_ok(value, t) for t in types), f"{path}: {value!r} is not {types}"
+    if "enum" in schema:
+        assert value in schema["enum"], f"{path}: {value!r} not in {schema['enum']}"
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if "minimum" in schema:
+            assert value >= schema["minimum"], path
+        if "maximum" in schema:
+            assert value <= schema["maximum"], path
+    if isinstance(value, str):
+        assert len(value) >= schema.get("minLength", 0), path
+        assert len(value) <= schema.get("maxLength", len(value)), path
+    if isinstance(value, dict):
+        for key in schema.get("required", []):
+            assert key in value, f"{path}: missing {key!r}"
+        for key, sub in schema.get("properties", {}).items():
+            if key in value:
+                validate(doc, sub, value[key], f"{path}.{key}")
+    if isinstance(value, list) and "items" in schema:
+        for i, item in enumerate(value):
+            validate(doc, schema["items"], item, f"{path}[{i}]")
+
+
+# --- the apps the examples run against ---------------------------------------------------------------------
+class FakeReport:
+    def to_dict(self):
+        return {"target": "shop.tencentcloudcr.com", "findings": [
+            {"check": "dns", "status": "ok", "code": "DNS_OK", "summary": {"zh": "好", "en": "ok"}, "evidence": {"a": 1},
+             "fix": {"zh": "", "en": ""}, "faq": None},
+            {"check": "http", "status": "fail", "code": "HTTP_X", "summary": {"zh": "坏", "en": "bad"}, "evidence": {},
+             "fix": {"zh": "修", "en": "fix"}, "faq": "login-failed"}], "exit_code": 1}
+
+
+def _boom(*args, **kwargs):
+    raise RuntimeError("boom")
+
+
+@pytest.fixture(scope="module")
+def apps(tmp_path_factory):
+    base = tmp_path_factory.mktemp("openapi")
+
+    def make(name, **cfg):
+        return create_app({"DB": str(base / f"{name}.sqlite3"), "SLACK": "off", **cfg})
+
+    normal = make("normal", DIAGNOSE_FUNC=lambda target, **kw: FakeReport(), RATE_LIMIT_ASK="0",
+                  RATE_LIMIT_DIAGNOSE="0", RATE_LIMIT_FEEDBACK="0")
+    limited = make("limited", RATE_LIMIT_ASK="1/60", RATE_LIMIT_DIAGNOSE="1/60", RATE_LIMIT_FEEDBACK="1/60",
+                   DIAGNOSE_FUNC=lambda target, **kw: FakeReport())
+    tiny = make("tiny", MAX_BODY_BYTES=64)
+    crash = make("crash", ASK_FUNC=_boom, DIAGNOSE_FUNC=_boom)
+    crash.extensions["tcr_doctor"].storage.record_feedback = _boom
+    busy = make("busy", DIAGNOSE_FUNC=lambda target, **kw: FakeReport(), DIAGNOSE_CONCURRENCY=1)
+    busy.extensions["tcr_doctor"].diagnose_slots.acquire()
+    token = make("token", METRICS_TOKEN="t0ken")
+    return {"normal": normal, "limited": limited, "tiny": tiny, "crash": crash, "busy": busy, "token": token}
+
+
+FEEDBACK = {"answer_id": "login-failed", "kb_version": "v1", "helpful": True}
+BIG = {"q": "x" * 200}
+
+# (app, method, path, json body, repeat) ; repeat > 1 sends the request that many times and checks the last one
+EXAMPLES = [
+    ("normal", "post", "/api/ask", {"q": "登录实例失败怎么办？"}, 1),
+    ("normal", "post", "/api/ask", {"q": "How do I delete an image tag?", "lang": "en", "render": "html"}, 1),
+    ("normal", "post", "/api/ask", {"q": "what is the airspeed of a swallow", "render": "html"}, 1),
+    ("normal", "post", "/api/ask", {"q": "quota"}, 1),
+    ("normal", "post", "/api/ask", {"q": ""}, 1),
+    ("normal", "post", "/api/ask", {"q": "x" * 3000}, 1),
+    ("tiny", "post", "/api/ask", BIG, 1),
+    ("limited", "post", "/api/ask", {"q": "hi"}, 2),
+    ("crash", "post", "/api/ask", {"q": "hi"}, 1),
+    ("normal", "post", "/api/diagnose", {"target": "shop.tencentcloudcr.com/ns/app:1", "render": "html"}, 1),
+    ("normal", "post", "/api/diagnose", {"target": "169.254.169.254", "lang": "zh"}, 1),
+    ("normal", "post", "/api/diagnose", {"target": 7}, 1),
+    ("normal", "post", "/api/diagnose", {"target": "a" * 600}, 1),
+    ("tiny", "post", "/api/diagnose", {"target": "a" * 100}, 1),
+    ("limited", "post", "/api/diagnose", {"target": "a.tencentcloudcr.com"}, 2),
+    ("busy", "post", "/api/diagnose", {"target": "a.tencentcloudcr.com"}, 1),
+    ("crash", "post", "/api/diagnose", {"target": "a.tencentcloudcr.com"}, 1),
+    ("normal", "post", "/api/feedback", FEEDBACK, 1),
+    ("normal", "post", "/api/feedback", {"helpful": 1}, 1),
+    ("tiny", "post", "/api/feedback", dict(FEEDBACK, kb_version="v" * 90), 1),
+    ("limited", "post", "/api/feedback", FEEDBACK, 2),
+    ("crash", "post", "/api/feedback", FEEDBACK, 1),
+    ("normal", "get", "/api/openapi.json", None, 1),
+    ("normal", "get", "/healthz", None, 1),
+    ("normal", "get", "/metrics", None, 1),
+    ("token", "get", "/metrics", None, 1),
+    ("normal", "get", "/widget.js", None, 1),
+    ("normal", "get", "/widget.css", None, 1),
+    ("normal", "get", "/", None, 1),
+]
+
+
+def _rules(app):
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static" or rule.rule.startswith("/slack/"):
+            continue
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield rule.rule, method.lower()
+
+
+def test_every_route_is_documented_and_every_documented_route_exists(apps, doc):
+    routes = set(_rules(apps["normal"]))
+    documented = {(path, method) for path, ops in doc["paths"].items() for method in ops}
+    assert routes == documented
+
+
+def test_every_documented_response_is_produced_and_matches(apps, doc):
+    seen: set[tuple[str, str, str]] = set()
+    for app_name, method, path, body, repeat in EXAMPLES:
+        client = apps[app_name].test_client()
+        for _ in range(repeat):
+            response = getattr(client, method)(path, json=body) if body is not None else getattr(client, method)(path)
+        op = doc["paths"][path][method]
+        status = str(response.status_code)
+        assert status in op["responses"], f"{method.upper()} {path} answered {status}, which is not documented"
+        spec = op["responses"][status]
+        seen.add((path, method, status))
+        content = spec.get("content", {})
+        assert response.mimetype in content, f"{path} {status}: {response.mimetype} not in {list(content)}"
+        schema = content[response.mimetype]["schema"]
+        if response.mimetype == "application/json":
+            validate(doc, schema, response.get_json(), f"{method.upper()} {path} {status}")
+        else:
+            assert response.get_data(as_text=True)
+        for header in spec.get("headers", {}):
+            assert header in response.headers, f"{path} {status}: header {header} missing"
+    documented = {(path, method, status) for path, ops in doc["paths"].items()
+                  for method, op in ops.items() for status in op["responses"]}
+    assert documented - seen == set(), "documented responses no example produced"
+
+
+def test_served_document_is_the_file(apps, doc):
+    served = apps["normal"].test_client().get("/api/openapi.json").get_json()
+    assert served == doc
+    assert served["openapi"].startswith("3.")
+
+
+def test_ask_schema_matches_the_knowledge_answer_for_many_questions(doc):
+    import knowledge
+
+    schema = doc["components"]["schemas"]["AskResult"]
+    for q in ["登录失败", "how to delete tag", "镜像加速", "xyz", "unauthorized: authentication required",
+              "shop-tcr.tencentcloudcr.com/ns/app:1.0 pull fails with 401", "个人版和企业版有什么区别"]:
+        validate(doc, schema, knowledge.ask(q), q)

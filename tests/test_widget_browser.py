@@ -1,0 +1,378 @@
+"""The help widget as a person uses it: Playwright (sync API) driving Debian's headless Chromium.
+
+A customer page on one loopback origin embeds `<script src="http://127.0.0.1:APP/widget.js" defer>` from the
+service running on another loopback port (so CORS is exercised too). Screenshots go to artifacts/.
+"""
+from __future__ import annotations
+
+import http.server
+import os
+import pathlib
+import shutil
+import socketserver
+import sqlite3
+import threading
+import time
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = os.environ.get("TCR_DOCTOR_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARTIFACTS = pathlib.Path(__file__).resolve().parent.parent / "artifacts"
+
+LOGIN_Q = "docker login 报错 unauthorized: authentication required"
+LOGIN_TITLE = '推送或拉取镜像时显示 "unauthorized: authentication required" 如何处理？'
+EN_Q = "How do I delete an image tag?"
+XSS_Q = "<img src=x onerror=\"window.__xss=1;alert(1)\"> why does my push fail?"
+
+
+def _playwright_or_skip():
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.skip("playwright (python) is not installed")
+    if not (shutil.which(CHROMIUM) or os.path.exists(CHROMIUM)):
+        pytest.skip(f"{CHROMIUM} is not installed (Debian package chromium)")
+    return sync_playwright
+
+
+class LiveServer:
+    """A WSGI app on 127.0.0.1:random in a thread (Werkzeug, threaded)."""
+
+    def __init__(self, app):
+        from werkzeug.serving import make_server
+
+        self.app = app
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.thread.join(5)
+
+
+class HostPages:
+    """The customer's site: a static server on another loopback port; /<name>.html from `pages`."""
+
+    def __init__(self):
+        self.pages: dict[str, str] = {}
+        pages = self.pages
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802
+                body = pages.get(self.path.split("?")[0])
+                if body is None:
+                    self.send_error(404)
+                    return
+                data = body.encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def add(self, name: str, widget_url: str, *, lang: str = "en", attrs: str = "") -> str:
+        self.pages[f"/{name}.html"] = f"""<!doctype html>
+<html lang="{lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Customer console</title></head>
+<body style="font-family: sans-serif; margin: 40px">
+<a href="#top" id="first-link">Customer console</a>
+<h1>My TCR dashboard</h1><p>Some page content the widget must not disturb.</p>
+<script src="{widget_url}/widget.js" defer {attrs}></script>
+</body></html>"""
+        return f"{self.url}/{name}.html"
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_playwright = _playwright_or_skip()
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory):
+    from bot.web import create_app
+
+    db = tmp_path_factory.mktemp("widget") / "widget.sqlite3"
+    app = create_app({"DB": str(db), "SLACK": "off", "RATE_LIMIT_ASK": "0", "RATE_LIMIT_FEEDBACK": "0",
+                      "HANDOFF_URL": "https://support.example/ticket"})
+    server = LiveServer(app)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def host_pages():
+    pages = HostPages()
+    yield pages
+    pages.stop()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    pg = context.new_page()
+    pg.dialogs = []
+    pg.on("dialog", lambda d: (pg.dialogs.append(d.message), d.dismiss()))
+    pg.console_errors = []
+    pg.on("console", lambda m: m.type == "error" and pg.console_errors.append(m.text))
+    yield pg
+    context.close()
+
+
+def shadow_active(page) -> str:
+    """A description of the focused element inside the widget's shadow root (or the document)."""
+    return page.evaluate("""() => {
+        const host = document.getElementById('tcr-doctor-widget');
+        const a = (host && host.shadowRoot && host.shadowRoot.activeElement) || document.activeElement;
+        return a ? (a.className || a.tagName) : '';
+    }""")
+
+
+def open_and_ask(page, question):
+    page.locator(".tcrd-launcher").click()
+    page.locator("textarea.tcrd-input").fill(question)
+    page.keyboard.press("Enter")
+
+
+def feedback_rows(service):
+    conn = sqlite3.connect(service.app.extensions["tcr_doctor"].storage.path)
+    try:
+        return conn.execute("SELECT answer_id, helpful, question_id, kb_version FROM feedback ORDER BY id").fetchall()
+    finally:
+        conn.close()
+
+
+# --- tests -------------------------------------------------------------------------------------------------
+def test_ask_see_answer_and_give_feedback(page, service, host_pages):
+    url = host_pages.add("basic", service.url)
+    page.goto(url)
+    launcher = page.locator(".tcrd-launcher")
+    launcher.wait_for()
+    assert launcher.get_attribute("aria-expanded") == "false"
+    open_and_ask(page, LOGIN_Q)
+    assert launcher.get_attribute("aria-expanded") == "true"
+    log = page.get_by_role("log")
+    assert log.get_attribute("aria-live") == "polite"
+    title = page.locator(".tcrd-answer-title")
+    title.wait_for(timeout=10000)
+    assert title.inner_text() == LOGIN_TITLE
+    assert page.locator(".tcrd-user p").last.inner_text() == LOGIN_Q
+    links = page.locator(".tcrd-answer a")
+    assert links.count() >= 1
+    assert links.first.get_attribute("target") == "_blank"
+    assert "noopener" in links.first.get_attribute("rel")
+
+    before = len(feedback_rows(service))
+    page.locator(".tcrd-thumb.tcrd-down").last.click()
+    page.locator(".tcrd-thanks").last.wait_for()
+    assert page.locator(".tcrd-thanks a.tcrd-handoff").get_attribute("href") == "https://support.example/ticket"
+    rows = feedback_rows(service)
+    assert len(rows) == before + 1
+    answer_id, helpful, question_id, kb_version = rows[-1]
+    assert (answer_id, helpful) == ("unauthorized-authentication-required", 0)
+    assert question_id and kb_version
+    page.screenshot(path=str(ARTIFACTS / "widget-answer-desktop.png"))
+    assert page.dialogs == []
+
+
+def test_did_you_mean_chips(page, service, host_pages):
+    page.goto(host_pages.add("chips", service.url))
+    open_and_ask(page, "login")
+    chips = page.locator(".tcrd-chip")
+    chips.first.wait_for(timeout=10000)
+    assert chips.count() >= 1
+    chip_text = chips.first.inner_text()
+    answers_before = page.locator(".tcrd-answer-title").count()
+    chips.first.click()
+    page.wait_for_function(
+        """n => { const h = document.getElementById('tcr-doctor-widget').shadowRoot;
+                  return h.querySelectorAll('.tcrd-answer-title').length > n; }""", arg=answers_before)
+    assert page.locator(".tcrd-answer-title").last.inner_text() == chip_text
+
+
+def test_keyboard_only(page, service, host_pages):
+    page.goto(host_pages.add("keyboard", service.url))
+    page.locator(".tcrd-launcher").wait_for()
+    # Tab from the top of the page: the customer's link, then the widget's launcher.
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "first-link"
+    page.keyboard.press("Tab")
+    assert "tcrd-launcher" in shadow_active(page)
+    page.keyboard.press("Enter")
+    assert "tcrd-input" in shadow_active(page)  # focus moved into the panel's input
+    page.keyboard.type(EN_Q)
+    page.keyboard.press("Enter")
+    page.locator(".tcrd-answer-title").wait_for(timeout=10000)
+    import knowledge
+
+    expected = knowledge.ask(EN_Q)["answer"]
+    assert expected["id"] == "delete-image-tag"
+    assert page.locator(".tcrd-answer-title").inner_text() == expected["question"]
+    # Shift+Tab walks back from the input into the conversation: the thumbs are reachable by keyboard
+    for _ in range(15):
+        page.keyboard.press("Shift+Tab")
+        if "tcrd-up" in shadow_active(page):
+            break
+    assert "tcrd-up" in shadow_active(page)
+    before = len(feedback_rows(service))
+    page.keyboard.press("Enter")
+    page.locator(".tcrd-thanks").wait_for()
+    assert len(feedback_rows(service)) == before + 1 and feedback_rows(service)[-1][1] == 1
+    # Escape closes the panel and gives focus back to the launcher
+    page.keyboard.press("Escape")
+    assert page.locator(".tcrd-panel").is_hidden()
+    assert "tcrd-launcher" in shadow_active(page)
+    assert page.locator(".tcrd-launcher").get_attribute("aria-expanded") == "false"
+    # ...and Enter opens it again with the conversation kept
+    page.keyboard.press("Enter")
+    assert page.locator(".tcrd-panel").is_visible()
+    assert page.locator(".tcrd-answer-title").count() == 1
+    page.keyboard.press("Escape")
+    assert "tcrd-launcher" in shadow_active(page)
+
+
+def test_html_in_a_question_is_text_and_runs_nothing(page, service, host_pages):
+    page.goto(host_pages.add("xss", service.url))
+    open_and_ask(page, XSS_Q)
+    page.locator(".tcrd-bot").nth(1).wait_for(timeout=10000)  # greeting + the answer
+    page.wait_for_timeout(300)
+    assert page.locator(".tcrd-user p").last.inner_text() == XSS_Q
+    counts = page.evaluate("""() => ({
+        doc: document.querySelectorAll('img').length,
+        shadow: document.getElementById('tcr-doctor-widget').shadowRoot.querySelectorAll('img, script[src], iframe').length,
+        xss: window.__xss || 0 })""")
+    assert counts == {"doc": 0, "shadow": 0, "xss": 0}
+    assert page.dialogs == []
+    page.screenshot(path=str(ARTIFACTS / "widget-xss-as-text.png"))
+
+
+def test_chinese_from_page_language(page, service, host_pages):
+    page.goto(host_pages.add("zh", service.url, lang="zh-CN"))
+    launcher = page.locator(".tcrd-launcher")
+    launcher.wait_for()
+    assert launcher.get_attribute("aria-label") == "打开 TCR 帮助"
+    launcher.click()
+    assert "您好" in page.locator(".tcrd-bot").first.inner_text()
+    assert page.locator("textarea.tcrd-input").get_attribute("placeholder").startswith("询问")
+
+
+def test_data_attributes(page, service, host_pages):
+    url = host_pages.add("attrs", service.url, lang="zh",
+                         attrs='data-lang="en" data-position="left" data-title="Registry help" '
+                               'data-handoff-url="https://help.example/contact"')
+    page.goto(url)
+    launcher = page.locator(".tcrd-launcher")
+    launcher.wait_for()
+    assert launcher.inner_text().strip().endswith("Registry help")
+    assert launcher.get_attribute("aria-label") == "Open TCR help"  # data-lang wins over <html lang>
+    box = launcher.bounding_box()
+    assert box["x"] < 100  # left
+    launcher.click()
+    assert page.locator(".tcrd-title").inner_text() == "Registry help"
+    assert page.locator(".tcrd-footer a").get_attribute("href") == "https://help.example/contact"
+
+
+def test_phone_sized_screen(browser, service, host_pages):
+    context = browser.new_context(viewport={"width": 375, "height": 667}, device_scale_factor=2, is_mobile=True,
+                                  has_touch=True)
+    page = context.new_page()
+    try:
+        page.goto(host_pages.add("phone", service.url))
+        launcher = page.locator(".tcrd-launcher")
+        launcher.wait_for()
+        lb = launcher.bounding_box()
+        assert lb["x"] + lb["width"] <= 375 and lb["y"] + lb["height"] <= 667
+        launcher.tap()
+        panel = page.locator(".tcrd-panel")
+        box = panel.bounding_box()
+        assert box["width"] == pytest.approx(375, abs=1) and box["height"] == pytest.approx(667, abs=1)
+        page.locator("textarea.tcrd-input").fill(LOGIN_Q)
+        page.locator(".tcrd-send").tap()
+        page.locator(".tcrd-answer-title").wait_for(timeout=10000)
+        # nothing overflows sideways
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375
+        widths = page.evaluate("""() => Array.from(document.getElementById('tcr-doctor-widget').shadowRoot
+            .querySelectorAll('.tcrd-msg')).map(e => e.getBoundingClientRect().right)""")
+        assert max(widths) <= 375
+        page.screenshot(path=str(ARTIFACTS / "widget-phone.png"))
+        page.locator(".tcrd-close").tap()
+        assert panel.is_hidden() and launcher.is_visible()
+    finally:
+        context.close()
+
+
+def test_diagnosis_form_when_no_target_was_mentioned(page, service, host_pages):
+    page.goto(host_pages.add("form", service.url))
+    open_and_ask(page, "docker login fails, what should I check?")
+    form = page.locator(".tcrd-target-form")
+    form.wait_for(timeout=10000)
+    form.locator("input").fill("10.0.0.8:5000/team/app:1.0")
+    form.locator("input").press("Enter")
+    finding = page.locator('.tcrd-finding[data-code="TARGET_REFUSED"]')
+    finding.wait_for(timeout=10000)
+    assert "IP" in finding.inner_text()
+    assert "tcr-doctor diagnose" in page.locator(".tcrd-cli").inner_text()
+
+
+def test_run_diagnosis_against_a_registry(browser, registry, registry_factory, tls_material, dns_server, tmp_path):
+    """Ask about an image on a registry the tests started (HTTPS, anonymous pulls, the seeded content, under a
+    TCR-looking name the harness DNS server resolves to 127.0.0.1), then run the diagnosis from the widget's
+    button and see the findings."""
+    from bot.web import create_app
+    from tests.harness.dns_server import Zone
+
+    reg = registry_factory(auth=False, tls=tls_material.valid, ca_file=tls_material.ca_file,
+                           storage_dir=registry.storage_dir, name="widget-registry")
+    app = create_app({"DB": str(tmp_path / "diag.sqlite3"), "SLACK": "off", "RATE_LIMIT_ASK": "0",
+                      "DNS_NAMESERVER": dns_server.nameserver, "CA_FILE": tls_material.ca_file,
+                      "REGISTRY_PORTS": "", "TEST_ALLOW_LOOPBACK": True, "DIAGNOSE_TIMEOUT": 15})
+    server = LiveServer(app)
+    pages = HostPages()
+    context = browser.new_context(viewport={"width": 1280, "height": 1000})
+    page = context.new_page()
+    try:
+        image = f"{Zone.TCR_LOCAL}:{reg.port}/team/app:1.0"
+        page.goto(pages.add("diag", server.url))
+        open_and_ask(page, f"docker pull {image} fails with unauthorized: authentication required")
+        run = page.locator("button.tcrd-run")
+        run.wait_for(timeout=10000)
+        assert image in run.inner_text()
+        run.click()
+        findings = page.locator(".tcrd-finding")
+        findings.first.wait_for(timeout=30000)
+        statuses = {f.get_attribute("data-code"): f.get_attribute("data-status") for f in findings.all()}
+        for code in ("DNS_OK", "TCP_OK"):
+            assert statuses.get(code) == "ok", statuses
+        assert "TARGET_REFUSED" not in statuses
+        assert "fail" not in statuses.values(), statuses
+        for code in ("TLS_OK", "HTTP_OK", "TAG_FOUND"):  # the image exists and is pulled anonymously
+            assert statuses.get(code) == "ok", statuses
+        assert "tcr-doctor diagnose" in page.locator(".tcrd-cli code").inner_text()
+        page.locator(".tcrd-diagnosis").scroll_into_view_if_needed()
+        page.screenshot(path=str(ARTIFACTS / "widget-diagnosis.png"))
+    finally:
+        context.close()
+        pages.stop()
+        server.stop()
