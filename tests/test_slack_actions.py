@@ -165,3 +165,13 @@ def test_slash_with_a_secret_warns_privately_and_posts_nothing(rig):
     rig.api.quiet(0.3)
     assert rig.api.calls_to("chat.postMessage") == []
     assert secret not in rig.api.everything()
+
+
+def test_slash_check_name_explains_a_bad_name(rig):
+    rig.command("check-name tag v1.2 beta")
+    reply = rig.api.wait_for("response_url")
+    text = block_text(reply.args["blocks"])
+    assert "is not valid" in text and "`v1.2 beta`" in text
+    rig.command("检查名称 instance shop-tcr")
+    ok = rig.api.wait_for("response_url", count=2)
+    assert "合法" in ok.args["text"] and "不合法" not in ok.args["text"]
