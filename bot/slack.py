@@ -307,15 +307,30 @@ class SlackChannel:
         if kinds:
             client.chat_postEphemeral(channel=channel, user=event.get("user"), thread_ts=thread_ts,
                                       **message("secret_warning.json.j2", lang=lang, kinds=kinds))
-        client.chat_postMessage(channel=channel, thread_ts=thread_ts, **self.answer_blocks(result, masked, lang))
+        client.chat_postMessage(channel=channel, thread_ts=thread_ts,
+                                **self.answer_blocks(result, masked, lang, explained=self.explain(masked)))
 
-    def answer_blocks(self, result: Mapping[str, Any], question: str, lang: str) -> dict[str, Any]:
-        checks = _safe_checks(result.get("diagnostics"))
+    @staticmethod
+    def explain(text: str) -> dict[str, Any] | None:
+        """knowledge.explain_log for pasted error logs; its failure never costs the answer."""
+        import knowledge
+
+        try:
+            return knowledge.explain_log(text)
+        except Exception:  # noqa: BLE001
+            log.warning("slack: explain_log failed", exc_info=True)
+            return None
+
+    def answer_blocks(self, result: Mapping[str, Any], question: str, lang: str,
+                      explained: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """The answer message; a recognised pasted log adds its cause and, if the FAQ has none, its checks/target."""
+        explained = explained or {}
+        diagnostics = list(result.get("diagnostics") or []) or list(explained.get("checks") or [])
+        target = _target(result.get("entities")) or explained.get("target")
         return message(
-            "answer.json.j2", lang=lang, result=result, question=question[:_MAX_QUESTION],
-            target=_target(result.get("entities")), checks=checks,
-            credentials="credentials" in (result.get("diagnostics") or []),
-            handoff=bool(self.settings.support_channel),
+            "answer.json.j2", lang=lang, result=result, question=question[:_MAX_QUESTION], log=explained or None,
+            target=target, checks=_safe_checks(diagnostics), diagnostics=diagnostics,
+            credentials="credentials" in diagnostics, handoff=bool(self.settings.support_channel),
         )
 
     def on_alternative(self, body, action, client):

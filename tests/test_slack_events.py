@@ -220,3 +220,21 @@ def test_without_slack_settings_nothing_is_mounted(monkeypatch, tmp_path):
     init_app(app)
     assert "/slack/events" not in {rule.rule for rule in app.url_map.iter_rules()}
     assert app.test_client().post("/slack/events", data="{}").status_code == 404
+
+
+def test_a_pasted_error_log_gets_its_cause_and_a_diagnostics_button(rig, monkeypatch):
+    import knowledge.logs
+
+    # The channel calls knowledge.explain_log (the contract); bind it to the log reader itself for this test.
+    monkeypatch.setattr(knowledge, "explain_log", knowledge.logs.explain)
+    pasted = ('$ docker pull shop-tcr.tencentcloudcr.com/team/app:1.0\nError response from daemon: Get '
+              '"https://shop-tcr.tencentcloudcr.com/v2/": net/http: request canceled while waiting for connection '
+              '(Client.Timeout exceeded while awaiting headers)')
+    expected = knowledge.logs.explain(pasted)
+    rig.event(mention(pasted, ts="1700000008.000100"))
+    reply = rig.api.wait_for("chat.postMessage")
+    text = block_text(reply.args["blocks"])
+    assert expected["cause"] in text and expected["summary"]["en"] in text
+    button = [e for b in reply.args["blocks"] if b["type"] == "actions" for e in b["elements"]
+              if e["action_id"] == "tcr_diagnose"]
+    assert button and "shop-tcr.tencentcloudcr.com" in button[0]["value"]
