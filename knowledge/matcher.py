@@ -20,7 +20,7 @@ B = 0.25
 # Calibration: score = sigmoid(SLOPE * (coverage - MIDPOINT)); coverage is the share of the query's
 # feature mass explained by the entry. Thresholds are on the calibrated score.
 SLOPE = 12.0
-MIDPOINT = 0.185
+MIDPOINT = 0.22
 THRESHOLD = 0.5          # below -> no_answer (i.e. coverage below MIDPOINT)
 AMBIGUOUS_RATIO = 0.9    # runner-up coverage >= ratio * top coverage (and above threshold) -> ambiguous
 ALTERNATIVE_MIN = 0.25   # alternatives listed must score at least this
@@ -152,6 +152,9 @@ class Matcher:
 
     def rank(self, question: str, limit: int = 5) -> list[Candidate]:
         question = question[:MAX_QUERY_CHARS]
+        return self._rank(question, limit)
+
+    def _rank(self, question: str, limit: int) -> list[Candidate]:
         qbag = T.features(question, self.concepts, vocab_fix=self.fix_word, known=self.vocab_words.__contains__)
         if not qbag:
             return []
