@@ -147,7 +147,7 @@ def test_typos_and_pinyin(q, want):
 
 def test_near_misses_mostly_rejected():
     answered = [q for q in NEAR_MISS if knowledge.ask(q)["matched"]]
-    assert len(answered) <= 0.6 * len(NEAR_MISS), answered  # measured: 8 of 20 answered (docs/matching.md)
+    assert len(answered) <= len(NEAR_MISS) // 2, answered  # measured: 7 of 20 answered (docs/matching.md)
 
 
 def test_json_shape_and_language():
