@@ -35,9 +35,9 @@ log = logging.getLogger(__name__)
 SAFE_CHECKS = ("name", "dns", "endpoint", "tcp", "tls", "http", "image")
 # Slack's own limits: a button value holds 2000 characters; keep the question well inside it.
 _MAX_QUESTION = 1500
-_PROGRESS_INTERVAL = 1.0
-_MAX_BODY_BYTES = 1 << 20
-_LAZY_WORKERS = 32  # lazy listeners at once per process (answers, diagnoses waiting for a slot, hand-offs)  # seconds between two chat.update calls while a diagnosis runs
+_PROGRESS_INTERVAL = 1.0  # seconds between two chat.update calls while a diagnosis runs
+_MAX_BODY_BYTES = 1 << 20  # /slack/events only: interaction payloads repeat the whole message
+_LAZY_WORKERS = 32  # lazy listeners at once per process (answers, diagnoses waiting for a slot, hand-offs)
 
 ACTION_ALTERNATIVE = re.compile(r"^tcr_alternative_\d+$")
 ACTION_DIAGNOSE = "tcr_diagnose"
@@ -282,17 +282,17 @@ class SlackChannel:
         next()
 
     # -- questions --------------------------------------------------------------------------------------
-    def on_mention(self, event, client, context):
+    def on_mention(self, event, client):
         if str(event.get("channel", "")).startswith("D"):
             return  # a mention in a DM also arrives as message.im: that one answers
-        self.answer_message(event, client, context)
+        self.answer_message(event, client)
 
-    def on_message(self, event, client, context):
+    def on_message(self, event, client):
         if event.get("channel_type") != "im":
             return
-        self.answer_message(event, client, context)
+        self.answer_message(event, client)
 
-    def answer_message(self, event, client, context):
+    def answer_message(self, event, client):
         channel, thread_ts = event["channel"], _thread_of(event)
         if not self.seen.first(f"message:{channel}:{event['ts']}"):
             return
@@ -322,24 +322,27 @@ class SlackChannel:
             return None
 
     def answer_blocks(self, result: Mapping[str, Any], question: str, lang: str,
-                      explained: Mapping[str, Any] | None = None) -> dict[str, Any]:
-        """The answer message; a recognised pasted log adds its cause and, if the FAQ has none, its checks/target."""
+                      explained: Mapping[str, Any] | None = None, asked_by: str | None = None) -> dict[str, Any]:
+        """The answer message; a recognised pasted log adds its cause and, if the FAQ has none, its checks/target.
+
+        `asked_by`: for /tcr answers posted in a channel, whose (masked) question it answers.
+        """
         explained = explained or {}
         diagnostics = list(result.get("diagnostics") or []) or list(explained.get("checks") or [])
         target = _target(result.get("entities")) or explained.get("target")
         return message(
             "answer.json.j2", lang=lang, result=result, question=question[:_MAX_QUESTION], log=explained or None,
             target=target, checks=_safe_checks(diagnostics), diagnostics=diagnostics,
-            credentials="credentials" in diagnostics, handoff=bool(self.settings.support_channel),
+            credentials="credentials" in diagnostics, handoff=bool(self.settings.support_channel), asked_by=asked_by,
         )
 
-    def on_alternative(self, body, action, client):
+    def on_alternative(self, body, action, client, respond):
         value = _value(action.get("value"))
         lang = _lang(value.get("lang"), self.settings.default_lang)
         result = self.ask(value.get("question") or "", lang)
         channel, thread_ts = self._container(body)
-        client.chat_postMessage(channel=channel, thread_ts=thread_ts,
-                                **self.answer_blocks(result, value.get("question") or "", lang))
+        reply = self.answer_blocks(result, value.get("question") or "", lang)
+        self._post_or_respond(client, respond, channel, {**reply, "thread_ts": thread_ts})
 
     # -- hand-off to a person -----------------------------------------------------------------------------
     def on_handoff(self, body, action, client):
@@ -361,11 +364,11 @@ class SlackChannel:
         client.chat_postMessage(channel=channel, thread_ts=thread_ts, **message("handoff_done.json.j2", lang=lang))
 
     # -- diagnostics --------------------------------------------------------------------------------------
-    def on_diagnose(self, body, action, client):
+    def on_diagnose(self, body, action, client, respond):
         value = _value(action.get("value"))
         channel, thread_ts = self._container(body)
-        self.diagnose_in_thread(client, channel, thread_ts, value.get("target") or "",
-                                value.get("checks"), _lang(value.get("lang"), self.settings.default_lang))
+        self.diagnose_in_thread(client, channel, thread_ts, value.get("target") or "", value.get("checks"),
+                                _lang(value.get("lang"), self.settings.default_lang), fallback=respond)
 
     def on_diagnose_target(self, body, action, client):
         value = _value(action.get("value"))
@@ -380,18 +383,22 @@ class SlackChannel:
         values = (view.get("state") or {}).get("values") or {}
         return ((values.get("target") or {}).get("value") or {}).get("value") or ""
 
+    def _usable_target(self, target: str) -> bool:
+        """One address, no spaces, nothing secret-looking; the diagnosis itself applies name rules and policy."""
+        return bool(target) and len(target) <= 512 and not any(ch.isspace() for ch in target) \
+            and not self.redact(target)[1]
+
     def ack_target(self, ack, view):
-        target = self._submitted_target(view).strip()
         lang = _lang(_value(view.get("private_metadata")).get("lang"), self.settings.default_lang)
-        if not target or any(ch.isspace() for ch in target) or len(target) > 512 or self.redact(target)[1]:
-            ack(response_action="errors", errors={"target": message("target_error.json.j2", lang=lang)["text"]})
-        else:
+        if self._usable_target(self._submitted_target(view).strip()):
             ack()
+        else:
+            ack(response_action="errors", errors={"target": message("target_error.json.j2", lang=lang)["text"]})
 
     def on_target(self, view, client):
         target = self._submitted_target(view).strip()
-        if not target or any(ch.isspace() for ch in target) or len(target) > 512 or self.redact(target)[1]:
-            return  # the modal showed the error (ack_target)
+        if not self._usable_target(target):
+            return  # ack_target showed the error in the modal
         meta = _value(view.get("private_metadata"))
         self.diagnose_in_thread(client, meta.get("channel"), meta.get("thread_ts"), target, meta.get("checks"),
                                 _lang(meta.get("lang"), self.settings.default_lang))
@@ -471,7 +478,7 @@ class SlackChannel:
             respond(**message("help.json.j2", lang=lang))
         elif sub == "ask":
             result = self.ask(masked)
-            reply = self.answer_blocks(result, masked, _lang(result.get("lang"), lang))
+            reply = self.answer_blocks(result, masked, _lang(result.get("lang"), lang), asked_by=user)
             self._post_or_respond(client, respond, channel, reply)
         elif sub == "diagnose":
             self.diagnose_in_thread(client, channel, None, masked.split()[0], list(SAFE_CHECKS), lang,
@@ -497,7 +504,7 @@ class SlackChannel:
         try:
             client.chat_postMessage(channel=channel, **reply)
         except SlackApiError:
-            respond(**reply)
+            respond(text=reply["text"], blocks=reply["blocks"])
 
     @staticmethod
     def _container(body: Mapping[str, Any]) -> tuple[str, str | None]:

@@ -138,14 +138,17 @@ def test_slash_ask_posts_the_answer(rig):
     rig.command("ask What should I do when logging in to an instance fails?")
     call = rig.api.wait_for("chat.postMessage")
     assert call.args["channel"] == "C0GENERAL" and "thread_ts" not in call.args
-    assert call.args["blocks"][0]["text"]["text"] == "What should I do when logging in to an instance fails?"
+    asked, header = call.args["blocks"][:2]
+    assert asked["type"] == "context" and "<@U0ASKER> asked: What should I do" in block_text(asked)
+    assert header["text"]["text"] == "What should I do when logging in to an instance fails?"
 
 
 def test_slash_ask_where_the_bot_is_no_member_replies_privately(rig):
     rig.api.fail["chat.postMessage"] = {"C0PRIVATE": "not_in_channel"}
     rig.command("ask 登录实例失败怎么办？", channel="C0PRIVATE")
     reply = rig.api.wait_for("response_url")
-    assert reply.args["blocks"][0]["text"]["text"] == "登录实例失败怎么办？"
+    assert reply.args["blocks"][1]["text"]["text"] == "登录实例失败怎么办？"
+    assert "<@U0ASKER> 提问：" in block_text(reply.args["blocks"][0])
 
 
 def test_slash_diagnose_reports_progress_then_findings(rig, fake):
@@ -175,3 +178,15 @@ def test_slash_check_name_explains_a_bad_name(rig):
     rig.command("检查名称 instance shop-tcr")
     ok = rig.api.wait_for("response_url", count=2)
     assert "合法" in ok.args["text"] and "不合法" not in ok.args["text"]
+
+
+def test_diagnose_button_on_a_private_reply_answers_privately(rig, fake):
+    """Where the bot is no member, /tcr answers through response_url; its button must still give findings."""
+    rig.api.fail["chat.postMessage"] = {"C0PRIVATE": "not_in_channel"}
+    rig.command(f"ask docker login {TARGET} fails", channel="C0PRIVATE")
+    reply = rig.api.wait_for("response_url")
+    reply.args["channel"], reply.response["ts"] = "C0PRIVATE", "1700000400.000100"
+    rig.click(reply, "tcr_diagnose")
+    final = rig.api.wait_for("response_url", count=2)
+    assert "The connection was refused" in block_text(final.args["blocks"])
+    assert fake.calls and fake.calls[0][0] == TARGET
