@@ -23,7 +23,7 @@ FAQ_DIR = Path(__file__).with_name("faq")
 MAX_INPUT = 1_500_000       # characters kept from a paste (the tail: the final error is at the end)
 MAX_LINE = 4000             # characters of one line that are matched
 MAX_EVIDENCE = 600          # characters of the evidence line returned
-MAX_JOIN = 3                # continuation lines joined to a line ending with ':'
+MAX_JOIN = 5                # continuation lines joined to a line ending with ':'
 
 CODES = (
     "CREDENTIALS_MISSING", "CREDENTIALS_INVALID", "CREDENTIALS_EXPIRED", "PERMISSION_DENIED", "NAME_INVALID",
@@ -47,6 +47,9 @@ _PREFIX = re.compile(
     r"^\s{0,8}(?:(?:[A-Z]{4}\[\d{1,6}\]|\[?\d{4}-\d{2}-\d{2}[T ][0-9:.,]{5,20}(?:Z|[+-]\d{2}:?\d{2})?\]?"
     r"|[A-Z][a-z]{2} {1,2}\d{1,2} \d{2}:\d{2}:\d{2}|\[\s{0,4}\d{1,8}\.\d{1,8}\])\s{0,4})"
 )
+# The lines of a registry "errors:" list (distribution errcode values), continuing the line above them.
+_ERRCODE_LINE = re.compile(r"^(?:denied|unauthorized|name unknown|manifest unknown|blob unknown|toomanyrequests|unsupported|unknown|name invalid|tag invalid):")
+_DEBUG_LINE = re.compile(r"^\s{0,8}(?:(?:DEBU|INFO|TRAC)\[|time=\S{1,40} level=(?:debug|info|trace)\b|level=(?:debug|info|trace)\b|I\d{4} |\S{0,40}\s\[?(?:DEBUG|INFO|TRACE)\]?\s)")
 _LOGFMT_MSG = re.compile(r'\bmsg="((?:[^"\\]|\\.){0,4000})"')
 
 # --- entities ----------------------------------------------------------------------------------------------------
@@ -82,8 +85,10 @@ _COMMAND = re.compile(
     r"(login|logout|pull|push|run|build|copy|inspect|install|upgrade|tag|create|apply|describe|get|template|fetch|events|logs)\b"
     r"([^\n]{0,600})"
 )
+_HUB_HOSTS = (None, "docker.io", "index.docker.io", "registry-1.docker.io")
 _TOOL_BINARIES = {"ctr": "containerd", "nerdctl": "containerd", "kubectl": "kubelet", "buildah": "podman", "oras": "oras"}
-_HOSTLIKE = re.compile(r"^(?:localhost|[A-Za-z0-9\-]{1,63}(?:\.[A-Za-z0-9\-]{1,63}){1,10}|\[[0-9a-fA-F:]{2,45}\])(?::\d{1,5})?$")
+_HOSTLIKE = re.compile(r"^(?:localhost|[A-Za-z0-9\-]{1,63}(?:\.[A-Za-z0-9\-]{1,63}){1,10}|\[[0-9a-fA-F:]{2,45}\])(?::\d{1,5})?$"
+                       r"|^[A-Za-z0-9\-]{1,63}:\d{1,5}$")
 _IPV4 = re.compile(r"^\d{1,3}(?:\.\d{1,3}){3}(?::\d{1,5})?$")
 _SECRET = re.compile(
     r"((?:\s-p|--password|--registry-password|--docker-password)[ =])\S+"
@@ -149,7 +154,8 @@ def _logical_lines(lines: list[str]) -> list[tuple[int, str]]:
     i = 0
     while i < len(lines):
         line, j = lines[i], i
-        while line.endswith(":") and j + 1 < len(lines) and j - i < MAX_JOIN and len(line) < MAX_LINE:
+        while (j + 1 < len(lines) and j - i < MAX_JOIN and len(line) < MAX_LINE
+               and (line.endswith(":") or (" errors: " in line and _ERRCODE_LINE.match(lines[j + 1])))):
             j += 1
             line = line + " " + lines[j]
         out.append((j, line[: MAX_LINE * 2]))
@@ -362,8 +368,12 @@ def _entities(lines: list[str], evidence_index: int, rules_op: str | None) -> di
                 m = _ANY_URL_HOST.search(line)
                 if m and "docs.docker.com" not in m.group(1) and "." in m.group(1):
                     other_host = m.group(1)
-    if found_image and (image is None or (split_ref(found_image)[0] and not split_ref(image)[0])):
-        image = found_image
+    if found_image and image != found_image:
+        f_host, f_path, f_tag, f_digest = split_ref(found_image)
+        c_host, c_path, c_tag, c_digest = split_ref(image) if image else (None, "", None, None)
+        richer = bool(f_tag or f_digest) or not (c_tag or c_digest)
+        if image is None or (f_host and not c_host and richer) or (f_path.endswith(c_path) and richer):
+            image = found_image   # the program's own (normalised, tagged) spelling of what was typed
     if image:
         h, _path, tag, digest = split_ref(image)
         host = h
@@ -442,10 +452,13 @@ def _explain(text: str) -> dict | None:
         p = _match_line(line, op)
         if p is None:
             continue
-        if p["tier"] >= 3:
+        tier = p["tier"]
+        if _DEBUG_LINE.match(line):
+            tier = min(tier, 1)   # debug/info chatter ("DEBU[0001] Credentials not found") never outranks an error
+        if tier >= 3:
             seen_causes.append(p["cause"])
-        if best is None or p["tier"] >= best[0]:
-            best = (p["tier"], idx, p, line, op)
+        if best is None or tier >= best[0]:
+            best = (tier, idx, p, line, op)
     if best is None:
         return None
     tier, idx, pattern, line, op = best
@@ -459,7 +472,7 @@ def _explain(text: str) -> dict | None:
         inner = _match_line(rest, op, skip_ids=(pattern["id"], "proxy-auth"))
         if inner and inner["cause"] != cause:
             also.insert(0, inner["cause"])
-    if pattern.get("hub_cause") and ent["image"] and split_ref(ent["image"])[0] is None:
+    if pattern.get("hub_cause") and ent["image"] and split_ref(ent["image"])[0] in _HUB_HOSTS:
         also.insert(0, cause)
         cause = pattern["hub_cause"]
     # Other decisive lines of the paste (e.g. podman trying several registries) fill the remaining room.
