@@ -17,6 +17,14 @@ from .findings import Finding, finding
 from .target import Target
 
 
+def _reason(reason) -> dict | str:
+    """A policy's refusal as evidence: {zh, en} when it carries both languages."""
+    en, zh = getattr(reason, "en", None), getattr(reason, "zh", None)
+    if en and zh:
+        return {"zh": str(zh), "en": str(en)}
+    return str(reason)
+
+
 class Unavailable(Exception):
     """A fact a check needs failed; FINDING says why (from the check that owns the fact)."""
 
@@ -100,28 +108,29 @@ class Context:
     def _resolve_target(self) -> net.Resolution:
         t = self.target
         if self.policy is not None:
-            reason = self.policy.check_host(t.host)
+            reason = self.policy.check_host(t.host) or self._check_port(t.port)
             if reason:
-                r = net.Resolution(host=t.host, error="refused", detail=reason)
-                return r
+                return net.Resolution(host=t.host, error="refused", detail=_reason(reason))
         if t.is_ip:
             r = net.Resolution(host=t.host, addresses=[t.host], source="literal", nameserver="-")
         else:
             r = net.resolve(t.host, self.options.nameserver, self.deadline)
         return self._apply_address_policy(r)
 
+    def _check_port(self, port: int):
+        check = getattr(self.policy, "check_port", None) if self.policy is not None else None
+        return check(port) if check else None
+
     def _apply_address_policy(self, r: net.Resolution) -> net.Resolution:
+        """Every address must pass: a name mixing allowed and refused answers is refused as a whole (otherwise
+        an address choice or a DNS rebinding could still reach the refused one)."""
         if self.policy is None or r.error or not r.addresses:
             return r
-        allowed, refused = [], []
         for ip in r.addresses:
             reason = self.policy.check_address(ip)
-            (refused if reason else allowed).append((ip, reason))
-        if refused:
-            r.detail = "; ".join(f"{ip}: {reason}" for ip, reason in refused)
-        if not allowed:
-            r.error = "refused"
-        r.addresses = [ip for ip, _ in allowed]
+            if reason:
+                r.error, r.detail = "refused", _reason(reason)
+                return r
         return r
 
     def dns_finding(self, r: net.Resolution) -> Finding:
@@ -157,7 +166,7 @@ class Context:
             if self.policy is not None:
                 reason = self.policy.check_host(host)
                 if reason:
-                    return net.Resolution(host=host, error="refused", detail=reason)
+                    return net.Resolution(host=host, error="refused", detail=_reason(reason))
             try:
                 import ipaddress
 
@@ -269,8 +278,11 @@ class Context:
                 self.require_tls()
             ip = self.address()
             return net.HTTPClient(scheme, t.host, t.port, ip, self.deadline, self.ssl_context() if scheme == "https" else None)
-        ips = self.resolve_other(host)
         scheme = scheme or "https"
+        reason = self._check_port(port or (443 if scheme == "https" else 80))
+        if reason:
+            raise Unavailable(finding("dns", "TARGET_REFUSED", host=host, reason=_reason(reason)))
+        ips = self.resolve_other(host)
         return net.HTTPClient(scheme, host.lower(), port or (443 if scheme == "https" else 80), ips[0], self.deadline,
                               self.ssl_context() if scheme == "https" else None)
 

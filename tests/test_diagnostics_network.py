@@ -484,3 +484,32 @@ def test_policy_refuses_literal_and_host(registry):
     assert "TARGET_REFUSED" in codes(r)
     r = run("blocked.tcr-doctor.test/ns/app", policy=LoopbackOnlyRefused())
     assert one(r, "TARGET_REFUSED").evidence["reason"] == "blocked name"
+
+
+def test_real_address_policy(registry, dns_server, creds):
+    from diagnostics.policy import AddressPolicy
+
+    # the web/Slack policy: public TCR domains only, ports 443/80 -> a loopback registry is refused, in both languages
+    policy = AddressPolicy.public_registry()
+    r = run(f"{registry.url}/team/app:1.0", policy=policy)
+    f = one(r, "TARGET_REFUSED")
+    assert f.evidence["reason"]["zh"] and f.evidence["reason"]["en"]
+    r = run(f"{Zone.TCR_INTERNAL}/ns/app:1.0", nameserver=dns_server.nameserver, policy=policy)
+    assert "TARGET_REFUSED" in codes(r)          # resolves to 10.12.3.4: never connected to
+    r = run(f"{Zone.TCR_PUBLIC}/ns/app:1.0", nameserver=dns_server.nameserver, policy=policy, only="dns,endpoint")
+    assert codes(r) == ["DNS_OK", "ENDPOINT_PUBLIC"]
+
+
+def test_basic_auth_registry(registry_basic, creds, seed):
+    r = run(f"{registry_basic.url}/team/app:1.0", **user(creds, "push"))
+    assert "CREDENTIALS_OK" in codes(r)
+    assert one(r, "TAG_FOUND").evidence["digest"] == seed.digest("team/app", "1.0")
+    assert "CREDENTIALS_INVALID" in codes(run(f"{registry_basic.url}/team/app:1.0", **user(creds, "wrong_password")))
+    assert one(run(f"{registry_basic.url}/team/app:1.0"), "CREDENTIALS_MISSING").status == "fail"
+
+
+def test_blackhole_tcp_timeout_within_deadline(bad_servers):
+    start = time.monotonic()
+    r = run(f"https://{bad_servers.blackhole.host}/ns/app:1", timeout=2)
+    assert codes(r, "tcp") == ["TCP_TIMEOUT"]
+    assert time.monotonic() - start <= 2.2

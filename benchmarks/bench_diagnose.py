@@ -1,0 +1,140 @@
+"""Figures for `tcr-doctor diagnose` (a script that prints numbers, not a test).
+
+    .venv/bin/python benchmarks/bench_diagnose.py [--runs 15]
+
+Starts the test harness's real parts on loopback (docker-registry over HTTPS with token auth, seeded; the
+token server; the loopback DNS server; a silent server and a blackholed port) and measures:
+
+1. Full diagnosis of `registry.tcr-doctor.test:PORT/team/app:latest` (DNS via the loopback server, TLS with the
+   test CA, token for alice, image with tags sharing a digest): wall time vs its slowest single check.
+   "slowest single check" = the slowest of the checks run alone (`--only CHECK`, which still performs the
+   facts it needs: DNS, TCP, TLS, /v2/, token), median of --runs. Goal: ratio <= 1.2.
+   For comparison it prints the sum of the checks run alone (what a sequential runner would cost).
+2. A silent host (TCP accepted, nothing ever sent), a blackholed port (SYN dropped) and a DNS server that never
+   answers: when the diagnosis ends vs its deadline (--timeout). Goal: <= deadline + 10 %.
+"""
+from __future__ import annotations
+
+import argparse
+import shlex
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from diagnostics import CHECK_NAMES, DiagnoseOptions, diagnose  # noqa: E402
+
+
+def median(xs):
+    return statistics.median(xs) if xs else float("nan")
+
+
+def start_parts(workdir: Path):
+    from tests.harness.dns_server import DNSServer, Zone
+    from tests.harness.fixtures import seed_into
+    from tests.harness.registry import Registry
+    from tests.harness.servers import BlackholeServer, SilentServer
+    from tests.harness.tls import TLSMaterial
+    from tests.harness.token_server import TokenServer
+
+    (workdir / "token").mkdir()
+    ts = TokenServer(workdir=workdir / "token").start()
+    tls = TLSMaterial(workdir / "tls")
+    reg = Registry(workdir / "registry", token_server=ts, tls_cert=tls.valid, ca_file=tls.ca_file, name="bench-registry")
+    reg.start()
+    reg.seed = seed_into(reg)
+    dns = DNSServer(Zone.default()).start()
+    silent = SilentServer().start()
+    blackhole = BlackholeServer().start()
+    return {"token": ts, "tls": tls, "registry": reg, "dns": dns, "silent": silent, "blackhole": blackhole, "Zone": Zone}
+
+
+def stop_parts(parts):
+    for key in ("blackhole", "silent", "dns", "registry", "token"):
+        try:
+            parts[key].stop()
+        except Exception:  # noqa: BLE001
+            pass
+
+
+def bench_full(parts, runs: int) -> None:
+    reg, Zone = parts["registry"], parts["Zone"]
+    target = f"{Zone.REGISTRY}:{reg.port}/team/app:latest"
+    base = dict(timeout=10, nameserver=parts["dns"].nameserver, ca_file=parts["tls"].ca_file,
+                username="alice", password="alice-pass", env={})
+    print("1. full diagnosis against the local registry (HTTPS, token auth, DNS via loopback server)")
+    print(f"   command: printf alice-pass | tcr-doctor diagnose {target} --nameserver {parts['dns'].nameserver} "
+          f"--ca-file {shlex.quote(parts['tls'].ca_file)} --username alice --password-stdin")
+    # warm-up (imports, first TLS context, registry caches)
+    for _ in range(2):
+        diagnose(target, DiagnoseOptions(**base))
+    # interleaved: each round runs the full diagnosis, then every check alone, so drift hits all equally
+    walls, in_run_max = [], []
+    alone_runs: dict[str, list] = {c: [] for c in CHECK_NAMES}
+    for _ in range(runs):
+        r = diagnose(target, DiagnoseOptions(**base))
+        codes = [f.code for f in r.findings]
+        assert r.exit_code == 0 and "TAG_FOUND" in codes and "TAGS_SHARE_DIGEST" in codes, codes
+        walls.append(r.duration)
+        in_run_max.append(max(r.timings.values()))
+        for check in CHECK_NAMES:
+            alone_runs[check].append(diagnose(target, DiagnoseOptions(**base, only=check)).duration)
+    alone = {c: median(xs) for c, xs in alone_runs.items()}
+    slowest = max(alone, key=alone.get)
+    wall = median(walls)
+    print(f"   runs: {runs} (+2 warm-up); findings: {', '.join(codes)}")
+    print("   each check alone (median ms): " + ", ".join(f"{c} {alone[c] * 1000:.1f}" for c in CHECK_NAMES))
+    print(f"   full diagnosis wall time, median: {wall * 1000:.1f} ms")
+    print(f"   slowest single check alone: {slowest} {alone[slowest] * 1000:.1f} ms")
+    print(f"   ratio wall / slowest single check: {wall / alone[slowest]:.2f}  (goal <= 1.2)")
+    print(f"   ratio wall / slowest check inside the same run: {median([w / m for w, m in zip(walls, in_run_max)]):.2f}")
+    print(f"   sum of the checks run alone (a sequential runner): {sum(alone.values()) * 1000:.1f} ms "
+          f"= {sum(alone.values()) / wall:.1f}x the concurrent wall time")
+
+
+def bench_deadline(parts, runs: int) -> None:
+    Zone = parts["Zone"]
+    print("2. unresponsive targets: end of the diagnosis vs its deadline (median of runs)")
+    cases = [
+        ("silent host, HTTPS (TLS handshake never answered)", f"https://{parts['silent'].host}/ns/app:1", {}),
+        ("silent host, plain HTTP (no HTTP response)", f"http://{parts['silent'].host}/ns/app:1", {}),
+        ("blackholed port (SYN dropped)", f"https://{parts['blackhole'].host}/ns/app:1", {}),
+        ("DNS server never answers", f"{Zone.TIMEOUT}/ns/app:1", {"nameserver": parts["dns"].nameserver}),
+    ]
+    n = max(3, runs // 3)
+    for deadline in (1.0, 3.0):
+        for label, target, extra in cases:
+            ends, codes = [], set()
+            for _ in range(n):
+                r = diagnose(target, DiagnoseOptions(timeout=deadline, env={}, **extra))
+                ends.append(r.duration)
+                codes.update(f.code for f in r.findings if f.status == "fail")
+            worst = max(ends)
+            print(f"   --timeout {deadline:g}: {label}: median {median(ends):.3f} s, worst {worst:.3f} s "
+                  f"= {worst / deadline * 100:.0f} % of the deadline (goal <= 110 %); fail codes: {', '.join(sorted(codes))}")
+            print(f"      command: tcr-doctor diagnose {target} --timeout {deadline:g}"
+                  + (f" --nameserver {extra['nameserver']}" if extra else ""))
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--runs", type=int, default=15)
+    args = ap.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="bench-diagnose-") as tmp:
+        parts = start_parts(Path(tmp))
+        try:
+            print(f"python {sys.version.split()[0]}; command: .venv/bin/python benchmarks/bench_diagnose.py --runs {args.runs}\n")
+            bench_full(parts, args.runs)
+            print()
+            bench_deadline(parts, args.runs)
+        finally:
+            stop_parts(parts)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
