@@ -93,3 +93,12 @@ def test_finding_fills_templates_and_picks_languages():
     assert s.summary == {"zh": "已跳过：明文", "en": "Skipped: plain"}
     w = finding("credentials", "CREDENTIALS_MISSING", level="warn", registry="r", repository="-")
     assert w.status == "warn"
+
+
+def test_docs_codes_in_sync():
+    from diagnostics.codes_doc import render_markdown
+
+    doc = (ROOT / "docs" / "codes.md").read_text(encoding="utf-8")
+    assert doc == render_markdown(), "regenerate: python -m diagnostics.codes_doc > docs/codes.md"
+    for code in catalogue():
+        assert f"`{code}`" in doc
