@@ -1,0 +1,124 @@
+"""The service as deployed: gunicorn with the Procfile's command (2 workers) and `tcr-doctor serve`, on loopback."""
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+BIN = pathlib.Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 30) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(f"server exited with {proc.returncode}")
+        try:
+            with urllib.request.urlopen(url + "/healthz", timeout=1) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise AssertionError("server did not become healthy")
+
+
+def post(url: str, path: str, body: dict) -> tuple[int, dict, dict]:
+    req = urllib.request.Request(url + path, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return r.status, dict(r.headers), json.loads(r.read())
+    except urllib.error.HTTPError as e:
+        return e.code, dict(e.headers), json.loads(e.read())
+
+
+def stop(proc: subprocess.Popen) -> None:
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(5)
+
+
+def procfile_command() -> str:
+    line = (ROOT / "Procfile").read_text().strip().splitlines()[0]
+    assert line.startswith("web: gunicorn ")
+    return line[len("web: "):]
+
+
+def test_gunicorn_from_the_procfile(tmp_path):
+    port = free_port()
+    # the Procfile's command, with its ${VAR:-default} expanded for a loopback port
+    command = procfile_command().replace("${WEB_CONCURRENCY:-2}", "2").replace("0.0.0.0:${PORT:-8000}", f"127.0.0.1:{port}")
+    assert "bot.web:create_app()" in command
+    args = [str(BIN / "gunicorn")] + [a.strip("'") for a in command.split()[1:]]
+    env = dict(os.environ, TCR_DOCTOR_DB=str(tmp_path / "g.sqlite3"), TCR_DOCTOR_SLACK="off",
+               TCR_DOCTOR_RATE_LIMIT_ASK="0")
+    proc = subprocess.Popen(args, cwd=ROOT, env=env, start_new_session=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(url, proc)
+        answered = 0
+        for _ in range(20):  # spread over both workers
+            status, headers, body = post(url, "/api/ask", {"q": "登录实例失败怎么办？"})
+            assert status == 200 and body["answer"]["id"] == "login-failed"
+            answered += 1
+        status, _, body = post(url, "/api/ask", {"q": "what is the airspeed of a swallow"})
+        status, _, fb = post(url, "/api/feedback", {"answer_id": "login-failed", "kb_version": "v", "helpful": False,
+                                                   "question_id": headers["X-Question-Id"]})
+        assert status == 201
+        status, _, err = post(url, "/api/ask", {"nope": 1})
+        assert status == 400 and err["error"] == "missing_question"
+        # totals over both workers, whichever one answers the scrape (each flushes every 0.5 s)
+        deadline, count = time.time() + 15, None
+        while time.time() < deadline:
+            with urllib.request.urlopen(url + "/metrics", timeout=5) as r:
+                text = r.read().decode()
+            m = re.search(r'^tcr_doctor_questions_total\{channel="web",lang="zh",status="answered"\} (\d+)$', text, re.M)
+            count = int(m.group(1)) if m else None
+            if count == answered and 'tcr_doctor_feedback_total{helpful="false"} 1' in text:
+                break
+            time.sleep(0.3)
+        assert count == answered, text
+        assert 'tcr_doctor_feedback_total{helpful="false"} 1' in text
+    finally:
+        stop(proc)
+    stderr = proc.stderr.read().decode()
+    assert "Traceback" not in stderr, stderr
+
+
+def test_serve_command(tmp_path):
+    port = free_port()
+    db = tmp_path / "serve.sqlite3"
+    proc = subprocess.Popen([str(BIN / "tcr-doctor"), "serve", "--port", str(port), "--db", str(db)], cwd=tmp_path,
+                            env=dict(os.environ, TCR_DOCTOR_SLACK="off"), start_new_session=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(url, proc)
+        status, _, body = post(url, "/api/ask", {"q": "How do I delete an image tag?"})
+        assert status == 200 and body["status"] in ("answered", "ambiguous")
+        with urllib.request.urlopen(url + "/", timeout=5) as r:
+            assert b"/widget.js" in r.read()
+    finally:
+        stop(proc)
+    assert db.exists()
+    assert f"http://127.0.0.1:{port}/" in proc.stderr.read().decode()
