@@ -114,9 +114,29 @@ def _rules() -> dict[str, Any]:
         patterns.append(p)
     # One alternation of every trigger substring: a line holding none of them is skipped at C speed.
     literals = sorted({s for p in patterns for s in p["any"]}, key=len, reverse=True)
-    prefilter = re.compile("|".join(re.escape(s) for s in literals)) if literals else None
+    prefilter = re.compile(_trie_regex(literals)) if literals else None
     return {"patterns": patterns, "causes": data["causes"], "prefilter": prefilter,
             "ignore": tuple(s.lower() for s in data.get("ignore", ()))}
+
+
+def _trie_regex(words: list[str]) -> str:
+    """One regex matching any of `words`, with common prefixes factored out (a trie): far faster for the regex
+    engine than a flat alternation of hundreds of literals, and still free of nested quantifiers."""
+    trie: dict = {}
+    for w in words:
+        node = trie
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict) -> str:
+        if "" in node and len(node) == 1:
+            return ""
+        alts = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch != ""]
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        return "(?:" + body + ")?" if "" in node else body
+
+    return build(trie)
 
 
 @functools.lru_cache(maxsize=64)
