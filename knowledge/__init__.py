@@ -11,6 +11,10 @@ __all__ = ["ask", "load_kb", "extract_entities", "redact", "explain_log", "Knowl
 
 LANGS = ("zh", "en")
 
+# Imported eagerly (it only compiles a few regexes): the submodule `knowledge.redact` and the function share a
+# name, and a lazy `from .redact import ...` would make the package attribute the module after the first call.
+from .redact import redact  # noqa: E402
+
 
 def load_kb(path=None):
     from .kb import load_kb as _load
@@ -36,12 +40,6 @@ def extract_entities(text: str) -> dict[str, Any]:
     from .entities import extract_entities as _extract
 
     return _extract(text)
-
-
-def redact(text: str) -> tuple[str, list[str]]:
-    from .redact import redact as _redact
-
-    return _redact(text)
 
 
 def explain_log(text: str):
