@@ -573,3 +573,42 @@ def cause_text(code: str) -> dict:
     meta = _rules()["causes"][code]
     faq = meta.get("faq")
     return {"summary": dict(meta["summary"]), "fix": dict(meta["fix"]), "faq": faq if faq and _faq_exists(faq) else None}
+
+
+def measure(paths: list[str]) -> dict:
+    """Score `explain` on JSON Lines files of {"text", "cause" (or null), optional "host"/"image"/"tag"/"tool"}."""
+    import json
+
+    n = first = anywhere = fields = fields_ok = 0
+    misses = []
+    for path in paths:
+        with open(path, encoding="utf-8") as fh:
+            for line in fh:
+                if not line.strip():
+                    continue
+                row = json.loads(line)
+                r = explain(row.get("text", ""))
+                n += 1
+                want = row.get("cause")
+                if want is None:
+                    hit = top = r is None
+                else:
+                    top = r is not None and r["cause"] == want
+                    hit = top or (r is not None and want in r["also"])
+                first += top
+                anywhere += hit
+                if not hit:
+                    misses.append({"want": want, "got": r and [r["cause"], *r["also"]], "text": row.get("text", "")[:160]})
+                for key in ("host", "image", "tag", "tool"):
+                    if key in row and r is not None:
+                        fields += 1
+                        fields_ok += r.get(key) == row[key]
+    return {"lines": n, "cause_first": first / n if n else 0.0, "cause_first_or_also": anywhere / n if n else 0.0,
+            "entity_fields": fields, "entity_accuracy": fields_ok / fields if fields else None, "misses": misses}
+
+
+if __name__ == "__main__":   # python -m knowledge.logs FILE.jsonl... : accuracy of explain() on labelled lines
+    import json
+    import sys
+
+    print(json.dumps(measure(sys.argv[1:]), ensure_ascii=False, indent=1))

@@ -306,3 +306,12 @@ def test_fuzzed_samples_never_crash():
         if r is not None:
             json.dumps(r)
             assert r["cause"] in CODES and len(r["also"]) <= 2 and r["cause"] not in r["also"]
+
+
+def test_measure_reports_rates(tmp_path):
+    f = tmp_path / "x.jsonl"
+    f.write_text(json.dumps({"text": "x509: certificate signed by unknown authority", "cause": "TLS_UNTRUSTED"}) + "\n"
+                 + json.dumps({"text": "hello", "cause": None}) + "\n"
+                 + json.dumps({"text": "manifest unknown", "cause": "REPO_NOT_FOUND"}) + "\n", encoding="utf-8")
+    m = logs.measure([str(f)])
+    assert m["lines"] == 3 and m["cause_first_or_also"] == 1.0 and abs(m["cause_first"] - 2 / 3) < 1e-9
