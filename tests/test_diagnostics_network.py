@@ -513,3 +513,46 @@ def test_blackhole_tcp_timeout_within_deadline(bad_servers):
     r = run(f"https://{bad_servers.blackhole.host}/ns/app:1", timeout=2)
     assert codes(r, "tcp") == ["TCP_TIMEOUT"]
     assert time.monotonic() - start <= 2.2
+
+
+class HangUpOnTLS:
+    """Plain-HTTP registry-ish server that closes the connection on a TLS ClientHello (no error bytes at all)."""
+
+    def __enter__(self):
+        import threading
+
+        self.server = socket.socket()
+        self.server.bind(("127.0.0.1", 0))
+        self.server.listen(16)
+        self.port = self.server.getsockname()[1]
+        self.stop = False
+
+        def serve():
+            while not self.stop:
+                try:
+                    conn, _ = self.server.accept()
+                except OSError:
+                    return
+                with conn:
+                    conn.settimeout(2)
+                    try:
+                        first = conn.recv(4096)
+                        if first[:1] == b"\x16":
+                            continue   # TLS: hang up
+                        conn.sendall(b"HTTP/1.0 401 Unauthorized\r\nDocker-Distribution-Api-Version: registry/2.0\r\n"
+                                     b"Content-Length: 0\r\n\r\n")
+                    except OSError:
+                        pass
+
+        threading.Thread(target=serve, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop = True
+        self.server.close()
+
+
+def test_plain_http_server_that_hangs_up_on_tls():
+    with HangUpOnTLS() as s:
+        r = run(f"127.0.0.1:{s.port}/ns/app:1", timeout=3)
+        assert "HTTP_NOT_HTTPS" in codes(r, "tls")

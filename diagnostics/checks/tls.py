@@ -134,13 +134,30 @@ def handshake(ctx):
     except (TimeoutError, socket.timeout, net.DeadlineExceeded):
         return finding(NAME, "TLS_TIMEOUT", timeout=round(ctx.deadline.step, 1), **base), {}
     except ssl.SSLError as exc:
-        if net.looks_like_plain_http(exc):
+        if net.looks_like_plain_http(exc) or _answers_plain_http(ctx, ip):
             return finding(NAME, "HTTP_NOT_HTTPS", error=exc.reason or str(exc), **base), {}
         return finding(NAME, "TLS_ERROR", error=exc.reason or str(exc), **base), {}
     except OSError as exc:
+        # a server that just hangs up on a TLS ClientHello may still be a plain-HTTP server
+        if _answers_plain_http(ctx, ip):
+            return finding(NAME, "HTTP_NOT_HTTPS", error=str(exc) or type(exc).__name__, **base), {}
         return finding(NAME, "TLS_ERROR", error=str(exc) or type(exc).__name__, **base), {}
     finally:
         try:
             sock.close()
         except OSError:
             pass
+
+
+def _answers_plain_http(ctx, ip: str) -> bool:
+    """Does the peer answer a plaintext HTTP request? (Tells 'speaks HTTP, not HTTPS' from other TLS failures.)"""
+    t = ctx.target
+    try:
+        sock = net.tcp_connect(ip, t.port, ctx.deadline.timeout(1.0))
+        try:
+            sock.sendall(f"GET /v2/ HTTP/1.0\r\nHost: {t.hostport}\r\nUser-Agent: tcr-doctor\r\n\r\n".encode())
+            return sock.recv(5) == b"HTTP/"
+        finally:
+            sock.close()
+    except Exception:  # noqa: BLE001
+        return False
