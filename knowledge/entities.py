@@ -28,11 +28,16 @@ _REGISTRY_HOST_RE = re.compile(
     r"|(?:[a-z]{0,8}ccr)\.ccs\.tencentyun\.com)(?![\w-])",
     re.IGNORECASE,
 )
-_INSTANCE_RE = re.compile(
-    r"(?:实例(?:名称?|名字)?\s*(?:是|为|叫|:|：)?\s*|\binstance(?:\s+name)?\s*(?:is|named|called|:)?\s*)"
-    r"[\"'“‘「`]?(?P<name>[a-z0-9][a-z0-9-]{3,48}[a-z0-9])(?![\w.-])",
+_NAME = r"(?P<name>[a-z0-9](?:[a-z0-9._-]{0,61}[a-z0-9])?)(?![\w.-])"
+_INSTANCE_ZH_RE = re.compile(r"实例(?:名称?|名字)?[ \t]{0,3}(?:是|为|叫|:|：)?[ \t]{0,3}[\"'“‘「`]?" + _NAME, re.IGNORECASE)
+# English: "instance 'abc'", "instance named abc", "instance name: abc", "instance: abc", "instance my-reg1"
+_INSTANCE_EN_RE = re.compile(
+    r"\binstance(?:[ \t]{1,3}(?P<how>named|called|name(?:[ \t]{1,3}is)?)|[ \t]{0,3}(?P<colon>:))?[ \t]{0,3}"
+    r"(?P<quote>[\"'“‘`])?" + _NAME,
     re.IGNORECASE,
 )
+_NAMESPACE_RE = re.compile(r"(?:命名空间|\bnamespace)[ \t]{0,3}(?:是|为|叫|:|：)?[ \t]{0,3}[\"'“‘「`]?"
+                           r"(?P<name>[a-z0-9](?:[a-z0-9._-]{0,61}[a-z0-9])?)(?![\w.-])", re.IGNORECASE)
 _DIGEST_RE = re.compile(r"sha256:[a-f0-9]{64}", re.IGNORECASE)
 _ERROR_LINE_RE = re.compile(
     r"(?:error|denied|unauthorized|forbidden|failed|failure|x509|timeout|timed out|no such host|refused|"
@@ -40,7 +45,10 @@ _ERROR_LINE_RE = re.compile(
     re.IGNORECASE,
 )
 _NOT_INSTANCE = frozenset({"name", "names", "list", "login", "with", "from", "that", "this", "which", "sync",
-                           "replication", "creation", "access"})
+                           "replication", "creation", "access", "is", "was", "the", "a", "an", "and", "or", "to",
+                           "in", "on", "of", "for", "it", "my", "our"})
+_EN_WORDS = frozenset({"fails", "failed", "cannot", "can't", "does", "doesn't", "not", "has", "have", "sync",
+                       "level", "type", "id", "status"})
 
 
 def _empty() -> dict[str, Any]:
@@ -55,6 +63,21 @@ def instance_from_host(host: str) -> str | None:
         if "." in name:
             return None
         return name[:-4] if name.endswith("-vpc") else name
+    return None
+
+
+def _instance_mention(text: str) -> str | None:
+    for m in _INSTANCE_ZH_RE.finditer(text):
+        name = m.group("name").lower()
+        if name not in _NOT_INSTANCE:
+            return name
+    for m in _INSTANCE_EN_RE.finditer(text):
+        name = m.group("name").lower()
+        explicit = m.group("how") or m.group("colon") or m.group("quote")
+        if name in _NOT_INSTANCE or name in _EN_WORDS:
+            continue
+        if explicit or any(c.isdigit() or c == "-" for c in name):
+            return name
     return None
 
 
@@ -102,10 +125,12 @@ def extract_entities(text: str) -> dict[str, Any]:
     if out["registry"]:
         out["instance"] = instance_from_host(out["registry"])
     if out["instance"] is None:
-        for m in _INSTANCE_RE.finditer(text):
+        out["instance"] = _instance_mention(text)
+    if out["namespace"] is None:
+        for m in _NAMESPACE_RE.finditer(text):
             name = m.group("name").lower()
             if name not in _NOT_INSTANCE:
-                out["instance"] = name
+                out["namespace"] = name
                 break
     if out["digest"] is None:
         m = _DIGEST_RE.search(text)

@@ -27,6 +27,14 @@ DIGEST = "sha256:" + "ab" * 32
     ("我的实例 myreg-prod 登录不上", {"instance": "myreg-prod", "registry": None}),
     ("instance named demo-registry cannot be created", {"instance": "demo-registry"}),
     ("个人版配额是多少", {"registry": None, "instance": None, "image": None, "errors": []}),
+    ("实例 abc 名字太短", {"instance": "abc"}),
+    ("instance name 'tcr' is rejected as too short", {"instance": "tcr"}),
+    ("instance sync vs replication", {"instance": None}),
+    ("the instance fails to login", {"instance": None}),
+    ("命名空间 infra 下的镜像都拉不了", {"namespace": "infra", "instance": None}),
+    ("Get \"https://a-tcr.tencentcloudcr.com/v2/\": unauthorized", {"registry": "a-tcr.tencentcloudcr.com",
+                                                                  "image": None, "repository": None}),
+    ("see https://cloud.tencent.com/document/product/1141/41829", {"registry": None, "image": None}),
 ])
 def test_extract(text, expect):
     got = extract_entities(text)
