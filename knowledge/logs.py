@@ -57,7 +57,7 @@ _REF = r"[A-Za-z0-9][A-Za-z0-9._\-/:@+]{0,300}"
 _IMAGE_PATTERNS = [
     re.compile(r'(?:Failed to pull image|Back-off pulling image|Pulling image|pulling image|pull image|Container image)\s\\?"(' + _REF + r')\\?"'),
     re.compile(r'failed to (?:pull and unpack image|resolve reference|resolve source metadata for|copy|get manifest for)\s\\?"?(' + _REF + r'?)\\?"?:(?:\s|$)'),
-    re.compile(r'pulling image:? \\?"?(' + _REF + r'?)\\?"?:(?:\s|$)'),
+    re.compile(r'pulling image \\?"(' + _REF + r')\\?"'),
     re.compile(r"docker://(" + _REF + r"?)(?::?\s|\"|'|$)"),
     re.compile(r"pull access denied for (" + _REF + r"?),"),
     re.compile(r"manifest for (" + _REF + r") not found"),
@@ -286,7 +286,8 @@ def split_ref(ref: str) -> tuple[str | None, str, str | None, str | None]:
 def _looks_like_image(ref: str) -> bool:
     if not ref or len(ref) > 300 or ref.startswith(("-", "/", ".")) or " " in ref:
         return False
-    if ref.lower() in ("image", "images", "pull", "push", "latest", "true", "false", "none", "null"):
+    if ref.lower() in ("image", "images", "pull", "push", "latest", "true", "false", "none", "null", "configuration",
+                       "config", "manifest", "layer", "from", "source", "failed", "error"):
         return False
     if _IPV4.match(ref) or (_HOSTLIKE.match(ref) and "/" not in ref and "." in ref.split(":")[0] and ":" not in ref):
         return False   # a bare host name, not an image
@@ -371,6 +372,7 @@ def _entities(lines: list[str], evidence_index: int, rules_op: str | None) -> di
                 url_host = m.group(1)
                 if m.group(2) and found_image is None and m.group(3) == "manifests":
                     ref = m.group(4)
+                    ref = ref.rstrip(":")
                     found_image = f"{url_host}/{m.group(2)}" + ("@" + ref if ref.startswith("sha256:") else ":" + ref)
         if lookup_host is None:
             m = _LOOKUP.search(line)
