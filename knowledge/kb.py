@@ -89,21 +89,22 @@ class _Checker:
             self.fail(fld, "must not be empty")
         return value
 
-    def bilingual(self, data: dict, key: str, required: bool = True) -> dict[str, str] | None:
+    def bilingual(self, data: dict, key: str, required: bool = True, prefix: str = "") -> dict[str, str] | None:
+        fld = prefix + key
         if key not in data:
             if required:
-                self.fail(key, "missing")
+                self.fail(fld, "missing")
             return None
         value = data[key]
         if not isinstance(value, dict):
-            self.fail(key, f"must be a table {{zh = ..., en = ...}}, got {type(value).__name__}")
+            self.fail(fld, f"must be a table {{zh = ..., en = ...}}, got {type(value).__name__}")
         for lang in LANGS:
             if lang not in value:
-                self.fail(f"{key}.{lang}", "missing (both zh and en are required)")
-            self.str_(value, lang, f"{key}.{lang}")
+                self.fail(f"{fld}.{lang}", "missing (both zh and en are required)")
+            self.str_(value, lang, f"{fld}.{lang}")
         extra = set(value) - set(LANGS)
         if extra:
-            self.fail(f"{key}.{sorted(extra)[0]}", "unknown language (only zh and en)")
+            self.fail(f"{fld}.{sorted(extra)[0]}", "unknown language (only zh and en)")
         return {lang: value[lang].strip() for lang in LANGS}
 
     def bilingual_lists(self, data: dict, key: str, required: bool) -> dict[str, tuple[str, ...]]:
@@ -134,8 +135,7 @@ class _Checker:
 
 
 def _parse_entry(path: Path, raw: bytes) -> Entry:
-    ck = _Checker(path.name if path.parent == FAQ_DIR else str(path))
-    ck.name = f"knowledge/faq/{path.name}" if path.parent == FAQ_DIR else str(path)
+    ck = _Checker(f"knowledge/faq/{path.name}" if path.parent == FAQ_DIR else str(path))
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError as exc:
@@ -191,9 +191,7 @@ def _parse_entry(path: Path, raw: bytes) -> Entry:
     for i, link in enumerate(links_raw):
         if not isinstance(link, dict):
             ck.fail(f"links[{i}]", "must be a table with title and url")
-        title = _Checker(ck.name)
-        title.fail = lambda fld, msg, i=i: ck.fail(f"links[{i}].{fld}", msg)  # type: ignore[method-assign]
-        t = title.bilingual(link, "title")
+        t = ck.bilingual(link, "title", prefix=f"links[{i}].")
         url = ck.str_(link, "url", f"links[{i}].url")
         if not _URL_RE.match(url):
             ck.fail(f"links[{i}].url", f"{url!r} is not an http(s) URL")
