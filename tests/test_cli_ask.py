@@ -122,3 +122,15 @@ def test_console_script_end_to_end():
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["answer"]["id"] == "sync-vs-replication"
+
+
+def test_invalid_knowledge_base_is_reported(capsys, monkeypatch):
+    import knowledge
+    from knowledge.kb import KnowledgeError
+
+    def broken(path=None):
+        raise KnowledgeError("knowledge/faq/01-x.toml: answer.en: missing (both zh and en are required)")
+
+    monkeypatch.setattr(knowledge, "get_matcher", broken)
+    code, out, err = run_cli(["ask", "个人版配额"], capsys, monkeypatch)
+    assert code == 1 and out == "" and "answer.en: missing" in err and "Traceback" not in err

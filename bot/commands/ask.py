@@ -69,6 +69,16 @@ def _decode(data: bytes) -> str:
 
 
 def run(args) -> int:
+    from knowledge.kb import KnowledgeError
+
+    try:
+        return _run(args)
+    except KnowledgeError as exc:
+        print(f"tcr-doctor ask: the knowledge base is invalid: {exc}", file=sys.stderr)
+        return 1
+
+
+def _run(args) -> int:
     if args.question:
         text = " ".join(args.question)
         result, code = _answer_one(text, args.lang)

@@ -103,7 +103,13 @@ def run(args) -> int:
     if not items:
         print("tcr-doctor eval: no questions in the file", file=sys.stderr)
         return 2
-    res = evaluate(items)
+    from knowledge.kb import KnowledgeError
+
+    try:
+        res = evaluate(items)
+    except KnowledgeError as exc:
+        print(f"tcr-doctor eval: the knowledge base is invalid: {exc}", file=sys.stderr)
+        return 1
     if args.json:
         if not args.errors:
             res.pop("errors")
