@@ -25,6 +25,15 @@ def _reason(reason) -> dict | str:
     return str(reason)
 
 
+def _url_host(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    try:
+        return urlsplit(url).netloc[-200:] or url[:200]
+    except ValueError:
+        return url[:200]
+
+
 class Unavailable(Exception):
     """A fact a check needs failed; FINDING says why (from the check that owns the fact)."""
 
@@ -290,6 +299,10 @@ class Context:
               max_body: int = 4 << 20) -> net.Response:
         """One request to URL; redirects are followed only to hosts that pass the same resolver and policy."""
         for _ in range(redirects + 1):
+            check_url = getattr(self.policy, "check_url", None) if self.policy is not None else None
+            reason = check_url(url) if check_url else None
+            if reason:
+                raise Unavailable(finding("dns", "TARGET_REFUSED", host=_url_host(url), reason=_reason(reason)))
             scheme, host, port, path = net.split_url(url)
             c = self.client(host, port, scheme)
             try:

@@ -556,3 +556,23 @@ def test_plain_http_server_that_hangs_up_on_tls():
     with HangUpOnTLS() as s:
         r = run(f"127.0.0.1:{s.port}/ns/app:1", timeout=3)
         assert "HTTP_NOT_HTTPS" in codes(r, "tls")
+
+
+class RefuseTokenRealm:
+    """Policy-like object allowing the registry but refusing its token realm URL (check_url is optional API)."""
+
+    def check_host(self, host):
+        return None
+
+    def check_address(self, ip):
+        return None
+
+    def check_url(self, url):
+        return "token realm not allowed" if "/token" in url else None
+
+
+def test_policy_check_url_applies_to_token_realm(registry, creds):
+    r = run(f"{registry.url}/team/app:1.0", policy=RefuseTokenRealm(), **user(creds, "push"))
+    f = [f for f in r.findings if f.code == "TARGET_REFUSED"]
+    assert f and f[0].check == "credentials" and f[0].evidence["reason"] == "token realm not allowed"
+    assert registry.token_server.url.split("//")[1] in f[0].evidence["host"]
