@@ -85,6 +85,11 @@ _COMMAND = re.compile(
     r"(login|logout|pull|push|run|build|copy|inspect|install|upgrade|tag|create|apply|describe|get|template|fetch|events|logs)\b"
     r"([^\n]{0,600})"
 )
+_UPLOAD_PROGRESS = re.compile(r"Pushing \[=|: Layer already exists|: Pushed\s*$|Image already exists|Copying blob \w+ done")
+_EXPIRED_DURING_PUSH = {
+    "zh": "推送开始时认证是成功的（已经在检查或上传镜像层），到最后才被拒绝：通常是上传大镜像层耗时过长，期间访问令牌过期。请重新登录后再推送；若仍然出现，请缩小镜像层或改善上传带宽。`tcr-doctor diagnose <镜像> --push` 可确认凭证本身有效。",
+    "en": "Authentication worked when the push began (layers were already being checked or uploaded) and was refused only at the end: usually the access token expired while a large layer was uploading. Log in again and push again; if it recurs, make the layers smaller or the upload faster. `tcr-doctor diagnose <image> --push` confirms the credentials themselves are valid.",
+}
 _HUB_HOSTS = (None, "docker.io", "index.docker.io", "registry-1.docker.io")
 _TOOL_BINARIES = {"ctr": "containerd", "nerdctl": "containerd", "kubectl": "kubelet", "buildah": "podman", "oras": "oras"}
 _HOSTLIKE = re.compile(r"^(?:localhost|[A-Za-z0-9\-]{1,63}(?:\.[A-Za-z0-9\-]{1,63}){1,10}|\[[0-9a-fA-F:]{2,45}\])(?::\d{1,5})?$"
@@ -487,6 +492,7 @@ def _explain(text: str) -> dict | None:
 
     ent = _entities(lines, idx, op)
     cause = pattern["cause"]
+    note = None
     also = list(pattern.get("also", []))
     if pattern.get("also_from_rest"):
         key = pattern["also_from_rest"]
@@ -494,6 +500,13 @@ def _explain(text: str) -> dict | None:
         inner = _match_line(rest, op, skip_ids=(pattern["id"], "proxy-auth"))
         if inner and inner["cause"] != cause:
             also.insert(0, inner["cause"])
+    if pattern.get("expired_after_upload") and ent["op"] == "push" and any(
+            _UPLOAD_PROGRESS.search(prev) for prev in lines[max(0, idx - 400):idx]):
+        # Layers were already being checked or uploaded, so the login worked at the start of the push: a token
+        # that expired during a long upload is the likely story (the registry's tokens are short-lived).
+        also.insert(0, cause)
+        cause = "CREDENTIALS_EXPIRED"
+        note = _EXPIRED_DURING_PUSH
     if pattern.get("hub_cause") and ent["image"] and split_ref(ent["image"])[0] in _HUB_HOSTS:
         also.insert(0, cause)
         cause = pattern["hub_cause"]
@@ -515,7 +528,7 @@ def _explain(text: str) -> dict | None:
     if len(evidence) > MAX_EVIDENCE:
         evidence = evidence[:MAX_EVIDENCE] + " …"
     diagnose, target, checks, push = diagnose_command(cause, ent, ent["op"], pattern)
-    note = pattern.get("note")
+    note = note or pattern.get("note")
     if cause == "TLS_EXPIRED" and re.search(r"current time \S+ is before", line):
         note = {"zh": "报错写的是 `current time … is before …`：证书还未生效，几乎可以肯定是客户端系统时间落后了，请先校时（启用 NTP）。",
                 "en": "The message says `current time … is before …`: the certificate is not yet valid, which almost always means the client's clock is behind: fix the clock (enable NTP) first."}

@@ -315,3 +315,13 @@ def test_measure_reports_rates(tmp_path):
                  + json.dumps({"text": "manifest unknown", "cause": "REPO_NOT_FOUND"}) + "\n", encoding="utf-8")
     m = logs.measure([str(f)])
     assert m["lines"] == 3 and m["cause_first_or_also"] == 1.0 and abs(m["cause_first"] - 2 / 3) < 1e-9
+
+
+def test_unauthorized_at_the_end_of_a_long_push_is_an_expired_token():
+    start = f"$ docker push {H}/ns/app:1.0\nThe push refers to repository [{H}/ns/app]\n"
+    at_once = explain(start + "5f70bf18a086: Preparing\nunauthorized: authentication required")
+    late = explain(start + "5f70bf18a086: Layer already exists\nc5cdd12b81c2: Pushing [=========>  ]  2.1GB/2.4GB\n"
+                   "unauthorized: authentication required")
+    assert at_once["cause"] == "CREDENTIALS_MISSING"
+    assert late["cause"] == "CREDENTIALS_EXPIRED" and "CREDENTIALS_MISSING" in late["also"]
+    assert "token" in late["note"]["en"] and "令牌" in late["note"]["zh"]
