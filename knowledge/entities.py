@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from .redact import redact
+
 MAX_CHARS = 200_000
 MAX_ERRORS = 10
 
@@ -143,7 +145,8 @@ def extract_entities(text: str) -> dict[str, Any]:
             break
         line = line.strip()
         if 8 <= len(line) <= 2000 and _ERROR_LINE_RE.search(line) and any(c.isascii() and c.isalpha() for c in line):
+            line = redact(line[:500])[0]  # error lines are echoed back: never with a pasted secret in them
             if line not in errors:
-                errors.append(line[:500])
+                errors.append(line)
     out["errors"] = errors
     return out

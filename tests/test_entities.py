@@ -70,3 +70,9 @@ def test_hostile_input_is_fast(text):
     got = extract_entities(text)
     assert time.perf_counter() - start < 2.0
     assert isinstance(got["errors"], list) and len(got["errors"]) <= 10
+
+
+def test_error_lines_are_redacted():
+    log = "docker login -u 1000 -p Sup3rS3cret! a-tcr.tencentcloudcr.com\nError: login failed -p Sup3rS3cret!\n"
+    errors = extract_entities(log)["errors"]
+    assert errors and all("Sup3rS3cret" not in e for e in errors)
