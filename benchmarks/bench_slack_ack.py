@@ -1,10 +1,12 @@
 """Figures for the Slack endpoint: time from request to ack (a script that prints numbers, not a test).
 
-    .venv/bin/python benchmarks/bench_slack_ack.py [--requests 600] [--held 3] [--clients 1]
+    .venv/bin/python benchmarks/bench_slack_ack.py [--requests 600] [--held 3] [--clients 1] [--real]
 
 The web service (create_app, Slack switched on) is served on loopback by werkzeug's threaded server, its Slack
 client talks to the local Web API stand-in (tests/harness/slack_api.py). While `--held` diagnoses are running
-(held open inside the lazy listeners, as a slow registry would), signed requests are posted in turn:
+(held open inside the lazy listeners, as a slow registry would; with --real, the real diagnostics engine
+against a loopback server that accepts TCP and never answers, found through the harness DNS server), signed
+requests are posted in turn:
 app_mention events (each one then answered by knowledge.ask in a lazy listener), "Run diagnostics" button
 clicks and `/tcr help` slash commands. Reported: p50/p99/max of request -> HTTP response (the ack), per kind.
 Goal: p99 < 100 ms while a diagnosis runs (Slack's own limit is 3 s).
@@ -33,6 +35,26 @@ def pct(values: list[float], p: float) -> float:
     return values[min(len(values) - 1, max(0, round(p / 100 * (len(values) - 1))))]
 
 
+class RealDiagnose:
+    """diagnostics.diagnose, counting the diagnoses in flight."""
+
+    def __init__(self) -> None:
+        self.running = 0
+        self.release = threading.Event()  # unused: real diagnoses end on their own deadline
+        self._lock = threading.Lock()
+
+    def __call__(self, target, options, progress=None):
+        from diagnostics import diagnose
+
+        with self._lock:
+            self.running += 1
+        try:
+            return diagnose(target, options, progress=progress)
+        finally:
+            with self._lock:
+                self.running -= 1
+
+
 class HeldDiagnose:
     """A diagnosis that runs until released: it keeps a lazy-listener thread busy, like a slow registry."""
 
@@ -56,20 +78,45 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=600, help="requests to time (default 600)")
     parser.add_argument("--held", type=int, default=3, help="diagnoses kept running meanwhile (default 3)")
     parser.add_argument("--clients", type=int, default=1, help="concurrent senders (default 1)")
+    parser.add_argument("--real", action="store_true",
+                        help="run real diagnoses (against a silent loopback server) instead of held stand-ins")
     args = parser.parse_args()
     print("$ " + shlex.join([Path(sys.executable).name, "benchmarks/bench_slack_ack.py", *sys.argv[1:]]))
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no access-log line per request
-    held = HeldDiagnose()
-    with SlackRig(make_web_app, config={"SLACK_DIAGNOSE_FUNC": held, "RATE_LIMIT_ASK": "0"}) as rig:
-        # Warm up (bolt's first auth.test, template compilation, knowledge index) and start the held diagnoses.
+    config: dict = {"RATE_LIMIT_ASK": "0"}
+    stops = []
+    host = "local-tcr.tencentcloudcr.com"
+    if args.real:
+        from tests.harness.dns_server import DNSServer, Zone
+        from tests.harness.servers import SilentServer
+
+        dns, silent = DNSServer(Zone.default()).start(), SilentServer().start()
+        stops += [dns.stop, silent.stop]
+        host = f"{Zone.TCR_LOCAL}:{silent.port}"
+        held = RealDiagnose()
+        config.update(TEST_ALLOW_LOOPBACK=True, REGISTRY_PORTS=[silent.port], DNS_NAMESERVER=dns.nameserver,
+                      DIAGNOSE_TIMEOUT=60.0, DIAGNOSE_CONCURRENCY=max(4, args.held))
+    else:
+        held = HeldDiagnose()
+    config["SLACK_DIAGNOSE_FUNC"] = held
+    try:
+        return measure(args, config, held, host)
+    finally:
+        for stop in stops:
+            stop()
+
+
+def measure(args, config: dict, held, host: str) -> int:
+    with SlackRig(make_web_app, config=config) as rig:
+        # Warm up (bolt's first auth.test, template compilation, knowledge index), then start the diagnoses.
         rig.event({"type": "app_mention", "user": "U0WARM", "channel": "C0BENCH", "ts": "1600000000.000001",
-                   "text": f"<@{BOT_USER_ID}> docker login local-tcr.tencentcloudcr.com fails"})
+                   "text": f"<@{BOT_USER_ID}> docker login {host} fails"})
         answer = rig.api.wait_for("chat.postMessage", timeout=30)
         actions = {e["action_id"] for b in answer.args["blocks"] if b["type"] == "actions" for e in b["elements"]}
         assert {"tcr_diagnose", "tcr_alternative_0"} <= actions, f"the warm-up answer has no {actions}"
         for _ in range(args.held):
-            rig.click(answer, "tcr_diagnose")
+            rig.command(f"diagnose {host}")
         deadline = time.monotonic() + 30
         while held.running < args.held and time.monotonic() < deadline:
             time.sleep(0.01)
@@ -101,9 +148,9 @@ def main() -> int:
         wall = time.perf_counter() - started
         still = held.running
         held.release.set()
-        if args.held:  # each held diagnosis ends with a final update (findings, or "busy" past the slot limit)
+        if args.held:  # each diagnosis ends with a final update (findings, or "busy" past the slot limit)
             rig.api.wait_for("chat.update", lambda c: "Diagnosing" not in c.args.get("text", ""), count=args.held,
-                             timeout=60)
+                             timeout=120)
         rig.api.quiet(0.5)  # let the lazy listeners finish their posts before the stand-in stops
 
     every = [t for values in timings.values() for t in values]
