@@ -320,7 +320,8 @@
     } else {
       handoffLink(m, T.noAnswer);
     }
-    var alts = (res.alternatives || []).filter(function (a) { return a && a.question; });
+    // "did you mean" when the match is ambiguous (the runner-up) or missing (the nearest entries)
+    var alts = res.status === "answered" ? [] : (res.alternatives || []).filter(function (a) { return a && a.question; });
     if (alts.length) {
       var chips = el("div", { className: "tcrd-chips", role: "group", "aria-label": T.didYouMean });
       chips.appendChild(el("span", { className: "tcrd-chips-label" }, T.didYouMean));
