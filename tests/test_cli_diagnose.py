@@ -182,3 +182,10 @@ def test_check_name_stdin_binary():
 def test_check_name_bad_kind():
     code, _, err = cli("check-name", "bucket", "x")
     assert code == 2 and "invalid choice" in err
+
+
+def test_diagnose_output_has_no_terminal_escapes():
+    code, out, err = cli("diagnose", "\x1b[2J\x1b]0;pwned\x07host.example/ns/app", "--timeout", "1")
+    assert code == 1
+    assert "\x1b" not in out + err and "\x07" not in out + err
+    assert "\\x1b" in out

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 
 EXIT_USAGE = 2
@@ -125,7 +126,12 @@ def view(report_dict: dict, lang: str) -> dict:
     return {**report_dict, "findings": findings}
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
 def redact(text: str, secrets: list[str]) -> str:
+    """Mask secrets, and neutralise control characters a server or an argument could use to drive the terminal."""
+    text = _CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", text)
     for s in secrets:
         if s and len(s) >= 3:
             text = text.replace(s, "[REDACTED]")
@@ -164,7 +170,7 @@ def run(args) -> int:
                 sys.stderr.write(f"  … {check:<12} {MARK.get(info.get('status'), '?'):<4} {ms:7.0f} ms\n")
                 sys.stderr.flush()
 
-        sys.stderr.write(("正在诊断 " if lang == "zh" else "diagnosing ") + args.target[:200] + "\n")
+        sys.stderr.write(_CONTROL.sub("?", ("正在诊断 " if lang == "zh" else "diagnosing ") + args.target[:200]) + "\n")
     report = diagnose(args.target, options, progress=progress)
     data = report.to_dict()
     secrets = [password] if password else []
