@@ -196,6 +196,13 @@ def _strip_prefix(line: str) -> str:
 
 
 def redact(line: str) -> str:
+    """The line with pasted secrets masked: the shared `knowledge.redact` rules, then a few log-specific ones."""
+    try:
+        from .redact import redact as _shared
+
+        line = _shared(line)[0]
+    except ImportError:   # pragma: no cover - the shared module ships with the package
+        pass
     return _SECRET.sub(lambda m: (m.group(1) or m.group(2) or "") + "***", line)
 
 
@@ -458,6 +465,9 @@ def explain(text: str) -> dict | None:
     except (ValueError, TypeError, IndexError, KeyError, UnicodeError, RecursionError):  # pragma: no cover
         # A channel must never fail on what a user pasted; the fuzz test in tests/test_logs.py keeps this unused.
         return None
+
+
+explain_log = explain   # the name `knowledge.explain_log` imports (ARCHITECTURE.md)
 
 
 def _explain(text: str) -> dict | None:

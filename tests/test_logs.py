@@ -325,3 +325,11 @@ def test_unauthorized_at_the_end_of_a_long_push_is_an_expired_token():
     assert at_once["cause"] == "CREDENTIALS_MISSING"
     assert late["cause"] == "CREDENTIALS_EXPIRED" and "CREDENTIALS_MISSING" in late["also"]
     assert "token" in late["note"]["en"] and "令牌" in late["note"]["zh"]
+
+
+def test_package_entry_point_and_shared_redaction():
+    import knowledge
+
+    r = knowledge.explain_log(f'Error response from daemon: Get "https://{H}/v2/": unauthorized: authentication required '
+                              "Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.abcdefgh")
+    assert r["cause"] == "CREDENTIALS_INVALID" and "eyJ" not in r["evidence"]
