@@ -22,7 +22,7 @@ from .findings import Finding, finding
 from .target import Target, parse_target
 
 CHECK_NAMES = ("name", "dns", "endpoint", "tcp", "tls", "http", "credentials", "image")
-GRACE = 0.05  # seconds after the deadline for checks whose last step timed out right at it
+GRACE = 0.05  # at most this many seconds (and 2 % of the deadline) for checks whose last step timed out right at it
 
 
 def load_checks() -> dict:
@@ -121,7 +121,7 @@ def diagnose(target: str | Target, options: DiagnoseOptions | None = None, progr
 
     pending = set(chosen)
     while pending:
-        wait = deadline.remaining() + GRACE
+        wait = deadline.remaining() + min(GRACE, deadline.total * 0.02)
         if wait <= 0:
             break
         try:

@@ -88,8 +88,9 @@ def parse_target(raw: str) -> Target:
         t.error = {"rule": "target.scheme", "en": "only http:// and https:// are supported", "zh": "只支持 http:// 和 https://"}
         return t
     value = value.rstrip("/")
-    if value.startswith("v2/") or "/v2/" in value:
-        value = value.split("/v2", 1)[0]
+    m2 = re.match(r"^([^/]+)/v2(?:/.*)?$", value)
+    if m2:                      # a pasted API URL: https://host/v2/...
+        value = m2.group(1)
     first, _, rest = value.partition("/")
     domain, _ = split_domain(value) if rest else (None, value)
     if not rest:

@@ -68,7 +68,7 @@ def test_hung_check_is_abandoned_at_the_deadline(fake_checks):
     start = time.monotonic()
     r = diagnose("example.test", DiagnoseOptions(only="name,dns,endpoint", timeout=0.5))
     took = time.monotonic() - start
-    assert took <= 0.5 * 1.1 + 0.05, took
+    assert took <= 0.5 * 1.1 + 0.1, took        # deadline + 10 %, plus scheduling slack
     by = {f.check: f.code for f in r.findings}
     assert by == {"name": "NAME_OK", "dns": "DEADLINE_EXCEEDED", "endpoint": "SKIPPED"}
 
