@@ -441,7 +441,7 @@ def test_unreachable_nameserver_is_a_timeout():
     (Zone.CGNAT, "ENDPOINT_INTERNAL", ["100.64.8.9"]),
     (Zone.INTERNAL_CNAME, "ENDPOINT_INTERNAL", ["10.12.3.4"]),
     (Zone.TCR_INTERNAL, "ENDPOINT_INTERNAL", ["10.12.3.4"]),
-    (Zone.PUBLIC, "ENDPOINT_PUBLIC", ["129.226.100.200", "2402:4e00:1::100"]),
+    (Zone.PUBLIC, "ENDPOINT_PUBLIC_OTHER", ["129.226.100.200", "2402:4e00:1::100"]),
     (Zone.TCR_PUBLIC, "ENDPOINT_PUBLIC", ["129.226.100.200"]),
 ])
 def test_internal_vs_public(dns_server, name, code, addresses):
@@ -450,7 +450,9 @@ def test_internal_vs_public(dns_server, name, code, addresses):
     assert [f.check for f in r.findings] == ["dns", "endpoint"]
     f = one(r, code)
     assert sorted(f.evidence["addresses"]) == sorted(addresses)
-    if code == "ENDPOINT_PUBLIC":
+    if code == "ENDPOINT_PUBLIC_OTHER":
+        assert f.status == "ok" and "COS" not in f.summary["en"]
+    elif code == "ENDPOINT_PUBLIC":
         assert f.status == "warn" and f.faq == "network-traffic-billing" and "COS" in f.summary["en"]
     else:
         assert f.status == "ok" and f.faq == "internal-or-public-network"
@@ -458,7 +460,7 @@ def test_internal_vs_public(dns_server, name, code, addresses):
 
 def test_mixed_addresses(dns_server):
     r = run(Zone.MIXED, nameserver=dns_server.nameserver, only="dns,endpoint")
-    assert set(codes(r, "endpoint")) == {"ENDPOINT_INTERNAL", "ENDPOINT_PUBLIC"}
+    assert set(codes(r, "endpoint")) == {"ENDPOINT_INTERNAL", "ENDPOINT_PUBLIC_OTHER"}
 
 
 # ------------------------------------------------------------------------------------------------ policy (SSRF guard)

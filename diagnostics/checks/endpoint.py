@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from ..findings import finding
 from ..net import classify_address
+from .name import edition
 
 NAME = "endpoint"
 DEPENDS = ("dns",)
@@ -17,9 +18,13 @@ def run(ctx) -> list:
     loopback = [ip for ip, c in classes.items() if c == "loopback"]
     ev = {"host": t.host, "classes": classes, "vpc_domain": t.host.endswith("-vpc.tencentcloudcr.com"),
           "rule": "10.*, 100.*, 169.254.* and RFC1918 (VPC link IP) are internal"}
+    r = ctx.resolution()
+    # a TCR domain, or a custom domain whose CNAME chain ends at one: public traffic is billed on COS
+    tcr = edition(t.host) is not None or any(edition(c) for c in r.cnames) or t.is_ip
+    ev["cnames"] = r.cnames
     out = []
     if public:
-        out.append(finding(NAME, "ENDPOINT_PUBLIC", addresses=public, **ev))
+        out.append(finding(NAME, "ENDPOINT_PUBLIC" if tcr else "ENDPOINT_PUBLIC_OTHER", addresses=public, **ev))
     if internal:
         out.append(finding(NAME, "ENDPOINT_INTERNAL", addresses=internal, **ev))
     if loopback:
