@@ -160,11 +160,9 @@ class RedactingFilter(logging.Filter):
 
 
 def _knowledge_redact():
-    import knowledge
+    from knowledge import redact
 
-    redact = knowledge.redact
-    # Importing the submodule knowledge/redact.py rebinds the package attribute `redact` to that module.
-    return redact if callable(redact) else redact.redact
+    return redact
 
 
 def sdk_logger() -> logging.Logger:
