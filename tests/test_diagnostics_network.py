@@ -578,3 +578,17 @@ def test_policy_check_url_applies_to_token_realm(registry, creds):
     f = [f for f in r.findings if f.code == "TARGET_REFUSED"]
     assert f and f[0].check == "credentials" and f[0].evidence["reason"] == "token realm not allowed"
     assert registry.token_server.url.split("//")[1] in f[0].evidence["host"]
+
+
+def test_docker_config_identity_token_is_sent_as_refresh_token(registry, docker_config):
+    # docker stores OAuth refresh tokens as `identitytoken`; the harness token server only knows
+    # grant_type=password, so it answers 400 unsupported_grant_type: reported as invalid, never echoed
+    secret = "refresh-token-value-that-must-not-leak"
+    docker_config.add_auth(registry.host, "alice", "unused", identitytoken=secret)
+    docker_config.write()
+    r = run(f"{registry.url}/team/app:1.0", docker_config=str(docker_config.dir))
+    f = one(r, "CREDENTIALS_INVALID")
+    assert "auths" in f.evidence["source"]
+    assert secret not in str(r.to_dict())
+    log = registry.token_server.requests_log[-1]
+    assert secret not in str(log)
