@@ -24,8 +24,9 @@ blueprint = Blueprint("api", __name__)
 
 LANGS = ("zh", "en")
 MAX_TARGET_CHARS = 512
-# The checks that need no credentials; the credentials check is left to the CLI (`cli.command` in responses).
-ANONYMOUS_CHECKS = ("name", "dns", "endpoint", "tcp", "tls", "http", "image")
+# Every check, run anonymously: the credentials check then reports what anonymous access allows. Checks that
+# need a password are left to the CLI (`cli.command` in responses).
+ANONYMOUS_CHECKS = ("name", "dns", "endpoint", "tcp", "tls", "http", "credentials", "image")
 
 ERRORS: dict[str, dict[str, str]] = {
     "bad_request": {"en": "The request could not be read.", "zh": "无法读取该请求。"},
@@ -376,6 +377,17 @@ def api_diagnose():
     return jsonify(result)
 
 
+def anonymous_options(DiagnoseOptions, cfg: dict[str, Any], policy):
+    """Options for a diagnosis on behalf of an anonymous web user. Never the server's own credentials: no
+    username, a docker config that is empty (os.devnull, so neither ~/.docker/config.json nor a credential helper
+    of the server's account is consulted) and an empty environment (no DOCKER_CONFIG, no HTTP(S)_PROXY: the
+    engine connects only to the addresses the policy checked)."""
+    return DiagnoseOptions(timeout=cfg["DIAGNOSE_TIMEOUT"], only=list(ANONYMOUS_CHECKS), skip=None,
+                           username=None, password=None, push=False,
+                           nameserver=cfg["DNS_NAMESERVER"] or None, ca_file=cfg["CA_FILE"] or None,
+                           docker_config=os.devnull, env={}, policy=policy)
+
+
 def _run_diagnosis(state, target: str) -> dict[str, Any] | None:
     cfg = state.cfg
     if state.diagnose is not None:
@@ -386,10 +398,7 @@ def _run_diagnosis(state, target: str) -> dict[str, Any] | None:
             from diagnostics import DiagnoseOptions, diagnose
         except ImportError:
             return None
-        options = DiagnoseOptions(timeout=cfg["DIAGNOSE_TIMEOUT"], only=list(ANONYMOUS_CHECKS), skip=None,
-                                  username=None, password=None, push=False,
-                                  nameserver=cfg["DNS_NAMESERVER"] or None, ca_file=cfg["CA_FILE"] or None,
-                                  policy=state.policy)
+        options = anonymous_options(DiagnoseOptions, cfg, state.policy)
         report = diagnose(target, options)
     data = report.to_dict() if hasattr(report, "to_dict") else dict(report)
     findings = data.get("findings") or []

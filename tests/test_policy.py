@@ -438,10 +438,8 @@ ENGINE_REDIRECTS = [
     "https://local-tcr.tencentcloudcr.com.:{p}/v2/",    # trailing dot
     "https://local-tcr.tencentcloudcr.com@127.0.0.1:{p}/v2/",   # allowed-looking name before the @
     "https://local-tcr.tencentcloudcr.com:{p}@127.0.0.1:{p}/v2/",
-    pytest.param("https://user@local-tcr.tencentcloudcr.com:{p}/v2/", marks=pytest.mark.xfail(
-        reason="diagnostics does not yet run policy.check_url on redirect/realm URLs: user info is dropped and the "
-               "(allowed) host is still checked, so this reaches an allowed host, but the policy says refuse",
-        strict=False)),
+    "https://user@local-tcr.tencentcloudcr.com:{p}/v2/",          # user info, even before an allowed host
+    "ftp://local-tcr.tencentcloudcr.com:{p}/v2/",                  # not http(s)
 ]
 
 

@@ -148,3 +148,77 @@ def test_split_target():
     assert split_target("shop.tencentcloudcr.com") == ("shop.tencentcloudcr.com", None, None)
     assert split_target("a@b.tencentcloudcr.com/x")[2] == "userinfo"
     assert split_target("nginx:latest")[2] == "syntax"
+
+
+# --- the server's own credentials are never used for a web user ----------------------------------------
+class _ChallengingRegistry:
+    """HTTPS on loopback: GET /v2/... -> 401 Bearer challenge (realm /token on itself); /token records the
+    Authorization header it was sent and hands out an anonymous token."""
+
+    def __init__(self, cert):
+        from tests.harness._net import QuietHandler
+        from tests.harness.dns_server import Zone
+        from tests.harness.servers import HTTPServer
+
+        self.authorizations: list[str] = []
+        outer = self
+
+        class Handler(QuietHandler):
+            def do_GET(self):  # noqa: N802
+                if self.path.startswith("/token"):
+                    outer.authorizations.append(self.headers.get("Authorization", ""))
+                    self.send_body(200, '{"token": "anonymous", "access_token": "anonymous"}', "application/json")
+                    return
+                realm = f"https://{Zone.TCR_LOCAL}:{outer.port}/token"
+                self.send_body(401, '{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}',
+                               "application/json",
+                               {"WWW-Authenticate": f'Bearer realm="{realm}",service="registry"',
+                                "Docker-Distribution-Api-Version": "registry/2.0"})
+
+        self.server = HTTPServer(Handler, cert=cert, name="challenging").start()
+        self.port = self.server.port
+
+    def stop(self):
+        self.server.stop()
+
+
+def test_web_diagnosis_never_uses_the_servers_docker_credentials(tmp_path, monkeypatch, dns_server, tls_material):
+    import base64
+    import json
+    import os
+
+    from diagnostics import DiagnoseOptions, diagnose
+    from tests.harness.dns_server import Zone
+
+    reg = _ChallengingRegistry(tls_material.valid)
+    hostport = f"{Zone.TCR_LOCAL}:{reg.port}"
+    # the server account's docker login: a credential helper that records being asked, and a stored password
+    bindir, home, calls = tmp_path / "bin", tmp_path / "home", tmp_path / "helper-calls"
+    bindir.mkdir()
+    (home / ".docker").mkdir(parents=True)
+    helper = bindir / "docker-credential-spy"
+    helper.write_text(f"#!/bin/sh\ncat >> {calls}\necho '{{\"Username\": \"ops\", \"Secret\": \"server-secret\"}}'\n")
+    helper.chmod(0o755)
+    (home / ".docker" / "config.json").write_text(json.dumps({
+        "credsStore": "spy",
+        "auths": {hostport: {"auth": base64.b64encode(b"ops:server-password").decode()}}}))
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("PATH", f"{bindir}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.delenv("DOCKER_CONFIG", raising=False)
+    try:
+        client = create_app({"DB": str(tmp_path / "w.sqlite3"), "SLACK": "off", "RATE_LIMIT_DIAGNOSE": "0",
+                             "DNS_NAMESERVER": dns_server.nameserver, "CA_FILE": tls_material.ca_file,
+                             "REGISTRY_PORTS": "", "TEST_ALLOW_LOOPBACK": True}).test_client()
+        body = client.post("/api/diagnose", json={"target": f"{hostport}/team/app:1.0"}).get_json()
+        codes = [f["code"] for f in body["findings"]]
+        assert "HTTP_OK" in codes or any(c.startswith("HTTP") for c in codes), codes
+        assert not calls.exists(), "the web diagnosis asked the server's credential helper"
+        assert reg.authorizations and all("Basic" not in a for a in reg.authorizations), reg.authorizations
+        assert "server-secret" not in json.dumps(body) and "ops" not in json.dumps(body["findings"])
+
+        # control: the CLI's defaults (the user's own docker config) do consult it, so the check above means something
+        diagnose(f"{hostport}/team/app:1.0", DiagnoseOptions(timeout=8, nameserver=dns_server.nameserver,
+                                                             ca_file=tls_material.ca_file))
+        assert calls.exists()
+    finally:
+        reg.stop()
