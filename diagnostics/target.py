@@ -87,6 +87,14 @@ def parse_target(raw: str) -> Target:
     elif "://" in value:
         t.error = {"rule": "target.scheme", "en": "only http:// and https:// are supported", "zh": "只支持 http:// 和 https://"}
         return t
+    first_segment = value.split("/", 1)[0]
+    if "@" in first_segment:
+        # user:password@host — never keep (or print) the credentials part
+        masked = value[value.index("@") + 1:]
+        t.raw = (f"{t.scheme}://" if t.scheme_given else "") + "***@" + masked
+        t.error = {"rule": "target.userinfo", "en": "credentials do not belong in the address: use --username and --password-stdin",
+                   "zh": "地址中不能包含用户名密码：请使用 --username 和 --password-stdin"}
+        return t
     value = value.rstrip("/")
     m2 = re.match(r"^([^/]+)/v2(?:/.*)?$", value)
     if m2:                      # a pasted API URL: https://host/v2/...

@@ -189,3 +189,16 @@ def test_diagnose_output_has_no_terminal_escapes():
     assert code == 1
     assert "\x1b" not in out + err and "\x07" not in out + err
     assert "\\x1b" in out
+
+
+def test_diagnose_userinfo_in_target_is_masked(tmp_path):
+    report = tmp_path / "r.md"
+    code, out, err = cli("diagnose", "https://alice:s3cret-pass@shop-tcr.tencentcloudcr.com/ns/app:1", "--json", "--report", str(report))
+    assert code == 1
+    assert "s3cret-pass" not in out + err + report.read_text()
+    data = json.loads(out)
+    assert data["findings"][0]["evidence"]["rule"] == "target.userinfo"
+
+    code, out, err = cli("diagnose", "alice:s3cret-pass@shop-tcr.tencentcloudcr.com/ns/app:1", "--report", str(report))
+    assert code == 1 and "target.userinfo" in out
+    assert "s3cret-pass" not in out + err + report.read_text()

@@ -170,7 +170,7 @@ def run(args) -> int:
                 sys.stderr.write(f"  … {check:<12} {MARK.get(info.get('status'), '?'):<4} {ms:7.0f} ms\n")
                 sys.stderr.flush()
 
-        sys.stderr.write(_CONTROL.sub("?", ("正在诊断 " if lang == "zh" else "diagnosing ") + args.target[:200]) + "\n")
+        sys.stderr.write(_CONTROL.sub("?", ("正在诊断 " if lang == "zh" else "diagnosing ") + _masked(args.target)[:200]) + "\n")
     report = diagnose(args.target, options, progress=progress)
     data = report.to_dict()
     secrets = [password] if password else []
@@ -193,8 +193,13 @@ def run(args) -> int:
     return report.exit_code
 
 
+def _masked(target: str) -> str:
+    """The target with any user:password@ part masked."""
+    return re.sub(r"^((?:[A-Za-z][A-Za-z0-9+.-]*://)?)[^/@]*@", r"\1***@", target)
+
+
 def _command_line(args) -> str:
-    parts = ["tcr-doctor", "diagnose", args.target]
+    parts = ["tcr-doctor", "diagnose", _masked(args.target)]
     for flag in ("username", "nameserver", "ca_file", "docker_config", "only", "skip"):
         v = getattr(args, flag)
         if v:
