@@ -90,6 +90,9 @@ _EXPIRED_DURING_PUSH = {
     "zh": "推送开始时认证是成功的（已经在检查或上传镜像层），到最后才被拒绝：通常是上传大镜像层耗时过长，期间访问令牌过期。请重新登录后再推送；若仍然出现，请缩小镜像层或改善上传带宽。`tcr-doctor diagnose <镜像> --push` 可确认凭证本身有效。",
     "en": "Authentication worked when the push began (layers were already being checked or uploaded) and was refused only at the end: usually the access token expired while a large layer was uploading. Log in again and push again; if it recurs, make the layers smaller or the upload faster. `tcr-doctor diagnose <image> --push` confirms the credentials themselves are valid.",
 }
+# Patterns too generic to refine an ambiguous wording with (they restate it rather than name a reason).
+_GENERIC_IDS = ("denied", "unauthorized", "pull-access-denied", "denied-and-unauthorized", "kubelet-symptom",
+                "manifest-unknown", "name-unknown", "eof", "server-unknown-error")
 _HUB_HOSTS = (None, "docker.io", "index.docker.io", "registry-1.docker.io")
 _TOOL_BINARIES = {"ctr": "containerd", "nerdctl": "containerd", "kubectl": "kubelet", "buildah": "podman", "oras": "oras"}
 _HOSTLIKE = re.compile(r"^(?:localhost|[A-Za-z0-9\-]{1,63}(?:\.[A-Za-z0-9\-]{1,63}){1,10}|\[[0-9a-fA-F:]{2,45}\])(?::\d{1,5})?$"
@@ -517,7 +520,23 @@ def _explain(text: str) -> dict | None:
         also.insert(0, cause)
         cause = "CREDENTIALS_EXPIRED"
         note = _EXPIRED_DURING_PUSH
-    if pattern.get("hub_cause") and ent["image"] and split_ref(ent["image"])[0] in _HUB_HOSTS:
+    on_hub = (pattern.get("hub_cause") and ent["image"] and split_ref(ent["image"])[0] in _HUB_HOSTS
+              and (not pattern.get("hub_ops") or ent["op"] in pattern["hub_ops"]))
+    if pattern.get("refine_after") and not on_hub:
+        # "pull access denied …: <registry's own reason>": a specific reason (expired token, a named permission)
+        # is put first; the generic ones leave the three-way ambiguity as it is.
+        lower = line.lower()
+        for key in pattern["refine_after"]:
+            at = lower.find(key)
+            if at >= 0:
+                inner = _match_line(line[at + len(key):], op, skip_ids=_GENERIC_IDS)
+                if inner and inner["cause"] != cause:
+                    also.insert(0, cause)
+                    cause = inner["cause"]
+                    for extra in inner.get("also", []):
+                        also.append(extra)
+                break
+    if on_hub and cause == pattern["cause"]:
         also.insert(0, cause)
         cause = pattern["hub_cause"]
     # Other decisive lines of the paste (e.g. podman trying several registries) fill the remaining room.
