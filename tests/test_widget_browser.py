@@ -283,6 +283,11 @@ def test_chinese_from_page_language(page, service, host_pages):
     launcher.click()
     assert "您好" in page.locator(".tcrd-bot").first.inner_text()
     assert page.locator("textarea.tcrd-input").get_attribute("placeholder").startswith("询问")
+    page.locator("textarea.tcrd-input").fill("镜像加速怎么开启？")
+    page.keyboard.press("Enter")
+    page.locator(".tcrd-answer-title").wait_for(timeout=10000)
+    assert page.locator(".tcrd-feedback").last.get_attribute("aria-label") == "这个回答有帮助吗？"
+    page.screenshot(path=str(ARTIFACTS / "widget-zh.png"))
 
 
 def test_data_attributes(page, service, host_pages):
@@ -341,6 +346,7 @@ def test_diagnosis_form_when_no_target_was_mentioned(page, service, host_pages):
     finding.wait_for(timeout=10000)
     assert "IP" in finding.inner_text()
     assert "tcr-doctor diagnose" in page.locator(".tcrd-cli").inner_text()
+    page.screenshot(path=str(ARTIFACTS / "widget-diagnosis-refused.png"))
 
 
 @pytest.mark.registry
