@@ -95,6 +95,7 @@ _GENERIC_IDS = ("denied", "unauthorized", "pull-access-denied", "denied-and-unau
                 "manifest-unknown", "name-unknown", "eof", "server-unknown-error")
 _HUB_HOSTS = (None, "docker.io", "index.docker.io", "registry-1.docker.io")
 _TOOL_BINARIES = {"ctr": "containerd", "nerdctl": "containerd", "kubectl": "kubelet", "buildah": "podman", "oras": "oras"}
+_DEFAULT_TAG = re.compile(r"(?:Using default tag: |helm (?:pull|install|upgrade|template|show \w+)\b[^\n]{0,300}?--version[= ])([\w][\w.\-]{0,127})")
 _HOSTLIKE = re.compile(r"^(?:localhost|[A-Za-z0-9\-]{1,63}(?:\.[A-Za-z0-9\-]{1,63}){1,10}|\[[0-9a-fA-F:]{2,45}\])(?::\d{1,5})?$"
                        r"|^[A-Za-z0-9\-]{1,63}:\d{1,5}$")
 _IPV4 = re.compile(r"^\d{1,3}(?:\.\d{1,3}){3}(?::\d{1,5})?$")
@@ -414,6 +415,11 @@ def _entities(lines: list[str], evidence_index: int, rules_op: str | None) -> di
     if image:
         h, _path, tag, digest = split_ref(image)
         host = h
+        if tag is None and digest is None:
+            m = _DEFAULT_TAG.search("\n".join(lines[max(0, evidence_index - 50):evidence_index + 1]))
+            if m:   # docker: "Using default tag: latest"; helm: --version 1.2.0
+                tag = m.group(1)
+                image = f"{image}:{tag}"
     host = host or url_host or lookup_host or login_host or other_host
     if host and host.endswith(":443"):
         host = host[:-4]

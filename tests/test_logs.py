@@ -333,3 +333,12 @@ def test_package_entry_point_and_shared_redaction():
     r = knowledge.explain_log(f'Error response from daemon: Get "https://{H}/v2/": unauthorized: authentication required '
                               "Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.abcdefgh")
     assert r["cause"] == "CREDENTIALS_INVALID" and "eyJ" not in r["evidence"]
+
+
+def test_default_tag_and_helm_version_fill_the_tag():
+    r = explain(f"$ docker pull {H}/ns/app\nUsing default tag: latest\n"
+                f"Error response from daemon: manifest for {H}/ns/app:latest not found: manifest unknown: manifest unknown")
+    assert (r["image"], r["tag"]) == (f"{H}/ns/app:latest", "latest")
+    r = explain(f"$ helm pull oci://{H}/charts/mychart --version 1.2.0\n"
+                "Error: failed to authorize: failed to fetch anonymous token: unexpected status: 401 Unauthorized")
+    assert (r["image"], r["tag"], r["tool"]) == (f"{H}/charts/mychart:1.2.0", "1.2.0", "helm")
