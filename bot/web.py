@@ -169,31 +169,43 @@ def _install_hooks(app: Flask, state: WebState) -> None:
             return app.make_response(("", 204))
         return None
 
+    common = [("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "no-referrer")]
+    cors_common = [("Access-Control-Allow-Methods", "GET, POST, OPTIONS"),
+                   ("Access-Control-Allow-Headers", "Content-Type"),
+                   ("Access-Control-Expose-Headers", "X-Question-Id, Retry-After"),
+                   ("Access-Control-Max-Age", "600")]
+    any_origin = "*" in cfg["CORS_ORIGINS"]
+    # /api/* responses never set these themselves: added in one go (this runs on every request)
+    api_static = common + [("Content-Security-Policy", api_csp), ("Cache-Control", "no-store")] + (
+        [("Access-Control-Allow-Origin", "*")] + cors_common if any_origin else [])
+
     @app.after_request
     def _finish(response: Response) -> Response:
-        endpoint = request.url_rule.rule if request.url_rule is not None else "unmatched"
+        rule = request.url_rule
+        endpoint = rule.rule if rule is not None else "unmatched"
         elapsed = time.perf_counter() - g.get("t0", time.perf_counter())
         state.metrics.observe("tcr_doctor_request_duration_seconds", elapsed, {"endpoint": endpoint})
         state.metrics.inc("tcr_doctor_http_responses_total", {"endpoint": endpoint, "code": response.status_code})
         headers = response.headers
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("Referrer-Policy", "no-referrer")
-        is_html = response.mimetype == "text/html"
-        headers.setdefault("Content-Security-Policy", page_csp if is_html else api_csp)
-        if is_html and frame_ancestors in ("'self'", "'none'"):  # for browsers without CSP level 2
-            headers.setdefault("X-Frame-Options", "SAMEORIGIN" if frame_ancestors == "'self'" else "DENY")
-        if request.path.startswith("/api/") or request.path.startswith("/widget."):
+        path = request.path
+        is_api = path.startswith("/api/")
+        if is_api:
+            headers.extend(api_static)
+        else:
+            for key, value in common:
+                headers.setdefault(key, value)
+            is_html = response.mimetype == "text/html"
+            headers.setdefault("Content-Security-Policy", page_csp if is_html else api_csp)
+            if is_html and frame_ancestors in ("'self'", "'none'"):  # for browsers without CSP level 2
+                headers.setdefault("X-Frame-Options", "SAMEORIGIN" if frame_ancestors == "'self'" else "DENY")
+        if (is_api and not any_origin) or path.startswith("/widget."):
             origin = _cors_origin(cfg)
             if origin:
                 headers["Access-Control-Allow-Origin"] = origin
                 if origin != "*":
                     headers.add("Vary", "Origin")
-                headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
-                headers["Access-Control-Allow-Headers"] = "Content-Type"
-                headers["Access-Control-Expose-Headers"] = "X-Question-Id, Retry-After"
-                headers["Access-Control-Max-Age"] = "600"
-        if request.path.startswith("/api/"):
-            headers.setdefault("Cache-Control", "no-store")
+                for key, value in cors_common:
+                    headers[key] = value
         return response
 
     @app.errorhandler(HTTPException)
