@@ -592,3 +592,83 @@ def test_docker_config_identity_token_is_sent_as_refresh_token(registry, docker_
     assert secret not in str(r.to_dict())
     log = registry.token_server.requests_log[-1]
     assert secret not in str(log)
+
+
+class SkewedRegistry:
+    """A registry-ish /v2/ answering 200 with a Date header two hours in the past."""
+
+    def __enter__(self):
+        import http.server
+        import threading
+        import email.utils
+
+        class H(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *a):
+                pass
+
+            def date_time_string(self, timestamp=None):
+                return email.utils.formatdate(time.time() - 7200, usegmt=True)
+
+            def do_GET(self):
+                self.send_response(200)
+                self.send_header("Docker-Distribution-Api-Version", "registry/2.0")
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"{}")
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+        self.port = self.httpd.server_address[1]
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def test_clock_skew_from_date_header(registry):
+    with SkewedRegistry() as s:
+        r = run(f"http://127.0.0.1:{s.port}", only="http")
+        f = one(r, "CLOCK_SKEW")
+        assert f.status == "warn" and 7100 < f.evidence["seconds"] < 7300
+        assert "2h0m (ahead)" == f.evidence["skew"]["en"]
+    assert "CLOCK_SKEW" not in codes(run(registry.url, only="http"))
+
+
+def test_certificate_expiring_soon(tmp_path):
+    import datetime as dt
+    import http.server
+    import ssl
+    import threading
+
+    import trustme
+
+    ca = trustme.CA()
+    cert = ca.issue_cert("127.0.0.1", not_after=dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=3))
+    ca_file = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(ca_file))
+
+    class H(http.server.BaseHTTPRequestHandler):
+        def log_message(self, *a):
+            pass
+
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Docker-Distribution-Api-Version", "registry/2.0")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    cert.configure_cert(ctx)
+    httpd.socket = ctx.wrap_socket(httpd.socket, server_side=True)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        r = run(f"https://127.0.0.1:{httpd.server_address[1]}", ca_file=str(ca_file), only="tls")
+        assert codes(r) == ["TLS_OK", "TLS_EXPIRING"]
+        assert one(r, "TLS_EXPIRING").evidence["days"] in (2, 3)
+    finally:
+        httpd.shutdown()
+        httpd.server_close()

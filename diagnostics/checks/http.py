@@ -23,10 +23,41 @@ def run(ctx) -> list:
     out = [f]
     if t.scheme == "http" and f.code == "HTTP_OK":
         out.append(finding(NAME, "HTTP_PLAIN", hostport=t.hostport))
+    if resp is not None:
+        skew = clock_skew_finding(resp)
+        if skew is not None:
+            out.append(skew)
     p = proxy_finding(ctx)
     if p is not None:
         out.append(p)
     return out
+
+
+SKEW_WARN_SECONDS = 300
+
+
+def clock_skew_finding(resp, now: float | None = None):
+    """CLOCK_SKEW when the registry's Date header and this machine's clock differ by more than 5 minutes."""
+    import email.utils
+    import time
+
+    date = resp.header("date")
+    if not date:
+        return None
+    try:
+        server = email.utils.parsedate_to_datetime(date).timestamp()
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    now = time.time() if now is None else now
+    skew = now - server
+    if abs(skew) <= SKEW_WARN_SECONDS:
+        return None
+    s = int(abs(skew))
+    text = f"{s // 86400}d{s % 86400 // 3600}h" if s >= 86400 else f"{s // 3600}h{s % 3600 // 60}m" if s >= 3600 else f"{s // 60}m{s % 60}s"
+    ahead = {"en": "ahead", "zh": "快"} if skew > 0 else {"en": "behind", "zh": "慢"}
+    return finding(NAME, "CLOCK_SKEW", skew={"en": f"{text} ({ahead['en']})", "zh": f"{text}（本机{ahead['zh']}）"},
+                   seconds=round(skew), server_date=date,
+                   local_date=time.strftime("%a, %d %b %Y %H:%M:%S GMT", time.gmtime(now)))
 
 
 def _no_proxy_matches(host: str, no_proxy: str) -> bool:

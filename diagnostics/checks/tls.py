@@ -13,14 +13,20 @@ DEPENDS = ("tcp",)
 
 UNTRUSTED_CODES = {2, 18, 19, 20, 21, 27}
 HOSTNAME_CODES = {62, 64}
+EXPIRING_DAYS = 14
 
 
 def run(ctx) -> list:
     t = ctx.target
     if t.scheme != "https":
         return [finding(NAME, "SKIPPED", reason={"en": f"plain HTTP requested ({t.base_url})", "zh": f"指定了明文 HTTP（{t.base_url}）"})]
-    f, _ = ctx.tls()
-    return [f]
+    f, info = ctx.tls()
+    out = [f]
+    if f.code == "TLS_OK" and info.get("not_after"):
+        left = dt.datetime.strptime(info["not_after"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.timezone.utc) - dt.datetime.now(dt.timezone.utc)
+        if left < dt.timedelta(days=EXPIRING_DAYS):
+            out.append(finding(NAME, "TLS_EXPIRING", not_after=info["not_after"], days=max(0, left.days), subject=info.get("subject")))
+    return out
 
 
 def _iso(d: dt.datetime | None) -> str | None:
