@@ -115,26 +115,41 @@ class SlackSettings:
 class SeenOnce:
     """`first(key)` is True the first time a key is seen within `ttl` seconds, False after that.
 
-    In-process by default; with `path`, a SQLite file makes it hold across gunicorn workers on one host.
+    In-process by default; with `path`, a table in that SQLite file makes it hold across the gunicorn workers
+    of one host (init_app uses the web service's database unless SLACK_DEDUPE_PATH names another file).
     """
 
     def __init__(self, ttl: float = 3600.0, limit: int = 20000, path: str | None = None):
         self.ttl, self.limit, self.path = ttl, limit, path
         self._lock = threading.Lock()
         self._seen: OrderedDict[str, float] = OrderedDict()
+        self._writes = 0
         if path:
-            with self._db() as db:
+            db = self._db()
+            try:
                 db.execute("CREATE TABLE IF NOT EXISTS slack_seen (key TEXT PRIMARY KEY, at REAL NOT NULL)")
+            finally:
+                db.close()
 
     def _db(self) -> sqlite3.Connection:
-        return sqlite3.connect(self.path, timeout=5.0, isolation_level=None)
+        # A short busy timeout: this runs before the ack, which must not wait long on another writer.
+        return sqlite3.connect(self.path, timeout=0.5, isolation_level=None)
 
     def first(self, key: str) -> bool:
         now = time.time()
         if self.path:
-            with self._lock, self._db() as db:
-                db.execute("DELETE FROM slack_seen WHERE at < ?", (now - self.ttl,))
-                return db.execute("INSERT OR IGNORE INTO slack_seen VALUES (?, ?)", (key, now)).rowcount == 1
+            with self._lock:
+                self._writes += 1
+                try:
+                    db = self._db()
+                    try:
+                        if self._writes % 256 == 1:  # expire old keys now and then, not on every event
+                            db.execute("DELETE FROM slack_seen WHERE at < ?", (now - self.ttl,))
+                        return db.execute("INSERT OR IGNORE INTO slack_seen VALUES (?, ?)", (key, now)).rowcount == 1
+                    finally:
+                        db.close()
+                except sqlite3.Error as exc:  # a locked or broken file: fall back to this process's memory
+                    log.warning("slack: seen-event store unavailable (%s); using process memory", type(exc).__name__)
         with self._lock:
             while self._seen and (len(self._seen) > self.limit or next(iter(self._seen.values())) < now - self.ttl):
                 self._seen.popitem(last=False)
@@ -538,6 +553,9 @@ def init_app(flask_app: Any) -> None:
     state = flask_app.extensions.get("tcr_doctor")
     settings.policy = getattr(state, "policy", None)
     settings.diagnose_slots = getattr(state, "diagnose_slots", None)
+    db_path = getattr(getattr(state, "storage", None), "path", None)
+    if not settings.dedupe_path and db_path and db_path != ":memory:":
+        settings.dedupe_path = db_path  # retries are then seen by every worker, not only the one that answered
     handler = SlackRequestHandler(build_app(settings))
     flask_app.extensions["slack"] = handler
 

@@ -12,7 +12,7 @@ import time
 import pytest
 
 import knowledge
-from tests.harness.slack_api import BOT_ID, BOT_USER_ID, SlackRig, block_text, make_web_app
+from tests.harness.slack_api import BOT_ID, BOT_USER_ID, SlackRig, WSGIServer, block_text, make_web_app
 
 SUPPORT = "C0SUPPORT"
 
@@ -105,6 +105,19 @@ def test_the_same_event_delivered_three_times_is_answered_once(rig):
     rig.api.wait_for("chat.postMessage")
     rig.api.quiet(0.3)
     assert len(answers(rig)) == 1
+
+
+def test_a_retry_that_reaches_another_worker_is_not_answered_again(tmp_path):
+    """Two app instances on one database stand for two gunicorn workers: the event id is shared through it."""
+    event = mention("What should I do when logging in to an instance fails?", ts="1700000001.000900")
+    with SlackRig(make_web_app, config={"DB": str(tmp_path / "web.sqlite3")}) as rig, \
+            WSGIServer(make_web_app(rig.config)) as other_worker:
+        assert rig.event(event, event_id="Ev0SHARED").status_code == 200
+        assert rig.event(event, event_id="Ev0SHARED", headers={"X-Slack-Retry-Num": "1"},
+                         url=other_worker.url + "/slack/events").status_code == 200
+        rig.api.wait_for("chat.postMessage")
+        rig.api.quiet(0.3)
+        assert len(answers(rig)) == 1
 
 
 def test_mention_in_a_direct_message_is_answered_once(rig):

@@ -235,9 +235,9 @@ class SlackRig:
         import requests
 
         self.api.start()
-        config = {"SLACK_BOT_TOKEN": "xoxb-test-token", "SLACK_SIGNING_SECRET": self.secret,
-                  "SLACK_API_BASE_URL": self.api.base_url, **self._config}
-        self.app = self._make_app(config)
+        self.config = {"SLACK_BOT_TOKEN": "xoxb-test-token", "SLACK_SIGNING_SECRET": self.secret,
+                       "SLACK_API_BASE_URL": self.api.base_url, **self._config}
+        self.app = self._make_app(self.config)
         self.server = WSGIServer(self.app).__enter__()
         self.url = self.server.url + "/slack/events"
         self.http = requests.Session()
@@ -250,9 +250,10 @@ class SlackRig:
 
     # -- senders --------------------------------------------------------------------------------------------
     def post(self, body: str, content_type: str, *, timestamp: int | None = None, secret: str | None = None,
-             headers: dict[str, str] | None = None):
+             headers: dict[str, str] | None = None, url: str | None = None):
+        """POST a signed body to the app (or to `url`, e.g. a second app instance standing for another worker)."""
         all_headers = {"Content-Type": content_type, **sign(secret or self.secret, body, timestamp), **(headers or {})}
-        return self.http.post(self.url, data=body.encode(), headers=all_headers, timeout=10)
+        return self.http.post(url or self.url, data=body.encode(), headers=all_headers, timeout=10)
 
     def event(self, event: dict[str, Any], *, event_id: str | None = None, **kwargs: Any):
         body = json.dumps({"token": "unused", "team_id": TEAM_ID, "api_app_id": "A0TEST", "type": "event_callback",
