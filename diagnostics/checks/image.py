@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import http.client
 import json
 import socket
 import threading
@@ -63,7 +64,7 @@ def _request(ctx, client, method, path, headers, max_body=4 << 20):
         return client.request(method, path, headers=headers, max_body=max_body)
     except (TimeoutError, socket.timeout, net.DeadlineExceeded):
         raise _Stop(finding(NAME, "HTTP_TIMEOUT", url=f"{ctx.target.base_url}{path}", timeout=round(ctx.deadline.step, 1)))
-    except OSError as exc:
+    except (OSError, http.client.HTTPException) as exc:
         raise _Stop(finding(NAME, "HTTP_ERROR", url=f"{ctx.target.base_url}{path}", error=str(exc) or type(exc).__name__))
 
 
