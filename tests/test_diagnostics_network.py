@@ -672,3 +672,78 @@ def test_certificate_expiring_soon(tmp_path):
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+class ChaosRegistry:
+    """A registry-ish server that answers the later steps with junk: opaque tokens, manifests that are not JSON,
+    tag lists that are not JSON, missing digest headers, raw garbage instead of HTTP."""
+
+    def __init__(self, mode):
+        self.mode = mode
+
+    def __enter__(self):
+        import http.server
+        import threading
+
+        mode = self.mode
+        box = {}
+
+        class H(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *a):
+                pass
+
+            def _send(self, status, body=b"", headers=None):
+                self.send_response(status)
+                for k, v in (headers or {}).items():
+                    self.send_header(k, v)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                if self.command != "HEAD":
+                    self.wfile.write(body)
+
+            def do_HEAD(self):
+                self.do_GET()
+
+            def do_GET(self):
+                api = {"Docker-Distribution-Api-Version": "registry/2.0"}
+                if self.path == "/v2/":
+                    realm = f"http://127.0.0.1:{box['port']}/token"
+                    return self._send(401, b"{}", {**api, "WWW-Authenticate": f'Bearer realm="{realm}",service="chaos"'})
+                if self.path.startswith("/token"):
+                    if mode == "token-junk":
+                        return self._send(200, b"<html>not json</html>")
+                    return self._send(200, b'{"token": "opaque-token"}')
+                if "/manifests/" in self.path:
+                    if mode == "garbage":
+                        self.wfile.write(b"\x00\x01garbage\r\n\r\n")
+                        self.close_connection = True
+                        return
+                    return self._send(200, b"this is not a manifest", {**api, "Content-Type": "application/vnd.oci.image.manifest.v1+json"})
+                if "/tags/list" in self.path:
+                    return self._send(200, b"[not json", api)
+                return self._send(404, b"{}", api)
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+        box["port"] = self.port = self.httpd.server_address[1]
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.mark.parametrize("mode,expect", [
+    ("opaque", "TAG_FOUND"),                 # opaque token: granted actions unknown; digest computed from the body
+    ("token-junk", "TOKEN_SERVER_ERROR"),
+    ("garbage", "HTTP_ERROR"),
+])
+def test_junk_answers_are_findings_not_crashes(mode, expect):
+    with ChaosRegistry(mode) as s:
+        r = run(f"http://127.0.0.1:{s.port}/ns/app:1", username="u", password="p", timeout=3)
+        assert expect in codes(r), codes(r)
+        if mode == "opaque":
+            assert one(r, "TAG_FOUND").evidence["digest"].startswith("sha256:")
+            assert one(r, "CREDENTIALS_OK").evidence["granted"] == ["?"]
