@@ -124,16 +124,18 @@ class SeenOnce:
         self._lock = threading.Lock()
         self._seen: OrderedDict[str, float] = OrderedDict()
         self._writes = 0
-        if path:
-            db = self._db()
-            try:
-                db.execute("CREATE TABLE IF NOT EXISTS slack_seen (key TEXT PRIMARY KEY, at REAL NOT NULL)")
-            finally:
-                db.close()
+        self._conn: sqlite3.Connection | None = None
+        self._pid = 0
 
     def _db(self) -> sqlite3.Connection:
-        # A short busy timeout: this runs before the ack, which must not wait long on another writer.
-        return sqlite3.connect(self.path, timeout=0.5, isolation_level=None)
+        """One connection per process (gunicorn forks after create_app), used under self._lock."""
+        if self._conn is None or self._pid != os.getpid():
+            # A short busy timeout: this runs before the ack, which must not wait long on another writer.
+            conn = sqlite3.connect(self.path, timeout=0.5, isolation_level=None, check_same_thread=False)
+            conn.execute("PRAGMA synchronous=OFF")  # losing the last few ids in a power cut costs nothing
+            conn.execute("CREATE TABLE IF NOT EXISTS slack_seen (key TEXT PRIMARY KEY, at REAL NOT NULL)")
+            self._conn, self._pid = conn, os.getpid()
+        return self._conn
 
     def first(self, key: str) -> bool:
         now = time.time()
@@ -142,12 +144,9 @@ class SeenOnce:
                 self._writes += 1
                 try:
                     db = self._db()
-                    try:
-                        if self._writes % 256 == 1:  # expire old keys now and then, not on every event
-                            db.execute("DELETE FROM slack_seen WHERE at < ?", (now - self.ttl,))
-                        return db.execute("INSERT OR IGNORE INTO slack_seen VALUES (?, ?)", (key, now)).rowcount == 1
-                    finally:
-                        db.close()
+                    if self._writes % 256 == 1:  # expire old keys now and then, not on every event
+                        db.execute("DELETE FROM slack_seen WHERE at < ?", (now - self.ttl,))
+                    return db.execute("INSERT OR IGNORE INTO slack_seen VALUES (?, ?)", (key, now)).rowcount == 1
                 except sqlite3.Error as exc:  # a locked or broken file: fall back to this process's memory
                     log.warning("slack: seen-event store unavailable (%s); using process memory", type(exc).__name__)
         with self._lock:

@@ -214,39 +214,18 @@ class WSGIServer:
         self._server.server_close()
 
 
-class SlackRig:
-    """The Web API stand-in + the Flask app (with /slack/events) on a real loopback server + signed senders.
+class SlackSender:
+    """Requests signed the way Slack signs them, posted to a running app's /slack/events.
 
-        with SlackRig(make_app, secret) as rig:   # make_app(config) -> Flask app with bot.slack mounted
-            rig.event({"type": "app_mention", ...})
-            rig.api.wait_for("chat.postMessage")
+    `url`: the endpoint; `api_root`: the Web API stand-in's root URL (payloads' response_url point there).
     """
 
-    def __init__(self, make_app: Callable[[dict[str, Any]], Any], secret: str = "test-signing-secret",
-                 config: dict[str, Any] | None = None) -> None:
-        self.secret = secret
-        self.api = SlackAPI()
-        self._make_app = make_app
-        self._config = dict(config or {})
-        self._events = itertools.count(1)
-        self.server: WSGIServer | None = None
-
-    def __enter__(self) -> "SlackRig":
+    def __init__(self, url: str, secret: str, api_root: str) -> None:
         import requests
 
-        self.api.start()
-        self.config = {"SLACK_BOT_TOKEN": "xoxb-test-token", "SLACK_SIGNING_SECRET": self.secret,
-                       "SLACK_API_BASE_URL": self.api.base_url, **self._config}
-        self.app = self._make_app(self.config)
-        self.server = WSGIServer(self.app).__enter__()
-        self.url = self.server.url + "/slack/events"
+        self.url, self.secret, self.api_root = url, secret, api_root
         self.http = requests.Session()
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        if self.server:
-            self.server.__exit__(*exc)
-        self.api.stop()
+        self._events = itertools.count(1)
 
     # -- senders --------------------------------------------------------------------------------------------
     def post(self, body: str, content_type: str, *, timestamp: int | None = None, secret: str | None = None,
@@ -264,7 +243,7 @@ class SlackRig:
 
     def command(self, text: str, *, channel: str = "C0GENERAL", user: str = "U0ASKER", **kwargs: Any):
         form = {"token": "unused", "team_id": TEAM_ID, "channel_id": channel, "user_id": user, "command": "/tcr",
-                "text": text, "response_url": self.api.url("/response/cmd"), "trigger_id": "trig.cmd",
+                "text": text, "response_url": self.api_root + "/response/cmd", "trigger_id": "trig.cmd",
                 "api_app_id": "A0TEST"}
         return self.post(urllib.parse.urlencode(form), "application/x-www-form-urlencoded", **kwargs)
 
@@ -285,22 +264,41 @@ class SlackRig:
             "type": "block_actions", "user": {"id": user}, "trigger_id": "trig.click",
             "channel": {"id": channel}, "container": {"type": "message", "channel_id": channel,
                                                       "message_ts": msg["ts"]},
-            "message": msg, "response_url": self.api.url("/response/click"),
+            "message": msg, "response_url": self.api_root + "/response/click",
             "actions": [{"type": "button", "action_id": action_id, "block_id": "b", "value": button.get("value"),
                          "action_ts": str(time.time())}],
         }, **kwargs)
 
 
-def make_app(config: dict[str, Any]) -> Any:
-    """A Flask app with bot.slack mounted through its integration point `init_app`."""
-    from flask import Flask
+class SlackRig(SlackSender):
+    """The Web API stand-in + the Flask app (with /slack/events) on a real loopback server + signed senders.
 
-    from bot.slack import init_app
+        with SlackRig(make_web_app, config={...}) as rig:   # make_app(config) -> Flask app with /slack/events
+            rig.event({"type": "app_mention", ...})
+            rig.api.wait_for("chat.postMessage")
+    """
 
-    app = Flask("slack-under-test")
-    app.config.update(config)
-    init_app(app)
-    return app
+    def __init__(self, make_app: Callable[[dict[str, Any]], Any], secret: str = "test-signing-secret",
+                 config: dict[str, Any] | None = None) -> None:
+        self.api = SlackAPI()
+        self._make_app = make_app
+        self._config = dict(config or {})
+        self.server: WSGIServer | None = None
+        self.secret = secret
+
+    def __enter__(self) -> "SlackRig":
+        self.api.start()
+        self.config = {"SLACK_BOT_TOKEN": "xoxb-test-token", "SLACK_SIGNING_SECRET": self.secret,
+                       "SLACK_API_BASE_URL": self.api.base_url, **self._config}
+        self.app = self._make_app(self.config)
+        self.server = WSGIServer(self.app).__enter__()
+        SlackSender.__init__(self, self.server.url + "/slack/events", self.secret, self.api.url(""))
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.server:
+            self.server.__exit__(*exc)
+        self.api.stop()
 
 
 def block_text(blocks: Any) -> str:
