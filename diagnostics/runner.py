@@ -161,7 +161,8 @@ def diagnose(target: str | Target, options: DiagnoseOptions | None = None, progr
                 fs = [finding(name, "CHECK_ERROR", check_name=name, error=value)]
         fs = [dataclasses.replace(f, check=name, evidence=dict(f.evidence)) for f in fs]
         report.findings.extend(fs)
-        bad = next((f for f in fs if f.status == "fail"), None)
+        # a failed finding blocks the checks that depend on this one, unless it says otherwise (evidence blocking=False)
+        bad = next((f for f in fs if f.status == "fail" and f.evidence.get("blocking", True)), None)
         if bad is not None:
             failed[name] = (name, bad.code)
         elif deps:

@@ -53,3 +53,15 @@ def test_parse_target(raw, scheme, host, port, repo, tag, digest):
     t = parse_target(raw)
     assert t.error is None
     assert (t.scheme, t.host, t.port, t.repository, t.tag, t.digest) == (scheme, host, port, repo, tag, digest)
+
+
+def test_tcr_rule_failure_does_not_block_network_checks(dns_server):
+    from tests.harness.dns_server import Zone
+
+    # local-tcr.tencentcloudcr.com resolves to 127.0.0.1 in the harness zone; namespace "a" breaks the TCR rule only
+    r = diagnose(f"{Zone.TCR_LOCAL}/a/app:1", DiagnoseOptions(only="name,dns,endpoint", nameserver=dns_server.nameserver, env={}))
+    assert [f.code for f in r.findings] == ["NAME_INVALID", "DNS_OK", "ENDPOINT_LOCAL"]
+    assert r.findings[0].evidence["blocking"] is False and r.exit_code == 1
+    # a reference that does not parse blocks everything
+    r = diagnose("Shop/App", DiagnoseOptions(only="name,dns", env={}))
+    assert [f.code for f in r.findings] == ["NAME_INVALID", "SKIPPED"]

@@ -116,7 +116,7 @@ def view(report_dict: dict, lang: str) -> dict:
     for f in report_dict["findings"]:
         lines = []
         for k, v in f["evidence"].items():
-            if k in HIDDEN_EVIDENCE and f["status"] in ("ok", "skip"):
+            if k == "blocking" or (k in HIDDEN_EVIDENCE and f["status"] in ("ok", "skip")):
                 continue
             text = _text(v, lang)
             if len(text) > 300:

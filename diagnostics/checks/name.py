@@ -64,6 +64,9 @@ def run(ctx) -> list:
                                           "zh": "个人版镜像必须是 <命名空间>/<仓库名>，不支持多级路径"},
                                    rule="personal.single-level",
                                    suggestion=f"{ns}/{repo.replace('/', '-')}" if repo else "-"))
+    for f in out:
+        # the reference itself is well-formed, so the network checks still run and tell more
+        f.evidence["blocking"] = False
     if not out:
         out.append(finding(NAME, "NAME_OK", value=t.image or t.registry, parts=t.to_dict(), edition=ed or "-"))
     return out
