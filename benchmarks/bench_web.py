@@ -3,7 +3,7 @@
 
     .venv/bin/python benchmarks/bench_web.py [--workers 2] [--connections 8] [--duration 10] [--tool wrk|python]
 
-Starts gunicorn exactly as the Procfile does (`gunicorn --workers N 'bot.web:create_app()'`, sync workers) on a
+Starts gunicorn with the Procfile's `web:` command (read from the Procfile, ${VAR:-default} expanded) on a
 free 127.0.0.1 port with a throw-away SQLite file and the per-client rate limit off (every request comes from
 127.0.0.1), warms it up, then drives it with `wrk` (Debian package `wrk`) when installed, else with a Python
 load generator (processes x keep-alive threads). Questions rotate through the FAQ's own questions and phrasings
@@ -56,10 +56,32 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def procfile_args(port: int, workers: int | None) -> list[str]:
+    """The Procfile's `web:` command as argv: ${VAR:-default} expanded (PORT -> PORT, WEB_CONCURRENCY ->
+    --workers when given), bound to 127.0.0.1."""
+    import re
+    import shlex
+
+    with open(os.path.join(ROOT, "Procfile"), encoding="utf-8") as fh:
+        line = next(l for l in fh if l.startswith("web:"))[len("web:"):].strip()
+
+    def expand(m):
+        name, default = m.group(1), m.group(2)
+        if name == "PORT":
+            return str(port)
+        if name == "WEB_CONCURRENCY" and workers:
+            return str(workers)
+        return os.environ.get(name, default)
+
+    line = re.sub(r"\$\{(\w+):-([^}]*)\}", expand, line).replace("0.0.0.0:", "127.0.0.1:")
+    return shlex.split(line)
+
+
 def start_gunicorn(port: int, workers: int, db: str, extra: list[str]) -> tuple[subprocess.Popen, list[str]]:
+    argv = procfile_args(port, workers)
+    assert argv[0] == "gunicorn" and argv[-1] == "bot.web:create_app()", argv
     gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
-    cmd = [gunicorn, "--workers", str(workers), "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
-           *extra, "bot.web:create_app()"]
+    cmd = [gunicorn, *argv[1:-1], "--log-level", "warning", *extra, argv[-1]]
     env = dict(os.environ, TCR_DOCTOR_DB=db, TCR_DOCTOR_RATE_LIMIT_ASK="0", TCR_DOCTOR_SLACK="off")
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, start_new_session=True)
     deadline = time.time() + 30

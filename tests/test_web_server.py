@@ -5,6 +5,7 @@ import json
 import os
 import pathlib
 import re
+import shlex
 import signal
 import socket
 import subprocess
@@ -65,10 +66,11 @@ def procfile_command() -> str:
 
 def test_gunicorn_from_the_procfile(tmp_path):
     port = free_port()
-    # the Procfile's command, with its ${VAR:-default} expanded for a loopback port
-    command = procfile_command().replace("${WEB_CONCURRENCY:-2}", "2").replace("0.0.0.0:${PORT:-8000}", f"127.0.0.1:{port}")
-    assert "bot.web:create_app()" in command
-    args = [str(BIN / "gunicorn")] + [a.strip("'") for a in command.split()[1:]]
+    # the Procfile's command: ${VAR:-default} expanded (PORT -> a free port), bound to loopback
+    command = re.sub(r"\$\{(\w+):-([^}]*)\}", lambda m: str(port) if m.group(1) == "PORT" else m.group(2),
+                     procfile_command()).replace("0.0.0.0:", "127.0.0.1:")
+    assert "bot.web:create_app()" in command and f"127.0.0.1:{port}" in command
+    args = [str(BIN / "gunicorn")] + shlex.split(command)[1:]
     env = dict(os.environ, TCR_DOCTOR_DB=str(tmp_path / "g.sqlite3"), TCR_DOCTOR_SLACK="off",
                TCR_DOCTOR_RATE_LIMIT_ASK="0")
     proc = subprocess.Popen(args, cwd=ROOT, env=env, start_new_session=True,
