@@ -160,7 +160,7 @@ def sanitize(html: str) -> str:
 
     return nh3.clean(
         html, tags=ALLOWED_TAGS, clean_content_tags={"script", "style"},
-        attributes={"a": {"href", "title"}, "*": {"class", "lang", "role", "aria-label", "data-code",
+        attributes={"a": {"href", "title"}, "*": {"class", "lang", "role", "aria-label", "aria-hidden", "data-code",
                                                    "data-status"}},
         url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer nofollow",
         set_tag_attribute_values={"a": {"target": "_blank"}}, strip_comments=True,

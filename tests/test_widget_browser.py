@@ -347,6 +347,16 @@ def test_diagnosis_form_when_no_target_was_mentioned(page, service, host_pages):
     assert "IP" in finding.inner_text()
     assert "tcr-doctor diagnose" in page.locator(".tcrd-cli").inner_text()
     page.screenshot(path=str(ARTIFACTS / "widget-diagnosis-refused.png"))
+    # markup typed as a target is refused and shown as text, never run
+    before = page.locator('.tcrd-finding').count()
+    form.locator("input").fill('<img src=x onerror="window.__xss=1">.tencentcloudcr.com')
+    form.locator("input").press("Enter")
+    page.wait_for_function("""n => document.getElementById('tcr-doctor-widget').shadowRoot
+        .querySelectorAll('.tcrd-finding').length > n""", arg=before)
+    assert "<img" in page.locator(".tcrd-findings h4 code").last.inner_text()
+    assert page.evaluate("""() => document.getElementById('tcr-doctor-widget').shadowRoot
+        .querySelectorAll('img').length + document.querySelectorAll('img').length + (window.__xss || 0)""") == 0
+    assert page.dialogs == []
 
 
 @pytest.mark.registry

@@ -112,7 +112,7 @@
 
   // Defence in depth for server HTML (already sanitised by nh3): allow-listed tags and attributes only.
   var ALLOWED_TAGS = /^(P|BR|STRONG|EM|CODE|PRE|UL|OL|LI|A|BLOCKQUOTE|H3|H4|H5|H6|TABLE|THEAD|TBODY|TR|TH|TD|HR|DIV|SPAN|SECTION|DETAILS|SUMMARY)$/;
-  var ALLOWED_ATTRS = { "class": 1, "lang": 1, "role": 1, "aria-label": 1, "data-code": 1, "data-status": 1, "href": 1, "title": 1, "rel": 1, "target": 1 };
+  var ALLOWED_ATTRS = { "class": 1, "lang": 1, "role": 1, "aria-label": 1, "aria-hidden": 1, "data-code": 1, "data-status": 1, "href": 1, "title": 1, "rel": 1, "target": 1 };
   function safeFragment(html) {
     var doc = new DOMParser().parseFromString("<body>" + html + "</body>", "text/html");
     var frag = document.createDocumentFragment();
