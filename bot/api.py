@@ -382,7 +382,8 @@ def anonymous_options(DiagnoseOptions, cfg: dict[str, Any], policy):
     username, a docker config that is empty (os.devnull, so neither ~/.docker/config.json nor a credential helper
     of the server's account is consulted) and an empty environment (no DOCKER_CONFIG, no HTTP(S)_PROXY: the
     engine connects only to the addresses the policy checked)."""
-    return DiagnoseOptions(timeout=cfg["DIAGNOSE_TIMEOUT"], only=list(ANONYMOUS_CHECKS), skip=None,
+    only = [c for c in cfg.get("DIAGNOSE_CHECKS") or ANONYMOUS_CHECKS if c in ANONYMOUS_CHECKS]
+    return DiagnoseOptions(timeout=cfg["DIAGNOSE_TIMEOUT"], only=only or list(ANONYMOUS_CHECKS), skip=None,
                            username=None, password=None, push=False,
                            nameserver=cfg["DNS_NAMESERVER"] or None, ca_file=cfg["CA_FILE"] or None,
                            docker_config=os.devnull, env={}, policy=policy)

@@ -31,6 +31,7 @@ DEFAULTS: dict[str, Any] = {
     "DNS_NAMESERVER": "",                    # "ip[:port]"; default the system resolver
     "CA_FILE": "",                           # extra CA bundle (PEM) to trust for registry TLS
     "DIAGNOSE_TIMEOUT": 10.0,                # seconds, the whole diagnosis
+    "DIAGNOSE_CHECKS": "name,dns,endpoint,tcp,tls,http,credentials,image",  # run anonymously, in this order
     "DIAGNOSE_CONCURRENCY": 4,               # diagnoses at once per process; more get 503 + Retry-After
     "MAX_BODY_BYTES": 16384,
     "MAX_QUESTION_CHARS": 2000,
@@ -63,7 +64,7 @@ def load_config(overrides: dict | None = None) -> dict[str, Any]:
         cfg[key] = int(cfg[key])
     for key in _FLOAT:
         cfg[key] = float(cfg[key])
-    for key in ("REGISTRY_DOMAINS", "REGISTRY_PORTS", "CORS_ORIGINS"):
+    for key in ("REGISTRY_DOMAINS", "REGISTRY_PORTS", "CORS_ORIGINS", "DIAGNOSE_CHECKS"):
         if isinstance(cfg[key], str):
             cfg[key] = [part.strip() for part in cfg[key].split(",") if part.strip()]
     cfg["REGISTRY_PORTS"] = [int(p) for p in cfg["REGISTRY_PORTS"]]

@@ -156,9 +156,12 @@ def _refusal(kind: str, *, host: str = "", ip: str = "", detail: str = "", ports
     en = en.format(**fill, subject=subject_en)
     zh = zh.format(**{**fill, "host": _printable(host) or "该主机"}, subject=subject_zh)
     if public_hint:
-        hint_target = _printable(target or host) or "<registry>"
-        en += " " + _WHY_PUBLIC["en"].format(target=hint_target)
-        zh += _WHY_PUBLIC["zh"].format(target=hint_target)
+        if target:
+            en += " " + _WHY_PUBLIC["en"].format(target=_printable(target))
+            zh += _WHY_PUBLIC["zh"].format(target=_printable(target))
+        else:  # the caller knows the host and says what to run (e.g. the TARGET_REFUSED finding's fix)
+            en += " " + _WHY_PUBLIC["en"].split(". ")[0] + "."
+            zh += _WHY_PUBLIC["zh"].split("。")[0] + "。"
     return Refusal(kind, en, zh)
 
 

@@ -222,3 +222,26 @@ def test_web_diagnosis_never_uses_the_servers_docker_credentials(tmp_path, monke
         assert calls.exists()
     finally:
         reg.stop()
+
+
+# --- the real engine behind /api/diagnose, names from the harness DNS server ------------------------------
+@pytest.mark.parametrize("attr,words", [("TCR_INTERNAL", "VPC"), ("INTERNAL_CNAME", "VPC"),
+                                        ("LINKLOCAL", "169.254."), ("CGNAT", "NAT"), ("MIXED", "VPC"),
+                                        ("PRIVATE192", "VPC")])
+def test_names_resolving_to_internal_addresses_are_refused_findings(tmp_path, dns_server, attr, words):
+    """dns,endpoint only: an internal answer is never connected to, even if the guard were broken."""
+    from tests.harness.dns_server import Zone
+
+    client = create_app({"DB": str(tmp_path / "h.sqlite3"), "SLACK": "off", "RATE_LIMIT_DIAGNOSE": "0",
+                         "DNS_NAMESERVER": dns_server.nameserver, "DIAGNOSE_CHECKS": "dns,endpoint",
+                         "REGISTRY_DOMAINS": "*.tencentcloudcr.com,*.tcr-doctor.test"}).test_client()
+    name = getattr(Zone, attr)
+    response = client.post("/api/diagnose", json={"target": f"{name}/ns/app:1.0", "lang": "zh", "render": "html"})
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["refused"] is True and body["exit_code"] == 1
+    refused = [f for f in body["findings"] if f["code"] == "TARGET_REFUSED"]
+    assert refused and refused[0]["summary"]["zh"] and refused[0]["summary"]["en"]
+    assert words in refused[0]["summary"]["en"], refused[0]["summary"]["en"]
+    assert {f["check"] for f in body["findings"]} <= {"dns", "endpoint"}
+    assert "TARGET_REFUSED" in body["html"]
