@@ -287,6 +287,15 @@ def test_chinese_from_page_language(page, service, host_pages):
     page.keyboard.press("Enter")
     page.locator(".tcrd-answer-title").wait_for(timeout=10000)
     assert page.locator(".tcrd-feedback").last.get_attribute("aria-label") == "这个回答有帮助吗？"
+    # a pasted English error on a Chinese page gets the Chinese answer
+    import knowledge
+
+    error = "Error response from daemon: unauthorized: authentication required"
+    page.locator("textarea.tcrd-input").fill(error)
+    page.keyboard.press("Enter")
+    page.wait_for_function("""() => document.getElementById('tcr-doctor-widget').shadowRoot
+        .querySelectorAll('.tcrd-answer-title').length >= 2""")
+    assert page.locator(".tcrd-answer-title").last.inner_text() == knowledge.ask(error, "zh")["answer"]["question"]
     page.screenshot(path=str(ARTIFACTS / "widget-zh.png"))
 
 

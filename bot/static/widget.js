@@ -301,7 +301,10 @@
     busy = true;
     userMessage(q);
     var wait = pending(T.thinking);
-    post("/api/ask", { q: q, render: "html" }).then(function (r) {
+    // Answer language: Chinese when the question has Chinese in it, else the widget's language (on a Chinese
+    // page a pasted English error message still gets the Chinese answer).
+    var lang = /[\u3400-\u9fff]/.test(q) ? "zh" : LANG;
+    post("/api/ask", { q: q, lang: lang, render: "html" }).then(function (r) {
       wait.remove();
       showAnswer(r.json, r.headers.get("X-Question-Id"));
     }).catch(function (err) {
