@@ -404,7 +404,9 @@ def _run_diagnosis(state, target: str) -> dict[str, Any] | None:
     data = report.to_dict() if hasattr(report, "to_dict") else dict(report)
     findings = data.get("findings") or []
     exit_code = data.get("exit_code", getattr(report, "exit_code", int(any(f.get("status") == "fail" for f in findings))))
-    return {**data, "target": target, "findings": findings, "exit_code": exit_code,
+    parsed = data.pop("target", None)
+    extra = {"parsed_target": parsed} if isinstance(parsed, dict) else {}
+    return {**data, **extra, "target": target, "findings": findings, "exit_code": exit_code,
             "refused": any(f.get("code") == "TARGET_REFUSED" for f in findings)}
 
 

@@ -107,7 +107,9 @@ def apps(tmp_path_factory):
     busy = make("busy", DIAGNOSE_FUNC=lambda target, **kw: FakeReport(), DIAGNOSE_CONCURRENCY=1)
     busy.extensions["tcr_doctor"].diagnose_slots.acquire()
     token = make("token", METRICS_TOKEN="t0ken")
-    return {"normal": normal, "limited": limited, "tiny": tiny, "crash": crash, "busy": busy, "token": token}
+    real = make("real", DIAGNOSE_CHECKS="name", RATE_LIMIT_DIAGNOSE="0")  # the real engine, no network check
+    return {"normal": normal, "limited": limited, "tiny": tiny, "crash": crash, "busy": busy, "token": token,
+            "real": real}
 
 
 FEEDBACK = {"answer_id": "login-failed", "kb_version": "v1", "helpful": True}
@@ -126,6 +128,8 @@ EXAMPLES = [
     ("crash", "post", "/api/ask", {"q": "hi"}, 1),
     ("normal", "post", "/api/diagnose", {"target": "shop.tencentcloudcr.com/ns/app:1", "render": "html"}, 1),
     ("normal", "post", "/api/diagnose", {"target": "169.254.169.254", "lang": "zh"}, 1),
+    ("real", "post", "/api/diagnose", {"target": "shop.tencentcloudcr.com/NS/app:1", "render": "html"}, 1),
+    ("real", "post", "/api/diagnose", {"target": "shop-tcr.tencentcloudcr.com/ns/app:1.0"}, 1),
     ("normal", "post", "/api/diagnose", {"target": 7}, 1),
     ("normal", "post", "/api/diagnose", {"target": "a" * 600}, 1),
     ("tiny", "post", "/api/diagnose", {"target": "a" * 100}, 1),
