@@ -25,10 +25,12 @@ def load_kb(path=None):
 @functools.lru_cache(maxsize=4)
 def _cached(path: str | None):
     from .kb import load_kb as _load
+    from .kb import load_topics
     from .matcher import Matcher
 
     kb = _load(path)
-    return kb, Matcher(kb.entries, cache_key=f"{path}:{kb.version}")
+    topics = load_topics(entry_ids=kb.by_id)  # knowledge/out_of_scope.toml: subjects the FAQ does not document
+    return kb, Matcher(kb.entries, cache_key=f"{path}:{kb.version}", topics=topics.topics)
 
 
 def get_matcher(path: str | None = None):
@@ -69,9 +71,10 @@ def ask(text: str, lang: str | None = None, *, kb_path=None, limit: int = 3) -> 
     if lang not in LANGS:
         lang = detect_lang(text)
     kb, matcher = get_matcher(kb_path)
-    cands = matcher.rank(text, limit=max(limit, 3))
+    decision = matcher.match(text, limit=max(limit, 3))
+    cands = decision.cands
     top = cands[0] if cands else None
-    answered = top is not None and top.score >= M.THRESHOLD
+    answered = decision.answered
     status = "no_answer"
     alternatives: list[dict[str, Any]] = []
     answer = None
@@ -86,16 +89,14 @@ def ask(text: str, lang: str | None = None, *, kb_path=None, limit: int = 3) -> 
             "links": [link.to_dict(lang) for link in e.links],
         }
         diagnostics = list(e.diagnostics)
-        status = "answered"
-        if len(cands) > 1 and cands[1].score >= M.THRESHOLD and cands[1].coverage >= M.AMBIGUOUS_RATIO * top.coverage:
-            status = "ambiguous"
+        status = decision.status
         others = cands[1:limit]
     else:
         others = cands[:limit]
     for c in others:
         if c.score >= M.ALTERNATIVE_MIN:
             alternatives.append({"id": c.entry.id, "question": c.entry.question[lang], "score": c.score})
-    return {
+    result = {
         "matched": answered,
         "answer": answer,
         "alternatives": alternatives,
@@ -105,3 +106,7 @@ def ask(text: str, lang: str | None = None, *, kb_path=None, limit: int = 3) -> 
         "status": status,
         "kb_version": kb.version,
     }
+    if decision.topic is not None and not answered:
+        # A known subject the FAQ does not document: {"id", "title", "hint"} (docs/matching.md).
+        result["topic"] = decision.topic.topic.to_dict(lang)
+    return result

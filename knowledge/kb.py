@@ -266,3 +266,88 @@ def entry_from_dict(data: dict[str, Any], path: str = "<memory>") -> Entry:
         keywords={k: tuple(v) for k, v in data.get("keywords", {}).items()},
         error_signatures=tuple(data.get("error_signatures", ())), path=path,
     )
+
+
+# ---------------------------------------------------------------- out-of-scope topics
+
+OUT_OF_SCOPE_PATH = Path(__file__).resolve().parent / "out_of_scope.toml"
+_TOPIC_KEYS = {"id", "title", "hint", "phrasings", "keywords"}
+
+
+@dataclass(frozen=True)
+class Topic:
+    """A known subject the FAQ does not document (knowledge/out_of_scope.toml). It competes with the entries in
+    the matcher's index; when it wins, the answer is "no documented answer" naming the topic (docs/matching.md)."""
+
+    id: str
+    title: dict[str, str]
+    phrasings: dict[str, tuple[str, ...]]
+    keywords: dict[str, tuple[str, ...]]
+    hint: dict[str, str] | None = None
+
+    def to_dict(self, lang: str) -> dict[str, Any]:
+        return {"id": self.id, "title": self.title[lang], "hint": self.hint[lang] if self.hint else None}
+
+
+@dataclass
+class TopicSet:
+    topics: list[Topic]
+    version: str
+    by_id: dict[str, Topic] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.by_id = {t.id: t for t in self.topics}
+
+
+def load_topics(path: str | Path | None = None, entry_ids=()) -> TopicSet:
+    """Load and validate the out-of-scope topics file (default knowledge/out_of_scope.toml); a missing default
+    file gives an empty set. Errors name the file and the field: `knowledge/out_of_scope.toml: topic[3]
+    (helm-charts).title.en: missing (both zh and en are required)`. `entry_ids`: FAQ ids a topic may not reuse."""
+    p = Path(path) if path is not None else OUT_OF_SCOPE_PATH
+    name = "knowledge/out_of_scope.toml" if p == OUT_OF_SCOPE_PATH else str(p)
+    if not p.is_file():
+        if path is None:
+            return TopicSet(topics=[], version="none")
+        raise KnowledgeError(f"{name}: (file): not found")
+    raw = p.read_bytes()
+    ck = _Checker(name)
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        ck.fail("(file)", f"not UTF-8: {exc}")
+    except tomllib.TOMLDecodeError as exc:
+        ck.fail("(file)", f"invalid TOML: {exc}")
+    extra = set(data) - {"topic"}
+    if extra:
+        ck.fail(sorted(extra)[0], "unknown field (the file holds only [[topic]] tables)")
+    items = data.get("topic")
+    if not isinstance(items, list) or not items:
+        ck.fail("topic", "missing (write one [[topic]] table per subject)")
+    topics: list[Topic] = []
+    seen: dict[str, int] = {}
+    reserved = set(entry_ids)
+    for i, item in enumerate(items):
+        if not isinstance(item, dict):
+            ck.fail(f"topic[{i}]", "must be a table")
+        label = f"topic[{i}]"
+        tid = item.get("id")
+        if isinstance(tid, str) and tid:
+            label = f"topic[{i}] ({tid})"
+        tck = _Checker(f"{name}: {label}")
+        unknown = set(item) - _TOPIC_KEYS
+        if unknown:
+            tck.fail(sorted(unknown)[0], f"unknown field (allowed: {', '.join(sorted(_TOPIC_KEYS))})")
+        tid = tck.str_(item, "id", "id")
+        if not _ID_RE.match(tid):
+            tck.fail("id", f"{tid!r} is not kebab-case (lower-case letters, digits and single hyphens)")
+        if tid in seen:
+            tck.fail("id", f"{tid!r} is also used by topic[{seen[tid]}]")
+        if tid in reserved:
+            tck.fail("id", f"{tid!r} is also the id of an FAQ entry")
+        seen[tid] = i
+        title = tck.bilingual(item, "title")
+        hint = tck.bilingual(item, "hint", required=False)
+        phrasings = tck.bilingual_lists(item, "phrasings", required=True)
+        keywords = tck.bilingual_lists(item, "keywords", required=False)
+        topics.append(Topic(id=tid, title=title, phrasings=phrasings, keywords=keywords, hint=hint))
+    return TopicSet(topics=topics, version=hashlib.sha256(raw).hexdigest()[:12])

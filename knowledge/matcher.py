@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 from . import text as T
-from .kb import Entry
+from .kb import Entry, Topic
 
 # Field weights: how much a feature found in each part of an entry counts (measured, docs/matching.md).
 FIELD_WEIGHTS = {"question": 2.0, "phrasings": 1.2, "keywords": 1.5, "category": 0.3, "answer": 0.5,
@@ -32,8 +32,17 @@ UNKNOWN_IDF_FACTOR = {"w": 1.0, "b": 0.35, "u": 0.35, "p": 0.2, "c": 0.7}
 # shares only "TCR" and "support" with an entry is not "covered".
 MIN_EVIDENCE = 16.0
 SIGNATURE_COVERAGE = 0.75  # an error signature found in the query guarantees at least this coverage
-MAX_QUERY_CHARS = 20000
-PRUNE_TO = 500             # large bases: candidates kept before very common features are added    # longer input is matched on its first MAX_QUERY_CHARS characters
+MAX_QUERY_CHARS = 20000    # longer input is matched on its first MAX_QUERY_CHARS characters
+PRUNE_TO = 500             # large bases: candidates kept before very common features are added
+# Out-of-scope topics (knowledge/out_of_scope.toml) compete in the same index as the entries. A topic whose
+# coverage reaches TOPIC_RATIO x the best entry's (and at least TOPIC_MIN) means "no documented answer: this
+# is <topic>". An entry reached through a pasted error signature is only overruled by a topic when the topic
+# also beats the entry's coverage before the signature lift. Measured in docs/matching.md.
+TOPIC_RATIO = 0.93
+TOPIC_MIN = 0.15
+# A question with no registry/container/cloud word (knowledge/concepts.toml [domain]) and no error signature is
+# general chit-chat or programming: it must reach this stricter coverage to be answered.
+GENERIC_MIDPOINT = 0.45
 
 
 @dataclass
@@ -43,6 +52,20 @@ class Candidate:
     coverage: float
     score: float
     signature: str | None = None
+    topic: Topic | None = None
+    lexical: float = 0.0    # coverage before the signature lift
+
+
+@dataclass
+class Match:
+    """The decision for one question: `cands` are FAQ entries only (best first); `topic` is the out-of-scope
+    topic that made it a no_answer (or the best topic when nothing was answered), else None."""
+
+    cands: list[Candidate]
+    answered: bool
+    status: str                     # answered | ambiguous | no_answer
+    topic: Candidate | None = None
+    in_domain: bool = True
 
 
 def _sigmoid(x: float) -> float:
@@ -54,10 +77,21 @@ def calibrate(coverage: float) -> float:
 
 
 class Matcher:
-    def __init__(self, entries: list[Entry], concepts: T.Concepts | None = None, cache_key: str | None = None):
-        """Index `entries`. With `cache_key` (the knowledge base version) the index is kept in a cache file
-        (see index_cache_path) and re-used by later processes while the entries and the matching code stay the same."""
+    def __init__(self, entries: list[Entry], concepts: T.Concepts | None = None, cache_key: str | None = None,
+                 topics: list[Topic] | tuple[Topic, ...] = ()):
+        """Index `entries` and the out-of-scope `topics` together. With `cache_key` (the knowledge base version)
+        the index is kept in a cache file (see index_cache_path) and re-used by later processes while the
+        entries, the topics and the matching code stay the same."""
         self.entries = list(entries)
+        self.topics = list(topics)
+        self.n_entries = len(self.entries)
+        # Documents of the index: the entries, then one pseudo-entry per topic.
+        self.docs: list[Entry] = self.entries + [_topic_entry(t, i) for i, t in enumerate(self.topics)]
+        if cache_key and self.topics:
+            import hashlib
+
+            cache_key += ":topics:" + hashlib.sha256(repr([(t.id, t.title, t.phrasings, t.keywords)
+                                                            for t in self.topics]).encode()).hexdigest()[:16]
         self.concepts = concepts or T.default_concepts()
         self.signatures: list[tuple[int, str, re.Pattern | None]] = []
         for idx, entry in enumerate(self.entries):
@@ -73,7 +107,7 @@ class Matcher:
                 _store_cached_index(cache_key, built)
         self.postings, lengths, vocab = built
         self.vocab_words = set(vocab)
-        n = max(len(self.entries), 1)
+        n = max(len(self.docs), 1)
         self.avg_len = (sum(lengths) / n) or 1.0
         self.norms = [1 - B + B * (length / self.avg_len) for length in lengths]
         self.idf = {tok: math.log(1 + (n - len(p) // 2 + 0.5) / (len(p) // 2 + 0.5)) for tok, p in self.postings.items()}
@@ -92,7 +126,7 @@ class Matcher:
         postings: dict[str, list] = {}
         lengths: list[float] = []
         vocab: set[str] = set()
-        for idx, entry in enumerate(self.entries):
+        for idx, entry in enumerate(self.docs):
             bag = self._entry_bag(entry, vocab)
             lengths.append(sum(bag.values()))
             for tok, tf in bag.items():
@@ -117,12 +151,12 @@ class Matcher:
 
         # One features() call per field: texts joined by newlines give the same bag (n-grams never cross a
         # line) at a fraction of the start-up cost.
-        for lang in T_LANGS:
-            add(entry.question[lang], FIELD_WEIGHTS["question"])
-            add(entry.category[lang], FIELD_WEIGHTS["category"])
-            add(entry.answer[lang], FIELD_WEIGHTS["answer"])
-            add("\n".join(entry.phrasings.get(lang, ())), FIELD_WEIGHTS["phrasings"])
-            add("\n".join(entry.keywords.get(lang, ())), FIELD_WEIGHTS["keywords"])
+        # Both languages of a field in one call, too.
+        add("\n".join(entry.question[lang] for lang in T_LANGS), FIELD_WEIGHTS["question"])
+        add("\n".join(entry.category[lang] for lang in T_LANGS), FIELD_WEIGHTS["category"])
+        add("\n".join(entry.answer[lang] for lang in T_LANGS), FIELD_WEIGHTS["answer"])
+        add("\n".join(t for lang in T_LANGS for t in entry.phrasings.get(lang, ())), FIELD_WEIGHTS["phrasings"])
+        add("\n".join(t for lang in T_LANGS for t in entry.keywords.get(lang, ())), FIELD_WEIGHTS["keywords"])
         add("\n".join(sig for sig in entry.error_signatures if not sig.startswith("/")), FIELD_WEIGHTS["signatures"])
         return bag
 
@@ -151,13 +185,38 @@ class Matcher:
     # ------------------------------------------------------------ query
 
     def rank(self, question: str, limit: int = 5) -> list[Candidate]:
-        question = question[:MAX_QUERY_CHARS]
-        return self._rank(question, limit)
+        """The best FAQ entries for `question` (never a topic), best first."""
+        return self._rank(question[:MAX_QUERY_CHARS], limit)[0]
 
-    def _rank(self, question: str, limit: int) -> list[Candidate]:
+    def match(self, question: str, limit: int = 3) -> Match:
+        """Rank and decide: answered / ambiguous / no_answer, and which out-of-scope topic (if any) won."""
+        question = question[:MAX_QUERY_CHARS]
+        cands, topics, in_domain = self._rank(question, limit)
+        top = cands[0] if cands else None
+        best_topic = topics[0] if topics else None
+        midpoint = MIDPOINT if in_domain else max(MIDPOINT, GENERIC_MIDPOINT)
+        answered = top is not None and top.coverage >= midpoint
+        topic = None
+        if best_topic is not None and best_topic.coverage >= TOPIC_MIN:
+            if not answered:
+                topic = best_topic
+            else:
+                rival = top.lexical if top.signature else top.coverage
+                if best_topic.coverage >= TOPIC_RATIO * rival:
+                    topic, answered = best_topic, False
+        status = "no_answer"
+        if answered:
+            status = "answered"
+            if len(cands) > 1 and cands[1].coverage >= midpoint and cands[1].coverage >= AMBIGUOUS_RATIO * top.coverage:
+                status = "ambiguous"
+        return Match(cands=cands, answered=answered, status=status, topic=topic, in_domain=in_domain)
+
+    def _rank(self, question: str, limit: int) -> tuple[list[Candidate], list[Candidate], bool]:
+        """(best entries, best topics, whether the question is in the domain: a registry / container / cloud
+        word or an error signature)."""
         qbag = T.features(question, self.concepts, vocab_fix=self.fix_word, known=self.vocab_words.__contains__)
         if not qbag:
-            return []
+            return [], [], False
         scores: dict[int, float] = {}
         upper = 0.0
         common: list[tuple[str, float]] = []
@@ -200,10 +259,17 @@ class Matcher:
         sig_hits = self._signature_hits(question)
         for idx in sig_hits:
             scores.setdefault(idx, 0.0)
+        in_domain = bool(sig_hits) or self.concepts.in_domain(qbag)
         if not scores or upper <= 0:
-            return []
+            return [], [], in_domain
         # (K1 + 1) is the most one feature can contribute, so coverage lies in [0, 1].
         denom = upper * (K1 + 1)
+        n_entries = self.n_entries
+        topic_scores = {}
+        if len(self.docs) > n_entries:
+            topic_scores = {idx: raw for idx, raw in scores.items() if idx >= n_entries}
+            for idx in topic_scores:
+                del scores[idx]
         # Coverage grows with the raw score, so only the best raw scores (and signature hits) are calibrated.
         best = heapq.nlargest(limit + 2, scores.items(), key=lambda kv: (kv[1], -kv[0]))
         chosen = dict(best)
@@ -211,14 +277,19 @@ class Matcher:
             chosen[idx] = scores[idx]
         cands = []
         for idx, raw in chosen.items():
-            cov = min(1.0, raw / denom) * min(1.0, raw / MIN_EVIDENCE)
+            cov = lex = min(1.0, raw / denom) * min(1.0, raw / MIN_EVIDENCE)
             sig = sig_hits.get(idx)
             if sig is not None:
                 cov = max(cov, SIGNATURE_COVERAGE) + 0.1 * cov
             cov = min(cov, 1.0)
-            cands.append(Candidate(self.entries[idx], raw, cov, calibrate(cov), sig))
+            cands.append(Candidate(self.entries[idx], raw, cov, calibrate(cov), sig, lexical=lex))
         cands.sort(key=lambda c: (-c.coverage, -c.raw, c.entry.number))
-        return cands[:limit]
+        topics = []
+        for idx, raw in heapq.nlargest(2, topic_scores.items(), key=lambda kv: (kv[1], -kv[0])):
+            cov = min(1.0, raw / denom) * min(1.0, raw / MIN_EVIDENCE)
+            topics.append(Candidate(self.docs[idx], raw, cov, calibrate(cov), None, self.topics[idx - n_entries], cov))
+        topics.sort(key=lambda c: (-c.coverage, -c.raw))
+        return cands[:limit], topics, in_domain
 
     def _signature_hits(self, question: str) -> dict[int, str]:
         low = question.lower()
@@ -239,6 +310,14 @@ class Matcher:
 T_LANGS = ("zh", "en")
 
 
+def _topic_entry(topic: Topic, i: int) -> Entry:
+    """An out-of-scope topic as an index document: its title counts as the question, no answer text."""
+    empty = {"zh": "", "en": ""}
+    return Entry(id=topic.id, number=100000 + i, category=empty, edition="both", diagnostics=(),
+                 question=topic.title, answer=empty, phrasings=topic.phrasings, links=(),
+                 keywords=topic.keywords, error_signatures=(), path="out_of_scope.toml")
+
+
 # ---------------------------------------------------------------- index cache
 
 
@@ -255,7 +334,7 @@ def index_cache_path(cache_key: str):
         return None
     root = Path(base) if base else Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "tcr-doctor"
     h = hashlib.sha256(cache_key.encode())
-    for name in ("concepts.toml", "pinyin.txt", "text.py", "matcher.py"):
+    for name in ("concepts.toml", "pinyin.txt", "text.py", "matcher.py", "out_of_scope.toml"):
         try:
             h.update((T.HERE / name).read_bytes())
         except OSError:

@@ -21,7 +21,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 
 # Feature weights (measured on the dev set, see docs/matching.md).
-WEIGHTS = {"w": 1.0, "b": 1.0, "u": 0.25, "p": 0.35, "c": 1.6}
+WEIGHTS = {"w": 1.0, "b": 1.0, "u": 0.25, "p": 0.35, "c": 1.6, "n": 0.3}  # n: a word inside a name
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_RE = re.compile(f"[{_CJK}]")
@@ -63,6 +63,7 @@ def detect_lang(text: str) -> str:
     return "zh" if _CJK_RE.search(text[:20000]) else "en"
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def stem(word: str) -> str:
     if len(word) <= 4 or not word.isalpha():
         return word
@@ -95,6 +96,7 @@ class Concepts:
         path = path or HERE / "concepts.toml"
         data = tomllib.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
         self.cjk_terms: list[tuple[str, str]] = []  # substring match
+        self._cjk_by_first: dict[str, list[tuple[str, str]]] | None = None
         latin: dict[str, str] = {}
         for item in data.get("concept", []):
             cid = item["id"]
@@ -108,16 +110,51 @@ class Concepts:
                     latin[term] = cid
         self.latin = latin
         # Latin terms match on word boundaries; longest first so "personal edition" wins over "personal".
-        alts = sorted(latin, key=len, reverse=True)
-        self.latin_re = (
-            re.compile(r"(?<![a-z0-9])(?:" + "|".join(re.escape(t) for t in alts) + r")(?![a-z0-9])") if alts else None
-        )
+        self.latin_re = _boundary_re(latin)
+        # Domain vocabulary ([domain]): its own terms plus every form of the listed concepts.
+        domain = data.get("domain", {})
+        dconcepts = set(domain.get("concepts", ()))
+        dterms = [normalize(t).strip() for t in domain.get("terms", ())]
+        dterms += [normalize(t).strip() for item in data.get("concept", []) if item["id"] in dconcepts
+                   for t in item.get("terms", [])]
+        # Matched against a query's feature bag (after typo fixes and pinyin): the concepts, the words of the
+        # Latin terms and the character bigrams and pinyin bigrams of the Chinese terms (实力 ~ 实例, 个人板 ~ 个人版).
+        keys = {"c:" + cid for cid in dconcepts}
+        table, _ = pinyin_table()
+        for term in dterms:
+            if _CJK_RE.search(term):
+                for a, b in zip(term, term[1:]):
+                    if _CJK_RE.match(a) and _CJK_RE.match(b):
+                        keys.add("b:" + a + b)
+                        if a in table and b in table:
+                            keys.add(f"p:{table[a]}_{table[b]}")
+            else:
+                keys.update("w:" + stem(w) for w in latin_words(term))
+        self.domain_keys = frozenset(keys)
+
+    def in_domain(self, bag: dict[str, float]) -> bool:
+        """Whether a feature bag holds any registry / container / cloud word (the [domain] table)."""
+        keys = self.domain_keys
+        return any(k in keys for k in bag)
 
     def find(self, norm_text: str) -> list[str]:
-        found = [cid for term, cid in self.cjk_terms if term in norm_text]
+        by_first = self._cjk_by_first
+        if by_first is None:
+            by_first = self._cjk_by_first = {}
+            for term, cid in self.cjk_terms:
+                by_first.setdefault(term[0], []).append((term, cid))
+        # Only the terms whose first character occurs in the text are looked for (same result as trying all).
+        found = [cid for ch in by_first.keys() & set(norm_text) for term, cid in by_first[ch] if term in norm_text]
         if self.latin_re is not None:
             found.extend(self.latin[m.group(0)] for m in self.latin_re.finditer(norm_text))
         return found
+
+
+def _boundary_re(terms) -> re.Pattern | None:
+    alts = sorted(set(terms), key=len, reverse=True)
+    if not alts:
+        return None
+    return re.compile(r"(?<![a-z0-9])(?:" + "|".join(re.escape(t) for t in alts) + r")(?![a-z0-9])")
 
 
 @functools.lru_cache(maxsize=None)
@@ -143,18 +180,43 @@ def _pinyin_split(word: str, syllables: frozenset[str]) -> list[str] | None:
     return out
 
 
-def latin_words(norm: str) -> list[str]:
-    words: list[str] = []
+# Names: tokens with "." "/" ":" or "@" inside (hosts, image paths, URLs, file names). Words inside them are
+# names rather than what a question is about: they weigh WEIGHTS["n"] and are never typo-corrected ("trainer"
+# in an image path is not a misspelt "transfer").
+_NAME_RE = re.compile(r"[a-z0-9][a-z0-9_+-]*(?:[./:@][a-z0-9_+-]+)+")
+# Sizes and version numbers ("6.84gb", "2.1", "1.20.3") carry no topic.
+_NUMBERISH_RE = re.compile(r"^v?[0-9]+(?:\.[0-9]+)*(?:[kmgt]i?b?|b)?$")
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _token_words(tok: str) -> tuple[str, ...]:
+    """The words of one Latin token (itself, then its parts split at . _ + -); stop words, hashes, numbers dropped."""
+    parts = [tok] + ([p for p in _WORD_SPLIT_RE.split(tok) if p] if _WORD_SPLIT_RE.search(tok) else [])
+    return tuple(p for p in parts if not (p in EN_STOP or len(p) < 2 or _HEXISH_RE.match(p) or _NUMBERISH_RE.match(p)))
+
+
+def latin_tokens(norm: str) -> list[tuple[str, bool]]:
+    """(word, is_name) for the Latin words of a normalised text; stop words, hashes and numbers dropped."""
+    names = [m.span() for m in _NAME_RE.finditer(norm)] if ("." in norm or "/" in norm or ":" in norm or "@" in norm) else ()
+    out: list[tuple[str, bool]] = []
+    ni, nn = 0, len(names)
     for m in _LATIN_RE.finditer(norm):
         tok = m.group(0).strip("._+-")
         if not tok:
             continue
-        parts = [tok] + ([p for p in _WORD_SPLIT_RE.split(tok) if p] if _WORD_SPLIT_RE.search(tok) else [])
-        for part in parts:
-            if part in EN_STOP or len(part) < 2 or _HEXISH_RE.match(part):
-                continue
-            words.append(part)
-    return words
+        is_name = False
+        if nn:
+            start = m.start()
+            while ni < nn and names[ni][1] <= start:
+                ni += 1
+            is_name = ni < nn and names[ni][0] <= start
+        for part in _token_words(tok):
+            out.append((part, is_name))
+    return out
+
+
+def latin_words(norm: str) -> list[str]:
+    return [w for w, _ in latin_tokens(norm)]
 
 
 def features(text: str, concepts: Concepts | None = None, vocab_fix=None, words_out: list | None = None,
@@ -171,12 +233,16 @@ def features(text: str, concepts: Concepts | None = None, vocab_fix=None, words_
         query = vocab_fix is not None
     bag: dict[str, float] = {}
     get = bag.get
-    ww, wb, wu, wp, wc = WEIGHTS["w"], WEIGHTS["b"], WEIGHTS["u"], WEIGHTS["p"], WEIGHTS["c"]
+    ww, wb, wu, wp, wc, wn = WEIGHTS["w"], WEIGHTS["b"], WEIGHTS["u"], WEIGHTS["p"], WEIGHTS["c"], WEIGHTS["n"]
 
     table, syllables = pinyin_table()
-    for word in latin_words(norm):
+    for word, is_name in latin_tokens(norm):
         if words_out is not None:
             words_out.append(word)
+        if is_name:
+            key = "w:" + stem(word)
+            bag[key] = get(key, 0.0) + wn
+            continue
         if vocab_fix is not None:
             fixed = vocab_fix(word)
             if fixed != word:
