@@ -184,6 +184,7 @@ def _pinyin_split(word: str, syllables: frozenset[str]) -> list[str] | None:
 # names rather than what a question is about: they weigh WEIGHTS["n"] and are never typo-corrected ("trainer"
 # in an image path is not a misspelt "transfer").
 _NAME_RE = re.compile(r"[a-z0-9][a-z0-9_+-]*(?:[./:@][a-z0-9_+-]+)+")
+_SIZE_UNIT_RE = re.compile(r"(?<![a-z])([0-9]+(?:\.[0-9]+)?)([kmgt]i?b)(?![a-z0-9])")
 # Sizes and version numbers ("6.84gb", "2.1", "1.20.3") carry no topic.
 _NUMBERISH_RE = re.compile(r"^v?[0-9]+(?:\.[0-9]+)*(?:[kmgt]i?b?|b)?$")
 
@@ -228,6 +229,8 @@ def features(text: str, concepts: Concepts | None = None, vocab_fix=None, words_
     has (those are never read as pinyin). Latin words seen are appended to `words_out`.
     """
     norm = normalize(text)
+    if "b" in norm:
+        norm = _SIZE_UNIT_RE.sub(r"\1 \2", norm)  # "6.84gb" -> "6.84 gb": the number drops, the unit stays
     concepts = concepts or default_concepts()
     if query is None:
         query = vocab_fix is not None
