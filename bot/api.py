@@ -39,6 +39,11 @@ ERRORS: dict[str, dict[str, str]] = {
                        "zh": "请在字段 \"target\" 中填写镜像仓库域名或镜像地址。"},
     "target_too_long": {"en": "The target is too long (at most {limit} characters).",
                         "zh": "目标太长（最多 {limit} 个字符）。"},
+    "bad_checks": {"en": "\"checks\" must be a list of check names from: {names}.",
+                   "zh": "\"checks\" 必须是检查项名称的列表，可选：{names}。"},
+    "bad_cause": {"en": "\"cause\" must be a cause code from a pasted log (as in the \"log\" of /api/ask), and "
+                        "\"also\" a list of at most 2 such codes.",
+                  "zh": "\"cause\" 必须是日志原因代码（即 /api/ask 返回的 \"log\" 中的代码），\"also\" 最多 2 个此类代码。"},
     "bad_feedback": {"en": "Feedback needs \"answer_id\", \"kb_version\" (strings) and \"helpful\" (true or false).",
                      "zh": "反馈需要 \"answer_id\"、\"kb_version\"（字符串）和 \"helpful\"（true 或 false）。"},
     "unknown_answer": {"en": "There is no answer with that id.", "zh": "没有该 id 对应的答案。"},
@@ -196,7 +201,29 @@ def render_answer(result: dict) -> str:
 def render_findings(result: dict, lang: str) -> str:
     findings = [dict(f, fix_html=Markup(markdown_html(_pick(f.get("fix"), lang))),
                      summary_text=_pick(f.get("summary"), lang)) for f in result.get("findings", [])]
-    return _render("findings.html", findings=findings, lang=lang, cli=result.get("cli"), target=result.get("target"))
+    return _render("findings.html", findings=findings, lang=lang, cli=result.get("cli"), target=result.get("target"),
+                   verdict=result.get("log_verdict"))
+
+
+def render_log(log: dict, lang: str) -> str:
+    """The cause card of a pasted log (issue 6), in `lang`: summary, evidence (escaped text), fix and note
+    (markdown without raw HTML, sanitised), the other possible causes. The widget adds the run button."""
+    also = []
+    for code in log.get("also") or []:
+        also.append({"code": str(code), "summary": _pick((_cause_text(str(code)) or {}).get("summary"), lang)})
+    note = _pick(log.get("note"), lang)
+    return _render("log.html", log=log, lang=lang, summary=_pick(log.get("summary"), lang),
+                   fix_html=Markup(markdown_html(_pick(log.get("fix"), lang))),
+                   note_html=Markup(markdown_html(note)) if note else None, also=also)
+
+
+def _cause_text(code: str) -> dict | None:
+    try:
+        from knowledge.logs import cause_text
+
+        return cause_text(code)
+    except (ImportError, KeyError):
+        return None
 
 
 def _pick(text: Any, lang: str) -> str:
@@ -213,6 +240,17 @@ def _ask_func():
 
         state.ask = knowledge.ask
     return state.ask
+
+
+def _explain_log(text: str) -> dict | None:
+    """knowledge.explain_log; its failure never costs the answer."""
+    try:
+        import knowledge
+
+        return knowledge.explain_log(text)
+    except Exception:  # noqa: BLE001
+        current_app.logger.warning("explain_log failed", exc_info=True)
+        return None
 
 
 def _redact(text: str) -> tuple[str, list[str]]:
@@ -251,6 +289,8 @@ def api_ask():
         return error_response(400, "bad_lang", body=body)
 
     result = _ask_func()(question, lang)
+    if "log" not in result:  # a knowledge version (or a test's stand-in) without the pasted-log cause
+        result = dict(result, log=_explain_log(question))
 
     qid = secrets.token_hex(8)
     masked, kinds = _redact(question)
@@ -268,6 +308,8 @@ def api_ask():
 
     if body.get("render") == "html":
         result = dict(result, html=render_answer(result))
+        if isinstance(result.get("log"), dict):
+            result["log_html"] = render_log(result["log"], result.get("lang") or lang or "en")
     response = jsonify(result)
     response.headers["X-Question-Id"] = qid
     return response
@@ -342,6 +384,13 @@ def api_diagnose():
     lang = body.get("lang")
     if lang is not None and lang not in LANGS:
         return error_response(400, "bad_lang", body=body)
+    checks = body.get("checks")
+    if checks is not None and (not isinstance(checks, list) or len(checks) > len(ANONYMOUS_CHECKS)
+                               or not all(isinstance(c, str) and c in ANONYMOUS_CHECKS for c in checks)):
+        return error_response(400, "bad_checks", body=body, names=", ".join(ANONYMOUS_CHECKS))
+    cause = _log_cause(body)
+    if cause is False:
+        return error_response(400, "bad_cause", body=body)
     lang = request_lang(body)
     target = target.strip()
 
@@ -361,13 +410,15 @@ def api_diagnose():
         if not state.diagnose_slots.acquire(blocking=False):
             return error_response(503, "busy", retry_after=5, body=body)
         try:
-            result = _run_diagnosis(state, target)
+            result = _run_diagnosis(state, target, checks)
         finally:
             state.diagnose_slots.release()
         if result is None:
             return error_response(503, "unavailable", body=body)
         outcome = "refused" if result.get("refused") else ("failed" if result.get("exit_code") else "ok")
     result["cli"] = cli_command(target)
+    if cause is not None:
+        result["log_verdict"] = log_verdict(cause, result)
     state.metrics.inc("tcr_doctor_diagnoses_total", {"outcome": outcome})
     for f in result["findings"]:
         state.metrics.inc("tcr_doctor_diagnosis_findings_total",
@@ -377,29 +428,79 @@ def api_diagnose():
     return jsonify(result)
 
 
-def anonymous_options(DiagnoseOptions, cfg: dict[str, Any], policy):
+def _log_cause(body: dict) -> tuple[str, list[str]] | None | bool:
+    """The optional ("cause", "also") of a pasted log whose diagnosis this is: None when absent, False when
+    malformed (not cause codes of knowledge.logs)."""
+    cause, also = body.get("cause"), body.get("also", [])
+    if cause is None and "also" not in body:
+        return None
+    try:
+        from knowledge.logs import CODES
+    except ImportError:
+        return None
+    if (not isinstance(cause, str) or cause not in CODES or not isinstance(also, list) or len(also) > 2
+            or not all(isinstance(c, str) and c in CODES for c in also)):
+        return False
+    return cause, list(also)
+
+
+def log_verdict(cause: tuple[str, list[str]], result: dict) -> dict[str, Any]:
+    """Whether a diagnosis confirms a pasted log's cause, as `tcr-doctor explain --run` says it:
+    {"verdict": confirmed|other|not_reproduced|not_run, "codes": [...]} (codes = the findings that confirm the
+    cause or one of its alternatives, most likely first; else the failing/warning ones)."""
+    if result.get("refused"):
+        return {"verdict": "not_run", "codes": []}
+    from knowledge.logs import confirming_codes
+
+    code, also = cause
+    bad = [f for f in result.get("findings") or [] if f.get("status") in ("fail", "warn")]
+    wanted: dict[str, int] = {}
+    for rank, c in enumerate([code, *also]):
+        for confirming in [c, *confirming_codes(c)]:
+            wanted.setdefault(confirming, rank)
+    hits = sorted({f["code"] for f in bad if f.get("code") in wanted}, key=lambda c: wanted[c])
+    if hits:
+        verdict = "confirmed"
+    elif any(f.get("status") == "fail" for f in bad):
+        verdict = "other"
+    else:
+        verdict = "not_reproduced"
+    return {"verdict": verdict, "codes": hits or sorted({f.get("code", "") for f in bad})}
+
+
+def web_checks(cfg: dict[str, Any], requested: list[str] | None = None) -> list[str]:
+    """The checks a web diagnosis runs: the configured ones (TCR_DOCTOR_DIAGNOSE_CHECKS, all anonymous), narrowed
+    to `requested` (e.g. a pasted log's `checks`) when that leaves any; never more than the configured set."""
+    allowed = [c for c in cfg.get("DIAGNOSE_CHECKS") or ANONYMOUS_CHECKS if c in ANONYMOUS_CHECKS] or list(ANONYMOUS_CHECKS)
+    if requested:
+        narrowed = [c for c in allowed if c in requested]
+        if narrowed:
+            return narrowed
+    return allowed
+
+
+def anonymous_options(DiagnoseOptions, cfg: dict[str, Any], policy, only: list[str] | None = None):
     """Options for a diagnosis on behalf of an anonymous web user. Never the server's own credentials: no
     username, a docker config that is empty (os.devnull, so neither ~/.docker/config.json nor a credential helper
     of the server's account is consulted) and an empty environment (no DOCKER_CONFIG, no HTTP(S)_PROXY: the
-    engine connects only to the addresses the policy checked)."""
-    only = [c for c in cfg.get("DIAGNOSE_CHECKS") or ANONYMOUS_CHECKS if c in ANONYMOUS_CHECKS]
-    return DiagnoseOptions(timeout=cfg["DIAGNOSE_TIMEOUT"], only=only or list(ANONYMOUS_CHECKS), skip=None,
+    engine connects only to the addresses the policy checked). Never a push."""
+    return DiagnoseOptions(timeout=cfg["DIAGNOSE_TIMEOUT"], only=web_checks(cfg, only), skip=None,
                            username=None, password=None, push=False,
                            nameserver=cfg["DNS_NAMESERVER"] or None, ca_file=cfg["CA_FILE"] or None,
                            docker_config=os.devnull, env={}, policy=policy)
 
 
-def _run_diagnosis(state, target: str) -> dict[str, Any] | None:
+def _run_diagnosis(state, target: str, checks: list[str] | None = None) -> dict[str, Any] | None:
     cfg = state.cfg
     if state.diagnose is not None:
         report = state.diagnose(target, policy=state.policy, timeout=cfg["DIAGNOSE_TIMEOUT"],
-                                nameserver=cfg["DNS_NAMESERVER"] or None)
+                                nameserver=cfg["DNS_NAMESERVER"] or None, only=web_checks(cfg, checks))
     else:
         try:
             from diagnostics import DiagnoseOptions, diagnose
         except ImportError:
             return None
-        options = anonymous_options(DiagnoseOptions, cfg, state.policy)
+        options = anonymous_options(DiagnoseOptions, cfg, state.policy, checks)
         report = diagnose(target, options)
     data = report.to_dict() if hasattr(report, "to_dict") else dict(report)
     findings = data.get("findings") or []

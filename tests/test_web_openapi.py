@@ -121,6 +121,9 @@ EXAMPLES = [
     ("normal", "post", "/api/ask", {"q": "How do I delete an image tag?", "lang": "en", "render": "html"}, 1),
     ("normal", "post", "/api/ask", {"q": "what is the airspeed of a swallow", "render": "html"}, 1),
     ("normal", "post", "/api/ask", {"q": "quota"}, 1),
+    ("normal", "post", "/api/ask", {"q": "$ docker pull shop.tencentcloudcr.com/ns/app:1.0\nError response from daemon: "
+                                         "pull access denied for shop.tencentcloudcr.com/ns/app, repository does not "
+                                         "exist or may require 'docker login'", "render": "html"}, 1),
     ("normal", "post", "/api/ask", {"q": ""}, 1),
     ("normal", "post", "/api/ask", {"q": "x" * 3000}, 1),
     ("tiny", "post", "/api/ask", BIG, 1),
@@ -131,6 +134,11 @@ EXAMPLES = [
     ("real", "post", "/api/diagnose", {"target": "shop.tencentcloudcr.com/NS/app:1", "render": "html"}, 1),
     ("real", "post", "/api/diagnose", {"target": "shop-tcr.tencentcloudcr.com/ns/app:1.0"}, 1),
     ("normal", "post", "/api/diagnose", {"target": 7}, 1),
+    ("normal", "post", "/api/diagnose", {"target": "shop.tencentcloudcr.com", "checks": ["dns", "endpoint"],
+                                         "cause": "DNS_NXDOMAIN", "also": ["DNS_TIMEOUT"], "render": "html"}, 1),
+    ("normal", "post", "/api/diagnose", {"target": "10.0.0.1", "checks": ["tcp"], "cause": "TCP_TIMEOUT"}, 1),
+    ("normal", "post", "/api/diagnose", {"target": "shop.tencentcloudcr.com", "checks": ["ping"]}, 1),
+    ("real", "post", "/api/diagnose", {"target": "shop.tencentcloudcr.com/ns/app:1", "checks": ["name"]}, 1),
     ("normal", "post", "/api/diagnose", {"target": "a" * 600}, 1),
     ("tiny", "post", "/api/diagnose", {"target": "a" * 100}, 1),
     ("limited", "post", "/api/diagnose", {"target": "a.tencentcloudcr.com"}, 2),
@@ -203,3 +211,21 @@ def test_ask_schema_matches_the_knowledge_answer_for_many_questions(doc):
     for q in ["登录失败", "how to delete tag", "镜像加速", "xyz", "unauthorized: authentication required",
               "shop-tcr.tencentcloudcr.com/ns/app:1.0 pull fails with 401", "个人版和企业版有什么区别"]:
         validate(doc, schema, knowledge.ask(q), q)
+
+
+def test_log_schema_matches_the_pasted_log_causes(doc):
+    import knowledge
+
+    schema = doc["components"]["schemas"]["AskResult"]["properties"]["log"]
+    logs = ["Error response from daemon: Get \"https://shop.tencentcloudcr.com/v2/\": dial tcp: lookup "
+            "shop.tencentcloudcr.com: no such host",
+            "Error response from daemon: pull access denied for shop.tencentcloudcr.com/ns/app, repository does not "
+            "exist or may require 'docker login': denied: requested access to the resource is denied",
+            "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?",
+            "x509: certificate signed by unknown authority", "how do I delete a tag?"]
+    seen = set()
+    for text in logs:
+        log = knowledge.explain_log(text)
+        validate(doc, schema, log, text)
+        seen.add(log["cause"] if log else None)
+    assert None in seen and len(seen) >= 4

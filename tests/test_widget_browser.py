@@ -409,3 +409,132 @@ def test_run_diagnosis_against_a_registry(browser, registry, registry_factory, t
         context.close()
         pages.stop()
         server.stop()
+
+
+# --- a pasted log: the cause first, then "Run this diagnosis" (issue 6) -----------------------------------------
+def _paste(page, text):
+    """Paste a multi-line block into the input (as a person does: newlines kept) and send it with Enter."""
+    page.locator("textarea.tcrd-input").fill(text)
+    page.locator("textarea.tcrd-input").press("Enter")
+
+
+def _order(page, first, then):
+    """True when the element matching `first` comes before `then` inside the last bot reply."""
+    return page.evaluate("""([a, b]) => {
+        const msgs = document.getElementById('tcr-doctor-widget').shadowRoot.querySelectorAll('.tcrd-bot');
+        const m = msgs[msgs.length - 1];
+        const x = m.querySelector(a), y = m.querySelector(b);
+        return !!(x && y && (x.compareDocumentPosition(y) & Node.DOCUMENT_POSITION_FOLLOWING));
+    }""", [first, then])
+
+
+@pytest.mark.registry
+def test_pasted_log_shows_the_cause_first_and_runs_its_diagnosis(browser, registry, registry_factory, tls_material,
+                                                                 dns_server, tmp_path):
+    """A multi-line `docker pull` error naming an image on a registry the tests started (HTTPS, anonymous pulls,
+    a TCR-looking name the harness DNS server resolves to 127.0.0.1): the reply starts with the cause card, the
+    evidence line is text, and "Run this diagnosis" runs the log's diagnosis and confirms the cause."""
+    import knowledge
+    from bot.web import create_app
+    from tests.harness.dns_server import Zone
+
+    reg = registry_factory(auth=False, tls=tls_material.valid, ca_file=tls_material.ca_file,
+                           storage_dir=registry.storage_dir, name="widget-log-registry")
+    app = create_app({"DB": str(tmp_path / "log.sqlite3"), "SLACK": "off", "RATE_LIMIT_ASK": "0",
+                      "DNS_NAMESERVER": dns_server.nameserver, "CA_FILE": tls_material.ca_file,
+                      "REGISTRY_PORTS": "", "TEST_ALLOW_LOOPBACK": True, "DIAGNOSE_TIMEOUT": 15})
+    server = LiveServer(app)
+    pages = HostPages()
+    context = browser.new_context(viewport={"width": 1280, "height": 1000})
+    page = context.new_page()
+    diagnose_bodies, dialogs = [], []
+    page.on("request", lambda r: "/api/diagnose" in r.url and r.method == "POST" and diagnose_bodies.append(r.post_data_json))
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    try:
+        image = f"{Zone.TCR_LOCAL}:{reg.port}/team/app:9.9"   # the repository exists, this tag does not
+        text = (f"\x1b[1m$ docker pull {image}\x1b[0m\n"
+                f"Error response from daemon: manifest for {image} not found: manifest unknown: manifest unknown\n$ ")
+        expected = knowledge.explain_log(text)
+        assert expected["cause"] == "TAG_NOT_FOUND" and expected["target"] == image, expected
+        page.goto(pages.add("log", server.url))
+        page.locator(".tcrd-launcher").click()
+        _paste(page, text)
+        card = page.locator(".tcrd-cause")
+        card.wait_for(timeout=10000)
+        # the reply starts with the cause: before the FAQ answer, in the widget's language
+        assert _order(page, ".tcrd-cause-wrap", ".tcrd-answer")
+        assert card.get_attribute("data-code") == "TAG_NOT_FOUND"
+        assert expected["summary"]["en"] in card.locator(".tcrd-cause-summary").inner_text()
+        assert card.locator(".tcrd-evidence code").inner_text() == expected["evidence"]
+        assert "REPO_NOT_FOUND" in card.locator(".tcrd-cause-also").inner_text()  # the alternative
+        assert card.locator(".tcrd-cause-fix").inner_text().strip()
+        assert expected["diagnose"] in card.locator(".tcrd-cause-cli code").inner_text()
+        assert page.get_by_role("log").get_attribute("aria-live") == "polite"
+        page.locator(".tcrd-cause-wrap").evaluate("e => e.scrollIntoView({block: 'start'})")
+        page.locator(".tcrd-panel").screenshot(path=str(ARTIFACTS / "widget-log-cause.png"))
+        assert diagnose_bodies == []  # nothing runs until asked
+
+        # "Run this diagnosis": a focusable button, run from the keyboard
+        run = page.get_by_role("button", name="Run this diagnosis")
+        assert run.count() == 1
+        assert image in page.locator(".tcrd-cause-hint").inner_text()
+        run.focus()
+        assert "tcrd-run-log" in shadow_active(page)
+        page.keyboard.press("Enter")
+        verdict = page.locator(".tcrd-log-diagnosis .tcrd-verdict")
+        verdict.wait_for(timeout=30000)
+        assert "tcrd-run-log" in shadow_active(page)  # focus kept on the button
+        assert diagnose_bodies == [{"target": image, "lang": "en", "render": "html", "checks": expected["checks"],
+                                    "cause": "TAG_NOT_FOUND", "also": expected["also"]}]
+        findings = page.locator(".tcrd-log-diagnosis .tcrd-finding")
+        statuses = {f.get_attribute("data-code"): f.get_attribute("data-status") for f in findings.all()}
+        for code in ("DNS_OK", "TCP_OK", "TLS_OK", "HTTP_OK"):
+            assert statuses.get(code) == "ok", statuses
+        assert statuses.get("TAG_NOT_FOUND") == "fail", statuses
+        assert "TARGET_REFUSED" not in statuses
+        assert verdict.get_attribute("data-status") == "confirmed"
+        assert "confirms the cause" in verdict.inner_text() and "TAG_NOT_FOUND" in verdict.inner_text()
+        page.locator(".tcrd-log-diagnosis").evaluate("e => e.scrollIntoView({block: 'start'})")
+        page.locator(".tcrd-panel").screenshot(path=str(ARTIFACTS / "widget-log-diagnosis.png"))
+        assert dialogs == []
+    finally:
+        context.close()
+        pages.stop()
+        server.stop()
+
+
+XSS_LOG = ('$ docker push shop.tencentcloudcr.com/ns/app:1.0\n'
+           'The push refers to repository [shop.tencentcloudcr.com/ns/app]\n'
+           'Get "https://shop.tencentcloudcr.com/v2/": dial tcp: lookup shop.tencentcloudcr.com '
+           '<img src=x onerror="window.__xss=1;alert(1)">: no such host')
+
+
+def test_markup_in_a_pasted_log_is_text_and_runs_nothing(page, service, host_pages):
+    """On a Chinese page: the cause card in Chinese, the `<img onerror>` of the log shown as text in the evidence,
+    no element created from it, no script run, no diagnosis started."""
+    import knowledge
+
+    expected = knowledge.explain_log(XSS_LOG)
+    assert expected and "<img" in expected["evidence"], expected
+    diagnoses = []
+    page.on("request", lambda r: "/api/diagnose" in r.url and r.method == "POST" and diagnoses.append(r.url))
+    page.goto(host_pages.add("log-xss", service.url, lang="zh-CN"))
+    page.locator(".tcrd-launcher").click()
+    _paste(page, XSS_LOG)
+    card = page.locator(".tcrd-cause")
+    card.wait_for(timeout=10000)
+    page.wait_for_timeout(300)
+    assert "日志中的原因" in card.inner_text()
+    assert expected["summary"]["zh"] in card.inner_text()
+    evidence = card.locator(".tcrd-evidence code").inner_text()
+    assert evidence == expected["evidence"] and '<img src=x onerror="window.__xss=1;alert(1)">' in evidence
+    assert page.locator(".tcrd-user p").last.inner_text() == XSS_LOG
+    assert page.get_by_role("button", name="运行此诊断").count() == 1
+    counts = page.evaluate("""() => ({
+        doc: document.querySelectorAll('img').length,
+        shadow: document.getElementById('tcr-doctor-widget').shadowRoot.querySelectorAll('img, script[src], iframe').length,
+        xss: window.__xss || 0 })""")
+    assert counts == {"doc": 0, "shadow": 0, "xss": 0}
+    assert page.dialogs == [] and diagnoses == []
+    page.locator(".tcrd-cause-wrap").evaluate("e => e.scrollIntoView({block: 'start'})")
+    page.locator(".tcrd-panel").screenshot(path=str(ARTIFACTS / "widget-log-xss-as-text.png"))

@@ -34,6 +34,10 @@
       thinking: "Looking it up…",
       didYouMean: "Did you mean:",
       runDiagnostics: "Run diagnostics on {target}",
+      runLog: "Run this diagnosis",
+      runLogOn: "Checks {checks} on {target}",
+      runLogAll: "All checks that need no login, on {target}",
+      logTargetAsk: "Which registry did the log come from? (e.g. myinstance.tencentcloudcr.com)",
       diagnoseAsk: "I can check a registry live. Which registry or image? (e.g. myinstance.tencentcloudcr.com/ns/app:1.0)",
       targetLabel: "Registry or image",
       diagnose: "Diagnose",
@@ -60,6 +64,10 @@
       thinking: "正在查找…",
       didYouMean: "您是不是想问：",
       runDiagnostics: "对 {target} 运行诊断",
+      runLog: "运行此诊断",
+      runLogOn: "对 {target} 运行检查：{checks}",
+      runLogAll: "对 {target} 运行所有无需登录的检查",
+      logTargetAsk: "这段日志来自哪个镜像仓库？（例如 myinstance.tencentcloudcr.com）",
       diagnoseAsk: "我可以实时检查镜像仓库。请填写镜像仓库或镜像地址（例如 myinstance.tencentcloudcr.com/ns/app:1.0）",
       targetLabel: "镜像仓库或镜像地址",
       diagnose: "诊断",
@@ -316,6 +324,9 @@
   function showAnswer(res, questionId) {
     var m = botMessage();
     m.classList.add("tcrd-status-" + (res.status || "no_answer"));
+    // A pasted error log: its cause comes first, with the diagnosis that confirms it (issue 6).
+    var log = (res.log && typeof res.log === "object" && res.log.cause) ? res.log : null;
+    if (log) { m.appendChild(causeCard(log, res.log_html)); }
     if (res.matched && res.html) {
       var body = el("div", { className: "tcrd-answer-wrap" });
       body.appendChild(safeFragment(res.html));
@@ -338,7 +349,9 @@
     if (res.matched && res.diagnostics && res.diagnostics.length) {
       var ent = res.entities || {};
       var target = ent.image || ent.registry;
-      if (target) {
+      if (log && log.diagnose && (!log.target || log.target === target)) {
+        // the cause card already offers this diagnosis (or asks for the registry): no second button/form
+      } else if (target) {
         var run = el("button", { type: "button", className: "tcrd-run" }, t("runDiagnostics", { target: target }));
         run.addEventListener("click", function () { run.disabled = true; diagnose(target); });
         m.appendChild(run);
@@ -353,37 +366,96 @@
   }
 
   var formCount = 0;
-  function targetForm() {
+  function targetForm(extra, question, label) {
     formCount += 1;
     var f = el("form", { className: "tcrd-target-form" });
     var id = "tcrd-target-" + formCount;
-    f.appendChild(el("p", {}, T.diagnoseAsk));
+    f.appendChild(el("p", {}, question || T.diagnoseAsk));
     f.appendChild(el("label", { "for": id, className: "tcrd-sr-only" }, T.targetLabel));
     var field = el("input", { id: id, type: "text", className: "tcrd-target", maxlength: "512",
                               placeholder: "myinstance.tencentcloudcr.com/ns/app:1.0", "aria-label": T.targetLabel,
                               spellcheck: "false", autocapitalize: "off" });
-    var go = el("button", { type: "submit", className: "tcrd-run" }, T.diagnose);
+    var go = el("button", { type: "submit", className: extra ? "tcrd-run-log" : "tcrd-run" }, label || T.diagnose);
     f.appendChild(field);
     f.appendChild(go);
     f.addEventListener("submit", function (e) {
       e.preventDefault();
       var target = field.value.trim();
-      if (target) { diagnose(target); }
+      if (target) { diagnose(target, extra); }
     });
     return f;
   }
 
-  function diagnose(target) {
+  // extra (optional): {checks, cause, also} of a pasted log; the server then says whether the findings confirm it.
+  function diagnose(target, extra) {
     var wait = pending(t("diagnosing", { target: target }));
-    post("/api/diagnose", { target: target, lang: LANG, render: "html" }).then(function (r) {
+    var body = { target: target, lang: LANG, render: "html" };
+    if (extra) {
+      body.checks = extra.checks || [];
+      body.cause = extra.cause;
+      body.also = extra.also || [];
+    }
+    return post("/api/diagnose", body).then(function (r) {
       wait.remove();
       var m = botMessage();
       m.classList.add("tcrd-diagnosis");
+      if (extra) { m.classList.add("tcrd-log-diagnosis"); }
       m.appendChild(safeFragment(r.json.html || ""));
     }).catch(function (err) {
       wait.remove();
       botMessage().appendChild(el("p", { className: "tcrd-error", role: "alert" }, err.message || T.error));
     }).then(scrollDown);
+  }
+
+  // The cause card of a pasted log: the server's sanitised HTML (summary, evidence, fix and note from safe
+  // markdown, other possible causes, the CLI command), the evidence line set again here as plain text, and the
+  // "Run this diagnosis" action on the log's target with its checks.
+  function causeCard(log, html) {
+    var card = el("div", { className: "tcrd-cause-wrap" });
+    if (html) {
+      card.appendChild(safeFragment(html));
+    } else {
+      var sec = el("section", { className: "tcrd-cause", "data-code": String(log.cause) });
+      var summary = log.summary && (log.summary[LANG] || log.summary.en || log.summary.zh);
+      sec.appendChild(el("p", { className: "tcrd-cause-summary" }, (summary ? summary + " " : "") + log.cause));
+      if (log.evidence) {
+        var ev = el("div", { className: "tcrd-evidence" });
+        var pre = el("pre");
+        pre.appendChild(el("code"));
+        ev.appendChild(pre);
+        sec.appendChild(ev);
+      }
+      card.appendChild(sec);
+    }
+    var code = card.querySelector(".tcrd-evidence code");
+    if (code) { code.textContent = String(log.evidence || ""); }   // text, whatever the line contains
+    if (!log.diagnose) { return card; }   // a local problem: no registry diagnosis confirms it
+    var extra = { checks: Array.isArray(log.checks) ? log.checks.map(String) : [], cause: String(log.cause),
+                  also: Array.isArray(log.also) ? log.also.map(String) : [] };
+    if (log.target) {
+      var target = String(log.target);
+      var hint = extra.checks.length ? t("runLogOn", { target: target, checks: extra.checks.join(", ") })
+                                     : t("runLogAll", { target: target });
+      formCount += 1;
+      var hintId = "tcrd-run-log-hint-" + formCount;
+      var run = el("button", { type: "button", className: "tcrd-run-log", "aria-describedby": hintId },
+                   T.runLog);
+      var running = false;
+      run.addEventListener("click", function () {
+        if (running) { return; }
+        // aria-disabled, not disabled: the focus stays on the button (keyboard users keep their place)
+        running = true;
+        run.setAttribute("aria-disabled", "true");
+        diagnose(target, extra).then(function () { running = false; run.removeAttribute("aria-disabled"); });
+      });
+      var actions = el("div", { className: "tcrd-cause-actions" });
+      actions.appendChild(run);
+      actions.appendChild(el("span", { id: hintId, className: "tcrd-cause-hint" }, hint));
+      card.appendChild(actions);
+    } else {
+      card.appendChild(targetForm(extra, T.logTargetAsk, T.runLog));
+    }
+    return card;
   }
 
   function feedback(answerId, kbVersion, questionId) {

@@ -1,0 +1,223 @@
+"""The pasted-log cause on the web (issue 6): /api/ask returns knowledge.explain_log as "log" (null for a plain
+question) and, for the widget, its cause card as sanitised HTML; /api/diagnose runs a log's `checks` (web-safe:
+anonymous, same address policy) and says whether the findings confirm the log's `cause`."""
+from __future__ import annotations
+
+import os
+
+import pytest
+
+import knowledge
+from bot.web import create_app
+
+DOCKER_DNS_LOG = """$ docker login shop.tencentcloudcr.com
+Username: alice
+Password:
+Error response from daemon: Get "https://shop.tencentcloudcr.com/v2/": dial tcp: lookup shop.tencentcloudcr.com: no such host
+$ """
+PULL_DENIED_LOG = """\x1b[1m$ docker pull shop.tencentcloudcr.com/ns/app:1.0\x1b[0m
+Error response from daemon: pull access denied for shop.tencentcloudcr.com/ns/app, repository does not exist or may require 'docker login': denied: requested access to the resource is denied
+"""
+XSS_LOG = """$ docker pull shop.tencentcloudcr.com/ns/app:1.0
+Error response from daemon: Get "https://shop.tencentcloudcr.com/v2/": dial tcp: lookup shop.tencentcloudcr.com <img src=x onerror=alert(1)>: no such host"""
+PLAIN_Q = "How do I delete an image tag?"
+
+
+class Spy:
+    """Stands in for the diagnostics engine; records what it was asked to run."""
+
+    def __init__(self, findings=None):
+        self.calls = []
+        self.findings = findings if findings is not None else [
+            {"check": "dns", "status": "fail", "code": "DNS_NXDOMAIN", "summary": {"zh": "域名不存在", "en": "no such host"},
+             "evidence": {}, "fix": {"zh": "检查域名", "en": "check the name"}, "faq": None}]
+
+    def __call__(self, target, **kwargs):
+        self.calls.append((target, kwargs))
+        return {"findings": self.findings, "exit_code": int(any(f["status"] == "fail" for f in self.findings))}
+
+
+@pytest.fixture
+def make_client(tmp_path):
+    def make(**config):
+        config = {"DB": str(tmp_path / "log.sqlite3"), "SLACK": "off", "RATE_LIMIT_ASK": "0",
+                  "RATE_LIMIT_DIAGNOSE": "0", **config}
+        return create_app(config).test_client()
+    return make
+
+
+# --- /api/ask ------------------------------------------------------------------------------------------------
+def test_ask_returns_the_log_of_a_pasted_error(make_client):
+    body = make_client().post("/api/ask", json={"q": DOCKER_DNS_LOG}).get_json()
+    log = body["log"]
+    assert log == knowledge.explain_log(DOCKER_DNS_LOG)
+    assert log["cause"] == "DNS_NXDOMAIN" and log["target"] == "shop.tencentcloudcr.com"
+    assert log["checks"] == ["dns", "endpoint"]
+    assert "no such host" in log["evidence"]
+    assert "log_html" not in body  # only for "render": "html"
+
+
+def test_plain_question_has_a_null_log(make_client):
+    body = make_client().post("/api/ask", json={"q": PLAIN_Q, "render": "html"}).get_json()
+    assert body["matched"] is True
+    assert body["log"] is None
+    assert "log_html" not in body
+
+
+@pytest.mark.parametrize("lang,title,words", [("en", "What the log says", "It may also be"),
+                                              ("zh", "日志中的原因", "也可能是")])
+def test_log_html_is_the_cause_card_in_the_answer_language(make_client, lang, title, words):
+    body = make_client().post("/api/ask", json={"q": PULL_DENIED_LOG, "lang": lang, "render": "html"}).get_json()
+    log, html = body["log"], body["log_html"]
+    assert log["cause"] == "CREDENTIALS_MISSING" and log["note"]
+    assert 'class="tcrd-cause"' in html and f'data-code="{log["cause"]}"' in html
+    assert title in html and words in html
+    assert log["summary"][lang] in html
+    for code in log["also"]:  # the alternatives, each with its own summary
+        assert f'<li data-code="{code}"><code>{code}</code>' in html
+    # the fix and the note are markdown rendered without raw HTML: inline code, `<registry host>` escaped
+    assert "<code>docker login &lt;" in html
+    assert "<code>tcr-doctor diagnose" in html  # the note's command and the CLI line
+    assert f"<pre><code>{log['diagnose']}</code></pre>" in html
+    assert "<script" not in html
+    # the FAQ answer follows as before
+    assert 'class="tcrd-answer"' in body["html"]
+
+
+def test_markup_in_a_pasted_log_stays_text(make_client):
+    body = make_client().post("/api/ask", json={"q": XSS_LOG, "render": "html"}).get_json()
+    log = body["log"]
+    assert "<img src=x onerror=alert(1)>" in log["evidence"]
+    assert "&lt;img src=x onerror=alert(1)&gt;" in body["log_html"]
+    assert "<img" not in body["log_html"] and "<img" not in body["html"]
+
+
+def test_local_cause_has_no_diagnosis(make_client):
+    text = "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?"
+    log = knowledge.explain_log(text)
+    assert log and log["diagnose"] is None, log
+    body = make_client().post("/api/ask", json={"q": text, "lang": "en", "render": "html"}).get_json()
+    assert body["log"]["diagnose"] is None
+    assert "local problem" in body["log_html"]
+
+
+def test_ask_still_answers_when_the_log_reader_fails(make_client, monkeypatch):
+    def boom(text):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(knowledge, "explain_log", boom)
+    client = make_client(ASK_FUNC=lambda q, lang=None: {k: v for k, v in knowledge.ask(q, lang).items() if k != "log"})
+    body = client.post("/api/ask", json={"q": DOCKER_DNS_LOG, "render": "html"}).get_json()
+    assert body["log"] is None and body["html"]
+
+
+# --- /api/diagnose with a log's checks ------------------------------------------------------------------------
+def test_checks_are_honoured(make_client):
+    spy = Spy()
+    client = make_client(DIAGNOSE_FUNC=spy)
+    body = client.post("/api/diagnose", json={"target": "shop.tencentcloudcr.com", "checks": ["endpoint", "dns"]}).get_json()
+    assert body["exit_code"] == 1
+    assert spy.calls[-1][1]["only"] == ["dns", "endpoint"]  # in the engine's order
+    client.post("/api/diagnose", json={"target": "shop.tencentcloudcr.com"})
+    assert spy.calls[-1][1]["only"] == ["name", "dns", "endpoint", "tcp", "tls", "http", "credentials", "image"]
+    client.post("/api/diagnose", json={"target": "shop.tencentcloudcr.com", "checks": []})  # a log's "all"
+    assert spy.calls[-1][1]["only"] == ["name", "dns", "endpoint", "tcp", "tls", "http", "credentials", "image"]
+    assert "log_verdict" not in body
+
+
+def test_checks_never_widen_the_configured_set(make_client):
+    spy = Spy()
+    client = make_client(DIAGNOSE_FUNC=spy, DIAGNOSE_CHECKS="dns,endpoint")
+    client.post("/api/diagnose", json={"target": "shop.tencentcloudcr.com", "checks": ["dns", "tls", "credentials"]})
+    assert spy.calls[-1][1]["only"] == ["dns"]
+    # nothing asked for is allowed here: the configured checks run instead
+    client.post("/api/diagnose", json={"target": "shop.tencentcloudcr.com", "checks": ["tls"]})
+    assert spy.calls[-1][1]["only"] == ["dns", "endpoint"]
+
+
+@pytest.mark.parametrize("payload,code", [
+    ({"checks": ["dns", "ping"]}, "bad_checks"),
+    ({"checks": "dns,endpoint"}, "bad_checks"),
+    ({"checks": [1]}, "bad_checks"),
+    ({"checks": ["dns"] * 9}, "bad_checks"),
+    ({"checks": [None]}, "bad_checks"),
+    ({"cause": "NOT_A_CAUSE"}, "bad_cause"),
+    ({"cause": 5}, "bad_cause"),
+    ({"also": ["DNS_TIMEOUT"]}, "bad_cause"),
+    ({"cause": "DNS_NXDOMAIN", "also": ["DNS_TIMEOUT", "TCP_TIMEOUT", "TLS_EXPIRED"]}, "bad_cause"),
+    ({"cause": "DNS_NXDOMAIN", "also": "DNS_TIMEOUT"}, "bad_cause"),
+])
+def test_bad_checks_or_cause_are_400_json_errors(make_client, payload, code):
+    spy = Spy()
+    response = make_client(DIAGNOSE_FUNC=spy).post(
+        "/api/diagnose", json={"target": "shop.tencentcloudcr.com", "lang": "zh", **payload})
+    assert response.status_code == 400 and response.mimetype == "application/json"
+    body = response.get_json()
+    assert body["error"] == code
+    assert body["messages"]["zh"] and body["messages"]["en"] and body["message"] == body["messages"]["zh"]
+    assert spy.calls == []
+
+
+def test_a_logs_target_is_still_under_the_address_policy(make_client):
+    spy = Spy()
+    body = make_client(DIAGNOSE_FUNC=spy).post("/api/diagnose", json={
+        "target": "10.0.0.8:5000", "checks": ["dns", "tcp"], "cause": "TCP_TIMEOUT", "render": "html"}).get_json()
+    assert body["refused"] is True and spy.calls == []
+    assert [f["code"] for f in body["findings"]] == ["TARGET_REFUSED"]
+    assert body["log_verdict"] == {"verdict": "not_run", "codes": []}
+    assert 'data-status="not_run"' in body["html"]
+
+
+@pytest.mark.parametrize("findings,verdict,codes", [
+    ([("dns", "fail", "DNS_NXDOMAIN")], "confirmed", ["DNS_NXDOMAIN"]),
+    ([("dns", "fail", "DNS_NO_ADDRESS")], "confirmed", ["DNS_NO_ADDRESS"]),   # a confirming code of the cause
+    ([("dns", "fail", "DNS_SERVFAIL")], "confirmed", ["DNS_SERVFAIL"]),       # confirms the alternative
+    ([("dns", "ok", "DNS_OK"), ("tcp", "fail", "TCP_REFUSED")], "other", ["TCP_REFUSED"]),
+    ([("dns", "ok", "DNS_OK"), ("endpoint", "ok", "ENDPOINT_PUBLIC")], "not_reproduced", []),
+])
+def test_verdict_says_whether_the_findings_confirm_the_cause(make_client, findings, verdict, codes):
+    spy = Spy([{"check": c, "status": s, "code": k, "summary": {"zh": k, "en": k}, "evidence": {},
+                "fix": {"zh": "", "en": ""}, "faq": None} for c, s, k in findings])
+    for lang, words in (("en", "The diagnosis"), ("zh", "诊断")):
+        body = make_client(DIAGNOSE_FUNC=spy).post("/api/diagnose", json={
+            "target": "shop.tencentcloudcr.com", "checks": ["dns", "endpoint"], "cause": "DNS_NXDOMAIN",
+            "also": ["DNS_TIMEOUT"], "lang": lang, "render": "html"}).get_json()
+        assert body["log_verdict"] == {"verdict": verdict, "codes": codes}
+        assert f'class="tcrd-verdict tcrd-verdict-{verdict}" data-status="{verdict}"' in body["html"]
+        assert words in body["html"].split('class="tcrd-verdict')[1]
+
+
+def test_web_rules_hold_for_any_checks():
+    """Whatever checks are asked for: anonymous, an empty docker config and environment, no push, the policy."""
+    from bot.api import anonymous_options
+    from bot.web import load_config
+    from diagnostics import DiagnoseOptions
+    from diagnostics.policy import AddressPolicy
+
+    cfg = load_config({"SLACK": "off"})
+    policy = AddressPolicy.public_registry(domains=cfg["REGISTRY_DOMAINS"], ports=cfg["REGISTRY_PORTS"])
+    options = anonymous_options(DiagnoseOptions, cfg, policy, ["credentials", "image"])
+    assert options.only == ["credentials", "image"]
+    assert options.username is None and options.password is None and options.push is False
+    assert options.docker_config == os.devnull and options.env == {}
+    assert options.policy is policy
+
+
+# --- the real engine: a pasted log's diagnosis through /api/diagnose --------------------------------------------
+def test_a_logs_diagnosis_confirms_nxdomain_with_the_real_engine(make_client, dns_server):
+    """dns,endpoint only (the log's checks): nothing is connected to."""
+    from tests.harness.dns_server import Zone
+
+    text = (f'$ docker login {Zone.TCR_MISSING}\nError response from daemon: Get "https://{Zone.TCR_MISSING}/v2/": '
+            f"dial tcp: lookup {Zone.TCR_MISSING} on 127.0.0.53:53: no such host")
+    client = make_client(DNS_NAMESERVER=dns_server.nameserver)
+    log = client.post("/api/ask", json={"q": text}).get_json()["log"]
+    assert (log["cause"], log["target"], log["checks"]) == ("DNS_NXDOMAIN", Zone.TCR_MISSING, ["dns", "endpoint"])
+    body = client.post("/api/diagnose", json={"target": log["target"], "checks": log["checks"], "cause": log["cause"],
+                                              "also": log["also"], "lang": "en", "render": "html"}).get_json()
+    assert body["refused"] is False
+    assert body["checks"] == ["dns", "endpoint"]
+    assert {f["check"] for f in body["findings"]} <= {"dns", "endpoint"}
+    assert "DNS_NXDOMAIN" in [f["code"] for f in body["findings"]]
+    assert body["log_verdict"] == {"verdict": "confirmed", "codes": ["DNS_NXDOMAIN"]}
+    assert "confirms the cause" in body["html"]
