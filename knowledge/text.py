@@ -180,10 +180,11 @@ def _pinyin_split(word: str, syllables: frozenset[str]) -> list[str] | None:
     return out
 
 
-# Names: tokens with "." "/" ":" or "@" inside (hosts, image paths, URLs, file names). Words inside them are
+# Names: tokens with "." ":" "@" or two "/" inside (hosts, image paths, URLs, file names). Words inside them are
 # names rather than what a question is about: they weigh WEIGHTS["n"] and are never typo-corrected ("trainer"
 # in an image path is not a misspelt "transfer").
 _NAME_RE = re.compile(r"[a-z0-9][a-z0-9_+-]*(?:[./:@][a-z0-9_+-]+)+")
+_NAME_MARK_RE = re.compile(r"[.:@]|/.*/")  # a single slash ("linux/arm64", "ci/cd") does not make a name
 _SIZE_UNIT_RE = re.compile(r"(?<![a-z])([0-9]+(?:\.[0-9]+)?)([kmgt]i?b)(?![a-z0-9])")
 # Sizes and version numbers ("6.84gb", "2.1", "1.20.3") carry no topic.
 _NUMBERISH_RE = re.compile(r"^v?[0-9]+(?:\.[0-9]+)*(?:[kmgt]i?b?|b)?$")
@@ -198,7 +199,8 @@ def _token_words(tok: str) -> tuple[str, ...]:
 
 def latin_tokens(norm: str) -> list[tuple[str, bool]]:
     """(word, is_name) for the Latin words of a normalised text; stop words, hashes and numbers dropped."""
-    names = [m.span() for m in _NAME_RE.finditer(norm)] if ("." in norm or "/" in norm or ":" in norm or "@" in norm) else ()
+    names = [m.span() for m in _NAME_RE.finditer(norm) if _NAME_MARK_RE.search(m.group(0))] \
+        if ("." in norm or "/" in norm or ":" in norm or "@" in norm) else ()
     out: list[tuple[str, bool]] = []
     ni, nn = 0, len(names)
     for m in _LATIN_RE.finditer(norm):
