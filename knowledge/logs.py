@@ -53,26 +53,62 @@ _DEBUG_LINE = re.compile(r"^\s{0,8}(?:(?:DEBU|INFO|TRAC)\[|time=\S{1,40} level=(
 _LOGFMT_MSG = re.compile(r'\bmsg="((?:[^"\\]|\\.){0,4000})"')
 
 # --- entities ----------------------------------------------------------------------------------------------------
+# An image is taken only from an *image position* of a wording (after `Failed to pull image "…"`, `docker://`,
+# `manifest for … not found`, `/v2/<name>/manifests/<ref>` …), and only when the value parses with the
+# distribution/reference grammar (`diagnostics.names`). Each position says what kind of name it holds:
+#   "ref"  a reference as the client has it: a name without a registry host is on Docker Hub
+#          (`nginx:1.25` -> docker.io/library/nginx:1.25), as distribution's ParseNormalizedNamed decides;
+#   "path" a repository path relative to the registry that answered (Harbor's `artifact ns/app:1 not found`,
+#          docker's `1.0: Pulling from ns/app`, a `/v2/ns/app/...` URL): joined to that registry's host when known,
+#          never assumed to be on Docker Hub.
+# `loose` positions (a word after `image:` or `failed to solve:`) need a '/', ':' or '@' in the value, so a plain
+# word (`Get`, `writing`, `canceled`) is never taken for an image.
 _REF = r"[A-Za-z0-9][A-Za-z0-9._\-/:@+]{0,300}"
-_IMAGE_PATTERNS = [
-    re.compile(r'(?:Failed to pull image|Back-off pulling image|Pulling image|pulling image|pull image|Container image)\s\\?"(' + _REF + r')\\?"'),
-    re.compile(r'failed to (?:pull and unpack image|resolve reference|resolve source metadata for|copy|get manifest for)\s\\?"?(' + _REF + r'?)\\?"?:(?:\s|$)'),
-    re.compile(r'pulling image \\?"(' + _REF + r')\\?"'),
-    re.compile(r"docker://(" + _REF + r"?)(?::?\s|\"|'|$)"),
-    re.compile(r"pull access denied for (" + _REF + r"?),"),
-    re.compile(r"manifest for (" + _REF + r") not found"),
-    re.compile(r"The push refers to repository \[(" + _REF + r")\]"),
-    re.compile(r"Unable to find image '(" + _REF + r")' locally"),
-    re.compile(r"Trying to pull (" + _REF + r"?)\.\.\."),
-    re.compile(r"An image does not exist locally with the tag: (" + _REF + r")"),
-    re.compile(r"(?:--image[= ]|\bimage: {1,4}\"?)(" + _REF + r")"),
-    re.compile(r"\bFROM (" + _REF + r")(?:\s|$)"),
-    re.compile(r"failed to solve: (" + _REF + r"?):(?:\s|$)"),
-    re.compile(r"failed to push (" + _REF + r"?):(?:\s|$)"),
-    re.compile(r'(?:parse image reference|default image tag) \\?"(' + _REF + r')\\?"'),
-    re.compile(r"\s([A-Za-z0-9\-]{1,63}(?:\.[A-Za-z0-9\-]{1,63}){1,6}(?::\d{1,5})?/[A-Za-z0-9._\-/]{1,200}:[\w.\-]{1,128}): not found"),
+_R = r"(?P<ref>" + _REF + r")"
+_HOSTNAME = r"[A-Za-z0-9][A-Za-z0-9.\-]{0,252}(?::\d{1,5})?"
+_IMAGE_POSITIONS: list[tuple[tuple[str, ...], str, bool, re.Pattern]] = [
+    # (lower-case trigger substrings, kind, loose, regex with named groups ref / tag / host)
+    (("image", "reference"), "ref", False, re.compile(
+        r"(?:[Ff]ailed to pull image|[Bb]ack-off pulling image|[Pp]ulling image|[Pp]ull image|[Cc]ontainer image"
+        r"|[Ss]uccessfully pulled image|default image tag|parse image reference|[Ee]rror parsing reference:"
+        r"|[Ff]ailed to inspect image|ErrImagePull: \"?image pull failed for)\s{1,3}\\?[\"'](?:docker://)?" + _R + r"\\?[\"']")),
+    (("failed to ",), "ref", False, re.compile(
+        r"failed to (?:pull and unpack image|resolve reference|resolve source metadata for|get manifest for"
+        r"|copy image|fetch|get|download|pull image|push image|push|pull)\s{1,3}\\?[\"']?(?:docker://|oci://)?" + _R
+        + r"\\?[\"']?(?::\s|:$|\s*$)")),
+    (("failed to solve",), "ref", True, re.compile(r"failed to solve: " + _R + r":(?:\s|$)")),
+    (("error pulling image (",), "ref", False, re.compile(r"[Ee]rror pulling image \((?P<tag>[\w][\w.\-]{0,127})\) from " + _R)),
+    (("docker://",), "ref", False, re.compile(r"(?<![\w+.\-])docker://" + _R)),
+    (("oci://",), "ref", False, re.compile(r"(?<![\w+.\-])oci://" + _R)),
+    (("pull access denied for",), "ref", False, re.compile(r"pull access denied for " + _R + r",")),
+    (("manifest for",), "ref", False, re.compile(r"manifest for " + _R + r" not found")),
+    (("the push refers to repository",), "ref", False, re.compile(r"The push refers to repository \[" + _R + r"\]")),
+    (("unable to find image",), "ref", False, re.compile(r"Unable to find image '" + _R + r"' locally")),
+    (("trying to pull",), "ref", False, re.compile(r"Trying to pull (?:repository )?" + _R + r"\s?\.\.\.")),
+    (("does not exist locally",), "ref", False, re.compile(r"An image does not exist locally with the tag: " + _R)),
+    (("image with reference",), "ref", False, re.compile(r"image with reference " + _R + r" was found")),
+    (("no pull access",), "ref", False, re.compile(r"repository " + _R + r" not found: does not exist or no pull access")),
+    (("image pull failed for",), "ref", False, re.compile(r"image pull failed for " + _R + r",")),
+    (("tag does not exist",), "ref", False, re.compile(r"tag does not exist: " + _R)),
+    (("must be lowercase",), "ref", False, re.compile(r"repository name \(" + _R + r"\) must be lowercase")),
+    (("reading manifest", "uploading manifest"), "ref", False, re.compile(
+        r"(?:reading|uploading) manifest (?P<tag>[\w][\w.\-:]{0,200}) (?:in|to) " + _R)),
+    (("exists in",), "ref", True, re.compile(r"exists in " + _R)),
+    (("on source", "on target"), "ref", True, re.compile(r"on (?:source|target): " + _R + r":\s")),
+    (("load metadata for",), "ref", False, re.compile(r"load metadata for " + _R)),
+    (("pulling ",), "ref", True, re.compile(r"Pulling \S{1,100} \(" + _R + r"\)\.\.\.")),   # docker-compose v1
+    (("image",), "ref", True, re.compile(r"(?:--image[= ]|\b[Ii]mage:\s{1,16}\"?)" + _R)),
+    (("from ",), "ref", True, re.compile(r"\bFROM " + _R + r"(?:\s|$)")),
+    (("not found",), "ref", True, re.compile(
+        r"(?:^|\s)(?P<ref>[A-Za-z0-9\-]{1,63}(?:\.[A-Za-z0-9\-]{1,63}){1,6}(?::\d{1,5})?/[A-Za-z0-9._\-/]{1,200}[:@][\w.\-:]{1,140}): not found")),
+    # registry-relative repository paths
+    (("artifact ",), "path", False, re.compile(r"\bartifact " + _R + r" not found")),
+    (("repository ",), "path", False, re.compile(r"\b(?:unknown|denied): repository " + _R + r" not found")),
+    (("pulling from",), "path", False, re.compile(r"(?:^|\s)(?P<tag>[\w][\w.\-]{0,127}): Pulling from " + _R)),
+    (("access repository",), "path", False, re.compile(r"to access repository: " + _R + r", action")),
+    (("/blobs/uploads",), "path", False, re.compile(
+        r"(?:upload to|to) /v2/(?P<ref>[A-Za-z0-9._\-/]{1,255}?)/blobs/uploads/? in (?P<host>" + _HOSTNAME + r")")),
 ]
-_READING_MANIFEST = re.compile(r"reading manifest (\S{1,200}) in (" + _REF + r"?):?\s")
 _V2_URL = re.compile(r'https?://([A-Za-z0-9.\-]{1,253}(?::\d{1,5})?)/v2/(?:([A-Za-z0-9._\-/]{1,255}?)/(manifests|blobs|tags)/([A-Za-z0-9._\-:]{1,200}))?')
 _ANY_URL_HOST = re.compile(r'https?://([A-Za-z0-9.\-]{1,253}(?::\d{1,5})?)(?=[/"\s:]|$)')
 _LOOKUP = re.compile(r"(?:lookup|[Cc]ould not resolve host:?|/v2/\S{0,300} in) ([A-Za-z0-9.\-]{1,253}(?::\d{1,5})?)(?: on |: |:\s|:?$)")
@@ -280,6 +316,79 @@ def _clean_ref(ref: str) -> str:
     return ref
 
 
+_NOT_IMAGES = frozenset((
+    "image", "images", "pull", "push", "latest", "true", "false", "none", "null", "configuration", "config",
+    "manifest", "manifests", "layer", "layers", "from", "source", "failed", "error", "errors", "get", "head", "post",
+    "put", "patch", "delete", "writing", "reading", "copying", "canceled", "cancelled", "unknown", "denied",
+    "unauthorized", "not", "found", "the", "to", "for", "in", "and", "or", "with", "after", "docker", "podman",
+    "remote", "registry", "request", "blob", "blobs", "tag", "tags", "repository", "context", "rpc", "eof",
+))
+_REF_CHARS = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-/:@+]*$")
+_DOCKER_HUB_ALIASES = ("docker.io", "index.docker.io", "registry-1.docker.io", "registry.hub.docker.com")
+
+
+def _canon_host(host: str | None) -> str | None:
+    if host is None:
+        return None
+    host = host.lower()
+    if host.endswith(":443"):
+        host = host[:-4]
+    return "docker.io" if host in _DOCKER_HUB_ALIASES else host
+
+
+def _parse_image(value: str, kind: str = "ref", host: str | None = None, loose: bool = False) -> dict | None:
+    """The image named by `value` found in an image position, or None when it is not an image reference.
+
+    kind "ref": a client-side reference, normalised like distribution's ParseNormalizedNamed (no registry host =
+    Docker Hub, `library/` for official images, `index.docker.io` = `docker.io`); kind "path": a repository path
+    relative to the registry `host` (None when unknown). A name that breaks only the lower-case rule (`ml/Trainer`)
+    is kept as written (`valid` False): the diagnosis reports the name rule."""
+    ref = _clean_ref(value)
+    if not ref or len(ref) > 300 or not _REF_CHARS.match(ref) or ref.lower() in _NOT_IMAGES:
+        return None
+    if loose and not any(c in ref for c in "/:@"):
+        return None
+    if "/" not in ref and (_IPV4.match(ref) or re.match(r"^[^:@]*\.[^:@]*(?::\d{1,5})?$", ref)):
+        return None   # a bare host name (`shop-tcr.tencentcloudcr.com`, `10.0.0.7:5000`), not an image
+    from diagnostics.names import NameError_, validate_ref   # lazy: importing this module stays cheap
+
+    name, digest = (ref.split("@", 1) + [None])[:2] if "@" in ref else (ref, None)
+    tag = None
+    if name.rfind(":") > name.rfind("/"):
+        name, tag = name.rsplit(":", 1)
+    first, sep, rest = name.partition("/")
+    explicit = bool(sep) and (("." in first or ":" in first or first == "localhost") and bool(_HOSTLIKE.match(first)))
+    try:
+        parts = validate_ref(ref)
+    except NameError_ as exc:
+        # Kept as written only when the lower-case rule is all that is broken, and the value is clearly a name
+        # (a path, or a tagged name in a strict position) rather than a capitalised word.
+        if exc.rule != "ref.lowercase" or not ("/" in ref or (not loose and (tag or digest))):
+            return None
+        r_host = first if explicit else ("docker.io" if kind == "ref" else host)
+        return {"host": r_host, "path": rest if explicit else name, "tag": tag, "digest": digest, "written": ref,
+                "valid": False, "kind": kind, "explicit": explicit or kind == "ref"}
+    if kind == "ref" or explicit:
+        return {"host": parts["domain"], "path": parts["path"], "tag": tag, "digest": parts["digest"], "written": ref,
+                "valid": True, "kind": "ref", "explicit": True}
+    return {"host": host, "path": name, "tag": tag, "digest": parts["digest"], "written": ref, "valid": True,
+            "kind": kind, "explicit": host is not None}
+
+
+def _image_str(im: dict) -> str:
+    if not im["valid"]:
+        base = im["written"]
+        if not im["explicit"] and im["host"] and im["kind"] != "ref":
+            base = f"{im['host']}/{base}"
+        return base
+    out = f"{im['host']}/{im['path']}" if im["host"] else im["path"]
+    if im["tag"]:
+        out += ":" + im["tag"]
+    if im["digest"]:
+        out += "@" + im["digest"]
+    return out
+
+
 def split_ref(ref: str) -> tuple[str | None, str, str | None, str | None]:
     """(host or None, repository path, tag or None, digest or None) of an image reference, without normalising."""
     digest = None
@@ -299,97 +408,183 @@ def split_ref(ref: str) -> tuple[str | None, str, str | None, str | None]:
     return host, path, tag, digest
 
 
-def _looks_like_image(ref: str) -> bool:
-    if not ref or len(ref) > 300 or ref.startswith(("-", "/", ".")) or " " in ref:
-        return False
-    if ref.lower() in ("image", "images", "pull", "push", "latest", "true", "false", "none", "null", "configuration",
-                       "config", "manifest", "layer", "from", "source", "failed", "error"):
-        return False
-    if _IPV4.match(ref) or (_HOSTLIKE.match(ref) and "/" not in ref and "." in ref.split(":")[0] and ":" not in ref):
-        return False   # a bare host name, not an image
-    return bool(re.match(r"^[A-Za-z0-9][A-Za-z0-9._\-/:@+]*$", ref))
+def _line_images(line: str) -> list[dict]:
+    """Images named in image positions of one line, best first (client references, then registry paths, then the
+    repository of a /v2/ URL)."""
+    out = []
+    lower = line.lower()
+    for triggers, kind, loose, rx in _IMAGE_POSITIONS:
+        if not any(t in lower for t in triggers):
+            continue
+        for m in rx.finditer(line):
+            groups = m.groupdict()
+            im = _parse_image(m.group("ref"), kind, groups.get("host"), loose)
+            if im is None:
+                continue
+            extra = (groups.get("tag") or "").strip(":")
+            if extra and not im["tag"] and not im["digest"]:
+                if extra.startswith("sha256:"):
+                    im["digest"] = extra
+                elif im["valid"] and re.match(r"^[\w][\w.\-]{0,127}$", extra) and not extra.startswith("sha256-"):
+                    im["tag"] = extra
+            out.append(im)
+            break
+    if "/v2/" in line:
+        for m in _V2_URL.finditer(line):
+            if not m.group(2) or m.group(2).startswith(("_", "registry-v2")):
+                continue
+            im = _parse_image(m.group(2), "path", m.group(1))
+            if im is None or im["tag"] or im["digest"]:
+                continue
+            im["kind"] = "url"
+            ref = m.group(4).rstrip(":")
+            if m.group(3) == "manifests":
+                if ref.startswith("sha256:"):
+                    im["digest"] = ref
+                elif re.match(r"^[\w][\w.\-]{0,127}$", ref):
+                    im["tag"] = ref
+            out.append(im)
+            break
+    return out
 
 
-def _image_from_command(args: str) -> str | None:
+def _same_repo(a: dict, b: dict) -> bool:
+    pa, pb = a["path"].lower(), b["path"].lower()
+    if pa != pb and not (a["kind"] == "ref" and a["host"] == "docker.io" and pa == "library/" + pb) \
+            and not (b["kind"] == "ref" and b["host"] == "docker.io" and pb == "library/" + pa):
+        return False
+    ha, hb = _canon_host(a["host"]), _canon_host(b["host"])
+    return ha is None or hb is None or ha == hb
+
+
+_RUN_FLAGS_WITH_VALUE = frozenset((
+    "-u", "--username", "-p", "--password", "--platform", "-n", "--namespace", "--authfile", "--creds", "--cert-dir",
+    "--version", "-f", "--file", "--name", "--tag", "-t", "--config", "--address", "-a", "--dest-creds",
+    "--src-creds", "--retry-times", "-e", "--env", "-v", "--volume", "--network", "--net", "--entrypoint", "-w",
+    "--workdir", "-l", "--label", "--repo", "--values", "--set", "--restart", "-m", "--memory", "--cpus", "--user",
+    "-h", "--hostname", "--add-host", "--device", "--gpus", "--log-driver", "--log-opt", "--mount", "--publish",
+    "--expose", "--env-file", "--runtime", "--pull", "--shm-size", "--ulimit", "--cap-add", "--cap-drop",
+    "--security-opt", "--ip", "--dns", "--link", "--tmpfs", "--group-add", "--pod", "--arch", "--os", "--variant",
+    "--snapshotter", "--cgroup-parent", "--health-cmd", "--stop-signal", "--timeout", "--format", "--registry-config",
+    "--ca-file", "--cert-file", "--key-file", "--username-stdin", "--destination", "-d", "--src-cert-dir",
+    "--dest-cert-dir", "--override-os", "--override-arch", "--kubeconfig", "--context", "--post-renderer",
+))
+_IMAGE_VERBS = ("pull", "push", "run", "create", "inspect", "tag", "copy")
+
+
+def _image_from_command(binary: str, verb: str, args: str) -> str | None:
+    """The image a typed command names: the first operand of docker/podman/nerdctl/ctr/crictl pull, push, run…;
+    the oci:// chart of helm; the first docker:// of skopeo. None for kubectl and build contexts."""
     try:
         tokens = shlex.split(args, comments=False)
     except ValueError:
         tokens = args.split()
-    with_value = {"-u", "--username", "-p", "--password", "--platform", "-n", "--namespace", "--authfile",
-                  "--creds", "--cert-dir", "--version", "-f", "--file", "--name", "--tag", "-t", "--config",
-                  "--address", "-a", "--dest-creds", "--src-creds", "--retry-times", "-e", "--env", "-v", "--volume",
-                  "--network", "--entrypoint", "-w", "--workdir", "-l", "--label", "--repo", "--values", "--set"}
+    if binary == "helm":
+        return next((t for t in tokens if t.startswith("oci://")), None)
+    if binary == "skopeo":
+        return next((t for t in tokens if t.startswith("docker://")), None)
+    if binary == "kubectl" or verb not in _IMAGE_VERBS:
+        return None
     skip = False
     for tok in tokens:
         if skip:
             skip = False
             continue
         if tok.startswith("-"):
-            if "=" not in tok and tok in with_value:
+            if "=" not in tok and tok in _RUN_FLAGS_WITH_VALUE:
                 skip = True
             continue
-        if tok.startswith("docker://") or tok.startswith("oci://"):
-            return _clean_ref(tok)
-        if "://" in tok:
-            continue
+        if "://" in tok and not tok.startswith(("docker://", "oci://")):
+            return None
         return tok
     return None
 
 
+def _login_from_command(args: str) -> str | None:
+    try:
+        tokens = shlex.split(args, comments=False)
+    except ValueError:
+        tokens = args.split()
+    skip = False
+    for tok in tokens:
+        if skip:
+            skip = False
+            continue
+        if tok.startswith("-"):
+            if "=" not in tok and tok in _RUN_FLAGS_WITH_VALUE:
+                skip = True
+            continue
+        return _clean_ref(tok)
+    return None
+
+
+def _command_lines(lines: list[str]) -> list[tuple[int, str]]:
+    """(index of the first line, text) of each line, with shell continuation lines (ending in '\\') joined."""
+    out, i = [], 0
+    while i < len(lines):
+        start, text = i, lines[i]
+        while text.endswith("\\") and i + 1 < len(lines) and i - start < 20 and len(text) < MAX_LINE:
+            i += 1
+            text = text[:-1].rstrip() + " " + lines[i]
+        out.append((start, text))
+        i += 1
+    return out
+
+
 def _entities(lines: list[str], evidence_index: int, rules_op: str | None) -> dict[str, Any]:
-    host = image = tag = digest = None
     tool = None
     op = rules_op
     # Commands typed in the paste: the last one at or before the evidence line, else the last one.
-    commands: list[tuple[int, tuple[str, str, str]]] = []
-    for i, line in enumerate(lines):
-        info = _command_info(line)
-        if info:
-            commands.append((i, info))
+    commands: list[tuple[int, tuple[str, str, str], re.Match]] = []
+    for i, text in _command_lines(lines):
+        m = _COMMAND.search(text) if len(text) < 4000 else None
+        if m:
+            info = _command_info(text)
+            if info:
+                commands.append((i, info, m))
     cmd = None
-    for i, info in commands:
+    for i, info, m in commands:
         if i <= evidence_index:
-            cmd = info
+            cmd = (info, m)
     if cmd is None and commands:
-        cmd = commands[-1][1]
+        cmd = (commands[-1][1], commands[-1][2])
     login_host = None
+    cmd_image = None
     if cmd:
-        tool = cmd[0]
-        op = cmd[1] or op
-        arg = _image_from_command(cmd[2])
-        if arg:
-            if cmd[1] == "login":
-                login_host = _clean_ref(arg)
-            elif _looks_like_image(_clean_ref(arg)):
-                image = _clean_ref(arg)
+        (tool, cmd_op, _args), m = cmd
+        op = cmd_op or op
+        binary, verb, rest = m.group(2), m.group(5), (m.group(3) or "") + " " + (m.group(6) or "")
+        if cmd_op == "login":
+            login_host = _login_from_command(rest)
+        else:
+            arg = _image_from_command(binary, verb, rest)
+            if arg:
+                cmd_image = _parse_image(arg, "ref")
 
-    # Images named in the output; the evidence line first, then the nearest lines above it, then the rest.
-    order = [evidence_index] + list(range(evidence_index - 1, -1, -1)) + list(range(evidence_index + 1, len(lines)))
+    # Images in the output: the evidence line's, then the nearest lines' (above first at equal distance).
+    order = [evidence_index]
+    for d in range(1, len(lines)):
+        if evidence_index - d >= 0:
+            order.append(evidence_index - d)
+        if evidence_index + d < len(lines):
+            order.append(evidence_index + d)
+        if len(order) >= 4000:
+            break
     url_host = lookup_host = other_host = None
-    found_image = None
+    ev_named: list[dict] = []
+    ev_urls: list[dict] = []
+    near_named: list[dict] = []
+    near_urls: list[dict] = []
     for i in order[:4000]:
         line = lines[i]
-        if found_image is None:
-            for rx in _IMAGE_PATTERNS:
-                m = rx.search(line)
-                if m:
-                    ref = _clean_ref(m.group(1))
-                    if _looks_like_image(ref):
-                        found_image = ref
-                        break
-            if found_image is None:
-                m = _READING_MANIFEST.search(line)
-                if m:
-                    repo, ref = _clean_ref(m.group(2)), m.group(1).strip(":")
-                    found_image = repo + ("@" + ref if ref.startswith("sha256:") else ":" + ref)
+        if len(near_named) + len(near_urls) < 12:
+            for im in _line_images(line):
+                named, urls = (ev_named, ev_urls) if i == evidence_index else (near_named, near_urls)
+                (urls if im["kind"] == "url" else named).append(im)
         if url_host is None:
             m = _V2_URL.search(line)
             if m:
                 url_host = m.group(1)
-                if m.group(2) and found_image is None and m.group(3) == "manifests":
-                    ref = m.group(4)
-                    ref = ref.rstrip(":")
-                    found_image = f"{url_host}/{m.group(2)}" + ("@" + ref if ref.startswith("sha256:") else ":" + ref)
         if lookup_host is None:
             m = _LOOKUP.search(line)
             if m and not _IPV4.match(m.group(1)):
@@ -406,24 +601,36 @@ def _entities(lines: list[str], evidence_index: int, rules_op: str | None) -> di
                 m = _ANY_URL_HOST.search(line)
                 if m and "docs.docker.com" not in m.group(1) and "." in m.group(1):
                     other_host = m.group(1)
-    if found_image and image != found_image:
-        f_host, f_path, f_tag, f_digest = split_ref(found_image)
-        c_host, c_path, c_tag, c_digest = split_ref(image) if image else (None, "", None, None)
-        richer = bool(f_tag or f_digest) or not (c_tag or c_digest)
-        if image is None or (f_host and not c_host and richer) or (f_path.endswith(c_path) and richer):
-            image = found_image   # the program's own (normalised, tagged) spelling of what was typed
+    # The evidence line's own name first, then what the user typed, then the registry URL of the evidence line,
+    # then the nearest names in the rest of the paste.
+    ranked = ev_named + ([cmd_image] if cmd_image else []) + ev_urls + near_named + near_urls
+    image = dict(ranked[0]) if ranked else None
     if image:
-        h, _path, tag, digest = split_ref(image)
-        host = h
-        if tag is None and digest is None:
-            m = _DEFAULT_TAG.search("\n".join(lines[max(0, evidence_index - 50):evidence_index + 1]))
+        for other in ranked[1:]:
+            if not _same_repo(image, other):
+                continue
+            if image["host"] is None and other["host"] is not None:
+                image["host"], image["explicit"] = other["host"], True
+                if other["kind"] == "ref" and _canon_host(other["host"]) == "docker.io":
+                    image["path"], image["kind"] = other["path"], "ref"
+            if not image["tag"] and not image["digest"] and other["tag"] and other["kind"] != "url":
+                image["tag"] = other["tag"]
+        if not image["tag"] and not image["digest"]:
+            m = _DEFAULT_TAG.search("\n".join(t for _i, t in _command_lines(lines[max(0, evidence_index - 50):evidence_index + 1])))
             if m:   # docker: "Using default tag: latest"; helm: --version 1.2.0
-                tag = m.group(1)
-                image = f"{image}:{tag}"
+                image["tag"] = m.group(1)
+        if image["host"] is None:   # a registry-relative path: the registry the client was talking to
+            image["host"] = url_host or login_host or lookup_host
+    host = image["host"] if image else None
     host = host or url_host or lookup_host or login_host or other_host
     if host and host.endswith(":443"):
         host = host[:-4]
-    return {"host": host, "image": image, "tag": tag, "digest": digest, "tool": tool, "op": op}
+    if image and image["host"] and image["host"].endswith(":443"):
+        image["host"] = image["host"][:-4]
+    return {"host": host, "image": _image_str(image) if image else None, "tag": image["tag"] if image else None,
+            "digest": image["digest"] if image else None, "tool": tool, "op": op,
+            "image_as_written": image["written"] if image else None,
+            "hub": bool(image) and image["kind"] == "ref" and _canon_host(image["host"]) == "docker.io"}
 
 
 def _detect_tool(lines: list[str], evidence: str, cmd_tool: str | None) -> str | None:
@@ -526,7 +733,7 @@ def _explain(text: str) -> dict | None:
         also.insert(0, cause)
         cause = "CREDENTIALS_EXPIRED"
         note = _EXPIRED_DURING_PUSH
-    on_hub = (pattern.get("hub_cause") and ent["image"] and split_ref(ent["image"])[0] in _HUB_HOSTS
+    on_hub = (pattern.get("hub_cause") and ent["hub"]
               and (not pattern.get("hub_ops") or ent["op"] in pattern["hub_ops"]))
     if pattern.get("refine_after") and not on_hub:
         # "pull access denied …: <registry's own reason>": a specific reason (expired token, a named permission)
@@ -573,6 +780,7 @@ def _explain(text: str) -> dict | None:
         "also": also,
         "host": ent["host"],
         "image": ent["image"],
+        "image_as_written": ent["image_as_written"],
         "tag": ent["tag"],
         "digest": ent["digest"],
         "tool": tool,

@@ -266,6 +266,8 @@ def _pathological() -> dict[str, str]:
         "random": "".join(rnd.choice("ab:/ .\"'-@\n\r\\x1b[") for _ in range(1_000_000)),
         "errors": f"Error response from daemon: manifest for {H}/ns/app:1 not found: manifest unknown\n" * 10_000,
         "surrogates": "\udcff\ud800" * 1000,
+        "image positions": ("unknown: artifact " + "a/" * 150 + " not found exists in " + "a:" * 100
+                            + " 1: Pulling from " + "b" * 200 + " failed to pull " + "A/" * 100 + "\n") * 1500,
     }
 
 
@@ -342,3 +344,176 @@ def test_default_tag_and_helm_version_fill_the_tag():
     r = explain(f"$ helm pull oci://{H}/charts/mychart --version 1.2.0\n"
                 "Error: failed to authorize: failed to fetch anonymous token: unexpected status: 401 Unauthorized")
     assert (r["image"], r["tag"], r["tool"]) == (f"{H}/charts/mychart:1.2.0", "1.2.0", "helm")
+
+
+# --- host / image / tag extraction (wordings quoted from public issue threads) --------------------------------------
+
+def _ent(text: str) -> tuple:
+    r = explain(text)
+    return r["host"], r["image"], r["tag"]
+
+
+@pytest.mark.parametrize("text", [
+    # a plain word after "image:" / "failed to pull image:" is not an image (goharbor, openshift build logs)
+    "error: build error: failed to pull image: After retrying 2 times, Pull image still failed due to error: unauthorized: authentication required",
+    "Error pulling image: writing blob: adding layer with blob \"sha256:aa\": processing tar file(exit status 1): no space left on device",
+    # a CDN blob URL is not a repository (gurock/testrail-docker#46)
+    "ERROR: error pulling image configuration: Get https://production.cloudflare.docker.com/registry-v2/docker/registry/v2/blobs/sha256/8a/8aeee5b96e26491e7ed2edeb4bea8256e3b358fed3736e2cd45afea9c5ab8f41/data?verify=1687253796-nQYjBEsG4YpGNIpkngF%2FsteLIcc%3D: dial tcp 104.18.122.25:443: i/o timeout",
+    # the /v2/ ping names a registry, not an image
+    f'Error response from daemon: Get "https://{H}/v2/": unauthorized: authentication required',
+    # docker SDK's own http+docker:// URL (real.jsonl)
+    "docker.errors.ImageNotFound: 404 Client Error for http+docker://localhost/v1.48/images/create?tag=latest&fromImage=x: Not Found",
+])
+def test_words_and_urls_are_not_taken_for_images(text):
+    r = explain(text)
+    assert r is not None
+    assert r["image"] is None or "/" in r["image"] and not r["image"].startswith("localhost/v1.48")
+    if r["image"] is None:
+        assert r["tag"] is None
+
+
+def test_only_image_positions_count():
+    # "Get" follows "image:" but is no reference; the URL's repository is the image
+    r = explain(f'Error: error pulling image: Get "https://{H}/v2/ns/app/manifests/1.0": dial tcp: lookup {H}: no such host')
+    assert (r["host"], r["image"], r["tag"]) == (H, f"{H}/ns/app:1.0", "1.0")
+    assert logs._parse_image("Get", "ref", loose=True) is None
+    assert logs._parse_image("writing", "ref", loose=True) is None
+    assert logs._parse_image(H, "ref") is None              # a bare host name
+    assert logs._parse_image("10.0.0.7:5000", "ref") is None
+
+
+@pytest.mark.parametrize("text,host,image,tag", [
+    # kubevela/kubevela#981
+    ('  Warning  Failed     27s (x3 over 75s)  kubelet            Failed to pull image "oamdev/vela-core:0.3.1": rpc error: code = Unknown desc = Error response from daemon: manifest for oamdev/vela-core:0.3.1 not found: manifest unknown: manifest unknown',
+     "docker.io", "docker.io/oamdev/vela-core:0.3.1", "0.3.1"),
+    # wukongdaily/DockerTarBuilder#11: an official image, no tag written
+    ("Error response from daemon: pull access denied for minio, repository does not exist or may require 'docker login': denied: requested access to the resource is denied",
+     "docker.io", "docker.io/library/minio", None),
+    # docker/compose#5483
+    ("Unable to find image 'portiacrawl:latest' locally\nD:\\silverlakething\\Docker Toolbox\\docker.exe: Error response from daemon: pull access denied for portiacrawl, repository does not exist or may require 'docker login'.",
+     "docker.io", "docker.io/library/portiacrawl:latest", "latest"),
+    # crazy-max/docker-artifactory#3: the typed short name and docker's default tag
+    ("docker pull crazymax/artifactory\nUsing default tag: latest\nError response from daemon: manifest for crazymax/artifactory:latest not found: manifest unknown: manifest unknown",
+     "docker.io", "docker.io/crazymax/artifactory:latest", "latest"),
+    # index.docker.io is docker.io (real.jsonl, kubelet)
+    ('Failed to pull image "index.docker.io/jaegertracing/all-in-one:1.6": rpc error: code = NotFound desc = failed to pull and unpack image "docker.io/jaegertracing/all-in-one:1.6": failed to resolve reference "docker.io/jaegertracing/all-in-one:1.6": docker.io/jaegertracing/all-in-one:1.6: not found',
+     "docker.io", "docker.io/jaegertracing/all-in-one:1.6", "1.6"),
+])
+def test_docker_hub_short_names_are_normalised(text, host, image, tag):
+    assert _ent(text) == (host, image, tag)
+
+
+def test_hub_short_name_keeps_the_written_form_and_the_hub_ambiguity():
+    r = explain("Error response from daemon: pull access denied for postgres, repository does not exist or may require 'docker login'")
+    assert r["image"] == "docker.io/library/postgres" and r["image_as_written"] == "postgres"
+    assert r["cause"] == "REPO_NOT_FOUND"   # on Docker Hub a missing repository is the likely story
+
+
+@pytest.mark.parametrize("text,host,image,tag", [
+    # cert-manager/cert-manager#7574: tag from the manifests URL path
+    ("helm pull oci://quay.io/jetstack/cert-manager --version v1.17.1\nError: unexpected status from HEAD request to https://quay.io/v2/jetstack/cert-manager/manifests/v1.17.1: 401 Unauthorized",
+     "quay.io", "quay.io/jetstack/cert-manager:v1.17.1", "v1.17.1"),
+    (f'Get "https://{H}/v2/ns/app/blobs/sha256:4f4fb700ef54461cfa02571ae0db9a0dc1e0cdb5577484a6d75e68dc38e8acc1": read tcp 10.0.0.3:40000->43.1.2.3:443: i/o timeout',
+     H, f"{H}/ns/app", None),   # a blob digest is not the image's
+    # containers/buildah#1220: the upload path and the registry it was sent to
+    ("Error writing blob: Error initiating layer upload to /v2/openshiftio/fabric8-build/blobs/uploads/ in quay.io: unauthorized: access to the requested resource is not authorized",
+     "quay.io", "quay.io/openshiftio/fabric8-build", None),
+    # nginx/docker-nginx#908: a digest in the manifests path
+    ('Error response from daemon: Get "https://registry-1.docker.io/v2/library/nginx/manifests/sha256:67682bda769fae1ccf5183192b8daf37b64cae99c6c3302650f6f8bf5f0f95df": net/http: TLS handshake timeout',
+     "registry-1.docker.io", "registry-1.docker.io/library/nginx@sha256:67682bda769fae1ccf5183192b8daf37b64cae99c6c3302650f6f8bf5f0f95df", None),
+])
+def test_registry_paths_in_urls(text, host, image, tag):
+    assert _ent(text) == (host, image, tag)
+
+
+@pytest.mark.parametrize("text,host,image,tag", [
+    # oauth2-proxy/manifests#380 (oras FetchReference)
+    ('> helm pull oci://ghcr.io/oauth2-proxy/charts/oauth2-proxy --version 10.0.0\nError: failed to perform "FetchReference" on source: ghcr.io/oauth2-proxy/charts/oauth2-proxy:10.0.0: not found',
+     "ghcr.io", "ghcr.io/oauth2-proxy/charts/oauth2-proxy:10.0.0", "10.0.0"),
+    # neo4j/helm-charts#547: a command continued over lines with '\'
+    ('% helm show chart \\\n  oci://europe-west2-docker.pkg.dev/neo4j-helm/helm-charts/neo4j \\\n  --version 2026.7.1\nError: failed to authorize: failed to fetch anonymous token: unexpected status: 401 Unauthorized',
+     "europe-west2-docker.pkg.dev", "europe-west2-docker.pkg.dev/neo4j-helm/helm-charts/neo4j:2026.7.1", "2026.7.1"),
+    # DaoCloud/public-image-mirror#43104: the version written after ':'
+    ("❯ helm pull oci://docker.m.daocloud.io/bitnamicharts/valkey-cluster:3.0.14\nError: GET \"https://docker.m.daocloud.io/v2/bitnamicharts/valkey-cluster/manifests/3.0.14\": response status code 500: unknown: unknown error",
+     "docker.m.daocloud.io", "docker.m.daocloud.io/bitnamicharts/valkey-cluster:3.0.14", "3.0.14"),
+    # fluxcd/source-controller#1706
+    ("chart pull error: failed to download chart for remote reference: failed to get 'oci://registry.test.com/etcd-oci/etcd:10.4.0': failed to copy: httpReadSeeker: failed open: could not fetch content descriptor sha256:f34992015998f509a19d2c9721a2f0939ea954d25020ded748ea242fdce7c1fb (application/vnd.cncf.helm.chart.content.v1.tar+gzip) from remote: not found",
+     "registry.test.com", "registry.test.com/etcd-oci/etcd:10.4.0", "10.4.0"),
+    # helm install RELEASE CHART: the release name is not the chart
+    (f"$ helm install web oci://{H}/charts/web --version 1.2.3\nError: INSTALLATION FAILED: failed to authorize: failed to fetch anonymous token: unexpected status: 401 Unauthorized",
+     H, f"{H}/charts/web:1.2.3", "1.2.3"),
+])
+def test_helm_oci_charts(text, host, image, tag):
+    assert _ent(text) == (host, image, tag)
+
+
+@pytest.mark.parametrize("text,host,image,tag", [
+    # containers/skopeo#2455
+    ("FATA[0000] initializing source docker://docker.redpanda.com/redpandadata/connect:4.39: reading manifest 4.39 in docker.redpanda.com/redpandadata/connect: manifest unknown",
+     "docker.redpanda.com", "docker.redpanda.com/redpandadata/connect:4.39", "4.39"),
+    # containers/skopeo#705: the tag only in "reading manifest TAG in REPO"
+    ("skopeo inspect --creds=user:pass docker://artifactory-test.artifactory.io/it-docker-local/docker_sync\nFATA[0000] Error reading manifest latest in artifactory-test.artifactory.io/it-docker-local/docker_sync: manifest unknown: The named manifest is not known to the registry.",
+     "artifactory-test.artifactory.io", "artifactory-test.artifactory.io/it-docker-local/docker_sync:latest", "latest"),
+    # crazy-max/diun#41
+    ('ERR Cannot run job error="Error reading manifest latest in docker.io/library/kibana: manifest unknown: manifest unknown"',
+     "docker.io", "docker.io/library/kibana:latest", "latest"),
+    (f"Error: writing manifest: uploading manifest 1.0 to {H}/ns/app: denied: requested access to the resource is denied",
+     H, f"{H}/ns/app:1.0", "1.0"),
+])
+def test_skopeo_and_podman_references(text, host, image, tag):
+    assert _ent(text) == (host, image, tag)
+
+
+def test_harbor_artifact_and_repository_not_found():
+    # goharbor/harbor#17852
+    r = explain("Error response from daemon: unknown: artifact projectname/imagename:v3-centosrepo_cve_fix not found")
+    assert r["cause"] == "TAG_NOT_FOUND" and "REPO_NOT_FOUND" in r["also"]
+    assert (r["image"], r["tag"]) == ("projectname/imagename:v3-centosrepo_cve_fix", "v3-centosrepo_cve_fix")
+    assert r["host"] is None   # a path relative to the registry: never assumed to be on Docker Hub
+    # goharbor/harbor#18565: the registry from the typed command, the digest from Harbor's answer
+    r = explain("docker pull harbor.local.com/dockerproxy-dev/library/nginx\nUsing default tag: latest\n"
+                "Error response from daemon: unknown: artifact dockerproxy-dev/library/nginx@sha256:63b44e8ddb83d5dd8020327c1f40436e37a6fffd3ef2498a6204df23be6e7e94 not found")
+    assert r["cause"] == "TAG_NOT_FOUND" and r["host"] == "harbor.local.com"
+    assert r["image"] == "harbor.local.com/dockerproxy-dev/library/nginx@sha256:63b44e8ddb83d5dd8020327c1f40436e37a6fffd3ef2498a6204df23be6e7e94"
+    # goharbor/harbor#13446
+    r = explain("docker pull harbor-cache.abcd.com/cache/memcached:alpine\n\nError response from daemon: unknown: repository cache/memcached not found")
+    assert r["cause"] == "REPO_NOT_FOUND" and (r["host"], r["image"], r["tag"]) == ("harbor-cache.abcd.com", "harbor-cache.abcd.com/cache/memcached:alpine", "alpine")
+    r = explain(f"Error response from daemon: unknown: repository ns/nosuch not found")
+    assert r["cause"] == "REPO_NOT_FOUND" and r["image"] == "ns/nosuch"
+
+
+@pytest.mark.parametrize("text,host,image", [
+    # Guenael/rtlsdr-wsprd#104, jjangsangy/ExplainToMe#12, bazelbuild/rules_docker#1648
+    ("$ docker pull ghcr.io/Guenael/rtlsdr-wsprd:main\ninvalid reference format: repository name must be lowercase", "ghcr.io", "ghcr.io/Guenael/rtlsdr-wsprd:main"),
+    ("% docker run -it -p 5000:5000 jjangsangy/ExplainToMe:latest\ndocker: invalid reference format: repository name must be lowercase.", "docker.io", "jjangsangy/ExplainToMe:latest"),
+    ('Error parsing reference: "bazel/MyImage:tag" is not a valid repository/tag: invalid reference format: repository name must be lowercase', "docker.io", "bazel/MyImage:tag"),
+    ("Error: invalid reference format: repository name (ml/Trainer) must be lowercase", "docker.io", "ml/Trainer"),
+    (f"$ docker push {H}/ml/Trainer:v1\ninvalid reference format: repository name must be lowercase", H, f"{H}/ml/Trainer:v1"),
+])
+def test_mixed_case_names_are_reported_as_written(text, host, image):
+    r = explain(text)
+    assert r["cause"] == "NAME_INVALID" and (r["host"], r["image"]) == (host, image)
+    assert r["diagnose"].startswith("tcr-doctor diagnose ")
+
+
+def test_the_pull_line_of_the_same_event_list_names_the_image():
+    # cri-o/cri-o#189: the decisive line (FailedSync) names only the container; the pull line names the image
+    text = ('  18m\t\t2m\t\t6\t{kubelet gklab-97a-012}\tspec.containers{nginx}\tNormal\t\tPulling\t\tpulling image "nginx"\n'
+            '  16m\t\t17s\t\t6\t{kubelet gklab-97a-012}\t\t\t\tWarning\t\tFailedSync\tError syncing pod, skipping: failed to '
+            '"StartContainer" for "nginx" with ErrImagePull: "rpc error: code = 4 desc = context deadline exceeded"')
+    r = explain(text)
+    assert (r["host"], r["image"], r["tool"]) == ("docker.io", "docker.io/library/nginx", "kubelet")
+    # kubectl get events lists the newest first: the pull line is below the error
+    r = explain(f"LAST SEEN   TYPE      REASON    OBJECT       MESSAGE\n"
+                f"10s         Warning   Failed    pod/web-1    Error: ErrImagePull\n"
+                f'12s         Normal    Pulling   pod/web-1    Pulling image "{H}/prod/web:2.3.1"\n')
+    assert (r["host"], r["image"], r["tag"]) == (H, f"{H}/prod/web:2.3.1", "2.3.1")
+
+
+def test_nearest_pull_line_wins_over_an_older_one():
+    text = (f'Normal   Pulling  5m  kubelet  Pulling image "{H}/ns/old:1"\n'
+            f'Normal   Pulled   5m  kubelet  Successfully pulled image "{H}/ns/old:1"\n'
+            + "Normal   Started  5m  kubelet  Started container old\n" * 5
+            + f'Normal   Pulling  9s  kubelet  Pulling image "{H}/ns/new:2"\n'
+            "Warning  Failed   8s  kubelet  Error: ErrImagePull\n")
+    assert _ent(text) == (H, f"{H}/ns/new:2", "2")
