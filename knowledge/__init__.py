@@ -45,11 +45,9 @@ def extract_entities(text: str) -> dict[str, Any]:
 
 
 def explain_log(text: str):
-    """Pasted-log cause detection (issue 6); None until that module exists or when nothing is recognised."""
-    try:
-        from .logs import explain_log as _explain
-    except ImportError:
-        return None
+    """The cause of a pasted docker/podman/containerd/kubelet error (knowledge/logs.py); None when there is none."""
+    from .logs import explain_log as _explain
+
     return _explain(text)
 
 
@@ -106,6 +104,8 @@ def ask(text: str, lang: str | None = None, *, kb_path=None, limit: int = 3) -> 
         "status": status,
         "kb_version": kb.version,
     }
+    # A pasted error log (issue 6): its cause leads the reply in every channel; None for a plain question.
+    result["log"] = explain_log(text)
     if decision.topic is not None and not answered:
         # A known subject the FAQ does not document: {"id", "title", "hint"} (docs/matching.md).
         result["topic"] = decision.topic.topic.to_dict(lang)

@@ -153,7 +153,8 @@ def test_near_misses_mostly_rejected():
 def test_json_shape_and_language():
     res = knowledge.ask("What is the difference between the personal and enterprise editions?")
     assert set(res) == {"matched", "answer", "alternatives", "entities", "diagnostics", "lang", "status",
-                        "kb_version"}
+                        "kb_version", "log"}
+    assert res["log"] is None  # a plain question carries no pasted-log cause
     assert res["lang"] == "en" and res["status"] in ("answered", "ambiguous")
     ans = res["answer"]
     assert set(ans) == {"id", "question", "answer", "score", "links"}
