@@ -310,6 +310,19 @@ def load_topics(path: str | Path | None = None, entry_ids=()) -> TopicSet:
             return TopicSet(topics=[], version="none")
         raise KnowledgeError(f"{name}: (file): not found")
     raw = p.read_bytes()
+    version = hashlib.sha256(raw).hexdigest()[:12]
+    topics = _cached_topics(version)
+    if topics is None:
+        topics = _parse_topics(raw, name)
+        _store_topics(version, topics)
+    reserved = set(entry_ids)
+    for i, t in enumerate(topics):
+        if t.id in reserved:
+            raise KnowledgeError(f"{name}: topic[{i}] ({t.id}): id: {t.id!r} is also the id of an FAQ entry")
+    return TopicSet(topics=topics, version=version)
+
+
+def _parse_topics(raw: bytes, name: str) -> list[Topic]:
     ck = _Checker(name)
     try:
         data = tomllib.loads(raw.decode("utf-8"))
@@ -325,7 +338,6 @@ def load_topics(path: str | Path | None = None, entry_ids=()) -> TopicSet:
         ck.fail("topic", "missing (write one [[topic]] table per subject)")
     topics: list[Topic] = []
     seen: dict[str, int] = {}
-    reserved = set(entry_ids)
     for i, item in enumerate(items):
         if not isinstance(item, dict):
             ck.fail(f"topic[{i}]", "must be a table")
@@ -342,12 +354,63 @@ def load_topics(path: str | Path | None = None, entry_ids=()) -> TopicSet:
             tck.fail("id", f"{tid!r} is not kebab-case (lower-case letters, digits and single hyphens)")
         if tid in seen:
             tck.fail("id", f"{tid!r} is also used by topic[{seen[tid]}]")
-        if tid in reserved:
-            tck.fail("id", f"{tid!r} is also the id of an FAQ entry")
         seen[tid] = i
         title = tck.bilingual(item, "title")
         hint = tck.bilingual(item, "hint", required=False)
         phrasings = tck.bilingual_lists(item, "phrasings", required=True)
         keywords = tck.bilingual_lists(item, "keywords", required=False)
         topics.append(Topic(id=tid, title=title, phrasings=phrasings, keywords=keywords, hint=hint))
-    return TopicSet(topics=topics, version=hashlib.sha256(raw).hexdigest()[:12])
+    return topics
+
+
+# ---------------------------------------------------------------- cache (validated topics, matcher index)
+
+
+def cache_dir() -> Path | None:
+    """$TCR_DOCTOR_CACHE_DIR (default $XDG_CACHE_HOME or ~/.cache, + /tcr-doctor); None when it is off/0/none."""
+    import os
+
+    base = os.environ.get("TCR_DOCTOR_CACHE_DIR")
+    if base and base.lower() in ("off", "0", "none"):
+        return None
+    return Path(base) if base else Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "tcr-doctor"
+
+
+def _topics_cache_path(version: str) -> Path | None:
+    root = cache_dir()
+    # The loader's own source is part of the key: a change to validation re-validates every file.
+    code = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:8]
+    return None if root is None else root / f"topics-{version}-{code}.marshal"
+
+
+def _cached_topics(version: str) -> list[Topic] | None:
+    """Topics already validated by an earlier process (parsing the TOML costs ~10 ms of a cold start)."""
+    import marshal
+
+    path = _topics_cache_path(version)
+    if path is None:
+        return None
+    try:
+        rows = marshal.loads(path.read_bytes())
+        return [Topic(id=r[0], title=r[1], phrasings={k: tuple(v) for k, v in r[2].items()},
+                      keywords={k: tuple(v) for k, v in r[3].items()}, hint=r[4]) for r in rows]
+    except (OSError, EOFError, ValueError, TypeError, IndexError, KeyError, AttributeError):
+        return None
+
+
+def _store_topics(version: str, topics: list[Topic]) -> None:
+    import marshal
+    import os
+
+    path = _topics_cache_path(version)
+    if path is None:
+        return
+    rows = [(t.id, t.title, {k: list(v) for k, v in t.phrasings.items()},
+             {k: list(v) for k, v in t.keywords.items()}, t.hint) for t in topics]
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(marshal.dumps(rows))
+        os.replace(tmp, path)
+    except OSError:
+        pass

@@ -326,13 +326,12 @@ def index_cache_path(cache_key: str):
     (TCR_DOCTOR_CACHE_DIR=off). The hash covers the knowledge base version, concepts, pinyin table and the
     matching code, so any change rebuilds the index."""
     import hashlib
-    import os
-    from pathlib import Path
 
-    base = os.environ.get("TCR_DOCTOR_CACHE_DIR")
-    if base and base.lower() in ("off", "0", "none"):
+    from .kb import cache_dir
+
+    root = cache_dir()
+    if root is None:
         return None
-    root = Path(base) if base else Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "tcr-doctor"
     h = hashlib.sha256(cache_key.encode())
     for name in ("concepts.toml", "pinyin.txt", "text.py", "matcher.py", "out_of_scope.toml"):
         try:

@@ -137,7 +137,7 @@ def test_topic_json_shape_and_language():
     en = knowledge.ask("How do I turn on auto-renewal for my TCR enterprise instance?")
     assert en["status"] == "no_answer" and en["matched"] is False and en["answer"] is None
     assert set(en) == {"matched", "answer", "alternatives", "entities", "diagnostics", "lang", "status",
-                       "kb_version", "topic"}
+                       "kb_version", "log", "topic"}
     assert set(en["topic"]) == {"id", "title", "hint"} and en["topic"]["id"] == "tcr-pricing"
     assert en["topic"]["title"].isascii() and en["topic"]["hint"].isascii()
     zh = knowledge.ask("How do I turn on auto-renewal for my TCR enterprise instance?", lang="zh")
@@ -217,6 +217,22 @@ def test_loader_refuses_an_faq_id_and_a_missing_file(tmp_path):
         load_topics(p, entry_ids=load_kb().by_id)
     with pytest.raises(KnowledgeError, match="not found"):
         load_topics(tmp_path / "nope.toml")
+
+
+def test_topics_cache_is_keyed_by_content(tmp_path, monkeypatch):
+    """Validated topics are cached; a changed file is parsed and validated again, never served stale."""
+    monkeypatch.setenv("TCR_DOCTOR_CACHE_DIR", str(tmp_path / "cache"))
+    p = _write(tmp_path, GOOD)
+    assert load_topics(p).topics[0].phrasings["en"] == ("one",)
+    assert load_topics(p).topics[0].phrasings["en"] == ("one",)  # from the cache
+    assert len(list((tmp_path / "cache").glob("topics-*.marshal"))) == 1
+    p.write_text(GOOD.replace('en = "Title"', 'en = ""'), encoding="utf-8")
+    with pytest.raises(KnowledgeError, match=r"title\.en: must not be empty"):
+        load_topics(p)
+    p.write_text(GOOD.replace('id = "helm"', 'id = "login-failed"'), encoding="utf-8")
+    load_topics(p)  # cached under its own content; the FAQ-id check still runs on every load
+    with pytest.raises(KnowledgeError, match="also the id of an FAQ entry"):
+        load_topics(p, entry_ids=["login-failed"])
 
 
 def test_index_cache_follows_the_topics(tmp_path, monkeypatch):
