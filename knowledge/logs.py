@@ -76,6 +76,12 @@ _IMAGE_POSITIONS: list[tuple[tuple[str, ...], str, bool, re.Pattern]] = [
         r"failed to (?:pull and unpack image|resolve reference|resolve source metadata for|get manifest for"
         r"|copy image|fetch|get|download|pull image|push image|push|pull)\s{1,3}\\?[\"']?(?:docker://|oci://)?" + _R
         + r"\\?[\"']?(?::\s|:$|\s*$)")),
+    (("failed to ",), "ref", False, re.compile(
+        r"failed to (?:pull|push|fetch|get|download|resolve reference|pull and unpack) (?:image )?\\?[\"'](?:docker://|oci://)?"
+        + _R + r"\\?[\"'] with")),   # gitlab-runner: failed to pull image "X" with specified policies [always]
+    (("push permission for",), "ref", False, re.compile(r"push permission for \\?\"" + _R + r"\\?\"")),   # kaniko
+    (("docker image", "executor with image", "image manifest"), "ref", False, re.compile(
+        r"(?:Pulling docker image|executor with image|Retrieving image manifest) " + _R + r"(?:\s|$)")),
     (("failed to solve",), "ref", True, re.compile(r"failed to solve: " + _R + r":(?:\s|$)")),
     (("error pulling image (",), "ref", False, re.compile(r"[Ee]rror pulling image \((?P<tag>[\w][\w.\-]{0,127})\) from " + _R)),
     (("docker://",), "ref", False, re.compile(r"(?<![\w+.\-])docker://" + _R)),
@@ -96,6 +102,9 @@ _IMAGE_POSITIONS: list[tuple[tuple[str, ...], str, bool, re.Pattern]] = [
     (("exists in",), "ref", True, re.compile(r"exists in " + _R)),
     (("on source", "on target"), "ref", True, re.compile(r"on (?:source|target): " + _R + r":\s")),
     (("load metadata for",), "ref", False, re.compile(r"load metadata for " + _R)),
+    (("ensuring image",), "ref", False, re.compile(r"Ensuring image " + _R)),   # nerdctl compose
+    ((": resolving", ": resolved", ": waiting"), "ref", True, re.compile(
+        r"^" + _R + r":\s{1,40}(?:resolving|resolved|waiting)\s{1,40}\|")),   # ctr / nerdctl progress
     (("pulling ",), "ref", True, re.compile(r"Pulling \S{1,100} \(" + _R + r"\)\.\.\.")),   # docker-compose v1
     (("image",), "ref", True, re.compile(r"(?:--image[= ]|\b[Ii]mage:\s{1,16}\"?)" + _R)),
     (("from ",), "ref", True, re.compile(r"\bFROM " + _R + r"(?:\s|$)")),
@@ -115,7 +124,7 @@ _LOOKUP = re.compile(r"(?:lookup|[Cc]ould not resolve host:?|/v2/\S{0,300} in) (
 _LOGIN_URL = re.compile(r'(?:login attempt to|logging into) \\?"?(?:https?://)?([A-Za-z0-9.\-]{1,253}(?::\d{1,5})?)')
 _CERT_NOT = re.compile(r"certificate is valid for [^\n]{0,400}?, not ([A-Za-z0-9.\-*]{1,253})|certificate for ([A-Za-z0-9.:\-]{1,64}) because")
 _COMMAND = re.compile(
-    r"(?:^|[\s$#>%;|&(])(sudo\s+)?(docker|podman|skopeo|crictl|ctr|nerdctl|helm|buildah|kubectl|oras)"
+    r"(?:^|[\s$#>%;|&(/])(sudo\s+)?(docker|podman|skopeo|crictl|ctr|nerdctl|helm|buildah|kubectl|oras)"
     r"((?:\s+-{1,2}[A-Za-z][\w-]{0,30}(?:[= ][^\s-]\S{0,200})?){0,6})"
     r"\s+((?:image|images|i|registry|buildx|compose|container)\s+)?"
     r"(login|logout|pull|push|run|build|copy|inspect|install|upgrade|tag|create|apply|describe|get|template|fetch|events|logs)\b"
@@ -283,7 +292,7 @@ def _command_info(line: str) -> tuple[str, str, str] | None:
     elif verb in ("run", "create", "install", "upgrade", "apply", "template", "fetch", "copy", "inspect"):
         op = "pull"
     elif verb == "build":
-        op = "pull"
+        op = "push" if re.search(r"\s--push\b|\s--output[= ]\S*push=true", rest) else "pull"
     else:
         op = None
     tool = _TOOL_BINARIES.get(binary, binary)
@@ -483,6 +492,15 @@ def _image_from_command(binary: str, verb: str, args: str) -> str | None:
         return next((t for t in tokens if t.startswith("oci://")), None)
     if binary == "skopeo":
         return next((t for t in tokens if t.startswith("docker://")), None)
+    if verb == "build":   # docker buildx build -t X --push: the pushed tag
+        if not re.search(r"(?:^|\s)--push\b|push=true", args):
+            return None
+        for flag, value in zip(tokens, tokens[1:] + [""]):
+            if flag in ("-t", "--tag"):
+                return value
+            if flag.startswith(("--tag=", "-t=")):
+                return flag.split("=", 1)[1]
+        return None
     if binary == "kubectl" or verb not in _IMAGE_VERBS:
         return None
     skip = False
@@ -604,6 +622,11 @@ def _entities(lines: list[str], evidence_index: int, rules_op: str | None) -> di
     # The evidence line's own name first, then what the user typed, then the registry URL of the evidence line,
     # then the nearest names in the rest of the paste.
     ranked = ev_named + ([cmd_image] if cmd_image else []) + ev_urls + near_named + near_urls
+    if ranked and ranked[0]["kind"] == "url":
+        # The URL is what was requested; a reference to the same repository elsewhere is how the user named it.
+        named = next((im for im in ranked[1:] if im["kind"] != "url" and _same_repo(ranked[0], im)), None)
+        if named is not None:
+            ranked = [named] + [im for im in ranked if im is not named]
     image = dict(ranked[0]) if ranked else None
     if image:
         for other in ranked[1:]:
@@ -706,7 +729,7 @@ def _explain(text: str) -> dict | None:
         if p is None:
             continue
         tier = p["tier"]
-        if _DEBUG_LINE.match(line):
+        if _DEBUG_LINE.match(line) and "trying next host" not in line:   # containerd logs its resolver errors at info
             tier = min(tier, 1)   # debug/info chatter ("DEBU[0001] Credentials not found") never outranks an error
         if tier >= 3:
             seen_causes.append(p["cause"])

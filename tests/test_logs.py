@@ -517,3 +517,41 @@ def test_nearest_pull_line_wins_over_an_older_one():
             + f'Normal   Pulling  9s  kubelet  Pulling image "{H}/ns/new:2"\n'
             "Warning  Failed   8s  kubelet  Error: ErrImagePull\n")
     assert _ent(text) == (H, f"{H}/ns/new:2", "2")
+
+
+@pytest.mark.parametrize("text,host,image,tag", [
+    # gitlab-runner (deployphp/deployer#3707)
+    ('Using Docker executor with image deployphp/deployer:7 ...\nPulling docker image deployphp/deployer:7 ...\n'
+     'ERROR: Job failed: failed to pull image "deployphp/deployer:7" with specified policies [always]: Error response from daemon: '
+     "pull access denied for deployphp/deployer, repository does not exist or may require 'docker login': denied: requested access to the resource is denied (manager.go:237:0s)",
+     "docker.io", "docker.io/deployphp/deployer:7", "7"),
+    # kaniko (GoogleContainerTools/kaniko#2222)
+    ('error checking push permissions -- make sure you entered the correct tag name, and that you are authenticated correctly, and try again: '
+     'checking push permission for "dfwpharb01.sial.com/ecommerce/aem-cms/aem-dispatcher:release-integration-3513e70d": POST '
+     "https://dfwpharb01.sial.com/v2/ecommerce/aem-cms/aem-dispatcher/blobs/uploads/: UNAUTHORIZED: unauthorized to access repository: ecommerce/aem-cms/aem-dispatcher, action: push",
+     "dfwpharb01.sial.com", "dfwpharb01.sial.com/ecommerce/aem-cms/aem-dispatcher:release-integration-3513e70d", "release-integration-3513e70d"),
+    # GitHub Actions prints the docker binary's path (ChristopherHX/gitea-actions-runner#4)
+    ("##[command]/snap/bin/docker pull christopherhx/runner-images:ubuntu20\nError response from daemon: pull access denied for christopherhx/runner-images, "
+     "repository does not exist or may require 'docker login': denied: requested access to the resource is denied",
+     "docker.io", "docker.io/christopherhx/runner-images:ubuntu20", "ubuntu20"),
+    # buildx --push: the pushed tag (docker/buildx#327)
+    ("docker buildx build -f Docker/alpine-cloud/api/Dockerfile  --platform linux/amd64,linux/arm/v7 -t blabla1337/skf-api:dev --push .\n"
+     "error: failed to solve: rpc error: code = Unknown desc = failed to copy: unexpected status: 401 Unauthorized",
+     "docker.io", "docker.io/blabla1337/skf-api:dev", "dev"),
+    # nerdctl compose: the URL's repository is named as the user wrote it (rancher-desktop#1509)
+    ('INFO[0000] Ensuring image postgres:13.4\nINFO[0010] trying next host  error="failed to do request: Head '
+     '\\"https://registry-1.docker.io/v2/library/postgres/manifests/13.4\\": dial tcp: lookup registry-1.docker.io on 10.0.0.2:53: '
+     'read udp 10.0.0.5:1234->10.0.0.2:53: i/o timeout" host=registry-1.docker.io\nERRO[0010] active check failed  error="context canceled"',
+     "docker.io", "docker.io/library/postgres:13.4", "13.4"),
+])
+def test_ci_runners_and_builders(text, host, image, tag):
+    assert _ent(text) == (host, image, tag)
+
+
+def test_buildx_push_is_a_push_and_containerd_resolver_errors_count():
+    r = explain("docker buildx build -t blabla1337/skf-api:dev --push .\nerror: failed to solve: failed to copy: unexpected status: 401 Unauthorized")
+    assert r["op"] == "push"
+    r = explain('INFO[0010] trying next host  error="failed to do request: Head \\"https://registry-1.docker.io/v2/library/postgres/manifests/13.4\\": '
+                'dial tcp: lookup registry-1.docker.io on <IP ADDRESS REMOVED>: read udp <IP ADDRESS REMOVED>-><IP ADDRESS REMOVED>: i/o timeout"\n'
+                'ERRO[0010] active check failed  error="context canceled"')
+    assert r["cause"] == "DNS_TIMEOUT"
