@@ -95,6 +95,8 @@ _IMAGE_POSITIONS: list[tuple[tuple[str, ...], str, bool, re.Pattern]] = [
     (("image with reference",), "ref", False, re.compile(r"image with reference " + _R + r" was found")),
     (("no pull access",), "ref", False, re.compile(r"repository " + _R + r" not found: does not exist or no pull access")),
     (("image pull failed for",), "ref", False, re.compile(r"image pull failed for " + _R + r",")),
+    (("image not known",), "ref", True, re.compile(r"(?:^|\s)" + _R + r": image not known")),   # podman's local store
+    (("no such image",), "ref", False, re.compile(r"[Nn]o such image: " + _R)),
     (("tag does not exist",), "ref", False, re.compile(r"tag does not exist: " + _R)),
     (("must be lowercase",), "ref", False, re.compile(r"repository name \(" + _R + r"\) must be lowercase")),
     (("reading manifest", "uploading manifest"), "ref", False, re.compile(
@@ -579,6 +581,12 @@ def _entities(lines: list[str], evidence_index: int, rules_op: str | None) -> di
             if arg:
                 cmd_image = _parse_image(arg, "ref")
 
+    # Only the output of the command in force names its image: the lines from that command (else the top) to the
+    # next command typed after the evidence line (else the end). A login names no image at all.
+    seg_lo = max((i for i, _info, _m in commands if i <= evidence_index), default=0)
+    seg_hi = min((i for i, _info, _m in commands if i > evidence_index), default=len(lines))
+    if cmd and cmd[0][1] == "login":
+        seg_lo = seg_hi = -1
     # Images in the output: the evidence line's, then the nearest lines' (above first at equal distance).
     order = [evidence_index]
     for d in range(1, len(lines)):
@@ -595,7 +603,7 @@ def _entities(lines: list[str], evidence_index: int, rules_op: str | None) -> di
     near_urls: list[dict] = []
     for i in order[:4000]:
         line = lines[i]
-        if len(near_named) + len(near_urls) < 12:
+        if len(near_named) + len(near_urls) < 12 and seg_lo <= i < seg_hi:
             for im in _line_images(line):
                 named, urls = (ev_named, ev_urls) if i == evidence_index else (near_named, near_urls)
                 (urls if im["kind"] == "url" else named).append(im)

@@ -555,3 +555,20 @@ def test_buildx_push_is_a_push_and_containerd_resolver_errors_count():
                 'dial tcp: lookup registry-1.docker.io on <IP ADDRESS REMOVED>: read udp <IP ADDRESS REMOVED>-><IP ADDRESS REMOVED>: i/o timeout"\n'
                 'ERRO[0010] active check failed  error="context canceled"')
     assert r["cause"] == "DNS_TIMEOUT"
+
+
+def test_only_the_command_in_force_names_the_image():
+    before = (f"$ docker pull nginx\nUsing default tag: latest\nlatest: Pulling from library/nginx\n"
+              "Status: Downloaded newer image for nginx:latest\n")
+    r = explain(before + f'$ docker login {H} -u 100012345\nError response from daemon: Get "https://{H}/v2/": unauthorized: authentication required')
+    assert (r["host"], r["image"], r["op"]) == (H, None, "login")   # a login concerns a registry, not an image
+    r = explain(f"$ docker pull {H}/ns/old:1\n1: Pulling from ns/old\nStatus: Downloaded newer image for {H}/ns/old:1\n"
+                f"$ docker push {H}/ns/new:2\nThe push refers to repository [{H}/ns/new]\ndenied: requested access to the resource is denied")
+    assert (r["image"], r["tag"]) == (f"{H}/ns/new:2", "2")
+
+
+def test_podman_local_store_names():
+    # podman test/e2e: "Error: docker.io/library/debian:latest: image not known"
+    r = explain("Error: docker.io/library/debian:latest: image not known")
+    assert r["cause"] == "REPO_NOT_FOUND" and r["image"] == "docker.io/library/debian:latest"
+    assert explain("Error: nginx: image not known")["image"] is None   # podman does not put short names on Docker Hub
