@@ -93,7 +93,8 @@ _IMAGE_POSITIONS: list[tuple[tuple[str, ...], str, bool, re.Pattern]] = [
     (("trying to pull",), "ref", False, re.compile(r"Trying to pull (?:repository )?" + _R + r"\s?\.\.\.")),
     (("does not exist locally",), "ref", False, re.compile(r"An image does not exist locally with the tag: " + _R)),
     (("image with reference",), "ref", False, re.compile(r"image with reference " + _R + r" was found")),
-    (("no pull access",), "ref", False, re.compile(r"repository " + _R + r" not found: does not exist or no pull access")),
+    (("repository ",), "ref", False, re.compile(   # docker: "repository X not found: does not exist or no pull access"
+        r"(?<!unknown: )(?<!denied: )\brepository " + _R + r" not found(?::|\s*$)")),
     (("image pull failed for",), "ref", False, re.compile(r"image pull failed for " + _R + r",")),
     (("image not known",), "ref", True, re.compile(r"(?:^|\s)" + _R + r": image not known")),   # podman's local store
     (("no such image",), "ref", False, re.compile(r"[Nn]o such image: " + _R)),
@@ -116,6 +117,7 @@ _IMAGE_POSITIONS: list[tuple[tuple[str, ...], str, bool, re.Pattern]] = [
     (("artifact ",), "path", False, re.compile(r"\bartifact " + _R + r" not found")),
     (("repository ",), "path", False, re.compile(r"\b(?:unknown|denied): repository " + _R + r" not found")),
     (("pulling from",), "path", False, re.compile(r"(?:^|\s)(?P<tag>[\w][\w.\-]{0,127}): Pulling from " + _R)),
+    (("repository with name",), "path", False, re.compile(r"[Tt]he repository with name '" + _R + r"' does not exist")),   # ECR
     (("access repository",), "path", False, re.compile(r"to access repository: " + _R + r", action")),
     (("/blobs/uploads",), "path", False, re.compile(
         r"(?:upload to|to) /v2/(?P<ref>[A-Za-z0-9._\-/]{1,255}?)/blobs/uploads/? in (?P<host>" + _HOSTNAME + r")")),
@@ -140,7 +142,6 @@ _EXPIRED_DURING_PUSH = {
 # Patterns too generic to refine an ambiguous wording with (they restate it rather than name a reason).
 _GENERIC_IDS = ("denied", "unauthorized", "pull-access-denied", "denied-and-unauthorized", "kubelet-symptom",
                 "manifest-unknown", "name-unknown", "eof", "server-unknown-error")
-_HUB_HOSTS = (None, "docker.io", "index.docker.io", "registry-1.docker.io")
 _TOOL_BINARIES = {"ctr": "containerd", "nerdctl": "containerd", "kubectl": "kubelet", "buildah": "podman", "oras": "oras"}
 _DEFAULT_TAG = re.compile(r"(?:Using default tag: |helm (?:pull|install|upgrade|template|show \w+)\b[^\n]{0,300}?--version[= ])([\w][\w.\-]{0,127})")
 _HOSTLIKE = re.compile(r"^(?:localhost|[A-Za-z0-9\-]{1,63}(?:\.[A-Za-z0-9\-]{1,63}){1,10}|\[[0-9a-fA-F:]{2,45}\])(?::\d{1,5})?$"

@@ -572,3 +572,15 @@ def test_podman_local_store_names():
     r = explain("Error: docker.io/library/debian:latest: image not known")
     assert r["cause"] == "REPO_NOT_FOUND" and r["image"] == "docker.io/library/debian:latest"
     assert explain("Error: nginx: image not known")["image"] is None   # podman does not put short names on Docker Hub
+
+
+def test_docker_and_ecr_repository_not_found():
+    # aws-samples/amazon-eks-cdk-blue-green-cicd#24: docker's "repository X not found" names the reference
+    r = explain("$ docker pull public.ecr.aws/p8v8e7e5/myartifacts:alpine-3.8\nError response from daemon: repository "
+                "public.ecr.aws/p8v8e7e5/myartifacts not found: name unknown: The repository with name 'myartifacts' does not "
+                "exist in the registry with id 'p8v8e7e5'")
+    assert r["cause"] == "REPO_NOT_FOUND"
+    assert (r["host"], r["image"], r["tag"]) == ("public.ecr.aws", "public.ecr.aws/p8v8e7e5/myartifacts:alpine-3.8", "alpine-3.8")
+    # aws-actions/amazon-ecr-login#166: ECR names only the repository path
+    r = explain("name unknown: The repository with name 'service-t' does not exist in the registry with id '***'")
+    assert (r["cause"], r["host"], r["image"]) == ("REPO_NOT_FOUND", None, "service-t")
