@@ -51,6 +51,17 @@ def explain_log(text: str):
     return _explain(text)
 
 
+def _log_cause(text: str):
+    # The FAQ answer must survive a bug in the log reader: it is an addition to the answer, not a condition for it.
+    try:
+        return explain_log(text)
+    except Exception:  # noqa: BLE001
+        import logging
+
+        logging.getLogger(__name__).warning("explain_log failed; answering without a log cause", exc_info=True)
+        return None
+
+
 def __getattr__(name: str):
     if name == "KnowledgeError":
         from .kb import KnowledgeError
@@ -105,7 +116,7 @@ def ask(text: str, lang: str | None = None, *, kb_path=None, limit: int = 3) -> 
         "kb_version": kb.version,
     }
     # A pasted error log (issue 6): its cause leads the reply in every channel; None for a plain question.
-    result["log"] = explain_log(text)
+    result["log"] = _log_cause(text)
     if decision.topic is not None and not answered:
         # A known subject the FAQ does not document: {"id", "title", "hint"} (docs/matching.md).
         result["topic"] = decision.topic.topic.to_dict(lang)

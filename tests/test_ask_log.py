@@ -36,3 +36,12 @@ def test_json_lines_mode_reads_each_line_as_one_input():
     assert first["log"] is None
     assert second["log"]["cause"] == "TAG_NOT_FOUND" and second["log"]["tool"] == "podman"
     assert "ccr.ccs.tencentyun.com/ns/app" in second["log"]["image"] and second["log"]["tag"] == "v1"
+
+
+def test_answer_survives_a_failing_log_reader(monkeypatch):
+    def broken(text):
+        raise RuntimeError("log reader bug")
+
+    monkeypatch.setattr(knowledge, "explain_log", broken)
+    res = knowledge.ask(DNS_PASTE)
+    assert res["log"] is None and res["answer"]["id"] == "login-failed"
