@@ -128,7 +128,7 @@ _LOOKUP = re.compile(r"(?:lookup|[Cc]ould not resolve host:?|/v2/\S{0,300} in) (
 _LOGIN_URL = re.compile(r'(?:login attempt to|logging into) \\?"?(?:https?://)?([A-Za-z0-9.\-]{1,253}(?::\d{1,5})?)')
 _CERT_NOT = re.compile(r"certificate is valid for [^\n]{0,400}?, not ([A-Za-z0-9.\-*]{1,253})|certificate for ([A-Za-z0-9.:\-]{1,64}) because")
 _COMMAND = re.compile(
-    r"(?:^|[\s$#>%;|&(/])(sudo\s+)?(docker|podman|skopeo|crictl|ctr|nerdctl|helm|buildah|kubectl|oras)"
+    r"(?:^|[\s$#>%;|&(/`]|(?<=[\u3000-\u9fff\uff00-\uffef]))(sudo\s+)?(docker|podman|skopeo|crictl|ctr|nerdctl|helm|buildah|kubectl|oras)"
     r"((?:\s+-{1,2}[A-Za-z][\w-]{0,30}(?:[= ][^\s-]\S{0,200})?){0,6})"
     r"\s+((?:image|images|i|registry|buildx|compose|container)\s+)?"
     r"(login|logout|pull|push|run|build|copy|inspect|install|upgrade|tag|create|apply|describe|get|template|fetch|events|logs)\b"
@@ -469,16 +469,16 @@ def _same_repo(a: dict, b: dict) -> bool:
     return ha is None or hb is None or ha == hb
 
 
-_RUN_FLAGS_WITH_VALUE = frozenset((
+_RUN_FLAGS_WITH_VALUE = frozenset((   # flags taking a value after pull/push/run/create… (-t, -d, -a are switches there)
     "-u", "--username", "-p", "--password", "--platform", "-n", "--namespace", "--authfile", "--creds", "--cert-dir",
-    "--version", "-f", "--file", "--name", "--tag", "-t", "--config", "--address", "-a", "--dest-creds",
+    "--version", "-f", "--file", "--name", "--tag", "--config", "--address", "--dest-creds",
     "--src-creds", "--retry-times", "-e", "--env", "-v", "--volume", "--network", "--net", "--entrypoint", "-w",
     "--workdir", "-l", "--label", "--repo", "--values", "--set", "--restart", "-m", "--memory", "--cpus", "--user",
     "-h", "--hostname", "--add-host", "--device", "--gpus", "--log-driver", "--log-opt", "--mount", "--publish",
     "--expose", "--env-file", "--runtime", "--pull", "--shm-size", "--ulimit", "--cap-add", "--cap-drop",
     "--security-opt", "--ip", "--dns", "--link", "--tmpfs", "--group-add", "--pod", "--arch", "--os", "--variant",
     "--snapshotter", "--cgroup-parent", "--health-cmd", "--stop-signal", "--timeout", "--format", "--registry-config",
-    "--ca-file", "--cert-file", "--key-file", "--username-stdin", "--destination", "-d", "--src-cert-dir",
+    "--ca-file", "--cert-file", "--key-file", "--destination", "--src-cert-dir",
     "--dest-cert-dir", "--override-os", "--override-arch", "--kubeconfig", "--context", "--post-renderer",
 ))
 _IMAGE_VERBS = ("pull", "push", "run", "create", "inspect", "tag", "copy")
@@ -517,7 +517,7 @@ def _image_from_command(binary: str, verb: str, args: str) -> str | None:
             continue
         if "://" in tok and not tok.startswith(("docker://", "oci://")):
             return None
-        return tok
+        return re.split(r"[^\x21-\x7e]", tok, maxsplit=1)[0]   # "app:1报错" (no space before Chinese text)
     return None
 
 

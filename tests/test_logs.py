@@ -584,3 +584,16 @@ def test_docker_and_ecr_repository_not_found():
     # aws-actions/amazon-ecr-login#166: ECR names only the repository path
     r = explain("name unknown: The repository with name 'service-t' does not exist in the registry with id '***'")
     assert (r["cause"], r["host"], r["image"]) == ("REPO_NOT_FOUND", None, "service-t")
+
+
+@pytest.mark.parametrize("text,image", [
+    ("我执行 `docker pull ccr.ccs.tencentyun.com/ns/app:1` 报错 unauthorized: authentication required", "ccr.ccs.tencentyun.com/ns/app:1"),
+    ('执行docker pull ccr.ccs.tencentyun.com/ns/app:1报错：Error response from daemon: unauthorized: authentication required',
+     "ccr.ccs.tencentyun.com/ns/app:1"),
+    # -d, -t, -a are switches of run/pull, not flags taking the image as their value
+    ("$ docker run -d -t -p 8080:80 nginx:1.25\ndocker: Error response from daemon: pull access denied for nginx, repository does "
+     "not exist or may require 'docker login'.", "docker.io/library/nginx:1.25"),
+    (f'$ docker pull -a {H}/ns/app\nError response from daemon: Get "https://{H}/v2/": dial tcp: lookup {H}: no such host', f"{H}/ns/app"),
+])
+def test_typed_commands_in_prose_and_with_switches(text, image):
+    assert explain(text)["image"] == image
