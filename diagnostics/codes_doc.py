@@ -1,4 +1,8 @@
-"""docs/codes.md from the catalogue: `python -m diagnostics.codes_doc > docs/codes.md` (a test keeps them in sync)."""
+"""Documentation generated from the code catalogue (tests keep both in sync with diagnostics/codes.toml):
+
+    python -m diagnostics.codes_doc > docs/codes.md      # every code with its fix text
+    python -m diagnostics.codes_doc --readme             # the compact table between the README's markers
+"""
 from __future__ import annotations
 
 import re
@@ -43,5 +47,22 @@ def render_markdown() -> str:
     return "\n".join(out)
 
 
+README_BEGIN = "<!-- codes:begin (generated: python -m diagnostics.codes_doc --readme) -->"
+README_END = "<!-- codes:end -->"
+
+
+def render_readme_table() -> str:
+    """One line per code, grouped by check, for the README (the fixes are in docs/codes.md)."""
+    cat = catalogue()
+    rows = ["| check | codes (default status) |", "| --- | --- |"]
+    by_check: dict[str, list[str]] = {}
+    for code, entry in cat.items():
+        by_check.setdefault(entry.get("check", ""), []).append(f"`{code}` ({entry['status']})")
+    for check in CHECK_ORDER:
+        if by_check.get(check):
+            rows.append(f"| {check or 'runner'} | {', '.join(by_check[check])} |")
+    return "\n".join([README_BEGIN, *rows, README_END])
+
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.stdout.write(render_markdown())
+    sys.stdout.write(render_readme_table() + "\n" if sys.argv[1:] == ["--readme"] else render_markdown())
