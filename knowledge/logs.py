@@ -66,68 +66,80 @@ _LOGFMT_MSG = re.compile(r'\bmsg="((?:[^"\\]|\\.){0,4000})"')
 _REF = r"[A-Za-z0-9][A-Za-z0-9._\-/:@+]{0,300}"
 _R = r"(?P<ref>" + _REF + r")"
 _HOSTNAME = r"[A-Za-z0-9][A-Za-z0-9.\-]{0,252}(?::\d{1,5})?"
-_IMAGE_POSITIONS: list[tuple[tuple[str, ...], str, bool, re.Pattern]] = [
+_IMAGE_POSITION_SOURCES: list[tuple[tuple[str, ...], str, bool, str]] = [   # compiled on first use
     # (lower-case trigger substrings, kind, loose, regex with named groups ref / tag / host)
-    (("image", "reference"), "ref", False, re.compile(
+    (("image", "reference"), "ref", False, (
         r"(?:[Ff]ailed to pull image|[Bb]ack-off pulling image|[Pp]ulling image|[Pp]ull image|[Cc]ontainer image"
         r"|[Ss]uccessfully pulled image|default image tag|parse image reference|[Ee]rror parsing reference:"
         r"|[Ff]ailed to inspect image|ErrImagePull: \"?image pull failed for)\s{1,3}\\?[\"'](?:docker://)?" + _R + r"\\?[\"']")),
-    (("failed to ",), "ref", False, re.compile(
+    (("failed to ",), "ref", False, (
         r"failed to (?:pull and unpack image|resolve reference|resolve source metadata for|get manifest for"
         r"|copy image|fetch|get|download|pull image|push image|push|pull)\s{1,3}\\?[\"']?(?:docker://|oci://)?" + _R
         + r"\\?[\"']?(?::\s|:$|\s*$)")),
-    (("failed to ",), "ref", False, re.compile(
+    (("failed to ",), "ref", False, (
         r"failed to (?:pull|push|fetch|get|download|resolve reference|pull and unpack) (?:image )?\\?[\"'](?:docker://|oci://)?"
         + _R + r"\\?[\"'] with")),   # gitlab-runner: failed to pull image "X" with specified policies [always]
-    (("push permission for",), "ref", False, re.compile(r"push permission for \\?\"" + _R + r"\\?\"")),   # kaniko
-    (("docker image", "executor with image", "image manifest"), "ref", False, re.compile(
+    (("push permission for",), "ref", False, (r"push permission for \\?\"" + _R + r"\\?\"")),   # kaniko
+    (("docker image", "executor with image", "image manifest"), "ref", False, (
         r"(?:Pulling docker image|executor with image|Retrieving image manifest) " + _R + r"(?:\s|$)")),
-    (("failed to solve",), "ref", True, re.compile(r"failed to solve: " + _R + r":(?:\s|$)")),
-    (("error pulling image (",), "ref", False, re.compile(r"[Ee]rror pulling image \((?P<tag>[\w][\w.\-]{0,127})\) from " + _R)),
-    (("docker://",), "ref", False, re.compile(r"(?<![\w+.\-])docker://" + _R)),
-    (("oci://",), "ref", False, re.compile(r"(?<![\w+.\-])oci://" + _R)),
-    (("pull access denied for",), "ref", False, re.compile(r"pull access denied for " + _R + r",")),
-    (("manifest for",), "ref", False, re.compile(r"manifest for " + _R + r" not found")),
-    (("the push refers to repository",), "ref", False, re.compile(r"The push refers to repository \[" + _R + r"\]")),
-    (("unable to find image",), "ref", False, re.compile(r"Unable to find image '" + _R + r"' locally")),
-    (("trying to pull",), "ref", False, re.compile(r"Trying to pull (?:repository )?" + _R + r"\s?\.\.\.")),
-    (("does not exist locally",), "ref", False, re.compile(r"An image does not exist locally with the tag: " + _R)),
-    (("image with reference",), "ref", False, re.compile(r"image with reference " + _R + r" was found")),
-    (("repository ",), "ref", False, re.compile(   # docker: "repository X not found: does not exist or no pull access"
+    (("failed to solve",), "ref", True, (r"failed to solve: " + _R + r":(?:\s|$)")),
+    (("error pulling image (",), "ref", False, (r"[Ee]rror pulling image \((?P<tag>[\w][\w.\-]{0,127})\) from " + _R)),
+    (("docker://",), "ref", False, (r"(?<![\w+.\-])docker://" + _R)),
+    (("oci://",), "ref", False, (r"(?<![\w+.\-])oci://" + _R)),
+    (("pull access denied for",), "ref", False, (r"pull access denied for " + _R + r",")),
+    (("manifest for",), "ref", False, (r"manifest for " + _R + r" not found")),
+    (("the push refers to repository",), "ref", False, (r"The push refers to repository \[" + _R + r"\]")),
+    (("unable to find image",), "ref", False, (r"Unable to find image '" + _R + r"' locally")),
+    (("trying to pull",), "ref", False, (r"Trying to pull (?:repository )?" + _R + r"\s?\.\.\.")),
+    (("does not exist locally",), "ref", False, (r"An image does not exist locally with the tag: " + _R)),
+    (("image with reference",), "ref", False, (r"image with reference " + _R + r" was found")),
+    (("repository ",), "ref", False, (   # docker: "repository X not found: does not exist or no pull access"
         r"(?<!unknown: )(?<!denied: )\brepository " + _R + r" not found(?::|\s*$)")),
-    (("image pull failed for",), "ref", False, re.compile(r"image pull failed for " + _R + r",")),
-    (("image not known",), "ref", True, re.compile(r"(?:^|\s)" + _R + r": image not known")),   # podman's local store
-    (("no such image",), "ref", False, re.compile(r"[Nn]o such image: " + _R)),
-    (("tag does not exist",), "ref", False, re.compile(r"tag does not exist: " + _R)),
-    (("must be lowercase",), "ref", False, re.compile(r"repository name \(" + _R + r"\) must be lowercase")),
-    (("reading manifest", "uploading manifest"), "ref", False, re.compile(
+    (("image pull failed for",), "ref", False, (r"image pull failed for " + _R + r",")),
+    (("image not known",), "ref", True, (r"(?:^|\s)" + _R + r": image not known")),   # podman's local store
+    (("no such image",), "ref", False, (r"[Nn]o such image: " + _R)),
+    (("tag does not exist",), "ref", False, (r"tag does not exist: " + _R)),
+    (("must be lowercase",), "ref", False, (r"repository name \(" + _R + r"\) must be lowercase")),
+    (("reading manifest", "uploading manifest"), "ref", False, (
         r"(?:reading|uploading) manifest (?P<tag>[\w][\w.\-:]{0,200}) (?:in|to) " + _R)),
-    (("exists in",), "ref", True, re.compile(r"exists in " + _R)),
-    (("on source", "on target"), "ref", True, re.compile(r"on (?:source|target): " + _R + r":\s")),
-    (("load metadata for",), "ref", False, re.compile(r"load metadata for " + _R)),
-    (("ensuring image",), "ref", False, re.compile(r"Ensuring image " + _R)),   # nerdctl compose
-    ((": resolving", ": resolved", ": waiting"), "ref", True, re.compile(
+    (("exists in",), "ref", True, (r"exists in " + _R)),
+    (("on source", "on target"), "ref", True, (r"on (?:source|target): " + _R + r":\s")),
+    (("load metadata for",), "ref", False, (r"load metadata for " + _R)),
+    (("ensuring image",), "ref", False, (r"Ensuring image " + _R)),   # nerdctl compose
+    ((": resolving", ": resolved", ": waiting"), "ref", True, (
         r"^" + _R + r":\s{1,40}(?:resolving|resolved|waiting)\s{1,40}\|")),   # ctr / nerdctl progress
-    (("pulling ",), "ref", True, re.compile(r"Pulling \S{1,100} \(" + _R + r"\)\.\.\.")),   # docker-compose v1
-    (("image",), "ref", True, re.compile(r"(?:--image[= ]|\b[Ii]mage:\s{1,16}\"?)" + _R)),
-    (("from ",), "ref", True, re.compile(r"\bFROM " + _R + r"(?:\s|$)")),
-    (("not found",), "ref", True, re.compile(
+    (("pulling ",), "ref", True, (r"Pulling \S{1,100} \(" + _R + r"\)\.\.\.")),   # docker-compose v1
+    (("image",), "ref", True, (r"(?:--image[= ]|\b[Ii]mage:\s{1,16}\"?)" + _R)),
+    (("from ",), "ref", True, (r"\bFROM " + _R + r"(?:\s|$)")),
+    (("not found",), "ref", True, (
         r"(?:^|\s)(?P<ref>[A-Za-z0-9\-]{1,63}(?:\.[A-Za-z0-9\-]{1,63}){1,6}(?::\d{1,5})?/[A-Za-z0-9._\-/]{1,200}[:@][\w.\-:]{1,140}): not found")),
     # registry-relative repository paths
-    (("artifact ",), "path", False, re.compile(r"\bartifact " + _R + r" not found")),
-    (("repository ",), "path", False, re.compile(r"\b(?:unknown|denied): repository " + _R + r" not found")),
-    (("pulling from",), "path", False, re.compile(r"(?:^|\s)(?P<tag>[\w][\w.\-]{0,127}): Pulling from " + _R)),
-    (("repository with name",), "path", False, re.compile(r"[Tt]he repository with name '" + _R + r"' does not exist")),   # ECR
-    (("access repository",), "path", False, re.compile(r"to access repository: " + _R + r", action")),
-    (("/blobs/uploads",), "path", False, re.compile(
+    (("artifact ",), "path", False, (r"\bartifact " + _R + r" not found")),
+    (("repository ",), "path", False, (r"\b(?:unknown|denied): repository " + _R + r" not found")),
+    (("pulling from",), "path", False, (r"(?:^|\s)(?P<tag>[\w][\w.\-]{0,127}): Pulling from " + _R)),
+    (("repository with name",), "path", False, (r"[Tt]he repository with name '" + _R + r"' does not exist")),   # ECR
+    (("access repository",), "path", False, (r"to access repository: " + _R + r", action")),
+    (("/blobs/uploads",), "path", False, (
         r"(?:upload to|to) /v2/(?P<ref>[A-Za-z0-9._\-/]{1,255}?)/blobs/uploads/? in (?P<host>" + _HOSTNAME + r")")),
 ]
+
+
+@functools.lru_cache(maxsize=1)
+def _command_rx() -> re.Pattern:
+    return re.compile(_COMMAND_SRC)
+
+
+@functools.lru_cache(maxsize=1)
+def _image_positions() -> list[tuple[tuple[str, ...], str, bool, re.Pattern]]:
+    return [(triggers, kind, loose, re.compile(rx)) for triggers, kind, loose, rx in _IMAGE_POSITION_SOURCES]
+
+
 _V2_URL = re.compile(r'https?://([A-Za-z0-9.\-]{1,253}(?::\d{1,5})?)/v2/(?:([A-Za-z0-9._\-/]{1,255}?)/(manifests|blobs|tags)/([A-Za-z0-9._\-:]{1,200}))?')
 _ANY_URL_HOST = re.compile(r'https?://([A-Za-z0-9.\-]{1,253}(?::\d{1,5})?)(?=[/"\s:]|$)')
 _LOOKUP = re.compile(r"(?:lookup|[Cc]ould not resolve host:?|/v2/\S{0,300} in) ([A-Za-z0-9.\-]{1,253}(?::\d{1,5})?)(?: on |: |:\s|:?$)")
 _LOGIN_URL = re.compile(r'(?:login attempt to|logging into) \\?"?(?:https?://)?([A-Za-z0-9.\-]{1,253}(?::\d{1,5})?)')
 _CERT_NOT = re.compile(r"certificate is valid for [^\n]{0,400}?, not ([A-Za-z0-9.\-*]{1,253})|certificate for ([A-Za-z0-9.:\-]{1,64}) because")
-_COMMAND = re.compile(
+_COMMAND_SRC = (   # compiled on first use (_command_rx)
     r"(?:^|[\s$#>%;|&(/`]|(?<=[\u3000-\u9fff\uff00-\uffef]))(sudo\s+)?(docker|podman|skopeo|crictl|ctr|nerdctl|helm|buildah|kubectl|oras)"
     r"((?:\s+-{1,2}[A-Za-z][\w-]{0,30}(?:[= ][^\s-]\S{0,200})?){0,6})"
     r"\s+((?:image|images|i|registry|buildx|compose|container)\s+)?"
@@ -284,7 +296,7 @@ def _match_line(line: str, op: str | None, skip_ids: tuple[str, ...] = ()) -> di
 
 def _command_info(line: str) -> tuple[str, str, str] | None:
     """(tool, op, argument text) when the line is a command a person typed."""
-    m = _COMMAND.search(line)
+    m = _command_rx().search(line)
     if not m:
         return None
     binary, sub, verb, rest = m.group(2), (m.group(4) or "").strip(), m.group(5), m.group(6) or ""
@@ -425,7 +437,7 @@ def _line_images(line: str) -> list[dict]:
     repository of a /v2/ URL)."""
     out = []
     lower = line.lower()
-    for triggers, kind, loose, rx in _IMAGE_POSITIONS:
+    for triggers, kind, loose, rx in _image_positions():
         if not any(t in lower for t in triggers):
             continue
         for m in rx.finditer(line):
@@ -558,7 +570,7 @@ def _entities(lines: list[str], evidence_index: int, rules_op: str | None) -> di
     # Commands typed in the paste: the last one at or before the evidence line, else the last one.
     commands: list[tuple[int, tuple[str, str, str], re.Match]] = []
     for i, text in _command_lines(lines):
-        m = _COMMAND.search(text) if len(text) < 4000 else None
+        m = _command_rx().search(text) if len(text) < 4000 else None
         if m:
             info = _command_info(text)
             if info:
