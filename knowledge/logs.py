@@ -389,7 +389,8 @@ def _parse_image(value: str, kind: str = "ref", host: str | None = None, loose: 
         # (a path, or a tagged name in a strict position) rather than a capitalised word.
         if exc.rule != "ref.lowercase" or not ("/" in ref or (not loose and (tag or digest))):
             return None
-        r_host = first if explicit else ("docker.io" if kind == "ref" else host)
+        # No registry is named: the image is reported as written, with no host (not normalised onto Docker Hub).
+        r_host = first if explicit else (None if kind == "ref" else host)
         return {"host": r_host, "path": rest if explicit else name, "tag": tag, "digest": digest, "written": ref,
                 "valid": False, "kind": kind, "explicit": explicit or kind == "ref"}
     if kind == "ref" or explicit:
@@ -663,10 +664,10 @@ def _entities(lines: list[str], evidence_index: int, rules_op: str | None) -> di
             m = _DEFAULT_TAG.search("\n".join(t for _i, t in _command_lines(lines[max(0, evidence_index - 50):evidence_index + 1])))
             if m:   # docker: "Using default tag: latest"; helm: --version 1.2.0
                 image["tag"] = m.group(1)
-        if image["host"] is None:   # a registry-relative path: the registry the client was talking to
+        if image["host"] is None and image["kind"] != "ref":   # a registry-relative path: the registry it was sent to
             image["host"] = url_host or login_host or lookup_host
-    host = image["host"] if image else None
-    host = host or url_host or lookup_host or login_host or other_host
+    # With an image, its registry is the host (so host, image and tag agree); otherwise the registry the paste names.
+    host = image["host"] if image else (url_host or lookup_host or login_host or other_host)
     if host and host.endswith(":443"):
         host = host[:-4]
     if image and image["host"] and image["host"].endswith(":443"):
@@ -854,9 +855,15 @@ def diagnose_command(cause: str, ent: dict, op: str | None,
     if kind == "none":
         return None, None, [], False
     host, image = ent.get("host"), ent.get("image")
+    placeholder = "<registry>"
+    if image and host is None and set(meta.get("only", [])) != {"name"}:
+        # A repository path whose registry the paste does not name (Harbor's `artifact ns/app:1 not found`): it is
+        # not on Docker Hub, so there is nothing to run yet; show where the registry goes.
+        placeholder, image = f"<registry>/{image}", None
     target = (image or host) if kind == "image" else (host or image)
-    push = bool(meta.get("push")) or (op == "push" and target is not None and target == image)
-    parts = ["tcr-doctor", "diagnose", shlex.quote(target) if target else "<registry>"]
+    push = bool(meta.get("push")) or (op == "push" and ((target is not None and target == image)
+                                                         or placeholder != "<registry>"))
+    parts = ["tcr-doctor", "diagnose", shlex.quote(target) if target else placeholder]
     if push:
         parts.append("--push")
     only = list(meta.get("only", []))

@@ -485,9 +485,9 @@ def test_harbor_artifact_and_repository_not_found():
 @pytest.mark.parametrize("text,host,image", [
     # Guenael/rtlsdr-wsprd#104, jjangsangy/ExplainToMe#12, bazelbuild/rules_docker#1648
     ("$ docker pull ghcr.io/Guenael/rtlsdr-wsprd:main\ninvalid reference format: repository name must be lowercase", "ghcr.io", "ghcr.io/Guenael/rtlsdr-wsprd:main"),
-    ("% docker run -it -p 5000:5000 jjangsangy/ExplainToMe:latest\ndocker: invalid reference format: repository name must be lowercase.", "docker.io", "jjangsangy/ExplainToMe:latest"),
-    ('Error parsing reference: "bazel/MyImage:tag" is not a valid repository/tag: invalid reference format: repository name must be lowercase', "docker.io", "bazel/MyImage:tag"),
-    ("Error: invalid reference format: repository name (ml/Trainer) must be lowercase", "docker.io", "ml/Trainer"),
+    ("% docker run -it -p 5000:5000 jjangsangy/ExplainToMe:latest\ndocker: invalid reference format: repository name must be lowercase.", None, "jjangsangy/ExplainToMe:latest"),
+    ('Error parsing reference: "bazel/MyImage:tag" is not a valid repository/tag: invalid reference format: repository name must be lowercase', None, "bazel/MyImage:tag"),
+    ("Error: invalid reference format: repository name (ml/Trainer) must be lowercase", None, "ml/Trainer"),
     (f"$ docker push {H}/ml/Trainer:v1\ninvalid reference format: repository name must be lowercase", H, f"{H}/ml/Trainer:v1"),
 ])
 def test_mixed_case_names_are_reported_as_written(text, host, image):
@@ -597,3 +597,11 @@ def test_docker_and_ecr_repository_not_found():
 ])
 def test_typed_commands_in_prose_and_with_switches(text, image):
     assert explain(text)["image"] == image
+
+
+def test_an_image_without_a_named_registry_is_not_sent_to_docker_hub():
+    r = explain("Error response from daemon: unknown: artifact projectname/imagename:v3 not found")
+    assert r["host"] is None and r["target"] is None
+    assert r["diagnose"] == "tcr-doctor diagnose <registry>/projectname/imagename:v3"
+    r = explain("Error: invalid reference format: repository name (ml/Trainer) must be lowercase")
+    assert (r["host"], r["image"], r["diagnose"]) == (None, "ml/Trainer", "tcr-doctor diagnose ml/Trainer --only name")
