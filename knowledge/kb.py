@@ -22,8 +22,9 @@ _FILE_RE = re.compile(r"^(\d{2,})-([a-z0-9-]+)\.toml$")
 _URL_RE = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 _KNOWN_KEYS = {
     "id", "number", "category", "edition", "diagnostics", "question", "answer", "phrasings", "links",
-    "keywords", "error_signatures",
+    "keywords", "error_signatures", "facets",
 }
+_FACET_KEYS = ("actions", "objects")
 
 
 class KnowledgeError(ValueError):
@@ -53,6 +54,8 @@ class Entry:
     keywords: dict[str, tuple[str, ...]] = field(default_factory=dict)
     error_signatures: tuple[str, ...] = ()
     path: str = ""
+    # Declared facets (docs/matching.md): {"actions": (...), "objects": (...)}, ids of concepts.toml [[facet]].
+    facets: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass
@@ -214,11 +217,37 @@ def _parse_entry(path: Path, raw: bytes) -> Entry:
         elif sig != sig.lower():
             ck.fail(f"error_signatures[{i}]", "substring signatures must be lower-case (or /regex/)")
 
+    facets_raw = data.get("facets", {})
+    if not isinstance(facets_raw, dict):
+        ck.fail("facets", "must be a table {actions = [...], objects = [...]}")
+    facets = {}
+    for key, items in facets_raw.items():
+        if key not in _FACET_KEYS:
+            ck.fail(f"facets.{key}", f"unknown field (allowed: {', '.join(_FACET_KEYS)})")
+        if not isinstance(items, list):
+            ck.fail(f"facets.{key}", f"must be a list of facet ids, got {type(items).__name__}")
+        for i, item in enumerate(items):
+            if not isinstance(item, str) or not _ID_RE.match(item):
+                ck.fail(f"facets.{key}[{i}]", f"{item!r} is not a facet id (kebab-case, see knowledge/concepts.toml)")
+            kind = _facet_kinds().get(item)
+            if kind is None:
+                ck.fail(f"facets.{key}[{i}]", f"{item!r} is not a [[facet]] of knowledge/concepts.toml")
+            if kind != key[:-1]:
+                ck.fail(f"facets.{key}[{i}]", f"{item!r} is an {kind}, not an {key[:-1]}")
+        facets[key] = tuple(items)
+
     return Entry(
         id=entry_id, number=number, category=category, edition=edition, diagnostics=tuple(diags),
         question=question, answer=answer, phrasings=phrasings, links=tuple(links), keywords=keywords,
-        error_signatures=tuple(sigs), path=str(path),
+        error_signatures=tuple(sigs), path=str(path), facets=facets,
     )
+
+
+def _facet_kinds() -> dict[str, str]:
+    """facet id -> "action" | "object", from knowledge/concepts.toml (read once, only when an entry declares facets)."""
+    from .text import default_facets
+
+    return {fid: f.kind for fid, f in default_facets().by_id.items()}
 
 
 def load_kb(path: str | Path | None = None) -> KnowledgeBase:

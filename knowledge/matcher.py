@@ -43,6 +43,19 @@ TOPIC_MIN = 0.15
 # A question with no registry/container/cloud word (knowledge/concepts.toml [domain]) and no error signature is
 # general chit-chat or programming: it must reach this stricter coverage to be answered.
 GENERIC_MIDPOINT = 0.45
+# Facets (knowledge/concepts.toml [[facet]], docs/matching.md): an entry whose question, phrasings, keywords and
+# declared `facets` never mention an action the question asks for ("restore", "who", "price", "reset password"),
+# or that is about another object of the same family ("repository name" vs "instance name"), or applies the
+# question's action to another object ("delete a repository" vs "delete a tag") has its coverage multiplied by
+# FACET_PENALTY. Families checked on every object named; "resource" only as the object of an action.
+FACET_PENALTY = 0.5
+FACET_FAMILIES = ("name", "account", "registry")
+# A pasted error whose registry hosts are all outside TCR (not *.tencentcloudcr.com / *.tencentyun.com) does not
+# get the signature lift: the FAQ's error entries are about TCR instances (an x509 error from a self-hosted
+# Harbor is not answered by "login to the instance fails").
+TCR_HOST_SUFFIXES = ("tencentcloudcr.com", "tencentyun.com", "tencentcloudcr.com.cn", "myqcloud.com")
+_HOST_RE = re.compile(r"(?:https?://|(?:pull|push|login|from|to)\s+)((?:[a-z0-9-]+\.)+[a-z0-9-]+(?::[0-9]+)?|"
+                      r"localhost(?::[0-9]+)?)(?=[/\s\"':]|$)")
 
 
 @dataclass
@@ -93,6 +106,8 @@ class Matcher:
             cache_key += ":topics:" + hashlib.sha256(repr([(t.id, t.title, t.phrasings, t.keywords)
                                                             for t in self.topics]).encode()).hexdigest()[:16]
         self.concepts = concepts or T.default_concepts()
+        self.facets = T.default_facets()
+        self.profiles = [self._profile(e) for e in self.entries]
         self.signatures: list[tuple[int, str, re.Pattern | None]] = []
         for idx, entry in enumerate(self.entries):
             for sig in entry.error_signatures:
@@ -159,6 +174,47 @@ class Matcher:
         add("\n".join(t for lang in T_LANGS for t in entry.keywords.get(lang, ())), FIELD_WEIGHTS["keywords"])
         add("\n".join(sig for sig in entry.error_signatures if not sig.startswith("/")), FIELD_WEIGHTS["signatures"])
         return bag
+
+    def _profile(self, entry: Entry) -> tuple[frozenset, frozenset, dict]:
+        """(actions, objects, action -> objects it applies to) of what `entry` is about: its question, phrasings
+        and keywords (never the answer text) plus its declared `facets`."""
+        acts: set[str] = set(entry.facets.get("actions", ()))
+        objs: set[str] = set(entry.facets.get("objects", ()))
+        # The edition is what the entry is about, too (an entry for both editions is about both).
+        objs.update(("personal", "enterprise") if entry.edition == "both" else (entry.edition,))
+        heads: dict[str, set] = {}
+        texts = [entry.question[lang] for lang in T_LANGS]
+        texts += [t for lang in T_LANGS for t in entry.phrasings.get(lang, ())]
+        texts += [t for lang in T_LANGS for t in entry.keywords.get(lang, ())]
+        for text in texts:
+            sc = self.facets.scan(text)
+            acts |= sc.actions
+            objs |= sc.objects
+            for a, o in sc.heads.items():
+                heads.setdefault(a, set()).update(o)
+        for a in entry.facets.get("actions", ()):
+            heads.setdefault(a, set()).update(o for o in entry.facets.get("objects", ())
+                                              if self.facets.by_id[o].family == "resource")
+        return frozenset(acts), frozenset(objs), {a: frozenset(o) for a, o in heads.items()}
+
+    def facet_mismatch(self, scan, idx: int) -> str | None:
+        """Why entry `idx` does not answer a question with facets `scan` (None when nothing speaks against it)."""
+        acts, objs, heads = self.profiles[idx]
+        for a in scan.actions:
+            if a not in acts:
+                return f"action:{a}"
+        by_id = self.facets.by_id
+        for o in scan.objects:
+            fam = by_id[o].family
+            if fam in FACET_FAMILIES and o not in objs and any(by_id[x].family == fam for x in objs):
+                return f"object:{o}"
+        for a, qobjs in scan.heads.items():
+            if not by_id[a].heads:
+                continue
+            allowed = heads.get(a)
+            if allowed and not qobjs & allowed:
+                return f"object-of-{a}:{sorted(qobjs)[0]}"
+        return None
 
     def fix_word(self, word: str) -> str:
         """Correct an English typo to a knowledge-base word (edit similarity >= 80 %, >= 85 % below 6 letters)."""
@@ -276,12 +332,16 @@ class Matcher:
         for idx in sig_hits:
             chosen[idx] = scores[idx]
         cands = []
+        scan = self.facets.scan(question)
+        foreign = bool(sig_hits) and _foreign_hosts(question)
         for idx, raw in chosen.items():
             cov = lex = min(1.0, raw / denom) * min(1.0, raw / MIN_EVIDENCE)
             sig = sig_hits.get(idx)
-            if sig is not None:
+            if sig is not None and not foreign:
                 cov = max(cov, SIGNATURE_COVERAGE) + 0.1 * cov
             cov = min(cov, 1.0)
+            if (scan.actions or scan.objects) and self.facet_mismatch(scan, idx):
+                cov, lex = cov * FACET_PENALTY, lex * FACET_PENALTY
             cands.append(Candidate(self.entries[idx], raw, cov, calibrate(cov), sig, lexical=lex))
         cands.sort(key=lambda c: (-c.coverage, -c.raw, c.entry.number))
         topics = []
@@ -308,6 +368,13 @@ class Matcher:
 
 
 T_LANGS = ("zh", "en")
+
+
+def _foreign_hosts(question: str) -> bool:
+    """Whether the registry hosts a pasted command or URL names are all outside TCR (False when it names none)."""
+    hosts = [h.split(":")[0] for h in _HOST_RE.findall(question.lower())]
+    hosts = [h for h in hosts if "." in h or h == "localhost"]
+    return bool(hosts) and not any(h.endswith(TCR_HOST_SUFFIXES) for h in hosts)
 
 
 def _topic_entry(topic: Topic, i: int) -> Entry:

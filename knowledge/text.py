@@ -16,6 +16,7 @@ import functools
 import re
 import tomllib
 import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -294,3 +295,116 @@ def features(text: str, concepts: Concepts | None = None, vocab_fix=None, words_
         key = "c:" + cid
         bag[key] = get(key, 0.0) + wc
     return bag
+
+
+# ---------------------------------------------------------------- facets (what a text asks for and is about)
+
+_SENTENCE_BREAK_RE = re.compile(r"[.?!。？！；;\n]")
+_LOCATIVE_BEFORE = frozenset("in from inside within of under across into to on onto at".split())
+_LOCATIVE_BEFORE_ZH = frozenset("在从到往向于")
+_LOCATIVE_AFTER_ZH = frozenset("里中内下的上")
+HEAD_AFTER = 30    # an action's object: the first object starting within this many characters after it ...
+HEAD_BEFORE = 10   # ... else the last one ending within this many characters before it (仓库怎么删除)
+
+
+@dataclass(frozen=True)
+class Facet:
+    id: str
+    kind: str            # "action" | "object"
+    family: str | None   # objects only
+    heads: bool = False  # actions only: the object it applies to is checked
+
+
+@dataclass
+class FacetScan:
+    """Facets found in one text: actions and objects as (start, end, id); `heads` maps each action to the objects
+    it applies to (never a place or a modifier: "in a repository", "仓库里", "镜像的"); `objects` all objects named."""
+
+    actions: set
+    objects: set
+    heads: dict
+
+
+class Facets:
+    """The [[facet]] tables of concepts.toml: actions a question asks for, objects it is about (docs/matching.md)."""
+
+    def __init__(self, items: list[dict]):
+        self.by_id: dict[str, Facet] = {}
+        self._cjk: list[tuple[str, str]] = []
+        rx_parts: dict[str, list[str]] = {}
+        for item in items:
+            fid, kind = item["id"], item["kind"]
+            if kind not in ("action", "object"):
+                raise ValueError(f"concepts.toml: facet {fid}: kind must be 'action' or 'object'")
+            self.by_id[fid] = Facet(fid, kind, item.get("family") if kind == "object" else None,
+                                    bool(item.get("heads")) and kind == "action")
+            for term in item.get("terms", ()):
+                if term.startswith("/") and term.endswith("/") and len(term) > 2:
+                    rx_parts.setdefault(fid, []).append(term[1:-1])
+                    continue
+                term = normalize(term).strip()
+                if _CJK_RE.search(term):
+                    self._cjk.append((term, fid))
+                elif term.endswith("*"):
+                    rx_parts.setdefault(fid, []).append(re.escape(term[:-1]) + r"[a-z0-9]*")
+                else:
+                    rx_parts.setdefault(fid, []).append(re.escape(term))
+        self._latin = [(fid, re.compile(r"(?<![a-z0-9])(?:" + "|".join(sorted(parts, key=len, reverse=True))
+                                        + r")(?![a-z0-9])")) for fid, parts in rx_parts.items()]
+        self.actions = frozenset(f for f, x in self.by_id.items() if x.kind == "action")
+
+    def scan(self, text: str, norm: bool = False) -> FacetScan:
+        t = text if norm else normalize(text)
+        found = []
+        for term, fid in self._cjk:
+            i = t.find(term)
+            while i >= 0:
+                found.append((i, i + len(term), fid))
+                i = t.find(term, i + 1)
+        for fid, rx in self._latin:
+            for m in rx.finditer(t):
+                if m.end() > m.start():
+                    found.append((m.start(), m.end(), fid))
+        # Longest match first at each place; overlapping shorter matches are dropped (镜像版本 over 版本).
+        found.sort(key=lambda f: (f[0], -(f[1] - f[0])))
+        kept, last = [], -1
+        for f in found:
+            if f[0] >= last:
+                kept.append(f)
+                last = f[1]
+        by_id = self.by_id
+        acts = [f for f in kept if by_id[f[2]].kind == "action"]
+        mentioned = [f for f in kept if by_id[f[2]].kind == "object"]
+        objs = [f for f in mentioned if not _locative(t, f[0], f[1])]
+        heads: dict[str, set] = {}
+        for s, e, aid in acts:
+            head = None
+            for os_, oe, oid in objs:
+                if os_ >= e and os_ - e <= HEAD_AFTER and not _SENTENCE_BREAK_RE.search(t, e, os_):
+                    head = oid
+                    break
+            if head is None:
+                for os_, oe, oid in reversed(objs):
+                    if oe <= s and s - oe <= HEAD_BEFORE and not _SENTENCE_BREAK_RE.search(t, oe, s):
+                        head = oid
+                        break
+            if head is not None:
+                heads.setdefault(aid, set()).add(head)
+        return FacetScan(actions={a for _, _, a in acts}, objects={o for _, _, o in mentioned}, heads=heads)
+
+
+def _locative(t: str, s: int, e: int) -> bool:
+    """Whether the object at t[s:e] is a place or a modifier ("in a repository", "仓库里", "镜像的大小")."""
+    if e < len(t) and t[e] in _LOCATIVE_AFTER_ZH:
+        return True
+    if s > 0 and t[s - 1] in _LOCATIVE_BEFORE_ZH:
+        return True
+    before = t[max(0, s - 24):s].split()
+    words = [w for w in before if w not in ("a", "an", "the", "my", "our", "your", "this", "that", "entire", "whole")]
+    return bool(words) and words[-1] in _LOCATIVE_BEFORE
+
+
+@functools.lru_cache(maxsize=None)
+def default_facets() -> Facets:
+    data = tomllib.loads((HERE / "concepts.toml").read_text(encoding="utf-8"))
+    return Facets(data.get("facet", []))
