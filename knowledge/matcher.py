@@ -50,6 +50,7 @@ GENERIC_MIDPOINT = 0.45
 # FACET_PENALTY. Families checked on every object named; "resource" only as the object of an action.
 FACET_PENALTY = 0.5
 FACET_FAMILIES = ("name", "account", "registry")
+PROFILES_EAGER_MAX = 2000  # bases up to this size build every entry's facet profile with the index
 # A pasted error whose registry hosts are all outside TCR (not *.tencentcloudcr.com / *.tencentyun.com) does not
 # get the signature lift: the FAQ's error entries are about TCR instances (an x509 error from a self-hosted
 # Harbor is not answered by "login to the instance fails").
@@ -107,7 +108,6 @@ class Matcher:
                                                             for t in self.topics]).encode()).hexdigest()[:16]
         self.concepts = concepts or T.default_concepts()
         self.facets = T.default_facets()
-        self.profiles = [self._profile(e) for e in self.entries]
         self.signatures: list[tuple[int, str, re.Pattern | None]] = []
         for idx, entry in enumerate(self.entries):
             for sig in entry.error_signatures:
@@ -120,7 +120,11 @@ class Matcher:
             built = self._build()
             if cache_key:
                 _store_cached_index(cache_key, built)
-        self.postings, lengths, vocab = built
+        self.postings, lengths, vocab, profiles = built
+        # Facet profiles of the entries: built with the index and cached with it (~50 ms for the 20 entries);
+        # a large base builds them on first use, per candidate entry.
+        self.profiles: list = [(frozenset(a), frozenset(o), {k: frozenset(v) for k, v in h.items()})
+                               for a, o, h in profiles] or [None] * self.n_entries
         self.vocab_words = set(vocab)
         n = max(len(self.docs), 1)
         self.avg_len = (sum(lengths) / n) or 1.0
@@ -136,8 +140,9 @@ class Matcher:
             self._vocab_by_len.setdefault(len(w), []).append(w)
         self._fix_cache: dict[str, str] = {}
 
-    def _build(self) -> tuple[dict[str, list], list[float], list[str]]:
-        """postings: feature -> flat [idx, tf, idx, tf, ...] (marshal-friendly); entry lengths; Latin vocabulary."""
+    def _build(self) -> tuple[dict[str, list], list[float], list[str], list]:
+        """postings: feature -> flat [idx, tf, idx, tf, ...] (marshal-friendly); entry lengths; Latin vocabulary;
+        the entries' facet profiles as lists."""
         postings: dict[str, list] = {}
         lengths: list[float] = []
         vocab: set[str] = set()
@@ -151,7 +156,11 @@ class Matcher:
                 else:
                     lst.append(idx)
                     lst.append(tf)
-        return postings, lengths, sorted(vocab)
+        profiles = []
+        for entry in self.entries if len(self.entries) <= PROFILES_EAGER_MAX else ():
+            a, o, h = self._profile(entry)
+            profiles.append((sorted(a), sorted(o), {k: sorted(v) for k, v in h.items()}))
+        return postings, lengths, sorted(vocab), profiles
 
     # ------------------------------------------------------------ index
 
@@ -188,7 +197,7 @@ class Matcher:
         texts += [t for lang in T_LANGS for t in entry.keywords.get(lang, ())]
         for text in texts:
             sc = self.facets.scan(text)
-            acts |= sc.actions
+            acts |= {a for a in sc.actions if not self.facets.by_id[a].declared}
             objs |= sc.objects
             for a, o in sc.heads.items():
                 heads.setdefault(a, set()).update(o)
@@ -199,7 +208,10 @@ class Matcher:
 
     def facet_mismatch(self, scan, idx: int) -> str | None:
         """Why entry `idx` does not answer a question with facets `scan` (None when nothing speaks against it)."""
-        acts, objs, heads = self.profiles[idx]
+        prof = self.profiles[idx]
+        if prof is None:
+            prof = self.profiles[idx] = self._profile(self.entries[idx])
+        acts, objs, heads = prof
         for a in scan.actions:
             if a not in acts:
                 return f"action:{a}"
@@ -417,9 +429,10 @@ def _load_cached_index(cache_key: str):
         return None
     try:
         data = marshal.loads(path.read_bytes())
-        postings, lengths, vocab = data
-        if isinstance(postings, dict) and isinstance(lengths, list) and isinstance(vocab, list):
-            return postings, lengths, vocab
+        postings, lengths, vocab, profiles = data
+        if isinstance(postings, dict) and isinstance(lengths, list) and isinstance(vocab, list) \
+                and isinstance(profiles, list):
+            return postings, lengths, vocab, profiles
     except (OSError, EOFError, ValueError, TypeError):
         pass
     return None

@@ -97,6 +97,7 @@ class Concepts:
     def __init__(self, path: Path | None = None):
         path = path or HERE / "concepts.toml"
         data = tomllib.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+        self.facet_items: list[dict] = data.get("facet", [])  # read by Facets (default_facets)
         self.cjk_terms: list[tuple[str, str]] = []  # substring match
         self._cjk_by_first: dict[str, list[tuple[str, str]]] | None = None
         latin: dict[str, str] = {}
@@ -299,6 +300,8 @@ def features(text: str, concepts: Concepts | None = None, vocab_fix=None, words_
 
 # ---------------------------------------------------------------- facets (what a text asks for and is about)
 
+_FACET_WORD_RE = re.compile(r"[a-z0-9]+")
+_URL_RE = re.compile(r"[a-z][a-z0-9+.-]*://[^\s\"'<>]+")
 _SENTENCE_BREAK_RE = re.compile(r"[.?!。？！；;\n]")
 _LOCATIVE_BEFORE = frozenset("in from inside within of under across into to on onto at".split())
 _LOCATIVE_BEFORE_ZH = frozenset("在从到往向于")
@@ -313,6 +316,7 @@ class Facet:
     kind: str            # "action" | "object"
     family: str | None   # objects only
     heads: bool = False  # actions only: the object it applies to is checked
+    declared: bool = False  # actions only: an entry answers it only when its `facets` declare it
 
 
 @dataclass
@@ -331,40 +335,82 @@ class Facets:
     def __init__(self, items: list[dict]):
         self.by_id: dict[str, Facet] = {}
         self._cjk: list[tuple[str, str]] = []
-        rx_parts: dict[str, list[str]] = {}
+        # Latin terms are looked up word by word (no big regex to compile at start-up): first word -> [(words,
+        # facet, last word is a prefix)]; prefix terms ("delet*") by their first three letters.
+        self._words: dict[str, list[tuple[tuple[str, ...], str, bool]]] = {}
+        self._prefix: dict[str, list[tuple[tuple[str, ...], str, bool]]] = {}
+        self._rx_src: list[tuple[str, str]] = []
+        self._rx: list[tuple[str, re.Pattern]] | None = None
         for item in items:
             fid, kind = item["id"], item["kind"]
             if kind not in ("action", "object"):
                 raise ValueError(f"concepts.toml: facet {fid}: kind must be 'action' or 'object'")
             self.by_id[fid] = Facet(fid, kind, item.get("family") if kind == "object" else None,
-                                    bool(item.get("heads")) and kind == "action")
+                                    bool(item.get("heads")) and kind == "action",
+                                    bool(item.get("declared")) and kind == "action")
             for term in item.get("terms", ()):
                 if term.startswith("/") and term.endswith("/") and len(term) > 2:
-                    rx_parts.setdefault(fid, []).append(term[1:-1])
+                    self._rx_src.append((fid, term[1:-1]))
                     continue
                 term = normalize(term).strip()
                 if _CJK_RE.search(term):
                     self._cjk.append((term, fid))
-                elif term.endswith("*"):
-                    rx_parts.setdefault(fid, []).append(re.escape(term[:-1]) + r"[a-z0-9]*")
+                    continue
+                prefix = term.endswith("*")
+                words = tuple(_FACET_WORD_RE.findall(term))
+                if not words:
+                    continue
+                if prefix and len(words) == 1:
+                    self._prefix.setdefault(words[0][:3], []).append((words, fid, True))
                 else:
-                    rx_parts.setdefault(fid, []).append(re.escape(term))
-        self._latin = [(fid, re.compile(r"(?<![a-z0-9])(?:" + "|".join(sorted(parts, key=len, reverse=True))
-                                        + r")(?![a-z0-9])")) for fid, parts in rx_parts.items()]
+                    self._words.setdefault(words[0], []).append((words, fid, prefix))
         self.actions = frozenset(f for f, x in self.by_id.items() if x.kind == "action")
+
+    def _latin(self, t: str) -> list[tuple[int, int, str]]:
+        found = []
+        toks = [(m.start(), m.end(), m.group(0)) for m in _FACET_WORD_RE.finditer(t)]
+        n = len(toks)
+        words, prefixes = self._words, self._prefix
+        for i, (s, e, w) in enumerate(toks):
+            for seq, fid, prefix in words.get(w, []) + prefixes.get(w[:3], []):
+                k = len(seq)
+                if i + k > n:
+                    continue
+                last = toks[i + k - 1][2]
+                if all(toks[i + j][2] == seq[j] for j in range(k - 1)) and (
+                        last.startswith(seq[-1]) if prefix else last == seq[-1]):
+                    found.append((s, toks[i + k - 1][1], fid))
+        if self._rx_src:
+            if self._rx is None:
+                self._rx = [(fid, re.compile(r"(?<![a-z0-9])(?:" + src + r")(?![a-z0-9])")) for fid, src in self._rx_src]
+            for fid, rx in self._rx:
+                found.extend((m.start(), m.end(), fid) for m in rx.finditer(t) if m.end() > m.start())
+        return found
 
     def scan(self, text: str, norm: bool = False) -> FacetScan:
         t = text if norm else normalize(text)
         found = []
+        if "." in t or "/" in t or ":" in t or "@" in t:
+            # Names (hosts, image paths, URLs, file names) are not prose: "3.12-slim" asks for nothing and
+            # "service=harbor-registry" in a TCR token URL is no self-hosted Harbor. A registry host in them names
+            # the registry: a TCR edition, another vendor's registry or a self-hosted one.
+            spans = [m.span() for m in _URL_RE.finditer(t)]
+            spans += [m.span() for m in _NAME_RE.finditer(t) if _NAME_MARK_RE.search(m.group(0))
+                      and not any(a <= m.start() < b for a, b in spans)]
+            if spans:
+                chars = list(t)
+                for s, e in spans:
+                    fid = _registry_of(t, s, e)
+                    chars[s:e] = " " * (e - s)
+                    if fid:
+                        found.append((s, e, fid))
+                t = "".join(chars)
         for term, fid in self._cjk:
             i = t.find(term)
             while i >= 0:
                 found.append((i, i + len(term), fid))
                 i = t.find(term, i + 1)
-        for fid, rx in self._latin:
-            for m in rx.finditer(t):
-                if m.end() > m.start():
-                    found.append((m.start(), m.end(), fid))
+        found.extend(self._latin(t))
         # Longest match first at each place; overlapping shorter matches are dropped (镜像版本 over 版本).
         found.sort(key=lambda f: (f[0], -(f[1] - f[0])))
         kept, last = [], -1
@@ -393,6 +439,40 @@ class Facets:
         return FacetScan(actions={a for _, _, a in acts}, objects={o for _, _, o in mentioned}, heads=heads)
 
 
+# Other vendors' registries (a host ending so); any other non-TCR registry host counts as self-hosted.
+VENDOR_REGISTRY_SUFFIXES = ("docker.io", "docker.com", "gcr.io", "pkg.dev", "quay.io", "ghcr.io", "amazonaws.com",
+                            "azurecr.io", "aliyuncs.com", "myhuaweicloud.com", "registry.k8s.io", "mcr.microsoft.com",
+                            "nvcr.io", "gitlab.com", "jfrog.io")
+_BARE_HOST_BEFORE = ("login ", "pull ", "push ", "@", "registry ", "host ")
+
+
+def _registry_of(t: str, s: int, e: int) -> str | None:
+    """The registry facet ("enterprise", "personal", "other-vendor", "self-hosted") a name at t[s:e] points to when
+    it holds a registry host (URL, image reference, or a host after login/pull/push); None otherwise."""
+    name = t[s:e]
+    if "tencentcloudcr" in name:
+        return "enterprise"
+    if "tencentyun" in name:
+        return "personal"
+    m = re.match(r"https?://([^/\s]+)", name)
+    if m:
+        host = m.group(1)
+    elif "/" in name:
+        host = name.split("/", 1)[0]
+        if not ("." in host or ":" in host or host == "localhost"):
+            return None
+    elif t[max(0, s - 9):s].endswith(_BARE_HOST_BEFORE) and "." in name:
+        host = name
+    else:
+        return None
+    host = host.split("@")[-1].split(":")[0]
+    if not re.search(r"[a-z]", host.rsplit(".", 1)[-1]) and not re.fullmatch(r"[0-9.]+", host) and host != "localhost":
+        return None
+    if host.endswith(("tencentcloudcr.com", "tencentyun.com", "myqcloud.com", "tencentcloud.com", "qcloud.com")):
+        return None
+    return "other-vendor" if host.endswith(VENDOR_REGISTRY_SUFFIXES) else "self-hosted"
+
+
 def _locative(t: str, s: int, e: int) -> bool:
     """Whether the object at t[s:e] is a place or a modifier ("in a repository", "仓库里", "镜像的大小")."""
     if e < len(t) and t[e] in _LOCATIVE_AFTER_ZH:
@@ -406,5 +486,4 @@ def _locative(t: str, s: int, e: int) -> bool:
 
 @functools.lru_cache(maxsize=None)
 def default_facets() -> Facets:
-    data = tomllib.loads((HERE / "concepts.toml").read_text(encoding="utf-8"))
-    return Facets(data.get("facet", []))
+    return Facets(default_concepts().facet_items)
