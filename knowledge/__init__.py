@@ -51,10 +51,15 @@ def explain_log(text: str):
     return _explain(text)
 
 
-def _log_cause(text: str):
+def _log_cause(text: str, entities: dict[str, Any]):
     # The FAQ answer must survive a bug in the log reader: it is an addition to the answer, not a condition for it.
     try:
-        return explain_log(text)
+        cause = explain_log(text)
+        if cause is not None:
+            from .logs import complete_target
+
+            cause = complete_target(cause, entities)
+        return cause
     except Exception:  # noqa: BLE001
         import logging
 
@@ -116,7 +121,7 @@ def ask(text: str, lang: str | None = None, *, kb_path=None, limit: int = 3) -> 
         "kb_version": kb.version,
     }
     # A pasted error log (issue 6): its cause leads the reply in every channel; None for a plain question.
-    result["log"] = _log_cause(text)
+    result["log"] = _log_cause(text, result["entities"])
     if decision.topic is not None and not answered:
         # A known subject the FAQ does not document: {"id", "title", "hint"} (docs/matching.md).
         result["topic"] = decision.topic.topic.to_dict(lang)

@@ -872,6 +872,23 @@ def diagnose_command(cause: str, ent: dict, op: str | None,
     return " ".join(parts), target, only, push
 
 
+def complete_target(result: dict, entities: dict) -> dict:
+    """`result` with its diagnosis target filled from what the rest of the message names, when the log itself
+    names no registry ("docker push fails with unauthorized … pushing to shop.tencentcloudcr.com/team/app:1")."""
+    if result.get("target") or not result.get("diagnose"):
+        return result
+    registry, image = entities.get("registry"), entities.get("image")
+    log_image = result.get("image")
+    if log_image and result.get("host") is None and registry:
+        image = f"{registry}/{log_image}"   # a registry-relative path from the log, on the registry the user named
+    if not (registry or image):
+        return result
+    pattern = next((p for p in _rules()["patterns"] if p["id"] == result.get("pattern")), None)
+    ent = {"host": result.get("host") or registry, "image": image or log_image}
+    diagnose, target, checks, push = diagnose_command(result["cause"], ent, result.get("op"), pattern)
+    return dict(result, host=ent["host"], diagnose=diagnose, target=target, checks=checks, push=push)
+
+
 def confirming_codes(cause: str) -> list[str]:
     """Diagnostics finding codes that confirm `cause` when they fail or warn."""
     return list(_rules()["causes"][cause].get("confirm", []))

@@ -45,3 +45,17 @@ def test_answer_survives_a_failing_log_reader(monkeypatch):
     monkeypatch.setattr(knowledge, "explain_log", broken)
     res = knowledge.ask(DNS_PASTE)
     assert res["log"] is None and res["answer"]["id"] == "login-failed"
+
+
+def test_registry_named_outside_the_error_line_becomes_the_diagnosis_target():
+    res = knowledge.ask("docker push 报错 unauthorized: authentication required，推到 shop-tcr.tencentcloudcr.com/team/app:1.0")
+    log = res["log"]
+    assert log["cause"] == "CREDENTIALS_MISSING"
+    assert log["target"] and log["target"].startswith("shop-tcr.tencentcloudcr.com")
+    assert log["diagnose"].startswith("tcr-doctor diagnose shop-tcr.tencentcloudcr.com")
+    assert "<registry>" not in log["diagnose"]
+
+
+def test_log_without_any_registry_keeps_the_placeholder():
+    log = knowledge.ask("unauthorized: authentication required")["log"]
+    assert log["target"] is None and "<registry>" in log["diagnose"]
