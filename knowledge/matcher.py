@@ -48,8 +48,9 @@ GENERIC_MIDPOINT = 0.45
 # or that is about another object of the same family ("repository name" vs "instance name"), or applies the
 # question's action to another object ("delete a repository" vs "delete a tag") has its coverage multiplied by
 # FACET_PENALTY. Families checked on every object named; "resource" only as the object of an action.
-FACET_PENALTY = 0.5
+FACET_PENALTY = 0.3
 FACET_FAMILIES = ("name", "account", "registry")
+FACET_STRICT = ("name",)
 PROFILES_EAGER_MAX = 2000  # bases up to this size build every entry's facet profile with the index
 # A pasted error whose registry hosts are all outside TCR (not *.tencentcloudcr.com / *.tencentyun.com) does not
 # get the signature lift: the FAQ's error entries are about TCR instances (an x509 error from a self-hosted
@@ -218,7 +219,7 @@ class Matcher:
         by_id = self.facets.by_id
         for o in scan.objects:
             fam = by_id[o].family
-            if fam in FACET_FAMILIES and o not in objs and any(by_id[x].family == fam for x in objs):
+            if fam in FACET_FAMILIES and o not in objs and (fam in FACET_STRICT or any(by_id[x].family == fam for x in objs)):
                 return f"object:{o}"
         for a, qobjs in scan.heads.items():
             if not by_id[a].heads:
