@@ -23,7 +23,7 @@ log = logging.getLogger("tcr_doctor.web")
 
 ENV_PREFIX = "TCR_DOCTOR_"
 
-# name -> (default, parser). Every entry is documented in docs/web.md.
+# name -> (default, parser). Every entry is documented in the README (tests/test_readme.py keeps it so).
 DEFAULTS: dict[str, Any] = {
     "DB": None,                              # SQLite file; default ./tcr-doctor.sqlite3
     "REGISTRY_DOMAINS": "*.tencentcloudcr.com,*.ccs.tencentyun.com,*.tencentyun.com",

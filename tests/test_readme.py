@@ -33,3 +33,14 @@ def test_code_table_is_generated_from_the_catalogue():
     assert README[start:end] == render_readme_table(), "regenerate: python -m diagnostics.codes_doc --readme"
     documented = set(re.findall(r"`([A-Z][A-Z_]+)`", README[start:end]))
     assert documented == set(catalogue())
+
+
+def test_every_setting_is_documented():
+    from bot.web import DEFAULTS, ENV_PREFIX
+
+    settings = [ENV_PREFIX + key for key in DEFAULTS] + [ENV_PREFIX + "CACHE_DIR"]
+    settings += ["SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_API_BASE_URL",
+                 "SLACK_SUPPORT_CHANNEL", "PORT", "WEB_CONCURRENCY", "WEB_THREADS"]
+    missing = [name for name in settings if f"`{name}`" not in README]
+    assert not missing, missing
+    assert "\n## Add to Slack\n" in README
