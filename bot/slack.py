@@ -320,18 +320,7 @@ class SlackChannel:
             client.chat_postEphemeral(channel=channel, user=event.get("user"), thread_ts=thread_ts,
                                       **message("secret_warning.json.j2", lang=lang, kinds=kinds))
         client.chat_postMessage(channel=channel, thread_ts=thread_ts,
-                                **self.answer_blocks(result, masked, lang, explained=self.explain(masked)))
-
-    @staticmethod
-    def explain(text: str) -> dict[str, Any] | None:
-        """knowledge.explain_log for pasted error logs; its failure never costs the answer."""
-        import knowledge
-
-        try:
-            return knowledge.explain_log(text)
-        except Exception:  # noqa: BLE001
-            log.warning("slack: explain_log failed", exc_info=True)
-            return None
+                                **self.answer_blocks(result, masked, lang))
 
     def answer_blocks(self, result: Mapping[str, Any], question: str, lang: str,
                       explained: Mapping[str, Any] | None = None, asked_by: str | None = None) -> dict[str, Any]:
@@ -339,7 +328,7 @@ class SlackChannel:
 
         `asked_by`: for /tcr answers posted in a channel, whose (masked) question it answers.
         """
-        explained = explained or {}
+        explained = explained or result.get("log") or {}  # the pasted-log cause `ask` found (issue 6)
         diagnostics = list(result.get("diagnostics") or []) or list(explained.get("checks") or [])
         target = _target(result.get("entities")) or explained.get("target")
         return message(
