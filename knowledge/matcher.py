@@ -51,6 +51,9 @@ GENERIC_MIDPOINT = 0.45
 FACET_PENALTY = 0.3
 FACET_FAMILIES = ("name", "account", "registry")
 FACET_STRICT = ("name",)
+# A question about another registry (a self-hosted or another vendor's one, named or pasted as a host) is never
+# answered by an entry about TCR: that mismatch drops the entry altogether.
+FACET_PENALTY_BY = {"registry": 0.0}
 PROFILES_EAGER_MAX = 2000  # bases up to this size build every entry's facet profile with the index
 # A pasted error whose registry hosts are all outside TCR (not *.tencentcloudcr.com / *.tencentyun.com) does not
 # get the signature lift: the FAQ's error entries are about TCR instances (an x509 error from a self-hosted
@@ -220,7 +223,7 @@ class Matcher:
         for o in scan.objects:
             fam = by_id[o].family
             if fam in FACET_FAMILIES and o not in objs and (fam in FACET_STRICT or any(by_id[x].family == fam for x in objs)):
-                return f"object:{o}"
+                return f"{fam}:{o}"
         for a, qobjs in scan.heads.items():
             if not by_id[a].heads:
                 continue
@@ -353,8 +356,10 @@ class Matcher:
             if sig is not None and not foreign:
                 cov = max(cov, SIGNATURE_COVERAGE) + 0.1 * cov
             cov = min(cov, 1.0)
-            if (scan.actions or scan.objects) and self.facet_mismatch(scan, idx):
-                cov, lex = cov * FACET_PENALTY, lex * FACET_PENALTY
+            if (scan.actions or scan.objects) and self.facet_mismatch(scan, idx):  # (computed twice: rare)
+                why = self.facet_mismatch(scan, idx)
+                f = FACET_PENALTY_BY.get(why.split(":")[0], FACET_PENALTY)
+                cov, lex = cov * f, lex * f
             cands.append(Candidate(self.entries[idx], raw, cov, calibrate(cov), sig, lexical=lex))
         cands.sort(key=lambda c: (-c.coverage, -c.raw, c.entry.number))
         topics = []

@@ -421,7 +421,7 @@ class Facets:
         by_id = self.by_id
         acts = [f for f in kept if by_id[f[2]].kind == "action"]
         mentioned = [f for f in kept if by_id[f[2]].kind == "object"]
-        objs = [f for f in mentioned if not _locative(t, f[0], f[1])]
+        objs = [f for f in mentioned if not _locative(t, f[0], f[1], acts)]
         heads: dict[str, set] = {}
         for s, e, aid in acts:
             head = None
@@ -443,6 +443,8 @@ class Facets:
 VENDOR_REGISTRY_SUFFIXES = ("docker.io", "docker.com", "gcr.io", "pkg.dev", "quay.io", "ghcr.io", "amazonaws.com",
                             "azurecr.io", "aliyuncs.com", "myhuaweicloud.com", "registry.k8s.io", "mcr.microsoft.com",
                             "nvcr.io", "gitlab.com", "jfrog.io")
+# A registry host: name.tld or an IPv4 address or localhost, with an optional port (not "qcs::tcr:ap-guangzhou").
+_HOST_SHAPE_RE = re.compile(r"(?:(?:[a-z0-9-]+\.)+[a-z][a-z0-9-]*|(?:[0-9]{1,3}\.){3}[0-9]{1,3}|localhost)(?::[0-9]{1,5})?")
 _BARE_HOST_BEFORE = ("login ", "pull ", "push ", "@", "registry ", "host ")
 
 
@@ -461,27 +463,34 @@ def _registry_of(t: str, s: int, e: int) -> str | None:
         host = name.split("/", 1)[0]
         if not ("." in host or ":" in host or host == "localhost"):
             return None
-    elif t[max(0, s - 9):s].endswith(_BARE_HOST_BEFORE) and "." in name:
+    elif t[max(0, s - 9):s].endswith(_BARE_HOST_BEFORE) and ("." in name or ":" in name):
         host = name
     else:
         return None
-    host = host.split("@")[-1].split(":")[0]
-    if not re.search(r"[a-z]", host.rsplit(".", 1)[-1]) and not re.fullmatch(r"[0-9.]+", host) and host != "localhost":
+    host = host.split("@")[-1]
+    if not _HOST_SHAPE_RE.fullmatch(host):
         return None
+    host = host.split(":")[0]
     if host.endswith(("tencentcloudcr.com", "tencentyun.com", "myqcloud.com", "tencentcloud.com", "qcloud.com")):
         return None
     return "other-vendor" if host.endswith(VENDOR_REGISTRY_SUFFIXES) else "self-hosted"
 
 
-def _locative(t: str, s: int, e: int) -> bool:
-    """Whether the object at t[s:e] is a place or a modifier ("in a repository", "仓库里", "镜像的大小")."""
+def _locative(t: str, s: int, e: int, acts=()) -> bool:
+    """Whether the object at t[s:e] is a place or a modifier ("in a repository", "仓库里", "镜像的大小"); a
+    preposition that ends an action ("get rid of") is part of the verb."""
     if e < len(t) and t[e] in _LOCATIVE_AFTER_ZH:
         return True
     if s > 0 and t[s - 1] in _LOCATIVE_BEFORE_ZH:
         return True
-    before = t[max(0, s - 24):s].split()
-    words = [w for w in before if w not in ("a", "an", "the", "my", "our", "your", "this", "that", "entire", "whole")]
-    return bool(words) and words[-1] in _LOCATIVE_BEFORE
+    start = max(0, s - 24)
+    words = [(m.start() + start, m.group(0)) for m in re.finditer(r"\S+", t[start:s])]
+    words = [(i, w) for i, w in words if w not in ("a", "an", "the", "my", "our", "your", "this", "that", "entire",
+                                                    "whole", "all")]
+    if not words or words[-1][1] not in _LOCATIVE_BEFORE:
+        return False
+    i = words[-1][0]
+    return not any(a <= i < b for a, b, _ in acts)
 
 
 @functools.lru_cache(maxsize=None)

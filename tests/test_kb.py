@@ -124,3 +124,34 @@ def test_empty_or_missing_directory(tmp_path):
         load_kb(tmp_path)
     with pytest.raises(KnowledgeError, match="not found"):
         load_kb(tmp_path / "nope")
+
+
+# ---------------------------------------------------------------- declared facets (docs/matching.md, "Facets")
+
+
+@pytest.mark.parametrize("facets,field", [
+    ('facets = "count"', "facets: must be a table"),
+    ('facets = { verbs = ["count"] }', "facets.verbs: unknown field (allowed: actions, objects)"),
+    ('facets = { actions = "count" }', "facets.actions: must be a list of facet ids"),
+    ('facets = { actions = ["Count"] }', "facets.actions[0]: 'Count' is not a facet id"),
+    ('facets = { actions = ["teleport"] }', "facets.actions[0]: 'teleport' is not a [[facet]] of knowledge/concepts.toml"),
+    ('facets = { actions = ["tag"] }', "facets.actions[0]: 'tag' is an object, not an action"),
+    ('facets = { objects = ["delete"] }', "facets.objects[0]: 'delete' is an action, not an object"),
+])
+def test_bad_facets_name_the_field(tmp_path, facets, field):
+    text = GOOD.format(id="sample-entry", number=1).replace('edition = "both"', 'edition = "both"\n' + facets)
+    write(tmp_path, text=text)
+    with pytest.raises(KnowledgeError) as exc:
+        load_kb(tmp_path)
+    msg = str(exc.value)
+    assert "01-sample-entry.toml: " in msg and field in msg, msg
+
+
+def test_good_facets_are_kept(tmp_path):
+    text = GOOD.format(id="sample-entry", number=1).replace(
+        'edition = "both"', 'edition = "both"\nfacets = { actions = ["count", "who"], objects = ["tag"] }')
+    write(tmp_path, text=text)
+    e = load_kb(tmp_path).entries[0]
+    assert e.facets == {"actions": ("count", "who"), "objects": ("tag",)}
+    write(tmp_path, text=GOOD.format(id="sample-entry", number=1))
+    assert load_kb(tmp_path).entries[0].facets == {}

@@ -5,6 +5,7 @@ import pytest
 
 import knowledge
 from knowledge import matcher as M
+from knowledge import text as T
 from knowledge.text import detect_lang, features
 
 # Written for these tests; none comes from shared/eval.
@@ -200,3 +201,59 @@ def test_features_and_language():
     assert "p:shi_li" in f and "p:nei_wang" in f  # pinyin: 实力 ~ 实例, neiwang ~ 内网
     assert "c:personal" in features("free tier") and "c:personal" in features("个人版")
     assert features("the and of") == {}
+
+
+# ---------------------------------------------------------------- facets (docs/matching.md, "Facets")
+
+
+@pytest.mark.parametrize("text,actions,objects,heads", [
+    # the object an action applies to: the next object, else the one just before it; places and modifiers skipped
+    ("How can I wipe a whole namespace and everything in it?", {"delete"}, {"namespace"}, {"delete": {"namespace"}}),
+    ("Can I remove one tag from a repository?", {"delete"}, {"tag", "repository"}, {"delete": {"tag"}}),
+    ("仓库里的旧版本怎么删", {"delete"}, {"repository", "tag"}, {"delete": {"tag"}}),
+    ("命名空间怎么删除", {"delete"}, {"namespace"}, {"delete": {"namespace"}}),
+    ("镜像的大小为什么不一样", set(), {"image"}, {}),
+    # asks
+    ("谁动了我们的镜像标签", {"who"}, {"tag"}, {"who": {"tag"}}),
+    ("how much is it per GB of egress", {"price"}, set(), {}),
+    ("个人版最多能建多少个命名空间", {"count"}, {"personal", "namespace"}, {"count": {"namespace"}}),
+    ("Is there a way to get back an image I removed?", {"restore", "delete"}, {"image"},
+     {"restore": {"image"}, "delete": {"image"}}),
+    # name family
+    ("命名空间名称能用下划线吗", set(), {"namespace-name"}, {}),
+    ("instance name with capital letters", set(), {"instance-name"}, {}),
+])
+def test_facet_scan(text, actions, objects, heads):
+    sc = T.default_facets().scan(text)
+    assert sc.actions == actions and sc.objects == objects, sc
+    assert {a: set(o) for a, o in sc.heads.items()} == heads, sc
+
+
+@pytest.mark.parametrize("text,objects", [
+    ("docker pull registry.lab.example:5000/team/api:1.4", {"self-hosted"}),
+    ('Get "https://172.16.0.9/v2/": x509: certificate signed by unknown authority', {"self-hosted"}),
+    ("docker login localhost:5000", {"self-hosted"}),
+    ("docker push ghcr.io/acme/web:2", {"other-vendor"}),
+    ("pull from mirror.gcr.io/library/busybox fails", {"other-vendor"}),
+    ("docker pull team.tencentcloudcr.com/ns/app:v1", {"enterprise"}),
+    ("docker pull ccr.ccs.tencentyun.com/ns/app", {"personal"}),
+    # names are not prose: no action in "3.10-slim", no Harbor in a TCR token URL, no host in a CAM resource
+    ("pull team.tencentcloudcr.com/base/python:3.10-slim", {"enterprise"}),
+    ("GET https://t.tencentcloudcr.com/service/token?service=harbor-registry: 401", {"enterprise"}),
+    ("resource (qcs::tcr:ap-shanghai:uin/1000:instance/tcr-1) has no permission", set()),
+    ("see config.json and ns/team/app", set()),
+])
+def test_facet_scan_reads_registry_hosts_from_names(text, objects):
+    sc = T.default_facets().scan(text)
+    assert sc.objects == objects and not sc.actions, sc
+
+
+def test_entry_profiles_come_from_what_the_entry_is_about():
+    kb, m = knowledge.get_matcher()
+    acts, objs, heads = m.profiles[kb.by_id["delete-image-tag"].number - 1]
+    assert "delete" in acts and "tag" in heads["delete"] and "repository" not in heads["delete"]
+    acts, objs, heads = m.profiles[kb.by_id["personal-quota"].number - 1]
+    assert "count" in acts                      # declared in the entry (its answer gives the numbers)
+    assert "price" not in acts and "restore" not in acts
+    acts, objs, heads = m.profiles[kb.by_id["instance-name-rejected"].number - 1]
+    assert "instance-name" in objs and "repository-name" not in objs

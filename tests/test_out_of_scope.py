@@ -47,7 +47,8 @@ NEAR_MISS = [
     ("pod 一直 CrashLoopBackOff 重启", "kubernetes-workloads"),
 ]
 
-# Measured misses (answered by an entry): kept so the rate below stays honest (docs/matching.md).
+# Measured misses before the facets (answered by an entry then; both refused since): kept so the rate below stays
+# honest (docs/matching.md).
 KNOWN_MISSES = [
     "How do I see who deleted a repository last Friday?",                         # delete-image-tag wins
     "my Dockerfile build fails at COPY requirements.txt: no such file or directory",  # dockerfile-path-build-dir wins
@@ -455,3 +456,157 @@ def test_more_near_misses_refused():
 def test_more_in_scope_answered():
     wrong = [(q, want) for q, want in MORE_IN_SCOPE if (knowledge.ask(q)["answer"] or {}).get("id") != want]
     assert len(wrong) <= 2, wrong  # measured: 1 of 60 (a login failure answered by the unauthorized entry)
+
+
+# ---------------------------------------------------------------- facets (docs/matching.md, "Facets")
+
+# Sub-aspects of documented subjects: the entry's words match, but it does not answer what is asked
+# (question, the facet that speaks against the entry that would otherwise answer).
+FACET_NEAR_MISS = [
+    ("How do I get rid of a whole namespace including its repositories?", "delete-image-tag"),  # deletes a namespace
+    ("删除整个镜像仓库要怎么操作", "delete-image-tag"),
+    ("Can I bring back a tag somebody deleted by accident?", "delete-image-tag"),           # restore
+    ("哪个同事删了我们的镜像版本，能查到吗", "delete-image-tag"),                             # who
+    ("仓库名称可以包含大写字母和下划线吗", "instance-name-rejected"),                         # repository name
+    ("What are the rules for namespace names?", "instance-name-rejected"),
+    ("CODING 的登录密码忘了，怎么重置", "coding-account-locked"),                             # reset password
+    ("腾讯云主账号被冻结了，找谁解冻", "coding-account-locked"),                               # cloud account
+    ("公网下载镜像每 GB 多少钱", "network-traffic-billing"),                                   # price (an amount)
+    ("How do I make our Python image smaller?", "image-size-mismatch"),                       # shrink
+    ("怎么关掉实例的匿名访问", "cluster-pull-without-secret"),                                  # disable
+    ("国际站账户怎么充值", "international-unsupported-features"),                              # recharge
+    ("我们自建的 Harbor 能整体迁移到企业版吗", "migrate-personal-to-enterprise"),                # another registry
+    ("Error response from daemon: Get \"https://10.8.0.4:5000/v2/\": x509: certificate signed by unknown authority",
+     "login-failed"),                                                                          # a self-hosted host
+    ("$ docker pull quay.io/acme/tool:1\nunauthorized: authentication required", "unauthorized-authentication-required"),
+]
+
+# Their in-scope neighbours, in our own words: the same facets where the entry does answer.
+FACET_IN_SCOPE = [
+    ("删除一个 tag 会不会连带删除别的 tag", "delete-image-tag"),
+    ("How do I delete an old version of an image from a repository?", "delete-image-tag"),
+    ("实例名称可以包含大写字母吗", "instance-name-rejected"),
+    ("CODING 账号密码输错被锁了找谁", "coding-account-locked"),
+    ("公网下载镜像怎么收费", "network-traffic-billing"),
+    ("个人版最多能建多少个命名空间", "personal-quota"),
+    ("why is the image smaller in the registry than on my node", "image-size-mismatch"),
+    ("$ docker pull team.tencentcloudcr.com/web/api:3\nunauthorized: authentication required",
+     "unauthorized-authentication-required"),
+    ("docker login team.tencentcloudcr.com: x509: certificate signed by unknown authority", "login-failed"),
+    ("Pulling from gcr.io on TKE nodes is slow, can TCR speed it up?", "image-acceleration"),
+]
+
+
+@pytest.mark.parametrize("q,entry", FACET_NEAR_MISS)
+def test_facet_mismatch_is_refused(q, entry):
+    res = knowledge.ask(q)
+    assert res["status"] == "no_answer" and res["answer"] is None, (res["answer"], res["alternatives"])
+
+
+@pytest.mark.parametrize("q,entry", FACET_IN_SCOPE)
+def test_facet_neighbours_still_answered(q, entry):
+    res = knowledge.ask(q)
+    assert res["matched"] and res["answer"]["id"] == entry, (res["answer"], res.get("topic"))
+
+
+def test_facets_are_what_refuses_them(monkeypatch):
+    """Ablation: without the facet penalty most of these near misses would be answered by the entry named."""
+    monkeypatch.setattr(M, "FACET_PENALTY", 1.0)
+    monkeypatch.setattr(M, "FACET_PENALTY_BY", {})
+    monkeypatch.setattr(M, "_foreign_hosts", lambda q: False)
+    answered = [q for q, entry in FACET_NEAR_MISS if (knowledge.ask(q)["answer"] or {}).get("id") == entry]
+    assert len(answered) >= 0.6 * len(FACET_NEAR_MISS), answered
+
+
+def test_facet_mismatch_demotes_rather_than_hides():
+    """A demoted entry keeps its rank (an alternative may still list it); a better-fitting entry can win instead."""
+    kb, m = knowledge.get_matcher()
+    sc = m.facets.scan("How do I get rid of a whole namespace including its repositories?")
+    assert m.facet_mismatch(sc, kb.by_id["delete-image-tag"].number - 1) == "object-of-delete:namespace"
+    sc = m.facets.scan("仓库名称可以包含大写字母和下划线吗")
+    assert m.facet_mismatch(sc, kb.by_id["instance-name-rejected"].number - 1) == "name:repository-name"
+    sc = m.facets.scan("公网下载镜像每 GB 多少钱")
+    assert m.facet_mismatch(sc, kb.by_id["network-traffic-billing"].number - 1) == "action:price"
+    sc = m.facets.scan("公网下载镜像怎么收费")
+    assert m.facet_mismatch(sc, kb.by_id["network-traffic-billing"].number - 1) is None
+
+
+# Batch 5, written after the facets existed and measured before anything was changed for it: 31/40 near misses
+# refused, 22/22 in scope right (docs/matching.md). Regression guard; now 35/40.
+BATCH5_NEAR_MISS = [
+    '企业版标准版的 SLA 是几个 9',
+    'How much does the premium edition cost per month compared to basic?',
+    '企业版有没有免费试用',
+    'Can I downgrade my instance from premium to standard?',
+    'How long are personal edition images kept if nobody pulls them?',
+    'Can I migrate images from Alibaba Cloud ACR into a TCR enterprise instance?',
+    '企业版实例能从广州迁移到北京吗',
+    '命名空间名称能包含大写字母吗',
+    "What's the maximum length of a tag name?",
+    '镜像仓库名能用中文吗',
+    'ssh 登录云服务器一直超时',
+    'docker login 成功之后凭证保存在哪个文件里',
+    'How do I disable the TCR add-on in my TKE cluster?',
+    'Which TKE versions support the TCR add-on?',
+    'unauthorized: authentication required when pushing to our Nexus at nexus.corp.example:8443/app/api:2.0',
+    'Can I undo deleting a namespace?',
+    '谁把我们 prod 的镜像标签删了，能查到吗',
+    'How do I delete a namespace together with all its repositories?',
+    '删除整个命名空间会不会影响别的命名空间',
+    '公网下行流量每 GB 单价是多少',
+    'How much is it per GB to pull images over the internet?',
+    '内网访问链路最多能建几个',
+    'CODING 密码忘了怎么找回',
+    '腾讯云账号被锁定了怎么办',
+    'P2P 加速插件收费吗',
+    'How do I turn off on-demand loading for one workload?',
+    '实例同步规则能不能只同步某几个命名空间，怎么配',
+    'How do I remove a replica region from instance replication?',
+    '怎么把 Java 镜像的体积减小',
+    '国际站账号怎么充值余额',
+    'Can I move my China-site TCR instance to the international site?',
+    '金融区的实例比普通地域贵多少',
+    'Error response from daemon: Get "https://registry.internal.lan/v2/": x509: certificate signed by unknown authority',
+    '$ docker push ghcr.io/acme/app:1.0\nunauthorized: authentication required',
+    'Error response from daemon: Get "http://192.168.1.20:5000/v2/": dial tcp 192.168.1.20:5000: connect: connection refused',
+    'How can I recover an image I deleted yesterday?',
+    'What percentage uptime does TCR enterprise guarantee?',
+    'How do I rename a repository in TCR?',
+    '个人版的仓库能改名吗',
+    'Who pushed the latest tag to our repo this morning?',
+]
+
+BATCH5_IN_SCOPE = [
+    ('个人版和企业版哪个有 SLA 保障', 'personal-vs-enterprise'),
+    ('CCR 免费版最多多少个命名空间', 'personal-quota'),
+    ('企业版实例起名字有什么规则', 'instance-name-rejected'),
+    ('删除一个镜像版本后同 digest 的其他版本还在吗', 'delete-image-tag'),
+    ('x509: certificate signed by unknown authority when I docker login to acme.tencentcloudcr.com', 'login-failed'),
+    ('docker pull ccr.ccs.tencentyun.com/ns/app 报 unauthorized: authentication required', 'unauthorized-authentication-required'),
+    ('怎么删除 TCR 里的某个 tag', 'delete-image-tag'),
+    ('why does docker images show a bigger size than TCR shows', 'image-size-mismatch'),
+    ('同步和复制我该用哪个', 'sync-vs-replication'),
+    ('国际站不支持哪些功能', 'international-unsupported-features'),
+    ('TKE 拉 TCR 镜像免密插件怎么装', 'cluster-pull-without-secret'),
+    ('个人版迁移企业版怎么操作', 'migrate-personal-to-enterprise'),
+    ('推送到个人版后 tag 列表为空', 'personal-pushed-image-missing'),
+    ('只给子账号某个仓库的只读权限', 'restrict-access-namespace-repo'),
+    ('怎么看节点拉镜像走没走内网', 'internal-or-public-network'),
+    ('源码构建 Dockerfile 不在根目录怎么填', 'dockerfile-path-build-dir'),
+    ('大镜像拉取慢怎么加速', 'image-acceleration'),
+    ('创建实例时地域列表里没有金融区', 'finance-zone-missing'),
+    ('个人版不能自动构建了吗', 'personal-build-triggers-retired'),
+    ('CODING 账号输错密码几次就被锁了', 'coding-account-locked'),
+    ('how is pulling images over the public network billed', 'network-traffic-billing'),
+    ('can I delete just one version of my image without touching the others', 'delete-image-tag'),
+]
+
+
+def test_batch5_near_misses_refused():
+    answered = [q for q in BATCH5_NEAR_MISS if knowledge.ask(q)["matched"]]
+    assert len(answered) <= 5, answered  # measured: 5 of 40 answered
+
+
+def test_batch5_in_scope_answered():
+    wrong = [(q, want) for q, want in BATCH5_IN_SCOPE if (knowledge.ask(q)["answer"] or {}).get("id") != want]
+    assert not wrong, wrong
