@@ -12,6 +12,7 @@ Everything here is pure Python over small data files; nothing is imported that w
 """
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 import tomllib
@@ -372,7 +373,13 @@ class Facets:
         n = len(toks)
         words, prefixes = self._words, self._prefix
         for i, (s, e, w) in enumerate(toks):
-            for seq, fid, prefix in words.get(w, []) + prefixes.get(w[:3], []):
+            cands = words.get(w)
+            more = prefixes.get(w[:3])
+            if more:
+                cands = cands + more if cands else more
+            if not cands:
+                continue
+            for seq, fid, prefix in cands:
                 k = len(seq)
                 if i + k > n:
                     continue
@@ -423,17 +430,18 @@ class Facets:
         mentioned = [f for f in kept if by_id[f[2]].kind == "object"]
         objs = [f for f in mentioned if not _locative(t, f[0], f[1], acts)]
         heads: dict[str, set] = {}
+        starts = [f[0] for f in objs]
         for s, e, aid in acts:
             head = None
-            for os_, oe, oid in objs:
-                if os_ >= e and os_ - e <= HEAD_AFTER and not _SENTENCE_BREAK_RE.search(t, e, os_):
+            k = bisect.bisect_left(starts, e)  # the first object after the action (objects never overlap it)
+            if k < len(objs):
+                os_, oe, oid = objs[k]
+                if os_ - e <= HEAD_AFTER and not _SENTENCE_BREAK_RE.search(t, e, os_):
                     head = oid
-                    break
-            if head is None:
-                for os_, oe, oid in reversed(objs):
-                    if oe <= s and s - oe <= HEAD_BEFORE and not _SENTENCE_BREAK_RE.search(t, oe, s):
-                        head = oid
-                        break
+            if head is None and k > 0:
+                os_, oe, oid = objs[k - 1]
+                if oe <= s and s - oe <= HEAD_BEFORE and not _SENTENCE_BREAK_RE.search(t, oe, s):
+                    head = oid
             if head is not None:
                 heads.setdefault(aid, set()).add(head)
         return FacetScan(actions={a for _, _, a in acts}, objects={o for _, _, o in mentioned}, heads=heads)
@@ -483,7 +491,7 @@ def _locative(t: str, s: int, e: int, acts=()) -> bool:
         return True
     if s > 0 and t[s - 1] in _LOCATIVE_BEFORE_ZH:
         return True
-    start = max(0, s - 24)
+    start = max(0, s - 24, t.rfind("\n", 0, s) + 1)
     words = [(m.start() + start, m.group(0)) for m in re.finditer(r"\S+", t[start:s])]
     words = [(i, w) for i, w in words if w not in ("a", "an", "the", "my", "our", "your", "this", "that", "entire",
                                                     "whole", "all")]

@@ -250,10 +250,25 @@ def test_facet_scan_reads_registry_hosts_from_names(text, objects):
 
 def test_entry_profiles_come_from_what_the_entry_is_about():
     kb, m = knowledge.get_matcher()
-    acts, objs, heads = m.profiles[kb.by_id["delete-image-tag"].number - 1]
+    acts, objs, heads = m.profile(kb.by_id["delete-image-tag"].number - 1)
     assert "delete" in acts and "tag" in heads["delete"] and "repository" not in heads["delete"]
-    acts, objs, heads = m.profiles[kb.by_id["personal-quota"].number - 1]
+    acts, objs, heads = m.profile(kb.by_id["personal-quota"].number - 1)
     assert "count" in acts                      # declared in the entry (its answer gives the numbers)
     assert "price" not in acts and "restore" not in acts
-    acts, objs, heads = m.profiles[kb.by_id["instance-name-rejected"].number - 1]
+    acts, objs, heads = m.profile(kb.by_id["instance-name-rejected"].number - 1)
     assert "instance-name" in objs and "repository-name" not in objs
+
+
+def test_profiles_with_and_without_the_index_cache(tmp_path, monkeypatch):
+    """Profiles are cached with the index; without a cache they are built per entry on first use, the same."""
+    from knowledge.kb import load_kb, load_topics
+
+    kb = load_kb()
+    monkeypatch.setenv("TCR_DOCTOR_CACHE_DIR", str(tmp_path))
+    cached = M.Matcher(kb.entries, cache_key="p", topics=load_topics().topics)
+    assert None not in cached.profiles
+    assert M.Matcher(kb.entries, cache_key="p", topics=load_topics().topics).profiles == cached.profiles
+    monkeypatch.setenv("TCR_DOCTOR_CACHE_DIR", "off")
+    lazy = M.Matcher(kb.entries, cache_key="p", topics=load_topics().topics)
+    assert lazy.profiles == [None] * len(kb.entries)
+    assert [lazy.profile(i) for i in range(len(kb.entries))] == cached.profiles
