@@ -180,7 +180,7 @@ class AuthResult:
 
     @property
     def failed(self) -> Finding | None:
-        return next((f for f in self.findings if f.status == "fail"), None)
+        return next((f for f in self.findings if f.status == "fail" and f.evidence.get("blocking", True)), None)
 
 
 def _granted(claims: dict | None, repository: str | None) -> list | None:
@@ -305,14 +305,20 @@ def authenticate(ctx) -> AuthResult:
         if res.granted and "pull" in res.granted:
             res.findings.append(finding(CHECK, "ANONYMOUS_PULL", granted=res.granted, **ev))
             if ctx.options.push:
-                res.findings.append(finding(CHECK, "CREDENTIALS_MISSING", **ev))
+                missing_for_push = finding(CHECK, "CREDENTIALS_MISSING", **ev)
+                missing_for_push.evidence["blocking"] = False  # anonymous pull still lets the image check run
+                res.findings.append(missing_for_push)
         else:
             res.header = None if not res.granted else res.header
             res.findings.append(finding(CHECK, "CREDENTIALS_MISSING", granted=granted_text, **ev))
     else:
         missing = [a for a in res.wanted if res.granted is not None and a not in res.granted]
         if missing:
-            res.findings.append(finding(CHECK, "PERMISSION_DENIED", granted=res.granted or ["-"], missing=missing, **ev))
+            denied = finding(CHECK, "PERMISSION_DENIED", granted=res.granted or ["-"], missing=missing, **ev)
+            if "pull" in (res.granted or []):
+                # Pull works, only push is missing: the image check can still read the repository and its tags.
+                denied.evidence["blocking"] = False
+            res.findings.append(denied)
         else:
             res.findings.append(finding(CHECK, "CREDENTIALS_OK", granted=granted_text, **ev))
     if isinstance(tok_exp, (int, float)) and tok_exp < now - 60:

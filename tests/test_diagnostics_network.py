@@ -186,10 +186,22 @@ def test_pull_only_user_asking_for_push(registry, creds):
     assert run(f"{registry.url}/team/app:1.0", **user(creds, "pull_only")).exit_code == 0
 
 
+def test_missing_push_right_still_checks_the_image_with_pull(registry, creds):
+    # Pull is granted, only push is missing: the image check still runs and finds the near-miss tag.
+    r = run(f"{registry.url}/team/app:V1.2.0", push=True, **user(creds, "pull_only"))
+    assert "PERMISSION_DENIED" in codes(r)
+    miss = one(r, "TAG_NOT_FOUND")
+    assert "v1.2.0" in str(miss.evidence)
+    assert not [f for f in r.findings if f.check == "image" and f.code == "SKIPPED"]
+
+
 def test_user_without_rights_on_repository(registry, creds):
     r = run(f"{registry.url}/team/app:1.0", **user(creds, "no_access"))
     f = one(r, "PERMISSION_DENIED")
     assert f.evidence["missing"] == ["pull"]
+    # Without pull the image check cannot read anything: it is skipped with the reason.
+    [skipped] = [f for f in r.findings if f.check == "image"]
+    assert skipped.code == "SKIPPED" and skipped.evidence["blocked_code"] == "PERMISSION_DENIED"
 
 
 def test_expired_jwt_password(registry, creds):
