@@ -50,17 +50,12 @@ GENERIC_MIDPOINT = 0.45
 # FACET_PENALTY. Families checked on every object named; "resource" only as the object of an action.
 FACET_PENALTY = 0.3
 FACET_FAMILIES = ("name", "account", "registry")
-FACET_STRICT = ("name",)
+FACET_STRICT = ("name",)   # families checked even against an entry that names no object of the family
+FACET_CHECKS = ("action", "object-of")  # the other two checks (for ablations: docs/matching.md)
 # A question about another registry (a self-hosted or another vendor's one, named or pasted as a host) is never
 # answered by an entry about TCR: that mismatch drops the entry altogether.
 FACET_PENALTY_BY = {"registry": 0.0}
 PROFILES_EAGER_MAX = 2000  # bases up to this size build every entry's facet profile with the index
-# A pasted error whose registry hosts are all outside TCR (not *.tencentcloudcr.com / *.tencentyun.com) does not
-# get the signature lift: the FAQ's error entries are about TCR instances (an x509 error from a self-hosted
-# Harbor is not answered by "login to the instance fails").
-TCR_HOST_SUFFIXES = ("tencentcloudcr.com", "tencentyun.com", "tencentcloudcr.com.cn", "myqcloud.com")
-_HOST_RE = re.compile(r"(?:https?://|(?:pull|push|login|from|to)\s+)((?:[a-z0-9-]+\.)+[a-z0-9-]+(?::[0-9]+)?|"
-                      r"localhost(?::[0-9]+)?)(?=[/\s\"':]|$)")
 
 
 @dataclass
@@ -224,16 +219,17 @@ class Matcher:
     def facet_mismatch(self, scan, idx: int) -> str | None:
         """Why entry `idx` does not answer a question with facets `scan` (None when nothing speaks against it)."""
         acts, objs, heads = self.profile(idx)
-        for a in scan.actions:
-            if a not in acts:
-                return f"action:{a}"
+        if "action" in FACET_CHECKS:
+            for a in scan.actions:
+                if a not in acts:
+                    return f"action:{a}"
         by_id = self.facets.by_id
         for o in scan.objects:
             fam = by_id[o].family
             if fam in FACET_FAMILIES and o not in objs and (fam in FACET_STRICT or any(by_id[x].family == fam for x in objs)):
                 return f"{fam}:{o}"
         for a, qobjs in scan.heads.items():
-            if not by_id[a].heads:
+            if not by_id[a].heads or "object-of" not in FACET_CHECKS:
                 continue
             allowed = heads.get(a)
             if allowed and not qobjs & allowed:
@@ -356,11 +352,10 @@ class Matcher:
         for idx in sig_hits:
             chosen[idx] = scores[idx]
         cands = []
-        foreign = bool(sig_hits) and _foreign_hosts(question)
         for idx, raw in chosen.items():
             cov = lex = min(1.0, raw / denom) * min(1.0, raw / MIN_EVIDENCE)
             sig = sig_hits.get(idx)
-            if sig is not None and not foreign:
+            if sig is not None:
                 cov = max(cov, SIGNATURE_COVERAGE) + 0.1 * cov
             cov = min(cov, 1.0)
             cands.append(Candidate(self.entries[idx], raw, cov, calibrate(cov), sig, lexical=lex))
@@ -408,13 +403,6 @@ class Matcher:
 
 
 T_LANGS = ("zh", "en")
-
-
-def _foreign_hosts(question: str) -> bool:
-    """Whether the registry hosts a pasted command or URL names are all outside TCR (False when it names none)."""
-    hosts = [h.split(":")[0] for h in _HOST_RE.findall(question.lower())]
-    hosts = [h for h in hosts if "." in h or h == "localhost"]
-    return bool(hosts) and not any(h.endswith(TCR_HOST_SUFFIXES) for h in hosts)
 
 
 def _topic_entry(topic: Topic, i: int) -> Entry:
