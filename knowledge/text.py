@@ -384,9 +384,13 @@ class Facets:
                 if i + k > n:
                     continue
                 last = toks[i + k - 1][2]
+                end = toks[i + k - 1][1]
+                # a word inside a hyphenated compound is not the word ("blog-api", "api-gw")
+                if (s > 0 and t[s - 1] == "-") or (end < len(t) and t[end] == "-" and not prefix):
+                    continue
                 if all(toks[i + j][2] == seq[j] for j in range(k - 1)) and (
                         last.startswith(seq[-1]) if prefix else last == seq[-1]):
-                    found.append((s, toks[i + k - 1][1], fid))
+                    found.append((s, end, fid))
         if self._rx_src:
             if self._rx is None:
                 self._rx = [(fid, re.compile(r"(?<![a-z0-9])(?:" + src + r")(?![a-z0-9])")) for fid, src in self._rx_src]
@@ -398,12 +402,12 @@ class Facets:
         t = text if norm else normalize(text)
         found = []
         if "." in t or "/" in t or ":" in t or "@" in t:
-            # Names (hosts, image paths, URLs, file names) are not prose: "3.12-slim" asks for nothing and
+            # Names (hosts, image paths, URLs, file names; here any token with . / : @, so "team/api" too) are
+            # not prose: "3.12-slim" asks for nothing and
             # "service=harbor-registry" in a TCR token URL is no self-hosted Harbor. A registry host in them names
             # the registry: a TCR edition, another vendor's registry or a self-hosted one.
             spans = [m.span() for m in _URL_RE.finditer(t)]
-            spans += [m.span() for m in _NAME_RE.finditer(t) if _NAME_MARK_RE.search(m.group(0))
-                      and not any(a <= m.start() < b for a, b in spans)]
+            spans += [m.span() for m in _NAME_RE.finditer(t) if not any(a <= m.start() < b for a, b in spans)]
             if spans:
                 chars = list(t)
                 for s, e in spans:

@@ -242,10 +242,21 @@ def test_facet_scan(text, actions, objects, heads):
     ("GET https://t.tencentcloudcr.com/service/token?service=harbor-registry: 401", {"enterprise"}),
     ("resource (qcs::tcr:ap-shanghai:uin/1000:instance/tcr-1) has no permission", set()),
     ("see config.json and ns/team/app", set()),
+    # words inside hyphenated or slashed names are not facets ("blog-api" is no API, "team/api" no API)
+    ("pushed team/blog-api but the console shows nothing", {"api"} - {"api"}),
 ])
 def test_facet_scan_reads_registry_hosts_from_names(text, objects):
     sc = T.default_facets().scan(text)
     assert sc.objects == objects and not sc.actions, sc
+
+
+@pytest.mark.parametrize("text,objects", [
+    ("list every repository with tccli", {"repository", "api"}),
+    ("用 Python SDK 拿到所有镜像版本", {"api", "tag"}),
+    ("docker login with an API key fails", {"api-key"}),   # a credential, not the API (unchecked family)
+])
+def test_facet_scan_interface(text, objects):
+    assert T.default_facets().scan(text).objects == objects
 
 
 def test_entry_profiles_come_from_what_the_entry_is_about():

@@ -479,6 +479,7 @@ FACET_NEAR_MISS = [
     ("Error response from daemon: Get \"https://10.8.0.4:5000/v2/\": x509: certificate signed by unknown authority",
      "login-failed"),                                                                          # a self-hosted host
     ("$ docker pull quay.io/acme/tool:1\nunauthorized: authentication required", "unauthorized-authentication-required"),
+    ("How can I delete old tags in bulk through the TCR API?", "delete-image-tag"),                 # API, not console
 ]
 
 # Their in-scope neighbours, in our own words: the same facets where the entry does answer.
@@ -494,6 +495,9 @@ FACET_IN_SCOPE = [
      "unauthorized-authentication-required"),
     ("docker login team.tencentcloudcr.com: x509: certificate signed by unknown authority", "login-failed"),
     ("Pulling from gcr.io on TKE nodes is slow, can TCR speed it up?", "image-acceleration"),
+    ("tccli 报 UnauthorizedOperation，子账号怎么只给一个仓库的权限", "restrict-access-namespace-repo"),   # declared api
+    ("pushed team/blog-api:2 to ccr.ccs.tencentyun.com but the personal console never lists it",
+     "personal-pushed-image-missing"),
 ]
 
 
