@@ -216,12 +216,16 @@ class Matcher:
             prof = self.profiles[idx] = self._profile(self.entries[idx])
         return prof
 
-    def facet_mismatch(self, scan, idx: int) -> str | None:
-        """Why entry `idx` does not answer a question with facets `scan` (None when nothing speaks against it)."""
+    def facet_mismatch(self, scan, idx: int, parts=()) -> str | None:
+        """Why entry `idx` does not answer a question with facets `scan` (None when nothing speaks against it).
+        `parts`: the scans of the text's separate questions when it asks two or more ("要等多久自动解锁？还是得找人
+        处理？"); an unanswered action then counts only when no question is free of one."""
         acts, objs, heads = self.profile(idx)
         if "action" in FACET_CHECKS:
             for a in scan.actions:
                 if a not in acts:
+                    if any(not (p.actions - acts) for p in parts):
+                        break
                     return f"action:{a}"
         by_id = self.facets.by_id
         for o in scan.objects:
@@ -363,6 +367,9 @@ class Matcher:
         cands.sort(key=order)
         scan = self.facets.scan(question)
         if scan.actions or scan.objects:
+            asked = _QUESTION_RE.findall(question) if scan.actions and question.count("?") + question.count("？") > 1 \
+                else ()
+            parts = [self.facets.scan(q) for q in asked] if len(asked) > 1 else ()
             # Facets: only the top two decide (answer, ambiguity), so entries are checked from the top until the
             # best two have been checked (a demoted entry may fall below the next one, which is checked then).
             pos = {id(e): i for i, e in enumerate(self.entries)}
@@ -373,7 +380,7 @@ class Matcher:
                     break
                 for c in todo:
                     checked.add(id(c))
-                    why = self.facet_mismatch(scan, pos[id(c.entry)])
+                    why = self.facet_mismatch(scan, pos[id(c.entry)], parts)
                     if why:
                         f = FACET_PENALTY_BY.get(why.split(":")[0], FACET_PENALTY)
                         c.coverage, c.lexical, c.facet = c.coverage * f, c.lexical * f, why
@@ -403,6 +410,8 @@ class Matcher:
 
 
 T_LANGS = ("zh", "en")
+# One question of a message: the text since the last sentence end, up to and including a question mark.
+_QUESTION_RE = re.compile(r"[^?？。.!！\n]*[?？]")
 
 
 def _topic_entry(topic: Topic, i: int) -> Entry:

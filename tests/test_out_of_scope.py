@@ -480,6 +480,7 @@ FACET_NEAR_MISS = [
      "login-failed"),                                                                          # a self-hosted host
     ("$ docker pull quay.io/acme/tool:1\nunauthorized: authentication required", "unauthorized-authentication-required"),
     ("How can I delete old tags in bulk through the TCR API?", "delete-image-tag"),                 # API, not console
+    ("CODING 账号被锁以后多久能自动解开", "coding-account-locked"),                                  # how long: no duration given
 ]
 
 # Their in-scope neighbours, in our own words: the same facets where the entry does answer.
@@ -498,6 +499,9 @@ FACET_IN_SCOPE = [
     ("tccli 报 UnauthorizedOperation，子账号怎么只给一个仓库的权限", "restrict-access-namespace-repo"),   # declared api
     ("pushed team/blog-api:2 to ccr.ccs.tencentyun.com but the personal console never lists it",
      "personal-pushed-image-missing"),
+    ("临时访问凭证多久过期", "unauthorized-authentication-required"),   # declared duration (the 1-hour validity)
+    # two questions, one of them answered: the unanswered "how long" does not demote the entry
+    ("CODING 账号锁了，多久能自动解开？还是要找管理员？", "coding-account-locked"),
 ]
 
 
@@ -612,4 +616,86 @@ def test_batch5_near_misses_refused():
 
 def test_batch5_in_scope_answered():
     wrong = [(q, want) for q, want in BATCH5_IN_SCOPE if (knowledge.ask(q)["answer"] or {}).get("id") != want]
+    assert not wrong, wrong
+
+
+# Batch 6, written after batch 5 to probe deeper sub-aspects (yes/no details about a documented object: "does
+# migrating change my digests?", "can a public namespace be pulled from outside Tencent Cloud?"). First
+# measurement, before any change for it: 7/40 refused (the code before facets: 5/40), 20/20 in scope right.
+# Most of these carry no facet word at all; this is the measured limit of the lexical method
+# (docs/matching.md, "Known weaknesses"). Regression guard only; now 10/40.
+BATCH6_NEAR_MISS = [
+    '个人版和企业版的数据是存在同一个 COS 桶里吗',
+    'Does the enterprise edition come with a dedicated support engineer?',
+    '个人版配额用满以后，旧镜像会被自动清掉吗',
+    'What happens to my personal edition namespaces if my account is overdue?',
+    '个人版原来的构建记录还能导出吗',
+    'After the build feature was retired, where can I see my old build logs?',
+    '迁移到企业版的过程中，旧地址还能继续拉镜像吗',
+    'Does migrating to enterprise change my image digests?',
+    '实例创建好之后还能改名字吗',
+    'Can two instances in different regions share the same name?',
+    'docker login 的临时密码能不能延长有效期到一天',
+    'How do I log out of a registry with docker?',
+    'TCR 插件装好后，怎么确认节点真的没用 secret 在拉',
+    'Can a public namespace be pulled from outside Tencent Cloud without login?',
+    'How do I revoke a long-term access credential?',
+    '删除镜像版本后存储空间多久释放',
+    'Can I protect a tag from being deleted?',
+    '子账号的 CAM 策略改了以后多久生效',
+    'How do I see which sub-accounts have access to a namespace?',
+    '流量费是按天结算还是按月结算',
+    'Is there a free monthly traffic allowance for public pulls?',
+    '怎么查看这个月公网拉镜像用了多少流量',
+    'How do I add a private network access link for a second VPC?',
+    'CODING 团队管理员离职了，怎么转移管理员',
+    'How do I enable two-factor authentication on CODING?',
+    '源码构建支持 GitLab 私有部署的代码仓库吗',
+    'Can the source build run unit tests before building the image?',
+    '镜像加速能加速 helm chart 的下载吗',
+    'Does on-demand loading work with Windows nodes?',
+    'P2P 加速对节点有什么资源要求',
+    '实例复制的延迟一般是多少秒',
+    'Can replication go across Tencent Cloud accounts?',
+    'How do I check the total storage used by my instance?',
+    '镜像层能不能去重节省空间',
+    '国际站的控制台语言怎么切换成中文',
+    '金融区的实例能和普通地域做实例同步吗',
+    "Error response from daemon: pull access denied for myharbor.example.org/base/jdk, repository does not exist or may require 'docker login'",
+    '个人版能不能开启镜像安全扫描',
+    'Can I schedule a sync to run only at night?',
+    'How do I export all images of a namespace as tar files?',
+]
+
+BATCH6_IN_SCOPE = [
+    ('我一个人用，个人版够不够，跟企业版比少了什么', 'personal-vs-enterprise'),
+    ('个人版一个地域能建几个命名空间', 'personal-quota'),
+    ('个人版那个触发器功能去哪了', 'personal-build-triggers-retired'),
+    ('push 到 ccr 成功了但是列表里没有', 'personal-pushed-image-missing'),
+    ('想从个人版换到企业版，数据能带过去吗', 'migrate-personal-to-enterprise'),
+    ('实例名 abc 提示不可用', 'instance-name-rejected'),
+    ('docker login 企业版实例一直失败，用的是控制台复制的命令', 'login-failed'),
+    ('k8s 拉企业版镜像不想建 imagePullSecrets', 'cluster-pull-without-secret'),
+    ('docker pull 报 unauthorized: authentication required', 'unauthorized-authentication-required'),
+    ('删 tag 的时候相同 digest 的会一起删吗', 'delete-image-tag'),
+    ('如何只让某个子账号推某个仓库', 'restrict-access-namespace-repo'),
+    ('公网拉取镜像要收费吗', 'network-traffic-billing'),
+    ('我怎么知道是走内网还是公网拉的镜像', 'internal-or-public-network'),
+    ('coding 账号被锁定了', 'coding-account-locked'),
+    ('源码构建的 Dockerfile 路径怎么填', 'dockerfile-path-build-dir'),
+    ('拉镜像太慢有什么加速办法', 'image-acceleration'),
+    ('实例同步和实例复制有什么不一样', 'sync-vs-replication'),
+    ('为什么节点上镜像比控制台大', 'image-size-mismatch'),
+    ('国际版少了哪些功能', 'international-unsupported-features'),
+    ('创建实例选不到金融区', 'finance-zone-missing'),
+]
+
+
+def test_batch6_measured_limit():
+    refused = [q for q in BATCH6_NEAR_MISS if not knowledge.ask(q)["matched"]]
+    assert len(refused) >= 10, len(refused)  # measured: 10 of 40 refused
+
+
+def test_batch6_in_scope_answered():
+    wrong = [(q, want) for q, want in BATCH6_IN_SCOPE if (knowledge.ask(q)["answer"] or {}).get("id") != want]
     assert not wrong, wrong
