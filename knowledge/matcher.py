@@ -49,8 +49,8 @@ GENERIC_MIDPOINT = 0.45
 # question's action to another object ("delete a repository" vs "delete a tag") has its coverage multiplied by
 # FACET_PENALTY. Families checked on every object named; "resource" only as the object of an action.
 FACET_PENALTY = 0.3
-FACET_FAMILIES = ("name", "account", "registry", "interface")
-FACET_STRICT = ("name", "interface")   # families checked even against an entry that names no object of the family
+FACET_FAMILIES = ("name", "account", "registry", "interface", "artifact")
+FACET_STRICT = ("name", "interface", "artifact")   # families checked even against an entry that names no object of the family
 FACET_CHECKS = ("action", "object-of")  # the other two checks (for ablations: docs/matching.md)
 # A question about another registry (a self-hosted or another vendor's one, named or pasted as a host) is never
 # answered by an entry about TCR: that mismatch drops the entry altogether.
