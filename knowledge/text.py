@@ -422,14 +422,22 @@ class Facets:
                 found.append((i, i + len(term), fid))
                 i = t.find(term, i + 1)
         found.extend(self._latin(t))
-        # Longest match first at each place; overlapping shorter matches are dropped (镜像版本 over 版本).
+        # Longest match first at each place; overlapping shorter matches are dropped (镜像版本 over 版本, "API key"
+        # over "API"). Names are taken first ("镜像 tag 命名" is about a tag name, not a tag).
+        by_id = self.by_id
         found.sort(key=lambda f: (f[0], -(f[1] - f[0])))
-        kept, last = [], -1
+        names, last = [], -1
         for f in found:
-            if f[0] >= last:
+            if by_id[f[2]].family == "name" and f[0] >= last:
+                names.append(f)
+                last = f[1]
+        kept, last = list(names), -1
+        for f in found:
+            if by_id[f[2]].family != "name" and f[0] >= last and not any(f[0] < e and s < f[1] for s, e, _ in names):
                 kept.append(f)
                 last = f[1]
-        by_id = self.by_id
+        if names:
+            kept.sort()
         acts = [f for f in kept if by_id[f[2]].kind == "action"]
         mentioned = [f for f in kept if by_id[f[2]].kind == "object"]
         objs = [f for f in mentioned if not _locative(t, f[0], f[1], acts)]

@@ -222,6 +222,7 @@ def test_features_and_language():
     # name family
     ("命名空间名称能用下划线吗", set(), {"namespace-name"}, {}),
     ("instance name with capital letters", set(), {"instance-name"}, {}),
+    ("源码构建的镜像 tag 命名规则", set(), {"tag-name", "image"}, {}),   # names first: a tag name, not a tag
 ])
 def test_facet_scan(text, actions, objects, heads):
     sc = T.default_facets().scan(text)
