@@ -336,6 +336,7 @@ class Facets:
     def __init__(self, items: list[dict]):
         self.by_id: dict[str, Facet] = {}
         self._cjk: list[tuple[str, str]] = []
+        self._cjk_by_first: dict[str, list[tuple[str, str]]] | None = None
         # Latin terms are looked up word by word (no big regex to compile at start-up): first word -> [(words,
         # facet, last word is a prefix)]; prefix terms ("delet*") by their first three letters.
         self._words: dict[str, list[tuple[tuple[str, ...], str, bool]]] = {}
@@ -416,11 +417,18 @@ class Facets:
                     if fid:
                         found.append((s, e, fid))
                 t = "".join(chars)
-        for term, fid in self._cjk:
-            i = t.find(term)
-            while i >= 0:
-                found.append((i, i + len(term), fid))
-                i = t.find(term, i + 1)
+        by_first = self._cjk_by_first
+        if by_first is None:
+            by_first = self._cjk_by_first = {}
+            for term, fid in self._cjk:
+                by_first.setdefault(term[0], []).append((term, fid))
+        # Only the Chinese terms whose first character occurs in the text are looked for.
+        for ch in by_first.keys() & set(t):
+            for term, fid in by_first[ch]:
+                i = t.find(term)
+                while i >= 0:
+                    found.append((i, i + len(term), fid))
+                    i = t.find(term, i + 1)
         found.extend(self._latin(t))
         # Longest match first at each place; overlapping shorter matches are dropped (镜像版本 over 版本, "API key"
         # over "API"). Names are taken first ("镜像 tag 命名" is about a tag name, not a tag).
