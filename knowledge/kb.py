@@ -428,18 +428,23 @@ def _cached_topics(version: str) -> list[Topic] | None:
 
 
 def _store_topics(version: str, topics: list[Topic]) -> None:
+    rows = [(t.id, t.title, {k: list(v) for k, v in t.phrasings.items()},
+             {k: list(v) for k, v in t.keywords.items()}, t.hint) for t in topics]
+    store_cache(_topics_cache_path(version), rows)
+
+
+def store_cache(path, value) -> None:
+    """Write `value` (marshal-able) to the cache file `path` atomically; None or a read-only home only costs
+    start-up time, never an error."""
     import marshal
     import os
 
-    path = _topics_cache_path(version)
     if path is None:
         return
-    rows = [(t.id, t.title, {k: list(v) for k, v in t.phrasings.items()},
-             {k: list(v) for k, v in t.keywords.items()}, t.hint) for t in topics]
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(marshal.dumps(rows))
+        tmp.write_bytes(marshal.dumps(value))
         os.replace(tmp, path)
     except OSError:
         pass

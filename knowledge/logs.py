@@ -519,6 +519,14 @@ def _image_from_command(binary: str, verb: str, args: str) -> str | None:
         return None
     if binary == "kubectl" or verb not in _IMAGE_VERBS:
         return None
+    tok = _first_operand(tokens)
+    if tok is None or ("://" in tok and not tok.startswith(("docker://", "oci://"))):
+        return None
+    return re.split(r"[^\x21-\x7e]", tok, maxsplit=1)[0]   # "app:1报错" (no space before Chinese text)
+
+
+def _first_operand(tokens: list[str]) -> str | None:
+    """The first argument of a typed command that is neither an option nor an option's value."""
     skip = False
     for tok in tokens:
         if skip:
@@ -528,9 +536,7 @@ def _image_from_command(binary: str, verb: str, args: str) -> str | None:
             if "=" not in tok and tok in _RUN_FLAGS_WITH_VALUE:
                 skip = True
             continue
-        if "://" in tok and not tok.startswith(("docker://", "oci://")):
-            return None
-        return re.split(r"[^\x21-\x7e]", tok, maxsplit=1)[0]   # "app:1报错" (no space before Chinese text)
+        return tok
     return None
 
 
@@ -539,17 +545,8 @@ def _login_from_command(args: str) -> str | None:
         tokens = shlex.split(args, comments=False)
     except ValueError:
         tokens = args.split()
-    skip = False
-    for tok in tokens:
-        if skip:
-            skip = False
-            continue
-        if tok.startswith("-"):
-            if "=" not in tok and tok in _RUN_FLAGS_WITH_VALUE:
-                skip = True
-            continue
-        return _clean_ref(tok)
-    return None
+    tok = _first_operand(tokens)
+    return _clean_ref(tok) if tok is not None else None
 
 
 def _command_lines(lines: list[str]) -> list[tuple[int, str]]:

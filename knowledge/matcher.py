@@ -464,16 +464,6 @@ def _load_cached_index(cache_key: str):
 
 
 def _store_cached_index(cache_key: str, built) -> None:
-    import marshal
-    import os
+    from .kb import store_cache
 
-    path = index_cache_path(cache_key)
-    if path is None:
-        return
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(marshal.dumps(built))
-        os.replace(tmp, path)
-    except OSError:
-        pass  # a read-only home only costs start-up time
+    store_cache(index_cache_path(cache_key), built)
