@@ -1,6 +1,8 @@
 """Name rules for the target: the reference grammar, and TCR instance / namespace / repository rules."""
 from __future__ import annotations
 
+import dataclasses
+
 from ..findings import finding
 from ..names import NameError_, suggest_ref, validate_instance, validate_namespace, validate_repo, suggest_instance, suggest_namespace, suggest_repo
 
@@ -22,6 +24,11 @@ def edition(host: str | None) -> str | None:
 
 
 def run(ctx) -> list:
+    # The FAQ documents the instance-name rules only; other names carry the rule and a suggestion, no FAQ link.
+    return [f if f.evidence.get("kind") in (None, "instance") else dataclasses.replace(f, faq=None) for f in _run(ctx)]
+
+
+def _run(ctx) -> list:
     t = ctx.target
     if t.error:
         return [finding(NAME, "NAME_INVALID", kind="ref", value=t.raw, error=t.error, rule=t.error["rule"],
