@@ -134,3 +134,38 @@ def test_invalid_knowledge_base_is_reported(capsys, monkeypatch):
     monkeypatch.setattr(knowledge, "get_matcher", broken)
     code, out, err = run_cli(["ask", "个人版配额"], capsys, monkeypatch)
     assert code == 1 and out == "" and "answer.en: missing" in err and "Traceback" not in err
+
+
+PASTED_DNS_LOG = ('$ docker login shop.tencentcloudcr.com\nError response from daemon: Get "https://shop.tencentcloudcr.com/v2/": '
+                  "dial tcp: lookup shop.tencentcloudcr.com: no such host")
+
+
+@pytest.mark.parametrize("lang,labels", [
+    ("en", ("What the log says", "It may also be", "Evidence", "Fix", "Confirm it on the machine that failed")),
+    ("zh", ("日志中的原因", "也可能是", "依据的报错行", "处理方法", "用以下命令在出错的机器上确认")),
+])
+def test_ask_human_starts_with_the_cause_of_a_pasted_log(capsys, monkeypatch, lang, labels):
+    import knowledge
+
+    result = knowledge.ask(PASTED_DNS_LOG, lang)
+    log = result["log"]
+    assert log["cause"] == "DNS_NXDOMAIN"
+    code, out, _ = run_cli(["ask", "--lang", lang, PASTED_DNS_LOG], capsys, monkeypatch)
+    assert code == 0
+    first = out.splitlines()[0]
+    assert first.startswith(labels[0]) and log["summary"][lang] in first and "[DNS_NXDOMAIN]" in first
+    for label in labels:
+        assert label in out
+    for text in (log["evidence"], log["fix"][lang], log["diagnose"], *log["also"]):
+        assert text in out
+    # then the FAQ answer, as before
+    assert out.index(log["diagnose"]) < out.index(result["answer"]["question"])
+
+
+def test_ask_human_local_log_cause_and_plain_question(capsys, monkeypatch):
+    code, out, _ = run_cli(["ask", "--lang", "en", "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. "
+                                                   "Is the docker daemon running?"], capsys, monkeypatch)
+    assert code == 0 and out.startswith("What the log says") and "[DAEMON_ERROR]" in out
+    assert "local problem" in out and "tcr-doctor diagnose" not in out.split("-" * 60)[0]
+    code, out, _ = run_cli(["ask", "How do I delete an image tag?"], capsys, monkeypatch)
+    assert code == 0 and "What the log says" not in out and "-" * 60 not in out
