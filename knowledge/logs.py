@@ -540,13 +540,18 @@ def _first_operand(tokens: list[str]) -> str | None:
     return None
 
 
+_LOGIN_HOST = re.compile(r"(?:https?://)?(?:localhost|\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)(?::\d{1,5})?/?")
+
+
 def _login_from_command(args: str) -> str | None:
     try:
         tokens = shlex.split(args, comments=False)
     except ValueError:
         tokens = args.split()
     tok = _first_operand(tokens)
-    return _clean_ref(tok) if tok is not None else None
+    host = _clean_ref(tok) if tok is not None else None
+    # `docker login 报错 …` is prose after the command, not a registry: only a host[:port] counts.
+    return host if host and _LOGIN_HOST.fullmatch(host) else None
 
 
 def _command_lines(lines: list[str]) -> list[tuple[int, str]]:

@@ -605,3 +605,14 @@ def test_an_image_without_a_named_registry_is_not_sent_to_docker_hub():
     assert r["diagnose"] == "tcr-doctor diagnose <registry>/projectname/imagename:v3"
     r = explain("Error: invalid reference format: repository name (ml/Trainer) must be lowercase")
     assert (r["host"], r["image"], r["diagnose"]) == (None, "ml/Trainer", "tcr-doctor diagnose ml/Trainer --only name")
+
+
+def test_prose_after_docker_login_is_not_taken_as_the_registry():
+    # "docker login 报错 …" (docker login failed with …): 报错 is a word, not a host.
+    res = explain("docker login 报错 unauthorized: authentication required")
+    assert res["cause"] == "CREDENTIALS_INVALID"
+    assert res["host"] is None and res["target"] is None
+    assert "<registry>" in res["diagnose"]
+    typed = explain("$ docker login localhost:5000 -u ci\n"
+                    "Error response from daemon: login attempt to http://localhost:5000/v2/ failed with status: 401 Unauthorized")
+    assert typed["host"] == "localhost:5000"
