@@ -245,3 +245,17 @@ def test_names_resolving_to_internal_addresses_are_refused_findings(tmp_path, dn
     assert words in refused[0]["summary"]["en"], refused[0]["summary"]["en"]
     assert {f["check"] for f in body["findings"]} <= {"dns", "endpoint"}
     assert "TARGET_REFUSED" in body["html"]
+
+
+def test_rendered_findings_put_problems_first():
+    from bot.render import render
+
+    def f(check, status, code):
+        return {"check": check, "status": status, "code": code, "summary_text": code, "fix_html": ""}
+
+    html = render("web", "findings.html", lang="en", target="x.tencentcloudcr.com", verdict=None, cli=None,
+                  findings=[f("name", "ok", "NAME_OK"), f("dns", "ok", "DNS_OK"), f("tcp", "fail", "TCP_TIMEOUT"),
+                            f("endpoint", "warn", "ENDPOINT_PUBLIC"), f("tls", "skip", "SKIPPED")])
+    order = ("TCP_TIMEOUT", "ENDPOINT_PUBLIC", "NAME_OK", "DNS_OK", "SKIPPED")
+    positions = [html.index(f'data-code="{code}"') for code in order]
+    assert positions == sorted(positions)
