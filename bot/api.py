@@ -136,7 +136,11 @@ def _limited(name: str) -> Response | None:
     return error_response(429, "rate_limited", retry_after=retry)
 
 
-def _json_body() -> dict | Response:
+def _json_request(endpoint: str) -> dict | Response:
+    """The request's JSON object, or the error response to return: rate limit first, then size and shape."""
+    limited = _limited(endpoint)
+    if limited is not None:
+        return limited
     length = request.content_length
     if length is not None and length > current_app.config["MAX_CONTENT_LENGTH"]:
         return error_response(413, "too_large")
@@ -272,10 +276,7 @@ def _redact(text: str) -> tuple[str, list[str]]:
 @blueprint.post("/api/ask")
 def api_ask():
     state = _state()
-    limited = _limited("ask")
-    if limited is not None:
-        return limited
-    body = _json_body()
+    body = _json_request("ask")
     if isinstance(body, Response):
         return body
     question = body.get("q")
@@ -370,10 +371,7 @@ def cli_command(target: str) -> dict[str, Any]:
 @blueprint.post("/api/diagnose")
 def api_diagnose():
     state = _state()
-    limited = _limited("diagnose")
-    if limited is not None:
-        return limited
-    body = _json_body()
+    body = _json_request("diagnose")
     if isinstance(body, Response):
         return body
     target = body.get("target")
@@ -528,10 +526,7 @@ def _known_answer(answer_id: str) -> bool:
 @blueprint.post("/api/feedback")
 def api_feedback():
     state = _state()
-    limited = _limited("feedback")
-    if limited is not None:
-        return limited
-    body = _json_body()
+    body = _json_request("feedback")
     if isinstance(body, Response):
         return body
     answer_id, kb_version, helpful = body.get("answer_id"), body.get("kb_version"), body.get("helpful")
