@@ -9,6 +9,7 @@ Variants, each adding one mechanism to the previous:
   +typo-fix+signatures (full)  + English typo correction and error-signature matching
 Metrics on a labelled file (default ../shared/eval/faq_dev.jsonl) and on the tests' own paraphrases.
 """
+
 from __future__ import annotations
 
 import json
@@ -37,15 +38,18 @@ def measure(M, kb, items):
         top3 += faq in ranked
         rejected_in += not answered
     pct = lambda a, b: f"{100 * a / b:5.1f}" if b else "  n/a"  # noqa: E731
-    return f"top-1 {pct(top1, n_in)}  top-3 {pct(top3, n_in)}  in-scope rejected {pct(rejected_in, n_in)}  " \
-           f"out-of-scope rejected {pct(rejected_out, n_out)}"
+    return (
+        f"top-1 {pct(top1, n_in)}  top-3 {pct(top3, n_in)}  in-scope rejected {pct(rejected_in, n_in)}  "
+        f"out-of-scope rejected {pct(rejected_out, n_out)}"
+    )
 
 
 def main() -> None:
+    from test_matcher import NEAR_MISS, OUT_OF_SCOPE, OWN
+
     from knowledge import matcher as M
     from knowledge import text as T
     from knowledge.kb import load_kb
-    from test_matcher import NEAR_MISS, OUT_OF_SCOPE, OWN
 
     dev_path = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT.parent / "shared" / "eval" / "faq_dev.jsonl"
     kb = load_kb()

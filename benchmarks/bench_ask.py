@@ -9,6 +9,7 @@
    the index cache, as a ratio to `python -c 'import requests'` (median of --runs runs each).
 Goals: p99 < 5 ms (20 entries), p99 < 50 ms (10,000 entries), cold start <= 2x.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -50,7 +51,7 @@ def queries_from(kb, n: int, rng: random.Random) -> list[str]:
         else:
             q = q[: max(4, len(q) - 2)]
         out.append(q + " " + rng.choice(noise))
-    out.append("Error response from daemon: Get \"https://x-tcr.tencentcloudcr.com/v2/\": dial tcp: i/o timeout")
+    out.append('Error response from daemon: Get "https://x-tcr.tencentcloudcr.com/v2/": dial tcp: i/o timeout')
     out.append("how do I bake bread")
     return out
 
@@ -78,19 +79,25 @@ def synthetic_entries(kb, n: int, rng: random.Random):
     extra_en = [f"term{i}" for i in range(20000)]  # a long tail of distinct words, as a large base would have
     entries = []
     for i in range(n):
+
         def zh(k):
             return "".join(rng.choice(zh_chars) for _ in range(k))
 
         def en(k):
             return " ".join(rng.choice(en_words) if rng.random() < 0.8 else rng.choice(extra_en) for _ in range(k))
 
-        entries.append(entry_from_dict({
-            "id": f"synthetic-{i}", "number": i + 1,
-            "question": {"zh": zh(12), "en": en(10)},
-            "answer": {"zh": zh(120), "en": en(90)},
-            "phrasings": {"zh": [zh(10), zh(14)], "en": [en(8), en(9)]},
-            "keywords": {"zh": [zh(3)], "en": [en(2)]},
-        }))
+        entries.append(
+            entry_from_dict(
+                {
+                    "id": f"synthetic-{i}",
+                    "number": i + 1,
+                    "question": {"zh": zh(12), "en": en(10)},
+                    "answer": {"zh": zh(120), "en": en(90)},
+                    "phrasings": {"zh": [zh(10), zh(14)], "en": [en(8), en(9)]},
+                    "keywords": {"zh": [zh(3)], "en": [en(2)]},
+                }
+            )
+        )
     return entries
 
 
@@ -123,8 +130,10 @@ def main() -> None:
     questions = queries_from(kb, args.queries, rng)
     time_asks(matcher, kb, questions[:20])  # warm caches (typo-fix cache stays per process, as in a server)
     lat = time_asks(matcher, kb, questions)
-    print(f"in-process ask, {len(kb.entries)} entries, {len(lat)} questions: "
-          f"p50 {pct(lat, 50):.2f} ms  p99 {pct(lat, 99):.2f} ms  max {max(lat):.2f} ms  (goal p99 < 5 ms)")
+    print(
+        f"in-process ask, {len(kb.entries)} entries, {len(lat)} questions: "
+        f"p50 {pct(lat, 50):.2f} ms  p99 {pct(lat, 99):.2f} ms  max {max(lat):.2f} ms  (goal p99 < 5 ms)"
+    )
 
     t = time.perf_counter()
     big = synthetic_entries(kb, args.entries, rng)
@@ -134,9 +143,11 @@ def main() -> None:
     t_build = time.perf_counter() - t
     time_asks(big_matcher, kb, questions[:20])
     lat = time_asks(big_matcher, kb, questions)
-    print(f"in-process ask, {len(big)} synthetic entries (generated {t_gen:.1f} s, indexed {t_build:.1f} s, "
-          f"{len(big_matcher.postings)} features): p50 {pct(lat, 50):.2f} ms  p99 {pct(lat, 99):.2f} ms  "
-          f"max {max(lat):.2f} ms  (goal p99 < 50 ms)")
+    print(
+        f"in-process ask, {len(big)} synthetic entries (generated {t_gen:.1f} s, indexed {t_build:.1f} s, "
+        f"{len(big_matcher.postings)} features): p50 {pct(lat, 50):.2f} ms  p99 {pct(lat, 99):.2f} ms  "
+        f"max {max(lat):.2f} ms  (goal p99 < 50 ms)"
+    )
 
     exe = str(Path(sys.executable).parent / "tcr-doctor")
     q = "登录实例失败怎么办"

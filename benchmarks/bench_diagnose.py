@@ -13,6 +13,7 @@ token server; the loopback DNS server; a silent server and a blackholed port) an
 2. A silent host (TCP accepted, nothing ever sent), a blackholed port (SYN dropped) and a DNS server that never
    answers: when the diagnosis ends vs its deadline (--timeout). Goal: <= deadline + 10 %.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -20,7 +21,6 @@ import shlex
 import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,13 +44,23 @@ def start_parts(workdir: Path):
     (workdir / "token").mkdir()
     ts = TokenServer(workdir=workdir / "token").start()
     tls = TLSMaterial(workdir / "tls")
-    reg = Registry(workdir / "registry", token_server=ts, tls_cert=tls.valid, ca_file=tls.ca_file, name="bench-registry")
+    reg = Registry(
+        workdir / "registry", token_server=ts, tls_cert=tls.valid, ca_file=tls.ca_file, name="bench-registry"
+    )
     reg.start()
     reg.seed = seed_into(reg)
     dns = DNSServer(Zone.default()).start()
     silent = SilentServer().start()
     blackhole = BlackholeServer().start()
-    return {"token": ts, "tls": tls, "registry": reg, "dns": dns, "silent": silent, "blackhole": blackhole, "Zone": Zone}
+    return {
+        "token": ts,
+        "tls": tls,
+        "registry": reg,
+        "dns": dns,
+        "silent": silent,
+        "blackhole": blackhole,
+        "Zone": Zone,
+    }
 
 
 def stop_parts(parts):
@@ -64,11 +74,19 @@ def stop_parts(parts):
 def bench_full(parts, runs: int) -> None:
     reg, Zone = parts["registry"], parts["Zone"]
     target = f"{Zone.REGISTRY}:{reg.port}/team/app:latest"
-    base = dict(timeout=10, nameserver=parts["dns"].nameserver, ca_file=parts["tls"].ca_file,
-                username="alice", password="alice-pass", env={})
+    base = dict(
+        timeout=10,
+        nameserver=parts["dns"].nameserver,
+        ca_file=parts["tls"].ca_file,
+        username="alice",
+        password="alice-pass",
+        env={},
+    )
     print("1. full diagnosis against the local registry (HTTPS, token auth, DNS via loopback server)")
-    print(f"   command: printf alice-pass | tcr-doctor diagnose {target} --nameserver {parts['dns'].nameserver} "
-          f"--ca-file {shlex.quote(parts['tls'].ca_file)} --username alice --password-stdin")
+    print(
+        f"   command: printf alice-pass | tcr-doctor diagnose {target} --nameserver {parts['dns'].nameserver} "
+        f"--ca-file {shlex.quote(parts['tls'].ca_file)} --username alice --password-stdin"
+    )
     # warm-up (imports, first TLS context, registry caches)
     for _ in range(2):
         diagnose(target, DiagnoseOptions(**base))
@@ -91,9 +109,13 @@ def bench_full(parts, runs: int) -> None:
     print(f"   full diagnosis wall time, median: {wall * 1000:.1f} ms")
     print(f"   slowest single check alone: {slowest} {alone[slowest] * 1000:.1f} ms")
     print(f"   ratio wall / slowest single check: {wall / alone[slowest]:.2f}  (goal <= 1.2)")
-    print(f"   ratio wall / slowest check inside the same run: {median([w / m for w, m in zip(walls, in_run_max)]):.2f}")
-    print(f"   sum of the checks run alone (a sequential runner): {sum(alone.values()) * 1000:.1f} ms "
-          f"= {sum(alone.values()) / wall:.1f}x the concurrent wall time")
+    print(
+        f"   ratio wall / slowest check inside the same run: {median([w / m for w, m in zip(walls, in_run_max)]):.2f}"
+    )
+    print(
+        f"   sum of the checks run alone (a sequential runner): {sum(alone.values()) * 1000:.1f} ms "
+        f"= {sum(alone.values()) / wall:.1f}x the concurrent wall time"
+    )
 
 
 def bench_deadline(parts, runs: int) -> None:
@@ -114,10 +136,14 @@ def bench_deadline(parts, runs: int) -> None:
                 ends.append(r.duration)
                 codes.update(f.code for f in r.findings if f.status == "fail")
             worst = max(ends)
-            print(f"   --timeout {deadline:g}: {label}: median {median(ends):.3f} s, worst {worst:.3f} s "
-                  f"= {worst / deadline * 100:.0f} % of the deadline (goal <= 110 %); fail codes: {', '.join(sorted(codes))}")
-            print(f"      command: tcr-doctor diagnose {target} --timeout {deadline:g}"
-                  + (f" --nameserver {extra['nameserver']}" if extra else ""))
+            print(
+                f"   --timeout {deadline:g}: {label}: median {median(ends):.3f} s, worst {worst:.3f} s "
+                f"= {worst / deadline * 100:.0f} % of the deadline (goal <= 110 %); fail codes: {', '.join(sorted(codes))}"
+            )
+            print(
+                f"      command: tcr-doctor diagnose {target} --timeout {deadline:g}"
+                + (f" --nameserver {extra['nameserver']}" if extra else "")
+            )
 
 
 def main(argv=None) -> int:
@@ -127,7 +153,9 @@ def main(argv=None) -> int:
     with tempfile.TemporaryDirectory(prefix="bench-diagnose-") as tmp:
         parts = start_parts(Path(tmp))
         try:
-            print(f"python {sys.version.split()[0]}; command: .venv/bin/python benchmarks/bench_diagnose.py --runs {args.runs}\n")
+            print(
+                f"python {sys.version.split()[0]}; command: .venv/bin/python benchmarks/bench_diagnose.py --runs {args.runs}\n"
+            )
             bench_full(parts, args.runs)
             print()
             bench_deadline(parts, args.runs)

@@ -11,6 +11,7 @@ from `--clients` threads: app_mention events (each then answered by knowledge.as
 "did you mean" button clicks and `/tcr help`. Reported: p50/p99/max of request -> HTTP response (the ack).
 Goal: p99 < 100 ms while a diagnosis runs (Slack's own limit is 3 s).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -58,8 +59,15 @@ class Diagnoses:
                 return diagnose(target, options, progress=progress)
             progress("start", "dns", {})
             self.release.wait(600)
-            finding = {"check": "dns", "status": "ok", "code": "DNS_OK", "summary": {"zh": "ok", "en": "ok"},
-                       "evidence": {}, "fix": {}, "faq": None}
+            finding = {
+                "check": "dns",
+                "status": "ok",
+                "code": "DNS_OK",
+                "summary": {"zh": "ok", "en": "ok"},
+                "evidence": {},
+                "fix": {},
+                "faq": None,
+            }
             return SimpleNamespace(findings=[SimpleNamespace(to_dict=lambda: finding)])
         finally:
             with self._lock:
@@ -80,27 +88,43 @@ def server_side(conn, held: int, real: bool) -> None:
         dns, silent = DNSServer(Zone.default()).start(), SilentServer().start()
         stops += [dns.stop, silent.stop]
         host = f"{Zone.TCR_LOCAL}:{silent.port}"
-        config.update(TEST_ALLOW_LOOPBACK=True, REGISTRY_PORTS=[silent.port], DNS_NAMESERVER=dns.nameserver,
-                      DIAGNOSE_TIMEOUT=60.0)
+        config.update(
+            TEST_ALLOW_LOOPBACK=True, REGISTRY_PORTS=[silent.port], DNS_NAMESERVER=dns.nameserver, DIAGNOSE_TIMEOUT=60.0
+        )
     try:
         with SlackRig(make_web_app, config=config) as rig:
             # Warm up (bolt's first auth.test, templates, knowledge index), then start the diagnoses.
-            rig.event({"type": "app_mention", "user": "U0WARM", "channel": "C0BENCH", "ts": "1600000000.000001",
-                       "text": f"<@{BOT_USER_ID}> docker login {host} fails"})
+            rig.event(
+                {
+                    "type": "app_mention",
+                    "user": "U0WARM",
+                    "channel": "C0BENCH",
+                    "ts": "1600000000.000001",
+                    "text": f"<@{BOT_USER_ID}> docker login {host} fails",
+                }
+            )
             answer = rig.api.wait_for("chat.postMessage", timeout=30)
             for _ in range(held):
                 rig.command(f"diagnose {host}")
             deadline = time.monotonic() + 30
             while diagnoses.running < held and time.monotonic() < deadline:
                 time.sleep(0.01)
-            conn.send({"url": rig.url, "secret": rig.secret, "api_root": rig.api_root, "answer": answer,
-                       "running": diagnoses.running})
+            conn.send(
+                {
+                    "url": rig.url,
+                    "secret": rig.secret,
+                    "api_root": rig.api_root,
+                    "answer": answer,
+                    "running": diagnoses.running,
+                }
+            )
             conn.recv()  # the parent has measured
             conn.send({"running": diagnoses.running})
             diagnoses.release.set()
             if held:  # each diagnosis ends with a final update (findings, or "busy" past the slot limit)
-                rig.api.wait_for("chat.update", lambda c: "Diagnosing" not in c.args.get("text", ""), count=held,
-                                 timeout=120)
+                rig.api.wait_for(
+                    "chat.update", lambda c: "Diagnosing" not in c.args.get("text", ""), count=held, timeout=120
+                )
             rig.api.quiet(0.5)  # let the lazy listeners finish their posts before the stand-in stops
     finally:
         for stop in stops:
@@ -112,8 +136,11 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=600, help="requests to time (default 600)")
     parser.add_argument("--held", type=int, default=3, help="diagnoses running meanwhile (default 3)")
     parser.add_argument("--clients", type=int, default=1, help="concurrent senders (default 1)")
-    parser.add_argument("--real", action="store_true",
-                        help="run real diagnoses (against a silent loopback server) instead of held stand-ins")
+    parser.add_argument(
+        "--real",
+        action="store_true",
+        help="run real diagnoses (against a silent loopback server) instead of held stand-ins",
+    )
     args = parser.parse_args()
     print("$ " + shlex.join([Path(sys.executable).name, "benchmarks/bench_slack_ack.py", *sys.argv[1:]]))
 
@@ -139,8 +166,15 @@ def main() -> int:
         kind = kinds[n % len(kinds)]
         start = time.perf_counter()
         if kind == "mention":
-            resp = sender.event({"type": "app_mention", "user": "U0ASKER", "channel": "C0BENCH",
-                                 "ts": f"1600000001.{n:06d}", "text": f"<@{BOT_USER_ID}> 登录实例失败怎么办？ #{n}"})
+            resp = sender.event(
+                {
+                    "type": "app_mention",
+                    "user": "U0ASKER",
+                    "channel": "C0BENCH",
+                    "ts": f"1600000001.{n:06d}",
+                    "text": f"<@{BOT_USER_ID}> 登录实例失败怎么办？ #{n}",
+                }
+            )
         elif kind == "click":  # "did you mean": the lazy listener asks again and posts in the thread
             resp = sender.click(answer, "tcr_alternative_0")
         else:
@@ -160,16 +194,22 @@ def main() -> int:
     server.join(150)
 
     every = [t for values in timings.values() for t in values]
-    print(f"requests: {len(every)} in {wall:.1f} s with {args.clients} client(s); "
-          f"diagnoses still running at the end: {still}")
+    print(
+        f"requests: {len(every)} in {wall:.1f} s with {args.clients} client(s); "
+        f"diagnoses still running at the end: {still}"
+    )
     print(f"{'kind':<10}{'n':>6}{'p50 ms':>10}{'p99 ms':>10}{'max ms':>10}")
     for kind, values in [*timings.items(), ("all", every)]:
         if values:
-            print(f"{kind:<10}{len(values):>6}{pct(values, 50) * 1000:>10.1f}{pct(values, 99) * 1000:>10.1f}"
-                  f"{max(values) * 1000:>10.1f}")
+            print(
+                f"{kind:<10}{len(values):>6}{pct(values, 50) * 1000:>10.1f}{pct(values, 99) * 1000:>10.1f}"
+                f"{max(values) * 1000:>10.1f}"
+            )
     p99 = pct(every, 99) * 1000
-    print(f"goal p99 < 100 ms: {'met' if p99 < 100 else 'NOT met'} ({p99:.1f} ms; "
-          f"mean {statistics.mean(every) * 1000:.1f} ms)")
+    print(
+        f"goal p99 < 100 ms: {'met' if p99 < 100 else 'NOT met'} ({p99:.1f} ms; "
+        f"mean {statistics.mean(every) * 1000:.1f} ms)"
+    )
     return 0
 
 

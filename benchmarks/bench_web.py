@@ -10,6 +10,7 @@ load generator (processes x keep-alive threads). Questions rotate through the FA
 in both languages plus questions with no answer, so every request runs the matcher. Prints the commands, the
 requests per second and the latency percentiles. Never a timed test: it only prints figures.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -45,8 +46,12 @@ def questions(limit: int = 200) -> list[str]:
             phr = getattr(entry, "phrasings", None)
             if isinstance(phr, dict):
                 out.extend(phr.get(lang, [])[:3])
-    out += ["what is the airspeed velocity of an unladen swallow", "今天天气怎么样", "kubernetes pod pending",
-            "docker pull shop-tcr.tencentcloudcr.com/ns/app:1.0 unauthorized: authentication required"]
+    out += [
+        "what is the airspeed velocity of an unladen swallow",
+        "今天天气怎么样",
+        "kubernetes pod pending",
+        "docker pull shop-tcr.tencentcloudcr.com/ns/app:1.0 unauthorized: authentication required",
+    ]
     return out[:limit] if out else ["登录实例失败怎么办？", "How do I delete an image tag?"]
 
 
@@ -63,7 +68,7 @@ def procfile_args(port: int, workers: int | None) -> list[str]:
     import shlex
 
     with open(os.path.join(ROOT, "Procfile"), encoding="utf-8") as fh:
-        line = next(l for l in fh if l.startswith("web:"))[len("web:"):].strip()
+        line = next(ln for ln in fh if ln.startswith("web:"))[len("web:") :].strip()
 
     def expand(m):
         name, default = m.group(1), m.group(2)
@@ -99,8 +104,9 @@ def start_gunicorn(port: int, workers: int, db: str, extra: list[str]) -> tuple[
 def warm_up(port: int, qs: list[str], n: int = 200) -> None:
     for i in range(n):
         body = json.dumps({"q": qs[i % len(qs)]}).encode()
-        req = urllib.request.Request(f"http://127.0.0.1:{port}/api/ask", data=body,
-                                     headers={"Content-Type": "application/json"})
+        req = urllib.request.Request(
+            f"http://127.0.0.1:{port}/api/ask", data=body, headers={"Content-Type": "application/json"}
+        )
         with urllib.request.urlopen(req, timeout=10) as r:
             r.read()
 
@@ -108,30 +114,48 @@ def warm_up(port: int, qs: list[str], n: int = 200) -> None:
 # --- wrk -------------------------------------------------------------------------------------------------
 def run_wrk(port: int, qs: list[str], connections: int, duration: int, threads: int) -> dict:
     bodies = [json.dumps({"q": q}, ensure_ascii=True) for q in qs]
-    lua = ("wrk.method = \"POST\"\nwrk.headers[\"Content-Type\"] = \"application/json\"\nlocal bodies = {\n"
-           + ",\n".join("  " + json.dumps(b) for b in bodies)
-           + "\n}\nlocal i = 0\nrequest = function()\n  i = i + 1\n"
-             "  return wrk.format(nil, \"/api/ask\", nil, bodies[(i % #bodies) + 1])\nend\n"
-             "done = function(summary, latency, requests)\n"
-             "  io.write(string.format(\"JSON {\\\"requests\\\": %d, \\\"duration_us\\\": %d, \\\"errors\\\": %d, "
-             "\\\"non2xx\\\": %d, \\\"p50_us\\\": %d, \\\"p90_us\\\": %d, \\\"p99_us\\\": %d, \\\"max_us\\\": %d}\\n\",\n"
-             "    summary.requests, summary.duration, summary.errors.connect + summary.errors.read + "
-             "summary.errors.write + summary.errors.timeout, summary.errors.status, latency:percentile(50), "
-             "latency:percentile(90), latency:percentile(99), latency.max))\nend\n")
+    lua = (
+        'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nlocal bodies = {\n'
+        + ",\n".join("  " + json.dumps(b) for b in bodies)
+        + "\n}\nlocal i = 0\nrequest = function()\n  i = i + 1\n"
+        '  return wrk.format(nil, "/api/ask", nil, bodies[(i % #bodies) + 1])\nend\n'
+        "done = function(summary, latency, requests)\n"
+        '  io.write(string.format("JSON {\\"requests\\": %d, \\"duration_us\\": %d, \\"errors\\": %d, '
+        '\\"non2xx\\": %d, \\"p50_us\\": %d, \\"p90_us\\": %d, \\"p99_us\\": %d, \\"max_us\\": %d}\\n",\n'
+        "    summary.requests, summary.duration, summary.errors.connect + summary.errors.read + "
+        "summary.errors.write + summary.errors.timeout, summary.errors.status, latency:percentile(50), "
+        "latency:percentile(90), latency:percentile(99), latency.max))\nend\n"
+    )
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as fh:
         fh.write(lua)
         script = fh.name
-    cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency", "-s", script,
-           f"http://127.0.0.1:{port}/"]
-    print("load:   " + " ".join(cmd) + "   (script: POST /api/ask, rotating %d questions)" % len(qs))
+    cmd = [
+        "wrk",
+        f"-t{threads}",
+        f"-c{connections}",
+        f"-d{duration}s",
+        "--latency",
+        "-s",
+        script,
+        f"http://127.0.0.1:{port}/",
+    ]
+    print("load:   " + " ".join(cmd) + f"   (script: POST /api/ask, rotating {len(qs)} questions)")
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 60).stdout
     os.unlink(script)
-    line = next(l for l in out.splitlines() if l.startswith("JSON "))
+    line = next(ln for ln in out.splitlines() if ln.startswith("JSON "))
     r = json.loads(line[5:])
     secs = r["duration_us"] / 1e6
-    return {"requests": r["requests"], "seconds": secs, "rps": r["requests"] / secs, "errors": r["errors"],
-            "non2xx": r["non2xx"], "p50_ms": r["p50_us"] / 1000, "p90_ms": r["p90_us"] / 1000,
-            "p99_ms": r["p99_us"] / 1000, "max_ms": r["max_us"] / 1000}
+    return {
+        "requests": r["requests"],
+        "seconds": secs,
+        "rps": r["requests"] / secs,
+        "errors": r["errors"],
+        "non2xx": r["non2xx"],
+        "p50_ms": r["p50_us"] / 1000,
+        "p90_ms": r["p90_us"] / 1000,
+        "p99_ms": r["p99_us"] / 1000,
+        "max_ms": r["max_us"] / 1000,
+    }
 
 
 # --- Python fallback -------------------------------------------------------------------------------------
@@ -180,8 +204,10 @@ def _py_worker(port: int, qs: list[str], threads: int, stop_at: float, queue) ->
 def run_python(port: int, qs: list[str], connections: int, duration: int) -> dict:
     procs_n = max(1, min(4, connections // 4))
     per = max(1, connections // procs_n)
-    print(f"load:   python load generator: {procs_n} processes x {per} threads, {duration}s, POST /api/ask "
-          f"rotating {len(qs)} questions")
+    print(
+        f"load:   python load generator: {procs_n} processes x {per} threads, {duration}s, POST /api/ask "
+        f"rotating {len(qs)} questions"
+    )
     queue = multiprocessing.Queue()
     start = time.time()
     stop_at = start + duration
@@ -191,8 +217,8 @@ def run_python(port: int, qs: list[str], connections: int, duration: int) -> dic
     lat: list[float] = []
     errors = 0
     for _ in procs:
-        l, e = queue.get()
-        lat += l
+        latencies, e = queue.get()
+        lat += latencies
         errors += e
     for p in procs:
         p.join()
@@ -202,8 +228,17 @@ def run_python(port: int, qs: list[str], connections: int, duration: int) -> dic
     def pct(q):
         return lat[min(len(lat) - 1, int(q * len(lat)))] * 1000 if lat else float("nan")
 
-    return {"requests": len(lat), "seconds": secs, "rps": len(lat) / secs, "errors": errors, "non2xx": 0,
-            "p50_ms": pct(0.50), "p90_ms": pct(0.90), "p99_ms": pct(0.99), "max_ms": lat[-1] * 1000 if lat else 0}
+    return {
+        "requests": len(lat),
+        "seconds": secs,
+        "rps": len(lat) / secs,
+        "errors": errors,
+        "non2xx": 0,
+        "p50_ms": pct(0.50),
+        "p90_ms": pct(0.90),
+        "p99_ms": pct(0.99),
+        "max_ms": lat[-1] * 1000 if lat else 0,
+    }
 
 
 def main() -> int:
@@ -211,9 +246,13 @@ def main() -> int:
     ap.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2, as WEB_CONCURRENCY)")
     ap.add_argument("--connections", type=int, default=8, help="concurrent connections (default 8: 4 per sync worker)")
     ap.add_argument("--duration", type=int, default=10, help="seconds of load (bounded)")
-    ap.add_argument("--threads", type=int, default=1, help="wrk threads (default 1: the load generator shares the 2 CPUs)")
+    ap.add_argument(
+        "--threads", type=int, default=1, help="wrk threads (default 1: the load generator shares the 2 CPUs)"
+    )
     ap.add_argument("--tool", choices=["auto", "wrk", "python"], default="auto")
-    ap.add_argument("--gunicorn-args", default="", help="extra gunicorn arguments, e.g. '--worker-class gthread --threads 4'")
+    ap.add_argument(
+        "--gunicorn-args", default="", help="extra gunicorn arguments, e.g. '--worker-class gthread --threads 4'"
+    )
     args = ap.parse_args()
 
     qs = questions()
@@ -223,8 +262,10 @@ def main() -> int:
         proc, cmd = start_gunicorn(port, args.workers, os.path.join(tmp, "bench.sqlite3"), args.gunicorn_args.split())
         try:
             load = " ".join(f"{x:.2f}" for x in os.getloadavg())
-            print(f"machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, load average before: {load} "
-                  "(other work on the machine lowers the figures)")
+            print(
+                f"machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, load average before: {load} "
+                "(other work on the machine lowers the figures)"
+            )
             print("server: TCR_DOCTOR_RATE_LIMIT_ASK=0 " + " ".join(cmd[:-1]) + " 'bot.web:create_app()'")
             warm_up(port, qs)
             if tool == "wrk":
@@ -237,10 +278,12 @@ def main() -> int:
                 proc.wait(10)
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
-    print(f"result: {r['requests']} requests in {r['seconds']:.1f}s = {r['rps']:.0f} req/s "
-          f"(goal >= {GOAL_RPS:.0f}: {'met' if r['rps'] >= GOAL_RPS else 'NOT met'}); "
-          f"latency p50 {r['p50_ms']:.1f} ms, p90 {r['p90_ms']:.1f} ms, p99 {r['p99_ms']:.1f} ms, "
-          f"max {r['max_ms']:.1f} ms; errors {r['errors']}, non-2xx {r['non2xx']}")
+    print(
+        f"result: {r['requests']} requests in {r['seconds']:.1f}s = {r['rps']:.0f} req/s "
+        f"(goal >= {GOAL_RPS:.0f}: {'met' if r['rps'] >= GOAL_RPS else 'NOT met'}); "
+        f"latency p50 {r['p50_ms']:.1f} ms, p90 {r['p90_ms']:.1f} ms, p99 {r['p99_ms']:.1f} ms, "
+        f"max {r['max_ms']:.1f} ms; errors {r['errors']}, non-2xx {r['non2xx']}"
+    )
     return 0
 
 

@@ -4,6 +4,7 @@ Thin adapter: parse and limit the request, call `knowledge` / `diagnostics`, sto
 count metrics, and (for the widget, on `"render": "html"`) add server-rendered, sanitised HTML from the
 Jinja2 templates in bot/templates/web/.
 """
+
 from __future__ import annotations
 
 import functools
@@ -31,26 +32,42 @@ ANONYMOUS_CHECKS = ("name", "dns", "endpoint", "tcp", "tls", "http", "credential
 ERRORS: dict[str, dict[str, str]] = {
     "bad_request": {"en": "The request could not be read.", "zh": "无法读取该请求。"},
     "bad_json": {"en": "The request body must be a JSON object.", "zh": "请求正文必须是 JSON 对象。"},
-    "missing_question": {"en": "Give a question in the field \"q\".", "zh": "请在字段 \"q\" 中填写问题。"},
-    "question_too_long": {"en": "The question is too long (at most {limit} characters).",
-                          "zh": "问题太长（最多 {limit} 个字符）。"},
-    "bad_lang": {"en": "\"lang\" must be \"zh\" or \"en\".", "zh": "\"lang\" 必须是 \"zh\" 或 \"en\"。"},
-    "missing_target": {"en": "Give a registry host or image reference in the field \"target\".",
-                       "zh": "请在字段 \"target\" 中填写镜像仓库域名或镜像地址。"},
-    "target_too_long": {"en": "The target is too long (at most {limit} characters).",
-                        "zh": "目标太长（最多 {limit} 个字符）。"},
-    "bad_checks": {"en": "\"checks\" must be a list of check names from: {names}.",
-                   "zh": "\"checks\" 必须是检查项名称的列表，可选：{names}。"},
-    "bad_cause": {"en": "\"cause\" must be a cause code from a pasted log (as in the \"log\" of /api/ask), and "
-                        "\"also\" a list of at most 2 such codes.",
-                  "zh": "\"cause\" 必须是日志原因代码（即 /api/ask 返回的 \"log\" 中的代码），\"also\" 最多 2 个此类代码。"},
-    "bad_feedback": {"en": "Feedback needs \"answer_id\", \"kb_version\" (strings) and \"helpful\" (true or false).",
-                     "zh": "反馈需要 \"answer_id\"、\"kb_version\"（字符串）和 \"helpful\"（true 或 false）。"},
+    "missing_question": {"en": 'Give a question in the field "q".', "zh": '请在字段 "q" 中填写问题。'},
+    "question_too_long": {
+        "en": "The question is too long (at most {limit} characters).",
+        "zh": "问题太长（最多 {limit} 个字符）。",
+    },
+    "bad_lang": {"en": '"lang" must be "zh" or "en".', "zh": '"lang" 必须是 "zh" 或 "en"。'},
+    "missing_target": {
+        "en": 'Give a registry host or image reference in the field "target".',
+        "zh": '请在字段 "target" 中填写镜像仓库域名或镜像地址。',
+    },
+    "target_too_long": {
+        "en": "The target is too long (at most {limit} characters).",
+        "zh": "目标太长（最多 {limit} 个字符）。",
+    },
+    "bad_checks": {
+        "en": '"checks" must be a list of check names from: {names}.',
+        "zh": '"checks" 必须是检查项名称的列表，可选：{names}。',
+    },
+    "bad_cause": {
+        "en": '"cause" must be a cause code from a pasted log (as in the "log" of /api/ask), and '
+        '"also" a list of at most 2 such codes.',
+        "zh": '"cause" 必须是日志原因代码（即 /api/ask 返回的 "log" 中的代码），"also" 最多 2 个此类代码。',
+    },
+    "bad_feedback": {
+        "en": 'Feedback needs "answer_id", "kb_version" (strings) and "helpful" (true or false).',
+        "zh": '反馈需要 "answer_id"、"kb_version"（字符串）和 "helpful"（true 或 false）。',
+    },
     "unknown_answer": {"en": "There is no answer with that id.", "zh": "没有该 id 对应的答案。"},
-    "rate_limited": {"en": "Too many requests; try again in {retry_after} seconds.",
-                     "zh": "请求过于频繁，请在 {retry_after} 秒后重试。"},
-    "busy": {"en": "Too many diagnoses are running; try again in {retry_after} seconds.",
-             "zh": "正在运行的诊断过多，请在 {retry_after} 秒后重试。"},
+    "rate_limited": {
+        "en": "Too many requests; try again in {retry_after} seconds.",
+        "zh": "请求过于频繁，请在 {retry_after} 秒后重试。",
+    },
+    "busy": {
+        "en": "Too many diagnoses are running; try again in {retry_after} seconds.",
+        "zh": "正在运行的诊断过多，请在 {retry_after} 秒后重试。",
+    },
     "unavailable": {"en": "This part of the service is not available right now.", "zh": "该服务暂时不可用。"},
     "not_found": {"en": "Not found.", "zh": "未找到。"},
     "method_not_allowed": {"en": "This method is not allowed here.", "zh": "不允许此请求方法。"},
@@ -58,8 +75,7 @@ ERRORS: dict[str, dict[str, str]] = {
     "unsupported_media_type": {"en": "Send JSON.", "zh": "请发送 JSON。"},
     "unauthorized": {"en": "Authorization required.", "zh": "需要授权。"},
     "http_error": {"en": "The request failed.", "zh": "请求失败。"},
-    "internal": {"en": "Something went wrong on our side; please try again later.",
-                 "zh": "服务内部出错，请稍后重试。"},
+    "internal": {"en": "Something went wrong on our side; please try again later.", "zh": "服务内部出错，请稍后重试。"},
 }
 
 
@@ -76,8 +92,9 @@ def request_lang(body: dict | None = None) -> str:
     return "zh" if accept.lower().lstrip().startswith("zh") else "en"
 
 
-def error_response(status: int, code: str, *, retry_after: int | None = None, body: dict | None = None,
-                   **fmt: Any) -> Response:
+def error_response(
+    status: int, code: str, *, retry_after: int | None = None, body: dict | None = None, **fmt: Any
+) -> Response:
     templates = ERRORS.get(code, ERRORS["http_error"])
     fill = {"retry_after": retry_after, **fmt}
     messages = {lang: templates[lang].format(**fill) for lang in LANGS}
@@ -151,9 +168,35 @@ def _json_request(endpoint: str) -> dict | Response:
 
 
 # --- rendering (widget) ---------------------------------------------------------------------------------
-ALLOWED_TAGS = {"p", "br", "strong", "em", "code", "pre", "ul", "ol", "li", "a", "blockquote", "h3", "h4", "h5",
-                "h6", "table", "thead", "tbody", "tr", "th", "td", "hr", "div", "span", "section", "details",
-                "summary"}
+ALLOWED_TAGS = {
+    "p",
+    "br",
+    "strong",
+    "em",
+    "code",
+    "pre",
+    "ul",
+    "ol",
+    "li",
+    "a",
+    "blockquote",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "hr",
+    "div",
+    "span",
+    "section",
+    "details",
+    "summary",
+}
 
 
 @functools.lru_cache(maxsize=1)
@@ -168,11 +211,17 @@ def sanitize(html: str) -> str:
     import nh3
 
     return nh3.clean(
-        html, tags=ALLOWED_TAGS, clean_content_tags={"script", "style"},
-        attributes={"a": {"href", "title"}, "*": {"class", "lang", "role", "aria-label", "aria-hidden", "data-code",
-                                                   "data-status"}},
-        url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer nofollow",
-        set_tag_attribute_values={"a": {"target": "_blank"}}, strip_comments=True,
+        html,
+        tags=ALLOWED_TAGS,
+        clean_content_tags={"script", "style"},
+        attributes={
+            "a": {"href", "title"},
+            "*": {"class", "lang", "role", "aria-label", "aria-hidden", "data-code", "data-status"},
+        },
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer nofollow",
+        set_tag_attribute_values={"a": {"target": "_blank"}},
+        strip_comments=True,
     )
 
 
@@ -196,17 +245,34 @@ def _heading_shift(html: str) -> str:
 def render_answer(result: dict) -> str:
     answer = result.get("answer") or {}
     body = _heading_shift(_markdown().render(answer.get("answer") or "")) if answer else ""
-    links = [link for link in (answer.get("links") or [])
-             if isinstance(link, dict) and str(link.get("url", "")).startswith(("https://", "http://"))]
-    return _render("answer.html", result=result, answer=answer, lang=result.get("lang") or "en",
-                   body=Markup(sanitize(body)), links=links)
+    links = [
+        link
+        for link in (answer.get("links") or [])
+        if isinstance(link, dict) and str(link.get("url", "")).startswith(("https://", "http://"))
+    ]
+    return _render(
+        "answer.html",
+        result=result,
+        answer=answer,
+        lang=result.get("lang") or "en",
+        body=Markup(sanitize(body)),
+        links=links,
+    )
 
 
 def render_findings(result: dict, lang: str) -> str:
-    findings = [dict(f, fix_html=Markup(markdown_html(_pick(f.get("fix"), lang))),
-                     summary_text=_pick(f.get("summary"), lang)) for f in result.get("findings", [])]
-    return _render("findings.html", findings=findings, lang=lang, cli=result.get("cli"), target=result.get("target"),
-                   verdict=result.get("log_verdict"))
+    findings = [
+        dict(f, fix_html=Markup(markdown_html(_pick(f.get("fix"), lang))), summary_text=_pick(f.get("summary"), lang))
+        for f in result.get("findings", [])
+    ]
+    return _render(
+        "findings.html",
+        findings=findings,
+        lang=lang,
+        cli=result.get("cli"),
+        target=result.get("target"),
+        verdict=result.get("log_verdict"),
+    )
 
 
 def render_log(log: dict, lang: str) -> str:
@@ -216,9 +282,15 @@ def render_log(log: dict, lang: str) -> str:
     for code in log.get("also") or []:
         also.append({"code": str(code), "summary": _pick((_cause_text(str(code)) or {}).get("summary"), lang)})
     note = _pick(log.get("note"), lang)
-    return _render("log.html", log=log, lang=lang, summary=_pick(log.get("summary"), lang),
-                   fix_html=Markup(markdown_html(_pick(log.get("fix"), lang))),
-                   note_html=Markup(markdown_html(note)) if note else None, also=also)
+    return _render(
+        "log.html",
+        log=log,
+        lang=lang,
+        summary=_pick(log.get("summary"), lang),
+        fix_html=Markup(markdown_html(_pick(log.get("fix"), lang))),
+        note_html=Markup(markdown_html(note)) if note else None,
+        also=also,
+    )
 
 
 def _cause_text(code: str) -> dict | None:
@@ -297,8 +369,16 @@ def api_ask():
     masked, kinds = _redact(question)
     answer = result.get("answer") or {}
     status = result.get("status", "no_answer")
-    state.storage.record_question(qid, masked, lang=result.get("lang"), status=status, answer_id=answer.get("id"),
-                                  score=answer.get("score"), kb_version=result.get("kb_version"), redacted=kinds)
+    state.storage.record_question(
+        qid,
+        masked,
+        lang=result.get("lang"),
+        status=status,
+        answer_id=answer.get("id"),
+        score=answer.get("score"),
+        kb_version=result.get("kb_version"),
+        redacted=kinds,
+    )
     labels = {"channel": "web", "lang": result.get("lang") or "", "status": status}
     state.metrics.inc("tcr_doctor_questions_total", labels)
     if result.get("matched"):
@@ -328,7 +408,7 @@ def split_target(target: str) -> tuple[str, int | None, str | None]:
     text = target.strip()
     for scheme in ("https://", "http://"):
         if text.lower().startswith(scheme):
-            text = text[len(scheme):]
+            text = text[len(scheme) :]
             break
     registry = text.split("/", 1)[0]
     if "@" in registry:
@@ -349,22 +429,32 @@ def _refused_finding(host: str, refusal) -> dict[str, Any]:
 
         return finding("dns", "TARGET_REFUSED", host=host, reason=reason, policy=getattr(refusal, "code", "")).to_dict()
     except (ImportError, KeyError):  # catalogue not there: the same shape, built here
-        return {"check": "dns", "status": "fail", "code": "TARGET_REFUSED",
-                "summary": {"zh": f"出于安全策略，不会连接 {host}：{reason['zh']}",
-                            "en": f"{host} will not be contacted because of the address policy: {reason['en']}"},
-                "evidence": {"host": host, "reason": reason, "policy": getattr(refusal, "code", "")},
-                "fix": {"zh": f"网页和 Slack 渠道只诊断公网上的镜像仓库。请在能访问该地址的机器上运行 `tcr-doctor diagnose {host}`。",
-                        "en": f"The web and Slack channels diagnose public registries only. Run `tcr-doctor diagnose {host}` on a machine that can reach it."},
-                "faq": None}
+        return {
+            "check": "dns",
+            "status": "fail",
+            "code": "TARGET_REFUSED",
+            "summary": {
+                "zh": f"出于安全策略，不会连接 {host}：{reason['zh']}",
+                "en": f"{host} will not be contacted because of the address policy: {reason['en']}",
+            },
+            "evidence": {"host": host, "reason": reason, "policy": getattr(refusal, "code", "")},
+            "fix": {
+                "zh": f"网页和 Slack 渠道只诊断公网上的镜像仓库。请在能访问该地址的机器上运行 `tcr-doctor diagnose {host}`。",
+                "en": f"The web and Slack channels diagnose public registries only. Run `tcr-doctor diagnose {host}` on a machine that can reach it.",
+            },
+            "faq": None,
+        }
 
 
 def cli_command(target: str) -> dict[str, Any]:
     quoted = shlex.quote(target.strip())
     return {
         "command": f"tcr-doctor diagnose {quoted} --username <USERNAME> --password-stdin",
-        "note": {"zh": "网页不收集凭证。如需检查登录、权限或推送，请在您自己的机器上运行此命令（密码从标准输入读取）。",
-                 "en": "The web never asks for credentials. To check login, permissions or push, run this on your "
-                       "own machine (the password is read from standard input)."},
+        "note": {
+            "zh": "网页不收集凭证。如需检查登录、权限或推送，请在您自己的机器上运行此命令（密码从标准输入读取）。",
+            "en": "The web never asks for credentials. To check login, permissions or push, run this on your "
+            "own machine (the password is read from standard input).",
+        },
     }
 
 
@@ -383,8 +473,11 @@ def api_diagnose():
     if lang is not None and lang not in LANGS:
         return error_response(400, "bad_lang", body=body)
     checks = body.get("checks")
-    if checks is not None and (not isinstance(checks, list) or len(checks) > len(ANONYMOUS_CHECKS)
-                               or not all(isinstance(c, str) and c in ANONYMOUS_CHECKS for c in checks)):
+    if checks is not None and (
+        not isinstance(checks, list)
+        or len(checks) > len(ANONYMOUS_CHECKS)
+        or not all(isinstance(c, str) and c in ANONYMOUS_CHECKS for c in checks)
+    ):
         return error_response(400, "bad_checks", body=body, names=", ".join(ANONYMOUS_CHECKS))
     cause = _log_cause(body)
     if cause is False:
@@ -419,8 +512,10 @@ def api_diagnose():
         result["log_verdict"] = log_verdict(cause, result)
     state.metrics.inc("tcr_doctor_diagnoses_total", {"outcome": outcome})
     for f in result["findings"]:
-        state.metrics.inc("tcr_doctor_diagnosis_findings_total",
-                          {"check": f.get("check", ""), "status": f.get("status", ""), "code": f.get("code", "")})
+        state.metrics.inc(
+            "tcr_doctor_diagnosis_findings_total",
+            {"check": f.get("check", ""), "status": f.get("status", ""), "code": f.get("code", "")},
+        )
     if body.get("render") == "html":
         result["html"] = render_findings(result, lang)
     return jsonify(result)
@@ -436,8 +531,13 @@ def _log_cause(body: dict) -> tuple[str, list[str]] | None | bool:
         from knowledge.logs import CODES
     except ImportError:
         return None
-    if (not isinstance(cause, str) or cause not in CODES or not isinstance(also, list) or len(also) > 2
-            or not all(isinstance(c, str) and c in CODES for c in also)):
+    if (
+        not isinstance(cause, str)
+        or cause not in CODES
+        or not isinstance(also, list)
+        or len(also) > 2
+        or not all(isinstance(c, str) and c in CODES for c in also)
+    ):
         return False
     return cause, list(also)
 
@@ -469,7 +569,9 @@ def log_verdict(cause: tuple[str, list[str]], result: dict) -> dict[str, Any]:
 def web_checks(cfg: dict[str, Any], requested: list[str] | None = None) -> list[str]:
     """The checks a web diagnosis runs: the configured ones (TCR_DOCTOR_DIAGNOSE_CHECKS, all anonymous), narrowed
     to `requested` (e.g. a pasted log's `checks`) when that leaves any; never more than the configured set."""
-    allowed = [c for c in cfg.get("DIAGNOSE_CHECKS") or ANONYMOUS_CHECKS if c in ANONYMOUS_CHECKS] or list(ANONYMOUS_CHECKS)
+    allowed = [c for c in cfg.get("DIAGNOSE_CHECKS") or ANONYMOUS_CHECKS if c in ANONYMOUS_CHECKS] or list(
+        ANONYMOUS_CHECKS
+    )
     if requested:
         narrowed = [c for c in allowed if c in requested]
         if narrowed:
@@ -482,17 +584,31 @@ def anonymous_options(DiagnoseOptions, cfg: dict[str, Any], policy, only: list[s
     username, a docker config that is empty (os.devnull, so neither ~/.docker/config.json nor a credential helper
     of the server's account is consulted) and an empty environment (no DOCKER_CONFIG, no HTTP(S)_PROXY: the
     engine connects only to the addresses the policy checked). Never a push."""
-    return DiagnoseOptions(timeout=cfg["DIAGNOSE_TIMEOUT"], only=web_checks(cfg, only), skip=None,
-                           username=None, password=None, push=False,
-                           nameserver=cfg["DNS_NAMESERVER"] or None, ca_file=cfg["CA_FILE"] or None,
-                           docker_config=os.devnull, env={}, policy=policy)
+    return DiagnoseOptions(
+        timeout=cfg["DIAGNOSE_TIMEOUT"],
+        only=web_checks(cfg, only),
+        skip=None,
+        username=None,
+        password=None,
+        push=False,
+        nameserver=cfg["DNS_NAMESERVER"] or None,
+        ca_file=cfg["CA_FILE"] or None,
+        docker_config=os.devnull,
+        env={},
+        policy=policy,
+    )
 
 
 def _run_diagnosis(state, target: str, checks: list[str] | None = None) -> dict[str, Any] | None:
     cfg = state.cfg
     if state.diagnose is not None:
-        report = state.diagnose(target, policy=state.policy, timeout=cfg["DIAGNOSE_TIMEOUT"],
-                                nameserver=cfg["DNS_NAMESERVER"] or None, only=web_checks(cfg, checks))
+        report = state.diagnose(
+            target,
+            policy=state.policy,
+            timeout=cfg["DIAGNOSE_TIMEOUT"],
+            nameserver=cfg["DNS_NAMESERVER"] or None,
+            only=web_checks(cfg, checks),
+        )
     else:
         try:
             from diagnostics import DiagnoseOptions, diagnose
@@ -502,11 +618,19 @@ def _run_diagnosis(state, target: str, checks: list[str] | None = None) -> dict[
         report = diagnose(target, options)
     data = report.to_dict() if hasattr(report, "to_dict") else dict(report)
     findings = data.get("findings") or []
-    exit_code = data.get("exit_code", getattr(report, "exit_code", int(any(f.get("status") == "fail" for f in findings))))
+    exit_code = data.get(
+        "exit_code", getattr(report, "exit_code", int(any(f.get("status") == "fail" for f in findings)))
+    )
     parsed = data.pop("target", None)
     extra = {"parsed_target": parsed} if isinstance(parsed, dict) else {}
-    return {**data, **extra, "target": target, "findings": findings, "exit_code": exit_code,
-            "refused": any(f.get("code") == "TARGET_REFUSED" for f in findings)}
+    return {
+        **data,
+        **extra,
+        "target": target,
+        "findings": findings,
+        "exit_code": exit_code,
+        "refused": any(f.get("code") == "TARGET_REFUSED" for f in findings),
+    }
 
 
 # --- /api/feedback --------------------------------------------------------------------------------------
@@ -531,15 +655,22 @@ def api_feedback():
         return body
     answer_id, kb_version, helpful = body.get("answer_id"), body.get("kb_version"), body.get("helpful")
     question_id = body.get("question_id")
-    if (not isinstance(answer_id, str) or not answer_id or len(answer_id) > 100
-            or not isinstance(kb_version, str) or not kb_version or len(kb_version) > 100
-            or not isinstance(helpful, bool)
-            or (question_id is not None and (not isinstance(question_id, str) or len(question_id) > 64))):
+    if (
+        not isinstance(answer_id, str)
+        or not answer_id
+        or len(answer_id) > 100
+        or not isinstance(kb_version, str)
+        or not kb_version
+        or len(kb_version) > 100
+        or not isinstance(helpful, bool)
+        or (question_id is not None and (not isinstance(question_id, str) or len(question_id) > 64))
+    ):
         return error_response(400, "bad_feedback", body=body)
     if not _known_answer(answer_id):
         return error_response(400, "unknown_answer", body=body)
-    feedback_id = state.storage.record_feedback(question_id=question_id, answer_id=answer_id,
-                                                kb_version=kb_version, helpful=helpful)
+    feedback_id = state.storage.record_feedback(
+        question_id=question_id, answer_id=answer_id, kb_version=kb_version, helpful=helpful
+    )
     state.metrics.inc("tcr_doctor_feedback_total", {"helpful": "true" if helpful else "false"})
     response = jsonify({"ok": True, "id": feedback_id})
     response.status_code = 201

@@ -3,6 +3,7 @@
 Only the module of the subcommand being run is imported, so `tcr-doctor ask` does not pay for Flask,
 Slack or the diagnostics stack at start-up.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -29,7 +30,8 @@ def _top_level_parser() -> argparse.ArgumentParser:
         prog="tcr-doctor",
         description="Answers TCR questions from the documented FAQ and diagnoses registry problems live.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="commands:\n" + "\n".join(f"  {name:<12} {help_}" for name, (_, help_) in COMMANDS.items())
+        epilog="commands:\n"
+        + "\n".join(f"  {name:<12} {help_}" for name, (_, help_) in COMMANDS.items())
         + "\n\nRun 'tcr-doctor COMMAND --help' for the options of one command.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")

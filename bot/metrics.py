@@ -5,11 +5,13 @@ write-behind flush, and `GET /metrics` sums the snapshots of every worker that e
 scrape that lands on any one worker still sees the whole service. Counters are cumulative per worker, so
 summing them (including workers that have since exited) gives service totals.
 """
+
 from __future__ import annotations
 
 import threading
 from collections import defaultdict
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 # Latency buckets (seconds) for the request-duration histogram.
 BUCKETS: tuple[float, ...] = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
@@ -71,7 +73,9 @@ class Metrics:
             self.dirty = False
             return {
                 "counters": [[name, list(map(list, labels)), value] for (name, labels), value in self.counters.items()],
-                "histograms": [[name, list(map(list, labels)), list(row)] for (name, labels), row in self.histograms.items()],
+                "histograms": [
+                    [name, list(map(list, labels)), list(row)] for (name, labels), row in self.histograms.items()
+                ],
             }
 
 

@@ -4,6 +4,7 @@ Templates live in one folder per channel (cli/, web/, slack/) and one file per k
 wording changes never touch channel or business code. Text that exists in two languages is passed
 as a {"zh": ..., "en": ...} mapping and picked with the `t` filter.
 """
+
 from __future__ import annotations
 
 import functools
@@ -20,7 +21,7 @@ def pick(text: Any, lang: str) -> Any:
     return text
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def environment(channel: str):
     # Imported here so commands that never render (e.g. `ask --json`) do not pay for Jinja2.
     import jinja2

@@ -12,6 +12,7 @@ Rules kept here (see docs/slack.md):
   and the SDK loggers pass through a redacting filter, so it is in no message, no button and no log line;
 - passwords are never asked for: credential checks point to the CLI (`--password-stdin`) instead.
 """
+
 from __future__ import annotations
 
 import json
@@ -47,14 +48,27 @@ VIEW_TARGET = "tcr_target"
 
 _MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
 _SLASH_ALIASES = {
-    "ask": ("ask", "en"), "问": ("ask", "zh"), "提问": ("ask", "zh"),
-    "diagnose": ("diagnose", "en"), "诊断": ("diagnose", "zh"),
-    "check-name": ("check-name", "en"), "检查名称": ("check-name", "zh"),
-    "help": ("help", "en"), "帮助": ("help", "zh"),
+    "ask": ("ask", "en"),
+    "问": ("ask", "zh"),
+    "提问": ("ask", "zh"),
+    "diagnose": ("diagnose", "en"),
+    "诊断": ("diagnose", "zh"),
+    "check-name": ("check-name", "en"),
+    "检查名称": ("check-name", "zh"),
+    "help": ("help", "en"),
+    "帮助": ("help", "zh"),
 }
 # /tcr check-name kinds (as users type them) -> diagnostics.check_name kinds.
-_NAME_KINDS = {"instance": "instance", "namespace": "namespace", "repository": "repo", "repo": "repo",
-               "tag": "tag", "image": "ref", "ref": "ref", "reference": "ref"}
+_NAME_KINDS = {
+    "instance": "instance",
+    "namespace": "namespace",
+    "repository": "repo",
+    "repo": "repo",
+    "tag": "tag",
+    "image": "ref",
+    "ref": "ref",
+    "reference": "ref",
+}
 # Message subtypes that are a person writing; everything else (bot_message, message_changed, ...) is ignored.
 _HUMAN_SUBTYPES = (None, "file_share", "thread_broadcast")
 
@@ -62,23 +76,23 @@ _HUMAN_SUBTYPES = (None, "file_share", "thread_broadcast")
 @dataclass
 class SlackSettings:
     bot_token: str
-    signing_secret: str | None = None           # None only in Socket Mode
-    api_base_url: str | None = None              # tests: the local stand-in of the Web API
-    support_channel: str | None = None           # where "hand off to a person" posts
-    handoff_mention: str | None = None           # e.g. "<!subteam^S0123>" to ping the support group
-    default_lang: str = "en"                     # for /tcr replies without words to detect a language from
+    signing_secret: str | None = None  # None only in Socket Mode
+    api_base_url: str | None = None  # tests: the local stand-in of the Web API
+    support_channel: str | None = None  # where "hand off to a person" posts
+    handoff_mention: str | None = None  # e.g. "<!subteam^S0123>" to ping the support group
+    default_lang: str = "en"  # for /tcr replies without words to detect a language from
     diagnose_timeout: float = 10.0
-    policy: Any = None                           # AddressPolicy; None = AddressPolicy.public_registry()
-    nameserver: str | None = None                # DNS server for diagnoses ("ip[:port]"); None = system
-    dedupe_path: str | None = None               # SQLite file shared by all workers; None = in-process only
-    diagnose_slots: Any = None                   # a semaphore shared with the web API (diagnoses at once)
+    policy: Any = None  # AddressPolicy; None = AddressPolicy.public_registry()
+    nameserver: str | None = None  # DNS server for diagnoses ("ip[:port]"); None = system
+    dedupe_path: str | None = None  # SQLite file shared by all workers; None = in-process only
+    diagnose_slots: Any = None  # a semaphore shared with the web API (diagnoses at once)
     # Seams for tests, the same as the web channel's: replace knowledge.ask / knowledge.redact / diagnose.
     ask_func: Any = None
     redact_func: Any = None
     diagnose_func: Any = None
 
     @classmethod
-    def from_config(cls, *configs: Mapping[str, Any] | None, socket_mode: bool = False) -> "SlackSettings | None":
+    def from_config(cls, *configs: Mapping[str, Any] | None, socket_mode: bool = False) -> SlackSettings | None:
         """Settings from config mappings (first wins), the environment last; None = Slack is not configured.
 
         Keys: SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET, SLACK_API_BASE_URL, SLACK_SUPPORT_CHANNEL,
@@ -86,6 +100,7 @@ class SlackSettings:
         DNS_NAMESERVER, ASK_FUNC / REDACT_FUNC (tests only, as in bot/web.py) and SLACK_DIAGNOSE_FUNC (tests only:
         called as diagnose(target, options, progress=...)).
         """
+
         def get(key: str, default: Any = None, env: bool = True) -> Any:
             for config in configs:
                 if config and config.get(key) not in (None, ""):
@@ -288,8 +303,12 @@ class SlackChannel:
             if body.get("event_id") and not self.seen.first(f"event:{body['event_id']}"):
                 return BoltResponse(status=200, body="")
             own = {context.get("bot_user_id"), context.get("bot_id")} - {None}
-            if (event.get("bot_id") or event.get("subtype") not in _HUMAN_SUBTYPES
-                    or event.get("bot_profile") or (own and event.get("user") in own)):
+            if (
+                event.get("bot_id")
+                or event.get("subtype") not in _HUMAN_SUBTYPES
+                or event.get("bot_profile")
+                or (own and event.get("user") in own)
+            ):
                 return BoltResponse(status=200, body="")
         next()
 
@@ -311,19 +330,29 @@ class SlackChannel:
         text = _MENTION.sub(" ", event.get("text") or "").strip()
         masked, kinds = self.redact(text)
         if not masked.strip():
-            client.chat_postMessage(channel=channel, thread_ts=thread_ts,
-                                    **message("help.json.j2", lang=self.settings.default_lang))
+            client.chat_postMessage(
+                channel=channel, thread_ts=thread_ts, **message("help.json.j2", lang=self.settings.default_lang)
+            )
             return
         result = self.ask(masked)
         lang = _lang(result.get("lang"), self.settings.default_lang)
         if kinds:
-            client.chat_postEphemeral(channel=channel, user=event.get("user"), thread_ts=thread_ts,
-                                      **message("secret_warning.json.j2", lang=lang, kinds=kinds))
-        client.chat_postMessage(channel=channel, thread_ts=thread_ts,
-                                **self.answer_blocks(result, masked, lang))
+            client.chat_postEphemeral(
+                channel=channel,
+                user=event.get("user"),
+                thread_ts=thread_ts,
+                **message("secret_warning.json.j2", lang=lang, kinds=kinds),
+            )
+        client.chat_postMessage(channel=channel, thread_ts=thread_ts, **self.answer_blocks(result, masked, lang))
 
-    def answer_blocks(self, result: Mapping[str, Any], question: str, lang: str,
-                      explained: Mapping[str, Any] | None = None, asked_by: str | None = None) -> dict[str, Any]:
+    def answer_blocks(
+        self,
+        result: Mapping[str, Any],
+        question: str,
+        lang: str,
+        explained: Mapping[str, Any] | None = None,
+        asked_by: str | None = None,
+    ) -> dict[str, Any]:
         """The answer message; a recognised pasted log adds its cause and, if the FAQ has none, its checks/target.
 
         `asked_by`: for /tcr answers posted in a channel, whose (masked) question it answers.
@@ -332,9 +361,17 @@ class SlackChannel:
         diagnostics = list(result.get("diagnostics") or []) or list(explained.get("checks") or [])
         target = _target(result.get("entities")) or explained.get("target")
         return message(
-            "answer.json.j2", lang=lang, result=result, question=question[:_MAX_QUESTION], log=explained or None,
-            target=target, checks=_safe_checks(diagnostics), diagnostics=diagnostics,
-            credentials="credentials" in diagnostics, handoff=bool(self.settings.support_channel), asked_by=asked_by,
+            "answer.json.j2",
+            lang=lang,
+            result=result,
+            question=question[:_MAX_QUESTION],
+            log=explained or None,
+            target=target,
+            checks=_safe_checks(diagnostics),
+            diagnostics=diagnostics,
+            credentials="credentials" in diagnostics,
+            handoff=bool(self.settings.support_channel),
+            asked_by=asked_by,
         )
 
     def on_alternative(self, body, action, client, respond):
@@ -359,25 +396,45 @@ class SlackChannel:
             link = client.chat_getPermalink(channel=channel, message_ts=thread_ts).get("permalink")
         except Exception:  # noqa: BLE001 - a missing link must not stop the hand-off
             log.warning("slack: no permalink for the hand-off thread")
-        client.chat_postMessage(channel=self.settings.support_channel, **message(
-            "handoff.json.j2", lang=lang, question=question, user=user, source_channel=channel, link=link,
-            status=value.get("status"), kb_version=value.get("kb_version"), mention=self.settings.handoff_mention))
+        client.chat_postMessage(
+            channel=self.settings.support_channel,
+            **message(
+                "handoff.json.j2",
+                lang=lang,
+                question=question,
+                user=user,
+                source_channel=channel,
+                link=link,
+                status=value.get("status"),
+                kb_version=value.get("kb_version"),
+                mention=self.settings.handoff_mention,
+            ),
+        )
         client.chat_postMessage(channel=channel, thread_ts=thread_ts, **message("handoff_done.json.j2", lang=lang))
 
     # -- diagnostics --------------------------------------------------------------------------------------
     def on_diagnose(self, body, action, client, respond):
         value = _value(action.get("value"))
         channel, thread_ts = self._container(body)
-        self.diagnose_in_thread(client, channel, thread_ts, value.get("target") or "", value.get("checks"),
-                                _lang(value.get("lang"), self.settings.default_lang), fallback=respond)
+        self.diagnose_in_thread(
+            client,
+            channel,
+            thread_ts,
+            value.get("target") or "",
+            value.get("checks"),
+            _lang(value.get("lang"), self.settings.default_lang),
+            fallback=respond,
+        )
 
     def on_diagnose_target(self, body, action, client):
         value = _value(action.get("value"))
         channel, thread_ts = self._container(body)
         lang = _lang(value.get("lang"), self.settings.default_lang)
         metadata = json.dumps({"channel": channel, "thread_ts": thread_ts, "checks": value.get("checks"), "lang": lang})
-        client.views_open(trigger_id=body["trigger_id"],
-                          view=message("target_modal.json.j2", lang=lang, metadata=metadata, callback_id=VIEW_TARGET))
+        client.views_open(
+            trigger_id=body["trigger_id"],
+            view=message("target_modal.json.j2", lang=lang, metadata=metadata, callback_id=VIEW_TARGET),
+        )
 
     @staticmethod
     def _submitted_target(view: Mapping[str, Any]) -> str:
@@ -386,8 +443,12 @@ class SlackChannel:
 
     def _usable_target(self, target: str) -> bool:
         """One address, no spaces, nothing secret-looking; the diagnosis itself applies name rules and policy."""
-        return bool(target) and len(target) <= 512 and not any(ch.isspace() for ch in target) \
+        return (
+            bool(target)
+            and len(target) <= 512
+            and not any(ch.isspace() for ch in target)
             and not self.redact(target)[1]
+        )
 
     def ack_target(self, ack, view):
         lang = _lang(_value(view.get("private_metadata")).get("lang"), self.settings.default_lang)
@@ -401,11 +462,18 @@ class SlackChannel:
         if not self._usable_target(target):
             return  # ack_target showed the error in the modal
         meta = _value(view.get("private_metadata"))
-        self.diagnose_in_thread(client, meta.get("channel"), meta.get("thread_ts"), target, meta.get("checks"),
-                                _lang(meta.get("lang"), self.settings.default_lang))
+        self.diagnose_in_thread(
+            client,
+            meta.get("channel"),
+            meta.get("thread_ts"),
+            target,
+            meta.get("checks"),
+            _lang(meta.get("lang"), self.settings.default_lang),
+        )
 
-    def diagnose_in_thread(self, client, channel: str, thread_ts: str | None, target: str, checks: Any,
-                           lang: str, *, fallback=None) -> None:
+    def diagnose_in_thread(
+        self, client, channel: str, thread_ts: str | None, target: str, checks: Any, lang: str, *, fallback=None
+    ) -> None:
         """Post one progress message, keep it updated while the checks run, end it with the findings."""
         from diagnostics import DiagnoseOptions, diagnose
 
@@ -438,9 +506,17 @@ class SlackChannel:
 
         # Anonymous and server-neutral: no password, never the server's docker config (its credentials would
         # answer for the Slack user) and never its proxy variables (a proxy would bypass the address policy).
-        options = DiagnoseOptions(timeout=self.settings.diagnose_timeout, only=only, policy=self.policy(),
-                                  nameserver=self.settings.nameserver, username=None, password=None, push=False,
-                                  docker_config=os.devnull, env={})
+        options = DiagnoseOptions(
+            timeout=self.settings.diagnose_timeout,
+            only=only,
+            policy=self.policy(),
+            nameserver=self.settings.nameserver,
+            username=None,
+            password=None,
+            push=False,
+            docker_config=os.devnull,
+            env={},
+        )
         slots = self.settings.diagnose_slots  # shared with /api/diagnose: at most N diagnoses per process
         if slots is not None and not slots.acquire(timeout=self.settings.diagnose_timeout):
             result = message("busy.json.j2", lang=lang)
@@ -448,8 +524,13 @@ class SlackChannel:
             try:
                 report = (self.settings.diagnose_func or diagnose)(target, options, progress=on_progress)
                 findings = [f.to_dict() if hasattr(f, "to_dict") else f for f in report.findings]
-                result = message("findings.json.j2", lang=lang, target=target, findings=findings,
-                                 credentials=wants_credentials or any(_is_auth(f) for f in findings))
+                result = message(
+                    "findings.json.j2",
+                    lang=lang,
+                    target=target,
+                    findings=findings,
+                    credentials=wants_credentials or any(_is_auth(f) for f in findings),
+                )
             except Exception:  # noqa: BLE001 - the user gets an honest error, the log gets the traceback
                 log.exception("slack: diagnosis failed")
                 result = message("error.json.j2", lang=lang)
@@ -482,8 +563,9 @@ class SlackChannel:
             reply = self.answer_blocks(result, masked, _lang(result.get("lang"), lang), asked_by=user)
             self._post_or_respond(client, respond, channel, reply)
         elif sub == "diagnose":
-            self.diagnose_in_thread(client, channel, None, masked.split()[0], list(SAFE_CHECKS), lang,
-                                    fallback=lambda **m: respond(**m))
+            self.diagnose_in_thread(
+                client, channel, None, masked.split()[0], list(SAFE_CHECKS), lang, fallback=lambda **m: respond(**m)
+            )
         elif sub == "check-name":
             self.check_name(masked, lang, respond)
 

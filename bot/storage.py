@@ -4,6 +4,7 @@ Question rows are written behind the request (a small queue flushed every `flush
 `batch` rows by a daemon thread) so that `/api/ask` never waits on the disk; feedback is written at once.
 Safe across gunicorn's fork: connections and the flush thread are created lazily in the process that uses them.
 """
+
 from __future__ import annotations
 
 import atexit
@@ -14,7 +15,8 @@ import sqlite3
 import threading
 import time
 import unicodedata
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS questions (
@@ -101,11 +103,31 @@ class Storage:
                 time.sleep(self.flush_interval)
 
     # -- writes --------------------------------------------------------------------------------------
-    def record_question(self, qid: str, text: str, *, channel: str = "web", lang: str | None, status: str,
-                        answer_id: str | None, score: float | None, kb_version: str | None,
-                        redacted: Iterable[str] = ()) -> None:
-        row = (qid, time.time(), channel, lang, text, ",".join(sorted(set(redacted))), status, answer_id, score,
-               kb_version)
+    def record_question(
+        self,
+        qid: str,
+        text: str,
+        *,
+        channel: str = "web",
+        lang: str | None,
+        status: str,
+        answer_id: str | None,
+        score: float | None,
+        kb_version: str | None,
+        redacted: Iterable[str] = (),
+    ) -> None:
+        row = (
+            qid,
+            time.time(),
+            channel,
+            lang,
+            text,
+            ",".join(sorted(set(redacted))),
+            status,
+            answer_id,
+            score,
+            kb_version,
+        )
         self._ensure_flusher()
         with self._lock:
             self._pending.append(row)
@@ -113,12 +135,14 @@ class Storage:
         if full:
             self._wake.set()
 
-    def record_feedback(self, *, question_id: str | None, answer_id: str, kb_version: str, helpful: bool,
-                        channel: str = "web") -> int:
+    def record_feedback(
+        self, *, question_id: str | None, answer_id: str, kb_version: str, helpful: bool, channel: str = "web"
+    ) -> int:
         self.flush()  # the question the feedback refers to must be there first
         cur = self.connect().execute(
             "INSERT INTO feedback (ts, question_id, answer_id, kb_version, helpful, channel) VALUES (?,?,?,?,?,?)",
-            (time.time(), question_id, answer_id, kb_version, 1 if helpful else 0, channel))
+            (time.time(), question_id, answer_id, kb_version, 1 if helpful else 0, channel),
+        )
         return int(cur.lastrowid)
 
     def flush(self) -> None:
@@ -133,12 +157,17 @@ class Storage:
         conn.execute("BEGIN IMMEDIATE")
         try:
             if rows:
-                conn.executemany("INSERT OR IGNORE INTO questions (id, ts, channel, lang, text, redacted, status, "
-                                 "answer_id, score, kb_version) VALUES (?,?,?,?,?,?,?,?,?,?)", rows)
+                conn.executemany(
+                    "INSERT OR IGNORE INTO questions (id, ts, channel, lang, text, redacted, status, "
+                    "answer_id, score, kb_version) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                    rows,
+                )
             if snapshot:
                 worker, data = snapshot
-                conn.execute("INSERT OR REPLACE INTO metrics (worker, ts, data) VALUES (?,?,?)",
-                             (worker, time.time(), json.dumps(data, separators=(",", ":"))))
+                conn.execute(
+                    "INSERT OR REPLACE INTO metrics (worker, ts, data) VALUES (?,?,?)",
+                    (worker, time.time(), json.dumps(data, separators=(",", ":"))),
+                )
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
@@ -166,19 +195,30 @@ class Storage:
         conn = self.connect()
         items: list[tuple[str, str, str | None, str | None, float]] = []  # (reason, text, lang, answer_id, ts)
         for text, lang, ts in conn.execute(
-                "SELECT text, lang, ts FROM questions WHERE status = 'no_answer' AND ts >= ?", (since,)):
+            "SELECT text, lang, ts FROM questions WHERE status = 'no_answer' AND ts >= ?", (since,)
+        ):
             items.append(("no_answer", text, lang, None, ts))
         for text, lang, answer_id, ts in conn.execute(
-                "SELECT q.text, q.lang, f.answer_id, f.ts FROM feedback f LEFT JOIN questions q "
-                "ON q.id = f.question_id WHERE f.helpful = 0 AND f.ts >= ?", (since,)):
+            "SELECT q.text, q.lang, f.answer_id, f.ts FROM feedback f LEFT JOIN questions q "
+            "ON q.id = f.question_id WHERE f.helpful = 0 AND f.ts >= ?",
+            (since,),
+        ):
             items.append(("thumbs_down", text or f"(answer {answer_id})", lang, answer_id, ts))
         groups: dict[str, dict[str, Any]] = {}
         for reason, text, lang, answer_id, ts in items:
             key = normalise(text)
             group = groups.get(key)
             if group is None:
-                group = groups[key] = {"question": text, "count": 0, "no_answer": 0, "thumbs_down": 0,
-                                       "answer_ids": [], "langs": [], "first_seen": ts, "last_seen": ts}
+                group = groups[key] = {
+                    "question": text,
+                    "count": 0,
+                    "no_answer": 0,
+                    "thumbs_down": 0,
+                    "answer_ids": [],
+                    "langs": [],
+                    "first_seen": ts,
+                    "last_seen": ts,
+                }
             group["count"] += 1
             group[reason] += 1
             if answer_id and answer_id not in group["answer_ids"]:

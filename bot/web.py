@@ -6,6 +6,7 @@
 Configuration comes from environment variables (docs/web.md), overridden by the `config` dict given to
 `create_app` (tests). Keys of the dict are the names below without the `TCR_DOCTOR_` prefix.
 """
+
 from __future__ import annotations
 
 import logging
@@ -25,25 +26,25 @@ ENV_PREFIX = "TCR_DOCTOR_"
 
 # name -> (default, parser). Every entry is documented in the README (tests/test_readme.py keeps it so).
 DEFAULTS: dict[str, Any] = {
-    "DB": None,                              # SQLite file; default ./tcr-doctor.sqlite3
+    "DB": None,  # SQLite file; default ./tcr-doctor.sqlite3
     "REGISTRY_DOMAINS": "*.tencentcloudcr.com,*.ccs.tencentyun.com,*.tencentyun.com",
     "REGISTRY_PORTS": "443,80",
-    "DNS_NAMESERVER": "",                    # "ip[:port]"; default the system resolver
-    "CA_FILE": "",                           # extra CA bundle (PEM) to trust for registry TLS
-    "DIAGNOSE_TIMEOUT": 10.0,                # seconds, the whole diagnosis
+    "DNS_NAMESERVER": "",  # "ip[:port]"; default the system resolver
+    "CA_FILE": "",  # extra CA bundle (PEM) to trust for registry TLS
+    "DIAGNOSE_TIMEOUT": 10.0,  # seconds, the whole diagnosis
     "DIAGNOSE_CHECKS": "name,dns,endpoint,tcp,tls,http,credentials,image",  # run anonymously, in this order
-    "DIAGNOSE_CONCURRENCY": 4,               # diagnoses at once per process; more get 503 + Retry-After
+    "DIAGNOSE_CONCURRENCY": 4,  # diagnoses at once per process; more get 503 + Retry-After
     "MAX_BODY_BYTES": 16384,
     "MAX_QUESTION_CHARS": 2000,
-    "RATE_LIMIT_ASK": "60/60",               # N/SECONDS per client; "0" disables
+    "RATE_LIMIT_ASK": "60/60",  # N/SECONDS per client; "0" disables
     "RATE_LIMIT_DIAGNOSE": "6/60",
     "RATE_LIMIT_FEEDBACK": "30/60",
-    "TRUSTED_PROXIES": 0,                    # how many X-Forwarded-For hops to trust for the client address
-    "CORS_ORIGINS": "*",                     # "*" or comma-separated origins allowed to call /api/*
-    "FRAME_ANCESTORS": "'self'",             # CSP frame-ancestors for the service's own pages
+    "TRUSTED_PROXIES": 0,  # how many X-Forwarded-For hops to trust for the client address
+    "CORS_ORIGINS": "*",  # "*" or comma-separated origins allowed to call /api/*
+    "FRAME_ANCESTORS": "'self'",  # CSP frame-ancestors for the service's own pages
     "HANDOFF_URL": "https://console.cloud.tencent.com/workorder/category",
-    "METRICS_TOKEN": "",                     # if set, /metrics needs "Authorization: Bearer <token>"
-    "SLACK": "auto",                         # auto (when SLACK_SIGNING_SECRET is set) | on | off
+    "METRICS_TOKEN": "",  # if set, /metrics needs "Authorization: Bearer <token>"
+    "SLACK": "auto",  # auto (when SLACK_SIGNING_SECRET is set) | on | off
 }
 _INT = {"DIAGNOSE_CONCURRENCY", "MAX_BODY_BYTES", "MAX_QUESTION_CHARS", "TRUSTED_PROXIES"}
 _FLOAT = {"DIAGNOSE_TIMEOUT"}
@@ -74,7 +75,7 @@ def load_config(overrides: dict | None = None) -> dict[str, Any]:
 
 
 def parse_rate(spec: Any) -> tuple[int, float] | None:
-    """"N/SECONDS" -> (N, SECONDS); "0", "", "off" or None -> None (no limit)."""
+    """ "N/SECONDS" -> (N, SECONDS); "0", "", "off" or None -> None (no limit)."""
     if spec in (None, "", 0, "0", "off", False):
         return None
     if isinstance(spec, (tuple, list)):
@@ -95,8 +96,9 @@ def create_app(config: dict | None = None) -> Flask:
     if cfg["TRUSTED_PROXIES"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=cfg["TRUSTED_PROXIES"], x_proto=cfg["TRUSTED_PROXIES"],
-                                x_host=cfg["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app, x_for=cfg["TRUSTED_PROXIES"], x_proto=cfg["TRUSTED_PROXIES"], x_host=cfg["TRUSTED_PROXIES"]
+        )
 
     from bot.storage import Storage
 
@@ -124,10 +126,13 @@ class WebState:
         self.worker = f"{os.getpid()}-{secrets.token_hex(4)}"
         self._worker_pid = os.getpid()
         self.policy = AddressPolicy.public_registry(
-            domains=cfg["REGISTRY_DOMAINS"], ports=cfg["REGISTRY_PORTS"],
-            allow_loopback=bool(cfg.get("TEST_ALLOW_LOOPBACK")))
-        self.limiters = {name: RateLimiter(parse_rate(cfg[f"RATE_LIMIT_{name.upper()}"]))
-                         for name in ("ask", "diagnose", "feedback")}
+            domains=cfg["REGISTRY_DOMAINS"],
+            ports=cfg["REGISTRY_PORTS"],
+            allow_loopback=bool(cfg.get("TEST_ALLOW_LOOPBACK")),
+        )
+        self.limiters = {
+            name: RateLimiter(parse_rate(cfg[f"RATE_LIMIT_{name.upper()}"])) for name in ("ask", "diagnose", "feedback")
+        }
         import threading
 
         self.diagnose_slots = threading.BoundedSemaphore(max(1, cfg["DIAGNOSE_CONCURRENCY"]))
@@ -158,9 +163,11 @@ def _cors_origin(cfg: dict[str, Any]) -> str | None:
 def _install_hooks(app: Flask, state: WebState) -> None:
     cfg = state.cfg
     frame_ancestors = cfg["FRAME_ANCESTORS"] or "'none'"
-    page_csp = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-                "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
-                f"frame-ancestors {frame_ancestors}")
+    page_csp = (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+        f"frame-ancestors {frame_ancestors}"
+    )
     api_csp = "default-src 'none'; frame-ancestors 'none'; sandbox"
 
     @app.before_request
@@ -171,14 +178,19 @@ def _install_hooks(app: Flask, state: WebState) -> None:
         return None
 
     common = [("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "no-referrer")]
-    cors_common = [("Access-Control-Allow-Methods", "GET, POST, OPTIONS"),
-                   ("Access-Control-Allow-Headers", "Content-Type"),
-                   ("Access-Control-Expose-Headers", "X-Question-Id, Retry-After"),
-                   ("Access-Control-Max-Age", "600")]
+    cors_common = [
+        ("Access-Control-Allow-Methods", "GET, POST, OPTIONS"),
+        ("Access-Control-Allow-Headers", "Content-Type"),
+        ("Access-Control-Expose-Headers", "X-Question-Id, Retry-After"),
+        ("Access-Control-Max-Age", "600"),
+    ]
     any_origin = "*" in cfg["CORS_ORIGINS"]
     # /api/* responses never set these themselves: added in one go (this runs on every request)
-    api_static = common + [("Content-Security-Policy", api_csp), ("Cache-Control", "no-store")] + (
-        [("Access-Control-Allow-Origin", "*")] + cors_common if any_origin else [])
+    api_static = (
+        common
+        + [("Content-Security-Policy", api_csp), ("Cache-Control", "no-store")]
+        + ([("Access-Control-Allow-Origin", "*")] + cors_common if any_origin else [])
+    )
 
     @app.after_request
     def _finish(response: Response) -> Response:
@@ -213,8 +225,13 @@ def _install_hooks(app: Flask, state: WebState) -> None:
     def _http_error(exc: HTTPException):
         from bot.api import error_response
 
-        code = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "too_large",
-                415: "unsupported_media_type"}.get(exc.code or 500, "http_error")
+        code = {
+            400: "bad_request",
+            404: "not_found",
+            405: "method_not_allowed",
+            413: "too_large",
+            415: "unsupported_media_type",
+        }.get(exc.code or 500, "http_error")
         return error_response(exc.code or 500, code)
 
     @app.errorhandler(Exception)
@@ -239,7 +256,9 @@ def _install_hooks(app: Flask, state: WebState) -> None:
 
         state.storage.flush()
         text = M.render(M.merge(state.storage.metric_snapshots()))
-        return Response(text, mimetype="text/plain", headers={"Content-Type": "text/plain; version=0.0.4; charset=utf-8"})
+        return Response(
+            text, mimetype="text/plain", headers={"Content-Type": "text/plain; version=0.0.4; charset=utf-8"}
+        )
 
     static_dir = os.path.join(os.path.dirname(__file__), "static")
 

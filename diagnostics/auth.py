@@ -2,13 +2,13 @@
 
 Credentials are used for the requests and never put in a finding, a log line or an exception message.
 """
+
 from __future__ import annotations
 
 import base64
 import json
 import os
 import re
-import socket
 import subprocess
 import time
 from dataclasses import dataclass, field
@@ -59,7 +59,12 @@ def _span(seconds: float) -> str:
     d, s = divmod(s, 86400)
     h, s = divmod(s, 3600)
     m, s = divmod(s, 60)
-    return (f"{d}d" if d else "") + (f"{h}h" if h else "") + (f"{m}m" if m and not d else "") + (f"{s}s" if not (d or h or m) else "")
+    return (
+        (f"{d}d" if d else "")
+        + (f"{h}h" if h else "")
+        + (f"{m}m" if m and not d else "")
+        + (f"{s}s" if not (d or h or m) else "")
+    )
 
 
 # ------------------------------------------------------------------------------------------------ credentials
@@ -82,16 +87,34 @@ def _config_path(options, env) -> Path:
 
 def _keys_for(registry: str, host: str) -> list[str]:
     if registry in ("docker.io", "index.docker.io") or host == "registry-1.docker.io":
-        return ["https://index.docker.io/v1/", "index.docker.io", "docker.io", "registry-1.docker.io", "https://index.docker.io/v1"]
-    return [registry, f"https://{registry}", f"http://{registry}", f"https://{registry}/v1/", f"https://{registry}/v2/", f"{registry}/"]
+        return [
+            "https://index.docker.io/v1/",
+            "index.docker.io",
+            "docker.io",
+            "registry-1.docker.io",
+            "https://index.docker.io/v1",
+        ]
+    return [
+        registry,
+        f"https://{registry}",
+        f"http://{registry}",
+        f"https://{registry}/v1/",
+        f"https://{registry}/v2/",
+        f"{registry}/",
+    ]
 
 
 def _run_helper(helper: str, server: str, deadline: net.Deadline, env) -> tuple[Credentials | None, str | None]:
     if not HELPER_NAME_RE.match(helper):
         return None, "invalid helper name"
     try:
-        proc = subprocess.run([f"docker-credential-{helper}", "get"], input=server.encode(), capture_output=True,
-                              timeout=deadline.timeout(5.0), env=dict(env))
+        proc = subprocess.run(
+            [f"docker-credential-{helper}", "get"],
+            input=server.encode(),
+            capture_output=True,
+            timeout=deadline.timeout(5.0),
+            env=dict(env),
+        )
     except FileNotFoundError:
         return None, "not installed (not on PATH)"
     except subprocess.TimeoutExpired:
@@ -136,14 +159,18 @@ def lookup_credentials(ctx) -> tuple[Credentials | None, list[Finding]]:
             creds, err = _run_helper(str(helpers[k]), k, ctx.deadline, env)
             if creds:
                 return creds, warnings
-            warnings.append(finding(CHECK, "CREDENTIALS_HELPER_ERROR", helper=str(helpers[k]), registry=t.registry, error=err))
+            warnings.append(
+                finding(CHECK, "CREDENTIALS_HELPER_ERROR", helper=str(helpers[k]), registry=t.registry, error=err)
+            )
             break
     store = cfg.get("credsStore")
     if isinstance(store, str) and store:
         creds, err = _run_helper(store, keys[0], ctx.deadline, env)
         if creds:
             return creds, warnings
-        if err != "no credentials stored" and not (isinstance(cfg.get("auths"), dict) and any(k in cfg["auths"] for k in keys)):
+        if err != "no credentials stored" and not (
+            isinstance(cfg.get("auths"), dict) and any(k in cfg["auths"] for k in keys)
+        ):
             warnings.append(finding(CHECK, "CREDENTIALS_HELPER_ERROR", helper=store, registry=t.registry, error=err))
     auths = cfg.get("auths") or {}
     if isinstance(auths, dict):
@@ -152,7 +179,9 @@ def lookup_credentials(ctx) -> tuple[Credentials | None, list[Finding]]:
             if not isinstance(entry, dict):
                 continue
             if entry.get("identitytoken"):
-                return Credentials(entry.get("username"), identity_token=entry["identitytoken"], source=f"{path} (auths)"), warnings
+                return Credentials(
+                    entry.get("username"), identity_token=entry["identitytoken"], source=f"{path} (auths)"
+                ), warnings
             user, pw = entry.get("username"), entry.get("password")
             if entry.get("auth"):
                 try:
@@ -167,7 +196,7 @@ def lookup_credentials(ctx) -> tuple[Credentials | None, list[Finding]]:
 # ------------------------------------------------------------------------------------------------ token
 @dataclass
 class AuthResult:
-    scheme: str = "none"                # none | bearer | basic
+    scheme: str = "none"  # none | bearer | basic
     realm: str | None = None
     service: str | None = None
     scope: str | None = None
@@ -175,7 +204,7 @@ class AuthResult:
     granted: list | None = None
     username: str | None = None
     source: str = "anonymous"
-    header: str | None = field(default=None, repr=False)   # Authorization header for later requests
+    header: str | None = field(default=None, repr=False)  # Authorization header for later requests
     findings: list = field(default_factory=list)
 
     @property
@@ -188,7 +217,11 @@ def _granted(claims: dict | None, repository: str | None) -> list | None:
         return None
     acts: set[str] = set()
     for a in claims.get("access") or []:
-        if isinstance(a, dict) and a.get("type") == "repository" and (repository is None or a.get("name") == repository):
+        if (
+            isinstance(a, dict)
+            and a.get("type") == "repository"
+            and (repository is None or a.get("name") == repository)
+        ):
             acts.update(str(x) for x in a.get("actions") or [])
     if "*" in acts:
         acts.update({"pull", "push"})
@@ -238,7 +271,15 @@ def authenticate(ctx) -> AuthResult:
         return res
 
     if scheme != "bearer" or not params.get("realm"):
-        res.findings.append(finding(CHECK, "TOKEN_SERVER_ERROR", realm="-", error=f"unsupported challenge {resp.header('www-authenticate')!r}", **ev))
+        res.findings.append(
+            finding(
+                CHECK,
+                "TOKEN_SERVER_ERROR",
+                realm="-",
+                error=f"unsupported challenge {resp.header('www-authenticate')!r}",
+                **ev,
+            )
+        )
         return res
     res.scheme, res.realm, res.service = "bearer", params["realm"], params.get("service")
     res.scope = f"repository:{repo}:{','.join(res.wanted)}" if repo else None
@@ -253,14 +294,21 @@ def authenticate(ctx) -> AuthResult:
     method, body = "GET", None
     if creds and creds.identity_token:
         method = "POST"
-        form = {"grant_type": "refresh_token", "refresh_token": creds.identity_token, "client_id": "tcr-doctor", **query}
+        form = {
+            "grant_type": "refresh_token",
+            "refresh_token": creds.identity_token,
+            "client_id": "tcr-doctor",
+            **query,
+        }
         body = urlencode(form).encode()
         headers["Content-Type"] = "application/x-www-form-urlencoded"
         url = res.realm
     else:
         if creds:
             query["account"] = creds.username
-            headers["Authorization"] = "Basic " + base64.b64encode(f"{creds.username}:{creds.password}".encode()).decode()
+            headers["Authorization"] = (
+                "Basic " + base64.b64encode(f"{creds.username}:{creds.password}".encode()).decode()
+            )
         sep = "&" if "?" in res.realm else "?"
         url = res.realm + (sep + urlencode(query) if query else "")
     r = _get(ctx, url, headers, method=method, body=body, realm=res.realm)
@@ -324,11 +372,20 @@ def authenticate(ctx) -> AuthResult:
     if isinstance(tok_exp, (int, float)) and tok_exp < now - 60:
         # the registry will refuse a token that has already expired (a stale token, or a clock far off)
         res.findings = [f for f in res.findings if f.code != "CREDENTIALS_OK"]
-        res.findings.append(finding(CHECK, "CREDENTIALS_EXPIRED", expired_at=_iso(tok_exp), ago=_span(now - tok_exp),
-                                    note="the token service issued a token that had already expired (stale token or clock skew)",
-                                    **{**ev, "username": res.username or "-"}))
+        res.findings.append(
+            finding(
+                CHECK,
+                "CREDENTIALS_EXPIRED",
+                expired_at=_iso(tok_exp),
+                ago=_span(now - tok_exp),
+                note="the token service issued a token that had already expired (stale token or clock skew)",
+                **{**ev, "username": res.username or "-"},
+            )
+        )
     if isinstance(exp, (int, float)) and now <= exp < now + EXPIRING_WITHIN:
-        res.findings.append(finding(CHECK, "CREDENTIALS_EXPIRING", expires_at=_iso(exp), remaining=_span(exp - now), **ev))
+        res.findings.append(
+            finding(CHECK, "CREDENTIALS_EXPIRING", expires_at=_iso(exp), remaining=_span(exp - now), **ev)
+        )
     return res
 
 
@@ -341,7 +398,7 @@ def _get(ctx, url, headers, method="GET", body=None, realm=None):
         if f.check in ("tcp", "tls", "dns") and f.code != "TARGET_REFUSED":
             return finding(CHECK, "TOKEN_SERVER_ERROR", realm=realm or url, error=f.summary.get("en"))
         raise
-    except (TimeoutError, socket.timeout, net.DeadlineExceeded):
+    except (TimeoutError, net.DeadlineExceeded):
         return finding(CHECK, "TOKEN_SERVER_ERROR", realm=realm or url, error="timed out")
     except Exception as exc:  # noqa: BLE001
         return finding(CHECK, "TOKEN_SERVER_ERROR", realm=realm or url, error=type(exc).__name__)

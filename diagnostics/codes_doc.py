@@ -1,8 +1,9 @@
 """Documentation generated from the code catalogue (tests keep both in sync with diagnostics/codes.toml):
 
-    python -m diagnostics.codes_doc > docs/codes.md      # every code with its fix text
-    python -m diagnostics.codes_doc --readme             # the compact table between the README's markers
+python -m diagnostics.codes_doc > docs/codes.md      # every code with its fix text
+python -m diagnostics.codes_doc --readme             # the compact table between the README's markers
 """
+
 from __future__ import annotations
 
 import re
@@ -39,7 +40,12 @@ def render_markdown() -> str:
         rows = by_check.get(check)
         if not rows:
             continue
-        out += [f"## {check or 'runner'}", "", "| code | status | meaning | fix | FAQ |", "| --- | --- | --- | --- | --- |"]
+        out += [
+            f"## {check or 'runner'}",
+            "",
+            "| code | status | meaning | fix | FAQ |",
+            "| --- | --- | --- | --- | --- |",
+        ]
         for code, e in rows:
             faq = f"`{e['faq']}`" if e.get("faq") else "—"
             out.append(f"| `{code}` | {e['status']} | {_cell(e['summary']['en'])} | {_cell(e['fix']['en'])} | {faq} |")

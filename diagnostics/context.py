@@ -5,6 +5,7 @@ TLS handshake, the `/v2/` answer, the token) are computed once, by whichever che
 others wait for that result. A fact that failed raises `Unavailable` carrying the failing finding, so
 a dependent check is skipped (or, when the check owning that fact was not selected, reports it).
 """
+
 from __future__ import annotations
 
 import ssl
@@ -55,7 +56,7 @@ class DiagnoseOptions:
     docker_config: str | None = None
     policy: object | None = None
     step_timeout: float | None = None
-    env: dict | None = None          # environment for proxy detection / docker config (default os.environ)
+    env: dict | None = None  # environment for proxy detection / docker config (default os.environ)
 
 
 class _Memo:
@@ -68,8 +69,10 @@ class _Memo:
 @dataclass
 class TCPResult:
     port: int
-    results: list = field(default_factory=list)   # [{address, outcome: ok|refused|timeout|unreachable, elapsed_ms, error}]
-    address: str | None = None                     # first address that accepted
+    results: list = field(
+        default_factory=list
+    )  # [{address, outcome: ok|refused|timeout|unreachable, elapsed_ms, error}]
+    address: str | None = None  # first address that accepted
 
 
 class Context:
@@ -110,8 +113,17 @@ class Context:
             from .names import suggest_ref
 
             err = t.error or {"rule": "target.format", "en": "no registry host", "zh": "没有仓库主机"}
-            raise Unavailable(finding("name", "NAME_INVALID", kind="ref", value=t.raw, error=err, rule=err.get("rule"),
-                                      suggestion=suggest_ref(t.raw) or "-"))
+            raise Unavailable(
+                finding(
+                    "name",
+                    "NAME_INVALID",
+                    kind="ref",
+                    value=t.raw,
+                    error=err,
+                    rule=err.get("rule"),
+                    suggestion=suggest_ref(t.raw) or "-",
+                )
+            )
         return self.memo("dns", lambda: self._resolve_target())
 
     def _resolve_target(self) -> net.Resolution:
@@ -242,17 +254,30 @@ class Context:
         ok = [e for e in r.results if e["outcome"] == "ok"]
         if ok:
             e = ok[0]
-            return finding("tcp", "TCP_OK", address=e["address"], port=port, elapsed_ms=e["elapsed_ms"], attempts=r.results)
+            return finding(
+                "tcp", "TCP_OK", address=e["address"], port=port, elapsed_ms=e["elapsed_ms"], attempts=r.results
+            )
         outcomes = [e["outcome"] for e in r.results]
         first = r.results[0] if r.results else {"address": "-"}
         addrs = [e["address"] for e in r.results]
         if "timeout" in outcomes:
             e = next(e for e in r.results if e["outcome"] == "timeout")
-            return finding("tcp", "TCP_TIMEOUT", address=addrs, port=port, timeout=e.get("timeout", round(self.deadline.step, 1)), attempts=r.results)
+            return finding(
+                "tcp",
+                "TCP_TIMEOUT",
+                address=addrs,
+                port=port,
+                timeout=e.get("timeout", round(self.deadline.step, 1)),
+                attempts=r.results,
+            )
         if "unreachable" in outcomes:
             e = next(e for e in r.results if e["outcome"] == "unreachable")
-            return finding("tcp", "TCP_UNREACHABLE", address=addrs, port=port, error=e.get("error", ""), attempts=r.results)
-        return finding("tcp", "TCP_REFUSED", address=addrs if len(addrs) > 1 else first["address"], port=port, attempts=r.results)
+            return finding(
+                "tcp", "TCP_UNREACHABLE", address=addrs, port=port, error=e.get("error", ""), attempts=r.results
+            )
+        return finding(
+            "tcp", "TCP_REFUSED", address=addrs if len(addrs) > 1 else first["address"], port=port, attempts=r.results
+        )
 
     def address(self) -> str:
         r = self.tcp()
@@ -286,17 +311,32 @@ class Context:
             if scheme == t.scheme:
                 self.require_tls()
             ip = self.address()
-            return net.HTTPClient(scheme, t.host, t.port, ip, self.deadline, self.ssl_context() if scheme == "https" else None)
+            return net.HTTPClient(
+                scheme, t.host, t.port, ip, self.deadline, self.ssl_context() if scheme == "https" else None
+            )
         scheme = scheme or "https"
         reason = self._check_port(port or (443 if scheme == "https" else 80))
         if reason:
             raise Unavailable(finding("dns", "TARGET_REFUSED", host=host, reason=_reason(reason)))
         ips = self.resolve_other(host)
-        return net.HTTPClient(scheme, host.lower(), port or (443 if scheme == "https" else 80), ips[0], self.deadline,
-                              self.ssl_context() if scheme == "https" else None)
+        return net.HTTPClient(
+            scheme,
+            host.lower(),
+            port or (443 if scheme == "https" else 80),
+            ips[0],
+            self.deadline,
+            self.ssl_context() if scheme == "https" else None,
+        )
 
-    def fetch(self, url: str, headers: dict | None = None, method: str = "GET", redirects: int = 3, body: bytes | None = None,
-              max_body: int = 4 << 20) -> net.Response:
+    def fetch(
+        self,
+        url: str,
+        headers: dict | None = None,
+        method: str = "GET",
+        redirects: int = 3,
+        body: bytes | None = None,
+        max_body: int = 4 << 20,
+    ) -> net.Response:
         """One request to URL; redirects are followed only to hosts that pass the same resolver and policy."""
         for _ in range(redirects + 1):
             check_url = getattr(self.policy, "check_url", None) if self.policy is not None else None

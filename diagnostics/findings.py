@@ -3,6 +3,7 @@
 A finding is what one check learned: a stable upper-case code, a status, evidence (facts, never secrets) and
 summary/fix text in zh and en rendered from the catalogue's templates with the evidence filled in.
 """
+
 from __future__ import annotations
 
 import functools
@@ -98,5 +99,6 @@ def finding(check: str, code: str, level: str | None = None, **evidence: Any) ->
         raise ValueError(f"bad status {status!r}")
     summary = {lang: fill(entry["summary"][lang], evidence, lang) for lang in LANGS}
     fix = {lang: fill(entry["fix"][lang], evidence, lang) for lang in LANGS}
-    return Finding(check=check, status=status, code=code, summary=summary, evidence=evidence, fix=fix,
-                   faq=entry.get("faq") or None)
+    return Finding(
+        check=check, status=status, code=code, summary=summary, evidence=evidence, fix=fix, faq=entry.get("faq") or None
+    )

@@ -22,6 +22,7 @@ normalised to docker.io/library/NAME when it has a single component, and ':lates
 
 `check_name(kind, value)` returns {value, valid, parts | error, rule, suggestion}.
 """
+
 from __future__ import annotations
 
 import re
@@ -126,11 +127,16 @@ def suggest_tag(value: str) -> str | None:
 def validate_instance(value: str) -> dict:
     n = len(value)
     if n < 5 or n > 50:
-        raise NameError_("instance.length", f"must be 5-50 characters long (got {n})", f"长度须为 5–50 个字符（当前 {n}）")
+        raise NameError_(
+            "instance.length", f"must be 5-50 characters long (got {n})", f"长度须为 5–50 个字符（当前 {n}）"
+        )
     if not re.fullmatch(r"[a-z0-9-]+", value):
         bad = sorted({c for c in value if not re.fullmatch(r"[a-z0-9-]", c)})
-        raise NameError_("instance.charset", f"only lower-case letters, digits and '-' are allowed (found {''.join(bad)!r})",
-                         f"只能包含小写字母、数字和“-”（出现了 {''.join(bad)!r}）")
+        raise NameError_(
+            "instance.charset",
+            f"only lower-case letters, digits and '-' are allowed (found {''.join(bad)!r})",
+            f"只能包含小写字母、数字和“-”（出现了 {''.join(bad)!r}）",
+        )
     if value.startswith("-") or value.endswith("-"):
         raise NameError_("instance.edge", "must not start or end with '-'", "不能以“-”开头或结尾")
     return {"instance": value, "domain": f"{value}.tencentcloudcr.com", "vpc_domain": f"{value}-vpc.tencentcloudcr.com"}
@@ -139,39 +145,65 @@ def validate_instance(value: str) -> dict:
 def validate_namespace(value: str) -> dict:
     n = len(value)
     if n < 2 or n > 30:
-        raise NameError_("namespace.length", f"must be 2-30 characters long (got {n})", f"长度须为 2–30 个字符（当前 {n}）")
+        raise NameError_(
+            "namespace.length", f"must be 2-30 characters long (got {n})", f"长度须为 2–30 个字符（当前 {n}）"
+        )
     if not NS_CHARS_RE.match(value):
         bad = sorted({c for c in value if not re.fullmatch(r"[a-z0-9._-]", c)})
-        raise NameError_("namespace.charset", f"only lower-case letters, digits, '.', '_' and '-' are allowed (found {''.join(bad)!r})",
-                         f"只能包含小写字母、数字和“.”“_”“-”（出现了 {''.join(bad)!r}）")
+        raise NameError_(
+            "namespace.charset",
+            f"only lower-case letters, digits, '.', '_' and '-' are allowed (found {''.join(bad)!r})",
+            f"只能包含小写字母、数字和“.”“_”“-”（出现了 {''.join(bad)!r}）",
+        )
     if value[0] in "._-" or value[-1] in "._-":
-        raise NameError_("namespace.edge", "must not start or end with a separator ('.', '_', '-')", "不能以分隔符（“.”“_”“-”）开头或结尾")
+        raise NameError_(
+            "namespace.edge",
+            "must not start or end with a separator ('.', '_', '-')",
+            "不能以分隔符（“.”“_”“-”）开头或结尾",
+        )
     if not NS_SHAPE_RE.match(value):
-        raise NameError_("namespace.double-separator", "separators ('.', '_', '-') must not follow each other",
-                         "分隔符（“.”“_”“-”）不能连续出现")
+        raise NameError_(
+            "namespace.double-separator",
+            "separators ('.', '_', '-') must not follow each other",
+            "分隔符（“.”“_”“-”）不能连续出现",
+        )
     return {"namespace": value}
 
 
 def validate_repo(value: str) -> dict:
     n = len(value)
     if n < 2 or n > 200:
-        raise NameError_("repo.length", f"must be 2-200 characters long (got {n})", f"长度须为 2–200 个字符（当前 {n}）")
+        raise NameError_(
+            "repo.length", f"must be 2-200 characters long (got {n})", f"长度须为 2–200 个字符（当前 {n}）"
+        )
     if not REPO_CHARS_RE.match(value):
         bad = sorted({c for c in value if not re.fullmatch(r"[a-z0-9._/-]", c)})
         rule = "repo.lowercase" if any(c.isupper() for c in bad) else "repo.charset"
-        raise NameError_(rule, f"only lower-case letters, digits, '.', '_', '-' and '/' are allowed (found {''.join(bad)!r})",
-                         f"只能包含小写字母、数字和“.”“_”“-”“/”（出现了 {''.join(bad)!r}）")
+        raise NameError_(
+            rule,
+            f"only lower-case letters, digits, '.', '_', '-' and '/' are allowed (found {''.join(bad)!r})",
+            f"只能包含小写字母、数字和“.”“_”“-”“/”（出现了 {''.join(bad)!r}）",
+        )
     components = value.split("/")
     for comp in components:
         if not comp:
-            raise NameError_("repo.empty-component", "path components must not be empty ('//' or a leading/trailing '/')",
-                             "路径各级不能为空（出现了“//”或以“/”开头/结尾）")
+            raise NameError_(
+                "repo.empty-component",
+                "path components must not be empty ('//' or a leading/trailing '/')",
+                "路径各级不能为空（出现了“//”或以“/”开头/结尾）",
+            )
         if comp[0] in "._-" or comp[-1] in "._-":
-            raise NameError_("repo.edge", f"component {comp!r} must not start or end with a separator",
-                             f"路径段 {comp!r} 不能以分隔符开头或结尾")
+            raise NameError_(
+                "repo.edge",
+                f"component {comp!r} must not start or end with a separator",
+                f"路径段 {comp!r} 不能以分隔符开头或结尾",
+            )
         if not NS_SHAPE_RE.match(comp):
-            raise NameError_("repo.double-separator", f"separators must not follow each other in {comp!r}",
-                             f"路径段 {comp!r} 中分隔符不能连续出现")
+            raise NameError_(
+                "repo.double-separator",
+                f"separators must not follow each other in {comp!r}",
+                f"路径段 {comp!r} 中分隔符不能连续出现",
+            )
     return {"repository": value, "components": components}
 
 
@@ -179,34 +211,58 @@ def validate_tag(value: str) -> dict:
     if not value:
         raise NameError_("tag.empty", "must not be empty", "不能为空")
     if len(value) > 128:
-        raise NameError_("tag.length", f"must be at most 128 characters (got {len(value)})", f"最长 128 个字符（当前 {len(value)}）")
+        raise NameError_(
+            "tag.length", f"must be at most 128 characters (got {len(value)})", f"最长 128 个字符（当前 {len(value)}）"
+        )
     if not re.fullmatch(r"[\w]", value[0], re.ASCII):
-        raise NameError_("tag.first-char", f"must start with a letter, digit or '_' (not {value[0]!r})",
-                         f"必须以字母、数字或“_”开头（不能是 {value[0]!r}）")
+        raise NameError_(
+            "tag.first-char",
+            f"must start with a letter, digit or '_' (not {value[0]!r})",
+            f"必须以字母、数字或“_”开头（不能是 {value[0]!r}）",
+        )
     if not TAG_RE.match(value):
         bad = sorted({c for c in value if not re.fullmatch(r"[\w.-]", c, re.ASCII)})
-        raise NameError_("tag.charset", f"only letters, digits, '_', '.' and '-' are allowed (found {''.join(bad)!r})",
-                         f"只能包含字母、数字和“_”“.”“-”（出现了 {''.join(bad)!r}）")
+        raise NameError_(
+            "tag.charset",
+            f"only letters, digits, '_', '.' and '-' are allowed (found {''.join(bad)!r})",
+            f"只能包含字母、数字和“_”“.”“-”（出现了 {''.join(bad)!r}）",
+        )
     return {"tag": value}
 
 
 def validate_digest(value: str) -> dict:
     if ":" not in value:
-        raise NameError_("digest.format", "a digest is ALGORITHM:HEX, e.g. sha256:<64 hex digits>", "digest 的格式为 算法:十六进制，例如 sha256:<64 位十六进制>")
+        raise NameError_(
+            "digest.format",
+            "a digest is ALGORITHM:HEX, e.g. sha256:<64 hex digits>",
+            "digest 的格式为 算法:十六进制，例如 sha256:<64 位十六进制>",
+        )
     algo, _, hexpart = value.partition(":")
     if not DIGEST_RE.match(value):
         if not re.fullmatch(r"[0-9a-fA-F]+", hexpart or "x"):
             raise NameError_("digest.hex", "the digest value must be hexadecimal", "digest 值必须是十六进制")
         if len(hexpart) < 32:
-            raise NameError_("digest.length", f"the digest value is too short ({len(hexpart)} hex digits)", f"digest 值太短（{len(hexpart)} 位）")
-        raise NameError_("digest.algorithm", f"{algo!r} is not a valid digest algorithm name", f"{algo!r} 不是合法的 digest 算法名")
+            raise NameError_(
+                "digest.length",
+                f"the digest value is too short ({len(hexpart)} hex digits)",
+                f"digest 值太短（{len(hexpart)} 位）",
+            )
+        raise NameError_(
+            "digest.algorithm", f"{algo!r} is not a valid digest algorithm name", f"{algo!r} 不是合法的 digest 算法名"
+        )
     if algo not in DIGEST_LENGTHS:
-        raise NameError_("digest.algorithm", f"unsupported digest algorithm {algo!r} (sha256, sha384, sha512)",
-                         f"不支持的 digest 算法 {algo!r}（支持 sha256、sha384、sha512）")
+        raise NameError_(
+            "digest.algorithm",
+            f"unsupported digest algorithm {algo!r} (sha256, sha384, sha512)",
+            f"不支持的 digest 算法 {algo!r}（支持 sha256、sha384、sha512）",
+        )
     want = DIGEST_LENGTHS[algo]
     if len(hexpart) != want:
-        raise NameError_("digest.length", f"{algo} digests have {want} hex digits (got {len(hexpart)})",
-                         f"{algo} digest 应为 {want} 位十六进制（当前 {len(hexpart)} 位）")
+        raise NameError_(
+            "digest.length",
+            f"{algo} digests have {want} hex digits (got {len(hexpart)})",
+            f"{algo} digest 应为 {want} 位十六进制（当前 {len(hexpart)} 位）",
+        )
     if hexpart != hexpart.lower():
         raise NameError_("digest.hex", "digest hex digits must be lower-case", "digest 的十六进制字符必须小写")
     return {"algorithm": algo, "hex": hexpart}
@@ -219,7 +275,7 @@ def split_domain(name: str) -> tuple[str | None, str]:
         return None, name
     first = name[:i]
     if any(c in first for c in ".:") or first == "localhost" or first.lower() != first:
-        return first, name[i + 1:]
+        return first, name[i + 1 :]
     return None, name
 
 
@@ -229,7 +285,9 @@ def validate_ref(value: str) -> dict:
     if any(c.isspace() for c in value):
         raise NameError_("ref.whitespace", "the reference must not contain spaces", "镜像地址不能包含空白字符")
     if "://" in value:
-        raise NameError_("ref.scheme", "a reference has no scheme (drop 'https://')", "镜像地址不含协议头（去掉“https://”）")
+        raise NameError_(
+            "ref.scheme", "a reference has no scheme (drop 'https://')", "镜像地址不含协议头（去掉“https://”）"
+        )
     rest = value
     digest = None
     if "@" in rest:
@@ -242,7 +300,7 @@ def validate_ref(value: str) -> dict:
     slash = rest.rfind("/")
     colon = rest.rfind(":")
     if colon > slash:
-        rest, tag = rest[:colon], rest[colon + 1:]
+        rest, tag = rest[:colon], rest[colon + 1 :]
         validate_tag(tag)
     name = rest
     if not name:
@@ -251,27 +309,43 @@ def validate_ref(value: str) -> dict:
     if domain is not None:
         if not DOMAIN_RE.match(domain):
             if domain.startswith("[") or ":" in domain.strip("[]").split("]")[0]:
-                raise NameError_("ref.domain", f"{domain!r} is not a valid host[:port] (an IPv6 address goes in brackets: [::1]:5000)",
-                                 f"{domain!r} 不是合法的 主机[:端口]（IPv6 地址需加方括号：[::1]:5000）")
-            raise NameError_("ref.domain", f"{domain!r} is not a valid registry host[:port]", f"{domain!r} 不是合法的仓库主机[:端口]")
+                raise NameError_(
+                    "ref.domain",
+                    f"{domain!r} is not a valid host[:port] (an IPv6 address goes in brackets: [::1]:5000)",
+                    f"{domain!r} 不是合法的 主机[:端口]（IPv6 地址需加方括号：[::1]:5000）",
+                )
+            raise NameError_(
+                "ref.domain", f"{domain!r} is not a valid registry host[:port]", f"{domain!r} 不是合法的仓库主机[:端口]"
+            )
         port = domain.rsplit(":", 1)[1] if re.search(r":[0-9]+$", domain) else None
         if port is not None and not (0 < int(port) < 65536):
             raise NameError_("ref.port", f"port {port} is out of range", f"端口 {port} 超出范围")
     if not remote:
-        raise NameError_("ref.empty-name", "the repository path is missing after the registry host", "仓库主机后缺少仓库路径")
+        raise NameError_(
+            "ref.empty-name", "the repository path is missing after the registry host", "仓库主机后缺少仓库路径"
+        )
     for comp in remote.split("/"):
         if not comp:
-            raise NameError_("ref.empty-component", "the repository path has an empty component ('//' or a trailing '/')",
-                             "仓库路径中有空段（“//”或以“/”结尾）")
+            raise NameError_(
+                "ref.empty-component",
+                "the repository path has an empty component ('//' or a trailing '/')",
+                "仓库路径中有空段（“//”或以“/”结尾）",
+            )
         if comp.lower() != comp and PATH_COMPONENT_RE.match(comp.lower()):
             raise NameError_("ref.lowercase", "repository name must be lowercase", "仓库路径必须全部小写")
         if not PATH_COMPONENT_RE.match(comp):
-            raise NameError_("ref.path-component", f"path component {comp!r} must be lower-case letters and digits joined by '.', '_', '__' or '-'",
-                             f"路径段 {comp!r} 只能由小写字母和数字组成，以“.”“_”“__”“-”连接")
+            raise NameError_(
+                "ref.path-component",
+                f"path component {comp!r} must be lower-case letters and digits joined by '.', '_', '__' or '-'",
+                f"路径段 {comp!r} 只能由小写字母和数字组成，以“.”“_”“__”“-”连接",
+            )
     full_name = f"{domain}/{remote}" if domain else remote
     if len(full_name) > NAME_TOTAL_MAX:
-        raise NameError_("ref.name-too-long", f"repository name must not be more than {NAME_TOTAL_MAX} characters (got {len(full_name)})",
-                         f"仓库名（含域名）不能超过 {NAME_TOTAL_MAX} 个字符（当前 {len(full_name)}）")
+        raise NameError_(
+            "ref.name-too-long",
+            f"repository name must not be more than {NAME_TOTAL_MAX} characters (got {len(full_name)})",
+            f"仓库名（含域名）不能超过 {NAME_TOTAL_MAX} 个字符（当前 {len(full_name)}）",
+        )
     # normalisation (docker.io)
     norm_domain = domain or DEFAULT_DOMAIN
     if norm_domain == LEGACY_DEFAULT_DOMAIN:
@@ -308,11 +382,11 @@ def suggest_ref(value: str) -> str | None:
     tag = None
     slash, colon = v.rfind("/"), v.rfind(":")
     if colon > slash:
-        v, tag = v[:colon], v[colon + 1:]
+        v, tag = v[:colon], v[colon + 1 :]
         tag = suggest_tag(tag)
     domain, remote = split_domain(v)
     if domain and not any(c in domain for c in ".:") and domain != "localhost":
-        domain, remote = None, v.lower()   # 'Foo/Bar' was meant as a Docker Hub path, not a host
+        domain, remote = None, v.lower()  # 'Foo/Bar' was meant as a Docker Hub path, not a host
     comps = [suggest_path_component(c) for c in remote.split("/")]
     comps = [c for c in comps if c]
     if not comps:
@@ -351,12 +425,21 @@ def check_name(kind: str, value: str) -> dict:
         raise TypeError("value must be a string")
     shown = value if len(value) <= 300 else value[:300] + "…"
     if len(value) > MAX_INPUT:
-        return {"value": shown, "valid": False, "error": {"en": f"too long ({len(value)} characters)", "zh": f"太长（{len(value)} 个字符）"},
-                "rule": f"{kind}.length", "suggestion": None}
+        return {
+            "value": shown,
+            "valid": False,
+            "error": {"en": f"too long ({len(value)} characters)", "zh": f"太长（{len(value)} 个字符）"},
+            "rule": f"{kind}.length",
+            "suggestion": None,
+        }
     if any(ord(c) < 32 or ord(c) == 127 for c in value):
-        return {"value": shown.encode("unicode_escape").decode("ascii"), "valid": False,
-                "error": {"en": "contains control characters", "zh": "包含控制字符"}, "rule": f"{kind}.control-characters",
-                "suggestion": None}
+        return {
+            "value": shown.encode("unicode_escape").decode("ascii"),
+            "valid": False,
+            "error": {"en": "contains control characters", "zh": "包含控制字符"},
+            "rule": f"{kind}.control-characters",
+            "suggestion": None,
+        }
     validate, suggest = _VALIDATORS[kind]
     try:
         parts = validate(value)

@@ -3,6 +3,7 @@
 Every connection goes to an address the DNS step resolved (pinned); TLS SNI and the Host header keep the
 host name. Every blocking call has a timeout no longer than what is left of the diagnosis deadline.
 """
+
 from __future__ import annotations
 
 import functools
@@ -49,7 +50,7 @@ class Resolution:
     cnames: list = field(default_factory=list)
     source: str = "dns"
     nameserver: str = "system"
-    error: str | None = None          # nxdomain | timeout | servfail | no_address | refused
+    error: str | None = None  # nxdomain | timeout | servfail | no_address | refused
     detail: object = ""
 
 
@@ -107,6 +108,7 @@ def resolve(host: str, nameserver: str | None, deadline: Deadline) -> Resolution
     import dns.exception
     import dns.rdatatype
     import dns.resolver
+
     try:
         if nameserver:
             ip, port = parse_nameserver(nameserver)
@@ -235,8 +237,17 @@ def _make_context(ca_file: str | None, verify: bool) -> ssl.SSLContext:
 
 def looks_like_plain_http(exc: BaseException) -> bool:
     text = str(exc).upper()
-    return any(s in text for s in ("WRONG_VERSION_NUMBER", "WRONG VERSION NUMBER", "HTTP_REQUEST", "RECORD_LAYER_FAILURE",
-                                   "PACKET_LENGTH_TOO_LONG", "UNKNOWN_PROTOCOL"))
+    return any(
+        s in text
+        for s in (
+            "WRONG_VERSION_NUMBER",
+            "WRONG VERSION NUMBER",
+            "HTTP_REQUEST",
+            "RECORD_LAYER_FAILURE",
+            "PACKET_LENGTH_TOO_LONG",
+            "UNKNOWN_PROTOCOL",
+        )
+    )
 
 
 # ------------------------------------------------------------------------------------------------ HTTP
@@ -269,7 +280,7 @@ class _PinnedHTTPS(http.client.HTTPSConnection):
 class Response:
     status: int
     reason: str
-    headers: dict           # lower-case names; repeated headers joined with ", "
+    headers: dict  # lower-case names; repeated headers joined with ", "
     body: bytes
     url: str
     truncated: bool = False
@@ -286,7 +297,9 @@ class Response:
 class HTTPClient:
     """Requests over one keep-alive connection to one pinned (scheme, host, port, ip)."""
 
-    def __init__(self, scheme: str, host: str, port: int, ip: str, deadline: Deadline, ssl_context: ssl.SSLContext | None):
+    def __init__(
+        self, scheme: str, host: str, port: int, ip: str, deadline: Deadline, ssl_context: ssl.SSLContext | None
+    ):
         self.scheme, self.host, self.port, self.ip = scheme, host, port, ip
         self.deadline = deadline
         self.ssl_context = ssl_context
@@ -304,8 +317,15 @@ class HTTPClient:
             finally:
                 self._conn = None
 
-    def request(self, method: str, path: str, headers: dict | None = None, body: bytes | None = None,
-                max_body: int = 4 << 20, step: float | None = None) -> Response:
+    def request(
+        self,
+        method: str,
+        path: str,
+        headers: dict | None = None,
+        body: bytes | None = None,
+        max_body: int = 4 << 20,
+        step: float | None = None,
+    ) -> Response:
         timeout = self.deadline.timeout(step)
         for attempt in (0, 1):
             reused = self._conn is not None
@@ -330,7 +350,12 @@ class HTTPClient:
                     hdr[k] = f"{hdr[k]}, {v}" if k in hdr else v
                 url = f"{self.scheme}://{_hostport(self.host, self.port, self.scheme)}{path}"
                 return Response(resp.status, resp.reason, hdr, data[:max_body], url, truncated)
-            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError, http.client.CannotSendRequest):
+            except (
+                http.client.RemoteDisconnected,
+                ConnectionResetError,
+                BrokenPipeError,
+                http.client.CannotSendRequest,
+            ):
                 self.close()
                 if reused and attempt == 0:
                     continue  # a kept-alive connection the server had closed: retry once on a fresh one

@@ -17,6 +17,7 @@ The engine then connects only to an address that passed, and every redirect targ
 Every refusal is a `Refusal`: a `str` (English text, so `-> str | None` holds) that also carries
 `.code`, `.zh` and `.en`, and `to_dict()` for findings.
 """
+
 from __future__ import annotations
 
 import ipaddress
@@ -46,12 +47,12 @@ _V4_RANGES: tuple[tuple[str, str], ...] = (
     ("172.16.0.0/12", "private"),
     ("192.168.0.0/16", "private"),
     ("100.64.0.0/10", "cgnat"),
-    ("192.0.0.0/24", "reserved"),      # IETF protocol assignments
-    ("192.0.2.0/24", "reserved"),      # TEST-NET-1
-    ("198.51.100.0/24", "reserved"),   # TEST-NET-2
-    ("203.0.113.0/24", "reserved"),    # TEST-NET-3
-    ("198.18.0.0/15", "reserved"),     # benchmarking
-    ("192.88.99.0/24", "reserved"),    # 6to4 relay anycast (deprecated)
+    ("192.0.0.0/24", "reserved"),  # IETF protocol assignments
+    ("192.0.2.0/24", "reserved"),  # TEST-NET-1
+    ("198.51.100.0/24", "reserved"),  # TEST-NET-2
+    ("203.0.113.0/24", "reserved"),  # TEST-NET-3
+    ("198.18.0.0/15", "reserved"),  # benchmarking
+    ("192.88.99.0/24", "reserved"),  # 6to4 relay anycast (deprecated)
     ("224.0.0.0/4", "multicast"),
     ("255.255.255.255/32", "broadcast"),
     ("240.0.0.0/4", "reserved"),
@@ -60,15 +61,15 @@ _V6_RANGES: tuple[tuple[str, str], ...] = (
     ("::/128", "unspecified"),
     ("::1/128", "loopback"),
     ("fe80::/10", "link_local"),
-    ("fec0::/10", "private"),          # site-local (deprecated)
-    ("fc00::/7", "private"),           # unique local
+    ("fec0::/10", "private"),  # site-local (deprecated)
+    ("fc00::/7", "private"),  # unique local
     ("ff00::/8", "multicast"),
-    ("100::/64", "reserved"),          # discard-only
-    ("2001:db8::/32", "reserved"),     # documentation
-    ("2001:10::/28", "reserved"),      # ORCHID
-    ("2001:20::/28", "reserved"),      # ORCHIDv2
-    ("3fff::/20", "reserved"),         # documentation (RFC 9637)
-    ("5f00::/16", "reserved"),         # SRv6 SIDs
+    ("100::/64", "reserved"),  # discard-only
+    ("2001:db8::/32", "reserved"),  # documentation
+    ("2001:10::/28", "reserved"),  # ORCHID
+    ("2001:20::/28", "reserved"),  # ORCHIDv2
+    ("3fff::/20", "reserved"),  # documentation (RFC 9637)
+    ("5f00::/16", "reserved"),  # SRv6 SIDs
 )
 _V4_NETS = tuple((ipaddress.ip_network(n), k) for n, k in _V4_RANGES)
 _V6_NETS = tuple((ipaddress.ip_network(n), k) for n, k in _V6_RANGES)
@@ -79,48 +80,75 @@ _V4_COMPAT = ipaddress.ip_network("::/96")
 
 _WHY_PUBLIC = {
     "en": "This public service only diagnoses registries reachable from the internet; it never probes internal "
-          "networks. Run `tcr-doctor diagnose {target}` from a machine that can reach it instead.",
+    "networks. Run `tcr-doctor diagnose {target}` from a machine that can reach it instead.",
     "zh": "此公共服务只诊断可从公网访问的镜像仓库，从不探测内部网络。请在能访问该地址的机器上运行 "
-          "`tcr-doctor diagnose {target}`。",
+    "`tcr-doctor diagnose {target}`。",
 }
 
 # kind -> (en, zh); {host}/{ip}/{detail} are filled in.
 _MESSAGES: dict[str, tuple[str, str]] = {
     "empty": ("No registry host was given.", "未提供镜像仓库域名。"),
     "syntax": ("'{host}' is not a valid registry host name.", "“{host}”不是合法的镜像仓库域名。"),
-    "userinfo": ("'{host}' contains user information ('user@host'); give only the registry host name, never "
-                 "credentials.", "“{host}”包含用户信息（user@host 形式）；请只填写镜像仓库域名，不要填写凭证。"),
-    "ip_literal": ("'{host}' is an IP address; give the registry's domain name instead (for example "
-                   "<instance>.tencentcloudcr.com). IP addresses are not diagnosed from this public service.",
-                   "“{host}”是 IP 地址；请改用镜像仓库域名（例如 <实例名>.tencentcloudcr.com）。此公共服务不诊断 IP 地址。"),
-    "trailing_dot": ("'{host}' ends with a dot; give the host name without it.",
-                     "“{host}”以点号结尾；请去掉末尾的点号。"),
-    "domain": ("'{host}' is not a Tencent Cloud registry domain; this service only diagnoses hosts under {detail}.",
-               "“{host}”不是腾讯云镜像仓库域名；此服务只诊断以下域名下的主机：{detail}。"),
-    "port": ("Port {detail} is not allowed; registries are diagnosed on ports {ports} only.",
-             "不允许端口 {detail}；只诊断端口 {ports} 上的镜像仓库。"),
-    "scheme": ("The URL scheme '{detail}' is not allowed; only http and https are.",
-               "不允许 URL 协议“{detail}”；只允许 http 和 https。"),
+    "userinfo": (
+        "'{host}' contains user information ('user@host'); give only the registry host name, never credentials.",
+        "“{host}”包含用户信息（user@host 形式）；请只填写镜像仓库域名，不要填写凭证。",
+    ),
+    "ip_literal": (
+        "'{host}' is an IP address; give the registry's domain name instead (for example "
+        "<instance>.tencentcloudcr.com). IP addresses are not diagnosed from this public service.",
+        "“{host}”是 IP 地址；请改用镜像仓库域名（例如 <实例名>.tencentcloudcr.com）。此公共服务不诊断 IP 地址。",
+    ),
+    "trailing_dot": (
+        "'{host}' ends with a dot; give the host name without it.",
+        "“{host}”以点号结尾；请去掉末尾的点号。",
+    ),
+    "domain": (
+        "'{host}' is not a Tencent Cloud registry domain; this service only diagnoses hosts under {detail}.",
+        "“{host}”不是腾讯云镜像仓库域名；此服务只诊断以下域名下的主机：{detail}。",
+    ),
+    "port": (
+        "Port {detail} is not allowed; registries are diagnosed on ports {ports} only.",
+        "不允许端口 {detail}；只诊断端口 {ports} 上的镜像仓库。",
+    ),
+    "scheme": (
+        "The URL scheme '{detail}' is not allowed; only http and https are.",
+        "不允许 URL 协议“{detail}”；只允许 http 和 https。",
+    ),
     "bad_address": ("'{ip}' is not an IP address.", "“{ip}”不是 IP 地址。"),
     # address kinds: "{subject}" is "HOST resolves to IP," / "IP is" (zh: "HOST 解析到 IP，这是" / "IP 是")
     "loopback": ("{subject} a loopback address (this server itself).", "{subject}环回地址（即本服务器自身）。"),
     "metadata": ("{subject} a cloud metadata service address.", "{subject}云服务器元数据服务地址。"),
     "link_local": ("{subject} a link-local address.", "{subject}链路本地地址。"),
-    "private": ("{subject} a private network address. TCR instances do have private (VPC) endpoints, but this "
-                "public service cannot reach your VPC.",
-                "{subject}私有网络地址。TCR 实例确实有内网（VPC）访问地址，但此公共服务无法访问您的 VPC。"),
-    "cgnat": ("{subject} a shared carrier-grade NAT address (100.64.0.0/10), internal to a provider's network.",
-              "{subject}运营商级 NAT 共享地址（100.64.0.0/10），属于内部网络。"),
+    "private": (
+        "{subject} a private network address. TCR instances do have private (VPC) endpoints, but this "
+        "public service cannot reach your VPC.",
+        "{subject}私有网络地址。TCR 实例确实有内网（VPC）访问地址，但此公共服务无法访问您的 VPC。",
+    ),
+    "cgnat": (
+        "{subject} a shared carrier-grade NAT address (100.64.0.0/10), internal to a provider's network.",
+        "{subject}运营商级 NAT 共享地址（100.64.0.0/10），属于内部网络。",
+    ),
     "multicast": ("{subject} a multicast address.", "{subject}组播地址。"),
     "broadcast": ("{subject} the broadcast address.", "{subject}广播地址。"),
     "unspecified": ("{subject} an unspecified address (0.0.0.0/8 or ::).", "{subject}未指定地址（0.0.0.0/8 或 ::）。"),
-    "reserved": ("{subject} a reserved address that is not routed on the internet.",
-                 "{subject}保留地址，在公网上不可路由。"),
+    "reserved": (
+        "{subject} a reserved address that is not routed on the internet.",
+        "{subject}保留地址，在公网上不可路由。",
+    ),
     "resolve_failed": ("{host} could not be resolved: {detail}.", "无法解析 {host}：{detail}。"),
     "no_address": ("{host} has no address.", "{host} 没有任何地址记录。"),
 }
-_ADDRESS_KINDS = {"loopback", "metadata", "link_local", "private", "cgnat", "multicast", "broadcast",
-                  "unspecified", "reserved"}
+_ADDRESS_KINDS = {
+    "loopback",
+    "metadata",
+    "link_local",
+    "private",
+    "cgnat",
+    "multicast",
+    "broadcast",
+    "unspecified",
+    "reserved",
+}
 
 
 class Refusal(str):
@@ -130,7 +158,7 @@ class Refusal(str):
     en: str
     zh: str
 
-    def __new__(cls, code: str, en: str, zh: str) -> "Refusal":
+    def __new__(cls, code: str, en: str, zh: str) -> Refusal:
         obj = super().__new__(cls, en)
         obj.code, obj.en, obj.zh = code, en, zh
         return obj
@@ -145,8 +173,16 @@ class Refusal(str):
         return (Refusal, (self.code, self.en, self.zh))
 
 
-def _refusal(kind: str, *, host: str = "", ip: str = "", detail: str = "", ports: str = "",
-             public_hint: bool = False, target: str = "") -> Refusal:
+def _refusal(
+    kind: str,
+    *,
+    host: str = "",
+    ip: str = "",
+    detail: str = "",
+    ports: str = "",
+    public_hint: bool = False,
+    target: str = "",
+) -> Refusal:
     en, zh = _MESSAGES[kind]
     fill = {"host": _printable(host) or "the host", "ip": ip, "detail": detail, "ports": ports}
     if host and ip and host != ip:
@@ -266,19 +302,27 @@ class AddressPolicy:
         Everything else stays refused.
     """
 
-    def __init__(self, domains: Iterable[str] = DEFAULT_DOMAINS, *, ports: Iterable[int] = DEFAULT_PORTS,
-                 allow_loopback: bool = False):
+    def __init__(
+        self,
+        domains: Iterable[str] = DEFAULT_DOMAINS,
+        *,
+        ports: Iterable[int] = DEFAULT_PORTS,
+        allow_loopback: bool = False,
+    ):
         self.domains = tuple(d.strip().lower().rstrip(".") for d in domains if d and d.strip())
         self.ports = tuple(int(p) for p in ports)
         self.allow_loopback = bool(allow_loopback)
 
     @classmethod
-    def public_registry(cls, domains: Iterable[str] = DEFAULT_DOMAINS, **kwargs: Any) -> "AddressPolicy":
+    def public_registry(cls, domains: Iterable[str] = DEFAULT_DOMAINS, **kwargs: Any) -> AddressPolicy:
         return cls(domains, **kwargs)
 
     def __repr__(self) -> str:
-        return (f"AddressPolicy(domains={list(self.domains)!r}, ports={list(self.ports)!r}"
-                + (", allow_loopback=True" if self.allow_loopback else "") + ")")
+        return (
+            f"AddressPolicy(domains={list(self.domains)!r}, ports={list(self.ports)!r}"
+            + (", allow_loopback=True" if self.allow_loopback else "")
+            + ")"
+        )
 
     # -- names ---------------------------------------------------------------------------------------
     def check_host(self, host: str) -> Refusal | None:
@@ -331,8 +375,14 @@ class AddressPolicy:
                 return reason
         return None if seen else _refusal("no_address", host=host)
 
-    def resolve(self, host: str, *, timeout: float = 5.0, nameserver: str | None = None,
-                resolver: Callable[[str], Iterable[str]] | None = None) -> tuple[list[str], Refusal | None]:
+    def resolve(
+        self,
+        host: str,
+        *,
+        timeout: float = 5.0,
+        nameserver: str | None = None,
+        resolver: Callable[[str], Iterable[str]] | None = None,
+    ) -> tuple[list[str], Refusal | None]:
         """Check `host`, resolve it (`resolver(host) -> addresses`; default DNS through `nameserver`
         ("ip" or "ip:port") or the system's) and check every address.
         Returns (addresses to connect to, None) or ([], refusal)."""
@@ -389,6 +439,7 @@ def _plain_loopback(addr: IPAddress) -> bool:
 def dns_resolver(timeout: float = 5.0, nameserver: str | None = None) -> Callable[[str], list[str]]:
     """A `host -> [addresses]` function over DNS (A and AAAA) with a deadline; `nameserver` is "ip" or
     "ip:port" (the test harness's DNS server), default the system's /etc/resolv.conf."""
+
     def resolve(host: str) -> list[str]:
         import dns.resolver
 

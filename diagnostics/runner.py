@@ -7,6 +7,7 @@ have finished, a check whose dependency failed is reported as `skip` with the re
 running at the deadline is reported as DEADLINE_EXCEEDED and abandoned: the diagnosis never waits for
 the sum of the timeouts.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -31,6 +32,7 @@ def load_checks() -> dict:
 
 def select(only=None, skip=None) -> list[str]:
     """The checks to run, in order. Raises ValueError on an unknown name."""
+
     def norm(v):
         if v is None:
             return None
@@ -53,7 +55,7 @@ class Report:
     target: Target
     findings: list = field(default_factory=list)
     checks: list = field(default_factory=list)
-    timings: dict = field(default_factory=dict)     # check -> seconds
+    timings: dict = field(default_factory=dict)  # check -> seconds
     duration: float = 0.0
     deadline: float = 0.0
     started_at: str = ""
@@ -84,8 +86,13 @@ class Report:
 
 
 def _skip(check: str, reason_code: str, reason_check: str) -> Finding:
-    return finding(check, "SKIPPED", reason={"en": f"{reason_check} failed ({reason_code})", "zh": f"{reason_check} 检查未通过（{reason_code}）"},
-                   blocked_by=reason_check, blocked_code=reason_code)
+    return finding(
+        check,
+        "SKIPPED",
+        reason={"en": f"{reason_check} failed ({reason_code})", "zh": f"{reason_check} 检查未通过（{reason_code}）"},
+        blocked_by=reason_check,
+        blocked_code=reason_code,
+    )
 
 
 def diagnose(target: str | Target, options: DiagnoseOptions | None = None, progress=None) -> Report:
@@ -97,8 +104,9 @@ def diagnose(target: str | Target, options: DiagnoseOptions | None = None, progr
     deadline = net.Deadline(max(0.1, float(options.timeout)), options.step_timeout)
     ctx = Context(t, options, deadline)
     checks = load_checks()
-    report = Report(target=t, checks=chosen, deadline=deadline.total,
-                    started_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
+    report = Report(
+        target=t, checks=chosen, deadline=deadline.total, started_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    )
     done: queue.Queue = queue.Queue()
     results: dict[str, tuple] = {}
 
@@ -134,7 +142,9 @@ def diagnose(target: str | Target, options: DiagnoseOptions | None = None, progr
         if progress:
             progress("done", name, {"seconds": took, "status": _status_of(value)})
 
-    failed: dict[str, tuple[str, str]] = {}   # check -> (blocking check, code) for checks that failed or were skipped for it
+    failed: dict[
+        str, tuple[str, str]
+    ] = {}  # check -> (blocking check, code) for checks that failed or were skipped for it
     for name in chosen:
         deps = [d for d in checks[name].DEPENDS if d in failed]
         if name in pending:

@@ -1,11 +1,12 @@
 """What to diagnose: a registry (`host[:port]`, optionally with `http://`/`https://`) or an image reference."""
+
 from __future__ import annotations
 
 import ipaddress
 import re
 from dataclasses import dataclass, field
 
-from .names import DEFAULT_DOMAIN, LEGACY_DEFAULT_DOMAIN, NameError_, split_domain, validate_ref, DOMAIN_RE
+from .names import DEFAULT_DOMAIN, DOMAIN_RE, LEGACY_DEFAULT_DOMAIN, NameError_, split_domain, validate_ref
 
 DOCKER_HUB_REGISTRY = "registry-1.docker.io"
 MAX_TARGET = 2048
@@ -16,15 +17,15 @@ class Target:
     raw: str
     scheme: str = "https"
     scheme_given: bool = False
-    registry: str | None = None      # as written: host[:port] ([v6]:port), docker.io for Hub
-    host: str | None = None          # the host to resolve/connect (no brackets)
+    registry: str | None = None  # as written: host[:port] ([v6]:port), docker.io for Hub
+    host: str | None = None  # the host to resolve/connect (no brackets)
     port: int = 443
     repository: str | None = None
     tag: str | None = None
     digest: str | None = None
     tag_given: bool = False
     is_ip: bool = False
-    error: dict | None = None        # {"rule", "zh", "en"} when the target cannot be parsed
+    error: dict | None = None  # {"rule", "zh", "en"} when the target cannot be parsed
     notes: list = field(default_factory=list)
 
     @property
@@ -47,11 +48,23 @@ class Target:
     def image(self) -> str | None:
         if not self.repository:
             return None
-        return f"{self.registry}/{self.repository}" + (f":{self.tag}" if self.tag and not self.digest else "") + (f"@{self.digest}" if self.digest else "")
+        return (
+            f"{self.registry}/{self.repository}"
+            + (f":{self.tag}" if self.tag and not self.digest else "")
+            + (f"@{self.digest}" if self.digest else "")
+        )
 
     def to_dict(self) -> dict:
-        return {"input": self.raw, "scheme": self.scheme, "registry": self.registry, "host": self.host, "port": self.port,
-                "repository": self.repository, "tag": self.tag, "digest": self.digest}
+        return {
+            "input": self.raw,
+            "scheme": self.scheme,
+            "registry": self.registry,
+            "host": self.host,
+            "port": self.port,
+            "repository": self.repository,
+            "tag": self.tag,
+            "digest": self.digest,
+        }
 
 
 def _is_ip(host: str) -> bool:
@@ -76,28 +89,38 @@ def parse_target(raw: str) -> Target:
     t = Target(raw=raw)
     value = raw.strip()
     if not value or len(value) > MAX_TARGET or any(ord(c) < 32 or ord(c) == 127 for c in value):
-        t.error = {"rule": "target.format", "en": "empty, too long or containing control characters",
-                   "zh": "为空、过长或包含控制字符"}
+        t.error = {
+            "rule": "target.format",
+            "en": "empty, too long or containing control characters",
+            "zh": "为空、过长或包含控制字符",
+        }
         return t
     m = re.match(r"^(https?)://", value, re.IGNORECASE)
     if m:
         t.scheme = m.group(1).lower()
         t.scheme_given = True
-        value = value[m.end():]
+        value = value[m.end() :]
     elif "://" in value:
-        t.error = {"rule": "target.scheme", "en": "only http:// and https:// are supported", "zh": "只支持 http:// 和 https://"}
+        t.error = {
+            "rule": "target.scheme",
+            "en": "only http:// and https:// are supported",
+            "zh": "只支持 http:// 和 https://",
+        }
         return t
     first_segment = value.split("/", 1)[0]
     if "@" in first_segment:
         # user:password@host — never keep (or print) the credentials part
-        masked = value[value.index("@") + 1:]
+        masked = value[value.index("@") + 1 :]
         t.raw = (f"{t.scheme}://" if t.scheme_given else "") + "***@" + masked
-        t.error = {"rule": "target.userinfo", "en": "credentials do not belong in the address: use --username and --password-stdin",
-                   "zh": "地址中不能包含用户名密码：请使用 --username 和 --password-stdin"}
+        t.error = {
+            "rule": "target.userinfo",
+            "en": "credentials do not belong in the address: use --username and --password-stdin",
+            "zh": "地址中不能包含用户名密码：请使用 --username 和 --password-stdin",
+        }
         return t
     value = value.rstrip("/")
     m2 = re.match(r"^([^/]+)/v2(?:/.*)?$", value)
-    if m2:                      # a pasted API URL: https://host/v2/...
+    if m2:  # a pasted API URL: https://host/v2/...
         value = m2.group(1)
     first, _, rest = value.partition("/")
     domain, _ = split_domain(value) if rest else (None, value)
@@ -109,8 +132,11 @@ def parse_target(raw: str) -> Target:
             domain = None
     if domain is not None and not rest:
         if not DOMAIN_RE.match(domain):
-            t.error = {"rule": "ref.domain", "en": f"{domain!r} is not a valid registry host[:port]",
-                       "zh": f"{domain!r} 不是合法的仓库主机[:端口]"}
+            t.error = {
+                "rule": "ref.domain",
+                "en": f"{domain!r} is not a valid registry host[:port]",
+                "zh": f"{domain!r} 不是合法的仓库主机[:端口]",
+            }
             return t
         t.registry = domain
     else:

@@ -2,6 +2,7 @@
 
 Imports are lazy so that `import knowledge` costs nothing until a function is called (CLI cold start).
 """
+
 from __future__ import annotations
 
 import functools

@@ -2,6 +2,7 @@
 and error lines. Linear-time regexes only (bounded quantifiers, no nested repetition), and the input is
 capped, so any input (1 MB, binary, emoji) returns quickly.
 """
+
 from __future__ import annotations
 
 import re
@@ -23,39 +24,99 @@ _IMAGE_RE = re.compile(
     r"(?:@(?P<digest>sha256:[a-f0-9]{64}))?",
     re.IGNORECASE,
 )
-_HOST_PORT_RE = re.compile(rf"(?<![\w.@/-])(?P<host>{_DOMAIN}|localhost|\d{{1,3}}(?:\.\d{{1,3}}){{3}}):(?P<port>\d{{1,5}})(?![\w])",
-                           re.IGNORECASE)
+_HOST_PORT_RE = re.compile(
+    rf"(?<![\w.@/-])(?P<host>{_DOMAIN}|localhost|\d{{1,3}}(?:\.\d{{1,3}}){{3}}):(?P<port>\d{{1,5}})(?![\w])",
+    re.IGNORECASE,
+)
 _REGISTRY_HOST_RE = re.compile(
     r"(?<![\w.-])(?P<host>(?P<inst>[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)\.tencentcloudcr\.com"
     r"|(?:[a-z]{0,8}ccr)\.ccs\.tencentyun\.com)(?![\w-])",
     re.IGNORECASE,
 )
 _NAME = r"(?P<name>[a-z0-9](?:[a-z0-9._-]{0,61}[a-z0-9])?)(?![\w.-])"
-_INSTANCE_ZH_RE = re.compile(r"实例(?:名称?|名字)?[ \t]{0,3}(?:是|为|叫|:|：)?[ \t]{0,3}[\"'“‘「`]?" + _NAME, re.IGNORECASE)
+_INSTANCE_ZH_RE = re.compile(
+    r"实例(?:名称?|名字)?[ \t]{0,3}(?:是|为|叫|:|：)?[ \t]{0,3}[\"'“‘「`]?" + _NAME, re.IGNORECASE
+)
 # English: "instance 'abc'", "instance named abc", "instance name: abc", "instance: abc", "instance my-reg1"
 _INSTANCE_EN_RE = re.compile(
     r"\binstance(?:[ \t]{1,3}(?P<how>named|called|name(?:[ \t]{1,3}is)?)|[ \t]{0,3}(?P<colon>:))?[ \t]{0,3}"
     r"(?P<quote>[\"'“‘`])?" + _NAME,
     re.IGNORECASE,
 )
-_NAMESPACE_RE = re.compile(r"(?:命名空间|\bnamespace)[ \t]{0,3}(?:是|为|叫|:|：)?[ \t]{0,3}[\"'“‘「`]?"
-                           r"(?P<name>[a-z0-9](?:[a-z0-9._-]{0,61}[a-z0-9])?)(?![\w.-])", re.IGNORECASE)
+_NAMESPACE_RE = re.compile(
+    r"(?:命名空间|\bnamespace)[ \t]{0,3}(?:是|为|叫|:|：)?[ \t]{0,3}[\"'“‘「`]?"
+    r"(?P<name>[a-z0-9](?:[a-z0-9._-]{0,61}[a-z0-9])?)(?![\w.-])",
+    re.IGNORECASE,
+)
 _DIGEST_RE = re.compile(r"sha256:[a-f0-9]{64}", re.IGNORECASE)
 _ERROR_LINE_RE = re.compile(
     r"(?:error|denied|unauthorized|forbidden|failed|failure|x509|timeout|timed out|no such host|refused|"
     r"unknown|not found|backoff|errimagepull|cannot|can't|unable|invalid|toomanyrequests|报错|失败|错误)",
     re.IGNORECASE,
 )
-_NOT_INSTANCE = frozenset({"name", "names", "list", "login", "with", "from", "that", "this", "which", "sync",
-                           "replication", "creation", "access", "is", "was", "the", "a", "an", "and", "or", "to",
-                           "in", "on", "of", "for", "it", "my", "our"})
-_EN_WORDS = frozenset({"fails", "failed", "cannot", "can't", "does", "doesn't", "not", "has", "have", "sync",
-                       "level", "type", "id", "status"})
+_NOT_INSTANCE = frozenset(
+    {
+        "name",
+        "names",
+        "list",
+        "login",
+        "with",
+        "from",
+        "that",
+        "this",
+        "which",
+        "sync",
+        "replication",
+        "creation",
+        "access",
+        "is",
+        "was",
+        "the",
+        "a",
+        "an",
+        "and",
+        "or",
+        "to",
+        "in",
+        "on",
+        "of",
+        "for",
+        "it",
+        "my",
+        "our",
+    }
+)
+_EN_WORDS = frozenset(
+    {
+        "fails",
+        "failed",
+        "cannot",
+        "can't",
+        "does",
+        "doesn't",
+        "not",
+        "has",
+        "have",
+        "sync",
+        "level",
+        "type",
+        "id",
+        "status",
+    }
+)
 
 
 def _empty() -> dict[str, Any]:
-    return {"registry": None, "instance": None, "image": None, "repository": None, "tag": None,
-            "digest": None, "namespace": None, "errors": []}
+    return {
+        "registry": None,
+        "instance": None,
+        "image": None,
+        "repository": None,
+        "tag": None,
+        "digest": None,
+        "namespace": None,
+        "errors": [],
+    }
 
 
 def instance_from_host(host: str) -> str | None:
@@ -95,9 +156,13 @@ def extract_entities(text: str) -> dict[str, Any]:
         if _REGISTRY_HOST_RE.fullmatch(m.group("host").split(":")[0]):
             image = m
             break
-    if image and not image.group("host").lower().endswith((".com", ".cn", ".net", ".io", ".org")) \
-            and ":" not in image.group("host") and "." in image.group("host") \
-            and not _REGISTRY_HOST_RE.fullmatch(image.group("host")):
+    if (
+        image
+        and not image.group("host").lower().endswith((".com", ".cn", ".net", ".io", ".org"))
+        and ":" not in image.group("host")
+        and "." in image.group("host")
+        and not _REGISTRY_HOST_RE.fullmatch(image.group("host"))
+    ):
         # e.g. "v1.2/foo" is a version, not a host; keep only plausible registry hosts
         if not re.search(r"[a-z]", image.group("host").split(".")[-1], re.IGNORECASE):
             image = None

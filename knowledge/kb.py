@@ -3,6 +3,7 @@
 Any problem raises `KnowledgeError` naming the file and the field, e.g.
 `knowledge/faq/07-login-failed.toml: answer.en: missing (both zh and en are required)`.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -21,8 +22,18 @@ _ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _FILE_RE = re.compile(r"^(\d{2,})-([a-z0-9-]+)\.toml$")
 _URL_RE = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 _KNOWN_KEYS = {
-    "id", "number", "category", "edition", "diagnostics", "question", "answer", "phrasings", "links",
-    "keywords", "error_signatures", "facets",
+    "id",
+    "number",
+    "category",
+    "edition",
+    "diagnostics",
+    "question",
+    "answer",
+    "phrasings",
+    "links",
+    "keywords",
+    "error_signatures",
+    "facets",
 }
 _FACET_KEYS = ("actions", "objects")
 
@@ -237,9 +248,19 @@ def _parse_entry(path: Path, raw: bytes) -> Entry:
         facets[key] = tuple(items)
 
     return Entry(
-        id=entry_id, number=number, category=category, edition=edition, diagnostics=tuple(diags),
-        question=question, answer=answer, phrasings=phrasings, links=tuple(links), keywords=keywords,
-        error_signatures=tuple(sigs), path=str(path), facets=facets,
+        id=entry_id,
+        number=number,
+        category=category,
+        edition=edition,
+        diagnostics=tuple(diags),
+        question=question,
+        answer=answer,
+        phrasings=phrasings,
+        links=tuple(links),
+        keywords=keywords,
+        error_signatures=tuple(sigs),
+        path=str(path),
+        facets=facets,
     )
 
 
@@ -278,8 +299,9 @@ def load_kb(path: str | Path | None = None) -> KnowledgeBase:
     expected = set(range(1, len(entries) + 1))
     missing = sorted(expected - set(seen_numbers))
     if missing:
-        raise KnowledgeError(f"{directory}: number: entries must be numbered 1..{len(entries)} without gaps; "
-                             f"missing {missing[:5]}")
+        raise KnowledgeError(
+            f"{directory}: number: entries must be numbered 1..{len(entries)} without gaps; missing {missing[:5]}"
+        )
     entries.sort(key=lambda e: e.number)
     return KnowledgeBase(entries=entries, version=digest.hexdigest()[:12])
 
@@ -287,13 +309,18 @@ def load_kb(path: str | Path | None = None) -> KnowledgeBase:
 def entry_from_dict(data: dict[str, Any], path: str = "<memory>") -> Entry:
     """Build an Entry from an already-parsed mapping without file checks (benchmarks, synthetic bases)."""
     return Entry(
-        id=data["id"], number=data["number"], category=data.get("category", {"zh": "", "en": ""}),
-        edition=data.get("edition", "both"), diagnostics=tuple(data.get("diagnostics", ())),
-        question=data["question"], answer=data["answer"],
+        id=data["id"],
+        number=data["number"],
+        category=data.get("category", {"zh": "", "en": ""}),
+        edition=data.get("edition", "both"),
+        diagnostics=tuple(data.get("diagnostics", ())),
+        question=data["question"],
+        answer=data["answer"],
         phrasings={k: tuple(v) for k, v in data.get("phrasings", {"zh": [], "en": []}).items()},
         links=tuple(Link(**link) for link in data.get("links", ())),
         keywords={k: tuple(v) for k, v in data.get("keywords", {}).items()},
-        error_signatures=tuple(data.get("error_signatures", ())), path=path,
+        error_signatures=tuple(data.get("error_signatures", ())),
+        path=path,
     )
 
 
@@ -421,15 +448,31 @@ def _cached_topics(version: str) -> list[Topic] | None:
         return None
     try:
         rows = marshal.loads(path.read_bytes())
-        return [Topic(id=r[0], title=r[1], phrasings={k: tuple(v) for k, v in r[2].items()},
-                      keywords={k: tuple(v) for k, v in r[3].items()}, hint=r[4]) for r in rows]
+        return [
+            Topic(
+                id=r[0],
+                title=r[1],
+                phrasings={k: tuple(v) for k, v in r[2].items()},
+                keywords={k: tuple(v) for k, v in r[3].items()},
+                hint=r[4],
+            )
+            for r in rows
+        ]
     except (OSError, EOFError, ValueError, TypeError, IndexError, KeyError, AttributeError):
         return None
 
 
 def _store_topics(version: str, topics: list[Topic]) -> None:
-    rows = [(t.id, t.title, {k: list(v) for k, v in t.phrasings.items()},
-             {k: list(v) for k, v in t.keywords.items()}, t.hint) for t in topics]
+    rows = [
+        (
+            t.id,
+            t.title,
+            {k: list(v) for k, v in t.phrasings.items()},
+            {k: list(v) for k, v in t.keywords.items()},
+            t.hint,
+        )
+        for t in topics
+    ]
     store_cache(_topics_cache_path(version), rows)
 
 

@@ -9,6 +9,7 @@ The wordings are data: `knowledge/logpatterns.toml`. They are compiled lazily, o
 importing this module costs nothing. Every regex is kept free of nested quantifiers and every line is capped in
 length before matching, so the work is linear in the input size whatever the input (binary, 1 MB, adversarial).
 """
+
 from __future__ import annotations
 
 import functools
@@ -20,16 +21,35 @@ from typing import Any
 PATTERNS_FILE = Path(__file__).with_name("logpatterns.toml")
 FAQ_DIR = Path(__file__).with_name("faq")
 
-MAX_INPUT = 1_500_000       # characters kept from a paste (the tail: the final error is at the end)
-MAX_LINE = 4000             # characters of one line that are matched
-MAX_EVIDENCE = 600          # characters of the evidence line returned
-MAX_JOIN = 5                # continuation lines joined to a line ending with ':'
+MAX_INPUT = 1_500_000  # characters kept from a paste (the tail: the final error is at the end)
+MAX_LINE = 4000  # characters of one line that are matched
+MAX_EVIDENCE = 600  # characters of the evidence line returned
+MAX_JOIN = 5  # continuation lines joined to a line ending with ':'
 
 CODES = (
-    "CREDENTIALS_MISSING", "CREDENTIALS_INVALID", "CREDENTIALS_EXPIRED", "PERMISSION_DENIED", "NAME_INVALID",
-    "DNS_NXDOMAIN", "DNS_TIMEOUT", "TCP_TIMEOUT", "HTTP_TIMEOUT", "TCP_REFUSED", "TLS_UNTRUSTED", "TLS_HOSTNAME",
-    "TLS_EXPIRED", "HTTP_NOT_HTTPS", "PROXY_ERROR", "REPO_NOT_FOUND", "TAG_NOT_FOUND", "RATE_LIMITED",
-    "QUOTA_EXCEEDED", "SERVER_ERROR", "CREDENTIAL_HELPER_ERROR", "DAEMON_ERROR", "PLATFORM_MISMATCH",
+    "CREDENTIALS_MISSING",
+    "CREDENTIALS_INVALID",
+    "CREDENTIALS_EXPIRED",
+    "PERMISSION_DENIED",
+    "NAME_INVALID",
+    "DNS_NXDOMAIN",
+    "DNS_TIMEOUT",
+    "TCP_TIMEOUT",
+    "HTTP_TIMEOUT",
+    "TCP_REFUSED",
+    "TLS_UNTRUSTED",
+    "TLS_HOSTNAME",
+    "TLS_EXPIRED",
+    "HTTP_NOT_HTTPS",
+    "PROXY_ERROR",
+    "REPO_NOT_FOUND",
+    "TAG_NOT_FOUND",
+    "RATE_LIMITED",
+    "QUOTA_EXCEEDED",
+    "SERVER_ERROR",
+    "CREDENTIAL_HELPER_ERROR",
+    "DAEMON_ERROR",
+    "PLATFORM_MISMATCH",
 )
 
 # --- noise -------------------------------------------------------------------------------------------------------
@@ -48,8 +68,12 @@ _PREFIX = re.compile(
     r"|[A-Z][a-z]{2} {1,2}\d{1,2} \d{2}:\d{2}:\d{2}|\[\s{0,4}\d{1,8}\.\d{1,8}\])\s{0,4})"
 )
 # The lines of a registry "errors:" list (distribution errcode values), continuing the line above them.
-_ERRCODE_LINE = re.compile(r"^(?:denied|unauthorized|name unknown|manifest unknown|blob unknown|toomanyrequests|unsupported|unknown|name invalid|tag invalid):")
-_DEBUG_LINE = re.compile(r"^\s{0,8}(?:(?:DEBU|INFO|TRAC)\[|time=\S{1,40} level=(?:debug|info|trace)\b|level=(?:debug|info|trace)\b|I\d{4} |\S{0,40}\s\[?(?:DEBUG|INFO|TRACE)\]?\s)")
+_ERRCODE_LINE = re.compile(
+    r"^(?:denied|unauthorized|name unknown|manifest unknown|blob unknown|toomanyrequests|unsupported|unknown|name invalid|tag invalid):"
+)
+_DEBUG_LINE = re.compile(
+    r"^\s{0,8}(?:(?:DEBU|INFO|TRAC)\[|time=\S{1,40} level=(?:debug|info|trace)\b|level=(?:debug|info|trace)\b|I\d{4} |\S{0,40}\s\[?(?:DEBUG|INFO|TRACE)\]?\s)"
+)
 _LOGFMT_MSG = re.compile(r'\bmsg="((?:[^"\\]|\\.){0,4000})"')
 
 # --- entities ----------------------------------------------------------------------------------------------------
@@ -66,22 +90,48 @@ _LOGFMT_MSG = re.compile(r'\bmsg="((?:[^"\\]|\\.){0,4000})"')
 _REF = r"[A-Za-z0-9][A-Za-z0-9._\-/:@+]{0,300}"
 _R = r"(?P<ref>" + _REF + r")"
 _HOSTNAME = r"[A-Za-z0-9][A-Za-z0-9.\-]{0,252}(?::\d{1,5})?"
-_IMAGE_POSITION_SOURCES: list[tuple[tuple[str, ...], str, bool, str]] = [   # compiled on first use
+_IMAGE_POSITION_SOURCES: list[tuple[tuple[str, ...], str, bool, str]] = [  # compiled on first use
     # (lower-case trigger substrings, kind, loose, regex with named groups ref / tag / host)
-    (("image", "reference"), "ref", False, (
-        r"(?:[Ff]ailed to pull image|[Bb]ack-off pulling image|[Pp]ulling image|[Pp]ull image|[Cc]ontainer image"
-        r"|[Ss]uccessfully pulled image|default image tag|parse image reference|[Ee]rror parsing reference:"
-        r"|[Ff]ailed to inspect image|ErrImagePull: \"?image pull failed for)\s{1,3}\\?[\"'](?:docker://)?" + _R + r"\\?[\"']")),
-    (("failed to ",), "ref", False, (
-        r"failed to (?:pull and unpack image|resolve reference|resolve source metadata for|get manifest for"
-        r"|copy image|fetch|get|download|pull image|push image|push|pull)\s{1,3}\\?[\"']?(?:docker://|oci://)?" + _R
-        + r"\\?[\"']?(?::\s|:$|\s*$)")),
-    (("failed to ",), "ref", False, (
-        r"failed to (?:pull|push|fetch|get|download|resolve reference|pull and unpack) (?:image )?\\?[\"'](?:docker://|oci://)?"
-        + _R + r"\\?[\"'] with")),   # gitlab-runner: failed to pull image "X" with specified policies [always]
-    (("push permission for",), "ref", False, (r"push permission for \\?\"" + _R + r"\\?\"")),   # kaniko
-    (("docker image", "executor with image", "image manifest"), "ref", False, (
-        r"(?:Pulling docker image|executor with image|Retrieving image manifest) " + _R + r"(?:\s|$)")),
+    (
+        ("image", "reference"),
+        "ref",
+        False,
+        (
+            r"(?:[Ff]ailed to pull image|[Bb]ack-off pulling image|[Pp]ulling image|[Pp]ull image|[Cc]ontainer image"
+            r"|[Ss]uccessfully pulled image|default image tag|parse image reference|[Ee]rror parsing reference:"
+            r"|[Ff]ailed to inspect image|ErrImagePull: \"?image pull failed for)\s{1,3}\\?[\"'](?:docker://)?"
+            + _R
+            + r"\\?[\"']"
+        ),
+    ),
+    (
+        ("failed to ",),
+        "ref",
+        False,
+        (
+            r"failed to (?:pull and unpack image|resolve reference|resolve source metadata for|get manifest for"
+            r"|copy image|fetch|get|download|pull image|push image|push|pull)\s{1,3}\\?[\"']?(?:docker://|oci://)?"
+            + _R
+            + r"\\?[\"']?(?::\s|:$|\s*$)"
+        ),
+    ),
+    (
+        ("failed to ",),
+        "ref",
+        False,
+        (
+            r"failed to (?:pull|push|fetch|get|download|resolve reference|pull and unpack) (?:image )?\\?[\"'](?:docker://|oci://)?"
+            + _R
+            + r"\\?[\"'] with"
+        ),
+    ),  # gitlab-runner: failed to pull image "X" with specified policies [always]
+    (("push permission for",), "ref", False, (r"push permission for \\?\"" + _R + r"\\?\"")),  # kaniko
+    (
+        ("docker image", "executor with image", "image manifest"),
+        "ref",
+        False,
+        (r"(?:Pulling docker image|executor with image|Retrieving image manifest) " + _R + r"(?:\s|$)"),
+    ),
     (("failed to solve",), "ref", True, (r"failed to solve: " + _R + r":(?:\s|$)")),
     (("error pulling image (",), "ref", False, (r"[Ee]rror pulling image \((?P<tag>[\w][\w.\-]{0,127})\) from " + _R)),
     (("docker://",), "ref", False, (r"(?<![\w+.\-])docker://" + _R)),
@@ -93,34 +143,58 @@ _IMAGE_POSITION_SOURCES: list[tuple[tuple[str, ...], str, bool, str]] = [   # co
     (("trying to pull",), "ref", False, (r"Trying to pull (?:repository )?" + _R + r"\s?\.\.\.")),
     (("does not exist locally",), "ref", False, (r"An image does not exist locally with the tag: " + _R)),
     (("image with reference",), "ref", False, (r"image with reference " + _R + r" was found")),
-    (("repository ",), "ref", False, (   # docker: "repository X not found: does not exist or no pull access"
-        r"(?<!unknown: )(?<!denied: )\brepository " + _R + r" not found(?::|\s*$)")),
+    (
+        ("repository ",),
+        "ref",
+        False,
+        (  # docker: "repository X not found: does not exist or no pull access"
+            r"(?<!unknown: )(?<!denied: )\brepository " + _R + r" not found(?::|\s*$)"
+        ),
+    ),
     (("image pull failed for",), "ref", False, (r"image pull failed for " + _R + r",")),
-    (("image not known",), "ref", True, (r"(?:^|\s)" + _R + r": image not known")),   # podman's local store
+    (("image not known",), "ref", True, (r"(?:^|\s)" + _R + r": image not known")),  # podman's local store
     (("no such image",), "ref", False, (r"[Nn]o such image: " + _R)),
     (("tag does not exist",), "ref", False, (r"tag does not exist: " + _R)),
     (("must be lowercase",), "ref", False, (r"repository name \(" + _R + r"\) must be lowercase")),
-    (("reading manifest", "uploading manifest"), "ref", False, (
-        r"(?:reading|uploading) manifest (?P<tag>[\w][\w.\-:]{0,200}) (?:in|to) " + _R)),
+    (
+        ("reading manifest", "uploading manifest"),
+        "ref",
+        False,
+        (r"(?:reading|uploading) manifest (?P<tag>[\w][\w.\-:]{0,200}) (?:in|to) " + _R),
+    ),
     (("exists in",), "ref", True, (r"exists in " + _R)),
     (("on source", "on target"), "ref", True, (r"on (?:source|target): " + _R + r":\s")),
     (("load metadata for",), "ref", False, (r"load metadata for " + _R)),
-    (("ensuring image",), "ref", False, (r"Ensuring image " + _R)),   # nerdctl compose
-    ((": resolving", ": resolved", ": waiting"), "ref", True, (
-        r"^" + _R + r":\s{1,40}(?:resolving|resolved|waiting)\s{1,40}\|")),   # ctr / nerdctl progress
-    (("pulling ",), "ref", True, (r"Pulling \S{1,100} \(" + _R + r"\)\.\.\.")),   # docker-compose v1
+    (("ensuring image",), "ref", False, (r"Ensuring image " + _R)),  # nerdctl compose
+    (
+        (": resolving", ": resolved", ": waiting"),
+        "ref",
+        True,
+        (r"^" + _R + r":\s{1,40}(?:resolving|resolved|waiting)\s{1,40}\|"),
+    ),  # ctr / nerdctl progress
+    (("pulling ",), "ref", True, (r"Pulling \S{1,100} \(" + _R + r"\)\.\.\.")),  # docker-compose v1
     (("image",), "ref", True, (r"(?:--image[= ]|\b[Ii]mage:\s{1,16}\"?)" + _R)),
     (("from ",), "ref", True, (r"\bFROM " + _R + r"(?:\s|$)")),
-    (("not found",), "ref", True, (
-        r"(?:^|\s)(?P<ref>[A-Za-z0-9\-]{1,63}(?:\.[A-Za-z0-9\-]{1,63}){1,6}(?::\d{1,5})?/[A-Za-z0-9._\-/]{1,200}[:@][\w.\-:]{1,140}): not found")),
+    (
+        ("not found",),
+        "ref",
+        True,
+        (
+            r"(?:^|\s)(?P<ref>[A-Za-z0-9\-]{1,63}(?:\.[A-Za-z0-9\-]{1,63}){1,6}(?::\d{1,5})?/[A-Za-z0-9._\-/]{1,200}[:@][\w.\-:]{1,140}): not found"
+        ),
+    ),
     # registry-relative repository paths
     (("artifact ",), "path", False, (r"\bartifact " + _R + r" not found")),
     (("repository ",), "path", False, (r"\b(?:unknown|denied): repository " + _R + r" not found")),
     (("pulling from",), "path", False, (r"(?:^|\s)(?P<tag>[\w][\w.\-]{0,127}): Pulling from " + _R)),
-    (("repository with name",), "path", False, (r"[Tt]he repository with name '" + _R + r"' does not exist")),   # ECR
+    (("repository with name",), "path", False, (r"[Tt]he repository with name '" + _R + r"' does not exist")),  # ECR
     (("access repository",), "path", False, (r"to access repository: " + _R + r", action")),
-    (("/blobs/uploads",), "path", False, (
-        r"(?:upload to|to) /v2/(?P<ref>[A-Za-z0-9._\-/]{1,255}?)/blobs/uploads/? in (?P<host>" + _HOSTNAME + r")")),
+    (
+        ("/blobs/uploads",),
+        "path",
+        False,
+        (r"(?:upload to|to) /v2/(?P<ref>[A-Za-z0-9._\-/]{1,255}?)/blobs/uploads/? in (?P<host>" + _HOSTNAME + r")"),
+    ),
 ]
 
 
@@ -134,30 +208,57 @@ def _image_positions() -> list[tuple[tuple[str, ...], str, bool, re.Pattern]]:
     return [(triggers, kind, loose, re.compile(rx)) for triggers, kind, loose, rx in _IMAGE_POSITION_SOURCES]
 
 
-_V2_URL = re.compile(r'https?://([A-Za-z0-9.\-]{1,253}(?::\d{1,5})?)/v2/(?:([A-Za-z0-9._\-/]{1,255}?)/(manifests|blobs|tags)/([A-Za-z0-9._\-:]{1,200}))?')
+_V2_URL = re.compile(
+    r"https?://([A-Za-z0-9.\-]{1,253}(?::\d{1,5})?)/v2/(?:([A-Za-z0-9._\-/]{1,255}?)/(manifests|blobs|tags)/([A-Za-z0-9._\-:]{1,200}))?"
+)
 _ANY_URL_HOST = re.compile(r'https?://([A-Za-z0-9.\-]{1,253}(?::\d{1,5})?)(?=[/"\s:]|$)')
-_LOOKUP = re.compile(r"(?:lookup|[Cc]ould not resolve host:?|/v2/\S{0,300} in) ([A-Za-z0-9.\-]{1,253}(?::\d{1,5})?)(?: on |: |:\s|:?$)")
+_LOOKUP = re.compile(
+    r"(?:lookup|[Cc]ould not resolve host:?|/v2/\S{0,300} in) ([A-Za-z0-9.\-]{1,253}(?::\d{1,5})?)(?: on |: |:\s|:?$)"
+)
 _LOGIN_URL = re.compile(r'(?:login attempt to|logging into) \\?"?(?:https?://)?([A-Za-z0-9.\-]{1,253}(?::\d{1,5})?)')
-_CERT_NOT = re.compile(r"certificate is valid for [^\n]{0,400}?, not ([A-Za-z0-9.\-*]{1,253})|certificate for ([A-Za-z0-9.:\-]{1,64}) because")
-_COMMAND_SRC = (   # compiled on first use (_command_rx)
+_CERT_NOT = re.compile(
+    r"certificate is valid for [^\n]{0,400}?, not ([A-Za-z0-9.\-*]{1,253})|certificate for ([A-Za-z0-9.:\-]{1,64}) because"
+)
+_COMMAND_SRC = (  # compiled on first use (_command_rx)
     r"(?:^|[\s$#>%;|&(/`]|(?<=[\u3000-\u9fff\uff00-\uffef]))(sudo\s+)?(docker|podman|skopeo|crictl|ctr|nerdctl|helm|buildah|kubectl|oras)"
     r"((?:\s+-{1,2}[A-Za-z][\w-]{0,30}(?:[= ][^\s-]\S{0,200})?){0,6})"
     r"\s+((?:image|images|i|registry|buildx|compose|container)\s+)?"
     r"(login|logout|pull|push|run|build|copy|inspect|install|upgrade|tag|create|apply|describe|get|template|fetch|events|logs)\b"
     r"([^\n]{0,600})"
 )
-_UPLOAD_PROGRESS = re.compile(r"Pushing \[=|: Layer already exists|: Pushed\s*$|Image already exists|Copying blob \w+ done")
+_UPLOAD_PROGRESS = re.compile(
+    r"Pushing \[=|: Layer already exists|: Pushed\s*$|Image already exists|Copying blob \w+ done"
+)
 _EXPIRED_DURING_PUSH = {
     "zh": "推送开始时认证是成功的（已经在检查或上传镜像层），到最后才被拒绝：通常是上传大镜像层耗时过长，期间访问令牌过期。请重新登录后再推送；若仍然出现，请缩小镜像层或改善上传带宽。`tcr-doctor diagnose <镜像> --push` 可确认凭证本身有效。",
     "en": "Authentication worked when the push began (layers were already being checked or uploaded) and was refused only at the end: usually the access token expired while a large layer was uploading. Log in again and push again; if it recurs, make the layers smaller or the upload faster. `tcr-doctor diagnose <image> --push` confirms the credentials themselves are valid.",
 }
 # Patterns too generic to refine an ambiguous wording with (they restate it rather than name a reason).
-_GENERIC_IDS = ("denied", "unauthorized", "pull-access-denied", "denied-and-unauthorized", "kubelet-symptom",
-                "manifest-unknown", "name-unknown", "eof", "server-unknown-error")
-_TOOL_BINARIES = {"ctr": "containerd", "nerdctl": "containerd", "kubectl": "kubelet", "buildah": "podman", "oras": "oras"}
-_DEFAULT_TAG = re.compile(r"(?:Using default tag: |helm (?:pull|install|upgrade|template|show \w+)\b[^\n]{0,300}?--version[= ])([\w][\w.\-]{0,127})")
-_HOSTLIKE = re.compile(r"^(?:localhost|[A-Za-z0-9\-]{1,63}(?:\.[A-Za-z0-9\-]{1,63}){1,10}|\[[0-9a-fA-F:]{2,45}\])(?::\d{1,5})?$"
-                       r"|^[A-Za-z0-9\-]{1,63}:\d{1,5}$")
+_GENERIC_IDS = (
+    "denied",
+    "unauthorized",
+    "pull-access-denied",
+    "denied-and-unauthorized",
+    "kubelet-symptom",
+    "manifest-unknown",
+    "name-unknown",
+    "eof",
+    "server-unknown-error",
+)
+_TOOL_BINARIES = {
+    "ctr": "containerd",
+    "nerdctl": "containerd",
+    "kubectl": "kubelet",
+    "buildah": "podman",
+    "oras": "oras",
+}
+_DEFAULT_TAG = re.compile(
+    r"(?:Using default tag: |helm (?:pull|install|upgrade|template|show \w+)\b[^\n]{0,300}?--version[= ])([\w][\w.\-]{0,127})"
+)
+_HOSTLIKE = re.compile(
+    r"^(?:localhost|[A-Za-z0-9\-]{1,63}(?:\.[A-Za-z0-9\-]{1,63}){1,10}|\[[0-9a-fA-F:]{2,45}\])(?::\d{1,5})?$"
+    r"|^[A-Za-z0-9\-]{1,63}:\d{1,5}$"
+)
 _IPV4 = re.compile(r"^\d{1,3}(?:\.\d{1,3}){3}(?::\d{1,5})?$")
 _SECRET = re.compile(
     r"((?:\s-p|--password|--registry-password|--docker-password)[ =])\S+"
@@ -184,8 +285,12 @@ def _rules() -> dict[str, Any]:
     # One alternation of every trigger substring: a line holding none of them is skipped at C speed.
     literals = sorted({s for p in patterns for s in p["any"]}, key=len, reverse=True)
     prefilter = re.compile(_trie_regex(literals)) if literals else None
-    return {"patterns": patterns, "causes": data["causes"], "prefilter": prefilter,
-            "ignore": tuple(s.lower() for s in data.get("ignore", ()))}
+    return {
+        "patterns": patterns,
+        "causes": data["causes"],
+        "prefilter": prefilter,
+        "ignore": tuple(s.lower() for s in data.get("ignore", ())),
+    }
 
 
 def _trie_regex(words: list[str]) -> str:
@@ -215,6 +320,7 @@ def _faq_exists(faq_id: str) -> bool:
 
 # --- normalisation -----------------------------------------------------------------------------------------------
 
+
 def clean_lines(text: str) -> list[str]:
     """The pasted block as clean lines: no ANSI codes, no control bytes, progress-bar frames split, capped."""
     if not isinstance(text, str):
@@ -222,7 +328,7 @@ def clean_lines(text: str) -> list[str]:
     if len(text) > MAX_INPUT:
         text = text[-MAX_INPUT:]
     text = _ANSI.sub("", text)
-    if '\\"' in text:   # JSON / Go %q escaped output (kubectl get events -o json, logfmt)
+    if '\\"' in text:  # JSON / Go %q escaped output (kubectl get events -o json, logfmt)
         text = text.replace('\\"', '"')
         if text.count("\\n") > text.count("\n"):
             text = text.replace("\\n", "\n").replace("\\t", "\t")
@@ -232,7 +338,7 @@ def clean_lines(text: str) -> list[str]:
         if not line:
             continue
         if len(line) > MAX_LINE:
-            line = line[: MAX_LINE // 2] + " … " + line[-MAX_LINE // 2:]
+            line = line[: MAX_LINE // 2] + " … " + line[-MAX_LINE // 2 :]
         lines.append(line)
     return lines
 
@@ -243,8 +349,12 @@ def _logical_lines(lines: list[str]) -> list[tuple[int, str]]:
     i = 0
     while i < len(lines):
         line, j = lines[i], i
-        while (j + 1 < len(lines) and j - i < MAX_JOIN and len(line) < MAX_LINE
-               and (line.endswith(":") or (" errors: " in line and _ERRCODE_LINE.match(lines[j + 1])))):
+        while (
+            j + 1 < len(lines)
+            and j - i < MAX_JOIN
+            and len(line) < MAX_LINE
+            and (line.endswith(":") or (" errors: " in line and _ERRCODE_LINE.match(lines[j + 1])))
+        ):
             j += 1
             line = line + " " + lines[j]
         out.append((j, line[: MAX_LINE * 2]))
@@ -265,12 +375,13 @@ def redact(line: str) -> str:
         from .redact import redact as _shared
 
         line = _shared(line)[0]
-    except ImportError:   # pragma: no cover - the shared module ships with the package
+    except ImportError:  # pragma: no cover - the shared module ships with the package
         pass
     return _SECRET.sub(lambda m: (m.group(1) or m.group(2) or "") + "***", line)
 
 
 # --- matching ----------------------------------------------------------------------------------------------------
+
 
 def _match_line(line: str, op: str | None, skip_ids: tuple[str, ...] = ()) -> dict | None:
     rules = _rules()
@@ -317,19 +428,37 @@ def _command_info(line: str) -> tuple[str, str, str] | None:
 def _guess_op(lower: str) -> str | None:
     if any(s in lower for s in ("login attempt to", "logging into", "login failed")):
         return "login"
-    if any(s in lower for s in ("the push refers to repository", "docker push", "podman push", "push access denied", "failed to push", "error pushing", "pushing ", "push failed", "unknown blob", "blob upload")):
+    if any(
+        s in lower
+        for s in (
+            "the push refers to repository",
+            "docker push",
+            "podman push",
+            "push access denied",
+            "failed to push",
+            "error pushing",
+            "pushing ",
+            "push failed",
+            "unknown blob",
+            "blob upload",
+        )
+    ):
         return "push"
-    if any(s in lower for s in ("pull", "resolve reference", "manifest", "initializing source", "back-off", "unable to find image")):
+    if any(
+        s in lower
+        for s in ("pull", "resolve reference", "manifest", "initializing source", "back-off", "unable to find image")
+    ):
         return "pull"
     return None
 
 
 # --- entities ----------------------------------------------------------------------------------------------------
 
+
 def _clean_ref(ref: str) -> str:
     ref = ref.strip().strip("\"'`[](),;")
     if ref.startswith("docker://"):
-        ref = ref[len("docker://"):]
+        ref = ref[len("docker://") :]
     if ref.startswith(("oci://", "http://", "https://")):
         ref = ref.split("://", 1)[1]
     while ref and ref[-1] in ".:,;)'\"]`":
@@ -340,13 +469,67 @@ def _clean_ref(ref: str) -> str:
     return ref
 
 
-_NOT_IMAGES = frozenset((
-    "image", "images", "pull", "push", "latest", "true", "false", "none", "null", "configuration", "config",
-    "manifest", "manifests", "layer", "layers", "from", "source", "failed", "error", "errors", "get", "head", "post",
-    "put", "patch", "delete", "writing", "reading", "copying", "canceled", "cancelled", "unknown", "denied",
-    "unauthorized", "not", "found", "the", "to", "for", "in", "and", "or", "with", "after", "docker", "podman",
-    "remote", "registry", "request", "blob", "blobs", "tag", "tags", "repository", "context", "rpc", "eof",
-))
+_NOT_IMAGES = frozenset(
+    (
+        "image",
+        "images",
+        "pull",
+        "push",
+        "latest",
+        "true",
+        "false",
+        "none",
+        "null",
+        "configuration",
+        "config",
+        "manifest",
+        "manifests",
+        "layer",
+        "layers",
+        "from",
+        "source",
+        "failed",
+        "error",
+        "errors",
+        "get",
+        "head",
+        "post",
+        "put",
+        "patch",
+        "delete",
+        "writing",
+        "reading",
+        "copying",
+        "canceled",
+        "cancelled",
+        "unknown",
+        "denied",
+        "unauthorized",
+        "not",
+        "found",
+        "the",
+        "to",
+        "for",
+        "in",
+        "and",
+        "or",
+        "with",
+        "after",
+        "docker",
+        "podman",
+        "remote",
+        "registry",
+        "request",
+        "blob",
+        "blobs",
+        "tag",
+        "tags",
+        "repository",
+        "context",
+        "rpc",
+        "eof",
+    )
+)
 _REF_CHARS = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-/:@+]*$")
 _DOCKER_HUB_ALIASES = ("docker.io", "index.docker.io", "registry-1.docker.io", "registry.hub.docker.com")
 
@@ -373,8 +556,8 @@ def _parse_image(value: str, kind: str = "ref", host: str | None = None, loose: 
     if loose and not any(c in ref for c in "/:@"):
         return None
     if "/" not in ref and (_IPV4.match(ref) or re.match(r"^[^:@]*\.[^:@]*(?::\d{1,5})?$", ref)):
-        return None   # a bare host name (`shop-tcr.tencentcloudcr.com`, `10.0.0.7:5000`), not an image
-    from diagnostics.names import NameError_, validate_ref   # lazy: importing this module stays cheap
+        return None  # a bare host name (`shop-tcr.tencentcloudcr.com`, `10.0.0.7:5000`), not an image
+    from diagnostics.names import NameError_, validate_ref  # lazy: importing this module stays cheap
 
     name, digest = (ref.split("@", 1) + [None])[:2] if "@" in ref else (ref, None)
     tag = None
@@ -391,13 +574,37 @@ def _parse_image(value: str, kind: str = "ref", host: str | None = None, loose: 
             return None
         # No registry is named: the image is reported as written, with no host (not normalised onto Docker Hub).
         r_host = first if explicit else (None if kind == "ref" else host)
-        return {"host": r_host, "path": rest if explicit else name, "tag": tag, "digest": digest, "written": ref,
-                "valid": False, "kind": kind, "explicit": explicit or kind == "ref"}
+        return {
+            "host": r_host,
+            "path": rest if explicit else name,
+            "tag": tag,
+            "digest": digest,
+            "written": ref,
+            "valid": False,
+            "kind": kind,
+            "explicit": explicit or kind == "ref",
+        }
     if kind == "ref" or explicit:
-        return {"host": parts["domain"], "path": parts["path"], "tag": tag, "digest": parts["digest"], "written": ref,
-                "valid": True, "kind": "ref", "explicit": True}
-    return {"host": host, "path": name, "tag": tag, "digest": parts["digest"], "written": ref, "valid": True,
-            "kind": kind, "explicit": host is not None}
+        return {
+            "host": parts["domain"],
+            "path": parts["path"],
+            "tag": tag,
+            "digest": parts["digest"],
+            "written": ref,
+            "valid": True,
+            "kind": "ref",
+            "explicit": True,
+        }
+    return {
+        "host": host,
+        "path": name,
+        "tag": tag,
+        "digest": parts["digest"],
+        "written": ref,
+        "valid": True,
+        "kind": kind,
+        "explicit": host is not None,
+    }
 
 
 def _image_str(im: dict) -> str:
@@ -475,25 +682,104 @@ def _line_images(line: str) -> list[dict]:
 
 def _same_repo(a: dict, b: dict) -> bool:
     pa, pb = a["path"].lower(), b["path"].lower()
-    if pa != pb and not (a["kind"] == "ref" and a["host"] == "docker.io" and pa == "library/" + pb) \
-            and not (b["kind"] == "ref" and b["host"] == "docker.io" and pb == "library/" + pa):
+    if (
+        pa != pb
+        and not (a["kind"] == "ref" and a["host"] == "docker.io" and pa == "library/" + pb)
+        and not (b["kind"] == "ref" and b["host"] == "docker.io" and pb == "library/" + pa)
+    ):
         return False
     ha, hb = _canon_host(a["host"]), _canon_host(b["host"])
     return ha is None or hb is None or ha == hb
 
 
-_RUN_FLAGS_WITH_VALUE = frozenset((   # flags taking a value after pull/push/run/create… (-t, -d, -a are switches there)
-    "-u", "--username", "-p", "--password", "--platform", "-n", "--namespace", "--authfile", "--creds", "--cert-dir",
-    "--version", "-f", "--file", "--name", "--tag", "--config", "--address", "--dest-creds",
-    "--src-creds", "--retry-times", "-e", "--env", "-v", "--volume", "--network", "--net", "--entrypoint", "-w",
-    "--workdir", "-l", "--label", "--repo", "--values", "--set", "--restart", "-m", "--memory", "--cpus", "--user",
-    "-h", "--hostname", "--add-host", "--device", "--gpus", "--log-driver", "--log-opt", "--mount", "--publish",
-    "--expose", "--env-file", "--runtime", "--pull", "--shm-size", "--ulimit", "--cap-add", "--cap-drop",
-    "--security-opt", "--ip", "--dns", "--link", "--tmpfs", "--group-add", "--pod", "--arch", "--os", "--variant",
-    "--snapshotter", "--cgroup-parent", "--health-cmd", "--stop-signal", "--timeout", "--format", "--registry-config",
-    "--ca-file", "--cert-file", "--key-file", "--destination", "--src-cert-dir",
-    "--dest-cert-dir", "--override-os", "--override-arch", "--kubeconfig", "--context", "--post-renderer",
-))
+_RUN_FLAGS_WITH_VALUE = frozenset(
+    (  # flags taking a value after pull/push/run/create… (-t, -d, -a are switches there)
+        "-u",
+        "--username",
+        "-p",
+        "--password",
+        "--platform",
+        "-n",
+        "--namespace",
+        "--authfile",
+        "--creds",
+        "--cert-dir",
+        "--version",
+        "-f",
+        "--file",
+        "--name",
+        "--tag",
+        "--config",
+        "--address",
+        "--dest-creds",
+        "--src-creds",
+        "--retry-times",
+        "-e",
+        "--env",
+        "-v",
+        "--volume",
+        "--network",
+        "--net",
+        "--entrypoint",
+        "-w",
+        "--workdir",
+        "-l",
+        "--label",
+        "--repo",
+        "--values",
+        "--set",
+        "--restart",
+        "-m",
+        "--memory",
+        "--cpus",
+        "--user",
+        "-h",
+        "--hostname",
+        "--add-host",
+        "--device",
+        "--gpus",
+        "--log-driver",
+        "--log-opt",
+        "--mount",
+        "--publish",
+        "--expose",
+        "--env-file",
+        "--runtime",
+        "--pull",
+        "--shm-size",
+        "--ulimit",
+        "--cap-add",
+        "--cap-drop",
+        "--security-opt",
+        "--ip",
+        "--dns",
+        "--link",
+        "--tmpfs",
+        "--group-add",
+        "--pod",
+        "--arch",
+        "--os",
+        "--variant",
+        "--snapshotter",
+        "--cgroup-parent",
+        "--health-cmd",
+        "--stop-signal",
+        "--timeout",
+        "--format",
+        "--registry-config",
+        "--ca-file",
+        "--cert-file",
+        "--key-file",
+        "--destination",
+        "--src-cert-dir",
+        "--dest-cert-dir",
+        "--override-os",
+        "--override-arch",
+        "--kubeconfig",
+        "--context",
+        "--post-renderer",
+    )
+)
 _IMAGE_VERBS = ("pull", "push", "run", "create", "inspect", "tag", "copy")
 
 
@@ -508,7 +794,7 @@ def _image_from_command(binary: str, verb: str, args: str) -> str | None:
         return next((t for t in tokens if t.startswith("oci://")), None)
     if binary == "skopeo":
         return next((t for t in tokens if t.startswith("docker://")), None)
-    if verb == "build":   # docker buildx build -t X --push: the pushed tag
+    if verb == "build":  # docker buildx build -t X --push: the pushed tag
         if not re.search(r"(?:^|\s)--push\b|push=true", args):
             return None
         for flag, value in zip(tokens, tokens[1:] + [""]):
@@ -522,7 +808,7 @@ def _image_from_command(binary: str, verb: str, args: str) -> str | None:
     tok = _first_operand(tokens)
     if tok is None or ("://" in tok and not tok.startswith(("docker://", "oci://"))):
         return None
-    return re.split(r"[^\x21-\x7e]", tok, maxsplit=1)[0]   # "app:1报错" (no space before Chinese text)
+    return re.split(r"[^\x21-\x7e]", tok, maxsplit=1)[0]  # "app:1报错" (no space before Chinese text)
 
 
 def _first_operand(tokens: list[str]) -> str | None:
@@ -540,7 +826,9 @@ def _first_operand(tokens: list[str]) -> str | None:
     return None
 
 
-_LOGIN_HOST = re.compile(r"(?:https?://)?(?:localhost|\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)(?::\d{1,5})?/?")
+_LOGIN_HOST = re.compile(
+    r"(?:https?://)?(?:localhost|\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)(?::\d{1,5})?/?"
+)
 
 
 def _login_from_command(args: str) -> str | None:
@@ -663,10 +951,12 @@ def _entities(lines: list[str], evidence_index: int, rules_op: str | None) -> di
             if not image["tag"] and not image["digest"] and other["tag"] and other["kind"] != "url":
                 image["tag"] = other["tag"]
         if not image["tag"] and not image["digest"]:
-            m = _DEFAULT_TAG.search("\n".join(t for _i, t in _command_lines(lines[max(0, evidence_index - 50):evidence_index + 1])))
-            if m:   # docker: "Using default tag: latest"; helm: --version 1.2.0
+            m = _DEFAULT_TAG.search(
+                "\n".join(t for _i, t in _command_lines(lines[max(0, evidence_index - 50) : evidence_index + 1]))
+            )
+            if m:  # docker: "Using default tag: latest"; helm: --version 1.2.0
                 image["tag"] = m.group(1)
-        if image["host"] is None and image["kind"] != "ref":   # a registry-relative path: the registry it was sent to
+        if image["host"] is None and image["kind"] != "ref":  # a registry-relative path: the registry it was sent to
             image["host"] = url_host or login_host or lookup_host
     # With an image, its registry is the host (so host, image and tag agree); otherwise the registry the paste names.
     host = image["host"] if image else (url_host or lookup_host or login_host or other_host)
@@ -674,16 +964,29 @@ def _entities(lines: list[str], evidence_index: int, rules_op: str | None) -> di
         host = host[:-4]
     if image and image["host"] and image["host"].endswith(":443"):
         image["host"] = image["host"][:-4]
-    return {"host": host, "image": _image_str(image) if image else None, "tag": image["tag"] if image else None,
-            "digest": image["digest"] if image else None, "tool": tool, "op": op,
-            "image_as_written": image["written"] if image else None,
-            "hub": bool(image) and image["kind"] == "ref" and _canon_host(image["host"]) == "docker.io"}
+    return {
+        "host": host,
+        "image": _image_str(image) if image else None,
+        "tag": image["tag"] if image else None,
+        "digest": image["digest"] if image else None,
+        "tool": tool,
+        "op": op,
+        "image_as_written": image["written"] if image else None,
+        "hub": bool(image) and image["kind"] == "ref" and _canon_host(image["host"]) == "docker.io",
+    }
 
 
 def _detect_tool(lines: list[str], evidence: str, cmd_tool: str | None) -> str | None:
     ev = evidence.lower()
-    kubelet_sigs = ("kubelet", "failed to pull image", "errimagepull", "imagepullbackoff", "back-off pulling image",
-                    "invalidimagename", "errimageneverpull")
+    kubelet_sigs = (
+        "kubelet",
+        "failed to pull image",
+        "errimagepull",
+        "imagepullbackoff",
+        "back-off pulling image",
+        "invalidimagename",
+        "errimageneverpull",
+    )
     if any(s in ev for s in kubelet_sigs):
         return "kubelet"
     if cmd_tool:
@@ -695,18 +998,66 @@ def _detect_tool(lines: list[str], evidence: str, cmd_tool: str | None) -> str |
         ("crictl", ("crictl", "pulling image: rpc error", "remote_image.go", "validate service connection")),
         ("helm", ("helm ", "error: installation failed", "error: upgrade failed", "oci://", "chart")),
         ("skopeo", ("skopeo", "error parsing image name")),
-        ("docker", ("error response from daemon", "failed to solve", "the push refers to repository", "docker: ",
-                    "error pulling image configuration", "error saving credentials", "error getting credentials",
-                    "docker-credential", "layer already exists", "an image does not exist locally",
-                    "failed to register layer", "received unexpected http status", "for \"-t, --tag\" flag",
-                    "see 'docker", "docker daemon", "docker_engine", "docker.sock", "no basic auth credentials",
-                    "pull access denied", "unable to find image", "no matching manifest for", ": pulling from ")),
-        ("containerd", ("ctr: ", "nerdctl", "containerd", "failed to resolve reference", "failed to do request",
-                        "failed to pull and unpack", "failed to authorize", "failed commit on ref", "httpreadseeker")),
-        ("podman", ("podman", "initializing source docker://", "trying to pull", "reading manifest",
-                    "copying blob", "writing manifest", "getting image source signatures", "buildah",
-                    "writing blob", "choosing an image from manifest list", "invalid status code from registry",
-                    "logging into", "copying system image", "error: initializing source")),
+        (
+            "docker",
+            (
+                "error response from daemon",
+                "failed to solve",
+                "the push refers to repository",
+                "docker: ",
+                "error pulling image configuration",
+                "error saving credentials",
+                "error getting credentials",
+                "docker-credential",
+                "layer already exists",
+                "an image does not exist locally",
+                "failed to register layer",
+                "received unexpected http status",
+                'for "-t, --tag" flag',
+                "see 'docker",
+                "docker daemon",
+                "docker_engine",
+                "docker.sock",
+                "no basic auth credentials",
+                "pull access denied",
+                "unable to find image",
+                "no matching manifest for",
+                ": pulling from ",
+            ),
+        ),
+        (
+            "containerd",
+            (
+                "ctr: ",
+                "nerdctl",
+                "containerd",
+                "failed to resolve reference",
+                "failed to do request",
+                "failed to pull and unpack",
+                "failed to authorize",
+                "failed commit on ref",
+                "httpreadseeker",
+            ),
+        ),
+        (
+            "podman",
+            (
+                "podman",
+                "initializing source docker://",
+                "trying to pull",
+                "reading manifest",
+                "copying blob",
+                "writing manifest",
+                "getting image source signatures",
+                "buildah",
+                "writing blob",
+                "choosing an image from manifest list",
+                "invalid status code from registry",
+                "logging into",
+                "copying system image",
+                "error: initializing source",
+            ),
+        ),
     )
     for tool, sigs in checks:
         if any(s in ev for s in sigs):
@@ -714,12 +1065,13 @@ def _detect_tool(lines: list[str], evidence: str, cmd_tool: str | None) -> str |
     for tool, sigs in checks:
         if any(s in whole for s in sigs):
             return tool
-    if ev.startswith("error: "):   # podman / buildah print "Error: <wrapped chain>"; docker prints "Error response…"
+    if ev.startswith("error: "):  # podman / buildah print "Error: <wrapped chain>"; docker prints "Error response…"
         return "podman"
     return None
 
 
 # --- public API --------------------------------------------------------------------------------------------------
+
 
 def explain(text: str) -> dict | None:
     """Name the cause of a pasted registry error log, or None when it contains no recognisable error."""
@@ -730,7 +1082,7 @@ def explain(text: str) -> dict | None:
         return None
 
 
-explain_log = explain   # the name `knowledge.explain_log` imports (ARCHITECTURE.md)
+explain_log = explain  # the name `knowledge.explain_log` imports (ARCHITECTURE.md)
 
 
 def _explain(text: str) -> dict | None:
@@ -742,7 +1094,7 @@ def _explain(text: str) -> dict | None:
     # The operation in force at each line: the last command typed above it, else guessed from the whole text.
     whole_lower = "\n".join(lines[-2000:]).lower()
     default_op = _guess_op(whole_lower)
-    best = None   # (tier, index, pattern, text, op)
+    best = None  # (tier, index, pattern, text, op)
     seen_causes: list[str] = []
     op = default_op
     for idx, line in _logical_lines(lines):
@@ -753,8 +1105,8 @@ def _explain(text: str) -> dict | None:
         if p is None:
             continue
         tier = p["tier"]
-        if _DEBUG_LINE.match(line) and "trying next host" not in line:   # containerd logs its resolver errors at info
-            tier = min(tier, 1)   # debug/info chatter ("DEBU[0001] Credentials not found") never outranks an error
+        if _DEBUG_LINE.match(line) and "trying next host" not in line:  # containerd logs its resolver errors at info
+            tier = min(tier, 1)  # debug/info chatter ("DEBU[0001] Credentials not found") never outranks an error
         if tier >= 3:
             seen_causes.append(p["cause"])
         if best is None or tier >= best[0]:
@@ -769,19 +1121,21 @@ def _explain(text: str) -> dict | None:
     also = list(pattern.get("also", []))
     if pattern.get("also_from_rest"):
         key = pattern["also_from_rest"]
-        rest = line[line.lower().find(key) + len(key):]
+        rest = line[line.lower().find(key) + len(key) :]
         inner = _match_line(rest, op, skip_ids=(pattern["id"], "proxy-auth"))
         if inner and inner["cause"] != cause:
             also.insert(0, inner["cause"])
-    if pattern.get("expired_after_upload") and ent["op"] == "push" and any(
-            _UPLOAD_PROGRESS.search(prev) for prev in lines[max(0, idx - 400):idx]):
+    if (
+        pattern.get("expired_after_upload")
+        and ent["op"] == "push"
+        and any(_UPLOAD_PROGRESS.search(prev) for prev in lines[max(0, idx - 400) : idx])
+    ):
         # Layers were already being checked or uploaded, so the login worked at the start of the push: a token
         # that expired during a long upload is the likely story (the registry's tokens are short-lived).
         also.insert(0, cause)
         cause = "CREDENTIALS_EXPIRED"
         note = _EXPIRED_DURING_PUSH
-    on_hub = (pattern.get("hub_cause") and ent["hub"]
-              and (not pattern.get("hub_ops") or ent["op"] in pattern["hub_ops"]))
+    on_hub = pattern.get("hub_cause") and ent["hub"] and (not pattern.get("hub_ops") or ent["op"] in pattern["hub_ops"])
     if pattern.get("refine_after") and not on_hub:
         # "pull access denied …: <registry's own reason>": a specific reason (expired token, a named permission)
         # is put first; the generic ones leave the three-way ambiguity as it is.
@@ -789,7 +1143,7 @@ def _explain(text: str) -> dict | None:
         for key in pattern["refine_after"]:
             at = lower.find(key)
             if at >= 0:
-                inner = _match_line(line[at + len(key):], op, skip_ids=_GENERIC_IDS)
+                inner = _match_line(line[at + len(key) :], op, skip_ids=_GENERIC_IDS)
                 if inner and inner["cause"] != cause:
                     also.insert(0, cause)
                     cause = inner["cause"]
@@ -819,8 +1173,10 @@ def _explain(text: str) -> dict | None:
     diagnose, target, checks, push = diagnose_command(cause, ent, ent["op"], pattern)
     note = note or pattern.get("note")
     if cause == "TLS_EXPIRED" and re.search(r"current time \S+ is before", line):
-        note = {"zh": "报错写的是 `current time … is before …`：证书还未生效，几乎可以肯定是客户端系统时间落后了，请先校时（启用 NTP）。",
-                "en": "The message says `current time … is before …`: the certificate is not yet valid, which almost always means the client's clock is behind: fix the clock (enable NTP) first."}
+        note = {
+            "zh": "报错写的是 `current time … is before …`：证书还未生效，几乎可以肯定是客户端系统时间落后了，请先校时（启用 NTP）。",
+            "en": "The message says `current time … is before …`: the certificate is not yet valid, which almost always means the client's clock is behind: fix the clock (enable NTP) first.",
+        }
     confidence = "low" if tier <= 1 else ("high" if not also else "medium")
     return {
         "cause": cause,
@@ -846,12 +1202,13 @@ def _explain(text: str) -> dict | None:
     }
 
 
-def diagnose_command(cause: str, ent: dict, op: str | None,
-                     pattern: dict | None = None) -> tuple[str | None, str | None, list[str], bool]:
+def diagnose_command(
+    cause: str, ent: dict, op: str | None, pattern: dict | None = None
+) -> tuple[str | None, str | None, list[str], bool]:
     """(the `tcr-doctor diagnose …` command that confirms `cause`, its target or None when the log names no
     registry, the --only checks (empty = all), whether --push is given)."""
     meta = dict(_rules()["causes"][cause])
-    if pattern:   # a pattern whose causes need a wider diagnosis to be told apart overrides the cause's own
+    if pattern:  # a pattern whose causes need a wider diagnosis to be told apart overrides the cause's own
         meta.update({k: pattern[k] for k in ("target", "only") if k in pattern})
     kind = meta.get("target", "host")
     if kind == "none":
@@ -863,8 +1220,9 @@ def diagnose_command(cause: str, ent: dict, op: str | None,
         # not on Docker Hub, so there is nothing to run yet; show where the registry goes.
         placeholder, image = f"<registry>/{image}", None
     target = (image or host) if kind == "image" else (host or image)
-    push = bool(meta.get("push")) or (op == "push" and ((target is not None and target == image)
-                                                         or placeholder != "<registry>"))
+    push = bool(meta.get("push")) or (
+        op == "push" and ((target is not None and target == image) or placeholder != "<registry>")
+    )
     parts = ["tcr-doctor", "diagnose", shlex.quote(target) if target else placeholder]
     if push:
         parts.append("--push")
@@ -882,7 +1240,7 @@ def complete_target(result: dict, entities: dict) -> dict:
     registry, image = entities.get("registry"), entities.get("image")
     log_image = result.get("image")
     if log_image and result.get("host") is None and registry:
-        image = f"{registry}/{log_image}"   # a registry-relative path from the log, on the registry the user named
+        image = f"{registry}/{log_image}"  # a registry-relative path from the log, on the registry the user named
     if not (registry or image):
         return result
     pattern = next((p for p in _rules()["patterns"] if p["id"] == result.get("pattern")), None)
@@ -900,7 +1258,11 @@ def cause_text(code: str) -> dict:
     """Summary and fix of a cause code ({"summary": {zh, en}, "fix": {zh, en}, "faq": id|None})."""
     meta = _rules()["causes"][code]
     faq = meta.get("faq")
-    return {"summary": dict(meta["summary"]), "fix": dict(meta["fix"]), "faq": faq if faq and _faq_exists(faq) else None}
+    return {
+        "summary": dict(meta["summary"]),
+        "fix": dict(meta["fix"]),
+        "faq": faq if faq and _faq_exists(faq) else None,
+    }
 
 
 def measure(paths: list[str]) -> dict:
@@ -926,16 +1288,24 @@ def measure(paths: list[str]) -> dict:
                 first += top
                 anywhere += hit
                 if not hit:
-                    misses.append({"want": want, "got": r and [r["cause"], *r["also"]], "text": row.get("text", "")[:160]})
+                    misses.append(
+                        {"want": want, "got": r and [r["cause"], *r["also"]], "text": row.get("text", "")[:160]}
+                    )
                 for key in ("host", "image", "tag", "tool"):
                     if key in row and r is not None:
                         fields += 1
                         fields_ok += r.get(key) == row[key]
-    return {"lines": n, "cause_first": first / n if n else 0.0, "cause_first_or_also": anywhere / n if n else 0.0,
-            "entity_fields": fields, "entity_accuracy": fields_ok / fields if fields else None, "misses": misses}
+    return {
+        "lines": n,
+        "cause_first": first / n if n else 0.0,
+        "cause_first_or_also": anywhere / n if n else 0.0,
+        "entity_fields": fields,
+        "entity_accuracy": fields_ok / fields if fields else None,
+        "misses": misses,
+    }
 
 
-if __name__ == "__main__":   # python -m knowledge.logs FILE.jsonl... : accuracy of explain() on labelled lines
+if __name__ == "__main__":  # python -m knowledge.logs FILE.jsonl... : accuracy of explain() on labelled lines
     import json
     import sys
 

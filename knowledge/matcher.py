@@ -2,6 +2,7 @@
 
 See docs/matching.md for the method, the measurements that chose it and the calibration.
 """
+
 from __future__ import annotations
 
 import heapq
@@ -13,17 +14,16 @@ from . import text as T
 from .kb import Entry, Topic
 
 # Field weights: how much a feature found in each part of an entry counts (measured, docs/matching.md).
-FIELD_WEIGHTS = {"question": 2.0, "phrasings": 1.2, "keywords": 1.5, "category": 0.3, "answer": 0.5,
-                 "signatures": 0.5}
+FIELD_WEIGHTS = {"question": 2.0, "phrasings": 1.2, "keywords": 1.5, "category": 0.3, "answer": 0.5, "signatures": 0.5}
 K1 = 1.2
 B = 0.25
 # Calibration: score = sigmoid(SLOPE * (coverage - MIDPOINT)); coverage is the share of the query's
 # feature mass explained by the entry. Thresholds are on the calibrated score.
 SLOPE = 12.0
 MIDPOINT = 0.22
-THRESHOLD = 0.5          # below -> no_answer (i.e. coverage below MIDPOINT)
-AMBIGUOUS_RATIO = 0.9    # runner-up coverage >= ratio * top coverage (and above threshold) -> ambiguous
-ALTERNATIVE_MIN = 0.25   # alternatives listed must score at least this
+THRESHOLD = 0.5  # below -> no_answer (i.e. coverage below MIDPOINT)
+AMBIGUOUS_RATIO = 0.9  # runner-up coverage >= ratio * top coverage (and above threshold) -> ambiguous
+ALTERNATIVE_MIN = 0.25  # alternatives listed must score at least this
 # A query feature no entry has counts as this share of the largest IDF, by feature kind: an unknown English
 # word ("ipv6", "cdn") is real unexplained content; an unknown Chinese bigram is often just a word boundary.
 UNKNOWN_IDF_FACTOR = {"w": 1.0, "b": 0.35, "u": 0.35, "p": 0.2, "c": 0.7}
@@ -32,8 +32,8 @@ UNKNOWN_IDF_FACTOR = {"w": 1.0, "b": 0.35, "u": 0.35, "p": 0.2, "c": 0.7}
 # shares only "TCR" and "support" with an entry is not "covered".
 MIN_EVIDENCE = 16.0
 SIGNATURE_COVERAGE = 0.75  # an error signature found in the query guarantees at least this coverage
-MAX_QUERY_CHARS = 20000    # longer input is matched on its first MAX_QUERY_CHARS characters
-PRUNE_TO = 500             # large bases: candidates kept before very common features are added
+MAX_QUERY_CHARS = 20000  # longer input is matched on its first MAX_QUERY_CHARS characters
+PRUNE_TO = 500  # large bases: candidates kept before very common features are added
 # Out-of-scope topics (knowledge/out_of_scope.toml) compete in the same index as the entries. A topic whose
 # coverage reaches TOPIC_RATIO x the best entry's (and at least TOPIC_MIN) means "no documented answer: this
 # is <topic>". An entry reached through a pasted error signature is only overruled by a topic when the topic
@@ -50,7 +50,11 @@ GENERIC_MIDPOINT = 0.45
 # FACET_PENALTY. Families checked on every object named; "resource" only as the object of an action.
 FACET_PENALTY = 0.3
 FACET_FAMILIES = ("name", "account", "registry", "interface", "artifact")
-FACET_STRICT = ("name", "interface", "artifact")   # families checked even against an entry that names no object of the family
+FACET_STRICT = (
+    "name",
+    "interface",
+    "artifact",
+)  # families checked even against an entry that names no object of the family
 FACET_CHECKS = ("action", "object-of")  # the other two checks (for ablations: docs/matching.md)
 # A question about another registry (a self-hosted or another vendor's one, named or pasted as a host) is never
 # answered by an entry about TCR: that mismatch drops the entry altogether.
@@ -66,7 +70,7 @@ class Candidate:
     score: float
     signature: str | None = None
     topic: Topic | None = None
-    lexical: float = 0.0    # coverage before the signature lift
+    lexical: float = 0.0  # coverage before the signature lift
     facet: str | None = None  # why the entry was demoted (facet_mismatch), if it was
 
 
@@ -77,7 +81,7 @@ class Match:
 
     cands: list[Candidate]
     answered: bool
-    status: str                     # answered | ambiguous | no_answer
+    status: str  # answered | ambiguous | no_answer
     topic: Candidate | None = None
     in_domain: bool = True
 
@@ -91,8 +95,13 @@ def calibrate(coverage: float) -> float:
 
 
 class Matcher:
-    def __init__(self, entries: list[Entry], concepts: T.Concepts | None = None, cache_key: str | None = None,
-                 topics: list[Topic] | tuple[Topic, ...] = ()):
+    def __init__(
+        self,
+        entries: list[Entry],
+        concepts: T.Concepts | None = None,
+        cache_key: str | None = None,
+        topics: list[Topic] | tuple[Topic, ...] = (),
+    ):
         """Index `entries` and the out-of-scope `topics` together. With `cache_key` (the knowledge base version)
         the index is kept in a cache file (see index_cache_path) and re-used by later processes while the
         entries, the topics and the matching code stay the same."""
@@ -104,8 +113,12 @@ class Matcher:
         if cache_key and self.topics:
             import hashlib
 
-            cache_key += ":topics:" + hashlib.sha256(repr([(t.id, t.title, t.phrasings, t.keywords)
-                                                            for t in self.topics]).encode()).hexdigest()[:16]
+            cache_key += (
+                ":topics:"
+                + hashlib.sha256(
+                    repr([(t.id, t.title, t.phrasings, t.keywords) for t in self.topics]).encode()
+                ).hexdigest()[:16]
+            )
         self.concepts = concepts or T.default_concepts()
         self.facets = T.default_facets()
         self.signatures: list[tuple[int, str, re.Pattern | None]] = []
@@ -119,20 +132,26 @@ class Matcher:
         if built is None:
             # Facet profiles go into the cache with the index; without a cache they are built per candidate on
             # first use (~1 ms each instead of ~20 ms for all 20 entries up front).
-            built = self._build(with_profiles=bool(cache_key) and index_cache_path(cache_key) is not None
-                                and len(self.entries) <= PROFILES_EAGER_MAX)
+            built = self._build(
+                with_profiles=bool(cache_key)
+                and index_cache_path(cache_key) is not None
+                and len(self.entries) <= PROFILES_EAGER_MAX
+            )
             if cache_key:
                 _store_cached_index(cache_key, built)
         self.postings, lengths, vocab, profiles = built
         # Facet profiles of the entries: built with the index and cached with it; without a cache, or in a large
         # base, built on first use per candidate entry.
-        self.profiles: list = [(frozenset(a), frozenset(o), {k: frozenset(v) for k, v in h.items()})
-                               for a, o, h in profiles] or [None] * self.n_entries
+        self.profiles: list = [
+            (frozenset(a), frozenset(o), {k: frozenset(v) for k, v in h.items()}) for a, o, h in profiles
+        ] or [None] * self.n_entries
         self.vocab_words = set(vocab)
         n = max(len(self.docs), 1)
         self.avg_len = (sum(lengths) / n) or 1.0
         self.norms = [1 - B + B * (length / self.avg_len) for length in lengths]
-        self.idf = {tok: math.log(1 + (n - len(p) // 2 + 0.5) / (len(p) // 2 + 0.5)) for tok, p in self.postings.items()}
+        self.idf = {
+            tok: math.log(1 + (n - len(p) // 2 + 0.5) / (len(p) // 2 + 0.5)) for tok, p in self.postings.items()
+        }
         self.max_idf = math.log(1 + (n + 0.5) / 0.5)
         self.unknown_idf = {k: f * self.max_idf for k, f in UNKNOWN_IDF_FACTOR.items()}
         # Postings longer than this are not walked; they only add to candidates found through rarer features.
@@ -205,8 +224,9 @@ class Matcher:
         for a, o in sc.heads.items():
             heads.setdefault(a, set()).update(o)
         for a in entry.facets.get("actions", ()):
-            heads.setdefault(a, set()).update(o for o in entry.facets.get("objects", ())
-                                              if self.facets.by_id[o].family == "resource")
+            heads.setdefault(a, set()).update(
+                o for o in entry.facets.get("objects", ()) if self.facets.by_id[o].family == "resource"
+            )
         return frozenset(acts), frozenset(objs), {a: frozenset(o) for a, o in heads.items()}
 
     def profile(self, idx: int) -> tuple[frozenset, frozenset, dict]:
@@ -230,7 +250,11 @@ class Matcher:
         by_id = self.facets.by_id
         for o in scan.objects:
             fam = by_id[o].family
-            if fam in FACET_FAMILIES and o not in objs and (fam in FACET_STRICT or any(by_id[x].family == fam for x in objs)):
+            if (
+                fam in FACET_FAMILIES
+                and o not in objs
+                and (fam in FACET_STRICT or any(by_id[x].family == fam for x in objs))
+            ):
                 return f"{fam}:{o}"
         for a, qobjs in scan.heads.items():
             if not by_id[a].heads or "object-of" not in FACET_CHECKS:
@@ -367,8 +391,11 @@ class Matcher:
         cands.sort(key=order)
         scan = self.facets.scan(question)
         if scan.actions or scan.objects:
-            asked = _QUESTION_RE.findall(question) if scan.actions and question.count("?") + question.count("？") > 1 \
+            asked = (
+                _QUESTION_RE.findall(question)
+                if scan.actions and question.count("?") + question.count("？") > 1
                 else ()
+            )
             parts = [self.facets.scan(q) for q in asked] if len(asked) > 1 else ()
             # Facets: only the top two decide (answer, ambiguity), so entries are checked from the top until the
             # best two have been checked (a demoted entry may fall below the next one, which is checked then).
@@ -417,9 +444,20 @@ _QUESTION_RE = re.compile(r"[^?？。.!！\n]*[?？]")
 def _topic_entry(topic: Topic, i: int) -> Entry:
     """An out-of-scope topic as an index document: its title counts as the question, no answer text."""
     empty = {"zh": "", "en": ""}
-    return Entry(id=topic.id, number=100000 + i, category=empty, edition="both", diagnostics=(),
-                 question=topic.title, answer=empty, phrasings=topic.phrasings, links=(),
-                 keywords=topic.keywords, error_signatures=(), path="out_of_scope.toml")
+    return Entry(
+        id=topic.id,
+        number=100000 + i,
+        category=empty,
+        edition="both",
+        diagnostics=(),
+        question=topic.title,
+        answer=empty,
+        phrasings=topic.phrasings,
+        links=(),
+        keywords=topic.keywords,
+        error_signatures=(),
+        path="out_of_scope.toml",
+    )
 
 
 # ---------------------------------------------------------------- index cache
@@ -455,8 +493,12 @@ def _load_cached_index(cache_key: str):
     try:
         data = marshal.loads(path.read_bytes())
         postings, lengths, vocab, profiles = data
-        if isinstance(postings, dict) and isinstance(lengths, list) and isinstance(vocab, list) \
-                and isinstance(profiles, list):
+        if (
+            isinstance(postings, dict)
+            and isinstance(lengths, list)
+            and isinstance(vocab, list)
+            and isinstance(profiles, list)
+        ):
             return postings, lengths, vocab, profiles
     except (OSError, EOFError, ValueError, TypeError):
         pass

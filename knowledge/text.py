@@ -10,6 +10,7 @@ A text becomes a bag of weighted features (see docs/matching.md):
 
 Everything here is pure Python over small data files; nothing is imported that would slow a cold start.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -46,7 +47,9 @@ EN_STOP = frozenset(
     after before while during because since until though although whether via per vs versus like want wants wanted
     need needs know tell help instead other another more most much many lot lots use using used""".split()
 )
-ZH_STOP_CHARS = frozenset("的了吗呢吧啊呀么是我你他她它们这那个有在和与及或就都也还很又把被给让从对向到为着过将能会要该可以怎什哪谁几请问下一些没不啥嘛哦呗之其所而")
+ZH_STOP_CHARS = frozenset(
+    "的了吗呢吧啊呀么是我你他她它们这那个有在和与及或就都也还很又把被给让从对向到为着过将能会要该可以怎什哪谁几请问下一些没不啥嘛哦呗之其所而"
+)
 
 _STEM_RULES = (("ies", "y"), ("sses", "ss"), ("ing", ""), ("ed", ""), ("es", ""), ("s", ""))
 
@@ -79,7 +82,7 @@ def stem(word: str) -> str:
 # ---------------------------------------------------------------- data files
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def pinyin_table() -> tuple[dict[str, str], frozenset[str]]:
     """(character -> toneless syllable, set of syllables) from knowledge/pinyin.txt."""
     table: dict[str, str] = {}
@@ -119,8 +122,12 @@ class Concepts:
         domain = data.get("domain", {})
         dconcepts = set(domain.get("concepts", ()))
         dterms = [normalize(t).strip() for t in domain.get("terms", ())]
-        dterms += [normalize(t).strip() for item in data.get("concept", []) if item["id"] in dconcepts
-                   for t in item.get("terms", [])]
+        dterms += [
+            normalize(t).strip()
+            for item in data.get("concept", [])
+            if item["id"] in dconcepts
+            for t in item.get("terms", [])
+        ]
         # Matched against a query's feature bag (after typo fixes and pinyin): the concepts, the words of the
         # Latin terms and the character bigrams and pinyin bigrams of the Chinese terms (实力 ~ 实例, 个人板 ~ 个人版).
         keys = {"c:" + cid for cid in dconcepts}
@@ -165,7 +172,7 @@ def _boundary_re(terms) -> re.Pattern | None:
     return re.compile(r"(?<![a-z0-9])(?:" + "|".join(re.escape(t) for t in alts) + r")(?![a-z0-9])")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def default_concepts() -> Concepts:
     return Concepts()
 
@@ -207,8 +214,11 @@ def _token_words(tok: str) -> tuple[str, ...]:
 
 def latin_tokens(norm: str) -> list[tuple[str, bool]]:
     """(word, is_name) for the Latin words of a normalised text; stop words, hashes and numbers dropped."""
-    names = [m.span() for m in _NAME_RE.finditer(norm) if _NAME_MARK_RE.search(m.group(0))] \
-        if ("." in norm or "/" in norm or ":" in norm or "@" in norm) else ()
+    names = (
+        [m.span() for m in _NAME_RE.finditer(norm) if _NAME_MARK_RE.search(m.group(0))]
+        if ("." in norm or "/" in norm or ":" in norm or "@" in norm)
+        else ()
+    )
     out: list[tuple[str, bool]] = []
     ni, nn = 0, len(names)
     for m in _LATIN_RE.finditer(norm):
@@ -230,8 +240,14 @@ def latin_words(norm: str) -> list[str]:
     return [w for w, _ in latin_tokens(norm)]
 
 
-def features(text: str, concepts: Concepts | None = None, vocab_fix=None, words_out: list | None = None,
-             query: bool | None = None, known=None) -> dict[str, float]:
+def features(
+    text: str,
+    concepts: Concepts | None = None,
+    vocab_fix=None,
+    words_out: list | None = None,
+    query: bool | None = None,
+    known=None,
+) -> dict[str, float]:
     """Weighted feature bag of `text`.
 
     `vocab_fix(word) -> word` corrects English typos (query side). `query` (default: vocab_fix is given)
@@ -307,15 +323,15 @@ _SENTENCE_BREAK_RE = re.compile(r"[.?!。？！；;\n]")
 _LOCATIVE_BEFORE = frozenset("in from inside within of under across into to on onto at".split())
 _LOCATIVE_BEFORE_ZH = frozenset("在从到往向于")
 _LOCATIVE_AFTER_ZH = frozenset("里中内下的上")
-HEAD_AFTER = 30    # an action's object: the first object starting within this many characters after it ...
-HEAD_BEFORE = 10   # ... else the last one ending within this many characters before it (仓库怎么删除)
+HEAD_AFTER = 30  # an action's object: the first object starting within this many characters after it ...
+HEAD_BEFORE = 10  # ... else the last one ending within this many characters before it (仓库怎么删除)
 
 
 @dataclass(frozen=True)
 class Facet:
     id: str
-    kind: str            # "action" | "object"
-    family: str | None   # objects only
+    kind: str  # "action" | "object"
+    family: str | None  # objects only
     heads: bool = False  # actions only: the object it applies to is checked
     declared: bool = False  # actions only: an entry answers it only when its `facets` declare it
 
@@ -347,9 +363,13 @@ class Facets:
             fid, kind = item["id"], item["kind"]
             if kind not in ("action", "object"):
                 raise ValueError(f"concepts.toml: facet {fid}: kind must be 'action' or 'object'")
-            self.by_id[fid] = Facet(fid, kind, item.get("family") if kind == "object" else None,
-                                    bool(item.get("heads")) and kind == "action",
-                                    bool(item.get("declared")) and kind == "action")
+            self.by_id[fid] = Facet(
+                fid,
+                kind,
+                item.get("family") if kind == "object" else None,
+                bool(item.get("heads")) and kind == "action",
+                bool(item.get("declared")) and kind == "action",
+            )
             for term in item.get("terms", ()):
                 if term.startswith("/") and term.endswith("/") and len(term) > 2:
                     self._rx_src.append((fid, term[1:-1]))
@@ -373,7 +393,7 @@ class Facets:
         toks = [(m.start(), m.end(), m.group(0)) for m in _FACET_WORD_RE.finditer(t)]
         n = len(toks)
         words, prefixes = self._words, self._prefix
-        for i, (s, e, w) in enumerate(toks):
+        for i, (s, _e, w) in enumerate(toks):
             cands = words.get(w)
             more = prefixes.get(w[:3])
             if more:
@@ -390,11 +410,14 @@ class Facets:
                 if (s > 0 and t[s - 1] == "-") or (end < len(t) and t[end] == "-" and not prefix):
                     continue
                 if all(toks[i + j][2] == seq[j] for j in range(k - 1)) and (
-                        last.startswith(seq[-1]) if prefix else last == seq[-1]):
+                    last.startswith(seq[-1]) if prefix else last == seq[-1]
+                ):
                     found.append((s, end, fid))
         if self._rx_src:
             if self._rx is None:
-                self._rx = [(fid, re.compile(r"(?<![a-z0-9])(?:" + src + r")(?![a-z0-9])")) for fid, src in self._rx_src]
+                self._rx = [
+                    (fid, re.compile(r"(?<![a-z0-9])(?:" + src + r")(?![a-z0-9])")) for fid, src in self._rx_src
+                ]
             for fid, rx in self._rx:
                 found.extend((m.start(), m.end(), fid) for m in rx.finditer(t) if m.end() > m.start())
         return found
@@ -468,11 +491,27 @@ class Facets:
 
 
 # Other vendors' registries (a host ending so); any other non-TCR registry host counts as self-hosted.
-VENDOR_REGISTRY_SUFFIXES = ("docker.io", "docker.com", "gcr.io", "pkg.dev", "quay.io", "ghcr.io", "amazonaws.com",
-                            "azurecr.io", "aliyuncs.com", "myhuaweicloud.com", "registry.k8s.io", "mcr.microsoft.com",
-                            "nvcr.io", "gitlab.com", "jfrog.io")
+VENDOR_REGISTRY_SUFFIXES = (
+    "docker.io",
+    "docker.com",
+    "gcr.io",
+    "pkg.dev",
+    "quay.io",
+    "ghcr.io",
+    "amazonaws.com",
+    "azurecr.io",
+    "aliyuncs.com",
+    "myhuaweicloud.com",
+    "registry.k8s.io",
+    "mcr.microsoft.com",
+    "nvcr.io",
+    "gitlab.com",
+    "jfrog.io",
+)
 # A registry host: name.tld or an IPv4 address or localhost, with an optional port (not "qcs::tcr:ap-guangzhou").
-_HOST_SHAPE_RE = re.compile(r"(?:(?:[a-z0-9-]+\.)+[a-z][a-z0-9-]*|(?:[0-9]{1,3}\.){3}[0-9]{1,3}|localhost)(?::[0-9]{1,5})?")
+_HOST_SHAPE_RE = re.compile(
+    r"(?:(?:[a-z0-9-]+\.)+[a-z][a-z0-9-]*|(?:[0-9]{1,3}\.){3}[0-9]{1,3}|localhost)(?::[0-9]{1,5})?"
+)
 _BARE_HOST_BEFORE = ("login ", "pull ", "push ", "@", "registry ", "host ")
 
 
@@ -491,7 +530,7 @@ def _registry_of(t: str, s: int, e: int) -> str | None:
         host = name.split("/", 1)[0]
         if not ("." in host or ":" in host or host == "localhost"):
             return None
-    elif t[max(0, s - 9):s].endswith(_BARE_HOST_BEFORE) and ("." in name or ":" in name):
+    elif t[max(0, s - 9) : s].endswith(_BARE_HOST_BEFORE) and ("." in name or ":" in name):
         host = name
     else:
         return None
@@ -513,14 +552,17 @@ def _locative(t: str, s: int, e: int, acts=()) -> bool:
         return True
     start = max(0, s - 24, t.rfind("\n", 0, s) + 1)
     words = [(m.start() + start, m.group(0)) for m in re.finditer(r"\S+", t[start:s])]
-    words = [(i, w) for i, w in words if w not in ("a", "an", "the", "my", "our", "your", "this", "that", "entire",
-                                                    "whole", "all")]
+    words = [
+        (i, w)
+        for i, w in words
+        if w not in ("a", "an", "the", "my", "our", "your", "this", "that", "entire", "whole", "all")
+    ]
     if not words or words[-1][1] not in _LOCATIVE_BEFORE:
         return False
     i = words[-1][0]
     return not any(a <= i < b for a, b, _ in acts)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def default_facets() -> Facets:
     return Facets(default_concepts().facet_items)

@@ -1,4 +1,5 @@
 """Shared pytest configuration: the harness fixtures (tests/harness/README.md)."""
+
 import pathlib
 import sys
 

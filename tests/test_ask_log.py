@@ -1,4 +1,5 @@
 """`ask` carries the cause of a pasted error log (issue 6) next to the FAQ answer."""
+
 import json
 import subprocess
 import sys
@@ -30,8 +31,9 @@ def test_plain_question_has_no_log():
 
 def test_json_lines_mode_reads_each_line_as_one_input():
     lines = "个人版配额是多少\nError: initializing source docker://ccr.ccs.tencentyun.com/ns/app:v1: reading manifest v1 in ccr.ccs.tencentyun.com/ns/app: manifest unknown\n"
-    out = subprocess.run([sys.executable, "-m", "bot.cli", "ask"], input=lines, capture_output=True, text=True,
-                         timeout=60, check=True).stdout.splitlines()
+    out = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "ask"], input=lines, capture_output=True, text=True, timeout=60, check=True
+    ).stdout.splitlines()
     first, second = (json.loads(line) for line in out)
     assert first["log"] is None
     assert second["log"]["cause"] == "TAG_NOT_FOUND" and second["log"]["tool"] == "podman"
@@ -48,7 +50,9 @@ def test_answer_survives_a_failing_log_reader(monkeypatch):
 
 
 def test_registry_named_outside_the_error_line_becomes_the_diagnosis_target():
-    res = knowledge.ask("docker push 报错 unauthorized: authentication required，推到 shop-tcr.tencentcloudcr.com/team/app:1.0")
+    res = knowledge.ask(
+        "docker push 报错 unauthorized: authentication required，推到 shop-tcr.tencentcloudcr.com/team/app:1.0"
+    )
     log = res["log"]
     assert log["cause"] == "CREDENTIALS_MISSING"
     assert log["target"] and log["target"].startswith("shop-tcr.tencentcloudcr.com")

@@ -1,4 +1,5 @@
 """`tcr-doctor ask` and `tcr-doctor eval` through the real CLI dispatcher."""
+
 from __future__ import annotations
 
 import io
@@ -52,7 +53,13 @@ def test_ask_shows_diagnose_hint(capsys, monkeypatch):
 
 
 def test_stdin_json_lines_in_order(capsys, monkeypatch):
-    questions = ["个人版的配额是多少", "", "how do I delete one image tag", "今天天气怎么样", "实例同步和实例复制的区别"]
+    questions = [
+        "个人版的配额是多少",
+        "",
+        "how do I delete one image tag",
+        "今天天气怎么样",
+        "实例同步和实例复制的区别",
+    ]
     code, out, _ = run_cli(["ask"], capsys, monkeypatch, stdin="\n".join(questions).encode() + b"\n")
     lines = [json.loads(line) for line in out.splitlines()]
     assert code == 0 and len(lines) == len(questions)
@@ -68,14 +75,17 @@ def test_stdin_empty_is_usage_error(capsys, monkeypatch):
     assert code == 2 and out == "" and "no question" in err
 
 
-@pytest.mark.parametrize("question,kind", [
-    ("", "empty"),
-    ("   ", "empty"),
-    ("？！。，", "no_words"),
-    ("😀🎉🚀", "no_words"),
-    ("x" * 1_000_000, "too_long"),
-    ("\x00\x01binary\x02", "binary"),
-])
+@pytest.mark.parametrize(
+    "question,kind",
+    [
+        ("", "empty"),
+        ("   ", "empty"),
+        ("？！。，", "no_words"),
+        ("😀🎉🚀", "no_words"),
+        ("x" * 1_000_000, "too_long"),
+        ("\x00\x01binary\x02", "binary"),
+    ],
+)
 def test_bad_input_exit_2(capsys, monkeypatch, question, kind):
     code, out, err = run_cli(["ask", question], capsys, monkeypatch)
     assert code == 2 and out == ""
@@ -85,7 +95,9 @@ def test_bad_input_exit_2(capsys, monkeypatch, question, kind):
 
 
 def test_binary_stdin_gets_error_object(capsys, monkeypatch):
-    code, out, _ = run_cli(["ask"], capsys, monkeypatch, stdin=b"\xff\xfe\x00garbage\n\xe4\xb8\xaa\xe4\xba\xba\xe7\x89\x88 quota\n")
+    code, out, _ = run_cli(
+        ["ask"], capsys, monkeypatch, stdin=b"\xff\xfe\x00garbage\n\xe4\xb8\xaa\xe4\xba\xba\xe7\x89\x88 quota\n"
+    )
     lines = [json.loads(line) for line in out.splitlines()]
     assert code == 0 and lines[0]["error"] == "binary" and lines[1]["answer"]["id"] == "personal-quota"
 
@@ -118,8 +130,12 @@ def test_eval_bad_file(tmp_path, capsys, monkeypatch):
 
 
 def test_console_script_end_to_end():
-    proc = subprocess.run([sys.executable, "-m", "bot.cli", "ask", "--json", "TCR 同步 vs 复制"],
-                          capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "ask", "--json", "TCR 同步 vs 复制"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["answer"]["id"] == "sync-vs-replication"
 
@@ -136,14 +152,19 @@ def test_invalid_knowledge_base_is_reported(capsys, monkeypatch):
     assert code == 1 and out == "" and "answer.en: missing" in err and "Traceback" not in err
 
 
-PASTED_DNS_LOG = ('$ docker login shop.tencentcloudcr.com\nError response from daemon: Get "https://shop.tencentcloudcr.com/v2/": '
-                  "dial tcp: lookup shop.tencentcloudcr.com: no such host")
+PASTED_DNS_LOG = (
+    '$ docker login shop.tencentcloudcr.com\nError response from daemon: Get "https://shop.tencentcloudcr.com/v2/": '
+    "dial tcp: lookup shop.tencentcloudcr.com: no such host"
+)
 
 
-@pytest.mark.parametrize("lang,labels", [
-    ("en", ("What the log says", "It may also be", "Evidence", "Fix", "Confirm it on the machine that failed")),
-    ("zh", ("日志中的原因", "也可能是", "依据的报错行", "处理方法", "用以下命令在出错的机器上确认")),
-])
+@pytest.mark.parametrize(
+    "lang,labels",
+    [
+        ("en", ("What the log says", "It may also be", "Evidence", "Fix", "Confirm it on the machine that failed")),
+        ("zh", ("日志中的原因", "也可能是", "依据的报错行", "处理方法", "用以下命令在出错的机器上确认")),
+    ],
+)
 def test_ask_human_starts_with_the_cause_of_a_pasted_log(capsys, monkeypatch, lang, labels):
     import knowledge
 
@@ -163,8 +184,16 @@ def test_ask_human_starts_with_the_cause_of_a_pasted_log(capsys, monkeypatch, la
 
 
 def test_ask_human_local_log_cause_and_plain_question(capsys, monkeypatch):
-    code, out, _ = run_cli(["ask", "--lang", "en", "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. "
-                                                   "Is the docker daemon running?"], capsys, monkeypatch)
+    code, out, _ = run_cli(
+        [
+            "ask",
+            "--lang",
+            "en",
+            "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?",
+        ],
+        capsys,
+        monkeypatch,
+    )
     assert code == 0 and out.startswith("What the log says") and "[DAEMON_ERROR]" in out
     assert "local problem" in out and "tcr-doctor diagnose" not in out.split("-" * 60)[0]
     code, out, _ = run_cli(["ask", "How do I delete an image tag?"], capsys, monkeypatch)

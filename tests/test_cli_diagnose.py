@@ -1,4 +1,5 @@
 """`tcr-doctor diagnose` and `tcr-doctor check-name` as a user runs them (a real process)."""
+
 from __future__ import annotations
 
 import json
@@ -16,7 +17,9 @@ def cli(*args, stdin: bytes | str | None = None, timeout: float = 60, env=None):
     if isinstance(stdin, str):
         stdin = stdin.encode()
     env = dict(env or {"PATH": "/usr/bin:/bin", "HOME": "/nonexistent", "LANG": "C.UTF-8"})
-    p = subprocess.run([sys.executable, "-m", "bot.cli", *args], input=stdin, capture_output=True, cwd=ROOT, timeout=timeout, env=env)
+    p = subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args], input=stdin, capture_output=True, cwd=ROOT, timeout=timeout, env=env
+    )
     out, err = p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
     assert "Traceback" not in out + err, err
     return p.returncode, out, err
@@ -26,22 +29,26 @@ def cli(*args, stdin: bytes | str | None = None, timeout: float = 60, env=None):
 @pytest.mark.registry
 def test_diagnose_ok_human_output(registry, creds):
     user, pw = creds.push
-    code, out, err = cli("diagnose", f"{registry.url}/team/app:1.0", "--username", user, "--password-stdin", stdin=pw + "\n")
+    code, out, err = cli(
+        "diagnose", f"{registry.url}/team/app:1.0", "--username", user, "--password-stdin", stdin=pw + "\n"
+    )
     assert code == 0, out
     assert "TAG_FOUND" in out and "[OK]" in out and "Result:" in out
-    assert "image" in err and "ms" in err            # progress on stderr while checks run
+    assert "image" in err and "ms" in err  # progress on stderr while checks run
     assert pw not in out + err
 
 
 @pytest.mark.registry
 def test_diagnose_wrong_password_json(registry, creds):
     user, pw = creds.wrong_password
-    code, out, err = cli("diagnose", f"{registry.url}/team/app:1.0", "--username", user, "--password-stdin", "--json", stdin=pw)
+    code, out, err = cli(
+        "diagnose", f"{registry.url}/team/app:1.0", "--username", user, "--password-stdin", "--json", stdin=pw
+    )
     assert code == 1
     data = json.loads(out)
     assert data["exit_code"] == 1
     assert "CREDENTIALS_INVALID" in [f["code"] for f in data["findings"]]
-    assert err == ""                                  # --json: no progress noise
+    assert err == ""  # --json: no progress noise
     assert pw not in out
 
 
@@ -49,8 +56,19 @@ def test_diagnose_wrong_password_json(registry, creds):
 def test_diagnose_push_denied_zh_and_report(registry, creds, tmp_path):
     user, pw = creds.pull_only
     report = tmp_path / "ticket.md"
-    code, out, err = cli("diagnose", f"{registry.url}/team/app:1.0", "--username", user, "--password-stdin", "--push",
-                         "--lang", "zh", "--report", str(report), stdin=pw)
+    code, out, err = cli(
+        "diagnose",
+        f"{registry.url}/team/app:1.0",
+        "--username",
+        user,
+        "--password-stdin",
+        "--push",
+        "--lang",
+        "zh",
+        "--report",
+        str(report),
+        stdin=pw,
+    )
     assert code == 1
     assert "PERMISSION_DENIED" in out and "处理建议" in out
     text = report.read_text(encoding="utf-8")
@@ -63,7 +81,9 @@ def test_diagnose_push_denied_zh_and_report(registry, creds, tmp_path):
 def test_diagnose_report_never_holds_the_password(registry, creds, tmp_path):
     user, pw = creds.jwt_expired
     report = tmp_path / "r.md"
-    code, out, _ = cli("diagnose", f"{registry.url}/team/app:1.0", "-u", user, "--password-stdin", "--report", str(report), stdin=pw)
+    code, out, _ = cli(
+        "diagnose", f"{registry.url}/team/app:1.0", "-u", user, "--password-stdin", "--report", str(report), stdin=pw
+    )
     assert code == 1 and "CREDENTIALS_EXPIRED" in out
     assert pw not in report.read_text() and pw.split(".")[1] not in report.read_text()
 
@@ -88,38 +108,45 @@ def test_diagnose_silent_host_ends_by_deadline(bad_servers):
     code, out, _ = cli("diagnose", f"https://{bad_servers.silent.host}/ns/app:1", "--timeout", "2")
     took = time.monotonic() - start
     assert code == 1 and "TLS_TIMEOUT" in out
-    assert took < 2 * 1.1 + 1.0, took              # + interpreter start-up
+    assert took < 2 * 1.1 + 1.0, took  # + interpreter start-up
 
 
 @pytest.mark.registry
 def test_diagnose_only_dns_endpoint(dns_server):
     from tests.harness.dns_server import Zone
 
-    code, out, _ = cli("diagnose", Zone.TCR_PUBLIC, "--nameserver", dns_server.nameserver, "--only", "dns,endpoint", "--json")
+    code, out, _ = cli(
+        "diagnose", Zone.TCR_PUBLIC, "--nameserver", dns_server.nameserver, "--only", "dns,endpoint", "--json"
+    )
     data = json.loads(out)
     assert code == 0
     assert [f["code"] for f in data["findings"]] == ["DNS_OK", "ENDPOINT_PUBLIC"]
 
 
-@pytest.mark.parametrize("target", ["Nginx:latest", "host.example/ns/app@sha256:abc", "\x1b[31mred", "ftp://x/y", "a" * 300 + "/b"])
+@pytest.mark.parametrize(
+    "target", ["Nginx:latest", "host.example/ns/app@sha256:abc", "\x1b[31mred", "ftp://x/y", "a" * 300 + "/b"]
+)
 def test_diagnose_malformed_reference(target):
     code, out, _ = cli("diagnose", target, "--timeout", "2")
     assert code == 1
     assert "NAME_INVALID" in out
 
 
-@pytest.mark.parametrize("args,message", [
-    (["x.example", "--password-stdin"], "--password-stdin needs --username"),
-    (["x.example", "--username", "u"], "needs --password-stdin"),
-    (["x.example", "--only", "dns,bogus"], "unknown check"),
-    (["x.example", "--skip", "name,dns,endpoint,tcp,tls,http,credentials,image"], "no check left"),
-    (["x.example", "--timeout", "0"], "--timeout"),
-    (["x.example", "--timeout", "nan"], "--timeout"),
-    (["x.example", "--nameserver", "not-an-ip"], "--nameserver"),
-    (["x.example", "--ca-file", "/nonexistent/ca.pem"], "--ca-file"),
-    (["x.example", "--docker-config", "/nonexistent/config.json"], "--docker-config"),
-    (["y" * 5000], "too long"),
-])
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["x.example", "--password-stdin"], "--password-stdin needs --username"),
+        (["x.example", "--username", "u"], "needs --password-stdin"),
+        (["x.example", "--only", "dns,bogus"], "unknown check"),
+        (["x.example", "--skip", "name,dns,endpoint,tcp,tls,http,credentials,image"], "no check left"),
+        (["x.example", "--timeout", "0"], "--timeout"),
+        (["x.example", "--timeout", "nan"], "--timeout"),
+        (["x.example", "--nameserver", "not-an-ip"], "--nameserver"),
+        (["x.example", "--ca-file", "/nonexistent/ca.pem"], "--ca-file"),
+        (["x.example", "--docker-config", "/nonexistent/config.json"], "--docker-config"),
+        (["y" * 5000], "too long"),
+    ],
+)
 def test_diagnose_usage_errors(args, message):
     code, out, err = cli("diagnose", *args)
     assert code == 2
@@ -137,7 +164,9 @@ def test_diagnose_binary_password_is_usage_error():
 
 
 def test_diagnose_unresolvable_host_is_a_finding():
-    code, out, _ = cli("diagnose", "no-such-host.invalid/ns/app:1", "--nameserver", "127.0.0.1:9", "--timeout", "1.5", "--json")
+    code, out, _ = cli(
+        "diagnose", "no-such-host.invalid/ns/app:1", "--nameserver", "127.0.0.1:9", "--timeout", "1.5", "--json"
+    )
     data = json.loads(out)
     assert code == 1
     assert data["findings"][1]["code"] in ("DNS_TIMEOUT", "DNS_NXDOMAIN", "DNS_SERVFAIL")
@@ -167,7 +196,7 @@ def test_check_name_stdin_json_lines():
     code, out, _ = cli("check-name", "ref", "-", stdin="\n".join(values) + "\n")
     lines = [json.loads(x) for x in out.splitlines()]
     assert code == 1
-    assert [x["valid"] for x in lines] == [True, False, True, False]        # the blank line is skipped
+    assert [x["valid"] for x in lines] == [True, False, True, False]  # the blank line is skipped
     assert lines[1]["suggestion"] == "foo/bar"
     assert lines[3]["rule"] == "ref.length"
 
@@ -193,7 +222,9 @@ def test_diagnose_output_has_no_terminal_escapes():
 
 def test_diagnose_userinfo_in_target_is_masked(tmp_path):
     report = tmp_path / "r.md"
-    code, out, err = cli("diagnose", "https://alice:s3cret-pass@shop-tcr.tencentcloudcr.com/ns/app:1", "--json", "--report", str(report))
+    code, out, err = cli(
+        "diagnose", "https://alice:s3cret-pass@shop-tcr.tencentcloudcr.com/ns/app:1", "--json", "--report", str(report)
+    )
     assert code == 1
     assert "s3cret-pass" not in out + err + report.read_text()
     data = json.loads(out)

@@ -1,4 +1,5 @@
 """`tcr-doctor explain [FILE|-] [--json] [--lang zh|en] [--run]` (issue 6)."""
+
 from __future__ import annotations
 
 import json
@@ -14,13 +15,16 @@ from bot.commands import explain as cmd
 
 ROOT = Path(__file__).resolve().parent.parent
 H = "shop-tcr.tencentcloudcr.com"
-NXDOMAIN_LOG = f'Error response from daemon: Get "https://{H}/v2/": dial tcp: lookup {H} on 127.0.0.11:53: no such host\n'
+NXDOMAIN_LOG = (
+    f'Error response from daemon: Get "https://{H}/v2/": dial tcp: lookup {H} on 127.0.0.11:53: no such host\n'
+)
 
 
 def cli(*args: str, stdin: str | bytes = b"") -> subprocess.CompletedProcess:
     data = stdin.encode() if isinstance(stdin, str) else stdin
-    return subprocess.run([sys.executable, "-m", "bot.cli", "explain", *args], input=data, cwd=ROOT,
-                          capture_output=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", "explain", *args], input=data, cwd=ROOT, capture_output=True, timeout=120
+    )
 
 
 def test_stdin_json():
@@ -36,8 +40,11 @@ def test_stdin_json():
 
 def test_file_text_en(tmp_path):
     f = tmp_path / "push.log"
-    f.write_text(f"$ docker push {H}/ns/app:1.0\nThe push refers to repository [{H}/ns/app]\n"
-                 "5f70bf18a086: Preparing\nunauthorized: authentication required\n", encoding="utf-8")
+    f.write_text(
+        f"$ docker push {H}/ns/app:1.0\nThe push refers to repository [{H}/ns/app]\n"
+        "5f70bf18a086: Preparing\nunauthorized: authentication required\n",
+        encoding="utf-8",
+    )
     p = cli(str(f), "--lang", "en")
     text = p.stdout.decode()
     assert p.returncode == 0
@@ -57,7 +64,11 @@ def test_text_zh_and_language_detection():
 
 
 def test_ambiguous_text_says_how_to_tell_apart():
-    p = cli("--lang", "en", stdin=f"Error response from daemon: pull access denied for {H}/ns/app, repository does not exist or may require 'docker login'\n")
+    p = cli(
+        "--lang",
+        "en",
+        stdin=f"Error response from daemon: pull access denied for {H}/ns/app, repository does not exist or may require 'docker login'\n",
+    )
     text = p.stdout.decode()
     assert "Telling them apart" in text and "REPO_NOT_FOUND, PERMISSION_DENIED" in text
 
@@ -82,7 +93,11 @@ def test_usage_errors():
 
 
 def test_run_without_a_target_is_explained():
-    p = cli("--run", "--json", stdin="Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?\n")
+    p = cli(
+        "--run",
+        "--json",
+        stdin="Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?\n",
+    )
     out = json.loads(p.stdout)
     assert p.returncode == 0 and out["log"]["cause"] == "DAEMON_ERROR"
     assert out["diagnosis"]["ran"] is False and out["diagnosis"]["verdict"] == "not_run"
@@ -90,10 +105,18 @@ def test_run_without_a_target_is_explained():
 
 # --- the verdict logic, with a stand-in diagnostics module -----------------------------------------------------------
 
+
 class _Finding:
     def __init__(self, check, status, code):
-        self.d = {"check": check, "status": status, "code": code, "summary": {"zh": "x", "en": "x"},
-                  "evidence": {}, "fix": {"zh": "", "en": ""}, "faq": None}
+        self.d = {
+            "check": check,
+            "status": status,
+            "code": code,
+            "summary": {"zh": "x", "en": "x"},
+            "evidence": {},
+            "fix": {"zh": "", "en": ""},
+            "faq": None,
+        }
 
     def to_dict(self):
         return self.d
@@ -108,19 +131,25 @@ def _fake_diagnostics(monkeypatch, findings):
 
     def diagnose(target, options, progress=None):
         seen["target"] = target
-        return types.SimpleNamespace(findings=findings, to_dict=lambda: {"findings": [f.to_dict() for f in findings]},
-                                     exit_code=1 if any(f.d["status"] == "fail" for f in findings) else 0)
+        return types.SimpleNamespace(
+            findings=findings,
+            to_dict=lambda: {"findings": [f.to_dict() for f in findings]},
+            exit_code=1 if any(f.d["status"] == "fail" for f in findings) else 0,
+        )
 
     monkeypatch.setitem(sys.modules, "diagnostics", types.SimpleNamespace(diagnose=diagnose, DiagnoseOptions=Options))
     return seen
 
 
-@pytest.mark.parametrize("findings,verdict,codes", [
-    ([_Finding("dns", "fail", "DNS_NXDOMAIN")], "confirmed", ["DNS_NXDOMAIN"]),
-    ([_Finding("dns", "fail", "DNS_SERVFAIL")], "confirmed", ["DNS_SERVFAIL"]),      # an `also` cause's own code
-    ([_Finding("dns", "ok", "DNS_OK"), _Finding("tcp", "fail", "TCP_REFUSED")], "other", ["TCP_REFUSED"]),
-    ([_Finding("dns", "ok", "DNS_OK")], "not_reproduced", []),
-])
+@pytest.mark.parametrize(
+    "findings,verdict,codes",
+    [
+        ([_Finding("dns", "fail", "DNS_NXDOMAIN")], "confirmed", ["DNS_NXDOMAIN"]),
+        ([_Finding("dns", "fail", "DNS_SERVFAIL")], "confirmed", ["DNS_SERVFAIL"]),  # an `also` cause's own code
+        ([_Finding("dns", "ok", "DNS_OK"), _Finding("tcp", "fail", "TCP_REFUSED")], "other", ["TCP_REFUSED"]),
+        ([_Finding("dns", "ok", "DNS_OK")], "not_reproduced", []),
+    ],
+)
 def test_verdict(monkeypatch, findings, verdict, codes):
     from knowledge.logs import explain
 
@@ -143,6 +172,7 @@ def test_push_diagnosis_passes_push(monkeypatch):
 
 # --- the real diagnostics, against loopback only --------------------------------------------------------------------
 
+
 def _real_diagnostics():
     try:
         from diagnostics import DiagnoseOptions, diagnose  # noqa: F401
@@ -155,7 +185,7 @@ def _real_diagnostics():
 def test_run_confirms_a_refused_connection_on_loopback():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]   # closed again when the block ends: nothing listens there
+        port = s.getsockname()[1]  # closed again when the block ends: nothing listens there
     log = f'Error response from daemon: Get "https://127.0.0.1:{port}/v2/": dial tcp 127.0.0.1:{port}: connect: connection refused\n'
     p = cli("--run", "--json", "--timeout", "5", stdin=log)
     out = json.loads(p.stdout)

@@ -1,4 +1,5 @@
 """The code catalogue: complete in both languages, and covering every code a check can emit."""
+
 import ast
 import pathlib
 import tomllib
@@ -23,7 +24,10 @@ def emitted_codes() -> set[str]:
                 for t in node.targets:
                     if isinstance(t, ast.Name):
                         assigned.setdefault(t.id, set()).update(
-                            c.value for c in ast.walk(node.value) if isinstance(c, ast.Constant) and isinstance(c.value, str))
+                            c.value
+                            for c in ast.walk(node.value)
+                            if isinstance(c, ast.Constant) and isinstance(c.value, str)
+                        )
         for node in ast.walk(tree):
             if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "finding" and len(node.args) >= 2:
                 arg = node.args[1]

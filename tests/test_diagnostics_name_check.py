@@ -1,4 +1,5 @@
 """The `name` check on diagnosis targets: reference grammar plus TCR instance / namespace / repository rules."""
+
 import pytest
 
 from diagnostics import DiagnoseOptions, diagnose, parse_target
@@ -9,20 +10,23 @@ def name_findings(target):
     return [(f.code, f.evidence.get("kind"), f.evidence.get("rule")) for f in r.findings], r
 
 
-@pytest.mark.parametrize("target,expected", [
-    ("shop-tcr.tencentcloudcr.com/team/app:1.0", [("NAME_OK", None, None)]),
-    ("shop-tcr-vpc.tencentcloudcr.com/team/front/nginx:1.0", [("NAME_OK", None, None)]),
-    ("ab.tencentcloudcr.com", [("NAME_INVALID", "instance", "instance.length")]),
-    ("shop-.tencentcloudcr.com/ns/app", [("NAME_INVALID", "ref", "ref.domain")]),
-    ("shop-tcr.tencentcloudcr.com/a/app", [("NAME_INVALID", "namespace", "namespace.length")]),
-    ("shop-tcr.tencentcloudcr.com/app", [("NAME_INVALID", "repo", "enterprise.namespace-required")]),
-    ("shop-tcr.tencentcloudcr.com/ns/a", [("NAME_INVALID", "repo", "repo.length")]),
-    ("ccr.ccs.tencentyun.com/ns/app:1", [("NAME_OK", None, None)]),
-    ("hkccr.ccs.tencentyun.com/ns/team/app:1", [("NAME_INVALID", "repo", "personal.single-level")]),
-    ("quay.tencentcloudcr.com/coreos/etcd:v3", [("NAME_OK", None, None)]),   # a mirror domain, not an instance
-    ("Shop/App", [("NAME_INVALID", "ref", "ref.lowercase")]),
-    ("host.example/ns/app@sha256:1234", [("NAME_INVALID", "ref", "digest.length")]),
-])
+@pytest.mark.parametrize(
+    "target,expected",
+    [
+        ("shop-tcr.tencentcloudcr.com/team/app:1.0", [("NAME_OK", None, None)]),
+        ("shop-tcr-vpc.tencentcloudcr.com/team/front/nginx:1.0", [("NAME_OK", None, None)]),
+        ("ab.tencentcloudcr.com", [("NAME_INVALID", "instance", "instance.length")]),
+        ("shop-.tencentcloudcr.com/ns/app", [("NAME_INVALID", "ref", "ref.domain")]),
+        ("shop-tcr.tencentcloudcr.com/a/app", [("NAME_INVALID", "namespace", "namespace.length")]),
+        ("shop-tcr.tencentcloudcr.com/app", [("NAME_INVALID", "repo", "enterprise.namespace-required")]),
+        ("shop-tcr.tencentcloudcr.com/ns/a", [("NAME_INVALID", "repo", "repo.length")]),
+        ("ccr.ccs.tencentyun.com/ns/app:1", [("NAME_OK", None, None)]),
+        ("hkccr.ccs.tencentyun.com/ns/team/app:1", [("NAME_INVALID", "repo", "personal.single-level")]),
+        ("quay.tencentcloudcr.com/coreos/etcd:v3", [("NAME_OK", None, None)]),  # a mirror domain, not an instance
+        ("Shop/App", [("NAME_INVALID", "ref", "ref.lowercase")]),
+        ("host.example/ns/app@sha256:1234", [("NAME_INVALID", "ref", "digest.length")]),
+    ],
+)
 def test_name_check(target, expected):
     found, r = name_findings(target)
     assert found == expected
@@ -34,23 +38,30 @@ def test_name_check(target, expected):
 
 
 def test_name_invalid_carries_a_suggestion():
-    _, r = name_findings("shop-tcr.tencentcloudcr.com/my__ns/app")   # valid reference, but not a TCR namespace
+    _, r = name_findings("shop-tcr.tencentcloudcr.com/my__ns/app")  # valid reference, but not a TCR namespace
     f = r.findings[0]
-    assert (f.code, f.evidence["kind"], f.evidence["rule"]) == ("NAME_INVALID", "namespace", "namespace.double-separator")
+    assert (f.code, f.evidence["kind"], f.evidence["rule"]) == (
+        "NAME_INVALID",
+        "namespace",
+        "namespace.double-separator",
+    )
     assert f.evidence["suggestion"] == "my_ns"
     assert "my_ns" in f.fix["en"]
 
 
-@pytest.mark.parametrize("raw,scheme,host,port,repo,tag,digest", [
-    ("shop-tcr.tencentcloudcr.com", "https", "shop-tcr.tencentcloudcr.com", 443, None, None, None),
-    ("https://shop-tcr.tencentcloudcr.com/", "https", "shop-tcr.tencentcloudcr.com", 443, None, None, None),
-    ("http://127.0.0.1:5000/team/app:1.0", "http", "127.0.0.1", 5000, "team/app", "1.0", None),
-    ("127.0.0.1:5000", "https", "127.0.0.1", 5000, None, None, None),
-    ("[::1]:5000/ns/app", "https", "::1", 5000, "ns/app", "latest", None),
-    ("localhost:5000/ns/app@sha256:" + "a" * 64, "https", "localhost", 5000, "ns/app", None, "sha256:" + "a" * 64),
-    ("nginx", "https", "registry-1.docker.io", 443, "library/nginx", "latest", None),
-    ("https://shop-tcr.tencentcloudcr.com/v2/", "https", "shop-tcr.tencentcloudcr.com", 443, None, None, None),
-])
+@pytest.mark.parametrize(
+    "raw,scheme,host,port,repo,tag,digest",
+    [
+        ("shop-tcr.tencentcloudcr.com", "https", "shop-tcr.tencentcloudcr.com", 443, None, None, None),
+        ("https://shop-tcr.tencentcloudcr.com/", "https", "shop-tcr.tencentcloudcr.com", 443, None, None, None),
+        ("http://127.0.0.1:5000/team/app:1.0", "http", "127.0.0.1", 5000, "team/app", "1.0", None),
+        ("127.0.0.1:5000", "https", "127.0.0.1", 5000, None, None, None),
+        ("[::1]:5000/ns/app", "https", "::1", 5000, "ns/app", "latest", None),
+        ("localhost:5000/ns/app@sha256:" + "a" * 64, "https", "localhost", 5000, "ns/app", None, "sha256:" + "a" * 64),
+        ("nginx", "https", "registry-1.docker.io", 443, "library/nginx", "latest", None),
+        ("https://shop-tcr.tencentcloudcr.com/v2/", "https", "shop-tcr.tencentcloudcr.com", 443, None, None, None),
+    ],
+)
 def test_parse_target(raw, scheme, host, port, repo, tag, digest):
     t = parse_target(raw)
     assert t.error is None
@@ -61,7 +72,9 @@ def test_tcr_rule_failure_does_not_block_network_checks(dns_server):
     from tests.harness.dns_server import Zone
 
     # local-tcr.tencentcloudcr.com resolves to 127.0.0.1 in the harness zone; namespace "a" breaks the TCR rule only
-    r = diagnose(f"{Zone.TCR_LOCAL}/a/app:1", DiagnoseOptions(only="name,dns,endpoint", nameserver=dns_server.nameserver, env={}))
+    r = diagnose(
+        f"{Zone.TCR_LOCAL}/a/app:1", DiagnoseOptions(only="name,dns,endpoint", nameserver=dns_server.nameserver, env={})
+    )
     assert [f.code for f in r.findings] == ["NAME_INVALID", "DNS_OK", "ENDPOINT_LOCAL"]
     assert r.findings[0].evidence["blocking"] is False and r.exit_code == 1
     # a reference that does not parse blocks everything

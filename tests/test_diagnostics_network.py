@@ -3,6 +3,7 @@ good and bad certificates, a loopback DNS server, and misbehaving servers (tests
 
 Only loopback is ever contacted: names that resolve elsewhere are diagnosed with only=dns,endpoint.
 """
+
 from __future__ import annotations
 
 import socket
@@ -18,11 +19,11 @@ pytestmark = pytest.mark.registry
 
 def run(target, **kw):
     kw.setdefault("timeout", 10)
-    kw.setdefault("env", {})          # no proxy variables from the test environment
+    kw.setdefault("env", {})  # no proxy variables from the test environment
     report = diagnose(target, DiagnoseOptions(**kw))
     for f in report.findings:
         for text in (*f.summary.values(), *f.fix.values()):
-            assert "{" not in text, (f.code, text)       # every placeholder filled
+            assert "{" not in text, (f.code, text)  # every placeholder filled
         assert f.code != "CHECK_ERROR", f.evidence
         assert f.summary["zh"] and f.summary["en"]
     return report
@@ -55,7 +56,7 @@ def test_full_diagnosis_ok(registry, creds, seed):
     assert codes(r, "dns") == ["DNS_LITERAL"]
     assert codes(r, "endpoint") == ["ENDPOINT_LOCAL"]
     assert codes(r, "tcp") == ["TCP_OK"]
-    assert codes(r, "tls") == ["SKIPPED"]         # plain http:// requested
+    assert codes(r, "tls") == ["SKIPPED"]  # plain http:// requested
     assert "HTTP_OK" in codes(r, "http") and "HTTP_PLAIN" in codes(r, "http")
     assert codes(r, "credentials") == ["CREDENTIALS_OK"]
     tag = one(r, "TAG_FOUND")
@@ -77,8 +78,12 @@ def test_https_registry_with_ca_file(registry_tls, creds, seed):
 
 
 def test_dns_name_pins_resolved_address(registry_tls, dns_server, creds):
-    r = run(f"{Zone.REGISTRY}:{registry_tls.port}/team/app:1.0", nameserver=dns_server.nameserver,
-            ca_file=registry_tls.ca_file, **user(creds, "push"))
+    r = run(
+        f"{Zone.REGISTRY}:{registry_tls.port}/team/app:1.0",
+        nameserver=dns_server.nameserver,
+        ca_file=registry_tls.ca_file,
+        **user(creds, "push"),
+    )
     assert r.exit_code == 0, codes(r)
     assert one(r, "DNS_OK").evidence["addresses"] == ["127.0.0.1"]
     assert one(r, "TCP_OK").evidence["address"] == "127.0.0.1"
@@ -93,7 +98,9 @@ def test_cname_chain_reported(registry, dns_server):
 
 
 def test_tcr_looking_name_on_local_registry(registry, dns_server, creds):
-    r = run(f"http://{Zone.TCR_LOCAL}:{registry.port}/team/app:1.0", nameserver=dns_server.nameserver, **user(creds, "push"))
+    r = run(
+        f"http://{Zone.TCR_LOCAL}:{registry.port}/team/app:1.0", nameserver=dns_server.nameserver, **user(creds, "push")
+    )
     assert codes(r, "name") == ["NAME_OK"]
     assert one(r, "NAME_OK").evidence["edition"] == "enterprise"
     assert r.exit_code == 0, codes(r)
@@ -116,7 +123,9 @@ def test_tags_sharing_by_digest_reference(registry, creds, seed):
     assert one(r, "TAGS_SHARE_DIGEST").evidence["tags"] == ["1.1", "latest"]
 
 
-@pytest.mark.parametrize("wanted,closest", [("V1.2.0", "v1.2.0"), ("v1.2.O", "v1.2.0"), ("lastest", "latest"), ("1.2.0", "1.0")])
+@pytest.mark.parametrize(
+    "wanted,closest", [("V1.2.0", "v1.2.0"), ("v1.2.O", "v1.2.0"), ("lastest", "latest"), ("1.2.0", "1.0")]
+)
 def test_missing_tag_near_miss(registry, creds, wanted, closest):
     r = run(f"{registry.url}/team/app:{wanted}", **user(creds, "push"))
     f = one(r, "TAG_NOT_FOUND")
@@ -130,8 +139,8 @@ def test_missing_tag_near_miss(registry, creds, wanted, closest):
 def test_missing_tag_follows_link_pagination(registry_paginated, creds):
     r = run(f"{registry_paginated.url}/team/many:build-119x", **user(creds, "push"))
     f = one(r, "TAG_NOT_FOUND")
-    assert f.evidence["tag_count"] == 120        # pages of 100 + 20 through Link: rel="next"
-    assert f.evidence["closest"] == "build-119"   # on the second page only
+    assert f.evidence["tag_count"] == 120  # pages of 100 + 20 through Link: rel="next"
+    assert f.evidence["closest"] == "build-119"  # on the second page only
 
 
 def test_missing_repository(registry, creds):
@@ -275,7 +284,9 @@ def test_docker_config_auths(registry, creds, docker_config):
 def test_docker_config_cred_helper(registry, creds, docker_config):
     docker_config.add_helper_creds(registry.host, *creds.pull_only, helper="harness")
     docker_config.write()
-    r = run(f"{registry.url}/team/app:1.0", push=True, docker_config=str(docker_config.config_file), env=docker_config.env())
+    r = run(
+        f"{registry.url}/team/app:1.0", push=True, docker_config=str(docker_config.config_file), env=docker_config.env()
+    )
     f = one(r, "PERMISSION_DENIED")
     assert f.evidence["username"] == "bob" and f.evidence["source"] == "docker-credential-harness"
 
@@ -298,8 +309,15 @@ def test_docker_config_missing_helper(registry, docker_config):
 
 
 # ------------------------------------------------------------------------------------------------ TLS
-@pytest.mark.parametrize("variant,code", [("unknown_ca", "TLS_UNTRUSTED"), ("wrong_host", "TLS_HOSTNAME"),
-                                          ("expired", "TLS_EXPIRED"), ("not_yet_valid", "TLS_NOT_YET_VALID")])
+@pytest.mark.parametrize(
+    "variant,code",
+    [
+        ("unknown_ca", "TLS_UNTRUSTED"),
+        ("wrong_host", "TLS_HOSTNAME"),
+        ("expired", "TLS_EXPIRED"),
+        ("not_yet_valid", "TLS_NOT_YET_VALID"),
+    ],
+)
 def test_bad_certificates(tls_servers, variant, code):
     server = getattr(tls_servers, variant)
     r = run(f"https://{server.host}", ca_file=tls_servers.ca_file)
@@ -325,7 +343,7 @@ def test_valid_certificate(tls_servers):
 # ------------------------------------------------------------------------------------------------ HTTP vs HTTPS
 def test_https_expected_plain_http_spoken(registry, bad_servers):
     for host in (registry.host, bad_servers.plain_http.host):
-        r = run(f"{host}/team/app:1.0")           # no scheme: HTTPS, as docker does
+        r = run(f"{host}/team/app:1.0")  # no scheme: HTTPS, as docker does
         f = one(r, "HTTP_NOT_HTTPS")
         assert f.check == "tls" and "insecure-registries" in f.fix["en"]
 
@@ -337,9 +355,17 @@ def test_plain_http_to_https_server(registry_tls, bad_servers):
 
 
 # ------------------------------------------------------------------------------------------------ misbehaving servers
-@pytest.mark.parametrize("server,code", [("forbidden", "HTTP_FORBIDDEN"), ("rate_limited", "RATE_LIMITED"),
-                                         ("server_error", "SERVER_ERROR"), ("unavailable", "SERVER_ERROR"),
-                                         ("not_registry", "NOT_A_REGISTRY"), ("redirect", "NOT_A_REGISTRY")])
+@pytest.mark.parametrize(
+    "server,code",
+    [
+        ("forbidden", "HTTP_FORBIDDEN"),
+        ("rate_limited", "RATE_LIMITED"),
+        ("server_error", "SERVER_ERROR"),
+        ("unavailable", "SERVER_ERROR"),
+        ("not_registry", "NOT_A_REGISTRY"),
+        ("redirect", "NOT_A_REGISTRY"),
+    ],
+)
 def test_http_status_codes(bad_servers, server, code):
     r = run(getattr(bad_servers, server).url)
     f = one(r, code)
@@ -402,7 +428,7 @@ def test_tcp_timeout():
         try:
             probe.connect(("127.0.0.1", fb.port))
             pytest.skip("this kernel accepted the connection despite the full backlog")
-        except (TimeoutError, socket.timeout):
+        except TimeoutError:
             pass
         finally:
             probe.close()
@@ -437,7 +463,7 @@ def test_dns_servfail_and_nodata(dns_server):
 
 
 def test_unreachable_nameserver_is_a_timeout():
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)   # bound, never answers
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)  # bound, never answers
     s.bind(("127.0.0.1", 0))
     try:
         r = run("registry.tcr-doctor.test", nameserver=f"127.0.0.1:{s.getsockname()[1]}", timeout=1.5)
@@ -446,16 +472,19 @@ def test_unreachable_nameserver_is_a_timeout():
         s.close()
 
 
-@pytest.mark.parametrize("name,code,addresses", [
-    (Zone.INTERNAL, "ENDPOINT_INTERNAL", ["10.12.3.4"]),
-    (Zone.LINKLOCAL, "ENDPOINT_INTERNAL", ["169.254.10.20"]),
-    (Zone.PRIVATE192, "ENDPOINT_INTERNAL", ["192.168.31.7"]),
-    (Zone.CGNAT, "ENDPOINT_INTERNAL", ["100.64.8.9"]),
-    (Zone.INTERNAL_CNAME, "ENDPOINT_INTERNAL", ["10.12.3.4"]),
-    (Zone.TCR_INTERNAL, "ENDPOINT_INTERNAL", ["10.12.3.4"]),
-    (Zone.PUBLIC, "ENDPOINT_PUBLIC_OTHER", ["129.226.100.200", "2402:4e00:1::100"]),
-    (Zone.TCR_PUBLIC, "ENDPOINT_PUBLIC", ["129.226.100.200"]),
-])
+@pytest.mark.parametrize(
+    "name,code,addresses",
+    [
+        (Zone.INTERNAL, "ENDPOINT_INTERNAL", ["10.12.3.4"]),
+        (Zone.LINKLOCAL, "ENDPOINT_INTERNAL", ["169.254.10.20"]),
+        (Zone.PRIVATE192, "ENDPOINT_INTERNAL", ["192.168.31.7"]),
+        (Zone.CGNAT, "ENDPOINT_INTERNAL", ["100.64.8.9"]),
+        (Zone.INTERNAL_CNAME, "ENDPOINT_INTERNAL", ["10.12.3.4"]),
+        (Zone.TCR_INTERNAL, "ENDPOINT_INTERNAL", ["10.12.3.4"]),
+        (Zone.PUBLIC, "ENDPOINT_PUBLIC_OTHER", ["129.226.100.200", "2402:4e00:1::100"]),
+        (Zone.TCR_PUBLIC, "ENDPOINT_PUBLIC", ["129.226.100.200"]),
+    ],
+)
 def test_internal_vs_public(dns_server, name, code, addresses):
     # only dns,endpoint: these answers are not loopback and are never connected to
     r = run(f"{name}/ns/app:1.0", nameserver=dns_server.nameserver, only="dns,endpoint")
@@ -487,7 +516,9 @@ class LoopbackOnlyRefused:
 
 
 def test_policy_refuses_address(registry, dns_server):
-    r = run(f"{Zone.REGISTRY}:{registry.port}/team/app:1.0", nameserver=dns_server.nameserver, policy=LoopbackOnlyRefused())
+    r = run(
+        f"{Zone.REGISTRY}:{registry.port}/team/app:1.0", nameserver=dns_server.nameserver, policy=LoopbackOnlyRefused()
+    )
     f = one(r, "TARGET_REFUSED")
     assert f.status == "fail" and "loopback" in f.evidence["reason"]
     assert set(codes(r)) == {"NAME_OK", "TARGET_REFUSED", "SKIPPED"}
@@ -509,7 +540,7 @@ def test_real_address_policy(registry, dns_server, creds):
     f = one(r, "TARGET_REFUSED")
     assert f.evidence["reason"]["zh"] and f.evidence["reason"]["en"]
     r = run(f"{Zone.TCR_INTERNAL}/ns/app:1.0", nameserver=dns_server.nameserver, policy=policy)
-    assert "TARGET_REFUSED" in codes(r)          # resolves to 10.12.3.4: never connected to
+    assert "TARGET_REFUSED" in codes(r)  # resolves to 10.12.3.4: never connected to
     r = run(f"{Zone.TCR_PUBLIC}/ns/app:1.0", nameserver=dns_server.nameserver, policy=policy, only="dns,endpoint")
     assert codes(r) == ["DNS_OK", "ENDPOINT_PUBLIC"]
 
@@ -552,9 +583,11 @@ class HangUpOnTLS:
                     try:
                         first = conn.recv(4096)
                         if first[:1] == b"\x16":
-                            continue   # TLS: hang up
-                        conn.sendall(b"HTTP/1.0 401 Unauthorized\r\nDocker-Distribution-Api-Version: registry/2.0\r\n"
-                                     b"Content-Length: 0\r\n\r\n")
+                            continue  # TLS: hang up
+                        conn.sendall(
+                            b"HTTP/1.0 401 Unauthorized\r\nDocker-Distribution-Api-Version: registry/2.0\r\n"
+                            b"Content-Length: 0\r\n\r\n"
+                        )
                     except OSError:
                         pass
 
@@ -610,9 +643,9 @@ class SkewedRegistry:
     """A registry-ish /v2/ answering 200 with a Date header two hours in the past."""
 
     def __enter__(self):
+        import email.utils
         import http.server
         import threading
-        import email.utils
 
         class H(http.server.BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
@@ -658,7 +691,7 @@ def test_certificate_expiring_soon(tmp_path):
     import trustme
 
     ca = trustme.CA()
-    cert = ca.issue_cert("127.0.0.1", not_after=dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=3))
+    cert = ca.issue_cert("127.0.0.1", not_after=dt.datetime.now(dt.UTC) + dt.timedelta(days=3))
     ca_file = tmp_path / "ca.pem"
     ca.cert_pem.write_to_path(str(ca_file))
 
@@ -722,7 +755,9 @@ class ChaosRegistry:
                 api = {"Docker-Distribution-Api-Version": "registry/2.0"}
                 if self.path == "/v2/":
                     realm = f"http://127.0.0.1:{box['port']}/token"
-                    return self._send(401, b"{}", {**api, "WWW-Authenticate": f'Bearer realm="{realm}",service="chaos"'})
+                    return self._send(
+                        401, b"{}", {**api, "WWW-Authenticate": f'Bearer realm="{realm}",service="chaos"'}
+                    )
                 if self.path.startswith("/token"):
                     if mode == "token-junk":
                         return self._send(200, b"<html>not json</html>")
@@ -732,7 +767,11 @@ class ChaosRegistry:
                         self.wfile.write(b"\x00\x01garbage\r\n\r\n")
                         self.close_connection = True
                         return
-                    return self._send(200, b"this is not a manifest", {**api, "Content-Type": "application/vnd.oci.image.manifest.v1+json"})
+                    return self._send(
+                        200,
+                        b"this is not a manifest",
+                        {**api, "Content-Type": "application/vnd.oci.image.manifest.v1+json"},
+                    )
                 if "/tags/list" in self.path:
                     return self._send(200, b"[not json", api)
                 return self._send(404, b"{}", api)
@@ -747,11 +786,14 @@ class ChaosRegistry:
         self.httpd.server_close()
 
 
-@pytest.mark.parametrize("mode,expect", [
-    ("opaque", "TAG_FOUND"),                 # opaque token: granted actions unknown; digest computed from the body
-    ("token-junk", "TOKEN_SERVER_ERROR"),
-    ("garbage", "HTTP_ERROR"),
-])
+@pytest.mark.parametrize(
+    "mode,expect",
+    [
+        ("opaque", "TAG_FOUND"),  # opaque token: granted actions unknown; digest computed from the body
+        ("token-junk", "TOKEN_SERVER_ERROR"),
+        ("garbage", "HTTP_ERROR"),
+    ],
+)
 def test_junk_answers_are_findings_not_crashes(mode, expect):
     with ChaosRegistry(mode) as s:
         r = run(f"http://127.0.0.1:{s.port}/ns/app:1", username="u", password="p", timeout=3)

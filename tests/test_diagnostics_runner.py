@@ -1,4 +1,5 @@
 """The runner: selection, concurrency, dependency skips, deadline, errors in checks; DNS/TCP edge cases."""
+
 from __future__ import annotations
 
 import time
@@ -28,13 +29,14 @@ def fake_checks(monkeypatch):
     def install(**mods):
         real = runner_mod.load_checks()
         monkeypatch.setattr(runner_mod, "load_checks", lambda: {**real, **mods})
+
     return install
 
 
 def test_select():
     assert select(None, None) == list(runner_mod.CHECK_NAMES)
     assert select("dns,endpoint", None) == ["dns", "endpoint"]
-    assert select(["image", "dns"], None) == ["dns", "image"]       # always in pipeline order
+    assert select(["image", "dns"], None) == ["dns", "image"]  # always in pipeline order
     assert select(None, "image,credentials") == ["name", "dns", "endpoint", "tcp", "tls", "http"]
     with pytest.raises(ValueError, match="unknown check"):
         select("dns,bogus", None)
@@ -43,22 +45,26 @@ def test_select():
 
 
 def test_independent_checks_run_concurrently(fake_checks):
-    fake_checks(name=fake_check("name", sleep=0.3), dns=fake_check("dns", sleep=0.3),
-                endpoint=fake_check("endpoint", sleep=0.3))
+    fake_checks(
+        name=fake_check("name", sleep=0.3), dns=fake_check("dns", sleep=0.3), endpoint=fake_check("endpoint", sleep=0.3)
+    )
     start = time.monotonic()
     r = diagnose("example.test", DiagnoseOptions(only="name,dns,endpoint"))
     took = time.monotonic() - start
-    assert took < 0.5, took                 # 3 x 0.3 s in parallel, not 0.9 s in sequence
+    assert took < 0.5, took  # 3 x 0.3 s in parallel, not 0.9 s in sequence
     assert [f.check for f in r.findings] == ["name", "dns", "endpoint"]
 
 
 def test_dependency_failure_skips_with_reason(fake_checks):
-    fake_checks(name=fake_check("name", code="NAME_INVALID"), dns=fake_check("dns", ("name",)),
-                endpoint=fake_check("endpoint", ("dns",)))
+    fake_checks(
+        name=fake_check("name", code="NAME_INVALID"),
+        dns=fake_check("dns", ("name",)),
+        endpoint=fake_check("endpoint", ("dns",)),
+    )
     r = diagnose("example.test", DiagnoseOptions(only="name,dns,endpoint"))
     assert [f.code for f in r.findings] == ["NAME_INVALID", "SKIPPED", "SKIPPED"]
     assert r.findings[1].evidence["blocked_by"] == "name"
-    assert r.findings[2].evidence["blocked_by"] == "name"      # transitively, naming the root cause
+    assert r.findings[2].evidence["blocked_by"] == "name"  # transitively, naming the root cause
     assert "NAME_INVALID" in r.findings[2].summary["en"]
     assert r.exit_code == 1
 
@@ -68,7 +74,7 @@ def test_hung_check_is_abandoned_at_the_deadline(fake_checks):
     start = time.monotonic()
     r = diagnose("example.test", DiagnoseOptions(only="name,dns,endpoint", timeout=0.5))
     took = time.monotonic() - start
-    assert took <= 0.5 * 1.1 + 0.1, took        # deadline + 10 %, plus scheduling slack
+    assert took <= 0.5 * 1.1 + 0.1, took  # deadline + 10 %, plus scheduling slack
     by = {f.check: f.code for f in r.findings}
     assert by == {"name": "NAME_OK", "dns": "DEADLINE_EXCEEDED", "endpoint": "SKIPPED"}
 
@@ -93,7 +99,19 @@ def test_dependency_not_selected_reports_the_underlying_failure(bad_servers):
 
 
 def test_unparsable_target_never_raises():
-    for target in ("", " ", "x" * 5000, "a\x00b", "http:///", "ftp://host/x", "host:99999/x", "::::", "[::1/x", "@@@", "UPPER/Case"):
+    for target in (
+        "",
+        " ",
+        "x" * 5000,
+        "a\x00b",
+        "http:///",
+        "ftp://host/x",
+        "host:99999/x",
+        "::::",
+        "[::1/x",
+        "@@@",
+        "UPPER/Case",
+    ):
         r = diagnose(target, DiagnoseOptions(timeout=2, env={}))
         assert r.findings[0].check == "name"
         assert r.exit_code == 1
@@ -111,7 +129,10 @@ def test_slow_dns_answer_vs_deadline(dns_server):
 
 def test_dual_stack_uses_the_address_that_answers(registry, dns_server):
     # dual.tcr-doctor.test has A 127.0.0.1 and AAAA ::1; the registry listens on 127.0.0.1 only
-    r = diagnose(f"http://{Zone.DUAL}:{registry.port}", DiagnoseOptions(nameserver=dns_server.nameserver, only="dns,tcp,http", env={}))
+    r = diagnose(
+        f"http://{Zone.DUAL}:{registry.port}",
+        DiagnoseOptions(nameserver=dns_server.nameserver, only="dns,tcp,http", env={}),
+    )
     codes = [f.code for f in r.findings]
     assert "TCP_OK" in codes and "HTTP_OK" in codes
     tcp = [f for f in r.findings if f.code == "TCP_OK"][0]
@@ -120,7 +141,10 @@ def test_dual_stack_uses_the_address_that_answers(registry, dns_server):
 
 
 def test_v6_only_name_refused(registry, dns_server):
-    r = diagnose(f"http://{Zone.V6ONLY}:{registry.port}", DiagnoseOptions(nameserver=dns_server.nameserver, only="dns,tcp", env={}))
+    r = diagnose(
+        f"http://{Zone.V6ONLY}:{registry.port}",
+        DiagnoseOptions(nameserver=dns_server.nameserver, only="dns,tcp", env={}),
+    )
     assert [f.code for f in r.findings][-1] in ("TCP_REFUSED", "TCP_UNREACHABLE")
 
 

@@ -1,4 +1,5 @@
 """Entity extraction: hosts, instances, image references, errors; robust on hostile input."""
+
 from __future__ import annotations
 
 import time
@@ -10,32 +11,57 @@ from knowledge import extract_entities
 DIGEST = "sha256:" + "ab" * 32
 
 
-@pytest.mark.parametrize("text,expect", [
-    ("docker pull shop-tcr.tencentcloudcr.com/ns/app:1.0 fails",
-     {"registry": "shop-tcr.tencentcloudcr.com", "instance": "shop-tcr", "image": "shop-tcr.tencentcloudcr.com/ns/app:1.0",
-      "repository": "ns/app", "namespace": "ns", "tag": "1.0", "digest": None}),
-    ("拉取 shop-tcr-vpc.tencentcloudcr.com/infra/nginx 失败",
-     {"registry": "shop-tcr-vpc.tencentcloudcr.com", "instance": "shop-tcr", "repository": "infra/nginx",
-      "namespace": "infra", "tag": None}),
-    ("ccr.ccs.tencentyun.com/team/web:v2 推送后看不到",
-     {"registry": "ccr.ccs.tencentyun.com", "instance": None, "repository": "team/web", "tag": "v2"}),
-    ("hkccr.ccs.tencentyun.com 登录失败", {"registry": "hkccr.ccs.tencentyun.com", "image": None}),
-    (f"pull x-tcr.tencentcloudcr.com/a/b@{DIGEST}",
-     {"image": f"x-tcr.tencentcloudcr.com/a/b@{DIGEST}", "digest": DIGEST, "tag": None}),
-    ("localhost:5000/team/app:dev", {"registry": "localhost:5000", "repository": "team/app", "tag": "dev"}),
-    ("registry.example.com:8443 connection refused", {"registry": "registry.example.com:8443", "instance": None}),
-    ("我的实例 myreg-prod 登录不上", {"instance": "myreg-prod", "registry": None}),
-    ("instance named demo-registry cannot be created", {"instance": "demo-registry"}),
-    ("个人版配额是多少", {"registry": None, "instance": None, "image": None, "errors": []}),
-    ("实例 abc 名字太短", {"instance": "abc"}),
-    ("instance name 'tcr' is rejected as too short", {"instance": "tcr"}),
-    ("instance sync vs replication", {"instance": None}),
-    ("the instance fails to login", {"instance": None}),
-    ("命名空间 infra 下的镜像都拉不了", {"namespace": "infra", "instance": None}),
-    ("Get \"https://a-tcr.tencentcloudcr.com/v2/\": unauthorized", {"registry": "a-tcr.tencentcloudcr.com",
-                                                                  "image": None, "repository": None}),
-    ("see https://cloud.tencent.com/document/product/1141/41829", {"registry": None, "image": None}),
-])
+@pytest.mark.parametrize(
+    "text,expect",
+    [
+        (
+            "docker pull shop-tcr.tencentcloudcr.com/ns/app:1.0 fails",
+            {
+                "registry": "shop-tcr.tencentcloudcr.com",
+                "instance": "shop-tcr",
+                "image": "shop-tcr.tencentcloudcr.com/ns/app:1.0",
+                "repository": "ns/app",
+                "namespace": "ns",
+                "tag": "1.0",
+                "digest": None,
+            },
+        ),
+        (
+            "拉取 shop-tcr-vpc.tencentcloudcr.com/infra/nginx 失败",
+            {
+                "registry": "shop-tcr-vpc.tencentcloudcr.com",
+                "instance": "shop-tcr",
+                "repository": "infra/nginx",
+                "namespace": "infra",
+                "tag": None,
+            },
+        ),
+        (
+            "ccr.ccs.tencentyun.com/team/web:v2 推送后看不到",
+            {"registry": "ccr.ccs.tencentyun.com", "instance": None, "repository": "team/web", "tag": "v2"},
+        ),
+        ("hkccr.ccs.tencentyun.com 登录失败", {"registry": "hkccr.ccs.tencentyun.com", "image": None}),
+        (
+            f"pull x-tcr.tencentcloudcr.com/a/b@{DIGEST}",
+            {"image": f"x-tcr.tencentcloudcr.com/a/b@{DIGEST}", "digest": DIGEST, "tag": None},
+        ),
+        ("localhost:5000/team/app:dev", {"registry": "localhost:5000", "repository": "team/app", "tag": "dev"}),
+        ("registry.example.com:8443 connection refused", {"registry": "registry.example.com:8443", "instance": None}),
+        ("我的实例 myreg-prod 登录不上", {"instance": "myreg-prod", "registry": None}),
+        ("instance named demo-registry cannot be created", {"instance": "demo-registry"}),
+        ("个人版配额是多少", {"registry": None, "instance": None, "image": None, "errors": []}),
+        ("实例 abc 名字太短", {"instance": "abc"}),
+        ("instance name 'tcr' is rejected as too short", {"instance": "tcr"}),
+        ("instance sync vs replication", {"instance": None}),
+        ("the instance fails to login", {"instance": None}),
+        ("命名空间 infra 下的镜像都拉不了", {"namespace": "infra", "instance": None}),
+        (
+            'Get "https://a-tcr.tencentcloudcr.com/v2/": unauthorized',
+            {"registry": "a-tcr.tencentcloudcr.com", "image": None, "repository": None},
+        ),
+        ("see https://cloud.tencent.com/document/product/1141/41829", {"registry": None, "image": None}),
+    ],
+)
 def test_extract(text, expect):
     got = extract_entities(text)
     for key, value in expect.items():
@@ -43,28 +69,41 @@ def test_extract(text, expect):
 
 
 def test_error_lines():
-    log = ("$ docker push a-tcr.tencentcloudcr.com/x/y:1\nThe push refers to repository [a-tcr.tencentcloudcr.com/x/y]\n"
-           "unauthorized: authentication required\n")
+    log = (
+        "$ docker push a-tcr.tencentcloudcr.com/x/y:1\nThe push refers to repository [a-tcr.tencentcloudcr.com/x/y]\n"
+        "unauthorized: authentication required\n"
+    )
     errors = extract_entities(log)["errors"]
     assert errors == ["unauthorized: authentication required"]
 
 
 def test_shape_keys():
-    assert set(extract_entities("x")) == {"registry", "instance", "image", "repository", "tag", "digest", "namespace",
-                                          "errors"}
+    assert set(extract_entities("x")) == {
+        "registry",
+        "instance",
+        "image",
+        "repository",
+        "tag",
+        "digest",
+        "namespace",
+        "errors",
+    }
 
 
-@pytest.mark.parametrize("text", [
-    "a" * 1_000_000,
-    "a." * 500_000,
-    "a-" * 500_000 + "/",
-    ("x" * 60 + ".") * 10_000 + "/",
-    "😀" * 200_000,
-    bytes(range(256)).decode("latin-1") * 2000,
-    "error " * 200_000,
-    "实例 " * 200_000,
-    "",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a" * 1_000_000,
+        "a." * 500_000,
+        "a-" * 500_000 + "/",
+        ("x" * 60 + ".") * 10_000 + "/",
+        "😀" * 200_000,
+        bytes(range(256)).decode("latin-1") * 2000,
+        "error " * 200_000,
+        "实例 " * 200_000,
+        "",
+    ],
+)
 def test_hostile_input_is_fast(text):
     start = time.perf_counter()
     got = extract_entities(text)

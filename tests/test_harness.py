@@ -1,4 +1,5 @@
 """The harness parts really work: real registry + token server, TLS, DNS, misbehaving servers."""
+
 from __future__ import annotations
 
 import base64
@@ -27,6 +28,7 @@ def _token(ts, user=None, scope="repository:team/app:pull,push"):
 
 # ---- token server ------------------------------------------------------------------------------------------
 
+
 def test_libtrust_key_id_format(token_server):
     kid = libtrust_key_id(token_server.private_key.public_key())
     assert kid == token_server.key_id
@@ -39,13 +41,18 @@ def test_token_grant_is_requested_intersect_allowed(token_server, creds):
     assert r.status_code == 200
     body = r.json()
     assert set(body) >= {"token", "access_token", "expires_in", "issued_at"}
-    claims = jwt.decode(body["token"], token_server.certificate.public_key(), algorithms=["RS256"],
-                        audience=SERVICE, issuer=token_server.issuer)
+    claims = jwt.decode(
+        body["token"],
+        token_server.certificate.public_key(),
+        algorithms=["RS256"],
+        audience=SERVICE,
+        issuer=token_server.issuer,
+    )
     assert claims["access"] == [{"type": "repository", "name": "team/app", "actions": ["pull", "push"]}]
 
     r = _token(token_server, creds.pull_only)
     claims = jwt.decode(r.json()["token"], options={"verify_signature": False})
-    assert claims["access"][0]["actions"] == ["pull"]          # valid, but no push right
+    assert claims["access"][0]["actions"] == ["pull"]  # valid, but no push right
 
     r = _token(token_server, creds.no_access)
     assert jwt.decode(r.json()["token"], options={"verify_signature": False})["access"][0]["actions"] == []
@@ -74,15 +81,23 @@ def test_anonymous_pull_public_only(token_server):
 def test_oauth2_post_password_grant(token_server, creds):
     with requests.Session() as s:
         s.trust_env = False
-        r = s.post(token_server.realm, data={"grant_type": "password", "service": SERVICE, "client_id": "t",
-                                             "username": creds.pull_only[0], "password": creds.pull_only[1],
-                                             "scope": "repository:team/app:pull,push"}, timeout=5)
+        r = s.post(
+            token_server.realm,
+            data={
+                "grant_type": "password",
+                "service": SERVICE,
+                "client_id": "t",
+                "username": creds.pull_only[0],
+                "password": creds.pull_only[1],
+                "scope": "repository:team/app:pull,push",
+            },
+            timeout=5,
+        )
     assert r.status_code == 200
     assert jwt.decode(r.json()["access_token"], options={"verify_signature": False})["access"][0]["actions"] == ["pull"]
 
 
 # ---- the real registry with token auth ---------------------------------------------------------------------
-
 
 
 @pytest.mark.registry
@@ -109,7 +124,7 @@ def test_registry_accepts_x5c_tokens_too(registry, token_server, creds):
 
 @pytest.mark.registry
 def test_registry_rejects_untrusted_and_expired_tokens(registry, creds):
-    other = TokenServer()   # a different key, not in the registry's root bundle
+    other = TokenServer()  # a different key, not in the registry's root bundle
     tok = other.token_for(*creds.push, ["repository:team/app:pull"])["token"]
     r = _get(f"{registry.url}/v2/team/app/tags/list", headers={"Authorization": f"Bearer {tok}"})
     assert r.status_code == 401
@@ -158,8 +173,7 @@ def test_seeded_media_types_and_sizes(registry, seed, creds):
     m = r.json()
     assert sum(layer["size"] for layer in m["layers"]) == img.compressed_size
     assert img.uncompressed_size > 2 * img.compressed_size
-    blob = c.get(f"/v2/team/app/blobs/{img.layers[0].digest}", scope="repository:team/app:pull",
-                 allow_redirects=True)
+    blob = c.get(f"/v2/team/app/blobs/{img.layers[0].digest}", scope="repository:team/app:pull", allow_redirects=True)
     assert len(blob.content) == img.layers[0].size
     assert seed.image("team/app:v1.2.0").media_type == OCI_MANIFEST
     r = c.head("/v2/team/multi/manifests/latest", scope="repository:team/multi:pull", headers={"Accept": ACCEPT_ALL})
@@ -202,14 +216,14 @@ def test_tag_pagination_via_link(registry_paginated, seed, creds):
         tags += r.json()["tags"]
         pages += 1
         link = r.headers.get("Link")
-        url = link[link.index("<") + 1:link.index(">")] if link else None
+        url = link[link.index("<") + 1 : link.index(">")] if link else None
     assert pages == 3 and len(tags) == MANY_TAG_COUNT == len(seed.tags("team/many"))
     assert tags == sorted(tags) == seed.tags("team/many")
     img = seed.image("team/app:1.0")
     r = c.head("/v2/team/app/manifests/1.0", scope="repository:team/app:pull", headers={"Accept": ACCEPT_ALL})
     assert r.status_code == 200 and int(r.headers["Content-Length"]) == img.manifest_size
     assert r.headers["Docker-Content-Digest"] == img.digest
-    assert len(set(seed.repositories["team/many"].values())) == MANY_TAG_COUNT      # all distinct digests
+    assert len(set(seed.repositories["team/many"].values())) == MANY_TAG_COUNT  # all distinct digests
     r = c.get("/v2/team/near/tags/list", scope="repository:team/near:pull")
     assert len(r.json()["tags"]) == NEAR_TAG_COUNT and "Link" not in r.headers
 
@@ -221,7 +235,7 @@ import ssl  # noqa: E402
 
 import dns.resolver  # noqa: E402
 
-from tests.harness.dns_server import PRIVATE_10, PUBLIC_V4, DNSServer, Zone  # noqa: E402
+from tests.harness.dns_server import PRIVATE_10, PUBLIC_V4, Zone  # noqa: E402
 from tests.harness.tls import DNS_DOMAIN  # noqa: E402
 
 
@@ -240,12 +254,15 @@ def test_tls_valid_cert_verifies(tls_servers):
     assert r.status_code == 200 and r.headers["Docker-Distribution-Api-Version"] == "registry/2.0"
 
 
-@pytest.mark.parametrize("variant,verify_code,text", [
-    ("wrong_host", 62, "Hostname mismatch"),
-    ("expired", 10, "certificate has expired"),
-    ("not_yet_valid", 9, "certificate is not yet valid"),
-    ("unknown_ca", 20, "unable to get local issuer certificate"),
-])
+@pytest.mark.parametrize(
+    "variant,verify_code,text",
+    [
+        ("wrong_host", 62, "Hostname mismatch"),
+        ("expired", 10, "certificate has expired"),
+        ("not_yet_valid", 9, "certificate is not yet valid"),
+        ("unknown_ca", 20, "unable to get local issuer certificate"),
+    ],
+)
 def test_tls_failures(tls_servers, tls_material, variant, verify_code, text):
     s = getattr(tls_servers, variant)
     with pytest.raises(ssl.SSLCertVerificationError) as ei:
@@ -256,7 +273,7 @@ def test_tls_failures(tls_servers, tls_material, variant, verify_code, text):
         assert cert.not_after.timestamp() < time.time()
     if variant == "not_yet_valid":
         assert cert.not_before.timestamp() > time.time()
-    if variant == "unknown_ca":   # trusting the other CA makes it verify
+    if variant == "unknown_ca":  # trusting the other CA makes it verify
         assert _handshake(s.address, tls_material.unknown_ca_file)
 
 
@@ -264,7 +281,7 @@ def test_tls_failures(tls_servers, tls_material, variant, verify_code, text):
 def test_real_registry_over_https(registry_tls, seed, creds, dns_server):
     assert registry_tls.url.startswith("https://127.0.0.1:")
     with pytest.raises(requests.exceptions.SSLError):
-        _get(registry_tls.url + "/v2/")                       # system trust store does not know the test CA
+        _get(registry_tls.url + "/v2/")  # system trust store does not know the test CA
     c = RegistryClient(registry_tls.url, *creds.pull_only, verify=registry_tls.ca_file)
     r = c.head("/v2/team/app/manifests/latest", scope="repository:team/app:pull", headers={"Accept": ACCEPT_ALL})
     assert r.status_code == 200 and r.headers["Docker-Content-Digest"] == seed.digest("team/app", "latest")
@@ -285,6 +302,7 @@ def test_https_spoken_to_plain_http_registry(registry):
 
 
 # ---- DNS ---------------------------------------------------------------------------------------------------
+
 
 def test_dns_answers(dns_server):
     r = dns_server.resolver(timeout=2.0)
@@ -327,6 +345,7 @@ def test_dns_custom_zone(dns_server_factory):
 
 
 # ---- misbehaving servers -----------------------------------------------------------------------------------
+
 
 def test_silent_and_refused(bad_servers):
     with socket.create_connection(bad_servers.silent.address, timeout=2) as s:
@@ -390,9 +409,11 @@ def test_blackhole_connect_times_out(bad_servers):
 
 # ---- docker config + credential helper ---------------------------------------------------------------------
 
+
 def test_docker_config_and_credential_helper(docker_config):
     import os
     import subprocess
+
     docker_config.add_auth("127.0.0.1:5000", "alice", "alice-pass")
     docker_config.add_helper_creds("127.0.0.1:5001", "bob", "bob-pass")
     docker_config.set_creds_store("harness")
@@ -401,12 +422,17 @@ def test_docker_config_and_credential_helper(docker_config):
     assert base64.b64decode(cfg["auths"]["127.0.0.1:5000"]["auth"]) == b"alice:alice-pass"
     assert cfg["credHelpers"] == {"127.0.0.1:5001": "harness"} and cfg["credsStore"] == "harness"
     assert os.environ["DOCKER_CONFIG"] == str(docker_config.dir)
-    out = subprocess.run(["docker-credential-harness", "get"], input="127.0.0.1:5001", capture_output=True,
-                         text=True, timeout=10)
-    assert out.returncode == 0 and json.loads(out.stdout) == {"ServerURL": "127.0.0.1:5001", "Username": "bob",
-                                                              "Secret": "bob-pass"}
-    out = subprocess.run(["docker-credential-harness", "get"], input="other:1", capture_output=True, text=True,
-                         timeout=10)
+    out = subprocess.run(
+        ["docker-credential-harness", "get"], input="127.0.0.1:5001", capture_output=True, text=True, timeout=10
+    )
+    assert out.returncode == 0 and json.loads(out.stdout) == {
+        "ServerURL": "127.0.0.1:5001",
+        "Username": "bob",
+        "Secret": "bob-pass",
+    }
+    out = subprocess.run(
+        ["docker-credential-harness", "get"], input="other:1", capture_output=True, text=True, timeout=10
+    )
     assert out.returncode == 1 and "credentials not found" in out.stdout
 
 

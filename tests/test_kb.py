@@ -1,4 +1,5 @@
 """Knowledge loader: the real base loads; every kind of bad file fails naming the file and the field."""
+
 from __future__ import annotations
 
 import re
@@ -7,7 +8,7 @@ import pytest
 
 from knowledge.kb import CHECK_NAMES, KnowledgeError, load_kb
 
-GOOD = '''id = "{id}"
+GOOD = """id = "{id}"
 number = {number}
 category = {{ zh = "其他", en = "Other" }}
 edition = "both"
@@ -30,7 +31,7 @@ en = ["another way to ask"]
 [[links]]
 title = {{ zh = "文档", en = "Docs" }}
 url = "https://cloud.tencent.com/document/product/1141/1"
-'''
+"""
 
 
 def write(tmp_path, number=1, entry_id="sample-entry", text=None, name=None):
@@ -60,24 +61,31 @@ def test_good_file_and_version_changes_with_content(tmp_path):
     assert load_kb(tmp_path).version != kb1.version
 
 
-@pytest.mark.parametrize("old,new,field", [
-    ('id = "sample-entry"\n', "", "id"),
-    ('number = 1\n', 'number = "1"\n', "number"),
-    ('number = 1\n', "number = 0\n", "number"),
-    ('edition = "both"', 'edition = "premium"', "edition"),
-    ('diagnostics = ["dns"]', 'diagnostics = ["dns", "ping"]', "diagnostics[1]"),
-    ('diagnostics = ["dns"]', 'diagnostics = "dns"', "diagnostics"),
-    ('en = "Answer."', 'en = ""', "answer.en"),
-    ('en = "Answer."\n', "", "answer.en"),
-    ('zh = "问题1？"', "zh = 7", "question.zh"),
-    ('en = ["another way to ask"]', 'en = []', "phrasings.en"),
-    ('url = "https://cloud.tencent.com/document/product/1141/1"', 'url = "ftp://example.com/x"', "links[0].url"),
-    ('title = { zh = "文档", en = "Docs" }', 'title = { zh = "文档" }', "links[0].title.en"),
-    ('"no such host"', '"No Such Host"', "error_signatures[0]"),
-    ('"/dial tcp [^ ]+:443/"', '"/dial tcp [/"', "error_signatures[1]"),
-    ('edition = "both"', 'edition = "both"\ncolour = "red"', "colour"),
-    ('category = { zh = "其他", en = "Other" }', 'category = { zh = "其他", en = "Other", fr = "Autre" }', "category.fr"),
-])
+@pytest.mark.parametrize(
+    "old,new,field",
+    [
+        ('id = "sample-entry"\n', "", "id"),
+        ("number = 1\n", 'number = "1"\n', "number"),
+        ("number = 1\n", "number = 0\n", "number"),
+        ('edition = "both"', 'edition = "premium"', "edition"),
+        ('diagnostics = ["dns"]', 'diagnostics = ["dns", "ping"]', "diagnostics[1]"),
+        ('diagnostics = ["dns"]', 'diagnostics = "dns"', "diagnostics"),
+        ('en = "Answer."', 'en = ""', "answer.en"),
+        ('en = "Answer."\n', "", "answer.en"),
+        ('zh = "问题1？"', "zh = 7", "question.zh"),
+        ('en = ["another way to ask"]', "en = []", "phrasings.en"),
+        ('url = "https://cloud.tencent.com/document/product/1141/1"', 'url = "ftp://example.com/x"', "links[0].url"),
+        ('title = { zh = "文档", en = "Docs" }', 'title = { zh = "文档" }', "links[0].title.en"),
+        ('"no such host"', '"No Such Host"', "error_signatures[0]"),
+        ('"/dial tcp [^ ]+:443/"', '"/dial tcp [/"', "error_signatures[1]"),
+        ('edition = "both"', 'edition = "both"\ncolour = "red"', "colour"),
+        (
+            'category = { zh = "其他", en = "Other" }',
+            'category = { zh = "其他", en = "Other", fr = "Autre" }',
+            "category.fr",
+        ),
+    ],
+)
 def test_bad_field_is_named(tmp_path, old, new, field):
     text = GOOD.format(id="sample-entry", number=1)
     assert old in text
@@ -129,15 +137,21 @@ def test_empty_or_missing_directory(tmp_path):
 # ---------------------------------------------------------------- declared facets (docs/matching.md, "Facets")
 
 
-@pytest.mark.parametrize("facets,field", [
-    ('facets = "count"', "facets: must be a table"),
-    ('facets = { verbs = ["count"] }', "facets.verbs: unknown field (allowed: actions, objects)"),
-    ('facets = { actions = "count" }', "facets.actions: must be a list of facet ids"),
-    ('facets = { actions = ["Count"] }', "facets.actions[0]: 'Count' is not a facet id"),
-    ('facets = { actions = ["teleport"] }', "facets.actions[0]: 'teleport' is not a [[facet]] of knowledge/concepts.toml"),
-    ('facets = { actions = ["tag"] }', "facets.actions[0]: 'tag' is an object, not an action"),
-    ('facets = { objects = ["delete"] }', "facets.objects[0]: 'delete' is an action, not an object"),
-])
+@pytest.mark.parametrize(
+    "facets,field",
+    [
+        ('facets = "count"', "facets: must be a table"),
+        ('facets = { verbs = ["count"] }', "facets.verbs: unknown field (allowed: actions, objects)"),
+        ('facets = { actions = "count" }', "facets.actions: must be a list of facet ids"),
+        ('facets = { actions = ["Count"] }', "facets.actions[0]: 'Count' is not a facet id"),
+        (
+            'facets = { actions = ["teleport"] }',
+            "facets.actions[0]: 'teleport' is not a [[facet]] of knowledge/concepts.toml",
+        ),
+        ('facets = { actions = ["tag"] }', "facets.actions[0]: 'tag' is an object, not an action"),
+        ('facets = { objects = ["delete"] }', "facets.objects[0]: 'delete' is an action, not an object"),
+    ],
+)
 def test_bad_facets_name_the_field(tmp_path, facets, field):
     text = GOOD.format(id="sample-entry", number=1).replace('edition = "both"', 'edition = "both"\n' + facets)
     write(tmp_path, text=text)
@@ -149,7 +163,8 @@ def test_bad_facets_name_the_field(tmp_path, facets, field):
 
 def test_good_facets_are_kept(tmp_path):
     text = GOOD.format(id="sample-entry", number=1).replace(
-        'edition = "both"', 'edition = "both"\nfacets = { actions = ["count", "who"], objects = ["tag"] }')
+        'edition = "both"', 'edition = "both"\nfacets = { actions = ["count", "who"], objects = ["tag"] }'
+    )
     write(tmp_path, text=text)
     e = load_kb(tmp_path).entries[0]
     assert e.facets == {"actions": ("count", "who"), "objects": ("tag",)}

@@ -1,4 +1,5 @@
 """Matching on our own paraphrases (never the shared dev set), calibration and the ask() JSON shape."""
+
 from __future__ import annotations
 
 import pytest
@@ -119,28 +120,40 @@ def test_out_of_scope_is_rejected(q):
     assert res["status"] == "no_answer" and res["matched"] is False and res["answer"] is None
 
 
-@pytest.mark.parametrize("log,want", [
-    ("Error response from daemon: Get \"https://x-tcr.tencentcloudcr.com/v2/\": dial tcp 1.2.3.4:443: i/o timeout",
-     "login-failed"),
-    ("$ docker pull x-tcr.tencentcloudcr.com/a/b:1\nError response from daemon: unauthorized: authentication required",
-     "unauthorized-authentication-required"),
-    ("Warning  Failed  kubelet  Failed to pull image \"x-tcr.tencentcloudcr.com/a/b:1\": rpc error: code = Unknown "
-     "desc = failed to authorize: failed to fetch anonymous token: unexpected status: 401 Unauthorized",
-     "unauthorized-authentication-required"),
-])
+@pytest.mark.parametrize(
+    "log,want",
+    [
+        (
+            'Error response from daemon: Get "https://x-tcr.tencentcloudcr.com/v2/": dial tcp 1.2.3.4:443: i/o timeout',
+            "login-failed",
+        ),
+        (
+            "$ docker pull x-tcr.tencentcloudcr.com/a/b:1\nError response from daemon: unauthorized: authentication required",
+            "unauthorized-authentication-required",
+        ),
+        (
+            'Warning  Failed  kubelet  Failed to pull image "x-tcr.tencentcloudcr.com/a/b:1": rpc error: code = Unknown '
+            "desc = failed to authorize: failed to fetch anonymous token: unexpected status: 401 Unauthorized",
+            "unauthorized-authentication-required",
+        ),
+    ],
+)
 def test_pasted_terminal_output(log, want):
     res = knowledge.ask(log)
     assert res["matched"] and res["answer"]["id"] == want
     assert res["entities"]["registry"] == "x-tcr.tencentcloudcr.com"
 
 
-@pytest.mark.parametrize("q,want", [
-    ("shanchu jingxiang banben", "delete-image-tag"),      # whole question typed in pinyin
-    ("neiwang 还是 gongwang", "internal-or-public-network"),
-    ("登录实力失败", "login-failed"),                       # homophone: 实力 for 实例
-    ("个人版的陪额", "personal-quota"),                     # homophone: 陪额 for 配额
-    ("whats the diffrence betwen sync and replicaton", "sync-vs-replication"),
-])
+@pytest.mark.parametrize(
+    "q,want",
+    [
+        ("shanchu jingxiang banben", "delete-image-tag"),  # whole question typed in pinyin
+        ("neiwang 还是 gongwang", "internal-or-public-network"),
+        ("登录实力失败", "login-failed"),  # homophone: 实力 for 实例
+        ("个人版的陪额", "personal-quota"),  # homophone: 陪额 for 配额
+        ("whats the diffrence betwen sync and replicaton", "sync-vs-replication"),
+    ],
+)
 def test_typos_and_pinyin(q, want):
     res = knowledge.ask(q)
     assert res["matched"] and res["answer"]["id"] == want
@@ -153,8 +166,17 @@ def test_near_misses_mostly_rejected():
 
 def test_json_shape_and_language():
     res = knowledge.ask("What is the difference between the personal and enterprise editions?")
-    assert set(res) == {"matched", "answer", "alternatives", "entities", "diagnostics", "lang", "status",
-                        "kb_version", "log"}
+    assert set(res) == {
+        "matched",
+        "answer",
+        "alternatives",
+        "entities",
+        "diagnostics",
+        "lang",
+        "status",
+        "kb_version",
+        "log",
+    }
     assert res["log"] is None  # a plain question carries no pasted-log cause
     assert res["lang"] == "en" and res["status"] in ("answered", "ambiguous")
     ans = res["answer"]
@@ -185,8 +207,19 @@ def test_ambiguous_lists_runner_up(monkeypatch):
     assert res["alternatives"] and res["alternatives"][0]["id"] != res["answer"]["id"]
 
 
-@pytest.mark.parametrize("text", ["", "   ", "？？？!!!", "😀😀😀", "\x00\x01\x02", "a" * 1_000_000,
-                                  "镜" * 300_000, "".join(chr(i) for i in range(0x20, 0x3000))])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   ",
+        "？？？!!!",
+        "😀😀😀",
+        "\x00\x01\x02",
+        "a" * 1_000_000,
+        "镜" * 300_000,
+        "".join(chr(i) for i in range(0x20, 0x3000)),
+    ],
+)
 def test_bad_input_never_raises(text):
     res = knowledge.ask(text)
     assert res["status"] in ("no_answer", "answered", "ambiguous")
@@ -206,56 +239,74 @@ def test_features_and_language():
 # ---------------------------------------------------------------- facets (docs/matching.md, "Facets")
 
 
-@pytest.mark.parametrize("text,actions,objects,heads", [
-    # the object an action applies to: the next object, else the one just before it; places and modifiers skipped
-    ("How can I wipe a whole namespace and everything in it?", {"delete"}, {"namespace"}, {"delete": {"namespace"}}),
-    ("Can I remove one tag from a repository?", {"delete"}, {"tag", "repository"}, {"delete": {"tag"}}),
-    ("仓库里的旧版本怎么删", {"delete"}, {"repository", "tag"}, {"delete": {"tag"}}),
-    ("命名空间怎么删除", {"delete"}, {"namespace"}, {"delete": {"namespace"}}),
-    ("镜像的大小为什么不一样", set(), {"image"}, {}),
-    # asks
-    ("谁动了我们的镜像标签", {"who"}, {"tag"}, {"who": {"tag"}}),
-    ("how much is it per GB of egress", {"price"}, set(), {}),
-    ("个人版最多能建多少个命名空间", {"count"}, {"personal", "namespace"}, {"count": {"namespace"}}),
-    ("Is there a way to get back an image I removed?", {"restore", "delete"}, {"image"},
-     {"restore": {"image"}, "delete": {"image"}}),
-    # name family
-    ("命名空间名称能用下划线吗", set(), {"namespace-name"}, {}),
-    ("instance name with capital letters", set(), {"instance-name"}, {}),
-    ("源码构建的镜像 tag 命名规则", set(), {"tag-name", "image"}, {}),   # names first: a tag name, not a tag
-])
+@pytest.mark.parametrize(
+    "text,actions,objects,heads",
+    [
+        # the object an action applies to: the next object, else the one just before it; places and modifiers skipped
+        (
+            "How can I wipe a whole namespace and everything in it?",
+            {"delete"},
+            {"namespace"},
+            {"delete": {"namespace"}},
+        ),
+        ("Can I remove one tag from a repository?", {"delete"}, {"tag", "repository"}, {"delete": {"tag"}}),
+        ("仓库里的旧版本怎么删", {"delete"}, {"repository", "tag"}, {"delete": {"tag"}}),
+        ("命名空间怎么删除", {"delete"}, {"namespace"}, {"delete": {"namespace"}}),
+        ("镜像的大小为什么不一样", set(), {"image"}, {}),
+        # asks
+        ("谁动了我们的镜像标签", {"who"}, {"tag"}, {"who": {"tag"}}),
+        ("how much is it per GB of egress", {"price"}, set(), {}),
+        ("个人版最多能建多少个命名空间", {"count"}, {"personal", "namespace"}, {"count": {"namespace"}}),
+        (
+            "Is there a way to get back an image I removed?",
+            {"restore", "delete"},
+            {"image"},
+            {"restore": {"image"}, "delete": {"image"}},
+        ),
+        # name family
+        ("命名空间名称能用下划线吗", set(), {"namespace-name"}, {}),
+        ("instance name with capital letters", set(), {"instance-name"}, {}),
+        ("源码构建的镜像 tag 命名规则", set(), {"tag-name", "image"}, {}),  # names first: a tag name, not a tag
+    ],
+)
 def test_facet_scan(text, actions, objects, heads):
     sc = T.default_facets().scan(text)
     assert sc.actions == actions and sc.objects == objects, sc
     assert {a: set(o) for a, o in sc.heads.items()} == heads, sc
 
 
-@pytest.mark.parametrize("text,objects", [
-    ("docker pull registry.lab.example:5000/team/api:1.4", {"self-hosted"}),
-    ('Get "https://172.16.0.9/v2/": x509: certificate signed by unknown authority', {"self-hosted"}),
-    ("docker login localhost:5000", {"self-hosted"}),
-    ("docker push ghcr.io/acme/web:2", {"other-vendor"}),
-    ("pull from mirror.gcr.io/library/busybox fails", {"other-vendor"}),
-    ("docker pull team.tencentcloudcr.com/ns/app:v1", {"enterprise"}),
-    ("docker pull ccr.ccs.tencentyun.com/ns/app", {"personal"}),
-    # names are not prose: no action in "3.10-slim", no Harbor in a TCR token URL, no host in a CAM resource
-    ("pull team.tencentcloudcr.com/base/python:3.10-slim", {"enterprise"}),
-    ("GET https://t.tencentcloudcr.com/service/token?service=harbor-registry: 401", {"enterprise"}),
-    ("resource (qcs::tcr:ap-shanghai:uin/1000:instance/tcr-1) has no permission", set()),
-    ("see config.json and ns/team/app", set()),
-    # words inside hyphenated or slashed names are not facets ("blog-api" is no API, "team/api" no API)
-    ("pushed team/blog-api but the console shows nothing", {"api"} - {"api"}),
-])
+@pytest.mark.parametrize(
+    "text,objects",
+    [
+        ("docker pull registry.lab.example:5000/team/api:1.4", {"self-hosted"}),
+        ('Get "https://172.16.0.9/v2/": x509: certificate signed by unknown authority', {"self-hosted"}),
+        ("docker login localhost:5000", {"self-hosted"}),
+        ("docker push ghcr.io/acme/web:2", {"other-vendor"}),
+        ("pull from mirror.gcr.io/library/busybox fails", {"other-vendor"}),
+        ("docker pull team.tencentcloudcr.com/ns/app:v1", {"enterprise"}),
+        ("docker pull ccr.ccs.tencentyun.com/ns/app", {"personal"}),
+        # names are not prose: no action in "3.10-slim", no Harbor in a TCR token URL, no host in a CAM resource
+        ("pull team.tencentcloudcr.com/base/python:3.10-slim", {"enterprise"}),
+        ("GET https://t.tencentcloudcr.com/service/token?service=harbor-registry: 401", {"enterprise"}),
+        ("resource (qcs::tcr:ap-shanghai:uin/1000:instance/tcr-1) has no permission", set()),
+        ("see config.json and ns/team/app", set()),
+        # words inside hyphenated or slashed names are not facets ("blog-api" is no API, "team/api" no API)
+        ("pushed team/blog-api but the console shows nothing", {"api"} - {"api"}),
+    ],
+)
 def test_facet_scan_reads_registry_hosts_from_names(text, objects):
     sc = T.default_facets().scan(text)
     assert sc.objects == objects and not sc.actions, sc
 
 
-@pytest.mark.parametrize("text,objects", [
-    ("list every repository with tccli", {"repository", "api"}),
-    ("用 Python SDK 拿到所有镜像版本", {"api", "tag"}),
-    ("docker login with an API key fails", {"api-key"}),   # a credential, not the API (unchecked family)
-])
+@pytest.mark.parametrize(
+    "text,objects",
+    [
+        ("list every repository with tccli", {"repository", "api"}),
+        ("用 Python SDK 拿到所有镜像版本", {"api", "tag"}),
+        ("docker login with an API key fails", {"api-key"}),  # a credential, not the API (unchecked family)
+    ],
+)
 def test_facet_scan_interface(text, objects):
     assert T.default_facets().scan(text).objects == objects
 
@@ -265,7 +316,7 @@ def test_entry_profiles_come_from_what_the_entry_is_about():
     acts, objs, heads = m.profile(kb.by_id["delete-image-tag"].number - 1)
     assert "delete" in acts and "tag" in heads["delete"] and "repository" not in heads["delete"]
     acts, objs, heads = m.profile(kb.by_id["personal-quota"].number - 1)
-    assert "count" in acts                      # declared in the entry (its answer gives the numbers)
+    assert "count" in acts  # declared in the entry (its answer gives the numbers)
     assert "price" not in acts and "restore" not in acts
     acts, objs, heads = m.profile(kb.by_id["instance-name-rejected"].number - 1)
     assert "instance-name" in objs and "repository-name" not in objs

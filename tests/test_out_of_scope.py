@@ -2,6 +2,7 @@
 still answered, topics never leak into answers, and the loader names the file and the field of any mistake.
 
 The questions here were written for these tests (none comes from shared/eval or tests/data)."""
+
 from __future__ import annotations
 
 import json
@@ -50,7 +51,7 @@ NEAR_MISS = [
 # Measured misses before the facets (answered by an entry then; both refused since): kept so the rate below stays
 # honest (docs/matching.md).
 KNOWN_MISSES = [
-    "How do I see who deleted a repository last Friday?",                         # delete-image-tag wins
+    "How do I see who deleted a repository last Friday?",  # delete-image-tag wins
     "my Dockerfile build fails at COPY requirements.txt: no such file or directory",  # dockerfile-path-build-dir wins
 ]
 
@@ -85,9 +86,12 @@ IN_SCOPE = [
     ("国际站的 TCR 有哪些功能用不了", "international-unsupported-features"),
     ("创建实例时看不到金融区的地域", "finance-zone-missing"),
     # pasted output around the question: names and numbers in it are not what the question is about
-    ("$ docker images shop.tencentcloudcr.com/web/frontend\nREPOSITORY                              TAG   IMAGE ID       "
-     "CREATED       SIZE\nshop.tencentcloudcr.com/web/frontend    3.2   7a9c0e1d2b3f   5 hours ago   1.92GB\n"
-     "console says 640 MB for the same tag, why the difference?", "image-size-mismatch"),
+    (
+        "$ docker images shop.tencentcloudcr.com/web/frontend\nREPOSITORY                              TAG   IMAGE ID       "
+        "CREATED       SIZE\nshop.tencentcloudcr.com/web/frontend    3.2   7a9c0e1d2b3f   5 hours ago   1.92GB\n"
+        "console says 640 MB for the same tag, why the difference?",
+        "image-size-mismatch",
+    ),
 ]
 
 
@@ -137,8 +141,18 @@ def test_topics_never_answer_or_appear_as_alternatives():
 def test_topic_json_shape_and_language():
     en = knowledge.ask("How do I turn on auto-renewal for my TCR enterprise instance?")
     assert en["status"] == "no_answer" and en["matched"] is False and en["answer"] is None
-    assert set(en) == {"matched", "answer", "alternatives", "entities", "diagnostics", "lang", "status",
-                       "kb_version", "log", "topic"}
+    assert set(en) == {
+        "matched",
+        "answer",
+        "alternatives",
+        "entities",
+        "diagnostics",
+        "lang",
+        "status",
+        "kb_version",
+        "log",
+        "topic",
+    }
     assert set(en["topic"]) == {"id", "title", "hint"} and en["topic"]["id"] == "tcr-pricing"
     assert en["topic"]["title"].isascii() and en["topic"]["hint"].isascii()
     zh = knowledge.ask("How do I turn on auto-renewal for my TCR enterprise instance?", lang="zh")
@@ -183,27 +197,35 @@ def _write(tmp_path, text):
     return p
 
 
-GOOD = '''
+GOOD = """
 [[topic]]
 id = "helm"
 title = { zh = "标题", en = "Title" }
 phrasings = { zh = ["一"], en = ["one"] }
-'''
+"""
 
 
-@pytest.mark.parametrize("text,field", [
-    ("[[topic]\n", "(file): invalid TOML"),
-    ("x = 1\n" + GOOD, "x: unknown field"),
-    ("", "topic: missing"),
-    (GOOD.replace(', en = "Title"', ''), "topic[0] (helm): title.en: missing (both zh and en are required)"),
-    (GOOD.replace('id = "helm"', 'id = "Helm Charts"'), "topic[0] (Helm Charts): id: 'Helm Charts' is not kebab-case"),
-    (GOOD + GOOD, "topic[1] (helm): id: 'helm' is also used by topic[0]"),
-    (GOOD.replace('phrasings = { zh = ["一"], en = ["one"] }', 'phrasings = { zh = [], en = ["one"] }'),
-     "topic[0] (helm): phrasings.zh: must not be empty"),
-    (GOOD.replace('phrasings', 'phrasing'), "topic[0] (helm): phrasing: unknown field"),
-    (GOOD + 'hint = { zh = "见"}\n', "topic[0] (helm): hint.en: missing"),
-    (GOOD + 'keywords = { zh = [1], en = [] }\n', "topic[0] (helm): keywords.zh[0]: must be a non-empty string"),
-])
+@pytest.mark.parametrize(
+    "text,field",
+    [
+        ("[[topic]\n", "(file): invalid TOML"),
+        ("x = 1\n" + GOOD, "x: unknown field"),
+        ("", "topic: missing"),
+        (GOOD.replace(', en = "Title"', ""), "topic[0] (helm): title.en: missing (both zh and en are required)"),
+        (
+            GOOD.replace('id = "helm"', 'id = "Helm Charts"'),
+            "topic[0] (Helm Charts): id: 'Helm Charts' is not kebab-case",
+        ),
+        (GOOD + GOOD, "topic[1] (helm): id: 'helm' is also used by topic[0]"),
+        (
+            GOOD.replace('phrasings = { zh = ["一"], en = ["one"] }', 'phrasings = { zh = [], en = ["one"] }'),
+            "topic[0] (helm): phrasings.zh: must not be empty",
+        ),
+        (GOOD.replace("phrasings", "phrasing"), "topic[0] (helm): phrasing: unknown field"),
+        (GOOD + 'hint = { zh = "见"}\n', "topic[0] (helm): hint.en: missing"),
+        (GOOD + "keywords = { zh = [1], en = [] }\n", "topic[0] (helm): keywords.zh[0]: must be a non-empty string"),
+    ],
+)
 def test_loader_names_file_and_field(tmp_path, text, field):
     p = _write(tmp_path, text)
     with pytest.raises(KnowledgeError) as exc:
@@ -214,7 +236,9 @@ def test_loader_names_file_and_field(tmp_path, text, field):
 
 def test_loader_refuses_an_faq_id_and_a_missing_file(tmp_path):
     p = _write(tmp_path, GOOD.replace('id = "helm"', 'id = "login-failed"'))
-    with pytest.raises(KnowledgeError, match=r"topic\[0\] \(login-failed\): id: 'login-failed' is also the id of an FAQ"):
+    with pytest.raises(
+        KnowledgeError, match=r"topic\[0\] \(login-failed\): id: 'login-failed' is also the id of an FAQ"
+    ):
         load_topics(p, entry_ids=load_kb().by_id)
     with pytest.raises(KnowledgeError, match="not found"):
         load_topics(tmp_path / "nope.toml")
@@ -413,7 +437,10 @@ MORE_IN_SCOPE = [
     ("建实例提示名字被占用了，但是我没建过", "instance-name-rejected"),
     ("docker login xxx.tencentcloudcr.com 一直 timeout", "login-failed"),
     ("TKE 不配置 imagePullSecrets 直接拉企业版镜像可以吗", "cluster-pull-without-secret"),
-    ("Error response from daemon: unauthorized: authentication required 推送时报这个", "unauthorized-authentication-required"),
+    (
+        "Error response from daemon: unauthorized: authentication required 推送时报这个",
+        "unauthorized-authentication-required",
+    ),
     ("I deleted tag v2 and tag stable disappeared too", "delete-image-tag"),
     ("只让某个子账号看到一个命名空间", "restrict-access-namespace-repo"),
     ("同地域内网拉镜像免费吗", "network-traffic-billing"),
@@ -465,22 +492,27 @@ def test_more_in_scope_answered():
 FACET_NEAR_MISS = [
     ("How do I get rid of a whole namespace including its repositories?", "delete-image-tag"),  # deletes a namespace
     ("删除整个镜像仓库要怎么操作", "delete-image-tag"),
-    ("Can I bring back a tag somebody deleted by accident?", "delete-image-tag"),           # restore
-    ("哪个同事删了我们的镜像版本，能查到吗", "delete-image-tag"),                             # who
-    ("仓库名称可以包含大写字母和下划线吗", "instance-name-rejected"),                         # repository name
+    ("Can I bring back a tag somebody deleted by accident?", "delete-image-tag"),  # restore
+    ("哪个同事删了我们的镜像版本，能查到吗", "delete-image-tag"),  # who
+    ("仓库名称可以包含大写字母和下划线吗", "instance-name-rejected"),  # repository name
     ("What are the rules for namespace names?", "instance-name-rejected"),
-    ("CODING 的登录密码忘了，怎么重置", "coding-account-locked"),                             # reset password
-    ("腾讯云主账号被冻结了，找谁解冻", "coding-account-locked"),                               # cloud account
-    ("公网下载镜像每 GB 多少钱", "network-traffic-billing"),                                   # price (an amount)
-    ("How do I make our Python image smaller?", "image-size-mismatch"),                       # shrink
-    ("怎么关掉实例的匿名访问", "cluster-pull-without-secret"),                                  # disable
-    ("国际站账户怎么充值", "international-unsupported-features"),                              # recharge
-    ("我们自建的 Harbor 能整体迁移到企业版吗", "migrate-personal-to-enterprise"),                # another registry
-    ("Error response from daemon: Get \"https://10.8.0.4:5000/v2/\": x509: certificate signed by unknown authority",
-     "login-failed"),                                                                          # a self-hosted host
-    ("$ docker pull quay.io/acme/tool:1\nunauthorized: authentication required", "unauthorized-authentication-required"),
-    ("How can I delete old tags in bulk through the TCR API?", "delete-image-tag"),                 # API, not console
-    ("CODING 账号被锁以后多久能自动解开", "coding-account-locked"),                                  # how long: no duration given
+    ("CODING 的登录密码忘了，怎么重置", "coding-account-locked"),  # reset password
+    ("腾讯云主账号被冻结了，找谁解冻", "coding-account-locked"),  # cloud account
+    ("公网下载镜像每 GB 多少钱", "network-traffic-billing"),  # price (an amount)
+    ("How do I make our Python image smaller?", "image-size-mismatch"),  # shrink
+    ("怎么关掉实例的匿名访问", "cluster-pull-without-secret"),  # disable
+    ("国际站账户怎么充值", "international-unsupported-features"),  # recharge
+    ("我们自建的 Harbor 能整体迁移到企业版吗", "migrate-personal-to-enterprise"),  # another registry
+    (
+        'Error response from daemon: Get "https://10.8.0.4:5000/v2/": x509: certificate signed by unknown authority',
+        "login-failed",
+    ),  # a self-hosted host
+    (
+        "$ docker pull quay.io/acme/tool:1\nunauthorized: authentication required",
+        "unauthorized-authentication-required",
+    ),
+    ("How can I delete old tags in bulk through the TCR API?", "delete-image-tag"),  # API, not console
+    ("CODING 账号被锁以后多久能自动解开", "coding-account-locked"),  # how long: no duration given
 ]
 
 # Their in-scope neighbours, in our own words: the same facets where the entry does answer.
@@ -492,14 +524,18 @@ FACET_IN_SCOPE = [
     ("公网下载镜像怎么收费", "network-traffic-billing"),
     ("个人版最多能建多少个命名空间", "personal-quota"),
     ("why is the image smaller in the registry than on my node", "image-size-mismatch"),
-    ("$ docker pull team.tencentcloudcr.com/web/api:3\nunauthorized: authentication required",
-     "unauthorized-authentication-required"),
+    (
+        "$ docker pull team.tencentcloudcr.com/web/api:3\nunauthorized: authentication required",
+        "unauthorized-authentication-required",
+    ),
     ("docker login team.tencentcloudcr.com: x509: certificate signed by unknown authority", "login-failed"),
     ("Pulling from gcr.io on TKE nodes is slow, can TCR speed it up?", "image-acceleration"),
-    ("tccli 报 UnauthorizedOperation，子账号怎么只给一个仓库的权限", "restrict-access-namespace-repo"),   # declared api
-    ("pushed team/blog-api:2 to ccr.ccs.tencentyun.com but the personal console never lists it",
-     "personal-pushed-image-missing"),
-    ("临时访问凭证多久过期", "unauthorized-authentication-required"),   # declared duration (the 1-hour validity)
+    ("tccli 报 UnauthorizedOperation，子账号怎么只给一个仓库的权限", "restrict-access-namespace-repo"),  # declared api
+    (
+        "pushed team/blog-api:2 to ccr.ccs.tencentyun.com but the personal console never lists it",
+        "personal-pushed-image-missing",
+    ),
+    ("临时访问凭证多久过期", "unauthorized-authentication-required"),  # declared duration (the 1-hour validity)
     # two questions, one of them answered: the unanswered "how long" does not demote the entry
     ("CODING 账号锁了，多久能自动解开？还是要找管理员？", "coding-account-locked"),
 ]
@@ -541,71 +577,74 @@ def test_facet_mismatch_demotes_rather_than_hides():
 # Batch 5, written after the facets existed and measured before anything was changed for it: 31/40 near misses
 # refused, 22/22 in scope right (docs/matching.md). Regression guard; now 35/40.
 BATCH5_NEAR_MISS = [
-    '企业版标准版的 SLA 是几个 9',
-    'How much does the premium edition cost per month compared to basic?',
-    '企业版有没有免费试用',
-    'Can I downgrade my instance from premium to standard?',
-    'How long are personal edition images kept if nobody pulls them?',
-    'Can I migrate images from Alibaba Cloud ACR into a TCR enterprise instance?',
-    '企业版实例能从广州迁移到北京吗',
-    '命名空间名称能包含大写字母吗',
+    "企业版标准版的 SLA 是几个 9",
+    "How much does the premium edition cost per month compared to basic?",
+    "企业版有没有免费试用",
+    "Can I downgrade my instance from premium to standard?",
+    "How long are personal edition images kept if nobody pulls them?",
+    "Can I migrate images from Alibaba Cloud ACR into a TCR enterprise instance?",
+    "企业版实例能从广州迁移到北京吗",
+    "命名空间名称能包含大写字母吗",
     "What's the maximum length of a tag name?",
-    '镜像仓库名能用中文吗',
-    'ssh 登录云服务器一直超时',
-    'docker login 成功之后凭证保存在哪个文件里',
-    'How do I disable the TCR add-on in my TKE cluster?',
-    'Which TKE versions support the TCR add-on?',
-    'unauthorized: authentication required when pushing to our Nexus at nexus.corp.example:8443/app/api:2.0',
-    'Can I undo deleting a namespace?',
-    '谁把我们 prod 的镜像标签删了，能查到吗',
-    'How do I delete a namespace together with all its repositories?',
-    '删除整个命名空间会不会影响别的命名空间',
-    '公网下行流量每 GB 单价是多少',
-    'How much is it per GB to pull images over the internet?',
-    '内网访问链路最多能建几个',
-    'CODING 密码忘了怎么找回',
-    '腾讯云账号被锁定了怎么办',
-    'P2P 加速插件收费吗',
-    'How do I turn off on-demand loading for one workload?',
-    '实例同步规则能不能只同步某几个命名空间，怎么配',
-    'How do I remove a replica region from instance replication?',
-    '怎么把 Java 镜像的体积减小',
-    '国际站账号怎么充值余额',
-    'Can I move my China-site TCR instance to the international site?',
-    '金融区的实例比普通地域贵多少',
+    "镜像仓库名能用中文吗",
+    "ssh 登录云服务器一直超时",
+    "docker login 成功之后凭证保存在哪个文件里",
+    "How do I disable the TCR add-on in my TKE cluster?",
+    "Which TKE versions support the TCR add-on?",
+    "unauthorized: authentication required when pushing to our Nexus at nexus.corp.example:8443/app/api:2.0",
+    "Can I undo deleting a namespace?",
+    "谁把我们 prod 的镜像标签删了，能查到吗",
+    "How do I delete a namespace together with all its repositories?",
+    "删除整个命名空间会不会影响别的命名空间",
+    "公网下行流量每 GB 单价是多少",
+    "How much is it per GB to pull images over the internet?",
+    "内网访问链路最多能建几个",
+    "CODING 密码忘了怎么找回",
+    "腾讯云账号被锁定了怎么办",
+    "P2P 加速插件收费吗",
+    "How do I turn off on-demand loading for one workload?",
+    "实例同步规则能不能只同步某几个命名空间，怎么配",
+    "How do I remove a replica region from instance replication?",
+    "怎么把 Java 镜像的体积减小",
+    "国际站账号怎么充值余额",
+    "Can I move my China-site TCR instance to the international site?",
+    "金融区的实例比普通地域贵多少",
     'Error response from daemon: Get "https://registry.internal.lan/v2/": x509: certificate signed by unknown authority',
-    '$ docker push ghcr.io/acme/app:1.0\nunauthorized: authentication required',
+    "$ docker push ghcr.io/acme/app:1.0\nunauthorized: authentication required",
     'Error response from daemon: Get "http://192.168.1.20:5000/v2/": dial tcp 192.168.1.20:5000: connect: connection refused',
-    'How can I recover an image I deleted yesterday?',
-    'What percentage uptime does TCR enterprise guarantee?',
-    'How do I rename a repository in TCR?',
-    '个人版的仓库能改名吗',
-    'Who pushed the latest tag to our repo this morning?',
+    "How can I recover an image I deleted yesterday?",
+    "What percentage uptime does TCR enterprise guarantee?",
+    "How do I rename a repository in TCR?",
+    "个人版的仓库能改名吗",
+    "Who pushed the latest tag to our repo this morning?",
 ]
 
 BATCH5_IN_SCOPE = [
-    ('个人版和企业版哪个有 SLA 保障', 'personal-vs-enterprise'),
-    ('CCR 免费版最多多少个命名空间', 'personal-quota'),
-    ('企业版实例起名字有什么规则', 'instance-name-rejected'),
-    ('删除一个镜像版本后同 digest 的其他版本还在吗', 'delete-image-tag'),
-    ('x509: certificate signed by unknown authority when I docker login to acme.tencentcloudcr.com', 'login-failed'),
-    ('docker pull ccr.ccs.tencentyun.com/ns/app 报 unauthorized: authentication required', 'unauthorized-authentication-required'),
-    ('怎么删除 TCR 里的某个 tag', 'delete-image-tag'),
-    ('why does docker images show a bigger size than TCR shows', 'image-size-mismatch'),
-    ('同步和复制我该用哪个', 'sync-vs-replication'),
-    ('国际站不支持哪些功能', 'international-unsupported-features'),
-    ('TKE 拉 TCR 镜像免密插件怎么装', 'cluster-pull-without-secret'),
-    ('个人版迁移企业版怎么操作', 'migrate-personal-to-enterprise'),
-    ('推送到个人版后 tag 列表为空', 'personal-pushed-image-missing'),
-    ('只给子账号某个仓库的只读权限', 'restrict-access-namespace-repo'),
-    ('怎么看节点拉镜像走没走内网', 'internal-or-public-network'),
-    ('源码构建 Dockerfile 不在根目录怎么填', 'dockerfile-path-build-dir'),
-    ('大镜像拉取慢怎么加速', 'image-acceleration'),
-    ('创建实例时地域列表里没有金融区', 'finance-zone-missing'),
-    ('个人版不能自动构建了吗', 'personal-build-triggers-retired'),
-    ('CODING 账号输错密码几次就被锁了', 'coding-account-locked'),
-    ('how is pulling images over the public network billed', 'network-traffic-billing'),
-    ('can I delete just one version of my image without touching the others', 'delete-image-tag'),
+    ("个人版和企业版哪个有 SLA 保障", "personal-vs-enterprise"),
+    ("CCR 免费版最多多少个命名空间", "personal-quota"),
+    ("企业版实例起名字有什么规则", "instance-name-rejected"),
+    ("删除一个镜像版本后同 digest 的其他版本还在吗", "delete-image-tag"),
+    ("x509: certificate signed by unknown authority when I docker login to acme.tencentcloudcr.com", "login-failed"),
+    (
+        "docker pull ccr.ccs.tencentyun.com/ns/app 报 unauthorized: authentication required",
+        "unauthorized-authentication-required",
+    ),
+    ("怎么删除 TCR 里的某个 tag", "delete-image-tag"),
+    ("why does docker images show a bigger size than TCR shows", "image-size-mismatch"),
+    ("同步和复制我该用哪个", "sync-vs-replication"),
+    ("国际站不支持哪些功能", "international-unsupported-features"),
+    ("TKE 拉 TCR 镜像免密插件怎么装", "cluster-pull-without-secret"),
+    ("个人版迁移企业版怎么操作", "migrate-personal-to-enterprise"),
+    ("推送到个人版后 tag 列表为空", "personal-pushed-image-missing"),
+    ("只给子账号某个仓库的只读权限", "restrict-access-namespace-repo"),
+    ("怎么看节点拉镜像走没走内网", "internal-or-public-network"),
+    ("源码构建 Dockerfile 不在根目录怎么填", "dockerfile-path-build-dir"),
+    ("大镜像拉取慢怎么加速", "image-acceleration"),
+    ("创建实例时地域列表里没有金融区", "finance-zone-missing"),
+    ("个人版不能自动构建了吗", "personal-build-triggers-retired"),
+    ("CODING 账号输错密码几次就被锁了", "coding-account-locked"),
+    ("how is pulling images over the public network billed", "network-traffic-billing"),
+    ("can I delete just one version of my image without touching the others", "delete-image-tag"),
 ]
 
 
@@ -626,69 +665,69 @@ def test_batch5_in_scope_answered():
 # (docs/matching.md, "Known weaknesses"). Regression guard; 10/40 after the duration facet, then 19/40 after
 # actions read from its misses (export, extend, log out, revoke, protect, schedule, cross-account): tuned on.
 BATCH6_NEAR_MISS = [
-    '个人版和企业版的数据是存在同一个 COS 桶里吗',
-    'Does the enterprise edition come with a dedicated support engineer?',
-    '个人版配额用满以后，旧镜像会被自动清掉吗',
-    'What happens to my personal edition namespaces if my account is overdue?',
-    '个人版原来的构建记录还能导出吗',
-    'After the build feature was retired, where can I see my old build logs?',
-    '迁移到企业版的过程中，旧地址还能继续拉镜像吗',
-    'Does migrating to enterprise change my image digests?',
-    '实例创建好之后还能改名字吗',
-    'Can two instances in different regions share the same name?',
-    'docker login 的临时密码能不能延长有效期到一天',
-    'How do I log out of a registry with docker?',
-    'TCR 插件装好后，怎么确认节点真的没用 secret 在拉',
-    'Can a public namespace be pulled from outside Tencent Cloud without login?',
-    'How do I revoke a long-term access credential?',
-    '删除镜像版本后存储空间多久释放',
-    'Can I protect a tag from being deleted?',
-    '子账号的 CAM 策略改了以后多久生效',
-    'How do I see which sub-accounts have access to a namespace?',
-    '流量费是按天结算还是按月结算',
-    'Is there a free monthly traffic allowance for public pulls?',
-    '怎么查看这个月公网拉镜像用了多少流量',
-    'How do I add a private network access link for a second VPC?',
-    'CODING 团队管理员离职了，怎么转移管理员',
-    'How do I enable two-factor authentication on CODING?',
-    '源码构建支持 GitLab 私有部署的代码仓库吗',
-    'Can the source build run unit tests before building the image?',
-    '镜像加速能加速 helm chart 的下载吗',
-    'Does on-demand loading work with Windows nodes?',
-    'P2P 加速对节点有什么资源要求',
-    '实例复制的延迟一般是多少秒',
-    'Can replication go across Tencent Cloud accounts?',
-    'How do I check the total storage used by my instance?',
-    '镜像层能不能去重节省空间',
-    '国际站的控制台语言怎么切换成中文',
-    '金融区的实例能和普通地域做实例同步吗',
+    "个人版和企业版的数据是存在同一个 COS 桶里吗",
+    "Does the enterprise edition come with a dedicated support engineer?",
+    "个人版配额用满以后，旧镜像会被自动清掉吗",
+    "What happens to my personal edition namespaces if my account is overdue?",
+    "个人版原来的构建记录还能导出吗",
+    "After the build feature was retired, where can I see my old build logs?",
+    "迁移到企业版的过程中，旧地址还能继续拉镜像吗",
+    "Does migrating to enterprise change my image digests?",
+    "实例创建好之后还能改名字吗",
+    "Can two instances in different regions share the same name?",
+    "docker login 的临时密码能不能延长有效期到一天",
+    "How do I log out of a registry with docker?",
+    "TCR 插件装好后，怎么确认节点真的没用 secret 在拉",
+    "Can a public namespace be pulled from outside Tencent Cloud without login?",
+    "How do I revoke a long-term access credential?",
+    "删除镜像版本后存储空间多久释放",
+    "Can I protect a tag from being deleted?",
+    "子账号的 CAM 策略改了以后多久生效",
+    "How do I see which sub-accounts have access to a namespace?",
+    "流量费是按天结算还是按月结算",
+    "Is there a free monthly traffic allowance for public pulls?",
+    "怎么查看这个月公网拉镜像用了多少流量",
+    "How do I add a private network access link for a second VPC?",
+    "CODING 团队管理员离职了，怎么转移管理员",
+    "How do I enable two-factor authentication on CODING?",
+    "源码构建支持 GitLab 私有部署的代码仓库吗",
+    "Can the source build run unit tests before building the image?",
+    "镜像加速能加速 helm chart 的下载吗",
+    "Does on-demand loading work with Windows nodes?",
+    "P2P 加速对节点有什么资源要求",
+    "实例复制的延迟一般是多少秒",
+    "Can replication go across Tencent Cloud accounts?",
+    "How do I check the total storage used by my instance?",
+    "镜像层能不能去重节省空间",
+    "国际站的控制台语言怎么切换成中文",
+    "金融区的实例能和普通地域做实例同步吗",
     "Error response from daemon: pull access denied for myharbor.example.org/base/jdk, repository does not exist or may require 'docker login'",
-    '个人版能不能开启镜像安全扫描',
-    'Can I schedule a sync to run only at night?',
-    'How do I export all images of a namespace as tar files?',
+    "个人版能不能开启镜像安全扫描",
+    "Can I schedule a sync to run only at night?",
+    "How do I export all images of a namespace as tar files?",
 ]
 
 BATCH6_IN_SCOPE = [
-    ('我一个人用，个人版够不够，跟企业版比少了什么', 'personal-vs-enterprise'),
-    ('个人版一个地域能建几个命名空间', 'personal-quota'),
-    ('个人版那个触发器功能去哪了', 'personal-build-triggers-retired'),
-    ('push 到 ccr 成功了但是列表里没有', 'personal-pushed-image-missing'),
-    ('想从个人版换到企业版，数据能带过去吗', 'migrate-personal-to-enterprise'),
-    ('实例名 abc 提示不可用', 'instance-name-rejected'),
-    ('docker login 企业版实例一直失败，用的是控制台复制的命令', 'login-failed'),
-    ('k8s 拉企业版镜像不想建 imagePullSecrets', 'cluster-pull-without-secret'),
-    ('docker pull 报 unauthorized: authentication required', 'unauthorized-authentication-required'),
-    ('删 tag 的时候相同 digest 的会一起删吗', 'delete-image-tag'),
-    ('如何只让某个子账号推某个仓库', 'restrict-access-namespace-repo'),
-    ('公网拉取镜像要收费吗', 'network-traffic-billing'),
-    ('我怎么知道是走内网还是公网拉的镜像', 'internal-or-public-network'),
-    ('coding 账号被锁定了', 'coding-account-locked'),
-    ('源码构建的 Dockerfile 路径怎么填', 'dockerfile-path-build-dir'),
-    ('拉镜像太慢有什么加速办法', 'image-acceleration'),
-    ('实例同步和实例复制有什么不一样', 'sync-vs-replication'),
-    ('为什么节点上镜像比控制台大', 'image-size-mismatch'),
-    ('国际版少了哪些功能', 'international-unsupported-features'),
-    ('创建实例选不到金融区', 'finance-zone-missing'),
+    ("我一个人用，个人版够不够，跟企业版比少了什么", "personal-vs-enterprise"),
+    ("个人版一个地域能建几个命名空间", "personal-quota"),
+    ("个人版那个触发器功能去哪了", "personal-build-triggers-retired"),
+    ("push 到 ccr 成功了但是列表里没有", "personal-pushed-image-missing"),
+    ("想从个人版换到企业版，数据能带过去吗", "migrate-personal-to-enterprise"),
+    ("实例名 abc 提示不可用", "instance-name-rejected"),
+    ("docker login 企业版实例一直失败，用的是控制台复制的命令", "login-failed"),
+    ("k8s 拉企业版镜像不想建 imagePullSecrets", "cluster-pull-without-secret"),
+    ("docker pull 报 unauthorized: authentication required", "unauthorized-authentication-required"),
+    ("删 tag 的时候相同 digest 的会一起删吗", "delete-image-tag"),
+    ("如何只让某个子账号推某个仓库", "restrict-access-namespace-repo"),
+    ("公网拉取镜像要收费吗", "network-traffic-billing"),
+    ("我怎么知道是走内网还是公网拉的镜像", "internal-or-public-network"),
+    ("coding 账号被锁定了", "coding-account-locked"),
+    ("源码构建的 Dockerfile 路径怎么填", "dockerfile-path-build-dir"),
+    ("拉镜像太慢有什么加速办法", "image-acceleration"),
+    ("实例同步和实例复制有什么不一样", "sync-vs-replication"),
+    ("为什么节点上镜像比控制台大", "image-size-mismatch"),
+    ("国际版少了哪些功能", "international-unsupported-features"),
+    ("创建实例选不到金融区", "finance-zone-missing"),
 ]
 
 
@@ -707,54 +746,54 @@ def test_batch6_in_scope_answered():
 # misses (payment / compensation / refund are billing; rotate revokes; registry error codes such as
 # "blob upload unknown" are other-error; names are taken before overlapping objects): 18/30. Regression guard.
 BATCH7_NEAR_MISS = [
-    '个人版的镜像会不会被腾讯云扫描内容',
-    'How do I move a repository from one namespace to another?',
-    '命名空间可以改成私有之后再改回公开吗',
-    '企业版实例到期没续费，镜像会保留多久',
-    'Is pulling from TCR within the same region faster than cross-region?',
-    'TCR 支持 IPv6 访问吗',
-    'docker login 的时候能不能用子账号的 SecretId 直接登',
-    'Which ports need to be open in the security group to reach my TCR instance?',
-    '企业版能不能只允许某几个公网 IP 访问',
-    'How do I rotate the long-term credential used by our CI?',
-    '删除命名空间以后，同名命名空间多久可以重新创建',
-    'Does deleting an image version free up the storage quota immediately?',
-    'Why does my pod pull the image every time even though it is cached on the node?',
-    '镜像拉取走内网的话，需要在 hosts 里写什么',
-    'How do I set up a pull-through cache for Docker Hub in TCR?',
-    'CODING 账号能绑定多个腾讯云账号吗',
-    '源码构建的镜像 tag 命名规则能自定义吗',
-    'P2P 加速和按需加载能同时开吗',
-    '实例复制能复制到海外地域吗',
-    '国际站的 TCR 能不能用人民币付款',
-    '金融区的 TCR 实例能开公网访问吗',
+    "个人版的镜像会不会被腾讯云扫描内容",
+    "How do I move a repository from one namespace to another?",
+    "命名空间可以改成私有之后再改回公开吗",
+    "企业版实例到期没续费，镜像会保留多久",
+    "Is pulling from TCR within the same region faster than cross-region?",
+    "TCR 支持 IPv6 访问吗",
+    "docker login 的时候能不能用子账号的 SecretId 直接登",
+    "Which ports need to be open in the security group to reach my TCR instance?",
+    "企业版能不能只允许某几个公网 IP 访问",
+    "How do I rotate the long-term credential used by our CI?",
+    "删除命名空间以后，同名命名空间多久可以重新创建",
+    "Does deleting an image version free up the storage quota immediately?",
+    "Why does my pod pull the image every time even though it is cached on the node?",
+    "镜像拉取走内网的话，需要在 hosts 里写什么",
+    "How do I set up a pull-through cache for Docker Hub in TCR?",
+    "CODING 账号能绑定多个腾讯云账号吗",
+    "源码构建的镜像 tag 命名规则能自定义吗",
+    "P2P 加速和按需加载能同时开吗",
+    "实例复制能复制到海外地域吗",
+    "国际站的 TCR 能不能用人民币付款",
+    "金融区的 TCR 实例能开公网访问吗",
     'Error: failed to do request: Head "https://registry.gitlab.com/v2/acme/app/manifests/1.0": dial tcp 35.227.35.254:443: i/o timeout',
-    'Can I see a download count per image in the console?',
-    '企业版的 SLA 赔偿怎么申请',
-    '镜像太大推不上去，提示 blob upload unknown',
-    'How do I configure Docker to use TCR as a registry mirror?',
-    'TKE 节点上 crictl pull 很慢，是不是应该升级 containerd 版本',
-    '企业版实例的内网访问能不能跨 VPC',
-    '个人版的镜像能设置成私有吗',
-    'How long does it take for a newly created enterprise instance to become available?',
+    "Can I see a download count per image in the console?",
+    "企业版的 SLA 赔偿怎么申请",
+    "镜像太大推不上去，提示 blob upload unknown",
+    "How do I configure Docker to use TCR as a registry mirror?",
+    "TKE 节点上 crictl pull 很慢，是不是应该升级 containerd 版本",
+    "企业版实例的内网访问能不能跨 VPC",
+    "个人版的镜像能设置成私有吗",
+    "How long does it take for a newly created enterprise instance to become available?",
 ]
 
 BATCH7_IN_SCOPE = [
-    ('个人版和企业版稳定性上差多少', 'personal-vs-enterprise'),
-    ('ccr 个人版命名空间满了建不了新的', 'personal-quota'),
-    ('为什么个人版不能自动构建镜像了', 'personal-build-triggers-retired'),
-    ('个人版 push 完显示成功但是找不到镜像', 'personal-pushed-image-missing'),
-    ('个人版能迁到企业版吗', 'migrate-personal-to-enterprise'),
-    ('实例名称为什么提示已被占用', 'instance-name-rejected'),
-    ('登录企业版实例失败怎么排查', 'login-failed'),
-    ('TKE 集群免密拉取企业版镜像', 'cluster-pull-without-secret'),
-    ('push 镜像时报 authentication required', 'unauthorized-authentication-required'),
-    ('删除某个镜像版本要注意什么', 'delete-image-tag'),
-    ('怎么让子账号只能访问某个命名空间', 'restrict-access-namespace-repo'),
-    ('镜像公网下载收费吗', 'network-traffic-billing'),
-    ('节点拉镜像怎么确认走的是内网', 'internal-or-public-network'),
-    ('CODING 账号为什么被锁', 'coding-account-locked'),
-    ('镜像大小在节点和仓库显示不一致', 'image-size-mismatch'),
+    ("个人版和企业版稳定性上差多少", "personal-vs-enterprise"),
+    ("ccr 个人版命名空间满了建不了新的", "personal-quota"),
+    ("为什么个人版不能自动构建镜像了", "personal-build-triggers-retired"),
+    ("个人版 push 完显示成功但是找不到镜像", "personal-pushed-image-missing"),
+    ("个人版能迁到企业版吗", "migrate-personal-to-enterprise"),
+    ("实例名称为什么提示已被占用", "instance-name-rejected"),
+    ("登录企业版实例失败怎么排查", "login-failed"),
+    ("TKE 集群免密拉取企业版镜像", "cluster-pull-without-secret"),
+    ("push 镜像时报 authentication required", "unauthorized-authentication-required"),
+    ("删除某个镜像版本要注意什么", "delete-image-tag"),
+    ("怎么让子账号只能访问某个命名空间", "restrict-access-namespace-repo"),
+    ("镜像公网下载收费吗", "network-traffic-billing"),
+    ("节点拉镜像怎么确认走的是内网", "internal-or-public-network"),
+    ("CODING 账号为什么被锁", "coding-account-locked"),
+    ("镜像大小在节点和仓库显示不一致", "image-size-mismatch"),
 ]
 
 
@@ -773,69 +812,72 @@ def test_batch7_in_scope_answered():
 # (near misses 21/30, out of domain 10/10; the code before facets: 23/40), 19/20 in scope right (the same
 # question is missed before the facets: "把 v1 删了以后发现 v1-hotfix 也没了"). Regression guard.
 BATCH8_OUT_OF_SCOPE = [
-    '企业版标准版和高级版的命名空间配额分别是多少',
-    'How do I change the access level of a namespace from public to private?',
-    'TCR 企业版支持镜像多架构 manifest list 吗',
-    'Can I use my own KMS key to encrypt images stored in TCR?',
-    'TKE 集群里怎么批量把镜像地址从个人版换成企业版',
-    'docker login 成功后 ~/.docker/config.json 里的 auth 字段是什么格式',
-    'How do I find out which nodes have pulled a specific image?',
-    '实例删除后域名多久能被别人重新注册',
+    "企业版标准版和高级版的命名空间配额分别是多少",
+    "How do I change the access level of a namespace from public to private?",
+    "TCR 企业版支持镜像多架构 manifest list 吗",
+    "Can I use my own KMS key to encrypt images stored in TCR?",
+    "TKE 集群里怎么批量把镜像地址从个人版换成企业版",
+    "docker login 成功后 ~/.docker/config.json 里的 auth 字段是什么格式",
+    "How do I find out which nodes have pulled a specific image?",
+    "实例删除后域名多久能被别人重新注册",
     "Where do I download last month's TCR invoice?",
-    '企业版能不能设置镜像只读，禁止任何人 push',
-    'How do I copy a tag to a new name without pulling the image?',
-    '个人版镜像仓库的描述信息怎么修改',
-    '镜像同步到另一个实例失败了，失败的任务能重试吗',
-    'Can I limit how many images a sub-account can push per day?',
-    'TCR 的内网接入点能绑定到 CCN 上吗',
-    'How do I check whether my image has the vulnerability CVE-2021-44228?',
-    'CODING 的制品库和 TCR 个人版有什么区别',
-    '源码构建能用私有的 base 镜像吗，需要配置什么凭证',
-    'Error: INSTALLATION FAILED: failed to fetch https://charts.example.com/index.yaml : 404 Not Found',
+    "企业版能不能设置镜像只读，禁止任何人 push",
+    "How do I copy a tag to a new name without pulling the image?",
+    "个人版镜像仓库的描述信息怎么修改",
+    "镜像同步到另一个实例失败了，失败的任务能重试吗",
+    "Can I limit how many images a sub-account can push per day?",
+    "TCR 的内网接入点能绑定到 CCN 上吗",
+    "How do I check whether my image has the vulnerability CVE-2021-44228?",
+    "CODING 的制品库和 TCR 个人版有什么区别",
+    "源码构建能用私有的 base 镜像吗，需要配置什么凭证",
+    "Error: INSTALLATION FAILED: failed to fetch https://charts.example.com/index.yaml : 404 Not Found",
     '$ docker push 192.168.10.5:5000/team/api:1.0\nGet "https://192.168.10.5:5000/v2/": http: server gave HTTP response to HTTPS client',
-    '镜像加速插件会不会影响节点上已有的镜像',
-    '按需加载需要的镜像格式转换怎么做',
-    '国际站和国内站的 TCR 价格一样吗',
-    '金融区的 TCR 实例可以和普通地域的 TKE 集群内网互通吗',
-    'What is the maximum number of tags per repository in the enterprise edition?',
-    '企业版的镜像删除后能在回收站找到吗',
-    'How do I enable content trust / notary for pushes to TCR?',
-    '实例复制会不会复制 helm chart',
-    '个人版能绑定自定义域名吗',
-    'How do I audit who pulled an image from our registry?',
+    "镜像加速插件会不会影响节点上已有的镜像",
+    "按需加载需要的镜像格式转换怎么做",
+    "国际站和国内站的 TCR 价格一样吗",
+    "金融区的 TCR 实例可以和普通地域的 TKE 集群内网互通吗",
+    "What is the maximum number of tags per repository in the enterprise edition?",
+    "企业版的镜像删除后能在回收站找到吗",
+    "How do I enable content trust / notary for pushes to TCR?",
+    "实例复制会不会复制 helm chart",
+    "个人版能绑定自定义域名吗",
+    "How do I audit who pulled an image from our registry?",
     "What's a good laptop for programming?",
-    '微信小程序怎么申请上线',
-    '帮我写一个正则匹配邮箱',
-    'How do I reset the root password on an Ubuntu server?',
-    '腾讯会议怎么共享屏幕',
+    "微信小程序怎么申请上线",
+    "帮我写一个正则匹配邮箱",
+    "How do I reset the root password on an Ubuntu server?",
+    "腾讯会议怎么共享屏幕",
     "What's the difference between TCP and UDP?",
-    'MySQL 主从延迟怎么排查',
-    'How to center a div in CSS?',
-    '给我讲个笑话',
-    'Kafka 消费者组 rebalance 太频繁',
+    "MySQL 主从延迟怎么排查",
+    "How to center a div in CSS?",
+    "给我讲个笑话",
+    "Kafka 消费者组 rebalance 太频繁",
 ]
 
 BATCH8_IN_SCOPE = [
-    ('企业版和个人版在安全性上有什么不同', 'personal-vs-enterprise'),
-    ('personal edition: how many repos can I have in one region', 'personal-quota'),
-    ('个人版触发器没了，现在要自动构建该用什么', 'personal-build-triggers-retired'),
-    ('I pushed to ccr.ccs.tencentyun.com and it said pushed, but the console shows no tag', 'personal-pushed-image-missing'),
-    ('个人版的镜像怎么整体搬到企业版', 'migrate-personal-to-enterprise'),
-    ("Why is 'my-Registry' not accepted as an instance name?", 'instance-name-rejected'),
-    ('docker login xxx.tencentcloudcr.com 报 x509: certificate signed by unknown authority', 'login-failed'),
-    ('TKE 用插件免密拉企业版镜像怎么配', 'cluster-pull-without-secret'),
-    ('podman pull 报 unauthorized: authentication required', 'unauthorized-authentication-required'),
-    ('把 v1 删了以后发现 v1-hotfix 也没了', 'delete-image-tag'),
-    ('How can I give a teammate pull-only access to one namespace?', 'restrict-access-namespace-repo'),
-    ('内网推拉镜像会产生流量费吗', 'network-traffic-billing'),
-    ('解析 TCR 域名得到 10.x 的地址，说明走内网了吗', 'internal-or-public-network'),
-    ('CODING 账号提示已被锁定', 'coding-account-locked'),
-    ('源码构建：Dockerfile 在子目录，构建目录要怎么填', 'dockerfile-path-build-dir'),
-    ('镜像很大，节点拉取慢，TCR 有什么加速能力', 'image-acceleration'),
-    ('跨地域的话用实例同步还是实例复制', 'sync-vs-replication'),
-    ('docker images 显示 1.2GB，控制台只显示 400MB', 'image-size-mismatch'),
-    ('国际站控制台为什么没有 CODING DevOps', 'international-unsupported-features'),
-    ('金融区的地域为什么在创建实例页面选不了', 'finance-zone-missing'),
+    ("企业版和个人版在安全性上有什么不同", "personal-vs-enterprise"),
+    ("personal edition: how many repos can I have in one region", "personal-quota"),
+    ("个人版触发器没了，现在要自动构建该用什么", "personal-build-triggers-retired"),
+    (
+        "I pushed to ccr.ccs.tencentyun.com and it said pushed, but the console shows no tag",
+        "personal-pushed-image-missing",
+    ),
+    ("个人版的镜像怎么整体搬到企业版", "migrate-personal-to-enterprise"),
+    ("Why is 'my-Registry' not accepted as an instance name?", "instance-name-rejected"),
+    ("docker login xxx.tencentcloudcr.com 报 x509: certificate signed by unknown authority", "login-failed"),
+    ("TKE 用插件免密拉企业版镜像怎么配", "cluster-pull-without-secret"),
+    ("podman pull 报 unauthorized: authentication required", "unauthorized-authentication-required"),
+    ("把 v1 删了以后发现 v1-hotfix 也没了", "delete-image-tag"),
+    ("How can I give a teammate pull-only access to one namespace?", "restrict-access-namespace-repo"),
+    ("内网推拉镜像会产生流量费吗", "network-traffic-billing"),
+    ("解析 TCR 域名得到 10.x 的地址，说明走内网了吗", "internal-or-public-network"),
+    ("CODING 账号提示已被锁定", "coding-account-locked"),
+    ("源码构建：Dockerfile 在子目录，构建目录要怎么填", "dockerfile-path-build-dir"),
+    ("镜像很大，节点拉取慢，TCR 有什么加速能力", "image-acceleration"),
+    ("跨地域的话用实例同步还是实例复制", "sync-vs-replication"),
+    ("docker images 显示 1.2GB，控制台只显示 400MB", "image-size-mismatch"),
+    ("国际站控制台为什么没有 CODING DevOps", "international-unsupported-features"),
+    ("金融区的地域为什么在创建实例页面选不了", "finance-zone-missing"),
 ]
 
 

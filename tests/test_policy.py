@@ -4,6 +4,7 @@ Probes come in four groups: host strings as a user could type them (IP literals 
 trailing dots, look-alike domains), resolved addresses (every internal range, also wrapped in IPv6), names that a
 real DNS server on loopback resolves to internal addresses, and redirects served by a real HTTP server on loopback.
 """
+
 from __future__ import annotations
 
 import http.server
@@ -23,23 +24,23 @@ POLICY = AddressPolicy.public_registry()
 REFUSED_HOSTS = [
     # IP literals in every notation inet_aton(), browsers and curl accept
     ("127.0.0.1", "ip_literal"),
-    ("2130706433", "ip_literal"),            # decimal 127.0.0.1
-    ("017700000001", "ip_literal"),          # octal integer
-    ("0x7f000001", "ip_literal"),            # hex integer
-    ("0x7f.1", "ip_literal"),                # hex short form
+    ("2130706433", "ip_literal"),  # decimal 127.0.0.1
+    ("017700000001", "ip_literal"),  # octal integer
+    ("0x7f000001", "ip_literal"),  # hex integer
+    ("0x7f.1", "ip_literal"),  # hex short form
     ("0x7f.0x0.0x0.0x1", "ip_literal"),
-    ("0177.0.0.1", "ip_literal"),            # octal part
+    ("0177.0.0.1", "ip_literal"),  # octal part
     ("0177.1", "ip_literal"),
-    ("127.1", "ip_literal"),                 # short form
+    ("127.1", "ip_literal"),  # short form
     ("127.0.1", "ip_literal"),
-    ("169.254.169.254", "ip_literal"),       # metadata service
-    ("2852039166", "ip_literal"),            # decimal 169.254.169.254
-    ("0xa9fea9fe", "ip_literal"),            # hex 169.254.169.254
+    ("169.254.169.254", "ip_literal"),  # metadata service
+    ("2852039166", "ip_literal"),  # decimal 169.254.169.254
+    ("0xa9fea9fe", "ip_literal"),  # hex 169.254.169.254
     ("10.0.0.1", "ip_literal"),
-    ("8.8.8.8", "ip_literal"),               # even a public literal: names only
+    ("8.8.8.8", "ip_literal"),  # even a public literal: names only
     ("[::1]", "ip_literal"),
     ("::1", "ip_literal"),
-    ("[::ffff:127.0.0.1]", "ip_literal"),    # IPv4-mapped IPv6
+    ("[::ffff:127.0.0.1]", "ip_literal"),  # IPv4-mapped IPv6
     ("[::ffff:7f00:1]", "ip_literal"),
     ("[0:0:0:0:0:ffff:169.254.169.254]", "ip_literal"),
     ("[fe80::1%25eth0]", "ip_literal"),
@@ -58,7 +59,7 @@ REFUSED_HOSTS = [
     # outside the allowed domains / look-alikes
     ("localhost", "syntax"),
     ("metadata.google.internal", "domain"),
-    ("tencentcloudcr.com", "domain"),                     # the apex itself is not a registry
+    ("tencentcloudcr.com", "domain"),  # the apex itself is not a registry
     ("shop.tencentcloudcr.com.evil.example", "domain"),
     ("shop-tencentcloudcr.com", "domain"),
     ("eviltencentcloudcr.com", "domain"),
@@ -71,7 +72,7 @@ REFUSED_HOSTS = [
     ("shop.tencentcloudcr.com#@evil", "userinfo"),
     ("shop.tencentcloudcr.com\r\nHost: evil", "syntax"),
     (" shop.tencentcloudcr.com", "syntax"),
-    ("shop\u3002tencentcloudcr\u3002com", "syntax"),      # ideographic full stops
+    ("shop\u3002tencentcloudcr\u3002com", "syntax"),  # ideographic full stops
     ("shop.tencentcloudcr.com\x00.evil", "syntax"),
     ("-shop.tencentcloudcr.com", "syntax"),
     ("a..tencentcloudcr.com", "syntax"),
@@ -94,7 +95,7 @@ ALLOWED_HOSTS = [
     "ccr.ccs.tencentyun.com",
     "hkccr.ccs.tencentyun.com",
     "mirror.ccs.tencentyun.com",
-    "1.2.3.4.tencentcloudcr.com",   # a name; its address is checked after resolution
+    "1.2.3.4.tencentcloudcr.com",  # a name; its address is checked after resolution
 ]
 
 
@@ -118,24 +119,44 @@ def test_looks_like_ip_literal_does_not_flag_names():
 
 # --- 2. resolved addresses -------------------------------------------------------------------------------
 REFUSED_ADDRESSES = [
-    ("127.0.0.1", "loopback"), ("127.255.255.254", "loopback"), ("::1", "loopback"),
-    ("169.254.169.254", "metadata"), ("169.254.0.1", "link_local"), ("fe80::1", "link_local"),
+    ("127.0.0.1", "loopback"),
+    ("127.255.255.254", "loopback"),
+    ("::1", "loopback"),
+    ("169.254.169.254", "metadata"),
+    ("169.254.0.1", "link_local"),
+    ("fe80::1", "link_local"),
     ("fe80::1%eth0", "link_local"),
-    ("10.1.2.3", "private"), ("172.16.0.1", "private"), ("172.31.255.255", "private"),
-    ("192.168.1.1", "private"), ("fd12:3456::1", "private"), ("fc00::1", "private"), ("fec0::1", "private"),
-    ("100.64.0.1", "cgnat"), ("100.127.255.255", "cgnat"), ("100.100.100.200", "metadata"),
-    ("224.0.0.251", "multicast"), ("239.255.255.250", "multicast"), ("ff02::1", "multicast"),
-    ("0.0.0.0", "unspecified"), ("0.1.2.3", "unspecified"), ("::", "unspecified"),
-    ("255.255.255.255", "broadcast"), ("240.0.0.1", "reserved"), ("192.0.2.10", "reserved"),
-    ("198.18.0.1", "reserved"), ("2001:db8::1", "reserved"),
+    ("10.1.2.3", "private"),
+    ("172.16.0.1", "private"),
+    ("172.31.255.255", "private"),
+    ("192.168.1.1", "private"),
+    ("fd12:3456::1", "private"),
+    ("fc00::1", "private"),
+    ("fec0::1", "private"),
+    ("100.64.0.1", "cgnat"),
+    ("100.127.255.255", "cgnat"),
+    ("100.100.100.200", "metadata"),
+    ("224.0.0.251", "multicast"),
+    ("239.255.255.250", "multicast"),
+    ("ff02::1", "multicast"),
+    ("0.0.0.0", "unspecified"),
+    ("0.1.2.3", "unspecified"),
+    ("::", "unspecified"),
+    ("255.255.255.255", "broadcast"),
+    ("240.0.0.1", "reserved"),
+    ("192.0.2.10", "reserved"),
+    ("198.18.0.1", "reserved"),
+    ("2001:db8::1", "reserved"),
     # IPv4 wrapped in IPv6
-    ("::ffff:127.0.0.1", "loopback"), ("::ffff:169.254.169.254", "metadata"), ("::ffff:10.0.0.1", "private"),
-    ("::127.0.0.1", "loopback"),                       # IPv4-compatible (deprecated)
-    ("64:ff9b::7f00:1", "loopback"),                   # NAT64 well-known prefix
+    ("::ffff:127.0.0.1", "loopback"),
+    ("::ffff:169.254.169.254", "metadata"),
+    ("::ffff:10.0.0.1", "private"),
+    ("::127.0.0.1", "loopback"),  # IPv4-compatible (deprecated)
+    ("64:ff9b::7f00:1", "loopback"),  # NAT64 well-known prefix
     ("64:ff9b::a9fe:a9fe", "metadata"),
-    ("64:ff9b:1::c0a8:101", "private"),                # NAT64 local-use prefix
-    ("2002:7f00:1::1", "loopback"),                    # 6to4 of 127.0.0.1
-    ("2002:a9fe:a9fe::1", "metadata"),                 # 6to4 of 169.254.169.254
+    ("64:ff9b:1::c0a8:101", "private"),  # NAT64 local-use prefix
+    ("2002:7f00:1::1", "loopback"),  # 6to4 of 127.0.0.1
+    ("2002:a9fe:a9fe::1", "metadata"),  # 6to4 of 169.254.169.254
     ("2001:0:4136:e378:8000:63bf:3fff:fdd2", "reserved"),  # Teredo
     ("not-an-ip", "bad_address"),
 ]
@@ -148,8 +169,18 @@ def test_address_refused(ip, code):
     assert reason.code == code
 
 
-@pytest.mark.parametrize("ip", ["1.1.1.1", "8.8.8.8", "119.28.0.1", "2606:4700:4700::1111",
-                                "::ffff:8.8.8.8", "64:ff9b::808:808", "2002:808:808::1"])
+@pytest.mark.parametrize(
+    "ip",
+    [
+        "1.1.1.1",
+        "8.8.8.8",
+        "119.28.0.1",
+        "2606:4700:4700::1111",
+        "::ffff:8.8.8.8",
+        "64:ff9b::808:808",
+        "2002:808:808::1",
+    ],
+)
 def test_public_addresses_pass(ip):
     assert POLICY.check_address(ip) is None
     assert classify_address(ip) is None
@@ -191,7 +222,7 @@ class _DNSServer:
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         self.sock.bind(("127.0.0.1", 0))
         self.sock.settimeout(0.2)
-        self.address = "127.0.0.1:%d" % self.sock.getsockname()[1]
+        self.address = f"127.0.0.1:{self.sock.getsockname()[1]}"
         self._stop = threading.Event()
         self.queries: list[str] = []
 
@@ -236,7 +267,7 @@ INTERNAL_NAMES = {
     "v6loop.tencentcloudcr.com": ["::1"],
     "mapped.tencentcloudcr.com": ["::ffff:169.254.169.254"],
     "ula.tencentcloudcr.com": ["fd00::5"],
-    "mixed.tencentcloudcr.com": ["1.1.1.1", "10.0.0.1"],   # rebinding-style mixed answer
+    "mixed.tencentcloudcr.com": ["1.1.1.1", "10.0.0.1"],  # rebinding-style mixed answer
     "zero.tencentcloudcr.com": ["0.0.0.0"],
 }
 
@@ -294,7 +325,7 @@ REDIRECT_TARGETS = [
     "https://shop.tencentcloudcr.com:22/",
     "file:///etc/passwd",
     "gopher://shop.tencentcloudcr.com:6379/_FLUSHALL",
-    "//169.254.169.254/latest",                 # scheme-relative
+    "//169.254.169.254/latest",  # scheme-relative
     "http:\\\\169.254.169.254\\",
 ]
 
@@ -316,7 +347,7 @@ def redirect_server():
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield "http://127.0.0.1:%d" % server.server_address[1]
+    yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
     server.server_close()
 
@@ -333,8 +364,10 @@ def test_redirects_to_internal_targets_are_refused(redirect_server, index):
 
 def test_redirect_within_registry_domain_passes():
     assert POLICY.check_redirect("https://shop.tencentcloudcr.com/v2/", "/service/token?x=1") is None
-    assert POLICY.check_redirect("https://shop.tencentcloudcr.com/v2/",
-                                 "https://shop.tencentcloudcr.com/service/token") is None
+    assert (
+        POLICY.check_redirect("https://shop.tencentcloudcr.com/v2/", "https://shop.tencentcloudcr.com/service/token")
+        is None
+    )
     assert POLICY.check_url("https://ccr.ccs.tencentyun.com:443/v2/") is None
 
 
@@ -358,8 +391,9 @@ def test_engine_refuses_names_the_harness_dns_resolves_to_internal_addresses(dns
     DiagnoseOptions, diagnose = _engine()
     name = getattr(Zone, attr)
     policy = AddressPolicy.public_registry(domains=["*.tencentcloudcr.com", "*.tcr-doctor.test"])
-    report = diagnose(name, DiagnoseOptions(timeout=5, only=["dns", "endpoint"], nameserver=dns_server.nameserver,
-                                            policy=policy))
+    report = diagnose(
+        name, DiagnoseOptions(timeout=5, only=["dns", "endpoint"], nameserver=dns_server.nameserver, policy=policy)
+    )
     codes = [f.code for f in report.findings]
     assert "TARGET_REFUSED" in codes, codes
     assert report.exit_code == 1
@@ -370,8 +404,9 @@ def test_engine_mixed_answer_never_uses_the_internal_address(dns_server):
 
     DiagnoseOptions, diagnose = _engine()
     policy = AddressPolicy.public_registry(domains=["*.tcr-doctor.test"])
-    report = diagnose(Zone.MIXED, DiagnoseOptions(timeout=5, only=["dns"], nameserver=dns_server.nameserver,
-                                                  policy=policy))
+    report = diagnose(
+        Zone.MIXED, DiagnoseOptions(timeout=5, only=["dns"], nameserver=dns_server.nameserver, policy=policy)
+    )
     text = json.dumps([f.to_dict() for f in report.findings])
     dns_ok = [f for f in report.findings if f.code == "DNS_OK"]
     assert all("10.12.3.4" not in json.dumps(f.evidence.get("addresses")) for f in dns_ok), text
@@ -413,9 +448,15 @@ def _redirector(cert, location, *, as_realm=False):
         def do_GET(self):  # noqa: N802
             if self.path.startswith("/v2/"):
                 realm = location if as_realm else f"https://{Zone.TCR_LOCAL}:{box['port']}/token"
-                self.send_body(401, '{"errors":[{"code":"UNAUTHORIZED"}]}', "application/json",
-                               {"WWW-Authenticate": f'Bearer realm="{realm}",service="registry"',
-                                "Docker-Distribution-Api-Version": "registry/2.0"})
+                self.send_body(
+                    401,
+                    '{"errors":[{"code":"UNAUTHORIZED"}]}',
+                    "application/json",
+                    {
+                        "WWW-Authenticate": f'Bearer realm="{realm}",service="registry"',
+                        "Docker-Distribution-Api-Version": "registry/2.0",
+                    },
+                )
             else:
                 self.send_body(302, "", headers={"Location": location})
 
@@ -434,12 +475,12 @@ ENGINE_REDIRECTS = [
     "https://[::1]:{p}/v2/",
     "https://[::ffff:127.0.0.1]:{p}/v2/",
     "https://localhost:{p}/v2/",
-    "https://registry.tcr-doctor.test:{p}/v2/",        # resolves to 127.0.0.1 but outside the allowed domains
-    "https://local-tcr.tencentcloudcr.com.:{p}/v2/",    # trailing dot
-    "https://local-tcr.tencentcloudcr.com@127.0.0.1:{p}/v2/",   # allowed-looking name before the @
+    "https://registry.tcr-doctor.test:{p}/v2/",  # resolves to 127.0.0.1 but outside the allowed domains
+    "https://local-tcr.tencentcloudcr.com.:{p}/v2/",  # trailing dot
+    "https://local-tcr.tencentcloudcr.com@127.0.0.1:{p}/v2/",  # allowed-looking name before the @
     "https://local-tcr.tencentcloudcr.com:{p}@127.0.0.1:{p}/v2/",
-    "https://user@local-tcr.tencentcloudcr.com:{p}/v2/",          # user info, even before an allowed host
-    "ftp://local-tcr.tencentcloudcr.com:{p}/v2/",                  # not http(s)
+    "https://user@local-tcr.tencentcloudcr.com:{p}/v2/",  # user info, even before an allowed host
+    "ftp://local-tcr.tencentcloudcr.com:{p}/v2/",  # not http(s)
 ]
 
 
@@ -458,9 +499,12 @@ def test_engine_does_not_follow_redirects_the_policy_refuses(dns_server, tls_mat
         # loopback allowed (tests only) so the engine can reach the redirector itself, by its TCR-looking name
         policy = AddressPolicy.public_registry(domains=["*.tencentcloudcr.com"], ports=(), allow_loopback=True)
         target = f"{Zone.TCR_LOCAL}:{redirector.port}"
-        report = diagnose(target, DiagnoseOptions(timeout=8, only=CHECKS,
-                                                  nameserver=dns_server.nameserver, ca_file=tls_material.ca_file,
-                                                  policy=policy))
+        report = diagnose(
+            target,
+            DiagnoseOptions(
+                timeout=8, only=CHECKS, nameserver=dns_server.nameserver, ca_file=tls_material.ca_file, policy=policy
+            ),
+        )
         assert canary.hits == 0, f"redirect to {location} reached the canary"
         assert report.exit_code == 1 or any(f.status in ("fail", "warn") for f in report.findings)
     finally:
@@ -478,9 +522,12 @@ def test_engine_follows_an_allowed_redirect(dns_server, tls_material, as_realm):
     redirector = _redirector(tls_material.valid, f"https://{Zone.TCR_LOCAL}:{canary.port}/token", as_realm=as_realm)
     try:
         policy = AddressPolicy.public_registry(domains=["*.tencentcloudcr.com"], ports=(), allow_loopback=True)
-        diagnose(f"{Zone.TCR_LOCAL}:{redirector.port}",
-                 DiagnoseOptions(timeout=8, only=CHECKS,
-                                 nameserver=dns_server.nameserver, ca_file=tls_material.ca_file, policy=policy))
+        diagnose(
+            f"{Zone.TCR_LOCAL}:{redirector.port}",
+            DiagnoseOptions(
+                timeout=8, only=CHECKS, nameserver=dns_server.nameserver, ca_file=tls_material.ca_file, policy=policy
+            ),
+        )
         assert canary.hits >= 1
     finally:
         redirector.stop()

@@ -1,4 +1,5 @@
 """The README stays true: its test command is what CI runs, and its code table is the catalogue's."""
+
 import re
 from pathlib import Path
 
@@ -39,8 +40,16 @@ def test_every_setting_is_documented():
     from bot.web import DEFAULTS, ENV_PREFIX
 
     settings = [ENV_PREFIX + key for key in DEFAULTS] + [ENV_PREFIX + "CACHE_DIR"]
-    settings += ["SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_API_BASE_URL",
-                 "SLACK_SUPPORT_CHANNEL", "PORT", "WEB_CONCURRENCY", "WEB_THREADS"]
+    settings += [
+        "SLACK_BOT_TOKEN",
+        "SLACK_SIGNING_SECRET",
+        "SLACK_APP_TOKEN",
+        "SLACK_API_BASE_URL",
+        "SLACK_SUPPORT_CHANNEL",
+        "PORT",
+        "WEB_CONCURRENCY",
+        "WEB_THREADS",
+    ]
     missing = [name for name in settings if f"`{name}`" not in README]
     assert not missing, missing
     assert "\n## Add to Slack\n" in README

@@ -4,6 +4,7 @@ The diagnosis engine is replaced here (the SLACK_DIAGNOSE_FUNC seam) so the Slac
 test: one progress message in the thread, updated in place, ending with the findings. The real engine against
 a registry started by the tests is in test_slack_diagnose.py.
 """
+
 from __future__ import annotations
 
 import threading
@@ -16,11 +17,24 @@ from tests.harness.slack_api import BOT_USER_ID, SlackRig, block_text, make_web_
 
 TARGET = "local-tcr.tencentcloudcr.com/team/app:1.0"
 FINDINGS = [
-    {"check": "dns", "status": "ok", "code": "DNS_OK", "summary": {"zh": "域名已解析", "en": "The name resolves"},
-     "evidence": {}, "fix": {}, "faq": None},
-    {"check": "tcp", "status": "fail", "code": "TCP_REFUSED",
-     "summary": {"zh": "连接被拒绝", "en": "The connection was refused"},
-     "evidence": {}, "fix": {"zh": "检查访问控制", "en": "Check the instance's access control"}, "faq": None},
+    {
+        "check": "dns",
+        "status": "ok",
+        "code": "DNS_OK",
+        "summary": {"zh": "域名已解析", "en": "The name resolves"},
+        "evidence": {},
+        "fix": {},
+        "faq": None,
+    },
+    {
+        "check": "tcp",
+        "status": "fail",
+        "code": "TCP_REFUSED",
+        "summary": {"zh": "连接被拒绝", "en": "The connection was refused"},
+        "evidence": {},
+        "fix": {"zh": "检查访问控制", "en": "Check the instance's access control"},
+        "faq": None,
+    },
 ]
 
 
@@ -56,8 +70,9 @@ def rig(fake):
 
 
 def ask_about_login(rig, text=f"docker login {TARGET} fails, what should I do?", ts="1700000100.000100"):
-    rig.event({"type": "app_mention", "user": "U0ASKER", "text": f"<@{BOT_USER_ID}> {text}", "ts": ts,
-               "channel": "C0GENERAL"})
+    rig.event(
+        {"type": "app_mention", "user": "U0ASKER", "text": f"<@{BOT_USER_ID}> {text}", "ts": ts, "channel": "C0GENERAL"}
+    )
     return rig.api.wait_for("chat.postMessage")
 
 
@@ -90,11 +105,20 @@ def test_a_diagnosis_without_a_named_registry_asks_for_one_in_a_modal(rig, fake)
     assert view["type"] == "modal" and view["blocks"][0]["element"]["type"] == "plain_text_input"
 
     def submit(value):
-        return rig.interaction({
-            "type": "view_submission", "user": {"id": "U0ASKER"}, "trigger_id": "trig.view",
-            "view": {"id": "V1", "type": "modal", "callback_id": view["callback_id"],
-                     "private_metadata": view["private_metadata"],
-                     "state": {"values": {"target": {"value": {"type": "plain_text_input", "value": value}}}}}})
+        return rig.interaction(
+            {
+                "type": "view_submission",
+                "user": {"id": "U0ASKER"},
+                "trigger_id": "trig.view",
+                "view": {
+                    "id": "V1",
+                    "type": "modal",
+                    "callback_id": view["callback_id"],
+                    "private_metadata": view["private_metadata"],
+                    "state": {"values": {"target": {"value": {"type": "plain_text_input", "value": value}}}},
+                },
+            }
+        )
 
     refused = submit("two words")
     assert refused.status_code == 200 and refused.json()["response_action"] == "errors"
@@ -115,8 +139,15 @@ def test_acks_stay_fast_while_a_diagnosis_runs():
             timings = []
             for n in range(5):
                 start = time.perf_counter()
-                resp = rig.event({"type": "app_mention", "user": "U0ASKER", "channel": "C0GENERAL",
-                                  "text": f"<@{BOT_USER_ID}> login fails", "ts": f"1700000200.{n:06d}"})
+                resp = rig.event(
+                    {
+                        "type": "app_mention",
+                        "user": "U0ASKER",
+                        "channel": "C0GENERAL",
+                        "text": f"<@{BOT_USER_ID}> login fails",
+                        "ts": f"1700000200.{n:06d}",
+                    }
+                )
                 timings.append(time.perf_counter() - start)
                 assert resp.status_code == 200
             assert max(timings) < 1.0, timings  # Slack's limit is 3 s; see benchmarks/bench_slack_ack.py

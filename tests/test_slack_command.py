@@ -1,4 +1,5 @@
 """`tcr-doctor slack` (Socket Mode) refuses to start without its tokens, and says which ones."""
+
 from __future__ import annotations
 
 from bot.cli import main

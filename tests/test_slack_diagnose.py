@@ -4,6 +4,7 @@ create_app (the Slack endpoint as production mounts it).
 The registry listens on 127.0.0.1; the harness DNS server resolves the TCR-looking name local-tcr.tencentcloudcr.com
 to it. Loopback is allowed only through create_app's test-only TEST_ALLOW_LOOPBACK, with the registry's port.
 """
+
 from __future__ import annotations
 
 import json
@@ -26,19 +27,36 @@ def target(registry):
 @pytest.fixture
 def rig(registry, dns_server, tmp_path, monkeypatch):
     monkeypatch.setattr(bot.slack, "_PROGRESS_INTERVAL", 0.0)  # every progress step updates the message
-    config = {"DB": str(tmp_path / "web.sqlite3"), "REGISTRY_PORTS": [registry.port], "TEST_ALLOW_LOOPBACK": True,
-              "DNS_NAMESERVER": dns_server.nameserver, "DIAGNOSE_TIMEOUT": 15.0}
+    config = {
+        "DB": str(tmp_path / "web.sqlite3"),
+        "REGISTRY_PORTS": [registry.port],
+        "TEST_ALLOW_LOOPBACK": True,
+        "DNS_NAMESERVER": dns_server.nameserver,
+        "DIAGNOSE_TIMEOUT": 15.0,
+    }
     with SlackRig(make_web_app, config=config) as rig:
         yield rig
 
 
 def test_run_diagnostics_button_posts_findings_from_a_real_registry(rig, target, dns_server, registry):
-    rig.event({"type": "app_mention", "user": "U0ASKER", "channel": "C0GENERAL", "ts": "1700000300.000100",
-               "text": f"<@{BOT_USER_ID}> docker pull {target} fails: unauthorized: authentication required"})
+    rig.event(
+        {
+            "type": "app_mention",
+            "user": "U0ASKER",
+            "channel": "C0GENERAL",
+            "ts": "1700000300.000100",
+            "text": f"<@{BOT_USER_ID}> docker pull {target} fails: unauthorized: authentication required",
+        }
+    )
     answer = rig.api.wait_for("chat.postMessage")
     assert answer.args["thread_ts"] == "1700000300.000100"
-    button = [e for b in answer.args["blocks"] if b["type"] == "actions" for e in b["elements"]
-              if e["action_id"] == "tcr_diagnose"]
+    button = [
+        e
+        for b in answer.args["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == "tcr_diagnose"
+    ]
     assert button and target in button[0]["value"]
     rig.click(answer, "tcr_diagnose")
 
@@ -52,8 +70,12 @@ def test_run_diagnostics_button_posts_findings_from_a_real_registry(rig, target,
     # The thread shows what the engine finds for the same target under the same policy.
     policy = rig.app.extensions["tcr_doctor"].policy
     only = [c for c in json.loads(button[0]["value"])["checks"] if c in bot.slack.SAFE_CHECKS]
-    expected = diagnose(target, DiagnoseOptions(timeout=15.0, only=only, policy=policy,
-                                                nameserver=dns_server.nameserver, docker_config="/dev/null", env={}))
+    expected = diagnose(
+        target,
+        DiagnoseOptions(
+            timeout=15.0, only=only, policy=policy, nameserver=dns_server.nameserver, docker_config="/dev/null", env={}
+        ),
+    )
     text = block_text(final.args["blocks"])
     assert expected.findings and "TARGET_REFUSED" not in text
     for f in expected.findings:

@@ -3,6 +3,7 @@
 Every request is signed exactly as Slack signs it and posted over HTTP to the app served on loopback; the bolt
 client talks to tests/harness/slack_api.py over real HTTP. Lazy listeners are awaited by bounded polling.
 """
+
 from __future__ import annotations
 
 import json
@@ -24,8 +25,15 @@ def rig():
 
 
 def mention(text: str, ts: str = "1700000000.000100", channel: str = "C0GENERAL", **extra):
-    return {"type": "app_mention", "user": "U0ASKER", "text": f"<@{BOT_USER_ID}> {text}", "ts": ts,
-            "channel": channel, "event_ts": ts, **extra}
+    return {
+        "type": "app_mention",
+        "user": "U0ASKER",
+        "text": f"<@{BOT_USER_ID}> {text}",
+        "ts": ts,
+        "channel": channel,
+        "event_ts": ts,
+        **extra,
+    }
 
 
 def answers(rig, channel=None):
@@ -87,8 +95,16 @@ def test_reply_language_follows_the_question(rig):
 
 
 def test_direct_message_is_answered(rig):
-    rig.event({"type": "message", "channel_type": "im", "channel": "D0DIRECT", "user": "U0ASKER",
-               "text": "What should I do when logging in to an instance fails?", "ts": "1700000001.000100"})
+    rig.event(
+        {
+            "type": "message",
+            "channel_type": "im",
+            "channel": "D0DIRECT",
+            "user": "U0ASKER",
+            "text": "What should I do when logging in to an instance fails?",
+            "ts": "1700000001.000100",
+        }
+    )
     call = rig.api.wait_for("chat.postMessage")
     assert call.args["channel"] == "D0DIRECT" and call.args["thread_ts"] == "1700000001.000100"
 
@@ -98,9 +114,13 @@ def test_the_same_event_delivered_three_times_is_answered_once(rig):
     event = mention("What should I do when logging in to an instance fails?")
     statuses = [rig.event(event, event_id="Ev0SAME").status_code]
     for retry in (1, 2):
-        statuses.append(rig.event(event, event_id="Ev0SAME",
-                                  headers={"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"})
-                        .status_code)
+        statuses.append(
+            rig.event(
+                event,
+                event_id="Ev0SAME",
+                headers={"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"},
+            ).status_code
+        )
     assert statuses == [200, 200, 200]
     rig.api.wait_for("chat.postMessage")
     rig.api.quiet(0.3)
@@ -110,11 +130,17 @@ def test_the_same_event_delivered_three_times_is_answered_once(rig):
 def test_a_retry_that_reaches_another_worker_is_not_answered_again(tmp_path):
     """Two app instances on one database stand for two gunicorn workers: the event id is shared through it."""
     event = mention("What should I do when logging in to an instance fails?", ts="1700000001.000900")
-    with SlackRig(make_web_app, config={"DB": str(tmp_path / "web.sqlite3")}) as rig, \
-            WSGIServer(make_web_app(rig.config)) as other_worker:
+    with (
+        SlackRig(make_web_app, config={"DB": str(tmp_path / "web.sqlite3")}) as rig,
+        WSGIServer(make_web_app(rig.config)) as other_worker,
+    ):
         assert rig.event(event, event_id="Ev0SHARED").status_code == 200
-        assert rig.event(event, event_id="Ev0SHARED", headers={"X-Slack-Retry-Num": "1"},
-                         url=other_worker.url + "/slack/events").status_code == 200
+        assert (
+            rig.event(
+                event, event_id="Ev0SHARED", headers={"X-Slack-Retry-Num": "1"}, url=other_worker.url + "/slack/events"
+            ).status_code
+            == 200
+        )
         rig.api.wait_for("chat.postMessage")
         rig.api.quiet(0.3)
         assert len(answers(rig)) == 1
@@ -131,16 +157,46 @@ def test_mention_in_a_direct_message_is_answered_once(rig):
     assert len(answers(rig)) == 1
 
 
-@pytest.mark.parametrize("event", [
-    {"type": "message", "channel_type": "im", "channel": "D0DIRECT", "user": BOT_USER_ID, "bot_id": BOT_ID,
-     "text": "What should I do when logging in to an instance fails?", "ts": "1700000003.000100"},
-    {"type": "message", "subtype": "bot_message", "channel_type": "im", "channel": "D0DIRECT", "bot_id": "B0OTHER",
-     "text": "What should I do when logging in to an instance fails?", "ts": "1700000003.000200"},
-    {"type": "app_mention", "channel": "C0GENERAL", "user": "U0OTHERBOT", "bot_id": "B0OTHER",
-     "text": f"<@{BOT_USER_ID}> login fails", "ts": "1700000003.000300"},
-    {"type": "message", "subtype": "message_changed", "channel_type": "im", "channel": "D0DIRECT",
-     "message": {"text": "login fails"}, "ts": "1700000003.000400"},
-], ids=["own-message", "bot_message", "other-bot-mention", "edit"])
+@pytest.mark.parametrize(
+    "event",
+    [
+        {
+            "type": "message",
+            "channel_type": "im",
+            "channel": "D0DIRECT",
+            "user": BOT_USER_ID,
+            "bot_id": BOT_ID,
+            "text": "What should I do when logging in to an instance fails?",
+            "ts": "1700000003.000100",
+        },
+        {
+            "type": "message",
+            "subtype": "bot_message",
+            "channel_type": "im",
+            "channel": "D0DIRECT",
+            "bot_id": "B0OTHER",
+            "text": "What should I do when logging in to an instance fails?",
+            "ts": "1700000003.000200",
+        },
+        {
+            "type": "app_mention",
+            "channel": "C0GENERAL",
+            "user": "U0OTHERBOT",
+            "bot_id": "B0OTHER",
+            "text": f"<@{BOT_USER_ID}> login fails",
+            "ts": "1700000003.000300",
+        },
+        {
+            "type": "message",
+            "subtype": "message_changed",
+            "channel_type": "im",
+            "channel": "D0DIRECT",
+            "message": {"text": "login fails"},
+            "ts": "1700000003.000400",
+        },
+    ],
+    ids=["own-message", "bot_message", "other-bot-mention", "edit"],
+)
 def test_messages_from_bots_and_edits_get_no_answer(rig, event):
     assert rig.event(event).status_code == 200
     rig.api.quiet(0.3)
@@ -169,11 +225,18 @@ def test_no_documented_answer_offers_a_hand_off_that_reaches_the_support_channel
 
 
 def test_did_you_mean_buttons_answer_the_chosen_question():
-    fake = {"matched": True, "status": "ambiguous", "lang": "en", "kb_version": "k", "diagnostics": [],
-            "entities": {}, "answer": {"id": "a", "question": "Question A?", "answer": "Answer A.", "score": 0.6,
-                                       "links": []},
-            "alternatives": [{"id": "login-failed", "score": 0.5,
-                              "question": "What should I do when logging in to an instance fails?"}]}
+    fake = {
+        "matched": True,
+        "status": "ambiguous",
+        "lang": "en",
+        "kb_version": "k",
+        "diagnostics": [],
+        "entities": {},
+        "answer": {"id": "a", "question": "Question A?", "answer": "Answer A.", "score": 0.6, "links": []},
+        "alternatives": [
+            {"id": "login-failed", "score": 0.5, "question": "What should I do when logging in to an instance fails?"}
+        ],
+    }
 
     def ask(text, lang=None):
         return fake if text == "which one?" else knowledge.ask(text, lang)
@@ -240,14 +303,21 @@ def test_a_pasted_error_log_gets_its_cause_and_a_diagnostics_button(rig, monkeyp
 
     # The channel calls knowledge.explain_log (the contract); bind it to the log reader itself for this test.
     monkeypatch.setattr(knowledge, "explain_log", knowledge.logs.explain)
-    pasted = ('$ docker pull shop-tcr.tencentcloudcr.com/team/app:1.0\nError response from daemon: Get '
-              '"https://shop-tcr.tencentcloudcr.com/v2/": net/http: request canceled while waiting for connection '
-              '(Client.Timeout exceeded while awaiting headers)')
+    pasted = (
+        "$ docker pull shop-tcr.tencentcloudcr.com/team/app:1.0\nError response from daemon: Get "
+        '"https://shop-tcr.tencentcloudcr.com/v2/": net/http: request canceled while waiting for connection '
+        "(Client.Timeout exceeded while awaiting headers)"
+    )
     expected = knowledge.logs.explain(pasted)
     rig.event(mention(pasted, ts="1700000008.000100"))
     reply = rig.api.wait_for("chat.postMessage")
     text = block_text(reply.args["blocks"])
     assert expected["cause"] in text and expected["summary"]["en"] in text
-    button = [e for b in reply.args["blocks"] if b["type"] == "actions" for e in b["elements"]
-              if e["action_id"] == "tcr_diagnose"]
+    button = [
+        e
+        for b in reply.args["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == "tcr_diagnose"
+    ]
     assert button and "shop-tcr.tencentcloudcr.com" in button[0]["value"]

@@ -1,4 +1,5 @@
 """slack_manifest.yaml declares what bot/slack.py handles (read as text: no YAML dependency for one file)."""
+
 from __future__ import annotations
 
 import pathlib

@@ -1,5 +1,6 @@
 """The web channel's JSON API through Flask's test client: ask, feedback, diagnose refusals, limits, errors,
 CORS/CSP headers, metrics, storage of redacted text, and the `report unanswered` command."""
+
 from __future__ import annotations
 
 import json
@@ -20,6 +21,7 @@ def make_app(tmp_path):
         config.setdefault("DB", str(tmp_path / "web.sqlite3"))
         config.setdefault("SLACK", "off")
         return create_app(config)
+
     return make
 
 
@@ -86,11 +88,23 @@ def test_ask_html_is_sanitised_markdown(client):
 
 def test_answer_markdown_cannot_inject_html(make_app):
     def evil_ask(text, lang=None):
-        return {"matched": True, "status": "answered", "lang": "en", "kb_version": "x", "diagnostics": [],
-                "alternatives": [], "entities": {},
-                "answer": {"id": "evil", "question": "<b>q</b>", "score": 1.0,
-                           "answer": "hi <img src=x onerror=alert(1)> [link](javascript:alert(1)) <script>x</script>",
-                           "links": [{"title": "t", "url": "javascript:alert(1)"}]}}
+        return {
+            "matched": True,
+            "status": "answered",
+            "lang": "en",
+            "kb_version": "x",
+            "diagnostics": [],
+            "alternatives": [],
+            "entities": {},
+            "answer": {
+                "id": "evil",
+                "question": "<b>q</b>",
+                "score": 1.0,
+                "answer": "hi <img src=x onerror=alert(1)> [link](javascript:alert(1)) <script>x</script>",
+                "links": [{"title": "t", "url": "javascript:alert(1)"}],
+            },
+        }
+
     client = make_app(ASK_FUNC=evil_ask).test_client()
     html = client.post("/api/ask", json={"q": "x", "render": "html"}).get_json()["html"]
     assert "<img" not in html and "<script" not in html and "<b>" not in html
@@ -102,19 +116,22 @@ def test_question_is_stored_redacted(app, client):
     q = "docker login -u 100012345678 -p S3cr3tPassw0rd! fails: unauthorized: authentication required"
     response = client.post("/api/ask", json={"q": q})
     qid = response.headers["X-Question-Id"]
-    (text, redacted, status), = rows(app, "SELECT text, redacted, status FROM questions WHERE id = ?", qid)
+    ((text, redacted, status),) = rows(app, "SELECT text, redacted, status FROM questions WHERE id = ?", qid)
     assert "S3cr3tPassw0rd!" not in text
     assert redacted
     assert status == response.get_json()["status"]
 
 
-@pytest.mark.parametrize("payload,status,code", [
-    ({}, 400, "missing_question"),
-    ({"q": "   "}, 400, "missing_question"),
-    ({"q": 5}, 400, "missing_question"),
-    ({"q": "hi", "lang": "fr"}, 400, "bad_lang"),
-    ({"q": "x" * 2001}, 413, "question_too_long"),
-])
+@pytest.mark.parametrize(
+    "payload,status,code",
+    [
+        ({}, 400, "missing_question"),
+        ({"q": "   "}, 400, "missing_question"),
+        ({"q": 5}, 400, "missing_question"),
+        ({"q": "hi", "lang": "fr"}, 400, "bad_lang"),
+        ({"q": "x" * 2001}, 413, "question_too_long"),
+    ],
+)
 def test_ask_validation(client, payload, status, code):
     assert_error(client.post("/api/ask", json=payload), status, code)
 
@@ -126,15 +143,17 @@ def test_bad_json_and_non_object(client):
 
 def test_body_size_limit(make_app):
     client = make_app(MAX_BODY_BYTES=1024).test_client()
-    assert_error(client.post("/api/ask", data=json.dumps({"q": "x" * 5000}), content_type="application/json"),
-                 413, "too_large")
+    assert_error(
+        client.post("/api/ask", data=json.dumps({"q": "x" * 5000}), content_type="application/json"), 413, "too_large"
+    )
 
 
 def test_error_language_follows_request(client):
     body = assert_error(client.post("/api/ask", json={"lang": "zh"}), 400, "missing_question")
     assert body["message"] == body["messages"]["zh"]
-    body = assert_error(client.post("/api/ask", json={}, headers={"Accept-Language": "zh-CN,zh;q=0.9"}),
-                        400, "missing_question")
+    body = assert_error(
+        client.post("/api/ask", json={}, headers={"Accept-Language": "zh-CN,zh;q=0.9"}), 400, "missing_question"
+    )
     assert body["message"] == body["messages"]["zh"]
 
 
@@ -146,6 +165,7 @@ def test_not_found_and_method_errors_are_json(client):
 def test_crash_is_json_without_stack_trace(make_app):
     def boom(text, lang=None):
         raise RuntimeError("secret internal detail /etc/passwd")
+
     client = make_app(ASK_FUNC=boom).test_client()
     response = client.post("/api/ask", json={"q": "x"})
     body = assert_error(response, 500, "internal")
@@ -193,9 +213,14 @@ def test_cors_default_allows_any_origin(client):
     response = client.post("/api/ask", json={"q": "hi"}, headers={"Origin": "https://customer.example"})
     assert response.headers["Access-Control-Allow-Origin"] == "*"
     assert "X-Question-Id" in response.headers["Access-Control-Expose-Headers"]
-    preflight = client.options("/api/ask", headers={"Origin": "https://customer.example",
-                                                    "Access-Control-Request-Method": "POST",
-                                                    "Access-Control-Request-Headers": "content-type"})
+    preflight = client.options(
+        "/api/ask",
+        headers={
+            "Origin": "https://customer.example",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+        },
+    )
     assert preflight.status_code == 204
     assert "POST" in preflight.headers["Access-Control-Allow-Methods"]
     assert "Content-Type" in preflight.headers["Access-Control-Allow-Headers"]
@@ -240,20 +265,30 @@ def test_widget_assets(client):
 def test_feedback_is_stored(app, client):
     asked = client.post("/api/ask", json={"q": LOGIN_Q})
     answer = asked.get_json()["answer"]
-    response = client.post("/api/feedback", json={"answer_id": answer["id"], "kb_version": asked.get_json()["kb_version"],
-                                                  "helpful": True, "question_id": asked.headers["X-Question-Id"]})
+    response = client.post(
+        "/api/feedback",
+        json={
+            "answer_id": answer["id"],
+            "kb_version": asked.get_json()["kb_version"],
+            "helpful": True,
+            "question_id": asked.headers["X-Question-Id"],
+        },
+    )
     assert response.status_code == 201 and response.get_json()["ok"] is True
-    (answer_id, helpful, qid), = rows(app, "SELECT answer_id, helpful, question_id FROM feedback")
+    ((answer_id, helpful, qid),) = rows(app, "SELECT answer_id, helpful, question_id FROM feedback")
     assert (answer_id, helpful, qid) == (answer["id"], 1, asked.headers["X-Question-Id"])
 
 
-@pytest.mark.parametrize("payload,code", [
-    ({"answer_id": "login-failed", "kb_version": "v"}, "bad_feedback"),
-    ({"answer_id": "login-failed", "kb_version": "v", "helpful": "yes"}, "bad_feedback"),
-    ({"answer_id": "", "kb_version": "v", "helpful": True}, "bad_feedback"),
-    ({"answer_id": "login-failed", "kb_version": "v", "helpful": True, "question_id": 5}, "bad_feedback"),
-    ({"answer_id": "no-such-entry", "kb_version": "v", "helpful": True}, "unknown_answer"),
-])
+@pytest.mark.parametrize(
+    "payload,code",
+    [
+        ({"answer_id": "login-failed", "kb_version": "v"}, "bad_feedback"),
+        ({"answer_id": "login-failed", "kb_version": "v", "helpful": "yes"}, "bad_feedback"),
+        ({"answer_id": "", "kb_version": "v", "helpful": True}, "bad_feedback"),
+        ({"answer_id": "login-failed", "kb_version": "v", "helpful": True, "question_id": 5}, "bad_feedback"),
+        ({"answer_id": "no-such-entry", "kb_version": "v", "helpful": True}, "unknown_answer"),
+    ],
+)
 def test_feedback_validation(client, payload, code):
     assert_error(client.post("/api/feedback", json=payload), 400, code)
 
@@ -266,8 +301,15 @@ def test_report_unanswered(app, client, capsys):
     client.post("/api/ask", json={"q": NONSENSE_Q.upper() + "?"})  # same group after normalisation
     asked = client.post("/api/ask", json={"q": LOGIN_Q})
     body = asked.get_json()
-    client.post("/api/feedback", json={"answer_id": body["answer"]["id"], "kb_version": body["kb_version"],
-                                       "helpful": False, "question_id": asked.headers["X-Question-Id"]})
+    client.post(
+        "/api/feedback",
+        json={
+            "answer_id": body["answer"]["id"],
+            "kb_version": body["kb_version"],
+            "helpful": False,
+            "question_id": asked.headers["X-Question-Id"],
+        },
+    )
     client.post("/api/ask", json={"q": "how do I delete an image tag"})  # answered, no feedback: not listed
     app.extensions["tcr_doctor"].storage.flush()
     db = app.extensions["tcr_doctor"].storage.path

@@ -3,6 +3,7 @@
 Refusals are checked with a spy standing in for the engine (it must never be called); the real engine runs
 against the harness DNS server and registry in test_web_registry.py.
 """
+
 from __future__ import annotations
 
 import threading
@@ -15,9 +16,20 @@ from bot.web import create_app
 class Spy:
     def __init__(self, result=None, gate: threading.Event | None = None):
         self.calls = []
-        self.result = result or {"findings": [{"check": "dns", "status": "ok", "code": "DNS_OK",
-                                               "summary": {"zh": "好", "en": "fine"}, "evidence": {},
-                                               "fix": {"zh": "", "en": ""}, "faq": None}], "exit_code": 0}
+        self.result = result or {
+            "findings": [
+                {
+                    "check": "dns",
+                    "status": "ok",
+                    "code": "DNS_OK",
+                    "summary": {"zh": "好", "en": "fine"},
+                    "evidence": {},
+                    "fix": {"zh": "", "en": ""},
+                    "faq": None,
+                }
+            ],
+            "exit_code": 0,
+        }
         self.gate = gate
 
     def __call__(self, target, **kwargs):
@@ -34,8 +46,9 @@ def spy():
 
 @pytest.fixture
 def client(tmp_path, spy):
-    return create_app({"DB": str(tmp_path / "d.sqlite3"), "SLACK": "off", "DIAGNOSE_FUNC": spy,
-                       "RATE_LIMIT_DIAGNOSE": "0"}).test_client()
+    return create_app(
+        {"DB": str(tmp_path / "d.sqlite3"), "SLACK": "off", "DIAGNOSE_FUNC": spy, "RATE_LIMIT_DIAGNOSE": "0"}
+    ).test_client()
 
 
 REFUSED_TARGETS = [
@@ -89,8 +102,9 @@ def test_allowed_target_runs_with_the_public_policy(client, spy):
     assert policy.allow_loopback is False
     assert policy.check_host("shop-tcr.tencentcloudcr.com") is None
     assert policy.check_address("10.0.0.1") is not None
-    assert body["cli"]["command"] == ("tcr-doctor diagnose shop-tcr.tencentcloudcr.com/ns/app:1.0 "
-                                      "--username <USERNAME> --password-stdin")
+    assert body["cli"]["command"] == (
+        "tcr-doctor diagnose shop-tcr.tencentcloudcr.com/ns/app:1.0 --username <USERNAME> --password-stdin"
+    )
     assert body["cli"]["note"]["zh"] and body["cli"]["note"]["en"]
 
 
@@ -99,13 +113,16 @@ def test_cli_command_is_shell_quoted(client):
     assert "'shop.tencentcloudcr.com/ns/app;rm -rf ~'" in body["cli"]["command"]
 
 
-@pytest.mark.parametrize("payload,status,code", [
-    ({}, 400, "missing_target"),
-    ({"target": ""}, 400, "missing_target"),
-    ({"target": ["a"]}, 400, "missing_target"),
-    ({"target": "a" * 513}, 413, "target_too_long"),
-    ({"target": "shop.tencentcloudcr.com", "lang": "de"}, 400, "bad_lang"),
-])
+@pytest.mark.parametrize(
+    "payload,status,code",
+    [
+        ({}, 400, "missing_target"),
+        ({"target": ""}, 400, "missing_target"),
+        ({"target": ["a"]}, 400, "missing_target"),
+        ({"target": "a" * 513}, 413, "target_too_long"),
+        ({"target": "shop.tencentcloudcr.com", "lang": "de"}, 400, "bad_lang"),
+    ],
+)
 def test_diagnose_validation(client, payload, status, code):
     response = client.post("/api/diagnose", json=payload)
     assert response.status_code == status
@@ -113,8 +130,9 @@ def test_diagnose_validation(client, payload, status, code):
 
 
 def test_diagnose_rate_limit(tmp_path):
-    client = create_app({"DB": str(tmp_path / "r.sqlite3"), "SLACK": "off", "DIAGNOSE_FUNC": Spy(),
-                         "RATE_LIMIT_DIAGNOSE": "2/60"}).test_client()
+    client = create_app(
+        {"DB": str(tmp_path / "r.sqlite3"), "SLACK": "off", "DIAGNOSE_FUNC": Spy(), "RATE_LIMIT_DIAGNOSE": "2/60"}
+    ).test_client()
     for _ in range(2):
         assert client.post("/api/diagnose", json={"target": "a.tencentcloudcr.com"}).status_code == 200
     response = client.post("/api/diagnose", json={"target": "a.tencentcloudcr.com"})
@@ -124,11 +142,21 @@ def test_diagnose_rate_limit(tmp_path):
 def test_diagnose_concurrency_limit(tmp_path):
     gate = threading.Event()
     spy = Spy(gate=gate)
-    app = create_app({"DB": str(tmp_path / "c.sqlite3"), "SLACK": "off", "DIAGNOSE_FUNC": spy,
-                      "RATE_LIMIT_DIAGNOSE": "0", "DIAGNOSE_CONCURRENCY": 1})
+    app = create_app(
+        {
+            "DB": str(tmp_path / "c.sqlite3"),
+            "SLACK": "off",
+            "DIAGNOSE_FUNC": spy,
+            "RATE_LIMIT_DIAGNOSE": "0",
+            "DIAGNOSE_CONCURRENCY": 1,
+        }
+    )
     results = []
-    first = threading.Thread(target=lambda: results.append(
-        app.test_client().post("/api/diagnose", json={"target": "a.tencentcloudcr.com"}).status_code))
+    first = threading.Thread(
+        target=lambda: results.append(
+            app.test_client().post("/api/diagnose", json={"target": "a.tencentcloudcr.com"}).status_code
+        )
+    )
     first.start()
     for _ in range(100):
         if spy.calls:
@@ -170,10 +198,15 @@ class _ChallengingRegistry:
                     self.send_body(200, '{"token": "anonymous", "access_token": "anonymous"}', "application/json")
                     return
                 realm = f"https://{Zone.TCR_LOCAL}:{outer.port}/token"
-                self.send_body(401, '{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}',
-                               "application/json",
-                               {"WWW-Authenticate": f'Bearer realm="{realm}",service="registry"',
-                                "Docker-Distribution-Api-Version": "registry/2.0"})
+                self.send_body(
+                    401,
+                    '{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}',
+                    "application/json",
+                    {
+                        "WWW-Authenticate": f'Bearer realm="{realm}",service="registry"',
+                        "Docker-Distribution-Api-Version": "registry/2.0",
+                    },
+                )
 
         self.server = HTTPServer(Handler, cert=cert, name="challenging").start()
         self.port = self.server.port
@@ -197,18 +230,28 @@ def test_web_diagnosis_never_uses_the_servers_docker_credentials(tmp_path, monke
     bindir.mkdir()
     (home / ".docker").mkdir(parents=True)
     helper = bindir / "docker-credential-spy"
-    helper.write_text(f"#!/bin/sh\ncat >> {calls}\necho '{{\"Username\": \"ops\", \"Secret\": \"server-secret\"}}'\n")
+    helper.write_text(f'#!/bin/sh\ncat >> {calls}\necho \'{{"Username": "ops", "Secret": "server-secret"}}\'\n')
     helper.chmod(0o755)
-    (home / ".docker" / "config.json").write_text(json.dumps({
-        "credsStore": "spy",
-        "auths": {hostport: {"auth": base64.b64encode(b"ops:server-password").decode()}}}))
+    (home / ".docker" / "config.json").write_text(
+        json.dumps(
+            {"credsStore": "spy", "auths": {hostport: {"auth": base64.b64encode(b"ops:server-password").decode()}}}
+        )
+    )
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("PATH", f"{bindir}{os.pathsep}{os.environ['PATH']}")
     monkeypatch.delenv("DOCKER_CONFIG", raising=False)
     try:
-        client = create_app({"DB": str(tmp_path / "w.sqlite3"), "SLACK": "off", "RATE_LIMIT_DIAGNOSE": "0",
-                             "DNS_NAMESERVER": dns_server.nameserver, "CA_FILE": tls_material.ca_file,
-                             "REGISTRY_PORTS": "", "TEST_ALLOW_LOOPBACK": True}).test_client()
+        client = create_app(
+            {
+                "DB": str(tmp_path / "w.sqlite3"),
+                "SLACK": "off",
+                "RATE_LIMIT_DIAGNOSE": "0",
+                "DNS_NAMESERVER": dns_server.nameserver,
+                "CA_FILE": tls_material.ca_file,
+                "REGISTRY_PORTS": "",
+                "TEST_ALLOW_LOOPBACK": True,
+            }
+        ).test_client()
         body = client.post("/api/diagnose", json={"target": f"{hostport}/team/app:1.0"}).get_json()
         codes = [f["code"] for f in body["findings"]]
         assert "HTTP_OK" in codes or any(c.startswith("HTTP") for c in codes), codes
@@ -217,24 +260,41 @@ def test_web_diagnosis_never_uses_the_servers_docker_credentials(tmp_path, monke
         assert "server-secret" not in json.dumps(body) and "ops" not in json.dumps(body["findings"])
 
         # control: the CLI's defaults (the user's own docker config) do consult it, so the check above means something
-        diagnose(f"{hostport}/team/app:1.0", DiagnoseOptions(timeout=8, nameserver=dns_server.nameserver,
-                                                             ca_file=tls_material.ca_file))
+        diagnose(
+            f"{hostport}/team/app:1.0",
+            DiagnoseOptions(timeout=8, nameserver=dns_server.nameserver, ca_file=tls_material.ca_file),
+        )
         assert calls.exists()
     finally:
         reg.stop()
 
 
 # --- the real engine behind /api/diagnose, names from the harness DNS server ------------------------------
-@pytest.mark.parametrize("attr,words", [("TCR_INTERNAL", "VPC"), ("INTERNAL_CNAME", "VPC"),
-                                        ("LINKLOCAL", "169.254."), ("CGNAT", "NAT"), ("MIXED", "VPC"),
-                                        ("PRIVATE192", "VPC")])
+@pytest.mark.parametrize(
+    "attr,words",
+    [
+        ("TCR_INTERNAL", "VPC"),
+        ("INTERNAL_CNAME", "VPC"),
+        ("LINKLOCAL", "169.254."),
+        ("CGNAT", "NAT"),
+        ("MIXED", "VPC"),
+        ("PRIVATE192", "VPC"),
+    ],
+)
 def test_names_resolving_to_internal_addresses_are_refused_findings(tmp_path, dns_server, attr, words):
     """dns,endpoint only: an internal answer is never connected to, even if the guard were broken."""
     from tests.harness.dns_server import Zone
 
-    client = create_app({"DB": str(tmp_path / "h.sqlite3"), "SLACK": "off", "RATE_LIMIT_DIAGNOSE": "0",
-                         "DNS_NAMESERVER": dns_server.nameserver, "DIAGNOSE_CHECKS": "dns,endpoint",
-                         "REGISTRY_DOMAINS": "*.tencentcloudcr.com,*.tcr-doctor.test"}).test_client()
+    client = create_app(
+        {
+            "DB": str(tmp_path / "h.sqlite3"),
+            "SLACK": "off",
+            "RATE_LIMIT_DIAGNOSE": "0",
+            "DNS_NAMESERVER": dns_server.nameserver,
+            "DIAGNOSE_CHECKS": "dns,endpoint",
+            "REGISTRY_DOMAINS": "*.tencentcloudcr.com,*.tcr-doctor.test",
+        }
+    ).test_client()
     name = getattr(Zone, attr)
     response = client.post("/api/diagnose", json={"target": f"{name}/ns/app:1.0", "lang": "zh", "render": "html"})
     assert response.status_code == 200
@@ -253,9 +313,21 @@ def test_rendered_findings_put_problems_first():
     def f(check, status, code):
         return {"check": check, "status": status, "code": code, "summary_text": code, "fix_html": ""}
 
-    html = render("web", "findings.html", lang="en", target="x.tencentcloudcr.com", verdict=None, cli=None,
-                  findings=[f("name", "ok", "NAME_OK"), f("dns", "ok", "DNS_OK"), f("tcp", "fail", "TCP_TIMEOUT"),
-                            f("endpoint", "warn", "ENDPOINT_PUBLIC"), f("tls", "skip", "SKIPPED")])
+    html = render(
+        "web",
+        "findings.html",
+        lang="en",
+        target="x.tencentcloudcr.com",
+        verdict=None,
+        cli=None,
+        findings=[
+            f("name", "ok", "NAME_OK"),
+            f("dns", "ok", "DNS_OK"),
+            f("tcp", "fail", "TCP_TIMEOUT"),
+            f("endpoint", "warn", "ENDPOINT_PUBLIC"),
+            f("tls", "skip", "SKIPPED"),
+        ],
+    )
     order = ("TCP_TIMEOUT", "ENDPOINT_PUBLIC", "NAME_OK", "DNS_OK", "SKIPPED")
     positions = [html.index(f'data-code="{code}"') for code in order]
     assert positions == sorted(positions)

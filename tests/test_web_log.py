@@ -1,6 +1,7 @@
 """The pasted-log cause on the web (issue 6): /api/ask returns knowledge.explain_log as "log" (null for a plain
 question) and, for the widget, its cause card as sanitised HTML; /api/diagnose runs a log's `checks` (web-safe:
 anonymous, same address policy) and says whether the findings confirm the log's `cause`."""
+
 from __future__ import annotations
 
 import os
@@ -28,9 +29,21 @@ class Spy:
 
     def __init__(self, findings=None):
         self.calls = []
-        self.findings = findings if findings is not None else [
-            {"check": "dns", "status": "fail", "code": "DNS_NXDOMAIN", "summary": {"zh": "域名不存在", "en": "no such host"},
-             "evidence": {}, "fix": {"zh": "检查域名", "en": "check the name"}, "faq": None}]
+        self.findings = (
+            findings
+            if findings is not None
+            else [
+                {
+                    "check": "dns",
+                    "status": "fail",
+                    "code": "DNS_NXDOMAIN",
+                    "summary": {"zh": "域名不存在", "en": "no such host"},
+                    "evidence": {},
+                    "fix": {"zh": "检查域名", "en": "check the name"},
+                    "faq": None,
+                }
+            ]
+        )
 
     def __call__(self, target, **kwargs):
         self.calls.append((target, kwargs))
@@ -40,9 +53,15 @@ class Spy:
 @pytest.fixture
 def make_client(tmp_path):
     def make(**config):
-        config = {"DB": str(tmp_path / "log.sqlite3"), "SLACK": "off", "RATE_LIMIT_ASK": "0",
-                  "RATE_LIMIT_DIAGNOSE": "0", **config}
+        config = {
+            "DB": str(tmp_path / "log.sqlite3"),
+            "SLACK": "off",
+            "RATE_LIMIT_ASK": "0",
+            "RATE_LIMIT_DIAGNOSE": "0",
+            **config,
+        }
         return create_app(config).test_client()
+
     return make
 
 
@@ -64,8 +83,9 @@ def test_plain_question_has_a_null_log(make_client):
     assert "log_html" not in body
 
 
-@pytest.mark.parametrize("lang,title,words", [("en", "What the log says", "It may also be"),
-                                              ("zh", "日志中的原因", "也可能是")])
+@pytest.mark.parametrize(
+    "lang,title,words", [("en", "What the log says", "It may also be"), ("zh", "日志中的原因", "也可能是")]
+)
 def test_log_html_is_the_cause_card_in_the_answer_language(make_client, lang, title, words):
     body = make_client().post("/api/ask", json={"q": PULL_DENIED_LOG, "lang": lang, "render": "html"}).get_json()
     log, html = body["log"], body["log_html"]
@@ -115,7 +135,9 @@ def test_ask_still_answers_when_the_log_reader_fails(make_client, monkeypatch):
 def test_checks_are_honoured(make_client):
     spy = Spy()
     client = make_client(DIAGNOSE_FUNC=spy)
-    body = client.post("/api/diagnose", json={"target": "shop.tencentcloudcr.com", "checks": ["endpoint", "dns"]}).get_json()
+    body = client.post(
+        "/api/diagnose", json={"target": "shop.tencentcloudcr.com", "checks": ["endpoint", "dns"]}
+    ).get_json()
     assert body["exit_code"] == 1
     assert spy.calls[-1][1]["only"] == ["dns", "endpoint"]  # in the engine's order
     client.post("/api/diagnose", json={"target": "shop.tencentcloudcr.com"})
@@ -135,22 +157,26 @@ def test_checks_never_widen_the_configured_set(make_client):
     assert spy.calls[-1][1]["only"] == ["dns", "endpoint"]
 
 
-@pytest.mark.parametrize("payload,code", [
-    ({"checks": ["dns", "ping"]}, "bad_checks"),
-    ({"checks": "dns,endpoint"}, "bad_checks"),
-    ({"checks": [1]}, "bad_checks"),
-    ({"checks": ["dns"] * 9}, "bad_checks"),
-    ({"checks": [None]}, "bad_checks"),
-    ({"cause": "NOT_A_CAUSE"}, "bad_cause"),
-    ({"cause": 5}, "bad_cause"),
-    ({"also": ["DNS_TIMEOUT"]}, "bad_cause"),
-    ({"cause": "DNS_NXDOMAIN", "also": ["DNS_TIMEOUT", "TCP_TIMEOUT", "TLS_EXPIRED"]}, "bad_cause"),
-    ({"cause": "DNS_NXDOMAIN", "also": "DNS_TIMEOUT"}, "bad_cause"),
-])
+@pytest.mark.parametrize(
+    "payload,code",
+    [
+        ({"checks": ["dns", "ping"]}, "bad_checks"),
+        ({"checks": "dns,endpoint"}, "bad_checks"),
+        ({"checks": [1]}, "bad_checks"),
+        ({"checks": ["dns"] * 9}, "bad_checks"),
+        ({"checks": [None]}, "bad_checks"),
+        ({"cause": "NOT_A_CAUSE"}, "bad_cause"),
+        ({"cause": 5}, "bad_cause"),
+        ({"also": ["DNS_TIMEOUT"]}, "bad_cause"),
+        ({"cause": "DNS_NXDOMAIN", "also": ["DNS_TIMEOUT", "TCP_TIMEOUT", "TLS_EXPIRED"]}, "bad_cause"),
+        ({"cause": "DNS_NXDOMAIN", "also": "DNS_TIMEOUT"}, "bad_cause"),
+    ],
+)
 def test_bad_checks_or_cause_are_400_json_errors(make_client, payload, code):
     spy = Spy()
     response = make_client(DIAGNOSE_FUNC=spy).post(
-        "/api/diagnose", json={"target": "shop.tencentcloudcr.com", "lang": "zh", **payload})
+        "/api/diagnose", json={"target": "shop.tencentcloudcr.com", "lang": "zh", **payload}
+    )
     assert response.status_code == 400 and response.mimetype == "application/json"
     body = response.get_json()
     assert body["error"] == code
@@ -160,28 +186,61 @@ def test_bad_checks_or_cause_are_400_json_errors(make_client, payload, code):
 
 def test_a_logs_target_is_still_under_the_address_policy(make_client):
     spy = Spy()
-    body = make_client(DIAGNOSE_FUNC=spy).post("/api/diagnose", json={
-        "target": "10.0.0.8:5000", "checks": ["dns", "tcp"], "cause": "TCP_TIMEOUT", "render": "html"}).get_json()
+    body = (
+        make_client(DIAGNOSE_FUNC=spy)
+        .post(
+            "/api/diagnose",
+            json={"target": "10.0.0.8:5000", "checks": ["dns", "tcp"], "cause": "TCP_TIMEOUT", "render": "html"},
+        )
+        .get_json()
+    )
     assert body["refused"] is True and spy.calls == []
     assert [f["code"] for f in body["findings"]] == ["TARGET_REFUSED"]
     assert body["log_verdict"] == {"verdict": "not_run", "codes": []}
     assert 'data-status="not_run"' in body["html"]
 
 
-@pytest.mark.parametrize("findings,verdict,codes", [
-    ([("dns", "fail", "DNS_NXDOMAIN")], "confirmed", ["DNS_NXDOMAIN"]),
-    ([("dns", "fail", "DNS_NO_ADDRESS")], "confirmed", ["DNS_NO_ADDRESS"]),   # a confirming code of the cause
-    ([("dns", "fail", "DNS_SERVFAIL")], "confirmed", ["DNS_SERVFAIL"]),       # confirms the alternative
-    ([("dns", "ok", "DNS_OK"), ("tcp", "fail", "TCP_REFUSED")], "other", ["TCP_REFUSED"]),
-    ([("dns", "ok", "DNS_OK"), ("endpoint", "ok", "ENDPOINT_PUBLIC")], "not_reproduced", []),
-])
+@pytest.mark.parametrize(
+    "findings,verdict,codes",
+    [
+        ([("dns", "fail", "DNS_NXDOMAIN")], "confirmed", ["DNS_NXDOMAIN"]),
+        ([("dns", "fail", "DNS_NO_ADDRESS")], "confirmed", ["DNS_NO_ADDRESS"]),  # a confirming code of the cause
+        ([("dns", "fail", "DNS_SERVFAIL")], "confirmed", ["DNS_SERVFAIL"]),  # confirms the alternative
+        ([("dns", "ok", "DNS_OK"), ("tcp", "fail", "TCP_REFUSED")], "other", ["TCP_REFUSED"]),
+        ([("dns", "ok", "DNS_OK"), ("endpoint", "ok", "ENDPOINT_PUBLIC")], "not_reproduced", []),
+    ],
+)
 def test_verdict_says_whether_the_findings_confirm_the_cause(make_client, findings, verdict, codes):
-    spy = Spy([{"check": c, "status": s, "code": k, "summary": {"zh": k, "en": k}, "evidence": {},
-                "fix": {"zh": "", "en": ""}, "faq": None} for c, s, k in findings])
+    spy = Spy(
+        [
+            {
+                "check": c,
+                "status": s,
+                "code": k,
+                "summary": {"zh": k, "en": k},
+                "evidence": {},
+                "fix": {"zh": "", "en": ""},
+                "faq": None,
+            }
+            for c, s, k in findings
+        ]
+    )
     for lang, words in (("en", "The diagnosis"), ("zh", "诊断")):
-        body = make_client(DIAGNOSE_FUNC=spy).post("/api/diagnose", json={
-            "target": "shop.tencentcloudcr.com", "checks": ["dns", "endpoint"], "cause": "DNS_NXDOMAIN",
-            "also": ["DNS_TIMEOUT"], "lang": lang, "render": "html"}).get_json()
+        body = (
+            make_client(DIAGNOSE_FUNC=spy)
+            .post(
+                "/api/diagnose",
+                json={
+                    "target": "shop.tencentcloudcr.com",
+                    "checks": ["dns", "endpoint"],
+                    "cause": "DNS_NXDOMAIN",
+                    "also": ["DNS_TIMEOUT"],
+                    "lang": lang,
+                    "render": "html",
+                },
+            )
+            .get_json()
+        )
         assert body["log_verdict"] == {"verdict": verdict, "codes": codes}
         assert f'class="tcrd-verdict tcrd-verdict-{verdict}" data-status="{verdict}"' in body["html"]
         assert words in body["html"].split('class="tcrd-verdict')[1]
@@ -208,13 +267,24 @@ def test_a_logs_diagnosis_confirms_nxdomain_with_the_real_engine(make_client, dn
     """dns,endpoint only (the log's checks): nothing is connected to."""
     from tests.harness.dns_server import Zone
 
-    text = (f'$ docker login {Zone.TCR_MISSING}\nError response from daemon: Get "https://{Zone.TCR_MISSING}/v2/": '
-            f"dial tcp: lookup {Zone.TCR_MISSING} on 127.0.0.53:53: no such host")
+    text = (
+        f'$ docker login {Zone.TCR_MISSING}\nError response from daemon: Get "https://{Zone.TCR_MISSING}/v2/": '
+        f"dial tcp: lookup {Zone.TCR_MISSING} on 127.0.0.53:53: no such host"
+    )
     client = make_client(DNS_NAMESERVER=dns_server.nameserver)
     log = client.post("/api/ask", json={"q": text}).get_json()["log"]
     assert (log["cause"], log["target"], log["checks"]) == ("DNS_NXDOMAIN", Zone.TCR_MISSING, ["dns", "endpoint"])
-    body = client.post("/api/diagnose", json={"target": log["target"], "checks": log["checks"], "cause": log["cause"],
-                                              "also": log["also"], "lang": "en", "render": "html"}).get_json()
+    body = client.post(
+        "/api/diagnose",
+        json={
+            "target": log["target"],
+            "checks": log["checks"],
+            "cause": log["cause"],
+            "also": log["also"],
+            "lang": "en",
+            "render": "html",
+        },
+    ).get_json()
     assert body["refused"] is False
     assert body["checks"] == ["dns", "endpoint"]
     assert {f["check"] for f in body["findings"]} <= {"dns", "endpoint"}

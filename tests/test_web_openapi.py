@@ -1,15 +1,12 @@
 """bot/openapi.json stays true: every route is documented and every documented route exists; every documented
 response status is produced by a real request here, and its body matches the documented schema (and every
 response we see has a documented status)."""
-from __future__ import annotations
 
-import json
+from __future__ import annotations
 
 import pytest
 
 from bot.web import create_app
-
-
 
 
 @pytest.fixture(scope="module")
@@ -79,11 +76,30 @@ def validate(doc, schema, value, path="$"):
 # --- the apps the examples run against ---------------------------------------------------------------------
 class FakeReport:
     def to_dict(self):
-        return {"target": "shop.tencentcloudcr.com", "findings": [
-            {"check": "dns", "status": "ok", "code": "DNS_OK", "summary": {"zh": "好", "en": "ok"}, "evidence": {"a": 1},
-             "fix": {"zh": "", "en": ""}, "faq": None},
-            {"check": "http", "status": "fail", "code": "HTTP_X", "summary": {"zh": "坏", "en": "bad"}, "evidence": {},
-             "fix": {"zh": "修", "en": "fix"}, "faq": "login-failed"}], "exit_code": 1}
+        return {
+            "target": "shop.tencentcloudcr.com",
+            "findings": [
+                {
+                    "check": "dns",
+                    "status": "ok",
+                    "code": "DNS_OK",
+                    "summary": {"zh": "好", "en": "ok"},
+                    "evidence": {"a": 1},
+                    "fix": {"zh": "", "en": ""},
+                    "faq": None,
+                },
+                {
+                    "check": "http",
+                    "status": "fail",
+                    "code": "HTTP_X",
+                    "summary": {"zh": "坏", "en": "bad"},
+                    "evidence": {},
+                    "fix": {"zh": "修", "en": "fix"},
+                    "faq": "login-failed",
+                },
+            ],
+            "exit_code": 1,
+        }
 
 
 def _boom(*args, **kwargs):
@@ -97,10 +113,20 @@ def apps(tmp_path_factory):
     def make(name, **cfg):
         return create_app({"DB": str(base / f"{name}.sqlite3"), "SLACK": "off", **cfg})
 
-    normal = make("normal", DIAGNOSE_FUNC=lambda target, **kw: FakeReport(), RATE_LIMIT_ASK="0",
-                  RATE_LIMIT_DIAGNOSE="0", RATE_LIMIT_FEEDBACK="0")
-    limited = make("limited", RATE_LIMIT_ASK="1/60", RATE_LIMIT_DIAGNOSE="1/60", RATE_LIMIT_FEEDBACK="1/60",
-                   DIAGNOSE_FUNC=lambda target, **kw: FakeReport())
+    normal = make(
+        "normal",
+        DIAGNOSE_FUNC=lambda target, **kw: FakeReport(),
+        RATE_LIMIT_ASK="0",
+        RATE_LIMIT_DIAGNOSE="0",
+        RATE_LIMIT_FEEDBACK="0",
+    )
+    limited = make(
+        "limited",
+        RATE_LIMIT_ASK="1/60",
+        RATE_LIMIT_DIAGNOSE="1/60",
+        RATE_LIMIT_FEEDBACK="1/60",
+        DIAGNOSE_FUNC=lambda target, **kw: FakeReport(),
+    )
     tiny = make("tiny", MAX_BODY_BYTES=64)
     crash = make("crash", ASK_FUNC=_boom, DIAGNOSE_FUNC=_boom)
     crash.extensions["tcr_doctor"].storage.record_feedback = _boom
@@ -108,8 +134,15 @@ def apps(tmp_path_factory):
     busy.extensions["tcr_doctor"].diagnose_slots.acquire()
     token = make("token", METRICS_TOKEN="t0ken")
     real = make("real", DIAGNOSE_CHECKS="name", RATE_LIMIT_DIAGNOSE="0")  # the real engine, no network check
-    return {"normal": normal, "limited": limited, "tiny": tiny, "crash": crash, "busy": busy, "token": token,
-            "real": real}
+    return {
+        "normal": normal,
+        "limited": limited,
+        "tiny": tiny,
+        "crash": crash,
+        "busy": busy,
+        "token": token,
+        "real": real,
+    }
 
 
 FEEDBACK = {"answer_id": "login-failed", "kb_version": "v1", "helpful": True}
@@ -121,9 +154,18 @@ EXAMPLES = [
     ("normal", "post", "/api/ask", {"q": "How do I delete an image tag?", "lang": "en", "render": "html"}, 1),
     ("normal", "post", "/api/ask", {"q": "what is the airspeed of a swallow", "render": "html"}, 1),
     ("normal", "post", "/api/ask", {"q": "quota"}, 1),
-    ("normal", "post", "/api/ask", {"q": "$ docker pull shop.tencentcloudcr.com/ns/app:1.0\nError response from daemon: "
-                                         "pull access denied for shop.tencentcloudcr.com/ns/app, repository does not "
-                                         "exist or may require 'docker login'", "render": "html"}, 1),
+    (
+        "normal",
+        "post",
+        "/api/ask",
+        {
+            "q": "$ docker pull shop.tencentcloudcr.com/ns/app:1.0\nError response from daemon: "
+            "pull access denied for shop.tencentcloudcr.com/ns/app, repository does not "
+            "exist or may require 'docker login'",
+            "render": "html",
+        },
+        1,
+    ),
     ("normal", "post", "/api/ask", {"q": ""}, 1),
     ("normal", "post", "/api/ask", {"q": "x" * 3000}, 1),
     ("tiny", "post", "/api/ask", BIG, 1),
@@ -134,8 +176,19 @@ EXAMPLES = [
     ("real", "post", "/api/diagnose", {"target": "shop.tencentcloudcr.com/NS/app:1", "render": "html"}, 1),
     ("real", "post", "/api/diagnose", {"target": "shop-tcr.tencentcloudcr.com/ns/app:1.0"}, 1),
     ("normal", "post", "/api/diagnose", {"target": 7}, 1),
-    ("normal", "post", "/api/diagnose", {"target": "shop.tencentcloudcr.com", "checks": ["dns", "endpoint"],
-                                         "cause": "DNS_NXDOMAIN", "also": ["DNS_TIMEOUT"], "render": "html"}, 1),
+    (
+        "normal",
+        "post",
+        "/api/diagnose",
+        {
+            "target": "shop.tencentcloudcr.com",
+            "checks": ["dns", "endpoint"],
+            "cause": "DNS_NXDOMAIN",
+            "also": ["DNS_TIMEOUT"],
+            "render": "html",
+        },
+        1,
+    ),
     ("normal", "post", "/api/diagnose", {"target": "10.0.0.1", "checks": ["tcp"], "cause": "TCP_TIMEOUT"}, 1),
     ("normal", "post", "/api/diagnose", {"target": "shop.tencentcloudcr.com", "checks": ["ping"]}, 1),
     ("real", "post", "/api/diagnose", {"target": "shop.tencentcloudcr.com/ns/app:1", "checks": ["name"]}, 1),
@@ -193,8 +246,12 @@ def test_every_documented_response_is_produced_and_matches(apps, doc):
             assert response.get_data(as_text=True)
         for header in spec.get("headers", {}):
             assert header in response.headers, f"{path} {status}: header {header} missing"
-    documented = {(path, method, status) for path, ops in doc["paths"].items()
-                  for method, op in ops.items() for status in op["responses"]}
+    documented = {
+        (path, method, status)
+        for path, ops in doc["paths"].items()
+        for method, op in ops.items()
+        for status in op["responses"]
+    }
     assert documented - seen == set(), "documented responses no example produced"
 
 
@@ -208,8 +265,15 @@ def test_ask_schema_matches_the_knowledge_answer_for_many_questions(doc):
     import knowledge
 
     schema = doc["components"]["schemas"]["AskResult"]
-    for q in ["登录失败", "how to delete tag", "镜像加速", "xyz", "unauthorized: authentication required",
-              "shop-tcr.tencentcloudcr.com/ns/app:1.0 pull fails with 401", "个人版和企业版有什么区别"]:
+    for q in [
+        "登录失败",
+        "how to delete tag",
+        "镜像加速",
+        "xyz",
+        "unauthorized: authentication required",
+        "shop-tcr.tencentcloudcr.com/ns/app:1.0 pull fails with 401",
+        "个人版和企业版有什么区别",
+    ]:
         validate(doc, schema, knowledge.ask(q), q)
 
 
@@ -217,12 +281,15 @@ def test_log_schema_matches_the_pasted_log_causes(doc):
     import knowledge
 
     schema = doc["components"]["schemas"]["AskResult"]["properties"]["log"]
-    logs = ["Error response from daemon: Get \"https://shop.tencentcloudcr.com/v2/\": dial tcp: lookup "
-            "shop.tencentcloudcr.com: no such host",
-            "Error response from daemon: pull access denied for shop.tencentcloudcr.com/ns/app, repository does not "
-            "exist or may require 'docker login': denied: requested access to the resource is denied",
-            "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?",
-            "x509: certificate signed by unknown authority", "how do I delete a tag?"]
+    logs = [
+        'Error response from daemon: Get "https://shop.tencentcloudcr.com/v2/": dial tcp: lookup '
+        "shop.tencentcloudcr.com: no such host",
+        "Error response from daemon: pull access denied for shop.tencentcloudcr.com/ns/app, repository does not "
+        "exist or may require 'docker login': denied: requested access to the resource is denied",
+        "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?",
+        "x509: certificate signed by unknown authority",
+        "how do I delete a tag?",
+    ]
     seen = set()
     for text in logs:
         log = knowledge.explain_log(text)

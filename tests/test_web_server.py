@@ -1,4 +1,5 @@
 """The service as deployed: gunicorn with the Procfile's command (2 workers) and `tcr-doctor serve`, on loopback."""
+
 from __future__ import annotations
 
 import json
@@ -13,8 +14,6 @@ import sys
 import time
 import urllib.error
 import urllib.request
-
-import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 BIN = pathlib.Path(sys.executable).parent
@@ -41,7 +40,9 @@ def wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 30) -> None:
 
 
 def post(url: str, path: str, body: dict) -> tuple[int, dict, dict]:
-    req = urllib.request.Request(url + path, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"})
+    req = urllib.request.Request(
+        url + path, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}
+    )
     try:
         with urllib.request.urlopen(req, timeout=10) as r:
             return r.status, dict(r.headers), json.loads(r.read())
@@ -61,20 +62,23 @@ def stop(proc: subprocess.Popen) -> None:
 def procfile_command() -> str:
     line = (ROOT / "Procfile").read_text().strip().splitlines()[0]
     assert line.startswith("web: gunicorn ")
-    return line[len("web: "):]
+    return line[len("web: ") :]
 
 
 def test_gunicorn_from_the_procfile(tmp_path):
     port = free_port()
     # the Procfile's command: ${VAR:-default} expanded (PORT -> a free port), bound to loopback
-    command = re.sub(r"\$\{(\w+):-([^}]*)\}", lambda m: str(port) if m.group(1) == "PORT" else m.group(2),
-                     procfile_command()).replace("0.0.0.0:", "127.0.0.1:")
+    command = re.sub(
+        r"\$\{(\w+):-([^}]*)\}", lambda m: str(port) if m.group(1) == "PORT" else m.group(2), procfile_command()
+    ).replace("0.0.0.0:", "127.0.0.1:")
     assert "bot.web:create_app()" in command and f"127.0.0.1:{port}" in command
     args = [str(BIN / "gunicorn")] + shlex.split(command)[1:]
-    env = dict(os.environ, TCR_DOCTOR_DB=str(tmp_path / "g.sqlite3"), TCR_DOCTOR_SLACK="off",
-               TCR_DOCTOR_RATE_LIMIT_ASK="0")
-    proc = subprocess.Popen(args, cwd=ROOT, env=env, start_new_session=True,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    env = dict(
+        os.environ, TCR_DOCTOR_DB=str(tmp_path / "g.sqlite3"), TCR_DOCTOR_SLACK="off", TCR_DOCTOR_RATE_LIMIT_ASK="0"
+    )
+    proc = subprocess.Popen(
+        args, cwd=ROOT, env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(url, proc)
@@ -84,8 +88,11 @@ def test_gunicorn_from_the_procfile(tmp_path):
             assert status == 200 and body["answer"]["id"] == "login-failed"
             answered += 1
         status, _, body = post(url, "/api/ask", {"q": "what is the airspeed of a swallow"})
-        status, _, fb = post(url, "/api/feedback", {"answer_id": "login-failed", "kb_version": "v", "helpful": False,
-                                                   "question_id": headers["X-Question-Id"]})
+        status, _, fb = post(
+            url,
+            "/api/feedback",
+            {"answer_id": "login-failed", "kb_version": "v", "helpful": False, "question_id": headers["X-Question-Id"]},
+        )
         assert status == 201
         status, _, err = post(url, "/api/ask", {"nope": 1})
         assert status == 400 and err["error"] == "missing_question"
@@ -94,7 +101,9 @@ def test_gunicorn_from_the_procfile(tmp_path):
         while time.time() < deadline:
             with urllib.request.urlopen(url + "/metrics", timeout=5) as r:
                 text = r.read().decode()
-            m = re.search(r'^tcr_doctor_questions_total\{channel="web",lang="zh",status="answered"\} (\d+)$', text, re.M)
+            m = re.search(
+                r'^tcr_doctor_questions_total\{channel="web",lang="zh",status="answered"\} (\d+)$', text, re.M
+            )
             count = int(m.group(1)) if m else None
             if count == answered and 'tcr_doctor_feedback_total{helpful="false"} 1' in text:
                 break
@@ -110,9 +119,14 @@ def test_gunicorn_from_the_procfile(tmp_path):
 def test_serve_command(tmp_path):
     port = free_port()
     db = tmp_path / "serve.sqlite3"
-    proc = subprocess.Popen([str(BIN / "tcr-doctor"), "serve", "--port", str(port), "--db", str(db)], cwd=tmp_path,
-                            env=dict(os.environ, TCR_DOCTOR_SLACK="off"), start_new_session=True,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [str(BIN / "tcr-doctor"), "serve", "--port", str(port), "--db", str(db)],
+        cwd=tmp_path,
+        env=dict(os.environ, TCR_DOCTOR_SLACK="off"),
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(url, proc)

@@ -3,6 +3,7 @@
 A customer page on one loopback origin embeds `<script src="http://127.0.0.1:APP/widget.js" defer>` from the
 service running on another loopback port (so CORS is exercised too). Screenshots go to artifacts/.
 """
+
 from __future__ import annotations
 
 import http.server
@@ -12,21 +13,28 @@ import shutil
 import socketserver
 import sqlite3
 import threading
-import time
 
 import pytest
 
 pytestmark = pytest.mark.browser
 
 CHROMIUM = os.environ.get("TCR_DOCTOR_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 ARTIFACTS = pathlib.Path(__file__).resolve().parent.parent / "artifacts"
 
 LOGIN_Q = "docker login 报错 unauthorized: authentication required"
 LOGIN_TITLE = '推送或拉取镜像时显示 "unauthorized: authentication required" 如何处理？'
 EN_Q = "How do I delete an image tag?"
-XSS_Q = "<img src=x onerror=\"window.__xss=1;alert(1)\"> why does my push fail?"
+XSS_Q = '<img src=x onerror="window.__xss=1;alert(1)"> why does my push fail?'
 
 
 def _playwright_or_skip():
@@ -115,8 +123,15 @@ def service(tmp_path_factory):
     from bot.web import create_app
 
     db = tmp_path_factory.mktemp("widget") / "widget.sqlite3"
-    app = create_app({"DB": str(db), "SLACK": "off", "RATE_LIMIT_ASK": "0", "RATE_LIMIT_FEEDBACK": "0",
-                      "HANDOFF_URL": "https://support.example/ticket"})
+    app = create_app(
+        {
+            "DB": str(db),
+            "SLACK": "off",
+            "RATE_LIMIT_ASK": "0",
+            "RATE_LIMIT_FEEDBACK": "0",
+            "HANDOFF_URL": "https://support.example/ticket",
+        }
+    )
     server = LiveServer(app)
     yield server
     server.stop()
@@ -202,8 +217,9 @@ def test_did_you_mean_chips(page, service, host_pages):
 
     # a short question the matcher finds ambiguous (or has no answer but near entries for): chips are offered
     candidates = ["login", "网络", "tag", "push", "实例", "build", "image", "镜像问题", "registry"]
-    question = next((q for q in candidates if knowledge.ask(q)["status"] != "answered"
-                     and knowledge.ask(q)["alternatives"]), None)
+    question = next(
+        (q for q in candidates if knowledge.ask(q)["status"] != "answered" and knowledge.ask(q)["alternatives"]), None
+    )
     assert question, "no candidate question is ambiguous any more; add one"
     page.goto(host_pages.add("chips", service.url))
     open_and_ask(page, question)
@@ -215,7 +231,9 @@ def test_did_you_mean_chips(page, service, host_pages):
     chips.first.click()
     page.wait_for_function(
         """n => { const h = document.getElementById('tcr-doctor-widget').shadowRoot;
-                  return h.querySelectorAll('.tcrd-answer-title').length > n; }""", arg=answers_before)
+                  return h.querySelectorAll('.tcrd-answer-title').length > n; }""",
+        arg=answers_before,
+    )
     assert page.locator(".tcrd-answer-title").last.inner_text() == chip_text
 
 
@@ -300,9 +318,13 @@ def test_chinese_from_page_language(page, service, host_pages):
 
 
 def test_data_attributes(page, service, host_pages):
-    url = host_pages.add("attrs", service.url, lang="zh",
-                         attrs='data-lang="en" data-position="left" data-title="Registry help" '
-                               'data-handoff-url="https://help.example/contact"')
+    url = host_pages.add(
+        "attrs",
+        service.url,
+        lang="zh",
+        attrs='data-lang="en" data-position="left" data-title="Registry help" '
+        'data-handoff-url="https://help.example/contact"',
+    )
     page.goto(url)
     launcher = page.locator(".tcrd-launcher")
     launcher.wait_for()
@@ -316,8 +338,9 @@ def test_data_attributes(page, service, host_pages):
 
 
 def test_phone_sized_screen(browser, service, host_pages):
-    context = browser.new_context(viewport={"width": 375, "height": 667}, device_scale_factor=2, is_mobile=True,
-                                  has_touch=True)
+    context = browser.new_context(
+        viewport={"width": 375, "height": 667}, device_scale_factor=2, is_mobile=True, has_touch=True
+    )
     page = context.new_page()
     try:
         page.goto(host_pages.add("phone", service.url))
@@ -357,14 +380,20 @@ def test_diagnosis_form_when_no_target_was_mentioned(page, service, host_pages):
     assert "tcr-doctor diagnose" in page.locator(".tcrd-cli").inner_text()
     page.screenshot(path=str(ARTIFACTS / "widget-diagnosis-refused.png"))
     # markup typed as a target is refused and shown as text, never run
-    before = page.locator('.tcrd-finding').count()
+    before = page.locator(".tcrd-finding").count()
     form.locator("input").fill('<img src=x onerror="window.__xss=1">.tencentcloudcr.com')
     form.locator("input").press("Enter")
-    page.wait_for_function("""n => document.getElementById('tcr-doctor-widget').shadowRoot
-        .querySelectorAll('.tcrd-finding').length > n""", arg=before)
+    page.wait_for_function(
+        """n => document.getElementById('tcr-doctor-widget').shadowRoot
+        .querySelectorAll('.tcrd-finding').length > n""",
+        arg=before,
+    )
     assert "<img" in page.locator(".tcrd-findings h4 code").last.inner_text()
-    assert page.evaluate("""() => document.getElementById('tcr-doctor-widget').shadowRoot
-        .querySelectorAll('img').length + document.querySelectorAll('img').length + (window.__xss || 0)""") == 0
+    assert (
+        page.evaluate("""() => document.getElementById('tcr-doctor-widget').shadowRoot
+        .querySelectorAll('img').length + document.querySelectorAll('img').length + (window.__xss || 0)""")
+        == 0
+    )
     assert page.dialogs == []
 
 
@@ -376,11 +405,25 @@ def test_run_diagnosis_against_a_registry(browser, registry, registry_factory, t
     from bot.web import create_app
     from tests.harness.dns_server import Zone
 
-    reg = registry_factory(auth=False, tls=tls_material.valid, ca_file=tls_material.ca_file,
-                           storage_dir=registry.storage_dir, name="widget-registry")
-    app = create_app({"DB": str(tmp_path / "diag.sqlite3"), "SLACK": "off", "RATE_LIMIT_ASK": "0",
-                      "DNS_NAMESERVER": dns_server.nameserver, "CA_FILE": tls_material.ca_file,
-                      "REGISTRY_PORTS": "", "TEST_ALLOW_LOOPBACK": True, "DIAGNOSE_TIMEOUT": 15})
+    reg = registry_factory(
+        auth=False,
+        tls=tls_material.valid,
+        ca_file=tls_material.ca_file,
+        storage_dir=registry.storage_dir,
+        name="widget-registry",
+    )
+    app = create_app(
+        {
+            "DB": str(tmp_path / "diag.sqlite3"),
+            "SLACK": "off",
+            "RATE_LIMIT_ASK": "0",
+            "DNS_NAMESERVER": dns_server.nameserver,
+            "CA_FILE": tls_material.ca_file,
+            "REGISTRY_PORTS": "",
+            "TEST_ALLOW_LOOPBACK": True,
+            "DIAGNOSE_TIMEOUT": 15,
+        }
+    )
     server = LiveServer(app)
     pages = HostPages()
     context = browser.new_context(viewport={"width": 1280, "height": 1000})
@@ -420,17 +463,21 @@ def _paste(page, text):
 
 def _order(page, first, then):
     """True when the element matching `first` comes before `then` inside the last bot reply."""
-    return page.evaluate("""([a, b]) => {
+    return page.evaluate(
+        """([a, b]) => {
         const msgs = document.getElementById('tcr-doctor-widget').shadowRoot.querySelectorAll('.tcrd-bot');
         const m = msgs[msgs.length - 1];
         const x = m.querySelector(a), y = m.querySelector(b);
         return !!(x && y && (x.compareDocumentPosition(y) & Node.DOCUMENT_POSITION_FOLLOWING));
-    }""", [first, then])
+    }""",
+        [first, then],
+    )
 
 
 @pytest.mark.registry
-def test_pasted_log_shows_the_cause_first_and_runs_its_diagnosis(browser, registry, registry_factory, tls_material,
-                                                                 dns_server, tmp_path):
+def test_pasted_log_shows_the_cause_first_and_runs_its_diagnosis(
+    browser, registry, registry_factory, tls_material, dns_server, tmp_path
+):
     """A multi-line `docker pull` error naming an image on a registry the tests started (HTTPS, anonymous pulls,
     a TCR-looking name the harness DNS server resolves to 127.0.0.1): the reply starts with the cause card, the
     evidence line is text, and "Run this diagnosis" runs the log's diagnosis and confirms the cause."""
@@ -438,22 +485,41 @@ def test_pasted_log_shows_the_cause_first_and_runs_its_diagnosis(browser, regist
     from bot.web import create_app
     from tests.harness.dns_server import Zone
 
-    reg = registry_factory(auth=False, tls=tls_material.valid, ca_file=tls_material.ca_file,
-                           storage_dir=registry.storage_dir, name="widget-log-registry")
-    app = create_app({"DB": str(tmp_path / "log.sqlite3"), "SLACK": "off", "RATE_LIMIT_ASK": "0",
-                      "DNS_NAMESERVER": dns_server.nameserver, "CA_FILE": tls_material.ca_file,
-                      "REGISTRY_PORTS": "", "TEST_ALLOW_LOOPBACK": True, "DIAGNOSE_TIMEOUT": 15})
+    reg = registry_factory(
+        auth=False,
+        tls=tls_material.valid,
+        ca_file=tls_material.ca_file,
+        storage_dir=registry.storage_dir,
+        name="widget-log-registry",
+    )
+    app = create_app(
+        {
+            "DB": str(tmp_path / "log.sqlite3"),
+            "SLACK": "off",
+            "RATE_LIMIT_ASK": "0",
+            "DNS_NAMESERVER": dns_server.nameserver,
+            "CA_FILE": tls_material.ca_file,
+            "REGISTRY_PORTS": "",
+            "TEST_ALLOW_LOOPBACK": True,
+            "DIAGNOSE_TIMEOUT": 15,
+        }
+    )
     server = LiveServer(app)
     pages = HostPages()
     context = browser.new_context(viewport={"width": 1280, "height": 1000})
     page = context.new_page()
     diagnose_bodies, dialogs = [], []
-    page.on("request", lambda r: "/api/diagnose" in r.url and r.method == "POST" and diagnose_bodies.append(r.post_data_json))
+    page.on(
+        "request",
+        lambda r: "/api/diagnose" in r.url and r.method == "POST" and diagnose_bodies.append(r.post_data_json),
+    )
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     try:
-        image = f"{Zone.TCR_LOCAL}:{reg.port}/team/app:9.9"   # the repository exists, this tag does not
-        text = (f"\x1b[1m$ docker pull {image}\x1b[0m\n"
-                f"Error response from daemon: manifest for {image} not found: manifest unknown: manifest unknown\n$ ")
+        image = f"{Zone.TCR_LOCAL}:{reg.port}/team/app:9.9"  # the repository exists, this tag does not
+        text = (
+            f"\x1b[1m$ docker pull {image}\x1b[0m\n"
+            f"Error response from daemon: manifest for {image} not found: manifest unknown: manifest unknown\n$ "
+        )
         expected = knowledge.explain_log(text)
         assert expected["cause"] == "TAG_NOT_FOUND" and expected["target"] == image, expected
         page.goto(pages.add("log", server.url))
@@ -484,8 +550,16 @@ def test_pasted_log_shows_the_cause_first_and_runs_its_diagnosis(browser, regist
         verdict = page.locator(".tcrd-log-diagnosis .tcrd-verdict")
         verdict.wait_for(timeout=30000)
         assert "tcrd-run-log" in shadow_active(page)  # focus kept on the button
-        assert diagnose_bodies == [{"target": image, "lang": "en", "render": "html", "checks": expected["checks"],
-                                    "cause": "TAG_NOT_FOUND", "also": expected["also"]}]
+        assert diagnose_bodies == [
+            {
+                "target": image,
+                "lang": "en",
+                "render": "html",
+                "checks": expected["checks"],
+                "cause": "TAG_NOT_FOUND",
+                "also": expected["also"],
+            }
+        ]
         findings = page.locator(".tcrd-log-diagnosis .tcrd-finding")
         statuses = {f.get_attribute("data-code"): f.get_attribute("data-status") for f in findings.all()}
         for code in ("DNS_OK", "TCP_OK", "TLS_OK", "HTTP_OK"):
@@ -503,10 +577,12 @@ def test_pasted_log_shows_the_cause_first_and_runs_its_diagnosis(browser, regist
         server.stop()
 
 
-XSS_LOG = ('$ docker push shop.tencentcloudcr.com/ns/app:1.0\n'
-           'The push refers to repository [shop.tencentcloudcr.com/ns/app]\n'
-           'Get "https://shop.tencentcloudcr.com/v2/": dial tcp: lookup shop.tencentcloudcr.com '
-           '<img src=x onerror="window.__xss=1;alert(1)">: no such host')
+XSS_LOG = (
+    "$ docker push shop.tencentcloudcr.com/ns/app:1.0\n"
+    "The push refers to repository [shop.tencentcloudcr.com/ns/app]\n"
+    'Get "https://shop.tencentcloudcr.com/v2/": dial tcp: lookup shop.tencentcloudcr.com '
+    '<img src=x onerror="window.__xss=1;alert(1)">: no such host'
+)
 
 
 def test_markup_in_a_pasted_log_is_text_and_runs_nothing(page, service, host_pages):

@@ -1,4 +1,5 @@
 """`tcr-doctor ask "QUESTION" [--lang zh|en] [--json]`, or questions on stdin (one per line -> JSON Lines)."""
+
 from __future__ import annotations
 
 import json
@@ -8,12 +9,22 @@ MAX_BYTES = 16 * 1024  # a question (or a pasted log) larger than this is refuse
 EXIT_USAGE = 2
 
 MESSAGES = {
-    "empty": {"zh": "问题为空：请用文字描述您的问题。", "en": "The question is empty: please describe your problem in words."},
-    "too_long": {"zh": f"问题太长（上限 {MAX_BYTES // 1024} KB）：请只粘贴最相关的几行。",
-                 "en": f"The question is too long (limit {MAX_BYTES // 1024} KB): paste only the most relevant lines."},
-    "binary": {"zh": "输入看起来是二进制数据，不是文字问题。", "en": "The input looks like binary data, not a question in text."},
-    "no_words": {"zh": "问题里没有可识别的文字（只有标点或表情）：请用文字描述您的问题。",
-                 "en": "The question has no words to match (only punctuation or emoji): please describe your problem in words."},
+    "empty": {
+        "zh": "问题为空：请用文字描述您的问题。",
+        "en": "The question is empty: please describe your problem in words.",
+    },
+    "too_long": {
+        "zh": f"问题太长（上限 {MAX_BYTES // 1024} KB）：请只粘贴最相关的几行。",
+        "en": f"The question is too long (limit {MAX_BYTES // 1024} KB): paste only the most relevant lines.",
+    },
+    "binary": {
+        "zh": "输入看起来是二进制数据，不是文字问题。",
+        "en": "The input looks like binary data, not a question in text.",
+    },
+    "no_words": {
+        "zh": "问题里没有可识别的文字（只有标点或表情）：请用文字描述您的问题。",
+        "en": "The question has no words to match (only punctuation or emoji): please describe your problem in words.",
+    },
 }
 
 

@@ -1,5 +1,6 @@
 """`tcr-doctor check-name instance|namespace|repo|tag|ref VALUE [--json]`; VALUE `-` reads one value per line
 from stdin and writes JSON Lines."""
+
 from __future__ import annotations
 
 import json
@@ -12,8 +13,12 @@ KINDS = ("instance", "namespace", "repo", "tag", "ref")
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("kind", choices=KINDS, help="what VALUE is: a TCR instance name, an enterprise namespace, a repository, "
-                        "a tag, or a full image reference")
+    parser.add_argument(
+        "kind",
+        choices=KINDS,
+        help="what VALUE is: a TCR instance name, an enterprise namespace, a repository, "
+        "a tag, or a full image reference",
+    )
     parser.add_argument("value", help="the name to check, or - to read one value per line from stdin (JSON Lines out)")
     parser.add_argument("--json", action="store_true", help="print the result as one JSON object")
     parser.add_argument("--lang", choices=("zh", "en"), help="language of the human output (default: from $LANG)")
@@ -48,8 +53,13 @@ def run(args) -> int:
         try:
             for value, problem in _lines(sys.stdin):
                 if problem:
-                    result = {"value": value[:300], "valid": False, "error": {"en": problem, "zh": "不是有效的 UTF-8 文本"},
-                              "rule": f"{args.kind}.encoding", "suggestion": None}
+                    result = {
+                        "value": value[:300],
+                        "valid": False,
+                        "error": {"en": problem, "zh": "不是有效的 UTF-8 文本"},
+                        "rule": f"{args.kind}.encoding",
+                        "suggestion": None,
+                    }
                 else:
                     result = check_name(args.kind, value)
                 if not result["valid"]:

@@ -4,6 +4,7 @@
 
 Exit status: 0 when no finding failed, 1 when one did, 2 on a usage error.
 """
+
 from __future__ import annotations
 
 import json
@@ -18,21 +19,34 @@ MARK = {"ok": "OK", "warn": "WARN", "fail": "FAIL", "skip": "SKIP"}
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("target", metavar="REGISTRY_OR_IMAGE",
-                        help="a registry (shop-tcr.tencentcloudcr.com, https://host:port) or an image "
-                             "(shop-tcr.tencentcloudcr.com/ns/app:1.0, host/ns/app@sha256:...)")
+    parser.add_argument(
+        "target",
+        metavar="REGISTRY_OR_IMAGE",
+        help="a registry (shop-tcr.tencentcloudcr.com, https://host:port) or an image "
+        "(shop-tcr.tencentcloudcr.com/ns/app:1.0, host/ns/app@sha256:...)",
+    )
     parser.add_argument("--username", "-u", help="user name to test (with --password-stdin)")
     parser.add_argument("--password-stdin", action="store_true", help="read the password or token from stdin")
     parser.add_argument("--push", action="store_true", help="also check the push permission")
     parser.add_argument("--nameserver", metavar="IP[:PORT]", help="DNS server to ask (default: the system's)")
     parser.add_argument("--ca-file", metavar="FILE", help="extra CA certificate(s) to trust (PEM)")
-    parser.add_argument("--docker-config", metavar="PATH", help="docker config.json (or its directory) to take credentials from")
+    parser.add_argument(
+        "--docker-config", metavar="PATH", help="docker config.json (or its directory) to take credentials from"
+    )
     parser.add_argument("--only", metavar="CHECKS", help=f"run only these checks (comma-separated: {','.join(CHECKS)})")
     parser.add_argument("--skip", metavar="CHECKS", help="do not run these checks (comma-separated)")
-    parser.add_argument("--timeout", type=float, default=10.0, metavar="S", help="deadline for the whole diagnosis in seconds (default 10)")
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=10.0,
+        metavar="S",
+        help="deadline for the whole diagnosis in seconds (default 10)",
+    )
     parser.add_argument("--lang", choices=("zh", "en"), help="language of the output (default: from $LANG)")
     parser.add_argument("--json", action="store_true", help="print the report as one JSON object")
-    parser.add_argument("--report", metavar="FILE.md", help="also write a redacted markdown report (for a support ticket)")
+    parser.add_argument(
+        "--report", metavar="FILE.md", help="also write a redacted markdown report (for a support ticket)"
+    )
 
 
 def default_lang(env=os.environ) -> str:
@@ -48,7 +62,11 @@ def _usage(msg: str) -> int:
 
 
 def _read_password() -> str:
-    data = sys.stdin.buffer.read(MAX_PASSWORD + 1) if hasattr(sys.stdin, "buffer") else sys.stdin.read(MAX_PASSWORD + 1).encode()
+    data = (
+        sys.stdin.buffer.read(MAX_PASSWORD + 1)
+        if hasattr(sys.stdin, "buffer")
+        else sys.stdin.read(MAX_PASSWORD + 1).encode()
+    )
     if len(data) > MAX_PASSWORD:
         raise ValueError("the password on stdin is too long")
     try:
@@ -67,7 +85,9 @@ def validate(args) -> str | None:
         return "--password-stdin needs --username"
     if args.username and not args.password_stdin:
         return "--username needs --password-stdin (the password is never taken from the command line)"
-    if args.username is not None and (not args.username.strip() or len(args.username) > 256 or any(ord(c) < 32 for c in args.username)):
+    if args.username is not None and (
+        not args.username.strip() or len(args.username) > 256 or any(ord(c) < 32 for c in args.username)
+    ):
         return "--username is empty, too long or contains control characters"
     if not (0 < args.timeout <= 600) or args.timeout != args.timeout:
         return "--timeout must be between 0 and 600 seconds"
@@ -160,17 +180,29 @@ def run(args) -> int:
 
     from diagnostics import DiagnoseOptions, diagnose
 
-    options = DiagnoseOptions(timeout=args.timeout, only=args.only, skip=args.skip, username=args.username, password=password,
-                              push=args.push, nameserver=args.nameserver, ca_file=args.ca_file, docker_config=args.docker_config)
+    options = DiagnoseOptions(
+        timeout=args.timeout,
+        only=args.only,
+        skip=args.skip,
+        username=args.username,
+        password=password,
+        push=args.push,
+        nameserver=args.nameserver,
+        ca_file=args.ca_file,
+        docker_config=args.docker_config,
+    )
     progress = None
     if not args.json:
+
         def progress(event, check, info):
             if event == "done":
                 ms = info.get("seconds", 0) * 1000
                 sys.stderr.write(f"  … {check:<12} {MARK.get(info.get('status'), '?'):<4} {ms:7.0f} ms\n")
                 sys.stderr.flush()
 
-        sys.stderr.write(_CONTROL.sub("?", ("正在诊断 " if lang == "zh" else "diagnosing ") + _masked(args.target)[:200]) + "\n")
+        sys.stderr.write(
+            _CONTROL.sub("?", ("正在诊断 " if lang == "zh" else "diagnosing ") + _masked(args.target)[:200]) + "\n"
+        )
     report = diagnose(args.target, options, progress=progress)
     data = report.to_dict()
     secrets = [password] if password else []
@@ -183,7 +215,9 @@ def run(args) -> int:
     if args.report:
         from bot.render import render
 
-        text = redact(render("cli", "diagnose_report.j2", r=view(data, lang), lang=lang, command=_command_line(args)), secrets)
+        text = redact(
+            render("cli", "diagnose_report.j2", r=view(data, lang), lang=lang, command=_command_line(args)), secrets
+        )
         try:
             with open(args.report, "w", encoding="utf-8") as fh:
                 fh.write(text)

@@ -8,6 +8,7 @@ Metrics (in-scope = faq is not null):
   in-scope rejected     in-scope questions answered "no documented answer" (false rejection)
   out-of-scope rejected out-of-scope questions answered "no documented answer"
 """
+
 from __future__ import annotations
 
 import json
@@ -16,7 +17,7 @@ from collections import defaultdict
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("file", help="JSON Lines file with {\"q\", \"faq\"} objects ('-' for stdin)")
+    parser.add_argument("file", help='JSON Lines file with {"q", "faq"} objects (\'-\' for stdin)')
     parser.add_argument("--json", action="store_true", help="print the metrics as one JSON object")
     parser.add_argument("--errors", action="store_true", help="also list the questions that were wrong")
 
@@ -34,10 +35,10 @@ def _read(path: str) -> list[dict]:
             except json.JSONDecodeError as exc:
                 raise ValueError(f"{path}:{n}: not JSON: {exc}") from None
             if not isinstance(obj, dict) or not isinstance(obj.get("q"), str):
-                raise ValueError(f"{path}:{n}: expected an object with a string \"q\"")
+                raise ValueError(f'{path}:{n}: expected an object with a string "q"')
             faq = obj.get("faq")
             if faq is not None and (not isinstance(faq, int) or isinstance(faq, bool)):
-                raise ValueError(f"{path}:{n}: \"faq\" must be an entry number or null")
+                raise ValueError(f'{path}:{n}: "faq" must be an entry number or null')
             items.append(obj)
     return items
 
@@ -76,8 +77,16 @@ def evaluate(items: list[dict]) -> dict:
             totals["false_reject"] += not res["matched"]
             k["correct"] += answered_num == faq
             if answered_num != faq:
-                errors.append({"q": q, "faq": faq, "got": answered_num, "ranked": ranked,
-                               "score": res["answer"]["score"] if res["answer"] else None, "kind": kind})
+                errors.append(
+                    {
+                        "q": q,
+                        "faq": faq,
+                        "got": answered_num,
+                        "ranked": ranked,
+                        "score": res["answer"]["score"] if res["answer"] else None,
+                        "kind": kind,
+                    }
+                )
     return {
         "questions": len(items),
         "in_scope": totals["in"],
@@ -87,8 +96,10 @@ def evaluate(items: list[dict]) -> dict:
         "answered_correctly": _pct(totals["answered_ok"], totals["in"]),
         "in_scope_rejected": _pct(totals["false_reject"], totals["in"]),
         "out_of_scope_rejected": _pct(totals["oos_rejected"], totals["oos"]),
-        "by_kind": {kind: {"n": v["n"], "correct": v["correct"], "pct": _pct(v["correct"], v["n"])}
-                    for kind, v in sorted(by_kind.items())},
+        "by_kind": {
+            kind: {"n": v["n"], "correct": v["correct"], "pct": _pct(v["correct"], v["n"])}
+            for kind, v in sorted(by_kind.items())
+        },
         "kb_version": kb.version,
         "errors": errors,
     }
@@ -119,8 +130,10 @@ def run(args) -> int:
     def fmt(v):
         return "n/a" if v is None else f"{v:.1f} %"
 
-    print(f"questions: {res['questions']} ({res['in_scope']} in scope, {res['out_of_scope']} out of scope)"
-          f"  kb {res['kb_version']}")
+    print(
+        f"questions: {res['questions']} ({res['in_scope']} in scope, {res['out_of_scope']} out of scope)"
+        f"  kb {res['kb_version']}"
+    )
     print(f"top-1                  {fmt(res['top1'])}")
     print(f"top-3                  {fmt(res['top3'])}")
     print(f"answered correctly     {fmt(res['answered_correctly'])}")

@@ -5,13 +5,14 @@ on, the FAQ entry and the fix; with `--run` runs the diagnosis that confirms the
 
 Exit codes: 0 a cause was recognised, 1 no registry error recognised in the input, 2 usage error (unreadable file).
 """
+
 from __future__ import annotations
 
 import json
 import sys
 
 EXIT_OK, EXIT_NONE, EXIT_USAGE = 0, 1, 2
-MAX_READ = 8 * 1024 * 1024   # bytes read from the input; the tail is kept (the final error is at the end)
+MAX_READ = 8 * 1024 * 1024  # bytes read from the input; the tail is kept (the final error is at the end)
 
 MESSAGES = {
     "unreadable": {"zh": "无法读取文件 {path}：{error}", "en": "cannot read {path}: {error}"},
@@ -62,7 +63,7 @@ def _faq_question(faq_id: str | None) -> dict | None:
         for path in sorted(FAQ_DIR.glob(f"*-{faq_id}.toml")):
             with open(path, "rb") as fh:
                 return dict(tomllib.load(fh).get("question") or {}) or None
-    except Exception:   # a broken entry must not break `explain`; the loader's own tests report it
+    except Exception:  # a broken entry must not break `explain`; the loader's own tests report it
         return None
     return None
 
@@ -76,21 +77,41 @@ def run_diagnosis(result: dict, timeout: float) -> dict:
     from knowledge.logs import confirming_codes
 
     if not result.get("target"):
-        why = ({"zh": "本机守护进程的问题无法通过访问仓库来确认。", "en": "A local daemon problem cannot be confirmed by reaching the registry."}
-               if result["cause"] == "DAEMON_ERROR" else
-               {"zh": "日志里没有仓库域名或镜像地址，无法运行诊断。", "en": "The log names no registry host or image, so there is nothing to diagnose."})
+        why = (
+            {
+                "zh": "本机守护进程的问题无法通过访问仓库来确认。",
+                "en": "A local daemon problem cannot be confirmed by reaching the registry.",
+            }
+            if result["cause"] == "DAEMON_ERROR"
+            else {
+                "zh": "日志里没有仓库域名或镜像地址，无法运行诊断。",
+                "en": "The log names no registry host or image, so there is nothing to diagnose.",
+            }
+        )
         return {"ran": False, "verdict": "not_run", "codes": [], "report": None, "reason": why}
     try:
         from diagnostics import DiagnoseOptions, diagnose
     except ImportError:
-        return {"ran": False, "verdict": "not_run", "codes": [], "report": None,
-                "reason": {"zh": "此安装中没有诊断模块。", "en": "Diagnostics are not available in this installation."}}
-    options = DiagnoseOptions(timeout=timeout, only=list(result.get("checks") or []) or None, push=bool(result.get("push")))
+        return {
+            "ran": False,
+            "verdict": "not_run",
+            "codes": [],
+            "report": None,
+            "reason": {"zh": "此安装中没有诊断模块。", "en": "Diagnostics are not available in this installation."},
+        }
+    options = DiagnoseOptions(
+        timeout=timeout, only=list(result.get("checks") or []) or None, push=bool(result.get("push"))
+    )
     try:
         report = diagnose(result["target"], options)
-    except Exception as exc:   # e.g. a target the diagnostics cannot parse: report it, do not crash
-        return {"ran": False, "verdict": "not_run", "codes": [], "report": None,
-                "reason": {"zh": f"无法运行诊断：{exc}", "en": f"The diagnosis could not run: {exc}"}}
+    except Exception as exc:  # e.g. a target the diagnostics cannot parse: report it, do not crash
+        return {
+            "ran": False,
+            "verdict": "not_run",
+            "codes": [],
+            "report": None,
+            "reason": {"zh": f"无法运行诊断：{exc}", "en": f"The diagnosis could not run: {exc}"},
+        }
     data = report.to_dict() if hasattr(report, "to_dict") else {}
     findings = [f.to_dict() if hasattr(f, "to_dict") else dict(f) for f in getattr(report, "findings", [])]
     bad = [f for f in findings if f.get("status") in ("fail", "warn")]
@@ -105,8 +126,14 @@ def run_diagnosis(result: dict, timeout: float) -> dict:
         verdict = "other"
     else:
         verdict = "not_reproduced"
-    return {"ran": True, "verdict": verdict, "codes": hits or [f["code"] for f in bad], "report": data or None,
-            "findings": findings, "reason": None}
+    return {
+        "ran": True,
+        "verdict": verdict,
+        "codes": hits or [f["code"] for f in bad],
+        "report": data or None,
+        "findings": findings,
+        "reason": None,
+    }
 
 
 def run(args) -> int:
@@ -116,8 +143,10 @@ def run(args) -> int:
         text = _read(args.file, args.lang or "en")
     except OSError as exc:
         lang = args.lang or "en"
-        print("tcr-doctor explain: " + MESSAGES["unreadable"][lang].format(path=args.file, error=exc.strerror or exc),
-              file=sys.stderr)
+        print(
+            "tcr-doctor explain: " + MESSAGES["unreadable"][lang].format(path=args.file, error=exc.strerror or exc),
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     lang = _lang(text, args.lang)
     result = explain(text)
@@ -136,6 +165,14 @@ def run(args) -> int:
         if result is None:
             sys.stdout.write(render("cli", "explain_none.j2", lang=lang))
         else:
-            sys.stdout.write(render("cli", "explain.j2", r=result, lang=lang, faq_question=_faq_question(result["faq"]),
-                                    diagnosis=diagnosis))
+            sys.stdout.write(
+                render(
+                    "cli",
+                    "explain.j2",
+                    r=result,
+                    lang=lang,
+                    faq_question=_faq_question(result["faq"]),
+                    diagnosis=diagnosis,
+                )
+            )
     return EXIT_OK if result is not None else EXIT_NONE

@@ -1,5 +1,6 @@
 """`tcr-doctor report unanswered`: questions that got no answer or a thumbs-down, grouped, for whoever maintains
 the knowledge base (from the web service's SQLite database)."""
+
 from __future__ import annotations
 
 import argparse

@@ -3,6 +3,7 @@
 Uses Werkzeug's threaded development server and an SQLite file (default ./tcr-doctor.sqlite3). In production run
 gunicorn as the Procfile does: gunicorn 'bot.web:create_app()'. Configuration: environment variables, see docs/web.md.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -11,11 +12,17 @@ import sys
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"),
-                        help="address to listen on (default 127.0.0.1; 0.0.0.0 to accept other machines)")
+    parser.add_argument(
+        "--host",
+        default=os.environ.get("HOST", "127.0.0.1"),
+        help="address to listen on (default 127.0.0.1; 0.0.0.0 to accept other machines)",
+    )
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")), help="port (default 8000)")
-    parser.add_argument("--db", default=None,
-                        help="SQLite file for questions and feedback (default $TCR_DOCTOR_DB or ./tcr-doctor.sqlite3)")
+    parser.add_argument(
+        "--db",
+        default=None,
+        help="SQLite file for questions and feedback (default $TCR_DOCTOR_DB or ./tcr-doctor.sqlite3)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -26,7 +33,6 @@ def run(args: argparse.Namespace) -> int:
     config = {"DB": args.db} if args.db else None
     app = create_app(config)
     db = app.extensions["tcr_doctor"].storage.path
-    print(f"tcr-doctor: serving on http://{args.host}:{args.port}/ (database {db}); Ctrl-C stops",
-          file=sys.stderr)
+    print(f"tcr-doctor: serving on http://{args.host}:{args.port}/ (database {db}); Ctrl-C stops", file=sys.stderr)
     run_simple(args.host, args.port, app, threaded=True, use_reloader=False, use_debugger=False)
     return 0

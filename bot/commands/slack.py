@@ -3,6 +3,7 @@
 Needs SLACK_BOT_TOKEN (xoxb-...) and SLACK_APP_TOKEN (xapp-..., scope connections:write); see docs/slack.md.
 Production mounts the same app at POST /slack/events of the web service instead.
 """
+
 from __future__ import annotations
 
 import logging
@@ -13,8 +14,11 @@ import sys
 def add_arguments(parser) -> None:
     parser.add_argument("--support-channel", help="channel id for hand-offs (default: $SLACK_SUPPORT_CHANNEL)")
     parser.add_argument("--nameserver", help="DNS server for diagnoses, ip[:port] (default: the system resolver)")
-    parser.add_argument("--verbose", action="store_true",
-                        help="log at DEBUG (the Slack SDK's payload logs pass through the secret-redacting filter)")
+    parser.add_argument(
+        "--verbose",
+        action="store_true",
+        help="log at DEBUG (the Slack SDK's payload logs pass through the secret-redacting filter)",
+    )
 
 
 def run(args) -> int:
@@ -24,12 +28,16 @@ def run(args) -> int:
     config = {"SLACK_SUPPORT_CHANNEL": args.support_channel, "DNS_NAMESERVER": args.nameserver}
     settings = SlackSettings.from_config(config, socket_mode=True)
     if settings is None or not app_token:
-        print("tcr-doctor slack: set SLACK_BOT_TOKEN (xoxb-...) and SLACK_APP_TOKEN (xapp-..., connections:write); "
-              "see docs/slack.md", file=sys.stderr)
+        print(
+            "tcr-doctor slack: set SLACK_BOT_TOKEN (xoxb-...) and SLACK_APP_TOKEN (xapp-..., connections:write); "
+            "see docs/slack.md",
+            file=sys.stderr,
+        )
         return 2
     settings.signing_secret = None  # Socket Mode: Slack signs nothing, the WebSocket is authenticated instead
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
     app = build_app(settings)

@@ -3,6 +3,7 @@
 Tells apart: not logged in, wrong password, expired credential (a JWT password whose `exp` passed),
 valid but lacking an action (pull-only user asking for push), anonymous pull of a public repository.
 """
+
 from __future__ import annotations
 
 NAME = "credentials"

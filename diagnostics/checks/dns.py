@@ -1,4 +1,5 @@
 """DNS: A/AAAA (and the CNAME chain) with dnspython; NXDOMAIN vs timeout vs SERVFAIL."""
+
 from __future__ import annotations
 
 from ..context import Unavailable
@@ -11,6 +12,15 @@ DEPENDS = ("name",)
 def run(ctx) -> list:
     t = ctx.target
     if t.host is None:
-        raise Unavailable(finding("name", "NAME_INVALID", kind="ref", value=t.raw, error=t.error or {}, rule=(t.error or {}).get("rule"),
-                                  suggestion="-"))
+        raise Unavailable(
+            finding(
+                "name",
+                "NAME_INVALID",
+                kind="ref",
+                value=t.raw,
+                error=t.error or {},
+                rule=(t.error or {}).get("rule"),
+                suggestion="-",
+            )
+        )
     return [ctx.dns_finding(ctx.resolution())]

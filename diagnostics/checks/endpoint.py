@@ -1,4 +1,5 @@
 """Internal vs public endpoint: classify the resolved addresses and explain what it means for billing."""
+
 from __future__ import annotations
 
 from ..findings import finding
@@ -16,8 +17,12 @@ def run(ctx) -> list:
     internal = [ip for ip, c in classes.items() if c == "internal"]
     public = [ip for ip, c in classes.items() if c == "public"]
     loopback = [ip for ip, c in classes.items() if c == "loopback"]
-    ev = {"host": t.host, "classes": classes, "vpc_domain": t.host.endswith("-vpc.tencentcloudcr.com"),
-          "rule": "10.*, 100.*, 169.254.* and RFC1918 (VPC link IP) are internal"}
+    ev = {
+        "host": t.host,
+        "classes": classes,
+        "vpc_domain": t.host.endswith("-vpc.tencentcloudcr.com"),
+        "rule": "10.*, 100.*, 169.254.* and RFC1918 (VPC link IP) are internal",
+    }
     r = ctx.resolution()
     # a TCR domain, or a custom domain whose CNAME chain ends at one: public traffic is billed on COS
     tcr = edition(t.host) is not None or any(edition(c) for c in r.cnames) or t.is_ip

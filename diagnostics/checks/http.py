@@ -1,9 +1,9 @@
 """HTTP `/v2/`: is this a registry (200/401 + Docker-Distribution-Api-Version), or 403/429/5xx/something else."""
+
 from __future__ import annotations
 
 import http.client
 import os
-import socket
 import ssl
 from urllib.parse import urlsplit
 
@@ -53,11 +53,22 @@ def clock_skew_finding(resp, now: float | None = None):
     if abs(skew) <= SKEW_WARN_SECONDS:
         return None
     s = int(abs(skew))
-    text = f"{s // 86400}d{s % 86400 // 3600}h" if s >= 86400 else f"{s // 3600}h{s % 3600 // 60}m" if s >= 3600 else f"{s // 60}m{s % 60}s"
+    text = (
+        f"{s // 86400}d{s % 86400 // 3600}h"
+        if s >= 86400
+        else f"{s // 3600}h{s % 3600 // 60}m"
+        if s >= 3600
+        else f"{s // 60}m{s % 60}s"
+    )
     ahead = {"en": "ahead", "zh": "快"} if skew > 0 else {"en": "behind", "zh": "慢"}
-    return finding(NAME, "CLOCK_SKEW", skew={"en": f"{text} ({ahead['en']})", "zh": f"{text}（本机{ahead['zh']}）"},
-                   seconds=round(skew), server_date=date,
-                   local_date=time.strftime("%a, %d %b %Y %H:%M:%S GMT", time.gmtime(now)))
+    return finding(
+        NAME,
+        "CLOCK_SKEW",
+        skew={"en": f"{text} ({ahead['en']})", "zh": f"{text}（本机{ahead['zh']}）"},
+        seconds=round(skew),
+        server_date=date,
+        local_date=time.strftime("%a, %d %b %Y %H:%M:%S GMT", time.gmtime(now)),
+    )
 
 
 def _no_proxy_matches(host: str, no_proxy: str) -> bool:
@@ -75,7 +86,11 @@ def _no_proxy_matches(host: str, no_proxy: str) -> bool:
 def proxy_finding(ctx):
     env = ctx.options.env if ctx.options.env is not None else os.environ
     t = ctx.target
-    wanted = ("HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy") if t.scheme == "https" else ("HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy")
+    wanted = (
+        ("HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy")
+        if t.scheme == "https"
+        else ("HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy")
+    )
     in_effect = [v for v in wanted if env.get(v)]
     if not in_effect:
         return None
@@ -123,10 +138,10 @@ def probe_v2(ctx):
     """GET /v2/ on the target: (Response | None, finding)."""
     t = ctx.target
     url = f"{t.base_url}/v2/"
-    client = ctx.client()        # raises Unavailable when DNS, TCP or TLS failed
+    client = ctx.client()  # raises Unavailable when DNS, TCP or TLS failed
     try:
         resp = client.request("GET", "/v2/", max_body=64 << 10)
-    except (TimeoutError, socket.timeout, net.DeadlineExceeded):
+    except (TimeoutError, net.DeadlineExceeded):
         return None, finding(NAME, "HTTP_TIMEOUT", url=url, timeout=round(ctx.deadline.step, 1))
     except (http.client.BadStatusLine, http.client.RemoteDisconnected, ConnectionResetError) as exc:
         if t.scheme == "http" and _speaks_tls(ctx, client.ip):

@@ -1,10 +1,10 @@
 """Image: repository and tag exist? closest tag, digest, tags sharing it, compressed size, tag quota."""
+
 from __future__ import annotations
 
 import hashlib
 import http.client
 import json
-import socket
 import threading
 from urllib.parse import quote, urljoin, urlsplit
 
@@ -62,22 +62,41 @@ def closest_tag(wanted: str, tags: list[str]) -> str | None:
 def _request(ctx, client, method, path, headers, max_body=4 << 20):
     try:
         return client.request(method, path, headers=headers, max_body=max_body)
-    except (TimeoutError, socket.timeout, net.DeadlineExceeded):
-        raise _Stop(finding(NAME, "HTTP_TIMEOUT", url=f"{ctx.target.base_url}{path}", timeout=round(ctx.deadline.step, 1)))
+    except (TimeoutError, net.DeadlineExceeded):
+        raise _Stop(
+            finding(NAME, "HTTP_TIMEOUT", url=f"{ctx.target.base_url}{path}", timeout=round(ctx.deadline.step, 1))
+        ) from None
     except (OSError, http.client.HTTPException) as exc:
-        raise _Stop(finding(NAME, "HTTP_ERROR", url=f"{ctx.target.base_url}{path}", error=str(exc) or type(exc).__name__))
+        raise _Stop(
+            finding(NAME, "HTTP_ERROR", url=f"{ctx.target.base_url}{path}", error=str(exc) or type(exc).__name__)
+        ) from exc
 
 
 def _status_stop(ctx, resp, auth, what):
     t = ctx.target
     if resp.status in (401, 403):
-        return finding(NAME, "PERMISSION_DENIED", username=auth.username or "-", repository=t.repository,
-                       granted=auth.granted or ["-"], missing=["pull"], status_code=resp.status, request=what, registry=t.registry)
+        return finding(
+            NAME,
+            "PERMISSION_DENIED",
+            username=auth.username or "-",
+            repository=t.repository,
+            granted=auth.granted or ["-"],
+            missing=["pull"],
+            status_code=resp.status,
+            request=what,
+            registry=t.registry,
+        )
     if resp.status == 429:
         return finding(NAME, "RATE_LIMITED", url=resp.url, retry_after=resp.header("retry-after") or "-")
     if resp.status >= 500:
         return finding(NAME, "SERVER_ERROR", url=resp.url, status=resp.status)
-    return finding(NAME, "NOT_A_REGISTRY", url=resp.url, status=resp.status, api_version=resp.header("docker-distribution-api-version") or "-")
+    return finding(
+        NAME,
+        "NOT_A_REGISTRY",
+        url=resp.url,
+        status=resp.status,
+        api_version=resp.header("docker-distribution-api-version") or "-",
+    )
 
 
 def list_tags(ctx, client, headers, repo) -> tuple[list[str] | None, object]:
@@ -113,7 +132,16 @@ def list_tags(ctx, client, headers, repo) -> tuple[list[str] | None, object]:
 def run(ctx) -> list:
     t = ctx.target
     if not t.repository:
-        return [finding(NAME, "SKIPPED", reason={"en": "no image given (REGISTRY/NAMESPACE/REPO:TAG)", "zh": "未给出镜像（仓库地址/命名空间/仓库:版本）"})]
+        return [
+            finding(
+                NAME,
+                "SKIPPED",
+                reason={
+                    "en": "no image given (REGISTRY/NAMESPACE/REPO:TAG)",
+                    "zh": "未给出镜像（仓库地址/命名空间/仓库:版本）",
+                },
+            )
+        ]
     auth = ctx.auth()
     if auth.failed is not None:
         raise Unavailable(auth.failed)
@@ -145,7 +173,9 @@ def _run(ctx, client, headers, auth, repo, ref, ev) -> list:
         if t.digest:
             return [finding(NAME, "DIGEST_NOT_FOUND", tag_count=len(tags), **ev)]
         close = closest_tag(ref, tags)
-        out.append(finding(NAME, "TAG_NOT_FOUND", tag_count=len(tags), closest=close, tags_sample=sorted(tags)[:20], **ev))
+        out.append(
+            finding(NAME, "TAG_NOT_FOUND", tag_count=len(tags), closest=close, tags_sample=sorted(tags)[:20], **ev)
+        )
         _quota(ctx, out, len(tags), ev)
         return out
     if head.status != 200:
@@ -166,7 +196,17 @@ def _run(ctx, client, headers, auth, repo, ref, ev) -> list:
         if digest:
             sharing, checked = _tags_with_digest(ctx, headers, repo, tags, digest, ref if not t.digest else None)
             if len(sharing) >= 2:
-                out.append(finding(NAME, "TAGS_SHARE_DIGEST", tags=sorted(sharing), digest=digest, checked=checked, tag_count=len(tags), **ev))
+                out.append(
+                    finding(
+                        NAME,
+                        "TAGS_SHARE_DIGEST",
+                        tags=sorted(sharing),
+                        digest=digest,
+                        checked=checked,
+                        tag_count=len(tags),
+                        **ev,
+                    )
+                )
     return out
 
 
@@ -174,8 +214,16 @@ def _quota(ctx, out, count, ev):
     if edition(ctx.target.host) == "enterprise":
         return
     if count >= QUOTA_WARN_AT:
-        out.append(finding(NAME, "QUOTA_NEAR", tag_count=count, limit=PERSONAL_TAG_LIMIT,
-                           level="fail" if count >= PERSONAL_TAG_LIMIT and edition(ctx.target.host) == "personal" else None, **ev))
+        out.append(
+            finding(
+                NAME,
+                "QUOTA_NEAR",
+                tag_count=count,
+                limit=PERSONAL_TAG_LIMIT,
+                level="fail" if count >= PERSONAL_TAG_LIMIT and edition(ctx.target.host) == "personal" else None,
+                **ev,
+            )
+        )
 
 
 def _size(ctx, client, headers, repo, body: bytes) -> dict | None:
@@ -191,8 +239,15 @@ def _size(ctx, client, headers, repo, body: bytes) -> dict | None:
         children = [c for c in m.get("manifests") or [] if isinstance(c, dict)]
         if not children:
             return None
-        pick = next((c for c in children if (c.get("platform") or {}).get("os") == "linux"
-                     and (c.get("platform") or {}).get("architecture") == "amd64"), children[0])
+        pick = next(
+            (
+                c
+                for c in children
+                if (c.get("platform") or {}).get("os") == "linux"
+                and (c.get("platform") or {}).get("architecture") == "amd64"
+            ),
+            children[0],
+        )
         p = pick.get("platform") or {}
         platform = "/".join(x for x in (p.get("os"), p.get("architecture"), p.get("variant")) if x) or "-"
         resp = _request(ctx, client, "GET", f"/v2/{repo}/manifests/{pick.get('digest')}", headers)
@@ -209,7 +264,13 @@ def _size(ctx, client, headers, repo, body: bytes) -> dict | None:
     if not layers:
         return None
     total = sum(int(layer.get("size") or 0) for layer in layers) + int((m.get("config") or {}).get("size") or 0)
-    return {"size": human_size(total), "bytes": total, "layers": len(layers), "platform": platform, "platforms": platforms}
+    return {
+        "size": human_size(total),
+        "bytes": total,
+        "layers": len(layers),
+        "platform": platform,
+        "platforms": platforms,
+    }
 
 
 def _tags_with_digest(ctx, headers, repo, tags, digest, own_tag):

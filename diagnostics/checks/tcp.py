@@ -1,4 +1,5 @@
 """TCP reachability of every resolved address: connected, refused, timed out or unreachable."""
+
 from __future__ import annotations
 
 NAME = "tcp"

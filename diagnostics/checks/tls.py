@@ -1,8 +1,8 @@
 """TLS: handshake with SNI = host name against the pinned address; unknown CA, name mismatch, expiry."""
+
 from __future__ import annotations
 
 import datetime as dt
-import socket
 import ssl
 
 from .. import net
@@ -19,13 +19,29 @@ EXPIRING_DAYS = 14
 def run(ctx) -> list:
     t = ctx.target
     if t.scheme != "https":
-        return [finding(NAME, "SKIPPED", reason={"en": f"plain HTTP requested ({t.base_url})", "zh": f"指定了明文 HTTP（{t.base_url}）"})]
+        return [
+            finding(
+                NAME,
+                "SKIPPED",
+                reason={"en": f"plain HTTP requested ({t.base_url})", "zh": f"指定了明文 HTTP（{t.base_url}）"},
+            )
+        ]
     f, info = ctx.tls()
     out = [f]
     if f.code == "TLS_OK" and info.get("not_after"):
-        left = dt.datetime.strptime(info["not_after"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.timezone.utc) - dt.datetime.now(dt.timezone.utc)
+        left = dt.datetime.strptime(info["not_after"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC) - dt.datetime.now(
+            dt.UTC
+        )
         if left < dt.timedelta(days=EXPIRING_DAYS):
-            out.append(finding(NAME, "TLS_EXPIRING", not_after=info["not_after"], days=max(0, left.days), subject=info.get("subject")))
+            out.append(
+                finding(
+                    NAME,
+                    "TLS_EXPIRING",
+                    not_after=info["not_after"],
+                    days=max(0, left.days),
+                    subject=info.get("subject"),
+                )
+            )
     return out
 
 
@@ -33,8 +49,8 @@ def _iso(d: dt.datetime | None) -> str | None:
     if d is None:
         return None
     if d.tzinfo is None:
-        d = d.replace(tzinfo=dt.timezone.utc)
-    return d.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        d = d.replace(tzinfo=dt.UTC)
+    return d.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def cert_info(der: bytes | None) -> dict:
@@ -59,13 +75,21 @@ def cert_info(der: bytes | None) -> dict:
         names = []
         try:
             san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
-            names = [str(v) for v in san.get_values_for_type(x509.DNSName)] + [str(v) for v in san.get_values_for_type(x509.IPAddress)]
+            names = [str(v) for v in san.get_values_for_type(x509.DNSName)] + [
+                str(v) for v in san.get_values_for_type(x509.IPAddress)
+            ]
         except x509.ExtensionNotFound:
             pass
         nb = getattr(cert, "not_valid_before_utc", None) or cert.not_valid_before
         na = getattr(cert, "not_valid_after_utc", None) or cert.not_valid_after
-        return {"subject": name(cert.subject), "issuer": name(cert.issuer), "not_before": _iso(nb), "not_after": _iso(na),
-                "names": names or [name(cert.subject)], "self_signed": cert.subject == cert.issuer}
+        return {
+            "subject": name(cert.subject),
+            "issuer": name(cert.issuer),
+            "not_before": _iso(nb),
+            "not_after": _iso(na),
+            "names": names or [name(cert.subject)],
+            "self_signed": cert.subject == cert.issuer,
+        }
     except Exception:  # noqa: BLE001 - evidence is best effort; fall back to the stdlib decoder
         return _cert_info_stdlib(der)
 
@@ -90,17 +114,24 @@ def _cert_info_stdlib(der: bytes) -> dict:
         return ("CN=" + kv["commonName"]) if "commonName" in kv else ("O=" + kv.get("organizationName", "-"))
 
     def when(s):
-        return _iso(dt.datetime.fromtimestamp(ssl.cert_time_to_seconds(s), dt.timezone.utc)) if s else None
+        return _iso(dt.datetime.fromtimestamp(ssl.cert_time_to_seconds(s), dt.UTC)) if s else None
 
-    return {"subject": flat(d.get("subject", ())), "issuer": flat(d.get("issuer", ())), "not_before": when(d.get("notBefore")),
-            "not_after": when(d.get("notAfter")), "names": [v for _, v in d.get("subjectAltName", ())]}
+    return {
+        "subject": flat(d.get("subject", ())),
+        "issuer": flat(d.get("issuer", ())),
+        "not_before": when(d.get("notBefore")),
+        "not_after": when(d.get("notAfter")),
+        "names": [v for _, v in d.get("subjectAltName", ())],
+    }
 
 
 def _peer_cert_unverified(ctx, ip: str) -> bytes | None:
     t = ctx.target
     try:
         sock = net.tcp_connect(ip, t.port, ctx.deadline.timeout())
-        with net.tls_context(None, verify=False).wrap_socket(sock, server_hostname=t.host if not t.is_ip else None) as s:
+        with net.tls_context(None, verify=False).wrap_socket(
+            sock, server_hostname=t.host if not t.is_ip else None
+        ) as s:
             return s.getpeercert(binary_form=True)
     except Exception:  # noqa: BLE001
         return None
@@ -110,11 +141,11 @@ def handshake(ctx):
     """(finding, cert info) for the TLS handshake with the target; shared by every check that needs it."""
     t = ctx.target
     ip = ctx.address()
-    now = _iso(dt.datetime.now(dt.timezone.utc))
+    now = _iso(dt.datetime.now(dt.UTC))
     base = {"host": t.host, "hostport": t.hostport, "address": ip, "port": t.port, "now": now}
     try:
         sock = net.tcp_connect(ip, t.port, ctx.deadline.timeout())
-    except (net.DeadlineExceeded, TimeoutError, socket.timeout):
+    except (net.DeadlineExceeded, TimeoutError):
         return finding(NAME, "TLS_TIMEOUT", timeout=round(ctx.deadline.step, 1), **base), {}
     except OSError as exc:
         return finding(NAME, "TLS_ERROR", error=str(exc), **base), {}
@@ -137,7 +168,7 @@ def handshake(ctx):
         if code in UNTRUSTED_CODES:
             return finding(NAME, "TLS_UNTRUSTED", **ev), info
         return finding(NAME, "TLS_ERROR", error=f"{exc.verify_message} ({code})", **ev), info
-    except (TimeoutError, socket.timeout, net.DeadlineExceeded):
+    except (TimeoutError, net.DeadlineExceeded):
         return finding(NAME, "TLS_TIMEOUT", timeout=round(ctx.deadline.step, 1), **base), {}
     except ssl.SSLError as exc:
         if net.looks_like_plain_http(exc) or _answers_plain_http(ctx, ip):

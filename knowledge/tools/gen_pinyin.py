@@ -5,6 +5,7 @@ matching never imports pypinyin (its import alone costs ~250 ms of cold start).
 
     .venv/bin/python -m knowledge.tools.gen_pinyin > knowledge/pinyin.txt
 """
+
 from __future__ import annotations
 
 import collections

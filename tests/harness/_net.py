@@ -1,4 +1,5 @@
 """Small shared helpers: loopback ports, waiting with a deadline, threaded HTTP servers."""
+
 from __future__ import annotations
 
 import http.server
@@ -37,7 +38,10 @@ def wait_for(predicate, timeout: float, interval: float = 0.05, what: str = "con
         except Exception as exc:  # noqa: BLE001 - reported on timeout
             last_exc = exc
         if time.monotonic() >= deadline:
-            raise TimeoutError(f"timed out after {timeout:.1f}s waiting for {what}" + (f" (last error: {last_exc!r})" if last_exc else ""))
+            raise TimeoutError(
+                f"timed out after {timeout:.1f}s waiting for {what}"
+                + (f" (last error: {last_exc!r})" if last_exc else "")
+            )
         time.sleep(interval)
 
 
@@ -52,7 +56,9 @@ class ServerThread:
 
     def __init__(self, server, name: str):
         self.server = server
-        self.thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, name=name, daemon=True)
+        self.thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.05}, name=name, daemon=True
+        )
 
     def start(self):
         self.thread.start()
@@ -76,7 +82,13 @@ class QuietHandler(http.server.BaseHTTPRequestHandler):
     def log_message(self, format, *args):  # noqa: A002 - stdlib signature
         pass
 
-    def send_body(self, status: int, body: bytes | str, content_type: str = "text/plain; charset=utf-8", headers: dict | None = None):
+    def send_body(
+        self,
+        status: int,
+        body: bytes | str,
+        content_type: str = "text/plain; charset=utf-8",
+        headers: dict | None = None,
+    ):
         if isinstance(body, str):
             body = body.encode()
         self.send_response(status)

@@ -6,6 +6,7 @@
 It answers the 401 challenge from WWW-Authenticate (realm/service/scope), caches tokens per scope and never
 logs credentials. Every request has a timeout.
 """
+
 from __future__ import annotations
 
 import re
@@ -22,18 +23,19 @@ def parse_challenge(header: str) -> tuple[str, dict[str, str]]:
 
 
 class RegistryClient:
-    def __init__(self, url: str, username: str | None = None, password: str | None = None, *, verify=True,
-                 timeout: float = 5.0):
+    def __init__(
+        self, url: str, username: str | None = None, password: str | None = None, *, verify=True, timeout: float = 5.0
+    ):
         self.url = url.rstrip("/")
         self._auth = (username, password) if username is not None else None
         self.verify = verify
         self.timeout = timeout
         self.session = requests.Session()
-        self.session.trust_env = False       # never route loopback traffic through a proxy from the environment
+        self.session.trust_env = False  # never route loopback traffic through a proxy from the environment
         self._tokens: dict[str, str] = {}
         self.last_token_response: dict | None = None
 
-    def clone(self) -> "RegistryClient":
+    def clone(self) -> RegistryClient:
         """A new client (own session and token cache) with the same URL, credentials and settings."""
         user, pw = self._auth if self._auth else (None, None)
         return RegistryClient(self.url, user, pw, verify=self.verify, timeout=self.timeout)

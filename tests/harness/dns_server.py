@@ -13,6 +13,7 @@ Behaviour per name (case-insensitive, trailing dot optional):
 * delay:     {"name": seconds} answered after a delay.
 * anything else -> NXDOMAIN (with an SOA in the authority section).
 """
+
 from __future__ import annotations
 
 import socket
@@ -41,9 +42,9 @@ TTL = 60
 PRIVATE_10 = "10.12.3.4"
 LINK_LOCAL = "169.254.10.20"
 PRIVATE_192 = "192.168.31.7"
-CGNAT_100 = "100.64.8.9"          # Tencent's internal 100.* range (also RFC 6598 shared space)
-PUBLIC_V4 = "129.226.100.200"     # a public address (never connected to)
-PUBLIC_V6 = "2402:4e00:1::100"    # a public IPv6 address (never connected to)
+CGNAT_100 = "100.64.8.9"  # Tencent's internal 100.* range (also RFC 6598 shared space)
+PUBLIC_V4 = "129.226.100.200"  # a public address (never connected to)
+PUBLIC_V6 = "2402:4e00:1::100"  # a public IPv6 address (never connected to)
 
 
 def _n(name: str) -> str:
@@ -63,36 +64,36 @@ class Zone:
         self.drop = {_n(x) for x in self.drop}
         self.delay = {_n(k): v for k, v in self.delay.items()}
 
-    def add(self, name: str, rtype: str, value: str) -> "Zone":
+    def add(self, name: str, rtype: str, value: str) -> Zone:
         self.records.setdefault(_n(name), []).append((rtype.upper(), value))
         return self
 
     # Names of the default zone (all under tcr-doctor.test unless noted).
-    REGISTRY = f"registry.{DNS_DOMAIN}"          # A registry_ip (127.0.0.1): the real registry, port from fixture
-    ALIAS = f"alias.{DNS_DOMAIN}"                # CNAME -> registry.tcr-doctor.test
-    DUAL = f"dual.{DNS_DOMAIN}"                  # A 127.0.0.1 + AAAA ::1
-    V6ONLY = f"v6only.{DNS_DOMAIN}"              # AAAA ::1 only
-    INTERNAL = f"internal.{DNS_DOMAIN}"          # A 10.12.3.4
-    LINKLOCAL = f"linklocal.{DNS_DOMAIN}"        # A 169.254.10.20
-    PRIVATE192 = f"lan.{DNS_DOMAIN}"             # A 192.168.31.7
-    CGNAT = f"cgnat.{DNS_DOMAIN}"                # A 100.64.8.9
-    PUBLIC = f"public.{DNS_DOMAIN}"              # A 129.226.100.200 + AAAA 2402:4e00:1::100
-    MIXED = f"mixed.{DNS_DOMAIN}"                # A 10.12.3.4 + A 129.226.100.200
-    INTERNAL_CNAME = f"vpc-alias.{DNS_DOMAIN}"   # CNAME -> internal.tcr-doctor.test
-    DANGLING = f"dangling.{DNS_DOMAIN}"          # CNAME -> missing.tcr-doctor.test (NXDOMAIN)
-    NXDOMAIN = f"nxdomain.{DNS_DOMAIN}"          # NXDOMAIN (as is any unlisted name)
-    SERVFAIL = f"servfail.{DNS_DOMAIN}"          # SERVFAIL
-    TIMEOUT = f"timeout.{DNS_DOMAIN}"            # never answered
-    SLOW = f"slow.{DNS_DOMAIN}"                  # A 127.0.0.1 after 1.0 s
-    NODATA = f"nodata.{DNS_DOMAIN}"              # exists (TXT only): NOERROR, no A/AAAA
+    REGISTRY = f"registry.{DNS_DOMAIN}"  # A registry_ip (127.0.0.1): the real registry, port from fixture
+    ALIAS = f"alias.{DNS_DOMAIN}"  # CNAME -> registry.tcr-doctor.test
+    DUAL = f"dual.{DNS_DOMAIN}"  # A 127.0.0.1 + AAAA ::1
+    V6ONLY = f"v6only.{DNS_DOMAIN}"  # AAAA ::1 only
+    INTERNAL = f"internal.{DNS_DOMAIN}"  # A 10.12.3.4
+    LINKLOCAL = f"linklocal.{DNS_DOMAIN}"  # A 169.254.10.20
+    PRIVATE192 = f"lan.{DNS_DOMAIN}"  # A 192.168.31.7
+    CGNAT = f"cgnat.{DNS_DOMAIN}"  # A 100.64.8.9
+    PUBLIC = f"public.{DNS_DOMAIN}"  # A 129.226.100.200 + AAAA 2402:4e00:1::100
+    MIXED = f"mixed.{DNS_DOMAIN}"  # A 10.12.3.4 + A 129.226.100.200
+    INTERNAL_CNAME = f"vpc-alias.{DNS_DOMAIN}"  # CNAME -> internal.tcr-doctor.test
+    DANGLING = f"dangling.{DNS_DOMAIN}"  # CNAME -> missing.tcr-doctor.test (NXDOMAIN)
+    NXDOMAIN = f"nxdomain.{DNS_DOMAIN}"  # NXDOMAIN (as is any unlisted name)
+    SERVFAIL = f"servfail.{DNS_DOMAIN}"  # SERVFAIL
+    TIMEOUT = f"timeout.{DNS_DOMAIN}"  # never answered
+    SLOW = f"slow.{DNS_DOMAIN}"  # A 127.0.0.1 after 1.0 s
+    NODATA = f"nodata.{DNS_DOMAIN}"  # exists (TXT only): NOERROR, no A/AAAA
     # TCR-looking names (their real counterparts are never queried: only this server is asked)
-    TCR_PUBLIC = "shop-tcr.tencentcloudcr.com"   # A 129.226.100.200 (public endpoint)
+    TCR_PUBLIC = "shop-tcr.tencentcloudcr.com"  # A 129.226.100.200 (public endpoint)
     TCR_INTERNAL = "shop-tcr-vpc.tencentcloudcr.com"  # A 10.12.3.4 (VPC endpoint via private DNS)
-    TCR_LOCAL = "local-tcr.tencentcloudcr.com"   # A 127.0.0.1 (a TCR-looking name for the real registry)
+    TCR_LOCAL = "local-tcr.tencentcloudcr.com"  # A 127.0.0.1 (a TCR-looking name for the real registry)
     TCR_MISSING = "no-such-instance.tencentcloudcr.com"  # NXDOMAIN
 
     @classmethod
-    def default(cls, registry_ip: str = "127.0.0.1") -> "Zone":
+    def default(cls, registry_ip: str = "127.0.0.1") -> Zone:
         return cls(
             records={
                 cls.REGISTRY: [("A", registry_ip)],
@@ -156,21 +157,24 @@ class Zone:
             if values:
                 self._add(resp, current, qtype, values)
             else:
-                self._soa(resp, current)   # NODATA
+                self._soa(resp, current)  # NODATA
             break
         return resp.to_wire()
 
     @staticmethod
     def _add(resp, name, rtype, values):
-        rrset = dns.rrset.from_text_list(name, TTL, dns.rdataclass.IN, rtype, [v if rtype != "CNAME" else _n(v) for v in values])
+        rrset = dns.rrset.from_text_list(
+            name, TTL, dns.rdataclass.IN, rtype, [v if rtype != "CNAME" else _n(v) for v in values]
+        )
         resp.answer.append(rrset)
 
     @staticmethod
     def _soa(resp, name):
         labels = name.rstrip(".").split(".")
         apex = ".".join(labels[-2:]) + "." if len(labels) >= 2 else name
-        resp.authority.append(dns.rrset.from_text(apex, TTL, "IN", "SOA",
-                                                  f"ns.{apex} hostmaster.{apex} 1 3600 600 86400 {TTL}"))
+        resp.authority.append(
+            dns.rrset.from_text(apex, TTL, "IN", "SOA", f"ns.{apex} hostmaster.{apex} 1 3600 600 86400 {TTL}")
+        )
 
 
 class DNSServer:
@@ -181,7 +185,7 @@ class DNSServer:
         self.zone = zone or Zone.default()
         self.bind_host = host
         self.port: int | None = None
-        self.queries: list[tuple[str, str, str]] = []   # (name, type, "udp"|"tcp")
+        self.queries: list[tuple[str, str, str]] = []  # (name, type, "udp"|"tcp")
         self._lock = threading.Lock()
         self._servers = []
         self._threads = []
@@ -212,7 +216,7 @@ class DNSServer:
         except Exception:  # noqa: BLE001
             pass
 
-    def start(self) -> "DNSServer":
+    def start(self) -> DNSServer:
         dnsserver = self
         zone = self.zone
 
@@ -238,7 +242,7 @@ class DNSServer:
                             return
                         dnsserver._log(data, "tcp")
                         out = zone.answer(data)
-                        if out is None:          # dropped: hold the connection, never answer
+                        if out is None:  # dropped: hold the connection, never answer
                             dnsserver._stop.wait(30)
                             return
                         conn.sendall(struct.pack("!H", len(out)) + out)

@@ -11,6 +11,7 @@ unknown server: "credentials not found in native keychain" on stdout, exit 1).
     cfg.dir        # DOCKER_CONFIG directory (config.json inside)
     cfg.bin_dir    # contains docker-credential-harness; prepend to PATH (cfg.env() does that)
 """
+
 from __future__ import annotations
 
 import base64
@@ -20,7 +21,7 @@ import pathlib
 import stat
 import sys
 
-HELPER_TEMPLATE = '''#!{python}
+HELPER_TEMPLATE = """#!{python}
 import json, sys
 STORE = {store!r}
 action = sys.argv[1] if len(sys.argv) > 1 else ""
@@ -41,7 +42,7 @@ if action == "list":
     sys.exit(0)
 sys.stderr.write("unsupported action\\n")
 sys.exit(1)
-'''
+"""
 
 
 class DockerConfig:
@@ -68,8 +69,9 @@ class DockerConfig:
     def _helper_store(self, helper: str) -> dict:
         return self._helpers.setdefault(helper, {})
 
-    def add_helper_creds(self, server: str, username: str, password: str, *, helper: str = "harness",
-                         per_host: bool = True):
+    def add_helper_creds(
+        self, server: str, username: str, password: str, *, helper: str = "harness", per_host: bool = True
+    ):
         """Store credentials in helper HELPER; with per_host, also map SERVER to it in credHelpers."""
         self._helper_store(helper)[server] = {"Username": username, "Secret": password}
         if per_host:
@@ -82,7 +84,7 @@ class DockerConfig:
         # docker writes an empty entry under auths for hosts stored in credsStore
         return self
 
-    def write(self) -> "DockerConfig":
+    def write(self) -> DockerConfig:
         self.config_file.write_text(json.dumps(self.config, indent=2))
         for helper, store in self._helpers.items():
             store_file = self.dir / f"helper-{helper}.json"

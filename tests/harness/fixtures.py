@@ -3,6 +3,7 @@
 All fixtures are session-scoped and start lazily on first use; everything listens on 127.0.0.1 only.
 See README.md in this directory.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -12,17 +13,32 @@ import pytest
 from .client import RegistryClient
 from .dns_server import DNSServer, Zone
 from .docker_config import DockerConfig
-from .servers import BadServers
-from .tls import TLSMaterial, TLSServers
 from .proxy import TagPaginationProxy
 from .registry import Registry
 from .seed import SeedInfo, seed_standard
+from .servers import BadServers
+from .tls import TLSMaterial, TLSServers
 from .token_server import EXPIRED_JWT_PASSWORD, VALID_JWT_PASSWORD, TokenServer
 
 __all__ = [
-    "Credentials", "CREDS", "harness_dir", "token_server", "registry", "registry_noauth", "registry_paginated",
-    "seed", "creds", "registry_factory", "tls_material", "tls_servers", "registry_tls", "dns_server",
-    "dns_server_factory", "bad_servers", "docker_config", "registry_basic",
+    "Credentials",
+    "CREDS",
+    "harness_dir",
+    "token_server",
+    "registry",
+    "registry_noauth",
+    "registry_paginated",
+    "seed",
+    "creds",
+    "registry_factory",
+    "tls_material",
+    "tls_servers",
+    "registry_tls",
+    "dns_server",
+    "dns_server_factory",
+    "bad_servers",
+    "docker_config",
+    "registry_basic",
 ]
 
 
@@ -30,15 +46,15 @@ __all__ = [
 class Credentials:
     """(username, password) pairs for the default token-server users."""
 
-    admin: tuple[str, str] = ("admin", "admin-pass")                 # everything, catalog too (seeding)
-    push: tuple[str, str] = ("alice", "alice-pass")                  # pull+push on team/*, pull on public/*
-    pull_only: tuple[str, str] = ("bob", "bob-pass")                 # pull on team/* and public/*
-    no_access: tuple[str, str] = ("carol", "carol-pass")             # valid, but nothing on team/* (has other/*)
+    admin: tuple[str, str] = ("admin", "admin-pass")  # everything, catalog too (seeding)
+    push: tuple[str, str] = ("alice", "alice-pass")  # pull+push on team/*, pull on public/*
+    pull_only: tuple[str, str] = ("bob", "bob-pass")  # pull on team/* and public/*
+    no_access: tuple[str, str] = ("carol", "carol-pass")  # valid, but nothing on team/* (has other/*)
     wrong_password: tuple[str, str] = ("alice", "not-alices-password")
     unknown_user: tuple[str, str] = ("mallory", "mallory-pass")
-    jwt_valid: tuple[str, str] = ("100012345678", VALID_JWT_PASSWORD)      # JWT password, exp in 30 days
+    jwt_valid: tuple[str, str] = ("100012345678", VALID_JWT_PASSWORD)  # JWT password, exp in 30 days
     jwt_expired: tuple[str, str] = ("100087654321", EXPIRED_JWT_PASSWORD)  # JWT password, exp 2 days ago: 401
-    stale_token: tuple[str, str] = ("stale", "stale-pass")           # token server OK, but issued tokens expired
+    stale_token: tuple[str, str] = ("stale", "stale-pass")  # token server OK, but issued tokens expired
 
 
 CREDS = Credentials()
@@ -71,13 +87,23 @@ class RegistryFactory:
         self.default_token_server = default_token_server
         self.started: list[Registry] = []
 
-    def __call__(self, *, auth: bool = True, tls=None, ca_file: str | None = None, storage_dir=None,
-                 seed: bool = False, token_server: TokenServer | None = None, name: str | None = None) -> Registry:
+    def __call__(
+        self,
+        *,
+        auth: bool = True,
+        tls=None,
+        ca_file: str | None = None,
+        storage_dir=None,
+        seed: bool = False,
+        token_server: TokenServer | None = None,
+        name: str | None = None,
+    ) -> Registry:
         n = len(self.started)
         name = name or f"registry{n}"
         ts = (token_server or self.default_token_server()) if auth else None
-        reg = Registry(self.base_dir / name, storage_dir=storage_dir, token_server=ts, tls_cert=tls,
-                       ca_file=ca_file, name=name)
+        reg = Registry(
+            self.base_dir / name, storage_dir=storage_dir, token_server=ts, tls_cert=tls, ca_file=ca_file, name=name
+        )
         reg.start()
         self.started.append(reg)
         if seed:
@@ -95,7 +121,9 @@ def seed_into(reg: Registry) -> SeedInfo:
     try:
         return seed_standard(client)
     except Exception as exc:
-        raise RuntimeError(f"seeding {reg.name} failed: {exc}\n--- {reg.log_file} (tail) ---\n{reg.logs()[-4000:]}") from exc
+        raise RuntimeError(
+            f"seeding {reg.name} failed: {exc}\n--- {reg.log_file} (tail) ---\n{reg.logs()[-4000:]}"
+        ) from exc
     finally:
         client.close()
 
@@ -141,11 +169,16 @@ def registry_basic(harness_dir, registry):
     Skipped where the stdlib `crypt` module (bcrypt) is missing (Python >= 3.13)."""
     try:
         from .registry import bcrypt_hash
+
         bcrypt_hash("probe")
     except Exception as exc:  # noqa: BLE001
         pytest.skip(f"no bcrypt for htpasswd: {exc}")
-    reg = Registry(harness_dir / "registry-basic", storage_dir=registry.storage_dir, name="registry-basic",
-                   htpasswd=dict([CREDS.push, CREDS.pull_only]))
+    reg = Registry(
+        harness_dir / "registry-basic",
+        storage_dir=registry.storage_dir,
+        name="registry-basic",
+        htpasswd=dict([CREDS.push, CREDS.pull_only]),
+    )
     reg.start()
     reg.seed = registry.seed
     yield reg
@@ -161,6 +194,7 @@ def registry_paginated(registry):
 
 
 # ---- TLS ---------------------------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="session")
 def tls_material(harness_dir) -> TLSMaterial:
@@ -180,8 +214,14 @@ def tls_servers(tls_material):
 def registry_tls(harness_dir, registry, token_server, tls_material):
     """The real registry over HTTPS (cert `tls_material.valid`), token auth, same storage/content as `registry`.
     `.ca_file` is the CA to trust (`--ca-file`); `.url` is https://127.0.0.1:PORT."""
-    reg = Registry(harness_dir / "registry-tls", storage_dir=registry.storage_dir, token_server=token_server,
-                   tls_cert=tls_material.valid, ca_file=tls_material.ca_file, name="registry-tls")
+    reg = Registry(
+        harness_dir / "registry-tls",
+        storage_dir=registry.storage_dir,
+        token_server=token_server,
+        tls_cert=tls_material.valid,
+        ca_file=tls_material.ca_file,
+        name="registry-tls",
+    )
     reg.start()
     reg.seed = registry.seed
     yield reg
@@ -189,6 +229,7 @@ def registry_tls(harness_dir, registry, token_server, tls_material):
 
 
 # ---- DNS ---------------------------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="session")
 def dns_server():
@@ -216,6 +257,7 @@ def dns_server_factory():
 
 # ---- misbehaving servers -----------------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="session")
 def bad_servers(tls_material):
     """BadServers: .silent .refused .forbidden .rate_limited .server_error .unavailable .not_registry
@@ -226,6 +268,7 @@ def bad_servers(tls_material):
 
 
 # ---- docker client config ----------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def docker_config(tmp_path, monkeypatch):

@@ -6,6 +6,7 @@ unchanged (Authorization, WWW-Authenticate, Docker-Content-Digest, ... all pass 
 the real registry's) and only rewrites tags/list: sorted lexically, `last` excludes tags <= last, `n` limits the
 page (no `n` -> `default_page_size`, None = all), `Link` points at the next page.
 """
+
 from __future__ import annotations
 
 import json
@@ -17,8 +18,20 @@ import requests
 from ._net import LOOPBACK, QuietHandler, ServerThread, ThreadingHTTPServer, assert_loopback
 
 _TAGS = re.compile(r"^/v2/(?P<name>.+)/tags/list$")
-_HOP = {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "proxy-authorization",
-        "proxy-authenticate", "content-length", "host", "date", "server"}
+_HOP = {
+    "connection",
+    "keep-alive",
+    "transfer-encoding",
+    "te",
+    "trailer",
+    "upgrade",
+    "proxy-authorization",
+    "proxy-authenticate",
+    "content-length",
+    "host",
+    "date",
+    "server",
+}
 
 
 class TagPaginationProxy:
@@ -69,14 +82,22 @@ class TagPaginationProxy:
                 headers = {k: v for k, v in self.headers.items() if k.lower() not in _HOP}
                 up = proxy.upstream
                 try:
-                    r = session.request(self.command, up.url + self.path, headers=headers, data=body,
-                                        allow_redirects=False, timeout=10, verify=up.verify, stream=False)
+                    r = session.request(
+                        self.command,
+                        up.url + self.path,
+                        headers=headers,
+                        data=body,
+                        allow_redirects=False,
+                        timeout=10,
+                        verify=up.verify,
+                        stream=False,
+                    )
                 except requests.RequestException as exc:
                     return self.send_body(502, f"upstream error: {exc.__class__.__name__}\n")
                 content = r.content
                 out_headers = {k: v for k, v in r.headers.items() if k.lower() not in _HOP | {"content-type"}}
                 if "Location" in out_headers and out_headers["Location"].startswith(up.url):
-                    out_headers["Location"] = proxy.url + out_headers["Location"][len(up.url):]
+                    out_headers["Location"] = proxy.url + out_headers["Location"][len(up.url) :]
                 u = urlsplit(self.path)
                 m = _TAGS.match(u.path)
                 if m and self.command in ("GET", "HEAD") and r.status_code == 200:
@@ -84,15 +105,16 @@ class TagPaginationProxy:
                     out_headers.pop("Link", None)
                     if link:
                         out_headers["Link"] = link
-                if self.command == "HEAD":   # keep the upstream Content-Length (the manifest size), no body
+                if self.command == "HEAD":  # keep the upstream Content-Length (the manifest size), no body
                     self.send_response(r.status_code)
                     for k, v in r.headers.items():
                         if k.lower() not in _HOP - {"content-length"}:
                             self.send_header(k, v)
                     self.end_headers()
                     return
-                self.send_body(r.status_code, content, r.headers.get("Content-Type", "application/octet-stream"),
-                               out_headers)
+                self.send_body(
+                    r.status_code, content, r.headers.get("Content-Type", "application/octet-stream"), out_headers
+                )
 
             do_GET = do_HEAD = do_PUT = do_POST = do_PATCH = do_DELETE = _forward
 

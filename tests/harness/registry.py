@@ -3,17 +3,17 @@
 Variants: token auth (auth.token -> our TokenServer), no auth, plain HTTP or HTTPS (cert from tls.py's CA).
 Logs go to <workdir>/registry.log; on a failed start they are printed in the raised error.
 """
+
 from __future__ import annotations
 
 import atexit
 import ctypes
 import os
 import pathlib
-import signal
 import secrets
 import shutil
+import signal
 import subprocess
-import time
 
 import requests
 
@@ -30,6 +30,7 @@ class RegistryStartError(RuntimeError):
 def bcrypt_hash(password: str) -> str:
     """bcrypt for htpasswd (the only format distribution accepts), via the stdlib `crypt` (Python <= 3.12)."""
     import warnings
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         import crypt  # noqa: PLC0415
@@ -51,8 +52,18 @@ class Registry:
     `seed` is set by the fixtures to a harness.seed.SeedInfo describing the content.
     """
 
-    def __init__(self, workdir, *, storage_dir=None, token_server=None, tls_cert=None, ca_file=None,
-                 htpasswd: dict[str, str] | None = None, host: str = LOOPBACK, name: str = "registry"):
+    def __init__(
+        self,
+        workdir,
+        *,
+        storage_dir=None,
+        token_server=None,
+        tls_cert=None,
+        ca_file=None,
+        htpasswd: dict[str, str] | None = None,
+        host: str = LOOPBACK,
+        name: str = "registry",
+    ):
         assert_loopback(host)
         self.workdir = pathlib.Path(workdir)
         self.workdir.mkdir(parents=True, exist_ok=True)
@@ -65,7 +76,7 @@ class Registry:
         self.auth = "token" if token_server is not None else ("htpasswd" if htpasswd else None)
         self.htpasswd = dict(htpasswd or {})
         self.htpasswd_file = self.workdir / f"{name}.htpasswd"
-        self.tls_cert = tls_cert       # harness.tls.CertFiles (cert_file, key_file) or None
+        self.tls_cert = tls_cert  # harness.tls.CertFiles (cert_file, key_file) or None
         self.ca_file = ca_file
         self.scheme = "https" if tls_cert is not None else "http"
         self.bind_host = host
@@ -137,11 +148,11 @@ class Registry:
 
     def _ping(self):
         with requests.Session() as s:
-            s.trust_env = False   # never via a proxy from the environment
+            s.trust_env = False  # never via a proxy from the environment
             r = s.get(f"{self.url}/v2/", timeout=1.0, verify=self.verify, allow_redirects=False)
         return r.status_code in (200, 401)
 
-    def start(self, attempts: int = 3) -> "Registry":
+    def start(self, attempts: int = 3) -> Registry:
         if not os.path.exists(REGISTRY_BIN):
             raise RegistryStartError(f"docker-registry binary not found at {REGISTRY_BIN}")
         if self.token_server is not None and not self.token_server.cert_file:
@@ -153,20 +164,35 @@ class Registry:
         for _ in range(attempts):
             self.port = free_port(self.bind_host)
             self.config_file.write_text(self.config_text())
-            env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(self.workdir),
-                   # no proxy for anything: the registry never talks to the network anyway
-                   "NO_PROXY": "*", "no_proxy": "*"}
+            env = {
+                "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+                "HOME": str(self.workdir),
+                # no proxy for anything: the registry never talks to the network anyway
+                "NO_PROXY": "*",
+                "no_proxy": "*",
+            }
             with open(self.log_file, "ab") as log:
-                self.proc = subprocess.Popen([REGISTRY_BIN, "serve", str(self.config_file)], stdout=log,
-                                             stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
-                                             cwd=self.workdir, start_new_session=True,
-                                             preexec_fn=_die_with_parent)
+                self.proc = subprocess.Popen(
+                    [REGISTRY_BIN, "serve", str(self.config_file)],
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    stdin=subprocess.DEVNULL,
+                    env=env,
+                    cwd=self.workdir,
+                    start_new_session=True,
+                    preexec_fn=_die_with_parent,
+                )
             atexit.register(self.stop)
             try:
                 # ready = it says it listens on our address (not someone else who grabbed the port) and /v2/ answers
-                wait_for(lambda: self.proc.poll() is not None
-                         or (f"listening on {self.bind_host}:{self.port}" in self.logs() and self._ping()),
-                         START_TIMEOUT, what=f"{self.name} /v2/")
+                wait_for(
+                    lambda: (
+                        self.proc.poll() is not None
+                        or (f"listening on {self.bind_host}:{self.port}" in self.logs() and self._ping())
+                    ),
+                    START_TIMEOUT,
+                    what=f"{self.name} /v2/",
+                )
             except TimeoutError as exc:
                 last = exc
                 self.stop()
@@ -177,8 +203,10 @@ class Registry:
             self.proc = None
             if "address already in use" not in self.logs():
                 break
-        raise RegistryStartError(f"{self.name} did not start ({last}); config {self.config_file}; log {self.log_file}:\n"
-                                 f"{self.logs()[-6000:]}")
+        raise RegistryStartError(
+            f"{self.name} did not start ({last}); config {self.config_file}; log {self.log_file}:\n"
+            f"{self.logs()[-6000:]}"
+        )
 
     def stop(self):
         p, self.proc = self.proc, None

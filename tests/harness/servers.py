@@ -2,6 +2,7 @@
 
 Each object has .host ("127.0.0.1:PORT"), .bind_host, .port, .address ((ip, port)) and .url (scheme://host).
 """
+
 from __future__ import annotations
 
 import socket
@@ -59,12 +60,12 @@ class SilentServer(_Endpoint):
         while not self._stop.is_set():
             try:
                 conn, _ = self._sock.accept()
-            except (TimeoutError, socket.timeout):
+            except TimeoutError:
                 continue
             except OSError:
                 return
             self.accepted += 1
-            self._conns.append(conn)      # held open, never read from, never written to
+            self._conns.append(conn)  # held open, never read from, never written to
 
     def stop(self):
         self._stop.set()
@@ -101,8 +102,8 @@ class BlackholeServer(_Endpoint):
             f.settimeout(0.2)
             try:
                 f.connect(self.address)
-            except (TimeoutError, socket.timeout):
-                f.close()           # the queue is full: SYNs are being dropped now
+            except TimeoutError:
+                f.close()  # the queue is full: SYNs are being dropped now
                 return self
             self._fillers.append(f)
         self.stop()
@@ -136,8 +137,13 @@ class RefusedPort(_Endpoint):
             self._sock.close()
 
 
-def status_handler(status: int, body: str = "", content_type: str = "text/plain; charset=utf-8",
-                   headers: dict | None = None, delay: float = 0.0):
+def status_handler(
+    status: int,
+    body: str = "",
+    content_type: str = "text/plain; charset=utf-8",
+    headers: dict | None = None,
+    delay: float = 0.0,
+):
     class Handler(QuietHandler):
         def do_GET(self):
             if delay:
@@ -177,12 +183,15 @@ class HTTPServer(_Endpoint):
             self._thread = None
 
 
-NGINX_403 = ("<html>\r\n<head><title>403 Forbidden</title></head>\r\n<body>\r\n<center><h1>403 Forbidden</h1></center>\r\n"
-             "<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n")
-NOT_A_REGISTRY_PAGE = ("<!doctype html><html><head><title>Welcome</title></head><body><h1>It works!</h1>"
-                       "<p>This is a plain web site, not a container registry.</p></body></html>")
-TOO_MANY = ('{"errors":[{"code":"TOOMANYREQUESTS","message":"You have reached your pull rate limit. '
-            'Retry later."}]}')
+NGINX_403 = (
+    "<html>\r\n<head><title>403 Forbidden</title></head>\r\n<body>\r\n<center><h1>403 Forbidden</h1></center>\r\n"
+    "<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
+)
+NOT_A_REGISTRY_PAGE = (
+    "<!doctype html><html><head><title>Welcome</title></head><body><h1>It works!</h1>"
+    "<p>This is a plain web site, not a container registry.</p></body></html>"
+)
+TOO_MANY = '{"errors":[{"code":"TOOMANYREQUESTS","message":"You have reached your pull rate limit. Retry later."}]}'
 UNAUTHORIZED = '{"errors":[{"code":"UNAUTHORIZED","message":"authentication required","detail":null}]}'
 
 
@@ -211,18 +220,34 @@ class BadServers:
         self.blackhole = self._add(BlackholeServer())
         self.refused = self._add(RefusedPort())
         self.forbidden = self._add(HTTPServer(status_handler(403, NGINX_403, "text/html"), name="forbidden"))
-        self.rate_limited = self._add(HTTPServer(status_handler(
-            429, TOO_MANY, "application/json", {"Retry-After": "30", **API_HEADER}), name="rate-limited"))
+        self.rate_limited = self._add(
+            HTTPServer(
+                status_handler(429, TOO_MANY, "application/json", {"Retry-After": "30", **API_HEADER}),
+                name="rate-limited",
+            )
+        )
         self.server_error = self._add(HTTPServer(status_handler(500, "internal server error\n"), name="500"))
-        self.unavailable = self._add(HTTPServer(status_handler(
-            503, "service unavailable\n", headers={"Retry-After": "5"}), name="503"))
-        self.not_registry = self._add(HTTPServer(status_handler(200, NOT_A_REGISTRY_PAGE, "text/html; charset=utf-8"),
-                                                 name="not-registry"))
-        self.plain_http = self._add(HTTPServer(registry_v2_handler(401, UNAUTHORIZED, {
-            "WWW-Authenticate": 'Bearer realm="http://127.0.0.1:1/token",service="plain-http"'}), name="plain-http"))
+        self.unavailable = self._add(
+            HTTPServer(status_handler(503, "service unavailable\n", headers={"Retry-After": "5"}), name="503")
+        )
+        self.not_registry = self._add(
+            HTTPServer(status_handler(200, NOT_A_REGISTRY_PAGE, "text/html; charset=utf-8"), name="not-registry")
+        )
+        self.plain_http = self._add(
+            HTTPServer(
+                registry_v2_handler(
+                    401,
+                    UNAUTHORIZED,
+                    {"WWW-Authenticate": 'Bearer realm="http://127.0.0.1:1/token",service="plain-http"'},
+                ),
+                name="plain-http",
+            )
+        )
         if tls_material is None:
-            from .tls import TLSMaterial
             import tempfile
+
+            from .tls import TLSMaterial
+
             tls_material = TLSMaterial(tempfile.mkdtemp(prefix="harness-tls-"))
         self.ca_file = tls_material.ca_file
         self.https_only = self._add(HTTPServer(registry_v2_handler(), cert=tls_material.valid, name="https-only"))
@@ -245,8 +270,9 @@ class BadServers:
 
         self.redirect_loop = self._add(HTTPServer(Loop, name="redirect-loop"))
         self.slow_delay = slow_delay
-        self.slow = self._add(HTTPServer(status_handler(200, "{}", "application/json", API_HEADER,
-                                                        delay=slow_delay), name="slow"))
+        self.slow = self._add(
+            HTTPServer(status_handler(200, "{}", "application/json", API_HEADER, delay=slow_delay), name="slow")
+        )
 
     def _add(self, s):
         try:

@@ -13,6 +13,7 @@ recorded as method `response_url` (point a payload's `response_url` at `api.url(
 
 Failures for a channel can be injected: `api.fail["chat.postMessage"] = {"C_NOT_MEMBER": "not_in_channel"}`.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -20,9 +21,10 @@ import json
 import threading
 import time
 import urllib.parse
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable
+from typing import Any
 
 BOT_USER_ID = "UBOT000001"
 BOT_ID = "BBOT000001"
@@ -57,7 +59,7 @@ class SlackAPI:
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length).decode("utf-8") if length else ""
                 path = urllib.parse.urlsplit(self.path).path
-                method = path[len("/api/"):] if path.startswith("/api/") else "response_url"
+                method = path[len("/api/") :] if path.startswith("/api/") else "response_url"
                 args = _parse(raw, self.headers.get("Content-Type", ""))
                 body = api._answer(Call(method, args, raw, dict(self.headers.items())))
                 data = json.dumps(body).encode()
@@ -69,11 +71,12 @@ class SlackAPI:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name="slack-api-stand-in", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="slack-api-stand-in", daemon=True
+        )
 
     # -- lifecycle -------------------------------------------------------------------------------------
-    def start(self) -> "SlackAPI":
+    def start(self) -> SlackAPI:
         self._thread.start()
         return self
 
@@ -81,7 +84,7 @@ class SlackAPI:
         self._server.shutdown()
         self._server.server_close()
 
-    def __enter__(self) -> "SlackAPI":
+    def __enter__(self) -> SlackAPI:
         return self.start()
 
     def __exit__(self, *exc: Any) -> None:
@@ -112,12 +115,26 @@ class SlackAPI:
         if error:
             return {"ok": False, "error": error}
         if call.method == "auth.test":
-            return {"ok": True, "url": "https://test.slack.com/", "team": "test", "user": "tcr-doctor",
-                    "team_id": TEAM_ID, "user_id": BOT_USER_ID, "bot_id": BOT_ID, "is_enterprise_install": False}
+            return {
+                "ok": True,
+                "url": "https://test.slack.com/",
+                "team": "test",
+                "user": "tcr-doctor",
+                "team_id": TEAM_ID,
+                "user_id": BOT_USER_ID,
+                "bot_id": BOT_ID,
+                "is_enterprise_install": False,
+            }
         if call.method in ("chat.postMessage", "chat.update"):
             ts = call.args.get("ts") or f"1800000000.{next(self._ts):06d}"
-            message = {"type": "message", "user": BOT_USER_ID, "bot_id": BOT_ID, "ts": ts,
-                       "text": call.args.get("text", ""), "blocks": call.args.get("blocks") or []}
+            message = {
+                "type": "message",
+                "user": BOT_USER_ID,
+                "bot_id": BOT_ID,
+                "ts": ts,
+                "text": call.args.get("text", ""),
+                "blocks": call.args.get("blocks") or [],
+            }
             if call.args.get("thread_ts"):
                 message["thread_ts"] = call.args["thread_ts"]
             return {"ok": True, "channel": channel, "ts": ts, "message": message}
@@ -135,8 +152,9 @@ class SlackAPI:
         with self._lock:
             return [c for c in self.calls if c.method == method]
 
-    def wait_for(self, method: str, where: Callable[[Call], bool] = lambda c: True, *, count: int = 1,
-                 timeout: float = 10.0) -> Call:
+    def wait_for(
+        self, method: str, where: Callable[[Call], bool] = lambda c: True, *, count: int = 1, timeout: float = 10.0
+    ) -> Call:
         """The `count`-th call to `method` matching `where`; waits (bounded) until it arrives."""
         deadline = time.monotonic() + timeout
         with self._changed:
@@ -201,11 +219,12 @@ class WSGIServer:
         from werkzeug.serving import make_server
 
         self._server = make_server("127.0.0.1", 0, app, threaded=True)
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name="wsgi-under-test", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="wsgi-under-test", daemon=True
+        )
         self.url = f"http://127.0.0.1:{self._server.server_port}"
 
-    def __enter__(self) -> "WSGIServer":
+    def __enter__(self) -> WSGIServer:
         self._thread.start()
         return self
 
@@ -228,23 +247,47 @@ class SlackSender:
         self._events = itertools.count(1)
 
     # -- senders --------------------------------------------------------------------------------------------
-    def post(self, body: str, content_type: str, *, timestamp: int | None = None, secret: str | None = None,
-             headers: dict[str, str] | None = None, url: str | None = None):
+    def post(
+        self,
+        body: str,
+        content_type: str,
+        *,
+        timestamp: int | None = None,
+        secret: str | None = None,
+        headers: dict[str, str] | None = None,
+        url: str | None = None,
+    ):
         """POST a signed body to the app (or to `url`, e.g. a second app instance standing for another worker)."""
         all_headers = {"Content-Type": content_type, **sign(secret or self.secret, body, timestamp), **(headers or {})}
         return self.http.post(url or self.url, data=body.encode(), headers=all_headers, timeout=10)
 
     def event(self, event: dict[str, Any], *, event_id: str | None = None, **kwargs: Any):
-        body = json.dumps({"token": "unused", "team_id": TEAM_ID, "api_app_id": "A0TEST", "type": "event_callback",
-                           "event_id": event_id or f"Ev{next(self._events):08d}", "event_time": int(time.time()),
-                           "event": event, "authorizations": [{"team_id": TEAM_ID, "user_id": BOT_USER_ID,
-                                                               "is_bot": True}]})
+        body = json.dumps(
+            {
+                "token": "unused",
+                "team_id": TEAM_ID,
+                "api_app_id": "A0TEST",
+                "type": "event_callback",
+                "event_id": event_id or f"Ev{next(self._events):08d}",
+                "event_time": int(time.time()),
+                "event": event,
+                "authorizations": [{"team_id": TEAM_ID, "user_id": BOT_USER_ID, "is_bot": True}],
+            }
+        )
         return self.post(body, "application/json", **kwargs)
 
     def command(self, text: str, *, channel: str = "C0GENERAL", user: str = "U0ASKER", **kwargs: Any):
-        form = {"token": "unused", "team_id": TEAM_ID, "channel_id": channel, "user_id": user, "command": "/tcr",
-                "text": text, "response_url": self.api_root + "/response/cmd", "trigger_id": "trig.cmd",
-                "api_app_id": "A0TEST"}
+        form = {
+            "token": "unused",
+            "team_id": TEAM_ID,
+            "channel_id": channel,
+            "user_id": user,
+            "command": "/tcr",
+            "text": text,
+            "response_url": self.api_root + "/response/cmd",
+            "trigger_id": "trig.cmd",
+            "api_app_id": "A0TEST",
+        }
         return self.post(urllib.parse.urlencode(form), "application/x-www-form-urlencoded", **kwargs)
 
     def interaction(self, payload: dict[str, Any], **kwargs: Any):
@@ -255,41 +298,67 @@ class SlackSender:
     def click(self, posted: Call, action_id: str, *, user: str = "U0ASKER", **kwargs: Any):
         """Click the button `action_id` on a message the bot posted (a recorded chat.postMessage call)."""
         channel = posted.args["channel"]
-        button = next(e for b in posted.args.get("blocks", []) if b.get("type") == "actions"
-                      for e in b["elements"] if e.get("action_id") == action_id)
+        button = next(
+            e
+            for b in posted.args.get("blocks", [])
+            if b.get("type") == "actions"
+            for e in b["elements"]
+            if e.get("action_id") == action_id
+        )
         msg = {"type": "message", "ts": posted.response["ts"], "blocks": posted.args.get("blocks")}
         if posted.args.get("thread_ts"):
             msg["thread_ts"] = posted.args["thread_ts"]
-        return self.interaction({
-            "type": "block_actions", "user": {"id": user}, "trigger_id": "trig.click",
-            "channel": {"id": channel}, "container": {"type": "message", "channel_id": channel,
-                                                      "message_ts": msg["ts"]},
-            "message": msg, "response_url": self.api_root + "/response/click",
-            "actions": [{"type": "button", "action_id": action_id, "block_id": "b", "value": button.get("value"),
-                         "action_ts": str(time.time())}],
-        }, **kwargs)
+        return self.interaction(
+            {
+                "type": "block_actions",
+                "user": {"id": user},
+                "trigger_id": "trig.click",
+                "channel": {"id": channel},
+                "container": {"type": "message", "channel_id": channel, "message_ts": msg["ts"]},
+                "message": msg,
+                "response_url": self.api_root + "/response/click",
+                "actions": [
+                    {
+                        "type": "button",
+                        "action_id": action_id,
+                        "block_id": "b",
+                        "value": button.get("value"),
+                        "action_ts": str(time.time()),
+                    }
+                ],
+            },
+            **kwargs,
+        )
 
 
 class SlackRig(SlackSender):
     """The Web API stand-in + the Flask app (with /slack/events) on a real loopback server + signed senders.
 
-        with SlackRig(make_web_app, config={...}) as rig:   # make_app(config) -> Flask app with /slack/events
-            rig.event({"type": "app_mention", ...})
-            rig.api.wait_for("chat.postMessage")
+    with SlackRig(make_web_app, config={...}) as rig:   # make_app(config) -> Flask app with /slack/events
+        rig.event({"type": "app_mention", ...})
+        rig.api.wait_for("chat.postMessage")
     """
 
-    def __init__(self, make_app: Callable[[dict[str, Any]], Any], secret: str = "test-signing-secret",
-                 config: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        make_app: Callable[[dict[str, Any]], Any],
+        secret: str = "test-signing-secret",
+        config: dict[str, Any] | None = None,
+    ) -> None:
         self.api = SlackAPI()
         self._make_app = make_app
         self._config = dict(config or {})
         self.server: WSGIServer | None = None
         self.secret = secret
 
-    def __enter__(self) -> "SlackRig":
+    def __enter__(self) -> SlackRig:
         self.api.start()
-        self.config = {"SLACK_BOT_TOKEN": "xoxb-test-token", "SLACK_SIGNING_SECRET": self.secret,
-                       "SLACK_API_BASE_URL": self.api.base_url, **self._config}
+        self.config = {
+            "SLACK_BOT_TOKEN": "xoxb-test-token",
+            "SLACK_SIGNING_SECRET": self.secret,
+            "SLACK_API_BASE_URL": self.api.base_url,
+            **self._config,
+        }
         self.app = self._make_app(self.config)
         self.server = WSGIServer(self.app).__enter__()
         SlackSender.__init__(self, self.server.url + "/slack/events", self.secret, self.api.url(""))

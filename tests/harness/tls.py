@@ -1,13 +1,14 @@
 """TLS material (a trustme CA and good/bad leaf certificates) and HTTPS `/v2/` responders for each variant.
 
-    m = TLSMaterial(tmpdir)
-    m.ca_file                  # PEM of the test CA: pass as --ca-file / requests verify=
-    m.valid                    # CertFiles for localhost, 127.0.0.1, ::1, registry.tcr-doctor.test, *.tcr-doctor.test
-    m.wrong_host               # CertFiles for wrong-host.example.test only (hostname mismatch on 127.0.0.1)
-    m.expired                  # right names, notAfter yesterday
-    m.not_yet_valid            # right names, notBefore in 10 days
-    m.unknown_ca               # right names, issued by another CA (m.unknown_ca_file holds that CA)
+m = TLSMaterial(tmpdir)
+m.ca_file                  # PEM of the test CA: pass as --ca-file / requests verify=
+m.valid                    # CertFiles for localhost, 127.0.0.1, ::1, registry.tcr-doctor.test, *.tcr-doctor.test
+m.wrong_host               # CertFiles for wrong-host.example.test only (hostname mismatch on 127.0.0.1)
+m.expired                  # right names, notAfter yesterday
+m.not_yet_valid            # right names, notBefore in 10 days
+m.unknown_ca               # right names, issued by another CA (m.unknown_ca_file holds that CA)
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -22,16 +23,22 @@ from cryptography import x509
 from ._net import LOOPBACK, QuietHandler, ServerThread, ThreadingHTTPServer, assert_loopback
 
 DNS_DOMAIN = "tcr-doctor.test"
-VALID_NAMES = ("localhost", "127.0.0.1", "::1", f"registry.{DNS_DOMAIN}", f"*.{DNS_DOMAIN}",
-               "local-tcr.tencentcloudcr.com")
+VALID_NAMES = (
+    "localhost",
+    "127.0.0.1",
+    "::1",
+    f"registry.{DNS_DOMAIN}",
+    f"*.{DNS_DOMAIN}",
+    "local-tcr.tencentcloudcr.com",
+)
 WRONG_NAME = "wrong-host.example.test"
 
 
 @dataclass
 class CertFiles:
     name: str
-    cert_file: str          # leaf (+ chain) PEM
-    key_file: str           # private key PEM
+    cert_file: str  # leaf (+ chain) PEM
+    key_file: str  # private key PEM
     subject: str
     issuer: str
     not_before: dt.datetime
@@ -51,8 +58,16 @@ def _write(directory: pathlib.Path, name: str, leaf: trustme.LeafCert, names) ->
     key_file.write_bytes(leaf.private_key_pem.bytes())
     key_file.chmod(0o600)
     c = x509.load_pem_x509_certificate(leaf.cert_chain_pems[0].bytes())
-    return CertFiles(name, str(cert_file), str(key_file), c.subject.rfc4514_string(), c.issuer.rfc4514_string(),
-                     c.not_valid_before_utc, c.not_valid_after_utc, tuple(names))
+    return CertFiles(
+        name,
+        str(cert_file),
+        str(key_file),
+        c.subject.rfc4514_string(),
+        c.issuer.rfc4514_string(),
+        c.not_valid_before_utc,
+        c.not_valid_after_utc,
+        tuple(names),
+    )
 
 
 class TLSMaterial:
@@ -60,7 +75,7 @@ class TLSMaterial:
         d = pathlib.Path(directory)
         d.mkdir(parents=True, exist_ok=True)
         self.directory = d
-        now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+        now = dt.datetime.now(dt.UTC).replace(microsecond=0)
         self.ca = trustme.CA(organization_name="tcr-doctor test CA")
         self.ca_file = str(d / "ca.pem")
         self.ca.cert_pem.write_to_path(self.ca_file)
@@ -70,14 +85,31 @@ class TLSMaterial:
 
         self.valid = _write(d, "valid", self.ca.issue_cert(*VALID_NAMES, common_name="localhost"), VALID_NAMES)
         self.wrong_host = _write(d, "wrong-host", self.ca.issue_cert(WRONG_NAME, common_name=WRONG_NAME), (WRONG_NAME,))
-        self.expired = _write(d, "expired", self.ca.issue_cert(
-            *VALID_NAMES, common_name="localhost", not_before=now - dt.timedelta(days=30),
-            not_after=now - dt.timedelta(days=1)), VALID_NAMES)
-        self.not_yet_valid = _write(d, "not-yet-valid", self.ca.issue_cert(
-            *VALID_NAMES, common_name="localhost", not_before=now + dt.timedelta(days=10),
-            not_after=now + dt.timedelta(days=40)), VALID_NAMES)
-        self.unknown_ca = _write(d, "unknown-ca", self.other_ca.issue_cert(*VALID_NAMES, common_name="localhost"),
-                                 VALID_NAMES)
+        self.expired = _write(
+            d,
+            "expired",
+            self.ca.issue_cert(
+                *VALID_NAMES,
+                common_name="localhost",
+                not_before=now - dt.timedelta(days=30),
+                not_after=now - dt.timedelta(days=1),
+            ),
+            VALID_NAMES,
+        )
+        self.not_yet_valid = _write(
+            d,
+            "not-yet-valid",
+            self.ca.issue_cert(
+                *VALID_NAMES,
+                common_name="localhost",
+                not_before=now + dt.timedelta(days=10),
+                not_after=now + dt.timedelta(days=40),
+            ),
+            VALID_NAMES,
+        )
+        self.unknown_ca = _write(
+            d, "unknown-ca", self.other_ca.issue_cert(*VALID_NAMES, common_name="localhost"), VALID_NAMES
+        )
 
     VARIANTS = ("valid", "wrong_host", "expired", "not_yet_valid", "unknown_ca")
 
@@ -108,7 +140,7 @@ class TLSHTTPServer(ThreadingHTTPServer):
             return
         if not first:
             return
-        if first != b"\x16":   # not a TLS handshake record
+        if first != b"\x16":  # not a TLS handshake record
             try:
                 request.sendall(GO_PLAIN_REPLY)
             except OSError:

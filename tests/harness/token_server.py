@@ -13,6 +13,7 @@ Both are exercised by tests/test_harness.py.
 Access granted = requested ∩ allowed, so a valid user without push gets a token whose `access` lists only pull.
 Passwords are never logged or recorded; `requests_log` keeps account/scope/outcome only.
 """
+
 from __future__ import annotations
 
 import base64
@@ -43,7 +44,7 @@ def libtrust_key_id(public_key) -> str:
     """The libtrust key ID distribution 2.8 uses to look up `kid` among the root bundle's keys."""
     der = public_key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
     s = base64.b32encode(hashlib.sha256(der).digest()[:30]).decode().rstrip("=")
-    return ":".join(s[i:i + 4] for i in range(0, len(s), 4))
+    return ":".join(s[i : i + 4] for i in range(0, len(s), 4))
 
 
 def _b64url(data: bytes) -> str:
@@ -58,8 +59,6 @@ def make_jwt_password(exp, key=None, subject: str = "100012345678") -> str:
     if key is None:
         return jwt.encode(payload, "not-a-real-secret-0123456789abcdef", algorithm="HS256")
     return jwt.encode(payload, key, algorithm="RS256")
-
-
 
 
 @dataclass
@@ -78,7 +77,7 @@ class User:
 
 # Default accounts. Passwords are test fixtures, not secrets.
 NOW = int(time.time())
-EXPIRED_JWT_PASSWORD = make_jwt_password(NOW - 2 * 86400)   # expired two days before the test session started
+EXPIRED_JWT_PASSWORD = make_jwt_password(NOW - 2 * 86400)  # expired two days before the test session started
 VALID_JWT_PASSWORD = make_jwt_password(NOW + 30 * 86400)
 
 PUBLIC_NAMESPACES = ("public/*",)
@@ -89,7 +88,7 @@ def default_users() -> dict[str, User]:
     users = [
         User("admin", "admin-pass", {"*": ("pull", "push", "delete", "*")}, catalog=True),
         User("alice", "alice-pass", {"team/*": ("pull", "push"), "public/*": ("pull",)}),  # pull+push on team/*
-        User("bob", "bob-pass", {"team/*": ("pull",), "public/*": ("pull",)}),             # pull only
+        User("bob", "bob-pass", {"team/*": ("pull",), "public/*": ("pull",)}),  # pull only
         User("carol", "carol-pass", {"other/*": ("pull", "push"), "public/*": ("pull",)}),  # nothing on team/*
         # TCR-style temporary login token as password, still valid:
         User("100012345678", VALID_JWT_PASSWORD, {"team/*": ("pull", "push"), "public/*": ("pull",)}),
@@ -107,16 +106,25 @@ def parse_scope(scope: str) -> tuple[str, str, list[str]] | None:
     last = scope.rfind(":")
     if first <= 0 or last == first:
         return None
-    typ, name, actions = scope[:first], scope[first + 1:last], scope[last + 1:]
+    typ, name, actions = scope[:first], scope[first + 1 : last], scope[last + 1 :]
     return typ, name, [a for a in actions.split(",") if a]
 
 
 class TokenServer:
     """In-process token server on 127.0.0.1:<free port>. Use as a context manager or start()/stop()."""
 
-    def __init__(self, users: dict[str, User] | None = None, *, service: str = SERVICE, issuer: str = ISSUER,
-                 anonymous: dict[str, tuple[str, ...]] | None = None, expires_in: int = 300,
-                 key_header: str = "kid", host: str = LOOPBACK, workdir=None):
+    def __init__(
+        self,
+        users: dict[str, User] | None = None,
+        *,
+        service: str = SERVICE,
+        issuer: str = ISSUER,
+        anonymous: dict[str, tuple[str, ...]] | None = None,
+        expires_in: int = 300,
+        key_header: str = "kid",
+        host: str = LOOPBACK,
+        workdir=None,
+    ):
         assert_loopback(host)
         if key_header not in ("kid", "x5c"):
             raise ValueError("key_header must be 'kid' or 'x5c'")
@@ -127,7 +135,7 @@ class TokenServer:
         self.expires_in = expires_in
         self.key_header = key_header
         self.host = host
-        self.requests_log: list[dict] = []   # {"method","account","scopes","granted","status","reason"}; never passwords
+        self.requests_log: list[dict] = []  # {"method","account","scopes","granted","status","reason"}; never passwords
         self._lock = threading.Lock()
         self._make_key()
         self.workdir = workdir
@@ -141,18 +149,30 @@ class TokenServer:
     def _make_key(self):
         self.private_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "tcr-doctor test token signer")])
-        now = dt.datetime.now(dt.timezone.utc)
+        now = dt.datetime.now(dt.UTC)
         self.certificate = (
             x509.CertificateBuilder()
-            .subject_name(name).issuer_name(name)
+            .subject_name(name)
+            .issuer_name(name)
             .public_key(self.private_key.public_key())
             .serial_number(x509.random_serial_number())
             .not_valid_before(now - dt.timedelta(days=1))
             .not_valid_after(now + dt.timedelta(days=30))
             .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-            .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=False, key_encipherment=False,
-                                         data_encipherment=False, key_agreement=False, key_cert_sign=True,
-                                         crl_sign=True, encipher_only=False, decipher_only=False), critical=True)
+            .add_extension(
+                x509.KeyUsage(
+                    digital_signature=True,
+                    content_commitment=False,
+                    key_encipherment=False,
+                    data_encipherment=False,
+                    key_agreement=False,
+                    key_cert_sign=True,
+                    crl_sign=True,
+                    encipher_only=False,
+                    decipher_only=False,
+                ),
+                critical=True,
+            )
             .sign(self.private_key, hashes.SHA256())
         )
         self.key_id = libtrust_key_id(self.private_key.public_key())
@@ -161,6 +181,7 @@ class TokenServer:
 
     def write_cert(self, directory) -> str:
         import pathlib
+
         path = pathlib.Path(directory) / "token-signer.pem"
         path.write_bytes(self.cert_pem)
         self.cert_file = str(path)
@@ -210,8 +231,13 @@ class TokenServer:
         }
         headers = {"kid": self.key_id} if self.key_header == "kid" else {"x5c": self._x5c}
         token = jwt.encode(claims, self.private_key, algorithm="RS256", headers=headers)
-        issued_at = dt.datetime.fromtimestamp(now, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-        return {"token": token, "access_token": token, "expires_in": exp - now if not expired else 0, "issued_at": issued_at}
+        issued_at = dt.datetime.fromtimestamp(now, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return {
+            "token": token,
+            "access_token": token,
+            "expires_in": exp - now if not expired else 0,
+            "issued_at": issued_at,
+        }
 
     def authenticate(self, username: str | None, password: str | None) -> tuple[User | None, str | None]:
         """-> (user or None for anonymous, error reason or None)."""
@@ -244,7 +270,7 @@ class TokenServer:
         with self._lock:
             self.requests_log.append(entry)
 
-    def start(self) -> "TokenServer":
+    def start(self) -> TokenServer:
         ts = self
 
         class Handler(QuietHandler):
@@ -254,17 +280,27 @@ class TokenServer:
             def _handle(self, params: dict[str, list[str]], username, password, method):
                 scopes = []
                 for s in params.get("scope", []):
-                    scopes.extend(s.split(" "))   # OAuth2 form uses space-separated scopes
+                    scopes.extend(s.split(" "))  # OAuth2 form uses space-separated scopes
                 scopes = [s for s in scopes if s]
                 service = (params.get("service") or [None])[0]
                 if service is not None and service != ts.service:
-                    ts._record(method=method, account=username, scopes=scopes, granted=None, status=400, reason="unknown service")
+                    ts._record(
+                        method=method,
+                        account=username,
+                        scopes=scopes,
+                        granted=None,
+                        status=400,
+                        reason="unknown service",
+                    )
                     return self._reply(400, {"errors": [{"code": "DENIED", "message": f"unknown service {service!r}"}]})
                 user, err = ts.authenticate(username, password)
                 if err:
                     ts._record(method=method, account=username, scopes=scopes, granted=None, status=401, reason=err)
-                    return self._reply(401, {"errors": [{"code": "UNAUTHORIZED", "message": err}]},
-                                       {"WWW-Authenticate": f'Basic realm="{ts.realm}"'})
+                    return self._reply(
+                        401,
+                        {"errors": [{"code": "UNAUTHORIZED", "message": err}]},
+                        {"WWW-Authenticate": f'Basic realm="{ts.realm}"'},
+                    )
                 access = ts.grant(user, scopes)
                 body = ts.issue(user.name if user else "", access, expired=bool(user and user.stale_tokens))
                 ts._record(method=method, account=username, scopes=scopes, granted=access, status=200, reason=None)
