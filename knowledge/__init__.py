@@ -85,11 +85,28 @@ def ask(text: str, lang: str | None = None, *, kb_path=None, limit: int = 3) -> 
         raise TypeError("question must be a str")
     if lang not in LANGS:
         lang = detect_lang(text)
+    from .dialogue import refusal, smalltalk
+
     kb, matcher = get_matcher(kb_path)
-    decision = matcher.match(text, limit=max(limit, 3))
+    talk = smalltalk(text)
+    decision = matcher.match("" if talk else text, limit=max(limit, 3))
     cands = decision.cands
     top = cands[0] if cands else None
-    answered = decision.answered
+    answered = decision.answered and not talk
+    entities = extract_entities(text)
+    # A pasted error log (issue 6): its cause leads the reply in every channel; None for a plain question.
+    log = None if talk else _log_cause(text, entities)
+    why = refusal(text, answered=answered, log=log, signature=bool(top and top.signature), talk=talk)
+    if answered and why is not None and why["kind"] == "other_registry":
+        # Another vendor's registry and TCR never named: no TCR entry answers it, unless the entry itself is about
+        # other registries (image acceleration covers pulls from Docker Hub and gcr.io).
+        objs = matcher.profile(matcher.entries.index(top.entry))[1]
+        if objs & {"other-vendor", "self-hosted"}:
+            why = None
+        else:
+            answered = False
+    if log is not None and why is not None and why["kind"] == "other_registry":
+        log = {**log, "faq": None}  # the generic cause and the diagnosis stand; no TCR entry is linked
     status = "no_answer"
     alternatives: list[dict[str, Any]] = []
     answer = None
@@ -108,6 +125,8 @@ def ask(text: str, lang: str | None = None, *, kb_path=None, limit: int = 3) -> 
         others = cands[1:limit]
     else:
         others = cands[:limit]
+    if why is not None and why["kind"] in ("smalltalk", "other_registry"):
+        others = []  # no TCR entry is a "did you mean" for small talk or another vendor's registry
     for c in others:
         if c.score >= M.ALTERNATIVE_MIN:
             alternatives.append({"id": c.entry.id, "question": c.entry.question[lang], "score": c.score})
@@ -115,15 +134,16 @@ def ask(text: str, lang: str | None = None, *, kb_path=None, limit: int = 3) -> 
         "matched": answered,
         "answer": answer,
         "alternatives": alternatives,
-        "entities": extract_entities(text),
+        "entities": entities,
         "diagnostics": diagnostics,
         "lang": lang,
         "status": status,
         "kb_version": kb.version,
+        "log": log,
+        # Why no entry answers (docs/ARCHITECTURE.md): smalltalk | other_registry | documentation | troubleshooting.
+        "refusal": why,
     }
-    # A pasted error log (issue 6): its cause leads the reply in every channel; None for a plain question.
-    result["log"] = _log_cause(text, result["entities"])
-    if decision.topic is not None and not answered:
+    if decision.topic is not None and not answered and not talk:
         # A known subject the FAQ does not document: {"id", "title", "hint"} (docs/matching.md).
         result["topic"] = decision.topic.topic.to_dict(lang)
     return result

@@ -176,8 +176,10 @@ def test_json_shape_and_language():
         "status",
         "kb_version",
         "log",
+        "refusal",
     }
     assert res["log"] is None  # a plain question carries no pasted-log cause
+    assert res["refusal"] is None  # answered
     assert res["lang"] == "en" and res["status"] in ("answered", "ambiguous")
     ans = res["answer"]
     assert set(ans) == {"id", "question", "answer", "score", "links"}

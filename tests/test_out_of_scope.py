@@ -151,8 +151,10 @@ def test_topic_json_shape_and_language():
         "status",
         "kb_version",
         "log",
+        "refusal",
         "topic",
     }
+    assert en["refusal"] == {"kind": "documentation"}  # a pricing question: point to the docs
     assert set(en["topic"]) == {"id", "title", "hint"} and en["topic"]["id"] == "tcr-pricing"
     assert en["topic"]["title"].isascii() and en["topic"]["hint"].isascii()
     zh = knowledge.ask("How do I turn on auto-renewal for my TCR enterprise instance?", lang="zh")

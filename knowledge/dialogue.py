@@ -1,0 +1,222 @@
+"""What kind of message this is, beyond the FAQ match: small talk, another vendor's registry, and why a question
+the FAQ does not answer is refused (the `refusal` field of `ask()`, docs/ARCHITECTURE.md).
+
+Cheap on purpose: a few regular expressions compiled on first use, no data files.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+SMALLTALK_KINDS = ("greeting", "thanks", "identity")
+REFUSAL_KINDS = ("smalltalk", "other_registry", "documentation", "troubleshooting")
+
+# Small-talk phrases by kind (normalised, lower-case text). A message is small talk when nothing but these phrases,
+# fillers, mentions and punctuation is left: "hi, docker login fails" is a question with a greeting in front.
+_SMALLTALK = {
+    "identity": [
+        r"are (?:you|u) (?:a |an )?(?:bot|robot|human|real(?: person| human)?|person|ai|machine|chat ?gpt|gpt|llm)",
+        r"(?:is this|am i talking to|am i chatting with|talking to) (?:a |an )?(?:bot|robot|human|real person|person|ai)",
+        r"who (?:are|r) (?:you|u)",
+        r"what (?:are|r) (?:you|u)",
+        r"what can (?:you|u) do",
+        r"你是(?:不是)?(?:机器人|人工智能|ai|真人|人|谁|什么)(?:吗|嘛|么)?",
+        r"(?:是|是不是)(?:机器人|真人|人工|ai)(?:吗|嘛|么)?",
+        r"(?:机器人|真人|人工)(?:吗|嘛|么)",
+        r"你(?:能|会|可以)(?:做|干)(?:什么|啥)",
+    ],
+    "thanks": [
+        r"(?:thanks?|thx|thnx|tks|ty|tysm|cheers|appreciate(?:d| it)?)(?: (?:you|u|a lot|so much|very much|a ton|again|mate|man|bro))*",
+        r"(?:that|this|it)(?:'s| is| has been)? (?:fixed|solved|resolved|helped|worked|works|did the trick)(?: it| now| the problem| the issue| for me)*",
+        r"(?:works|working|worked|solved|fixed|resolved) now",
+        r"(?:problem|issue) (?:is )?(?:solved|fixed|resolved|gone)",
+        r"(?:got it|all good|perfect|awesome|great|nice|cool|ok|okay|understood|makes sense|bye|goodbye|see you)",
+        r"(?:谢谢|多谢|感谢|谢啦|谢了|thx|辛苦了?|好的|好滴|明白了?|懂了|知道了|了解了?|收到|ok了?|可以了|好了|行了|没问题了|拜拜|再见)",
+        r"(?:问题)?(?:已经)?(?:解决|搞定|修好|弄好|处理好)了?",
+        r"(?:成功|能用|正常|跑通)了",
+    ],
+    "greeting": [
+        r"(?:hi|hello|hey|hiya|yo|howdy|greetings|good (?:morning|afternoon|evening|day))(?: there| all| everyone| team| bot| guys| folks)*",
+        r"(?:anyone|anybody|someone|somebody) (?:there|here|around|online|available)",
+        r"(?:are )?(?:you|u) (?:there|around|online|available)",
+        r"how are (?:you|u)(?: doing)?",
+        r"(?:你好|您好|嗨|哈喽|哈啰|早上好|下午好|晚上好|早安|早|在吗|在不在|在么|在嘛|有人吗|有人在吗|有人么|大家好|请问有人吗)",
+    ],
+}
+# Words that carry no request on their own ("hi there, thanks a lot!", "你好呀", "<@U0123> hello").
+_FILLER = (
+    r"<@[a-z0-9]+>|@?tcr[- ]?doctor|@\S+|\b(?:so|very|much|really|again|please|pls|a lot|just|oh|ah|wow|and|man|"
+    r"mate|bro|sir|guys|folks|team|bot|the|for|your|help|you|u|all|ok|okay|yes|yeah|yep|great|nice|cool|"
+    r"now|it|its|that|this|is|was)\b|[啊呀呢吧哈嗯哦噢喔嘛吗么了的哇啦呐哟～~]|这个|那个|一下|非常|十分|太|真的?|"
+    r"大佬|老师|同学|小助手|助手|机器人|兄弟|亲"
+)
+
+
+@functools.cache
+def _smalltalk_res() -> tuple[list[tuple[str, re.Pattern]], re.Pattern, re.Pattern]:
+    phrase = []
+    for kind, pats in _SMALLTALK.items():
+        for p in pats:
+            # Latin phrases on word boundaries; Chinese ones anywhere.
+            phrase.append((kind, re.compile(rf"(?<![a-z0-9])(?:{p})(?![a-z0-9])")))
+    return phrase, re.compile(_FILLER), re.compile(r"[\w\u3400-\u9fff]")
+
+
+MAX_SMALLTALK_CHARS = 80  # a longer message is never small talk alone
+
+
+def smalltalk(text: str) -> str | None:
+    """ "greeting", "thanks" or "identity" when `text` is only small talk (hi / 你好 / 在吗, thanks / that fixed it /
+    谢谢, are you a bot? / 你是机器人吗), else None. A greeting in front of a question is not small talk."""
+    from .text import normalize
+
+    t = normalize(text).strip()
+    if not t or len(t) > MAX_SMALLTALK_CHARS:
+        return None
+    phrases, filler, wordy = _smalltalk_res()
+    found: list[tuple[int, str]] = []
+    for kind, rx in phrases:
+        for m in rx.finditer(t):
+            if m.end() > m.start():
+                found.append((m.start(), kind))
+        t = rx.sub(" ", t)
+    if not found:
+        return None
+    rest = filler.sub(" ", t)
+    if wordy.search(rest):
+        return None
+    kinds = {k for _, k in found}
+    # The most specific intent wins: a question about the bot, then thanks (also "ok thanks, bye"), then hello.
+    for kind in ("identity", "thanks", "greeting"):
+        if kind in kinds:
+            return kind
+    return None
+
+
+# ---------------------------------------------------------------- other vendors' registries
+
+# (host suffix, vendor shown to the user). Any other non-TCR registry host is a self-hosted registry.
+VENDOR_HOSTS = (
+    ("docker.io", "Docker Hub"),
+    ("docker.com", "Docker Hub"),
+    ("ghcr.io", "GitHub Container Registry"),
+    ("docker.pkg.github.com", "GitHub Packages"),
+    ("quay.io", "Quay"),
+    ("gcr.io", "Google Container Registry"),
+    ("pkg.dev", "Google Artifact Registry"),
+    ("amazonaws.com", "Amazon ECR"),
+    ("azurecr.io", "Azure Container Registry"),
+    ("aliyuncs.com", "Aliyun ACR"),
+    ("myhuaweicloud.com", "Huawei Cloud SWR"),
+    ("registry.k8s.io", "registry.k8s.io"),
+    ("k8s.gcr.io", "registry.k8s.io"),
+    ("mcr.microsoft.com", "Microsoft Container Registry"),
+    ("nvcr.io", "NVIDIA NGC"),
+    ("gitlab.com", "GitLab Container Registry"),
+    ("jfrog.io", "JFrog Artifactory"),
+    ("volces.com", "Volcengine CR"),
+    ("ksyuncs.com", "Kingsoft Cloud KCR"),
+    ("baidubce.com", "Baidu CCR"),
+)
+# Vendors named in prose (normalised lower-case text; Latin on word boundaries).
+VENDOR_WORDS = (
+    (r"docker ?hub|hub\.docker\.com", "Docker Hub"),
+    (r"ghcr|github container registry|github packages", "GitHub Container Registry"),
+    (r"quay(?:\.io)?", "Quay"),
+    (r"google container registry|gcr|google artifact registry|artifact registry", "Google Artifact Registry"),
+    (r"amazon ecr|aws ecr|ecr", "Amazon ECR"),
+    (r"azure container registry|azure acr", "Azure Container Registry"),
+    (r"aliyun acr|阿里云(?:的)?(?:容器)?镜像(?:服务|仓库)?|阿里云\s*acr|aliyun|阿里云", "Aliyun ACR"),
+    (r"huawei ?cloud swr|华为云(?:的)?(?:容器)?镜像(?:服务|仓库)?|华为云\s*swr|华为云|swr", "Huawei Cloud SWR"),
+    (r"harbor", "Harbor"),
+    (r"gitlab(?: container)? registry", "GitLab Container Registry"),
+    (r"jfrog|artifactory", "JFrog Artifactory"),
+    (r"nexus", "Nexus"),
+    (r"火山引擎|volcengine", "Volcengine CR"),
+)
+# TCR named: its hosts, its names, its product words. "企业版" alone is not TCR (Aliyun ACR has one too).
+_TCR_RE = r"tencentcloudcr|tencentyun|\btcr\b|\bccr\b|tencent|腾讯|容器镜像服务|\btke\b|qcloud|coding\.net|\bcoding\b"
+_HOST_IN_TEXT = re.compile(
+    r"(?<![a-z0-9.-])((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:[a-z]{2,24}))(?::[0-9]{1,5})?(?=[/\s:\"'`,;)\]]|$)"
+)
+
+
+@functools.cache
+def _vendor_res() -> tuple[re.Pattern, list[tuple[re.Pattern, str]]]:
+    words = [(re.compile(rf"(?<![a-z0-9])(?:{p})(?![a-z0-9])" if p.isascii() else p), name) for p, name in VENDOR_WORDS]
+    return re.compile(_TCR_RE), words
+
+
+def names_tcr(text: str) -> bool:
+    """Whether `text` names TCR: a TCR host, TCR / CCR / Tencent / 腾讯 / 容器镜像服务 / TKE / CODING."""
+    from .text import normalize
+
+    return bool(_vendor_res()[0].search(normalize(text)))
+
+
+def vendor_of_host(host: str) -> str | None:
+    """The vendor whose registry `host` is ("Docker Hub" for registry-1.docker.io), None for TCR or an unknown host."""
+    host = host.lower().split(":")[0]
+    for suffix, name in VENDOR_HOSTS:
+        if host == suffix or host.endswith("." + suffix):
+            return name
+    return None
+
+
+def other_vendor(text: str, log: dict | None = None) -> str | None:
+    """The other vendor's registry a message is about when it does not name TCR, else None.
+
+    Taken from the registry host of a pasted log first (the `host` of `log`), then the hosts in the text, then a
+    vendor named in prose (Docker Hub, Harbor, 阿里云 ...). A message that names TCR anywhere is about TCR.
+    """
+    from .text import normalize
+
+    t = normalize(text)
+    tcr, words = _vendor_res()
+    if tcr.search(t):
+        return None
+    hosts = []
+    if log and log.get("host") and str(log["host"]).lower() in t:
+        hosts.append(str(log["host"]))  # only a host written in the paste (never an implied docker.io)
+    hosts += [m.group(1) for m in _HOST_IN_TEXT.finditer(t)]
+    for host in hosts:
+        name = vendor_of_host(host)
+        if name:
+            return name
+    for rx, name in words:
+        if rx.search(t):
+            return name
+    return None
+
+
+# ---------------------------------------------------------------- why a question was not answered
+
+# A problem report rather than a how-to: failure words in the user's own text, or a pasted error.
+_PROBLEM_RE = re.compile(
+    r"(?<![a-z])(?:error|errors|err|fail|fails|failed|failing|failure|can ?not|can't|cant|couldn't|unable|won't|"
+    r"doesn't work|does not work|not working|isn't working|broken|stuck|hangs?|hanging|denied|refused|"
+    r"timed? ?out|timeout|crash\w*|exception|invalid|wrong|issue|problem|bug|unexpected|no such|not found|"
+    r"unauthori[sz]ed|forbidden|backoff|errimagepull|x509|exit code|exit status)(?![a-z])"
+    r"|报错|错误|失败|异常|出错|不行|不了|无法|不能用|超时|卡住|卡在|拒绝|没反应|不成功|不生效|不好使|问题|故障|挂了|报了|提示"
+)
+
+
+def refusal(
+    text: str, *, answered: bool, log: dict | None = None, signature: bool = False, talk: str | None = None
+) -> dict | None:
+    """The `refusal` object of `ask()` (None when answered): small talk, another vendor's registry, a how-to /
+    pricing / product question no entry answers (documentation), or a problem report no entry answers
+    (troubleshooting: the channel asks for the error text and the command)."""
+    if talk:
+        return {"kind": "smalltalk", "smalltalk": talk}
+    vendor = other_vendor(text, log)
+    if vendor:
+        return {"kind": "other_registry", "vendor": vendor}
+    if answered:
+        return None
+    from .text import normalize
+
+    if log is not None or signature or _PROBLEM_RE.search(normalize(text)):
+        return {"kind": "troubleshooting"}
+    return {"kind": "documentation"}

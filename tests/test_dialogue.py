@@ -1,0 +1,147 @@
+"""The `refusal` field of ask(): small talk, another vendor's registry, documentation vs troubleshooting.
+
+Examples written for these tests (not from any evaluation set).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+import knowledge
+from knowledge.dialogue import names_tcr, other_vendor, smalltalk, vendor_of_host
+
+
+@pytest.mark.parametrize(
+    "text, kind",
+    [
+        ("hi", "greeting"),
+        ("Hello there!", "greeting"),
+        ("hey team, anyone around?", "greeting"),
+        ("你好", "greeting"),
+        ("您好呀", "greeting"),
+        ("在吗", "greeting"),
+        ("在吗？有人吗", "greeting"),
+        ("<@U0ABC123> hi", "greeting"),
+        ("thanks", "thanks"),
+        ("Thank you so much!", "thanks"),
+        ("thanks, that fixed it", "thanks"),
+        ("that worked, cheers", "thanks"),
+        ("谢谢", "thanks"),
+        ("好的，谢谢大佬", "thanks"),
+        ("问题解决了，感谢", "thanks"),
+        ("are you a bot?", "identity"),
+        ("Am I talking to a real person?", "identity"),
+        ("你是机器人吗", "identity"),
+        ("你是谁", "identity"),
+        ("hi, are you a bot?", "identity"),
+    ],
+)
+def test_smalltalk_is_recognised_in_both_languages(text, kind):
+    assert smalltalk(text) == kind
+    r = knowledge.ask(text)
+    assert r["matched"] is False and r["answer"] is None
+    assert r["refusal"] == {"kind": "smalltalk", "smalltalk": kind}
+    assert r["alternatives"] == [] and r["log"] is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "hi, docker login to my TCR instance fails with unauthorized",
+        "你好，个人版一个地域能建几个命名空间",
+        "thanks, but how do I delete a tag",
+        "谢谢，另外企业版怎么收费",
+        "hello world program in python",
+    ],
+)
+def test_a_greeting_in_front_of_a_question_is_not_smalltalk(text):
+    assert smalltalk(text) is None
+    assert (knowledge.ask(text)["refusal"] or {}).get("kind") != "smalltalk"
+
+
+def test_answered_question_has_null_refusal():
+    r = knowledge.ask("docker login 到企业版实例一直失败，密码是控制台复制的")
+    assert r["matched"] and r["answer"]["id"] == "login-failed"
+    assert r["refusal"] is None
+
+
+@pytest.mark.parametrize(
+    "text, vendor",
+    [
+        ("how do I push an image to Docker Hub", "Docker Hub"),
+        ("docker push ghcr.io/acme/web:2 -> denied: permission_denied: write_package", "GitHub Container Registry"),
+        (
+            'Error response from daemon: Get "https://registry.cn-hangzhou.aliyuncs.com/v2/": unauthorized: '
+            "authentication required",
+            "Aliyun ACR",
+        ),
+        ("our self-hosted harbor says unauthorized: authentication required on push", "Harbor"),
+        ("阿里云的镜像仓库登录一直失败怎么办", "Aliyun ACR"),
+        ("docker pull quay.io/coreos/etcd:v3.5 says manifest unknown", "Quay"),
+    ],
+)
+def test_other_vendor_registry_gets_no_tcr_entry(text, vendor):
+    r = knowledge.ask(text)
+    assert r["matched"] is False and r["answer"] is None
+    assert r["refusal"] == {"kind": "other_registry", "vendor": vendor}
+    assert r["alternatives"] == []
+
+
+def test_other_vendor_paste_keeps_the_generic_log_cause_and_diagnosis():
+    text = "$ docker push ghcr.io/acme/web:2\ndenied: requested access to the resource is denied"
+    r = knowledge.ask(text)
+    assert r["refusal"]["kind"] == "other_registry"
+    assert r["log"]["cause"] == "PERMISSION_DENIED"
+    assert r["log"]["diagnose"].startswith("tcr-doctor diagnose ghcr.io/acme/web:2")
+    assert r["log"]["faq"] is None  # no TCR entry is linked from another vendor's log
+
+
+def test_tcr_named_means_tcr_even_with_another_vendor_in_the_text():
+    text = "moving from Docker Hub to TCR: docker login to my tencentcloudcr.com instance fails"
+    assert names_tcr(text) and other_vendor(text) is None
+    r = knowledge.ask(text)
+    assert r["refusal"] is None or r["refusal"]["kind"] != "other_registry"
+
+
+def test_entry_about_other_registries_still_answers():
+    # Image acceleration covers slow pulls from Docker Hub and gcr.io: its own phrasings name them.
+    r = knowledge.ask("拉取 docker hub 镜像太慢，有什么加速办法")
+    assert r["matched"] and r["answer"]["id"] == "image-acceleration" and r["refusal"] is None
+
+
+def test_vendor_of_host():
+    assert vendor_of_host("registry-1.docker.io") == "Docker Hub"
+    assert vendor_of_host("123456789012.dkr.ecr.us-east-1.amazonaws.com") == "Amazon ECR"
+    assert vendor_of_host("myreg.azurecr.io:443") == "Azure Container Registry"
+    assert vendor_of_host("shop-tcr.tencentcloudcr.com") is None
+    assert vendor_of_host("notdocker.io") is None
+
+
+@pytest.mark.parametrize(
+    "text, kind",
+    [
+        ("企业版实例多少钱一个月", "documentation"),
+        ("how do I configure a webhook for image pushes", "documentation"),
+        ("can TCR sign images with cosign", "documentation"),
+        ("TKE node shows NotReady after reboot, pods stuck", "troubleshooting"),
+        ("helm install 报错 CrashLoopBackOff 了怎么办", "troubleshooting"),
+    ],
+)
+def test_documentation_vs_troubleshooting_refusals(text, kind):
+    r = knowledge.ask(text)
+    assert r["matched"] is False
+    assert r["refusal"] == {"kind": kind}
+
+
+def test_cli_renders_refusals(capsys, monkeypatch):
+    from bot.cli import main
+
+    assert main(["ask", "你好"]) == 0
+    out = capsys.readouterr().out
+    assert "tcr-doctor" in out and "抱歉" not in out
+    assert main(["ask", "how do I push an image to Docker Hub"]) == 0
+    out = capsys.readouterr().out
+    assert "Docker Hub" in out and "not Tencent Cloud Container Registry" in out
+    assert main(["ask", "how do I configure a webhook for image pushes"]) == 0
+    out = capsys.readouterr().out
+    assert "documentation" in out.lower() and "error message" not in out
