@@ -32,6 +32,14 @@ ANONYMOUS_CHECKS = ("name", "dns", "endpoint", "tcp", "tls", "http", "credential
 ERRORS: dict[str, dict[str, str]] = {
     "bad_request": {"en": "The request could not be read.", "zh": "无法读取该请求。"},
     "bad_json": {"en": "The request body must be a JSON object.", "zh": "请求正文必须是 JSON 对象。"},
+    "too_deep": {
+        "en": "The JSON is nested too deeply (at most {limit} levels).",
+        "zh": "JSON 嵌套层数过多（最多 {limit} 层）。",
+    },
+    "bad_text": {
+        "en": "The request holds text that is not valid Unicode (an unpaired surrogate such as \\ud800).",
+        "zh": "请求中含有无效的 Unicode 文本（例如 \\ud800 这样的单独代理项）。",
+    },
     "missing_question": {"en": 'Give a question in the field "q".', "zh": '请在字段 "q" 中填写问题。'},
     "question_too_long": {
         "en": "The question is too long (at most {limit} characters).",
@@ -153,6 +161,81 @@ def _limited(name: str) -> Response | None:
     return error_response(429, "rate_limited", retry_after=retry)
 
 
+# No field of any endpoint nests: a body deeper than this is refused before the parser recurses into it.
+MAX_JSON_DEPTH = 32
+
+
+class BadBody(ValueError):
+    """A request body the API refuses: `code` is the error code, `fmt` fills its message."""
+
+    def __init__(self, code: str, **fmt: Any):
+        super().__init__(code)
+        self.code, self.fmt = code, fmt
+
+
+def _json_depth_ok(raw: bytes, limit: int = MAX_JSON_DEPTH) -> bool:
+    """True when no array/object in `raw` (JSON text) nests deeper than `limit`. Linear, no recursion;
+    brackets inside strings do not count."""
+    depth = 0
+    in_string = escaped = False
+    for byte in raw:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == 0x22:  # quote
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):  # [ {
+            depth += 1
+            if depth > limit:
+                return False
+        elif byte in (0x5D, 0x7D):
+            depth -= 1
+    return True
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _has_surrogate(value: Any) -> bool:
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if not item.isascii():
+                try:
+                    item.encode("utf-8")
+                except UnicodeEncodeError:
+                    return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
+def parse_json_object(raw: bytes) -> dict:
+    """A request body -> its JSON object, or BadBody: strict UTF-8, no NaN/Infinity, at most MAX_JSON_DEPTH
+    levels (checked before parsing, so no recursion error), no unpaired surrogates in any string (they are
+    valid JSON escapes but no text: they would fail every later encoder — database, log, response)."""
+    if not _json_depth_ok(raw):
+        raise BadBody("too_deep", limit=MAX_JSON_DEPTH)
+    try:
+        body = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise BadBody("bad_json") from exc
+    if not isinstance(body, dict):
+        raise BadBody("bad_json")
+    if _has_surrogate(body):
+        raise BadBody("bad_text")
+    return body
+
+
 def _json_request(endpoint: str) -> dict | Response:
     """The request's JSON object, or the error response to return: rate limit first, then size and shape."""
     limited = _limited(endpoint)
@@ -161,10 +244,10 @@ def _json_request(endpoint: str) -> dict | Response:
     length = request.content_length
     if length is not None and length > current_app.config["MAX_CONTENT_LENGTH"]:
         return error_response(413, "too_large")
-    body = request.get_json(force=True, silent=True)
-    if not isinstance(body, dict):
-        return error_response(400, "bad_json")
-    return body
+    try:
+        return parse_json_object(request.get_data(cache=True))
+    except BadBody as bad:
+        return error_response(400, bad.code, **bad.fmt)
 
 
 # --- rendering (widget) ---------------------------------------------------------------------------------

@@ -26,6 +26,10 @@ HELP: dict[str, tuple[str, str]] = {
     "tcr_doctor_feedback_total": ("counter", "Feedback received, by helpfulness."),
     "tcr_doctor_http_responses_total": ("counter", "HTTP responses, by endpoint and status code."),
     "tcr_doctor_rate_limited_total": ("counter", "Requests refused with 429, by endpoint."),
+    "tcr_doctor_storage_errors_total": (
+        "counter",
+        "Storage writer errors, by kind (question row skipped, flush retried, queue overflow, ...).",
+    ),
     "tcr_doctor_request_duration_seconds": ("histogram", "Request latency, by endpoint."),
 }
 

@@ -141,6 +141,11 @@ class WebState:
         self.redact = cfg.get("REDACT_FUNC")
         self.diagnose = cfg.get("DIAGNOSE_FUNC")
         storage.snapshot_source = self.snapshot
+        storage.on_error = self.storage_error
+
+    def storage_error(self, kind: str) -> None:
+        """The storage writer hit an error (logged there): count it for /metrics."""
+        self.metrics.inc("tcr_doctor_storage_errors_total", {"kind": kind})
 
     def snapshot(self):
         if os.getpid() != self._worker_pid:  # forked (gunicorn --preload): a fresh identity, fresh counts
@@ -243,7 +248,10 @@ def _install_hooks(app: Flask, state: WebState) -> None:
 
     @app.get("/healthz")
     def healthz():
-        return jsonify({"status": "ok"})
+        # Still 200 when the writer has errors: the process answers questions, only storing them is impaired.
+        # Monitors read "storage" (and tcr_doctor_storage_errors_total) to alert on that.
+        storage = state.storage.health()
+        return jsonify({"status": "ok" if storage["writer"] == "ok" else "degraded", "storage": storage})
 
     @app.get("/metrics")
     def metrics():

@@ -336,7 +336,8 @@ def test_report_without_database(tmp_path, capsys):
 
 # --- metrics and health --------------------------------------------------------------------------------
 def test_healthz(client):
-    assert client.get("/healthz").get_json() == {"status": "ok"}
+    body = client.get("/healthz").get_json()
+    assert body["status"] == "ok" and body["storage"]["writer"] == "ok"
 
 
 def test_metrics(client):

@@ -28,11 +28,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from werkzeug.serving import run_simple
 
+    from bot.storage import flush_on_sigterm
     from bot.web import create_app
 
     config = {"DB": args.db} if args.db else None
     app = create_app(config)
     db = app.extensions["tcr_doctor"].storage.path
     print(f"tcr-doctor: serving on http://{args.host}:{args.port}/ (database {db}); Ctrl-C stops", file=sys.stderr)
+    flush_on_sigterm()  # a stop (SIGTERM) writes the buffered question rows first
     run_simple(args.host, args.port, app, threaded=True, use_reloader=False, use_debugger=False)
     return 0

@@ -1,0 +1,127 @@
+"""Bad input never breaks the web service (issue 9): unpaired surrogates, deep JSON, writer errors on /healthz
+and /metrics. Through Flask's test client with the real knowledge base and storage."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bot.web import create_app
+
+API = ["/api/ask", "/api/diagnose", "/api/feedback"]
+
+
+@pytest.fixture
+def app(tmp_path):
+    return create_app(
+        {
+            "DB": str(tmp_path / "h.sqlite3"),
+            "SLACK": "off",
+            "RATE_LIMIT_ASK": "0",
+            "RATE_LIMIT_DIAGNOSE": "0",
+            "RATE_LIMIT_FEEDBACK": "0",
+            "DIAGNOSE_CHECKS": "name",
+        }
+    )
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def post_raw(client, path, data: bytes | str):
+    return client.post(path, data=data, content_type="application/json")
+
+
+def assert_json_error(response, status, code):
+    assert response.status_code == status, response.data
+    assert response.mimetype == "application/json"
+    assert response.get_json()["error"] == code
+    return response.get_json()
+
+
+@pytest.mark.parametrize("path", API)
+def test_unpaired_surrogate_is_a_400_on_every_endpoint(client, path):
+    body = '{"q": "login \\ud800 fails", "target": "\\udfff.tencentcloudcr.com", "answer_id": "\\ud800", '
+    body += '"kb_version": "v", "helpful": true}'
+    assert_json_error(post_raw(client, path, body), 400, "bad_text")
+
+
+def test_a_surrogate_question_does_not_stop_storage(app, client):
+    """The probe's finding 1: after such a question, feedback, metrics and later questions still work."""
+    post_raw(client, "/api/ask", '{"q": "docker login \\ud800 unauthorized"}')
+    good = client.post("/api/ask", json={"q": "docker login unauthorized: authentication required"})
+    assert good.status_code == 200
+    qid = good.headers["X-Question-Id"]
+    answer = good.get_json()["answer"]
+    fb = client.post(
+        "/api/feedback",
+        json={
+            "answer_id": answer["id"],
+            "kb_version": good.get_json()["kb_version"],
+            "helpful": True,
+            "question_id": qid,
+        },
+    )
+    assert fb.status_code == 201
+    assert client.get("/metrics").status_code == 200
+    assert app.extensions["tcr_doctor"].storage.question(qid) is not None
+    assert client.get("/healthz").get_json()["storage"]["writer"] == "ok"
+
+
+def test_a_valid_surrogate_pair_is_text(client):
+    """An escaped pair (an emoji) is valid Unicode and answered normally."""
+    response = post_raw(client, "/api/ask", '{"q": "docker login fails \\ud83d\\ude00"}')
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("path", API)
+@pytest.mark.parametrize("opener", ["[", '{"a":'])
+def test_deep_json_is_a_400_not_a_recursion_error(client, path, opener):
+    depth = 5000
+    closer = "]" if opener == "[" else "}"
+    body = '{"q": ' + opener * depth + "1" + closer * depth + "}"
+    assert len(body.encode()) < 16384 * 2
+    response = post_raw(client, path, body if len(body) < 16000 else body[:15000])
+    assert response.status_code == 400, response.data
+    assert response.get_json()["error"] in ("too_deep", "bad_json")
+
+
+def test_brackets_inside_strings_do_not_count_as_depth(client):
+    response = client.post("/api/ask", json={"q": "[[[[" * 200 + " docker login {{{{ failed"})
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("raw", [b"\xff\xfe{}", b"NaN", b'{"q": NaN}', b'{"q": Infinity}', b"[]", b"", b"\x00"])
+def test_malformed_bodies_are_400(client, raw):
+    assert_json_error(post_raw(client, "/api/ask", raw), 400, "bad_json")
+
+
+def test_writer_errors_show_on_healthz_and_metrics(app, client):
+    storage = app.extensions["tcr_doctor"].storage
+    storage.record_question(
+        "x1", "text", lang="en", status="no_answer", answer_id=None, score=object(), kb_version="v"
+    )  # a row no database can bind
+    storage.flush()
+    health = client.get("/healthz").get_json()
+    assert health["status"] == "degraded"
+    assert health["storage"]["write_errors"] >= 1 and health["storage"]["rows_dropped"] == 1
+    text = client.get("/metrics").get_data(as_text=True)
+    lines = [line for line in text.splitlines() if line.startswith("tcr_doctor_storage_errors_total{")]
+    assert lines and float(lines[0].rsplit(" ", 1)[1]) >= 1
+
+
+def test_healthz_is_ok_with_a_healthy_writer(client):
+    body = client.get("/healthz").get_json()
+    assert body["status"] == "ok"
+    assert body["storage"]["writer"] == "ok" and body["storage"]["write_errors"] == 0
+
+
+def test_diagnose_echo_of_odd_unicode_is_json(client):
+    """A target with unusual (valid) characters is refused as a finding and echoed as JSON, never a 500."""
+    for target in ["\u202eshop.tencentcloudcr.com", "sh\u0000op.tencentcloudcr.com", "\U0001f600.tencentcloudcr.com"]:
+        response = client.post("/api/diagnose", json={"target": target})
+        assert response.status_code in (200, 400), (target, response.data)
+        json.loads(response.get_data(as_text=True))
