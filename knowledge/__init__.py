@@ -11,6 +11,9 @@ from typing import Any
 __all__ = ["ask", "load_kb", "extract_entities", "redact", "explain_log", "KnowledgeError", "get_matcher"]
 
 LANGS = ("zh", "en")
+# A pasted log whose cause has an FAQ entry is answered with that entry even when the words around it matched
+# nothing (docs/matching.md, "One story per answer"; measured both ways).
+LOG_ANSWERS_UNMATCHED = False
 
 # Imported eagerly (it only compiles a few regexes): the submodule `knowledge.redact` and the function share a
 # name, and a lazy `from .redact import ...` would make the package attribute the module after the first call.
@@ -105,9 +108,30 @@ def ask(text: str, lang: str | None = None, *, kb_path=None, limit: int = 3) -> 
             why = None
         else:
             answered = False
+    status = decision.status if answered else "no_answer"
     if log is not None and why is not None and why["kind"] == "other_registry":
         log = {**log, "faq": None}  # the generic cause and the diagnosis stand; no TCR entry is linked
-    status = "no_answer"
+    elif log is not None and log.get("confidence") != "low" and (answered or LOG_ANSWERS_UNMATCHED):
+        # One story per answer: the entry must agree with the pasted log's cause (a missing tag is never the
+        # "unauthorized" entry; a kubelet auth failure is the cluster-pull entry). Otherwise the log's own entry
+        # answers, or nothing does.
+        from .logs import agreeing_entries
+
+        agree = agreeing_entries(log["cause"], log.get("tool")) | {log.get("faq")}
+        if not answered or top.entry.id not in agree:
+            story = log.get("faq") if log.get("faq") in kb.by_id else None
+            if story is not None:
+                pick = next((c for c in cands if c.entry.id == story), None)
+                if pick is None:
+                    pick = M.Candidate(kb.by_id[story], 0.0, M.SIGNATURE_COVERAGE, M.calibrate(M.SIGNATURE_COVERAGE))
+                elif pick.coverage < M.SIGNATURE_COVERAGE:
+                    # The log's reading is the evidence here, as strong as an error signature of the entry.
+                    pick.coverage, pick.score = M.SIGNATURE_COVERAGE, M.calibrate(M.SIGNATURE_COVERAGE)
+                cands = [pick] + [c for c in cands if c is not pick]
+                top, answered, status = pick, True, "answered"
+            elif answered:
+                answered, status = False, "no_answer"
+            why = refusal(text, answered=answered, log=log, signature=bool(top and top.signature))
     alternatives: list[dict[str, Any]] = []
     answer = None
     diagnostics: list[str] = []
@@ -121,7 +145,6 @@ def ask(text: str, lang: str | None = None, *, kb_path=None, limit: int = 3) -> 
             "links": [link.to_dict(lang) for link in e.links],
         }
         diagnostics = list(e.diagnostics)
-        status = decision.status
         others = cands[1:limit]
     else:
         others = cands[:limit]

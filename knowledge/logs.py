@@ -405,6 +405,38 @@ def _match_line(line: str, op: str | None, skip_ids: tuple[str, ...] = ()) -> di
     return None
 
 
+_QUESTION_LINE = re.compile(
+    r"[?？]\s*$|吗|么|呢|怎么|怎样|如何|多久|多长|多少|几个|几天|为什么|为啥|是否|能否|能不能|可不可以|有没有|哪|"
+    r"^\s*(?:how|what|why|when|where|which|can|could|does|do|is|are|should|will|would)\b",
+    re.IGNORECASE,
+)
+# A program's message ("denied: 超出命名空间配额", "Error: ...") or a person quoting one ("推送提示 quota exceeded").
+_OUTPUT_MARK = re.compile(
+    r"\b[a-z][a-z_ ]{2,30}:\s|\berror\b|报错|报了|提示|显示|出现|返回|\b(?:says?|said|shows?|returns?|got|getting|gives?)\b",
+    re.IGNORECASE,
+)
+_CJK_CHAR = re.compile(r"[\u3400-\u9fff]")
+_LATIN_WORD = re.compile(r"[a-z0-9]+", re.IGNORECASE)
+
+
+def _asks_about(line: str, p: dict) -> bool:
+    """Whether `line` is a person's question or sentence that merely names a subject the pattern knows ("ccr quota?",
+    "临时登录密码多久过期") rather than quoting an error: the line reads as prose (a question, or Chinese) and the
+    words the pattern matched are not an error wording (no two Latin words, no colon, no code such as x509/403)."""
+    if not (_QUESTION_LINE.search(line) or _CJK_CHAR.search(line)) or _OUTPUT_MARK.search(line):
+        return False
+    matched = None
+    if p["rx"] is not None:
+        m = p["rx"].search(line)
+        matched = m.group(0) if m else None
+    if matched is None:
+        lower = line.lower()
+        matched = next((s for s in p["any"] if s in lower), "")
+    if ":" in matched or any(ch.isdigit() for ch in matched):
+        return False
+    return len(_LATIN_WORD.findall(matched)) < 2
+
+
 def _command_info(line: str) -> tuple[str, str, str] | None:
     """(tool, op, argument text) when the line is a command a person typed."""
     m = _command_rx().search(line)
@@ -1104,6 +1136,8 @@ def _explain(text: str) -> dict | None:
         p = _match_line(line, op)
         if p is None:
             continue
+        if _asks_about(line, p):
+            continue  # "ccr quota?", "临时登录密码多久过期": a question about a subject, not a program's output
         tier = p["tier"]
         if _DEBUG_LINE.match(line) and "trying next host" not in line:  # containerd logs its resolver errors at info
             tier = min(tier, 1)  # debug/info chatter ("DEBU[0001] Credentials not found") never outranks an error
@@ -1263,6 +1297,14 @@ def cause_text(code: str) -> dict:
         "fix": dict(meta["fix"]),
         "faq": faq if faq and _faq_exists(faq) else None,
     }
+
+
+def agreeing_entries(code: str, tool: str | None = None) -> frozenset[str]:
+    """FAQ entry ids whose answer tells the same story as cause `code` seen in `tool`'s output: its `faq` (for
+    kubelet its `faq_kubelet` instead: a cluster's pull failure is the cluster-pull entry) and its `agrees`."""
+    meta = _rules()["causes"].get(code) or {}
+    faq = (meta.get("faq_kubelet") if tool == "kubelet" else None) or meta.get("faq")
+    return frozenset(i for i in (faq, *meta.get("agrees", ())) if i)
 
 
 def measure(paths: list[str]) -> dict:

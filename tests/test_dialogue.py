@@ -145,3 +145,56 @@ def test_cli_renders_refusals(capsys, monkeypatch):
     assert main(["ask", "how do I configure a webhook for image pushes"]) == 0
     out = capsys.readouterr().out
     assert "documentation" in out.lower() and "error message" not in out
+
+
+# ---------------------------------------------------------------- one story per answer (issue 11 item 3)
+
+
+def test_missing_tag_is_never_the_unauthorized_entry():
+    r = knowledge.ask(
+        "docker pull shop.tencentcloudcr.com/team/app:1.2\nError response from daemon: manifest for "
+        "shop.tencentcloudcr.com/team/app:1.2 not found: manifest unknown: manifest unknown"
+    )
+    assert r["log"]["cause"] == "TAG_NOT_FOUND"
+    assert r["answer"]["id"] != "unauthorized-authentication-required"
+    assert r["answer"]["id"] == r["log"]["faq"] == "personal-pushed-image-missing"
+
+
+def test_push_denied_is_a_permission_story_not_a_login_one():
+    r = knowledge.ask(
+        "$ docker push shop.tencentcloudcr.com/nosuchns/app:1\ndenied: requested access to the resource is denied"
+    )
+    assert r["log"]["cause"] == "PERMISSION_DENIED"
+    assert r["answer"]["id"] == "restrict-access-namespace-repo"
+
+
+def test_kubelet_auth_failure_prefers_the_cluster_pull_entry():
+    r = knowledge.ask(
+        'Warning  Failed  12s  kubelet  Failed to pull image "shop.tencentcloudcr.com/team/app:1": rpc error: code = '
+        "Unknown desc = failed to pull and unpack image: failed to resolve reference: pull access denied, repository "
+        "does not exist or may require authorization: server message: insufficient_scope: authorization failed\n"
+        "Warning  BackOff  kubelet  Back-off pulling image"
+    )
+    assert r["log"]["tool"] == "kubelet"
+    assert r["answer"]["id"] == r["log"]["faq"] == "cluster-pull-without-secret"
+    assert r["answer"]["score"] >= 0.5
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["ccr quota?", "临时登录密码多久过期", "how long until my token expires?", "个人版命名空间达到上限了吗"],
+)
+def test_a_question_about_a_subject_is_not_a_log(text):
+    assert knowledge.ask(text)["log"] is None
+
+
+@pytest.mark.parametrize(
+    "text, cause",
+    [
+        ("docker pull 报 manifest unknown", "TAG_NOT_FOUND"),
+        ("镜像推送提示 quota exceeded", "QUOTA_EXCEEDED"),
+        ("denied: 超出命名空间配额", "QUOTA_EXCEEDED"),
+    ],
+)
+def test_an_error_quoted_in_a_sentence_is_still_read(text, cause):
+    assert knowledge.ask(text)["log"]["cause"] == cause
