@@ -1,0 +1,322 @@
+"""Add labelled real posts to the real-text evaluation sets, split once into tuning and blind halves.
+
+Usage:
+    python scripts/split_real_eval.py NEW_ITEMS.jsonl     # validate, then add the new items to both halves
+    python scripts/split_real_eval.py --check             # validate the committed files only
+    python scripts/split_real_eval.py --check --readme    # ... and rewrite the README's counts block
+
+Each input line is one real post, labelled before the product ever saw it:
+
+    {"q": "...", "faq": 1-20 | null, "lang": "zh" | "en" | "mixed",
+     "kind": "real-post" | "real-question" | "real-paste", "vendor": null | "tcr" | "docker-hub" | ...,
+     "source": "https://...", "note": "..." (optional),
+     "log": {"cause": CODE | null, "also_ok": [...], "tool": ..., "host": ..., "image": ..., "tag": ...} (optional)}
+
+A post goes to exactly one half, so a pasted log never sits in a tuning FAQ file while the same text is blind in
+the log file. The assignment is stratified: posts are taken in a fixed order (FAQ label, then log cause, then a
+seeded hash of the source and text) and each one goes to the half that has fewer posts of its FAQ label, then
+fewer of its log cause; a seeded hash bit breaks full ties. Posts already in the files keep their half, so running
+the script again with more posts (appending) never moves an earlier post and keeps both halves balanced.
+
+The blind halves (faq_blind.jsonl, logs_blind.jsonl) are report-only: this script writes them and checks their
+format, and prints only counts per label.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "tests" / "data" / "real"
+SEED = "tcr-doctor/real-eval/2026-12-04"
+HALVES = ("tune", "blind")
+
+LANGS = {"zh", "en", "mixed"}
+KINDS = {"real-post", "real-question", "real-paste"}
+TOOLS = {
+    "other",
+    "docker",
+    "podman",
+    "containerd",
+    "kubelet",
+    "skopeo",
+    "crictl",
+    "helm",
+    "go",
+    "nerdctl",
+    "buildah",
+    "curl",
+}
+# The cause codes of the "pasted-log causes" table in README.md / docs/logs.md.
+CAUSES = {
+    "CREDENTIALS_MISSING",
+    "CREDENTIALS_INVALID",
+    "CREDENTIALS_EXPIRED",
+    "PERMISSION_DENIED",
+    "NAME_INVALID",
+    "DNS_NXDOMAIN",
+    "DNS_TIMEOUT",
+    "TCP_TIMEOUT",
+    "HTTP_TIMEOUT",
+    "TCP_REFUSED",
+    "TLS_UNTRUSTED",
+    "TLS_HOSTNAME",
+    "TLS_EXPIRED",
+    "HTTP_NOT_HTTPS",
+    "PROXY_ERROR",
+    "REPO_NOT_FOUND",
+    "TAG_NOT_FOUND",
+    "RATE_LIMITED",
+    "QUOTA_EXCEEDED",
+    "SERVER_ERROR",
+    "CREDENTIAL_HELPER_ERROR",
+    "DAEMON_ERROR",
+    "PLATFORM_MISMATCH",
+}
+FAQ_KEYS = ("q", "faq", "lang", "kind", "vendor", "source", "note")
+LOG_KEYS = ("cause", "also_ok", "tool", "host", "image", "tag")
+
+
+def item_key(item: dict) -> str:
+    """A stable identity for a post: its source and its text."""
+    text = item.get("q") if "q" in item else item["text"]
+    return hashlib.sha256(f"{item['source']}\n{text}".encode()).hexdigest()
+
+
+def _hash(key: str) -> str:
+    return hashlib.sha256(f"{SEED}\n{key}".encode()).hexdigest()
+
+
+def validate(item: dict, where: str) -> list[str]:
+    """Return the problems of one input item (empty when it is well-formed)."""
+    errors = []
+    q = item.get("q")
+    if not isinstance(q, str) or not q.strip():
+        errors.append(f"{where}: empty q")
+        q = ""
+    if len(q) > 4500:
+        errors.append(f"{where}: q has {len(q)} characters (trim to the first ~4,000)")
+    faq = item.get("faq")
+    if faq is not None and not (isinstance(faq, int) and 1 <= faq <= 20):
+        errors.append(f"{where}: faq must be 1-20 or null, not {faq!r}")
+    if item.get("lang") not in LANGS:
+        errors.append(f"{where}: lang {item.get('lang')!r}")
+    if item.get("kind") not in KINDS:
+        errors.append(f"{where}: kind {item.get('kind')!r}")
+    if not str(item.get("source", "")).startswith("http"):
+        errors.append(f"{where}: source must be a URL")
+    if faq is not None and item.get("vendor") not in (None, "tcr"):
+        errors.append(f"{where}: another vendor ({item['vendor']}) with a TCR entry")
+    log = item.get("log")
+    if log is not None:
+        if log.get("cause") is not None and log["cause"] not in CAUSES:
+            errors.append(f"{where}: unknown cause {log['cause']!r}")
+        also = log.get("also_ok", [])
+        if not isinstance(also, list) or any(code not in CAUSES for code in also) or len(also) > 3:
+            errors.append(f"{where}: also_ok {also!r}")
+        if log.get("tool") not in TOOLS:
+            errors.append(f"{where}: tool {log.get('tool')!r}")
+        for field in ("host", "image", "tag"):
+            value = log.get(field)
+            if value is not None and value not in q:
+                errors.append(f"{where}: {field} {value!r} is not a substring of the text")
+    return errors
+
+
+def faq_line(item: dict) -> dict:
+    line = {key: item.get(key) for key in FAQ_KEYS}
+    if not line["note"]:
+        del line["note"]
+    return line
+
+
+def log_line(item: dict) -> dict:
+    log = item["log"]
+    line = {"text": item["q"]}
+    line.update({key: log.get(key) for key in LOG_KEYS})
+    line["also_ok"] = list(log.get("also_ok", []))
+    line["source"] = item["source"]
+    return line
+
+
+def _read(path: Path) -> list[dict]:
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def _write(path: Path, rows: list[dict]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    body = "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+    path.write_text(body, encoding="utf-8")
+
+
+def load_current() -> dict[str, dict[str, list[dict]]]:
+    """The committed files: {"tune": {"faq": [...], "logs": [...]}, "blind": {...}}."""
+    return {
+        half: {"faq": _read(OUT / f"faq_{half}.jsonl"), "logs": _read(OUT / f"logs_{half}.jsonl")} for half in HALVES
+    }
+
+
+def assign(new_items: list[dict], current: dict) -> dict[str, list[dict]]:
+    """Give each new post a half; return {"tune": [...], "blind": [...]} of the new posts."""
+    faq_count = {half: Counter(row["faq"] for row in current[half]["faq"]) for half in HALVES}
+    cause_count = {half: Counter(row["cause"] for row in current[half]["logs"]) for half in HALVES}
+
+    def order(item: dict) -> tuple:
+        log = item.get("log")
+        cause = "~" if log is None else str(log.get("cause"))
+        return (str(item["faq"]), cause, _hash(item_key(item)))
+
+    out: dict[str, list[dict]] = {half: [] for half in HALVES}
+    for item in sorted(new_items, key=order):
+        log = item.get("log")
+        cause = None if log is None else log.get("cause")
+        by_faq = faq_count["tune"][item["faq"]] - faq_count["blind"][item["faq"]]
+        by_cause = 0 if log is None else cause_count["tune"][cause] - cause_count["blind"][cause]
+        if by_faq or by_cause:
+            half = "blind" if (by_faq, by_cause) > (0, 0) else "tune"
+        else:
+            half = HALVES[int(_hash(item_key(item))[-1], 16) % 2]
+        out[half].append(item)
+        faq_count[half][item["faq"]] += 1
+        if log is not None:
+            cause_count[half][cause] += 1
+    return out
+
+
+def check(current: dict) -> list[str]:
+    """Format checks of the committed files, and that no post is in both halves."""
+    errors = []
+    seen: dict[str, str] = {}
+    for half in HALVES:
+        for row in current[half]["faq"]:
+            item = dict(row)
+            errors += validate(item, f"faq_{half}")
+            key = item_key(row)
+            if seen.get(key, half) != half:
+                errors.append(f"faq_{half}: a post is in both halves: {row['source']}")
+            seen[key] = half
+        for row in current[half]["logs"]:
+            item = {"q": row["text"], "faq": None, "lang": "en", "kind": "real-paste", "source": row["source"]}
+            item["log"] = {key: row.get(key) for key in LOG_KEYS}
+            errors += validate(item, f"logs_{half}")
+            key = item_key(row)
+            if seen.get(key, half) != half:
+                errors.append(f"logs_{half}: a post is in both halves: {row['source']}")
+            seen[key] = half
+    return errors
+
+
+def summary(current: dict) -> str:
+    """Counts per label and half (never the posts themselves)."""
+    lines = []
+    for half in HALVES:
+        faq = current[half]["faq"]
+        logs = current[half]["logs"]
+        in_scope = sum(1 for row in faq if row["faq"] is not None)
+        labels = Counter("null" if row["faq"] is None else row["faq"] for row in faq)
+        causes = Counter(str(row["cause"]) for row in logs)
+        lines.append(f"{half}: {len(faq)} faq items ({in_scope} in scope), {len(logs)} log items")
+        lines.append("  faq: " + ", ".join(f"{k}={labels[k]}" for k in sorted(labels, key=str)))
+        lines.append("  cause: " + ", ".join(f"{k}={causes[k]}" for k in sorted(causes)))
+    return "\n".join(lines)
+
+
+def _label_order(value) -> tuple:
+    """FAQ numbers in order, then names alphabetically, "null" last."""
+    if isinstance(value, int):
+        return (0, value, "")
+    return (2 if value == "null" else 1, 0, str(value))
+
+
+def counts_markdown(current: dict) -> str:
+    """Markdown tables of counts per label, kind and language for each half (no post text)."""
+    out = []
+    faq = {half: current[half]["faq"] for half in HALVES}
+    logs = {half: current[half]["logs"] for half in HALVES}
+    total = sum(len(rows) for rows in faq.values())
+    in_scope = sum(1 for rows in faq.values() for row in rows if row["faq"] is not None)
+    n_logs = sum(len(rows) for rows in logs.values())
+    out.append(f"{total} posts ({in_scope} in scope), {n_logs} of them with a labelled log.")
+    out.append("")
+
+    def table(title: str, rows_by_half: dict, key) -> None:
+        counts = {half: Counter(key(row) for row in rows_by_half[half]) for half in HALVES}
+        labels = sorted(set(counts["tune"]) | set(counts["blind"]), key=_label_order)
+        out.append(f"| {title} | tune | blind |")
+        out.append("| --- | --- | --- |")
+        for label in labels:
+            out.append(f"| {label} | {counts['tune'][label]} | {counts['blind'][label]} |")
+        out.append("")
+
+    table("FAQ entry", faq, lambda row: "null" if row["faq"] is None else row["faq"])
+    table("kind", faq, lambda row: row["kind"])
+    table("lang", faq, lambda row: row["lang"])
+    table("vendor", faq, lambda row: str(row["vendor"]).replace("None", "null"))
+    table("log cause", logs, lambda row: "null" if row["cause"] is None else row["cause"])
+    table("log tool", logs, lambda row: row["tool"])
+    return "\n".join(out)
+
+
+def write_readme_counts(current: dict) -> None:
+    """Replace the generated counts block of tests/data/real/README.md."""
+    path = OUT / "README.md"
+    text = path.read_text(encoding="utf-8")
+    start, end = "<!-- counts:start -->", "<!-- counts:end -->"
+    head, rest = text.split(start, 1)
+    _, tail = rest.split(end, 1)
+    path.write_text(f"{head}{start}\n{counts_markdown(current)}\n{end}{tail}", encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Validate new items and add them to the halves, or only check the committed files."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("items", nargs="?", type=Path, help="JSON Lines of newly labelled posts")
+    parser.add_argument("--check", action="store_true", help="only validate the committed files")
+    parser.add_argument("--readme", action="store_true", help="also rewrite the counts block of the README")
+    args = parser.parse_args(argv)
+
+    current = load_current()
+    errors = check(current)
+    if args.check or args.items is None:
+        print("\n".join(errors) if errors else summary(current))
+        if args.readme and not errors:
+            write_readme_counts(current)
+        return 1 if errors else 0
+
+    known = {item_key(row) for half in HALVES for row in current[half]["faq"]}
+    new_items, skipped = [], 0
+    for number, line in enumerate(args.items.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        item = json.loads(line)
+        errors += validate(item, f"{args.items.name}:{number}")
+        if item_key(item) in known:
+            skipped += 1
+            continue
+        known.add(item_key(item))
+        new_items.append(item)
+    if errors:
+        print("\n".join(errors), file=sys.stderr)
+        return 1
+
+    for half, items in assign(new_items, current).items():
+        current[half]["faq"] += [faq_line(item) for item in items]
+        current[half]["logs"] += [log_line(item) for item in items if item.get("log") is not None]
+        _write(OUT / f"faq_{half}.jsonl", current[half]["faq"])
+        _write(OUT / f"logs_{half}.jsonl", current[half]["logs"])
+    if args.readme:
+        write_readme_counts(current)
+    print(f"added {len(new_items)} posts ({skipped} already present)")
+    print(summary(current))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
