@@ -21,6 +21,8 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, request
 from markupsafe import Markup
 
+from bot.settings import Settings
+
 blueprint = Blueprint("api", __name__)
 
 LANGS = ("zh", "en")
@@ -437,7 +439,7 @@ def api_ask():
     question = body.get("q")
     if not isinstance(question, str) or not question.strip():
         return error_response(400, "missing_question", body=body)
-    limit = state.cfg["MAX_QUESTION_CHARS"]
+    limit = state.cfg.max_question_chars
     if len(question) > limit:
         return error_response(413, "question_too_long", body=body, limit=limit)
     lang = body.get("lang")
@@ -649,12 +651,10 @@ def log_verdict(cause: tuple[str, list[str]], result: dict) -> dict[str, Any]:
     return {"verdict": verdict, "codes": hits or sorted({f.get("code", "") for f in bad})}
 
 
-def web_checks(cfg: dict[str, Any], requested: list[str] | None = None) -> list[str]:
+def web_checks(cfg: Settings, requested: list[str] | None = None) -> list[str]:
     """The checks a web diagnosis runs: the configured ones (TCR_DOCTOR_DIAGNOSE_CHECKS, all anonymous), narrowed
     to `requested` (e.g. a pasted log's `checks`) when that leaves any; never more than the configured set."""
-    allowed = [c for c in cfg.get("DIAGNOSE_CHECKS") or ANONYMOUS_CHECKS if c in ANONYMOUS_CHECKS] or list(
-        ANONYMOUS_CHECKS
-    )
+    allowed = [c for c in cfg.diagnose_checks or ANONYMOUS_CHECKS if c in ANONYMOUS_CHECKS] or list(ANONYMOUS_CHECKS)
     if requested:
         narrowed = [c for c in allowed if c in requested]
         if narrowed:
@@ -662,20 +662,20 @@ def web_checks(cfg: dict[str, Any], requested: list[str] | None = None) -> list[
     return allowed
 
 
-def anonymous_options(DiagnoseOptions, cfg: dict[str, Any], policy, only: list[str] | None = None):
+def anonymous_options(DiagnoseOptions, cfg: Settings, policy, only: list[str] | None = None):
     """Options for a diagnosis on behalf of an anonymous web user. Never the server's own credentials: no
     username, a docker config that is empty (os.devnull, so neither ~/.docker/config.json nor a credential helper
     of the server's account is consulted) and an empty environment (no DOCKER_CONFIG, no HTTP(S)_PROXY: the
     engine connects only to the addresses the policy checked). Never a push."""
     return DiagnoseOptions(
-        timeout=cfg["DIAGNOSE_TIMEOUT"],
+        timeout=cfg.diagnose_timeout,
         only=web_checks(cfg, only),
         skip=None,
         username=None,
         password=None,
         push=False,
-        nameserver=cfg["DNS_NAMESERVER"] or None,
-        ca_file=cfg["CA_FILE"] or None,
+        nameserver=cfg.dns_nameserver,
+        ca_file=cfg.ca_file,
         docker_config=os.devnull,
         env={},
         policy=policy,
@@ -688,8 +688,8 @@ def _run_diagnosis(state, target: str, checks: list[str] | None = None) -> dict[
         report = state.diagnose(
             target,
             policy=state.policy,
-            timeout=cfg["DIAGNOSE_TIMEOUT"],
-            nameserver=cfg["DNS_NAMESERVER"] or None,
+            timeout=cfg.diagnose_timeout,
+            nameserver=cfg.dns_nameserver,
             only=web_checks(cfg, checks),
         )
     else:
@@ -719,7 +719,7 @@ def _run_diagnosis(state, target: str, checks: list[str] | None = None) -> dict[
 # --- /api/feedback --------------------------------------------------------------------------------------
 def _known_answer(answer_id: str) -> bool:
     state = _state()
-    if state.ask is not None and state.cfg.get("ASK_FUNC") is not None:
+    if state.ask is not None and state.cfg.ask_func is not None:
         return True  # a test's stand-in knowledge base: accept any id
     try:
         import knowledge

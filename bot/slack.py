@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.render import render
+from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -92,38 +93,30 @@ class SlackSettings:
     diagnose_func: Any = None
 
     @classmethod
-    def from_config(cls, *configs: Mapping[str, Any] | None, socket_mode: bool = False) -> SlackSettings | None:
-        """Settings from config mappings (first wins), the environment last; None = Slack is not configured.
-
-        Keys: SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET, SLACK_API_BASE_URL, SLACK_SUPPORT_CHANNEL,
-        SLACK_HANDOFF_MENTION, SLACK_DEFAULT_LANG, SLACK_DEDUPE_PATH, and the web service's DIAGNOSE_TIMEOUT,
-        DNS_NAMESERVER, ASK_FUNC / REDACT_FUNC (tests only, as in bot/web.py) and SLACK_DIAGNOSE_FUNC (tests only:
-        called as diagnose(target, options, progress=...)).
-        """
-
-        def get(key: str, default: Any = None, env: bool = True) -> Any:
-            for config in configs:
-                if config and config.get(key) not in (None, ""):
-                    return config[key]
-            return (os.environ.get(key) if env else None) or default
-
-        token, secret = get("SLACK_BOT_TOKEN"), get("SLACK_SIGNING_SECRET")
+    def from_settings(cls, settings: Settings, *, socket_mode: bool = False) -> SlackSettings | None:
+        """Slack's part of the service's settings (bot/settings.py); None = Slack is not configured."""
+        token, secret = settings.slack_bot_token, settings.slack_signing_secret
         if not token or not (secret or socket_mode):
             return None
         return cls(
             bot_token=token,
             signing_secret=secret,
-            api_base_url=get("SLACK_API_BASE_URL"),
-            support_channel=get("SLACK_SUPPORT_CHANNEL"),
-            handoff_mention=get("SLACK_HANDOFF_MENTION"),
-            default_lang=_lang(get("SLACK_DEFAULT_LANG"), "en"),
-            diagnose_timeout=float(get("DIAGNOSE_TIMEOUT", 10.0, env=False)),
-            nameserver=get("DNS_NAMESERVER", env=False) or None,
-            dedupe_path=get("SLACK_DEDUPE_PATH"),
-            ask_func=get("ASK_FUNC", env=False),
-            redact_func=get("REDACT_FUNC", env=False),
-            diagnose_func=get("SLACK_DIAGNOSE_FUNC", env=False),
+            api_base_url=settings.slack_api_base_url,
+            support_channel=settings.slack_support_channel,
+            handoff_mention=settings.slack_handoff_mention,
+            default_lang=_lang(settings.slack_default_lang, "en"),
+            diagnose_timeout=settings.diagnose_timeout,
+            nameserver=settings.dns_nameserver,
+            dedupe_path=settings.slack_dedupe_path,
+            ask_func=settings.ask_func,
+            redact_func=settings.redact_func,
+            diagnose_func=settings.slack_diagnose_func,
         )
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any] | None = None, *, socket_mode: bool = False) -> SlackSettings | None:
+        """`from_settings` of the settings with `config` (keys as in bot/settings.py) over the environment."""
+        return cls.from_settings(Settings.from_env(config), socket_mode=socket_mode)
 
 
 # -- once-only keys (event ids, messages) ------------------------------------------------------------------
@@ -611,10 +604,13 @@ def build_app(settings: SlackSettings) -> Any:
 def init_app(flask_app: Any) -> None:
     """Mount POST /slack/events on `flask_app` when Slack is configured (SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET).
 
-    Reads the web service's config (`app.config["TCR"]`, see bot/web.py) before the Flask config and the
-    environment, and shares its SSRF policy and diagnosis slots when `create_app` made them.
+    Reads the web service's settings (`app.config["TCR"]`, see bot/web.py and bot/settings.py), else the Flask
+    config and the environment, and shares its SSRF policy and diagnosis slots when `create_app` made them.
     """
-    settings = SlackSettings.from_config(flask_app.config.get("TCR"), flask_app.config)
+    service = flask_app.config.get("TCR")
+    if not isinstance(service, Settings):  # a Flask app not made by create_app: its config, then the environment
+        service = Settings.from_mapping(flask_app.config)
+    settings = SlackSettings.from_settings(service)
     if settings is None:
         return
     from flask import request

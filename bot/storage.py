@@ -28,6 +28,8 @@ import weakref
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from bot.settings import Settings
+
 log = logging.getLogger("tcr_doctor.storage")
 
 # Question rows held in memory at most per process; beyond this the oldest are dropped (and counted), so a
@@ -71,8 +73,8 @@ CREATE TABLE IF NOT EXISTS metrics (
 
 
 def default_path() -> str:
-    """The database file: $TCR_DOCTOR_DB, else ./tcr-doctor.sqlite3."""
-    return os.environ.get("TCR_DOCTOR_DB") or os.path.join(os.getcwd(), "tcr-doctor.sqlite3")
+    """The database file: $TCR_DOCTOR_DB (bot/settings.py), else ./tcr-doctor.sqlite3 as an absolute path."""
+    return Settings.from_env().db or os.path.join(os.getcwd(), "tcr-doctor.sqlite3")
 
 
 def clean_text(value: Any) -> Any:

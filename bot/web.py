@@ -3,8 +3,9 @@
     gunicorn 'bot.web:create_app()'          # production (Procfile)
     tcr-doctor serve --port 8000             # local, embedded SQLite file
 
-Configuration comes from environment variables (docs/web.md), overridden by the `config` dict given to
-`create_app` (tests). Keys of the dict are the names below without the `TCR_DOCTOR_` prefix.
+Configuration: `bot.settings.Settings`, read from environment variables (the README's Configuration table),
+overridden by the `config` dict given to `create_app` (tests), whose keys are the variables' names without the
+`TCR_DOCTOR_` prefix.
 """
 
 from __future__ import annotations
@@ -13,65 +14,21 @@ import logging
 import os
 import secrets
 import time
+from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask, Response, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from bot.metrics import Metrics
+from bot.settings import Settings
 
 log = logging.getLogger("tcr_doctor.web")
 
-ENV_PREFIX = "TCR_DOCTOR_"
 
-# name -> (default, parser). Every entry is documented in the README (tests/test_readme.py keeps it so).
-DEFAULTS: dict[str, Any] = {
-    "DB": None,  # SQLite file; default ./tcr-doctor.sqlite3
-    "REGISTRY_DOMAINS": "*.tencentcloudcr.com,*.ccs.tencentyun.com,*.tencentyun.com",
-    "REGISTRY_PORTS": "443,80",
-    "DNS_NAMESERVER": "",  # "ip[:port]"; default the system resolver
-    "CA_FILE": "",  # extra CA bundle (PEM) to trust for registry TLS
-    "DIAGNOSE_TIMEOUT": 10.0,  # seconds, the whole diagnosis
-    "DIAGNOSE_CHECKS": "name,dns,endpoint,tcp,tls,http,credentials,image",  # run anonymously, in this order
-    "DIAGNOSE_CONCURRENCY": 4,  # diagnoses at once per process; more get 503 + Retry-After
-    "MAX_BODY_BYTES": 16384,
-    "MAX_QUESTION_CHARS": 2000,
-    "RATE_LIMIT_ASK": "60/60",  # N/SECONDS per client; "0" disables
-    "RATE_LIMIT_DIAGNOSE": "6/60",
-    "RATE_LIMIT_FEEDBACK": "30/60",
-    "TRUSTED_PROXIES": 0,  # how many X-Forwarded-For hops to trust for the client address
-    "CORS_ORIGINS": "*",  # "*" or comma-separated origins allowed to call /api/*
-    "FRAME_ANCESTORS": "'self'",  # CSP frame-ancestors for the service's own pages
-    "HANDOFF_URL": "https://console.cloud.tencent.com/workorder/category",
-    "METRICS_TOKEN": "",  # if set, /metrics needs "Authorization: Bearer <token>"
-    "SLACK": "auto",  # auto (when SLACK_SIGNING_SECRET is set) | on | off
-}
-_INT = {"DIAGNOSE_CONCURRENCY", "MAX_BODY_BYTES", "MAX_QUESTION_CHARS", "TRUSTED_PROXIES"}
-_FLOAT = {"DIAGNOSE_TIMEOUT"}
-
-# Keys only a `config` dict can set (never the environment): they weaken the SSRF guard for tests.
-TEST_ONLY = ("TEST_ALLOW_LOOPBACK",)
-
-
-def load_config(overrides: dict | None = None) -> dict[str, Any]:
-    cfg: dict[str, Any] = {}
-    for key, default in DEFAULTS.items():
-        value = os.environ.get(ENV_PREFIX + key, default)
-        cfg[key] = value
-    cfg["TEST_ALLOW_LOOPBACK"] = False
-    for key, value in (overrides or {}).items():
-        cfg[key] = value
-    for key in _INT:
-        cfg[key] = int(cfg[key])
-    for key in _FLOAT:
-        cfg[key] = float(cfg[key])
-    for key in ("REGISTRY_DOMAINS", "REGISTRY_PORTS", "CORS_ORIGINS", "DIAGNOSE_CHECKS"):
-        if isinstance(cfg[key], str):
-            cfg[key] = [part.strip() for part in cfg[key].split(",") if part.strip()]
-    cfg["REGISTRY_PORTS"] = [int(p) for p in cfg["REGISTRY_PORTS"]]
-    if os.environ.get(ENV_PREFIX + "TEST_ALLOW_LOOPBACK"):
-        log.warning("TCR_DOCTOR_TEST_ALLOW_LOOPBACK is ignored: it can only be set by tests through create_app(config)")
-    return cfg
+def load_config(overrides: Mapping[str, Any] | None = None) -> Settings:
+    """The web service's settings: `overrides` (create_app's `config`) over the environment (bot/settings.py)."""
+    return Settings.from_env(overrides)
 
 
 def parse_rate(spec: Any) -> tuple[int, float] | None:
@@ -84,25 +41,25 @@ def parse_rate(spec: Any) -> tuple[int, float] | None:
     return (int(count), float(window or 60)) if int(count) > 0 else None
 
 
-def create_app(config: dict | None = None) -> Flask:
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """The Flask app: JSON API, widget, metrics and (when configured) /slack/events. `config` overrides settings."""
     cfg = load_config(config)
     app = Flask(__name__, static_folder=None)
     app.config["TCR"] = cfg
-    app.config["MAX_CONTENT_LENGTH"] = cfg["MAX_BODY_BYTES"]
+    app.config["MAX_CONTENT_LENGTH"] = cfg.max_body_bytes
     app.json.sort_keys = False
     app.json.ensure_ascii = False
     app.json.compact = True
 
-    if cfg["TRUSTED_PROXIES"]:
+    if cfg.trusted_proxies:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
-        app.wsgi_app = ProxyFix(
-            app.wsgi_app, x_for=cfg["TRUSTED_PROXIES"], x_proto=cfg["TRUSTED_PROXIES"], x_host=cfg["TRUSTED_PROXIES"]
-        )
+        hops = cfg.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     from bot.storage import Storage
 
-    state = WebState(cfg, Storage(cfg["DB"]))
+    state = WebState(cfg, Storage(cfg.db))
     app.extensions["tcr_doctor"] = state
 
     from bot import api
@@ -116,7 +73,7 @@ def create_app(config: dict | None = None) -> Flask:
 class WebState:
     """Per-process state shared by the request handlers."""
 
-    def __init__(self, cfg: dict[str, Any], storage):
+    def __init__(self, cfg: Settings, storage):
         from bot.api import RateLimiter
         from diagnostics.policy import AddressPolicy
 
@@ -126,20 +83,22 @@ class WebState:
         self.worker = f"{os.getpid()}-{secrets.token_hex(4)}"
         self._worker_pid = os.getpid()
         self.policy = AddressPolicy.public_registry(
-            domains=cfg["REGISTRY_DOMAINS"],
-            ports=cfg["REGISTRY_PORTS"],
-            allow_loopback=bool(cfg.get("TEST_ALLOW_LOOPBACK")),
+            domains=cfg.registry_domains,
+            ports=cfg.registry_ports,
+            allow_loopback=cfg.test_allow_loopback,
         )
         self.limiters = {
-            name: RateLimiter(parse_rate(cfg[f"RATE_LIMIT_{name.upper()}"])) for name in ("ask", "diagnose", "feedback")
+            "ask": RateLimiter(parse_rate(cfg.rate_limit_ask)),
+            "diagnose": RateLimiter(parse_rate(cfg.rate_limit_diagnose)),
+            "feedback": RateLimiter(parse_rate(cfg.rate_limit_feedback)),
         }
         import threading
 
-        self.diagnose_slots = threading.BoundedSemaphore(max(1, cfg["DIAGNOSE_CONCURRENCY"]))
+        self.diagnose_slots = threading.BoundedSemaphore(max(1, cfg.diagnose_concurrency))
         # Seams for tests: replace the knowledge / diagnostics functions.
-        self.ask = cfg.get("ASK_FUNC")
-        self.redact = cfg.get("REDACT_FUNC")
-        self.diagnose = cfg.get("DIAGNOSE_FUNC")
+        self.ask = cfg.ask_func
+        self.redact = cfg.redact_func
+        self.diagnose = cfg.diagnose_func
         storage.snapshot_source = self.snapshot
         storage.on_error = self.storage_error
 
@@ -157,8 +116,8 @@ class WebState:
         return self.worker, self.metrics.snapshot()
 
 
-def _cors_origin(cfg: dict[str, Any]) -> str | None:
-    origins = cfg["CORS_ORIGINS"]
+def _cors_origin(cfg: Settings) -> str | None:
+    origins = cfg.cors_origins
     if "*" in origins:
         return "*"
     origin = request.headers.get("Origin")
@@ -167,7 +126,7 @@ def _cors_origin(cfg: dict[str, Any]) -> str | None:
 
 def _install_hooks(app: Flask, state: WebState) -> None:
     cfg = state.cfg
-    frame_ancestors = cfg["FRAME_ANCESTORS"] or "'none'"
+    frame_ancestors = cfg.frame_ancestors or "'none'"
     page_csp = (
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
         "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
@@ -189,7 +148,7 @@ def _install_hooks(app: Flask, state: WebState) -> None:
         ("Access-Control-Expose-Headers", "X-Question-Id, Retry-After"),
         ("Access-Control-Max-Age", "600"),
     ]
-    any_origin = "*" in cfg["CORS_ORIGINS"]
+    any_origin = "*" in cfg.cors_origins
     # /api/* responses never set these themselves: added in one go (this runs on every request)
     api_static = (
         common
@@ -255,7 +214,7 @@ def _install_hooks(app: Flask, state: WebState) -> None:
 
     @app.get("/metrics")
     def metrics():
-        token = cfg["METRICS_TOKEN"]
+        token = cfg.metrics_token
         if token and not secrets.compare_digest(request.headers.get("Authorization", ""), f"Bearer {token}"):
             from bot.api import error_response
 
@@ -270,7 +229,7 @@ def _install_hooks(app: Flask, state: WebState) -> None:
 
     static_dir = os.path.join(os.path.dirname(__file__), "static")
 
-    widget_source = _widget_source(static_dir, cfg["HANDOFF_URL"])
+    widget_source = _widget_source(static_dir, cfg.handoff_url)
 
     @app.get("/widget.js")
     def widget_js():
@@ -289,7 +248,7 @@ def _install_hooks(app: Flask, state: WebState) -> None:
 
         lang = request.args.get("lang", "")
         lang = lang if lang in ("zh", "en") else ""
-        html = render("web", "index.html", lang=lang or "en", data_lang=lang, handoff_url=cfg["HANDOFF_URL"])
+        html = render("web", "index.html", lang=lang or "en", data_lang=lang, handoff_url=cfg.handoff_url)
         return Response(html, mimetype="text/html")
 
 
@@ -315,9 +274,9 @@ def _static(directory: str, name: str, mimetype: str) -> Response:
     return response
 
 
-def _mount_slack(app: Flask, cfg: dict[str, Any]) -> None:
-    mode = str(cfg.get("SLACK", "auto")).lower()
-    if mode == "off" or (mode == "auto" and not os.environ.get("SLACK_SIGNING_SECRET")):
+def _mount_slack(app: Flask, cfg: Settings) -> None:
+    mode = cfg.slack
+    if mode == "off" or (mode == "auto" and not cfg.slack_signing_secret):
         return
     try:
         from bot import slack

@@ -37,19 +37,36 @@ def test_code_table_is_generated_from_the_catalogue():
 
 
 def test_every_setting_is_documented():
-    from bot.web import DEFAULTS, ENV_PREFIX
+    """The configuration table is generated from the one settings object (python -m bot.settings --readme-update)."""
+    from bot.settings import README_BEGIN as SETTINGS_BEGIN
+    from bot.settings import README_END as SETTINGS_END
+    from bot.settings import documented, render_readme_table
 
-    settings = [ENV_PREFIX + key for key in DEFAULTS] + [ENV_PREFIX + "CACHE_DIR"]
-    settings += [
-        "SLACK_BOT_TOKEN",
-        "SLACK_SIGNING_SECRET",
-        "SLACK_APP_TOKEN",
-        "SLACK_API_BASE_URL",
-        "SLACK_SUPPORT_CHANNEL",
-        "PORT",
-        "WEB_CONCURRENCY",
-        "WEB_THREADS",
-    ]
-    missing = [name for name in settings if f"`{name}`" not in README]
-    assert not missing, missing
+    start, end = README.index(SETTINGS_BEGIN), README.index(SETTINGS_END) + len(SETTINGS_END)
+    assert README[start:end] == render_readme_table(), "regenerate: python -m bot.settings --readme-update"
+    for name in ["TCR_DOCTOR_DB", "TCR_DOCTOR_CACHE_DIR", "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "PORT"]:
+        assert f"| `{name}` |" in README[start:end], name
+    assert len({f.metadata["env"] for f in documented()}) == len(documented())
     assert "\n## Add to Slack\n" in README
+
+
+def test_settings_are_read_only_through_the_settings_object():
+    """No module reads a documented variable from the environment on its own, so the table is the whole story.
+
+    knowledge.kb reads TCR_DOCTOR_CACHE_DIR itself: the core runs without any channel (benchmarks, python -m).
+    """
+    from bot.settings import documented
+
+    names = {f.metadata["env"] for f in documented()}
+    allowed = {("knowledge/kb.py", "TCR_DOCTOR_CACHE_DIR")}
+    read = re.compile(r"""(?:environ(?:\.get)?\(?\[?|getenv\()\s*["']([A-Z][A-Z0-9_]+)["']""")
+    offenders = []
+    for package in ("bot", "diagnostics", "knowledge"):
+        for path in sorted((ROOT / package).rglob("*.py")):
+            rel = path.relative_to(ROOT).as_posix()
+            if rel == "bot/settings.py":
+                continue
+            for name in read.findall(path.read_text(encoding="utf-8")):
+                if (name in names or name.startswith(("TCR_DOCTOR_", "SLACK_"))) and (rel, name) not in allowed:
+                    offenders.append(f"{rel}: {name}")
+    assert not offenders, offenders

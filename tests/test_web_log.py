@@ -254,7 +254,7 @@ def test_web_rules_hold_for_any_checks():
     from diagnostics.policy import AddressPolicy
 
     cfg = load_config({"SLACK": "off"})
-    policy = AddressPolicy.public_registry(domains=cfg["REGISTRY_DOMAINS"], ports=cfg["REGISTRY_PORTS"])
+    policy = AddressPolicy.public_registry(domains=cfg.registry_domains, ports=cfg.registry_ports)
     options = anonymous_options(DiagnoseOptions, cfg, policy, ["credentials", "image"])
     assert options.only == ["credentials", "image"]
     assert options.username is None and options.password is None and options.push is False

@@ -7,17 +7,16 @@ gunicorn as the Procfile does: gunicorn 'bot.web:create_app()'. Configuration: e
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--host",
-        default=os.environ.get("HOST", "127.0.0.1"),
-        help="address to listen on (default 127.0.0.1; 0.0.0.0 to accept other machines)",
+        default=None,
+        help="address to listen on (default $HOST or 127.0.0.1; 0.0.0.0 to accept other machines)",
     )
-    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")), help="port (default 8000)")
+    parser.add_argument("--port", type=int, default=None, help="port (default $PORT or 8000)")
     parser.add_argument(
         "--db",
         default=None,
@@ -31,10 +30,11 @@ def run(args: argparse.Namespace) -> int:
     from bot.storage import flush_on_sigterm
     from bot.web import create_app
 
-    config = {"DB": args.db} if args.db else None
-    app = create_app(config)
+    app = create_app({"DB": args.db, "HOST": args.host, "PORT": args.port})
+    settings = app.config["TCR"]
     db = app.extensions["tcr_doctor"].storage.path
-    print(f"tcr-doctor: serving on http://{args.host}:{args.port}/ (database {db}); Ctrl-C stops", file=sys.stderr)
+    where = f"http://{settings.host}:{settings.port}/"
+    print(f"tcr-doctor: serving on {where} (database {db}); Ctrl-C stops", file=sys.stderr)
     flush_on_sigterm()  # a stop (SIGTERM) writes the buffered question rows first
-    run_simple(args.host, args.port, app, threaded=True, use_reloader=False, use_debugger=False)
+    run_simple(settings.host, settings.port, app, threaded=True, use_reloader=False, use_debugger=False)
     return 0

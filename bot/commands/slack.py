@@ -7,7 +7,6 @@ Production mounts the same app at POST /slack/events of the web service instead.
 from __future__ import annotations
 
 import logging
-import os
 import sys
 
 
@@ -22,11 +21,12 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    app_token = os.environ.get("SLACK_APP_TOKEN")
+    from bot.settings import Settings
     from bot.slack import SlackSettings, build_app, sdk_logger
 
-    config = {"SLACK_SUPPORT_CHANNEL": args.support_channel, "DNS_NAMESERVER": args.nameserver}
-    settings = SlackSettings.from_config(config, socket_mode=True)
+    service = Settings.from_env({"SLACK_SUPPORT_CHANNEL": args.support_channel, "DNS_NAMESERVER": args.nameserver})
+    app_token = service.slack_app_token
+    settings = SlackSettings.from_settings(service, socket_mode=True)
     if settings is None or not app_token:
         print(
             "tcr-doctor slack: set SLACK_BOT_TOKEN (xoxb-...) and SLACK_APP_TOKEN (xapp-..., connections:write); "

@@ -1,0 +1,349 @@
+"""The service's settings: one typed object read from the environment, used by the web service, Slack and the CLI.
+
+To add a setting, add ONE line to `Settings` below (the type says how the environment's text is parsed):
+
+    log_level: str = setting("TCR_DOCTOR_LOG_LEVEL", "INFO", "level of the service's log lines")
+
+then regenerate the README's table (tests/test_readme.py fails until it is in sync):
+
+    .venv/bin/python -m bot.settings --readme-update
+
+and read it where it is used: `Settings.from_env().log_level`; in the web service and Slack, the `Settings` that
+`create_app(config)` keeps in `app.config["TCR"]`. Supported types: `str`, `str | None` (empty =
+None), `int`, `float`, `bool` (1/true/yes/on, 0/false/no/off), `tuple[str, ...]` and `tuple[int, ...]`
+(comma-separated). Secrets are `setting(..., secret=True)`: kept out of `repr()` and so out of logs and tracebacks.
+
+Precedence: a `config` mapping (`create_app(config)`, a Flask config) over the environment over the default.
+Mapping keys are the variable's name (`SLACK_BOT_TOKEN`, `TCR_DOCTOR_DB`) or the name without `TCR_DOCTOR_`
+(`DB`). Fields made with `test_only()` (seams, the loopback switch) come only from such a mapping, never the
+environment, and are not documented for operators.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import MISSING, Field, dataclass, field, fields, replace
+from typing import Any, get_type_hints
+
+log = logging.getLogger("tcr_doctor.settings")
+
+PREFIX = "TCR_DOCTOR_"
+README_BEGIN = "<!-- settings:begin (generated: python -m bot.settings --readme-update) -->"
+README_END = "<!-- settings:end -->"
+
+
+class SettingsError(ValueError):
+    """A setting's value cannot be used; the message names the variable and what it expects."""
+
+
+def setting(
+    env: str,
+    default: Any,
+    doc: str,
+    *,
+    shown: str | None = None,
+    choices: tuple[str, ...] = (),
+    secret: bool = False,
+) -> Any:
+    """A field read from the environment variable `env`; `doc` (and `shown`, the default as the README says it)
+    make its row of the README's configuration table."""
+    return field(
+        default=default,
+        repr=not secret,
+        metadata={"env": env, "doc": doc, "shown": shown, "choices": choices},
+    )
+
+
+def test_only(default: Any = None) -> Any:
+    """A field only a `config` mapping sets (tests): never read from the environment, not documented."""
+    return field(default=default, repr=False, compare=False, metadata={"test_only": True})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting of tcr-doctor. Build it with `Settings.from_env(overrides=...)`."""
+
+    # -- the web service -------------------------------------------------------------------------------
+    db: str | None = setting(
+        "TCR_DOCTOR_DB",
+        None,
+        "SQLite file for questions (redacted), feedback and metrics",
+        shown="`./tcr-doctor.sqlite3`",
+    )
+    registry_domains: tuple[str, ...] = setting(
+        "TCR_DOCTOR_REGISTRY_DOMAINS",
+        ("*.tencentcloudcr.com", "*.ccs.tencentyun.com", "*.tencentyun.com"),
+        "hosts `/api/diagnose` may contact (`*.x` = any name under x; a plain name matches exactly)",
+    )
+    registry_ports: tuple[int, ...] = setting(
+        "TCR_DOCTOR_REGISTRY_PORTS", (443, 80), "ports `/api/diagnose` may contact (empty = any)"
+    )
+    dns_nameserver: str | None = setting(
+        "TCR_DOCTOR_DNS_NAMESERVER", None, "`ip[:port]` of the DNS server diagnoses use", shown="system resolver"
+    )
+    ca_file: str | None = setting("TCR_DOCTOR_CA_FILE", None, "extra CA bundle (PEM) trusted for registry TLS")
+    diagnose_timeout: float = setting("TCR_DOCTOR_DIAGNOSE_TIMEOUT", 10.0, "deadline of one diagnosis, seconds")
+    diagnose_checks: tuple[str, ...] = setting(
+        "TCR_DOCTOR_DIAGNOSE_CHECKS",
+        ("name", "dns", "endpoint", "tcp", "tls", "http", "credentials", "image"),
+        "checks `/api/diagnose` runs (always anonymously)",
+    )
+    diagnose_concurrency: int = setting(
+        "TCR_DOCTOR_DIAGNOSE_CONCURRENCY", 4, "diagnoses at once per worker; more get 503 + `Retry-After`"
+    )
+    max_body_bytes: int = setting("TCR_DOCTOR_MAX_BODY_BYTES", 16384, "largest request body (413 above)")
+    max_question_chars: int = setting("TCR_DOCTOR_MAX_QUESTION_CHARS", 2000, "longest question (413 above)")
+    rate_limit_ask: str = setting(
+        "TCR_DOCTOR_RATE_LIMIT_ASK", "60/60", "per client: N requests per SECONDS (`0` = off); 429 + `Retry-After`"
+    )
+    rate_limit_diagnose: str = setting("TCR_DOCTOR_RATE_LIMIT_DIAGNOSE", "6/60", "same, for `/api/diagnose`")
+    rate_limit_feedback: str = setting("TCR_DOCTOR_RATE_LIMIT_FEEDBACK", "30/60", "same, for `/api/feedback`")
+    trusted_proxies: int = setting(
+        "TCR_DOCTOR_TRUSTED_PROXIES",
+        0,
+        "number of reverse proxies whose `X-Forwarded-For` is trusted for the client address (keep 0 unless "
+        "behind one)",
+    )
+    cors_origins: tuple[str, ...] = setting(
+        "TCR_DOCTOR_CORS_ORIGINS", ("*",), "origins allowed to call `/api/*` (comma-separated, or `*`)"
+    )
+    frame_ancestors: str = setting(
+        "TCR_DOCTOR_FRAME_ANCESTORS",
+        "'self'",
+        "CSP `frame-ancestors` of the service's own pages (`'none'`, `'self'` or origins)",
+    )
+    handoff_url: str = setting(
+        "TCR_DOCTOR_HANDOFF_URL",
+        "https://console.cloud.tencent.com/workorder/category",
+        '"contact support" link in the widget',
+        shown="Tencent Cloud ticket page",
+    )
+    metrics_token: str | None = setting(
+        "TCR_DOCTOR_METRICS_TOKEN",
+        None,
+        "when set, `/metrics` needs `Authorization: Bearer <token>`",
+        secret=True,
+    )
+    slack: str = setting(
+        "TCR_DOCTOR_SLACK",
+        "auto",
+        "mount `/slack/events`: `auto` (when `SLACK_SIGNING_SECRET` is set), `on`, `off`",
+        choices=("auto", "on", "off"),
+    )
+    host: str = setting("HOST", "127.0.0.1", "address `tcr-doctor serve` listens on (`0.0.0.0`: other machines too)")
+    port: int = setting("PORT", 8000, "port of `tcr-doctor serve` and of the Procfile's gunicorn")
+    web_concurrency: int = setting("WEB_CONCURRENCY", 2, "gunicorn worker processes (Procfile)")
+    web_threads: int = setting("WEB_THREADS", 8, "threads per gunicorn worker (Procfile)")
+
+    # -- Slack (docs/slack.md) -------------------------------------------------------------------------
+    slack_bot_token: str | None = setting(
+        "SLACK_BOT_TOKEN", None, "**Slack, required**: bot token `xoxb-…`", secret=True
+    )
+    slack_signing_secret: str | None = setting(
+        "SLACK_SIGNING_SECRET",
+        None,
+        "**Slack over HTTP, required**: verifies every request (`v0=` HMAC-SHA256 of `v0:{timestamp}:{body}`; older "
+        "than 5 minutes → 401). With `TCR_DOCTOR_SLACK=auto` its presence switches `/slack/events` on",
+        secret=True,
+    )
+    slack_app_token: str | None = setting(
+        "SLACK_APP_TOKEN",
+        None,
+        "**Slack Socket Mode, required**: app-level token `xapp-…` with `connections:write` (Basic Information → "
+        "App-Level Tokens)",
+        secret=True,
+    )
+    slack_api_base_url: str | None = setting(
+        "SLACK_API_BASE_URL",
+        None,
+        "Slack Web API base URL; the tests point it at a local stand-in",
+        shown="`https://slack.com/api/`",
+    )
+    slack_support_channel: str | None = setting(
+        "SLACK_SUPPORT_CHANNEL",
+        None,
+        'channel **id** (`C…`) that receives hand-offs; without it there is no hand-off button and "no documented '
+        'answer" links to a support ticket instead',
+    )
+    slack_handoff_mention: str | None = setting(
+        "SLACK_HANDOFF_MENTION",
+        None,
+        "text put in front of each hand-off, e.g. `<!subteam^S0123ABC>` to ping a user group or `<!here>`",
+    )
+    slack_default_lang: str = setting(
+        "SLACK_DEFAULT_LANG",
+        "en",
+        "`en` or `zh`: the language of `/tcr` replies that contain no words to detect a language from (`/tcr help`, "
+        "`/tcr diagnose <host>`); the Chinese aliases (`/tcr 帮助`, `/tcr 诊断`, `/tcr 问`, `/tcr 检查名称`) reply in "
+        "Chinese",
+        choices=("en", "zh"),
+    )
+    slack_dedupe_path: str | None = setting(
+        "SLACK_DEDUPE_PATH",
+        None,
+        "SQLite file that records handled event ids, so a retry is answered once **across gunicorn workers**",
+        shown="the web service's database (`TCR_DOCTOR_DB`), table `slack_seen`",
+    )
+
+    # -- the knowledge base ----------------------------------------------------------------------------
+    # Read by knowledge.kb.cache_dir() itself: the core runs without a channel (benchmarks, python -m knowledge.*).
+    cache_dir: str | None = setting(
+        "TCR_DOCTOR_CACHE_DIR",
+        None,
+        "where the matcher keeps its index between runs (`off` = build it in memory every time); the key covers "
+        "the knowledge files and the code, so an edit rebuilds it",
+        shown="`~/.cache/tcr-doctor`",
+    )
+
+    # -- tests only: set by create_app(config), never by the environment -------------------------------
+    test_allow_loopback: bool = test_only(False)  # weakens the SSRF guard so tests can diagnose 127.0.0.1
+    ask_func: Callable[..., Any] | None = test_only()  # replaces knowledge.ask
+    redact_func: Callable[..., Any] | None = test_only()  # replaces knowledge.redact
+    diagnose_func: Callable[..., Any] | None = test_only()  # replaces the web API's diagnosis
+    slack_diagnose_func: Callable[..., Any] | None = test_only()  # replaces Slack's diagnosis
+
+    @classmethod
+    def from_env(cls, overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None) -> Settings:
+        """Settings from `overrides` (keys as in the module docstring), then `environ` (default os.environ), then
+        the defaults. Raises SettingsError for an unknown override key or a value of the wrong kind."""
+        environ = os.environ if environ is None else environ
+        given = dict(overrides or {})
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            key = _override_key(f, given)
+            if key is not None:
+                values[f.name] = _parse(f, given.pop(key), key)
+            elif not f.metadata.get("test_only") and environ.get(f.metadata["env"]) is not None:
+                values[f.name] = _parse(f, environ[f.metadata["env"]], f.metadata["env"])
+        unknown = [key for key, value in given.items() if value is not None]
+        if unknown:
+            raise SettingsError(f"unknown setting(s) {', '.join(sorted(unknown))}: see the README's Configuration")
+        if environ.get(PREFIX + "TEST_ALLOW_LOOPBACK"):
+            log.warning(
+                "TCR_DOCTOR_TEST_ALLOW_LOOPBACK is ignored: it can only be set by tests through create_app(config)"
+            )
+        return cls(**values)
+
+    @classmethod
+    def from_mapping(cls, config: Mapping[str, Any], environ: Mapping[str, str] | None = None) -> Settings:
+        """Settings from the keys of `config` that name a setting (e.g. a Flask app's config), then `environ`."""
+        names = set(_KEYS)
+        return cls.from_env({k: v for k, v in config.items() if k in names}, environ)
+
+    def replace(self, **changes: Any) -> Settings:
+        """A copy with some fields changed (by field name)."""
+        return replace(self, **changes)
+
+
+def documented() -> list[Field[Any]]:
+    """The fields read from the environment, in the README's order."""
+    return [f for f in fields(Settings) if not f.metadata.get("test_only")]
+
+
+def _keys(f: Field[Any]) -> tuple[str, ...]:
+    if f.metadata.get("test_only"):
+        return (f.name.upper(),)
+    env = f.metadata["env"]
+    return (env, env.removeprefix(PREFIX)) if env.startswith(PREFIX) else (env,)
+
+
+_KEYS = {key: f.name for f in fields(Settings) for key in _keys(f)}
+_TYPES = get_type_hints(Settings)
+
+
+def _override_key(f: Field[Any], given: Mapping[str, Any]) -> str | None:
+    for key in _keys(f):
+        if given.get(key) is not None:
+            return key
+    return None
+
+
+_TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off", "")
+
+
+def _parse(f: Field[Any], value: Any, source: str) -> Any:
+    """`value` (text from the environment, or any value from a config mapping) as the field's type."""
+    kind = _TYPES[f.name]
+    try:
+        if kind in (tuple[str, ...], tuple[int, ...]):
+            item = int if kind == tuple[int, ...] else str
+            parts = value.split(",") if isinstance(value, str) else list(value)
+            return tuple(item(str(p).strip()) for p in parts if str(p).strip())
+        if kind is bool:
+            if isinstance(value, str):
+                if value.strip().lower() not in _TRUE + _FALSE:
+                    raise ValueError(value)
+                return value.strip().lower() in _TRUE
+            return bool(value)
+        if kind in (int, float):
+            return kind(value)
+        if kind == str | None:
+            return str(value) if value != "" else None
+        if kind is str:
+            text = str(value)
+            choices = f.metadata.get("choices")
+            if choices and text.lower() not in choices:
+                raise ValueError(text)
+            return text.lower() if choices else text
+        return value  # a test seam (a function)
+    except (TypeError, ValueError):
+        expected = f.metadata.get("choices") or _EXPECTED.get(kind, str(kind))
+        raise SettingsError(f"{source}={value!r}: expected {expected}") from None
+
+
+_EXPECTED: dict[Any, Any] = {
+    int: "an integer",
+    float: "a number",
+    bool: "1/true/yes/on or 0/false/no/off",
+    tuple[int, ...]: "comma-separated integers",
+}
+
+
+# -- the README's table ------------------------------------------------------------------------------------
+def _default_text(f: Field[Any]) -> str:
+    if f.metadata["shown"]:
+        return str(f.metadata["shown"])
+    default = f.default if f.default is not MISSING else None
+    if default is None or default == ():
+        return "none"
+    if isinstance(default, tuple):
+        default = ",".join(map(str, default))
+    return f"`{default}`"
+
+
+def render_readme_table() -> str:
+    """The README's configuration table, one row per setting, between its markers."""
+    rows = ["| variable | default | meaning |", "| --- | --- | --- |"]
+    rows += [f"| `{f.metadata['env']}` | {_default_text(f)} | {f.metadata['doc']} |" for f in documented()]
+    return "\n".join([README_BEGIN, *rows, README_END])
+
+
+def update_readme(path: str) -> bool:
+    """Rewrite the table between the markers of the README at `path`; True when it changed."""
+    with open(path, encoding="utf-8") as fh:
+        text = fh.read()
+    start, end = text.index(README_BEGIN), text.index(README_END) + len(README_END)
+    new = text[:start] + render_readme_table() + text[end:]
+    if new != text:
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(new)
+    return new != text
+
+
+def _main(argv: list[str]) -> int:
+    if argv == ["--readme-update"]:
+        readme = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "README.md")
+        print("README.md updated" if update_readme(readme) else "README.md already in sync", file=sys.stderr)
+        return 0
+    if argv == ["--readme"]:
+        print(render_readme_table())
+        return 0
+    print("usage: python -m bot.settings --readme | --readme-update", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(_main(sys.argv[1:]))

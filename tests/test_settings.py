@@ -1,0 +1,90 @@
+"""The one settings object: types, precedence, clear errors, secrets kept out of repr."""
+
+import pytest
+
+from bot.settings import Settings, SettingsError, documented
+
+
+def test_defaults_without_environment():
+    s = Settings.from_env(environ={})
+    assert s.db is None and s.diagnose_timeout == 10.0 and s.registry_ports == (443, 80)
+    assert s.cors_origins == ("*",) and s.slack == "auto" and s.test_allow_loopback is False
+
+
+def test_environment_text_is_parsed_by_type():
+    env = {
+        "TCR_DOCTOR_REGISTRY_DOMAINS": " a.example , *.b.example ,",
+        "TCR_DOCTOR_REGISTRY_PORTS": "",
+        "TCR_DOCTOR_DIAGNOSE_TIMEOUT": "2.5",
+        "TCR_DOCTOR_MAX_BODY_BYTES": "1024",
+        "TCR_DOCTOR_CA_FILE": "",
+        "TCR_DOCTOR_SLACK": "OFF",
+        "SLACK_BOT_TOKEN": "xoxb-1",
+        "PORT": "9000",
+    }
+    s = Settings.from_env(environ=env)
+    assert s.registry_domains == ("a.example", "*.b.example")
+    assert s.registry_ports == ()  # empty = any port
+    assert s.diagnose_timeout == 2.5 and s.max_body_bytes == 1024 and s.port == 9000
+    assert s.ca_file is None and s.slack == "off" and s.slack_bot_token == "xoxb-1"
+
+
+def test_config_beats_environment_and_accepts_short_names():
+    env = {"TCR_DOCTOR_DB": "/env.sqlite3", "TCR_DOCTOR_RATE_LIMIT_ASK": "1/1"}
+    s = Settings.from_env({"DB": "/config.sqlite3", "REGISTRY_PORTS": [5000], "TCR_DOCTOR_MAX_BODY_BYTES": 64}, env)
+    assert s.db == "/config.sqlite3" and s.registry_ports == (5000,) and s.max_body_bytes == 64
+    assert s.rate_limit_ask == "1/1"
+    assert Settings.from_env({"DB": None}, env).db == "/env.sqlite3"  # None = not given
+
+
+def test_test_only_fields_never_come_from_the_environment(caplog):
+    s = Settings.from_env(environ={"TCR_DOCTOR_TEST_ALLOW_LOOPBACK": "1", "TCR_DOCTOR_ASK_FUNC": "x"})
+    assert s.test_allow_loopback is False and s.ask_func is None
+    assert "TCR_DOCTOR_TEST_ALLOW_LOOPBACK is ignored" in caplog.text
+    assert Settings.from_env({"TEST_ALLOW_LOOPBACK": True}, {}).test_allow_loopback is True
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"TCR_DOCTOR_MAX_BODY_BYTES": "lots"}, "TCR_DOCTOR_MAX_BODY_BYTES='lots': expected an integer"),
+        ({"TCR_DOCTOR_REGISTRY_PORTS": "443,https"}, "expected comma-separated integers"),
+        ({"TCR_DOCTOR_SLACK": "sometimes"}, "expected ('auto', 'on', 'off')"),
+        ({"TCR_DOCTOR_DIAGNOSE_TIMEOUT": "soon"}, "expected a number"),
+    ],
+)
+def test_a_bad_value_names_the_variable(env, message):
+    with pytest.raises(SettingsError) as err:
+        Settings.from_env(environ=env)
+    assert message in str(err.value)
+
+
+def test_an_unknown_config_key_is_an_error_not_ignored():
+    with pytest.raises(SettingsError, match="MAX_BODY_BYTE"):
+        Settings.from_env({"MAX_BODY_BYTE": 1}, {})
+
+
+def test_secrets_stay_out_of_repr():
+    s = Settings.from_env(environ={"SLACK_BOT_TOKEN": "xoxb-SECRET", "TCR_DOCTOR_METRICS_TOKEN": "m-SECRET"})
+    assert "SECRET" not in repr(s)
+    assert "registry_domains" in repr(s)
+
+
+def test_flask_config_keys_that_are_not_settings_are_left_alone():
+    s = Settings.from_mapping({"DEBUG": True, "SLACK_BOT_TOKEN": "xoxb-2", "MAX_CONTENT_LENGTH": 5}, environ={})
+    assert s.slack_bot_token == "xoxb-2"
+
+
+def test_every_documented_setting_has_a_variable_and_a_meaning():
+    for f in documented():
+        assert f.metadata["env"].isupper() and f.metadata["doc"], f.name
+
+
+def test_web_service_uses_the_settings(tmp_path):
+    from bot.web import create_app
+
+    app = create_app({"DB": str(tmp_path / "s.sqlite3"), "SLACK": "off", "REGISTRY_DOMAINS": "only.example"})
+    settings = app.config["TCR"]
+    assert isinstance(settings, Settings)
+    assert app.extensions["tcr_doctor"].policy.domains == ("only.example",)
+    assert app.config["MAX_CONTENT_LENGTH"] == settings.max_body_bytes
