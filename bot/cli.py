@@ -19,6 +19,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "explain": ("explain", "name the cause of a pasted docker/podman/containerd/kubelet error log"),
     "serve": ("serve", "run the web service (JSON API, help widget, Slack endpoint) locally"),
     "report": ("report", "reports for knowledge-base maintainers (e.g. unanswered questions)"),
+    "db": ("db", "the database: apply migrations (upgrade), show the revision (current), delete old rows (prune)"),
     "slack": ("slack", "run the Slack app in Socket Mode for local development"),
 }
 

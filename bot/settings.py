@@ -70,11 +70,30 @@ class Settings:
     db: str | None = setting(
         "TCR_DOCTOR_DB",
         None,
-        "SQLite file for questions (redacted), feedback and metrics. Questions are written every 0.5 s: SIGTERM "
+        "the embedded SQLite file used when no database URL is set. Questions are written every 0.5 s: SIGTERM "
         "flushes them, a `kill -9` loses at most the last 0.5 s (≤ 200 questions) of that process; feedback is "
         "written before it is acknowledged. Writer errors show on `/healthz` (`storage`) and in "
         "`tcr_doctor_storage_errors_total`",
         shown="`./tcr-doctor.sqlite3`",
+    )
+    database_url: str | None = setting(
+        "TCR_DOCTOR_DATABASE_URL",
+        None,
+        "the database for questions (redacted), feedback and metrics: `sqlite:///FILE` or "
+        "`postgresql://USER:PASSWORD@HOST:5432/DB` (several hosts). `serve`, `report` and `db` take the same URL "
+        "(`--database-url`); the schema is created or migrated at start-up (`tcr-doctor db upgrade` does it alone)",
+        shown="`DATABASE_URL`, else `TCR_DOCTOR_DB`",
+    )
+    platform_database_url: str | None = setting(
+        "DATABASE_URL",
+        None,
+        "the same, as hosting platforms name it; used when `TCR_DOCTOR_DATABASE_URL` is not set",
+    )
+    retention_days: float = setting(
+        "TCR_DOCTOR_RETENTION_DAYS",
+        90.0,
+        "questions and feedback older than this many days are deleted (by the service, hourly, and by "
+        "`tcr-doctor db prune`); `0` keeps them forever",
     )
     registry_domains: tuple[str, ...] = setting(
         "TCR_DOCTOR_REGISTRY_DOMAINS",

@@ -1,26 +1,31 @@
-"""SQLite storage for the web channel: questions (redacted text only), feedback, per-worker metric snapshots.
+"""Storage for the web and Slack channels: questions (redacted text only), feedback, per-worker metric snapshots.
 
-Question rows are written behind the request (a small queue flushed every `flush_interval` seconds or every
-`batch` rows by a daemon thread) so that `/api/ask` never waits on the disk; feedback is written at once.
-Safe across gunicorn's fork: connections and the flush thread are created lazily in the process that uses them.
+One database by URL (`database_url()`): an SQLite file by default (embedded, no service), PostgreSQL
+(`postgresql://…`) when several hosts share it. SQLAlchemy 2 Core speaks both dialects; the schema is built by the
+Alembic migrations shipped in `bot/migrations` (`tcr-doctor db upgrade`; a `Storage` applies them itself when it
+opens a database that is behind, under an advisory lock on PostgreSQL so that hosts starting together do not race).
 
-No input can stop the writer: text is made encodable (an unpaired surrogate becomes U+FFFD) before it is queued;
-a row the database still refuses is logged (its id and the error type, never its text) and skipped while the rest
-of the batch is written; the thread catches everything and keeps going. `health()` reports the writer's state
-and error counts (shown by /healthz); `on_error` lets the app count errors as a metric. A SIGTERM (see
-`flush_on_sigterm`) or a normal exit flushes what is buffered; a `kill -9` loses at most the question rows of the
-last `flush_interval` seconds (or `batch` rows) of that process. Feedback is written before it is acknowledged.
+Question rows are written behind the request (a bounded queue flushed every `flush_interval` seconds or every
+`batch` rows by a daemon thread) so that `/api/ask` never waits on the database; feedback is written at once and
+acknowledged only once committed. The writer survives any input: a row the database refuses is logged (without its
+text) and skipped, an unreachable database keeps rows queued (up to `max_pending`), and `health()` reports what
+went wrong. Safe across gunicorn's fork: the engine and the writer thread are made in the process that uses them.
+
+No input can stop the writer: text is made encodable (an unpaired surrogate becomes U+FFFD, NUL — which
+PostgreSQL refuses — too) before it is queued; a row the database still refuses is logged (its id and the error
+type, never its text) and skipped while the rest of the batch is written; the thread catches everything and keeps
+going. `health()` reports the writer's state and error counts (shown by /healthz); `on_error` lets the app count
+errors as a metric. A SIGTERM (see `flush_on_sigterm`) or a normal exit flushes what is buffered; a `kill -9`
+loses at most the question rows of the last `flush_interval` seconds (or `batch` rows) of that process.
 """
 
 from __future__ import annotations
 
 import atexit
-import json
 import logging
 import os
 import re
 import signal
-import sqlite3
 import threading
 import time
 import unicodedata
@@ -28,9 +33,17 @@ import weakref
 from collections.abc import Callable, Iterable
 from typing import Any
 
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql as pg_dialect
+from sqlalchemy.dialects import sqlite as sqlite_dialect
+
 from bot.settings import Settings
 
 log = logging.getLogger("tcr_doctor.storage")
+
+# The newest migration in bot/migrations/versions (tests/test_storage.py keeps the two equal). A database at this
+# revision is opened without importing Alembic at all.
+SCHEMA_REVISION = "0001"
 
 # Question rows held in memory at most per process; beyond this the oldest are dropped (and counted), so a
 # database that cannot be written never makes the service run out of memory.
@@ -38,134 +51,328 @@ MAX_PENDING = 10_000
 # How long a writer error keeps `health()["writer"]` at "errors".
 ERROR_WINDOW = 60.0
 
-_INSTANCES: weakref.WeakSet[Storage] = weakref.WeakSet()
+metadata = sa.MetaData()
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS questions (
-    id TEXT PRIMARY KEY,
-    ts REAL NOT NULL,
-    channel TEXT NOT NULL,
-    lang TEXT,
-    text TEXT NOT NULL,              -- redacted by knowledge.redact before it gets here
-    redacted TEXT NOT NULL DEFAULT '',  -- comma-separated kinds of secrets that were masked
-    status TEXT NOT NULL,            -- answered | ambiguous | no_answer
-    answer_id TEXT,
-    score REAL,
-    kb_version TEXT
-);
-CREATE INDEX IF NOT EXISTS questions_status ON questions(status, ts);
-CREATE TABLE IF NOT EXISTS feedback (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    ts REAL NOT NULL,
-    question_id TEXT,
-    answer_id TEXT NOT NULL,
-    kb_version TEXT NOT NULL,
-    helpful INTEGER NOT NULL,
-    channel TEXT NOT NULL DEFAULT 'web'
-);
-CREATE INDEX IF NOT EXISTS feedback_helpful ON feedback(helpful, ts);
-CREATE TABLE IF NOT EXISTS metrics (
-    worker TEXT PRIMARY KEY,
-    ts REAL NOT NULL,
-    data TEXT NOT NULL
-);
-"""
+questions = sa.Table(
+    "questions",
+    metadata,
+    sa.Column("id", sa.Text, primary_key=True),
+    sa.Column("ts", sa.Float, nullable=False),
+    sa.Column("channel", sa.Text, nullable=False),
+    sa.Column("lang", sa.Text),
+    sa.Column("text", sa.Text, nullable=False),  # redacted by knowledge.redact before it gets here
+    sa.Column("redacted", sa.Text, nullable=False, server_default=""),  # comma-separated kinds of masked secrets
+    sa.Column("status", sa.Text, nullable=False),  # answered | ambiguous | no_answer
+    sa.Column("answer_id", sa.Text),
+    sa.Column("score", sa.Float),
+    sa.Column("kb_version", sa.Text),
+    sa.Index("questions_status", "status", "ts"),
+    sa.Index("questions_ts", "ts"),
+)
+
+feedback = sa.Table(
+    "feedback",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("ts", sa.Float, nullable=False),
+    sa.Column("question_id", sa.Text),
+    sa.Column("answer_id", sa.Text, nullable=False),
+    sa.Column("kb_version", sa.Text, nullable=False),
+    sa.Column("helpful", sa.Integer, nullable=False),
+    sa.Column("channel", sa.Text, nullable=False, server_default="web"),
+    sa.Index("feedback_helpful", "helpful", "ts"),
+)
+
+metrics_table = sa.Table(
+    "metrics",
+    metadata,
+    sa.Column("worker", sa.Text, primary_key=True),
+    sa.Column("ts", sa.Float, nullable=False),
+    sa.Column("data", sa.Text, nullable=False),
+)
 
 
+class DatabaseUnavailable(RuntimeError):
+    """The database cannot be reached or used at start-up; the message is one line, without a password."""
+
+
+# -- URLs ------------------------------------------------------------------------------------------------------
 def default_path() -> str:
-    """The database file: $TCR_DOCTOR_DB (bot/settings.py), else ./tcr-doctor.sqlite3 as an absolute path."""
+    """The embedded default: $TCR_DOCTOR_DB (bot/settings.py), else ./tcr-doctor.sqlite3 as an absolute path."""
     return Settings.from_env().db or os.path.join(os.getcwd(), "tcr-doctor.sqlite3")
 
 
+def database_url(value: str | None = None) -> str:
+    """The database to use: `value` (a URL or an SQLite file path), else $TCR_DOCTOR_DATABASE_URL, else
+    $DATABASE_URL, else the SQLite file `default_path()`. Returned as a SQLAlchemy URL string."""
+    settings = Settings.from_env()
+    raw = value or settings.database_url or settings.platform_database_url or default_path()
+    return engine_url(raw)
+
+
+def engine_url(raw: str) -> str:
+    """A URL or a path as SQLAlchemy wants it: paths become sqlite:///ABS, postgres(ql):// uses psycopg 3."""
+    raw = str(raw).strip()
+    if raw == ":memory:":
+        return "sqlite://"
+    if "://" not in raw:
+        return "sqlite:///" + os.path.abspath(raw)
+    scheme, rest = raw.split("://", 1)
+    if scheme in ("postgres", "postgresql"):
+        return "postgresql+psycopg://" + rest
+    return raw
+
+
+def safe_url(url: str) -> str:
+    """The URL for messages: any password masked."""
+    try:
+        return sa.make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - a URL SQLAlchemy cannot parse is shown without its userinfo
+        return re.sub(r"//[^@/]*@", "//***@", url)
+
+
+def sqlite_path(url: str) -> str | None:
+    """The file of an SQLite URL (":memory:" for an in-memory one), None for other databases."""
+    parsed = sa.make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return None
+    return parsed.database or ":memory:"
+
+
+def _short_reason(exc: BaseException) -> str:
+    orig = getattr(exc, "orig", None) or exc
+    text = " ".join(str(orig).split()) or type(orig).__name__
+    return text[:300]
+
+
+def make_engine(url: str) -> sa.Engine:
+    """An engine for `url` with the settings each dialect needs (WAL and a busy timeout for SQLite; a
+    pre-ping and short connect timeout for PostgreSQL). Statement parameters never appear in errors or logs."""
+    backend = sa.make_url(url).get_backend_name()
+    if backend == "sqlite":
+        path = sqlite_path(url)
+        if path and path != ":memory:":
+            os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+        engine = sa.create_engine(
+            url,
+            hide_parameters=True,
+            connect_args={"timeout": 10, "check_same_thread": False},
+            **({"poolclass": sa.pool.StaticPool} if path == ":memory:" else {}),
+        )
+
+        @sa.event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn, _record):  # noqa: ANN001
+            cur = dbapi_conn.cursor()
+            if path != ":memory:":
+                cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA busy_timeout=10000")
+            cur.close()
+
+        return engine
+    connect_args = {"connect_timeout": 5} if backend == "postgresql" else {}
+    return sa.create_engine(
+        url, hide_parameters=True, pool_pre_ping=True, pool_size=10, max_overflow=20, connect_args=connect_args
+    )
+
+
+# -- migrations ------------------------------------------------------------------------------------------------
+def current_revision(conn: sa.Connection) -> str | None:
+    if not sa.inspect(conn).has_table("alembic_version"):
+        return None
+    return conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
+
+
+# Any fixed number: the key of the advisory lock every tcr-doctor host takes while it creates or migrates the schema.
+MIGRATION_LOCK_KEY = 0x7C2D0C70
+
+
+def lock_migrations(conn: sa.Connection) -> None:
+    """On PostgreSQL, wait for any other host's schema change (the lock ends with the transaction)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+
+
+def alembic_config(url: str):
+    """Alembic's configuration for the migrations shipped in the package (no alembic.ini needed)."""
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", os.path.join(os.path.dirname(__file__), "migrations"))
+    config.attributes["database_url"] = url
+    return config
+
+
+_ALEMBIC_LOCK = threading.Lock()
+
+
+def upgrade(url: str, revision: str = "head") -> str | None:
+    """Apply the migrations up to `revision`; returns the revision the database is at afterwards."""
+    from alembic import command
+
+    engine = make_engine(url)
+    try:
+        with _ALEMBIC_LOCK, engine.begin() as conn:  # Alembic's context is a module global: one at a time
+            config = alembic_config(url)
+            config.attributes["connection"] = conn
+            command.upgrade(config, revision)
+        with engine.connect() as conn:
+            return current_revision(conn)
+    finally:
+        engine.dispose()
+
+
+# -- the storage -----------------------------------------------------------------------------------------------
+_LIVE: weakref.WeakSet[Storage] = weakref.WeakSet()
+
+QuestionRow = dict[str, Any]
+
+
 def clean_text(value: Any) -> Any:
-    """A string every encoder accepts: unpaired surrogates (valid in JSON, not in UTF-8) become U+FFFD;
-    a surrogate pair held as two characters becomes the one character it encodes. Other values unchanged."""
+    """A string every database accepts: unpaired surrogates (valid in JSON, not in UTF-8) become U+FFFD, a
+    surrogate pair held as two characters becomes the one character it encodes, NUL (refused by PostgreSQL)
+    becomes U+FFFD. Other values unchanged."""
     if not isinstance(value, str):
         return value
     try:
         value.encode("utf-8")
-        return value
     except UnicodeEncodeError:
-        return value.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+        value = value.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    return value.replace("\x00", "\ufffd") if "\x00" in value else value
 
 
 def _describe(exc: BaseException) -> str:
-    """An exception for the log, redacted: its type and (masked, shortened) message, never a row's text."""
+    """An exception for the log, redacted: its type and (masked, shortened) message, never a row's text (the
+    engine hides statement parameters)."""
     try:
         from knowledge.redact import redact
 
-        message = redact(clean_text(str(exc)))[0]
+        message = redact(clean_text(_short_reason(exc)))[0]
     except Exception:  # noqa: BLE001 - the log line must not fail either
         message = ""
     return f"{type(exc).__name__}: {message[:200]}" if message else type(exc).__name__
 
 
 class Storage:
-    """Questions (write-behind), feedback (synchronous) and metric snapshots in one SQLite file."""
+    """Questions and feedback in the database at `url` (a URL or an SQLite path; default `database_url()`)."""
 
     def __init__(
         self,
-        path: str | None = None,
+        url: str | None = None,
         *,
         flush_interval: float = 0.5,
         batch: int = 200,
         max_pending: int = MAX_PENDING,
+        retention_days: float | None = None,
+        migrate: bool = True,
     ):
-        self.path = path or default_path()
+        self.url = database_url(url)
+        self.path = sqlite_path(self.url)  # the SQLite file (":memory:" in memory); None on PostgreSQL
+        self.dialect = sa.make_url(self.url).get_backend_name()
         self.flush_interval = flush_interval
         self.batch = batch
         self.max_pending = max(1, max_pending)
-        self._local = threading.local()
-        self._lock = threading.Lock()
-        self._flush_lock = threading.RLock()  # one flush at a time: writer thread, feedback, exit
-        self._pending: list[tuple] = []
-        self._pid = os.getpid()
-        self._thread: threading.Thread | None = None
-        self._wake = threading.Event()
-        self.snapshot_source = None  # callable -> (worker id, metrics snapshot dict), set by the app
-        self.on_error: Callable[[str], None] | None = None  # called with the error kind; the app counts it
+        self.retention_days = retention_days
+        self.snapshot_source: Callable[[], tuple[str, dict] | None] | None = None  # metrics, set by the app
+        self.on_error: Callable[[str], Any] | None = None  # called with the kind of each writer error (a metric)
+        self._engine: sa.Engine | None = None
+        self._engine_pid = 0
+        self._reset_writer()
         self.write_errors = 0
         self.rows_dropped = 0
         self._last_error: tuple[float, str] | None = None
-        if self.path != ":memory:":
-            directory = os.path.dirname(os.path.abspath(self.path))
-            os.makedirs(directory, exist_ok=True)
-        with self.connect() as conn:
-            conn.executescript(SCHEMA)
-        atexit.register(self.flush)
-        _INSTANCES.add(self)
+        self._last_prune: float | None = None
+        self._open(migrate)
+        _LIVE.add(self)
+        atexit.register(_flush_quietly, weakref.ref(self))
 
-    # -- connections ---------------------------------------------------------------------------------
-    def connect(self) -> sqlite3.Connection:
-        if getattr(self._local, "pid", None) != os.getpid():
-            conn = sqlite3.connect(self.path, timeout=10, isolation_level=None, check_same_thread=False)
-            if self.path != ":memory:":
-                conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            conn.execute("PRAGMA busy_timeout=10000")
-            self._local.conn, self._local.pid = conn, os.getpid()
-        return self._local.conn
+    def __repr__(self) -> str:
+        return f"Storage({safe_url(self.url)!r})"
 
-    def _ensure_flusher(self) -> None:
-        if self._pid != os.getpid():  # forked: the parent's thread and queue are not ours
-            self._pid, self._pending, self._thread = os.getpid(), [], None
-            self._lock = threading.Lock()
-            self._flush_lock = threading.RLock()
-            self._wake = threading.Event()
+    def _reset_writer(self) -> None:
+        if getattr(self, "_pid", None) not in (None, os.getpid()):  # a forked child counts its own errors
             self.write_errors = self.rows_dropped = 0
             self._last_error = None
+        self._pid = os.getpid()
+        self._lock = threading.Lock()
+        self._flush_lock = threading.RLock()  # one flush at a time: writer thread, feedback, exit
+        self._pending: list[QuestionRow] = []
+        self._thread: threading.Thread | None = None
+        self._wake = threading.Event()
+
+    def _open(self, migrate: bool) -> None:
+        try:
+            with self.engine().connect() as conn:
+                revision = current_revision(conn)
+        except sa.exc.SQLAlchemyError as exc:
+            raise DatabaseUnavailable(f"cannot open the database {safe_url(self.url)}: {_short_reason(exc)}") from None
+        if revision == SCHEMA_REVISION:
+            return
+        if revision is None and migrate and self._create_fresh():
+            return
+        if not migrate:
+            raise DatabaseUnavailable(
+                f"the database {safe_url(self.url)} is at schema revision {revision or 'none'}, this version needs "
+                f"{SCHEMA_REVISION}: run 'tcr-doctor db upgrade'"
+            )
+        try:
+            upgrade(self.url)
+        except sa.exc.SQLAlchemyError as exc:
+            raise DatabaseUnavailable(
+                f"cannot migrate the database {safe_url(self.url)}: {_short_reason(exc)}"
+            ) from None
+
+    def _create_fresh(self) -> bool:
+        """An empty database gets the current schema in one step and is stamped at SCHEMA_REVISION (the same
+        tables the migrations build; tests/test_storage.py compares them). False when it is not empty."""
+        try:
+            with self.engine().begin() as conn:
+                lock_migrations(conn)
+                if current_revision(conn) == SCHEMA_REVISION:
+                    return True  # another host (or thread) made it while we waited for the lock
+                if sa.inspect(conn).get_table_names():
+                    return False
+                metadata.create_all(conn)
+                version = sa.Table(
+                    "alembic_version", sa.MetaData(), sa.Column("version_num", sa.String(32), primary_key=True)
+                )
+                version.create(conn)
+                conn.execute(version.insert().values(version_num=SCHEMA_REVISION))
+            return True
+        except sa.exc.SQLAlchemyError as exc:
+            raise DatabaseUnavailable(
+                f"cannot create the schema in {safe_url(self.url)}: {_short_reason(exc)}"
+            ) from None
+
+    # -- connections ---------------------------------------------------------------------------------------
+    def engine(self) -> sa.Engine:
+        """This process's engine (a forked child makes its own; the parent's pooled connections are not used)."""
+        if self._engine is None or self._engine_pid != os.getpid():
+            if self._engine is not None:
+                self._engine.dispose(close=False)
+            self._engine, self._engine_pid = make_engine(self.url), os.getpid()
+        return self._engine
+
+    def _insert(self, table: sa.Table):
+        return (pg_dialect.insert if self.dialect == "postgresql" else sqlite_dialect.insert)(table)
+
+    # -- writer thread -------------------------------------------------------------------------------------
+    def _ensure_flusher(self) -> None:
+        if self._pid != os.getpid():  # forked: the parent's thread and queue are not ours
+            self._reset_writer()
         if self._thread is None or not self._thread.is_alive():
             self._thread = threading.Thread(target=self._flush_loop, name="tcr-doctor-storage", daemon=True)
             self._thread.start()
 
     def _flush_loop(self) -> None:
         while True:
+            self._wake.wait(self.flush_interval)
+            self._wake.clear()
             try:
-                self._wake.wait(self.flush_interval)
-                self._wake.clear()
                 self.flush()
-            except Exception as exc:  # noqa: BLE001 - nothing may stop the writer; flush() already logged
-                self._error("writer", exc)
+                self._maybe_prune()
+            except Exception as exc:  # noqa: BLE001 - the writer never dies; the error is counted and shown
+                self._error("flush", exc)
                 time.sleep(min(self.flush_interval, 1.0))
 
     def _error(self, kind: str, exc: BaseException, what: str = "") -> None:
@@ -178,21 +385,7 @@ class Storage:
             except Exception:  # noqa: BLE001 - counting an error must not raise another
                 pass
 
-    def health(self) -> dict[str, Any]:
-        """The writer's state: "ok", "errors" (an error in the last minute) or "stopped" (its thread died),
-        with rows waiting, write errors and rows dropped since the process started."""
-        alive = self._thread is None or self._thread.is_alive() or self._pid != os.getpid()
-        recent = self._last_error is not None and time.time() - self._last_error[0] < ERROR_WINDOW
-        return {
-            "writer": "stopped" if not alive else ("errors" if recent else "ok"),
-            "writer_alive": alive,
-            "pending": len(self._pending),
-            "write_errors": self.write_errors,
-            "rows_dropped": self.rows_dropped,
-            "last_error": self._last_error[1] if self._last_error else None,
-        }
-
-    # -- writes --------------------------------------------------------------------------------------
+    # -- writes --------------------------------------------------------------------------------------------
     def record_question(
         self,
         qid: str,
@@ -206,27 +399,24 @@ class Storage:
         kb_version: str | None,
         redacted: Iterable[str] = (),
     ) -> None:
-        """Queue a question row (its text already redacted); written within `flush_interval` seconds."""
-        row = tuple(
-            clean_text(v)
-            for v in (
-                qid,
-                time.time(),
-                channel,
-                lang,
-                text,
-                ",".join(sorted({str(k) for k in redacted})),
-                status,
-                answer_id,
-                score,
-                kb_version,
-            )
-        )
+        """Queue a question (already redacted) for the writer thread."""
+        row = {
+            "id": clean_text(qid),
+            "ts": time.time(),
+            "channel": clean_text(channel),
+            "lang": clean_text(lang),
+            "text": clean_text(text),
+            "redacted": ",".join(sorted({clean_text(str(k)) for k in redacted})),
+            "status": clean_text(status),
+            "answer_id": clean_text(answer_id),
+            "score": score,
+            "kb_version": clean_text(kb_version),
+        }
         self._ensure_flusher()
         dropped = 0
         with self._lock:
             self._pending.append(row)
-            if len(self._pending) > self.max_pending:
+            if len(self._pending) > self.max_pending:  # the database has been unwritable for long
                 dropped = len(self._pending) - self.max_pending
                 del self._pending[:dropped]
                 self.rows_dropped += dropped
@@ -239,32 +429,31 @@ class Storage:
     def record_feedback(
         self, *, question_id: str | None, answer_id: str, kb_version: str, helpful: bool, channel: str = "web"
     ) -> int:
-        """Write one feedback row now (after the queued questions) and return its id; raises sqlite3.Error
-        when the database cannot be written, so the caller never acknowledges a write that did not happen."""
-        self.flush()  # the question the feedback refers to must be there first
-        cur = self.connect().execute(
-            "INSERT INTO feedback (ts, question_id, answer_id, kb_version, helpful, channel) VALUES (?,?,?,?,?,?)",
-            tuple(
-                clean_text(v) for v in (time.time(), question_id, answer_id, kb_version, 1 if helpful else 0, channel)
-            ),
-        )
-        return int(cur.lastrowid)
-
-    _INSERT_QUESTION = (
-        "INSERT OR IGNORE INTO questions (id, ts, channel, lang, text, redacted, status, "
-        "answer_id, score, kb_version) VALUES (?,?,?,?,?,?,?,?,?,?)"
-    )
+        """Write a feedback row at once; returns its id once committed."""
+        try:
+            self.flush()  # the question the feedback refers to should be there first
+        except Exception as exc:  # noqa: BLE001 - the feedback still goes in
+            self._error("flush", exc)
+        values = {
+            "ts": time.time(),
+            "question_id": clean_text(question_id),
+            "answer_id": clean_text(answer_id),
+            "kb_version": clean_text(kb_version),
+            "helpful": 1 if helpful else 0,
+            "channel": clean_text(channel),
+        }
+        with self.engine().begin() as conn:
+            return int(conn.execute(sa.insert(feedback).values(values).returning(feedback.c.id)).scalar_one())
 
     def flush(self) -> None:
-        """Write the queued question rows and this worker's metrics snapshot. Never raises: a row the database
-        refuses is logged and skipped; when the database itself cannot be written the rows stay queued."""
+        """Write the queued questions (and this worker's metric snapshot) now."""
         if self._pid != os.getpid():
             return
         with self._flush_lock:
             with self._lock:
                 rows, self._pending = self._pending, []
             snapshot = None
-            if self.snapshot_source:
+            if self.snapshot_source is not None:
                 try:
                     snapshot = self.snapshot_source()
                 except Exception as exc:  # noqa: BLE001
@@ -273,84 +462,135 @@ class Storage:
                 return
             try:
                 self._write(rows, snapshot)
-            except sqlite3.OperationalError as exc:  # locked, read-only, disk full: keep the rows for later
+            except (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.DisconnectionError) as exc:
+                if rows and _is_data_error(exc):
+                    self._write_one_by_one(rows)
+                    return
+                self._requeue(rows)  # unreachable or locked: try again on the next round
                 self._error("flush", exc)
-                self._requeue(rows)
-            except Exception:  # noqa: BLE001 - a row the database refuses: write the others one by one
-                self._write_one_by_one(rows, snapshot)
+                log.warning(
+                    "storage: database unavailable (%s); %d rows kept for the next try", _short_reason(exc), len(rows)
+                )
+            except sa.exc.SQLAlchemyError:
+                self._write_one_by_one(rows)
 
-    def _write(self, rows: list[tuple], snapshot) -> None:
-        conn = self.connect()
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+    def _write(self, rows: list[QuestionRow], snapshot: tuple[str, dict] | None) -> None:
+        import json
+
+        with self.engine().begin() as conn:
             if rows:
-                conn.executemany(self._INSERT_QUESTION, rows)
+                conn.execute(self._insert(questions).on_conflict_do_nothing(index_elements=["id"]), rows)
             if snapshot:
                 worker, data = snapshot
-                conn.execute(
-                    "INSERT OR REPLACE INTO metrics (worker, ts, data) VALUES (?,?,?)",
-                    (worker, time.time(), json.dumps(data, separators=(",", ":"))),
+                stmt = self._insert(metrics_table).values(
+                    worker=worker, ts=time.time(), data=json.dumps(data, separators=(",", ":"))
                 )
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
+                conn.execute(
+                    stmt.on_conflict_do_update(
+                        index_elements=["worker"], set_={"ts": stmt.excluded.ts, "data": stmt.excluded.data}
+                    )
+                )
 
-    def _write_one_by_one(self, rows: list[tuple], snapshot) -> None:
-        for i, row in enumerate(rows):
+    def _write_one_by_one(self, rows: list[QuestionRow]) -> None:
+        """After a batch failed on its data: each row in its own transaction, skipping the ones refused."""
+        for row in rows:
             try:
-                self._write([row], None)
-            except sqlite3.OperationalError as exc:
-                self._error("flush", exc)
-                self._requeue(rows[i:])
+                with self.engine().begin() as conn:
+                    conn.execute(self._insert(questions).on_conflict_do_nothing(index_elements=["id"]), [row])
+            except (sa.exc.OperationalError, sa.exc.DisconnectionError) as exc:
+                if _is_data_error(exc):
+                    self._skip(row, exc)
+                    continue
+                self._error("flush", exc)  # the database went away meanwhile: keep the rest for later
+                self._requeue(rows[rows.index(row) :])
                 return
-            except Exception as exc:  # noqa: BLE001
-                self.rows_dropped += 1
-                self._error("question row", exc, what=f"id {clean_text(str(row[0]))[:64]!r} (skipped)")
-        if snapshot:
-            try:
-                self._write([], snapshot)
-            except Exception as exc:  # noqa: BLE001
-                self._error("metrics snapshot", exc)
+            except Exception as exc:  # noqa: BLE001 - this row only
+                self._skip(row, exc)
 
-    def _requeue(self, rows: list[tuple]) -> None:
+    def _skip(self, row: QuestionRow, exc: BaseException) -> None:
+        self.rows_dropped += 1
+        self._error("question row", exc, what=f"id {clean_text(str(row.get('id')))[:64]!r} (skipped)")
+
+    def _requeue(self, rows: list[QuestionRow]) -> None:
         with self._lock:
             self._pending[:0] = rows
-            excess = len(self._pending) - self.max_pending
-            if excess > 0:
-                del self._pending[:excess]
-                self.rows_dropped += excess
+            overflow = len(self._pending) - self.max_pending
+            if overflow > 0:
+                del self._pending[:overflow]  # the oldest go first
+                self.rows_dropped += overflow
 
-    # -- reads ---------------------------------------------------------------------------------------
+    # -- retention -----------------------------------------------------------------------------------------
+    def prune(self, older_than_days: float) -> dict[str, int]:
+        """Delete questions and feedback older than `older_than_days` days; returns the counts deleted."""
+        cutoff = time.time() - older_than_days * 86400
+        with self.engine().begin() as conn:
+            q = conn.execute(sa.delete(questions).where(questions.c.ts < cutoff)).rowcount
+            f = conn.execute(sa.delete(feedback).where(feedback.c.ts < cutoff)).rowcount
+        return {"questions": int(q or 0), "feedback": int(f or 0)}
+
+    def _maybe_prune(self, every: float = 3600.0) -> None:
+        if not self.retention_days or (self._last_prune is not None and time.monotonic() - self._last_prune < every):
+            return
+        self._last_prune = time.monotonic()
+        try:
+            self.prune(self.retention_days)
+        except Exception as exc:  # noqa: BLE001
+            self._error("prune", exc)
+
+    # -- health --------------------------------------------------------------------------------------------
+    def health(self) -> dict[str, Any]:
+        """The writer's state: "ok", "errors" (an error in the last minute) or "stopped" (its thread died),
+        with rows waiting, write errors and rows dropped since the process started."""
+        alive = self._thread is None or self._thread.is_alive() or self._pid != os.getpid()
+        recent = self._last_error is not None and time.time() - self._last_error[0] < ERROR_WINDOW
+        return {
+            "writer": "stopped" if not alive else ("errors" if recent else "ok"),
+            "writer_alive": alive,
+            "pending": len(self._pending) if self._pid == os.getpid() else 0,
+            "write_errors": self.write_errors,
+            "rows_dropped": self.rows_dropped,
+            "last_error": self._last_error[1] if self._last_error else None,
+        }
+
+    def ping(self) -> None:
+        """Raise DatabaseUnavailable when the database cannot be reached now."""
+        try:
+            with self.engine().connect() as conn:
+                conn.execute(sa.text("SELECT 1"))
+        except sa.exc.SQLAlchemyError as exc:
+            raise DatabaseUnavailable(f"cannot reach the database {safe_url(self.url)}: {_short_reason(exc)}") from None
+
+    # -- reads ---------------------------------------------------------------------------------------------
     def metric_snapshots(self) -> list[dict[str, Any]]:
-        return [json.loads(data) for (data,) in self.connect().execute("SELECT data FROM metrics")]
+        import json
+
+        with self.engine().connect() as conn:
+            return [json.loads(data) for (data,) in conn.execute(sa.select(metrics_table.c.data))]
 
     def question(self, qid: str) -> dict[str, Any] | None:
-        cur = self.connect().execute("SELECT * FROM questions WHERE id = ?", (qid,))
-        row = cur.fetchone()
-        return dict(zip([c[0] for c in cur.description], row)) if row else None
+        with self.engine().connect() as conn:
+            row = conn.execute(sa.select(questions).where(questions.c.id == qid)).mappings().first()
+        return dict(row) if row else None
 
     def feedback_rows(self) -> list[dict[str, Any]]:
-        cur = self.connect().execute("SELECT * FROM feedback ORDER BY id")
-        names = [c[0] for c in cur.description]
-        return [dict(zip(names, row)) for row in cur.fetchall()]
+        with self.engine().connect() as conn:
+            return [dict(r) for r in conn.execute(sa.select(feedback).order_by(feedback.c.id)).mappings()]
 
     def unanswered(self, *, since: float | None = None, limit: int = 50) -> list[dict[str, Any]]:
         """Questions that got no answer or a thumbs-down, grouped by normalised text, most frequent first."""
         since = since or 0.0
-        conn = self.connect()
         items: list[tuple[str, str, str | None, str | None, float]] = []  # (reason, text, lang, answer_id, ts)
-        for text, lang, ts in conn.execute(
-            "SELECT text, lang, ts FROM questions WHERE status = 'no_answer' AND ts >= ?", (since,)
-        ):
-            items.append(("no_answer", text, lang, None, ts))
-        for text, lang, answer_id, ts in conn.execute(
-            "SELECT q.text, q.lang, f.answer_id, f.ts FROM feedback f LEFT JOIN questions q "
-            "ON q.id = f.question_id WHERE f.helpful = 0 AND f.ts >= ?",
-            (since,),
-        ):
-            items.append(("thumbs_down", text or f"(answer {answer_id})", lang, answer_id, ts))
+        q, f = questions.c, feedback.c
+        with self.engine().connect() as conn:
+            for text, lang, ts in conn.execute(
+                sa.select(q.text, q.lang, q.ts).where(q.status == "no_answer", q.ts >= since)
+            ):
+                items.append(("no_answer", text, lang, None, ts))
+            joined = feedback.outerjoin(questions, q.id == f.question_id)
+            for text, lang, answer_id, ts in conn.execute(
+                sa.select(q.text, q.lang, f.answer_id, f.ts).select_from(joined).where(f.helpful == 0, f.ts >= since)
+            ):
+                items.append(("thumbs_down", text or f"(answer {answer_id})", lang, answer_id, ts))
         groups: dict[str, dict[str, Any]] = {}
         for reason, text, lang, answer_id, ts in items:
             key = normalise(text)
@@ -377,6 +617,36 @@ class Storage:
         ordered = sorted(groups.values(), key=lambda g: (-g["count"], -g["last_seen"]))
         return ordered[:limit] if limit else ordered
 
+    def close(self) -> None:
+        """Flush and release this process's connections."""
+        try:
+            self.flush()
+        finally:
+            if self._engine is not None and self._engine_pid == os.getpid():
+                self._engine.dispose()
+                self._engine = None
+
+
+def _is_data_error(exc: BaseException) -> bool:
+    """SQLite reports some bad values (an unbindable type) as InterfaceError: a row's fault, not the database's."""
+    return isinstance(exc, sa.exc.InterfaceError) and not getattr(exc, "connection_invalidated", False)
+
+
+def _flush_quietly(ref: weakref.ref) -> None:
+    storage = ref()
+    if storage is None:
+        return
+    try:
+        storage.flush()
+    except Exception as exc:  # noqa: BLE001 - at exit: say so, never a traceback
+        log.warning("storage: rows not written at exit (%s)", type(exc).__name__)
+
+
+def flush_all() -> None:
+    """Flush every Storage of this process (at shutdown)."""
+    for storage in list(_LIVE):
+        _flush_quietly(weakref.ref(storage))
+
 
 def flush_on_sigterm() -> bool:
     """Make SIGTERM flush every Storage of this process and exit (status 143) instead of dying with rows
@@ -387,9 +657,8 @@ def flush_on_sigterm() -> bool:
     if signal.getsignal(signal.SIGTERM) not in (signal.SIG_DFL, None):
         return False
 
-    def _terminate(signum, frame):
-        for storage in list(_INSTANCES):
-            storage.flush()
+    def _terminate(signum, frame):  # noqa: ANN001
+        flush_all()
         raise SystemExit(128 + signum)
 
     signal.signal(signal.SIGTERM, _terminate)

@@ -59,7 +59,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     from bot.storage import Storage
 
-    state = WebState(cfg, Storage(cfg.db))
+    # A database named by the caller wins; else the environment decides (bot.storage.database_url).
+    explicit = (config or {}).get("DATABASE_URL") or (config or {}).get("DB")
+    state = WebState(cfg, Storage(explicit or None, retention_days=cfg.retention_days or None))
     app.extensions["tcr_doctor"] = state
 
     from bot import api

@@ -1,5 +1,6 @@
 """The storage writer survives any input (issue 9, finding 1). Storage-API level: these tests are the contract
-any storage backend keeps (record_question / record_feedback / question / health / flush)."""
+any storage backend keeps (record_question / record_feedback / question / health / flush), and run on SQLite and
+on a real PostgreSQL alike."""
 
 from __future__ import annotations
 
@@ -18,6 +19,14 @@ from bot.storage import Storage
 SURROGATE = "docker login \ud800 fails"
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db(request, tmp_path):
+    """A fresh database of each engine: an SQLite file path or a PostgreSQL URL."""
+    if request.param == "sqlite":
+        return str(tmp_path / "s.sqlite3")
+    return request.getfixturevalue("pg_url")
+
+
 def record(storage: Storage, qid: str, text: str, **extra) -> None:
     fields = dict(lang="en", status="no_answer", answer_id=None, score=None, kb_version="v1")
     fields.update(extra)
@@ -33,8 +42,8 @@ def wait_for(predicate, timeout=10.0):
     return predicate()
 
 
-def test_unpaired_surrogate_is_stored_and_the_writer_keeps_going(tmp_path):
-    storage = Storage(str(tmp_path / "s.sqlite3"), flush_interval=0.05)
+def test_unpaired_surrogate_is_stored_and_the_writer_keeps_going(db):
+    storage = Storage(db, flush_interval=0.05)
     record(storage, "bad", SURROGATE)
     record(storage, "good", "an ordinary question")
     assert wait_for(lambda: storage.question("good") is not None)
@@ -47,8 +56,8 @@ def test_unpaired_surrogate_is_stored_and_the_writer_keeps_going(tmp_path):
     assert storage.health()["writer"] == "ok"
 
 
-def test_a_row_that_cannot_be_written_is_skipped_logged_redacted_and_counted(tmp_path, caplog):
-    storage = Storage(str(tmp_path / "s.sqlite3"), flush_interval=0.05)
+def test_a_row_that_cannot_be_written_is_skipped_logged_redacted_and_counted(db, caplog):
+    storage = Storage(db, flush_interval=0.05)
     errors = []
     storage.on_error = errors.append
     # a value no database can bind: the writer must skip this row, not every row behind it
@@ -70,8 +79,8 @@ def test_a_row_that_cannot_be_written_is_skipped_logged_redacted_and_counted(tmp
     assert storage.health()["writer_alive"] is True
 
 
-def test_writer_thread_survives_an_unexpected_exception(tmp_path):
-    storage = Storage(str(tmp_path / "s.sqlite3"), flush_interval=0.05)
+def test_writer_thread_survives_an_unexpected_exception(db):
+    storage = Storage(db, flush_interval=0.05)
     calls = {"n": 0}
 
     def broken_snapshot():
@@ -99,9 +108,8 @@ def test_pending_rows_are_bounded(tmp_path):
 
 
 @pytest.mark.timeout(60)
-def test_sigterm_flushes_buffered_rows(tmp_path):
+def test_sigterm_flushes_buffered_rows(db):
     """A process that buffers a row (long flush interval) and gets SIGTERM writes it before it exits."""
-    db = tmp_path / "term.sqlite3"
     script = textwrap.dedent(
         f"""
         import sys, time

@@ -1,5 +1,5 @@
 """`tcr-doctor report unanswered`: questions that got no answer or a thumbs-down, grouped, for whoever maintains
-the knowledge base (from the web service's SQLite database)."""
+the knowledge base (from the service's database: the same URL it uses, SQLite or PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,9 @@ import time
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("report", choices=["unanswered"], help="which report (unanswered)")
-    parser.add_argument("--db", default=None, help="SQLite file (default $TCR_DOCTOR_DB or ./tcr-doctor.sqlite3)")
+    from bot.commands.db import add_database_argument
+
+    add_database_argument(parser)
     parser.add_argument("--since", type=float, default=None, metavar="DAYS", help="only the last DAYS days")
     parser.add_argument("--limit", type=int, default=50, help="at most this many groups (0 = all; default 50)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of text")
@@ -20,14 +22,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from bot.storage import Storage, default_path
+    from bot.storage import DatabaseUnavailable, Storage, database_url, safe_url, sqlite_path
 
-    path = args.db or default_path()
-    if not os.path.exists(path):
-        print(f"tcr-doctor report: no database at {path} (set --db or TCR_DOCTOR_DB)", file=sys.stderr)
+    url = database_url(args.database_url)
+    file = sqlite_path(url)
+    path = file or safe_url(url)
+    if file and file != ":memory:" and not os.path.exists(file):
+        print(
+            f"tcr-doctor report: no database at {file} (set --database-url, TCR_DOCTOR_DATABASE_URL or TCR_DOCTOR_DB)",
+            file=sys.stderr,
+        )
         return 1
     since = time.time() - args.since * 86400 if args.since else None
-    groups = Storage(path).unanswered(since=since, limit=args.limit)
+    try:
+        store = Storage(url, migrate=bool(file))  # an embedded file is brought up to date; a server is `db upgrade`d
+        groups = store.unanswered(since=since, limit=args.limit)
+        store.close()
+    except DatabaseUnavailable as exc:
+        print(f"tcr-doctor report: {exc}", file=sys.stderr)
+        return 1
     if args.json:
         print(json.dumps({"report": "unanswered", "database": path, "groups": groups}, ensure_ascii=False, indent=2))
         return 0

@@ -18,21 +18,30 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--port", type=int, default=None, help="port (default $PORT or 8000)")
     parser.add_argument(
+        "--database-url",
         "--db",
+        dest="db",
         default=None,
-        help="SQLite file for questions and feedback (default $TCR_DOCTOR_DB or ./tcr-doctor.sqlite3)",
+        metavar="URL",
+        help="database for questions and feedback: an SQLite file or URL, or postgresql://… (default "
+        "$TCR_DOCTOR_DATABASE_URL, $DATABASE_URL, $TCR_DOCTOR_DB, else ./tcr-doctor.sqlite3)",
     )
 
 
 def run(args: argparse.Namespace) -> int:
     from werkzeug.serving import run_simple
 
-    from bot.storage import flush_on_sigterm
+    from bot.storage import DatabaseUnavailable, flush_on_sigterm, safe_url
     from bot.web import create_app
 
-    app = create_app({"DB": args.db, "HOST": args.host, "PORT": args.port})
+    try:
+        app = create_app({"DB": args.db, "HOST": args.host, "PORT": args.port})
+    except DatabaseUnavailable as exc:
+        print(f"tcr-doctor serve: {exc}", file=sys.stderr)
+        return 1
     settings = app.config["TCR"]
-    db = app.extensions["tcr_doctor"].storage.path
+    storage = app.extensions["tcr_doctor"].storage
+    db = storage.path or safe_url(storage.url)
     where = f"http://{settings.host}:{settings.port}/"
     print(f"tcr-doctor: serving on {where} (database {db}); Ctrl-C stops", file=sys.stderr)
     flush_on_sigterm()  # a stop (SIGTERM) writes the buffered question rows first

@@ -13,6 +13,7 @@ import pytest
 from .client import RegistryClient
 from .dns_server import DNSServer, Zone
 from .docker_config import DockerConfig
+from .engines import PostgresServer, RedisServer
 from .proxy import TagPaginationProxy
 from .registry import Registry
 from .seed import SeedInfo, seed_standard
@@ -39,6 +40,10 @@ __all__ = [
     "bad_servers",
     "docker_config",
     "registry_basic",
+    "postgres_server",
+    "pg_url",
+    "redis_server",
+    "redis_url",
 ]
 
 
@@ -278,3 +283,39 @@ def docker_config(tmp_path, monkeypatch):
     monkeypatch.setenv("DOCKER_CONFIG", str(cfg.dir))
     monkeypatch.setenv("PATH", f"{cfg.bin_dir}:{__import__('os').environ.get('PATH', '')}")
     return cfg.write()
+
+
+# -- engines (PostgreSQL, Redis): one server per session, a fresh database / key space per test ------------------
+@pytest.fixture(scope="session")
+def postgres_server():
+    server = PostgresServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def pg_url(postgres_server, request):
+    """The URL of a new, empty PostgreSQL database for this test."""
+    import re
+    import secrets
+
+    name = re.sub(r"[^a-z0-9_]", "_", request.node.name.lower())[:40] + "_" + secrets.token_hex(3)
+    return postgres_server.create_database(name)
+
+
+@pytest.fixture(scope="session")
+def redis_server():
+    server = RedisServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def redis_url(redis_server):
+    """The session's Redis, emptied for this test."""
+    import redis
+
+    client = redis.Redis.from_url(redis_server.url)
+    client.flushall()
+    client.close()
+    return redis_server.url

@@ -1,0 +1,93 @@
+"""`tcr-doctor db`: the database's schema and retention.
+
+    tcr-doctor db upgrade                      # apply the migrations (also done by the service at start-up)
+    tcr-doctor db current                      # the schema revision the database is at
+    tcr-doctor db prune --older-than 90d       # delete questions and feedback older than that
+
+The database is --database-url, else $TCR_DOCTOR_DATABASE_URL, else $DATABASE_URL, else $TCR_DOCTOR_DB (an SQLite
+file), else ./tcr-doctor.sqlite3 — the same one the service and `tcr-doctor report` use.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([dhm]?)\s*$")
+_UNIT_DAYS = {"d": 1.0, "": 1.0, "h": 1 / 24, "m": 1 / 1440}
+
+
+def parse_days(text: str) -> float:
+    """'90d' -> 90.0, '12h' -> 0.5, '30m' -> minutes, a bare number is days."""
+    match = _DURATION.match(text or "")
+    if not match:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a duration like 90d, 12h or 30m")
+    return float(match.group(1)) * _UNIT_DAYS[match.group(2)]
+
+
+def add_database_argument(parser: argparse.ArgumentParser) -> None:
+    """--database-url (and its older spelling --db, an SQLite file), shared by every command reading the database."""
+    parser.add_argument(
+        "--database-url",
+        "--db",
+        dest="database_url",
+        default=None,
+        metavar="URL",
+        help="sqlite:///FILE, an SQLite file path or postgresql://USER:PASSWORD@HOST/DB (default "
+        "$TCR_DOCTOR_DATABASE_URL, $DATABASE_URL, $TCR_DOCTOR_DB, else ./tcr-doctor.sqlite3)",
+    )
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("action", choices=["upgrade", "current", "prune"], help="what to do")
+    add_database_argument(parser)
+    parser.add_argument(
+        "--older-than",
+        type=parse_days,
+        default=None,
+        metavar="AGE",
+        help="prune: delete rows older than AGE (e.g. 90d, 12h; default $TCR_DOCTOR_RETENTION_DAYS or 90 days)",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    import sqlalchemy as sa
+
+    from bot import storage as S
+
+    url = S.database_url(args.database_url)
+    where = S.safe_url(url)
+    try:
+        if args.action == "upgrade":
+            revision = S.upgrade(url)
+            print(f"tcr-doctor db: {where} is at schema revision {revision}")
+            return 0
+        if args.action == "current":
+            engine = S.make_engine(url)
+            try:
+                with engine.connect() as conn:
+                    revision = S.current_revision(conn)
+            finally:
+                engine.dispose()
+            print(revision or "none")
+            return 0 if revision == S.SCHEMA_REVISION else 1
+        days = args.older_than
+        if days is None:
+            from bot.settings import Settings
+
+            days = Settings.from_env().retention_days
+            if days <= 0:
+                print("tcr-doctor db: retention is off (TCR_DOCTOR_RETENTION_DAYS=0): nothing pruned", file=sys.stderr)
+                return 0
+        store = S.Storage(url, migrate=False)
+        counts = store.prune(days)
+        store.close()
+        print(
+            f"tcr-doctor db: pruned {counts['questions']} questions and {counts['feedback']} feedback rows older than {days:g} days from {where}"
+        )
+        return 0
+    except (S.DatabaseUnavailable, sa.exc.SQLAlchemyError) as exc:
+        reason = str(exc) if isinstance(exc, S.DatabaseUnavailable) else S._short_reason(exc)
+        print(f"tcr-doctor db: {reason}", file=sys.stderr)
+        return 1

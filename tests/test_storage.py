@@ -1,0 +1,314 @@
+"""Storage on SQLite and PostgreSQL alike (a real PostgreSQL started by the tests): writes, reads, the report,
+the writer's robustness, migrations, retention, and `tcr-doctor db` / `report` with a database URL."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+import threading
+import time
+
+import pytest
+import sqlalchemy as sa
+
+from bot import storage as S
+from bot.cli import main
+from bot.storage import DatabaseUnavailable, Storage
+
+ENGINES = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(params=ENGINES)
+def url(request, tmp_path):
+    """A fresh database of each engine."""
+    if request.param == "sqlite":
+        return str(tmp_path / "store.sqlite3")
+    return request.getfixturevalue("pg_url")
+
+
+def ask(storage: Storage, qid: str, text: str, status: str = "no_answer", **extra) -> None:
+    fields = dict(lang="en", status=status, answer_id=None, score=None, kb_version="v1")
+    fields.update(extra)
+    storage.record_question(qid, text, **fields)
+
+
+def wait_for(predicate, timeout=10.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.02)
+    return predicate()
+
+
+def test_questions_feedback_and_the_report(url):
+    storage = Storage(url, flush_interval=0.05)
+    ask(storage, "q1", "what is the airspeed of a swallow")
+    ask(storage, "q2", "What is the airspeed of a swallow?")
+    ask(storage, "q3", "docker login fails", status="answered", answer_id="login-failed", score=0.9)
+    ask(storage, "q3", "a retry of the same id is ignored", status="answered")
+    assert wait_for(lambda: storage.question("q2") is not None)  # the writer thread, not an explicit flush
+    fid = storage.record_feedback(question_id="q3", answer_id="login-failed", kb_version="v1", helpful=False)
+    assert fid >= 1 and storage.record_feedback(question_id=None, answer_id="x", kb_version="v", helpful=True) > fid
+    assert storage.question("q3")["text"] == "docker login fails"
+    assert storage.question("q3")["score"] == pytest.approx(0.9)
+    groups = storage.unanswered()
+    assert [(g["count"], g["no_answer"], g["thumbs_down"]) for g in groups] == [(2, 2, 0), (1, 0, 1)]
+    assert groups[1]["question"] == "docker login fails" and groups[1]["answer_ids"] == ["login-failed"]
+    assert storage.unanswered(since=time.time() + 60) == []
+    assert [r["helpful"] for r in storage.feedback_rows()] == [0, 1]
+    storage.close()
+
+
+def test_text_no_database_accepts_is_cleaned_not_lost(url):
+    storage = Storage(url, flush_interval=0.05)
+    ask(storage, "bad", "docker login \ud800 fails \x00 here")
+    ask(storage, "good", "an ordinary question")
+    storage.flush()
+    row = storage.question("bad")
+    assert row is not None and "\ud800" not in row["text"] and "\x00" not in row["text"]
+    assert row["text"].startswith("docker login") and row["text"].endswith("here")
+    assert storage.question("good") is not None
+    assert storage.health()["writer"] == "ok"
+
+
+def test_a_refused_row_is_skipped_logged_without_its_text_and_counted(url, caplog):
+    storage = Storage(url, flush_interval=60)
+    kinds: list[str] = []
+    storage.on_error = kinds.append
+    ask(storage, "unbindable", "password: hunter2hunter2 see", score=object())
+    ask(storage, "fine", "a normal question")
+    with caplog.at_level(logging.WARNING, logger="tcr_doctor.storage"):
+        storage.flush()
+    assert storage.question("fine") is not None and storage.question("unbindable") is None
+    health = storage.health()
+    assert health["write_errors"] == 1 and health["rows_dropped"] == 1 and health["writer"] == "errors"
+    assert kinds == ["question row"]
+    assert "question row failed for id 'unbindable' (skipped)" in caplog.text and "hunter2" not in caplog.text
+    ask(storage, "after", "one more")
+    storage.flush()
+    assert storage.question("after") is not None
+
+
+def test_two_storages_on_one_database_see_each_other(url):
+    """Two hosts (or workers) on one database: what one writes, the other reads and reports."""
+    a, b = Storage(url), Storage(url)
+    ask(a, "qa", "written through a")
+    a.flush()
+    b.record_feedback(question_id="qa", answer_id="x", kb_version="v", helpful=False)
+    assert b.question("qa")["text"] == "written through a"
+    assert [g["count"] for g in a.unanswered()] == [2]
+
+
+def test_prune_deletes_only_old_rows(url):
+    storage = Storage(url)
+    ask(storage, "old", "old question")
+    ask(storage, "new", "new question")
+    storage.flush()
+    storage.record_feedback(question_id="old", answer_id="x", kb_version="v", helpful=False)
+    with storage.engine().begin() as conn:
+        conn.execute(sa.update(S.questions).where(S.questions.c.id == "old").values(ts=time.time() - 100 * 86400))
+        conn.execute(sa.update(S.feedback).values(ts=time.time() - 100 * 86400))
+    assert storage.prune(90) == {"questions": 1, "feedback": 1}
+    assert storage.question("old") is None and storage.question("new") is not None
+    assert storage.prune(90) == {"questions": 0, "feedback": 0}
+
+
+def test_writer_prunes_by_the_retention_setting(url):
+    before = Storage(url)
+    ask(before, "old", "old question")
+    before.flush()
+    with before.engine().begin() as conn:
+        conn.execute(sa.update(S.questions).values(ts=time.time() - 2 * 86400))
+    storage = Storage(url, flush_interval=0.05, retention_days=1)
+    ask(storage, "new", "new question")  # starts the writer, which prunes on its first round
+    assert wait_for(lambda: storage.question("old") is None and storage.question("new") is not None)
+
+
+# --- migrations -------------------------------------------------------------------------------------------
+def test_schema_revision_is_the_newest_migration():
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(S.alembic_config("sqlite://"))
+    assert script.get_heads() == [S.SCHEMA_REVISION]
+
+
+def test_migrations_build_the_same_schema_as_a_fresh_database(url):
+    """`db upgrade` on an empty database (Alembic, every migration) gives exactly the tables of `metadata`, which a
+    fresh database gets in one step."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    assert main(["db", "upgrade", "--database-url", url]) == 0
+    engine = S.make_engine(S.engine_url(url))
+    with engine.connect() as conn:
+        assert S.current_revision(conn) == S.SCHEMA_REVISION
+        diff = compare_metadata(MigrationContext.configure(conn), S.metadata)
+    engine.dispose()
+    assert diff == []
+    storage = Storage(url)  # opens without migrating again, and works
+    ask(storage, "q", "text")
+    storage.flush()
+    assert storage.question("q") is not None
+
+
+def test_a_database_of_an_earlier_version_is_migrated_keeping_its_rows(tmp_path):
+    legacy = tmp_path / "legacy.sqlite3"
+    conn = sqlite3.connect(legacy)
+    conn.executescript(
+        """
+        CREATE TABLE questions (id TEXT PRIMARY KEY, ts REAL NOT NULL, channel TEXT NOT NULL, lang TEXT,
+            text TEXT NOT NULL, redacted TEXT NOT NULL DEFAULT '', status TEXT NOT NULL, answer_id TEXT, score REAL,
+            kb_version TEXT);
+        CREATE INDEX questions_status ON questions(status, ts);
+        CREATE TABLE feedback (id INTEGER PRIMARY KEY AUTOINCREMENT, ts REAL NOT NULL, question_id TEXT,
+            answer_id TEXT NOT NULL, kb_version TEXT NOT NULL, helpful INTEGER NOT NULL, channel TEXT NOT NULL DEFAULT 'web');
+        CREATE INDEX feedback_helpful ON feedback(helpful, ts);
+        CREATE TABLE metrics (worker TEXT PRIMARY KEY, ts REAL NOT NULL, data TEXT NOT NULL);
+        INSERT INTO questions VALUES ('old', 1.0, 'web', 'en', 'kept across the upgrade', '', 'no_answer', NULL, NULL, 'v');
+        """
+    )
+    conn.commit()
+    conn.close()
+    storage = Storage(str(legacy))
+    assert storage.question("old")["text"] == "kept across the upgrade"
+    with storage.engine().connect() as c:
+        assert S.current_revision(c) == S.SCHEMA_REVISION
+
+
+def test_a_server_database_behind_is_not_migrated_when_told_not_to(url):
+    engine = S.make_engine(S.engine_url(url))
+    with engine.begin() as conn:
+        conn.execute(sa.text("CREATE TABLE unrelated (x INTEGER)"))
+    engine.dispose()
+    with pytest.raises(DatabaseUnavailable, match="run 'tcr-doctor db upgrade'"):
+        Storage(url, migrate=False)
+    assert main(["db", "current", "--database-url", url]) == 1
+    assert main(["db", "upgrade", "--database-url", url]) == 0
+    assert main(["db", "current", "--database-url", url]) == 0
+    Storage(url, migrate=False)
+
+
+def test_hosts_starting_together_create_the_schema_once(pg_url):
+    """Several hosts opening an empty PostgreSQL database at once: the advisory lock serialises them."""
+    errors: list[BaseException] = []
+
+    def open_it():
+        try:
+            Storage(pg_url).close()
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    threads = [threading.Thread(target=open_it) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert errors == []
+
+
+# --- unreachable databases --------------------------------------------------------------------------------
+def test_an_unreachable_database_is_one_clear_error_without_the_password():
+    from tests.harness._net import free_port
+
+    url = f"postgresql://app:s3cret-pw@127.0.0.1:{free_port()}/tcr"
+    with pytest.raises(DatabaseUnavailable) as info:
+        Storage(url)
+    message = str(info.value)
+    assert "s3cret-pw" not in message and "127.0.0.1" in message and "\n" not in message
+
+
+def test_db_and_report_commands_with_an_unreachable_database(capsys):
+    from tests.harness._net import free_port
+
+    url = f"postgresql://app:s3cret-pw@127.0.0.1:{free_port()}/tcr"
+    for argv in (["db", "upgrade"], ["report", "unanswered"], ["db", "prune", "--older-than", "1d"]):
+        assert main([*argv, "--database-url", url]) == 1
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "s3cret-pw" not in err and "Traceback" not in err
+
+
+# --- the commands -----------------------------------------------------------------------------------------
+def test_report_and_prune_commands_take_the_same_url(url, capsys, monkeypatch):
+    storage = Storage(url)
+    ask(storage, "q1", "nobody answers this")
+    ask(storage, "q2", "nobody answers this!")
+    storage.flush()
+    capsys.readouterr()
+    assert main(["report", "unanswered", "--database-url", url, "--json"]) == 0
+    groups = json.loads(capsys.readouterr().out)["groups"]
+    assert [(g["question"], g["count"]) for g in groups] == [("nobody answers this", 2)]
+    monkeypatch.setenv("TCR_DOCTOR_DATABASE_URL", url)  # the environment names the same database
+    assert main(["report", "unanswered", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["groups"] == groups
+    assert main(["db", "prune", "--older-than", "30d"]) == 0
+    assert "pruned 0 questions" in capsys.readouterr().out
+    assert main(["db", "prune", "--older-than", "0m"]) == 0
+    assert "pruned 2 questions" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("text", "days"), [("90d", 90.0), ("12h", 0.5), ("30m", 30 / 1440), ("7", 7.0), (" 1.5d ", 1.5)]
+)
+def test_durations(text, days):
+    from bot.commands.db import parse_days
+
+    assert parse_days(text) == pytest.approx(days)
+
+
+def test_bad_duration_is_a_usage_error(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["db", "prune", "--older-than", "ninety days"])
+    assert info.value.code == 2 and "not a duration" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("postgresql://u:p@h/db", "postgresql+psycopg://u:p@h/db"),
+        ("postgres://u@h:5433/db", "postgresql+psycopg://u@h:5433/db"),
+        ("sqlite:////tmp/x.sqlite3", "sqlite:////tmp/x.sqlite3"),
+        ("/tmp/x.sqlite3", "sqlite:////tmp/x.sqlite3"),
+    ],
+)
+def test_urls(raw, expected):
+    assert S.engine_url(raw) == expected
+
+
+def test_database_url_precedence(monkeypatch, tmp_path):
+    monkeypatch.delenv("TCR_DOCTOR_DATABASE_URL", raising=False)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setenv("TCR_DOCTOR_DB", str(tmp_path / "file.sqlite3"))
+    assert S.database_url() == f"sqlite:///{tmp_path}/file.sqlite3"
+    monkeypatch.setenv("DATABASE_URL", "postgres://platform/db")
+    assert S.database_url() == "postgresql+psycopg://platform/db"
+    monkeypatch.setenv("TCR_DOCTOR_DATABASE_URL", "postgresql://ours/db")
+    assert S.database_url() == "postgresql+psycopg://ours/db"
+    assert S.database_url(str(tmp_path / "given.sqlite3")) == f"sqlite:///{tmp_path}/given.sqlite3"
+
+
+def test_web_service_on_postgresql(pg_url):
+    """The web app with DATABASE_URL: questions and feedback land in PostgreSQL, the report reads them."""
+    from bot.web import create_app
+
+    app = create_app({"DATABASE_URL": pg_url, "SLACK": "off", "RATE_LIMIT_ASK": "0"})
+    client = app.test_client()
+    asked = client.post("/api/ask", json={"q": "what is the airspeed velocity of an unladen swallow"})
+    assert asked.status_code == 200
+    assert (
+        client.post(
+            "/api/feedback",
+            json={
+                "answer_id": "login-failed",
+                "kb_version": "v",
+                "helpful": False,
+                "question_id": asked.headers["X-Question-Id"],
+            },
+        ).status_code
+        == 201
+    )
+    storage = app.extensions["tcr_doctor"].storage
+    assert storage.path is None and storage.dialect == "postgresql"
+    groups = Storage(pg_url).unanswered()
+    assert sum(g["count"] for g in groups) == 2
