@@ -50,6 +50,10 @@ CODES = (
     "CREDENTIAL_HELPER_ERROR",
     "DAEMON_ERROR",
     "PLATFORM_MISMATCH",
+    "LOGIN_USAGE",
+    "NOT_A_REGISTRY",
+    "STORAGE_ERROR",
+    "OTHER_TOOL_NETWORK",
 )
 
 # --- noise -------------------------------------------------------------------------------------------------------

@@ -195,6 +195,6 @@ def test_ask_human_local_log_cause_and_plain_question(capsys, monkeypatch):
         monkeypatch,
     )
     assert code == 0 and out.startswith("What the log says") and "[DAEMON_ERROR]" in out
-    assert "local problem" in out and "tcr-doctor diagnose" not in out.split("-" * 60)[0]
+    assert "registry is not involved" in out and "tcr-doctor diagnose" not in out.split("-" * 60)[0]
     code, out, _ = run_cli(["ask", "How do I delete an image tag?"], capsys, monkeypatch)
     assert code == 0 and "What the log says" not in out and "-" * 60 not in out

@@ -198,3 +198,47 @@ def test_a_question_about_a_subject_is_not_a_log(text):
 )
 def test_an_error_quoted_in_a_sentence_is_still_read(text, cause):
     assert knowledge.ask(text)["log"]["cause"] == cause
+
+
+# ---------------------------------------------------------------- logs that are not registry permission problems
+
+
+@pytest.mark.parametrize(
+    "text, cause",
+    [
+        (
+            "+ docker login -u $U -p $P ccr.ccs.tencentyun.com\nError: Cannot perform an interactive login from a non TTY device",
+            "LOGIN_USAGE",
+        ),
+        (
+            "docker login shop.tencentcloudcr.com --username 1000 --password-stdin\nError: Password Required",
+            "LOGIN_USAGE",
+        ),
+        (
+            "<Error><Code>SignatureDoesNotMatch</Code><Message>The calculated signature does not match</Message>"
+            "<Resource>tcr-x-125.cos.ap-guangzhou.myqcloud.com/docker/registry/v2/blobs/sha256/ab</Resource></Error>",
+            "STORAGE_ERROR",
+        ),
+        (
+            'Error response from daemon: Head "https://shop.tencentcloudcr.com/v2/a/b/manifests/1": error parsing HTTP '
+            "403 response body: invalid character '<' looking for beginning of value: \"<html><head><title>403 "
+            'Forbidden</title></head><body>blocked by proxy</body></html>"',
+            "NOT_A_REGISTRY",
+        ),
+        (
+            "#9 12.1 fatal: unable to access 'https://github.com/acme/lib.git/': Failed to connect to github.com port 443 "
+            "after 21000 ms: Timed out",
+            "OTHER_TOOL_NETWORK",
+        ),
+    ],
+)
+def test_client_storage_intermediary_and_other_tools(text, cause):
+    from knowledge.logs import explain
+
+    r = explain(text)
+    assert r["cause"] == cause
+    assert r["cause"] != "PERMISSION_DENIED"
+    if cause in ("LOGIN_USAGE", "OTHER_TOOL_NETWORK"):
+        assert r["diagnose"] is None  # nothing to diagnose on the registry
+    if cause == "LOGIN_USAGE":
+        assert "--password-stdin" in r["fix"]["en"] and "--password-stdin" in r["fix"]["zh"]
