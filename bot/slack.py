@@ -5,7 +5,12 @@ from bot/templates/slack/ and posts it. Every listener acks at once; the work ru
 Slack always gets its answer well within 3 seconds.
 
 Rules kept here (see docs/slack.md):
-- answers go in the thread of the question (`thread_ts` = the message's thread_ts or ts);
+- answers go in the thread of the question (`thread_ts` = the message's thread_ts or ts); in a direct message
+  they go in the conversation itself (a thread hides them in a one-to-one chat);
+- every question is recorded (redacted) in the web service's store with `channel="slack"`, counted in its metrics,
+  and its answer carries 👍/👎 buttons; a hand-off counts as negative feedback;
+- the first reply fits one screen (the answer's lead or the log's cause and fix, the source, the actions); the rest
+  comes with "Show the full answer"; a used button is replaced by its outcome;
 - retries of the same event (`event_id`) and the app_mention + message.im pair of one message answer once;
 - messages from bots (including this one) and edits/deletions are ignored;
 - a pasted secret gets an ephemeral "rotate it" warning; the text is redacted before anything else sees it,
@@ -19,6 +24,7 @@ import json
 import logging
 import os
 import re
+import secrets
 import sqlite3
 import threading
 import time
@@ -41,11 +47,22 @@ _PROGRESS_INTERVAL = 1.0  # seconds between two chat.update calls while a diagno
 _MAX_BODY_BYTES = 1 << 20  # /slack/events only: interaction payloads repeat the whole message
 _LAZY_WORKERS = 32  # lazy listeners at once per process (answers, diagnoses waiting for a slot, hand-offs)
 
-ACTION_ALTERNATIVE = re.compile(r"^tcr_alternative_\d+$")
+# The lead of an answer in the first reply: whole lines up to this many characters (the reply stays within one
+# screen: issue 14 asks for <= 5 blocks and <= 900 characters before "Show the full answer").
+_LEAD_CHARS = 480
+
+ACTION_ALTERNATIVE = re.compile(r"^tcr_alternative_\d+$")  # buttons of replies posted before the select existed
+ACTION_ALTERNATIVE_SELECT = "tcr_alternative_select"
 ACTION_DIAGNOSE = "tcr_diagnose"
 ACTION_DIAGNOSE_TARGET = "tcr_diagnose_target"
 ACTION_HANDOFF = "tcr_handoff"
+ACTION_FULL = "tcr_full_answer"
+ACTION_FEEDBACK = re.compile(r"^tcr_feedback_(up|down)$")
 VIEW_TARGET = "tcr_target"
+# Checks that look at one image or one name: they apply only when the message names that image.
+_CONTENT_CHECKS = {"image", "name"}
+# Log causes for which the "credentials" advice fits the evidence (a TLS or DNS failure gets none).
+_CREDENTIAL_CAUSES = re.compile(r"^(CREDENTIAL|PERMISSION_DENIED)")
 
 _MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
 _SLASH_ALIASES = {
@@ -59,6 +76,8 @@ _SLASH_ALIASES = {
     "help": ("help", "en"),
     "帮助": ("help", "zh"),
 }
+# A one-word `/tcr status` is an unknown subcommand (a hint), not a question, unless the FAQ answers it.
+_SUBCOMMAND_LIKE = re.compile(r"^[A-Za-z][A-Za-z_-]{0,23}$")
 # /tcr check-name kinds (as users type them) -> diagnostics.check_name kinds.
 _NAME_KINDS = {
     "instance": "instance",
@@ -87,6 +106,8 @@ class SlackSettings:
     nameserver: str | None = None  # DNS server for diagnoses ("ip[:port]"); None = system
     dedupe_path: str | None = None  # SQLite file shared by all workers; None = in-process only
     diagnose_slots: Any = None  # a semaphore shared with the web API (diagnoses at once)
+    storage: Any = None  # bot.storage.Storage: questions and feedback, shared with the web channel
+    metrics: Any = None  # the web service's metrics, or an object whose `.metrics` they are (the web state)
     # Seams for tests, the same as the web channel's: replace knowledge.ask / knowledge.redact / diagnose.
     ask_func: Any = None
     redact_func: Any = None
@@ -222,8 +243,60 @@ def _safe_checks(checks: Any) -> list[str]:
     return [c for c in (checks or []) if c in SAFE_CHECKS]
 
 
-def _thread_of(event: Mapping[str, Any]) -> str:
+def _thread_of(event: Mapping[str, Any]) -> str | None:
+    """Where the answer goes: the question's thread; in a direct message the conversation (or its thread)."""
+    if event.get("channel_type") == "im" or str(event.get("channel", "")).startswith("D"):
+        return event.get("thread_ts")
     return event.get("thread_ts") or event["ts"]
+
+
+def lead(text: str, limit: int = _LEAD_CHARS) -> tuple[str, bool]:
+    """The first paragraph of an answer (with the list it introduces, whole lines, up to `limit` characters).
+
+    Returns (lead, more): `more` is True when the answer goes on past the lead.
+    """
+    text = (text or "").strip()
+    lines = text.splitlines()
+    taken: list[str] = []
+    size = 0
+    for line in lines:
+        if not line.strip():
+            # A paragraph ends here; one that ends with a colon introduces the list that follows.
+            if taken and not taken[-1].rstrip().endswith((":", "：")):
+                break
+            continue
+        if taken and size + len(line) > limit:
+            break
+        taken.append(line)
+        size += len(line) + 1
+    out = "\n".join(taken)
+    if len(out) > limit:  # one very long first line
+        out = out[: limit - 1].rsplit(" ", 1)[0] + "…"
+    return out, out.strip() != text
+
+
+def applicable_checks(diagnostics: Any, target: str | None) -> list[str]:
+    """The checks a "Run diagnostics" button may offer: safe ones, and content checks only on a named image."""
+    checks = _safe_checks(diagnostics)
+    if checks and set(checks) <= _CONTENT_CHECKS and not (target and "/" in target):
+        return []  # "how do I delete a tag" names no image: there is nothing live to look at
+    return checks
+
+
+def settle(blocks: list[dict[str, Any]], used, outcome: str) -> list[dict[str, Any]]:
+    """`blocks` with the action elements `used(action_id)` selects replaced by a context line saying `outcome`."""
+    out: list[dict[str, Any]] = []
+    for block in blocks or []:
+        if block.get("type") == "actions":
+            elements = block.get("elements") or []
+            kept = [e for e in elements if not used(str(e.get("action_id") or ""))]
+            if len(kept) != len(elements):
+                if kept:
+                    out.append({**block, "elements": kept})
+                out.append({"type": "context", "elements": [{"type": "mrkdwn", "text": outcome}]})
+                continue
+        out.append(block)
+    return out
 
 
 class SlackChannel:
@@ -249,6 +322,62 @@ class SlackChannel:
 
             self.settings.policy = AddressPolicy.public_registry()
         return self.settings.policy
+
+    # -- the store and the metrics (shared with the web channel) ------------------------------------------
+    def record(self, masked: str, kinds: list[str], result: Mapping[str, Any]) -> str:
+        """Record a (redacted) question and count it; returns its id for the feedback buttons."""
+        qid = secrets.token_hex(8)
+        answer = result.get("answer") or {}
+        status = str(result.get("status") or "no_answer")
+        lang = result.get("lang") or ""
+        if self.settings.storage is not None:
+            try:
+                self.settings.storage.record_question(
+                    qid,
+                    masked,
+                    channel="slack",
+                    lang=result.get("lang"),
+                    status=status,
+                    answer_id=answer.get("id"),
+                    score=answer.get("score"),
+                    kb_version=result.get("kb_version"),
+                    redacted=kinds,
+                )
+            except Exception:  # noqa: BLE001 - the answer matters more than its record
+                log.exception("slack: could not record the question")
+        self._count("tcr_doctor_questions_total", {"channel": "slack", "lang": lang, "status": status})
+        if result.get("matched"):
+            self._count("tcr_doctor_matches_total", {"lang": lang})
+            self._count("tcr_doctor_answers_total", {"id": answer.get("id", "")})
+        else:
+            self._count("tcr_doctor_no_answers_total", {"lang": lang})
+        return qid
+
+    def feedback(self, value: Mapping[str, Any], helpful: bool) -> None:
+        """Record 👍/👎 (or a hand-off, which is a 👎) for the question a button belongs to."""
+        if self.settings.storage is not None:
+            try:
+                self.settings.storage.record_feedback(
+                    question_id=value.get("qid") or None,
+                    answer_id=str(value.get("id") or "none"),
+                    kb_version=str(value.get("kb") or value.get("kb_version") or "unknown"),
+                    helpful=helpful,
+                    channel="slack",
+                )
+            except Exception:  # noqa: BLE001
+                log.exception("slack: could not record feedback")
+        self._count("tcr_doctor_feedback_total", {"helpful": "true" if helpful else "false"})
+
+    def _count(self, name: str, labels: dict[str, Any]) -> None:
+        metrics = self.settings.metrics
+        # The web state replaces its metrics object in a forked worker: look it up on each use.
+        metrics = getattr(metrics, "metrics", metrics)
+        if metrics is None:
+            return
+        try:
+            metrics.inc(name, labels)
+        except Exception:  # noqa: BLE001 - a metric never costs an answer
+            log.warning("slack: metric %s not counted", name)
 
     # -- bolt wiring ----------------------------------------------------------------------------------------
     def build(self) -> Any:
@@ -281,9 +410,12 @@ class SlackChannel:
         app.event("message")(ack=ack, lazy=[self.on_message])
         app.command("/tcr")(ack=ack, lazy=[self.on_command])
         app.action(ACTION_ALTERNATIVE)(ack=ack, lazy=[self.on_alternative])
+        app.action(ACTION_ALTERNATIVE_SELECT)(ack=ack, lazy=[self.on_alternative])
         app.action(ACTION_DIAGNOSE)(ack=ack, lazy=[self.on_diagnose])
         app.action(ACTION_DIAGNOSE_TARGET)(ack=ack, lazy=[self.on_diagnose_target])
         app.action(ACTION_HANDOFF)(ack=ack, lazy=[self.on_handoff])
+        app.action(ACTION_FULL)(ack=ack, lazy=[self.on_full_answer])
+        app.action(ACTION_FEEDBACK)(ack=ack, lazy=[self.on_feedback])
         app.view(VIEW_TARGET)(ack=self.ack_target, lazy=[self.on_target])
         return app
 
@@ -320,23 +452,45 @@ class SlackChannel:
         channel, thread_ts = event["channel"], _thread_of(event)
         if not self.seen.first(f"message:{channel}:{event['ts']}"):
             return
+        where = {"channel": channel, **({"thread_ts": thread_ts} if thread_ts else {})}
         text = _MENTION.sub(" ", event.get("text") or "").strip()
         masked, kinds = self.redact(text)
         if not masked.strip():
-            client.chat_postMessage(
-                channel=channel, thread_ts=thread_ts, **message("help.json.j2", lang=self.settings.default_lang)
-            )
+            client.chat_postMessage(**where, **message("help.json.j2", lang=self.settings.default_lang))
             return
         result = self.ask(masked)
         lang = _lang(result.get("lang"), self.settings.default_lang)
+        qid = self.record(masked, kinds, result)
         if kinds:
             client.chat_postEphemeral(
-                channel=channel,
-                user=event.get("user"),
-                thread_ts=thread_ts,
-                **message("secret_warning.json.j2", lang=lang, kinds=kinds),
+                user=event.get("user"), **where, **message("secret_warning.json.j2", lang=lang, kinds=kinds)
             )
-        client.chat_postMessage(channel=channel, thread_ts=thread_ts, **self.answer_blocks(result, masked, lang))
+        client.chat_postMessage(**where, **self.answer_blocks(result, masked, lang, qid=qid, user=event.get("user")))
+
+    def _reading(self, result: Mapping[str, Any]) -> dict[str, Any]:
+        """What the templates need beyond the ask() result: the log, the target, the checks that apply."""
+        log_cause = result.get("log") or {}
+        if not log_cause.get("cause"):
+            log_cause = {}
+        # One story per answer: with a pasted log, its checks and target lead; the entry's list otherwise.
+        diagnostics = list(log_cause.get("checks") or []) if log_cause else list(result.get("diagnostics") or [])
+        target = _target(result.get("entities")) or log_cause.get("target")
+        if log_cause:
+            credentials = bool(_CREDENTIAL_CAUSES.match(str(log_cause.get("cause"))))
+        else:
+            credentials = "credentials" in (result.get("diagnostics") or [])
+        refusal = result.get("refusal")
+        if refusal is None and not result.get("answer") and "refusal" not in result:
+            # A knowledge version before the `refusal` field: a known subject is documentation, else a problem.
+            refusal = {"kind": "documentation" if result.get("topic") else "troubleshooting"}
+        return {
+            "log": log_cause or None,
+            "target": target,
+            "checks": applicable_checks(diagnostics, target) if (result.get("answer") or log_cause) else [],
+            "diagnostics": diagnostics,
+            "credentials": credentials,
+            "refusal": refusal if not (result.get("answer") and result.get("status") != "no_answer") else None,
+        }
 
     def answer_blocks(
         self,
@@ -345,38 +499,114 @@ class SlackChannel:
         lang: str,
         explained: Mapping[str, Any] | None = None,
         asked_by: str | None = None,
+        qid: str | None = None,
+        user: str | None = None,
     ) -> dict[str, Any]:
-        """The answer message; a recognised pasted log adds its cause and, if the FAQ has none, its checks/target.
+        """The first reply: one screen (headline, the lead or the log's cause and fix, source, actions, 👍/👎).
 
-        `asked_by`: for /tcr answers posted in a channel, whose (masked) question it answers.
+        `asked_by`: for /tcr answers posted in a channel, whose (masked) question it answers; `qid`: the
+        recorded question the feedback buttons refer to; `user`: who asked (small talk greets them).
         """
-        explained = explained or result.get("log") or {}  # the pasted-log cause `ask` found (issue 6)
-        diagnostics = list(result.get("diagnostics") or []) or list(explained.get("checks") or [])
-        target = _target(result.get("entities")) or explained.get("target")
+        if explained is not None:
+            result = {**result, "log": explained}
+        reading = self._reading(result)
+        refusal = reading["refusal"] or {}
+        if refusal.get("kind") == "smalltalk" and not reading["log"]:
+            return message("smalltalk.json.j2", lang=lang, kind=refusal.get("smalltalk") or "greeting", user=user)
+        answer = result.get("answer") or {}
+        answered = bool(answer) and result.get("status") != "no_answer"
+        text, more = lead(answer.get("answer") or "") if answered else ("", False)
+        log_cause = reading["log"] or {}
+        full = bool(log_cause) or more or reading["credentials"]
+        if log_cause and not answered and not (log_cause.get("evidence") or log_cause.get("note")):
+            full = bool(log_cause.get("also"))
         return message(
             "answer.json.j2",
             lang=lang,
             result=result,
+            answered=answered,
+            lead=text,
+            full=full,
             question=question[:_MAX_QUESTION],
-            log=explained or None,
-            target=target,
-            checks=_safe_checks(diagnostics),
-            diagnostics=diagnostics,
-            credentials="credentials" in diagnostics,
+            qid=qid or "",
+            user=user,
             handoff=bool(self.settings.support_channel),
             asked_by=asked_by,
+            **reading,
         )
 
+    def full_blocks(self, result: Mapping[str, Any], lang: str) -> dict[str, Any]:
+        """The whole answer (the log's evidence, fix, note and other causes; the FAQ text; credentials advice)."""
+        reading = self._reading(result)
+        answer = result.get("answer") or {}
+        answered = bool(answer) and result.get("status") != "no_answer"
+        return message("full_answer.json.j2", lang=lang, result=result, answered=answered, **reading)
+
     def on_alternative(self, body, action, client, respond):
+        if action.get("type") == "static_select":
+            value = _value(((action.get("selected_option") or {}).get("value")) or "")
+        else:
+            value = _value(action.get("value"))
+        lang = _lang(value.get("lang"), self.settings.default_lang)
+        question = value.get("question") or self._entry_question(value.get("id"), lang)
+        if not question:
+            return
+        result = self.ask(question, lang)
+        qid = self.record(question, [], result)
+        channel, thread_ts = self._container(body)
+        user = (body.get("user") or {}).get("id")
+        reply = self.answer_blocks(result, question, lang, qid=qid)
+        if thread_ts:
+            reply["thread_ts"] = thread_ts
+        self._settle(
+            body,
+            client,
+            respond,
+            ACTION_ALTERNATIVE_SELECT,
+            "outcome_alternative",
+            lang,
+            user=user,
+            question=question,
+            also=ACTION_ALTERNATIVE,
+        )
+        self._post_or_respond(client, respond, channel, reply)
+
+    @staticmethod
+    def _entry_question(entry_id: Any, lang: str) -> str | None:
+        import knowledge
+
+        kb, _ = knowledge.get_matcher()
+        entry = kb.by_id.get(str(entry_id or ""))
+        return (entry.question.get(lang) or entry.question.get("en")) if entry else None
+
+    def on_full_answer(self, body, action, client, respond):
         value = _value(action.get("value"))
         lang = _lang(value.get("lang"), self.settings.default_lang)
-        result = self.ask(value.get("question") or "", lang)
         channel, thread_ts = self._container(body)
-        reply = self.answer_blocks(result, value.get("question") or "", lang)
-        self._post_or_respond(client, respond, channel, {**reply, "thread_ts": thread_ts})
+        user = (body.get("user") or {}).get("id")
+        if not self.seen.first(f"full:{channel}:{(body.get('container') or {}).get('message_ts')}"):
+            return
+        result = self.ask(value.get("question") or "", lang)
+        reply = self.full_blocks(result, lang)
+        if thread_ts:
+            reply["thread_ts"] = thread_ts
+        self._settle(body, client, respond, ACTION_FULL, "outcome_full", lang, user=user, in_thread=bool(thread_ts))
+        self._post_or_respond(client, respond, channel, reply)
+
+    def on_feedback(self, body, action, client, respond):
+        value = _value(action.get("value"))
+        lang = _lang(value.get("lang"), self.settings.default_lang)
+        channel, _ = self._container(body)
+        helpful = str(action.get("action_id")).endswith("_up")
+        if not self.seen.first(f"feedback:{channel}:{(body.get('container') or {}).get('message_ts')}"):
+            return  # one vote per answer, even when the buttons were clicked twice before they were replaced
+        self.feedback(value, helpful)
+        user = (body.get("user") or {}).get("id")
+        kind = "outcome_helpful" if helpful else "outcome_unhelpful"
+        self._settle(body, client, respond, ACTION_FEEDBACK, kind, lang, user=user)
 
     # -- hand-off to a person -----------------------------------------------------------------------------
-    def on_handoff(self, body, action, client):
+    def on_handoff(self, body, action, client, respond):
         value = _value(action.get("value"))
         lang = _lang(value.get("lang"), self.settings.default_lang)
         channel, thread_ts = self._container(body)
@@ -384,6 +614,7 @@ class SlackChannel:
         if not self.settings.support_channel or not self.seen.first(f"handoff:{channel}:{thread_ts}"):
             return
         question, _ = self.redact(value.get("question") or "")  # already masked; once more costs nothing
+        self.feedback(value, False)  # asking a person means the answer did not do
         link = None
         try:
             link = client.chat_getPermalink(channel=channel, message_ts=thread_ts).get("permalink")
@@ -399,24 +630,55 @@ class SlackChannel:
                 source_channel=channel,
                 link=link,
                 status=value.get("status"),
-                kb_version=value.get("kb_version"),
+                kb_version=value.get("kb_version") or value.get("kb"),
                 mention=self.settings.handoff_mention,
             ),
         )
-        client.chat_postMessage(channel=channel, thread_ts=thread_ts, **message("handoff_done.json.j2", lang=lang))
+        # The button becomes its outcome (a second click has nothing left to do) and the feedback buttons go
+        # too: the hand-off already said the answer did not help.
+        self._settle(body, client, respond, ACTION_HANDOFF, "outcome_handoff", lang, user=user, also=ACTION_FEEDBACK)
+
+    def _settle(self, body, client, respond, action_id, outcome: str, lang: str, *, also=None, **context) -> None:
+        """Replace the used button(s) on the message they sit on by a line saying what happened."""
+
+        def used(aid: str) -> bool:
+            return any(
+                (p.match(aid) if isinstance(p, re.Pattern) else p == aid) for p in (action_id, also) if p is not None
+            )
+
+        msg = body.get("message") or {}
+        text = message("outcome.json.j2", lang=lang, kind=outcome, **context)["text"]
+        blocks = settle(msg.get("blocks") or [], used, text)
+        channel, _ = self._container(body)
+        try:
+            if (body.get("container") or {}).get("is_ephemeral") or not msg.get("ts"):
+                if msg.get("blocks"):
+                    respond(replace_original=True, text=msg.get("text") or text, blocks=blocks)
+                return
+            client.chat_update(channel=channel, ts=msg["ts"], text=msg.get("text") or text, blocks=blocks)
+        except Exception:  # noqa: BLE001 - the action itself is done; a stale button is the lesser evil
+            log.warning("slack: could not replace a used button")
 
     # -- diagnostics --------------------------------------------------------------------------------------
     def on_diagnose(self, body, action, client, respond):
         value = _value(action.get("value"))
         channel, thread_ts = self._container(body)
+        lang = _lang(value.get("lang"), self.settings.default_lang)
+        user = (body.get("user") or {}).get("id")
+        if not self.seen.first(f"diagnose:{channel}:{(body.get('container') or {}).get('message_ts')}"):
+            return
+        self._settle(
+            body, client, respond, ACTION_DIAGNOSE, "outcome_diagnose", lang, user=user, in_thread=bool(thread_ts)
+        )
         self.diagnose_in_thread(
             client,
             channel,
             thread_ts,
             value.get("target") or "",
             value.get("checks"),
-            _lang(value.get("lang"), self.settings.default_lang),
+            lang,
             fallback=respond,
+            ran_by=user,
         )
 
     def on_diagnose_target(self, body, action, client):
@@ -450,7 +712,7 @@ class SlackChannel:
         else:
             ack(response_action="errors", errors={"target": message("target_error.json.j2", lang=lang)["text"]})
 
-    def on_target(self, view, client):
+    def on_target(self, body, view, client):
         target = self._submitted_target(view).strip()
         if not self._usable_target(target):
             return  # ack_target showed the error in the modal
@@ -462,18 +724,32 @@ class SlackChannel:
             target,
             meta.get("checks"),
             _lang(meta.get("lang"), self.settings.default_lang),
+            ran_by=(body.get("user") or {}).get("id"),
         )
 
     def diagnose_in_thread(
-        self, client, channel: str, thread_ts: str | None, target: str, checks: Any, lang: str, *, fallback=None
+        self,
+        client,
+        channel: str,
+        thread_ts: str | None,
+        target: str,
+        checks: Any,
+        lang: str,
+        *,
+        fallback=None,
+        ran_by: str | None = None,
+        command: bool = False,
     ) -> None:
-        """Post one progress message, keep it updated while the checks run, end it with the findings."""
+        """Post one progress message, keep it updated while the checks run, end it with the findings.
+
+        `ran_by`: who started it (said in the message); `command`: started by `/tcr diagnose`.
+        """
         from diagnostics import DiagnoseOptions, diagnose
 
         only = _safe_checks(checks) or list(SAFE_CHECKS)
         wants_credentials = "credentials" in (checks or [])
         states: dict[str, str] = {}  # check -> running | ok | warn | fail | skip, in the order they started
-        progress = message("progress.json.j2", lang=lang, target=target, checks=only, states=states)
+        progress = message("progress.json.j2", lang=lang, target=target, checks=only, states=states, ran_by=ran_by)
         try:
             posted = client.chat_postMessage(channel=channel, thread_ts=thread_ts, **progress)
         except Exception:
@@ -491,7 +767,9 @@ class SlackChannel:
                 if not ts or time.monotonic() - last_update[0] < _PROGRESS_INTERVAL:
                     return
                 last_update[0] = time.monotonic()
-                update = message("progress.json.j2", lang=lang, target=target, checks=only, states=dict(states))
+                update = message(
+                    "progress.json.j2", lang=lang, target=target, checks=only, states=dict(states), ran_by=ran_by
+                )
             try:
                 client.chat_update(channel=channel, ts=ts, **update)
             except Exception:  # noqa: BLE001 - progress is best effort; the final update matters
@@ -523,6 +801,8 @@ class SlackChannel:
                     target=target,
                     findings=findings,
                     credentials=wants_credentials or any(_is_auth(f) for f in findings),
+                    ran_by=ran_by,
+                    command=command,
                 )
             except Exception:  # noqa: BLE001 - the user gets an honest error, the log gets the traceback
                 log.exception("slack: diagnosis failed")
@@ -537,27 +817,47 @@ class SlackChannel:
 
     # -- /tcr ---------------------------------------------------------------------------------------------
     def on_command(self, command, client, respond):
-        words = (command.get("text") or "").strip().split(None, 1)
+        text = (command.get("text") or "").strip()
+        words = text.split(None, 1)
         sub, lang_hint = _SLASH_ALIASES.get(words[0].lower(), (None, None)) if words else ("help", None)
         rest = words[1].strip() if len(words) > 1 else ""
         lang = lang_hint or self.settings.default_lang
         channel, user = command.get("channel_id"), command.get("user_id")
         if sub is None:  # `/tcr <question>` without a subcommand is a question
-            sub, rest = "ask", (command.get("text") or "").strip()
+            sub, rest = "ask", text
         masked, kinds = self.redact(rest)
         if kinds:
+            # Nothing was posted, so there is nothing to delete: rotate, and the question is not answered in public.
             ask_lang = _lang(self.ask(masked).get("lang"), lang) if sub == "ask" else lang
-            respond(**message("secret_warning.json.j2", lang=ask_lang, kinds=kinds))
+            respond(**message("secret_warning.json.j2", lang=ask_lang, kinds=kinds, slash=True))
             return
-        if sub == "help" or not masked:
+        if sub == "help":
             respond(**message("help.json.j2", lang=lang))
+        elif not masked:
+            respond(**message("usage.json.j2", lang=lang, sub=sub))
         elif sub == "ask":
             result = self.ask(masked)
-            reply = self.answer_blocks(result, masked, _lang(result.get("lang"), lang), asked_by=user)
+            if words and words[0].lower() not in _SLASH_ALIASES and _SUBCOMMAND_LIKE.match(text):
+                if not result.get("answer") and not result.get("refusal"):
+                    # `/tcr status`: a subcommand that does not exist, not a question; say so privately.
+                    respond(**message("usage.json.j2", lang=lang, sub=None, word=words[0][:24]))
+                    return
+            qid = self.record(masked, kinds, result)
+            reply = self.answer_blocks(
+                result, masked, _lang(result.get("lang"), lang), asked_by=user, qid=qid, user=user
+            )
             self._post_or_respond(client, respond, channel, reply)
         elif sub == "diagnose":
             self.diagnose_in_thread(
-                client, channel, None, masked.split()[0], list(SAFE_CHECKS), lang, fallback=lambda **m: respond(**m)
+                client,
+                channel,
+                None,
+                masked.split()[0],
+                list(SAFE_CHECKS),
+                lang,
+                fallback=lambda **m: respond(**m),
+                ran_by=user,
+                command=True,
             )
         elif sub == "check-name":
             self.check_name(masked, lang, respond)
@@ -568,7 +868,7 @@ class SlackChannel:
         parts = text.split(None, 1)
         kind = _NAME_KINDS.get(parts[0].lower()) if parts else None
         if kind is None or len(parts) != 2:
-            respond(**message("help.json.j2", lang=lang))
+            respond(**message("usage.json.j2", lang=lang, sub="check-name"))
             return
         respond(**message("check_name.json.j2", lang=lang, kind=parts[0].lower(), result=check_name(kind, parts[1])))
 
@@ -587,6 +887,8 @@ class SlackChannel:
         """(channel, thread_ts) of the message a button sits on: replies go to that message's thread."""
         channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
         msg = body.get("message") or {}
+        if str(channel or "").startswith("D") and not msg.get("thread_ts"):
+            return channel, None  # a direct message: replies go in the conversation, not in a thread
         thread_ts = msg.get("thread_ts") or msg.get("ts") or (body.get("container") or {}).get("message_ts")
         return channel, thread_ts
 
@@ -619,6 +921,8 @@ def init_app(flask_app: Any) -> None:
     state = flask_app.extensions.get("tcr_doctor")
     settings.policy = getattr(state, "policy", None)
     settings.diagnose_slots = getattr(state, "diagnose_slots", None)
+    settings.storage = getattr(state, "storage", None)  # Slack questions and feedback go where the web's go
+    settings.metrics = state  # counted through the web state, which knows its current (per-worker) metrics
     db_path = getattr(getattr(state, "storage", None), "path", None)
     if not settings.dedupe_path and db_path and db_path != ":memory:":
         settings.dedupe_path = db_path  # retries are then seen by every worker, not only the one that answered

@@ -13,7 +13,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from tests.harness.slack_api import BOT_USER_ID, SlackRig, block_text, make_web_app
+from tests.harness.slack_api import BOT_USER_ID, SlackRig, block_text, buttons, make_web_app
 
 TARGET = "local-tcr.tencentcloudcr.com/team/app:1.0"
 FINDINGS = [
@@ -79,17 +79,28 @@ def ask_about_login(rig, text=f"docker login {TARGET} fails, what should I do?",
 def test_run_diagnostics_button_updates_one_message_in_the_thread(rig, fake):
     answer = ask_about_login(rig)
     assert "Run diagnostics" in block_text(answer.args["blocks"])
-    # Credentials are never collected in Slack: the answer points to the CLI and the console instead.
-    assert "--password-stdin" in block_text(answer.args["blocks"])
     assert rig.click(answer, "tcr_diagnose").status_code == 200
 
     final = rig.api.wait_for("chat.update", lambda c: "problem" in c.args.get("text", ""))
     progress = rig.api.calls_to("chat.postMessage")[1]
     assert progress.args["thread_ts"] == "1700000100.000100" and "Diagnosing" in progress.args["text"]
+    assert "Run by <@U0ASKER>" in block_text(progress.args["blocks"])
     assert final.args["ts"] == progress.response["ts"] and final.args["channel"] == "C0GENERAL"
     text = block_text(final.args["blocks"])
     assert "The connection was refused" in text and "Check the instance's access control" in text
     assert len(rig.api.calls_to("chat.postMessage")) == 2  # the answer and the one progress message: no flood
+    # The button on the answer became its outcome: a second click cannot start a second diagnosis.
+    settled = rig.api.wait_for("chat.update", lambda c: c.args["ts"] == answer.response["ts"])
+    assert "tcr_diagnose" not in buttons(settled.args["blocks"])
+    assert "<@U0ASKER> ran the diagnostics" in block_text(settled.args["blocks"])
+    rig.click(answer, "tcr_diagnose")
+    rig.api.quiet(0.3)
+    assert len(fake.calls) == 1
+
+    # Credentials are never collected in Slack: the full answer points to the CLI and the console instead.
+    rig.click(answer, "tcr_full_answer")
+    whole = rig.api.wait_for("chat.postMessage", lambda c: "--password-stdin" in block_text(c.args["blocks"]))
+    assert whole.args["thread_ts"] == "1700000100.000100"
 
     target, options = fake.calls[0]
     assert target.endswith(TARGET) or target == TARGET
@@ -169,17 +180,18 @@ def test_slash_ask_posts_the_answer(rig):
     rig.command("ask What should I do when logging in to an instance fails?")
     call = rig.api.wait_for("chat.postMessage")
     assert call.args["channel"] == "C0GENERAL" and "thread_ts" not in call.args
-    asked, header = call.args["blocks"][:2]
-    assert asked["type"] == "context" and "<@U0ASKER> asked: What should I do" in block_text(asked)
+    header = call.args["blocks"][0]
     assert header["text"]["text"] == "What should I do when logging in to an instance fails?"
+    (asked,) = [b for b in call.args["blocks"] if b["type"] == "context"]
+    assert "<@U0ASKER> asked: What should I do" in block_text(asked)
 
 
 def test_slash_ask_where_the_bot_is_no_member_replies_privately(rig):
     rig.api.fail["chat.postMessage"] = {"C0PRIVATE": "not_in_channel"}
     rig.command("ask 登录实例失败怎么办？", channel="C0PRIVATE")
     reply = rig.api.wait_for("response_url")
-    assert reply.args["blocks"][1]["text"]["text"] == "登录实例失败怎么办？"
-    assert "<@U0ASKER> 提问：" in block_text(reply.args["blocks"][0])
+    assert reply.args["blocks"][0]["text"]["text"] == "登录实例失败怎么办？"
+    assert "<@U0ASKER> 提问：" in block_text(reply.args["blocks"])
 
 
 def test_slash_diagnose_reports_progress_then_findings(rig, fake):

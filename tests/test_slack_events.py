@@ -13,7 +13,7 @@ import time
 import pytest
 
 import knowledge
-from tests.harness.slack_api import BOT_ID, BOT_USER_ID, SlackRig, WSGIServer, block_text, make_web_app
+from tests.harness.slack_api import BOT_ID, BOT_USER_ID, SlackRig, WSGIServer, block_text, buttons, make_web_app
 
 SUPPORT = "C0SUPPORT"
 
@@ -63,9 +63,9 @@ def test_url_verification_echoes_the_challenge(rig):
 
 # -- answers in the thread -------------------------------------------------------------------------------
 def test_mention_is_answered_in_the_thread_of_the_question(rig):
-    question = 'How do I fix "unauthorized: authentication required" when I pull an image?'
+    question = "What should I do when logging in to an instance fails?"
     expected = knowledge.ask(question)
-    assert expected["status"] in ("answered", "ambiguous")
+    assert expected["status"] in ("answered", "ambiguous") and expected["log"] is None
 
     resp = rig.event(mention(question))
     assert resp.status_code == 200
@@ -74,8 +74,23 @@ def test_mention_is_answered_in_the_thread_of_the_question(rig):
     assert call.args["thread_ts"] == "1700000000.000100"  # a reply in the thread, not a new top-level message
     blocks = call.args["blocks"]
     assert blocks[0] == {"type": "header", "text": {"type": "plain_text", "text": expected["answer"]["question"]}}
-    assert [b["text"] for b in blocks if b["type"] == "markdown"] == [expected["answer"]["answer"]]
+    (lead,) = [b["text"] for b in blocks if b["type"] == "markdown"]
+    full = expected["answer"]["answer"]
+    assert full.startswith(lead) and len(lead) < len(full)  # the first paragraph; the rest is one click away
     assert expected["answer"]["links"][0]["url"] in block_text(blocks)  # the source link
+    assert "tcr_full_answer" in buttons(blocks)
+
+    rig.click(call, "tcr_full_answer")
+    whole = rig.api.wait_for("chat.postMessage", count=2)
+    assert whole.args["thread_ts"] == "1700000000.000100"
+    assert [b["text"] for b in whole.args["blocks"] if b["type"] == "markdown"] == [full]
+    assert "--password-stdin" in block_text(whole.args["blocks"])  # the credentials advice fits a login question
+    # The used button is replaced by its outcome; the other actions stay.
+    settled = rig.api.wait_for("chat.update")
+    assert settled.args["ts"] == call.response["ts"]
+    left = buttons(settled.args["blocks"])
+    assert "tcr_full_answer" not in left and "tcr_handoff" in left and "tcr_feedback_up" in left
+    assert "Full answer" in block_text(settled.args["blocks"])
 
 
 def test_mention_inside_a_thread_answers_in_that_thread(rig):
@@ -106,7 +121,12 @@ def test_direct_message_is_answered(rig):
         }
     )
     call = rig.api.wait_for("chat.postMessage")
-    assert call.args["channel"] == "D0DIRECT" and call.args["thread_ts"] == "1700000001.000100"
+    # In a one-to-one chat the answer goes in the conversation: a thread would hide it.
+    assert call.args["channel"] == "D0DIRECT" and "thread_ts" not in call.args
+    assert call.args["blocks"][0]["text"]["text"] == "What should I do when logging in to an instance fails?"
+    rig.click(call, "tcr_full_answer")
+    whole = rig.api.wait_for("chat.postMessage", count=2)
+    assert whole.args["channel"] == "D0DIRECT" and "thread_ts" not in whole.args
 
 
 # -- once, and never to bots -----------------------------------------------------------------------------
@@ -216,9 +236,11 @@ def test_no_documented_answer_offers_a_hand_off_that_reaches_the_support_channel
     text = block_text(handoff.args["blocks"])
     assert question in text and "<@U0ASKER>" in text and "<#C0GENERAL>" in text
     assert "p1700000004000100" in text  # the permalink of the question's thread
-    done = rig.api.wait_for("chat.postMessage", lambda c: c.args.get("thread_ts") == "1700000004.000100", count=2)
-    assert "support team" in block_text(done.args["blocks"])
-    # A second click does not hand off twice.
+    # The button is replaced by its outcome on the reply itself.
+    done = rig.api.wait_for("chat.update")
+    assert done.args["ts"] == reply.response["ts"] and "tcr_handoff" not in buttons(done.args["blocks"])
+    assert "<@U0ASKER> handed this to the support team" in block_text(done.args["blocks"])
+    # A second click (a stale copy of the message) does not hand off twice.
     rig.click(reply, "tcr_handoff")
     rig.api.quiet(0.3)
     assert len(answers(rig, SUPPORT)) == 1
@@ -244,11 +266,18 @@ def test_did_you_mean_buttons_answer_the_chosen_question():
     with SlackRig(make_web_app, config={"ASK_FUNC": ask}) as rig:
         rig.event(mention("which one?", ts="1700000005.000100"))
         reply = rig.api.wait_for("chat.postMessage")
-        assert "Did you mean" in block_text(reply.args["blocks"])
-        rig.click(reply, "tcr_alternative_0")
+        menu = buttons(reply.args["blocks"])["tcr_alternative_select"]
+        assert menu["placeholder"]["text"] == "Did you mean…"
+        assert [o["text"]["text"] for o in menu["options"]] == [
+            "What should I do when logging in to an instance fails?"
+        ]
+        rig.click(reply, "tcr_alternative_select", option=0)
         chosen = rig.api.wait_for("chat.postMessage", count=2)
+        settled = rig.api.wait_for("chat.update")
     assert chosen.args["thread_ts"] == "1700000005.000100"
     assert chosen.args["blocks"][0]["text"]["text"] == "What should I do when logging in to an instance fails?"
+    assert "tcr_alternative_select" not in buttons(settled.args["blocks"])
+    assert "Shown: What should I do when logging in" in block_text(settled.args["blocks"])
 
 
 # -- pasted secrets ------------------------------------------------------------------------------------------

@@ -295,19 +295,28 @@ class SlackSender:
         body = urllib.parse.urlencode({"payload": json.dumps(payload)})
         return self.post(body, "application/x-www-form-urlencoded", **kwargs)
 
-    def click(self, posted: Call, action_id: str, *, user: str = "U0ASKER", **kwargs: Any):
-        """Click the button `action_id` on a message the bot posted (a recorded chat.postMessage call)."""
-        channel = posted.args["channel"]
-        button = next(
+    def click(self, posted: Call, action_id: str, *, user: str = "U0ASKER", option: int | None = None, **kwargs: Any):
+        """Click the button `action_id` on a message the bot posted (a recorded chat.postMessage call).
+
+        For a select menu, `option` picks its n-th option. The payload carries the message as posted, the way
+        Slack sends it (so the app can replace the used element)."""
+        channel = posted.args.get("channel") or "C0GENERAL"
+        element = next(
             e
             for b in posted.args.get("blocks", [])
             if b.get("type") == "actions"
             for e in b["elements"]
             if e.get("action_id") == action_id
         )
-        msg = {"type": "message", "ts": posted.response["ts"], "blocks": posted.args.get("blocks")}
+        ts = (posted.response or {}).get("ts") or "1800000000.999999"
+        msg = {"type": "message", "ts": ts, "text": posted.args.get("text", ""), "blocks": posted.args.get("blocks")}
         if posted.args.get("thread_ts"):
             msg["thread_ts"] = posted.args["thread_ts"]
+        if element.get("type") == "static_select":
+            chosen = element["options"][option or 0]
+            action = {"type": "static_select", "action_id": action_id, "block_id": "b", "selected_option": chosen}
+        else:
+            action = {"type": "button", "action_id": action_id, "block_id": "b", "value": element.get("value")}
         return self.interaction(
             {
                 "type": "block_actions",
@@ -317,18 +326,42 @@ class SlackSender:
                 "container": {"type": "message", "channel_id": channel, "message_ts": msg["ts"]},
                 "message": msg,
                 "response_url": self.api_root + "/response/click",
-                "actions": [
-                    {
-                        "type": "button",
-                        "action_id": action_id,
-                        "block_id": "b",
-                        "value": button.get("value"),
-                        "action_ts": str(time.time()),
-                    }
-                ],
+                "actions": [{**action, "action_ts": str(time.time())}],
             },
             **kwargs,
         )
+
+
+def buttons(blocks: Any) -> dict[str, dict[str, Any]]:
+    """The interactive elements of a message by action_id."""
+    return {e["action_id"]: e for b in blocks or [] if b.get("type") == "actions" for e in b.get("elements", [])}
+
+
+def before_full_answer(blocks: Any) -> tuple[int, str]:
+    """(blocks, characters a reader sees) of a reply up to its "Show the full answer" action.
+
+    Link markup `<url|title>` counts as its title, the way Slack shows it; button values are not shown."""
+    import re
+
+    shown: list[str] = []
+
+    def walk(node: Any) -> None:  # the strings a reader sees: every "text" (not types, ids or values)
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "text" and isinstance(value, str):
+                    shown.append(value)
+                else:
+                    walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    for block in blocks or []:
+        if block.get("type") == "actions":
+            break
+        walk(block)
+    text = re.sub(r"<(?:https?://|mailto:)[^|>]*\|([^>]*)>", r"\1", "\n".join(shown))
+    return len(blocks or []), text
 
 
 class SlackRig(SlackSender):
