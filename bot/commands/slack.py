@@ -35,6 +35,9 @@ def run(args) -> int:
         )
         return 2
     settings.signing_secret = None  # Socket Mode: Slack signs nothing, the WebSocket is authenticated instead
+    from bot.storage import Storage
+
+    settings.storage = Storage()  # questions and feedback go to the same database `serve` and `report` use
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
