@@ -838,7 +838,7 @@ class SlackChannel:
         elif sub == "ask":
             result = self.ask(masked)
             if words and words[0].lower() not in _SLASH_ALIASES and _SUBCOMMAND_LIKE.match(text):
-                if not result.get("answer") and not result.get("refusal"):
+                if result.get("status") == "no_answer" and (result.get("refusal") or {}).get("kind") != "smalltalk":
                     # `/tcr status`: a subcommand that does not exist, not a question; say so privately.
                     respond(**message("usage.json.j2", lang=lang, sub=None, word=words[0][:24]))
                     return

@@ -225,11 +225,12 @@ def test_messages_from_bots_and_edits_get_no_answer(rig, event):
 
 # -- "did you mean", no answer, hand-off -------------------------------------------------------------------
 def test_no_documented_answer_offers_a_hand_off_that_reaches_the_support_channel(rig):
-    question = "How do I bake sourdough bread at home?"
+    question = "My webhook to the registry keeps failing, what is wrong?"
     assert knowledge.ask(question)["status"] == "no_answer"
     rig.event(mention(question, ts="1700000004.000100"))
     reply = rig.api.wait_for("chat.postMessage")
     assert "no documented answer" in block_text(reply.args["blocks"])
+    assert "Paste the exact error text and the command you ran" in block_text(reply.args["blocks"])
     assert rig.click(reply, "tcr_handoff").status_code == 200
 
     handoff = rig.api.wait_for("chat.postMessage", lambda c: c.args["channel"] == SUPPORT)

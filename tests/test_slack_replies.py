@@ -186,7 +186,6 @@ def test_small_talk_gets_a_short_reply_saying_what_the_bot_does_and_no_hand_off(
     assert "I am a bot" in bot["text"]
 
 
-@pytest.mark.skipif("refusal" not in knowledge.ask("hi"), reason="knowledge.ask has no `refusal` field yet")
 @pytest.mark.parametrize(("text", "expected"), [("hi", "Hi"), ("你好", "你好"), ("thanks, that fixed it!", "Glad")])
 def test_small_talk_through_the_real_knowledge_base(text, expected):
     reply = SlackChannel(SlackSettings(bot_token="x", support_channel=SUPPORT)).answer_blocks(
