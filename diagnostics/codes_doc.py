@@ -10,8 +10,9 @@ import re
 import sys
 
 from .findings import catalogue
+from .runner import ALL_CHECKS
 
-CHECK_ORDER = ("name", "dns", "endpoint", "tcp", "tls", "http", "credentials", "image", "")
+CHECK_ORDER = (*ALL_CHECKS, "")
 
 
 def _cell(text: str) -> str:

@@ -57,6 +57,8 @@ class DiagnoseOptions:
     policy: object | None = None
     step_timeout: float | None = None
     env: dict | None = None  # environment for proxy detection / docker config (default os.environ)
+    cloud: object | None = None  # diagnostics.cloud.CloudOptions: account-side checks through the TCR API
+    edition: str | None = None  # "personal" | "enterprise": the TCR edition a custom (or test) host stands for
 
 
 class _Memo:

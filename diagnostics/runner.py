@@ -17,34 +17,42 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from . import net
+from . import net, verdict
 from .context import Context, DiagnoseOptions, Unavailable
 from .findings import Finding, finding
 from .target import Target, parse_target
 
-CHECK_NAMES = ("name", "dns", "endpoint", "tcp", "tls", "http", "credentials", "image")
+CHECK_NAMES = ("name", "dns", "endpoint", "tcp", "tls", "http", "credentials", "image")  # the wire
+# the account, through the TCR cloud API (run with credentials: `--cloud`); `cloud` in --only/--skip means all of them
+CLOUD_CHECKS = ("cloud_instance", "cloud_network", "cloud_vpc", "cloud_image", "cloud_access", "cloud_quota")
+ALL_CHECKS = CHECK_NAMES + CLOUD_CHECKS
+GROUPS = {"cloud": CLOUD_CHECKS}
 GRACE = 0.05  # at most this many seconds (and 2 % of the deadline) for checks whose last step timed out right at it
 
 
 def load_checks() -> dict:
-    return {n: importlib.import_module(f"diagnostics.checks.{n}") for n in CHECK_NAMES}
+    return {n: importlib.import_module(f"diagnostics.checks.{n}") for n in ALL_CHECKS}
 
 
-def select(only=None, skip=None) -> list[str]:
-    """The checks to run, in order. Raises ValueError on an unknown name."""
+def select(only=None, skip=None, cloud: bool = False) -> list[str]:
+    """The checks to run, in order: the wire checks, and the account checks too when CLOUD (or when named in ONLY).
+    Raises ValueError on an unknown name."""
 
     def norm(v):
         if v is None:
             return None
         items = v.split(",") if isinstance(v, str) else [x for part in v for x in str(part).split(",")]
         items = [x.strip() for x in items if x.strip()]
-        bad = [x for x in items if x not in CHECK_NAMES]
+        bad = [x for x in items if x not in ALL_CHECKS and x not in GROUPS]
         if bad:
-            raise ValueError(f"unknown check(s) {', '.join(bad)}; choose from {', '.join(CHECK_NAMES)}")
-        return items
+            raise ValueError(f"unknown check(s) {', '.join(bad)}; choose from {', '.join(CHECK_NAMES)}, cloud")
+        return [c for x in items for c in GROUPS.get(x, (x,))]
 
     only_l, skip_l = norm(only), norm(skip)
-    chosen = [c for c in CHECK_NAMES if (only_l is None or c in only_l) and c not in (skip_l or [])]
+    default = CHECK_NAMES + (CLOUD_CHECKS if cloud else ())
+    chosen = [
+        c for c in ALL_CHECKS if (c in only_l if only_l is not None else c in default) and c not in (skip_l or [])
+    ]
     if not chosen:
         raise ValueError("no check left to run")
     return chosen
@@ -59,6 +67,7 @@ class Report:
     duration: float = 0.0
     deadline: float = 0.0
     started_at: str = ""
+    verdict: list = field(default_factory=list)  # [{cause, symptoms}]: account findings that explain wire failures
 
     @property
     def exit_code(self) -> int:
@@ -76,6 +85,7 @@ class Report:
             "target": self.target.to_dict(),
             "checks": list(self.checks),
             "findings": [f.to_dict() for f in self.findings],
+            "verdict": [dict(v) for v in self.verdict],
             "counts": self.counts,
             "exit_code": self.exit_code,
             "duration_s": round(self.duration, 3),
@@ -99,8 +109,8 @@ def diagnose(target: str | Target, options: DiagnoseOptions | None = None, progr
     """Diagnose TARGET. PROGRESS(event, check, info) is called with 'start' and 'done' as checks run."""
     options = options or DiagnoseOptions()
     t = target if isinstance(target, Target) else parse_target(target)
-    chosen = select(options.only, options.skip)
-    _warm_imports(t, chosen)
+    chosen = select(options.only, options.skip, cloud=options.cloud is not None)
+    _warm_imports(t, chosen, options)
     deadline = net.Deadline(max(0.1, float(options.timeout)), options.step_timeout)
     ctx = Context(t, options, deadline)
     checks = load_checks()
@@ -180,6 +190,8 @@ def diagnose(target: str | Target, options: DiagnoseOptions | None = None, progr
         elif any(f.code == "SKIPPED" and f.evidence.get("blocked_by") for f in fs):
             sk = next(f for f in fs if f.code == "SKIPPED")
             failed[name] = (sk.evidence["blocked_by"], sk.evidence["blocked_code"])
+    report.findings = verdict.settle(report.findings)
+    report.verdict = verdict.causes(report.findings)
     report.duration = deadline.elapsed()
     return report
 
@@ -194,7 +206,7 @@ def _status_of(value) -> str:
     return "fail"
 
 
-def _warm_imports(t: Target, chosen) -> None:
+def _warm_imports(t: Target, chosen, options) -> None:
     """Import what the checks will need before the clock starts: the deadline is for the network."""
     if t.host and not t.is_ip and "dns" in chosen or "image" in chosen:
         import dns.resolver  # noqa: F401
@@ -205,6 +217,9 @@ def _warm_imports(t: Target, chosen) -> None:
             import cryptography.x509  # noqa: F401
         except ImportError:
             pass
+    if set(CLOUD_CHECKS) & set(chosen) and getattr(options, "cloud", None) is not None:
+        import tencentcloud.tcr.v20190924.tcr_client  # noqa: F401
+
     from . import auth  # noqa: F401
     from .findings import catalogue
 

@@ -1,6 +1,6 @@
 """`tcr-doctor diagnose REGISTRY_OR_IMAGE [--username U --password-stdin] [--push] [--nameserver IP[:PORT]]
 [--ca-file F] [--docker-config P] [--only CHECKS] [--skip CHECKS] [--timeout S] [--lang zh|en] [--json]
-[--report FILE.md]`
+[--report FILE.md] [--cloud [--region R] [--client-ip IP] [--vpc VPC_ID] [--cloud-endpoint URL] [--cloud-profile P]]`
 
 Exit status: 0 when no finding failed, 1 when one did, 2 on a usage error.
 """
@@ -14,7 +14,7 @@ import sys
 
 EXIT_USAGE = 2
 MAX_PASSWORD = 64 << 10
-CHECKS = ("name", "dns", "endpoint", "tcp", "tls", "http", "credentials", "image")
+CHECKS = ("name", "dns", "endpoint", "tcp", "tls", "http", "credentials", "image", "cloud")
 MARK = {"ok": "OK", "warn": "WARN", "fail": "FAIL", "skip": "SKIP"}
 
 
@@ -47,6 +47,27 @@ def add_arguments(parser) -> None:
     parser.add_argument(
         "--report", metavar="FILE.md", help="also write a redacted markdown report (for a support ticket)"
     )
+    cloud = parser.add_argument_group(
+        "account-side checks (TCR cloud API, read-only)",
+        "credentials from TENCENTCLOUD_SECRET_ID / TENCENTCLOUD_SECRET_KEY [/ TENCENTCLOUD_SESSION_TOKEN] or tccli's "
+        "profile; a sub-account with only QcloudTCRReadOnlyAccess is enough",
+    )
+    cloud.add_argument("--cloud", action="store_true", help="also ask the account (instance, access, VPC, images)")
+    cloud.add_argument("--region", metavar="R", help="region to start the instance look-up in (default ap-guangzhou)")
+    cloud.add_argument("--client-ip", metavar="IP", help="the client's egress IP, checked against the whitelist")
+    cloud.add_argument("--vpc", metavar="VPC_ID", help="the client's VPC, checked for an internal access link")
+    cloud.add_argument(
+        "--cloud-endpoint",
+        metavar="URL",
+        help="TCR API endpoint (default $TCR_DOCTOR_CLOUD_ENDPOINT or https://tcr.tencentcloudapi.com)",
+    )
+    cloud.add_argument("--cloud-profile", metavar="NAME", help="tccli profile to take the credentials from")
+    parser.add_argument(
+        "--edition",
+        choices=("enterprise", "personal"),
+        help="the TCR edition a custom domain stands for (TCR quotas apply only to TCR hosts)",
+    )
+    parser.add_argument("--debug", action="store_true", help="log each step to stderr (secrets are never logged)")
 
 
 def default_lang(env=os.environ) -> str:
@@ -92,7 +113,7 @@ def validate(args) -> str | None:
     if not (0 < args.timeout <= 600) or args.timeout != args.timeout:
         return "--timeout must be between 0 and 600 seconds"
     try:
-        select(args.only, args.skip)
+        select(args.only, args.skip, cloud=wants_cloud(args))
     except ValueError as exc:
         return str(exc)
     if args.nameserver:
@@ -111,7 +132,56 @@ def validate(args) -> str | None:
         return f"--docker-config {args.docker_config!r} does not exist"
     if len(args.target) > 4096:
         return "the target is too long"
+    return validate_cloud(args)
+
+
+def validate_cloud(args) -> str | None:
+    """A usage error in the account-side options, or None."""
+    import ipaddress
+
+    from diagnostics.cloud import parse_endpoint, valid_region
+
+    given = [f for f in ("region", "client_ip", "vpc", "cloud_endpoint", "cloud_profile") if getattr(args, f, None)]
+    if given and not wants_cloud(args):
+        return f"--{given[0].replace('_', '-')} needs --cloud"
+    if args.region and not valid_region(args.region):
+        return f"--region {args.region!r} is not a region name such as ap-guangzhou"
+    if args.client_ip:
+        try:
+            ipaddress.ip_address(args.client_ip)
+        except ValueError:
+            return f"--client-ip {args.client_ip!r} is not an IP address"
+    if args.vpc and not re.fullmatch(r"vpc-[a-z0-9]{4,20}", args.vpc):
+        return f"--vpc {args.vpc!r} is not a VPC ID such as vpc-abc12345"
+    if args.cloud_endpoint:
+        try:
+            parse_endpoint(args.cloud_endpoint)
+        except ValueError as exc:
+            return str(exc)
     return None
+
+
+def wants_cloud(args) -> bool:
+    """--cloud, or --only naming account-side checks."""
+    from diagnostics.runner import CLOUD_CHECKS
+
+    only = {x.strip() for x in (args.only or "").split(",")}
+    return bool(args.cloud or "cloud" in only or only & set(CLOUD_CHECKS))
+
+
+def cloud_options(args):
+    """CloudOptions for the run (credentials loaded here, never echoed). Raises ValueError on a bad profile."""
+    from diagnostics.cloud import CloudOptions, load_credentials
+
+    if not wants_cloud(args):
+        return None
+    return CloudOptions(
+        credentials=load_credentials(profile=args.cloud_profile),
+        region=args.region,
+        client_ip=args.client_ip,
+        vpc=args.vpc,
+        endpoint=args.cloud_endpoint,
+    )
 
 
 def _text(value, lang: str) -> str:
@@ -128,6 +198,7 @@ def _text(value, lang: str) -> str:
 
 
 HIDDEN_EVIDENCE = {"blocked_by", "blocked_code", "tags_sample", "parts", "attempts", "classes"}
+ALWAYS_HIDDEN = {"blocking", "next_step", "advice", "confirmed", "account_confirms", "meaning", "kind"}
 
 
 def view(report_dict: dict, lang: str) -> dict:
@@ -136,14 +207,22 @@ def view(report_dict: dict, lang: str) -> dict:
     for f in report_dict["findings"]:
         lines = []
         for k, v in f["evidence"].items():
-            if k == "blocking" or (k in HIDDEN_EVIDENCE and f["status"] in ("ok", "skip")):
+            if k in ALWAYS_HIDDEN or (k in HIDDEN_EVIDENCE and f["status"] in ("ok", "skip")):
                 continue
             text = _text(v, lang)
             if len(text) > 300:
                 text = text[:300] + "…"
             lines.append((k, text))
         findings.append({**f, "mark": MARK[f["status"]], "evidence_lines": lines})
-    return {**report_dict, "findings": findings}
+    causes = []
+    for v in report_dict.get("verdict") or []:
+        cause = next(
+            (f for f in findings if (f["check"], f["code"]) == (v["cause"]["check"], v["cause"]["code"])), None
+        )
+        symptoms = [f for s in v["symptoms"] for f in findings if (f["check"], f["code"]) == (s["check"], s["code"])]
+        if cause is not None:
+            causes.append({"cause": cause, "symptoms": symptoms, "likely": v["cause"]["likely"]})
+    return {**report_dict, "findings": findings, "causes": causes}
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -177,6 +256,14 @@ def run(args) -> int:
         except ValueError as exc:
             return _usage(str(exc))
     lang = args.lang or default_lang()
+    if args.debug:
+        import logging
+
+        logging.basicConfig(level=logging.DEBUG, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        cloud = cloud_options(args)
+    except ValueError as exc:
+        return _usage(str(exc))
 
     from diagnostics import DiagnoseOptions, diagnose
 
@@ -190,6 +277,8 @@ def run(args) -> int:
         nameserver=args.nameserver,
         ca_file=args.ca_file,
         docker_config=args.docker_config,
+        cloud=cloud,
+        edition=args.edition,
     )
     progress = None
     if not args.json:
@@ -205,7 +294,7 @@ def run(args) -> int:
         )
     report = diagnose(args.target, options, progress=progress)
     data = report.to_dict()
-    secrets = [password] if password else []
+    secrets = ([password] if password else []) + (cloud.credentials.secrets() if cloud and cloud.credentials else [])
     if args.json:
         sys.stdout.write(redact(json.dumps(data, ensure_ascii=False), secrets) + "\n")
     else:
@@ -242,5 +331,11 @@ def _command_line(args) -> str:
         parts.append("--password-stdin")
     if args.push:
         parts.append("--push")
+    if args.cloud:
+        parts.append("--cloud")
+    for flag in ("region", "client_ip", "vpc", "cloud_endpoint", "cloud_profile", "edition"):
+        v = getattr(args, flag, None)
+        if v:
+            parts += [f"--{flag.replace('_', '-')}", v]
     parts += ["--timeout", f"{args.timeout:g}"]
     return " ".join(parts)

@@ -1,0 +1,127 @@
+"""Account: access credentials the registry would accept. Long-term instance tokens (DescribeInstanceToken) that are
+disabled or expired; the service account given as `--username tcr$...` (DescribeServiceAccounts): missing,
+disabled, expired, or without push on the namespace."""
+
+from __future__ import annotations
+
+import time
+
+from .. import cloud
+from ..findings import finding
+
+NAME = "cloud_access"
+DEPENDS = ("cloud_instance",)
+
+
+def run(ctx) -> list:
+    cloud.api(ctx)
+    kind, _ = cloud.tcr_target(ctx)
+    if kind == "personal":
+        return [
+            finding(
+                NAME,
+                "ACCESS_CREDENTIALS_OK",
+                summary={
+                    "en": "the personal edition has one login password per account (the same in every region)",
+                    "zh": "个人版每个账号一个登录密码（各地域相同）",
+                },
+            )
+        ]
+    reg = cloud.instance(ctx)
+    try:
+        return _run(ctx, reg)
+    except cloud.CloudError as err:
+        return [cloud.error_finding(NAME, err, ctx)]
+
+
+def _expired(value, now_ms: float) -> bool:
+    try:
+        v = int(value or 0)
+    except (TypeError, ValueError):
+        return False
+    if v <= 0:
+        return False
+    return (v if v > 10**11 else v * 1000) < now_ms
+
+
+def _when(value) -> str:
+    v = int(value or 0)
+    v = v / 1000 if v > 10**11 else v
+    return time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(v))
+
+
+def _run(ctx, reg) -> list:
+    rid, region, name = reg["RegistryId"], reg["RegionName"], reg["RegistryName"]
+    now = time.time() * 1000
+    user = ctx.options.username or ""
+    if user.startswith("tcr$"):
+        return _service_account(ctx, rid, region, name, user, now)
+    data = cloud.call(ctx, "DescribeInstanceToken", region, {"RegistryId": rid, "Limit": 100})
+    tokens = [x for x in data.get("Tokens") or [] if isinstance(x, dict)]
+    label = [f"{x.get('Id')} ({x.get('Desc') or '-'})" for x in tokens]
+    disabled = [lbl for x, lbl in zip(tokens, label) if x.get("Enabled") is False]
+    expired = [
+        lbl for x, lbl in zip(tokens, label) if x.get("Enabled") is not False and _expired(x.get("ExpiredAt"), now)
+    ]
+    out = []
+    if disabled:
+        out.append(finding(NAME, "INSTANCE_TOKEN_DISABLED", name=name, count=len(disabled), tokens=disabled))
+    if expired:
+        out.append(finding(NAME, "INSTANCE_TOKEN_EXPIRED", name=name, count=len(expired), tokens=expired))
+    if not out:
+        n = len(tokens)
+        out.append(
+            finding(
+                NAME,
+                "ACCESS_CREDENTIALS_OK",
+                summary={
+                    "en": f"{n} long-term credential(s), none disabled or expired",
+                    "zh": f"{n} 个长期访问凭证，均未禁用或过期",
+                },
+            )
+        )
+    return out
+
+
+def _service_account(ctx, rid, region, name, user, now) -> list:
+    short = user[4:]
+    data = cloud.call(
+        ctx,
+        "DescribeServiceAccounts",
+        region,
+        {
+            "RegistryId": rid,
+            "EmbedPermission": True,
+            "Filters": [{"Name": "ServiceAccountName", "Values": [short]}],
+            "Limit": 100,
+        },
+    )
+    sa = next((s for s in data.get("ServiceAccounts") or [] if s.get("Name") in (user, short)), None)
+    if sa is None:
+        return [finding(NAME, "SERVICE_ACCOUNT_NOT_FOUND", name=name, username=user)]
+    if sa.get("Disable"):
+        return [finding(NAME, "SERVICE_ACCOUNT_DISABLED", username=user)]
+    if _expired(sa.get("ExpiresAt"), now):
+        return [finding(NAME, "SERVICE_ACCOUNT_EXPIRED", username=user, expired=_when(sa.get("ExpiresAt")))]
+    t = ctx.target
+    ns = (t.repository or "").split("/", 1)[0]
+    granted = sorted(
+        {a for p in sa.get("Permissions") or [] if _covers(p.get("Resource"), ns) for a in p.get("Actions") or []}
+    )
+    if ctx.options.push and ns and "tcr:PushRepository" not in granted:
+        return [finding(NAME, "SERVICE_ACCOUNT_NO_PUSH", username=user, namespace=ns, granted=granted or ["-"])]
+    return [
+        finding(
+            NAME,
+            "ACCESS_CREDENTIALS_OK",
+            summary={
+                "en": f"service account {user} is enabled" + (f"; on {ns}: {', '.join(granted) or '-'}" if ns else ""),
+                "zh": f"服务级账号 {user} 已启用" + (f"；在 {ns} 上：{'、'.join(granted) or '-'}" if ns else ""),
+            },
+        )
+    ]
+
+
+def _covers(resource, ns: str) -> bool:
+    r = str(resource or "")
+    return r in ("*", ns) or r.startswith(ns + "/")

@@ -1,0 +1,493 @@
+"""Account-side facts from the TCR cloud API: credentials, a read-only client, and the shared look-ups.
+
+Only Describe*/Check* actions are ever sent: `ALLOWED_ACTIONS` is the allow-list, `TCRAPI.call` refuses anything
+else before a byte leaves the process, and tests/test_cloud_readonly.py checks every action named in the code
+against it. Credentials come from `TENCENTCLOUD_SECRET_ID` / `TENCENTCLOUD_SECRET_KEY` /
+`TENCENTCLOUD_SESSION_TOKEN` or tccli's `~/.tccli/<profile>.credential`; they live in a `CloudCredentials` whose
+repr hides them, are handed to Tencent's SDK for signing and are never logged, printed, stored or put in a
+finding.
+
+The SDK (`tencentcloud-sdk-python-tcr`) is imported only when an account-side check runs.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from . import net
+
+log = logging.getLogger("tcr_doctor.cloud")
+
+API_VERSION = "2019-09-24"
+DEFAULT_ENDPOINT = "https://tcr.tencentcloudapi.com"
+DEFAULT_REGION = "ap-guangzhou"
+ENDPOINT_ENV = "TCR_DOCTOR_CLOUD_ENDPOINT"
+
+# Every action this code may send. Read-only by construction: Describe* and Check* only.
+ALLOWED_ACTIONS = frozenset(
+    {
+        "DescribeInstances",
+        "CheckInstanceName",
+        "DescribeExternalEndpointStatus",
+        "DescribeSecurityPolicies",
+        "DescribeInternalEndpoints",
+        "DescribeInternalEndpointDnsStatus",
+        "DescribeNamespaces",
+        "DescribeRepositories",
+        "DescribeImages",
+        "DescribeInstanceToken",
+        "DescribeServiceAccounts",
+        "DescribeUserQuotaPersonal",
+        "DescribeNamespacePersonal",
+        "DescribeRepositoryOwnerPersonal",
+        "DescribeImagePersonal",
+    }
+)
+READ_ONLY_PREFIXES = ("Describe", "Check")
+
+# Personal edition: host prefix -> region (shared/facts/tcr.md §1)
+PERSONAL_REGIONS = {
+    "ccr": "ap-guangzhou",
+    "hkccr": "ap-hongkong",
+    "sgccr": "ap-singapore",
+    "jpccr": "ap-tokyo",
+    "krccr": "ap-seoul",
+    "thccr": "ap-bangkok",
+    "inccr": "ap-mumbai",
+    "jktccr": "ap-jakarta",
+    "tpeccr": "ap-taipei",
+    "uswccr": "na-siliconvalley",
+    "useccr": "na-ashburn",
+    "caccr": "na-toronto",
+    "saoccr": "sa-saopaulo",
+    "deccr": "eu-frankfurt",
+    "shjrccr": "ap-shanghai-fsi",
+    "bjjrccr": "ap-beijing-fsi",
+    "szjrccr": "ap-shenzhen-fsi",
+}
+PERSONAL_HOSTS = {region: f"{prefix}.ccs.tencentyun.com" for prefix, region in PERSONAL_REGIONS.items()}
+
+CREDENTIAL_ERRORS = (
+    "AuthFailure.SecretIdNotFound",
+    "AuthFailure.SignatureFailure",
+    "AuthFailure.SignatureExpire",
+    "AuthFailure.InvalidSecretId",
+    "AuthFailure.TokenFailure",
+    "AuthFailure.InvalidAuthorization",
+    "AuthFailure.MFAFailure",
+)
+RATE_LIMIT_ERRORS = (
+    "RequestLimitExceeded",
+    "RequestLimitExceeded.UinLimitExceeded",
+    "RequestLimitExceeded.GlobalRegionUinLimitExceeded",
+    "RequestLimitExceeded.IPLimitExceeded",
+)
+_REFUSED_ACTION = re.compile(r"perform operation \((tcr:[A-Za-z]+)\)")
+_REGION = re.compile(r"^[a-z]{2}-[a-z]+(?:-[a-z]+)?(?:-\d)?$")
+
+# The SDK logs whole requests at DEBUG (headers include the signature's SecretId and the session token):
+# keep its logger above DEBUG whatever the application's logging says.
+logging.getLogger("tencentcloud_sdk_common").setLevel(logging.WARNING)
+
+
+@dataclass(frozen=True)
+class CloudCredentials:
+    """A SecretId/SecretKey (and optional session token). `repr` and `str` never show them."""
+
+    secret_id: str = field(repr=False)
+    secret_key: str = field(repr=False)
+    token: str | None = field(default=None, repr=False)
+    source: str = "env"
+
+    def secrets(self) -> list[str]:
+        """Every secret value, for output redaction."""
+        return [s for s in (self.secret_id, self.secret_key, self.token) if s]
+
+
+@dataclass
+class CloudOptions:
+    """How the account-side checks reach the TCR API, and what the user told us about the client."""
+
+    credentials: CloudCredentials | None = None
+    region: str | None = None  # where DescribeInstances(AllRegion) is sent; instance calls go to its own region
+    client_ip: str | None = None  # the client's egress address, for the public whitelist
+    vpc: str | None = None  # the client's VPC, for internal access
+    endpoint: str | None = None  # URL of the API (default https://tcr.tencentcloudapi.com)
+    scope: str = "any"  # "account": only this account's instances (Slack with the operator's credentials)
+    account: str | None = None  # a label for the account, shown in reports
+    check_name_elsewhere: bool = True  # INSTANCE_NOT_FOUND asks CheckInstanceName (off when scope is "account")
+
+
+class CloudError(Exception):
+    """An API call failed. KIND: credentials | permission | unreachable | rate_limited | not_found | error."""
+
+    def __init__(
+        self, kind: str, action: str, code: str = "", message: str = "", request_id: str = "", region: str = ""
+    ):
+        super().__init__(f"{action}: {code or kind}")
+        self.kind, self.action, self.code, self.request_id, self.region = kind, action, code, request_id, region
+        self.message = message[:300]
+
+    @property
+    def refused_action(self) -> str:
+        """The CAM action the service refused (`tcr:DescribeX`), from its message or the action sent."""
+        m = _REFUSED_ACTION.search(self.message)
+        return m.group(1) if m else f"tcr:{self.action}"
+
+
+def load_credentials(env: dict | None = None, profile: str | None = None, home: str | None = None):
+    """Credentials from the environment, else from tccli's credential file for PROFILE; None when neither."""
+    env = os.environ if env is None else env
+    sid, key = (env.get("TENCENTCLOUD_SECRET_ID") or "").strip(), (env.get("TENCENTCLOUD_SECRET_KEY") or "").strip()
+    if sid and key and not profile:
+        return CloudCredentials(sid, key, (env.get("TENCENTCLOUD_SESSION_TOKEN") or "").strip() or None, "env")
+    name = profile or "default"
+    if not re.fullmatch(r"[A-Za-z0-9_.-]{1,64}", name):
+        raise ValueError(f"invalid tccli profile name {name!r}")
+    base = Path(home) if home else Path(env.get("HOME") or Path.home())
+    path = base / ".tccli" / f"{name}.credential"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        if profile:
+            raise ValueError(f"no tccli profile {profile!r} ({path} does not exist)") from None
+        return None
+    except (OSError, ValueError) as exc:
+        raise ValueError(f"cannot read tccli credentials {path}: {type(exc).__name__}") from None
+    if not isinstance(data, dict):
+        raise ValueError(f"cannot read tccli credentials {path}: not a JSON object")
+    sid, key = str(data.get("secretId") or "").strip(), str(data.get("secretKey") or "").strip()
+    if not (sid and key):
+        raise ValueError(f"tccli profile {name!r} has no secretId/secretKey")
+    return CloudCredentials(sid, key, str(data.get("token") or "").strip() or None, f"tccli:{name}")
+
+
+def credentials_available(env: dict | None = None, home: str | None = None) -> bool:
+    """Whether `--cloud` would find credentials (environment or tccli default profile). Reads no secret."""
+    env = os.environ if env is None else env
+    if env.get("TENCENTCLOUD_SECRET_ID") and env.get("TENCENTCLOUD_SECRET_KEY"):
+        return True
+    base = Path(home) if home else Path(env.get("HOME") or Path.home())
+    return (base / ".tccli" / "default.credential").is_file()
+
+
+def valid_region(region: str) -> bool:
+    return bool(_REGION.match(region or ""))
+
+
+def parse_endpoint(url: str) -> tuple[str, str]:
+    """(scheme, host[:port]) of an API endpoint URL. Raises ValueError."""
+    if "://" not in url:
+        url = "https://" + url
+    u = urlsplit(url)
+    if u.scheme not in ("http", "https") or not u.hostname or u.username or u.password:
+        raise ValueError(f"the cloud endpoint {url!r} is not http(s)://HOST[:PORT]")
+    if u.path not in ("", "/") or u.query:
+        raise ValueError(f"the cloud endpoint {url!r} must not have a path")
+    return u.scheme, u.netloc
+
+
+class TCRAPI:
+    """A read-only TCR API client bound to one diagnosis deadline. Thread-safe (a fresh SDK client per call)."""
+
+    def __init__(self, options: CloudOptions, deadline: net.Deadline, env: dict | None = None):
+        if options.credentials is None:
+            raise ValueError("no cloud credentials")
+        self.options = options
+        self.deadline = deadline
+        env = os.environ if env is None else env
+        self.scheme, self.host = parse_endpoint(options.endpoint or env.get(ENDPOINT_ENV) or DEFAULT_ENDPOINT)
+        self.calls: list[tuple[str, str]] = []  # (action, region), for the report
+
+    def call(self, action: str, region: str, params: dict | None = None) -> dict:
+        """Send ACTION to REGION; the `Response` object without `RequestId`. Raises CloudError.
+
+        RequestLimitExceeded is retried with exponential backoff while the deadline leaves room for it."""
+        if action not in ALLOWED_ACTIONS or not action.startswith(READ_ONLY_PREFIXES):
+            raise PermissionError(f"{action} is not a read-only action this tool may call")
+        from tencentcloud.common import credential
+        from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
+        from tencentcloud.common.profile.client_profile import ClientProfile
+        from tencentcloud.common.profile.http_profile import HttpProfile
+        from tencentcloud.tcr.v20190924 import tcr_client
+
+        creds = self.options.credentials
+        assert creds is not None
+        cred = credential.Credential(creds.secret_id, creds.secret_key, creds.token)
+        backoff = 0.1
+        while True:
+            timeout = self.deadline.timeout()
+            if timeout <= 0.01:
+                raise net.DeadlineExceeded()
+            profile = ClientProfile(
+                httpProfile=HttpProfile(protocol=self.scheme, endpoint=self.host, reqTimeout=timeout),
+                language="en-US",
+            )
+            client = tcr_client.TcrClient(cred, region, profile)
+            self.calls.append((action, region))
+            start = time.monotonic()
+            try:
+                data = client.call_json(action, dict(params or {}))
+            except TencentCloudSDKException as exc:
+                err = _classify(exc, action, region)
+                log.debug("%s %s -> %s (%.0f ms)", action, region, err.code or err.kind, _ms(start))
+                if err.kind == "rate_limited" and self.deadline.remaining() > backoff + 0.2:
+                    time.sleep(backoff)
+                    backoff *= 2
+                    continue
+                raise err from None
+            except ValueError:  # a body that is not the API's JSON: something else answers at that address
+                raise CloudError(
+                    "unreachable", action, "NotTheTCRAPI", "the endpoint did not answer as the API", "", region
+                ) from None
+            resp = data.get("Response") if isinstance(data, dict) else None
+            if not isinstance(resp, dict):
+                raise CloudError("unreachable", action, "NotTheTCRAPI", "no Response object", "", region)
+            log.debug("%s %s -> ok %s (%.0f ms)", action, region, resp.get("RequestId", "-"), _ms(start))
+            return {k: v for k, v in resp.items() if k != "RequestId"}
+
+
+def _ms(start: float) -> float:
+    return (time.monotonic() - start) * 1000
+
+
+def _classify(exc, action: str, region: str) -> CloudError:
+    code = getattr(exc, "code", None) or ""
+    message = str(getattr(exc, "message", "") or "")
+    rid = getattr(exc, "requestId", None) or ""
+    if code in ("ClientNetworkError", "ServerNetworkError"):
+        # the SDK's message for a network failure is the requests exception: keep only its class of problem
+        brief = "timed out" if "timed out" in message.lower() or "timeout" in message.lower() else "connection failed"
+        if code == "ServerNetworkError":
+            brief = "HTTP error status"
+        return CloudError("unreachable", action, code, brief, rid, region)
+    if code in CREDENTIAL_ERRORS:
+        return CloudError("credentials", action, code, message, rid, region)
+    if code.startswith(("UnauthorizedOperation", "AuthFailure.UnauthorizedOperation", "OperationDenied.CamNoAuth")):
+        return CloudError("permission", action, code, message, rid, region)
+    if code in RATE_LIMIT_ERRORS:
+        return CloudError("rate_limited", action, code, message, rid, region)
+    if code.startswith("ResourceNotFound"):
+        return CloudError("not_found", action, code, message, rid, region)
+    return CloudError("error", action, code, message, rid, region)
+
+
+# ------------------------------------------------------------------------------------------------ shared look-ups
+# Checks call these with their context: every API answer is memoised per diagnosis, so checks that run at the same
+# time and need the same fact (the instance, above all) send one request between them.
+
+STATUS_MEANINGS = {
+    "Isolate": (
+        {"en": "isolated, usually for an overdue bill", "zh": "已隔离（通常因欠费）"},
+        {
+            "en": "Pay the overdue bill or renew in the billing center; the instance resumes once paid. An isolated instance is released after the retention period.",
+            "zh": "在费用中心结清欠费或续费，缴费后实例自动恢复；隔离超过保留期的实例会被释放。",
+        },
+    ),
+    "Pending": (
+        {"en": "being created", "zh": "正在创建"},
+        {"en": "Wait a few minutes until it is Running.", "zh": "等待几分钟，直到状态变为运行中。"},
+    ),
+    "Deploying": (
+        {"en": "being deployed", "zh": "正在部署"},
+        {"en": "Wait a few minutes until it is Running.", "zh": "等待几分钟，直到状态变为运行中。"},
+    ),
+    "Unhealthy": (
+        {"en": "unhealthy: the service reports a fault", "zh": "不健康：服务报告故障"},
+        {
+            "en": "Check the instance's events in the console and contact Tencent Cloud support with the instance ID.",
+            "zh": "在控制台查看实例事件，并附上实例 ID 联系腾讯云支持。",
+        },
+    ),
+    "Bucket-Error": (
+        {"en": "its COS storage bucket is missing or not accessible", "zh": "其 COS 存储桶不存在或无法访问"},
+        {
+            "en": "Do not delete or restrict the tcr-xxxx-<appid> bucket in COS; restore its access (bucket policy, CAM role TCR_QCSRole) or contact support.",
+            "zh": "不要删除或限制 COS 中的 tcr-xxxx-<appid> 存储桶；恢复其访问权限（存储桶策略、服务角色 TCR_QCSRole）或联系支持。",
+        },
+    ),
+    "Deleting": (
+        {"en": "being deleted", "zh": "正在删除"},
+        {"en": "The instance is going away: use another instance.", "zh": "实例正在被删除：请改用其他实例。"},
+    ),
+}
+_FAILED_MEANING = (
+    {"en": "an operation on it failed", "zh": "实例操作失败"},
+    {"en": "Contact Tencent Cloud support with the instance ID.", "zh": "附上实例 ID 联系腾讯云支持。"},
+)
+NAME_CHECK = {
+    0: {"en": "free (most likely a typo)", "zh": "未被占用（多半是拼写错误）"},
+    1: {"en": "not a valid instance name", "zh": "不是合法的实例名"},
+    2: {"en": "reserved by the service", "zh": "被服务保留"},
+    3: {"en": "taken by another account", "zh": "已被其他账号占用"},
+}
+
+
+def _unavailable(f):
+    from .context import Unavailable
+
+    return Unavailable(f)
+
+
+def account_label(ctx) -> str:
+    o = ctx.options.cloud
+    if o is not None and o.account:
+        return o.account
+    creds = o.credentials if o is not None else None
+    return {"en": "of these credentials", "zh": "当前密钥所属账号"} if creds is None else _source_label(creds)
+
+
+def _source_label(creds: CloudCredentials):
+    if creds.source.startswith("tccli:"):
+        return {"en": f"(tccli profile {creds.source[6:]})", "zh": f"（tccli 配置 {creds.source[6:]}）"}
+    return {"en": "(credentials from the environment)", "zh": "（环境变量中的密钥）"}
+
+
+def api(ctx) -> TCRAPI:
+    """The client for this diagnosis; Unavailable(CLOUD_NO_CREDENTIALS) when none was configured."""
+    from .findings import finding
+
+    o = getattr(ctx.options, "cloud", None)
+    if o is None or o.credentials is None:
+        raise _unavailable(finding("cloud_instance", "CLOUD_NO_CREDENTIALS"))
+    return ctx.memo("cloud:api", lambda: TCRAPI(o, ctx.deadline, ctx.options.env))
+
+
+def call(ctx, action: str, region: str, params: dict | None = None) -> dict:
+    """One memoised API answer (errors are memoised too: every check sees the same failure)."""
+    client = api(ctx)
+    key = f"cloud:{action}:{region}:{json.dumps(params or {}, sort_keys=True)}"
+    return ctx.memo(key, lambda: client.call(action, region, params))
+
+
+def error_finding(check: str, err: CloudError, ctx):
+    """The finding for a failed API call."""
+    from .findings import finding
+
+    if err.kind == "credentials":
+        creds = ctx.options.cloud.credentials
+        meaning = {
+            "AuthFailure.SecretIdNotFound": {"en": "the SecretId does not exist", "zh": "SecretId 不存在"},
+            "AuthFailure.SignatureFailure": {
+                "en": "the signature does not match: wrong SecretKey",
+                "zh": "签名不匹配：SecretKey 错误",
+            },
+            "AuthFailure.SignatureExpire": {
+                "en": "the request's timestamp is more than 5 minutes off the server's clock",
+                "zh": "请求时间戳与服务器时间相差超过 5 分钟",
+            },
+            "AuthFailure.TokenFailure": {
+                "en": "the session token is wrong or expired",
+                "zh": "临时密钥的 Token 错误或已过期",
+            },
+        }.get(err.code, {"en": err.message or err.code, "zh": err.message or err.code})
+        return finding(check, "CLOUD_CREDENTIALS_INVALID", code=err.code, source=creds.source, meaning=meaning)
+    if err.kind == "permission":
+        return finding(
+            check,
+            "CLOUD_PERMISSION_MISSING",
+            action=err.refused_action,
+            region=err.region,
+            code=err.code,
+            request_id=err.request_id,
+        )
+    if err.kind == "unreachable":
+        client = api(ctx)
+        return finding(
+            check, "CLOUD_API_UNREACHABLE", endpoint=f"{client.scheme}://{client.host}", error=err.message or err.code
+        )
+    if err.kind == "rate_limited":
+        attempts = sum(1 for a, _ in api(ctx).calls if a == err.action)
+        return finding(check, "CLOUD_RATE_LIMITED", action=err.action, attempts=max(0, attempts - 1), code=err.code)
+    return finding(
+        check, "CLOUD_API_ERROR", action=err.action, code=err.code, message=err.message, request_id=err.request_id
+    )
+
+
+def tcr_target(ctx) -> tuple[str, str]:
+    """('enterprise', instance name) or ('personal', region) for the target; Unavailable(CLOUD_NOT_TCR) otherwise."""
+    from .checks.name import ENTERPRISE_SUFFIX, edition
+    from .findings import finding
+
+    host = ctx.target.host or ""
+    ed = edition(host)
+    if ed == "enterprise":
+        label = host[: -len(ENTERPRISE_SUFFIX)]
+        label = label[:-4] if label.endswith("-vpc") else label
+        if label and "." not in label:
+            return "enterprise", label
+    if ed == "personal":
+        prefix = host.split(".", 1)[0]
+        if prefix in PERSONAL_REGIONS and host == f"{prefix}.ccs.tencentyun.com":
+            return "personal", PERSONAL_REGIONS[prefix]
+    raise _unavailable(finding("cloud_instance", "CLOUD_NOT_TCR", host=host or ctx.target.raw))
+
+
+def entry_region(ctx) -> str:
+    o = ctx.options.cloud
+    return (o.region if o is not None and o.region else None) or DEFAULT_REGION
+
+
+def instance(ctx) -> dict:
+    """The target's Registry (SDK model fields) in this account. Unavailable with the finding when it cannot be used:
+    not found, not running, or the API failed."""
+    return ctx.memo("cloud:instance", lambda: _find_instance(ctx))
+
+
+def _find_instance(ctx) -> dict:
+    from .findings import finding
+
+    kind, name = tcr_target(ctx)
+    if kind != "enterprise":
+        raise ValueError("instance() is for the enterprise edition")
+    try:
+        data = call(
+            ctx,
+            "DescribeInstances",
+            entry_region(ctx),
+            {"AllRegion": True, "Filters": [{"Name": "RegistryName", "Values": [name]}], "Limit": 100},
+        )
+    except CloudError as err:
+        raise _unavailable(error_finding("cloud_instance", err, ctx)) from None
+    regs = [r for r in data.get("Registries") or [] if isinstance(r, dict) and r.get("RegistryName") == name]
+    acct = account_label(ctx)
+    if not regs:
+        o = ctx.options.cloud
+        if o.scope == "account" or not o.check_name_elsewhere:
+            raise _unavailable(finding("cloud_instance", "INSTANCE_OUTSIDE_ACCOUNT", name=name, account=acct))
+        try:
+            chk = call(ctx, "CheckInstanceName", entry_region(ctx), {"RegistryName": name})
+            code = 0 if chk.get("IsValidated") else int(chk.get("DetailCode") or 0)
+            name_check = NAME_CHECK.get(code, NAME_CHECK[3])
+        except CloudError as err:
+            name_check = {"en": f"not checked ({err.code or err.kind})", "zh": f"未能检查（{err.code or err.kind}）"}
+            code = None
+        raise _unavailable(
+            finding(
+                "cloud_instance", "INSTANCE_NOT_FOUND", name=name, account=acct, name_check=name_check, detail_code=code
+            )
+        )
+    reg = regs[0]
+    status = str(reg.get("Status") or "")
+    if status != "Running":
+        meaning, action = STATUS_MEANINGS.get(status, _FAILED_MEANING)
+        raise _unavailable(
+            finding(
+                "cloud_instance",
+                "INSTANCE_NOT_RUNNING",
+                name=name,
+                registry_id=reg.get("RegistryId"),
+                region=reg.get("RegionName"),
+                status=status or "-",
+                meaning=meaning,
+                next_step=action,
+            )
+        )
+    return reg

@@ -1,0 +1,76 @@
+"""One verdict from wire and account findings.
+
+The wire shows symptoms (a timeout, "denied", a public address); the account often knows the cause (a closed
+public entry, a missing whitelist entry, a namespace that does not exist). Each account code lists in
+diagnostics/codes.toml (`explains`) the wire codes it can cause. `causes` pairs them so the report leads with the
+cause and lists the wire failures as its symptoms; the findings themselves are all kept.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from .findings import Finding, catalogue
+
+ACCOUNT_PREFIX = "cloud_"
+RANK = {"fail": 0, "warn": 1, "ok": 2}
+ANSWERED = {"HTTP_OK", "TCP_OK", "TLS_OK"}
+
+
+def is_account(f: Finding) -> bool:
+    return f.check.startswith(ACCOUNT_PREFIX)
+
+
+def settle(findings: list[Finding]) -> list[Finding]:
+    """Adjust findings in the light of the others:
+
+    * the instance-name rule is a warning, not a failure, for a host that resolves and answers (an instance
+      created before the rule, or a name the service accepts);
+    * ENDPOINT_INTERNAL says so when the account confirms the address is the VPC link's access IP."""
+    codes = {f.code for f in findings}
+    confirmed = next((f for f in findings if f.code == "VPC_LINK_OK" and f.evidence.get("account_confirms")), None)
+    out = []
+    for f in findings:
+        if (
+            f.code == "NAME_INVALID"
+            and f.evidence.get("kind") == "instance"
+            and f.status == "fail"
+            and codes & ANSWERED
+        ):
+            ev = dict(f.evidence)
+            ev["answered"] = {
+                "en": "the host resolves and answers, so the service accepted this name",
+                "zh": "该域名可解析且有应答，说明服务接受了这个名称",
+            }
+            f = dataclasses.replace(f, status="warn", evidence=ev)
+        if f.code == "ENDPOINT_INTERNAL" and confirmed is not None:
+            ev = dict(f.evidence)
+            ev["account"] = {
+                "en": f"confirmed by the account: the internal access link of {confirmed.evidence.get('vpc')} "
+                f"({confirmed.evidence.get('access_ip')})",
+                "zh": f"账号确认：这是 {confirmed.evidence.get('vpc')} 的内网访问链路 IP（{confirmed.evidence.get('access_ip')}）",
+            }
+            f = dataclasses.replace(f, evidence=ev)
+        out.append(f)
+    return out
+
+
+def causes(findings: list[Finding]) -> list[dict]:
+    """[{cause: {check, code, status, likely}, symptoms: [{check, code}]}], strongest cause first."""
+    cat = catalogue()
+    wire = [f for f in findings if not is_account(f) and f.status in ("fail", "warn")]
+    out = []
+    for f in findings:
+        if not is_account(f) or f.status not in RANK:
+            continue
+        explains = set(cat.get(f.code, {}).get("explains") or ())
+        symptoms = [{"check": w.check, "code": w.code} for w in wire if w.code in explains]
+        if symptoms:
+            out.append(
+                {
+                    "cause": {"check": f.check, "code": f.code, "status": f.status, "likely": f.status != "fail"},
+                    "symptoms": symptoms,
+                }
+            )
+    out.sort(key=lambda v: RANK[v["cause"]["status"]])
+    return out
