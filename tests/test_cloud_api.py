@@ -20,7 +20,7 @@ from tencentcloud.common.profile.http_profile import HttpProfile
 from tencentcloud.tcr.v20190924 import models, tcr_client
 
 from diagnostics import cloud, net
-from diagnostics.cloud import ALLOWED_ACTIONS, CloudCredentials, CloudError, CloudOptions, TCRAPI, load_credentials
+from diagnostics.cloud import ALLOWED_ACTIONS, TCRAPI, CloudCredentials, CloudError, CloudOptions, load_credentials
 from tests.harness.tcr_api import Account, Key, TCRAPIServer, make_instance
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
