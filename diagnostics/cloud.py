@@ -388,14 +388,14 @@ def error_finding(check: str, err: CloudError, ctx):
                 "zh": "临时密钥的 Token 错误或已过期",
             },
         }.get(err.code, {"en": err.message or err.code, "zh": err.message or err.code})
-        return finding(check, "CLOUD_CREDENTIALS_INVALID", code=err.code, source=creds.source, meaning=meaning)
+        return finding(check, "CLOUD_CREDENTIALS_INVALID", error_code=err.code, source=creds.source, meaning=meaning)
     if err.kind == "permission":
         return finding(
             check,
             "CLOUD_PERMISSION_MISSING",
             action=err.refused_action,
             region=err.region,
-            code=err.code,
+            error_code=err.code,
             request_id=err.request_id,
         )
     if err.kind == "unreachable":
@@ -405,9 +405,11 @@ def error_finding(check: str, err: CloudError, ctx):
         )
     if err.kind == "rate_limited":
         attempts = sum(1 for a, _ in api(ctx).calls if a == err.action)
-        return finding(check, "CLOUD_RATE_LIMITED", action=err.action, attempts=max(0, attempts - 1), code=err.code)
+        return finding(
+            check, "CLOUD_RATE_LIMITED", action=err.action, attempts=max(0, attempts - 1), error_code=err.code
+        )
     return finding(
-        check, "CLOUD_API_ERROR", action=err.action, code=err.code, message=err.message, request_id=err.request_id
+        check, "CLOUD_API_ERROR", action=err.action, error_code=err.code, message=err.message, request_id=err.request_id
     )
 
 

@@ -1,0 +1,423 @@
+"""Account-side checks: one scenario per finding code, against the loopback TCR API and the test DNS server.
+
+Names resolve only in the test DNS; the addresses the account hands out (AccessIp, whitelist entries, public IPs)
+are data and are never connected to: these diagnoses run `--only dns,endpoint,cloud` (or `cloud` alone), which
+touches no registry.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from diagnostics import DiagnoseOptions, catalogue, diagnose
+from diagnostics.cloud import ALLOWED_ACTIONS, CloudCredentials, CloudOptions
+from tests.harness.dns_server import PUBLIC_V4, DNSServer, Zone
+from tests.harness.tcr_api import Account, Key, PersonalRegion, TCRAPIServer, make_instance, namespace, personal_repo
+
+HOST = "shop-tcr.tencentcloudcr.com"
+ACCESS_IP = "10.20.0.15"
+REACHED: set[str] = set()  # every code a scenario produced (the last test checks the catalogue is covered)
+
+
+@pytest.fixture
+def account() -> Account:
+    return Account.example()
+
+
+@pytest.fixture
+def api(account):
+    with TCRAPIServer(account) as server:
+        yield server
+    assert set(server.actions()) <= ALLOWED_ACTIONS  # nothing outside the allow-list ever reached the service
+
+
+@pytest.fixture(scope="module")
+def dns():
+    zone = Zone(
+        records={
+            HOST: [("A", PUBLIC_V4)],
+            "shop-tcr-vpc.tencentcloudcr.com": [("A", ACCESS_IP)],
+            "linked-tcr.tencentcloudcr.com": [("A", ACCESS_IP)],
+            "gone-tcr.tencentcloudcr.com": [("A", PUBLIC_V4)],
+        }
+    )
+    with DNSServer(zone) as server:
+        yield server
+
+
+def run(api, dns, target, only="dns,endpoint,cloud", creds=None, **cloud_kw):
+    creds = creds or CloudCredentials(Account.SECRET_ID, Account.SECRET_KEY)
+    extra = {k: cloud_kw.pop(k) for k in ("username", "push") if k in cloud_kw}
+    report = diagnose(
+        target,
+        DiagnoseOptions(
+            timeout=cloud_kw.pop("timeout", 8),
+            only=only,
+            nameserver=dns.nameserver,
+            env={},
+            cloud=CloudOptions(credentials=creds, endpoint=api.endpoint, **cloud_kw),
+            **extra,
+        ),
+    )
+    for f in report.findings:
+        REACHED.add(f.code)
+        for text in (*f.summary.values(), *f.fix.values()):
+            assert "{" not in text, (f.code, text)
+    return report
+
+
+def codes(report, check=None):
+    return [f.code for f in report.findings if check is None or f.check == check]
+
+
+def one(report, code):
+    found = [f for f in report.findings if f.code == code]
+    assert found, f"{code} not in {codes(report)}"
+    return found[0]
+
+
+# ------------------------------------------------------------------------------------------------ healthy
+def test_healthy_instance(api, dns):
+    r = run(api, dns, f"{HOST}/team/app:1.0", client_ip="203.0.113.7")
+    assert codes(r, "cloud_instance") == ["INSTANCE_OK"]
+    assert codes(r, "cloud_network") == ["PUBLIC_ACCESS_OPEN", "PUBLIC_IP_ALLOWED"]
+    assert codes(r, "cloud_image") == ["NAMESPACE_FOUND", "TAG_FOUND"]
+    assert codes(r, "cloud_quota") == ["CLOUD_QUOTA_OK"]
+    assert codes(r, "cloud_access") == ["ACCESS_CREDENTIALS_OK"]
+    assert codes(r, "cloud_vpc") == ["VPC_LINKS"]
+    assert r.exit_code == 0 and r.verdict == []
+    # the instance was looked up once, shared by every check
+    assert api.actions().count("DescribeInstances") == 1
+
+
+def test_no_credentials_skips_with_a_reason(dns):
+    r = diagnose(f"{HOST}/team/app:1.0", DiagnoseOptions(only="cloud", env={}, cloud=CloudOptions(credentials=None)))
+    assert {f.code for f in r.findings} == {"CLOUD_NO_CREDENTIALS"}
+    assert all(f.status == "skip" for f in r.findings) and len(r.findings) == 6
+    REACHED.add("CLOUD_NO_CREDENTIALS")
+
+
+def test_not_a_tcr_host(api, dns):
+    r = run(api, dns, "registry.example.com/team/app:1.0", only="cloud")
+    assert set(codes(r)) == {"CLOUD_NOT_TCR"}
+
+
+# ------------------------------------------------------------------------------------------------ instance
+def test_instance_not_found_name_taken_elsewhere(api, dns, account):
+    account.taken_names.add("gone-tcr")
+    r = run(api, dns, "gone-tcr.tencentcloudcr.com", only="cloud_instance")
+    f = one(r, "INSTANCE_NOT_FOUND")
+    assert f.evidence["detail_code"] == 3 and "another account" in f.summary["en"]
+    assert "CheckInstanceName" in api.actions()
+
+
+def test_instance_not_found_free_name_is_a_typo(api, dns):
+    r = run(api, dns, "gone-tcr.tencentcloudcr.com", only="dns,endpoint,cloud")
+    f = one(r, "INSTANCE_NOT_FOUND")
+    assert f.evidence["detail_code"] == 0 and "typo" in f.summary["en"]
+    # every other account check is skipped for it
+    assert {f.code for f in r.findings if f.check in ("cloud_network", "cloud_vpc", "cloud_image")} == {"SKIPPED"}
+
+
+def test_instance_outside_account_scope(api, dns):
+    r = run(api, dns, "gone-tcr.tencentcloudcr.com", only="cloud_instance", scope="account", account="ops")
+    f = one(r, "INSTANCE_OUTSIDE_ACCOUNT")
+    assert f.status == "skip" and "ops" in f.summary["en"]
+    assert "CheckInstanceName" not in api.actions()
+
+
+@pytest.mark.parametrize("status,word", [("Isolate", "overdue"), ("Deploying", "deployed"), ("Bucket-Error", "COS")])
+def test_instance_not_running(api, dns, account, status, word):
+    account.instance("shop-tcr").registry["Status"] = status
+    r = run(api, dns, HOST, only="cloud")
+    f = one(r, "INSTANCE_NOT_RUNNING")
+    assert f.evidence["status"] == status and word in f.summary["en"]
+    assert r.exit_code == 1
+
+
+def test_instance_in_another_region_is_called_in_its_region(api, dns, account):
+    account.instances[0] = make_instance("shop-tcr", "tcr-shop0001", "ap-singapore")
+    account.instances[0].registry["RegionName"] = "ap-singapore"
+    r = run(api, dns, f"{HOST}/team/app:1.0", only="cloud", region="ap-shanghai")
+    assert one(r, "INSTANCE_OK").evidence["region"] == "ap-singapore"
+    assert "note" in one(r, "INSTANCE_OK").evidence
+    regions = {x.region for x in api.received if x.action != "DescribeInstances"}
+    assert regions == {"ap-singapore"}
+    assert not any(x.error for x in api.received)
+
+
+# ------------------------------------------------------------------------------------------------ public access
+def test_public_access_closed(api, dns, account):
+    account.instance("shop-tcr").external_status = "Closed"
+    r = run(api, dns, HOST, only="dns,endpoint,cloud_network")
+    f = one(r, "PUBLIC_ACCESS_CLOSED")
+    assert f.status == "fail" and f.evidence["status"] == "Closed"
+
+
+def test_public_ip_not_allowed(api, dns):
+    r = run(api, dns, HOST, only="cloud_network", client_ip="198.51.100.9")
+    f = one(r, "PUBLIC_IP_NOT_ALLOWED")
+    assert f.evidence["cidrs"] == ["203.0.113.0/24"] and f.status == "fail"
+
+
+def test_empty_whitelist_allows_nobody(api, dns, account):
+    account.instance("shop-tcr").security_policies = []
+    r = run(api, dns, HOST, only="cloud_network")
+    assert one(r, "PUBLIC_IP_NOT_ALLOWED").evidence["cidrs"] == ["-"]
+
+
+def test_whitelist_listed_without_client_ip(api, dns):
+    r = run(api, dns, HOST, only="cloud_network")
+    f = one(r, "PUBLIC_WHITELIST")
+    assert f.evidence["cidrs"] == ["203.0.113.0/24"] and "--client-ip" in f.fix["en"]
+
+
+def test_whitelist_open_to_all(api, dns, account):
+    account.instance("shop-tcr").security_policies.append(
+        {"PolicyIndex": 2, "Description": "", "CidrBlock": "0.0.0.0/0", "PolicyVersion": "v1"}
+    )
+    r = run(api, dns, HOST, only="cloud_network", client_ip="198.51.100.9")
+    assert one(r, "WHITELIST_OPEN_TO_ALL").status == "warn"
+    assert one(r, "PUBLIC_IP_ALLOWED").evidence["cidr"] == "0.0.0.0/0"
+
+
+# ------------------------------------------------------------------------------------------------ VPC
+def _link(account, status="Running", access_ip=ACCESS_IP, vpc="vpc-abc12345"):
+    account.instance("shop-tcr").access_vpcs = [
+        {"VpcId": vpc, "SubnetId": "subnet-1", "Status": status, "AccessIp": access_ip}
+    ]
+
+
+def test_vpc_link_missing(api, dns, account):
+    _link(account, vpc="vpc-other001")
+    r = run(api, dns, HOST, only="cloud_vpc", vpc="vpc-abc12345")
+    f = one(r, "VPC_LINK_MISSING")
+    assert "vpc-other001" in f.summary["en"] and f.evidence["region"] == "ap-guangzhou"
+
+
+def test_vpc_link_not_ready(api, dns, account):
+    _link(account, status="Creating", access_ip="")
+    r = run(api, dns, HOST, only="cloud_vpc", vpc="vpc-abc12345")
+    assert one(r, "VPC_LINK_NOT_READY").evidence["status"] == "Creating"
+
+
+def test_private_dns_off(api, dns, account):
+    _link(account)
+    r = run(api, dns, HOST, vpc="vpc-abc12345", only="dns,endpoint,cloud_vpc")
+    f = one(r, "PRIVATE_DNS_OFF")
+    assert f.evidence["addresses"] == [PUBLIC_V4] and f.evidence["dns_status"] == "DISABLED"
+    sent = next(x for x in api.received if x.action == "DescribeInternalEndpointDnsStatus")
+    assert sent.params["VpcSet"][0]["UsePublicDomain"] is True  # the default domain was asked about
+    # one verdict: the public address on the wire is explained by the account
+    assert r.verdict[0]["cause"]["code"] == "PRIVATE_DNS_OFF"
+    assert {"check": "endpoint", "code": "ENDPOINT_PUBLIC"} in r.verdict[0]["symptoms"]
+
+
+def test_vpc_link_confirms_internal_endpoint(api, dns, account):
+    account.instances[0] = make_instance("shop-tcr", "tcr-shop0001", "ap-guangzhou")
+    _link(account)
+    r = run(api, dns, "shop-tcr-vpc.tencentcloudcr.com", vpc="vpc-abc12345", only="dns,endpoint,cloud_vpc")
+    ok = one(r, "VPC_LINK_OK")
+    assert ok.evidence["account_confirms"] is True
+    internal = one(r, "ENDPOINT_INTERNAL")
+    assert "confirmed by the account" in internal.evidence["account"]["en"]
+    # without --vpc the link is still recognised from the resolved address
+    r = run(api, dns, "shop-tcr-vpc.tencentcloudcr.com", only="dns,endpoint,cloud_vpc")
+    assert one(r, "VPC_LINK_OK").evidence["vpc"] == "vpc-abc12345"
+
+
+# ------------------------------------------------------------------------------------------------ images
+def test_namespace_not_found_explains_denied_push(api, dns):
+    r = run(api, dns, f"{HOST}/tema/app:1.0", only="cloud_image", push=True)
+    f = one(r, "NAMESPACE_NOT_FOUND")
+    assert f.evidence["existing"] == ["team"] and f.status == "fail"
+
+
+def test_public_namespace_is_noted(api, dns, account):
+    account.instance("shop-tcr").namespaces.append(namespace("pub", public=True))
+    r = run(api, dns, f"{HOST}/pub/x:1", only="cloud_image")
+    assert one(r, "NAMESPACE_FOUND").evidence["public"] is True
+    assert one(r, "REPO_NOT_FOUND").evidence["source"]["en"] == "the TCR API"
+
+
+def test_tag_not_found_with_closest(api, dns):
+    r = run(api, dns, f"{HOST}/team/app:1.0.0", only="cloud_image")
+    f = one(r, "TAG_NOT_FOUND")
+    assert f.evidence["closest"] == "1.0" and f.evidence["tag_count"] == 1
+
+
+def test_repo_not_found_is_fine_for_a_push(api, dns):
+    r = run(api, dns, f"{HOST}/team/new:1", only="cloud_image", push=True)
+    assert one(r, "REPO_NOT_FOUND").status == "ok"
+
+
+# ------------------------------------------------------------------------------------------------ credentials
+def test_disabled_and_expired_tokens(api, dns, account):
+    past = int((time.time() - 86400) * 1000)
+    account.instance("shop-tcr").tokens = [
+        {"Id": "tok-1", "Desc": "ci", "RegistryId": "tcr-shop0001", "Enabled": False, "CreatedAt": "", "ExpiredAt": 0},
+        {
+            "Id": "tok-2",
+            "Desc": "old",
+            "RegistryId": "tcr-shop0001",
+            "Enabled": True,
+            "CreatedAt": "",
+            "ExpiredAt": past,
+        },
+        {"Id": "tok-3", "Desc": "ok", "RegistryId": "tcr-shop0001", "Enabled": True, "CreatedAt": "", "ExpiredAt": 0},
+    ]
+    r = run(api, dns, HOST, only="cloud_access")
+    assert one(r, "INSTANCE_TOKEN_DISABLED").evidence["tokens"] == ["tok-1 (ci)"]
+    assert one(r, "INSTANCE_TOKEN_EXPIRED").evidence["tokens"] == ["tok-2 (old)"]
+
+
+def _sa(name, disable=False, expires=0, actions=("tcr:PullRepository",)):
+    return {
+        "Name": name,
+        "Description": "",
+        "Disable": disable,
+        "ExpiresAt": expires,
+        "CreateTime": "",
+        "UpdateTime": "",
+        "Permissions": [{"Resource": "team", "Actions": list(actions)}],
+    }
+
+
+@pytest.mark.parametrize(
+    "sa,code",
+    [
+        (_sa("tcr$ci", disable=True), "SERVICE_ACCOUNT_DISABLED"),
+        (_sa("tcr$ci", expires=int((time.time() - 60) * 1000)), "SERVICE_ACCOUNT_EXPIRED"),
+        (_sa("tcr$ci"), "SERVICE_ACCOUNT_NO_PUSH"),
+        (_sa("tcr$other"), "SERVICE_ACCOUNT_NOT_FOUND"),
+        (_sa("tcr$ci", actions=("tcr:PullRepository", "tcr:PushRepository")), "ACCESS_CREDENTIALS_OK"),
+    ],
+)
+def test_service_accounts(api, dns, account, sa, code):
+    account.instance("shop-tcr").service_accounts = [sa]
+    r = run(api, dns, f"{HOST}/team/app:1.0", only="cloud_access", username="tcr$ci", push=True)
+    assert codes(r, "cloud_access") == [code]
+
+
+# ------------------------------------------------------------------------------------------------ quota
+def test_enterprise_quota_near_and_exceeded(api, dns, account):
+    inst = account.instance("shop-tcr")
+    inst.registry["RegistryType"] = "basic"
+    inst.namespaces = [namespace(f"ns{i}") for i in range(50)]
+    inst.repositories = [
+        {
+            "Name": f"ns0/r{i}",
+            "Namespace": "ns0",
+            "CreationTime": "",
+            "Public": False,
+            "Description": "",
+            "BriefDescription": "",
+            "UpdateTime": "",
+        }
+        for i in range(905)
+    ]
+    r = run(api, dns, HOST, only="cloud_quota")
+    assert one(r, "CLOUD_QUOTA_EXCEEDED").evidence["kind"] == "namespace"
+    near = one(r, "CLOUD_QUOTA_NEAR")
+    assert (near.evidence["kind"], near.evidence["used"], near.evidence["limit"]) == ("repo", 905, 1000)
+
+
+def _personal(account, region="ap-guangzhou", tags=("v1",), repo="mine/app", namespaces=("mine",)):
+    pr = account.personal.setdefault(region, PersonalRegion())
+    pr.namespaces = [{"Namespace": n, "CreationTime": "", "RepoCount": 1} for n in namespaces]
+    if repo:
+        pr.repos[repo] = personal_repo(repo, list(tags))
+    return pr
+
+
+def test_personal_edition_found(api, dns, account):
+    _personal(account)
+    r = run(api, dns, "ccr.ccs.tencentyun.com/mine/app:v1", only="cloud")
+    assert codes(r, "cloud_instance") == ["PERSONAL_EDITION"]
+    assert codes(r, "cloud_network") == ["NETWORK_ACL_NONE"]
+    assert codes(r, "cloud_image") == ["TAG_FOUND"]
+    assert codes(r, "cloud_quota") == ["CLOUD_QUOTA_OK"]
+
+
+def test_personal_image_pushed_to_another_region(api, dns, account):
+    _personal(account, repo=None)
+    _personal(account, region="ap-hongkong")
+    r = run(api, dns, "ccr.ccs.tencentyun.com/mine/app:v1", only="cloud_image")
+    f = one(r, "IMAGE_IN_OTHER_REGION")
+    assert f.evidence["other_host"] == "hkccr.ccs.tencentyun.com" and f.status == "fail"
+
+
+def test_personal_tag_quota(api, dns, account):
+    _personal(account, tags=[f"b{i}" for i in range(100)])
+    r = run(api, dns, "ccr.ccs.tencentyun.com/mine/app:b1", only="cloud_quota")
+    f = one(r, "CLOUD_QUOTA_EXCEEDED")
+    assert (f.evidence["kind"], f.evidence["used"], f.evidence["limit"]) == ("tag", 100, 100)
+
+
+def test_personal_namespace_not_ours(api, dns, account):
+    _personal(account)
+    r = run(api, dns, "ccr.ccs.tencentyun.com/theirs/app:v1", only="cloud_image")
+    assert one(r, "NAMESPACE_NOT_FOUND").status == "warn"  # may be someone's public image
+
+
+# ------------------------------------------------------------------------------------------------ API errors
+def test_credentials_invalid(api, dns):
+    r = run(api, dns, HOST, only="cloud", creds=CloudCredentials(Account.SECRET_ID, "wrong-key"))
+    f = one(r, "CLOUD_CREDENTIALS_INVALID")
+    assert f.evidence["error_code"] == "AuthFailure.SignatureFailure" and "wrong SecretKey" in f.summary["en"]
+    assert api.actions() == ["DescribeInstances"]  # the failure is memoised: one request, six findings
+    r = run(api, dns, HOST, only="cloud_instance", creds=CloudCredentials("AKIDunknown0000000000", "x"))
+    assert one(r, "CLOUD_CREDENTIALS_INVALID").evidence["error_code"] == "AuthFailure.SecretIdNotFound"
+
+
+def test_signature_expired(api, dns):
+    api.clock_offset = -600
+    r = run(api, dns, HOST, only="cloud_instance")
+    assert one(r, "CLOUD_CREDENTIALS_INVALID").evidence["error_code"] == "AuthFailure.SignatureExpire"
+
+
+def test_permission_missing_names_the_action(api, dns, account):
+    account.keys[Account.SECRET_ID].denied.add("DescribeSecurityPolicies")
+    r = run(api, dns, HOST, only="cloud_network")
+    f = one(r, "CLOUD_PERMISSION_MISSING")
+    assert f.evidence["action"] == "tcr:DescribeSecurityPolicies"
+    assert "QcloudTCRReadOnlyAccess" in f.fix["en"]
+
+
+def test_api_unreachable(dns):
+    from tests.harness._net import free_port
+
+    class Dead:
+        endpoint = f"http://127.0.0.1:{free_port()}"
+
+    r = run(Dead, dns, HOST, only="cloud_instance", timeout=3)
+    assert "127.0.0.1" in one(r, "CLOUD_API_UNREACHABLE").evidence["endpoint"]
+
+
+def test_rate_limited_then_ok(api, dns, account):
+    account.rate_limit["DescribeInstances"] = 2
+    r = run(api, dns, HOST, only="cloud_instance")
+    assert codes(r) == ["INSTANCE_OK"]
+
+
+def test_rate_limited_beyond_the_deadline(api, dns, account):
+    account.rate_limit["DescribeInstances"] = 10_000
+    r = run(api, dns, HOST, only="cloud_instance", timeout=1.5)
+    f = one(r, "CLOUD_RATE_LIMITED")
+    assert f.evidence["attempts"] >= 2 and r.duration < 2.0
+
+
+def test_generic_api_error(api, dns, account):
+    account.keys[Account.SECRET_ID] = Key(Account.SECRET_KEY)
+    account.instance("shop-tcr").registry["RegistryId"] = "tcr-shop0001"
+    r = run(api, dns, HOST, only="cloud_instance", region="xx-nowhere-1")
+    assert one(r, "CLOUD_API_ERROR").evidence["error_code"] == "UnsupportedRegion"
+
+
+def test_every_account_code_is_reached():
+    """Runs last in this module: every account-side code in the catalogue was produced by a scenario above."""
+    account_codes = {c for c, e in catalogue().items() if str(e.get("check", "")).startswith("cloud_")}
+    missing = sorted(account_codes - REACHED)
+    assert not missing, missing
