@@ -210,6 +210,28 @@ class Settings:
         shown="the web service's database (`TCR_DOCTOR_DB`), table `slack_seen`",
     )
 
+    # -- account-side checks (TCR cloud API; credentials: TENCENTCLOUD_SECRET_ID/KEY or tccli) -------------
+    cloud_endpoint: str | None = setting(
+        "TCR_DOCTOR_CLOUD_ENDPOINT",
+        None,
+        "TCR API endpoint of the account-side checks (`diagnose --cloud`, Slack): a private endpoint, or a test "
+        "server over `http://`",
+        shown="`https://tcr.tencentcloudapi.com`",
+    )
+    slack_cloud: bool = setting(
+        "TCR_DOCTOR_SLACK_CLOUD",
+        False,
+        "Slack diagnoses also run the account-side checks with the operator's credentials (`TENCENTCLOUD_SECRET_ID` "
+        "/ `TENCENTCLOUD_SECRET_KEY` or tccli's default profile), only for that account's instances; the web API "
+        "never does",
+    )
+    cloud_account: str | None = setting(
+        "TCR_DOCTOR_CLOUD_ACCOUNT",
+        None,
+        "name of the operator's account, shown in Slack answers that used it",
+        shown="the credentials' source",
+    )
+
     # -- the knowledge base ----------------------------------------------------------------------------
     # Read by knowledge.kb.cache_dir() itself: the core runs without a channel (benchmarks, python -m knowledge.*).
     cache_dir: str | None = setting(

@@ -28,7 +28,6 @@ log = logging.getLogger("tcr_doctor.cloud")
 API_VERSION = "2019-09-24"
 DEFAULT_ENDPOINT = "https://tcr.tencentcloudapi.com"
 DEFAULT_REGION = "ap-guangzhou"
-ENDPOINT_ENV = "TCR_DOCTOR_CLOUD_ENDPOINT"
 
 # Every action this code may send. Read-only by construction: Describe* and Check* only.
 ALLOWED_ACTIONS = frozenset(
@@ -197,13 +196,12 @@ def parse_endpoint(url: str) -> tuple[str, str]:
 class TCRAPI:
     """A read-only TCR API client bound to one diagnosis deadline. Thread-safe (a fresh SDK client per call)."""
 
-    def __init__(self, options: CloudOptions, deadline: net.Deadline, env: dict | None = None):
+    def __init__(self, options: CloudOptions, deadline: net.Deadline):
         if options.credentials is None:
             raise ValueError("no cloud credentials")
         self.options = options
         self.deadline = deadline
-        env = os.environ if env is None else env
-        self.scheme, self.host = parse_endpoint(options.endpoint or env.get(ENDPOINT_ENV) or DEFAULT_ENDPOINT)
+        self.scheme, self.host = parse_endpoint(options.endpoint or DEFAULT_ENDPOINT)
         self.calls: list[tuple[str, str]] = []  # (action, region), for the report
 
     def call(self, action: str, region: str, params: dict | None = None) -> dict:
@@ -357,7 +355,7 @@ def api(ctx) -> TCRAPI:
     o = getattr(ctx.options, "cloud", None)
     if o is None or o.credentials is None:
         raise _unavailable(finding("cloud_instance", "CLOUD_NO_CREDENTIALS"))
-    return ctx.memo("cloud:api", lambda: TCRAPI(o, ctx.deadline, ctx.options.env))
+    return ctx.memo("cloud:api", lambda: TCRAPI(o, ctx.deadline))
 
 
 def call(ctx, action: str, region: str, params: dict | None = None) -> dict:

@@ -171,6 +171,7 @@ def wants_cloud(args) -> bool:
 
 def cloud_options(args):
     """CloudOptions for the run (credentials loaded here, never echoed). Raises ValueError on a bad profile."""
+    from bot.settings import Settings
     from diagnostics.cloud import CloudOptions, load_credentials
 
     if not wants_cloud(args):
@@ -180,7 +181,7 @@ def cloud_options(args):
         region=args.region,
         client_ip=args.client_ip,
         vpc=args.vpc,
-        endpoint=args.cloud_endpoint,
+        endpoint=args.cloud_endpoint or Settings.from_env().cloud_endpoint,
     )
 
 
