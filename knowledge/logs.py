@@ -51,9 +51,6 @@ CODES = (
     "DAEMON_ERROR",
     "PLATFORM_MISMATCH",
     "LOGIN_USAGE",
-    "NOT_A_REGISTRY",
-    "STORAGE_ERROR",
-    "OTHER_TOOL_NETWORK",
 )
 
 # --- noise -------------------------------------------------------------------------------------------------------
@@ -419,6 +416,18 @@ _OUTPUT_MARK = re.compile(
     r"\b[a-z][a-z_ ]{2,30}:\s|\berror\b|报错|报了|提示|显示|出现|返回|\b(?:says?|said|shows?|returns?|got|getting|gives?)\b",
     re.IGNORECASE,
 )
+# Causes that any networked program can show; they are a registry's only with registry context around them.
+_NETWORK_CAUSES = frozenset(
+    "DNS_NXDOMAIN DNS_TIMEOUT TCP_TIMEOUT TCP_REFUSED HTTP_TIMEOUT TLS_UNTRUSTED TLS_HOSTNAME TLS_EXPIRED "
+    "HTTP_NOT_HTTPS PROXY_ERROR SERVER_ERROR".split()
+)
+_REGISTRY_TOOLS = frozenset("docker podman containerd kubelet skopeo crictl helm nerdctl buildah".split())
+_REGISTRY_CONTEXT = re.compile(
+    r"docker|podman|containerd|kubelet|kubectl|skopeo|crictl|helm|nerdctl|buildah|buildkit|registry|/v2/|"
+    r"harbor|tencentcloudcr|tencentyun|\bimages?\b|镜像|\bpull(?:ing)?\b|\bpush(?:ing)?\b|\blogin\b|manifest|"
+    r"imagepull|errimagepull|\boci\b|\bblobs?\b|\bpod\b"
+)
+_PROSE_WORDS = re.compile(r"\b(?:i|we|my|our|often|sometimes|always|randomly|appears?|keeps?|occasionally)\b")
 _CJK_CHAR = re.compile(r"[\u3400-\u9fff]")
 _LATIN_WORD = re.compile(r"[a-z0-9]+", re.IGNORECASE)
 
@@ -1200,8 +1209,19 @@ def _explain(text: str) -> dict | None:
             also.append(other)
     also = also[:2]
 
+    if pattern.get("no_cause"):
+        return None  # another tool's network failure (git, pip, npm, apt ...): no registry cause
     meta = rules["causes"][cause]
     tool = _detect_tool(lines, line, ent["tool"])
+    if (
+        cause in _NETWORK_CAUSES
+        and (len(lines) > 1 or _CJK_CHAR.search(whole_lower) or _PROSE_WORDS.search(whole_lower))
+        and tool not in _REGISTRY_TOOLS
+        and not _REGISTRY_CONTEXT.search(whole_lower)
+    ):
+        # A timeout or TLS error with context around it, none of it about images, registries or container tools:
+        # another program's failure (a bare error line alone is read as the registry's: it was asked here).
+        return None
     faq = pattern.get("faq") or (meta.get("faq_kubelet") if tool == "kubelet" else None) or meta.get("faq")
     if faq and not _faq_exists(faq):
         faq = None
@@ -1232,8 +1252,8 @@ def _explain(text: str) -> dict | None:
         "push": push,
         "evidence": evidence,
         "faq": faq,
-        "summary": dict(meta["summary"]),
-        "fix": dict(meta["fix"]),
+        "summary": dict(pattern.get("summary") or meta["summary"]),
+        "fix": dict(pattern.get("fix") or meta["fix"]),
         "note": dict(note) if note else None,
         "confidence": confidence,
         "pattern": pattern["id"],
@@ -1315,7 +1335,7 @@ def measure(paths: list[str]) -> dict:
     """Score `explain` on JSON Lines files of {"text", "cause" (or null), optional "host"/"image"/"tag"/"tool"}."""
     import json
 
-    n = first = anywhere = fields = fields_ok = 0
+    n = first = first_ok = anywhere = fields = fields_ok = 0
     misses = []
     for path in paths:
         with open(path, encoding="utf-8") as fh:
@@ -1331,6 +1351,8 @@ def measure(paths: list[str]) -> dict:
                 else:
                     top = r is not None and r["cause"] == want
                     hit = top or (r is not None and want in r["also"])
+                # The label's own accepted alternatives (`also_ok`, log_heldout / real sets) put first.
+                first_ok += top or (r is not None and want is not None and r["cause"] in row.get("also_ok", ()))
                 first += top
                 anywhere += hit
                 if not hit:
@@ -1344,6 +1366,7 @@ def measure(paths: list[str]) -> dict:
     return {
         "lines": n,
         "cause_first": first / n if n else 0.0,
+        "cause_first_or_label_also_ok": first_ok / n if n else 0.0,
         "cause_first_or_also": anywhere / n if n else 0.0,
         "entity_fields": fields,
         "entity_accuracy": fields_ok / fields if fields else None,

@@ -49,7 +49,7 @@ def test_patterns_are_valid():
     for p in rules["patterns"]:
         assert p["id"] not in ids
         ids.add(p["id"])
-        assert p["cause"] in CODES, p["id"]
+        assert p["cause"] in CODES, p["id"]  # a no_cause pattern names the cause it shadows
         assert set(p.get("also", [])) <= set(CODES), p["id"]
         assert p["any"], f"{p['id']}: every pattern needs trigger substrings (the pre-filter relies on them)"
         assert all(s == s.lower() for s in p["any"]), p["id"]
