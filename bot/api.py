@@ -9,13 +9,10 @@ from __future__ import annotations
 
 import functools
 import json
-import math
 import os
 import re
 import secrets
 import shlex
-import threading
-import time
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
@@ -117,41 +114,6 @@ def error_response(
 
 def client_key() -> str:
     return request.remote_addr or "unknown"
-
-
-class RateLimiter:
-    """Token bucket per client: `rate` = (requests, seconds); None = unlimited. Per process."""
-
-    def __init__(self, rate: tuple[int, float] | None, max_clients: int = 20000):
-        self.rate = rate
-        self.max_clients = max_clients
-        self._buckets: dict[str, tuple[float, float]] = {}
-        self._lock = threading.Lock()
-
-    def check(self, key: str, now: float | None = None) -> int | None:
-        """None when allowed (a token is taken), else seconds until the next request would be."""
-        if not self.rate:
-            return None
-        capacity, window = self.rate
-        refill = capacity / window
-        now = time.monotonic() if now is None else now
-        with self._lock:
-            tokens, last = self._buckets.get(key, (float(capacity), now))
-            tokens = min(float(capacity), tokens + (now - last) * refill)
-            if tokens >= 1.0:
-                self._buckets[key] = (tokens - 1.0, now)
-                if len(self._buckets) > self.max_clients:
-                    self._prune(now, capacity, refill)
-                return None
-            self._buckets[key] = (tokens, now)
-            return max(1, math.ceil((1.0 - tokens) / refill))
-
-    def _prune(self, now: float, capacity: int, refill: float) -> None:
-        full = [k for k, (t, last) in self._buckets.items() if t + (now - last) * refill >= capacity]
-        for k in full:
-            del self._buckets[k]
-        while len(self._buckets) > self.max_clients:  # still too many: drop the oldest
-            del self._buckets[next(iter(self._buckets))]
 
 
 def _limited(name: str) -> Response | None:

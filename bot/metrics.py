@@ -30,6 +30,10 @@ HELP: dict[str, tuple[str, str]] = {
         "counter",
         "Storage writer errors, by kind (question row skipped, flush retried, queue overflow, ...).",
     ),
+    "tcr_doctor_redis_fallbacks_total": (
+        "counter",
+        "Requests served with this worker's own state because Redis was unreachable, by use (rate_limit, slack_dedupe).",
+    ),
     "tcr_doctor_request_duration_seconds": ("histogram", "Request latency, by endpoint."),
 }
 

@@ -95,6 +95,14 @@ class Settings:
         "questions and feedback older than this many days are deleted (by the service, hourly, and by "
         "`tcr-doctor db prune`); `0` keeps them forever",
     )
+    redis_url: str | None = setting(
+        "TCR_DOCTOR_REDIS_URL",
+        None,
+        "Redis shared by every worker and host (`redis://HOST:6379/0`): per-client rate limits and Slack retry "
+        "dedupe hold across all of them. Without it each worker counts on its own (one host: a client gets up to "
+        "workers × the limit). Unreachable at start-up: the service does not start; lost while running: each "
+        "worker falls back to its own counts and `tcr_doctor_redis_fallbacks_total` rises",
+    )
     registry_domains: tuple[str, ...] = setting(
         "TCR_DOCTOR_REGISTRY_DOMAINS",
         ("*.tencentcloudcr.com", "*.ccs.tencentyun.com", "*.tencentyun.com"),

@@ -105,6 +105,8 @@ class SlackSettings:
     policy: Any = None  # AddressPolicy; None = AddressPolicy.public_registry()
     nameserver: str | None = None  # DNS server for diagnoses ("ip[:port]"); None = system
     dedupe_path: str | None = None  # SQLite file shared by all workers; None = in-process only
+    redis_url: str | None = None  # Redis shared by every worker and host (SET NX EX); wins over dedupe_path
+    on_redis_fallback: Any = None  # called with "slack_dedupe" when Redis could not answer (a metric)
     diagnose_slots: Any = None  # a semaphore shared with the web API (diagnoses at once)
     storage: Any = None  # bot.storage.Storage: questions and feedback, shared with the web channel
     metrics: Any = None  # the web service's metrics, or an object whose `.metrics` they are (the web state)
@@ -129,6 +131,7 @@ class SlackSettings:
             diagnose_timeout=settings.diagnose_timeout,
             nameserver=settings.dns_nameserver,
             dedupe_path=settings.slack_dedupe_path,
+            redis_url=settings.redis_url,
             ask_func=settings.ask_func,
             redact_func=settings.redact_func,
             diagnose_func=settings.slack_diagnose_func,
@@ -145,11 +148,13 @@ class SeenOnce:
     """`first(key)` is True the first time a key is seen within `ttl` seconds, False after that.
 
     In-process by default; with `path`, a table in that SQLite file makes it hold across the gunicorn workers
-    of one host (init_app uses the web service's database unless SLACK_DEDUPE_PATH names another file).
+    of one host (init_app uses the web service's database unless SLACK_DEDUPE_PATH names another file); with
+    `shared` (bot.shared.OnceKeys, TCR_DOCTOR_REDIS_URL) Redis makes it hold across every host, and the file or
+    memory only answers while Redis cannot.
     """
 
-    def __init__(self, ttl: float = 3600.0, limit: int = 20000, path: str | None = None):
-        self.ttl, self.limit, self.path = ttl, limit, path
+    def __init__(self, ttl: float = 3600.0, limit: int = 20000, path: str | None = None, shared: Any = None):
+        self.ttl, self.limit, self.path, self.shared = ttl, limit, path, shared
         self._lock = threading.Lock()
         self._seen: OrderedDict[str, float] = OrderedDict()
         self._writes = 0
@@ -167,6 +172,10 @@ class SeenOnce:
         return self._conn
 
     def first(self, key: str) -> bool:
+        if self.shared is not None:
+            answer = self.shared.first(key)
+            if answer is not None:
+                return answer
         now = time.time()
         if self.path:
             with self._lock:
@@ -304,7 +313,12 @@ class SlackChannel:
 
     def __init__(self, settings: SlackSettings):
         self.settings = settings
-        self.seen = SeenOnce(path=settings.dedupe_path)
+        shared = None
+        if settings.redis_url:
+            from bot.shared import OnceKeys
+
+            shared = OnceKeys(settings.redis_url, namespace="slack", on_fallback=settings.on_redis_fallback)
+        self.seen = SeenOnce(path=settings.dedupe_path, shared=shared)
 
     # -- knowledge / diagnostics (imported when first used) -----------------------------------------------
     def redact(self, text: str) -> tuple[str, list[str]]:
@@ -923,6 +937,7 @@ def init_app(flask_app: Any) -> None:
     settings.diagnose_slots = getattr(state, "diagnose_slots", None)
     settings.storage = getattr(state, "storage", None)  # Slack questions and feedback go where the web's go
     settings.metrics = state  # counted through the web state, which knows its current (per-worker) metrics
+    settings.on_redis_fallback = getattr(state, "redis_fallback", None)
     db_path = getattr(getattr(state, "storage", None), "path", None)
     if not settings.dedupe_path and db_path and db_path != ":memory:":
         settings.dedupe_path = db_path  # retries are then seen by every worker, not only the one that answered

@@ -61,7 +61,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     # A database named by the caller wins; else the environment decides (bot.storage.database_url).
     explicit = (config or {}).get("DATABASE_URL") or (config or {}).get("DB")
-    state = WebState(cfg, Storage(explicit or None, retention_days=cfg.retention_days or None))
+    storage = Storage(explicit or None, retention_days=cfg.retention_days or None)
+    if cfg.redis_url:
+        from bot.shared import connect
+
+        connect(cfg.redis_url).close()  # unreachable: RedisUnavailable, one line, before any request
+    state = WebState(cfg, storage)
     app.extensions["tcr_doctor"] = state
 
     from bot import api
@@ -76,7 +81,6 @@ class WebState:
     """Per-process state shared by the request handlers."""
 
     def __init__(self, cfg: Settings, storage):
-        from bot.api import RateLimiter
         from diagnostics.policy import AddressPolicy
 
         self.cfg = cfg
@@ -89,10 +93,15 @@ class WebState:
             ports=cfg.registry_ports,
             allow_loopback=cfg.test_allow_loopback,
         )
+        from bot.shared import RateLimiter
+
         self.limiters = {
-            "ask": RateLimiter(parse_rate(cfg.rate_limit_ask)),
-            "diagnose": RateLimiter(parse_rate(cfg.rate_limit_diagnose)),
-            "feedback": RateLimiter(parse_rate(cfg.rate_limit_feedback)),
+            name: RateLimiter(parse_rate(spec), name=name, redis_url=cfg.redis_url, on_fallback=self.redis_fallback)
+            for name, spec in (
+                ("ask", cfg.rate_limit_ask),
+                ("diagnose", cfg.rate_limit_diagnose),
+                ("feedback", cfg.rate_limit_feedback),
+            )
         }
         import threading
 
@@ -103,6 +112,10 @@ class WebState:
         self.diagnose = cfg.diagnose_func
         storage.snapshot_source = self.snapshot
         storage.on_error = self.storage_error
+
+    def redis_fallback(self, use: str) -> None:
+        """A request was served without Redis (unreachable): count it for /metrics."""
+        self.metrics.inc("tcr_doctor_redis_fallbacks_total", {"use": use})
 
     def storage_error(self, kind: str) -> None:
         """The storage writer hit an error (logged there): count it for /metrics."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 
 import pytest
 
@@ -180,7 +181,7 @@ def test_rate_limit_per_client(make_app):
         assert client.post("/api/ask", json={"q": "hi"}).status_code == 200
     response = client.post("/api/ask", json={"q": "hi"})
     assert_error(response, 429, "rate_limited")
-    assert 1 <= int(response.headers["Retry-After"]) <= 20
+    assert 1 <= int(response.headers["Retry-After"]) <= 60  # when the oldest of the 3 leaves the window
     # another client is not affected
     other = client.post("/api/ask", json={"q": "hi"}, environ_base={"REMOTE_ADDR": "127.0.0.9"})
     assert other.status_code == 200
@@ -197,14 +198,16 @@ def test_rate_limit_uses_forwarded_for_only_when_trusted(make_app):
     assert trusted.post("/api/ask", json={"q": "a"}, headers={"X-Forwarded-For": "1.1.1.1"}).status_code == 429
 
 
-def test_rate_limiter_refills():
-    from bot.api import RateLimiter
+def test_rate_limiter_window_moves_on():
+    from bot.shared import RateLimiter
 
-    limiter = RateLimiter((2, 10.0))
-    assert limiter.check("c", now=0) is None
-    assert limiter.check("c", now=0) is None
-    assert limiter.check("c", now=0) == 5
-    assert limiter.check("c", now=5.0) is None
+    limiter = RateLimiter((2, 1.0))
+    assert limiter.check("c") is None
+    assert limiter.check("c") is None
+    assert limiter.check("c") == 1
+    assert limiter.check("other client") is None
+    time.sleep(1.1)
+    assert limiter.check("c") is None
     assert RateLimiter(None).check("c") is None
 
 

@@ -31,12 +31,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from werkzeug.serving import run_simple
 
+    from bot.shared import RedisUnavailable
     from bot.storage import DatabaseUnavailable, flush_on_sigterm, safe_url
     from bot.web import create_app
 
     try:
         app = create_app({"DB": args.db, "HOST": args.host, "PORT": args.port})
-    except DatabaseUnavailable as exc:
+    except (DatabaseUnavailable, RedisUnavailable) as exc:
         print(f"tcr-doctor serve: {exc}", file=sys.stderr)
         return 1
     settings = app.config["TCR"]
