@@ -205,6 +205,7 @@ ALWAYS_HIDDEN = {"blocking", "next_step", "advice", "confirmed", "account_confir
 def view(report_dict: dict, lang: str) -> dict:
     """What the templates need: findings with evidence flattened to short lines."""
     findings = []
+    shown: set[str] = set()
     for f in report_dict["findings"]:
         lines = []
         for k, v in f["evidence"].items():
@@ -214,7 +215,10 @@ def view(report_dict: dict, lang: str) -> dict:
             if len(text) > 300:
                 text = text[:300] + "…"
             lines.append((k, text))
-        findings.append({**f, "mark": MARK[f["status"]], "evidence_lines": lines})
+        # a skip that says how to enable what was skipped (CLOUD_NO_CREDENTIALS) shows its fix once
+        first_skip = f["status"] == "skip" and any(f["fix"].values()) and f["code"] not in shown
+        shown.add(f["code"])
+        findings.append({**f, "mark": MARK[f["status"]], "evidence_lines": lines, "show_fix": first_skip})
     causes = []
     for v in report_dict.get("verdict") or []:
         cause = next(

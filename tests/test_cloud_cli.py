@@ -1,0 +1,193 @@
+"""`diagnose --cloud` as a user runs it (a real process): wire and account together, one verdict, no secret in any
+output at DEBUG, and channels that must never use the operator's cloud credentials."""
+
+from __future__ import annotations
+
+import json
+import pathlib
+import subprocess
+import sys
+
+import pytest
+
+from tests.harness.dns_server import DNSServer, Zone
+from tests.harness.tcr_api import Account, Key, TCRAPIServer
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+HOST = "shop-tcr.tencentcloudcr.com"
+TOKEN = "tcrdoctorTESTsessionTOKEN0123456789abcdef"
+
+
+@pytest.fixture
+def account():
+    a = Account.example()
+    a.keys["AKIDtcrdoctorTEMPKEY00000000000000"] = Key("tcrdoctorTEMPsecret0000000000000", token=TOKEN)
+    return a
+
+
+@pytest.fixture
+def api(account):
+    with TCRAPIServer(account) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def dns():
+    with DNSServer(Zone(records={HOST: [("A", "127.0.0.1")]})) as server:
+        yield server
+
+
+def env_for(api, temp=False, **extra):
+    env = {"PATH": "/usr/bin:/bin", "HOME": "/nonexistent", "LANG": "C.UTF-8", "TCR_DOCTOR_CLOUD_ENDPOINT": api.endpoint}
+    if temp:
+        env.update(
+            TENCENTCLOUD_SECRET_ID="AKIDtcrdoctorTEMPKEY00000000000000",
+            TENCENTCLOUD_SECRET_KEY="tcrdoctorTEMPsecret0000000000000",
+            TENCENTCLOUD_SESSION_TOKEN=TOKEN,
+        )
+    else:
+        env.update(TENCENTCLOUD_SECRET_ID=Account.SECRET_ID, TENCENTCLOUD_SECRET_KEY=Account.SECRET_KEY)
+    env.update(extra)
+    return env
+
+
+def cli(*args, env, timeout=60):
+    p = subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args], capture_output=True, cwd=ROOT, timeout=timeout, env=env
+    )
+    out, err = p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
+    assert "Traceback" not in out + err, err
+    return p.returncode, out, err
+
+
+def test_silent_port_and_closed_public_entry_lead_with_the_cause(api, dns, bad_servers, account):
+    account.instance("shop-tcr").external_status = "Closed"
+    target = f"{HOST}:{bad_servers.silent.port}/team/app:1.0"
+    code, out, err = cli(
+        "diagnose", target, "--cloud", "--nameserver", dns.nameserver, "--timeout", "3", "--lang", "en", env=env_for(api)
+    )
+    assert code == 1
+    verdict, _, findings = out.partition("[OK] name")
+    assert "Cause: [cloud_network PUBLIC_ACCESS_CLOSED]" in verdict
+    assert "Symptom: [tls TLS_TIMEOUT]" in verdict
+    assert "TLS_TIMEOUT" in findings and "PUBLIC_ACCESS_CLOSED" in findings  # every finding is still listed
+    code, out, _ = cli(
+        "diagnose", target, "--cloud", "--nameserver", dns.nameserver, "--timeout", "3", "--json", env=env_for(api)
+    )
+    data = json.loads(out)
+    assert data["verdict"][0]["cause"]["code"] == "PUBLIC_ACCESS_CLOSED"
+    assert {"check": "tls", "code": "TLS_TIMEOUT"} in data["verdict"][0]["symptoms"]
+    assert {"TLS_TIMEOUT", "PUBLIC_ACCESS_CLOSED", "INSTANCE_OK"} <= {f["code"] for f in data["findings"]}
+
+
+def test_blackholed_port_and_whitelist(api, dns, bad_servers):
+    target = f"{HOST}:{bad_servers.blackhole.port}"
+    code, out, _ = cli(
+        "diagnose",
+        target,
+        "--only",
+        "dns,endpoint,tcp,cloud",
+        "--cloud",
+        "--client-ip",
+        "198.51.100.9",
+        "--nameserver",
+        dns.nameserver,
+        "--timeout",
+        "2",
+        "--json",
+        env=env_for(api),
+    )
+    data = json.loads(out)
+    assert data["verdict"][0]["cause"]["code"] == "PUBLIC_IP_NOT_ALLOWED"
+    assert data["verdict"][0]["symptoms"] == [{"check": "tcp", "code": "TCP_TIMEOUT"}]
+
+
+def test_only_dns_endpoint_cloud_touches_no_registry(api, dns, bad_servers):
+    before = bad_servers.silent.accepted
+    code, out, _ = cli(
+        "diagnose",
+        f"{HOST}:{bad_servers.silent.port}/team/app:1.0",
+        "--only",
+        "dns,endpoint,cloud",
+        "--nameserver",
+        dns.nameserver,
+        "--json",
+        env=env_for(api),
+    )
+    data = json.loads(out)
+    assert data["checks"][:2] == ["dns", "endpoint"] and len(data["checks"]) == 8  # --only cloud implies --cloud
+    assert code == 0, out
+    assert bad_servers.silent.accepted == before
+
+
+@pytest.mark.parametrize("wrong_key", [False, True])
+def test_no_secret_in_any_output_at_debug(api, dns, tmp_path, wrong_key):
+    env = env_for(api, temp=True)
+    if wrong_key:
+        env["TENCENTCLOUD_SECRET_KEY"] = "tcrdoctorWRONGsecret000000000000"
+    secrets = [env["TENCENTCLOUD_SECRET_ID"], env["TENCENTCLOUD_SECRET_KEY"], TOKEN]
+    report = tmp_path / "ticket.md"
+    outputs = []
+    for fmt in ([], ["--json"]):
+        code, out, err = cli(
+            "diagnose",
+            f"{HOST}/team/app:1.0",
+            "--only",
+            "dns,cloud",
+            "--nameserver",
+            dns.nameserver,
+            "--debug",
+            "--report",
+            str(report),
+            *fmt,
+            env=env,
+        )
+        outputs += [out, err, report.read_text(encoding="utf-8")]
+    assert "DEBUG" in outputs[1] and "DescribeInstances" in outputs[1]  # the debug log is really on
+    codes = json.loads(outputs[3])["findings"]
+    expected = "CLOUD_CREDENTIALS_INVALID" if wrong_key else "INSTANCE_OK"
+    assert expected in {f["code"] for f in codes}
+    for text in outputs:
+        for s in secrets:
+            assert s not in text
+            assert s[4:20] not in text  # not even a fragment
+
+
+def test_without_credentials_account_checks_are_skipped(api, dns):
+    env = {"PATH": "/usr/bin:/bin", "HOME": "/nonexistent", "LANG": "C.UTF-8"}
+    code, out, _ = cli("diagnose", HOST, "--cloud", "--only", "dns,cloud", "--nameserver", dns.nameserver, env=env)
+    assert code == 0
+    assert out.count("CLOUD_NO_CREDENTIALS") == 6 and "TENCENTCLOUD_SECRET_ID" in out
+    assert api.actions() == []
+
+
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["--region", "ap-guangzhou"], "--region needs --cloud"),
+        (["--cloud", "--region", "Guangzhou!"], "not a region name"),
+        (["--cloud", "--client-ip", "1.2.3"], "not an IP address"),
+        (["--cloud", "--vpc", "vpc_bad"], "not a VPC ID"),
+        (["--cloud", "--cloud-endpoint", "ftp://x"], "not http(s)"),
+        (["--cloud", "--cloud-profile", "nope"], "no tccli profile"),
+    ],
+)
+def test_usage_errors(api, args, message):
+    code, _, err = cli("diagnose", HOST, *args, env=env_for(api))
+    assert code == 2 and message in err
+
+
+def test_web_api_never_uses_cloud_credentials(api, dns, monkeypatch):
+    from bot.web import create_app
+
+    for k, v in env_for(api).items():
+        monkeypatch.setenv(k, v)
+    app = create_app({"SLACK": "off", "DNS_NAMESERVER": dns.nameserver, "TEST_ALLOW_LOOPBACK": True, "DB": ":memory:"})
+    client = app.test_client()
+    for checks in (None, ["dns", "cloud"], ["cloud_instance"]):
+        body = {"target": f"{HOST}/team/app:1.0"} | ({"checks": checks} if checks else {})
+        r = client.post("/api/diagnose", json=body)
+        assert r.status_code in (200, 400), r.get_data(as_text=True)
+        data = r.get_json()
+        assert not any(f["check"].startswith("cloud_") for f in data.get("findings") or [])
+    assert api.actions() == []
