@@ -491,3 +491,28 @@ def _find_instance(ctx) -> dict:
             )
         )
     return reg
+
+
+SERVICE_NAME_CHECK = {
+    1: ("instance.illegal", {"en": "the service says the name is not allowed", "zh": "服务认为该名称不合法"}),
+    2: ("instance.reserved", {"en": "the name is reserved by the service", "zh": "该名称被服务保留"}),
+    3: ("instance.taken", {"en": "an instance with this name already exists", "zh": "已存在同名实例"}),
+}
+
+
+def check_instance_name(result: dict, options: CloudOptions, timeout: float = 10.0) -> dict:
+    """RESULT of names.check_name("instance", ...) completed by CheckInstanceName (Illegal / Reserved / Existed).
+    Raises CloudError when the API fails."""
+    if not result.get("valid"):
+        return result
+    api_ = TCRAPI(options, net.Deadline(timeout))
+    data = api_.call("CheckInstanceName", options.region or DEFAULT_REGION, {"RegistryName": result["value"]})
+    out = {k: v for k, v in result.items() if k != "note"}
+    out["service"] = {
+        "checked": True,
+        "detail_code": 0 if data.get("IsValidated") else int(data.get("DetailCode") or 0),
+    }
+    if not data.get("IsValidated"):
+        rule, error = SERVICE_NAME_CHECK.get(out["service"]["detail_code"], SERVICE_NAME_CHECK[3])
+        out.update(valid=False, rule=rule, error=error, suggestion=None)
+    return out

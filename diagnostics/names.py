@@ -448,7 +448,17 @@ def check_name(kind: str, value: str) -> dict:
         if suggestion == value or (suggestion is not None and not _ok(validate, suggestion)):
             suggestion = None
         return {"value": shown, "valid": False, "error": exc.message, "rule": exc.rule, "suggestion": suggestion}
-    return {"value": value, "valid": True, "parts": parts, "rule": None, "suggestion": None}
+    result = {"value": value, "valid": True, "parts": parts, "rule": None, "suggestion": None}
+    if kind == "instance":
+        result["note"] = OFFLINE_INSTANCE_NOTE
+    return result
+
+
+OFFLINE_INSTANCE_NOTE = {
+    "en": "the rules allow it; whether the service reserves it or another account has taken it cannot be checked "
+    "offline: add --cloud (CheckInstanceName)",
+    "zh": "符合规则；该名称是否被服务保留或已被其他账号占用无法离线检查：加 --cloud（CheckInstanceName）",
+}
 
 
 def parse_reference(value: str) -> dict:

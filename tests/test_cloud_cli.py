@@ -38,7 +38,12 @@ def dns():
 
 
 def env_for(api, temp=False, **extra):
-    env = {"PATH": "/usr/bin:/bin", "HOME": "/nonexistent", "LANG": "C.UTF-8", "TCR_DOCTOR_CLOUD_ENDPOINT": api.endpoint}
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": "/nonexistent",
+        "LANG": "C.UTF-8",
+        "TCR_DOCTOR_CLOUD_ENDPOINT": api.endpoint,
+    }
     if temp:
         env.update(
             TENCENTCLOUD_SECRET_ID="AKIDtcrdoctorTEMPKEY00000000000000",
@@ -64,7 +69,16 @@ def test_silent_port_and_closed_public_entry_lead_with_the_cause(api, dns, bad_s
     account.instance("shop-tcr").external_status = "Closed"
     target = f"{HOST}:{bad_servers.silent.port}/team/app:1.0"
     code, out, err = cli(
-        "diagnose", target, "--cloud", "--nameserver", dns.nameserver, "--timeout", "3", "--lang", "en", env=env_for(api)
+        "diagnose",
+        target,
+        "--cloud",
+        "--nameserver",
+        dns.nameserver,
+        "--timeout",
+        "3",
+        "--lang",
+        "en",
+        env=env_for(api),
     )
     assert code == 1
     verdict, _, findings = out.partition("[OK] name")
@@ -191,3 +205,52 @@ def test_web_api_never_uses_cloud_credentials(api, dns, monkeypatch):
         data = r.get_json()
         assert not any(f["check"].startswith("cloud_") for f in data.get("findings") or [])
     assert api.actions() == []
+
+
+@pytest.mark.parametrize(
+    "name,code,rule",
+    [("busy-tcr", 1, "instance.taken"), ("tencent", 1, "instance.reserved"), ("fresh-tcr", 0, None)],
+)
+def test_check_name_instance_with_cloud(api, account, name, code, rule):
+    account.taken_names.add("busy-tcr")
+    rc, out, _ = cli("check-name", "instance", name, "--cloud", "--json", env=env_for(api))
+    data = json.loads(out)
+    assert rc == code and data["rule"] == rule and data["service"]["checked"] is True
+    assert "note" not in data
+    assert api.actions() == ["CheckInstanceName"]
+
+
+def test_check_name_instance_offline_says_what_it_cannot_check(api):
+    rc, out, _ = cli("check-name", "instance", "fresh-tcr", "--lang", "en", env=env_for(api))
+    assert rc == 0 and "cannot be checked offline" in out and "--cloud" in out
+    rc, _, err = cli("check-name", "namespace", "team", "--cloud", env=env_for(api))
+    assert rc == 2 and "instance names only" in err
+    rc, _, err = cli(
+        "check-name", "instance", "x-tcr", "--cloud", env={"PATH": "/usr/bin:/bin", "HOME": "/nonexistent"}
+    )
+    assert rc == 2 and "needs credentials" in err
+    assert api.actions() == []
+
+
+LOG = (
+    'Error response from daemon: Get "https://shop-tcr.tencentcloudcr.com/v2/": dial tcp 203.0.113.10:443: i/o timeout'
+)
+
+
+def test_explain_and_ask_suggest_cloud_only_with_credentials(api, tmp_path):
+    with_creds = env_for(api)
+    without = {"PATH": "/usr/bin:/bin", "HOME": "/nonexistent", "LANG": "C.UTF-8", "TCR_DOCTOR_CACHE_DIR": "off"}
+    with_creds["TCR_DOCTOR_CACHE_DIR"] = "off"
+    log = tmp_path / "pull.log"
+    log.write_text(LOG + "\n")
+    code, out, _ = cli("explain", str(log), "--lang", "en", env=with_creds)
+    assert "tcr-doctor diagnose shop-tcr.tencentcloudcr.com" in out and "--cloud" in out
+    code, out, _ = cli("explain", str(log), "--json", env=with_creds)
+    assert json.loads(out)["cloud_diagnose"].endswith(" --cloud")
+    code, out, _ = cli("explain", str(log), "--lang", "en", env=without)
+    assert "--cloud" not in out
+    code, out, _ = cli("ask", LOG, env=with_creds)
+    assert "--cloud" in out
+    code, out, _ = cli("ask", LOG, env=without)
+    assert "--cloud" not in out
+    assert api.actions() == []  # a suggestion, not a call

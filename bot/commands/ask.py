@@ -102,9 +102,18 @@ def _run(args) -> int:
         if args.json:
             print(json.dumps(result, ensure_ascii=False))
         else:
+            from bot.commands.diagnose import cloud_hint
             from bot.render import render
 
-            sys.stdout.write(render("cli", "answer.j2", r=result, lang=result["lang"]))
+            log = result.get("log") or {}
+            entities = result.get("entities") or {}
+            hint = cloud_hint(log.get("diagnose"), log.get("host")) or cloud_hint(
+                "tcr-doctor diagnose " + str(entities.get("image") or entities.get("registry"))
+                if result.get("diagnostics") and (entities.get("image") or entities.get("registry"))
+                else None,
+                entities.get("registry"),
+            )
+            sys.stdout.write(render("cli", "answer.j2", r=result, lang=result["lang"], cloud_hint=hint))
         return 0
     return _run_stdin(args)
 

@@ -22,6 +22,14 @@ def add_arguments(parser) -> None:
     parser.add_argument("value", help="the name to check, or - to read one value per line from stdin (JSON Lines out)")
     parser.add_argument("--json", action="store_true", help="print the result as one JSON object")
     parser.add_argument("--lang", choices=("zh", "en"), help="language of the human output (default: from $LANG)")
+    parser.add_argument(
+        "--cloud",
+        action="store_true",
+        help="instance names: also ask the service whether the name is reserved or taken (CheckInstanceName; "
+        "credentials from TENCENTCLOUD_SECRET_ID/KEY or tccli)",
+    )
+    parser.add_argument("--cloud-endpoint", metavar="URL", help="TCR API endpoint (default $TCR_DOCTOR_CLOUD_ENDPOINT)")
+    parser.add_argument("--cloud-profile", metavar="NAME", help="tccli profile to take the credentials from")
 
 
 def default_lang(env=os.environ) -> str:
@@ -45,8 +53,48 @@ def _lines(stream):
             yield raw.decode("utf-8", "replace"), "not valid UTF-8"
 
 
-def run(args) -> int:
+def _cloud(args):
+    """CloudOptions for --cloud, or None. Raises ValueError with a usage message."""
+    if not args.cloud:
+        if args.cloud_endpoint or args.cloud_profile:
+            raise ValueError("--cloud-endpoint and --cloud-profile need --cloud")
+        return None
+    if args.kind != "instance":
+        raise ValueError("--cloud checks instance names only")
+    from bot.settings import Settings
+    from diagnostics.cloud import CloudOptions, load_credentials, parse_endpoint
+
+    creds = load_credentials(profile=args.cloud_profile)
+    if creds is None:
+        raise ValueError(
+            "--cloud needs credentials: TENCENTCLOUD_SECRET_ID / TENCENTCLOUD_SECRET_KEY or `tccli configure`"
+        )
+    endpoint = args.cloud_endpoint or Settings.from_env().cloud_endpoint
+    if endpoint:
+        parse_endpoint(endpoint)
+    return CloudOptions(credentials=creds, endpoint=endpoint)
+
+
+def _check(kind, value, cloud):
     from diagnostics.names import check_name
+
+    result = check_name(kind, value)
+    if cloud is None:
+        return result
+    from diagnostics.cloud import CloudError, check_instance_name
+
+    try:
+        return check_instance_name(result, cloud)
+    except CloudError as exc:
+        return {**result, "service": {"checked": False, "error": exc.code or exc.kind}}
+
+
+def run(args) -> int:
+    try:
+        cloud = _cloud(args)
+    except ValueError as exc:
+        print(f"tcr-doctor check-name: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
 
     if args.value == "-":
         worst = 0
@@ -61,7 +109,7 @@ def run(args) -> int:
                         "suggestion": None,
                     }
                 else:
-                    result = check_name(args.kind, value)
+                    result = _check(args.kind, value, cloud)
                 if not result["valid"]:
                     worst = 1
                 sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
@@ -70,7 +118,7 @@ def run(args) -> int:
             return EXIT_USAGE
         sys.stdout.flush()
         return worst
-    result = check_name(args.kind, args.value)
+    result = _check(args.kind, args.value, cloud)
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
     else:

@@ -321,6 +321,19 @@ def run(args) -> int:
     return report.exit_code
 
 
+TCR_SUFFIXES = (".tencentcloudcr.com", ".ccs.tencentyun.com")
+
+
+def cloud_hint(command: str | None, host: str | None) -> str | None:
+    """COMMAND with `--cloud` when cloud credentials are present and HOST is a TCR host (for `ask` / `explain`)."""
+    if not command or "--cloud" in command or not (host or "").lower().endswith(TCR_SUFFIXES):
+        return None
+    # imported only here: most questions name no TCR host, and `ask` does not pay for the diagnostics stack
+    from diagnostics.cloud import credentials_available
+
+    return f"{command} --cloud" if credentials_available() else None
+
+
 def _masked(target: str) -> str:
     """The target with any user:password@ part masked."""
     return re.sub(r"^((?:[A-Za-z][A-Za-z0-9+.-]*://)?)[^/@]*@", r"\1***@", target)

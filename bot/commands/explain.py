@@ -154,10 +154,15 @@ def run(args) -> int:
     if result is not None and args.run:
         diagnosis = run_diagnosis(result, args.timeout)
 
+    from bot.commands.diagnose import cloud_hint
+
+    hint = cloud_hint(result.get("diagnose"), result.get("host")) if result is not None else None
     if args.json:
         out = {"recognised": result is not None, "log": result, "lang": lang}
         if diagnosis is not None:
             out["diagnosis"] = diagnosis
+        if hint:
+            out["cloud_diagnose"] = hint
         print(json.dumps(out, ensure_ascii=False))
     else:
         from bot.render import render
@@ -173,6 +178,7 @@ def run(args) -> int:
                     lang=lang,
                     faq_question=_faq_question(result["faq"]),
                     diagnosis=diagnosis,
+                    cloud_hint=hint,
                 )
             )
     return EXIT_OK if result is not None else EXIT_NONE
