@@ -23,6 +23,7 @@ from bot.settings import Settings
 blueprint = Blueprint("api", __name__)
 
 LANGS = ("zh", "en")
+RENDERS = ("html",)  # values of "render"
 MAX_TARGET_CHARS = 512
 # Every check, run anonymously: the credentials check then reports what anonymous access allows. Checks that
 # need a password are left to the CLI (`cli.command` in responses).
@@ -45,6 +46,7 @@ ERRORS: dict[str, dict[str, str]] = {
         "zh": "问题太长（最多 {limit} 个字符）。",
     },
     "bad_lang": {"en": '"lang" must be "zh" or "en".', "zh": '"lang" 必须是 "zh" 或 "en"。'},
+    "bad_render": {"en": '"render" must be "html" (or left out).', "zh": '"render" 只能是 "html"（或省略）。'},
     "missing_target": {
         "en": 'Give a registry host or image reference in the field "target".',
         "zh": '请在字段 "target" 中填写镜像仓库域名或镜像地址。',
@@ -405,8 +407,10 @@ def api_ask():
     if len(question) > limit:
         return error_response(413, "question_too_long", body=body, limit=limit)
     lang = body.get("lang")
-    if lang is not None and lang not in LANGS:
+    if "lang" in body and lang not in LANGS:
         return error_response(400, "bad_lang", body=body)
+    if "render" in body and body["render"] not in RENDERS:
+        return error_response(400, "bad_render", body=body)
 
     result = _ask_func()(question, lang)
     if "log" not in result:  # a knowledge version (or a test's stand-in) without the pasted-log cause
@@ -517,10 +521,12 @@ def api_diagnose():
     if len(target) > MAX_TARGET_CHARS:
         return error_response(413, "target_too_long", body=body, limit=MAX_TARGET_CHARS)
     lang = body.get("lang")
-    if lang is not None and lang not in LANGS:
+    if "lang" in body and lang not in LANGS:
         return error_response(400, "bad_lang", body=body)
+    if "render" in body and body["render"] not in RENDERS:
+        return error_response(400, "bad_render", body=body)
     checks = body.get("checks")
-    if checks is not None and (
+    if "checks" in body and (
         not isinstance(checks, list)
         or len(checks) > len(ANONYMOUS_CHECKS)
         or not all(isinstance(c, str) and c in ANONYMOUS_CHECKS for c in checks)
@@ -569,22 +575,21 @@ def api_diagnose():
 
 
 def _log_cause(body: dict) -> tuple[str, list[str]] | None | bool:
-    """The optional ("cause", "also") of a pasted log whose diagnosis this is: None when absent, False when
-    malformed (not cause codes of knowledge.logs)."""
+    """The optional ("cause", "also") of a pasted log whose diagnosis this is: None when there is no `cause`
+    (an `also` alone says nothing to confirm: ignored once checked), False when malformed (not cause codes of
+    knowledge.logs)."""
     cause, also = body.get("cause"), body.get("also", [])
-    if cause is None and "also" not in body:
-        return None
     try:
         from knowledge.logs import CODES
     except ImportError:
         return None
-    if (
-        not isinstance(cause, str)
-        or cause not in CODES
-        or not isinstance(also, list)
-        or len(also) > 2
-        or not all(isinstance(c, str) and c in CODES for c in also)
+    if "also" in body and (
+        not isinstance(also, list) or len(also) > 2 or not all(isinstance(c, str) and c in CODES for c in also)
     ):
+        return False
+    if "cause" not in body:
+        return None
+    if not isinstance(cause, str) or cause not in CODES:
         return False
     return cause, list(also)
 
@@ -708,11 +713,11 @@ def api_feedback():
         or not kb_version
         or len(kb_version) > 100
         or not isinstance(helpful, bool)
-        or (question_id is not None and (not isinstance(question_id, str) or len(question_id) > 64))
+        or ("question_id" in body and (not isinstance(question_id, str) or len(question_id) > 64))
     ):
         return error_response(400, "bad_feedback", body=body)
     if not _known_answer(answer_id):
-        return error_response(400, "unknown_answer", body=body)
+        return error_response(404, "unknown_answer", body=body)  # a well-formed reference to nothing
     feedback_id = state.storage.record_feedback(
         question_id=question_id, answer_id=answer_id, kb_version=kb_version, helpful=helpful
     )

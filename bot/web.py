@@ -211,7 +211,10 @@ def _install_hooks(app: Flask, state: WebState) -> None:
             413: "too_large",
             415: "unsupported_media_type",
         }.get(exc.code or 500, "http_error")
-        return error_response(exc.code or 500, code)
+        response = error_response(exc.code or 500, code)
+        if getattr(exc, "valid_methods", None):  # 405 says which methods the resource has (RFC 9110)
+            response.headers["Allow"] = ", ".join(sorted(set(exc.valid_methods)))
+        return response
 
     @app.errorhandler(Exception)
     def _crash(exc: Exception):
@@ -303,3 +306,39 @@ def _mount_slack(app: Flask, cfg: Settings) -> None:
         log.warning("bot.slack has no init_app(app); /slack/events is not mounted")
         return
     init(app)
+    _gate_slack(app, slack)
+
+
+# Largest /slack/events body: interaction payloads repeat the whole message a button sits on.
+SLACK_MAX_BODY_BYTES = 1 << 20
+
+
+def _gate_slack(app: Flask, slack: Any) -> None:
+    """Put the signature check in front of the /slack/events view: an unsigned, stale or wrongly signed request
+    is a 401 before bolt (or anything) parses its body; a signed body bolt could not read is a 400."""
+    view = app.view_functions.get("slack_events")
+    service = app.config.get("TCR")
+    if not isinstance(service, Settings):
+        service = Settings.from_mapping(app.config)
+    settings = slack.SlackSettings.from_settings(service)
+    if view is None or settings is None:
+        return
+    secret = settings.signing_secret or ""
+
+    def gated(*args: Any, **kwargs: Any):
+        from bot import slackgate
+        from bot.api import error_response
+
+        request.max_content_length = SLACK_MAX_BODY_BYTES
+        body = request.get_data(cache=True)
+        headers = request.headers
+        if not slackgate.verify(
+            secret, headers.get("X-Slack-Request-Timestamp"), headers.get("X-Slack-Signature"), body
+        ):
+            return error_response(401, "unauthorized")
+        problem = slackgate.body_problem(headers.get("Content-Type"), body)
+        if problem:
+            return error_response(400, problem)
+        return view(*args, **kwargs)
+
+    app.view_functions["slack_events"] = gated

@@ -289,11 +289,15 @@ def test_feedback_is_stored(app, client):
         ({"answer_id": "login-failed", "kb_version": "v", "helpful": "yes"}, "bad_feedback"),
         ({"answer_id": "", "kb_version": "v", "helpful": True}, "bad_feedback"),
         ({"answer_id": "login-failed", "kb_version": "v", "helpful": True, "question_id": 5}, "bad_feedback"),
-        ({"answer_id": "no-such-entry", "kb_version": "v", "helpful": True}, "unknown_answer"),
     ],
 )
 def test_feedback_validation(client, payload, code):
     assert_error(client.post("/api/feedback", json=payload), 400, code)
+
+
+def test_feedback_on_an_unknown_answer_is_404(client):
+    payload = {"answer_id": "no-such-entry", "kb_version": "v", "helpful": True}
+    assert_error(client.post("/api/feedback", json=payload), 404, "unknown_answer")
 
 
 def test_report_unanswered(app, client, capsys):

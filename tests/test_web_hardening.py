@@ -125,3 +125,41 @@ def test_diagnose_echo_of_odd_unicode_is_json(client):
         response = client.post("/api/diagnose", json={"target": target})
         assert response.status_code in (200, 400), (target, response.data)
         json.loads(response.get_data(as_text=True))
+
+
+# --- the OpenAPI contract (issue 9, finding 6) -------------------------------------------------------------
+@pytest.mark.parametrize(
+    "method,path,allow",
+    [("get", "/api/ask", "OPTIONS, POST"), ("put", "/api/feedback", "OPTIONS, POST"), ("post", "/healthz", "GET")],
+)
+def test_405_says_allow(client, method, path, allow):
+    response = getattr(client, method)(path)
+    assert_json_error(response, 405, "method_not_allowed")
+    assert set(response.headers["Allow"].split(", ")) >= set(allow.split(", "))
+
+
+@pytest.mark.parametrize(
+    "path,body", [("/api/ask", {"q": "login failed"}), ("/api/diagnose", {"target": "a.tencentcloudcr.com"})]
+)
+@pytest.mark.parametrize("render", ["pdf", "", None, 1])
+def test_unknown_render_is_400(client, path, body, render):
+    assert_json_error(client.post(path, json={**body, "render": render}), 400, "bad_render")
+
+
+@pytest.mark.parametrize("field,value", [("checks", None), ("lang", None), ("lang", "fr")])
+def test_null_or_unknown_fields_are_400_on_diagnose(client, field, value):
+    response = client.post("/api/diagnose", json={"target": "a.tencentcloudcr.com", field: value})
+    assert response.status_code == 400
+
+
+def test_null_question_id_is_400_on_feedback(client):
+    body = {"answer_id": "login-failed", "kb_version": "v", "helpful": True, "question_id": None}
+    assert_json_error(client.post("/api/feedback", json=body), 400, "bad_feedback")
+
+
+def test_also_without_cause_is_accepted_and_ignored(client):
+    response = client.post("/api/diagnose", json={"target": "shop.tencentcloudcr.com/NS/x", "also": ["DNS_TIMEOUT"]})
+    assert response.status_code == 200, response.data
+    assert "log_verdict" not in response.get_json()
+    bad = client.post("/api/diagnose", json={"target": "shop.tencentcloudcr.com", "also": ["NOT_A_CODE"]})
+    assert_json_error(bad, 400, "bad_cause")

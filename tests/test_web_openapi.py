@@ -199,6 +199,7 @@ EXAMPLES = [
     ("crash", "post", "/api/diagnose", {"target": "a.tencentcloudcr.com"}, 1),
     ("normal", "post", "/api/feedback", FEEDBACK, 1),
     ("normal", "post", "/api/feedback", {"helpful": 1}, 1),
+    ("normal", "post", "/api/feedback", dict(FEEDBACK, answer_id="no-such-entry"), 1),
     ("tiny", "post", "/api/feedback", dict(FEEDBACK, kb_version="v" * 90), 1),
     ("limited", "post", "/api/feedback", FEEDBACK, 2),
     ("crash", "post", "/api/feedback", FEEDBACK, 1),
