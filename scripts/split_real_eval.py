@@ -291,6 +291,9 @@ def main(argv: list[str] | None = None) -> int:
         return 1 if errors else 0
 
     known = {item_key(row) for half in HALVES for row in current[half]["faq"]}
+    # A thread already in the files (even with other trimming) is not added again: a second copy of the same
+    # first message could land in the other half. Only the new item's own source is printed.
+    known_sources = {row["source"] for half in HALVES for row in current[half]["faq"]}
     new_items, skipped = [], 0
     for number, line in enumerate(args.items.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip():
@@ -298,9 +301,17 @@ def main(argv: list[str] | None = None) -> int:
         item = json.loads(line)
         errors += validate(item, f"{args.items.name}:{number}")
         if item_key(item) in known:
+            print(f"{args.items.name}:{number}: already in the files, skipped: {item.get('source')}", file=sys.stderr)
+            skipped += 1
+            continue
+        if item.get("source") in known_sources:
+            print(
+                f"{args.items.name}:{number}: thread already in the files, skipped: {item['source']}", file=sys.stderr
+            )
             skipped += 1
             continue
         known.add(item_key(item))
+        known_sources.add(item["source"])
         new_items.append(item)
     if errors:
         print("\n".join(errors), file=sys.stderr)
