@@ -429,6 +429,7 @@ def api_ask():
         score=answer.get("score"),
         kb_version=result.get("kb_version"),
         redacted=kinds,
+        log_code=(result.get("log") or {}).get("cause") if isinstance(result.get("log"), dict) else None,
     )
     labels = {"channel": "web", "lang": result.get("lang") or "", "status": status}
     state.metrics.inc("tcr_doctor_questions_total", labels)
@@ -564,6 +565,7 @@ def api_diagnose():
     if cause is not None:
         result["log_verdict"] = log_verdict(cause, result)
     state.metrics.inc("tcr_doctor_diagnoses_total", {"outcome": outcome})
+    state.storage.record_findings(result["findings"], channel="web")  # codes only: the console's chart
     for f in result["findings"]:
         state.metrics.inc(
             "tcr_doctor_diagnosis_findings_total",

@@ -21,6 +21,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "report": ("report", "reports for knowledge-base maintainers (e.g. unanswered questions)"),
     "db": ("db", "the database: apply migrations (upgrade), show the revision (current), delete old rows (prune)"),
     "slack": ("slack", "run the Slack app in Socket Mode for local development"),
+    "kb": ("kb", "knowledge-base upkeep: export what was taught in the console into knowledge/ files"),
 }
 
 EXIT_USAGE = 2

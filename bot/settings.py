@@ -163,6 +163,23 @@ class Settings:
         "mount `/slack/events`: `auto` (when `SLACK_SIGNING_SECRET` is set), `on`, `off`",
         choices=("auto", "on", "off"),
     )
+    console_token: str | None = setting(
+        "TCR_DOCTOR_CONSOLE_TOKEN",
+        None,
+        "sign-in token of the support leads' console at `/console` (unset = console off)",
+        secret=True,
+    )
+    console_eval_sets: tuple[str, ...] = setting(
+        "TCR_DOCTOR_CONSOLE_EVAL_SETS",
+        (),
+        "comma-separated JSONL question sets a teaching act is evaluated on (`*blind*` files are refused)",
+        shown="the tuning sets",
+    )
+    overlay_check_interval: float = setting(
+        "TCR_DOCTOR_OVERLAY_CHECK_INTERVAL",
+        1.0,
+        "seconds between two checks of the taught overlay's version by one worker",
+    )
     host: str = setting("HOST", "127.0.0.1", "address `tcr-doctor serve` listens on (`0.0.0.0`: other machines too)")
     port: int = setting("PORT", 8000, "port of `tcr-doctor serve` and of the Procfile's gunicorn")
     web_concurrency: int = setting("WEB_CONCURRENCY", 2, "gunicorn worker processes (Procfile)")

@@ -43,7 +43,7 @@ log = logging.getLogger("tcr_doctor.storage")
 
 # The newest migration in bot/migrations/versions (tests/test_storage.py keeps the two equal). A database at this
 # revision is opened without importing Alembic at all.
-SCHEMA_REVISION = "0001"
+SCHEMA_REVISION = "0002"
 
 # Question rows held in memory at most per process; beyond this the oldest are dropped (and counted), so a
 # database that cannot be written never makes the service run out of memory.
@@ -66,6 +66,7 @@ questions = sa.Table(
     sa.Column("answer_id", sa.Text),
     sa.Column("score", sa.Float),
     sa.Column("kb_version", sa.Text),
+    sa.Column("log_code", sa.Text),  # the pasted-log cause (knowledge.explain_log), if any
     sa.Index("questions_status", "status", "ts"),
     sa.Index("questions_ts", "ts"),
 )
@@ -81,6 +82,37 @@ feedback = sa.Table(
     sa.Column("helpful", sa.Integer, nullable=False),
     sa.Column("channel", sa.Text, nullable=False, server_default="web"),
     sa.Index("feedback_helpful", "helpful", "ts"),
+)
+
+# One row per finding of a diagnosis run from a channel: its code and status only (no target, no evidence).
+findings = sa.Table(
+    "findings",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("ts", sa.Float, nullable=False),
+    sa.Column("channel", sa.Text, nullable=False),
+    sa.Column("code", sa.Text, nullable=False),
+    sa.Column("status", sa.Text, nullable=False),
+    sa.Index("findings_ts", "ts"),
+)
+
+# What support leads taught in the console (bot/console), one row per act; also the audit trail. kind
+# "phrasings" adds `texts` to entry `entry_id`; kind "topic" adds an out-of-scope topic (`topic`, `pointer`) with
+# `texts` as its phrasings. Undo sets `undone` and `undone_by`; rows are never deleted.
+kb_overlay = sa.Table(
+    "kb_overlay",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("ts", sa.Float, nullable=False),
+    sa.Column("author", sa.Text, nullable=False),
+    sa.Column("kind", sa.Text, nullable=False),
+    sa.Column("entry_id", sa.Text),
+    sa.Column("topic", sa.Text),
+    sa.Column("pointer", sa.Text),
+    sa.Column("texts", sa.Text, nullable=False),  # JSON list of {"text", "lang"}
+    sa.Column("evaluation", sa.Text),  # JSON: the figures shown before it was accepted
+    sa.Column("undone", sa.Float),
+    sa.Column("undone_by", sa.Text),
 )
 
 metrics_table = sa.Table(
@@ -398,8 +430,9 @@ class Storage:
         score: float | None,
         kb_version: str | None,
         redacted: Iterable[str] = (),
+        log_code: str | None = None,
     ) -> None:
-        """Queue a question (already redacted) for the writer thread."""
+        """Queue a question (already redacted) for the writer thread; `log_code` is its pasted-log cause."""
         row = {
             "id": clean_text(qid),
             "ts": time.time(),
@@ -411,6 +444,7 @@ class Storage:
             "answer_id": clean_text(answer_id),
             "score": score,
             "kb_version": clean_text(kb_version),
+            "log_code": clean_text(log_code),
         }
         self._ensure_flusher()
         dropped = 0
@@ -519,6 +553,27 @@ class Storage:
                 del self._pending[:overflow]  # the oldest go first
                 self.rows_dropped += overflow
 
+    def record_findings(self, found: Iterable[dict[str, Any]], *, channel: str = "web") -> None:
+        """The codes and statuses of one diagnosis's findings (for the console's chart); written at once."""
+        now = time.time()
+        rows = [
+            {
+                "ts": now,
+                "channel": clean_text(channel),
+                "code": clean_text(str(f["code"])),
+                "status": clean_text(str(f.get("status") or "")),
+            }
+            for f in found
+            if isinstance(f, dict) and f.get("code")
+        ]
+        if not rows:
+            return
+        try:
+            with self.engine().begin() as conn:
+                conn.execute(findings.insert(), rows)
+        except sa.exc.SQLAlchemyError as exc:  # a chart's row is never worth failing a diagnosis
+            self._error("findings", exc)
+
     # -- retention -----------------------------------------------------------------------------------------
     def prune(self, older_than_days: float) -> dict[str, int]:
         """Delete questions and feedback older than `older_than_days` days; returns the counts deleted."""
@@ -526,6 +581,7 @@ class Storage:
         with self.engine().begin() as conn:
             q = conn.execute(sa.delete(questions).where(questions.c.ts < cutoff)).rowcount
             f = conn.execute(sa.delete(feedback).where(feedback.c.ts < cutoff)).rowcount
+            conn.execute(sa.delete(findings).where(findings.c.ts < cutoff))
         return {"questions": int(q or 0), "feedback": int(f or 0)}
 
     def _maybe_prune(self, every: float = 3600.0) -> None:

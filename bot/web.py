@@ -72,6 +72,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from bot import api
 
     app.register_blueprint(api.blueprint)
+    from bot import console
+
+    console.init_app(app, state)
     _install_hooks(app, state)
     _mount_slack(app, cfg)
     return app

@@ -6,9 +6,23 @@ Imports are lazy so that `import knowledge` costs nothing until a function is ca
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["ask", "load_kb", "extract_entities", "redact", "explain_log", "KnowledgeError", "get_matcher"]
+__all__ = [
+    "ask",
+    "load_kb",
+    "extract_entities",
+    "redact",
+    "explain_log",
+    "KnowledgeError",
+    "get_matcher",
+    "build_matcher",
+    "Overlay",
+    "set_overlay_source",
+    "question_vector",
+]
 
 LANGS = ("zh", "en")
 # A pasted log whose cause has an FAQ entry is answered with that entry even when the words around it matched
@@ -26,20 +40,81 @@ def load_kb(path=None):
     return _load(path)
 
 
-@functools.lru_cache(maxsize=4)
-def _cached(path: str | None):
+@dataclass(frozen=True, eq=False)
+class Overlay:
+    """Knowledge taught at run time (the support leads' console) on top of the files: extra phrasings of
+    entries and extra out-of-scope topics. `version` identifies the content: equal versions, equal overlays."""
+
+    version: str
+    phrasings: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)  # entry id -> lang -> texts
+    topics: tuple = ()  # knowledge.kb.Topic
+
+    def __hash__(self) -> int:
+        return hash(self.version)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Overlay) and other.version == self.version
+
+
+# Where the current overlay comes from (set by the web service; None = the knowledge files alone). Called on
+# every ask: it must be cheap (the web service's source checks the database version at most once a second).
+_overlay_source: Callable[[], Overlay | None] | None = None
+
+
+def set_overlay_source(source: Callable[[], Overlay | None] | None) -> None:
+    """Install the callable that returns the overlay in force (None: none)."""
+    global _overlay_source
+    _overlay_source = source
+
+
+def build_matcher(path: str | None = None, overlay: Overlay | None = None):
+    """(KnowledgeBase, Matcher) of the knowledge files plus `overlay`, built afresh (not cached)."""
+    from dataclasses import replace
+
     from .kb import load_kb as _load
     from .kb import load_topics
     from .matcher import Matcher
 
     kb = _load(path)
-    topics = load_topics(entry_ids=kb.by_id)  # knowledge/out_of_scope.toml: subjects the FAQ does not document
-    return kb, Matcher(kb.entries, cache_key=f"{path}:{kb.version}", topics=topics.topics)
+    topics = list(load_topics(entry_ids=kb.by_id).topics)
+    entries = kb.entries
+    cache_key: str | None = f"{path}:{kb.version}"
+    if overlay is not None and (overlay.phrasings or overlay.topics):
+        entries = [
+            replace(e, phrasings=_merged(e.phrasings, overlay.phrasings[e.id])) if e.id in overlay.phrasings else e
+            for e in entries
+        ]
+        topics += list(overlay.topics)
+        cache_key = None  # an overlay changes often: its index is built in memory (~0.15 s), never written
+    return kb, Matcher(entries, cache_key=cache_key, topics=topics)
+
+
+def _merged(base: dict[str, tuple[str, ...]], extra: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+    return {lang: tuple(base.get(lang, ())) + tuple(extra.get(lang, ())) for lang in {*base, *extra}}
+
+
+@functools.lru_cache(maxsize=4)
+def _cached(path: str | None, overlay: Overlay | None = None):
+    return build_matcher(path, overlay)
 
 
 def get_matcher(path: str | None = None):
-    """(KnowledgeBase, Matcher) built once per process and cached."""
-    return _cached(str(path) if path is not None else None)
+    """(KnowledgeBase, Matcher) built once per process (and once per overlay version) and cached."""
+    overlay = _overlay_source() if _overlay_source is not None else None
+    if overlay is not None and not (overlay.phrasings or overlay.topics):
+        overlay = None
+    return _cached(str(path) if path is not None else None, overlay)
+
+
+def question_vector(text: str) -> dict[str, float]:
+    """The matcher's features of `text` weighted by their IDF in the knowledge base (unknown features count as
+    rare): a vector for comparing questions with each other (the console groups near-duplicates with it)."""
+    from . import text as T
+
+    _, matcher = get_matcher()
+    bag = T.features(text[:2000], matcher.concepts)
+    idf, default = matcher.idf, matcher.max_idf
+    return {tok: w * idf.get(tok, default) for tok, w in bag.items()}
 
 
 def extract_entities(text: str) -> dict[str, Any]:

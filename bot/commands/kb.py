@@ -1,0 +1,139 @@
+"""`tcr-doctor kb export`: write what support leads taught in the console (the database overlay) into the
+knowledge files, for review in version control: phrasings into knowledge/faq/NN-<id>.toml, out-of-scope topics
+into knowledge/out_of_scope.toml. Texts already in a file are skipped, so running it twice changes nothing."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+from pathlib import Path
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("action", choices=["export"], help="export: write the taught overlay into knowledge/")
+    parser.add_argument(
+        "--database-url",
+        "--db",
+        dest="db",
+        default=None,
+        help="database URL or SQLite file (default $TCR_DOCTOR_DATABASE_URL, $DATABASE_URL or $TCR_DOCTOR_DB)",
+    )
+    parser.add_argument("--faq-dir", default=None, help="FAQ directory (default the package's knowledge/faq/)")
+    parser.add_argument("--topics", default=None, help="out-of-scope file (default knowledge/out_of_scope.toml)")
+
+
+def _toml_str(text: str) -> str:
+    return json.dumps(" ".join(text.split()), ensure_ascii=False)  # a JSON string is a TOML basic string
+
+
+def add_phrasings(source: str, lang: str, texts: list[str]) -> tuple[str, int]:
+    """`source` (an entry file) with `texts` appended to its [phrasings] `lang` array; (new source, added)."""
+    import tomllib
+
+    data = tomllib.loads(source)
+    have = {" ".join(t.split()).casefold() for t in data.get("phrasings", {}).get(lang, [])}
+    new = []
+    for t in texts:
+        key = " ".join(t.split()).casefold()
+        if key and key not in have:
+            have.add(key)
+            new.append(t)
+    if not new:
+        return source, 0
+    section = re.search(r"^\[phrasings\]\s*$", source, re.M)
+    if section is None:
+        return source.rstrip("\n") + f"\n\n[phrasings]\n{lang} = [\n" + "".join(
+            f"  {_toml_str(t)},\n" for t in new
+        ) + "]\n", len(new)
+    array = re.compile(rf"^{lang}\s*=\s*\[(.*?)^\]", re.M | re.S).search(source, section.end())
+    next_table = re.compile(r"^\[", re.M).search(source, section.end())
+    lines = "".join(f"  {_toml_str(t)},\n" for t in new)
+    if array is None or (next_table is not None and array.start() > next_table.start()):
+        insert_at = next_table.start() if next_table else len(source)
+        block = f"{lang} = [\n{lines}]\n"
+        return source[:insert_at].rstrip("\n") + "\n" + block + ("\n" if next_table else "") + source[insert_at:], len(
+            new
+        )
+    body = array.group(1).rstrip()
+    if body and not body.endswith(","):
+        body += ","
+    start, end = array.start(1), array.end(1)
+    return source[:start] + (body + "\n" if body else "\n") + lines + source[end:], len(new)
+
+
+def topic_block(row: dict) -> str:
+    by_lang: dict[str, list[str]] = {"zh": [], "en": []}
+    from knowledge.text import detect_lang
+
+    for t in row["texts"]:
+        lang = t.get("lang") if t.get("lang") in ("zh", "en") else detect_lang(t["text"])
+        by_lang[lang].append(t["text"])
+    title, pointer = row.get("topic") or "", row.get("pointer") or ""
+    out = [
+        f"\n# taught in the console by {row['author']} (#{row['id']}); translate the title and hint before merging",
+        "[[topic]]",
+        f'id = "taught-{row["id"]}"',
+        f"title = {{ zh = {_toml_str(title)}, en = {_toml_str(title)} }}",
+    ]
+    if pointer:
+        out.append(f"hint = {{ zh = {_toml_str(pointer)}, en = {_toml_str(pointer)} }}")
+    for lang in ("zh", "en"):  # the schema wants both languages: until translated, the other one stands in
+        texts = by_lang[lang] or by_lang["en" if lang == "zh" else "zh"]
+        out.append(f"phrasings.{lang} = [{', '.join(_toml_str(t) for t in texts)}]")
+    return "\n".join(out) + "\n"
+
+
+def run(args: argparse.Namespace) -> int:
+    from bot.console.store import ConsoleStore
+    from bot.storage import DatabaseUnavailable, Storage, database_url, sqlite_path
+    from knowledge.kb import FAQ_DIR, OUT_OF_SCOPE_PATH, KnowledgeError, load_kb, load_topics
+    from knowledge.text import detect_lang
+
+    url = database_url(args.db)
+    path = sqlite_path(url)
+    if path is not None and path != ":memory:" and not os.path.exists(path):
+        print(f"tcr-doctor kb: no database at {path} (set --database-url or TCR_DOCTOR_DB)", file=sys.stderr)
+        return 1
+    try:
+        storage = Storage(url)
+    except DatabaseUnavailable as exc:
+        print(f"tcr-doctor kb: {exc}", file=sys.stderr)
+        return 1
+    rows = ConsoleStore(storage.engine).active_overlay()
+    faq_dir = Path(args.faq_dir) if args.faq_dir else FAQ_DIR
+    topics_path = Path(args.topics) if args.topics else OUT_OF_SCOPE_PATH
+    kb = load_kb(faq_dir)
+    added = 0
+    for row in rows:
+        if row["kind"] != "phrasings":
+            continue
+        entry = kb.by_id.get(row["entry_id"])
+        if entry is None:
+            print(f"tcr-doctor kb: #{row['id']}: no entry {row['entry_id']!r} in {faq_dir}; skipped", file=sys.stderr)
+            continue
+        path = faq_dir / Path(entry.path).name
+        source = path.read_text(encoding="utf-8")
+        for lang in ("zh", "en"):
+            texts = [
+                t["text"]
+                for t in row["texts"]
+                if (t.get("lang") if t.get("lang") in ("zh", "en") else detect_lang(t["text"])) == lang
+            ]
+            source, n = add_phrasings(source, lang, texts)
+            added += n
+        path.write_text(source, encoding="utf-8")
+    existing = topics_path.read_text(encoding="utf-8") if topics_path.exists() else ""
+    new_topics = [r for r in rows if r["kind"] == "topic" and f'id = "taught-{r["id"]}"' not in existing]
+    if new_topics:
+        topics_path.write_text(existing.rstrip("\n") + "\n" + "".join(topic_block(r) for r in new_topics), "utf-8")
+    try:  # what was written must load: a broken file is reported now, not by the next deploy
+        kb = load_kb(faq_dir)
+        load_topics(topics_path, entry_ids=kb.by_id)
+    except KnowledgeError as exc:
+        print(f"tcr-doctor kb: the exported files do not load: {exc}", file=sys.stderr)
+        return 1
+    print(f"tcr-doctor kb: {added} phrasing(s) written to {faq_dir}, {len(new_topics)} topic(s) to {topics_path}")
+    return 0

@@ -1,0 +1,434 @@
+"""The support leads' console at /console: how the bot is doing, what it missed, and teaching it in one step.
+
+    create_app() -> init_app(app, state)     # mounted by bot.web; signed-in pages only (bot/console/auth.py)
+
+Pages are Jinja2 templates (bot/templates/console/), charts are drawn by the vendored Chart.js
+(bot/static/vendor/) from the JSON each page embeds, and every figure can be downloaded as CSV.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import time
+from typing import Any
+
+from flask import Blueprint, Flask, Response, current_app, redirect, request, send_from_directory
+from werkzeug.exceptions import BadRequest
+
+import knowledge
+from bot.console import evaluate
+from bot.console.auth import Auth, same_origin
+from bot.console.groups import cluster, describe, group_key
+from bot.console.overlay import OverlaySource, overlay_from_rows
+from bot.console.store import DAY, ConsoleStore, Filters
+
+blueprint = Blueprint("console", __name__, url_prefix="/console")
+PUBLIC = {"console.login", "console.login_post", "console.asset"}
+ASSETS = {"console.css", "console.js", "vendor/chart.umd.min.js"}
+MAX_DAYS = 366
+MAX_TEXTS = 30  # texts taught from one group
+CHARTS = ("per_day", "outcomes", "top_entries", "log_causes", "findings")
+
+
+class Console:
+    def __init__(self, cfg, store: ConsoleStore, auth: Auth, source: OverlaySource):
+        self.cfg = cfg
+        self.store = store
+        self.auth = auth
+        self.source = source
+        self.eval_paths = evaluate.eval_paths(list(cfg.console_eval_sets))
+        from bot.api import RateLimiter
+
+        self.login_limiter = RateLimiter((10, 60.0))
+
+
+def init_app(app: Flask, state) -> None:
+    """Mount /console and make the taught overlay part of every answer of this process."""
+    cfg = state.cfg
+    store = ConsoleStore(state.storage.engine)
+    source = OverlaySource(store, interval=cfg.overlay_check_interval)
+    knowledge.set_overlay_source(source)
+    app.extensions["tcr_console"] = Console(cfg, store, Auth(cfg.console_token or ""), source)
+    app.register_blueprint(blueprint)
+
+
+def _console() -> Console:
+    return current_app.extensions["tcr_console"]
+
+
+# --- request gate ---------------------------------------------------------------------------------------
+@blueprint.before_request
+def _gate() -> Response | None:
+    c = _console()
+    if request.endpoint == "console.asset":
+        return None
+    if not c.auth.enabled:
+        return _page("disabled.html", status=404)
+    if request.method == "POST" and not same_origin():
+        return _page("error.html", status=403, reason="origin")
+    if request.endpoint in PUBLIC:
+        return None
+    session = c.auth.session()
+    if session is None:
+        if request.method == "GET":
+            return redirect(f"/console/login?next={_safe_next(request.full_path.rstrip('?'))}", code=303)
+        return _page("error.html", status=401, reason="signin")
+    if request.method == "POST" and not _csrf_ok(session["csrf"]):
+        return _page("error.html", status=403, reason="csrf")
+    request.environ["tcr_console.session"] = session
+    return None
+
+
+def _csrf_ok(expected: str) -> bool:
+    import hmac
+
+    given = request.form.get("csrf", "")
+    return bool(given) and hmac.compare_digest(given.encode(), expected.encode())
+
+
+def _safe_next(path: str) -> str:
+    from urllib.parse import quote
+
+    return quote(path if path.startswith("/console") and not path.startswith("//") else "/console", safe="")
+
+
+def _session() -> dict[str, Any]:
+    return request.environ.get("tcr_console.session") or {}
+
+
+def _lang() -> str:
+    lang = request.args.get("lang") or request.cookies.get("tcr_console_lang")
+    if lang in ("zh", "en"):
+        return lang
+    return request.accept_languages.best_match(["en", "zh"], default="en") or "en"
+
+
+def _page(template: str, status: int = 200, **context: Any) -> Response:
+    from bot.render import render
+
+    lang = _lang()
+    session = _session()
+    values = {
+        "lang": lang,
+        "zh": lang == "zh",
+        "user": session.get("user"),
+        "csrf": session.get("csrf", ""),
+        "path": request.path,
+        "error": None,
+        "next": "",
+        "reason": "",
+    }
+    values.update(context)
+    html = render("console", template, **values)
+    response = Response(html, status=status, mimetype="text/html")
+    response.headers["Cache-Control"] = "no-store"
+    if request.args.get("lang") in ("zh", "en"):
+        response.set_cookie("tcr_console_lang", request.args["lang"], path="/console", samesite="Strict", httponly=True)
+    return response
+
+
+# --- sign-in --------------------------------------------------------------------------------------------
+@blueprint.get("/login")
+def login():
+    c = _console()
+    if c.auth.session():
+        return redirect("/console", code=303)
+    csrf = c.auth.login_csrf()
+    response = _page("login.html", csrf=csrf, next=request.args.get("next", ""))
+    c.auth.keep_login_csrf(response, csrf)
+    return response
+
+
+@blueprint.post("/login")
+def login_post():
+    from bot.api import client_key
+
+    c = _console()
+    given_csrf = request.form.get("csrf", "")
+    expected = c.auth.login_csrf()
+    import hmac
+
+    if not given_csrf or not hmac.compare_digest(given_csrf.encode(), expected.encode()):
+        return _page("error.html", status=403, reason="csrf")
+    retry = c.login_limiter.check(client_key())
+    if retry is not None:
+        response = _page("login.html", status=429, csrf=expected, next="", error="busy")
+        response.headers["Retry-After"] = str(retry)
+        return response
+    name = " ".join(request.form.get("name", "").split())[:80]
+    if not c.auth.check_token(request.form.get("token", "")) or not name:
+        return _page("login.html", status=401, csrf=expected, next="", error="token" if name else "name")
+    target = request.form.get("next", "")
+    if not target.startswith("/console") or target.startswith("//"):
+        target = "/console"
+    response = redirect(target, code=303)
+    c.auth.start(response, f"{name} (token)")
+    return response
+
+
+@blueprint.post("/logout")
+def logout():
+    response = redirect("/console/login", code=303)
+    _console().auth.end(response)
+    return response
+
+
+@blueprint.get("/static/<path:name>")
+def asset(name: str):
+    import os
+
+    if name not in ASSETS:
+        return Response("not found", status=404, mimetype="text/plain")
+    directory = os.path.join(os.path.dirname(os.path.dirname(__file__)), "static")
+    response = send_from_directory(directory, name, max_age=300)
+    return response
+
+
+# --- overview: charts -----------------------------------------------------------------------------------
+def _filters() -> tuple[Filters, dict[str, str]]:
+    today = dt.datetime.now(dt.UTC).date()
+
+    def day(name: str, default: dt.date) -> dt.date:
+        raw = request.args.get(name, "")
+        if not raw:
+            return default
+        try:
+            return dt.date.fromisoformat(raw)
+        except ValueError:
+            raise BadRequest(f"{name}: expected YYYY-MM-DD") from None
+
+    end = day("to", today)
+    start = day("from", end - dt.timedelta(days=29))
+    if start > end:
+        start, end = end, start
+    if (end - start).days >= MAX_DAYS:
+        start = end - dt.timedelta(days=MAX_DAYS - 1)
+    channel = request.args.get("channel", "")[:40] or None
+    f = Filters(start=_epoch(start), end=_epoch(end) + DAY, channel=channel)
+    return f, {"from": start.isoformat(), "to": end.isoformat(), "channel": channel or ""}
+
+
+def _epoch(d: dt.date) -> float:
+    return dt.datetime(d.year, d.month, d.day, tzinfo=dt.UTC).timestamp()
+
+
+def _iso(day: int) -> str:
+    return dt.datetime.fromtimestamp(day * DAY, dt.UTC).date().isoformat()
+
+
+def chart_data(store: ConsoleStore, f: Filters) -> dict[str, Any]:
+    """Everything the overview's charts show (and the CSV export writes), from the storage queries."""
+    first, last = int(f.start // DAY), int((f.end - 1) // DAY)
+    days = list(range(first, last + 1))
+    per_day = store.questions_per_day(f)
+    channels = sorted({c for _, c, _ in per_day})
+    counts = {(d, c): n for d, c, n in per_day}
+    outcomes = {row["day"]: row for row in store.outcomes_per_day(f)}
+
+    def share(d: int, key: str) -> float | None:
+        row = outcomes.get(d)
+        return round(100.0 * row[key] / row["questions"], 1) if row and row["questions"] else None
+
+    kb, _ = knowledge.get_matcher()
+    top = store.top_entries(f)
+    return {
+        "days": [_iso(d) for d in days],
+        "per_day": {c: [counts.get((d, c), 0) for d in days] for c in channels},
+        "outcomes": {
+            "answered": [share(d, "answered") for d in days],
+            "refused": [share(d, "refused") for d in days],
+            "down": [share(d, "down") for d in days],
+            "questions": [outcomes[d]["questions"] if d in outcomes else 0 for d in days],
+        },
+        "top_entries": [
+            {"id": a, "number": kb.by_id[a].number if a in kb.by_id else None, "answered": n, "down": down}
+            for a, n, down in top
+        ],
+        "log_causes": [{"code": c, "count": n} for c, n in store.log_causes(f)],
+        "findings": [{"code": c, "status": s, "count": n} for c, s, n in store.finding_codes(f)],
+        "total": sum(n for _, _, n in per_day),
+    }
+
+
+@blueprint.get("")
+@blueprint.get("/")
+def overview():
+    c = _console()
+    f, params = _filters()
+    data = chart_data(c.store, f)
+    zh = _lang() == "zh"
+    labels = {
+        "answered": "已回答 %" if zh else "Answered %",
+        "refused": "拒答 %" if zh else "Refused %",
+        "down": "差评 %" if zh else "Thumbs-down %",
+        "answered_n": "回答次数" if zh else "Answered",
+        "down_n": "差评" if zh else "Thumbs-down",
+        "count": "次数" if zh else "Count",
+    }
+    return _page(
+        "overview.html",
+        data=data,
+        params=params,
+        channels=c.store.channels(),
+        charts=CHARTS,
+        data_json=dumps(data),
+        labels_json=dumps(labels),
+    )
+
+
+@blueprint.get("/export.csv")
+def export_csv():
+    c = _console()
+    chart = request.args.get("chart", "")
+    if chart not in CHARTS:
+        raise BadRequest(f"chart: one of {', '.join(CHARTS)}")
+    f, params = _filters()
+    data = chart_data(c.store, f)
+    out = io.StringIO()
+    w = csv.writer(out)
+    if chart == "per_day":
+        chans = sorted(data["per_day"])
+        w.writerow(["day", *chans])
+        for i, day in enumerate(data["days"]):
+            w.writerow([day, *(data["per_day"][ch][i] for ch in chans)])
+    elif chart == "outcomes":
+        o = data["outcomes"]
+        w.writerow(["day", "questions", "answered_pct", "refused_pct", "thumbs_down_pct"])
+        for i, day in enumerate(data["days"]):
+            w.writerow(
+                [day, o["questions"][i], *("" if o[k][i] is None else o[k][i] for k in ("answered", "refused", "down"))]
+            )
+    elif chart == "top_entries":
+        w.writerow(["entry", "number", "answered", "thumbs_down"])
+        for row in data["top_entries"]:
+            w.writerow([row["id"], row["number"], row["answered"], row["down"]])
+    elif chart == "log_causes":
+        w.writerow(["code", "count"])
+        for row in data["log_causes"]:
+            w.writerow([row["code"], row["count"]])
+    else:
+        w.writerow(["code", "status", "count"])
+        for row in data["findings"]:
+            w.writerow([row["code"], row["status"], row["count"]])
+    name = (
+        f"tcr-doctor-{chart}-{params['from']}-{params['to']}{'-' + params['channel'] if params['channel'] else ''}.csv"
+    )
+    safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in name)
+    return Response(
+        out.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{safe}"', "Cache-Control": "no-store"},
+    )
+
+
+# --- missed questions, grouped ----------------------------------------------------------------------------
+def _groups(c: Console, f: Filters, lang: str) -> list[dict[str, Any]]:
+    taught = {" ".join(t["text"].split()).casefold() for row in c.store.active_overlay() for t in row["texts"]}
+    items = [i for i in c.store.missed_texts(f) if " ".join(i["text"].split()).casefold() not in taught]
+    return [describe(g, lang) for g in cluster(items)]
+
+
+@blueprint.get("/questions")
+def questions():
+    c = _console()
+    f, params = _filters()
+    lang = _lang()
+    kb, _ = knowledge.get_matcher()
+    groups = _groups(c, f, lang)[:50]
+    entries = [{"id": e.id, "number": e.number, "question": e.question[lang]} for e in kb.entries]
+    return _page("questions.html", groups=groups, params=params, channels=c.store.channels(), entries=entries)
+
+
+@blueprint.post("/teach")
+def teach():
+    """Preview (step=preview: the evaluation with and without the act) or accept (step=accept) a teaching act."""
+    c = _console()
+    lang = _lang()
+    f, params = _filters()
+    form = request.form
+    key = form.get("group", "")
+    # A group is found by any of its texts' keys: new questions may have changed which text leads it.
+    group = next((g for g in _groups(c, f, lang) if key in {group_key(t["text"]) for t in g["texts"]}), None)
+    if group is None:
+        return _page("error.html", status=409, reason="gone")
+    kb, _ = knowledge.get_matcher()
+    action = form.get("action", "")
+    act: dict[str, Any] = {"texts": [{"text": t["text"], "lang": t.get("lang")} for t in group["texts"][:MAX_TEXTS]]}
+    if action == "assign":
+        entry_id = form.get("entry", "")
+        if entry_id not in kb.by_id:
+            return _page("error.html", status=400, reason="entry")
+        act.update(kind="phrasings", entry_id=entry_id)
+    elif action == "out_of_scope":
+        topic = " ".join(form.get("topic", "").split())[:200]
+        pointer = " ".join(form.get("pointer", "").split())[:500]
+        if not topic:
+            return _page("error.html", status=400, reason="topic")
+        act.update(kind="topic", topic=topic, pointer=pointer)
+    else:
+        return _page("error.html", status=400, reason="action")
+
+    current = c.source()
+    rows = c.store.active_overlay()
+    proposed_row = dict(act, id=f"proposed-{int(time.time())}")
+    proposed = overlay_from_rows(f"proposed:{current.version if current else '-'}:{key}", rows + [proposed_row])
+    result = evaluate.compare(current, proposed, c.eval_paths)
+    if form.get("step") == "accept":
+        if result["lowered"] and form.get("confirm") != "yes":
+            return _page(
+                "preview.html",
+                status=409,
+                group=group,
+                act=act,
+                result=result,
+                params=params,
+                entry=kb.by_id.get(act.get("entry_id") or ""),
+                need_confirm=True,
+            )
+        teach_id = c.store.teach(author=_session()["user"], evaluation=result, **act)
+        c.source.refresh()
+        return redirect(f"/console/audit?taught={teach_id}", code=303)
+    return _page(
+        "preview.html",
+        group=group,
+        act=act,
+        result=result,
+        params=params,
+        entry=kb.by_id.get(act.get("entry_id") or ""),
+        need_confirm=False,
+    )
+
+
+# --- audit and undo ---------------------------------------------------------------------------------------
+@blueprint.get("/audit")
+def audit():
+    c = _console()
+    kb, _ = knowledge.get_matcher()
+    rows = c.store.audit()
+    lang = _lang()
+    for row in rows:
+        e = kb.by_id.get(row.get("entry_id") or "")
+        row["entry_question"] = e.question[lang] if e else None
+        row["when"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(row["ts"]))
+        row["undone_when"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(row["undone"])) if row["undone"] else None
+    taught = request.args.get("taught", "")
+    return _page(
+        "audit.html", rows=rows, taught=taught if taught.isdigit() else "", undone=request.args.get("undone", "")
+    )
+
+
+@blueprint.post("/audit/<int:teach_id>/undo")
+def undo(teach_id: int):
+    c = _console()
+    if not c.store.undo(teach_id, author=_session()["user"]):
+        return _page("error.html", status=409, reason="undone")
+    c.source.refresh()
+    return redirect(f"/console/audit?undone={teach_id}", code=303)
+
+
+def dumps(value: Any) -> str:
+    """JSON for a <script type="application/json"> block (no closing tag can appear in it)."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")

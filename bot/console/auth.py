@@ -1,0 +1,88 @@
+"""Sign-in for the console: the settings' token exchanged for a signed session cookie, and CSRF checks.
+
+The cookie (HttpOnly, SameSite=Strict, Secure over HTTPS, Path=/console) carries {user, csrf} signed with a key
+derived from the token, so every worker and host accepts it without shared state, and changing the token signs
+everyone out. Every form carries the session's CSRF token; a POST without the right one is refused (403).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from typing import Any
+
+from flask import Response, request
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+COOKIE = "tcr_console"
+PRE_COOKIE = "tcr_console_pre"  # the login form's CSRF token, before there is a session
+MAX_AGE = 12 * 3600
+PATH = "/console"
+
+
+class Auth:
+    def __init__(self, token: str):
+        self.token = token
+        key = hmac.new(token.encode(), b"tcr-doctor console session v1", hashlib.sha256).hexdigest()
+        self._serializer = URLSafeTimedSerializer(key, salt="tcr-doctor-console")
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.token)
+
+    def check_token(self, given: str) -> bool:
+        return bool(self.token) and hmac.compare_digest(given.encode(), self.token.encode())
+
+    def _load(self, name: str) -> dict[str, Any] | None:
+        raw = request.cookies.get(name)
+        if not raw or len(raw) > 4096:
+            return None
+        try:
+            data = self._serializer.loads(raw, max_age=MAX_AGE)
+        except BadSignature:
+            return None
+        return data if isinstance(data, dict) else None
+
+    def session(self) -> dict[str, Any] | None:
+        """{"user", "csrf"} of a valid session cookie, else None."""
+        data = self._load(COOKIE)
+        if data and isinstance(data.get("user"), str) and isinstance(data.get("csrf"), str):
+            return data
+        return None
+
+    def login_csrf(self) -> str:
+        """The login form's CSRF token: the one in the pre-session cookie, else a new one."""
+        data = self._load(PRE_COOKIE)
+        if data and isinstance(data.get("csrf"), str):
+            return data["csrf"]
+        return secrets.token_urlsafe(24)
+
+    def keep_login_csrf(self, response: Response, csrf: str) -> None:
+        self._set(response, PRE_COOKIE, {"csrf": csrf}, max_age=3600)
+
+    def start(self, response: Response, user: str) -> None:
+        self._set(response, COOKIE, {"user": user, "csrf": secrets.token_urlsafe(24)}, max_age=MAX_AGE)
+        response.delete_cookie(PRE_COOKIE, path=PATH)
+
+    def end(self, response: Response) -> None:
+        response.delete_cookie(COOKIE, path=PATH, httponly=True, samesite="Strict")
+
+    def _set(self, response: Response, name: str, data: dict, *, max_age: int) -> None:
+        response.set_cookie(
+            name,
+            self._serializer.dumps(data),
+            max_age=max_age,
+            path=PATH,
+            httponly=True,
+            samesite="Strict",
+            secure=request.is_secure,
+        )
+
+
+def same_origin() -> bool:
+    """A browser's POST names its origin; one from another site is refused even with a token."""
+    origin = request.headers.get("Origin")
+    if not origin or origin == "null":
+        return origin is None
+    return origin.rstrip("/") == request.host_url.rstrip("/")

@@ -1,0 +1,96 @@
+"""The taught overlay as the matcher sees it: read from the database, re-read when its version changes.
+
+Every worker of every host installs an OverlaySource (bot.web.create_app); each ask() calls it, and it asks the
+database for the overlay's version at most once per `interval` seconds (one aggregate over a small table), so
+a phrasing taught on one host is answered by all of them within `interval` seconds plus an index build.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from sqlalchemy.exc import SQLAlchemyError
+
+import knowledge
+from knowledge.kb import Topic
+
+log = logging.getLogger("tcr_doctor.console")
+
+
+def overlay_from_rows(version: str, rows: list[dict]) -> knowledge.Overlay:
+    """knowledge.Overlay of the active kb_overlay rows."""
+    from knowledge.text import detect_lang
+
+    phrasings: dict[str, dict[str, list[str]]] = {}
+    topics = []
+    for row in rows:
+        by_lang: dict[str, list[str]] = {"zh": [], "en": []}
+        for t in row["texts"]:
+            text = t["text"]
+            lang = t.get("lang") if t.get("lang") in ("zh", "en") else detect_lang(text)
+            by_lang[lang].append(text)
+        if row["kind"] == "phrasings" and row.get("entry_id"):
+            target = phrasings.setdefault(row["entry_id"], {"zh": [], "en": []})
+            for lang, texts in by_lang.items():
+                target[lang].extend(texts)
+        elif row["kind"] == "topic":
+            title = row.get("topic") or ""
+            hint = row.get("pointer") or ""
+            topics.append(
+                Topic(
+                    id=f"taught-{row['id']}",
+                    title={"zh": title, "en": title},
+                    phrasings={k: tuple(v) for k, v in by_lang.items()},
+                    keywords={},
+                    hint={"zh": hint, "en": hint} if hint else None,
+                )
+            )
+    import hashlib
+    import json
+
+    content = json.dumps(
+        [[r.get("kind"), r.get("entry_id"), r.get("topic"), r.get("pointer"), r["texts"]] for r in rows],
+        ensure_ascii=False,
+    )
+    return knowledge.Overlay(
+        # the content's hash, not only the database's counter: two databases (tests) never share a version
+        version=f"{version}:{hashlib.sha256(content.encode()).hexdigest()[:16]}",
+        phrasings={e: {k: tuple(v) for k, v in langs.items()} for e, langs in phrasings.items()},
+        topics=tuple(topics),
+    )
+
+
+class OverlaySource:
+    """Callable for knowledge.set_overlay_source: the overlay in force, checked at most every `interval` s."""
+
+    def __init__(self, store, interval: float = 1.0):
+        self.store = store
+        self.interval = interval
+        self._lock = threading.Lock()
+        self._checked = -1e18
+        self._version: str | None = None
+        self._overlay: knowledge.Overlay | None = None
+
+    def __call__(self) -> knowledge.Overlay | None:
+        now = time.monotonic()
+        if now - self._checked < self.interval:
+            return self._overlay
+        with self._lock:
+            if now - self._checked < self.interval:
+                return self._overlay
+            self._checked = now
+            try:
+                version = self.store.overlay_version()
+                if version != self._version:
+                    rows = self.store.active_overlay()
+                    self._overlay = overlay_from_rows(version, rows) if rows else None
+                    self._version = version
+            except SQLAlchemyError as exc:  # keep answering with the overlay we have
+                log.warning("could not read the taught overlay (%s); keeping version %s", exc, self._version)
+        return self._overlay
+
+    def refresh(self) -> None:
+        """Check the version on the next call (after this worker taught something)."""
+        self._checked = -1e18

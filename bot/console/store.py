@@ -1,0 +1,257 @@
+"""The console's reads and writes, in SQLAlchemy Core so that one text serves SQLite and PostgreSQL.
+
+Reads aggregate the tables the channels write through bot.storage (questions, feedback, findings); writes are
+the taught overlay (table kb_overlay), which is also the audit trail: who taught what and when, who undid it. The tables are bot.storage's (schema by its migrations).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Integer, and_, func, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import ColumnElement, FunctionElement
+
+from bot.storage import feedback, findings, kb_overlay, questions
+
+Table = type(questions)
+
+DAY = 86400
+
+
+class day_of(FunctionElement):  # noqa: N801 - reads as SQL
+    """Whole UTC days since the epoch of a unix-seconds column."""
+
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(day_of)
+def _day_default(element, compiler, **kw):
+    return f"CAST(FLOOR({compiler.process(element.clauses, **kw)} / {DAY}) AS INTEGER)"
+
+
+@compiles(day_of, "sqlite")
+def _day_sqlite(element, compiler, **kw):  # SQLite may lack FLOOR; CAST truncates, and ts is positive
+    return f"CAST({compiler.process(element.clauses, **kw)} / {DAY} AS INTEGER)"
+
+
+@dataclass(frozen=True)
+class Filters:
+    """A date range [start, end) in unix seconds and an optional channel."""
+
+    start: float
+    end: float
+    channel: str | None = None
+
+    def on(self, table: Table) -> ColumnElement[bool]:
+        cond = and_(table.c.ts >= self.start, table.c.ts < self.end)
+        if self.channel:
+            cond = and_(cond, table.c.channel == self.channel)
+        return cond
+
+
+class ConsoleStore:
+    """Aggregates for the charts, the questions to teach from, and the overlay with its audit trail."""
+
+    def __init__(self, engine: Callable[[], Engine]):
+        self._engine = engine  # bot.storage.Storage.engine: the tables and migrations are the storage's
+
+    @property
+    def engine(self) -> Engine:
+        return self._engine()
+
+    # -- charts ----------------------------------------------------------------------------------------
+    def channels(self) -> list[str]:
+        with self.engine.connect() as conn:
+            return [c for (c,) in conn.execute(select(questions.c.channel).distinct().order_by(questions.c.channel))]
+
+    def questions_per_day(self, f: Filters) -> list[tuple[int, str, int]]:
+        day = day_of(questions.c.ts)
+        q = (
+            select(day, questions.c.channel, func.count())
+            .where(f.on(questions))
+            .group_by(day, questions.c.channel)
+            .order_by(day, questions.c.channel)
+        )
+        with self.engine.connect() as conn:
+            return [(int(d), c, int(n)) for d, c, n in conn.execute(q)]
+
+    def outcomes_per_day(self, f: Filters) -> list[dict[str, Any]]:
+        """Per day: questions, answered (incl. ambiguous), refused (no_answer) and thumbs-down counts."""
+        day = day_of(questions.c.ts)
+        q = select(day, questions.c.status, func.count()).where(f.on(questions)).group_by(day, questions.c.status)
+        fday = day_of(feedback.c.ts)
+        fq = select(fday, func.count()).where(and_(f.on(feedback), feedback.c.helpful == 0)).group_by(fday)
+        days: dict[int, dict[str, Any]] = {}
+        with self.engine.connect() as conn:
+            for d, status, n in conn.execute(q):
+                row = days.setdefault(int(d), {"day": int(d), "questions": 0, "answered": 0, "refused": 0, "down": 0})
+                row["questions"] += n
+                row["refused" if status == "no_answer" else "answered"] += n
+            for d, n in conn.execute(fq):
+                row = days.setdefault(int(d), {"day": int(d), "questions": 0, "answered": 0, "refused": 0, "down": 0})
+                row["down"] += n
+        return [days[d] for d in sorted(days)]
+
+    def top_entries(self, f: Filters, limit: int = 10) -> list[tuple[str, int, int]]:
+        """(entry id, times answered, thumbs-down) for the most answered entries."""
+        q = (
+            select(questions.c.answer_id, func.count().label("n"))
+            .where(and_(f.on(questions), questions.c.answer_id.is_not(None), questions.c.status != "no_answer"))
+            .group_by(questions.c.answer_id)
+            .order_by(func.count().desc(), questions.c.answer_id)
+            .limit(limit)
+        )
+        fq = (
+            select(feedback.c.answer_id, func.count())
+            .where(and_(f.on(feedback), feedback.c.helpful == 0))
+            .group_by(feedback.c.answer_id)
+        )
+        with self.engine.connect() as conn:
+            rows = [(a, int(n)) for a, n in conn.execute(q)]
+            down = {a: int(n) for a, n in conn.execute(fq)}
+        return [(a, n, down.get(a, 0)) for a, n in rows]
+
+    def log_causes(self, f: Filters, limit: int = 15) -> list[tuple[str, int]]:
+        q = (
+            select(questions.c.log_code, func.count())
+            .where(and_(f.on(questions), questions.c.log_code.is_not(None)))
+            .group_by(questions.c.log_code)
+            .order_by(func.count().desc(), questions.c.log_code)
+            .limit(limit)
+        )
+        with self.engine.connect() as conn:
+            return [(c, int(n)) for c, n in conn.execute(q)]
+
+    def finding_codes(self, f: Filters, limit: int = 15) -> list[tuple[str, str, int]]:
+        """(code, status, count) of the diagnoses' findings that were not ok, most frequent first."""
+        q = (
+            select(findings.c.code, findings.c.status, func.count())
+            .where(and_(f.on(findings), findings.c.status.in_(("fail", "warn"))))
+            .group_by(findings.c.code, findings.c.status)
+            .order_by(func.count().desc(), findings.c.code)
+            .limit(limit)
+        )
+        with self.engine.connect() as conn:
+            return [(c, s, int(n)) for c, s, n in conn.execute(q)]
+
+    # -- questions to teach from ---------------------------------------------------------------------
+    def missed_texts(self, f: Filters, limit: int = 400) -> list[dict[str, Any]]:
+        """Distinct texts that got no answer or a thumbs-down, most frequent first: {text, lang, count,
+        refused, down, answer_ids, last}."""
+        refused = (
+            select(
+                questions.c.text,
+                func.min(questions.c.lang),
+                func.count(),
+                func.max(questions.c.ts),
+            )
+            .where(and_(f.on(questions), questions.c.status == "no_answer"))
+            .group_by(questions.c.text)
+            .order_by(func.count().desc())
+            .limit(limit)
+        )
+        down = (
+            select(
+                questions.c.text,
+                func.min(questions.c.lang),
+                feedback.c.answer_id,
+                func.count(),
+                func.max(feedback.c.ts),
+            )
+            .select_from(feedback.join(questions, questions.c.id == feedback.c.question_id))
+            .where(and_(f.on(feedback), feedback.c.helpful == 0))
+            .group_by(questions.c.text, feedback.c.answer_id)
+            .order_by(func.count().desc())
+            .limit(limit)
+        )
+        items: dict[str, dict[str, Any]] = {}
+        with self.engine.connect() as conn:
+            for text, lang, n, last in conn.execute(refused):
+                items[text] = {
+                    "text": text,
+                    "lang": lang,
+                    "count": int(n),
+                    "refused": int(n),
+                    "down": 0,
+                    "answer_ids": [],
+                    "last": last,
+                }
+            for text, lang, answer_id, n, last in conn.execute(down):
+                item = items.setdefault(
+                    text,
+                    {"text": text, "lang": lang, "count": 0, "refused": 0, "down": 0, "answer_ids": [], "last": last},
+                )
+                item["count"] += int(n)
+                item["down"] += int(n)
+                item["last"] = max(item["last"], last)
+                if answer_id not in item["answer_ids"]:
+                    item["answer_ids"].append(answer_id)
+        return sorted(items.values(), key=lambda i: (-i["count"], -i["last"], i["text"]))
+
+    # -- overlay and audit -----------------------------------------------------------------------------
+    def overlay_version(self) -> str:
+        """Changes whenever a teaching act is added or undone; one cheap query."""
+        q = select(func.count(), func.max(kb_overlay.c.id), func.max(kb_overlay.c.undone))
+        with self.engine.connect() as conn:
+            n, top, undone = conn.execute(q).one()
+        return f"{n}.{top or 0}.{undone or 0}"
+
+    def active_overlay(self) -> list[dict[str, Any]]:
+        q = select(kb_overlay).where(kb_overlay.c.undone.is_(None)).order_by(kb_overlay.c.id)
+        with self.engine.connect() as conn:
+            return [_overlay_row(r._mapping) for r in conn.execute(q)]
+
+    def audit(self, limit: int = 200) -> list[dict[str, Any]]:
+        q = select(kb_overlay).order_by(kb_overlay.c.id.desc()).limit(limit)
+        with self.engine.connect() as conn:
+            return [_overlay_row(r._mapping) for r in conn.execute(q)]
+
+    def teach(
+        self,
+        *,
+        author: str,
+        kind: str,
+        texts: list[dict[str, str]],
+        entry_id: str | None = None,
+        topic: str | None = None,
+        pointer: str | None = None,
+        evaluation: dict | None = None,
+    ) -> int:
+        if kind not in ("phrasings", "topic"):
+            raise ValueError(f"unknown kind {kind!r}")
+        row = {
+            "ts": time.time(),
+            "author": author,
+            "kind": kind,
+            "entry_id": entry_id,
+            "topic": topic,
+            "pointer": pointer,
+            "texts": json.dumps(texts, ensure_ascii=False),
+            "evaluation": json.dumps(evaluation, ensure_ascii=False) if evaluation is not None else None,
+        }
+        with self.engine.begin() as conn:
+            return int(conn.execute(kb_overlay.insert().values(**row)).inserted_primary_key[0])
+
+    def undo(self, teach_id: int, *, author: str) -> bool:
+        """Undo one teaching act; False when there is no such act or it was already undone."""
+        q = (
+            kb_overlay.update()
+            .where(and_(kb_overlay.c.id == teach_id, kb_overlay.c.undone.is_(None)))
+            .values(undone=time.time(), undone_by=author)
+        )
+        with self.engine.begin() as conn:
+            return conn.execute(q).rowcount == 1
+
+
+def _overlay_row(m) -> dict[str, Any]:
+    row = dict(m)
+    row["texts"] = json.loads(row["texts"] or "[]")
+    row["evaluation"] = json.loads(row["evaluation"]) if row.get("evaluation") else None
+    return row

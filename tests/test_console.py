@@ -1,0 +1,425 @@
+"""The support leads' console (/console): sign-in on every route, CSRF, charts' data and CSV from the store,
+grouping of missed questions, teach-and-undo through the overlay, `tcr-doctor kb export`."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import time
+
+import pytest
+
+from bot.web import create_app
+
+TOKEN = "console-test-token-9f3a"
+DAY = 86400
+SCAN_ZH = ["镜像安全扫描在哪里开启", "镜像安全扫描怎么开启", "怎么开启镜像的安全扫描"]
+SCAN_EN = ["can the registry email me a weekly usage summary"]
+
+
+def make(tmp_path, **extra):
+    config = {"DB": str(tmp_path / "c.sqlite3"), "SLACK": "off", "CONSOLE_TOKEN": TOKEN, "OVERLAY_CHECK_INTERVAL": 0}
+    config.update(extra)
+    app = create_app(config)
+    return app, app.test_client()
+
+
+def sign_in(client, name="Ann Lead"):
+    page = client.get("/console/login")
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+    r = client.post("/console/login", data={"csrf": csrf, "name": name, "token": TOKEN})
+    assert r.status_code == 303, r.text
+    return r
+
+
+def csrf_of(client, path="/console/audit") -> str:
+    return re.search(r'name="csrf" value="([^"]+)"', client.get(path).text).group(1)
+
+
+def seed(app, rows=(), feedback=(), findings=()):
+    """rows: (ts, channel, text, status, answer_id, log_code); feedback: (ts, question_id, answer_id, helpful);
+    findings: (ts, code, status). Written through the storage's engine and tables."""
+    from bot import storage as S
+
+    storage = app.extensions["tcr_doctor"].storage
+    storage.flush()
+    q = [
+        {
+            "id": f"q{i}",
+            "ts": ts,
+            "channel": channel,
+            "lang": "zh" if re.search("[\u4e00-\u9fff]", text) else "en",
+            "text": text,
+            "redacted": "",
+            "status": status,
+            "answer_id": answer_id,
+            "score": 0.9 if answer_id else 0.1,
+            "kb_version": "v",
+            "log_code": log_code,
+        }
+        for i, (ts, channel, text, status, answer_id, log_code) in enumerate(rows)
+    ]
+    f = [
+        {"ts": ts, "question_id": qid, "answer_id": a, "kb_version": "v", "helpful": h, "channel": "web"}
+        for ts, qid, a, h in feedback
+    ]
+    d = [{"ts": ts, "channel": "web", "code": code, "status": status} for ts, code, status in findings]
+    with storage.engine().begin() as conn:
+        for table, values in ((S.questions, q), (S.feedback, f), (S.findings, d)):
+            if values:
+                conn.execute(table.insert(), values)
+
+
+def day_ts(days_ago: int, hour: int = 10) -> float:
+    today = int(time.time() // DAY) * DAY
+    return today - days_ago * DAY + hour * 3600
+
+
+# --- sign-in -------------------------------------------------------------------------------------------------
+def console_rules(app):
+    return [
+        (rule.rule, sorted(rule.methods - {"HEAD", "OPTIONS"}))
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/console")
+    ]
+
+
+def test_no_console_route_answers_without_a_session(tmp_path):
+    app, client = make(tmp_path)
+    seed(app, [(day_ts(1), "web", "secret-looking unanswered text", "no_answer", None, None)])
+    rules = console_rules(app)
+    assert len(rules) >= 9
+    checked = 0
+    for rule, methods in rules:
+        url = rule.replace("<int:teach_id>", "1").replace("<path:name>", "console.css")
+        for method in methods:
+            r = client.open(url, method=method, data={"csrf": "x", "group": "x", "action": "assign"})
+            if rule in ("/console/login", "/console/static/<path:name>"):
+                continue  # the sign-in form and the stylesheet/scripts carry no data
+            checked += 1
+            assert r.status_code in (303, 401, 403), (method, url, r.status_code)
+            if method == "GET":
+                assert r.headers["Location"].startswith("/console/login")
+            assert "secret-looking" not in r.text
+    assert checked >= 8
+
+
+def test_assets_are_only_the_known_files(tmp_path):
+    _, client = make(tmp_path)
+    assert client.get("/console/static/console.js").status_code == 200
+    assert "Chart.js" in client.get("/console/static/vendor/chart.umd.min.js").text[:200]
+    assert client.get("/console/static/widget.js").status_code == 404
+    assert client.get("/console/static/../web.py").status_code == 404
+
+
+def test_console_is_off_without_a_token(tmp_path):
+    _, client = make(tmp_path, CONSOLE_TOKEN="")
+    for url in ("/console", "/console/login", "/console/questions"):
+        r = client.get(url)
+        assert r.status_code == 404
+        assert "TCR_DOCTOR_CONSOLE_TOKEN" in r.text
+
+
+def test_sign_in_sets_a_strict_httponly_cookie_and_wrong_tokens_are_refused(tmp_path):
+    _, client = make(tmp_path)
+    page = client.get("/console/login")
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+    bad = client.post("/console/login", data={"csrf": csrf, "name": "Eve", "token": "guess"})
+    assert bad.status_code == 401
+    assert "tcr_console=" not in " ".join(bad.headers.getlist("Set-Cookie"))
+    r = client.post("/console/login", data={"csrf": csrf, "name": "Ann", "token": TOKEN, "next": "/console/audit"})
+    assert r.status_code == 303 and r.headers["Location"] == "/console/audit"
+    cookie = next(c for c in r.headers.getlist("Set-Cookie") if c.startswith("tcr_console="))
+    for flag in ("HttpOnly", "SameSite=Strict", "Path=/console", "Max-Age=43200"):
+        assert flag in cookie
+    assert TOKEN not in cookie
+    assert client.get("/console").status_code == 200
+    # an open redirect through ?next is not possible
+    client2 = make(tmp_path)[1]
+    csrf2 = csrf_of(client2, "/console/login")
+    r = client2.post("/console/login", data={"csrf": csrf2, "name": "A", "token": TOKEN, "next": "//evil.example/x"})
+    assert r.headers["Location"] == "/console"
+
+
+def test_a_tampered_or_foreign_cookie_is_no_session(tmp_path):
+    _, client = make(tmp_path)
+    sign_in(client)
+    value = client.get_cookie("tcr_console", path="/console").value
+    client.set_cookie("tcr_console", value[:-2] + ("AA" if not value.endswith("AA") else "BB"), path="/console")
+    assert client.get("/console").status_code == 303
+    # a cookie signed under another token is not accepted either
+    _, other = make(tmp_path, CONSOLE_TOKEN="another-token")
+    sign_in_other = other.get("/console/login")
+    csrf = re.search(r'name="csrf" value="([^"]+)"', sign_in_other.text).group(1)
+    other.post("/console/login", data={"csrf": csrf, "name": "B", "token": "another-token"})
+    client.set_cookie("tcr_console", other.get_cookie("tcr_console", path="/console").value, path="/console")
+    assert client.get("/console").status_code == 303
+
+
+def test_csrf_and_cross_site_posts_are_rejected(tmp_path):
+    app, client = make(tmp_path)
+    # the login form needs its token too
+    assert client.post("/console/login", data={"name": "A", "token": TOKEN}).status_code == 403
+    sign_in(client)
+    for url in ("/console/logout", "/console/teach", "/console/audit/1/undo"):
+        assert client.post(url, data={}).status_code == 403
+        assert client.post(url, data={"csrf": "wrong"}).status_code == 403
+    good = csrf_of(client)
+    r = client.post("/console/logout", data={"csrf": good}, headers={"Origin": "https://evil.example"})
+    assert r.status_code == 403
+    assert client.get("/console").status_code == 200  # still signed in
+    r = client.post("/console/logout", data={"csrf": good}, headers={"Origin": "http://localhost"})
+    assert r.status_code == 303
+    assert client.get("/console").status_code == 303  # signed out
+
+
+def test_the_public_widget_and_api_are_unchanged(tmp_path):
+    _, client = make(tmp_path)
+    r = client.post("/api/ask", json={"q": "How do I delete an image tag?"})
+    assert r.status_code == 200 and r.json["matched"]
+    assert not [c for c in r.headers.getlist("Set-Cookie") if "console" in c]
+    assert client.get("/widget.js").status_code == 200
+    assert client.get("/").status_code == 200
+
+
+# --- charts and CSV ------------------------------------------------------------------------------------------
+def charts_fixture(app):
+    rows = [
+        (day_ts(2), "web", "How do I delete an image tag?", "answered", "delete-image-tag", None),
+        (day_ts(2), "web", "How do I delete an image tag?", "answered", "delete-image-tag", None),
+        (
+            day_ts(2),
+            "slack",
+            "docker push unauthorized",
+            "answered",
+            "unauthorized-authentication-required",
+            "CREDENTIALS_MISSING",
+        ),
+        (day_ts(1), "slack", "what is the weather", "no_answer", None, None),
+        (day_ts(1), "web", "x509: certificate has expired", "no_answer", None, "TLS_EXPIRED"),
+        (day_ts(40), "web", "old question outside the default range", "no_answer", None, None),
+    ]
+    seed(
+        app,
+        rows,
+        feedback=[(day_ts(2), "q0", "delete-image-tag", 0)],
+        findings=[
+            (day_ts(1), "DNS_NXDOMAIN", "fail"),
+            (day_ts(1), "DNS_NXDOMAIN", "fail"),
+            (day_ts(1), "TLS_EXPIRING", "warn"),
+            (day_ts(1), "TCP_OK", "ok"),
+        ],
+    )
+
+
+def page_data(html: str) -> dict:
+    return json.loads(re.search(r'<script type="application/json" id="console-data">(.*?)</script>', html, re.S)[1])
+
+
+def test_overview_charts_come_from_the_store(tmp_path):
+    app, client = make(tmp_path)
+    charts_fixture(app)
+    sign_in(client)
+    data = page_data(client.get("/console").text)
+    assert data["total"] == 5  # the 40-day-old question is outside the default 30 days
+    d2 = data["days"].index(time.strftime("%Y-%m-%d", time.gmtime(day_ts(2))))
+    assert data["per_day"]["web"][d2] == 2 and data["per_day"]["slack"][d2] == 1
+    assert data["outcomes"]["questions"][d2] == 3
+    assert data["outcomes"]["down"][d2] == pytest.approx(33.3)
+    d1 = d2 + 1
+    assert data["outcomes"]["refused"][d1] == 100.0
+    assert data["top_entries"][0] == {"id": "delete-image-tag", "number": 10, "answered": 2, "down": 1}
+    assert {r["code"]: r["count"] for r in data["log_causes"]} == {"CREDENTIALS_MISSING": 1, "TLS_EXPIRED": 1}
+    assert data["findings"][0] == {"code": "DNS_NXDOMAIN", "status": "fail", "count": 2}
+    assert "TCP_OK" not in [f["code"] for f in data["findings"]]
+    # the channel filter and the date range
+    slack = page_data(client.get("/console?channel=slack").text)
+    assert slack["total"] == 2 and list(slack["per_day"]) == ["slack"]
+    start = time.strftime("%Y-%m-%d", time.gmtime(day_ts(45)))
+    wide = page_data(client.get(f"/console?from={start}").text)
+    assert wide["total"] == 6
+    assert client.get("/console?from=yesterday").status_code == 400
+
+
+def test_csv_export_has_the_same_figures(tmp_path):
+    app, client = make(tmp_path)
+    charts_fixture(app)
+    sign_in(client)
+    data = page_data(client.get("/console").text)
+    r = client.get("/console/export.csv?chart=per_day")
+    assert r.mimetype == "text/csv" and "attachment" in r.headers["Content-Disposition"]
+    table = list(csv.reader(io.StringIO(r.text)))
+    assert table[0] == ["day", "slack", "web"]
+    assert [int(x) for row in table[1:] for x in row[1:]] == [
+        n for i in range(len(data["days"])) for n in (data["per_day"]["slack"][i], data["per_day"]["web"][i])
+    ]
+    top = list(csv.reader(io.StringIO(client.get("/console/export.csv?chart=top_entries").text)))
+    assert top[1] == ["delete-image-tag", "10", "2", "1"]
+    logs = list(csv.reader(io.StringIO(client.get("/console/export.csv?chart=log_causes").text)))
+    assert sorted(r[0] for r in logs[1:]) == ["CREDENTIALS_MISSING", "TLS_EXPIRED"]
+    assert client.get("/console/export.csv?chart=nope").status_code == 400
+
+
+def test_diagnoses_and_log_causes_are_recorded_by_the_web_channel(tmp_path):
+    app, client = make(tmp_path)
+    client.post("/api/ask", json={"q": "docker push: unauthorized: authentication required"})
+    client.post("/api/diagnose", json={"target": "bad name!!.tencentcloudcr.com"})
+    from bot import storage as S
+
+    storage = app.extensions["tcr_doctor"].storage
+    storage.flush()
+    with storage.engine().connect() as conn:
+        assert conn.execute(S.sa.select(S.questions.c.log_code)).scalar() == "CREDENTIALS_MISSING"
+        codes = list(conn.execute(S.sa.select(S.findings.c.code)).scalars())
+    assert codes and all(re.fullmatch(r"[A-Z_]+", c) for c in codes)
+
+
+# --- grouping, teaching, undo ------------------------------------------------------------------------------
+def missed_fixture(app):
+    rows = [(day_ts(1), "web", t, "no_answer", None, None) for t in SCAN_ZH for _ in range(2)]
+    rows += [(day_ts(1), "slack", SCAN_EN[0], "no_answer", None, None)]
+    rows += [(day_ts(1), "web", "我的密码是 AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE 能登录吗", "no_answer", None, None)]
+    rows += [(day_ts(1), "web", "How do I delete an image tag?", "answered", "delete-image-tag", None)]
+    seed(app, rows, feedback=[(day_ts(1), f"q{len(rows) - 1}", "delete-image-tag", 0)])
+
+
+def groups_of(html: str) -> list[str]:
+    return re.findall(r'data-group="([0-9a-f]{12})"', html)
+
+
+def test_missed_questions_are_grouped_with_counts_examples_and_candidates(tmp_path):
+    app, client = make(tmp_path)
+    missed_fixture(app)
+    sign_in(client)
+    html = client.get("/console/questions").text
+    keys = groups_of(html)
+    first = html.split('data-group="')[1]
+    # the three Chinese wordings are one group of 6, listed first
+    assert keys and all(t in first.split("</article>")[0] for t in SCAN_ZH)
+    assert re.search(r'class="tcrc-count">6<', first)
+    assert "AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE" not in html  # examples are redacted
+    assert "users disliked this answer" in html  # the thumbs-down on entry 10 is a group too
+    assert len(keys) >= 3
+    # considered entries and scores are shown
+    assert re.search(r"<td>0\.\d\d</td>", first)
+
+
+def teach(client, key, **fields):
+    data = {"csrf": csrf_of(client), "group": key, "step": "preview", **fields}
+    preview = client.post("/console/teach", data=data)
+    assert preview.status_code == 200, preview.text
+    data["step"] = "accept"
+    return preview, client.post("/console/teach", data=data)
+
+
+def test_teach_a_group_then_undo_it(tmp_path):
+    app, client = make(tmp_path)
+    missed_fixture(app)
+    sign_in(client, "Ann Lead")
+    assert client.post("/api/ask", json={"q": SCAN_ZH[0]}).json["status"] == "no_answer"
+    key = groups_of(client.get("/console/questions").text)[0]
+    preview, r = teach(client, key, action="assign", entry="image-acceleration")
+    assert 'id="eval-table"' in preview.text and "top-1" in preview.text.lower()
+    assert r.status_code == 303 and r.headers["Location"].startswith("/console/audit?taught="), r.text[-1500:]
+    answer = client.post("/api/ask", json={"q": "镜像安全扫描在哪里开启呢"}).json
+    assert answer["matched"] and answer["answer"]["id"] == "image-acceleration"
+    audit = client.get("/console/audit").text
+    assert "Ann Lead (token)" in audit and "image-acceleration" not in groups_of(audit)
+    assert SCAN_ZH[1] not in client.get("/console/questions").text  # taught texts leave the list
+    teach_id = int(r.headers["Location"].rsplit("=", 1)[1])
+    r = client.post(f"/console/audit/{teach_id}/undo", data={"csrf": csrf_of(client)})
+    assert r.status_code == 303
+    assert client.post("/api/ask", json={"q": SCAN_ZH[0]}).json["status"] == "no_answer"
+    assert SCAN_ZH[1] in client.get("/console/questions").text
+    audit = client.get("/console/audit").text
+    assert "Undone" in audit
+    # undoing twice is refused
+    assert client.post(f"/console/audit/{teach_id}/undo", data={"csrf": csrf_of(client)}).status_code == 409
+
+
+def test_out_of_scope_with_a_pointer(tmp_path):
+    app, client = make(tmp_path)
+    missed_fixture(app)
+    sign_in(client)
+    key = groups_of(client.get("/console/questions").text)[0]
+    _, r = teach(
+        client,
+        key,
+        action="out_of_scope",
+        topic="Image security scanning",
+        pointer="https://cloud.tencent.com/document/product/1141",
+    )
+    assert r.status_code == 303
+    res = client.post("/api/ask", json={"q": "镜像安全扫描怎么开启呀"}).json
+    assert res["status"] == "no_answer"
+    assert res["topic"]["title"] == "Image security scanning"
+    assert res["topic"]["hint"] == "https://cloud.tencent.com/document/product/1141"
+
+
+def test_a_change_that_lowers_the_figures_needs_a_confirmation(tmp_path):
+    evalset = tmp_path / "tiny_eval.jsonl"
+    evalset.write_text(
+        "\n".join(
+            json.dumps(o, ensure_ascii=False)
+            for o in ({"q": SCAN_EN[0], "faq": None}, {"q": "How do I delete an image tag?", "faq": 10})
+        )
+    )
+    app, client = make(tmp_path, CONSOLE_EVAL_SETS=str(evalset))
+    missed_fixture(app)
+    sign_in(client)
+    html = client.get("/console/questions").text
+    key = next(k for k in groups_of(html) if SCAN_EN[0] in html.split(f'data-group="{k}"')[1].split("</article>")[0])
+    preview, refused = teach(client, key, action="assign", entry="image-acceleration")
+    assert 'id="lowered"' in preview.text  # the out-of-scope refusal rate drops from 100 % to 0 %
+    assert refused.status_code == 409 and 'id="confirm"' in refused.text
+    assert client.post("/api/ask", json={"q": SCAN_EN[0]}).json["status"] == "no_answer"
+    data = {
+        "csrf": csrf_of(client),
+        "group": key,
+        "step": "accept",
+        "action": "assign",
+        "entry": "image-acceleration",
+        "confirm": "yes",
+    }
+    assert client.post("/console/teach", data=data).status_code == 303
+    assert client.post("/api/ask", json={"q": SCAN_EN[0]}).json["matched"]
+
+
+def test_blind_sets_are_never_evaluated(tmp_path):
+    from bot.console.evaluate import DEFAULT_SETS, eval_paths
+
+    assert not any("blind" in p.name for p in DEFAULT_SETS)
+    blind = tmp_path / "faq_blind.jsonl"
+    blind.write_text('{"q": "x", "faq": 1}\n')
+    assert eval_paths(str(blind)) == []
+
+
+def test_kb_export_writes_taught_phrasings_and_topics_into_the_files(tmp_path):
+    import shutil
+
+    from bot.cli import main
+    from knowledge.kb import FAQ_DIR, OUT_OF_SCOPE_PATH, load_kb, load_topics
+
+    faq = tmp_path / "faq"
+    shutil.copytree(FAQ_DIR, faq)
+    topics = tmp_path / "out_of_scope.toml"
+    shutil.copy(OUT_OF_SCOPE_PATH, topics)
+    app, client = make(tmp_path)
+    missed_fixture(app)
+    sign_in(client)
+    keys = groups_of(client.get("/console/questions").text)
+    teach(client, keys[0], action="assign", entry="image-acceleration")
+    key2 = groups_of(client.get("/console/questions").text)[0]
+    teach(client, key2, action="out_of_scope", topic="Scanning", pointer="https://example.com/doc")
+    args = ["kb", "export", "--db", str(tmp_path / "c.sqlite3"), "--faq-dir", str(faq), "--topics", str(topics)]
+    assert main(args) == 0
+    entry = load_kb(faq).by_id["image-acceleration"]
+    assert all(t in entry.phrasings["zh"] for t in SCAN_ZH)
+    taught = [t for t in load_topics(topics).topics if t.id.startswith("taught-")]
+    assert len(taught) == 1 and taught[0].hint["en"] == "https://example.com/doc"
+    before = (faq / "16-image-acceleration.toml").read_text()
+    assert main(args) == 0  # idempotent
+    assert (faq / "16-image-acceleration.toml").read_text() == before
+    assert len([t for t in load_topics(topics).topics if t.id.startswith("taught-")]) == 1
