@@ -40,9 +40,10 @@ class Console:
         self.auth = auth
         self.source = source
         self.eval_paths = evaluate.eval_paths(list(cfg.console_eval_sets))
-        from bot.api import RateLimiter
+        from bot.shared import RateLimiter
 
-        self.login_limiter = RateLimiter((10, 60.0))
+        # sign-in attempts per client: shared across hosts when Redis is configured, like the API's limits
+        self.login_limiter = RateLimiter((10, 60.0), name="console_login", redis_url=cfg.redis_url)
 
 
 def init_app(app: Flask, state) -> None:
