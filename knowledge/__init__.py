@@ -27,7 +27,9 @@ __all__ = [
 LANGS = ("zh", "en")
 # A pasted log whose cause has an FAQ entry is answered with that entry even when the words around it matched
 # nothing (docs/matching.md, "One story per answer"; measured both ways).
-LOG_ANSWERS_UNMATCHED = False
+LOG_ANSWERS_UNMATCHED = False  # ... always; when the text names TCR it is always done
+# An answer reached only through an entry's error signature needs the log reader to agree that it is a registry's error.
+SIGNATURE_NEEDS_LOG = True
 
 # Imported eagerly (it only compiles a few regexes): the submodule `knowledge.redact` and the function share a
 # name, and a lazy `from .redact import ...` would make the package attribute the module after the first call.
@@ -146,6 +148,39 @@ def _log_cause(text: str, entities: dict[str, Any]):
         return None
 
 
+# Network causes tell the story of entry 7 ("logging in fails") only when the failing command was a login.
+_LOGIN_ONLY_CAUSES = frozenset(
+    "DNS_NXDOMAIN DNS_TIMEOUT TCP_TIMEOUT TCP_REFUSED HTTP_TIMEOUT TLS_UNTRUSTED TLS_HOSTNAME TLS_EXPIRED "
+    "HTTP_NOT_HTTPS PROXY_ERROR".split()
+)
+
+
+def _log_may_answer(text: str, log: dict, decision) -> bool:
+    """Whether a pasted log the words around it did not match may be answered with the log's own entry: TCR is
+    named, the user's own sentences ask nothing the entries do not answer (no out-of-scope topic, no facet
+    mismatch), and a network cause comes from a login (entry 7 is about logging in)."""
+    from .dialogue import names_tcr
+
+    if LOG_ANSWERS_UNMATCHED:
+        return True
+    from .matcher import TOPIC_RATIO
+
+    if not names_tcr(text):
+        return False
+    top = decision.cands[0] if decision.cands else None
+    if top is not None and top.facet:
+        return False
+    if decision.topic is not None and (top is None or decision.topic.coverage >= TOPIC_RATIO * top.coverage):
+        return False
+    return log["cause"] not in _LOGIN_ONLY_CAUSES or log.get("op") == "login"
+
+
+def _registry_context(text: str) -> bool:
+    from .logs import registry_context
+
+    return registry_context(text)
+
+
 def __getattr__(name: str):
     if name == "KnowledgeError":
         from .kb import KnowledgeError
@@ -183,10 +218,15 @@ def ask(text: str, lang: str | None = None, *, kb_path=None, limit: int = 3) -> 
             why = None
         else:
             answered = False
+    if answered and log is None and top.signature and SIGNATURE_NEEDS_LOG and not _registry_context(text):
+        # Answered through an error wording in a text with nothing about images, registries or container tools
+        # around it (a VPN client's "dial tcp … i/o timeout"): another program's error, no registry answer.
+        answered = False
+        why = refusal(text, answered=False, signature=True)
     status = decision.status if answered else "no_answer"
     if log is not None and why is not None and why["kind"] == "other_registry":
         log = {**log, "faq": None}  # the generic cause and the diagnosis stand; no TCR entry is linked
-    elif log is not None and log.get("confidence") != "low" and (answered or LOG_ANSWERS_UNMATCHED):
+    elif log is not None and log.get("confidence") != "low" and (answered or _log_may_answer(text, log, decision)):
         # One story per answer: the entry must agree with the pasted log's cause (a missing tag is never the
         # "unauthorized" entry; a kubelet auth failure is the cluster-pull entry). Otherwise the log's own entry
         # answers, or nothing does.
@@ -195,6 +235,8 @@ def ask(text: str, lang: str | None = None, *, kb_path=None, limit: int = 3) -> 
         agree = agreeing_entries(log["cause"], log.get("tool")) | {log.get("faq")}
         if not answered or top.entry.id not in agree:
             story = log.get("faq") if log.get("faq") in kb.by_id else None
+            if log["cause"] in _LOGIN_ONLY_CAUSES and log.get("op") not in ("login", None):
+                story = None  # a pull or push that times out is not "logging in fails"
             if story is not None:
                 pick = next((c for c in cands if c.entry.id == story), None)
                 if pick is None:

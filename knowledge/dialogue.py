@@ -135,8 +135,9 @@ VENDOR_WORDS = (
     (r"nexus", "Nexus"),
     (r"火山引擎|volcengine", "Volcengine CR"),
 )
-# TCR named: its hosts, its names, its product words. "企业版" alone is not TCR (Aliyun ACR has one too).
-_TCR_RE = r"tencentcloudcr|tencentyun|\btcr\b|\bccr\b|tencent|腾讯|容器镜像服务|\btke\b|qcloud|coding\.net|\bcoding\b"
+# TCR named: its hosts, its names, its product words. "企业版" alone is not TCR (Aliyun ACR has one too), nor is
+# TKE (TKEStack's self-hosted registry.tke.com).
+_TCR_RE = r"tencentcloudcr|tencentyun|\btcr\b|\bccr\b|tencent|腾讯|容器镜像服务|qcloud|coding\.net|\bcoding\b"
 _HOST_IN_TEXT = re.compile(
     r"(?<![a-z0-9.-])((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:[a-z]{2,24}))(?::[0-9]{1,5})?(?=[/\s:\"'`,;)\]]|$)"
 )
@@ -149,7 +150,8 @@ def _vendor_res() -> tuple[re.Pattern, list[tuple[re.Pattern, str]]]:
 
 
 def names_tcr(text: str) -> bool:
-    """Whether `text` names TCR: a TCR host, TCR / CCR / Tencent / 腾讯 / 容器镜像服务 / TKE / CODING."""
+    """Whether `text` names TCR: a TCR host, TCR / CCR / Tencent / 腾讯 / 容器镜像服务 / CODING (TKE alone is not:
+    TKEStack ships its own registry)."""
     from .text import normalize
 
     return bool(_vendor_res()[0].search(normalize(text)))
@@ -177,8 +179,18 @@ def other_vendor(text: str, log: dict | None = None) -> str | None:
     if tcr.search(t):
         return None
     hosts = []
-    if log and log.get("host") and str(log["host"]).lower() in t:
-        hosts.append(str(log["host"]))  # only a host written in the paste (never an implied docker.io)
+    if log and log.get("host"):
+        written = str(log.get("image_as_written") or "").lower()
+        # A host written in the paste, or Docker Hub for an image the error line names without a registry ("pull
+        # access denied for minio"); never a docker.io implied by a paste that names no image at all.
+        first = written.split("/")[0]
+        hub_named = (
+            log.get("pattern") == "pull-access-denied"
+            and bool(written)
+            and ("/" not in written or not ("." in first or ":" in first or first == "localhost"))
+        )
+        if str(log["host"]).lower() in t or (hub_named and written in str(log.get("evidence") or "").lower()):
+            hosts.append(str(log["host"]))
     hosts += [m.group(1) for m in _HOST_IN_TEXT.finditer(t)]
     for host in hosts:
         name = vendor_of_host(host)
@@ -187,7 +199,30 @@ def other_vendor(text: str, log: dict | None = None) -> str | None:
     for rx, name in words:
         if rx.search(t):
             return name
+    if SELF_HOSTED and _self_hosted(t, log):
+        return "self-hosted registry"
     return None
+
+
+SELF_HOSTED = True  # a registry host that is neither TCR nor a known vendor's is a self-hosted registry (ablation)
+_SELF_HOSTED_WORDS = re.compile(
+    r"(?<![a-z])(?:private (?:docker )?registry|self[- ]hosted registry|own registry|local registry|docker registry|"
+    r"registry:2|distribution/distribution|私有(?:镜像)?仓库服务|自建(?:的)?(?:镜像)?仓库|自己搭(?:建)?的(?:镜像)?仓库)(?![a-z])"
+)
+
+
+def _self_hosted(t: str, log: dict | None) -> bool:
+    """Whether normalised text `t` is about a self-hosted registry: a registry host in it (URL, image reference, host
+    after login/pull/push, the log's host) that is not TCR, or self-hosting words."""
+    from . import text as T
+
+    if log and log.get("host") and str(log["host"]).lower() in t and vendor_of_host(str(log["host"])) is None:
+        return True
+    if re.search(r"https?://[^/\s]+/v2/", t):
+        return True  # a registry API URL whose host is not TCR (TCR named was checked before)
+    if T.default_facets().scan(t, norm=True).objects & {"self-hosted"}:
+        return True
+    return bool(_SELF_HOSTED_WORDS.search(t))
 
 
 # ---------------------------------------------------------------- why a question was not answered

@@ -425,11 +425,21 @@ _REGISTRY_TOOLS = frozenset("docker podman containerd kubelet skopeo crictl helm
 _REGISTRY_CONTEXT = re.compile(
     r"docker|podman|containerd|kubelet|kubectl|skopeo|crictl|helm|nerdctl|buildah|buildkit|registry|/v2/|"
     r"harbor|tencentcloudcr|tencentyun|\bimages?\b|镜像|\bpull(?:ing)?\b|\bpush(?:ing)?\b|\blogin\b|manifest|"
-    r"imagepull|errimagepull|\boci\b|\bblobs?\b|\bpod\b"
+    r"imagepull|errimagepull|\boci\b|\bblobs?\b|\bpod\b|\bcoding\b|\btcr\b|\bccr\b|unauthori[sz]ed|authenticat|"
+    r"推送|拉取|拉镜像|推镜像|登录|登陆|仓库|容器|实例|账号"
 )
 _PROSE_WORDS = re.compile(r"\b(?:i|we|my|our|often|sometimes|always|randomly|appears?|keeps?|occasionally)\b")
 _CJK_CHAR = re.compile(r"[\u3400-\u9fff]")
 _LATIN_WORD = re.compile(r"[a-z0-9]+", re.IGNORECASE)
+
+
+def registry_context(text: str) -> bool:
+    """False when `text` has words around its error (more lines, prose, Chinese) and none of them is about images,
+    registries or container tools: then a timeout or TLS error in it is another program's, not a registry's."""
+    lower = text.lower()
+    if not ("\n" in lower.strip() or _CJK_CHAR.search(lower) or _PROSE_WORDS.search(lower)):
+        return True  # a bare error line: it was asked here, so it is read as the registry's
+    return bool(_REGISTRY_CONTEXT.search(lower))
 
 
 def _asks_about(line: str, p: dict) -> bool:
@@ -1213,12 +1223,7 @@ def _explain(text: str) -> dict | None:
         return None  # another tool's network failure (git, pip, npm, apt ...): no registry cause
     meta = rules["causes"][cause]
     tool = _detect_tool(lines, line, ent["tool"])
-    if (
-        cause in _NETWORK_CAUSES
-        and (len(lines) > 1 or _CJK_CHAR.search(whole_lower) or _PROSE_WORDS.search(whole_lower))
-        and tool not in _REGISTRY_TOOLS
-        and not _REGISTRY_CONTEXT.search(whole_lower)
-    ):
+    if cause in _NETWORK_CAUSES and tool not in _REGISTRY_TOOLS and not registry_context(whole_lower):
         # A timeout or TLS error with context around it, none of it about images, registries or container tools:
         # another program's failure (a bare error line alone is read as the registry's: it was asked here).
         return None

@@ -246,3 +246,60 @@ def test_client_storage_intermediary_and_other_tools(text, cause):
         assert r["diagnose"] is None  # nothing reached the registry
     if cause == "LOGIN_USAGE":
         assert "--password-stdin" in r["fix"]["en"] and "--password-stdin" in r["fix"]["zh"]
+
+
+# ---------------------------------------------------------------- message structure and vendors (issue 11 item 2)
+
+
+def test_unqualified_image_in_pull_access_denied_is_docker_hub():
+    r = knowledge.ask(
+        "trying to run the compose file\nError response from daemon: pull access denied for minio-custom, repository "
+        "does not exist or may require 'docker login': denied: requested access to the resource is denied"
+    )
+    assert r["refusal"] == {"kind": "other_registry", "vendor": "Docker Hub"}
+    assert r["log"]["cause"] == "REPO_NOT_FOUND" and r["log"]["diagnose"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "$ docker push 10.20.0.7:5000/web:1\nThe push refers to repository [10.20.0.7:5000/web]\nGet "
+        "https://10.20.0.7:5000/v2/: http: server gave HTTP response to HTTPS client",
+        "I set up a private registry behind nginx and docker login fails with x509: certificate signed by unknown "
+        "authority",
+    ],
+)
+def test_self_hosted_registry_gets_no_tcr_entry(text):
+    r = knowledge.ask(text)
+    assert r["matched"] is False
+    assert r["refusal"] == {"kind": "other_registry", "vendor": "self-hosted registry"}
+
+
+def test_tcr_paste_that_the_words_do_not_match_is_answered_by_its_log():
+    text = (
+        "这几个镜像一直拉不下来，帮忙看看\n"
+        "root@node-3:~# docker pull ccr.ccs.tencentyun.com/acme/worker:2.4\n"
+        'Error response from daemon: Head "https://ccr.ccs.tencentyun.com/v2/acme/worker/manifests/2.4": '
+        "unauthorized: authentication required"
+    )
+    r = knowledge.ask(text)
+    assert r["matched"] and r["answer"]["id"] == "unauthorized-authentication-required" == r["log"]["faq"]
+
+
+def test_a_tcr_pull_timeout_is_not_the_login_entry():
+    text = (
+        "pulls keep failing on our build nodes\n"
+        "docker pull ccr.ccs.tencentyun.com/acme/worker:2.4\n"
+        'Error response from daemon: Get "https://ccr.ccs.tencentyun.com/v2/": net/http: request canceled while '
+        "waiting for connection (Client.Timeout exceeded while awaiting headers)"
+    )
+    r = knowledge.ask(text)
+    assert r["log"]["cause"] == "HTTP_TIMEOUT"
+    assert not (r["matched"] and r["answer"]["id"] == "login-failed")
+
+
+def test_another_programs_timeout_gets_no_registry_answer():
+    text = "my vpn client keeps showing this\ndial tcp 10.1.2.3:443: i/o timeout\n防火墙已经打开了"
+    r = knowledge.ask(text)
+    assert r["log"] is None and r["matched"] is False
+    assert r["refusal"] == {"kind": "troubleshooting"}
