@@ -151,8 +151,8 @@ def _fits(value: dict, spec: dict) -> bool:
 _REQUIRED = {
     "block_actions": lambda b: isinstance(b.get("actions"), list) and len(b["actions"]) > 0,
     "interactive_message": lambda b: isinstance(b.get("actions"), list) and len(b["actions"]) > 0,
-    "view_submission": lambda b: isinstance(b.get("view"), dict),
-    "view_closed": lambda b: isinstance(b.get("view"), dict),
+    "view_submission": lambda b: isinstance(b.get("view"), dict) and isinstance(b["view"].get("type"), str),
+    "view_closed": lambda b: isinstance(b.get("view"), dict) and isinstance(b["view"].get("type"), str),
     "event_callback": lambda b: isinstance(b.get("event"), dict) and isinstance(b["event"].get("type"), str),
 }
 
