@@ -1,4 +1,4 @@
-"""Storage for the web and Slack channels: questions (redacted text only), feedback, per-worker metric snapshots.
+"""Storage for the web and Slack channels: questions (redacted text only) and feedback.
 
 One database by URL (`database_url()`): an SQLite file by default (embedded, no service), PostgreSQL
 (`postgresql://…`) when several hosts share it. SQLAlchemy 2 Core speaks both dialects; the schema is built by the
@@ -43,7 +43,7 @@ log = logging.getLogger("tcr_doctor.storage")
 
 # The newest migration in bot/migrations/versions (tests/test_storage.py keeps the two equal). A database at this
 # revision is opened without importing Alembic at all.
-SCHEMA_REVISION = "0002"
+SCHEMA_REVISION = "0003"
 
 # Question rows held in memory at most per process; beyond this the oldest are dropped (and counted), so a
 # database that cannot be written never makes the service run out of memory.
@@ -113,14 +113,6 @@ kb_overlay = sa.Table(
     sa.Column("evaluation", sa.Text),  # JSON: the figures shown before it was accepted
     sa.Column("undone", sa.Float),
     sa.Column("undone_by", sa.Text),
-)
-
-metrics_table = sa.Table(
-    "metrics",
-    metadata,
-    sa.Column("worker", sa.Text, primary_key=True),
-    sa.Column("ts", sa.Float, nullable=False),
-    sa.Column("data", sa.Text, nullable=False),
 )
 
 
@@ -305,7 +297,6 @@ class Storage:
         self.batch = batch
         self.max_pending = max(1, max_pending)
         self.retention_days = retention_days
-        self.snapshot_source: Callable[[], tuple[str, dict] | None] | None = None  # metrics, set by the app
         self.on_error: Callable[[str], Any] | None = None  # called with the kind of each writer error (a metric)
         self._engine: sa.Engine | None = None
         self._engine_pid = 0
@@ -480,50 +471,32 @@ class Storage:
             return int(conn.execute(sa.insert(feedback).values(values).returning(feedback.c.id)).scalar_one())
 
     def flush(self) -> None:
-        """Write the queued questions (and this worker's metric snapshot) now."""
+        """Write the queued questions now. Never raises: a row the database refuses is logged and skipped; when
+        the database itself cannot be written the rows stay queued (up to max_pending)."""
         if self._pid != os.getpid():
             return
         with self._flush_lock:
             with self._lock:
                 rows, self._pending = self._pending, []
-            snapshot = None
-            if self.snapshot_source is not None:
-                try:
-                    snapshot = self.snapshot_source()
-                except Exception as exc:  # noqa: BLE001
-                    self._error("metrics snapshot", exc)
-            if not rows and not snapshot:
+            if not rows:
                 return
             try:
-                self._write(rows, snapshot)
+                self._write(rows)
             except (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.DisconnectionError) as exc:
-                if rows and _is_data_error(exc):
+                if _is_data_error(exc):
                     self._write_one_by_one(rows)
                     return
-                self._requeue(rows)  # unreachable or locked: try again on the next round
-                self._error("flush", exc)
-                log.warning(
-                    "storage: database unavailable (%s); %d rows kept for the next try", _short_reason(exc), len(rows)
-                )
+                self._requeue(rows)  # unreachable, locked or read-only: try again on the next round
+                self._error("flush", exc, what=f"{len(rows)} rows (kept for the next try)")
             except sa.exc.SQLAlchemyError:
                 self._write_one_by_one(rows)
+            except Exception as exc:  # noqa: BLE001 - not the database's: count it, then save what can be saved
+                self._error("flush", exc)
+                self._write_one_by_one(rows)
 
-    def _write(self, rows: list[QuestionRow], snapshot: tuple[str, dict] | None) -> None:
-        import json
-
+    def _write(self, rows: list[QuestionRow]) -> None:
         with self.engine().begin() as conn:
-            if rows:
-                conn.execute(self._insert(questions).on_conflict_do_nothing(index_elements=["id"]), rows)
-            if snapshot:
-                worker, data = snapshot
-                stmt = self._insert(metrics_table).values(
-                    worker=worker, ts=time.time(), data=json.dumps(data, separators=(",", ":"))
-                )
-                conn.execute(
-                    stmt.on_conflict_do_update(
-                        index_elements=["worker"], set_={"ts": stmt.excluded.ts, "data": stmt.excluded.data}
-                    )
-                )
+            conn.execute(self._insert(questions).on_conflict_do_nothing(index_elements=["id"]), rows)
 
     def _write_one_by_one(self, rows: list[QuestionRow]) -> None:
         """After a batch failed on its data: each row in its own transaction, skipping the ones refused."""
@@ -617,12 +590,6 @@ class Storage:
             raise DatabaseUnavailable(f"cannot reach the database {safe_url(self.url)}: {_short_reason(exc)}") from None
 
     # -- reads ---------------------------------------------------------------------------------------------
-    def metric_snapshots(self) -> list[dict[str, Any]]:
-        import json
-
-        with self.engine().connect() as conn:
-            return [json.loads(data) for (data,) in conn.execute(sa.select(metrics_table.c.data))]
-
     def question(self, qid: str) -> dict[str, Any] | None:
         with self.engine().connect() as conn:
             row = conn.execute(sa.select(questions).where(questions.c.id == qid)).mappings().first()

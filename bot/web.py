@@ -89,8 +89,6 @@ class WebState:
         self.cfg = cfg
         self.storage = storage
         self.metrics = Metrics()
-        self.worker = f"{os.getpid()}-{secrets.token_hex(4)}"
-        self._worker_pid = os.getpid()
         self.policy = AddressPolicy.public_registry(
             domains=cfg.registry_domains,
             ports=cfg.registry_ports,
@@ -113,7 +111,6 @@ class WebState:
         self.ask = cfg.ask_func
         self.redact = cfg.redact_func
         self.diagnose = cfg.diagnose_func
-        storage.snapshot_source = self.snapshot
         storage.on_error = self.storage_error
 
     def redis_fallback(self, use: str) -> None:
@@ -123,15 +120,6 @@ class WebState:
     def storage_error(self, kind: str) -> None:
         """The storage writer hit an error (logged there): count it for /metrics."""
         self.metrics.inc("tcr_doctor_storage_errors_total", {"kind": kind})
-
-    def snapshot(self):
-        if os.getpid() != self._worker_pid:  # forked (gunicorn --preload): a fresh identity, fresh counts
-            self._worker_pid = os.getpid()
-            self.worker = f"{os.getpid()}-{secrets.token_hex(4)}"
-            self.metrics = Metrics()
-        if not self.metrics.dirty:
-            return None
-        return self.worker, self.metrics.snapshot()
 
 
 def _cors_origin(cfg: Settings) -> str | None:
@@ -240,13 +228,9 @@ def _install_hooks(app: Flask, state: WebState) -> None:
             from bot.api import error_response
 
             return error_response(401, "unauthorized")
-        from bot import metrics as M
+        from bot.metrics import CONTENT_TYPE
 
-        state.storage.flush()
-        text = M.render(M.merge(state.storage.metric_snapshots()))
-        return Response(
-            text, mimetype="text/plain", headers={"Content-Type": "text/plain; version=0.0.4; charset=utf-8"}
-        )
+        return Response(state.metrics.render(), headers={"Content-Type": CONTENT_TYPE})
 
     static_dir = os.path.join(os.path.dirname(__file__), "static")
 

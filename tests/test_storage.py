@@ -175,6 +175,7 @@ def test_a_database_of_an_earlier_version_is_migrated_keeping_its_rows(tmp_path)
     assert storage.question("old")["text"] == "kept across the upgrade"
     with storage.engine().connect() as c:
         assert S.current_revision(c) == S.SCHEMA_REVISION
+        assert not sa.inspect(c).has_table("metrics")  # 0002: metrics are no longer kept in the database
 
 
 def test_a_server_database_behind_is_not_migrated_when_told_not_to(url):

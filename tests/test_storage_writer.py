@@ -82,14 +82,15 @@ def test_a_row_that_cannot_be_written_is_skipped_logged_redacted_and_counted(db,
 def test_writer_thread_survives_an_unexpected_exception(db):
     storage = Storage(db, flush_interval=0.05)
     calls = {"n": 0}
+    write = storage._write
 
-    def broken_snapshot():
+    def broken_write(rows):
         calls["n"] += 1
         if calls["n"] < 3:
-            raise RuntimeError("metrics snapshot exploded")
-        return None
+            raise RuntimeError("the batch write exploded")
+        return write(rows)
 
-    storage.snapshot_source = broken_snapshot
+    storage._write = broken_write
     record(storage, "q1", "first question")
     assert wait_for(lambda: storage.question("q1") is not None)
     assert storage.health()["writer_alive"] is True

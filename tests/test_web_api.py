@@ -367,16 +367,31 @@ def test_metrics_token(make_app):
     assert client.get("/metrics", headers={"Authorization": "Bearer s3cret"}).status_code == 200
 
 
-def test_metrics_sum_across_workers(tmp_path):
-    """Two apps on one database stand in for two gunicorn workers: /metrics on either shows both."""
-    db = str(tmp_path / "shared.sqlite3")
-    a = create_app({"DB": db, "SLACK": "off"}).test_client()
-    b = create_app({"DB": db, "SLACK": "off"}).test_client()
-    a.post("/api/ask", json={"q": NONSENSE_Q})
-    b.post("/api/ask", json={"q": NONSENSE_Q})
-    b.post("/api/ask", json={"q": NONSENSE_Q})
-    a.application.extensions["tcr_doctor"].storage.flush()
-    assert 'tcr_doctor_no_answers_total{lang="en"} 3' in b.get("/metrics").get_data(as_text=True)
+def test_metrics_sum_across_worker_processes(tmp_path):
+    """prometheus_client's multiprocess mode, as under gunicorn: two worker processes count, a third one's
+    /metrics shows their sum (also after they exited)."""
+    import subprocess
+    import sys
+    import textwrap
+
+    env = dict(__import__("os").environ, PROMETHEUS_MULTIPROC_DIR=str(tmp_path / "prom"), TCR_DOCTOR_SLACK="off")
+    (tmp_path / "prom").mkdir()
+    worker = textwrap.dedent(
+        f"""
+        import sys
+        from bot.web import create_app
+        app = create_app({{"DB": {str(tmp_path / "w.sqlite3")!r}, "RATE_LIMIT_ASK": "0"}})
+        client = app.test_client()
+        for _ in range(int(sys.argv[1])):
+            assert client.post("/api/ask", json={{"q": {NONSENSE_Q!r}}}).status_code == 200
+        sys.stdout.write(client.get("/metrics").get_data(as_text=True))
+        """
+    )
+    for count in ("1", "2"):
+        subprocess.run([sys.executable, "-c", worker, count], env=env, check=True, capture_output=True, timeout=60)
+    scrape = subprocess.run([sys.executable, "-c", worker, "0"], env=env, check=True, capture_output=True, text=True)
+    assert 'tcr_doctor_no_answers_total{lang="en"} 3.0' in scrape.stdout
+    assert 'tcr_doctor_request_duration_seconds_count{endpoint="/api/ask"} 3.0' in scrape.stdout
 
 
 # --- configuration -------------------------------------------------------------------------------------

@@ -102,14 +102,14 @@ def test_gunicorn_from_the_procfile(tmp_path):
             with urllib.request.urlopen(url + "/metrics", timeout=5) as r:
                 text = r.read().decode()
             m = re.search(
-                r'^tcr_doctor_questions_total\{channel="web",lang="zh",status="answered"\} (\d+)$', text, re.M
+                r'^tcr_doctor_questions_total\{channel="web",lang="zh",status="answered"\} (\d+)(?:\.0)?$', text, re.M
             )
             count = int(m.group(1)) if m else None
-            if count == answered and 'tcr_doctor_feedback_total{helpful="false"} 1' in text:
+            if count == answered and 'tcr_doctor_feedback_total{helpful="false"} 1.0' in text:
                 break
             time.sleep(0.3)
         assert count == answered, text
-        assert 'tcr_doctor_feedback_total{helpful="false"} 1' in text
+        assert 'tcr_doctor_feedback_total{helpful="false"} 1.0' in text
     finally:
         stop(proc)
     stderr = proc.stderr.read().decode()

@@ -1,0 +1,48 @@
+"""gunicorn settings of the production server (`gunicorn -c python:bot.gunicorn_conf 'bot.web:create_app()'`).
+
+- Metrics: prometheus_client's multiprocess mode, so that `/metrics` on any worker sums every worker of the host.
+  The master makes (or empties) `PROMETHEUS_MULTIPROC_DIR` before any worker starts and tells prometheus_client
+  when a worker exits. prometheus_client is imported here only inside the hooks: a module-level import would fix
+  its mode before the directory is set.
+- Start-up: the master opens the database (creating or migrating the schema once, not in every worker) and pings
+  Redis; when either is unreachable it prints one line and gunicorn exits non-zero before forking workers.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import sys
+import tempfile
+
+
+def on_starting(server) -> None:  # noqa: ANN001 - gunicorn's hook signature
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if directory:
+        os.makedirs(directory, exist_ok=True)
+        for stale in glob.glob(os.path.join(directory, "*.db")):  # counts of a previous run of this master
+            os.remove(stale)
+    else:
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="tcr-doctor-metrics-")
+    _check_services()
+
+
+def _check_services() -> None:
+    from bot.settings import Settings, SettingsError
+    from bot.shared import RedisUnavailable, connect
+    from bot.storage import DatabaseUnavailable, Storage
+
+    try:
+        settings = Settings.from_env()
+        Storage(None, migrate=True).close()
+        if settings.redis_url:
+            connect(settings.redis_url).close()
+    except (DatabaseUnavailable, RedisUnavailable, SettingsError) as exc:
+        print(f"tcr-doctor: {exc}", file=sys.stderr, flush=True)
+        sys.exit(1)
+
+
+def child_exit(server, worker) -> None:  # noqa: ANN001
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
