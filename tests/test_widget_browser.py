@@ -92,9 +92,10 @@ class HostPages:
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
-    def add(self, name: str, widget_url: str, *, lang: str = "en", attrs: str = "") -> str:
+    def add(self, name: str, widget_url: str, *, lang: str = "en", attrs: str = "", viewport_meta: bool = True) -> str:
+        meta = '<meta name="viewport" content="width=device-width, initial-scale=1">' if viewport_meta else ""
         self.pages[f"/{name}.html"] = f"""<!doctype html>
-<html lang="{lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<html lang="{lang}"><head><meta charset="utf-8">{meta}
 <title>Customer console</title></head>
 <body style="font-family: sans-serif; margin: 40px">
 <a href="#top" id="first-link">Customer console</a>
@@ -215,10 +216,10 @@ def test_ask_see_answer_and_give_feedback(page, service, host_pages):
 def test_did_you_mean_chips(page, service, host_pages):
     import knowledge
 
-    # a short question the matcher finds ambiguous (or has no answer but near entries for): chips are offered
+    # a short question the matcher finds ambiguous: chips are offered (a close runner-up)
     candidates = ["login", "网络", "tag", "push", "实例", "build", "image", "镜像问题", "registry"]
     question = next(
-        (q for q in candidates if knowledge.ask(q)["status"] != "answered" and knowledge.ask(q)["alternatives"]), None
+        (q for q in candidates if knowledge.ask(q)["status"] == "ambiguous" and knowledge.ask(q)["alternatives"]), None
     )
     assert question, "no candidate question is ambiguous any more; add one"
     page.goto(host_pages.add("chips", service.url))
@@ -305,15 +306,24 @@ def test_chinese_from_page_language(page, service, host_pages):
     page.keyboard.press("Enter")
     page.locator(".tcrd-answer-title").wait_for(timeout=10000)
     assert page.locator(".tcrd-feedback").last.get_attribute("aria-label") == "这个回答有帮助吗？"
-    # a pasted English error on a Chinese page gets the Chinese answer
+    # an English question on a Chinese page is answered in English; the widget's own words stay Chinese
     import knowledge
 
-    error = "Error response from daemon: unauthorized: authentication required"
-    page.locator("textarea.tcrd-input").fill(error)
+    question = "How do I delete an image tag?"
+    page.locator("textarea.tcrd-input").fill(question)
     page.keyboard.press("Enter")
     page.wait_for_function("""() => document.getElementById('tcr-doctor-widget').shadowRoot
         .querySelectorAll('.tcrd-answer-title').length >= 2""")
-    assert page.locator(".tcrd-answer-title").last.inner_text() == knowledge.ask(error, "zh")["answer"]["question"]
+    title = page.locator(".tcrd-answer-title").last
+    assert title.inner_text() == knowledge.ask(question)["answer"]["question"]
+    assert page.locator(".tcrd-answer").last.get_attribute("lang") == "en"
+    assert page.locator(".tcrd-feedback").last.get_attribute("aria-label") == "这个回答有帮助吗？"
+    # Chinese words around a pasted English error: the answer is Chinese
+    page.locator("textarea.tcrd-input").fill("推送时报错 unauthorized: authentication required 怎么办")
+    page.keyboard.press("Enter")
+    page.wait_for_function("""() => document.getElementById('tcr-doctor-widget').shadowRoot
+        .querySelectorAll('.tcrd-answer-title').length >= 3""")
+    assert page.locator(".tcrd-answer").last.get_attribute("lang") == "zh"
     page.screenshot(path=str(ARTIFACTS / "widget-zh.png"))
 
 
@@ -388,7 +398,7 @@ def test_diagnosis_form_when_no_target_was_mentioned(page, service, host_pages):
         .querySelectorAll('.tcrd-finding').length > n""",
         arg=before,
     )
-    assert "<img" in page.locator(".tcrd-findings h4 code").last.inner_text()
+    assert "<img" in page.locator(".tcrd-findings h3 code").last.inner_text()
     assert (
         page.evaluate("""() => document.getElementById('tcr-doctor-widget').shadowRoot
         .querySelectorAll('img').length + document.querySelectorAll('img').length + (window.__xss || 0)""")
@@ -549,7 +559,8 @@ def test_pasted_log_shows_the_cause_first_and_runs_its_diagnosis(
         page.keyboard.press("Enter")
         verdict = page.locator(".tcrd-log-diagnosis .tcrd-verdict")
         verdict.wait_for(timeout=30000)
-        assert "tcrd-run-log" in shadow_active(page)  # focus kept on the button
+        # the focus moves to the new findings' heading, scrolled into view
+        assert "tcrd-findings-title" in shadow_active(page)
         assert diagnose_bodies == [
             {
                 "target": image,
@@ -586,8 +597,8 @@ XSS_LOG = (
 
 
 def test_markup_in_a_pasted_log_is_text_and_runs_nothing(page, service, host_pages):
-    """On a Chinese page: the cause card in Chinese, the `<img onerror>` of the log shown as text in the evidence,
-    no element created from it, no script run, no diagnosis started."""
+    """On a Chinese page: a log pasted with a Chinese question gets the cause card in Chinese, the `<img onerror>` of
+    the log shown as text in the evidence, no element created from it, no script run, no diagnosis started."""
     import knowledge
 
     expected = knowledge.explain_log(XSS_LOG)
@@ -596,7 +607,7 @@ def test_markup_in_a_pasted_log_is_text_and_runs_nothing(page, service, host_pag
     page.on("request", lambda r: "/api/diagnose" in r.url and r.method == "POST" and diagnoses.append(r.url))
     page.goto(host_pages.add("log-xss", service.url, lang="zh-CN"))
     page.locator(".tcrd-launcher").click()
-    _paste(page, XSS_LOG)
+    _paste(page, "推送失败：\n" + XSS_LOG)
     card = page.locator(".tcrd-cause")
     card.wait_for(timeout=10000)
     page.wait_for_timeout(300)
@@ -604,7 +615,7 @@ def test_markup_in_a_pasted_log_is_text_and_runs_nothing(page, service, host_pag
     assert expected["summary"]["zh"] in card.inner_text()
     evidence = card.locator(".tcrd-evidence code").inner_text()
     assert evidence == expected["evidence"] and '<img src=x onerror="window.__xss=1;alert(1)">' in evidence
-    assert page.locator(".tcrd-user p").last.inner_text() == XSS_LOG
+    assert page.locator(".tcrd-user p").last.inner_text() == "推送失败：\n" + XSS_LOG
     assert page.get_by_role("button", name="运行此诊断").count() == 1
     counts = page.evaluate("""() => ({
         doc: document.querySelectorAll('img').length,

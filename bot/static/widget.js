@@ -7,6 +7,11 @@
  * and from the API is inserted with textContent; the only HTML inserted is the answer/findings HTML the server
  * rendered from markdown without raw HTML and sanitised with nh3, and it is filtered again here against an
  * allow-list before it touches the document.
+ *
+ * Accessibility (WCAG 2.2 AA, checked with axe-core in tests/test_widget_a11y.py): a complementary landmark with
+ * a dialog; on a small screen the dialog is modal and keeps the focus inside; each new answer's heading takes
+ * the focus and is scrolled to the top of the conversation; the chrome speaks the page's language while each
+ * answer carries the language of its question.
  */
 (function () {
   "use strict";
@@ -49,6 +54,7 @@
       thanksNo: "Thanks, we will improve this answer. You can also talk to a person:",
       handoff: "Contact support",
       noAnswer: "I could not find this in the FAQ. Try rephrasing, or talk to a person:",
+      stillStuck: "Still stuck? Talk to a person:",
       error: "Something went wrong. Please try again.",
       you: "You",
       bot: "TCR help"
@@ -79,6 +85,7 @@
       thanksNo: "感谢反馈，我们会改进这个回答。您也可以联系人工支持：",
       handoff: "联系人工支持",
       noAnswer: "常见问题中没有找到相关内容。请换个说法，或联系人工支持：",
+      stillStuck: "仍未解决？可以联系人工支持：",
       error: "出错了，请重试。",
       you: "您",
       bot: "TCR 帮助"
@@ -195,7 +202,7 @@
   var css = el("link", { rel: "stylesheet", href: BASE + "/widget.css" });
   root.appendChild(css);
 
-  var wrap = el("div", { className: "tcrd tcrd-" + POSITION, lang: LANG });
+  var wrap = el("div", { className: "tcrd tcrd-" + POSITION, lang: LANG, role: "complementary", "aria-label": TITLE });
   var launcher = el("button", { type: "button", className: "tcrd-launcher", "aria-expanded": "false",
                                 "aria-controls": "tcrd-panel", "aria-label": T.open, title: T.open });
   launcher.appendChild(el("span", { className: "tcrd-launcher-icon", "aria-hidden": "true" }, "?"));
@@ -241,6 +248,7 @@
     panel.hidden = false;
     wrap.classList.add("tcrd-open");
     launcher.setAttribute("aria-expanded", "true");
+    fitScreen();
     if (!greeted) { greeted = true; botMessage().appendChild(el("p", {}, T.greeting)); }
     input.focus();
   }
@@ -248,8 +256,45 @@
     panel.hidden = true;
     wrap.classList.remove("tcrd-open");
     launcher.setAttribute("aria-expanded", "false");
+    fitScreen();
     launcher.focus();
   }
+
+  // ---- small screens ----------------------------------------------------------------------------------
+  // The phone layout must not depend on the host page: without <meta name="viewport"> a phone lays the page out
+  // 980 px wide and shrinks it, so a media query never sees the small screen. Measure the screen instead, and
+  // zoom the widget back to its real size when the page is shrunk.
+  var PHONE_MAX = 480;
+  function fitScreen() {
+    var screenWidth = (window.screen && window.screen.width) || window.innerWidth;
+    var phone = Math.min(window.innerWidth, screenWidth) <= PHONE_MAX;
+    var shrink = window.innerWidth / screenWidth;
+    wrap.classList.toggle("tcrd-phone", phone);
+    wrap.style.zoom = (phone && shrink > 1.15) ? String(Math.round(shrink * 100) / 100) : "";
+    // On a phone the open panel covers the page: it is modal, and the focus stays inside it.
+    panel.setAttribute("aria-modal", phone && !panel.hidden ? "true" : "false");
+  }
+  window.addEventListener("resize", fitScreen);
+  fitScreen();
+  function modal() { return panel.getAttribute("aria-modal") === "true" && !panel.hidden; }
+  function focusables() {
+    return Array.prototype.filter.call(
+      panel.querySelectorAll("button, a[href], input, textarea, summary, [tabindex]:not([tabindex='-1'])"),
+      function (n) { return !n.disabled && n.getClientRects().length > 0; });
+  }
+  panel.addEventListener("keydown", function (e) {
+    if (e.key !== "Tab" || !modal()) { return; }
+    var items = focusables();
+    if (!items.length) { return; }
+    var active = root.activeElement || document.activeElement;
+    var first = items[0], last = items[items.length - 1];
+    if (e.shiftKey && (active === first || items.indexOf(active) < 0)) { e.preventDefault(); last.focus(); }
+    else if (!e.shiftKey && (active === last || items.indexOf(active) < 0)) { e.preventDefault(); first.focus(); }
+  });
+  // Focus that reaches the page behind a modal panel (a click, a screen reader's jump) comes back to it.
+  document.addEventListener("focusin", function (e) {
+    if (modal() && e.target !== host) { input.focus(); }
+  });
   launcher.addEventListener("click", function () { if (panel.hidden) { openPanel(); } else { closePanel(); } });
   closeBtn.addEventListener("click", closePanel);
   wrap.addEventListener("keydown", function (e) {
@@ -268,6 +313,16 @@
   form.addEventListener("submit", function (e) { e.preventDefault(); submit(); });
 
   function scrollDown() { log.scrollTop = log.scrollHeight; }
+  // A new answer: its heading takes the focus and the answer is scrolled to the top of the conversation, so its
+  // title and cause are what a reader (and a magnifier at 200 %) sees first.
+  function present(m) {
+    var heading = m.querySelector("h3") || m;
+    heading.setAttribute("tabindex", "-1");
+    heading.classList.add("tcrd-focus-target");
+    heading.focus({ preventScroll: true });
+    var top = m.getBoundingClientRect().top - log.getBoundingClientRect().top + log.scrollTop;
+    log.scrollTop = Math.max(0, top - 8);
+  }
 
   function userMessage(text) {
     var m = el("div", { className: "tcrd-msg tcrd-user" });
@@ -309,16 +364,19 @@
     busy = true;
     userMessage(q);
     var wait = pending(T.thinking);
-    // Answer language: Chinese when the question has Chinese in it, else the widget's language (on a Chinese
-    // page a pasted English error message still gets the Chinese answer).
-    var lang = /[\u3400-\u9fff]/.test(q) ? "zh" : LANG;
-    post("/api/ask", { q: q, lang: lang, render: "html" }).then(function (r) {
+    // The answer follows the question's language, the widget's own words follow the page: Chinese in the
+    // question (even with pasted English output) means a Chinese answer; otherwise the service detects it, so an
+    // English question on a Chinese page is answered in English.
+    var body = { q: q, render: "html" };
+    if (/[\u3400-\u9fff]/.test(q)) { body.lang = "zh"; }
+    post("/api/ask", body).then(function (r) {
       wait.remove();
-      showAnswer(r.json, r.headers.get("X-Question-Id"));
+      present(showAnswer(r.json, r.headers.get("X-Question-Id")));
     }).catch(function (err) {
       wait.remove();
       botMessage().appendChild(el("p", { className: "tcrd-error", role: "alert" }, err.message || T.error));
-    }).then(function () { busy = false; scrollDown(); });
+      scrollDown();
+    }).then(function () { busy = false; });
   }
 
   function showAnswer(res, questionId) {
@@ -327,15 +385,20 @@
     // A pasted error log: its cause comes first, with the diagnosis that confirms it (issue 6).
     var log = (res.log && typeof res.log === "object" && res.log.cause) ? res.log : null;
     if (log) { m.appendChild(causeCard(log, res.log_html)); }
-    if (res.matched && res.html) {
+    var kind = (res.refusal && res.refusal.kind) || (res.matched ? null : "troubleshooting");
+    if (res.html) {
+      // The answer, or why there is none (small talk, another vendor, the "not covered" pointer, a problem report).
       var body = el("div", { className: "tcrd-answer-wrap" });
       body.appendChild(safeFragment(res.html));
       m.appendChild(body);
-    } else {
-      handoffLink(m, T.noAnswer);
     }
-    // "did you mean" when the match is ambiguous (the runner-up) or missing (the nearest entries)
-    var alts = res.status === "answered" ? [] : (res.alternatives || []).filter(function (a) { return a && a.question; });
+    if (!res.matched && (kind === "troubleshooting" || kind === "documentation")) {
+      handoffLink(m, res.html ? T.stillStuck : T.noAnswer);
+    }
+    // "did you mean" only when it is close: the runner-up of an ambiguous match, or the nearest entries of a
+    // problem report that no known subject covers; never for small talk, another vendor or a documented topic.
+    var close = res.status === "ambiguous" || (kind === "troubleshooting" && !res.topic);
+    var alts = close ? (res.alternatives || []).filter(function (a) { return a && a.question; }) : [];
     if (alts.length) {
       var chips = el("div", { className: "tcrd-chips", role: "group", "aria-label": T.didYouMean });
       chips.appendChild(el("span", { className: "tcrd-chips-label" }, T.didYouMean));
@@ -362,7 +425,7 @@
     if (res.matched && res.answer) {
       m.appendChild(feedback(res.answer.id, res.kb_version, questionId));
     }
-    scrollDown();
+    return m;
   }
 
   var formCount = 0;
@@ -401,10 +464,12 @@
       m.classList.add("tcrd-diagnosis");
       if (extra) { m.classList.add("tcrd-log-diagnosis"); }
       m.appendChild(safeFragment(r.json.html || ""));
+      present(m);
     }).catch(function (err) {
       wait.remove();
       botMessage().appendChild(el("p", { className: "tcrd-error", role: "alert" }, err.message || T.error));
-    }).then(scrollDown);
+      scrollDown();
+    });
   }
 
   // The cause card of a pasted log: the server's sanitised HTML (summary, evidence, fix and note from safe
