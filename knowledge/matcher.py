@@ -200,7 +200,8 @@ class Matcher:
         # Both languages of a field in one call, too.
         add("\n".join(entry.question[lang] for lang in T_LANGS), FIELD_WEIGHTS["question"])
         add("\n".join(entry.category[lang] for lang in T_LANGS), FIELD_WEIGHTS["category"])
-        add("\n".join(entry.answer[lang] for lang in T_LANGS), FIELD_WEIGHTS["answer"])
+        # Marked notes ("> 注：" / "> Note:") add facts next to the seed's answer; they are not what it is about.
+        add("\n".join(_NOTE_RE.sub("", entry.answer[lang]) for lang in T_LANGS), FIELD_WEIGHTS["answer"])
         add("\n".join(t for lang in T_LANGS for t in entry.phrasings.get(lang, ())), FIELD_WEIGHTS["phrasings"])
         add("\n".join(t for lang in T_LANGS for t in entry.keywords.get(lang, ())), FIELD_WEIGHTS["keywords"])
         add("\n".join(sig for sig in entry.error_signatures if not sig.startswith("/")), FIELD_WEIGHTS["signatures"])
@@ -437,6 +438,7 @@ class Matcher:
 
 
 T_LANGS = ("zh", "en")
+_NOTE_RE = re.compile(r"^> ?(?:注|Note)[:：].*$", re.MULTILINE)
 # One question of a message: the text since the last sentence end, up to and including a question mark.
 _QUESTION_RE = re.compile(r"[^?？。.!！\n]*[?？]")
 

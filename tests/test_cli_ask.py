@@ -70,6 +70,33 @@ def test_stdin_json_lines_in_order(capsys, monkeypatch):
     assert lines[4]["answer"]["id"] == "sync-vs-replication"
 
 
+def test_stdin_json_lines_keep_multi_line_pastes(capsys, monkeypatch):
+    paste = (
+        "$ docker push shop.tencentcloudcr.com/team/app:1\n"
+        "The push refers to repository [shop.tencentcloudcr.com/team/app]\n"
+        "unauthorized: authentication required"
+    )
+    stdin = "\n".join(
+        [
+            json.dumps({"q": paste, "lang": "zh"}),
+            "",
+            json.dumps("个人版的配额是多少"),
+            "plain line: how do I delete one image tag",
+            '{"not": "a question"}',
+            "  ",
+        ]
+    )
+    code, out, _ = run_cli(["ask"], capsys, monkeypatch, stdin=(stdin + "\r\n").encode())
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert code == 0 and len(lines) == 6  # every input line, blank ones included, gives one output line, in order
+    assert lines[0]["log"]["cause"] and lines[0]["lang"] == "zh"
+    assert lines[0]["entities"]["registry"] == "shop.tencentcloudcr.com"
+    assert lines[1]["error"] == "empty" and lines[5]["error"] == "empty"
+    assert lines[2]["answer"]["id"] == "personal-quota"
+    assert lines[3]["answer"]["id"] == "delete-image-tag"
+    assert "error" not in lines[4]  # a JSON object without "q" is read as plain text
+
+
 def test_stdin_empty_is_usage_error(capsys, monkeypatch):
     code, out, err = run_cli(["ask"], capsys, monkeypatch, stdin=b"\n  \n")
     assert code == 2 and out == "" and "no question" in err

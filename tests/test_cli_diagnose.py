@@ -196,9 +196,24 @@ def test_check_name_stdin_json_lines():
     code, out, _ = cli("check-name", "ref", "-", stdin="\n".join(values) + "\n")
     lines = [json.loads(x) for x in out.splitlines()]
     assert code == 1
-    assert [x["valid"] for x in lines] == [True, False, True, False]  # the blank line is skipped
+    # one output line per input line, the blank one included (issue 11 item 7)
+    assert [x["valid"] for x in lines] == [True, False, True, False, False]
     assert lines[1]["suggestion"] == "foo/bar"
-    assert lines[3]["rule"] == "ref.length"
+    assert lines[3]["rule"] == "ref.empty" and lines[3]["value"] == ""
+    assert lines[4]["rule"] == "ref.length"
+
+
+def test_check_name_stdin_reads_json_lines_next_to_plain_lines():
+    stdin = 'nginx\n"Team/App:1"\n{"q": "ns/app:v1"}\n\n{"q": 1}\n"unterminated\n'
+    code, out, _ = cli("check-name", "ref", "-", stdin=stdin)
+    lines = [json.loads(x) for x in out.splitlines()]
+    assert code == 1 and len(lines) == 6
+    assert lines[0]["valid"] and lines[0]["value"] == "nginx"
+    assert lines[1]["value"] == "Team/App:1" and lines[1]["suggestion"] == "team/app:1"  # a JSON string, decoded
+    assert lines[2]["valid"] and lines[2]["value"] == "ns/app:v1"  # {"q": ...}
+    assert lines[3]["rule"] == "ref.empty"
+    assert lines[4]["value"] == '{"q": 1}' and not lines[4]["valid"]  # not a string q: plain text
+    assert lines[5]["value"] == '"unterminated' and not lines[5]["valid"]
 
 
 def test_check_name_stdin_binary():

@@ -1,4 +1,5 @@
-"""`tcr-doctor ask "QUESTION" [--lang zh|en] [--json]`, or questions on stdin (one per line -> JSON Lines)."""
+"""`tcr-doctor ask "QUESTION" [--lang zh|en] [--json]`, or questions on stdin (one per line, plain or JSON Lines ->
+JSON Lines, one output line per input line)."""
 
 from __future__ import annotations
 
@@ -72,13 +73,6 @@ def _answer_one(text: str, lang: str | None) -> tuple[dict, int]:
     return knowledge.ask(text, lang=lang), 0
 
 
-def _decode(data: bytes) -> str:
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode("utf-8", "replace")  # U+FFFD marks it as binary in check_input
-
-
 def run(args) -> int:
     from knowledge.kb import KnowledgeError
 
@@ -119,22 +113,28 @@ def _run(args) -> int:
 
 
 def _run_stdin(args) -> int:
-    """One question per line in, one JSON object per line out, in order.
+    """One question per line in (plain text, or JSON Lines: a JSON string or {"q": ..., "lang": ...} per line, so
+    a multi-line paste is one question), one JSON object per line out, in order (bot/batch.py).
 
-    A bad line (empty, binary, too long) gets an {"error", "message"} object in its place so the output stays
+    A bad line (blank, binary, too long) gets an {"error", "message"} object in its place so the output stays
     aligned with the input; the exit code is 2 only when there is no question at all.
     """
-    raw = sys.stdin.buffer.read(64 * 1024 * 1024 + 1)
-    if len(raw) > 64 * 1024 * 1024:
-        print("tcr-doctor ask: stdin is larger than 64 MB", file=sys.stderr)
+    from bot.batch import read_stdin
+
+    try:
+        items = read_stdin(sys.stdin)
+    except ValueError as exc:
+        print(f"tcr-doctor ask: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    lines = _decode(raw).splitlines()
-    if not any(line.strip() for line in lines):
+    if not any(item.text.strip() for item in items):
         print("tcr-doctor ask: no question given (pass one as an argument or one per line on stdin)", file=sys.stderr)
         return EXIT_USAGE
     out = sys.stdout
-    for line in lines:
-        result, _ = _answer_one(line, args.lang)
+    for item in items:
+        if item.problem == "binary":
+            result = _refusal("binary", _lang_of("", args.lang))
+        else:
+            result, _ = _answer_one(item.text, args.lang or item.lang)
         out.write(json.dumps(result, ensure_ascii=False) + "\n")
     out.flush()
     return 0

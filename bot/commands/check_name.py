@@ -1,5 +1,5 @@
 """`tcr-doctor check-name instance|namespace|repo|tag|ref VALUE [--json]`; VALUE `-` reads one value per line
-from stdin and writes JSON Lines."""
+from stdin (plain, or JSON Lines: a JSON string or {"q": ...}) and writes one JSON line per input line."""
 
 from __future__ import annotations
 
@@ -10,6 +10,10 @@ import sys
 EXIT_USAGE = 2
 MAX_STDIN = 64 << 20
 KINDS = ("instance", "namespace", "repo", "tag", "ref")
+_PROBLEMS = {
+    "binary": {"en": "not valid UTF-8", "zh": "不是有效的 UTF-8 文本"},
+    "empty": {"en": "empty line: no value to check", "zh": "空行：没有要检查的名称"},
+}
 
 
 def add_arguments(parser) -> None:
@@ -37,20 +41,6 @@ def default_lang(env=os.environ) -> str:
         if env.get(var):
             return "zh" if env[var].lower().startswith("zh") else "en"
     return "en"
-
-
-def _lines(stream):
-    data = stream.buffer.read(MAX_STDIN + 1) if hasattr(stream, "buffer") else stream.read(MAX_STDIN + 1).encode()
-    if len(data) > MAX_STDIN:
-        raise ValueError(f"stdin is larger than {MAX_STDIN >> 20} MB")
-    for raw in data.split(b"\n"):
-        raw = raw.rstrip(b"\r")
-        if not raw.strip():
-            continue
-        try:
-            yield raw.decode("utf-8"), None
-        except UnicodeDecodeError:
-            yield raw.decode("utf-8", "replace"), "not valid UTF-8"
 
 
 def _cloud(args):
@@ -97,25 +87,29 @@ def run(args) -> int:
         return EXIT_USAGE
 
     if args.value == "-":
+        from bot.batch import read_stdin
+
         worst = 0
         try:
-            for value, problem in _lines(sys.stdin):
-                if problem:
-                    result = {
-                        "value": value[:300],
-                        "valid": False,
-                        "error": {"en": problem, "zh": "不是有效的 UTF-8 文本"},
-                        "rule": f"{args.kind}.encoding",
-                        "suggestion": None,
-                    }
-                else:
-                    result = _check(args.kind, value, cloud)
-                if not result["valid"]:
-                    worst = 1
-                sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+            items = read_stdin(sys.stdin)
         except ValueError as exc:
             print(f"tcr-doctor check-name: {exc}", file=sys.stderr)
             return EXIT_USAGE
+        # One output line per input line, blank ones included (plain values or JSON Lines, bot/batch.py).
+        for item in items:
+            if item.problem:
+                result = {
+                    "value": item.text[:300],
+                    "valid": False,
+                    "error": _PROBLEMS[item.problem],
+                    "rule": f"{args.kind}.{'encoding' if item.problem == 'binary' else 'empty'}",
+                    "suggestion": None,
+                }
+            else:
+                result = _check(args.kind, item.text, cloud)
+            if not result["valid"]:
+                worst = 1
+            sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
         sys.stdout.flush()
         return worst
     result = _check(args.kind, args.value, cloud)

@@ -1,0 +1,59 @@
+"""Batch input of the CLI (`tcr-doctor ask` on stdin, `tcr-doctor check-name KIND -`): one item per input line.
+
+A line is either plain text or JSON Lines: a JSON string (`"docker push fails\\nunauthorized: ..."`) or an object
+with a string `"q"` (`{"q": "...", "lang": "en"}`), so a multi-line paste survives as one item. Any other line,
+including one that merely looks like JSON, is plain text. Every input line, blank ones included, is one item, in
+order: callers write exactly one output line per item.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+MAX_STDIN = 64 << 20
+
+
+@dataclass(frozen=True)
+class Item:
+    text: str  # the question or value ("" for a blank line)
+    problem: str | None = None  # "binary" (not UTF-8) | "empty" | None
+    lang: str | None = None  # from a {"q", "lang"} object
+
+
+def _decode(raw: bytes) -> Item:
+    try:
+        line = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return Item(raw.decode("utf-8", "replace"), "binary")
+    stripped = line.strip()
+    if stripped[:1] in ('"', "{") and stripped[-1:] in ('"', "}"):
+        try:
+            obj = json.loads(stripped)
+        except (ValueError, RecursionError):
+            obj = None
+        if isinstance(obj, str):
+            line = obj
+        elif isinstance(obj, dict) and isinstance(obj.get("q"), str):
+            lang = obj.get("lang") if obj.get("lang") in ("zh", "en") else None
+            return Item(obj["q"], None if obj["q"].strip() else "empty", lang)
+    return Item(line, None if line.strip() else "empty")
+
+
+def read_items(data: bytes) -> list[Item]:
+    """The items of `data` (stdin bytes): split on \\n only (a \\r before it is dropped), one item per line; the
+    empty piece after a final newline is not a line."""
+    if len(data) > MAX_STDIN:
+        raise ValueError(f"stdin is larger than {MAX_STDIN >> 20} MB")
+    if not data:
+        return []
+    pieces = data.split(b"\n")
+    if pieces[-1] == b"":
+        pieces.pop()
+    return [_decode(p[:-1] if p.endswith(b"\r") else p) for p in pieces]
+
+
+def read_stdin(stream) -> list[Item]:
+    """read_items over a text stream's binary buffer (or its text, encoded, when it has none)."""
+    data = stream.buffer.read(MAX_STDIN + 1) if hasattr(stream, "buffer") else stream.read(MAX_STDIN + 1).encode()
+    return read_items(data)
