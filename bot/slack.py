@@ -108,6 +108,9 @@ class SlackSettings:
     redis_url: str | None = None  # Redis shared by every worker and host (SET NX EX); wins over dedupe_path
     on_redis_fallback: Any = None  # called with "slack_dedupe" when Redis could not answer (a metric)
     diagnose_slots: Any = None  # a semaphore shared with the web API (diagnoses at once)
+    cloud: Any = (
+        None  # diagnostics.cloud.CloudOptions: the operator's account (TCR_DOCTOR_SLACK_CLOUD), its instances only
+    )
     storage: Any = None  # bot.storage.Storage: questions and feedback, shared with the web channel
     metrics: Any = None  # the web service's metrics, or an object whose `.metrics` they are (the web state)
     # Seams for tests, the same as the web channel's: replace knowledge.ask / knowledge.redact / diagnose.
@@ -135,6 +138,7 @@ class SlackSettings:
             ask_func=settings.ask_func,
             redact_func=settings.redact_func,
             diagnose_func=settings.slack_diagnose_func,
+            cloud=_operator_cloud(settings),
         )
 
     @classmethod
@@ -246,6 +250,30 @@ def _lang(value: Any, default: str = "en") -> str:
 def _target(entities: Mapping[str, Any] | None) -> str | None:
     entities = entities or {}
     return entities.get("image") or entities.get("registry") or None
+
+
+def _operator_cloud(settings: Settings):
+    """The operator's account for Slack diagnoses (TCR_DOCTOR_SLACK_CLOUD), or None. Scope "account": the account
+    checks run only for that account's instances, and never ask about names outside it."""
+    if not settings.slack_cloud:
+        return None
+    from diagnostics.cloud import CloudOptions, load_credentials
+
+    try:
+        creds = load_credentials()
+    except ValueError as exc:
+        log.warning("slack: TCR_DOCTOR_SLACK_CLOUD is on but the credentials cannot be read: %s", exc)
+        return None
+    if creds is None:
+        log.warning("slack: TCR_DOCTOR_SLACK_CLOUD is on but no TENCENTCLOUD_SECRET_ID/KEY or tccli profile is set")
+        return None
+    return CloudOptions(
+        credentials=creds,
+        endpoint=settings.cloud_endpoint,
+        scope="account",
+        account=settings.cloud_account,
+        check_name_elsewhere=False,
+    )
 
 
 def _safe_checks(checks: Any) -> list[str]:
@@ -761,6 +789,10 @@ class SlackChannel:
         from diagnostics import DiagnoseOptions, diagnose
 
         only = _safe_checks(checks) or list(SAFE_CHECKS)
+        if self.settings.cloud is not None:
+            from diagnostics.runner import CLOUD_CHECKS
+
+            only += list(CLOUD_CHECKS)
         wants_credentials = "credentials" in (checks or [])
         states: dict[str, str] = {}  # check -> running | ok | warn | fail | skip, in the order they started
         progress = message("progress.json.j2", lang=lang, target=target, checks=only, states=states, ran_by=ran_by)
@@ -801,6 +833,7 @@ class SlackChannel:
             push=False,
             docker_config=os.devnull,
             env={},
+            cloud=self.settings.cloud,
         )
         slots = self.settings.diagnose_slots  # shared with /api/diagnose: at most N diagnoses per process
         if slots is not None and not slots.acquire(timeout=self.settings.diagnose_timeout):
