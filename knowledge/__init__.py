@@ -175,6 +175,32 @@ def _log_may_answer(text: str, log: dict, decision) -> bool:
     return log["cause"] not in _LOGIN_ONLY_CAUSES or log.get("op") == "login"
 
 
+COMBINER = True  # use knowledge/combiner.json when it is there and enabled (False: the lexical rule alone)
+
+
+def _combiner_model():
+    if not COMBINER:
+        return None
+    from .combiner import model
+
+    return model()
+
+
+def combiner_features(text: str, decision, log: dict | None) -> list[float]:
+    """The combiner's feature vector for `text` (knowledge/combiner.py FEATURES): the matcher's `decision` and the
+    pasted-log cause `log`. Used by ask() and by benchmarks/fit_combiner.py, so both see the same numbers."""
+    from .combiner import features
+    from .dialogue import names_tcr
+
+    top = decision.cands[0] if decision.cands else None
+    agree = False
+    if log is not None and top is not None:
+        from .logs import agreeing_entries
+
+        agree = top.entry.id in agreeing_entries(log["cause"], log.get("tool")) | {log.get("faq")}
+    return features(text, decision, log, agree, names_tcr(text))
+
+
 def _registry_context(text: str) -> bool:
     from .logs import registry_context
 
@@ -209,6 +235,13 @@ def ask(text: str, lang: str | None = None, *, kb_path=None, limit: int = 3) -> 
     entities = extract_entities(text)
     # A pasted error log (issue 6): its cause leads the reply in every channel; None for a plain question.
     log = None if talk else _log_cause(text, entities)
+    if top is not None and not talk:
+        model = _combiner_model()
+        if model is not None:
+            # Answer or refuse by the fitted combiner over all the signals (docs/matching.md), not coverage alone.
+            from .combiner import probability
+
+            answered = probability(combiner_features(text, decision, log), model) >= model["threshold"]
     why = refusal(text, answered=answered, log=log, signature=bool(top and top.signature), talk=talk)
     if answered and why is not None and why["kind"] == "other_registry":
         # Another vendor's registry and TCR never named: no TCR entry answers it, unless the entry itself is about
@@ -223,7 +256,7 @@ def ask(text: str, lang: str | None = None, *, kb_path=None, limit: int = 3) -> 
         # around it (a VPN client's "dial tcp … i/o timeout"): another program's error, no registry answer.
         answered = False
         why = refusal(text, answered=False, signature=True)
-    status = decision.status if answered else "no_answer"
+    status = (decision.status if decision.answered else "answered") if answered else "no_answer"
     if log is not None and why is not None and why["kind"] == "other_registry":
         log = {**log, "faq": None}  # the generic cause and the diagnosis stand; no TCR entry is linked
     elif log is not None and log.get("confidence") != "low" and (answered or _log_may_answer(text, log, decision)):

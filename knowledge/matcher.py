@@ -84,6 +84,7 @@ class Match:
     status: str  # answered | ambiguous | no_answer
     topic: Candidate | None = None
     in_domain: bool = True
+    best_topic: Candidate | None = None  # the best out-of-scope topic, whatever it decided (combiner signal)
 
 
 def _sigmoid(x: float) -> float:
@@ -314,7 +315,9 @@ class Matcher:
             status = "answered"
             if len(cands) > 1 and cands[1].coverage >= midpoint and cands[1].coverage >= AMBIGUOUS_RATIO * top.coverage:
                 status = "ambiguous"
-        return Match(cands=cands, answered=answered, status=status, topic=topic, in_domain=in_domain)
+        return Match(
+            cands=cands, answered=answered, status=status, topic=topic, in_domain=in_domain, best_topic=best_topic
+        )
 
     def _rank(self, question: str, limit: int) -> tuple[list[Candidate], list[Candidate], bool]:
         """(best entries, best topics, whether the question is in the domain: a registry / container / cloud
