@@ -38,7 +38,7 @@ def csrf_of(client, path="/console/audit") -> str:
     return re.search(r'name="csrf" value="([^"]+)"', client.get(path).text).group(1)
 
 
-def seed(app, rows=(), feedback=(), findings=()):
+def seed(app, rows=(), feedback=(), findings=(), prefix="q"):
     """rows: (ts, channel, text, status, answer_id, log_code); feedback: (ts, question_id, answer_id, helpful);
     findings: (ts, code, status). Written through the storage's engine and tables."""
     from bot import storage as S
@@ -47,7 +47,7 @@ def seed(app, rows=(), feedback=(), findings=()):
     storage.flush()
     q = [
         {
-            "id": f"q{i}",
+            "id": f"{prefix}{i}",
             "ts": ts,
             "channel": channel,
             "lang": "zh" if re.search("[\u4e00-\u9fff]", text) else "en",
@@ -204,13 +204,14 @@ def charts_fixture(app):
     seed(
         app,
         rows,
-        feedback=[(day_ts(2), "q0", "delete-image-tag", 0)],
+        feedback=[(day_ts(2), "c0", "delete-image-tag", 0)],
         findings=[
             (day_ts(1), "DNS_NXDOMAIN", "fail"),
             (day_ts(1), "DNS_NXDOMAIN", "fail"),
             (day_ts(1), "TLS_EXPIRING", "warn"),
             (day_ts(1), "TCP_OK", "ok"),
         ],
+        prefix="c",
     )
 
 
@@ -282,7 +283,7 @@ def missed_fixture(app):
     rows += [(day_ts(1), "slack", SCAN_EN[0], "no_answer", None, None)]
     rows += [(day_ts(1), "web", "我的密码是 AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE 能登录吗", "no_answer", None, None)]
     rows += [(day_ts(1), "web", "How do I delete an image tag?", "answered", "delete-image-tag", None)]
-    seed(app, rows, feedback=[(day_ts(1), f"q{len(rows) - 1}", "delete-image-tag", 0)])
+    seed(app, rows, feedback=[(day_ts(1), f"m{len(rows) - 1}", "delete-image-tag", 0)], prefix="m")
 
 
 def groups_of(html: str) -> list[str]:

@@ -126,6 +126,9 @@ def _page(template: str, status: int = 200, **context: Any) -> Response:
     html = render("console", template, **values)
     response = Response(html, status=status, mimetype="text/html")
     response.headers["Cache-Control"] = "no-store"
+    # With the service's default no-referrer policy a browser sends "Origin: null" on form posts, which the
+    # origin check must refuse; same-origin keeps the real origin on our own posts and sends nothing elsewhere.
+    response.headers["Referrer-Policy"] = "same-origin"
     if request.args.get("lang") in ("zh", "en"):
         response.set_cookie("tcr_console_lang", request.args["lang"], path="/console", samesite="Strict", httponly=True)
     return response
