@@ -20,7 +20,17 @@ SCAN_EN = ["can the registry email me a weekly usage summary"]
 
 
 def make(tmp_path, **extra):
-    config = {"DB": str(tmp_path / "c.sqlite3"), "SLACK": "off", "CONSOLE_TOKEN": TOKEN, "OVERLAY_CHECK_INTERVAL": 0}
+    """An app with the console on. Teaching is evaluated on a two-question set unless CONSOLE_EVAL_SETS="" (the
+    default sets: the tuning sets, ~1,000 questions, ~2 s per evaluation)."""
+    small = tmp_path / "small_eval.jsonl"
+    small.write_text('{"q": "How do I delete an image tag?", "faq": 10}\n{"q": "what is the weather", "faq": null}\n')
+    config = {
+        "DB": str(tmp_path / "c.sqlite3"),
+        "SLACK": "off",
+        "CONSOLE_TOKEN": TOKEN,
+        "OVERLAY_CHECK_INTERVAL": 0,
+        "CONSOLE_EVAL_SETS": str(small),
+    }
     config.update(extra)
     app = create_app(config)
     return app, app.test_client()
@@ -316,13 +326,14 @@ def teach(client, key, **fields):
 
 
 def test_teach_a_group_then_undo_it(tmp_path):
-    app, client = make(tmp_path)
+    app, client = make(tmp_path, CONSOLE_EVAL_SETS="")  # evaluated on the real tuning sets
     missed_fixture(app)
     sign_in(client, "Ann Lead")
     assert client.post("/api/ask", json={"q": SCAN_ZH[0]}).json["status"] == "no_answer"
     key = groups_of(client.get("/console/questions").text)[0]
     preview, r = teach(client, key, action="assign", entry="image-acceleration")
     assert 'id="eval-table"' in preview.text and "top-1" in preview.text.lower()
+    assert "faq_heldout.jsonl" in preview.text and "blind" not in preview.text
     assert r.status_code == 303 and r.headers["Location"].startswith("/console/audit?taught="), r.text[-1500:]
     answer = client.post("/api/ask", json={"q": "镜像安全扫描在哪里开启呢"}).json
     assert answer["matched"] and answer["answer"]["id"] == "image-acceleration"

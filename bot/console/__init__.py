@@ -378,7 +378,7 @@ def teach():
     current = c.source()
     rows = c.store.active_overlay()
     proposed_row = dict(act, id=f"proposed-{int(time.time())}")
-    proposed = overlay_from_rows(f"proposed:{current.version if current else '-'}:{key}", rows + [proposed_row])
+    proposed = overlay_from_rows("proposed", rows + [proposed_row])  # its version is a hash of its content
     result = evaluate.compare(current, proposed, c.eval_paths)
     if form.get("step") == "accept":
         if result["lowered"] and form.get("confirm") != "yes":

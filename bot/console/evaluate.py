@@ -77,21 +77,25 @@ def figures(matcher, items) -> dict[str, Any]:
     }
 
 
-_baselines: dict[tuple, dict[str, Any]] = {}
+_cache: dict[tuple, dict[str, Any]] = {}  # (sets, overlay version) -> figures: a preview's result serves its accept
+
+
+def _figures_for(overlay: knowledge.Overlay | None, paths: list[Path]) -> dict[str, Any]:
+    key = (tuple(paths), overlay.version if overlay else None)
+    found = _cache.get(key)
+    if found is None:
+        found = figures(knowledge.build_matcher(None, overlay)[1], load_items(tuple(paths)))
+        if len(_cache) > 32:
+            _cache.clear()
+        _cache[key] = found
+    return found
 
 
 def compare(current: knowledge.Overlay | None, proposed: knowledge.Overlay, paths: list[Path]) -> dict[str, Any]:
     """Figures before (the overlay in force) and after (with the proposed act); `lowered` lists the figures
     that get worse: top-1 or the out-of-scope refusal rate down, or the in-scope refusal rate up."""
-    items = load_items(tuple(paths))
-    key = (tuple(paths), current.version if current else None)
-    before = _baselines.get(key)
-    if before is None:
-        before = figures(knowledge.build_matcher(None, current)[1], items)
-        if len(_baselines) > 16:
-            _baselines.clear()
-        _baselines[key] = before
-    after = figures(knowledge.build_matcher(None, proposed)[1], items)
+    before = _figures_for(current, paths)
+    after = _figures_for(proposed, paths)
     lowered = []
     for name, worse in (("top1", -1), ("out_of_scope_rejected", -1), ("in_scope_rejected", 1)):
         b, a = before[name], after[name]
