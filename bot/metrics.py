@@ -13,6 +13,7 @@ labels are declared once in `SPECS`.
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
 from typing import Any
@@ -62,6 +63,14 @@ SPECS: dict[str, tuple[str, str, tuple[str, ...]]] = {
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
 
+@functools.lru_cache(maxsize=4096)
+def label_value(value: Any) -> str:
+    """A label value as exposed: masked by the one secret detector (label values are few, so cached)."""
+    from knowledge.redact import redact
+
+    return redact(str(value))[0]
+
+
 def multiprocess_dir() -> str | None:
     """The directory of multiprocess mode, when this process runs in it (set before prometheus_client's import)."""
     return os.environ.get("PROMETHEUS_MULTIPROC_DIR") or os.environ.get("prometheus_multiproc_dir") or None
@@ -94,12 +103,12 @@ class Metrics:
     def inc(self, name: str, labels: dict[str, Any] | None = None, value: float = 1.0) -> None:
         labels = labels or {}
         metric = self._metric(name, labels)
-        (metric.labels(**{k: str(v) for k, v in labels.items()}) if labels else metric).inc(value)
+        (metric.labels(**{k: label_value(v) for k, v in labels.items()}) if labels else metric).inc(value)
 
     def observe(self, name: str, seconds: float, labels: dict[str, Any] | None = None) -> None:
         labels = labels or {}
         metric = self._metric(name, labels)
-        (metric.labels(**{k: str(v) for k, v in labels.items()}) if labels else metric).observe(seconds)
+        (metric.labels(**{k: label_value(v) for k, v in labels.items()}) if labels else metric).observe(seconds)
 
     def render(self) -> bytes:
         """The Prometheus text exposition: this host's workers summed (multiprocess mode), else this process."""

@@ -261,11 +261,6 @@ _HOSTLIKE = re.compile(
     r"|^[A-Za-z0-9\-]{1,63}:\d{1,5}$"
 )
 _IPV4 = re.compile(r"^\d{1,3}(?:\.\d{1,3}){3}(?::\d{1,5})?$")
-_SECRET = re.compile(
-    r"((?:\s-p|--password|--registry-password|--docker-password)[ =])\S+"
-    r"|((?:password|passwd|token|secret)=|authorization: ?(?:bearer|basic) )[^\s&\"']{4,}",
-    re.IGNORECASE,
-)
 
 
 @functools.lru_cache(maxsize=1)
@@ -371,14 +366,10 @@ def _strip_prefix(line: str) -> str:
 
 
 def redact(line: str) -> str:
-    """The line with pasted secrets masked: the shared `knowledge.redact` rules, then a few log-specific ones."""
-    try:
-        from .redact import redact as _shared
+    """The line with pasted secrets masked by the one detector, `knowledge.redact`."""
+    from .redact import redact as _shared
 
-        line = _shared(line)[0]
-    except ImportError:  # pragma: no cover - the shared module ships with the package
-        pass
-    return _SECRET.sub(lambda m: (m.group(1) or m.group(2) or "") + "***", line)
+    return _shared(line)[0]
 
 
 # --- matching ----------------------------------------------------------------------------------------------------

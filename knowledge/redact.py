@@ -1,31 +1,106 @@
-"""Mask secrets pasted into a question before anything is stored, logged or echoed.
+"""THE secret detector: every channel masks pasted secrets with `redact` before anything is stored, logged, echoed,
+posted or counted (questions, log evidence, reports, storage, Slack, metric labels, log records).
 
 `redact(text) -> (masked_text, kinds)`; `kinds` lists what was found (sorted, unique), e.g.
 ["docker-login-password", "jwt"]. Every pattern is linear-time (bounded quantifiers, no nested repetition).
+
+The provider token formats (AWS, Slack, GitHub, GitLab, PEM private keys, npm, PyPI, OpenAI, Stripe, SendGrid)
+follow the detectors of Yelp's detect-secrets, which the tests run as an oracle over the same planted secrets
+(tests/test_redact.py). It is not imported at run time: importing it costs ~0.8 s (it pulls in its scanning core
+and requests), its API reports values per line rather than spans in free text, and its high-entropy detectors
+would mask image digests and hashes that are the evidence of a pasted log. TCR's own kinds (AKID SecretId /
+SecretKey, `tcr$` service accounts, docker config `auth`, login flags) have no detector there.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 
 MASK = "****"
 
+_TOKEN = r"[^\s\"']{1,512}"
+_QUOTED = r"\"[^\"\n]{1,512}\"|'[^'\n]{1,512}'"
+# Words that begin the output following an interactive `Password:` prompt (docker/podman print it without a
+# newline when stdin is not a terminal): they are not the password.
+_PROMPT_FOLLOWERS = (
+    r"(?!(?-i:Error|error|ERROR|WARNING|Warning|warning|Login|login|Logging|Succeeded|unauthorized|denied|Get|"
+    r"Head|Post|Put|https?|Username|Password|Authenticating|Cannot|cannot|The|fatal|failed|Failed|time|level)\b)"
+    r"(?![$>#])"
+)
+
 # (kind, pattern, group to mask). Order matters: specific before generic.
 _PATTERNS: list[tuple[str, re.Pattern, str]] = [
-    # docker/podman/nerdctl/helm login -p SECRET | --password SECRET | --password=SECRET
+    # PEM private keys, the whole block (to the END line, or to the end of a truncated paste)
+    (
+        "private-key",
+        re.compile(
+            r"(?P<s>-----BEGIN[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----[\s\S]{0,65536}?"
+            r"(?:-----END[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----|\Z))"
+            r"|(?P<p>PuTTY-User-Key-File-[0-9]:[\s\S]{0,65536}?(?:Private-MAC:[^\n]{0,200}|\Z))"
+        ),
+        "s|p",
+    ),
+    # docker/podman/nerdctl/helm/kubectl/skopeo: -p SECRET | --password SECRET | --docker-password=SECRET | ...
     (
         "docker-login-password",
         re.compile(
-            r"(?<![\w-])(?:-p|--password)(?:=|[ \t]{1,10})(?P<s>(?:\"[^\"\n]{1,512}\"|'[^'\n]{1,512}'|[^\s\"']{1,512}))"
+            r"(?<![\w-])(?:-p|--password|--registry-password|--docker-password|--secret-key|--passphrase)"
+            rf"(?:=|[ \t]{{1,10}})(?P<s>{_QUOTED}|{_TOKEN})"
+        ),
+        "s",
+    ),
+    # user:password pairs: skopeo --creds / --src-creds, TCR service accounts (tcr$name:token)
+    (
+        "service-account-credentials",
+        re.compile(
+            r"(?:(?<![\w-])--(?:src-|dest-)?creds(?:=|[ \t]{1,10})[\"']?[^:\s\"']{1,128}|\btcr\$[\w.@-]{1,128}):"
+            r"(?P<s>[^\s\"'@]{1,512})"
         ),
         "s",
     ),
     # basic auth in a URL: scheme://user:pass@host
     ("url-credentials", re.compile(r"(?i)\b[a-z][a-z0-9+.-]{0,15}://[^\s:/@]{1,256}:(?P<s>[^\s@/]{1,512})@"), "s"),
+    # Slack tokens and incoming-webhook URLs
+    (
+        "slack-token",
+        re.compile(
+            r"(?P<s>\bxox[abposre]-[A-Za-z0-9-]{8,255}|\bxapp-[0-9]-[A-Za-z0-9-]{8,255}"
+            r"|https://hooks\.slack\.com/services/T[A-Za-z0-9_]{1,20}/B[A-Za-z0-9_]{1,20}/[A-Za-z0-9_]{1,64})"
+        ),
+        "s",
+    ),
+    # GitHub, GitLab, npm, PyPI, OpenAI, Stripe, SendGrid tokens
+    (
+        "access-token",
+        re.compile(
+            r"(?P<s>\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9_]{36,255}|\bgithub_pat_[A-Za-z0-9_]{22,255}"
+            r"|\b(?:glpat|gldt|glft|glsoat|glrt|glcbt|glptt|gloas)-[A-Za-z0-9_-]{20,255}"
+            r"|\bnpm_[A-Za-z0-9]{36}\b|\bpypi-AgE[A-Za-z0-9_-]{50,512}|\bsk-(?:proj-)?[A-Za-z0-9_-]{32,255}"
+            r"|\b[rs]k_(?:live|test)_[0-9a-zA-Z]{24,255}|\bSG\.[\w-]{22}\.[\w-]{43})"
+        ),
+        "s",
+    ),
+    # AWS access key ids, and secret access keys next to an aws...key name
+    ("aws-access-key", re.compile(r"(?P<s>\b(?:A3T[A-Z0-9]|ABIA|ACCA|AKIA|ASIA)[0-9A-Z]{16}\b)"), "s"),
+    (
+        "aws-secret-key",
+        re.compile(
+            r"(?i)aws[\w.-]{0,20}?(?:secret|key)[\w.-]{0,20}[\"']?[ \t]{0,5}[:=][ \t]{0,5}[\"']?"
+            r"(?P<s>[0-9a-zA-Z/+]{40})(?![0-9a-zA-Z/+])"
+        ),
+        "s",
+    ),
     # JSON Web Tokens (registry bearer tokens, TCR long-term passwords)
     ("jwt", re.compile(r"(?P<s>\beyJ[A-Za-z0-9_-]{5,4096}\.[A-Za-z0-9_-]{5,4096}(?:\.[A-Za-z0-9_-]{0,4096})?)"), "s"),
-    # Authorization: Bearer/Basic ...
-    ("bearer-token", re.compile(r"(?i)\b(?:bearer|basic)[ \t]{1,10}(?P<s>[A-Za-z0-9._~+/=-]{8,4096})"), "s"),
+    # Authorization: Bearer/Basic ... (a token has a digit or base64 padding: "Basic authentication" is prose)
+    (
+        "bearer-token",
+        re.compile(
+            r"(?i)\b(?:bearer|basic)[ \t]{1,10}(?=[A-Za-z._~+/-]{0,4096}[0-9=+/])(?P<s>[A-Za-z0-9._~+/=-]{8,4096})"
+        ),
+        "s",
+    ),
     # docker config.json "auth": "base64", "identitytoken": "...", "registrytoken": "..."
     (
         "docker-config-auth",
@@ -34,36 +109,78 @@ _PATTERNS: list[tuple[str, re.Pattern, str]] = [
     ),
     # Tencent Cloud SecretId (AKID + 32-40 characters)
     ("tencent-secret-id", re.compile(r"(?P<s>\bAKID[A-Za-z0-9]{13,40}\b)"), "s"),
-    # SecretKey / secret_key / TENCENTCLOUD_SECRET_KEY = value
+    # SecretKey / secret_key / TENCENTCLOUD_SECRET_KEY = value, or "SecretKey value" with no separator at all
     (
         "tencent-secret-key",
         re.compile(
-            r"(?i)\b(?:tencentcloud_)?secret[_-]?key\b[\"']?[ \t]{0,5}[:=][ \t]{0,5}[\"']?(?P<s>[A-Za-z0-9/+=]{16,128})"
+            r"(?i)\b(?:tencentcloud_)?secret[_-]?key\b[\"']?[ \t]{0,5}(?:[:=：][ \t]{0,5}|[ \t])[\"']?"
+            r"(?P<s>[A-Za-z0-9/+=]{16,128})"
         ),
         "s",
     ),
-    # password: x / password=x / "password": "x" / 密码: x  (also passwd, pwd, token, secret)
+    # password: x / password=x / "password": "x" / 密码: x  (also passwd, pwd, token, secret); not the word that
+    # follows an interactive "Password:" prompt
     (
         "password",
         re.compile(
             r"(?i)(?:\b(?:password|passwd|pwd|token|secret|access[_-]?token|client[_-]?secret)\b|密码|口令|令牌)"
             r"[\"']?[ \t]{0,5}(?:[:=：]|\bis\b|是|为)[ \t]{0,5}"
-            r"(?P<s>\"[^\"\n]{1,512}\"|'[^'\n]{1,512}'|[^\s\"',;，。]{1,512})"
+            + _PROMPT_FOLLOWERS
+            + r"(?P<s>\"[^\"\n]{1,512}\"|'[^'\n]{1,512}'|[^\s\"',;，。]{1,512})"
         ),
         "s",
     ),
 ]
 
 
+# kind -> lower-case substrings one of which every match contains: a pattern whose needles are all absent is not
+# run (most texts hold no secret; this keeps a long paste to a few substring scans).
+_NEEDLES: dict[str, tuple[str, ...]] = {
+    "private-key": ("private key", "putty-user-key-file"),
+    "docker-login-password": ("-p", "--"),
+    "service-account-credentials": ("creds", "tcr$"),
+    "url-credentials": ("://",),
+    "slack-token": ("xox", "xapp-", "hooks.slack.com"),
+    "access-token": (
+        "ghp_",
+        "gho_",
+        "ghu_",
+        "ghs_",
+        "ghr_",
+        "github_pat_",
+        "gl",
+        "npm_",
+        "pypi-",
+        "sk-",
+        "k_live_",
+        "k_test_",
+        "sg.",
+    ),
+    "aws-access-key": ("a3t", "abia", "acca", "akia", "asia"),
+    "aws-secret-key": ("aws",),
+    "jwt": ("eyj",),
+    "bearer-token": ("bearer", "basic"),
+    "docker-config-auth": ('"auth"', 'token"'),
+    "tencent-secret-id": ("akid",),
+    "tencent-secret-key": ("secret",),
+    "password": ("pass", "pwd", "token", "secret", "密码", "口令", "令牌"),
+}
+
+
 def redact(text: str) -> tuple[str, list[str]]:
+    """`text` with every pasted secret masked as ****, and the sorted kinds found."""
     if not isinstance(text, str) or not text:
         return text, []
     kinds: set[str] = set()
-    for kind, rx, group in _PATTERNS:
+    lower = text.lower()
+    for kind, rx, groups in _PATTERNS:
+        if not any(needle in lower for needle in _NEEDLES[kind]):
+            continue
 
-        def _sub(m: re.Match, kind=kind, group=group) -> str:
-            secret = m.group(group)
-            if not secret or MASK in secret:
+        def _sub(m: re.Match, kind=kind, groups=groups) -> str:
+            group = next((g for g in groups.split("|") if m.group(g)), None)
+            secret = m.group(group) if group else None
+            if not secret or MASK in secret or secret.endswith(":"):
                 return m.group(0)
             kinds.add(kind)
             quote = secret[0] if secret[0] in "\"'" and len(secret) > 1 and secret[-1] == secret[0] else ""
@@ -73,4 +190,35 @@ def redact(text: str) -> tuple[str, list[str]]:
             return whole[: start - base] + quote + MASK + quote + whole[end - base :]
 
         text = rx.sub(_sub, text)
+        lower = text.lower()
     return text, sorted(kinds)
+
+
+class RedactingFilter(logging.Filter):
+    """A logging filter that masks secrets in every record it sees (message and arguments, once formatted).
+
+    Attach it to handlers (`install_log_redaction`) so that no log line, at any level, carries a pasted secret.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # noqa: BLE001 - a broken format string: keep the record as the logging module would
+            return True
+        masked, kinds = redact(message)
+        if kinds:
+            record.msg, record.args = masked, ()
+        if record.exc_info and not record.exc_text:
+            formatted = logging.Formatter().formatException(record.exc_info)
+            record.exc_text = redact(formatted)[0]
+        elif record.exc_text:
+            record.exc_text = redact(record.exc_text)[0]
+        return True
+
+
+def install_log_redaction(logger: logging.Logger | None = None) -> None:
+    """Put a RedactingFilter on every handler of `logger` (default: the root logger), once."""
+    logger = logger or logging.getLogger()
+    for handler in logger.handlers:
+        if not any(isinstance(f, RedactingFilter) for f in handler.filters):
+            handler.addFilter(RedactingFilter())

@@ -173,15 +173,6 @@ def test_push_diagnosis_passes_push(monkeypatch):
 # --- the real diagnostics, against loopback only --------------------------------------------------------------------
 
 
-def _real_diagnostics():
-    try:
-        from diagnostics import DiagnoseOptions, diagnose  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-@pytest.mark.skipif(not _real_diagnostics(), reason="diagnostics.diagnose has not landed yet")
 def test_run_confirms_a_refused_connection_on_loopback():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

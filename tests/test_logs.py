@@ -332,7 +332,9 @@ def test_hostile_input_is_fast(name):
     text = _pathological()[name]
     start = time.monotonic()
     r = explain(text)
-    assert time.monotonic() - start < 5.0
+    # a hang or a catastrophic pattern takes minutes; 1 MB takes seconds, more on a loaded 2-core machine
+    # (the speed itself is measured by benchmarks, not here)
+    assert time.monotonic() - start < 30.0
     if r is not None:
         json.dumps(r)
         assert r["cause"] in CODES

@@ -373,10 +373,8 @@ def test_redirect_within_registry_domain_passes():
 
 # --- 5. the real diagnostics engine with the policy: harness DNS names and redirects -------------------------
 def _engine():
-    try:
-        from diagnostics import DiagnoseOptions, diagnose
-    except ImportError:  # pragma: no cover
-        pytest.skip("diagnostics.diagnose is not there")
+    from diagnostics import DiagnoseOptions, diagnose  # a broken import is a failure, not a skip
+
     return DiagnoseOptions, diagnose
 
 
@@ -408,8 +406,11 @@ def test_engine_mixed_answer_never_uses_the_internal_address(dns_server):
         Zone.MIXED, DiagnoseOptions(timeout=5, only=["dns"], nameserver=dns_server.nameserver, policy=policy)
     )
     text = json.dumps([f.to_dict() for f in report.findings])
-    dns_ok = [f for f in report.findings if f.code == "DNS_OK"]
-    assert all("10.12.3.4" not in json.dumps(f.evidence.get("addresses")) for f in dns_ok), text
+    # One internal address among the answers refuses the whole name (no DNS_OK whose addresses later steps
+    # would connect to), and the refusal names the internal address as the reason.
+    assert [f.code for f in report.findings] == ["TARGET_REFUSED"], text
+    assert "10.12.3.4" in report.findings[0].evidence["reason"]["en"]
+    assert not any(f.code == "DNS_OK" for f in report.findings)
 
 
 class _Canary:

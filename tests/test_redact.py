@@ -68,10 +68,12 @@ def test_plain_text_untouched(text):
 
 
 def test_hostile_input_is_fast():
+    """Linear time on ~1 MB of adversarial text (a catastrophic pattern would take minutes). The bound is wide
+    for a loaded 2-core machine; benchmarks measure the speed itself."""
     for text in ("-p " * 300_000, "eyJ" + "a" * 1_000_000, "password:" * 100_000, "https://" + "a:" * 300_000):
         start = time.perf_counter()
         redact(text)
-        assert time.perf_counter() - start < 2.0
+        assert time.perf_counter() - start < 15.0
 
 
 def test_package_attribute_stays_the_function():
@@ -82,3 +84,110 @@ def test_package_attribute_stays_the_function():
     importlib.import_module("knowledge.redact")
     assert knowledge.redact("password: x1")[0] == "password: ****"
     assert knowledge.redact("password: x2")[0] == "password: ****"
+
+
+# --- issue 9: every kind, one detector ----------------------------------------------------------------------
+from tests.secrets_corpus import PLANTED  # noqa: E402
+
+
+@pytest.mark.parametrize("kind", sorted(PLANTED))
+def test_every_planted_kind_is_masked(kind):
+    line, secret = PLANTED[kind]
+    masked, kinds = redact(line)
+    assert secret not in masked and "****" in masked, masked
+    assert kinds
+    # inside a longer post too, and masking twice changes nothing
+    post = f"docker push fails\n{line}\nError response from daemon: unauthorized"
+    once = redact(post)[0]
+    assert secret not in once and redact(once)[0] == once
+
+
+@pytest.mark.parametrize(
+    "text,secret",
+    [
+        ("xoxp-1234567890-1234567890-1234567890-abcdef0123456789abcdef", "xoxp-1234567890"),
+        ("xapp-1-A0123456789-1234567890123-abcdef0123456789", "xapp-1-A0123456789"),
+        (
+            "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYPLANTEDKEY",
+            "wJalrXUtnFEMI/K7MDENG/bPxRfiCYPLANTEDKEY",
+        ),
+        ("SecretKey:Gu5t9xGARNpq86cd98joQYCN3EXAMPLE", "Gu5t9xGARNpq86cd98joQYCN3EXAMPLE"),
+        ('"SecretKey": "Gu5t9xGARNpq86cd98joQYCN3EXAMPLE"', "Gu5t9xGARNpq86cd98joQYCN3EXAMPLE"),
+        ("kubectl create secret docker-registry s --docker-password=Kub3Secr3t!", "Kub3Secr3t!"),
+        ("Authorization: Basic dXNlcjpwYXNzd29yZA==", "dXNlcjpwYXNzd29yZA=="),
+        ("-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA truncated", "b3BlbnNzaC1rZXktdjEAAAAA"),
+        ("github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz0123", "github_pat_11ABCDEFG"),
+        ("glpat-abcdefghij0123456789xyz", "glpat-abcdefghij0123456789"),
+        ("docker login -u tcr$ci -p eyJhbGciOiJIUzI1NiJ9.eyJ4IjoxfQ.sig12345 x", "eyJhbGciOiJIUzI1NiJ9"),
+    ],
+)
+def test_more_secret_forms(text, secret):
+    masked, kinds = redact(text)
+    assert secret not in masked, masked
+    assert kinds
+
+
+def test_password_prompt_does_not_eat_the_next_word():
+    text = "Password: Error response from daemon: Get https://x/v2/: unauthorized"
+    assert redact(text) == (text, [])
+    masked, kinds = redact("Password: hunter2hunter2")
+    assert masked == "Password: ****" and kinds == ["password"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Error response from daemon: no basic auth credentials",
+        "Basic authentication failed for the registry",
+        'WWW-Authenticate: Bearer realm="https://x/service/token",service="x"',
+        "sha256:4c0a1b9f2e3d4c5b6a7980a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5",
+        "docker pull shop-tcr.tencentcloudcr.com/team/app@sha256:4c0a1b9f2e3d4c5b6a7980a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4",
+        "the task-runner failed with exit code 1",
+    ],
+)
+def test_evidence_is_not_masked(text):
+    assert redact(text) == (text, [])
+
+
+def test_detect_secrets_finds_nothing_the_redactor_leaves():
+    """Yelp's detect-secrets as an oracle: on every planted line, masked by us, its detectors (except the
+    high-entropy and keyword ones, which flag digests and prose) find no secret left."""
+    plugins = pytest.importorskip("detect_secrets.plugins")
+    from detect_secrets.plugins import (
+        aws,
+        basic_auth,
+        github_token,
+        gitlab_token,
+        jwt,
+        private_key,
+        slack,
+        stripe,
+    )
+
+    del plugins
+    detectors = [
+        aws.AWSKeyDetector(),
+        basic_auth.BasicAuthDetector(),
+        github_token.GitHubTokenDetector(),
+        gitlab_token.GitLabTokenDetector(),
+        jwt.JwtTokenDetector(),
+        private_key.PrivateKeyDetector(),
+        slack.SlackDetector(),
+        stripe.StripeDetector(),
+    ]
+    lines = [line for line, _ in PLANTED.values()] + [
+        "xoxp-1234567890-1234567890-1234567890-abcdef0123456789abcdef",
+        "https://user:pa55word@example.com/x",
+        "sk_live_0123456789abcdefABCDEFGH",
+        "glpat-abcdefghij0123456789xyz",
+    ]
+    found_before = 0
+    for line in lines:
+        for piece in line.splitlines():
+            found_before += sum(len(list(d.analyze_line(filename="x", line=piece))) for d in detectors)
+            masked = redact(line)[0]
+            for masked_piece in masked.splitlines():
+                for detector in detectors:
+                    left = list(detector.analyze_line(filename="x", line=masked_piece))
+                    assert not left, (detector.__class__.__name__, masked_piece)
+    assert found_before >= 8  # the oracle does see the planted secrets
