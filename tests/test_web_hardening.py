@@ -163,3 +163,12 @@ def test_also_without_cause_is_accepted_and_ignored(client):
     assert "log_verdict" not in response.get_json()
     bad = client.post("/api/diagnose", json={"target": "shop.tencentcloudcr.com", "also": ["NOT_A_CODE"]})
     assert_json_error(bad, 400, "bad_cause")
+
+
+def test_metric_label_values_are_masked(app, client):
+    token = "xoxb-123456789012-1234567890123-LabelLeakTok3n"
+    app.extensions["tcr_doctor"].metrics.inc("tcr_doctor_answers_total", {"id": token})
+    app.extensions["tcr_doctor"].storage.flush()
+    text = client.get("/metrics").get_data(as_text=True)
+    assert "LabelLeakTok3n" not in text
+    assert "tcr_doctor_answers_total" in text
