@@ -303,3 +303,13 @@ def test_another_programs_timeout_gets_no_registry_answer():
     r = knowledge.ask(text)
     assert r["log"] is None and r["matched"] is False
     assert r["refusal"] == {"kind": "troubleshooting"}
+
+
+def test_subject_questions_from_the_issue():
+    r = knowledge.ask("企业版怎么开公网访问")
+    assert r["matched"] is False and r["log"] is None  # a how-to the FAQ does not document, not the login checklist
+    assert r["refusal"] == {"kind": "documentation"} and r["topic"]["id"] == "public-access-setup"
+    r = knowledge.ask("ccr quota?")
+    assert r["log"] is None and r["answer"]["id"] == "personal-quota"
+    r = knowledge.ask("临时登录密码多久过期")
+    assert r["log"] is None
