@@ -55,6 +55,9 @@ INSTANCE_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
 NS_CHARS_RE = re.compile(r"^[a-z0-9._-]+$")
 NS_SHAPE_RE = re.compile(r"^[a-z0-9]+(?:[._-][a-z0-9]+)*$")
 REPO_CHARS_RE = re.compile(r"^[a-z0-9._/-]+$")
+HEX64_RE = re.compile(r"^[a-f0-9]{64}$")
+ENTERPRISE_SUFFIX = ".tencentcloudcr.com"
+PERSONAL_SUFFIX = ".ccs.tencentyun.com"
 
 
 class NameError_(ValueError):
@@ -125,17 +128,18 @@ def suggest_tag(value: str) -> str | None:
 
 # ------------------------------------------------------------------------------------------------ rules
 def validate_instance(value: str) -> dict:
-    n = len(value)
-    if n < 5 or n > 50:
-        raise NameError_(
-            "instance.length", f"must be 5-50 characters long (got {n})", f"长度须为 5–50 个字符（当前 {n}）"
-        )
-    if not re.fullmatch(r"[a-z0-9-]+", value):
-        bad = sorted({c for c in value if not re.fullmatch(r"[a-z0-9-]", c)})
+    # characters first: 团队仓库 breaks the character rule, not (only) the length rule
+    if not re.fullmatch(r"[a-z0-9-]*", value):
+        bad = list(dict.fromkeys(c for c in value if not re.fullmatch(r"[a-z0-9-]", c)))
         raise NameError_(
             "instance.charset",
             f"only lower-case letters, digits and '-' are allowed (found {''.join(bad)!r})",
             f"只能包含小写字母、数字和“-”（出现了 {''.join(bad)!r}）",
+        )
+    n = len(value)
+    if n < 5 or n > 50:
+        raise NameError_(
+            "instance.length", f"must be 5-50 characters long (got {n})", f"长度须为 5–50 个字符（当前 {n}）"
         )
     if value.startswith("-") or value.endswith("-"):
         raise NameError_("instance.edge", "must not start or end with '-'", "不能以“-”开头或结尾")
@@ -288,6 +292,13 @@ def validate_ref(value: str) -> dict:
         raise NameError_(
             "ref.scheme", "a reference has no scheme (drop 'https://')", "镜像地址不含协议头（去掉“https://”）"
         )
+    if HEX64_RE.match(value):  # docker: "cannot specify 64-byte hexadecimal strings" (it would read as an image ID)
+        raise NameError_(
+            "ref.hex64",
+            "a bare 64-character hexadecimal name is refused: it is ambiguous with an image ID (add a registry and "
+            "namespace, or use the ID with `docker run`)",
+            "不能使用 64 位十六进制字符串作为镜像名：它与镜像 ID 无法区分（加上仓库地址和命名空间，或直接用镜像 ID）",
+        )
     rest = value
     digest = None
     if "@" in rest:
@@ -368,6 +379,57 @@ def validate_ref(value: str) -> dict:
     }
 
 
+def validate_tcr_path(domain: str | None, path: str) -> None:
+    """TCR's own rules for the path of an image on a TCR host (DOMAIN without port): the personal edition takes
+    exactly <namespace>/<repository>; the enterprise edition needs a namespace before the repository."""
+    host = (domain or "").split(":")[0].lower()
+    if host.endswith(ENTERPRISE_SUFFIX):
+        if "/" not in path:
+            raise NameError_(
+                "enterprise.namespace-required",
+                f"an enterprise image is <namespace>/<repository>: {path!r} has no namespace",
+                f"企业版镜像为 <命名空间>/<仓库名>：{path!r} 缺少命名空间",
+            )
+        validate_namespace(path.split("/", 1)[0])
+        validate_repo(path.split("/", 1)[1])
+    elif host == "ccr" + PERSONAL_SUFFIX or (host.endswith("ccr" + PERSONAL_SUFFIX)):
+        if path.count("/") != 1:
+            raise NameError_(
+                "personal.single-level",
+                "the personal edition takes exactly <namespace>/<repository>; multi-level paths are not allowed",
+                "个人版镜像必须是 <命名空间>/<仓库名>，不支持多级路径",
+            )
+
+
+def validate_tcr_ref(value: str) -> dict:
+    """A reference that is valid for docker AND for TCR when its host is a TCR host."""
+    parts = validate_ref(value)
+    if parts.get("domain_given"):
+        validate_tcr_path(parts["domain"], parts["path"])
+    return parts
+
+
+def suggest_tcr_ref(value: str) -> str | None:
+    """A corrected reference: the generic correction, then a TCR path shape (multi-level personal paths joined
+    with '-', a missing enterprise namespace doubled from the repository)."""
+    generic = suggest_ref(value)
+    try:
+        parts = validate_ref(generic or value)
+    except NameError_:
+        return generic
+    if not parts.get("domain_given"):
+        return generic
+    domain, path = parts["domain"], parts["path"]
+    host = domain.split(":")[0].lower()
+    if host.endswith(ENTERPRISE_SUFFIX) and "/" not in path:
+        path = f"{path}/{path}"
+    elif host.endswith("ccr" + PERSONAL_SUFFIX) and path.count("/") > 1:
+        ns, rest = path.split("/", 1)
+        path = f"{ns}/{rest.replace('/', '-')}"
+    tail = f"@{parts['digest']}" if parts.get("digest") else (f":{parts['tag']}" if parts.get("tag_given") else "")
+    return f"{domain}/{path}{tail}"
+
+
 def suggest_ref(value: str) -> str | None:
     v = value.strip()
     v = re.sub(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", "", v)
@@ -413,7 +475,7 @@ _VALIDATORS = {
     "namespace": (validate_namespace, suggest_namespace),
     "repo": (validate_repo, suggest_repo),
     "tag": (validate_tag, suggest_tag),
-    "ref": (validate_ref, suggest_ref),
+    "ref": (validate_tcr_ref, suggest_tcr_ref),
 }
 
 

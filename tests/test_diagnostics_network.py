@@ -155,10 +155,17 @@ def test_missing_digest(registry, creds):
 
 
 def test_quota_near(registry, creds):
-    r = run(f"{registry.url}/team/many:build-001", **user(creds, "push"))
+    # the test registry stands for a personal-edition host: TCR's per-image tag limit applies
+    r = run(f"{registry.url}/team/many:build-001", edition="personal", **user(creds, "push"))
     f = one(r, "QUOTA_NEAR")
     assert f.evidence["tag_count"] == 120 and f.evidence["limit"] == 100
-    assert f.status == "warn" and f.faq == "personal-quota"
+    assert f.status == "fail" and f.faq == "personal-quota"  # 120 >= 100: over the limit
+
+
+def test_tcr_quota_applies_to_tcr_hosts_only(registry, creds):
+    for ed in (None, "enterprise"):
+        r = run(f"{registry.url}/team/many:build-001", edition=ed, **user(creds, "push"))
+        assert "QUOTA_NEAR" not in codes(r)
 
 
 def test_image_index_size_picks_amd64(registry, creds, seed):

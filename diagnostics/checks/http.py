@@ -29,7 +29,7 @@ def run(ctx) -> list:
             out.append(skew)
     p = proxy_finding(ctx)
     if p is not None:
-        out.append(p)
+        out.append(through_proxy(ctx, p))
     return out
 
 
@@ -101,7 +101,81 @@ def proxy_finding(ctx):
     for v in in_effect:
         u = urlsplit(env[v] if "://" in env[v] else "http://" + env[v])
         proxies.append(f"{v}={u.hostname}:{u.port}" if u.port else f"{v}={u.hostname}")  # never the user:password part
-    return finding(NAME, "PROXY_IN_EFFECT", variables=in_effect, proxies=proxies, host=t.host)
+    f = finding(NAME, "PROXY_IN_EFFECT", variables=in_effect, proxies=proxies, host=t.host)
+    f.evidence["_url"] = env[in_effect[0]]  # taken out again by through_proxy: it may hold credentials
+    return f
+
+
+def through_proxy(ctx, in_effect):
+    """Test the path the client takes: through the proxy (CONNECT for https, an absolute URL for http) to the
+    registry's /v2/. PROXY_OK or PROXY_ERROR; PROXY_IN_EFFECT when the proxy's kind cannot be tested here."""
+    import base64
+    from urllib.parse import unquote
+
+    ev = dict(in_effect.evidence)
+    raw = ev.pop("_url")
+    in_effect.evidence.pop("_url", None)
+    t = ctx.target
+    u = urlsplit(raw if "://" in raw else "http://" + raw)
+    try:
+        port = u.port or 80
+    except ValueError:
+        port = None
+    if u.scheme != "http" or not u.hostname or port is None:
+        return in_effect  # https:// or socks proxies: reported, not tested
+    proxy = f"{u.hostname}:{port}"
+    base = {"proxy": proxy, "variable": ev["variables"][0], "host": t.hostport}
+
+    def error(stage, text):
+        return finding(NAME, "PROXY_ERROR", stage=stage, error=text, **base)
+
+    try:
+        ips = [u.hostname] if _is_ip(u.hostname) else ctx.resolve_other(u.hostname)
+    except Unavailable as exc:
+        return error("dns", exc.finding.code)
+    headers = {}
+    if u.username is not None:
+        token = base64.b64encode(f"{unquote(u.username)}:{unquote(u.password or '')}".encode()).decode()
+        headers["Proxy-Authorization"] = f"Basic {token}"
+    timeout = ctx.deadline.timeout()
+    try:
+        if t.scheme == "https":
+            conn = http.client.HTTPSConnection(ips[0], port, timeout=timeout, context=ctx.ssl_context())
+            conn.set_tunnel(t.host, t.port, headers=headers)
+            path, req_headers = "/v2/", {}
+        else:
+            conn = http.client.HTTPConnection(ips[0], port, timeout=timeout)
+            path, req_headers = f"http://{t.hostport}/v2/", headers
+        try:
+            conn.request("GET", path, headers={**req_headers, "Host": t.hostport, "Connection": "close"})
+            resp = conn.getresponse()
+            status = resp.status
+            resp.read(64 << 10)
+        finally:
+            conn.close()
+    except ConnectionRefusedError:
+        return error("connect", "connection refused")
+    except (TimeoutError, net.DeadlineExceeded):
+        return error("connect", "timed out")
+    except ssl.SSLError as exc:
+        return error("tls", exc.reason or str(exc))
+    except (OSError, http.client.HTTPException) as exc:
+        text = str(exc) or type(exc).__name__
+        stage = "tunnel" if "Tunnel connection failed" in text else "http"
+        return error(stage, text[:200])
+    if t.scheme == "http" and status in (407, 502, 503, 504) and not resp.getheader("docker-distribution-api-version"):
+        return error("http", f"the proxy answered HTTP {status}")
+    return finding(NAME, "PROXY_OK", status=status, **base)
+
+
+def _is_ip(host: str) -> bool:
+    import ipaddress
+
+    try:
+        ipaddress.ip_address(host)
+        return True
+    except ValueError:
+        return False
 
 
 def _speaks_tls(ctx, ip) -> bool:

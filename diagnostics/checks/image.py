@@ -211,19 +211,21 @@ def _run(ctx, client, headers, auth, repo, ref, ev) -> list:
 
 
 def _quota(ctx, out, count, ev):
-    if edition(ctx.target.host) == "enterprise":
+    """TCR's per-image tag limit applies to the personal edition only: to its hosts, or to a host the caller
+    declares to stand for it (`DiagnoseOptions.edition`, e.g. a custom domain or a test registry)."""
+    ed = getattr(ctx.options, "edition", None) or edition(ctx.target.host)
+    if ed != "personal" or count < QUOTA_WARN_AT:
         return
-    if count >= QUOTA_WARN_AT:
-        out.append(
-            finding(
-                NAME,
-                "QUOTA_NEAR",
-                tag_count=count,
-                limit=PERSONAL_TAG_LIMIT,
-                level="fail" if count >= PERSONAL_TAG_LIMIT and edition(ctx.target.host) == "personal" else None,
-                **ev,
-            )
+    out.append(
+        finding(
+            NAME,
+            "QUOTA_NEAR",
+            tag_count=count,
+            limit=PERSONAL_TAG_LIMIT,
+            level="fail" if count >= PERSONAL_TAG_LIMIT else None,
+            **ev,
         )
+    )
 
 
 def _size(ctx, client, headers, repo, body: bytes) -> dict | None:
