@@ -137,6 +137,13 @@ class Settings:
         "number of reverse proxies whose `X-Forwarded-For` is trusted for the client address (keep 0 unless "
         "behind one)",
     )
+    trusted_proxy_addresses: tuple[str, ...] = setting(
+        "TCR_DOCTOR_TRUSTED_PROXY_ADDRESSES",
+        (),
+        "addresses or networks (`10.0.0.5`, `10.0.0.0/24`) of those proxies: `X-Forwarded-For` is then trusted only "
+        "on requests whose peer is one of them, so a client that reaches an app instance directly cannot forge its "
+        "address (empty = from any peer)",
+    )
     cors_origins: tuple[str, ...] = setting(
         "TCR_DOCTOR_CORS_ORIGINS", ("*",), "origins allowed to call `/api/*` (comma-separated, or `*`)"
     )

@@ -196,7 +196,14 @@ def make_engine(url: str) -> sa.Engine:
         return engine
     connect_args = {"connect_timeout": 5} if backend == "postgresql" else {}
     return sa.create_engine(
-        url, hide_parameters=True, pool_pre_ping=True, pool_size=10, max_overflow=20, connect_args=connect_args
+        # No pre-ping (a round trip on every checkout): a connection the server dropped fails once, is discarded
+        # with the rest of the pool, and the caller retries (`Storage._run`).
+        url,
+        hide_parameters=True,
+        pool_size=10,
+        max_overflow=20,
+        pool_recycle=1800,
+        connect_args=connect_args,
     )
 
 
@@ -467,8 +474,20 @@ class Storage:
             "helpful": 1 if helpful else 0,
             "channel": clean_text(channel),
         }
+        statement = sa.insert(feedback).values(values).returning(feedback.c.id)
+        return int(self._run(lambda conn: conn.execute(statement).scalar_one()))
+
+    def _run(self, work: Callable[[sa.Connection], Any]) -> Any:
+        """`work(conn)` in a transaction, once more on a fresh connection when the pooled one had been dropped by
+        the server (a restart, a failover, an idle timeout): nothing was committed then, so retrying is safe."""
+        try:
+            with self.engine().begin() as conn:
+                return work(conn)
+        except sa.exc.DBAPIError as exc:
+            if not exc.connection_invalidated:
+                raise
         with self.engine().begin() as conn:
-            return int(conn.execute(sa.insert(feedback).values(values).returning(feedback.c.id)).scalar_one())
+            return work(conn)
 
     def flush(self) -> None:
         """Write the queued questions now. Never raises: a row the database refuses is logged and skipped; when

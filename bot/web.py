@@ -55,7 +55,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         hops = cfg.trusted_proxies
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+        fixed = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+        app.wsgi_app = (
+            FromProxiesOnly(fixed, app.wsgi_app, cfg.trusted_proxy_addresses) if cfg.trusted_proxy_addresses else fixed
+        )
 
     from bot.storage import Storage
 
@@ -78,6 +81,28 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _install_hooks(app, state)
     _mount_slack(app, cfg)
     return app
+
+
+class FromProxiesOnly:
+    """WSGI middleware: requests whose peer is one of `addresses` (the reverse proxies) go through `trusted` (which
+    reads X-Forwarded-*), every other request straight to `plain`, its forwarded headers ignored."""
+
+    def __init__(self, trusted: Any, plain: Any, addresses: tuple[str, ...]):
+        import ipaddress
+
+        self.trusted, self.plain = trusted, plain
+        self.networks = [ipaddress.ip_network(a.strip(), strict=False) for a in addresses if a.strip()]
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        import ipaddress
+
+        try:
+            peer = ipaddress.ip_address(environ.get("REMOTE_ADDR", ""))
+        except ValueError:
+            peer = None
+        if peer is not None and any(peer in net for net in self.networks):
+            return self.trusted(environ, start_response)
+        return self.plain(environ, start_response)
 
 
 class WebState:

@@ -201,15 +201,38 @@ class RedisServer:
 
 
 class Nginx:
-    """nginx with its own prefix directory and configuration (rendered by the caller), master + workers."""
+    """nginx with its own prefix directory: `site` (upstream + server blocks, as in deploy/nginx/) inside an http {}
+    block whose logs and temporary files stay in that directory. Master + one worker process."""
 
-    def __init__(self, config_text: str, *, port: int | None = None):
+    LOG_FORMAT = '$remote_addr "$request" $status upstream=$upstream_addr'
+
+    def __init__(self, site: str, *, port: int | None = None):
         self.port = port or free_port()
         self.dir = Path(tempfile.mkdtemp(prefix="tcr-nginx-"))
         for sub in ("logs", "tmp"):
             (self.dir / sub).mkdir()
+        # as root nginx's worker runs as nobody: it must reach its temporary directory
+        os.chmod(self.dir, 0o755)
+        os.chmod(self.dir / "tmp", 0o777)
+        (self.dir / "site.conf").write_text(site)
         self.conf = self.dir / "nginx.conf"
-        self.conf.write_text(config_text)
+        d = self.dir
+        self.conf.write_text(
+            f"""worker_processes 1;
+pid {d}/nginx.pid;
+events {{ worker_connections 1024; }}
+http {{
+    log_format upstreams '{self.LOG_FORMAT}';
+    access_log {d}/logs/access.log upstreams;
+    client_body_temp_path {d}/tmp/body;
+    proxy_temp_path {d}/tmp/proxy;
+    fastcgi_temp_path {d}/tmp/fastcgi;
+    uwsgi_temp_path {d}/tmp/uwsgi;
+    scgi_temp_path {d}/tmp/scgi;
+    include {d}/site.conf;
+}}
+"""
+        )
         self.proc: subprocess.Popen | None = None
 
     @property
