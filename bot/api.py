@@ -19,15 +19,20 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from markupsafe import Markup
 
 from bot.settings import Settings
+from diagnostics import checks as checks_registry
 
 blueprint = Blueprint("api", __name__)
 
 LANGS = ("zh", "en")
 RENDERS = ("html",)  # values of "render"
 MAX_TARGET_CHARS = 512
-# Every check, run anonymously: the credentials check then reports what anonymous access allows. Checks that
-# need a password are left to the CLI (`cli.command` in responses).
-ANONYMOUS_CHECKS = ("name", "dns", "endpoint", "tcp", "tls", "http", "credentials", "image")
+
+
+def anonymous_checks() -> tuple[str, ...]:
+    """Every check an anonymous caller may run (the registry's ANONYMOUS ones), run anonymously: the credentials
+    check then reports what anonymous access allows. A password is left to the CLI (`cli.command` in responses)."""
+    return checks_registry.anonymous_names()
+
 
 ERRORS: dict[str, dict[str, str]] = {
     "bad_request": {"en": "The request could not be read.", "zh": "无法读取该请求。"},
@@ -527,12 +532,13 @@ def api_diagnose():
     if "render" in body and body["render"] not in RENDERS:
         return error_response(400, "bad_render", body=body)
     checks = body.get("checks")
+    allowed = anonymous_checks()
     if "checks" in body and (
         not isinstance(checks, list)
-        or len(checks) > len(ANONYMOUS_CHECKS)
-        or not all(isinstance(c, str) and c in ANONYMOUS_CHECKS for c in checks)
+        or len(checks) > len(allowed)
+        or not all(isinstance(c, str) and c in allowed for c in checks)
     ):
-        return error_response(400, "bad_checks", body=body, names=", ".join(ANONYMOUS_CHECKS))
+        return error_response(400, "bad_checks", body=body, names=", ".join(allowed))
     cause = _log_cause(body)
     if cause is False:
         return error_response(400, "bad_cause", body=body)
@@ -623,7 +629,8 @@ def log_verdict(cause: tuple[str, list[str]], result: dict) -> dict[str, Any]:
 def web_checks(cfg: Settings, requested: list[str] | None = None) -> list[str]:
     """The checks a web diagnosis runs: the configured ones (TCR_DOCTOR_DIAGNOSE_CHECKS, all anonymous), narrowed
     to `requested` (e.g. a pasted log's `checks`) when that leaves any; never more than the configured set."""
-    allowed = [c for c in cfg.diagnose_checks or ANONYMOUS_CHECKS if c in ANONYMOUS_CHECKS] or list(ANONYMOUS_CHECKS)
+    anonymous = anonymous_checks()
+    allowed = [c for c in cfg.diagnose_checks or anonymous if c in anonymous] or list(anonymous)
     if requested:
         narrowed = [c for c in allowed if c in requested]
         if narrowed:
@@ -730,10 +737,21 @@ def api_feedback():
 
 
 # --- /api/openapi.json ----------------------------------------------------------------------------------
-@functools.lru_cache(maxsize=1)
 def openapi_document() -> dict[str, Any]:
+    """bot/openapi.json with the check names of the registry (a check added there is in the schema at once)."""
+    return _openapi_document(checks_registry.names(), anonymous_checks())
+
+
+@functools.lru_cache(maxsize=4)
+def _openapi_document(names: tuple[str, ...], anonymous: tuple[str, ...]) -> dict[str, Any]:
     with open(os.path.join(os.path.dirname(__file__), "openapi.json"), encoding="utf-8") as fh:
-        return json.load(fh)
+        doc = json.load(fh)
+    schemas = doc["components"]["schemas"]
+    schemas["CheckName"]["enum"] = list(names)
+    schemas["AnonymousCheckName"]["enum"] = list(anonymous)
+    request = doc["paths"]["/api/diagnose"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    request["properties"]["checks"]["maxItems"] = len(anonymous)
+    return doc
 
 
 @blueprint.get("/api/openapi.json")

@@ -118,8 +118,9 @@ class Settings:
     diagnose_timeout: float = setting("TCR_DOCTOR_DIAGNOSE_TIMEOUT", 10.0, "deadline of one diagnosis, seconds")
     diagnose_checks: tuple[str, ...] = setting(
         "TCR_DOCTOR_DIAGNOSE_CHECKS",
-        ("name", "dns", "endpoint", "tcp", "tls", "http", "credentials", "image"),
-        "checks `/api/diagnose` runs (always anonymously)",
+        (),
+        "checks `/api/diagnose` runs (always anonymously; names as for `--only`)",
+        shown="every check marked anonymous (the wire checks, not `cloud`)",
     )
     diagnose_concurrency: int = setting(
         "TCR_DOCTOR_DIAGNOSE_CONCURRENCY", 4, "diagnoses at once per worker; more get 503 + `Retry-After`"

@@ -36,11 +36,10 @@ from typing import Any
 
 from bot.render import render
 from bot.settings import Settings
+from diagnostics import checks as checks_registry
 
 log = logging.getLogger(__name__)
 
-# Checks a chat user may trigger: everything except `credentials` (Slack never collects a password).
-SAFE_CHECKS = ("name", "dns", "endpoint", "tcp", "tls", "http", "image")
 # Slack's own limits: a button value holds 2000 characters; keep the question well inside it.
 _MAX_QUESTION = 1500
 _PROGRESS_INTERVAL = 1.0  # seconds between two chat.update calls while a diagnosis runs
@@ -276,8 +275,15 @@ def _operator_cloud(settings: Settings):
     )
 
 
+def safe_checks() -> list[str]:
+    """Checks a chat user may trigger: the anonymous ones except those about the user's own credentials (Slack
+    never collects a password; it points to the CLI instead)."""
+    return [i.name for i in checks_registry.all_checks() if i.anonymous and not i.credentials]
+
+
 def _safe_checks(checks: Any) -> list[str]:
-    return [c for c in (checks or []) if c in SAFE_CHECKS]
+    safe = safe_checks()
+    return [c for c in (checks or []) if c in safe]
 
 
 def _thread_of(event: Mapping[str, Any]) -> str | None:
@@ -788,11 +794,9 @@ class SlackChannel:
         """
         from diagnostics import DiagnoseOptions, diagnose
 
-        only = _safe_checks(checks) or list(SAFE_CHECKS)
-        if self.settings.cloud is not None:
-            from diagnostics.runner import CLOUD_CHECKS
-
-            only += list(CLOUD_CHECKS)
+        only = _safe_checks(checks) or safe_checks()
+        if self.settings.cloud is not None:  # the operator's account (TCR_DOCTOR_SLACK_CLOUD): its account checks too
+            only += list(checks_registry.groups().get("cloud", ()))
         wants_credentials = "credentials" in (checks or [])
         states: dict[str, str] = {}  # check -> running | ok | warn | fail | skip, in the order they started
         progress = message("progress.json.j2", lang=lang, target=target, checks=only, states=states, ran_by=ran_by)
@@ -900,7 +904,7 @@ class SlackChannel:
                 channel,
                 None,
                 masked.split()[0],
-                list(SAFE_CHECKS),
+                safe_checks(),
                 lang,
                 fallback=lambda **m: respond(**m),
                 ran_by=user,

@@ -1,13 +1,34 @@
-"""Live registry diagnostics: checks -> findings with stable codes (see docs/ARCHITECTURE.md)."""
+"""Live registry diagnostics: checks -> findings with stable codes (see docs/ARCHITECTURE.md).
+
+The names below are imported on first use (PEP 562), so `import diagnostics.checks` or `diagnostics.names` does
+not pay for the network stack: `tcr-doctor ask` validates check names without it.
+"""
 
 from __future__ import annotations
 
-from .context import DiagnoseOptions
-from .findings import Finding, catalogue, finding
-from .names import check_name
-from .runner import CHECK_NAMES, Report, diagnose, select
-from .target import Target, parse_target
+import importlib
+from typing import TYPE_CHECKING, Any
 
+if TYPE_CHECKING:
+    from .context import DiagnoseOptions
+    from .findings import Finding, catalogue, finding
+    from .names import check_name
+    from .runner import Report, check_names, diagnose, select
+    from .target import Target, parse_target
+
+_EXPORTS = {
+    "diagnose": "runner",
+    "DiagnoseOptions": "context",
+    "Finding": "findings",
+    "Report": "runner",
+    "check_name": "names",
+    "catalogue": "findings",
+    "finding": "findings",
+    "check_names": "runner",
+    "select": "runner",
+    "Target": "target",
+    "parse_target": "target",
+}
 __all__ = [
     "diagnose",
     "DiagnoseOptions",
@@ -16,8 +37,21 @@ __all__ = [
     "check_name",
     "catalogue",
     "finding",
-    "CHECK_NAMES",
+    "check_names",
     "select",
     "Target",
     "parse_target",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'diagnostics' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_EXPORTS])

@@ -9,10 +9,13 @@ from __future__ import annotations
 import re
 import sys
 
+from . import checks
 from .findings import catalogue
-from .runner import ALL_CHECKS
 
-CHECK_ORDER = (*ALL_CHECKS, "")
+
+def check_order() -> tuple[str, ...]:
+    """The registry's checks in report order, then "" (the runner's own codes)."""
+    return (*checks.names(), "")
 
 
 def _cell(text: str) -> str:
@@ -37,7 +40,7 @@ def render_markdown() -> str:
     by_check: dict[str, list] = {}
     for code, entry in cat.items():
         by_check.setdefault(entry.get("check", ""), []).append((code, entry))
-    for check in CHECK_ORDER:
+    for check in check_order():
         rows = by_check.get(check)
         if not rows:
             continue
@@ -65,7 +68,7 @@ def render_readme_table() -> str:
     by_check: dict[str, list[str]] = {}
     for code, entry in cat.items():
         by_check.setdefault(entry.get("check", ""), []).append(f"`{code}` ({entry['status']})")
-    for check in CHECK_ORDER:
+    for check in check_order():
         if by_check.get(check):
             rows.append(f"| {check or 'runner'} | {', '.join(by_check[check])} |")
     return "\n".join([README_BEGIN, *rows, README_END])

@@ -11,27 +11,27 @@ the sum of the timeouts.
 from __future__ import annotations
 
 import dataclasses
-import importlib
 import queue
 import threading
 import time
 from dataclasses import dataclass, field
 
-from . import net, verdict
+from . import checks, net, verdict
 from .context import Context, DiagnoseOptions, Unavailable
 from .findings import Finding, finding
 from .target import Target, parse_target
 
-CHECK_NAMES = ("name", "dns", "endpoint", "tcp", "tls", "http", "credentials", "image")  # the wire
-# the account, through the TCR cloud API (run with credentials: `--cloud`); `cloud` in --only/--skip means all of them
-CLOUD_CHECKS = ("cloud_instance", "cloud_network", "cloud_vpc", "cloud_image", "cloud_access", "cloud_quota")
-ALL_CHECKS = CHECK_NAMES + CLOUD_CHECKS
-GROUPS = {"cloud": CLOUD_CHECKS}
 GRACE = 0.05  # at most this many seconds (and 2 % of the deadline) for checks whose last step timed out right at it
 
 
+def check_names() -> tuple[str, ...]:
+    """Every check's name in report order (the registry in diagnostics/checks/__init__.py)."""
+    return checks.names()
+
+
 def load_checks() -> dict:
-    return {n: importlib.import_module(f"diagnostics.checks.{n}") for n in ALL_CHECKS}
+    """name -> the check's module, for every registered check."""
+    return {info.name: info.load() for info in checks.all_checks()}
 
 
 def select(only=None, skip=None, cloud: bool = False) -> list[str]:
@@ -43,16 +43,16 @@ def select(only=None, skip=None, cloud: bool = False) -> list[str]:
             return None
         items = v.split(",") if isinstance(v, str) else [x for part in v for x in str(part).split(",")]
         items = [x.strip() for x in items if x.strip()]
-        bad = [x for x in items if x not in ALL_CHECKS and x not in GROUPS]
+        bad = [x for x in items if x not in known and x not in groups]
         if bad:
-            raise ValueError(f"unknown check(s) {', '.join(bad)}; choose from {', '.join(CHECK_NAMES)}, cloud")
-        return [c for x in items for c in GROUPS.get(x, (x,))]
+            raise ValueError(f"unknown check(s) {', '.join(bad)}; choose from {', '.join(checks.choices())}")
+        return [c for x in items for c in groups.get(x, (x,))]
 
+    known, groups = check_names(), checks.groups()
     only_l, skip_l = norm(only), norm(skip)
-    default = CHECK_NAMES + (CLOUD_CHECKS if cloud else ())
-    chosen = [
-        c for c in ALL_CHECKS if (c in only_l if only_l is not None else c in default) and c not in (skip_l or [])
-    ]
+    on = {"cloud"} if cloud else set()
+    default = [i.name for i in checks.all_checks() if i.group is None or i.group in on]
+    chosen = [c for c in known if (c in only_l if only_l is not None else c in default) and c not in (skip_l or [])]
     if not chosen:
         raise ValueError("no check left to run")
     return chosen
@@ -113,7 +113,7 @@ def diagnose(target: str | Target, options: DiagnoseOptions | None = None, progr
     _warm_imports(t, chosen, options)
     deadline = net.Deadline(max(0.1, float(options.timeout)), options.step_timeout)
     ctx = Context(t, options, deadline)
-    checks = load_checks()
+    modules = load_checks()
     report = Report(
         target=t, checks=chosen, deadline=deadline.total, started_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     )
@@ -123,7 +123,7 @@ def diagnose(target: str | Target, options: DiagnoseOptions | None = None, progr
     def worker(name):
         start = time.monotonic()
         try:
-            value = ("ok", checks[name].run(ctx))
+            value = ("ok", modules[name].run(ctx))
         except Unavailable as exc:
             value = ("unavailable", exc.finding)
         except net.DeadlineExceeded:
@@ -156,7 +156,7 @@ def diagnose(target: str | Target, options: DiagnoseOptions | None = None, progr
         str, tuple[str, str]
     ] = {}  # check -> (blocking check, code) for checks that failed or were skipped for it
     for name in chosen:
-        deps = [d for d in checks[name].DEPENDS if d in failed]
+        deps = [d for d in modules[name].DEPENDS if d in failed]
         if name in pending:
             fs = [finding(name, "DEADLINE_EXCEEDED", check_name=name, timeout=deadline.total)]
             report.timings[name] = deadline.elapsed()
@@ -217,7 +217,7 @@ def _warm_imports(t: Target, chosen, options) -> None:
             import cryptography.x509  # noqa: F401
         except ImportError:
             pass
-    if set(CLOUD_CHECKS) & set(chosen) and getattr(options, "cloud", None) is not None:
+    if any(checks.get(c).group == "cloud" for c in chosen) and getattr(options, "cloud", None) is not None:
         import tencentcloud.tcr.v20190924.tcr_client  # noqa: F401
 
     from . import auth  # noqa: F401

@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from diagnostics.checks import known_names
+
 FAQ_DIR = Path(__file__).resolve().parent / "faq"
 
-CHECK_NAMES = ("name", "dns", "endpoint", "tcp", "tls", "http", "credentials", "image")
 EDITIONS = ("personal", "enterprise", "both")
 LANGS = ("zh", "en")
 _ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -187,9 +188,10 @@ def _parse_entry(path: Path, raw: bytes) -> Entry:
         ck.fail("diagnostics", "missing (use [] when no check applies)")
     if not isinstance(diags, list):
         ck.fail("diagnostics", f"must be a list of check names, got {type(diags).__name__}")
+    known = known_names()
     for i, name in enumerate(diags):
-        if name not in CHECK_NAMES:
-            ck.fail(f"diagnostics[{i}]", f"{name!r} is not a check name (allowed: {', '.join(CHECK_NAMES)})")
+        if name not in known:
+            ck.fail(f"diagnostics[{i}]", f"{name!r} is not a check name (allowed: {', '.join(sorted(known))})")
     if len(set(diags)) != len(diags):
         ck.fail("diagnostics", "duplicate check name")
 

@@ -34,7 +34,7 @@ def fake_checks(monkeypatch):
 
 
 def test_select():
-    assert select(None, None) == list(runner_mod.CHECK_NAMES)
+    assert select(None, None) == list(runner_mod.checks.default_names())
     assert select("dns,endpoint", None) == ["dns", "endpoint"]
     assert select(["image", "dns"], None) == ["dns", "image"]  # always in pipeline order
     assert select(None, "image,credentials") == ["name", "dns", "endpoint", "tcp", "tls", "http"]

@@ -69,7 +69,7 @@ def test_run_diagnostics_button_posts_findings_from_a_real_registry(rig, target,
 
     # The thread shows what the engine finds for the same target under the same policy.
     policy = rig.app.extensions["tcr_doctor"].policy
-    only = [c for c in json.loads(button[0]["value"])["checks"] if c in bot.slack.SAFE_CHECKS]
+    only = [c for c in json.loads(button[0]["value"])["checks"] if c in bot.slack.safe_checks()]
     expected = diagnose(
         target,
         DiagnoseOptions(

@@ -12,9 +12,10 @@ import os
 import re
 import sys
 
+from diagnostics import checks
+
 EXIT_USAGE = 2
 MAX_PASSWORD = 64 << 10
-CHECKS = ("name", "dns", "endpoint", "tcp", "tls", "http", "credentials", "image", "cloud")
 MARK = {"ok": "OK", "warn": "WARN", "fail": "FAIL", "skip": "SKIP"}
 
 
@@ -33,7 +34,8 @@ def add_arguments(parser) -> None:
     parser.add_argument(
         "--docker-config", metavar="PATH", help="docker config.json (or its directory) to take credentials from"
     )
-    parser.add_argument("--only", metavar="CHECKS", help=f"run only these checks (comma-separated: {','.join(CHECKS)})")
+    names = ",".join(checks.choices())
+    parser.add_argument("--only", metavar="CHECKS", help=f"run only these checks (comma-separated: {names})")
     parser.add_argument("--skip", metavar="CHECKS", help="do not run these checks (comma-separated)")
     parser.add_argument(
         "--timeout",
@@ -163,10 +165,8 @@ def validate_cloud(args) -> str | None:
 
 def wants_cloud(args) -> bool:
     """--cloud, or --only naming account-side checks."""
-    from diagnostics.runner import CLOUD_CHECKS
-
     only = {x.strip() for x in (args.only or "").split(",")}
-    return bool(args.cloud or "cloud" in only or only & set(CLOUD_CHECKS))
+    return bool(args.cloud or "cloud" in only or only & set(checks.groups().get("cloud", ())))
 
 
 def cloud_options(args):

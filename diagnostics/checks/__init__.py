@@ -1,0 +1,192 @@
+"""The one registry of checks: every module in this package is a check, found by listing the package.
+
+A check module exposes
+
+    NAME = "tcp"                 # what --only/--skip, the web API, Slack and the FAQ entries call it
+    DEPENDS = ("dns",)           # checks whose failure makes this one a `skip`
+    ORDER = 40                   # its place in reports (ties between checks whose dependencies are met)
+    ANONYMOUS = True             # optional (default True): may run for an anonymous web / Slack user
+    CREDENTIALS = False          # optional (default False): its answer is about the user's own credentials
+    GROUP = "cloud"              # optional (default None): runs only when its group is asked for (`--cloud`,
+                                 # or the group's or the check's name in --only); the group is a name for --only/--skip
+    def run(ctx) -> list[Finding]: ...
+
+Adding a check is adding its module here, its codes to diagnostics/codes.toml and its tests: the runner,
+`--only/--skip`, the web API (validation and OpenAPI schema), Slack, the FAQ validation and the generated docs all
+read this registry. A module elsewhere (a test, a plug-in) joins with `register("package.module")`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import threading
+from dataclasses import dataclass
+from types import ModuleType
+
+
+@dataclass(frozen=True)
+class CheckInfo:
+    """What the registry knows of one check."""
+
+    name: str
+    depends: tuple[str, ...]
+    module: str  # dotted module name; `load()` imports it
+    order: float = 100.0
+    anonymous: bool = True
+    credentials: bool = False
+    group: str | None = None
+
+    def load(self) -> ModuleType:
+        """The check's module (its `run(ctx)`)."""
+        return importlib.import_module(self.module)
+
+
+class RegistryError(ValueError):
+    """A check module that cannot be registered: a missing attribute, a duplicate, an unknown dependency, a cycle."""
+
+
+_lock = threading.Lock()
+_registered: dict[str, CheckInfo] = {}  # name -> info, from this package and register()
+_ordered: tuple[CheckInfo, ...] | None = None
+_discovered: list[bool] = []  # [True] once this package's modules are imported
+
+
+def info_of(module: ModuleType) -> CheckInfo:
+    """The CheckInfo a check module declares (RegistryError when it does not follow the interface)."""
+    name, depends, run = getattr(module, "NAME", None), getattr(module, "DEPENDS", None), getattr(module, "run", None)
+    if not isinstance(name, str) or not name or not isinstance(depends, tuple) or not callable(run):
+        raise RegistryError(f"{module.__name__}: a check module needs NAME (str), DEPENDS (tuple) and run(ctx)")
+    return CheckInfo(
+        name=name,
+        depends=tuple(depends),
+        module=module.__name__,
+        order=float(getattr(module, "ORDER", 100.0)),
+        anonymous=bool(getattr(module, "ANONYMOUS", True)),
+        credentials=bool(getattr(module, "CREDENTIALS", False)),
+        group=getattr(module, "GROUP", None) or None,
+    )
+
+
+def _package_modules() -> list[str]:
+    """The check modules of this package, by name, without importing them."""
+    # A directory listing, not pkgutil (which costs more to import than the listing does to read).
+    files = (f for directory in __path__ for f in os.listdir(directory))
+    return sorted({f[:-3] for f in files if f.endswith(".py") and not f.startswith("_")})
+
+
+def _discover() -> None:
+    if _discovered:
+        return
+    for name in _package_modules():
+        info = info_of(importlib.import_module(f"{__name__}.{name}"))
+        if info.name != name:
+            raise RegistryError(f"{info.module}: NAME must be the module's name {name!r}")
+        _add(info)
+    _discovered.append(True)
+
+
+def known_names() -> frozenset[str]:
+    """Every check's name, without importing the checks (cheap: for validating names in data files)."""
+    with _lock:
+        return frozenset(_package_modules()) | frozenset(_registered)
+
+
+def _add(info: CheckInfo) -> None:
+    global _ordered
+    old = _registered.get(info.name)
+    if old is not None and old.module != info.module:
+        raise RegistryError(f"check {info.name!r} is defined by both {old.module} and {info.module}")
+    _registered[info.name] = info
+    _ordered = None
+
+
+def register(module: str | ModuleType) -> CheckInfo:
+    """Add the check in `module` (a module or its dotted name) to the registry; returns what was registered."""
+    mod = importlib.import_module(module) if isinstance(module, str) else module
+    info = info_of(mod)
+    with _lock:
+        _discover()
+        _add(info)
+        try:
+            _order()
+        except RegistryError:
+            del _registered[info.name]
+            raise
+    return info
+
+
+def unregister(name: str) -> None:
+    """Remove a check added by `register` (tests)."""
+    global _ordered
+    with _lock:
+        _registered.pop(name, None)
+        _ordered = None
+
+
+def _order() -> tuple[CheckInfo, ...]:
+    """Dependencies first; among checks whose dependencies are met, by ORDER then name."""
+    global _ordered
+    if _ordered is not None:
+        return _ordered
+    for info in _registered.values():
+        unknown = [d for d in info.depends if d not in _registered]
+        if unknown:
+            raise RegistryError(f"check {info.name!r} depends on unknown check(s) {', '.join(unknown)}")
+    done: list[CheckInfo] = []
+    placed: set[str] = set()
+    left = sorted(_registered.values(), key=lambda i: (i.order, i.name))
+    while left:
+        ready = next((i for i in left if set(i.depends) <= placed), None)
+        if ready is None:
+            raise RegistryError(f"checks depend on each other in a cycle: {', '.join(i.name for i in left)}")
+        done.append(ready)
+        placed.add(ready.name)
+        left.remove(ready)
+    _ordered = tuple(done)
+    return _ordered
+
+
+def all_checks() -> tuple[CheckInfo, ...]:
+    """Every registered check, in report order (each after its dependencies)."""
+    with _lock:
+        _discover()
+        return _order()
+
+
+def names() -> tuple[str, ...]:
+    """The names of every check, in report order."""
+    return tuple(i.name for i in all_checks())
+
+
+def get(name: str) -> CheckInfo:
+    """The check called `name` (KeyError when there is none)."""
+    for info in all_checks():
+        if info.name == name:
+            return info
+    raise KeyError(name)
+
+
+def anonymous_names() -> tuple[str, ...]:
+    """The checks an anonymous user of the web API or Slack may run, in report order."""
+    return tuple(i.name for i in all_checks() if i.anonymous)
+
+
+def groups() -> dict[str, tuple[str, ...]]:
+    """group name -> its checks in report order (`cloud` -> the account-side checks)."""
+    out: dict[str, tuple[str, ...]] = {}
+    for info in all_checks():
+        if info.group:
+            out[info.group] = (*out.get(info.group, ()), info.name)
+    return out
+
+
+def default_names() -> tuple[str, ...]:
+    """The checks a diagnosis runs when not told otherwise: those outside any group, in report order."""
+    return tuple(i.name for i in all_checks() if i.group is None)
+
+
+def choices() -> tuple[str, ...]:
+    """What --only / --skip offer in help and errors: the checks outside any group, then the groups' names (each
+    grouped check's own name is accepted too)."""
+    return (*default_names(), *groups())

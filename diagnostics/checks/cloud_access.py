@@ -11,6 +11,9 @@ from ..findings import finding
 
 NAME = "cloud_access"
 DEPENDS = ("cloud_instance",)
+ORDER = 150
+GROUP = "cloud"  # the account, through the TCR cloud API: run with `--cloud` (or named in --only)
+ANONYMOUS = False  # needs cloud credentials: never for an anonymous web or Slack user
 
 
 def run(ctx) -> list:

@@ -11,6 +11,9 @@ from .image import closest_tag
 
 NAME = "cloud_image"
 DEPENDS = ("cloud_instance",)
+ORDER = 140
+GROUP = "cloud"  # the account, through the TCR cloud API: run with `--cloud` (or named in --only)
+ANONYMOUS = False  # needs cloud credentials: never for an anonymous web or Slack user
 PERSONAL_PAIR = ("ap-guangzhou", "ap-hongkong")  # the usual mix-up: ccr. vs hkccr.
 
 

@@ -8,6 +8,9 @@ from ..findings import finding
 
 NAME = "cloud_instance"
 DEPENDS: tuple = ()
+ORDER = 110
+GROUP = "cloud"  # the account, through the TCR cloud API: run with `--cloud` (or named in --only)
+ANONYMOUS = False  # needs cloud credentials: never for an anonymous web or Slack user
 
 
 def run(ctx) -> list:

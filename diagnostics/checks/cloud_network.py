@@ -12,6 +12,9 @@ from ..net import classify_address
 
 NAME = "cloud_network"
 DEPENDS = ("cloud_instance",)
+ORDER = 120
+GROUP = "cloud"  # the account, through the TCR cloud API: run with `--cloud` (or named in --only)
+ANONYMOUS = False  # needs cloud credentials: never for an anonymous web or Slack user
 OPEN_TO_ALL = ("0.0.0.0/0", "::/0")
 
 

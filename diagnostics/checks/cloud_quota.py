@@ -8,6 +8,9 @@ from ..findings import finding
 
 NAME = "cloud_quota"
 DEPENDS = ("cloud_instance",)
+ORDER = 160
+GROUP = "cloud"  # the account, through the TCR cloud API: run with `--cloud` (or named in --only)
+ANONYMOUS = False  # needs cloud credentials: never for an anonymous web or Slack user
 NEAR = 0.9
 TIERS = {
     "basic": {"namespace": 50, "repo": 1000},

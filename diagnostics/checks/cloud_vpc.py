@@ -11,6 +11,9 @@ from ..net import classify_address
 
 NAME = "cloud_vpc"
 DEPENDS = ("cloud_instance",)
+ORDER = 130
+GROUP = "cloud"  # the account, through the TCR cloud API: run with `--cloud` (or named in --only)
+ANONYMOUS = False  # needs cloud credentials: never for an anonymous web or Slack user
 READY = "Running"
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 NAME = "credentials"
 DEPENDS = ("http",)
+ORDER = 70
+CREDENTIALS = True  # about the user's own login: Slack, which never takes a password, points to the CLI
 
 
 def run(ctx) -> list:

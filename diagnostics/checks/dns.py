@@ -7,6 +7,7 @@ from ..findings import finding
 
 NAME = "dns"
 DEPENDS = ("name",)
+ORDER = 20
 
 
 def run(ctx) -> list:

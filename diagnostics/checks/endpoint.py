@@ -8,6 +8,7 @@ from .name import edition
 
 NAME = "endpoint"
 DEPENDS = ("dns",)
+ORDER = 30
 
 
 def run(ctx) -> list:

@@ -13,6 +13,7 @@ from ..findings import finding
 
 NAME = "http"
 DEPENDS = ("tls",)
+ORDER = 60
 
 PROXY_VARS = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy")
 

@@ -15,6 +15,7 @@ from .name import edition
 
 NAME = "image"
 DEPENDS = ("credentials",)
+ORDER = 80
 
 MANIFEST_TYPES = [
     "application/vnd.oci.image.manifest.v1+json",

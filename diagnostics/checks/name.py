@@ -18,6 +18,7 @@ from ..names import (
 
 NAME = "name"
 DEPENDS: tuple = ()
+ORDER = 10
 
 ENTERPRISE_SUFFIX = ".tencentcloudcr.com"
 PERSONAL_SUFFIX = "ccr.ccs.tencentyun.com"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 NAME = "tcp"
 DEPENDS = ("dns",)
+ORDER = 40
 
 
 def run(ctx) -> list:

@@ -10,6 +10,7 @@ from ..findings import finding
 
 NAME = "tls"
 DEPENDS = ("tcp",)
+ORDER = 50
 
 UNTRUSTED_CODES = {2, 18, 19, 20, 21, 27}
 HOSTNAME_CODES = {62, 64}
