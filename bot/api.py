@@ -747,7 +747,7 @@ def _openapi_document(names: tuple[str, ...], anonymous: tuple[str, ...]) -> dic
     with open(os.path.join(os.path.dirname(__file__), "openapi.json"), encoding="utf-8") as fh:
         doc = json.load(fh)
     schemas = doc["components"]["schemas"]
-    schemas["CheckName"]["enum"] = list(names)
+    schemas["DiagnosticCheckName"]["enum"] = list(names)
     schemas["AnonymousCheckName"]["enum"] = list(anonymous)
     request = doc["paths"]["/api/diagnose"]["post"]["requestBody"]["content"]["application/json"]["schema"]
     request["properties"]["checks"]["maxItems"] = len(anonymous)

@@ -73,7 +73,7 @@ def test_a_registered_check_is_in_the_web_api_schema_and_validation(probe, tmp_p
         {"DB": str(tmp_path / "w.sqlite3"), "SLACK": "off", "DIAGNOSE_FUNC": spy, "RATE_LIMIT_DIAGNOSE": "0"}
     ).test_client()
     schema = client.get("/api/openapi.json").get_json()["components"]["schemas"]
-    assert "probe" in schema["CheckName"]["enum"] and "probe" in schema["AnonymousCheckName"]["enum"]
+    assert "probe" in schema["DiagnosticCheckName"]["enum"] and "probe" in schema["AnonymousCheckName"]["enum"]
     response = client.post("/api/diagnose", json={"target": "x.tencentcloudcr.com", "checks": ["probe", "dns"]})
     assert response.status_code == 200, response.get_json()
     assert seen[-1] == ["probe", "dns"]  # in report order
