@@ -111,3 +111,48 @@ def test_check_name_tcr_valid_paths():
 def test_chinese_name_is_invalid_characters(kind):
     r = check_name(kind, "团队仓库")
     assert r["rule"] == f"{kind}.charset" and "团队仓库"[0] in r["error"]["en"]
+
+
+# ------------------------------------------------------------------------------------------------ storage host
+def test_layers_from_a_storage_host_that_answers(registry_noauth):
+    from tests.harness.proxy import TagPaginationProxy
+
+    front = TagPaginationProxy(registry_noauth, blob_redirect=registry_noauth.url).start()
+    try:
+        r = diagnose(f"{front.url}/team/app:1.0", DiagnoseOptions(env={}))
+    finally:
+        front.stop()
+    f = one(r, "BLOB_STORAGE_OK")
+    assert f.evidence["storage_host"] == registry_noauth.host and f.evidence["status"] in (200, 206)
+
+
+def test_blob_download_stalls_on_the_storage_host(registry_noauth, bad_servers):
+    from tests.harness.proxy import TagPaginationProxy
+
+    front = TagPaginationProxy(registry_noauth, blob_redirect=bad_servers.silent.url).start()
+    try:
+        r = diagnose(f"{front.url}/team/app:1.0", DiagnoseOptions(env={}, timeout=4))
+    finally:
+        front.stop()
+    assert one(r, "TAG_FOUND") and one(r, "HTTP_OK")  # the registry is fine
+    f = one(r, "BLOB_STORAGE_UNREACHABLE")
+    assert f.status == "fail" and f.evidence["storage_host"] == bad_servers.silent.host
+    assert "timed out" in f.summary["en"]
+
+
+def test_storage_host_outside_the_policy_is_not_contacted(registry_noauth, bad_servers):
+    from diagnostics.policy import AddressPolicy
+    from tests.harness.proxy import TagPaginationProxy
+
+    front = TagPaginationProxy(registry_noauth, blob_redirect="http://storage.example.com").start()
+    try:
+        policy = AddressPolicy.public_registry(domains=["*.tencentcloudcr.com"], ports=[], allow_loopback=True)
+        with DNSServer(Zone(records={"front.tencentcloudcr.com": [("A", "127.0.0.1")]})) as dns:
+            r = diagnose(
+                f"http://front.tencentcloudcr.com:{front.port}/team/app:1.0",
+                DiagnoseOptions(env={}, policy=policy, nameserver=dns.nameserver),
+            )
+    finally:
+        front.stop()
+    assert one(r, "TAG_FOUND")  # the image check got as far as the layers
+    assert not {"BLOB_STORAGE_OK", "BLOB_STORAGE_UNREACHABLE"} & set(codes(r))

@@ -190,7 +190,11 @@ def _run(ctx, client, headers, auth, repo, ref, ev) -> list:
     out.append(finding(NAME, "TAG_FOUND", digest=digest or "-", media_type=media_type or "-", **ev))
     size = _size(ctx, client, headers, repo, body)
     if size:
+        layer = size.pop("layer", None)
         out.append(finding(NAME, "SIZE_COMPRESSED", **size))
+        storage = _storage(ctx, client, headers, repo, layer) if layer else None
+        if storage is not None:
+            out.append(storage)
     tags, _ = list_tags(ctx, client, headers, repo)
     if tags is not None:
         _quota(ctx, out, len(tags), ev)
@@ -267,13 +271,55 @@ def _size(ctx, client, headers, repo, body: bytes) -> dict | None:
     if not layers:
         return None
     total = sum(int(layer.get("size") or 0) for layer in layers) + int((m.get("config") or {}).get("size") or 0)
+    smallest = min(layers, key=lambda layer: int(layer.get("size") or 0))
     return {
+        "layer": smallest.get("digest"),
         "size": human_size(total),
         "bytes": total,
         "layers": len(layers),
         "platform": platform,
         "platforms": platforms,
     }
+
+
+def _storage(ctx, client, headers, repo, digest: str):
+    """Where layers really come from. A registry that keeps them in object storage (TCR: COS) answers a blob GET
+    with a redirect; the client then downloads from that host, so a pull that stalls on its layers is a problem
+    of the storage host, not of the registry. One byte of the smallest layer is fetched the way the client does:
+    BLOB_STORAGE_OK / BLOB_STORAGE_UNREACHABLE, or None when the registry serves the layer itself."""
+    import time as _time
+
+    t = ctx.target
+    path = f"/v2/{repo}/blobs/{digest}"
+    try:
+        resp = client.request("GET", path, headers={**headers, "Range": "bytes=0-0"}, max_body=4096)
+    except Exception:  # noqa: BLE001 - the manifest answered; a failed blob request is reported by its own finding
+        return None
+    location = resp.header("location")
+    if resp.status not in (301, 302, 303, 307, 308) or not location:
+        return None
+    url = urljoin(f"{t.base_url}{path}", location)
+    u = urlsplit(url)
+    storage_host = u.netloc.rsplit("@", 1)[-1]
+    if storage_host.lower() == t.hostport.lower():
+        return None
+    ev = {"storage_host": storage_host, "registry": t.registry}
+    start = _time.monotonic()
+    try:
+        # no Authorization: the client drops it when a redirect leaves the registry's host
+        got = ctx.fetch(url, headers={"Range": "bytes=0-0"}, redirects=2, max_body=4096)
+    except Unavailable as exc:
+        if exc.finding.code == "TARGET_REFUSED":
+            return None  # the address policy (web, Slack) does not allow that host: not checked
+        return finding(NAME, "BLOB_STORAGE_UNREACHABLE", error=exc.finding.summary, **ev)
+    except (TimeoutError, net.DeadlineExceeded):
+        return finding(NAME, "BLOB_STORAGE_UNREACHABLE", error={"en": "timed out", "zh": "超时"}, **ev)
+    except (OSError, http.client.HTTPException) as exc:
+        return finding(NAME, "BLOB_STORAGE_UNREACHABLE", error=str(exc) or type(exc).__name__, **ev)
+    elapsed = round((_time.monotonic() - start) * 1000, 1)
+    if got.status not in (200, 206):
+        return finding(NAME, "BLOB_STORAGE_UNREACHABLE", error=f"HTTP {got.status}", **ev)
+    return finding(NAME, "BLOB_STORAGE_OK", status=got.status, elapsed_ms=elapsed, **ev)
 
 
 def _tags_with_digest(ctx, headers, repo, tags, digest, own_tag):

@@ -18,6 +18,7 @@ import requests
 from ._net import LOOPBACK, QuietHandler, ServerThread, ThreadingHTTPServer, assert_loopback
 
 _TAGS = re.compile(r"^/v2/(?P<name>.+)/tags/list$")
+_BLOB = re.compile(r"^/v2/(?P<name>.+)/blobs/(?P<digest>sha256:[0-9a-f]{64})$")
 _HOP = {
     "connection",
     "keep-alive",
@@ -35,9 +36,14 @@ _HOP = {
 
 
 class TagPaginationProxy:
-    def __init__(self, upstream, *, default_page_size: int | None = None, host: str = LOOPBACK):
-        """UPSTREAM: a harness Registry (plain HTTP or HTTPS; its ca_file is used for verification)."""
+    def __init__(
+        self, upstream, *, default_page_size: int | None = None, host: str = LOOPBACK, blob_redirect: str | None = None
+    ):
+        """UPSTREAM: a harness Registry (plain HTTP or HTTPS; its ca_file is used for verification).
+        BLOB_REDIRECT: a base URL; blob GETs are answered `307 Location: <base>/v2/<name>/blobs/<digest>` the way a
+        registry whose layers live in object storage (TCR: COS) answers them."""
         assert_loopback(host)
+        self.blob_redirect = blob_redirect
         self.upstream = upstream
         self.default_page_size = default_page_size
         self.bind_host = host
@@ -77,6 +83,10 @@ class TagPaginationProxy:
 
         class Handler(QuietHandler):
             def _forward(self):
+                blob = _BLOB.match(urlsplit(self.path).path)
+                if blob and proxy.blob_redirect and self.command in ("GET", "HEAD"):
+                    location = f"{proxy.blob_redirect}/v2/{blob.group('name')}/blobs/{blob.group('digest')}"
+                    return self.send_body(307, b"", "text/plain", {"Location": location})
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else None
                 headers = {k: v for k, v in self.headers.items() if k.lower() not in _HOP}
