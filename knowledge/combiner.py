@@ -14,6 +14,8 @@ import math
 import re
 from pathlib import Path
 
+from .dialogue import LazyRe
+
 PATH = Path(__file__).with_name("combiner.json")
 
 # Feature names, in order (the fit script and this module share them).
@@ -34,11 +36,11 @@ FEATURES = (
     "prose",  # share of the characters in lines that read as the user's own sentences
     "question",  # the text asks a question (?, ？, how/what/why/..., 怎么/如何/吗/...)
 )
-_QUESTION = re.compile(
+_QUESTION = LazyRe(
     r"[?？]|怎么|如何|为什么|为啥|吗|么|能否|是否|多少|多久|哪|\b(?:how|what|why|when|where|which|can|could|does|is there)\b",
     re.IGNORECASE,
 )
-_OUTPUT_LINE = re.compile(
+_OUTPUT_LINE = LazyRe(
     r"^\s*(?:[$#>]\s|\w+@[\w.-]+[:~]|[0-9a-f]{12}:|#\d+ |\[\d|\d{4}-\d\d-\d\d|[A-Z]{4}\[\d|error|warning|fatal|"
     r"```|\s{4}|\t|[{}\[\]<]|[-=*]{3})",
     re.IGNORECASE,

@@ -9,6 +9,22 @@ from __future__ import annotations
 import functools
 import re
 
+
+class LazyRe:
+    """A regular expression compiled on first use: `tcr-doctor ask` starts in a fresh process every time, and most
+    messages never reach most expressions."""
+
+    __slots__ = ("_src", "_flags", "_rx")
+
+    def __init__(self, src: str, flags: int = 0):
+        self._src, self._flags, self._rx = src, flags, None
+
+    def __getattr__(self, name: str):
+        if self._rx is None:
+            self._rx = re.compile(self._src, self._flags)
+        return getattr(self._rx, name)
+
+
 SMALLTALK_KINDS = ("greeting", "thanks", "identity")
 REFUSAL_KINDS = ("smalltalk", "other_registry", "documentation", "troubleshooting")
 
@@ -64,6 +80,96 @@ def _smalltalk_res() -> tuple[list[tuple[str, re.Pattern]], re.Pattern, re.Patte
 
 
 MAX_SMALLTALK_CHARS = 80  # a longer message is never small talk alone
+# Every small-talk phrase holds one of these (a plain substring test before any expression is compiled).
+_SMALLTALK_WORDS = (
+    "hi",
+    "hello",
+    "hey",
+    "yo",
+    "howdy",
+    "greeting",
+    "good ",
+    "anyone",
+    "anybody",
+    "someone",
+    "somebody",
+    "there",
+    "around",
+    "online",
+    "available",
+    "how are",
+    "thank",
+    "thx",
+    "thnx",
+    "tks",
+    "ty",
+    "cheers",
+    "appreciat",
+    "fixed",
+    "solved",
+    "resolved",
+    "helped",
+    "worked",
+    "works",
+    "working",
+    "did the trick",
+    "gone",
+    "got it",
+    "all good",
+    "perfect",
+    "awesome",
+    "great",
+    "nice",
+    "cool",
+    "ok",
+    "understood",
+    "makes sense",
+    "bye",
+    "see you",
+    "bot",
+    "human",
+    "person",
+    "ai",
+    "gpt",
+    "llm",
+    "machine",
+    "who ",
+    "what ",
+    "你",
+    "您",
+    "嗨",
+    "哈",
+    "早",
+    "在",
+    "有人",
+    "大家",
+    "谢",
+    "感",
+    "辛苦",
+    "好",
+    "明白",
+    "懂",
+    "知道",
+    "了解",
+    "收到",
+    "可以",
+    "行了",
+    "没问题",
+    "拜",
+    "再见",
+    "解决",
+    "搞定",
+    "修好",
+    "弄好",
+    "处理好",
+    "成功",
+    "能用",
+    "正常",
+    "跑通",
+    "机器人",
+    "真人",
+    "人工",
+)
 
 
 def smalltalk(text: str) -> str | None:
@@ -72,7 +178,7 @@ def smalltalk(text: str) -> str | None:
     from .text import normalize
 
     t = normalize(text).strip()
-    if not t or len(t) > MAX_SMALLTALK_CHARS:
+    if not t or len(t) > MAX_SMALLTALK_CHARS or not any(w in t for w in _SMALLTALK_WORDS):
         return None
     phrases, filler, wordy = _smalltalk_res()
     found: list[tuple[int, str]] = []
@@ -138,7 +244,7 @@ VENDOR_WORDS = (
 # TCR named: its hosts, its names, its product words. "企业版" alone is not TCR (Aliyun ACR has one too), nor is
 # TKE (TKEStack's self-hosted registry.tke.com).
 _TCR_RE = r"tencentcloudcr|tencentyun|\btcr\b|\bccr\b|tencent|腾讯|容器镜像服务|qcloud|coding\.net|\bcoding\b"
-_HOST_IN_TEXT = re.compile(
+_HOST_IN_TEXT = LazyRe(
     r"(?<![a-z0-9.-])((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:[a-z]{2,24}))(?::[0-9]{1,5})?(?=[/\s:\"'`,;)\]]|$)"
 )
 
@@ -205,7 +311,7 @@ def other_vendor(text: str, log: dict | None = None) -> str | None:
 
 
 SELF_HOSTED = True  # a registry host that is neither TCR nor a known vendor's is a self-hosted registry (ablation)
-_SELF_HOSTED_WORDS = re.compile(
+_SELF_HOSTED_WORDS = LazyRe(
     r"(?<![a-z])(?:private (?:docker )?registry|self[- ]hosted registry|own registry|local registry|docker registry|"
     r"registry:2|distribution/distribution|私有(?:镜像)?仓库服务|自建(?:的)?(?:镜像)?仓库|自己搭(?:建)?的(?:镜像)?仓库)(?![a-z])"
 )
@@ -228,7 +334,7 @@ def _self_hosted(t: str, log: dict | None) -> bool:
 # ---------------------------------------------------------------- why a question was not answered
 
 # A problem report rather than a how-to: failure words in the user's own text, or a pasted error.
-_PROBLEM_RE = re.compile(
+_PROBLEM_RE = LazyRe(
     r"(?<![a-z])(?:error|errors|err|fail|fails|failed|failing|failure|can ?not|can't|cant|couldn't|unable|won't|"
     r"doesn't work|does not work|not working|isn't working|broken|stuck|hangs?|hanging|denied|refused|"
     r"timed? ?out|timeout|crash\w*|exception|invalid|wrong|issue|problem|bug|unexpected|no such|not found|"

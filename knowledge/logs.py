@@ -18,7 +18,10 @@ import shlex
 from pathlib import Path
 from typing import Any
 
+from .dialogue import LazyRe
+
 PATTERNS_FILE = Path(__file__).with_name("logpatterns.toml")
+
 FAQ_DIR = Path(__file__).with_name("faq")
 
 MAX_INPUT = 1_500_000  # characters kept from a paste (the tail: the final error is at the end)
@@ -274,7 +277,10 @@ def _rules() -> dict[str, Any]:
         p = dict(raw)
         p["any"] = tuple(s.lower() for s in raw.get("any", ()))
         p["all"] = tuple(s.lower() for s in raw.get("all", ()))
-        p["rx"] = re.compile(raw["regex"], re.IGNORECASE) if raw.get("regex") else None
+        # Compiled on first use (_rx): most patterns' trigger substrings never occur in a paste, and compiling
+        # all ~100 at start-up was the largest part of a cold `tcr-doctor ask`.
+        p["rx"] = None
+        p["rx_src"] = raw.get("regex")
         p["when"] = tuple(raw.get("when", ()))
         p["tier"] = int(raw.get("tier", 3))
         patterns.append(p)
@@ -391,19 +397,19 @@ def _match_line(line: str, op: str | None, skip_ids: tuple[str, ...] = ()) -> di
             continue
         if p["all"] and not all(s in lower for s in p["all"]):
             continue
-        if p["rx"] is not None and not p["rx"].search(line):
+        if p["rx_src"] and not _rx(p).search(line):
             continue
         return p
     return None
 
 
-_QUESTION_LINE = re.compile(
+_QUESTION_LINE = LazyRe(
     r"[?？]\s*$|吗|么|呢|怎么|怎样|如何|多久|多长|多少|几个|几天|为什么|为啥|是否|能否|能不能|可不可以|有没有|哪|"
     r"^\s*(?:how|what|why|when|where|which|can|could|does|do|is|are|should|will|would)\b",
     re.IGNORECASE,
 )
 # A program's message ("denied: 超出命名空间配额", "Error: ...") or a person quoting one ("推送提示 quota exceeded").
-_OUTPUT_MARK = re.compile(
+_OUTPUT_MARK = LazyRe(
     r"\b[a-z][a-z_ ]{2,30}:\s|\berror\b|报错|报了|提示|显示|出现|返回|\b(?:says?|said|shows?|returns?|got|getting|gives?)\b",
     re.IGNORECASE,
 )
@@ -413,13 +419,13 @@ _NETWORK_CAUSES = frozenset(
     "HTTP_NOT_HTTPS PROXY_ERROR SERVER_ERROR".split()
 )
 _REGISTRY_TOOLS = frozenset("docker podman containerd kubelet skopeo crictl helm nerdctl buildah".split())
-_REGISTRY_CONTEXT = re.compile(
+_REGISTRY_CONTEXT = LazyRe(
     r"docker|podman|containerd|kubelet|kubectl|skopeo|crictl|helm|nerdctl|buildah|buildkit|registry|/v2/|"
     r"harbor|tencentcloudcr|tencentyun|\bimages?\b|镜像|\bpull(?:ing)?\b|\bpush(?:ing)?\b|\blogin\b|manifest|"
     r"imagepull|errimagepull|\boci\b|\bblobs?\b|\bpod\b|\bcoding\b|\btcr\b|\bccr\b|unauthori[sz]ed|authenticat|"
     r"推送|拉取|拉镜像|推镜像|登录|登陆|仓库|容器|实例|账号"
 )
-_PROSE_WORDS = re.compile(r"\b(?:i|we|my|our|often|sometimes|always|randomly|appears?|keeps?|occasionally)\b")
+_PROSE_WORDS = LazyRe(r"\b(?:i|we|my|our|often|sometimes|always|randomly|appears?|keeps?|occasionally)\b")
 _CJK_CHAR = re.compile(r"[\u3400-\u9fff]")
 _LATIN_WORD = re.compile(r"[a-z0-9]+", re.IGNORECASE)
 
@@ -433,6 +439,14 @@ def registry_context(text: str) -> bool:
     return bool(_REGISTRY_CONTEXT.search(lower))
 
 
+def _rx(p: dict) -> re.Pattern:
+    """Pattern `p`'s regex, compiled on first use."""
+    rx = p["rx"]
+    if rx is None:
+        rx = p["rx"] = re.compile(p["rx_src"], re.IGNORECASE)
+    return rx
+
+
 def _asks_about(line: str, p: dict) -> bool:
     """Whether `line` is a person's question or sentence that merely names a subject the pattern knows ("ccr quota?",
     "临时登录密码多久过期") rather than quoting an error: the line reads as prose (a question, or Chinese) and the
@@ -440,8 +454,8 @@ def _asks_about(line: str, p: dict) -> bool:
     if not (_QUESTION_LINE.search(line) or _CJK_CHAR.search(line)) or _OUTPUT_MARK.search(line):
         return False
     matched = None
-    if p["rx"] is not None:
-        m = p["rx"].search(line)
+    if p["rx_src"]:
+        m = _rx(p).search(line)
         matched = m.group(0) if m else None
     if matched is None:
         lower = line.lower()
