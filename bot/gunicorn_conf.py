@@ -4,6 +4,7 @@
   The master makes (or empties) `PROMETHEUS_MULTIPROC_DIR` before any worker starts and tells prometheus_client
   when a worker exits. prometheus_client is imported here only inside the hooks: a module-level import would fix
   its mode before the directory is set.
+- Logging: each worker logs at TCR_DOCTOR_LOG_LEVEL, every record through the secret redactor (`post_fork`).
 - Start-up: the master opens the database (creating or migrating the schema once, not in every worker) and pings
   Redis; when either is unreachable it prints one line and gunicorn exits non-zero before forking workers.
 """
@@ -40,6 +41,12 @@ def _check_services() -> None:
     except (DatabaseUnavailable, RedisUnavailable, SettingsError) as exc:
         print(f"tcr-doctor: {exc}", file=sys.stderr, flush=True)
         sys.exit(1)
+
+
+def post_fork(server, worker) -> None:  # noqa: ANN001
+    from bot.server import configure_logging
+
+    configure_logging()  # TCR_DOCTOR_LOG_LEVEL, every record through the secret redactor
 
 
 def child_exit(server, worker) -> None:  # noqa: ANN001

@@ -192,6 +192,13 @@ class Settings:
     port: int = setting("PORT", 8000, "port of `tcr-doctor serve` and of the Procfile's gunicorn")
     web_concurrency: int = setting("WEB_CONCURRENCY", 2, "gunicorn worker processes (Procfile)")
     web_threads: int = setting("WEB_THREADS", 8, "threads per gunicorn worker (Procfile)")
+    log_level: str = setting(
+        "TCR_DOCTOR_LOG_LEVEL",
+        "info",
+        "log level of `tcr-doctor serve` and the Procfile's server (`debug`, `info`, `warning`, `error`); every "
+        "record passes the secret redactor, DEBUG included",
+        choices=("debug", "info", "warning", "error", "critical"),
+    )
 
     # -- Slack (docs/slack.md) -------------------------------------------------------------------------
     slack_bot_token: str | None = setting(

@@ -1,7 +1,9 @@
-"""`tcr-doctor serve`: run the web service (JSON API, help widget, Slack endpoint) locally.
+"""`tcr-doctor serve`: run the web service (JSON API, help widget, Slack endpoint) with the production server.
 
-Uses Werkzeug's threaded development server and an SQLite file (default ./tcr-doctor.sqlite3). In production run
-gunicorn as the Procfile does: gunicorn 'bot.web:create_app()'. Configuration: environment variables, see docs/web.md.
+It runs exactly what the Procfile runs — gunicorn's master with waitress in each worker (bot/server.py), which
+buffers whole requests so that slow or stalled uploads never hold a thread — with an SQLite file by default
+(./tcr-doctor.sqlite3). `--dev` runs Werkzeug's development server instead (one process, no worker restarts).
+Configuration: environment variables, see the README.
 """
 
 from __future__ import annotations
@@ -26,25 +28,59 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="database for questions and feedback: an SQLite file or URL, or postgresql://… (default "
         "$TCR_DOCTOR_DATABASE_URL, $DATABASE_URL, $TCR_DOCTOR_DB, else ./tcr-doctor.sqlite3)",
     )
+    parser.add_argument("--workers", type=int, default=None, help="worker processes (default $WEB_CONCURRENCY or 2)")
+    parser.add_argument("--threads", type=int, default=None, help="threads per worker (default $WEB_THREADS or 8)")
+    parser.add_argument(
+        "--log-level",
+        default=None,
+        choices=("debug", "info", "warning", "error", "critical"),
+        help="log level (default $TCR_DOCTOR_LOG_LEVEL or info); secrets are masked in every record",
+    )
+    parser.add_argument(
+        "--dev", action="store_true", help="Werkzeug's development server instead of the production server"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
-    from werkzeug.serving import run_simple
+    import os
 
+    from bot.server import configure_logging
     from bot.shared import RedisUnavailable
     from bot.storage import DatabaseUnavailable, flush_on_sigterm, safe_url
     from bot.web import create_app
 
+    if args.db:  # the workers build their own app from the environment: pass the choice on
+        url = args.db if "://" in args.db else "sqlite:///" + os.path.abspath(args.db)
+        os.environ["TCR_DOCTOR_DATABASE_URL"] = url
+    if args.log_level:
+        os.environ["TCR_DOCTOR_LOG_LEVEL"] = args.log_level
     try:
         app = create_app({"DB": args.db, "HOST": args.host, "PORT": args.port})
     except (DatabaseUnavailable, RedisUnavailable) as exc:
         print(f"tcr-doctor serve: {exc}", file=sys.stderr)
         return 1
     settings = app.config["TCR"]
+    configure_logging(settings.log_level)
     storage = app.extensions["tcr_doctor"].storage
     db = storage.path or safe_url(storage.url)
     where = f"http://{settings.host}:{settings.port}/"
-    print(f"tcr-doctor: serving on {where} (database {db}); Ctrl-C stops", file=sys.stderr)
-    flush_on_sigterm()  # a stop (SIGTERM) writes the buffered question rows first
-    run_simple(settings.host, settings.port, app, threaded=True, use_reloader=False, use_debugger=False)
+    if args.dev:
+        print(f"tcr-doctor: serving on {where} (database {db}, development server); Ctrl-C stops", file=sys.stderr)
+        flush_on_sigterm()  # a stop (SIGTERM) writes the buffered question rows first
+        from werkzeug.serving import run_simple
+
+        run_simple(settings.host, settings.port, app, threaded=True, use_reloader=False, use_debugger=False)
+        return 0
+    close = getattr(storage, "close", None)
+    if close is not None:
+        close()  # this process only checked the configuration; the workers open their own
+    workers = args.workers or settings.web_concurrency
+    threads = args.threads or settings.web_threads
+    print(
+        f"tcr-doctor: serving on {where} (database {db}; {workers} workers x {threads} threads); Ctrl-C stops",
+        file=sys.stderr,
+    )
+    from bot.server import gunicorn_options, serve
+
+    serve("bot.web:create_app()", gunicorn_options(settings.host, settings.port, workers, threads, settings.log_level))
     return 0

@@ -1,0 +1,125 @@
+"""The production server: gunicorn's master (workers, restarts, hooks in bot/gunicorn_conf.py) with waitress inside
+each worker (`--worker-class bot.server.WaitressWorker`).
+
+Why: gunicorn's own thread worker (gthread) hands a connection to a thread as soon as it is readable, and that
+thread then blocks reading the body, so a few dozen clients that send headers and part of a body hold every thread
+and the service stops answering (issue 9: 40 stalled uploads, /healthz answered 0 of 6). waitress reads each
+request whole — headers and body — in its event loop before a thread sees it; a stalled upload costs one socket
+and a buffer, never a thread, and is closed after `channel_timeout` seconds without a byte. gunicorn stays for what
+it is good at: the master that restarts a killed worker, the multiprocess-metrics and start-up hooks, and the
+Procfile's familiar flags (`--workers`, `--threads`, `--bind`).
+
+`tcr-doctor serve` runs exactly this (see `serve`); `tcr-doctor serve --dev` runs Werkzeug's development server.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from typing import Any
+
+from gunicorn.workers.base import Worker
+
+# Largest request body waitress accepts (it answers 413 above): the Slack endpoint's limit, the largest any route
+# has; the API routes apply their own smaller limit.
+MAX_REQUEST_BODY = (1 << 20) + 4096
+# Idle seconds after which waitress closes a connection that sends nothing (a stalled upload, an idle keep-alive).
+CHANNEL_TIMEOUT = 30
+# Connections one worker holds open at once (stalled ones included) before it stops accepting for a while.
+CONNECTION_LIMIT = 1000
+
+
+class WaitressWorker(Worker):
+    """A gunicorn worker that serves its listening sockets with waitress: whole requests are buffered by an event
+    loop before one of `--threads` threads runs the app."""
+
+    def run(self) -> None:
+        from waitress import create_server, wasyncore
+
+        socket_map: dict[Any, Any] = {}
+        server = create_server(
+            self.wsgi,
+            map=socket_map,
+            sockets=[listener.sock for listener in self.sockets],
+            threads=max(1, int(self.cfg.threads)),
+            channel_timeout=CHANNEL_TIMEOUT,
+            connection_limit=CONNECTION_LIMIT,
+            max_request_body_size=MAX_REQUEST_BODY,
+            backlog=int(self.cfg.backlog),
+            ident="tcr-doctor",
+            clear_untrusted_proxy_headers=False,  # the app's ProxyFix decides (TCR_DOCTOR_TRUSTED_PROXIES)
+            expose_tracebacks=False,
+        )
+        last_notify = 0.0
+        try:
+            while self.alive:
+                wasyncore.loop(timeout=1.0, map=socket_map, use_poll=True, count=1)
+                now = time.monotonic()
+                if now - last_notify >= 1.0:
+                    self.notify()  # the master's heartbeat: a stuck worker is killed after --timeout seconds
+                    last_notify = now
+                    if self.ppid != os.getppid():  # the master is gone: stop serving
+                        self.log.info("Parent changed, shutting down: %s", self)
+                        break
+        finally:
+            server.task_dispatcher.shutdown(timeout=max(1, int(self.cfg.graceful_timeout)))
+            wasyncore.close_all(socket_map)
+
+
+def configure_logging(level: str | None = None) -> None:
+    """Log to stderr at `level` (default: the TCR_DOCTOR_LOG_LEVEL setting) with every record — at every level,
+    DEBUG included — passed through the one secret redactor."""
+    from knowledge.redact import install_log_redaction
+
+    if level is None:
+        from bot.settings import Settings
+
+        level = Settings.from_env().log_level
+    root = logging.getLogger()
+    if not root.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(process)d %(name)s: %(message)s"))
+        root.addHandler(handler)
+    root.setLevel(level.upper())
+    for name in ("", "gunicorn.error", "gunicorn.access"):
+        install_log_redaction(logging.getLogger(name))
+
+
+def gunicorn_options(host: str, port: int, workers: int, threads: int, log_level: str) -> dict[str, Any]:
+    """The Procfile's gunicorn settings as a dict (for `serve`)."""
+    return {
+        "bind": f"{host}:{port}" if ":" not in host else f"[{host}]:{port}",
+        "workers": workers,
+        "threads": threads,
+        "worker_class": "bot.server.WaitressWorker",
+        "loglevel": log_level.lower(),
+        "accesslog": None,
+        "errorlog": "-",
+        "timeout": 30,
+        "graceful_timeout": 10,
+    }
+
+
+def serve(app_uri: str, options: dict[str, Any]) -> None:
+    """Run gunicorn (with WaitressWorker and the hooks of bot/gunicorn_conf.py) in this process, as the Procfile
+    runs it."""
+    from gunicorn.app.base import BaseApplication
+
+    from bot import gunicorn_conf
+
+    class _Application(BaseApplication):
+        def load_config(self) -> None:
+            for name in ("on_starting", "child_exit", "post_fork", "worker_exit", "when_ready"):
+                hook = getattr(gunicorn_conf, name, None)
+                if hook is not None:
+                    self.cfg.set(name, hook)
+            for key, value in options.items():
+                self.cfg.set(key, value)
+
+        def load(self) -> Any:
+            from gunicorn.util import import_app
+
+            return import_app(app_uri)
+
+    _Application().run()
