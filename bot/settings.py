@@ -398,6 +398,15 @@ def _default_text(f: Field[Any]) -> str:
     return f"`{default}`"
 
 
+def export(values: Mapping[str, Any]) -> None:
+    """Put settings (by variable name) into this process's environment, so that the processes it starts — the
+    production server's master and workers, which build their app from the environment — read the same values.
+    None values are left out."""
+    for name, value in values.items():
+        if value is not None:
+            os.environ[name] = str(value)
+
+
 def render_readme_table() -> str:
     """The README's configuration table, one row per setting, between its markers."""
     rows = ["| variable | default | meaning |", "| --- | --- | --- |"]

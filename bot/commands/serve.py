@@ -45,15 +45,14 @@ def run(args: argparse.Namespace) -> int:
     import os
 
     from bot.server import configure_logging
+    from bot.settings import export
     from bot.shared import RedisUnavailable
     from bot.storage import DatabaseUnavailable, flush_on_sigterm, safe_url
     from bot.web import create_app
 
-    if args.db:  # the workers build their own app from the environment: pass the choice on
-        url = args.db if "://" in args.db else "sqlite:///" + os.path.abspath(args.db)
-        os.environ["TCR_DOCTOR_DATABASE_URL"] = url
-    if args.log_level:
-        os.environ["TCR_DOCTOR_LOG_LEVEL"] = args.log_level
+    # the server's master and workers build their app from the environment: pass the command line on
+    url = (args.db if "://" in args.db else "sqlite:///" + os.path.abspath(args.db)) if args.db else None
+    export({"TCR_DOCTOR_DATABASE_URL": url, "TCR_DOCTOR_LOG_LEVEL": args.log_level})
     try:
         app = create_app({"DB": args.db, "HOST": args.host, "PORT": args.port})
     except (DatabaseUnavailable, RedisUnavailable) as exc:
