@@ -223,6 +223,9 @@ def test_each_refusal_kind_reads_as_it_should():
     assert other_log["log"]["cause"] in text and "Docker Hub's registry, not TCR" in text
     assert other_log["log"]["diagnose"] in text  # the generic cause and the command still come
     assert "tcr_diagnose" not in buttons(blocks) and "tcr_handoff" not in buttons(blocks)
+    # The log's cause is an answer too: it can be voted on, as "log:<CAUSE>".
+    vote = json.loads(buttons(blocks)["tcr_feedback_down"]["value"])
+    assert vote["id"] == "log:" + other_log["log"]["cause"] and vote["qid"] == "q1"
 
 
 # -- the first reply fits one screen ---------------------------------------------------------------------------
@@ -332,3 +335,20 @@ def test_slash_secret_warning_does_not_ask_to_delete_a_message_that_was_never_po
     mention(rig, f"docker login -u 100012345678 -p {secret} shop-tcr.tencentcloudcr.com fails", ts="1700001600.1")
     warning = rig.api.wait_for("chat.postEphemeral")
     assert "delete the message" in block_text(warning.args["blocks"])
+
+
+def test_a_vote_on_a_log_cause_reply_is_stored_under_the_cause(rig, db, capsys):
+    pasted = "docker pull registry-1.docker.io/library/nginx: toomanyrequests: You have reached your pull rate limit"
+    expected = knowledge.ask(pasted)
+    assert expected["status"] == "no_answer" and expected["log"]["cause"]
+    mention(rig, pasted, ts="1700001700.000001")
+    reply = rig.api.wait_for("chat.postMessage")
+    rig.click(reply, "tcr_feedback_down")
+    settled = rig.api.wait_for("chat.update")
+    assert "tcr_feedback_down" not in buttons(settled.args["blocks"])
+    (row,) = rows(rig, db, "feedback")
+    assert row["answer_id"] == "log:" + expected["log"]["cause"] and row["helpful"] == 0
+    assert cli_main(["report", "unanswered", "--db", db, "--json"]) == 0
+    (group,) = json.loads(capsys.readouterr().out)["groups"]
+    assert group["no_answer"] == 1 and group["thumbs_down"] == 1
+    assert group["answer_ids"] == ["log:" + expected["log"]["cause"]]
