@@ -69,6 +69,8 @@ questions = sa.Table(
     sa.Column("log_code", sa.Text),  # the pasted-log cause (knowledge.explain_log), if any
     sa.Index("questions_status", "status", "ts"),
     sa.Index("questions_ts", "ts"),
+    # covers the console's charts (bot/console/store.py): their range scans never visit the table
+    sa.Index("questions_console", "ts", "channel", "status", "answer_id", "log_code"),
 )
 
 feedback = sa.Table(

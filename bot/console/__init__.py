@@ -30,6 +30,8 @@ PUBLIC = {"console.login", "console.login_post", "console.asset"}
 ASSETS = {"console.css", "console.js", "vendor/chart.umd.min.js"}
 MAX_DAYS = 366
 MAX_TEXTS = 30  # texts taught from one group
+SHOWN_GROUPS = 50  # groups on the page, largest first
+TOP = 15  # bars in the top-entries and log-cause charts
 CHARTS = ("per_day", "outcomes", "top_entries", "log_causes", "findings")
 
 
@@ -227,17 +229,32 @@ def chart_data(store: ConsoleStore, f: Filters) -> dict[str, Any]:
     """Everything the overview's charts show (and the CSV export writes), from the storage queries."""
     first, last = int(f.start // DAY), int((f.end - 1) // DAY)
     days = list(range(first, last + 1))
-    per_day = store.questions_per_day(f)
-    channels = sorted({c for _, c, _ in per_day})
-    counts = {(d, c): n for d, c, n in per_day}
-    outcomes = {row["day"]: row for row in store.outcomes_per_day(f)}
+    summary = store.summary(f)
+    down = store.thumbs_down_per_day(f)
+    channels = sorted({row[1] for row in summary})
+    counts: dict[tuple[int, str], int] = {}
+    outcomes: dict[int, dict[str, int]] = {}
+    answered: dict[str, int] = {}
+    causes: dict[str, int] = {}
+    for d, ch, status, answer_id, log_code, n in summary:
+        counts[d, ch] = counts.get((d, ch), 0) + n
+        row = outcomes.setdefault(d, {"questions": 0, "answered": 0, "refused": 0, "down": 0})
+        row["questions"] += n
+        row["refused" if status == "no_answer" else "answered"] += n
+        if answer_id and status != "no_answer":
+            answered[answer_id] = answered.get(answer_id, 0) + n
+        if log_code:
+            causes[log_code] = causes.get(log_code, 0) + n
+    for d, n in down.items():
+        outcomes.setdefault(d, {"questions": 0, "answered": 0, "refused": 0, "down": 0})["down"] += n
+    entry_down = store.thumbs_down_by_entry(f)
+    top = sorted(answered.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP]
 
     def share(d: int, key: str) -> float | None:
         row = outcomes.get(d)
         return round(100.0 * row[key] / row["questions"], 1) if row and row["questions"] else None
 
     kb, _ = knowledge.get_matcher()
-    top = store.top_entries(f)
     return {
         "days": [_iso(d) for d in days],
         "per_day": {c: [counts.get((d, c), 0) for d in days] for c in channels},
@@ -248,12 +265,19 @@ def chart_data(store: ConsoleStore, f: Filters) -> dict[str, Any]:
             "questions": [outcomes[d]["questions"] if d in outcomes else 0 for d in days],
         },
         "top_entries": [
-            {"id": a, "number": kb.by_id[a].number if a in kb.by_id else None, "answered": n, "down": down}
-            for a, n, down in top
+            {
+                "id": a,
+                "number": kb.by_id[a].number if a in kb.by_id else None,
+                "answered": n,
+                "down": entry_down.get(a, 0),
+            }
+            for a, n in top
         ],
-        "log_causes": [{"code": c, "count": n} for c, n in store.log_causes(f)],
+        "log_causes": [
+            {"code": c, "count": n} for c, n in sorted(causes.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP]
+        ],
         "findings": [{"code": c, "status": s, "count": n} for c, s, n in store.finding_codes(f)],
-        "total": sum(n for _, _, n in per_day),
+        "total": sum(row[-1] for row in summary),
     }
 
 
@@ -329,10 +353,11 @@ def export_csv():
 
 
 # --- missed questions, grouped ----------------------------------------------------------------------------
-def _groups(c: Console, f: Filters, lang: str) -> list[dict[str, Any]]:
+def _groups(c: Console, f: Filters) -> list[dict[str, Any]]:
+    """The missed questions in `f`, grouped; texts already taught are left out."""
     taught = {" ".join(t["text"].split()).casefold() for row in c.store.active_overlay() for t in row["texts"]}
     items = [i for i in c.store.missed_texts(f) if " ".join(i["text"].split()).casefold() not in taught]
-    return [describe(g, lang) for g in cluster(items)]
+    return cluster(items)
 
 
 @blueprint.get("/questions")
@@ -341,7 +366,7 @@ def questions():
     f, params = _filters()
     lang = _lang()
     kb, _ = knowledge.get_matcher()
-    groups = _groups(c, f, lang)[:50]
+    groups = [describe(g, lang) for g in _groups(c, f)[:SHOWN_GROUPS]]
     entries = [{"id": e.id, "number": e.number, "question": e.question[lang]} for e in kb.entries]
     return _page("questions.html", groups=groups, params=params, channels=c.store.channels(), entries=entries)
 
@@ -350,12 +375,11 @@ def questions():
 def teach():
     """Preview (step=preview: the evaluation with and without the act) or accept (step=accept) a teaching act."""
     c = _console()
-    lang = _lang()
     f, params = _filters()
     form = request.form
     key = form.get("group", "")
     # A group is found by any of its texts' keys: new questions may have changed which text leads it.
-    group = next((g for g in _groups(c, f, lang) if key in {group_key(t["text"]) for t in g["texts"]}), None)
+    group = next((g for g in _groups(c, f) if key in {group_key(t["text"]) for t in g["texts"]}), None)
     if group is None:
         return _page("error.html", status=409, reason="gone")
     kb, _ = knowledge.get_matcher()

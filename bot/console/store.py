@@ -61,6 +61,7 @@ class ConsoleStore:
 
     def __init__(self, engine: Callable[[], Engine]):
         self._engine = engine  # bot.storage.Storage.engine: the tables and migrations are the storage's
+        self._channels: tuple[float, list[str]] = (0.0, [])
 
     @property
     def engine(self) -> Engine:
@@ -68,66 +69,44 @@ class ConsoleStore:
 
     # -- charts ----------------------------------------------------------------------------------------
     def channels(self) -> list[str]:
-        with self.engine.connect() as conn:
-            return [c for (c,) in conn.execute(select(questions.c.channel).distinct().order_by(questions.c.channel))]
+        """The channels that have recorded questions (for the filter; re-read at most once a minute)."""
+        import time
 
-    def questions_per_day(self, f: Filters) -> list[tuple[int, str, int]]:
-        day = day_of(questions.c.ts)
+        when, names = self._channels
+        if time.monotonic() - when > 60 or not names:
+            with self.engine.connect() as conn:
+                q = select(questions.c.channel).distinct().order_by(questions.c.channel)
+                names = [c for (c,) in conn.execute(q)]
+            self._channels = (time.monotonic(), names)
+        return names
+
+    def summary(self, f: Filters) -> list[tuple[int, str, str, str | None, str | None, int]]:
+        """(day, channel, status, answer id, log cause, questions): one scan of the covering index serves the
+        per-day, outcome, top-entry and log-cause charts."""
+        c = questions.c
+        day = day_of(c.ts)
         q = (
-            select(day, questions.c.channel, func.count())
+            select(day, c.channel, c.status, c.answer_id, c.log_code, func.count())
             .where(f.on(questions))
-            .group_by(day, questions.c.channel)
-            .order_by(day, questions.c.channel)
+            .group_by(day, c.channel, c.status, c.answer_id, c.log_code)
         )
         with self.engine.connect() as conn:
-            return [(int(d), c, int(n)) for d, c, n in conn.execute(q)]
+            return [(int(d), ch, st, a, lc, int(n)) for d, ch, st, a, lc, n in conn.execute(q)]
 
-    def outcomes_per_day(self, f: Filters) -> list[dict[str, Any]]:
-        """Per day: questions, answered (incl. ambiguous), refused (no_answer) and thumbs-down counts."""
-        day = day_of(questions.c.ts)
-        q = select(day, questions.c.status, func.count()).where(f.on(questions)).group_by(day, questions.c.status)
-        fday = day_of(feedback.c.ts)
-        fq = select(fday, func.count()).where(and_(f.on(feedback), feedback.c.helpful == 0)).group_by(fday)
-        days: dict[int, dict[str, Any]] = {}
-        with self.engine.connect() as conn:
-            for d, status, n in conn.execute(q):
-                row = days.setdefault(int(d), {"day": int(d), "questions": 0, "answered": 0, "refused": 0, "down": 0})
-                row["questions"] += n
-                row["refused" if status == "no_answer" else "answered"] += n
-            for d, n in conn.execute(fq):
-                row = days.setdefault(int(d), {"day": int(d), "questions": 0, "answered": 0, "refused": 0, "down": 0})
-                row["down"] += n
-        return [days[d] for d in sorted(days)]
-
-    def top_entries(self, f: Filters, limit: int = 10) -> list[tuple[str, int, int]]:
-        """(entry id, times answered, thumbs-down) for the most answered entries."""
+    def thumbs_down_by_entry(self, f: Filters) -> dict[str, int]:
         q = (
-            select(questions.c.answer_id, func.count().label("n"))
-            .where(and_(f.on(questions), questions.c.answer_id.is_not(None), questions.c.status != "no_answer"))
-            .group_by(questions.c.answer_id)
-            .order_by(func.count().desc(), questions.c.answer_id)
-            .limit(limit)
-        )
-        fq = (
             select(feedback.c.answer_id, func.count())
             .where(and_(f.on(feedback), feedback.c.helpful == 0))
             .group_by(feedback.c.answer_id)
         )
         with self.engine.connect() as conn:
-            rows = [(a, int(n)) for a, n in conn.execute(q)]
-            down = {a: int(n) for a, n in conn.execute(fq)}
-        return [(a, n, down.get(a, 0)) for a, n in rows]
+            return {a: int(n) for a, n in conn.execute(q)}
 
-    def log_causes(self, f: Filters, limit: int = 15) -> list[tuple[str, int]]:
-        q = (
-            select(questions.c.log_code, func.count())
-            .where(and_(f.on(questions), questions.c.log_code.is_not(None)))
-            .group_by(questions.c.log_code)
-            .order_by(func.count().desc(), questions.c.log_code)
-            .limit(limit)
-        )
+    def thumbs_down_per_day(self, f: Filters) -> dict[int, int]:
+        fday = day_of(feedback.c.ts)
+        q = select(fday, func.count()).where(and_(f.on(feedback), feedback.c.helpful == 0)).group_by(fday)
         with self.engine.connect() as conn:
-            return [(c, int(n)) for c, n in conn.execute(q)]
+            return {int(d): int(n) for d, n in conn.execute(q)}
 
     def finding_codes(self, f: Filters, limit: int = 15) -> list[tuple[str, str, int]]:
         """(code, status, count) of the diagnoses' findings that were not ok, most frequent first."""
