@@ -183,6 +183,12 @@ class Settings:
         "comma-separated JSONL question sets a teaching act is evaluated on (`*blind*` files are refused)",
         shown="the tuning sets",
     )
+    console_slack_team: str | None = setting(
+        "TCR_DOCTOR_CONSOLE_SLACK_TEAM",
+        None,
+        "Slack workspace id (`T…`) whose members may sign in to the console with Slack (with `SLACK_CLIENT_ID` and "
+        "`SLACK_CLIENT_SECRET`; unset = token sign-in only)",
+    )
     overlay_check_interval: float = setting(
         "TCR_DOCTOR_OVERLAY_CHECK_INTERVAL",
         1.0,
@@ -217,6 +223,22 @@ class Settings:
         "**Slack Socket Mode, required**: app-level token `xapp-…` with `connections:write` (Basic Information → "
         "App-Level Tokens)",
         secret=True,
+    )
+    slack_client_id: str | None = setting(
+        "SLACK_CLIENT_ID",
+        None,
+        'the Slack app\'s client id (Basic Information): "Sign in with Slack" on the console',
+    )
+    slack_client_secret: str | None = setting(
+        "SLACK_CLIENT_SECRET",
+        None,
+        "the Slack app's client secret, for the console's Slack sign-in",
+        secret=True,
+    )
+    slack_oidc_base_url: str | None = setting(
+        "SLACK_OIDC_BASE_URL",
+        None,
+        "base URL of Slack's OpenID Connect endpoints, default `https://slack.com`; the tests point it at a stand-in",
     )
     slack_api_base_url: str | None = setting(
         "SLACK_API_BASE_URL",

@@ -12,6 +12,7 @@ import csv
 import datetime as dt
 import io
 import json
+import logging
 import time
 from typing import Any
 
@@ -23,10 +24,12 @@ from bot.console import evaluate
 from bot.console.auth import Auth, same_origin
 from bot.console.groups import cluster, describe, group_key
 from bot.console.overlay import OverlaySource, overlay_from_rows
+from bot.console.slack_signin import SignInError, SlackSignIn
 from bot.console.store import DAY, ConsoleStore, Filters
 
+log = logging.getLogger("tcr_doctor.console")
 blueprint = Blueprint("console", __name__, url_prefix="/console")
-PUBLIC = {"console.login", "console.login_post", "console.asset"}
+PUBLIC = {"console.login", "console.login_post", "console.asset", "console.login_slack", "console.login_slack_callback"}
 ASSETS = {"console.css", "console.js", "vendor/chart.umd.min.js"}
 MAX_DAYS = 366
 MAX_TEXTS = 30  # texts taught from one group
@@ -41,6 +44,7 @@ class Console:
         self.store = store
         self.auth = auth
         self.source = source
+        self.slack = SlackSignIn.from_settings(cfg)
         self.eval_paths = evaluate.eval_paths(list(cfg.console_eval_sets))
         from bot.shared import RateLimiter
 
@@ -121,6 +125,7 @@ def _page(template: str, status: int = 200, **context: Any) -> Response:
         "csrf": session.get("csrf", ""),
         "path": request.path,
         "error": None,
+        "slack": False,
         "next": "",
         "reason": "",
     }
@@ -143,7 +148,7 @@ def login():
     if c.auth.session():
         return redirect("/console", code=303)
     csrf = c.auth.login_csrf()
-    response = _page("login.html", csrf=csrf, next=request.args.get("next", ""))
+    response = _page("login.html", csrf=csrf, next=request.args.get("next", ""), slack=c.slack is not None)
     c.auth.keep_login_csrf(response, csrf)
     return response
 
@@ -172,6 +177,44 @@ def login_post():
         target = "/console"
     response = redirect(target, code=303)
     c.auth.start(response, f"{name} (token)")
+    return response
+
+
+def _slack_redirect_uri() -> str:
+    return request.host_url.rstrip("/") + "/console/login/slack/callback"
+
+
+@blueprint.get("/login/slack")
+def login_slack():
+    c = _console()
+    if c.slack is None:
+        return _page("error.html", status=404, reason="slack_off")
+    state, nonce = SlackSignIn.new_state()
+    response = redirect(c.slack.authorize_url(_slack_redirect_uri(), state, nonce), code=303)
+    c.auth.keep_oidc(response, state, nonce)
+    return response
+
+
+@blueprint.get("/login/slack/callback")
+def login_slack_callback():
+    import hmac
+
+    c = _console()
+    if c.slack is None:
+        return _page("error.html", status=404, reason="slack_off")
+    pending = c.auth.oidc()
+    state, code = request.args.get("state", ""), request.args.get("code", "")
+    if pending is None or not code or not hmac.compare_digest(state.encode(), pending["state"].encode()):
+        return _page("error.html", status=403, reason="csrf")
+    try:
+        claims = c.slack.exchange(code, _slack_redirect_uri(), pending["nonce"])
+    except SignInError as exc:
+        log.warning("console: Slack sign-in refused: %s", exc)
+        return _page("login.html", status=401, csrf=c.auth.login_csrf(), slack=True, error="slack")
+    # Slack's redirect is a cross-site navigation: a SameSite=Strict cookie set now is sent from the next
+    # navigation this page starts, so the page moves on by itself instead of redirecting.
+    response = _page("signed_in.html")
+    c.auth.start(response, SlackSignIn.user_name(claims))
     return response
 
 

@@ -17,6 +17,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 COOKIE = "tcr_console"
 PRE_COOKIE = "tcr_console_pre"  # the login form's CSRF token, before there is a session
+OIDC_COOKIE = "tcr_console_oidc"  # state and nonce of a Slack sign-in under way (Lax: Slack's redirect brings it)
 MAX_AGE = 12 * 3600
 PATH = "/console"
 
@@ -61,9 +62,27 @@ class Auth:
     def keep_login_csrf(self, response: Response, csrf: str) -> None:
         self._set(response, PRE_COOKIE, {"csrf": csrf}, max_age=3600)
 
+    def keep_oidc(self, response: Response, state: str, nonce: str) -> None:
+        response.set_cookie(
+            OIDC_COOKIE,
+            self._serializer.dumps({"state": state, "nonce": nonce}),
+            max_age=600,
+            path=PATH,
+            httponly=True,
+            samesite="Lax",
+            secure=request.is_secure,
+        )
+
+    def oidc(self) -> dict[str, Any] | None:
+        data = self._load(OIDC_COOKIE)
+        if data and isinstance(data.get("state"), str) and isinstance(data.get("nonce"), str):
+            return data
+        return None
+
     def start(self, response: Response, user: str) -> None:
         self._set(response, COOKIE, {"user": user, "csrf": secrets.token_urlsafe(24)}, max_age=MAX_AGE)
         response.delete_cookie(PRE_COOKIE, path=PATH)
+        response.delete_cookie(OIDC_COOKIE, path=PATH)
 
     def end(self, response: Response) -> None:
         response.delete_cookie(COOKIE, path=PATH, httponly=True, samesite="Strict")
