@@ -12,6 +12,9 @@ token server; the loopback DNS server; a silent server and a blackholed port) an
    For comparison it prints the sum of the checks run alone (what a sequential runner would cost).
 2. A silent host (TCP accepted, nothing ever sent), a blackholed port (SYN dropped) and a DNS server that never
    answers: when the diagnosis ends vs its deadline (--timeout). Goal: <= deadline + 10 %.
+3. Full diagnosis WITH the account-side checks (`--cloud`, against tests/harness/tcr_api.py on loopback; every API
+   answer delayed by --api-delay seconds to stand for the round trip to tcr.tencentcloudapi.com): wall time vs
+   its slowest single check, the account checks included. Goal: ratio <= 1.2.
 """
 
 from __future__ import annotations
@@ -146,9 +149,90 @@ def bench_deadline(parts, runs: int) -> None:
             )
 
 
+def _serve_tcr_api(api_delay: float, endpoint_queue, stop_event) -> None:
+    """The TCR API stand-in in its own process, as the real API is: its work does not share our interpreter."""
+    from tests.harness.tcr_api import ACTIONS_WITH_DELAY, Account, TCRAPIServer, make_instance
+
+    account = Account.example()
+    account.instances.append(make_instance("local-tcr", "tcr-local001", "ap-guangzhou"))
+    images = account.instance("local-tcr").images["team/app"]
+    images.append({**images[0], "ImageVersion": "latest"})
+    account.delay = {a: api_delay for a in ACTIONS_WITH_DELAY}
+    with TCRAPIServer(account) as api:
+        endpoint_queue.put(api.endpoint)
+        stop_event.wait()
+
+
+def bench_cloud(parts, runs: int, api_delay: float) -> None:
+    import multiprocessing
+
+    from diagnostics.cloud import CloudCredentials, CloudOptions
+    from tests.harness.tcr_api import Account
+
+    reg, Zone = parts["registry"], parts["Zone"]
+    target = f"{Zone.TCR_LOCAL}:{reg.port}/team/app:latest"
+    mp = multiprocessing.get_context("spawn")
+    endpoint_queue, stop_event = mp.Queue(), mp.Event()
+    server = mp.Process(target=_serve_tcr_api, args=(api_delay, endpoint_queue, stop_event), daemon=True)
+    server.start()
+    try:
+        endpoint = endpoint_queue.get(timeout=60)
+        cloud = CloudOptions(
+            credentials=CloudCredentials(Account.SECRET_ID, Account.SECRET_KEY),
+            endpoint=endpoint,
+            client_ip="203.0.113.7",
+        )
+        base = dict(
+            timeout=10,
+            nameserver=parts["dns"].nameserver,
+            ca_file=parts["tls"].ca_file,
+            username="alice",
+            password="alice-pass",
+            env={},
+            cloud=cloud,
+        )
+        print(
+            f"3. full diagnosis with the account-side checks (TCR API stand-in in its own process, "
+            f"{api_delay * 1000:.0f} ms per answer)"
+        )
+        print(
+            f"   command: TCR_DOCTOR_CLOUD_ENDPOINT={endpoint} printf alice-pass | tcr-doctor diagnose {target} "
+            f"--cloud --client-ip 203.0.113.7 --nameserver {parts['dns'].nameserver} "
+            f"--ca-file {shlex.quote(parts['tls'].ca_file)} --username alice --password-stdin"
+        )
+        names = list(diagnose(target, DiagnoseOptions(**base)).checks)
+        for _ in range(2):
+            diagnose(target, DiagnoseOptions(**base))
+        walls = []
+        alone_runs: dict[str, list] = {c: [] for c in names}
+        for _ in range(runs):
+            r = diagnose(target, DiagnoseOptions(**base))
+            codes = [f.code for f in r.findings]
+            assert "INSTANCE_OK" in codes and "TAG_FOUND" in codes and r.exit_code == 0, codes
+            walls.append(r.duration)
+            for check in names:
+                alone_runs[check].append(diagnose(target, DiagnoseOptions(**base, only=check)).duration)
+        alone = {c: median(xs) for c, xs in alone_runs.items()}
+        slowest = max(alone, key=alone.get)
+        wall = median(walls)
+        print(f"   runs: {runs} (+2 warm-up)")
+        print("   each check alone (median ms): " + ", ".join(f"{c} {alone[c] * 1000:.1f}" for c in names))
+        print(f"   full diagnosis wall time, median: {wall * 1000:.1f} ms")
+        print(f"   slowest single check alone: {slowest} {alone[slowest] * 1000:.1f} ms")
+        print(f"   ratio wall / slowest single check: {wall / alone[slowest]:.2f}  (goal <= 1.2)")
+        print(
+            f"   sum of the checks run alone: {sum(alone.values()) * 1000:.1f} ms = {sum(alone.values()) / wall:.1f}x"
+        )
+    finally:
+        stop_event.set()
+        server.join(10)
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--runs", type=int, default=15)
+    ap.add_argument("--api-delay", type=float, default=0.03, help="seconds per TCR API answer (section 3)")
+    ap.add_argument("--only-cloud", action="store_true", help="run section 3 only")
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="bench-diagnose-") as tmp:
         parts = start_parts(Path(tmp))
@@ -156,9 +240,12 @@ def main(argv=None) -> int:
             print(
                 f"python {sys.version.split()[0]}; command: .venv/bin/python benchmarks/bench_diagnose.py --runs {args.runs}\n"
             )
-            bench_full(parts, args.runs)
-            print()
-            bench_deadline(parts, args.runs)
+            if not args.only_cloud:
+                bench_full(parts, args.runs)
+                print()
+                bench_deadline(parts, args.runs)
+                print()
+            bench_cloud(parts, args.runs, args.api_delay)
         finally:
             stop_parts(parts)
     return 0

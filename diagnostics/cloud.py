@@ -16,6 +16,7 @@ import json
 import logging
 import os
 import re
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -203,6 +204,28 @@ class TCRAPI:
         self.deadline = deadline
         self.scheme, self.host = parse_endpoint(options.endpoint or DEFAULT_ENDPOINT)
         self.calls: list[tuple[str, str]] = []  # (action, region), for the report
+        self._clients: dict[str, object] = {}  # region -> SDK client: one keep-alive session per region
+        self._lock = threading.Lock()
+
+    def _client(self, region: str):
+        """The SDK client for REGION (created once: its session keeps the connection to the API alive)."""
+        from tencentcloud.common import credential
+        from tencentcloud.common.profile.client_profile import ClientProfile
+        from tencentcloud.common.profile.http_profile import HttpProfile
+        from tencentcloud.tcr.v20190924 import tcr_client
+
+        with self._lock:
+            client = self._clients.get(region)
+            if client is None:
+                creds = self.options.credentials
+                assert creds is not None
+                cred = credential.Credential(creds.secret_id, creds.secret_key, creds.token)
+                profile = ClientProfile(
+                    httpProfile=HttpProfile(protocol=self.scheme, endpoint=self.host, reqTimeout=self.deadline.step),
+                    language="en-US",
+                )
+                client = self._clients[region] = tcr_client.TcrClient(cred, region, profile)
+            return client
 
     def call(self, action: str, region: str, params: dict | None = None) -> dict:
         """Send ACTION to REGION; the `Response` object without `RequestId`. Raises CloudError.
@@ -210,25 +233,13 @@ class TCRAPI:
         RequestLimitExceeded is retried with exponential backoff while the deadline leaves room for it."""
         if action not in ALLOWED_ACTIONS or not action.startswith(READ_ONLY_PREFIXES):
             raise PermissionError(f"{action} is not a read-only action this tool may call")
-        from tencentcloud.common import credential
         from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
-        from tencentcloud.common.profile.client_profile import ClientProfile
-        from tencentcloud.common.profile.http_profile import HttpProfile
-        from tencentcloud.tcr.v20190924 import tcr_client
 
-        creds = self.options.credentials
-        assert creds is not None
-        cred = credential.Credential(creds.secret_id, creds.secret_key, creds.token)
         backoff = 0.1
         while True:
             timeout = self.deadline.timeout()
-            if timeout <= 0.01:
-                raise net.DeadlineExceeded()
-            profile = ClientProfile(
-                httpProfile=HttpProfile(protocol=self.scheme, endpoint=self.host, reqTimeout=timeout),
-                language="en-US",
-            )
-            client = tcr_client.TcrClient(cred, region, profile)
+            client = self._client(region)
+            client.request.conn.timeout = timeout  # one deadline for every thread: they all set about the same
             self.calls.append((action, region))
             start = time.monotonic()
             try:
@@ -363,6 +374,21 @@ def call(ctx, action: str, region: str, params: dict | None = None) -> dict:
     client = api(ctx)
     key = f"cloud:{action}:{region}:{json.dumps(params or {}, sort_keys=True)}"
     return ctx.memo(key, lambda: client.call(action, region, params))
+
+
+def prefetch(ctx, requests: list[tuple[str, str, dict]]) -> None:
+    """Send REQUESTS [(action, region, params)] at once, in the background; `call` with the same arguments then
+    waits for (or finds) the memoised answer. A check whose look-ups do not depend on each other pays for one
+    round trip instead of one per look-up."""
+
+    def one(action, region, params):
+        try:
+            call(ctx, action, region, params)
+        except Exception:  # noqa: BLE001 - memoised: the check that reads it reports it
+            pass
+
+    for req in requests:
+        threading.Thread(target=one, args=req, daemon=True, name=f"cloud-{req[0]}").start()
 
 
 def error_finding(check: str, err: CloudError, ctx):

@@ -55,6 +55,14 @@ def _enterprise(ctx, reg) -> list:
     rid, region, name = reg["RegistryId"], reg["RegionName"], reg["RegistryName"]
     ns, _, rest = t.repository.partition("/")
     out = []
+    repo_q = {"RegistryId": rid, "NamespaceName": ns, "RepositoryName": rest, "Limit": 100}
+    image_q = {"RegistryId": rid, "NamespaceName": ns, "RepositoryName": rest, "Limit": 100}
+    if t.digest:
+        image_q["Digest"] = t.digest
+    else:
+        image_q.update({"ImageVersion": t.tag, "ExactMatch": True})
+    if rest:  # the three look-ups do not depend on each other's answers: one round trip for all of them
+        cloud.prefetch(ctx, [("DescribeRepositories", region, repo_q), ("DescribeImages", region, image_q)])
     data = cloud.call(ctx, "DescribeNamespaces", region, {"RegistryId": rid, "NamespaceName": ns, "Limit": 100})
     found = next((n for n in data.get("NamespaceList") or [] if n.get("Name") == ns), None)
     if found is None:
@@ -80,12 +88,7 @@ def _enterprise(ctx, reg) -> list:
         # a push creates the repository: only a problem for a pull
         out.append(finding(NAME, "REPO_NOT_FOUND", level="ok" if ctx.options.push else None, **_ev(ctx)))
         return out
-    params = {"RegistryId": rid, "NamespaceName": ns, "RepositoryName": rest, "Limit": 100}
-    if t.digest:
-        params["Digest"] = t.digest
-    else:
-        params.update({"ImageVersion": t.tag, "ExactMatch": True})
-    imgs = cloud.call(ctx, "DescribeImages", region, params).get("ImageInfoList") or []
+    imgs = cloud.call(ctx, "DescribeImages", region, image_q).get("ImageInfoList") or []
     hit = next((i for i in imgs if (i.get("Digest") == t.digest if t.digest else i.get("ImageVersion") == t.tag)), None)
     if hit:
         out.append(finding(NAME, "TAG_FOUND", digest=hit.get("Digest") or "-", **_ev(ctx)))

@@ -41,6 +41,7 @@ def _internal_only(ctx) -> bool:
 
 def _run(ctx, reg) -> list:
     rid, region, name = reg["RegistryId"], reg["RegionName"], reg["RegistryName"]
+    cloud.prefetch(ctx, [("DescribeSecurityPolicies", region, {"RegistryId": rid})])
     st = cloud.call(ctx, "DescribeExternalEndpointStatus", region, {"RegistryId": rid})
     status = str(st.get("Status") or "-")
     if status != "Opened":

@@ -54,6 +54,7 @@ def _enterprise(ctx, reg) -> list[tuple[str, int, int]]:
     if not limits:
         return []
     rid, region = reg["RegistryId"], reg["RegionName"]
+    cloud.prefetch(ctx, [("DescribeRepositories", region, {"RegistryId": rid, "Limit": 1})])
     ns = cloud.call(ctx, "DescribeNamespaces", region, {"RegistryId": rid, "Limit": 1})
     repos = cloud.call(ctx, "DescribeRepositories", region, {"RegistryId": rid, "Limit": 1})
     return [

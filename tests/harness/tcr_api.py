@@ -477,6 +477,19 @@ class Handlers:
         raise AssertionError("a write action reached the server")
 
 
+ACTIONS_WITH_DELAY = (
+    "DescribeInstances",
+    "CheckInstanceName",
+    "DescribeExternalEndpointStatus",
+    "DescribeSecurityPolicies",
+    "DescribeInternalEndpoints",
+    "DescribeInternalEndpointDnsStatus",
+    "DescribeNamespaces",
+    "DescribeRepositories",
+    "DescribeImages",
+    "DescribeInstanceToken",
+    "DescribeServiceAccounts",
+)
 PERSONAL_HOST_REGION = {"ccr.ccs.tencentyun.com": "ap-guangzhou", "hkccr.ccs.tencentyun.com": "ap-hongkong"}
 INSTANCE_ACTIONS = {
     "DescribeExternalEndpointStatus",
@@ -510,6 +523,7 @@ class TCRAPIServer:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # keep-alive clients: no 40 ms delayed-ACK stall between writes
 
             def log_message(self, format, *args):  # noqa: A002 - stdlib signature
                 pass
