@@ -543,7 +543,9 @@ def api_diagnose():
     if cause is False:
         return error_response(400, "bad_cause", body=body)
     lang = request_lang(body)
-    target = target.strip()
+    # A pasted secret is never echoed (target, findings, the CLI command): diagnose the masked text, which
+    # the name rules then refuse.
+    target = _redact(target.strip())[0]
 
     policy = state.policy
     host, port, problem = split_target(target)

@@ -172,3 +172,18 @@ def test_metric_label_values_are_masked(app, client):
     text = client.get("/metrics").get_data(as_text=True)
     assert "LabelLeakTok3n" not in text
     assert "tcr_doctor_answers_total" in text
+
+
+def test_a_secret_in_a_diagnose_target_is_never_echoed(client):
+    from tests.secrets_corpus import PLANTED
+
+    for line, secret in PLANTED.values():
+        target = line.split()[0] if " " in line else line
+        response = client.post("/api/diagnose", json={"target": target[:500], "render": "html"})
+        assert secret not in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("q", ["how do I buy a TCR instance with a coupon", "asdf qwer zxcv", "hi"])
+def test_refusals_render_html(client, q):
+    response = client.post("/api/ask", json={"q": q, "render": "html"})
+    assert response.status_code == 200 and response.get_json()["html"]
