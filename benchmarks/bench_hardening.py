@@ -159,7 +159,7 @@ def bench_fuzz(workdir: pathlib.Path, cases: int, slack_bodies: int) -> dict:
                     database=None,
                 )
                 @given(case=operation.as_strategy(generation_mode=mode))
-                def run(case, stats=stats):
+                def run(case, stats=stats, operation=operation):
                     kwargs = case.as_transport_kwargs(base_url=server.url)
                     start = time.monotonic()
                     try:
@@ -231,7 +231,7 @@ def bench_secrets(workdir: pathlib.Path) -> dict:
     server = Server(workdir, env)
     responses: list[bytes] = []
     try:
-        for i, (kind, (line, _)) in enumerate(sorted(PLANTED.items())):
+        for i, (_kind, (line, _)) in enumerate(sorted(PLANTED.items())):
             question = f"docker login keeps failing, here is what I ran:\n{line}\n"
             log = (
                 f"$ docker push shop-tcr.tencentcloudcr.com/ns/app:1.{i}\n{line}\n"
