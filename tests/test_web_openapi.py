@@ -215,7 +215,9 @@ EXAMPLES = [
 
 def _rules(app):
     for rule in app.url_map.iter_rules():
-        if rule.endpoint == "static" or rule.rule.startswith("/slack/"):
+        # /slack/events is Slack's (signed requests, docs/slack.md); /console is the support leads' signed-in HTML
+        # console (docs/web.md), not part of the public JSON API
+        if rule.endpoint == "static" or rule.rule.startswith(("/slack/", "/console")):
             continue
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             yield rule.rule, method.lower()
