@@ -233,9 +233,15 @@ _COMMAND_SRC = (  # compiled on first use (_command_rx)
 _UPLOAD_PROGRESS = re.compile(
     r"Pushing \[=|: Layer already exists|: Pushed\s*$|Image already exists|Copying blob \w+ done"
 )
+# A pull whose layers were already downloading: the token ran out during a long download (same story).
+_DOWNLOAD_PROGRESS = LazyRe(r"Downloading \[=|: Download complete|: Pull complete|Extracting \[=")
 _EXPIRED_DURING_PUSH = {
     "zh": "推送开始时认证是成功的（已经在检查或上传镜像层），到最后才被拒绝：通常是上传大镜像层耗时过长，期间访问令牌过期。请重新登录后再推送；若仍然出现，请缩小镜像层或改善上传带宽。`tcr-doctor diagnose <镜像> --push` 可确认凭证本身有效。",
     "en": "Authentication worked when the push began (layers were already being checked or uploaded) and was refused only at the end: usually the access token expired while a large layer was uploading. Log in again and push again; if it recurs, make the layers smaller or the upload faster. `tcr-doctor diagnose <image> --push` confirms the credentials themselves are valid.",
+}
+_EXPIRED_DURING_PULL = {
+    "zh": "拉取开始时认证是成功的（镜像层已经在下载），到后面才被拒绝：通常是下载大镜像层耗时过长，期间访问令牌过期。请重新登录后再拉取；若仍然出现，请缩小镜像层或改善网络（如走内网）。`tcr-doctor diagnose <镜像>` 可确认凭证本身有效。",
+    "en": "Authentication worked when the pull began (layers were already downloading) and was refused later: usually the access token expired during a long layer download. Log in again and pull again; if it recurs, make the layers smaller or the network faster (e.g. the private network). `tcr-doctor diagnose <image>` confirms the credentials themselves are valid.",
 }
 # Patterns too generic to refine an ambiguous wording with (they restate it rather than name a reason).
 _GENERIC_IDS = (
@@ -1187,16 +1193,15 @@ def _explain(text: str) -> dict | None:
         inner = _match_line(rest, op, skip_ids=(pattern["id"], "proxy-auth"))
         if inner and inner["cause"] != cause:
             also.insert(0, inner["cause"])
-    if (
-        pattern.get("expired_after_upload")
-        and ent["op"] == "push"
-        and any(_UPLOAD_PROGRESS.search(prev) for prev in lines[max(0, idx - 400) : idx])
+    if pattern.get("expired_after_upload") and (
+        (ent["op"] == "push" and any(_UPLOAD_PROGRESS.search(prev) for prev in lines[max(0, idx - 400) : idx]))
+        or (ent["op"] == "pull" and any(_DOWNLOAD_PROGRESS.search(prev) for prev in lines[max(0, idx - 400) : idx]))
     ):
         # Layers were already being checked or uploaded, so the login worked at the start of the push: a token
         # that expired during a long upload is the likely story (the registry's tokens are short-lived).
         also.insert(0, cause)
         cause = "CREDENTIALS_EXPIRED"
-        note = _EXPIRED_DURING_PUSH
+        note = _EXPIRED_DURING_PUSH if ent["op"] == "push" else _EXPIRED_DURING_PULL
     on_hub = pattern.get("hub_cause") and ent["hub"] and (not pattern.get("hub_ops") or ent["op"] in pattern["hub_ops"])
     if pattern.get("refine_after") and not on_hub:
         # "pull access denied …: <registry's own reason>": a specific reason (expired token, a named permission)
