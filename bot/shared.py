@@ -131,6 +131,7 @@ class RateLimiter:
                     from limits.storage import RedisStorage
                     from limits.strategies import MovingWindowRateLimiter
 
+                    assert self.shared_url is not None  # only called when Redis is configured
                     storage = RedisStorage(
                         self.shared_url,
                         wrap_exceptions=True,
