@@ -145,3 +145,24 @@ def test_serve_exits_with_one_line_when_a_service_is_unreachable(tmp_path, varia
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1, done.stderr
     assert "pw-secret" not in done.stderr and f"127.0.0.1:{port}" in lines[0]
+
+
+def test_gunicorn_from_the_procfile_exits_with_one_error_line_when_redis_is_unreachable(tmp_path):
+    """The production server's master checks the database and Redis before it forks any worker."""
+    from tests.harness.cluster import procfile_web_argv
+
+    port = free_port()
+    env = dict(
+        os.environ,
+        TCR_DOCTOR_SLACK="off",
+        TCR_DOCTOR_DB=str(tmp_path / "g.sqlite3"),
+        TCR_DOCTOR_REDIS_URL=f"redis://:pw-secret@127.0.0.1:{free_port()}/0",
+        PROMETHEUS_MULTIPROC_DIR=str(tmp_path / "prom"),
+    )
+    done = subprocess.run(
+        procfile_web_argv(port, env), env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode != 0
+    errors = [line for line in done.stderr.splitlines() if "[INFO]" not in line]
+    assert len(errors) == 1 and "cannot reach Redis" in errors[0], done.stderr
+    assert "pw-secret" not in done.stderr and "Traceback" not in done.stderr
