@@ -419,8 +419,10 @@ def test_metrics_sum_across_worker_processes(tmp_path):
         sys.stdout.write(client.get("/metrics").get_data(as_text=True))
         """
     )
-    for count in ("1", "2"):
-        subprocess.run([sys.executable, "-c", worker, count], env=env, check=True, capture_output=True, timeout=60)
+    workers = [
+        subprocess.Popen([sys.executable, "-c", worker, count], env=env, stdout=subprocess.DEVNULL) for count in "12"
+    ]
+    assert [w.wait(timeout=60) for w in workers] == [0, 0]
     scrape = subprocess.run([sys.executable, "-c", worker, "0"], env=env, check=True, capture_output=True, text=True)
     assert 'tcr_doctor_no_answers_total{lang="en"} 3.0' in scrape.stdout
     assert 'tcr_doctor_request_duration_seconds_count{endpoint="/api/ask"} 3.0' in scrape.stdout
