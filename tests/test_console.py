@@ -254,6 +254,23 @@ def test_overview_charts_come_from_the_store(tmp_path):
     assert client.get("/console?from=yesterday").status_code == 400
 
 
+def test_charts_and_groups_on_postgresql(tmp_path, pg_url):
+    """The same queries on a real PostgreSQL (started by the tests): days, shares, tops, groups."""
+    app, client = make(tmp_path, DATABASE_URL=pg_url)
+    charts_fixture(app)
+    missed_fixture(app)
+    sign_in(client)
+    data = page_data(client.get("/console").text)
+    assert data["total"] == 14
+    d2 = data["days"].index(time.strftime("%Y-%m-%d", time.gmtime(day_ts(2))))
+    assert data["per_day"]["web"][d2] == 2 and data["per_day"]["slack"][d2] == 1
+    assert data["outcomes"]["down"][d2] == pytest.approx(33.3)
+    assert data["top_entries"][0]["id"] == "delete-image-tag" and data["top_entries"][0]["answered"] == 3
+    assert data["findings"][0] == {"code": "DNS_NXDOMAIN", "status": "fail", "count": 2}
+    html = client.get("/console/questions").text
+    assert all(t in html for t in SCAN_ZH) and re.search(r'class="tcrc-count">6<', html)
+
+
 def test_csv_export_has_the_same_figures(tmp_path):
     app, client = make(tmp_path)
     charts_fixture(app)
