@@ -390,6 +390,7 @@ class SlackChannel:
                     score=answer.get("score"),
                     kb_version=result.get("kb_version"),
                     redacted=kinds,
+                    log_code=(result.get("log") or {}).get("cause") if isinstance(result.get("log"), dict) else None,
                 )
             except Exception:  # noqa: BLE001 - the answer matters more than its record
                 log.exception("slack: could not record the question")
@@ -846,6 +847,8 @@ class SlackChannel:
             try:
                 report = (self.settings.diagnose_func or diagnose)(target, options, progress=on_progress)
                 findings = [f.to_dict() if hasattr(f, "to_dict") else f for f in report.findings]
+                if self.settings.storage is not None and hasattr(self.settings.storage, "record_findings"):
+                    self.settings.storage.record_findings(findings, channel="slack")  # codes only: console chart
                 result = message(
                     "findings.json.j2",
                     lang=lang,

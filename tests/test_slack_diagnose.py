@@ -83,6 +83,19 @@ def test_run_diagnostics_button_posts_findings_from_a_real_registry(rig, target,
             assert f.code in text
         assert f.summary["en"][:40] in text
 
+    # The console's charts: the pasted cause and the findings' codes are recorded for the Slack channel too.
+    import sqlalchemy as sa
+
+    from bot import storage as S
+
+    storage = rig.app.extensions["tcr_doctor"].storage
+    storage.flush()
+    with storage.engine().connect() as conn:
+        codes = set(conn.execute(sa.select(S.findings.c.code).where(S.findings.c.channel == "slack")).scalars())
+        causes = set(conn.execute(sa.select(S.questions.c.log_code).where(S.questions.c.channel == "slack")).scalars())
+    assert {f.code for f in expected.findings} <= codes
+    assert causes - {None}
+
 
 def test_the_policy_refuses_a_registry_outside_the_allowed_domains(rig):
     rig.command("diagnose 127.0.0.1:5000/team/app:1.0")
