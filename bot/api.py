@@ -18,7 +18,6 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, request
 from markupsafe import Markup
 
-from bot.settings import Settings
 from diagnostics import checks as checks_registry
 
 blueprint = Blueprint("api", __name__)
@@ -348,11 +347,11 @@ def render_log(log: dict, lang: str) -> str:
 
 
 def _cause_text(code: str) -> dict | None:
-    try:
-        from knowledge.logs import cause_text
+    from knowledge import cause_text
 
+    try:
         return cause_text(code)
-    except (ImportError, KeyError):
+    except KeyError:
         return None
 
 
@@ -454,31 +453,6 @@ def api_ask():
 
 
 # --- /api/diagnose --------------------------------------------------------------------------------------
-_HOST_PORT = re.compile(r"^(?P<host>[^:]*)(?::(?P<port>[0-9]{1,5}))?$")
-
-
-def split_target(target: str) -> tuple[str, int | None, str | None]:
-    """(host, port, problem) of a registry host or image reference, as typed by a user.
-
-    `problem` is "userinfo" or "syntax" when the registry part cannot be a plain host[:port].
-    """
-    text = target.strip()
-    for scheme in ("https://", "http://"):
-        if text.lower().startswith(scheme):
-            text = text[len(scheme) :]
-            break
-    registry = text.split("/", 1)[0]
-    if "@" in registry:
-        return registry, None, "userinfo"
-    if registry.startswith("["):
-        return registry, None, None  # IPv6 literal: check_host refuses it with the right reason
-    match = _HOST_PORT.match(registry)
-    if not match:
-        return registry, None, "syntax"
-    port = int(match.group("port")) if match.group("port") else None
-    return match.group("host"), port, None
-
-
 def _refused_finding(host: str, refusal) -> dict[str, Any]:
     reason = {"zh": getattr(refusal, "zh", str(refusal)), "en": getattr(refusal, "en", str(refusal))}
     try:
@@ -547,14 +521,7 @@ def api_diagnose():
     # the name rules then refuse.
     target = _redact(target.strip())[0]
 
-    policy = state.policy
-    host, port, problem = split_target(target)
-    refusal = None
-    if problem:
-        from diagnostics.policy import _refusal
-
-        refusal = _refusal(problem, host=host)
-    refusal = refusal or policy.check_host(host) or policy.check_port(port)
+    host, refusal = state.policy.check_target(target)
     if refusal is not None:
         findings = [_refused_finding(host, refusal)]
         result = {"target": target, "findings": findings, "exit_code": 1, "refused": True}
@@ -588,11 +555,10 @@ def _log_cause(body: dict) -> tuple[str, list[str]] | None | bool:
     """The optional ("cause", "also") of a pasted log whose diagnosis this is: None when there is no `cause`
     (an `also` alone says nothing to confirm: ignored once checked), False when malformed (not cause codes of
     knowledge.logs)."""
+    from knowledge import log_causes
+
     cause, also = body.get("cause"), body.get("also", [])
-    try:
-        from knowledge.logs import CODES
-    except ImportError:
-        return None
+    CODES = log_causes()
     if "also" in body and (
         not isinstance(also, list) or len(also) > 2 or not all(isinstance(c, str) and c in CODES for c in also)
     ):
@@ -610,73 +576,23 @@ def log_verdict(cause: tuple[str, list[str]], result: dict) -> dict[str, Any]:
     cause or one of its alternatives, most likely first; else the failing/warning ones)."""
     if result.get("refused"):
         return {"verdict": "not_run", "codes": []}
-    from knowledge.logs import confirming_codes
+    from knowledge import log_verdict as verdict_of
 
     code, also = cause
-    bad = [f for f in result.get("findings") or [] if f.get("status") in ("fail", "warn")]
-    wanted: dict[str, int] = {}
-    for rank, c in enumerate([code, *also]):
-        for confirming in [c, *confirming_codes(c)]:
-            wanted.setdefault(confirming, rank)
-    hits = sorted({f["code"] for f in bad if f.get("code") in wanted}, key=lambda c: wanted[c])
-    if hits:
-        verdict = "confirmed"
-    elif any(f.get("status") == "fail" for f in bad):
-        verdict = "other"
-    else:
-        verdict = "not_reproduced"
-    return {"verdict": verdict, "codes": hits or sorted({f.get("code", "") for f in bad})}
-
-
-def web_checks(cfg: Settings, requested: list[str] | None = None) -> list[str]:
-    """The checks a web diagnosis runs: the configured ones (TCR_DOCTOR_DIAGNOSE_CHECKS, all anonymous), narrowed
-    to `requested` (e.g. a pasted log's `checks`) when that leaves any; never more than the configured set."""
-    anonymous = anonymous_checks()
-    allowed = [c for c in cfg.diagnose_checks or anonymous if c in anonymous] or list(anonymous)
-    if requested:
-        narrowed = [c for c in allowed if c in requested]
-        if narrowed:
-            return narrowed
-    return allowed
-
-
-def anonymous_options(DiagnoseOptions, cfg: Settings, policy, only: list[str] | None = None):
-    """Options for a diagnosis on behalf of an anonymous web user. Never the server's own credentials: no
-    username, a docker config that is empty (os.devnull, so neither ~/.docker/config.json nor a credential helper
-    of the server's account is consulted) and an empty environment (no DOCKER_CONFIG, no HTTP(S)_PROXY: the
-    engine connects only to the addresses the policy checked). Never a push."""
-    return DiagnoseOptions(
-        timeout=cfg.diagnose_timeout,
-        only=web_checks(cfg, only),
-        skip=None,
-        username=None,
-        password=None,
-        push=False,
-        nameserver=cfg.dns_nameserver,
-        ca_file=cfg.ca_file,
-        docker_config=os.devnull,
-        env={},
-        policy=policy,
-    )
+    return verdict_of(code, also, result.get("findings") or [])
 
 
 def _run_diagnosis(state, target: str, checks: list[str] | None = None) -> dict[str, Any] | None:
-    cfg = state.cfg
+    anonymous = state.anonymous  # diagnostics.policy.AnonymousDiagnosis: the same rules as Slack's
+    only = anonymous.checks_for(checks)
     if state.diagnose is not None:
         report = state.diagnose(
-            target,
-            policy=state.policy,
-            timeout=cfg.diagnose_timeout,
-            nameserver=cfg.dns_nameserver,
-            only=web_checks(cfg, checks),
+            target, policy=anonymous.policy, timeout=anonymous.timeout, nameserver=anonymous.nameserver, only=only
         )
     else:
-        try:
-            from diagnostics import DiagnoseOptions, diagnose
-        except ImportError:
-            return None
-        options = anonymous_options(DiagnoseOptions, cfg, state.policy, checks)
-        report = diagnose(target, options)
+        from diagnostics import diagnose
+
+        report = diagnose(target, anonymous.options(only))
     data = report.to_dict() if hasattr(report, "to_dict") else dict(report)
     findings = data.get("findings") or []
     exit_code = data.get(

@@ -37,6 +37,7 @@ from typing import Any
 from bot.render import render
 from bot.settings import Settings
 from diagnostics import checks as checks_registry
+from diagnostics.policy import AddressPolicy, AnonymousDiagnosis
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +104,7 @@ class SlackSettings:
     diagnose_timeout: float = 10.0
     policy: Any = None  # AddressPolicy; None = AddressPolicy.public_registry()
     nameserver: str | None = None  # DNS server for diagnoses ("ip[:port]"); None = system
+    ca_file: str | None = None  # extra CA bundle trusted for registry TLS (the web service's TCR_DOCTOR_CA_FILE)
     dedupe_path: str | None = None  # SQLite file shared by all workers; None = in-process only
     redis_url: str | None = None  # Redis shared by every worker and host (SET NX EX); wins over dedupe_path
     on_redis_fallback: Any = None  # called with "slack_dedupe" when Redis could not answer (a metric)
@@ -132,6 +134,7 @@ class SlackSettings:
             default_lang=_lang(settings.slack_default_lang, "en"),
             diagnose_timeout=settings.diagnose_timeout,
             nameserver=settings.dns_nameserver,
+            ca_file=settings.ca_file,
             dedupe_path=settings.slack_dedupe_path,
             redis_url=settings.redis_url,
             ask_func=settings.ask_func,
@@ -278,7 +281,7 @@ def _operator_cloud(settings: Settings):
 def safe_checks() -> list[str]:
     """Checks a chat user may trigger: the anonymous ones except those about the user's own credentials (Slack
     never collects a password; it points to the CLI instead)."""
-    return [i.name for i in checks_registry.all_checks() if i.anonymous and not i.credentials]
+    return AnonymousDiagnosis(AddressPolicy()).allowed(credentials=False)
 
 
 def _safe_checks(checks: Any) -> list[str]:
@@ -366,10 +369,13 @@ class SlackChannel:
 
     def policy(self) -> Any:
         if self.settings.policy is None:
-            from diagnostics.policy import AddressPolicy
-
             self.settings.policy = AddressPolicy.public_registry()
         return self.settings.policy
+
+    def anonymous(self) -> AnonymousDiagnosis:
+        """How a chat user's diagnosis runs: the web API's rules, without the checks that need a password."""
+        s = self.settings
+        return AnonymousDiagnosis(self.policy(), timeout=s.diagnose_timeout, nameserver=s.nameserver, ca_file=s.ca_file)
 
     # -- the store and the metrics (shared with the web channel) ------------------------------------------
     def record(self, masked: str, kinds: list[str], result: Mapping[str, Any]) -> str:
@@ -793,7 +799,7 @@ class SlackChannel:
 
         `ran_by`: who started it (said in the message); `command`: started by `/tcr diagnose`.
         """
-        from diagnostics import DiagnoseOptions, diagnose
+        from diagnostics import diagnose
 
         only = _safe_checks(checks) or safe_checks()
         if self.settings.cloud is not None:  # the operator's account (TCR_DOCTOR_SLACK_CLOUD): its account checks too
@@ -826,20 +832,9 @@ class SlackChannel:
             except Exception:  # noqa: BLE001 - progress is best effort; the final update matters
                 log.warning("slack: progress update failed")
 
-        # Anonymous and server-neutral: no password, never the server's docker config (its credentials would
-        # answer for the Slack user) and never its proxy variables (a proxy would bypass the address policy).
-        options = DiagnoseOptions(
-            timeout=self.settings.diagnose_timeout,
-            only=only,
-            policy=self.policy(),
-            nameserver=self.settings.nameserver,
-            username=None,
-            password=None,
-            push=False,
-            docker_config=os.devnull,
-            env={},
-            cloud=self.settings.cloud,
-        )
+        # Anonymous and server-neutral, by the same rules as the web API (diagnostics.policy.AnonymousDiagnosis):
+        # no password, never the server's docker config or proxy variables.
+        options = self.anonymous().options(only, cloud=self.settings.cloud)
         slots = self.settings.diagnose_slots  # shared with /api/diagnose: at most N diagnoses per process
         if slots is not None and not slots.acquire(timeout=self.settings.diagnose_timeout):
             result = message("busy.json.j2", lang=lang)

@@ -109,7 +109,7 @@ class WebState:
     """Per-process state shared by the request handlers."""
 
     def __init__(self, cfg: Settings, storage):
-        from diagnostics.policy import AddressPolicy
+        from diagnostics.policy import AddressPolicy, AnonymousDiagnosis
 
         self.cfg = cfg
         self.storage = storage
@@ -118,6 +118,13 @@ class WebState:
             domains=cfg.registry_domains,
             ports=cfg.registry_ports,
             allow_loopback=cfg.test_allow_loopback,
+        )
+        self.anonymous = AnonymousDiagnosis(
+            policy=self.policy,
+            timeout=cfg.diagnose_timeout,
+            nameserver=cfg.dns_nameserver,
+            ca_file=cfg.ca_file,
+            checks=cfg.diagnose_checks,
         )
         from bot.shared import RateLimiter
 

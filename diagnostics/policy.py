@@ -21,10 +21,15 @@ Every refusal is a `Refusal`: a `str` (English text, so `-> str | None` holds) t
 from __future__ import annotations
 
 import ipaddress
+import os
 import re
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
+
+from .checks import all_checks
+from .context import DiagnoseOptions
 
 DEFAULT_DOMAINS: tuple[str, ...] = ("*.tencentcloudcr.com", "*.ccs.tencentyun.com", "*.tencentyun.com")
 DEFAULT_PORTS: tuple[int, ...] = (443, 80)
@@ -292,6 +297,31 @@ def _embedded_ipv4(addr: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
     return None
 
 
+_HOST_PORT = re.compile(r"^(?P<host>[^:]*)(?::(?P<port>[0-9]{1,5}))?$")
+
+
+def split_target(target: str) -> tuple[str, int | None, str | None]:
+    """(host, port, problem) of a registry host or image reference, as typed by a user.
+
+    `problem` is "userinfo" or "syntax" when the registry part cannot be a plain host[:port].
+    """
+    text = target.strip()
+    for scheme in ("https://", "http://"):
+        if text.lower().startswith(scheme):
+            text = text[len(scheme) :]
+            break
+    registry = text.split("/", 1)[0]
+    if "@" in registry:
+        return registry, None, "userinfo"
+    if registry.startswith("["):
+        return registry, None, None  # IPv6 literal: check_host refuses it with the right reason
+    match = _HOST_PORT.match(registry)
+    if not match:
+        return registry, None, "syntax"
+    port = int(match.group("port")) if match.group("port") else None
+    return match.group("host"), port, None
+
+
 class AddressPolicy:
     """Which hosts and addresses a channel may diagnose.
 
@@ -350,6 +380,13 @@ class AddressPolicy:
         if port is None or not self.ports or int(port) in self.ports:
             return None
         return _refusal("port", detail=str(port), ports=", ".join(map(str, self.ports)))
+
+    def check_target(self, target: str) -> tuple[str, Refusal | None]:
+        """(registry host, refusal reason or None) for a registry or image reference as a user typed it."""
+        host, port, problem = split_target(target)
+        if problem:
+            return host, _refusal(problem, host=host)
+        return host, self.check_host(host) or self.check_port(port)
 
     # -- addresses -----------------------------------------------------------------------------------
     def check_address(self, ip: str | IPAddress, host: str = "") -> Refusal | None:
@@ -462,3 +499,48 @@ def dns_resolver(timeout: float = 5.0, nameserver: str | None = None) -> Callabl
         return found
 
     return resolve
+
+
+@dataclass(frozen=True)
+class AnonymousDiagnosis:
+    """How a diagnosis runs for someone the service does not know (the web API, Slack): only the checks the
+    registry marks ANONYMOUS, under an address policy, and never with the server's own credentials: no username, a
+    docker config that is empty (os.devnull: neither ~/.docker/config.json nor a credential helper of the server's
+    account is consulted), an empty environment (no DOCKER_CONFIG, no HTTP(S)_PROXY: the engine connects only to
+    the addresses the policy checked), never a push."""
+
+    policy: AddressPolicy
+    timeout: float = 10.0
+    nameserver: str | None = None
+    ca_file: str | None = None
+    checks: tuple[str, ...] = ()  # the operator's choice (TCR_DOCTOR_DIAGNOSE_CHECKS); () = every anonymous check
+
+    def allowed(self, *, credentials: bool = True) -> list[str]:
+        """The checks an anonymous diagnosis may run, in report order; `credentials=False` also leaves out those
+        about the user's own login (a channel that cannot take a password: Slack)."""
+        anonymous = [i.name for i in all_checks() if i.anonymous and (credentials or not i.credentials)]
+        return [c for c in anonymous if c in self.checks] if self.checks else anonymous
+
+    def checks_for(self, requested: Iterable[str] | None = None, *, credentials: bool = True) -> list[str]:
+        """The allowed checks narrowed to `requested` (e.g. a pasted log's `checks`) when that leaves any; never
+        more than `allowed()`."""
+        allowed = self.allowed(credentials=credentials) or [i.name for i in all_checks() if i.anonymous]
+        wanted = set(requested or ())
+        return [c for c in allowed if c in wanted] or allowed
+
+    def options(self, only: Iterable[str], **extra: Any) -> DiagnoseOptions:
+        """DiagnoseOptions running `only` anonymously (`extra`: e.g. `cloud` for an operator's own account)."""
+        return DiagnoseOptions(
+            timeout=self.timeout,
+            only=list(only),
+            skip=None,
+            username=None,
+            password=None,
+            push=False,
+            nameserver=self.nameserver,
+            ca_file=self.ca_file,
+            docker_config=os.devnull,
+            env={},
+            policy=self.policy,
+            **extra,
+        )

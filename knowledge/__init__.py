@@ -22,6 +22,12 @@ __all__ = [
     "Overlay",
     "set_overlay_source",
     "question_vector",
+    "detect_lang",
+    "cjk_count",
+    "log_causes",
+    "cause_text",
+    "log_verdict",
+    "faq_question",
 ]
 
 LANGS = ("zh", "en")
@@ -130,6 +136,57 @@ def explain_log(text: str):
     from .logs import explain_log as _explain
 
     return _explain(text)
+
+
+def detect_lang(text: str) -> str:
+    """ "zh" or "en": the language a text is written in (knowledge/text.py)."""
+    from .text import detect_lang as _detect
+
+    return _detect(text)
+
+
+def cjk_count(text: str) -> int:
+    """How many CJK characters `text` holds (a text with none and no ASCII word has nothing to match)."""
+    from .text import cjk_count as _count
+
+    return _count(text)
+
+
+def log_causes() -> tuple[str, ...]:
+    """Every cause code a pasted log can have (`explain_log(...)["cause"]`, knowledge/logpatterns.toml)."""
+    from .logs import CODES
+
+    return tuple(CODES)
+
+
+def cause_text(code: str) -> dict[str, Any]:
+    """Summary and fix of a log cause code ({"summary": {zh, en}, "fix": {zh, en}, "faq": id|None}); KeyError when
+    `code` is not a cause."""
+    from .logs import cause_text as _text
+
+    return _text(code)
+
+
+def log_verdict(cause: str, also: Any, findings: Any) -> dict[str, Any]:
+    """Whether a diagnosis' findings confirm a pasted log's cause: the one rule of the web API and the CLI
+    (knowledge/confirm.py)."""
+    from .confirm import log_verdict as _verdict
+
+    return _verdict(cause, also, findings)
+
+
+def faq_question(faq_id: str) -> dict[str, str] | None:
+    """The question ({zh, en}) of the FAQ entry `faq_id`, or None when there is no such entry."""
+    import tomllib
+
+    from .kb import FAQ_DIR
+
+    # One file read, not the whole knowledge base: `explain` names the entry of a cause and nothing else.
+    for path in sorted(FAQ_DIR.glob(f"*-{faq_id}.toml")):
+        with open(path, "rb") as fh:
+            question = tomllib.load(fh).get("question")
+        return {str(k): str(v) for k, v in question.items()} if isinstance(question, dict) and question else None
+    return None
 
 
 def _log_cause(text: str, entities: dict[str, Any]):

@@ -170,7 +170,7 @@ def test_diagnose_concurrency_limit(tmp_path):
 
 
 def test_split_target():
-    from bot.api import split_target
+    from diagnostics.policy import split_target
 
     assert split_target("https://shop.tencentcloudcr.com:443/ns/app:1") == ("shop.tencentcloudcr.com", 443, None)
     assert split_target("shop.tencentcloudcr.com") == ("shop.tencentcloudcr.com", None, None)

@@ -248,14 +248,13 @@ def test_verdict_says_whether_the_findings_confirm_the_cause(make_client, findin
 
 def test_web_rules_hold_for_any_checks():
     """Whatever checks are asked for: anonymous, an empty docker config and environment, no push, the policy."""
-    from bot.api import anonymous_options
     from bot.web import load_config
-    from diagnostics import DiagnoseOptions
-    from diagnostics.policy import AddressPolicy
+    from diagnostics.policy import AddressPolicy, AnonymousDiagnosis
 
     cfg = load_config({"SLACK": "off"})
     policy = AddressPolicy.public_registry(domains=cfg.registry_domains, ports=cfg.registry_ports)
-    options = anonymous_options(DiagnoseOptions, cfg, policy, ["credentials", "image"])
+    anonymous = AnonymousDiagnosis(policy, timeout=cfg.diagnose_timeout, checks=cfg.diagnose_checks)
+    options = anonymous.options(anonymous.checks_for(["credentials", "image"]))
     assert options.only == ["credentials", "image"]
     assert options.username is None and options.password is None and options.push is False
     assert options.docker_config == os.devnull and options.env == {}

@@ -37,7 +37,7 @@ def add_arguments(parser) -> None:
 
 def check_input(text: str) -> str | None:
     """The MESSAGES key that refuses `text`, or None when it can be matched."""
-    from knowledge.text import cjk_count
+    from knowledge import cjk_count
 
     if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
         return "too_long"
@@ -55,7 +55,7 @@ def check_input(text: str) -> str | None:
 
 
 def _lang_of(text: str, lang: str | None) -> str:
-    from knowledge.text import detect_lang
+    from knowledge import detect_lang
 
     return lang or detect_lang(text)
 
@@ -74,7 +74,7 @@ def _answer_one(text: str, lang: str | None) -> tuple[dict, int]:
 
 
 def run(args) -> int:
-    from knowledge.kb import KnowledgeError
+    from knowledge import KnowledgeError
 
     try:
         return _run(args)

@@ -114,7 +114,7 @@ def run(args) -> int:
     if not items:
         print("tcr-doctor eval: no questions in the file", file=sys.stderr)
         return 2
-    from knowledge.kb import KnowledgeError
+    from knowledge import KnowledgeError
 
     try:
         res = evaluate(items)

@@ -47,7 +47,7 @@ def _read(path: str, lang_hint: str) -> str:
 def _lang(text: str, lang: str | None) -> str:
     if lang:
         return lang
-    from knowledge.text import detect_lang
+    from knowledge import detect_lang
 
     return detect_lang(text)
 
@@ -55,17 +55,12 @@ def _lang(text: str, lang: str | None) -> str:
 def _faq_question(faq_id: str | None) -> dict | None:
     if not faq_id:
         return None
+    from knowledge import faq_question
+
     try:
-        import tomllib
-
-        from knowledge.logs import FAQ_DIR
-
-        for path in sorted(FAQ_DIR.glob(f"*-{faq_id}.toml")):
-            with open(path, "rb") as fh:
-                return dict(tomllib.load(fh).get("question") or {}) or None
-    except Exception:  # a broken entry must not break `explain`; the loader's own tests report it
+        return faq_question(faq_id)
+    except Exception:  # noqa: BLE001 - a broken entry must not break `explain`; the loader's own tests report it
         return None
-    return None
 
 
 def run_diagnosis(result: dict, timeout: float) -> dict:
@@ -74,7 +69,7 @@ def run_diagnosis(result: dict, timeout: float) -> dict:
     Returns {"ran": bool, "verdict": confirmed|other|not_reproduced|not_run, "codes": [...], "report": {...}|None,
     "reason": {"zh","en"}|None}.
     """
-    from knowledge.logs import confirming_codes
+    from knowledge import log_verdict
 
     if not result.get("target"):
         why = (
@@ -89,16 +84,8 @@ def run_diagnosis(result: dict, timeout: float) -> dict:
             }
         )
         return {"ran": False, "verdict": "not_run", "codes": [], "report": None, "reason": why}
-    try:
-        from diagnostics import DiagnoseOptions, diagnose
-    except ImportError:
-        return {
-            "ran": False,
-            "verdict": "not_run",
-            "codes": [],
-            "report": None,
-            "reason": {"zh": "此安装中没有诊断模块。", "en": "Diagnostics are not available in this installation."},
-        }
+    from diagnostics import DiagnoseOptions, diagnose
+
     options = DiagnoseOptions(
         timeout=timeout, only=list(result.get("checks") or []) or None, push=bool(result.get("push"))
     )
@@ -114,22 +101,10 @@ def run_diagnosis(result: dict, timeout: float) -> dict:
         }
     data = report.to_dict() if hasattr(report, "to_dict") else {}
     findings = [f.to_dict() if hasattr(f, "to_dict") else dict(f) for f in getattr(report, "findings", [])]
-    bad = [f for f in findings if f.get("status") in ("fail", "warn")]
-    wanted = {}
-    for rank, code in enumerate([result["cause"], *result.get("also", [])]):
-        for c in [code, *confirming_codes(code)]:
-            wanted.setdefault(c, rank)
-    hits = sorted({f["code"] for f in bad if f.get("code") in wanted}, key=lambda c: wanted[c])
-    if hits:
-        verdict = "confirmed"
-    elif [f for f in bad if f.get("status") == "fail"]:
-        verdict = "other"
-    else:
-        verdict = "not_reproduced"
+    verdict = log_verdict(result["cause"], result.get("also", []), findings)
     return {
         "ran": True,
-        "verdict": verdict,
-        "codes": hits or [f["code"] for f in bad],
+        **verdict,
         "report": data or None,
         "findings": findings,
         "reason": None,
@@ -137,7 +112,7 @@ def run_diagnosis(result: dict, timeout: float) -> dict:
 
 
 def run(args) -> int:
-    from knowledge.logs import explain
+    from knowledge import explain_log as explain
 
     try:
         text = _read(args.file, args.lang or "en")
