@@ -385,15 +385,9 @@ def _explain_log(text: str) -> dict | None:
 def _redact(text: str) -> tuple[str, list[str]]:
     state = _state()
     if state.redact is None:
-        try:
-            # the function itself: after `knowledge.redact()` first runs, the package attribute `redact` is
-            # shadowed by the submodule of the same name
-            from knowledge.redact import redact as _knowledge_redact
+        from knowledge import redact
 
-            state.redact = _knowledge_redact
-        except ImportError:
-            # Never store what might hold a secret: without the redactor, keep no question text at all.
-            return "[not stored: redaction unavailable]", ["unavailable"]
+        state.redact = redact
     masked, kinds = state.redact(text)
     return masked, list(kinds or [])
 
@@ -454,27 +448,10 @@ def api_ask():
 
 # --- /api/diagnose --------------------------------------------------------------------------------------
 def _refused_finding(host: str, refusal) -> dict[str, Any]:
-    reason = {"zh": getattr(refusal, "zh", str(refusal)), "en": getattr(refusal, "en", str(refusal))}
-    try:
-        from diagnostics.findings import finding
+    from diagnostics import finding
 
-        return finding("dns", "TARGET_REFUSED", host=host, reason=reason, policy=getattr(refusal, "code", "")).to_dict()
-    except (ImportError, KeyError):  # catalogue not there: the same shape, built here
-        return {
-            "check": "dns",
-            "status": "fail",
-            "code": "TARGET_REFUSED",
-            "summary": {
-                "zh": f"出于安全策略，不会连接 {host}：{reason['zh']}",
-                "en": f"{host} will not be contacted because of the address policy: {reason['en']}",
-            },
-            "evidence": {"host": host, "reason": reason, "policy": getattr(refusal, "code", "")},
-            "fix": {
-                "zh": f"网页和 Slack 渠道只诊断公网上的镜像仓库。请在能访问该地址的机器上运行 `tcr-doctor diagnose {host}`。",
-                "en": f"The web and Slack channels diagnose public registries only. Run `tcr-doctor diagnose {host}` on a machine that can reach it.",
-            },
-            "faq": None,
-        }
+    reason = {"zh": getattr(refusal, "zh", str(refusal)), "en": getattr(refusal, "en", str(refusal))}
+    return finding("dns", "TARGET_REFUSED", host=host, reason=reason, policy=getattr(refusal, "code", "")).to_dict()
 
 
 def cli_command(target: str) -> dict[str, Any]:

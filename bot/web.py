@@ -315,16 +315,9 @@ def _mount_slack(app: Flask, cfg: Settings) -> None:
     mode = cfg.slack
     if mode == "off" or (mode == "auto" and not cfg.slack_signing_secret):
         return
-    try:
-        from bot import slack
-    except ImportError as exc:
-        log.warning("Slack is configured but bot.slack could not be imported (%s); /slack/events is not mounted", exc)
-        return
-    init = getattr(slack, "init_app", None)
-    if init is None:
-        log.warning("bot.slack has no init_app(app); /slack/events is not mounted")
-        return
-    init(app)
+    from bot import slack
+
+    slack.init_app(app)
     _gate_slack(app, slack)
 
 

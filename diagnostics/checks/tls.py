@@ -55,74 +55,42 @@ def _iso(d: dt.datetime | None) -> str | None:
 
 
 def cert_info(der: bytes | None) -> dict:
-    """Subject, issuer, validity and names of a DER certificate (evidence only)."""
+    """Subject, issuer, validity and names of a DER certificate (evidence only; {} when it cannot be read)."""
     if not der:
         return {}
-    try:
-        from cryptography import x509
-        from cryptography.x509.oid import NameOID
+    # Imported here, not at the top: cryptography.x509 costs 45+ ms (python -X importtime), more than ssl itself,
+    # and `diagnose --only dns` must not pay it; the runner imports it before the deadline when a TLS check runs.
+    from cryptography import x509
+    from cryptography.x509.oid import NameOID
 
+    try:
         cert = x509.load_der_x509_certificate(der)
-
-        def name(n):
-            cn = n.get_attributes_for_oid(NameOID.COMMON_NAME)
-            org = n.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)
-            if cn:
-                return "CN=" + str(cn[0].value)
-            if org:
-                return "O=" + str(org[0].value)
-            return n.rfc4514_string() or "-"
-
-        names = []
-        try:
-            san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
-            names = [str(v) for v in san.get_values_for_type(x509.DNSName)] + [
-                str(v) for v in san.get_values_for_type(x509.IPAddress)
-            ]
-        except x509.ExtensionNotFound:
-            pass
-        nb = getattr(cert, "not_valid_before_utc", None) or cert.not_valid_before
-        na = getattr(cert, "not_valid_after_utc", None) or cert.not_valid_after
-        return {
-            "subject": name(cert.subject),
-            "issuer": name(cert.issuer),
-            "not_before": _iso(nb),
-            "not_after": _iso(na),
-            "names": names or [name(cert.subject)],
-            "self_signed": cert.subject == cert.issuer,
-        }
-    except Exception:  # noqa: BLE001 - evidence is best effort; fall back to the stdlib decoder
-        return _cert_info_stdlib(der)
-
-
-def _cert_info_stdlib(der: bytes) -> dict:
-    import os
-    import tempfile
-
-    try:
-        with tempfile.NamedTemporaryFile("w", suffix=".pem", delete=False) as fh:
-            fh.write(ssl.DER_cert_to_PEM_cert(der))
-            path = fh.name
-        try:
-            d = ssl._ssl._test_decode_cert(path)  # type: ignore[attr-defined]
-        finally:
-            os.unlink(path)
-    except Exception:  # noqa: BLE001
+    except ValueError:
         return {}
 
-    def flat(rdns):
-        kv = dict(x for rdn in rdns for x in rdn)
-        return ("CN=" + kv["commonName"]) if "commonName" in kv else ("O=" + kv.get("organizationName", "-"))
+    def name(n: x509.Name) -> str:
+        cn = n.get_attributes_for_oid(NameOID.COMMON_NAME)
+        org = n.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)
+        if cn:
+            return "CN=" + str(cn[0].value)
+        if org:
+            return "O=" + str(org[0].value)
+        return n.rfc4514_string() or "-"
 
-    def when(s):
-        return _iso(dt.datetime.fromtimestamp(ssl.cert_time_to_seconds(s), dt.UTC)) if s else None
-
+    names: list[str] = []
+    try:
+        san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+        names = [str(v) for v in san.get_values_for_type(x509.DNSName)]
+        names += [str(v) for v in san.get_values_for_type(x509.IPAddress)]
+    except x509.ExtensionNotFound:
+        pass
     return {
-        "subject": flat(d.get("subject", ())),
-        "issuer": flat(d.get("issuer", ())),
-        "not_before": when(d.get("notBefore")),
-        "not_after": when(d.get("notAfter")),
-        "names": [v for _, v in d.get("subjectAltName", ())],
+        "subject": name(cert.subject),
+        "issuer": name(cert.issuer),
+        "not_before": _iso(cert.not_valid_before_utc),
+        "not_after": _iso(cert.not_valid_after_utc),
+        "names": names or [name(cert.subject)],
+        "self_signed": cert.subject == cert.issuer,
     }
 
 
