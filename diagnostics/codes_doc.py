@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import sys
+from typing import Any
 
 from . import checks
 from .findings import catalogue
@@ -37,7 +38,7 @@ def render_markdown() -> str:
         "Generated from `diagnostics/codes.toml` by `python -m diagnostics.codes_doc`.",
         "",
     ]
-    by_check: dict[str, list] = {}
+    by_check: dict[str, list[tuple[str, dict[str, Any]]]] = {}
     for code, entry in cat.items():
         by_check.setdefault(entry.get("check", ""), []).append((code, entry))
     for check in check_order():

@@ -19,7 +19,8 @@ CATALOGUE_PATH = Path(__file__).with_name("codes.toml")
 
 
 @functools.lru_cache(maxsize=1)
-def catalogue() -> dict[str, dict]:
+def catalogue() -> dict[str, dict[str, Any]]:
+    """Every finding code -> its entry in diagnostics/codes.toml (check, status, summary, fix, faq)."""
     with CATALOGUE_PATH.open("rb") as fh:
         return tomllib.load(fh)
 
@@ -38,12 +39,13 @@ def _text(value: Any, lang: str) -> str:
     return str(value)
 
 
-class _Fill(dict):
-    def __missing__(self, key):  # an absent placeholder stays visible rather than raising
+class _Fill(dict[str, str]):
+    def __missing__(self, key: str) -> str:  # an absent placeholder stays visible rather than raising
         return "{" + key + "}"
 
 
-def fill(template: str, evidence: dict, lang: str) -> str:
+def fill(template: str, evidence: dict[str, Any], lang: str) -> str:
+    """`template` with `{name}` placeholders filled from `evidence` as the values read in `lang`."""
     values = _Fill({k: _text(v, lang) for k, v in evidence.items()})
     return string.Formatter().vformat(template, (), values)
 
@@ -57,12 +59,13 @@ class Finding:
     check: str
     status: str
     code: str
-    summary: dict = field(default_factory=dict)
-    evidence: dict = field(default_factory=dict)
-    fix: dict = field(default_factory=dict)
+    summary: dict[str, str] = field(default_factory=dict)
+    evidence: dict[str, Any] = field(default_factory=dict)
+    fix: dict[str, str] = field(default_factory=dict)
     faq: str | None = None
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
+        """The finding as JSON-safe data (docs/ARCHITECTURE.md)."""
         return {
             "check": self.check,
             "status": self.status,

@@ -174,7 +174,9 @@ class Refusal(str):
     def to_dict(self) -> dict[str, Any]:
         return {"code": self.code, "zh": self.zh, "en": self.en}
 
-    def __reduce__(self):  # keep the attributes through pickling (gunicorn, multiprocessing)
+    def __reduce__(
+        self,
+    ) -> tuple[type[Refusal], tuple[str, str, str]]:  # keep the attributes through pickling (gunicorn, multiprocessing)
         return (Refusal, (self.code, self.en, self.zh))
 
 

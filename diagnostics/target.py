@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from .names import DEFAULT_DOMAIN, DOMAIN_RE, LEGACY_DEFAULT_DOMAIN, NameError_, split_domain, validate_ref
 
@@ -25,8 +26,8 @@ class Target:
     digest: str | None = None
     tag_given: bool = False
     is_ip: bool = False
-    error: dict | None = None  # {"rule", "zh", "en"} when the target cannot be parsed
-    notes: list = field(default_factory=list)
+    error: dict[str, Any] | None = None  # {"rule", "zh", "en"} when the target cannot be parsed
+    notes: list[Any] = field(default_factory=list)
 
     @property
     def hostport(self) -> str:
@@ -54,7 +55,7 @@ class Target:
             + (f"@{self.digest}" if self.digest else "")
         )
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "input": self.raw,
             "scheme": self.scheme,

@@ -6,11 +6,14 @@ valid but lacking an action (pull-only user asking for push), anonymous pull of 
 
 from __future__ import annotations
 
+from ..context import Context
+from ..findings import Finding
+
 NAME = "credentials"
 DEPENDS = ("http",)
 ORDER = 70
 CREDENTIALS = True  # about the user's own login: Slack, which never takes a password, points to the CLI
 
 
-def run(ctx) -> list:
+def run(ctx: Context) -> list[Finding]:
     return list(ctx.auth().findings)

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from ..context import Unavailable
-from ..findings import finding
+from ..context import Context, Unavailable
+from ..findings import Finding, finding
 
 NAME = "dns"
 DEPENDS = ("name",)
 ORDER = 20
 
 
-def run(ctx) -> list:
+def run(ctx: Context) -> list[Finding]:
     t = ctx.target
     if t.host is None:
         raise Unavailable(

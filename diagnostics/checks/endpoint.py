@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from ..findings import finding
+from ..context import Context
+from ..findings import Finding, finding
 from ..net import classify_address
 from .name import edition
 
@@ -11,7 +12,7 @@ DEPENDS = ("dns",)
 ORDER = 30
 
 
-def run(ctx) -> list:
+def run(ctx: Context) -> list[Finding]:
     t = ctx.target
     addrs = ctx.addresses()
     classes = {ip: classify_address(ip) for ip in addrs}

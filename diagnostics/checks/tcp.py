@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from ..context import Context
+from ..findings import Finding
+
 NAME = "tcp"
 DEPENDS = ("dns",)
 ORDER = 40
 
 
-def run(ctx) -> list:
+def run(ctx: Context) -> list[Finding]:
     return [ctx.tcp_finding(ctx.tcp())]
