@@ -1,0 +1,53 @@
+"""Start-up stays close to the floor: a command imports only what it uses (measured with python -X importtime;
+figures in benchmarks/bench_startup.py). A fresh interpreter runs the command and lists its modules."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+PROBE = """
+import contextlib, io, json, sys
+from bot.cli import main
+with contextlib.redirect_stdout(io.StringIO()):
+    code = main(json.loads(sys.argv[1]))
+print(json.dumps({"code": code, "modules": sorted(sys.modules)}))
+"""
+
+# Never at start-up of these commands: the web stack, Slack, the database, the cloud SDK, HTTP client libraries.
+SERVICES = {"flask", "werkzeug", "slack_bolt", "slack_sdk", "sqlalchemy", "alembic", "redis", "prometheus_client"}
+CLIENTS = {"requests", "urllib3", "tencentcloud", "gunicorn", "waitress"}
+
+
+def modules_of(argv: list[str]) -> set[str]:
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE, json.dumps(argv)], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode == 0, out.stderr
+    return set(json.loads(out.stdout.strip().splitlines()[-1])["modules"])
+
+
+def tops(modules: set[str]) -> set[str]:
+    return {m.split(".")[0] for m in modules}
+
+
+def test_ask_json_imports_no_network_stack():
+    modules = modules_of(["ask", "--json", "docker login fails with unauthorized"])
+    assert not tops(modules) & (SERVICES | CLIENTS | {"dns", "cryptography", "jinja2", "ssl", "email", "http"})
+    assert not {"diagnostics.context", "diagnostics.net", "diagnostics.runner"} & modules
+    assert "knowledge.matcher" in modules  # the probe did answer
+
+
+@pytest.mark.parametrize("output", [["--json"], []])
+def test_diagnose_imports_the_engine_and_nothing_else(output):
+    modules = modules_of(["diagnose", "127.0.0.1", "--only", "name", *output])
+    assert not tops(modules) & (SERVICES | CLIENTS | {"cryptography", "rapidfuzz", "markdown_it", "nh3"})
+    assert not {m for m in modules if m.startswith("knowledge.") and m != "knowledge.redact"}
+    assert "diagnostics.runner" in modules
+    assert ("jinja2" in tops(modules)) is (not output)  # the human output is a template; --json is not
