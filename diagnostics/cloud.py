@@ -18,6 +18,7 @@ import os
 import re
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -142,7 +143,9 @@ class CloudError(Exception):
         return m.group(1) if m else f"tcr:{self.action}"
 
 
-def load_credentials(env: dict | None = None, profile: str | None = None, home: str | None = None):
+def load_credentials(
+    env: Mapping[str, str] | None = None, profile: str | None = None, home: str | None = None
+) -> CloudCredentials | None:
     """Credentials from the environment, else from tccli's credential file for PROFILE; None when neither."""
     env = os.environ if env is None else env
     sid, key = (env.get("TENCENTCLOUD_SECRET_ID") or "").strip(), (env.get("TENCENTCLOUD_SECRET_KEY") or "").strip()
@@ -169,7 +172,7 @@ def load_credentials(env: dict | None = None, profile: str | None = None, home: 
     return CloudCredentials(sid, key, str(data.get("token") or "").strip() or None, f"tccli:{name}")
 
 
-def credentials_available(env: dict | None = None, home: str | None = None) -> bool:
+def credentials_available(env: Mapping[str, str] | None = None, home: str | None = None) -> bool:
     """Whether `--cloud` would find credentials (environment or tccli default profile). Reads no secret."""
     env = os.environ if env is None else env
     if env.get("TENCENTCLOUD_SECRET_ID") and env.get("TENCENTCLOUD_SECRET_KEY"):
@@ -345,7 +348,7 @@ def _unavailable(f):
     return Unavailable(f)
 
 
-def account_label(ctx) -> str:
+def account_label(ctx) -> str | dict[str, str]:
     o = ctx.options.cloud
     if o is not None and o.account:
         return o.account
@@ -353,7 +356,7 @@ def account_label(ctx) -> str:
     return {"en": "of these credentials", "zh": "当前密钥所属账号"} if creds is None else _source_label(creds)
 
 
-def _source_label(creds: CloudCredentials):
+def _source_label(creds: CloudCredentials) -> dict[str, str]:
     if creds.source.startswith("tccli:"):
         return {"en": f"(tccli profile {creds.source[6:]})", "zh": f"（tccli 配置 {creds.source[6:]}）"}
     return {"en": "(credentials from the environment)", "zh": "（环境变量中的密钥）"}

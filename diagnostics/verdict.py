@@ -9,6 +9,7 @@ cause and lists the wire failures as its symptoms; the findings themselves are a
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 from .findings import Finding, catalogue
 
@@ -59,7 +60,7 @@ def causes(findings: list[Finding]) -> list[dict]:
     """[{cause: {check, code, status, likely}, symptoms: [{check, code}]}], strongest cause first."""
     cat = catalogue()
     wire = [f for f in findings if not is_account(f) and f.status in ("fail", "warn")]
-    out = []
+    out: list[dict[str, Any]] = []
     for f in findings:
         if not is_account(f) or f.status not in RANK:
             continue

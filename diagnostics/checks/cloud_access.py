@@ -49,8 +49,8 @@ def _expired(value, now_ms: float) -> bool:
 
 def _when(value) -> str:
     v = int(value or 0)
-    v = v / 1000 if v > 10**11 else v
-    return time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(v))
+    seconds = v / 1000 if v > 10**11 else float(v)
+    return time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(seconds))
 
 
 def _run(ctx, reg) -> list:

@@ -3,6 +3,8 @@ CheckInstanceName when it is not.) The personal edition has no instance: it is r
 
 from __future__ import annotations
 
+from typing import Any
+
 from .. import cloud
 from ..findings import finding
 
@@ -19,7 +21,7 @@ def run(ctx) -> list:
     if kind == "personal":
         return [finding(NAME, "PERSONAL_EDITION", host=ctx.target.host, region=value)]
     reg = cloud.instance(ctx)
-    ev = {}
+    ev: dict[str, Any] = {}
     o = ctx.options.cloud
     if o.region and o.region != reg.get("RegionName"):
         ev["note"] = {

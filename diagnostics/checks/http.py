@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.client
 import os
 import ssl
+from typing import Any
 from urllib.parse import urlsplit
 
 from .. import net
@@ -125,7 +126,7 @@ def through_proxy(ctx, in_effect):
     if u.scheme != "http" or not u.hostname or port is None:
         return in_effect  # https:// or socks proxies: reported, not tested
     proxy = f"{u.hostname}:{port}"
-    base = {"proxy": proxy, "variable": ev["variables"][0], "host": t.hostport}
+    base: dict[str, Any] = {"proxy": proxy, "variable": ev["variables"][0], "host": t.hostport}
 
     def error(stage, text):
         return finding(NAME, "PROXY_ERROR", stage=stage, error=text, **base)
