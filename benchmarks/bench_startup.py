@@ -1,0 +1,169 @@
+"""Start-up figures for the CLI against its floor (a script that prints numbers, not a test).
+
+    .venv/bin/python benchmarks/bench_startup.py [--runs 15]
+
+Needs skopeo (Debian package `skopeo`: `apt-get install skopeo`) and, for the NXDOMAIN pair, root (it runs that
+pair in a network namespace of its own, where the system resolver is a DNS server on that namespace's loopback:
+nothing leaves the machine). Prints medians of --runs paired runs (the two commands alternate):
+
+1. `tcr-doctor diagnose 127.0.0.1:PORT/team/app:latest` (HTTPS with the test CA, token auth as alice) vs
+   `skopeo inspect` of the same image with the same CA and credentials. Goal <= 2x.
+2. The same on a name the resolver answers NXDOMAIN for. Goal <= 2x.
+3. Start-up cost of (1): wall time minus the diagnosis time the command reports (`duration_s` of --json) vs
+   `python -c 'import ssl, http.client, json'`. Goal <= 1.5x.
+4. Cold `tcr-doctor ask --json` (a new process; the index cache warm) vs `python -c 'import requests'`. Goal <= 1.5x.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+BIN = Path(sys.executable).parent
+TCR_DOCTOR = str(BIN / "tcr-doctor")
+NXDOMAIN = "nxdomain.tcr-doctor.test"
+
+
+def timed(cmd: list[str], stdin: str | None = None) -> tuple[float, str]:
+    start = time.perf_counter()
+    out = subprocess.run(cmd, input=stdin, capture_output=True, text=True, timeout=60)
+    return time.perf_counter() - start, out.stdout
+
+
+def paired(a: list[str], b: list[str], runs: int, stdin_a: str | None = None) -> tuple[list[float], list[float], str]:
+    ta, tb, last = [], [], ""
+    timed(a, stdin_a), timed(b)  # warm the page cache and the index cache
+    for i in range(runs):
+        for which in (0, 1) if i % 2 == 0 else (1, 0):
+            if which == 0:
+                t, last = timed(a, stdin_a)
+                ta.append(t)
+            else:
+                tb.append(timed(b)[0])
+    return ta, tb, last
+
+
+def line(label: str, a: list[float], b: list[float], goal: float) -> None:
+    ma, mb = statistics.median(a), statistics.median(b)
+    print(f"   {label}: {ma * 1000:.1f} ms vs {mb * 1000:.1f} ms = {ma / mb:.2f}x (goal <= {goal}x)")
+
+
+def healthy(runs: int) -> None:
+    from tests.harness.fixtures import seed_into
+    from tests.harness.registry import Registry
+    from tests.harness.tls import TLSMaterial
+    from tests.harness.token_server import TokenServer
+
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        (work / "token").mkdir()
+        ts = TokenServer(workdir=work / "token").start()
+        tls = TLSMaterial(work / "tls")
+        reg = Registry(work / "registry", token_server=ts, tls_cert=tls.valid, ca_file=tls.ca_file, name="bench-start")
+        reg.start()
+        try:
+            seed_into(reg)
+            certs = work / "certs"
+            certs.mkdir()
+            shutil.copy(tls.ca_file, certs / "ca.crt")
+            image = f"127.0.0.1:{reg.port}/team/app:latest"
+            ours = [TCR_DOCTOR, "diagnose", image, "--ca-file", tls.ca_file, "--username", "alice"]
+            ours += ["--password-stdin", "--json"]
+            skopeo = ["skopeo", "inspect", "--cert-dir", str(certs), "--creds", "alice:alice-pass", f"docker://{image}"]
+            print("1. healthy local registry (HTTPS, private CA, token auth, loopback)")
+            print(f"   printf alice-pass | {' '.join(ours)}")
+            print(f"   {' '.join(skopeo)}")
+            ta, tb, out = paired(ours, skopeo, runs, stdin_a="alice-pass")
+            report = json.loads(out)
+            assert report["exit_code"] == 0, report["counts"]
+            line("tcr-doctor diagnose vs skopeo inspect", ta, tb, 2.0)
+            durations = []
+            for _ in range(runs):
+                t, out = timed(ours, "alice-pass")
+                durations.append(t - json.loads(out)["duration_s"])
+            floor = [timed([sys.executable, "-c", "import ssl, http.client, json"])[0] for _ in range(runs)]
+            print("3. start-up cost of (1): wall time minus the reported diagnosis time")
+            line("start-up vs python -c 'import ssl, http.client, json'", durations, floor, 1.5)
+        finally:
+            reg.stop()
+            ts.stop()
+
+
+def nxdomain_inner(runs: int) -> None:
+    """Runs inside `unshare --net --mount`: loopback up, /etc/resolv.conf -> a DNS server on 127.0.0.1:53."""
+    from tests.harness.dns_server import Zone
+
+    subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
+    zone = Zone.default()
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.bind(("127.0.0.1", 53))
+
+    def serve() -> None:
+        while True:
+            data, peer = sock.recvfrom(4096)
+            out = zone.answer(data)
+            if out is not None:
+                sock.sendto(out, peer)
+
+    threading.Thread(target=serve, daemon=True).start()
+    with tempfile.NamedTemporaryFile("w", suffix=".conf", delete=False) as fh:
+        fh.write("nameserver 127.0.0.1\noptions attempts:1 timeout:2\n")
+    subprocess.run(["mount", "--bind", fh.name, "/etc/resolv.conf"], check=True)
+    image = f"{NXDOMAIN}/team/app:latest"
+    ours = [TCR_DOCTOR, "diagnose", image, "--json"]
+    skopeo = ["skopeo", "inspect", f"docker://{image}"]
+    print("2. NXDOMAIN (the system resolver: a DNS server on the namespace's loopback)")
+    print(f"   {' '.join(ours)}")
+    print(f"   {' '.join(skopeo)}")
+    ta, tb, out = paired(ours, skopeo, runs)
+    codes = [f["code"] for f in json.loads(out)["findings"]]
+    assert "DNS_NXDOMAIN" in codes, codes
+    line("tcr-doctor diagnose vs skopeo inspect", ta, tb, 2.0)
+
+
+def ask(runs: int) -> None:
+    ours = [TCR_DOCTOR, "ask", "--json", "docker login says unauthorized: authentication required"]
+    floor = [sys.executable, "-c", "import requests"]
+    print("4. cold `tcr-doctor ask --json` (a new process each time; the index cache warm)")
+    print(f"   {' '.join(ours[:3])} '...'")
+    ta, tb, _ = paired(ours, floor, runs)
+    line("ask --json vs python -c 'import requests'", ta, tb, 1.5)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--nxdomain-inner", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.nxdomain_inner:
+        nxdomain_inner(args.runs)
+        return 0
+    if not shutil.which("skopeo"):
+        print("skopeo is not installed: apt-get install skopeo", file=sys.stderr)
+        return 2
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.2f}, runs {args.runs}")
+    healthy(args.runs)
+    if os.geteuid() == 0 and shutil.which("unshare"):
+        cmd = ["unshare", "--net", "--mount", sys.executable, __file__, "--nxdomain-inner", "--runs", str(args.runs)]
+        sys.stdout.flush()
+        subprocess.run(cmd, check=False)
+    else:
+        print("2. NXDOMAIN: skipped (needs root for a network namespace)")
+    ask(args.runs)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
