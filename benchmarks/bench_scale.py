@@ -5,7 +5,8 @@
 
 1. `/api/ask` throughput: two instances (1 worker each) behind nginx vs one instance (2 workers) hit directly,
    so both sides have the same number of worker processes on the same 2 cores: the ratio is the proxy's cost.
-   Both use PostgreSQL and Redis (rate limit on, with a limit no client reaches). Prints req/s, p50/p99, ratio.
+   Both use PostgreSQL and Redis (rate limit on, with a limit no client reaches). Both run at once and are
+   measured in alternating rounds (medians), so a change in the machine's other load hits both alike.
 2. `/api/feedback` writes per second through nginx into PostgreSQL (fsync on), and how many acknowledged writes
    (201 with an id) are missing from the database afterwards.
 3. `--stalled` uploads held open through nginx (headers and part of a body, then silence), while `/healthz` is
@@ -83,25 +84,35 @@ def warm(url: str, qs: list[str], n: int = 60) -> None:
 
 
 def ask_throughput(base_env: dict[str, str], qs: list[str], args) -> None:
+    import statistics
+
     print("\n== /api/ask: two instances behind nginx vs one instance directly (same worker processes) ==")
-    results = {}
-    for label, instances, workers, through_nginx in (
-        ("direct, 1 instance x 2 workers", 1, "2", False),
-        ("nginx, 2 instances x 1 worker", 2, "1", True),
+    print(f"   {args.rounds} rounds, alternating, {args.duration} s each: medians (the machine's other load drifts)")
+    with (
+        Cluster(dict(base_env, WEB_CONCURRENCY="2"), instances=1) as single,
+        Cluster(dict(base_env, WEB_CONCURRENCY="1"), instances=2) as pair,
     ):
-        env = dict(base_env, WEB_CONCURRENCY=workers)
-        with Cluster(env, instances=instances) as cluster:
-            url = cluster.url if through_nginx else cluster.instances[0].url
+        sides = {
+            "direct, 1 instance x 2 workers": single.instances[0].url,
+            "nginx, 2 instances x 1 worker": pair.url,
+        }
+        for url in sides.values():
             warm(url, qs)
-            port = int(url.rsplit(":", 1)[1])
-            r = run_wrk(port, qs, args.connections, args.duration, 1)
-            results[label] = r
-            print(
-                f"{label:34s} {r['rps']:8.0f} req/s  p50 {r['p50_ms']:.1f} ms  p99 {r['p99_ms']:.1f} ms  "
-                f"errors {r['errors']}  non-2xx {r['non2xx']}"
-            )
-    direct, proxied = results.values()
-    print(f"ratio nginx/direct: {proxied['rps'] / direct['rps']:.2f} (goal >= 0.85)")
+        runs: dict[str, list[dict]] = {label: [] for label in sides}
+        for _ in range(args.rounds):
+            for label, url in sides.items():
+                runs[label].append(run_wrk(int(url.rsplit(":", 1)[1]), qs, args.connections, args.duration, 1))
+    medians = {}
+    for label, rs in runs.items():
+        rps = statistics.median(r["rps"] for r in rs)
+        p99 = statistics.median(r["p99_ms"] for r in rs)
+        p50 = statistics.median(r["p50_ms"] for r in rs)
+        medians[label] = rps
+        errors = sum(r["errors"] + r["non2xx"] for r in rs)
+        each = ", ".join(f"{r['rps']:.0f}" for r in rs)
+        print(f"{label:34s} {rps:8.0f} req/s  p50 {p50:.1f} ms  p99 {p99:.1f} ms  errors {errors}  (runs: {each})")
+    direct, proxied = medians.values()
+    print(f"ratio nginx/direct: {proxied / direct:.2f} (goal >= 0.85)")
 
 
 def feedback_writes(base_env: dict[str, str], database: str, args) -> None:
@@ -197,6 +208,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--duration", type=int, default=10, help="seconds of each load run (default 10)")
     ap.add_argument("--connections", type=int, default=16, help="concurrent connections (default 16)")
+    ap.add_argument("--rounds", type=int, default=3, help="alternating rounds of the /api/ask comparison (default 3)")
     ap.add_argument("--stalled", type=int, default=40, help="stalled uploads held open (default 40)")
     ap.add_argument("--probes", type=int, default=10, help="/healthz probes while they are held (default 10)")
     ap.add_argument("--only", choices=["ask", "feedback", "stalled"], default=None)

@@ -118,6 +118,10 @@ kb_overlay = sa.Table(
 )
 
 
+# Built once: SQLAlchemy then compiles it once per engine (a statement made per call costs its cache key each time).
+_INSERT_FEEDBACK = sa.insert(feedback).returning(feedback.c.id)
+
+
 class DatabaseUnavailable(RuntimeError):
     """The database cannot be reached or used at start-up; the message is one line, without a password."""
 
@@ -476,8 +480,7 @@ class Storage:
             "helpful": 1 if helpful else 0,
             "channel": clean_text(channel),
         }
-        statement = sa.insert(feedback).values(values).returning(feedback.c.id)
-        return int(self._run(lambda conn: conn.execute(statement).scalar_one()))
+        return int(self._run(lambda conn: conn.execute(_INSERT_FEEDBACK, values).scalar_one()))
 
     def _run(self, work: Callable[[sa.Connection], Any]) -> Any:
         """`work(conn)` in a transaction, once more on a fresh connection when the pooled one had been dropped by
