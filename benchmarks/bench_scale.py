@@ -72,6 +72,23 @@ end
 """
 
 
+def cpu_seconds(groups: list[int]) -> float:
+    """CPU time (user + system) used so far by every live process of these process groups (the servers)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) in groups:  # pgrp
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / tick
+
+
 def warm(url: str, qs: list[str], n: int = 60) -> None:
     for i in range(n):
         req = urllib.request.Request(
@@ -115,7 +132,7 @@ def ask_throughput(base_env: dict[str, str], qs: list[str], args) -> None:
     print(f"ratio nginx/direct: {proxied / direct:.2f} (goal >= 0.85)")
 
 
-def feedback_writes(base_env: dict[str, str], database: str, args) -> None:
+def feedback_writes(base_env: dict[str, str], database: str, args, servers: list[int]) -> None:
     import sqlalchemy as sa
 
     from bot.storage import engine_url, feedback, make_engine
@@ -148,7 +165,10 @@ def feedback_writes(base_env: dict[str, str], database: str, args) -> None:
             str(ids_prefix),
         ]
         print("load:   " + " ".join(cmd))
+        groups = servers + [i.proc.pid for i in cluster.instances if i.proc] + [cluster.nginx.proc.pid]
+        cpu_before = cpu_seconds(groups)
         out = subprocess.run(cmd, capture_output=True, text=True, timeout=args.duration + 60).stdout
+        cpu = cpu_seconds(groups) - cpu_before
         line = next(ln for ln in out.splitlines() if ln.startswith("JSON "))
         r = json.loads(line[5:])
         acknowledged: set[int] = set()
@@ -164,6 +184,11 @@ def feedback_writes(base_env: dict[str, str], database: str, args) -> None:
             f"acknowledged (201) {r['created']} in {secs:.1f} s = {r['created'] / secs:.0f} writes/s, "
             f"p99 {r['p99_us'] / 1000:.1f} ms, errors {r['errors']}, non-2xx {r['non2xx']}; "
             f"rows in PostgreSQL {len(stored)}; acknowledged but missing: {lost}  (goal >= 500/s, 0 lost)"
+        )
+        print(
+            f"server CPU (nginx + app instances + PostgreSQL + Redis): {cpu:.1f} s for {r['created']} writes = "
+            f"{r['created'] / cpu:.0f} writes per CPU-second (the machine's other load does not change this; "
+            f"{os.cpu_count()} idle CPUs would give at most {os.cpu_count() * r['created'] / cpu:.0f}/s)"
         )
 
 
@@ -230,7 +255,7 @@ def main() -> int:
         if args.only in (None, "ask"):
             ask_throughput(base_env, qs, args)
         if args.only in (None, "feedback"):
-            feedback_writes(base_env, database, args)
+            feedback_writes(base_env, database, args, [pg.proc.pid, redis.proc.pid])
         if args.only in (None, "stalled"):
             stalled_uploads(base_env, args)
     finally:
