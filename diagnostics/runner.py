@@ -212,8 +212,6 @@ def _warm_imports(t: Target, chosen, options) -> None:
         import dns.resolver  # noqa: F401
     if "image" in chosen:
         import rapidfuzz.process  # noqa: F401
-    if t.scheme == "https" and {"tls", "http", "credentials", "image"} & set(chosen):
-        import cryptography.x509  # noqa: F401
     if any(checks.get(c).group == "cloud" for c in chosen) and getattr(options, "cloud", None) is not None:
         import tencentcloud.tcr.v20190924.tcr_client  # noqa: F401
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import ssl
 
 from .. import net
@@ -54,12 +55,44 @@ def _iso(d: dt.datetime | None) -> str | None:
     return d.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def verified_cert_info(cert: dict | None) -> dict:
+    """`cert_info` of a certificate the handshake verified, from ssl's own decoding (`getpeercert()`): the healthy
+    path never imports cryptography (45+ ms, python -X importtime)."""
+    if not cert:
+        return {}
+
+    def name(rdns: tuple) -> str:
+        pairs = [pair for rdn in rdns for pair in rdn]
+        values = dict(pairs)
+        if values.get("commonName"):
+            return "CN=" + values["commonName"]
+        if values.get("organizationName"):
+            return "O=" + values["organizationName"]
+        return ",".join(f"{k}={v}" for k, v in reversed(pairs)) or "-"
+
+    def when(text: str | None) -> str | None:
+        return _iso(dt.datetime.fromtimestamp(ssl.cert_time_to_seconds(text), dt.UTC)) if text else None
+
+    sans = cert.get("subjectAltName", ())
+    names = [v for k, v in sans if k == "DNS"]
+    names += [ipaddress.ip_address(v.strip()).compressed for k, v in sans if k == "IP Address"]
+    subject, issuer = cert.get("subject", ()), cert.get("issuer", ())
+    return {
+        "subject": name(subject),
+        "issuer": name(issuer),
+        "not_before": when(cert.get("notBefore")),
+        "not_after": when(cert.get("notAfter")),
+        "names": names or [name(subject)],
+        "self_signed": subject == issuer,
+    }
+
+
 def cert_info(der: bytes | None) -> dict:
     """Subject, issuer, validity and names of a DER certificate (evidence only; {} when it cannot be read)."""
     if not der:
         return {}
-    # Imported here, not at the top: cryptography.x509 costs 45+ ms (python -X importtime), more than ssl itself,
-    # and `diagnose --only dns` must not pay it; the runner imports it before the deadline when a TLS check runs.
+    # Imported here, not at the top: cryptography.x509 costs 45+ ms (python -X importtime), more than ssl itself;
+    # only a certificate the handshake refused is read with it (a verified one: verified_cert_info).
     from cryptography import x509
     from cryptography.x509.oid import NameOID
 
@@ -121,7 +154,7 @@ def handshake(ctx):
     try:
         sock.settimeout(ctx.deadline.timeout())
         with ctx.ssl_context().wrap_socket(sock, server_hostname=t.host) as s:
-            info = cert_info(s.getpeercert(binary_form=True))
+            info = verified_cert_info(s.getpeercert())
             info["version"] = s.version()
             return finding(NAME, "TLS_OK", **base, **info), info
     except ssl.SSLCertVerificationError as exc:
