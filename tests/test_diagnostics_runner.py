@@ -124,7 +124,10 @@ def test_slow_dns_answer_vs_deadline(dns_server):
     benchmarks/bench_diagnose.py measures how close to the deadline a diagnosis ends."""
     start = time.monotonic()
     r = diagnose(Zone.SLOW, DiagnoseOptions(nameserver=dns_server.nameserver, timeout=0.6, only="dns"))
-    assert [f.code for f in r.findings] == ["DNS_TIMEOUT"]
+    # the DNS step's own timeout, or (when the machine is loaded) the runner's deadline first: either way a
+    # failure at the deadline, never a late DNS_OK
+    assert [f.code for f in r.findings] in (["DNS_TIMEOUT"], ["DEADLINE_EXCEEDED"])
+    assert r.exit_code == 1
     assert time.monotonic() - start < 0.6 + 5.0
     r = diagnose(Zone.SLOW, DiagnoseOptions(nameserver=dns_server.nameserver, timeout=20, only="dns"))
     assert [f.code for f in r.findings] == ["DNS_OK"]
