@@ -16,8 +16,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from . import net
-from .context import Unavailable
-from .findings import Finding, finding
+from .findings import Finding, Unavailable, finding
 
 CHECK = "credentials"
 EXPIRING_WITHIN = 24 * 3600

@@ -13,8 +13,11 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from . import net
-from .findings import Finding, finding
+from . import auth, net
+from .checks import http as http_check
+from .checks import tls as tls_check
+from .findings import Finding, Unavailable, finding
+from .names import suggest_ref
 from .target import Target
 
 
@@ -33,14 +36,6 @@ def _url_host(url: str) -> str:
         return urlsplit(url).netloc[-200:] or url[:200]
     except ValueError:
         return url[:200]
-
-
-class Unavailable(Exception):
-    """A fact a check needs failed; FINDING says why (from the check that owns the fact)."""
-
-    def __init__(self, finding_: Finding):
-        super().__init__(finding_.code)
-        self.finding = finding_
 
 
 @dataclass
@@ -112,8 +107,6 @@ class Context:
     def resolution(self) -> net.Resolution:
         t = self.target
         if t.host is None or t.error:
-            from .names import suggest_ref
-
             err = t.error or {"rule": "target.format", "en": "no registry host", "zh": "没有仓库主机"}
             raise Unavailable(
                 finding(
@@ -293,8 +286,6 @@ class Context:
 
     def tls(self):
         """The TLS handshake result: (finding, cert_info). Only meaningful for https targets."""
-        from .checks import tls as tls_check
-
         return self.memo("tls", lambda: tls_check.handshake(self))
 
     def require_tls(self):
@@ -363,8 +354,6 @@ class Context:
 
     def v2(self):
         """The answer to GET /v2/ on the target: (Response | None, error finding | None)."""
-        from .checks import http as http_check
-
         return self.memo("v2", lambda: http_check.probe_v2(self))
 
     def require_v2(self) -> net.Response:
@@ -375,6 +364,4 @@ class Context:
 
     # ------------------------------------------------------------------ auth
     def auth(self):
-        from . import auth
-
         return self.memo("auth", lambda: auth.authenticate(self))

@@ -105,3 +105,11 @@ def finding(check: str, code: str, level: str | None = None, **evidence: Any) ->
     return Finding(
         check=check, status=status, code=code, summary=summary, evidence=evidence, fix=fix, faq=entry.get("faq") or None
     )
+
+
+class Unavailable(Exception):
+    """A fact a check needs failed; FINDING says why (from the check that owns the fact)."""
+
+    def __init__(self, finding_: Finding):
+        super().__init__(finding_.code)
+        self.finding = finding_

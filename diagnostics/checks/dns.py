@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from ..context import Context, Unavailable
-from ..findings import Finding, finding
+from typing import TYPE_CHECKING
+
+from ..findings import Finding, Unavailable, finding
+
+if TYPE_CHECKING:  # the context is handed in; importing it would tie the checks to it
+    from ..context import Context
 
 NAME = "dns"
 DEPENDS = ("name",)

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from ..context import Context
+from typing import TYPE_CHECKING
+
 from ..findings import Finding, finding
 from ..net import classify_address
 from .name import edition
+
+if TYPE_CHECKING:  # the context is handed in; importing it would tie the checks to it
+    from ..context import Context
 
 NAME = "endpoint"
 DEPENDS = ("dns",)

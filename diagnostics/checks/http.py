@@ -9,8 +9,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .. import net
-from ..context import Unavailable
-from ..findings import finding
+from ..findings import Unavailable, finding
 
 NAME = "http"
 DEPENDS = ("tls",)

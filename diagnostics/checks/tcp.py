@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from ..context import Context
+from typing import TYPE_CHECKING
+
 from ..findings import Finding
+
+if TYPE_CHECKING:  # the context is handed in; importing it would tie the checks to it
+    from ..context import Context
 
 NAME = "tcp"
 DEPENDS = ("dns",)
