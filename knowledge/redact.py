@@ -23,6 +23,10 @@ _TOKEN = r"[^\s\"']{1,512}"
 _QUOTED = r"\"[^\"\n]{1,512}\"|'[^'\n]{1,512}'"
 # Words that begin the output following an interactive `Password:` prompt (docker/podman print it without a
 # newline when stdin is not a terminal): they are not the password.
+# A label is not the value of the label before it ("PASSWORD: 密码是 X", "token: password: X"): the value is the
+# text after the last label, so a value may not start with another label.
+_NOT_A_LABEL = r"(?!(?:password|passwd|pwd|token|secret|access[_-]?token|client[_-]?secret)\b|密码|口令|令牌)"
+
 _PROMPT_FOLLOWERS = (
     r"(?!(?-i:Error|error|ERROR|WARNING|Warning|warning|Login|login|Logging|Succeeded|unauthorized|denied|Get|"
     r"Head|Post|Put|https?|Username|Password|Authenticating|Cannot|cannot|The|fatal|failed|Failed|time|level)\b)"
@@ -126,6 +130,7 @@ _PATTERNS: list[tuple[str, re.Pattern, str]] = [
             r"(?i)(?:\b(?:password|passwd|pwd|token|secret|access[_-]?token|client[_-]?secret)\b|密码|口令|令牌)"
             r"[\"']?[ \t]{0,5}(?:[:=：]|\bis\b|是|为)[ \t]{0,5}"
             + _PROMPT_FOLLOWERS
+            + _NOT_A_LABEL
             + r"(?P<s>\"[^\"\n]{1,512}\"|'[^'\n]{1,512}'|[^\s\"',;，。]{1,512})"
         ),
         "s",
