@@ -19,7 +19,7 @@ from tests.test_widget_browser import (
     XSS_LOG,
     HostPages,
     LiveServer,
-    _playwright_or_skip,
+    _sync_playwright,
 )
 
 pytestmark = pytest.mark.browser
@@ -30,7 +30,7 @@ ROOT = "document.getElementById('tcr-doctor-widget').shadowRoot"
 
 @pytest.fixture(scope="module")
 def browser():
-    sync_playwright = _playwright_or_skip()
+    sync_playwright = _sync_playwright()
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)

@@ -37,13 +37,12 @@ EN_Q = "How do I delete an image tag?"
 XSS_Q = '<img src=x onerror="window.__xss=1;alert(1)"> why does my push fail?'
 
 
-def _playwright_or_skip():
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.skip("playwright (python) is not installed")
+def _sync_playwright():
+    # scripts/bootstrap installs both: a missing one is a broken set-up, not a reason to pass quietly.
+    from playwright.sync_api import sync_playwright
+
     if not (shutil.which(CHROMIUM) or os.path.exists(CHROMIUM)):
-        pytest.skip(f"{CHROMIUM} is not installed (Debian package chromium)")
+        pytest.fail(f"{CHROMIUM} is not installed (Debian package chromium; run scripts/bootstrap)")
     return sync_playwright
 
 
@@ -111,7 +110,7 @@ class HostPages:
 
 @pytest.fixture(scope="module")
 def browser():
-    sync_playwright = _playwright_or_skip()
+    sync_playwright = _sync_playwright()
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
