@@ -31,6 +31,8 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+from knowledge.logs import CODES
+
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "tests" / "data" / "real"
 SEED = "tcr-doctor/real-eval/2026-12-04"
@@ -52,32 +54,9 @@ TOOLS = {
     "buildah",
     "curl",
 }
-# The cause codes of the "pasted-log causes" table in README.md / docs/logs.md.
-CAUSES = {
-    "CREDENTIALS_MISSING",
-    "CREDENTIALS_INVALID",
-    "CREDENTIALS_EXPIRED",
-    "PERMISSION_DENIED",
-    "NAME_INVALID",
-    "DNS_NXDOMAIN",
-    "DNS_TIMEOUT",
-    "TCP_TIMEOUT",
-    "HTTP_TIMEOUT",
-    "TCP_REFUSED",
-    "TLS_UNTRUSTED",
-    "TLS_HOSTNAME",
-    "TLS_EXPIRED",
-    "HTTP_NOT_HTTPS",
-    "PROXY_ERROR",
-    "REPO_NOT_FOUND",
-    "TAG_NOT_FOUND",
-    "RATE_LIMITED",
-    "QUOTA_EXCEEDED",
-    "SERVER_ERROR",
-    "CREDENTIAL_HELPER_ERROR",
-    "DAEMON_ERROR",
-    "PLATFORM_MISMATCH",
-}
+# The cause codes of the "pasted-log causes" table (README.md, docs/logs.md): the log reader's own list, read
+# as data only (labels are fixed from the texts; the product never runs on them here).
+CAUSES = frozenset(CODES)
 FAQ_KEYS = ("q", "faq", "lang", "kind", "vendor", "source", "note")
 LOG_KEYS = ("cause", "also_ok", "tool", "host", "image", "tag")
 
