@@ -452,3 +452,28 @@ def test_kb_export_writes_taught_phrasings_and_topics_into_the_files(tmp_path):
     assert main(args) == 0  # idempotent
     assert (faq / "16-image-acceleration.toml").read_text() == before
     assert len([t for t in load_topics(topics).topics if t.id.startswith("taught-")]) == 1
+
+
+def test_closed_days_are_kept_and_today_is_always_read(tmp_path, monkeypatch):
+    from bot.console import store as console_store
+    from bot.console.store import Filters
+
+    app, _ = make(tmp_path)
+    charts_fixture(app)
+    store = app.extensions["tcr_console"].store
+    today = int(time.time() // DAY) * DAY
+    f = Filters(today - 60 * DAY, today + DAY)
+    first = sorted(store.summary(f))
+    assert first == sorted(store._summary(f))  # the kept days add up to one scan of the whole range
+    assert {row[0] for row in first} == {today // DAY - 2, today // DAY - 40, today // DAY - 1}
+    # today's questions show at once; a late row for a closed day shows once its kept rows are stale
+    seed(app, [(time.time(), "web", "asked just now", "no_answer", None, None)], prefix="t")
+    seed(app, [(day_ts(5), "web", "late row for a closed day", "no_answer", None, None)], prefix="late")
+    days = {row[0] for row in store.summary(f)}
+    assert today // DAY in days and today // DAY - 5 not in days
+    monkeypatch.setattr(console_store, "CLOSED_TTL", 0.0)
+    assert sorted(store.summary(f)) == sorted(store._summary(f))
+    # a channel filter keeps its own rows
+    slack = Filters(f.start, f.end, "slack")
+    assert sorted(store.summary(slack)) == sorted(store._summary(slack))
+    assert {row[1] for row in store.summary(slack)} == {"slack"}

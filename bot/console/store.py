@@ -22,6 +22,8 @@ from bot.storage import feedback, findings, kb_overlay, questions
 Table = type(questions)
 
 DAY = 86400
+CLOSED_AFTER = 120.0  # seconds after midnight UTC from which the day before is closed (well past any flush)
+CLOSED_TTL = 600.0  # seconds a closed day's summary rows are reused by a worker
 
 
 class day_of(FunctionElement):  # noqa: N801 - reads as SQL
@@ -62,6 +64,8 @@ class ConsoleStore:
     def __init__(self, engine: Callable[[], Engine]):
         self._engine = engine  # bot.storage.Storage.engine: the tables and migrations are the storage's
         self._channels: tuple[float, list[str]] = (0.0, [])
+        # (channel filter, day) -> (when read, summary rows) of closed days; see summary()
+        self._closed_days: dict[tuple[str | None, int], tuple[float, list[Any]]] = {}
 
     @property
     def engine(self) -> Engine:
@@ -82,7 +86,37 @@ class ConsoleStore:
 
     def summary(self, f: Filters) -> list[tuple[int, str, str, str | None, str | None, int]]:
         """(day, channel, status, answer id, log cause, questions): one scan of the covering index serves the
-        per-day, outcome, top-entry and log-cause charts."""
+        per-day, outcome, top-entry and log-cause charts.
+
+        A whole UTC day that ended more than CLOSED_AFTER seconds ago no longer changes (questions carry the time
+        they were asked, and the writer flushes within a second), so its rows are kept per worker for CLOSED_TTL
+        seconds: a long range then scans only the days not yet kept (today's at least). Retention pruning shows
+        after CLOSED_TTL at most."""
+        now = time.time()
+        first = -(-int(f.start) // DAY)  # the first whole day inside the range
+        last = min(int(f.end) // DAY, int((now - CLOSED_AFTER) // DAY))  # whole days before it that are closed
+        if last - first < 2:
+            return self._summary(f)
+        kept = self._closed_days
+        if len(kept) > 20_000:  # days x channel filters: bounded
+            kept.clear()
+        missing = [d for d in range(first, last) if now - kept.get((f.channel, d), (-CLOSED_TTL, []))[0] >= CLOSED_TTL]
+        if missing:
+            lo, hi = min(missing), max(missing) + 1
+            by_day: dict[int, list[tuple[int, str, str, str | None, str | None, int]]] = {d: [] for d in missing}
+            for row in self._summary(Filters(lo * DAY, hi * DAY, f.channel)):
+                if row[0] in by_day:
+                    by_day[row[0]].append(row)
+            for d, rows in by_day.items():
+                kept[(f.channel, d)] = (now, rows)
+        result = [row for d in range(first, last) for row in kept[(f.channel, d)][1]]
+        if f.start < first * DAY:
+            result += self._summary(Filters(f.start, first * DAY, f.channel))
+        if last * DAY < f.end:
+            result += self._summary(Filters(last * DAY, f.end, f.channel))
+        return result
+
+    def _summary(self, f: Filters) -> list[tuple[int, str, str, str | None, str | None, int]]:
         c = questions.c
         day = day_of(c.ts)
         q = (
