@@ -363,6 +363,10 @@ class Storage:
         tables the migrations build; tests/test_storage.py compares them). False when it is not empty."""
         try:
             with self.engine().begin() as conn:
+                if conn.dialect.name == "sqlite":
+                    # SQLite's write lock first: another process opening the same new file waits for it (busy
+                    # timeout) and then finds the schema made, instead of creating the same tables again.
+                    conn.exec_driver_sql("BEGIN IMMEDIATE")
                 lock_migrations(conn)
                 if current_revision(conn) == SCHEMA_REVISION:
                     return True  # another host (or thread) made it while we waited for the lock

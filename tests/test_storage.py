@@ -209,6 +209,22 @@ def test_hosts_starting_together_create_the_schema_once(pg_url):
     assert errors == []
 
 
+def test_processes_opening_a_new_sqlite_file_together_create_the_schema_once(tmp_path):
+    """Worker processes opening the same new SQLite file at once (found as a flaky multiprocess-metrics test):
+    SQLite's write lock serialises them, the later ones find the schema made."""
+    import subprocess
+    import sys
+
+    code = "import sys; from bot.storage import Storage; Storage(sys.argv[1]).close()"
+    for attempt in range(4):
+        path = str(tmp_path / f"new{attempt}.sqlite3")
+        procs = [
+            subprocess.Popen([sys.executable, "-c", code, path], stderr=subprocess.PIPE, text=True) for _ in range(4)
+        ]
+        errors = [p.communicate(timeout=60)[1] for p in procs if p.wait(timeout=60)]
+        assert errors == []
+
+
 # --- unreachable databases --------------------------------------------------------------------------------
 def test_an_unreachable_database_is_one_clear_error_without_the_password():
     from tests.harness._net import free_port
