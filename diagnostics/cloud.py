@@ -464,6 +464,22 @@ def entry_region(ctx) -> str:
     return (o.region if o is not None and o.region else None) or DEFAULT_REGION
 
 
+def run_network_check(ctx, name: str, body) -> list:
+    """The frame of an enterprise instance's network check: a personal-edition host has no network controls
+    (NETWORK_ACL_NONE); otherwise `body(ctx, registry)` runs, and an API failure becomes the check's finding."""
+    from .findings import finding
+
+    api(ctx)
+    kind, _ = tcr_target(ctx)
+    if kind == "personal":
+        return [finding(name, "NETWORK_ACL_NONE")]
+    reg = instance(ctx)
+    try:
+        return body(ctx, reg)
+    except CloudError as err:
+        return [error_finding(name, err, ctx)]
+
+
 def instance(ctx) -> dict:
     """The target's Registry (SDK model fields) in this account. Unavailable with the finding when it cannot be used:
     not found, not running, or the API failed."""

@@ -18,15 +18,7 @@ READY = "Running"
 
 
 def run(ctx) -> list:
-    cloud.api(ctx)
-    kind, _ = cloud.tcr_target(ctx)
-    if kind == "personal":
-        return [finding(NAME, "NETWORK_ACL_NONE")]
-    reg = cloud.instance(ctx)
-    try:
-        return _run(ctx, reg)
-    except cloud.CloudError as err:
-        return [cloud.error_finding(NAME, err, ctx)]
+    return cloud.run_network_check(ctx, NAME, _run)
 
 
 def _resolved(ctx) -> list[str] | None:
