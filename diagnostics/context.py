@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import ssl
 import threading
-import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from . import auth, net
+from .checks import dns as dns_check
 from .checks import http as http_check
+from .checks import tcp as tcp_check
 from .checks import tls as tls_check
-from .findings import Finding, Unavailable, finding
+from .findings import Unavailable, finding
 from .names import suggest_ref
 from .target import Target
 
@@ -61,15 +62,6 @@ class _Memo:
         self.event = threading.Event()
         self.value = None
         self.error: BaseException | None = None
-
-
-@dataclass
-class TCPResult:
-    port: int
-    results: list = field(
-        default_factory=list
-    )  # [{address, outcome: ok|refused|timeout|unreachable, elapsed_ms, error}]
-    address: str | None = None  # first address that accepted
 
 
 class Context:
@@ -149,27 +141,10 @@ class Context:
                 return r
         return r
 
-    def dns_finding(self, r: net.Resolution) -> Finding:
-        """The finding the dns check reports for resolution R."""
-        ev = {"host": r.host, "nameserver": r.nameserver}
-        if r.error == "refused":
-            return finding("dns", "TARGET_REFUSED", host=r.host, reason=r.detail)
-        if r.error == "nxdomain":
-            return finding("dns", "DNS_NXDOMAIN", **ev)
-        if r.error == "timeout":
-            return finding("dns", "DNS_TIMEOUT", timeout=round(self.deadline.step, 1), **ev)
-        if r.error == "servfail":
-            return finding("dns", "DNS_SERVFAIL", detail=r.detail, **ev)
-        if r.error == "no_address":
-            return finding("dns", "DNS_NO_ADDRESS", **ev)
-        if r.source == "literal":
-            return finding("dns", "DNS_LITERAL", host=r.host)
-        return finding("dns", "DNS_OK", addresses=r.addresses, cnames=r.cnames, source=r.source, **ev)
-
     def addresses(self) -> list[str]:
         r = self.resolution()
         if r.error:
-            raise Unavailable(self.dns_finding(r))
+            raise Unavailable(dns_check.resolution_finding(r, step_timeout=self.deadline.step))
         return list(r.addresses)
 
     def resolve_other(self, host: str) -> list[str]:
@@ -194,90 +169,18 @@ class Context:
 
         r = self.memo(f"dns:{host}", compute)
         if r.error:
-            raise Unavailable(self.dns_finding(r))
+            raise Unavailable(dns_check.resolution_finding(r, step_timeout=self.deadline.step))
         return list(r.addresses)
 
     # ------------------------------------------------------------------ TCP
-    def tcp(self) -> TCPResult:
-        return self.memo("tcp", self._probe_tcp)
-
-    def _probe_tcp(self) -> TCPResult:
-        addrs = self.addresses()
-        res = TCPResult(port=self.target.port)
-        # addresses are tried concurrently so a blackholed first address does not eat the others' time
-        out: dict[str, dict] = {}
-        first_ok = threading.Event()
-
-        def probe(ip):
-            start = time.monotonic()
-            entry = {"address": ip}
-            try:
-                timeout = self.deadline.timeout()
-                entry["timeout"] = round(timeout, 2)
-                sock = net.tcp_connect(ip, self.target.port, timeout)
-                sock.close()
-                entry["outcome"] = "ok"
-                first_ok.set()
-            except net.DeadlineExceeded:
-                entry["outcome"] = "timeout"
-            except ConnectionRefusedError:
-                entry["outcome"] = "refused"
-            except (TimeoutError, OSError) as exc:
-                if isinstance(exc, TimeoutError) or "timed out" in str(exc):
-                    entry["outcome"] = "timeout"
-                else:
-                    entry["outcome"] = "unreachable"
-                    entry["error"] = exc.strerror or str(exc)
-            entry["elapsed_ms"] = round((time.monotonic() - start) * 1000, 1)
-            out[ip] = entry
-
-        threads = [threading.Thread(target=probe, args=(ip,), daemon=True) for ip in addrs[:8]]
-        for th in threads:
-            th.start()
-        for th in threads:
-            th.join(max(0.0, self.deadline.remaining()))
-        for ip in addrs[:8]:
-            res.results.append(out.get(ip, {"address": ip, "outcome": "timeout"}))
-        for e in res.results:
-            if e["outcome"] == "ok":
-                res.address = e["address"]
-                break
-        return res
-
-    def tcp_finding(self, r: TCPResult) -> Finding:
-        port = r.port
-        ok = [e for e in r.results if e["outcome"] == "ok"]
-        if ok:
-            e = ok[0]
-            return finding(
-                "tcp", "TCP_OK", address=e["address"], port=port, elapsed_ms=e["elapsed_ms"], attempts=r.results
-            )
-        outcomes = [e["outcome"] for e in r.results]
-        first = r.results[0] if r.results else {"address": "-"}
-        addrs = [e["address"] for e in r.results]
-        if "timeout" in outcomes:
-            e = next(e for e in r.results if e["outcome"] == "timeout")
-            return finding(
-                "tcp",
-                "TCP_TIMEOUT",
-                address=addrs,
-                port=port,
-                timeout=e.get("timeout", round(self.deadline.step, 1)),
-                attempts=r.results,
-            )
-        if "unreachable" in outcomes:
-            e = next(e for e in r.results if e["outcome"] == "unreachable")
-            return finding(
-                "tcp", "TCP_UNREACHABLE", address=addrs, port=port, error=e.get("error", ""), attempts=r.results
-            )
-        return finding(
-            "tcp", "TCP_REFUSED", address=addrs if len(addrs) > 1 else first["address"], port=port, attempts=r.results
-        )
+    def tcp(self) -> tcp_check.TCPResult:
+        """Which resolved address accepts a TCP connection (probed once)."""
+        return self.memo("tcp", lambda: tcp_check.probe(self))
 
     def address(self) -> str:
         r = self.tcp()
         if r.address is None:
-            raise Unavailable(self.tcp_finding(r))
+            raise Unavailable(tcp_check.result_finding(r, step_timeout=self.deadline.step))
         return r.address
 
     # ------------------------------------------------------------------ TLS

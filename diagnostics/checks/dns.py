@@ -8,6 +8,7 @@ from ..findings import Finding, Unavailable, finding
 
 if TYPE_CHECKING:  # the context is handed in; importing it would tie the checks to it
     from ..context import Context
+    from ..net import Resolution
 
 NAME = "dns"
 DEPENDS = ("name",)
@@ -15,6 +16,7 @@ ORDER = 20
 
 
 def run(ctx: Context) -> list[Finding]:
+    """The finding for the target's resolution (NAME_INVALID, as unavailable, when there is no host)."""
     t = ctx.target
     if t.host is None:
         raise Unavailable(
@@ -28,4 +30,23 @@ def run(ctx: Context) -> list[Finding]:
                 suggestion="-",
             )
         )
-    return [ctx.dns_finding(ctx.resolution())]
+    return [resolution_finding(ctx.resolution(), step_timeout=ctx.deadline.step)]
+
+
+def resolution_finding(r: Resolution, *, step_timeout: float) -> Finding:
+    """The finding for resolution R: refused by the policy, NXDOMAIN, timed out (after STEP_TIMEOUT seconds),
+    SERVFAIL, no address, an IP literal, or the addresses found."""
+    ev = {"host": r.host, "nameserver": r.nameserver}
+    if r.error == "refused":
+        return finding(NAME, "TARGET_REFUSED", host=r.host, reason=r.detail)
+    if r.error == "nxdomain":
+        return finding(NAME, "DNS_NXDOMAIN", **ev)
+    if r.error == "timeout":
+        return finding(NAME, "DNS_TIMEOUT", timeout=round(step_timeout, 1), **ev)
+    if r.error == "servfail":
+        return finding(NAME, "DNS_SERVFAIL", detail=r.detail, **ev)
+    if r.error == "no_address":
+        return finding(NAME, "DNS_NO_ADDRESS", **ev)
+    if r.source == "literal":
+        return finding(NAME, "DNS_LITERAL", host=r.host)
+    return finding(NAME, "DNS_OK", addresses=r.addresses, cnames=r.cnames, source=r.source, **ev)

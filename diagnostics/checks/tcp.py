@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
-from ..findings import Finding
+from .. import net
+from ..findings import Finding, finding
 
 if TYPE_CHECKING:  # the context is handed in; importing it would tie the checks to it
     from ..context import Context
@@ -12,7 +16,81 @@ if TYPE_CHECKING:  # the context is handed in; importing it would tie the checks
 NAME = "tcp"
 DEPENDS = ("dns",)
 ORDER = 40
+MAX_ADDRESSES = 8  # a name with more answers is tried on its first eight
+
+
+@dataclass
+class TCPResult:
+    """What connecting to each resolved address gave."""
+
+    port: int
+    # [{address, outcome: ok|refused|timeout|unreachable, elapsed_ms, timeout?, error?}], in resolution order
+    results: list[dict[str, Any]] = field(default_factory=list)
+    address: str | None = None  # the first address (in resolution order) that accepted
 
 
 def run(ctx: Context) -> list[Finding]:
-    return [ctx.tcp_finding(ctx.tcp())]
+    """The finding for the connection attempts to the target's addresses."""
+    return [result_finding(ctx.tcp(), step_timeout=ctx.deadline.step)]
+
+
+def probe(ctx: Context) -> TCPResult:
+    """Connect to every resolved address of the target at once (so a blackholed first address does not eat the
+    others' time) and close each connection."""
+    addrs = ctx.addresses()[:MAX_ADDRESSES]
+    out: dict[str, dict[str, Any]] = {}
+    threads = [
+        threading.Thread(target=_attempt, args=(ip, ctx.target.port, ctx.deadline, out), daemon=True) for ip in addrs
+    ]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(max(0.0, ctx.deadline.remaining()))
+    res = TCPResult(port=ctx.target.port)
+    res.results = [out.get(ip, {"address": ip, "outcome": "timeout"}) for ip in addrs]
+    res.address = next((e["address"] for e in res.results if e["outcome"] == "ok"), None)
+    return res
+
+
+def _attempt(ip: str, port: int, deadline: net.Deadline, out: dict[str, dict[str, Any]]) -> None:
+    """One connection attempt, recorded as out[ip] = {address, outcome, elapsed_ms, timeout?, error?}."""
+    start = time.monotonic()
+    entry: dict[str, Any] = {"address": ip}
+    try:
+        timeout = deadline.timeout()
+        entry["timeout"] = round(timeout, 2)
+        net.tcp_connect(ip, port, timeout).close()
+        entry["outcome"] = "ok"
+    except net.DeadlineExceeded:
+        entry["outcome"] = "timeout"
+    except ConnectionRefusedError:
+        entry["outcome"] = "refused"
+    except OSError as exc:  # TimeoutError is an OSError
+        if isinstance(exc, TimeoutError) or "timed out" in str(exc):
+            entry["outcome"] = "timeout"
+        else:
+            entry["outcome"] = "unreachable"
+            entry["error"] = exc.strerror or str(exc)
+    entry["elapsed_ms"] = round((time.monotonic() - start) * 1000, 1)
+    out[ip] = entry
+
+
+def result_finding(r: TCPResult, *, step_timeout: float) -> Finding:
+    """TCP_OK for the first address that accepted; else timed out, unreachable or refused (in that order of
+    precedence), with every attempt as evidence."""
+    port = r.port
+    ok = [e for e in r.results if e["outcome"] == "ok"]
+    if ok:
+        e = ok[0]
+        return finding(NAME, "TCP_OK", address=e["address"], port=port, elapsed_ms=e["elapsed_ms"], attempts=r.results)
+    addrs = [e["address"] for e in r.results]
+    timed_out = next((e for e in r.results if e["outcome"] == "timeout"), None)
+    if timed_out is not None:
+        timeout = timed_out.get("timeout", round(step_timeout, 1))
+        return finding(NAME, "TCP_TIMEOUT", address=addrs, port=port, timeout=timeout, attempts=r.results)
+    unreachable = next((e for e in r.results if e["outcome"] == "unreachable"), None)
+    if unreachable is not None:
+        error = unreachable.get("error", "")
+        return finding(NAME, "TCP_UNREACHABLE", address=addrs, port=port, error=error, attempts=r.results)
+    shown = addrs if len(addrs) > 1 else (addrs[0] if addrs else "-")
+    return finding(NAME, "TCP_REFUSED", address=shown, port=port, attempts=r.results)
