@@ -132,7 +132,7 @@ def extract_entities(text: str) -> dict[str, Any]:
 
 
 def explain_log(text: str):
-    """The cause of a pasted docker/podman/containerd/kubelet error (knowledge/logs.py); None when there is none."""
+    """The cause of a pasted docker/podman/containerd/kubelet error (knowledge/logs/); None when there is none."""
     from .logs import explain_log as _explain
 
     return _explain(text)

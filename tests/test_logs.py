@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 
 from knowledge import logs
-from knowledge.logs import CODES, explain
+from knowledge.logs import CODES, explain, images, reader
+from knowledge.logs import rules as rules_mod
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV = ROOT / "tests" / "data" / "log_dev"
@@ -38,7 +39,7 @@ REAL = _load("real.jsonl")
 
 
 def test_patterns_are_valid():
-    rules = logs._rules()
+    rules = rules_mod.load_rules()
     assert set(rules["causes"]) == set(CODES)
     for code, meta in rules["causes"].items():
         for field in ("summary", "fix"):
@@ -60,7 +61,7 @@ def test_patterns_are_valid():
 def test_faq_ids_exist():
     faq_dir = ROOT / "knowledge" / "faq"
     ids = {path.stem.split("-", 1)[1] for path in faq_dir.glob("*.toml")}
-    rules = logs._rules()
+    rules = rules_mod.load_rules()
     wanted = {m.get("faq") for m in rules["causes"].values()} | {m.get("faq_kubelet") for m in rules["causes"].values()}
     wanted |= {p.get("faq") for p in rules["patterns"]}
     missing = {w for w in wanted if w} - ids
@@ -68,7 +69,7 @@ def test_faq_ids_exist():
 
 
 def test_import_is_cheap():
-    code = "import knowledge.logs as l, sys; print(l._rules.cache_info().currsize, 'tomllib' in sys.modules)"
+    code = "import knowledge.logs as l, sys; print(l.rules.load_rules.cache_info().currsize, 'tomllib' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
     assert out.split()[0] == "0"
 
@@ -362,7 +363,7 @@ def test_fuzzed_samples_never_crash():
                 t = t + "\n" + rnd.choice(texts)
             else:
                 t = t.replace(" ", rnd.choice([":", "\n", '"', "  "]))
-        r = logs._explain(t)  # the unguarded core: a crash here is a bug even though explain() would hide it
+        r = reader._explain(t)  # the unguarded core: a crash here is a bug even though explain() would hide it
         if r is not None:
             json.dumps(r)
             assert r["cause"] in CODES and len(r["also"]) <= 2 and r["cause"] not in r["also"]
@@ -454,10 +455,10 @@ def test_only_image_positions_count():
         f'Error: error pulling image: Get "https://{H}/v2/ns/app/manifests/1.0": dial tcp: lookup {H}: no such host'
     )
     assert (r["host"], r["image"], r["tag"]) == (H, f"{H}/ns/app:1.0", "1.0")
-    assert logs._parse_image("Get", "ref", loose=True) is None
-    assert logs._parse_image("writing", "ref", loose=True) is None
-    assert logs._parse_image(H, "ref") is None  # a bare host name
-    assert logs._parse_image("10.0.0.7:5000", "ref") is None
+    assert images.parse_image("Get", "ref", loose=True) is None
+    assert images.parse_image("writing", "ref", loose=True) is None
+    assert images.parse_image(H, "ref") is None  # a bare host name
+    assert images.parse_image("10.0.0.7:5000", "ref") is None
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,486 @@
+"""Hosts and images named in a paste: image positions of the wordings, parsed with the distribution/reference
+grammar, ranked around the evidence line and joined with the registry the paste talks to."""
+
+from __future__ import annotations
+
+import functools
+import re
+from typing import Any
+
+from .commands import command_info, command_rx, image_from_command, login_from_command
+from .paste import clean_ref, command_lines
+
+# --- entities ----------------------------------------------------------------------------------------------------
+# An image is taken only from an *image position* of a wording (after `Failed to pull image "…"`, `docker://`,
+# `manifest for … not found`, `/v2/<name>/manifests/<ref>` …), and only when the value parses with the
+# distribution/reference grammar (`diagnostics.names`). Each position says what kind of name it holds:
+#   "ref"  a reference as the client has it: a name without a registry host is on Docker Hub
+#          (`nginx:1.25` -> docker.io/library/nginx:1.25), as distribution's ParseNormalizedNamed decides;
+#   "path" a repository path relative to the registry that answered (Harbor's `artifact ns/app:1 not found`,
+#          docker's `1.0: Pulling from ns/app`, a `/v2/ns/app/...` URL): joined to that registry's host when known,
+#          never assumed to be on Docker Hub.
+# `loose` positions (a word after `image:` or `failed to solve:`) need a '/', ':' or '@' in the value, so a plain
+# word (`Get`, `writing`, `canceled`) is never taken for an image.
+_REF = r"[A-Za-z0-9][A-Za-z0-9._\-/:@+]{0,300}"
+_R = r"(?P<ref>" + _REF + r")"
+_HOSTNAME = r"[A-Za-z0-9][A-Za-z0-9.\-]{0,252}(?::\d{1,5})?"
+_IMAGE_POSITION_SOURCES: list[tuple[tuple[str, ...], str, bool, str]] = [  # compiled on first use
+    # (lower-case trigger substrings, kind, loose, regex with named groups ref / tag / host)
+    (
+        ("image", "reference"),
+        "ref",
+        False,
+        (
+            r"(?:[Ff]ailed to pull image|[Bb]ack-off pulling image|[Pp]ulling image|[Pp]ull image|[Cc]ontainer image"
+            r"|[Ss]uccessfully pulled image|default image tag|parse image reference|[Ee]rror parsing reference:"
+            r"|[Ff]ailed to inspect image|ErrImagePull: \"?image pull failed for)\s{1,3}\\?[\"'](?:docker://)?"
+            + _R
+            + r"\\?[\"']"
+        ),
+    ),
+    (
+        ("failed to ",),
+        "ref",
+        False,
+        (
+            r"failed to (?:pull and unpack image|resolve reference|resolve source metadata for|get manifest for"
+            r"|copy image|fetch|get|download|pull image|push image|push|pull)\s{1,3}\\?[\"']?(?:docker://|oci://)?"
+            + _R
+            + r"\\?[\"']?(?::\s|:$|\s*$)"
+        ),
+    ),
+    (
+        ("failed to ",),
+        "ref",
+        False,
+        (
+            r"failed to (?:pull|push|fetch|get|download|resolve reference|pull and unpack) (?:image )?\\?[\"'](?:docker://|oci://)?"
+            + _R
+            + r"\\?[\"'] with"
+        ),
+    ),  # gitlab-runner: failed to pull image "X" with specified policies [always]
+    (("push permission for",), "ref", False, (r"push permission for \\?\"" + _R + r"\\?\"")),  # kaniko
+    (
+        ("docker image", "executor with image", "image manifest"),
+        "ref",
+        False,
+        (r"(?:Pulling docker image|executor with image|Retrieving image manifest) " + _R + r"(?:\s|$)"),
+    ),
+    (("failed to solve",), "ref", True, (r"failed to solve: " + _R + r":(?:\s|$)")),
+    (("error pulling image (",), "ref", False, (r"[Ee]rror pulling image \((?P<tag>[\w][\w.\-]{0,127})\) from " + _R)),
+    (("docker://",), "ref", False, (r"(?<![\w+.\-])docker://" + _R)),
+    (("oci://",), "ref", False, (r"(?<![\w+.\-])oci://" + _R)),
+    (("pull access denied for",), "ref", False, (r"pull access denied for " + _R + r",")),
+    (("manifest for",), "ref", False, (r"manifest for " + _R + r" not found")),
+    (("the push refers to repository",), "ref", False, (r"The push refers to repository \[" + _R + r"\]")),
+    (("unable to find image",), "ref", False, (r"Unable to find image '" + _R + r"' locally")),
+    (("trying to pull",), "ref", False, (r"Trying to pull (?:repository )?" + _R + r"\s?\.\.\.")),
+    (("does not exist locally",), "ref", False, (r"An image does not exist locally with the tag: " + _R)),
+    (("image with reference",), "ref", False, (r"image with reference " + _R + r" was found")),
+    (
+        ("repository ",),
+        "ref",
+        False,
+        (  # docker: "repository X not found: does not exist or no pull access"
+            r"(?<!unknown: )(?<!denied: )\brepository " + _R + r" not found(?::|\s*$)"
+        ),
+    ),
+    (("image pull failed for",), "ref", False, (r"image pull failed for " + _R + r",")),
+    (("image not known",), "ref", True, (r"(?:^|\s)" + _R + r": image not known")),  # podman's local store
+    (("no such image",), "ref", False, (r"[Nn]o such image: " + _R)),
+    (("tag does not exist",), "ref", False, (r"tag does not exist: " + _R)),
+    (("must be lowercase",), "ref", False, (r"repository name \(" + _R + r"\) must be lowercase")),
+    (
+        ("reading manifest", "uploading manifest"),
+        "ref",
+        False,
+        (r"(?:reading|uploading) manifest (?P<tag>[\w][\w.\-:]{0,200}) (?:in|to) " + _R),
+    ),
+    (("exists in",), "ref", True, (r"exists in " + _R)),
+    (("on source", "on target"), "ref", True, (r"on (?:source|target): " + _R + r":\s")),
+    (("load metadata for",), "ref", False, (r"load metadata for " + _R)),
+    (("ensuring image",), "ref", False, (r"Ensuring image " + _R)),  # nerdctl compose
+    (
+        (": resolving", ": resolved", ": waiting"),
+        "ref",
+        True,
+        (r"^" + _R + r":\s{1,40}(?:resolving|resolved|waiting)\s{1,40}\|"),
+    ),  # ctr / nerdctl progress
+    (("pulling ",), "ref", True, (r"Pulling \S{1,100} \(" + _R + r"\)\.\.\.")),  # docker-compose v1
+    (("image",), "ref", True, (r"(?:--image[= ]|\b[Ii]mage:\s{1,16}\"?)" + _R)),
+    (("from ",), "ref", True, (r"\bFROM " + _R + r"(?:\s|$)")),
+    (
+        ("not found",),
+        "ref",
+        True,
+        (
+            r"(?:^|\s)(?P<ref>[A-Za-z0-9\-]{1,63}(?:\.[A-Za-z0-9\-]{1,63}){1,6}(?::\d{1,5})?/[A-Za-z0-9._\-/]{1,200}[:@][\w.\-:]{1,140}): not found"
+        ),
+    ),
+    # registry-relative repository paths
+    (("artifact ",), "path", False, (r"\bartifact " + _R + r" not found")),
+    (("repository ",), "path", False, (r"\b(?:unknown|denied): repository " + _R + r" not found")),
+    (("pulling from",), "path", False, (r"(?:^|\s)(?P<tag>[\w][\w.\-]{0,127}): Pulling from " + _R)),
+    (("repository with name",), "path", False, (r"[Tt]he repository with name '" + _R + r"' does not exist")),  # ECR
+    (("access repository",), "path", False, (r"to access repository: " + _R + r", action")),
+    (
+        ("/blobs/uploads",),
+        "path",
+        False,
+        (r"(?:upload to|to) /v2/(?P<ref>[A-Za-z0-9._\-/]{1,255}?)/blobs/uploads/? in (?P<host>" + _HOSTNAME + r")"),
+    ),
+]
+
+
+@functools.lru_cache(maxsize=1)
+def _image_positions() -> list[tuple[tuple[str, ...], str, bool, re.Pattern]]:
+    return [(triggers, kind, loose, re.compile(rx)) for triggers, kind, loose, rx in _IMAGE_POSITION_SOURCES]
+
+
+_V2_URL = re.compile(
+    r"https?://([A-Za-z0-9.\-]{1,253}(?::\d{1,5})?)/v2/(?:([A-Za-z0-9._\-/]{1,255}?)/(manifests|blobs|tags)/([A-Za-z0-9._\-:]{1,200}))?"
+)
+_ANY_URL_HOST = re.compile(r'https?://([A-Za-z0-9.\-]{1,253}(?::\d{1,5})?)(?=[/"\s:]|$)')
+_LOOKUP = re.compile(
+    r"(?:lookup|[Cc]ould not resolve host:?|/v2/\S{0,300} in) ([A-Za-z0-9.\-]{1,253}(?::\d{1,5})?)(?: on |: |:\s|:?$)"
+)
+_LOGIN_URL = re.compile(r'(?:login attempt to|logging into) \\?"?(?:https?://)?([A-Za-z0-9.\-]{1,253}(?::\d{1,5})?)')
+_CERT_NOT = re.compile(
+    r"certificate is valid for [^\n]{0,400}?, not ([A-Za-z0-9.\-*]{1,253})|certificate for ([A-Za-z0-9.:\-]{1,64}) because"
+)
+
+_DEFAULT_TAG = re.compile(
+    r"(?:Using default tag: |helm (?:pull|install|upgrade|template|show \w+)\b[^\n]{0,300}?--version[= ])([\w][\w.\-]{0,127})"
+)
+_HOSTLIKE = re.compile(
+    r"^(?:localhost|[A-Za-z0-9\-]{1,63}(?:\.[A-Za-z0-9\-]{1,63}){1,10}|\[[0-9a-fA-F:]{2,45}\])(?::\d{1,5})?$"
+    r"|^[A-Za-z0-9\-]{1,63}:\d{1,5}$"
+)
+_IPV4 = re.compile(r"^\d{1,3}(?:\.\d{1,3}){3}(?::\d{1,5})?$")
+
+
+_NOT_IMAGES = frozenset(
+    (
+        "image",
+        "images",
+        "pull",
+        "push",
+        "latest",
+        "true",
+        "false",
+        "none",
+        "null",
+        "configuration",
+        "config",
+        "manifest",
+        "manifests",
+        "layer",
+        "layers",
+        "from",
+        "source",
+        "failed",
+        "error",
+        "errors",
+        "get",
+        "head",
+        "post",
+        "put",
+        "patch",
+        "delete",
+        "writing",
+        "reading",
+        "copying",
+        "canceled",
+        "cancelled",
+        "unknown",
+        "denied",
+        "unauthorized",
+        "not",
+        "found",
+        "the",
+        "to",
+        "for",
+        "in",
+        "and",
+        "or",
+        "with",
+        "after",
+        "docker",
+        "podman",
+        "remote",
+        "registry",
+        "request",
+        "blob",
+        "blobs",
+        "tag",
+        "tags",
+        "repository",
+        "context",
+        "rpc",
+        "eof",
+    )
+)
+_REF_CHARS = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-/:@+]*$")
+_DOCKER_HUB_ALIASES = ("docker.io", "index.docker.io", "registry-1.docker.io", "registry.hub.docker.com")
+
+
+def _canon_host(host: str | None) -> str | None:
+    if host is None:
+        return None
+    host = host.lower()
+    if host.endswith(":443"):
+        host = host[:-4]
+    return "docker.io" if host in _DOCKER_HUB_ALIASES else host
+
+
+def parse_image(value: str, kind: str = "ref", host: str | None = None, loose: bool = False) -> dict | None:
+    """The image named by `value` found in an image position, or None when it is not an image reference.
+
+    kind "ref": a client-side reference, normalised like distribution's ParseNormalizedNamed (no registry host =
+    Docker Hub, `library/` for official images, `index.docker.io` = `docker.io`); kind "path": a repository path
+    relative to the registry `host` (None when unknown). A name that breaks only the lower-case rule (`ml/Trainer`)
+    is kept as written (`valid` False): the diagnosis reports the name rule."""
+    ref = clean_ref(value)
+    if not ref or len(ref) > 300 or not _REF_CHARS.match(ref) or ref.lower() in _NOT_IMAGES:
+        return None
+    if loose and not any(c in ref for c in "/:@"):
+        return None
+    if "/" not in ref and (_IPV4.match(ref) or re.match(r"^[^:@]*\.[^:@]*(?::\d{1,5})?$", ref)):
+        return None  # a bare host name (`shop-tcr.tencentcloudcr.com`, `10.0.0.7:5000`), not an image
+    # Imported here, not at the top: diagnostics.names and its package cost ~20 ms (python -X importtime), paid
+    # only by a paste that names an image, never by `import knowledge.logs`.
+    from diagnostics.names import NameError_, validate_ref
+
+    name, digest = (ref.split("@", 1) + [None])[:2] if "@" in ref else (ref, None)
+    tag = None
+    if name.rfind(":") > name.rfind("/"):
+        name, tag = name.rsplit(":", 1)
+    first, sep, rest = name.partition("/")
+    explicit = bool(sep) and (("." in first or ":" in first or first == "localhost") and bool(_HOSTLIKE.match(first)))
+    try:
+        parts = validate_ref(ref)
+    except NameError_ as exc:
+        # Kept as written only when the lower-case rule is all that is broken, and the value is clearly a name
+        # (a path, or a tagged name in a strict position) rather than a capitalised word.
+        if exc.rule != "ref.lowercase" or not ("/" in ref or (not loose and (tag or digest))):
+            return None
+        # No registry is named: the image is reported as written, with no host (not normalised onto Docker Hub).
+        r_host = first if explicit else (None if kind == "ref" else host)
+        return {
+            "host": r_host,
+            "path": rest if explicit else name,
+            "tag": tag,
+            "digest": digest,
+            "written": ref,
+            "valid": False,
+            "kind": kind,
+            "explicit": explicit or kind == "ref",
+        }
+    if kind == "ref" or explicit:
+        return {
+            "host": parts["domain"],
+            "path": parts["path"],
+            "tag": tag,
+            "digest": parts["digest"],
+            "written": ref,
+            "valid": True,
+            "kind": "ref",
+            "explicit": True,
+        }
+    return {
+        "host": host,
+        "path": name,
+        "tag": tag,
+        "digest": parts["digest"],
+        "written": ref,
+        "valid": True,
+        "kind": kind,
+        "explicit": host is not None,
+    }
+
+
+def _image_str(im: dict) -> str:
+    if not im["valid"]:
+        base = im["written"]
+        if not im["explicit"] and im["host"] and im["kind"] != "ref":
+            base = f"{im['host']}/{base}"
+        return base
+    out = f"{im['host']}/{im['path']}" if im["host"] else im["path"]
+    if im["tag"]:
+        out += ":" + im["tag"]
+    if im["digest"]:
+        out += "@" + im["digest"]
+    return out
+
+
+def _line_images(line: str) -> list[dict]:
+    """Images named in image positions of one line, best first (client references, then registry paths, then the
+    repository of a /v2/ URL)."""
+    out = []
+    lower = line.lower()
+    for triggers, kind, loose, rx in _image_positions():
+        if not any(t in lower for t in triggers):
+            continue
+        for m in rx.finditer(line):
+            groups = m.groupdict()
+            im = parse_image(m.group("ref"), kind, groups.get("host"), loose)
+            if im is None:
+                continue
+            extra = (groups.get("tag") or "").strip(":")
+            if extra and not im["tag"] and not im["digest"]:
+                if extra.startswith("sha256:"):
+                    im["digest"] = extra
+                elif im["valid"] and re.match(r"^[\w][\w.\-]{0,127}$", extra) and not extra.startswith("sha256-"):
+                    im["tag"] = extra
+            out.append(im)
+            break
+    if "/v2/" in line:
+        for m in _V2_URL.finditer(line):
+            if not m.group(2) or m.group(2).startswith(("_", "registry-v2")):
+                continue
+            im = parse_image(m.group(2), "path", m.group(1))
+            if im is None or im["tag"] or im["digest"]:
+                continue
+            im["kind"] = "url"
+            ref = m.group(4).rstrip(":")
+            if m.group(3) == "manifests":
+                if ref.startswith("sha256:"):
+                    im["digest"] = ref
+                elif re.match(r"^[\w][\w.\-]{0,127}$", ref):
+                    im["tag"] = ref
+            out.append(im)
+            break
+    return out
+
+
+def _same_repo(a: dict, b: dict) -> bool:
+    pa, pb = a["path"].lower(), b["path"].lower()
+    if (
+        pa != pb
+        and not (a["kind"] == "ref" and a["host"] == "docker.io" and pa == "library/" + pb)
+        and not (b["kind"] == "ref" and b["host"] == "docker.io" and pb == "library/" + pa)
+    ):
+        return False
+    ha, hb = _canon_host(a["host"]), _canon_host(b["host"])
+    return ha is None or hb is None or ha == hb
+
+
+def entities(lines: list[str], evidence_index: int, rules_op: str | None) -> dict[str, Any]:
+    tool = None
+    op = rules_op
+    # Commands typed in the paste: the last one at or before the evidence line, else the last one.
+    commands: list[tuple[int, tuple[str, str, str], re.Match]] = []
+    for i, text in command_lines(lines):
+        m = command_rx().search(text) if len(text) < 4000 else None
+        if m:
+            info = command_info(text)
+            if info:
+                commands.append((i, info, m))
+    cmd = None
+    for i, info, m in commands:
+        if i <= evidence_index:
+            cmd = (info, m)
+    if cmd is None and commands:
+        cmd = (commands[-1][1], commands[-1][2])
+    login_host = None
+    cmd_image = None
+    if cmd:
+        (tool, cmd_op, _args), m = cmd
+        op = cmd_op or op
+        binary, verb, rest = m.group(2), m.group(5), (m.group(3) or "") + " " + (m.group(6) or "")
+        if cmd_op == "login":
+            login_host = login_from_command(rest)
+        else:
+            arg = image_from_command(binary, verb, rest)
+            if arg:
+                cmd_image = parse_image(arg, "ref")
+
+    # Only the output of the command in force names its image: the lines from that command (else the top) to the
+    # next command typed after the evidence line (else the end). A login names no image at all.
+    seg_lo = max((i for i, _info, _m in commands if i <= evidence_index), default=0)
+    seg_hi = min((i for i, _info, _m in commands if i > evidence_index), default=len(lines))
+    if cmd and cmd[0][1] == "login":
+        seg_lo = seg_hi = -1
+    # Images in the output: the evidence line's, then the nearest lines' (above first at equal distance).
+    order = [evidence_index]
+    for d in range(1, len(lines)):
+        if evidence_index - d >= 0:
+            order.append(evidence_index - d)
+        if evidence_index + d < len(lines):
+            order.append(evidence_index + d)
+        if len(order) >= 4000:
+            break
+    url_host = lookup_host = other_host = None
+    ev_named: list[dict] = []
+    ev_urls: list[dict] = []
+    near_named: list[dict] = []
+    near_urls: list[dict] = []
+    for i in order[:4000]:
+        line = lines[i]
+        if len(near_named) + len(near_urls) < 12 and seg_lo <= i < seg_hi:
+            for im in _line_images(line):
+                named, urls = (ev_named, ev_urls) if i == evidence_index else (near_named, near_urls)
+                (urls if im["kind"] == "url" else named).append(im)
+        if url_host is None:
+            m = _V2_URL.search(line)
+            if m:
+                url_host = m.group(1)
+        if lookup_host is None:
+            m = _LOOKUP.search(line)
+            if m and not _IPV4.match(m.group(1)):
+                lookup_host = m.group(1)
+        if login_host is None:
+            m = _LOGIN_URL.search(line)
+            if m:
+                login_host = m.group(1)
+        if other_host is None:
+            m = _CERT_NOT.search(line)
+            if m:
+                other_host = m.group(1) or m.group(2)
+            else:
+                m = _ANY_URL_HOST.search(line)
+                if m and "docs.docker.com" not in m.group(1) and "." in m.group(1):
+                    other_host = m.group(1)
+    # The evidence line's own name first, then what the user typed, then the registry URL of the evidence line,
+    # then the nearest names in the rest of the paste.
+    ranked = ev_named + ([cmd_image] if cmd_image else []) + ev_urls + near_named + near_urls
+    if ranked and ranked[0]["kind"] == "url":
+        # The URL is what was requested; a reference to the same repository elsewhere is how the user named it.
+        named = next((im for im in ranked[1:] if im["kind"] != "url" and _same_repo(ranked[0], im)), None)
+        if named is not None:
+            ranked = [named] + [im for im in ranked if im is not named]
+    image = dict(ranked[0]) if ranked else None
+    if image:
+        for other in ranked[1:]:
+            if not _same_repo(image, other):
+                continue
+            if image["host"] is None and other["host"] is not None:
+                image["host"], image["explicit"] = other["host"], True
+                if other["kind"] == "ref" and _canon_host(other["host"]) == "docker.io":
+                    image["path"], image["kind"] = other["path"], "ref"
+            if not image["tag"] and not image["digest"] and other["tag"] and other["kind"] != "url":
+                image["tag"] = other["tag"]
+        if not image["tag"] and not image["digest"]:
+            m = _DEFAULT_TAG.search(
+                "\n".join(t for _i, t in command_lines(lines[max(0, evidence_index - 50) : evidence_index + 1]))
+            )
+            if m:  # docker: "Using default tag: latest"; helm: --version 1.2.0
+                image["tag"] = m.group(1)
+        if image["host"] is None and image["kind"] != "ref":  # a registry-relative path: the registry it was sent to
+            image["host"] = url_host or login_host or lookup_host
+    # With an image, its registry is the host (so host, image and tag agree); otherwise the registry the paste names.
+    host = image["host"] if image else (url_host or lookup_host or login_host or other_host)
+    if host and host.endswith(":443"):
+        host = host[:-4]
+    if image and image["host"] and image["host"].endswith(":443"):
+        image["host"] = image["host"][:-4]
+    return {
+        "host": host,
+        "image": _image_str(image) if image else None,
+        "tag": image["tag"] if image else None,
+        "digest": image["digest"] if image else None,
+        "tool": tool,
+        "op": op,
+        "image_as_written": image["written"] if image else None,
+        "hub": bool(image) and image["kind"] == "ref" and _canon_host(image["host"]) == "docker.io",
+    }

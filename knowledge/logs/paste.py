@@ -1,0 +1,119 @@
+"""Reading the paste: a pasted block as clean lines (no ANSI codes, control bytes or progress-bar frames), wrapped
+error chains joined, log prefixes stripped, shell continuations joined, secrets masked."""
+
+from __future__ import annotations
+
+import re
+
+from ..redact import redact as _redact
+
+MAX_INPUT = 1_500_000  # characters kept from a paste (the tail: the final error is at the end)
+MAX_LINE = 4000  # characters of one line that are matched
+MAX_EVIDENCE = 600  # characters of the evidence line returned
+MAX_JOIN = 5  # continuation lines joined to a line ending with ':'
+
+
+# --- noise -------------------------------------------------------------------------------------------------------
+# ANSI CSI / OSC sequences, and their escaped spellings seen in saved logs (`\x1b[`, `\u001b[`, syslog `#033[`, `^[[`).
+_ANSI = re.compile(
+    r"\x1b\[[0-?]{0,32}[ -/]{0,8}[@-~]"
+    r"|\x1b\][^\x07\x1b]{0,512}(?:\x07|\x1b\\)?"
+    r"|\x1b[@-Z\\-_]"
+    r"|(?:\\x1b|\\u001b|\\033|\\e|#033|\^\[)\[[0-9;]{0,32}[A-Za-z]"
+)
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd\ud800-\udfff]+")
+_LINE_SPLIT = re.compile(r"\r\n|\r|\n")
+# A leading timestamp / log prefix, removed from the evidence shown (never needed for matching).
+_PREFIX = re.compile(
+    r"^\s{0,8}(?:(?:[A-Z]{4}\[\d{1,6}\]|\[?\d{4}-\d{2}-\d{2}[T ][0-9:.,]{5,20}(?:Z|[+-]\d{2}:?\d{2})?\]?"
+    r"|[A-Z][a-z]{2} {1,2}\d{1,2} \d{2}:\d{2}:\d{2}|\[\s{0,4}\d{1,8}\.\d{1,8}\])\s{0,4})"
+)
+# The lines of a registry "errors:" list (distribution errcode values), continuing the line above them.
+_ERRCODE_LINE = re.compile(
+    r"^(?:denied|unauthorized|name unknown|manifest unknown|blob unknown|toomanyrequests|unsupported|unknown|name invalid|tag invalid):"
+)
+DEBUG_LINE = re.compile(
+    r"^\s{0,8}(?:(?:DEBU|INFO|TRAC)\[|time=\S{1,40} level=(?:debug|info|trace)\b|level=(?:debug|info|trace)\b|I\d{4} |\S{0,40}\s\[?(?:DEBUG|INFO|TRACE)\]?\s)"
+)
+_LOGFMT_MSG = re.compile(r'\bmsg="((?:[^"\\]|\\.){0,4000})"')
+
+
+def clean_lines(text: str) -> list[str]:
+    """The pasted block as clean lines: no ANSI codes, no control bytes, progress-bar frames split, capped."""
+    if not isinstance(text, str):
+        text = bytes(text).decode("utf-8", "replace") if isinstance(text, (bytes, bytearray)) else str(text)
+    if len(text) > MAX_INPUT:
+        text = text[-MAX_INPUT:]
+    text = _ANSI.sub("", text)
+    if '\\"' in text:  # JSON / Go %q escaped output (kubectl get events -o json, logfmt)
+        text = text.replace('\\"', '"')
+        if text.count("\\n") > text.count("\n"):
+            text = text.replace("\\n", "\n").replace("\\t", "\t")
+    lines = []
+    for raw in _LINE_SPLIT.split(text):
+        line = _CONTROL.sub(" ", raw).strip()
+        if not line:
+            continue
+        if len(line) > MAX_LINE:
+            line = line[: MAX_LINE // 2] + " … " + line[-MAX_LINE // 2 :]
+        lines.append(line)
+    return lines
+
+
+def logical_lines(lines: list[str]) -> list[tuple[int, str]]:
+    """Join a line ending with ':' (a wrapped Go error chain or a wrapped kubectl event) to what follows."""
+    out: list[tuple[int, str]] = []
+    i = 0
+    while i < len(lines):
+        line, j = lines[i], i
+        while (
+            j + 1 < len(lines)
+            and j - i < MAX_JOIN
+            and len(line) < MAX_LINE
+            and (line.endswith(":") or (" errors: " in line and _ERRCODE_LINE.match(lines[j + 1])))
+        ):
+            j += 1
+            line = line + " " + lines[j]
+        out.append((j, line[: MAX_LINE * 2]))
+        i = j + 1
+    return out
+
+
+def strip_prefix(line: str) -> str:
+    m = _LOGFMT_MSG.search(line)
+    if m and ("level=" in line or "msg=" in line[:80]):
+        line = m.group(1).replace('\\"', '"')
+    return _PREFIX.sub("", line, count=1).strip()
+
+
+def redact(line: str) -> str:
+    """The line with pasted secrets masked by the one detector, `knowledge.redact`."""
+    return _redact(line)[0]
+
+
+def command_lines(lines: list[str]) -> list[tuple[int, str]]:
+    """(index of the first line, text) of each line, with shell continuation lines (ending in '\\') joined."""
+    out, i = [], 0
+    while i < len(lines):
+        start, text = i, lines[i]
+        while text.endswith("\\") and i + 1 < len(lines) and i - start < 20 and len(text) < MAX_LINE:
+            i += 1
+            text = text[:-1].rstrip() + " " + lines[i]
+        out.append((start, text))
+        i += 1
+    return out
+
+
+def clean_ref(ref: str) -> str:
+    """A word of the paste as a reference or host: quotes, brackets, a scheme and trailing punctuation removed."""
+    ref = ref.strip().strip("\"'`[](),;")
+    if ref.startswith("docker://"):
+        ref = ref[len("docker://") :]
+    if ref.startswith(("oci://", "http://", "https://")):
+        ref = ref.split("://", 1)[1]
+    while ref and ref[-1] in ".:,;)'\"]`":
+        if ref.endswith("..."):
+            ref = ref[:-3]
+            continue
+        ref = ref[:-1]
+    return ref

@@ -1,0 +1,173 @@
+"""`explain(text)`: the decisive error line of a paste, its cause with up to two alternatives, the entities, the
+tool, the FAQ entry, the confirming diagnosis and the evidence (redacted)."""
+
+from __future__ import annotations
+
+import re
+
+from ..dialogue import LazyRe
+from .commands import command_info, detect_tool, guess_op
+from .diagnosis import diagnose_command
+from .images import entities
+from .paste import DEBUG_LINE, MAX_EVIDENCE, clean_lines, logical_lines, redact, strip_prefix
+from .rules import (
+    GENERIC_IDS,
+    NETWORK_CAUSES,
+    REGISTRY_TOOLS,
+    asks_about,
+    faq_exists,
+    load_rules,
+    match_line,
+    registry_context,
+)
+
+_UPLOAD_PROGRESS = re.compile(
+    r"Pushing \[=|: Layer already exists|: Pushed\s*$|Image already exists|Copying blob \w+ done"
+)
+# A pull whose layers were already downloading: the token ran out during a long download (same story).
+_DOWNLOAD_PROGRESS = LazyRe(r"Downloading \[=|: Download complete|: Pull complete|Extracting \[=")
+_EXPIRED_DURING_PUSH = {
+    "zh": "推送开始时认证是成功的（已经在检查或上传镜像层），到最后才被拒绝：通常是上传大镜像层耗时过长，期间访问令牌过期。请重新登录后再推送；若仍然出现，请缩小镜像层或改善上传带宽。`tcr-doctor diagnose <镜像> --push` 可确认凭证本身有效。",
+    "en": "Authentication worked when the push began (layers were already being checked or uploaded) and was refused only at the end: usually the access token expired while a large layer was uploading. Log in again and push again; if it recurs, make the layers smaller or the upload faster. `tcr-doctor diagnose <image> --push` confirms the credentials themselves are valid.",
+}
+_EXPIRED_DURING_PULL = {
+    "zh": "拉取开始时认证是成功的（镜像层已经在下载），到后面才被拒绝：通常是下载大镜像层耗时过长，期间访问令牌过期。请重新登录后再拉取；若仍然出现，请缩小镜像层或改善网络（如走内网）。`tcr-doctor diagnose <镜像>` 可确认凭证本身有效。",
+    "en": "Authentication worked when the pull began (layers were already downloading) and was refused later: usually the access token expired during a long layer download. Log in again and pull again; if it recurs, make the layers smaller or the network faster (e.g. the private network). `tcr-doctor diagnose <image>` confirms the credentials themselves are valid.",
+}
+# Patterns too generic to refine an ambiguous wording with (they restate it rather than name a reason).
+
+
+def explain(text: str) -> dict | None:
+    """Name the cause of a pasted registry error log, or None when it contains no recognisable error."""
+    try:
+        return _explain(text)
+    except (ValueError, TypeError, IndexError, KeyError, UnicodeError, RecursionError):  # pragma: no cover
+        # A channel must never fail on what a user pasted; the fuzz test in tests/test_logs.py keeps this unused.
+        return None
+
+
+explain_log = explain  # the name `knowledge.explain_log` imports (ARCHITECTURE.md)
+
+
+def _explain(text: str) -> dict | None:
+    lines = clean_lines(text)
+    if not lines:
+        return None
+    rules = load_rules()
+
+    # The operation in force at each line: the last command typed above it, else guessed from the whole text.
+    whole_lower = "\n".join(lines[-2000:]).lower()
+    default_op = guess_op(whole_lower)
+    best = None  # (tier, index, pattern, text, op)
+    seen_causes: list[str] = []
+    op = default_op
+    for idx, line in logical_lines(lines):
+        info = command_info(line) if len(line) < 2000 else None
+        if info and info[1]:
+            op = info[1]
+        p = match_line(line, op)
+        if p is None:
+            continue
+        if asks_about(line, p):
+            continue  # "ccr quota?", "临时登录密码多久过期": a question about a subject, not a program's output
+        tier = p["tier"]
+        if DEBUG_LINE.match(line) and "trying next host" not in line:  # containerd logs its resolver errors at info
+            tier = min(tier, 1)  # debug/info chatter ("DEBU[0001] Credentials not found") never outranks an error
+        if tier >= 3:
+            seen_causes.append(p["cause"])
+        if best is None or tier >= best[0]:
+            best = (tier, idx, p, line, op)
+    if best is None:
+        return None
+    tier, idx, pattern, line, op = best
+
+    ent = entities(lines, idx, op)
+    cause = pattern["cause"]
+    note = None
+    also = list(pattern.get("also", []))
+    if pattern.get("also_from_rest"):
+        key = pattern["also_from_rest"]
+        rest = line[line.lower().find(key) + len(key) :]
+        inner = match_line(rest, op, skip_ids=(pattern["id"], "proxy-auth"))
+        if inner and inner["cause"] != cause:
+            also.insert(0, inner["cause"])
+    if pattern.get("expired_after_upload") and (
+        (ent["op"] == "push" and any(_UPLOAD_PROGRESS.search(prev) for prev in lines[max(0, idx - 400) : idx]))
+        or (ent["op"] == "pull" and any(_DOWNLOAD_PROGRESS.search(prev) for prev in lines[max(0, idx - 400) : idx]))
+    ):
+        # Layers were already being checked or uploaded, so the login worked at the start of the push: a token
+        # that expired during a long upload is the likely story (the registry's tokens are short-lived).
+        also.insert(0, cause)
+        cause = "CREDENTIALS_EXPIRED"
+        note = _EXPIRED_DURING_PUSH if ent["op"] == "push" else _EXPIRED_DURING_PULL
+    on_hub = pattern.get("hub_cause") and ent["hub"] and (not pattern.get("hub_ops") or ent["op"] in pattern["hub_ops"])
+    if pattern.get("refine_after") and not on_hub:
+        # "pull access denied …: <registry's own reason>": a specific reason (expired token, a named permission)
+        # is put first; the generic ones leave the three-way ambiguity as it is.
+        lower = line.lower()
+        for key in pattern["refine_after"]:
+            at = lower.find(key)
+            if at >= 0:
+                inner = match_line(line[at + len(key) :], op, skip_ids=GENERIC_IDS)
+                if inner and inner["cause"] != cause:
+                    also.insert(0, cause)
+                    cause = inner["cause"]
+                    for extra in inner.get("also", []):
+                        also.append(extra)
+                break
+    if on_hub and cause == pattern["cause"]:
+        also.insert(0, cause)
+        cause = pattern["hub_cause"]
+    # Other decisive lines of the paste (e.g. podman trying several registries) fill the remaining room.
+    also = [c for c in dict.fromkeys(also) if c != cause]
+    for other in reversed(seen_causes):
+        if len(also) >= 2:
+            break
+        if other != cause and other not in also:
+            also.append(other)
+    also = also[:2]
+
+    if pattern.get("no_cause"):
+        return None  # another tool's network failure (git, pip, npm, apt ...): no registry cause
+    meta = rules["causes"][cause]
+    tool = detect_tool(lines, line, ent["tool"])
+    if cause in NETWORK_CAUSES and tool not in REGISTRY_TOOLS and not registry_context(whole_lower):
+        # A timeout or TLS error with context around it, none of it about images, registries or container tools:
+        # another program's failure (a bare error line alone is read as the registry's: it was asked here).
+        return None
+    faq = pattern.get("faq") or (meta.get("faq_kubelet") if tool == "kubelet" else None) or meta.get("faq")
+    if faq and not faq_exists(faq):
+        faq = None
+    evidence = redact(strip_prefix(line))
+    if len(evidence) > MAX_EVIDENCE:
+        evidence = evidence[:MAX_EVIDENCE] + " …"
+    diagnose, target, checks, push = diagnose_command(cause, ent, ent["op"], pattern)
+    note = note or pattern.get("note")
+    if cause == "TLS_EXPIRED" and re.search(r"current time \S+ is before", line):
+        note = {
+            "zh": "报错写的是 `current time … is before …`：证书还未生效，几乎可以肯定是客户端系统时间落后了，请先校时（启用 NTP）。",
+            "en": "The message says `current time … is before …`: the certificate is not yet valid, which almost always means the client's clock is behind: fix the clock (enable NTP) first.",
+        }
+    confidence = "low" if tier <= 1 else ("high" if not also else "medium")
+    return {
+        "cause": cause,
+        "also": also,
+        "host": ent["host"],
+        "image": ent["image"],
+        "image_as_written": ent["image_as_written"],
+        "tag": ent["tag"],
+        "digest": ent["digest"],
+        "tool": tool,
+        "op": ent["op"],
+        "diagnose": diagnose,
+        "target": target,
+        "checks": checks,
+        "push": push,
+        "evidence": evidence,
+        "faq": faq,
+        "summary": dict(pattern.get("summary") or meta["summary"]),
+        "fix": dict(pattern.get("fix") or meta["fix"]),
+        "note": dict(note) if note else None,
+        "confidence": confidence,
+        "pattern": pattern["id"],
+    }

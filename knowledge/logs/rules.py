@@ -1,0 +1,221 @@
+"""The cause rules: the wordings of knowledge/logpatterns.toml, matched line by line, and what each cause code
+means (summary, fix, FAQ entries that agree, findings that confirm it).
+
+The wordings are data. They are read and compiled lazily, on the first call, so importing this module costs
+nothing; every regex is free of nested quantifiers and lines are capped in length before matching."""
+
+from __future__ import annotations
+
+import functools
+import re
+from pathlib import Path
+from typing import Any
+
+from ..dialogue import LazyRe
+
+PATTERNS_FILE = Path(__file__).resolve().parent.parent / "logpatterns.toml"
+FAQ_DIR = Path(__file__).resolve().parent.parent / "faq"
+
+CODES = (
+    "CREDENTIALS_MISSING",
+    "CREDENTIALS_INVALID",
+    "CREDENTIALS_EXPIRED",
+    "PERMISSION_DENIED",
+    "NAME_INVALID",
+    "DNS_NXDOMAIN",
+    "DNS_TIMEOUT",
+    "TCP_TIMEOUT",
+    "HTTP_TIMEOUT",
+    "TCP_REFUSED",
+    "TLS_UNTRUSTED",
+    "TLS_HOSTNAME",
+    "TLS_EXPIRED",
+    "HTTP_NOT_HTTPS",
+    "PROXY_ERROR",
+    "REPO_NOT_FOUND",
+    "TAG_NOT_FOUND",
+    "RATE_LIMITED",
+    "QUOTA_EXCEEDED",
+    "SERVER_ERROR",
+    "CREDENTIAL_HELPER_ERROR",
+    "DAEMON_ERROR",
+    "PLATFORM_MISMATCH",
+    "LOGIN_USAGE",
+)
+
+GENERIC_IDS = (
+    "denied",
+    "unauthorized",
+    "pull-access-denied",
+    "denied-and-unauthorized",
+    "kubelet-symptom",
+    "manifest-unknown",
+    "name-unknown",
+    "eof",
+    "server-unknown-error",
+)
+
+
+@functools.lru_cache(maxsize=1)
+def load_rules() -> dict[str, Any]:
+    import tomllib  # here, not at the top: 16 ms (python -X importtime), paid on the first explain() only
+
+    with open(PATTERNS_FILE, "rb") as fh:
+        data = tomllib.load(fh)
+    patterns = []
+    for raw in data["patterns"]:
+        p = dict(raw)
+        p["any"] = tuple(s.lower() for s in raw.get("any", ()))
+        p["all"] = tuple(s.lower() for s in raw.get("all", ()))
+        # Compiled on first use (_rx): most patterns' trigger substrings never occur in a paste, and compiling
+        # all ~100 at start-up was the largest part of a cold `tcr-doctor ask`.
+        p["rx"] = None
+        p["rx_src"] = raw.get("regex")
+        p["when"] = tuple(raw.get("when", ()))
+        p["tier"] = int(raw.get("tier", 3))
+        patterns.append(p)
+    # One alternation of every trigger substring: a line holding none of them is skipped at C speed.
+    literals = sorted({s for p in patterns for s in p["any"]}, key=len, reverse=True)
+    prefilter = re.compile(_trie_regex(literals)) if literals else None
+    return {
+        "patterns": patterns,
+        "causes": data["causes"],
+        "prefilter": prefilter,
+        "ignore": tuple(s.lower() for s in data.get("ignore", ())),
+    }
+
+
+def _trie_regex(words: list[str]) -> str:
+    """One regex matching any of `words`, with common prefixes factored out (a trie): far faster for the regex
+    engine than a flat alternation of hundreds of literals, and still free of nested quantifiers."""
+    trie: dict = {}
+    for w in words:
+        node = trie
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict) -> str:
+        if "" in node and len(node) == 1:
+            return ""
+        alts = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch != ""]
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        return "(?:" + body + ")?" if "" in node else body
+
+    return build(trie)
+
+
+@functools.lru_cache(maxsize=64)
+def faq_exists(faq_id: str) -> bool:
+    return any(FAQ_DIR.glob(f"*-{faq_id}.toml")) or (FAQ_DIR / f"{faq_id}.toml").exists()
+
+
+# --- normalisation -----------------------------------------------------------------------------------------------
+
+
+def match_line(line: str, op: str | None, skip_ids: tuple[str, ...] = ()) -> dict | None:
+    rules = load_rules()
+    lower = line.lower()
+    if rules["prefilter"] is not None and not rules["prefilter"].search(lower):
+        return None
+    if any(s in lower for s in rules["ignore"]):
+        return None
+    for p in rules["patterns"]:
+        if p["id"] in skip_ids:
+            continue
+        if p["when"] and op not in p["when"]:
+            continue
+        if p["any"] and not any(s in lower for s in p["any"]):
+            continue
+        if p["all"] and not all(s in lower for s in p["all"]):
+            continue
+        if p["rx_src"] and not _rx(p).search(line):
+            continue
+        return p
+    return None
+
+
+_QUESTION_LINE = LazyRe(
+    r"[?？]\s*$|吗|么|呢|怎么|怎样|如何|多久|多长|多少|几个|几天|为什么|为啥|是否|能否|能不能|可不可以|有没有|哪|"
+    r"^\s*(?:how|what|why|when|where|which|can|could|does|do|is|are|should|will|would)\b",
+    re.IGNORECASE,
+)
+# A program's message ("denied: 超出命名空间配额", "Error: ...") or a person quoting one ("推送提示 quota exceeded").
+_OUTPUT_MARK = LazyRe(
+    r"\b[a-z][a-z_ ]{2,30}:\s|\berror\b|报错|报了|提示|显示|出现|返回|\b(?:says?|said|shows?|returns?|got|getting|gives?)\b",
+    re.IGNORECASE,
+)
+# Causes that any networked program can show; they are a registry's only with registry context around them.
+NETWORK_CAUSES = frozenset(
+    "DNS_NXDOMAIN DNS_TIMEOUT TCP_TIMEOUT TCP_REFUSED HTTP_TIMEOUT TLS_UNTRUSTED TLS_HOSTNAME TLS_EXPIRED "
+    "HTTP_NOT_HTTPS PROXY_ERROR SERVER_ERROR".split()
+)
+REGISTRY_TOOLS = frozenset("docker podman containerd kubelet skopeo crictl helm nerdctl buildah".split())
+_REGISTRY_CONTEXT = LazyRe(
+    r"docker|podman|containerd|kubelet|kubectl|skopeo|crictl|helm|nerdctl|buildah|buildkit|registry|/v2/|"
+    r"harbor|tencentcloudcr|tencentyun|\bimages?\b|镜像|\bpull(?:ing)?\b|\bpush(?:ing)?\b|\blogin\b|manifest|"
+    r"imagepull|errimagepull|\boci\b|\bblobs?\b|\bpod\b|\bcoding\b|\btcr\b|\bccr\b|unauthori[sz]ed|authenticat|"
+    r"推送|拉取|拉镜像|推镜像|登录|登陆|仓库|容器|实例|账号"
+)
+_PROSE_WORDS = LazyRe(r"\b(?:i|we|my|our|often|sometimes|always|randomly|appears?|keeps?|occasionally)\b")
+_CJK_CHAR = re.compile(r"[\u3400-\u9fff]")
+_LATIN_WORD = re.compile(r"[a-z0-9]+", re.IGNORECASE)
+
+
+def registry_context(text: str) -> bool:
+    """False when `text` has words around its error (more lines, prose, Chinese) and none of them is about images,
+    registries or container tools: then a timeout or TLS error in it is another program's, not a registry's."""
+    lower = text.lower()
+    if not ("\n" in lower.strip() or _CJK_CHAR.search(lower) or _PROSE_WORDS.search(lower)):
+        return True  # a bare error line: it was asked here, so it is read as the registry's
+    return bool(_REGISTRY_CONTEXT.search(lower))
+
+
+def _rx(p: dict) -> re.Pattern:
+    """Pattern `p`'s regex, compiled on first use."""
+    rx = p["rx"]
+    if rx is None:
+        rx = p["rx"] = re.compile(p["rx_src"], re.IGNORECASE)
+    return rx
+
+
+def asks_about(line: str, p: dict) -> bool:
+    """Whether `line` is a person's question or sentence that merely names a subject the pattern knows ("ccr quota?",
+    "临时登录密码多久过期") rather than quoting an error: the line reads as prose (a question, or Chinese) and the
+    words the pattern matched are not an error wording (no two Latin words, no colon, no code such as x509/403)."""
+    if not (_QUESTION_LINE.search(line) or _CJK_CHAR.search(line)) or _OUTPUT_MARK.search(line):
+        return False
+    matched = None
+    if p["rx_src"]:
+        m = _rx(p).search(line)
+        matched = m.group(0) if m else None
+    if matched is None:
+        lower = line.lower()
+        matched = next((s for s in p["any"] if s in lower), "")
+    if ":" in matched or any(ch.isdigit() for ch in matched):
+        return False
+    return len(_LATIN_WORD.findall(matched)) < 2
+
+
+def confirming_codes(cause: str) -> list[str]:
+    """Diagnostics finding codes that confirm `cause` when they fail or warn."""
+    return list(load_rules()["causes"][cause].get("confirm", []))
+
+
+def cause_text(code: str) -> dict:
+    """Summary and fix of a cause code ({"summary": {zh, en}, "fix": {zh, en}, "faq": id|None})."""
+    meta = load_rules()["causes"][code]
+    faq = meta.get("faq")
+    return {
+        "summary": dict(meta["summary"]),
+        "fix": dict(meta["fix"]),
+        "faq": faq if faq and faq_exists(faq) else None,
+    }
+
+
+def agreeing_entries(code: str, tool: str | None = None) -> frozenset[str]:
+    """FAQ entry ids whose answer tells the same story as cause `code` seen in `tool`'s output: its `faq` (for
+    kubelet its `faq_kubelet` instead: a cluster's pull failure is the cluster-pull entry) and its `agrees`."""
+    meta = load_rules()["causes"].get(code) or {}
+    faq = (meta.get("faq_kubelet") if tool == "kubelet" else None) or meta.get("faq")
+    return frozenset(i for i in (faq, *meta.get("agrees", ())) if i)
