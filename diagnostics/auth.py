@@ -11,12 +11,17 @@ import os
 import re
 import subprocess
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from . import net
 from .findings import Finding, Unavailable, finding
+
+if TYPE_CHECKING:  # the context hands itself in; it imports this module
+    from .context import Context, DiagnoseOptions
 
 CHECK = "credentials"
 EXPIRING_WITHIN = 24 * 3600
@@ -24,7 +29,7 @@ HELPER_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
 # ------------------------------------------------------------------------------------------------ challenge
-def parse_challenge(header: str | None) -> tuple[str, dict]:
+def parse_challenge(header: str | None) -> tuple[str, dict[str, str]]:
     """'Bearer realm="...",service="...",scope="..."' -> ("bearer", {realm, service, scope})."""
     if not header:
         return "", {}
@@ -36,7 +41,7 @@ def parse_challenge(header: str | None) -> tuple[str, dict]:
 
 
 # ------------------------------------------------------------------------------------------------ JWT
-def jwt_claims(value: str | None) -> dict | None:
+def jwt_claims(value: str | None) -> dict[str, Any] | None:
     """The payload of a JWT (not verified: we only read `exp` and `access`), or None."""
     if not value or value.count(".") != 2 or len(value) > 16384:
         return None
@@ -75,7 +80,8 @@ class Credentials:
     source: str = "-"
 
 
-def _config_path(options, env) -> Path:
+def _config_path(options: DiagnoseOptions, env: Mapping[str, str]) -> Path:
+    """The docker config file: --docker-config, else $DOCKER_CONFIG/config.json, else ~/.docker/config.json."""
     if options.docker_config:
         p = Path(options.docker_config).expanduser()
         return p / "config.json" if p.is_dir() else p
@@ -103,7 +109,10 @@ def _keys_for(registry: str, host: str) -> list[str]:
     ]
 
 
-def _run_helper(helper: str, server: str, deadline: net.Deadline, env) -> tuple[Credentials | None, str | None]:
+def _run_helper(
+    helper: str, server: str, deadline: net.Deadline, env: Mapping[str, str]
+) -> tuple[Credentials | None, str | None]:
+    """Ask `docker-credential-HELPER get` for SERVER: (credentials, None) or (None, why not)."""
     if not HELPER_NAME_RE.match(helper):
         return None, "invalid helper name"
     try:
@@ -135,61 +144,90 @@ def _run_helper(helper: str, server: str, deadline: net.Deadline, env) -> tuple[
     return Credentials(user, secret, source=f"docker-credential-{helper}"), None
 
 
-def lookup_credentials(ctx) -> tuple[Credentials | None, list[Finding]]:
+def lookup_credentials(ctx: Context) -> tuple[Credentials | None, list[Finding]]:
+    """The credentials docker would use for the target, and warnings about helpers that failed: --username, then
+    the docker config's credHelpers entry, its credsStore, its auths (the order docker reads them in)."""
     opts = ctx.options
     if opts.username:
         return Credentials(opts.username, opts.password or "", source="--username"), []
     env = opts.env if opts.env is not None else os.environ
     path = _config_path(opts, env)
-    try:
-        if path.stat().st_size > 4 << 20:
-            return None, []
-        cfg = json.loads(path.read_text(encoding="utf-8"))
-        if not isinstance(cfg, dict):
-            return None, []
-    except (OSError, ValueError):
+    cfg = _read_config(path)
+    if cfg is None:
         return None, []
     t = ctx.target
-    keys = _keys_for(t.registry or t.hostport, t.host)
+    keys = _keys_for(t.registry or t.hostport, t.host or "")
     warnings: list[Finding] = []
-    helpers = cfg.get("credHelpers") or {}
-    for k in keys:
-        if isinstance(helpers, dict) and k in helpers:
-            creds, err = _run_helper(str(helpers[k]), k, ctx.deadline, env)
-            if creds:
-                return creds, warnings
-            warnings.append(
-                finding(CHECK, "CREDENTIALS_HELPER_ERROR", helper=str(helpers[k]), registry=t.registry, error=err)
-            )
-            break
-    store = cfg.get("credsStore")
-    if isinstance(store, str) and store:
-        creds, err = _run_helper(store, keys[0], ctx.deadline, env)
+    for source in (_from_cred_helper, _from_creds_store):
+        creds = source(cfg, keys, ctx, env, warnings)
         if creds:
             return creds, warnings
-        if err != "no credentials stored" and not (
-            isinstance(cfg.get("auths"), dict) and any(k in cfg["auths"] for k in keys)
-        ):
-            warnings.append(finding(CHECK, "CREDENTIALS_HELPER_ERROR", helper=store, registry=t.registry, error=err))
+    return _from_auths(cfg, keys, path), warnings
+
+
+def _read_config(path: Path) -> dict[str, Any] | None:
+    """The docker config at PATH, or None when it is missing, unreadable, over 4 MiB or not a JSON object."""
+    try:
+        if path.stat().st_size > 4 << 20:
+            return None
+        cfg = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return cfg if isinstance(cfg, dict) else None
+
+
+def _from_cred_helper(
+    cfg: dict[str, Any], keys: list[str], ctx: Context, env: Mapping[str, str], warnings: list[Finding]
+) -> Credentials | None:
+    """The credHelpers entry for the first key that has one (its failure is a warning)."""
+    helpers = cfg.get("credHelpers") or {}
+    key = next((k for k in keys if isinstance(helpers, dict) and k in helpers), None)
+    if key is None:
+        return None
+    helper = str(helpers[key])
+    creds, err = _run_helper(helper, key, ctx.deadline, env)
+    if not creds:
+        registry = ctx.target.registry
+        warnings.append(finding(CHECK, "CREDENTIALS_HELPER_ERROR", helper=helper, registry=registry, error=err))
+    return creds
+
+
+def _from_creds_store(
+    cfg: dict[str, Any], keys: list[str], ctx: Context, env: Mapping[str, str], warnings: list[Finding]
+) -> Credentials | None:
+    """The credsStore's answer for the registry (its failure is a warning unless auths has an entry)."""
+    store = cfg.get("credsStore")
+    if not isinstance(store, str) or not store:
+        return None
+    creds, err = _run_helper(store, keys[0], ctx.deadline, env)
+    auths = cfg.get("auths")
+    in_auths = isinstance(auths, dict) and any(k in auths for k in keys)
+    if not creds and err != "no credentials stored" and not in_auths:
+        registry = ctx.target.registry
+        warnings.append(finding(CHECK, "CREDENTIALS_HELPER_ERROR", helper=store, registry=registry, error=err))
+    return creds
+
+
+def _from_auths(cfg: dict[str, Any], keys: list[str], path: Path) -> Credentials | None:
+    """The first usable `auths` entry: an identity token, or a username and password (`auth` is base64)."""
     auths = cfg.get("auths") or {}
-    if isinstance(auths, dict):
-        for k in keys:
-            entry = auths.get(k)
-            if not isinstance(entry, dict):
+    if not isinstance(auths, dict):
+        return None
+    for k in keys:
+        entry = auths.get(k)
+        if not isinstance(entry, dict):
+            continue
+        if entry.get("identitytoken"):
+            return Credentials(entry.get("username"), identity_token=entry["identitytoken"], source=f"{path} (auths)")
+        user, pw = entry.get("username"), entry.get("password")
+        if entry.get("auth"):
+            try:
+                user, _, pw = base64.b64decode(entry["auth"]).decode("utf-8").partition(":")
+            except Exception:  # noqa: BLE001 - an unreadable entry is skipped, as docker does
                 continue
-            if entry.get("identitytoken"):
-                return Credentials(
-                    entry.get("username"), identity_token=entry["identitytoken"], source=f"{path} (auths)"
-                ), warnings
-            user, pw = entry.get("username"), entry.get("password")
-            if entry.get("auth"):
-                try:
-                    user, _, pw = base64.b64decode(entry["auth"]).decode("utf-8").partition(":")
-                except Exception:  # noqa: BLE001
-                    continue
-            if user:
-                return Credentials(user, pw or "", source=f"{path} (auths)"), warnings
-    return None, warnings
+        if user:
+            return Credentials(user, pw or "", source=f"{path} (auths)")
+    return None
 
 
 # ------------------------------------------------------------------------------------------------ token
@@ -199,19 +237,20 @@ class AuthResult:
     realm: str | None = None
     service: str | None = None
     scope: str | None = None
-    wanted: list = field(default_factory=list)
-    granted: list | None = None
+    wanted: list[str] = field(default_factory=list)
+    granted: list[str] | None = None
     username: str | None = None
     source: str = "anonymous"
     header: str | None = field(default=None, repr=False)  # Authorization header for later requests
-    findings: list = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
 
     @property
     def failed(self) -> Finding | None:
         return next((f for f in self.findings if f.status == "fail" and f.evidence.get("blocking", True)), None)
 
 
-def _granted(claims: dict | None, repository: str | None) -> list | None:
+def _granted(claims: dict[str, Any] | None, repository: str | None) -> list[str] | None:
+    """The actions a token grants on REPOSITORY (`*` counts as pull and push); None when it does not say."""
     if not claims or "access" not in claims:
         return None
     acts: set[str] = set()
@@ -227,168 +266,230 @@ def _granted(claims: dict | None, repository: str | None) -> list | None:
     return sorted(acts)
 
 
-def authenticate(ctx) -> AuthResult:
-    t = ctx.target
-    resp = ctx.require_v2()
-    res = AuthResult()
-    repo = t.repository
-    res.wanted = ["pull"] + (["push"] if ctx.options.push else [])
-    ev = {"registry": t.registry, "repository": repo or "-"}
-    if resp.status == 200:
-        res.findings.append(finding(CHECK, "AUTH_NOT_REQUIRED", **ev))
-        return res
-    scheme, params = parse_challenge(resp.header("www-authenticate"))
-    creds, warnings = lookup_credentials(ctx)
-    res.findings.extend(warnings)
-    if creds:
-        res.username, res.source = creds.username or "<token>", creds.source
-    ev.update(username=res.username or "-", source=res.source)
-
-    # a password or identity token that is itself a JWT tells us when it expires
-    secret = creds.password or creds.identity_token if creds else None
-    exp = (jwt_claims(secret) or {}).get("exp") if secret else None
-    now = time.time()
-    expired = isinstance(exp, (int, float)) and exp < now
-
+def authenticate(ctx: Context) -> AuthResult:
+    """The token flow as docker runs it: ping /v2/, read the challenge, ask the realm for the exact scope, read
+    the granted actions, then give the verdict. Every outcome is a finding in the result."""
+    ping = ctx.require_v2()
+    flow = _Flow.begin(ctx)
+    if ping.status == 200:
+        flow.add("AUTH_NOT_REQUIRED")
+        return flow.result
+    scheme, params = parse_challenge(ping.header("www-authenticate"))
+    flow.use(*lookup_credentials(ctx))
     if scheme == "basic":
-        res.scheme = "basic"
-        if not creds:
-            res.findings.append(finding(CHECK, "CREDENTIALS_MISSING", level="fail" if repo else "warn", **ev))
-            return res
-        header = "Basic " + base64.b64encode(f"{creds.username}:{creds.password}".encode()).decode()
-        r = _get(ctx, f"{t.base_url}/v2/", {"Authorization": header})
-        if isinstance(r, Finding):
-            res.findings.append(r)
-            return res
-        if r.status == 200:
-            res.header = header
-            res.findings.append(finding(CHECK, "CREDENTIALS_OK", granted="-", **ev))
-        elif expired:
-            res.findings.append(finding(CHECK, "CREDENTIALS_EXPIRED", expired_at=_iso(exp), ago=_span(now - exp), **ev))
-        else:
-            res.findings.append(finding(CHECK, "CREDENTIALS_INVALID", status_code=r.status, **ev))
-        return res
-
-    if scheme != "bearer" or not params.get("realm"):
-        res.findings.append(
-            finding(
-                CHECK,
-                "TOKEN_SERVER_ERROR",
-                realm="-",
-                error=f"unsupported challenge {resp.header('www-authenticate')!r}",
-                **ev,
-            )
-        )
-        return res
-    res.scheme, res.realm, res.service = "bearer", params["realm"], params.get("service")
-    res.scope = f"repository:{repo}:{','.join(res.wanted)}" if repo else None
-    ev.update(realm=res.realm, scope=res.scope or "-")
-
-    query = {}
-    if res.service:
-        query["service"] = res.service
-    if res.scope:
-        query["scope"] = res.scope
-    headers = {}
-    method, body = "GET", None
-    if creds and creds.identity_token:
-        method = "POST"
-        form = {
-            "grant_type": "refresh_token",
-            "refresh_token": creds.identity_token,
-            "client_id": "tcr-doctor",
-            **query,
-        }
-        body = urlencode(form).encode()
-        headers["Content-Type"] = "application/x-www-form-urlencoded"
-        url = res.realm
+        _basic_login(ctx, flow)
+    elif scheme == "bearer" and params.get("realm"):
+        _token_flow(ctx, flow, params)
     else:
+        flow.add("TOKEN_SERVER_ERROR", realm="-", error=f"unsupported challenge {ping.header('www-authenticate')!r}")
+    return flow.result
+
+
+@dataclass
+class _Flow:
+    """What one authentication knows so far: the target, the credentials found, the evidence every finding
+    carries, and the result being built."""
+
+    base_url: str
+    repository: str | None
+    result: AuthResult
+    evidence: dict[str, Any]
+    creds: Credentials | None = None
+    secret_exp: float | None = None  # `exp` of a password or identity token that is itself a JWT
+    now: float = field(default_factory=time.time)
+
+    @classmethod
+    def begin(cls, ctx: Context) -> _Flow:
+        t = ctx.target
+        result = AuthResult(wanted=["pull"] + (["push"] if ctx.options.push else []))
+        evidence: dict[str, Any] = {"registry": t.registry, "repository": t.repository or "-"}
+        return cls(base_url=t.base_url, repository=t.repository, result=result, evidence=evidence)
+
+    def use(self, creds: Credentials | None, warnings: list[Finding]) -> None:
+        """Take the credentials lookup_credentials found (and its warnings)."""
+        self.result.findings.extend(warnings)
+        self.creds = creds
         if creds:
-            query["account"] = creds.username
-            headers["Authorization"] = (
-                "Basic " + base64.b64encode(f"{creds.username}:{creds.password}".encode()).decode()
-            )
-        sep = "&" if "?" in res.realm else "?"
-        url = res.realm + (sep + urlencode(query) if query else "")
-    r = _get(ctx, url, headers, method=method, body=body, realm=res.realm)
+            self.result.username, self.result.source = creds.username or "<token>", creds.source
+            secret = creds.password or creds.identity_token
+            exp = (jwt_claims(secret) or {}).get("exp") if secret else None
+            self.secret_exp = exp if isinstance(exp, (int, float)) else None
+        self.evidence.update(username=self.result.username or "-", source=self.result.source)
+
+    @property
+    def secret_expired(self) -> bool:
+        return self.secret_exp is not None and self.secret_exp < self.now
+
+    def add(self, code: str, level: str | None = None, **extra: Any) -> Finding:
+        """Record the finding CODE with EXTRA and the flow's evidence."""
+        f = finding(CHECK, code, level, **{**extra, **self.evidence})
+        self.result.findings.append(f)
+        return f
+
+    def refused(self, status: int) -> None:
+        """The registry or realm refused the login: not logged in, an expired credential, or a wrong one."""
+        if not self.creds:
+            self.add("CREDENTIALS_MISSING", level="fail" if self.repository else "warn")
+        elif self.secret_exp is not None and self.secret_expired:
+            self.add("CREDENTIALS_EXPIRED", expired_at=_iso(self.secret_exp), ago=_span(self.now - self.secret_exp))
+        else:
+            self.add("CREDENTIALS_INVALID", status_code=status)
+
+
+def _basic_header(creds: Credentials) -> str:
+    return "Basic " + base64.b64encode(f"{creds.username}:{creds.password}".encode()).decode()
+
+
+def _basic_login(ctx: Context, flow: _Flow) -> None:
+    """A Basic challenge: send the credentials to /v2/ itself."""
+    flow.result.scheme = "basic"
+    if not flow.creds:
+        flow.refused(401)
+        return
+    header = _basic_header(flow.creds)
+    r = _get(ctx, f"{flow.base_url}/v2/", {"Authorization": header})
     if isinstance(r, Finding):
-        res.findings.append(r)
-        return res
-    if r.status in (401, 403) or (creds and creds.identity_token and r.status == 400):
-        if not creds:
-            res.findings.append(finding(CHECK, "CREDENTIALS_MISSING", level="fail" if repo else "warn", **ev))
-        elif expired:
-            res.findings.append(finding(CHECK, "CREDENTIALS_EXPIRED", expired_at=_iso(exp), ago=_span(now - exp), **ev))
-        else:
-            res.findings.append(finding(CHECK, "CREDENTIALS_INVALID", status_code=r.status, **ev))
-        return res
-    if r.status != 200:
-        kind = "RATE_LIMITED" if r.status == 429 else "TOKEN_SERVER_ERROR"
-        if kind == "RATE_LIMITED":
-            res.findings.append(finding(CHECK, kind, url=res.realm, retry_after=r.header("retry-after") or "-"))
-        else:
-            res.findings.append(finding(CHECK, kind, error=f"HTTP {r.status}", **ev))
-        return res
-    try:
-        data = r.json()
-        token = data.get("token") or data.get("access_token")
-        if not isinstance(token, str) or not token:
-            raise ValueError
-    except Exception:  # noqa: BLE001
-        res.findings.append(finding(CHECK, "TOKEN_SERVER_ERROR", error="the answer holds no token", **ev))
-        return res
+        flow.result.findings.append(r)
+    elif r.status == 200:
+        flow.result.header = header
+        flow.add("CREDENTIALS_OK", granted="-")
+    else:
+        flow.refused(r.status)
+
+
+def _token_flow(ctx: Context, flow: _Flow, challenge: dict[str, str]) -> None:
+    """A Bearer challenge: ask the realm for a token for the exact scope, then read what it grants."""
+    res = flow.result
+    res.scheme, res.realm, res.service = "bearer", challenge["realm"], challenge.get("service")
+    res.scope = f"repository:{flow.repository}:{','.join(res.wanted)}" if flow.repository else None
+    flow.evidence.update(realm=res.realm, scope=res.scope or "-")
+    token = _ask_realm(ctx, flow)
+    if token is None:
+        return
     res.header = f"Bearer {token}"
     claims = jwt_claims(token)
-    res.granted = _granted(claims, repo)
-    tok_exp = (claims or {}).get("exp")
-    granted_text = res.granted if res.granted is not None else ["?"]
-    if not repo:
-        # a login without a scope (what `docker login` does)
-        if creds:
-            res.findings.append(finding(CHECK, "CREDENTIALS_OK", granted=["login"], **ev))
+    res.granted = _granted(claims, flow.repository)
+    _verdict(flow, push=ctx.options.push)
+    _check_token_expiry(flow, claims)
+    _check_secret_expiring(flow)
+
+
+def _token_request(flow: _Flow) -> tuple[str, str, dict[str, str], bytes | None]:
+    """(method, url, headers, body) of the token request: an identity token is exchanged by POST (OAuth2
+    refresh_token grant), a username and password go by GET with Basic authentication."""
+    res, creds = flow.result, flow.creds
+    assert res.realm is not None
+    query = {k: v for k, v in (("service", res.service), ("scope", res.scope)) if v}
+    if creds and creds.identity_token:
+        form = {"grant_type": "refresh_token", "refresh_token": creds.identity_token, "client_id": "tcr-doctor"}
+        body = urlencode({**form, **query}).encode()
+        return "POST", res.realm, {"Content-Type": "application/x-www-form-urlencoded"}, body
+    headers = {}
+    if creds:
+        query["account"] = creds.username or ""
+        headers["Authorization"] = _basic_header(creds)
+    sep = "&" if "?" in res.realm else "?"
+    return "GET", res.realm + (sep + urlencode(query) if query else ""), headers, None
+
+
+def _ask_realm(ctx: Context, flow: _Flow) -> str | None:
+    """The token the realm grants, or None with the finding that says why there is none."""
+    method, url, headers, body = _token_request(flow)
+    r = _get(ctx, url, headers, method=method, body=body, realm=flow.result.realm)
+    if isinstance(r, Finding):
+        flow.result.findings.append(r)
+        return None
+    identity = bool(flow.creds and flow.creds.identity_token)
+    if r.status in (401, 403) or (identity and r.status == 400):  # a refused refresh_token grant is a 400
+        flow.refused(r.status)
+        return None
+    if r.status == 429:
+        retry_after = r.header("retry-after") or "-"
+        flow.result.findings.append(finding(CHECK, "RATE_LIMITED", url=flow.result.realm, retry_after=retry_after))
+        return None
+    if r.status != 200:
+        flow.add("TOKEN_SERVER_ERROR", error=f"HTTP {r.status}")
+        return None
+    token = _token_of(r)
+    if token is None:
+        flow.add("TOKEN_SERVER_ERROR", error="the answer holds no token")
+    return token
+
+
+def _token_of(r: net.Response) -> str | None:
+    """The `token` (or OAuth2 `access_token`) of a token server's JSON answer."""
+    try:
+        data = r.json()
+    except ValueError:  # not JSON, or not UTF-8
+        return None
+    token = (data.get("token") or data.get("access_token")) if isinstance(data, dict) else None
+    return token if isinstance(token, str) and token else None
+
+
+def _verdict(flow: _Flow, *, push: bool) -> None:
+    """What the granted actions mean: a login without scope, anonymous access, or an account's rights."""
+    granted_text = flow.result.granted if flow.result.granted is not None else ["?"]
+    if not flow.repository:  # a login without a scope (what `docker login` does)
+        if flow.creds:
+            flow.add("CREDENTIALS_OK", granted=["login"])
         else:
-            res.findings.append(finding(CHECK, "CREDENTIALS_MISSING", level="warn", **ev))
-    elif not creds:
-        if res.granted and "pull" in res.granted:
-            res.findings.append(finding(CHECK, "ANONYMOUS_PULL", granted=res.granted, **ev))
-            if ctx.options.push:
-                missing_for_push = finding(CHECK, "CREDENTIALS_MISSING", **ev)
-                missing_for_push.evidence["blocking"] = False  # anonymous pull still lets the image check run
-                res.findings.append(missing_for_push)
-        else:
-            res.header = None if not res.granted else res.header
-            res.findings.append(finding(CHECK, "CREDENTIALS_MISSING", granted=granted_text, **ev))
+            flow.add("CREDENTIALS_MISSING", level="warn")
+    elif not flow.creds:
+        _anonymous_verdict(flow, granted_text, push=push)
     else:
-        missing = [a for a in res.wanted if res.granted is not None and a not in res.granted]
-        if missing:
-            denied = finding(CHECK, "PERMISSION_DENIED", granted=res.granted or ["-"], missing=missing, **ev)
-            if "pull" in (res.granted or []):
-                # Pull works, only push is missing: the image check can still read the repository and its tags.
-                denied.evidence["blocking"] = False
-            res.findings.append(denied)
-        else:
-            res.findings.append(finding(CHECK, "CREDENTIALS_OK", granted=granted_text, **ev))
-    if isinstance(tok_exp, (int, float)) and tok_exp < now - 60:
-        # the registry will refuse a token that has already expired (a stale token, or a clock far off)
-        res.findings = [f for f in res.findings if f.code != "CREDENTIALS_OK"]
-        res.findings.append(
-            finding(
-                CHECK,
-                "CREDENTIALS_EXPIRED",
-                expired_at=_iso(tok_exp),
-                ago=_span(now - tok_exp),
-                note="the token service issued a token that had already expired (stale token or clock skew)",
-                **{**ev, "username": res.username or "-"},
-            )
-        )
-    if isinstance(exp, (int, float)) and now <= exp < now + EXPIRING_WITHIN:
-        res.findings.append(
-            finding(CHECK, "CREDENTIALS_EXPIRING", expires_at=_iso(exp), remaining=_span(exp - now), **ev)
-        )
-    return res
+        _account_verdict(flow, granted_text)
 
 
-def _get(ctx, url, headers, method="GET", body=None, realm=None):
+def _anonymous_verdict(flow: _Flow, granted_text: list[str], *, push: bool) -> None:
+    res = flow.result
+    if res.granted and "pull" in res.granted:
+        flow.add("ANONYMOUS_PULL", granted=res.granted)
+        if push:
+            missing_for_push = flow.add("CREDENTIALS_MISSING")
+            missing_for_push.evidence["blocking"] = False  # anonymous pull still lets the image check run
+        return
+    if not res.granted:
+        res.header = None
+    flow.add("CREDENTIALS_MISSING", granted=granted_text)
+
+
+def _account_verdict(flow: _Flow, granted_text: list[str]) -> None:
+    res = flow.result
+    missing = [a for a in res.wanted if res.granted is not None and a not in res.granted]
+    if not missing:
+        flow.add("CREDENTIALS_OK", granted=granted_text)
+        return
+    denied = flow.add("PERMISSION_DENIED", granted=res.granted or ["-"], missing=missing)
+    if "pull" in (res.granted or []):
+        # Pull works, only push is missing: the image check can still read the repository and its tags.
+        denied.evidence["blocking"] = False
+
+
+def _check_token_expiry(flow: _Flow, claims: dict[str, Any] | None) -> None:
+    """The registry will refuse a token that has already expired (a stale token, or a clock far off)."""
+    exp = (claims or {}).get("exp")
+    if not isinstance(exp, (int, float)) or exp >= flow.now - 60:
+        return
+    flow.result.findings = [f for f in flow.result.findings if f.code != "CREDENTIALS_OK"]
+    note = "the token service issued a token that had already expired (stale token or clock skew)"
+    flow.add("CREDENTIALS_EXPIRED", expired_at=_iso(exp), ago=_span(flow.now - exp), note=note)
+
+
+def _check_secret_expiring(flow: _Flow) -> None:
+    """A JWT password or identity token that expires within EXPIRING_WITHIN: a warning."""
+    exp = flow.secret_exp
+    if exp is not None and flow.now <= exp < flow.now + EXPIRING_WITHIN:
+        flow.add("CREDENTIALS_EXPIRING", expires_at=_iso(exp), remaining=_span(exp - flow.now))
+
+
+def _get(
+    ctx: Context,
+    url: str,
+    headers: dict[str, str],
+    method: str = "GET",
+    body: bytes | None = None,
+    realm: str | None = None,
+) -> net.Response | Finding:
     """A request whose network failure becomes a TOKEN_SERVER_ERROR finding (never echoing headers)."""
     try:
         return ctx.fetch(url, headers=headers, method=method, body=body, max_body=1 << 20)

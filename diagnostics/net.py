@@ -13,6 +13,7 @@ import socket
 import ssl
 import time
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlsplit
 
 
@@ -288,7 +289,7 @@ class Response:
     def header(self, name: str, default: str | None = None) -> str | None:
         return self.headers.get(name.lower(), default)
 
-    def json(self):
+    def json(self) -> Any:
         import json
 
         return json.loads(self.body.decode("utf-8"))
