@@ -9,14 +9,18 @@ Each input line is one real post, labelled before the product ever saw it:
 
     {"q": "...", "faq": 1-20 | null, "lang": "zh" | "en" | "mixed",
      "kind": "real-post" | "real-question" | "real-paste", "vendor": null | "tcr" | "docker-hub" | ...,
-     "source": "https://...", "note": "..." (optional),
+     "source": "https://...", "note": "..." (optional), "batch": "r2" (optional; absent = round 1),
      "log": {"cause": CODE | null, "also_ok": [...], "tool": ..., "host": ..., "image": ..., "tag": ...} (optional)}
 
 A post goes to exactly one half, so a pasted log never sits in a tuning FAQ file while the same text is blind in
 the log file. The assignment is stratified: posts are taken in a fixed order (FAQ label, then log cause, then a
 seeded hash of the source and text) and each one goes to the half that has fewer posts of its FAQ label, then
-fewer of its log cause; a seeded hash bit breaks full ties. Posts already in the files keep their half, so running
+fewer of its log cause, counting only posts of the same batch; a seeded hash bit breaks full ties. Posts already in the files keep their half, so running
 the script again with more posts (appending) never moves an earlier post and keeps both halves balanced.
+
+An optional "batch" key marks the collection round a post came from ("r2", "r3", ...; posts of the first round
+have none), so each round can be reported apart. It is copied to the post's log line, and --check verifies that a
+post's FAQ line and log line carry the same batch.
 
 The blind halves (faq_blind.jsonl, logs_blind.jsonl) are report-only: this script writes them and checks their
 format, and prints only counts per label.
@@ -27,6 +31,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import re
 import sys
 from collections import Counter
 from pathlib import Path
@@ -57,7 +62,10 @@ TOOLS = {
 # The cause codes of the "pasted-log causes" table (README.md, docs/logs.md): the log reader's own list, read
 # as data only (labels are fixed from the texts; the product never runs on them here).
 CAUSES = frozenset(CODES)
-FAQ_KEYS = ("q", "faq", "lang", "kind", "vendor", "source", "note")
+FAQ_KEYS = ("q", "faq", "lang", "kind", "vendor", "source", "note", "batch")
+# Round 1 is written as no "batch" key (the files predate the marker), so a batch names round 2 or later.
+BATCH = re.compile(r"r(?:[2-9]|[1-9][0-9]+)")
+ROUND_1 = "r1"
 LOG_KEYS = ("cause", "also_ok", "tool", "host", "image", "tag")
 
 
@@ -89,6 +97,8 @@ def validate(item: dict, where: str) -> list[str]:
         errors.append(f"{where}: kind {item.get('kind')!r}")
     if not str(item.get("source", "")).startswith("http"):
         errors.append(f"{where}: source must be a URL")
+    if "batch" in item and not (isinstance(item["batch"], str) and BATCH.fullmatch(item["batch"])):
+        errors.append(f"{where}: batch must be 'r2', 'r3', ... (absent for round 1), not {item['batch']!r}")
     if faq is not None and item.get("vendor") not in (None, "tcr"):
         errors.append(f"{where}: another vendor ({item['vendor']}) with a TCR entry")
     log = item.get("log")
@@ -107,10 +117,16 @@ def validate(item: dict, where: str) -> list[str]:
     return errors
 
 
+def batch_of(row: dict) -> str:
+    """The collection round of a committed line: its "batch", or "r1" when it has none."""
+    return row.get("batch") or ROUND_1
+
+
 def faq_line(item: dict) -> dict:
     line = {key: item.get(key) for key in FAQ_KEYS}
-    if not line["note"]:
-        del line["note"]
+    for optional in ("note", "batch"):
+        if not line[optional]:
+            del line[optional]
     return line
 
 
@@ -120,6 +136,8 @@ def log_line(item: dict) -> dict:
     line.update({key: log.get(key) for key in LOG_KEYS})
     line["also_ok"] = list(log.get("also_ok", []))
     line["source"] = item["source"]
+    if item.get("batch"):
+        line["batch"] = item["batch"]
     return line
 
 
@@ -144,8 +162,9 @@ def load_current() -> dict[str, dict[str, list[dict]]]:
 
 def assign(new_items: list[dict], current: dict) -> dict[str, list[dict]]:
     """Give each new post a half; return {"tune": [...], "blind": [...]} of the new posts."""
-    faq_count = {half: Counter(row["faq"] for row in current[half]["faq"]) for half in HALVES}
-    cause_count = {half: Counter(row["cause"] for row in current[half]["logs"]) for half in HALVES}
+    # Counted per batch, so each round's halves are balanced on their own and can be reported apart.
+    faq_count = {half: Counter((batch_of(row), row["faq"]) for row in current[half]["faq"]) for half in HALVES}
+    cause_count = {half: Counter((batch_of(row), row["cause"]) for row in current[half]["logs"]) for half in HALVES}
 
     def order(item: dict) -> tuple:
         log = item.get("log")
@@ -155,15 +174,16 @@ def assign(new_items: list[dict], current: dict) -> dict[str, list[dict]]:
     out: dict[str, list[dict]] = {half: [] for half in HALVES}
     for item in sorted(new_items, key=order):
         log = item.get("log")
-        cause = None if log is None else log.get("cause")
-        by_faq = faq_count["tune"][item["faq"]] - faq_count["blind"][item["faq"]]
+        label = (batch_of(item), item["faq"])
+        cause = (batch_of(item), None if log is None else log.get("cause"))
+        by_faq = faq_count["tune"][label] - faq_count["blind"][label]
         by_cause = 0 if log is None else cause_count["tune"][cause] - cause_count["blind"][cause]
         if by_faq or by_cause:
             half = "blind" if (by_faq, by_cause) > (0, 0) else "tune"
         else:
             half = HALVES[int(_hash(item_key(item))[-1], 16) % 2]
         out[half].append(item)
-        faq_count[half][item["faq"]] += 1
+        faq_count[half][label] += 1
         if log is not None:
             cause_count[half][cause] += 1
     return out
@@ -173,6 +193,7 @@ def check(current: dict) -> list[str]:
     """Format checks of the committed files, and that no post is in both halves."""
     errors = []
     seen: dict[str, str] = {}
+    batches: dict[str, str] = {}
     for half in HALVES:
         for row in current[half]["faq"]:
             item = dict(row)
@@ -181,14 +202,19 @@ def check(current: dict) -> list[str]:
             if seen.get(key, half) != half:
                 errors.append(f"faq_{half}: a post is in both halves: {row['source']}")
             seen[key] = half
+            batches[key] = batch_of(row)
         for row in current[half]["logs"]:
             item = {"q": row["text"], "faq": None, "lang": "en", "kind": "real-paste", "source": row["source"]}
             item["log"] = {key: row.get(key) for key in LOG_KEYS}
+            if "batch" in row:
+                item["batch"] = row["batch"]
             errors += validate(item, f"logs_{half}")
             key = item_key(row)
             if seen.get(key, half) != half:
                 errors.append(f"logs_{half}: a post is in both halves: {row['source']}")
             seen[key] = half
+            if key in batches and batches[key] != batch_of(row):
+                errors.append(f"logs_{half}: batch {batch_of(row)} differs from the post's FAQ line: {row['source']}")
     return errors
 
 
@@ -202,6 +228,9 @@ def summary(current: dict) -> str:
         labels = Counter("null" if row["faq"] is None else row["faq"] for row in faq)
         causes = Counter(str(row["cause"]) for row in logs)
         lines.append(f"{half}: {len(faq)} faq items ({in_scope} in scope), {len(logs)} log items")
+        rounds = Counter(batch_of(row) for row in faq)
+        round_logs = Counter(batch_of(row) for row in logs)
+        lines.append("  batch: " + ", ".join(f"{k}={rounds[k]} ({round_logs[k]} logs)" for k in sorted(rounds)))
         lines.append("  faq: " + ", ".join(f"{k}={labels[k]}" for k in sorted(labels, key=str)))
         lines.append("  cause: " + ", ".join(f"{k}={causes[k]}" for k in sorted(causes)))
     return "\n".join(lines)
@@ -234,6 +263,8 @@ def counts_markdown(current: dict) -> str:
             out.append(f"| {label} | {counts['tune'][label]} | {counts['blind'][label]} |")
         out.append("")
 
+    table("batch (posts)", faq, batch_of)
+    table("batch (logs)", logs, batch_of)
     table("FAQ entry", faq, lambda row: "null" if row["faq"] is None else row["faq"])
     table("kind", faq, lambda row: row["kind"])
     table("lang", faq, lambda row: row["lang"])

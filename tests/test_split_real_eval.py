@@ -1,0 +1,112 @@
+"""scripts/split_real_eval.py: the batch marker, the append rule and the committed files' format."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture()
+def split(tmp_path, monkeypatch):
+    """The script as a module, writing into a temporary directory instead of tests/data/real."""
+    spec = importlib.util.spec_from_file_location("split_real_eval", ROOT / "scripts" / "split_real_eval.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    monkeypatch.setattr(module, "OUT", tmp_path)
+    return module
+
+
+def _post(n: int, *, faq=None, cause="TAG_NOT_FOUND", batch=None) -> dict:
+    item = {
+        "q": f"docker pull example/app:{n}\nmanifest unknown ({n})",
+        "faq": faq,
+        "lang": "en",
+        "kind": "real-paste",
+        "vendor": None,
+        "source": f"https://example.invalid/issues/{n}",
+        "log": {"cause": cause, "also_ok": [], "tool": "docker", "host": None, "image": "example/app", "tag": None},
+    }
+    if batch is not None:
+        item["batch"] = batch
+    return item
+
+
+def _write(path: Path, items: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(item) + "\n" for item in items), encoding="utf-8")
+    return path
+
+
+def _rows(directory: Path, name: str) -> list[dict]:
+    return [json.loads(line) for line in (directory / name).read_text(encoding="utf-8").splitlines()]
+
+
+@pytest.mark.parametrize("batch", ["r1", "2", "r0", "r02", "", 2, None])
+def test_a_batch_names_round_two_or_later(split, batch):
+    item = _post(1)
+    item["batch"] = batch
+    assert any("batch" in error for error in split.validate(item, "x"))
+
+
+@pytest.mark.parametrize("batch", ["r2", "r3", "r10"])
+def test_round_two_batches_and_unmarked_posts_are_valid(split, batch):
+    assert split.validate(_post(1, batch=batch), "x") == []
+    assert split.validate(_post(1), "x") == []
+
+
+def test_append_marks_both_lines_keeps_earlier_posts_and_balances_each_round(split, tmp_path, capsys):
+    first = _write(tmp_path / "r1.jsonl", [_post(n) for n in range(5)])
+    assert split.main([str(first)]) == 0
+    before = {half: _rows(tmp_path, f"faq_{half}.jsonl") for half in split.HALVES}
+
+    second = _write(tmp_path / "r2.jsonl", [_post(n, batch="r2") for n in range(100, 110)])
+    assert split.main([str(second)]) == 0
+    capsys.readouterr()
+
+    for half in split.HALVES:
+        faq = _rows(tmp_path, f"faq_{half}.jsonl")
+        logs = _rows(tmp_path, f"logs_{half}.jsonl")
+        assert faq[: len(before[half])] == before[half]  # earlier posts never move
+        assert all("batch" not in row for row in faq[: len(before[half])])
+        new_faq = faq[len(before[half]) :]
+        assert {row.get("batch") for row in new_faq} == {"r2"}
+        assert {row["source"]: row.get("batch") for row in logs if row.get("batch")} == {
+            row["source"]: "r2" for row in new_faq
+        }
+        # Round 1 is unbalanced (5 posts); round 2 is balanced on its own: 5 and 5.
+        assert len(new_faq) == 5
+    assert split.check(split.load_current()) == []
+
+
+def test_check_reports_a_log_line_whose_batch_differs_from_its_post(split, tmp_path, capsys):
+    items = _write(tmp_path / "new.jsonl", [_post(n, batch="r2") for n in range(4)])
+    assert split.main([str(items)]) == 0
+    capsys.readouterr()
+    logs = _rows(tmp_path, "logs_tune.jsonl")
+    del logs[0]["batch"]
+    _write(tmp_path / "logs_tune.jsonl", logs)
+    errors = split.check(split.load_current())
+    assert len(errors) == 1 and "batch r1 differs" in errors[0]
+    assert split.main(["--check"]) == 1
+
+
+def test_counts_block_reports_rounds_apart(split, tmp_path, capsys):
+    items = _write(tmp_path / "new.jsonl", [_post(1), _post(2, batch="r2"), _post(3, batch="r2")])
+    assert split.main([str(items)]) == 0
+    capsys.readouterr()
+    block = split.counts_markdown(split.load_current())
+    assert "| batch (posts) | tune | blind |" in block
+    assert "| r2 | 1 | 1 |" in block
+
+
+def test_committed_real_sets_are_well_formed():
+    spec = importlib.util.spec_from_file_location("split_real_eval_committed", ROOT / "scripts" / "split_real_eval.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.check(module.load_current()) == []
