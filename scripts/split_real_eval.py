@@ -244,27 +244,39 @@ def _label_order(value) -> tuple:
 
 
 def counts_markdown(current: dict) -> str:
-    """Markdown tables of counts per label, kind and language for each half (no post text)."""
+    """Markdown tables of counts per label, kind and language for each half (no post text).
+
+    Each table has a tune and a blind column for the whole files, then the same two columns for every batch after
+    round 1 ("r2 tune", "r2 blind", ...), so a round can be reported apart.
+    """
     out = []
     faq = {half: current[half]["faq"] for half in HALVES}
     logs = {half: current[half]["logs"] for half in HALVES}
     total = sum(len(rows) for rows in faq.values())
     in_scope = sum(1 for rows in faq.values() for row in rows if row["faq"] is not None)
     n_logs = sum(len(rows) for rows in logs.values())
+    later = sorted({batch_of(row) for rows in faq.values() for row in rows} - {ROUND_1}, key=lambda b: int(b[1:]))
     out.append(f"{total} posts ({in_scope} in scope), {n_logs} of them with a labelled log.")
+    for batch in later:
+        posts = sum(1 for rows in faq.values() for row in rows if batch_of(row) == batch)
+        batch_logs = sum(1 for rows in logs.values() for row in rows if batch_of(row) == batch)
+        out.append(f"Batch {batch}: {posts} posts, {batch_logs} with a labelled log.")
     out.append("")
 
     def table(title: str, rows_by_half: dict, key) -> None:
-        counts = {half: Counter(key(row) for row in rows_by_half[half]) for half in HALVES}
-        labels = sorted(set(counts["tune"]) | set(counts["blind"]), key=_label_order)
-        out.append(f"| {title} | tune | blind |")
-        out.append("| --- | --- | --- |")
+        columns = [(half, None) for half in HALVES] + [(half, batch) for batch in later for half in HALVES]
+        counts = {
+            (half, batch): Counter(key(row) for row in rows_by_half[half] if batch is None or batch_of(row) == batch)
+            for half, batch in columns
+        }
+        labels = sorted(set().union(*counts.values()), key=_label_order)
+        names = [half if batch is None else f"{batch} {half}" for half, batch in columns]
+        out.append(f"| {title} | " + " | ".join(names) + " |")
+        out.append("| --- |" + " --- |" * len(columns))
         for label in labels:
-            out.append(f"| {label} | {counts['tune'][label]} | {counts['blind'][label]} |")
+            out.append(f"| {label} | " + " | ".join(str(counts[column][label]) for column in columns) + " |")
         out.append("")
 
-    table("batch (posts)", faq, batch_of)
-    table("batch (logs)", logs, batch_of)
     table("FAQ entry", faq, lambda row: "null" if row["faq"] is None else row["faq"])
     table("kind", faq, lambda row: row["kind"])
     table("lang", faq, lambda row: row["lang"])

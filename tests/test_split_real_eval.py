@@ -100,8 +100,9 @@ def test_counts_block_reports_rounds_apart(split, tmp_path, capsys):
     assert split.main([str(items)]) == 0
     capsys.readouterr()
     block = split.counts_markdown(split.load_current())
-    assert "| batch (posts) | tune | blind |" in block
-    assert "| r2 | 1 | 1 |" in block
+    assert "| FAQ entry | tune | blind | r2 tune | r2 blind |" in block
+    assert "| null | 2 | 1 | 1 | 1 |" in block
+    assert "Batch r2: 2 posts, 2 with a labelled log." in block
 
 
 def test_committed_real_sets_are_well_formed():
