@@ -315,7 +315,9 @@ def ask(text: str, lang: str | None = None, *, kb_path=None, limit: int = 3) -> 
         why = refusal(text, answered=False, signature=True)
     status = (decision.status if decision.answered else "answered") if answered else "no_answer"
     if log is not None and why is not None and why["kind"] == "other_registry":
-        log = {**log, "faq": None}  # the generic cause and the diagnosis stand; no TCR entry is linked
+        from .logs import for_other_registry
+
+        log = for_other_registry(log)  # the generic cause, a vendor-neutral fix and the diagnosis; no TCR entry
     elif log is not None and log.get("confidence") != "low" and (answered or _log_may_answer(text, log, decision)):
         # One story per answer: the entry must agree with the pasted log's cause (a missing tag is never the
         # "unauthorized" entry; a kubelet auth failure is the cluster-pull entry). Otherwise the log's own entry

@@ -48,6 +48,18 @@ _NAMESPACE_RE = re.compile(
     r"(?P<name>[a-z0-9](?:[a-z0-9._-]{0,61}[a-z0-9])?)(?![\w.-])",
     re.IGNORECASE,
 )
+# A "host" whose last label is one of these is a file name (`mydomain.com.crt:5000`, `harbor.yml`), never a
+# registry: none of them is a top-level domain.
+_FILE_SUFFIXES = frozenset(
+    "crt cert pem key csr der p12 pfx jks json yaml yml toml conf cfg ini txt log tar tgz gz xz bz2 zst service "
+    "socket sock lock bak tmp swp env".split()
+)
+
+
+def _file_name(host: str) -> bool:
+    return host.split(":", 1)[0].rsplit(".", 1)[-1].lower() in _FILE_SUFFIXES
+
+
 _DIGEST_RE = re.compile(r"sha256:[a-f0-9]{64}", re.IGNORECASE)
 _ERROR_LINE_RE = re.compile(
     r"(?:error|denied|unauthorized|forbidden|failed|failure|x509|timeout|timed out|no such host|refused|"
@@ -150,7 +162,7 @@ def extract_entities(text: str) -> dict[str, Any]:
         return out
     text = text[:MAX_CHARS]
 
-    image = _IMAGE_RE.search(text)
+    image = next((m for m in _IMAGE_RE.finditer(text) if not _file_name(m.group("host"))), None)
     # Prefer an image whose host is a TCR/CCR registry when there are several references.
     for m in _IMAGE_RE.finditer(text):
         if _REGISTRY_HOST_RE.fullmatch(m.group("host").split(":")[0]):
@@ -186,7 +198,7 @@ def extract_entities(text: str) -> dict[str, Any]:
         if m:
             out["registry"] = m.group("host").lower()
         else:
-            m = _HOST_PORT_RE.search(text)
+            m = next((m for m in _HOST_PORT_RE.finditer(text) if not _file_name(m.group("host"))), None)
             if m:
                 out["registry"] = f"{m.group('host').lower()}:{m.group('port')}"
     if out["registry"]:

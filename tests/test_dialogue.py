@@ -313,3 +313,12 @@ def test_subject_questions_from_the_issue():
     assert r["log"] is None and r["answer"]["id"] == "personal-quota"
     r = knowledge.ask("临时登录密码多久过期")
     assert r["log"] is None
+
+
+def test_another_vendors_log_gets_a_vendor_neutral_fix():
+    from knowledge import ask
+
+    r = ask("我们用的是阿里云 ACR，推送报错 denied: requested access to the resource is denied")
+    assert r["refusal"]["kind"] == "other_registry"
+    assert r["log"]["faq"] is None
+    assert "CAM" not in r["log"]["fix"]["en"] and "实例" not in r["log"]["fix"]["zh"]

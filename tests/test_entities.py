@@ -115,3 +115,12 @@ def test_error_lines_are_redacted():
     log = "docker login -u 1000 -p Sup3rS3cret! a-tcr.tencentcloudcr.com\nError: login failed -p Sup3rS3cret!\n"
     errors = extract_entities(log)["errors"]
     assert errors and all("Sup3rS3cret" not in e for e in errors)
+
+
+def test_a_file_name_is_not_a_registry():
+    text = "I have the domain set up in my /etc/docker dir `mydomain.com.crt:5000` and cp ca.crt myregistry.com.crt"
+    assert extract_entities(text)["registry"] is None
+    assert (
+        extract_entities(text + " then docker login registry.example.com:5000")["registry"]
+        == "registry.example.com:5000"
+    )

@@ -874,3 +874,93 @@ def test_prose_after_docker_login_is_not_taken_as_the_registry():
         "Error response from daemon: login attempt to http://localhost:5000/v2/ failed with status: 401 Unauthorized"
     )
     assert typed["host"] == "localhost:5000"
+
+
+# --- wording families found on real posts (issue 11) ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Go's net/http: a proxy that refused CONNECT is the bare status text after the URL (transport.go dialConn)
+        "Error response from daemon: Get https://hub.example.org/v2/: Get https://auth.example.org:6000/auth?service=x: Forbidden",
+        f'Error response from daemon: Get "https://{H}/v2/": Bad Gateway',
+        f'failed to do request: Head "https://{H}/v2/ns/app/manifests/1": Service Unavailable',
+    ],
+)
+def test_a_bare_status_after_the_url_is_the_proxy(text):
+    r = explain(text)
+    assert r["cause"] == "PROXY_ERROR", r
+    assert r["note"] and "CONNECT" in r["note"]["en"]
+
+
+def test_a_registry_status_with_its_code_is_not_the_proxy():
+    r = explain(
+        f"Error response from daemon: login attempt to https://{H}/v2/ failed with status: 503 Service Unavailable"
+    )
+    assert r["cause"] == "SERVER_ERROR"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "PUT https://registry.example.com/v1/repositories/team/api/ returned 400",
+        f"Error response from daemon: received unexpected HTTP status: 413 Request Entity Too Large ({H})",
+        "Error: invalid status code from registry 405 (Method Not Allowed)",
+    ],
+)
+def test_other_4xx_answers_are_the_registry_refusing_the_request(text):
+    assert explain(text)["cause"] == "SERVER_ERROR"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "command: /usr/bin/helm registry login registry.example.com\nUsername: Error: EOF",
+        "$ docker login registry.example.com\nUsername: EOF",
+    ],
+)
+def test_a_login_prompt_that_read_end_of_input_is_login_usage(text):
+    assert explain(text)["cause"] == "LOGIN_USAGE"
+
+
+def test_a_paste_cut_inside_the_denied_wording_still_reads_denied():
+    r = explain(
+        "FATA[0002] trying to reuse blob sha256:3dc6 at destination: checking whether a blob exists in\n"
+        "registry.example.com/team/app: requested access to the resource is denie"
+    )
+    assert r["cause"] == "PERMISSION_DENIED"
+
+
+def test_the_first_entry_of_an_errors_list_is_the_primary_error():
+    r = explain(
+        "The push refers to repository [docker.io/someorg/app]\n5f70bf18a086: Layer already exists\n"
+        "errors:\ndenied: requested access to the resource is denied\nunauthorized: authentication required"
+    )
+    assert r["cause"] == "PERMISSION_DENIED"
+    assert "CREDENTIALS_MISSING" in r["also"]
+
+
+def test_an_expired_token_needs_a_long_transfer_before_the_refusal():
+    small = (
+        f"$ docker push {H}/ns/app:1\nThe push refers to repository [{H}/ns/app]\n"
+        "774c4bca45a6: Pushing [==================================================>]  18.37kB/18.37kB\n"
+        "5f70bf18a086: Layer already exists\nunauthorized: authentication required"
+    )
+    assert explain(small)["cause"] == "CREDENTIALS_MISSING"
+    large = small.replace("18.37kB/18.37kB", "1.21GB/1.21GB")
+    r = explain(large)
+    assert r["cause"] == "CREDENTIALS_EXPIRED" and "CREDENTIALS_MISSING" in r["also"]
+
+
+def test_another_registrys_fix_names_nothing_of_tcr():
+    for text in (
+        "docker push ghcr.io/acme/app:1\ndenied: permission_denied: write_package",
+        "Error response from daemon: Get https://harbor.example.org/v2/: x509: certificate signed by unknown authority",
+        "$ docker pull nginx:1.25\nError response from daemon: toomanyrequests: You have reached your pull rate limit.",
+    ):
+        r = explain(text)
+        fix = r["fix"]["en"] + r["fix"]["zh"]
+        assert not any(w in fix for w in ("TCR", "CAM", "console", "控制台", "实例", "Personal", "个人版")), (text, fix)
+    own = explain(f"docker push {H}/ns/app:1\ndenied: requested access to the resource is denied")
+    assert "CAM" in own["fix"]["en"]

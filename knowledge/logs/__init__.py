@@ -26,7 +26,15 @@ from .diagnosis import complete_target, diagnose_command
 from .evaluate import measure
 from .paste import MAX_EVIDENCE, MAX_INPUT, MAX_JOIN, MAX_LINE, clean_lines, redact
 from .reader import explain, explain_log
-from .rules import CODES, PATTERNS_FILE, agreeing_entries, cause_text, confirming_codes, registry_context
+from .rules import (
+    CODES,
+    PATTERNS_FILE,
+    agreeing_entries,
+    cause_text,
+    confirming_codes,
+    for_other_registry,
+    registry_context,
+)
 
 __all__ = [
     "CODES",
@@ -43,6 +51,7 @@ __all__ = [
     "diagnose_command",
     "explain",
     "explain_log",
+    "for_other_registry",
     "measure",
     "redact",
     "registry_context",

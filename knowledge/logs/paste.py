@@ -29,7 +29,7 @@ _PREFIX = re.compile(
     r"|[A-Z][a-z]{2} {1,2}\d{1,2} \d{2}:\d{2}:\d{2}|\[\s{0,4}\d{1,8}\.\d{1,8}\])\s{0,4})"
 )
 # The lines of a registry "errors:" list (distribution errcode values), continuing the line above them.
-_ERRCODE_LINE = re.compile(
+ERRCODE_LINE = re.compile(
     r"^(?:denied|unauthorized|name unknown|manifest unknown|blob unknown|toomanyrequests|unsupported|unknown|name invalid|tag invalid):"
 )
 DEBUG_LINE = re.compile(
@@ -70,7 +70,7 @@ def logical_lines(lines: list[str]) -> list[tuple[int, str]]:
             j + 1 < len(lines)
             and j - i < MAX_JOIN
             and len(line) < MAX_LINE
-            and (line.endswith(":") or (" errors: " in line and _ERRCODE_LINE.match(lines[j + 1])))
+            and (line.endswith(":") or (" errors: " in line and ERRCODE_LINE.match(lines[j + 1])))
         ):
             j += 1
             line = line + " " + lines[j]

@@ -5,17 +5,18 @@ from __future__ import annotations
 
 import re
 
-from ..dialogue import LazyRe
+from ..dialogue import LazyRe, names_tcr
 from .commands import command_info, detect_tool, guess_op
 from .diagnosis import diagnose_command
 from .images import entities
-from .paste import DEBUG_LINE, MAX_EVIDENCE, clean_lines, logical_lines, redact, strip_prefix
+from .paste import DEBUG_LINE, ERRCODE_LINE, MAX_EVIDENCE, clean_lines, logical_lines, redact, strip_prefix
 from .rules import (
     GENERIC_IDS,
     NETWORK_CAUSES,
     REGISTRY_TOOLS,
     asks_about,
     faq_exists,
+    fix_text,
     load_rules,
     match_line,
     registry_context,
@@ -26,6 +27,12 @@ _UPLOAD_PROGRESS = re.compile(
 )
 # A pull whose layers were already downloading: the token ran out during a long download (same story).
 _DOWNLOAD_PROGRESS = LazyRe(r"Downloading \[=|: Download complete|: Pull complete|Extracting \[=")
+# A layer's progress line and the sizes on it (moby prints units.HumanSize "196.9MB" / "3.327GB", containers/image
+# "1.2 GiB"). A token can only expire during a transfer that takes minutes: at least one layer of this size.
+_TRANSFER_LINE = LazyRe(r"Pushing|Downloading|Extracting|Copying blob|Writing blob|Uploading")
+_SIZE = LazyRe(r"(\d{1,6}(?:\.\d{1,4})?)\s?([kKMGT])i?B\b")
+_SIZE_MB = {"k": 0.001, "K": 0.001, "M": 1.0, "G": 1000.0, "T": 1_000_000.0}
+LONG_TRANSFER_MB = 100.0
 _EXPIRED_DURING_PUSH = {
     "zh": "推送开始时认证是成功的（已经在检查或上传镜像层），到最后才被拒绝：通常是上传大镜像层耗时过长，期间访问令牌过期。请重新登录后再推送；若仍然出现，请缩小镜像层或改善上传带宽。`tcr-doctor diagnose <镜像> --push` 可确认凭证本身有效。",
     "en": "Authentication worked when the push began (layers were already being checked or uploaded) and was refused only at the end: usually the access token expired while a large layer was uploading. Log in again and push again; if it recurs, make the layers smaller or the upload faster. `tcr-doctor diagnose <image> --push` confirms the credentials themselves are valid.",
@@ -35,6 +42,18 @@ _EXPIRED_DURING_PULL = {
     "en": "Authentication worked when the pull began (layers were already downloading) and was refused later: usually the access token expired during a long layer download. Log in again and pull again; if it recurs, make the layers smaller or the network faster (e.g. the private network). `tcr-doctor diagnose <image>` confirms the credentials themselves are valid.",
 }
 # Patterns too generic to refine an ambiguous wording with (they restate it rather than name a reason).
+
+
+def long_transfer(lines: list[str]) -> bool:
+    """Whether a layer progress line among `lines` shows a size of at least LONG_TRANSFER_MB (a transfer long enough
+    for a short-lived token to expire during it)."""
+    for line in lines:
+        if not _TRANSFER_LINE.search(line):
+            continue
+        for m in _SIZE.finditer(line):
+            if float(m.group(1)) * _SIZE_MB[m.group(2)] >= LONG_TRANSFER_MB:
+                return True
+    return False
 
 
 def explain(text: str) -> dict | None:
@@ -61,7 +80,10 @@ def _explain(text: str) -> dict | None:
     best = None  # (tier, index, pattern, text, op)
     seen_causes: list[str] = []
     op = default_op
+    in_errors = False  # inside a registry's "errors:" list, whose first entry is the primary error
     for idx, line in logical_lines(lines):
+        secondary = in_errors and bool(ERRCODE_LINE.match(line))
+        in_errors = secondary or line.lower().startswith("errors:")
         info = command_info(line) if len(line) < 2000 else None
         if info and info[1]:
             op = info[1]
@@ -75,8 +97,8 @@ def _explain(text: str) -> dict | None:
             tier = min(tier, 1)  # debug/info chatter ("DEBU[0001] Credentials not found") never outranks an error
         if tier >= 3:
             seen_causes.append(p["cause"])
-        if best is None or tier >= best[0]:
-            best = (tier, idx, p, line, op)
+        if best is None or tier > best[0] or (tier == best[0] and not secondary):
+            best = (tier, idx, p, line, op)  # a later line wins a tie, except a later entry of the same errors list
     if best is None:
         return None
     tier, idx, pattern, line, op = best
@@ -91,12 +113,18 @@ def _explain(text: str) -> dict | None:
         inner = match_line(rest, op, skip_ids=(pattern["id"], "proxy-auth"))
         if inner and inner["cause"] != cause:
             also.insert(0, inner["cause"])
-    if pattern.get("expired_after_upload") and (
-        (ent["op"] == "push" and any(_UPLOAD_PROGRESS.search(prev) for prev in lines[max(0, idx - 400) : idx]))
-        or (ent["op"] == "pull" and any(_DOWNLOAD_PROGRESS.search(prev) for prev in lines[max(0, idx - 400) : idx]))
+    before = lines[max(0, idx - 400) : idx]
+    if (
+        pattern.get("expired_after_upload")
+        and (
+            (ent["op"] == "push" and any(_UPLOAD_PROGRESS.search(prev) for prev in before))
+            or (ent["op"] == "pull" and any(_DOWNLOAD_PROGRESS.search(prev) for prev in before))
+        )
+        and long_transfer(before)
     ):
-        # Layers were already being checked or uploaded, so the login worked at the start of the push: a token
-        # that expired during a long upload is the likely story (the registry's tokens are short-lived).
+        # Layers were already being uploaded (or downloaded), so the login worked at the start, and one of them was
+        # large: a token that expired during the long transfer is the likely story (registry tokens are
+        # short-lived). "Layer already exists" alone proves nothing: checking a layer needs only read access.
         also.insert(0, cause)
         cause = "CREDENTIALS_EXPIRED"
         note = _EXPIRED_DURING_PUSH if ent["op"] == "push" else _EXPIRED_DURING_PULL
@@ -166,7 +194,7 @@ def _explain(text: str) -> dict | None:
         "evidence": evidence,
         "faq": faq,
         "summary": dict(pattern.get("summary") or meta["summary"]),
-        "fix": dict(pattern.get("fix") or meta["fix"]),
+        "fix": fix_text(cause, pattern, tcr=not ent["host"] or names_tcr(ent["host"])),
         "note": dict(note) if note else None,
         "confidence": confidence,
         "pattern": pattern["id"],

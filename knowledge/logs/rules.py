@@ -219,3 +219,22 @@ def agreeing_entries(code: str, tool: str | None = None) -> frozenset[str]:
     meta = load_rules()["causes"].get(code) or {}
     faq = (meta.get("faq_kubelet") if tool == "kubelet" else None) or meta.get("faq")
     return frozenset(i for i in (faq, *meta.get("agrees", ())) if i)
+
+
+def fix_text(code: str, pattern: dict[str, Any] | None = None, *, tcr: bool = True) -> dict[str, str]:
+    """The fix ({zh, en}) for cause `code` as matched by `pattern`: TCR's own advice, or with `tcr` False (the registry
+    is another vendor's or self-hosted) the same advice without TCR's console, CAM, instances or quotas."""
+    meta = load_rules()["causes"][code]
+    pattern = pattern or {}
+    if not tcr:
+        for source in (pattern, meta):
+            if source.get("fix_other"):
+                return dict(source["fix_other"])
+    return dict(pattern.get("fix") or meta["fix"])
+
+
+def for_other_registry(result: dict[str, Any]) -> dict[str, Any]:
+    """A pasted-log result (`explain`) for a message about another vendor's registry: no FAQ entry, and the
+    vendor-neutral fix."""
+    pattern = next((p for p in load_rules()["patterns"] if p["id"] == result.get("pattern")), None)
+    return {**result, "faq": None, "fix": fix_text(result["cause"], pattern, tcr=False)}
