@@ -3,7 +3,9 @@
     .venv/bin/python benchmarks/bench_diagnose.py [--runs 15]
 
 Starts the test harness's real parts on loopback (docker-registry over HTTPS with token auth, seeded; the
-token server; the loopback DNS server; a silent server and a blackholed port) and measures:
+token server; the loopback DNS server; a silent server and a blackholed port; the TCR API stand-in), all in one
+child process, so that only the diagnosis runs in this interpreter (as in real use: the DNS server, the registry's
+token server and the cloud API never share the client's GIL), and measures:
 
 1. Full diagnosis of `registry.tcr-doctor.test:PORT/team/app:latest` (DNS via the loopback server, TLS with the
    test CA, token for alice, image with tags sharing a digest): wall time vs its slowest single check.
@@ -20,6 +22,7 @@ token server; the loopback DNS server; a silent server and a blackholed port) an
 from __future__ import annotations
 
 import argparse
+import os
 import shlex
 import statistics
 import sys
@@ -36,7 +39,23 @@ def median(xs):
     return statistics.median(xs) if xs else float("nan")
 
 
-def start_parts(workdir: Path):
+def _serve_tcr_api(api_delay: float, out, stop) -> None:
+    """The TCR API stand-in in a process of its own, as the real API is."""
+    from tests.harness.tcr_api import ACTIONS_WITH_DELAY, Account, TCRAPIServer, make_instance
+
+    account = Account.example()
+    account.instances.append(make_instance("local-tcr", "tcr-local001", "ap-guangzhou"))
+    images = account.instance("local-tcr").images["team/app"]
+    images.append({**images[0], "ImageVersion": "latest"})
+    account.delay = {a: api_delay for a in ACTIONS_WITH_DELAY}
+    with TCRAPIServer(account) as api:
+        out.put({"tcr_endpoint": api.endpoint})
+        stop.wait()
+
+
+def _serve_parts(workdir: str, out, stop) -> None:
+    """The registry's token server, the DNS server and the silent servers outside the diagnosing interpreter, as in
+    real use (their CPU must not queue on the diagnosis' GIL). Puts the addresses on OUT, serves until STOP is set."""
     from tests.harness.dns_server import DNSServer, Zone
     from tests.harness.fixtures import seed_into
     from tests.harness.registry import Registry
@@ -44,51 +63,80 @@ def start_parts(workdir: Path):
     from tests.harness.tls import TLSMaterial
     from tests.harness.token_server import TokenServer
 
-    (workdir / "token").mkdir()
-    ts = TokenServer(workdir=workdir / "token").start()
-    tls = TLSMaterial(workdir / "tls")
-    reg = Registry(
-        workdir / "registry", token_server=ts, tls_cert=tls.valid, ca_file=tls.ca_file, name="bench-registry"
-    )
+    work = Path(workdir)
+    (work / "token").mkdir()
+    ts = TokenServer(workdir=work / "token").start()
+    tls = TLSMaterial(work / "tls")
+    reg = Registry(work / "registry", token_server=ts, tls_cert=tls.valid, ca_file=tls.ca_file, name="bench-registry")
     reg.start()
     reg.seed = seed_into(reg)
     dns = DNSServer(Zone.default()).start()
     silent = SilentServer().start()
     blackhole = BlackholeServer().start()
-    return {
-        "token": ts,
-        "tls": tls,
-        "registry": reg,
-        "dns": dns,
-        "silent": silent,
-        "blackhole": blackhole,
-        "Zone": Zone,
-    }
+    try:
+        out.put(
+            {
+                "registry_port": reg.port,
+                "nameserver": dns.nameserver,
+                "ca_file": tls.ca_file,
+                "silent": silent.host,
+                "blackhole": blackhole.host,
+            }
+        )
+        stop.wait()
+    finally:
+        for part in (blackhole, silent, dns, reg, ts):
+            try:
+                part.stop()
+            except Exception:  # noqa: BLE001
+                pass
 
 
-def stop_parts(parts):
-    for key in ("blackhole", "silent", "dns", "registry", "token"):
-        try:
-            parts[key].stop()
-        except Exception:  # noqa: BLE001
-            pass
+class Parts:
+    """The harness servers, started in two child processes (the registry side, the TCR API); attributes hold their
+    addresses."""
+
+    def __init__(self, workdir: Path, api_delay: float):
+        import multiprocessing
+
+        mp = multiprocessing.get_context("spawn")
+        out, self._stop = mp.Queue(), mp.Event()
+        self._procs = [
+            mp.Process(target=_serve_parts, args=(str(workdir), out, self._stop), daemon=True),
+            mp.Process(target=_serve_tcr_api, args=(api_delay, out, self._stop), daemon=True),
+        ]
+        for proc in self._procs:
+            proc.start()
+        info = {**out.get(timeout=120), **out.get(timeout=120)}
+        self.registry_port: int = info["registry_port"]
+        self.nameserver: str = info["nameserver"]
+        self.ca_file: str = info["ca_file"]
+        self.silent: str = info["silent"]
+        self.blackhole: str = info["blackhole"]
+        self.tcr_endpoint: str = info["tcr_endpoint"]
+
+    def stop(self) -> None:
+        self._stop.set()
+        for proc in self._procs:
+            proc.join(30)
 
 
 def bench_full(parts, runs: int) -> None:
-    reg, Zone = parts["registry"], parts["Zone"]
-    target = f"{Zone.REGISTRY}:{reg.port}/team/app:latest"
+    from tests.harness.dns_server import Zone
+
+    target = f"{Zone.REGISTRY}:{parts.registry_port}/team/app:latest"
     base = dict(
         timeout=10,
-        nameserver=parts["dns"].nameserver,
-        ca_file=parts["tls"].ca_file,
+        nameserver=parts.nameserver,
+        ca_file=parts.ca_file,
         username="alice",
         password="alice-pass",
         env={},
     )
     print("1. full diagnosis against the local registry (HTTPS, token auth, DNS via loopback server)")
     print(
-        f"   command: printf alice-pass | tcr-doctor diagnose {target} --nameserver {parts['dns'].nameserver} "
-        f"--ca-file {shlex.quote(parts['tls'].ca_file)} --username alice --password-stdin"
+        f"   command: printf alice-pass | tcr-doctor diagnose {target} --nameserver {parts.nameserver} "
+        f"--ca-file {shlex.quote(parts.ca_file)} --username alice --password-stdin"
     )
     # warm-up (imports, first TLS context, registry caches)
     for _ in range(2):
@@ -122,13 +170,14 @@ def bench_full(parts, runs: int) -> None:
 
 
 def bench_deadline(parts, runs: int) -> None:
-    Zone = parts["Zone"]
+    from tests.harness.dns_server import Zone
+
     print("2. unresponsive targets: end of the diagnosis vs its deadline (median of runs)")
     cases = [
-        ("silent host, HTTPS (TLS handshake never answered)", f"https://{parts['silent'].host}/ns/app:1", {}),
-        ("silent host, plain HTTP (no HTTP response)", f"http://{parts['silent'].host}/ns/app:1", {}),
-        ("blackholed port (SYN dropped)", f"https://{parts['blackhole'].host}/ns/app:1", {}),
-        ("DNS server never answers", f"{Zone.TIMEOUT}/ns/app:1", {"nameserver": parts["dns"].nameserver}),
+        ("silent host, HTTPS (TLS handshake never answered)", f"https://{parts.silent}/ns/app:1", {}),
+        ("silent host, plain HTTP (no HTTP response)", f"http://{parts.silent}/ns/app:1", {}),
+        ("blackholed port (SYN dropped)", f"https://{parts.blackhole}/ns/app:1", {}),
+        ("DNS server never answers", f"{Zone.TIMEOUT}/ns/app:1", {"nameserver": parts.nameserver}),
     ]
     n = max(3, runs // 3)
     for deadline in (1.0, 3.0):
@@ -149,83 +198,56 @@ def bench_deadline(parts, runs: int) -> None:
             )
 
 
-def _serve_tcr_api(api_delay: float, endpoint_queue, stop_event) -> None:
-    """The TCR API stand-in in its own process, as the real API is: its work does not share our interpreter."""
-    from tests.harness.tcr_api import ACTIONS_WITH_DELAY, Account, TCRAPIServer, make_instance
-
-    account = Account.example()
-    account.instances.append(make_instance("local-tcr", "tcr-local001", "ap-guangzhou"))
-    images = account.instance("local-tcr").images["team/app"]
-    images.append({**images[0], "ImageVersion": "latest"})
-    account.delay = {a: api_delay for a in ACTIONS_WITH_DELAY}
-    with TCRAPIServer(account) as api:
-        endpoint_queue.put(api.endpoint)
-        stop_event.wait()
-
-
 def bench_cloud(parts, runs: int, api_delay: float) -> None:
-    import multiprocessing
-
     from diagnostics.cloud import CloudCredentials, CloudOptions
+    from tests.harness.dns_server import Zone
     from tests.harness.tcr_api import Account
 
-    reg, Zone = parts["registry"], parts["Zone"]
-    target = f"{Zone.TCR_LOCAL}:{reg.port}/team/app:latest"
-    mp = multiprocessing.get_context("spawn")
-    endpoint_queue, stop_event = mp.Queue(), mp.Event()
-    server = mp.Process(target=_serve_tcr_api, args=(api_delay, endpoint_queue, stop_event), daemon=True)
-    server.start()
-    try:
-        endpoint = endpoint_queue.get(timeout=60)
-        cloud = CloudOptions(
-            credentials=CloudCredentials(Account.SECRET_ID, Account.SECRET_KEY),
-            endpoint=endpoint,
-            client_ip="203.0.113.7",
-        )
-        base = dict(
-            timeout=10,
-            nameserver=parts["dns"].nameserver,
-            ca_file=parts["tls"].ca_file,
-            username="alice",
-            password="alice-pass",
-            env={},
-            cloud=cloud,
-        )
-        print(
-            f"3. full diagnosis with the account-side checks (TCR API stand-in in its own process, "
-            f"{api_delay * 1000:.0f} ms per answer)"
-        )
-        print(
-            f"   command: TCR_DOCTOR_CLOUD_ENDPOINT={endpoint} printf alice-pass | tcr-doctor diagnose {target} "
-            f"--cloud --client-ip 203.0.113.7 --nameserver {parts['dns'].nameserver} "
-            f"--ca-file {shlex.quote(parts['tls'].ca_file)} --username alice --password-stdin"
-        )
-        names = list(diagnose(target, DiagnoseOptions(**base)).checks)
-        for _ in range(2):
-            diagnose(target, DiagnoseOptions(**base))
-        walls = []
-        alone_runs: dict[str, list] = {c: [] for c in names}
-        for _ in range(runs):
-            r = diagnose(target, DiagnoseOptions(**base))
-            codes = [f.code for f in r.findings]
-            assert "INSTANCE_OK" in codes and "TAG_FOUND" in codes and r.exit_code == 0, codes
-            walls.append(r.duration)
-            for check in names:
-                alone_runs[check].append(diagnose(target, DiagnoseOptions(**base, only=check)).duration)
-        alone = {c: median(xs) for c, xs in alone_runs.items()}
-        slowest = max(alone, key=alone.get)
-        wall = median(walls)
-        print(f"   runs: {runs} (+2 warm-up)")
-        print("   each check alone (median ms): " + ", ".join(f"{c} {alone[c] * 1000:.1f}" for c in names))
-        print(f"   full diagnosis wall time, median: {wall * 1000:.1f} ms")
-        print(f"   slowest single check alone: {slowest} {alone[slowest] * 1000:.1f} ms")
-        print(f"   ratio wall / slowest single check: {wall / alone[slowest]:.2f}  (goal <= 1.2)")
-        print(
-            f"   sum of the checks run alone: {sum(alone.values()) * 1000:.1f} ms = {sum(alone.values()) / wall:.1f}x"
-        )
-    finally:
-        stop_event.set()
-        server.join(10)
+    target = f"{Zone.TCR_LOCAL}:{parts.registry_port}/team/app:latest"
+    cloud = CloudOptions(
+        credentials=CloudCredentials(Account.SECRET_ID, Account.SECRET_KEY),
+        endpoint=parts.tcr_endpoint,
+        client_ip="203.0.113.7",
+    )
+    base = dict(
+        timeout=10,
+        nameserver=parts.nameserver,
+        ca_file=parts.ca_file,
+        username="alice",
+        password="alice-pass",
+        env={},
+        cloud=cloud,
+    )
+    print(
+        f"3. full diagnosis with the account-side checks (TCR API stand-in in its own process, "
+        f"{api_delay * 1000:.0f} ms per answer)"
+    )
+    print(
+        f"   command: TCR_DOCTOR_CLOUD_ENDPOINT={parts.tcr_endpoint} printf alice-pass | tcr-doctor diagnose {target} "
+        f"--cloud --client-ip 203.0.113.7 --nameserver {parts.nameserver} "
+        f"--ca-file {shlex.quote(parts.ca_file)} --username alice --password-stdin"
+    )
+    names = list(diagnose(target, DiagnoseOptions(**base)).checks)
+    for _ in range(2):
+        diagnose(target, DiagnoseOptions(**base))
+    walls = []
+    alone_runs: dict[str, list] = {c: [] for c in names}
+    for _ in range(runs):
+        r = diagnose(target, DiagnoseOptions(**base))
+        codes = [f.code for f in r.findings]
+        assert "INSTANCE_OK" in codes and "TAG_FOUND" in codes and r.exit_code == 0, codes
+        walls.append(r.duration)
+        for check in names:
+            alone_runs[check].append(diagnose(target, DiagnoseOptions(**base, only=check)).duration)
+    alone = {c: median(xs) for c, xs in alone_runs.items()}
+    slowest = max(alone, key=alone.get)
+    wall = median(walls)
+    print(f"   runs: {runs} (+2 warm-up)")
+    print("   each check alone (median ms): " + ", ".join(f"{c} {alone[c] * 1000:.1f}" for c in names))
+    print(f"   full diagnosis wall time, median: {wall * 1000:.1f} ms")
+    print(f"   slowest single check alone: {slowest} {alone[slowest] * 1000:.1f} ms")
+    print(f"   ratio wall / slowest single check: {wall / alone[slowest]:.2f}  (goal <= 1.2)")
+    print(f"   sum of the checks run alone: {sum(alone.values()) * 1000:.1f} ms = {sum(alone.values()) / wall:.1f}x")
 
 
 def main(argv=None) -> int:
@@ -235,10 +257,11 @@ def main(argv=None) -> int:
     ap.add_argument("--only-cloud", action="store_true", help="run section 3 only")
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="bench-diagnose-") as tmp:
-        parts = start_parts(Path(tmp))
+        parts = Parts(Path(tmp), args.api_delay)
         try:
             print(
-                f"python {sys.version.split()[0]}; command: .venv/bin/python benchmarks/bench_diagnose.py --runs {args.runs}\n"
+                f"python {sys.version.split()[0]}; command: .venv/bin/python benchmarks/bench_diagnose.py --runs {args.runs}"
+                f"{' --only-cloud' if args.only_cloud else ''}; load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}\n"
             )
             if not args.only_cloud:
                 bench_full(parts, args.runs)
@@ -247,7 +270,8 @@ def main(argv=None) -> int:
                 print()
             bench_cloud(parts, args.runs, args.api_delay)
         finally:
-            stop_parts(parts)
+            parts.stop()
+    print(f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     return 0
 
 

@@ -4,10 +4,8 @@ Only Describe*/Check* actions are ever sent: `ALLOWED_ACTIONS` is the allow-list
 else before a byte leaves the process, and tests/test_cloud_readonly.py checks every action named in the code
 against it. Credentials come from `TENCENTCLOUD_SECRET_ID` / `TENCENTCLOUD_SECRET_KEY` /
 `TENCENTCLOUD_SESSION_TOKEN` or tccli's `~/.tccli/<profile>.credential`; they live in a `CloudCredentials` whose
-repr hides them, are handed to Tencent's SDK for signing and are never logged, printed, stored or put in a
-finding.
-
-The SDK (`tencentcloud-sdk-python-tcr`) is imported only when an account-side check runs.
+repr hides them, are used only to sign requests (diagnostics/cloud_tc3.py: TC3-HMAC-SHA256, checked against
+Tencent's SDK in the tests) and are never logged, printed, stored or put in a finding.
 """
 
 from __future__ import annotations
@@ -23,7 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from . import net
+from . import cloud_tc3, net
+from .cloud_tc3 import TC3Client, TC3Error, TransportError
 
 log = logging.getLogger("tcr_doctor.cloud")
 
@@ -92,10 +91,6 @@ RATE_LIMIT_ERRORS = (
 )
 _REFUSED_ACTION = re.compile(r"perform operation \((tcr:[A-Za-z]+)\)")
 _REGION = re.compile(r"^[a-z]{2}-[a-z]+(?:-[a-z]+)?(?:-\d)?$")
-
-# The SDK logs whole requests at DEBUG (headers include the signature's SecretId and the session token):
-# keep its logger above DEBUG whatever the application's logging says.
-logging.getLogger("tencentcloud_sdk_common").setLevel(logging.WARNING)
 
 
 @dataclass(frozen=True)
@@ -197,8 +192,14 @@ def parse_endpoint(url: str) -> tuple[str, str]:
     return u.scheme, u.netloc
 
 
+def warm(options: CloudOptions) -> None:
+    """One-time work before a diagnosis' clock starts (the TLS context for an https endpoint)."""
+    cloud_tc3.warm(parse_endpoint(options.endpoint or DEFAULT_ENDPOINT)[0] == "https")
+
+
 class TCRAPI:
-    """A read-only TCR API client bound to one diagnosis deadline. Thread-safe (a fresh SDK client per call)."""
+    """A read-only TCR API client bound to one diagnosis deadline. Thread-safe: one signed-request client
+    (diagnostics/cloud_tc3.py) with a pool of kept-alive connections serves every check of the diagnosis."""
 
     def __init__(self, options: CloudOptions, deadline: net.Deadline):
         if options.credentials is None:
@@ -207,28 +208,15 @@ class TCRAPI:
         self.deadline = deadline
         self.scheme, self.host = parse_endpoint(options.endpoint or DEFAULT_ENDPOINT)
         self.calls: list[tuple[str, str]] = []  # (action, region), for the report
-        self._clients: dict[str, object] = {}  # region -> SDK client: one keep-alive session per region
-        self._lock = threading.Lock()
-
-    def _client(self, region: str):
-        """The SDK client for REGION (created once: its session keeps the connection to the API alive)."""
-        from tencentcloud.common import credential
-        from tencentcloud.common.profile.client_profile import ClientProfile
-        from tencentcloud.common.profile.http_profile import HttpProfile
-        from tencentcloud.tcr.v20190924 import tcr_client
-
-        with self._lock:
-            client = self._clients.get(region)
-            if client is None:
-                creds = self.options.credentials
-                assert creds is not None
-                cred = credential.Credential(creds.secret_id, creds.secret_key, creds.token)
-                profile = ClientProfile(
-                    httpProfile=HttpProfile(protocol=self.scheme, endpoint=self.host, reqTimeout=self.deadline.step),
-                    language="en-US",
-                )
-                client = self._clients[region] = tcr_client.TcrClient(cred, region, profile)
-            return client
+        creds = options.credentials
+        self._client = TC3Client(
+            f"{self.scheme}://{self.host}",
+            creds.secret_id,
+            creds.secret_key,
+            creds.token,
+            service="tcr",
+            version=API_VERSION,
+        )
 
     def call(self, action: str, region: str, params: dict | None = None) -> dict:
         """Send ACTION to REGION; the `Response` object without `RequestId`. Raises CloudError.
@@ -236,50 +224,43 @@ class TCRAPI:
         RequestLimitExceeded is retried with exponential backoff while the deadline leaves room for it."""
         if action not in ALLOWED_ACTIONS or not action.startswith(READ_ONLY_PREFIXES):
             raise PermissionError(f"{action} is not a read-only action this tool may call")
-        from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
-
         backoff = 0.1
         while True:
-            timeout = self.deadline.timeout()
-            client = self._client(region)
-            client.request.conn.timeout = timeout  # one deadline for every thread: they all set about the same
             self.calls.append((action, region))
             start = time.monotonic()
             try:
-                data = client.call_json(action, dict(params or {}))
-            except TencentCloudSDKException as exc:
-                err = _classify(exc, action, region)
+                resp = self._client.call(action, region, dict(params or {}), self.deadline.timeout())
+            except TC3Error as exc:
+                err = _classify(exc.code, exc.message, exc.request_id, action, region)
                 log.debug("%s %s -> %s (%.0f ms)", action, region, err.code or err.kind, _ms(start))
                 if err.kind == "rate_limited" and self.deadline.remaining() > backoff + 0.2:
                     time.sleep(backoff)
                     backoff *= 2
                     continue
                 raise err from None
-            except ValueError:  # a body that is not the API's JSON: something else answers at that address
-                raise CloudError(
-                    "unreachable", action, "NotTheTCRAPI", "the endpoint did not answer as the API", "", region
-                ) from None
-            resp = data.get("Response") if isinstance(data, dict) else None
-            if not isinstance(resp, dict):
-                raise CloudError("unreachable", action, "NotTheTCRAPI", "no Response object", "", region)
+            except TransportError as exc:
+                log.debug("%s %s -> %s (%.0f ms)", action, region, exc.kind, _ms(start))
+                raise _transport_error(exc, action, region) from None
             log.debug("%s %s -> ok %s (%.0f ms)", action, region, resp.get("RequestId", "-"), _ms(start))
             return {k: v for k, v in resp.items() if k != "RequestId"}
+
+
+def _transport_error(exc: TransportError, action: str, region: str) -> CloudError:
+    if exc.kind == "not_api":  # something else answers at that address
+        return CloudError("unreachable", action, "NotTheTCRAPI", "the endpoint did not answer as the API", "", region)
+    brief = {"timeout": "timed out", "http_status": f"HTTP error status {exc.detail}"}.get(
+        exc.kind, "connection failed"
+    )
+    return CloudError("unreachable", action, "ClientNetworkError", brief, "", region)
 
 
 def _ms(start: float) -> float:
     return (time.monotonic() - start) * 1000
 
 
-def _classify(exc, action: str, region: str) -> CloudError:
-    code = getattr(exc, "code", None) or ""
-    message = str(getattr(exc, "message", "") or "")
-    rid = getattr(exc, "requestId", None) or ""
-    if code in ("ClientNetworkError", "ServerNetworkError"):
-        # the SDK's message for a network failure is the requests exception: keep only its class of problem
-        brief = "timed out" if "timed out" in message.lower() or "timeout" in message.lower() else "connection failed"
-        if code == "ServerNetworkError":
-            brief = "HTTP error status"
-        return CloudError("unreachable", action, code, brief, rid, region)
+def _classify(code: str, message: str, rid: str, action: str, region: str) -> CloudError:
+    """The CloudError for an API error CODE (the service's error codes: the SDK's tcr/v20190924/errorcodes.py and
+    the common errors of API 3.0)."""
     if code in CREDENTIAL_ERRORS:
         return CloudError("credentials", action, code, message, rid, region)
     if code.startswith(("UnauthorizedOperation", "AuthFailure.UnauthorizedOperation", "OperationDenied.CamNoAuth")):
@@ -536,6 +517,12 @@ def _find_instance(ctx) -> dict:
             )
         )
     return reg
+
+
+def namespaces(ctx, registry_id: str, region: str) -> dict:
+    """The instance's first page of namespaces (up to 100) and their TotalCount: one DescribeNamespaces answer shared
+    by the image check (does the namespace exist) and the quota check (how many are there)."""
+    return call(ctx, "DescribeNamespaces", region, {"RegistryId": registry_id, "Limit": 100})
 
 
 SERVICE_NAME_CHECK = {

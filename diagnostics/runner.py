@@ -132,9 +132,12 @@ def diagnose(target: str | Target, options: DiagnoseOptions | None = None, progr
             value = ("error", f"{type(exc).__name__}: {exc}"[:300])
         done.put((name, value, time.monotonic() - start))
 
-    for name in chosen:
-        if progress:
+    if progress:
+        for name in chosen:
             progress("start", name, {})
+    # the account checks first: their chain of API round trips is the longest wait of a diagnosis, so its first
+    # request leaves before the wire checks' threads take the CPU
+    for name in sorted(chosen, key=lambda n: checks.get(n).group != "cloud"):
         threading.Thread(target=worker, args=(name,), name=f"check-{name}", daemon=True).start()
 
     pending = set(chosen)
@@ -213,7 +216,9 @@ def _warm_imports(t: Target, chosen, options) -> None:
     if "image" in chosen:
         import rapidfuzz.process  # noqa: F401
     if any(checks.get(c).group == "cloud" for c in chosen) and getattr(options, "cloud", None) is not None:
-        import tencentcloud.tcr.v20190924.tcr_client  # noqa: F401
+        from .cloud import warm
+
+        warm(options.cloud)
 
     from . import auth  # noqa: F401
     from .findings import catalogue

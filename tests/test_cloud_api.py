@@ -1,7 +1,9 @@
 """The TCR API stand-in against Tencent's own SDK, the read-only allow-list, and credential loading.
 
-The SDK (tencentcloud-sdk-python-tcr) signs and sends; tests/harness/tcr_api.py verifies and answers as the
-service documents. If either side drifts from TC3-HMAC-SHA256 or the envelope, these fail.
+Tencent's SDK (tencentcloud-sdk-python-tcr, a test extra) is the oracle: it signs and sends, and
+tests/harness/tcr_api.py verifies and answers as the service documents. The product's own client
+(diagnostics/cloud_tc3.py) must produce the SDK's signature for the same request and pass the same verification.
+If any side drifts from TC3-HMAC-SHA256 or the envelope, these fail.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from tencentcloud.common.profile.client_profile import ClientProfile
 from tencentcloud.common.profile.http_profile import HttpProfile
 from tencentcloud.tcr.v20190924 import models, tcr_client
 
-from diagnostics import cloud, net
+from diagnostics import cloud, cloud_tc3, net
 from diagnostics.cloud import ALLOWED_ACTIONS, TCRAPI, CloudCredentials, CloudError, CloudOptions, load_credentials
 from tests.harness.tcr_api import Account, Key, TCRAPIServer, make_instance
 
@@ -219,14 +221,89 @@ def test_every_action_the_code_names_is_allowed():
 
 
 def test_calls_go_only_through_the_guarded_client():
-    """Nothing in diagnostics/ or bot/ calls the SDK's client directly (call_json / typed methods)."""
+    """Nothing in diagnostics/ or bot/ sends an API request except TCRAPI.call, after the allow-list check."""
     for base in ("diagnostics", "bot"):
         for path in (ROOT / base).rglob("*.py"):
             text = path.read_text(encoding="utf-8")
+            assert not re.search(r"^\s*(from|import) tencentcloud\b", text, re.M), path  # the SDK is a test oracle
             if path.name == "cloud.py" and path.parent.name == "diagnostics":
-                assert text.count(".call_json(") == 1  # inside TCRAPI.call, after the allow-list check
+                assert text.count("self._client.call(") == 1  # inside TCRAPI.call, after the allow-list check
+                assert text.count("TC3Client(") == 1  # the one client, made in TCRAPI
                 continue
-            assert "call_json" not in text and "TcrClient" not in text, path
+            if path.name == "cloud_tc3.py":
+                continue
+            assert "TC3Client" not in text and "cloud_tc3" not in text, path
+
+
+# ------------------------------------------------------------------------------------------------ own client
+def test_own_signature_is_the_sdks():
+    """The product's TC3 signature equals the one Tencent's SDK computes for the same canonical request."""
+    import hashlib
+
+    from tencentcloud.common.sign import Sign
+
+    body = json.dumps({"RegistryId": "tcr-shop0001", "Limit": 100}).encode()
+    ts = 1_767_225_600
+    scope, sig = cloud_tc3.signature(
+        Account.SECRET_KEY, "tcr", "tcr.tencentcloudapi.com", "DescribeNamespaces", body, ts
+    )
+    canonical = "\n".join(
+        [
+            "POST",
+            "/",
+            "",
+            f"content-type:{cloud_tc3.CONTENT_TYPE}\nhost:tcr.tencentcloudapi.com\nx-tc-action:describenamespaces\n",
+            cloud_tc3.SIGNED_HEADERS,
+            hashlib.sha256(body).hexdigest(),
+        ]
+    )
+    to_sign = f"TC3-HMAC-SHA256\n{ts}\n{scope}\n{hashlib.sha256(canonical.encode()).hexdigest()}"
+    assert scope == "2026-01-01/tcr/tc3_request"
+    assert sig == Sign.sign_tc3(Account.SECRET_KEY, "2026-01-01", "tcr", to_sign)
+
+
+def test_own_client_passes_the_services_verification(api):
+    c = cloud_tc3.TC3Client(api.endpoint, Account.SECRET_ID, Account.SECRET_KEY, service="tcr", version="2019-09-24")
+    assert c.call("DescribeInstances", "ap-guangzhou", {"AllRegion": True}, 5)["TotalCount"] == 1
+    bad = cloud_tc3.TC3Client(api.endpoint, Account.SECRET_ID, "wrong", service="tcr", version="2019-09-24")
+    with pytest.raises(cloud_tc3.TC3Error) as e:
+        bad.call("DescribeInstances", "ap-guangzhou", {}, 5)
+    assert e.value.code == "AuthFailure.SignatureFailure" and e.value.request_id
+    assert Account.SECRET_KEY not in repr(c) and Account.SECRET_ID not in repr(c)
+
+
+def test_own_client_keeps_one_connection_alive(api):
+    """Sequential calls reuse one kept-alive connection; a connection the server closed is replaced."""
+    c = cloud_tc3.TC3Client(api.endpoint, Account.SECRET_ID, Account.SECRET_KEY, service="tcr", version="2019-09-24")
+    for _ in range(3):
+        c.call("DescribeInstances", "ap-guangzhou", {}, 5)
+    assert len(c._idle) == 1
+    c._idle[0].sock.close()  # as if the server had dropped it
+    assert c.call("DescribeInstances", "ap-guangzhou", {}, 5)["TotalCount"] == 1
+
+
+def test_own_client_goes_through_the_environment_proxy(api):
+    """HTTP_PROXY is honoured (read once per client) unless NO_PROXY names the host, as requests does for the SDK."""
+    from tests.harness.connect_proxy import ForwardProxy
+
+    with ForwardProxy() as proxy:
+        env = {"HTTP_PROXY": f"http://127.0.0.1:{proxy.port}"}
+        c = cloud_tc3.TC3Client(
+            api.endpoint, Account.SECRET_ID, Account.SECRET_KEY, service="tcr", version="2019-09-24", env=env
+        )
+        assert c.call("DescribeInstances", "ap-guangzhou", {}, 5)["TotalCount"] == 1
+        assert proxy.requests, "the call did not go through the proxy"
+        seen = len(proxy.requests)
+        direct = cloud_tc3.TC3Client(
+            api.endpoint,
+            Account.SECRET_ID,
+            Account.SECRET_KEY,
+            service="tcr",
+            version="2019-09-24",
+            env={**env, "NO_PROXY": "127.0.0.1"},
+        )
+        assert direct.call("DescribeInstances", "ap-guangzhou", {}, 5)["TotalCount"] == 1
+        assert len(proxy.requests) == seen
 
 
 def test_write_action_is_refused_before_sending(api):

@@ -63,11 +63,14 @@ def _enterprise(ctx, reg) -> list:
         image_q.update({"ImageVersion": t.tag, "ExactMatch": True})
     if rest:  # the three look-ups do not depend on each other's answers: one round trip for all of them
         cloud.prefetch(ctx, [("DescribeRepositories", region, repo_q), ("DescribeImages", region, image_q)])
-    data = cloud.call(ctx, "DescribeNamespaces", region, {"RegistryId": rid, "NamespaceName": ns, "Limit": 100})
-    found = next((n for n in data.get("NamespaceList") or [] if n.get("Name") == ns), None)
+    every = cloud.namespaces(ctx, rid, region)  # one answer for this check and the quota check
+    names = every.get("NamespaceList") or []
+    found = next((n for n in names if n.get("Name") == ns), None)
+    if found is None and int(every.get("TotalCount") or 0) > len(names):  # more than one page: ask for it by name
+        data = cloud.call(ctx, "DescribeNamespaces", region, {"RegistryId": rid, "NamespaceName": ns, "Limit": 100})
+        found = next((n for n in data.get("NamespaceList") or [] if n.get("Name") == ns), None)
     if found is None:
-        every = cloud.call(ctx, "DescribeNamespaces", region, {"RegistryId": rid, "Limit": 100})
-        existing = sorted(n.get("Name") for n in every.get("NamespaceList") or [] if n.get("Name"))
+        existing = sorted(n.get("Name") for n in names if n.get("Name"))
         return [finding(NAME, "NAMESPACE_NOT_FOUND", name=name, namespace=ns, existing=existing[:20] or ["-"])]
     public = bool(found.get("Public"))
     visibility = (

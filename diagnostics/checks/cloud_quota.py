@@ -55,7 +55,7 @@ def _enterprise(ctx, reg) -> list[tuple[str, int, int]]:
         return []
     rid, region = reg["RegistryId"], reg["RegionName"]
     cloud.prefetch(ctx, [("DescribeRepositories", region, {"RegistryId": rid, "Limit": 1})])
-    ns = cloud.call(ctx, "DescribeNamespaces", region, {"RegistryId": rid, "Limit": 1})
+    ns = cloud.namespaces(ctx, rid, region)
     repos = cloud.call(ctx, "DescribeRepositories", region, {"RegistryId": rid, "Limit": 1})
     return [
         ("namespace", int(ns.get("TotalCount") or 0), limits["namespace"]),
