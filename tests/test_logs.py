@@ -886,6 +886,8 @@ def test_prose_after_docker_login_is_not_taken_as_the_registry():
         "Error response from daemon: Get https://hub.example.org/v2/: Get https://auth.example.org:6000/auth?service=x: Forbidden",
         f'Error response from daemon: Get "https://{H}/v2/": Bad Gateway',
         f'failed to do request: Head "https://{H}/v2/ns/app/manifests/1": Service Unavailable',
+        # proxies use their own reason phrases (tinyproxy: "Access denied")
+        "Error response from daemon: Get https://gcr.io/v2/: Access denied",
     ],
 )
 def test_a_bare_status_after_the_url_is_the_proxy(text):
@@ -964,3 +966,36 @@ def test_another_registrys_fix_names_nothing_of_tcr():
         assert not any(w in fix for w in ("TCR", "CAM", "console", "控制台", "实例", "Personal", "个人版")), (text, fix)
     own = explain(f"docker push {H}/ns/app:1\ndenied: requested access to the resource is denied")
     assert "CAM" in own["fix"]["en"]
+
+
+def test_a_token_servers_code_after_the_url_is_not_a_proxy():
+    r = explain(
+        "Error response from daemon: Get https://registry-1.docker.io/v2/: Get https://auth.docker.io/token?"
+        "account=someone&service=registry.docker.io: AuthenticationRequired"
+    )
+    assert r["cause"] != "PROXY_ERROR"
+
+
+def test_a_quoted_html_body_does_not_outrank_the_error_that_quotes_it():
+    text = (
+        "$ docker pull docker.example.com/v/v\nERROR: error parsing HTTP 404 response body: invalid character '<' "
+        'looking for beginning of value: \\"<html>\\r\\n<head><title>404 Not Found</title></head>\\r\\n<body>\\r\\n'
+        '<center><h1>404 Not Found</h1></center>\\r\\n<hr><center>nginx/1.16</center>\\r\\n</body>\\r\\n</html>\\r\\n\\"'
+    )
+    assert explain(text)["cause"] == "SERVER_ERROR"
+    page = "$ curl -i https://x.example.com/v2/\nHTTP/1.1 403 Forbidden\n\n<html><head><title>Access blocked by policy</title></head></html>"
+    assert explain(page)["cause"] == "SERVER_ERROR"
+
+
+def test_harbors_401_seen_by_the_kubelet_is_a_missing_pull_secret_first():
+    line = (
+        'Failed to pull image "harbor.example.com/team/app:1": Error response from daemon: unauthorized: '
+        "unauthorized to access repository: team/app, action: pull: unauthorized to access repository: team/app, action: pull"
+    )
+    kubelet = explain("Warning  Failed  7s  kubelet  " + line)
+    assert kubelet["cause"] == "CREDENTIALS_MISSING" and kubelet["also"][0] == "PERMISSION_DENIED"
+    docker = explain(
+        "$ docker pull harbor.example.com/team/app:1\nError response from daemon: unauthorized: "
+        "unauthorized to access repository: team/app, action: pull"
+    )
+    assert docker["cause"] == "PERMISSION_DENIED"

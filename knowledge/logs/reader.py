@@ -9,7 +9,7 @@ from ..dialogue import LazyRe, names_tcr
 from .commands import command_info, detect_tool, guess_op
 from .diagnosis import diagnose_command
 from .images import entities
-from .paste import DEBUG_LINE, ERRCODE_LINE, MAX_EVIDENCE, clean_lines, logical_lines, redact, strip_prefix
+from .paste import DEBUG_LINE, ERRCODE_LINE, HTML_LINE, MAX_EVIDENCE, clean_lines, logical_lines, redact, strip_prefix
 from .rules import (
     GENERIC_IDS,
     NETWORK_CAUSES,
@@ -93,7 +93,9 @@ def _explain(text: str) -> dict | None:
         if asks_about(line, p):
             continue  # "ccr quota?", "临时登录密码多久过期": a question about a subject, not a program's output
         tier = p["tier"]
-        if DEBUG_LINE.match(line) and "trying next host" not in line:  # containerd logs its resolver errors at info
+        if HTML_LINE.match(line) and best is not None and "invalid character '<'" in best[3]:
+            tier = min(tier, 1)  # the body an error line quoted, split into lines when unescaped: that line decides
+        elif DEBUG_LINE.match(line) and "trying next host" not in line:  # containerd logs its resolver errors at info
             tier = min(tier, 1)  # debug/info chatter ("DEBU[0001] Credentials not found") never outranks an error
         if tier >= 3:
             seen_causes.append(p["cause"])
@@ -128,6 +130,10 @@ def _explain(text: str) -> dict | None:
         also.insert(0, cause)
         cause = "CREDENTIALS_EXPIRED"
         note = _EXPIRED_DURING_PUSH if ent["op"] == "push" else _EXPIRED_DURING_PULL
+    tool = detect_tool(lines, line, ent["tool"])
+    if pattern.get("kubelet_cause") and tool == "kubelet" and cause == pattern["cause"]:
+        also.insert(0, cause)
+        cause = pattern["kubelet_cause"]
     on_hub = pattern.get("hub_cause") and ent["hub"] and (not pattern.get("hub_ops") or ent["op"] in pattern["hub_ops"])
     if pattern.get("refine_after") and not on_hub:
         # "pull access denied …: <registry's own reason>": a specific reason (expired token, a named permission)
@@ -158,7 +164,6 @@ def _explain(text: str) -> dict | None:
     if pattern.get("no_cause"):
         return None  # another tool's network failure (git, pip, npm, apt ...): no registry cause
     meta = rules["causes"][cause]
-    tool = detect_tool(lines, line, ent["tool"])
     if cause in NETWORK_CAUSES and tool not in REGISTRY_TOOLS and not registry_context(whole_lower):
         # A timeout or TLS error with context around it, none of it about images, registries or container tools:
         # another program's failure (a bare error line alone is read as the registry's: it was asked here).
