@@ -36,7 +36,9 @@ DEBUG_LINE = re.compile(
     r"^\s{0,8}(?:(?:DEBU|INFO|TRAC)\[|time=\S{1,40} level=(?:debug|info|trace)\b|level=(?:debug|info|trace)\b|I\d{4} |\S{0,40}\s\[?(?:DEBUG|INFO|TRACE)\]?\s)"
 )
 # A line of HTML markup: part of a response body that an error quoted (split into lines when unescaped).
-HTML_LINE = re.compile(r"^\s{0,8}<(?:[A-Za-z][A-Za-z0-9]{0,10}|!doctype|/[A-Za-z][A-Za-z0-9]{0,10})[\s>/]", re.IGNORECASE)
+HTML_LINE = re.compile(
+    r"^\s{0,8}<(?:[A-Za-z][A-Za-z0-9]{0,10}|!doctype|/[A-Za-z][A-Za-z0-9]{0,10})[\s>/]", re.IGNORECASE
+)
 _LOGFMT_MSG = re.compile(r'\bmsg="((?:[^"\\]|\\.){0,4000})"')
 
 
