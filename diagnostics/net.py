@@ -1,4 +1,4 @@
-"""Low-level network helpers: a deadline, DNS with dnspython, pinned-address HTTP(S) connections.
+"""Low-level network helpers: a deadline, DNS (stub_resolver.py), pinned-address HTTP(S) connections.
 
 Every connection goes to an address the DNS step resolved (pinned); TLS SNI and the Host header keep the
 host name. Every blocking call has a timeout no longer than what is left of the diagnosis deadline.
@@ -15,6 +15,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
+
+from . import stub_resolver
 
 
 class DeadlineExceeded(Exception):
@@ -95,7 +97,8 @@ def _hosts_file_lookup(host: str, path: str = "/etc/hosts") -> list[str]:
 
 
 def resolve(host: str, nameserver: str | None, deadline: Deadline) -> Resolution:
-    """A and AAAA (following CNAMEs) with dnspython; /etc/hosts first unless a nameserver was given."""
+    """A and AAAA (following CNAMEs); /etc/hosts first unless a nameserver was given. Plain host names are asked
+    by the stub resolver (a tenth of dnspython's start-up), anything else by dnspython."""
     host = host.lower().rstrip(".")
     res = Resolution(host=host)
     if host == "localhost" or host.endswith(".localhost"):
@@ -106,10 +109,61 @@ def resolve(host: str, nameserver: str | None, deadline: Deadline) -> Resolution
         if hosts:
             res.addresses, res.source, res.nameserver = hosts, "/etc/hosts", "/etc/hosts"
             return res
+    if not stub_resolver.handles(host):
+        return _resolve_with_dnspython(res, nameserver, deadline)
+    try:
+        if nameserver:
+            ip, port = parse_nameserver(nameserver)
+            servers = [(ip, port)]
+            res.nameserver = f"{ip}:{port}" if port != 53 else ip
+        else:
+            servers = stub_resolver.read_resolv_conf()
+            res.nameserver = ",".join(ip for ip, _ in servers) or "system"
+    except (ValueError, stub_resolver.NoConfiguration) as exc:  # unreadable resolv.conf, bad nameserver
+        res.error, res.detail = "servfail", str(exc)
+        return res
+    saw_nodata = False
+    timeouts = 0
+    for rdtype in ("A", "AAAA"):
+        try:
+            lifetime = deadline.timeout()
+        except DeadlineExceeded:
+            res.error = res.error or "timeout"
+            break
+        try:
+            answer = stub_resolver.resolve(host, rdtype, servers, min(2.0, lifetime), lifetime)
+        except stub_resolver.NXDomain:
+            res.error = "nxdomain"
+            return res
+        except stub_resolver.Timeout:
+            timeouts += 1
+            res.error = "timeout"
+            if rdtype == "A":
+                # the server does not answer: asking again for AAAA would only double the wait
+                return res
+            continue
+        except stub_resolver.ResolverError as exc:
+            res.error, res.detail = "servfail", str(exc)[:300]
+            return res
+        if not answer.addresses:
+            saw_nodata = True
+            continue
+        res.cnames.extend(c for c in answer.cnames if c not in res.cnames)
+        res.addresses.extend(a for a in answer.addresses if a not in res.addresses)
+    if res.addresses:
+        res.error = None
+    elif res.error is None:
+        res.error = "no_address" if saw_nodata or timeouts == 0 else "timeout"
+    return res
+
+
+def _resolve_with_dnspython(res: Resolution, nameserver: str | None, deadline: Deadline) -> Resolution:
+    """resolve() for a name the stub resolver leaves to dnspython (IDN, escapes, odd labels): the reference rules."""
     import dns.exception
     import dns.rdatatype
     import dns.resolver
 
+    host = res.host
     try:
         if nameserver:
             ip, port = parse_nameserver(nameserver)
@@ -143,13 +197,9 @@ def resolve(host: str, nameserver: str | None, deadline: Deadline) -> Resolution
             timeouts += 1
             res.error = "timeout"
             if rdtype == "A":
-                # the server does not answer: asking again for AAAA would only double the wait
                 return res
             continue
-        except dns.resolver.NoNameservers as exc:
-            res.error, res.detail = "servfail", str(exc)[:300]
-            return res
-        except (dns.resolver.YXDOMAIN, dns.exception.DNSException) as exc:
+        except (dns.resolver.NoNameservers, dns.resolver.YXDOMAIN, dns.exception.DNSException) as exc:
             res.error, res.detail = "servfail", str(exc)[:300]
             return res
         if answer.rrset is None:

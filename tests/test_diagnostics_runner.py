@@ -28,7 +28,7 @@ def fake_check(name, depends=(), sleep=0.0, code="NAME_OK", raises=None):
 def fake_checks(monkeypatch):
     def install(**mods):
         real = runner_mod.load_checks()
-        monkeypatch.setattr(runner_mod, "load_checks", lambda: {**real, **mods})
+        monkeypatch.setattr(runner_mod, "load_checks", lambda names=None: {**real, **mods})
 
     return install
 

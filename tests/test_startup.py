@@ -44,6 +44,42 @@ def test_ask_json_imports_no_network_stack():
     assert "knowledge.matcher" in modules  # the probe did answer
 
 
+# A wire diagnosis pays for its checks and the stdlib they use, nothing else: not dnspython (about 100 modules;
+# the stub resolver asks), not the account-side checks or their SDK glue, not rapidfuzz (imported when a tag is
+# missing), not the settings object, not cryptography (only a refused certificate is read with it).
+NOT_FOR_A_WIRE_DIAGNOSIS = SERVICES | CLIENTS | {"dns", "cryptography", "rapidfuzz", "markdown_it", "nh3", "jinja2"}
+WIRE_CHECKS = ["name", "dns", "endpoint", "tcp", "tls", "http", "credentials", "image"]
+
+
+def test_a_wire_diagnosis_imports_only_the_checks_it_runs():
+    modules = modules_of(["diagnose", "127.0.0.1:1", "--json", "--timeout", "3"])  # loopback, port 1: refused
+    assert not tops(modules) & NOT_FOR_A_WIRE_DIAGNOSIS
+    assert {f"diagnostics.checks.{name}" for name in WIRE_CHECKS} <= modules
+    assert not {m for m in modules if m.startswith(("diagnostics.checks.cloud", "diagnostics.cloud", "bot.settings"))}
+    floor = modules_of_code("import ssl, http.client, json")
+    # 71 when this was written (argparse, dataclasses, logging, subprocess, tomllib and the package's own modules)
+    assert len(modules - floor) <= 85, sorted(modules - floor)
+
+
+def test_a_name_is_resolved_without_dnspython(dns_server):
+    modules = modules_of(
+        ["diagnose", "registry.tcr-doctor.test", "--nameserver", dns_server.nameserver, "--only", "dns"]
+    )
+    assert "diagnostics.stub_resolver" in modules and "dns" not in tops(modules)
+
+
+def modules_of_code(code: str) -> set[str]:
+    out = subprocess.run(
+        [sys.executable, "-c", f"{code}\nimport json, sys\nprint(json.dumps(sorted(sys.modules)))"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stderr
+    return set(json.loads(out.stdout))
+
+
 @pytest.mark.parametrize("output", [["--json"], []])
 def test_diagnose_imports_the_engine_and_nothing_else(output):
     modules = modules_of(["diagnose", "127.0.0.1", "--only", "name", *output])

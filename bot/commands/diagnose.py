@@ -13,6 +13,7 @@ import re
 import sys
 
 from diagnostics import checks
+from knowledge import redact as redact_secrets
 
 EXIT_USAGE = 2
 MAX_PASSWORD = 64 << 10
@@ -127,7 +128,9 @@ def validate(args) -> str | None:
         import ssl
 
         try:
-            ssl.create_default_context().load_verify_locations(cafile=args.ca_file)
+            # a bare context: reading the file is the test (the system CA store, ~25 ms, is loaded once, by the
+            # diagnosis's own context)
+            ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT).load_verify_locations(cafile=args.ca_file)
         except (OSError, ssl.SSLError) as exc:
             return f"--ca-file {args.ca_file!r} cannot be used: {getattr(exc, 'strerror', None) or exc}"
     if args.docker_config and not os.path.exists(args.docker_config):
@@ -141,11 +144,15 @@ def validate_cloud(args) -> str | None:
     """A usage error in the account-side options, or None."""
     import ipaddress
 
-    from diagnostics.cloud import parse_endpoint, valid_region
-
     given = [f for f in ("region", "client_ip", "vpc", "cloud_endpoint", "cloud_profile") if getattr(args, f, None)]
     if given and not wants_cloud(args):
         return f"--{given[0].replace('_', '-')} needs --cloud"
+    if not given:
+        return None
+    # the account-side module (and its settings) only when account options are given: a wire diagnosis does not
+    # import it
+    from diagnostics.cloud import parse_endpoint, valid_region
+
     if args.region and not valid_region(args.region):
         return f"--region {args.region!r} is not a region name such as ap-guangzhou"
     if args.client_ip:
@@ -171,11 +178,11 @@ def wants_cloud(args) -> bool:
 
 def cloud_options(args):
     """CloudOptions for the run (credentials loaded here, never echoed). Raises ValueError on a bad profile."""
+    if not wants_cloud(args):
+        return None
     from bot.settings import Settings
     from diagnostics.cloud import CloudOptions, load_credentials
 
-    if not wants_cloud(args):
-        return None
     return CloudOptions(
         credentials=load_credentials(profile=args.cloud_profile),
         region=args.region,
@@ -239,15 +246,7 @@ def redact(text: str, secrets: list[str]) -> str:
     for s in secrets:
         if s and len(s) >= 3:
             text = text.replace(s, "[REDACTED]")
-    try:
-        import knowledge
-
-        if hasattr(knowledge, "redact"):
-            out = knowledge.redact(text)
-            text = out[0] if isinstance(out, tuple) else out
-    except Exception:  # noqa: BLE001 - redaction by knowledge is extra, ours above already ran
-        pass
-    return text
+    return redact_secrets(text)[0]
 
 
 def run(args) -> int:

@@ -14,12 +14,19 @@ A check module exposes
 Adding a check is adding its module here, its codes to diagnostics/codes.toml and its tests: the runner,
 `--only/--skip`, the web API (validation and OpenAPI schema), Slack, the FAQ validation and the generated docs all
 read this registry. A module elsewhere (a test, a plug-in) joins with `register("package.module")`.
+
+The declarations are read from each module's source, not by importing it: a diagnosis imports only the checks it
+runs (importing all 14 cost `tcr-doctor diagnose` about 60 ms of start-up, with the cloud SDK glue and rapidfuzz).
+So a package check writes them as one-line literals at the top level, as above; `load()` verifies that the imported
+module agrees with what was read.
 """
 
 from __future__ import annotations
 
+import ast
 import importlib
 import os
+import re
 import threading
 from dataclasses import dataclass
 from types import ModuleType
@@ -38,8 +45,12 @@ class CheckInfo:
     group: str | None = None
 
     def load(self) -> ModuleType:
-        """The check's module (its `run(ctx)`)."""
-        return importlib.import_module(self.module)
+        """The check's module (its `run(ctx)`); RegistryError when it declares other values than were read."""
+        module = importlib.import_module(self.module)
+        declared = info_of(module)
+        if declared != self:
+            raise RegistryError(f"{self.module}: its declarations {declared} differ from those read, {self}")
+        return module
 
 
 class RegistryError(ValueError):
@@ -49,7 +60,7 @@ class RegistryError(ValueError):
 _lock = threading.Lock()
 _registered: dict[str, CheckInfo] = {}  # name -> info, from this package and register()
 _ordered: tuple[CheckInfo, ...] | None = None
-_discovered: list[bool] = []  # [True] once this package's modules are imported
+_discovered: list[bool] = []  # [True] once this package's modules are read
 
 
 def info_of(module: ModuleType) -> CheckInfo:
@@ -68,18 +79,70 @@ def info_of(module: ModuleType) -> CheckInfo:
     )
 
 
-def _package_modules() -> list[str]:
-    """The check modules of this package, by name, without importing them."""
+# `NAME = "dns"` or `DEPENDS: tuple = ()` at the top level (column 0), one line, a literal
+_DECLARATION = re.compile(r"^(NAME|DEPENDS|ORDER|ANONYMOUS|CREDENTIALS|GROUP)(?: *: *[\w\[\]., ]+)? *= *(.+)$", re.M)
+_DEFAULTS = {"ORDER": 100.0, "ANONYMOUS": True, "CREDENTIALS": False, "GROUP": None}
+
+
+def read_info(module: str, path: str) -> CheckInfo | None:
+    """The CheckInfo the check module at PATH declares, read from its source without importing it; None when a
+    declaration is not a one-line literal (the caller then imports the module)."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            source = fh.read()
+    except OSError:
+        return None
+    if not re.search(r"^def run\(", source, re.M):
+        return None  # let the import report what is missing
+    values: dict[str, object] = {}
+    for key, text in _DECLARATION.findall(source):
+        if key in values:
+            return None  # assigned twice: only the import knows which value wins
+        for candidate in (text, text.split("#", 1)[0]):
+            try:
+                values[key] = ast.literal_eval(candidate.strip())
+                break
+            except (ValueError, SyntaxError):
+                continue
+        else:
+            return None
+    name, depends = values.get("NAME"), values.get("DEPENDS")
+    if not isinstance(name, str) or not name or not isinstance(depends, tuple):
+        return None
+    values = {**_DEFAULTS, **values}
+    order, group = values["ORDER"], values["GROUP"]
+    if not isinstance(order, (int, float)) or isinstance(order, bool) or not isinstance(group, (str, type(None))):
+        return None
+    return CheckInfo(
+        name=name,
+        depends=tuple(depends),
+        module=module,
+        order=float(order),
+        anonymous=bool(values["ANONYMOUS"]),
+        credentials=bool(values["CREDENTIALS"]),
+        group=group or None,
+    )
+
+
+def _package_modules() -> dict[str, str]:
+    """The check modules of this package: name -> source file, without importing them."""
     # A directory listing, not pkgutil (which costs more to import than the listing does to read).
-    files = (f for directory in __path__ for f in os.listdir(directory))
-    return sorted({f[:-3] for f in files if f.endswith(".py") and not f.startswith("_")})
+    found: dict[str, str] = {}
+    for directory in __path__:
+        for f in sorted(os.listdir(directory)):
+            if f.endswith(".py") and not f.startswith("_"):
+                found.setdefault(f[:-3], os.path.join(directory, f))
+    return dict(sorted(found.items()))
 
 
 def _discover() -> None:
     if _discovered:
         return
-    for name in _package_modules():
-        info = info_of(importlib.import_module(f"{__name__}.{name}"))
+    for name, path in _package_modules().items():
+        module = f"{__name__}.{name}"
+        info = read_info(module, path)
+        if info is None:
+            info = info_of(importlib.import_module(module))
         if info.name != name:
             raise RegistryError(f"{info.module}: NAME must be the module's name {name!r}")
         _add(info)

@@ -1,0 +1,382 @@
+"""A DNS stub resolver for the diagnosis: A or AAAA for one name, the CNAME chain, and why it failed.
+
+It asks the way dnspython's `Resolver.resolve(name, rdtype, search=False)` does (the servers of resolv.conf or the one
+given, in order; UDP, TCP when the answer is truncated; a server that answers SERVFAIL/REFUSED/garbage is dropped, one
+that is silent is asked again after a back-off until the lifetime runs out) and reads the same answer from the reply.
+Why not dnspython itself: `import dns.resolver` costs about 100 modules and 50-70 ms, as much as the rest of
+`tcr-doctor diagnose`'s start-up together (`python -X importtime`, see benchmarks/bench_startup.py).
+tests/test_stub_resolver.py asks both the same questions of the tests' DNS server and compares the answers.
+
+Only plain ASCII host names are handled here (`handles(name)`); anything else (IDN, escapes, odd labels) goes to
+dnspython, whose rules for those are the reference.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import re
+import select
+import socket
+import struct
+import time
+from dataclasses import dataclass, field
+
+RESOLV_CONF = "/etc/resolv.conf"
+TYPES = {"A": 1, "AAAA": 28}
+CNAME, OPT, CLASS_IN = 5, 41, 1
+QR, TC = 0x8000, 0x0200
+NOERROR, FORMERR, SERVFAIL, NXDOMAIN, NOTIMP, REFUSED, YXDOMAIN = 0, 1, 2, 3, 4, 5, 6
+RCODES = {
+    0: "NOERROR",
+    1: "FORMERR",
+    2: "SERVFAIL",
+    3: "NXDOMAIN",
+    4: "NOTIMP",
+    5: "REFUSED",
+    6: "YXDOMAIN",
+    7: "YXRRSET",
+    8: "NXRRSET",
+    9: "NOTAUTH",
+    10: "NOTZONE",
+    16: "BADVERS",
+}
+MAX_CHAIN = 16  # CNAMEs followed in one answer (dnspython's limit too)
+_HOST = re.compile(r"(?=.{1,253}\.?$)[A-Za-z0-9_-]{1,63}(?:\.[A-Za-z0-9_-]{1,63})*\.?")
+
+
+class ResolverError(Exception):
+    """The name could not be resolved (the subclass says why)."""
+
+
+class NXDomain(ResolverError):
+    """The name does not exist."""
+
+
+class Timeout(ResolverError):
+    """No server answered within the lifetime."""
+
+
+class NoNameservers(ResolverError):
+    """Every server failed (SERVFAIL, REFUSED, a broken reply, an error); the message lists each one's answer."""
+
+
+class NoConfiguration(ResolverError):
+    """resolv.conf is missing, unreadable or names no server."""
+
+
+class _FormError(ResolverError):
+    """A reply that is not a well-formed DNS message."""
+
+
+class _Truncated(ResolverError):
+    """A reply with the TC bit: ask again over TCP."""
+
+
+@dataclass
+class Answer:
+    """The addresses of the chain's last name (empty: NODATA) and every CNAME target in the answer section."""
+
+    addresses: list[str] = field(default_factory=list)
+    cnames: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Message:
+    id: int
+    flags: int
+    rcode: int
+    question: list[tuple[str, int, int]]
+    answer: list[tuple[str, int, int, str]]  # (owner name in lower case, type, class, address or CNAME target)
+
+
+def handles(name: str) -> bool:
+    """True for a plain ASCII host name (letters, digits, '-', '_'; labels of 1-63 bytes, at most 253 in all)."""
+    return _HOST.fullmatch(name) is not None
+
+
+def read_resolv_conf(path: str | None = None) -> list[tuple[str, int]]:
+    """The nameservers of a resolv.conf file (default /etc/resolv.conf), as (ip, 53). Raises NoConfiguration."""
+    path = path or RESOLV_CONF
+    try:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            lines = fh.read().splitlines()
+    except OSError:
+        raise NoConfiguration(f"cannot open {path}") from None
+    servers = []
+    for line in lines:
+        tokens = line.split()
+        if len(tokens) < 2 or line[0] in "#;" or tokens[0] != "nameserver":
+            continue
+        try:
+            ipaddress.ip_address(tokens[1].split("%", 1)[0])
+        except ValueError:
+            raise NoConfiguration(f"nameserver {tokens[1]} is not an IP address") from None
+        servers.append((tokens[1], 53))
+    if not servers:
+        raise NoConfiguration("no nameservers")
+    return servers
+
+
+def resolve(name: str, rdtype: str, nameservers: list[tuple[str, int]], timeout: float, lifetime: float) -> Answer:
+    """Ask NAMESERVERS for the RDTYPE ("A" | "AAAA") records of NAME, following the CNAME chain in the reply.
+
+    TIMEOUT bounds one exchange, LIFETIME the whole resolution. Raises NXDomain, Timeout or NoNameservers."""
+    asked = name.rstrip(".") + "."  # sent as given (a server may echo its case in compressed names)
+    qname = asked.lower()
+    qtype = TYPES[rdtype]
+    start = time.monotonic()
+    servers = list(nameservers)
+    current: list[tuple[str, int]] = []
+    backoff = 0.1
+    errors: list[tuple[str, int, str]] = []  # (server ip, port, what it answered)
+    first = True
+    while True:
+        if not current:
+            if not servers:
+                detail = "; ".join(f"Server Do53:{ip}@{port} answered {why}" for ip, port, why in errors)
+                raise NoNameservers(f"All nameservers failed to answer the query {asked} IN {rdtype}: {detail}")
+            current = list(servers)
+            if not first:
+                left = lifetime - (time.monotonic() - start)
+                time.sleep(max(0.0, min(backoff, left)))
+                backoff = min(backoff * 2, 2.0)
+            first = False
+        server = current.pop(0)
+        tcp = False
+        while True:
+            left = lifetime - (time.monotonic() - start)
+            if left <= 0:
+                raise Timeout(f"The resolution lifetime expired after {lifetime:.3f} seconds")
+            query_id = int.from_bytes(os.urandom(2), "big")
+            wire = _query(query_id, asked, qtype)
+            try:
+                reply = (_tcp if tcp else _udp)(server, wire, query_id, qname, qtype, min(timeout, left))
+            except _Truncated:
+                if tcp:
+                    servers.remove(server)
+                    errors.append((*server, "a truncated reply over TCP"))
+                    break
+                tcp = True
+                continue
+            except Timeout:
+                errors.append((*server, "nothing (timed out)"))
+                break
+            except (_FormError, EOFError, OSError) as exc:
+                servers.remove(server)
+                errors.append((*server, str(exc) or type(exc).__name__))
+                break
+            if reply.rcode == NXDOMAIN:
+                raise NXDomain(f"The DNS query name does not exist: {asked}")
+            if reply.rcode == YXDOMAIN:
+                raise ResolverError("The DNS query name is too long after DNAME substitution.")
+            if reply.rcode != NOERROR:
+                servers.remove(server)
+                errors.append((*server, RCODES.get(reply.rcode, str(reply.rcode))))
+                break
+            try:
+                return _answer(reply, qname, qtype)
+            except _FormError as exc:
+                servers.remove(server)
+                errors.append((*server, str(exc)))
+                break
+
+
+def _answer(reply: _Message, qname: str, qtype: int) -> Answer:
+    """The addresses at the end of the CNAME chain from QNAME, and every CNAME target in the answer section."""
+    out = Answer(cnames=[])
+    for _owner, rtype, rclass, value in reply.answer:
+        if rtype == CNAME and rclass == CLASS_IN and value.rstrip(".") not in out.cnames:
+            out.cnames.append(value.rstrip("."))
+    name = qname
+    for _ in range(MAX_CHAIN + 1):
+        found = [v for o, t, c, v in reply.answer if o == name and t == qtype and c == CLASS_IN]
+        if found:
+            out.addresses = list(dict.fromkeys(found))
+            return out
+        target = next((v for o, t, c, v in reply.answer if o == name and t == CNAME and c == CLASS_IN), None)
+        if target is None:
+            return out  # NODATA, or a chain that ends without the asked type
+        name = target.lower()
+    raise _FormError("the CNAME chain is too long")
+
+
+# ------------------------------------------------------------------------------------------------ wire format
+def _query(query_id: int, qname: str, qtype: int) -> bytes:
+    labels = b"".join(bytes([len(part)]) + part.encode("ascii") for part in qname.rstrip(".").split("."))
+    return struct.pack("!HHHHHH", query_id, 0x0100, 1, 0, 0, 0) + labels + b"\0" + struct.pack("!HH", qtype, CLASS_IN)
+
+
+def _name(wire: bytes, offset: int) -> tuple[str, int]:
+    """The name at OFFSET (text as on the wire, trailing dot) and the offset after it; pointers must point back."""
+    labels: list[str] = []
+    end = None
+    biggest = offset
+    size = 0
+    while True:
+        if offset >= len(wire):
+            raise _FormError("a name runs past the end of the reply")
+        count = wire[offset]
+        offset += 1
+        if count == 0:
+            break
+        if count >= 0xC0:
+            if offset >= len(wire):
+                raise _FormError("a name runs past the end of the reply")
+            pointer = (count & 0x3F) << 8 | wire[offset]
+            offset += 1
+            if end is None:
+                end = offset
+            if pointer >= biggest:
+                raise _FormError("a compression pointer points forward")
+            biggest = offset = pointer
+            continue
+        if count >= 0x40:
+            raise _FormError("a label of an unknown type")
+        label = wire[offset : offset + count]
+        if len(label) != count:
+            raise _FormError("a name runs past the end of the reply")
+        size += count + 1
+        if size > 254:
+            raise _FormError("a name longer than 255 bytes")
+        labels.append(_text(label))
+        offset += count
+    return ".".join(labels) + ".", (end if end is not None else offset)
+
+
+def _text(label: bytes) -> str:
+    """A label as text, escaped like dnspython's `Name.to_text()`."""
+    out = []
+    for byte in label:
+        char = chr(byte)
+        if char in '"().;\\@$':
+            out.append("\\" + char)
+        elif 0x20 < byte < 0x7F:
+            out.append(char)
+        else:
+            out.append(f"\\{byte:03d}")
+    return "".join(out)
+
+
+def _parse(wire: bytes) -> _Message:
+    if len(wire) < 12:
+        raise _FormError("a reply shorter than a DNS header")
+    query_id, flags, qdcount, ancount, nscount, arcount = struct.unpack("!HHHHHH", wire[:12])
+    offset = 12
+    question = []
+    for _ in range(qdcount):
+        name, offset = _name(wire, offset)
+        name = name.lower()
+        if offset + 4 > len(wire):
+            raise _FormError("a question runs past the end of the reply")
+        qtype, qclass = struct.unpack("!HH", wire[offset : offset + 4])
+        offset += 4
+        question.append((name, qtype, qclass))
+    if flags & TC:
+        return _Message(query_id, flags, flags & 0xF, question, [])  # the rest may be cut anywhere
+    answer = []
+    rcode = flags & 0xF
+    for section, count in enumerate((ancount, nscount, arcount)):
+        for _ in range(count):
+            owner, offset = _name(wire, offset)
+            owner = owner.lower()
+            if offset + 10 > len(wire):
+                raise _FormError("a record runs past the end of the reply")
+            rtype, rclass, ttl, length = struct.unpack("!HHIH", wire[offset : offset + 10])
+            offset += 10
+            rdata = wire[offset : offset + length]
+            if len(rdata) != length:
+                raise _FormError("a record runs past the end of the reply")
+            if section == 0 and rclass == CLASS_IN and rtype in (1, 28, CNAME):
+                if rtype == CNAME:
+                    target, after = _name(wire, offset)
+                    if after != offset + length:
+                        raise _FormError("a CNAME record of the wrong length")
+                    answer.append((owner, rtype, rclass, target))
+                elif length != (4 if rtype == 1 else 16):
+                    raise _FormError("an address record of the wrong length")
+                else:
+                    family = socket.AF_INET if rtype == 1 else socket.AF_INET6
+                    answer.append((owner, rtype, rclass, socket.inet_ntop(family, rdata)))
+            if section == 2 and rtype == OPT:
+                rcode |= (ttl >> 24) << 4
+            offset += length
+    if offset != len(wire):
+        raise _FormError("trailing bytes after the reply")
+    return _Message(query_id, flags, rcode, question, answer)
+
+
+def _is_response(reply: _Message, query_id: int, qname: str, qtype: int) -> bool:
+    """Whether REPLY answers our query (dnspython's `Message.is_response`)."""
+    if not reply.flags & QR or reply.id != query_id or (reply.flags >> 11) & 0xF != 0:
+        return False
+    if reply.rcode in (FORMERR, SERVFAIL, NOTIMP, REFUSED) and not reply.question:
+        return True
+    return reply.question == [(qname, qtype, CLASS_IN)]
+
+
+def _family(ip: str) -> socket.AddressFamily:
+    return socket.AF_INET6 if ":" in ip else socket.AF_INET
+
+
+def _udp(server: tuple[str, int], wire: bytes, query_id: int, qname: str, qtype: int, timeout: float) -> _Message:
+    """One UDP exchange. Replies from elsewhere, broken or not ours are ignored (as dnspython does)."""
+    expires = time.monotonic() + timeout
+    with socket.socket(_family(server[0]), socket.SOCK_DGRAM) as sock:
+        sock.setblocking(False)
+        sock.sendto(wire, server)
+        while True:
+            left = expires - time.monotonic()
+            if left <= 0 or not select.select([sock], [], [], left)[0]:
+                raise Timeout("timed out")
+            try:
+                data, peer = sock.recvfrom(65535)
+            except (BlockingIOError, InterruptedError):
+                continue
+            except ConnectionRefusedError:
+                continue  # an ICMP error for an earlier datagram: dnspython's unconnected socket never sees it
+            if peer[0] != server[0] or peer[1] != server[1]:
+                continue
+            try:
+                reply = _parse(data)
+            except _FormError:
+                continue
+            if not _is_response(reply, query_id, qname, qtype):
+                continue
+            if reply.flags & TC:
+                raise _Truncated()
+            return reply
+
+
+def _tcp(server: tuple[str, int], wire: bytes, query_id: int, qname: str, qtype: int, timeout: float) -> _Message:
+    """One TCP exchange (length-prefixed)."""
+    expires = time.monotonic() + timeout
+    with socket.socket(_family(server[0]), socket.SOCK_STREAM) as sock:
+        sock.settimeout(timeout)
+        try:
+            sock.connect(server)
+            sock.sendall(struct.pack("!H", len(wire)) + wire)
+            size = struct.unpack("!H", _read(sock, 2, expires))[0]
+            data = _read(sock, size, expires)
+        except TimeoutError:
+            raise Timeout("timed out") from None
+    reply = _parse(data)
+    if not _is_response(reply, query_id, qname, qtype):
+        raise _FormError("a reply that does not answer the query")
+    if reply.flags & TC:
+        raise _Truncated()
+    return reply
+
+
+def _read(sock: socket.socket, size: int, expires: float) -> bytes:
+    data = b""
+    while len(data) < size:
+        left = expires - time.monotonic()
+        if left <= 0:
+            raise TimeoutError()
+        sock.settimeout(left)
+        chunk = sock.recv(size - len(data))
+        if not chunk:
+            raise EOFError("the server closed the connection")
+        data += chunk
+    return data
