@@ -30,6 +30,7 @@ from urllib.parse import urljoin, urlsplit
 
 from .checks import all_checks
 from .context import DiagnoseOptions
+from .reference import split_hostport
 
 DEFAULT_DOMAINS: tuple[str, ...] = ("*.tencentcloudcr.com", "*.ccs.tencentyun.com", "*.tencentyun.com")
 DEFAULT_PORTS: tuple[int, ...] = (443, 80)
@@ -299,13 +300,11 @@ def _embedded_ipv4(addr: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
     return None
 
 
-_HOST_PORT = re.compile(r"^(?P<host>[^:]*)(?::(?P<port>[0-9]{1,5}))?$")
-
-
 def split_target(target: str) -> tuple[str, int | None, str | None]:
     """(host, port, problem) of a registry host or image reference, as typed by a user.
 
-    `problem` is "userinfo" or "syntax" when the registry part cannot be a plain host[:port].
+    `problem` is "userinfo" or "syntax" when the registry part cannot be a plain host[:port] (a port of more than
+    five digits included; a port out of range is refused by `check_port`).
     """
     text = target.strip()
     for scheme in ("https://", "http://"):
@@ -317,11 +316,13 @@ def split_target(target: str) -> tuple[str, int | None, str | None]:
         return registry, None, "userinfo"
     if registry.startswith("["):
         return registry, None, None  # IPv6 literal: check_host refuses it with the right reason
-    match = _HOST_PORT.match(registry)
-    if not match:
+    try:
+        host, port = split_hostport(registry)
+    except ValueError:
         return registry, None, "syntax"
-    port = int(match.group("port")) if match.group("port") else None
-    return match.group("host"), port, None
+    if port is not None and port > 99999:
+        return registry, None, "syntax"
+    return host, port, None
 
 
 class AddressPolicy:

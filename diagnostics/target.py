@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .names import DEFAULT_DOMAIN, DOMAIN_RE, LEGACY_DEFAULT_DOMAIN, NameError_, split_domain, validate_ref
+from .reference import DEFAULT_DOMAIN, DOMAIN_RE, LEGACY_DEFAULT_DOMAIN, NameError_, parse, split, split_hostport
 
 DOCKER_HUB_REGISTRY = "registry-1.docker.io"
 MAX_TARGET = 2048
@@ -76,93 +76,91 @@ def _is_ip(host: str) -> bool:
         return False
 
 
-def _split_hostport(domain: str) -> tuple[str, int | None]:
-    m = re.fullmatch(r"\[([0-9a-fA-F:.]+)\](?::([0-9]+))?", domain)
-    if m:
-        return m.group(1), int(m.group(2)) if m.group(2) else None
-    if domain.count(":") == 1:
-        h, p = domain.split(":")
-        return h, int(p) if p.isdigit() else None
-    return domain, None
+def _problem(rule: str, en: str, zh: str) -> dict[str, Any]:
+    return {"rule": rule, "en": en, "zh": zh}
 
 
 def parse_target(raw: str) -> Target:
+    """What RAW names: a registry (`host[:port]`, optionally with a scheme or a pasted /v2/ URL) or an image
+    reference. A target that cannot be parsed carries `error` ({rule, zh, en}) and, when it can be told, the
+    registry for the report."""
     t = Target(raw=raw)
-    value = raw.strip()
-    if not value or len(value) > MAX_TARGET or any(ord(c) < 32 or ord(c) == 127 for c in value):
-        t.error = {
-            "rule": "target.format",
-            "en": "empty, too long or containing control characters",
-            "zh": "为空、过长或包含控制字符",
-        }
-        return t
-    m = re.match(r"^(https?)://", value, re.IGNORECASE)
-    if m:
-        t.scheme = m.group(1).lower()
-        t.scheme_given = True
-        value = value[m.end() :]
-    elif "://" in value:
-        t.error = {
-            "rule": "target.scheme",
-            "en": "only http:// and https:// are supported",
-            "zh": "只支持 http:// 和 https://",
-        }
-        return t
-    first_segment = value.split("/", 1)[0]
-    if "@" in first_segment:
-        # user:password@host — never keep (or print) the credentials part
-        masked = value[value.index("@") + 1 :]
-        t.raw = (f"{t.scheme}://" if t.scheme_given else "") + "***@" + masked
-        t.error = {
-            "rule": "target.userinfo",
-            "en": "credentials do not belong in the address: use --username and --password-stdin",
-            "zh": "地址中不能包含用户名密码：请使用 --username 和 --password-stdin",
-        }
+    value = _strip_scheme(t, raw.strip())
+    if value is None:
         return t
     value = value.rstrip("/")
-    m2 = re.match(r"^([^/]+)/v2(?:/.*)?$", value)
-    if m2:  # a pasted API URL: https://host/v2/...
-        value = m2.group(1)
-    first, _, rest = value.partition("/")
-    domain, _ = split_domain(value) if rest else (None, value)
-    if not rest:
-        # only a host: a registry if it looks like one (or a scheme was given), else a Docker Hub image
-        if t.scheme_given or "." in first or ":" in first or first == "localhost" or _is_ip(first.strip("[]")):
-            domain = first
-        else:
-            domain = None
-    if domain is not None and not rest:
-        if not DOMAIN_RE.match(domain):
-            t.error = {
-                "rule": "ref.domain",
-                "en": f"{domain!r} is not a valid registry host[:port]",
-                "zh": f"{domain!r} 不是合法的仓库主机[:端口]",
-            }
+    m = re.match(r"^([^/]+)/v2(?:/.*)?$", value)
+    if m:  # a pasted API URL: https://host/v2/...
+        value = m.group(1)
+    first, slash, _ = value.partition("/")
+    if not slash and _is_registry(first, scheme_given=t.scheme_given):
+        if not DOMAIN_RE.match(first):
+            en, zh = f"{first!r} is not a valid registry host[:port]", f"{first!r} 不是合法的仓库主机[:端口]"
+            t.error = _problem("ref.domain", en, zh)
             return t
-        t.registry = domain
-    else:
-        try:
-            parts = validate_ref(value)
-        except NameError_ as exc:
-            t.error = {"rule": exc.rule, **exc.message}
-            # still learn the host if we can, for the report
-            d, _ = split_domain(value)
-            if d and DOMAIN_RE.match(d):
-                t.registry = d
-            return t
-        t.registry = parts["domain"]
-        t.repository = parts["path"]
-        t.tag = parts["tag"]
-        t.tag_given = parts["tag_given"]
-        t.digest = parts["digest"]
-    if t.registry is None:
+        t.registry = first
+    elif not _take_reference(t, value):
         return t
-    host, port = _split_hostport(t.registry)
+    _locate(t)
+    return t
+
+
+def _strip_scheme(t: Target, value: str) -> str | None:
+    """VALUE without its http(s):// scheme (recorded in T); None, with T.error set, when it cannot be a target."""
+    if not value or len(value) > MAX_TARGET or any(ord(c) < 32 or ord(c) == 127 for c in value):
+        t.error = _problem(
+            "target.format", "empty, too long or containing control characters", "为空、过长或包含控制字符"
+        )
+        return None
+    m = re.match(r"^(https?)://", value, re.IGNORECASE)
+    if m:
+        t.scheme, t.scheme_given = m.group(1).lower(), True
+        value = value[m.end() :]
+    elif "://" in value:
+        t.error = _problem("target.scheme", "only http:// and https:// are supported", "只支持 http:// 和 https://")
+        return None
+    if "@" in value.split("/", 1)[0]:
+        # user:password@host — never keep (or print) the credentials part
+        t.raw = (f"{t.scheme}://" if t.scheme_given else "") + "***@" + value[value.index("@") + 1 :]
+        t.error = _problem(
+            "target.userinfo",
+            "credentials do not belong in the address: use --username and --password-stdin",
+            "地址中不能包含用户名密码：请使用 --username 和 --password-stdin",
+        )
+        return None
+    return value
+
+
+def _is_registry(first: str, *, scheme_given: bool) -> bool:
+    """Whether a value without '/' names a registry (it looks like a host, or a scheme was given) rather than a
+    Docker Hub image."""
+    return scheme_given or "." in first or ":" in first or first == "localhost" or _is_ip(first.strip("[]"))
+
+
+def _take_reference(t: Target, value: str) -> bool:
+    """Fill T from the image reference VALUE; False (T.error set, and the registry when it can be told) when the
+    reference is not valid."""
+    try:
+        ref = parse(value)
+    except NameError_ as exc:
+        t.error = {"rule": exc.rule, **exc.message}
+        domain = split(value).domain
+        if domain and DOMAIN_RE.match(domain):
+            t.registry = domain  # still named in the report
+        return False
+    t.registry, t.repository = ref.domain, ref.path
+    t.tag, t.tag_given, t.digest = ref.tag, ref.tag_given, ref.digest
+    return True
+
+
+def _locate(t: Target) -> None:
+    """The host and port to connect to for T.registry (Docker Hub's registry for docker.io)."""
+    assert t.registry is not None
+    host, port = split_hostport(t.registry)
     if host in (DEFAULT_DOMAIN, LEGACY_DEFAULT_DOMAIN):
         host = DOCKER_HUB_REGISTRY
     t.host = host.lower()
     t.port = port or (443 if t.scheme == "https" else 80)
     if not (0 < t.port < 65536):
-        t.error = {"rule": "ref.port", "en": f"port {t.port} is out of range", "zh": f"端口 {t.port} 超出范围"}
+        t.error = _problem("ref.port", f"port {t.port} is out of range", f"端口 {t.port} 超出范围")
     t.is_ip = _is_ip(t.host)
-    return t

@@ -15,7 +15,8 @@ MAX_ERRORS = 10
 
 _LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
 _DOMAIN = rf"{_LABEL}(?:\.{_LABEL}){{1,8}}"
-# host[:port]/path[:tag][@sha256:digest]
+# Finds host[:port]/path[:tag][@sha256:digest] in free text with bounded quantifiers (linear time);
+# diagnostics.reference cuts what it found into parts.
 _PATH_COMP = r"[a-z0-9]+(?:(?:[._]|__|-{1,8})[a-z0-9]+){0,20}"
 _IMAGE_RE = re.compile(
     rf"(?<![\w./-])(?P<host>{_DOMAIN}(?::\d{{1,5}})?|localhost(?::\d{{1,5}})?)"
@@ -179,11 +180,16 @@ def extract_entities(text: str) -> dict[str, Any]:
         if not re.search(r"[a-z]", image.group("host").split(".")[-1], re.IGNORECASE):
             image = None
     if image:
-        host, path = image.group("host").lower(), image.group("path").lower()
+        # Imported here, not at the top: only a question that names an image pays for diagnostics.reference
+        # (its regexes take milliseconds to compile: python -X importtime), as in knowledge.logs.images.
+        from diagnostics.reference import split as split_reference
+
+        parts = split_reference(image.group(0))
+        host, path = (parts.domain or "").lower(), parts.path.lower()
         out["registry"] = host
         out["repository"] = path
-        out["tag"] = image.group("tag")
-        out["digest"] = image.group("digest").lower() if image.group("digest") else None
+        out["tag"] = parts.tag
+        out["digest"] = parts.digest.lower() if parts.digest else None
         ref = f"{host}/{path}"
         if out["tag"]:
             ref += f":{out['tag']}"

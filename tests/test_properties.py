@@ -11,7 +11,8 @@ import time
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from diagnostics.names import KINDS, NameError_, check_name, parse_reference
+from diagnostics.names import KINDS, check_name
+from diagnostics.reference import NameError_, Reference, parse
 from diagnostics.target import parse_target
 from knowledge import explain_log, redact
 from tests.secrets_corpus import PLANTED
@@ -67,11 +68,11 @@ def test_reference_parser_never_crashes(value, kind):
     json.dumps(result, ensure_ascii=True)
     assert isinstance(result["valid"], bool)
     try:
-        parts = _timed(parse_reference, value)
+        parts = _timed(parse, value)
     except NameError_:
         pass
     else:
-        assert isinstance(parts, dict)
+        assert isinstance(parts, Reference)
     target = _timed(parse_target, value)
     assert target is not None
 

@@ -247,18 +247,19 @@ def parse_image(value: str, kind: str = "ref", host: str | None = None, loose: b
         return None
     if "/" not in ref and (_IPV4.match(ref) or re.match(r"^[^:@]*\.[^:@]*(?::\d{1,5})?$", ref)):
         return None  # a bare host name (`shop-tcr.tencentcloudcr.com`, `10.0.0.7:5000`), not an image
-    # Imported here, not at the top: diagnostics.names and its package cost ~20 ms (python -X importtime), paid
-    # only by a paste that names an image, never by `import knowledge.logs`.
-    from diagnostics.names import NameError_, validate_ref
+    # Imported here, not at the top: diagnostics.reference and its package cost time (python -X importtime) that
+    # only a paste naming an image should pay, never `import knowledge.logs`.
+    from diagnostics.reference import NameError_, parse, split
 
-    name, digest = (ref.split("@", 1) + [None])[:2] if "@" in ref else (ref, None)
-    tag = None
-    if name.rfind(":") > name.rfind("/"):
-        name, tag = name.rsplit(":", 1)
-    first, sep, rest = name.partition("/")
-    explicit = bool(sep) and (("." in first or ":" in first or first == "localhost") and bool(_HOSTLIKE.match(first)))
+    written = split(ref)
+    tag, digest, first = written.tag, written.digest, written.domain
+    name = f"{first}/{written.path}" if first is not None else written.path
+    # A registry host as logs write one: the grammar also reads an upper-case first component (`Foo/bar`) as a host.
+    explicit = (
+        first is not None and bool(_HOSTLIKE.match(first)) and (first == "localhost" or ("." in first or ":" in first))
+    )
     try:
-        parts = validate_ref(ref)
+        parsed = parse(ref)
     except NameError_ as exc:
         # Kept as written only when the lower-case rule is all that is broken, and the value is clearly a name
         # (a path, or a tagged name in a strict position) rather than a capitalised word.
@@ -268,7 +269,7 @@ def parse_image(value: str, kind: str = "ref", host: str | None = None, loose: b
         r_host = first if explicit else (None if kind == "ref" else host)
         return {
             "host": r_host,
-            "path": rest if explicit else name,
+            "path": written.path if explicit else name,
             "tag": tag,
             "digest": digest,
             "written": ref,
@@ -278,10 +279,10 @@ def parse_image(value: str, kind: str = "ref", host: str | None = None, loose: b
         }
     if kind == "ref" or explicit:
         return {
-            "host": parts["domain"],
-            "path": parts["path"],
+            "host": parsed.domain,
+            "path": parsed.path,
             "tag": tag,
-            "digest": parts["digest"],
+            "digest": parsed.digest,
             "written": ref,
             "valid": True,
             "kind": "ref",
@@ -291,7 +292,7 @@ def parse_image(value: str, kind: str = "ref", host: str | None = None, loose: b
         "host": host,
         "path": name,
         "tag": tag,
-        "digest": parts["digest"],
+        "digest": parsed.digest,
         "written": ref,
         "valid": True,
         "kind": kind,

@@ -1,0 +1,320 @@
+"""Image references: the one parser, following the distribution/reference grammar
+(github.com/distribution/reference, regexp.go and normalize.go):
+
+    reference      := name [ ":" tag ] [ "@" digest ]
+    name           := [domain '/'] remote-name
+    domain         := host [':' port-number]
+    host           := domain-name | IPv4address | \\[ IPv6address \\]
+    domain-name    := domain-component ['.' domain-component]*
+    domain-component := /([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])/
+    remote-name    := path-component ['/' path-component]*
+    path-component := alpha-numeric [separator alpha-numeric]*
+    alpha-numeric  := /[a-z0-9]+/
+    separator      := /[_.]|__|[-]+/
+    tag            := /[\\w][\\w.-]{0,127}/
+    digest         := algorithm ":" hex      (sha256: 64, sha384: 96, sha512: 128 lower-case hex)
+
+The whole name (domain + remote-name) is at most 255 characters. A first component without '.' or ':'
+that is not 'localhost' (and is lower-case) is not a domain: the reference is on Docker Hub,
+normalised to docker.io/library/NAME when it has a single component, and ':latest' is implied.
+A bare 64-digit hexadecimal name is refused, as docker refuses it (it reads as an image ID).
+
+Two entry points, for the two ways a reference is met:
+
+    parse(value) -> Reference    strict: validated and normalised, or NameError_ (a rule id, zh + en)
+    split(value) -> Parts        as written: where the domain, path, tag and digest are, nothing checked
+
+and `split_hostport` for the domain part. Pure: no I/O, no imports beyond the standard library, so the knowledge
+layer and the channels may import it without the network stack.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+# --- distribution/reference building blocks -------------------------------------------------------
+_ALNUM = r"[a-z0-9]+"
+_SEP = r"(?:[._]|__|[-]+)"
+_PATH_COMPONENT = rf"{_ALNUM}(?:{_SEP}{_ALNUM})*"
+_DOMAIN_COMPONENT = r"(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])"
+_IPV6 = r"\[(?:[a-fA-F0-9:]+)\]"
+_DOMAIN_NAME = rf"{_DOMAIN_COMPONENT}(?:\.{_DOMAIN_COMPONENT})*"
+_HOST = rf"(?:{_DOMAIN_NAME}|{_IPV6})"
+_DOMAIN = rf"{_HOST}(?::[0-9]+)?"
+
+PATH_COMPONENT_RE = re.compile(rf"^{_PATH_COMPONENT}$")
+DOMAIN_RE = re.compile(rf"^{_DOMAIN}$")
+TAG_RE = re.compile(r"^[\w][\w.-]{0,127}$", re.ASCII)
+DIGEST_RE = re.compile(r"^[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}$")
+HEX64_RE = re.compile(r"^[a-f0-9]{64}$")
+DIGEST_LENGTHS = {"sha256": 64, "sha384": 96, "sha512": 128}
+NAME_TOTAL_MAX = 255
+DEFAULT_DOMAIN = "docker.io"
+LEGACY_DEFAULT_DOMAIN = "index.docker.io"
+OFFICIAL_REPO_PREFIX = "library/"
+_BRACKETED = re.compile(r"\[([0-9a-fA-F:.]+)\](?::([0-9]+))?")
+
+
+class NameError_(ValueError):
+    """A rule failed: RULE is a stable id, MESSAGE says what is wrong (zh and en)."""
+
+    def __init__(self, rule: str, en: str, zh: str):
+        super().__init__(en)
+        self.rule = rule
+        self.message = {"zh": zh, "en": en}
+
+
+@dataclass(frozen=True)
+class Parts:
+    """A reference cut where the grammar cuts it, as written (nothing validated or normalised)."""
+
+    domain: str | None  # None when the first component is not a domain (a Docker Hub name)
+    path: str
+    tag: str | None
+    digest: str | None
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A valid reference, normalised as docker normalises it (docker.io, library/, an implied :latest)."""
+
+    domain: str  # docker.io when none was written (index.docker.io becomes docker.io)
+    domain_given: bool
+    path: str  # library/NAME for a one-component Docker Hub name
+    tag: str | None  # "latest" when neither a tag nor a digest was written
+    tag_given: bool
+    digest: str | None
+
+    @property
+    def normalized(self) -> str:
+        """domain/path[:tag][@digest], the fully qualified form."""
+        return (
+            f"{self.domain}/{self.path}"
+            + (f":{self.tag}" if self.tag else "")
+            + (f"@{self.digest}" if self.digest else "")
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        """The parts as `check-name` and the web API report them."""
+        return {
+            "domain": self.domain,
+            "domain_given": self.domain_given,
+            "path": self.path,
+            "tag": self.tag,
+            "tag_given": self.tag_given,
+            "digest": self.digest,
+            "normalized": self.normalized,
+        }
+
+
+def is_domain(component: str) -> bool:
+    """Whether the first component of a name is a registry domain, as distribution's splitDockerDomain decides:
+    it holds '.' or ':', is 'localhost', or has an upper-case letter (a path component cannot)."""
+    return any(c in component for c in ".:") or component == "localhost" or component.lower() != component
+
+
+def split_domain(name: str) -> tuple[str | None, str]:
+    """(domain or None, remainder) of a name (no tag or digest), as distribution's splitDockerDomain cuts it."""
+    first, sep, rest = name.partition("/")
+    if sep and is_domain(first):
+        return first, rest
+    return None, name
+
+
+def split(value: str) -> Parts:
+    """Where the domain, path, tag and digest of VALUE are, nothing checked: the digest follows the first '@', the
+    tag the last ':' after the last '/', the domain is the first component when `is_domain` says so."""
+    name, at, digest = value.partition("@")
+    tag = None
+    if name.rfind(":") > name.rfind("/"):
+        name, _, tag = name.rpartition(":")
+    domain, path = split_domain(name)
+    return Parts(domain, path, tag, digest if at else None)
+
+
+def split_hostport(domain: str) -> tuple[str, int | None]:
+    """(host, port or None) of `host[:port]` or `[IPv6]:port`; ValueError when the port is not a number or there
+    is more than one ':' outside brackets."""
+    m = _BRACKETED.fullmatch(domain)
+    if m:
+        return m.group(1), int(m.group(2)) if m.group(2) else None
+    host, colon, port = domain.partition(":")
+    if not colon:
+        return host, None
+    if not port.isascii() or not port.isdigit():
+        raise ValueError(f"{domain!r} is not host[:port]")
+    return host, int(port)
+
+
+def validate_tag(value: str) -> dict[str, str]:
+    """{tag} of a valid tag; NameError_ (tag.*) otherwise."""
+    if not value:
+        raise NameError_("tag.empty", "must not be empty", "不能为空")
+    if len(value) > 128:
+        raise NameError_(
+            "tag.length", f"must be at most 128 characters (got {len(value)})", f"最长 128 个字符（当前 {len(value)}）"
+        )
+    if not re.fullmatch(r"[\w]", value[0], re.ASCII):
+        raise NameError_(
+            "tag.first-char",
+            f"must start with a letter, digit or '_' (not {value[0]!r})",
+            f"必须以字母、数字或“_”开头（不能是 {value[0]!r}）",
+        )
+    if not TAG_RE.match(value):
+        bad = sorted({c for c in value if not re.fullmatch(r"[\w.-]", c, re.ASCII)})
+        raise NameError_(
+            "tag.charset",
+            f"only letters, digits, '_', '.' and '-' are allowed (found {''.join(bad)!r})",
+            f"只能包含字母、数字和“_”“.”“-”（出现了 {''.join(bad)!r}）",
+        )
+    return {"tag": value}
+
+
+def validate_digest(value: str) -> dict[str, str]:
+    """{algorithm, hex} of a valid digest (sha256/384/512, lower-case hex of the right length); NameError_
+    (digest.*) otherwise."""
+    if ":" not in value:
+        raise NameError_(
+            "digest.format",
+            "a digest is ALGORITHM:HEX, e.g. sha256:<64 hex digits>",
+            "digest 的格式为 算法:十六进制，例如 sha256:<64 位十六进制>",
+        )
+    algo, _, hexpart = value.partition(":")
+    if not DIGEST_RE.match(value):
+        _malformed_digest(algo, hexpart)
+    if algo not in DIGEST_LENGTHS:
+        raise NameError_(
+            "digest.algorithm",
+            f"unsupported digest algorithm {algo!r} (sha256, sha384, sha512)",
+            f"不支持的 digest 算法 {algo!r}（支持 sha256、sha384、sha512）",
+        )
+    want = DIGEST_LENGTHS[algo]
+    if len(hexpart) != want:
+        raise NameError_(
+            "digest.length",
+            f"{algo} digests have {want} hex digits (got {len(hexpart)})",
+            f"{algo} digest 应为 {want} 位十六进制（当前 {len(hexpart)} 位）",
+        )
+    if hexpart != hexpart.lower():
+        raise NameError_("digest.hex", "digest hex digits must be lower-case", "digest 的十六进制字符必须小写")
+    return {"algorithm": algo, "hex": hexpart}
+
+
+def _malformed_digest(algo: str, hexpart: str) -> None:
+    """Raise the NameError_ that says why ALGO:HEXPART does not match the digest grammar."""
+    if not re.fullmatch(r"[0-9a-fA-F]+", hexpart or "x"):
+        raise NameError_("digest.hex", "the digest value must be hexadecimal", "digest 值必须是十六进制")
+    if len(hexpart) < 32:
+        raise NameError_(
+            "digest.length",
+            f"the digest value is too short ({len(hexpart)} hex digits)",
+            f"digest 值太短（{len(hexpart)} 位）",
+        )
+    raise NameError_(
+        "digest.algorithm", f"{algo!r} is not a valid digest algorithm name", f"{algo!r} 不是合法的 digest 算法名"
+    )
+
+
+def parse(value: str) -> Reference:
+    """The normalised parts of a valid reference; NameError_ (ref.*, tag.*, digest.*) says which rule fails."""
+    _check_whole(value)
+    if value.count("@") > 1:
+        raise NameError_("ref.format", "more than one '@'", "出现了多个“@”")
+    parts = split(value)
+    if parts.digest is not None:
+        validate_digest(parts.digest)
+    if parts.tag is not None:
+        validate_tag(parts.tag)
+    if not parts.path and parts.domain is None:
+        raise NameError_("ref.empty-name", "the repository name is missing", "缺少仓库名")
+    if parts.domain is not None:
+        _check_domain(parts.domain)
+    _check_path(parts.path)
+    full_name = f"{parts.domain}/{parts.path}" if parts.domain else parts.path
+    if len(full_name) > NAME_TOTAL_MAX:
+        raise NameError_(
+            "ref.name-too-long",
+            f"repository name must not be more than {NAME_TOTAL_MAX} characters (got {len(full_name)})",
+            f"仓库名（含域名）不能超过 {NAME_TOTAL_MAX} 个字符（当前 {len(full_name)}）",
+        )
+    return _normalize(parts)
+
+
+def _check_whole(value: str) -> None:
+    """The rules on the reference as a whole: not empty, no white space, no scheme, not a bare image ID."""
+    if not value:
+        raise NameError_("ref.empty", "the reference is empty", "镜像地址为空")
+    if any(c.isspace() for c in value):
+        raise NameError_("ref.whitespace", "the reference must not contain spaces", "镜像地址不能包含空白字符")
+    if "://" in value:
+        raise NameError_(
+            "ref.scheme", "a reference has no scheme (drop 'https://')", "镜像地址不含协议头（去掉“https://”）"
+        )
+    if HEX64_RE.match(value):  # docker: "cannot specify 64-byte hexadecimal strings" (it would read as an image ID)
+        raise NameError_(
+            "ref.hex64",
+            "a bare 64-character hexadecimal name is refused: it is ambiguous with an image ID (add a registry and "
+            "namespace, or use the ID with `docker run`)",
+            "不能使用 64 位十六进制字符串作为镜像名：它与镜像 ID 无法区分（加上仓库地址和命名空间，或直接用镜像 ID）",
+        )
+
+
+def _check_domain(domain: str) -> None:
+    """host[:port] with the port in range; an IPv6 address must be in brackets."""
+    if not DOMAIN_RE.match(domain):
+        if domain.startswith("[") or ":" in domain.strip("[]").split("]")[0]:
+            raise NameError_(
+                "ref.domain",
+                f"{domain!r} is not a valid host[:port] (an IPv6 address goes in brackets: [::1]:5000)",
+                f"{domain!r} 不是合法的 主机[:端口]（IPv6 地址需加方括号：[::1]:5000）",
+            )
+        raise NameError_(
+            "ref.domain", f"{domain!r} is not a valid registry host[:port]", f"{domain!r} 不是合法的仓库主机[:端口]"
+        )
+    port = domain.rsplit(":", 1)[1] if re.search(r":[0-9]+$", domain) else None
+    if port is not None and not (0 < int(port) < 65536):
+        raise NameError_("ref.port", f"port {port} is out of range", f"端口 {port} 超出范围")
+
+
+def _check_path(path: str) -> None:
+    """Lower-case path components joined by '/', none empty."""
+    if not path:
+        raise NameError_(
+            "ref.empty-name", "the repository path is missing after the registry host", "仓库主机后缺少仓库路径"
+        )
+    for comp in path.split("/"):
+        if not comp:
+            raise NameError_(
+                "ref.empty-component",
+                "the repository path has an empty component ('//' or a trailing '/')",
+                "仓库路径中有空段（“//”或以“/”结尾）",
+            )
+        if comp.lower() != comp and PATH_COMPONENT_RE.match(comp.lower()):
+            raise NameError_("ref.lowercase", "repository name must be lowercase", "仓库路径必须全部小写")
+        if not PATH_COMPONENT_RE.match(comp):
+            raise NameError_(
+                "ref.path-component",
+                f"path component {comp!r} must be lower-case letters and digits joined by '.', '_', '__' or '-'",
+                f"路径段 {comp!r} 只能由小写字母和数字组成，以“.”“_”“__”“-”连接",
+            )
+
+
+def _normalize(parts: Parts) -> Reference:
+    """docker.io for no domain (and for index.docker.io), library/ for an official image, an implied :latest."""
+    domain = parts.domain or DEFAULT_DOMAIN
+    if domain == LEGACY_DEFAULT_DOMAIN:
+        domain = DEFAULT_DOMAIN
+    path = parts.path
+    if domain == DEFAULT_DOMAIN and "/" not in path:
+        path = OFFICIAL_REPO_PREFIX + path
+    implied_tag = parts.tag is None and parts.digest is None
+    return Reference(
+        domain=domain,
+        domain_given=parts.domain is not None,
+        path=path,
+        tag=parts.tag if parts.tag is not None else ("latest" if implied_tag else None),
+        tag_given=parts.tag is not None,
+        digest=parts.digest,
+    )
