@@ -799,7 +799,7 @@ class SlackChannel:
 
         `ran_by`: who started it (said in the message); `command`: started by `/tcr diagnose`.
         """
-        from diagnostics import diagnose
+        from diagnostics import arrange_verdict, diagnose
 
         only = _safe_checks(checks) or safe_checks()
         if self.settings.cloud is not None:  # the operator's account (TCR_DOCTOR_SLACK_CLOUD): its account checks too
@@ -849,6 +849,7 @@ class SlackChannel:
                     lang=lang,
                     target=target,
                     findings=findings,
+                    causes=arrange_verdict(findings, getattr(report, "verdict", None) or []),
                     credentials=wants_credentials or any(_is_auth(f) for f in findings),
                     ran_by=ran_by,
                     command=command,

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from .names import check_name
     from .runner import Report, check_names, diagnose, select
     from .target import Target, parse_target
+    from .verdict import arrange_verdict
 
 _EXPORTS = {
     "diagnose": "runner",
@@ -28,6 +29,7 @@ _EXPORTS = {
     "select": "runner",
     "Target": "target",
     "parse_target": "target",
+    "arrange_verdict": "verdict",
 }
 __all__ = [
     "diagnose",
@@ -41,6 +43,7 @@ __all__ = [
     "select",
     "Target",
     "parse_target",
+    "arrange_verdict",
 ]
 
 

@@ -75,3 +75,17 @@ def causes(findings: list[Finding]) -> list[dict]:
             )
     out.sort(key=lambda v: RANK[v["cause"]["status"]])
     return out
+
+
+def arrange_verdict(findings: list[dict], verdict: list[dict]) -> list[dict]:
+    """The report's VERDICT with the finding dicts filled in, for channels that lead with the cause:
+    [{cause: finding, symptoms: [finding], likely: bool}], in the verdict's order (strongest cause first)."""
+    by_key = {(f["check"], f["code"]): f for f in findings}
+    out = []
+    for v in verdict or []:
+        cause = by_key.get((v["cause"]["check"], v["cause"]["code"]))
+        if cause is None:
+            continue
+        symptoms = [by_key[(s["check"], s["code"])] for s in v["symptoms"] if (s["check"], s["code"]) in by_key]
+        out.append({"cause": cause, "symptoms": symptoms, "likely": bool(v["cause"].get("likely"))})
+    return out

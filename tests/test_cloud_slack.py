@@ -65,3 +65,51 @@ def test_without_the_setting_slack_never_calls_the_api(api, dns_server, tmp_path
         rig.command(f"diagnose {Zone.TCR_LOCAL}:1")
         final_text(rig)
     assert api.actions() == []
+
+
+def _final(rig):
+    return rig.api.wait_for("chat.update", lambda c: "Diagnostics for" in c.args.get("text", ""), timeout=30)
+
+
+GONE = "gone-tcr.tencentcloudcr.com"  # not in the test DNS zone: NXDOMAIN
+
+
+def test_the_reply_leads_with_the_account_cause_and_lists_the_wire_failure_as_its_symptom(
+    api, dns_server, tmp_path, monkeypatch
+):
+    """One verdict in Slack as in the CLI: a name that does not resolve + an instance isolated for an overdue bill
+    => the cause leads (in the notification text too), the wire failure is listed under it as its symptom and not
+    again on its own."""
+    api.account.instances.append(make_instance("gone-tcr", "tcr-gone0001", "ap-guangzhou", status="Isolate"))
+    with rig_for(api, dns_server, tmp_path, monkeypatch) as rig:
+        rig.command(f"diagnose {GONE}")
+        final = _final(rig)
+    head, blocks = final.args["text"], final.args["blocks"]
+    assert "found the cause" in head and "Isolate" in head
+    sections = [b["text"]["text"] for b in blocks if b["type"] == "section"]
+    lead = sections[1]  # right under the headline
+    assert lead.startswith("*Cause:*") and "`INSTANCE_NOT_RUNNING`" in lead and "*Fix:*" in lead
+    symptom_lines = [ln for ln in lead.splitlines() if "_Symptom:_" in ln]
+    assert symptom_lines and any("`DNS_NXDOMAIN`" in ln for ln in symptom_lines), lead
+    assert all("DNS_NXDOMAIN" not in s for s in sections[2:])  # listed once, as the symptom
+
+
+def test_the_verdict_lead_in_chinese(api, dns_server, tmp_path, monkeypatch):
+    api.account.instances.append(make_instance("gone-tcr", "tcr-gone0001", "ap-guangzhou", status="Isolate"))
+    with rig_for(api, dns_server, tmp_path, monkeypatch) as rig:
+        rig.command(f"诊断 {GONE}")
+        final = rig.api.wait_for("chat.update", lambda c: "的诊断" in c.args.get("text", ""), timeout=30)
+    assert "找到原因" in final.args["text"]
+    lead = [b["text"]["text"] for b in final.args["blocks"] if b["type"] == "section"][1]
+    assert lead.startswith("*原因：*") and "表现" in lead and "`DNS_NXDOMAIN`" in lead
+
+
+def test_without_an_account_cause_the_reply_is_unchanged(api, dns_server, tmp_path, monkeypatch):
+    """The instance is Running: nothing in the account explains the NXDOMAIN, so no cause leads."""
+    api.account.instances.append(make_instance("gone-tcr", "tcr-gone0001", "ap-guangzhou"))
+    with rig_for(api, dns_server, tmp_path, monkeypatch) as rig:
+        rig.command(f"diagnose {GONE}")
+        final = _final(rig)
+    assert "found 1 problem" in final.args["text"] or "problem(s)" in final.args["text"]
+    assert "DNS_NXDOMAIN" in block_text(final.args["blocks"])
+    assert not any("*Cause:*" in block_text([b]) for b in final.args["blocks"])

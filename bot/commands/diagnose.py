@@ -226,15 +226,9 @@ def view(report_dict: dict, lang: str) -> dict:
         first_skip = f["status"] == "skip" and any(f["fix"].values()) and f["code"] not in shown
         shown.add(f["code"])
         findings.append({**f, "mark": MARK[f["status"]], "evidence_lines": lines, "show_fix": first_skip})
-    causes = []
-    for v in report_dict.get("verdict") or []:
-        cause = next(
-            (f for f in findings if (f["check"], f["code"]) == (v["cause"]["check"], v["cause"]["code"])), None
-        )
-        symptoms = [f for s in v["symptoms"] for f in findings if (f["check"], f["code"]) == (s["check"], s["code"])]
-        if cause is not None:
-            causes.append({"cause": cause, "symptoms": symptoms, "likely": v["cause"]["likely"]})
-    return {**report_dict, "findings": findings, "causes": causes}
+    from diagnostics import arrange_verdict
+
+    return {**report_dict, "findings": findings, "causes": arrange_verdict(findings, report_dict.get("verdict") or [])}
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
