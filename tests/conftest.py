@@ -1,10 +1,77 @@
-"""Shared pytest configuration: the harness fixtures (tests/harness/README.md)."""
+"""Shared pytest configuration: the harness fixtures (tests/harness/README.md), a live WSGI server and the
+headless browser the widget, accessibility and console tests drive."""
 
+import os
 import pathlib
+import shutil
 import sys
+import threading
+
+import pytest
+from werkzeug.serving import make_server
 
 _ROOT = str(pathlib.Path(__file__).resolve().parent.parent)
 if _ROOT not in sys.path:  # so `from tests.harness import ...` works however pytest was started
     sys.path.insert(0, _ROOT)
 
 from tests.harness.fixtures import *  # noqa: E402,F401,F403
+
+CHROMIUM = os.environ.get("TCR_DOCTOR_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+class LiveServer:
+    """A WSGI app on 127.0.0.1:random in a thread (Werkzeug, threaded); `.url`, `.stop()`."""
+
+    def __init__(self, app):
+        self.app = app
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self):
+        if self.thread.is_alive():
+            self.server.shutdown()
+            self.server.server_close()
+            self.thread.join(5)
+
+
+@pytest.fixture(scope="session")
+def live_server():
+    """live_server(app) -> a started LiveServer; every one still running is stopped at the end of the session."""
+    started: list[LiveServer] = []
+
+    def start(app) -> LiveServer:
+        server = LiveServer(app)
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's headless Chromium through Playwright, one per test module."""
+    # Imported here: only the browser tests pay for Playwright. scripts/bootstrap installs both, so a missing one
+    # is a broken set-up, not a reason to pass quietly.
+    from playwright.sync_api import sync_playwright
+
+    if not (shutil.which(CHROMIUM) or os.path.exists(CHROMIUM)):
+        pytest.fail(f"{CHROMIUM} is not installed (Debian package chromium; run scripts/bootstrap)")
+    (pathlib.Path(_ROOT) / "artifacts").mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()

@@ -7,13 +7,13 @@ import pytest
 import requests
 
 from tests.test_console import SCAN_ZH, TOKEN, charts_fixture, missed_fixture
-from tests.test_widget_browser import ARTIFACTS, LiveServer, browser  # noqa: F401 - the module's browser fixture
+from tests.test_widget_browser import ARTIFACTS
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def service(tmp_path_factory):
+def service(tmp_path_factory, live_server):
     from bot.web import create_app
 
     db = tmp_path_factory.mktemp("console") / "console.sqlite3"
@@ -22,13 +22,13 @@ def service(tmp_path_factory):
     )
     charts_fixture(app)
     missed_fixture(app)
-    server = LiveServer(app)
+    server = live_server(app)
     yield server
     server.stop()
 
 
 @pytest.fixture
-def page(browser):  # noqa: F811
+def page(browser):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     pg = context.new_page()
     pg.console_errors = []

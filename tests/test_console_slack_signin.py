@@ -4,12 +4,9 @@ id_tokens signed RS256 by a key the stand-in generates."""
 
 from __future__ import annotations
 
-import http.server
 import json
 import re
 import secrets
-import socketserver
-import threading
 import time
 import urllib.parse
 
@@ -19,6 +16,7 @@ import requests
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from bot.web import create_app
+from tests.harness._net import LOOPBACK, QuietHandler, ServerThread, ThreadingHTTPServer
 
 CLIENT_ID = "1234.5678"
 CLIENT_SECRET = "stand-in-client-secret"
@@ -37,7 +35,7 @@ class SlackOIDC:
         self.token_calls = 0
         outer = self
 
-        class Handler(http.server.BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_GET(self):  # noqa: N802
                 url = urllib.parse.urlsplit(self.path)
                 query = dict(urllib.parse.parse_qsl(url.query))
@@ -49,10 +47,7 @@ class SlackOIDC:
                     target = (
                         query["redirect_uri"] + "?" + urllib.parse.urlencode({"code": code, "state": query["state"]})
                     )
-                    self.send_response(302)
-                    self.send_header("Location", target)
-                    self.end_headers()
-                    return None
+                    return self.send_body(302, "", headers={"Location": target})
                 if url.path == "/openid/connect/keys":
                     jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(outer.key.public_key()))
                     jwk.update(kid=outer.kid, alg="RS256", use="sig")
@@ -72,20 +67,10 @@ class SlackOIDC:
                 return self._json(200, {"ok": True, "access_token": "xoxp-stand-in", "id_token": outer.id_token(grant)})
 
             def _json(self, status, body):
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                self.send_body(status, json.dumps(body), "application/json")
 
-            def log_message(self, *args):
-                pass
-
-        self.server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.running = ServerThread(ThreadingHTTPServer((LOOPBACK, 0), Handler), "slack-oidc").start()
+        self.url = f"http://{LOOPBACK}:{self.running.server.server_address[1]}"
 
     def id_token(self, grant: dict) -> str:
         now = int(time.time())
@@ -117,8 +102,7 @@ class SlackOIDC:
         return jwt.encode(claims, key, algorithm="RS256", headers={"kid": self.kid})
 
     def stop(self):
-        self.server.shutdown()
-        self.server.server_close()
+        self.running.stop()
 
 
 @pytest.fixture(scope="module")

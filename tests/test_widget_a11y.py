@@ -12,15 +12,7 @@ import pathlib
 
 import pytest
 
-from tests.test_widget_browser import (
-    ARTIFACTS,
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    XSS_LOG,
-    HostPages,
-    LiveServer,
-    _sync_playwright,
-)
+from tests.test_widget_browser import ARTIFACTS, XSS_LOG, HostPages
 
 pytestmark = pytest.mark.browser
 
@@ -29,17 +21,7 @@ ROOT = "document.getElementById('tcr-doctor-widget').shadowRoot"
 
 
 @pytest.fixture(scope="module")
-def browser():
-    sync_playwright = _sync_playwright()
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield b
-        b.close()
-
-
-@pytest.fixture(scope="module")
-def service(tmp_path_factory):
+def service(tmp_path_factory, live_server):
     from bot.web import create_app
 
     app = create_app(
@@ -51,7 +33,7 @@ def service(tmp_path_factory):
             "RATE_LIMIT_FEEDBACK": "0",
         }
     )
-    server = LiveServer(app)
+    server = live_server(app)
     yield server
     server.stop()
 

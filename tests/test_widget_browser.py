@@ -6,61 +6,21 @@ service running on another loopback port (so CORS is exercised too). Screenshots
 
 from __future__ import annotations
 
-import http.server
-import os
 import pathlib
-import shutil
-import socketserver
 import sqlite3
-import threading
 
 import pytest
 
+from tests.harness._net import LOOPBACK, QuietHandler, ServerThread, ThreadingHTTPServer
+
 pytestmark = pytest.mark.browser
 
-CHROMIUM = os.environ.get("TCR_DOCTOR_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 ARTIFACTS = pathlib.Path(__file__).resolve().parent.parent / "artifacts"
 
 LOGIN_Q = "docker login 报错 unauthorized: authentication required"
 LOGIN_TITLE = '推送或拉取镜像时显示 "unauthorized: authentication required" 如何处理？'
 EN_Q = "How do I delete an image tag?"
 XSS_Q = '<img src=x onerror="window.__xss=1;alert(1)"> why does my push fail?'
-
-
-def _sync_playwright():
-    # scripts/bootstrap installs both: a missing one is a broken set-up, not a reason to pass quietly.
-    from playwright.sync_api import sync_playwright
-
-    if not (shutil.which(CHROMIUM) or os.path.exists(CHROMIUM)):
-        pytest.fail(f"{CHROMIUM} is not installed (Debian package chromium; run scripts/bootstrap)")
-    return sync_playwright
-
-
-class LiveServer:
-    """A WSGI app on 127.0.0.1:random in a thread (Werkzeug, threaded)."""
-
-    def __init__(self, app):
-        from werkzeug.serving import make_server
-
-        self.app = app
-        self.server = make_server("127.0.0.1", 0, app, threaded=True)
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def stop(self):
-        self.server.shutdown()
-        self.thread.join(5)
 
 
 class HostPages:
@@ -70,26 +30,16 @@ class HostPages:
         self.pages: dict[str, str] = {}
         pages = self.pages
 
-        class Handler(http.server.BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_GET(self):  # noqa: N802
                 body = pages.get(self.path.split("?")[0])
                 if body is None:
-                    self.send_error(404)
-                    return
-                data = body.encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "text/html; charset=utf-8")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                    self.send_body(404, "not found")
+                else:
+                    self.send_body(200, body, "text/html; charset=utf-8")
 
-            def log_message(self, *args):
-                pass
-
-        self.server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.running = ServerThread(ThreadingHTTPServer((LOOPBACK, 0), Handler), "host-pages").start()
+        self.url = f"http://{LOOPBACK}:{self.running.server.server_address[1]}"
 
     def add(self, name: str, widget_url: str, *, lang: str = "en", attrs: str = "", viewport_meta: bool = True) -> str:
         meta = '<meta name="viewport" content="width=device-width, initial-scale=1">' if viewport_meta else ""
@@ -104,22 +54,11 @@ class HostPages:
         return f"{self.url}/{name}.html"
 
     def stop(self):
-        self.server.shutdown()
-        self.server.server_close()
+        self.running.stop()
 
 
 @pytest.fixture(scope="module")
-def browser():
-    sync_playwright = _sync_playwright()
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield b
-        b.close()
-
-
-@pytest.fixture(scope="module")
-def service(tmp_path_factory):
+def service(tmp_path_factory, live_server):
     from bot.web import create_app
 
     db = tmp_path_factory.mktemp("widget") / "widget.sqlite3"
@@ -132,7 +71,7 @@ def service(tmp_path_factory):
             "HANDOFF_URL": "https://support.example/ticket",
         }
     )
-    server = LiveServer(app)
+    server = live_server(app)
     yield server
     server.stop()
 
@@ -407,7 +346,9 @@ def test_diagnosis_form_when_no_target_was_mentioned(page, service, host_pages):
 
 
 @pytest.mark.registry
-def test_run_diagnosis_against_a_registry(browser, registry, registry_factory, tls_material, dns_server, tmp_path):
+def test_run_diagnosis_against_a_registry(
+    browser, registry, registry_factory, tls_material, dns_server, tmp_path, live_server
+):
     """Ask about an image on a registry the tests started (HTTPS, anonymous pulls, the seeded content, under a
     TCR-looking name the harness DNS server resolves to 127.0.0.1), then run the diagnosis from the widget's
     button and see the findings."""
@@ -433,7 +374,7 @@ def test_run_diagnosis_against_a_registry(browser, registry, registry_factory, t
             "DIAGNOSE_TIMEOUT": 15,
         }
     )
-    server = LiveServer(app)
+    server = live_server(app)
     pages = HostPages()
     context = browser.new_context(viewport={"width": 1280, "height": 1000})
     page = context.new_page()
@@ -485,7 +426,7 @@ def _order(page, first, then):
 
 @pytest.mark.registry
 def test_pasted_log_shows_the_cause_first_and_runs_its_diagnosis(
-    browser, registry, registry_factory, tls_material, dns_server, tmp_path
+    browser, registry, registry_factory, tls_material, dns_server, tmp_path, live_server
 ):
     """A multi-line `docker pull` error naming an image on a registry the tests started (HTTPS, anonymous pulls,
     a TCR-looking name the harness DNS server resolves to 127.0.0.1): the reply starts with the cause card, the
@@ -513,7 +454,7 @@ def test_pasted_log_shows_the_cause_first_and_runs_its_diagnosis(
             "DIAGNOSE_TIMEOUT": 15,
         }
     )
-    server = LiveServer(app)
+    server = live_server(app)
     pages = HostPages()
     context = browser.new_context(viewport={"width": 1280, "height": 1000})
     page = context.new_page()
