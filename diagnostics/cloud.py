@@ -12,16 +12,16 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 import threading
 import time
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from . import cloud_tc3, net
+from .cloud_credentials import CloudCredentials as CloudCredentials  # re-exported: one import for the callers
+from .cloud_credentials import credentials_available as credentials_available
+from .cloud_credentials import load_credentials as load_credentials
 from .cloud_tc3 import TC3Client, TC3Error, TransportError
 
 log = logging.getLogger("tcr_doctor.cloud")
@@ -93,20 +93,6 @@ _REFUSED_ACTION = re.compile(r"perform operation \((tcr:[A-Za-z]+)\)")
 _REGION = re.compile(r"^[a-z]{2}-[a-z]+(?:-[a-z]+)?(?:-\d)?$")
 
 
-@dataclass(frozen=True)
-class CloudCredentials:
-    """A SecretId/SecretKey (and optional session token). `repr` and `str` never show them."""
-
-    secret_id: str = field(repr=False)
-    secret_key: str = field(repr=False)
-    token: str | None = field(default=None, repr=False)
-    source: str = "env"
-
-    def secrets(self) -> list[str]:
-        """Every secret value, for output redaction."""
-        return [s for s in (self.secret_id, self.secret_key, self.token) if s]
-
-
 @dataclass
 class CloudOptions:
     """How the account-side checks reach the TCR API, and what the user told us about the client."""
@@ -136,44 +122,6 @@ class CloudError(Exception):
         """The CAM action the service refused (`tcr:DescribeX`), from its message or the action sent."""
         m = _REFUSED_ACTION.search(self.message)
         return m.group(1) if m else f"tcr:{self.action}"
-
-
-def load_credentials(
-    env: Mapping[str, str] | None = None, profile: str | None = None, home: str | None = None
-) -> CloudCredentials | None:
-    """Credentials from the environment, else from tccli's credential file for PROFILE; None when neither."""
-    env = os.environ if env is None else env
-    sid, key = (env.get("TENCENTCLOUD_SECRET_ID") or "").strip(), (env.get("TENCENTCLOUD_SECRET_KEY") or "").strip()
-    if sid and key and not profile:
-        return CloudCredentials(sid, key, (env.get("TENCENTCLOUD_SESSION_TOKEN") or "").strip() or None, "env")
-    name = profile or "default"
-    if not re.fullmatch(r"[A-Za-z0-9_.-]{1,64}", name):
-        raise ValueError(f"invalid tccli profile name {name!r}")
-    base = Path(home) if home else Path(env.get("HOME") or Path.home())
-    path = base / ".tccli" / f"{name}.credential"
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        if profile:
-            raise ValueError(f"no tccli profile {profile!r} ({path} does not exist)") from None
-        return None
-    except (OSError, ValueError) as exc:
-        raise ValueError(f"cannot read tccli credentials {path}: {type(exc).__name__}") from None
-    if not isinstance(data, dict):
-        raise ValueError(f"cannot read tccli credentials {path}: not a JSON object")
-    sid, key = str(data.get("secretId") or "").strip(), str(data.get("secretKey") or "").strip()
-    if not (sid and key):
-        raise ValueError(f"tccli profile {name!r} has no secretId/secretKey")
-    return CloudCredentials(sid, key, str(data.get("token") or "").strip() or None, f"tccli:{name}")
-
-
-def credentials_available(env: Mapping[str, str] | None = None, home: str | None = None) -> bool:
-    """Whether `--cloud` would find credentials (environment or tccli default profile). Reads no secret."""
-    env = os.environ if env is None else env
-    if env.get("TENCENTCLOUD_SECRET_ID") and env.get("TENCENTCLOUD_SECRET_KEY"):
-        return True
-    base = Path(home) if home else Path(env.get("HOME") or Path.home())
-    return (base / ".tccli" / "default.credential").is_file()
 
 
 def valid_region(region: str) -> bool:

@@ -254,3 +254,55 @@ def test_explain_and_ask_suggest_cloud_only_with_credentials(api, tmp_path):
     code, out, _ = cli("ask", LOG, env=without)
     assert "--cloud" not in out
     assert api.actions() == []  # a suggestion, not a call
+
+
+def test_ask_json_carries_the_cloud_hint(api):
+    """`ask --json` (one question, and each line of a batch) carries `cloud_diagnose` when credentials are present
+    and the question names a TCR host; never without credentials or for another registry."""
+    with_creds = {**env_for(api), "TCR_DOCTOR_CACHE_DIR": "off"}
+    without = {"PATH": "/usr/bin:/bin", "HOME": "/nonexistent", "LANG": "C.UTF-8", "TCR_DOCTOR_CACHE_DIR": "off"}
+    code, out, _ = cli("ask", "--json", LOG, env=with_creds)
+    assert code == 0
+    # the log's diagnosis is `--only dns,endpoint,tcp`: the account checks join that list, or --cloud would add none
+    hint = "tcr-doctor diagnose shop-tcr.tencentcloudcr.com --only dns,endpoint,tcp,cloud --cloud"
+    assert json.loads(out)["cloud_diagnose"] == hint
+    from diagnostics import select
+
+    assert "cloud_instance" in select(hint.split("--only ")[1].split()[0], cloud=True)  # the command runs them
+    code, out, _ = cli("ask", "--json", LOG, env=without)
+    assert "cloud_diagnose" not in json.loads(out)
+    other = LOG.replace("shop-tcr.tencentcloudcr.com", "registry.example.com")
+    code, out, _ = cli("ask", "--json", other, env=with_creds)
+    assert "cloud_diagnose" not in json.loads(out)
+    p = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "ask", "--json"],
+        input=(json.dumps(LOG) + "\n" + json.dumps(other) + "\n").encode(),
+        capture_output=True,
+        cwd=ROOT,
+        timeout=60,
+        env=with_creds,
+    )
+    lines = [json.loads(x) for x in p.stdout.decode().splitlines()]
+    assert [x.get("cloud_diagnose") for x in lines] == [hint, None]
+    assert api.actions() == []
+
+
+def test_the_cloud_hint_costs_no_network_stack(api):
+    """Saying whether `--cloud` would work reads no secret and imports neither the network stack nor the client."""
+    probe = (
+        "import contextlib, io, json, sys\n"
+        "from bot.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    main(['ask', '--json', {LOG!r}])\n"
+        "print(json.dumps(sorted(sys.modules)))\n"
+    )
+    p = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        cwd=ROOT,
+        timeout=60,
+        env={**env_for(api), "TCR_DOCTOR_CACHE_DIR": "off"},
+    )
+    modules = set(json.loads(p.stdout.decode().splitlines()[-1]))
+    assert "diagnostics.cloud_credentials" in modules  # the hint was considered
+    assert not modules & {"ssl", "http.client", "diagnostics.net", "diagnostics.cloud", "diagnostics.cloud_tc3"}

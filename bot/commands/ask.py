@@ -73,6 +73,20 @@ def _answer_one(text: str, lang: str | None) -> tuple[dict, int]:
     return knowledge.ask(text, lang=lang), 0
 
 
+def _cloud_hint(result: dict) -> str | None:
+    """The `tcr-doctor diagnose … --cloud` command to suggest when cloud credentials are present and the question
+    (or its pasted log) names a TCR host the diagnostics apply to; None otherwise (JSON: `cloud_diagnose`)."""
+    from bot.commands.diagnose import cloud_hint
+
+    log = result.get("log") or {}
+    entities = result.get("entities") or {}
+    target = entities.get("image") or entities.get("registry")
+    return cloud_hint(log.get("diagnose"), log.get("host")) or cloud_hint(
+        f"tcr-doctor diagnose {target}" if result.get("diagnostics") and target else None,
+        entities.get("registry"),
+    )
+
+
 def run(args) -> int:
     from knowledge import KnowledgeError
 
@@ -93,20 +107,12 @@ def _run(args) -> int:
             else:
                 print(f"tcr-doctor ask: {result['message']}", file=sys.stderr)
             return code
+        hint = _cloud_hint(result)
         if args.json:
-            print(json.dumps(result, ensure_ascii=False))
+            print(json.dumps({**result, "cloud_diagnose": hint} if hint else result, ensure_ascii=False))
         else:
-            from bot.commands.diagnose import cloud_hint
             from bot.render import render
 
-            log = result.get("log") or {}
-            entities = result.get("entities") or {}
-            hint = cloud_hint(log.get("diagnose"), log.get("host")) or cloud_hint(
-                "tcr-doctor diagnose " + str(entities.get("image") or entities.get("registry"))
-                if result.get("diagnostics") and (entities.get("image") or entities.get("registry"))
-                else None,
-                entities.get("registry"),
-            )
             sys.stdout.write(render("cli", "answer.j2", r=result, lang=result["lang"], cloud_hint=hint))
         return 0
     return _run_stdin(args)
@@ -134,7 +140,10 @@ def _run_stdin(args) -> int:
         if item.problem == "binary":
             result = _refusal("binary", _lang_of("", args.lang))
         else:
-            result, _ = _answer_one(item.text, args.lang or item.lang)
+            result, code = _answer_one(item.text, args.lang or item.lang)
+            hint = None if code else _cloud_hint(result)
+            if hint:
+                result = {**result, "cloud_diagnose": hint}
         out.write(json.dumps(result, ensure_ascii=False) + "\n")
     out.flush()
     return 0

@@ -322,9 +322,13 @@ def cloud_hint(command: str | None, host: str | None) -> str | None:
     if not command or "--cloud" in command or not (host or "").lower().endswith(TCR_SUFFIXES):
         return None
     # imported only here: most questions name no TCR host, and `ask` does not pay for the diagnostics stack
-    from diagnostics.cloud import credentials_available
+    from diagnostics.cloud_credentials import credentials_available
 
-    return f"{command} --cloud" if credentials_available() else None
+    if not credentials_available():
+        return None
+    # `--only a,b --cloud` would still run only a and b: the account checks join the list
+    command = re.sub(r"(--only[ =])(\S+)", lambda m: m.group(1) + m.group(2) + ",cloud", command, count=1)
+    return f"{command} --cloud"
 
 
 def _masked(target: str) -> str:
