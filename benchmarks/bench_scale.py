@@ -72,10 +72,11 @@ end
 """
 
 
-def cpu_seconds(groups: list[int]) -> float:
-    """CPU time (user + system) used so far by every live process of these process groups (the servers)."""
+def cpu_seconds(roots: list[int]) -> float:
+    """CPU time (user + system) used so far by these processes and every live descendant (the servers: as root,
+    PostgreSQL's backends run under `runuser` in a session of their own, so process groups would miss them)."""
     tick = os.sysconf("SC_CLK_TCK")
-    total = 0
+    procs: dict[int, tuple[int, int]] = {}  # pid -> (parent, CPU ticks)
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -84,9 +85,21 @@ def cpu_seconds(groups: list[int]) -> float:
                 fields = fh.read().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        if int(fields[2]) in groups:  # pgrp
-            total += int(fields[11]) + int(fields[12])  # utime, stime
+        procs[int(entry)] = (int(fields[1]), int(fields[11]) + int(fields[12]))  # ppid, utime + stime
+    wanted, total = set(roots), 0
+    for pid, (_, ticks) in procs.items():
+        seen, node = set(), pid
+        while node in procs and node not in wanted and node not in seen:
+            seen.add(node)
+            node = procs[node][0]
+        if node in wanted:
+            total += ticks
     return total / tick
+
+
+def load_average() -> str:
+    """The 1-minute load average (other sessions on the machine inflate every figure)."""
+    return open("/proc/loadavg").read().split()[0]
 
 
 def warm(url: str, qs: list[str], n: int = 60) -> None:
@@ -166,9 +179,11 @@ def feedback_writes(base_env: dict[str, str], database: str, args, servers: list
         ]
         print("load:   " + " ".join(cmd))
         groups = servers + [i.proc.pid for i in cluster.instances if i.proc] + [cluster.nginx.proc.pid]
+        print(f"load average before: {load_average()}")
         cpu_before = cpu_seconds(groups)
         out = subprocess.run(cmd, capture_output=True, text=True, timeout=args.duration + 60).stdout
         cpu = cpu_seconds(groups) - cpu_before
+        print(f"load average after: {load_average()}")
         line = next(ln for ln in out.splitlines() if ln.startswith("JSON "))
         r = json.loads(line[5:])
         acknowledged: set[int] = set()
@@ -186,7 +201,7 @@ def feedback_writes(base_env: dict[str, str], database: str, args, servers: list
             f"rows in PostgreSQL {len(stored)}; acknowledged but missing: {lost}  (goal >= 500/s, 0 lost)"
         )
         print(
-            f"server CPU (nginx + app instances + PostgreSQL + Redis): {cpu:.1f} s for {r['created']} writes = "
+            f"server CPU (nginx + app instances + PostgreSQL backends + Redis): {cpu:.1f} s for {r['created']} writes = "
             f"{r['created'] / cpu:.0f} writes per CPU-second (the machine's other load does not change this; "
             f"{os.cpu_count()} idle CPUs would give at most {os.cpu_count() * r['created'] / cpu:.0f}/s)"
         )
@@ -240,7 +255,10 @@ def main() -> int:
     args = ap.parse_args()
     if not any(os.access(os.path.join(p, "wrk"), os.X_OK) for p in os.environ.get("PATH", "").split(":")):
         raise SystemExit("bench_scale needs wrk (apt-get install wrk)")
-    print(f"machine: {os.cpu_count()} CPUs; load: wrk; servers: PostgreSQL (fsync on), redis-server, nginx, gunicorn")
+    print(
+        f"machine: {os.cpu_count()} CPUs, load average {load_average()}; load: wrk; servers: PostgreSQL (fsync on), "
+        "redis-server, nginx, gunicorn"
+    )
     pg = PostgresServer(fsync=True).start()
     redis = RedisServer().start()
     try:

@@ -84,6 +84,10 @@ def configure_logging(level: str | None = None) -> None:
     root.setLevel(level.upper())
     for name in ("", "gunicorn.error", "gunicorn.access"):
         install_log_redaction(logging.getLogger(name))
+    # waitress warns "Task queue depth is N" on every request that finds all threads busy: under a steady load that
+    # is a line per request (formatting and writing it cost a worker about a tenth of its CPU in bench_scale).
+    # Busy threads are the normal state of a loaded server; the request-duration histogram shows when they hurt.
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
 
 
 def gunicorn_options(host: str, port: int, workers: int, threads: int, log_level: str) -> dict[str, Any]:

@@ -119,7 +119,10 @@ kb_overlay = sa.Table(
 
 
 # Built once: SQLAlchemy then compiles it once per engine (a statement made per call costs its cache key each time).
-_INSERT_FEEDBACK = sa.insert(feedback).returning(feedback.c.id)
+# Several rows at once (a group commit) come back in the order they were given.
+_INSERT_FEEDBACK = sa.insert(feedback).returning(feedback.c.id, sort_by_parameter_order=True)
+# Feedback rows one commit carries at most (the writers waiting at once are at most the server's threads).
+GROUP_COMMIT_MAX = 200
 
 
 class DatabaseUnavailable(RuntimeError):
@@ -335,6 +338,7 @@ class Storage:
         self._pending: list[QuestionRow] = []
         self._thread: threading.Thread | None = None
         self._wake = threading.Event()
+        self._feedback_group = GroupCommit(self._write_feedback, max_batch=GROUP_COMMIT_MAX)
 
     def _open(self, migrate: bool) -> None:
         try:
@@ -471,11 +475,11 @@ class Storage:
     def record_feedback(
         self, *, question_id: str | None, answer_id: str, kb_version: str, helpful: bool, channel: str = "web"
     ) -> int:
-        """Write a feedback row at once; returns its id once committed."""
-        try:
-            self.flush()  # the question the feedback refers to should be there first
-        except Exception as exc:  # noqa: BLE001 - the feedback still goes in
-            self._error("flush", exc)
+        """Write a feedback row at once; returns its id once committed.
+
+        Feedback that arrives while another is being committed shares the next transaction (a group commit:
+        one INSERT of every waiting row, one commit); each caller returns only after its own row is committed,
+        and gets the error of its own row only (`GroupCommit`)."""
         values = {
             "ts": time.time(),
             "question_id": clean_text(question_id),
@@ -484,19 +488,39 @@ class Storage:
             "helpful": 1 if helpful else 0,
             "channel": clean_text(channel),
         }
-        return int(self._run(lambda conn: conn.execute(_INSERT_FEEDBACK, values).scalar_one()))
+        if self._pid != os.getpid():  # forked: the parent's queue and its leader are not ours
+            self._reset_writer()
+        return int(self._feedback_group.submit(values))
 
-    def _run(self, work: Callable[[sa.Connection], Any]) -> Any:
-        """`work(conn)` in a transaction, once more on a fresh connection when the pooled one had been dropped by
-        the server (a restart, a failover, an idle timeout): nothing was committed then, so retrying is safe."""
+    def _write_feedback(self, rows: list[dict[str, Any]]) -> list[int]:
+        """One transaction for `rows` (the group commit's batch); their ids in order."""
         try:
-            with self.engine().begin() as conn:
-                return work(conn)
-        except sa.exc.DBAPIError as exc:
-            if not exc.connection_invalidated:
-                raise
-        with self.engine().begin() as conn:
-            return work(conn)
+            self.flush()  # the questions the feedback refers to should be there first
+        except Exception as exc:  # noqa: BLE001 - the feedback still goes in
+            self._error("flush", exc)
+        # One INSERT of every row (GROUP_COMMIT_MAX keeps it one statement): atomic without a transaction around it.
+        ids = self._run(lambda conn: conn.execute(_INSERT_FEEDBACK, rows).scalars().all(), one_statement=True)
+        if len(ids) != len(rows):  # never expected: fail the batch rather than acknowledge a row not written
+            raise RuntimeError(f"{len(rows)} feedback rows written, {len(ids)} ids returned")
+        return [int(i) for i in ids]
+
+    def _run(self, work: Callable[[sa.Connection], Any], *, one_statement: bool = False) -> Any:
+        """`work(conn)` in a transaction, once more on a fresh connection when the pooled one had been dropped by
+        the server (a restart, a failover, an idle timeout): nothing was committed then, so retrying is safe.
+
+        `one_statement`: `work` runs a single statement, which PostgreSQL makes atomic by itself; it then runs
+        without BEGIN and COMMIT (one round trip instead of three)."""
+        for attempt in (1, 2):
+            try:
+                if one_statement and self.dialect == "postgresql":
+                    with self.engine().connect() as conn:
+                        return work(conn.execution_options(isolation_level="AUTOCOMMIT"))
+                with self.engine().begin() as conn:
+                    return work(conn)
+            except sa.exc.DBAPIError as exc:
+                if attempt == 2 or not exc.connection_invalidated:
+                    raise
+        raise AssertionError("unreachable")
 
     def flush(self) -> None:
         """Write the queued questions now. Never raises: a row the database refuses is logged and skipped; when
@@ -676,6 +700,89 @@ class Storage:
             if self._engine is not None and self._engine_pid == os.getpid():
                 self._engine.dispose()
                 self._engine = None
+
+
+class _Waiter:
+    __slots__ = ("done", "error", "result", "values")
+
+    def __init__(self, values: dict[str, Any]):
+        self.values = values
+        self.done = False
+        self.result: Any = None
+        self.error: BaseException | None = None
+
+
+class GroupCommit:
+    """Concurrent writes share one transaction: `submit(values)` queues a row; the first caller that finds no
+    commit under way becomes the leader, writes every queued row with `write(rows) -> results` in one
+    transaction and hands each waiter its result; rows queued meanwhile go together in the next one. A lone
+    write never waits for company (no timer): rows group only while a commit is in flight, which is exactly when
+    they would otherwise queue for the database.
+
+    Each `submit` returns (or raises) only after its own row's fate is known. When a batch fails on its data, its
+    rows are written one per transaction so that each caller gets its own row's error and nobody else's; when
+    the database itself fails (unreachable, read-only), every row of the batch gets that error."""
+
+    def __init__(self, write: Callable[[list[dict[str, Any]]], list[Any]], *, max_batch: int = GROUP_COMMIT_MAX):
+        self.write = write
+        self.max_batch = max(1, max_batch)
+        self.batches = 0  # transactions committed (or tried): a test and the benchmark read it
+        self._cond = threading.Condition()
+        self._queue: list[_Waiter] = []
+        self._leading = False
+
+    def submit(self, values: dict[str, Any]) -> Any:
+        waiter = _Waiter(values)
+        with self._cond:
+            self._queue.append(waiter)
+            while not waiter.done:
+                if self._leading:
+                    self._cond.wait()
+                    continue
+                self._leading = True
+                batch, self._queue = self._queue[: self.max_batch], self._queue[self.max_batch :]
+                self._cond.release()
+                try:
+                    self._commit(batch)
+                except BaseException as exc:  # noqa: BLE001 - no waiter of the batch is left waiting
+                    for other in batch:
+                        if not other.done:
+                            other.error, other.done = exc, True
+                finally:
+                    self._cond.acquire()
+                    self._leading = False
+                    self._cond.notify_all()
+        if waiter.error is not None:
+            raise waiter.error
+        return waiter.result
+
+    def _commit(self, batch: list[_Waiter]) -> None:
+        self.batches += 1
+        try:
+            results = self.write([w.values for w in batch])
+        except BaseException as exc:  # noqa: BLE001 - handed to the callers, never lost
+            if len(batch) == 1 or not _row_fault(exc):
+                for waiter in batch:
+                    waiter.error, waiter.done = exc, True
+                return
+            for waiter in batch:  # one of the rows is at fault: each alone, so the others still go in
+                try:
+                    waiter.result = self.write([waiter.values])[0]
+                except BaseException as one:  # noqa: BLE001
+                    waiter.error = one
+                waiter.done = True
+            return
+        for waiter, result in zip(batch, results, strict=True):
+            waiter.result, waiter.done = result, True
+
+
+def _row_fault(exc: BaseException) -> bool:
+    """Whether a failed write may be the fault of one row's values (not of the database as a whole)."""
+    if isinstance(exc, (sa.exc.OperationalError, sa.exc.DisconnectionError)):
+        return False
+    if isinstance(exc, sa.exc.InterfaceError):
+        return _is_data_error(exc)
+    return True
 
 
 def _is_data_error(exc: BaseException) -> bool:

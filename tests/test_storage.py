@@ -101,6 +101,91 @@ def test_two_storages_on_one_database_see_each_other(url):
     assert [g["count"] for g in a.unanswered()] == [2]
 
 
+def _held_first_write(storage: Storage, hold: threading.Event) -> list[int]:
+    """Make the group commit's first transaction wait for `hold`, so that writers arriving meanwhile queue up
+    behind it; returns the list the batch sizes are appended to."""
+    group = storage._feedback_group
+    write, sizes = group.write, []
+
+    def held(rows):
+        sizes.append(len(rows))
+        if len(sizes) == 1:
+            hold.wait(10)
+        return write(rows)
+
+    group.write = held
+    return sizes
+
+
+def _concurrently(n: int, work) -> tuple[dict[int, object], dict[int, BaseException]]:
+    results: dict[int, object] = {}
+    errors: dict[int, BaseException] = {}
+
+    def run(i: int) -> None:
+        try:
+            results[i] = work(i)
+        except BaseException as exc:  # noqa: BLE001 - the test reads it
+            errors[i] = exc
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    threads[0].start()
+    time.sleep(0.2)  # the first is now the leader, held in its transaction
+    for t in threads[1:]:
+        t.start()
+    return results, errors
+
+
+def test_concurrent_feedback_shares_transactions_and_each_writer_gets_its_own_row(url):
+    storage = Storage(url)
+    hold = threading.Event()
+    sizes = _held_first_write(storage, hold)
+
+    def write(i: int) -> int:
+        return storage.record_feedback(question_id=f"q{i}", answer_id=f"a{i}", kb_version="v", helpful=i % 2 == 0)
+
+    results, errors = _concurrently(30, write)
+    assert wait_for(lambda: len(storage._feedback_group._queue) == 29)  # all queued behind the held commit
+    assert not results  # nobody is acknowledged before its row is committed
+    hold.set()
+    assert wait_for(lambda: len(results) + len(errors) == 30) and not errors
+    assert sizes[0] == 1 and sizes[1] == 29 and sum(sizes) == 30  # the 29 that queued went in one transaction
+    rows = {r["id"]: r for r in storage.feedback_rows()}
+    assert len(rows) == 30 and len(set(results.values())) == 30
+    for i, fid in results.items():  # each writer got the id of its own row
+        row = rows[fid]
+        assert (row["answer_id"], row["question_id"], row["helpful"]) == (f"a{i}", f"q{i}", int(i % 2 == 0))
+
+
+def test_a_bad_row_in_a_shared_transaction_fails_only_its_own_writer(url):
+    storage = Storage(url)
+    hold = threading.Event()
+    sizes = _held_first_write(storage, hold)
+
+    def write(i: int) -> int:
+        kb_version = object() if i == 5 else "v"  # no database can store this value
+        return storage.record_feedback(question_id=None, answer_id=f"a{i}", kb_version=kb_version, helpful=True)
+
+    results, errors = _concurrently(10, write)
+    assert wait_for(lambda: len(storage._feedback_group._queue) == 9)
+    hold.set()
+    assert wait_for(lambda: len(results) + len(errors) == 10)
+    assert list(errors) == [5] and sorted(results) == [0, 1, 2, 3, 4, 6, 7, 8, 9]
+    assert sizes[1] == 9  # the shared transaction failed, then each of its rows was written alone
+    assert sorted(r["answer_id"] for r in storage.feedback_rows()) == sorted(f"a{i}" for i in results)
+
+
+def test_feedback_when_the_database_is_gone_is_an_error_for_every_writer_and_then_works_again(url):
+    storage = Storage(url)
+    group = storage._feedback_group
+    write = group.write
+    group.write = lambda rows: (_ for _ in ()).throw(sa.exc.OperationalError("INSERT", {}, Exception("gone")))
+    with pytest.raises(sa.exc.OperationalError):
+        storage.record_feedback(question_id=None, answer_id="a", kb_version="v", helpful=True)
+    group.write = write
+    assert storage.record_feedback(question_id=None, answer_id="a", kb_version="v", helpful=True) >= 1
+    assert len(storage.feedback_rows()) == 1
+
+
 def test_prune_deletes_only_old_rows(url):
     storage = Storage(url)
     ask(storage, "old", "old question")
