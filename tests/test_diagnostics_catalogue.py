@@ -32,13 +32,39 @@ def emitted_codes() -> set[str]:
             if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "finding" and len(node.args) >= 2:
                 arg = node.args[1]
                 if isinstance(arg, ast.Name):
-                    found = {v for v in assigned.get(arg.id, ()) if v.isupper()}
+                    found = {v for v in assigned.get(arg.id, ()) if v.isupper()} or passed_to_parameter(tree, arg.id)
                     assert found, f"{path}: cannot tell which codes {arg.id} holds"
                     codes |= found
                 else:
                     lits = {c.value for c in ast.walk(arg) if isinstance(c, ast.Constant) and isinstance(c.value, str)}
                     assert lits, f"{path}:{node.lineno}: finding code is not a literal"
                     codes |= lits
+    return codes
+
+
+def passed_to_parameter(tree: ast.AST, name: str) -> set[str]:
+    """Literal codes passed as parameter NAME of a helper that forwards it to finding() (e.g. auth's _Flow.add)."""
+    codes: set[str] = set()
+    for func in ast.walk(tree):
+        if not isinstance(func, ast.FunctionDef):
+            continue
+        params = [a.arg for a in func.args.args]
+        if name not in params:
+            continue
+        position = params.index(name) - (1 if params and params[0] in ("self", "cls") else 0)
+        for call in ast.walk(tree):
+            if not isinstance(call, ast.Call):
+                continue
+            callee = call.func.attr if isinstance(call.func, ast.Attribute) else getattr(call.func, "id", None)
+            if callee != func.name:
+                continue
+            value = call.args[position] if len(call.args) > position else None
+            value = value or next((k.value for k in call.keywords if k.arg == name), None)
+            codes |= {
+                c.value
+                for c in ast.walk(value or ast.Constant(None))
+                if isinstance(c, ast.Constant) and isinstance(c.value, str) and c.value.isupper()
+            }
     return codes
 
 
