@@ -8,21 +8,37 @@ a dependent check is skipped (or, when the check owning that fact was not select
 
 from __future__ import annotations
 
+import ipaddress
 import ssl
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, Protocol, TypeVar, cast
+from urllib.parse import urljoin, urlsplit
 
 from . import auth, net
 from .checks import dns as dns_check
 from .checks import http as http_check
 from .checks import tcp as tcp_check
 from .checks import tls as tls_check
-from .findings import Unavailable, finding
+from .findings import Finding, Unavailable, finding
 from .names import suggest_ref
 from .target import Target
 
+T = TypeVar("T")
 
-def _reason(reason) -> dict | str:
+
+class Policy(Protocol):
+    """What the context asks of a policy (diagnostics.policy.AddressPolicy); `check_port(port)` and
+    `check_url(url)` are asked for too when the policy has them. A refusal is any object whose str() (or `en`
+    and `zh`) says why; None allows."""
+
+    def check_host(self, host: str) -> object | None: ...
+
+    def check_address(self, ip: str) -> object | None: ...
+
+
+def _reason(reason: object) -> dict[str, str] | str:
     """A policy's refusal as evidence: {zh, en} when it carries both languages."""
     en, zh = getattr(reason, "en", None), getattr(reason, "zh", None)
     if en and zh:
@@ -31,8 +47,6 @@ def _reason(reason) -> dict | str:
 
 
 def _url_host(url: str) -> str:
-    from urllib.parse import urlsplit
-
     try:
         return urlsplit(url).netloc[-200:] or url[:200]
     except ValueError:
@@ -41,30 +55,34 @@ def _url_host(url: str) -> str:
 
 @dataclass
 class DiagnoseOptions:
+    """How to diagnose: the deadline, which checks, credentials, resolver, CA, docker config, policy, cloud."""
+
     timeout: float = 10.0
-    only: list | None = None
-    skip: list | None = None
+    only: list[str] | None = None
+    skip: list[str] | None = None
     username: str | None = None
     password: str | None = None
     push: bool = False
     nameserver: str | None = None
     ca_file: str | None = None
     docker_config: str | None = None
-    policy: object | None = None
+    policy: Policy | None = None
     step_timeout: float | None = None
-    env: dict | None = None  # environment for proxy detection / docker config (default os.environ)
-    cloud: object | None = None  # diagnostics.cloud.CloudOptions: account-side checks through the TCR API
+    env: dict[str, str] | None = None  # environment for proxy detection / docker config (default os.environ)
+    cloud: Any = None  # diagnostics.cloud.CloudOptions: account-side checks through the TCR API
     edition: str | None = None  # "personal" | "enterprise": the TCR edition a custom (or test) host stands for
 
 
 class _Memo:
-    def __init__(self):
+    def __init__(self) -> None:
         self.event = threading.Event()
-        self.value = None
+        self.value: Any = None
         self.error: BaseException | None = None
 
 
 class Context:
+    """One diagnosis's shared state: the target, options, deadline, policy and the facts computed once."""
+
     def __init__(self, target: Target, options: DiagnoseOptions, deadline: net.Deadline):
         self.target = target
         self.options = options
@@ -75,12 +93,13 @@ class Context:
         self.timings: dict[str, float] = {}
 
     # ------------------------------------------------------------------ memo
-    def memo(self, key: str, compute):
+    def memo(self, key: str, compute: Callable[[], T]) -> T:
+        """COMPUTE's value, computed once for KEY: the first caller computes it, the others wait for it (until the
+        deadline); an exception it raised is raised to every caller."""
         with self._lock:
-            m = self._memos.get(key)
-            owner = m is None
-            if owner:
-                m = self._memos[key] = _Memo()
+            found = self._memos.get(key)
+            owner = found is None
+            m = self._memos[key] = found or _Memo()
         if owner:
             try:
                 m.value = compute()
@@ -93,10 +112,11 @@ class Context:
                 raise net.DeadlineExceeded()
         if m.error is not None:
             raise m.error
-        return m.value
+        return cast(T, m.value)
 
     # ------------------------------------------------------------------ DNS
     def resolution(self) -> net.Resolution:
+        """The target's DNS resolution (after the policy); NAME_INVALID, as unavailable, without a valid host."""
         t = self.target
         if t.host is None or t.error:
             err = t.error or {"rule": "target.format", "en": "no registry host", "zh": "没有仓库主机"}
@@ -115,6 +135,7 @@ class Context:
 
     def _resolve_target(self) -> net.Resolution:
         t = self.target
+        assert t.host is not None
         if self.policy is not None:
             reason = self.policy.check_host(t.host) or self._check_port(t.port)
             if reason:
@@ -125,7 +146,7 @@ class Context:
             r = net.resolve(t.host, self.options.nameserver, self.deadline)
         return self._apply_address_policy(r)
 
-    def _check_port(self, port: int):
+    def _check_port(self, port: int) -> object | None:
         check = getattr(self.policy, "check_port", None) if self.policy is not None else None
         return check(port) if check else None
 
@@ -142,6 +163,7 @@ class Context:
         return r
 
     def addresses(self) -> list[str]:
+        """The target's addresses; the dns finding, as unavailable, when there are none."""
         r = self.resolution()
         if r.error:
             raise Unavailable(dns_check.resolution_finding(r, step_timeout=self.deadline.step))
@@ -153,14 +175,12 @@ class Context:
         if host == self.target.host:
             return self.addresses()
 
-        def compute():
+        def compute() -> net.Resolution:
             if self.policy is not None:
                 reason = self.policy.check_host(host)
                 if reason:
                     return net.Resolution(host=host, error="refused", detail=_reason(reason))
             try:
-                import ipaddress
-
                 ipaddress.ip_address(host)
                 r = net.Resolution(host=host, addresses=[host], source="literal")
             except ValueError:
@@ -178,6 +198,7 @@ class Context:
         return self.memo("tcp", lambda: tcp_check.probe(self))
 
     def address(self) -> str:
+        """The first address that accepted TCP; the tcp finding, as unavailable, when none did."""
         r = self.tcp()
         if r.address is None:
             raise Unavailable(tcp_check.result_finding(r, step_timeout=self.deadline.step))
@@ -185,13 +206,15 @@ class Context:
 
     # ------------------------------------------------------------------ TLS
     def ssl_context(self) -> ssl.SSLContext:
+        """The TLS context of this diagnosis (system CAs, or --ca-file), built once."""
         return self.memo("sslctx", lambda: net.tls_context(self.options.ca_file))
 
-    def tls(self):
+    def tls(self) -> tuple[Finding, dict[str, Any]]:
         """The TLS handshake result: (finding, cert_info). Only meaningful for https targets."""
         return self.memo("tls", lambda: tls_check.handshake(self))
 
-    def require_tls(self):
+    def require_tls(self) -> None:
+        """Raise the TLS finding, as unavailable, when the handshake with an https target failed."""
         if self.target.scheme != "https":
             return
         f, _ = self.tls()
@@ -207,6 +230,7 @@ class Context:
             if scheme == t.scheme:
                 self.require_tls()
             ip = self.address()
+            assert t.host is not None
             return net.HTTPClient(
                 scheme, t.host, t.port, ip, self.deadline, self.ssl_context() if scheme == "https" else None
             )
@@ -227,7 +251,7 @@ class Context:
     def fetch(
         self,
         url: str,
-        headers: dict | None = None,
+        headers: dict[str, str] | None = None,
         method: str = "GET",
         redirects: int = 3,
         body: bytes | None = None,
@@ -245,26 +269,28 @@ class Context:
                 resp = c.request(method, path, headers=headers, body=body, max_body=max_body)
             finally:
                 c.close()
-            if resp.status in (301, 302, 303, 307, 308) and resp.header("location") and redirects:
-                from urllib.parse import urljoin
-
-                url = urljoin(url, resp.header("location"))
+            location = resp.header("location")
+            if resp.status in (301, 302, 303, 307, 308) and location and redirects:
+                url = urljoin(url, location)
                 if resp.status == 303:
                     method, body = "GET", None
                 continue
             return resp
         return resp
 
-    def v2(self):
+    def v2(self) -> tuple[net.Response | None, Finding | None]:
         """The answer to GET /v2/ on the target: (Response | None, error finding | None)."""
         return self.memo("v2", lambda: http_check.probe_v2(self))
 
     def require_v2(self) -> net.Response:
+        """The /v2/ answer; the http finding, as unavailable, when there is none worth reading."""
         resp, f = self.v2()
         if f is not None and f.status == "fail":
             raise Unavailable(f)
+        assert resp is not None  # the http check answers without a response only with a failure
         return resp
 
     # ------------------------------------------------------------------ auth
-    def auth(self):
+    def auth(self) -> auth.AuthResult:
+        """The token flow's result (diagnostics.auth.authenticate), computed once."""
         return self.memo("auth", lambda: auth.authenticate(self))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..findings import Finding, finding
 from ..net import classify_address
@@ -17,16 +17,18 @@ ORDER = 30
 
 
 def run(ctx: Context) -> list[Finding]:
+    """Which resolved addresses are internal (VPC), public or local, and what that means for the edition."""
     t = ctx.target
+    host = t.host or ""
     addrs = ctx.addresses()
     classes = {ip: classify_address(ip) for ip in addrs}
     internal = [ip for ip, c in classes.items() if c == "internal"]
     public = [ip for ip, c in classes.items() if c == "public"]
     loopback = [ip for ip, c in classes.items() if c == "loopback"]
-    ev = {
+    ev: dict[str, Any] = {
         "host": t.host,
         "classes": classes,
-        "vpc_domain": t.host.endswith("-vpc.tencentcloudcr.com"),
+        "vpc_domain": host.endswith("-vpc.tencentcloudcr.com"),
         "rule": "10.*, 100.*, 169.254.* and RFC1918 (VPC link IP) are internal",
     }
     r = ctx.resolution()

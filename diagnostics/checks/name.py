@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from ..findings import finding
+from ..findings import Finding, finding
 from ..names import (
-    NameError_,
+    ENTERPRISE_SUFFIX,
+    PERSONAL_SUFFIX,
     suggest_instance,
     suggest_namespace,
     suggest_ref,
@@ -15,132 +18,97 @@ from ..names import (
     validate_namespace,
     validate_repo,
 )
+from ..reference import NameError_
+
+if TYPE_CHECKING:  # the context is handed in; importing it would tie the checks to it
+    from ..context import Context
 
 NAME = "name"
-DEPENDS: tuple = ()
+DEPENDS: tuple[str, ...] = ()
 ORDER = 10
 
-ENTERPRISE_SUFFIX = ".tencentcloudcr.com"
-PERSONAL_SUFFIX = "ccr.ccs.tencentyun.com"
+PERSONAL_HOST = "ccr" + PERSONAL_SUFFIX
+MIRROR_LABELS = ("quay", "nvcr", "gcr", "k8s", "docker", "ghcr", "mirror")  # quay.tencentcloudcr.com ...
 
 
 def edition(host: str | None) -> str | None:
+    """ "enterprise" or "personal" for a TCR host, None for any other."""
     if not host:
         return None
     if host.endswith(ENTERPRISE_SUFFIX):
         return "enterprise"
-    if host == PERSONAL_SUFFIX or host.endswith(PERSONAL_SUFFIX):
+    if host.endswith(PERSONAL_HOST):
         return "personal"
     return None
 
 
-def run(ctx) -> list:
+def run(ctx: Context) -> list[Finding]:
+    """NAME_OK, or each name rule the target breaks (the reference grammar, then TCR's instance, namespace and
+    repository rules)."""
     # The FAQ documents the instance-name rules only; other names carry the rule and a suggestion, no FAQ link.
     return [f if f.evidence.get("kind") in (None, "instance") else dataclasses.replace(f, faq=None) for f in _run(ctx)]
 
 
-def _run(ctx) -> list:
+def _run(ctx: Context) -> list[Finding]:
     t = ctx.target
     if t.error:
-        return [
-            finding(
-                NAME,
-                "NAME_INVALID",
-                kind="ref",
-                value=t.raw,
-                error=t.error,
-                rule=t.error["rule"],
-                suggestion=suggest_ref(t.raw) or "-",
-            )
-        ]
-    out = []
+        suggestion = suggest_ref(t.raw) or "-"
+        return [_invalid("ref", t.raw, t.error, t.error["rule"], suggestion)]
     ed = edition(t.host)
-    if ed == "enterprise" and not t.is_ip:
-        label = t.host[: -len(ENTERPRISE_SUFFIX)]
-        # the mirror domains (quay.tencentcloudcr.com ...) and -vpc names: the instance name is the label
-        if label.endswith("-vpc"):
-            label = label[:-4]
-        if "." not in label and label not in ("quay", "nvcr", "gcr", "k8s", "docker", "ghcr", "mirror"):
-            try:
-                validate_instance(label)
-            except NameError_ as exc:
-                out.append(
-                    finding(
-                        NAME,
-                        "NAME_INVALID",
-                        kind="instance",
-                        value=label,
-                        error=exc.message,
-                        rule=exc.rule,
-                        suggestion=suggest_instance(label) or "-",
-                    )
-                )
-    if t.repository and ed:
-        ns, _, repo = t.repository.partition("/")
-        if ed == "enterprise":
-            try:
-                validate_namespace(ns)
-            except NameError_ as exc:
-                out.append(
-                    finding(
-                        NAME,
-                        "NAME_INVALID",
-                        kind="namespace",
-                        value=ns,
-                        error=exc.message,
-                        rule=exc.rule,
-                        suggestion=suggest_namespace(ns) or "-",
-                    )
-                )
-            if repo:
-                try:
-                    validate_repo(repo)
-                except NameError_ as exc:
-                    out.append(
-                        finding(
-                            NAME,
-                            "NAME_INVALID",
-                            kind="repo",
-                            value=repo,
-                            error=exc.message,
-                            rule=exc.rule,
-                            suggestion=suggest_repo(repo) or "-",
-                        )
-                    )
-            else:
-                out.append(
-                    finding(
-                        NAME,
-                        "NAME_INVALID",
-                        kind="repo",
-                        value=t.repository,
-                        error={
-                            "en": "an enterprise image is <namespace>/<repository>",
-                            "zh": "企业版镜像为 <命名空间>/<仓库名>",
-                        },
-                        rule="enterprise.namespace-required",
-                        suggestion=f"{ns}/{ns}",
-                    )
-                )
-        elif ed == "personal":
-            if "/" in repo or not repo:
-                out.append(
-                    finding(
-                        NAME,
-                        "NAME_INVALID",
-                        kind="repo",
-                        value=t.repository,
-                        error={
-                            "en": "the personal edition takes exactly <namespace>/<repository>; multi-level paths are not allowed",
-                            "zh": "个人版镜像必须是 <命名空间>/<仓库名>，不支持多级路径",
-                        },
-                        rule="personal.single-level",
-                        suggestion=f"{ns}/{repo.replace('/', '-')}" if repo else "-",
-                    )
-                )
+    out = _instance_findings(t.host or "") if ed == "enterprise" and not t.is_ip else []
+    if t.repository and ed == "enterprise":
+        out += _enterprise_path_findings(t.repository)
+    elif t.repository and ed == "personal":
+        out += _personal_path_findings(t.repository)
     for f in out:
         # the reference itself is well-formed, so the network checks still run and tell more
         f.evidence["blocking"] = False
     if not out:
         out.append(finding(NAME, "NAME_OK", value=t.image or t.registry, parts=t.to_dict(), edition=ed or "-"))
     return out
+
+
+def _invalid(kind: str, value: str, error: dict[str, str], rule: str, suggestion: str) -> Finding:
+    return finding(NAME, "NAME_INVALID", kind=kind, value=value, error=error, rule=rule, suggestion=suggestion)
+
+
+def _broken_rule(
+    kind: str, value: str, validate: Callable[[str], object], suggest: Callable[[str], str | None]
+) -> list[Finding]:
+    """[NAME_INVALID] when VALUE breaks VALIDATE's rule (with SUGGEST's correction), else []."""
+    try:
+        validate(value)
+    except NameError_ as exc:
+        return [_invalid(kind, value, exc.message, exc.rule, suggest(value) or "-")]
+    return []
+
+
+def _instance_findings(host: str) -> list[Finding]:
+    """The instance name in an enterprise host (`<instance>[-vpc].tencentcloudcr.com`; not the mirror domains)."""
+    label = host[: -len(ENTERPRISE_SUFFIX)].removesuffix("-vpc")
+    if "." in label or label in MIRROR_LABELS:
+        return []
+    return _broken_rule("instance", label, validate_instance, suggest_instance)
+
+
+def _enterprise_path_findings(repository: str) -> list[Finding]:
+    """An enterprise image is <namespace>/<repository>, each under its own rules."""
+    ns, _, repo = repository.partition("/")
+    out = _broken_rule("namespace", ns, validate_namespace, suggest_namespace)
+    if repo:
+        return out + _broken_rule("repo", repo, validate_repo, suggest_repo)
+    error = {"en": "an enterprise image is <namespace>/<repository>", "zh": "企业版镜像为 <命名空间>/<仓库名>"}
+    return [*out, _invalid("repo", repository, error, "enterprise.namespace-required", f"{ns}/{ns}")]
+
+
+def _personal_path_findings(repository: str) -> list[Finding]:
+    """The personal edition takes exactly <namespace>/<repository>."""
+    ns, _, repo = repository.partition("/")
+    if repo and "/" not in repo:
+        return []
+    error = {
+        "en": "the personal edition takes exactly <namespace>/<repository>; multi-level paths are not allowed",
+        "zh": "个人版镜像必须是 <命名空间>/<仓库名>，不支持多级路径",
+    }
+    suggestion = f"{ns}/{repo.replace('/', '-')}" if repo else "-"
+    return [_invalid("repo", repository, error, "personal.single-level", suggestion)]

@@ -5,9 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import ssl
+from typing import TYPE_CHECKING, Any
 
 from .. import net
-from ..findings import finding
+from ..findings import Finding, finding
+
+if TYPE_CHECKING:  # the context is handed in; importing it would tie the checks to it
+    from ..context import Context
 
 NAME = "tls"
 DEPENDS = ("tcp",)
@@ -18,7 +22,8 @@ HOSTNAME_CODES = {62, 64}
 EXPIRING_DAYS = 14
 
 
-def run(ctx) -> list:
+def run(ctx: Context) -> list[Finding]:
+    """TLS_OK or why the handshake failed; SKIPPED for a plain-HTTP target."""
     t = ctx.target
     if t.scheme != "https":
         return [
@@ -55,19 +60,19 @@ def _iso(d: dt.datetime | None) -> str | None:
     return d.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def verified_cert_info(cert: dict | None) -> dict:
+def verified_cert_info(cert: dict[str, Any] | None) -> dict[str, Any]:
     """`cert_info` of a certificate the handshake verified, from ssl's own decoding (`getpeercert()`): the healthy
     path never imports cryptography (45+ ms, python -X importtime)."""
     if not cert:
         return {}
 
-    def name(rdns: tuple) -> str:
+    def name(rdns: tuple[Any, ...]) -> str:
         pairs = [pair for rdn in rdns for pair in rdn]
         values = dict(pairs)
         if values.get("commonName"):
-            return "CN=" + values["commonName"]
+            return "CN=" + str(values["commonName"])
         if values.get("organizationName"):
-            return "O=" + values["organizationName"]
+            return "O=" + str(values["organizationName"])
         return ",".join(f"{k}={v}" for k, v in reversed(pairs)) or "-"
 
     def when(text: str | None) -> str | None:
@@ -87,7 +92,7 @@ def verified_cert_info(cert: dict | None) -> dict:
     }
 
 
-def cert_info(der: bytes | None) -> dict:
+def cert_info(der: bytes | None) -> dict[str, Any]:
     """Subject, issuer, validity and names of a DER certificate (evidence only; {} when it cannot be read)."""
     if not der:
         return {}
@@ -127,7 +132,8 @@ def cert_info(der: bytes | None) -> dict:
     }
 
 
-def _peer_cert_unverified(ctx, ip: str) -> bytes | None:
+def _peer_cert_unverified(ctx: Context, ip: str) -> bytes | None:
+    """The DER certificate the peer presents, read without verifying it (None when it cannot be read)."""
     t = ctx.target
     try:
         sock = net.tcp_connect(ip, t.port, ctx.deadline.timeout())
@@ -139,12 +145,12 @@ def _peer_cert_unverified(ctx, ip: str) -> bytes | None:
         return None
 
 
-def handshake(ctx):
+def handshake(ctx: Context) -> tuple[Finding, dict[str, Any]]:
     """(finding, cert info) for the TLS handshake with the target; shared by every check that needs it."""
     t = ctx.target
     ip = ctx.address()
     now = _iso(dt.datetime.now(dt.UTC))
-    base = {"host": t.host, "hostport": t.hostport, "address": ip, "port": t.port, "now": now}
+    base: dict[str, Any] = {"host": t.host, "hostport": t.hostport, "address": ip, "port": t.port, "now": now}
     try:
         sock = net.tcp_connect(ip, t.port, ctx.deadline.timeout())
     except (net.DeadlineExceeded, TimeoutError):
@@ -158,29 +164,11 @@ def handshake(ctx):
             info["version"] = s.version()
             return finding(NAME, "TLS_OK", **base, **info), info
     except ssl.SSLCertVerificationError as exc:
-        info = cert_info(_peer_cert_unverified(ctx, ip))
-        code = exc.verify_code
-        ev = {**base, **info, "verify_code": code, "verify_message": exc.verify_message}
-        if code == 10:
-            return finding(NAME, "TLS_EXPIRED", **ev), info
-        if code == 9:
-            return finding(NAME, "TLS_NOT_YET_VALID", **ev), info
-        if code in HOSTNAME_CODES:
-            return finding(NAME, "TLS_HOSTNAME", **ev), info
-        if code in UNTRUSTED_CODES:
-            return finding(NAME, "TLS_UNTRUSTED", **ev), info
-        return finding(NAME, "TLS_ERROR", error=f"{exc.verify_message} ({code})", **ev), info
+        return _refused_certificate(ctx, ip, exc, base)
     except (TimeoutError, net.DeadlineExceeded):
         return finding(NAME, "TLS_TIMEOUT", timeout=round(ctx.deadline.step, 1), **base), {}
-    except ssl.SSLError as exc:
-        if net.looks_like_plain_http(exc) or _answers_plain_http(ctx, ip):
-            return finding(NAME, "HTTP_NOT_HTTPS", error=exc.reason or str(exc), **base), {}
-        return finding(NAME, "TLS_ERROR", error=exc.reason or str(exc), **base), {}
-    except OSError as exc:
-        # a server that just hangs up on a TLS ClientHello may still be a plain-HTTP server
-        if _answers_plain_http(ctx, ip):
-            return finding(NAME, "HTTP_NOT_HTTPS", error=str(exc) or type(exc).__name__, **base), {}
-        return finding(NAME, "TLS_ERROR", error=str(exc) or type(exc).__name__, **base), {}
+    except OSError as exc:  # ssl.SSLError included
+        return _failed_handshake(ctx, ip, exc, base), {}
     finally:
         try:
             sock.close()
@@ -188,7 +176,38 @@ def handshake(ctx):
             pass
 
 
-def _answers_plain_http(ctx, ip: str) -> bool:
+_VERIFY_CODES = {
+    10: "TLS_EXPIRED",
+    9: "TLS_NOT_YET_VALID",
+    **{code: "TLS_HOSTNAME" for code in HOSTNAME_CODES},
+    **{code: "TLS_UNTRUSTED" for code in UNTRUSTED_CODES},
+}
+
+
+def _refused_certificate(
+    ctx: Context, ip: str, exc: ssl.SSLCertVerificationError, base: dict[str, Any]
+) -> tuple[Finding, dict[str, Any]]:
+    """Why the certificate was refused (expired, not yet valid, another name, unknown CA), read unverified."""
+    info = cert_info(_peer_cert_unverified(ctx, ip))
+    code = exc.verify_code
+    ev = {**base, **info, "verify_code": code, "verify_message": exc.verify_message}
+    if code in _VERIFY_CODES:
+        return finding(NAME, _VERIFY_CODES[code], **ev), info
+    return finding(NAME, "TLS_ERROR", error=f"{exc.verify_message} ({code})", **ev), info
+
+
+def _failed_handshake(ctx: Context, ip: str, exc: OSError, base: dict[str, Any]) -> Finding:
+    """A handshake that broke: HTTP_NOT_HTTPS when the peer speaks plain HTTP, else TLS_ERROR."""
+    if isinstance(exc, ssl.SSLError):
+        error = exc.reason or str(exc)
+        plain = net.looks_like_plain_http(exc) or _answers_plain_http(ctx, ip)
+    else:  # a server that just hangs up on a TLS ClientHello may still be a plain-HTTP server
+        error = str(exc) or type(exc).__name__
+        plain = _answers_plain_http(ctx, ip)
+    return finding(NAME, "HTTP_NOT_HTTPS" if plain else "TLS_ERROR", error=error, **base)
+
+
+def _answers_plain_http(ctx: Context, ip: str) -> bool:
     """Does the peer answer a plaintext HTTP request? (Tells 'speaks HTTP, not HTTPS' from other TLS failures.)"""
     t = ctx.target
     try:
