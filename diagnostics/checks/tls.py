@@ -176,14 +176,6 @@ def handshake(ctx: Context) -> tuple[Finding, dict[str, Any]]:
             pass
 
 
-_VERIFY_CODES = {
-    10: "TLS_EXPIRED",
-    9: "TLS_NOT_YET_VALID",
-    **{code: "TLS_HOSTNAME" for code in HOSTNAME_CODES},
-    **{code: "TLS_UNTRUSTED" for code in UNTRUSTED_CODES},
-}
-
-
 def _refused_certificate(
     ctx: Context, ip: str, exc: ssl.SSLCertVerificationError, base: dict[str, Any]
 ) -> tuple[Finding, dict[str, Any]]:
@@ -191,8 +183,14 @@ def _refused_certificate(
     info = cert_info(_peer_cert_unverified(ctx, ip))
     code = exc.verify_code
     ev = {**base, **info, "verify_code": code, "verify_message": exc.verify_message}
-    if code in _VERIFY_CODES:
-        return finding(NAME, _VERIFY_CODES[code], **ev), info
+    if code == 10:
+        return finding(NAME, "TLS_EXPIRED", **ev), info
+    if code == 9:
+        return finding(NAME, "TLS_NOT_YET_VALID", **ev), info
+    if code in HOSTNAME_CODES:
+        return finding(NAME, "TLS_HOSTNAME", **ev), info
+    if code in UNTRUSTED_CODES:
+        return finding(NAME, "TLS_UNTRUSTED", **ev), info
     return finding(NAME, "TLS_ERROR", error=f"{exc.verify_message} ({code})", **ev), info
 
 
