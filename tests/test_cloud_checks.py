@@ -207,7 +207,8 @@ def test_private_dns_off(api, dns, account):
     _link(account)
     r = run(api, dns, HOST, vpc="vpc-abc12345", only="dns,endpoint,cloud_vpc")
     f = one(r, "PRIVATE_DNS_OFF")
-    assert f.evidence["addresses"] == [PUBLIC_V4] and f.evidence["dns_status"] == "DISABLED"
+    assert f.evidence["addresses"] == [PUBLIC_V4] and f.evidence["dns_status_code"] == "DISABLED"
+    assert "automatic resolution: off for this VPC" in f.summary["en"]
     sent = next(x for x in api.received if x.action == "DescribeInternalEndpointDnsStatus")
     assert sent.params["VpcSet"][0]["UsePublicDomain"] is True  # the default domain was asked about
     # one verdict: the public address on the wire is explained by the account
@@ -251,6 +252,45 @@ def test_tag_not_found_with_closest(api, dns):
 def test_repo_not_found_is_fine_for_a_push(api, dns):
     r = run(api, dns, f"{HOST}/team/new:1", only="cloud_image", push=True)
     assert one(r, "REPO_NOT_FOUND").status == "ok"
+
+
+def test_private_dns_on_but_the_client_resolves_publicly(api, dns, account):
+    """Automatic resolution is ENABLED for the VPC (the spelling of the tccli example and terraform's provider) and
+    the name still resolves to a public address: the client does not use the VPC's DNS."""
+    _link(account)
+    account.instance("shop-tcr").dns_status[("vpc-abc12345", True)] = "ENABLED"
+    r = run(api, dns, HOST, vpc="vpc-abc12345", only="dns,endpoint,cloud_vpc")
+    f = one(r, "PRIVATE_DNS_OFF")
+    assert f.evidence["dns_status_code"] == "ENABLED"
+    assert "does not use the VPC's DNS" in f.summary["en"] and "没有使用 VPC 的 DNS" in f.summary["zh"]
+
+
+def test_api_facts_as_the_sources_give_them():
+    """The four facts issue 13 left as assumptions, pinned to their sources (cited in the modules)."""
+    from diagnostics import cloud
+    from diagnostics.checks import cloud_access, cloud_vpc
+
+    # expiry fields are epoch ms: tccli's DescribeServiceAccounts example (created 2024-12-30, 30 days)
+    assert cloud_access._when(1738133070653) == "2025-01-29 06:44 UTC"
+    assert cloud_access._expired(1738133070653, now_ms=1738133070654) and not cloud_access._expired(0, 1e13)
+    # a ready link: Status "Running" with an AccessIp (tccli guides; the console's 链路正常)
+    assert cloud_vpc.READY == "Running"
+    # the service's not-found codes (SDK errorcodes.py): what an instance call to another region gets
+    for code in ("ResourceNotFound", "ResourceNotFound.TcrResourceNotFound"):
+        assert cloud._classify(code, "", "", "DescribeSecurityPolicies", "ap-shanghai").kind == "not_found"
+
+
+def test_personal_quota_reads_the_documented_answer(api, dns, account):
+    """DescribeUserQuotaPersonal's LimitInfo as tccli's example gives it (Type namespace / repo / tag)."""
+    from tests.harness.tcr_api import PersonalRegion
+
+    account.personal["ap-guangzhou"] = PersonalRegion(limits={"namespace": 10, "repo": 1000, "tag": 1000})
+    account.personal["ap-guangzhou"].namespaces = [
+        {"Namespace": f"ns{i}", "CreationTime": "", "RepoCount": 0} for i in range(9)
+    ]
+    r = run(api, dns, "ccr.ccs.tencentyun.com/ns0/app:1", only="cloud_quota")
+    f = one(r, "CLOUD_QUOTA_NEAR")
+    assert (f.evidence["used"], f.evidence["limit"], f.evidence["kind"]) == (9, 10, "namespace")
 
 
 # ------------------------------------------------------------------------------------------------ credentials

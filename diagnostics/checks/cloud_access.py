@@ -37,20 +37,21 @@ def run(ctx) -> list:
         return [cloud.error_finding(NAME, err, ctx)]
 
 
+# Expiry fields are epoch milliseconds; 0 (or absent) means no expiry. Sources: the SDK's models
+# (tencentcloud-sdk-python tencentcloud/tcr/v20190924/models.py: CreateServiceAccountRequest / ModifyServiceAccount
+# ExpiresAt "过期时间（时间戳，单位:毫秒）"; TcrInstanceToken.ExpiredAt "令牌过期时间戳") and tccli's examples
+# (tccli/examples/tcr/v20190924/DescribeServiceAccounts.md: ExpiresAt 1738133070653 for an account created
+# 2024-12-30 with 30 days; CreateInstanceToken.md: ExpTime 1735880997750 for a one-hour token).
 def _expired(value, now_ms: float) -> bool:
     try:
         v = int(value or 0)
     except (TypeError, ValueError):
         return False
-    if v <= 0:
-        return False
-    return (v if v > 10**11 else v * 1000) < now_ms
+    return v > 0 and v < now_ms
 
 
 def _when(value) -> str:
-    v = int(value or 0)
-    seconds = v / 1000 if v > 10**11 else float(v)
-    return time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(seconds))
+    return time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(int(value or 0) / 1000))
 
 
 def _run(ctx, reg) -> list:

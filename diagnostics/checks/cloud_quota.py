@@ -64,6 +64,8 @@ def _enterprise(ctx, reg) -> list[tuple[str, int, int]]:
 
 
 def _personal(ctx, region: str) -> list[tuple[str, int, int]]:
+    # LimitInfo[].Type is "namespace", "repo" or "tag" (tccli/examples/tcr/v20190924/DescribeUserQuotaPersonal.md:
+    # namespace 10, repo 1000, tag 1000; the SDK model `Limit` names the field only)
     q = cloud.call(ctx, "DescribeUserQuotaPersonal", region, {})
     limits = {str(x.get("Type")): int(x.get("Value") or 0) for x in (q.get("Data") or {}).get("LimitInfo") or []}
     out = []

@@ -14,7 +14,25 @@ DEPENDS = ("cloud_instance",)
 ORDER = 130
 GROUP = "cloud"  # the account, through the TCR cloud API: run with `--cloud` (or named in --only)
 ANONYMOUS = False  # needs cloud credentials: never for an anonymous web or Slack user
+# A link is ready when its Status is "Running" and it has an AccessIp. The SDK model (AccessVpc.Status, "内网接入状态",
+# tencentcloud-sdk-python tencentcloud/tcr/v20190924/models.py) lists no values; Tencent's tccli guides for TCR poll
+# `AccessVpcSet[].Status` until it is "Running" with a non-empty AccessIp (the console calls it 链路正常), and
+# terraform-provider-tencentcloud's tcr_vpc_attachment waits for the AccessIp the same way.
 READY = "Running"
+# DescribeInternalEndpointDnsStatus VpcSet[].Status (VpcPrivateDomainStatus): the SDK model says ENABLE / DISABLE /
+# ERROR; the tccli example (tccli/examples/tcr/v20190924/DescribeInternalEndpointDnsStatus.md) and
+# terraform-provider-tencentcloud (services/tcr/extension_tcr.go: TCR_VPC_DNS_STATUS_ENABLED = "ENABLED") show
+# ENABLED / DISABLED. Both spellings are read.
+DNS_ON = ("ENABLED", "ENABLE")
+DNS_OFF = ("DISABLED", "DISABLE")
+DNS_MEANING = {
+    "on": {
+        "en": "on for this VPC, so this client does not use the VPC's DNS (another resolver, /etc/hosts, or not in the VPC)",
+        "zh": "该 VPC 已开启，说明此客户端没有使用 VPC 的 DNS（用了其他解析服务器、/etc/hosts，或不在该 VPC 中）",
+    },
+    "off": {"en": "off for this VPC", "zh": "该 VPC 未开启"},
+    "unknown": {"en": "the service could not tell", "zh": "服务无法查询"},
+}
 
 
 def run(ctx) -> list:
@@ -72,8 +90,18 @@ def _run(ctx, reg) -> list:
         },
     )
     status = next((v.get("Status") for v in dns.get("VpcSet") or [] if v.get("VpcId") == vpc), None) or "-"
+    state = "on" if str(status).upper() in DNS_ON else "off" if str(status).upper() in DNS_OFF else "unknown"
     return [
-        finding(NAME, "PRIVATE_DNS_OFF", vpc=vpc, access_ip=access_ip, host=host, addresses=public, dns_status=status)
+        finding(
+            NAME,
+            "PRIVATE_DNS_OFF",
+            vpc=vpc,
+            access_ip=access_ip,
+            host=host,
+            addresses=public,
+            dns_status=DNS_MEANING[state],
+            dns_status_code=status,
+        )
     ]
 
 

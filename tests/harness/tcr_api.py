@@ -11,7 +11,10 @@ It speaks the protocol as the service documents it, so Tencent's own SDK can be 
 * Every answer is HTTP 200 with `{"Response": {..., "RequestId": "<uuid>"}}`; errors are
   `{"Response": {"Error": {"Code", "Message"}, "RequestId"}}`.
 * Regions: X-TC-Region is required (MissingParameter) and must be a TCR region (UnsupportedRegion). An instance
-  lives in one region: an instance call sent to another region answers ResourceNotFound, as the service does.
+  lives in one region: an instance call sent to another region answers ResourceNotFound. The exact code the live
+  service gives there is not documented; ResourceNotFound is the generic one of the SDK's error list
+  (tencentcloud/tcr/v20190924/errorcodes.py, with ResourceNotFound.TcrResourceNotFound), and the client never relies
+  on it: instance calls go to the RegionName that DescribeInstances(AllRegion) returned.
 * CAM: actions a key may not call answer UnauthorizedOperation with the service's wording
   "you are not authorized to perform operation (tcr:Action)".
 * Field names are those of the SDK's models (tencentcloud/tcr/v20190924/models.py); tests deserialize answers
@@ -99,6 +102,7 @@ class Instance:
 class PersonalRegion:
     namespaces: list[dict] = field(default_factory=list)  # NamespaceInfo
     repos: dict[str, dict] = field(default_factory=dict)  # "ns/repo" -> {"repo": RepoInfo, "tags": [TagInfo]}
+    # LimitInfo Type names as in tccli/examples/tcr/v20190924/DescribeUserQuotaPersonal.md: namespace, repo, tag
     limits: dict[str, int] = field(default_factory=lambda: {"namespace": 10, "repo": 500, "tag": 100})
 
 
@@ -387,6 +391,7 @@ class Handlers:
             inst = next((i for i in self.a.instances if i.id == v.get("InstanceId")), None)
             if inst is None or inst.region != region:
                 raise APIError("ResourceNotFound", f"instance {v.get('InstanceId')} not found in region {region}")
+            # ENABLED / DISABLED as in tccli's DescribeInternalEndpointDnsStatus example (the model says ENABLE)
             status = inst.dns_status.get((v.get("VpcId"), bool(v.get("UsePublicDomain"))), "DISABLED")
             out.append({"Region": v.get("RegionName") or region, "VpcId": v.get("VpcId"), "Status": status})
         return {"VpcSet": out}
