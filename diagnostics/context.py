@@ -278,14 +278,14 @@ class Context:
             return resp
         return resp
 
-    def v2(self) -> tuple[net.Response | None, Finding | None]:
+    def v2(self) -> tuple[net.Response | None, Finding]:
         """The answer to GET /v2/ on the target: (Response | None, error finding | None)."""
         return self.memo("v2", lambda: http_check.probe_v2(self))
 
     def require_v2(self) -> net.Response:
         """The /v2/ answer; the http finding, as unavailable, when there is none worth reading."""
         resp, f = self.v2()
-        if f is not None and f.status == "fail":
+        if f.status == "fail":
             raise Unavailable(f)
         assert resp is not None  # the http check answers without a response only with a failure
         return resp

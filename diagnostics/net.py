@@ -48,9 +48,11 @@ class Deadline:
 # ------------------------------------------------------------------------------------------------ DNS
 @dataclass
 class Resolution:
+    """What resolving HOST gave: its addresses and CNAME chain, or an error."""
+
     host: str
-    addresses: list = field(default_factory=list)
-    cnames: list = field(default_factory=list)
+    addresses: list[str] = field(default_factory=list)
+    cnames: list[str] = field(default_factory=list)
     source: str = "dns"
     nameserver: str = "system"
     error: str | None = None  # nxdomain | timeout | servfail | no_address | refused
@@ -82,15 +84,15 @@ def _hosts_file_lookup(host: str, path: str = "/etc/hosts") -> list[str]:
     found = []
     try:
         with open(path, encoding="utf-8", errors="replace") as fh:
-            for line in fh:
-                line = line.split("#", 1)[0].split()
-                if len(line) >= 2 and host in (n.lower() for n in line[1:]):
+            for text in fh:
+                fields = text.split("#", 1)[0].split()
+                if len(fields) >= 2 and host in (n.lower() for n in fields[1:]):
                     try:
-                        ipaddress.ip_address(line[0])
+                        ipaddress.ip_address(fields[0])
                     except ValueError:
                         continue
-                    if line[0] not in found:
-                        found.append(line[0])
+                    if fields[0] not in found:
+                        found.append(fields[0])
     except OSError:
         pass
     return found
@@ -173,7 +175,7 @@ def _resolve_with_dnspython(res: Resolution, nameserver: str | None, deadline: D
             res.nameserver = f"{ip}:{port}" if port != 53 else ip
         else:
             resolver = dns.resolver.Resolver()
-            res.nameserver = ",".join(resolver.nameservers) or "system"
+            res.nameserver = ",".join(str(n) for n in resolver.nameservers) or "system"
     except Exception as exc:  # noqa: BLE001 - unreadable resolv.conf, bad nameserver
         res.error, res.detail = "servfail", str(exc)
         return res
@@ -303,25 +305,32 @@ def looks_like_plain_http(exc: BaseException) -> bool:
 
 # ------------------------------------------------------------------------------------------------ HTTP
 class _PinnedHTTP(http.client.HTTPConnection):
-    def __init__(self, host, port, ip, timeout):
+    """HTTP to HOST (the Host header) over a connection to the pinned address IP."""
+
+    def __init__(self, host: str, port: int, ip: str, timeout: float):
         super().__init__(host, port, timeout=timeout)
         self._ip = ip
+        self._timeout = timeout
 
-    def connect(self):
-        self.sock = tcp_connect(self._ip, self.port, self.timeout)
+    def connect(self) -> None:
+        self.sock = tcp_connect(self._ip, self.port, self.timeout or self._timeout)
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
 
 class _PinnedHTTPS(http.client.HTTPSConnection):
-    def __init__(self, host, port, ip, timeout, context):
+    """HTTPS to HOST (SNI and the Host header) over a connection to the pinned address IP."""
+
+    def __init__(self, host: str, port: int, ip: str, timeout: float, context: ssl.SSLContext):
         super().__init__(host, port, timeout=timeout, context=context)
         self._ip = ip
+        self._timeout = timeout
+        self._tls = context
 
-    def connect(self):
-        sock = tcp_connect(self._ip, self.port, self.timeout)
+    def connect(self) -> None:
+        sock = tcp_connect(self._ip, self.port, self.timeout or self._timeout)
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         try:
-            self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+            self.sock = self._tls.wrap_socket(sock, server_hostname=self.host)
         except BaseException:
             sock.close()
             raise
@@ -329,17 +338,21 @@ class _PinnedHTTPS(http.client.HTTPSConnection):
 
 @dataclass
 class Response:
+    """An HTTP answer, read whole (up to the body limit)."""
+
     status: int
     reason: str
-    headers: dict  # lower-case names; repeated headers joined with ", "
+    headers: dict[str, str]  # lower-case names; repeated headers joined with ", "
     body: bytes
     url: str
     truncated: bool = False
 
     def header(self, name: str, default: str | None = None) -> str | None:
+        """The header NAME (any case), repeated ones joined with ", "."""
         return self.headers.get(name.lower(), default)
 
     def json(self) -> Any:
+        """The body as JSON (ValueError when it is not)."""
         import json
 
         return json.loads(self.body.decode("utf-8"))
@@ -354,14 +367,16 @@ class HTTPClient:
         self.scheme, self.host, self.port, self.ip = scheme, host, port, ip
         self.deadline = deadline
         self.ssl_context = ssl_context
-        self._conn = None
+        self._conn: http.client.HTTPConnection | None = None
 
-    def _new(self, timeout):
+    def _new(self, timeout: float) -> http.client.HTTPConnection:
         if self.scheme == "https":
+            assert self.ssl_context is not None
             return _PinnedHTTPS(self.host, self.port, self.ip, timeout, self.ssl_context)
         return _PinnedHTTP(self.host, self.port, self.ip, timeout)
 
-    def close(self):
+    def close(self) -> None:
+        """Close the kept-alive connection (a later request opens a new one)."""
         if self._conn is not None:
             try:
                 self._conn.close()
@@ -372,17 +387,17 @@ class HTTPClient:
         self,
         method: str,
         path: str,
-        headers: dict | None = None,
+        headers: dict[str, str] | None = None,
         body: bytes | None = None,
         max_body: int = 4 << 20,
         step: float | None = None,
     ) -> Response:
+        """One request on the kept-alive connection (retried once on a fresh one when the server had closed it);
+        at most MAX_BODY bytes of the body are kept (`truncated` says so)."""
         timeout = self.deadline.timeout(step)
         for attempt in (0, 1):
             reused = self._conn is not None
-            if self._conn is None:
-                self._conn = self._new(timeout)
-            conn = self._conn
+            conn = self._conn = self._conn or self._new(timeout)
             conn.timeout = timeout
             if conn.sock is not None:
                 conn.sock.settimeout(timeout)
@@ -395,7 +410,7 @@ class HTTPClient:
                 truncated = len(data) > max_body
                 if truncated or resp.will_close:
                     self.close()
-                hdr = {}
+                hdr: dict[str, str] = {}
                 for k, v in resp.getheaders():
                     k = k.lower()
                     hdr[k] = f"{hdr[k]}, {v}" if k in hdr else v

@@ -5,11 +5,14 @@ from __future__ import annotations
 import http.client
 import os
 import ssl
-from typing import Any
-from urllib.parse import urlsplit
+from typing import TYPE_CHECKING, Any
+from urllib.parse import SplitResult, urlsplit
 
 from .. import net
-from ..findings import Unavailable, finding
+from ..findings import Finding, Unavailable, finding
+
+if TYPE_CHECKING:  # the context is handed in; importing it would tie the checks to it
+    from ..context import Context
 
 NAME = "http"
 DEPENDS = ("tls",)
@@ -18,7 +21,8 @@ ORDER = 60
 PROXY_VARS = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy")
 
 
-def run(ctx) -> list:
+def run(ctx: Context) -> list[Finding]:
+    """The /v2/ finding, plain HTTP, clock skew, and the proxy in effect tested."""
     t = ctx.target
     resp, f = ctx.v2()
     out = [f]
@@ -37,7 +41,7 @@ def run(ctx) -> list:
 SKEW_WARN_SECONDS = 300
 
 
-def clock_skew_finding(resp, now: float | None = None):
+def clock_skew_finding(resp: net.Response, now: float | None = None) -> Finding | None:
     """CLOCK_SKEW when the registry's Date header and this machine's clock differ by more than 5 minutes."""
     import email.utils
     import time
@@ -84,7 +88,8 @@ def _no_proxy_matches(host: str, no_proxy: str) -> bool:
     return False
 
 
-def proxy_finding(ctx):
+def proxy_finding(ctx: Context) -> Finding | None:
+    """PROXY_IN_EFFECT when an HTTP(S)_PROXY/ALL_PROXY variable applies to the target (NO_PROXY honoured)."""
     env = ctx.options.env if ctx.options.env is not None else os.environ
     t = ctx.target
     wanted = (
@@ -96,7 +101,7 @@ def proxy_finding(ctx):
     if not in_effect:
         return None
     no_proxy = env.get("NO_PROXY") or env.get("no_proxy") or ""
-    if _no_proxy_matches(t.host, no_proxy):
+    if _no_proxy_matches(t.host or "", no_proxy):
         return None
     proxies = []
     for v in in_effect:
@@ -107,66 +112,82 @@ def proxy_finding(ctx):
     return f
 
 
-def through_proxy(ctx, in_effect):
+def through_proxy(ctx: Context, in_effect: Finding) -> Finding:
     """Test the path the client takes: through the proxy (CONNECT for https, an absolute URL for http) to the
     registry's /v2/. PROXY_OK or PROXY_ERROR; PROXY_IN_EFFECT when the proxy's kind cannot be tested here."""
-    import base64
-    from urllib.parse import unquote
-
     ev = dict(in_effect.evidence)
     raw = ev.pop("_url")
     in_effect.evidence.pop("_url", None)
     t = ctx.target
     u = urlsplit(raw if "://" in raw else "http://" + raw)
-    try:
-        port = u.port or 80
-    except ValueError:
-        port = None
+    port = _port_of(u)
     if u.scheme != "http" or not u.hostname or port is None:
         return in_effect  # https:// or socks proxies: reported, not tested
-    proxy = f"{u.hostname}:{port}"
-    base: dict[str, Any] = {"proxy": proxy, "variable": ev["variables"][0], "host": t.hostport}
-
-    def error(stage, text):
-        return finding(NAME, "PROXY_ERROR", stage=stage, error=text, **base)
-
+    base: dict[str, Any] = {"proxy": f"{u.hostname}:{port}", "variable": ev["variables"][0], "host": t.hostport}
     try:
         ips = [u.hostname] if _is_ip(u.hostname) else ctx.resolve_other(u.hostname)
     except Unavailable as exc:
-        return error("dns", exc.finding.code)
-    headers = {}
-    if u.username is not None:
-        token = base64.b64encode(f"{unquote(u.username)}:{unquote(u.password or '')}".encode()).decode()
-        headers["Proxy-Authorization"] = f"Basic {token}"
-    timeout = ctx.deadline.timeout()
+        return finding(NAME, "PROXY_ERROR", stage="dns", error=exc.finding.code, **base)
     try:
-        if t.scheme == "https":
-            conn = http.client.HTTPSConnection(ips[0], port, timeout=timeout, context=ctx.ssl_context())
-            conn.set_tunnel(t.host, t.port, headers=headers)
-            path, req_headers = "/v2/", {}
-        else:
-            conn = http.client.HTTPConnection(ips[0], port, timeout=timeout)
-            path, req_headers = f"http://{t.hostport}/v2/", headers
-        try:
-            conn.request("GET", path, headers={**req_headers, "Host": t.hostport, "Connection": "close"})
-            resp = conn.getresponse()
-            status = resp.status
-            resp.read(64 << 10)
-        finally:
-            conn.close()
-    except ConnectionRefusedError:
-        return error("connect", "connection refused")
-    except (TimeoutError, net.DeadlineExceeded):
-        return error("connect", "timed out")
-    except ssl.SSLError as exc:
-        return error("tls", exc.reason or str(exc))
-    except (OSError, http.client.HTTPException) as exc:
-        text = str(exc) or type(exc).__name__
-        stage = "tunnel" if "Tunnel connection failed" in text else "http"
-        return error(stage, text[:200])
-    if t.scheme == "http" and status in (407, 502, 503, 504) and not resp.getheader("docker-distribution-api-version"):
-        return error("http", f"the proxy answered HTTP {status}")
+        status, api_version = _get_v2_through(ctx, ips[0], port, _proxy_authorization(u))
+    except (OSError, http.client.HTTPException, net.DeadlineExceeded) as exc:
+        stage, text = _proxy_failure(exc)
+        return finding(NAME, "PROXY_ERROR", stage=stage, error=text, **base)
+    if t.scheme == "http" and status in (407, 502, 503, 504) and not api_version:
+        return finding(NAME, "PROXY_ERROR", stage="http", error=f"the proxy answered HTTP {status}", **base)
     return finding(NAME, "PROXY_OK", status=status, **base)
+
+
+def _port_of(u: SplitResult) -> int | None:
+    """The proxy URL's port (80 when none is written), None when it is not a port."""
+    try:
+        return u.port or 80
+    except ValueError:
+        return None
+
+
+def _proxy_authorization(u: SplitResult) -> dict[str, str]:
+    """The Proxy-Authorization header for the user:password of a proxy URL (none without one)."""
+    import base64
+    from urllib.parse import unquote
+
+    if u.username is None:
+        return {}
+    token = base64.b64encode(f"{unquote(u.username)}:{unquote(u.password or '')}".encode()).decode()
+    return {"Proxy-Authorization": f"Basic {token}"}
+
+
+def _get_v2_through(ctx: Context, proxy_ip: str, port: int, headers: dict[str, str]) -> tuple[int, str | None]:
+    """(status, Docker-Distribution-Api-Version) of GET /v2/ on the target through the proxy at PROXY_IP:PORT."""
+    t = ctx.target
+    timeout = ctx.deadline.timeout()
+    conn: http.client.HTTPConnection
+    if t.scheme == "https":
+        conn = http.client.HTTPSConnection(proxy_ip, port, timeout=timeout, context=ctx.ssl_context())
+        conn.set_tunnel(t.host or "", t.port, headers=headers)
+        path, req_headers = "/v2/", {}
+    else:
+        conn = http.client.HTTPConnection(proxy_ip, port, timeout=timeout)
+        path, req_headers = f"http://{t.hostport}/v2/", headers
+    try:
+        conn.request("GET", path, headers={**req_headers, "Host": t.hostport, "Connection": "close"})
+        resp = conn.getresponse()
+        resp.read(64 << 10)
+        return resp.status, resp.getheader("docker-distribution-api-version")
+    finally:
+        conn.close()
+
+
+def _proxy_failure(exc: Exception) -> tuple[str, str]:
+    """(stage, error) of a request through a proxy that failed: connect, tls, tunnel (CONNECT refused) or http."""
+    if isinstance(exc, ConnectionRefusedError):
+        return "connect", "connection refused"
+    if isinstance(exc, (TimeoutError, net.DeadlineExceeded)):
+        return "connect", "timed out"
+    if isinstance(exc, ssl.SSLError):
+        return "tls", exc.reason or str(exc)
+    text = str(exc) or type(exc).__name__
+    return ("tunnel" if "Tunnel connection failed" in text else "http"), text[:200]
 
 
 def _is_ip(host: str) -> bool:
@@ -179,7 +200,7 @@ def _is_ip(host: str) -> bool:
         return False
 
 
-def _speaks_tls(ctx, ip) -> bool:
+def _speaks_tls(ctx: Context, ip: str) -> bool:
     t = ctx.target
     try:
         sock = net.tcp_connect(ip, t.port, ctx.deadline.timeout())
@@ -189,10 +210,11 @@ def _speaks_tls(ctx, ip) -> bool:
         return False
 
 
-def classify(resp: net.Response, url: str):
+def classify(resp: net.Response, url: str) -> Finding:
+    """What a /v2/ answer says: a registry (HTTP_OK), forbidden, rate-limited, a server error, or not a registry."""
     api = resp.header("docker-distribution-api-version")
     challenge = resp.header("www-authenticate") or ""
-    ev = {"url": url, "status": resp.status, "api_version": api or "-"}
+    ev: dict[str, Any] = {"url": url, "status": resp.status, "api_version": api or "-"}
     if resp.status in (200, 401) and (api or "realm=" in challenge.lower() or challenge.lower().startswith("basic")):
         if resp.status == 401:
             ev["challenge"] = challenge
@@ -209,7 +231,7 @@ def classify(resp: net.Response, url: str):
     return finding(NAME, "NOT_A_REGISTRY", **ev)
 
 
-def probe_v2(ctx):
+def probe_v2(ctx: Context) -> tuple[net.Response | None, Finding]:
     """GET /v2/ on the target: (Response | None, finding)."""
     t = ctx.target
     url = f"{t.base_url}/v2/"
