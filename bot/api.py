@@ -18,6 +18,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, request
 from markupsafe import Markup
 
+from bot.storage import refusal_kind
 from diagnostics import checks as checks_registry
 
 blueprint = Blueprint("api", __name__)
@@ -428,6 +429,7 @@ def api_ask():
         kb_version=result.get("kb_version"),
         redacted=kinds,
         log_code=(result.get("log") or {}).get("cause") if isinstance(result.get("log"), dict) else None,
+        refusal=refusal_kind(result),
     )
     labels = {"channel": "web", "lang": result.get("lang") or "", "status": status}
     state.metrics.inc("tcr_doctor_questions_total", labels)
@@ -625,7 +627,7 @@ def api_feedback():
     feedback_id = state.storage.record_feedback(
         question_id=question_id, answer_id=answer_id, kb_version=kb_version, helpful=helpful
     )
-    state.metrics.inc("tcr_doctor_feedback_total", {"helpful": "true" if helpful else "false"})
+    state.metrics.inc("tcr_doctor_feedback_total", {"channel": "web", "helpful": "true" if helpful else "false"})
     response = jsonify({"ok": True, "id": feedback_id})
     response.status_code = 201
     return response

@@ -39,7 +39,7 @@ SPECS: dict[str, tuple[str, str, tuple[str, ...]]] = {
         "Diagnosis findings, by check, status and finding code.",
         ("check", "code", "status"),
     ),
-    "tcr_doctor_feedback_total": ("counter", "Feedback received, by helpfulness.", ("helpful",)),
+    "tcr_doctor_feedback_total": ("counter", "Feedback received, by channel and helpfulness.", ("channel", "helpful")),
     "tcr_doctor_http_responses_total": (
         "counter",
         "HTTP responses, by endpoint and status code.",

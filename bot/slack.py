@@ -397,6 +397,9 @@ class SlackChannel:
                     kb_version=result.get("kb_version"),
                     redacted=kinds,
                     log_code=(result.get("log") or {}).get("cause") if isinstance(result.get("log"), dict) else None,
+                    refusal=(result.get("refusal") or {}).get("kind")
+                    if isinstance(result.get("refusal"), dict)
+                    else None,
                 )
             except Exception:  # noqa: BLE001 - the answer matters more than its record
                 log.exception("slack: could not record the question")
@@ -421,7 +424,7 @@ class SlackChannel:
                 )
             except Exception:  # noqa: BLE001
                 log.exception("slack: could not record feedback")
-        self._count("tcr_doctor_feedback_total", {"helpful": "true" if helpful else "false"})
+        self._count("tcr_doctor_feedback_total", {"channel": "slack", "helpful": "true" if helpful else "false"})
 
     def _count(self, name: str, labels: dict[str, Any]) -> None:
         metrics = self.settings.metrics

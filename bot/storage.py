@@ -43,7 +43,7 @@ log = logging.getLogger("tcr_doctor.storage")
 
 # The newest migration in bot/migrations/versions (tests/test_storage.py keeps the two equal). A database at this
 # revision is opened without importing Alembic at all.
-SCHEMA_REVISION = "0003"
+SCHEMA_REVISION = "0004"
 
 # Question rows held in memory at most per process; beyond this the oldest are dropped (and counted), so a
 # database that cannot be written never makes the service run out of memory.
@@ -67,6 +67,7 @@ questions = sa.Table(
     sa.Column("score", sa.Float),
     sa.Column("kb_version", sa.Text),
     sa.Column("log_code", sa.Text),  # the pasted-log cause (knowledge.explain_log), if any
+    sa.Column("refusal", sa.Text),  # why no answer: smalltalk | other_registry | documentation | troubleshooting
     sa.Index("questions_status", "status", "ts"),
     sa.Index("questions_ts", "ts"),
     # covers the console's charts (bot/console/store.py): their range scans never visit the table
@@ -123,6 +124,24 @@ kb_overlay = sa.Table(
 _INSERT_FEEDBACK = sa.insert(feedback).returning(feedback.c.id, sort_by_parameter_order=True)
 # Feedback rows one commit carries at most (the writers waiting at once are at most the server's threads).
 GROUP_COMMIT_MAX = 200
+
+
+# The kinds of `ask()`'s "refusal" (knowledge/dialogue.py), stored with a question. Small talk ("hello", "thanks")
+# is no question the FAQ missed: the unanswered report and the console's missed questions leave it out.
+REFUSAL_KINDS = ("smalltalk", "other_registry", "documentation", "troubleshooting")
+NOT_A_MISSED_QUESTION = ("smalltalk",)
+
+
+def refusal_kind(result: Any) -> str | None:
+    """The refusal kind of an `ask()` result (None when it was answered or carries no refusal)."""
+    refusal = result.get("refusal") if isinstance(result, dict) else None
+    kind = refusal.get("kind") if isinstance(refusal, dict) else None
+    return kind if isinstance(kind, str) and kind else None
+
+
+def missed(column: Any) -> Any:
+    """SQL condition on questions.refusal: the question counts as missed (anything but small talk)."""
+    return sa.or_(column.is_(None), column.not_in(NOT_A_MISSED_QUESTION))
 
 
 class DatabaseUnavailable(RuntimeError):
@@ -443,8 +462,10 @@ class Storage:
         kb_version: str | None,
         redacted: Iterable[str] = (),
         log_code: str | None = None,
+        refusal: str | None = None,
     ) -> None:
-        """Queue a question (already redacted) for the writer thread; `log_code` is its pasted-log cause."""
+        """Queue a question (already redacted) for the writer thread; `log_code` is its pasted-log cause, `refusal`
+        the kind of `ask()`'s refusal (REFUSAL_KINDS; small talk is left out of `unanswered`)."""
         row = {
             "id": clean_text(qid),
             "ts": time.time(),
@@ -457,6 +478,7 @@ class Storage:
             "score": score,
             "kb_version": clean_text(kb_version),
             "log_code": clean_text(log_code),
+            "refusal": clean_text(refusal),
         }
         self._ensure_flusher()
         dropped = 0
@@ -652,13 +674,14 @@ class Storage:
             return [dict(r) for r in conn.execute(sa.select(feedback).order_by(feedback.c.id)).mappings()]
 
     def unanswered(self, *, since: float | None = None, limit: int = 50) -> list[dict[str, Any]]:
-        """Questions that got no answer or a thumbs-down, grouped by normalised text, most frequent first."""
+        """Questions that got no answer (small talk aside) or a thumbs-down, grouped by normalised text, most
+        frequent first."""
         since = since or 0.0
         items: list[tuple[str, str, str | None, str | None, float]] = []  # (reason, text, lang, answer_id, ts)
         q, f = questions.c, feedback.c
         with self.engine().connect() as conn:
             for text, lang, ts in conn.execute(
-                sa.select(q.text, q.lang, q.ts).where(q.status == "no_answer", q.ts >= since)
+                sa.select(q.text, q.lang, q.ts).where(q.status == "no_answer", missed(q.refusal), q.ts >= since)
             ):
                 items.append(("no_answer", text, lang, None, ts))
             joined = feedback.outerjoin(questions, q.id == f.question_id)

@@ -94,6 +94,18 @@ def test_every_slack_and_web_question_is_in_the_store_and_the_report(rig, db, ca
     assert 'channel="slack"' in metrics and 'channel="web"' in metrics
 
 
+def test_slack_small_talk_is_stored_as_small_talk_and_not_reported(rig, db, capsys):
+    mention(rig, "thanks a lot!", ts="1700001050.000001")
+    mention(rig, "what is the meaning of life", ts="1700001050.000002")
+    rig.api.wait_for("chat.postMessage", count=2)
+    stored = {r["text"]: r for r in rows(rig, db, "questions")}
+    assert stored["thanks a lot!"]["refusal"] == "smalltalk" and stored["thanks a lot!"]["channel"] == "slack"
+    assert stored["what is the meaning of life"]["refusal"] not in (None, "smalltalk")
+    assert cli_main(["report", "unanswered", "--db", db, "--json", "--limit", "0"]) == 0
+    reported = {g["question"] for g in json.loads(capsys.readouterr().out)["groups"]}
+    assert reported == {"what is the meaning of life"}
+
+
 def test_thumbs_up_and_down_are_recorded_once_and_the_buttons_become_their_outcome(rig, db):
     mention(rig, "What should I do when logging in to an instance fails?", ts="1700001100.000001")
     mention(rig, "登录实例失败怎么办？", ts="1700001100.000002")

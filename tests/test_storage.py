@@ -414,3 +414,52 @@ def test_web_service_on_postgresql(pg_url):
     assert storage.path is None and storage.dialect == "postgresql"
     groups = Storage(pg_url).unanswered()
     assert sum(g["count"] for g in groups) == 2
+
+
+# --- refusal kinds: small talk is not a missed question -----------------------------------------------------
+def test_small_talk_is_stored_with_its_kind_and_left_out_of_the_report_and_the_console(url):
+    from bot.console.store import ConsoleStore, Filters
+
+    storage = Storage(url)
+    ask(storage, "hi", "hello there", refusal="smalltalk")
+    ask(storage, "thanks", "thanks!", refusal="smalltalk")
+    ask(storage, "doc", "how much does the enterprise edition cost", refusal="documentation")
+    ask(storage, "ecr", "aws ecr login fails", refusal="other_registry")
+    ask(storage, "old", "a row written before refusal kinds were stored")
+    storage.flush()
+    assert storage.question("hi")["refusal"] == "smalltalk" and storage.question("old")["refusal"] is None
+    reported = {g["question"] for g in storage.unanswered()}
+    assert reported == {
+        "how much does the enterprise edition cost",
+        "aws ecr login fails",
+        "a row written before refusal kinds were stored",
+    }
+    # a thumbs-down is a missed answer whatever the question was
+    storage.record_feedback(question_id="thanks", answer_id="x", kb_version="v", helpful=False)
+    assert "thanks!" in {g["question"] for g in storage.unanswered()}
+    console = ConsoleStore(storage.engine)
+    missed = {m["text"]: m for m in console.missed_texts(Filters(0, time.time() + 60))}
+    assert set(missed) == reported | {"thanks!"}
+    assert missed["thanks!"]["refused"] == 0 and missed["thanks!"]["down"] == 1
+
+
+def test_the_web_channel_stores_the_refusal_kind_of_ask(tmp_path):
+    """Real knowledge base: a greeting is small talk (stored so, not reported), an unknown question is not."""
+    from bot.web import create_app
+
+    db = str(tmp_path / "web.sqlite3")
+    app = create_app({"DATABASE_URL": db, "SLACK": "off", "RATE_LIMIT_ASK": "0", "RATE_LIMIT_FEEDBACK": "0"})
+    client = app.test_client()
+    ids = {}
+    for text in ("hello", "what is the airspeed velocity of an unladen swallow"):
+        response = client.post("/api/ask", json={"q": text})
+        ids[text] = (response.headers["X-Question-Id"], (response.get_json()["refusal"] or {}).get("kind"))
+    assert ids["hello"][1] == "smalltalk" and ids["what is the airspeed velocity of an unladen swallow"][1]
+    storage = app.extensions["tcr_doctor"].storage
+    storage.flush()
+    for qid, kind in ids.values():
+        assert storage.question(qid)["refusal"] == kind
+    assert [g["question"] for g in storage.unanswered()] == ["what is the airspeed velocity of an unladen swallow"]
+    feedback = {"answer_id": "login-failed", "kb_version": "v", "helpful": True}
+    assert client.post("/api/feedback", json=feedback).status_code == 201
+    assert 'tcr_doctor_feedback_total{channel="web",helpful="true"} 1.0' in client.get("/metrics").get_data(True)

@@ -105,11 +105,11 @@ def test_gunicorn_from_the_procfile(tmp_path):
                 r'^tcr_doctor_questions_total\{channel="web",lang="zh",status="answered"\} (\d+)(?:\.0)?$', text, re.M
             )
             count = int(m.group(1)) if m else None
-            if count == answered and 'tcr_doctor_feedback_total{helpful="false"} 1.0' in text:
+            if count == answered and 'tcr_doctor_feedback_total{channel="web",helpful="false"} 1.0' in text:
                 break
             time.sleep(0.3)
         assert count == answered, text
-        assert 'tcr_doctor_feedback_total{helpful="false"} 1.0' in text
+        assert 'tcr_doctor_feedback_total{channel="web",helpful="false"} 1.0' in text
     finally:
         stop(proc)
     stderr = proc.stderr.read().decode()

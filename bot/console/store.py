@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
-from bot.storage import feedback, findings, kb_overlay, questions
+from bot.storage import feedback, findings, kb_overlay, missed, questions
 
 Table = type(questions)
 
@@ -156,7 +156,7 @@ class ConsoleStore:
 
     # -- questions to teach from ---------------------------------------------------------------------
     def missed_texts(self, f: Filters, limit: int = 400) -> list[dict[str, Any]]:
-        """Distinct texts that got no answer or a thumbs-down, most frequent first: {text, lang, count,
+        """Distinct texts that got no answer (small talk aside) or a thumbs-down, most frequent first: {text, lang, count,
         refused, down, answer_ids, last}."""
         refused = (
             select(
@@ -165,7 +165,7 @@ class ConsoleStore:
                 func.count(),
                 func.max(questions.c.ts),
             )
-            .where(and_(f.on(questions), questions.c.status == "no_answer"))
+            .where(and_(f.on(questions), questions.c.status == "no_answer", missed(questions.c.refusal)))
             .group_by(questions.c.text)
             .order_by(func.count().desc())
             .limit(limit)
