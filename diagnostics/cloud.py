@@ -48,6 +48,7 @@ ALLOWED_ACTIONS = frozenset(
         "DescribeNamespacePersonal",
         "DescribeRepositoryOwnerPersonal",
         "DescribeImagePersonal",
+        "DescribeInstanceCustomizedDomain",  # read-only: lists an instance's custom domains
     }
 )
 READ_ONLY_PREFIXES = ("Describe", "Check")
@@ -370,7 +371,12 @@ def error_finding(check: str, err: CloudError, ctx):
 
 
 def tcr_target(ctx) -> tuple[str, str]:
-    """('enterprise', instance name) or ('personal', region) for the target; Unavailable(CLOUD_NOT_TCR) otherwise."""
+    """('enterprise', instance name) or ('personal', region) for the target; Unavailable(CLOUD_NOT_TCR) otherwise.
+    A host that is not a TCR name may be a custom domain of an instance in the account (looked up once)."""
+    return ctx.memo("cloud:target", lambda: _tcr_target(ctx))
+
+
+def _tcr_target(ctx) -> tuple[str, str]:
     from .checks.name import ENTERPRISE_SUFFIX, edition
     from .findings import finding
 
@@ -385,7 +391,71 @@ def tcr_target(ctx) -> tuple[str, str]:
         prefix = host.split(".", 1)[0]
         if prefix in PERSONAL_REGIONS and host == f"{prefix}.ccs.tencentyun.com":
             return "personal", PERSONAL_REGIONS[prefix]
-    raise _unavailable(finding("cloud_instance", "CLOUD_NOT_TCR", host=host or ctx.target.raw))
+    if ed is None and host and "." in host and not ctx.target.is_ip:
+        found = custom_domain(ctx)
+        if found is not None:
+            return "enterprise", found[0]["RegistryName"]
+        raise _unavailable(
+            finding(
+                "cloud_instance",
+                "CLOUD_NOT_TCR",
+                host=host,
+                note={
+                    "en": f"and not a custom domain of an instance of account {_plain(account_label(ctx), 'en')}",
+                    "zh": f"，也不是账号 {_plain(account_label(ctx), 'zh')} 中任何实例的自定义域名",
+                },
+            )
+        )
+    form = {
+        "en": "(not of the form <instance>.tencentcloudcr.com or <region>ccr.ccs.tencentyun.com)",
+        "zh": "（不是 <实例名>.tencentcloudcr.com 或 <地域>ccr.ccs.tencentyun.com 的形式）",
+    }
+    raise _unavailable(finding("cloud_instance", "CLOUD_NOT_TCR", host=host or ctx.target.raw, note=form))
+
+
+def _plain(label, lang: str) -> str:
+    return label if isinstance(label, str) else label[lang]
+
+
+def tcr_host_kind(ctx) -> str | None:
+    """'enterprise' or 'personal' when the target's host is a TCR name, None otherwise (a custom domain, say)."""
+    from .checks.name import edition
+
+    return edition(ctx.target.host or "")
+
+
+def custom_domain(ctx) -> tuple[dict, dict] | None:
+    """(Registry, CustomizedDomainInfo) when the target's host is a custom domain of an instance in this account,
+    else None: DescribeInstances (all regions), then DescribeInstanceCustomizedDomain for each instance at once.
+    An API failure of the instance list (or of every domain list) is the finding."""
+    return ctx.memo("cloud:custom_domain", lambda: _custom_domain(ctx))
+
+
+def _custom_domain(ctx) -> tuple[dict, dict] | None:
+    host = (ctx.target.host or "").lower()
+    try:
+        data = call(ctx, "DescribeInstances", entry_region(ctx), {"AllRegion": True, "Limit": 100})
+    except CloudError as err:
+        raise _unavailable(error_finding("cloud_instance", err, ctx)) from None
+    regs = [r for r in data.get("Registries") or [] if isinstance(r, dict) and r.get("RegistryId")]
+    asks = [
+        ("DescribeInstanceCustomizedDomain", str(r.get("RegionName")), {"RegistryId": r["RegistryId"], "Limit": 100})
+        for r in regs
+    ]
+    prefetch(ctx, asks)
+    failures = []
+    for reg, (action, region, params) in zip(regs, asks):
+        try:
+            domains = call(ctx, action, region, params).get("DomainInfoList") or []
+        except CloudError as err:
+            failures.append(err)
+            continue
+        hit = next((d for d in domains if str(d.get("DomainName") or "").lower() == host), None)
+        if hit is not None:
+            return reg, hit
+    if failures and len(failures) == len(regs):
+        raise _unavailable(error_finding("cloud_instance", failures[0], ctx))
+    return None
 
 
 def entry_region(ctx) -> str:
@@ -421,16 +491,20 @@ def _find_instance(ctx) -> dict:
     kind, name = tcr_target(ctx)
     if kind != "enterprise":
         raise ValueError("instance() is for the enterprise edition")
-    try:
-        data = call(
-            ctx,
-            "DescribeInstances",
-            entry_region(ctx),
-            {"AllRegion": True, "Filters": [{"Name": "RegistryName", "Values": [name]}], "Limit": 100},
-        )
-    except CloudError as err:
-        raise _unavailable(error_finding("cloud_instance", err, ctx)) from None
-    regs = [r for r in data.get("Registries") or [] if isinstance(r, dict) and r.get("RegistryName") == name]
+    custom = custom_domain(ctx) if tcr_host_kind(ctx) is None else None
+    if custom is not None:
+        regs = [custom[0]]
+    else:
+        try:
+            data = call(
+                ctx,
+                "DescribeInstances",
+                entry_region(ctx),
+                {"AllRegion": True, "Filters": [{"Name": "RegistryName", "Values": [name]}], "Limit": 100},
+            )
+        except CloudError as err:
+            raise _unavailable(error_finding("cloud_instance", err, ctx)) from None
+        regs = [r for r in data.get("Registries") or [] if isinstance(r, dict) and r.get("RegistryName") == name]
     acct = account_label(ctx)
     if not regs:
         o = ctx.options.cloud

@@ -207,6 +207,12 @@ class TC3Client:
                 return
         conn.close()
 
+    def __del__(self) -> None:  # a diagnosis' client goes with its diagnosis: so do its kept-alive connections
+        try:
+            self.close()
+        except Exception:  # noqa: BLE001 - interpreter shutdown
+            pass
+
     def close(self) -> None:
         """Close the idle connections."""
         with self._lock:

@@ -77,6 +77,11 @@ def test_typed_sdk_call_deserializes_every_field(api):
             "DescribeImagesResponse",
         ),
         ("CheckInstanceName", {"RegistryName": "shop-tcr"}, "CheckInstanceNameResponse"),
+        (
+            "DescribeInstanceCustomizedDomain",
+            {"RegistryId": "tcr-shop0001"},
+            "DescribeInstanceCustomizedDomainResponse",
+        ),
     ],
 )
 def test_answers_use_the_sdk_models_field_names(api, action, params, model):

@@ -14,7 +14,16 @@ import pytest
 from diagnostics import DiagnoseOptions, catalogue, diagnose
 from diagnostics.cloud import ALLOWED_ACTIONS, CloudCredentials, CloudOptions
 from tests.harness.dns_server import PUBLIC_V4, DNSServer, Zone
-from tests.harness.tcr_api import Account, Key, PersonalRegion, TCRAPIServer, make_instance, namespace, personal_repo
+from tests.harness.tcr_api import (
+    Account,
+    Key,
+    PersonalRegion,
+    TCRAPIServer,
+    custom_domain,
+    make_instance,
+    namespace,
+    personal_repo,
+)
 
 HOST = "shop-tcr.tencentcloudcr.com"
 ACCESS_IP = "10.20.0.15"
@@ -100,8 +109,52 @@ def test_no_credentials_skips_with_a_reason(dns):
 
 
 def test_not_a_tcr_host(api, dns):
+    """A host that is neither a TCR name nor a custom domain of the account's instances: every instance's custom
+    domains were asked for (read-only), none matched."""
     r = run(api, dns, "registry.example.com/team/app:1.0", only="cloud")
     assert set(codes(r)) == {"CLOUD_NOT_TCR"}
+    assert "not a custom domain of an instance of account" in one(r, "CLOUD_NOT_TCR").summary["en"]
+    assert sorted(set(api.actions())) == ["DescribeInstanceCustomizedDomain", "DescribeInstances"]
+
+
+# ------------------------------------------------------------------------------------------------ custom domains
+CUSTOM = "registry.shop.example"  # Account.example(): a custom domain of shop-tcr
+
+
+def test_custom_domain_is_mapped_to_its_instance(api, dns):
+    """Before, a custom domain got CLOUD_NOT_TCR; now DescribeInstanceCustomizedDomain maps it to its instance and
+    every account check runs against that instance."""
+    r = run(api, dns, f"{CUSTOM}/team/app:1.0", only="cloud")
+    assert one(r, "CUSTOM_DOMAIN_OK").evidence["name"] == "shop-tcr"
+    assert one(r, "INSTANCE_OK").evidence["registry_id"] == "tcr-shop0001"
+    assert one(r, "TAG_FOUND").check == "cloud_image" and "CLOUD_NOT_TCR" not in codes(r)
+    sent = [x for x in api.received if x.action == "DescribeInstances"]
+    assert len(sent) == 1 and "Filters" not in sent[0].params  # one list of the account's instances, shared
+    assert [x.params["RegistryId"] for x in api.received if x.action == "DescribeInstanceCustomizedDomain"] == [
+        "tcr-shop0001"
+    ]
+
+
+def test_custom_domain_in_another_region_is_asked_in_its_region(api, dns, account):
+    account.instances.append(make_instance("hk-tcr", "tcr-hk000001", "ap-hongkong"))
+    account.instance("hk-tcr").custom_domains.append(custom_domain("tcr-hk000001", "hk.shop.example"))
+    r = run(api, dns, "hk.shop.example", only="cloud_instance")
+    assert one(r, "INSTANCE_OK").evidence["region"] == "ap-hongkong"
+    regions = {x.params["RegistryId"]: x.region for x in api.received if x.action == "DescribeInstanceCustomizedDomain"}
+    assert regions == {"tcr-shop0001": "ap-guangzhou", "tcr-hk000001": "ap-hongkong"}
+
+
+def test_custom_domain_not_ready(api, dns, account):
+    account.instance("shop-tcr").custom_domains[0]["Status"] = "FAILURE"
+    r = run(api, dns, CUSTOM, only="cloud_instance")
+    f = one(r, "CUSTOM_DOMAIN_NOT_READY")
+    assert f.status == "warn" and f.evidence["status"] == "FAILURE" and "cert-0001" in f.fix["en"]
+
+
+def test_custom_domain_lookup_refused_names_the_action(api, dns, account):
+    account.keys[Account.SECRET_ID].denied.add("DescribeInstanceCustomizedDomain")
+    r = run(api, dns, CUSTOM, only="cloud_instance")
+    assert one(r, "CLOUD_PERMISSION_MISSING").evidence["action"] == "tcr:DescribeInstanceCustomizedDomain"
 
 
 # ------------------------------------------------------------------------------------------------ instance

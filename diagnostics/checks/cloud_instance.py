@@ -13,6 +13,7 @@ DEPENDS: tuple = ()
 ORDER = 110
 GROUP = "cloud"  # the account, through the TCR cloud API: run with `--cloud` (or named in --only)
 ANONYMOUS = False  # needs cloud credentials: never for an anonymous web or Slack user
+READY_DOMAIN = "SUCCESS"
 
 
 def run(ctx) -> list:
@@ -28,7 +29,20 @@ def run(ctx) -> list:
             "en": f"--region {o.region} was given; the instance is in {reg.get('RegionName')}",
             "zh": f"指定了 --region {o.region}，实例实际位于 {reg.get('RegionName')}",
         }
-    return [
+    out = []
+    custom = cloud.custom_domain(ctx) if cloud.tcr_host_kind(ctx) is None else None
+    if custom is not None:
+        domain = custom[1]
+        status = str(domain.get("Status") or "-")
+        # CustomizedDomainInfo.Status: SUCCESS, FAILURE, CREATING or DELETING (the SDK model; tccli's example shows
+        # "success" in lower case)
+        ready = status.upper() == READY_DOMAIN
+        dom = {"host": ctx.target.host, "name": reg.get("RegistryName"), "status": status}
+        dom["cert_id"] = domain.get("CertId") or "-"
+        out.append(
+            finding(NAME, "CUSTOM_DOMAIN_OK", **dom) if ready else finding(NAME, "CUSTOM_DOMAIN_NOT_READY", **dom)
+        )
+    return out + [
         finding(
             NAME,
             "INSTANCE_OK",

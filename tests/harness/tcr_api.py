@@ -88,6 +88,7 @@ class Instance:
     images: dict[str, list[dict]] = field(default_factory=dict)  # "ns/repo" -> TcrImageInfo list
     tokens: list[dict] = field(default_factory=list)  # TcrInstanceToken
     service_accounts: list[dict] = field(default_factory=list)  # ServiceAccount
+    custom_domains: list[dict] = field(default_factory=list)  # CustomizedDomainInfo
 
     @property
     def id(self) -> str:
@@ -121,9 +122,11 @@ class Account:
 
     @classmethod
     def example(cls) -> Account:
-        """One account with one healthy standard instance `shop-tcr` in ap-guangzhou."""
+        """One account with one healthy standard instance `shop-tcr` in ap-guangzhou (custom domain
+        registry.shop.example)."""
         a = cls(keys={cls.SECRET_ID: Key(cls.SECRET_KEY)})
         a.instances.append(make_instance("shop-tcr", "tcr-shop0001", "ap-guangzhou"))
+        a.instances[0].custom_domains.append(custom_domain("tcr-shop0001", "registry.shop.example"))
         return a
 
     def instance(self, name: str) -> Instance:
@@ -477,6 +480,10 @@ class Handlers:
             "Data": {"TagCount": len(tags), "TagInfo": copy.deepcopy(_page(tags, p)), "Server": host, "RepoName": name}
         }
 
+    def DescribeInstanceCustomizedDomain(self, p, region):
+        inst = self._instance(p, region)
+        return {"DomainInfoList": copy.deepcopy(_page(inst.custom_domains, p)), "TotalCount": len(inst.custom_domains)}
+
     # a few write actions exist so a test can prove the client never sends them
     def CreateInstanceToken(self, p, region):
         raise AssertionError("a write action reached the server")
@@ -494,6 +501,7 @@ ACTIONS_WITH_DELAY = (
     "DescribeImages",
     "DescribeInstanceToken",
     "DescribeServiceAccounts",
+    "DescribeInstanceCustomizedDomain",
 )
 PERSONAL_HOST_REGION = {"ccr.ccs.tencentyun.com": "ap-guangzhou", "hkccr.ccs.tencentyun.com": "ap-hongkong"}
 INSTANCE_ACTIONS = {
@@ -505,7 +513,13 @@ INSTANCE_ACTIONS = {
     "DescribeImages",
     "DescribeInstanceToken",
     "DescribeServiceAccounts",
+    "DescribeInstanceCustomizedDomain",
 }
+
+
+def custom_domain(rid: str, domain: str, status: str = "SUCCESS") -> dict:
+    """A CustomizedDomainInfo (SDK model; Status is SUCCESS, FAILURE, CREATING or DELETING)."""
+    return {"RegistryId": rid, "CertId": "cert-0001", "DomainName": domain, "Status": status}
 
 
 @dataclass
