@@ -6,12 +6,17 @@ import hashlib
 import http.client
 import json
 import threading
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urljoin, urlsplit
 
 from .. import net
-from ..context import Unavailable
-from ..findings import finding
+from ..findings import Finding, Unavailable, finding
 from .name import edition
+
+if TYPE_CHECKING:  # the context is handed in; importing it would tie the checks to it
+    from ..auth import AuthResult
+    from ..context import Context
 
 NAME = "image"
 DEPENDS = ("credentials",)
@@ -33,11 +38,31 @@ MAX_DIGEST_PROBES = 500
 
 
 class _Stop(Exception):
-    def __init__(self, f):
+    """Ends the check with FINDING (the registry could not be asked further)."""
+
+    def __init__(self, f: Finding):
         self.finding = f
 
 
+@dataclass
+class _Session:
+    """One image check: the context, a client to the registry, the headers (Accept, Authorization), the token
+    flow's result, the repository and reference asked about, and the evidence every finding carries."""
+
+    ctx: Context
+    client: net.HTTPClient
+    headers: dict[str, str]
+    auth: AuthResult
+    repo: str
+    ref: str
+    ev: dict[str, Any]
+
+    def request(self, method: str, path: str) -> net.Response:
+        return _request(self.ctx, self.client, method, path, self.headers)
+
+
 def human_size(n: int) -> str:
+    """N bytes in decimal units (kB = 1000 B), as registries and docker show sizes."""
     size = float(n)
     for unit in ("B", "KB", "MB", "GB", "TB"):
         if size < 1000 or unit == "TB":
@@ -47,6 +72,7 @@ def human_size(n: int) -> str:
 
 
 def closest_tag(wanted: str, tags: list[str]) -> str | None:
+    """The tag closest to WANTED (same letters in another case first, then a fuzzy match of at least 50)."""
     if not tags:
         return None
     lower = {t.lower(): t for t in tags}
@@ -57,10 +83,12 @@ def closest_tag(wanted: str, tags: list[str]) -> str | None:
     best = process.extractOne(wanted, tags, scorer=fuzz.ratio, score_cutoff=50)
     if best is None:
         best = process.extractOne(wanted.lower(), tags, scorer=fuzz.ratio, processor=str.lower, score_cutoff=50)
-    return best[0] if best else None
+    return str(best[0]) if best else None
 
 
-def _request(ctx, client, method, path, headers, max_body=4 << 20):
+def _request(
+    ctx: Context, client: net.HTTPClient, method: str, path: str, headers: dict[str, str], max_body: int = 4 << 20
+) -> net.Response:
     try:
         return client.request(method, path, headers=headers, max_body=max_body)
     except (TimeoutError, net.DeadlineExceeded):
@@ -73,7 +101,8 @@ def _request(ctx, client, method, path, headers, max_body=4 << 20):
         ) from exc
 
 
-def _status_stop(ctx, resp, auth, what):
+def _status_stop(ctx: Context, resp: net.Response, auth: AuthResult, what: str) -> Finding:
+    """What an unexpected answer to WHAT means: no pull right, rate-limited, a server error, or not a registry."""
     t = ctx.target
     if resp.status in (401, 403):
         return finding(
@@ -100,12 +129,16 @@ def _status_stop(ctx, resp, auth, what):
     )
 
 
-def list_tags(ctx, client, headers, repo) -> tuple[list[str] | None, object]:
+def list_tags(
+    ctx: Context, client: net.HTTPClient, headers: dict[str, str], repo: str
+) -> tuple[list[str] | None, net.Response | None]:
     """All tags, following `Link: <...>; rel="next"` pagination. (None, resp) when the repository is unknown."""
     path = f"/v2/{repo}/tags/list?n=100"
     tags: list[str] = []
-    seen = set()
-    while path and len(tags) < MAX_TAGS:
+    seen: set[str] = set()
+    next_path: str | None = path
+    while next_path and len(tags) < MAX_TAGS:
+        path = next_path
         if path in seen:
             break
         seen.add(path)
@@ -120,17 +153,19 @@ def list_tags(ctx, client, headers, repo) -> tuple[list[str] | None, object]:
             return None, resp
         tags.extend(str(x) for x in page)
         link = resp.header("link")
-        path = None
+        next_path = None
         if link and 'rel="next"' in link:
             target = link.split(";")[0].strip().strip("<>")
             nxt = urljoin(f"{ctx.target.base_url}{resp.url and urlsplit(resp.url).path}", target)
             u = urlsplit(nxt)
             if (u.hostname or "").lower() == ctx.target.host:
-                path = u.path + (f"?{u.query}" if u.query else "")
+                next_path = u.path + (f"?{u.query}" if u.query else "")
     return tags, None
 
 
-def run(ctx) -> list:
+def run(ctx: Context) -> list[Finding]:
+    """Does the image exist (repository, tag or digest), and what it is: digest, size, storage, sharing tags, the
+    tag quota. SKIPPED without an image."""
     t = ctx.target
     if not t.repository:
         return [
@@ -149,73 +184,87 @@ def run(ctx) -> list:
     headers = {"Accept": ACCEPT}
     if auth.header:
         headers["Authorization"] = auth.header
-    repo = t.repository
-    ref = t.digest or t.tag
-    ev = {"registry": t.registry, "repository": repo, "reference": ref}
+    ref = t.digest or t.tag or "latest"
+    ev = {"registry": t.registry, "repository": t.repository, "reference": ref}
     client = ctx.client()
     try:
-        return _run(ctx, client, headers, auth, repo, ref, ev)
+        return _run(_Session(ctx, client, headers, auth, t.repository, ref, ev))
     except _Stop as stop:
         return [stop.finding]
     finally:
         client.close()
 
 
-def _run(ctx, client, headers, auth, repo, ref, ev) -> list:
-    t = ctx.target
-    out = []
-    head = _request(ctx, client, "HEAD", f"/v2/{repo}/manifests/{quote(ref, safe=':@')}", headers)
+def _run(s: _Session) -> list[Finding]:
+    manifest_path = f"/v2/{s.repo}/manifests/{quote(s.ref, safe=':@')}"
+    head = s.request("HEAD", manifest_path)
     if head.status == 404:
-        tags, bad = list_tags(ctx, client, headers, repo)
-        if tags is None and bad is not None and bad.status != 404:
-            raise _Stop(_status_stop(ctx, bad, auth, "tags/list"))
-        if tags is None:
-            return [finding(NAME, "REPO_NOT_FOUND", **ev)]
-        if t.digest:
-            return [finding(NAME, "DIGEST_NOT_FOUND", tag_count=len(tags), **ev)]
-        close = closest_tag(ref, tags)
-        out.append(
-            finding(NAME, "TAG_NOT_FOUND", tag_count=len(tags), closest=close, tags_sample=sorted(tags)[:20], **ev)
-        )
-        _quota(ctx, out, len(tags), ev)
-        return out
+        return _not_found(s)
     if head.status != 200:
-        raise _Stop(_status_stop(ctx, head, auth, "manifest"))
+        raise _Stop(_status_stop(s.ctx, head, s.auth, "manifest"))
     digest = head.header("docker-content-digest")
     media_type = (head.header("content-type") or "").split(";")[0].strip()
-    manifest = _request(ctx, client, "GET", f"/v2/{repo}/manifests/{quote(ref, safe=':@')}", headers)
+    manifest = s.request("GET", manifest_path)
     body = manifest.body if manifest.status == 200 else b""
     if not digest and body:
         digest = "sha256:" + hashlib.sha256(body).hexdigest()
-    out.append(finding(NAME, "TAG_FOUND", digest=digest or "-", media_type=media_type or "-", **ev))
-    size = _size(ctx, client, headers, repo, body)
-    if size:
-        layer = size.pop("layer", None)
-        out.append(finding(NAME, "SIZE_COMPRESSED", **size))
-        storage = _storage(ctx, client, headers, repo, layer) if layer else None
-        if storage is not None:
-            out.append(storage)
-    tags, _ = list_tags(ctx, client, headers, repo)
+    out = [finding(NAME, "TAG_FOUND", digest=digest or "-", media_type=media_type or "-", **s.ev)]
+    out += _size_findings(s, body)
+    tags, _ = list_tags(s.ctx, s.client, s.headers, s.repo)
     if tags is not None:
-        _quota(ctx, out, len(tags), ev)
+        _quota(s.ctx, out, len(tags), s.ev)
         if digest:
-            sharing, checked = _tags_with_digest(ctx, headers, repo, tags, digest, ref if not t.digest else None)
-            if len(sharing) >= 2:
-                out.append(
-                    finding(
-                        NAME,
-                        "TAGS_SHARE_DIGEST",
-                        tags=sorted(sharing),
-                        digest=digest,
-                        checked=checked,
-                        tag_count=len(tags),
-                        **ev,
-                    )
-                )
+            out += _shared_digest_findings(s, tags, digest)
     return out
 
 
-def _quota(ctx, out, count, ev):
+def _not_found(s: _Session) -> list[Finding]:
+    """The manifest is unknown: is the repository, the digest or the tag missing (and which tag is closest)?"""
+    tags, bad = list_tags(s.ctx, s.client, s.headers, s.repo)
+    if tags is None and bad is not None and bad.status != 404:
+        raise _Stop(_status_stop(s.ctx, bad, s.auth, "tags/list"))
+    if tags is None:
+        return [finding(NAME, "REPO_NOT_FOUND", **s.ev)]
+    if s.ctx.target.digest:
+        return [finding(NAME, "DIGEST_NOT_FOUND", tag_count=len(tags), **s.ev)]
+    close = closest_tag(s.ref, tags)
+    sample = sorted(tags)[:20]
+    out = [finding(NAME, "TAG_NOT_FOUND", tag_count=len(tags), closest=close, tags_sample=sample, **s.ev)]
+    _quota(s.ctx, out, len(tags), s.ev)
+    return out
+
+
+def _size_findings(s: _Session, body: bytes) -> list[Finding]:
+    """SIZE_COMPRESSED, and where the smallest layer is really downloaded from (BLOB_STORAGE_*)."""
+    size = _size(s.ctx, s.client, s.headers, s.repo, body)
+    if not size:
+        return []
+    layer = size.pop("layer", None)
+    out = [finding(NAME, "SIZE_COMPRESSED", **size)]
+    storage = _storage(s.ctx, s.client, s.headers, s.repo, layer) if layer else None
+    return out if storage is None else [*out, storage]
+
+
+def _shared_digest_findings(s: _Session, tags: list[str], digest: str) -> list[Finding]:
+    """TAGS_SHARE_DIGEST when other tags point at the same manifest."""
+    own_tag = s.ref if not s.ctx.target.digest else None
+    sharing, checked = _tags_with_digest(s.ctx, s.headers, s.repo, tags, digest, own_tag)
+    if len(sharing) < 2:
+        return []
+    return [
+        finding(
+            NAME,
+            "TAGS_SHARE_DIGEST",
+            tags=sorted(sharing),
+            digest=digest,
+            checked=checked,
+            tag_count=len(tags),
+            **s.ev,
+        )
+    ]
+
+
+def _quota(ctx: Context, out: list[Finding], count: int, ev: dict[str, Any]) -> None:
     """TCR's per-image tag limit applies to the personal edition only: to its hosts, or to a host the caller
     declares to stand for it (`DiagnoseOptions.edition`, e.g. a custom domain or a test registry)."""
     ed = getattr(ctx.options, "edition", None) or edition(ctx.target.host)
@@ -233,14 +282,16 @@ def _quota(ctx, out, count, ev):
     )
 
 
-def _size(ctx, client, headers, repo, body: bytes) -> dict | None:
+def _size(
+    ctx: Context, client: net.HTTPClient, headers: dict[str, str], repo: str, body: bytes
+) -> dict[str, Any] | None:
     try:
         m = json.loads(body.decode("utf-8"))
     except (ValueError, UnicodeDecodeError):
         return None
     if not isinstance(m, dict):
         return None
-    platform = {"en": "single platform", "zh": "单平台"}
+    platform: dict[str, str] | str = {"en": "single platform", "zh": "单平台"}
     mt = m.get("mediaType", "")
     if mt in INDEX_TYPES or "manifests" in m:
         children = [c for c in m.get("manifests") or [] if isinstance(c, dict)]
@@ -282,7 +333,7 @@ def _size(ctx, client, headers, repo, body: bytes) -> dict | None:
     }
 
 
-def _storage(ctx, client, headers, repo, digest: str):
+def _storage(ctx: Context, client: net.HTTPClient, headers: dict[str, str], repo: str, digest: str) -> Finding | None:
     """Where layers really come from. A registry that keeps them in object storage (TCR: COS) answers a blob GET
     with a redirect; the client then downloads from that host, so a pull that stalls on its layers is a problem
     of the storage host, not of the registry. One byte of the smallest layer is fetched the way the client does:
@@ -322,15 +373,17 @@ def _storage(ctx, client, headers, repo, digest: str):
     return finding(NAME, "BLOB_STORAGE_OK", status=got.status, elapsed_ms=elapsed, **ev)
 
 
-def _tags_with_digest(ctx, headers, repo, tags, digest, own_tag):
+def _tags_with_digest(
+    ctx: Context, headers: dict[str, str], repo: str, tags: list[str], digest: str, own_tag: str | None
+) -> tuple[set[str], str]:
     """Tags whose manifest digest equals DIGEST (HEAD each, a few connections in parallel, within the deadline)."""
-    sharing = {own_tag} if own_tag else set()
+    sharing: set[str] = {own_tag} if own_tag else set()
     todo = [x for x in tags if x != own_tag][:MAX_DIGEST_PROBES]
     lock = threading.Lock()
     checked = [0]
     it = iter(todo)
 
-    def worker():
+    def worker() -> None:
         try:
             c = ctx.client()
         except Exception:  # noqa: BLE001
