@@ -47,9 +47,12 @@ def load() -> list[dict]:
                 continue
             row = json.loads(line)
             q = row["q"]
-            decision = matcher.match(q)
+            from knowledge.structure import question_view
+
+            view = question_view(q)
+            decision = matcher.match(view)
             log = knowledge._log_cause(q, knowledge.extract_entities(q))
-            x = knowledge.combiner_features(q, decision, log)
+            x = knowledge.combiner_features(view, decision, log)
             top = decision.cands[0].entry.id if decision.cands else None
             y = int(top is not None and row.get("faq") is not None and number[top] == row["faq"])
             items.append({"set": name, "q": q, "faq": row.get("faq"), "x": x, "y": y})

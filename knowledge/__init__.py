@@ -1,14 +1,22 @@
 """Public knowledge API: what is asked (FAQ match, entities, secrets to mask).
 
-Imports are lazy so that `import knowledge` costs nothing until a function is called (CLI cold start).
+Imports are inside the functions, not at the top, so that `import knowledge` costs nothing until a function is
+called: `tcr-doctor diagnose` imports the package for the one secret detector and must not pay for the matcher
+(~120 ms with the knowledge base, python -X importtime) or the log reader (~70 ms); tests/test_startup.py keeps
+it so.
 """
 
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # the modules are imported lazily at run time (CLI start-up), eagerly for the type checker
+    from .kb import KnowledgeBase, Topic
+    from .matcher import Match, Matcher
 
 __all__ = [
     "ask",
@@ -42,7 +50,8 @@ SIGNATURE_NEEDS_LOG = True
 from .redact import redact  # noqa: E402
 
 
-def load_kb(path=None):
+def load_kb(path: str | None = None) -> KnowledgeBase:
+    """The knowledge base of the FAQ files (`path`: another knowledge directory)."""
     from .kb import load_kb as _load
 
     return _load(path)
@@ -55,7 +64,7 @@ class Overlay:
 
     version: str
     phrasings: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)  # entry id -> lang -> texts
-    topics: tuple = ()  # knowledge.kb.Topic
+    topics: tuple[Topic, ...] = ()
 
     def __hash__(self) -> int:
         return hash(self.version)
@@ -75,7 +84,7 @@ def set_overlay_source(source: Callable[[], Overlay | None] | None) -> None:
     _overlay_source = source
 
 
-def build_matcher(path: str | None = None, overlay: Overlay | None = None):
+def build_matcher(path: str | None = None, overlay: Overlay | None = None) -> tuple[KnowledgeBase, Matcher]:
     """(KnowledgeBase, Matcher) of the knowledge files plus `overlay`, built afresh (not cached)."""
     from dataclasses import replace
 
@@ -102,11 +111,11 @@ def _merged(base: dict[str, tuple[str, ...]], extra: dict[str, tuple[str, ...]])
 
 
 @functools.lru_cache(maxsize=4)
-def _cached(path: str | None, overlay: Overlay | None = None):
+def _cached(path: str | None, overlay: Overlay | None = None) -> tuple[KnowledgeBase, Matcher]:
     return build_matcher(path, overlay)
 
 
-def get_matcher(path: str | None = None):
+def get_matcher(path: str | os.PathLike[str] | None = None) -> tuple[KnowledgeBase, Matcher]:
     """(KnowledgeBase, Matcher) built once per process (and once per overlay version) and cached."""
     overlay = _overlay_source() if _overlay_source is not None else None
     if overlay is not None and not (overlay.phrasings or overlay.topics):
@@ -126,12 +135,14 @@ def question_vector(text: str) -> dict[str, float]:
 
 
 def extract_entities(text: str) -> dict[str, Any]:
+    """What `text` mentions: registry host, instance, image, repository, namespace, tag, digest and error lines
+    (knowledge/entities.py)."""
     from .entities import extract_entities as _extract
 
     return _extract(text)
 
 
-def explain_log(text: str):
+def explain_log(text: str) -> dict[str, Any] | None:
     """The cause of a pasted docker/podman/containerd/kubelet error (knowledge/logs/); None when there is none."""
     from .logs import explain_log as _explain
 
@@ -189,7 +200,7 @@ def faq_question(faq_id: str) -> dict[str, str] | None:
     return None
 
 
-def _log_cause(text: str, entities: dict[str, Any]):
+def _log_cause(text: str, entities: dict[str, Any]) -> dict[str, Any] | None:
     # The FAQ answer must survive a bug in the log reader: it is an addition to the answer, not a condition for it.
     try:
         cause = explain_log(text)
@@ -212,7 +223,7 @@ _LOGIN_ONLY_CAUSES = frozenset(
 )
 
 
-def _log_may_answer(text: str, log: dict, decision) -> bool:
+def _log_may_answer(text: str, log: dict[str, Any], decision: Match) -> bool:
     """Whether a pasted log the words around it did not match may be answered with the log's own entry: TCR is
     named, the user's own sentences ask nothing the entries do not answer (no out-of-scope topic, no facet
     mismatch), and a network cause comes from a login (entry 7 is about logging in)."""
@@ -235,7 +246,7 @@ def _log_may_answer(text: str, log: dict, decision) -> bool:
 COMBINER = True  # use knowledge/combiner.json when it is there and enabled (False: the lexical rule alone)
 
 
-def _combiner_model():
+def _combiner_model() -> dict[str, Any] | None:
     if not COMBINER:
         return None
     from .combiner import model
@@ -243,7 +254,7 @@ def _combiner_model():
     return model()
 
 
-def combiner_features(text: str, decision, log: dict | None) -> list[float]:
+def combiner_features(text: str, decision: Match, log: dict[str, Any] | None) -> list[float]:
     """The combiner's feature vector for `text` (knowledge/combiner.py FEATURES): the matcher's `decision` and the
     pasted-log cause `log`. Used by ask() and by benchmarks/fit_combiner.py, so both see the same numbers."""
     from .combiner import features
@@ -264,7 +275,7 @@ def _registry_context(text: str) -> bool:
     return registry_context(text)
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> Any:
     if name == "KnowledgeError":
         from .kb import KnowledgeError
 
@@ -272,7 +283,7 @@ def __getattr__(name: str):
     raise AttributeError(name)
 
 
-def ask(text: str, lang: str | None = None, *, kb_path=None, limit: int = 3) -> dict[str, Any]:
+def ask(text: str, lang: str | None = None, *, kb_path: str | None = None, limit: int = 3) -> dict[str, Any]:
     """Answer `text` from the FAQ: the `ask --json` object described in docs/ARCHITECTURE.md."""
     from . import matcher as M
     from .text import detect_lang
@@ -282,10 +293,12 @@ def ask(text: str, lang: str | None = None, *, kb_path=None, limit: int = 3) -> 
     if lang not in LANGS:
         lang = detect_lang(text)
     from .dialogue import refusal, smalltalk
+    from .structure import question_view
 
     kb, matcher = get_matcher(kb_path)
     talk = smalltalk(text)
-    decision = matcher.match("" if talk else text, limit=max(limit, 3))
+    view = "" if talk else question_view(text)
+    decision = matcher.match(view, limit=max(limit, 3))
     cands = decision.cands
     top = cands[0] if cands else None
     answered = decision.answered and not talk
@@ -298,9 +311,10 @@ def ask(text: str, lang: str | None = None, *, kb_path=None, limit: int = 3) -> 
             # Answer or refuse by the fitted combiner over all the signals (docs/matching.md), not coverage alone.
             from .combiner import probability
 
-            answered = probability(combiner_features(text, decision, log), model) >= model["threshold"]
+            # The features read the question view too: a long paste must not look "long" to the combiner.
+            answered = probability(combiner_features(view, decision, log), model) >= model["threshold"]
     why = refusal(text, answered=answered, log=log, signature=bool(top and top.signature), talk=talk)
-    if answered and why is not None and why["kind"] == "other_registry":
+    if answered and top is not None and why is not None and why["kind"] == "other_registry":
         # Another vendor's registry and TCR never named: no TCR entry answers it, unless the entry itself is about
         # other registries (image acceleration covers pulls from Docker Hub and gcr.io).
         objs = matcher.profile(matcher.entries.index(top.entry))[1]
@@ -308,7 +322,14 @@ def ask(text: str, lang: str | None = None, *, kb_path=None, limit: int = 3) -> 
             why = None
         else:
             answered = False
-    if answered and log is None and top.signature and SIGNATURE_NEEDS_LOG and not _registry_context(text):
+    if (
+        answered
+        and top is not None
+        and log is None
+        and top.signature
+        and SIGNATURE_NEEDS_LOG
+        and not _registry_context(text)
+    ):
         # Answered through an error wording in a text with nothing about images, registries or container tools
         # around it (a VPN client's "dial tcp … i/o timeout"): another program's error, no registry answer.
         answered = False
@@ -325,7 +346,7 @@ def ask(text: str, lang: str | None = None, *, kb_path=None, limit: int = 3) -> 
         from .logs import agreeing_entries
 
         agree = agreeing_entries(log["cause"], log.get("tool")) | {log.get("faq")}
-        if not answered or top.entry.id not in agree:
+        if not answered or top is None or top.entry.id not in agree:
             story = log.get("faq") if log.get("faq") in kb.by_id else None
             if log["cause"] in _LOGIN_ONLY_CAUSES and log.get("op") not in ("login", None):
                 story = None  # a pull or push that times out is not "logging in fails"
@@ -344,7 +365,7 @@ def ask(text: str, lang: str | None = None, *, kb_path=None, limit: int = 3) -> 
     alternatives: list[dict[str, Any]] = []
     answer = None
     diagnostics: list[str] = []
-    if answered:
+    if answered and top is not None:
         e = top.entry
         answer = {
             "id": e.id,
@@ -375,7 +396,7 @@ def ask(text: str, lang: str | None = None, *, kb_path=None, limit: int = 3) -> 
         # Why no entry answers (docs/ARCHITECTURE.md): smalltalk | other_registry | documentation | troubleshooting.
         "refusal": why,
     }
-    if decision.topic is not None and not answered and not talk:
+    if decision.topic is not None and decision.topic.topic is not None and not answered and not talk:
         # A known subject the FAQ does not document: {"id", "title", "hint"} (docs/matching.md).
         result["topic"] = decision.topic.topic.to_dict(lang)
     return result

@@ -13,8 +13,13 @@ import json
 import math
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from .dialogue import LazyRe
+from .structure import prose_share
+
+if TYPE_CHECKING:
+    from .matcher import Match
 
 PATH = Path(__file__).with_name("combiner.json")
 
@@ -40,30 +45,9 @@ _QUESTION = LazyRe(
     r"[?？]|怎么|如何|为什么|为啥|吗|么|能否|是否|多少|多久|哪|\b(?:how|what|why|when|where|which|can|could|does|is there)\b",
     re.IGNORECASE,
 )
-_OUTPUT_LINE = LazyRe(
-    r"^\s*(?:[$#>]\s|\w+@[\w.-]+[:~]|[0-9a-f]{12}:|#\d+ |\[\d|\d{4}-\d\d-\d\d|[A-Z]{4}\[\d|error|warning|fatal|"
-    r"```|\s{4}|\t|[{}\[\]<]|[-=*]{3})",
-    re.IGNORECASE,
-)
 
 
-def prose_share(text: str) -> float:
-    """Share of the characters in lines that read as the user's own sentences rather than pasted output."""
-    total = prose = 0
-    for line in text.splitlines():
-        n = len(line.strip())
-        if not n:
-            continue
-        total += n
-        words = re.findall(r"[A-Za-z]{2,}", line)
-        cjk = len(re.findall(r"[\u4e00-\u9fff]", line))
-        symbols = len(re.findall(r"[/:=\\\"{}<>\[\]_@|]", line))
-        if not _OUTPUT_LINE.match(line) and (cjk >= 4 or len(words) >= 4) and symbols <= max(2, n // 25):
-            prose += n
-    return prose / total if total else 0.0
-
-
-def features(text: str, decision, log: dict | None, agree: bool, tcr: bool) -> list[float]:
+def features(text: str, decision: Match, log: dict[str, Any] | None, agree: bool, tcr: bool) -> list[float]:
     """The feature vector (FEATURES order) of one question and the matcher's decision about it."""
     cands = decision.cands
     top = cands[0] if cands else None
@@ -92,18 +76,18 @@ def features(text: str, decision, log: dict | None, agree: bool, tcr: bool) -> l
 
 
 @functools.cache
-def model() -> dict | None:
+def model() -> dict[str, Any] | None:
     """{"features", "weights", "bias", "threshold", ...} from combiner.json, or None when absent / disabled."""
     try:
         data = json.loads(PATH.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if not data.get("enabled") or list(data.get("features", ())) != list(FEATURES):
+    if not isinstance(data, dict) or not data.get("enabled") or list(data.get("features", ())) != list(FEATURES):
         return None
     return data
 
 
-def probability(x: list[float], m: dict) -> float:
+def probability(x: list[float], m: dict[str, Any]) -> float:
     """P(the best entry is the right answer) under model `m`."""
     z = m["bias"] + sum(w * (v - mu) / sd for w, v, mu, sd in zip(m["weights"], x, m["mean"], m["scale"], strict=True))
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable, Iterator
+from typing import Any
 
 
 class LazyRe:
@@ -16,15 +18,45 @@ class LazyRe:
 
     __slots__ = ("_src", "_flags", "_rx")
 
-    def __init__(self, src: str, flags: int = 0):
-        self._src, self._flags, self._rx = src, flags, None
+    def __init__(self, src: str, flags: int = 0) -> None:
+        self._src, self._flags = src, flags
+        self._rx: re.Pattern[str] | None = None
 
-    def __getattr__(self, name: str):
+    @property
+    def rx(self) -> re.Pattern[str]:
+        """The compiled expression (compiled now if it was not yet)."""
         if self._rx is None:
             self._rx = re.compile(self._src, self._flags)
-        return getattr(self._rx, name)
+        return self._rx
+
+    def search(self, string: str) -> re.Match[str] | None:
+        """`re.Pattern.search`."""
+        return self.rx.search(string)
+
+    def match(self, string: str) -> re.Match[str] | None:
+        """`re.Pattern.match`."""
+        return self.rx.match(string)
+
+    def fullmatch(self, string: str) -> re.Match[str] | None:
+        """`re.Pattern.fullmatch`."""
+        return self.rx.fullmatch(string)
+
+    def finditer(self, string: str) -> Iterator[re.Match[str]]:
+        """`re.Pattern.finditer`."""
+        return self.rx.finditer(string)
+
+    def findall(self, string: str) -> list[Any]:
+        """`re.Pattern.findall`."""
+        return self.rx.findall(string)
+
+    def sub(self, repl: str | Callable[[re.Match[str]], str], string: str, count: int = 0) -> str:
+        """`re.Pattern.sub`."""
+        return self.rx.sub(repl, string, count)
 
 
+# `.text` is imported inside the functions that need it, not here: knowledge.logs imports this module (LazyRe,
+# names_tcr) and knowledge.text costs ~55 ms (python -X importtime: tomllib, unicodedata, its tables), which a
+# `tcr-doctor explain` of a paste that names no registry never needs.
 SMALLTALK_KINDS = ("greeting", "thanks", "identity")
 REFUSAL_KINDS = ("smalltalk", "other_registry", "documentation", "troubleshooting")
 
@@ -70,7 +102,7 @@ _FILLER = (
 
 
 @functools.cache
-def _smalltalk_res() -> tuple[list[tuple[str, re.Pattern]], re.Pattern, re.Pattern]:
+def _smalltalk_res() -> tuple[list[tuple[str, re.Pattern[str]]], re.Pattern[str], re.Pattern[str]]:
     phrase = []
     for kind, pats in _SMALLTALK.items():
         for p in pats:
@@ -250,7 +282,7 @@ _HOST_IN_TEXT = LazyRe(
 
 
 @functools.cache
-def _vendor_res() -> tuple[re.Pattern, list[tuple[re.Pattern, str]]]:
+def _vendor_res() -> tuple[re.Pattern[str], list[tuple[re.Pattern[str], str]]]:
     words = [(re.compile(rf"(?<![a-z0-9])(?:{p})(?![a-z0-9])" if p.isascii() else p), name) for p, name in VENDOR_WORDS]
     return re.compile(_TCR_RE), words
 
@@ -272,7 +304,7 @@ def vendor_of_host(host: str) -> str | None:
     return None
 
 
-def other_vendor(text: str, log: dict | None = None) -> str | None:
+def other_vendor(text: str, log: dict[str, Any] | None = None) -> str | None:
     """The other vendor's registry a message is about when it does not name TCR, else None.
 
     Taken from the registry host of a pasted log first (the `host` of `log`), then the hosts in the text, then a
@@ -317,7 +349,7 @@ _SELF_HOSTED_WORDS = LazyRe(
 )
 
 
-def _self_hosted(t: str, log: dict | None) -> bool:
+def _self_hosted(t: str, log: dict[str, Any] | None) -> bool:
     """Whether normalised text `t` is about a self-hosted registry: a registry host in it (URL, image reference, host
     after login/pull/push, the log's host) that is not TCR, or self-hosting words."""
     from . import text as T
@@ -344,8 +376,8 @@ _PROBLEM_RE = LazyRe(
 
 
 def refusal(
-    text: str, *, answered: bool, log: dict | None = None, signature: bool = False, talk: str | None = None
-) -> dict | None:
+    text: str, *, answered: bool, log: dict[str, Any] | None = None, signature: bool = False, talk: str | None = None
+) -> dict[str, Any] | None:
     """The `refusal` object of `ask()` (None when answered): small talk, another vendor's registry, a how-to /
     pricing / product question no entry answers (documentation), or a problem report no entry answers
     (troubleshooting: the channel asks for the error text and the command)."""

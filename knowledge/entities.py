@@ -133,6 +133,7 @@ def _empty() -> dict[str, Any]:
 
 
 def instance_from_host(host: str) -> str | None:
+    """The Enterprise instance name of a `<instance>.tencentcloudcr.com` host (the `-vpc` suffix removed), else None."""
     host = host.lower().split(":", 1)[0]
     if host.endswith(".tencentcloudcr.com"):
         name = host[: -len(".tencentcloudcr.com")]
@@ -158,6 +159,8 @@ def _instance_mention(text: str) -> str | None:
 
 
 def extract_entities(text: str) -> dict[str, Any]:
+    """Registry host, instance, image reference, namespace/repository/tag/digest and error lines (redacted) that
+    `text` mentions; every key present, None or [] when absent."""
     out = _empty()
     if not isinstance(text, str) or not text:
         return out
@@ -200,13 +203,13 @@ def extract_entities(text: str) -> dict[str, Any]:
             out["namespace"] = path.split("/", 1)[0]
 
     if out["registry"] is None:
-        m = _REGISTRY_HOST_RE.search(text)
-        if m:
-            out["registry"] = m.group("host").lower()
+        found = _REGISTRY_HOST_RE.search(text)
+        if found:
+            out["registry"] = found.group("host").lower()
         else:
-            m = next((m for m in _HOST_PORT_RE.finditer(text) if not _file_name(m.group("host"))), None)
-            if m:
-                out["registry"] = f"{m.group('host').lower()}:{m.group('port')}"
+            port = next((m for m in _HOST_PORT_RE.finditer(text) if not _file_name(m.group("host"))), None)
+            if port:
+                out["registry"] = f"{port.group('host').lower()}:{port.group('port')}"
     if out["registry"]:
         out["instance"] = instance_from_host(out["registry"])
     if out["instance"] is None:
@@ -218,9 +221,9 @@ def extract_entities(text: str) -> dict[str, Any]:
                 out["namespace"] = name
                 break
     if out["digest"] is None:
-        m = _DIGEST_RE.search(text)
-        if m:
-            out["digest"] = m.group(0).lower()
+        digest = _DIGEST_RE.search(text)
+        if digest:
+            out["digest"] = digest.group(0).lower()
 
     errors: list[str] = []
     for line in text.splitlines():

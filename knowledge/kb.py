@@ -7,11 +7,14 @@ Any problem raises `KnowledgeError` naming the file and the field, e.g.
 from __future__ import annotations
 
 import hashlib
+import marshal
+import os
 import re
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, NoReturn, overload
 
 from diagnostics.checks import known_names
 
@@ -45,15 +48,20 @@ class KnowledgeError(ValueError):
 
 @dataclass(frozen=True)
 class Link:
+    """A documentation link of an entry: a bilingual title and a URL."""
+
     title: dict[str, str]
     url: str
 
     def to_dict(self, lang: str) -> dict[str, str]:
+        """The link in `lang`: {"title", "url"}."""
         return {"title": self.title.get(lang) or self.title["en"], "url": self.url}
 
 
 @dataclass(frozen=True)
 class Entry:
+    """One FAQ entry as validated from its knowledge/faq/NN-<id>.toml file."""
+
     id: str
     number: int
     category: dict[str, str]
@@ -72,6 +80,8 @@ class Entry:
 
 @dataclass
 class KnowledgeBase:
+    """Every FAQ entry, in file order, with `by_id` and the `version` hash of the files."""
+
     entries: list[Entry]
     version: str
     by_id: dict[str, Entry] = field(init=False)
@@ -86,13 +96,19 @@ class KnowledgeBase:
 
 
 class _Checker:
-    def __init__(self, name: str):
+    def __init__(self, name: str) -> None:
         self.name = name
 
-    def fail(self, fld: str, msg: str):
+    def fail(self, fld: str, msg: str) -> NoReturn:
         raise KnowledgeError(f"{self.name}: {fld}: {msg}")
 
-    def str_(self, data: dict, key: str, fld: str, required: bool = True) -> str | None:
+    @overload
+    def str_(self, data: dict[str, Any], key: str, fld: str, required: Literal[True] = True) -> str: ...
+
+    @overload
+    def str_(self, data: dict[str, Any], key: str, fld: str, required: bool) -> str | None: ...
+
+    def str_(self, data: dict[str, Any], key: str, fld: str, required: bool = True) -> str | None:
         if key not in data:
             if required:
                 self.fail(fld, "missing")
@@ -104,7 +120,17 @@ class _Checker:
             self.fail(fld, "must not be empty")
         return value
 
-    def bilingual(self, data: dict, key: str, required: bool = True, prefix: str = "") -> dict[str, str] | None:
+    @overload
+    def bilingual(
+        self, data: dict[str, Any], key: str, required: Literal[True] = True, prefix: str = ""
+    ) -> dict[str, str]: ...
+
+    @overload
+    def bilingual(self, data: dict[str, Any], key: str, required: bool, prefix: str = "") -> dict[str, str] | None: ...
+
+    def bilingual(
+        self, data: dict[str, Any], key: str, required: bool = True, prefix: str = ""
+    ) -> dict[str, str] | None:
         fld = prefix + key
         if key not in data:
             if required:
@@ -122,7 +148,7 @@ class _Checker:
             self.fail(f"{fld}.{sorted(extra)[0]}", "unknown language (only zh and en)")
         return {lang: value[lang].strip() for lang in LANGS}
 
-    def bilingual_lists(self, data: dict, key: str, required: bool) -> dict[str, tuple[str, ...]]:
+    def bilingual_lists(self, data: dict[str, Any], key: str, required: bool) -> dict[str, tuple[str, ...]]:
         if key not in data:
             if required:
                 self.fail(key, "missing")
@@ -344,11 +370,14 @@ class Topic:
     hint: dict[str, str] | None = None
 
     def to_dict(self, lang: str) -> dict[str, Any]:
+        """The topic in `lang` as `ask()` reports it: {"id", "title", "hint"}."""
         return {"id": self.id, "title": self.title[lang], "hint": self.hint[lang] if self.hint else None}
 
 
 @dataclass
 class TopicSet:
+    """The out-of-scope topics (knowledge/out_of_scope.toml) with `by_id` and their `version` hash."""
+
     topics: list[Topic]
     version: str
     by_id: dict[str, Topic] = field(init=False)
@@ -357,7 +386,7 @@ class TopicSet:
         self.by_id = {t.id: t for t in self.topics}
 
 
-def load_topics(path: str | Path | None = None, entry_ids=()) -> TopicSet:
+def load_topics(path: str | Path | None = None, entry_ids: Iterable[str] = ()) -> TopicSet:
     """Load and validate the out-of-scope topics file (default knowledge/out_of_scope.toml); a missing default
     file gives an empty set. Errors name the file and the field: `knowledge/out_of_scope.toml: topic[3]
     (helm-charts).title.en: missing (both zh and en are required)`. `entry_ids`: FAQ ids a topic may not reuse."""
@@ -426,8 +455,6 @@ def _parse_topics(raw: bytes, name: str) -> list[Topic]:
 
 def cache_dir() -> Path | None:
     """$TCR_DOCTOR_CACHE_DIR (default $XDG_CACHE_HOME or ~/.cache, + /tcr-doctor); None when it is off/0/none."""
-    import os
-
     base = os.environ.get("TCR_DOCTOR_CACHE_DIR")
     if base and base.lower() in ("off", "0", "none"):
         return None
@@ -443,8 +470,6 @@ def _topics_cache_path(version: str) -> Path | None:
 
 def _cached_topics(version: str) -> list[Topic] | None:
     """Topics already validated by an earlier process (parsing the TOML costs ~10 ms of a cold start)."""
-    import marshal
-
     path = _topics_cache_path(version)
     if path is None:
         return None
@@ -478,12 +503,9 @@ def _store_topics(version: str, topics: list[Topic]) -> None:
     store_cache(_topics_cache_path(version), rows)
 
 
-def store_cache(path, value) -> None:
+def store_cache(path: Path | None, value: Any) -> None:
     """Write `value` (marshal-able) to the cache file `path` atomically; None or a read-only home only costs
     start-up time, never an error."""
-    import marshal
-    import os
-
     if path is None:
         return
     try:

@@ -5,13 +5,23 @@ See docs/matching.md for the method, the measurements that chose it and the cali
 
 from __future__ import annotations
 
+import hashlib
 import heapq
+import marshal
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from . import text as T
-from .kb import Entry, Topic
+from .kb import Entry, Topic, cache_dir, store_cache
+
+# (actions, objects, action -> the objects it applies to) of what an entry is about.
+Profile = tuple[frozenset[str], frozenset[str], dict[str, frozenset[str]]]
+# The index as built and cached: postings (feature -> flat [idx, tf, ...]), entry lengths, Latin vocabulary, profiles.
+Index = tuple[dict[str, list[Any]], list[float], list[str], list[Any]]
 
 # Field weights: how much a feature found in each part of an entry counts (measured, docs/matching.md).
 FIELD_WEIGHTS = {"question": 2.0, "phrasings": 1.2, "keywords": 1.5, "category": 0.3, "answer": 0.5, "signatures": 0.5}
@@ -64,6 +74,9 @@ PROFILES_EAGER_MAX = 2000  # bases up to this size build every entry's facet pro
 
 @dataclass
 class Candidate:
+    """An FAQ entry (or out-of-scope topic) ranked for a question: raw BM25 score, calibrated coverage and score,
+    and why it was lifted or demoted."""
+
     entry: Entry
     raw: float
     coverage: float
@@ -92,10 +105,14 @@ def _sigmoid(x: float) -> float:
 
 
 def calibrate(coverage: float) -> float:
+    """The 0..1 score shown for a coverage (a logistic curve around MIDPOINT)."""
     return round(_sigmoid(SLOPE * (coverage - MIDPOINT)), 4)
 
 
 class Matcher:
+    """BM25 over the entries' features (knowledge/text.py) with coverage, error signatures, facets and out-of-scope
+    topics: `match(question)` ranks and decides."""
+
     def __init__(
         self,
         entries: list[Entry],
@@ -112,8 +129,6 @@ class Matcher:
         # Documents of the index: the entries, then one pseudo-entry per topic.
         self.docs: list[Entry] = self.entries + [_topic_entry(t, i) for i, t in enumerate(self.topics)]
         if cache_key and self.topics:
-            import hashlib
-
             cache_key += (
                 ":topics:"
                 + hashlib.sha256(
@@ -122,7 +137,7 @@ class Matcher:
             )
         self.concepts = concepts or T.default_concepts()
         self.facets = T.default_facets()
-        self.signatures: list[tuple[int, str, re.Pattern | None]] = []
+        self.signatures: list[tuple[int, str, re.Pattern[str] | None]] = []
         for idx, entry in enumerate(self.entries):
             for sig in entry.error_signatures:
                 if len(sig) > 2 and sig.startswith("/") and sig.endswith("/"):
@@ -134,16 +149,17 @@ class Matcher:
             # Facet profiles go into the cache with the index; without a cache they are built per candidate on
             # first use (~1 ms each instead of ~20 ms for all 20 entries up front).
             built = self._build(
-                with_profiles=bool(cache_key)
+                with_profiles=cache_key is not None
                 and index_cache_path(cache_key) is not None
                 and len(self.entries) <= PROFILES_EAGER_MAX
             )
             if cache_key:
                 _store_cached_index(cache_key, built)
+        self.postings: dict[str, list[Any]]
         self.postings, lengths, vocab, profiles = built
         # Facet profiles of the entries: built with the index and cached with it; without a cache, or in a large
         # base, built on first use per candidate entry.
-        self.profiles: list = [
+        self.profiles: list[Profile | None] = [
             (frozenset(a), frozenset(o), {k: frozenset(v) for k, v in h.items()}) for a, o, h in profiles
         ] or [None] * self.n_entries
         self.vocab_words = set(vocab)
@@ -163,10 +179,10 @@ class Matcher:
             self._vocab_by_len.setdefault(len(w), []).append(w)
         self._fix_cache: dict[str, str] = {}
 
-    def _build(self, with_profiles: bool = True) -> tuple[dict[str, list], list[float], list[str], list]:
+    def _build(self, with_profiles: bool = True) -> Index:
         """postings: feature -> flat [idx, tf, idx, tf, ...] (marshal-friendly); entry lengths; Latin vocabulary;
         the entries' facet profiles as lists."""
-        postings: dict[str, list] = {}
+        postings: dict[str, list[Any]] = {}
         lengths: list[float] = []
         vocab: set[str] = set()
         for idx, entry in enumerate(self.docs):
@@ -208,14 +224,14 @@ class Matcher:
         add("\n".join(sig for sig in entry.error_signatures if not sig.startswith("/")), FIELD_WEIGHTS["signatures"])
         return bag
 
-    def _profile(self, entry: Entry) -> tuple[frozenset, frozenset, dict]:
+    def _profile(self, entry: Entry) -> Profile:
         """(actions, objects, action -> objects it applies to) of what `entry` is about: its question, phrasings
         and keywords (never the answer text) plus its declared `facets`."""
         acts: set[str] = set(entry.facets.get("actions", ()))
         objs: set[str] = set(entry.facets.get("objects", ()))
         # The edition is what the entry is about, too (an entry for both editions is about both).
         objs.update(("personal", "enterprise") if entry.edition == "both" else (entry.edition,))
-        heads: dict[str, set] = {}
+        heads: dict[str, set[str]] = {}
         texts = [entry.question[lang] for lang in T_LANGS]
         texts += [t for lang in T_LANGS for t in entry.phrasings.get(lang, ())]
         texts += [t for lang in T_LANGS for t in entry.keywords.get(lang, ())]
@@ -231,14 +247,14 @@ class Matcher:
             )
         return frozenset(acts), frozenset(objs), {a: frozenset(o) for a, o in heads.items()}
 
-    def profile(self, idx: int) -> tuple[frozenset, frozenset, dict]:
+    def profile(self, idx: int) -> Profile:
         """Entry `idx`'s facet profile (see _profile), built on first use when the index cache did not hold it."""
         prof = self.profiles[idx]
         if prof is None:
             prof = self.profiles[idx] = self._profile(self.entries[idx])
         return prof
 
-    def facet_mismatch(self, scan, idx: int, parts=()) -> str | None:
+    def facet_mismatch(self, scan: T.FacetScan, idx: int, parts: Sequence[T.FacetScan] = ()) -> str | None:
         """Why entry `idx` does not answer a question with facets `scan` (None when nothing speaks against it).
         `parts`: the scans of the text's separate questions when it asks two or more ("要等多久自动解锁？还是得找人
         处理？"); an unanswered action then counts only when no question is free of one."""
@@ -270,8 +286,8 @@ class Matcher:
         """Correct an English typo to a knowledge-base word (edit similarity >= 80 %, >= 85 % below 6 letters)."""
         if word in self.vocab_words or len(word) < 4 or not word.isalpha():
             return word
-        hit = self._fix_cache.get(word)
-        if hit is None:
+        fixed = self._fix_cache.get(word)
+        if fixed is None:
             from rapidfuzz import fuzz, process  # lazy: only queries with unknown words pay for it
 
             best, best_score = word, 0.0
@@ -283,10 +299,10 @@ class Matcher:
                 hit = process.extractOne(word, choices, scorer=fuzz.ratio, score_cutoff=cutoff)
                 if hit and (hit[1] > best_score or (hit[1] == best_score and hit[0] < best)):
                     best, best_score = hit[0], hit[1]
-            hit = best
+            fixed = best
             if len(self._fix_cache) < 10000:
-                self._fix_cache[word] = hit
-        return hit
+                self._fix_cache[word] = fixed
+        return fixed
 
     # ------------------------------------------------------------ query
 
@@ -306,12 +322,12 @@ class Matcher:
         if best_topic is not None and best_topic.coverage >= TOPIC_MIN:
             if not answered:
                 topic = best_topic
-            else:
+            elif top is not None:
                 rival = top.lexical if top.signature else top.coverage
                 if best_topic.coverage >= TOPIC_RATIO * rival:
                     topic, answered = best_topic, False
         status = "no_answer"
-        if answered:
+        if answered and top is not None:
             status = "answered"
             if len(cands) > 1 and cands[1].coverage >= midpoint and cands[1].coverage >= AMBIGUOUS_RATIO * top.coverage:
                 status = "ambiguous"
@@ -468,14 +484,10 @@ def _topic_entry(topic: Topic, i: int) -> Entry:
 # ---------------------------------------------------------------- index cache
 
 
-def index_cache_path(cache_key: str):
+def index_cache_path(cache_key: str) -> Path | None:
     """$TCR_DOCTOR_CACHE_DIR (default ~/.cache/tcr-doctor)/index-<hash>.marshal; None when disabled
     (TCR_DOCTOR_CACHE_DIR=off). The hash covers the knowledge base version, concepts, pinyin table and the
     matching code, so any change rebuilds the index."""
-    import hashlib
-
-    from .kb import cache_dir
-
     root = cache_dir()
     if root is None:
         return None
@@ -489,9 +501,7 @@ def index_cache_path(cache_key: str):
     return root / f"index-{h.hexdigest()[:16]}.marshal"
 
 
-def _load_cached_index(cache_key: str):
-    import marshal
-
+def _load_cached_index(cache_key: str) -> Index | None:
     path = index_cache_path(cache_key)
     if path is None:
         return None
@@ -510,7 +520,5 @@ def _load_cached_index(cache_key: str):
     return None
 
 
-def _store_cached_index(cache_key: str, built) -> None:
-    from .kb import store_cache
-
+def _store_cached_index(cache_key: str, built: Index) -> None:
     store_cache(index_cache_path(cache_key), built)

@@ -34,7 +34,7 @@ _PROMPT_FOLLOWERS = (
 )
 
 # (kind, pattern, group to mask). Order matters: specific before generic.
-_PATTERNS: list[tuple[str, re.Pattern, str]] = [
+_PATTERNS: list[tuple[str, re.Pattern[str], str]] = [
     # PEM private keys, the whole block (to the END line, or to the end of a truncated paste)
     (
         "private-key",
@@ -182,9 +182,11 @@ def redact(text: str) -> tuple[str, list[str]]:
         if not any(needle in lower for needle in _NEEDLES[kind]):
             continue
 
-        def _sub(m: re.Match, kind=kind, groups=groups) -> str:
+        def _sub(m: re.Match[str], kind: str = kind, groups: str = groups) -> str:
             group = next((g for g in groups.split("|") if m.group(g)), None)
-            secret = m.group(group) if group else None
+            if group is None:
+                return m.group(0)
+            secret = m.group(group)
             if not secret or MASK in secret or secret.endswith(":"):
                 return m.group(0)
             kinds.add(kind)
@@ -206,6 +208,7 @@ class RedactingFilter(logging.Filter):
     """
 
     def filter(self, record: logging.LogRecord) -> bool:
+        """Mask secrets in the record's message and arguments; always keeps the record."""
         try:
             message = record.getMessage()
         except Exception:  # noqa: BLE001 - a broken format string: keep the record as the logging module would

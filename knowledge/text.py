@@ -18,8 +18,10 @@ import functools
 import re
 import tomllib
 import unicodedata
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 
@@ -61,6 +63,7 @@ def normalize(text: str) -> str:
 
 
 def cjk_count(text: str) -> int:
+    """How many CJK characters `text` holds."""
     return len(_CJK_RE.findall(text))
 
 
@@ -71,6 +74,7 @@ def detect_lang(text: str) -> str:
 
 @functools.lru_cache(maxsize=1 << 16)
 def stem(word: str) -> str:
+    """A light English stem of `word` (plural and -ing/-ed endings), enough to match inflections."""
     if len(word) <= 4 or not word.isalpha():
         return word
     for suffix, repl in _STEM_RULES:
@@ -84,7 +88,7 @@ def stem(word: str) -> str:
 
 @functools.cache
 def pinyin_table() -> tuple[dict[str, str], frozenset[str]]:
-    """(character -> toneless syllable, set of syllables) from knowledge/pinyin.txt."""
+    """(character -> toneless syllable, set[str] of syllables) from knowledge/pinyin.txt."""
     table: dict[str, str] = {}
     for line in (HERE / "pinyin.txt").read_text(encoding="utf-8").splitlines():
         if not line or line.startswith("#"):
@@ -101,7 +105,7 @@ class Concepts:
     def __init__(self, path: Path | None = None):
         path = path or HERE / "concepts.toml"
         data = tomllib.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-        self.facet_items: list[dict] = data.get("facet", [])  # read by Facets (default_facets)
+        self.facet_items: list[dict[str, Any]] = data.get("facet", [])  # read by Facets (default_facets)
         self.cjk_terms: list[tuple[str, str]] = []  # substring match
         self._cjk_by_first: dict[str, list[tuple[str, str]]] | None = None
         latin: dict[str, str] = {}
@@ -149,6 +153,7 @@ class Concepts:
         return any(k in keys for k in bag)
 
     def find(self, norm_text: str) -> list[str]:
+        """Ids of the cross-lingual concepts (concepts.toml) that normalised text `norm` mentions."""
         by_first = self._cjk_by_first
         if by_first is None:
             by_first = self._cjk_by_first = {}
@@ -165,7 +170,7 @@ class Concepts:
         return found
 
 
-def _boundary_re(terms) -> re.Pattern | None:
+def _boundary_re(terms: Iterable[str]) -> re.Pattern[str] | None:
     alts = sorted(set(terms), key=len, reverse=True)
     if not alts:
         return None
@@ -174,6 +179,7 @@ def _boundary_re(terms) -> re.Pattern | None:
 
 @functools.cache
 def default_concepts() -> Concepts:
+    """The concepts of knowledge/concepts.toml, loaded once."""
     return Concepts()
 
 
@@ -237,16 +243,17 @@ def latin_tokens(norm: str) -> list[tuple[str, bool]]:
 
 
 def latin_words(norm: str) -> list[str]:
+    """The Latin words of normalised text `norm`, in order."""
     return [w for w, _ in latin_tokens(norm)]
 
 
 def features(
     text: str,
     concepts: Concepts | None = None,
-    vocab_fix=None,
-    words_out: list | None = None,
+    vocab_fix: Callable[[str], str] | None = None,
+    words_out: list[Any] | None = None,
     query: bool | None = None,
-    known=None,
+    known: Callable[[str], bool] | None = None,
 ) -> dict[str, float]:
     """Weighted feature bag of `text`.
 
@@ -329,6 +336,8 @@ HEAD_BEFORE = 10  # ... else the last one ending within this many characters bef
 
 @dataclass(frozen=True)
 class Facet:
+    """One [[facet]] of concepts.toml: an action or object id with its words in both languages."""
+
     id: str
     kind: str  # "action" | "object"
     family: str | None  # objects only
@@ -341,15 +350,15 @@ class FacetScan:
     """Facets found in one text: actions and objects as (start, end, id); `heads` maps each action to the objects
     it applies to (never a place or a modifier: "in a repository", "仓库里", "镜像的"); `objects` all objects named."""
 
-    actions: set
-    objects: set
-    heads: dict
+    actions: set[str]
+    objects: set[str]
+    heads: dict[str, Any]
 
 
 class Facets:
     """The [[facet]] tables of concepts.toml: actions a question asks for, objects it is about (docs/matching.md)."""
 
-    def __init__(self, items: list[dict]):
+    def __init__(self, items: list[dict[str, Any]]):
         self.by_id: dict[str, Facet] = {}
         self._cjk: list[tuple[str, str]] = []
         self._cjk_by_first: dict[str, list[tuple[str, str]]] | None = None
@@ -358,7 +367,7 @@ class Facets:
         self._words: dict[str, list[tuple[tuple[str, ...], str, bool]]] = {}
         self._prefix: dict[str, list[tuple[tuple[str, ...], str, bool]]] = {}
         self._rx_src: list[tuple[str, str]] = []
-        self._rx: list[tuple[str, re.Pattern]] | None = None
+        self._rx: list[tuple[str, re.Pattern[str]]] | None = None
         for item in items:
             fid, kind = item["id"], item["kind"]
             if kind not in ("action", "object"):
@@ -423,6 +432,8 @@ class Facets:
         return found
 
     def scan(self, text: str, norm: bool = False) -> FacetScan:
+        """The actions and objects `text` asks about, and which objects each action applies to (`norm`: text is
+        already normalised)."""
         t = text if norm else normalize(text)
         found = []
         if "." in t or "/" in t or ":" in t or "@" in t:
@@ -472,7 +483,7 @@ class Facets:
         acts = [f for f in kept if by_id[f[2]].kind == "action"]
         mentioned = [f for f in kept if by_id[f[2]].kind == "object"]
         objs = [f for f in mentioned if not _locative(t, f[0], f[1], acts)]
-        heads: dict[str, set] = {}
+        heads: dict[str, set[str]] = {}
         starts = [f[0] for f in objs]
         for s, e, aid in acts:
             head = None
@@ -543,7 +554,7 @@ def _registry_of(t: str, s: int, e: int) -> str | None:
     return "other-vendor" if host.endswith(VENDOR_REGISTRY_SUFFIXES) else "self-hosted"
 
 
-def _locative(t: str, s: int, e: int, acts=()) -> bool:
+def _locative(t: str, s: int, e: int, acts: Iterable[tuple[int, int, str]] = ()) -> bool:
     """Whether the object at t[s:e] is a place or a modifier ("in a repository", "仓库里", "镜像的大小"); a
     preposition that ends an action ("get rid of") is part of the verb."""
     if e < len(t) and t[e] in _LOCATIVE_AFTER_ZH:
@@ -565,4 +576,5 @@ def _locative(t: str, s: int, e: int, acts=()) -> bool:
 
 @functools.cache
 def default_facets() -> Facets:
+    """The facets of knowledge/concepts.toml, loaded once."""
     return Facets(default_concepts().facet_items)

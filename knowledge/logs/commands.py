@@ -27,7 +27,8 @@ _TOOL_BINARIES = {
 
 
 @functools.lru_cache(maxsize=1)
-def command_rx() -> re.Pattern:
+def command_rx() -> re.Pattern[str]:
+    """The expression of a typed command (compiled on first use)."""
     return re.compile(_COMMAND_SRC)
 
 
@@ -52,6 +53,8 @@ def command_info(line: str) -> tuple[str, str, str] | None:
 
 
 def guess_op(lower: str) -> str | None:
+    """login, push or pull: the operation a paste (lower-cased) shows when no typed command says it; None when
+    unclear."""
     if any(s in lower for s in ("login attempt to", "logging into", "login failed")):
         return "login"
     if any(
@@ -221,6 +224,7 @@ _LOGIN_HOST = re.compile(
 
 
 def login_from_command(args: str) -> str | None:
+    """The registry host[:port] a typed `login` names, or None (prose after the command is not a host)."""
     try:
         tokens = shlex.split(args, comments=False)
     except ValueError:
@@ -232,6 +236,8 @@ def login_from_command(args: str) -> str | None:
 
 
 def detect_tool(lines: list[str], evidence: str, cmd_tool: str | None) -> str | None:
+    """The tool that printed the paste (kubelet, docker, podman, containerd, crictl, helm, skopeo ...): from the
+    evidence line, the typed command, then the whole paste; None when unclear."""
     ev = evidence.lower()
     kubelet_sigs = (
         "kubelet",

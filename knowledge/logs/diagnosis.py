@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import shlex
+from typing import Any
 
 from .rules import load_rules
 
 
 def diagnose_command(
-    cause: str, ent: dict, op: str | None, pattern: dict | None = None
+    cause: str, ent: dict[str, Any], op: str | None, pattern: dict[str, Any] | None = None
 ) -> tuple[str | None, str | None, list[str], bool]:
     """(the `tcr-doctor diagnose …` command that confirms `cause`, its target or None when the log names no
     registry, the --only checks (empty = all), whether --push is given)."""
@@ -37,7 +38,7 @@ def diagnose_command(
     return " ".join(parts), target, only, push
 
 
-def complete_target(result: dict, entities: dict) -> dict:
+def complete_target(result: dict[str, Any], entities: dict[str, Any]) -> dict[str, Any]:
     """`result` with its diagnosis target filled from what the rest of the message names, when the log itself
     names no registry ("docker push fails with unauthorized … pushing to shop.tencentcloudcr.com/team/app:1")."""
     if result.get("target") or not result.get("diagnose"):

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from .reader import explain
 
 
-def measure(paths: list[str]) -> dict:
+def measure(paths: list[str]) -> dict[str, Any]:
     """Score `explain` on JSON Lines files of {"text", "cause" (or null), optional "host"/"image"/"tag"/"tool"}."""
 
     n = first = first_ok = anywhere = fields = fields_ok = 0

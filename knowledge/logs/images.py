@@ -133,7 +133,7 @@ _IMAGE_POSITION_SOURCES: list[tuple[tuple[str, ...], str, bool, str]] = [  # com
 
 
 @functools.lru_cache(maxsize=1)
-def _image_positions() -> list[tuple[tuple[str, ...], str, bool, re.Pattern]]:
+def _image_positions() -> list[tuple[tuple[str, ...], str, bool, re.Pattern[str]]]:
     return [(triggers, kind, loose, re.compile(rx)) for triggers, kind, loose, rx in _IMAGE_POSITION_SOURCES]
 
 
@@ -233,7 +233,7 @@ def _canon_host(host: str | None) -> str | None:
     return "docker.io" if host in _DOCKER_HUB_ALIASES else host
 
 
-def parse_image(value: str, kind: str = "ref", host: str | None = None, loose: bool = False) -> dict | None:
+def parse_image(value: str, kind: str = "ref", host: str | None = None, loose: bool = False) -> dict[str, Any] | None:
     """The image named by `value` found in an image position, or None when it is not an image reference.
 
     kind "ref": a client-side reference, normalised like distribution's ParseNormalizedNamed (no registry host =
@@ -300,12 +300,12 @@ def parse_image(value: str, kind: str = "ref", host: str | None = None, loose: b
     }
 
 
-def _image_str(im: dict) -> str:
+def _image_str(im: dict[str, Any]) -> str:
     if not im["valid"]:
         base = im["written"]
         if not im["explicit"] and im["host"] and im["kind"] != "ref":
             base = f"{im['host']}/{base}"
-        return base
+        return str(base)
     out = f"{im['host']}/{im['path']}" if im["host"] else im["path"]
     if im["tag"]:
         out += ":" + im["tag"]
@@ -314,7 +314,7 @@ def _image_str(im: dict) -> str:
     return out
 
 
-def _line_images(line: str) -> list[dict]:
+def _line_images(line: str) -> list[dict[str, Any]]:
     """Images named in image positions of one line, best first (client references, then registry paths, then the
     repository of a /v2/ URL)."""
     out = []
@@ -354,7 +354,7 @@ def _line_images(line: str) -> list[dict]:
     return out
 
 
-def _same_repo(a: dict, b: dict) -> bool:
+def _same_repo(a: dict[str, Any], b: dict[str, Any]) -> bool:
     pa, pb = a["path"].lower(), b["path"].lower()
     if (
         pa != pb
@@ -367,10 +367,12 @@ def _same_repo(a: dict, b: dict) -> bool:
 
 
 def entities(lines: list[str], evidence_index: int, rules_op: str | None) -> dict[str, Any]:
+    """Host, image, tag, digest, tool and operation of the paste around the evidence line at `evidence_index`: the
+    image named in the output of the command in force, joined with the registry the paste talks to."""
     tool = None
     op = rules_op
     # Commands typed in the paste: the last one at or before the evidence line, else the last one.
-    commands: list[tuple[int, tuple[str, str, str], re.Match]] = []
+    commands: list[tuple[int, tuple[str, str, str], re.Match[str]]] = []
     for i, text in command_lines(lines):
         m = command_rx().search(text) if len(text) < 4000 else None
         if m:
@@ -412,10 +414,10 @@ def entities(lines: list[str], evidence_index: int, rules_op: str | None) -> dic
         if len(order) >= 4000:
             break
     url_host = lookup_host = other_host = None
-    ev_named: list[dict] = []
-    ev_urls: list[dict] = []
-    near_named: list[dict] = []
-    near_urls: list[dict] = []
+    ev_named: list[dict[str, Any]] = []
+    ev_urls: list[dict[str, Any]] = []
+    near_named: list[dict[str, Any]] = []
+    near_urls: list[dict[str, Any]] = []
     for i in order[:4000]:
         line = lines[i]
         if len(near_named) + len(near_urls) < 12 and seg_lo <= i < seg_hi:
@@ -447,10 +449,10 @@ def entities(lines: list[str], evidence_index: int, rules_op: str | None) -> dic
     ranked = ev_named + ([cmd_image] if cmd_image else []) + ev_urls + near_named + near_urls
     if ranked and ranked[0]["kind"] == "url":
         # The URL is what was requested; a reference to the same repository elsewhere is how the user named it.
-        named = next((im for im in ranked[1:] if im["kind"] != "url" and _same_repo(ranked[0], im)), None)
-        if named is not None:
-            ranked = [named] + [im for im in ranked if im is not named]
-    image = dict(ranked[0]) if ranked else None
+        as_named = next((im for im in ranked[1:] if im["kind"] != "url" and _same_repo(ranked[0], im)), None)
+        if as_named is not None:
+            ranked = [as_named] + [im for im in ranked if im is not as_named]
+    image: dict[str, Any] | None = dict(ranked[0]) if ranked else None
     if image:
         for other in ranked[1:]:
             if not _same_repo(image, other):
@@ -483,5 +485,5 @@ def entities(lines: list[str], evidence_index: int, rules_op: str | None) -> dic
         "tool": tool,
         "op": op,
         "image_as_written": image["written"] if image else None,
-        "hub": bool(image) and image["kind"] == "ref" and _canon_host(image["host"]) == "docker.io",
+        "hub": image is not None and image["kind"] == "ref" and _canon_host(image["host"]) == "docker.io",
     }

@@ -84,6 +84,7 @@ def logical_lines(lines: list[str]) -> list[tuple[int, str]]:
 
 
 def strip_prefix(line: str) -> str:
+    """The line without its log prefix (timestamp, level, logfmt `msg="..."` wrapper), for the evidence shown."""
     m = _LOGFMT_MSG.search(line)
     if m and ("level=" in line or "msg=" in line[:80]):
         line = m.group(1).replace('\\"', '"')

@@ -4,6 +4,7 @@ tool, the FAQ entry, the confirming diagnosis and the evidence (redacted)."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from ..dialogue import LazyRe, names_tcr
 from .commands import command_info, detect_tool, guess_op
@@ -56,7 +57,7 @@ def long_transfer(lines: list[str]) -> bool:
     return False
 
 
-def explain(text: str) -> dict | None:
+def explain(text: str) -> dict[str, Any] | None:
     """Name the cause of a pasted registry error log, or None when it contains no recognisable error."""
     try:
         return _explain(text)
@@ -68,7 +69,7 @@ def explain(text: str) -> dict | None:
 explain_log = explain  # the name `knowledge.explain_log` imports (ARCHITECTURE.md)
 
 
-def _explain(text: str) -> dict | None:
+def _explain(text: str) -> dict[str, Any] | None:
     lines = clean_lines(text)
     if not lines:
         return None

@@ -58,6 +58,7 @@ GENERIC_IDS = (
 
 @functools.lru_cache(maxsize=1)
 def load_rules() -> dict[str, Any]:
+    """The patterns, causes, prefilter and ignore list of knowledge/logpatterns.toml, read once."""
     import tomllib  # here, not at the top: 16 ms (python -X importtime), paid on the first explain() only
 
     with open(PATTERNS_FILE, "rb") as fh:
@@ -88,14 +89,14 @@ def load_rules() -> dict[str, Any]:
 def _trie_regex(words: list[str]) -> str:
     """One regex matching any of `words`, with common prefixes factored out (a trie): far faster for the regex
     engine than a flat alternation of hundreds of literals, and still free of nested quantifiers."""
-    trie: dict = {}
+    trie: dict[str, Any] = {}
     for w in words:
         node = trie
         for ch in w:
             node = node.setdefault(ch, {})
         node[""] = {}
 
-    def build(node: dict) -> str:
+    def build(node: dict[str, Any]) -> str:
         if "" in node and len(node) == 1:
             return ""
         alts = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch != ""]
@@ -107,13 +108,16 @@ def _trie_regex(words: list[str]) -> str:
 
 @functools.lru_cache(maxsize=64)
 def faq_exists(faq_id: str) -> bool:
+    """Whether the FAQ entry `faq_id` has a file in knowledge/faq/."""
     return any(FAQ_DIR.glob(f"*-{faq_id}.toml")) or (FAQ_DIR / f"{faq_id}.toml").exists()
 
 
 # --- normalisation -----------------------------------------------------------------------------------------------
 
 
-def match_line(line: str, op: str | None, skip_ids: tuple[str, ...] = ()) -> dict | None:
+def match_line(line: str, op: str | None, skip_ids: tuple[str, ...] = ()) -> dict[str, Any] | None:
+    """The first pattern (file order) whose wording `line` holds under operation `op`, skipping `skip_ids`; None
+    when none does."""
     rules = load_rules()
     lower = line.lower()
     if rules["prefilter"] is not None and not rules["prefilter"].search(lower):
@@ -131,7 +135,8 @@ def match_line(line: str, op: str | None, skip_ids: tuple[str, ...] = ()) -> dic
             continue
         if p["rx_src"] and not _rx(p).search(line):
             continue
-        return p
+        pattern: dict[str, Any] = p
+        return pattern
     return None
 
 
@@ -171,15 +176,15 @@ def registry_context(text: str) -> bool:
     return bool(_REGISTRY_CONTEXT.search(lower))
 
 
-def _rx(p: dict) -> re.Pattern:
+def _rx(p: dict[str, Any]) -> re.Pattern[str]:
     """Pattern `p`'s regex, compiled on first use."""
-    rx = p["rx"]
+    rx: re.Pattern[str] | None = p["rx"]
     if rx is None:
         rx = p["rx"] = re.compile(p["rx_src"], re.IGNORECASE)
     return rx
 
 
-def asks_about(line: str, p: dict) -> bool:
+def asks_about(line: str, p: dict[str, Any]) -> bool:
     """Whether `line` is a person's question or sentence that merely names a subject the pattern knows ("ccr quota?",
     "临时登录密码多久过期") rather than quoting an error: the line reads as prose (a question, or Chinese) and the
     words the pattern matched are not an error wording (no two Latin words, no colon, no code such as x509/403)."""
@@ -202,7 +207,7 @@ def confirming_codes(cause: str) -> list[str]:
     return list(load_rules()["causes"][cause].get("confirm", []))
 
 
-def cause_text(code: str) -> dict:
+def cause_text(code: str) -> dict[str, Any]:
     """Summary and fix of a cause code ({"summary": {zh, en}, "fix": {zh, en}, "faq": id|None})."""
     meta = load_rules()["causes"][code]
     faq = meta.get("faq")

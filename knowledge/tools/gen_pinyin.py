@@ -12,7 +12,8 @@ import collections
 
 
 def main() -> None:
-    from pypinyin import Style, lazy_pinyin
+    """Write knowledge/pinyin.txt from the pinyin table of the installed package."""
+    from pypinyin import Style, lazy_pinyin  # a maintainer's tool: pypinyin is not a dependency of the product
 
     by_syllable: dict[str, list[str]] = collections.defaultdict(list)
     for hi in range(0xB0, 0xF8):
