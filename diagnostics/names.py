@@ -125,7 +125,7 @@ def validate_namespace(value: str) -> dict[str, Any]:
             "namespace.length", f"must be 2-30 characters long (got {n})", f"长度须为 2–30 个字符（当前 {n}）"
         )
     if not NS_CHARS_RE.match(value):
-        bad = sorted({c for c in value if not re.fullmatch(r"[a-z0-9._-]", c)})
+        bad = list(dict.fromkeys(c for c in value if not re.fullmatch(r"[a-z0-9._-]", c)))
         raise NameError_(
             "namespace.charset",
             f"only lower-case letters, digits, '.', '_' and '-' are allowed (found {''.join(bad)!r})",
@@ -154,7 +154,7 @@ def validate_repo(value: str) -> dict[str, Any]:
             "repo.length", f"must be 2-200 characters long (got {n})", f"长度须为 2–200 个字符（当前 {n}）"
         )
     if not REPO_CHARS_RE.match(value):
-        bad = sorted({c for c in value if not re.fullmatch(r"[a-z0-9._/-]", c)})
+        bad = list(dict.fromkeys(c for c in value if not re.fullmatch(r"[a-z0-9._/-]", c)))
         rule = "repo.lowercase" if any(c.isupper() for c in bad) else "repo.charset"
         raise NameError_(
             rule,

@@ -110,7 +110,8 @@ def test_check_name_tcr_valid_paths():
 @pytest.mark.parametrize("kind", ["instance", "namespace", "repo"])
 def test_chinese_name_is_invalid_characters(kind):
     r = check_name(kind, "团队仓库")
-    assert r["rule"] == f"{kind}.charset" and "团队仓库"[0] in r["error"]["en"]
+    # the offending characters in the order written (a set once listed them as 仓团库队)
+    assert r["rule"] == f"{kind}.charset" and "'团队仓库'" in r["error"]["en"] and "'团队仓库'" in r["error"]["zh"]
 
 
 # ------------------------------------------------------------------------------------------------ storage host
