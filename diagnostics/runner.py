@@ -14,11 +14,14 @@ import dataclasses
 import queue
 import threading
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any
 
 from . import checks, net, verdict
-from .context import Context, DiagnoseOptions, Unavailable
-from .findings import Finding, finding
+from .context import Context, DiagnoseOptions
+from .findings import Finding, Unavailable, finding
 from .target import Target, parse_target
 
 GRACE = 0.05  # at most this many seconds (and 2 % of the deadline) for checks whose last step timed out right at it
@@ -29,18 +32,21 @@ def check_names() -> tuple[str, ...]:
     return checks.names()
 
 
-def load_checks(names=None) -> dict:
+def load_checks(names: Iterable[str] | None = None) -> dict[str, ModuleType]:
     """name -> the check's module, for the checks NAMES (default: every registered check). Only these are
     imported: a diagnosis does not pay for the checks it does not run."""
     wanted = None if names is None else set(names)
     return {info.name: info.load() for info in checks.all_checks() if wanted is None or info.name in wanted}
 
 
-def select(only=None, skip=None, cloud: bool = False) -> list[str]:
+def select(
+    only: str | Iterable[str] | None = None, skip: str | Iterable[str] | None = None, cloud: bool = False
+) -> list[str]:
     """The checks to run, in order: the wire checks, and the account checks too when CLOUD (or when named in ONLY).
     Raises ValueError on an unknown name."""
+    known, groups = check_names(), checks.groups()
 
-    def norm(v):
+    def norm(v: str | Iterable[str] | None) -> list[str] | None:
         if v is None:
             return None
         items = v.split(",") if isinstance(v, str) else [x for part in v for x in str(part).split(",")]
@@ -50,7 +56,6 @@ def select(only=None, skip=None, cloud: bool = False) -> list[str]:
             raise ValueError(f"unknown check(s) {', '.join(bad)}; choose from {', '.join(checks.choices())}")
         return [c for x in items for c in groups.get(x, (x,))]
 
-    known, groups = check_names(), checks.groups()
     only_l, skip_l = norm(only), norm(skip)
     on = {"cloud"} if cloud else set()
     default = [i.name for i in checks.all_checks() if i.group is None or i.group in on]
@@ -62,27 +67,34 @@ def select(only=None, skip=None, cloud: bool = False) -> list[str]:
 
 @dataclass
 class Report:
+    """A diagnosis: the target, the checks run, their findings (report order), timings and the verdict."""
+
     target: Target
-    findings: list = field(default_factory=list)
-    checks: list = field(default_factory=list)
-    timings: dict = field(default_factory=dict)  # check -> seconds
+    findings: list[Finding] = field(default_factory=list)
+    checks: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)  # check -> seconds
     duration: float = 0.0
     deadline: float = 0.0
     started_at: str = ""
-    verdict: list = field(default_factory=list)  # [{cause, symptoms}]: account findings that explain wire failures
+    verdict: list[dict[str, Any]] = field(
+        default_factory=list
+    )  # [{cause, symptoms}]: account findings that explain wire failures
 
     @property
     def exit_code(self) -> int:
+        """1 when any finding failed, else 0 (the CLI's exit status)."""
         return 1 if any(f.status == "fail" for f in self.findings) else 0
 
     @property
-    def counts(self) -> dict:
+    def counts(self) -> dict[str, int]:
+        """Findings per status (ok, warn, fail, skip)."""
         c = {"ok": 0, "warn": 0, "fail": 0, "skip": 0}
         for f in self.findings:
             c[f.status] = c.get(f.status, 0) + 1
         return c
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
+        """The report as JSON-ready data (`diagnose --json`, the web API)."""
         return {
             "target": self.target.to_dict(),
             "checks": list(self.checks),
@@ -107,7 +119,11 @@ def _skip(check: str, reason_code: str, reason_check: str) -> Finding:
     )
 
 
-def diagnose(target: str | Target, options: DiagnoseOptions | None = None, progress=None) -> Report:
+Progress = Callable[[str, str, dict[str, Any]], None]
+Outcome = tuple[str, Any]  # (ok, [findings]) | (unavailable, finding) | (deadline, None) | (error, text)
+
+
+def diagnose(target: str | Target, options: DiagnoseOptions | None = None, progress: Progress | None = None) -> Report:
     """Diagnose TARGET. PROGRESS(event, check, info) is called with 'start' and 'done' as checks run."""
     options = options or DiagnoseOptions()
     t = target if isinstance(target, Target) else parse_target(target)
@@ -119,11 +135,39 @@ def diagnose(target: str | Target, options: DiagnoseOptions | None = None, progr
     report = Report(
         target=t, checks=chosen, deadline=deadline.total, started_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     )
-    done: queue.Queue = queue.Queue()
-    results: dict[str, tuple] = {}
+    if progress:
+        for name in chosen:
+            progress("start", name, {})
+    done = _start(chosen, modules, ctx)
+    results = _collect(chosen, done, deadline, report, progress)
+    failed: dict[str, tuple[str, str]] = {}  # check -> (blocking check, code) for checks that failed or were skipped
+    for name in chosen:
+        deps = [d for d in modules[name].DEPENDS if d in failed]
+        if name in results:
+            fs = _findings_of(name, results[name], deps, failed, chosen, timeout=deadline.total)
+        else:  # still running at the deadline
+            fs = [finding(name, "DEADLINE_EXCEEDED", check_name=name, timeout=deadline.total)]
+            report.timings[name] = deadline.elapsed()
+            if progress:
+                progress("done", name, {"seconds": deadline.elapsed(), "status": "fail"})
+        fs = [dataclasses.replace(f, check=name, evidence=dict(f.evidence)) for f in fs]
+        report.findings.extend(fs)
+        blocker = _blocker(name, fs, deps, failed)
+        if blocker is not None:
+            failed[name] = blocker
+    report.findings = verdict.settle(report.findings)
+    report.verdict = verdict.causes(report.findings)
+    report.duration = deadline.elapsed()
+    return report
 
-    def worker(name):
+
+def _start(chosen: list[str], modules: dict[str, ModuleType], ctx: Context) -> queue.Queue[tuple[str, Outcome, float]]:
+    """Start every chosen check in its own daemon thread; each puts (name, outcome, seconds) on the queue."""
+    done: queue.Queue[tuple[str, Outcome, float]] = queue.Queue()
+
+    def worker(name: str) -> None:
         start = time.monotonic()
+        value: Outcome
         try:
             value = ("ok", modules[name].run(ctx))
         except Unavailable as exc:
@@ -134,16 +178,23 @@ def diagnose(target: str | Target, options: DiagnoseOptions | None = None, progr
             value = ("error", f"{type(exc).__name__}: {exc}"[:300])
         done.put((name, value, time.monotonic() - start))
 
-    if progress:
-        for name in chosen:
-            progress("start", name, {})
     # the account checks first: their chain of API round trips is the longest wait of a diagnosis, so its first
     # request leaves before the wire checks' threads take the CPU
     for name in sorted(chosen, key=lambda n: checks.get(n).group != "cloud"):
         threading.Thread(target=worker, args=(name,), name=f"check-{name}", daemon=True).start()
+    return done
 
-    pending = set(chosen)
-    while pending:
+
+def _collect(
+    chosen: list[str],
+    done: queue.Queue[tuple[str, Outcome, float]],
+    deadline: net.Deadline,
+    report: Report,
+    progress: Progress | None,
+) -> dict[str, Outcome]:
+    """The outcomes of the checks that finish by the deadline (plus a short grace), with their timings."""
+    results: dict[str, Outcome] = {}
+    while len(results) < len(chosen):
         wait = deadline.remaining() + min(GRACE, deadline.total * 0.02)
         if wait <= 0:
             break
@@ -151,57 +202,57 @@ def diagnose(target: str | Target, options: DiagnoseOptions | None = None, progr
             name, value, took = done.get(timeout=wait)
         except queue.Empty:
             break
-        pending.discard(name)
         results[name] = value
         report.timings[name] = took
         if progress:
             progress("done", name, {"seconds": took, "status": _status_of(value)})
-
-    failed: dict[
-        str, tuple[str, str]
-    ] = {}  # check -> (blocking check, code) for checks that failed or were skipped for it
-    for name in chosen:
-        deps = [d for d in modules[name].DEPENDS if d in failed]
-        if name in pending:
-            fs = [finding(name, "DEADLINE_EXCEEDED", check_name=name, timeout=deadline.total)]
-            report.timings[name] = deadline.elapsed()
-            if progress:
-                progress("done", name, {"seconds": deadline.elapsed(), "status": "fail"})
-        else:
-            kind, value = results[name]
-            if deps:
-                blocker, code = failed[deps[0]]
-                fs = [_skip(name, code, blocker)]
-            elif kind == "ok":
-                fs = list(value)
-            elif kind == "unavailable":
-                f = value
-                if f.check in chosen and f.check != name and f.check in failed:
-                    fs = [_skip(name, f.code, f.check)]
-                else:
-                    fs = [f]
-            elif kind == "deadline":
-                fs = [finding(name, "DEADLINE_EXCEEDED", check_name=name, timeout=deadline.total)]
-            else:
-                fs = [finding(name, "CHECK_ERROR", check_name=name, error=value)]
-        fs = [dataclasses.replace(f, check=name, evidence=dict(f.evidence)) for f in fs]
-        report.findings.extend(fs)
-        # a failed finding blocks the checks that depend on this one, unless it says otherwise (evidence blocking=False)
-        bad = next((f for f in fs if f.status == "fail" and f.evidence.get("blocking", True)), None)
-        if bad is not None:
-            failed[name] = (name, bad.code)
-        elif deps:
-            failed[name] = failed[deps[0]]
-        elif any(f.code == "SKIPPED" and f.evidence.get("blocked_by") for f in fs):
-            sk = next(f for f in fs if f.code == "SKIPPED")
-            failed[name] = (sk.evidence["blocked_by"], sk.evidence["blocked_code"])
-    report.findings = verdict.settle(report.findings)
-    report.verdict = verdict.causes(report.findings)
-    report.duration = deadline.elapsed()
-    return report
+    return results
 
 
-def _status_of(value) -> str:
+def _findings_of(
+    name: str,
+    outcome: Outcome,
+    deps: list[str],
+    failed: dict[str, tuple[str, str]],
+    chosen: list[str],
+    *,
+    timeout: float,
+) -> list[Finding]:
+    """What a finished check reports: SKIPPED when a dependency failed, else its findings, the unavailable fact's
+    finding (SKIPPED when the check owning that fact already failed), DEADLINE_EXCEEDED or CHECK_ERROR."""
+    kind, value = outcome
+    if deps:
+        blocker, code = failed[deps[0]]
+        return [_skip(name, code, blocker)]
+    if kind == "ok":
+        return list(value)
+    if kind == "unavailable":
+        f: Finding = value
+        if f.check in chosen and f.check != name and f.check in failed:
+            return [_skip(name, f.code, f.check)]
+        return [f]
+    if kind == "deadline":
+        return [finding(name, "DEADLINE_EXCEEDED", check_name=name, timeout=timeout)]
+    return [finding(name, "CHECK_ERROR", check_name=name, error=value)]
+
+
+def _blocker(
+    name: str, fs: list[Finding], deps: list[str], failed: dict[str, tuple[str, str]]
+) -> tuple[str, str] | None:
+    """(check, code) that blocks the checks depending on NAME: its own failure (unless the finding says
+    blocking=False), what blocked it, or None."""
+    bad = next((f for f in fs if f.status == "fail" and f.evidence.get("blocking", True)), None)
+    if bad is not None:
+        return name, bad.code
+    if deps:
+        return failed[deps[0]]
+    skipped = next((f for f in fs if f.code == "SKIPPED" and f.evidence.get("blocked_by")), None)
+    if skipped is not None:
+        return skipped.evidence["blocked_by"], skipped.evidence["blocked_code"]
+    return None
+
+
+def _status_of(value: Outcome) -> str:
     kind, v = value
     if kind == "ok":
         st = [f.status for f in v]
@@ -211,7 +262,7 @@ def _status_of(value) -> str:
     return "fail"
 
 
-def _warm_imports(t: Target, chosen, options) -> None:
+def _warm_imports(t: Target, chosen: list[str], options: DiagnoseOptions) -> None:
     """Import what the checks will need before the clock starts: the deadline is for the network. Only what a
     diagnosis of this kind needs: rapidfuzz (closest tag, ~10 ms) is imported by the image check when a tag is
     missing, and the DNS step needs no import (stub_resolver)."""
