@@ -141,9 +141,11 @@ class Settings:
     trusted_proxy_addresses: tuple[str, ...] = setting(
         "TCR_DOCTOR_TRUSTED_PROXY_ADDRESSES",
         (),
-        "addresses or networks (`10.0.0.5`, `10.0.0.0/24`) of those proxies: `X-Forwarded-For` is then trusted only "
+        "addresses or networks (`10.0.0.5`, `10.0.0.0/24`) of those proxies: `X-Forwarded-For` is trusted only "
         "on requests whose peer is one of them, so a client that reaches an app instance directly cannot forge its "
-        "address (empty = from any peer)",
+        "address. Empty = from no peer (the header is ignored, with a warning at start-up when "
+        "`TCR_DOCTOR_TRUSTED_PROXIES` is set); `*` = from any peer, only for a platform whose router address is not "
+        "known and which no client can reach around",
     )
     cors_origins: tuple[str, ...] = setting(
         "TCR_DOCTOR_CORS_ORIGINS", ("*",), "origins allowed to call `/api/*` (comma-separated, or `*`)"

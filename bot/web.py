@@ -51,14 +51,19 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.json.ensure_ascii = False
     app.json.compact = True
 
-    if cfg.trusted_proxies:
+    addresses = tuple(a.strip() for a in cfg.trusted_proxy_addresses if a.strip())
+    if cfg.trusted_proxies and not addresses:
+        # Safe by default: without the proxies' addresses any client could send its own X-Forwarded-For.
+        log.warning(
+            "TCR_DOCTOR_TRUSTED_PROXIES is set but TCR_DOCTOR_TRUSTED_PROXY_ADDRESSES is empty: X-Forwarded-For is "
+            "ignored; set the proxies' addresses (or '*' for any peer)"
+        )
+    elif cfg.trusted_proxies:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         hops = cfg.trusted_proxies
         fixed = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
-        app.wsgi_app = (
-            FromProxiesOnly(fixed, app.wsgi_app, cfg.trusted_proxy_addresses) if cfg.trusted_proxy_addresses else fixed
-        )
+        app.wsgi_app = fixed if "*" in addresses else FromProxiesOnly(fixed, app.wsgi_app, addresses)
 
     from bot.storage import Storage
 

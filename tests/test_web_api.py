@@ -187,12 +187,17 @@ def test_rate_limit_per_client(make_app):
     assert other.status_code == 200
 
 
-def test_rate_limit_uses_forwarded_for_only_when_trusted(make_app):
+def test_rate_limit_uses_forwarded_for_only_when_trusted(make_app, caplog):
     untrusted = make_app(RATE_LIMIT_ASK="1/60").test_client()
     assert untrusted.post("/api/ask", json={"q": "a"}, headers={"X-Forwarded-For": "1.1.1.1"}).status_code == 200
     # spoofing another X-Forwarded-For does not buy a new bucket
     assert untrusted.post("/api/ask", json={"q": "a"}, headers={"X-Forwarded-For": "2.2.2.2"}).status_code == 429
-    trusted = make_app(RATE_LIMIT_ASK="1/60", TRUSTED_PROXIES=1).test_client()
+    # TRUSTED_PROXIES without the proxies' addresses trusts no peer: the header is still ignored
+    unlisted = make_app(RATE_LIMIT_ASK="1/60", TRUSTED_PROXIES=1).test_client()
+    assert unlisted.post("/api/ask", json={"q": "a"}, headers={"X-Forwarded-For": "1.1.1.1"}).status_code == 200
+    assert unlisted.post("/api/ask", json={"q": "a"}, headers={"X-Forwarded-For": "2.2.2.2"}).status_code == 429
+    assert "TCR_DOCTOR_TRUSTED_PROXY_ADDRESSES is empty" in caplog.text
+    trusted = make_app(RATE_LIMIT_ASK="1/60", TRUSTED_PROXIES=1, TRUSTED_PROXY_ADDRESSES="*").test_client()
     assert trusted.post("/api/ask", json={"q": "a"}, headers={"X-Forwarded-For": "1.1.1.1"}).status_code == 200
     assert trusted.post("/api/ask", json={"q": "a"}, headers={"X-Forwarded-For": "2.2.2.2"}).status_code == 200
     assert trusted.post("/api/ask", json={"q": "a"}, headers={"X-Forwarded-For": "1.1.1.1"}).status_code == 429
