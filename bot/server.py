@@ -30,6 +30,50 @@ CHANNEL_TIMEOUT = 30
 CONNECTION_LIMIT = 1000
 
 
+# waitress's own refusals (before the app sees a request) -> the API's error codes (bot/api.py ERRORS).
+_WAITRESS_ERRORS = {400: "bad_request", 413: "too_large", 431: "too_large", 500: "internal"}
+
+
+def json_error_channel() -> type:
+    """waitress's HTTP channel, with the responses waitress makes itself — a body over `MAX_REQUEST_BODY` (413),
+    headers too large (431), a request it cannot parse (400) — written as the project's JSON error (the same
+    `{"error", "message", "messages"}` body, in both languages, as every other error) instead of waitress's plain
+    text."""
+    from waitress.channel import HTTPChannel
+    from waitress.task import ErrorTask
+
+    class JSONErrorTask(ErrorTask):
+        def execute(self) -> None:
+            import json
+
+            from bot.api import ERRORS
+
+            error = self.request.error
+            status = int(getattr(error, "code", 400) or 400)
+            code = _WAITRESS_ERRORS.get(status, "http_error")
+            headers = getattr(self.request, "headers", None) or {}
+            lang = "zh" if str(headers.get("ACCEPT_LANGUAGE", "")).lower().lstrip().startswith("zh") else "en"
+            messages = {k: ERRORS[code][k] for k in ("zh", "en")}
+            body = json.dumps({"error": code, "message": messages[lang], "messages": messages}, ensure_ascii=False)
+            payload = body.encode("utf-8")
+            self.status = f"{status} {getattr(error, 'reason', '') or 'Error'}"
+            self.response_headers.extend(
+                [
+                    ("Content-Type", "application/json"),
+                    ("X-Content-Type-Options", "nosniff"),
+                    ("Cache-Control", "no-store"),
+                ]
+            )
+            self.set_close_on_finish()
+            self.content_length = len(payload)
+            self.write(payload)
+
+    class JSONErrorChannel(HTTPChannel):
+        error_task_class = JSONErrorTask
+
+    return JSONErrorChannel
+
+
 class WaitressWorker(Worker):
     """A gunicorn worker that serves its listening sockets with waitress: whole requests are buffered by an event
     loop before one of `--threads` threads runs the app."""
@@ -51,6 +95,7 @@ class WaitressWorker(Worker):
             clear_untrusted_proxy_headers=False,  # the app's ProxyFix decides (TCR_DOCTOR_TRUSTED_PROXIES)
             expose_tracebacks=False,
         )
+        server.channel_class = json_error_channel()  # type: ignore[union-attr]
         last_notify = 0.0
         try:
             while self.alive:

@@ -182,10 +182,37 @@ def test_procfile_server_answers_with_40_stalled_uploads(tmp_path):
                 assert r.status == 200
         status, _, body = post(url, "/api/ask", {"q": "登录实例失败怎么办？"})
         assert status == 200 and body["answer"]["id"] == "login-failed"
+        # A body above waitress's own limit (the largest any route takes, Slack's 1 MB) never reaches the app:
+        # waitress answers it, in the project's JSON error and not in its plain text.
+        for path, lang in (("/slack/events", "en"), ("/api/ask", "zh-CN")):
+            status, headers, body = raw_request(port, path, b"x" * (2 << 20), {"Accept-Language": lang})
+            assert status == 413 and headers["content-type"] == "application/json", (status, headers, body)
+            error = json.loads(body)
+            assert error["error"] == "too_large" and error["message"] == error["messages"][lang[:2]]
+        status, headers, body = raw_request(port, "/api/ask", b"", {}, request_line=b"BREW /api/ask HTTP/9\r\n")
+        assert status == 400 and json.loads(body)["error"] == "bad_request"
     finally:
         for s in held:
             s.close()
         stop(proc)
+
+
+def raw_request(port: int, path: str, body: bytes, headers: dict[str, str], request_line: bytes = b""):
+    """(status, lower-cased headers, body) of one request whose headers announce `body`; only its first KB is sent
+    (a server refusing the length answers at once; the rest would only make it reset the connection)."""
+    head = request_line or f"POST {path} HTTP/1.1\r\n".encode()
+    head += b"Host: x\r\nContent-Type: application/json\r\nConnection: close\r\n"
+    head += b"".join(f"{k}: {v}\r\n".encode() for k, v in headers.items())
+    head += f"Content-Length: {len(body)}\r\n\r\n".encode()
+    with socket.create_connection(("127.0.0.1", port), timeout=20) as s:
+        s.sendall(head + body[:1024])
+        data = b""
+        while chunk := s.recv(65536):
+            data += chunk
+    head_text, _, payload = data.partition(b"\r\n\r\n")
+    lines = head_text.decode("latin-1").split("\r\n")
+    fields = dict(line.split(": ", 1) for line in lines[1:] if ": " in line)
+    return int(lines[0].split()[1]), {k.lower(): v for k, v in fields.items()}, payload
 
 
 def test_serve_runs_the_production_server_and_sigterm_keeps_every_question(tmp_path):
