@@ -297,12 +297,12 @@ class Settings:
     )
 
     # -- the knowledge base ----------------------------------------------------------------------------
-    # Read by knowledge.kb.cache_dir() itself: the core runs without a channel (benchmarks, python -m knowledge.*).
+    # Read by diagnostics.cache.cache_dir() itself: the core runs without a channel (benchmarks, python -m ...).
     cache_dir: str | None = setting(
         "TCR_DOCTOR_CACHE_DIR",
         None,
-        "where the matcher keeps its index between runs (`off` = build it in memory every time); the key covers "
-        "the knowledge files and the code, so an edit rebuilds it",
+        "where the matcher keeps its index and the diagnosis its compiled code catalogue between runs (`off` = "
+        "build them in memory every time); the key covers the data files and the code, so an edit rebuilds them",
         shown="`~/.cache/tcr-doctor`",
     )
 

@@ -9,8 +9,10 @@ from __future__ import annotations
 import functools
 import http.client
 import ipaddress
+import os
 import socket
 import ssl
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -261,14 +263,44 @@ def tls_context(ca_file: str | None, verify: bool = True) -> ssl.SSLContext:
     """A client context (system CAs + CA_FILE). Verifying contexts are shared between diagnoses: loading the
     system CA store costs ~25 ms, and a context is safe to use from several threads."""
     if verify:
-        import os
-
-        try:
-            stamp = os.stat(ca_file).st_mtime_ns if ca_file else 0
-        except OSError:
-            stamp = -1
-        return _verifying_context(ca_file, stamp)
+        key = (ca_file, _stamp(ca_file))
+        building = _building.pop(key, None)
+        if building is not None:
+            building.join()  # prewarm_tls_context() is loading it: wait rather than load it twice
+        return _verifying_context(*key)
     return _make_context(ca_file, verify)
+
+
+def prewarm_tls_context(ca_file: str | None) -> None:
+    """Start loading the verifying context for CA_FILE in a background thread; tls_context() then takes it.
+
+    OpenSSL releases the GIL while it reads the system CA store (20-40 ms with OpenSSL 3), so a command that will
+    talk TLS can overlap that with its own start-up (imports) instead of paying it inside the TLS step."""
+    key = (ca_file, _stamp(ca_file))
+    if key in _building:
+        return
+    # Not a daemon: the interpreter waits for it at exit. A daemon thread still inside OpenSSL when the process
+    # exits (a usage error, an NXDOMAIN) crashes in OpenSSL's own clean-up (SIGSEGV).
+    thread = threading.Thread(target=_load_quietly, args=key, name="tls-context", daemon=False)
+    _building[key] = thread
+    thread.start()
+
+
+_building: dict[tuple[str | None, int], threading.Thread] = {}
+
+
+def _load_quietly(ca_file: str | None, stamp: int) -> None:
+    try:
+        _verifying_context(ca_file, stamp)
+    except Exception:  # noqa: BLE001 - tls_context() loads it again in the caller and raises there
+        pass
+
+
+def _stamp(ca_file: str | None) -> int:
+    try:
+        return os.stat(ca_file).st_mtime_ns if ca_file else 0
+    except OSError:
+        return -1
 
 
 @functools.lru_cache(maxsize=16)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, NoReturn, overload
 
+from diagnostics.cache import cache_dir  # the one cache directory (the matcher imports it from here)
 from diagnostics.checks import known_names
 
 FAQ_DIR = Path(__file__).resolve().parent / "faq"
@@ -451,14 +452,6 @@ def _parse_topics(raw: bytes, name: str) -> list[Topic]:
 
 
 # ---------------------------------------------------------------- cache (validated topics, matcher index)
-
-
-def cache_dir() -> Path | None:
-    """$TCR_DOCTOR_CACHE_DIR (default $XDG_CACHE_HOME or ~/.cache, + /tcr-doctor); None when it is off/0/none."""
-    base = os.environ.get("TCR_DOCTOR_CACHE_DIR")
-    if base and base.lower() in ("off", "0", "none"):
-        return None
-    return Path(base) if base else Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "tcr-doctor"
 
 
 def _topics_cache_path(version: str) -> Path | None:

@@ -53,12 +53,12 @@ def test_every_setting_is_documented():
 def test_settings_are_read_only_through_the_settings_object():
     """No module reads a documented variable from the environment on its own, so the table is the whole story.
 
-    knowledge.kb reads TCR_DOCTOR_CACHE_DIR itself: the core runs without any channel (benchmarks, python -m).
+    diagnostics.cache reads TCR_DOCTOR_CACHE_DIR itself: the core runs without any channel (benchmarks, python -m).
     """
     from bot.settings import documented
 
     names = {f.metadata["env"] for f in documented()}
-    allowed = {("knowledge/kb.py", "TCR_DOCTOR_CACHE_DIR")}
+    allowed = {("diagnostics/cache.py", "TCR_DOCTOR_CACHE_DIR")}
     read = re.compile(r"""(?:environ(?:\.get)?\(?\[?|getenv\()\s*["']([A-Z][A-Z0-9_]+)["']""")
     offenders = []
     for package in ("bot", "diagnostics", "knowledge"):

@@ -87,3 +87,26 @@ def test_diagnose_imports_the_engine_and_nothing_else(output):
     assert not {m for m in modules if m.startswith("knowledge.") and m != "knowledge.redact"}
     assert "diagnostics.runner" in modules
     assert ("jinja2" in tops(modules)) is (not output)  # the human output is a template; --json is not
+
+
+def test_a_usage_error_exits_cleanly_while_the_tls_context_loads():
+    """diagnose starts loading the CA store in a background thread before it validates its options; a process that
+    exits at once must wait for it (a daemon thread inside OpenSSL at exit crashed the interpreter: SIGSEGV)."""
+    for _ in range(6):
+        out = subprocess.run(
+            [sys.executable, "-m", "bot.cli", "diagnose", "x.example", "--nameserver", "not-an-ip"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert out.returncode == 2 and "--nameserver" in out.stderr, (out.returncode, out.stderr)
+
+
+def test_the_prewarmed_tls_context_is_the_one_the_diagnosis_uses(tls_material):
+    from diagnostics import net
+
+    net.prewarm_tls_context(tls_material.ca_file)
+    context = net.tls_context(tls_material.ca_file)
+    assert context is net.tls_context(tls_material.ca_file)
+    assert any(c["subject"] for c in context.get_ca_certs())  # the extra CA is in it

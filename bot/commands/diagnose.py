@@ -244,6 +244,10 @@ def redact(text: str, secrets: list[str]) -> str:
 
 
 def run(args) -> int:
+    if not args.target.lower().startswith("http://"):
+        from diagnostics.net import prewarm_tls_context
+
+        prewarm_tls_context(args.ca_file)  # the CA store loads in parallel with the imports below
     problem = validate(args)
     if problem:
         return _usage(problem)
