@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, NoReturn, overload
 
-from diagnostics.cache import cache_dir  # the one cache directory (the matcher imports it from here)
+from diagnostics.cache import cache_dir as cache_dir  # the one cache directory (re-exported: the matcher uses it)
 from diagnostics.checks import known_names
 
 FAQ_DIR = Path(__file__).resolve().parent / "faq"
