@@ -259,25 +259,29 @@ def classify_address(ip: str | IPAddress) -> str | None:
     if addr is None:
         return "bad_address"
     if isinstance(addr, ipaddress.IPv6Address):
-        embedded = _embedded_ipv4(addr)
-        if embedded is not None:
-            kind = classify_address(embedded)
-            if kind:
-                return kind
-        for net, kind in _V6_NETS:
-            if addr in net:
-                return kind
-        if addr in _V4_COMPAT:  # ::a.b.c.d (deprecated IPv4-compatible) with a global v4: still not routable
-            return "reserved"
-        if addr in _TEREDO:  # a tunnel client address: never a registry
-            return "reserved"
-        if not addr.is_global and not any(addr in n for n in (*_NAT64, _SIXTOFOUR)):
-            return "reserved"
-        return None
+        return _classify_v6(addr)
     for net, kind in _V4_NETS:
         if addr in net:
             return kind
     if not addr.is_global or addr.is_multicast or addr.is_reserved:
+        return "reserved"
+    return None
+
+
+def _classify_v6(addr: ipaddress.IPv6Address) -> str | None:
+    """An IPv6 address is refused for the IPv4 address it wraps, its own range, or not being global unicast."""
+    embedded = _embedded_ipv4(addr)
+    kind = classify_address(embedded) if embedded is not None else None
+    if kind:
+        return kind
+    for net, kind in _V6_NETS:
+        if addr in net:
+            return kind
+    if addr in _V4_COMPAT:  # ::a.b.c.d (deprecated IPv4-compatible) with a global v4: still not routable
+        return "reserved"
+    if addr in _TEREDO:  # a tunnel client address: never a registry
+        return "reserved"
+    if not addr.is_global and not any(addr in n for n in (*_NAT64, _SIXTOFOUR)):
         return "reserved"
     return None
 
