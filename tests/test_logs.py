@@ -999,3 +999,28 @@ def test_harbors_401_seen_by_the_kubelet_is_a_missing_pull_secret_first():
         "unauthorized to access repository: team/app, action: pull"
     )
     assert docker["cause"] == "PERMISSION_DENIED"
+
+
+def test_a_sentence_quoting_output_is_read_by_its_quote():
+    r = explain(
+        "I'm running a private registry secured by a self-signed certificate, and I'm getting a "
+        "`TLS handshake timeout` when trying to pull an image."
+    )
+    assert r["cause"] == "HTTP_TIMEOUT"
+
+
+def test_a_first_person_sentence_naming_a_subject_does_not_outrank_the_error():
+    r = explain(
+        "$ docker pull registry.example.com:5555/team/app:1\n"
+        "Error response from daemon: Get https://registry.example.com:5555/v2/: net/http: TLS handshake timeout\n"
+        "I've followed the instructions for a self-signed certificate, and docker login and docker push work perfectly."
+    )
+    assert r["cause"] == "HTTP_TIMEOUT"
+
+
+def test_the_evidence_names_its_own_operation_over_a_later_command_in_prose():
+    r = explain(
+        "! Image localbuild/app   pull access denied for localbuild/app, repository does not exist or may require "
+        "'docker login'\n\nI've already tried with docker login and it still fails"
+    )
+    assert (r["cause"], r["op"], r["image"]) == ("REPO_NOT_FOUND", "pull", "docker.io/localbuild/app")

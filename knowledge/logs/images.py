@@ -7,7 +7,7 @@ import functools
 import re
 from typing import Any
 
-from .commands import command_info, command_rx, image_from_command, login_from_command
+from .commands import command_info, command_rx, guess_op, image_from_command, login_from_command
 from .paste import clean_ref, command_lines
 
 # --- entities ----------------------------------------------------------------------------------------------------
@@ -384,7 +384,12 @@ def entities(lines: list[str], evidence_index: int, rules_op: str | None) -> dic
         if i <= evidence_index:
             cmd = (info, m)
     if cmd is None and commands:
-        cmd = (commands[-1][1], commands[-1][2])
+        # Only a command typed after the output (or named in the prose around it) is left. It stands for the output
+        # unless the evidence names its own operation and that is another one: `pull access denied` is a pull,
+        # whatever "I already tried docker login" says further down.
+        own_op = guess_op(lines[evidence_index].lower()) if evidence_index < len(lines) else None
+        if own_op is None or own_op == commands[-1][1][1]:
+            cmd = (commands[-1][1], commands[-1][2])
     login_host = None
     cmd_image = None
     if cmd:

@@ -16,10 +16,12 @@ from .rules import (
     NETWORK_CAUSES,
     REGISTRY_TOOLS,
     asks_about,
+    describes,
     faq_exists,
     fix_text,
     load_rules,
     match_line,
+    quoted_output,
     registry_context,
 )
 
@@ -88,7 +90,8 @@ def _explain(text: str) -> dict[str, Any] | None:
         info = command_info(line) if len(line) < 2000 else None
         if info and info[1]:
             op = info[1]
-        p = match_line(line, op)
+        quoted = quoted_output(line)
+        p = (match_line(quoted, op) if quoted else None) or match_line(line, op)
         if p is None:
             continue
         if asks_about(line, p):
@@ -96,6 +99,8 @@ def _explain(text: str) -> dict[str, Any] | None:
         tier = p["tier"]
         if HTML_LINE.match(line) and best is not None and "invalid character '<'" in best[3]:
             tier = min(tier, 1)  # the body an error line quoted, split into lines when unescaped: that line decides
+        elif describes(line, p):
+            tier = min(tier, 1)  # the user's own sentence naming a subject: context, not the error
         elif DEBUG_LINE.match(line) and "trying next host" not in line:  # containerd logs its resolver errors at info
             tier = min(tier, 1)  # debug/info chatter ("DEBU[0001] Credentials not found") never outranks an error
         if tier >= 3:

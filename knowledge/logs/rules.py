@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ..dialogue import LazyRe
+from ..structure import is_prose
 
 PATTERNS_FILE = Path(__file__).resolve().parent.parent / "logpatterns.toml"
 FAQ_DIR = Path(__file__).resolve().parent.parent / "faq"
@@ -165,6 +166,37 @@ _REGISTRY_CONTEXT = LazyRe(
 _PROSE_WORDS = LazyRe(r"\b(?:i|we|my|our|often|sometimes|always|randomly|appears?|keeps?|occasionally)\b")
 _CJK_CHAR = re.compile(r"[\u3400-\u9fff]")
 _LATIN_WORD = re.compile(r"[a-z0-9]+", re.IGNORECASE)
+
+
+def describes(line: str, p: dict[str, Any]) -> bool:
+    """Whether `line` is a sentence of the user's that only names what the pattern knows ("I deployed it with a
+    self-signed certificate and login works"), rather than quoting an error: it reads as prose in the first person,
+    has no output mark (`xxx: `, error, says, got ...) and the matched words are not inside quotes or backticks."""
+    lower = line.lower()
+    if not is_prose(line) or _OUTPUT_MARK.search(line) or not _PROSE_WORDS.search(lower):
+        return False
+    start = -1
+    if p["rx_src"]:
+        m = _rx(p).search(line)
+        start = m.start() if m else -1
+    if start < 0:
+        start = next((lower.find(s) for s in p["any"] if s in lower), -1)
+    if start < 0:
+        return False
+    before = line[:start]
+    return not any(before.count(q) % 2 for q in ("`", '"')) and before.count("“") <= before.count("”")
+
+
+_QUOTED = re.compile(r"`([^`\n]{3,600})`")
+
+
+def quoted_output(line: str) -> str | None:
+    """The `backticked` spans of a user's sentence ("I'm getting a `TLS handshake timeout` when pulling"): the output
+    the sentence quotes, matched before the words around it. None when the line is not prose or quotes nothing."""
+    if "`" not in line or not is_prose(line):
+        return None
+    spans = _QUOTED.findall(line)
+    return " ".join(spans) if spans else None
 
 
 def registry_context(text: str) -> bool:
