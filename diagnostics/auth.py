@@ -74,6 +74,8 @@ def _span(seconds: float) -> str:
 # ------------------------------------------------------------------------------------------------ credentials
 @dataclass
 class Credentials:
+    """Credentials for a registry, and where they were found (the secret never in repr)."""
+
     username: str | None
     password: str | None = field(default=None, repr=False)
     identity_token: str | None = field(default=None, repr=False)
@@ -233,6 +235,9 @@ def _from_auths(cfg: dict[str, Any], keys: list[str], path: Path) -> Credentials
 # ------------------------------------------------------------------------------------------------ token
 @dataclass
 class AuthResult:
+    """What the token flow found: the challenge, the scope asked, the actions granted, the header for later
+    requests, and the findings."""
+
     scheme: str = "none"  # none | bearer | basic
     realm: str | None = None
     service: str | None = None
@@ -246,6 +251,7 @@ class AuthResult:
 
     @property
     def failed(self) -> Finding | None:
+        """The first failing finding that blocks the image check (None when it can go on)."""
         return next((f for f in self.findings if f.status == "fail" and f.evidence.get("blocking", True)), None)
 
 
@@ -300,6 +306,7 @@ class _Flow:
 
     @classmethod
     def begin(cls, ctx: Context) -> _Flow:
+        """A flow for the target, wanting pull (and push with --push)."""
         t = ctx.target
         result = AuthResult(wanted=["pull"] + (["push"] if ctx.options.push else []))
         evidence: dict[str, Any] = {"registry": t.registry, "repository": t.repository or "-"}
@@ -318,6 +325,7 @@ class _Flow:
 
     @property
     def secret_expired(self) -> bool:
+        """Whether the JWT password or identity token has expired."""
         return self.secret_exp is not None and self.secret_exp < self.now
 
     def add(self, code: str, level: str | None = None, **extra: Any) -> Finding:

@@ -25,6 +25,7 @@ def _cell(text: str) -> str:
 
 
 def render_markdown() -> str:
+    """docs/codes.md: every finding code with its status, English summary and fix and FAQ entry, by check."""
     cat = catalogue()
     out = [
         "# Diagnostic finding codes",

@@ -33,9 +33,11 @@ class Policy(Protocol):
     `check_url(url)` are asked for too when the policy has them. A refusal is any object whose str() (or `en`
     and `zh`) says why; None allows."""
 
-    def check_host(self, host: str) -> object | None: ...
+    def check_host(self, host: str) -> object | None:
+        """Why HOST (a name as given) may not be diagnosed, or None."""
 
-    def check_address(self, ip: str) -> object | None: ...
+    def check_address(self, ip: str) -> object | None:
+        """Why an address a host resolved to may not be connected to, or None."""
 
 
 def _reason(reason: object) -> dict[str, str] | str:

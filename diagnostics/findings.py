@@ -61,11 +61,14 @@ def fill(template: str, evidence: dict[str, Any], lang: str) -> str:
 
 
 def placeholders(template: str) -> set[str]:
+    """The {names} a summary or fix template fills from evidence."""
     return {name for _, name, _, _ in string.Formatter().parse(template) if name}
 
 
 @dataclass
 class Finding:
+    """One result of a check: a stable code, its status, zh/en summary and fix, the evidence, the FAQ entry."""
+
     check: str
     status: str
     code: str
@@ -88,6 +91,7 @@ class Finding:
 
     @property
     def failed(self) -> bool:
+        """Whether the status is fail."""
         return self.status == "fail"
 
 

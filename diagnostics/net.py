@@ -22,10 +22,14 @@ from . import stub_resolver
 
 
 class DeadlineExceeded(Exception):
+    """The diagnosis deadline passed."""
+
     pass
 
 
 class Deadline:
+    """One deadline for the whole diagnosis, and the most one network step may take of it."""
+
     def __init__(self, seconds: float, step: float | None = None):
         self.total = float(seconds)
         self.start = time.monotonic()
@@ -35,15 +39,19 @@ class Deadline:
         self.step = float(step) if step else max(0.5, min(5.0, self.total * 0.6))
 
     def remaining(self) -> float:
+        """Seconds left before the deadline (negative once it passed)."""
         return self.end - time.monotonic()
 
     def timeout(self, step: float | None = None) -> float:
+        """The timeout for one network step: STEP (default the per-step limit), no later than the deadline;
+        DeadlineExceeded when it has passed."""
         left = self.remaining()
         if left <= 0.01:
             raise DeadlineExceeded()
         return max(0.01, min(step or self.step, left))
 
     def elapsed(self) -> float:
+        """Seconds since the diagnosis started."""
         return time.monotonic() - self.start
 
 
@@ -247,6 +255,7 @@ def classify_address(ip: str) -> str:
 
 # ------------------------------------------------------------------------------------------------ TCP
 def tcp_connect(ip: str, port: int, timeout: float) -> socket.socket:
+    """A TCP connection to IP:PORT within TIMEOUT seconds (OSError when refused or unreachable)."""
     family = socket.AF_INET6 if ":" in ip else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.settimeout(timeout)
@@ -321,6 +330,7 @@ def _make_context(ca_file: str | None, verify: bool) -> ssl.SSLContext:
 
 
 def looks_like_plain_http(exc: BaseException) -> bool:
+    """Whether a TLS error says the peer answered in plain HTTP."""
     text = str(exc).upper()
     return any(
         s in text
@@ -470,6 +480,7 @@ def _hostport(host: str, port: int, scheme: str) -> str:
 
 
 def split_url(url: str) -> tuple[str, str, int, str]:
+    """(scheme, host, port, path?query) of an http(s) URL; ValueError for anything else."""
     u = urlsplit(url)
     if u.scheme not in ("http", "https") or not u.hostname:
         raise ValueError(f"unsupported URL {url!r}")

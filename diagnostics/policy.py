@@ -170,9 +170,11 @@ class Refusal(str):
         return obj
 
     def text(self, lang: str = "en") -> str:
+        """The reason in LANG (zh or en)."""
         return self.zh if lang == "zh" else self.en
 
     def to_dict(self) -> dict[str, Any]:
+        """{code, zh, en}"""
         return {"code": self.code, "zh": self.zh, "en": self.en}
 
     def __reduce__(
@@ -241,6 +243,7 @@ def looks_like_ip_literal(host: str) -> bool:
 
 
 def parse_ip(value: str | IPAddress) -> IPAddress | None:
+    """An IP address from text (brackets and a zone index allowed), None when it is not one."""
     if isinstance(value, (ipaddress.IPv4Address, ipaddress.IPv6Address)):
         return value
     text = str(value).strip()
@@ -352,6 +355,7 @@ class AddressPolicy:
 
     @classmethod
     def public_registry(cls, domains: Iterable[str] = DEFAULT_DOMAINS, **kwargs: Any) -> AddressPolicy:
+        """The policy of a public service: only registry domains, addresses checked."""
         return cls(domains, **kwargs)
 
     def __repr__(self) -> str:
@@ -384,6 +388,7 @@ class AddressPolicy:
         return None
 
     def check_port(self, port: int | None) -> Refusal | None:
+        """Refusal reason for a port outside the allowed ones, or None."""
         if port is None or not self.ports or int(port) in self.ports:
             return None
         return _refusal("port", detail=str(port), ports=", ".join(map(str, self.ports)))

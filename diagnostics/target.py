@@ -15,6 +15,8 @@ MAX_TARGET = 2048
 
 @dataclass
 class Target:
+    """What to diagnose, as parsed: scheme, registry, host and port to connect to, repository, tag, digest."""
+
     raw: str
     scheme: str = "https"
     scheme_given: bool = False
@@ -31,6 +33,7 @@ class Target:
 
     @property
     def hostport(self) -> str:
+        """host[:port] as a URL writes it (the port only when it is not the scheme's default)."""
         if self.host is None:
             return self.raw
         h = f"[{self.host}]" if ":" in self.host else self.host
@@ -39,14 +42,17 @@ class Target:
 
     @property
     def base_url(self) -> str:
+        """scheme://host[:port]"""
         return f"{self.scheme}://{self.hostport}"
 
     @property
     def reference(self) -> str | None:
+        """The digest, or else the tag."""
         return self.digest or self.tag
 
     @property
     def image(self) -> str | None:
+        """registry/repository[:tag][@digest], None without a repository."""
         if not self.repository:
             return None
         return (
@@ -56,6 +62,7 @@ class Target:
         )
 
     def to_dict(self) -> dict[str, Any]:
+        """The parts as the report shows them."""
         return {
             "input": self.raw,
             "scheme": self.scheme,

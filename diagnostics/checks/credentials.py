@@ -20,4 +20,5 @@ CREDENTIALS = True  # about the user's own login: Slack, which never takes a pas
 
 
 def run(ctx: Context) -> list[Finding]:
+    """The token flow's findings (diagnostics.auth.authenticate)."""
     return list(ctx.auth().findings)

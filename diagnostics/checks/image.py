@@ -58,6 +58,7 @@ class _Session:
     ev: dict[str, Any]
 
     def request(self, method: str, path: str) -> net.Response:
+        """METHOD PATH on the registry with the session's headers; _Stop on a network failure."""
         return _request(self.ctx, self.client, method, path, self.headers)
 
 
