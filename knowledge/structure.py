@@ -44,6 +44,27 @@ _COMMAND = LazyRe(
 )
 
 
+# The envelope of a message: greetings and pleas before the question, thanks and urgency after it ("大佬们帮忙看下，",
+# "急，在线等，谢谢！", "Hi team,", "Any idea? Thanks"). They ask nothing and only dilute a short question's words.
+_LEAD = LazyRe(
+    r"^\s*(?:(?:(?:hi|hello|hey|dear)(?: (?:all|team|guys|folks|everyone|there))?|各位(?:大佬|老师|大神)?们?好?|大佬们?好?|大家好|"
+    r"大神们?|你好|您好|求助|求救|请教(?:一下)?|(?:麻烦|求)?(?:帮忙|帮我)(?:看下|看看|看一下)?)[\s,，!！:：~～.。、]*)+",
+    re.IGNORECASE,
+)
+_TAIL = LazyRe(
+    r"[\s,，.。!！~～]*(?:(?:急|在线等|谢谢|多谢|感谢|万分感谢|拜托了?|thanks?(?: you)?(?: (?:in advance|a lot))?|thx|ty|"
+    r"any (?:ideas?|help|hints?|suggestions?)\??|can (?:someone|anyone) help(?: me)?\??|please help)[\s,，.。!！~～?？]*)+$",
+    re.IGNORECASE,
+)
+
+
+def strip_envelope(text: str) -> str:
+    """`text` without greetings and pleas at its start and thanks or urgency at its end; `text` itself when
+    nothing else would be left."""
+    core = _TAIL.sub("", _LEAD.sub("", text, count=1), count=1).strip()
+    return core if core else text
+
+
 def is_prose(line: str) -> bool:
     """Whether `line` reads as the user's own sentence: not shaped like output, four words or four CJK characters,
     few code symbols."""
@@ -72,6 +93,7 @@ def question_view(text: str) -> str:
     """The part of `text` a question is matched on: the whole of a short text; of a longer one, the user's own
     sentences (outside code fences, without template headings), the commands typed (at most three) and the first
     two and last two error lines. The whole text when none of these is found."""
+    text = strip_envelope(text)
     lines = text.splitlines()
     if len(lines) <= SHORT_LINES and len(text) <= SHORT_CHARS:
         return text

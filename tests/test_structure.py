@@ -72,3 +72,19 @@ def test_a_version_dump_after_the_question_does_not_change_the_answer():
         pasted = knowledge.ask(question + "\n\n" + DOCKER_VERSION)
         assert alone["matched"], question
         assert pasted["matched"] and pasted["answer"]["id"] == alone["answer"]["id"], question
+
+
+def test_the_envelope_of_a_message_is_not_matched():
+    from knowledge.structure import strip_envelope
+
+    assert strip_envelope("大佬们帮忙看下，登不上实例，咋整\n急，在线等，谢谢！") == "登不上实例，咋整"
+    assert strip_envelope("各位大佬好，求助：推送镜像一直 denied") == "推送镜像一直 denied"
+    assert strip_envelope("Hi team, docker push fails with denied. Any idea? Thanks") == "docker push fails with denied"
+    assert strip_envelope("谢谢") == "谢谢"  # nothing else: the text stays (small talk is decided before)
+
+
+def test_a_plea_around_a_short_question_does_not_lose_the_answer():
+    question = "登不上实例，咋整"
+    alone = knowledge.ask(question)
+    pleaded = knowledge.ask("大佬们帮忙看下，" + question + "\n急，在线等，谢谢！")
+    assert alone["matched"] and pleaded["matched"] and pleaded["answer"]["id"] == alone["answer"]["id"]
