@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -433,6 +434,7 @@ def custom_domain(ctx) -> tuple[dict, dict] | None:
 
 def _custom_domain(ctx) -> tuple[dict, dict] | None:
     host = (ctx.target.host or "").lower()
+    warm_connections(ctx)
     try:
         data = call(ctx, "DescribeInstances", entry_region(ctx), {"AllRegion": True, "Limit": 100})
     except CloudError as err:
@@ -479,6 +481,34 @@ def run_network_check(ctx, name: str, body) -> list:
         return [error_finding(name, err, ctx)]
 
 
+def warm_connections(ctx) -> None:
+    """While the instance look-up is in flight, open the connections the selected checks' next look-ups will need
+    (each account check declares API_CALLS: how many it sends at once after the instance), so that round trip does
+    not also pay for connection set-ups. Once per diagnosis."""
+
+    def warm() -> bool:
+        from . import checks
+
+        o, groups = ctx.options, checks.groups()
+
+        def names(v) -> set[str] | None:
+            if not v:
+                return None
+            items = v.split(",") if isinstance(v, str) else [x for part in v for x in str(part).split(",")]
+            return {c for x in items for c in groups.get(x.strip(), (x.strip(),))}
+
+        only, skip = names(o.only), names(o.skip) or set()
+        count = 0
+        for name in groups.get("cloud", ()):
+            if (only is None or name in only) and name not in skip:
+                module = sys.modules.get(checks.get(name).module)
+                count += int(getattr(module, "API_CALLS", 0) or 0)
+        api(ctx)._client.warm(count - 1, ctx.deadline.timeout())  # the look-up's own connection is reused
+        return True
+
+    ctx.memo("cloud:warm", warm)
+
+
 def instance(ctx) -> dict:
     """The target's Registry (SDK model fields) in this account. Unavailable with the finding when it cannot be used:
     not found, not running, or the API failed."""
@@ -495,6 +525,7 @@ def _find_instance(ctx) -> dict:
     if custom is not None:
         regs = [custom[0]]
     else:
+        warm_connections(ctx)
         try:
             data = call(
                 ctx,

@@ -287,6 +287,49 @@ def test_own_client_keeps_one_connection_alive(api):
     assert c.call("DescribeInstances", "ap-guangzhou", {}, 5)["TotalCount"] == 1
 
 
+def test_warmed_connections_serve_calls_sent_together(api):
+    """warm(n) opens n connections in the background; calls sent together then use them instead of connecting."""
+    import threading
+    import time
+
+    c = cloud_tc3.TC3Client(api.endpoint, Account.SECRET_ID, Account.SECRET_KEY, service="tcr", version="2019-09-24")
+    opened = []
+    real_connect = c._connect
+    c._connect = lambda timeout: opened.append(1) or real_connect(timeout)
+    c.warm(3, 5)
+    end = time.monotonic() + 5
+    while len(c._idle) < 3 and time.monotonic() < end:
+        time.sleep(0.01)
+    assert len(c._idle) == 3 and len(opened) == 3
+    c.warm(3, 5)  # already warm: nothing more opened
+    time.sleep(0.05)
+    assert len(opened) == 3
+    threads = [threading.Thread(target=c.call, args=("DescribeInstances", "ap-guangzhou", {}, 5)) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(opened) == 3 and api.actions().count("DescribeInstances") == 3
+
+
+def test_a_diagnosis_warms_what_its_checks_will_send(api):
+    """The instance look-up opens, meanwhile, the connections the selected checks declare (API_CALLS)."""
+    from diagnostics import DiagnoseOptions, diagnose
+
+    seen = []
+    real = cloud_tc3.TC3Client.warm
+    cloud_tc3.TC3Client.warm = lambda self, n, t: seen.append(n) or real(self, n, t)
+    try:
+        creds = CloudCredentials(Account.SECRET_ID, Account.SECRET_KEY)
+        for only, expected in (("cloud", 7), ("cloud_image", 1), ("cloud_network,cloud_vpc", 2)):
+            seen.clear()
+            opts = DiagnoseOptions(only=only, env={}, cloud=CloudOptions(credentials=creds, endpoint=api.endpoint))
+            diagnose("shop-tcr.tencentcloudcr.com/team/app:1.0", opts)
+            assert seen == [expected], (only, seen)
+    finally:
+        cloud_tc3.TC3Client.warm = real
+
+
 def test_own_client_goes_through_the_environment_proxy(api):
     """HTTP_PROXY is honoured (read once per client) unless NO_PROXY names the host, as requests does for the SDK."""
     from tests.harness.connect_proxy import ForwardProxy

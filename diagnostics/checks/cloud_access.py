@@ -14,6 +14,7 @@ DEPENDS = ("cloud_instance",)
 ORDER = 150
 GROUP = "cloud"  # the account, through the TCR cloud API: run with `--cloud` (or named in --only)
 ANONYMOUS = False  # needs cloud credentials: never for an anonymous web or Slack user
+API_CALLS = 1  # look-ups sent at once after the instance's (cloud.warm_connections opens their connections)
 
 
 def run(ctx) -> list:

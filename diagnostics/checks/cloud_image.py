@@ -14,6 +14,7 @@ DEPENDS = ("cloud_instance",)
 ORDER = 140
 GROUP = "cloud"  # the account, through the TCR cloud API: run with `--cloud` (or named in --only)
 ANONYMOUS = False  # needs cloud credentials: never for an anonymous web or Slack user
+API_CALLS = 2  # look-ups sent at once after the instance's (cloud.warm_connections opens their connections)
 PERSONAL_PAIR = ("ap-guangzhou", "ap-hongkong")  # the usual mix-up: ccr. vs hkccr.
 
 
@@ -61,8 +62,8 @@ def _enterprise(ctx, reg) -> list:
         image_q["Digest"] = t.digest
     else:
         image_q.update({"ImageVersion": t.tag, "ExactMatch": True})
-    if rest:  # the three look-ups do not depend on each other's answers: one round trip for all of them
-        cloud.prefetch(ctx, [("DescribeRepositories", region, repo_q), ("DescribeImages", region, image_q)])
+    if rest:  # the image and the namespaces do not depend on each other's answers: one round trip for both
+        cloud.prefetch(ctx, [("DescribeImages", region, image_q)])
     every = cloud.namespaces(ctx, rid, region)  # one answer for this check and the quota check
     names = every.get("NamespaceList") or []
     found = next((n for n in names if n.get("Name") == ns), None)
@@ -81,20 +82,25 @@ def _enterprise(ctx, reg) -> list:
     out.append(finding(NAME, "NAMESPACE_FOUND", namespace=ns, visibility=visibility, public=public))
     if not rest:
         return out
-    repos = cloud.call(
+    try:
+        imgs = cloud.call(ctx, "DescribeImages", region, image_q).get("ImageInfoList") or []
+    except cloud.CloudError as err:
+        if err.kind != "not_found":
+            raise
+        imgs = []
+    hit = next((i for i in imgs if (i.get("Digest") == t.digest if t.digest else i.get("ImageVersion") == t.tag)), None)
+    if hit:  # the usual case: one round trip after the instance, no repository look-up
+        out.append(finding(NAME, "TAG_FOUND", digest=hit.get("Digest") or "-", **_ev(ctx)))
+        return out
+    # not found: is it the repository or the tag? (both look-ups at once)
+    cloud.prefetch(
         ctx,
-        "DescribeRepositories",
-        region,
-        {"RegistryId": rid, "NamespaceName": ns, "RepositoryName": rest, "Limit": 100},
+        [("DescribeImages", region, {"RegistryId": rid, "NamespaceName": ns, "RepositoryName": rest, "Limit": 100})],
     )
+    repos = cloud.call(ctx, "DescribeRepositories", region, repo_q)
     if not any(r.get("Name") in (t.repository, rest) for r in repos.get("RepositoryList") or []):
         # a push creates the repository: only a problem for a pull
         out.append(finding(NAME, "REPO_NOT_FOUND", level="ok" if ctx.options.push else None, **_ev(ctx)))
-        return out
-    imgs = cloud.call(ctx, "DescribeImages", region, image_q).get("ImageInfoList") or []
-    hit = next((i for i in imgs if (i.get("Digest") == t.digest if t.digest else i.get("ImageVersion") == t.tag)), None)
-    if hit:
-        out.append(finding(NAME, "TAG_FOUND", digest=hit.get("Digest") or "-", **_ev(ctx)))
         return out
     every = cloud.call(
         ctx, "DescribeImages", region, {"RegistryId": rid, "NamespaceName": ns, "RepositoryName": rest, "Limit": 100}

@@ -13,6 +13,7 @@ DEPENDS: tuple = ()
 ORDER = 110
 GROUP = "cloud"  # the account, through the TCR cloud API: run with `--cloud` (or named in --only)
 ANONYMOUS = False  # needs cloud credentials: never for an anonymous web or Slack user
+API_CALLS = 0  # look-ups sent at once after the instance's (cloud.warm_connections opens their connections)
 READY_DOMAIN = "SUCCESS"
 
 

@@ -11,6 +11,7 @@ DEPENDS = ("cloud_instance",)
 ORDER = 160
 GROUP = "cloud"  # the account, through the TCR cloud API: run with `--cloud` (or named in --only)
 ANONYMOUS = False  # needs cloud credentials: never for an anonymous web or Slack user
+API_CALLS = 2  # look-ups sent at once after the instance's (cloud.warm_connections opens their connections)
 NEAR = 0.9
 TIERS = {
     "basic": {"namespace": 50, "repo": 1000},

@@ -14,6 +14,7 @@ DEPENDS = ("cloud_instance",)
 ORDER = 130
 GROUP = "cloud"  # the account, through the TCR cloud API: run with `--cloud` (or named in --only)
 ANONYMOUS = False  # needs cloud credentials: never for an anonymous web or Slack user
+API_CALLS = 1  # look-ups sent at once after the instance's (cloud.warm_connections opens their connections)
 # A link is ready when its Status is "Running" and it has an AccessIp. The SDK model (AccessVpc.Status, "内网接入状态",
 # tencentcloud-sdk-python tencentcloud/tcr/v20190924/models.py) lists no values; Tencent's tccli guides for TCR poll
 # `AccessVpcSet[].Status` until it is "Running" with a non-empty AccessIp (the console calls it 链路正常), and
