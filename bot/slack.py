@@ -155,8 +155,9 @@ class SeenOnce:
 
     In-process by default; with `path`, a table in that SQLite file makes it hold across the gunicorn workers
     of one host (init_app uses the web service's database unless SLACK_DEDUPE_PATH names another file); with
-    `shared` (bot.shared.OnceKeys, TCR_DOCTOR_REDIS_URL) Redis makes it hold across every host, and the file or
-    memory only answers while Redis cannot.
+    `shared` (bot.shared.OnceKeys, TCR_DOCTOR_REDIS_URL; else bot.storage.SeenKeys when the web service's
+    database is PostgreSQL) Redis or that database makes it hold across every host, and the file or memory only
+    answers while the shared store cannot.
     """
 
     def __init__(self, ttl: float = 3600.0, limit: int = 20000, path: str | None = None, shared: Any = None):
@@ -355,6 +356,9 @@ class SlackChannel:
             from bot.shared import OnceKeys
 
             shared = OnceKeys(settings.redis_url, namespace="slack", on_fallback=settings.on_redis_fallback)
+        elif hasattr(settings.storage, "seen_keys") and getattr(settings.storage, "path", "") is None:
+            # No Redis, a server database (PostgreSQL) shared by every host: dedupe there, across hosts.
+            shared = settings.storage.seen_keys(namespace="slack")
         self.seen = SeenOnce(path=settings.dedupe_path, shared=shared)
 
     # -- knowledge / diagnostics (imported when first used) -----------------------------------------------

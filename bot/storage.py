@@ -43,7 +43,7 @@ log = logging.getLogger("tcr_doctor.storage")
 
 # The newest migration in bot/migrations/versions (tests/test_storage.py keeps the two equal). A database at this
 # revision is opened without importing Alembic at all.
-SCHEMA_REVISION = "0004"
+SCHEMA_REVISION = "0005"
 
 # Question rows held in memory at most per process; beyond this the oldest are dropped (and counted), so a
 # database that cannot be written never makes the service run out of memory.
@@ -116,6 +116,16 @@ kb_overlay = sa.Table(
     sa.Column("evaluation", sa.Text),  # JSON: the figures shown before it was accepted
     sa.Column("undone", sa.Float),
     sa.Column("undone_by", sa.Text),
+)
+
+
+# Once-only keys (Slack retry dedupe, `SeenKeys`): the first writer of a key wins. The same table (and columns) as
+# bot/slack.py's per-host SQLite store, which made it in the web service's SQLite file before migration 0005.
+slack_seen = sa.Table(
+    "slack_seen",
+    metadata,
+    sa.Column("key", sa.Text, primary_key=True),
+    sa.Column("at", sa.Float, nullable=False),
 )
 
 
@@ -621,6 +631,11 @@ class Storage:
         except sa.exc.SQLAlchemyError as exc:  # a chart's row is never worth failing a diagnosis
             self._error("findings", exc)
 
+    # -- once-only keys ------------------------------------------------------------------------------------
+    def seen_keys(self, *, ttl: float = 3600.0, namespace: str = "slack") -> SeenKeys:
+        """Once-only keys kept in this database (shared by every host that uses it)."""
+        return SeenKeys(self, ttl=ttl, namespace=namespace)
+
     # -- retention -----------------------------------------------------------------------------------------
     def prune(self, older_than_days: float) -> dict[str, int]:
         """Delete questions and feedback older than `older_than_days` days; returns the counts deleted."""
@@ -629,6 +644,7 @@ class Storage:
             q = conn.execute(sa.delete(questions).where(questions.c.ts < cutoff)).rowcount
             f = conn.execute(sa.delete(feedback).where(feedback.c.ts < cutoff)).rowcount
             conn.execute(sa.delete(findings).where(findings.c.ts < cutoff))
+            conn.execute(sa.delete(slack_seen).where(slack_seen.c.at < cutoff))
         return {"questions": int(q or 0), "feedback": int(f or 0)}
 
     def _maybe_prune(self, every: float = 3600.0) -> None:
@@ -723,6 +739,49 @@ class Storage:
             if self._engine is not None and self._engine_pid == os.getpid():
                 self._engine.dispose()
                 self._engine = None
+
+
+class SeenKeys:
+    """`first(key)` is True the first time a key is seen within `ttl` seconds by any host sharing the database
+    (INSERT ... ON CONFLICT DO NOTHING on the key: exactly one inserter wins), False after that; None when the
+    database cannot say now (the caller then uses its own store). Slack retry dedupe without Redis.
+
+    Expired keys are deleted now and then (every `EXPIRE_EVERY` calls of a process) and by `prune`. A database
+    error is not retried for `bot.shared.RETRY_AFTER` seconds, so that an outage costs one timeout, not one per
+    event (this runs before Slack's 3-second ack); one warning per outage."""
+
+    EXPIRE_EVERY = 256
+
+    def __init__(self, storage: Storage, *, ttl: float = 3600.0, namespace: str = "slack"):
+        from bot.shared import Breaker
+
+        self.storage = storage
+        self.ttl = max(1.0, float(ttl))
+        self.namespace = namespace
+        self.breaker = Breaker(f"{namespace} dedupe in the database")
+        self._calls = 0
+
+    def first(self, key: str) -> bool | None:
+        if not self.breaker.up():
+            return None
+        now = time.time()
+        self._calls += 1
+        name = clean_text(f"{self.namespace}:{key}")[:500]
+        insert = self.storage._insert(slack_seen).values(key=name, at=now)
+        insert = insert.on_conflict_do_nothing(index_elements=["key"]).returning(slack_seen.c.key)
+        expired = sa.update(slack_seen).where(slack_seen.c.key == name, slack_seen.c.at < now - self.ttl)
+        try:
+            with self.storage.engine().begin() as conn:
+                if self._calls % self.EXPIRE_EVERY == 1:
+                    conn.execute(sa.delete(slack_seen).where(slack_seen.c.at < now - self.ttl))
+                created = conn.execute(insert).first() is not None
+                if not created:  # a key seen longer than ttl ago counts as new (one of racing hosts wins)
+                    created = conn.execute(expired.values(at=now).returning(slack_seen.c.key)).first() is not None
+        except sa.exc.SQLAlchemyError as exc:
+            self.breaker.failed(exc)
+            return None
+        self.breaker.recovered()
+        return created
 
 
 class _Waiter:

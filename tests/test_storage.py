@@ -463,3 +463,44 @@ def test_the_web_channel_stores_the_refusal_kind_of_ask(tmp_path):
     feedback = {"answer_id": "login-failed", "kb_version": "v", "helpful": True}
     assert client.post("/api/feedback", json=feedback).status_code == 201
     assert 'tcr_doctor_feedback_total{channel="web",helpful="true"} 1.0' in client.get("/metrics").get_data(True)
+
+
+# --- once-only keys in the shared database (Slack retry dedupe without Redis) -------------------------------
+def test_seen_keys_are_first_once_across_storages_and_expire(url):
+    a, b = Storage(url).seen_keys(ttl=60), Storage(url).seen_keys(ttl=60)
+    assert a.first("event:Ev1") is True
+    assert b.first("event:Ev1") is False and a.first("event:Ev1") is False  # another host, then the same one
+    assert b.first("event:Ev2") is True
+    with a.storage.engine().begin() as conn:  # Ev1 was seen two minutes ago: past the ttl, it counts as new
+        conn.execute(
+            sa.update(S.slack_seen).values(at=time.time() - 120).where(S.slack_seen.c.key == "slack:event:Ev1")
+        )
+    assert b.first("event:Ev1") is True and a.first("event:Ev1") is False
+    a.storage.prune(0)
+    assert a.first("event:Ev2") is True  # pruned with the rest
+
+
+def test_seen_keys_say_nothing_while_the_database_fails(url):
+    keys = Storage(url).seen_keys()
+    with keys.storage.engine().begin() as conn:
+        conn.execute(sa.text("DROP TABLE slack_seen"))
+    assert keys.first("event:Ev3") is None
+    assert not keys.breaker.up()  # the next events do not wait on the database for a while
+    assert keys.first("event:Ev4") is None
+
+
+def test_concurrent_first_sightings_have_exactly_one_winner(url):
+    keys = [Storage(url).seen_keys() for _ in range(4)]
+    answers: list[bool | None] = []
+    barrier = threading.Barrier(8)
+
+    def see(n: int) -> None:
+        barrier.wait()
+        answers.append(keys[n % 4].first("event:EvRACE"))
+
+    threads = [threading.Thread(target=see, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(answers, key=str) == [False] * 7 + [True]

@@ -130,6 +130,38 @@ def test_a_slack_retry_on_the_other_instance_is_answered_once(cluster, slack_api
     assert len(posted) == 1
 
 
+def test_without_redis_a_slack_retry_on_the_other_instance_is_answered_once(postgres_server, slack_api):
+    """No Redis: the two instances dedupe Slack's retries through the PostgreSQL they share (slack_seen)."""
+    env = {
+        "TCR_DOCTOR_DATABASE_URL": postgres_server.create_database(f"two_hosts_no_redis_{os.getpid()}"),
+        "TCR_DOCTOR_SLACK": "on",
+        "SLACK_BOT_TOKEN": "xoxb-two-hosts",
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_API_BASE_URL": slack_api.base_url,
+    }
+    event = {
+        "type": "app_mention",
+        "user": "U0ASKER",
+        "text": "<@U0BOT> What should I do when logging in to an instance fails?",
+        "ts": "1700000003.000100",
+        "channel": "C0NOREDIS",
+        "event_ts": "1700000003.000100",
+    }
+    retry_headers = {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
+    with Cluster(env, instances=2) as running:
+        first, other = running.instances
+        sender = SlackSender(first.url + "/slack/events", SECRET, slack_api.url(""))
+        assert sender.event(event, event_id="Ev0NOREDIS").status_code == 200
+        for n, instance in enumerate((other, first, other)):  # retries, mostly on the other host
+            headers = dict(retry_headers, **{"X-Slack-Retry-Num": str(n + 1)})
+            retried = sender.event(event, event_id="Ev0NOREDIS", headers=headers, url=instance.url + "/slack/events")
+            assert retried.status_code == 200
+        slack_api.wait_for("chat.postMessage", lambda c: c.args.get("channel") == "C0NOREDIS")
+        slack_api.quiet(0.5)
+    posted = [c for c in slack_api.calls_to("chat.postMessage") if c.args.get("channel") == "C0NOREDIS"]
+    assert len(posted) == 1
+
+
 def test_feedback_written_through_one_is_in_the_report_read_by_the_other(cluster):
     first = cluster.instances[0]
     question = "my registry keeps saying something nobody documented zq-7731"
