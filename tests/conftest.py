@@ -1,11 +1,13 @@
 """Shared pytest configuration: the harness fixtures (tests/harness/README.md), a live WSGI server and the
-headless browser the widget, accessibility and console tests drive."""
+headless browser the widget, accessibility and console tests drive, and the storage tests' database of each engine
+(`storage_url`) and polling helper (`wait_for`)."""
 
 import os
 import pathlib
 import shutil
 import sys
 import threading
+import time
 
 import pytest
 from werkzeug.serving import make_server
@@ -75,3 +77,27 @@ def browser():
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield b
         b.close()
+
+
+# --- storage: the same tests on each database engine ------------------------------------------------------
+@pytest.fixture(params=["sqlite", "postgresql"])
+def storage_url(request, tmp_path):
+    """A fresh database of each engine: an SQLite file path, then a PostgreSQL URL (the session's server)."""
+    if request.param == "sqlite":
+        return str(tmp_path / "store.sqlite3")
+    return request.getfixturevalue("pg_url")
+
+
+def _wait_for(predicate, timeout: float = 10.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.02)
+    return bool(predicate())
+
+
+@pytest.fixture
+def wait_for():
+    """wait_for(predicate, timeout=10.0) -> whether `predicate()` came true within `timeout` seconds (polled)."""
+    return _wait_for

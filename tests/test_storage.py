@@ -16,16 +16,6 @@ from bot import storage as S
 from bot.cli import main
 from bot.storage import DatabaseUnavailable, Storage
 
-ENGINES = ["sqlite", "postgresql"]
-
-
-@pytest.fixture(params=ENGINES)
-def url(request, tmp_path):
-    """A fresh database of each engine."""
-    if request.param == "sqlite":
-        return str(tmp_path / "store.sqlite3")
-    return request.getfixturevalue("pg_url")
-
 
 def ask(storage: Storage, qid: str, text: str, status: str = "no_answer", **extra) -> None:
     fields = dict(lang="en", status=status, answer_id=None, score=None, kb_version="v1")
@@ -33,17 +23,8 @@ def ask(storage: Storage, qid: str, text: str, status: str = "no_answer", **extr
     storage.record_question(qid, text, **fields)
 
 
-def wait_for(predicate, timeout=10.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.02)
-    return predicate()
-
-
-def test_questions_feedback_and_the_report(url):
-    storage = Storage(url, flush_interval=0.05)
+def test_questions_feedback_and_the_report(storage_url, wait_for):
+    storage = Storage(storage_url, flush_interval=0.05)
     ask(storage, "q1", "what is the airspeed of a swallow")
     ask(storage, "q2", "What is the airspeed of a swallow?")
     ask(storage, "q3", "docker login fails", status="answered", answer_id="login-failed", score=0.9)
@@ -61,8 +42,8 @@ def test_questions_feedback_and_the_report(url):
     storage.close()
 
 
-def test_text_no_database_accepts_is_cleaned_not_lost(url):
-    storage = Storage(url, flush_interval=0.05)
+def test_text_no_database_accepts_is_cleaned_not_lost(storage_url):
+    storage = Storage(storage_url, flush_interval=0.05)
     ask(storage, "bad", "docker login \ud800 fails \x00 here")
     ask(storage, "good", "an ordinary question")
     storage.flush()
@@ -73,8 +54,8 @@ def test_text_no_database_accepts_is_cleaned_not_lost(url):
     assert storage.health()["writer"] == "ok"
 
 
-def test_a_refused_row_is_skipped_logged_without_its_text_and_counted(url, caplog):
-    storage = Storage(url, flush_interval=60)
+def test_a_refused_row_is_skipped_logged_without_its_text_and_counted(storage_url, caplog):
+    storage = Storage(storage_url, flush_interval=60)
     kinds: list[str] = []
     storage.on_error = kinds.append
     ask(storage, "unbindable", "password: hunter2hunter2 see", score=object())
@@ -91,9 +72,9 @@ def test_a_refused_row_is_skipped_logged_without_its_text_and_counted(url, caplo
     assert storage.question("after") is not None
 
 
-def test_two_storages_on_one_database_see_each_other(url):
+def test_two_storages_on_one_database_see_each_other(storage_url):
     """Two hosts (or workers) on one database: what one writes, the other reads and reports."""
-    a, b = Storage(url), Storage(url)
+    a, b = Storage(storage_url), Storage(storage_url)
     ask(a, "qa", "written through a")
     a.flush()
     b.record_feedback(question_id="qa", answer_id="x", kb_version="v", helpful=False)
@@ -135,8 +116,8 @@ def _concurrently(n: int, work) -> tuple[dict[int, object], dict[int, BaseExcept
     return results, errors
 
 
-def test_concurrent_feedback_shares_transactions_and_each_writer_gets_its_own_row(url):
-    storage = Storage(url)
+def test_concurrent_feedback_shares_transactions_and_each_writer_gets_its_own_row(storage_url, wait_for):
+    storage = Storage(storage_url)
     hold = threading.Event()
     sizes = _held_first_write(storage, hold)
 
@@ -156,8 +137,8 @@ def test_concurrent_feedback_shares_transactions_and_each_writer_gets_its_own_ro
         assert (row["answer_id"], row["question_id"], row["helpful"]) == (f"a{i}", f"q{i}", int(i % 2 == 0))
 
 
-def test_a_bad_row_in_a_shared_transaction_fails_only_its_own_writer(url):
-    storage = Storage(url)
+def test_a_bad_row_in_a_shared_transaction_fails_only_its_own_writer(storage_url, wait_for):
+    storage = Storage(storage_url)
     hold = threading.Event()
     sizes = _held_first_write(storage, hold)
 
@@ -174,8 +155,8 @@ def test_a_bad_row_in_a_shared_transaction_fails_only_its_own_writer(url):
     assert sorted(r["answer_id"] for r in storage.feedback_rows()) == sorted(f"a{i}" for i in results)
 
 
-def test_feedback_when_the_database_is_gone_is_an_error_for_every_writer_and_then_works_again(url):
-    storage = Storage(url)
+def test_feedback_when_the_database_is_gone_is_an_error_for_every_writer_and_then_works_again(storage_url):
+    storage = Storage(storage_url)
     group = storage._feedback_group
     write = group.write
     group.write = lambda rows: (_ for _ in ()).throw(sa.exc.OperationalError("INSERT", {}, Exception("gone")))
@@ -186,8 +167,8 @@ def test_feedback_when_the_database_is_gone_is_an_error_for_every_writer_and_the
     assert len(storage.feedback_rows()) == 1
 
 
-def test_prune_deletes_only_old_rows(url):
-    storage = Storage(url)
+def test_prune_deletes_only_old_rows(storage_url):
+    storage = Storage(storage_url)
     ask(storage, "old", "old question")
     ask(storage, "new", "new question")
     storage.flush()
@@ -200,13 +181,13 @@ def test_prune_deletes_only_old_rows(url):
     assert storage.prune(90) == {"questions": 0, "feedback": 0}
 
 
-def test_writer_prunes_by_the_retention_setting(url):
-    before = Storage(url)
+def test_writer_prunes_by_the_retention_setting(storage_url, wait_for):
+    before = Storage(storage_url)
     ask(before, "old", "old question")
     before.flush()
     with before.engine().begin() as conn:
         conn.execute(sa.update(S.questions).values(ts=time.time() - 2 * 86400))
-    storage = Storage(url, flush_interval=0.05, retention_days=1)
+    storage = Storage(storage_url, flush_interval=0.05, retention_days=1)
     ask(storage, "new", "new question")  # starts the writer, which prunes on its first round
     assert wait_for(lambda: storage.question("old") is None and storage.question("new") is not None)
 
@@ -219,20 +200,20 @@ def test_schema_revision_is_the_newest_migration():
     assert script.get_heads() == [S.SCHEMA_REVISION]
 
 
-def test_migrations_build_the_same_schema_as_a_fresh_database(url):
+def test_migrations_build_the_same_schema_as_a_fresh_database(storage_url):
     """`db upgrade` on an empty database (Alembic, every migration) gives exactly the tables of `metadata`, which a
     fresh database gets in one step."""
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
-    assert main(["db", "upgrade", "--database-url", url]) == 0
-    engine = S.make_engine(S.engine_url(url))
+    assert main(["db", "upgrade", "--database-url", storage_url]) == 0
+    engine = S.make_engine(S.engine_url(storage_url))
     with engine.connect() as conn:
         assert S.current_revision(conn) == S.SCHEMA_REVISION
         diff = compare_metadata(MigrationContext.configure(conn), S.metadata)
     engine.dispose()
     assert diff == []
-    storage = Storage(url)  # opens without migrating again, and works
+    storage = Storage(storage_url)  # opens without migrating again, and works
     ask(storage, "q", "text")
     storage.flush()
     assert storage.question("q") is not None
@@ -263,17 +244,17 @@ def test_a_database_of_an_earlier_version_is_migrated_keeping_its_rows(tmp_path)
         assert not sa.inspect(c).has_table("metrics")  # 0002: metrics are no longer kept in the database
 
 
-def test_a_server_database_behind_is_not_migrated_when_told_not_to(url):
-    engine = S.make_engine(S.engine_url(url))
+def test_a_server_database_behind_is_not_migrated_when_told_not_to(storage_url):
+    engine = S.make_engine(S.engine_url(storage_url))
     with engine.begin() as conn:
         conn.execute(sa.text("CREATE TABLE unrelated (x INTEGER)"))
     engine.dispose()
     with pytest.raises(DatabaseUnavailable, match="run 'tcr-doctor db upgrade'"):
-        Storage(url, migrate=False)
-    assert main(["db", "current", "--database-url", url]) == 1
-    assert main(["db", "upgrade", "--database-url", url]) == 0
-    assert main(["db", "current", "--database-url", url]) == 0
-    Storage(url, migrate=False)
+        Storage(storage_url, migrate=False)
+    assert main(["db", "current", "--database-url", storage_url]) == 1
+    assert main(["db", "upgrade", "--database-url", storage_url]) == 0
+    assert main(["db", "current", "--database-url", storage_url]) == 0
+    Storage(storage_url, migrate=False)
 
 
 def test_hosts_starting_together_create_the_schema_once(pg_url):
@@ -332,16 +313,16 @@ def test_db_and_report_commands_with_an_unreachable_database(capsys):
 
 
 # --- the commands -----------------------------------------------------------------------------------------
-def test_report_and_prune_commands_take_the_same_url(url, capsys, monkeypatch):
-    storage = Storage(url)
+def test_report_and_prune_commands_take_the_same_url(storage_url, capsys, monkeypatch):
+    storage = Storage(storage_url)
     ask(storage, "q1", "nobody answers this")
     ask(storage, "q2", "nobody answers this!")
     storage.flush()
     capsys.readouterr()
-    assert main(["report", "unanswered", "--database-url", url, "--json"]) == 0
+    assert main(["report", "unanswered", "--database-url", storage_url, "--json"]) == 0
     groups = json.loads(capsys.readouterr().out)["groups"]
     assert [(g["question"], g["count"]) for g in groups] == [("nobody answers this", 2)]
-    monkeypatch.setenv("TCR_DOCTOR_DATABASE_URL", url)  # the environment names the same database
+    monkeypatch.setenv("TCR_DOCTOR_DATABASE_URL", storage_url)  # the environment names the same database
     assert main(["report", "unanswered", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["groups"] == groups
     assert main(["db", "prune", "--older-than", "30d"]) == 0
@@ -417,10 +398,10 @@ def test_web_service_on_postgresql(pg_url):
 
 
 # --- refusal kinds: small talk is not a missed question -----------------------------------------------------
-def test_small_talk_is_stored_with_its_kind_and_left_out_of_the_report_and_the_console(url):
+def test_small_talk_is_stored_with_its_kind_and_left_out_of_the_report_and_the_console(storage_url):
     from bot.console.store import ConsoleStore, Filters
 
-    storage = Storage(url)
+    storage = Storage(storage_url)
     ask(storage, "hi", "hello there", refusal="smalltalk")
     ask(storage, "thanks", "thanks!", refusal="smalltalk")
     ask(storage, "doc", "how much does the enterprise edition cost", refusal="documentation")
@@ -466,8 +447,8 @@ def test_the_web_channel_stores_the_refusal_kind_of_ask(tmp_path):
 
 
 # --- once-only keys in the shared database (Slack retry dedupe without Redis) -------------------------------
-def test_seen_keys_are_first_once_across_storages_and_expire(url):
-    a, b = Storage(url).seen_keys(ttl=60), Storage(url).seen_keys(ttl=60)
+def test_seen_keys_are_first_once_across_storages_and_expire(storage_url):
+    a, b = Storage(storage_url).seen_keys(ttl=60), Storage(storage_url).seen_keys(ttl=60)
     assert a.first("event:Ev1") is True
     assert b.first("event:Ev1") is False and a.first("event:Ev1") is False  # another host, then the same one
     assert b.first("event:Ev2") is True
@@ -480,8 +461,8 @@ def test_seen_keys_are_first_once_across_storages_and_expire(url):
     assert a.first("event:Ev2") is True  # pruned with the rest
 
 
-def test_seen_keys_say_nothing_while_the_database_fails(url):
-    keys = Storage(url).seen_keys()
+def test_seen_keys_say_nothing_while_the_database_fails(storage_url):
+    keys = Storage(storage_url).seen_keys()
     with keys.storage.engine().begin() as conn:
         conn.execute(sa.text("DROP TABLE slack_seen"))
     assert keys.first("event:Ev3") is None
@@ -489,8 +470,8 @@ def test_seen_keys_say_nothing_while_the_database_fails(url):
     assert keys.first("event:Ev4") is None
 
 
-def test_concurrent_first_sightings_have_exactly_one_winner(url):
-    keys = [Storage(url).seen_keys() for _ in range(4)]
+def test_concurrent_first_sightings_have_exactly_one_winner(storage_url):
+    keys = [Storage(storage_url).seen_keys() for _ in range(4)]
     answers: list[bool | None] = []
     barrier = threading.Barrier(8)
 

@@ -10,7 +10,6 @@ import signal
 import subprocess
 import sys
 import textwrap
-import time
 
 import pytest
 
@@ -19,31 +18,14 @@ from bot.storage import Storage
 SURROGATE = "docker login \ud800 fails"
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db(request, tmp_path):
-    """A fresh database of each engine: an SQLite file path or a PostgreSQL URL."""
-    if request.param == "sqlite":
-        return str(tmp_path / "s.sqlite3")
-    return request.getfixturevalue("pg_url")
-
-
 def record(storage: Storage, qid: str, text: str, **extra) -> None:
     fields = dict(lang="en", status="no_answer", answer_id=None, score=None, kb_version="v1")
     fields.update(extra)
     storage.record_question(qid, text, **fields)
 
 
-def wait_for(predicate, timeout=10.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.02)
-    return predicate()
-
-
-def test_unpaired_surrogate_is_stored_and_the_writer_keeps_going(db):
-    storage = Storage(db, flush_interval=0.05)
+def test_unpaired_surrogate_is_stored_and_the_writer_keeps_going(storage_url, wait_for):
+    storage = Storage(storage_url, flush_interval=0.05)
     record(storage, "bad", SURROGATE)
     record(storage, "good", "an ordinary question")
     assert wait_for(lambda: storage.question("good") is not None)
@@ -56,8 +38,8 @@ def test_unpaired_surrogate_is_stored_and_the_writer_keeps_going(db):
     assert storage.health()["writer"] == "ok"
 
 
-def test_a_row_that_cannot_be_written_is_skipped_logged_redacted_and_counted(db, caplog):
-    storage = Storage(db, flush_interval=0.05)
+def test_a_row_that_cannot_be_written_is_skipped_logged_redacted_and_counted(storage_url, caplog, wait_for):
+    storage = Storage(storage_url, flush_interval=0.05)
     errors = []
     storage.on_error = errors.append
     # a value no database can bind: the writer must skip this row, not every row behind it
@@ -79,8 +61,8 @@ def test_a_row_that_cannot_be_written_is_skipped_logged_redacted_and_counted(db,
     assert storage.health()["writer_alive"] is True
 
 
-def test_writer_thread_survives_an_unexpected_exception(db):
-    storage = Storage(db, flush_interval=0.05)
+def test_writer_thread_survives_an_unexpected_exception(storage_url, wait_for):
+    storage = Storage(storage_url, flush_interval=0.05)
     calls = {"n": 0}
     write = storage._write
 
@@ -109,13 +91,13 @@ def test_pending_rows_are_bounded(tmp_path):
 
 
 @pytest.mark.timeout(60)
-def test_sigterm_flushes_buffered_rows(db):
+def test_sigterm_flushes_buffered_rows(storage_url):
     """A process that buffers a row (long flush interval) and gets SIGTERM writes it before it exits."""
     script = textwrap.dedent(
         f"""
         import sys, time
         from bot.storage import Storage, flush_on_sigterm
-        s = Storage({str(db)!r}, flush_interval=3600, batch=10**6)
+        s = Storage({str(storage_url)!r}, flush_interval=3600, batch=10**6)
         flush_on_sigterm()
         s.record_question("buffered", "held in memory", lang="en", status="no_answer", answer_id=None,
                           score=None, kb_version="v1")
@@ -130,4 +112,4 @@ def test_sigterm_flushes_buffered_rows(db):
         proc.wait(timeout=30)
     finally:
         proc.kill()
-    assert Storage(str(db)).question("buffered") is not None
+    assert Storage(str(storage_url)).question("buffered") is not None
