@@ -52,13 +52,14 @@ function setup(thread)
 end
 function init(args)
   ids = io.open(args[1] .. "." .. n, "w")
+  ids:setvbuf("full", 1048576)  -- written out when wrk exits (C stdio), not one system call per response
   created = 0
 end
 function response(status, headers, body)
   if status == 201 then
     created = created + 1
     local id = string.match(body, '"id":%s*(%d+)')
-    if id then ids:write(id, "\n") ids:flush() end
+    if id then ids:write(id, "\n") end
   end
 end
 function done(summary, latency, requests)
@@ -181,7 +182,10 @@ def feedback_writes(base_env: dict[str, str], database: str, args, servers: list
         groups = servers + [i.proc.pid for i in cluster.instances if i.proc] + [cluster.nginx.proc.pid]
         print(f"load average before: {load_average()}")
         cpu_before = cpu_seconds(groups)
+        before = os.times()
         out = subprocess.run(cmd, capture_output=True, text=True, timeout=args.duration + 60).stdout
+        after = os.times()
+        wrk_cpu = (after.children_user + after.children_system) - (before.children_user + before.children_system)
         cpu = cpu_seconds(groups) - cpu_before
         print(f"load average after: {load_average()}")
         line = next(ln for ln in out.splitlines() if ln.startswith("JSON "))
@@ -195,6 +199,8 @@ def feedback_writes(base_env: dict[str, str], database: str, args, servers: list
         engine.dispose()
         secs = r["duration_us"] / 1e6
         lost = len(acknowledged - stored)
+        if len(acknowledged) != r["created"]:  # the ids files are the evidence: they must hold every 201's id
+            print(f"WARNING: {r['created']} acknowledged but {len(acknowledged)} distinct ids recorded by wrk")
         print(
             f"acknowledged (201) {r['created']} in {secs:.1f} s = {r['created'] / secs:.0f} writes/s, "
             f"p99 {r['p99_us'] / 1000:.1f} ms, errors {r['errors']}, non-2xx {r['non2xx']}; "
@@ -205,6 +211,7 @@ def feedback_writes(base_env: dict[str, str], database: str, args, servers: list
             f"{r['created'] / cpu:.0f} writes per CPU-second (the machine's other load does not change this; "
             f"{os.cpu_count()} idle CPUs would give at most {os.cpu_count() * r['created'] / cpu:.0f}/s)"
         )
+        print(f"load generator CPU (wrk): {wrk_cpu:.1f} s = {wrk_cpu / max(1, r['created']) * 1000:.2f} ms per write")
 
 
 def stalled_uploads(base_env: dict[str, str], args) -> None:
