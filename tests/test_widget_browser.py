@@ -345,26 +345,23 @@ def test_diagnosis_form_when_no_target_was_mentioned(page, service, host_pages):
     assert page.dialogs == []
 
 
-@pytest.mark.registry
-def test_run_diagnosis_against_a_registry(
-    browser, registry, registry_factory, tls_material, dns_server, tmp_path, live_server
-):
-    """Ask about an image on a registry the tests started (HTTPS, anonymous pulls, the seeded content, under a
-    TCR-looking name the harness DNS server resolves to 127.0.0.1), then run the diagnosis from the widget's
-    button and see the findings."""
+@pytest.fixture
+def diagnosing_service(registry, registry_factory, tls_material, dns_server, tmp_path, live_server, request):
+    """(registry, service, customer pages): a registry the tests started (HTTPS, anonymous pulls, the seeded
+    content) and the service set up to diagnose it under a TCR-looking name the harness DNS server resolves to
+    127.0.0.1."""
     from bot.web import create_app
-    from tests.harness.dns_server import Zone
 
     reg = registry_factory(
         auth=False,
         tls=tls_material.valid,
         ca_file=tls_material.ca_file,
         storage_dir=registry.storage_dir,
-        name="widget-registry",
+        name=f"widget-{request.node.name}",
     )
     app = create_app(
         {
-            "DB": str(tmp_path / "diag.sqlite3"),
+            "DB": str(tmp_path / "service.sqlite3"),
             "SLACK": "off",
             "RATE_LIMIT_ASK": "0",
             "DNS_NAMESERVER": dns_server.nameserver,
@@ -376,6 +373,19 @@ def test_run_diagnosis_against_a_registry(
     )
     server = live_server(app)
     pages = HostPages()
+    yield reg, server, pages
+    pages.stop()
+    server.stop()
+
+
+@pytest.mark.registry
+def test_run_diagnosis_against_a_registry(browser, diagnosing_service):
+    """Ask about an image on a registry the tests started (HTTPS, anonymous pulls, the seeded content, under a
+    TCR-looking name the harness DNS server resolves to 127.0.0.1), then run the diagnosis from the widget's
+    button and see the findings."""
+    from tests.harness.dns_server import Zone
+
+    reg, server, pages = diagnosing_service
     context = browser.new_context(viewport={"width": 1280, "height": 1000})
     page = context.new_page()
     try:
@@ -400,8 +410,6 @@ def test_run_diagnosis_against_a_registry(
         page.screenshot(path=str(ARTIFACTS / "widget-diagnosis.png"))
     finally:
         context.close()
-        pages.stop()
-        server.stop()
 
 
 # --- a pasted log: the cause first, then "Run this diagnosis" (issue 6) -----------------------------------------
@@ -425,37 +433,14 @@ def _order(page, first, then):
 
 
 @pytest.mark.registry
-def test_pasted_log_shows_the_cause_first_and_runs_its_diagnosis(
-    browser, registry, registry_factory, tls_material, dns_server, tmp_path, live_server
-):
+def test_pasted_log_shows_the_cause_first_and_runs_its_diagnosis(browser, diagnosing_service):
     """A multi-line `docker pull` error naming an image on a registry the tests started (HTTPS, anonymous pulls,
     a TCR-looking name the harness DNS server resolves to 127.0.0.1): the reply starts with the cause card, the
     evidence line is text, and "Run this diagnosis" runs the log's diagnosis and confirms the cause."""
     import knowledge
-    from bot.web import create_app
     from tests.harness.dns_server import Zone
 
-    reg = registry_factory(
-        auth=False,
-        tls=tls_material.valid,
-        ca_file=tls_material.ca_file,
-        storage_dir=registry.storage_dir,
-        name="widget-log-registry",
-    )
-    app = create_app(
-        {
-            "DB": str(tmp_path / "log.sqlite3"),
-            "SLACK": "off",
-            "RATE_LIMIT_ASK": "0",
-            "DNS_NAMESERVER": dns_server.nameserver,
-            "CA_FILE": tls_material.ca_file,
-            "REGISTRY_PORTS": "",
-            "TEST_ALLOW_LOOPBACK": True,
-            "DIAGNOSE_TIMEOUT": 15,
-        }
-    )
-    server = live_server(app)
-    pages = HostPages()
+    reg, server, pages = diagnosing_service
     context = browser.new_context(viewport={"width": 1280, "height": 1000})
     page = context.new_page()
     diagnose_bodies, dialogs = [], []
@@ -524,8 +509,6 @@ def test_pasted_log_shows_the_cause_first_and_runs_its_diagnosis(
         assert dialogs == []
     finally:
         context.close()
-        pages.stop()
-        server.stop()
 
 
 XSS_LOG = (
