@@ -1,7 +1,7 @@
 """Account-side facts from the TCR cloud API: credentials, a read-only client, and the shared look-ups.
 
 Only Describe*/Check* actions are ever sent: `ALLOWED_ACTIONS` is the allow-list, `TCRAPI.call` refuses anything
-else before a byte leaves the process, and tests/test_cloud_readonly.py checks every action named in the code
+else before a byte leaves the process, and tests/test_cloud_api.py checks every action named in the code
 against it. Credentials come from `TENCENTCLOUD_SECRET_ID` / `TENCENTCLOUD_SECRET_KEY` /
 `TENCENTCLOUD_SESSION_TOKEN` or tccli's `~/.tccli/<profile>.credential`; they live in a `CloudCredentials` whose
 repr hides them, are used only to sign requests (diagnostics/cloud_tc3.py: TC3-HMAC-SHA256, checked against

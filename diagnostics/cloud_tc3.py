@@ -20,6 +20,7 @@ signature or a credential.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import http.client
@@ -30,7 +31,7 @@ import ssl
 import threading
 import time
 from collections.abc import Mapping
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 ALGORITHM = "TC3-HMAC-SHA256"
 CONTENT_TYPE = "application/json; charset=utf-8"
@@ -77,9 +78,10 @@ def signature(secret_key: str, service: str, host: str, action: str, body: bytes
     return scope, hmac.new(key, to_sign.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
-def _proxy_for(scheme: str, host: str, env: Mapping[str, str] | None) -> tuple[str, int] | None:
-    """(host, port) of the HTTP proxy the environment sets for SCHEME://HOST, or None (no proxy, NO_PROXY, or a
-    proxy scheme other than http://, which the SDK's requests would not tunnel through either without extras)."""
+def _proxy_for(scheme: str, host: str, env: Mapping[str, str] | None) -> tuple[str, int, dict[str, str]] | None:
+    """(host, port, headers) of the HTTP proxy the environment sets for SCHEME://HOST (headers: Proxy-Authorization
+    when the proxy URL carries user:password), or None (no proxy, NO_PROXY, or a proxy scheme other than http://,
+    which the SDK's requests would not tunnel through either without extras)."""
     proxies = _env_proxies(os.environ if env is None else env)
     url = proxies.get(scheme)
     if not url:
@@ -91,7 +93,11 @@ def _proxy_for(scheme: str, host: str, env: Mapping[str, str] | None) -> tuple[s
     u = urlsplit(url if "://" in url else "http://" + url)
     if u.scheme != "http" or not u.hostname:
         return None
-    return u.hostname, u.port or 80
+    auth: dict[str, str] = {}
+    if u.username:
+        pair = f"{unquote(u.username)}:{unquote(u.password or '')}".encode()
+        auth["Proxy-Authorization"] = "Basic " + base64.b64encode(pair).decode("ascii")
+    return u.hostname, u.port or 80, auth
 
 
 def _env_proxies(env: Mapping[str, str]) -> dict[str, str]:
@@ -176,10 +182,10 @@ class TC3Client:
             if self._ssl is not None:
                 return http.client.HTTPSConnection(self._hostname, self._port, timeout=timeout, context=self._ssl)
             return http.client.HTTPConnection(self._hostname, self._port, timeout=timeout)
-        phost, pport = self._proxy
+        phost, pport, auth = self._proxy
         if self._ssl is not None:
             conn = http.client.HTTPSConnection(phost, pport, timeout=timeout, context=self._ssl)
-            conn.set_tunnel(self._hostname, self._port)
+            conn.set_tunnel(self._hostname, self._port, headers=auth or None)
             return conn
         return http.client.HTTPConnection(phost, pport, timeout=timeout)
 
@@ -261,7 +267,10 @@ class TC3Client:
         """The `Response` object of ACTION (RequestId included). Raises TC3Error or TransportError."""
         body = json.dumps(params, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
         headers = self.headers(action, region, body)
-        path = "/" if self._proxy is None or self._ssl is not None else f"http://{self.host}/"
+        path = "/"
+        if self._proxy is not None and self._ssl is None:  # plain http through a proxy: the absolute URI
+            path = f"http://{self.host}/"
+            headers.update(self._proxy[2])
         for attempt in (0, 1):
             conn, reused = self._take(max(0.001, timeout))
             try:

@@ -352,6 +352,14 @@ def test_own_client_goes_through_the_environment_proxy(api):
         )
         assert direct.call("DescribeInstances", "ap-guangzhou", {}, 5)["TotalCount"] == 1
         assert len(proxy.requests) == seen
+    with ForwardProxy(auth=("ops", "p@ss")) as proxy:
+        env = {"http_proxy": f"http://ops:p%40ss@127.0.0.1:{proxy.port}"}
+        c = cloud_tc3.TC3Client(
+            api.endpoint, Account.SECRET_ID, Account.SECRET_KEY, service="tcr", version="2019-09-24", env=env
+        )
+        assert c.call("DescribeInstances", "ap-guangzhou", {}, 5)["TotalCount"] == 1
+        assert proxy.requests and all(ok for _, _, ok in proxy.requests)  # user:password sent as Proxy-Authorization
+        assert "p@ss" not in repr(c)
 
 
 def test_write_action_is_refused_before_sending(api):
