@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from . import stub_resolver
+from . import stub_resolver, truststore
 
 
 class DeadlineExceeded(Exception):
@@ -323,6 +323,11 @@ def _make_context(ca_file: str | None, verify: bool) -> ssl.SSLContext:
         ctx.check_hostname = False
         ctx.verify_mode = ssl.CERT_NONE
         return ctx
+    capath = truststore.lazy_capath()
+    if capath is not None:
+        # the system CAs looked up on demand, not all read up front: the same trust (truststore.py), ~240 M
+        # instructions less
+        return ssl.create_default_context(cafile=ca_file, capath=capath)
     ctx = ssl.create_default_context()
     if ca_file:
         ctx.load_verify_locations(cafile=ca_file)

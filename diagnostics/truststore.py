@@ -1,0 +1,96 @@
+"""The system's trusted CAs for a verifying TLS context, looked up on demand when that trusts the same certificates.
+
+`ssl.create_default_context()` has OpenSSL read the whole system CA file (144 certificates on Debian): about
+240 million instructions with OpenSSL 3, more than starting Python and importing ssl and http.client together
+(valgrind --tool=callgrind; 20-40 ms on an idle machine, 100-200 ms on a loaded one). OpenSSL can instead look a
+certificate up in the system CA directory by its subject hash when a chain needs it (`capath`), which costs nothing up
+front. That trusts the same set exactly when every certificate of the CA file is also in the directory under its hash
+name, as `update-ca-certificates` (Debian, Ubuntu, Alpine) and `openssl rehash` keep it. `lazy_capath()` checks that
+once, keeps the answer in the cache directory keyed by both locations' sizes and times, and says None when it does not
+hold (other layouts, a hand-edited bundle); the caller then loads the CA file as before.
+"""
+
+from __future__ import annotations
+
+import binascii
+import functools
+import os
+import re
+import ssl
+import sys
+
+from .cache import cache_dir
+
+_PEM = re.compile(rb"-----BEGIN ([A-Z0-9 ]+)-----\r?\n(.*?)-----END \1-----", re.S)
+_HASHED = re.compile(r"[0-9a-f]{8}\.[0-9]+")  # OpenSSL's name for a certificate in a CA directory (.rN are CRLs)
+
+
+@functools.lru_cache(maxsize=1)
+def lazy_capath() -> str | None:
+    """The system CA directory to look certificates up in on demand, when that trusts exactly what loading the
+    system CA file and directory (OpenSSL's default verify paths) would; else None. Asked once per process."""
+    if sys.platform in ("win32", "darwin"):
+        return None  # ssl loads those platforms' stores differently
+    paths = ssl.get_default_verify_paths()
+    capath, cafile = paths.capath, paths.cafile
+    if not capath:
+        return None
+    if not cafile:
+        return capath  # the default paths are the directory alone: looking up there is all they do
+    try:
+        file_stat, dir_stat = os.stat(cafile), os.stat(capath)
+    except OSError:
+        return None
+    key = f"{cafile}\0{file_stat.st_size}\0{file_stat.st_mtime_ns}\0{capath}\0{dir_stat.st_mtime_ns}"
+    root = cache_dir()
+    marker = None
+    if root is not None:
+        marker = root / f"truststore-{binascii.crc32(key.encode()):08x}-{len(key)}"
+        try:
+            verdict = marker.read_text(encoding="utf-8")
+            if verdict.startswith(key + "\n"):
+                return capath if verdict.endswith("\nsame\n") else None
+        except OSError:
+            pass
+    same = _directory_holds_file(cafile, capath)
+    if marker is not None:
+        try:
+            marker.parent.mkdir(parents=True, exist_ok=True)
+            tmp = marker.with_name(f"{marker.name}.{os.getpid()}.tmp")
+            tmp.write_text(f"{key}\n{'same' if same else 'different'}\n", encoding="utf-8")
+            os.replace(tmp, marker)
+        except OSError:
+            pass
+    return capath if same else None
+
+
+def _directory_holds_file(cafile: str, capath: str) -> bool:
+    """Whether every certificate of CAFILE is in CAPATH under an OpenSSL hash name (and CAFILE holds nothing else)."""
+    wanted = _certificates(cafile)
+    if not wanted:
+        return False
+    found: set[bytes] = set()
+    try:
+        names = [n for n in os.listdir(capath) if _HASHED.fullmatch(n)]
+    except OSError:
+        return False
+    for name in names:
+        found |= _certificates(os.path.join(capath, name)) or set()
+    return wanted <= found
+
+
+def _certificates(path: str) -> set[bytes] | None:
+    """The DER certificates of a PEM file; None when it holds anything else (a key, a CRL, a trusted-certificate
+    block) or cannot be read: such a file is not compared, it is loaded."""
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read()
+    except OSError:
+        return None
+    blocks = _PEM.findall(data)
+    if not blocks or data.count(b"-----BEGIN ") != len(blocks) or any(kind != b"CERTIFICATE" for kind, _ in blocks):
+        return None
+    try:
+        return {binascii.a2b_base64(body) for _, body in blocks}
+    except binascii.Error:
+        return None
