@@ -319,15 +319,18 @@ def other_vendor(text: str, log: dict[str, Any] | None = None) -> str | None:
     hosts = []
     if log and log.get("host"):
         written = str(log.get("image_as_written") or "").lower()
-        # A host written in the paste, or Docker Hub for an image the error line names without a registry ("pull
-        # access denied for minio"); never a docker.io implied by a paste that names no image at all.
+        # A host written in the paste, or Docker Hub for an image the paste names without a registry ("pull access
+        # denied for minio", "docker pull gemfield/homepod:2.0": distribution normalises both onto docker.io);
+        # never a docker.io implied by a paste that names no image at all.
         first = written.split("/")[0]
         hub_named = (
-            log.get("pattern") == "pull-access-denied"
-            and bool(written)
+            bool(written)
             and ("/" not in written or not ("." in first or ":" in first or first == "localhost"))
+            and written in t
+            # a bare word is an image only where the error names it ("docker push say ..." is prose)
+            and (log.get("pattern") == "pull-access-denied" or any(c in written for c in "/:@"))
         )
-        if str(log["host"]).lower() in t or (hub_named and written in str(log.get("evidence") or "").lower()):
+        if str(log["host"]).lower() in t or hub_named:
             hosts.append(str(log["host"]))
     hosts += [m.group(1) for m in _HOST_IN_TEXT.finditer(t)]
     for host in hosts:

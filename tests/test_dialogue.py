@@ -322,3 +322,19 @@ def test_another_vendors_log_gets_a_vendor_neutral_fix():
     assert r["refusal"]["kind"] == "other_registry"
     assert r["log"]["faq"] is None
     assert "CAM" not in r["log"]["fix"]["en"] and "实例" not in r["log"]["fix"]["zh"]
+
+
+def test_an_unqualified_image_typed_in_the_paste_is_docker_hub():
+    from knowledge import ask
+
+    paste = (
+        "docker pull 到一半的时候报错：unauthorized: authentication required\n"
+        "$ sudo docker pull someone/homepod:2.0\n2.0: Pulling from someone/homepod\n"
+        "862635c604e5: Extracting [=====>   ]  681.3MB/1.594GB\nunauthorized: authentication required"
+    )
+    r = ask(paste)
+    assert r["refusal"] == {"kind": "other_registry", "vendor": "Docker Hub"}
+    assert not r["matched"]
+    # a word after "docker push" in a sentence is not an image
+    prose = ask("Why does docker push say 'authentication required' on the new build box when I already logged in?")
+    assert prose["refusal"] is None or prose["refusal"]["kind"] != "other_registry"
