@@ -19,6 +19,7 @@ from urllib.parse import urlencode
 
 from . import net
 from .findings import Finding, Unavailable, finding
+from .reference import DEFAULT_DOMAIN, DOCKER_HUB_DOMAINS, DOCKER_HUB_INDEX, DOCKER_HUB_REGISTRY, LEGACY_DEFAULT_DOMAIN
 
 if TYPE_CHECKING:  # the context hands itself in; it imports this module
     from .context import Context, DiagnoseOptions
@@ -93,13 +94,13 @@ def _config_path(options: DiagnoseOptions, env: Mapping[str, str]) -> Path:
 
 
 def _keys_for(registry: str, host: str) -> list[str]:
-    if registry in ("docker.io", "index.docker.io") or host == "registry-1.docker.io":
+    if registry in DOCKER_HUB_DOMAINS or host == DOCKER_HUB_REGISTRY:
         return [
-            "https://index.docker.io/v1/",
-            "index.docker.io",
-            "docker.io",
-            "registry-1.docker.io",
-            "https://index.docker.io/v1",
+            DOCKER_HUB_INDEX,
+            LEGACY_DEFAULT_DOMAIN,
+            DEFAULT_DOMAIN,
+            DOCKER_HUB_REGISTRY,
+            DOCKER_HUB_INDEX.rstrip("/"),
         ]
     return [
         registry,

@@ -53,6 +53,13 @@ DIGEST_LENGTHS = {"sha256": 64, "sha384": 96, "sha512": 128}
 NAME_TOTAL_MAX = 255
 DEFAULT_DOMAIN = "docker.io"
 LEGACY_DEFAULT_DOMAIN = "index.docker.io"
+# Docker Hub's other names. A reference names Hub by DOCKER_HUB_DOMAINS (docker normalises both to docker.io); its
+# registry API is served from DOCKER_HUB_REGISTRY; `docker login` keeps Hub's credentials under DOCKER_HUB_INDEX
+# (docker's IndexServer); a pasted log may name Hub by any of DOCKER_HUB_ALIASES.
+DOCKER_HUB_DOMAINS = (DEFAULT_DOMAIN, LEGACY_DEFAULT_DOMAIN)
+DOCKER_HUB_REGISTRY = "registry-1.docker.io"
+DOCKER_HUB_INDEX = "https://index.docker.io/v1/"
+DOCKER_HUB_ALIASES = (*DOCKER_HUB_DOMAINS, DOCKER_HUB_REGISTRY, "registry.hub.docker.com")
 OFFICIAL_REPO_PREFIX = "library/"
 _BRACKETED = re.compile(r"\[([0-9a-fA-F:.]+)\](?::([0-9]+))?")
 

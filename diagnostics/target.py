@@ -7,9 +7,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .reference import DEFAULT_DOMAIN, DOMAIN_RE, LEGACY_DEFAULT_DOMAIN, NameError_, parse, split, split_hostport
+from .reference import DOCKER_HUB_DOMAINS, DOCKER_HUB_REGISTRY, DOMAIN_RE, NameError_, parse, split, split_hostport
 
-DOCKER_HUB_REGISTRY = "registry-1.docker.io"
 MAX_TARGET = 2048
 
 
@@ -164,7 +163,7 @@ def _locate(t: Target) -> None:
     """The host and port to connect to for T.registry (Docker Hub's registry for docker.io)."""
     assert t.registry is not None
     host, port = split_hostport(t.registry)
-    if host in (DEFAULT_DOMAIN, LEGACY_DEFAULT_DOMAIN):
+    if host in DOCKER_HUB_DOMAINS:
         host = DOCKER_HUB_REGISTRY
     t.host = host.lower()
     t.port = port or (443 if t.scheme == "https" else 80)

@@ -221,16 +221,18 @@ _NOT_IMAGES = frozenset(
     )
 )
 _REF_CHARS = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-/:@+]*$")
-_DOCKER_HUB_ALIASES = ("docker.io", "index.docker.io", "registry-1.docker.io", "registry.hub.docker.com")
 
 
 def _canon_host(host: str | None) -> str | None:
     if host is None:
         return None
+    # Imported here for the reason parse_image gives (only a paste naming an image pays for it).
+    from diagnostics.reference import DOCKER_HUB_ALIASES
+
     host = host.lower()
     if host.endswith(":443"):
         host = host[:-4]
-    return "docker.io" if host in _DOCKER_HUB_ALIASES else host
+    return "docker.io" if host in DOCKER_HUB_ALIASES else host
 
 
 def parse_image(value: str, kind: str = "ref", host: str | None = None, loose: bool = False) -> dict[str, Any] | None:
