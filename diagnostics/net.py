@@ -14,6 +14,7 @@ import socket
 import ssl
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -108,6 +109,9 @@ def _hosts_file_lookup(host: str, path: str = "/etc/hosts") -> list[str]:
     return found
 
 
+Asker = Callable[[str, float], stub_resolver.Answer]  # (rdtype, lifetime) -> the answer; raises as stub_resolver
+
+
 def resolve(host: str, nameserver: str | None, deadline: Deadline) -> Resolution:
     """A and AAAA (following CNAMEs); /etc/hosts first unless a nameserver was given. Plain host names are asked
     by the stub resolver (a tenth of dnspython's start-up), anything else by dnspython."""
@@ -116,34 +120,28 @@ def resolve(host: str, nameserver: str | None, deadline: Deadline) -> Resolution
     if host == "localhost" or host.endswith(".localhost"):
         res.addresses, res.source, res.nameserver = ["127.0.0.1", "::1"], "localhost", "-"
         return res
-    if nameserver is None:
-        hosts = _hosts_file_lookup(host)
-        if hosts:
-            res.addresses, res.source, res.nameserver = hosts, "/etc/hosts", "/etc/hosts"
-            return res
-    if not stub_resolver.handles(host):
-        return _resolve_with_dnspython(res, nameserver, deadline)
+    hosts = _hosts_file_lookup(host) if nameserver is None else []
+    if hosts:
+        res.addresses, res.source, res.nameserver = hosts, "/etc/hosts", "/etc/hosts"
+        return res
     try:
-        if nameserver:
-            ip, port = parse_nameserver(nameserver)
-            servers = [(ip, port)]
-            res.nameserver = f"{ip}:{port}" if port != 53 else ip
-        else:
-            servers = stub_resolver.read_resolv_conf()
-            res.nameserver = ",".join(ip for ip, _ in servers) or "system"
-    except (ValueError, stub_resolver.NoConfiguration) as exc:  # unreadable resolv.conf, bad nameserver
+        ask, res.nameserver = (_stub_asker if stub_resolver.handles(host) else _dnspython_asker)(host, nameserver)
+    except (ValueError, stub_resolver.ResolverError) as exc:  # unreadable resolv.conf, bad nameserver
         res.error, res.detail = "servfail", str(exc)
         return res
+    return _ask_both(res, ask, deadline)
+
+
+def _ask_both(res: Resolution, ask: Asker, deadline: Deadline) -> Resolution:
+    """A, then AAAA, into RES: addresses, CNAMEs, or why there are none."""
     saw_nodata = False
     timeouts = 0
     for rdtype in ("A", "AAAA"):
         try:
-            lifetime = deadline.timeout()
+            answer = ask(rdtype, deadline.timeout())
         except DeadlineExceeded:
             res.error = res.error or "timeout"
             break
-        try:
-            answer = stub_resolver.resolve(host, rdtype, servers, min(2.0, lifetime), lifetime)
         except stub_resolver.NXDomain:
             res.error = "nxdomain"
             return res
@@ -151,8 +149,7 @@ def resolve(host: str, nameserver: str | None, deadline: Deadline) -> Resolution
             timeouts += 1
             res.error = "timeout"
             if rdtype == "A":
-                # the server does not answer: asking again for AAAA would only double the wait
-                return res
+                return res  # the server does not answer: asking again for AAAA would only double the wait
             continue
         except stub_resolver.ResolverError as exc:
             res.error, res.detail = "servfail", str(exc)[:300]
@@ -169,69 +166,64 @@ def resolve(host: str, nameserver: str | None, deadline: Deadline) -> Resolution
     return res
 
 
-def _resolve_with_dnspython(res: Resolution, nameserver: str | None, deadline: Deadline) -> Resolution:
-    """resolve() for a name the stub resolver leaves to dnspython (IDN, escapes, odd labels): the reference rules."""
+def _stub_asker(host: str, nameserver: str | None) -> tuple[Asker, str]:
+    """Questions for HOST through the stub resolver, and the servers' name for the evidence."""
+    if nameserver:
+        ip, port = parse_nameserver(nameserver)
+        servers = [(ip, port)]
+        label = f"{ip}:{port}" if port != 53 else ip
+    else:
+        servers = stub_resolver.read_resolv_conf()
+        label = ",".join(ip for ip, _ in servers) or "system"
+
+    def ask(rdtype: str, lifetime: float) -> stub_resolver.Answer:
+        return stub_resolver.resolve(host, rdtype, servers, min(2.0, lifetime), lifetime)
+
+    return ask, label
+
+
+def _dnspython_asker(host: str, nameserver: str | None) -> tuple[Asker, str]:
+    """The same through dnspython, for names the stub leaves to it (IDN, escapes, odd labels): the reference."""
     import dns.exception
     import dns.rdatatype
     import dns.resolver
 
-    host = res.host
     try:
         if nameserver:
             ip, port = parse_nameserver(nameserver)
             resolver = dns.resolver.Resolver(configure=False)
             resolver.nameservers = [ip]
             resolver.port = port
-            res.nameserver = f"{ip}:{port}" if port != 53 else ip
+            label = f"{ip}:{port}" if port != 53 else ip
         else:
             resolver = dns.resolver.Resolver()
-            res.nameserver = ",".join(str(n) for n in resolver.nameservers) or "system"
+            label = ",".join(str(n) for n in resolver.nameservers) or "system"
     except Exception as exc:  # noqa: BLE001 - unreadable resolv.conf, bad nameserver
-        res.error, res.detail = "servfail", str(exc)
-        return res
+        raise stub_resolver.ResolverError(str(exc)) from None
     resolver.cache = None
-    saw_nodata = False
-    timeouts = 0
-    for rdtype in ("A", "AAAA"):
-        try:
-            lifetime = deadline.timeout()
-        except DeadlineExceeded:
-            res.error = res.error or "timeout"
-            break
+
+    def ask(rdtype: str, lifetime: float) -> stub_resolver.Answer:
         resolver.timeout = min(2.0, lifetime)
         resolver.lifetime = lifetime
         try:
             answer = resolver.resolve(host, rdtype, search=False, raise_on_no_answer=False)
         except dns.resolver.NXDOMAIN:
-            res.error = "nxdomain"
-            return res
-        except (dns.resolver.LifetimeTimeout, dns.exception.Timeout):
-            timeouts += 1
-            res.error = "timeout"
-            if rdtype == "A":
-                return res
-            continue
-        except (dns.resolver.NoNameservers, dns.resolver.YXDOMAIN, dns.exception.DNSException) as exc:
-            res.error, res.detail = "servfail", str(exc)[:300]
-            return res
+            raise stub_resolver.NXDomain(host) from None
+        except dns.exception.Timeout:  # LifetimeTimeout too
+            raise stub_resolver.Timeout(host) from None
+        except dns.exception.DNSException as exc:  # NoNameservers, YXDOMAIN, ...
+            raise stub_resolver.ResolverError(str(exc)) from None
         if answer.rrset is None:
-            saw_nodata = True
-            continue
-        for rrset in answer.response.answer:
-            if rrset.rdtype == dns.rdatatype.CNAME:
-                for rd in rrset:
-                    target = rd.target.to_text().rstrip(".")
-                    if target not in res.cnames:
-                        res.cnames.append(target)
-        for rd in answer.rrset:
-            addr = rd.address
-            if addr not in res.addresses:
-                res.addresses.append(addr)
-    if res.addresses:
-        res.error = None
-    elif res.error is None:
-        res.error = "no_address" if saw_nodata or timeouts == 0 else "timeout"
-    return res
+            return stub_resolver.Answer()
+        cnames = [
+            rd.target.to_text().rstrip(".")
+            for rrset in answer.response.answer
+            if rrset.rdtype == dns.rdatatype.CNAME
+            for rd in rrset
+        ]
+        return stub_resolver.Answer(addresses=[rd.address for rd in answer.rrset], cnames=cnames)
+
+    return ask, label
 
 
 # ------------------------------------------------------------------------------------------------ address classes

@@ -123,63 +123,63 @@ def resolve(name: str, rdtype: str, nameservers: list[tuple[str, int]], timeout:
 
     TIMEOUT bounds one exchange, LIFETIME the whole resolution. Raises NXDomain, Timeout or NoNameservers."""
     asked = name.rstrip(".") + "."  # sent as given (a server may echo its case in compressed names)
-    qname = asked.lower()
-    qtype = TYPES[rdtype]
+    question = (asked, TYPES[rdtype])
     start = time.monotonic()
     servers = list(nameservers)
-    current: list[tuple[str, int]] = []
-    backoff = 0.1
     errors: list[tuple[str, int, str]] = []  # (server ip, port, what it answered)
-    first = True
-    while True:
-        if not current:
-            if not servers:
-                detail = "; ".join(f"Server Do53:{ip}@{port} answered {why}" for ip, port, why in errors)
-                raise NoNameservers(f"All nameservers failed to answer the query {asked} IN {rdtype}: {detail}")
-            current = list(servers)
-            if not first:
-                left = lifetime - (time.monotonic() - start)
-                time.sleep(max(0.0, min(backoff, left)))
-                backoff = min(backoff * 2, 2.0)
-            first = False
-        server = current.pop(0)
-        tcp = False
-        while True:
-            left = lifetime - (time.monotonic() - start)
-            if left <= 0:
-                raise Timeout(f"The resolution lifetime expired after {lifetime:.3f} seconds")
-            query_id = int.from_bytes(os.urandom(2), "big")
-            wire = _query(query_id, asked, qtype)
-            try:
-                reply = (_tcp if tcp else _udp)(server, wire, query_id, qname, qtype, min(timeout, left))
-            except _Truncated:
-                if tcp:
-                    servers.remove(server)
-                    errors.append((*server, "a truncated reply over TCP"))
-                    break
-                tcp = True
-                continue
-            except Timeout:
+    backoff, rounds = 0.1, 0
+    while servers:
+        if rounds:  # every server was asked and some stayed silent: wait a little, then ask those again
+            time.sleep(max(0.0, min(backoff, lifetime - (time.monotonic() - start))))
+            backoff = min(backoff * 2, 2.0)
+        rounds += 1
+        for server in list(servers):
+            reply = _exchange(server, question, timeout, start + lifetime)
+            answer = _answer_in(reply, question) if isinstance(reply, _Message) else reply
+            if isinstance(answer, Answer):
+                return answer
+            if answer is None:
                 errors.append((*server, "nothing (timed out)"))
-                break
-            except (_FormError, EOFError, OSError) as exc:
-                servers.remove(server)
-                errors.append((*server, str(exc) or type(exc).__name__))
-                break
-            if reply.rcode == NXDOMAIN:
-                raise NXDomain(f"The DNS query name does not exist: {asked}")
-            if reply.rcode == YXDOMAIN:
-                raise ResolverError("The DNS query name is too long after DNAME substitution.")
-            if reply.rcode != NOERROR:
-                servers.remove(server)
-                errors.append((*server, RCODES.get(reply.rcode, str(reply.rcode))))
-                break
-            try:
-                return _answer(reply, qname, qtype)
-            except _FormError as exc:
-                servers.remove(server)
-                errors.append((*server, str(exc)))
-                break
+                continue
+            servers.remove(server)
+            errors.append((*server, answer))
+    detail = "; ".join(f"Server Do53:{ip}@{port} answered {why}" for ip, port, why in errors)
+    raise NoNameservers(f"All nameservers failed to answer the query {asked} IN {rdtype}: {detail}")
+
+
+def _exchange(server: tuple[str, int], question: tuple[str, int], timeout: float, ends: float) -> _Message | str | None:
+    """One server's reply (over UDP, then TCP when it is truncated); None when the server stayed silent; why it is
+    no good otherwise. Raises Timeout when the resolution's time (ENDS) is up."""
+    tcp = False
+    while True:
+        left = ends - time.monotonic()
+        if left <= 0:
+            raise Timeout("The resolution lifetime expired")
+        query_id = int.from_bytes(os.urandom(2), "big")
+        try:
+            return (_tcp if tcp else _udp)(server, query_id, question, min(timeout, left))
+        except _Truncated:
+            if tcp:
+                return "a truncated reply over TCP"
+            tcp = True
+        except Timeout:
+            return None
+        except (_FormError, EOFError, OSError) as exc:
+            return str(exc) or type(exc).__name__
+
+
+def _answer_in(reply: _Message, question: tuple[str, int]) -> Answer | str:
+    """The answer in REPLY, or why the server is no good. Raises NXDomain (and ResolverError on YXDOMAIN)."""
+    if reply.rcode == NXDOMAIN:
+        raise NXDomain(f"The DNS query name does not exist: {question[0]}")
+    if reply.rcode == YXDOMAIN:
+        raise ResolverError("The DNS query name is too long after DNAME substitution.")
+    if reply.rcode != NOERROR:
+        return RCODES.get(reply.rcode, str(reply.rcode))
+    try:
+        return _answer(reply, question[0].lower(), question[1])
+    except _FormError as exc:
+        return str(exc)
 
 
 def _answer(reply: _Message, qname: str, qtype: int) -> Answer:
@@ -213,35 +213,29 @@ def _name(wire: bytes, offset: int) -> tuple[str, int]:
     end = None
     biggest = offset
     size = 0
-    while True:
-        if offset >= len(wire):
-            raise _FormError("a name runs past the end of the reply")
-        count = wire[offset]
-        offset += 1
-        if count == 0:
-            break
-        if count >= 0xC0:
-            if offset >= len(wire):
-                raise _FormError("a name runs past the end of the reply")
-            pointer = (count & 0x3F) << 8 | wire[offset]
-            offset += 1
-            if end is None:
-                end = offset
+    while (count := _byte(wire, offset)) != 0:
+        if count >= 0xC0:  # a compression pointer: the rest of the name is earlier in the reply
+            pointer = (count & 0x3F) << 8 | _byte(wire, offset + 1)
+            end = offset + 2 if end is None else end
             if pointer >= biggest:
                 raise _FormError("a compression pointer points forward")
             biggest = offset = pointer
             continue
         if count >= 0x40:
             raise _FormError("a label of an unknown type")
-        label = wire[offset : offset + count]
-        if len(label) != count:
-            raise _FormError("a name runs past the end of the reply")
+        label = wire[offset + 1 : offset + 1 + count]
         size += count + 1
-        if size > 254:
-            raise _FormError("a name longer than 255 bytes")
+        if len(label) != count or size > 254:
+            raise _FormError("a name runs past the end of the reply or is longer than 255 bytes")
         labels.append(_text(label))
-        offset += count
-    return ".".join(labels) + ".", (end if end is not None else offset)
+        offset += 1 + count
+    return ".".join(labels) + ".", (end if end is not None else offset + 1)
+
+
+def _byte(wire: bytes, offset: int) -> int:
+    if offset >= len(wire):
+        raise _FormError("a name runs past the end of the reply")
+    return wire[offset]
 
 
 def _text(label: bytes) -> str:
@@ -266,61 +260,67 @@ def _parse(wire: bytes) -> _Message:
     question = []
     for _ in range(qdcount):
         name, offset = _name(wire, offset)
-        name = name.lower()
-        if offset + 4 > len(wire):
-            raise _FormError("a question runs past the end of the reply")
-        qtype, qclass = struct.unpack("!HH", wire[offset : offset + 4])
+        qtype, qclass = struct.unpack("!HH", _slice(wire, offset, 4))
         offset += 4
-        question.append((name, qtype, qclass))
+        question.append((name.lower(), qtype, qclass))
     if flags & TC:
         return _Message(query_id, flags, flags & 0xF, question, [])  # the rest may be cut anywhere
-    answer = []
-    rcode = flags & 0xF
+    message = _Message(query_id, flags, flags & 0xF, question, [])
     for section, count in enumerate((ancount, nscount, arcount)):
         for _ in range(count):
-            owner, offset = _name(wire, offset)
-            owner = owner.lower()
-            if offset + 10 > len(wire):
-                raise _FormError("a record runs past the end of the reply")
-            rtype, rclass, ttl, length = struct.unpack("!HHIH", wire[offset : offset + 10])
-            offset += 10
-            rdata = wire[offset : offset + length]
-            if len(rdata) != length:
-                raise _FormError("a record runs past the end of the reply")
-            if section == 0 and rclass == CLASS_IN and rtype in (1, 28, CNAME):
-                if rtype == CNAME:
-                    target, after = _name(wire, offset)
-                    if after != offset + length:
-                        raise _FormError("a CNAME record of the wrong length")
-                    answer.append((owner, rtype, rclass, target))
-                elif length != (4 if rtype == 1 else 16):
-                    raise _FormError("an address record of the wrong length")
-                else:
-                    family = socket.AF_INET if rtype == 1 else socket.AF_INET6
-                    answer.append((owner, rtype, rclass, socket.inet_ntop(family, rdata)))
-            if section == 2 and rtype == OPT:
-                rcode |= (ttl >> 24) << 4
-            offset += length
+            offset = _record(wire, offset, section, message)
     if offset != len(wire):
         raise _FormError("trailing bytes after the reply")
-    return _Message(query_id, flags, rcode, question, answer)
+    return message
 
 
-def _is_response(reply: _Message, query_id: int, qname: str, qtype: int) -> bool:
+def _slice(wire: bytes, offset: int, length: int) -> bytes:
+    part = wire[offset : offset + length]
+    if len(part) != length:
+        raise _FormError("a record runs past the end of the reply")
+    return part
+
+
+def _record(wire: bytes, offset: int, section: int, message: _Message) -> int:
+    """Read the resource record at OFFSET into MESSAGE (A, AAAA and CNAME of the answer section; an OPT record's
+    extended rcode); returns the offset after it."""
+    owner, offset = _name(wire, offset)
+    rtype, rclass, ttl, length = (int(x) for x in struct.unpack("!HHIH", _slice(wire, offset, 10)))
+    offset += 10
+    rdata = _slice(wire, offset, length)
+    if section == 2 and rtype == OPT:
+        message.rcode |= (ttl >> 24) << 4
+    if section != 0 or rclass != CLASS_IN or rtype not in (1, 28, CNAME):
+        return offset + length
+    if rtype == CNAME:
+        target, after = _name(wire, offset)
+        if after != offset + length:
+            raise _FormError("a CNAME record of the wrong length")
+        message.answer.append((owner.lower(), rtype, rclass, target))
+    elif length != (4 if rtype == 1 else 16):
+        raise _FormError("an address record of the wrong length")
+    else:
+        family = socket.AF_INET if rtype == 1 else socket.AF_INET6
+        message.answer.append((owner.lower(), rtype, rclass, socket.inet_ntop(family, rdata)))
+    return offset + length
+
+
+def _is_response(reply: _Message, query_id: int, question: tuple[str, int]) -> bool:
     """Whether REPLY answers our query (dnspython's `Message.is_response`)."""
     if not reply.flags & QR or reply.id != query_id or (reply.flags >> 11) & 0xF != 0:
         return False
     if reply.rcode in (FORMERR, SERVFAIL, NOTIMP, REFUSED) and not reply.question:
         return True
-    return reply.question == [(qname, qtype, CLASS_IN)]
+    return reply.question == [(question[0].lower(), question[1], CLASS_IN)]
 
 
 def _family(ip: str) -> socket.AddressFamily:
     return socket.AF_INET6 if ":" in ip else socket.AF_INET
 
 
-def _udp(server: tuple[str, int], wire: bytes, query_id: int, qname: str, qtype: int, timeout: float) -> _Message:
+def _udp(server: tuple[str, int], query_id: int, question: tuple[str, int], timeout: float) -> _Message:
     """One UDP exchange. Replies from elsewhere, broken or not ours are ignored (as dnspython does)."""
+    wire = _query(query_id, *question)
     expires = time.monotonic() + timeout
     with socket.socket(_family(server[0]), socket.SOCK_DGRAM) as sock:
         sock.setblocking(False)
@@ -341,15 +341,16 @@ def _udp(server: tuple[str, int], wire: bytes, query_id: int, qname: str, qtype:
                 reply = _parse(data)
             except _FormError:
                 continue
-            if not _is_response(reply, query_id, qname, qtype):
+            if not _is_response(reply, query_id, question):
                 continue
             if reply.flags & TC:
                 raise _Truncated()
             return reply
 
 
-def _tcp(server: tuple[str, int], wire: bytes, query_id: int, qname: str, qtype: int, timeout: float) -> _Message:
+def _tcp(server: tuple[str, int], query_id: int, question: tuple[str, int], timeout: float) -> _Message:
     """One TCP exchange (length-prefixed)."""
+    wire = _query(query_id, *question)
     expires = time.monotonic() + timeout
     with socket.socket(_family(server[0]), socket.SOCK_STREAM) as sock:
         sock.settimeout(timeout)
@@ -361,7 +362,7 @@ def _tcp(server: tuple[str, int], wire: bytes, query_id: int, qname: str, qtype:
         except TimeoutError:
             raise Timeout("timed out") from None
     reply = _parse(data)
-    if not _is_response(reply, query_id, qname, qtype):
+    if not _is_response(reply, query_id, question):
         raise _FormError("a reply that does not answer the query")
     if reply.flags & TC:
         raise _Truncated()

@@ -212,3 +212,11 @@ class _Server:
     def stop(self):
         self.udp.close()
         self.tcp.close()
+
+
+def test_a_name_the_stub_leaves_to_dnspython_is_resolved_the_same_way(dns_server):
+    name = "例子.tcr-doctor.test"  # an IDN: dnspython's encoding rules are the reference
+    assert not stub_resolver.handles(name)
+    r = net.resolve(name, dns_server.nameserver, net.Deadline(3))
+    assert (r.error, r.nameserver) == ("nxdomain", dns_server.nameserver)
+    assert net.resolve(Zone.ALIAS, dns_server.nameserver, net.Deadline(3)).cnames == [Zone.REGISTRY]
