@@ -7,7 +7,8 @@ opens a database that is behind, under an advisory lock on PostgreSQL so that ho
 
 Question rows are written behind the request (a bounded queue flushed every `flush_interval` seconds or every
 `batch` rows by a daemon thread) so that `/api/ask` never waits on the database; feedback is written at once and
-acknowledged only once committed. The writer survives any input: a row the database refuses is logged (without its
+acknowledged only once committed (feedback that arrives while another is committing shares the next transaction:
+`GroupCommit`). Slack retry dedupe without Redis uses `SeenKeys` (table slack_seen) in the shared database. The writer survives any input: a row the database refuses is logged (without its
 text) and skipped, an unreachable database keeps rows queued (up to `max_pending`), and `health()` reports what
 went wrong. Safe across gunicorn's fork: the engine and the writer thread are made in the process that uses them.
 
