@@ -32,7 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from diagnostics import DiagnoseOptions, check_names, diagnose  # noqa: E402
+from diagnostics import DiagnoseOptions, diagnose, select  # noqa: E402
 
 
 def median(xs):
@@ -143,20 +143,21 @@ def bench_full(parts, runs: int) -> None:
         diagnose(target, DiagnoseOptions(**base))
     # interleaved: each round runs the full diagnosis, then every check alone, so drift hits all equally
     walls, in_run_max = [], []
-    alone_runs: dict[str, list] = {c: [] for c in check_names()}
+    wire = select()  # the checks a diagnosis without --cloud runs
+    alone_runs: dict[str, list] = {c: [] for c in wire}
     for _ in range(runs):
         r = diagnose(target, DiagnoseOptions(**base))
         codes = [f.code for f in r.findings]
         assert r.exit_code == 0 and "TAG_FOUND" in codes and "TAGS_SHARE_DIGEST" in codes, codes
         walls.append(r.duration)
         in_run_max.append(max(r.timings.values()))
-        for check in check_names():
+        for check in wire:
             alone_runs[check].append(diagnose(target, DiagnoseOptions(**base, only=check)).duration)
     alone = {c: median(xs) for c, xs in alone_runs.items()}
     slowest = max(alone, key=alone.get)
     wall = median(walls)
     print(f"   runs: {runs} (+2 warm-up); findings: {', '.join(codes)}")
-    print("   each check alone (median ms): " + ", ".join(f"{c} {alone[c] * 1000:.1f}" for c in check_names()))
+    print("   each check alone (median ms): " + ", ".join(f"{c} {alone[c] * 1000:.1f}" for c in wire))
     print(f"   full diagnosis wall time, median: {wall * 1000:.1f} ms")
     print(f"   slowest single check alone: {slowest} {alone[slowest] * 1000:.1f} ms")
     print(f"   ratio wall / slowest single check: {wall / alone[slowest]:.2f}  (goal <= 1.2)")
