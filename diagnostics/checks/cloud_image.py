@@ -169,6 +169,8 @@ def _personal(ctx, region: str) -> list:
             **_ev(ctx),
         )
 
+    if tag:  # the repository and the tag are looked up at once: one round trip when both are there
+        cloud.prefetch(ctx, [("DescribeImagePersonal", region, {"RepoName": repo, "Tag": tag, "Limit": 100})])
     if _personal_repo(ctx, region, repo) is None:
         other = _elsewhere(ctx, region, repo, None)
         if other:

@@ -67,6 +67,14 @@ def _enterprise(ctx, reg) -> list[tuple[str, int, int]]:
 def _personal(ctx, region: str) -> list[tuple[str, int, int]]:
     # LimitInfo[].Type is "namespace", "repo" or "tag" (tccli/examples/tcr/v20190924/DescribeUserQuotaPersonal.md:
     # namespace 10, repo 1000, tag 1000; the SDK model `Limit` names the field only)
+    repo = ctx.target.repository
+    counts = [
+        ("DescribeNamespacePersonal", region, {"Namespace": "", "Limit": 1}),
+        ("DescribeRepositoryOwnerPersonal", region, {"Limit": 1}),
+    ]
+    if repo:
+        counts.append(("DescribeImagePersonal", region, {"RepoName": repo, "Limit": 1}))
+    cloud.prefetch(ctx, counts)  # the limits and the counts at once: one round trip, not four
     q = cloud.call(ctx, "DescribeUserQuotaPersonal", region, {})
     limits = {str(x.get("Type")): int(x.get("Value") or 0) for x in (q.get("Data") or {}).get("LimitInfo") or []}
     out = []
@@ -76,7 +84,6 @@ def _personal(ctx, region: str) -> list[tuple[str, int, int]]:
     if limits.get("repo"):
         d = cloud.call(ctx, "DescribeRepositoryOwnerPersonal", region, {"Limit": 1}).get("Data") or {}
         out.append(("repo", int(d.get("TotalCount") or 0), limits["repo"]))
-    repo = ctx.target.repository
     if limits.get("tag") and repo:
         try:
             d = cloud.call(ctx, "DescribeImagePersonal", region, {"RepoName": repo, "Limit": 1}).get("Data") or {}
