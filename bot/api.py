@@ -405,12 +405,11 @@ def api_ask():
     limit = state.cfg.max_question_chars
     if len(question) > limit:
         return error_response(413, "question_too_long", body=body, limit=limit)
-    lang = body.get("lang")
-    if "lang" in body and lang not in LANGS:
-        return error_response(400, "bad_lang", body=body)
-    if "render" in body and body["render"] not in RENDERS:
-        return error_response(400, "bad_render", body=body)
+    error = _lang_or_render_error(body)
+    if error is not None:
+        return error
 
+    lang = body.get("lang")
     result = _ask_func()(question, lang)
     if "log" not in result:  # a knowledge version (or a test's stand-in) without the pasted-log cause
         result = dict(result, log=_explain_log(question))
@@ -474,16 +473,46 @@ def api_diagnose():
     body = _json_request("diagnose")
     if isinstance(body, Response):
         return body
+    error = _diagnose_request_error(body)
+    if error is not None:
+        return error
+    cause = _log_cause(body)
+    if cause is False:
+        return error_response(400, "bad_cause", body=body)
+    # A pasted secret is never echoed (target, findings, the CLI command): diagnose the masked text, which
+    # the name rules then refuse.
+    target = _redact(body["target"].strip())[0]
+    result = _diagnosis(state, target, body)
+    if isinstance(result, Response):
+        return result
+    result["cli"] = cli_command(target)
+    if cause is not None:
+        result["log_verdict"] = log_verdict(cause, result)
+    _count_diagnosis(state, result)
+    if body.get("render") == "html":
+        result["html"] = render_findings(result, request_lang(body))
+    return jsonify(result)
+
+
+def _lang_or_render_error(body: dict) -> Response | None:
+    """400 when the body asks for a language or a rendering the API does not offer, else None."""
+    if "lang" in body and body.get("lang") not in LANGS:
+        return error_response(400, "bad_lang", body=body)
+    if "render" in body and body["render"] not in RENDERS:
+        return error_response(400, "bad_render", body=body)
+    return None
+
+
+def _diagnose_request_error(body: dict) -> Response | None:
+    """The 400/413 answer to a malformed /api/diagnose body (target, lang, render, checks), else None."""
     target = body.get("target")
     if not isinstance(target, str) or not target.strip():
         return error_response(400, "missing_target", body=body)
     if len(target) > MAX_TARGET_CHARS:
         return error_response(413, "target_too_long", body=body, limit=MAX_TARGET_CHARS)
-    lang = body.get("lang")
-    if "lang" in body and lang not in LANGS:
-        return error_response(400, "bad_lang", body=body)
-    if "render" in body and body["render"] not in RENDERS:
-        return error_response(400, "bad_render", body=body)
+    error = _lang_or_render_error(body)
+    if error is not None:
+        return error
     checks = body.get("checks")
     allowed = anonymous_checks()
     if "checks" in body and (
@@ -492,32 +521,27 @@ def api_diagnose():
         or not all(isinstance(c, str) and c in allowed for c in checks)
     ):
         return error_response(400, "bad_checks", body=body, names=", ".join(allowed))
-    cause = _log_cause(body)
-    if cause is False:
-        return error_response(400, "bad_cause", body=body)
-    lang = request_lang(body)
-    # A pasted secret is never echoed (target, findings, the CLI command): diagnose the masked text, which
-    # the name rules then refuse.
-    target = _redact(target.strip())[0]
+    return None
 
+
+def _diagnosis(state, target: str, body: dict) -> dict[str, Any] | Response:
+    """The anonymous diagnosis of TARGET (a refusal when the address policy refuses it), or the 503 answer when
+    every diagnosis slot is taken or the diagnosis could not run."""
     host, refusal = state.policy.check_target(target)
     if refusal is not None:
-        findings = [_refused_finding(host, refusal)]
-        result = {"target": target, "findings": findings, "exit_code": 1, "refused": True}
-        outcome = "refused"
-    else:
-        if not state.diagnose_slots.acquire(blocking=False):
-            return error_response(503, "busy", retry_after=5, body=body)
-        try:
-            result = _run_diagnosis(state, target, checks)
-        finally:
-            state.diagnose_slots.release()
-        if result is None:
-            return error_response(503, "unavailable", body=body)
-        outcome = "refused" if result.get("refused") else ("failed" if result.get("exit_code") else "ok")
-    result["cli"] = cli_command(target)
-    if cause is not None:
-        result["log_verdict"] = log_verdict(cause, result)
+        return {"target": target, "findings": [_refused_finding(host, refusal)], "exit_code": 1, "refused": True}
+    if not state.diagnose_slots.acquire(blocking=False):
+        return error_response(503, "busy", retry_after=5, body=body)
+    try:
+        result = _run_diagnosis(state, target, body.get("checks"))
+    finally:
+        state.diagnose_slots.release()
+    return result if result is not None else error_response(503, "unavailable", body=body)
+
+
+def _count_diagnosis(state, result: dict[str, Any]) -> None:
+    """The outcome and each finding for /metrics, the finding codes for the console's chart."""
+    outcome = "refused" if result.get("refused") else ("failed" if result.get("exit_code") else "ok")
     state.metrics.inc("tcr_doctor_diagnoses_total", {"outcome": outcome})
     state.storage.record_findings(result["findings"], channel="web")  # codes only: the console's chart
     for f in result["findings"]:
@@ -525,9 +549,6 @@ def api_diagnose():
             "tcr_doctor_diagnosis_findings_total",
             {"check": f.get("check", ""), "status": f.get("status", ""), "code": f.get("code", "")},
         )
-    if body.get("render") == "html":
-        result["html"] = render_findings(result, lang)
-    return jsonify(result)
 
 
 def _log_cause(body: dict) -> tuple[str, list[str]] | None | bool:

@@ -168,14 +168,76 @@ def _cors_origin(cfg: Settings) -> str | None:
 
 
 def _install_hooks(app: Flask, state: WebState) -> None:
-    cfg = state.cfg
-    frame_ancestors = cfg.frame_ancestors or "'none'"
-    page_csp = (
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
-        f"frame-ancestors {frame_ancestors}"
-    )
-    api_csp = "default-src 'none'; frame-ancestors 'none'; sandbox"
+    """Everything the app does around its blueprints: timing and headers, the JSON errors, the service's pages."""
+    _install_timing_and_headers(app, state)
+    _install_error_handlers(app)
+    _install_service_routes(app, state)
+    _install_widget_routes(app, state.cfg)
+
+
+_COMMON_HEADERS = [("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "no-referrer")]
+_CORS_HEADERS = [
+    ("Access-Control-Allow-Methods", "GET, POST, OPTIONS"),
+    ("Access-Control-Allow-Headers", "Content-Type"),
+    ("Access-Control-Expose-Headers", "X-Question-Id, Retry-After"),
+    ("Access-Control-Max-Age", "600"),
+]
+_API_CSP = "default-src 'none'; frame-ancestors 'none'; sandbox"
+
+
+class _ResponseHeaders:
+    """The security and CORS headers of every response, worked out once from the settings (they are added to
+    every request's response)."""
+
+    def __init__(self, cfg: Settings):
+        self.cfg = cfg
+        self.frame_ancestors = cfg.frame_ancestors or "'none'"
+        self.page_csp = (
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+            f"frame-ancestors {self.frame_ancestors}"
+        )
+        self.any_origin = "*" in cfg.cors_origins
+        # /api/* responses never set these themselves: added in one go
+        self.api = (
+            _COMMON_HEADERS
+            + [("Content-Security-Policy", _API_CSP), ("Cache-Control", "no-store")]
+            + ([("Access-Control-Allow-Origin", "*")] + _CORS_HEADERS if self.any_origin else [])
+        )
+
+    def apply(self, path: str, response: Response) -> None:
+        """Add the headers a response to PATH needs (those it set itself are kept, outside /api/)."""
+        is_api = path.startswith("/api/")
+        if is_api:
+            response.headers.extend(self.api)
+        else:
+            self._page(response)
+        if (is_api and not self.any_origin) or path.startswith("/widget."):
+            self._allow_origin(response)
+
+    def _page(self, response: Response) -> None:
+        headers = response.headers
+        for key, value in _COMMON_HEADERS:
+            headers.setdefault(key, value)
+        is_html = response.mimetype == "text/html"
+        headers.setdefault("Content-Security-Policy", self.page_csp if is_html else _API_CSP)
+        if is_html and self.frame_ancestors in ("'self'", "'none'"):  # for browsers without CSP level 2
+            headers.setdefault("X-Frame-Options", "SAMEORIGIN" if self.frame_ancestors == "'self'" else "DENY")
+
+    def _allow_origin(self, response: Response) -> None:
+        origin = _cors_origin(self.cfg)
+        if not origin:
+            return
+        response.headers["Access-Control-Allow-Origin"] = origin
+        if origin != "*":
+            response.headers.add("Vary", "Origin")
+        for key, value in _CORS_HEADERS:
+            response.headers[key] = value
+
+
+def _install_timing_and_headers(app: Flask, state: WebState) -> None:
+    """Time every request for /metrics, answer CORS preflights, add the security and CORS headers."""
+    headers = _ResponseHeaders(state.cfg)
 
     @app.before_request
     def _start() -> Response | None:
@@ -184,21 +246,6 @@ def _install_hooks(app: Flask, state: WebState) -> None:
             return app.make_response(("", 204))
         return None
 
-    common = [("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "no-referrer")]
-    cors_common = [
-        ("Access-Control-Allow-Methods", "GET, POST, OPTIONS"),
-        ("Access-Control-Allow-Headers", "Content-Type"),
-        ("Access-Control-Expose-Headers", "X-Question-Id, Retry-After"),
-        ("Access-Control-Max-Age", "600"),
-    ]
-    any_origin = "*" in cfg.cors_origins
-    # /api/* responses never set these themselves: added in one go (this runs on every request)
-    api_static = (
-        common
-        + [("Content-Security-Policy", api_csp), ("Cache-Control", "no-store")]
-        + ([("Access-Control-Allow-Origin", "*")] + cors_common if any_origin else [])
-    )
-
     @app.after_request
     def _finish(response: Response) -> Response:
         rule = request.url_rule
@@ -206,27 +253,12 @@ def _install_hooks(app: Flask, state: WebState) -> None:
         elapsed = time.perf_counter() - g.get("t0", time.perf_counter())
         state.metrics.observe("tcr_doctor_request_duration_seconds", elapsed, {"endpoint": endpoint})
         state.metrics.inc("tcr_doctor_http_responses_total", {"endpoint": endpoint, "code": response.status_code})
-        headers = response.headers
-        path = request.path
-        is_api = path.startswith("/api/")
-        if is_api:
-            headers.extend(api_static)
-        else:
-            for key, value in common:
-                headers.setdefault(key, value)
-            is_html = response.mimetype == "text/html"
-            headers.setdefault("Content-Security-Policy", page_csp if is_html else api_csp)
-            if is_html and frame_ancestors in ("'self'", "'none'"):  # for browsers without CSP level 2
-                headers.setdefault("X-Frame-Options", "SAMEORIGIN" if frame_ancestors == "'self'" else "DENY")
-        if (is_api and not any_origin) or path.startswith("/widget."):
-            origin = _cors_origin(cfg)
-            if origin:
-                headers["Access-Control-Allow-Origin"] = origin
-                if origin != "*":
-                    headers.add("Vary", "Origin")
-                for key, value in cors_common:
-                    headers[key] = value
+        headers.apply(request.path, response)
         return response
+
+
+def _install_error_handlers(app: Flask) -> None:
+    """HTTP errors and crashes answer with the project's JSON error (both languages), never an HTML page."""
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
@@ -251,6 +283,11 @@ def _install_hooks(app: Flask, state: WebState) -> None:
         log.exception("unhandled error on %s %s", request.method, request.path)
         return error_response(500, "internal")
 
+
+def _install_service_routes(app: Flask, state: WebState) -> None:
+    """/healthz for load balancers, /metrics for Prometheus (behind a bearer token when one is set)."""
+    cfg = state.cfg
+
     @app.get("/healthz")
     def healthz():
         # Still 200 when the writer has errors: the process answers questions, only storing them is impaired.
@@ -269,6 +306,9 @@ def _install_hooks(app: Flask, state: WebState) -> None:
 
         return Response(state.metrics.render(), headers={"Content-Type": CONTENT_TYPE})
 
+
+def _install_widget_routes(app: Flask, cfg: Settings) -> None:
+    """The embeddable widget's script and style, and the stand-alone help page."""
     static_dir = os.path.join(os.path.dirname(__file__), "static")
 
     widget_source = _widget_source(static_dir, cfg.handoff_url)

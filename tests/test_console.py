@@ -287,6 +287,12 @@ def test_csv_export_has_the_same_figures(tmp_path):
     assert top[1] == ["delete-image-tag", "10", "2", "1"]
     logs = list(csv.reader(io.StringIO(client.get("/console/export.csv?chart=log_causes").text)))
     assert sorted(r[0] for r in logs[1:]) == ["CREDENTIALS_MISSING", "TLS_EXPIRED"]
+    outcomes = list(csv.reader(io.StringIO(client.get("/console/export.csv?chart=outcomes").text)))
+    assert outcomes[0] == ["day", "questions", "answered_pct", "refused_pct", "thumbs_down_pct"]
+    d2 = data["days"].index(time.strftime("%Y-%m-%d", time.gmtime(day_ts(2))))
+    assert float(outcomes[1 + d2][4]) == pytest.approx(data["outcomes"]["down"][d2])
+    findings = list(csv.reader(io.StringIO(client.get("/console/export.csv?chart=findings").text)))
+    assert findings[0] == ["code", "status", "count"] and findings[1] == ["DNS_NXDOMAIN", "fail", "2"]
     assert client.get("/console/export.csv?chart=nope").status_code == 400
 
 

@@ -101,10 +101,16 @@ def _read_password() -> str:
 
 
 def validate(args) -> str | None:
-    """A usage error message, or None."""
-    from diagnostics import select
-    from diagnostics.net import parse_nameserver
+    """A usage error message, or None: the first problem found, in the order the options are documented."""
+    for check in (_credentials_problem, _timeout_problem, _checks_problem, _file_problem, _target_problem):
+        problem = check(args)
+        if problem:
+            return problem
+    return validate_cloud(args)
 
+
+def _credentials_problem(args) -> str | None:
+    """--username and --password-stdin go together; the user name is short printable text."""
     if args.password_stdin and not args.username:
         return "--password-stdin needs --username"
     if args.username and not args.password_stdin:
@@ -113,8 +119,20 @@ def validate(args) -> str | None:
         not args.username.strip() or len(args.username) > 256 or any(ord(c) < 32 for c in args.username)
     ):
         return "--username is empty, too long or contains control characters"
+    return None
+
+
+def _timeout_problem(args) -> str | None:
     if not (0 < args.timeout <= 600) or args.timeout != args.timeout:
         return "--timeout must be between 0 and 600 seconds"
+    return None
+
+
+def _checks_problem(args) -> str | None:
+    """--only / --skip name known checks, and --nameserver is IP[:PORT]."""
+    from diagnostics import select
+    from diagnostics.net import parse_nameserver
+
     try:
         select(args.only, args.skip, cloud=wants_cloud(args))
     except ValueError as exc:
@@ -124,6 +142,11 @@ def validate(args) -> str | None:
             parse_nameserver(args.nameserver)
         except ValueError:
             return f"--nameserver {args.nameserver!r} is not IP[:PORT]"
+    return None
+
+
+def _file_problem(args) -> str | None:
+    """--ca-file can be loaded and --docker-config exists."""
     if args.ca_file:
         import ssl
 
@@ -135,9 +158,11 @@ def validate(args) -> str | None:
             return f"--ca-file {args.ca_file!r} cannot be used: {getattr(exc, 'strerror', None) or exc}"
     if args.docker_config and not os.path.exists(args.docker_config):
         return f"--docker-config {args.docker_config!r} does not exist"
-    if len(args.target) > 4096:
-        return "the target is too long"
-    return validate_cloud(args)
+    return None
+
+
+def _target_problem(args) -> str | None:
+    return "the target is too long" if len(args.target) > 4096 else None
 
 
 def validate_cloud(args) -> str | None:
@@ -244,6 +269,7 @@ def redact(text: str, secrets: list[str]) -> str:
 
 
 def run(args) -> int:
+    """Diagnose the target, print the report (text, or JSON with --json) and write --report: the exit status."""
     if not args.target.lower().startswith("http://"):
         from diagnostics.net import prewarm_tls_context
 
@@ -251,12 +277,10 @@ def run(args) -> int:
     problem = validate(args)
     if problem:
         return _usage(problem)
-    password = None
-    if args.password_stdin:
-        try:
-            password = _read_password()
-        except ValueError as exc:
-            return _usage(str(exc))
+    try:
+        password = _read_password() if args.password_stdin else None
+    except ValueError as exc:
+        return _usage(str(exc))
     lang = args.lang or default_lang()
     if args.debug:
         import logging
@@ -266,7 +290,17 @@ def run(args) -> int:
         cloud = cloud_options(args)
     except ValueError as exc:
         return _usage(str(exc))
+    report = _diagnose(args, password, cloud, lang)
+    data = report.to_dict()
+    secrets = ([password] if password else []) + (cloud.credentials.secrets() if cloud and cloud.credentials else [])
+    _print_report(args, data, lang, secrets)
+    if args.report and not _write_report(args, data, lang, secrets):
+        return EXIT_USAGE
+    return report.exit_code
 
+
+def _diagnose(args, password: str | None, cloud, lang: str):
+    """Run the diagnosis the options ask for; without --json, say so on stderr and show each check as it ends."""
     from diagnostics import DiagnoseOptions, diagnose
 
     options = DiagnoseOptions(
@@ -284,38 +318,46 @@ def run(args) -> int:
     )
     progress = None
     if not args.json:
-
-        def progress(event, check, info):
-            if event == "done":
-                ms = info.get("seconds", 0) * 1000
-                sys.stderr.write(f"  … {check:<12} {MARK.get(info.get('status'), '?'):<4} {ms:7.0f} ms\n")
-                sys.stderr.flush()
-
+        progress = _show_progress
         sys.stderr.write(
             _CONTROL.sub("?", ("正在诊断 " if lang == "zh" else "diagnosing ") + _masked(args.target)[:200]) + "\n"
         )
-    report = diagnose(args.target, options, progress=progress)
-    data = report.to_dict()
-    secrets = ([password] if password else []) + (cloud.credentials.secrets() if cloud and cloud.credentials else [])
+    return diagnose(args.target, options, progress=progress)
+
+
+def _show_progress(event: str, check: str, info: dict) -> None:
+    """One stderr line per finished check: its mark and how long it took."""
+    if event == "done":
+        ms = info.get("seconds", 0) * 1000
+        sys.stderr.write(f"  … {check:<12} {MARK.get(info.get('status'), '?'):<4} {ms:7.0f} ms\n")
+        sys.stderr.flush()
+
+
+def _print_report(args, data: dict, lang: str, secrets: list[str]) -> None:
+    """The report on stdout, as JSON or as text, secrets masked."""
     if args.json:
         sys.stdout.write(redact(json.dumps(data, ensure_ascii=False), secrets) + "\n")
     else:
         from bot.render import render
 
         sys.stdout.write(redact(render("cli", "diagnose.j2", r=view(data, lang), lang=lang), secrets))
-    if args.report:
-        from bot.render import render
 
-        text = redact(
-            render("cli", "diagnose_report.j2", r=view(data, lang), lang=lang, command=_command_line(args)), secrets
-        )
-        try:
-            with open(args.report, "w", encoding="utf-8") as fh:
-                fh.write(text)
-        except OSError as exc:
-            print(f"tcr-doctor diagnose: cannot write {args.report}: {exc.strerror or exc}", file=sys.stderr)
-            return EXIT_USAGE
-    return report.exit_code
+
+def _write_report(args, data: dict, lang: str, secrets: list[str]) -> bool:
+    """The markdown report for a ticket in --report's file, secrets masked; False (said on stderr) when it cannot
+    be written."""
+    from bot.render import render
+
+    text = redact(
+        render("cli", "diagnose_report.j2", r=view(data, lang), lang=lang, command=_command_line(args)), secrets
+    )
+    try:
+        with open(args.report, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    except OSError as exc:
+        print(f"tcr-doctor diagnose: cannot write {args.report}: {exc.strerror or exc}", file=sys.stderr)
+        return False
+    return True
 
 
 TCR_SUFFIXES = (".tencentcloudcr.com", ".ccs.tencentyun.com")

@@ -14,6 +14,7 @@ import io
 import json
 import logging
 import time
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, redirect, request, send_from_directory
@@ -357,33 +358,8 @@ def export_csv():
     if chart not in CHARTS:
         raise BadRequest(f"chart: one of {', '.join(CHARTS)}")
     f, params = _filters()
-    data = chart_data(c.store, f)
     out = io.StringIO()
-    w = csv.writer(out)
-    if chart == "per_day":
-        chans = sorted(data["per_day"])
-        w.writerow(["day", *chans])
-        for i, day in enumerate(data["days"]):
-            w.writerow([day, *(data["per_day"][ch][i] for ch in chans)])
-    elif chart == "outcomes":
-        o = data["outcomes"]
-        w.writerow(["day", "questions", "answered_pct", "refused_pct", "thumbs_down_pct"])
-        for i, day in enumerate(data["days"]):
-            w.writerow(
-                [day, o["questions"][i], *("" if o[k][i] is None else o[k][i] for k in ("answered", "refused", "down"))]
-            )
-    elif chart == "top_entries":
-        w.writerow(["entry", "number", "answered", "thumbs_down"])
-        for row in data["top_entries"]:
-            w.writerow([row["id"], row["number"], row["answered"], row["down"]])
-    elif chart == "log_causes":
-        w.writerow(["code", "count"])
-        for row in data["log_causes"]:
-            w.writerow([row["code"], row["count"]])
-    else:
-        w.writerow(["code", "status", "count"])
-        for row in data["findings"]:
-            w.writerow([row["code"], row["status"], row["count"]])
+    csv.writer(out).writerows(_CSV_ROWS[chart](chart_data(c.store, f)))
     name = (
         f"tcr-doctor-{chart}-{params['from']}-{params['to']}{'-' + params['channel'] if params['channel'] else ''}.csv"
     )
@@ -393,6 +369,48 @@ def export_csv():
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{safe}"', "Cache-Control": "no-store"},
     )
+
+
+def _per_day_rows(data: dict[str, Any]) -> Iterator[list[Any]]:
+    chans = sorted(data["per_day"])
+    yield ["day", *chans]
+    for i, day in enumerate(data["days"]):
+        yield [day, *(data["per_day"][ch][i] for ch in chans)]
+
+
+def _outcome_rows(data: dict[str, Any]) -> Iterator[list[Any]]:
+    o = data["outcomes"]
+    yield ["day", "questions", "answered_pct", "refused_pct", "thumbs_down_pct"]
+    for i, day in enumerate(data["days"]):
+        yield [day, o["questions"][i], *("" if o[k][i] is None else o[k][i] for k in ("answered", "refused", "down"))]
+
+
+def _top_entry_rows(data: dict[str, Any]) -> Iterator[list[Any]]:
+    yield ["entry", "number", "answered", "thumbs_down"]
+    for row in data["top_entries"]:
+        yield [row["id"], row["number"], row["answered"], row["down"]]
+
+
+def _log_cause_rows(data: dict[str, Any]) -> Iterator[list[Any]]:
+    yield ["code", "count"]
+    for row in data["log_causes"]:
+        yield [row["code"], row["count"]]
+
+
+def _finding_rows(data: dict[str, Any]) -> Iterator[list[Any]]:
+    yield ["code", "status", "count"]
+    for row in data["findings"]:
+        yield [row["code"], row["status"], row["count"]]
+
+
+# Each chart's CSV: a header row, then the chart's rows.
+_CSV_ROWS: dict[str, Callable[[dict[str, Any]], Iterator[list[Any]]]] = {
+    "per_day": _per_day_rows,
+    "outcomes": _outcome_rows,
+    "top_entries": _top_entry_rows,
+    "log_causes": _log_cause_rows,
+    "findings": _finding_rows,
+}
 
 
 # --- missed questions, grouped ----------------------------------------------------------------------------

@@ -27,37 +27,58 @@ def cluster(items: list[dict[str, Any]], threshold: float = THRESHOLD) -> list[d
     """Group `items` ({text, count, ...}, most frequent first) into
     {key, count, refused, down, texts: [item...], answer_ids}, largest groups first."""
     groups: list[dict[str, Any]] = []
-    leaders: list[tuple[dict[str, float], float]] = []
-    postings: dict[str, list[int]] = {}
+    leaders = _Leaders()
     for item in items:
         vec = knowledge.question_vector(item["text"])
         norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
-        dots: dict[int, float] = {}
-        for tok, w in vec.items():
-            for g in postings.get(tok, ()):
-                dots[g] = dots.get(g, 0.0) + w * leaders[g][0][tok]
-        best, best_sim = None, threshold
-        for g, dot in dots.items():
-            sim = dot / (norm * leaders[g][1])
-            if sim >= best_sim:
-                best, best_sim = g, sim
+        best = leaders.nearest(vec, norm, threshold)
         if best is None:
-            best = len(groups)
+            best = leaders.add(vec, norm)
             groups.append(
                 {"key": group_key(item["text"]), "count": 0, "refused": 0, "down": 0, "texts": [], "answer_ids": []}
             )
-            leaders.append((vec, norm))
-            for tok in vec:
-                postings.setdefault(tok, []).append(best)
-        group = groups[best]
-        group["texts"].append(item)
-        for k in ("count", "refused", "down"):
-            group[k] += item.get(k, 0)
-        for a in item.get("answer_ids", ()):
-            if a not in group["answer_ids"]:
-                group["answer_ids"].append(a)
+        _join(groups[best], item)
     groups.sort(key=lambda g: (-g["count"], g["key"]))
     return groups
+
+
+class _Leaders:
+    """The groups' leading texts as vectors, with an inverted index from feature to the leaders that have it."""
+
+    def __init__(self) -> None:
+        self.vectors: list[tuple[dict[str, float], float]] = []
+        self.postings: dict[str, list[int]] = {}
+
+    def nearest(self, vec: dict[str, float], norm: float, threshold: float) -> int | None:
+        """The leader most like VEC, when their cosine is at least THRESHOLD; else None."""
+        dots: dict[int, float] = {}
+        for tok, w in vec.items():
+            for g in self.postings.get(tok, ()):
+                dots[g] = dots.get(g, 0.0) + w * self.vectors[g][0][tok]
+        best, best_sim = None, threshold
+        for g, dot in dots.items():
+            sim = dot / (norm * self.vectors[g][1])
+            if sim >= best_sim:
+                best, best_sim = g, sim
+        return best
+
+    def add(self, vec: dict[str, float], norm: float) -> int:
+        """VEC leads a new group: its index."""
+        index = len(self.vectors)
+        self.vectors.append((vec, norm))
+        for tok in vec:
+            self.postings.setdefault(tok, []).append(index)
+        return index
+
+
+def _join(group: dict[str, Any], item: dict[str, Any]) -> None:
+    """ITEM joins GROUP: its text, its counts and the answers it was given."""
+    group["texts"].append(item)
+    for k in ("count", "refused", "down"):
+        group[k] += item.get(k, 0)
+    for a in item.get("answer_ids", ()):
+        if a not in group["answer_ids"]:
+            group["answer_ids"].append(a)
 
 
 def describe(group: dict[str, Any], lang: str, limit: int = 3) -> dict[str, Any]:
