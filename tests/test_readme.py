@@ -70,3 +70,19 @@ def test_settings_are_read_only_through_the_settings_object():
                 if (name in names or name.startswith(("TCR_DOCTOR_", "SLACK_"))) and (rel, name) not in allowed:
                     offenders.append(f"{rel}: {name}")
     assert not offenders, offenders
+
+
+def test_the_question_path_names_files_and_functions_that_exist():
+    """ "How a question travels" is a newcomer's map: every file and function it names is there."""
+    import bot.slack
+    import knowledge
+
+    section = README.split("## How a question travels", 1)[1].split("\n| path", 1)[0]  # the prose, not the table
+    names = re.findall(r"`([^`]+)`", section)
+    paths = [n for n in names if "/" in n]
+    assert paths and all((ROOT / p).exists() for p in paths), [p for p in paths if not (ROOT / p).exists()]
+    for method in ("build", "answer_message", "answer_blocks", "on_diagnose", "diagnose_in_thread"):
+        assert f"`{method}" in section or f".{method}`" in section, method
+        assert callable(getattr(bot.slack.SlackChannel, method)), method
+    assert callable(bot.slack.message) and "`message()`" in section
+    assert callable(knowledge.ask) and callable(knowledge.redact)
