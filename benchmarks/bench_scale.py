@@ -7,8 +7,9 @@
    so both sides have the same number of worker processes on the same 2 cores: the ratio is the proxy's cost.
    Both use PostgreSQL and Redis (rate limit on, with a limit no client reaches). Both run at once and are
    measured in alternating rounds (medians), so a change in the machine's other load hits both alike.
-2. `/api/feedback` writes per second through nginx into PostgreSQL (fsync on), and how many acknowledged writes
-   (201 with an id) are missing from the database afterwards.
+2. `/api/feedback` writes per second through nginx (two instances with the Procfile's 2 workers each, or
+   `--feedback-workers N`) into PostgreSQL (fsync on), how many acknowledged writes (201 with an id) are missing
+   from the database afterwards, and the servers' CPU per write.
 3. `--stalled` uploads held open through nginx (headers and part of a body, then silence), while `/healthz` is
    asked repeatedly: how many answers came within 1 s, and the slowest. The same against one instance directly,
    for contrast.
@@ -152,7 +153,9 @@ def feedback_writes(base_env: dict[str, str], database: str, args, servers: list
     from bot.storage import engine_url, feedback, make_engine
 
     print("\n== /api/feedback through nginx (2 instances) into PostgreSQL (fsync on) ==")
-    with Cluster(base_env, instances=2) as cluster:
+    # The Procfile's default worker count per instance (WEB_CONCURRENCY=2), unless --feedback-workers says otherwise.
+    print(f"   2 instances x {args.feedback_workers} worker(s) x 8 threads")
+    with Cluster(dict(base_env, WEB_CONCURRENCY=str(args.feedback_workers)), instances=2) as cluster:
         for instance in cluster.instances:  # each worker loads the knowledge base (feedback checks the answer id)
             warm(instance.url, ["warm-up"], n=4)
             req = urllib.request.Request(
@@ -256,6 +259,12 @@ def main() -> int:
     ap.add_argument("--duration", type=int, default=10, help="seconds of each load run (default 10)")
     ap.add_argument("--connections", type=int, default=16, help="concurrent connections (default 16)")
     ap.add_argument("--rounds", type=int, default=3, help="alternating rounds of the /api/ask comparison (default 3)")
+    ap.add_argument(
+        "--feedback-workers",
+        type=int,
+        default=2,
+        help="gunicorn workers per instance for the feedback run (default 2, the Procfile's WEB_CONCURRENCY)",
+    )
     ap.add_argument("--stalled", type=int, default=40, help="stalled uploads held open (default 40)")
     ap.add_argument("--probes", type=int, default=10, help="/healthz probes while they are held (default 10)")
     ap.add_argument("--only", choices=["ask", "feedback", "stalled"], default=None)
