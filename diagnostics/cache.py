@@ -22,11 +22,12 @@ def cache_dir() -> Path | None:
     return Path(base) if base else Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "tcr-doctor"
 
 
-def compiled(source: Path, parse: Callable[[bytes], Any], kind: str) -> Any:
+def compiled(source: Path, parse: Callable[[bytes], Any], kind: str, of_type: type = dict) -> Any:
     """`parse(source's bytes)`, kept in the cache directory as marshal data keyed by those bytes.
 
     For data read on every run whose parsing costs more than reading marshal (a 50 KB TOML file: ~15 ms vs
-    ~0.3 ms). The value must be marshal-able (dicts, lists, strings, numbers); anything else is parsed every time."""
+    ~0.3 ms). The value must be marshal-able (dicts, lists, strings, numbers); anything else is parsed every time.
+    A kept copy that is not an OF_TYPE (a damaged file) is ignored and written anew."""
     data = source.read_bytes()
     root = cache_dir()
     if root is None:
@@ -34,7 +35,9 @@ def compiled(source: Path, parse: Callable[[bytes], Any], kind: str) -> Any:
     key = hashlib.blake2b(data + sys.version.encode(), digest_size=12).hexdigest()
     path = root / f"{kind}-{key}.marshal"
     try:
-        return marshal.loads(path.read_bytes())
+        kept = marshal.loads(path.read_bytes())
+        if isinstance(kept, of_type):
+            return kept
     except (OSError, EOFError, ValueError, TypeError):
         pass
     value = parse(data)

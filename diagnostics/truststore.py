@@ -43,24 +43,23 @@ def lazy_capath() -> str | None:
         return None
     key = f"{cafile}\0{file_stat.st_size}\0{file_stat.st_mtime_ns}\0{capath}\0{dir_stat.st_mtime_ns}"
     root = cache_dir()
-    marker = None
-    if root is not None:
-        marker = root / f"truststore-{binascii.crc32(key.encode()):08x}-{len(key)}"
-        try:
-            verdict = marker.read_text(encoding="utf-8")
-            if verdict.startswith(key + "\n"):
-                return capath if verdict.endswith("\nsame\n") else None
-        except OSError:
-            pass
+    if root is None:
+        return None  # caches off: comparing the two on every run would cost about what loading the file does
+    marker = root / f"truststore-{binascii.crc32(key.encode()):08x}-{len(key)}"
+    try:
+        verdict = marker.read_text(encoding="utf-8")
+        if verdict.startswith(key + "\n"):
+            return capath if verdict.endswith("\nsame\n") else None
+    except OSError:
+        pass
     same = _directory_holds_file(cafile, capath)
-    if marker is not None:
-        try:
-            marker.parent.mkdir(parents=True, exist_ok=True)
-            tmp = marker.with_name(f"{marker.name}.{os.getpid()}.tmp")
-            tmp.write_text(f"{key}\n{'same' if same else 'different'}\n", encoding="utf-8")
-            os.replace(tmp, marker)
-        except OSError:
-            pass
+    try:
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        tmp = marker.with_name(f"{marker.name}.{os.getpid()}.tmp")
+        tmp.write_text(f"{key}\n{'same' if same else 'different'}\n", encoding="utf-8")
+        os.replace(tmp, marker)
+    except OSError:
+        pass
     return capath if same else None
 
 

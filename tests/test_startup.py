@@ -110,3 +110,24 @@ def test_the_prewarmed_tls_context_is_the_one_the_diagnosis_uses(tls_material):
     context = net.tls_context(tls_material.ca_file)
     assert context is net.tls_context(tls_material.ca_file)
     assert any(c["subject"] for c in context.get_ca_certs())  # the extra CA is in it
+
+
+def test_the_code_catalogue_is_kept_compiled_and_a_damaged_copy_is_ignored(tmp_path, monkeypatch):
+    import tomllib
+
+    from diagnostics.cache import compiled
+    from diagnostics.findings import CATALOGUE_PATH
+
+    monkeypatch.setenv("TCR_DOCTOR_CACHE_DIR", str(tmp_path))
+    parsed = tomllib.loads(CATALOGUE_PATH.read_text(encoding="utf-8"))
+
+    def parse(data: bytes) -> dict:
+        calls.append(1)
+        return tomllib.loads(data.decode("utf-8"))
+
+    calls: list[int] = []
+    assert compiled(CATALOGUE_PATH, parse, "codes") == parsed and calls == [1]
+    assert compiled(CATALOGUE_PATH, parse, "codes") == parsed and calls == [1]  # read from the kept copy
+    (kept,) = tmp_path.glob("codes-*.marshal")
+    kept.write_bytes(b"\xe9\x00\x00\x00\x00")  # marshal of an int, not a dict
+    assert compiled(CATALOGUE_PATH, parse, "codes") == parsed and calls == [1, 1]

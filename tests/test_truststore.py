@@ -99,3 +99,9 @@ def test_without_a_system_file_the_directory_is_all_there_is(monkeypatch, tmp_pa
         assert truststore.lazy_capath() == str(tmp_path)
     finally:
         truststore.lazy_capath.cache_clear()
+
+
+def test_with_caches_off_the_file_is_loaded_as_before(system_store, monkeypatch):
+    monkeypatch.setenv("TCR_DOCTOR_CACHE_DIR", "off")
+    truststore.lazy_capath.cache_clear()
+    assert truststore.lazy_capath() is None
