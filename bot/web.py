@@ -31,16 +31,6 @@ def load_config(overrides: Mapping[str, Any] | None = None) -> Settings:
     return Settings.from_env(overrides)
 
 
-def parse_rate(spec: Any) -> tuple[int, float] | None:
-    """ "N/SECONDS" -> (N, SECONDS); "0", "", "off" or None -> None (no limit)."""
-    if spec in (None, "", 0, "0", "off", False):
-        return None
-    if isinstance(spec, (tuple, list)):
-        return int(spec[0]), float(spec[1])
-    count, _, window = str(spec).partition("/")
-    return (int(count), float(window or 60)) if int(count) > 0 else None
-
-
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """The Flask app: JSON API, widget, metrics and (when configured) /slack/events. `config` overrides settings."""
     cfg = load_config(config)
@@ -131,7 +121,7 @@ class WebState:
             ca_file=cfg.ca_file,
             checks=cfg.diagnose_checks,
         )
-        from bot.shared import RateLimiter
+        from bot.shared import RateLimiter, parse_rate
 
         self.limiters = {
             name: RateLimiter(parse_rate(spec), name=name, redis_url=cfg.redis_url, on_fallback=self.redis_fallback)

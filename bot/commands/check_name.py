@@ -4,8 +4,9 @@ from stdin (plain, or JSON Lines: a JSON string or {"q": ...}) and writes one JS
 from __future__ import annotations
 
 import json
-import os
 import sys
+
+from bot.commands import default_lang
 
 EXIT_USAGE = 2
 MAX_STDIN = 64 << 20
@@ -34,13 +35,6 @@ def add_arguments(parser) -> None:
     )
     parser.add_argument("--cloud-endpoint", metavar="URL", help="TCR API endpoint (default $TCR_DOCTOR_CLOUD_ENDPOINT)")
     parser.add_argument("--cloud-profile", metavar="NAME", help="tccli profile to take the credentials from")
-
-
-def default_lang(env=os.environ) -> str:
-    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
-        if env.get(var):
-            return "zh" if env[var].lower().startswith("zh") else "en"
-    return "en"
 
 
 def _cloud(args):

@@ -12,6 +12,7 @@ import os
 import re
 import sys
 
+from bot.commands import default_lang
 from diagnostics import checks
 from knowledge import redact as redact_secrets
 
@@ -71,13 +72,6 @@ def add_arguments(parser) -> None:
         help="the TCR edition a custom domain stands for (TCR quotas apply only to TCR hosts)",
     )
     parser.add_argument("--debug", action="store_true", help="log each step to stderr (secrets are never logged)")
-
-
-def default_lang(env=os.environ) -> str:
-    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
-        if env.get(var):
-            return "zh" if env[var].lower().startswith("zh") else "en"
-    return "en"
 
 
 def _usage(msg: str) -> int:
