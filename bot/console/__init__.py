@@ -465,30 +465,20 @@ def teach():
     proposed_row = dict(act, id=f"proposed-{int(time.time())}")
     proposed = overlay_from_rows("proposed", rows + [proposed_row])  # its version is a hash of its content
     result = evaluate.compare(current, proposed, c.eval_paths)
+    preview = {
+        "group": group,
+        "act": act,
+        "result": result,
+        "params": params,
+        "entry": kb.by_id.get(act.get("entry_id") or ""),
+    }
     if form.get("step") == "accept":
         if result["lowered"] and form.get("confirm") != "yes":
-            return _page(
-                "preview.html",
-                status=409,
-                group=group,
-                act=act,
-                result=result,
-                params=params,
-                entry=kb.by_id.get(act.get("entry_id") or ""),
-                need_confirm=True,
-            )
+            return _page("preview.html", status=409, need_confirm=True, **preview)
         teach_id = c.store.teach(author=_session()["user"], evaluation=result, **act)
         c.source.refresh()
         return redirect(f"/console/audit?taught={teach_id}", code=303)
-    return _page(
-        "preview.html",
-        group=group,
-        act=act,
-        result=result,
-        params=params,
-        entry=kb.by_id.get(act.get("entry_id") or ""),
-        need_confirm=False,
-    )
+    return _page("preview.html", need_confirm=False, **preview)
 
 
 # --- audit and undo ---------------------------------------------------------------------------------------
