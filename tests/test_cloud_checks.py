@@ -47,6 +47,7 @@ def dns():
     zone = Zone(
         records={
             HOST: [("A", PUBLIC_V4)],
+            "registry.shop.example": [("A", PUBLIC_V4)],
             "shop-tcr-vpc.tencentcloudcr.com": [("A", ACCESS_IP)],
             "linked-tcr.tencentcloudcr.com": [("A", ACCESS_IP)],
             "gone-tcr.tencentcloudcr.com": [("A", PUBLIC_V4)],
@@ -142,6 +143,16 @@ def test_custom_domain_in_another_region_is_asked_in_its_region(api, dns, accoun
     assert one(r, "INSTANCE_OK").evidence["region"] == "ap-hongkong"
     regions = {x.params["RegistryId"]: x.region for x in api.received if x.action == "DescribeInstanceCustomizedDomain"}
     assert regions == {"tcr-shop0001": "ap-guangzhou", "tcr-hk000001": "ap-hongkong"}
+
+
+def test_custom_domain_in_a_vpc_needs_its_own_record(api, dns, account):
+    """A VPC link exists but the custom domain resolves publicly: TCR's automatic resolution does not cover custom
+    domains, so no DNS-status call is made and the finding says to add an A record to the access IP."""
+    _link(account)
+    r = run(api, dns, CUSTOM, vpc="vpc-abc12345", only="dns,endpoint,cloud_vpc")
+    f = one(r, "PRIVATE_DNS_OFF")
+    assert "A record" in f.summary["en"] and "A 记录" in f.summary["zh"]
+    assert "DescribeInternalEndpointDnsStatus" not in api.actions()
 
 
 def test_custom_domain_not_ready(api, dns, account):

@@ -33,6 +33,10 @@ DNS_MEANING = {
     },
     "off": {"en": "off for this VPC", "zh": "该 VPC 未开启"},
     "unknown": {"en": "the service could not tell", "zh": "服务无法查询"},
+    "custom": {
+        "en": "not offered for a custom domain: add an A record for it pointing to the access IP in the VPC's DNS (Private DNS)",
+        "zh": "自定义域名不支持自动解析：请在 VPC 的 DNS（私有域解析 Private DNS）中为其添加指向内网访问 IP 的 A 记录",
+    },
 }
 
 
@@ -73,6 +77,19 @@ def _run(ctx, reg) -> list:
     public = [ip for ip in addrs or [] if classify_address(ip) == "public"]
     if not public:
         return [_ok(link, host, confirmed=False)]
+    if cloud.tcr_host_kind(ctx) is None:  # a custom domain: TCR's automatic resolution covers only its own names
+        return [
+            finding(
+                NAME,
+                "PRIVATE_DNS_OFF",
+                vpc=vpc,
+                access_ip=access_ip,
+                host=host,
+                addresses=public,
+                dns_status=DNS_MEANING["custom"],
+                dns_status_code="-",
+            )
+        ]
     use_public_domain = not host.endswith("-vpc.tencentcloudcr.com")
     dns = cloud.call(
         ctx,
