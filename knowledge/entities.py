@@ -165,7 +165,28 @@ def extract_entities(text: str) -> dict[str, Any]:
     if not isinstance(text, str) or not text:
         return out
     text = text[:MAX_CHARS]
+    image = _image_mention(text)
+    if image:
+        _fill_image(out, image.group(0))
+    if out["registry"] is None:
+        out["registry"] = _registry_mention(text)
+    if out["registry"]:
+        out["instance"] = instance_from_host(out["registry"])
+    if out["instance"] is None:
+        out["instance"] = _instance_mention(text)
+    if out["namespace"] is None:
+        out["namespace"] = _namespace_mention(text)
+    if out["digest"] is None:
+        digest = _DIGEST_RE.search(text)
+        if digest:
+            out["digest"] = digest.group(0).lower()
+    out["errors"] = _error_lines(text)
+    return out
 
+
+def _image_mention(text: str) -> re.Match[str] | None:
+    """The image reference `text` names: the first one on a TCR/CCR registry, else the first one, unless its
+    "host" is a file name or looks like a version ("v1.2/foo")."""
     image = next((m for m in _IMAGE_RE.finditer(text) if not _file_name(m.group("host"))), None)
     # Prefer an image whose host is a TCR/CCR registry when there are several references.
     for m in _IMAGE_RE.finditer(text):
@@ -182,49 +203,53 @@ def extract_entities(text: str) -> dict[str, Any]:
         # e.g. "v1.2/foo" is a version, not a host; keep only plausible registry hosts
         if not re.search(r"[a-z]", image.group("host").split(".")[-1], re.IGNORECASE):
             image = None
-    if image:
-        # Imported here, not at the top: only a question that names an image pays for diagnostics.reference
-        # (its regexes take milliseconds to compile: python -X importtime), as in knowledge.logs.images.
-        from diagnostics.reference import split as split_reference
+    return image
 
-        parts = split_reference(image.group(0))
-        host, path = (parts.domain or "").lower(), parts.path.lower()
-        out["registry"] = host
-        out["repository"] = path
-        out["tag"] = parts.tag
-        out["digest"] = parts.digest.lower() if parts.digest else None
-        ref = f"{host}/{path}"
-        if out["tag"]:
-            ref += f":{out['tag']}"
-        if out["digest"]:
-            ref += f"@{out['digest']}"
-        out["image"] = ref
-        if "/" in path:
-            out["namespace"] = path.split("/", 1)[0]
 
-    if out["registry"] is None:
-        found = _REGISTRY_HOST_RE.search(text)
-        if found:
-            out["registry"] = found.group("host").lower()
-        else:
-            port = next((m for m in _HOST_PORT_RE.finditer(text) if not _file_name(m.group("host"))), None)
-            if port:
-                out["registry"] = f"{port.group('host').lower()}:{port.group('port')}"
-    if out["registry"]:
-        out["instance"] = instance_from_host(out["registry"])
-    if out["instance"] is None:
-        out["instance"] = _instance_mention(text)
-    if out["namespace"] is None:
-        for m in _NAMESPACE_RE.finditer(text):
-            name = m.group("name").lower()
-            if name not in _NOT_INSTANCE:
-                out["namespace"] = name
-                break
-    if out["digest"] is None:
-        digest = _DIGEST_RE.search(text)
-        if digest:
-            out["digest"] = digest.group(0).lower()
+def _fill_image(out: dict[str, Any], written: str) -> None:
+    """Set registry, repository, tag, digest, image (normalised) and namespace of `out` from a written reference."""
+    # Imported here, not at the top: only a question that names an image pays for diagnostics.reference
+    # (its regexes take milliseconds to compile: python -X importtime), as in knowledge.logs.images.
+    from diagnostics.reference import split as split_reference
 
+    parts = split_reference(written)
+    host, path = (parts.domain or "").lower(), parts.path.lower()
+    out["registry"] = host
+    out["repository"] = path
+    out["tag"] = parts.tag
+    out["digest"] = parts.digest.lower() if parts.digest else None
+    ref = f"{host}/{path}"
+    if out["tag"]:
+        ref += f":{out['tag']}"
+    if out["digest"]:
+        ref += f"@{out['digest']}"
+    out["image"] = ref
+    if "/" in path:
+        out["namespace"] = path.split("/", 1)[0]
+
+
+def _registry_mention(text: str) -> str | None:
+    """A TCR/CCR registry host named in `text`, else the first host:port that is not a file name."""
+    found = _REGISTRY_HOST_RE.search(text)
+    if found:
+        return found.group("host").lower()
+    port = next((m for m in _HOST_PORT_RE.finditer(text) if not _file_name(m.group("host"))), None)
+    if port:
+        return f"{port.group('host').lower()}:{port.group('port')}"
+    return None
+
+
+def _namespace_mention(text: str) -> str | None:
+    """The first namespace `text` names in words ("namespace foo", "命名空间 foo")."""
+    for m in _NAMESPACE_RE.finditer(text):
+        name = m.group("name").lower()
+        if name not in _NOT_INSTANCE:
+            return name
+    return None
+
+
+def _error_lines(text: str) -> list[str]:
+    """Up to MAX_ERRORS distinct error lines of `text`, redacted (they are echoed back)."""
     errors: list[str] = []
     for line in text.splitlines():
         if len(errors) >= MAX_ERRORS:
@@ -234,5 +259,4 @@ def extract_entities(text: str) -> dict[str, Any]:
             line = redact(line[:500])[0]  # error lines are echoed back: never with a pasted secret in them
             if line not in errors:
                 errors.append(line)
-    out["errors"] = errors
-    return out
+    return errors
