@@ -161,121 +161,44 @@ class _Checker:
         for lang in LANGS:
             if lang not in value:
                 self.fail(f"{key}.{lang}", "missing (both zh and en are required)")
-            items = value[lang]
-            if not isinstance(items, list):
-                self.fail(f"{key}.{lang}", f"must be a list of strings, got {type(items).__name__}")
-            if required and not items:
-                self.fail(f"{key}.{lang}", "must not be empty")
-            for i, item in enumerate(items):
-                if not isinstance(item, str) or not item.strip():
-                    self.fail(f"{key}.{lang}[{i}]", "must be a non-empty string")
-            out[lang] = tuple(s.strip() for s in items)
+            out[lang] = self.strings(value[lang], f"{key}.{lang}", required)
         extra = set(value) - set(LANGS)
         if extra:
             self.fail(f"{key}.{sorted(extra)[0]}", "unknown language (only zh and en)")
         return out
 
+    def strings(self, items: Any, fld: str, required: bool) -> tuple[str, ...]:
+        """`items` as a tuple of stripped strings; fails unless it is a list of non-empty strings (and, when
+        `required`, not empty)."""
+        if not isinstance(items, list):
+            self.fail(fld, f"must be a list of strings, got {type(items).__name__}")
+        if required and not items:
+            self.fail(fld, "must not be empty")
+        for i, item in enumerate(items):
+            if not isinstance(item, str) or not item.strip():
+                self.fail(f"{fld}[{i}]", "must be a non-empty string")
+        return tuple(s.strip() for s in items)
+
 
 def _parse_entry(path: Path, raw: bytes) -> Entry:
     ck = _Checker(f"knowledge/faq/{path.name}" if path.parent == FAQ_DIR else str(path))
-    try:
-        data = tomllib.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        ck.fail("(file)", f"not UTF-8: {exc}")
-    except tomllib.TOMLDecodeError as exc:
-        ck.fail("(file)", f"invalid TOML: {exc}")
-
+    data = _load_toml(ck, raw)
     unknown = set(data) - _KNOWN_KEYS
     if unknown:
         ck.fail(sorted(unknown)[0], f"unknown field (allowed: {', '.join(sorted(_KNOWN_KEYS))})")
-
-    entry_id = ck.str_(data, "id", "id")
-    if not _ID_RE.match(entry_id):
-        ck.fail("id", f"{entry_id!r} is not kebab-case (lower-case letters, digits and single hyphens)")
-    number = data.get("number")
-    if "number" not in data:
-        ck.fail("number", "missing")
-    if not isinstance(number, int) or isinstance(number, bool) or number < 1:
-        ck.fail("number", f"must be a positive integer, got {number!r}")
-    m = _FILE_RE.match(path.name)
-    if not m:
-        ck.fail("(file name)", "must be NN-<id>.toml")
-    if int(m.group(1)) != number:
-        ck.fail("number", f"{number} does not match the file name prefix {m.group(1)}")
-    if m.group(2) != entry_id:
-        ck.fail("id", f"{entry_id!r} does not match the file name ({m.group(2)!r})")
-
+    entry_id, number = _entry_id_and_number(ck, data, path.name)
     category = ck.bilingual(data, "category")
     edition = ck.str_(data, "edition", "edition")
     if edition not in EDITIONS:
         ck.fail("edition", f"{edition!r} is not one of {', '.join(EDITIONS)}")
-
-    diags = data.get("diagnostics")
-    if "diagnostics" not in data:
-        ck.fail("diagnostics", "missing (use [] when no check applies)")
-    if not isinstance(diags, list):
-        ck.fail("diagnostics", f"must be a list of check names, got {type(diags).__name__}")
-    known = known_names()
-    for i, name in enumerate(diags):
-        if name not in known:
-            ck.fail(f"diagnostics[{i}]", f"{name!r} is not a check name (allowed: {', '.join(sorted(known))})")
-    if len(set(diags)) != len(diags):
-        ck.fail("diagnostics", "duplicate check name")
-
+    diags = _check_names(ck, data)
     question = ck.bilingual(data, "question")
     answer = ck.bilingual(data, "answer")
     phrasings = ck.bilingual_lists(data, "phrasings", required=True)
     keywords = ck.bilingual_lists(data, "keywords", required=False)
-
-    links_raw = data.get("links", [])
-    if not isinstance(links_raw, list):
-        ck.fail("links", "must be an array of tables [[links]]")
-    links = []
-    for i, link in enumerate(links_raw):
-        if not isinstance(link, dict):
-            ck.fail(f"links[{i}]", "must be a table with title and url")
-        t = ck.bilingual(link, "title", prefix=f"links[{i}].")
-        url = ck.str_(link, "url", f"links[{i}].url")
-        if not _URL_RE.match(url):
-            ck.fail(f"links[{i}].url", f"{url!r} is not an http(s) URL")
-        extra = set(link) - {"title", "url"}
-        if extra:
-            ck.fail(f"links[{i}].{sorted(extra)[0]}", "unknown field (allowed: title, url)")
-        links.append(Link(title=t, url=url))
-
-    sigs = data.get("error_signatures", [])
-    if not isinstance(sigs, list):
-        ck.fail("error_signatures", "must be a list of strings")
-    for i, sig in enumerate(sigs):
-        if not isinstance(sig, str) or not sig.strip():
-            ck.fail(f"error_signatures[{i}]", "must be a non-empty string")
-        if len(sig) > 2 and sig.startswith("/") and sig.endswith("/"):
-            try:
-                re.compile(sig[1:-1])
-            except re.error as exc:
-                ck.fail(f"error_signatures[{i}]", f"invalid regex: {exc}")
-        elif sig != sig.lower():
-            ck.fail(f"error_signatures[{i}]", "substring signatures must be lower-case (or /regex/)")
-
-    facets_raw = data.get("facets", {})
-    if not isinstance(facets_raw, dict):
-        ck.fail("facets", "must be a table {actions = [...], objects = [...]}")
-    facets = {}
-    for key, items in facets_raw.items():
-        if key not in _FACET_KEYS:
-            ck.fail(f"facets.{key}", f"unknown field (allowed: {', '.join(_FACET_KEYS)})")
-        if not isinstance(items, list):
-            ck.fail(f"facets.{key}", f"must be a list of facet ids, got {type(items).__name__}")
-        for i, item in enumerate(items):
-            if not isinstance(item, str) or not _ID_RE.match(item):
-                ck.fail(f"facets.{key}[{i}]", f"{item!r} is not a facet id (kebab-case, see knowledge/concepts.toml)")
-            kind = _facet_kinds().get(item)
-            if kind is None:
-                ck.fail(f"facets.{key}[{i}]", f"{item!r} is not a [[facet]] of knowledge/concepts.toml")
-            if kind != key[:-1]:
-                ck.fail(f"facets.{key}[{i}]", f"{item!r} is an {kind}, not an {key[:-1]}")
-        facets[key] = tuple(items)
-
+    links = _links(ck, data)
+    sigs = _error_signatures(ck, data)
+    facets = _facets(ck, data)
     return Entry(
         id=entry_id,
         number=number,
@@ -291,6 +214,118 @@ def _parse_entry(path: Path, raw: bytes) -> Entry:
         path=str(path),
         facets=facets,
     )
+
+
+def _load_toml(ck: _Checker, raw: bytes) -> dict[str, Any]:
+    """The TOML document of a knowledge file; fails on bytes that are not UTF-8 or not TOML."""
+    try:
+        return tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        ck.fail("(file)", f"not UTF-8: {exc}")
+    except tomllib.TOMLDecodeError as exc:
+        ck.fail("(file)", f"invalid TOML: {exc}")
+
+
+def _entry_id_and_number(ck: _Checker, data: dict[str, Any], file_name: str) -> tuple[str, int]:
+    """The entry's kebab-case id and positive number, both agreeing with its file name `NN-<id>.toml`."""
+    entry_id = ck.str_(data, "id", "id")
+    if not _ID_RE.match(entry_id):
+        ck.fail("id", f"{entry_id!r} is not kebab-case (lower-case letters, digits and single hyphens)")
+    number = data.get("number")
+    if "number" not in data:
+        ck.fail("number", "missing")
+    if not isinstance(number, int) or isinstance(number, bool) or number < 1:
+        ck.fail("number", f"must be a positive integer, got {number!r}")
+    m = _FILE_RE.match(file_name)
+    if not m:
+        ck.fail("(file name)", "must be NN-<id>.toml")
+    if int(m.group(1)) != number:
+        ck.fail("number", f"{number} does not match the file name prefix {m.group(1)}")
+    if m.group(2) != entry_id:
+        ck.fail("id", f"{entry_id!r} does not match the file name ({m.group(2)!r})")
+    return entry_id, number
+
+
+def _check_names(ck: _Checker, data: dict[str, Any]) -> list[str]:
+    """The entry's `diagnostics`: a list of distinct check names (possibly empty, never absent)."""
+    diags = data.get("diagnostics")
+    if "diagnostics" not in data:
+        ck.fail("diagnostics", "missing (use [] when no check applies)")
+    if not isinstance(diags, list):
+        ck.fail("diagnostics", f"must be a list of check names, got {type(diags).__name__}")
+    known = known_names()
+    for i, name in enumerate(diags):
+        if name not in known:
+            ck.fail(f"diagnostics[{i}]", f"{name!r} is not a check name (allowed: {', '.join(sorted(known))})")
+    if len(set(diags)) != len(diags):
+        ck.fail("diagnostics", "duplicate check name")
+    return diags
+
+
+def _links(ck: _Checker, data: dict[str, Any]) -> list[Link]:
+    """The entry's `[[links]]`: each a bilingual title and an http(s) URL."""
+    links_raw = data.get("links", [])
+    if not isinstance(links_raw, list):
+        ck.fail("links", "must be an array of tables [[links]]")
+    links = []
+    for i, link in enumerate(links_raw):
+        if not isinstance(link, dict):
+            ck.fail(f"links[{i}]", "must be a table with title and url")
+        t = ck.bilingual(link, "title", prefix=f"links[{i}].")
+        url = ck.str_(link, "url", f"links[{i}].url")
+        if not _URL_RE.match(url):
+            ck.fail(f"links[{i}].url", f"{url!r} is not an http(s) URL")
+        extra = set(link) - {"title", "url"}
+        if extra:
+            ck.fail(f"links[{i}].{sorted(extra)[0]}", "unknown field (allowed: title, url)")
+        links.append(Link(title=t, url=url))
+    return links
+
+
+def _error_signatures(ck: _Checker, data: dict[str, Any]) -> list[str]:
+    """The entry's `error_signatures`: lower-case substrings or `/regex/`es that compile."""
+    sigs = data.get("error_signatures", [])
+    if not isinstance(sigs, list):
+        ck.fail("error_signatures", "must be a list of strings")
+    for i, sig in enumerate(sigs):
+        if not isinstance(sig, str) or not sig.strip():
+            ck.fail(f"error_signatures[{i}]", "must be a non-empty string")
+        if len(sig) > 2 and sig.startswith("/") and sig.endswith("/"):
+            try:
+                re.compile(sig[1:-1])
+            except re.error as exc:
+                ck.fail(f"error_signatures[{i}]", f"invalid regex: {exc}")
+        elif sig != sig.lower():
+            ck.fail(f"error_signatures[{i}]", "substring signatures must be lower-case (or /regex/)")
+    return sigs
+
+
+def _facets(ck: _Checker, data: dict[str, Any]) -> dict[str, tuple[str, ...]]:
+    """The entry's `facets`: {actions, objects} lists of facet ids of knowledge/concepts.toml of that kind."""
+    facets_raw = data.get("facets", {})
+    if not isinstance(facets_raw, dict):
+        ck.fail("facets", "must be a table {actions = [...], objects = [...]}")
+    facets = {}
+    for key, items in facets_raw.items():
+        if key not in _FACET_KEYS:
+            ck.fail(f"facets.{key}", f"unknown field (allowed: {', '.join(_FACET_KEYS)})")
+        if not isinstance(items, list):
+            ck.fail(f"facets.{key}", f"must be a list of facet ids, got {type(items).__name__}")
+        for i, item in enumerate(items):
+            _check_facet(ck, f"facets.{key}[{i}]", item, key[:-1])
+        facets[key] = tuple(items)
+    return facets
+
+
+def _check_facet(ck: _Checker, fld: str, item: Any, kind_wanted: str) -> None:
+    """Fail unless `item` is the id of a [[facet]] of knowledge/concepts.toml of kind `kind_wanted`."""
+    if not isinstance(item, str) or not _ID_RE.match(item):
+        ck.fail(fld, f"{item!r} is not a facet id (kebab-case, see knowledge/concepts.toml)")
+    kind = _facet_kinds().get(item)
+    if kind is None:
+        ck.fail(fld, f"{item!r} is not a [[facet]] of knowledge/concepts.toml")
+    if kind != kind_wanted:
+        ck.fail(fld, f"{item!r} is an {kind}, not an {kind_wanted}")
 
 
 def _facet_kinds() -> dict[str, str]:
@@ -412,12 +447,7 @@ def load_topics(path: str | Path | None = None, entry_ids: Iterable[str] = ()) -
 
 def _parse_topics(raw: bytes, name: str) -> list[Topic]:
     ck = _Checker(name)
-    try:
-        data = tomllib.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        ck.fail("(file)", f"not UTF-8: {exc}")
-    except tomllib.TOMLDecodeError as exc:
-        ck.fail("(file)", f"invalid TOML: {exc}")
+    data = _load_toml(ck, raw)
     extra = set(data) - {"topic"}
     if extra:
         ck.fail(sorted(extra)[0], "unknown field (the file holds only [[topic]] tables)")
@@ -429,26 +459,31 @@ def _parse_topics(raw: bytes, name: str) -> list[Topic]:
     for i, item in enumerate(items):
         if not isinstance(item, dict):
             ck.fail(f"topic[{i}]", "must be a table")
-        label = f"topic[{i}]"
-        tid = item.get("id")
-        if isinstance(tid, str) and tid:
-            label = f"topic[{i}] ({tid})"
-        tck = _Checker(f"{name}: {label}")
-        unknown = set(item) - _TOPIC_KEYS
-        if unknown:
-            tck.fail(sorted(unknown)[0], f"unknown field (allowed: {', '.join(sorted(_TOPIC_KEYS))})")
-        tid = tck.str_(item, "id", "id")
-        if not _ID_RE.match(tid):
-            tck.fail("id", f"{tid!r} is not kebab-case (lower-case letters, digits and single hyphens)")
-        if tid in seen:
-            tck.fail("id", f"{tid!r} is also used by topic[{seen[tid]}]")
-        seen[tid] = i
-        title = tck.bilingual(item, "title")
-        hint = tck.bilingual(item, "hint", required=False)
-        phrasings = tck.bilingual_lists(item, "phrasings", required=True)
-        keywords = tck.bilingual_lists(item, "keywords", required=False)
-        topics.append(Topic(id=tid, title=title, phrasings=phrasings, keywords=keywords, hint=hint))
+        topics.append(_parse_topic(name, i, item, seen))
     return topics
+
+
+def _parse_topic(name: str, i: int, item: dict[str, Any], seen: dict[str, int]) -> Topic:
+    """The `i`-th [[topic]] of file `name`; `seen` (id -> index of the topics before it) gains its id."""
+    label = f"topic[{i}]"
+    tid = item.get("id")
+    if isinstance(tid, str) and tid:
+        label = f"topic[{i}] ({tid})"
+    tck = _Checker(f"{name}: {label}")
+    unknown = set(item) - _TOPIC_KEYS
+    if unknown:
+        tck.fail(sorted(unknown)[0], f"unknown field (allowed: {', '.join(sorted(_TOPIC_KEYS))})")
+    tid = tck.str_(item, "id", "id")
+    if not _ID_RE.match(tid):
+        tck.fail("id", f"{tid!r} is not kebab-case (lower-case letters, digits and single hyphens)")
+    if tid in seen:
+        tck.fail("id", f"{tid!r} is also used by topic[{seen[tid]}]")
+    seen[tid] = i
+    title = tck.bilingual(item, "title")
+    hint = tck.bilingual(item, "hint", required=False)
+    phrasings = tck.bilingual_lists(item, "phrasings", required=True)
+    keywords = tck.bilingual_lists(item, "keywords", required=False)
+    return Topic(id=tid, title=title, phrasings=phrasings, keywords=keywords, hint=hint)
 
 
 # ---------------------------------------------------------------- cache (validated topics, matcher index)
