@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the modules are imported lazily at run time (CLI start-up), eagerly for the type checker
-    from .kb import KnowledgeBase, Topic
-    from .matcher import Match, Matcher
+    from .kb import Entry, KnowledgeBase, Topic
+    from .matcher import Candidate, Match, Matcher
 
 __all__ = [
     "ask",
@@ -285,7 +285,6 @@ def __getattr__(name: str) -> Any:
 
 def ask(text: str, lang: str | None = None, *, kb_path: str | None = None, limit: int = 3) -> dict[str, Any]:
     """Answer `text` from the FAQ: the `ask --json` object described in docs/ARCHITECTURE.md."""
-    from . import matcher as M
     from .text import detect_lang
 
     if not isinstance(text, str):
@@ -299,104 +298,178 @@ def ask(text: str, lang: str | None = None, *, kb_path: str | None = None, limit
     talk = smalltalk(text)
     view = "" if talk else question_view(text)
     decision = matcher.match(view, limit=max(limit, 3))
-    cands = decision.cands
-    top = cands[0] if cands else None
-    answered = decision.answered and not talk
+    reply = _Reply(cands=decision.cands, answered=decision.answered and not talk)
     entities = extract_entities(text)
     # A pasted error log (issue 6): its cause leads the reply in every channel; None for a plain question.
-    log = None if talk else _log_cause(text, entities)
-    if top is not None and not talk:
-        model = _combiner_model()
-        if model is not None:
-            # Answer or refuse by the fitted combiner over all the signals (docs/matching.md), not coverage alone.
-            from .combiner import probability
+    reply.log = None if talk else _log_cause(text, entities)
+    if reply.top is not None and not talk:
+        reply.answered = _combiner_answers(view, decision, reply.log, reply.answered)
+    top = reply.top
+    reply.why = refusal(text, answered=reply.answered, log=reply.log, signature=bool(top and top.signature), talk=talk)
+    _refuse_other_vendor(reply, matcher)
+    _refuse_foreign_signature(reply, text)
+    reply.status = (decision.status if decision.answered else "answered") if reply.answered else "no_answer"
+    _tell_the_log_story(reply, text, kb, decision)
+    result = {
+        "matched": reply.answered,
+        "answer": _answer_of(reply, lang),
+        "alternatives": _alternatives(reply, lang, limit),
+        "entities": entities,
+        "diagnostics": list(entry.diagnostics) if (entry := _answering_entry(reply)) is not None else [],
+        "lang": lang,
+        "status": reply.status,
+        "kb_version": kb.version,
+        "log": reply.log,
+        # Why no entry answers (docs/ARCHITECTURE.md): smalltalk | other_registry | documentation | troubleshooting.
+        "refusal": reply.why,
+    }
+    if decision.topic is not None and decision.topic.topic is not None and not reply.answered and not talk:
+        # A known subject the FAQ does not document: {"id", "title", "hint"} (docs/matching.md).
+        result["topic"] = decision.topic.topic.to_dict(lang)
+    return result
 
-            # The features read the question view too: a long paste must not look "long" to the combiner.
-            answered = probability(combiner_features(view, decision, log), model) >= model["threshold"]
-    why = refusal(text, answered=answered, log=log, signature=bool(top and top.signature), talk=talk)
-    if answered and top is not None and why is not None and why["kind"] == "other_registry":
-        # Another vendor's registry and TCR never named: no TCR entry answers it, unless the entry itself is about
-        # other registries (image acceleration covers pulls from Docker Hub and gcr.io).
+
+@dataclass
+class _Reply:
+    """What ask() has decided so far: the ranked entries (the first one answers when `answered`), the status,
+    the pasted log's cause and why no entry answers."""
+
+    cands: list[Candidate]
+    answered: bool
+    status: str = "no_answer"
+    log: dict[str, Any] | None = None
+    why: dict[str, Any] | None = None
+
+    @property
+    def top(self) -> Candidate | None:
+        return self.cands[0] if self.cands else None
+
+
+def _answering_entry(reply: _Reply) -> Entry | None:
+    """The entry that answers; None when the reply refuses."""
+    top = reply.top
+    return top.entry if reply.answered and top is not None else None
+
+
+def _combiner_answers(view: str, decision: Match, log: dict[str, Any] | None, answered: bool) -> bool:
+    """Answer or refuse by the fitted combiner over all the signals (docs/matching.md), not coverage alone;
+    `answered` (the matcher's rule) when no combiner model is in use."""
+    model = _combiner_model()
+    if model is None:
+        return answered
+    from .combiner import probability
+
+    # The features read the question view too: a long paste must not look "long" to the combiner.
+    threshold: float = model["threshold"]
+    return probability(combiner_features(view, decision, log), model) >= threshold
+
+
+def _refuse_other_vendor(reply: _Reply, matcher: Matcher) -> None:
+    """Another vendor's registry and TCR never named: no TCR entry answers it, unless the entry itself is about
+    other registries (image acceleration covers pulls from Docker Hub and gcr.io)."""
+    top, why = reply.top, reply.why
+    if reply.answered and top is not None and why is not None and why["kind"] == "other_registry":
         objs = matcher.profile(matcher.entries.index(top.entry))[1]
         if objs & {"other-vendor", "self-hosted"}:
-            why = None
+            reply.why = None
         else:
-            answered = False
+            reply.answered = False
+
+
+def _refuse_foreign_signature(reply: _Reply, text: str) -> None:
+    """Answered through an error wording in a text with nothing about images, registries or container tools
+    around it (a VPN client's "dial tcp … i/o timeout"): another program's error, no registry answer."""
+    top = reply.top
     if (
-        answered
+        reply.answered
         and top is not None
-        and log is None
+        and reply.log is None
         and top.signature
         and SIGNATURE_NEEDS_LOG
         and not _registry_context(text)
     ):
-        # Answered through an error wording in a text with nothing about images, registries or container tools
-        # around it (a VPN client's "dial tcp … i/o timeout"): another program's error, no registry answer.
-        answered = False
-        why = refusal(text, answered=False, signature=True)
-    status = (decision.status if decision.answered else "answered") if answered else "no_answer"
+        from .dialogue import refusal
+
+        reply.answered = False
+        reply.why = refusal(text, answered=False, signature=True)
+
+
+def _tell_the_log_story(reply: _Reply, text: str, kb: KnowledgeBase, decision: Match) -> None:
+    """Make the answer and the pasted log's cause tell one story: another vendor's log gets the generic cause;
+    a confident log whose entry the answer disagrees with is answered by the log's own entry, or by nothing."""
+    log, why = reply.log, reply.why
     if log is not None and why is not None and why["kind"] == "other_registry":
         from .logs import for_other_registry
 
-        log = for_other_registry(log)  # the generic cause, a vendor-neutral fix and the diagnosis; no TCR entry
-    elif log is not None and log.get("confidence") != "low" and (answered or _log_may_answer(text, log, decision)):
-        # One story per answer: the entry must agree with the pasted log's cause (a missing tag is never the
-        # "unauthorized" entry; a kubelet auth failure is the cluster-pull entry). Otherwise the log's own entry
-        # answers, or nothing does.
-        from .logs import agreeing_entries
+        reply.log = for_other_registry(log)  # the generic cause, a vendor-neutral fix and the diagnosis; no TCR entry
+    elif (
+        log is not None and log.get("confidence") != "low" and (reply.answered or _log_may_answer(text, log, decision))
+    ):
+        _answer_by_the_log(reply, text, kb, log)
 
-        agree = agreeing_entries(log["cause"], log.get("tool")) | {log.get("faq")}
-        if not answered or top is None or top.entry.id not in agree:
-            story = log.get("faq") if log.get("faq") in kb.by_id else None
-            if log["cause"] in _LOGIN_ONLY_CAUSES and log.get("op") not in ("login", None):
-                story = None  # a pull or push that times out is not "logging in fails"
-            if story is not None:
-                pick = next((c for c in cands if c.entry.id == story), None)
-                if pick is None:
-                    pick = M.Candidate(kb.by_id[story], 0.0, M.SIGNATURE_COVERAGE, M.calibrate(M.SIGNATURE_COVERAGE))
-                elif pick.coverage < M.SIGNATURE_COVERAGE:
-                    # The log's reading is the evidence here, as strong as an error signature of the entry.
-                    pick.coverage, pick.score = M.SIGNATURE_COVERAGE, M.calibrate(M.SIGNATURE_COVERAGE)
-                cands = [pick] + [c for c in cands if c is not pick]
-                top, answered, status = pick, True, "answered"
-            elif answered:
-                answered, status = False, "no_answer"
-            why = refusal(text, answered=answered, log=log, signature=bool(top and top.signature))
-    alternatives: list[dict[str, Any]] = []
-    answer = None
-    diagnostics: list[str] = []
-    if answered and top is not None:
-        e = top.entry
-        answer = {
-            "id": e.id,
-            "question": e.question[lang],
-            "answer": e.answer[lang],
-            "score": top.score,
-            "links": [link.to_dict(lang) for link in e.links],
-        }
-        diagnostics = list(e.diagnostics)
-        others = cands[1:limit]
-    else:
-        others = cands[:limit]
-    if why is not None and why["kind"] in ("smalltalk", "other_registry"):
-        others = []  # no TCR entry is a "did you mean" for small talk or another vendor's registry
-    for c in others:
-        if c.score >= M.ALTERNATIVE_MIN:
-            alternatives.append({"id": c.entry.id, "question": c.entry.question[lang], "score": c.score})
-    result = {
-        "matched": answered,
-        "answer": answer,
-        "alternatives": alternatives,
-        "entities": entities,
-        "diagnostics": diagnostics,
-        "lang": lang,
-        "status": status,
-        "kb_version": kb.version,
-        "log": log,
-        # Why no entry answers (docs/ARCHITECTURE.md): smalltalk | other_registry | documentation | troubleshooting.
-        "refusal": why,
+
+def _answer_by_the_log(reply: _Reply, text: str, kb: KnowledgeBase, log: dict[str, Any]) -> None:
+    """One story per answer: the entry must agree with the pasted log's cause (a missing tag is never the
+    "unauthorized" entry; a kubelet auth failure is the cluster-pull entry). Otherwise the log's own entry
+    answers, or nothing does."""
+    from .dialogue import refusal
+    from .logs import agreeing_entries
+
+    agree = agreeing_entries(log["cause"], log.get("tool")) | {log.get("faq")}
+    top = reply.top
+    if reply.answered and top is not None and top.entry.id in agree:
+        return
+    story = log.get("faq") if log.get("faq") in kb.by_id else None
+    if log["cause"] in _LOGIN_ONLY_CAUSES and log.get("op") not in ("login", None):
+        story = None  # a pull or push that times out is not "logging in fails"
+    if story is not None:
+        pick = _story_candidate(reply.cands, kb, story)
+        reply.cands = [pick] + [c for c in reply.cands if c is not pick]
+        reply.answered, reply.status = True, "answered"
+    elif reply.answered:
+        reply.answered, reply.status = False, "no_answer"
+    top = reply.top
+    reply.why = refusal(text, answered=reply.answered, log=log, signature=bool(top and top.signature))
+
+
+def _story_candidate(cands: list[Candidate], kb: KnowledgeBase, story: str) -> Candidate:
+    """The candidate of entry `story`, lifted to the strength of an error signature: the log's reading is the
+    evidence here."""
+    from . import matcher as M
+
+    pick = next((c for c in cands if c.entry.id == story), None)
+    if pick is None:
+        return M.Candidate(kb.by_id[story], 0.0, M.SIGNATURE_COVERAGE, M.calibrate(M.SIGNATURE_COVERAGE))
+    if pick.coverage < M.SIGNATURE_COVERAGE:
+        pick.coverage, pick.score = M.SIGNATURE_COVERAGE, M.calibrate(M.SIGNATURE_COVERAGE)
+    return pick
+
+
+def _answer_of(reply: _Reply, lang: str) -> dict[str, Any] | None:
+    """The answering entry in `lang` ({id, question, answer, score, links}); None when nothing answers."""
+    top = reply.top
+    if not reply.answered or top is None:
+        return None
+    e = top.entry
+    return {
+        "id": e.id,
+        "question": e.question[lang],
+        "answer": e.answer[lang],
+        "score": top.score,
+        "links": [link.to_dict(lang) for link in e.links],
     }
-    if decision.topic is not None and decision.topic.topic is not None and not answered and not talk:
-        # A known subject the FAQ does not document: {"id", "title", "hint"} (docs/matching.md).
-        result["topic"] = decision.topic.topic.to_dict(lang)
-    return result
+
+
+def _alternatives(reply: _Reply, lang: str, limit: int) -> list[dict[str, Any]]:
+    """The "did you mean" entries: the ranked ones after the answer (all of them when nothing answers) that
+    score at least ALTERNATIVE_MIN; none for small talk or another vendor's registry."""
+    from .matcher import ALTERNATIVE_MIN
+
+    if reply.why is not None and reply.why["kind"] in ("smalltalk", "other_registry"):
+        return []
+    others = reply.cands[1:limit] if _answering_entry(reply) is not None else reply.cands[:limit]
+    return [
+        {"id": c.entry.id, "question": c.entry.question[lang], "score": c.score}
+        for c in others
+        if c.score >= ALTERNATIVE_MIN
+    ]
