@@ -34,11 +34,17 @@ CONNECTION_LIMIT = 1000
 _WAITRESS_ERRORS = {400: "bad_request", 413: "too_large", 431: "too_large", 500: "internal"}
 
 
-def json_error_channel() -> type:
-    """waitress's HTTP channel, with the responses waitress makes itself — a body over `MAX_REQUEST_BODY` (413),
-    headers too large (431), a request it cannot parse (400) — written as the project's JSON error (the same
-    `{"error", "message", "messages"}` body, in both languages, as every other error) instead of waitress's plain
-    text."""
+def channel_class() -> type:
+    """waitress's HTTP channel with two changes.
+
+    - The responses waitress makes itself — a body over `MAX_REQUEST_BODY` (413), headers too large (431), a
+      request it cannot parse (400) — are the project's JSON error (the same `{"error", "message", "messages"}`
+      body, in both languages, as every other error) instead of waitress's plain text.
+    - No busy loop while a request's task writes: waitress's channel says it is writable whenever output is
+      buffered, but while the task holds the output lock (appending and sending its own output) the event loop
+      cannot take it and sends nothing, so poll() returned at once, again and again (about 36 polls per /api/ask,
+      each visiting every connection, competing with the task for the GIL). It now says so only when the lock is
+      free; the task wakes the loop itself when it leaves output unsent and when it ends (`pull_trigger`)."""
     from waitress.channel import HTTPChannel
     from waitress.task import ErrorTask
 
@@ -68,10 +74,22 @@ def json_error_channel() -> type:
             self.content_length = len(payload)
             self.write(payload)
 
-    class JSONErrorChannel(HTTPChannel):
+    class Channel(HTTPChannel):
         error_task_class = JSONErrorTask
 
-    return JSONErrorChannel
+        def writable(self) -> bool:
+            if self.will_close or self.close_when_flushed:
+                return True
+            if self.total_outbufs_len and self.requests:
+                # The running task holds outbuf_lock while it appends and sends its output itself (write_soon);
+                # handle_write would only fail to take the lock. The task pulls the trigger when it leaves output
+                # unsent and when it ends, so the loop asks again then.
+                if not self.outbuf_lock.acquire(False):
+                    return False
+                self.outbuf_lock.release()
+            return bool(self.total_outbufs_len)
+
+    return Channel
 
 
 class WaitressWorker(Worker):
@@ -95,7 +113,7 @@ class WaitressWorker(Worker):
             clear_untrusted_proxy_headers=False,  # the app's ProxyFix decides (TCR_DOCTOR_TRUSTED_PROXIES)
             expose_tracebacks=False,
         )
-        server.channel_class = json_error_channel()  # type: ignore[union-attr]
+        server.channel_class = channel_class()  # type: ignore[union-attr]
         last_notify = 0.0
         try:
             while self.alive:
