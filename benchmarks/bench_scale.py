@@ -7,7 +7,7 @@
    so both sides have the same number of worker processes on the same 2 cores: the ratio is the proxy's cost.
    Both use PostgreSQL and Redis (rate limit on, with a limit no client reaches). Both run at once and are
    measured in alternating rounds (medians), so a change in the machine's other load hits both alike.
-2. `/api/feedback` writes per second through nginx (two instances with the Procfile's 2 workers each, or
+2. `/api/feedback` writes per second through nginx (two instances of one worker each, or
    `--feedback-workers N`) into PostgreSQL (fsync on), how many acknowledged writes (201 with an id) are missing
    from the database afterwards, and the servers' CPU per write.
 3. `--stalled` uploads held open through nginx (headers and part of a body, then silence), while `/healthz` is
@@ -153,7 +153,7 @@ def feedback_writes(base_env: dict[str, str], database: str, args, servers: list
     from bot.storage import engine_url, feedback, make_engine
 
     print("\n== /api/feedback through nginx (2 instances) into PostgreSQL (fsync on) ==")
-    # The Procfile's default worker count per instance (WEB_CONCURRENCY=2), unless --feedback-workers says otherwise.
+    # One worker per instance unless --feedback-workers says otherwise (the Procfile's default is 2).
     print(f"   2 instances x {args.feedback_workers} worker(s) x 8 threads")
     with Cluster(dict(base_env, WEB_CONCURRENCY=str(args.feedback_workers)), instances=2) as cluster:
         for instance in cluster.instances:  # each worker loads the knowledge base (feedback checks the answer id)
@@ -262,8 +262,9 @@ def main() -> int:
     ap.add_argument(
         "--feedback-workers",
         type=int,
-        default=2,
-        help="gunicorn workers per instance for the feedback run (default 2, the Procfile's WEB_CONCURRENCY)",
+        default=1,
+        help="gunicorn workers per instance for the feedback run (default 1, as the quiet figures so far; the "
+        "Procfile's WEB_CONCURRENCY is 2)",
     )
     ap.add_argument("--stalled", type=int, default=40, help="stalled uploads held open (default 40)")
     ap.add_argument("--probes", type=int, default=10, help="/healthz probes while they are held (default 10)")
