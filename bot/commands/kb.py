@@ -65,12 +65,9 @@ def add_phrasings(source: str, lang: str, texts: list[str]) -> tuple[str, int]:
 
 
 def topic_block(row: dict) -> str:
-    by_lang: dict[str, list[str]] = {"zh": [], "en": []}
-    from knowledge.text import detect_lang
+    from bot.console.overlay import texts_by_lang
 
-    for t in row["texts"]:
-        lang = t.get("lang") if t.get("lang") in ("zh", "en") else detect_lang(t["text"])
-        by_lang[lang].append(t["text"])
+    by_lang = texts_by_lang(row["texts"])
     title, pointer = row.get("topic") or "", row.get("pointer") or ""
     out = [
         f"\n# taught in the console by {row['author']} (#{row['id']}); translate the title and hint before merging",
@@ -87,10 +84,10 @@ def topic_block(row: dict) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    from bot.console.overlay import texts_by_lang
     from bot.console.store import ConsoleStore
     from bot.storage import DatabaseUnavailable, Storage, database_url, sqlite_path
     from knowledge.kb import FAQ_DIR, OUT_OF_SCOPE_PATH, KnowledgeError, load_kb, load_topics
-    from knowledge.text import detect_lang
 
     url = database_url(args.db)
     path = sqlite_path(url)
@@ -116,12 +113,7 @@ def run(args: argparse.Namespace) -> int:
             continue
         path = faq_dir / Path(entry.path).name
         source = path.read_text(encoding="utf-8")
-        for lang in ("zh", "en"):
-            texts = [
-                t["text"]
-                for t in row["texts"]
-                if (t.get("lang") if t.get("lang") in ("zh", "en") else detect_lang(t["text"])) == lang
-            ]
+        for lang, texts in texts_by_lang(row["texts"]).items():
             source, n = add_phrasings(source, lang, texts)
             added += n
         path.write_text(source, encoding="utf-8")

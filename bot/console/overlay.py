@@ -19,18 +19,21 @@ from knowledge.kb import Topic
 log = logging.getLogger("tcr_doctor.console")
 
 
+def texts_by_lang(texts: list[dict]) -> dict[str, list[str]]:
+    """A taught row's texts ({text, lang}) by language: the language recorded with a text, else detected."""
+    by_lang: dict[str, list[str]] = {"zh": [], "en": []}
+    for t in texts:
+        lang = t.get("lang") if t.get("lang") in ("zh", "en") else knowledge.detect_lang(t["text"])
+        by_lang[lang].append(t["text"])
+    return by_lang
+
+
 def overlay_from_rows(version: str, rows: list[dict]) -> knowledge.Overlay:
     """knowledge.Overlay of the active kb_overlay rows."""
-    from knowledge.text import detect_lang
-
     phrasings: dict[str, dict[str, list[str]]] = {}
     topics = []
     for row in rows:
-        by_lang: dict[str, list[str]] = {"zh": [], "en": []}
-        for t in row["texts"]:
-            text = t["text"]
-            lang = t.get("lang") if t.get("lang") in ("zh", "en") else detect_lang(text)
-            by_lang[lang].append(text)
+        by_lang = texts_by_lang(row["texts"])
         if row["kind"] == "phrasings" and row.get("entry_id"):
             target = phrasings.setdefault(row["entry_id"], {"zh": [], "en": []})
             for lang, texts in by_lang.items():
