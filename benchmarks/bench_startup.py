@@ -17,6 +17,11 @@ Before measuring, the package's modules are compiled to bytecode (`compileall`, 
 an editable install run with PYTHONDONTWRITEBYTECODE=1 would otherwise compile every module of ours on every run
 (+60-150 ms), which no installed copy pays. `--no-compile` measures without that step. Every section prints the 1-minute
 load average before and after it; the last lines are a summary table of the four ratios.
+
+`--instructions` also counts instructions with valgrind's callgrind (Debian package `valgrind`; slow: about a minute
+per run), which the machine's load does not move: the floor, the healthy diagnosis's start-up (the command stopped
+where it would call `diagnose()`), the whole healthy diagnosis, and `ask --json` vs `import requests`. skopeo (Go) does
+not run under valgrind.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import resource
 import shutil
 import socket
@@ -71,6 +77,44 @@ def paired(a: list[str], b: list[str], runs: int, stdin_a: str | None = None) ->
 
 
 SUMMARY: list[str] = []
+COUNT_INSTRUCTIONS: list[bool] = []  # [True] with --instructions
+
+# `tcr-doctor ARGS` up to the diagnosis: diagnostics.diagnose replaced by an exit (start-up alone, for callgrind)
+UP_TO_DIAGNOSIS = """
+import os, sys
+import diagnostics
+from diagnostics import net
+
+def stop(*args, **kwargs):
+    for thread in list(getattr(net, "_building", {}).values()):
+        thread.join()
+    os._exit(0)
+
+diagnostics.diagnose = stop
+from bot.cli import main
+main(sys.argv[1:])
+"""
+
+
+def instructions(cmd: list[str], stdin: str | None = None) -> int:
+    """Instructions executed by CMD (valgrind --tool=callgrind), threads and children included."""
+    out = subprocess.run(
+        ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *cmd],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    found = re.search(r"Collected : (\d+)", out.stderr)
+    if found is None:
+        raise RuntimeError(f"valgrind did not count {cmd[0]}: {out.stderr[-500:]}")
+    return int(found.group(1))
+
+
+def count(label: str, ours: list[str], reference: list[str], stdin: str | None = None) -> None:
+    a, b = instructions(ours, stdin), instructions(reference)
+    print(f"   {label}: {a / 1e6:.0f} M vs {b / 1e6:.0f} M instructions = {a / b:.2f}x")
+    SUMMARY.append(f"| {label} (instructions) | {a / 1e6:.0f} / {b / 1e6:.0f} M | {a / b:.2f}x | - | - | - |")
 
 
 def load() -> str:
@@ -143,6 +187,11 @@ def healthy(runs: int) -> None:
                         floor.append(timed(floor_cmd)[0])
             print(f"   the diagnosis itself (duration_s, median): {statistics.median(reported) * 1000:.1f} ms")
             line("3. start-up vs import ssl, http.client, json", startup, floor, 1.5, before, None)
+            if COUNT_INSTRUCTIONS:
+                print("5. instructions (valgrind callgrind; the load does not move them)")
+                up_to = [sys.executable, "-c", UP_TO_DIAGNOSIS, *ours[1:]]
+                count("5a. healthy start-up vs import ssl, http.client, json", up_to, floor_cmd, "alice-pass")
+                count("5b. whole healthy diagnosis vs import ssl, http.client, json", ours, floor_cmd, "alice-pass")
         finally:
             reg.stop()
             ts.stop()
@@ -194,6 +243,8 @@ def ask(runs: int) -> None:
     before = load()
     ta, tb, _ = paired(ours, floor, runs)
     line("4. cold ask --json vs import requests", ta, tb, 1.5, before, (ours, floor))
+    if COUNT_INSTRUCTIONS:
+        count("5c. cold ask --json vs import requests", ours, floor)
 
 
 def main() -> int:
@@ -202,8 +253,16 @@ def main() -> int:
     parser.add_argument(
         "--no-compile", action="store_true", help="do not compile the package to bytecode first (see the docstring)"
     )
+    parser.add_argument(
+        "--instructions", action="store_true", help="also count instructions with valgrind (see the docstring)"
+    )
     parser.add_argument("--nxdomain-inner", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.instructions:
+        if not shutil.which("valgrind"):
+            print("valgrind is not installed: apt-get install valgrind", file=sys.stderr)
+            return 2
+        COUNT_INSTRUCTIONS.append(True)
     if args.nxdomain_inner:
         nxdomain_inner(args.runs)
         return 0
