@@ -119,6 +119,16 @@ def error_response(
     return response
 
 
+# A character that is no whitespace in Python's `str.isspace` nor in ECMAScript's `\s` (the OpenAPI document's
+# pattern for "not only whitespace" is this class, so schema and server agree on "\x1e" and "\ufeff" alike).
+_NOT_BLANK = re.compile("[^\\s\x1c-\x1f\x85\ufeff]")
+
+
+def blank(text: str) -> bool:
+    """True when `text` has nothing but whitespace (either notion of it)."""
+    return _NOT_BLANK.search(text) is None
+
+
 def client_key() -> str:
     return request.remote_addr or "unknown"
 
@@ -400,7 +410,7 @@ def api_ask():
     if isinstance(body, Response):
         return body
     question = body.get("q")
-    if not isinstance(question, str) or not question.strip():
+    if not isinstance(question, str) or blank(question):
         return error_response(400, "missing_question", body=body)
     limit = state.cfg.max_question_chars
     if len(question) > limit:
@@ -506,7 +516,7 @@ def _lang_or_render_error(body: dict) -> Response | None:
 def _diagnose_request_error(body: dict) -> Response | None:
     """The 400/413 answer to a malformed /api/diagnose body (target, lang, render, checks), else None."""
     target = body.get("target")
-    if not isinstance(target, str) or not target.strip():
+    if not isinstance(target, str) or blank(target):
         return error_response(400, "missing_target", body=body)
     if len(target) > MAX_TARGET_CHARS:
         return error_response(413, "target_too_long", body=body, limit=MAX_TARGET_CHARS)

@@ -456,3 +456,25 @@ def test_slack_is_mounted_when_configured(make_app, monkeypatch):
     assert any(rule.rule == "/slack/events" for rule in app.url_map.iter_rules())
     off = make_app(SLACK="off")
     assert not any(rule.rule == "/slack/events" for rule in off.url_map.iter_rules())
+
+
+def test_whitespace_only_questions_and_targets_are_refused_as_the_schema_says(make_app):
+    """Schema and server share one notion of "only whitespace": Python's (which counts \\x1c-\\x1f and \\x85) and
+    ECMAScript's (which counts \\ufeff) together; schemathesis found "\\x1e\\x1e" valid by the schema, refused by
+    the server."""
+    import json
+    import re
+    from pathlib import Path
+
+    from bot.api import blank
+
+    doc = json.loads((Path(__file__).resolve().parents[1] / "bot" / "openapi.json").read_text())
+    patterns = {m for m in re.findall(r'"pattern": "([^"]+)"', json.dumps(doc)) if "s" in m}
+    assert len(patterns) == 1
+    pattern = re.compile(json.loads(f'"{patterns.pop()}"'))
+    for code in [*range(0x21), 0x7F, 0x85, 0xA0, 0x1680, *range(0x2000, 0x200C), 0x2028, 0x2029, 0x3000, 0xFEFF]:
+        assert blank(chr(code) * 2) is (pattern.search(chr(code) * 2) is None), hex(code)
+    client = make_app(RATE_LIMIT_ASK="0", RATE_LIMIT_DIAGNOSE="0").test_client()
+    for text in ("\x1e\x1e", "\ufeff", " \u3000\t"):
+        assert client.post("/api/ask", json={"q": text}).get_json()["error"] == "missing_question"
+        assert client.post("/api/diagnose", json={"target": text}).get_json()["error"] == "missing_target"
