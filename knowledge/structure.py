@@ -97,6 +97,18 @@ def question_view(text: str) -> str:
     lines = text.splitlines()
     if len(lines) <= SHORT_LINES and len(text) <= SHORT_CHARS:
         return text
+    prose, commands, errors = _lines_by_kind(lines)
+    if len(errors) > MAX_ERROR_LINES:
+        half = MAX_ERROR_LINES // 2
+        errors = errors[:half] + errors[-half:]
+    kept = sorted(prose + commands[:MAX_COMMAND_LINES] + errors)
+    out = list(dict.fromkeys(line for _i, line in kept))
+    return "\n".join(out) if out else text
+
+
+def _lines_by_kind(lines: list[str]) -> tuple[list[tuple[int, str]], list[tuple[int, str]], list[tuple[int, str]]]:
+    """(the user's own sentences, typed commands, error lines) of a post, each as (line number, line), cut to
+    MAX_LINE_CHARS; fence markers, template headings and blank lines are none of them."""
     prose: list[tuple[int, str]] = []
     commands: list[tuple[int, str]] = []
     errors: list[tuple[int, str]] = []
@@ -117,14 +129,4 @@ def question_view(text: str) -> str:
             commands.append((i, line))
         elif _ERROR.search(line):
             errors.append((i, line))
-    if len(errors) > MAX_ERROR_LINES:
-        half = MAX_ERROR_LINES // 2
-        errors = errors[:half] + errors[-half:]
-    kept = sorted(prose + commands[:MAX_COMMAND_LINES] + errors)
-    seen: set[str] = set()
-    out = []
-    for _i, line in kept:
-        if line not in seen:
-            seen.add(line)
-            out.append(line)
-    return "\n".join(out) if out else text
+    return prose, commands, errors

@@ -187,20 +187,23 @@ def image_from_command(binary: str, verb: str, args: str) -> str | None:
     if binary == "skopeo":
         return next((t for t in tokens if t.startswith("docker://")), None)
     if verb == "build":  # docker buildx build -t X --push: the pushed tag
-        if not re.search(r"(?:^|\s)--push\b|push=true", args):
-            return None
-        for flag, value in zip(tokens, tokens[1:] + [""]):
-            if flag in ("-t", "--tag"):
-                return value
-            if flag.startswith(("--tag=", "-t=")):
-                return flag.split("=", 1)[1]
-        return None
+        return _pushed_tag(tokens) if re.search(r"(?:^|\s)--push\b|push=true", args) else None
     if binary == "kubectl" or verb not in _IMAGE_VERBS:
         return None
     tok = _first_operand(tokens)
     if tok is None or ("://" in tok and not tok.startswith(("docker://", "oci://"))):
         return None
     return re.split(r"[^\x21-\x7e]", tok, maxsplit=1)[0]  # "app:1报错" (no space before Chinese text)
+
+
+def _pushed_tag(tokens: list[str]) -> str | None:
+    """The value of the first -t/--tag option of a build command."""
+    for flag, value in zip(tokens, tokens[1:] + [""]):
+        if flag in ("-t", "--tag"):
+            return value
+        if flag.startswith(("--tag=", "-t=")):
+            return flag.split("=", 1)[1]
+    return None
 
 
 def _first_operand(tokens: list[str]) -> str | None:
