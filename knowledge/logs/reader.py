@@ -76,97 +76,16 @@ def _explain(text: str) -> dict[str, Any] | None:
     if not lines:
         return None
     rules = load_rules()
-
-    # The operation in force at each line: the last command typed above it, else guessed from the whole text.
     whole_lower = "\n".join(lines[-2000:]).lower()
-    default_op = guess_op(whole_lower)
-    best = None  # (tier, index, pattern, text, op)
-    seen_causes: list[str] = []
-    op = default_op
-    in_errors = False  # inside a registry's "errors:" list, whose first entry is the primary error
-    for idx, line in logical_lines(lines):
-        secondary = in_errors and bool(ERRCODE_LINE.match(line))
-        in_errors = secondary or line.lower().startswith("errors:")
-        info = command_info(line) if len(line) < 2000 else None
-        if info and info[1]:
-            op = info[1]
-        quoted = quoted_output(line)
-        p = (match_line(quoted, op) if quoted else None) or match_line(line, op)
-        if p is None:
-            continue
-        if asks_about(line, p):
-            continue  # "ccr quota?", "临时登录密码多久过期": a question about a subject, not a program's output
-        tier = p["tier"]
-        if HTML_LINE.match(line) and best is not None and "invalid character '<'" in best[3]:
-            tier = min(tier, 1)  # the body an error line quoted, split into lines when unescaped: that line decides
-        elif describes(line, p):
-            tier = min(tier, 1)  # the user's own sentence naming a subject: context, not the error
-        elif DEBUG_LINE.match(line) and "trying next host" not in line:  # containerd logs its resolver errors at info
-            tier = min(tier, 1)  # debug/info chatter ("DEBU[0001] Credentials not found") never outranks an error
-        if tier >= 3:
-            seen_causes.append(p["cause"])
-        if best is None or tier > best[0] or (tier == best[0] and not secondary):
-            best = (tier, idx, p, line, op)  # a later line wins a tie, except a later entry of the same errors list
-    if best is None:
+    found = _decisive_line(lines, guess_op(whole_lower))
+    if found is None:
         return None
-    tier, idx, pattern, line, op = best
+    (tier, idx, pattern, line, op), seen_causes = found
 
     ent = entities(lines, idx, op)
-    cause = pattern["cause"]
-    note = None
-    also = list(pattern.get("also", []))
-    if pattern.get("also_from_rest"):
-        key = pattern["also_from_rest"]
-        rest = line[line.lower().find(key) + len(key) :]
-        inner = match_line(rest, op, skip_ids=(pattern["id"], "proxy-auth"))
-        if inner and inner["cause"] != cause:
-            also.insert(0, inner["cause"])
-    before = lines[max(0, idx - 400) : idx]
-    if (
-        pattern.get("expired_after_upload")
-        and (
-            (ent["op"] == "push" and any(_UPLOAD_PROGRESS.search(prev) for prev in before))
-            or (ent["op"] == "pull" and any(_DOWNLOAD_PROGRESS.search(prev) for prev in before))
-        )
-        and long_transfer(before)
-    ):
-        # Layers were already being uploaded (or downloaded), so the login worked at the start, and one of them was
-        # large: a token that expired during the long transfer is the likely story (registry tokens are
-        # short-lived). "Layer already exists" alone proves nothing: checking a layer needs only read access.
-        also.insert(0, cause)
-        cause = "CREDENTIALS_EXPIRED"
-        note = _EXPIRED_DURING_PUSH if ent["op"] == "push" else _EXPIRED_DURING_PULL
     tool = detect_tool(lines, line, ent["tool"])
-    if pattern.get("kubelet_cause") and tool == "kubelet" and cause == pattern["cause"]:
-        also.insert(0, cause)
-        cause = pattern["kubelet_cause"]
-    on_hub = pattern.get("hub_cause") and ent["hub"] and (not pattern.get("hub_ops") or ent["op"] in pattern["hub_ops"])
-    if pattern.get("refine_after") and not on_hub:
-        # "pull access denied …: <registry's own reason>": a specific reason (expired token, a named permission)
-        # is put first; the generic ones leave the three-way ambiguity as it is.
-        lower = line.lower()
-        for key in pattern["refine_after"]:
-            at = lower.find(key)
-            if at >= 0:
-                inner = match_line(line[at + len(key) :], op, skip_ids=GENERIC_IDS)
-                if inner and inner["cause"] != cause:
-                    also.insert(0, cause)
-                    cause = inner["cause"]
-                    for extra in inner.get("also", []):
-                        also.append(extra)
-                break
-    if on_hub and cause == pattern["cause"]:
-        also.insert(0, cause)
-        cause = pattern["hub_cause"]
-    # Other decisive lines of the paste (e.g. podman trying several registries) fill the remaining room.
-    also = [c for c in dict.fromkeys(also) if c != cause]
-    for other in reversed(seen_causes):
-        if len(also) >= 2:
-            break
-        if other != cause and other not in also:
-            also.append(other)
-    also = also[:2]
-
+    cause, also, note = _refined_cause(pattern, line, op, ent, tool, lines[max(0, idx - 400) : idx])
+    also = _fill_also(also, cause, seen_causes)
     if pattern.get("no_cause"):
         return None  # another tool's network failure (git, pip, npm, apt ...): no registry cause
     meta = rules["causes"][cause]
@@ -177,17 +96,8 @@ def _explain(text: str) -> dict[str, Any] | None:
     faq = pattern.get("faq") or (meta.get("faq_kubelet") if tool == "kubelet" else None) or meta.get("faq")
     if faq and not faq_exists(faq):
         faq = None
-    evidence = redact(strip_prefix(line))
-    if len(evidence) > MAX_EVIDENCE:
-        evidence = evidence[:MAX_EVIDENCE] + " …"
     diagnose, target, checks, push = diagnose_command(cause, ent, ent["op"], pattern)
-    note = note or pattern.get("note")
-    if cause == "TLS_EXPIRED" and re.search(r"current time \S+ is before", line):
-        note = {
-            "zh": "报错写的是 `current time … is before …`：证书还未生效，几乎可以肯定是客户端系统时间落后了，请先校时（启用 NTP）。",
-            "en": "The message says `current time … is before …`: the certificate is not yet valid, which almost always means the client's clock is behind: fix the clock (enable NTP) first.",
-        }
-    confidence = "low" if tier <= 1 else ("high" if not also else "medium")
+    note = _clock_note(cause, line) or note or pattern.get("note")
     return {
         "cause": cause,
         "also": also,
@@ -202,11 +112,141 @@ def _explain(text: str) -> dict[str, Any] | None:
         "target": target,
         "checks": checks,
         "push": push,
-        "evidence": evidence,
+        "evidence": _evidence(line),
         "faq": faq,
         "summary": dict(pattern.get("summary") or meta["summary"]),
         "fix": fix_text(cause, pattern, tcr=not ent["host"] or names_tcr(ent["host"])),
         "note": dict(note) if note else None,
-        "confidence": confidence,
+        "confidence": "low" if tier <= 1 else ("high" if not also else "medium"),
         "pattern": pattern["id"],
     }
+
+
+_Best = tuple[int, int, dict[str, Any], str, str | None]  # (tier, line index, pattern, line, operation)
+
+
+def _decisive_line(lines: list[str], default_op: str | None) -> tuple[_Best, list[str]] | None:
+    """The line that names the cause (the highest tier; a later line wins a tie, except a later entry of the same
+    "errors:" list) and the causes of the other decisive lines (tier 3 and up), in order; None when no line
+    matches a wording."""
+    best: _Best | None = None
+    seen_causes: list[str] = []
+    # The operation in force at each line: the last command typed above it, else guessed from the whole text.
+    op = default_op
+    in_errors = False  # inside a registry's "errors:" list, whose first entry is the primary error
+    for idx, line in logical_lines(lines):
+        secondary = in_errors and bool(ERRCODE_LINE.match(line))
+        in_errors = secondary or line.lower().startswith("errors:")
+        info = command_info(line) if len(line) < 2000 else None
+        if info and info[1]:
+            op = info[1]
+        quoted = quoted_output(line)
+        p = (match_line(quoted, op) if quoted else None) or match_line(line, op)
+        if p is None or asks_about(line, p):
+            continue  # "ccr quota?", "临时登录密码多久过期": a question about a subject, not a program's output
+        tier = _tier(line, p, best[3] if best is not None else None)
+        if tier >= 3:
+            seen_causes.append(p["cause"])
+        if best is None or tier > best[0] or (tier == best[0] and not secondary):
+            best = (tier, idx, p, line, op)  # a later line wins a tie, except a later entry of the same errors list
+    return None if best is None else (best, seen_causes)
+
+
+def _tier(line: str, pattern: dict[str, Any], best_line: str | None) -> int:
+    """The pattern's tier on this line: at most 1 where the line is context rather than the error."""
+    tier: int = pattern["tier"]
+    if HTML_LINE.match(line) and best_line is not None and "invalid character '<'" in best_line:
+        return min(tier, 1)  # the body an error line quoted, split into lines when unescaped: that line decides
+    if describes(line, pattern):
+        return min(tier, 1)  # the user's own sentence naming a subject: context, not the error
+    if DEBUG_LINE.match(line) and "trying next host" not in line:  # containerd logs its resolver errors at info
+        return min(tier, 1)  # debug/info chatter ("DEBU[0001] Credentials not found") never outranks an error
+    return tier
+
+
+def _refined_cause(
+    pattern: dict[str, Any], line: str, op: str | None, ent: dict[str, Any], tool: str | None, before: list[str]
+) -> tuple[str, list[str], dict[str, str] | None]:
+    """(cause, other causes, note) of the decisive line, refined by what the pattern allows: the rest of the line,
+    a long transfer before it, the kubelet, the registry's own reason, Docker Hub."""
+    cause: str = pattern["cause"]
+    note = None
+    also = list(pattern.get("also", []))
+    if pattern.get("also_from_rest"):
+        key = pattern["also_from_rest"]
+        rest = line[line.lower().find(key) + len(key) :]
+        inner = match_line(rest, op, skip_ids=(pattern["id"], "proxy-auth"))
+        if inner and inner["cause"] != cause:
+            also.insert(0, inner["cause"])
+    if pattern.get("expired_after_upload") and _expired_in_transfer(ent["op"], before):
+        # Layers were already being uploaded (or downloaded), so the login worked at the start, and one of them was
+        # large: a token that expired during the long transfer is the likely story (registry tokens are
+        # short-lived). "Layer already exists" alone proves nothing: checking a layer needs only read access.
+        also.insert(0, cause)
+        cause = "CREDENTIALS_EXPIRED"
+        note = _EXPIRED_DURING_PUSH if ent["op"] == "push" else _EXPIRED_DURING_PULL
+    if pattern.get("kubelet_cause") and tool == "kubelet" and cause == pattern["cause"]:
+        also.insert(0, cause)
+        cause = pattern["kubelet_cause"]
+    on_hub = pattern.get("hub_cause") and ent["hub"] and (not pattern.get("hub_ops") or ent["op"] in pattern["hub_ops"])
+    if pattern.get("refine_after") and not on_hub:
+        cause = _registry_reason(pattern, line, op, cause, also)
+    if on_hub and cause == pattern["cause"]:
+        also.insert(0, cause)
+        cause = pattern["hub_cause"]
+    return cause, also, note
+
+
+def _expired_in_transfer(op: str | None, before: list[str]) -> bool:
+    """Whether the lines before the error show a push (pull) already transferring layers, one of them large."""
+    return (
+        (op == "push" and any(_UPLOAD_PROGRESS.search(prev) for prev in before))
+        or (op == "pull" and any(_DOWNLOAD_PROGRESS.search(prev) for prev in before))
+    ) and long_transfer(before)
+
+
+def _registry_reason(pattern: dict[str, Any], line: str, op: str | None, cause: str, also: list[str]) -> str:
+    """ "pull access denied …: <registry's own reason>": a specific reason (expired token, a named permission) is
+    put first (the former cause joins `also`); the generic ones leave the three-way ambiguity as it is."""
+    lower = line.lower()
+    for key in pattern["refine_after"]:
+        at = lower.find(key)
+        if at >= 0:
+            inner = match_line(line[at + len(key) :], op, skip_ids=GENERIC_IDS)
+            if inner and inner["cause"] != cause:
+                also.insert(0, cause)
+                cause = inner["cause"]
+                for extra in inner.get("also", []):
+                    also.append(extra)
+            break
+    return cause
+
+
+def _fill_also(also: list[str], cause: str, seen_causes: list[str]) -> list[str]:
+    """At most two other causes: the pattern's own, then those of other decisive lines of the paste (e.g. podman
+    trying several registries), latest first."""
+    also = [c for c in dict.fromkeys(also) if c != cause]
+    for other in reversed(seen_causes):
+        if len(also) >= 2:
+            break
+        if other != cause and other not in also:
+            also.append(other)
+    return also[:2]
+
+
+def _evidence(line: str) -> str:
+    """The decisive line as shown to the user: prefix stripped, secrets masked, at most MAX_EVIDENCE characters."""
+    evidence = redact(strip_prefix(line))
+    if len(evidence) > MAX_EVIDENCE:
+        evidence = evidence[:MAX_EVIDENCE] + " …"
+    return evidence
+
+
+def _clock_note(cause: str, line: str) -> dict[str, str] | None:
+    """A certificate "not yet valid" is the client's clock, not the certificate."""
+    if cause == "TLS_EXPIRED" and re.search(r"current time \S+ is before", line):
+        return {
+            "zh": "报错写的是 `current time … is before …`：证书还未生效，几乎可以肯定是客户端系统时间落后了，请先校时（启用 NTP）。",
+            "en": "The message says `current time … is before …`: the certificate is not yet valid, which almost always means the client's clock is behind: fix the clock (enable NTP) first.",
+        }
+    return None
