@@ -341,6 +341,27 @@ class Matcher:
         qbag = T.features(question, self.concepts, vocab_fix=self.fix_word, known=self.vocab_words.__contains__)
         if not qbag:
             return [], [], False
+        scores, upper = self._bm25(qbag)
+        sig_hits = self._signature_hits(question)
+        for idx in sig_hits:
+            scores.setdefault(idx, 0.0)
+        in_domain = bool(sig_hits) or self.concepts.in_domain(qbag)
+        if not scores or upper <= 0:
+            return [], [], in_domain
+        # (K1 + 1) is the most one feature can contribute, so coverage lies in [0, 1].
+        denom = upper * (K1 + 1)
+        n_entries = self.n_entries
+        topic_scores = {}
+        if len(self.docs) > n_entries:
+            topic_scores = {idx: raw for idx, raw in scores.items() if idx >= n_entries}
+            for idx in topic_scores:
+                del scores[idx]
+        cands = self._entry_candidates(scores, sig_hits, denom, limit)
+        self._demote_facet_mismatches(question, cands)
+        return cands[:limit], self._topic_candidates(topic_scores, denom), in_domain
+
+    def _bm25(self, qbag: dict[str, float]) -> tuple[dict[int, float], float]:
+        """(BM25 score of each document sharing a feature with the question, the most a document could score)."""
         scores: dict[int, float] = {}
         upper = 0.0
         common: list[tuple[str, float]] = []
@@ -360,40 +381,37 @@ class Matcher:
                 idx, tf = posting[i], posting[i + 1]
                 scores[idx] = scores.get(idx, 0.0) + w * tf * (K1 + 1) / (tf + K1 * norms[idx])
         if common:
-            # Very common features (only in large bases) refine the best candidates found through rarer ones
-            # instead of walking postings as long as the base itself.
-            common.sort(key=lambda item: len(self.postings[item[0]]))
-            if not scores:  # nothing rarer matched: walk the least common of them in full
-                tok, w = common.pop(0)
+            scores = self._refine_by_common(scores, common)
+        return scores, upper
+
+    def _refine_by_common(self, scores: dict[int, float], common: list[tuple[str, float]]) -> dict[int, float]:
+        """Very common features (only in large bases) refine the best candidates found through rarer ones
+        instead of walking postings as long as the base itself."""
+        norms = self.norms
+        common.sort(key=lambda item: len(self.postings[item[0]]))
+        if not scores:  # nothing rarer matched: walk the least common of them in full
+            tok, w = common.pop(0)
+            posting = self.postings[tok]
+            for i in range(0, len(posting), 2):
+                idx, tf = posting[i], posting[i + 1]
+                scores[idx] = w * tf * (K1 + 1) / (tf + K1 * norms[idx])
+        if len(scores) > PRUNE_TO:
+            scores = dict(heapq.nlargest(PRUNE_TO, scores.items(), key=lambda kv: kv[1]))
+        for tok, w in common:
+            pmap = self._posting_maps.get(tok)
+            if pmap is None:
                 posting = self.postings[tok]
-                for i in range(0, len(posting), 2):
-                    idx, tf = posting[i], posting[i + 1]
-                    scores[idx] = w * tf * (K1 + 1) / (tf + K1 * norms[idx])
-            if len(scores) > PRUNE_TO:
-                scores = dict(heapq.nlargest(PRUNE_TO, scores.items(), key=lambda kv: kv[1]))
-            for tok, w in common:
-                pmap = self._posting_maps.get(tok)
-                if pmap is None:
-                    posting = self.postings[tok]
-                    pmap = self._posting_maps[tok] = dict(zip(posting[::2], posting[1::2]))
-                for idx in scores:
-                    tf = pmap.get(idx)
-                    if tf:
-                        scores[idx] += w * tf * (K1 + 1) / (tf + K1 * norms[idx])
-        sig_hits = self._signature_hits(question)
-        for idx in sig_hits:
-            scores.setdefault(idx, 0.0)
-        in_domain = bool(sig_hits) or self.concepts.in_domain(qbag)
-        if not scores or upper <= 0:
-            return [], [], in_domain
-        # (K1 + 1) is the most one feature can contribute, so coverage lies in [0, 1].
-        denom = upper * (K1 + 1)
-        n_entries = self.n_entries
-        topic_scores = {}
-        if len(self.docs) > n_entries:
-            topic_scores = {idx: raw for idx, raw in scores.items() if idx >= n_entries}
-            for idx in topic_scores:
-                del scores[idx]
+                pmap = self._posting_maps[tok] = dict(zip(posting[::2], posting[1::2]))
+            for idx in scores:
+                tf = pmap.get(idx)
+                if tf:
+                    scores[idx] += w * tf * (K1 + 1) / (tf + K1 * norms[idx])
+        return scores
+
+    def _entry_candidates(
+        self, scores: dict[int, float], sig_hits: dict[int, str], denom: float, limit: int
+    ) -> list[Candidate]:
+        """The best entries by raw score, and every entry an error signature hit, calibrated and in rank order."""
         # Coverage grows with the raw score, so only the best raw scores (and signature hits) are calibrated.
         best = heapq.nlargest(limit + 2, scores.items(), key=lambda kv: (kv[1], -kv[0]))
         chosen = dict(best)
@@ -407,38 +425,44 @@ class Matcher:
                 cov = max(cov, SIGNATURE_COVERAGE) + 0.1 * cov
             cov = min(cov, 1.0)
             cands.append(Candidate(self.entries[idx], raw, cov, calibrate(cov), sig, lexical=lex))
-        order = lambda c: (-c.coverage, -c.raw, c.entry.number)  # noqa: E731
-        cands.sort(key=order)
+        cands.sort(key=_rank_order)
+        return cands
+
+    def _demote_facet_mismatches(self, question: str, cands: list[Candidate]) -> None:
+        """Demote (in place, then re-sort) the top entries whose facets contradict what the question asks."""
         scan = self.facets.scan(question)
-        if scan.actions or scan.objects:
-            asked = (
-                _QUESTION_RE.findall(question)
-                if scan.actions and question.count("?") + question.count("？") > 1
-                else ()
-            )
-            parts = [self.facets.scan(q) for q in asked] if len(asked) > 1 else ()
-            # Facets: only the top two decide (answer, ambiguity), so entries are checked from the top until the
-            # best two have been checked (a demoted entry may fall below the next one, which is checked then).
-            pos = {id(e): i for i, e in enumerate(self.entries)}
-            checked: set[int] = set()
-            while True:
-                todo = [c for c in cands[:2] if id(c) not in checked]
-                if not todo:
-                    break
-                for c in todo:
-                    checked.add(id(c))
-                    why = self.facet_mismatch(scan, pos[id(c.entry)], parts)
-                    if why:
-                        f = FACET_PENALTY_BY.get(why.split(":")[0], FACET_PENALTY)
-                        c.coverage, c.lexical, c.facet = c.coverage * f, c.lexical * f, why
-                        c.score = calibrate(c.coverage)
-                cands.sort(key=order)
+        if not (scan.actions or scan.objects):
+            return
+        asked = (
+            _QUESTION_RE.findall(question) if scan.actions and question.count("?") + question.count("？") > 1 else ()
+        )
+        parts = [self.facets.scan(q) for q in asked] if len(asked) > 1 else ()
+        # Facets: only the top two decide (answer, ambiguity), so entries are checked from the top until the
+        # best two have been checked (a demoted entry may fall below the next one, which is checked then).
+        pos = {id(e): i for i, e in enumerate(self.entries)}
+        checked: set[int] = set()
+        while True:
+            todo = [c for c in cands[:2] if id(c) not in checked]
+            if not todo:
+                break
+            for c in todo:
+                checked.add(id(c))
+                why = self.facet_mismatch(scan, pos[id(c.entry)], parts)
+                if why:
+                    f = FACET_PENALTY_BY.get(why.split(":")[0], FACET_PENALTY)
+                    c.coverage, c.lexical, c.facet = c.coverage * f, c.lexical * f, why
+                    c.score = calibrate(c.coverage)
+            cands.sort(key=_rank_order)
+
+    def _topic_candidates(self, topic_scores: dict[int, float], denom: float) -> list[Candidate]:
+        """The two best out-of-scope topics, calibrated like entries (no signature lift)."""
+        n_entries = self.n_entries
         topics = []
         for idx, raw in heapq.nlargest(2, topic_scores.items(), key=lambda kv: (kv[1], -kv[0])):
             cov = min(1.0, raw / denom) * min(1.0, raw / MIN_EVIDENCE)
             topics.append(Candidate(self.docs[idx], raw, cov, calibrate(cov), None, self.topics[idx - n_entries], cov))
         topics.sort(key=lambda c: (-c.coverage, -c.raw))
-        return cands[:limit], topics, in_domain
+        return topics
 
     def _signature_hits(self, question: str) -> dict[int, str]:
         low = question.lower()
@@ -454,6 +478,11 @@ class Matcher:
             if found and len(found) > best_len.get(idx, 0):
                 hits[idx], best_len[idx] = found, len(found)
         return hits
+
+
+def _rank_order(c: Candidate) -> tuple[float, float, int]:
+    """Best first: coverage, then raw score, then the entry's number."""
+    return (-c.coverage, -c.raw, c.entry.number)
 
 
 T_LANGS = ("zh", "en")
