@@ -268,10 +268,31 @@ def features(
     if query is None:
         query = vocab_fix is not None
     bag: dict[str, float] = {}
-    get = bag.get
-    ww, wb, wu, wp, wc, wn = WEIGHTS["w"], WEIGHTS["b"], WEIGHTS["u"], WEIGHTS["p"], WEIGHTS["c"], WEIGHTS["n"]
-
     table, syllables = pinyin_table()
+    _add_latin_features(bag, norm, concepts, vocab_fix, words_out, query, known, syllables)
+    _add_cjk_features(bag, norm, table)
+    get = bag.get
+    wc = WEIGHTS["c"]
+    for cid in concepts.find(norm):
+        key = "c:" + cid
+        bag[key] = get(key, 0.0) + wc
+    return bag
+
+
+def _add_latin_features(
+    bag: dict[str, float],
+    norm: str,
+    concepts: Concepts,
+    vocab_fix: Callable[[str], str] | None,
+    words_out: list[Any] | None,
+    query: bool,
+    known: Callable[[str], bool] | None,
+    syllables: frozenset[str],
+) -> None:
+    """Add the Latin words of `norm` to `bag`: stems (names weigh WEIGHTS["n"]), the concept of a corrected
+    typo, and on the query side an unknown word that reads as pinyin as the pinyin bigrams it stands for."""
+    get = bag.get
+    ww, wc, wn = WEIGHTS["w"], WEIGHTS["c"], WEIGHTS["n"]
     for word, is_name in latin_tokens(norm):
         if words_out is not None:
             words_out.append(word)
@@ -288,18 +309,34 @@ def features(
                     key = "c:" + cid
                     bag[key] = get(key, 0.0) + wc
         if query and len(word) >= 5 and word.isalpha() and not (known is not None and known(word)):
-            syls = _pinyin_split(word, syllables)
-            if syls and len(syls) >= 2:
-                # A word the knowledge base does not know that reads as pinyin ("neiwang") stands for the
-                # Chinese word: it counts like a Chinese bigram, not as an unknown English word.
-                wpin = wb if known is not None else wp
-                for a, b in zip(syls, syls[1:]):
-                    key = f"p:{a}_{b}"
-                    bag[key] = get(key, 0.0) + wpin
-                if known is not None:
-                    continue
+            if _add_pinyin_word(bag, word, syllables, known):
+                continue
         key = "w:" + stem(word)
         bag[key] = get(key, 0.0) + ww
+
+
+def _add_pinyin_word(
+    bag: dict[str, float], word: str, syllables: frozenset[str], known: Callable[[str], bool] | None
+) -> bool:
+    """Add the pinyin bigrams of `word` when it reads as two or more syllables; True when that replaces the word
+    itself (the knowledge base's vocabulary is known)."""
+    syls = _pinyin_split(word, syllables)
+    if not (syls and len(syls) >= 2):
+        return False
+    # A word the knowledge base does not know that reads as pinyin ("neiwang") stands for the
+    # Chinese word: it counts like a Chinese bigram, not as an unknown English word.
+    get = bag.get
+    wpin = WEIGHTS["b"] if known is not None else WEIGHTS["p"]
+    for a, b in zip(syls, syls[1:]):
+        key = f"p:{a}_{b}"
+        bag[key] = get(key, 0.0) + wpin
+    return known is not None
+
+
+def _add_cjk_features(bag: dict[str, float], norm: str, table: dict[str, str]) -> None:
+    """Add the Chinese runs of `norm` to `bag`: characters (stop characters aside), bigrams and their pinyin."""
+    get = bag.get
+    wb, wu, wp = WEIGHTS["b"], WEIGHTS["u"], WEIGHTS["p"]
     stop = ZH_STOP_CHARS
     tget = table.get
     for run in _CJK_RUN_RE.findall(norm):
@@ -316,10 +353,6 @@ def features(
                     key = "p:" + sa + "_" + sb
                     bag[key] = get(key, 0.0) + wp
             prev = ch
-    for cid in concepts.find(norm):
-        key = "c:" + cid
-        bag[key] = get(key, 0.0) + wc
-    return bag
 
 
 # ---------------------------------------------------------------- facets (what a text asks for and is about)
