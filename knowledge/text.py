@@ -433,7 +433,6 @@ class Facets:
     def _latin(self, t: str) -> list[tuple[int, int, str]]:
         found = []
         toks = [(m.start(), m.end(), m.group(0)) for m in _FACET_WORD_RE.finditer(t)]
-        n = len(toks)
         words, prefixes = self._words, self._prefix
         for i, (s, _e, w) in enumerate(toks):
             cands = words.get(w)
@@ -443,52 +442,28 @@ class Facets:
             if not cands:
                 continue
             for seq, fid, prefix in cands:
-                k = len(seq)
-                if i + k > n:
-                    continue
-                last = toks[i + k - 1][2]
-                end = toks[i + k - 1][1]
-                # a word inside a hyphenated compound is not the word ("blog-api", "api-gw")
-                if (s > 0 and t[s - 1] == "-") or (end < len(t) and t[end] == "-" and not prefix):
-                    continue
-                if all(toks[i + j][2] == seq[j] for j in range(k - 1)) and (
-                    last.startswith(seq[-1]) if prefix else last == seq[-1]
-                ):
+                end = _term_end(t, toks, i, seq, prefix)
+                if end is not None:
                     found.append((s, end, fid))
-        if self._rx_src:
-            if self._rx is None:
-                self._rx = [
-                    (fid, re.compile(r"(?<![a-z0-9])(?:" + src + r")(?![a-z0-9])")) for fid, src in self._rx_src
-                ]
-            for fid, rx in self._rx:
-                found.extend((m.start(), m.end(), fid) for m in rx.finditer(t) if m.end() > m.start())
+        found.extend(self._regex_terms(t))
         return found
 
-    def scan(self, text: str, norm: bool = False) -> FacetScan:
-        """The actions and objects `text` asks about, and which objects each action applies to (`norm`: text is
-        already normalised)."""
-        t = text if norm else normalize(text)
-        found = []
-        if "." in t or "/" in t or ":" in t or "@" in t:
-            # Names (hosts, image paths, URLs, file names; here any token with . / : @, so "team/api" too) are
-            # not prose: "3.12-slim" asks for nothing and
-            # "service=harbor-registry" in a TCR token URL is no self-hosted Harbor. A registry host in them names
-            # the registry: a TCR edition, another vendor's registry or a self-hosted one.
-            spans = [m.span() for m in _URL_RE.finditer(t)]
-            spans += [m.span() for m in _NAME_RE.finditer(t) if not any(a <= m.start() < b for a, b in spans)]
-            if spans:
-                chars = list(t)
-                for s, e in spans:
-                    fid = _registry_of(t, s, e)
-                    chars[s:e] = " " * (e - s)
-                    if fid:
-                        found.append((s, e, fid))
-                t = "".join(chars)
+    def _regex_terms(self, t: str) -> list[tuple[int, int, str]]:
+        """(start, end, facet) of every non-empty match of the /regex/ terms in `t` (compiled on first use)."""
+        if not self._rx_src:
+            return []
+        if self._rx is None:
+            self._rx = [(fid, re.compile(r"(?<![a-z0-9])(?:" + src + r")(?![a-z0-9])")) for fid, src in self._rx_src]
+        return [(m.start(), m.end(), fid) for fid, rx in self._rx for m in rx.finditer(t) if m.end() > m.start()]
+
+    def _cjk_terms(self, t: str) -> list[tuple[int, int, str]]:
+        """(start, end, facet) of every occurrence of a Chinese term in `t`."""
         by_first = self._cjk_by_first
         if by_first is None:
             by_first = self._cjk_by_first = {}
             for term, fid in self._cjk:
                 by_first.setdefault(term[0], []).append((term, fid))
+        found = []
         # Only the Chinese terms whose first character occurs in the text are looked for.
         for ch in by_first.keys() & set(t):
             for term, fid in by_first[ch]:
@@ -496,9 +471,28 @@ class Facets:
                 while i >= 0:
                     found.append((i, i + len(term), fid))
                     i = t.find(term, i + 1)
+        return found
+
+    def scan(self, text: str, norm: bool = False) -> FacetScan:
+        """The actions and objects `text` asks about, and which objects each action applies to (`norm`: text is
+        already normalised)."""
+        t = text if norm else normalize(text)
+        found: list[tuple[int, int, str]] = []
+        if "." in t or "/" in t or ":" in t or "@" in t:
+            t, found = _blank_names(t)
+        found.extend(self._cjk_terms(t))
         found.extend(self._latin(t))
-        # Longest match first at each place; overlapping shorter matches are dropped (镜像版本 over 版本, "API key"
-        # over "API"). Names are taken first ("镜像 tag 命名" is about a tag name, not a tag).
+        kept = self._longest_first(found)
+        by_id = self.by_id
+        acts = [f for f in kept if by_id[f[2]].kind == "action"]
+        mentioned = [f for f in kept if by_id[f[2]].kind == "object"]
+        objs = [f for f in mentioned if not _locative(t, f[0], f[1], acts)]
+        heads = _action_heads(t, acts, objs)
+        return FacetScan(actions={a for _, _, a in acts}, objects={o for _, _, o in mentioned}, heads=heads)
+
+    def _longest_first(self, found: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+        """The matches kept: longest match first at each place; overlapping shorter matches are dropped (镜像版本
+        over 版本, "API key" over "API"). Names are taken first ("镜像 tag 命名" is about a tag name, not a tag)."""
         by_id = self.by_id
         found.sort(key=lambda f: (f[0], -(f[1] - f[0])))
         names, last = [], -1
@@ -513,25 +507,67 @@ class Facets:
                 last = f[1]
         if names:
             kept.sort()
-        acts = [f for f in kept if by_id[f[2]].kind == "action"]
-        mentioned = [f for f in kept if by_id[f[2]].kind == "object"]
-        objs = [f for f in mentioned if not _locative(t, f[0], f[1], acts)]
-        heads: dict[str, set[str]] = {}
-        starts = [f[0] for f in objs]
-        for s, e, aid in acts:
-            head = None
-            k = bisect.bisect_left(starts, e)  # the first object after the action (objects never overlap it)
-            if k < len(objs):
-                os_, oe, oid = objs[k]
-                if os_ - e <= HEAD_AFTER and not _SENTENCE_BREAK_RE.search(t, e, os_):
-                    head = oid
-            if head is None and k > 0:
-                os_, oe, oid = objs[k - 1]
-                if oe <= s and s - oe <= HEAD_BEFORE and not _SENTENCE_BREAK_RE.search(t, oe, s):
-                    head = oid
-            if head is not None:
-                heads.setdefault(aid, set()).add(head)
-        return FacetScan(actions={a for _, _, a in acts}, objects={o for _, _, o in mentioned}, heads=heads)
+        return kept
+
+
+def _term_end(t: str, toks: list[tuple[int, int, str]], i: int, seq: tuple[str, ...], prefix: bool) -> int | None:
+    """Where the term `seq` (its last word a prefix when `prefix`) ends when it starts at token `i` of `t`; None
+    when it does not match there."""
+    k = len(seq)
+    if i + k > len(toks):
+        return None
+    s = toks[i][0]
+    last = toks[i + k - 1][2]
+    end = toks[i + k - 1][1]
+    # a word inside a hyphenated compound is not the word ("blog-api", "api-gw")
+    if (s > 0 and t[s - 1] == "-") or (end < len(t) and t[end] == "-" and not prefix):
+        return None
+    if all(toks[i + j][2] == seq[j] for j in range(k - 1)) and (
+        last.startswith(seq[-1]) if prefix else last == seq[-1]
+    ):
+        return end
+    return None
+
+
+def _blank_names(t: str) -> tuple[str, list[tuple[int, int, str]]]:
+    """`t` with its names blanked out, and the registry facets those names name.
+
+    Names (hosts, image paths, URLs, file names; here any token with . / : @, so "team/api" too) are not prose:
+    "3.12-slim" asks for nothing and "service=harbor-registry" in a TCR token URL is no self-hosted Harbor. A
+    registry host in them names the registry: a TCR edition, another vendor's registry or a self-hosted one."""
+    found: list[tuple[int, int, str]] = []
+    spans = [m.span() for m in _URL_RE.finditer(t)]
+    spans += [m.span() for m in _NAME_RE.finditer(t) if not any(a <= m.start() < b for a, b in spans)]
+    if not spans:
+        return t, found
+    chars = list(t)
+    for s, e in spans:
+        fid = _registry_of(t, s, e)
+        chars[s:e] = " " * (e - s)
+        if fid:
+            found.append((s, e, fid))
+    return "".join(chars), found
+
+
+def _action_heads(t: str, acts: list[tuple[int, int, str]], objs: list[tuple[int, int, str]]) -> dict[str, set[str]]:
+    """action -> the objects it applies to: the first object after it in the same sentence (within HEAD_AFTER),
+    else the last one before it (within HEAD_BEFORE)."""
+    heads: dict[str, set[str]] = {}
+    starts = [f[0] for f in objs]
+    for s, e, aid in acts:
+        head = None
+        k = bisect.bisect_left(starts, e)  # the first object after the action (objects never overlap it)
+        if k < len(objs):
+            os_, oe, oid = objs[k]
+            if os_ - e <= HEAD_AFTER and not _SENTENCE_BREAK_RE.search(t, e, os_):
+                head = oid
+        if head is None and k > 0:
+            os_, oe, oid = objs[k - 1]
+            if oe <= s and s - oe <= HEAD_BEFORE and not _SENTENCE_BREAK_RE.search(t, oe, s):
+                head = oid
+        if head is not None:
+            heads.setdefault(aid, set()).add(head)
+    return heads
 
 
 # Other vendors' registries (a host ending so); any other non-TCR registry host counts as self-hosted.
