@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 from typing import Any
 
 from .commands import command_info, command_rx, guess_op, image_from_command, login_from_command
@@ -329,31 +330,43 @@ def _line_images(line: str) -> list[dict[str, Any]]:
             im = parse_image(m.group("ref"), kind, groups.get("host"), loose)
             if im is None:
                 continue
-            extra = (groups.get("tag") or "").strip(":")
-            if extra and not im["tag"] and not im["digest"]:
-                if extra.startswith("sha256:"):
-                    im["digest"] = extra
-                elif im["valid"] and re.match(r"^[\w][\w.\-]{0,127}$", extra) and not extra.startswith("sha256-"):
-                    im["tag"] = extra
+            _add_written_tag(im, (groups.get("tag") or "").strip(":"))
             out.append(im)
             break
     if "/v2/" in line:
-        for m in _V2_URL.finditer(line):
-            if not m.group(2) or m.group(2).startswith(("_", "registry-v2")):
-                continue
-            im = parse_image(m.group(2), "path", m.group(1))
-            if im is None or im["tag"] or im["digest"]:
-                continue
-            im["kind"] = "url"
-            ref = m.group(4).rstrip(":")
-            if m.group(3) == "manifests":
-                if ref.startswith("sha256:"):
-                    im["digest"] = ref
-                elif re.match(r"^[\w][\w.\-]{0,127}$", ref):
-                    im["tag"] = ref
+        im = _v2_url_image(line)
+        if im is not None:
             out.append(im)
-            break
     return out
+
+
+def _add_written_tag(im: dict[str, Any], extra: str) -> None:
+    """Give an image without tag or digest the one written after it (`extra`, a digest or a valid tag)."""
+    if extra and not im["tag"] and not im["digest"]:
+        if extra.startswith("sha256:"):
+            im["digest"] = extra
+        elif im["valid"] and re.match(r"^[\w][\w.\-]{0,127}$", extra) and not extra.startswith("sha256-"):
+            im["tag"] = extra
+
+
+def _v2_url_image(line: str) -> dict[str, Any] | None:
+    """The repository of the first registry API URL (/v2/<repo>/manifests|blobs/<ref>) in `line`, kind "url",
+    with the tag or digest of a manifest URL."""
+    for m in _V2_URL.finditer(line):
+        if not m.group(2) or m.group(2).startswith(("_", "registry-v2")):
+            continue
+        im = parse_image(m.group(2), "path", m.group(1))
+        if im is None or im["tag"] or im["digest"]:
+            continue
+        im["kind"] = "url"
+        ref = m.group(4).rstrip(":")
+        if m.group(3) == "manifests":
+            if ref.startswith("sha256:"):
+                im["digest"] = ref
+            elif re.match(r"^[\w][\w.\-]{0,127}$", ref):
+                im["tag"] = ref
+        return im
+    return None
 
 
 def _same_repo(a: dict[str, Any], b: dict[str, Any]) -> bool:
@@ -368,30 +381,16 @@ def _same_repo(a: dict[str, Any], b: dict[str, Any]) -> bool:
     return ha is None or hb is None or ha == hb
 
 
+_Command = tuple[int, tuple[str, str, str], re.Match[str]]  # (line index, command_info, command_rx match)
+
+
 def entities(lines: list[str], evidence_index: int, rules_op: str | None) -> dict[str, Any]:
     """Host, image, tag, digest, tool and operation of the paste around the evidence line at `evidence_index`: the
     image named in the output of the command in force, joined with the registry the paste talks to."""
     tool = None
     op = rules_op
-    # Commands typed in the paste: the last one at or before the evidence line, else the last one.
-    commands: list[tuple[int, tuple[str, str, str], re.Match[str]]] = []
-    for i, text in command_lines(lines):
-        m = command_rx().search(text) if len(text) < 4000 else None
-        if m:
-            info = command_info(text)
-            if info:
-                commands.append((i, info, m))
-    cmd = None
-    for i, info, m in commands:
-        if i <= evidence_index:
-            cmd = (info, m)
-    if cmd is None and commands:
-        # Only a command typed after the output (or named in the prose around it) is left. It stands for the output
-        # unless the evidence names its own operation and that is another one: `pull access denied` is a pull,
-        # whatever "I already tried docker login" says further down.
-        own_op = guess_op(lines[evidence_index].lower()) if evidence_index < len(lines) else None
-        if own_op is None or own_op == commands[-1][1][1]:
-            cmd = (commands[-1][1], commands[-1][2])
+    commands = _typed_commands(lines)
+    cmd = _command_in_force(lines, commands, evidence_index)
     login_host = None
     cmd_image = None
     if cmd:
@@ -411,73 +410,20 @@ def entities(lines: list[str], evidence_index: int, rules_op: str | None) -> dic
     seg_hi = min((i for i, _info, _m in commands if i > evidence_index), default=len(lines))
     if cmd and cmd[0][1] == "login":
         seg_lo = seg_hi = -1
-    # Images in the output: the evidence line's, then the nearest lines' (above first at equal distance).
-    order = [evidence_index]
-    for d in range(1, len(lines)):
-        if evidence_index - d >= 0:
-            order.append(evidence_index - d)
-        if evidence_index + d < len(lines):
-            order.append(evidence_index + d)
-        if len(order) >= 4000:
-            break
-    url_host = lookup_host = other_host = None
-    ev_named: list[dict[str, Any]] = []
-    ev_urls: list[dict[str, Any]] = []
-    near_named: list[dict[str, Any]] = []
-    near_urls: list[dict[str, Any]] = []
-    for i in order[:4000]:
-        line = lines[i]
-        if len(near_named) + len(near_urls) < 12 and seg_lo <= i < seg_hi:
-            for im in _line_images(line):
-                named, urls = (ev_named, ev_urls) if i == evidence_index else (near_named, near_urls)
-                (urls if im["kind"] == "url" else named).append(im)
-        if url_host is None:
-            m = _V2_URL.search(line)
-            if m:
-                url_host = m.group(1)
-        if lookup_host is None:
-            m = _LOOKUP.search(line)
-            if m and not _IPV4.match(m.group(1)):
-                lookup_host = m.group(1)
-        if login_host is None:
-            m = _LOGIN_URL.search(line)
-            if m:
-                login_host = m.group(1)
-        if other_host is None:
-            m = _CERT_NOT.search(line)
-            if m:
-                other_host = m.group(1) or m.group(2)
-            else:
-                m = _ANY_URL_HOST.search(line)
-                if m and "docs.docker.com" not in m.group(1) and "." in m.group(1):
-                    other_host = m.group(1)
+    order = _nearest_first(evidence_index, len(lines))
+    ev_named, ev_urls, near_named, near_urls = _images_around(lines, order, evidence_index, seg_lo, seg_hi)
+    url_host = _first_found(lines, order, _v2_url_host)
+    lookup_host = _first_found(lines, order, _lookup_host)
+    if login_host is None:
+        login_host = _first_found(lines, order, _login_url_host)
+    other_host = _first_found(lines, order, _other_host)
     # The evidence line's own name first, then what the user typed, then the registry URL of the evidence line,
     # then the nearest names in the rest of the paste.
     ranked = ev_named + ([cmd_image] if cmd_image else []) + ev_urls + near_named + near_urls
-    if ranked and ranked[0]["kind"] == "url":
-        # The URL is what was requested; a reference to the same repository elsewhere is how the user named it.
-        as_named = next((im for im in ranked[1:] if im["kind"] != "url" and _same_repo(ranked[0], im)), None)
-        if as_named is not None:
-            ranked = [as_named] + [im for im in ranked if im is not as_named]
-    image: dict[str, Any] | None = dict(ranked[0]) if ranked else None
-    if image:
-        for other in ranked[1:]:
-            if not _same_repo(image, other):
-                continue
-            if image["host"] is None and other["host"] is not None:
-                image["host"], image["explicit"] = other["host"], True
-                if other["kind"] == "ref" and _canon_host(other["host"]) == "docker.io":
-                    image["path"], image["kind"] = other["path"], "ref"
-            if not image["tag"] and not image["digest"] and other["tag"] and other["kind"] != "url":
-                image["tag"] = other["tag"]
-        if not image["tag"] and not image["digest"]:
-            m = _DEFAULT_TAG.search(
-                "\n".join(t for _i, t in command_lines(lines[max(0, evidence_index - 50) : evidence_index + 1]))
-            )
-            if m:  # docker: "Using default tag: latest"; helm: --version 1.2.0
-                image["tag"] = m.group(1)
-        if image["host"] is None and image["kind"] != "ref":  # a registry-relative path: the registry it was sent to
-            image["host"] = url_host or login_host or lookup_host
+    image = _best_image(ranked, lines, evidence_index)
+    if image and image["host"] is None and image["kind"] != "ref":
+        # a registry-relative path: the registry it was sent to
+        image["host"] = url_host or login_host or lookup_host
     # With an image, its registry is the host (so host, image and tag agree); otherwise the registry the paste names.
     host = image["host"] if image else (url_host or lookup_host or login_host or other_host)
     if host and host.endswith(":443"):
@@ -494,3 +440,131 @@ def entities(lines: list[str], evidence_index: int, rules_op: str | None) -> dic
         "image_as_written": image["written"] if image else None,
         "hub": image is not None and image["kind"] == "ref" and _canon_host(image["host"]) == "docker.io",
     }
+
+
+def _typed_commands(lines: list[str]) -> list[_Command]:
+    """The commands typed in the paste, in order."""
+    commands: list[_Command] = []
+    for i, text in command_lines(lines):
+        m = command_rx().search(text) if len(text) < 4000 else None
+        if m:
+            info = command_info(text)
+            if info:
+                commands.append((i, info, m))
+    return commands
+
+
+def _command_in_force(
+    lines: list[str], commands: list[_Command], evidence_index: int
+) -> tuple[tuple[str, str, str], re.Match[str]] | None:
+    """The command typed last at or before the evidence line, else the last one typed."""
+    cmd = None
+    for i, info, m in commands:
+        if i <= evidence_index:
+            cmd = (info, m)
+    if cmd is None and commands:
+        # Only a command typed after the output (or named in the prose around it) is left. It stands for the output
+        # unless the evidence names its own operation and that is another one: `pull access denied` is a pull,
+        # whatever "I already tried docker login" says further down.
+        own_op = guess_op(lines[evidence_index].lower()) if evidence_index < len(lines) else None
+        if own_op is None or own_op == commands[-1][1][1]:
+            cmd = (commands[-1][1], commands[-1][2])
+    return cmd
+
+
+def _nearest_first(evidence_index: int, n: int) -> list[int]:
+    """Line indexes from the evidence line outwards (above first at equal distance), at most 4000."""
+    order = [evidence_index]
+    for d in range(1, n):
+        if evidence_index - d >= 0:
+            order.append(evidence_index - d)
+        if evidence_index + d < n:
+            order.append(evidence_index + d)
+        if len(order) >= 4000:
+            break
+    return order[:4000]
+
+
+def _images_around(
+    lines: list[str], order: list[int], evidence_index: int, seg_lo: int, seg_hi: int
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+    """(names on the evidence line, its /v2/ URLs, names on the nearest lines, their URLs) of the lines in
+    [seg_lo, seg_hi), nearest first, until 12 are found away from the evidence line."""
+    ev_named: list[dict[str, Any]] = []
+    ev_urls: list[dict[str, Any]] = []
+    near_named: list[dict[str, Any]] = []
+    near_urls: list[dict[str, Any]] = []
+    for i in order:
+        if len(near_named) + len(near_urls) < 12 and seg_lo <= i < seg_hi:
+            for im in _line_images(lines[i]):
+                named, urls = (ev_named, ev_urls) if i == evidence_index else (near_named, near_urls)
+                (urls if im["kind"] == "url" else named).append(im)
+    return ev_named, ev_urls, near_named, near_urls
+
+
+def _first_found(lines: list[str], order: list[int], find: Callable[[str], str | None]) -> str | None:
+    """The first non-None `find(line)` over the lines in `order`."""
+    for i in order:
+        found = find(lines[i])
+        if found is not None:
+            return found
+    return None
+
+
+def _v2_url_host(line: str) -> str | None:
+    m = _V2_URL.search(line)
+    return m.group(1) if m else None
+
+
+def _lookup_host(line: str) -> str | None:
+    m = _LOOKUP.search(line)
+    return m.group(1) if m and not _IPV4.match(m.group(1)) else None
+
+
+def _login_url_host(line: str) -> str | None:
+    m = _LOGIN_URL.search(line)
+    return m.group(1) if m else None
+
+
+def _other_host(line: str) -> str | None:
+    """A host a certificate error or any URL of the line names (not Docker's documentation)."""
+    m = _CERT_NOT.search(line)
+    if m:
+        return m.group(1) or m.group(2)
+    m = _ANY_URL_HOST.search(line)
+    if m and "docs.docker.com" not in m.group(1) and "." in m.group(1):
+        return m.group(1)
+    return None
+
+
+def _best_image(ranked: list[dict[str, Any]], lines: list[str], evidence_index: int) -> dict[str, Any] | None:
+    """The first of the ranked images (a copy), completed from the others of the same repository and from the
+    default tag the paste states."""
+    if ranked and ranked[0]["kind"] == "url":
+        # The URL is what was requested; a reference to the same repository elsewhere is how the user named it.
+        as_named = next((im for im in ranked[1:] if im["kind"] != "url" and _same_repo(ranked[0], im)), None)
+        if as_named is not None:
+            ranked = [as_named] + [im for im in ranked if im is not as_named]
+    if not ranked:
+        return None
+    image = dict(ranked[0])
+    for other in ranked[1:]:
+        if _same_repo(image, other):
+            _complete_from(image, other)
+    if not image["tag"] and not image["digest"]:
+        m = _DEFAULT_TAG.search(
+            "\n".join(t for _i, t in command_lines(lines[max(0, evidence_index - 50) : evidence_index + 1]))
+        )
+        if m:  # docker: "Using default tag: latest"; helm: --version 1.2.0
+            image["tag"] = m.group(1)
+    return image
+
+
+def _complete_from(image: dict[str, Any], other: dict[str, Any]) -> None:
+    """Fill the host (Docker Hub's full path with it) and tag `image` lacks from `other`, the same repository."""
+    if image["host"] is None and other["host"] is not None:
+        image["host"], image["explicit"] = other["host"], True
+        if other["kind"] == "ref" and _canon_host(other["host"]) == "docker.io":
+            image["path"], image["kind"] = other["path"], "ref"
+    if not image["tag"] and not image["digest"] and other["tag"] and other["kind"] != "url":
+        image["tag"] = other["tag"]
