@@ -260,13 +260,15 @@ class Matcher:
         处理？"); an unanswered action then counts only when no question is free of one."""
         acts, objs, heads = self.profile(idx)
         if "action" in FACET_CHECKS:
-            for a in scan.actions:
+            for a in sorted(scan.actions):
                 if a not in acts:
                     if any(not (p.actions - acts) for p in parts):
                         break
                     return f"action:{a}"
         by_id = self.facets.by_id
-        for o in scan.objects:
+        # Sets iterate in hash-seed order: with two mismatching objects the answer would differ between processes.
+        # The harshest mismatch (another registry drops the entry) is named first, then by name.
+        for o in sorted(scan.objects, key=lambda o: (FACET_PENALTY_BY.get(by_id[o].family or "", FACET_PENALTY), o)):
             fam = by_id[o].family
             if (
                 fam in FACET_FAMILIES
@@ -274,7 +276,7 @@ class Matcher:
                 and (fam in FACET_STRICT or any(by_id[x].family == fam for x in objs))
             ):
                 return f"{fam}:{o}"
-        for a, qobjs in scan.heads.items():
+        for a, qobjs in sorted(scan.heads.items()):
             if not by_id[a].heads or "object-of" not in FACET_CHECKS:
                 continue
             allowed = heads.get(a)

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+
 import pytest
 
 import knowledge
@@ -337,3 +342,24 @@ def test_profiles_with_and_without_the_index_cache(tmp_path, monkeypatch):
     lazy = M.Matcher(kb.entries, cache_key="p", topics=load_topics().topics)
     assert lazy.profiles == [None] * len(kb.entries)
     assert [lazy.profile(i) for i in range(len(kb.entries))] == cached.profiles
+
+
+def test_answer_is_the_same_under_every_hash_seed():
+    """Facet checks iterate sets; the reply must not depend on the process's hash seed (it did for a question with
+    two mismatching objects, whose alternatives came and went between runs)."""
+    question = (
+        "Error response from daemon: manifest for acme-prod.tencentcloudcr.com/app/web:v9 not found: manifest "
+        "unknown: manifest unknown\nI think someone pushed v9 under a different repo name. How do I search for an "
+        "image by tag across all repositories in an instance?"
+    )
+    code = "import json, sys, knowledge; print(json.dumps(knowledge.ask(sys.argv[1]), sort_keys=True))"
+    replies = set()
+    for seed in ("0", "1", "2", "3"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        out = subprocess.run(
+            [sys.executable, "-c", code, question], env=env, capture_output=True, text=True, check=True, timeout=60
+        ).stdout
+        replies.add(out)
+    assert len(replies) == 1
+    reply = json.loads(replies.pop())
+    assert reply["matched"] is False
