@@ -99,6 +99,7 @@ def _state():
 
 
 def request_lang(body: dict | None = None) -> str:
+    """The language to answer in: the body's `lang` when valid, else zh for a Chinese Accept-Language, else en."""
     lang = (body or {}).get("lang") if isinstance(body, dict) else None
     if lang in LANGS:
         return lang
@@ -109,6 +110,8 @@ def request_lang(body: dict | None = None) -> str:
 def error_response(
     status: int, code: str, *, retry_after: int | None = None, body: dict | None = None, **fmt: Any
 ) -> Response:
+    """The JSON error answer: {error, message, messages} with `code`'s wording in both languages (`message` in the
+    request's language), the status, and Retry-After when given."""
     templates = ERRORS.get(code, ERRORS["http_error"])
     fill = {"retry_after": retry_after, **fmt}
     messages = {lang: templates[lang].format(**fill) for lang in LANGS}
@@ -130,6 +133,7 @@ def blank(text: str) -> bool:
 
 
 def client_key() -> str:
+    """The key rate limits count by: the client's address."""
     return request.remote_addr or "unknown"
 
 
@@ -272,6 +276,8 @@ def _markdown():
 
 
 def sanitize(html: str) -> str:
+    """Rendered HTML reduced by nh3 to the tags and attributes the widget uses (scripts and styles dropped, links opened
+    in a new tab with rel=noopener): nothing from a question or an entry runs in the page."""
     import nh3
 
     return nh3.clean(
@@ -307,6 +313,8 @@ def _heading_shift(html: str) -> str:
 
 
 def render_answer(result: dict) -> str:
+    """The widget's HTML for an /api/ask result: the answer's Markdown (headings shifted down a level), its http(s)
+    links, sanitised."""
     answer = result.get("answer") or {}
     body = _heading_shift(_markdown().render(answer.get("answer") or "")) if answer else ""
     links = [
@@ -325,6 +333,8 @@ def render_answer(result: dict) -> str:
 
 
 def render_findings(result: dict, lang: str) -> str:
+    """The widget's HTML for an /api/diagnose result in `lang`: the findings with their fixes, the CLI command and the
+    log verdict, sanitised."""
     findings = [
         dict(f, fix_html=Markup(markdown_html(_pick(f.get("fix"), lang))), summary_text=_pick(f.get("summary"), lang))
         for f in result.get("findings", [])
@@ -405,6 +415,8 @@ def _redact(text: str) -> tuple[str, list[str]]:
 
 @blueprint.post("/api/ask")
 def api_ask():
+    """POST /api/ask {q, lang?, render?}: the FAQ answer (or the honest no-answer) and the pasted log's cause; stores
+    the redacted question, counts it, and sets X-Question-Id for feedback."""
     state = _state()
     body = _json_request("ask")
     if isinstance(body, Response):
@@ -466,6 +478,8 @@ def _refused_finding(host: str, refusal) -> dict[str, Any]:
 
 
 def cli_command(target: str) -> dict[str, Any]:
+    """The `tcr-doctor diagnose` command line to run locally for the checks the web does not do (credentials are never
+    asked for on the web), with a note in both languages."""
     quoted = shlex.quote(target.strip())
     return {
         "command": f"tcr-doctor diagnose {quoted} --username <USERNAME> --password-stdin",
@@ -479,6 +493,8 @@ def cli_command(target: str) -> dict[str, Any]:
 
 @blueprint.post("/api/diagnose")
 def api_diagnose():
+    """POST /api/diagnose {target, checks?, log?, lang?, render?}: the anonymous checks' findings for the (redacted)
+    target, the CLI command for the rest, and whether they confirm the pasted log's cause."""
     state = _state()
     body = _json_request("diagnose")
     if isinstance(body, Response):
@@ -636,6 +652,8 @@ def _known_answer(answer_id: str) -> bool:
 
 @blueprint.post("/api/feedback")
 def api_feedback():
+    """POST /api/feedback {answer_id, kb_version, helpful, question_id?}: records a thumbs up or down; 201 with its id,
+    400 for a malformed body, 404 for an unknown answer."""
     state = _state()
     body = _json_request("feedback")
     if isinstance(body, Response):
@@ -684,4 +702,5 @@ def _openapi_document(names: tuple[str, ...], anonymous: tuple[str, ...]) -> dic
 
 @blueprint.get("/api/openapi.json")
 def api_openapi():
+    """GET /api/openapi.json: the API's OpenAPI document."""
     return jsonify(openapi_document())

@@ -16,6 +16,8 @@ MAX_STDIN = 64 << 20
 
 @dataclass(frozen=True)
 class Item:
+    """One input line: its text, or the reason it cannot be used (binary, empty), and a `lang` from a JSON object."""
+
     text: str  # the question or value ("" for a blank line)
     problem: str | None = None  # "binary" (not UTF-8) | "empty" | None
     lang: str | None = None  # from a {"q", "lang"} object

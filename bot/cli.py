@@ -74,6 +74,8 @@ def _version() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """`tcr-doctor COMMAND ...`: parse the command line with the named subcommand's module and run it; returns the exit
+    status (2 on a usage error, 130 when interrupted)."""
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] not in COMMANDS:
         parser = _top_level_parser()

@@ -127,6 +127,8 @@ class CloudError(Exception):
 
 
 def valid_region(region: str) -> bool:
+    """Whether `region` is shaped like a Tencent Cloud region name (ap-guangzhou, na-siliconvalley); the CLI refuses
+    --region values that are not."""
     return bool(_REGION.match(region or ""))
 
 
@@ -280,6 +282,8 @@ def _unavailable(f):
 
 
 def account_label(ctx) -> str | dict[str, str]:
+    """How findings name the account: its label (CloudOptions.account) when given, else where the credentials came from
+    (a tccli profile or the environment), in both languages."""
     o = ctx.options.cloud
     if o is not None and o.account:
         return o.account
@@ -461,6 +465,7 @@ def _custom_domain(ctx) -> tuple[dict, dict] | None:
 
 
 def entry_region(ctx) -> str:
+    """The region the account-wide look-ups are sent to: --region, else DEFAULT_REGION."""
     o = ctx.options.cloud
     return (o.region if o is not None and o.region else None) or DEFAULT_REGION
 

@@ -19,6 +19,7 @@ ANSWERED = {"HTTP_OK", "TCP_OK", "TLS_OK"}
 
 
 def is_account(f: Finding) -> bool:
+    """Whether the finding comes from an account check (cloud_*) rather than the wire."""
     return f.check.startswith(ACCOUNT_PREFIX)
 
 

@@ -30,6 +30,7 @@ MESSAGES = {
 
 
 def add_arguments(parser) -> None:
+    """Arguments of `tcr-doctor ask`."""
     parser.add_argument("question", nargs="*", help="the question (omit to read one question per line from stdin)")
     parser.add_argument("--lang", choices=("zh", "en"), help="answer language (default: the question's language)")
     parser.add_argument("--json", action="store_true", help="print the answer as one JSON object")
@@ -88,6 +89,8 @@ def _cloud_hint(result: dict) -> str | None:
 
 
 def run(args) -> int:
+    """`tcr-doctor ask`: answer the question (or each stdin line); exit status 1 when the knowledge base does not
+    load."""
     from knowledge import KnowledgeError
 
     try:

@@ -18,6 +18,7 @@ _PROBLEMS = {
 
 
 def add_arguments(parser) -> None:
+    """Arguments of `tcr-doctor check-name`."""
     parser.add_argument(
         "kind",
         choices=KINDS,
@@ -74,6 +75,8 @@ def _check(kind, value, cloud):
 
 
 def run(args) -> int:
+    """`tcr-doctor check-name`: check VALUE (or each stdin line, JSON Lines out) against the naming rules; exit status 0
+    when valid, 1 when not, 2 on a usage error."""
     try:
         cloud = _cloud(args)
     except ValueError as exc:

@@ -40,6 +40,7 @@ def add_database_argument(parser: argparse.ArgumentParser) -> None:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Arguments of `tcr-doctor db`."""
     parser.add_argument("action", choices=["upgrade", "current", "prune"], help="what to do")
     add_database_argument(parser)
     parser.add_argument(
@@ -52,6 +53,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """`tcr-doctor db upgrade|current|prune`: exit status 1 when the database is unavailable or (current) not at the
+    code's schema revision."""
     import sqlalchemy as sa
 
     from bot import storage as S

@@ -22,6 +22,7 @@ MARK = {"ok": "OK", "warn": "WARN", "fail": "FAIL", "skip": "SKIP"}
 
 
 def add_arguments(parser) -> None:
+    """Arguments of `tcr-doctor diagnose`."""
     parser.add_argument(
         "target",
         metavar="REGISTRY_OR_IMAGE",

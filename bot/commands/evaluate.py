@@ -17,6 +17,7 @@ from collections import defaultdict
 
 
 def add_arguments(parser) -> None:
+    """Arguments of `tcr-doctor eval`."""
     parser.add_argument("file", help='JSON Lines file with {"q", "faq"} objects (\'-\' for stdin)')
     parser.add_argument("--json", action="store_true", help="print the metrics as one JSON object")
     parser.add_argument("--errors", action="store_true", help="also list the questions that were wrong")
@@ -48,6 +49,8 @@ def _pct(a: int, b: int) -> float | None:
 
 
 def evaluate(items: list[dict]) -> dict:
+    """The metrics of the module docstring (top-1, top-3, answered correctly, rejected in and out of scope, by kind)
+    over labelled questions, with the questions answered wrongly."""
     import knowledge
 
     kb, matcher = knowledge.get_matcher()
@@ -106,6 +109,8 @@ def evaluate(items: list[dict]) -> dict:
 
 
 def run(args) -> int:
+    """`tcr-doctor eval FILE`: print the metrics (text or --json); exit status 2 for an unreadable or empty file, 1 when
+    the knowledge base does not load."""
     try:
         items = _read(args.file)
     except (OSError, ValueError) as exc:

@@ -21,6 +21,7 @@ MESSAGES = {
 
 
 def add_arguments(parser) -> None:
+    """Arguments of `tcr-doctor explain`."""
     parser.add_argument("file", nargs="?", default="-", help="the log file, or - (default) to read stdin")
     parser.add_argument("--json", action="store_true", help="print the result as one JSON object")
     parser.add_argument("--lang", choices=("zh", "en"), help="language of the text (default: the log's language)")
@@ -112,6 +113,8 @@ def run_diagnosis(result: dict, timeout: float) -> dict:
 
 
 def run(args) -> int:
+    """`tcr-doctor explain`: print the pasted log's cause and fix (and, with --run, whether the diagnosis confirms it);
+    exit status 0 recognised, 1 not, 2 unreadable file."""
     from knowledge import explain_log as explain
 
     try:

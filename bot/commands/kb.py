@@ -13,6 +13,7 @@ from pathlib import Path
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Arguments of `tcr-doctor kb`."""
     parser.add_argument("action", choices=["export"], help="export: write the taught overlay into knowledge/")
     parser.add_argument(
         "--database-url",
@@ -65,6 +66,8 @@ def add_phrasings(source: str, lang: str, texts: list[str]) -> tuple[str, int]:
 
 
 def topic_block(row: dict) -> str:
+    """The TOML [[topic]] block for an out-of-scope topic taught in the console (the taught language stands in for the
+    other until translated)."""
     from bot.console.overlay import texts_by_lang
 
     by_lang = texts_by_lang(row["texts"])
@@ -84,6 +87,8 @@ def topic_block(row: dict) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    """`tcr-doctor kb export`: write the console's active overlay into the FAQ files and out_of_scope.toml, then load
+    them again; exit status 1 on a missing database or files that do not load."""
     from bot.console.overlay import texts_by_lang
     from bot.console.store import ConsoleStore
     from bot.storage import DatabaseUnavailable, Storage, database_url, sqlite_path

@@ -11,6 +11,7 @@ import time
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Arguments of `tcr-doctor report`."""
     parser.add_argument("report", choices=["unanswered"], help="which report (unanswered)")
     from bot.commands.db import add_database_argument
 
@@ -22,6 +23,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """`tcr-doctor report unanswered`: the unanswered and thumbs-down questions, grouped (text or --json); exit status 1
+    when there is no database."""
     from bot.storage import DatabaseUnavailable, Storage, database_url, safe_url, sqlite_path
 
     url = database_url(args.database_url)

@@ -13,6 +13,7 @@ import sys
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Arguments of `tcr-doctor serve`."""
     parser.add_argument(
         "--host",
         default=None,
@@ -42,6 +43,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """`tcr-doctor serve`: build the app from the command line and the environment, then run gunicorn with waitress
+    workers (or, with --dev, Werkzeug's server); exit status 1 when the database or redis is unavailable."""
     import os
 
     from bot.server import configure_logging

@@ -11,6 +11,7 @@ import sys
 
 
 def add_arguments(parser) -> None:
+    """Arguments of `tcr-doctor slack`."""
     parser.add_argument("--support-channel", help="channel id for hand-offs (default: $SLACK_SUPPORT_CHANNEL)")
     parser.add_argument("--nameserver", help="DNS server for diagnoses, ip[:port] (default: the system resolver)")
     parser.add_argument(
@@ -21,6 +22,8 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
+    """`tcr-doctor slack`: run the Slack app over Socket Mode until interrupted; exit status 2 without SLACK_BOT_TOKEN
+    and SLACK_APP_TOKEN."""
     from bot.settings import Settings
     from bot.slack import SlackSettings, build_app, sdk_logger
 

@@ -18,6 +18,8 @@ API_CALLS = 1  # look-ups sent at once after the instance's (cloud.warm_connecti
 
 
 def run(ctx) -> list:
+    """Personal edition: ACCESS_CREDENTIALS_OK (one login password per account). Enterprise: the instance's long-term
+    tokens, or the `tcr$` service account given as --username; an API failure becomes the finding."""
     cloud.api(ctx)
     kind, _ = cloud.tcr_target(ctx)
     if kind == "personal":

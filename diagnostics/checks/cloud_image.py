@@ -19,6 +19,8 @@ PERSONAL_PAIR = ("ap-guangzhou", "ap-hongkong")  # the usual mix-up: ccr. vs hkc
 
 
 def run(ctx) -> list:
+    """Whether the image's namespace, repository and tag exist in the account (SKIPPED without a repository in the
+    target); an API failure becomes the finding."""
     cloud.api(ctx)
     kind, value = cloud.tcr_target(ctx)
     t = ctx.target

@@ -18,6 +18,8 @@ READY_DOMAIN = "SUCCESS"
 
 
 def run(ctx) -> list:
+    """PERSONAL_EDITION for a personal-edition host; otherwise the instance's findings (found, Running, its region
+    against --region, and a custom domain's status when the host is one)."""
     cloud.api(ctx)
     kind, value = cloud.tcr_target(ctx)
     if kind == "personal":

@@ -20,6 +20,7 @@ OPEN_TO_ALL = ("0.0.0.0/0", "::/0")
 
 
 def run(ctx) -> list:
+    """The public entry's status and whitelist against --client-ip, in the frame of `cloud.run_network_check`."""
     return cloud.run_network_check(ctx, NAME, _run)
 
 

@@ -34,6 +34,8 @@ ADVICE_PERSONAL = {
 
 
 def run(ctx) -> list:
+    """Namespaces, repositories (and personal-edition tags) in use against the quota: a warning when near it, a failure
+    when at it; an API failure becomes the finding."""
     cloud.api(ctx)
     kind, value = cloud.tcr_target(ctx)
     try:

@@ -41,6 +41,8 @@ DNS_MEANING = {
 
 
 def run(ctx) -> list:
+    """The internal access links for --vpc and their private DNS resolution, in the frame of
+    `cloud.run_network_check`."""
     return cloud.run_network_check(ctx, NAME, _run)
 
 
