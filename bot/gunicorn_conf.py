@@ -18,6 +18,8 @@ import tempfile
 
 
 def on_starting(server) -> None:  # noqa: ANN001 - gunicorn's hook signature
+    """gunicorn hook in the master, before any worker: an empty metrics directory, then the database and Redis checked
+    (and the schema migrated) once."""
     directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
     if directory:
         os.makedirs(directory, exist_ok=True)
@@ -44,12 +46,15 @@ def _check_services() -> None:
 
 
 def post_fork(server, worker) -> None:  # noqa: ANN001
+    """gunicorn hook in each new worker: set up its logging."""
     from bot.server import configure_logging
 
     configure_logging()  # TCR_DOCTOR_LOG_LEVEL, every record through the secret redactor
 
 
 def child_exit(server, worker) -> None:  # noqa: ANN001
+    """gunicorn hook in the master when a worker exits: its metrics files stop counting as live (its counts stay in the
+    sums)."""
     from prometheus_client import multiprocess
 
     multiprocess.mark_process_dead(worker.pid)

@@ -101,11 +101,13 @@ class Metrics:
         return metric
 
     def inc(self, name: str, labels: dict[str, Any] | None = None, value: float = 1.0) -> None:
+        """Add `value` to the counter `name` with these labels."""
         labels = labels or {}
         metric = self._metric(name, labels)
         (metric.labels(**{k: label_value(v) for k, v in labels.items()}) if labels else metric).inc(value)
 
     def observe(self, name: str, seconds: float, labels: dict[str, Any] | None = None) -> None:
+        """Record `seconds` in the histogram `name` with these labels."""
         labels = labels or {}
         metric = self._metric(name, labels)
         (metric.labels(**{k: label_value(v) for k, v in labels.items()}) if labels else metric).observe(seconds)

@@ -23,6 +23,7 @@ def pick(text: Any, lang: str) -> Any:
 
 @functools.cache
 def environment(channel: str):
+    """The Jinja2 environment of one channel's templates (HTML autoescaped; undefined names are errors), made once."""
     # Imported here so commands that never render (e.g. `ask --json`) do not pay for Jinja2.
     import jinja2
 

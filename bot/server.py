@@ -97,6 +97,8 @@ class WaitressWorker(Worker):
     loop before one of `--threads` threads runs the app."""
 
     def run(self) -> None:
+        """Serve until the master stops the worker: waitress's event loop on the inherited sockets, a heartbeat to the
+        master every second, and a graceful shutdown of the threads."""
         from waitress import create_server, wasyncore
 
         socket_map: dict[Any, Any] = {}

@@ -33,6 +33,7 @@ class RedisUnavailable(RuntimeError):
 
 
 def safe_redis_url(url: str) -> str:
+    """The Redis URL with its password masked, for logs and errors."""
     from bot.storage import safe_url
 
     return safe_url(url)
@@ -63,9 +64,11 @@ class Breaker:
         self._warned = False
 
     def up(self) -> bool:
+        """Whether Redis may be tried now."""
         return time.monotonic() >= self._down_until
 
     def failed(self, exc: BaseException) -> None:
+        """Redis failed: do not try it for RETRY_AFTER seconds (warn once per outage)."""
         self._down_until = time.monotonic() + RETRY_AFTER
         if not self._warned:
             self._warned = True
@@ -77,11 +80,13 @@ class Breaker:
             )
 
     def recovered(self) -> None:
+        """Redis answered: say so once if an outage was warned about."""
         if self._warned:
             self._warned = False
             log.warning("Redis is back for %s", self.use)
 
     def fell_back(self) -> None:
+        """Report (to `on_fallback`, a metric) that this call used the worker's own state."""
         if self.on_fallback is not None:
             try:
                 self.on_fallback(self.use)
@@ -142,6 +147,8 @@ class RateLimiter:
         return self._shared
 
     def check(self, client: str) -> int | None:
+        """None when `client` may make one more request now (counted), else the seconds to wait; uses this worker's
+        window while Redis is down."""
         if self._item is None:
             return None
         limiter = self._memory
@@ -180,6 +187,7 @@ class OnceKeys:
         self._client: Any = None
 
     def first(self, key: str) -> bool | None:
+        """True the first time `key` is seen within the ttl, False after; None when Redis cannot say."""
         if not self.breaker.up():
             self.breaker.fell_back()
             return None

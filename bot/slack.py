@@ -95,6 +95,9 @@ _HUMAN_SUBTYPES = (None, "file_share", "thread_broadcast")
 
 @dataclass
 class SlackSettings:
+    """What the Slack channel needs: the tokens, the hand-off channel, the diagnosis limits and policy, the dedupe
+    stores, and (tests) stand-ins for the Web API, ask, redact and storage."""
+
     bot_token: str
     signing_secret: str | None = None  # None only in Socket Mode
     api_base_url: str | None = None  # tests: the local stand-in of the Web API
@@ -179,6 +182,8 @@ class SeenOnce:
         return self._conn
 
     def first(self, key: str) -> bool:
+        """True the first time `key` is seen within the ttl (by Redis or the database when shared, else by the SQLite
+        file or this process), False after that."""
         if self.shared is not None:
             answer = self.shared.first(key)
             if answer is not None:
@@ -208,6 +213,8 @@ class RedactingFilter(logging.Filter):
     """Masks secrets in every record of the Slack SDK/bolt logger (the SDK logs payloads at DEBUG)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        """Replace the record's message by its redacted text when it holds a secret (or withhold it when the redactor
+        fails); never drops the record."""
         try:
             masked, kinds = _knowledge_redact()(record.getMessage())
         except Exception:  # noqa: BLE001 - without a working redactor, withhold the line rather than risk it
@@ -363,15 +370,18 @@ class SlackChannel:
 
     # -- knowledge / diagnostics (imported when first used) -----------------------------------------------
     def redact(self, text: str) -> tuple[str, list[str]]:
+        """`text` with secrets masked, and the kinds of secret found."""
         masked, kinds = (self.settings.redact_func or _knowledge_redact())(text or "")
         return masked, list(kinds or [])
 
     def ask(self, text: str, lang: str | None = None) -> dict[str, Any]:
+        """The knowledge answer to `text` (through the settings' stand-in in tests)."""
         import knowledge
 
         return (self.settings.ask_func or knowledge.ask)(text, lang)
 
     def policy(self) -> Any:
+        """The address policy diagnoses run under: the settings', else the public-registry policy (made once)."""
         if self.settings.policy is None:
             self.settings.policy = AddressPolicy.public_registry()
         return self.settings.policy
@@ -443,6 +453,8 @@ class SlackChannel:
 
     # -- bolt wiring ----------------------------------------------------------------------------------------
     def build(self) -> Any:
+        """The bolt App with its listeners: mentions, direct messages, /tcr, the reply buttons and the target modal
+        (each acked at once, the work done lazily on a thread pool)."""
         from slack_bolt import App
         from slack_sdk import WebClient
 
@@ -501,16 +513,20 @@ class SlackChannel:
 
     # -- questions --------------------------------------------------------------------------------------
     def on_mention(self, event, client):
+        """An @mention in a channel: answer it in its thread (mentions in a DM are answered as messages)."""
         if str(event.get("channel", "")).startswith("D"):
             return  # a mention in a DM also arrives as message.im: that one answers
         self.answer_message(event, client)
 
     def on_message(self, event, client):
+        """A direct message to the bot: answer it."""
         if event.get("channel_type") != "im":
             return
         self.answer_message(event, client)
 
     def answer_message(self, event, client):
+        """Answer a message once, where it was asked (its thread, if any): the help for an empty one, else the FAQ
+        answer, with a private warning when it held a secret."""
         channel, thread_ts = event["channel"], _thread_of(event)
         if not self.seen.first(f"message:{channel}:{event['ts']}"):
             return
@@ -605,6 +621,8 @@ class SlackChannel:
         return message("full_answer.json.j2", lang=lang, result=result, answered=answered, **reading)
 
     def on_alternative(self, body, action, client, respond):
+        """An alternative's button or menu: answer the entry chosen, in the thread, and mark the choice on the original
+        reply."""
         if action.get("type") == "static_select":
             value = _value(((action.get("selected_option") or {}).get("value")) or "")
         else:
@@ -642,6 +660,7 @@ class SlackChannel:
         return (entry.question.get(lang) or entry.question.get("en")) if entry else None
 
     def on_full_answer(self, body, action, client, respond):
+        """The "full answer" button: post the whole answer (once per reply)."""
         value = _value(action.get("value"))
         lang = _lang(value.get("lang"), self.settings.default_lang)
         channel, thread_ts = self._container(body)
@@ -656,6 +675,7 @@ class SlackChannel:
         self._post_or_respond(client, respond, channel, reply)
 
     def on_feedback(self, body, action, client, respond):
+        """A thumbs-up or -down button: record the vote (once per reply) and mark the reply with the outcome."""
         value = _value(action.get("value"))
         lang = _lang(value.get("lang"), self.settings.default_lang)
         channel, _ = self._container(body)
@@ -669,6 +689,8 @@ class SlackChannel:
 
     # -- hand-off to a person -----------------------------------------------------------------------------
     def on_handoff(self, body, action, client, respond):
+        """The "ask a person" button: post the question and a link to the thread in the support channel (once per
+        thread), counting it as unhelpful."""
         value = _value(action.get("value"))
         lang = _lang(value.get("lang"), self.settings.default_lang)
         channel, thread_ts = self._container(body)
@@ -723,6 +745,7 @@ class SlackChannel:
 
     # -- diagnostics --------------------------------------------------------------------------------------
     def on_diagnose(self, body, action, client, respond):
+        """The diagnose button: diagnose the reply's target and post the findings in the thread (once per reply)."""
         value = _value(action.get("value"))
         channel, thread_ts = self._container(body)
         lang = _lang(value.get("lang"), self.settings.default_lang)
@@ -744,6 +767,7 @@ class SlackChannel:
         )
 
     def on_diagnose_target(self, body, action, client):
+        """The diagnose button of a reply without a target: open the modal that asks for one."""
         value = _value(action.get("value"))
         channel, thread_ts = self._container(body)
         lang = _lang(value.get("lang"), self.settings.default_lang)
@@ -768,6 +792,7 @@ class SlackChannel:
         )
 
     def ack_target(self, ack, view):
+        """Ack the target modal, or keep it open with an error when the target is not usable."""
         lang = _lang(_value(view.get("private_metadata")).get("lang"), self.settings.default_lang)
         if self._usable_target(self._submitted_target(view).strip()):
             ack()
@@ -775,6 +800,7 @@ class SlackChannel:
             ack(response_action="errors", errors={"target": message("target_error.json.j2", lang=lang)["text"]})
 
     def on_target(self, body, view, client):
+        """The target modal submitted: run the diagnosis in the original thread."""
         target = self._submitted_target(view).strip()
         if not self._usable_target(target):
             return  # ack_target showed the error in the modal
@@ -874,6 +900,8 @@ class SlackChannel:
 
     # -- /tcr ---------------------------------------------------------------------------------------------
     def on_command(self, command, client, respond):
+        """`/tcr [ask|diagnose|check-name|help] ...` (and the Chinese aliases; words alone are a question): a pasted
+        secret is warned about privately and never answered in public."""
         text = (command.get("text") or "").strip()
         words = text.split(None, 1)
         sub, lang_hint = _SLASH_ALIASES.get(words[0].lower(), (None, None)) if words else ("help", None)
@@ -920,6 +948,7 @@ class SlackChannel:
             self.check_name(masked, lang, respond)
 
     def check_name(self, text: str, lang: str, respond) -> None:
+        """`/tcr check-name KIND VALUE`: the naming rules' verdict, or the usage."""
         from diagnostics import check_name
 
         parts = text.split(None, 1)

@@ -248,6 +248,7 @@ def make_engine(url: str) -> sa.Engine:
 
 # -- migrations ------------------------------------------------------------------------------------------------
 def current_revision(conn: sa.Connection) -> str | None:
+    """The schema revision the database is at (alembic_version), or None before the first migration."""
     if not sa.inspect(conn).has_table("alembic_version"):
         return None
     return conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
@@ -682,11 +683,13 @@ class Storage:
 
     # -- reads ---------------------------------------------------------------------------------------------
     def question(self, qid: str) -> dict[str, Any] | None:
+        """The stored question `qid` as a dict, or None."""
         with self.engine().connect() as conn:
             row = conn.execute(sa.select(questions).where(questions.c.id == qid)).mappings().first()
         return dict(row) if row else None
 
     def feedback_rows(self) -> list[dict[str, Any]]:
+        """Every feedback row, in the order written."""
         with self.engine().connect() as conn:
             return [dict(r) for r in conn.execute(sa.select(feedback).order_by(feedback.c.id)).mappings()]
 
@@ -763,6 +766,8 @@ class SeenKeys:
         self._calls = 0
 
     def first(self, key: str) -> bool | None:
+        """True the first time `key` is seen within the ttl by any host, False after; None while the database cannot
+        say."""
         if not self.breaker.up():
             return None
         now = time.time()
@@ -815,6 +820,8 @@ class GroupCommit:
         self._leading = False
 
     def submit(self, values: dict[str, Any]) -> Any:
+        """Queue `values` and return its row's result once committed (leading the commit when none is under way); raises
+        that row's error."""
         waiter = _Waiter(values)
         with self._cond:
             self._queue.append(waiter)

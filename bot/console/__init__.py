@@ -40,6 +40,9 @@ CHARTS = ("per_day", "outcomes", "top_entries", "log_causes", "findings")
 
 
 class Console:
+    """What the console's views share, kept on the app: settings, the store, sign-in (token and, when configured,
+    Slack), the taught overlay, the evaluation sets and the sign-in rate limit."""
+
     def __init__(self, cfg, store: ConsoleStore, auth: Auth, source: OverlaySource):
         self.cfg = cfg
         self.store = store
@@ -145,6 +148,7 @@ def _page(template: str, status: int = 200, **context: Any) -> Response:
 # --- sign-in --------------------------------------------------------------------------------------------
 @blueprint.get("/login")
 def login():
+    """GET /console/login: the sign-in form (a signed-in lead goes straight to /console)."""
     c = _console()
     if c.auth.session():
         return redirect("/console", code=303)
@@ -156,6 +160,8 @@ def login():
 
 @blueprint.post("/login")
 def login_post():
+    """POST /console/login {csrf, name, token, next}: a session for a right token and a name, then a redirect to `next`
+    within /console; 401 for a wrong token, 403 without the form's CSRF, 429 when busy."""
     from bot.api import client_key
 
     c = _console()
@@ -187,6 +193,8 @@ def _slack_redirect_uri() -> str:
 
 @blueprint.get("/login/slack")
 def login_slack():
+    """GET /console/login/slack: a redirect to Slack's authorize page, the state and nonce kept in a signed cookie; 404
+    when Slack sign-in is not configured."""
     c = _console()
     if c.slack is None:
         return _page("error.html", status=404, reason="slack_off")
@@ -198,6 +206,8 @@ def login_slack():
 
 @blueprint.get("/login/slack/callback")
 def login_slack_callback():
+    """GET /console/login/slack/callback: Slack's redirect; a session when the code's id_token checks out (state, nonce,
+    workspace), else the sign-in page with a 401 (403 for a bad state)."""
     import hmac
 
     c = _console()
@@ -221,6 +231,7 @@ def login_slack_callback():
 
 @blueprint.post("/logout")
 def logout():
+    """POST /console/logout: ends the session and redirects to the sign-in page."""
     response = redirect("/console/login", code=303)
     _console().auth.end(response)
     return response
@@ -228,6 +239,8 @@ def logout():
 
 @blueprint.get("/static/<path:name>")
 def asset(name: str):
+    """GET /console/static/NAME: the console's CSS, script and vendored Chart.js (only those), public so the sign-in
+    page is styled."""
     import os
 
     if name not in ASSETS:
@@ -328,6 +341,8 @@ def chart_data(store: ConsoleStore, f: Filters) -> dict[str, Any]:
 @blueprint.get("")
 @blueprint.get("/")
 def overview():
+    """GET /console: the overview charts (answered, refused, thumbs-down per day, ...) for the date range and channel in
+    the query."""
     c = _console()
     f, params = _filters()
     data = chart_data(c.store, f)
@@ -353,6 +368,7 @@ def overview():
 
 @blueprint.get("/export.csv")
 def export_csv():
+    """GET /console/export.csv?chart=NAME: one overview chart's figures as a CSV download (400 for an unknown chart)."""
     c = _console()
     chart = request.args.get("chart", "")
     if chart not in CHARTS:
@@ -423,6 +439,8 @@ def _groups(c: Console, f: Filters) -> list[dict[str, Any]]:
 
 @blueprint.get("/questions")
 def questions():
+    """GET /console/questions: the unanswered and thumbs-down questions, grouped, with the FAQ entries to teach them
+    to."""
     c = _console()
     f, params = _filters()
     lang = _lang()
@@ -484,6 +502,7 @@ def teach():
 # --- audit and undo ---------------------------------------------------------------------------------------
 @blueprint.get("/audit")
 def audit():
+    """GET /console/audit: every teaching act, newest first, with who taught or undid it and when."""
     c = _console()
     kb, _ = knowledge.get_matcher()
     rows = c.store.audit()
@@ -501,6 +520,8 @@ def audit():
 
 @blueprint.post("/audit/<int:teach_id>/undo")
 def undo(teach_id: int):
+    """POST /console/audit/ID/undo: undo a teaching act and reload the overlay; 409 when it was already undone or does
+    not exist."""
     c = _console()
     if not c.store.undo(teach_id, author=_session()["user"]):
         return _page("error.html", status=409, reason="undone")

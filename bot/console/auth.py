@@ -23,6 +23,9 @@ PATH = "/console"
 
 
 class Auth:
+    """The console's sign-in state, kept in signed cookies: the session, the sign-in form's CSRF token and the pending
+    Slack sign-in."""
+
     def __init__(self, token: str):
         self.token = token
         key = hmac.new(token.encode(), b"tcr-doctor console session v1", hashlib.sha256).hexdigest()
@@ -30,9 +33,11 @@ class Auth:
 
     @property
     def enabled(self) -> bool:
+        """Whether the console is on (a token is configured); without one it answers 404."""
         return bool(self.token)
 
     def check_token(self, given: str) -> bool:
+        """Whether `given` is the configured token (compared in constant time)."""
         return bool(self.token) and hmac.compare_digest(given.encode(), self.token.encode())
 
     def _load(self, name: str) -> dict[str, Any] | None:
@@ -60,9 +65,12 @@ class Auth:
         return secrets.token_urlsafe(24)
 
     def keep_login_csrf(self, response: Response, csrf: str) -> None:
+        """Set the cookie carrying the sign-in form's CSRF token (an hour)."""
         self._set(response, PRE_COOKIE, {"csrf": csrf}, max_age=3600)
 
     def keep_oidc(self, response: Response, state: str, nonce: str) -> None:
+        """Set the cookie carrying a Slack sign-in's state and nonce (ten minutes; SameSite=Lax so that Slack's redirect
+        back sends it)."""
         response.set_cookie(
             OIDC_COOKIE,
             self._serializer.dumps({"state": state, "nonce": nonce}),
@@ -74,17 +82,20 @@ class Auth:
         )
 
     def oidc(self) -> dict[str, Any] | None:
+        """The pending Slack sign-in's {state, nonce} from its cookie, or None."""
         data = self._load(OIDC_COOKIE)
         if data and isinstance(data.get("state"), str) and isinstance(data.get("nonce"), str):
             return data
         return None
 
     def start(self, response: Response, user: str) -> None:
+        """Sign `user` in: set the session cookie with a fresh CSRF token and drop the sign-in cookies."""
         self._set(response, COOKIE, {"user": user, "csrf": secrets.token_urlsafe(24)}, max_age=MAX_AGE)
         response.delete_cookie(PRE_COOKIE, path=PATH)
         response.delete_cookie(OIDC_COOKIE, path=PATH)
 
     def end(self, response: Response) -> None:
+        """Sign out: delete the session cookie."""
         response.delete_cookie(COOKIE, path=PATH, httponly=True, samesite="Strict")
 
     def _set(self, response: Response, name: str, data: dict, *, max_age: int) -> None:

@@ -42,6 +42,7 @@ def eval_paths(setting: str | list[str] | None) -> list[Path]:
 
 @functools.lru_cache(maxsize=4)
 def load_items(paths: tuple[Path, ...]) -> tuple[tuple[str, int | None], ...]:
+    """The (question, labelled entry number or None) pairs of the evaluation files, read once per set of paths."""
     items = []
     for p in paths:
         with open(p, encoding="utf-8") as fh:

@@ -30,6 +30,9 @@ class SignInError(Exception):
 
 
 class SlackSignIn:
+    """Sign-in with Slack (OpenID Connect) for the console, against the app's client id and secret and limited to one
+    workspace."""
+
     def __init__(self, *, client_id: str, client_secret: str, team: str, base_url: str = "https://slack.com"):
         self.client_id = client_id
         self.client_secret = client_secret
@@ -39,6 +42,7 @@ class SlackSignIn:
 
     @classmethod
     def from_settings(cls, cfg) -> SlackSignIn | None:
+        """The sign-in for the settings, or None when the client id, the secret or the allowed workspace is missing."""
         if not (cfg.slack_client_id and cfg.slack_client_secret and cfg.console_slack_team):
             return None
         return cls(
@@ -49,6 +53,7 @@ class SlackSignIn:
         )
 
     def authorize_url(self, redirect_uri: str, state: str, nonce: str) -> str:
+        """Slack's authorize URL for this sign-in (openid profile, the workspace preselected)."""
         query = urllib.parse.urlencode(
             {
                 "response_type": "code",
@@ -64,6 +69,7 @@ class SlackSignIn:
 
     @staticmethod
     def new_state() -> tuple[str, str]:
+        """A fresh (state, nonce) pair for one sign-in."""
         return secrets.token_urlsafe(24), secrets.token_urlsafe(24)
 
     def exchange(self, code: str, redirect_uri: str, nonce: str) -> dict[str, Any]:
@@ -92,6 +98,8 @@ class SlackSignIn:
         return self.verify(data["id_token"], nonce)
 
     def verify(self, id_token: str, nonce: str) -> dict[str, Any]:
+        """The id_token's claims once its RS256 signature (Slack's published keys), issuer, audience, expiry, nonce and
+        workspace check out; SignInError otherwise."""
         import jwt
 
         if self._jwks is None:
@@ -117,5 +125,6 @@ class SlackSignIn:
 
     @staticmethod
     def user_name(claims: dict[str, Any]) -> str:
+        """How the audit trail names a Slack user: the name (else the email or subject) and the Slack user id."""
         name = claims.get("name") or claims.get("email") or claims.get("sub")
         return f"{' '.join(str(name).split())[:80]} (Slack {claims.get('sub', '?')})"

@@ -52,6 +52,7 @@ class Filters:
     channel: str | None = None
 
     def on(self, table: Table) -> ColumnElement[bool]:
+        """The SQL condition selecting `table`'s rows in the range (and channel)."""
         cond = and_(table.c.ts >= self.start, table.c.ts < self.end)
         if self.channel:
             cond = and_(cond, table.c.channel == self.channel)
@@ -69,6 +70,7 @@ class ConsoleStore:
 
     @property
     def engine(self) -> Engine:
+        """The storage's engine for this process."""
         return self._engine()
 
     # -- charts ----------------------------------------------------------------------------------------
@@ -128,6 +130,7 @@ class ConsoleStore:
             return [(int(d), ch, st, a, lc, int(n)) for d, ch, st, a, lc, n in conn.execute(q)]
 
     def thumbs_down_by_entry(self, f: Filters) -> dict[str, int]:
+        """Thumbs-down votes per answered entry id within the filters."""
         q = (
             select(feedback.c.answer_id, func.count())
             .where(and_(f.on(feedback), feedback.c.helpful == 0))
@@ -137,6 +140,7 @@ class ConsoleStore:
             return {a: int(n) for a, n in conn.execute(q)}
 
     def thumbs_down_per_day(self, f: Filters) -> dict[int, int]:
+        """Thumbs-down votes per day number within the filters."""
         fday = day_of(feedback.c.ts)
         q = select(fday, func.count()).where(and_(f.on(feedback), feedback.c.helpful == 0)).group_by(fday)
         with self.engine.connect() as conn:
@@ -217,11 +221,13 @@ class ConsoleStore:
         return f"{n}.{top or 0}.{undone or 0}"
 
     def active_overlay(self) -> list[dict[str, Any]]:
+        """The teaching acts in force (not undone), oldest first: what the matcher's overlay is built from."""
         q = select(kb_overlay).where(kb_overlay.c.undone.is_(None)).order_by(kb_overlay.c.id)
         with self.engine.connect() as conn:
             return [_overlay_row(r._mapping) for r in conn.execute(q)]
 
     def audit(self, limit: int = 200) -> list[dict[str, Any]]:
+        """The latest `limit` teaching acts, newest first, undone ones included."""
         q = select(kb_overlay).order_by(kb_overlay.c.id.desc()).limit(limit)
         with self.engine.connect() as conn:
             return [_overlay_row(r._mapping) for r in conn.execute(q)]
@@ -237,6 +243,8 @@ class ConsoleStore:
         pointer: str | None = None,
         evaluation: dict | None = None,
     ) -> int:
+        """Record one teaching act (phrasings for an entry, or an out-of-scope topic) with its author and evaluation;
+        returns its id. ValueError for another kind."""
         if kind not in ("phrasings", "topic"):
             raise ValueError(f"unknown kind {kind!r}")
         row = {
