@@ -18,7 +18,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, request
 from markupsafe import Markup
 
-from bot.storage import refusal_kind
+from bot.questions import count_question, question_fields
 from diagnostics import checks as checks_registry
 
 blueprint = Blueprint("api", __name__)
@@ -438,27 +438,8 @@ def api_ask():
 
     qid = secrets.token_hex(8)
     masked, kinds = _redact(question)
-    answer = result.get("answer") or {}
-    status = result.get("status", "no_answer")
-    state.storage.record_question(
-        qid,
-        masked,
-        lang=result.get("lang"),
-        status=status,
-        answer_id=answer.get("id"),
-        score=answer.get("score"),
-        kb_version=result.get("kb_version"),
-        redacted=kinds,
-        log_code=(result.get("log") or {}).get("cause") if isinstance(result.get("log"), dict) else None,
-        refusal=refusal_kind(result),
-    )
-    labels = {"channel": "web", "lang": result.get("lang") or "", "status": status}
-    state.metrics.inc("tcr_doctor_questions_total", labels)
-    if result.get("matched"):
-        state.metrics.inc("tcr_doctor_matches_total", {"lang": labels["lang"]})
-        state.metrics.inc("tcr_doctor_answers_total", {"id": answer.get("id", "")})
-    else:
-        state.metrics.inc("tcr_doctor_no_answers_total", {"lang": labels["lang"]})
+    state.storage.record_question(qid, masked, channel="web", redacted=kinds, **question_fields(result))
+    count_question(state.metrics.inc, "web", result)
 
     if body.get("render") == "html":
         result = dict(result, html=render_answer(result))

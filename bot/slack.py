@@ -34,6 +34,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
+from bot.questions import count_question, question_fields
 from bot.render import render
 from bot.settings import Settings
 from diagnostics import checks as checks_registry
@@ -353,6 +354,42 @@ def settle(blocks: list[dict[str, Any]], used, outcome: str) -> list[dict[str, A
     return out
 
 
+class _Progress:
+    """The Slack message that shows each check's state while a diagnosis runs: posted once, then updated at most
+    every _PROGRESS_INTERVAL seconds (the runner reports from its worker threads)."""
+
+    def __init__(self, client: Any, channel: str, render: Any):
+        self.client, self.channel, self.render = client, channel, render
+        self.states: dict[str, str] = {}  # check -> running | ok | warn | fail | skip, in the order they started
+        self.ts: str | None = None
+        self.last_update = time.monotonic()
+        self.lock = threading.Lock()
+
+    def post(self, thread_ts: str | None, *, may_fail: bool) -> None:
+        """Post the message (no checks started yet); when MAY_FAIL, a failed post leaves no message to update."""
+        try:
+            posted = self.client.chat_postMessage(channel=self.channel, thread_ts=thread_ts, **self.render(self.states))
+        except Exception:
+            if not may_fail:
+                raise
+            posted = None
+        self.ts = posted["ts"] if posted else None
+        self.last_update = time.monotonic()
+
+    def on_progress(self, event: str, check: str, info: Mapping[str, Any] | None = None) -> None:
+        """diagnose()'s callback: ("start" | "done", check, {"status", "seconds"})."""
+        with self.lock:
+            self.states[check] = "running" if event == "start" else str((info or {}).get("status") or "ok")
+            if not self.ts or time.monotonic() - self.last_update < _PROGRESS_INTERVAL:
+                return
+            self.last_update = time.monotonic()
+            update = self.render(dict(self.states))
+        try:
+            self.client.chat_update(channel=self.channel, ts=self.ts, **update)
+        except Exception:  # noqa: BLE001 - progress is best effort; the final update matters
+            log.warning("slack: progress update failed")
+
+
 class SlackChannel:
     """The listeners, with the settings and once-only state they share."""
 
@@ -395,34 +432,14 @@ class SlackChannel:
     def record(self, masked: str, kinds: list[str], result: Mapping[str, Any]) -> str:
         """Record a (redacted) question and count it; returns its id for the feedback buttons."""
         qid = secrets.token_hex(8)
-        answer = result.get("answer") or {}
-        status = str(result.get("status") or "no_answer")
-        lang = result.get("lang") or ""
         if self.settings.storage is not None:
             try:
                 self.settings.storage.record_question(
-                    qid,
-                    masked,
-                    channel="slack",
-                    lang=result.get("lang"),
-                    status=status,
-                    answer_id=answer.get("id"),
-                    score=answer.get("score"),
-                    kb_version=result.get("kb_version"),
-                    redacted=kinds,
-                    log_code=(result.get("log") or {}).get("cause") if isinstance(result.get("log"), dict) else None,
-                    refusal=(result.get("refusal") or {}).get("kind")
-                    if isinstance(result.get("refusal"), dict)
-                    else None,
+                    qid, masked, channel="slack", redacted=kinds, **question_fields(result)
                 )
             except Exception:  # noqa: BLE001 - the answer matters more than its record
                 log.exception("slack: could not record the question")
-        self._count("tcr_doctor_questions_total", {"channel": "slack", "lang": lang, "status": status})
-        if result.get("matched"):
-            self._count("tcr_doctor_matches_total", {"lang": lang})
-            self._count("tcr_doctor_answers_total", {"id": answer.get("id", "")})
-        else:
-            self._count("tcr_doctor_no_answers_total", {"lang": lang})
+        count_question(self._count, "slack", result)
         return qid
 
     def feedback(self, value: Mapping[str, Any], helpful: bool) -> None:
@@ -832,71 +849,77 @@ class SlackChannel:
 
         `ran_by`: who started it (said in the message); `command`: started by `/tcr diagnose`.
         """
-        from diagnostics import arrange_verdict, diagnose
+        only = self._checks_to_run(checks)
 
+        def render_progress(states: dict[str, str]) -> dict[str, Any]:
+            return message("progress.json.j2", lang=lang, target=target, checks=only, states=states, ran_by=ran_by)
+
+        progress = _Progress(client, channel, render_progress)
+        progress.post(thread_ts, may_fail=fallback is not None)
+        result = self._diagnosis_message(
+            target,
+            only,
+            lang,
+            progress.on_progress,
+            credentials="credentials" in (checks or []),
+            ran_by=ran_by,
+            command=command,
+        )
+        if progress.ts:
+            client.chat_update(channel=channel, ts=progress.ts, **result)
+        else:
+            fallback(**result)
+
+    def _checks_to_run(self, checks: Any) -> list[str]:
+        """The asked checks a chat user may trigger (all of those when none is asked), plus the account checks when
+        the operator's account is configured (TCR_DOCTOR_SLACK_CLOUD)."""
         only = _safe_checks(checks) or safe_checks()
-        if self.settings.cloud is not None:  # the operator's account (TCR_DOCTOR_SLACK_CLOUD): its account checks too
+        if self.settings.cloud is not None:
             only += list(checks_registry.groups().get("cloud", ()))
-        wants_credentials = "credentials" in (checks or [])
-        states: dict[str, str] = {}  # check -> running | ok | warn | fail | skip, in the order they started
-        progress = message("progress.json.j2", lang=lang, target=target, checks=only, states=states, ran_by=ran_by)
-        try:
-            posted = client.chat_postMessage(channel=channel, thread_ts=thread_ts, **progress)
-        except Exception:
-            if fallback is None:
-                raise
-            posted = None
-        ts = posted["ts"] if posted else None
-        last_update = [time.monotonic()]
-        lock = threading.Lock()  # the runner reports from its worker threads
+        return only
 
-        def on_progress(event: str, check: str, info: Mapping[str, Any] | None = None) -> None:
-            """diagnose()'s callback: ("start" | "done", check, {"status", "seconds"})."""
-            with lock:
-                states[check] = "running" if event == "start" else str((info or {}).get("status") or "ok")
-                if not ts or time.monotonic() - last_update[0] < _PROGRESS_INTERVAL:
-                    return
-                last_update[0] = time.monotonic()
-                update = message(
-                    "progress.json.j2", lang=lang, target=target, checks=only, states=dict(states), ran_by=ran_by
-                )
-            try:
-                client.chat_update(channel=channel, ts=ts, **update)
-            except Exception:  # noqa: BLE001 - progress is best effort; the final update matters
-                log.warning("slack: progress update failed")
+    def _diagnosis_message(
+        self,
+        target: str,
+        only: list[str],
+        lang: str,
+        on_progress: Any,
+        *,
+        credentials: bool,
+        ran_by: str | None,
+        command: bool,
+    ) -> dict[str, Any]:
+        """Diagnose TARGET and render the findings; busy when every diagnosis slot stays taken, an honest error
+        when the diagnosis fails."""
+        from diagnostics import arrange_verdict, diagnose
 
         # Anonymous and server-neutral, by the same rules as the web API (diagnostics.policy.AnonymousDiagnosis):
         # no password, never the server's docker config or proxy variables.
         options = self.anonymous().options(only, cloud=self.settings.cloud)
         slots = self.settings.diagnose_slots  # shared with /api/diagnose: at most N diagnoses per process
         if slots is not None and not slots.acquire(timeout=self.settings.diagnose_timeout):
-            result = message("busy.json.j2", lang=lang)
-        else:
-            try:
-                report = (self.settings.diagnose_func or diagnose)(target, options, progress=on_progress)
-                findings = [f.to_dict() if hasattr(f, "to_dict") else f for f in report.findings]
-                if self.settings.storage is not None and hasattr(self.settings.storage, "record_findings"):
-                    self.settings.storage.record_findings(findings, channel="slack")  # codes only: console chart
-                result = message(
-                    "findings.json.j2",
-                    lang=lang,
-                    target=target,
-                    findings=findings,
-                    causes=arrange_verdict(findings, getattr(report, "verdict", None) or []),
-                    credentials=wants_credentials or any(_is_auth(f) for f in findings),
-                    ran_by=ran_by,
-                    command=command,
-                )
-            except Exception:  # noqa: BLE001 - the user gets an honest error, the log gets the traceback
-                log.exception("slack: diagnosis failed")
-                result = message("error.json.j2", lang=lang)
-            finally:
-                if slots is not None:
-                    slots.release()
-        if ts:
-            client.chat_update(channel=channel, ts=ts, **result)
-        else:
-            fallback(**result)
+            return message("busy.json.j2", lang=lang)
+        try:
+            report = (self.settings.diagnose_func or diagnose)(target, options, progress=on_progress)
+            findings = [f.to_dict() if hasattr(f, "to_dict") else f for f in report.findings]
+            if self.settings.storage is not None and hasattr(self.settings.storage, "record_findings"):
+                self.settings.storage.record_findings(findings, channel="slack")  # codes only: console chart
+            return message(
+                "findings.json.j2",
+                lang=lang,
+                target=target,
+                findings=findings,
+                causes=arrange_verdict(findings, getattr(report, "verdict", None) or []),
+                credentials=credentials or any(_is_auth(f) for f in findings),
+                ran_by=ran_by,
+                command=command,
+            )
+        except Exception:  # noqa: BLE001 - the user gets an honest error, the log gets the traceback
+            log.exception("slack: diagnosis failed")
+            return message("error.json.j2", lang=lang)
+        finally:
+            if slots is not None:
+                slots.release()
 
     # -- /tcr ---------------------------------------------------------------------------------------------
     def on_command(self, command, client, respond):
