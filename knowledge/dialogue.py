@@ -11,6 +11,8 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from .vendors import VENDOR_HOSTS
+
 
 class LazyRe:
     """A regular expression compiled on first use: `tcr-doctor ask` starts in a fresh process every time, and most
@@ -234,29 +236,6 @@ def smalltalk(text: str) -> str | None:
 
 # ---------------------------------------------------------------- other vendors' registries
 
-# (host suffix, vendor shown to the user). Any other non-TCR registry host is a self-hosted registry.
-VENDOR_HOSTS = (
-    ("docker.io", "Docker Hub"),
-    ("docker.com", "Docker Hub"),
-    ("ghcr.io", "GitHub Container Registry"),
-    ("docker.pkg.github.com", "GitHub Packages"),
-    ("quay.io", "Quay"),
-    ("gcr.io", "Google Container Registry"),
-    ("pkg.dev", "Google Artifact Registry"),
-    ("amazonaws.com", "Amazon ECR"),
-    ("azurecr.io", "Azure Container Registry"),
-    ("aliyuncs.com", "Aliyun ACR"),
-    ("myhuaweicloud.com", "Huawei Cloud SWR"),
-    ("registry.k8s.io", "registry.k8s.io"),
-    ("k8s.gcr.io", "registry.k8s.io"),
-    ("mcr.microsoft.com", "Microsoft Container Registry"),
-    ("nvcr.io", "NVIDIA NGC"),
-    ("gitlab.com", "GitLab Container Registry"),
-    ("jfrog.io", "JFrog Artifactory"),
-    ("volces.com", "Volcengine CR"),
-    ("ksyuncs.com", "Kingsoft Cloud KCR"),
-    ("baidubce.com", "Baidu CCR"),
-)
 # Vendors named in prose (normalised lower-case text; Latin on word boundaries).
 VENDOR_WORDS = (
     (r"docker ?hub|hub\.docker\.com", "Docker Hub"),

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .vendors import VENDOR_HOSTS
+
 HERE = Path(__file__).resolve().parent
 
 # Feature weights (measured on the dev set, see docs/matching.md).
@@ -571,23 +573,7 @@ def _action_heads(t: str, acts: list[tuple[int, int, str]], objs: list[tuple[int
 
 
 # Other vendors' registries (a host ending so); any other non-TCR registry host counts as self-hosted.
-VENDOR_REGISTRY_SUFFIXES = (
-    "docker.io",
-    "docker.com",
-    "gcr.io",
-    "pkg.dev",
-    "quay.io",
-    "ghcr.io",
-    "amazonaws.com",
-    "azurecr.io",
-    "aliyuncs.com",
-    "myhuaweicloud.com",
-    "registry.k8s.io",
-    "mcr.microsoft.com",
-    "nvcr.io",
-    "gitlab.com",
-    "jfrog.io",
-)
+VENDOR_REGISTRY_SUFFIXES = tuple(suffix for suffix, _vendor in VENDOR_HOSTS)
 # A registry host: name.tld or an IPv4 address or localhost, with an optional port (not "qcs::tcr:ap-guangzhou").
 _HOST_SHAPE_RE = re.compile(
     r"(?:(?:[a-z0-9-]+\.)+[a-z][a-z0-9-]*|(?:[0-9]{1,3}\.){3}[0-9]{1,3}|localhost)(?::[0-9]{1,5})?"
