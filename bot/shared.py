@@ -55,35 +55,38 @@ def connect(url: str) -> Any:
 
 
 class Breaker:
-    """Whether to use Redis now: after an error, not for RETRY_AFTER seconds (one warning per outage)."""
+    """Whether to use a shared backend (Redis, or the database for Slack dedupe) now: after an error, not for
+    RETRY_AFTER seconds (one warning per outage, naming the backend)."""
 
-    def __init__(self, use: str, on_fallback: Callable[[str], Any] | None = None):
+    def __init__(self, use: str, on_fallback: Callable[[str], Any] | None = None, *, backend: str = "Redis"):
         self.use = use
         self.on_fallback = on_fallback
+        self.backend = backend
         self._down_until = 0.0
         self._warned = False
 
     def up(self) -> bool:
-        """Whether Redis may be tried now."""
+        """Whether the backend may be tried now."""
         return time.monotonic() >= self._down_until
 
     def failed(self, exc: BaseException) -> None:
-        """Redis failed: do not try it for RETRY_AFTER seconds (warn once per outage)."""
+        """The backend failed: do not try it for RETRY_AFTER seconds (warn once per outage)."""
         self._down_until = time.monotonic() + RETRY_AFTER
         if not self._warned:
             self._warned = True
             log.warning(
-                "Redis unavailable for %s (%s): this worker falls back to its own state, retrying every %gs",
+                "%s unavailable for %s (%s): this worker falls back to its own state, retrying every %gs",
+                self.backend,
                 self.use,
                 type(exc).__name__,
                 RETRY_AFTER,
             )
 
     def recovered(self) -> None:
-        """Redis answered: say so once if an outage was warned about."""
+        """The backend answered: say so once if an outage was warned about."""
         if self._warned:
             self._warned = False
-            log.warning("Redis is back for %s", self.use)
+            log.warning("%s is back for %s", self.backend, self.use)
 
     def fell_back(self) -> None:
         """Report (to `on_fallback`, a metric) that this call used the worker's own state."""

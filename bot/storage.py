@@ -762,7 +762,7 @@ class SeenKeys:
         self.storage = storage
         self.ttl = max(1.0, float(ttl))
         self.namespace = namespace
-        self.breaker = Breaker(f"{namespace} dedupe in the database")
+        self.breaker = Breaker(f"{namespace} dedupe", backend="The database")
         self._calls = 0
 
     def first(self, key: str) -> bool | None:

@@ -461,11 +461,13 @@ def test_seen_keys_are_first_once_across_storages_and_expire(storage_url):
     assert a.first("event:Ev2") is True  # pruned with the rest
 
 
-def test_seen_keys_say_nothing_while_the_database_fails(storage_url):
+def test_seen_keys_say_nothing_while_the_database_fails(storage_url, caplog):
     keys = Storage(storage_url).seen_keys()
     with keys.storage.engine().begin() as conn:
         conn.execute(sa.text("DROP TABLE slack_seen"))
-    assert keys.first("event:Ev3") is None
+    with caplog.at_level(logging.WARNING):
+        assert keys.first("event:Ev3") is None
+    assert "The database unavailable for slack dedupe" in caplog.text and "Redis" not in caplog.text
     assert not keys.breaker.up()  # the next events do not wait on the database for a while
     assert keys.first("event:Ev4") is None
 
