@@ -16,7 +16,9 @@ import re
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from . import cloud_tc3, net
@@ -24,6 +26,10 @@ from .cloud_credentials import CloudCredentials as CloudCredentials  # re-export
 from .cloud_credentials import credentials_available as credentials_available
 from .cloud_credentials import load_credentials as load_credentials
 from .cloud_tc3 import TC3Client, TC3Error, TransportError
+
+if TYPE_CHECKING:  # typing only: the findings and the context load when a check runs
+    from .context import Context
+    from .findings import Finding, Unavailable
 
 log = logging.getLogger("tcr_doctor.cloud")
 
@@ -170,7 +176,7 @@ class TCRAPI:
             version=API_VERSION,
         )
 
-    def call(self, action: str, region: str, params: dict | None = None) -> dict:
+    def call(self, action: str, region: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
         """Send ACTION to REGION; the `Response` object without `RequestId`. Raises CloudError.
 
         RequestLimitExceeded is retried with exponential backoff while the deadline leaves room for it."""
@@ -275,16 +281,16 @@ NAME_CHECK = {
 }
 
 
-def _unavailable(f):
-    from .context import Unavailable
+def _unavailable(f: Finding) -> Unavailable:
+    from .findings import Unavailable  # the class diagnostics.context re-exports
 
     return Unavailable(f)
 
 
-def account_label(ctx) -> str | dict[str, str]:
+def account_label(ctx: Context) -> str | dict[str, str]:
     """How findings name the account: its label (CloudOptions.account) when given, else where the credentials came from
     (a tccli profile or the environment), in both languages."""
-    o = ctx.options.cloud
+    o: CloudOptions | None = ctx.options.cloud
     if o is not None and o.account:
         return o.account
     creds = o.credentials if o is not None else None
@@ -297,29 +303,29 @@ def _source_label(creds: CloudCredentials) -> dict[str, str]:
     return {"en": "(credentials from the environment)", "zh": "（环境变量中的密钥）"}
 
 
-def api(ctx) -> TCRAPI:
+def api(ctx: Context) -> TCRAPI:
     """The client for this diagnosis; Unavailable(CLOUD_NO_CREDENTIALS) when none was configured."""
     from .findings import finding
 
-    o = getattr(ctx.options, "cloud", None)
+    o: CloudOptions | None = getattr(ctx.options, "cloud", None)
     if o is None or o.credentials is None:
         raise _unavailable(finding("cloud_instance", "CLOUD_NO_CREDENTIALS"))
     return ctx.memo("cloud:api", lambda: TCRAPI(o, ctx.deadline))
 
 
-def call(ctx, action: str, region: str, params: dict | None = None) -> dict:
+def call(ctx: Context, action: str, region: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
     """One memoised API answer (errors are memoised too: every check sees the same failure)."""
     client = api(ctx)
     key = f"cloud:{action}:{region}:{json.dumps(params or {}, sort_keys=True)}"
     return ctx.memo(key, lambda: client.call(action, region, params))
 
 
-def prefetch(ctx, requests: list[tuple[str, str, dict]]) -> None:
+def prefetch(ctx: Context, requests: list[tuple[str, str, dict[str, Any]]]) -> None:
     """Send REQUESTS [(action, region, params)] at once, in the background; `call` with the same arguments then
     waits for (or finds) the memoised answer. A check whose look-ups do not depend on each other pays for one
     round trip instead of one per look-up."""
 
-    def one(action, region, params):
+    def one(action: str, region: str, params: dict[str, Any]) -> None:
         try:
             call(ctx, action, region, params)
         except Exception:  # noqa: BLE001 - memoised: the check that reads it reports it
@@ -329,7 +335,7 @@ def prefetch(ctx, requests: list[tuple[str, str, dict]]) -> None:
         threading.Thread(target=one, args=req, daemon=True, name=f"cloud-{req[0]}").start()
 
 
-def error_finding(check: str, err: CloudError, ctx):
+def error_finding(check: str, err: CloudError, ctx: Context) -> Finding:
     """The finding for a failed API call."""
     from .findings import finding
 
@@ -375,15 +381,16 @@ def error_finding(check: str, err: CloudError, ctx):
     )
 
 
-def tcr_target(ctx) -> tuple[str, str]:
+def tcr_target(ctx: Context) -> tuple[str, str]:
     """('enterprise', instance name) or ('personal', region) for the target; Unavailable(CLOUD_NOT_TCR) otherwise.
     A host that is not a TCR name may be a custom domain of an instance in the account (looked up once)."""
     return ctx.memo("cloud:target", lambda: _tcr_target(ctx))
 
 
-def _tcr_target(ctx) -> tuple[str, str]:
-    from .checks.name import ENTERPRISE_SUFFIX, edition
+def _tcr_target(ctx: Context) -> tuple[str, str]:
+    from .checks.name import edition
     from .findings import finding
+    from .names import ENTERPRISE_SUFFIX
 
     host = ctx.target.host or ""
     ed = edition(host)
@@ -418,25 +425,25 @@ def _tcr_target(ctx) -> tuple[str, str]:
     raise _unavailable(finding("cloud_instance", "CLOUD_NOT_TCR", host=host or ctx.target.raw, note=form))
 
 
-def _plain(label, lang: str) -> str:
+def _plain(label: str | dict[str, str], lang: str) -> str:
     return label if isinstance(label, str) else label[lang]
 
 
-def tcr_host_kind(ctx) -> str | None:
+def tcr_host_kind(ctx: Context) -> str | None:
     """'enterprise' or 'personal' when the target's host is a TCR name, None otherwise (a custom domain, say)."""
     from .checks.name import edition
 
     return edition(ctx.target.host or "")
 
 
-def custom_domain(ctx) -> tuple[dict, dict] | None:
+def custom_domain(ctx: Context) -> tuple[dict[str, Any], dict[str, Any]] | None:
     """(Registry, CustomizedDomainInfo) when the target's host is a custom domain of an instance in this account,
     else None: DescribeInstances (all regions), then DescribeInstanceCustomizedDomain for each instance at once.
     An API failure of the instance list (or of every domain list) is the finding."""
     return ctx.memo("cloud:custom_domain", lambda: _custom_domain(ctx))
 
 
-def _custom_domain(ctx) -> tuple[dict, dict] | None:
+def _custom_domain(ctx: Context) -> tuple[dict[str, Any], dict[str, Any]] | None:
     host = (ctx.target.host or "").lower()
     warm_connections(ctx)
     try:
@@ -449,7 +456,7 @@ def _custom_domain(ctx) -> tuple[dict, dict] | None:
         for r in regs
     ]
     prefetch(ctx, asks)
-    failures = []
+    failures: list[CloudError] = []
     for reg, (action, region, params) in zip(regs, asks):
         try:
             domains = call(ctx, action, region, params).get("DomainInfoList") or []
@@ -464,13 +471,15 @@ def _custom_domain(ctx) -> tuple[dict, dict] | None:
     return None
 
 
-def entry_region(ctx) -> str:
+def entry_region(ctx: Context) -> str:
     """The region the account-wide look-ups are sent to: --region, else DEFAULT_REGION."""
-    o = ctx.options.cloud
+    o: CloudOptions | None = ctx.options.cloud
     return (o.region if o is not None and o.region else None) or DEFAULT_REGION
 
 
-def run_network_check(ctx, name: str, body) -> list:
+def run_network_check(
+    ctx: Context, name: str, body: Callable[[Context, dict[str, Any]], list[Finding]]
+) -> list[Finding]:
     """The frame of an enterprise instance's network check: a personal-edition host has no network controls
     (NETWORK_ACL_NONE); otherwise `body(ctx, registry)` runs, and an API failure becomes the check's finding."""
     from .findings import finding
@@ -486,7 +495,7 @@ def run_network_check(ctx, name: str, body) -> list:
         return [error_finding(name, err, ctx)]
 
 
-def warm_connections(ctx) -> None:
+def warm_connections(ctx: Context) -> None:
     """While the instance look-up is in flight, open the connections the selected checks' next look-ups will need
     (each account check declares API_CALLS: how many it sends at once after the instance), so that round trip does
     not also pay for connection set-ups. Once per diagnosis."""
@@ -496,7 +505,7 @@ def warm_connections(ctx) -> None:
 
         o, groups = ctx.options, checks.groups()
 
-        def names(v) -> set[str] | None:
+        def names(v: str | list[str] | None) -> set[str] | None:
             if not v:
                 return None
             items = v.split(",") if isinstance(v, str) else [x for part in v for x in str(part).split(",")]
@@ -514,13 +523,13 @@ def warm_connections(ctx) -> None:
     ctx.memo("cloud:warm", warm)
 
 
-def instance(ctx) -> dict:
+def instance(ctx: Context) -> dict[str, Any]:
     """The target's Registry (SDK model fields) in this account. Unavailable with the finding when it cannot be used:
     not found, not running, or the API failed."""
     return ctx.memo("cloud:instance", lambda: _find_instance(ctx))
 
 
-def _find_instance(ctx) -> dict:
+def _find_instance(ctx: Context) -> dict[str, Any]:
     from .findings import finding
 
     kind, name = tcr_target(ctx)
@@ -577,7 +586,7 @@ def _find_instance(ctx) -> dict:
     return reg
 
 
-def namespaces(ctx, registry_id: str, region: str) -> dict:
+def namespaces(ctx: Context, registry_id: str, region: str) -> dict[str, Any]:
     """The instance's first page of namespaces (up to 100) and their TotalCount: one DescribeNamespaces answer shared
     by the image check (does the namespace exist) and the quota check (how many are there)."""
     return call(ctx, "DescribeNamespaces", region, {"RegistryId": registry_id, "Limit": 100})
@@ -590,7 +599,7 @@ SERVICE_NAME_CHECK = {
 }
 
 
-def check_instance_name(result: dict, options: CloudOptions, timeout: float = 10.0) -> dict:
+def check_instance_name(result: dict[str, Any], options: CloudOptions, timeout: float = 10.0) -> dict[str, Any]:
     """RESULT of names.check_name("instance", ...) completed by CheckInstanceName (Illegal / Reserved / Existed).
     Raises CloudError when the API fails."""
     if not result.get("valid"):

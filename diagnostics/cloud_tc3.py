@@ -31,6 +31,7 @@ import ssl
 import threading
 import time
 from collections.abc import Mapping
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 ALGORITHM = "TC3-HMAC-SHA256"
@@ -263,7 +264,7 @@ class TC3Client:
             h["X-TC-Token"] = self._token
         return h
 
-    def call(self, action: str, region: str, params: dict, timeout: float) -> dict:
+    def call(self, action: str, region: str, params: dict[str, Any], timeout: float) -> dict[str, Any]:
         """The `Response` object of ACTION (RequestId included). Raises TC3Error or TransportError."""
         body = json.dumps(params, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
         headers = self.headers(action, region, body)

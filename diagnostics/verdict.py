@@ -57,7 +57,7 @@ def settle(findings: list[Finding]) -> list[Finding]:
     return out
 
 
-def causes(findings: list[Finding]) -> list[dict]:
+def causes(findings: list[Finding]) -> list[dict[str, Any]]:
     """[{cause: {check, code, status, likely}, symptoms: [{check, code}]}], strongest cause first."""
     cat = catalogue()
     wire = [f for f in findings if not is_account(f) and f.status in ("fail", "warn")]
@@ -78,7 +78,7 @@ def causes(findings: list[Finding]) -> list[dict]:
     return out
 
 
-def arrange_verdict(findings: list[dict], verdict: list[dict]) -> list[dict]:
+def arrange_verdict(findings: list[dict[str, Any]], verdict: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The report's VERDICT with the finding dicts filled in, for channels that lead with the cause:
     [{cause: finding, symptoms: [finding], likely: bool}], in the verdict's order (strongest cause first)."""
     by_key = {(f["check"], f["code"]): f for f in findings}
