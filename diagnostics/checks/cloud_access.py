@@ -5,9 +5,13 @@ disabled, expired, or without push on the namespace."""
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING, Any
 
 from .. import cloud
-from ..findings import finding
+from ..findings import Finding, finding
+
+if TYPE_CHECKING:  # the context is handed in; importing it would tie the checks to it
+    from ..context import Context
 
 NAME = "cloud_access"
 DEPENDS = ("cloud_instance",)
@@ -17,7 +21,7 @@ ANONYMOUS = False  # needs cloud credentials: never for an anonymous web or Slac
 API_CALLS = 1  # look-ups sent at once after the instance's (cloud.warm_connections opens their connections)
 
 
-def run(ctx) -> list:
+def run(ctx: Context) -> list[Finding]:
     """Personal edition: ACCESS_CREDENTIALS_OK (one login password per account). Enterprise: the instance's long-term
     tokens, or the `tcr$` service account given as --username; an API failure becomes the finding."""
     cloud.api(ctx)
@@ -45,7 +49,7 @@ def run(ctx) -> list:
 # ExpiresAt "过期时间（时间戳，单位:毫秒）"; TcrInstanceToken.ExpiredAt "令牌过期时间戳") and tccli's examples
 # (tccli/examples/tcr/v20190924/DescribeServiceAccounts.md: ExpiresAt 1738133070653 for an account created
 # 2024-12-30 with 30 days; CreateInstanceToken.md: ExpTime 1735880997750 for a one-hour token).
-def _expired(value, now_ms: float) -> bool:
+def _expired(value: Any, now_ms: float) -> bool:
     try:
         v = int(value or 0)
     except (TypeError, ValueError):
@@ -53,11 +57,11 @@ def _expired(value, now_ms: float) -> bool:
     return v > 0 and v < now_ms
 
 
-def _when(value) -> str:
+def _when(value: Any) -> str:
     return time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(int(value or 0) / 1000))
 
 
-def _run(ctx, reg) -> list:
+def _run(ctx: Context, reg: dict[str, Any]) -> list[Finding]:
     rid, region, name = reg["RegistryId"], reg["RegionName"], reg["RegistryName"]
     now = time.time() * 1000
     user = ctx.options.username or ""
@@ -90,7 +94,7 @@ def _run(ctx, reg) -> list:
     return out
 
 
-def _service_account(ctx, rid, region, name, user, now) -> list:
+def _service_account(ctx: Context, rid: str, region: str, name: str, user: str, now: float) -> list[Finding]:
     short = user[4:]
     data = cloud.call(
         ctx,
@@ -129,6 +133,6 @@ def _service_account(ctx, rid, region, name, user, now) -> list:
     ]
 
 
-def _covers(resource, ns: str) -> bool:
+def _covers(resource: Any, ns: str) -> bool:
     r = str(resource or "")
     return r in ("*", ns) or r.startswith(ns + "/")

@@ -5,9 +5,14 @@ pushed to another region's host is only "not found"."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, cast
+
 from .. import cloud
-from ..findings import finding
+from ..findings import Finding, finding
 from .image import closest_tag
+
+if TYPE_CHECKING:  # the context is handed in; importing it would tie the checks to it
+    from ..context import Context
 
 NAME = "cloud_image"
 DEPENDS = ("cloud_instance",)
@@ -18,7 +23,7 @@ API_CALLS = 2  # look-ups sent at once after the instance's (cloud.warm_connecti
 PERSONAL_PAIR = ("ap-guangzhou", "ap-hongkong")  # the usual mix-up: ccr. vs hkccr.
 
 
-def run(ctx) -> list:
+def run(ctx: Context) -> list[Finding]:
     """Whether the image's namespace, repository and tag exist in the account (SKIPPED without a repository in the
     target); an API failure becomes the finding."""
     cloud.api(ctx)
@@ -43,7 +48,7 @@ def run(ctx) -> list:
         return [cloud.error_finding(NAME, err, ctx)]
 
 
-def _ev(ctx) -> dict:
+def _ev(ctx: Context) -> dict[str, Any]:
     t = ctx.target
     return {
         "registry": t.registry,
@@ -53,10 +58,10 @@ def _ev(ctx) -> dict:
     }
 
 
-def _enterprise(ctx, reg) -> list:
+def _enterprise(ctx: Context, reg: dict[str, Any]) -> list[Finding]:
     t = ctx.target
     rid, region, name = reg["RegistryId"], reg["RegionName"], reg["RegistryName"]
-    ns, _, rest = t.repository.partition("/")
+    ns, _, rest = cast(str, t.repository).partition("/")  # run() answered SKIPPED without one
     out = []
     repo_q = {"RegistryId": rid, "NamespaceName": ns, "RepositoryName": rest, "Limit": 100}
     image_q = {"RegistryId": rid, "NamespaceName": ns, "RepositoryName": rest, "Limit": 100}
@@ -122,13 +127,13 @@ def _enterprise(ctx, reg) -> list:
     return out
 
 
-def _personal_repo(ctx, region: str, repo: str) -> dict | None:
+def _personal_repo(ctx: Context, region: str, repo: str) -> dict[str, Any] | None:
     data = cloud.call(ctx, "DescribeRepositoryOwnerPersonal", region, {"RepoName": repo, "Limit": 100})
     info = (data.get("Data") or {}).get("RepoInfo") or []
     return next((r for r in info if r.get("RepoName") == repo), None)
 
 
-def _personal_tag(ctx, region: str, repo: str, tag: str) -> dict | None:
+def _personal_tag(ctx: Context, region: str, repo: str, tag: str) -> dict[str, Any] | None:
     try:
         data = cloud.call(ctx, "DescribeImagePersonal", region, {"RepoName": repo, "Tag": tag, "Limit": 100})
     except cloud.CloudError as err:
@@ -138,7 +143,7 @@ def _personal_tag(ctx, region: str, repo: str, tag: str) -> dict | None:
     return next((x for x in (data.get("Data") or {}).get("TagInfo") or [] if x.get("TagName") == tag), None)
 
 
-def _elsewhere(ctx, region: str, repo: str, tag: str | None) -> str | None:
+def _elsewhere(ctx: Context, region: str, repo: str, tag: str | None) -> str | None:
     """Another region (of the usual pair) where the repository (and tag) exists."""
     for other in PERSONAL_PAIR:
         if other == region:
@@ -154,13 +159,13 @@ def _elsewhere(ctx, region: str, repo: str, tag: str | None) -> str | None:
     return None
 
 
-def _personal(ctx, region: str) -> list:
+def _personal(ctx: Context, region: str) -> list[Finding]:
     t = ctx.target
-    repo = t.repository
+    repo = cast(str, t.repository)  # run() answered SKIPPED without one
     ns = repo.split("/", 1)[0]
     tag = None if t.digest else t.tag
 
-    def other_region(other):
+    def other_region(other: str) -> Finding:
         return finding(
             NAME,
             "IMAGE_IN_OTHER_REGION",

@@ -3,13 +3,16 @@ CheckInstanceName when it is not.) The personal edition has no instance: it is r
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import cloud
-from ..findings import finding
+from ..findings import Finding, finding
+
+if TYPE_CHECKING:  # the context is handed in; importing it would tie the checks to it
+    from ..context import Context
 
 NAME = "cloud_instance"
-DEPENDS: tuple = ()
+DEPENDS: tuple[str, ...] = ()
 ORDER = 110
 GROUP = "cloud"  # the account, through the TCR cloud API: run with `--cloud` (or named in --only)
 ANONYMOUS = False  # needs cloud credentials: never for an anonymous web or Slack user
@@ -17,7 +20,7 @@ API_CALLS = 0  # look-ups sent at once after the instance's (cloud.warm_connecti
 READY_DOMAIN = "SUCCESS"
 
 
-def run(ctx) -> list:
+def run(ctx: Context) -> list[Finding]:
     """PERSONAL_EDITION for a personal-edition host; otherwise the instance's findings (found, Running, its region
     against --region, and a custom domain's status when the host is one)."""
     cloud.api(ctx)

@@ -4,11 +4,14 @@ against `--client-ip`. A blocked client only sees a timeout; the account says wh
 from __future__ import annotations
 
 import ipaddress
+from typing import TYPE_CHECKING, Any
 
 from .. import cloud
-from ..context import Unavailable
-from ..findings import finding
+from ..findings import Finding, Unavailable, finding
 from ..net import classify_address
+
+if TYPE_CHECKING:  # the context is handed in; importing it would tie the checks to it
+    from ..context import Context
 
 NAME = "cloud_network"
 DEPENDS = ("cloud_instance",)
@@ -19,12 +22,12 @@ API_CALLS = 2  # look-ups sent at once after the instance's (cloud.warm_connecti
 OPEN_TO_ALL = ("0.0.0.0/0", "::/0")
 
 
-def run(ctx) -> list:
+def run(ctx: Context) -> list[Finding]:
     """The public entry's status and whitelist against --client-ip, in the frame of `cloud.run_network_check`."""
     return cloud.run_network_check(ctx, NAME, _run)
 
 
-def _internal_only(ctx) -> bool:
+def _internal_only(ctx: Context) -> bool:
     """Whether the target resolves only to internal addresses (then the public entry does not matter)."""
     try:
         addrs = ctx.addresses()
@@ -33,7 +36,7 @@ def _internal_only(ctx) -> bool:
     return bool(addrs) and all(classify_address(ip) == "internal" for ip in addrs)
 
 
-def _run(ctx, reg) -> list:
+def _run(ctx: Context, reg: dict[str, Any]) -> list[Finding]:
     rid, region, name = reg["RegistryId"], reg["RegionName"], reg["RegistryName"]
     cloud.prefetch(ctx, [("DescribeSecurityPolicies", region, {"RegistryId": rid})])
     st = cloud.call(ctx, "DescribeExternalEndpointStatus", region, {"RegistryId": rid})
@@ -65,7 +68,7 @@ def _run(ctx, reg) -> list:
     return out
 
 
-def _contains(cidr: str, ip) -> bool:
+def _contains(cidr: str, ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     try:
         return ip in ipaddress.ip_network(cidr, strict=False)
     except ValueError:

@@ -3,8 +3,13 @@ Personal edition: DescribeUserQuotaPersonal against the namespaces, repositories
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from .. import cloud
-from ..findings import finding
+from ..findings import Finding, finding
+
+if TYPE_CHECKING:  # the context is handed in; importing it would tie the checks to it
+    from ..context import Context
 
 NAME = "cloud_quota"
 DEPENDS = ("cloud_instance",)
@@ -33,7 +38,7 @@ ADVICE_PERSONAL = {
 }
 
 
-def run(ctx) -> list:
+def run(ctx: Context) -> list[Finding]:
     """Namespaces, repositories (and personal-edition tags) in use against the quota: a warning when near it, a failure
     when at it; an API failure becomes the finding."""
     cloud.api(ctx)
@@ -47,12 +52,12 @@ def run(ctx) -> list:
         return [cloud.error_finding(NAME, err, ctx)]
 
 
-def _tier_label(reg) -> dict:
+def _tier_label(reg: dict[str, Any]) -> dict[str, str]:
     tier = str(reg.get("RegistryType") or "-")
     return {"en": f"{tier} tier", "zh": f"{tier} 规格"}
 
 
-def _enterprise(ctx, reg) -> list[tuple[str, int, int]]:
+def _enterprise(ctx: Context, reg: dict[str, Any]) -> list[tuple[str, int, int]]:
     limits = TIERS.get(str(reg.get("RegistryType")))
     if not limits:
         return []
@@ -66,11 +71,11 @@ def _enterprise(ctx, reg) -> list[tuple[str, int, int]]:
     ]
 
 
-def _personal(ctx, region: str) -> list[tuple[str, int, int]]:
+def _personal(ctx: Context, region: str) -> list[tuple[str, int, int]]:
     # LimitInfo[].Type is "namespace", "repo" or "tag" (tccli/examples/tcr/v20190924/DescribeUserQuotaPersonal.md:
     # namespace 10, repo 1000, tag 1000; the SDK model `Limit` names the field only)
     repo = ctx.target.repository
-    counts = [
+    counts: list[tuple[str, str, dict[str, Any]]] = [
         ("DescribeNamespacePersonal", region, {"Namespace": "", "Limit": 1}),
         ("DescribeRepositoryOwnerPersonal", region, {"Limit": 1}),
     ]
@@ -96,7 +101,7 @@ def _personal(ctx, region: str) -> list[tuple[str, int, int]]:
     return out
 
 
-def _judge(usage: list[tuple[str, int, int]], edition: dict, advice: dict) -> list:
+def _judge(usage: list[tuple[str, int, int]], edition: dict[str, str], advice: dict[str, str]) -> list[Finding]:
     out = []
     for what, used, limit in usage:
         if limit and used >= limit:

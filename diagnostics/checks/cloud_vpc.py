@@ -4,10 +4,14 @@ address and a public-traffic bill."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, cast
+
 from .. import cloud
-from ..context import Unavailable
-from ..findings import finding
+from ..findings import Finding, Unavailable, finding
 from ..net import classify_address
+
+if TYPE_CHECKING:  # the context is handed in; importing it would tie the checks to it
+    from ..context import Context
 
 NAME = "cloud_vpc"
 DEPENDS = ("cloud_instance",)
@@ -40,20 +44,20 @@ DNS_MEANING = {
 }
 
 
-def run(ctx) -> list:
+def run(ctx: Context) -> list[Finding]:
     """The internal access links for --vpc and their private DNS resolution, in the frame of
     `cloud.run_network_check`."""
     return cloud.run_network_check(ctx, NAME, _run)
 
 
-def _resolved(ctx) -> list[str] | None:
+def _resolved(ctx: Context) -> list[str] | None:
     try:
         return ctx.addresses()
     except Unavailable:
         return None
 
 
-def _run(ctx, reg) -> list:
+def _run(ctx: Context, reg: dict[str, Any]) -> list[Finding]:
     rid, region, name = reg["RegistryId"], reg["RegionName"], reg["RegistryName"]
     data = cloud.call(ctx, "DescribeInternalEndpoints", region, {"RegistryId": rid})
     links = [v for v in data.get("AccessVpcSet") or [] if isinstance(v, dict)]
@@ -92,7 +96,8 @@ def _run(ctx, reg) -> list:
                 dns_status_code="-",
             )
         ]
-    use_public_domain = not host.endswith("-vpc.tencentcloudcr.com")
+    # a TCR host name here (tcr_host_kind is not None), so never None
+    use_public_domain = not cast(str, host).endswith("-vpc.tencentcloudcr.com")
     dns = cloud.call(
         ctx,
         "DescribeInternalEndpointDnsStatus",
@@ -125,7 +130,7 @@ def _run(ctx, reg) -> list:
     ]
 
 
-def _ok(link, host, confirmed: bool):
+def _ok(link: dict[str, Any], host: str | None, confirmed: bool) -> Finding:
     note = (
         {
             "en": f": {host} resolves to it, the account confirms the internal endpoint",
