@@ -202,7 +202,8 @@ def sqlite_path(url: str) -> str | None:
     return parsed.database or ":memory:"
 
 
-def _short_reason(exc: BaseException) -> str:
+def short_reason(exc: BaseException) -> str:
+    """The database driver's own message for `exc` on one line (at most 300 characters), for errors shown to users."""
     orig = getattr(exc, "orig", None) or exc
     text = " ".join(str(orig).split()) or type(orig).__name__
     return text[:300]
@@ -318,7 +319,7 @@ def _describe(exc: BaseException) -> str:
     try:
         from knowledge.redact import redact
 
-        message = redact(clean_text(_short_reason(exc)))[0]
+        message = redact(clean_text(short_reason(exc)))[0]
     except Exception:  # noqa: BLE001 - the log line must not fail either
         message = ""
     return f"{type(exc).__name__}: {message[:200]}" if message else type(exc).__name__
@@ -376,7 +377,7 @@ class Storage:
             with self.engine().connect() as conn:
                 revision = current_revision(conn)
         except sa.exc.SQLAlchemyError as exc:
-            raise DatabaseUnavailable(f"cannot open the database {safe_url(self.url)}: {_short_reason(exc)}") from None
+            raise DatabaseUnavailable(f"cannot open the database {safe_url(self.url)}: {short_reason(exc)}") from None
         if revision == SCHEMA_REVISION:
             return
         if revision is None and migrate and self._create_fresh():
@@ -390,7 +391,7 @@ class Storage:
             upgrade(self.url)
         except sa.exc.SQLAlchemyError as exc:
             raise DatabaseUnavailable(
-                f"cannot migrate the database {safe_url(self.url)}: {_short_reason(exc)}"
+                f"cannot migrate the database {safe_url(self.url)}: {short_reason(exc)}"
             ) from None
 
     def _create_fresh(self) -> bool:
@@ -416,7 +417,7 @@ class Storage:
             return True
         except sa.exc.SQLAlchemyError as exc:
             raise DatabaseUnavailable(
-                f"cannot create the schema in {safe_url(self.url)}: {_short_reason(exc)}"
+                f"cannot create the schema in {safe_url(self.url)}: {short_reason(exc)}"
             ) from None
 
     # -- connections ---------------------------------------------------------------------------------------
@@ -679,7 +680,7 @@ class Storage:
             with self.engine().connect() as conn:
                 conn.execute(sa.text("SELECT 1"))
         except sa.exc.SQLAlchemyError as exc:
-            raise DatabaseUnavailable(f"cannot reach the database {safe_url(self.url)}: {_short_reason(exc)}") from None
+            raise DatabaseUnavailable(f"cannot reach the database {safe_url(self.url)}: {short_reason(exc)}") from None
 
     # -- reads ---------------------------------------------------------------------------------------------
     def question(self, qid: str) -> dict[str, Any] | None:

@@ -91,6 +91,6 @@ def run(args: argparse.Namespace) -> int:
         )
         return 0
     except (S.DatabaseUnavailable, sa.exc.SQLAlchemyError) as exc:
-        reason = str(exc) if isinstance(exc, S.DatabaseUnavailable) else S._short_reason(exc)
+        reason = str(exc) if isinstance(exc, S.DatabaseUnavailable) else S.short_reason(exc)
         print(f"tcr-doctor db: {reason}", file=sys.stderr)
         return 1

@@ -180,7 +180,7 @@ def login_post():
     if not c.auth.check_token(request.form.get("token", "")) or not name:
         return _page("login.html", status=401, csrf=expected, next="", error="token" if name else "name")
     target = request.form.get("next", "")
-    if not target.startswith("/console") or target.startswith("//"):
+    if not target.startswith("/console"):  # a path of this console only: never another host
         target = "/console"
     response = redirect(target, code=303)
     c.auth.start(response, f"{name} (token)")
