@@ -121,6 +121,31 @@ class Parts:
             proc.join(30)
 
 
+def _interleaved(target: str, base: dict, names, runs: int, expect: tuple[str, ...]):
+    """RUNS rounds of the full diagnosis, each followed by every check in NAMES alone, so drift hits all equally.
+    Returns the full runs' wall times, their slowest in-run check times, each check's median alone, the last codes."""
+    walls, in_run_max, codes = [], [], []
+    alone_runs: dict[str, list] = {c: [] for c in names}
+    for _ in range(runs):
+        r = diagnose(target, DiagnoseOptions(**base))
+        codes = [f.code for f in r.findings]
+        assert r.exit_code == 0 and all(c in codes for c in expect), codes
+        walls.append(r.duration)
+        in_run_max.append(max(r.timings.values()))
+        for check in names:
+            alone_runs[check].append(diagnose(target, DiagnoseOptions(**base, only=check)).duration)
+    return walls, in_run_max, {c: median(xs) for c, xs in alone_runs.items()}, codes
+
+
+def _print_against_slowest(names, alone: dict, wall: float) -> None:
+    """Each check alone, the full diagnosis, and its ratio to the slowest check alone."""
+    slowest = max(alone, key=alone.get)
+    print("   each check alone (median ms): " + ", ".join(f"{c} {alone[c] * 1000:.1f}" for c in names))
+    print(f"   full diagnosis wall time, median: {wall * 1000:.1f} ms")
+    print(f"   slowest single check alone: {slowest} {alone[slowest] * 1000:.1f} ms")
+    print(f"   ratio wall / slowest single check: {wall / alone[slowest]:.2f}  (goal <= 1.2)")
+
+
 def bench_full(parts, runs: int) -> None:
     from tests.harness.dns_server import Zone
 
@@ -142,25 +167,11 @@ def bench_full(parts, runs: int) -> None:
     for _ in range(2):
         diagnose(target, DiagnoseOptions(**base))
     # interleaved: each round runs the full diagnosis, then every check alone, so drift hits all equally
-    walls, in_run_max = [], []
     wire = select()  # the checks a diagnosis without --cloud runs
-    alone_runs: dict[str, list] = {c: [] for c in wire}
-    for _ in range(runs):
-        r = diagnose(target, DiagnoseOptions(**base))
-        codes = [f.code for f in r.findings]
-        assert r.exit_code == 0 and "TAG_FOUND" in codes and "TAGS_SHARE_DIGEST" in codes, codes
-        walls.append(r.duration)
-        in_run_max.append(max(r.timings.values()))
-        for check in wire:
-            alone_runs[check].append(diagnose(target, DiagnoseOptions(**base, only=check)).duration)
-    alone = {c: median(xs) for c, xs in alone_runs.items()}
-    slowest = max(alone, key=alone.get)
+    walls, in_run_max, alone, codes = _interleaved(target, base, wire, runs, ("TAG_FOUND", "TAGS_SHARE_DIGEST"))
     wall = median(walls)
     print(f"   runs: {runs} (+2 warm-up); findings: {', '.join(codes)}")
-    print("   each check alone (median ms): " + ", ".join(f"{c} {alone[c] * 1000:.1f}" for c in wire))
-    print(f"   full diagnosis wall time, median: {wall * 1000:.1f} ms")
-    print(f"   slowest single check alone: {slowest} {alone[slowest] * 1000:.1f} ms")
-    print(f"   ratio wall / slowest single check: {wall / alone[slowest]:.2f}  (goal <= 1.2)")
+    _print_against_slowest(wire, alone, wall)
     print(
         f"   ratio wall / slowest check inside the same run: {median([w / m for w, m in zip(walls, in_run_max)]):.2f}"
     )
@@ -231,23 +242,10 @@ def bench_cloud(parts, runs: int, api_delay: float) -> None:
     names = list(diagnose(target, DiagnoseOptions(**base)).checks)
     for _ in range(2):
         diagnose(target, DiagnoseOptions(**base))
-    walls = []
-    alone_runs: dict[str, list] = {c: [] for c in names}
-    for _ in range(runs):
-        r = diagnose(target, DiagnoseOptions(**base))
-        codes = [f.code for f in r.findings]
-        assert "INSTANCE_OK" in codes and "TAG_FOUND" in codes and r.exit_code == 0, codes
-        walls.append(r.duration)
-        for check in names:
-            alone_runs[check].append(diagnose(target, DiagnoseOptions(**base, only=check)).duration)
-    alone = {c: median(xs) for c, xs in alone_runs.items()}
-    slowest = max(alone, key=alone.get)
+    walls, _, alone, _ = _interleaved(target, base, names, runs, ("INSTANCE_OK", "TAG_FOUND"))
     wall = median(walls)
     print(f"   runs: {runs} (+2 warm-up)")
-    print("   each check alone (median ms): " + ", ".join(f"{c} {alone[c] * 1000:.1f}" for c in names))
-    print(f"   full diagnosis wall time, median: {wall * 1000:.1f} ms")
-    print(f"   slowest single check alone: {slowest} {alone[slowest] * 1000:.1f} ms")
-    print(f"   ratio wall / slowest single check: {wall / alone[slowest]:.2f}  (goal <= 1.2)")
+    _print_against_slowest(names, alone, wall)
     print(f"   sum of the checks run alone: {sum(alone.values()) * 1000:.1f} ms = {sum(alone.values()) / wall:.1f}x")
 
 

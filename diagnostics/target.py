@@ -74,7 +74,8 @@ class Target:
         }
 
 
-def _is_ip(host: str) -> bool:
+def is_ip(host: str) -> bool:
+    """Whether `host` is an IPv4 or IPv6 address literal (no brackets), not a name."""
     try:
         ipaddress.ip_address(host)
         return True
@@ -140,7 +141,7 @@ def _strip_scheme(t: Target, value: str) -> str | None:
 def _is_registry(first: str, *, scheme_given: bool) -> bool:
     """Whether a value without '/' names a registry (it looks like a host, or a scheme was given) rather than a
     Docker Hub image."""
-    return scheme_given or "." in first or ":" in first or first == "localhost" or _is_ip(first.strip("[]"))
+    return scheme_given or "." in first or ":" in first or first == "localhost" or is_ip(first.strip("[]"))
 
 
 def _take_reference(t: Target, value: str) -> bool:
@@ -169,4 +170,4 @@ def _locate(t: Target) -> None:
     t.port = port or (443 if t.scheme == "https" else 80)
     if not (0 < t.port < 65536):
         t.error = _problem("ref.port", f"port {t.port} is out of range", f"端口 {t.port} 超出范围")
-    t.is_ip = _is_ip(t.host)
+    t.is_ip = is_ip(t.host)

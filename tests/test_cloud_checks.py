@@ -14,6 +14,7 @@ import pytest
 from diagnostics import DiagnoseOptions, catalogue, diagnose
 from diagnostics.cloud import ALLOWED_ACTIONS, CloudCredentials, CloudOptions
 from tests.harness.dns_server import PUBLIC_V4, DNSServer, Zone
+from tests.harness.findings import codes, one
 from tests.harness.tcr_api import (
     Account,
     Key,
@@ -76,16 +77,6 @@ def run(api, dns, target, only="dns,endpoint,cloud", creds=None, **cloud_kw):
         for text in (*f.summary.values(), *f.fix.values()):
             assert "{" not in text, (f.code, text)
     return report
-
-
-def codes(report, check=None):
-    return [f.code for f in report.findings if check is None or f.check == check]
-
-
-def one(report, code):
-    found = [f for f in report.findings if f.code == code]
-    assert found, f"{code} not in {codes(report)}"
-    return found[0]
 
 
 # ------------------------------------------------------------------------------------------------ healthy

@@ -13,6 +13,7 @@ import pytest
 
 from diagnostics import DiagnoseOptions, diagnose
 from tests.harness.dns_server import Zone
+from tests.harness.findings import codes, one
 
 pytestmark = pytest.mark.registry
 
@@ -27,16 +28,6 @@ def run(target, **kw):
         assert f.code != "CHECK_ERROR", f.evidence
         assert f.summary["zh"] and f.summary["en"]
     return report
-
-
-def codes(report, check=None):
-    return [f.code for f in report.findings if check is None or f.check == check]
-
-
-def one(report, code):
-    found = [f for f in report.findings if f.code == code]
-    assert found, f"{code} not in {codes(report)}"
-    return found[0]
 
 
 def status(report, check):

@@ -9,16 +9,7 @@ from diagnostics import DiagnoseOptions, check_name, diagnose
 from tests.harness._net import free_port
 from tests.harness.connect_proxy import ForwardProxy
 from tests.harness.dns_server import DNSServer, Zone
-
-
-def codes(report, check=None):
-    return [f.code for f in report.findings if check is None or f.check == check]
-
-
-def one(report, code):
-    found = [f for f in report.findings if f.code == code]
-    assert found, f"{code} not in {codes(report)}"
-    return found[0]
+from tests.harness.findings import codes, one
 
 
 # ------------------------------------------------------------------------------------------------ proxies

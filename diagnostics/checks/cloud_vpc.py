@@ -84,20 +84,26 @@ def _run(ctx: Context, reg: dict[str, Any]) -> list[Finding]:
     if not public:
         return [_ok(link, host, confirmed=False)]
     if cloud.tcr_host_kind(ctx) is None:  # a custom domain: TCR's automatic resolution covers only its own names
-        return [
-            finding(
-                NAME,
-                "PRIVATE_DNS_OFF",
-                vpc=vpc,
-                access_ip=access_ip,
-                host=host,
-                addresses=public,
-                dns_status=DNS_MEANING["custom"],
-                dns_status_code="-",
-            )
-        ]
-    # a TCR host name here (tcr_host_kind is not None), so never None
-    use_public_domain = not cast(str, host).endswith("-vpc.tencentcloudcr.com")
+        state, status = "custom", "-"
+    else:  # a TCR host name here (tcr_host_kind is not None), so never None
+        state, status = _dns_status(ctx, rid, region, vpc, access_ip, cast(str, host))
+    return [
+        finding(
+            NAME,
+            "PRIVATE_DNS_OFF",
+            vpc=vpc,
+            access_ip=access_ip,
+            host=host,
+            addresses=public,
+            dns_status=DNS_MEANING[state],
+            dns_status_code=status,
+        )
+    ]
+
+
+def _dns_status(ctx: Context, rid: str, region: str, vpc: str, access_ip: str, host: str) -> tuple[str, Any]:
+    """The VPC's private resolution as the service reports it: ("on" | "off" | "unknown", the raw status)."""
+    use_public_domain = not host.endswith("-vpc.tencentcloudcr.com")
     dns = cloud.call(
         ctx,
         "DescribeInternalEndpointDnsStatus",
@@ -116,18 +122,7 @@ def _run(ctx: Context, reg: dict[str, Any]) -> list[Finding]:
     )
     status = next((v.get("Status") for v in dns.get("VpcSet") or [] if v.get("VpcId") == vpc), None) or "-"
     state = "on" if str(status).upper() in DNS_ON else "off" if str(status).upper() in DNS_OFF else "unknown"
-    return [
-        finding(
-            NAME,
-            "PRIVATE_DNS_OFF",
-            vpc=vpc,
-            access_ip=access_ip,
-            host=host,
-            addresses=public,
-            dns_status=DNS_MEANING[state],
-            dns_status_code=status,
-        )
-    ]
+    return state, status
 
 
 def _ok(link: dict[str, Any], host: str | None, confirmed: bool) -> Finding:

@@ -10,6 +10,7 @@ from urllib.parse import SplitResult, urlsplit
 
 from .. import net
 from ..findings import Finding, Unavailable, finding
+from ..target import is_ip
 
 if TYPE_CHECKING:  # the context is handed in; importing it would tie the checks to it
     from ..context import Context
@@ -125,7 +126,7 @@ def through_proxy(ctx: Context, in_effect: Finding) -> Finding:
         return in_effect  # https:// or socks proxies: reported, not tested
     base: dict[str, Any] = {"proxy": f"{u.hostname}:{port}", "variable": ev["variables"][0], "host": t.hostport}
     try:
-        ips = [u.hostname] if _is_ip(u.hostname) else ctx.resolve_other(u.hostname)
+        ips = [u.hostname] if is_ip(u.hostname) else ctx.resolve_other(u.hostname)
     except Unavailable as exc:
         return finding(NAME, "PROXY_ERROR", stage="dns", error=exc.finding.code, **base)
     try:
@@ -188,16 +189,6 @@ def _proxy_failure(exc: Exception) -> tuple[str, str]:
         return "tls", exc.reason or str(exc)
     text = str(exc) or type(exc).__name__
     return ("tunnel" if "Tunnel connection failed" in text else "http"), text[:200]
-
-
-def _is_ip(host: str) -> bool:
-    import ipaddress
-
-    try:
-        ipaddress.ip_address(host)
-        return True
-    except ValueError:
-        return False
 
 
 def _speaks_tls(ctx: Context, ip: str) -> bool:
