@@ -305,12 +305,19 @@ def _source_label(creds: CloudCredentials) -> dict[str, str]:
 
 def api(ctx: Context) -> TCRAPI:
     """The client for this diagnosis; Unavailable(CLOUD_NO_CREDENTIALS) when none was configured."""
+    o = options(ctx)
+    return ctx.memo("cloud:api", lambda: TCRAPI(o, ctx.deadline))
+
+
+def options(ctx: Context) -> CloudOptions:
+    """The diagnosis' cloud options; Unavailable(CLOUD_NO_CREDENTIALS) when it has none or no credentials (an
+    account check named in --only without --cloud)."""
     from .findings import finding
 
-    o: CloudOptions | None = getattr(ctx.options, "cloud", None)
+    o = ctx.options.cloud
     if o is None or o.credentials is None:
         raise _unavailable(finding("cloud_instance", "CLOUD_NO_CREDENTIALS"))
-    return ctx.memo("cloud:api", lambda: TCRAPI(o, ctx.deadline))
+    return o
 
 
 def call(ctx: Context, action: str, region: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -340,7 +347,8 @@ def error_finding(check: str, err: CloudError, ctx: Context) -> Finding:
     from .findings import finding
 
     if err.kind == "credentials":
-        creds = ctx.options.cloud.credentials
+        creds = api(ctx).options.credentials
+        assert creds is not None  # a TCRAPI exists only with credentials
         meaning = {
             "AuthFailure.SecretIdNotFound": {"en": "the SecretId does not exist", "zh": "SecretId 不存在"},
             "AuthFailure.SignatureFailure": {
@@ -552,7 +560,7 @@ def _find_instance(ctx: Context) -> dict[str, Any]:
         regs = [r for r in data.get("Registries") or [] if isinstance(r, dict) and r.get("RegistryName") == name]
     acct = account_label(ctx)
     if not regs:
-        o = ctx.options.cloud
+        o = options(ctx)
         if o.scope == "account" or not o.check_name_elsewhere:
             raise _unavailable(finding("cloud_instance", "INSTANCE_OUTSIDE_ACCOUNT", name=name, account=acct))
         try:

@@ -13,7 +13,7 @@ import ssl
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 from urllib.parse import urljoin, urlsplit
 
 from . import auth, net
@@ -24,6 +24,9 @@ from .checks import tls as tls_check
 from .findings import Finding, Unavailable, finding
 from .names import suggest_ref
 from .target import Target
+
+if TYPE_CHECKING:  # typing only: a wire-only diagnosis never imports the cloud client
+    from .cloud import CloudOptions
 
 T = TypeVar("T")
 
@@ -71,7 +74,7 @@ class DiagnoseOptions:
     policy: Policy | None = None
     step_timeout: float | None = None
     env: dict[str, str] | None = None  # environment for proxy detection / docker config (default os.environ)
-    cloud: Any = None  # diagnostics.cloud.CloudOptions: account-side checks through the TCR API
+    cloud: CloudOptions | None = None  # account-side checks through the TCR API (None: none run)
     edition: str | None = None  # "personal" | "enterprise": the TCR edition a custom (or test) host stands for
 
 

@@ -266,7 +266,7 @@ def _warm_imports(t: Target, chosen: list[str], options: DiagnoseOptions) -> Non
     """Import what the checks will need before the clock starts: the deadline is for the network. Only what a
     diagnosis of this kind needs: rapidfuzz (closest tag, ~10 ms) is imported by the image check when a tag is
     missing, and the DNS step needs no import (stub_resolver)."""
-    if any(checks.get(c).group == "cloud" for c in chosen) and getattr(options, "cloud", None) is not None:
+    if options.cloud is not None and any(checks.get(c).group == "cloud" for c in chosen):
         from .cloud import warm
 
         warm(options.cloud)

@@ -185,7 +185,7 @@ def _personal(ctx: Context, region: str) -> list[Finding]:
         data = cloud.call(ctx, "DescribeNamespacePersonal", region, {"Namespace": ns, "Limit": 100})
         names = [n.get("Namespace") for n in (data.get("Data") or {}).get("NamespaceInfo") or []]
         if ns not in names:
-            if ctx.options.cloud.scope == "account":
+            if cloud.options(ctx).scope == "account":
                 return [
                     finding(NAME, "INSTANCE_OUTSIDE_ACCOUNT", name=f"{t.host}/{ns}", account=cloud.account_label(ctx))
                 ]

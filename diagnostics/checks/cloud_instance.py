@@ -29,7 +29,7 @@ def run(ctx: Context) -> list[Finding]:
         return [finding(NAME, "PERSONAL_EDITION", host=ctx.target.host, region=value)]
     reg = cloud.instance(ctx)
     ev: dict[str, Any] = {}
-    o = ctx.options.cloud
+    o = cloud.options(ctx)
     if o.region and o.region != reg.get("RegionName"):
         ev["note"] = {
             "en": f"--region {o.region} was given; the instance is in {reg.get('RegionName')}",

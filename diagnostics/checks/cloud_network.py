@@ -52,7 +52,7 @@ def _run(ctx: Context, reg: dict[str, Any]) -> list[Finding]:
     for c in cidrs:
         if c in OPEN_TO_ALL:
             out.append(finding(NAME, "WHITELIST_OPEN_TO_ALL", name=name, cidr=c))
-    client_ip = ctx.options.cloud.client_ip
+    client_ip = cloud.options(ctx).client_ip
     if not cidrs:
         out.append(finding(NAME, "PUBLIC_IP_NOT_ALLOWED", name=name, client_ip=client_ip or "-", cidrs=["-"]))
         return out

@@ -62,7 +62,7 @@ def _run(ctx: Context, reg: dict[str, Any]) -> list[Finding]:
     data = cloud.call(ctx, "DescribeInternalEndpoints", region, {"RegistryId": rid})
     links = [v for v in data.get("AccessVpcSet") or [] if isinstance(v, dict)]
     described = [f"{v.get('VpcId')} ({v.get('Status')}, {v.get('AccessIp') or '-'})" for v in links] or ["-"]
-    vpc = ctx.options.cloud.vpc
+    vpc = cloud.options(ctx).vpc
     addrs = _resolved(ctx)
     host = ctx.target.host
     if not vpc:
