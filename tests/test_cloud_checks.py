@@ -252,10 +252,43 @@ def test_vpc_link_missing(api, dns, account):
     assert "vpc-other001" in f.summary["en"] and f.evidence["region"] == "ap-guangzhou"
 
 
-def test_vpc_link_not_ready(api, dns, account):
-    _link(account, status="Creating", access_ip="")
+# AccessVpc.Status: the API definition's one example is "Running" (tccli api.json); the console guide wants 链路正常
+# and an access IP; one tccli guide shows "Connected" (diagnostics/checks/cloud_vpc.py cites each). No not-ready value
+# is documented, so any other word must be one, as must a ready word without an AccessIp.
+@pytest.mark.parametrize("status", ["Running", "running", "Connected"])
+def test_vpc_link_ready_words(api, dns, account, status):
+    _link(account, status=status)
+    r = run(api, dns, "shop-tcr-vpc.tencentcloudcr.com", vpc="vpc-abc12345", only="dns,endpoint,cloud_vpc")
+    assert codes(r, "cloud_vpc") == ["VPC_LINK_OK"]
+    r = run(api, dns, "shop-tcr-vpc.tencentcloudcr.com", only="dns,endpoint,cloud_vpc")  # found from the address
+    assert codes(r, "cloud_vpc") == ["VPC_LINK_OK"]
+
+
+@pytest.mark.parametrize(
+    ("status", "access_ip"),
+    [("Creating", ""), ("Running", ""), ("Connected", ""), ("", ""), ("Deleting", ACCESS_IP), ("Failed", ACCESS_IP)],
+)
+def test_vpc_link_not_ready(api, dns, account, status, access_ip):
+    _link(account, status=status, access_ip=access_ip)
     r = run(api, dns, HOST, only="cloud_vpc", vpc="vpc-abc12345")
-    assert one(r, "VPC_LINK_NOT_READY").evidence["status"] == "Creating"
+    f = one(r, "VPC_LINK_NOT_READY")
+    assert f.evidence["status"] == (status or "-") and f.evidence["access_ip"] == (access_ip or "-")
+    assert f.status == "fail"
+
+
+def test_vpc_link_the_name_leads_to_is_not_ready(api, dns, account):
+    """Without --vpc, the link is found by the address the name resolves to; if that link is not up, that is the
+    finding (before, any link holding the address was taken as confirmed)."""
+    _link(account, status="Deleting")
+    r = run(api, dns, "shop-tcr-vpc.tencentcloudcr.com", only="dns,endpoint,cloud_vpc")
+    assert one(r, "VPC_LINK_NOT_READY").evidence["vpc"] == "vpc-abc12345"
+
+
+def test_no_link_answered_as_null(api, dns, account):
+    """`"AccessVpcSet": null, "TotalCount": 0` (the API definition allows null; a tccli guide shows it)."""
+    account.instance("shop-tcr").access_vpcs = None
+    r = run(api, dns, HOST, only="cloud_vpc", vpc="vpc-abc12345")
+    assert one(r, "VPC_LINK_MISSING").evidence["links"] == ["-"]
 
 
 def test_private_dns_off(api, dns, account):
@@ -328,8 +361,11 @@ def test_api_facts_as_the_sources_give_them():
     # expiry fields are epoch ms: tccli's DescribeServiceAccounts example (created 2024-12-30, 30 days)
     assert cloud_access._when(1738133070653) == "2025-01-29 06:44 UTC"
     assert cloud_access._expired(1738133070653, now_ms=1738133070654) and not cloud_access._expired(0, 1e13)
-    # a ready link: Status "Running" with an AccessIp (tccli guides; the console's 链路正常)
-    assert cloud_vpc.READY == "Running"
+    # a ready link: Status "Running" with an AccessIp (the API definition's example, tccli guides; the console's
+    # 链路正常), "Connected" read as ready too (one tccli guide)
+    assert cloud_vpc.ready({"Status": "Running", "AccessIp": "10.0.0.5"})
+    assert not cloud_vpc.ready({"Status": "Running", "AccessIp": ""})
+    assert cloud_vpc.ready({"Status": "Connected", "AccessIp": "10.0.0.5"})
     # the service's not-found codes (SDK errorcodes.py): what an instance call to another region gets
     for code in ("ResourceNotFound", "ResourceNotFound.TcrResourceNotFound"):
         assert cloud._classify(code, "", "", "DescribeSecurityPolicies", "ap-shanghai").kind == "not_found"

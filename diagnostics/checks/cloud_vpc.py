@@ -19,11 +19,16 @@ ORDER = 130
 GROUP = "cloud"  # the account, through the TCR cloud API: run with `--cloud` (or named in --only)
 ANONYMOUS = False  # needs cloud credentials: never for an anonymous web or Slack user
 API_CALLS = 1  # look-ups sent at once after the instance's (cloud.warm_connections opens their connections)
-# A link is ready when its Status is "Running" and it has an AccessIp. The SDK model (AccessVpc.Status, "内网接入状态",
-# tencentcloud-sdk-python tencentcloud/tcr/v20190924/models.py) lists no values; Tencent's tccli guides for TCR poll
-# `AccessVpcSet[].Status` until it is "Running" with a non-empty AccessIp (the console calls it 链路正常), and
-# terraform-provider-tencentcloud's tcr_vpc_attachment waits for the AccessIp the same way.
-READY = "Running"
+# When a link is ready. AccessVpc.Status ("内网接入状态") has no list of values in the API definition: its one example
+# is "Running" (tencentcloud-cli tccli/services/tcr/v20190924/api.json, AccessVpc, the definition the SDK models are
+# generated from). The console guide (tencentyun/qcloud-documents, 容器镜像服务/操作指南/访问配置/访问网络控制/
+# 配置内网访问控制.md) calls a link created when its state shows 链路正常 *and* its 内网解析IP is set; Tencent's tccli
+# guides poll `AccessVpcSet[].Status` until "Running" with a non-empty AccessIp, and terraform-provider-tencentcloud
+# (services/tcr/resource_tc_tcr_vpc_attachment.go: WaitForAccessIpExists) waits for the AccessIp. One tccli guide
+# (TKE Serverless 常见问题) shows "Connected", in a sample that also carries a field the model lacks (EniLBIp), so it
+# is no captured answer; it is still a word for "up", so it counts as ready rather than raise a false alarm. Any other
+# status (none is documented), or a ready one without an AccessIp, is VPC_LINK_NOT_READY. Compared ignoring case.
+READY = ("running", "connected")
 # DescribeInternalEndpointDnsStatus VpcSet[].Status (VpcPrivateDomainStatus): the SDK model says ENABLE / DISABLE /
 # ERROR; the tccli example (tccli/examples/tcr/v20190924/DescribeInternalEndpointDnsStatus.md) and
 # terraform-provider-tencentcloud (services/tcr/extension_tcr.go: TCR_VPC_DNS_STATUS_ENABLED = "ENABLED") show
@@ -67,17 +72,17 @@ def _run(ctx: Context, reg: dict[str, Any]) -> list[Finding]:
     host = ctx.target.host
     if not vpc:
         hit = next((v for v in links if v.get("AccessIp") and addrs and v["AccessIp"] in addrs), None)
+        if hit and not ready(hit):  # the name already leads to a link that is not up
+            return [_not_ready(hit)]
         if hit:
             return [_ok(hit, host, confirmed=True)]
         return [finding(NAME, "VPC_LINKS", name=name, links=described)]
     link = next((v for v in links if v.get("VpcId") == vpc), None)
     if link is None:
         return [finding(NAME, "VPC_LINK_MISSING", vpc=vpc, name=name, links=described, region=region)]
-    access_ip = link.get("AccessIp") or ""
-    if link.get("Status") != READY or not access_ip:
-        return [
-            finding(NAME, "VPC_LINK_NOT_READY", vpc=vpc, status=link.get("Status") or "-", access_ip=access_ip or "-")
-        ]
+    if not ready(link):
+        return [_not_ready(link)]
+    access_ip = str(link["AccessIp"])
     if addrs and access_ip in addrs:
         return [_ok(link, host, confirmed=True)]
     public = [ip for ip in addrs or [] if classify_address(ip) == "public"]
@@ -123,6 +128,21 @@ def _dns_status(ctx: Context, rid: str, region: str, vpc: str, access_ip: str, h
     status = next((v.get("Status") for v in dns.get("VpcSet") or [] if v.get("VpcId") == vpc), None) or "-"
     state = "on" if str(status).upper() in DNS_ON else "off" if str(status).upper() in DNS_OFF else "unknown"
     return state, status
+
+
+def ready(link: dict[str, Any]) -> bool:
+    """Whether an AccessVpc is up: a ready status (READY) and an AccessIp."""
+    return str(link.get("Status") or "").lower() in READY and bool(link.get("AccessIp"))
+
+
+def _not_ready(link: dict[str, Any]) -> Finding:
+    return finding(
+        NAME,
+        "VPC_LINK_NOT_READY",
+        vpc=link.get("VpcId") or "-",
+        status=link.get("Status") or "-",
+        access_ip=link.get("AccessIp") or "-",
+    )
 
 
 def _ok(link: dict[str, Any], host: str | None, confirmed: bool) -> Finding:

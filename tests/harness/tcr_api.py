@@ -81,7 +81,8 @@ class Instance:
     external_status: str = "Opened"
     external_reason: str = ""
     security_policies: list[dict] = field(default_factory=list)
-    access_vpcs: list[dict] = field(default_factory=list)  # AccessVpc models
+    # AccessVpc models; None: the service's `"AccessVpcSet": null` for no link (api.json: 此字段可能返回 null)
+    access_vpcs: list[dict] | None = field(default_factory=list)
     dns_status: dict[tuple[str, bool], str] = field(default_factory=dict)  # (VpcId, UsePublicDomain) -> status
     namespaces: list[dict] = field(default_factory=list)  # TcrNamespaceInfo
     repositories: list[dict] = field(default_factory=list)  # TcrRepositoryInfo
@@ -386,7 +387,7 @@ class Handlers:
 
     def DescribeInternalEndpoints(self, p, region):
         inst = self._instance(p, region)
-        return {"AccessVpcSet": copy.deepcopy(inst.access_vpcs), "TotalCount": len(inst.access_vpcs)}
+        return {"AccessVpcSet": copy.deepcopy(inst.access_vpcs), "TotalCount": len(inst.access_vpcs or [])}
 
     def DescribeInternalEndpointDnsStatus(self, p, region):
         out = []
