@@ -8,13 +8,16 @@ host, including workers that have exited since (their counts stay). Several host
 a counter or histogram, so sums are exact.
 
 Callers count by name, `metrics.inc("tcr_doctor_questions_total", {"lang": "en", ...})`; the names, kinds and
-labels are declared once in `SPECS`.
+labels are declared once in `SPECS`, and the README's metrics table is generated from it:
+
+    .venv/bin/python -m bot.metrics --readme-update
 """
 
 from __future__ import annotations
 
 import functools
 import os
+import sys
 import threading
 from typing import Any
 
@@ -51,16 +54,26 @@ SPECS: dict[str, tuple[str, str, tuple[str, ...]]] = {
         "Storage writer errors, by kind (question row skipped, flush retried, queue overflow, ...).",
         ("kind",),
     ),
+    "tcr_doctor_backend_fallbacks_total": (
+        "counter",
+        "Requests a shared backend could not answer, served from narrower state instead, by backend (redis; "
+        "database: the shared database's slack_seen table; sqlite_file: the host's SQLite dedupe file) and use "
+        "(rate_limit, slack_dedupe).",
+        ("backend", "use"),
+    ),
+    # Deprecated (kept for existing dashboards): the redis part of tcr_doctor_backend_fallbacks_total.
     "tcr_doctor_redis_fallbacks_total": (
         "counter",
-        "Requests served with this worker's own state because Redis was unreachable, by use (rate_limit, "
-        "slack_dedupe).",
+        'Deprecated, use tcr_doctor_backend_fallbacks_total{backend="redis"}: Redis fallbacks, by use.',
         ("use",),
     ),
     "tcr_doctor_request_duration_seconds": ("histogram", "Request latency, by endpoint.", ("endpoint",)),
 }
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+
+README_BEGIN = "<!-- metrics:begin (generated: python -m bot.metrics --readme-update) -->"
+README_END = "<!-- metrics:end -->"
 
 
 @functools.lru_cache(maxsize=4096)
@@ -122,3 +135,31 @@ class Metrics:
             multiprocess.MultiProcessCollector(registry, path=directory)
             return generate_latest(registry)
         return generate_latest(self.registry)
+
+
+def render_readme_table() -> str:
+    """The README's metrics table, one row per metric of SPECS, between its markers."""
+    rows = ["| metric | kind | labels | what it counts |", "| --- | --- | --- | --- |"]
+    for name, (kind, help_, labels) in SPECS.items():
+        shown = ", ".join(f"`{label}`" for label in labels) or "none"
+        rows.append(f"| `{name}` | {kind} | {shown} | {help_.replace('|', '/')} |")
+    return "\n".join([README_BEGIN, *rows, README_END])
+
+
+def _main(argv: list[str]) -> int:
+    from bot.settings import replace_block
+
+    if argv == ["--readme-update"]:
+        readme = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "README.md")
+        changed = replace_block(readme, render_readme_table())
+        print("README.md updated" if changed else "README.md already in sync", file=sys.stderr)
+        return 0
+    if argv == ["--readme"]:
+        print(render_readme_table())
+        return 0
+    print("usage: python -m bot.metrics --readme | --readme-update", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(_main(sys.argv[1:]))

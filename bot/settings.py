@@ -101,7 +101,7 @@ class Settings:
         "Redis shared by every worker and host (`redis://HOST:6379/0`): per-client rate limits and Slack retry "
         "dedupe hold across all of them. Without it each worker counts on its own (one host: a client gets up to "
         "workers × the limit). Unreachable at start-up: the service does not start; lost while running: each "
-        "worker falls back to its own counts and `tcr_doctor_redis_fallbacks_total` rises",
+        'worker falls back to its own counts and `tcr_doctor_backend_fallbacks_total{backend="redis"}` rises',
     )
     registry_domains: tuple[str, ...] = setting(
         "TCR_DOCTOR_REGISTRY_DOMAINS",
@@ -440,10 +440,17 @@ def render_readme_table() -> str:
 
 def update_readme(path: str) -> bool:
     """Rewrite the table between the markers of the README at `path`; True when it changed."""
+    return replace_block(path, render_readme_table())
+
+
+def replace_block(path: str, block: str) -> bool:
+    """Replace the generated block in the file at `path` that starts with `block`'s first line and ends with its last
+    (its markers); True when the file changed."""
+    begin, end_marker = block.split("\n", 1)[0], block.rsplit("\n", 1)[-1]
     with open(path, encoding="utf-8") as fh:
         text = fh.read()
-    start, end = text.index(README_BEGIN), text.index(README_END) + len(README_END)
-    new = text[:start] + render_readme_table() + text[end:]
+    start, end = text.index(begin), text.index(end_marker) + len(end_marker)
+    new = text[:start] + block + text[end:]
     if new != text:
         with open(path, "w", encoding="utf-8") as fh:
             fh.write(new)

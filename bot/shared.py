@@ -5,7 +5,7 @@ Rate limits use the `limits` package (a moving window; Redis storage when config
 Redis each worker counts on its own, as a single host always did. When Redis stops answering while the service
 runs, requests are not failed: for `RETRY_AFTER` seconds each worker falls back to its own in-memory window (or,
 for once-only keys, to its own store), logs one warning and counts every fallback in
-`tcr_doctor_redis_fallbacks_total{use}`; then it tries Redis again. At start-up an unreachable Redis is an error
+`tcr_doctor_backend_fallbacks_total{backend="redis",use}`; then it tries Redis again. At start-up an unreachable Redis is an error
 (`RedisUnavailable`, one line), so a misconfigured URL is found before the first request.
 """
 
@@ -54,11 +54,21 @@ def connect(url: str) -> Any:
     return client
 
 
-class Breaker:
-    """Whether to use a shared backend (Redis, or the database for Slack dedupe) now: after an error, not for
-    RETRY_AFTER seconds (one warning per outage, naming the backend)."""
+# The shared backends a Breaker guards: the `backend` label of tcr_doctor_backend_fallbacks_total -> the name a
+# log line gives it.
+BACKENDS = {"redis": "Redis", "database": "The database"}
 
-    def __init__(self, use: str, on_fallback: Callable[[str], Any] | None = None, *, backend: str = "Redis"):
+
+class Breaker:
+    """Whether to use a shared backend (`backend`: "redis", or "database" for Slack dedupe in the shared database)
+    now: after an error, not for RETRY_AFTER seconds (one warning per outage, naming the backend). Each call served
+    without it is reported to `on_fallback(use, backend)` (the web service counts it in /metrics)."""
+
+    def __init__(
+        self, use: str, on_fallback: Callable[[str, str], Any] | None = None, *, backend: str = "redis"
+    ) -> None:
+        if backend not in BACKENDS:
+            raise ValueError(f"unknown backend {backend!r}: one of {', '.join(BACKENDS)}")
         self.use = use
         self.on_fallback = on_fallback
         self.backend = backend
@@ -76,8 +86,8 @@ class Breaker:
             self._warned = True
             log.warning(
                 "%s unavailable for %s (%s): this worker falls back to its own state, retrying every %gs",
-                self.backend,
-                self.use,
+                BACKENDS[self.backend],
+                self.use.replace("_", " "),
                 type(exc).__name__,
                 RETRY_AFTER,
             )
@@ -86,13 +96,13 @@ class Breaker:
         """The backend answered: say so once if an outage was warned about."""
         if self._warned:
             self._warned = False
-            log.warning("%s is back for %s", self.backend, self.use)
+            log.warning("%s is back for %s", BACKENDS[self.backend], self.use.replace("_", " "))
 
     def fell_back(self) -> None:
-        """Report (to `on_fallback`, a metric) that this call used the worker's own state."""
+        """Report (to `on_fallback`, a metric) that this call was served without the backend."""
         if self.on_fallback is not None:
             try:
-                self.on_fallback(self.use)
+                self.on_fallback(self.use, self.backend)
             except Exception:  # noqa: BLE001 - counting must not fail the request
                 pass
 
@@ -117,7 +127,7 @@ class RateLimiter:
         *,
         name: str = "api",
         redis_url: str | None = None,
-        on_fallback: Callable[[str], Any] | None = None,
+        on_fallback: Callable[[str, str], Any] | None = None,
     ):
         from limits import RateLimitItemPerSecond
         from limits.storage import MemoryStorage
@@ -182,7 +192,14 @@ class OnceKeys:
     """`first(key)` is True the first time a key is seen within `ttl` seconds (Redis SET NX EX), across every
     worker and host; None when Redis cannot say (the caller then uses its own store)."""
 
-    def __init__(self, redis_url: str, *, ttl: float = 3600.0, namespace: str = "once", on_fallback=None):
+    def __init__(
+        self,
+        redis_url: str,
+        *,
+        ttl: float = 3600.0,
+        namespace: str = "once",
+        on_fallback: Callable[[str, str], Any] | None = None,
+    ) -> None:
         self.url = redis_url
         self.ttl = int(max(1, ttl))
         self.namespace = namespace

@@ -29,7 +29,7 @@ import sqlite3
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -111,7 +111,7 @@ class SlackSettings:
     ca_file: str | None = None  # extra CA bundle trusted for registry TLS (the web service's TCR_DOCTOR_CA_FILE)
     dedupe_path: str | None = None  # SQLite file shared by all workers; None = in-process only
     redis_url: str | None = None  # Redis shared by every worker and host (SET NX EX); wins over dedupe_path
-    on_redis_fallback: Any = None  # called with "slack_dedupe" when Redis could not answer (a metric)
+    on_fallback: Any = None  # called with ("slack_dedupe", backend) when a dedupe store could not answer (a metric)
     diagnose_slots: Any = None  # a semaphore shared with the web API (diagnoses at once)
     cloud: Any = (
         None  # diagnostics.cloud.CloudOptions: the operator's account (TCR_DOCTOR_SLACK_CLOUD), its instances only
@@ -161,11 +161,20 @@ class SeenOnce:
     of one host (init_app uses the web service's database unless SLACK_DEDUPE_PATH names another file); with
     `shared` (bot.shared.OnceKeys, TCR_DOCTOR_REDIS_URL; else bot.storage.SeenKeys when the web service's
     database is PostgreSQL) Redis or that database makes it hold across every host, and the file or memory only
-    answers while the shared store cannot.
+    answers while the shared store cannot. The shared store reports its own fallbacks; a failing file is reported
+    to `on_fallback("slack_dedupe", "sqlite_file")` (a metric).
     """
 
-    def __init__(self, ttl: float = 3600.0, limit: int = 20000, path: str | None = None, shared: Any = None):
+    def __init__(
+        self,
+        ttl: float = 3600.0,
+        limit: int = 20000,
+        path: str | None = None,
+        shared: Any = None,
+        on_fallback: Callable[[str, str], Any] | None = None,
+    ):
         self.ttl, self.limit, self.path, self.shared = ttl, limit, path, shared
+        self.on_fallback = on_fallback
         self._lock = threading.Lock()
         self._seen: OrderedDict[str, float] = OrderedDict()
         self._writes = 0
@@ -200,6 +209,7 @@ class SeenOnce:
                     return db.execute("INSERT OR IGNORE INTO slack_seen VALUES (?, ?)", (key, now)).rowcount == 1
                 except sqlite3.Error as exc:  # a locked or broken file: fall back to this process's memory
                     log.warning("slack: seen-event store unavailable (%s); using process memory", type(exc).__name__)
+                    self._fell_back()
         with self._lock:
             while self._seen and (len(self._seen) > self.limit or next(iter(self._seen.values())) < now - self.ttl):
                 self._seen.popitem(last=False)
@@ -207,6 +217,13 @@ class SeenOnce:
                 return False
             self._seen[key] = now
             return True
+
+    def _fell_back(self) -> None:
+        if self.on_fallback is not None:
+            try:
+                self.on_fallback("slack_dedupe", "sqlite_file")
+            except Exception:  # noqa: BLE001 - counting must not cost the event
+                pass
 
 
 # -- logging: nothing a user typed reaches a log line unredacted ------------------------------------------
@@ -399,11 +416,11 @@ class SlackChannel:
         if settings.redis_url:
             from bot.shared import OnceKeys
 
-            shared = OnceKeys(settings.redis_url, namespace="slack", on_fallback=settings.on_redis_fallback)
+            shared = OnceKeys(settings.redis_url, namespace="slack", on_fallback=settings.on_fallback)
         elif hasattr(settings.storage, "seen_keys") and getattr(settings.storage, "path", "") is None:
             # No Redis, a server database (PostgreSQL) shared by every host: dedupe there, across hosts.
-            shared = settings.storage.seen_keys(namespace="slack")
-        self.seen = SeenOnce(path=settings.dedupe_path, shared=shared)
+            shared = settings.storage.seen_keys(namespace="slack", on_fallback=settings.on_fallback)
+        self.seen = SeenOnce(path=settings.dedupe_path, shared=shared, on_fallback=settings.on_fallback)
 
     # -- knowledge / diagnostics (imported when first used) -----------------------------------------------
     def redact(self, text: str) -> tuple[str, list[str]]:
@@ -1032,7 +1049,7 @@ def init_app(flask_app: Any) -> None:
     settings.diagnose_slots = getattr(state, "diagnose_slots", None)
     settings.storage = getattr(state, "storage", None)  # Slack questions and feedback go where the web's go
     settings.metrics = state  # counted through the web state, which knows its current (per-worker) metrics
-    settings.on_redis_fallback = getattr(state, "redis_fallback", None)
+    settings.on_fallback = getattr(state, "backend_fallback", None)
     db_path = getattr(getattr(state, "storage", None), "path", None)
     if not settings.dedupe_path and db_path and db_path != ":memory:":
         settings.dedupe_path = db_path  # retries are then seen by every worker, not only the one that answered

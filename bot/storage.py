@@ -635,9 +635,16 @@ class Storage:
             self._error("findings", exc)
 
     # -- once-only keys ------------------------------------------------------------------------------------
-    def seen_keys(self, *, ttl: float = 3600.0, namespace: str = "slack") -> SeenKeys:
-        """Once-only keys kept in this database (shared by every host that uses it)."""
-        return SeenKeys(self, ttl=ttl, namespace=namespace)
+    def seen_keys(
+        self,
+        *,
+        ttl: float = 3600.0,
+        namespace: str = "slack",
+        on_fallback: Callable[[str, str], Any] | None = None,
+    ) -> SeenKeys:
+        """Once-only keys kept in this database (shared by every host that uses it); `on_fallback(use, "database")`
+        is told of each key the database could not answer for (a metric)."""
+        return SeenKeys(self, ttl=ttl, namespace=namespace, on_fallback=on_fallback)
 
     # -- retention -----------------------------------------------------------------------------------------
     def prune(self, older_than_days: float) -> dict[str, int]:
@@ -753,23 +760,32 @@ class SeenKeys:
 
     Expired keys are deleted now and then (every `EXPIRE_EVERY` calls of a process) and by `prune`. A database
     error is not retried for `bot.shared.RETRY_AFTER` seconds, so that an outage costs one timeout, not one per
-    event (this runs before Slack's 3-second ack); one warning per outage."""
+    event (this runs before Slack's 3-second ack); one warning per outage, and each None is reported to
+    `on_fallback(use, "database")` (tcr_doctor_backend_fallbacks_total)."""
 
     EXPIRE_EVERY = 256
 
-    def __init__(self, storage: Storage, *, ttl: float = 3600.0, namespace: str = "slack"):
+    def __init__(
+        self,
+        storage: Storage,
+        *,
+        ttl: float = 3600.0,
+        namespace: str = "slack",
+        on_fallback: Callable[[str, str], Any] | None = None,
+    ):
         from bot.shared import Breaker
 
         self.storage = storage
         self.ttl = max(1.0, float(ttl))
         self.namespace = namespace
-        self.breaker = Breaker(f"{namespace} dedupe", backend="The database")
+        self.breaker = Breaker(f"{namespace}_dedupe", on_fallback, backend="database")
         self._calls = 0
 
     def first(self, key: str) -> bool | None:
         """True the first time `key` is seen within the ttl by any host, False after; None while the database cannot
         say."""
         if not self.breaker.up():
+            self.breaker.fell_back()
             return None
         now = time.time()
         self._calls += 1
@@ -786,6 +802,7 @@ class SeenKeys:
                     created = conn.execute(expired.values(at=now).returning(slack_seen.c.key)).first() is not None
         except sa.exc.SQLAlchemyError as exc:
             self.breaker.failed(exc)
+            self.breaker.fell_back()
             return None
         self.breaker.recovered()
         return created

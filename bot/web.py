@@ -124,7 +124,7 @@ class WebState:
         from bot.shared import RateLimiter, parse_rate
 
         self.limiters = {
-            name: RateLimiter(parse_rate(spec), name=name, redis_url=cfg.redis_url, on_fallback=self.redis_fallback)
+            name: RateLimiter(parse_rate(spec), name=name, redis_url=cfg.redis_url, on_fallback=self.backend_fallback)
             for name, spec in (
                 ("ask", cfg.rate_limit_ask),
                 ("diagnose", cfg.rate_limit_diagnose),
@@ -140,9 +140,12 @@ class WebState:
         self.diagnose = cfg.diagnose_func
         storage.on_error = self.storage_error
 
-    def redis_fallback(self, use: str) -> None:
-        """A request was served without Redis (unreachable): count it for /metrics."""
-        self.metrics.inc("tcr_doctor_redis_fallbacks_total", {"use": use})
+    def backend_fallback(self, use: str, backend: str) -> None:
+        """A request was served without a shared backend that could not answer (redis, database, sqlite_file): count it
+        for /metrics."""
+        self.metrics.inc("tcr_doctor_backend_fallbacks_total", {"backend": backend, "use": use})
+        if backend == "redis":  # the deprecated name, for dashboards made before the backend label
+            self.metrics.inc("tcr_doctor_redis_fallbacks_total", {"use": use})
 
     def storage_error(self, kind: str) -> None:
         """The storage writer hit an error (logged there): count it for /metrics."""

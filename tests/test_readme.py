@@ -50,6 +50,21 @@ def test_every_setting_is_documented():
     assert "\n## Add to Slack\n" in README
 
 
+def test_every_metric_is_documented():
+    """The metrics table is generated from bot.metrics.SPECS (python -m bot.metrics --readme-update), and every name
+    the code counts is declared there (an undeclared name would get a made-up help text)."""
+    import re
+
+    from bot.metrics import README_BEGIN, README_END, SPECS, render_readme_table
+
+    start, end = README.index(README_BEGIN), README.index(README_END) + len(README_END)
+    assert README[start:end] == render_readme_table(), "regenerate: python -m bot.metrics --readme-update"
+    counted: set[str] = set()
+    for path in (ROOT / "bot").rglob("*.py"):
+        counted.update(re.findall(r"\"(tcr_doctor_[a-z_]+_(?:total|seconds))\"", path.read_text(encoding="utf-8")))
+    assert counted and counted <= set(SPECS), counted - set(SPECS)
+
+
 def test_settings_are_read_only_through_the_settings_object():
     """No module reads a documented variable from the environment on its own, so the table is the whole story.
 

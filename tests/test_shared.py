@@ -57,7 +57,8 @@ def test_a_redis_outage_degrades_to_per_worker_limits_and_is_counted(tmp_path):
         assert codes == [200, 200, 200, 429]
         assert elapsed < 5, "a stalled Redis must cost one short timeout, not one per request"
         text = client.get("/metrics").get_data(as_text=True)
-        assert 'tcr_doctor_redis_fallbacks_total{use="rate_limit"} 4' in text
+        assert 'tcr_doctor_backend_fallbacks_total{backend="redis",use="rate_limit"} 4.0' in text
+        assert 'tcr_doctor_redis_fallbacks_total{use="rate_limit"} 4.0' in text  # the deprecated name still counts
         assert client.get("/healthz").status_code == 200
     finally:
         redis.resume()
@@ -68,14 +69,14 @@ def test_the_limiter_goes_back_to_redis_after_an_outage(redis_server, redis_url,
     import bot.shared
 
     monkeypatch.setattr(bot.shared, "RETRY_AFTER", 0.2)
-    fallbacks: list[str] = []
-    limiter = RateLimiter((2, 60.0), name="t", redis_url=redis_url, on_fallback=fallbacks.append)
+    fallbacks: list[tuple[str, str]] = []
+    limiter = RateLimiter((2, 60.0), name="t", redis_url=redis_url, on_fallback=lambda *call: fallbacks.append(call))
     other = RateLimiter((2, 60.0), name="t", redis_url=redis_url)
     assert limiter.check("c") is None
     redis_server.pause()
     try:
         assert limiter.check("c") is None  # this worker's memory: its own first hit
-        assert fallbacks == ["rate_limit"]
+        assert fallbacks == [("rate_limit", "redis")]
     finally:
         redis_server.resume()
     time.sleep(0.3)
