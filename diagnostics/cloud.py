@@ -59,6 +59,11 @@ ALLOWED_ACTIONS = frozenset(
     }
 )
 READ_ONLY_PREFIXES = ("Describe", "Check")
+# Paged lists (DescribeInstances, DescribeInstanceCustomizedDomain): Offset/Limit in, TotalCount out. DescribeInstances'
+# Limit is "默认20，最大为100" (the API definition, tccli/services/tcr/v20190924/api.json); 100 is asked of both.
+PAGE = 100
+MAX_PAGES = 20  # at most 2,000 items of one list are read: huge accounts stay bounded in time and calls
+PARALLEL = 8  # look-ups one prefetch keeps in flight: a larger burst would only meet RequestLimitExceeded
 
 # Personal edition: host prefix -> region (shared/facts/tcr.md §1)
 PERSONAL_REGIONS = {
@@ -338,8 +343,51 @@ def prefetch(ctx: Context, requests: list[tuple[str, str, dict[str, Any]]]) -> N
         except Exception:  # noqa: BLE001 - memoised: the check that reads it reports it
             pass
 
-    for req in requests:
-        threading.Thread(target=one, args=req, daemon=True, name=f"cloud-{req[0]}").start()
+    if len(requests) <= PARALLEL:
+        for req in requests:
+            threading.Thread(target=one, args=req, daemon=True, name=f"cloud-{req[0]}").start()
+        return
+    queue = list(reversed(requests))  # a few workers take them in order: a burst stays under the API's rate limit
+
+    def worker() -> None:
+        while True:
+            try:
+                req = queue.pop()
+            except IndexError:
+                return
+            one(*req)
+
+    for _ in range(PARALLEL):
+        threading.Thread(target=worker, daemon=True, name="cloud-prefetch").start()
+
+
+def listing(
+    ctx: Context, action: str, region: str, params: dict[str, Any], key: str
+) -> tuple[list[dict[str, Any]], int]:
+    """Every item of a paged list, as the API pages it (Offset/Limit in, TotalCount out): (items, TotalCount).
+
+    The first page is `call(ctx, action, region, {**params, "Limit": PAGE})`; when TotalCount says there is more,
+    the other pages are asked for at once, stepping by the size of the page the service gave (it may cap Limit), and
+    at most MAX_PAGES pages are read in all (TotalCount tells the caller what was left out). Raises CloudError."""
+    first = call(ctx, action, region, {**params, "Limit": PAGE})
+    items = [x for x in first.get(key) or [] if isinstance(x, dict)]
+    total = _count(first.get("TotalCount"), len(items))
+    step = len(first.get(key) or [])
+    if not step or total <= step:
+        return items, total
+    rest = [(action, region, {**params, "Limit": PAGE, "Offset": at}) for at in range(step, total, step)]
+    rest = rest[: MAX_PAGES - 1]
+    prefetch(ctx, rest)
+    for req in rest:
+        items += [x for x in call(ctx, *req).get(key) or [] if isinstance(x, dict)]
+    return items, total
+
+
+def _count(value: Any, floor: int) -> int:
+    try:
+        return max(int(value), floor)
+    except (TypeError, ValueError):
+        return floor
 
 
 def error_finding(check: str, err: CloudError, ctx: Context) -> Finding:
@@ -420,10 +468,7 @@ def _tcr_target(ctx: Context) -> tuple[str, str]:
                 "cloud_instance",
                 "CLOUD_NOT_TCR",
                 host=host,
-                note={
-                    "en": f"and not a custom domain of an instance of account {_plain(account_label(ctx), 'en')}",
-                    "zh": f"，也不是账号 {_plain(account_label(ctx), 'zh')} 中任何实例的自定义域名",
-                },
+                note=_not_custom_note(ctx),
             )
         )
     form = {
@@ -431,6 +476,17 @@ def _tcr_target(ctx: Context) -> tuple[str, str]:
         "zh": "（不是 <实例名>.tencentcloudcr.com 或 <地域>ccr.ccs.tencentyun.com 的形式）",
     }
     raise _unavailable(finding("cloud_instance", "CLOUD_NOT_TCR", host=host or ctx.target.raw, note=form))
+
+
+def _not_custom_note(ctx: Context) -> dict[str, str]:
+    """CLOUD_NOT_TCR's note for a host no instance has as a custom domain (saying so when the search was cut short)."""
+    en = f"and not a custom domain of an instance of account {_plain(account_label(ctx), 'en')}"
+    zh = f"，也不是账号 {_plain(account_label(ctx), 'zh')} 中任何实例的自定义域名"
+    searched, total = ctx.memo("cloud:instances_searched", lambda: (0, 0))
+    if searched < total:
+        en += f" (only the first {searched} of its {total} instances were searched)"
+        zh += f"（只查找了全部 {total} 个实例中的前 {searched} 个）"
+    return {"en": en, "zh": zh}
 
 
 def _plain(label: str | dict[str, str], lang: str) -> str:
@@ -455,19 +511,20 @@ def _custom_domain(ctx: Context) -> tuple[dict[str, Any], dict[str, Any]] | None
     host = (ctx.target.host or "").lower()
     warm_connections(ctx)
     try:
-        data = call(ctx, "DescribeInstances", entry_region(ctx), {"AllRegion": True, "Limit": 100})
+        listed, total = listing(ctx, "DescribeInstances", entry_region(ctx), {"AllRegion": True}, "Registries")
     except CloudError as err:
         raise _unavailable(error_finding("cloud_instance", err, ctx)) from None
-    regs = [r for r in data.get("Registries") or [] if isinstance(r, dict) and r.get("RegistryId")]
+    regs = [r for r in listed if r.get("RegistryId")]
+    ctx.memo("cloud:instances_searched", lambda: (len(listed), total))
     asks = [
-        ("DescribeInstanceCustomizedDomain", str(r.get("RegionName")), {"RegistryId": r["RegistryId"], "Limit": 100})
+        ("DescribeInstanceCustomizedDomain", str(r.get("RegionName")), {"RegistryId": r["RegistryId"], "Limit": PAGE})
         for r in regs
     ]
-    prefetch(ctx, asks)
+    prefetch(ctx, asks)  # every instance's first page at once; longer lists page on below
     failures: list[CloudError] = []
     for reg, (action, region, params) in zip(regs, asks):
         try:
-            domains = call(ctx, action, region, params).get("DomainInfoList") or []
+            domains, _ = listing(ctx, action, region, {"RegistryId": params["RegistryId"]}, "DomainInfoList")
         except CloudError as err:
             failures.append(err)
             continue

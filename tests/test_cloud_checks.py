@@ -159,6 +159,48 @@ def test_custom_domain_lookup_refused_names_the_action(api, dns, account):
     assert one(r, "CLOUD_PERMISSION_MISSING").evidence["action"] == "tcr:DescribeInstanceCustomizedDomain"
 
 
+def _many(account, instances=130, domains=120, page_max=100):
+    """An account with INSTANCES instances over three regions; the last but one has DOMAINS custom domains, the one
+    asked for near the end of them. The stand-in pages as the API does (Offset/Limit, TotalCount)."""
+    account.page_max = page_max
+    regions = ("ap-guangzhou", "ap-shanghai", "ap-hongkong")
+    for n in range(instances - 1):
+        account.instances.append(make_instance(f"many-{n:03d}", f"tcr-many{n:04d}", regions[n % 3]))
+    target = account.instances[-2]
+    target.custom_domains = [custom_domain(target.id, f"r{k}.paged.example") for k in range(domains)]
+    return target
+
+
+@pytest.mark.parametrize("page_max", [100, 40])  # 40: a service that gives smaller pages than asked for
+def test_custom_domain_lookup_pages_through_instances_and_domains(api, dns, account, page_max):
+    target = _many(account, page_max=page_max)
+    r = run(api, dns, "r110.paged.example", only="cloud_instance")
+    assert one(r, "CUSTOM_DOMAIN_OK").evidence["name"] == target.registry["RegistryName"]
+    offsets = {x.params.get("Offset", 0) for x in api.received if x.action == "DescribeInstances"}
+    assert offsets == set(range(0, 130, page_max))  # every page of the instance list, each once
+    asked = [x for x in api.received if x.action == "DescribeInstanceCustomizedDomain"]
+    assert {x.params.get("Offset", 0) for x in asked if x.params["RegistryId"] == target.id} == set(
+        range(0, 120, page_max)
+    )
+    assert {x.region for x in asked if x.params["RegistryId"] == target.id} == {target.region}
+    assert len({x.params["RegistryId"] for x in asked}) == 130  # every instance was asked, none twice per page
+    assert len(asked) == len({(x.params["RegistryId"], x.params.get("Offset", 0)) for x in asked})
+
+
+def test_custom_domain_lookup_is_bounded(api, dns, account, monkeypatch):
+    """At most MAX_PAGES pages of a list: a domain beyond them is not found, and the finding says the search was cut
+    short rather than claim no instance has it."""
+    from diagnostics import cloud
+
+    monkeypatch.setattr(cloud, "MAX_PAGES", 1)
+    _many(account)
+    r = run(api, dns, "r110.paged.example", only="cloud_instance")
+    f = one(r, "CLOUD_NOT_TCR")
+    assert "only the first 100 of its 130 instances were searched" in f.summary["en"]
+    assert "前 100 个" in f.summary["zh"]
+    assert {x.params.get("Offset", 0) for x in api.received} == {0}
+
+
 # ------------------------------------------------------------------------------------------------ instance
 def test_instance_not_found_name_taken_elsewhere(api, dns, account):
     account.taken_names.add("gone-tcr")

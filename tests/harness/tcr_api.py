@@ -117,6 +117,7 @@ class Account:
     reserved_names: set[str] = field(default_factory=lambda: {"tencent", "admin", "registry", "docker"})
     rate_limit: dict[str, int] = field(default_factory=dict)  # action -> RequestLimitExceeded answers still to give
     delay: dict[str, float] = field(default_factory=dict)  # action -> seconds before answering
+    page_max: int = 100  # the largest page a list action gives (a test lowers it to see the client step by pages)
 
     SECRET_ID = "AKIDtcrdoctorTESTKEY0000000000000000"
     SECRET_KEY = "tcrdoctorTESTsecretKEY000000000000"
@@ -337,9 +338,11 @@ def _filter_values(params: dict, name: str) -> list[str] | None:
     return None
 
 
-def _page(items: list, params: dict, default: int = 20) -> list:
+def _page(items: list, params: dict, default: int = 20, maximum: int = 100) -> list:
+    """One page as the service pages: Offset and Limit (default 20, at most 100: DescribeInstances' Limit is
+    "默认20，最大为100" in the API definition); a Limit above the maximum gives the maximum."""
     offset = int(params.get("Offset") or 0)
-    limit = int(params.get("Limit") or default)
+    limit = min(int(params.get("Limit") or default), maximum)
     return items[offset : offset + limit]
 
 
@@ -364,7 +367,8 @@ class Handlers:
         ids = p.get("Registryids")
         if ids:
             regs = [i for i in regs if i.id in ids]
-        return {"TotalCount": len(regs), "Registries": [copy.deepcopy(i.registry) for i in _page(regs, p)]}
+        page = _page(regs, p, maximum=self.a.page_max)
+        return {"TotalCount": len(regs), "Registries": [copy.deepcopy(i.registry) for i in page]}
 
     def CheckInstanceName(self, p, region):
         name = str(p.get("RegistryName") or "")
@@ -483,7 +487,8 @@ class Handlers:
 
     def DescribeInstanceCustomizedDomain(self, p, region):
         inst = self._instance(p, region)
-        return {"DomainInfoList": copy.deepcopy(_page(inst.custom_domains, p)), "TotalCount": len(inst.custom_domains)}
+        page = _page(inst.custom_domains, p, maximum=self.a.page_max)
+        return {"DomainInfoList": copy.deepcopy(page), "TotalCount": len(inst.custom_domains)}
 
     # a few write actions exist so a test can prove the client never sends them
     def CreateInstanceToken(self, p, region):
