@@ -18,6 +18,10 @@ seeded hash of the source and text) and each one goes to the half that has fewer
 fewer of its log cause, counting only posts of the same batch; a seeded hash bit breaks full ties. Posts already in the files keep their half, so running
 the script again with more posts (appending) never moves an earlier post and keeps both halves balanced.
 
+A new post is skipped when its thread (source) is already in the files or in an older log set
+(tests/data/log_heldout.jsonl, tests/data/log_dev/), or when its text is one already in the files under another
+source (a cross-post, or the same message with other trimming: see same_text()).
+
 An optional "batch" key marks the collection round a post came from ("r2", "r3", ...; posts of the first round
 have none), so each round can be reported apart. It is copied to the post's log line, and --check verifies that a
 post's FAQ line and log line carry the same batch.
@@ -67,6 +71,12 @@ FAQ_KEYS = ("q", "faq", "lang", "kind", "vendor", "source", "note", "batch")
 BATCH = re.compile(r"r(?:[2-9]|[1-9][0-9]+)")
 ROUND_1 = "r1"
 LOG_KEYS = ("cause", "also_ok", "tool", "host", "image", "tag")
+# Older log sets whose threads a new post must not come from (their lines were rewritten and have been studied).
+OLDER_SETS = (ROOT / "tests" / "data" / "log_heldout.jsonl", ROOT / "tests" / "data" / "log_dev")
+# Two posts are "the same text" (a cross-post, or one thread copied twice with other trimming) when their word
+# 5-gram sets overlap this much; a shared common error line alone stays below both bounds.
+SAME_TEXT_JACCARD, SAME_TEXT_MIN = 0.8, 30
+CONTAINED, CONTAINED_MIN = 0.9, 60
 
 
 def item_key(item: dict) -> str:
@@ -77,6 +87,31 @@ def item_key(item: dict) -> str:
 
 def _hash(key: str) -> str:
     return hashlib.sha256(f"{SEED}\n{key}".encode()).hexdigest()
+
+
+def shingles(text: str) -> frozenset[tuple[str, ...]]:
+    """The word 5-grams of a text (lower-cased), used to find the same post copied twice."""
+    words = re.findall(r"\w+", text.lower())
+    return frozenset(tuple(words[i : i + 5]) for i in range(max(1, len(words) - 4)))
+
+
+def same_text(a: frozenset, b: frozenset) -> bool:
+    """Whether two shingle sets are one post: nearly equal, or one a trimmed copy of the other."""
+    shared = len(a & b)
+    if not shared:
+        return False
+    smaller = min(len(a), len(b))
+    if smaller >= SAME_TEXT_MIN and shared / len(a | b) >= SAME_TEXT_JACCARD:
+        return True
+    return smaller >= CONTAINED_MIN and shared / smaller >= CONTAINED
+
+
+def older_sources() -> set[str]:
+    """The sources cited by the older log sets (tests/data/log_heldout.jsonl, tests/data/log_dev/)."""
+    paths: list[Path] = []
+    for path in OLDER_SETS:
+        paths += sorted(path.glob("*.jsonl")) if path.is_dir() else [path]
+    return {str(row["source"]) for path in paths for row in _read(path) if row.get("source")}
 
 
 def validate(item: dict, where: str) -> list[str]:
@@ -315,7 +350,9 @@ def main(argv: list[str] | None = None) -> int:
     known = {item_key(row) for half in HALVES for row in current[half]["faq"]}
     # A thread already in the files (even with other trimming) is not added again: a second copy of the same
     # first message could land in the other half. Only the new item's own source is printed.
-    known_sources = {row["source"] for half in HALVES for row in current[half]["faq"]}
+    known_sources = {row["source"] for half in HALVES for row in current[half]["faq"]} | older_sources()
+    # The same first message under another source (a cross-post) or copied twice with other trimming.
+    known_texts = [shingles(row["q"]) for half in HALVES for row in current[half]["faq"]]
     new_items, skipped = [], 0
     for number, line in enumerate(args.items.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip():
@@ -328,12 +365,19 @@ def main(argv: list[str] | None = None) -> int:
             continue
         if item.get("source") in known_sources:
             print(
-                f"{args.items.name}:{number}: thread already in the files, skipped: {item['source']}", file=sys.stderr
+                f"{args.items.name}:{number}: thread already in the files or an older set, skipped: {item['source']}",
+                file=sys.stderr,
             )
+            skipped += 1
+            continue
+        text = shingles(str(item.get("q", "")))
+        if any(same_text(text, other) for other in known_texts):
+            print(f"{args.items.name}:{number}: text already in the files, skipped: {item['source']}", file=sys.stderr)
             skipped += 1
             continue
         known.add(item_key(item))
         known_sources.add(item["source"])
+        known_texts.append(text)
         new_items.append(item)
     if errors:
         print("\n".join(errors), file=sys.stderr)

@@ -111,3 +111,41 @@ def test_committed_real_sets_are_well_formed():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     assert module.check(module.load_current()) == []
+
+
+def test_the_same_text_under_another_source_or_an_older_sets_thread_is_skipped(split, tmp_path, monkeypatch, capsys):
+    older = _write(
+        tmp_path / "heldout.jsonl", [{"text": "x", "cause": None, "source": "https://example.invalid/old/1"}]
+    )
+    monkeypatch.setattr(split, "OLDER_SETS", (older,))
+    long_post = _post(1, batch="r3")
+    long_post["q"] = "docker pull example/app\n" + " ".join(f"line {n} of a long log, layer {n * 7}" for n in range(30))
+    assert split.main([str(_write(tmp_path / "a.jsonl", [long_post]))]) == 0
+    capsys.readouterr()
+
+    cross_post = dict(long_post, source="https://example.invalid/issues/2")  # same message, another thread
+    trimmed = dict(long_post, q=long_post["q"][: len(long_post["q"]) * 2 // 3], source="https://example.invalid/3")
+    from_older = _post(4, batch="r3")
+    from_older["source"] = "https://example.invalid/old/1"
+    common_line = _post(5, batch="r3")  # shares only a short, common error line with other posts
+    items = _write(tmp_path / "b.jsonl", [cross_post, trimmed, from_older, common_line, _post(6, batch="r3")])
+    assert split.main([str(items)]) == 0
+    out = capsys.readouterr()
+    assert "added 2 posts (3 already present)" in out.out
+    assert out.err.count("text already in the files") == 2
+    assert "older set, skipped: https://example.invalid/old/1" in out.err
+    sources = {row["source"] for half in split.HALVES for row in _rows(tmp_path, f"faq_{half}.jsonl")}
+    assert sources == {
+        "https://example.invalid/issues/1",
+        "https://example.invalid/issues/5",
+        "https://example.invalid/issues/6",
+    }
+
+
+def test_same_text_needs_more_than_a_shared_error_line(split):
+    error = "Error response from daemon: manifest for example/app:1 not found: manifest unknown: manifest unknown"
+    a = split.shingles(f"I ran docker compose up on my laptop and got\n{error}")
+    b = split.shingles(f"our CI job fails since yesterday with\n{error}\nany idea?")
+    assert not split.same_text(a, b)
+    long_text = " ".join(f"step {n}: pulling layer {n * 13} of the image and waiting" for n in range(20))
+    assert split.same_text(split.shingles(long_text), split.shingles(long_text + "\n" + error))
