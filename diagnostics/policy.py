@@ -486,29 +486,18 @@ def _plain_loopback(addr: IPAddress) -> bool:
 
 
 def dns_resolver(timeout: float = 5.0, nameserver: str | None = None) -> Callable[[str], list[str]]:
-    """A `host -> [addresses]` function over DNS (A and AAAA) with a deadline; `nameserver` is "ip" or
-    "ip:port" (the test harness's DNS server), default the system's /etc/resolv.conf."""
+    """A `host -> [addresses]` function (A and AAAA) on the diagnosis's own DNS path (`net.resolve`: /etc/hosts,
+    then the stub resolver for plain host names and dnspython only for what the stub leaves to it, IDN above all)
+    with a deadline; `nameserver` is "ip" or "ip:port" (the test harness's DNS server), default the system's
+    /etc/resolv.conf. The guard therefore checks exactly what a diagnosis would connect to. Raises LookupError."""
 
     def resolve(host: str) -> list[str]:
-        import dns.resolver
+        from . import net  # the DNS client is loaded only by a guard that resolves (the diagnosis loads it anyway)
 
-        if nameserver:
-            res = dns.resolver.Resolver(configure=False)
-            ip, _, port = nameserver.rpartition(":") if nameserver.count(":") == 1 else (nameserver, "", "")
-            res.nameservers = [ip or nameserver]
-            res.port = int(port or 53)
-        else:
-            res = dns.resolver.Resolver()
-        res.lifetime = timeout
-        found: list[str] = []
-        for rdtype in ("A", "AAAA"):
-            try:
-                found += [r.to_text() for r in res.resolve(host, rdtype, search=False)]
-            except (dns.resolver.NoAnswer, dns.resolver.NXDOMAIN):
-                pass
-        if not found:
-            raise LookupError("no A or AAAA record")
-        return found
+        found = net.resolve(host, nameserver, net.Deadline(timeout))
+        if found.error or not found.addresses:
+            raise LookupError(f"{found.error or 'no_address'}: {found.detail}"[:300])
+        return list(found.addresses)
 
     return resolve
 

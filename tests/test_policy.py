@@ -533,3 +533,90 @@ def test_engine_follows_an_allowed_redirect(dns_server, tls_material, as_realm):
     finally:
         redirector.stop()
         canary.stop()
+
+
+# --- 5. one resolution: what the guard checked is what the diagnosis connects to ---------------------------
+class _Listener:
+    """A TCP listener on HOST:PORT that counts the connections it accepts."""
+
+    def __init__(self, host: str, port: int = 0):
+        self.sock = socket.socket()
+        self.sock.bind((host, port))
+        self.sock.listen(8)
+        self.port = self.sock.getsockname()[1]
+        self.accepted = 0
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.accepted += 1
+            conn.close()
+
+    def close(self):
+        self.sock.close()
+
+
+def _listener_pair() -> tuple[_Listener, _Listener]:
+    for _ in range(20):
+        first = _Listener("127.0.0.1")
+        try:
+            return first, _Listener("127.0.0.2", first.port)
+        except OSError:
+            first.close()
+    pytest.skip("no port free on both 127.0.0.1 and 127.0.0.2")
+
+
+def test_a_name_rebound_after_the_check_is_not_resolved_again(dns_server_factory):
+    """DNS rebinding: the name answers 127.0.0.1 (allowed), and the moment the guard has checked that answer the
+    server starts answering 127.0.0.2 (refused). The diagnosis resolves once, checks every address of that one
+    answer, and connects only to an address that passed: the second answer is never asked for or connected to."""
+    from diagnostics import DiagnoseOptions, diagnose
+    from tests.harness.dns_server import Zone
+
+    name = "rebind.tcr-doctor.test"
+    zone = Zone(records={name: [("A", "127.0.0.1")]})
+    dns = dns_server_factory(zone)
+    allowed, rebound = _listener_pair()
+
+    class Guard(AddressPolicy):
+        checked: list[str] = []
+
+        def check_address(self, ip, host=""):
+            self.checked.append(str(ip))
+            zone.records[name + "."] = [("A", "127.0.0.2")]  # rebinds as soon as an answer was checked
+            return "rebound address" if str(ip) == "127.0.0.2" else None
+
+    guard = Guard(["*.tcr-doctor.test"], ports=[allowed.port], allow_loopback=True)
+    try:
+        report = diagnose(
+            f"{name}:{allowed.port}/team/app:1",
+            DiagnoseOptions(
+                only=["dns", "endpoint", "tcp"], nameserver=dns.nameserver, env={}, policy=guard, timeout=5
+            ),
+        )
+    finally:
+        allowed.close()
+        rebound.close()
+    assert [f.code for f in report.findings if f.check == "tcp"] == ["TCP_OK"]
+    assert Guard.checked == ["127.0.0.1"]
+    assert allowed.accepted >= 1 and rebound.accepted == 0
+    assert [q for q in dns.queries if q[0] == name + "." and q[1] == "A"] == [(name + ".", "A", "udp")]
+
+
+def test_the_guard_resolves_as_the_diagnosis_does(policy_dns):
+    """`dns_resolver` is the diagnosis's DNS path (diagnostics.net.resolve), not a second DNS client: a plain host
+    name goes through the stub resolver, and dnspython is not even imported for it."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from diagnostics.policy import AddressPolicy\n"
+        f"print(AddressPolicy.public_registry().resolve('public.tencentcloudcr.com', nameserver={policy_dns.address!r}))\n"
+        "print('dns.resolver' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30, check=True).stdout
+    assert "1.1.1.1" in out and out.strip().endswith("False"), out
