@@ -5,11 +5,27 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
+LANGS = ("zh", "en")
+
+
+def _language(name: str) -> str:
+    """'zh_CN.UTF-8' -> 'zh', 'en' -> 'en', 'C.UTF-8' -> 'c'."""
+    return name.split(".", 1)[0].split("@", 1)[0].split("_", 1)[0].split("-", 1)[0].strip().lower()
+
 
 def default_lang(env: Mapping[str, str] = os.environ) -> str:
-    """The output language a command uses without --lang: zh when the locale (LC_ALL, LC_MESSAGES, LANG, in the
-    order the C library reads them) is Chinese, else en."""
-    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
-        if env.get(var):
-            return "zh" if env[var].lower().startswith("zh") else "en"
-    return "en"
+    """The output language a command uses without --lang, chosen as GNU gettext chooses a message catalogue:
+
+    - the messages locale is the first non-empty of LC_ALL, LC_MESSAGES and LANG;
+    - when that locale is C or POSIX (or none is set), the messages are the untranslated ones: en;
+    - otherwise LANGUAGE, a colon-separated priority list (`zh_CN:en`), wins when set: its first language we have,
+      and en (the untranslated text) when it names none we have;
+    - otherwise the locale's language: zh for a Chinese locale, else en.
+    """
+    locale = next((env[var] for var in ("LC_ALL", "LC_MESSAGES", "LANG") if env.get(var)), "")
+    if _language(locale) in ("", "c", "posix"):  # gettext ignores LANGUAGE under the C locale
+        return "en"
+    if env.get("LANGUAGE"):
+        wanted = [_language(name) for name in env["LANGUAGE"].split(":")]
+        return next((lang for lang in wanted if lang in LANGS), "en")
+    return "zh" if _language(locale) == "zh" else "en"

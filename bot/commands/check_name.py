@@ -27,7 +27,11 @@ def add_arguments(parser) -> None:
     )
     parser.add_argument("value", help="the name to check, or - to read one value per line from stdin (JSON Lines out)")
     parser.add_argument("--json", action="store_true", help="print the result as one JSON object")
-    parser.add_argument("--lang", choices=("zh", "en"), help="language of the human output (default: from $LANG)")
+    parser.add_argument(
+        "--lang",
+        choices=("zh", "en"),
+        help="language of the human output (default: from the locale: LC_ALL, LC_MESSAGES, LANG, LANGUAGE)",
+    )
     parser.add_argument(
         "--cloud",
         action="store_true",

@@ -9,6 +9,8 @@ import os
 import sys
 import time
 
+from bot.commands import default_lang
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments of `tcr-doctor report`."""
@@ -19,7 +21,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--since", type=float, default=None, metavar="DAYS", help="only the last DAYS days")
     parser.add_argument("--limit", type=int, default=50, help="at most this many groups (0 = all; default 50)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of text")
-    parser.add_argument("--lang", choices=["zh", "en"], default=None, help="language of the text output")
+    parser.add_argument(
+        "--lang",
+        choices=["zh", "en"],
+        default=None,
+        help="language of the text output (default: from the locale, as gettext reads it: LC_ALL, LC_MESSAGES, LANG, "
+        "LANGUAGE)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -49,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
         return 0
     from bot.render import render
 
-    lang = args.lang or ("zh" if os.environ.get("LANG", "").lower().startswith("zh") else "en")
+    lang = args.lang or default_lang()
     for g in groups:
         g["last_seen_text"] = time.strftime("%Y-%m-%d %H:%M", time.gmtime(g["last_seen"]))
     sys.stdout.write(render("cli", "report_unanswered.j2", groups=groups, lang=lang, database=path))
