@@ -54,7 +54,7 @@ def clean_lines(text: str) -> list[str]:
         if text.count("\\n") > text.count("\n"):
             text = text.replace("\\n", "\n").replace("\\t", "\t")
     lines = []
-    for raw in _LINE_SPLIT.split(text):
+    for raw in _split_lines(text):
         line = _CONTROL.sub(" ", raw).strip()
         if not line:
             continue
@@ -62,6 +62,26 @@ def clean_lines(text: str) -> list[str]:
             line = line[: MAX_LINE // 2] + " … " + line[-MAX_LINE // 2 :]
         lines.append(line)
     return lines
+
+
+def _split_lines(text: str) -> list[str]:
+    """The physical lines of `text`, and inside each the lines of an embedded JSON string: a tool that reports a
+    command's stderr as one JSON value (ansible's `FAILED! => {"stderr": "…\\n…"}`, `kubectl -o json`, a CI API)
+    keeps the real line breaks as `\\n` escapes, so the error line would stay glued to a warning before it."""
+    out: list[str] = []
+    for raw in _LINE_SPLIT.split(text):
+        if "\\n" in raw and _JSON_STRING_CONTEXT.search(raw):
+            raw = _JSON_TAB.sub(" ", raw)
+            out.extend(_JSON_NEWLINE.split(raw))
+        else:
+            out.append(raw)
+    return out
+
+
+# A line holding a JSON object's string value ("key": "…" or an escaped quote): its `\n` are escaped line breaks.
+_JSON_STRING_CONTEXT = re.compile(r'"[A-Za-z_][\w-]{0,40}"\s?:\s?"|\\"')
+_JSON_NEWLINE = re.compile(r"(?<!\\)\\n")  # `\n`, not the `\\n` of an escaped backslash (`C:\\new`)
+_JSON_TAB = re.compile(r"(?<!\\)\\t")
 
 
 def logical_lines(lines: list[str]) -> list[tuple[int, str]]:

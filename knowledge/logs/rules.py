@@ -116,6 +116,9 @@ def faq_exists(faq_id: str) -> bool:
 # --- normalisation -----------------------------------------------------------------------------------------------
 
 
+_MIN_REST = 12  # characters after an informational phrase that can still hold an error of their own
+
+
 def match_line(line: str, op: str | None, skip_ids: tuple[str, ...] = ()) -> dict[str, Any] | None:
     """The first pattern (file order) whose wording `line` holds under operation `op`, skipping `skip_ids`; None
     when none does."""
@@ -123,8 +126,13 @@ def match_line(line: str, op: str | None, skip_ids: tuple[str, ...] = ()) -> dic
     lower = line.lower()
     if rules["prefilter"] is not None and not rules["prefilter"].search(lower):
         return None
-    if any(s in lower for s in rules["ignore"]):
-        return None
+    ignored = [lower.rfind(s) + len(s) for s in rules["ignore"] if s in lower]
+    if ignored:
+        # An informational line ("Pulling fs layer", "Use --password-stdin") names no failure, but a console that
+        # rewrites progress in place, or a paste that lost its line breaks, glues the real error after it: only
+        # what follows the last informational phrase is read.
+        rest = line[max(ignored) :]
+        return match_line(rest, op, skip_ids) if len(rest.strip()) >= _MIN_REST else None
     for p in rules["patterns"]:
         if p["id"] in skip_ids:
             continue
