@@ -295,10 +295,16 @@ def sanitize(html: str) -> str:
     )
 
 
+def sanitized(html: str) -> Markup:
+    """`html` reduced by `sanitize` and marked safe: the one way HTML enters the autoescaping web templates, which
+    insert Markup as is and escape every plain str (a question, a host, a summary)."""
+    return Markup(sanitize(html))
+
+
 @functools.lru_cache(maxsize=512)
-def markdown_html(text: str) -> str:
-    """Markdown (no raw HTML) -> sanitised HTML. Markup so templates insert it as is."""
-    return sanitize(_markdown().render(text or ""))
+def markdown_html(text: str) -> Markup:
+    """Markdown (no raw HTML) -> sanitised HTML, as Markup (see `sanitized`)."""
+    return sanitized(_markdown().render(text or ""))
 
 
 def _render(template: str, **context: Any) -> str:
@@ -327,7 +333,7 @@ def render_answer(result: dict) -> str:
         result=result,
         answer=answer,
         lang=result.get("lang") or "en",
-        body=Markup(sanitize(body)),
+        body=sanitized(body),
         links=links,
     )
 
@@ -336,7 +342,7 @@ def render_findings(result: dict, lang: str) -> str:
     """The widget's HTML for an /api/diagnose result in `lang`: the findings with their fixes, the CLI command and the
     log verdict, sanitised."""
     findings = [
-        dict(f, fix_html=Markup(markdown_html(_pick(f.get("fix"), lang))), summary_text=_pick(f.get("summary"), lang))
+        dict(f, fix_html=markdown_html(_pick(f.get("fix"), lang)), summary_text=_pick(f.get("summary"), lang))
         for f in result.get("findings", [])
     ]
     return _render(
@@ -361,8 +367,8 @@ def render_log(log: dict, lang: str) -> str:
         log=log,
         lang=lang,
         summary=_pick(log.get("summary"), lang),
-        fix_html=Markup(markdown_html(_pick(log.get("fix"), lang))),
-        note_html=Markup(markdown_html(note)) if note else None,
+        fix_html=markdown_html(_pick(log.get("fix"), lang)),
+        note_html=markdown_html(note) if note else None,
         also=also,
     )
 

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, redirect, request, send_from_directory
+from markupsafe import Markup
 from werkzeug.exceptions import BadRequest
 
 import knowledge
@@ -529,6 +530,7 @@ def undo(teach_id: int):
     return redirect(f"/console/audit?undone={teach_id}", code=303)
 
 
-def dumps(value: Any) -> str:
-    """JSON for a <script type="application/json"> block (no closing tag can appear in it)."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
+def dumps(value: Any) -> Markup:
+    """JSON for a <script type="application/json"> block, as Markup: the autoescaping template inserts it as is (HTML
+    escaping would break the JSON), and no "</script>" can appear in it ("<" is written \\u003c)."""
+    return Markup(json.dumps(value, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c"))
