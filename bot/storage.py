@@ -690,17 +690,6 @@ class Storage:
             raise DatabaseUnavailable(f"cannot reach the database {safe_url(self.url)}: {short_reason(exc)}") from None
 
     # -- reads ---------------------------------------------------------------------------------------------
-    def question(self, qid: str) -> dict[str, Any] | None:
-        """The stored question `qid` as a dict, or None."""
-        with self.engine().connect() as conn:
-            row = conn.execute(sa.select(questions).where(questions.c.id == qid)).mappings().first()
-        return dict(row) if row else None
-
-    def feedback_rows(self) -> list[dict[str, Any]]:
-        """Every feedback row, in the order written."""
-        with self.engine().connect() as conn:
-            return [dict(r) for r in conn.execute(sa.select(feedback).order_by(feedback.c.id)).mappings()]
-
     def unanswered(self, *, since: float | None = None, limit: int = 50) -> list[dict[str, Any]]:
         """Questions that got no answer (small talk aside) or a thumbs-down, grouped by normalised text, most
         frequent first."""

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from bot import storage as S
 from bot.cli import main
 from bot.storage import DatabaseUnavailable, Storage
+from tests.harness.stored import stored_feedback, stored_question
 
 
 def ask(storage: Storage, qid: str, text: str, status: str = "no_answer", **extra) -> None:
@@ -29,16 +30,16 @@ def test_questions_feedback_and_the_report(storage_url, wait_for):
     ask(storage, "q2", "What is the airspeed of a swallow?")
     ask(storage, "q3", "docker login fails", status="answered", answer_id="login-failed", score=0.9)
     ask(storage, "q3", "a retry of the same id is ignored", status="answered")
-    assert wait_for(lambda: storage.question("q2") is not None)  # the writer thread, not an explicit flush
+    assert wait_for(lambda: stored_question(storage, "q2") is not None)  # the writer thread, not an explicit flush
     fid = storage.record_feedback(question_id="q3", answer_id="login-failed", kb_version="v1", helpful=False)
     assert fid >= 1 and storage.record_feedback(question_id=None, answer_id="x", kb_version="v", helpful=True) > fid
-    assert storage.question("q3")["text"] == "docker login fails"
-    assert storage.question("q3")["score"] == pytest.approx(0.9)
+    assert stored_question(storage, "q3")["text"] == "docker login fails"
+    assert stored_question(storage, "q3")["score"] == pytest.approx(0.9)
     groups = storage.unanswered()
     assert [(g["count"], g["no_answer"], g["thumbs_down"]) for g in groups] == [(2, 2, 0), (1, 0, 1)]
     assert groups[1]["question"] == "docker login fails" and groups[1]["answer_ids"] == ["login-failed"]
     assert storage.unanswered(since=time.time() + 60) == []
-    assert [r["helpful"] for r in storage.feedback_rows()] == [0, 1]
+    assert [r["helpful"] for r in stored_feedback(storage)] == [0, 1]
     storage.close()
 
 
@@ -47,10 +48,10 @@ def test_text_no_database_accepts_is_cleaned_not_lost(storage_url):
     ask(storage, "bad", "docker login \ud800 fails \x00 here")
     ask(storage, "good", "an ordinary question")
     storage.flush()
-    row = storage.question("bad")
+    row = stored_question(storage, "bad")
     assert row is not None and "\ud800" not in row["text"] and "\x00" not in row["text"]
     assert row["text"].startswith("docker login") and row["text"].endswith("here")
-    assert storage.question("good") is not None
+    assert stored_question(storage, "good") is not None
     assert storage.health()["writer"] == "ok"
 
 
@@ -62,14 +63,14 @@ def test_a_refused_row_is_skipped_logged_without_its_text_and_counted(storage_ur
     ask(storage, "fine", "a normal question")
     with caplog.at_level(logging.WARNING, logger="tcr_doctor.storage"):
         storage.flush()
-    assert storage.question("fine") is not None and storage.question("unbindable") is None
+    assert stored_question(storage, "fine") is not None and stored_question(storage, "unbindable") is None
     health = storage.health()
     assert health["write_errors"] == 1 and health["rows_dropped"] == 1 and health["writer"] == "errors"
     assert kinds == ["question row"]
     assert "question row failed for id 'unbindable' (skipped)" in caplog.text and "hunter2" not in caplog.text
     ask(storage, "after", "one more")
     storage.flush()
-    assert storage.question("after") is not None
+    assert stored_question(storage, "after") is not None
 
 
 def test_two_storages_on_one_database_see_each_other(storage_url):
@@ -78,7 +79,7 @@ def test_two_storages_on_one_database_see_each_other(storage_url):
     ask(a, "qa", "written through a")
     a.flush()
     b.record_feedback(question_id="qa", answer_id="x", kb_version="v", helpful=False)
-    assert b.question("qa")["text"] == "written through a"
+    assert stored_question(b, "qa")["text"] == "written through a"
     assert [g["count"] for g in a.unanswered()] == [2]
 
 
@@ -130,7 +131,7 @@ def test_concurrent_feedback_shares_transactions_and_each_writer_gets_its_own_ro
     hold.set()
     assert wait_for(lambda: len(results) + len(errors) == 30) and not errors
     assert sizes[0] == 1 and sizes[1] == 29 and sum(sizes) == 30  # the 29 that queued went in one transaction
-    rows = {r["id"]: r for r in storage.feedback_rows()}
+    rows = {r["id"]: r for r in stored_feedback(storage)}
     assert len(rows) == 30 and len(set(results.values())) == 30
     for i, fid in results.items():  # each writer got the id of its own row
         row = rows[fid]
@@ -152,7 +153,7 @@ def test_a_bad_row_in_a_shared_transaction_fails_only_its_own_writer(storage_url
     assert wait_for(lambda: len(results) + len(errors) == 10)
     assert list(errors) == [5] and sorted(results) == [0, 1, 2, 3, 4, 6, 7, 8, 9]
     assert sizes[1] == 9  # the shared transaction failed, then each of its rows was written alone
-    assert sorted(r["answer_id"] for r in storage.feedback_rows()) == sorted(f"a{i}" for i in results)
+    assert sorted(r["answer_id"] for r in stored_feedback(storage)) == sorted(f"a{i}" for i in results)
 
 
 def test_feedback_when_the_database_is_gone_is_an_error_for_every_writer_and_then_works_again(storage_url):
@@ -164,7 +165,7 @@ def test_feedback_when_the_database_is_gone_is_an_error_for_every_writer_and_the
         storage.record_feedback(question_id=None, answer_id="a", kb_version="v", helpful=True)
     group.write = write
     assert storage.record_feedback(question_id=None, answer_id="a", kb_version="v", helpful=True) >= 1
-    assert len(storage.feedback_rows()) == 1
+    assert len(stored_feedback(storage)) == 1
 
 
 def test_prune_deletes_only_old_rows(storage_url):
@@ -177,7 +178,7 @@ def test_prune_deletes_only_old_rows(storage_url):
         conn.execute(sa.update(S.questions).where(S.questions.c.id == "old").values(ts=time.time() - 100 * 86400))
         conn.execute(sa.update(S.feedback).values(ts=time.time() - 100 * 86400))
     assert storage.prune(90) == {"questions": 1, "feedback": 1}
-    assert storage.question("old") is None and storage.question("new") is not None
+    assert stored_question(storage, "old") is None and stored_question(storage, "new") is not None
     assert storage.prune(90) == {"questions": 0, "feedback": 0}
 
 
@@ -189,7 +190,7 @@ def test_writer_prunes_by_the_retention_setting(storage_url, wait_for):
         conn.execute(sa.update(S.questions).values(ts=time.time() - 2 * 86400))
     storage = Storage(storage_url, flush_interval=0.05, retention_days=1)
     ask(storage, "new", "new question")  # starts the writer, which prunes on its first round
-    assert wait_for(lambda: storage.question("old") is None and storage.question("new") is not None)
+    assert wait_for(lambda: stored_question(storage, "old") is None and stored_question(storage, "new") is not None)
 
 
 # --- migrations -------------------------------------------------------------------------------------------
@@ -216,7 +217,7 @@ def test_migrations_build_the_same_schema_as_a_fresh_database(storage_url):
     storage = Storage(storage_url)  # opens without migrating again, and works
     ask(storage, "q", "text")
     storage.flush()
-    assert storage.question("q") is not None
+    assert stored_question(storage, "q") is not None
 
 
 def test_a_database_of_an_earlier_version_is_migrated_keeping_its_rows(tmp_path):
@@ -238,7 +239,7 @@ def test_a_database_of_an_earlier_version_is_migrated_keeping_its_rows(tmp_path)
     conn.commit()
     conn.close()
     storage = Storage(str(legacy))
-    assert storage.question("old")["text"] == "kept across the upgrade"
+    assert stored_question(storage, "old")["text"] == "kept across the upgrade"
     with storage.engine().connect() as c:
         assert S.current_revision(c) == S.SCHEMA_REVISION
         assert not sa.inspect(c).has_table("metrics")  # 0002: metrics are no longer kept in the database
@@ -408,7 +409,9 @@ def test_small_talk_is_stored_with_its_kind_and_left_out_of_the_report_and_the_c
     ask(storage, "ecr", "aws ecr login fails", refusal="other_registry")
     ask(storage, "old", "a row written before refusal kinds were stored")
     storage.flush()
-    assert storage.question("hi")["refusal"] == "smalltalk" and storage.question("old")["refusal"] is None
+    assert (
+        stored_question(storage, "hi")["refusal"] == "smalltalk" and stored_question(storage, "old")["refusal"] is None
+    )
     reported = {g["question"] for g in storage.unanswered()}
     assert reported == {
         "how much does the enterprise edition cost",
@@ -439,7 +442,7 @@ def test_the_web_channel_stores_the_refusal_kind_of_ask(tmp_path):
     storage = app.extensions["tcr_doctor"].storage
     storage.flush()
     for qid, kind in ids.values():
-        assert storage.question(qid)["refusal"] == kind
+        assert stored_question(storage, qid)["refusal"] == kind
     assert [g["question"] for g in storage.unanswered()] == ["what is the airspeed velocity of an unladen swallow"]
     feedback = {"answer_id": "login-failed", "kb_version": "v", "helpful": True}
     assert client.post("/api/feedback", json=feedback).status_code == 201

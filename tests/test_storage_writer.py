@@ -14,6 +14,7 @@ import textwrap
 import pytest
 
 from bot.storage import Storage
+from tests.harness.stored import stored_question
 
 SURROGATE = "docker login \ud800 fails"
 
@@ -28,13 +29,13 @@ def test_unpaired_surrogate_is_stored_and_the_writer_keeps_going(storage_url, wa
     storage = Storage(storage_url, flush_interval=0.05)
     record(storage, "bad", SURROGATE)
     record(storage, "good", "an ordinary question")
-    assert wait_for(lambda: storage.question("good") is not None)
-    row = storage.question("bad")
+    assert wait_for(lambda: stored_question(storage, "good") is not None)
+    row = stored_question(storage, "bad")
     assert row is not None and "\ud800" not in row["text"] and "fails" in row["text"]
     # later writes still go through, and feedback (written at once) works
     record(storage, "later", "another question")
     assert storage.record_feedback(question_id="later", answer_id="a", kb_version="v1", helpful=True) > 0
-    assert storage.question("later") is not None
+    assert stored_question(storage, "later") is not None
     assert storage.health()["writer"] == "ok"
 
 
@@ -47,8 +48,8 @@ def test_a_row_that_cannot_be_written_is_skipped_logged_redacted_and_counted(sto
     record(storage, "fine", "a normal question")
     with caplog.at_level(logging.WARNING):
         storage.flush()
-    assert storage.question("fine") is not None
-    assert storage.question("unbindable") is None
+    assert stored_question(storage, "fine") is not None
+    assert stored_question(storage, "unbindable") is None
     health = storage.health()
     assert health["write_errors"] >= 1 and health["rows_dropped"] == 1
     assert errors, "the error hook (the metric) was not called"
@@ -57,7 +58,7 @@ def test_a_row_that_cannot_be_written_is_skipped_logged_redacted_and_counted(sto
     assert "question row" in logged
     # the writer thread is still alive and keeps writing
     record(storage, "after", "one more")
-    assert wait_for(lambda: storage.question("after") is not None)
+    assert wait_for(lambda: stored_question(storage, "after") is not None)
     assert storage.health()["writer_alive"] is True
 
 
@@ -74,7 +75,7 @@ def test_writer_thread_survives_an_unexpected_exception(storage_url, wait_for):
 
     storage._write = broken_write
     record(storage, "q1", "first question")
-    assert wait_for(lambda: storage.question("q1") is not None)
+    assert wait_for(lambda: stored_question(storage, "q1") is not None)
     assert storage.health()["writer_alive"] is True
     assert storage.health()["write_errors"] >= 1
 
@@ -87,7 +88,7 @@ def test_pending_rows_are_bounded(tmp_path):
     health = storage.health()
     assert health["pending"] == 50 and health["rows_dropped"] == 150
     storage.flush()
-    assert storage.question("q199") is not None and storage.question("q0") is None
+    assert stored_question(storage, "q199") is not None and stored_question(storage, "q0") is None
 
 
 @pytest.mark.timeout(60)
@@ -112,4 +113,4 @@ def test_sigterm_flushes_buffered_rows(storage_url):
         proc.wait(timeout=30)
     finally:
         proc.kill()
-    assert Storage(str(storage_url)).question("buffered") is not None
+    assert stored_question(Storage(str(storage_url)), "buffered") is not None

@@ -8,6 +8,7 @@ import json
 import pytest
 
 from bot.web import create_app
+from tests.harness.stored import stored_question
 
 API = ["/api/ask", "/api/diagnose", "/api/feedback"]
 
@@ -67,7 +68,7 @@ def test_a_surrogate_question_does_not_stop_storage(app, client):
     )
     assert fb.status_code == 201
     assert client.get("/metrics").status_code == 200
-    assert app.extensions["tcr_doctor"].storage.question(qid) is not None
+    assert stored_question(app.extensions["tcr_doctor"].storage, qid) is not None
     assert client.get("/healthz").get_json()["storage"]["writer"] == "ok"
 
 
