@@ -324,3 +324,118 @@ def test_pips_network_failures_inside_a_build_get_no_registry_cause(paste):
 def test_a_misspelt_unknown_authority_still_reads_as_untrusted():
     sentence = "when i use ctr to pull image erroe whith x509 certificate singned by unknow authority"
     assert cause(sentence) == "TLS_UNTRUSTED"
+
+
+# --- structure: which of several error lines decides
+
+
+def test_a_sentence_after_the_fenced_output_does_not_outrank_it():
+    paste = (
+        "docker pull tries signature-2 first and fails:\n"
+        "```\n"
+        "Trying to pull repository reg.example.com:1443/ns/image ...\n"
+        " Error reading signature from https://bucket.s3-eu-west-1.amazonaws.com/ns/image@sha256=3dcd/signature-2: "
+        "status 403\n"
+        "```\n"
+        "Is there a way for docker to try the second signature type even if the first returns 403?\n"
+    )
+    r = explain(paste)
+    assert r is not None and r["cause"] == "SERVER_ERROR" and "signature-2" in r["evidence"]
+
+
+def test_without_a_fence_the_last_error_still_decides():
+    paste = "Error response from daemon: manifest unknown\nthen: denied: requested access to the resource is denied"
+    assert cause(paste) == "PERMISSION_DENIED"
+
+
+@FAMILY
+@given(
+    name=_LABEL, last=st.sampled_from(["manifest unknown: manifest unknown", "unauthorized: authentication required"])
+)
+def test_a_short_name_refused_by_every_search_registry_does_not_exist(name, last):
+    # containers/image prints "Trying to pull REGISTRY/NAME..." for each unqualified-search registry
+    paste = (
+        f"Trying to pull docker.io/library/{name}...\n"
+        "  denied: requested access to the resource is denied\n"
+        f"Trying to pull quay.io/{name}...\n"
+        f"  {last}\n"
+        f'Error: error pulling image "{name}": unable to pull {name}: 2 errors occurred'
+    )
+    assert cause(paste) == "REPO_NOT_FOUND"
+
+
+def test_one_registry_tried_twice_is_not_a_search():
+    paste = (
+        "Trying to pull registry.gitlab.com/group/app...\n  manifest unknown: manifest unknown\n"
+        "Trying to pull registry.gitlab.com/group/app...\n  manifest unknown: manifest unknown"
+    )
+    assert cause(paste) == "TAG_NOT_FOUND"
+
+
+def test_every_search_registry_unreachable_is_the_network():
+    paste = (
+        "Trying to pull docker.io/library/app...\n  dial tcp 1.2.3.4:443: i/o timeout\n"
+        "Trying to pull quay.io/app...\n  dial tcp 5.6.7.8:443: i/o timeout"
+    )
+    assert cause(paste) == "TCP_TIMEOUT"
+
+
+# --- docker/cli login.go: "Stored credentials invalid or expired"
+
+
+def test_stored_credentials_refused_at_login_are_invalid_first():
+    assert causes("Authenticating with existing credentials...\nStored credentials invalid or expired")[:2] == [
+        "CREDENTIALS_INVALID",
+        "CREDENTIALS_EXPIRED",
+    ]
+
+
+# --- pull access denied on registries that serve public images (moby translatePullError: DENIED on a pull)
+
+PAD = "Error response from daemon: pull access denied for {image}, repository does not exist or may require 'docker login': denied: requested access to the resource is denied"
+
+
+@pytest.mark.parametrize("host", ["ghcr.io", "quay.io", "gcr.io", "registry.k8s.io", "public.ecr.aws", "nvcr.io"])
+def test_a_refused_pull_from_a_public_registry_is_a_missing_repository_first(host):
+    assert causes(PAD.format(image=f"{host}/owner/app"))[:2] == ["REPO_NOT_FOUND", "CREDENTIALS_MISSING"]
+
+
+@pytest.mark.parametrize(
+    "host", ["shop-tcr.tencentcloudcr.com", "harbor.example.com", "123456789012.dkr.ecr.us-east-1.amazonaws.com"]
+)
+def test_a_refused_pull_from_a_private_instance_is_a_missing_login_first(host):
+    assert cause(PAD.format(image=f"{host}/ns/app")) == "CREDENTIALS_MISSING"
+
+
+def test_a_name_without_namespace_cannot_exist_on_tcr_but_can_on_a_plain_registry():
+    assert cause(PAD.format(image="shop-tcr.tencentcloudcr.com/app")) == "REPO_NOT_FOUND"
+    assert cause(PAD.format(image="registry.example.com:5000/app")) == "CREDENTIALS_MISSING"
+
+
+def test_the_registrys_own_reason_still_wins_on_a_public_registry():
+    line = PAD.format(image="ghcr.io/org/image").replace(
+        "requested access to the resource is denied", "permission_denied: The token provided does not match"
+    )
+    assert cause(line) == "PERMISSION_DENIED"
+
+
+def test_a_public_registry_named_only_in_the_sentence_counts():
+    paste = "拉取ghcr.io报错\n提示： repository does not exist or may require 'docker login': denied: requested access to the resource is denied"
+    assert cause(paste) == "REPO_NOT_FOUND"
+
+
+def test_a_403_with_its_own_words_on_docker_hub_stays_a_permission_problem():
+    line = 'Error: Status 403 trying to pull repository someone/app: "{"error": "Permission Denied"}"'
+    assert cause(line) == "PERMISSION_DENIED"
+
+
+# --- a registry client's own wording is context enough (no docker/image word needed around it)
+
+
+def test_a_registry_clients_wording_needs_no_other_context():
+    paste = (
+        "```\nError parsing HTTP response: invalid character '<' looking for beginning of value: \"<html>\\r\\n<head>"
+        '<title>413 Request Entity Too Large</title></head>"\n```\n'
+        "Requested that the Jenkins server disables the client_max_body_size in the NGINX.conf."
+    )
+    assert cause(paste) == "SERVER_ERROR"

@@ -439,7 +439,16 @@ def entities(lines: list[str], evidence_index: int, rules_op: str | None) -> dic
         "op": op,
         "image_as_written": image["written"] if image else None,
         "hub": image is not None and image["kind"] == "ref" and _canon_host(image["host"]) == "docker.io",
+        # A one-segment repository on a registry whose names always start with a namespace (TCR's
+        # `<namespace>/<repository>`, GHCR's owner, Quay's organisation): it cannot exist there.
+        "one_segment": image is not None
+        and image["host"] is not None
+        and bool(_NAMESPACED_REGISTRY.search(image["host"]))
+        and "/" not in str(image["path"]),
     }
+
+
+_NAMESPACED_REGISTRY = re.compile(r"(?:^|\.)(?:tencentcloudcr\.com|tencentyun\.com|ghcr\.io|quay\.io|gcr\.io)(?::\d+)?$")
 
 
 def _typed_commands(lines: list[str]) -> list[_Command]:

@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from ..dialogue import LazyRe, names_tcr
+from ..structure import is_prose
 from .commands import command_info, detect_tool, guess_op
 from .diagnosis import diagnose_command
 from .images import entities
@@ -84,7 +85,12 @@ def _explain(text: str) -> dict[str, Any] | None:
 
     ent = entities(lines, idx, op)
     tool = detect_tool(lines, line, ent["tool"])
-    cause, also, note = _refined_cause(pattern, line, op, ent, tool, lines[max(0, idx - 400) : idx])
+    cause, also, note = _refined_cause(pattern, line, op, ent, tool, lines[max(0, idx - 400) : idx], whole_lower)
+    if cause not in NETWORK_CAUSES - {"SERVER_ERROR"} and _searched_registries(lines) >= 2:
+        # containers/image tried an unqualified name on each registry of its search list ("Trying to pull
+        # docker.io/library/x...", then quay.io/x ...): every one refused, so the name exists on none of them.
+        also.insert(0, cause)
+        cause = "REPO_NOT_FOUND"
     also = _fill_also(also, cause, seen_causes)
     if pattern.get("no_cause"):
         return None  # another tool's network failure (git, pip, npm, apt ...): no registry cause
@@ -134,6 +140,8 @@ def _decisive_line(lines: list[str], default_op: str | None) -> tuple[_Best, lis
     # The operation in force at each line: the last command typed above it, else guessed from the whole text.
     op = default_op
     in_errors = False  # inside a registry's "errors:" list, whose first entry is the primary error
+    fenced = _fenced(lines)
+    best_fenced = False
     for idx, line in logical_lines(lines):
         secondary = in_errors and bool(ERRCODE_LINE.match(line))
         in_errors = secondary or line.lower().startswith("errors:")
@@ -147,9 +155,24 @@ def _decisive_line(lines: list[str], default_op: str | None) -> tuple[_Best, lis
         tier = _tier(line, p, best[3] if best is not None else None)
         if tier >= 3:
             seen_causes.append(p["cause"])
+        in_fence = idx in fenced
+        if best is not None and tier == best[0] and best_fenced and not in_fence and is_prose(line):
+            continue  # the user's sentence after a fenced block retells its output: the pasted line decides
         if best is None or tier > best[0] or (tier == best[0] and not secondary):
             best = (tier, idx, p, line, op)  # a later line wins a tie, except a later entry of the same errors list
+            best_fenced = in_fence
     return None if best is None else (best, seen_causes)
+
+
+def _fenced(lines: list[str]) -> frozenset[int]:
+    """Indices of the lines inside Markdown code fences (```), where users paste the program's output."""
+    inside, out = False, set()
+    for i, line in enumerate(lines):
+        if line.startswith(("```", "~~~")):
+            inside = not inside
+        elif inside:
+            out.add(i)
+    return frozenset(out)
 
 
 def _tier(line: str, pattern: dict[str, Any], best_line: str | None) -> int:
@@ -165,7 +188,13 @@ def _tier(line: str, pattern: dict[str, Any], best_line: str | None) -> int:
 
 
 def _refined_cause(
-    pattern: dict[str, Any], line: str, op: str | None, ent: dict[str, Any], tool: str | None, before: list[str]
+    pattern: dict[str, Any],
+    line: str,
+    op: str | None,
+    ent: dict[str, Any],
+    tool: str | None,
+    before: list[str],
+    whole_lower: str,
 ) -> tuple[str, list[str], dict[str, str] | None]:
     """(cause, other causes, note) of the decisive line, refined by what the pattern allows: the rest of the line,
     a long transfer before it, the kubelet, the registry's own reason, Docker Hub."""
@@ -188,13 +217,51 @@ def _refined_cause(
     if pattern.get("kubelet_cause") and tool == "kubelet" and cause == pattern["cause"]:
         also.insert(0, cause)
         cause = pattern["kubelet_cause"]
-    on_hub = pattern.get("hub_cause") and ent["hub"] and (not pattern.get("hub_ops") or ent["op"] in pattern["hub_ops"])
-    if pattern.get("refine_after") and not on_hub:
+    public = ent["hub"] or (
+        pattern.get("public_too") and (ent["one_segment"] or _public_registry(ent["host"], whole_lower))
+    )
+    on_hub = pattern.get("hub_cause") and public and (not pattern.get("hub_ops") or ent["op"] in pattern["hub_ops"])
+    if pattern.get("refine_after") and not ent["hub"]:
         cause = _registry_reason(pattern, line, op, cause, also)
     if on_hub and cause == pattern["cause"]:
         also.insert(0, cause)
         cause = pattern["hub_cause"]
     return cause, also, note
+
+
+_TRYING = LazyRe(r"^Trying to pull (?:repository )?([a-z0-9.-]{1,100}(?::\d{1,5})?)/([^\s.]+(?:\.[^\s.]+)*?)(?::\S+)?(?: \.\.\.|\.\.\.|\s|$)")
+
+
+def _searched_registries(lines: list[str]) -> int:
+    """How many registries the paste shows one repository name being tried on (podman, buildah and skopeo print
+    "Trying to pull REGISTRY/NAME..." for each entry of unqualified-search-registries; docker on RHEL prints
+    "Trying to pull repository REGISTRY/NAME ..."). 0 or 1 for an ordinary pull."""
+    seen: dict[str, set[str]] = {}
+    for line in lines:
+        m = _TRYING.match(line)
+        if m:
+            name = m.group(2).removeprefix("library/")
+            seen.setdefault(name, set()).add(m.group(1))
+    return max((len(hosts) for hosts in seen.values()), default=0)
+
+
+# Registries that serve public images to anonymous clients: a refused anonymous pull there almost always means the
+# repository (or package) does not exist under that name, as on Docker Hub (GHCR and Quay answer a missing and a
+# private package alike). Private instances (TCR, Harbor, ECR, ACR, a self-hosted registry) are left as they are.
+_PUBLIC_REGISTRY = LazyRe(
+    r"(?<![a-z0-9.-])(?:[a-z0-9-]+\.)?(?:docker\.io|ghcr\.io|quay\.io|gcr\.io|registry\.k8s\.io|mcr\.microsoft\.com|"
+    r"public\.ecr\.aws|nvcr\.io)(?![a-z0-9.-])"
+)
+_ANY_HOST = LazyRe(r"(?<![a-z0-9.-])[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63}){1,6}\.[a-z]{2,12}(?::\d{1,5})?(?=/)")
+
+
+def _public_registry(host: str | None, whole_lower: str) -> bool:
+    """Whether the registry is one that serves public images (the log's host; with none, the only registry host the
+    paste names, e.g. "拉取ghcr.io报错")."""
+    if host:
+        return bool(_PUBLIC_REGISTRY.fullmatch(host.lower().split(":")[0]))
+    named = set(_PUBLIC_REGISTRY.findall(whole_lower))
+    return len(named) == 1 and not _ANY_HOST.search(whole_lower)
 
 
 def _expired_in_transfer(op: str | None, before: list[str]) -> bool:

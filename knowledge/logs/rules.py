@@ -169,6 +169,8 @@ _REGISTRY_CONTEXT = LazyRe(
     r"docker|podman|containerd|kubelet|kubectl|skopeo|crictl|helm|nerdctl|buildah|buildkit|registry|/v2/|"
     r"harbor|tencentcloudcr|tencentyun|\bimages?\b|镜像|\bpull(?:ing)?\b|\bpush(?:ing)?\b|\blogin\b|manifest|"
     r"imagepull|errimagepull|\boci\b|\bblobs?\b|\bpod\b|\bcoding\b|\btcr\b|\bccr\b|unauthori[sz]ed|authenticat|"
+    # wordings only a registry client prints (distribution's client: "error parsing HTTP 413 response body")
+    r"error parsing http|unexpected http status|invalid status code from registry|"
     r"推送|拉取|拉镜像|推镜像|登录|登陆|仓库|容器|实例|账号"
 )
 _PROSE_WORDS = LazyRe(r"\b(?:i|we|my|our|often|sometimes|always|randomly|appears?|keeps?|occasionally)\b")
