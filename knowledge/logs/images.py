@@ -448,7 +448,9 @@ def entities(lines: list[str], evidence_index: int, rules_op: str | None) -> dic
     }
 
 
-_NAMESPACED_REGISTRY = re.compile(r"(?:^|\.)(?:tencentcloudcr\.com|tencentyun\.com|ghcr\.io|quay\.io|gcr\.io)(?::\d+)?$")
+_NAMESPACED_REGISTRY = re.compile(
+    r"(?:^|\.)(?:tencentcloudcr\.com|tencentyun\.com|ghcr\.io|quay\.io|gcr\.io)(?::\d+)?$"
+)
 
 
 def _typed_commands(lines: list[str]) -> list[_Command]:

@@ -229,7 +229,9 @@ def _refined_cause(
     return cause, also, note
 
 
-_TRYING = LazyRe(r"^Trying to pull (?:repository )?([a-z0-9.-]{1,100}(?::\d{1,5})?)/([^\s.]+(?:\.[^\s.]+)*?)(?::\S+)?(?: \.\.\.|\.\.\.|\s|$)")
+_TRYING = LazyRe(
+    r"^Trying to pull (?:repository )?([a-z0-9.-]{1,100}(?::\d{1,5})?)/([^\s:]{1,200}?)(?::[^\s/]{1,128})?(?: ?\.\.\.|\s|$)"
+)
 
 
 def _searched_registries(lines: list[str]) -> int:
