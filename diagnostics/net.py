@@ -172,12 +172,14 @@ def _stub_asker(host: str, nameserver: str | None) -> tuple[Asker, str]:
         ip, port = parse_nameserver(nameserver)
         servers = [(ip, port)]
         label = f"{ip}:{port}" if port != 53 else ip
+        options = None  # a server given on the command line: no resolv.conf (dnspython's configure=False)
     else:
-        servers = stub_resolver.read_resolv_conf()
+        conf = stub_resolver.read_config()
+        servers, options = conf.nameservers, conf.options
         label = ",".join(ip for ip, _ in servers) or "system"
 
     def ask(rdtype: str, lifetime: float) -> stub_resolver.Answer:
-        return stub_resolver.resolve(host, rdtype, servers, min(2.0, lifetime), lifetime)
+        return stub_resolver.resolve(host, rdtype, servers, min(2.0, lifetime), lifetime, options)
 
     return ask, label
 

@@ -9,11 +9,31 @@ tests/test_stub_resolver.py asks both the same questions of the tests' DNS serve
 
 Only plain ASCII host names are handled here (`handles(name)`); anything else (IDN, escapes, odd labels) goes to
 dnspython, whose rules for those are the reference.
+
+resolv.conf (`read_config`) is read as the clients being diagnosed read it (glibc's resolver, resolv.conf(5); Go's
+resolver, which docker and containerd use, reads nameserver, timeout, attempts and rotate the same way and sends
+EDNS0 always), where that changes what they see:
+* at most MAXNS = 3 `nameserver` lines count (glibc and Go ignore the rest; dnspython does not);
+* `options timeout:n` is how long one server is waited for (capped to 30), `attempts:n` how many rounds over the
+  servers are made (capped to 5) before the name is a timeout: the diagnosis gives up where the client would
+  (dnspython reads timeout, not attempts; without them the stub keeps dnspython's 2 s per server, bounded by the
+  diagnosis' deadline);
+* `rotate`: each query starts at the next server, round-robin (glibc's RES_ROTATE; dnspython shuffles instead),
+  so a bad second server shows up in a diagnosis as it does for the client;
+* `edns0`: queries carry an EDNS0 OPT record (payload 1232, dnspython's default), so an answer too large for 512
+  bytes comes over UDP as the client gets it, not truncated and asked again over TCP; a server that answers FORMERR
+  is asked again without it, as glibc's resolver does (RES_F_EDNS0ERR);
+* `RES_OPTIONS` in the environment amends `options` (glibc).
+`use-vc`, `single-request` and the like are not read. `ndots` and `search` are not applied: the stub asks the name as an absolute one, as dnspython's
+`resolve(search=False)` does. A registry name has dots, so with the default ndots:1 glibc and Go ask it as
+absolute first too; only a larger ndots (Kubernetes pods: 5) makes them try the search domains first, which changes
+the answer only when one of those has a matching or wildcard name.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import itertools
 import os
 import re
 import select
@@ -42,6 +62,9 @@ RCODES = {
     16: "BADVERS",
 }
 MAX_CHAIN = 16  # CNAMEs followed in one answer (dnspython's limit too)
+MAXNS = 3  # nameservers glibc (resolv.conf(5), <resolv.h>) and Go read from resolv.conf
+MAX_TIMEOUT, MAX_ATTEMPTS = 30, 5  # resolv.conf(5): timeout "silently capped to 30", attempts "capped to 5"
+EDNS_PAYLOAD = 1232  # the UDP payload an EDNS0 query offers (dnspython's DEFAULT_EDNS_PAYLOAD)
 _HOST = re.compile(r"(?=.{1,253}\.?$)[A-Za-z0-9_-]{1,63}(?:\.[A-Za-z0-9_-]{1,63})*\.?")
 
 
@@ -81,6 +104,24 @@ class Answer:
     cnames: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Options:
+    """The resolv.conf options that change what a client sees (see the module's docstring)."""
+
+    timeout: float | None = None  # seconds one server is waited for; None: the caller's
+    attempts: int | None = None  # rounds over the servers; None: until the lifetime runs out
+    rotate: bool = False  # start each query at the next server
+    edns0: bool = False  # queries carry an EDNS0 OPT record
+
+
+@dataclass(frozen=True)
+class Config:
+    """A resolv.conf: its nameservers (ip, 53) and options."""
+
+    nameservers: list[tuple[str, int]]
+    options: Options = Options()
+
+
 @dataclass
 class _Message:
     id: int
@@ -97,44 +138,99 @@ def handles(name: str) -> bool:
 
 def read_resolv_conf(path: str | None = None) -> list[tuple[str, int]]:
     """The nameservers of a resolv.conf file (default /etc/resolv.conf), as (ip, 53). Raises NoConfiguration."""
+    return read_config(path).nameservers
+
+
+def read_config(path: str | None = None, env: dict[str, str] | None = None) -> Config:
+    """The nameservers (the first MAXNS) and the options of a resolv.conf file (default /etc/resolv.conf), the
+    options amended by RES_OPTIONS from ENV (default os.environ). Raises NoConfiguration."""
     path = path or RESOLV_CONF
     try:
         with open(path, encoding="utf-8", errors="replace") as fh:
             lines = fh.read().splitlines()
     except OSError:
         raise NoConfiguration(f"cannot open {path}") from None
-    servers = []
+    servers: list[tuple[str, int]] = []
+    words: list[str] = []
     for line in lines:
         tokens = line.split()
-        if len(tokens) < 2 or line[0] in "#;" or tokens[0] != "nameserver":
+        if len(tokens) < 2 or line[0] in "#;":
+            continue
+        if tokens[0] == "options":
+            words += tokens[1:]
+        if tokens[0] != "nameserver":
             continue
         try:
             ipaddress.ip_address(tokens[1].split("%", 1)[0])
         except ValueError:
             raise NoConfiguration(f"nameserver {tokens[1]} is not an IP address") from None
-        servers.append((tokens[1], 53))
+        if len(servers) < MAXNS:
+            servers.append((tokens[1], 53))
     if not servers:
         raise NoConfiguration("no nameservers")
-    return servers
+    words += (os.environ if env is None else env).get("RES_OPTIONS", "").split()
+    return Config(servers, _options(words))
 
 
-def resolve(name: str, rdtype: str, nameservers: list[tuple[str, int]], timeout: float, lifetime: float) -> Answer:
+def _options(words: list[str]) -> Options:
+    """Options from `options` words, a later word overriding an earlier one (glibc reads them in order)."""
+    numbers: dict[str, int] = {}
+    flags: set[str] = set()
+    for word in words:
+        key, _, value = word.partition(":")
+        if key in ("rotate", "edns0"):
+            flags.add(key)
+        elif key in ("timeout", "attempts") and value.isdigit():
+            cap = MAX_TIMEOUT if key == "timeout" else MAX_ATTEMPTS
+            numbers[key] = max(1, min(int(value), cap))  # glibc waits at least a second; 0 rounds would ask nobody
+    timeout = numbers.get("timeout")
+    return Options(
+        timeout=float(timeout) if timeout is not None else None,
+        attempts=numbers.get("attempts"),
+        rotate="rotate" in flags,
+        edns0="edns0" in flags,
+    )
+
+
+_rotation = itertools.count()  # RES_ROTATE: where the next query starts (per process, as glibc's)
+
+
+def resolve(
+    name: str,
+    rdtype: str,
+    nameservers: list[tuple[str, int]],
+    timeout: float,
+    lifetime: float,
+    options: Options | None = None,
+) -> Answer:
     """Ask NAMESERVERS for the RDTYPE ("A" | "AAAA") records of NAME, following the CNAME chain in the reply.
 
-    TIMEOUT bounds one exchange, LIFETIME the whole resolution. Raises NXDomain, Timeout or NoNameservers."""
+    TIMEOUT bounds one exchange (OPTIONS.timeout replaces it), LIFETIME the whole resolution; OPTIONS are
+    resolv.conf's (attempts, rotate, edns0). Raises NXDomain, Timeout or NoNameservers."""
+    opts = options or Options()
     asked = name.rstrip(".") + "."  # sent as given (a server may echo its case in compressed names)
     question = (asked, TYPES[rdtype])
+    timeout = opts.timeout or timeout
+    payload = EDNS_PAYLOAD if opts.edns0 else 0
     start = time.monotonic()
     servers = list(nameservers)
+    if opts.rotate and servers:
+        first = next(_rotation) % len(servers)
+        servers = servers[first:] + servers[:first]
     errors: list[tuple[str, int, str]] = []  # (server ip, port, what it answered)
     backoff, rounds = 0.1, 0
     while servers:
+        if opts.attempts is not None and rounds >= opts.attempts:
+            raise Timeout(f"No server answered in {rounds} attempt(s) (resolv.conf attempts:{opts.attempts})")
         if rounds:  # every server was asked and some stayed silent: wait a little, then ask those again
             time.sleep(max(0.0, min(backoff, lifetime - (time.monotonic() - start))))
             backoff = min(backoff * 2, 2.0)
         rounds += 1
         for server in list(servers):
-            reply = _exchange(server, question, timeout, start + lifetime)
+            reply = _exchange(server, question, timeout, start + lifetime, payload)
+            if payload and isinstance(reply, _Message) and reply.rcode == FORMERR:
+                payload = 0  # the server does not take EDNS0: ask again without it (glibc: RES_F_EDNS0ERR)
+                reply = _exchange(server, question, timeout, start + lifetime, payload)
             answer = _answer_in(reply, question) if isinstance(reply, _Message) else reply
             if isinstance(answer, Answer):
                 return answer
@@ -147,7 +243,9 @@ def resolve(name: str, rdtype: str, nameservers: list[tuple[str, int]], timeout:
     raise NoNameservers(f"All nameservers failed to answer the query {asked} IN {rdtype}: {detail}")
 
 
-def _exchange(server: tuple[str, int], question: tuple[str, int], timeout: float, ends: float) -> _Message | str | None:
+def _exchange(
+    server: tuple[str, int], question: tuple[str, int], timeout: float, ends: float, payload: int = 0
+) -> _Message | str | None:
     """One server's reply (over UDP, then TCP when it is truncated); None when the server stayed silent; why it is
     no good otherwise. Raises Timeout when the resolution's time (ENDS) is up."""
     tcp = False
@@ -157,7 +255,7 @@ def _exchange(server: tuple[str, int], question: tuple[str, int], timeout: float
             raise Timeout("The resolution lifetime expired")
         query_id = int.from_bytes(os.urandom(2), "big")
         try:
-            return (_tcp if tcp else _udp)(server, query_id, question, min(timeout, left))
+            return (_tcp if tcp else _udp)(server, query_id, question, min(timeout, left), payload)
         except _Truncated:
             if tcp:
                 return "a truncated reply over TCP"
@@ -202,9 +300,12 @@ def _answer(reply: _Message, qname: str, qtype: int) -> Answer:
 
 
 # ------------------------------------------------------------------------------------------------ wire format
-def _query(query_id: int, qname: str, qtype: int) -> bytes:
+def _query(query_id: int, qname: str, qtype: int, payload: int = 0) -> bytes:
+    """A query (RD set); with PAYLOAD, an EDNS0 OPT record offering that UDP payload size (RFC 6891)."""
     labels = b"".join(bytes([len(part)]) + part.encode("ascii") for part in qname.rstrip(".").split("."))
-    return struct.pack("!HHHHHH", query_id, 0x0100, 1, 0, 0, 0) + labels + b"\0" + struct.pack("!HH", qtype, CLASS_IN)
+    header = struct.pack("!HHHHHH", query_id, 0x0100, 1, 0, 0, 1 if payload else 0)
+    opt = b"\0" + struct.pack("!HHIH", OPT, payload, 0, 0) if payload else b""
+    return header + labels + b"\0" + struct.pack("!HH", qtype, CLASS_IN) + opt
 
 
 def _name(wire: bytes, offset: int) -> tuple[str, int]:
@@ -318,9 +419,11 @@ def _family(ip: str) -> socket.AddressFamily:
     return socket.AF_INET6 if ":" in ip else socket.AF_INET
 
 
-def _udp(server: tuple[str, int], query_id: int, question: tuple[str, int], timeout: float) -> _Message:
+def _udp(
+    server: tuple[str, int], query_id: int, question: tuple[str, int], timeout: float, payload: int = 0
+) -> _Message:
     """One UDP exchange. Replies from elsewhere, broken or not ours are ignored (as dnspython does)."""
-    wire = _query(query_id, *question)
+    wire = _query(query_id, *question, payload)
     expires = time.monotonic() + timeout
     with socket.socket(_family(server[0]), socket.SOCK_DGRAM) as sock:
         sock.setblocking(False)
@@ -348,9 +451,11 @@ def _udp(server: tuple[str, int], query_id: int, question: tuple[str, int], time
             return reply
 
 
-def _tcp(server: tuple[str, int], query_id: int, question: tuple[str, int], timeout: float) -> _Message:
+def _tcp(
+    server: tuple[str, int], query_id: int, question: tuple[str, int], timeout: float, payload: int = 0
+) -> _Message:
     """One TCP exchange (length-prefixed)."""
-    wire = _query(query_id, *question)
+    wire = _query(query_id, *question, payload)
     expires = time.monotonic() + timeout
     with socket.socket(_family(server[0]), socket.SOCK_STREAM) as sock:
         sock.settimeout(timeout)

@@ -10,6 +10,7 @@ import threading
 import time
 
 import dns.exception
+import dns.flags
 import dns.message
 import dns.rcode
 import dns.resolver
@@ -149,11 +150,12 @@ def test_resolv_conf_is_read_as_dnspython_reads_it(tmp_path):
 
 
 def test_without_a_nameserver_the_servers_of_resolv_conf_are_asked(dns_server, monkeypatch):
-    monkeypatch.setattr(stub_resolver, "read_resolv_conf", lambda path=None: [(dns_server.host, dns_server.port)])
+    conf = stub_resolver.Config([(dns_server.host, dns_server.port)], stub_resolver.Options(edns0=True))
+    monkeypatch.setattr(stub_resolver, "read_config", lambda path=None: conf)
     r = net.resolve(Zone.ALIAS, None, net.Deadline(3))
     assert (r.addresses, r.cnames, r.nameserver, r.error) == (["127.0.0.1"], [Zone.REGISTRY], "127.0.0.1", None)
     assert net.resolve(Zone.NXDOMAIN, None, net.Deadline(3)).error == "nxdomain"
-    monkeypatch.setattr(stub_resolver, "read_resolv_conf", _no_configuration)
+    monkeypatch.setattr(stub_resolver, "read_config", _no_configuration)
     r = net.resolve(Zone.NXDOMAIN, None, net.Deadline(3))
     assert (r.error, r.detail) == ("servfail", "no nameservers")
 
@@ -220,3 +222,141 @@ def test_a_name_the_stub_leaves_to_dnspython_is_resolved_the_same_way(dns_server
     r = net.resolve(name, dns_server.nameserver, net.Deadline(3))
     assert (r.error, r.nameserver) == ("nxdomain", dns_server.nameserver)
     assert net.resolve(Zone.ALIAS, dns_server.nameserver, net.Deadline(3)).cnames == [Zone.REGISTRY]
+
+
+# ------------------------------------------------------------------------------------------------ resolv.conf options
+def test_resolv_conf_options_are_read_as_the_clients_read_them(tmp_path):
+    """resolv.conf(5) (glibc): at most MAXNS (3) nameservers; timeout capped to 30, attempts to 5; a later option
+    overrides an earlier one; RES_OPTIONS amends the file. ndots and search are not applied (names are absolute)."""
+    conf = tmp_path / "resolv.conf"
+    conf.write_text(
+        "nameserver 10.0.0.1\nnameserver 10.0.0.2\nnameserver 10.0.0.3\nnameserver 10.0.0.4\n"
+        "search svc.cluster.local\noptions ndots:5 timeout:99 attempts:9\noptions rotate edns0 bogus timeout:x\n"
+    )
+    got = stub_resolver.read_config(str(conf), env={})
+    assert got.nameservers == [("10.0.0.1", 53), ("10.0.0.2", 53), ("10.0.0.3", 53)]
+    assert got.options == stub_resolver.Options(timeout=30.0, attempts=5, rotate=True, edns0=True)
+    got = stub_resolver.read_config(str(conf), env={"RES_OPTIONS": "timeout:1 attempts:1"})
+    assert (got.options.timeout, got.options.attempts) == (1.0, 1)
+    conf.write_text("nameserver 10.0.0.1\noptions timeout:3\n")
+    got = stub_resolver.read_config(str(conf), env={})
+    assert got.options == stub_resolver.Options(timeout=3.0)
+    assert dns.resolver.Resolver(filename=str(conf)).timeout == got.options.timeout  # dnspython reads timeout too
+
+
+def _two_servers(dns_server_factory):
+    one = dns_server_factory(Zone(records={"rr.tcr-doctor.test": [("A", "127.0.0.1")]}))
+    two = dns_server_factory(Zone(records={"rr.tcr-doctor.test": [("A", "127.0.0.2")]}))
+    return one, two, [(one.host, one.port), (two.host, two.port)]
+
+
+def _asked(server, name="rr.tcr-doctor.test."):
+    return sum(1 for q in server.queries if q[0] == name)
+
+
+def test_rotate_starts_each_query_at_the_next_server(dns_server_factory):
+    one, two, servers = _two_servers(dns_server_factory)
+    plain = [stub_resolver.resolve("rr.tcr-doctor.test", "A", servers, 1.0, 2.0).addresses[0] for _ in range(4)]
+    assert plain == ["127.0.0.1"] * 4 and _asked(two) == 0  # in order: the first server answers every query
+    rotate = stub_resolver.Options(rotate=True)
+    seen = [stub_resolver.resolve("rr.tcr-doctor.test", "A", servers, 1.0, 2.0, rotate).addresses[0] for _ in range(4)]
+    assert sorted(seen) == ["127.0.0.1", "127.0.0.1", "127.0.0.2", "127.0.0.2"]  # round-robin, as glibc's rotate
+    assert (_asked(one), _asked(two)) == (6, 2)
+
+
+@pytest.mark.parametrize("name", QUICK)
+def test_with_edns0_the_stub_still_answers_as_dnspython_does(dns_server, name):
+    servers = [(dns_server.host, dns_server.port)]
+    try:
+        ours = ("ok", stub_resolver.resolve(name, "A", servers, 2.0, 2.0, stub_resolver.Options(edns0=True)).addresses)
+    except stub_resolver.NXDomain:
+        ours = ("nxdomain",)
+    except stub_resolver.NoNameservers:
+        ours = ("servfail",)
+    resolver = dns_server.resolver(2.0)
+    resolver.use_edns(0, 0, stub_resolver.EDNS_PAYLOAD)
+    try:
+        answer = resolver.resolve(name, "A", search=False, raise_on_no_answer=False)
+        reference = ("ok", [rd.address for rd in answer.rrset] if answer.rrset is not None else [])
+    except dns.resolver.NXDOMAIN:
+        reference = ("nxdomain",)
+    except dns.resolver.NoNameservers:
+        reference = ("servfail",)
+    assert [sorted(x) if isinstance(x, list) else x for x in ours] == [
+        sorted(x) if isinstance(x, list) else x for x in reference
+    ]
+
+
+def _big(query: dns.message.Message) -> dns.message.Message:
+    response = dns.message.make_response(query)
+    addresses = [f"127.0.1.{n}" for n in range(1, 41)]  # 40 A records: about 700 bytes, more than 512
+    response.answer.append(dns.rrset.from_text_list(query.question[0].name, 60, "IN", "A", addresses))
+    return response
+
+
+def test_edns0_takes_a_large_answer_over_udp_and_falls_back_when_refused():
+    """Without EDNS0 an answer over 512 bytes is truncated and asked again over TCP; with `options edns0` it comes
+    over UDP, as the client gets it. A server that answers an EDNS0 query with FORMERR is asked again without it."""
+    edns = []
+
+    def answer(query):
+        edns.append(query.edns >= 0 and query.payload == stub_resolver.EDNS_PAYLOAD)
+        wire = _big(query).to_wire()
+        if len(wire) <= (query.payload if query.edns >= 0 else 512):
+            return wire
+        cut = dns.message.make_response(query)  # does not fit: TC and no answer, as a server truncates
+        cut.flags |= dns.flags.TC
+        return cut.to_wire()
+
+    server = _Server(answer, tcp_answer=lambda q: _big(q).to_wire())
+    try:
+        servers = [("127.0.0.1", server.port)]
+        assert len(stub_resolver.resolve("big.test", "A", servers, 2.0, 2.0).addresses) == 40
+        assert server.tcp_queries == 1 and edns == [False]
+        got = stub_resolver.resolve("big.test", "A", servers, 2.0, 2.0, stub_resolver.Options(edns0=True))
+        assert len(got.addresses) == 40 and server.tcp_queries == 1 and edns == [False, True]
+    finally:
+        server.stop()
+
+    def old_server(query):
+        if query.edns >= 0:
+            response = dns.message.make_response(query)
+            response.use_edns(-1)
+            response.set_rcode(dns.rcode.FORMERR)
+            return response.to_wire()
+        return _reply(query, address="127.0.0.9")
+
+    server = _Server(old_server)
+    try:
+        got = stub_resolver.resolve(
+            "x.test", "A", [("127.0.0.1", server.port)], 2.0, 2.0, stub_resolver.Options(edns0=True)
+        )
+        assert got.addresses == ["127.0.0.9"]
+    finally:
+        server.stop()
+
+
+def test_attempts_and_timeout_bound_a_silent_server():
+    """`attempts:n` ends the resolution after n rounds over the servers (glibc), not when the diagnosis' lifetime
+    runs out; `timeout:n` is how long each server is waited for."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.settimeout(0)
+        servers = [silent.getsockname()]
+        for attempts in (1, 2):
+            start = time.monotonic()
+            with pytest.raises(stub_resolver.Timeout, match=f"attempts:{attempts}"):
+                stub_resolver.resolve("x.test", "A", servers, 0.2, 10.0, stub_resolver.Options(attempts=attempts))
+            assert time.monotonic() - start < 3  # not the 10 s lifetime
+            received = 0
+            while True:
+                try:
+                    silent.recv(512)
+                    received += 1
+                except BlockingIOError:
+                    break
+            assert received == attempts
+        start = time.monotonic()
+        with pytest.raises(stub_resolver.Timeout):
+            stub_resolver.resolve("x.test", "A", servers, 0.2, 10.0, stub_resolver.Options(timeout=1, attempts=1))
+        assert 0.9 <= time.monotonic() - start < 4  # resolv.conf's timeout:1 replaces the caller's 0.2 s
