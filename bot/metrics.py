@@ -79,7 +79,7 @@ README_END = "<!-- metrics:end -->"
 @functools.lru_cache(maxsize=4096)
 def label_value(value: Any) -> str:
     """A label value as exposed: masked by the one secret detector (label values are few, so cached)."""
-    from knowledge.redact import redact
+    from knowledge import redact
 
     return redact(str(value))[0]
 

@@ -135,7 +135,7 @@ class WaitressWorker(Worker):
 def configure_logging(level: str | None = None) -> None:
     """Log to stderr at `level` (default: the TCR_DOCTOR_LOG_LEVEL setting) with every record — at every level,
     DEBUG included — passed through the one secret redactor."""
-    from knowledge.redact import install_log_redaction
+    from knowledge import install_log_redaction
 
     if level is None:
         from bot.settings import Settings

@@ -37,8 +37,8 @@ from typing import Any
 from bot.questions import count_question, question_fields
 from bot.render import render
 from bot.settings import Settings
+from diagnostics import AddressPolicy, AnonymousDiagnosis
 from diagnostics import checks as checks_registry
-from diagnostics.policy import AddressPolicy, AnonymousDiagnosis
 
 log = logging.getLogger(__name__)
 
@@ -285,7 +285,7 @@ def _operator_cloud(settings: Settings):
     checks run only for that account's instances, and never ask about names outside it."""
     if not settings.slack_cloud:
         return None
-    from diagnostics.cloud import CloudOptions, load_credentials
+    from diagnostics import CloudOptions, load_credentials
 
     try:
         creds = load_credentials()

@@ -317,7 +317,7 @@ def _describe(exc: BaseException) -> str:
     """An exception for the log, redacted: its type and (masked, shortened) message, never a row's text (the
     engine hides statement parameters)."""
     try:
-        from knowledge.redact import redact
+        from knowledge import redact
 
         message = redact(clean_text(short_reason(exc)))[0]
     except Exception:  # noqa: BLE001 - the log line must not fail either

@@ -104,7 +104,7 @@ class WebState:
     """Per-process state shared by the request handlers."""
 
     def __init__(self, cfg: Settings, storage):
-        from diagnostics.policy import AddressPolicy, AnonymousDiagnosis
+        from diagnostics import AddressPolicy, AnonymousDiagnosis
 
         self.cfg = cfg
         self.storage = storage

@@ -10,9 +10,14 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from . import checks
+    from .cloud import CloudError, CloudOptions, check_instance_name, parse_endpoint, valid_region
+    from .cloud_credentials import credentials_available, load_credentials
     from .context import DiagnoseOptions
     from .findings import Finding, catalogue, finding
     from .names import check_name
+    from .net import parse_nameserver, prewarm_tls_context
+    from .policy import AddressPolicy, AnonymousDiagnosis
     from .runner import Report, check_names, diagnose, select
     from .target import Target, parse_target
     from .verdict import arrange_verdict
@@ -30,6 +35,19 @@ _EXPORTS = {
     "Target": "target",
     "parse_target": "target",
     "arrange_verdict": "verdict",
+    # What channels need besides a diagnosis: the address policy of anonymous diagnoses (web, Slack), the account
+    # side (`--cloud`, Slack's operator account), the CLI's --nameserver and its TLS warm-up.
+    "AddressPolicy": "policy",
+    "AnonymousDiagnosis": "policy",
+    "CloudOptions": "cloud",
+    "CloudError": "cloud",
+    "check_instance_name": "cloud",
+    "parse_endpoint": "cloud",
+    "valid_region": "cloud",
+    "load_credentials": "cloud_credentials",
+    "credentials_available": "cloud_credentials",
+    "parse_nameserver": "net",
+    "prewarm_tls_context": "net",
 }
 __all__ = [
     "diagnose",
@@ -44,6 +62,18 @@ __all__ = [
     "Target",
     "parse_target",
     "arrange_verdict",
+    "AddressPolicy",
+    "AnonymousDiagnosis",
+    "CloudOptions",
+    "CloudError",
+    "check_instance_name",
+    "parse_endpoint",
+    "valid_region",
+    "load_credentials",
+    "credentials_available",
+    "parse_nameserver",
+    "prewarm_tls_context",
+    "checks",  # the subpackage: the one registry of checks (its docstring), read by the CLI, the web API and Slack
 ]
 
 

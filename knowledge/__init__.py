@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the modules are imported lazily at run time (CLI start-up), eagerly for the type checker
-    from .kb import Entry, KnowledgeBase, Topic
+    from .kb import FAQ_DIR, OUT_OF_SCOPE_PATH, Entry, KnowledgeBase, KnowledgeError, Topic, TopicSet
     from .matcher import Candidate, Match, Matcher
 
 __all__ = [
@@ -36,6 +36,11 @@ __all__ = [
     "cause_text",
     "log_verdict",
     "faq_question",
+    "install_log_redaction",
+    "load_topics",
+    "Topic",
+    "FAQ_DIR",
+    "OUT_OF_SCOPE_PATH",
 ]
 
 LANGS = ("zh", "en")
@@ -47,7 +52,7 @@ SIGNATURE_NEEDS_LOG = True
 
 # Imported eagerly (it only compiles a few regexes): the submodule `knowledge.redact` and the function share a
 # name, and a lazy `from .redact import ...` would make the package attribute the module after the first call.
-from .redact import redact  # noqa: E402
+from .redact import install_log_redaction, redact  # noqa: E402
 
 
 def load_kb(path: str | None = None) -> KnowledgeBase:
@@ -275,12 +280,26 @@ def _registry_context(text: str) -> bool:
     return registry_context(text)
 
 
-def __getattr__(name: str) -> Any:
-    if name == "KnowledgeError":
-        from .kb import KnowledgeError
+# Names of knowledge.kb the package exports, looked up on first use (importing kb costs tomllib and the loader):
+# KnowledgeError; Topic, an out-of-scope topic as Overlay.topics holds it; FAQ_DIR and OUT_OF_SCOPE_PATH, the
+# knowledge files that `tcr-doctor kb export` writes taught texts into.
+_KB_EXPORTS = ("KnowledgeError", "Topic", "FAQ_DIR", "OUT_OF_SCOPE_PATH")
 
-        return KnowledgeError
+
+def __getattr__(name: str) -> Any:
+    if name in _KB_EXPORTS:
+        from . import kb
+
+        return getattr(kb, name)
     raise AttributeError(name)
+
+
+def load_topics(path: str | None = None, entry_ids: Iterable[str] = ()) -> TopicSet:
+    """The out-of-scope topics of knowledge/out_of_scope.toml (`path`: another file), validated; `entry_ids`: FAQ ids
+    a topic may not reuse. KnowledgeError names the file and the field of a problem."""
+    from .kb import load_topics as _load
+
+    return _load(path, entry_ids=entry_ids)
 
 
 def ask(text: str, lang: str | None = None, *, kb_path: str | None = None, limit: int = 3) -> dict[str, Any]:

@@ -51,7 +51,7 @@ def _cloud(args):
     if args.kind != "instance":
         raise ValueError("--cloud checks instance names only")
     from bot.settings import Settings
-    from diagnostics.cloud import CloudOptions, load_credentials, parse_endpoint
+    from diagnostics import CloudOptions, load_credentials, parse_endpoint
 
     creds = load_credentials(profile=args.cloud_profile)
     if creds is None:
@@ -65,12 +65,12 @@ def _cloud(args):
 
 
 def _check(kind, value, cloud):
-    from diagnostics.names import check_name
+    from diagnostics import check_name
 
     result = check_name(kind, value)
     if cloud is None:
         return result
-    from diagnostics.cloud import CloudError, check_instance_name
+    from diagnostics import CloudError, check_instance_name
 
     try:
         return check_instance_name(result, cloud)

@@ -125,8 +125,7 @@ def _timeout_problem(args) -> str | None:
 
 def _checks_problem(args) -> str | None:
     """--only / --skip name known checks, and --nameserver is IP[:PORT]."""
-    from diagnostics import select
-    from diagnostics.net import parse_nameserver
+    from diagnostics import parse_nameserver, select
 
     try:
         select(args.only, args.skip, cloud=wants_cloud(args))
@@ -171,7 +170,7 @@ def validate_cloud(args) -> str | None:
         return None
     # the account-side module (and its settings) only when account options are given: a wire diagnosis does not
     # import it
-    from diagnostics.cloud import parse_endpoint, valid_region
+    from diagnostics import parse_endpoint, valid_region
 
     if args.region and not valid_region(args.region):
         return f"--region {args.region!r} is not a region name such as ap-guangzhou"
@@ -201,7 +200,7 @@ def cloud_options(args):
     if not wants_cloud(args):
         return None
     from bot.settings import Settings
-    from diagnostics.cloud import CloudOptions, load_credentials
+    from diagnostics import CloudOptions, load_credentials
 
     return CloudOptions(
         credentials=load_credentials(profile=args.cloud_profile),
@@ -266,7 +265,7 @@ def redact(text: str, secrets: list[str]) -> str:
 def run(args) -> int:
     """Diagnose the target, print the report (text, or JSON with --json) and write --report: the exit status."""
     if not args.target.lower().startswith("http://"):
-        from diagnostics.net import prewarm_tls_context
+        from diagnostics import prewarm_tls_context
 
         prewarm_tls_context(args.ca_file)  # the CA store loads in parallel with the imports below
     problem = validate(args)
@@ -363,7 +362,7 @@ def cloud_hint(command: str | None, host: str | None) -> str | None:
     if not command or "--cloud" in command or not (host or "").lower().endswith(TCR_SUFFIXES):
         return None
     # imported only here: most questions name no TCR host, and `ask` does not pay for the diagnostics stack
-    from diagnostics.cloud_credentials import credentials_available
+    from diagnostics import credentials_available
 
     if not credentials_available():
         return None

@@ -92,7 +92,7 @@ def run(args: argparse.Namespace) -> int:
     from bot.console.overlay import texts_by_lang
     from bot.console.store import ConsoleStore
     from bot.storage import DatabaseUnavailable, Storage, database_url, sqlite_path
-    from knowledge.kb import FAQ_DIR, OUT_OF_SCOPE_PATH, KnowledgeError, load_kb, load_topics
+    from knowledge import FAQ_DIR, OUT_OF_SCOPE_PATH, KnowledgeError, load_kb, load_topics
 
     url = database_url(args.db)
     path = sqlite_path(url)
@@ -107,7 +107,7 @@ def run(args: argparse.Namespace) -> int:
     rows = ConsoleStore(storage.engine).active_overlay()
     faq_dir = Path(args.faq_dir) if args.faq_dir else FAQ_DIR
     topics_path = Path(args.topics) if args.topics else OUT_OF_SCOPE_PATH
-    kb = load_kb(faq_dir)
+    kb = load_kb(str(faq_dir))
     added = 0
     for row in rows:
         if row["kind"] != "phrasings":
@@ -127,8 +127,8 @@ def run(args: argparse.Namespace) -> int:
     if new_topics:
         topics_path.write_text(existing.rstrip("\n") + "\n" + "".join(topic_block(r) for r in new_topics), "utf-8")
     try:  # what was written must load: a broken file is reported now, not by the next deploy
-        kb = load_kb(faq_dir)
-        load_topics(topics_path, entry_ids=kb.by_id)
+        kb = load_kb(str(faq_dir))
+        load_topics(str(topics_path), entry_ids=kb.by_id)
     except KnowledgeError as exc:
         print(f"tcr-doctor kb: the exported files do not load: {exc}", file=sys.stderr)
         return 1

@@ -14,7 +14,6 @@ import time
 from sqlalchemy.exc import SQLAlchemyError
 
 import knowledge
-from knowledge.kb import Topic
 
 log = logging.getLogger("tcr_doctor.console")
 
@@ -42,7 +41,7 @@ def overlay_from_rows(version: str, rows: list[dict]) -> knowledge.Overlay:
             title = row.get("topic") or ""
             hint = row.get("pointer") or ""
             topics.append(
-                Topic(
+                knowledge.Topic(
                     id=f"taught-{row['id']}",
                     title={"zh": title, "en": title},
                     phrasings={k: tuple(v) for k, v in by_lang.items()},
