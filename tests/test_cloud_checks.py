@@ -446,6 +446,20 @@ def test_disabled_and_expired_tokens(api, dns, account):
     assert one(r, "INSTANCE_TOKEN_EXPIRED").evidence["tokens"] == ["tok-2 (old)"]
 
 
+def test_every_page_of_tokens_is_read(api, dns, account):
+    """A disabled credential on the third page is found, and the count covers all of them (before: the first 100)."""
+
+    def token(n, enabled=True):
+        return {"Id": f"tok-{n}", "Desc": "", "RegistryId": "tcr-shop0001", "Enabled": enabled, "ExpiredAt": 0}
+
+    account.instance("shop-tcr").tokens = [token(n) for n in range(249)] + [token(249, enabled=False)]
+    r = run(api, dns, HOST, only="cloud_access")
+    assert one(r, "INSTANCE_TOKEN_DISABLED").evidence["tokens"] == ["tok-249 (-)"]
+    account.instance("shop-tcr").tokens[-1]["Enabled"] = True
+    r = run(api, dns, HOST, only="cloud_access")
+    assert "250 long-term credential(s)" in one(r, "ACCESS_CREDENTIALS_OK").summary["en"]
+
+
 def _sa(name, disable=False, expires=0, actions=("tcr:PullRepository",)):
     return {
         "Name": name,

@@ -67,8 +67,8 @@ def _run(ctx: Context, reg: dict[str, Any]) -> list[Finding]:
     user = ctx.options.username or ""
     if user.startswith("tcr$"):
         return _service_account(ctx, rid, region, name, user, now)
-    data = cloud.call(ctx, "DescribeInstanceToken", region, {"RegistryId": rid, "Limit": 100})
-    tokens = [x for x in data.get("Tokens") or [] if isinstance(x, dict)]
+    # every page of the long-term credentials (Offset/Limit, TotalCount: the API definition), not the first 100 only
+    tokens, _ = cloud.listing(ctx, "DescribeInstanceToken", region, {"RegistryId": rid}, "Tokens")
     label = [f"{x.get('Id')} ({x.get('Desc') or '-'})" for x in tokens]
     disabled = [lbl for x, lbl in zip(tokens, label) if x.get("Enabled") is False]
     expired = [

@@ -435,7 +435,7 @@ class Handlers:
 
     def DescribeInstanceToken(self, p, region):
         inst = self._instance(p, region)
-        return {"TotalCount": len(inst.tokens), "Tokens": copy.deepcopy(_page(inst.tokens, p))}
+        return {"TotalCount": len(inst.tokens), "Tokens": copy.deepcopy(_page(inst.tokens, p, maximum=self.a.page_max))}
 
     def DescribeServiceAccounts(self, p, region):
         inst = self._instance(p, region)
