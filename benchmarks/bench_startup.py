@@ -83,10 +83,10 @@ COUNT_INSTRUCTIONS: list[bool] = []  # [True] with --instructions
 UP_TO_DIAGNOSIS = """
 import os, sys
 import diagnostics
-from diagnostics import net
 
 def stop(*args, **kwargs):
-    for thread in list(getattr(net, "_building", {}).values()):
+    transport = sys.modules.get("diagnostics.transport")
+    for thread in list(getattr(transport, "_building", {}).values()):
         thread.join()
     os._exit(0)
 

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from .context import DiagnoseOptions
     from .findings import Finding, catalogue, finding
     from .names import check_name
-    from .net import parse_nameserver, prewarm_tls_context
+    from .net import parse_nameserver
     from .policy import AddressPolicy, AnonymousDiagnosis
     from .runner import Report, check_names, diagnose, select
     from .target import Target, parse_target
@@ -47,7 +47,6 @@ _EXPORTS = {
     "load_credentials": "cloud_credentials",
     "credentials_available": "cloud_credentials",
     "parse_nameserver": "net",
-    "prewarm_tls_context": "net",
 }
 __all__ = [
     "diagnose",
@@ -72,7 +71,6 @@ __all__ = [
     "load_credentials",
     "credentials_available",
     "parse_nameserver",
-    "prewarm_tls_context",
     "checks",  # the subpackage: the one registry of checks (its docstring), read by the CLI, the web API and Slack
 ]
 

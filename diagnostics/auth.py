@@ -23,6 +23,7 @@ from .reference import DEFAULT_DOMAIN, DOCKER_HUB_DOMAINS, DOCKER_HUB_INDEX, DOC
 
 if TYPE_CHECKING:  # the context hands itself in; it imports this module
     from .context import Context, DiagnoseOptions
+    from .transport import Response
 
 CHECK = "credentials"
 EXPIRING_WITHIN = 24 * 3600
@@ -425,7 +426,7 @@ def _ask_realm(ctx: Context, flow: _Flow) -> str | None:
     return token
 
 
-def _token_of(r: net.Response) -> str | None:
+def _token_of(r: Response) -> str | None:
     """The `token` (or OAuth2 `access_token`) of a token server's JSON answer."""
     try:
         data = r.json()
@@ -498,7 +499,7 @@ def _get(
     method: str = "GET",
     body: bytes | None = None,
     realm: str | None = None,
-) -> net.Response | Finding:
+) -> Response | Finding:
     """A request whose network failure becomes a TOKEN_SERVER_ERROR finding (never echoing headers)."""
     try:
         return ctx.fetch(url, headers=headers, method=method, body=body, max_body=1 << 20)

@@ -4,28 +4,34 @@ Checks run concurrently. Facts several checks need (the DNS resolution, which ad
 TLS handshake, the `/v2/` answer, the token) are computed once, by whichever check asks first, and the
 others wait for that result. A fact that failed raises `Unavailable` carrying the failing finding, so
 a dependent check is skipped (or, when the check owning that fact was not selected, reports it).
+
+Connections are shared too: the context keeps the idle kept-alive connections (transport.ConnectionPool), so the TLS
+check's handshake also serves `/v2/`, the token flow and the image look-ups.
+
+The TLS/HTTP half (transport, the tls and http checks, auth: ssl, http.client and email, about 25 ms of start-up by
+python -X importtime) is imported by the methods that first need it, not with this module: a diagnosis whose DNS step
+fails never loads it (tests/test_startup.py).
 """
 
 from __future__ import annotations
 
 import ipaddress
-import ssl
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
-from urllib.parse import urljoin, urlsplit
 
-from . import auth, net
+from . import net
 from .checks import dns as dns_check
-from .checks import http as http_check
 from .checks import tcp as tcp_check
-from .checks import tls as tls_check
 from .findings import Finding, Unavailable, finding
 from .names import suggest_ref
 from .target import Target
 
-if TYPE_CHECKING:  # typing only: a wire-only diagnosis never imports the cloud client
+if TYPE_CHECKING:  # typing only: a wire-only diagnosis never imports the cloud client or the TLS/HTTP half
+    import ssl
+
+    from . import auth, transport
     from .cloud import CloudOptions
 
 T = TypeVar("T")
@@ -52,6 +58,8 @@ def _reason(reason: object) -> dict[str, str] | str:
 
 
 def _url_host(url: str) -> str:
+    from urllib.parse import urlsplit  # with the HTTP half (see the module's docstring)
+
     try:
         return urlsplit(url).netloc[-200:] or url[:200]
     except ValueError:
@@ -96,6 +104,25 @@ class Context:
         self._memos: dict[str, _Memo] = {}
         self._lock = threading.Lock()
         self.timings: dict[str, float] = {}
+        self._pool: transport.ConnectionPool | None = None
+
+    def close(self) -> None:
+        """Close the kept-alive connections (the diagnosis is over)."""
+        with self._lock:
+            pool = self._pool
+        if pool is not None:
+            pool.close()
+
+    @property
+    def pool(self) -> transport.ConnectionPool:
+        """The idle kept-alive connections of this diagnosis, shared by its checks."""
+        with self.deadline.stopped():  # the HTTP half, when first needed (see the module's docstring)
+            from . import transport
+
+        with self._lock:
+            if self._pool is None:
+                self._pool = transport.ConnectionPool()
+            return self._pool
 
     # ------------------------------------------------------------------ memo
     def memo(self, key: str, compute: Callable[[], T]) -> T:
@@ -199,8 +226,18 @@ class Context:
 
     # ------------------------------------------------------------------ TCP
     def tcp(self) -> tcp_check.TCPResult:
-        """Which resolved address accepts a TCP connection (probed once)."""
-        return self.memo("tcp", lambda: tcp_check.probe(self))
+        """Which resolved address accepts a TCP connection (probed once). For an https target the TLS context starts
+        loading meanwhile (transport.prewarm_tls_context)."""
+
+        def probe() -> tcp_check.TCPResult:
+            if self.target.scheme == "https":
+                with self.deadline.stopped():  # the TLS half, once a name resolved (see the module's docstring)
+                    from . import transport
+
+                transport.prewarm_tls_context(self.options.ca_file)
+            return tcp_check.probe(self)
+
+        return self.memo("tcp", probe)
 
     def address(self) -> str:
         """The first address that accepted TCP; the tcp finding, as unavailable, when none did."""
@@ -212,10 +249,17 @@ class Context:
     # ------------------------------------------------------------------ TLS
     def ssl_context(self) -> ssl.SSLContext:
         """The TLS context of this diagnosis (system CAs, or --ca-file), built once."""
-        return self.memo("sslctx", lambda: net.tls_context(self.options.ca_file))
+        with self.deadline.stopped():  # the TLS half, when first needed (see the module's docstring)
+            from . import transport
+
+        return self.memo("sslctx", lambda: transport.tls_context(self.options.ca_file))
 
     def tls(self) -> tuple[Finding, dict[str, Any]]:
-        """The TLS handshake result: (finding, cert_info). Only meaningful for https targets."""
+        """The TLS handshake result: (finding, cert_info). Only meaningful for https targets. The verified
+        connection joins the pool (`/v2/` is asked on it)."""
+        with self.deadline.stopped():  # the TLS half, when first needed (see the module's docstring)
+            from .checks import tls as tls_check
+
         return self.memo("tls", lambda: tls_check.handshake(self))
 
     def require_tls(self) -> None:
@@ -227,8 +271,14 @@ class Context:
             raise Unavailable(f)
 
     # ------------------------------------------------------------------ HTTP
-    def client(self, host: str | None = None, port: int | None = None, scheme: str | None = None) -> net.HTTPClient:
-        """A keep-alive client to the target (or another host via resolve_other); addresses pinned."""
+    def client(
+        self, host: str | None = None, port: int | None = None, scheme: str | None = None
+    ) -> transport.HTTPClient:
+        """A keep-alive client to the target (or another host via resolve_other); addresses pinned. It takes an idle
+        connection of the pool when there is one, and `close()` gives it back."""
+        with self.deadline.stopped():  # the HTTP half, when first needed (see the module's docstring)
+            from . import transport
+
         t = self.target
         if host is None or (host.lower() == t.host and (port or t.port) == t.port):
             scheme = scheme or t.scheme
@@ -236,21 +286,21 @@ class Context:
                 self.require_tls()
             ip = self.address()
             assert t.host is not None
-            return net.HTTPClient(
-                scheme, t.host, t.port, ip, self.deadline, self.ssl_context() if scheme == "https" else None
-            )
+            context = self.ssl_context() if scheme == "https" else None
+            return transport.HTTPClient(scheme, t.host, t.port, ip, self.deadline, context, self.pool)
         scheme = scheme or "https"
         reason = self._check_port(port or (443 if scheme == "https" else 80))
         if reason:
             raise Unavailable(finding("dns", "TARGET_REFUSED", host=host, reason=_reason(reason)))
         ips = self.resolve_other(host)
-        return net.HTTPClient(
+        return transport.HTTPClient(
             scheme,
             host.lower(),
             port or (443 if scheme == "https" else 80),
             ips[0],
             self.deadline,
             self.ssl_context() if scheme == "https" else None,
+            self.pool,
         )
 
     def fetch(
@@ -261,14 +311,19 @@ class Context:
         redirects: int = 3,
         body: bytes | None = None,
         max_body: int = 4 << 20,
-    ) -> net.Response:
+    ) -> transport.Response:
         """One request to URL; redirects are followed only to hosts that pass the same resolver and policy."""
+        with self.deadline.stopped():  # the HTTP half, when first needed (see the module's docstring)
+            from urllib.parse import urljoin
+
+            from . import transport
+
         for _ in range(redirects + 1):
             check_url = getattr(self.policy, "check_url", None) if self.policy is not None else None
             reason = check_url(url) if check_url else None
             if reason:
                 raise Unavailable(finding("dns", "TARGET_REFUSED", host=_url_host(url), reason=_reason(reason)))
-            scheme, host, port, path = net.split_url(url)
+            scheme, host, port, path = transport.split_url(url)
             c = self.client(host, port, scheme)
             try:
                 resp = c.request(method, path, headers=headers, body=body, max_body=max_body)
@@ -283,11 +338,14 @@ class Context:
             return resp
         return resp
 
-    def v2(self) -> tuple[net.Response | None, Finding]:
+    def v2(self) -> tuple[transport.Response | None, Finding]:
         """The answer to GET /v2/ on the target: (Response | None, error finding | None)."""
+        with self.deadline.stopped():  # the HTTP half, when first needed (see the module's docstring)
+            from .checks import http as http_check
+
         return self.memo("v2", lambda: http_check.probe_v2(self))
 
-    def require_v2(self) -> net.Response:
+    def require_v2(self) -> transport.Response:
         """The /v2/ answer; the http finding, as unavailable, when there is none worth reading."""
         resp, f = self.v2()
         if f.status == "fail":
@@ -298,4 +356,7 @@ class Context:
     # ------------------------------------------------------------------ auth
     def auth(self) -> auth.AuthResult:
         """The token flow's result (diagnostics.auth.authenticate), computed once."""
+        with self.deadline.stopped():  # the token flow, when first needed (see the module's docstring)
+            from . import auth
+
         return self.memo("auth", lambda: auth.authenticate(self))

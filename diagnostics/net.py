@@ -1,25 +1,21 @@
-"""Low-level network helpers: a deadline, DNS (stub_resolver.py), pinned-address HTTP(S) connections.
+"""Low-level network helpers: a deadline, DNS (stub_resolver.py), address classes and TCP connections.
 
-Every connection goes to an address the DNS step resolved (pinned); TLS SNI and the Host header keep the
-host name. Every blocking call has a timeout no longer than what is left of the diagnosis deadline.
+TLS and HTTP are in transport.py: a diagnosis whose DNS step fails never loads ssl or http.client (about 25 ms of
+start-up, python -X importtime), so this module does not import them. Every connection goes to an address the DNS
+step resolved (pinned). Every blocking call has a timeout no longer than what is left of the diagnosis deadline.
 """
 
 from __future__ import annotations
 
-import functools
-import http.client
+import contextlib
 import ipaddress
-import os
 import socket
-import ssl
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
-from urllib.parse import urlsplit
 
-from . import stub_resolver, truststore
+from . import stub_resolver
 
 
 class DeadlineExceeded(Exception):
@@ -38,6 +34,9 @@ class Deadline:
         # one network step may use at most `step` seconds, so a silent peer is reported by the step that
         # hit it (TLS_TIMEOUT, HTTP_TIMEOUT...) before the whole diagnosis runs out of time
         self.step = float(step) if step else max(0.5, min(5.0, self.total * 0.6))
+        self.stopped_seconds = 0.0
+        self._stop_lock = threading.RLock()
+        self._stop_depth = 0
 
     def remaining(self) -> float:
         """Seconds left before the deadline (negative once it passed)."""
@@ -51,9 +50,26 @@ class Deadline:
             raise DeadlineExceeded()
         return max(0.01, min(step or self.step, left))
 
+    @contextlib.contextmanager
+    def stopped(self) -> Iterator[None]:
+        """The clock stops meanwhile: for loading code (a check's module, the TLS/HTTP half), which is not network
+        time. The deadline moves by the time spent and `elapsed()` leaves it out. One stop at a time (nested ones
+        count once), so concurrent loads are not counted twice."""
+        with self._stop_lock:
+            self._stop_depth += 1
+            start = time.monotonic()
+            try:
+                yield
+            finally:
+                self._stop_depth -= 1
+                if not self._stop_depth:
+                    spent = time.monotonic() - start
+                    self.end += spent
+                    self.stopped_seconds += spent
+
     def elapsed(self) -> float:
-        """Seconds since the diagnosis started."""
-        return time.monotonic() - self.start
+        """Seconds since the diagnosis started, without the time the clock was stopped."""
+        return time.monotonic() - self.start - self.stopped_seconds
 
 
 # ------------------------------------------------------------------------------------------------ DNS
@@ -259,232 +275,3 @@ def tcp_connect(ip: str, port: int, timeout: float) -> socket.socket:
         sock.close()
         raise
     return sock
-
-
-# ------------------------------------------------------------------------------------------------ TLS
-def tls_context(ca_file: str | None, verify: bool = True) -> ssl.SSLContext:
-    """A client context (system CAs + CA_FILE). Verifying contexts are shared between diagnoses: loading the
-    system CA store costs ~25 ms, and a context is safe to use from several threads."""
-    if verify:
-        key = (ca_file, _stamp(ca_file))
-        building = _building.pop(key, None)
-        if building is not None:
-            building.join()  # prewarm_tls_context() is loading it: wait rather than load it twice
-        return _verifying_context(*key)
-    return _make_context(ca_file, verify)
-
-
-def prewarm_tls_context(ca_file: str | None) -> None:
-    """Start loading the verifying context for CA_FILE in a background thread; tls_context() then takes it.
-
-    OpenSSL releases the GIL while it reads the system CA store (20-40 ms with OpenSSL 3), so a command that will
-    talk TLS can overlap that with its own start-up (imports) instead of paying it inside the TLS step."""
-    key = (ca_file, _stamp(ca_file))
-    if key in _building:
-        return
-    # Not a daemon: the interpreter waits for it at exit. A daemon thread still inside OpenSSL when the process
-    # exits (a usage error, an NXDOMAIN) crashes in OpenSSL's own clean-up (SIGSEGV).
-    thread = threading.Thread(target=_load_quietly, args=key, name="tls-context", daemon=False)
-    _building[key] = thread
-    thread.start()
-
-
-_building: dict[tuple[str | None, int], threading.Thread] = {}
-
-
-def _load_quietly(ca_file: str | None, stamp: int) -> None:
-    try:
-        _verifying_context(ca_file, stamp)
-    except Exception:  # noqa: BLE001 - tls_context() loads it again in the caller and raises there
-        pass
-
-
-def _stamp(ca_file: str | None) -> int:
-    try:
-        return os.stat(ca_file).st_mtime_ns if ca_file else 0
-    except OSError:
-        return -1
-
-
-@functools.lru_cache(maxsize=16)
-def _verifying_context(ca_file: str | None, stamp: int) -> ssl.SSLContext:
-    return _make_context(ca_file, True)
-
-
-def _make_context(ca_file: str | None, verify: bool) -> ssl.SSLContext:
-    if not verify:
-        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-        ctx.check_hostname = False
-        ctx.verify_mode = ssl.CERT_NONE
-        return ctx
-    capath = truststore.lazy_capath()
-    if capath is not None:
-        # the system CAs looked up on demand, not all read up front: the same trust (truststore.py), ~240 M
-        # instructions less
-        return ssl.create_default_context(cafile=ca_file, capath=capath)
-    ctx = ssl.create_default_context()
-    if ca_file:
-        ctx.load_verify_locations(cafile=ca_file)
-    return ctx
-
-
-def looks_like_plain_http(exc: BaseException) -> bool:
-    """Whether a TLS error says the peer answered in plain HTTP."""
-    text = str(exc).upper()
-    return any(
-        s in text
-        for s in (
-            "WRONG_VERSION_NUMBER",
-            "WRONG VERSION NUMBER",
-            "HTTP_REQUEST",
-            "RECORD_LAYER_FAILURE",
-            "PACKET_LENGTH_TOO_LONG",
-            "UNKNOWN_PROTOCOL",
-        )
-    )
-
-
-# ------------------------------------------------------------------------------------------------ HTTP
-class _PinnedHTTP(http.client.HTTPConnection):
-    """HTTP to HOST (the Host header) over a connection to the pinned address IP."""
-
-    def __init__(self, host: str, port: int, ip: str, timeout: float):
-        super().__init__(host, port, timeout=timeout)
-        self._ip = ip
-        self._timeout = timeout
-
-    def connect(self) -> None:
-        self.sock = tcp_connect(self._ip, self.port, self.timeout or self._timeout)
-        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-
-class _PinnedHTTPS(http.client.HTTPSConnection):
-    """HTTPS to HOST (SNI and the Host header) over a connection to the pinned address IP."""
-
-    def __init__(self, host: str, port: int, ip: str, timeout: float, context: ssl.SSLContext):
-        super().__init__(host, port, timeout=timeout, context=context)
-        self._ip = ip
-        self._timeout = timeout
-        self._tls = context
-
-    def connect(self) -> None:
-        sock = tcp_connect(self._ip, self.port, self.timeout or self._timeout)
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        try:
-            self.sock = self._tls.wrap_socket(sock, server_hostname=self.host)
-        except BaseException:
-            sock.close()
-            raise
-
-
-@dataclass
-class Response:
-    """An HTTP answer, read whole (up to the body limit)."""
-
-    status: int
-    reason: str
-    headers: dict[str, str]  # lower-case names; repeated headers joined with ", "
-    body: bytes
-    url: str
-    truncated: bool = False
-
-    def header(self, name: str, default: str | None = None) -> str | None:
-        """The header NAME (any case), repeated ones joined with ", "."""
-        return self.headers.get(name.lower(), default)
-
-    def json(self) -> Any:
-        """The body as JSON (ValueError when it is not)."""
-        import json
-
-        return json.loads(self.body.decode("utf-8"))
-
-
-class HTTPClient:
-    """Requests over one keep-alive connection to one pinned (scheme, host, port, ip)."""
-
-    def __init__(
-        self, scheme: str, host: str, port: int, ip: str, deadline: Deadline, ssl_context: ssl.SSLContext | None
-    ):
-        self.scheme, self.host, self.port, self.ip = scheme, host, port, ip
-        self.deadline = deadline
-        self.ssl_context = ssl_context
-        self._conn: http.client.HTTPConnection | None = None
-
-    def _new(self, timeout: float) -> http.client.HTTPConnection:
-        if self.scheme == "https":
-            assert self.ssl_context is not None
-            return _PinnedHTTPS(self.host, self.port, self.ip, timeout, self.ssl_context)
-        return _PinnedHTTP(self.host, self.port, self.ip, timeout)
-
-    def close(self) -> None:
-        """Close the kept-alive connection (a later request opens a new one)."""
-        if self._conn is not None:
-            try:
-                self._conn.close()
-            finally:
-                self._conn = None
-
-    def request(
-        self,
-        method: str,
-        path: str,
-        headers: dict[str, str] | None = None,
-        body: bytes | None = None,
-        max_body: int = 4 << 20,
-        step: float | None = None,
-    ) -> Response:
-        """One request on the kept-alive connection (retried once on a fresh one when the server had closed it);
-        at most MAX_BODY bytes of the body are kept (`truncated` says so)."""
-        timeout = self.deadline.timeout(step)
-        for attempt in (0, 1):
-            reused = self._conn is not None
-            conn = self._conn = self._conn or self._new(timeout)
-            conn.timeout = timeout
-            if conn.sock is not None:
-                conn.sock.settimeout(timeout)
-            try:
-                hdrs = {"User-Agent": "tcr-doctor", "Accept-Encoding": "identity"}
-                hdrs.update(headers or {})
-                conn.request(method, path, body=body, headers=hdrs)
-                resp = conn.getresponse()
-                data = resp.read(max_body + 1)
-                truncated = len(data) > max_body
-                if truncated or resp.will_close:
-                    self.close()
-                hdr: dict[str, str] = {}
-                for k, v in resp.getheaders():
-                    k = k.lower()
-                    hdr[k] = f"{hdr[k]}, {v}" if k in hdr else v
-                url = f"{self.scheme}://{_hostport(self.host, self.port, self.scheme)}{path}"
-                return Response(resp.status, resp.reason, hdr, data[:max_body], url, truncated)
-            except (
-                http.client.RemoteDisconnected,
-                ConnectionResetError,
-                BrokenPipeError,
-                http.client.CannotSendRequest,
-            ):
-                self.close()
-                if reused and attempt == 0:
-                    continue  # a kept-alive connection the server had closed: retry once on a fresh one
-                raise
-            except BaseException:
-                self.close()
-                raise
-        raise RuntimeError("unreachable")
-
-
-def _hostport(host: str, port: int, scheme: str) -> str:
-    h = f"[{host}]" if ":" in host else host
-    return h if port == (443 if scheme == "https" else 80) else f"{h}:{port}"
-
-
-def split_url(url: str) -> tuple[str, str, int, str]:
-    """(scheme, host, port, path?query) of an http(s) URL; ValueError for anything else."""
-    u = urlsplit(url)
-    if u.scheme not in ("http", "https") or not u.hostname:
-        raise ValueError(f"unsupported URL {url!r}")
-    port = u.port or (443 if u.scheme == "https" else 80)
-    path = u.path or "/"
-    if u.query:
-        path += "?" + u.query
-    return u.scheme, u.hostname.lower(), port, path

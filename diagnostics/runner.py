@@ -1,11 +1,14 @@
 """Run the checks: concurrently, with dependencies and one deadline for the whole diagnosis.
 
-Every selected check starts at once in its own (daemon) thread. Facts several checks need are computed
-once through the context (see context.py), so a check waits exactly as long as the facts it needs take,
-and the wall time of the diagnosis is its critical path, not the sum of the checks. When all checks
-have finished, a check whose dependency failed is reported as `skip` with the reason. A check still
-running at the deadline is reported as DEADLINE_EXCEEDED and abandoned: the diagnosis never waits for
-the sum of the timeouts.
+A selected check starts in its own (daemon) thread as soon as the selected checks it depends on have passed; checks
+whose dependencies passed run at the same time. Facts several checks need are computed once through the context (see
+context.py), so the wall time of the diagnosis is its critical path, not the sum of the checks. A check whose
+dependency failed is not run: it is reported as `skip` with the reason. A check still running at the deadline is
+reported as DEADLINE_EXCEEDED and abandoned: the diagnosis never waits for the sum of the timeouts.
+
+A check's module is imported when the check starts, so a diagnosis pays only for the code it runs: one whose DNS step
+fails never loads the TLS, HTTP and token checks (ssl, http.client: tests/test_startup.py). The clock stops while a
+module loads: the deadline moves by that time and the reported duration leaves it out (both measure the network).
 """
 
 from __future__ import annotations
@@ -129,7 +132,6 @@ def diagnose(target: str | Target, options: DiagnoseOptions | None = None, progr
     t = target if isinstance(target, Target) else parse_target(target)
     chosen = select(options.only, options.skip, cloud=options.cloud is not None)
     _warm_imports(t, chosen, options)
-    modules = load_checks(chosen)  # before the clock starts, like the imports above
     deadline = net.Deadline(max(0.1, float(options.timeout)), options.step_timeout)
     ctx = Context(t, options, deadline)
     report = Report(
@@ -138,14 +140,16 @@ def diagnose(target: str | Target, options: DiagnoseOptions | None = None, progr
     if progress:
         for name in chosen:
             progress("start", name, {})
-    done = _start(chosen, modules, ctx)
-    results = _collect(chosen, done, deadline, report, progress)
+    try:
+        results = _Schedule(chosen, ctx, report, progress).run()
+    finally:
+        ctx.close()
     failed: dict[str, tuple[str, str]] = {}  # check -> (blocking check, code) for checks that failed or were skipped
     for name in chosen:
-        deps = [d for d in modules[name].DEPENDS if d in failed]
-        if name in results:
-            fs = _findings_of(name, results[name], deps, failed, chosen, timeout=deadline.total)
-        else:  # still running at the deadline
+        deps = [d for d in checks.get(name).depends if d in failed]
+        if name in results or deps:
+            fs = _findings_of(name, results.get(name, _NOT_RUN), deps, failed, chosen, timeout=deadline.total)
+        else:  # still running (or not started) at the deadline
             fs = [finding(name, "DEADLINE_EXCEEDED", check_name=name, timeout=deadline.total)]
             report.timings[name] = deadline.elapsed()
             if progress:
@@ -161,52 +165,87 @@ def diagnose(target: str | Target, options: DiagnoseOptions | None = None, progr
     return report
 
 
-def _start(chosen: list[str], modules: dict[str, ModuleType], ctx: Context) -> queue.Queue[tuple[str, Outcome, float]]:
-    """Start every chosen check in its own daemon thread; each puts (name, outcome, seconds) on the queue."""
-    done: queue.Queue[tuple[str, Outcome, float]] = queue.Queue()
+_NOT_RUN: Outcome = ("not_run", None)  # a dependency failed: the check was not started
 
-    def worker(name: str) -> None:
-        start = time.monotonic()
+
+def _load(deadline: net.Deadline, name: str) -> ModuleType:
+    """The module of the check NAME, imported with the clock stopped (net.Deadline.stopped)."""
+    with deadline.stopped():
+        return load_checks([name])[name]
+
+
+class _Schedule:
+    """One diagnosis's checks: started as their dependencies pass, collected until all have ended or the deadline
+    (plus a short grace) has passed."""
+
+    def __init__(self, chosen: list[str], ctx: Context, report: Report, progress: Progress | None):
+        self.ctx, self.report, self.progress = ctx, report, progress
+        self.chosen = chosen
+        # the account checks first: their chain of API round trips is the longest wait of a diagnosis, so its first
+        # request leaves before the wire checks' threads take the CPU
+        self.waiting = sorted(chosen, key=lambda n: checks.get(n).group != "cloud")
+        self.results: dict[str, Outcome] = {}
+        self.failed: dict[str, tuple[str, str]] = {}  # as in diagnose(): check -> (blocking check, code)
+        self.done: queue.Queue[tuple[str, Outcome, float]] = queue.Queue()
+
+    def run(self) -> dict[str, Outcome]:
+        """The outcomes of the checks that ended by the deadline, with their timings in the report."""
+        deadline = self.ctx.deadline
+        self._start_ready()
+        while len(self.results) < len(self.chosen):
+            wait = deadline.remaining() + min(GRACE, deadline.total * 0.02)
+            if wait <= 0:
+                break
+            try:
+                name, value, took = self.done.get(timeout=wait)
+            except queue.Empty:
+                break
+            self._ended(name, value, took)
+            self._start_ready()
+        return self.results
+
+    def _start_ready(self) -> None:
+        """Start each waiting check whose selected dependencies have all ended; one whose dependency failed ends at
+        once, not run (it is reported as skipped)."""
+        progressed = True
+        while progressed:
+            progressed = False
+            for name in list(self.waiting):
+                deps = [d for d in checks.get(name).depends if d in self.chosen]
+                if any(d not in self.results for d in deps):
+                    continue
+                self.waiting.remove(name)
+                progressed = True
+                if any(d in self.failed for d in deps):
+                    self._ended(name, _NOT_RUN, 0.0)
+                else:
+                    threading.Thread(target=self._worker, args=(name,), name=f"check-{name}", daemon=True).start()
+
+    def _worker(self, name: str) -> None:
         value: Outcome
+        clock = self.ctx.deadline  # its elapsed() leaves out the time spent loading code
+        start = clock.elapsed()
         try:
-            value = ("ok", modules[name].run(ctx))
+            value = ("ok", _load(clock, name).run(self.ctx))
         except Unavailable as exc:
             value = ("unavailable", exc.finding)
         except net.DeadlineExceeded:
             value = ("deadline", None)
         except Exception as exc:  # noqa: BLE001 - a bug in a check must not take the diagnosis down
             value = ("error", f"{type(exc).__name__}: {exc}"[:300])
-        done.put((name, value, time.monotonic() - start))
+        self.done.put((name, value, clock.elapsed() - start))
 
-    # the account checks first: their chain of API round trips is the longest wait of a diagnosis, so its first
-    # request leaves before the wire checks' threads take the CPU
-    for name in sorted(chosen, key=lambda n: checks.get(n).group != "cloud"):
-        threading.Thread(target=worker, args=(name,), name=f"check-{name}", daemon=True).start()
-    return done
-
-
-def _collect(
-    chosen: list[str],
-    done: queue.Queue[tuple[str, Outcome, float]],
-    deadline: net.Deadline,
-    report: Report,
-    progress: Progress | None,
-) -> dict[str, Outcome]:
-    """The outcomes of the checks that finish by the deadline (plus a short grace), with their timings."""
-    results: dict[str, Outcome] = {}
-    while len(results) < len(chosen):
-        wait = deadline.remaining() + min(GRACE, deadline.total * 0.02)
-        if wait <= 0:
-            break
-        try:
-            name, value, took = done.get(timeout=wait)
-        except queue.Empty:
-            break
-        results[name] = value
-        report.timings[name] = took
-        if progress:
-            progress("done", name, {"seconds": took, "status": _status_of(value)})
-    return results
+    def _ended(self, name: str, value: Outcome, took: float) -> None:
+        """Record NAME's outcome and whether it blocks the checks depending on it (as diagnose() will report it)."""
+        self.results[name] = value
+        self.report.timings[name] = took
+        deps = [d for d in checks.get(name).depends if d in self.failed]
+        fs = _findings_of(name, value, deps, self.failed, self.chosen, timeout=self.ctx.deadline.total)
+        blocker = _blocker(name, fs, deps, self.failed)
+        if blocker is not None:
+            self.failed[name] = blocker
+        if self.progress:
+            self.progress("done", name, {"seconds": took, "status": _status_of(value)})
 
 
 def _findings_of(
@@ -254,6 +293,8 @@ def _blocker(
 
 def _status_of(value: Outcome) -> str:
     kind, v = value
+    if kind == "not_run":
+        return "skip"
     if kind == "ok":
         st = [f.status for f in v]
         return "fail" if "fail" in st else "warn" if "warn" in st else "ok" if "ok" in st else "skip"
@@ -265,11 +306,14 @@ def _status_of(value: Outcome) -> str:
 def _warm_imports(t: Target, chosen: list[str], options: DiagnoseOptions) -> None:
     """Import what the checks will need before the clock starts: the deadline is for the network. Only what a
     diagnosis of this kind needs: rapidfuzz (closest tag, ~10 ms) is imported by the image check when a tag is
-    missing, and the DNS step needs no import (stub_resolver)."""
-    if options.cloud is not None and any(checks.get(c).group == "cloud" for c in chosen):
+    missing, the DNS step needs no import (stub_resolver), and the wire checks load as they start. The account
+    checks load here, with the cloud client: `cloud.warm_connections` reads how many look-ups each will send."""
+    account = [c for c in chosen if checks.get(c).group == "cloud"]
+    if account and options.cloud is not None:
         from .cloud import warm
 
         warm(options.cloud)
+        load_checks(account)
 
     from .findings import catalogue
 

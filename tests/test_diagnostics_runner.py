@@ -45,14 +45,38 @@ def test_select():
 
 
 def test_independent_checks_run_concurrently(fake_checks):
+    # endpoint and tcp both depend on dns alone: once it passed, they run at the same time
     fake_checks(
-        name=fake_check("name", sleep=0.3), dns=fake_check("dns", sleep=0.3), endpoint=fake_check("endpoint", sleep=0.3)
+        dns=fake_check("dns", ("name",)),
+        endpoint=fake_check("endpoint", ("dns",), sleep=0.3),
+        tcp=fake_check("tcp", ("dns",), sleep=0.3),
     )
     start = time.monotonic()
-    r = diagnose("example.test", DiagnoseOptions(only="name,dns,endpoint"))
+    r = diagnose("example.test", DiagnoseOptions(only="name,dns,endpoint,tcp"))
     took = time.monotonic() - start
-    assert took < 0.5, took  # 3 x 0.3 s in parallel, not 0.9 s in sequence
-    assert [f.check for f in r.findings] == ["name", "dns", "endpoint"]
+    assert took < 0.5, took  # 2 x 0.3 s in parallel, not 0.6 s in sequence
+    assert [f.check for f in r.findings] == ["name", "dns", "endpoint", "tcp"]
+
+
+def test_a_check_starts_when_its_dependencies_passed_and_is_not_run_after_one_failed(fake_checks):
+    started: list[str] = []
+
+    def recording(name, depends, code="NAME_OK"):
+        check = fake_check(name, depends, code=code)
+        run = check.run
+        check.run = lambda ctx: started.append(name) or run(ctx)
+        return check
+
+    fake_checks(
+        name=recording("name", ()),
+        dns=recording("dns", ("name",), code="DNS_NXDOMAIN"),
+        endpoint=recording("endpoint", ("dns",)),
+        tcp=recording("tcp", ("dns",)),
+    )
+    r = diagnose("example.test", DiagnoseOptions(only="name,dns,endpoint,tcp"))
+    assert started == ["name", "dns"]  # in dependency order; the checks after the failed one never ran
+    assert [f.code for f in r.findings] == ["NAME_OK", "DNS_NXDOMAIN", "SKIPPED", "SKIPPED"]
+    assert r.findings[3].evidence["blocked_by"] == "dns"
 
 
 def test_dependency_failure_skips_with_reason(fake_checks):

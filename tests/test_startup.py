@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.harness.dns_server import Zone
+
 ROOT = Path(__file__).resolve().parents[1]
 
 PROBE = """
@@ -49,10 +51,13 @@ def test_ask_json_imports_no_network_stack():
 # missing), not the settings object, not cryptography (only a refused certificate is read with it).
 NOT_FOR_A_WIRE_DIAGNOSIS = SERVICES | CLIENTS | {"dns", "cryptography", "rapidfuzz", "markdown_it", "nh3", "jinja2"}
 WIRE_CHECKS = ["name", "dns", "endpoint", "tcp", "tls", "http", "credentials", "image"]
+# The TLS/HTTP half of the stack: loaded once a name resolved and a port answered, never before.
+TLS_AND_HTTP = {"ssl", "_ssl", "http.client", "email.parser", "diagnostics.transport", "diagnostics.auth"}
 
 
-def test_a_wire_diagnosis_imports_only_the_checks_it_runs():
-    modules = modules_of(["diagnose", "127.0.0.1:1", "--json", "--timeout", "3"])  # loopback, port 1: refused
+def test_a_whole_wire_diagnosis_imports_its_checks_and_nothing_else(registry_noauth):
+    image = f"http://127.0.0.1:{registry_noauth.port}/team/app:latest"
+    modules = modules_of(["diagnose", image, "--json"])
     assert not tops(modules) & NOT_FOR_A_WIRE_DIAGNOSIS
     assert {f"diagnostics.checks.{name}" for name in WIRE_CHECKS} <= modules
     assert not {m for m in modules if m.startswith(("diagnostics.checks.cloud", "diagnostics.cloud", "bot.settings"))}
@@ -63,11 +68,20 @@ def test_a_wire_diagnosis_imports_only_the_checks_it_runs():
     assert not {"logging", "shutil", "tomllib"} & modules
 
 
-def test_a_name_is_resolved_without_dnspython(dns_server):
-    modules = modules_of(
-        ["diagnose", "registry.tcr-doctor.test", "--nameserver", dns_server.nameserver, "--only", "dns"]
+def test_a_diagnosis_stopped_at_dns_or_tcp_loads_no_tls_or_http(dns_server):
+    """The checks after a failed one never run, so their modules (and ssl, http.client, email) are never imported:
+    an unknown name costs the interpreter, the DNS question and the report."""
+    nxdomain = modules_of(
+        ["diagnose", f"{Zone.NXDOMAIN}/team/app:latest", "--nameserver", dns_server.nameserver, "--json"]
     )
-    assert "diagnostics.stub_resolver" in modules and "dns" not in tops(modules)
+    assert "diagnostics.checks.dns" in nxdomain and "diagnostics.stub_resolver" in nxdomain
+    assert not nxdomain & TLS_AND_HTTP, sorted(nxdomain & TLS_AND_HTTP)
+    # (the context holds the tcp fact, so diagnostics.checks.tcp is loaded with it)
+    assert not {f"diagnostics.checks.{c}" for c in ("endpoint", "tls", "http", "credentials", "image")} & nxdomain
+    refused = modules_of(["diagnose", "http://127.0.0.1:1/team/app", "--json", "--timeout", "3"])  # port 1: refused
+    assert {"diagnostics.checks.tcp", "diagnostics.checks.endpoint"} <= refused
+    assert not refused & TLS_AND_HTTP, sorted(refused & TLS_AND_HTTP)
+    assert not {f"diagnostics.checks.{c}" for c in ("tls", "http", "credentials", "image")} & refused
 
 
 def modules_of_code(code: str) -> set[str]:
@@ -106,11 +120,11 @@ def test_a_usage_error_exits_cleanly_while_the_tls_context_loads():
 
 
 def test_the_prewarmed_tls_context_is_the_one_the_diagnosis_uses(tls_material):
-    from diagnostics import net
+    from diagnostics import transport
 
-    net.prewarm_tls_context(tls_material.ca_file)
-    context = net.tls_context(tls_material.ca_file)
-    assert context is net.tls_context(tls_material.ca_file)
+    transport.prewarm_tls_context(tls_material.ca_file)
+    context = transport.tls_context(tls_material.ca_file)
+    assert context is transport.tls_context(tls_material.ca_file)
     assert any(c["subject"] for c in context.get_ca_certs())  # the extra CA is in it
 
 

@@ -10,7 +10,7 @@ import threading
 
 import pytest
 
-from diagnostics import net, truststore
+from diagnostics import transport, truststore
 
 
 @pytest.fixture
@@ -28,10 +28,10 @@ def system_store(tmp_path, monkeypatch, tls_material):
     monkeypatch.setattr(ssl, "get_default_verify_paths", lambda: paths)
     monkeypatch.setenv("TCR_DOCTOR_CACHE_DIR", str(tmp_path / "cache"))
     truststore.lazy_capath.cache_clear()
-    net._verifying_context.cache_clear()
+    transport._verifying_context.cache_clear()
     yield cafile, capath
     truststore.lazy_capath.cache_clear()
-    net._verifying_context.cache_clear()
+    transport._verifying_context.cache_clear()
 
 
 def handshake(context: ssl.SSLContext, server: ssl.SSLContext) -> str:
@@ -62,7 +62,7 @@ def handshake(context: ssl.SSLContext, server: ssl.SSLContext) -> str:
 def test_a_directory_holding_the_file_is_looked_up_on_demand_and_trusts_the_same(system_store, tls_material):
     cafile, capath = system_store
     assert truststore.lazy_capath() == str(capath)
-    context = net.tls_context(None)
+    context = transport.tls_context(None)
     assert context.cert_store_stats()["x509_ca"] == 0  # nothing read up front
     assert handshake(context, tls_material.valid.server_context()) == "ok"  # the CA was found when needed
     assert handshake(context, tls_material.unknown_ca.server_context()) == "unable to get local issuer certificate"
@@ -77,7 +77,7 @@ def test_the_answer_is_kept_and_follows_the_files(system_store, tls_material):
     cafile.write_bytes(cafile.read_bytes() + open(tls_material.unknown_ca_file, "rb").read())
     truststore.lazy_capath.cache_clear()
     assert truststore.lazy_capath() is None
-    context = net.tls_context(None)
+    context = transport.tls_context(None)
     assert context.cert_store_stats()["x509_ca"] > 0  # ssl's default context: the system file read up front
 
 

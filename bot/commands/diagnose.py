@@ -264,10 +264,6 @@ def redact(text: str, secrets: list[str]) -> str:
 
 def run(args) -> int:
     """Diagnose the target, print the report (text, or JSON with --json) and write --report: the exit status."""
-    if not args.target.lower().startswith("http://"):
-        from diagnostics import prewarm_tls_context
-
-        prewarm_tls_context(args.ca_file)  # the CA store loads in parallel with the imports below
     problem = validate(args)
     if problem:
         return _usage(problem)

@@ -8,7 +8,7 @@ import ssl
 from typing import TYPE_CHECKING, Any
 from urllib.parse import SplitResult, urlsplit
 
-from .. import net
+from .. import net, transport
 from ..findings import Finding, Unavailable, finding
 from ..target import is_ip
 
@@ -42,7 +42,7 @@ def run(ctx: Context) -> list[Finding]:
 SKEW_WARN_SECONDS = 300
 
 
-def clock_skew_finding(resp: net.Response, now: float | None = None) -> Finding | None:
+def clock_skew_finding(resp: transport.Response, now: float | None = None) -> Finding | None:
     """CLOCK_SKEW when the registry's Date header and this machine's clock differ by more than 5 minutes."""
     import email.utils
     import time
@@ -195,13 +195,15 @@ def _speaks_tls(ctx: Context, ip: str) -> bool:
     t = ctx.target
     try:
         sock = net.tcp_connect(ip, t.port, ctx.deadline.timeout())
-        with net.tls_context(None, verify=False).wrap_socket(sock, server_hostname=t.host if not t.is_ip else None):
+        with transport.tls_context(None, verify=False).wrap_socket(
+            sock, server_hostname=t.host if not t.is_ip else None
+        ):
             return True
     except Exception:  # noqa: BLE001
         return False
 
 
-def classify(resp: net.Response, url: str) -> Finding:
+def classify(resp: transport.Response, url: str) -> Finding:
     """What a /v2/ answer says: a registry (HTTP_OK), forbidden, rate-limited, a server error, or not a registry."""
     api = resp.header("docker-distribution-api-version")
     challenge = resp.header("www-authenticate") or ""
@@ -222,7 +224,7 @@ def classify(resp: net.Response, url: str) -> Finding:
     return finding(NAME, "NOT_A_REGISTRY", **ev)
 
 
-def probe_v2(ctx: Context) -> tuple[net.Response | None, Finding]:
+def probe_v2(ctx: Context) -> tuple[transport.Response | None, Finding]:
     """GET /v2/ on the target: (Response | None, finding)."""
     t = ctx.target
     url = f"{t.base_url}/v2/"

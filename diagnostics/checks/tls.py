@@ -7,7 +7,7 @@ import ipaddress
 import ssl
 from typing import TYPE_CHECKING, Any
 
-from .. import net
+from .. import net, transport
 from ..findings import Finding, finding
 
 if TYPE_CHECKING:  # the context is handed in; importing it would tie the checks to it
@@ -137,7 +137,7 @@ def _peer_cert_unverified(ctx: Context, ip: str) -> bytes | None:
     t = ctx.target
     try:
         sock = net.tcp_connect(ip, t.port, ctx.deadline.timeout())
-        with net.tls_context(None, verify=False).wrap_socket(
+        with transport.tls_context(None, verify=False).wrap_socket(
             sock, server_hostname=t.host if not t.is_ip else None
         ) as s:
             return s.getpeercert(binary_form=True)
@@ -158,11 +158,20 @@ def handshake(ctx: Context) -> tuple[Finding, dict[str, Any]]:
     except OSError as exc:
         return finding(NAME, "TLS_ERROR", error=str(exc), **base), {}
     try:
-        sock.settimeout(ctx.deadline.timeout())
-        with ctx.ssl_context().wrap_socket(sock, server_hostname=t.host) as s:
+        timeout = ctx.deadline.timeout()
+        sock.settimeout(timeout)
+        context = ctx.ssl_context()
+        s = context.wrap_socket(sock, server_hostname=t.host)
+        try:
             info = verified_cert_info(s.getpeercert())
             info["version"] = s.version()
-            return finding(NAME, "TLS_OK", **base, **info), info
+        except BaseException:
+            s.close()
+            raise
+        # the verified connection serves the next request to the registry (`/v2/`): one handshake, not one per check
+        assert t.host is not None
+        ctx.pool.adopt(("https", t.host, t.port, ip), s, context, timeout)
+        return finding(NAME, "TLS_OK", **base, **info), info
     except ssl.SSLCertVerificationError as exc:
         return _refused_certificate(ctx, ip, exc, base)
     except (TimeoutError, net.DeadlineExceeded):
@@ -198,7 +207,7 @@ def _failed_handshake(ctx: Context, ip: str, exc: OSError, base: dict[str, Any])
     """A handshake that broke: HTTP_NOT_HTTPS when the peer speaks plain HTTP, else TLS_ERROR."""
     if isinstance(exc, ssl.SSLError):
         error = exc.reason or str(exc)
-        plain = net.looks_like_plain_http(exc) or _answers_plain_http(ctx, ip)
+        plain = transport.looks_like_plain_http(exc) or _answers_plain_http(ctx, ip)
     else:  # a server that just hangs up on a TLS ClientHello may still be a plain-HTTP server
         error = str(exc) or type(exc).__name__
         plain = _answers_plain_http(ctx, ip)
