@@ -439,3 +439,137 @@ def test_a_registry_clients_wording_needs_no_other_context():
         "Requested that the Jenkins server disables the client_max_body_size in the NGINX.conf."
     )
     assert cause(paste) == "SERVER_ERROR"
+
+
+# --- other languages' OS error strings: Go on Windows prints Winsock's FormatMessage text in the user's language
+#     (zh-CN below); C tools print glibc's zh_CN strerror/gai_strerror.
+
+WINDOWS_ZH = [
+    ("connectex: 由于目标计算机积极拒绝，无法连接。", "TCP_REFUSED"),  # WSAECONNREFUSED
+    (
+        "connectex: 由于连接方在一段时间后没有正确答复或连接的主机没有反应，连接尝试失败。",
+        "TCP_TIMEOUT",
+    ),  # WSAETIMEDOUT
+    ("connectex: 向一个无法连接的网络尝试了一个套接字操作。", "TCP_TIMEOUT"),  # WSAENETUNREACH
+    ("connect: 没有到主机的路由", "TCP_TIMEOUT"),  # glibc EHOSTUNREACH
+]
+
+
+@FAMILY
+@given(case=st.sampled_from(WINDOWS_ZH), host=HOSTS, ip=IPV4)
+def test_localized_dial_errors(case, host, ip):
+    text, want = case
+    assert cause(f'Error: Get "https://{host}/v2/": dial tcp {ip}:443: {text}') == want
+
+
+@FAMILY
+@given(
+    host=HOSTS,
+    text=st.sampled_from(
+        ["getaddrinfow: 不知道这样的主机。", "getaddrinfow: 请求的名称有效，但是找不到请求的类型的数据。"]
+    ),
+)
+def test_localized_name_errors(host, text):
+    assert cause(f'Error: Get "https://{host}/v2/": dial tcp: lookup {host}: {text}') == "DNS_NXDOMAIN"
+
+
+@FAMILY
+@given(
+    src=IPV4,
+    dst=IPV4,
+    text=st.sampled_from(
+        [
+            "wsarecv: A connection attempt failed because the connected party did not properly respond after a period of time.",
+            "wsarecv: 由于连接方在一段时间后没有正确答复或连接的主机没有反应，连接尝试失败。",
+        ]
+    ),
+)
+def test_a_windows_read_that_times_out_is_a_stalled_answer(src, dst, text):
+    assert cause(f'Get "https://{dst}/v2/": read tcp {src}:50000->{dst}:443: {text}') == "HTTP_TIMEOUT"
+
+
+def test_a_chinese_question_about_a_refused_connection_is_still_not_a_log():
+    assert explain("拉取镜像时连接被拒绝怎么办？") is None
+
+
+# --- characters a web page or an input method puts where the program printed ASCII
+
+
+@pytest.mark.parametrize(
+    "text, want",
+    [
+        ('Error response from daemon: Get "https://reg.example.com/v2/ns/app/manifests/1"\uff1aEOF', "SERVER_ERROR"),
+        ("Error response from daemon: no\u00a0basic\u00a0auth\u00a0credentials", "CREDENTIALS_MISSING"),
+        ("拉取失败，报错\uff1aunauthorized\u3000authentication required", "CREDENTIALS_MISSING"),
+    ],
+)
+def test_lookalike_punctuation_and_spaces_read_as_ascii(text, want):
+    assert cause(text) == want
+
+
+# --- a long message wrapped by a terminal or a page
+
+
+WRAPPED = [
+    (
+        "Error response from daemon: Get https://reg.example.com/v2/ns/app/manifests/1.0: no basic auth credentials",
+        "no basic auth credentials",
+        "CREDENTIALS_MISSING",
+    ),
+    (
+        "Error response from daemon: manifest for reg.example.com/ns/app:1.0 not found: manifest unknown",
+        "manifest unknown",
+        "TAG_NOT_FOUND",
+    ),
+    (
+        "Error response from daemon: Get https://reg.example.com/v2/: x509: certificate signed by unknown authority",
+        "signed by unknown authority",
+        "TLS_UNTRUSTED",
+    ),
+]
+
+
+@FAMILY
+@given(case=st.sampled_from(WRAPPED), data=st.data())
+def test_a_message_wrapped_inside_its_wording_is_read_whole(case, data):
+    message, wording, want = case
+    start = message.index(wording)
+    at = data.draw(st.integers(start + 2, start + len(wording) - 2))
+    head, rest = message[:at], message[at:]
+    r = explain(head + "\n" + rest)
+    assert r is not None and r["cause"] == want
+    if explain(head) is None:  # the head alone names nothing: the evidence is the rejoined message
+        assert wording.replace(" ", "") in r["evidence"].replace(" ", "")
+
+
+def test_short_lines_are_not_glued():
+    assert explain("no basic au\nth credentials") is None
+
+
+# --- `docker search` tried on the side of the pull the post is about
+
+
+def test_a_search_tried_after_the_failing_pull_does_not_decide():
+    paste = (
+        "# docker pull registry.example.com/ns/app:1.0\n"
+        "Error response from daemon: Get https://registry.example.com/v2/: net/http: request canceled while waiting "
+        "for connection (Client.Timeout exceeded while awaiting headers)\n"
+        "# docker search app\n"
+        "Error response from daemon: Get https://index.docker.io/v1/search?q=app&n=25: dial tcp 3.220.75.233:443: "
+        "i/o timeout"
+    )
+    assert cause(paste) == "HTTP_TIMEOUT"
+
+
+# --- quota wordings of other registries ("exceeds the maximum allowed number of tags per image")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "DENIED: Adding tag 'a1' to an image in the repository 'x/y' exceeds the maximum allowed number of tags per image which is '1000'",
+        "denied: the number of repositories exceeds the allowed maximum",
+    ],
+)
+def test_a_refusal_that_names_an_exceeded_maximum_is_a_quota(line):
+    assert cause(line) == "QUOTA_EXCEEDED"

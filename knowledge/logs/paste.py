@@ -21,6 +21,26 @@ _ANSI = re.compile(
     r"|\x1b[@-Z\\-_]"
     r"|(?:\\x1b|\\u001b|\\033|\\e|#033|\^\[)\[[0-9;]{0,32}[A-Za-z]"
 )
+# Characters that a web page, a chat client or a Chinese input method puts where the program printed ASCII: no-break
+# and ideographic spaces, zero-width spaces, curly quotes, full-width colon and parentheses ("denied：requested …").
+_LOOKALIKES = str.maketrans(
+    {
+        "\u00a0": " ",
+        "\u2002": " ",
+        "\u2003": " ",
+        "\u2009": " ",
+        "\u3000": " ",
+        "\u200b": "",
+        "\ufeff": "",
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\uff1a": ": ",
+        "\uff08": " (",
+        "\uff09": ") ",
+    }
+)
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd\ud800-\udfff]+")
 _LINE_SPLIT = re.compile(r"\r\n|\r|\n")
 # A leading timestamp / log prefix, removed from the evidence shown (never needed for matching).
@@ -48,7 +68,7 @@ def clean_lines(text: str) -> list[str]:
         text = bytes(text).decode("utf-8", "replace") if isinstance(text, (bytes, bytearray)) else str(text)
     if len(text) > MAX_INPUT:
         text = text[-MAX_INPUT:]
-    text = _ANSI.sub("", text)
+    text = _ANSI.sub("", text).translate(_LOOKALIKES)
     if '\\"' in text:  # JSON / Go %q escaped output (kubectl get events -o json, logfmt)
         text = text.replace('\\"', '"')
         if text.count("\\n") > text.count("\n"):

@@ -128,40 +128,75 @@ def _explain(text: str) -> dict[str, Any] | None:
     }
 
 
+_WRAP_WIDTH = 60  # a line shorter than this was not wrapped by an 80-column terminal or a narrow page
+
 _Best = tuple[int, int, dict[str, Any], str, str | None]  # (tier, line index, pattern, line, operation)
 
 
 def _decisive_line(lines: list[str], default_op: str | None) -> tuple[_Best, list[str]] | None:
     """The line that names the cause (the highest tier; a later line wins a tie, except a later entry of the same
-    "errors:" list) and the causes of the other decisive lines (tier 3 and up), in order; None when no line
-    matches a wording."""
+    "errors:" list, a user's sentence after fenced output and a side command's output) and the causes of the other
+    decisive lines (tier 3 and up), in order; None when no line matches a wording."""
     best: _Best | None = None
+    best_where = (False, False)  # (inside a code fence, output of a side command) of the best line
     seen_causes: list[str] = []
     # The operation in force at each line: the last command typed above it, else guessed from the whole text.
     op = default_op
     in_errors = False  # inside a registry's "errors:" list, whose first entry is the primary error
     fenced = _fenced(lines)
-    best_fenced = False
+    side = False
+    wrapped: str | None = None  # the line before, when it was long and named no error (a wrapped message's head)
     for idx, line in logical_lines(lines):
         secondary = in_errors and bool(ERRCODE_LINE.match(line))
         in_errors = secondary or line.lower().startswith("errors:")
         info = command_info(line) if len(line) < 2000 else None
-        if info and info[1]:
-            op = info[1]
-        quoted = quoted_output(line)
-        p = (match_line(quoted, op) if quoted else None) or match_line(line, op)
+        op = info[1] if info and info[1] else op
+        side = True if _SIDE_COMMAND.search(line) else (False if info else side)
+        p, line = _match(line, op, wrapped)
+        wrapped = line if p is None and len(line) >= _WRAP_WIDTH else None
         if p is None or asks_about(line, p):
             continue  # "ccr quota?", "临时登录密码多久过期": a question about a subject, not a program's output
         tier = _tier(line, p, best[3] if best is not None else None)
         if tier >= 3:
             seen_causes.append(p["cause"])
-        in_fence = idx in fenced
-        if best is not None and tier == best[0] and best_fenced and not in_fence and is_prose(line):
-            continue  # the user's sentence after a fenced block retells its output: the pasted line decides
-        if best is None or tier > best[0] or (tier == best[0] and not secondary):
-            best = (tier, idx, p, line, op)  # a later line wins a tie, except a later entry of the same errors list
-            best_fenced = in_fence
+        where = (idx in fenced, side)
+        if (
+            best is None
+            or tier > best[0]
+            or (tier == best[0] and not secondary and _may_follow(line, where, best_where))
+        ):
+            best, best_where = (tier, idx, p, line, op), where
     return None if best is None else (best, seen_causes)
+
+
+def _match(line: str, op: str | None, wrapped: str | None) -> tuple[dict[str, Any] | None, str]:
+    """The pattern the line names (a user's backticked quote first) and the line it was found in: joined to the
+    long line before it (`wrapped`) when a terminal or a web page wrapped one message inside its wording
+    ("…: unauthorized: authentic" / "ation required") and neither piece names an error alone."""
+    quoted = quoted_output(line)
+    p = (match_line(quoted, op) if quoted else None) or match_line(line, op)
+    if p is None and wrapped is not None:
+        # the cut fell inside a word, or at a space that trimming the line removed: both are tried
+        for joined in (wrapped + line, wrapped + " " + line):
+            p = match_line(joined, op)
+            if p is not None:
+                return p, joined
+    return p, line
+
+
+def _may_follow(line: str, where: tuple[bool, bool], best_where: tuple[bool, bool]) -> bool:
+    """Whether a later line of the same tier may replace the best line: not a user's sentence after fenced output
+    (it retells the output), not the output of a `docker search` tried on the side of the pull the post is about."""
+    in_fence, side = where
+    best_fenced, best_side = best_where
+    if best_fenced and not in_fence and is_prose(line):
+        return False
+    return not (side and not best_side)
+
+
+# A command that talks to a registry's search API, not its image API (`docker search` asks index.docker.io/v1/search
+# whatever registry the post is about): its errors are a side test.
+_SIDE_COMMAND = LazyRe(r"(?:^|[\s$#>])(?:sudo\s+)?(?:docker|podman|nerdctl)\s+search\b")
 
 
 def _fenced(lines: list[str]) -> frozenset[int]:
