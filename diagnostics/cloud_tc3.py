@@ -272,6 +272,12 @@ class TC3Client:
         if self._proxy is not None and self._ssl is None:  # plain http through a proxy: the absolute URI
             path = f"http://{self.host}/"
             headers.update(self._proxy[2])
+        status, data = self._post(path, body, headers, timeout)
+        return _answer(status, data)
+
+    def _post(self, path: str, body: bytes, headers: dict[str, str], timeout: float) -> tuple[int, bytes]:
+        """(status, body) of one POST on a pooled connection; sent again once on a fresh connection when a kept-alive
+        one turns out to have been closed by the server (every action is read-only). Raises TransportError."""
         for attempt in (0, 1):
             conn, reused = self._take(max(0.001, timeout))
             try:
@@ -280,7 +286,7 @@ class TC3Client:
                 data = resp.read()
             except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError) as exc:
                 conn.close()
-                if reused and attempt == 0:  # a kept-alive connection the server had closed: read-only, resend
+                if reused and attempt == 0:
                     continue
                 raise TransportError("connection", type(exc).__name__) from None
             except TimeoutError:
@@ -289,23 +295,26 @@ class TC3Client:
             except (OSError, http.client.HTTPException) as exc:
                 conn.close()
                 raise TransportError("connection", type(exc).__name__) from None
-            break
-        if resp.will_close:
-            conn.close()
-        else:
-            self._give_back(conn)
-        if resp.status != 200:
-            raise TransportError("http_status", str(resp.status))
-        try:
-            doc = json.loads(data)
-        except ValueError:
-            raise TransportError("not_api", "the body is not JSON") from None
-        answer = doc.get("Response") if isinstance(doc, dict) else None
-        if not isinstance(answer, dict):
-            raise TransportError("not_api", "no Response object")
-        err = answer.get("Error")
-        if isinstance(err, dict):
-            raise TC3Error(
-                str(err.get("Code") or ""), str(err.get("Message") or ""), str(answer.get("RequestId") or "")
-            )
-        return answer
+            if resp.will_close:
+                conn.close()
+            else:
+                self._give_back(conn)
+            return resp.status, data
+        raise TransportError("connection", "RemoteDisconnected")  # not reached: attempt 1 returns or raises
+
+
+def _answer(status: int, data: bytes) -> dict[str, Any]:
+    """The `Response` object of an API answer. Raises TransportError (not the API) or TC3Error (its Error)."""
+    if status != 200:
+        raise TransportError("http_status", str(status))
+    try:
+        doc = json.loads(data)
+    except ValueError:
+        raise TransportError("not_api", "the body is not JSON") from None
+    answer = doc.get("Response") if isinstance(doc, dict) else None
+    if not isinstance(answer, dict):
+        raise TransportError("not_api", "no Response object")
+    err = answer.get("Error")
+    if isinstance(err, dict):
+        raise TC3Error(str(err.get("Code") or ""), str(err.get("Message") or ""), str(answer.get("RequestId") or ""))
+    return answer
