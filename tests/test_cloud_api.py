@@ -362,6 +362,32 @@ def test_own_client_goes_through_the_environment_proxy(api):
         assert "p@ss" not in repr(c)
 
 
+def test_https_endpoint_through_an_authenticating_proxy(tls_material, monkeypatch):
+    """The API's own scheme, https, through an HTTPS_PROXY that wants a password: a CONNECT tunnel carrying
+    Proxy-Authorization, TLS to the API inside it (verified against the test CA), and the connection kept alive for
+    the next call. Before, only plain http went through a proxy in the tests."""
+    from tests.harness.connect_proxy import ForwardProxy
+
+    monkeypatch.setattr(cloud_tc3, "_TLS", [tls_material.client_context()])  # trust the test CA, not the system's
+    with TCRAPIServer(tls=tls_material.valid.server_context()) as api, ForwardProxy(auth=("ops", "p@ss")) as proxy:
+        assert api.endpoint.startswith("https://")
+        env = {"HTTPS_PROXY": f"http://ops:p%40ss@127.0.0.1:{proxy.port}"}
+        c = cloud_tc3.TC3Client(
+            api.endpoint, Account.SECRET_ID, Account.SECRET_KEY, service="tcr", version="2019-09-24", env=env
+        )
+        assert c.call("DescribeInstances", "ap-guangzhou", {}, 5)["TotalCount"] == 1
+        assert c.call("DescribeInstances", "ap-guangzhou", {"AllRegion": True}, 5)["TotalCount"] == 1
+        assert proxy.requests == [("CONNECT", f"127.0.0.1:{api.port}", True)]  # one tunnel, authorised, reused
+        assert api.actions() == ["DescribeInstances", "DescribeInstances"]
+        wrong = {"HTTPS_PROXY": f"http://ops:wrong@127.0.0.1:{proxy.port}"}
+        c = cloud_tc3.TC3Client(
+            api.endpoint, Account.SECRET_ID, Account.SECRET_KEY, service="tcr", version="2019-09-24", env=wrong
+        )
+        with pytest.raises(cloud_tc3.TransportError) as refused:  # 407 from the proxy: a transport failure
+            c.call("DescribeInstances", "ap-guangzhou", {}, 5)
+        assert refused.value.kind == "connection" and "p@ss" not in repr(c)
+
+
 def test_write_action_is_refused_before_sending(api):
     c = client(api)
     for action in ("CreateInstanceToken", "DeleteImage", "ModifySecurityPolicy", "DescribeInstances2"):

@@ -36,6 +36,7 @@ import hmac
 import ipaddress
 import json
 import re
+import ssl
 import threading
 import time
 import uuid
@@ -44,6 +45,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
 from ._net import LOOPBACK
+from .tls import TLSHTTPServer
 
 SERVICE = "tcr"
 VERSION = "2019-09-24"
@@ -538,7 +540,7 @@ class Received:
 
 
 class TCRAPIServer:
-    def __init__(self, account: Account | None = None, clock_offset: float = 0.0):
+    def __init__(self, account: Account | None = None, clock_offset: float = 0.0, tls: ssl.SSLContext | None = None):
         self.account = account or Account.example()
         self.clock_offset = clock_offset  # seconds added to the server's clock (SignatureExpire scenarios)
         self.received: list[Received] = []
@@ -561,10 +563,11 @@ class TCRAPIServer:
             def do_GET(self):  # noqa: N802
                 server._answer(self, "GET", b"")
 
-        self.httpd = ThreadingHTTPServer((LOOPBACK, 0), Handler)
+        # TLS (a server context, e.g. tls_material.valid.server_context()): the API's own scheme, https
+        self.httpd = TLSHTTPServer((LOOPBACK, 0), Handler, tls) if tls else ThreadingHTTPServer((LOOPBACK, 0), Handler)
         self.httpd.daemon_threads = True
         self.port = self.httpd.server_address[1]
-        self.endpoint = f"http://{LOOPBACK}:{self.port}"
+        self.endpoint = f"{'https' if tls else 'http'}://{LOOPBACK}:{self.port}"
         self._thread: threading.Thread | None = None
 
     def start(self) -> TCRAPIServer:
