@@ -59,8 +59,12 @@ ALLOWED_ACTIONS = frozenset(
     }
 )
 READ_ONLY_PREFIXES = ("Describe", "Check")
-# Paged lists (DescribeInstances, DescribeInstanceCustomizedDomain): Offset/Limit in, TotalCount out. DescribeInstances'
-# Limit is "默认20，最大为100" (the API definition, tccli/services/tcr/v20190924/api.json); 100 is asked of both.
+# Paged lists (DescribeInstances, DescribeInstanceCustomizedDomain, DescribeInstanceToken): Offset/Limit in,
+# TotalCount out. The API definition (tccli/services/tcr/v20190924/api.json) gives DescribeInstances' Offset as an item
+# offset ("偏移量,默认0") and its Limit as "默认20，最大为100"; terraform-provider-tencentcloud pages DescribeInstances and
+# DescribeInstanceToken by item offset too (services/tcr/service_tencentcloud_tcr.go: offset += limit). The other two
+# say only "分页Offset" / "分页偏移量"; they are read the same way. (DescribeImages and DescribeRepositories count
+# Offset in pages, from 1: "offset指的是具体第几页". They are not paged here.)
 PAGE = 100
 MAX_PAGES = 20  # at most 2,000 items of one list are read: huge accounts stay bounded in time and calls
 PARALLEL = 8  # look-ups one prefetch keeps in flight: a larger burst would only meet RequestLimitExceeded

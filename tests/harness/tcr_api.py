@@ -348,6 +348,13 @@ def _page(items: list, params: dict, default: int = 20, maximum: int = 100) -> l
     return items[offset : offset + limit]
 
 
+def _page_number(items: list, params: dict, default: int = 20, maximum: int = 100) -> list:
+    """One page where Offset counts pages from 1 (DescribeImages, DescribeRepositories: "offset指的是具体第几页")."""
+    limit = min(int(params.get("Limit") or default), maximum)
+    page = max(1, int(params.get("Offset") or 1))
+    return items[(page - 1) * limit : page * limit]
+
+
 class Handlers:
     def __init__(self, account: Account):
         self.a = account
@@ -420,7 +427,7 @@ class Handlers:
             repos = [r for r in repos if r["Namespace"] == p["NamespaceName"]]
         if p.get("RepositoryName"):
             repos = [r for r in repos if str(p["RepositoryName"]) in r["Name"].split("/", 1)[1]]
-        return {"RepositoryList": copy.deepcopy(_page(repos, p)), "TotalCount": len(repos)}
+        return {"RepositoryList": copy.deepcopy(_page_number(repos, p)), "TotalCount": len(repos)}
 
     def DescribeImages(self, p, region):
         inst = self._instance(p, region)
@@ -433,7 +440,7 @@ class Handlers:
             imgs = [i for i in imgs if (i["ImageVersion"] == v if p.get("ExactMatch") else v in i["ImageVersion"])]
         if p.get("Digest"):
             imgs = [i for i in imgs if i["Digest"] == p["Digest"]]
-        return {"ImageInfoList": copy.deepcopy(_page(imgs, p)), "TotalCount": len(imgs)}
+        return {"ImageInfoList": copy.deepcopy(_page_number(imgs, p)), "TotalCount": len(imgs)}
 
     def DescribeInstanceToken(self, p, region):
         inst = self._instance(p, region)
