@@ -488,6 +488,15 @@ def test_service_accounts(api, dns, account, sa, code):
     assert codes(r, "cloud_access") == [code]
 
 
+def test_a_service_account_past_the_first_page_is_found(api, dns, account):
+    """A name filter that matches by substring (as the stand-in's does): 150 accounts named tcr$ci-N come before
+    tcr$ci itself, which is then on the second page (before, SERVICE_ACCOUNT_NOT_FOUND)."""
+    ok = _sa("tcr$ci", actions=("tcr:PullRepository", "tcr:PushRepository"))
+    account.instance("shop-tcr").service_accounts = [_sa(f"tcr$ci-{n}") for n in range(150)] + [ok]
+    r = run(api, dns, f"{HOST}/team/app:1.0", only="cloud_access", username="tcr$ci", push=True)
+    assert codes(r, "cloud_access") == ["ACCESS_CREDENTIALS_OK"]
+
+
 # ------------------------------------------------------------------------------------------------ quota
 def test_enterprise_quota_near_and_exceeded(api, dns, account):
     inst = account.instance("shop-tcr")

@@ -96,18 +96,16 @@ def _run(ctx: Context, reg: dict[str, Any]) -> list[Finding]:
 
 def _service_account(ctx: Context, rid: str, region: str, name: str, user: str, now: float) -> list[Finding]:
     short = user[4:]
-    data = cloud.call(
+    # the name filter need not be exact (the API definition does not say; a substring match would also find
+    # tcr$ci-old, ...): every page, then the exact name
+    accounts, _ = cloud.listing(
         ctx,
         "DescribeServiceAccounts",
         region,
-        {
-            "RegistryId": rid,
-            "EmbedPermission": True,
-            "Filters": [{"Name": "ServiceAccountName", "Values": [short]}],
-            "Limit": 100,
-        },
+        {"RegistryId": rid, "EmbedPermission": True, "Filters": [{"Name": "ServiceAccountName", "Values": [short]}]},
+        "ServiceAccounts",
     )
-    sa = next((s for s in data.get("ServiceAccounts") or [] if s.get("Name") in (user, short)), None)
+    sa = next((s for s in accounts if s.get("Name") in (user, short)), None)
     if sa is None:
         return [finding(NAME, "SERVICE_ACCOUNT_NOT_FOUND", name=name, username=user)]
     if sa.get("Disable"):

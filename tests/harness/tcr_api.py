@@ -452,7 +452,7 @@ class Handlers:
         names = _filter_values(p, "ServiceAccountName")
         if names is not None:
             sas = [s for s in sas if any(n in s["Name"] for n in names)]
-        out = copy.deepcopy(_page(sas, p))
+        out = copy.deepcopy(_page(sas, p, maximum=self.a.page_max))  # Limit: "最大为100（超出最大值，调整到最大值）"
         if not p.get("EmbedPermission"):
             for s in out:
                 s["Permissions"] = None
