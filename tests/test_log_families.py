@@ -573,3 +573,106 @@ def test_a_search_tried_after_the_failing_pull_does_not_decide():
 )
 def test_a_refusal_that_names_an_exceeded_maximum_is_a_quota(line):
     assert cause(line) == "QUOTA_EXCEEDED"
+
+
+# --- a refusal after a layer finished uploading: the credentials worked (and had the push right) when the push began
+
+
+def test_unauthorized_after_a_layer_was_pushed_is_an_expired_token():
+    paste = "f88af6b7b410: Layer already exists\n42755cf4ee95: Pushed\nunauthorized: authentication required"
+    assert causes(paste)[:2] == ["CREDENTIALS_EXPIRED", "CREDENTIALS_MISSING"]
+
+
+def test_unauthorized_after_layers_that_only_existed_proves_no_login():
+    paste = (
+        "f88af6b7b410: Layer already exists\n42755cf4ee95: Layer already exists\nunauthorized: authentication required"
+    )
+    assert cause(paste) == "CREDENTIALS_MISSING"
+
+
+def test_the_user_saying_it_came_after_the_upload_counts():
+    paste = (
+        "If using Docker push to upload to gitlab, it responds with\n"
+        "`unauthorized: authentication required` after the layers were uploaded, so it cannot be pushed."
+    )
+    assert cause(paste) == "CREDENTIALS_EXPIRED"
+
+
+# --- the errcode decides over a vendor's wording: UNAUTHORIZED (401) asks for credentials
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "unauthorized: You don't have the needed permissions to perform this operation, and you may have invalid "
+        "credentials. To authenticate your request, follow the steps in: https://cloud.google.com/container-registry/docs/advanced-authentication",
+        "Error initiating layer upload to /v2/org/app/blobs/uploads/ in quay.io: unauthorized: access to the requested resource is not authorized",
+    ],
+)
+def test_an_unauthorized_code_with_permission_words_asks_for_credentials_first(line):
+    assert causes(line)[:2] == ["CREDENTIALS_MISSING", "PERMISSION_DENIED"]
+
+
+def test_harbors_named_action_stays_a_permission_problem():
+    line = "unauthorized: unauthorized to access repository: library/app, action: push: unauthorized to access repository: library/app, action: push"
+    assert cause(line) == "PERMISSION_DENIED"
+
+
+# --- credential helpers, login without a terminal, old docker's network timeout, wrapper lines
+
+
+def test_a_helper_that_exits_with_a_status_is_the_helper():
+    line = "[ERROR] DOCKER> Error getting the version of the configured credential helper [Process 'docker-credential-ecr-login version' exited with status 1]"
+    assert cause(line) == "CREDENTIAL_HELPER_ERROR"
+
+
+def test_enotty_from_the_password_prompt_is_login_usage():
+    assert cause('docker login --username=u --password=""\nError: inappropriate ioctl for device') == "LOGIN_USAGE"
+
+
+def test_docker_1x_network_timeout_is_a_connect_timeout():
+    line = "Network timed out while trying to connect to https://index.docker.io/v1/repositories/x/y/images. You may want to check your internet connection or if you are behind a proxy."
+    assert cause(line) == "TCP_TIMEOUT"
+
+
+def test_a_wrappers_exit_status_line_does_not_hide_the_error_it_wraps():
+    paste = (
+        "2021-10-16T16:43:19.700+0800\tdocker login failed with error: exit status 1\n"
+        "Error response from daemon: Get https://harbor.example.com/v2/: x509: certificate signed by unknown authority\n"
+        "2021-10-16T16:43:19.701+0800\tdocker login failed with error: exit status 1"
+    )
+    assert cause(paste) == "TLS_UNTRUSTED"
+
+
+# --- a pull-through mirror refusing: the mirror's policy, not the user's right on a repository
+
+
+@FAMILY
+@given(
+    host=st.sampled_from(
+        ["hub-mirror.c.163.com", "abc123.mirror.aliyuncs.com", "docker.m.daocloud.io", "dockerproxy.example.com"]
+    ),
+    path=PATHS,
+)
+def test_a_mirror_answering_403_is_the_mirror(host, path):
+    line = f'failed to resolve reference "{host}/{path}:latest": unexpected status from HEAD request to https://{host}/v2/{path}/manifests/latest: 403 Forbidden'
+    assert causes(line)[:2] == ["SERVER_ERROR", "PERMISSION_DENIED"]
+
+
+def test_a_registry_answering_403_is_a_permission_problem():
+    line = 'failed to resolve reference "reg.example.com/ns/app:1": unexpected status from HEAD request to https://reg.example.com/v2/ns/app/manifests/1: 403 Forbidden'
+    assert cause(line) == "PERMISSION_DENIED"
+
+
+# --- a copy's error line says which side failed
+
+
+def test_a_copy_that_fails_uploading_the_manifest_is_a_push():
+    paste = (
+        "skopeo copy --authfile /config.json docker://someone/app:latest docker://someone/app:2.0.0\n"
+        'time="2022-09-11T10:35:19Z" level=fatal msg="copying system image from manifest list: writing manifest: '
+        "uploading manifest 2.0.0 to docker.io/someone/app: errors:\\ndenied: requested access to the resource is "
+        'denied\\nunauthorized: authentication required\\n"'
+    )
+    r = explain(paste)
+    assert r is not None and r["op"] == "push" and r["cause"] == "CREDENTIALS_MISSING"

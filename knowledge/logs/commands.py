@@ -70,6 +70,10 @@ def guess_op(lower: str) -> str | None:
             "push failed",
             "unknown blob",
             "blob upload",
+            # moby's push progress ("Preparing", "Pushed", "Layer already exists"); a pull prints other words
+            ": pushed\n",
+            ": preparing\n",
+            ": layer already exists",
         )
     ):
         return "push"

@@ -84,6 +84,11 @@ def _explain(text: str) -> dict[str, Any] | None:
     (tier, idx, pattern, line, op), seen_causes = found
 
     ent = entities(lines, idx, op)
+    direction = _line_direction(line)
+    if direction and ent["op"] != "login":
+        # `skopeo copy`, `crane copy`, `docker buildx … --push` both pull and push: the error line says which side
+        # failed ("uploading manifest … to", "writing blob" / "reading manifest … in", "initializing source")
+        ent["op"] = op = direction
     tool = detect_tool(lines, line, ent["tool"])
     cause, also, note = _refined_cause(pattern, line, op, ent, tool, lines[max(0, idx - 400) : idx], whole_lower)
     if cause not in NETWORK_CAUSES - {"SERVER_ERROR"} and _searched_registries(lines) >= 2:
@@ -242,7 +247,7 @@ def _refined_cause(
         inner = match_line(rest, op, skip_ids=(pattern["id"], "proxy-auth"))
         if inner and inner["cause"] != cause:
             also.insert(0, inner["cause"])
-    if pattern.get("expired_after_upload") and _expired_in_transfer(ent["op"], before):
+    if pattern.get("expired_after_upload") and _expired_in_transfer(ent["op"], before, whole_lower):
         # Layers were already being uploaded (or downloaded), so the login worked at the start, and one of them was
         # large: a token that expired during the long transfer is the likely story (registry tokens are
         # short-lived). "Layer already exists" alone proves nothing: checking a layer needs only read access.
@@ -301,12 +306,40 @@ def _public_registry(host: str | None, whole_lower: str) -> bool:
     return len(named) == 1 and not _ANY_HOST.search(whole_lower)
 
 
-def _expired_in_transfer(op: str | None, before: list[str]) -> bool:
-    """Whether the lines before the error show a push (pull) already transferring layers, one of them large."""
+def _expired_in_transfer(op: str | None, before: list[str], whole_lower: str) -> bool:
+    """Whether the lines before the error show a push (pull) already transferring layers, one of them large; or a
+    layer whose upload completed ("…: Pushed": the credentials worked, and had the push right); or the user says
+    the refusal came after layers went up, or during a large or slow transfer."""
+    if op == "push" and (any(_LAYER_PUSHED.match(prev) for prev in before) or _SLOW_PUSH_PROSE.search(whole_lower)):
+        return True
     return (
         (op == "push" and any(_UPLOAD_PROGRESS.search(prev) for prev in before))
         or (op == "pull" and any(_DOWNLOAD_PROGRESS.search(prev) for prev in before))
     ) and long_transfer(before)
+
+
+_LAYER_PUSHED = LazyRe(r"^[0-9a-f]{12}: Pushed\s*$")
+_SLOW_PUSH_PROSE = LazyRe(
+    r"after (?:the |some |a few |few |all )?layers? (?:were|was|had been|have been|are|is|got) (?:uploaded|pushed)|"
+    r"pushe[sd] (?:a )?few layers|\b(?:large|big|huge)(?: size)? (?:images?|layers?)\b|"
+    r"\bslow (?:connection|network|upload)|connection is (?:too |very )?slow|"
+    r"上传.{0,10}(?:很久|很慢|较慢|时间长)|大镜像|镜像(?:很|太|比较)大"
+)
+_PUSH_LINE = LazyRe(
+    r"uploading (?:manifest|layer|blob)|writing (?:manifest|blob)|layer upload|blobs/uploads|push(?:ing)? (?:manifest|blob|layer)|"
+    r"failed to push|error pushing|\bpush access denied"
+)
+_PULL_LINE = LazyRe(r"reading (?:manifest|blob)|initializing source|failed to pull|error pulling|pull access denied")
+
+
+def _line_direction(line: str) -> str | None:
+    """push or pull when the error line itself names the side of a transfer that failed; None otherwise."""
+    lower = line.lower()
+    if _PUSH_LINE.search(lower):
+        return "push"
+    if _PULL_LINE.search(lower):
+        return "pull"
+    return None
 
 
 def _registry_reason(pattern: dict[str, Any], line: str, op: str | None, cause: str, also: list[str]) -> str:
