@@ -74,9 +74,11 @@ def generate(storage, n: int, days: int, seed: int = 7) -> None:
         if r < 0.25:
             text = rng.choice(MISSED) + ("" if rng.random() < 0.7 else f" #{rng.randint(1, 400)}")
             status, answer = "no_answer", None
+            refusal = rng.choice(("troubleshooting", "troubleshooting", "documentation", "other_registry", "smalltalk"))
         else:
             text, answer = rng.choice(ANSWERED)
             status = "ambiguous" if r > 0.95 else "answered"
+            refusal = None
         log_code = rng.choice(LOG_CODES) if rng.random() < 0.15 else None
         rows.append(
             {
@@ -91,6 +93,7 @@ def generate(storage, n: int, days: int, seed: int = 7) -> None:
                 "score": 0.9 if answer else 0.2,
                 "kb_version": "bench",
                 "log_code": log_code,
+                "refusal": refusal,
             }
         )
         if answer and rng.random() < 0.04:

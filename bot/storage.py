@@ -44,7 +44,7 @@ log = logging.getLogger("tcr_doctor.storage")
 
 # The newest migration in bot/migrations/versions (tests/test_storage.py keeps the two equal). A database at this
 # revision is opened without importing Alembic at all.
-SCHEMA_REVISION = "0005"
+SCHEMA_REVISION = "0006"
 
 # Question rows held in memory at most per process; beyond this the oldest are dropped (and counted), so a
 # database that cannot be written never makes the service run out of memory.
@@ -72,7 +72,7 @@ questions = sa.Table(
     sa.Index("questions_status", "status", "ts"),
     sa.Index("questions_ts", "ts"),
     # covers the console's charts (bot/console/store.py): their range scans never visit the table
-    sa.Index("questions_console", "ts", "channel", "status", "answer_id", "log_code"),
+    sa.Index("questions_console", "ts", "channel", "status", "answer_id", "log_code", "refusal"),
 )
 
 feedback = sa.Table(

@@ -49,7 +49,7 @@ def csrf_of(client, path="/console/audit") -> str:
 
 
 def seed(app, rows=(), feedback=(), findings=(), prefix="q"):
-    """rows: (ts, channel, text, status, answer_id, log_code); feedback: (ts, question_id, answer_id, helpful);
+    """rows: (ts, channel, text, status, answer_id, log_code[, refusal]); feedback: (ts, question_id, answer_id, helpful);
     findings: (ts, code, status). Written through the storage's engine and tables."""
     from bot import storage as S
 
@@ -68,8 +68,9 @@ def seed(app, rows=(), feedback=(), findings=(), prefix="q"):
             "score": 0.9 if answer_id else 0.1,
             "kb_version": "v",
             "log_code": log_code,
+            "refusal": refusal[0] if refusal else None,
         }
-        for i, (ts, channel, text, status, answer_id, log_code) in enumerate(rows)
+        for i, (ts, channel, text, status, answer_id, log_code, *refusal) in enumerate(rows)
     ]
     f = [
         {"ts": ts, "question_id": qid, "answer_id": a, "kb_version": "v", "helpful": h, "channel": "web"}
@@ -209,6 +210,7 @@ def charts_fixture(app):
         ),
         (day_ts(1), "slack", "what is the weather", "no_answer", None, None),
         (day_ts(1), "web", "x509: certificate has expired", "no_answer", None, "TLS_EXPIRED"),
+        (day_ts(1), "web", "thanks a lot!", "no_answer", None, None, "smalltalk"),
         (day_ts(40), "web", "old question outside the default range", "no_answer", None, None),
     ]
     seed(
@@ -234,13 +236,16 @@ def test_overview_charts_come_from_the_store(tmp_path):
     charts_fixture(app)
     sign_in(client)
     data = page_data(client.get("/console").text)
-    assert data["total"] == 5  # the 40-day-old question is outside the default 30 days
+    assert data["total"] == 6  # the 40-day-old question is outside the default 30 days
     d2 = data["days"].index(time.strftime("%Y-%m-%d", time.gmtime(day_ts(2))))
     assert data["per_day"]["web"][d2] == 2 and data["per_day"]["slack"][d2] == 1
     assert data["outcomes"]["questions"][d2] == 3
     assert data["outcomes"]["down"][d2] == pytest.approx(33.3)
     d1 = d2 + 1
-    assert data["outcomes"]["refused"][d1] == 100.0
+    # small talk is not a refusal: two refused questions and a thanks
+    assert data["outcomes"]["refused"][d1] == pytest.approx(66.7)
+    assert data["outcomes"]["smalltalk"][d1] == pytest.approx(33.3)
+    assert data["outcomes"]["answered"][d1] == 0.0 and data["outcomes"]["smalltalk"][d2] == 0.0
     assert data["top_entries"][0] == {"id": "delete-image-tag", "number": 10, "answered": 2, "down": 1}
     assert {r["code"]: r["count"] for r in data["log_causes"]} == {"CREDENTIALS_MISSING": 1, "TLS_EXPIRED": 1}
     assert data["findings"][0] == {"code": "DNS_NXDOMAIN", "status": "fail", "count": 2}
@@ -250,7 +255,7 @@ def test_overview_charts_come_from_the_store(tmp_path):
     assert slack["total"] == 2 and list(slack["per_day"]) == ["slack"]
     start = time.strftime("%Y-%m-%d", time.gmtime(day_ts(45)))
     wide = page_data(client.get(f"/console?from={start}").text)
-    assert wide["total"] == 6
+    assert wide["total"] == 7
     assert client.get("/console?from=yesterday").status_code == 400
 
 
@@ -261,7 +266,7 @@ def test_charts_and_groups_on_postgresql(tmp_path, pg_url):
     missed_fixture(app)
     sign_in(client)
     data = page_data(client.get("/console").text)
-    assert data["total"] == 14
+    assert data["total"] == 15
     d2 = data["days"].index(time.strftime("%Y-%m-%d", time.gmtime(day_ts(2))))
     assert data["per_day"]["web"][d2] == 2 and data["per_day"]["slack"][d2] == 1
     assert data["outcomes"]["down"][d2] == pytest.approx(33.3)
@@ -288,9 +293,10 @@ def test_csv_export_has_the_same_figures(tmp_path):
     logs = list(csv.reader(io.StringIO(client.get("/console/export.csv?chart=log_causes").text)))
     assert sorted(r[0] for r in logs[1:]) == ["CREDENTIALS_MISSING", "TLS_EXPIRED"]
     outcomes = list(csv.reader(io.StringIO(client.get("/console/export.csv?chart=outcomes").text)))
-    assert outcomes[0] == ["day", "questions", "answered_pct", "refused_pct", "thumbs_down_pct"]
+    assert outcomes[0] == ["day", "questions", "answered_pct", "refused_pct", "thumbs_down_pct", "smalltalk_pct"]
     d2 = data["days"].index(time.strftime("%Y-%m-%d", time.gmtime(day_ts(2))))
     assert float(outcomes[1 + d2][4]) == pytest.approx(data["outcomes"]["down"][d2])
+    assert float(outcomes[2 + d2][5]) == pytest.approx(data["outcomes"]["smalltalk"][d2 + 1]) == pytest.approx(33.3)
     findings = list(csv.reader(io.StringIO(client.get("/console/export.csv?chart=findings").text)))
     assert findings[0] == ["code", "status", "count"] and findings[1] == ["DNS_NXDOMAIN", "fail", "2"]
     assert client.get("/console/export.csv?chart=nope").status_code == 400
@@ -469,8 +475,8 @@ def test_closed_days_are_kept_and_today_is_always_read(tmp_path, monkeypatch):
     store = app.extensions["tcr_console"].store
     today = int(time.time() // DAY) * DAY
     f = Filters(today - 60 * DAY, today + DAY)
-    first = sorted(store.summary(f))
-    assert first == sorted(store._summary(f))  # the kept days add up to one scan of the whole range
+    first = sorted(store.summary(f), key=repr)
+    assert first == sorted(store._summary(f), key=repr)  # the kept days add up to one scan of the whole range
     assert {row[0] for row in first} == {today // DAY - 2, today // DAY - 40, today // DAY - 1}
     # today's questions show at once; a late row for a closed day shows once its kept rows are stale
     seed(app, [(time.time(), "web", "asked just now", "no_answer", None, None)], prefix="t")
@@ -478,8 +484,8 @@ def test_closed_days_are_kept_and_today_is_always_read(tmp_path, monkeypatch):
     days = {row[0] for row in store.summary(f)}
     assert today // DAY in days and today // DAY - 5 not in days
     monkeypatch.setattr(console_store, "CLOSED_TTL", 0.0)
-    assert sorted(store.summary(f)) == sorted(store._summary(f))
+    assert sorted(store.summary(f), key=repr) == sorted(store._summary(f), key=repr)
     # a channel filter keeps its own rows
     slack = Filters(f.start, f.end, "slack")
-    assert sorted(store.summary(slack)) == sorted(store._summary(slack))
+    assert sorted(store.summary(slack), key=repr) == sorted(store._summary(slack), key=repr)
     assert {row[1] for row in store.summary(slack)} == {"slack"}

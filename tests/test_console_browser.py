@@ -83,7 +83,9 @@ def test_sign_in_and_see_charts_with_data(page, service):
     assert drawn > 1000
     top = page.evaluate("window.tcrConsoleCharts.top_entries.data.datasets[0].data")
     assert top[0] == 3  # entry 10: twice in the charts fixture, once in the missed one
-    assert page.locator("#total strong").inner_text() == "14"
+    assert page.locator("#total strong").inner_text() == "15"
+    labels = page.evaluate("window.tcrConsoleCharts.outcomes.data.datasets.map(d => d.label)")
+    assert labels == ["Answered %", "Refused %", "Small talk %", "Thumbs-down %"]
     page.screenshot(path=str(ARTIFACTS / "console-overview.png"), full_page=True)
     # the filter form works from the keyboard: channel = slack
     page.select_option("#f-channel", "slack")

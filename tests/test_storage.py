@@ -427,6 +427,81 @@ def test_small_talk_is_stored_with_its_kind_and_left_out_of_the_report_and_the_c
     assert missed["thanks!"]["refused"] == 0 and missed["thanks!"]["down"] == 1
 
 
+def at_revision(url: str, revision: str) -> None:
+    """Move the database at `url` to `revision` (up or down) with Alembic, as `tcr-doctor db` would."""
+    from alembic import command
+
+    engine = S.make_engine(S.engine_url(url))
+    try:
+        with engine.begin() as conn:
+            config = S.alembic_config(url)
+            config.attributes["connection"] = conn
+            current = S.current_revision(conn)
+            if current is None or current < revision:
+                command.upgrade(config, revision)
+            elif current > revision:
+                command.downgrade(config, revision)
+    finally:
+        engine.dispose()
+
+
+def kinds_and_index(url: str) -> tuple[dict[str, tuple[str, str | None]], list[str]]:
+    """{id: (text, refusal)} of every question, and the columns of the console's covering index."""
+    engine = S.make_engine(S.engine_url(url))
+    try:
+        with engine.connect() as conn:
+            rows = {r.id: (r.text, r.refusal) for r in conn.execute(sa.select(S.questions))}
+            index = {ix["name"]: ix["column_names"] for ix in sa.inspect(conn).get_indexes("questions")}
+    finally:
+        engine.dispose()
+    return rows, list(index["questions_console"])
+
+
+def test_migration_0006_classifies_old_refused_rows_once_with_ask(storage_url, capsys):
+    """Rows stored before refusal kinds (revision 0005) get the kind knowledge.ask gives their text: old small talk
+    leaves the report; texts and other rows stay; running it again or going down and up changes nothing."""
+    at_revision(storage_url, "0005")
+    old = [
+        ("hi", "hello", "no_answer", None),
+        ("ty", "thanks a lot!", "no_answer", None),
+        ("swallow", "what is the airspeed velocity of an unladen swallow", "no_answer", None),
+        ("answerable", "How do I delete an image tag?", "no_answer", None),  # ask() answers it today
+        ("answered", "hello", "answered", None),  # not a refusal: never classified
+        ("kept", "my pull hangs at 50%", "no_answer", "troubleshooting"),  # already has a kind
+    ]
+    engine = S.make_engine(S.engine_url(storage_url))
+    with engine.begin() as conn:
+        conn.execute(
+            sa.insert(S.questions),
+            [
+                {"id": i, "ts": time.time(), "channel": "web", "lang": "en", "text": t, "status": st, "refusal": r}
+                for i, t, st, r in old
+            ],
+        )
+    engine.dispose()
+    storage = Storage(storage_url)  # the service opening the database migrates it
+    storage.close()
+    rows, index = kinds_and_index(storage_url)
+    assert {i: text for i, (text, _) in rows.items()} == {i: t for i, t, _, _ in old}  # texts untouched
+    assert rows["hi"][1] == rows["ty"][1] == "smalltalk"
+    assert rows["swallow"][1] in ("documentation", "troubleshooting", "other_registry")
+    assert rows["answerable"][1] is None and rows["answered"][1] is None and rows["kept"][1] == "troubleshooting"
+    assert index == ["ts", "channel", "status", "answer_id", "log_code", "refusal"]
+    assert main(["report", "unanswered", "--database-url", storage_url, "--json"]) == 0
+    reported = {g["question"] for g in json.loads(capsys.readouterr().out)["groups"]}
+    assert reported == {
+        "what is the airspeed velocity of an unladen swallow",
+        "How do I delete an image tag?",
+        "my pull hangs at 50%",
+    }
+    # down: 0005's index, kinds kept; up again: nothing changes
+    at_revision(storage_url, "0005")
+    down_rows, down_index = kinds_and_index(storage_url)
+    assert down_rows == rows and down_index == ["ts", "channel", "status", "answer_id", "log_code"]
+    at_revision(storage_url, "0006")
+    assert kinds_and_index(storage_url) == (rows, index)
+
+
 def test_the_web_channel_stores_the_refusal_kind_of_ask(tmp_path):
     """Real knowledge base: a greeting is small talk (stored so, not reported), an unknown question is not."""
     from bot.web import create_app

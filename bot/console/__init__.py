@@ -28,6 +28,7 @@ from bot.console.groups import cluster, describe, group_key
 from bot.console.overlay import OverlaySource, overlay_from_rows
 from bot.console.slack_signin import SignInError, SlackSignIn
 from bot.console.store import DAY, ConsoleStore, Filters
+from bot.storage import NOT_A_MISSED_QUESTION
 
 log = logging.getLogger("tcr_doctor.console")
 blueprint = Blueprint("console", __name__, url_prefix="/console")
@@ -283,6 +284,17 @@ def _iso(day: int) -> str:
     return dt.datetime.fromtimestamp(day * DAY, dt.UTC).date().isoformat()
 
 
+# A day's outcome counts: every question is answered, refused or small talk (a greeting or thanks is no question
+# the FAQ missed, as in the unanswered report); thumbs-down votes are counted beside them.
+OUTCOMES = ("questions", "answered", "refused", "smalltalk", "down")
+
+
+def _outcome(status: str, refusal: str | None) -> str:
+    if status != "no_answer":
+        return "answered"
+    return "smalltalk" if refusal in NOT_A_MISSED_QUESTION else "refused"
+
+
 def chart_data(store: ConsoleStore, f: Filters) -> dict[str, Any]:
     """Everything the overview's charts show (and the CSV export writes), from the storage queries."""
     first, last = int(f.start // DAY), int((f.end - 1) // DAY)
@@ -294,17 +306,17 @@ def chart_data(store: ConsoleStore, f: Filters) -> dict[str, Any]:
     outcomes: dict[int, dict[str, int]] = {}
     answered: dict[str, int] = {}
     causes: dict[str, int] = {}
-    for d, ch, status, answer_id, log_code, n in summary:
+    for d, ch, status, answer_id, log_code, refusal, n in summary:
         counts[d, ch] = counts.get((d, ch), 0) + n
-        row = outcomes.setdefault(d, {"questions": 0, "answered": 0, "refused": 0, "down": 0})
+        row = outcomes.setdefault(d, dict.fromkeys(OUTCOMES, 0))
         row["questions"] += n
-        row["refused" if status == "no_answer" else "answered"] += n
+        row[_outcome(status, refusal)] += n
         if answer_id and status != "no_answer":
             answered[answer_id] = answered.get(answer_id, 0) + n
         if log_code:
             causes[log_code] = causes.get(log_code, 0) + n
     for d, n in down.items():
-        outcomes.setdefault(d, {"questions": 0, "answered": 0, "refused": 0, "down": 0})["down"] += n
+        outcomes.setdefault(d, dict.fromkeys(OUTCOMES, 0))["down"] += n
     entry_down = store.thumbs_down_by_entry(f)
     top = sorted(answered.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP]
 
@@ -319,6 +331,7 @@ def chart_data(store: ConsoleStore, f: Filters) -> dict[str, Any]:
         "outcomes": {
             "answered": [share(d, "answered") for d in days],
             "refused": [share(d, "refused") for d in days],
+            "smalltalk": [share(d, "smalltalk") for d in days],
             "down": [share(d, "down") for d in days],
             "questions": [outcomes[d]["questions"] if d in outcomes else 0 for d in days],
         },
@@ -351,6 +364,7 @@ def overview():
     labels = {
         "answered": "已回答 %" if zh else "Answered %",
         "refused": "拒答 %" if zh else "Refused %",
+        "smalltalk": "闲聊 %" if zh else "Small talk %",
         "down": "差评 %" if zh else "Thumbs-down %",
         "answered_n": "回答次数" if zh else "Answered",
         "down_n": "差评" if zh else "Thumbs-down",
@@ -397,9 +411,10 @@ def _per_day_rows(data: dict[str, Any]) -> Iterator[list[Any]]:
 
 def _outcome_rows(data: dict[str, Any]) -> Iterator[list[Any]]:
     o = data["outcomes"]
-    yield ["day", "questions", "answered_pct", "refused_pct", "thumbs_down_pct"]
+    shares = ("answered", "refused", "down", "smalltalk")  # small talk last: the earlier columns keep their places
+    yield ["day", "questions", "answered_pct", "refused_pct", "thumbs_down_pct", "smalltalk_pct"]
     for i, day in enumerate(data["days"]):
-        yield [day, o["questions"][i], *("" if o[k][i] is None else o[k][i] for k in ("answered", "refused", "down"))]
+        yield [day, o["questions"][i], *("" if o[k][i] is None else o[k][i] for k in shares)]
 
 
 def _top_entry_rows(data: dict[str, Any]) -> Iterator[list[Any]]:

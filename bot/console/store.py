@@ -1,7 +1,8 @@
 """The console's reads and writes, in SQLAlchemy Core so that one text serves SQLite and PostgreSQL.
 
 Reads aggregate the tables the channels write through bot.storage (questions, feedback, findings); writes are
-the taught overlay (table kb_overlay), which is also the audit trail: who taught what and when, who undid it. The tables are bot.storage's (schema by its migrations).
+the taught overlay (table kb_overlay), which is also the audit trail: who taught what and when, who undid it.
+The tables are bot.storage's (schema by its migrations).
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 from bot.storage import feedback, findings, kb_overlay, missed, questions
 
 Table = type(questions)
+# A row of ConsoleStore.summary: (day, channel, status, answer id, log cause, refusal kind, questions).
+SummaryRow = tuple[int, str, str, str | None, str | None, str | None, int]
 
 DAY = 86400
 CLOSED_AFTER = 120.0  # seconds after midnight UTC from which the day before is closed (well past any flush)
@@ -86,9 +89,9 @@ class ConsoleStore:
             self._channels = (time.monotonic(), names)
         return names
 
-    def summary(self, f: Filters) -> list[tuple[int, str, str, str | None, str | None, int]]:
-        """(day, channel, status, answer id, log cause, questions): one scan of the covering index serves the
-        per-day, outcome, top-entry and log-cause charts.
+    def summary(self, f: Filters) -> list[SummaryRow]:
+        """(day, channel, status, answer id, log cause, refusal kind, questions): one scan of the covering index
+        serves the per-day, outcome, top-entry and log-cause charts.
 
         A whole UTC day that ended more than CLOSED_AFTER seconds ago no longer changes (questions carry the time
         they were asked, and the writer flushes within a second), so its rows are kept per worker for CLOSED_TTL
@@ -105,7 +108,7 @@ class ConsoleStore:
         missing = [d for d in range(first, last) if now - kept.get((f.channel, d), (-CLOSED_TTL, []))[0] >= CLOSED_TTL]
         if missing:
             lo, hi = min(missing), max(missing) + 1
-            by_day: dict[int, list[tuple[int, str, str, str | None, str | None, int]]] = {d: [] for d in missing}
+            by_day: dict[int, list[SummaryRow]] = {d: [] for d in missing}
             for row in self._summary(Filters(lo * DAY, hi * DAY, f.channel)):
                 if row[0] in by_day:
                     by_day[row[0]].append(row)
@@ -118,16 +121,16 @@ class ConsoleStore:
             result += self._summary(Filters(last * DAY, f.end, f.channel))
         return result
 
-    def _summary(self, f: Filters) -> list[tuple[int, str, str, str | None, str | None, int]]:
+    def _summary(self, f: Filters) -> list[SummaryRow]:
         c = questions.c
         day = day_of(c.ts)
         q = (
-            select(day, c.channel, c.status, c.answer_id, c.log_code, func.count())
+            select(day, c.channel, c.status, c.answer_id, c.log_code, c.refusal, func.count())
             .where(f.on(questions))
-            .group_by(day, c.channel, c.status, c.answer_id, c.log_code)
+            .group_by(day, c.channel, c.status, c.answer_id, c.log_code, c.refusal)
         )
         with self.engine.connect() as conn:
-            return [(int(d), ch, st, a, lc, int(n)) for d, ch, st, a, lc, n in conn.execute(q)]
+            return [(int(d), ch, st, a, lc, r, int(n)) for d, ch, st, a, lc, r, n in conn.execute(q)]
 
     def thumbs_down_by_entry(self, f: Filters) -> dict[str, int]:
         """Thumbs-down votes per answered entry id within the filters."""

@@ -34,6 +34,7 @@
       datasets: [
         { label: L.answered, data: data.outcomes.answered, borderColor: palette[1], backgroundColor: palette[1], spanGaps: true },
         { label: L.refused, data: data.outcomes.refused, borderColor: palette[2], backgroundColor: palette[2], spanGaps: true },
+        { label: L.smalltalk, data: data.outcomes.smalltalk, borderColor: palette[6], backgroundColor: palette[6], spanGaps: true },
         { label: L.down, data: data.outcomes.down, borderColor: palette[3], backgroundColor: palette[3], spanGaps: true }
       ]
     },
