@@ -15,9 +15,14 @@ import glob
 import os
 import sys
 import tempfile
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the hooks' arguments, as gunicorn passes them
+    from gunicorn.arbiter import Arbiter
+    from gunicorn.workers.base import Worker
 
 
-def on_starting(server) -> None:  # noqa: ANN001 - gunicorn's hook signature
+def on_starting(server: Arbiter) -> None:
     """gunicorn hook in the master, before any worker: an empty metrics directory, then the database and Redis checked
     (and the schema migrated) once."""
     directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
@@ -45,14 +50,14 @@ def _check_services() -> None:
         sys.exit(1)
 
 
-def post_fork(server, worker) -> None:  # noqa: ANN001
+def post_fork(server: Arbiter, worker: Worker) -> None:
     """gunicorn hook in each new worker: set up its logging."""
     from bot.server import configure_logging
 
     configure_logging()  # TCR_DOCTOR_LOG_LEVEL, every record through the secret redactor
 
 
-def child_exit(server, worker) -> None:  # noqa: ANN001
+def child_exit(server: Arbiter, worker: Worker) -> None:
     """gunicorn hook in the master when a worker exits: its metrics files stop counting as live (its counts stay in the
     sums)."""
     from prometheus_client import multiprocess

@@ -32,7 +32,8 @@ import time
 import unicodedata
 import weakref
 from collections.abc import Callable, Iterable
-from typing import Any
+from types import FrameType
+from typing import Any, NoReturn
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg_dialect
@@ -225,7 +226,7 @@ def make_engine(url: str) -> sa.Engine:
         )
 
         @sa.event.listens_for(engine, "connect")
-        def _pragmas(dbapi_conn, _record):  # noqa: ANN001
+        def _pragmas(dbapi_conn: Any, _record: Any) -> None:
             cur = dbapi_conn.cursor()
             if path != ":memory:":
                 cur.execute("PRAGMA journal_mode=WAL")
@@ -912,7 +913,7 @@ def flush_on_sigterm() -> bool:
     if signal.getsignal(signal.SIGTERM) not in (signal.SIG_DFL, None):
         return False
 
-    def _terminate(signum, frame):  # noqa: ANN001
+    def _terminate(signum: int, frame: FrameType | None) -> NoReturn:
         flush_all()
         raise SystemExit(128 + signum)
 

@@ -38,7 +38,6 @@ MAX_DAYS = 366
 MAX_TEXTS = 30  # texts taught from one group
 SHOWN_GROUPS = 50  # groups on the page, largest first
 TOP = 15  # bars in the top-entries and log-cause charts
-CHARTS = ("per_day", "outcomes", "top_entries", "log_causes", "findings")
 
 
 class Console:
@@ -435,7 +434,7 @@ def _finding_rows(data: dict[str, Any]) -> Iterator[list[Any]]:
         yield [row["code"], row["status"], row["count"]]
 
 
-# Each chart's CSV: a header row, then the chart's rows.
+# The overview's charts in page order, each with its CSV: a header row, then the chart's rows.
 _CSV_ROWS: dict[str, Callable[[dict[str, Any]], Iterator[list[Any]]]] = {
     "per_day": _per_day_rows,
     "outcomes": _outcome_rows,
@@ -443,6 +442,7 @@ _CSV_ROWS: dict[str, Callable[[dict[str, Any]], Iterator[list[Any]]]] = {
     "log_causes": _log_cause_rows,
     "findings": _finding_rows,
 }
+CHARTS = tuple(_CSV_ROWS)  # one list of the charts: a chart without a CSV writer cannot exist
 
 
 # --- missed questions, grouped ----------------------------------------------------------------------------
