@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import TextIO
 
 MAX_STDIN = 64 << 20
 
@@ -55,7 +56,7 @@ def read_items(data: bytes) -> list[Item]:
     return [_decode(p[:-1] if p.endswith(b"\r") else p) for p in pieces]
 
 
-def read_stdin(stream) -> list[Item]:
+def read_stdin(stream: TextIO) -> list[Item]:
     """read_items over a text stream's binary buffer (or its text, encoded, when it has none)."""
     data = stream.buffer.read(MAX_STDIN + 1) if hasattr(stream, "buffer") else stream.read(MAX_STDIN + 1).encode()
     return read_items(data)

@@ -62,4 +62,4 @@ def child_exit(server: Arbiter, worker: Worker) -> None:
     sums)."""
     from prometheus_client import multiprocess
 
-    multiprocess.mark_process_dead(worker.pid)
+    multiprocess.mark_process_dead(worker.pid)  # type: ignore[no-untyped-call]

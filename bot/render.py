@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import functools
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import jinja2
 
 LANGS = ("zh", "en")
 
@@ -22,7 +25,7 @@ def pick(text: Any, lang: str) -> Any:
 
 
 @functools.cache
-def environment(channel: str):
+def environment(channel: str) -> jinja2.Environment:
     """The Jinja2 environment of one channel's templates (HTML autoescaped; undefined names are errors), made once."""
     # Imported here so commands that never render (e.g. `ask --json`) do not pay for Jinja2.
     import jinja2
@@ -43,4 +46,4 @@ def environment(channel: str):
 
 def render(channel: str, template: str, **context: Any) -> str:
     """Render bot/templates/<channel>/<template> with `context`."""
-    return environment(channel).get_template(template).render(**context)
+    return str(environment(channel).get_template(template).render(**context))

@@ -182,7 +182,7 @@ class RateLimiter:
 
     def _retry_after(self, limiter: Any, client: str) -> int:
         try:
-            reset = limiter.get_window_stats(self._item, self.name, client).reset_time
+            reset: float = limiter.get_window_stats(self._item, self.name, client).reset_time
             return max(1, math.ceil(reset - time.time()))
         except Exception:  # noqa: BLE001
             return max(1, math.ceil(self.rate[1] if self.rate else 1))

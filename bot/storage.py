@@ -33,13 +33,16 @@ import unicodedata
 import weakref
 from collections.abc import Callable, Iterable
 from types import FrameType
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg_dialect
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 
 from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from alembic.config import Config as AlembicConfig
 
 log = logging.getLogger("tcr_doctor.storage")
 
@@ -266,7 +269,7 @@ def lock_migrations(conn: sa.Connection) -> None:
         conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
 
 
-def alembic_config(url: str):
+def alembic_config(url: str) -> AlembicConfig:
     """Alembic's configuration for the migrations shipped in the package (no alembic.ini needed)."""
     from alembic.config import Config
 
@@ -430,7 +433,7 @@ class Storage:
             self._engine, self._engine_pid = make_engine(self.url), os.getpid()
         return self._engine
 
-    def _insert(self, table: sa.Table):
+    def _insert(self, table: sa.Table) -> Any:  # the dialect's INSERT (ON CONFLICT ... is dialect-specific)
         return (pg_dialect.insert if self.dialect == "postgresql" else sqlite_dialect.insert)(table)
 
     # -- writer thread -------------------------------------------------------------------------------------
@@ -888,7 +891,7 @@ def _is_data_error(exc: BaseException) -> bool:
     return isinstance(exc, sa.exc.InterfaceError) and not getattr(exc, "connection_invalidated", False)
 
 
-def _flush_quietly(ref: weakref.ref) -> None:
+def _flush_quietly(ref: weakref.ref[Storage]) -> None:
     storage = ref()
     if storage is None:
         return

@@ -60,8 +60,9 @@ class Auth:
     def login_csrf(self) -> str:
         """The login form's CSRF token: the one in the pre-session cookie, else a new one."""
         data = self._load(PRE_COOKIE)
-        if data and isinstance(data.get("csrf"), str):
-            return data["csrf"]
+        csrf = data.get("csrf") if data else None
+        if isinstance(csrf, str):
+            return csrf
         return secrets.token_urlsafe(24)
 
     def keep_login_csrf(self, response: Response, csrf: str) -> None:
@@ -98,7 +99,7 @@ class Auth:
         """Sign out: delete the session cookie."""
         response.delete_cookie(COOKIE, path=PATH, httponly=True, samesite="Strict")
 
-    def _set(self, response: Response, name: str, data: dict, *, max_age: int) -> None:
+    def _set(self, response: Response, name: str, data: dict[str, Any], *, max_age: int) -> None:
         response.set_cookie(
             name,
             self._serializer.dumps(data),

@@ -98,11 +98,8 @@ def describe(group: dict[str, Any], lang: str, limit: int = 3) -> dict[str, Any]
         for c in decision.cands
     ]
     topic = None
-    if decision.topic is not None:
-        topic = {
-            "id": decision.topic.topic.id,
-            "title": decision.topic.topic.title[lang],
-            "score": decision.topic.score,
-        }
+    hit = decision.topic
+    if hit is not None and hit.topic is not None:
+        topic = {"id": hit.topic.id, "title": hit.topic.title[lang], "score": hit.score}
     examples = [dict(t, text=knowledge.redact(t["text"])[0]) for t in group["texts"][:EXAMPLES]]
     return dict(group, examples=examples, considered=considered, topic=topic, status=decision.status, lead=lead)

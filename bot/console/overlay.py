@@ -10,24 +10,29 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
 import knowledge
 
+if TYPE_CHECKING:
+    from bot.console.store import ConsoleStore
+
 log = logging.getLogger("tcr_doctor.console")
 
 
-def texts_by_lang(texts: list[dict]) -> dict[str, list[str]]:
+def texts_by_lang(texts: list[dict[str, str]]) -> dict[str, list[str]]:
     """A taught row's texts ({text, lang}) by language: the language recorded with a text, else detected."""
     by_lang: dict[str, list[str]] = {"zh": [], "en": []}
     for t in texts:
-        lang = t.get("lang") if t.get("lang") in ("zh", "en") else knowledge.detect_lang(t["text"])
+        recorded = t.get("lang")
+        lang = recorded if recorded in ("zh", "en") else knowledge.detect_lang(t["text"])
         by_lang[lang].append(t["text"])
     return by_lang
 
 
-def overlay_from_rows(version: str, rows: list[dict]) -> knowledge.Overlay:
+def overlay_from_rows(version: str, rows: list[dict[str, Any]]) -> knowledge.Overlay:
     """knowledge.Overlay of the active kb_overlay rows."""
     phrasings: dict[str, dict[str, list[str]]] = {}
     topics = []
@@ -67,7 +72,7 @@ def overlay_from_rows(version: str, rows: list[dict]) -> knowledge.Overlay:
 class OverlaySource:
     """Callable for knowledge.set_overlay_source: the overlay in force, checked at most every `interval` s."""
 
-    def __init__(self, store, interval: float = 1.0):
+    def __init__(self, store: ConsoleStore, interval: float = 1.0):
         self.store = store
         self.interval = interval
         self._lock = threading.Lock()
