@@ -946,3 +946,62 @@ WORDINGS = [
 @pytest.mark.parametrize("want, text", WORDINGS, ids=[f"{w}-{i}" for i, (w, _t) in enumerate(WORDINGS)])
 def test_each_tools_wording_reads_as_labelled(want, text):
     assert cause(text) == want
+
+
+# --- the user's sentence: the operation named right before the quoted output
+
+
+@pytest.mark.parametrize(
+    "sentence, op",
+    [
+        ("尝试 ssh 执行 `docker login` ，从 luci 上拉取镜像还是会报错 `unauthorized: authentication required`", "pull"),
+        ("I ran `docker login` and then pulling still says `unauthorized: authentication required`", "pull"),
+        ("after `docker login` worked, pushing fails with `unauthorized: authentication required`", "push"),
+    ],
+)
+def test_the_operation_named_before_a_quote_is_the_one_that_failed(sentence, op):
+    r = explain(sentence)
+    assert r is not None and r["op"] == op and r["cause"] == "CREDENTIALS_MISSING"
+
+
+def test_a_quoted_login_failure_stays_a_login_failure():
+    r = explain("when I run `docker login reg.example.com` it says `unauthorized: authentication required`")
+    assert r is not None and r["cause"] == "CREDENTIALS_INVALID"
+
+
+# --- only code, package or web hosts named, no container tool: another program's download
+
+
+def test_a_timeout_fetching_from_code_and_cdn_hosts_is_another_program():
+    paste = (
+        "不管是用raw.githubusercontent.com还是cdn.jsdelivr.net都还是会超时\n"
+        "大一点的文件比较难拉取到，因为下载过程漫长，clash报context deadline exceeded"
+    )
+    assert explain(paste) is None
+
+
+def test_a_registry_host_next_to_a_github_link_keeps_the_cause():
+    paste = (
+        "Following https://github.com/org/repo I get:\n"
+        'Error response from daemon: Get "https://reg.example.com/v2/": context deadline exceeded'
+    )
+    assert cause(paste) == "HTTP_TIMEOUT"
+
+
+# --- a proxy's own reason phrase, CamelCase included, and Markdown around the pasted line
+
+
+def test_a_camelcase_reason_after_a_registry_url_is_the_proxy():
+    line = "**Error while pulling image: Get https: /index.docker.io/v1/repositories/library/hello-world/images: AuthorizedOnly**"
+    assert cause(line) == "PROXY_ERROR"
+
+
+def test_a_camelcase_code_after_a_token_url_is_the_token_servers():
+    line = "Error response from daemon: Get https://registry-1.docker.io/v2/: Get https://auth.docker.io/token?account=someone&client_id=docker&offline_token=true&service=registry.docker.io: AuthenticationRequired"
+    assert cause(line) != "PROXY_ERROR"
+
+
+@pytest.mark.parametrize("wrap", ["**{}**", "> {}", "> > {}", "~~{}~~", "__{}__"])
+def test_markdown_around_a_pasted_line_is_ignored(wrap):
+    line = 'Error response from daemon: Get "https://reg.example.com/v2/": Forbidden'
+    assert cause(wrap.format(line)) == "PROXY_ERROR"

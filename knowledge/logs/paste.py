@@ -41,6 +41,8 @@ _LOOKALIKES = str.maketrans(
         "\uff09": ") ",
     }
 )
+# Markdown around a pasted line: blockquote markers ("> "), bold/strike markers at either end ("**Error: …**").
+_MARKDOWN_EDGE = re.compile(r"^(?:>[ \t]?){1,4}|^(?:\*\*|__|~~)(?=\S)|(?<=\S)(?:\*\*|__|~~)$")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd\ud800-\udfff]+")
 _LINE_SPLIT = re.compile(r"\r\n|\r|\n")
 # A leading timestamp / log prefix, removed from the evidence shown (never needed for matching).
@@ -75,7 +77,7 @@ def clean_lines(text: str) -> list[str]:
             text = text.replace("\\n", "\n").replace("\\t", "\t")
     lines = []
     for raw in _split_lines(text):
-        line = _CONTROL.sub(" ", raw).strip()
+        line = _MARKDOWN_EDGE.sub("", _CONTROL.sub(" ", raw).strip())
         if not line:
             continue
         if len(line) > MAX_LINE:

@@ -22,6 +22,7 @@ from .rules import (
     fix_text,
     load_rules,
     match_line,
+    only_other_hosts,
     quoted_output,
     registry_context,
 )
@@ -85,7 +86,10 @@ def _explain(text: str) -> dict[str, Any] | None:
 
     ent = entities(lines, idx, op)
     direction = _line_direction(line)
-    if direction and ent["op"] != "login":
+    spoken = _prose_op(line)
+    if spoken:
+        ent["op"] = op = spoken  # the user's sentence names the operation that failed
+    elif direction and ent["op"] != "login":
         # `skopeo copy`, `crane copy`, `docker buildx … --push` both pull and push: the error line says which side
         # failed ("uploading manifest … to", "writing blob" / "reading manifest … in", "initializing source")
         ent["op"] = op = direction
@@ -103,6 +107,10 @@ def _explain(text: str) -> dict[str, Any] | None:
     if cause in NETWORK_CAUSES and tool not in REGISTRY_TOOLS and not registry_context(whole_lower):
         # A timeout or TLS error with context around it, none of it about images, registries or container tools:
         # another program's failure (a bare error line alone is read as the registry's: it was asked here).
+        return None
+    if cause in NETWORK_CAUSES and tool not in REGISTRY_TOOLS and only_other_hosts(whole_lower):
+        # every host the paste names serves code, packages or web content (raw.githubusercontent.com,
+        # cdn.jsdelivr.net, pypi.org …) and no container tool speaks: another program's download failed
         return None
     faq = pattern.get("faq") or (meta.get("faq_kubelet") if tool == "kubelet" else None) or meta.get("faq")
     if faq and not faq_exists(faq):
@@ -157,7 +165,7 @@ def _decisive_line(lines: list[str], default_op: str | None) -> tuple[_Best, lis
         info = command_info(line) if len(line) < 2000 else None
         op = info[1] if info and info[1] else op
         side = True if _SIDE_COMMAND.search(line) else (False if info else side)
-        p, line = _match(line, op, wrapped)
+        p, line = _match(line, _prose_op(line) or op, wrapped)
         wrapped = line if p is None and len(line) >= _WRAP_WIDTH else None
         if p is None or asks_about(line, p):
             continue  # "ccr quota?", "临时登录密码多久过期": a question about a subject, not a program's output
@@ -172,6 +180,33 @@ def _decisive_line(lines: list[str], default_op: str | None) -> tuple[_Best, lis
         ):
             best, best_where = (tier, idx, p, line, op), where
     return None if best is None else (best, seen_causes)
+
+
+# The operation words of a user's sentence, English and Chinese ("pulling still says `unauthorized`", "拉取镜像还是会报错").
+_OP_WORDS = LazyRe(
+    r"拉取|拉镜像|下载镜像|\bpull(?:ing|ed|s)?\b|推送|推镜像|上传镜像|\bpush(?:ing|ed|es)?\b|登录|登陆|\blog(?:ging)? ?in\b"
+)
+
+
+def _prose_op(line: str) -> str | None:
+    """In a user's sentence that quotes output in backticks, the operation named last before the first quote that
+    is not a command ("ran `docker login`, pulling still says `unauthorized`": pull); None for other lines."""
+    if "`" not in line or not is_prose(line):
+        return None
+    at = 0
+    for span in re.finditer(r"`([^`\n]{3,600})`", line):
+        if not command_info(span.group(1)):
+            at = span.start()
+            break
+    words = [m.group(0).lower() for m in _OP_WORDS.finditer(line[:at])] if at else []
+    if not words:
+        return None
+    last = words[-1]
+    if last in ("拉取", "拉镜像", "下载镜像") or last.startswith("pull"):
+        return "pull"
+    if last in ("推送", "推镜像", "上传镜像") or last.startswith("push"):
+        return "push"
+    return "login"
 
 
 def _match(line: str, op: str | None, wrapped: str | None) -> tuple[dict[str, Any] | None, str]:

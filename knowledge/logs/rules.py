@@ -218,6 +218,24 @@ def registry_context(text: str) -> bool:
     return bool(_REGISTRY_CONTEXT.search(lower))
 
 
+# Hosts that serve code, packages or web content, never container images (one list for the other-tool rule).
+_OTHER_HOST = LazyRe(
+    r"(?:^|\.)(?:github\.com|githubusercontent\.com|gitlab\.com|bitbucket\.org|jsdelivr\.net|pypi\.org|pypi\.python\.org|"
+    r"pythonhosted\.org|npmjs\.org|npmjs\.com|yarnpkg\.com|npmmirror\.com|debian\.org|ubuntu\.com|alpinelinux\.org|"
+    r"golang\.org|crates\.io|rubygems\.org|nuget\.org|maven\.org|gradle\.org|anaconda\.org|anaconda\.com|cloudflare\.com|"
+    r"google\.com|baidu\.com|stackoverflow\.com)$"
+)
+_HOST_TOKEN = LazyRe(r"(?<![a-z0-9.@-])(?:[a-z0-9-]{1,63}\.){1,6}[a-z]{2,12}(?![a-z0-9-])")
+_FILE_SUFFIX = LazyRe(r"\.(?:json|ya?ml|toml|conf|txt|md|py|go|js|sh|log|crt|pem|key|tar|gz|tgz|zip|exe|html?)$")
+
+
+def only_other_hosts(text: str) -> bool:
+    """Whether `text` (lower-case) names at least one host and every host it names serves code, packages or web
+    content rather than container images (file names such as `config.json` are not hosts)."""
+    hosts = {h for h in _HOST_TOKEN.findall(text) if not _FILE_SUFFIX.search(h)}
+    return bool(hosts) and all(_OTHER_HOST.search(h) for h in hosts)
+
+
 def _rx(p: dict[str, Any]) -> re.Pattern[str]:
     """Pattern `p`'s regex, compiled on first use."""
     rx: re.Pattern[str] | None = p["rx"]
