@@ -9,7 +9,6 @@ import base64
 import json
 import os
 import re
-import subprocess
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -119,6 +118,10 @@ def _run_helper(
     """Ask `docker-credential-HELPER get` for SERVER: (credentials, None) or (None, why not)."""
     if not HELPER_NAME_RE.match(helper):
         return None, "invalid helper name"
+    # imported here: only a docker config naming a helper needs it, and the import (with signal and selectors) is
+    # 2-3 ms of every diagnosis that checks credentials (python -X importtime)
+    import subprocess
+
     try:
         proc = subprocess.run(
             [f"docker-credential-{helper}", "get"],

@@ -62,7 +62,7 @@ def test_a_whole_wire_diagnosis_imports_its_checks_and_nothing_else(registry_noa
     assert {f"diagnostics.checks.{name}" for name in WIRE_CHECKS} <= modules
     assert not {m for m in modules if m.startswith(("diagnostics.checks.cloud", "diagnostics.cloud", "bot.settings"))}
     floor = modules_of_code("import ssl, http.client, json")
-    # 59 when this was written: argparse, dataclasses (inspect, ast, dis, tokenize), typing, subprocess, hashlib, queue
+    # 59 when this was written: argparse, dataclasses (inspect, ast, dis, tokenize), typing, hashlib, queue, pathlib
     # and the package's own modules; not logging, shutil, tomllib (imported only when needed)
     assert len(modules - floor) <= 70, sorted(modules - floor)
     assert not {"logging", "shutil", "tomllib"} & modules
@@ -135,7 +135,7 @@ def test_the_code_catalogue_is_kept_compiled_and_a_damaged_copy_is_ignored(tmp_p
     from diagnostics.findings import CATALOGUE_PATH
 
     monkeypatch.setenv("TCR_DOCTOR_CACHE_DIR", str(tmp_path))
-    parsed = tomllib.loads(CATALOGUE_PATH.read_text(encoding="utf-8"))
+    parsed = tomllib.loads(Path(CATALOGUE_PATH).read_text(encoding="utf-8"))
 
     def parse(data: bytes) -> dict:
         calls.append(1)
@@ -147,3 +147,28 @@ def test_the_code_catalogue_is_kept_compiled_and_a_damaged_copy_is_ignored(tmp_p
     (kept,) = tmp_path.glob("codes-*.marshal")
     kept.write_bytes(b"\xe9\x00\x00\x00\x00")  # marshal of an int, not a dict
     assert compiled(CATALOGUE_PATH, parse, "codes") == parsed and calls == [1, 1]
+
+
+def test_the_check_declarations_are_kept_compiled_and_follow_the_sources(tmp_path, monkeypatch):
+    """The registry reads NAME/DEPENDS/... from each check's source; the parsed declarations are kept between runs
+    (ast.literal_eval of ~50 literals was ~15 M instructions of every diagnosis) and an edit is read anew."""
+    from diagnostics import checks
+
+    monkeypatch.setenv("TCR_DOCTOR_CACHE_DIR", str(tmp_path / "cache"))
+    source = tmp_path / "probe.py"
+    source.write_text('NAME = "probe"\nDEPENDS = ("dns",)\nORDER = 5\n\n\ndef run(ctx):\n    return []\n')
+    first = checks._declarations({"probe": str(source)})
+    assert first["probe"] == {
+        "name": "probe",
+        "depends": ("dns",),
+        "order": 5.0,
+        "anonymous": True,
+        "credentials": False,
+        "group": None,
+    }
+    assert len(list((tmp_path / "cache").glob("checks-*.marshal"))) == 1
+    assert checks._declarations({"probe": str(source)}) == first  # the kept copy
+    source.write_text(source.read_text().replace("ORDER = 5", "ORDER = 7"))
+    assert checks._declarations({"probe": str(source)})["probe"]["order"] == 7.0
+    source.write_text("NAME = make_name()\nDEPENDS = ()\n\n\ndef run(ctx):\n    return []\n")
+    assert checks._declarations({"probe": str(source)})["probe"] is None  # not a literal: the module is imported
