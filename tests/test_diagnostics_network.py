@@ -68,6 +68,35 @@ def test_https_registry_with_ca_file(registry_tls, creds, seed):
     assert one(r, "TAG_FOUND").evidence["media_type"] == "application/vnd.oci.image.manifest.v1+json"
 
 
+def test_the_checks_share_one_tls_connection_to_the_registry(registry_tls, creds, monkeypatch):
+    """The TLS check's verified connection serves /v2/, the token flow's ping, the manifest, the tags and the digest
+    probes: one handshake with the registry per diagnosis, not one per check (the tcp check's bare probe aside)."""
+    import ssl
+
+    from diagnostics import net, transport
+
+    handshakes: list[str | None] = []
+    connects: list[int] = []
+    wrap, connect = ssl.SSLContext.wrap_socket, net.tcp_connect
+
+    def counted_wrap(self, sock, *args, **kwargs):
+        handshakes.append(kwargs.get("server_hostname"))
+        return wrap(self, sock, *args, **kwargs)
+
+    def counted_connect(ip, port, timeout):
+        connects.append(port)
+        return connect(ip, port, timeout)
+
+    monkeypatch.setattr(ssl.SSLContext, "wrap_socket", counted_wrap)
+    monkeypatch.setattr(net, "tcp_connect", counted_connect)
+    monkeypatch.setattr(transport, "tcp_connect", counted_connect)
+    r = run(f"{registry_tls.host}/team/app:latest", ca_file=registry_tls.ca_file, **user(creds, "push"))
+    assert r.exit_code == 0, codes(r)
+    assert "TAGS_SHARE_DIGEST" in codes(r)  # the digest probes ran too
+    assert len(handshakes) == 1, handshakes
+    assert connects.count(registry_tls.port) == 2, connects  # the tcp check's probe and the shared connection
+
+
 def test_dns_name_pins_resolved_address(registry_tls, dns_server, creds):
     r = run(
         f"{Zone.REGISTRY}:{registry_tls.port}/team/app:1.0",
