@@ -685,6 +685,86 @@ def test_a_copy_that_fails_uploading_the_manifest_is_a_push():
 
 WORDINGS = [
     (
+        "REPO_NOT_FOUND",
+        "[+] Running 2/3\n ✘ db Error context canceled                                              1.1s\n ✔ redis Pulled                                                           2.0s\n ✘ web Error pull access denied for myorg/web, repository does not exist or may require 'docker login': denied: requested access to the resource is denied   1.1s\nError response from daemon: pull access denied for myorg/web, repository does not exist or may require 'docker login': denied: requested access to the resource is denied",
+    ),
+    (
+        "TAG_NOT_FOUND",
+        "[+] Running 3/3\n ✘ web Error manifest for r.example.com/ns/web:2 not found: manifest unknown: manifest unknown   0.9s\n ✘ db Error context canceled                                              0.9s\n ✘ cache Error context canceled                                           0.9s\nError response from daemon: manifest for r.example.com/ns/web:2 not found: manifest unknown: manifest unknown",
+    ),
+    (
+        "TAG_NOT_FOUND",
+        " ✘ web Error manifest for r.example.com/ns/web:2 not found: manifest unknown: manifest unknown   0.9s\n ✘ db Error context canceled                                              0.9s",
+    ),
+    (
+        "CREDENTIALS_MISSING",
+        "Pulling web (r.example.com/ns/web:1)...\nERROR: for web  Get https://r.example.com/v2/ns/web/manifests/1: no basic auth credentials\nERROR: Get https://r.example.com/v2/ns/web/manifests/1: no basic auth credentials",
+    ),
+    ("PLATFORM_MISMATCH", 'cannot download image with operating system "windows" when requesting "linux"'),
+    (
+        "TAG_NOT_FOUND",
+        'Error response from daemon: image manifest does not exist for tag or digest "r.example.com/ns/app:9"',
+    ),
+    (
+        "CREDENTIALS_MISSING",
+        "[ERROR] Failed to execute goal com.google.cloud.tools:jib-maven-plugin:3.1.4:build (default-cli) on project app: Build image failed, perhaps you should make sure your credentials for 'registry-1.docker.io/library/app' are set up correctly. See https://github.com/GoogleContainerTools/jib/blob/master/docs/faq.md#what-should-i-do-when-the-registry-responds-with-unauthorized for help: Unauthorized for registry-1.docker.io/library/app: 401 Unauthorized",
+    ),
+    (
+        "CREDENTIALS_MISSING",
+        "ERROR: failed to fetch image: GET https://index.docker.io/v2/someone/app/manifests/1: UNAUTHORIZED: authentication required; [map[Action:pull Class: Name:someone/app Type:repository]]",
+    ),
+    (
+        "CREDENTIALS_MISSING",
+        'error checking push permissions -- make sure you entered the correct tag name, and that you are authenticated correctly, and try again: checking push permission for "r.example.com/ns/app:1": POST https://r.example.com/v2/ns/app/blobs/uploads/: UNAUTHORIZED: authentication required; [map[Action:pull Class: Name:ns/app Type:repository] map[Action:push Class: Name:ns/app Type:repository]]',
+    ),
+    (
+        "CREDENTIALS_INVALID",
+        'checking push permission for "r.example.com/ns/app:1": creating push check transport for r.example.com failed: GET https://r.example.com/service/token?scope=x&service=harbor-registry: unexpected status code 401 Unauthorized: {"errors":[{"code":"UNAUTHORIZED","message":"invalid username or password"}]}',
+    ),
+    ("TAG_NOT_FOUND", "MANIFEST_UNKNOWN: manifest unknown; map[Tag:9.9]"),
+    (
+        "CREDENTIALS_MISSING",
+        "[ERROR] DOCKER> Unable to pull 'r.example.com/ns/app:1' : Head https://r.example.com/v2/ns/app/manifests/1: no basic auth credentials",
+    ),
+    ("SERVER_ERROR", "filesystem layer verification failed for digest sha256:abc"),
+    (
+        "DAEMON_ERROR",
+        "failed to register layer: Error processing tar file(exit status 1): open /var/lib/docker/overlay2/x/diff/y: no space left on device",
+    ),
+    (
+        "CREDENTIALS_MISSING",
+        '{"errors":[{"code":"UNAUTHORIZED","message":"authentication required","detail":[{"Type":"repository","Name":"ns/app","Action":"pull"}]}]}',
+    ),
+    ("PERMISSION_DENIED", '{"errors":[{"code":"DENIED","message":"requested access to the resource is denied"}]}'),
+    (
+        "RATE_LIMITED",
+        'level=error msg="response completed with error" err.code=unknown err.message="unknown error" err.detail="toomanyrequests: You have reached your pull rate limit."',
+    ),
+    (
+        "TLS_UNTRUSTED",
+        'Error response from daemon: Get "https://harbor.local/v2/": tls: failed to verify certificate: x509: certificate signed by unknown authority (possibly because of "crypto/rsa: verification error" while trying to verify candidate authority certificate "harbor-ca")',
+    ),
+    (
+        "TLS_HOSTNAME",
+        'Error response from daemon: Get "https://10.0.0.5/v2/": tls: failed to verify certificate: x509: cannot validate certificate for 10.0.0.5 because it doesn\'t contain any IP SANs',
+    ),
+    (
+        "TLS_EXPIRED",
+        'Error response from daemon: Get "https://harbor.local/v2/": x509: certificate has expired or is not yet valid: current time 2024-01-01T00:00:00Z is after 2023-12-01T00:00:00Z',
+    ),
+    (
+        "HTTP_NOT_HTTPS",
+        'Error: failed to do request: Head "https://192.168.1.10:5000/v2/charts/app/manifests/1.0": http: server gave HTTP response to HTTPS client',
+    ),
+    (
+        "DNS_NXDOMAIN",
+        'Error response from daemon: Get "https://harbor.local/v2/": dial tcp: lookup harbor.local on 127.0.0.11:53: no such host',
+    ),
+    (
+        "TLS_HOSTNAME",
+        "Get https://harbor.local/v2/: x509: certificate relies on legacy Common Name field, use SANs or temporarily enable Common Name matching with GODEBUG=x509ignoreCN=0",
+    ),
+    (
         "DAEMON_ERROR",
         'error during connect: Post "http://docker:2375/v1.40/images/create?fromImage=x": dial tcp: lookup docker on 169.254.169.254:53: no such host',
     ),
