@@ -67,7 +67,15 @@ READ_ONLY_PREFIXES = ("Describe", "Check")
 # Offset in pages, from 1: "offset指的是具体第几页". They are not paged here.)
 PAGE = 100
 MAX_PAGES = 20  # at most 2,000 items of one list are read: huge accounts stay bounded in time and calls
-PARALLEL = 8  # look-ups one prefetch keeps in flight: a larger burst would only meet RequestLimitExceeded
+PARALLEL = 8  # look-ups one prefetch keeps in flight
+# Each TCR action's page says "默认接口请求频率限制：20次/秒" (e.g. DescribeInstanceCustomizedDomain,
+# cloud.tencent.com/document/api/1141/79573), counted per API + access region (the API server the endpoint reaches) +
+# sub-account (云 API 开发指南 "API 频率限制说明", cloud.tencent.com/document/product/1278/109059): one diagnosis' client
+# is one such combination. It sends at most RATE calls of one action in any one second, so a large account's look-ups
+# are spaced rather than refused with RequestLimitExceeded: BURST at once (a usual diagnosis sends one to three of an
+# action: never delayed), the rest at RATE - BURST per second.
+RATE = 20.0
+BURST = 5
 
 # Personal edition: host prefix -> region (shared/facts/tcr.md §1)
 PERSONAL_REGIONS = {
@@ -164,6 +172,25 @@ def warm(options: CloudOptions) -> None:
     cloud_tc3.warm(parse_endpoint(options.endpoint or DEFAULT_ENDPOINT)[0] == "https")
 
 
+class _Pacer:
+    """A token bucket per action: BURST calls at once, then RATE - BURST per second, so that no second ever holds
+    more than RATE calls of one action (counted over any sliding second)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._buckets: dict[str, tuple[float, float]] = {}  # action -> (tokens, when counted)
+
+    def delay(self, action: str) -> float:
+        """Take a token for ACTION; the seconds to wait before sending (0 within the burst)."""
+        refill = max(1.0, RATE - BURST)
+        with self._lock:
+            now = time.monotonic()
+            tokens, then = self._buckets.get(action, (float(BURST), now))
+            tokens = min(float(BURST), tokens + (now - then) * refill) - 1
+            self._buckets[action] = (tokens, now)
+        return -tokens / refill if tokens < 0 else 0.0
+
+
 class TCRAPI:
     """A read-only TCR API client bound to one diagnosis deadline. Thread-safe: one signed-request client
     (diagnostics/cloud_tc3.py) with a pool of kept-alive connections serves every check of the diagnosis."""
@@ -175,6 +202,7 @@ class TCRAPI:
         self.deadline = deadline
         self.scheme, self.host = parse_endpoint(options.endpoint or DEFAULT_ENDPOINT)
         self.calls: list[tuple[str, str]] = []  # (action, region), for the report
+        self._pacer = _Pacer()
         creds = options.credentials
         self._client = TC3Client(
             f"{self.scheme}://{self.host}",
@@ -193,6 +221,9 @@ class TCRAPI:
             raise PermissionError(f"{action} is not a read-only action this tool may call")
         backoff = 0.1
         while True:
+            wait = self._pacer.delay(action)
+            if wait:
+                time.sleep(min(wait, max(0.0, self.deadline.remaining())))
             self.calls.append((action, region))
             start = time.monotonic()
             try:

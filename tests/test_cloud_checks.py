@@ -172,7 +172,10 @@ def _many(account, instances=130, domains=120, page_max=100):
 
 
 @pytest.mark.parametrize("page_max", [100, 40])  # 40: a service that gives smaller pages than asked for
-def test_custom_domain_lookup_pages_through_instances_and_domains(api, dns, account, page_max):
+def test_custom_domain_lookup_pages_through_instances_and_domains(api, dns, account, page_max, monkeypatch):
+    from diagnostics import cloud
+
+    monkeypatch.setattr(cloud, "RATE", 1000.0)  # the stand-in has no rate limit here: no pacing (tested below)
     target = _many(account, page_max=page_max)
     r = run(api, dns, "r110.paged.example", only="cloud_instance")
     assert one(r, "CUSTOM_DOMAIN_OK").evidence["name"] == target.registry["RegistryName"]
@@ -187,12 +190,32 @@ def test_custom_domain_lookup_pages_through_instances_and_domains(api, dns, acco
     assert len(asked) == len({(x.params["RegistryId"], x.params.get("Offset", 0)) for x in asked})
 
 
+def test_custom_domain_lookup_keeps_to_the_rate_limit(api, dns, account, monkeypatch):
+    """The API allows 20 calls per second per action; 130 DescribeInstanceCustomizedDomain calls would meet
+    RequestLimitExceeded at 8 in flight. The client spaces them (here the limit is scaled to 100/s to keep the test
+    short) so none is refused."""
+    from diagnostics import cloud
+
+    monkeypatch.setattr(cloud, "RATE", 100.0)
+    account.per_second["DescribeInstanceCustomizedDomain"] = 100
+    target = _many(account)
+    r = run(api, dns, "r110.paged.example", only="cloud_instance", timeout=15)
+    assert one(r, "CUSTOM_DOMAIN_OK").evidence["name"] == target.registry["RegistryName"]
+    refused = [x for x in api.received if x.error == "RequestLimitExceeded"]
+    assert refused == []
+    monkeypatch.setattr(cloud, "RATE", 1000.0)  # a client that does not pace: the same stand-in refuses some
+    api.received.clear()
+    run(api, dns, "r110.paged.example", only="cloud_instance", timeout=15)
+    assert any(x.error == "RequestLimitExceeded" for x in api.received)
+
+
 def test_custom_domain_lookup_is_bounded(api, dns, account, monkeypatch):
     """At most MAX_PAGES pages of a list: a domain beyond them is not found, and the finding says the search was cut
     short rather than claim no instance has it."""
     from diagnostics import cloud
 
     monkeypatch.setattr(cloud, "MAX_PAGES", 1)
+    monkeypatch.setattr(cloud, "RATE", 1000.0)
     _many(account)
     r = run(api, dns, "r110.paged.example", only="cloud_instance")
     f = one(r, "CLOUD_NOT_TCR")

@@ -118,6 +118,7 @@ class Account:
     taken_names: set[str] = field(default_factory=set)  # instance names of other accounts (CheckInstanceName)
     reserved_names: set[str] = field(default_factory=lambda: {"tencent", "admin", "registry", "docker"})
     rate_limit: dict[str, int] = field(default_factory=dict)  # action -> RequestLimitExceeded answers still to give
+    per_second: dict[str, int] = field(default_factory=dict)  # action -> calls allowed in any one second (20 is real)
     delay: dict[str, float] = field(default_factory=dict)  # action -> seconds before answering
     page_max: int = 100  # the largest page a list action gives (a test lowers it to see the client step by pages)
 
@@ -552,6 +553,7 @@ class TCRAPIServer:
         self.clock_offset = clock_offset  # seconds added to the server's clock (SignatureExpire scenarios)
         self.received: list[Received] = []
         self._lock = threading.Lock()
+        self._rate_times: dict[str, list[float]] = {}  # action -> when it was answered in the last second
         self.handlers = Handlers(self.account)
         server = self
 
@@ -591,6 +593,17 @@ class TCRAPIServer:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+    def _over_rate(self, action: str) -> bool:
+        """Whether ACTION is over its `per_second` limit (a sliding second, as the service counts); under the lock."""
+        limit = self.account.per_second.get(action)
+        if not limit:
+            return False
+        now = time.monotonic()
+        times = [t for t in self._rate_times.get(action, []) if now - t < 1.0]
+        over = len(times) >= limit
+        self._rate_times[action] = times if over else [*times, now]
+        return over
 
     def actions(self) -> list[str]:
         with self._lock:
@@ -632,6 +645,8 @@ class TCRAPIServer:
                 left = self.account.rate_limit.get(action, 0)
                 if left:
                     self.account.rate_limit[action] = left - 1
+                if self._over_rate(action):
+                    left = 1
             if left:
                 raise APIError("RequestLimitExceeded", "The number of requests exceeds the frequency limit.")
             if self.account.delay.get(action):
