@@ -1085,3 +1085,40 @@ def test_a_camelcase_code_after_a_token_url_is_the_token_servers():
 def test_markdown_around_a_pasted_line_is_ignored(wrap):
     line = 'Error response from daemon: Get "https://reg.example.com/v2/": Forbidden'
     assert cause(wrap.format(line)) == "PROXY_ERROR"
+
+
+# --- a terminal that hard-wrapped long lines at its width, and date-time stamps leading every line
+
+
+@FAMILY
+@given(width=st.sampled_from([80, 100, 120]), case=st.sampled_from(WRAPPED))
+def test_lines_hard_wrapped_at_a_terminal_width_are_read_whole(width, case):
+    message, _wording, want = case
+    message = message + " " + "x" * max(0, width + 10 - len(message))  # longer than one terminal line
+    pieces = [message[i : i + width] for i in range(0, len(message), width)]
+    assert cause("\n".join(pieces)) == want
+
+
+def test_two_unrelated_lines_of_one_odd_length_are_not_glued():
+    paste = (
+        "Trying to pull repository docker.io/someone/alitoken-server ... \n"
+        "manifest for docker.io/someone/alitoken-server:latest not found"
+    )
+    assert cause(paste) == "TAG_NOT_FOUND"
+
+
+@pytest.mark.parametrize(
+    "stamp",
+    ["2024-05-01T10:00:00.1234567Z ", "[2024-05-01 10:00:00] ", "May  1 10:00:00 ", "2021-10-16T16:43:19.590+0800\t"],
+)
+def test_a_date_time_stamp_before_every_line_is_ignored(stamp):
+    paste = "\n".join(
+        stamp + line
+        for line in (
+            "Trying to pull docker.io/library/app...",
+            "  denied: requested access to the resource is denied",
+            "Trying to pull quay.io/app...",
+            "  manifest unknown: manifest unknown",
+        )
+    )
+    assert cause(paste) == "REPO_NOT_FOUND"

@@ -41,6 +41,13 @@ _LOOKALIKES = str.maketrans(
         "\uff09": ") ",
     }
 )
+# A date-time stamp leading every line of a CI or journal log (GitHub Actions' "2024-05-01T10:00:00.1234567Z ",
+# "[2024-05-01 10:00:00]", syslog's "May  1 10:00:00"): removed before reading, as the evidence always did. Level
+# tags such as DEBU[0001] stay: they say a line is chatter.
+_TIMESTAMP = re.compile(
+    r"^(?:\[?\d{4}-\d{2}-\d{2}[T ][0-9:.,]{5,20}(?:Z|[+-]\d{2}:?\d{2})?\]?|[A-Z][a-z]{2} {1,2}\d{1,2} \d{2}:\d{2}:\d{2})"
+    r"(?:\s{1,4}|$)"
+)
 # Markdown around a pasted line: blockquote markers ("> "), bold/strike markers at either end ("**Error: …**").
 _MARKDOWN_EDGE = re.compile(r"^(?:>[ \t]?){1,4}|^(?:\*\*|__|~~)(?=\S)|(?<=\S)(?:\*\*|__|~~)$")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd\ud800-\udfff]+")
@@ -77,13 +84,42 @@ def clean_lines(text: str) -> list[str]:
             text = text.replace("\\n", "\n").replace("\\t", "\t")
     lines = []
     for raw in _split_lines(text):
-        line = _MARKDOWN_EDGE.sub("", _CONTROL.sub(" ", raw).strip())
+        line = _MARKDOWN_EDGE.sub("", _TIMESTAMP.sub("", _CONTROL.sub(" ", raw).strip(), count=1))
         if not line:
             continue
         if len(line) > MAX_LINE:
             line = line[: MAX_LINE // 2] + " … " + line[-MAX_LINE // 2 :]
         lines.append(line)
-    return lines
+    return _unwrap(lines)
+
+
+def _unwrap(lines: list[str]) -> list[str]:
+    """Lines a terminal hard-wrapped at its width put back together: a run of lines of one same length, a usual
+    terminal width (80, 100, 120 … columns), and the shorter line that ends it are one line cut at arbitrary
+    points, so they are joined without a separator."""
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        width, j = len(lines[i]), i
+        while width in _TERMINAL_WIDTHS and j + 1 < len(lines) and len(lines[j + 1]) == width:
+            j += 1
+        if j > i or (i + 1 < len(lines) and _continues(lines[i], lines[i + 1], width)):
+            end = j + 1 if j + 1 < len(lines) and len(lines[j + 1]) < width else j
+            out.append("".join(lines[i : end + 1])[:MAX_LINE])
+            i = end + 1
+        else:
+            out.append(lines[i])
+            i += 1
+    return out
+
+
+def _continues(line: str, nxt: str, width: int) -> bool:
+    """Whether a single full-width line is continued by the next (the cut fell inside a word: both sides of the cut
+    are letters or digits) on a terminal's usual widths."""
+    return width in _TERMINAL_WIDTHS and line[-1:].isalnum() and nxt[:1].isalnum() and len(nxt) < width
+
+
+_TERMINAL_WIDTHS = frozenset((80, 100, 120, 132, 160, 200))
 
 
 def _split_lines(text: str) -> list[str]:
