@@ -76,6 +76,7 @@ PARALLEL = 8  # look-ups one prefetch keeps in flight
 # action: never delayed), the rest at RATE - BURST per second.
 RATE = 20.0
 BURST = 5
+HINT_WAIT = 0.3  # seconds a custom domain's look-up waits, after the instance list, for the name's CNAME chain
 
 # Personal edition: host prefix -> region (shared/facts/tcr.md §1)
 PERSONAL_REGIONS = {
@@ -545,18 +546,55 @@ def custom_domain(ctx: Context) -> tuple[dict[str, Any], dict[str, Any]] | None:
 def _custom_domain(ctx: Context) -> tuple[dict[str, Any], dict[str, Any]] | None:
     host = (ctx.target.host or "").lower()
     warm_connections(ctx)
+    dns = threading.Thread(target=_cname_instance, args=(ctx,), daemon=True, name="cloud-cname")
+    dns.start()  # the name's resolution (memoised, shared with the dns check) while the instance list is asked
     try:
         listed, total = listing(ctx, "DescribeInstances", entry_region(ctx), {"AllRegion": True}, "Registries")
     except CloudError as err:
         raise _unavailable(error_finding("cloud_instance", err, ctx)) from None
     regs = [r for r in listed if r.get("RegistryId")]
     ctx.memo("cloud:instances_searched", lambda: (len(listed), total))
+    dns.join(HINT_WAIT)  # a slow DNS answer is not waited for: then every instance is asked
+    hinted = None if dns.is_alive() else _cname_instance(ctx)
+    first = [r for r in regs if r.get("RegistryName") == hinted]
+    failures: list[CloudError] = []
+    for group in (first, [r for r in regs if r not in first]):  # the instance the CNAME names alone, then the rest
+        found = _domain_in(ctx, group, host, failures)
+        if found is not None:
+            return found
+    if failures and len(failures) == len(regs):
+        raise _unavailable(error_finding("cloud_instance", failures[0], ctx))
+    return None
+
+
+def _cname_instance(ctx: Context) -> str | None:
+    """The instance a custom domain's CNAME chain names (<name>.tencentcloudcr.com): for public access the console
+    guide has the domain's CNAME record point to the instance's default domain (qcloud-documents, 容器镜像服务/操作指南/
+    访问配置/访问域名配置/配置自定义域名.md, 配置公网解析). None when the name has no such CNAME (a VPC's A record) or
+    did not resolve: then every instance is asked."""
+    from .names import ENTERPRISE_SUFFIX
+
+    try:
+        cnames = ctx.resolution().cnames
+    except Exception:  # noqa: BLE001 - a hint only: the target's resolution is reported by the dns check
+        return None
+    for name in (c.lower().rstrip(".") for c in cnames):
+        label = name.removesuffix(ENTERPRISE_SUFFIX).removesuffix("-vpc") if name.endswith(ENTERPRISE_SUFFIX) else ""
+        if label and "." not in label:
+            return label
+    return None
+
+
+def _domain_in(
+    ctx: Context, regs: list[dict[str, Any]], host: str, failures: list[CloudError]
+) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """(Registry, CustomizedDomainInfo) of the first of REGS with HOST among its custom domains; their first pages
+    are asked at once, longer lists page on. A failed list is added to FAILURES."""
     asks = [
         ("DescribeInstanceCustomizedDomain", str(r.get("RegionName")), {"RegistryId": r["RegistryId"], "Limit": PAGE})
         for r in regs
     ]
-    prefetch(ctx, asks)  # every instance's first page at once; longer lists page on below
-    failures: list[CloudError] = []
+    prefetch(ctx, asks)
     for reg, (action, region, params) in zip(regs, asks):
         try:
             domains, _ = listing(ctx, action, region, {"RegistryId": params["RegistryId"]}, "DomainInfoList")
@@ -566,8 +604,6 @@ def _custom_domain(ctx: Context) -> tuple[dict[str, Any], dict[str, Any]] | None
         hit = next((d for d in domains if str(d.get("DomainName") or "").lower() == host), None)
         if hit is not None:
             return reg, hit
-    if failures and len(failures) == len(regs):
-        raise _unavailable(error_finding("cloud_instance", failures[0], ctx))
     return None
 
 

@@ -52,6 +52,10 @@ def dns():
             "shop-tcr-vpc.tencentcloudcr.com": [("A", ACCESS_IP)],
             "linked-tcr.tencentcloudcr.com": [("A", ACCESS_IP)],
             "gone-tcr.tencentcloudcr.com": [("A", PUBLIC_V4)],
+            # custom domains CNAMEd to an instance's default domain (the console guide's public set-up)
+            "r111.paged.example": [("CNAME", "many-127.tencentcloudcr.com")],
+            "many-127.tencentcloudcr.com": [("A", PUBLIC_V4)],
+            "r112.paged.example": [("CNAME", HOST)],  # names an instance that does not have the domain
         }
     )
     with DNSServer(zone) as server:
@@ -188,6 +192,25 @@ def test_custom_domain_lookup_pages_through_instances_and_domains(api, dns, acco
     assert {x.region for x in asked if x.params["RegistryId"] == target.id} == {target.region}
     assert len({x.params["RegistryId"] for x in asked}) == 130  # every instance was asked, none twice per page
     assert len(asked) == len({(x.params["RegistryId"], x.params.get("Offset", 0)) for x in asked})
+
+
+def test_custom_domain_lookup_asks_the_instance_its_cname_names_first(api, dns, account, monkeypatch):
+    """A custom domain CNAMEd to <name>.tencentcloudcr.com: that instance is asked alone, and in the usual case it is
+    the only one asked (two pages of its 120 domains), not all 130. A CNAME to an instance without the domain only
+    costs that one look-up before all the others are asked."""
+    from diagnostics import cloud
+
+    monkeypatch.setattr(cloud, "RATE", 1000.0)
+    target = _many(account)
+    r = run(api, dns, "r111.paged.example", only="cloud_instance")
+    assert one(r, "CUSTOM_DOMAIN_OK").evidence["name"] == "many-127" == target.registry["RegistryName"]
+    asked = {x.params["RegistryId"] for x in api.received if x.action == "DescribeInstanceCustomizedDomain"}
+    assert asked == {target.id}
+    api.received.clear()
+    r = run(api, dns, "r112.paged.example", only="cloud_instance")
+    assert one(r, "CUSTOM_DOMAIN_OK").evidence["name"] == "many-127"
+    asked = [x.params["RegistryId"] for x in api.received if x.action == "DescribeInstanceCustomizedDomain"]
+    assert asked[0] == "tcr-shop0001" and len(set(asked)) == 130
 
 
 def test_custom_domain_lookup_keeps_to_the_rate_limit(api, dns, account, monkeypatch):
