@@ -7,14 +7,21 @@ half (/work/notes/seen/logs_blind_r1r2.jsonl) are quoted next to the generated o
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from knowledge.logs import explain
 
+# Names of hosts, namespaces and tags. A name that is itself an error word ("denied", "quota", "timeout") is a
+# different question (which word is the name) than the families below ask, so it is left out of these.
+_ERROR_WORDS = re.compile(
+    r"denied|forbidden|unauthori|quota|limit|exceed|timeout|timed|refused|reset|eof|expired|unknown|invalid|found|error|fail|proxy|repositor|project|namespace|manifest|tag|image"
+)
 _LABEL = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789", min_size=1, max_size=12).filter(
-    lambda s: s[0].isalpha()
+    lambda s: s[0].isalpha() and not _ERROR_WORDS.search(s)
 )
 HOSTS = st.builds(lambda a, b: f"{a}.{b}.com", _LABEL, _LABEL)
 PATHS = st.builds(lambda ns, repo: f"{ns}/{repo}", _LABEL, _LABEL)
