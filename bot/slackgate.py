@@ -15,6 +15,7 @@ import json
 import re
 import time
 import urllib.parse
+from typing import Any
 
 MAX_AGE = 5 * 60  # seconds a signed request stays valid (Slack's own rule)
 MAX_DEPTH = 32  # Slack's payloads nest far less deeply
@@ -132,7 +133,7 @@ _MESSAGE = {"ts": (_S,), "thread_ts": (_S,), "text": (_S,), "blocks": (_L,), "us
 _AUTHORIZATION = {"team_id": (_S, None), "user_id": (_S,), "enterprise_id": (_S, None), "is_bot": (_B,)}
 
 
-def _fits(value: dict, spec: dict) -> bool:
+def _fits(value: dict[str, Any], spec: dict[str, tuple[Any, ...]]) -> bool:
     for key, kinds in spec.items():
         if key not in value:
             continue
@@ -157,7 +158,7 @@ _REQUIRED = {
 }
 
 
-def _slack_shaped(body: dict) -> bool:
+def _slack_shaped(body: dict[str, Any]) -> bool:
     """True when `body` (an Events API envelope or an interaction payload) has Slack's field types."""
     kind = body.get("type")
     required = _REQUIRED.get(kind) if isinstance(kind, str) else None
@@ -169,7 +170,7 @@ def _slack_shaped(body: dict) -> bool:
         for key in ("team", "user", "channel", "enterprise"):
             if isinstance(body.get(key), dict) and not _fits(body[key], _OBJECT_IDS):
                 return False
-        checks = [
+        checks: list[tuple[Any, dict[str, tuple[Any, ...]]]] = [
             (body.get("container"), _CONTAINER),
             (body.get("message"), _MESSAGE),
             (body.get("view"), _VIEW),

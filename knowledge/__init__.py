@@ -9,6 +9,7 @@ it so.
 from __future__ import annotations
 
 import functools
+import importlib
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -41,6 +42,8 @@ __all__ = [
     "Topic",
     "FAQ_DIR",
     "OUT_OF_SCOPE_PATH",
+    "KnowledgeBase",
+    "Matcher",
 ]
 
 LANGS = ("zh", "en")
@@ -280,17 +283,24 @@ def _registry_context(text: str) -> bool:
     return registry_context(text)
 
 
-# Names of knowledge.kb the package exports, looked up on first use (importing kb costs tomllib and the loader):
-# KnowledgeError; Topic, an out-of-scope topic as Overlay.topics holds it; FAQ_DIR and OUT_OF_SCOPE_PATH, the
-# knowledge files that `tcr-doctor kb export` writes taught texts into.
-_KB_EXPORTS = ("KnowledgeError", "Topic", "FAQ_DIR", "OUT_OF_SCOPE_PATH")
+# Names of submodules the package exports, looked up on first use (importing kb costs tomllib and the loader, the
+# matcher much more): KnowledgeError; Topic, an out-of-scope topic as Overlay.topics holds it; FAQ_DIR and
+# OUT_OF_SCOPE_PATH, the knowledge files that `tcr-doctor kb export` writes taught texts into; KnowledgeBase and
+# Matcher, the types get_matcher() returns.
+_LAZY_EXPORTS = {
+    "KnowledgeError": "kb",
+    "Topic": "kb",
+    "FAQ_DIR": "kb",
+    "OUT_OF_SCOPE_PATH": "kb",
+    "KnowledgeBase": "kb",
+    "Matcher": "matcher",
+}
 
 
 def __getattr__(name: str) -> Any:
-    if name in _KB_EXPORTS:
-        from . import kb
-
-        return getattr(kb, name)
+    module = _LAZY_EXPORTS.get(name)
+    if module is not None:
+        return getattr(importlib.import_module(f".{module}", __name__), name)
     raise AttributeError(name)
 
 

@@ -3,8 +3,10 @@ JSON Lines, one output line per input line)."""
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
+from typing import Any
 
 MAX_BYTES = 16 * 1024  # a question (or a pasted log) larger than this is refused
 EXIT_USAGE = 2
@@ -29,7 +31,7 @@ MESSAGES = {
 }
 
 
-def add_arguments(parser) -> None:
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments of `tcr-doctor ask`."""
     parser.add_argument("question", nargs="*", help="the question (omit to read one question per line from stdin)")
     parser.add_argument("--lang", choices=("zh", "en"), help="answer language (default: the question's language)")
@@ -61,11 +63,11 @@ def _lang_of(text: str, lang: str | None) -> str:
     return lang or detect_lang(text)
 
 
-def _refusal(kind: str, lang: str) -> dict:
+def _refusal(kind: str, lang: str) -> dict[str, Any]:
     return {"error": kind, "message": MESSAGES[kind][lang]}
 
 
-def _answer_one(text: str, lang: str | None) -> tuple[dict, int]:
+def _answer_one(text: str, lang: str | None) -> tuple[dict[str, Any], int]:
     import knowledge
 
     problem = check_input(text)
@@ -74,7 +76,7 @@ def _answer_one(text: str, lang: str | None) -> tuple[dict, int]:
     return knowledge.ask(text, lang=lang), 0
 
 
-def _cloud_hint(result: dict) -> str | None:
+def _cloud_hint(result: dict[str, Any]) -> str | None:
     """The `tcr-doctor diagnose … --cloud` command to suggest when cloud credentials are present and the question
     (or its pasted log) names a TCR host the diagnostics apply to; None otherwise (JSON: `cloud_diagnose`)."""
     from bot.commands.diagnose import cloud_hint
@@ -88,7 +90,7 @@ def _cloud_hint(result: dict) -> str | None:
     )
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     """`tcr-doctor ask`: answer the question (or each stdin line); exit status 1 when the knowledge base does not
     load."""
     from knowledge import KnowledgeError
@@ -100,7 +102,7 @@ def run(args) -> int:
         return 1
 
 
-def _run(args) -> int:
+def _run(args: argparse.Namespace) -> int:
     if args.question:
         text = " ".join(args.question)
         result, code = _answer_one(text, args.lang)
@@ -121,7 +123,7 @@ def _run(args) -> int:
     return _run_stdin(args)
 
 
-def _run_stdin(args) -> int:
+def _run_stdin(args: argparse.Namespace) -> int:
     """One question per line in (plain text, or JSON Lines: a JSON string or {"q": ..., "lang": ...} per line, so
     a multi-line paste is one question), one JSON object per line out, in order (bot/batch.py).
 

@@ -3,10 +3,15 @@ from stdin (plain, or JSON Lines: a JSON string or {"q": ...}) and writes one JS
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
+from typing import TYPE_CHECKING, Any
 
 from bot.commands import default_lang
+
+if TYPE_CHECKING:
+    from diagnostics import CloudOptions
 
 EXIT_USAGE = 2
 MAX_STDIN = 64 << 20
@@ -17,7 +22,7 @@ _PROBLEMS = {
 }
 
 
-def add_arguments(parser) -> None:
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments of `tcr-doctor check-name`."""
     parser.add_argument(
         "kind",
@@ -42,7 +47,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--cloud-profile", metavar="NAME", help="tccli profile to take the credentials from")
 
 
-def _cloud(args):
+def _cloud(args: argparse.Namespace) -> CloudOptions | None:
     """CloudOptions for --cloud, or None. Raises ValueError with a usage message."""
     if not args.cloud:
         if args.cloud_endpoint or args.cloud_profile:
@@ -64,7 +69,7 @@ def _cloud(args):
     return CloudOptions(credentials=creds, endpoint=endpoint)
 
 
-def _check(kind, value, cloud):
+def _check(kind: str, value: str, cloud: CloudOptions | None) -> dict[str, Any]:
     from diagnostics import check_name
 
     result = check_name(kind, value)
@@ -78,7 +83,7 @@ def _check(kind, value, cloud):
         return {**result, "service": {"checked": False, "error": exc.code or exc.kind}}
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     """`tcr-doctor check-name`: check VALUE (or each stdin line, JSON Lines out) against the naming rules; exit status 0
     when valid, 1 when not, 2 on a usage error."""
     try:

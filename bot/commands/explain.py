@@ -8,8 +8,10 @@ Exit codes: 0 a cause was recognised, 1 no registry error recognised in the inpu
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
+from typing import Any
 
 EXIT_OK, EXIT_NONE, EXIT_USAGE = 0, 1, 2
 MAX_READ = 8 * 1024 * 1024  # bytes read from the input; the tail is kept (the final error is at the end)
@@ -20,7 +22,7 @@ MESSAGES = {
 }
 
 
-def add_arguments(parser) -> None:
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments of `tcr-doctor explain`."""
     parser.add_argument("file", nargs="?", default="-", help="the log file, or - (default) to read stdin")
     parser.add_argument("--json", action="store_true", help="print the result as one JSON object")
@@ -53,7 +55,7 @@ def _lang(text: str, lang: str | None) -> str:
     return detect_lang(text)
 
 
-def _faq_question(faq_id: str | None) -> dict | None:
+def _faq_question(faq_id: str | None) -> dict[str, str] | None:
     if not faq_id:
         return None
     from knowledge import faq_question
@@ -64,7 +66,7 @@ def _faq_question(faq_id: str | None) -> dict | None:
         return None
 
 
-def run_diagnosis(result: dict, timeout: float) -> dict:
+def run_diagnosis(result: dict[str, Any], timeout: float) -> dict[str, Any]:
     """Run the diagnosis named in `result` and say whether it confirms the cause.
 
     Returns {"ran": bool, "verdict": confirmed|other|not_reproduced|not_run, "codes": [...], "report": {...}|None,
@@ -112,7 +114,7 @@ def run_diagnosis(result: dict, timeout: float) -> dict:
     }
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     """`tcr-doctor explain`: print the pasted log's cause and fix (and, with --run, whether the diagnosis confirms it);
     exit status 0 recognised, 1 not, 2 unreadable file."""
     from knowledge import explain_log as explain

@@ -10,6 +10,7 @@ import os
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -65,7 +66,7 @@ def add_phrasings(source: str, lang: str, texts: list[str]) -> tuple[str, int]:
     return source[:start] + (body + "\n" if body else "\n") + lines + source[end:], len(new)
 
 
-def topic_block(row: dict) -> str:
+def topic_block(row: dict[str, Any]) -> str:
     """The TOML [[topic]] block for an out-of-scope topic taught in the console (the taught language stands in for the
     other until translated)."""
     from bot.console.overlay import texts_by_lang
@@ -105,8 +106,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"tcr-doctor kb: {exc}", file=sys.stderr)
         return 1
     rows = ConsoleStore(storage.engine).active_overlay()
-    faq_dir = Path(args.faq_dir) if args.faq_dir else FAQ_DIR
-    topics_path = Path(args.topics) if args.topics else OUT_OF_SCOPE_PATH
+    faq_dir: Path = Path(args.faq_dir) if args.faq_dir else FAQ_DIR
+    topics_path: Path = Path(args.topics) if args.topics else OUT_OF_SCOPE_PATH
     kb = load_kb(str(faq_dir))
     added = 0
     for row in rows:
@@ -116,12 +117,12 @@ def run(args: argparse.Namespace) -> int:
         if entry is None:
             print(f"tcr-doctor kb: #{row['id']}: no entry {row['entry_id']!r} in {faq_dir}; skipped", file=sys.stderr)
             continue
-        path = faq_dir / Path(entry.path).name
-        source = path.read_text(encoding="utf-8")
+        entry_file = faq_dir / Path(entry.path).name
+        source = entry_file.read_text(encoding="utf-8")
         for lang, texts in texts_by_lang(row["texts"]).items():
             source, n = add_phrasings(source, lang, texts)
             added += n
-        path.write_text(source, encoding="utf-8")
+        entry_file.write_text(source, encoding="utf-8")
     existing = topics_path.read_text(encoding="utf-8") if topics_path.exists() else ""
     new_topics = [r for r in rows if r["kind"] == "topic" and f'id = "taught-{r["id"]}"' not in existing]
     if new_topics:

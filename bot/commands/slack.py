@@ -6,11 +6,12 @@ Production mounts the same app at POST /slack/events of the web service instead.
 
 from __future__ import annotations
 
+import argparse
 import logging
 import sys
 
 
-def add_arguments(parser) -> None:
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments of `tcr-doctor slack`."""
     parser.add_argument("--support-channel", help="channel id for hand-offs (default: $SLACK_SUPPORT_CHANNEL)")
     parser.add_argument("--nameserver", help="DNS server for diagnoses, ip[:port] (default: the system resolver)")
@@ -21,7 +22,7 @@ def add_arguments(parser) -> None:
     )
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     """`tcr-doctor slack`: run the Slack app over Socket Mode until interrupted; exit status 2 without SLACK_BOT_TOKEN
     and SLACK_APP_TOKEN."""
     from bot.settings import Settings
@@ -49,5 +50,5 @@ def run(args) -> int:
     app = build_app(settings)
     handler = SocketModeHandler(app, app_token, logger=sdk_logger(), web_client=app.client)
     print("tcr-doctor slack: connected in Socket Mode; Ctrl-C to stop", file=sys.stderr)
-    handler.start()
+    handler.start()  # type: ignore[no-untyped-call]
     return 0

@@ -9,10 +9,14 @@ from __future__ import annotations
 import functools
 import json
 import logging
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import knowledge
+
+if TYPE_CHECKING:
+    from knowledge import Matcher
 
 log = logging.getLogger("tcr_doctor.console")
 
@@ -57,7 +61,7 @@ def load_items(paths: tuple[Path, ...]) -> tuple[tuple[str, int | None], ...]:
     return tuple(items)
 
 
-def figures(matcher, items) -> dict[str, Any]:
+def figures(matcher: Matcher, items: Sequence[tuple[str, int | None]]) -> dict[str, Any]:
     """top-1 (in scope), in-scope rejected (false refusals) and out-of-scope rejected (right refusals), in %."""
     n_in = n_out = top1 = false_rej = oos_rej = 0
     for q, faq in items:
@@ -69,7 +73,10 @@ def figures(matcher, items) -> dict[str, Any]:
             n_in += 1
             top1 += bool(decision.cands) and decision.cands[0].entry.number == faq
             false_rej += not decision.answered
-    pct = lambda a, b: round(100.0 * a / b, 2) if b else None  # noqa: E731
+
+    def pct(a: int, b: int) -> float | None:
+        return round(100.0 * a / b, 2) if b else None
+
     return {
         "questions": len(items),
         "top1": pct(top1, n_in),
@@ -78,7 +85,9 @@ def figures(matcher, items) -> dict[str, Any]:
     }
 
 
-_cache: dict[tuple, dict[str, Any]] = {}  # (sets, overlay version) -> figures: a preview's result serves its accept
+_cache: dict[
+    tuple[tuple[Path, ...], str | None], dict[str, Any]
+] = {}  # (sets, overlay version) -> figures: a preview's result serves its accept
 
 
 def _figures_for(overlay: knowledge.Overlay | None, paths: list[Path]) -> dict[str, Any]:

@@ -16,7 +16,10 @@ import logging
 import secrets
 import urllib.parse
 import urllib.request
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
 
 log = logging.getLogger("tcr_doctor.console")
 
@@ -38,10 +41,10 @@ class SlackSignIn:
         self.client_secret = client_secret
         self.team = team
         self.base = base_url.rstrip("/")
-        self._jwks = None
+        self._jwks: Any = None  # jwt.PyJWKClient, made on first use (importing jwt costs start-up)
 
     @classmethod
-    def from_settings(cls, cfg) -> SlackSignIn | None:
+    def from_settings(cls, cfg: Settings) -> SlackSignIn | None:
         """The sign-in for the settings, or None when the client id, the secret or the allowed workspace is missing."""
         if not (cfg.slack_client_id and cfg.slack_client_secret and cfg.console_slack_team):
             return None

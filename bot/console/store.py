@@ -13,14 +13,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Integer, and_, func, select
-from sqlalchemy.engine import Engine
+from sqlalchemy import Integer, Table, and_, func, select
+from sqlalchemy.engine import Engine, RowMapping
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
 from bot.storage import feedback, findings, kb_overlay, missed, questions
 
-Table = type(questions)
 # A row of ConsoleStore.summary: (day, channel, status, answer id, log cause, refusal kind, questions).
 SummaryRow = tuple[int, str, str, str | None, str | None, str | None, int]
 
@@ -29,7 +29,7 @@ CLOSED_AFTER = 120.0  # seconds after midnight UTC from which the day before is 
 CLOSED_TTL = 600.0  # seconds a closed day's summary rows are reused by a worker
 
 
-class day_of(FunctionElement):  # noqa: N801 - reads as SQL
+class day_of(FunctionElement[int]):  # noqa: N801 - reads as SQL
     """Whole UTC days since the epoch of a unix-seconds column."""
 
     type = Integer()
@@ -37,12 +37,13 @@ class day_of(FunctionElement):  # noqa: N801 - reads as SQL
 
 
 @compiles(day_of)
-def _day_default(element, compiler, **kw):
+def _day_default(element: day_of, compiler: SQLCompiler, **kw: Any) -> str:
     return f"CAST(FLOOR({compiler.process(element.clauses, **kw)} / {DAY}) AS INTEGER)"
 
 
 @compiles(day_of, "sqlite")
-def _day_sqlite(element, compiler, **kw):  # SQLite may lack FLOOR; CAST truncates, and ts is positive
+def _day_sqlite(element: day_of, compiler: SQLCompiler, **kw: Any) -> str:
+    # SQLite may lack FLOOR; CAST truncates, and ts is positive
     return f"CAST({compiler.process(element.clauses, **kw)} / {DAY} AS INTEGER)"
 
 
@@ -244,7 +245,7 @@ class ConsoleStore:
         entry_id: str | None = None,
         topic: str | None = None,
         pointer: str | None = None,
-        evaluation: dict | None = None,
+        evaluation: dict[str, Any] | None = None,
     ) -> int:
         """Record one teaching act (phrasings for an entry, or an out-of-scope topic) with its author and evaluation;
         returns its id. ValueError for another kind."""
@@ -261,7 +262,9 @@ class ConsoleStore:
             "evaluation": json.dumps(evaluation, ensure_ascii=False) if evaluation is not None else None,
         }
         with self.engine.begin() as conn:
-            return int(conn.execute(kb_overlay.insert().values(**row)).inserted_primary_key[0])
+            key = conn.execute(kb_overlay.insert().values(**row)).inserted_primary_key
+            assert key is not None  # an INSERT of one row
+            return int(key[0])
 
     def undo(self, teach_id: int, *, author: str) -> bool:
         """Undo one teaching act; False when there is no such act or it was already undone."""
@@ -274,7 +277,7 @@ class ConsoleStore:
             return conn.execute(q).rowcount == 1
 
 
-def _overlay_row(m) -> dict[str, Any]:
+def _overlay_row(m: RowMapping) -> dict[str, Any]:
     row = dict(m)
     row["texts"] = json.loads(row["texts"] or "[]")
     row["evaluation"] = json.loads(row["evaluation"]) if row.get("evaluation") else None
