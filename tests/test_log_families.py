@@ -1129,3 +1129,24 @@ def test_a_date_time_stamp_before_every_line_is_ignored(stamp):
         )
     )
     assert cause(paste) == "REPO_NOT_FOUND"
+
+
+def test_the_measure_command_keeps_one_collection_round(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    rows = [
+        {"text": "denied: requested access to the resource is denied", "cause": "PERMISSION_DENIED", "batch": "r3"},
+        {"text": "manifest unknown", "cause": "PERMISSION_DENIED"},
+    ]
+    path = tmp_path / "set.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    run = [sys.executable, "-m", "knowledge.logs"]
+    r3 = json.loads(subprocess.run([*run, "--batch", "r3", str(path)], capture_output=True, check=True).stdout)
+    r1 = json.loads(subprocess.run([*run, "--batch", "r1", str(path)], capture_output=True, check=True).stdout)
+    both = json.loads(subprocess.run([*run, str(path)], capture_output=True, check=True).stdout)
+    assert (r3["lines"], r3["cause_first"]) == (1, 1.0)
+    assert (r1["lines"], r1["cause_first"]) == (1, 0.0)
+    assert both["lines"] == 2
+    assert subprocess.run([*run, "--batch"], capture_output=True).returncode == 2

@@ -8,8 +8,9 @@ from typing import Any
 from .reader import explain
 
 
-def measure(paths: list[str]) -> dict[str, Any]:
-    """Score `explain` on JSON Lines files of {"text", "cause" (or null), optional "host"/"image"/"tag"/"tool"}."""
+def measure(paths: list[str], batch: str | None = None) -> dict[str, Any]:
+    """Score `explain` on JSON Lines files of {"text", "cause" (or null), optional "host"/"image"/"tag"/"tool"};
+    with `batch`, only the lines of that collection round (`"batch": "r3"`; round 1 has no batch, ask for "r1")."""
 
     n = first = first_ok = anywhere = fields = fields_ok = 0
     misses = []
@@ -19,6 +20,8 @@ def measure(paths: list[str]) -> dict[str, Any]:
                 if not line.strip():
                     continue
                 row = json.loads(line)
+                if batch is not None and row.get("batch", "r1") != batch:
+                    continue
                 r = explain(row.get("text", ""))
                 n += 1
                 want = row.get("cause")
