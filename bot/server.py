@@ -48,7 +48,7 @@ def channel_class() -> type:
     from waitress.channel import HTTPChannel
     from waitress.task import ErrorTask
 
-    class JSONErrorTask(ErrorTask):
+    class JSONErrorTask(ErrorTask):  # type: ignore[misc]  # waitress ships no type hints
         def execute(self) -> None:
             import json
 
@@ -74,7 +74,7 @@ def channel_class() -> type:
             self.content_length = len(payload)
             self.write(payload)
 
-    class Channel(HTTPChannel):
+    class Channel(HTTPChannel):  # type: ignore[misc]
         error_task_class = JSONErrorTask
 
         def writable(self) -> bool:
@@ -92,7 +92,7 @@ def channel_class() -> type:
     return Channel
 
 
-class WaitressWorker(Worker):
+class WaitressWorker(Worker):  # type: ignore[misc]  # nor does gunicorn
     """A gunicorn worker that serves its listening sockets with waitress: whole requests are buffered by an event
     loop before one of `--threads` threads runs the app."""
 
@@ -115,7 +115,7 @@ class WaitressWorker(Worker):
             clear_untrusted_proxy_headers=False,  # the app's ProxyFix decides (TCR_DOCTOR_TRUSTED_PROXIES)
             expose_tracebacks=False,
         )
-        server.channel_class = channel_class()  # type: ignore[union-attr]
+        server.channel_class = channel_class()
         last_notify = 0.0
         try:
             while self.alive:
@@ -177,7 +177,7 @@ def serve(app_uri: str, options: dict[str, Any]) -> None:
 
     from bot import gunicorn_conf
 
-    class _Application(BaseApplication):
+    class _Application(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:
             for name in ("on_starting", "child_exit", "post_fork", "worker_exit", "when_ready"):
                 hook = getattr(gunicorn_conf, name, None)

@@ -11,19 +11,21 @@ Metrics (in-scope = faq is not null):
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from collections import defaultdict
+from typing import Any
 
 
-def add_arguments(parser) -> None:
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments of `tcr-doctor eval`."""
     parser.add_argument("file", help='JSON Lines file with {"q", "faq"} objects (\'-\' for stdin)')
     parser.add_argument("--json", action="store_true", help="print the metrics as one JSON object")
     parser.add_argument("--errors", action="store_true", help="also list the questions that were wrong")
 
 
-def _read(path: str) -> list[dict]:
+def _read(path: str) -> list[dict[str, Any]]:
     fh = sys.stdin if path == "-" else open(path, encoding="utf-8")
     items = []
     with fh:
@@ -48,13 +50,13 @@ def _pct(a: int, b: int) -> float | None:
     return round(100.0 * a / b, 1) if b else None
 
 
-def evaluate(items: list[dict]) -> dict:
+def evaluate(items: list[dict[str, Any]]) -> dict[str, Any]:
     """The metrics of the module docstring (top-1, top-3, answered correctly, rejected in and out of scope, by kind)
     over labelled questions, with the questions answered wrongly."""
     import knowledge
 
     kb, matcher = knowledge.get_matcher()
-    totals = defaultdict(int)
+    totals: defaultdict[str, int] = defaultdict(int)
     by_kind: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     errors = []
     for obj in items:
@@ -108,7 +110,7 @@ def evaluate(items: list[dict]) -> dict:
     }
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     """`tcr-doctor eval FILE`: print the metrics (text or --json); exit status 2 for an unreadable or empty file, 1 when
     the knowledge base does not load."""
     try:
@@ -132,7 +134,7 @@ def run(args) -> int:
         print(json.dumps(res, ensure_ascii=False))
         return 0
 
-    def fmt(v):
+    def fmt(v: float | None) -> str:
         return "n/a" if v is None else f"{v:.1f} %"
 
     print(
