@@ -36,6 +36,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import threading
 import time
@@ -79,14 +80,18 @@ def paired(a: list[str], b: list[str], runs: int, stdin_a: str | None = None) ->
 SUMMARY: list[str] = []
 COUNT_INSTRUCTIONS: list[bool] = []  # [True] with --instructions
 
-# `tcr-doctor ARGS` up to the diagnosis: diagnostics.diagnose replaced by an exit (start-up alone, for callgrind)
+# `tcr-doctor ARGS` up to the diagnosis: diagnostics.diagnose replaced by an exit (start-up alone, for callgrind). A
+# diagnosis loads each check's module (and the TLS/HTTP half) as the check starts, with its clock stopped, so the stub
+# loads what the healthy diagnosis loads: start-up is everything but the diagnosis's own work.
 UP_TO_DIAGNOSIS = """
 import os, sys
 import diagnostics
 
 def stop(*args, **kwargs):
-    transport = sys.modules.get("diagnostics.transport")
-    for thread in list(getattr(transport, "_building", {}).values()):
+    from diagnostics import auth, checks, transport
+    for name in checks.default_names():
+        checks.get(name).load()
+    for thread in list(transport._building.values()):
         thread.join()
     os._exit(0)
 
@@ -100,6 +105,7 @@ def instructions(cmd: list[str], stdin: str | None = None) -> int:
     """Instructions executed by CMD (valgrind --tool=callgrind), threads and children included."""
     out = subprocess.run(
         ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *cmd],
+        env={**os.environ, "PYTHONHASHSEED": "0"},  # a random seed moves the count by a few per cent
         input=stdin,
         capture_output=True,
         text=True,
@@ -228,10 +234,12 @@ def nxdomain_inner(runs: int) -> None:
     codes = [f["code"] for f in json.loads(out)["findings"]]
     assert "DNS_NXDOMAIN" in codes, codes
     line("2. NXDOMAIN: diagnose vs skopeo inspect", ta, tb, 2.0, before, (ours, skopeo))
+    if COUNT_INSTRUCTIONS:
+        count("5d. NXDOMAIN diagnosis vs python -c pass", ours, [sys.executable, "-c", "pass"])
     sys.stdout.flush()
-    if SUMMARY:
-        with open(os.environ["BENCH_STARTUP_SUMMARY"], "a", encoding="utf-8") as fh:
-            fh.write(SUMMARY[-1] + "\n")
+    with open(os.environ["BENCH_STARTUP_SUMMARY"], "a", encoding="utf-8") as fh:
+        for row in SUMMARY:
+            fh.write(row + "\n")
 
 
 def ask(runs: int) -> None:
@@ -276,6 +284,12 @@ def main() -> int:
         f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
         f", runs {args.runs}, bytecode {'as found' if args.no_compile else 'compiled first'}"
     )
+    finder = sorted(Path(sysconfig.get_paths()["purelib"]).glob("__editable___*_finder.py"))
+    if finder:
+        print(
+            f"note: this venv has setuptools' editable finder ({finder[0].name}), which costs every Python process of"
+            " the venv 10-15 ms (the floors too); scripts/bootstrap installs without it (editable_mode=compat)"
+        )
     healthy(args.runs)
     if os.geteuid() == 0 and shutil.which("unshare"):
         with tempfile.NamedTemporaryFile("r", suffix=".md") as summary:
@@ -288,6 +302,7 @@ def main() -> int:
                 "--nxdomain-inner",
                 "--runs",
                 str(args.runs),
+                *(["--instructions"] if args.instructions else []),
             ]
             sys.stdout.flush()
             subprocess.run(cmd, check=False, env={**os.environ, "BENCH_STARTUP_SUMMARY": summary.name})

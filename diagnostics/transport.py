@@ -87,6 +87,13 @@ def _make_context(ca_file: str | None, verify: bool) -> ssl.SSLContext:
     return ctx
 
 
+def server_name(host: str) -> str | bytes:
+    """HOST as a TLS handshake takes it (SNI, and the name the certificate must match). ssl passes a str through the
+    idna codec, whose first use imports encodings.idna, stringprep and unicodedata (~6 M instructions, valgrind); for
+    an ASCII name that gives the same bytes, so those go as bytes. Other names still go through the codec."""
+    return host.encode("ascii") if host.isascii() else host
+
+
 def looks_like_plain_http(exc: BaseException) -> bool:
     """Whether a TLS error says the peer answered in plain HTTP."""
     text = str(exc).upper()
@@ -130,7 +137,7 @@ class _PinnedHTTPS(http.client.HTTPSConnection):
         sock = tcp_connect(self._ip, self.port, self.timeout or self._timeout)
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         try:
-            self.sock = self._tls.wrap_socket(sock, server_hostname=self.host)
+            self.sock = self._tls.wrap_socket(sock, server_hostname=server_name(self.host))
         except BaseException:
             sock.close()
             raise

@@ -3,12 +3,16 @@ figures in benchmarks/bench_startup.py). A fresh interpreter runs the command an
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import ssl
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.harness.dns_server import Zone
 
@@ -172,3 +176,14 @@ def test_the_check_declarations_are_kept_compiled_and_follow_the_sources(tmp_pat
     assert checks._declarations({"probe": str(source)})["probe"]["order"] == 7.0
     source.write_text("NAME = make_name()\nDEPENDS = ()\n\n\ndef run(ctx):\n    return []\n")
     assert checks._declarations({"probe": str(source)})["probe"] is None  # not a literal: the module is imported
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.datetimes(min_value=dt.datetime(1950, 1, 1), max_value=dt.datetime(9999, 12, 31)))
+def test_the_tls_check_reads_certificate_times_as_ssl_does(when):
+    """The TLS check reads getpeercert()'s times itself: ssl.cert_time_to_seconds would build _strptime's tables on
+    its first use (~15 M instructions of every healthy diagnosis). Same answer, OpenSSL's format (day padded)."""
+    from diagnostics.checks.tls import _cert_time
+
+    text = f"{when:%b} {when.day:2d} {when:%H:%M:%S} {when.year} GMT"
+    assert _cert_time(text) == dt.datetime.fromtimestamp(ssl.cert_time_to_seconds(text), dt.UTC)

@@ -36,9 +36,7 @@ def run(ctx: Context) -> list[Finding]:
     f, info = ctx.tls()
     out = [f]
     if f.code == "TLS_OK" and info.get("not_after"):
-        left = dt.datetime.strptime(info["not_after"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC) - dt.datetime.now(
-            dt.UTC
-        )
+        left = dt.datetime.fromisoformat(info["not_after"]) - dt.datetime.now(dt.UTC)  # "...Z": UTC
         if left < dt.timedelta(days=EXPIRING_DAYS):
             out.append(
                 finding(
@@ -60,6 +58,21 @@ def _iso(d: dt.datetime | None) -> str | None:
     return d.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def _cert_time(text: str) -> dt.datetime:
+    """A time as `getpeercert()` writes it ("Jun  1 12:00:00 2030 GMT"), in UTC: what ssl.cert_time_to_seconds reads,
+    without its strptime, whose first use builds _strptime's locale tables (~15 M instructions, valgrind: 4-5 ms of a
+    diagnosis). ValueError when it is not such a time."""
+    month, day, clock, year, zone = text.split()
+    if zone != "GMT" or month.title() not in _MONTHS:
+        raise ValueError(f"not a certificate time: {text!r}")
+    hour, minute, second = clock.split(":")
+    month_number = _MONTHS.index(month.title()) + 1
+    return dt.datetime(int(year), month_number, int(day), int(hour), int(minute), int(second), tzinfo=dt.UTC)
+
+
 def verified_cert_info(cert: dict[str, Any] | None) -> dict[str, Any]:
     """`cert_info` of a certificate the handshake verified, from ssl's own decoding (`getpeercert()`): the healthy
     path never imports cryptography (45+ ms, python -X importtime)."""
@@ -76,7 +89,7 @@ def verified_cert_info(cert: dict[str, Any] | None) -> dict[str, Any]:
         return ",".join(f"{k}={v}" for k, v in reversed(pairs)) or "-"
 
     def when(text: str | None) -> str | None:
-        return _iso(dt.datetime.fromtimestamp(ssl.cert_time_to_seconds(text), dt.UTC)) if text else None
+        return _iso(_cert_time(text)) if text else None
 
     sans = cert.get("subjectAltName", ())
     names = [v for k, v in sans if k == "DNS"]
@@ -161,7 +174,8 @@ def handshake(ctx: Context) -> tuple[Finding, dict[str, Any]]:
         timeout = ctx.deadline.timeout()
         sock.settimeout(timeout)
         context = ctx.ssl_context()
-        s = context.wrap_socket(sock, server_hostname=t.host)
+        assert t.host is not None  # ctx.address() resolved it
+        s = context.wrap_socket(sock, server_hostname=transport.server_name(t.host))
         try:
             info = verified_cert_info(s.getpeercert())
             info["version"] = s.version()
@@ -169,7 +183,6 @@ def handshake(ctx: Context) -> tuple[Finding, dict[str, Any]]:
             s.close()
             raise
         # the verified connection serves the next request to the registry (`/v2/`): one handshake, not one per check
-        assert t.host is not None
         ctx.pool.adopt(("https", t.host, t.port, ip), s, context, timeout)
         return finding(NAME, "TLS_OK", **base, **info), info
     except ssl.SSLCertVerificationError as exc:
