@@ -15,13 +15,16 @@ import os
 import secrets
 import time
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask, Response, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from bot.metrics import Metrics
 from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.storage import Storage
 
 log = logging.getLogger("tcr_doctor.web")
 
@@ -37,9 +40,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__, static_folder=None)
     app.config["TCR"] = cfg
     app.config["MAX_CONTENT_LENGTH"] = cfg.max_body_bytes
-    app.json.sort_keys = False
-    app.json.ensure_ascii = False
-    app.json.compact = True
+    # Flask's default provider has these options; its declared type (the provider base class) does not
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.json.compact = True  # type: ignore[attr-defined]
 
     addresses = tuple(a.strip() for a in cfg.trusted_proxy_addresses if a.strip())
     if cfg.trusted_proxies and not addresses:
@@ -53,7 +57,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
         hops = cfg.trusted_proxies
         fixed = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
-        app.wsgi_app = fixed if "*" in addresses else FromProxiesOnly(fixed, app.wsgi_app, addresses)
+        # Flask's documented way to wrap the app in WSGI middleware (to mypy, a method being replaced)
+        app.wsgi_app = fixed if "*" in addresses else FromProxiesOnly(fixed, app.wsgi_app, addresses)  # type: ignore[method-assign]
 
     from bot.storage import Storage
 
@@ -103,7 +108,7 @@ class FromProxiesOnly:
 class WebState:
     """Per-process state shared by the request handlers."""
 
-    def __init__(self, cfg: Settings, storage):
+    def __init__(self, cfg: Settings, storage: Storage):
         from diagnostics import AddressPolicy, AnonymousDiagnosis
 
         self.cfg = cfg
@@ -254,7 +259,7 @@ def _install_error_handlers(app: Flask) -> None:
     """HTTP errors and crashes answer with the project's JSON error (both languages), never an HTML page."""
 
     @app.errorhandler(HTTPException)
-    def _http_error(exc: HTTPException):
+    def _http_error(exc: HTTPException) -> Response:
         from bot.api import error_response
 
         code = {
@@ -265,12 +270,13 @@ def _install_error_handlers(app: Flask) -> None:
             415: "unsupported_media_type",
         }.get(exc.code or 500, "http_error")
         response = error_response(exc.code or 500, code)
-        if getattr(exc, "valid_methods", None):  # 405 says which methods the resource has (RFC 9110)
-            response.headers["Allow"] = ", ".join(sorted(set(exc.valid_methods)))
+        methods = getattr(exc, "valid_methods", None)  # a 405 (MethodNotAllowed) has them
+        if methods:  # 405 says which methods the resource has (RFC 9110)
+            response.headers["Allow"] = ", ".join(sorted(set(methods)))
         return response
 
     @app.errorhandler(Exception)
-    def _crash(exc: Exception):
+    def _crash(exc: Exception) -> Response:
         from bot.api import error_response
 
         log.exception("unhandled error on %s %s", request.method, request.path)
@@ -282,14 +288,14 @@ def _install_service_routes(app: Flask, state: WebState) -> None:
     cfg = state.cfg
 
     @app.get("/healthz")
-    def healthz():
+    def healthz() -> Response:
         # Still 200 when the writer has errors: the process answers questions, only storing them is impaired.
         # Monitors read "storage" (and tcr_doctor_storage_errors_total) to alert on that.
         storage = state.storage.health()
         return jsonify({"status": "ok" if storage["writer"] == "ok" else "degraded", "storage": storage})
 
     @app.get("/metrics")
-    def metrics():
+    def metrics() -> Response:
         token = cfg.metrics_token
         if token and not secrets.compare_digest(request.headers.get("Authorization", ""), f"Bearer {token}"):
             from bot.api import error_response
@@ -307,18 +313,18 @@ def _install_widget_routes(app: Flask, cfg: Settings) -> None:
     widget_source = _widget_source(static_dir, cfg.handoff_url)
 
     @app.get("/widget.js")
-    def widget_js():
+    def widget_js() -> Response:
         response = Response(widget_source, mimetype="application/javascript")
         response.headers["Cache-Control"] = "public, max-age=300"
         response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
         return response
 
     @app.get("/widget.css")
-    def widget_css():
+    def widget_css() -> Response:
         return _static(static_dir, "widget.css", "text/css")
 
     @app.get("/")
-    def index():
+    def index() -> Response:
         from bot.render import render
 
         lang = request.args.get("lang", "")
@@ -375,7 +381,7 @@ def _gate_slack(app: Flask, slack: Any) -> None:
         return
     secret = settings.signing_secret or ""
 
-    def gated(*args: Any, **kwargs: Any):
+    def gated(*args: Any, **kwargs: Any) -> Any:  # Slack's handler's answer, or our JSON error
         from bot import slackgate
         from bot.api import error_response
 

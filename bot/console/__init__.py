@@ -15,11 +15,13 @@ import json
 import logging
 import time
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Blueprint, Flask, Response, current_app, redirect, request, send_from_directory
+from flask import Blueprint, Flask, current_app, redirect, request, send_from_directory
+from flask import Response as FlaskResponse
 from markupsafe import Markup
 from werkzeug.exceptions import BadRequest
+from werkzeug.wrappers import Response  # flask's and redirect()'s responses alike
 
 import knowledge
 from bot.console import evaluate
@@ -29,6 +31,10 @@ from bot.console.overlay import OverlaySource, overlay_from_rows
 from bot.console.slack_signin import SignInError, SlackSignIn
 from bot.console.store import DAY, ConsoleStore, Filters
 from bot.storage import NOT_A_MISSED_QUESTION
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
+    from bot.web import WebState
 
 log = logging.getLogger("tcr_doctor.console")
 blueprint = Blueprint("console", __name__, url_prefix="/console")
@@ -44,7 +50,7 @@ class Console:
     """What the console's views share, kept on the app: settings, the store, sign-in (token and, when configured,
     Slack), the taught overlay, the evaluation sets and the sign-in rate limit."""
 
-    def __init__(self, cfg, store: ConsoleStore, auth: Auth, source: OverlaySource):
+    def __init__(self, cfg: Settings, store: ConsoleStore, auth: Auth, source: OverlaySource):
         self.cfg = cfg
         self.store = store
         self.auth = auth
@@ -57,7 +63,7 @@ class Console:
         self.login_limiter = RateLimiter((10, 60.0), name="console_login", redis_url=cfg.redis_url)
 
 
-def init_app(app: Flask, state) -> None:
+def init_app(app: Flask, state: WebState) -> None:
     """Mount /console and make the taught overlay part of every answer of this process."""
     cfg = state.cfg
     store = ConsoleStore(state.storage.engine)
@@ -68,7 +74,8 @@ def init_app(app: Flask, state) -> None:
 
 
 def _console() -> Console:
-    return current_app.extensions["tcr_console"]
+    console: Console = current_app.extensions["tcr_console"]
+    return console
 
 
 # --- request gate ---------------------------------------------------------------------------------------
@@ -136,7 +143,7 @@ def _page(template: str, status: int = 200, **context: Any) -> Response:
     }
     values.update(context)
     html = render("console", template, **values)
-    response = Response(html, status=status, mimetype="text/html")
+    response = FlaskResponse(html, status=status, mimetype="text/html")
     response.headers["Cache-Control"] = "no-store"
     # With the service's default no-referrer policy a browser sends "Origin: null" on form posts, which the
     # origin check must refuse; same-origin keeps the real origin on our own posts and sends nothing elsewhere.
@@ -148,7 +155,7 @@ def _page(template: str, status: int = 200, **context: Any) -> Response:
 
 # --- sign-in --------------------------------------------------------------------------------------------
 @blueprint.get("/login")
-def login():
+def login() -> Response:
     """GET /console/login: the sign-in form (a signed-in lead goes straight to /console)."""
     c = _console()
     if c.auth.session():
@@ -160,7 +167,7 @@ def login():
 
 
 @blueprint.post("/login")
-def login_post():
+def login_post() -> Response:
     """POST /console/login {csrf, name, token, next}: a session for a right token and a name, then a redirect to `next`
     within /console; 401 for a wrong token, 403 without the form's CSRF, 429 when busy."""
     from bot.api import client_key
@@ -193,7 +200,7 @@ def _slack_redirect_uri() -> str:
 
 
 @blueprint.get("/login/slack")
-def login_slack():
+def login_slack() -> Response:
     """GET /console/login/slack: a redirect to Slack's authorize page, the state and nonce kept in a signed cookie; 404
     when Slack sign-in is not configured."""
     c = _console()
@@ -206,7 +213,7 @@ def login_slack():
 
 
 @blueprint.get("/login/slack/callback")
-def login_slack_callback():
+def login_slack_callback() -> Response:
     """GET /console/login/slack/callback: Slack's redirect; a session when the code's id_token checks out (state, nonce,
     workspace), else the sign-in page with a 401 (403 for a bad state)."""
     import hmac
@@ -231,7 +238,7 @@ def login_slack_callback():
 
 
 @blueprint.post("/logout")
-def logout():
+def logout() -> Response:
     """POST /console/logout: ends the session and redirects to the sign-in page."""
     response = redirect("/console/login", code=303)
     _console().auth.end(response)
@@ -239,13 +246,13 @@ def logout():
 
 
 @blueprint.get("/static/<path:name>")
-def asset(name: str):
+def asset(name: str) -> Response:
     """GET /console/static/NAME: the console's CSS, script and vendored Chart.js (only those), public so the sign-in
     page is styled."""
     import os
 
     if name not in ASSETS:
-        return Response("not found", status=404, mimetype="text/plain")
+        return FlaskResponse("not found", status=404, mimetype="text/plain")
     directory = os.path.join(os.path.dirname(os.path.dirname(__file__)), "static")
     response = send_from_directory(directory, name, max_age=300)
     return response
@@ -353,7 +360,7 @@ def chart_data(store: ConsoleStore, f: Filters) -> dict[str, Any]:
 
 @blueprint.get("")
 @blueprint.get("/")
-def overview():
+def overview() -> Response:
     """GET /console: the overview charts (answered, refused, thumbs-down per day, ...) for the date range and channel in
     the query."""
     c = _console()
@@ -381,7 +388,7 @@ def overview():
 
 
 @blueprint.get("/export.csv")
-def export_csv():
+def export_csv() -> Response:
     """GET /console/export.csv?chart=NAME: one overview chart's figures as a CSV download (400 for an unknown chart)."""
     c = _console()
     chart = request.args.get("chart", "")
@@ -394,7 +401,7 @@ def export_csv():
         f"tcr-doctor-{chart}-{params['from']}-{params['to']}{'-' + params['channel'] if params['channel'] else ''}.csv"
     )
     safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in name)
-    return Response(
+    return FlaskResponse(
         out.getvalue(),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{safe}"', "Cache-Control": "no-store"},
@@ -454,7 +461,7 @@ def _groups(c: Console, f: Filters) -> list[dict[str, Any]]:
 
 
 @blueprint.get("/questions")
-def questions():
+def questions() -> Response:
     """GET /console/questions: the unanswered and thumbs-down questions, grouped, with the FAQ entries to teach them
     to."""
     c = _console()
@@ -467,7 +474,7 @@ def questions():
 
 
 @blueprint.post("/teach")
-def teach():
+def teach() -> Response:
     """Preview (step=preview: the evaluation with and without the act) or accept (step=accept) a teaching act."""
     c = _console()
     f, params = _filters()
@@ -499,7 +506,7 @@ def teach():
     proposed_row = dict(act, id=f"proposed-{int(time.time())}")
     proposed = overlay_from_rows("proposed", rows + [proposed_row])  # its version is a hash of its content
     result = evaluate.compare(current, proposed, c.eval_paths)
-    preview = {
+    preview: dict[str, Any] = {
         "group": group,
         "act": act,
         "result": result,
@@ -517,7 +524,7 @@ def teach():
 
 # --- audit and undo ---------------------------------------------------------------------------------------
 @blueprint.get("/audit")
-def audit():
+def audit() -> Response:
     """GET /console/audit: every teaching act, newest first, with who taught or undid it and when."""
     c = _console()
     kb, _ = knowledge.get_matcher()
@@ -535,7 +542,7 @@ def audit():
 
 
 @blueprint.post("/audit/<int:teach_id>/undo")
-def undo(teach_id: int):
+def undo(teach_id: int) -> Response:
     """POST /console/audit/ID/undo: undo a teaching act and reload the overlay; 409 when it was already undone or does
     not exist."""
     c = _console()

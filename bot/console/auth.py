@@ -12,8 +12,9 @@ import hmac
 import secrets
 from typing import Any
 
-from flask import Response, request
+from flask import request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from werkzeug.wrappers import Response  # flask's and redirect()'s responses alike
 
 COOKIE = "tcr_console"
 PRE_COOKIE = "tcr_console_pre"  # the login form's CSRF token, before there is a session
