@@ -1150,3 +1150,19 @@ def test_the_measure_command_keeps_one_collection_round(tmp_path):
     assert (r1["lines"], r1["cause_first"]) == (1, 0.0)
     assert both["lines"] == 2
     assert subprocess.run([*run, "--batch"], capture_output=True).returncode == 2
+
+
+# --- a message inside a JSON string or a log field: its closing quote does not hide an end-anchored wording
+
+
+@pytest.mark.parametrize(
+    "line, want",
+    [
+        ('"stderr": "error: failed to solve: reg.example.com/ns/app:1.0: not found"', "TAG_NOT_FOUND"),
+        ('"stderr": "Error response from daemon: Get \\"https://reg.example.com/v2/\\": Bad Gateway"', "PROXY_ERROR"),
+        ('msg="Get \\"https://reg.example.com/v2/ns/app/manifests/1\\": EOF"', "SERVER_ERROR"),
+        ('"stderr": "denied: \\u8d85\\u51fa\\u547d\\u540d\\u7a7a\\u95f4\\u914d\\u989d"', "QUOTA_EXCEEDED"),
+    ],
+)
+def test_a_message_inside_a_json_string_reads_as_itself(line, want):
+    assert cause(line) == want

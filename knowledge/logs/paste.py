@@ -78,6 +78,8 @@ def clean_lines(text: str) -> list[str]:
     if len(text) > MAX_INPUT:
         text = text[-MAX_INPUT:]
     text = _ANSI.sub("", text).translate(_LOOKALIKES)
+    if "\\u" in text:  # JSON's \uXXXX escapes of non-ASCII text ("denied: \u8d85\u51fa…" is "denied: 超出…")
+        text = _JSON_UNICODE.sub(lambda m: chr(int(m.group(1), 16)), text)
     if '\\"' in text:  # JSON / Go %q escaped output (kubectl get events -o json, logfmt)
         text = text.replace('\\"', '"')
         if text.count("\\n") > text.count("\n"):
@@ -137,6 +139,7 @@ def _split_lines(text: str) -> list[str]:
 
 
 # A line holding a JSON object's string value ("key": "…" or an escaped quote): its `\n` are escaped line breaks.
+_JSON_UNICODE = re.compile(r"\\u([0-9a-fA-F]{4})")
 _JSON_STRING_CONTEXT = re.compile(r'"[A-Za-z_][\w-]{0,40}"\s?:\s?"|\\"')
 _JSON_NEWLINE = re.compile(r"(?<!\\)\\n")  # `\n`, not the `\\n` of an escaped backslash (`C:\\new`)
 _JSON_TAB = re.compile(r"(?<!\\)\\t")

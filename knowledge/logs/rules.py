@@ -116,6 +116,7 @@ def faq_exists(faq_id: str) -> bool:
 # --- normalisation -----------------------------------------------------------------------------------------------
 
 
+_CLOSERS = re.compile(r"""[\s"'`,;}\])]{1,12}$""")
 _MIN_REST = 12  # characters after an informational phrase that can still hold an error of their own
 
 
@@ -123,6 +124,9 @@ def match_line(line: str, op: str | None, skip_ids: tuple[str, ...] = ()) -> dic
     """The first pattern (file order) whose wording `line` holds under operation `op`, skipping `skip_ids`; None
     when none does."""
     rules = load_rules()
+    # Closing quotes and brackets of the JSON string or the log field the message sat in (`"stderr": "…: not
+    # found"`, `msg="…"`): wordings that end a message (`: not found`, `: EOF`, a proxy's reason) end before them.
+    line = _CLOSERS.sub("", line)
     lower = line.lower()
     if rules["prefilter"] is not None and not rules["prefilter"].search(lower):
         return None
