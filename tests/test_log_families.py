@@ -692,6 +692,84 @@ def test_a_copy_that_fails_uploading_the_manifest_is_a_push():
 
 WORDINGS = [
     (
+        "SERVER_ERROR",
+        'time="2020-01-01T00:00:00Z" level=error msg="response completed with error" err.code="blob unknown" err.detail=sha256:abc err.message="blob unknown to registry" go.version=go1.11.2',
+    ),
+    (
+        "TAG_NOT_FOUND",
+        'time="2020-01-01T00:00:00Z" level=error msg="response completed with error" err.code="manifest unknown" err.message="manifest unknown"',
+    ),
+    (
+        "SERVER_ERROR",
+        '2021/01/01 00:00:00 [error] 28#28: *1 client intended to send too large body: 1234567 bytes, client: 10.0.0.1, server: registry.example.com, request: "PATCH /v2/ns/app/blobs/uploads/abc HTTP/1.1"',
+    ),
+    (
+        "CREDENTIALS_INVALID",
+        'Error response from daemon: Head "https://ghcr.io/v2/org/app/manifests/1": unauthorized: unauthenticated: User cannot be authenticated with the token provided.',
+    ),
+    (
+        "CREDENTIALS_INVALID",
+        'Error response from daemon: Get "https://registry.gitlab.com/v2/group/app/manifests/1": unauthorized: HTTP Basic: Access denied',
+    ),
+    (
+        "CREDENTIALS_INVALID",
+        'Error response from daemon: Get "https://registry-1.docker.io/v2/": unauthorized: your account must log in with a Personal Access Token (PAT) - learn more at docs.docker.com/go/access-tokens',
+    ),
+    (
+        "CREDENTIALS_INVALID",
+        "Error response from daemon: Get https://x.azurecr.io/v2/: unauthorized: Invalid clientid or client secret.",
+    ),
+    ("PERMISSION_DENIED", "denied: access forbidden"),
+    (
+        "CREDENTIALS_MISSING",
+        'Error: failed to push image: error copying layers and metadata from "x" to "image-registry.openshift-image-registry.svc:5000/ns/app:latest": Error writing blob: Error initiating layer upload to /v2/ns/app/blobs/uploads/ in image-registry.openshift-image-registry.svc:5000: unauthorized: authentication required',
+    ),
+    (
+        "TCP_TIMEOUT",
+        'Failed to pull image "registry.example.com:5000/ns/app:1": rpc error: code = Unknown desc = failed to pull and unpack image "registry.example.com:5000/ns/app:1": failed to resolve reference "registry.example.com:5000/ns/app:1": failed to do request: Head "https://registry.example.com:5000/v2/ns/app/manifests/1": dial tcp 10.0.0.5:5000: i/o timeout',
+    ),
+    (
+        "HTTP_NOT_HTTPS",
+        'Failed to pull image "10.0.0.5:5000/ns/app:1": rpc error: code = Unknown desc = failed to pull and unpack image "10.0.0.5:5000/ns/app:1": failed to resolve reference "10.0.0.5:5000/ns/app:1": failed to do request: Head "https://10.0.0.5:5000/v2/ns/app/manifests/1": http: server gave HTTP response to HTTPS client',
+    ),
+    (
+        "RATE_LIMITED",
+        'Failed to pull image "nginx": rpc error: code = Unknown desc = failed to pull and unpack image "docker.io/library/nginx:latest": failed to copy: httpReadSeeker: failed open: unexpected status code https://registry-1.docker.io/v2/library/nginx/manifests/sha256:abc: 429 Too Many Requests - Server message: toomanyrequests: You have reached your pull rate limit.',
+    ),
+    (
+        "DAEMON_ERROR",
+        'ERROR: error during connect: Get "http://docker:2375/_ping": dial tcp: lookup docker on 8.8.8.8:53: no such host',
+    ),
+    ("CREDENTIALS_EXPIRED", "denied: Your authorization token has expired. Reauthenticate and try again."),
+    (
+        "REPO_NOT_FOUND",
+        "Error response from daemon: pull access denied for myimage, repository does not exist or may require 'docker login'",
+    ),
+    (
+        "NAME_INVALID",
+        "Error: unable to pull nosuch/x:9: failed to resolve image name: short-name resolution enforced but cannot prompt without a TTY",
+    ),
+    (
+        "TCP_REFUSED",
+        'Error response from daemon: Get "https://registry-1.docker.io/v2/": read tcp 172.17.0.2:39468->34.226.69.105:443: read: connection reset by peer',
+    ),
+    (
+        "TLS_UNTRUSTED",
+        'Error response from daemon: Get "https://harbor.example.com/v2/": remote error: tls: bad certificate',
+    ),
+    (
+        "HTTP_TIMEOUT",
+        'Error response from daemon: Get "https://registry-1.docker.io/v2/": net/http: request canceled while waiting for connection (Client.Timeout exceeded while awaiting headers)',
+    ),
+    (
+        "SERVER_ERROR",
+        'Error response from daemon: Get "https://harbor.example.com/v2/": http2: server sent GOAWAY and closed the connection; LastStreamID=1, ErrCode=NO_ERROR, debug=""',
+    ),
+    (
+        "SERVER_ERROR",
+        "error pulling image configuration: download failed after attempts=6: stream error: stream ID 3; INTERNAL_ERROR; received from peer",
+    ),
+    (
         "REPO_NOT_FOUND",
         "[+] Running 2/3\n ✘ db Error context canceled                                              1.1s\n ✔ redis Pulled                                                           2.0s\n ✘ web Error pull access denied for myorg/web, repository does not exist or may require 'docker login': denied: requested access to the resource is denied   1.1s\nError response from daemon: pull access denied for myorg/web, repository does not exist or may require 'docker login': denied: requested access to the resource is denied",
     ),
