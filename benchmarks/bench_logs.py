@@ -8,8 +8,8 @@ count less), median, p99 and max over the files.
 carry: right cause first on each file as it is, and after re-carrying every paste the ways real pastes arrive: as one
 JSON string (a CI API, `kubectl -o json`), word-wrapped at 80 columns, hard-wrapped at 100 columns by a terminal,
 quoted with "> ", with CRLF line ends, with a date-time stamp before every line (GitHub Actions' raw log), with ANSI
-colours, inside a Markdown fence between two sentences, with no-break spaces. Each row also counts the pastes whose
-reading changed. A reader that generalises reads the same cause whatever the carrying.
+colours, inside a Markdown fence between two sentences, with no-break spaces, cut a few characters short (a stored
+excerpt that stops mid-line). Each row also counts the pastes whose reading changed. A reader that generalises reads the same cause whatever the carrying.
 
 The default files are the real tuning half and the development sets; the blind halves are refused (they are measured
 once, by the coordinator only).
@@ -67,6 +67,8 @@ CARRY: dict[str, Callable[[str], str]] = {
     "ANSI colours": lambda t: "\n".join("\x1b[31m" + line + "\x1b[0m" for line in t.split("\n")),
     "in a fence": lambda t: "I get this, any idea?\n```\n" + t + "\n```\nThanks",
     "no-break spaces": lambda t: t.replace(" ", "\u00a0"),
+    "cut 3 chars short": lambda t: t.rstrip()[:-3],
+    "cut 6 chars short": lambda t: t.rstrip()[:-6],
 }
 
 

@@ -1244,3 +1244,39 @@ def test_the_measure_command_keeps_one_collection_round(tmp_path):
 )
 def test_a_message_inside_a_json_string_reads_as_itself(line, want):
     assert cause(line) == want
+
+
+# --- a paste that stops inside its last error line (a stored excerpt, a copy cut short)
+
+
+@FAMILY
+@given(
+    case=st.sampled_from(
+        WRAPPED
+        + [
+            (
+                "Error response from daemon: Get https://r.example.com/v2/: dial tcp 1.2.3.4:443: i/o timeout",
+                "i/o timeout",
+                "TCP_TIMEOUT",
+            )
+        ]
+    ),
+    data=st.data(),
+)
+def test_a_paste_cut_inside_its_last_wording_is_read(case, data):
+    message, wording, want = case
+    start = message.index(wording)
+    # cut inside a word of the wording, keeping at least four characters and a third of it
+    cuts = [
+        i
+        for i in range(start + max(4, len(wording) // 3), start + len(wording))
+        if message[i - 1].isalnum() and message[i].isalnum()
+    ]
+    at = data.draw(st.sampled_from(cuts))
+    assert cause(message[:at]) == want
+
+
+def test_a_whole_last_word_is_not_taken_for_a_cut():
+    assert explain("We moved the cluster and now every request") is None
+    line = "failed to call rh.Authorizer.Authorize: failed to fetch oauth token: unexpected status: 400 Bad Request"
+    assert cause(line) == "SERVER_ERROR"

@@ -179,7 +179,40 @@ def _decisive_line(lines: list[str], default_op: str | None) -> tuple[_Best, lis
             or (tier == best[0] and not secondary and _may_follow(line, where, best_where))
         ):
             best, best_where = (tier, idx, p, line, op), where
+    if best is None:  # nothing names an error: the paste may stop inside its last error line
+        best = _cut_last_line(lines, op)
     return None if best is None else (best, seen_causes)
+
+
+def _cut_last_line(lines: list[str], op: str | None) -> _Best | None:
+    """A paste that stops inside its last error line (a stored excerpt, a copy cut short: "…: dial tcp …: i/o tim",
+    "no basic auth cred"): when nothing else in it names an error, the last line is read with the wording it was
+    cut inside completed, the shortest completion first. Only a cut inside a word counts (a line that ends with a
+    whole word was not cut there); a user's own first-person sentence is not completed, and a wording must keep at
+    least four characters (and a third of itself) in the line."""
+    if not lines:
+        return None
+    idx, line = len(lines) - 1, lines[-1]
+    if line.startswith("```") and len(lines) > 1:
+        idx, line = idx - 1, lines[-2]
+    lower = line.lower()
+    if len(line) < 12 or (is_prose(line) and _FIRST_PERSON.search(lower)):
+        return None
+    candidates = []
+    for literal in load_rules()["completions"]:
+        for k in range(len(literal) - 1, max(3, len(literal) // 3) - 1, -1):
+            inside_word = literal[k - 1].isalnum() and literal[k].isalnum()  # a whole last word is not a cut
+            if inside_word and lower.endswith(literal[:k]) and not lower[-k - 1 : -k].isalnum():
+                candidates.append((len(literal) - k, -len(literal), literal[k:]))
+                break
+    for _missing, _length, rest in sorted(candidates):
+        p = match_line(line + rest, op)
+        if p is not None:
+            return (int(p["tier"]), idx, p, line, op)
+    return None
+
+
+_FIRST_PERSON = LazyRe(r"\b(?:i|we|my|our|me|us)\b|我|我们")
 
 
 # The operation words of a user's sentence, English and Chinese ("pulling still says `unauthorized`", "拉取镜像还是会报错").

@@ -81,6 +81,8 @@ def load_rules() -> dict[str, Any]:
     prefilter = re.compile(_trie_regex(literals)) if literals else None
     return {
         "patterns": patterns,
+        # wordings a cut-off last line may end inside, longest first (knowledge/logs/reader.py _cut_last_line)
+        "completions": tuple(s for s in literals if len(s) >= 6 and any(c.isalpha() for c in s)),
         "causes": data["causes"],
         "prefilter": prefilter,
         "ignore": tuple(s.lower() for s in data.get("ignore", ())),
