@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import ssl
 import subprocess
 import sys
@@ -109,18 +110,23 @@ def test_diagnose_imports_the_engine_and_nothing_else(output):
     assert ("jinja2" in tops(modules)) is (not output)  # the human output is a template; --json is not
 
 
-def test_a_usage_error_exits_cleanly_while_the_tls_context_loads():
-    """diagnose starts loading the CA store in a background thread before it validates its options; a process that
-    exits at once must wait for it (a daemon thread inside OpenSSL at exit crashed the interpreter: SIGSEGV)."""
-    for _ in range(6):
+def test_a_diagnosis_exits_cleanly_while_the_tls_context_loads():
+    """Once a name resolved, the TCP step starts loading the TLS context in a background thread (with the caches off
+    that reads the whole system CA store); a diagnosis that then ends at once (the port is refused) must wait for it:
+    a daemon thread inside OpenSSL at exit crashed the interpreter (SIGSEGV)."""
+    for _ in range(4):
         out = subprocess.run(
-            [sys.executable, "-m", "bot.cli", "diagnose", "x.example", "--nameserver", "not-an-ip"],
+            [sys.executable, "-m", "bot.cli", "diagnose", "https://127.0.0.1:1", "--only", "tcp", "--json"],
             cwd=ROOT,
             capture_output=True,
             text=True,
             timeout=60,
+            env={**os.environ, "TCR_DOCTOR_CACHE_DIR": "off"},
         )
-        assert out.returncode == 2 and "--nameserver" in out.stderr, (out.returncode, out.stderr)
+        assert out.returncode == 1 and json.loads(out.stdout)["findings"][0]["code"] == "TCP_REFUSED", (
+            out.returncode,
+            out.stderr,
+        )
 
 
 def test_the_prewarmed_tls_context_is_the_one_the_diagnosis_uses(tls_material):
