@@ -1280,3 +1280,17 @@ def test_a_whole_last_word_is_not_taken_for_a_cut():
     assert explain("We moved the cluster and now every request") is None
     line = "failed to call rh.Authorizer.Authorize: failed to fetch oauth token: unexpected status: 400 Bad Request"
     assert cause(line) == "SERVER_ERROR"
+
+
+# --- a bare 400 to a reference whose tag breaks the tag grammar (a semver '+build' suffix)
+
+
+@FAMILY
+@given(path=PATHS, build=_LABEL)
+def test_a_bare_400_for_a_tag_with_a_plus_is_the_name(path, build):
+    paste = (
+        f"$ crane push app.tar r.example.com/{path}:1.0.0+{build}\n"
+        f"Error: PUT https://r.example.com/v2/{path}/manifests/1.0.0+{build}: unexpected status code 400 Bad Request"
+    )
+    assert causes(paste)[:2] == ["NAME_INVALID", "SERVER_ERROR"]
+    assert cause(paste.replace(f"+{build}", "")) == "SERVER_ERROR"

@@ -85,21 +85,10 @@ def _explain(text: str) -> dict[str, Any] | None:
     (tier, idx, pattern, line, op), seen_causes = found
 
     ent = entities(lines, idx, op)
-    direction = _line_direction(line)
-    spoken = _prose_op(line)
-    if spoken:
-        ent["op"] = op = spoken  # the user's sentence names the operation that failed
-    elif direction and ent["op"] != "login":
-        # `skopeo copy`, `crane copy`, `docker buildx … --push` both pull and push: the error line says which side
-        # failed ("uploading manifest … to", "writing blob" / "reading manifest … in", "initializing source")
-        ent["op"] = op = direction
+    op = _operation(line, ent, op)
     tool = detect_tool(lines, line, ent["tool"])
     cause, also, note = _refined_cause(pattern, line, op, ent, tool, lines[max(0, idx - 400) : idx], whole_lower)
-    if cause not in NETWORK_CAUSES - {"SERVER_ERROR"} and _searched_registries(lines) >= 2:
-        # containers/image tried an unqualified name on each registry of its search list ("Trying to pull
-        # docker.io/library/x...", then quay.io/x ...): every one refused, so the name exists on none of them.
-        also.insert(0, cause)
-        cause = "REPO_NOT_FOUND"
+    cause = _whole_paste_cause(cause, also, line, lines, text)
     also = _fill_also(also, cause, seen_causes)
     if pattern.get("no_cause"):
         return None  # another tool's network failure (git, pip, npm, apt ...): no registry cause
@@ -142,6 +131,37 @@ def _explain(text: str) -> dict[str, Any] | None:
 
 
 _WRAP_WIDTH = 60  # a line shorter than this was not wrapped by an 80-column terminal or a narrow page
+
+
+def _operation(line: str, ent: dict[str, Any], op: str | None) -> str | None:
+    """The operation that failed (else `op`, the one in force at the line), set in `ent`: the user's sentence names it ("pulling still says …"), or the error
+    line says which side of a copy failed (`skopeo copy`, `crane copy`, `buildx --push` both pull and push:
+    "uploading manifest … to", "writing blob" / "reading manifest … in", "initializing source")."""
+    spoken = _prose_op(line)
+    if spoken:
+        ent["op"] = spoken
+        return spoken
+    direction = _line_direction(line)
+    if direction and ent["op"] != "login":
+        ent["op"] = direction
+        return direction
+    return op
+
+
+def _whole_paste_cause(cause: str, also: list[str], line: str, lines: list[str], text: str) -> str:
+    """The cause once the whole paste is looked at (the former cause joins `also`): a short name refused by every
+    registry containers/image searched does not exist; a bare 400 to a tag that breaks the tag grammar is the name."""
+    if cause not in NETWORK_CAUSES - {"SERVER_ERROR"} and _searched_registries(lines) >= 2:
+        # "Trying to pull docker.io/library/x...", then quay.io/x ...: every one refused, so it exists on none
+        also.insert(0, cause)
+        return "REPO_NOT_FOUND"
+    if cause == "SERVER_ERROR" and _BARE_400.search(line) and _BAD_TAG.search(text):
+        # the tag grammar is [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}; a `+` (semver build metadata) breaks it, and the
+        # registry says no more than "Bad Request"
+        also.insert(0, cause)
+        return "NAME_INVALID"
+    return cause
+
 
 _Best = tuple[int, int, dict[str, Any], str, str | None]  # (tier, line index, pattern, line, operation)
 
@@ -336,6 +356,11 @@ def _refined_cause(
         cause = pattern["hub_cause"]
     return cause, also, note
 
+
+_BARE_400 = LazyRe(r"\b400\b(?: bad request)?(?![^\n]{0,40}(?:invalid|token|grant|scope))", re.IGNORECASE)
+_BAD_TAG = LazyRe(
+    r"[a-z0-9][a-z0-9._/-]{0,200}/[a-z0-9._-]{1,100}:[A-Za-z0-9_][A-Za-z0-9_.-]{0,60}\+[A-Za-z0-9_.+-]{1,60}"
+)
 
 _TRYING = LazyRe(
     r"^Trying to pull (?:repository )?([a-z0-9.-]{1,100}(?::\d{1,5})?)/([^\s:]{1,200}?)(?::[^\s/]{1,128})?(?: ?\.\.\.|\s|$)"
