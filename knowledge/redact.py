@@ -33,9 +33,25 @@ _NOT_A_LABEL = r"(?!(?:password|passwd|pwd|token|secret|access[_-]?token|client[
 
 _PROMPT_FOLLOWERS = (
     r"(?!(?-i:Error|error|ERROR|WARNING|Warning|warning|Login|login|Logging|Succeeded|unauthorized|denied|Get|"
-    r"Head|Post|Put|https?|Username|Password|Authenticating|Cannot|cannot|The|fatal|failed|Failed|time|level)\b)"
+    r"Head|Post|Put|https?|Username|Password|Authenticating|Cannot|cannot|The|fatal|failed|Failed|time|level|"
+    r"DEBU|INFO|WARN|ERRO|FATA)\b)"
     r"(?![$>#])"
 )
+# What people and tools say about a secret is not the secret: "my password is not accepted", "the token is expired",
+# containerd's "failed to fetch oauth token: unexpected status: 401 Unauthorized", "密码是对的". A value is neither
+# one of these words, nor an HTTP status with its reason, nor Chinese text (a value stops where Chinese starts:
+# "密码是X登录不上" masks X and keeps the question).
+_ABOUT_A_SECRET = (
+    r"(?!(?:not|no|wrong|incorrect|correct|right|invalid|valid|expired|expiring|empty|missing|required|unexpected|"
+    r"ok|okay|fine|the|a|an|my|your|our|its|this|that|it|still|also|being|been|set|changed|reset|rejected|accepted|"
+    r"same|different|blank|null|none|nil|undefined|what|which|how|why|where|definitely|really|probably|supposed|"
+    r"needed|used|given|provided|saved|stored|correctly|generated|created|via|too)(?![\w-]))"
+    r"(?![1-5][0-9][0-9][ \t]{1,5}(?:unauthori[sz]ed|forbidden|not found|bad |too many|internal|service|gateway))"
+    r"(?![\u3400-\u9fff\uff01-\uff20])"
+)
+# `docker run -p 5000:5000`, `-p 127.0.0.1:443:5000/tcp`: ports, not a password
+_PORTS = r"[0-9.:\[\]]{0,64}[0-9]:[0-9]{1,5}(?:-[0-9]{1,5})?(?:/(?:tcp|udp|sctp))?(?![^\s\"'`])"
+_NOT_CJK = r"\u3000-\u303f\u3400-\u9fff\uff01-\uff20"
 
 
 class _Lazy:
@@ -46,12 +62,26 @@ class _Lazy:
         self.pattern, self.flags = pattern, flags
         self._compiled: re.Pattern[str] | None = None
 
-    def sub(self, repl: Callable[[re.Match[str]], str], text: str) -> str:
-        """re.Pattern.sub with the compiled pattern."""
+    def fullmatch(self, text: str) -> bool:
+        """Whether the whole of `text` matches."""
+        return self._pattern().fullmatch(text) is not None
+
+    def _pattern(self) -> re.Pattern[str]:
         if self._compiled is None:
             self._compiled = re.compile(self.pattern, self.flags)
-        return self._compiled.sub(repl, text)
+        return self._compiled
 
+    def sub(self, repl: Callable[[re.Match[str]], str], text: str) -> str:
+        """re.Pattern.sub with the compiled pattern."""
+        return self._pattern().sub(repl, text)
+
+
+# A value that stands for a secret without being one: `-p $DOCKER_PASSWORD`, `${{ secrets.X }}`, `<password>`,
+# `xxx`, `***`: masking it would tell the user to rotate a credential they never pasted.
+_PLACEHOLDER = _Lazy(
+    r"(?i)(?-i:\$[A-Z_][A-Z0-9_]{0,127})|\$\{\w{1,128}\}|\$\{\{.{0,256}\}\}|\{\{.{0,256}\}\}|\$\(.{0,256}\)|`[^`]{0,256}`|<[^<>]{0,64}>|\[[^\[\]]{0,64}\]"
+    r"|[x*]{1,64}|password|passwd|secret|token|your[_-]?password|my[_-]?password"
+)
 
 # (kind, pattern, group to mask). Order matters: specific before generic.
 _PATTERNS: list[tuple[str, _Lazy, str]] = [
@@ -70,7 +100,7 @@ _PATTERNS: list[tuple[str, _Lazy, str]] = [
         "docker-login-password",
         _Lazy(
             r"(?<![\w-])(?:-p|--password|--registry-password|--docker-password|--secret-key|--passphrase)"
-            rf"(?:=|[ \t]{{1,10}})(?P<s>{_QUOTED}|{_TOKEN})"
+            rf"(?:=|[ \t]{{1,10}}(?!via(?![\w-])))(?!{_PORTS}|`|\$\(|[{_NOT_CJK}])(?P<s>{_QUOTED}|{_TOKEN})"
         ),
         "s",
     ),
@@ -149,7 +179,8 @@ _PATTERNS: list[tuple[str, _Lazy, str]] = [
             r"[\"']?[ \t]{0,5}(?:[:=：]|\bis\b|是|为)[ \t]{0,5}"
             + _PROMPT_FOLLOWERS
             + _NOT_A_LABEL
-            + r"(?P<s>\"[^\"\n]{1,512}\"|'[^'\n]{1,512}'|[^\s\"',;，。]{1,512})"
+            + _ABOUT_A_SECRET
+            + rf"(?P<s>\"[^\"\n]{{1,512}}\"|'[^'\n]{{1,512}}'|[^\s\"',;，。{_NOT_CJK}]{{1,512}})"
         ),
         "s",
     ),
@@ -205,7 +236,8 @@ def redact(text: str) -> tuple[str, list[str]]:
             if group is None:
                 return m.group(0)
             secret = m.group(group)
-            if not secret or MASK in secret or secret.endswith(":"):
+            bare = secret[1:-1] if len(secret) > 1 and secret[0] == secret[-1] and secret[0] in "\"'" else secret
+            if not secret or MASK in secret or secret.endswith(":") or _PLACEHOLDER.fullmatch(bare.strip()):
                 return m.group(0)
             kinds.add(kind)
             quote = secret[0] if secret[0] in "\"'" and len(secret) > 1 and secret[-1] == secret[0] else ""

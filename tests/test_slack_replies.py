@@ -364,3 +364,22 @@ def test_a_vote_on_a_log_cause_reply_is_stored_under_the_cause(rig, db, capsys):
     (group,) = json.loads(capsys.readouterr().out)["groups"]
     assert group["no_answer"] == 1 and group["thumbs_down"] == 1
     assert group["answer_ids"] == ["log:" + expected["log"]["cause"]]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my password is not accepted when I docker login to shop-tcr.tencentcloudcr.com",
+        "我的密码是对的但是登录失败",
+        'failed to resolve reference "shop-tcr.tencentcloudcr.com/a/b:1": failed to fetch oauth token: '
+        "unexpected status: 401 Unauthorized",
+    ],
+)
+def test_words_about_a_password_are_answered_not_warned_about(rig, text):
+    """A question about a password (or containerd's 'oauth token: unexpected status') holds no secret: /tcr answers
+    it instead of refusing with 'rotate the credential'."""
+    rig.command(text)
+    answer = rig.api.wait_for("chat.postMessage")
+    assert block_text(answer.args["blocks"])
+    rig.api.quiet(0.3)
+    assert "rotate" not in rig.api.everything() and "轮换" not in rig.api.everything()
