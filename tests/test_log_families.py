@@ -691,6 +691,14 @@ def test_a_copy_that_fails_uploading_the_manifest_is_a_push():
 #     other tools inside a build get none.
 
 WORDINGS = [
+    ("SERVER_ERROR", "manifest invalid: manifest invalid"),
+    ("SERVER_ERROR", "digest invalid: provided digest did not match uploaded content"),
+    ("SERVER_ERROR", "blob upload invalid: blob upload invalid"),
+    ("SERVER_ERROR", "size invalid: provided length did not match content length"),
+    ("SERVER_ERROR", "Error: failed to push some refs: MANIFEST_INVALID: manifest invalid; map[]"),
+    ("SERVER_ERROR", "unsupported media type application/vnd.oci.image.manifest.v1+json"),
+    ("NAME_INVALID", "tag invalid: manifest tag did not match URI"),
+    ("CREDENTIALS_INVALID", "Error response from daemon: Get https://r.example.com/v2/: unauthori"),
     (
         "SERVER_ERROR",
         'time="2020-01-01T00:00:00Z" level=error msg="response completed with error" err.code="blob unknown" err.detail=sha256:abc err.message="blob unknown to registry" go.version=go1.11.2',
@@ -1294,3 +1302,9 @@ def test_a_bare_400_for_a_tag_with_a_plus_is_the_name(path, build):
     )
     assert causes(paste)[:2] == ["NAME_INVALID", "SERVER_ERROR"]
     assert cause(paste.replace(f"+{build}", "")) == "SERVER_ERROR"
+
+
+def test_a_run_together_error_code_is_not_a_completion():
+    # "invalid" ends a whole word here; "invalidimagename" must not complete it
+    assert cause("the push says: manifest invalid") == "SERVER_ERROR"
+    assert explain("Error: the option is invalid") is None

@@ -82,7 +82,10 @@ def load_rules() -> dict[str, Any]:
     return {
         "patterns": patterns,
         # wordings a cut-off last line may end inside, longest first (knowledge/logs/reader.py _cut_last_line)
-        "completions": tuple(s for s in literals if len(s) >= 6 and any(c.isalpha() for c in s)),
+        # (error codes written as one run-together word, "invalidimagename", are left out: a whole word ends there)
+        "completions": tuple(
+            s for s in literals if len(s) >= 6 and any(c.isalpha() for c in s) and (len(s) <= 12 or not s.isalpha())
+        ),
         "causes": data["causes"],
         "prefilter": prefilter,
         "ignore": tuple(s.lower() for s in data.get("ignore", ())),
