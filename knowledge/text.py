@@ -34,7 +34,10 @@ _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_RE = re.compile(f"[{_CJK}]")
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
 _CJK_RUN_RE = re.compile(f"[{_CJK}]+")
-_NON_CJK_RUN_RE = re.compile(f"[^{_CJK}]*[a-z0-9][^{_CJK}]*")
+# Stretches between Chinese characters; those with a letter or digit are searched for Latin terms. (One pattern
+# "[^CJK]*[a-z0-9][^CJK]*" found them directly, in quadratic time on a long run without one: a pasted separator.)
+_NON_CJK_RUN_RE = re.compile(f"[^{_CJK}]+")
+_ALNUM_RE = re.compile("[a-z0-9]")
 _LATIN_RE = re.compile(r"[a-z0-9][a-z0-9_.+-]{0,63}")
 _WORD_SPLIT_RE = re.compile(r"[._+-]+")
 _HEXISH_RE = re.compile(r"^(?:[0-9a-f]{12,}|sha256:?[0-9a-f]*|[0-9]+[a-z]?[0-9]*s?)$")
@@ -168,6 +171,8 @@ class Concepts:
             # non-Chinese stretches one by one finds exactly what searching the whole text would (faster on zh).
             latin, finditer = self.latin, self.latin_re.finditer
             for seg in _NON_CJK_RUN_RE.findall(norm_text):
+                if _ALNUM_RE.search(seg) is None:
+                    continue
                 found.extend(latin[m.group(0)] for m in finditer(seg))
         return found
 

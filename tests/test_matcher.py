@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -363,3 +364,27 @@ def test_answer_is_the_same_under_every_hash_seed():
     assert len(replies) == 1
     reply = json.loads(replies.pop())
     assert reply["matched"] is False
+
+
+def test_a_long_run_without_letters_is_read_in_linear_time():
+    """A pasted separator, punctuation or blank run was read in quadratic time: 16,000 ':' took 3.6 s in ask(),
+    20,000 '.' or newlines 20-40 s (Slack and the CLI take that much). The bound is wide for a loaded 2-core machine."""
+    runs = (".", "\n", "\r", "\r\n", " \n", "\t", "。", "\u3000", "..")
+    for text in (":" * 40_000, "=" * 20_000 + " docker login 失败 " + "-" * 20_000, *(r * 20_000 for r in runs)):
+        start = time.perf_counter()
+        knowledge.ask(text)
+        assert time.perf_counter() - start < 5
+    start = time.perf_counter()
+    T.default_concepts().find("=" * 60_000)  # quadratic: about a minute
+    assert time.perf_counter() - start < 2
+
+
+@pytest.mark.parametrize(
+    "norm",
+    ["", "::::", "docker 登录 :: push", "——.. ab 登录失败 ::cd::", "登录", "a", "::a::登::b", "内网 vpc 访问 内网"],
+)
+def test_concepts_are_found_in_every_latin_stretch(norm):
+    """Concepts.find reads each stretch between Chinese characters that holds a letter or digit, whole."""
+    concepts = T.default_concepts()
+    whole = concepts.find(norm)
+    assert sorted(whole) == sorted(concepts.find(norm + "::::"))
