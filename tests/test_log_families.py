@@ -1308,3 +1308,15 @@ def test_a_run_together_error_code_is_not_a_completion():
     # "invalid" ends a whole word here; "invalidimagename" must not complete it
     assert cause("the push says: manifest invalid") == "SERVER_ERROR"
     assert explain("Error: the option is invalid") is None
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "cant loging to tcr instace with docker",
+        "Ubuntu 22.04 上怎么安装 Docker",
+        "how to push to the registry with docker",
+    ],
+)
+def test_a_question_ending_with_a_tool_name_is_not_a_cut_off_error(question):
+    assert explain(question) is None

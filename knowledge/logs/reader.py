@@ -208,19 +208,20 @@ def _cut_last_line(lines: list[str], op: str | None) -> _Best | None:
     """A paste that stops inside its last error line (a stored excerpt, a copy cut short: "…: dial tcp …: i/o tim",
     "no basic auth cred"): when nothing else in it names an error, the last line is read with the wording it was
     cut inside completed, the shortest completion first. Only a cut inside a word counts (a line that ends with a
-    whole word was not cut there); a user's own first-person sentence is not completed, and a wording must keep at
-    least four characters (and a third of itself) in the line."""
+    whole word was not cut there); only an error chain ("…: …") is completed, never a question or the user's own
+    sentence; a wording must keep a third of itself in the line (three fifths of a one-word one)."""
     if not lines:
         return None
     idx, line = len(lines) - 1, lines[-1]
     if line.startswith("```") and len(lines) > 1:
         idx, line = idx - 1, lines[-2]
     lower = line.lower()
-    if len(line) < 12 or (is_prose(line) and _FIRST_PERSON.search(lower)):
-        return None
+    if len(line) < 12 or ": " not in line or _ASKS.search(line) or (is_prose(line) and _FIRST_PERSON.search(lower)):
+        return None  # only an error chain ("…: …") is completed; never a question or the user's own sentence
     candidates = []
     for literal in load_rules()["completions"]:
-        for k in range(len(literal) - 1, max(3, len(literal) // 3) - 1, -1):
+        shortest = max(3, len(literal) // 3) if " " in literal else max(3, (len(literal) * 3 + 4) // 5)
+        for k in range(len(literal) - 1, shortest - 1, -1):
             inside_word = literal[k - 1].isalnum() and literal[k].isalnum()  # a whole last word is not a cut
             if inside_word and lower.endswith(literal[:k]) and not lower[-k - 1 : -k].isalnum():
                 candidates.append((len(literal) - k, -len(literal), literal[k:]))
@@ -232,6 +233,7 @@ def _cut_last_line(lines: list[str], op: str | None) -> _Best | None:
     return None
 
 
+_ASKS = LazyRe(r"[?？]|怎么|如何|吗|\b(?:how|what|why|can|could|cant|can't)\b", re.IGNORECASE)
 _FIRST_PERSON = LazyRe(r"\b(?:i|we|my|our|me|us)\b|我|我们")
 
 
