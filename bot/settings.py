@@ -125,8 +125,8 @@ class Settings:
     diagnose_concurrency: int = setting(
         "TCR_DOCTOR_DIAGNOSE_CONCURRENCY", 4, "diagnoses at once per worker; more get 503 + `Retry-After`"
     )
-    max_body_bytes: int = setting("TCR_DOCTOR_MAX_BODY_BYTES", 16384, "largest request body (413 above)")
-    max_question_chars: int = setting("TCR_DOCTOR_MAX_QUESTION_CHARS", 2000, "longest question (413 above)")
+    max_body_bytes: int = setting("TCR_DOCTOR_MAX_BODY_BYTES", 65536, "largest request body (413 above)")
+    max_question_chars: int = setting("TCR_DOCTOR_MAX_QUESTION_CHARS", 16000, "longest question (413 above)")
     rate_limit_ask: str = setting(
         "TCR_DOCTOR_RATE_LIMIT_ASK", "60/60", "per client: N requests per SECONDS (`0` = off); 429 + `Retry-After`"
     )

@@ -4,12 +4,15 @@ CORS/CSP headers, metrics, storage of redacted text, and the `report unanswered`
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import time
+from pathlib import Path
 
 import pytest
 
 import knowledge
+from bot.settings import Settings
 from bot.web import create_app
 
 LOGIN_Q = "docker login 报错 unauthorized: authentication required"
@@ -130,7 +133,7 @@ def test_question_is_stored_redacted(app, client):
         ({"q": "   "}, 400, "missing_question"),
         ({"q": 5}, 400, "missing_question"),
         ({"q": "hi", "lang": "fr"}, 400, "bad_lang"),
-        ({"q": "x" * 2001}, 413, "question_too_long"),
+        ({"q": "x" * 16001}, 413, "question_too_long"),
     ],
 )
 def test_ask_validation(client, payload, status, code):
@@ -461,3 +464,35 @@ def test_whitespace_only_questions_and_targets_are_refused_as_the_schema_says(ma
     for text in ("\x1e\x1e", "\ufeff", " \u3000\t"):
         assert client.post("/api/ask", json={"q": text}).get_json()["error"] == "missing_question"
         assert client.post("/api/diagnose", json={"target": text}).get_json()["error"] == "missing_target"
+
+
+def test_a_pasted_build_log_is_read_to_its_last_line(client):
+    """A visitor pastes a CI build log with the question first and the error last (real logs run to several
+    thousand characters, mostly Chinese ones 3 bytes each): the whole paste is read, not refused or cut."""
+    steps = "\n".join(
+        f"#{i} [build 3/9] RUN pip install 依赖包{i}==1.0  下载 package{i}-1.0 (12 kB)" for i in range(120)
+    )
+    error = (
+        "ERROR: failed to solve: failed to push shop-tcr.tencentcloudcr.com/team/app:1.0: failed to authorize: "
+        "failed to fetch oauth token: unexpected status: 401 Unauthorized"
+    )
+    question = f"CI 推送镜像一直失败，日志如下：\n{steps}\n{error}"
+    assert len(question) > 8000
+    response = client.post("/api/ask", json={"q": question})
+    assert response.status_code == 200, response.get_json()
+    body = response.get_json()
+    assert body["lang"] == "zh"
+    assert body["log"]["host"] == "shop-tcr.tencentcloudcr.com" and body["log"]["cause"].startswith("CREDENTIALS")
+
+
+def test_the_widget_the_api_description_and_the_service_take_the_same_longest_question():
+    """One limit: the widget's input would cut a longer paste silently (its tail, where the error is)."""
+    root = Path(__file__).resolve().parents[1]
+    widget = (root / "bot/static/widget.js").read_text()
+    (textarea,) = re.findall(r'className: "tcrd-input"[^}]*maxlength: "(\d+)"', widget)
+    spec = json.loads((root / "bot/openapi.json").read_text())
+    limit = Settings.from_env({}, {}).max_question_chars
+    assert int(textarea) == limit
+    ask = spec["paths"]["/api/ask"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    assert ask["properties"]["q"]["maxLength"] == limit
+    assert limit >= 16000

@@ -221,7 +221,7 @@
   var form = el("form", { className: "tcrd-form", autocomplete: "off" });
   var inputId = "tcrd-input";
   form.appendChild(el("label", { "for": inputId, className: "tcrd-sr-only" }, T.inputLabel));
-  var input = el("textarea", { id: inputId, className: "tcrd-input", rows: "2", maxlength: "2000",
+  var input = el("textarea", { id: inputId, className: "tcrd-input", rows: "2", maxlength: "16000",
                                placeholder: T.placeholder, "aria-label": T.inputLabel });
   var sendBtn = el("button", { type: "submit", className: "tcrd-send" }, T.send);
   form.appendChild(input);
