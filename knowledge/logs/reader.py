@@ -186,7 +186,7 @@ def _decisive_line(lines: list[str], default_op: str | None) -> tuple[_Best, lis
         op = info[1] if info and info[1] else op
         side = True if _SIDE_COMMAND.search(line) else (False if info else side)
         p, line = _match(line, _prose_op(line) or op, wrapped)
-        wrapped = line if p is None and len(line) >= _WRAP_WIDTH else None
+        wrapped = line if p is None and len(line) >= _WRAP_WIDTH and line[-1].isalnum() and not is_prose(line) else None
         if p is None or asks_about(line, p):
             continue  # "ccr quota?", "临时登录密码多久过期": a question about a subject, not a program's output
         tier = _tier(line, p, best[3] if best is not None else None)
