@@ -496,3 +496,22 @@ def test_the_widget_the_api_description_and_the_service_take_the_same_longest_qu
     ask = spec["paths"]["/api/ask"]["post"]["requestBody"]["content"]["application/json"]["schema"]
     assert ask["properties"]["q"]["maxLength"] == limit
     assert limit >= 16000
+
+
+def test_the_text_report_shows_each_pasted_question_as_one_readable_line(app, client, capsys):
+    """A support lead reads 50 groups: a pasted build log is one line (its start, whitespace collapsed, cut with …),
+    not pages of output; --json keeps the whole text."""
+    from bot.cli import main
+
+    paste = "docker build fails on our CI runner\n" + "\n".join(f"#{i} RUN make step{i} ..." for i in range(300))
+    assert client.post("/api/ask", json={"q": paste}).status_code == 200
+    app.extensions["tcr_doctor"].storage.flush()
+    db = app.extensions["tcr_doctor"].storage.path
+    assert main(["report", "unanswered", "--db", db, "--lang", "en"]) == 0
+    text = capsys.readouterr().out
+    (line,) = [x for x in text.splitlines() if "docker build fails" in x]
+    assert line.strip().startswith("1x  docker build fails on our CI runner #0 RUN make step0")
+    assert line.endswith("…") and len(line) <= 240
+    assert "step299" not in text
+    assert main(["report", "unanswered", "--db", db, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["groups"][0]["question"] == paste
