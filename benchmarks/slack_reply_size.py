@@ -19,9 +19,9 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
-import knowledge  # noqa: E402
-from bot.slack import SlackChannel, SlackSettings  # noqa: E402
-from tests.harness.slack_api import before_full_answer  # noqa: E402
+import knowledge
+from bot.slack import SlackChannel, SlackSettings
+from tests.harness.slack_api import before_full_answer
 
 
 def measure(channel: SlackChannel, question: str, lang: str | None = None) -> tuple[int, int, str]:

@@ -404,7 +404,7 @@ def _explain_log(text: str) -> dict | None:
         import knowledge
 
         return knowledge.explain_log(text)
-    except Exception:  # noqa: BLE001
+    except Exception:
         current_app.logger.warning("explain_log failed", exc_info=True)
         return None
 

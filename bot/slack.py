@@ -454,7 +454,7 @@ class SlackChannel:
                 self.settings.storage.record_question(
                     qid, masked, channel="slack", redacted=kinds, **question_fields(result)
                 )
-            except Exception:  # noqa: BLE001 - the answer matters more than its record
+            except Exception:  # the answer matters more than its record
                 log.exception("slack: could not record the question")
         count_question(self._count, "slack", result)
         return qid
@@ -470,7 +470,7 @@ class SlackChannel:
                     helpful=helpful,
                     channel="slack",
                 )
-            except Exception:  # noqa: BLE001
+            except Exception:
                 log.exception("slack: could not record feedback")
         self._count("tcr_doctor_feedback_total", {"channel": "slack", "helpful": "true" if helpful else "false"})
 
@@ -931,7 +931,7 @@ class SlackChannel:
                 ran_by=ran_by,
                 command=command,
             )
-        except Exception:  # noqa: BLE001 - the user gets an honest error, the log gets the traceback
+        except Exception:  # the user gets an honest error, the log gets the traceback
             log.exception("slack: diagnosis failed")
             return message("error.json.j2", lang=lang)
         finally:

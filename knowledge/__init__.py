@@ -217,7 +217,7 @@ def _log_cause(text: str, entities: dict[str, Any]) -> dict[str, Any] | None:
 
             cause = complete_target(cause, entities)
         return cause
-    except Exception:  # noqa: BLE001
+    except Exception:
         import logging
 
         logging.getLogger(__name__).warning("explain_log failed; answering without a log cause", exc_info=True)

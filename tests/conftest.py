@@ -16,7 +16,7 @@ _ROOT = str(pathlib.Path(__file__).resolve().parent.parent)
 if _ROOT not in sys.path:  # so `from tests.harness import ...` works however pytest was started
     sys.path.insert(0, _ROOT)
 
-from tests.harness.fixtures import *  # noqa: E402,F401,F403
+from tests.harness.fixtures import *  # noqa: E402, F403
 
 CHROMIUM = os.environ.get("TCR_DOCTOR_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [

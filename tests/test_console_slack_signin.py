@@ -36,7 +36,7 @@ class SlackOIDC:
         outer = self
 
         class Handler(QuietHandler):
-            def do_GET(self):  # noqa: N802
+            def do_GET(self):
                 url = urllib.parse.urlsplit(self.path)
                 query = dict(urllib.parse.parse_qsl(url.query))
                 if url.path == "/openid/connect/authorize":
@@ -54,7 +54,7 @@ class SlackOIDC:
                     return self._json(200, {"keys": [jwk]})
                 return self._json(404, {"ok": False})
 
-            def do_POST(self):  # noqa: N802
+            def do_POST(self):
                 if self.path != "/api/openid.connect.token":
                     return self._json(404, {"ok": False})
                 outer.token_calls += 1
@@ -185,3 +185,15 @@ def test_a_callback_without_the_matching_state_is_refused(tmp_path, slack):
     # another browser (no state cookie) cannot use the callback either
     other = app_for(tmp_path, slack)
     assert other.get(f"{callback.path}?{callback.query}").status_code == 403
+
+
+@pytest.mark.parametrize("base_url", ["file:///etc", "ftp://slack.example", "slack.com", "gopher://x"])
+def test_the_sign_in_base_url_must_be_http(base_url):
+    # The token exchange sends the client secret to this URL: a typo or a custom scheme is a clear error at start-up.
+    from bot.console.slack_signin import SlackSignIn
+
+    with pytest.raises(ValueError, match="http"):
+        SlackSignIn(client_id="c", client_secret="s", team="T1", base_url=base_url)
+    assert SlackSignIn(client_id="c", client_secret="s", team="T1", base_url="https://slack.com/").base == (
+        "https://slack.com"
+    )

@@ -247,7 +247,7 @@ class _DNSServer:
                         response.answer.append(dns.rrset.from_text(question.name, 30, "IN", rdtype, *wanted))
                 self.sock.sendto(response.to_wire(), peer)
 
-        import dns.rdatatype  # noqa: F401  (used in serve)
+        import dns.rdatatype  # used in serve
 
         self.thread = threading.Thread(target=serve, daemon=True)
         self.thread.start()
@@ -333,7 +333,7 @@ REDIRECT_TARGETS = [
 @pytest.fixture(scope="module")
 def redirect_server():
     class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802
+        def do_GET(self):
             index = int(self.path.strip("/").split("/")[0])
             self.send_response(302)
             self.send_header("Location", REDIRECT_TARGETS[index])
@@ -425,7 +425,7 @@ class _Canary:
         from tests.harness._net import QuietHandler
 
         class Handler(QuietHandler):
-            def do_GET(self):  # noqa: N802
+            def do_GET(self):
                 canary.hits += 1
                 self.send_body(200, "{}", "application/json", {"Docker-Distribution-Api-Version": "registry/2.0"})
 
@@ -446,7 +446,7 @@ def _redirector(cert, location, *, as_realm=False):
     box = {}
 
     class Handler(QuietHandler):
-        def do_GET(self):  # noqa: N802
+        def do_GET(self):
             if self.path.startswith("/v2/"):
                 realm = location if as_realm else f"https://{Zone.TCR_LOCAL}:{box['port']}/token"
                 self.send_body(

@@ -43,7 +43,7 @@ def rows(rig, db, table):
     rig.app.extensions["tcr_doctor"].storage.flush()
     with sqlite3.connect(db) as conn:
         conn.row_factory = sqlite3.Row
-        return [dict(r) for r in conn.execute(f"SELECT * FROM {table}")]  # noqa: S608 - a fixed table name
+        return [dict(r) for r in conn.execute(f"SELECT * FROM {table}")]  # a fixed table name
 
 
 # -- every question recorded, in the same store as the web's ---------------------------------------------------

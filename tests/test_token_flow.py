@@ -25,7 +25,7 @@ class Realm:
         outer = self
 
         class Handler(QuietHandler):
-            def do_GET(self):  # noqa: N802
+            def do_GET(self):
                 url = urllib.parse.urlsplit(self.path)
                 if url.path == "/v2/":
                     challenge = outer.challenge.format(realm=f"{outer.url}/token")
@@ -34,7 +34,7 @@ class Realm:
                 outer.requests.append({"method": "GET", **dict(urllib.parse.parse_qsl(url.query))})
                 return self._token()
 
-            def do_POST(self):  # noqa: N802
+            def do_POST(self):
                 form = self.rfile.read(int(self.headers["Content-Length"])).decode()
                 outer.requests.append({"method": "POST", **dict(urllib.parse.parse_qsl(form))})
                 return self._token()

@@ -257,7 +257,7 @@ class _SourceAddressAdapter(requests.adapters.HTTPAdapter):
         self.source = source
         super().__init__()
 
-    def init_poolmanager(self, *args, **kwargs):  # noqa: ANN002, ANN003
+    def init_poolmanager(self, *args, **kwargs):
         kwargs["source_address"] = (self.source, 0)
         kwargs["socket_options"] = [(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)]
         return super().init_poolmanager(*args, **kwargs)

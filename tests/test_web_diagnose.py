@@ -192,7 +192,7 @@ class _ChallengingRegistry:
         outer = self
 
         class Handler(QuietHandler):
-            def do_GET(self):  # noqa: N802
+            def do_GET(self):
                 if self.path.startswith("/token"):
                     outer.authorizations.append(self.headers.get("Authorization", ""))
                     self.send_body(200, '{"token": "anonymous", "access_token": "anonymous"}', "application/json")

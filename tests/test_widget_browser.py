@@ -31,7 +31,7 @@ class HostPages:
         pages = self.pages
 
         class Handler(QuietHandler):
-            def do_GET(self):  # noqa: N802
+            def do_GET(self):
                 body = pages.get(self.path.split("?")[0])
                 if body is None:
                     self.send_body(404, "not found")

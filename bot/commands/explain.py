@@ -94,7 +94,7 @@ def run_diagnosis(result: dict[str, Any], timeout: float) -> dict[str, Any]:
     )
     try:
         report = diagnose(result["target"], options)
-    except Exception as exc:  # e.g. a target the diagnostics cannot parse: report it, do not crash
+    except Exception as exc:  # noqa: BLE001 - e.g. a target the diagnostics cannot parse: report it, do not crash
         return {
             "ran": False,
             "verdict": "not_run",

@@ -40,6 +40,9 @@ class SlackSignIn:
         self.client_id = client_id
         self.client_secret = client_secret
         self.team = team
+        if urllib.parse.urlsplit(base_url).scheme not in ("https", "http"):
+            # the token exchange sends the client secret there: never to file: or a custom scheme
+            raise ValueError(f"the Slack sign-in base URL must be an http(s) URL, not {base_url!r}")
         self.base = base_url.rstrip("/")
         self._jwks: Any = None  # jwt.PyJWKClient, made on first use (importing jwt costs start-up)
 
@@ -86,13 +89,13 @@ class SlackSignIn:
                 "grant_type": "authorization_code",
             }
         ).encode()
-        req = urllib.request.Request(
+        req = urllib.request.Request(  # noqa: S310 - self.base is http(s), checked in __init__
             f"{self.base}/api/openid.connect.token",
             data=body,
             headers={"Content-Type": "application/x-www-form-urlencoded"},
         )
         try:
-            with urllib.request.urlopen(req, timeout=TIMEOUT) as resp:  # noqa: S310 - the configured Slack URL
+            with urllib.request.urlopen(req, timeout=TIMEOUT) as resp:  # noqa: S310 - req's URL is self.base's
                 data = json.loads(resp.read(1_000_000))
         except (OSError, ValueError) as exc:
             raise SignInError(f"token exchange failed ({type(exc).__name__})") from None

@@ -79,7 +79,7 @@ class QuietHandler(http.server.BaseHTTPRequestHandler):
     server_version = "harness"
     sys_version = ""
 
-    def log_message(self, format, *args):  # noqa: A002 - stdlib signature
+    def log_message(self, format, *args):  # stdlib signature
         pass
 
     def send_body(

@@ -66,7 +66,7 @@ class Instance:
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> Instance:
-        log = open(self.log_file, "ab")  # noqa: SIM115 - held by the child
+        log = open(self.log_file, "ab")  # held by the child
         self.proc = subprocess.Popen(
             procfile_web_argv(self.port, self.env),
             cwd=ROOT,

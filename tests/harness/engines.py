@@ -98,7 +98,7 @@ class PostgresServer:
             "-c", f"fsync={'on' if self.fsync else 'off'}",
             "-c", "full_page_writes=off" if not self.fsync else "full_page_writes=on",
         ]  # fmt: skip
-        log = open(self.log_file, "ab")  # noqa: SIM115 - held by the child
+        log = open(self.log_file, "ab")  # held by the child
         self.proc = subprocess.Popen(
             self._cmd(_pg_bin("postgres"), "-D", str(self.data), *options),
             stdout=log,

@@ -33,7 +33,7 @@ def bcrypt_hash(password: str) -> str:
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
-        import crypt  # noqa: PLC0415
+        import crypt
     return crypt.crypt(password, crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=16))
 
 

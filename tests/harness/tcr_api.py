@@ -561,15 +561,15 @@ class TCRAPIServer:
             protocol_version = "HTTP/1.1"
             disable_nagle_algorithm = True  # keep-alive clients: no 40 ms delayed-ACK stall between writes
 
-            def log_message(self, format, *args):  # noqa: A002 - stdlib signature
+            def log_message(self, format, *args):  # stdlib signature
                 pass
 
-            def do_POST(self):  # noqa: N802 - stdlib name
+            def do_POST(self):  # stdlib name
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(min(length, 1 << 20))
                 server._answer(self, "POST", body)
 
-            def do_GET(self):  # noqa: N802
+            def do_GET(self):
                 server._answer(self, "GET", b"")
 
         # TLS (a server context, e.g. tls_material.valid.server_context()): the API's own scheme, https
