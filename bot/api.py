@@ -13,13 +13,20 @@ import os
 import re
 import secrets
 import shlex
-from typing import Any
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from flask import Blueprint, Response, current_app, jsonify, request
 from markupsafe import Markup
 
 from bot.questions import count_question, question_fields
 from diagnostics import checks as checks_registry
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+
+    from bot.web import WebState
 
 blueprint = Blueprint("api", __name__)
 
@@ -93,22 +100,27 @@ ERRORS: dict[str, dict[str, str]] = {
 }
 
 
+# A request's JSON object: its values are whatever the client sent, each checked before it is used.
+JSONObject = dict[str, object]
+
+
 # --- helpers --------------------------------------------------------------------------------------------
-def _state():
-    return current_app.extensions["tcr_doctor"]
+def _state() -> WebState:
+    state: WebState = current_app.extensions["tcr_doctor"]  # set by create_app
+    return state
 
 
-def request_lang(body: dict | None = None) -> str:
+def request_lang(body: Mapping[str, object] | None = None) -> str:
     """The language to answer in: the body's `lang` when valid, else zh for a Chinese Accept-Language, else en."""
-    lang = (body or {}).get("lang") if isinstance(body, dict) else None
-    if lang in LANGS:
+    lang = body.get("lang") if isinstance(body, Mapping) else None
+    if isinstance(lang, str) and lang in LANGS:
         return lang
     accept = request.headers.get("Accept-Language", "") if request else ""
     return "zh" if accept.lower().lstrip().startswith("zh") else "en"
 
 
 def error_response(
-    status: int, code: str, *, retry_after: int | None = None, body: dict | None = None, **fmt: Any
+    status: int, code: str, *, retry_after: int | None = None, body: Mapping[str, object] | None = None, **fmt: Any
 ) -> Response:
     """The JSON error answer: {error, message, messages} with `code`'s wording in both languages (`message` in the
     request's language), the status, and Retry-After when given."""
@@ -153,7 +165,7 @@ MAX_JSON_DEPTH = 32
 class BadBody(ValueError):
     """A request body the API refuses: `code` is the error code, `fmt` fills its message."""
 
-    def __init__(self, code: str, **fmt: Any):
+    def __init__(self, code: str, **fmt: Any):  # str.format's arguments
         super().__init__(code)
         self.code, self.fmt = code, fmt
 
@@ -182,11 +194,11 @@ def _json_depth_ok(raw: bytes, limit: int = MAX_JSON_DEPTH) -> bool:
     return True
 
 
-def _reject_constant(name: str) -> Any:
+def _reject_constant(name: str) -> object:
     raise ValueError(f"{name} is not JSON")
 
 
-def _has_surrogate(value: Any) -> bool:
+def _has_surrogate(value: object) -> bool:
     stack = [value]
     while stack:
         item = stack.pop()
@@ -204,7 +216,7 @@ def _has_surrogate(value: Any) -> bool:
     return False
 
 
-def parse_json_object(raw: bytes) -> dict:
+def parse_json_object(raw: bytes) -> JSONObject:
     """A request body -> its JSON object, or BadBody: strict UTF-8, no NaN/Infinity, at most MAX_JSON_DEPTH
     levels (checked before parsing, so no recursion error), no unpaired surrogates in any string (they are
     valid JSON escapes but no text: they would fail every later encoder — database, log, response)."""
@@ -221,7 +233,7 @@ def parse_json_object(raw: bytes) -> dict:
     return body
 
 
-def _json_request(endpoint: str) -> dict | Response:
+def _json_request(endpoint: str) -> JSONObject | Response:
     """The request's JSON object, or the error response to return: rate limit first, then size and shape."""
     limited = _limited(endpoint)
     if limited is not None:
@@ -268,7 +280,7 @@ ALLOWED_TAGS = {
 
 
 @functools.lru_cache(maxsize=1)
-def _markdown():
+def _markdown() -> MarkdownIt:
     from markdown_it import MarkdownIt
 
     # No raw HTML from markdown: "<img onerror=...>" stays text.
@@ -307,7 +319,7 @@ def markdown_html(text: str) -> Markup:
     return sanitized(_markdown().render(text or ""))
 
 
-def _render(template: str, **context: Any) -> str:
+def _render(template: str, **context: object) -> str:
     from bot.render import render
 
     return sanitize(render("web", template, **context))
@@ -318,7 +330,7 @@ def _heading_shift(html: str) -> str:
     return re.sub(r"<(/?)h([1-2])>", lambda m: f"<{m.group(1)}h{int(m.group(2)) + 3}>", html)
 
 
-def render_answer(result: dict) -> str:
+def render_answer(result: Mapping[str, Any]) -> str:
     """The widget's HTML for an /api/ask result: the answer's Markdown (headings shifted down a level), its http(s)
     links, sanitised."""
     answer = result.get("answer") or {}
@@ -338,7 +350,7 @@ def render_answer(result: dict) -> str:
     )
 
 
-def render_findings(result: dict, lang: str) -> str:
+def render_findings(result: Mapping[str, Any], lang: str) -> str:
     """The widget's HTML for an /api/diagnose result in `lang`: the findings with their fixes, the CLI command and the
     log verdict, sanitised."""
     findings = [
@@ -355,7 +367,7 @@ def render_findings(result: dict, lang: str) -> str:
     )
 
 
-def render_log(log: dict, lang: str) -> str:
+def render_log(log: Mapping[str, Any], lang: str) -> str:
     """The cause card of a pasted log (issue 6), in `lang`: summary, evidence (escaped text), fix and note
     (markdown without raw HTML, sanitised), the other possible causes. The widget adds the run button."""
     also = []
@@ -373,7 +385,7 @@ def render_log(log: dict, lang: str) -> str:
     )
 
 
-def _cause_text(code: str) -> dict | None:
+def _cause_text(code: str) -> dict[str, Any] | None:
     from knowledge import cause_text
 
     try:
@@ -382,14 +394,14 @@ def _cause_text(code: str) -> dict | None:
         return None
 
 
-def _pick(text: Any, lang: str) -> str:
+def _pick(text: object, lang: str) -> str:
     if isinstance(text, dict):
         return str(text.get(lang) or text.get("en") or text.get("zh") or "")
     return "" if text is None else str(text)
 
 
 # --- /api/ask -------------------------------------------------------------------------------------------
-def _ask_func():
+def _ask_func() -> Callable[[str, str | None], dict[str, Any]]:
     state = _state()
     if state.ask is None:
         import knowledge
@@ -398,7 +410,7 @@ def _ask_func():
     return state.ask
 
 
-def _explain_log(text: str) -> dict | None:
+def _explain_log(text: str) -> dict[str, Any] | None:
     """knowledge.explain_log; its failure never costs the answer."""
     try:
         import knowledge
@@ -420,7 +432,7 @@ def _redact(text: str) -> tuple[str, list[str]]:
 
 
 @blueprint.post("/api/ask")
-def api_ask():
+def api_ask() -> Response:
     """POST /api/ask {q, lang?, render?}: the FAQ answer (or the honest no-answer) and the pasted log's cause; stores
     the redacted question, counts it, and sets X-Question-Id for feedback."""
     state = _state()
@@ -437,7 +449,7 @@ def api_ask():
     if error is not None:
         return error
 
-    lang = body.get("lang")
+    lang = _body_lang(body)
     result = _ask_func()(question, lang)
     if "log" not in result:  # a knowledge version (or a test's stand-in) without the pasted-log cause
         result = dict(result, log=_explain_log(question))
@@ -457,7 +469,7 @@ def api_ask():
 
 
 # --- /api/diagnose --------------------------------------------------------------------------------------
-def _refused_finding(host: str, refusal) -> dict[str, Any]:
+def _refused_finding(host: str, refusal: str) -> dict[str, Any]:
     from diagnostics import finding
 
     reason = {"zh": getattr(refusal, "zh", str(refusal)), "en": getattr(refusal, "en", str(refusal))}
@@ -479,23 +491,24 @@ def cli_command(target: str) -> dict[str, Any]:
 
 
 @blueprint.post("/api/diagnose")
-def api_diagnose():
+def api_diagnose() -> Response:
     """POST /api/diagnose {target, checks?, log?, lang?, render?}: the anonymous checks' findings for the (redacted)
     target, the CLI command for the rest, and whether they confirm the pasted log's cause."""
     state = _state()
     body = _json_request("diagnose")
     if isinstance(body, Response):
         return body
-    error = _diagnose_request_error(body)
-    if error is not None:
-        return error
-    cause = _log_cause(body)
-    if cause is False:
-        return error_response(400, "bad_cause", body=body)
+    asked = _diagnose_request(body)
+    if isinstance(asked, Response):
+        return asked
+    try:
+        cause = _log_cause(body)
+    except BadBody as bad:
+        return error_response(400, bad.code, body=body)
     # A pasted secret is never echoed (target, findings, the CLI command): diagnose the masked text, which
     # the name rules then refuse.
-    target = _redact(body["target"].strip())[0]
-    result = _diagnosis(state, target, body)
+    target = _redact(asked.target.strip())[0]
+    result = _diagnosis(state, target, asked.checks, body)
     if isinstance(result, Response):
         return result
     result["cli"] = cli_command(target)
@@ -507,7 +520,13 @@ def api_diagnose():
     return jsonify(result)
 
 
-def _lang_or_render_error(body: dict) -> Response | None:
+def _body_lang(body: JSONObject) -> str | None:
+    """The body's `lang` (one of LANGS, as _lang_or_render_error checked), or None when it has none."""
+    lang = body.get("lang")
+    return lang if isinstance(lang, str) and lang in LANGS else None
+
+
+def _lang_or_render_error(body: JSONObject) -> Response | None:
     """400 when the body asks for a language or a rendering the API does not offer, else None."""
     if "lang" in body and body.get("lang") not in LANGS:
         return error_response(400, "bad_lang", body=body)
@@ -516,8 +535,17 @@ def _lang_or_render_error(body: dict) -> Response | None:
     return None
 
 
-def _diagnose_request_error(body: dict) -> Response | None:
-    """The 400/413 answer to a malformed /api/diagnose body (target, lang, render, checks), else None."""
+@dataclass(frozen=True)
+class DiagnoseRequest:
+    """The fields of a well-formed /api/diagnose body the diagnosis uses."""
+
+    target: str
+    checks: list[str] | None  # None: every anonymous check
+
+
+def _diagnose_request(body: JSONObject) -> DiagnoseRequest | Response:
+    """The /api/diagnose body's target and checks, or the 400/413 answer to a malformed body (target, lang,
+    render, checks)."""
     target = body.get("target")
     if not isinstance(target, str) or blank(target):
         return error_response(400, "missing_target", body=body)
@@ -534,10 +562,10 @@ def _diagnose_request_error(body: dict) -> Response | None:
         or not all(isinstance(c, str) and c in allowed for c in checks)
     ):
         return error_response(400, "bad_checks", body=body, names=", ".join(allowed))
-    return None
+    return DiagnoseRequest(target, [str(c) for c in checks] if isinstance(checks, list) else None)
 
 
-def _diagnosis(state, target: str, body: dict) -> dict[str, Any] | Response:
+def _diagnosis(state: WebState, target: str, checks: list[str] | None, body: JSONObject) -> dict[str, Any] | Response:
     """The anonymous diagnosis of TARGET (a refusal when the address policy refuses it), or the 503 answer when
     every diagnosis slot is taken or the diagnosis could not run."""
     host, refusal = state.policy.check_target(target)
@@ -546,13 +574,13 @@ def _diagnosis(state, target: str, body: dict) -> dict[str, Any] | Response:
     if not state.diagnose_slots.acquire(blocking=False):
         return error_response(503, "busy", retry_after=5, body=body)
     try:
-        result = _run_diagnosis(state, target, body.get("checks"))
+        result = _run_diagnosis(state, target, checks)
     finally:
         state.diagnose_slots.release()
     return result if result is not None else error_response(503, "unavailable", body=body)
 
 
-def _count_diagnosis(state, result: dict[str, Any]) -> None:
+def _count_diagnosis(state: WebState, result: dict[str, Any]) -> None:
     """The outcome and each finding for /metrics, the finding codes for the console's chart."""
     outcome = "refused" if result.get("refused") else ("failed" if result.get("exit_code") else "ok")
     state.metrics.inc("tcr_doctor_diagnoses_total", {"outcome": outcome})
@@ -564,10 +592,10 @@ def _count_diagnosis(state, result: dict[str, Any]) -> None:
         )
 
 
-def _log_cause(body: dict) -> tuple[str, list[str]] | None | bool:
+def _log_cause(body: JSONObject) -> tuple[str, list[str]] | None:
     """The optional ("cause", "also") of a pasted log whose diagnosis this is: None when there is no `cause`
-    (an `also` alone says nothing to confirm: ignored once checked), False when malformed (not cause codes of
-    knowledge.logs)."""
+    (an `also` alone says nothing to confirm: ignored once checked), BadBody("bad_cause") when malformed (not
+    cause codes of knowledge.logs)."""
     from knowledge import log_causes
 
     cause, also = body.get("cause"), body.get("also", [])
@@ -575,15 +603,15 @@ def _log_cause(body: dict) -> tuple[str, list[str]] | None | bool:
     if "also" in body and (
         not isinstance(also, list) or len(also) > 2 or not all(isinstance(c, str) and c in CODES for c in also)
     ):
-        return False
+        raise BadBody("bad_cause")
     if "cause" not in body:
         return None
     if not isinstance(cause, str) or cause not in CODES:
-        return False
-    return cause, list(also)
+        raise BadBody("bad_cause")
+    return cause, [str(c) for c in also] if isinstance(also, list) else []
 
 
-def log_verdict(cause: tuple[str, list[str]], result: dict) -> dict[str, Any]:
+def log_verdict(cause: tuple[str, list[str]], result: Mapping[str, Any]) -> dict[str, Any]:
     """Whether a diagnosis confirms a pasted log's cause, as `tcr-doctor explain --run` says it:
     {"verdict": confirmed|other|not_reproduced|not_run, "codes": [...]} (codes = the findings that confirm the
     cause or one of its alternatives, most likely first; else the failing/warning ones)."""
@@ -595,9 +623,17 @@ def log_verdict(cause: tuple[str, list[str]], result: dict) -> dict[str, Any]:
     return verdict_of(code, also, result.get("findings") or [])
 
 
-def _run_diagnosis(state, target: str, checks: list[str] | None = None) -> dict[str, Any] | None:
+@runtime_checkable
+class _Reported(Protocol):
+    """What a diagnosis returns: diagnostics.Report, or a test's stand-in with the same `to_dict`."""
+
+    def to_dict(self) -> dict[str, Any]: ...
+
+
+def _run_diagnosis(state: WebState, target: str, checks: list[str] | None = None) -> dict[str, Any] | None:
     anonymous = state.anonymous  # diagnostics.policy.AnonymousDiagnosis: the same rules as Slack's
     only = anonymous.checks_for(checks)
+    report: _Reported | Mapping[str, Any]
     if state.diagnose is not None:
         report = state.diagnose(
             target, policy=anonymous.policy, timeout=anonymous.timeout, nameserver=anonymous.nameserver, only=only
@@ -606,7 +642,7 @@ def _run_diagnosis(state, target: str, checks: list[str] | None = None) -> dict[
         from diagnostics import diagnose
 
         report = diagnose(target, anonymous.options(only))
-    data = report.to_dict() if hasattr(report, "to_dict") else dict(report)
+    data = report.to_dict() if isinstance(report, _Reported) else dict(report)
     findings = data.get("findings") or []
     exit_code = data.get(
         "exit_code", getattr(report, "exit_code", int(any(f.get("status") == "fail" for f in findings)))
@@ -638,7 +674,7 @@ def _known_answer(answer_id: str) -> bool:
 
 
 @blueprint.post("/api/feedback")
-def api_feedback():
+def api_feedback() -> Response:
     """POST /api/feedback {answer_id, kb_version, helpful, question_id?}: records a thumbs up or down; 201 with its id,
     400 for a malformed body, 404 for an unknown answer."""
     state = _state()
@@ -661,7 +697,10 @@ def api_feedback():
     if not _known_answer(answer_id):
         return error_response(404, "unknown_answer", body=body)  # a well-formed reference to nothing
     feedback_id = state.storage.record_feedback(
-        question_id=question_id, answer_id=answer_id, kb_version=kb_version, helpful=helpful
+        question_id=question_id if isinstance(question_id, str) else None,
+        answer_id=answer_id,
+        kb_version=kb_version,
+        helpful=helpful,
     )
     state.metrics.inc("tcr_doctor_feedback_total", {"channel": "web", "helpful": "true" if helpful else "false"})
     response = jsonify({"ok": True, "id": feedback_id})
@@ -678,7 +717,7 @@ def openapi_document() -> dict[str, Any]:
 @functools.lru_cache(maxsize=4)
 def _openapi_document(names: tuple[str, ...], anonymous: tuple[str, ...]) -> dict[str, Any]:
     with open(os.path.join(os.path.dirname(__file__), "openapi.json"), encoding="utf-8") as fh:
-        doc = json.load(fh)
+        doc: dict[str, Any] = json.load(fh)
     schemas = doc["components"]["schemas"]
     schemas["DiagnosticCheckName"]["enum"] = list(names)
     schemas["AnonymousCheckName"]["enum"] = list(anonymous)
@@ -688,6 +727,6 @@ def _openapi_document(names: tuple[str, ...], anonymous: tuple[str, ...]) -> dic
 
 
 @blueprint.get("/api/openapi.json")
-def api_openapi():
+def api_openapi() -> Response:
     """GET /api/openapi.json: the API's OpenAPI document."""
     return jsonify(openapi_document())

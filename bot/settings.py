@@ -24,7 +24,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import MISSING, Field, dataclass, field, fields, replace
 from typing import Any, get_type_hints
 
@@ -55,6 +55,12 @@ def setting(
         repr=not secret,
         metadata={"env": env, "doc": doc, "shown": shown, "choices": choices},
     )
+
+
+# The call shapes of the test seams that replace knowledge.ask(text, lang) and knowledge.redact(text) (the
+# diagnosis seams are called as each channel calls diagnostics.diagnose: see bot/api.py and bot/slack.py).
+AskFunc = Callable[[str, str | None], dict[str, Any]]
+RedactFunc = Callable[[str], tuple[str, Sequence[str]]]
 
 
 def test_only(default: Any = None) -> Any:
@@ -308,8 +314,8 @@ class Settings:
 
     # -- tests only: set by create_app(config), never by the environment -------------------------------
     test_allow_loopback: bool = test_only(False)  # weakens the SSRF guard so tests can diagnose 127.0.0.1
-    ask_func: Callable[..., Any] | None = test_only()  # replaces knowledge.ask
-    redact_func: Callable[..., Any] | None = test_only()  # replaces knowledge.redact
+    ask_func: AskFunc | None = test_only()  # replaces knowledge.ask
+    redact_func: RedactFunc | None = test_only()  # replaces knowledge.redact
     diagnose_func: Callable[..., Any] | None = test_only()  # replaces the web API's diagnosis
     slack_diagnose_func: Callable[..., Any] | None = test_only()  # replaces Slack's diagnosis
 
