@@ -129,3 +129,32 @@ def test_teach_and_undo_round_trip(page, service):
     assert ask(service, "镜像安全扫描在哪里开启啊")["status"] == "no_answer"
     page.screenshot(path=str(ARTIFACTS / "console-audit-undone.png"), full_page=True)
     assert page.console_errors == []
+
+
+def test_every_bar_of_a_long_chart_is_labelled(browser, tmp_path, live_server):
+    """Real pastes give 20-30 distinct log causes: in a fixed 260 px box Chart.js dropped every other label, so a
+    lead could not tell which bar was which. The box grows with the bars and no label is skipped."""
+    import tomllib
+    from pathlib import Path
+
+    from bot.web import create_app
+    from tests.test_console import day_ts, seed
+
+    codes = list(tomllib.loads((Path(__file__).parents[1] / "diagnostics/codes.toml").read_text()))[:30]
+    app = create_app({"DB": str(tmp_path / "c.sqlite3"), "SLACK": "off", "CONSOLE_TOKEN": TOKEN})
+    rows = [(day_ts(1), "web", f"pasted log {i}", "no_answer", None, code) for i, code in enumerate(codes)]
+    seed(app, rows, findings=[(day_ts(1), code, "fail") for code in codes], prefix="l")
+    server = live_server(app)
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        sign_in_by_keyboard(page, server)
+        for chart in ("log_causes", "findings"):
+            page.locator(f"#chart-{chart}").wait_for()
+            bars = page.evaluate(f"window.tcrConsoleCharts.{chart}.data.labels.length")
+            shown = page.evaluate(f"window.tcrConsoleCharts.{chart}.scales.y.ticks.length")
+            assert bars >= 15 and shown == bars, chart
+        page.screenshot(path=str(ARTIFACTS / "console-many-causes.png"), full_page=True)
+    finally:
+        context.close()
+        server.stop()

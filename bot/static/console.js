@@ -14,6 +14,13 @@
     var el = document.getElementById("chart-" + id);
     if (!el) return;
     config.options = Object.assign({ responsive: true, maintainAspectRatio: false }, config.options || {});
+    if (config.options.indexAxis === "y") {
+      // One row per bar, every label shown: a fixed box made Chart.js skip every other label of a long list.
+      var scales = config.options.scales = config.options.scales || {};
+      scales.y = Object.assign({ ticks: { autoSkip: false } }, scales.y || {});
+      var rows = config.data.labels.length * Math.max(1, config.data.datasets.length);
+      el.parentNode.style.height = Math.max(260, 60 + 22 * rows) + "px";
+    }
     charts[id] = new Chart(el, config);
     el.setAttribute("data-rendered", String(config.data.datasets.reduce(function (n, d) { return n + d.data.length; }, 0)));
   }
