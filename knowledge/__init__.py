@@ -25,6 +25,7 @@ __all__ = [
     "extract_entities",
     "redact",
     "explain_log",
+    "explain_paste",
     "KnowledgeError",
     "get_matcher",
     "build_matcher",
@@ -155,6 +156,22 @@ def explain_log(text: str) -> dict[str, Any] | None:
     from .logs import explain_log as _explain
 
     return _explain(text)
+
+
+def explain_paste(text: str) -> dict[str, Any] | None:
+    """The cause of a pasted log as `tcr-doctor explain` tells it, the way ask() tells it: a log about another
+    vendor's registry gets the generic cause and a vendor-neutral fix, and no TCR FAQ entry; None when there is
+    no cause."""
+    result = explain_log(text)
+    if result is None:
+        return None
+    from .dialogue import other_vendor
+
+    if other_vendor(text, result):
+        from .logs import for_other_registry
+
+        return for_other_registry(result)
+    return result
 
 
 def detect_lang(text: str) -> str:

@@ -187,3 +187,20 @@ def test_run_confirms_a_refused_connection_on_loopback():
     assert out["log"]["cause"] == "TCP_REFUSED" and out["log"]["host"] == f"127.0.0.1:{port}"
     assert out["diagnosis"]["ran"] is True
     assert out["diagnosis"]["verdict"] == "confirmed", out["diagnosis"]
+
+
+def test_another_vendors_log_gets_no_tcr_faq_entry():
+    """As ask(), the widget and Slack tell it: an Aliyun or Docker Hub login failure gets the vendor-neutral fix and
+    no TCR FAQ entry ("登录实例失败怎么办？" is about a TCR instance); a TCR host's log keeps its entry."""
+    aliyun = (
+        "$ docker login registry.cn-hangzhou.aliyuncs.com\n"
+        'Error response from daemon: Get "https://registry.cn-hangzhou.aliyuncs.com/v2/": unauthorized: '
+        "authentication required\n"
+    )
+    p = cli("--json", stdin=aliyun)
+    log = json.loads(p.stdout)["log"]
+    assert p.returncode == 0 and log["cause"].startswith("CREDENTIALS") and log["faq"] is None
+    text = cli("--lang", "zh", stdin=aliyun).stdout.decode()
+    assert "相关 FAQ" not in text and "登录实例失败" not in text
+    tcr = aliyun.replace("registry.cn-hangzhou.aliyuncs.com", H)
+    assert json.loads(cli("--json", stdin=tcr).stdout)["log"]["faq"] == "login-failed"

@@ -117,7 +117,7 @@ def run_diagnosis(result: dict[str, Any], timeout: float) -> dict[str, Any]:
 def run(args: argparse.Namespace) -> int:
     """`tcr-doctor explain`: print the pasted log's cause and fix (and, with --run, whether the diagnosis confirms it);
     exit status 0 recognised, 1 not, 2 unreadable file."""
-    from knowledge import explain_log as explain
+    from knowledge import explain_paste as explain
 
     try:
         text = _read(args.file, args.lang or "en")
