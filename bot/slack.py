@@ -32,13 +32,24 @@ from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.questions import count_question, question_fields
 from bot.render import render
-from bot.settings import Settings
+from bot.settings import AskFunc, RedactFunc, Settings
 from diagnostics import AddressPolicy, AnonymousDiagnosis
 from diagnostics import checks as checks_registry
+
+if TYPE_CHECKING:  # slack_bolt, slack_sdk and flask are imported when the app is built
+    from flask import Flask
+    from slack_bolt import Ack, App, BoltContext, BoltResponse, Respond
+    from slack_sdk import WebClient
+    from werkzeug.wrappers import Response
+
+    from bot.metrics import Metrics
+    from bot.storage import Storage
+    from bot.web import WebState
+    from diagnostics import CloudOptions, Report
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +104,19 @@ _NAME_KINDS = {
 # Message subtypes that are a person writing; everything else (bot_message, message_changed, ...) is ignored.
 _HUMAN_SUBTYPES = (None, "file_share", "thread_broadcast")
 
+# Slack's payloads (event, command, action, view, the request body): JSON objects as Slack documents them.
+Payload = dict[str, Any]
+# diagnostics.diagnose's progress callback: ("start" | "done", check, {"status", "seconds"}).
+ProgressCallback = Callable[[str, str, dict[str, Any]], None]
+
+
+class SharedOnce(Protocol):
+    """A dedupe store shared by every host (bot.shared.OnceKeys, bot.storage.SeenKeys)."""
+
+    def first(self, key: str) -> bool | None:
+        """True the first time KEY is seen, False after that, None when the store cannot answer."""
+        ...
+
 
 @dataclass
 class SlackSettings:
@@ -106,22 +130,22 @@ class SlackSettings:
     handoff_mention: str | None = None  # e.g. "<!subteam^S0123>" to ping the support group
     default_lang: str = "en"  # for /tcr replies without words to detect a language from
     diagnose_timeout: float = 10.0
-    policy: Any = None  # AddressPolicy; None = AddressPolicy.public_registry()
+    policy: AddressPolicy | None = None  # None = AddressPolicy.public_registry()
     nameserver: str | None = None  # DNS server for diagnoses ("ip[:port]"); None = system
     ca_file: str | None = None  # extra CA bundle trusted for registry TLS (the web service's TCR_DOCTOR_CA_FILE)
     dedupe_path: str | None = None  # SQLite file shared by all workers; None = in-process only
     redis_url: str | None = None  # Redis shared by every worker and host (SET NX EX); wins over dedupe_path
-    on_fallback: Any = None  # called with ("slack_dedupe", backend) when a dedupe store could not answer (a metric)
-    diagnose_slots: Any = None  # a semaphore shared with the web API (diagnoses at once)
-    cloud: Any = (
-        None  # diagnostics.cloud.CloudOptions: the operator's account (TCR_DOCTOR_SLACK_CLOUD), its instances only
-    )
-    storage: Any = None  # bot.storage.Storage: questions and feedback, shared with the web channel
-    metrics: Any = None  # the web service's metrics, or an object whose `.metrics` they are (the web state)
-    # Seams for tests, the same as the web channel's: replace knowledge.ask / knowledge.redact / diagnose.
-    ask_func: Any = None
-    redact_func: Any = None
-    diagnose_func: Any = None
+    # called with ("slack_dedupe", backend) when a dedupe store could not answer (a metric)
+    on_fallback: Callable[[str, str], object] | None = None
+    diagnose_slots: threading.Semaphore | None = None  # shared with the web API (diagnoses at once)
+    cloud: CloudOptions | None = None  # the operator's account (TCR_DOCTOR_SLACK_CLOUD), its instances only
+    storage: Storage | None = None  # questions and feedback, shared with the web channel
+    metrics: Metrics | WebState | None = None  # the web service's metrics, or the web state that holds them
+    # Seams for tests, the same as the web channel's: replace knowledge.ask / knowledge.redact / diagnose
+    # (called as diagnostics.diagnose(target, options, progress=...); a stand-in returns a Report's shape).
+    ask_func: AskFunc | None = None
+    redact_func: RedactFunc | None = None
+    diagnose_func: Callable[..., Report] | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings, *, socket_mode: bool = False) -> SlackSettings | None:
@@ -170,8 +194,8 @@ class SeenOnce:
         ttl: float = 3600.0,
         limit: int = 20000,
         path: str | None = None,
-        shared: Any = None,
-        on_fallback: Callable[[str, str], Any] | None = None,
+        shared: SharedOnce | None = None,
+        on_fallback: Callable[[str, str], object] | None = None,
     ):
         self.ttl, self.limit, self.path, self.shared = ttl, limit, path, shared
         self.on_fallback = on_fallback
@@ -181,11 +205,11 @@ class SeenOnce:
         self._conn: sqlite3.Connection | None = None
         self._pid = 0
 
-    def _db(self) -> sqlite3.Connection:
-        """One connection per process (gunicorn forks after create_app), used under self._lock."""
+    def _db(self, path: str) -> sqlite3.Connection:
+        """One connection per process (gunicorn forks after create_app) to the file PATH, used under self._lock."""
         if self._conn is None or self._pid != os.getpid():
             # A short busy timeout: this runs before the ack, which must not wait long on another writer.
-            conn = sqlite3.connect(self.path, timeout=0.5, isolation_level=None, check_same_thread=False)
+            conn = sqlite3.connect(path, timeout=0.5, isolation_level=None, check_same_thread=False)
             conn.execute("PRAGMA synchronous=OFF")  # losing the last few ids in a power cut costs nothing
             conn.execute("CREATE TABLE IF NOT EXISTS slack_seen (key TEXT PRIMARY KEY, at REAL NOT NULL)")
             self._conn, self._pid = conn, os.getpid()
@@ -203,7 +227,7 @@ class SeenOnce:
             with self._lock:
                 self._writes += 1
                 try:
-                    db = self._db()
+                    db = self._db(self.path)
                     if self._writes % 256 == 1:  # expire old keys now and then, not on every event
                         db.execute("DELETE FROM slack_seen WHERE at < ?", (now - self.ttl,))
                     return db.execute("INSERT OR IGNORE INTO slack_seen VALUES (?, ?)", (key, now)).rowcount == 1
@@ -243,7 +267,7 @@ class RedactingFilter(logging.Filter):
         return True
 
 
-def _knowledge_redact():
+def _knowledge_redact() -> RedactFunc:
     from knowledge import redact
 
     return redact
@@ -260,12 +284,14 @@ def sdk_logger() -> logging.Logger:
 # -- small helpers ------------------------------------------------------------------------------------------
 def message(template: str, **context: Any) -> dict[str, Any]:
     """Render a slack template (a JSON object: text + blocks, or a view) into a dict."""
-    return json.loads(render("slack", template, **context))
+    data: dict[str, Any] = json.loads(render("slack", template, **context))  # the templates render JSON objects
+    return data
 
 
-def _value(payload: str) -> dict[str, Any]:
+def _value(payload: object) -> dict[str, Any]:
+    """A button's value or a view's private_metadata (JSON we wrote) as a dict; {} when it is none."""
     try:
-        data = json.loads(payload or "{}")
+        data = json.loads(payload if isinstance(payload, str) and payload else "{}")
     except ValueError:
         return {}
     return data if isinstance(data, dict) else {}
@@ -277,10 +303,15 @@ def _lang(value: Any, default: str = "en") -> str:
 
 def _target(entities: Mapping[str, Any] | None) -> str | None:
     entities = entities or {}
-    return entities.get("image") or entities.get("registry") or None
+    return _text(entities.get("image")) or _text(entities.get("registry"))
 
 
-def _operator_cloud(settings: Settings):
+def _text(value: object) -> str | None:
+    """VALUE when it is a non-empty string (a field of a Slack payload or of an ask() result), else None."""
+    return value if isinstance(value, str) and value else None
+
+
+def _operator_cloud(settings: Settings) -> CloudOptions | None:
     """The operator's account for Slack diagnoses (TCR_DOCTOR_SLACK_CLOUD), or None. Scope "account": the account
     checks run only for that account's instances, and never ask about names outside it."""
     if not settings.slack_cloud:
@@ -310,16 +341,16 @@ def safe_checks() -> list[str]:
     return AnonymousDiagnosis(AddressPolicy()).allowed(credentials=False)
 
 
-def _safe_checks(checks: Any) -> list[str]:
+def _safe_checks(checks: object) -> list[str]:
     safe = safe_checks()
-    return [c for c in (checks or []) if c in safe]
+    return [c for c in checks if isinstance(c, str) and c in safe] if isinstance(checks, list | tuple) else []
 
 
 def _thread_of(event: Mapping[str, Any]) -> str | None:
     """Where the answer goes: the question's thread; in a direct message the conversation (or its thread)."""
     if event.get("channel_type") == "im" or str(event.get("channel", "")).startswith("D"):
-        return event.get("thread_ts")
-    return event.get("thread_ts") or event["ts"]
+        return _text(event.get("thread_ts"))
+    return _text(event.get("thread_ts")) or str(event["ts"])
 
 
 def lead(text: str, limit: int = _LEAD_CHARS) -> tuple[str, bool]:
@@ -347,7 +378,7 @@ def lead(text: str, limit: int = _LEAD_CHARS) -> tuple[str, bool]:
     return out, out.strip() != text
 
 
-def applicable_checks(diagnostics: Any, target: str | None) -> list[str]:
+def applicable_checks(diagnostics: object, target: str | None) -> list[str]:
     """The checks a "Run diagnostics" button may offer: safe ones, and content checks only on a named image."""
     checks = _safe_checks(diagnostics)
     if checks and set(checks) <= _CONTENT_CHECKS and not (target and "/" in target):
@@ -355,7 +386,7 @@ def applicable_checks(diagnostics: Any, target: str | None) -> list[str]:
     return checks
 
 
-def settle(blocks: list[dict[str, Any]], used, outcome: str) -> list[dict[str, Any]]:
+def settle(blocks: list[dict[str, Any]], used: Callable[[str], bool], outcome: str) -> list[dict[str, Any]]:
     """`blocks` with the action elements `used(action_id)` selects replaced by a context line saying `outcome`."""
     out: list[dict[str, Any]] = []
     for block in blocks or []:
@@ -375,7 +406,7 @@ class _Progress:
     """The Slack message that shows each check's state while a diagnosis runs: posted once, then updated at most
     every _PROGRESS_INTERVAL seconds (the runner reports from its worker threads)."""
 
-    def __init__(self, client: Any, channel: str, render: Any):
+    def __init__(self, client: WebClient, channel: str, render: Callable[[dict[str, str]], dict[str, Any]]):
         self.client, self.channel, self.render = client, channel, render
         self.states: dict[str, str] = {}  # check -> running | ok | warn | fail | skip, in the order they started
         self.ts: str | None = None
@@ -412,12 +443,12 @@ class SlackChannel:
 
     def __init__(self, settings: SlackSettings):
         self.settings = settings
-        shared = None
+        shared: SharedOnce | None = None
         if settings.redis_url:
             from bot.shared import OnceKeys
 
             shared = OnceKeys(settings.redis_url, namespace="slack", on_fallback=settings.on_fallback)
-        elif hasattr(settings.storage, "seen_keys") and getattr(settings.storage, "path", "") is None:
+        elif settings.storage is not None and getattr(settings.storage, "path", "") is None:
             # No Redis, a server database (PostgreSQL) shared by every host: dedupe there, across hosts.
             shared = settings.storage.seen_keys(namespace="slack", on_fallback=settings.on_fallback)
         self.seen = SeenOnce(path=settings.dedupe_path, shared=shared, on_fallback=settings.on_fallback)
@@ -434,7 +465,7 @@ class SlackChannel:
 
         return (self.settings.ask_func or knowledge.ask)(text, lang)
 
-    def policy(self) -> Any:
+    def policy(self) -> AddressPolicy:
         """The address policy diagnoses run under: the settings', else the public-registry policy (made once)."""
         if self.settings.policy is None:
             self.settings.policy = AddressPolicy.public_registry()
@@ -475,9 +506,9 @@ class SlackChannel:
         self._count("tcr_doctor_feedback_total", {"channel": "slack", "helpful": "true" if helpful else "false"})
 
     def _count(self, name: str, labels: dict[str, Any]) -> None:
-        metrics = self.settings.metrics
+        source = self.settings.metrics
         # The web state replaces its metrics object in a forked worker: look it up on each use.
-        metrics = getattr(metrics, "metrics", metrics)
+        metrics = source.metrics if source is not None and hasattr(source, "metrics") else source
         if metrics is None:
             return
         try:
@@ -486,15 +517,15 @@ class SlackChannel:
             log.warning("slack: metric %s not counted", name)
 
     # -- bolt wiring ----------------------------------------------------------------------------------------
-    def build(self) -> Any:
+    def build(self) -> App:
         """The bolt App with its listeners: mentions, direct messages, /tcr, the reply buttons and the target modal
         (each acked at once, the work done lazily on a thread pool)."""
         from slack_bolt import App
         from slack_sdk import WebClient
 
         logger = sdk_logger()
-        client_kwargs = {"base_url": self.settings.api_base_url} if self.settings.api_base_url else {}
-        client = WebClient(token=self.settings.bot_token, logger=logger, timeout=10, **client_kwargs)
+        base_url = self.settings.api_base_url or WebClient.BASE_URL
+        client = WebClient(token=self.settings.bot_token, base_url=base_url, logger=logger, timeout=10)
         app = App(
             client=client,
             signing_secret=self.settings.signing_secret,
@@ -511,7 +542,7 @@ class SlackChannel:
         )
         app.middleware(self.drop_repeats_and_bots)
 
-        def ack(ack):
+        def ack(ack: Ack) -> None:
             ack()
 
         app.event("app_mention")(ack=ack, lazy=[self.on_mention])
@@ -527,7 +558,9 @@ class SlackChannel:
         app.view(VIEW_TARGET)(ack=self.ack_target, lazy=[self.on_target])
         return app
 
-    def drop_repeats_and_bots(self, body, context, next):
+    def drop_repeats_and_bots(
+        self, body: Payload, context: BoltContext, next: Callable[[], None]
+    ) -> BoltResponse | None:
         """Global middleware: answer 200 at once, doing nothing, for retries of a seen event and bot messages."""
         from slack_bolt import BoltResponse
 
@@ -544,21 +577,22 @@ class SlackChannel:
             ):
                 return BoltResponse(status=200, body="")
         next()
+        return None
 
     # -- questions --------------------------------------------------------------------------------------
-    def on_mention(self, event, client):
+    def on_mention(self, event: Payload, client: WebClient) -> None:
         """An @mention in a channel: answer it in its thread (mentions in a DM are answered as messages)."""
         if str(event.get("channel", "")).startswith("D"):
             return  # a mention in a DM also arrives as message.im: that one answers
         self.answer_message(event, client)
 
-    def on_message(self, event, client):
+    def on_message(self, event: Payload, client: WebClient) -> None:
         """A direct message to the bot: answer it."""
         if event.get("channel_type") != "im":
             return
         self.answer_message(event, client)
 
-    def answer_message(self, event, client):
+    def answer_message(self, event: Payload, client: WebClient) -> None:
         """Answer a message once, where it was asked (its thread, if any): the help for an empty one, else the FAQ
         answer, with a private warning when it held a secret."""
         channel, thread_ts = event["channel"], _thread_of(event)
@@ -573,10 +607,9 @@ class SlackChannel:
         result = self.ask(masked)
         lang = _lang(result.get("lang"), self.settings.default_lang)
         qid = self.record(masked, kinds, result)
-        if kinds:
-            client.chat_postEphemeral(
-                user=event.get("user"), **where, **message("secret_warning.json.j2", lang=lang, kinds=kinds)
-            )
+        user = _text(event.get("user"))
+        if kinds and user:
+            client.chat_postEphemeral(user=user, **where, **message("secret_warning.json.j2", lang=lang, kinds=kinds))
         client.chat_postMessage(**where, **self.answer_blocks(result, masked, lang, qid=qid, user=event.get("user")))
 
     def _reading(self, result: Mapping[str, Any]) -> dict[str, Any]:
@@ -654,7 +687,7 @@ class SlackChannel:
         answered = bool(answer) and result.get("status") != "no_answer"
         return message("full_answer.json.j2", lang=lang, result=result, answered=answered, **reading)
 
-    def on_alternative(self, body, action, client, respond):
+    def on_alternative(self, body: Payload, action: Payload, client: WebClient, respond: Respond) -> None:
         """An alternative's button or menu: answer the entry chosen, in the thread, and mark the choice on the original
         reply."""
         if action.get("type") == "static_select":
@@ -693,7 +726,7 @@ class SlackChannel:
         entry = kb.by_id.get(str(entry_id or ""))
         return (entry.question.get(lang) or entry.question.get("en")) if entry else None
 
-    def on_full_answer(self, body, action, client, respond):
+    def on_full_answer(self, body: Payload, action: Payload, client: WebClient, respond: Respond) -> None:
         """The "full answer" button: post the whole answer (once per reply)."""
         value = _value(action.get("value"))
         lang = _lang(value.get("lang"), self.settings.default_lang)
@@ -708,7 +741,7 @@ class SlackChannel:
         self._settle(body, client, respond, ACTION_FULL, "outcome_full", lang, user=user, in_thread=bool(thread_ts))
         self._post_or_respond(client, respond, channel, reply)
 
-    def on_feedback(self, body, action, client, respond):
+    def on_feedback(self, body: Payload, action: Payload, client: WebClient, respond: Respond) -> None:
         """A thumbs-up or -down button: record the vote (once per reply) and mark the reply with the outcome."""
         value = _value(action.get("value"))
         lang = _lang(value.get("lang"), self.settings.default_lang)
@@ -722,20 +755,23 @@ class SlackChannel:
         self._settle(body, client, respond, ACTION_FEEDBACK, kind, lang, user=user)
 
     # -- hand-off to a person -----------------------------------------------------------------------------
-    def on_handoff(self, body, action, client, respond):
+    def on_handoff(self, body: Payload, action: Payload, client: WebClient, respond: Respond) -> None:
         """The "ask a person" button: post the question and a link to the thread in the support channel (once per
-        thread), counting it as unhelpful."""
+        thread; in a direct message, where answers have no thread, once per answer), counting it as unhelpful."""
         value = _value(action.get("value"))
         lang = _lang(value.get("lang"), self.settings.default_lang)
         channel, thread_ts = self._container(body)
+        # What is handed off: the thread, else (a direct message) the answer the button sits on.
+        anchor = thread_ts or _text((body.get("container") or {}).get("message_ts"))
         user = (body.get("user") or {}).get("id")
-        if not self.settings.support_channel or not self.seen.first(f"handoff:{channel}:{thread_ts}"):
+        if not self.settings.support_channel or not self.seen.first(f"handoff:{channel}:{anchor}"):
             return
         question, _ = self.redact(value.get("question") or "")  # already masked; once more costs nothing
         self.feedback(value, False)  # asking a person means the answer did not do
         link = None
         try:
-            link = client.chat_getPermalink(channel=channel, message_ts=thread_ts).get("permalink")
+            if anchor:
+                link = client.chat_getPermalink(channel=channel, message_ts=anchor).get("permalink")
         except Exception:  # noqa: BLE001 - a missing link must not stop the hand-off
             log.warning("slack: no permalink for the hand-off thread")
         client.chat_postMessage(
@@ -756,7 +792,18 @@ class SlackChannel:
         # too: the hand-off already said the answer did not help.
         self._settle(body, client, respond, ACTION_HANDOFF, "outcome_handoff", lang, user=user, also=ACTION_FEEDBACK)
 
-    def _settle(self, body, client, respond, action_id, outcome: str, lang: str, *, also=None, **context) -> None:
+    def _settle(
+        self,
+        body: Payload,
+        client: WebClient,
+        respond: Respond,
+        action_id: str | re.Pattern[str],
+        outcome: str,
+        lang: str,
+        *,
+        also: str | re.Pattern[str] | None = None,
+        **context: object,
+    ) -> None:
         """Replace the used button(s) on the message they sit on by a line saying what happened."""
 
         def used(aid: str) -> bool:
@@ -778,7 +825,7 @@ class SlackChannel:
             log.warning("slack: could not replace a used button")
 
     # -- diagnostics --------------------------------------------------------------------------------------
-    def on_diagnose(self, body, action, client, respond):
+    def on_diagnose(self, body: Payload, action: Payload, client: WebClient, respond: Respond) -> None:
         """The diagnose button: diagnose the reply's target and post the findings in the thread (once per reply)."""
         value = _value(action.get("value"))
         channel, thread_ts = self._container(body)
@@ -800,7 +847,7 @@ class SlackChannel:
             ran_by=user,
         )
 
-    def on_diagnose_target(self, body, action, client):
+    def on_diagnose_target(self, body: Payload, action: Payload, client: WebClient) -> None:
         """The diagnose button of a reply without a target: open the modal that asks for one."""
         value = _value(action.get("value"))
         channel, thread_ts = self._container(body)
@@ -825,7 +872,7 @@ class SlackChannel:
             and not self.redact(target)[1]
         )
 
-    def ack_target(self, ack, view):
+    def ack_target(self, ack: Ack, view: Payload) -> None:
         """Ack the target modal, or keep it open with an error when the target is not usable."""
         lang = _lang(_value(view.get("private_metadata")).get("lang"), self.settings.default_lang)
         if self._usable_target(self._submitted_target(view).strip()):
@@ -833,16 +880,20 @@ class SlackChannel:
         else:
             ack(response_action="errors", errors={"target": message("target_error.json.j2", lang=lang)["text"]})
 
-    def on_target(self, body, view, client):
+    def on_target(self, body: Payload, view: Payload, client: WebClient) -> None:
         """The target modal submitted: run the diagnosis in the original thread."""
         target = self._submitted_target(view).strip()
         if not self._usable_target(target):
             return  # ack_target showed the error in the modal
         meta = _value(view.get("private_metadata"))
+        channel = _text(meta.get("channel"))
+        if channel is None:  # on_diagnose_target wrote it: a view without it is not ours
+            log.warning("slack: a target modal without its channel")
+            return
         self.diagnose_in_thread(
             client,
-            meta.get("channel"),
-            meta.get("thread_ts"),
+            channel,
+            _text(meta.get("thread_ts")),
             target,
             meta.get("checks"),
             _lang(meta.get("lang"), self.settings.default_lang),
@@ -851,14 +902,14 @@ class SlackChannel:
 
     def diagnose_in_thread(
         self,
-        client,
+        client: WebClient,
         channel: str,
         thread_ts: str | None,
         target: str,
-        checks: Any,
+        checks: object,
         lang: str,
         *,
-        fallback=None,
+        fallback: Callable[..., object] | None = None,
         ran_by: str | None = None,
         command: bool = False,
     ) -> None:
@@ -878,16 +929,16 @@ class SlackChannel:
             only,
             lang,
             progress.on_progress,
-            credentials="credentials" in (checks or []),
+            credentials=isinstance(checks, list) and "credentials" in checks,
             ran_by=ran_by,
             command=command,
         )
         if progress.ts:
             client.chat_update(channel=channel, ts=progress.ts, **result)
-        else:
+        elif fallback is not None:  # (without one, a failed post raised)
             fallback(**result)
 
-    def _checks_to_run(self, checks: Any) -> list[str]:
+    def _checks_to_run(self, checks: object) -> list[str]:
         """The asked checks a chat user may trigger (all of those when none is asked), plus the account checks when
         the operator's account is configured (TCR_DOCTOR_SLACK_CLOUD)."""
         only = _safe_checks(checks) or safe_checks()
@@ -900,7 +951,7 @@ class SlackChannel:
         target: str,
         only: list[str],
         lang: str,
-        on_progress: Any,
+        on_progress: ProgressCallback,
         *,
         credentials: bool,
         ran_by: str | None,
@@ -918,7 +969,7 @@ class SlackChannel:
             return message("busy.json.j2", lang=lang)
         try:
             report = (self.settings.diagnose_func or diagnose)(target, options, progress=on_progress)
-            findings = [f.to_dict() if hasattr(f, "to_dict") else f for f in report.findings]
+            findings = [f.to_dict() for f in report.findings]
             if self.settings.storage is not None and hasattr(self.settings.storage, "record_findings"):
                 self.settings.storage.record_findings(findings, channel="slack")  # codes only: console chart
             return message(
@@ -939,7 +990,7 @@ class SlackChannel:
                 slots.release()
 
     # -- /tcr ---------------------------------------------------------------------------------------------
-    def on_command(self, command, client, respond):
+    def on_command(self, command: Payload, client: WebClient, respond: Respond) -> None:
         """`/tcr [ask|diagnose|check-name|help] ...` (and the Chinese aliases; words alone are a question): a pasted
         secret is warned about privately and never answered in public."""
         text = (command.get("text") or "").strip()
@@ -947,7 +998,7 @@ class SlackChannel:
         sub, lang_hint = _SLASH_ALIASES.get(words[0].lower(), (None, None)) if words else ("help", None)
         rest = words[1].strip() if len(words) > 1 else ""
         lang = lang_hint or self.settings.default_lang
-        channel, user = command.get("channel_id"), command.get("user_id")
+        channel, user = _text(command.get("channel_id")) or "", _text(command.get("user_id"))
         if sub is None:  # `/tcr <question>` without a subcommand is a question
             sub, rest = "ask", text
         masked, kinds = self.redact(rest)
@@ -987,7 +1038,7 @@ class SlackChannel:
         elif sub == "check-name":
             self.check_name(masked, lang, respond)
 
-    def check_name(self, text: str, lang: str, respond) -> None:
+    def check_name(self, text: str, lang: str, respond: Respond) -> None:
         """`/tcr check-name KIND VALUE`: the naming rules' verdict, or the usage."""
         from diagnostics import check_name
 
@@ -999,7 +1050,7 @@ class SlackChannel:
         respond(**message("check_name.json.j2", lang=lang, kind=parts[0].lower(), result=check_name(kind, parts[1])))
 
     @staticmethod
-    def _post_or_respond(client, respond, channel: str, reply: dict[str, Any]) -> None:
+    def _post_or_respond(client: WebClient, respond: Respond, channel: str, reply: dict[str, Any]) -> None:
         """Post in the channel (so buttons can thread under it); where the bot is no member, reply privately."""
         from slack_sdk.errors import SlackApiError
 
@@ -1011,12 +1062,12 @@ class SlackChannel:
     @staticmethod
     def _container(body: Mapping[str, Any]) -> tuple[str, str | None]:
         """(channel, thread_ts) of the message a button sits on: replies go to that message's thread."""
-        channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
+        channel = _text((body.get("channel") or {}).get("id")) or _text((body.get("container") or {}).get("channel_id"))
         msg = body.get("message") or {}
-        if str(channel or "").startswith("D") and not msg.get("thread_ts"):
-            return channel, None  # a direct message: replies go in the conversation, not in a thread
+        if (channel or "").startswith("D") and not msg.get("thread_ts"):
+            return channel or "", None  # a direct message: replies go in the conversation, not in a thread
         thread_ts = msg.get("thread_ts") or msg.get("ts") or (body.get("container") or {}).get("message_ts")
-        return channel, thread_ts
+        return channel or "", _text(thread_ts)
 
 
 def _is_auth(finding: Mapping[str, Any]) -> bool:
@@ -1024,12 +1075,12 @@ def _is_auth(finding: Mapping[str, Any]) -> bool:
     return finding.get("status") in ("fail", "warn") and ("AUTH" in code or "CREDENTIAL" in code)
 
 
-def build_app(settings: SlackSettings) -> Any:
+def build_app(settings: SlackSettings) -> App:
     """The configured bolt App (HTTP or, with `signing_secret=None`, Socket Mode)."""
     return SlackChannel(settings).build()
 
 
-def init_app(flask_app: Any) -> None:
+def init_app(flask_app: Flask) -> None:
     """Mount POST /slack/events on `flask_app` when Slack is configured (SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET).
 
     Reads the web service's settings (`app.config["TCR"]`, see bot/web.py and bot/settings.py), else the Flask
@@ -1056,7 +1107,7 @@ def init_app(flask_app: Any) -> None:
     handler = SlackRequestHandler(build_app(settings))
     flask_app.extensions["slack"] = handler
 
-    def slack_events():
+    def slack_events() -> Response:
         # Interaction payloads carry the whole message the button sits on (an answer is up to ~12 KB of text,
         # more once JSON-escaped): allow more than the web API's small body limit, for this endpoint only.
         request.max_content_length = _MAX_BODY_BYTES

@@ -247,6 +247,27 @@ def test_no_documented_answer_offers_a_hand_off_that_reaches_the_support_channel
     assert len(answers(rig, SUPPORT)) == 1
 
 
+def test_each_answer_in_a_direct_message_can_be_handed_off_with_its_link(rig):
+    # In a one-to-one chat the answers have no thread: a hand-off is once per answer there, not once per chat
+    # (the key was "handoff:<channel>:None", so the second question of a chat never reached a person), and the
+    # support channel gets the link of the answer handed off.
+    replies = []
+    for n, question in enumerate(("My webhook to the registry keeps failing, what is wrong?", "Why is my quota gone?")):
+        assert knowledge.ask(question)["status"] == "no_answer"
+        dm = {"type": "message", "channel_type": "im", "channel": "D0DIRECT", "user": "U0ASKER", "text": question}
+        rig.event({**dm, "ts": f"1700000009.00010{n}"})
+        replies.append(rig.api.wait_for("chat.postMessage", count=n + 1))
+    for n, reply in enumerate(replies):
+        assert "thread_ts" not in reply.args
+        assert rig.click(reply, "tcr_handoff").status_code == 200
+        rig.api.wait_for("chat.postMessage", lambda c: c.args["channel"] == SUPPORT, count=n + 1)
+    handed = answers(rig, SUPPORT)
+    assert len(handed) == 2
+    for reply, handoff in zip(replies, handed):
+        ts = reply.response["ts"].replace(".", "")
+        assert f"/archives/D0DIRECT/p{ts}" in block_text(handoff.args["blocks"])
+
+
 def test_did_you_mean_buttons_answer_the_chosen_question():
     fake = {
         "matched": True,
