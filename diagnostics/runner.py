@@ -123,7 +123,8 @@ def _skip(check: str, reason_code: str, reason_check: str) -> Finding:
 
 
 Progress = Callable[[str, str, dict[str, Any]], None]
-Outcome = tuple[str, Any]  # (ok, [findings]) | (unavailable, finding) | (deadline, None) | (error, text)
+# (ok, [findings]) | (unavailable, finding) | (deadline, None) | (error, text) | (not_run, None)
+Outcome = tuple[str, Any]
 
 
 def diagnose(target: str | Target, options: DiagnoseOptions | None = None, progress: Progress | None = None) -> Report:
