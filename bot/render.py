@@ -41,7 +41,30 @@ def environment(channel: str) -> jinja2.Environment:
     )
     env.filters["t"] = pick
     env.filters["tojson_compact"] = lambda v: json.dumps(v, ensure_ascii=False, separators=(",", ":"))
+    env.filters["carried"] = carried
     return env
+
+
+def _json_len(char: str) -> int:
+    return len(json.dumps(char, ensure_ascii=False)) - 2
+
+
+def carried(text: str, limit: int = 1600) -> str:
+    """`text` as a button's value can carry it (Slack: 2,000 characters of JSON): whole when its JSON form fits in
+    `limit` characters, else its start (the user's own words) and its end (where a pasted log's error is) around
+    a "…" line. Cut by the JSON length: a quote, a newline or a terminal colour's ESC takes 2 or 6 characters."""
+    if len(text) * 6 <= limit or len(json.dumps(text, ensure_ascii=False)) - 2 <= limit:
+        return text
+    budget = limit - 3  # the "\n…\n" between the two ends
+    head_end, used = 0, 0
+    while head_end < len(text) and used + _json_len(text[head_end]) <= budget * 2 // 5:
+        used += _json_len(text[head_end])
+        head_end += 1
+    tail_start = len(text)
+    while tail_start > head_end and used + _json_len(text[tail_start - 1]) <= budget:
+        tail_start -= 1
+        used += _json_len(text[tail_start])
+    return text[:head_end] + "\n…\n" + text[tail_start:]
 
 
 def render(channel: str, template: str, **context: Any) -> str:

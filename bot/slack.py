@@ -53,8 +53,6 @@ if TYPE_CHECKING:  # slack_bolt, slack_sdk and flask are imported when the app i
 
 log = logging.getLogger(__name__)
 
-# Slack's own limits: a button value holds 2000 characters; keep the question well inside it.
-_MAX_QUESTION = 1500
 _PROGRESS_INTERVAL = 1.0  # seconds between two chat.update calls while a diagnosis runs
 _MAX_BODY_BYTES = 1 << 20  # /slack/events only: interaction payloads repeat the whole message
 _LAZY_WORKERS = 32  # lazy listeners at once per process (answers, diagnoses waiting for a slot, hand-offs)
@@ -672,7 +670,7 @@ class SlackChannel:
             answered=answered,
             lead=text,
             full=full,
-            question=question[:_MAX_QUESTION],
+            question=question,
             qid=qid or "",
             user=user,
             handoff=bool(self.settings.support_channel),

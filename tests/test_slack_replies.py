@@ -383,3 +383,44 @@ def test_words_about_a_password_are_answered_not_warned_about(rig, text):
     assert block_text(answer.args["blocks"])
     rig.api.quiet(0.3)
     assert "rotate" not in rig.api.everything() and "轮换" not in rig.api.everything()
+
+
+@pytest.mark.parametrize(
+    "paste",
+    [
+        # a long build log whose cause is its last line (Slack messages run to 40,000 characters)
+        "docker pull keeps failing on our runner, log below\n"
+        + "\n".join(f"#{i} [stage 2/7] RUN apt-get install -y package-{i} ... done" for i in range(80))
+        + "\nError response from daemon: manifest for shop-tcr.tencentcloudcr.com/team/app:1.0 not found: "
+        "manifest unknown: manifest unknown",
+        # pasted with its terminal colours: JSON writes each ESC as 6 characters
+        "docker pull failed\n"
+        + "\x1b[31mERROR\x1b[0m step failed \x1b[1m\x1b[33m(retrying)\x1b[0m\n" * 120
+        + "Error response from daemon: manifest for shop-tcr.tencentcloudcr.com/team/app:1.0 not found: "
+        "manifest unknown",
+    ],
+)
+def test_the_full_answer_and_hand_off_buttons_carry_the_question_that_was_answered(paste):
+    """The buttons' values stay within Slack's 2,000 characters however the text escapes, and the full answer
+    (asked again from the button's question) reads the same cause as the first reply: the paste's end is kept."""
+    channel = SlackChannel(SlackSettings(bot_token="x", support_channel=SUPPORT))
+    first = knowledge.ask(paste)
+    assert first["log"]["cause"] == "TAG_NOT_FOUND"
+    reply = channel.answer_blocks(first, paste, first["lang"], qid="q1")
+    values = {k: e["value"] for k, e in buttons(reply["blocks"]).items() if "value" in e}
+    assert all(len(v) <= 2000 for v in values.values()), {k: len(v) for k, v in values.items()}
+    carried = json.loads(values["tcr_full_answer"])["question"]
+    assert knowledge.ask(carried)["log"]["cause"] == "TAG_NOT_FOUND"
+    assert carried.startswith("docker pull")
+    assert json.loads(values["tcr_handoff"])["question"] == carried
+
+
+@pytest.mark.parametrize("unit", ["a", '"', "\\", "\n", "\x1b", "登", "😀", 'x"\x01登'])
+def test_a_carried_question_fits_its_budget_and_keeps_both_ends(unit):
+    from bot.render import carried
+
+    text = "START " + unit * 5000 + " END"
+    out = carried(text)
+    assert len(json.dumps(out, ensure_ascii=False)) - 2 <= 1600
+    assert out.startswith("START") and out.endswith(" END") and "…" in out
+    assert carried("short question") == "short question"
