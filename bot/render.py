@@ -55,7 +55,7 @@ def carried(text: str, limit: int = 1600) -> str:
     a "…" line. Cut by the JSON length: a quote, a newline or a terminal colour's ESC takes 2 or 6 characters."""
     if len(text) * 6 <= limit or len(json.dumps(text, ensure_ascii=False)) - 2 <= limit:
         return text
-    budget = limit - 3  # the "\n…\n" between the two ends
+    budget = limit - 5  # the "\n…\n" between the two ends: 5 characters in JSON
     head_end, used = 0, 0
     while head_end < len(text) and used + _json_len(text[head_end]) <= budget * 2 // 5:
         used += _json_len(text[head_end])
