@@ -424,3 +424,38 @@ def test_a_carried_question_fits_its_budget_and_keeps_both_ends(unit):
     assert len(json.dumps(out, ensure_ascii=False)) - 2 <= 1600
     assert out.startswith("START") and out.endswith(" END") and "…" in out
     assert carried("short question") == "short question"
+
+
+@pytest.mark.parametrize(
+    "text,lang",
+    [
+        (
+            "我们自己搭的私有仓库 registry.internal.example:5000，docker login 报 x509: certificate signed by unknown "
+            "authority",
+            "zh",
+        ),
+        (
+            "I set up a private registry behind nginx and docker login fails with x509: certificate signed by unknown "
+            "authority",
+            "en",
+        ),
+    ],
+)
+def test_a_self_hosted_registry_is_named_in_the_readers_language(text, lang, tmp_path, capsys):
+    """'这是self-hosted registry的镜像仓库' / "This is self-hosted registry's registry": the reply says 自建的镜像仓库 /
+    a self-hosted registry, in Slack, the widget's HTML and the CLI."""
+    from bot.cli import main as cli
+
+    result = knowledge.ask(text)
+    assert result["lang"] == lang and result["refusal"]["vendor"] == "self-hosted registry"
+    slack = json.dumps(SlackChannel(SlackSettings(bot_token="x")).answer_blocks(result, text, lang), ensure_ascii=False)
+    client = make_web_app({"DB": str(tmp_path / "w.sqlite3"), "SLACK": "off"}).test_client()
+    web = client.post("/api/ask", json={"q": text, "render": "html"}).get_json()["html"]
+    assert cli(["ask", text]) == 0
+    terminal = capsys.readouterr().out
+    for shown in (slack, web, terminal):
+        assert "self-hosted registry的" not in shown and "self-hosted registry's" not in shown
+        assert "about self-hosted registry" not in shown and "关于 self-hosted" not in shown
+        assert ("自建" in shown) if lang == "zh" else ("a self-hosted registry" in shown)
+    if lang == "zh":  # the CLI's "Detected" line too
+        assert "识别到: 仓库 registry.internal.example:5000" in terminal
