@@ -7,21 +7,27 @@ Exit status: 0 when no finding failed, 1 when one did, 2 on a usage error.
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import re
 import sys
+from typing import TYPE_CHECKING, Any
 
 from bot.commands import default_lang
 from diagnostics import checks
 from knowledge import redact as redact_secrets
+
+if TYPE_CHECKING:
+    # a wire-only diagnosis never imports the account-side module: only the type checker reads these
+    from diagnostics import CloudOptions, Report
 
 EXIT_USAGE = 2
 MAX_PASSWORD = 64 << 10
 MARK = {"ok": "OK", "warn": "WARN", "fail": "FAIL", "skip": "SKIP"}
 
 
-def add_arguments(parser) -> None:
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments of `tcr-doctor diagnose`."""
     parser.add_argument(
         "target",
@@ -95,7 +101,7 @@ def _read_password() -> str:
     return text.rstrip("\r\n")
 
 
-def validate(args) -> str | None:
+def validate(args: argparse.Namespace) -> str | None:
     """A usage error message, or None: the first problem found, in the order the options are documented."""
     for check in (_credentials_problem, _timeout_problem, _checks_problem, _file_problem, _target_problem):
         problem = check(args)
@@ -104,7 +110,7 @@ def validate(args) -> str | None:
     return validate_cloud(args)
 
 
-def _credentials_problem(args) -> str | None:
+def _credentials_problem(args: argparse.Namespace) -> str | None:
     """--username and --password-stdin go together; the user name is short printable text."""
     if args.password_stdin and not args.username:
         return "--password-stdin needs --username"
@@ -117,13 +123,13 @@ def _credentials_problem(args) -> str | None:
     return None
 
 
-def _timeout_problem(args) -> str | None:
+def _timeout_problem(args: argparse.Namespace) -> str | None:
     if not (0 < args.timeout <= 600) or args.timeout != args.timeout:
         return "--timeout must be between 0 and 600 seconds"
     return None
 
 
-def _checks_problem(args) -> str | None:
+def _checks_problem(args: argparse.Namespace) -> str | None:
     """--only / --skip name known checks, and --nameserver is IP[:PORT]."""
     from diagnostics import parse_nameserver, select
 
@@ -139,7 +145,7 @@ def _checks_problem(args) -> str | None:
     return None
 
 
-def _file_problem(args) -> str | None:
+def _file_problem(args: argparse.Namespace) -> str | None:
     """--ca-file can be loaded and --docker-config exists."""
     if args.ca_file:
         import ssl
@@ -155,11 +161,11 @@ def _file_problem(args) -> str | None:
     return None
 
 
-def _target_problem(args) -> str | None:
+def _target_problem(args: argparse.Namespace) -> str | None:
     return "the target is too long" if len(args.target) > 4096 else None
 
 
-def validate_cloud(args) -> str | None:
+def validate_cloud(args: argparse.Namespace) -> str | None:
     """A usage error in the account-side options, or None."""
     import ipaddress
 
@@ -189,13 +195,13 @@ def validate_cloud(args) -> str | None:
     return None
 
 
-def wants_cloud(args) -> bool:
+def wants_cloud(args: argparse.Namespace) -> bool:
     """--cloud, or --only naming account-side checks."""
     only = {x.strip() for x in (args.only or "").split(",")}
     return bool(args.cloud or "cloud" in only or only & set(checks.groups().get("cloud", ())))
 
 
-def cloud_options(args):
+def cloud_options(args: argparse.Namespace) -> CloudOptions | None:
     """CloudOptions for the run (credentials loaded here, never echoed). Raises ValueError on a bad profile."""
     if not wants_cloud(args):
         return None
@@ -211,7 +217,7 @@ def cloud_options(args):
     )
 
 
-def _text(value, lang: str) -> str:
+def _text(value: object, lang: str) -> str:
     from bot.render import pick
 
     value = pick(value, lang)
@@ -228,7 +234,7 @@ HIDDEN_EVIDENCE = {"blocked_by", "blocked_code", "tags_sample", "parts", "attemp
 ALWAYS_HIDDEN = {"blocking", "next_step", "advice", "confirmed", "account_confirms", "meaning", "kind"}
 
 
-def view(report_dict: dict, lang: str) -> dict:
+def view(report_dict: dict[str, Any], lang: str) -> dict[str, Any]:
     """What the templates need: findings with evidence flattened to short lines."""
     findings = []
     shown: set[str] = set()
@@ -262,7 +268,7 @@ def redact(text: str, secrets: list[str]) -> str:
     return redact_secrets(text)[0]
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     """Diagnose the target, print the report (text, or JSON with --json) and write --report: the exit status."""
     problem = validate(args)
     if problem:
@@ -289,7 +295,7 @@ def run(args) -> int:
     return report.exit_code
 
 
-def _diagnose(args, password: str | None, cloud, lang: str):
+def _diagnose(args: argparse.Namespace, password: str | None, cloud: CloudOptions | None, lang: str) -> Report:
     """Run the diagnosis the options ask for; without --json, say so on stderr and show each check as it ends."""
     from diagnostics import DiagnoseOptions, diagnose
 
@@ -315,15 +321,15 @@ def _diagnose(args, password: str | None, cloud, lang: str):
     return diagnose(args.target, options, progress=progress)
 
 
-def _show_progress(event: str, check: str, info: dict) -> None:
+def _show_progress(event: str, check: str, info: dict[str, Any]) -> None:
     """One stderr line per finished check: its mark and how long it took."""
     if event == "done":
         ms = info.get("seconds", 0) * 1000
-        sys.stderr.write(f"  … {check:<12} {MARK.get(info.get('status'), '?'):<4} {ms:7.0f} ms\n")
+        sys.stderr.write(f"  … {check:<12} {MARK.get(str(info.get('status')), '?'):<4} {ms:7.0f} ms\n")
         sys.stderr.flush()
 
 
-def _print_report(args, data: dict, lang: str, secrets: list[str]) -> None:
+def _print_report(args: argparse.Namespace, data: dict[str, Any], lang: str, secrets: list[str]) -> None:
     """The report on stdout, as JSON or as text, secrets masked."""
     if args.json:
         sys.stdout.write(redact(json.dumps(data, ensure_ascii=False), secrets) + "\n")
@@ -333,7 +339,7 @@ def _print_report(args, data: dict, lang: str, secrets: list[str]) -> None:
         sys.stdout.write(redact(render("cli", "diagnose.j2", r=view(data, lang), lang=lang), secrets))
 
 
-def _write_report(args, data: dict, lang: str, secrets: list[str]) -> bool:
+def _write_report(args: argparse.Namespace, data: dict[str, Any], lang: str, secrets: list[str]) -> bool:
     """The markdown report for a ticket in --report's file, secrets masked; False (said on stderr) when it cannot
     be written."""
     from bot.render import render
@@ -372,7 +378,7 @@ def _masked(target: str) -> str:
     return re.sub(r"^((?:[A-Za-z][A-Za-z0-9+.-]*://)?)[^/@]*@", r"\1***@", target)
 
 
-def _command_line(args) -> str:
+def _command_line(args: argparse.Namespace) -> str:
     parts = ["tcr-doctor", "diagnose", _masked(args.target)]
     for flag in ("username", "nameserver", "ca_file", "docker_config", "only", "skip"):
         v = getattr(args, flag)
