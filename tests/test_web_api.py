@@ -410,6 +410,9 @@ def test_metrics_sum_across_worker_processes(tmp_path):
         sys.stdout.write(client.get("/metrics").get_data(as_text=True))
         """
     )
+    # As gunicorn's master does (on_starting), the schema is made once before the workers start: two processes
+    # creating one fresh SQLite file at once could meet "database is locked" switching it to WAL (flaky, 1 in ~10).
+    subprocess.run([sys.executable, "-c", worker, "0"], env=env, check=True, capture_output=True)
     workers = [
         subprocess.Popen([sys.executable, "-c", worker, count], env=env, stdout=subprocess.DEVNULL) for count in "12"
     ]
