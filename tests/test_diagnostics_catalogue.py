@@ -4,6 +4,8 @@ import ast
 import pathlib
 import tomllib
 
+import pytest
+
 from diagnostics.findings import LANGS, STATUSES, catalogue, finding, placeholders
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -132,3 +134,20 @@ def test_docs_codes_in_sync():
     assert doc == render_markdown(), "regenerate: python -m diagnostics.codes_doc > docs/codes.md"
     for code in catalogue():
         assert f"`{code}`" in doc
+
+
+# Failures no FAQ entry documents: a DNS server that does not answer, a peer (proxy, load balancer, middlebox) that
+# accepts the connection and then stays silent, a plain-HTTP port. login-failed's steps (the command, the credential,
+# the instance's network access control) are not about them, and its link read wrong under a pull or push diagnosis.
+NO_FAQ_ENTRY = {
+    "DNS_TIMEOUT": {"host": "x.tencentcloudcr.com", "nameserver": "127.0.0.1:53", "timeout": 2},
+    "TLS_TIMEOUT": {"address": "127.0.0.1", "port": 443, "timeout": 2},
+    "HTTP_TIMEOUT": {"url": "https://x.tencentcloudcr.com/v2/", "timeout": 2},
+    "HTTP_NOT_HTTPS": {"hostport": "x.example:5000"},
+}
+
+
+@pytest.mark.parametrize("code", sorted(NO_FAQ_ENTRY))
+def test_a_failure_no_entry_documents_links_to_none(code):
+    f = finding(catalogue()[code]["check"], code, **NO_FAQ_ENTRY[code])
+    assert f.status == "fail" and f.faq is None and f.to_dict()["faq"] is None
