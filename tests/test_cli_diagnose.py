@@ -144,18 +144,28 @@ def test_diagnose_malformed_reference(target):
         (["x.example", "--username", "u"], "needs --password-stdin"),
         (["x.example", "--only", "dns,bogus"], "unknown check"),
         (["x.example", "--skip", "name,dns,endpoint,tcp,tls,http,credentials,image"], "no check left"),
-        (["x.example", "--timeout", "0"], "--timeout"),
+        (["x.example", "--timeout", "0"], "--timeout must be greater than 0 and at most 600"),
+        (["x.example", "--timeout", "601"], "--timeout must be greater than 0 and at most 600"),
         (["x.example", "--timeout", "nan"], "--timeout"),
         (["x.example", "--nameserver", "not-an-ip"], "--nameserver"),
         (["x.example", "--ca-file", "/nonexistent/ca.pem"], "--ca-file"),
         (["x.example", "--docker-config", "/nonexistent/config.json"], "--docker-config"),
         (["y" * 5000], "too long"),
+        ([""], "the target is empty"),
+        (["  "], "the target is empty"),
+        # checked before the diagnosis runs, not after it (the report would be lost with its run)
+        (
+            ["x.example", "--report", "/nonexistent/dir/ticket.md"],
+            "--report '/nonexistent/dir/ticket.md' cannot be written",
+        ),
+        (["x.example", "--report", "/"], "--report '/' cannot be written"),
     ],
 )
 def test_diagnose_usage_errors(args, message):
     code, out, err = cli("diagnose", *args)
     assert code == 2
     assert message in err and out == ""
+    assert "diagnosing" not in err  # refused before any check ran
 
 
 def test_diagnose_without_target_is_usage_error():

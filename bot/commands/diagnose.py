@@ -107,7 +107,7 @@ def validate(args: argparse.Namespace) -> str | None:
         problem = check(args)
         if problem:
             return problem
-    return validate_cloud(args)
+    return validate_cloud(args) or _report_problem(args)
 
 
 def _credentials_problem(args: argparse.Namespace) -> str | None:
@@ -125,7 +125,7 @@ def _credentials_problem(args: argparse.Namespace) -> str | None:
 
 def _timeout_problem(args: argparse.Namespace) -> str | None:
     if not (0 < args.timeout <= 600) or args.timeout != args.timeout:
-        return "--timeout must be between 0 and 600 seconds"
+        return "--timeout must be greater than 0 and at most 600 seconds"
     return None
 
 
@@ -162,7 +162,25 @@ def _file_problem(args: argparse.Namespace) -> str | None:
 
 
 def _target_problem(args: argparse.Namespace) -> str | None:
+    if not args.target.strip():
+        return "the target is empty: give a registry (shop-tcr.tencentcloudcr.com) or an image (host/ns/app:1.0)"
     return "the target is too long" if len(args.target) > 4096 else None
+
+
+def _report_problem(args: argparse.Namespace) -> str | None:
+    """--report names a file that can be written: found out before the diagnosis runs, not after it (checked last,
+    so that no other usage error leaves a file behind; a file created only to find out is removed again)."""
+    if not args.report:
+        return None
+    existed = os.path.lexists(args.report)
+    try:
+        with open(args.report, "a", encoding="utf-8"):
+            pass
+    except OSError as exc:
+        return f"--report {args.report!r} cannot be written: {exc.strerror or exc}"
+    if not existed:
+        os.unlink(args.report)
+    return None
 
 
 def validate_cloud(args: argparse.Namespace) -> str | None:
