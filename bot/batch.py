@@ -9,6 +9,7 @@ order: callers write exactly one output line per item.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TextIO
 
@@ -41,6 +42,29 @@ def _decode(raw: bytes) -> Item:
             lang = obj.get("lang") if obj.get("lang") in ("zh", "en") else None
             return Item(obj["q"], None if obj["q"].strip() else "empty", lang)
     return Item(line, None if line.strip() else "empty")
+
+
+def is_binary(text: str) -> bool:
+    """Whether TEXT (decoded with errors="replace") is binary data rather than text: it holds a NUL, bytes that were
+    not UTF-8 (U+FFFD), or more control characters than text has (tabs and line ends aside)."""
+    if "\x00" in text or "\ufffd" in text:
+        return True
+    stripped = text.strip()
+    controls = sum(1 for c in stripped if ord(c) < 32 and c not in "\n\r\t")
+    return controls > max(2, len(stripped) // 20)
+
+
+def mostly_binary(lines: Iterable[str]) -> bool:
+    """Whether more than half of the non-blank LINES are binary (is_binary): a binary file read as lines, which is
+    refused once as a whole, unlike a text file with a bad line (that line alone is refused, in its place)."""
+    binary = text = 0
+    for line in lines:
+        if line.strip():
+            if is_binary(line):
+                binary += 1
+            else:
+                text += 1
+    return binary > text
 
 
 def read_items(data: bytes) -> list[Item]:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import random
 import subprocess
 import sys
 
 import pytest
 
 from bot.cli import main
+from bot.commands.ask import MESSAGES
 
 
 def run_cli(argv, capsys, monkeypatch, stdin: bytes | None = None):
@@ -129,6 +132,17 @@ def test_binary_stdin_gets_error_object(capsys, monkeypatch):
     assert code == 0 and lines[0]["error"] == "binary" and lines[1]["answer"]["id"] == "personal-quota"
 
 
+def test_binary_stdin_is_refused_once(capsys, monkeypatch):
+    """A binary file on stdin (most of its lines are not text) is one usage error (exit 2), not one error object per
+    byte run that happens to end in a newline, with exit 0."""
+    data = random.Random(3).randbytes(200_000)
+    code, out, err = run_cli(["ask", "--lang", "en"], capsys, monkeypatch, stdin=data)
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and err.startswith("tcr-doctor ask: ") and "binary" in err
+    code, out, err = run_cli(["ask", "--lang", "zh"], capsys, monkeypatch, stdin=b"\xff\xfe\x00\x01\n")
+    assert code == 2 and out == "" and "二进制" in err
+
+
 def test_eval_text_and_json(tmp_path, capsys, monkeypatch):
     path = tmp_path / "set.jsonl"
     rows = [
@@ -225,3 +239,25 @@ def test_ask_human_local_log_cause_and_plain_question(capsys, monkeypatch):
     assert "registry is not involved" in out and "tcr-doctor diagnose" not in out.split("-" * 60)[0]
     code, out, _ = run_cli(["ask", "How do I delete an image tag?"], capsys, monkeypatch)
     assert code == 0 and "What the log says" not in out and "-" * 60 not in out
+
+
+@pytest.mark.parametrize("question,kind", [("", "empty"), ("  ", "empty"), ("\x01\x02\x03\x04 binary", "binary")])
+def test_input_with_no_language_is_refused_in_the_locale_language(question, kind):
+    env = {**os.environ, "LC_ALL": "", "LC_MESSAGES": "", "LANGUAGE": "", "LANG": "zh_CN.UTF-8"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "ask", "--json", question],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert proc.returncode == 2
+    assert json.loads(proc.stdout) == {"error": kind, "message": MESSAGES[kind]["zh"]}
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "ask", "--lang", "en", question],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert proc.returncode == 2 and proc.stderr == f"tcr-doctor ask: {MESSAGES[kind]['en']}\n"

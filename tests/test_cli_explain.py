@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import random
+import re
 import socket
 import subprocess
 import sys
@@ -20,10 +23,15 @@ NXDOMAIN_LOG = (
 )
 
 
-def cli(*args: str, stdin: str | bytes = b"") -> subprocess.CompletedProcess:
+def cli(*args: str, stdin: str | bytes = b"", env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     data = stdin.encode() if isinstance(stdin, str) else stdin
     return subprocess.run(
-        [sys.executable, "-m", "bot.cli", "explain", *args], input=data, cwd=ROOT, capture_output=True, timeout=120
+        [sys.executable, "-m", "bot.cli", "explain", *args],
+        input=data,
+        cwd=ROOT,
+        capture_output=True,
+        timeout=120,
+        env=env,
     )
 
 
@@ -77,8 +85,36 @@ def test_nothing_recognised():
     p = cli("--lang", "en", stdin="Status: Downloaded newer image for nginx:latest\n")
     assert p.returncode == 1
     assert "No registry error was recognised" in p.stdout.decode()
-    p = cli("--json", stdin="")
+    p = cli("--json", "--lang", "en", stdin="Status: Downloaded newer image for nginx:latest\n")
     assert p.returncode == 1 and json.loads(p.stdout) == {"recognised": False, "log": None, "lang": "en"}
+
+
+# README: exit 2 for unusable input (empty, binary). A CI step that pipes the wrong file (or nothing) into explain
+# must fail as a usage error, not read as "this log holds no registry error".
+RANDOM_BYTES = random.Random(7).randbytes(300_000)
+
+
+@pytest.mark.parametrize(
+    "stdin,kind",
+    [(b"", "empty"), (b"\n" * 100_000, "empty"), (b" \t\r\n" * 1000, "empty"), (RANDOM_BYTES, "binary")],
+)
+def test_unusable_input_is_a_usage_error(stdin, kind):
+    p = cli("--json", stdin=stdin)
+    assert p.returncode == 2 and json.loads(p.stdout)["error"] == kind
+    p = cli(stdin=stdin)
+    assert p.returncode == 2 and p.stdout == b""
+    err = p.stderr.decode()
+    assert err.startswith("tcr-doctor explain: ") and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_unusable_input_is_refused_in_the_locale_language_not_a_guess_from_the_bytes():
+    env = {**os.environ, "LC_ALL": "", "LC_MESSAGES": "", "LANGUAGE": ""}
+    p = cli(stdin=RANDOM_BYTES, env={**env, "LANG": "C.UTF-8"})
+    assert "binary" in p.stderr.decode() and not re.search("[\u4e00-\u9fff]", p.stderr.decode())
+    p = cli(stdin=RANDOM_BYTES, env={**env, "LANG": "zh_CN.UTF-8"})
+    assert "二进制" in p.stderr.decode()
+    p = cli("--lang", "en", stdin=b"", env={**env, "LANG": "zh_CN.UTF-8"})
+    assert "empty" in p.stderr.decode()
 
 
 def test_binary_input_does_not_crash():

@@ -24,6 +24,10 @@ MESSAGES = {
         "zh": "输入看起来是二进制数据，不是文字问题。",
         "en": "The input looks like binary data, not a question in text.",
     },
+    "binary_stdin": {
+        "zh": "标准输入看起来是二进制数据，不是文字问题（每行一个问题）。",
+        "en": "stdin looks like binary data, not questions in text (one per line).",
+    },
     "no_words": {
         "zh": "问题里没有可识别的文字（只有标点或表情）：请用文字描述您的问题。",
         "en": "The question has no words to match (only punctuation or emoji): please describe your problem in words.",
@@ -40,18 +44,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def check_input(text: str) -> str | None:
     """The MESSAGES key that refuses `text`, or None when it can be matched."""
+    from bot.batch import is_binary
     from knowledge import cjk_count
 
     if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
         return "too_long"
-    if "\x00" in text or "\ufffd" in text:
+    if is_binary(text):
         return "binary"
     stripped = text.strip()
     if not stripped:
         return "empty"
-    controls = sum(1 for c in stripped if ord(c) < 32 and c not in "\n\r\t")
-    if controls > max(2, len(stripped) // 20):
-        return "binary"
     if not any(c.isascii() and c.isalnum() for c in stripped) and cjk_count(stripped) == 0:
         return "no_words"
     return None
@@ -63,6 +65,16 @@ def _lang_of(text: str, lang: str | None) -> str:
     return lang or detect_lang(text)
 
 
+def _refusal_lang(problem: str, text: str, lang: str | None) -> str:
+    """The language of a refusal: the question's when it has words to detect one from; for empty or binary input
+    (none to detect: random bytes decode to stray CJK characters) --lang's or the locale's."""
+    if problem in ("binary", "empty"):
+        from bot.commands import default_lang
+
+        return lang or default_lang()
+    return _lang_of(text, lang)
+
+
 def _refusal(kind: str, lang: str) -> dict[str, Any]:
     return {"error": kind, "message": MESSAGES[kind][lang]}
 
@@ -72,7 +84,7 @@ def _answer_one(text: str, lang: str | None) -> tuple[dict[str, Any], int]:
 
     problem = check_input(text)
     if problem:
-        return _refusal(problem, _lang_of(text if problem != "binary" else "", lang)), EXIT_USAGE
+        return _refusal(problem, _refusal_lang(problem, text, lang)), EXIT_USAGE
     return knowledge.ask(text, lang=lang), 0
 
 
@@ -128,9 +140,10 @@ def _run_stdin(args: argparse.Namespace) -> int:
     a multi-line paste is one question), one JSON object per line out, in order (bot/batch.py).
 
     A bad line (blank, binary, too long) gets an {"error", "message"} object in its place so the output stays
-    aligned with the input; the exit code is 2 only when there is no question at all.
+    aligned with the input; the exit code is 2 (one message on stderr, nothing on stdout) when there is no question
+    at all or when most lines are binary (a binary file, not questions).
     """
-    from bot.batch import read_stdin
+    from bot.batch import mostly_binary, read_stdin
 
     try:
         items = read_stdin(sys.stdin)
@@ -140,10 +153,15 @@ def _run_stdin(args: argparse.Namespace) -> int:
     if not any(item.text.strip() for item in items):
         print("tcr-doctor ask: no question given (pass one as an argument or one per line on stdin)", file=sys.stderr)
         return EXIT_USAGE
+    if mostly_binary(item.text for item in items):
+        from bot.commands import default_lang
+
+        print(f"tcr-doctor ask: {MESSAGES['binary_stdin'][args.lang or default_lang()]}", file=sys.stderr)
+        return EXIT_USAGE
     out = sys.stdout
     for item in items:
         if item.problem == "binary":
-            result = _refusal("binary", _lang_of("", args.lang))
+            result = _refusal("binary", _refusal_lang("binary", "", args.lang))
         else:
             result, code = _answer_one(item.text, args.lang or item.lang)
             hint = None if code else _cloud_hint(result)

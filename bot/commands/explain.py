@@ -3,7 +3,10 @@
 Reads the whole block (a file, or stdin when FILE is `-` or omitted), prints the cause, the evidence line it relied
 on, the FAQ entry and the fix; with `--run` runs the diagnosis that confirms the cause and says whether it does.
 
-Exit codes: 0 a cause was recognised, 1 no registry error recognised in the input, 2 usage error (unreadable file).
+Exit codes: 0 a cause was recognised, 1 no registry error recognised in the input, 2 usage error or unusable input
+(an unreadable file; input that is empty or blank; binary input, or text that is not UTF-8, in which no cause was
+recognised). Unusable input is said on stderr (with --json as {"error", "message"} on stdout) in the language of
+--lang or the locale: the bytes have none to detect.
 """
 
 from __future__ import annotations
@@ -19,6 +22,14 @@ MAX_READ = 8 * 1024 * 1024  # bytes read from the input; the tail is kept (the f
 MESSAGES = {
     "unreadable": {"zh": "无法读取文件 {path}：{error}", "en": "cannot read {path}: {error}"},
     "tty": {"zh": "请粘贴日志，然后按 Ctrl-D 结束输入：", "en": "Paste the log, then press Ctrl-D:"},
+    "empty": {
+        "zh": "输入为空：请粘贴完整的报错输出（例如 docker pull/push 的最后几行）。",
+        "en": "The input is empty: paste the full error output (e.g. the last lines of docker pull/push).",
+    },
+    "binary": {
+        "zh": "输入看起来是二进制数据（或不是 UTF-8 编码的文字），不是日志。",
+        "en": "The input looks like binary data (or text that is not UTF-8), not a log.",
+    },
 }
 
 
@@ -114,9 +125,20 @@ def run_diagnosis(result: dict[str, Any], timeout: float) -> dict[str, Any]:
     }
 
 
+def _unusable(kind: str, args: argparse.Namespace) -> int:
+    """Refuse empty or binary input as a usage error, in --lang or the locale's language."""
+    from bot.commands import default_lang
+
+    message = MESSAGES[kind][args.lang or default_lang()]
+    if args.json:
+        print(json.dumps({"error": kind, "message": message}, ensure_ascii=False))
+    print(f"tcr-doctor explain: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
 def run(args: argparse.Namespace) -> int:
     """`tcr-doctor explain`: print the pasted log's cause and fix (and, with --run, whether the diagnosis confirms it);
-    exit status 0 recognised, 1 not, 2 unreadable file."""
+    exit status 0 recognised, 1 not, 2 an unreadable file or unusable (empty, binary) input."""
     from knowledge import explain_paste as explain
 
     try:
@@ -128,8 +150,15 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
-    lang = _lang(text, args.lang)
+    if not text.strip():
+        return _unusable("empty", args)
     result = explain(text)
+    if result is None:
+        from bot.batch import mostly_binary
+
+        if mostly_binary(text.splitlines()):
+            return _unusable("binary", args)
+    lang = _lang(text, args.lang)
     diagnosis = None
     if result is not None and args.run:
         diagnosis = run_diagnosis(result, args.timeout)
