@@ -323,6 +323,13 @@ def _install_widget_routes(app: Flask, cfg: Settings) -> None:
     def widget_css() -> Response:
         return _static(static_dir, "widget.css", "text/css")
 
+    # Browsers ask every page's origin for /favicon.ico unless the page names an icon: answered here, the demo page,
+    # the console and an API response opened in a tab log no 404.
+    @app.get("/favicon.ico")
+    @app.get("/favicon.svg")
+    def favicon() -> Response:
+        return _static(static_dir, "favicon.svg", "image/svg+xml")
+
     @app.get("/")
     def index() -> Response:
         from bot.render import render

@@ -276,6 +276,15 @@ def test_csp_and_frame_ancestors(make_app):
     assert "X-Frame-Options" not in custom.headers
 
 
+def test_favicon_is_served_and_named_by_the_pages(client):
+    """Browsers ask for /favicon.ico on every page of the origin: it answers (no 404 in the log), and the demo page
+    names the icon it serves."""
+    for path in ("/favicon.ico", "/favicon.svg"):
+        icon = client.get(path)
+        assert icon.status_code == 200 and icon.mimetype == "image/svg+xml" and icon.data.startswith(b"<svg")
+    assert '<link rel="icon" href="/favicon.svg"' in client.get("/").get_data(as_text=True)
+
+
 def test_widget_assets(client):
     js = client.get("/widget.js")
     assert js.status_code == 200 and js.mimetype == "application/javascript"

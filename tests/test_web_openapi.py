@@ -4,9 +4,13 @@ response we see has a documented status)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from bot.web import create_app
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
@@ -209,6 +213,8 @@ EXAMPLES = [
     ("token", "get", "/metrics", None, 1),
     ("normal", "get", "/widget.js", None, 1),
     ("normal", "get", "/widget.css", None, 1),
+    ("normal", "get", "/favicon.ico", None, 1),
+    ("normal", "get", "/favicon.svg", None, 1),
     ("normal", "get", "/", None, 1),
 ]
 
@@ -299,3 +305,17 @@ def test_log_schema_matches_the_pasted_log_causes(doc):
         validate(doc, schema, log, text)
         seen.add(log["cause"] if log else None)
     assert None in seen and len(seen) >= 4
+
+
+def test_diagnose_checks_rule_is_the_same_in_the_reference_and_the_schema(doc):
+    """`checks: []` runs every configured check (the widget sends it for a log with no checks of its own): docs/web.md
+    said only that checks 'can only narrow' the set, which read as if an empty list ran nothing."""
+    row = next(
+        line
+        for line in (ROOT / "docs" / "web.md").read_text(encoding="utf-8").splitlines()
+        if line.startswith("| `POST /api/diagnose`")
+    )
+    schema = doc["paths"]["/api/diagnose"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    description = schema["properties"]["checks"]["description"]
+    for text in (row, description):
+        assert "empty or absent = every configured check" in text and "unknown name is a 400" in text, text

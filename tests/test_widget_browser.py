@@ -232,6 +232,17 @@ def test_html_in_a_question_is_text_and_runs_nothing(page, service, host_pages):
     page.screenshot(path=str(ARTIFACTS / "widget-xss-as-text.png"))
 
 
+def test_the_help_page_loads_without_a_failed_request(page, service):
+    """The demo page `/` and everything it loads answer: no 404 (a favicon the browser asks for) in the log."""
+    failed: list[str] = []
+    page.on("response", lambda r: r.status >= 400 and failed.append(f"{r.status} {r.url}"))
+    page.on("requestfailed", lambda r: failed.append(f"failed {r.url}"))
+    page.goto(service.url + "/?lang=zh")
+    page.wait_for_selector("#tcr-doctor-widget", state="attached")
+    page.wait_for_load_state("networkidle")
+    assert failed == [] and page.console_errors == []
+
+
 def test_chinese_from_page_language(page, service, host_pages):
     page.goto(host_pages.add("zh", service.url, lang="zh-CN"))
     launcher = page.locator(".tcrd-launcher")
