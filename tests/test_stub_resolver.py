@@ -177,12 +177,22 @@ class _Server:
     """A loopback DNS server whose UDP answers are whatever ANSWER returns (one reply or several in a row)."""
 
     def __init__(self, answer, tcp_answer=None):
-        self.udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.udp.bind(("127.0.0.1", 0))
-        self.port = self.udp.getsockname()[1]
-        self.tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.tcp.bind(("127.0.0.1", self.port))
+        # UDP and TCP on one port: the port the kernel picks for UDP may be taken for TCP by another test's socket
+        # (seen in a full run: EADDRINUSE), so pick again until both bind
+        for attempt in range(50):
+            self.udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            self.udp.bind(("127.0.0.1", 0))
+            self.port = self.udp.getsockname()[1]
+            self.tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            self.tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                self.tcp.bind(("127.0.0.1", self.port))
+                break
+            except OSError:
+                self.udp.close()
+                self.tcp.close()
+                if attempt == 49:
+                    raise
         self.tcp.listen()
         self.answer, self.tcp_answer, self.tcp_queries = answer, tcp_answer, 0
         threading.Thread(target=self._serve_udp, daemon=True).start()
