@@ -146,20 +146,7 @@ def render_readme_table() -> str:
     return "\n".join([README_BEGIN, *rows, README_END])
 
 
-def _main(argv: list[str]) -> int:
-    from bot.settings import replace_block
-
-    if argv == ["--readme-update"]:
-        readme = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "README.md")
-        changed = replace_block(readme, render_readme_table())
-        print("README.md updated" if changed else "README.md already in sync", file=sys.stderr)
-        return 0
-    if argv == ["--readme"]:
-        print(render_readme_table())
-        return 0
-    print("usage: python -m bot.metrics --readme | --readme-update", file=sys.stderr)
-    return 2
-
-
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(_main(sys.argv[1:]))
+    from bot.settings import readme_table_command
+
+    sys.exit(readme_table_command(sys.argv[1:], render_readme_table, "bot.metrics"))

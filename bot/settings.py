@@ -444,11 +444,6 @@ def render_readme_table() -> str:
     return "\n".join([README_BEGIN, *rows, README_END])
 
 
-def update_readme(path: str) -> bool:
-    """Rewrite the table between the markers of the README at `path`; True when it changed."""
-    return replace_block(path, render_readme_table())
-
-
 def replace_block(path: str, block: str) -> bool:
     """Replace the generated block in the file at `path` that starts with `block`'s first line and ends with its last
     (its markers); True when the file changed."""
@@ -463,17 +458,20 @@ def replace_block(path: str, block: str) -> bool:
     return new != text
 
 
-def _main(argv: list[str]) -> int:
+def readme_table_command(argv: list[str], render: Callable[[], str], program: str) -> int:
+    """`python -m PROGRAM --readme | --readme-update`: print the README block `render()` makes, or write it into the
+    README between its markers; the exit status (2 on a usage error)."""
     if argv == ["--readme-update"]:
         readme = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "README.md")
-        print("README.md updated" if update_readme(readme) else "README.md already in sync", file=sys.stderr)
+        changed = replace_block(readme, render())
+        print("README.md updated" if changed else "README.md already in sync", file=sys.stderr)
         return 0
     if argv == ["--readme"]:
-        print(render_readme_table())
+        print(render())
         return 0
-    print("usage: python -m bot.settings --readme | --readme-update", file=sys.stderr)
+    print(f"usage: python -m {program} --readme | --readme-update", file=sys.stderr)
     return 2
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(_main(sys.argv[1:]))
+    sys.exit(readme_table_command(sys.argv[1:], render_readme_table, "bot.settings"))
