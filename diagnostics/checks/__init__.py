@@ -87,18 +87,6 @@ _DECLARATION = re.compile(r"^(NAME|DEPENDS|ORDER|ANONYMOUS|CREDENTIALS|GROUP)(?:
 _DEFAULTS = {"ORDER": 100.0, "ANONYMOUS": True, "CREDENTIALS": False, "GROUP": None}
 
 
-def read_info(module: str, path: str) -> CheckInfo | None:
-    """The CheckInfo the check module at PATH declares, read from its source without importing it; None when a
-    declaration is not a one-line literal (the caller then imports the module)."""
-    try:
-        with open(path, encoding="utf-8") as fh:
-            source = fh.read()
-    except OSError:
-        return None
-    values = _declared(source)
-    return None if values is None else CheckInfo(module=module, **values)
-
-
 def _declared(source: str) -> dict[str, Any] | None:
     """CheckInfo's fields but `module`, as a check's source declares them; None when it cannot be read so."""
     if not re.search(r"^def run\(", source, re.M):
