@@ -13,7 +13,7 @@ import os
 import re
 import secrets
 import shlex
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
@@ -26,7 +26,9 @@ from diagnostics import checks as checks_registry
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
 
+    from bot.settings import AskFunc
     from bot.web import WebState
+    from knowledge import AskResult, CauseText, LogCause, LogVerdict
 
 blueprint = Blueprint("api", __name__)
 
@@ -330,20 +332,20 @@ def _heading_shift(html: str) -> str:
     return re.sub(r"<(/?)h([1-2])>", lambda m: f"<{m.group(1)}h{int(m.group(2)) + 3}>", html)
 
 
-def render_answer(result: Mapping[str, Any]) -> str:
+def render_answer(result: AskResult) -> str:
     """The widget's HTML for an /api/ask result: the answer's Markdown (headings shifted down a level), its http(s)
     links, sanitised."""
-    answer = result.get("answer") or {}
+    answer = result.get("answer")
     body = _heading_shift(_markdown().render(answer.get("answer") or "")) if answer else ""
     links = [
         link
-        for link in (answer.get("links") or [])
+        for link in (answer.get("links") or [] if answer else [])
         if isinstance(link, dict) and str(link.get("url", "")).startswith(("https://", "http://"))
     ]
     return _render(
         "answer.html",
         result=result,
-        answer=answer,
+        answer=answer or {},
         lang=result.get("lang") or "en",
         body=sanitized(body),
         links=links,
@@ -367,12 +369,13 @@ def render_findings(result: Mapping[str, Any], lang: str) -> str:
     )
 
 
-def render_log(log: Mapping[str, Any], lang: str) -> str:
+def render_log(log: LogCause, lang: str) -> str:
     """The cause card of a pasted log (issue 6), in `lang`: summary, evidence (escaped text), fix and note
     (markdown without raw HTML, sanitised), the other possible causes. The widget adds the run button."""
     also = []
     for code in log.get("also") or []:
-        also.append({"code": str(code), "summary": _pick((_cause_text(str(code)) or {}).get("summary"), lang)})
+        text = _cause_text(str(code))
+        also.append({"code": str(code), "summary": _pick(text["summary"] if text else None, lang)})
     note = _pick(log.get("note"), lang)
     return _render(
         "log.html",
@@ -385,7 +388,7 @@ def render_log(log: Mapping[str, Any], lang: str) -> str:
     )
 
 
-def _cause_text(code: str) -> dict[str, Any] | None:
+def _cause_text(code: str) -> CauseText | None:
     from knowledge import cause_text
 
     try:
@@ -401,7 +404,7 @@ def _pick(text: object, lang: str) -> str:
 
 
 # --- /api/ask -------------------------------------------------------------------------------------------
-def _ask_func() -> Callable[[str, str | None], dict[str, Any]]:
+def _ask_func() -> AskFunc:
     state = _state()
     if state.ask is None:
         import knowledge
@@ -410,7 +413,7 @@ def _ask_func() -> Callable[[str, str | None], dict[str, Any]]:
     return state.ask
 
 
-def _explain_log(text: str) -> dict[str, Any] | None:
+def _explain_log(text: str) -> LogCause | None:
     """knowledge.explain_log; its failure never costs the answer."""
     try:
         import knowledge
@@ -452,18 +455,20 @@ def api_ask() -> Response:
     lang = _body_lang(body)
     result = _ask_func()(question, lang)
     if "log" not in result:  # a knowledge version (or a test's stand-in) without the pasted-log cause
-        result = dict(result, log=_explain_log(question))
+        result = {**result, "log": _explain_log(question)}
 
     qid = secrets.token_hex(8)
     masked, kinds = _redact(question)
     state.storage.record_question(qid, masked, channel="web", redacted=kinds, **question_fields(result))
     count_question(state.metrics.inc, "web", result)
 
+    answered: dict[str, object] = dict(result)  # the ask() result, and with render=html its HTML
     if body.get("render") == "html":
-        result = dict(result, html=render_answer(result))
-        if isinstance(result.get("log"), dict):
-            result["log_html"] = render_log(result["log"], result.get("lang") or lang or "en")
-    response = jsonify(result)
+        answered["html"] = render_answer(result)
+        log = result.get("log")
+        if isinstance(log, dict):
+            answered["log_html"] = render_log(log, result.get("lang") or lang or "en")
+    response = jsonify(answered)
     response.headers["X-Question-Id"] = qid
     return response
 
@@ -611,7 +616,7 @@ def _log_cause(body: JSONObject) -> tuple[str, list[str]] | None:
     return cause, [str(c) for c in also] if isinstance(also, list) else []
 
 
-def log_verdict(cause: tuple[str, list[str]], result: Mapping[str, Any]) -> dict[str, Any]:
+def log_verdict(cause: tuple[str, list[str]], result: Mapping[str, Any]) -> LogVerdict:
     """Whether a diagnosis confirms a pasted log's cause, as `tcr-doctor explain --run` says it:
     {"verdict": confirmed|other|not_reproduced|not_run, "codes": [...]} (codes = the findings that confirm the
     cause or one of its alternatives, most likely first; else the failing/warning ones)."""

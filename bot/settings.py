@@ -26,7 +26,10 @@ import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import MISSING, Field, dataclass, field, fields, replace
-from typing import Any, get_type_hints
+from typing import TYPE_CHECKING, Any, Protocol, get_type_hints
+
+if TYPE_CHECKING:
+    from knowledge import AskResult
 
 log = logging.getLogger("tcr_doctor.settings")
 
@@ -59,7 +62,13 @@ def setting(
 
 # The call shapes of the test seams that replace knowledge.ask(text, lang) and knowledge.redact(text) (the
 # diagnosis seams are called as each channel calls diagnostics.diagnose: see bot/api.py and bot/slack.py).
-AskFunc = Callable[[str, str | None], dict[str, Any]]
+class AskFunc(Protocol):
+    """The call shape of `knowledge.ask(text, lang)`. A Protocol rather than a Callable alias: Settings' annotations
+    are resolved at import (get_type_hints), and this keeps the knowledge package out of that import."""
+
+    def __call__(self, text: str, lang: str | None, /) -> AskResult: ...
+
+
 RedactFunc = Callable[[str], tuple[str, Sequence[str]]]
 
 

@@ -50,6 +50,7 @@ if TYPE_CHECKING:  # slack_bolt, slack_sdk and flask are imported when the app i
     from bot.storage import Storage
     from bot.web import WebState
     from diagnostics import CloudOptions, Report
+    from knowledge import AskResult, LogCause
 
 log = logging.getLogger(__name__)
 
@@ -457,7 +458,7 @@ class SlackChannel:
         masked, kinds = (self.settings.redact_func or _knowledge_redact())(text or "")
         return masked, list(kinds or [])
 
-    def ask(self, text: str, lang: str | None = None) -> dict[str, Any]:
+    def ask(self, text: str, lang: str | None = None) -> AskResult:
         """The knowledge answer to `text` (through the settings' stand-in in tests)."""
         import knowledge
 
@@ -475,7 +476,7 @@ class SlackChannel:
         return AnonymousDiagnosis(self.policy(), timeout=s.diagnose_timeout, nameserver=s.nameserver, ca_file=s.ca_file)
 
     # -- the store and the metrics (shared with the web channel) ------------------------------------------
-    def record(self, masked: str, kinds: list[str], result: Mapping[str, Any]) -> str:
+    def record(self, masked: str, kinds: list[str], result: AskResult) -> str:
         """Record a (redacted) question and count it; returns its id for the feedback buttons."""
         qid = secrets.token_hex(8)
         if self.settings.storage is not None:
@@ -610,14 +611,14 @@ class SlackChannel:
             client.chat_postEphemeral(user=user, **where, **message("secret_warning.json.j2", lang=lang, kinds=kinds))
         client.chat_postMessage(**where, **self.answer_blocks(result, masked, lang, qid=qid, user=event.get("user")))
 
-    def _reading(self, result: Mapping[str, Any]) -> dict[str, Any]:
+    def _reading(self, result: AskResult) -> dict[str, Any]:
         """What the templates need beyond the ask() result: the log, the target, the checks that apply."""
-        log_cause = result.get("log") or {}
-        if not log_cause.get("cause"):
-            log_cause = {}
+        log_cause = result.get("log") or None
+        if log_cause is not None and not log_cause.get("cause"):
+            log_cause = None
         # One story per answer: with a pasted log, its checks and target lead; the entry's list otherwise.
         diagnostics = list(log_cause.get("checks") or []) if log_cause else list(result.get("diagnostics") or [])
-        target = _target(result.get("entities")) or log_cause.get("target")
+        target = _target(result.get("entities")) or (log_cause.get("target") if log_cause else None)
         if log_cause:
             credentials = bool(_CREDENTIAL_CAUSES.match(str(log_cause.get("cause"))))
         else:
@@ -627,7 +628,7 @@ class SlackChannel:
             # A knowledge version before the `refusal` field: a known subject is documentation, else a problem.
             refusal = {"kind": "documentation" if result.get("topic") else "troubleshooting"}
         return {
-            "log": log_cause or None,
+            "log": log_cause,
             "target": target,
             "checks": applicable_checks(diagnostics, target) if (result.get("answer") or log_cause) else [],
             "diagnostics": diagnostics,
@@ -637,10 +638,10 @@ class SlackChannel:
 
     def answer_blocks(
         self,
-        result: Mapping[str, Any],
+        result: AskResult,
         question: str,
         lang: str,
-        explained: Mapping[str, Any] | None = None,
+        explained: LogCause | None = None,
         asked_by: str | None = None,
         qid: str | None = None,
         user: str | None = None,
@@ -656,9 +657,9 @@ class SlackChannel:
         refusal = reading["refusal"] or {}
         if refusal.get("kind") == "smalltalk" and not reading["log"]:
             return message("smalltalk.json.j2", lang=lang, kind=refusal.get("smalltalk") or "greeting", user=user)
-        answer = result.get("answer") or {}
+        answer = result.get("answer")
         answered = bool(answer) and result.get("status") != "no_answer"
-        text, more = lead(answer.get("answer") or "") if answered else ("", False)
+        text, more = lead(answer.get("answer") or "") if answer and answered else ("", False)
         log_cause = reading["log"] or {}
         full = bool(log_cause) or more or reading["credentials"]
         if log_cause and not answered and not (log_cause.get("evidence") or log_cause.get("note")):
@@ -678,11 +679,10 @@ class SlackChannel:
             **reading,
         )
 
-    def full_blocks(self, result: Mapping[str, Any], lang: str) -> dict[str, Any]:
+    def full_blocks(self, result: AskResult, lang: str) -> dict[str, Any]:
         """The whole answer (the log's evidence, fix, note and other causes; the FAQ text; credentials advice)."""
         reading = self._reading(result)
-        answer = result.get("answer") or {}
-        answered = bool(answer) and result.get("status") != "no_answer"
+        answered = bool(result.get("answer")) and result.get("status") != "no_answer"
         return message("full_answer.json.j2", lang=lang, result=result, answered=answered, **reading)
 
     def on_alternative(self, body: Payload, action: Payload, client: WebClient, respond: Respond) -> None:
@@ -1012,7 +1012,8 @@ class SlackChannel:
         elif sub == "ask":
             result = self.ask(masked)
             if words and words[0].lower() not in _SLASH_ALIASES and _SUBCOMMAND_LIKE.match(text):
-                if result.get("status") == "no_answer" and (result.get("refusal") or {}).get("kind") != "smalltalk":
+                refusal = result.get("refusal")
+                if result.get("status") == "no_answer" and not (refusal and refusal.get("kind") == "smalltalk"):
                     # `/tcr status`: a subcommand that does not exist, not a question; say so privately.
                     respond(**message("usage.json.j2", lang=lang, sub=None, word=words[0][:24]))
                     return

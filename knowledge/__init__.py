@@ -11,13 +11,14 @@ from __future__ import annotations
 import functools
 import importlib
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the modules are imported lazily at run time (CLI start-up), eagerly for the type checker
     from .kb import FAQ_DIR, OUT_OF_SCOPE_PATH, Entry, KnowledgeBase, KnowledgeError, Topic, TopicSet
     from .matcher import Candidate, Match, Matcher
+    from .results import Alternative, Answer, AskResult, CauseText, Entities, LogCause, LogVerdict, Refusal, Status
 
 __all__ = [
     "ask",
@@ -45,6 +46,13 @@ __all__ = [
     "OUT_OF_SCOPE_PATH",
     "KnowledgeBase",
     "Matcher",
+    "AskResult",
+    "Answer",
+    "Entities",
+    "LogCause",
+    "Refusal",
+    "CauseText",
+    "LogVerdict",
 ]
 
 LANGS = ("zh", "en")
@@ -143,7 +151,7 @@ def question_vector(text: str) -> dict[str, float]:
     return {tok: w * idf.get(tok, default) for tok, w in bag.items()}
 
 
-def extract_entities(text: str) -> dict[str, Any]:
+def extract_entities(text: str) -> Entities:
     """What `text` mentions: registry host, instance, image, repository, namespace, tag, digest and error lines
     (knowledge/entities.py)."""
     from .entities import extract_entities as _extract
@@ -151,14 +159,14 @@ def extract_entities(text: str) -> dict[str, Any]:
     return _extract(text)
 
 
-def explain_log(text: str) -> dict[str, Any] | None:
+def explain_log(text: str) -> LogCause | None:
     """The cause of a pasted docker/podman/containerd/kubelet error (knowledge/logs/); None when there is none."""
     from .logs import explain_log as _explain
 
     return _explain(text)
 
 
-def explain_paste(text: str) -> dict[str, Any] | None:
+def explain_paste(text: str) -> LogCause | None:
     """The cause of a pasted log as `tcr-doctor explain` tells it, the way ask() tells it: a log about another
     vendor's registry gets the generic cause and a vendor-neutral fix, and no TCR FAQ entry; None when there is
     no cause."""
@@ -195,7 +203,7 @@ def log_causes() -> tuple[str, ...]:
     return tuple(CODES)
 
 
-def cause_text(code: str) -> dict[str, Any]:
+def cause_text(code: str) -> CauseText:
     """Summary and fix of a log cause code ({"summary": {zh, en}, "fix": {zh, en}, "faq": id|None}); KeyError when
     `code` is not a cause."""
     from .logs import cause_text as _text
@@ -203,7 +211,7 @@ def cause_text(code: str) -> dict[str, Any]:
     return _text(code)
 
 
-def log_verdict(cause: str, also: Any, findings: Any) -> dict[str, Any]:
+def log_verdict(cause: str, also: Sequence[str], findings: Iterable[Mapping[str, Any]]) -> LogVerdict:
     """Whether a diagnosis' findings confirm a pasted log's cause: the one rule of the web API and the CLI
     (knowledge/confirm.py)."""
     from .confirm import log_verdict as _verdict
@@ -225,7 +233,7 @@ def faq_question(faq_id: str) -> dict[str, str] | None:
     return None
 
 
-def _log_cause(text: str, entities: dict[str, Any]) -> dict[str, Any] | None:
+def _log_cause(text: str, entities: Entities) -> LogCause | None:
     # The FAQ answer must survive a bug in the log reader: it is an addition to the answer, not a condition for it.
     try:
         cause = explain_log(text)
@@ -248,7 +256,7 @@ _LOGIN_ONLY_CAUSES = frozenset(
 )
 
 
-def _log_may_answer(text: str, log: dict[str, Any], decision: Match) -> bool:
+def _log_may_answer(text: str, log: LogCause, decision: Match) -> bool:
     """Whether a pasted log the words around it did not match may be answered with the log's own entry: TCR is
     named, the user's own sentences ask nothing the entries do not answer (no out-of-scope topic, no facet
     mismatch), and a network cause comes from a login (entry 7 is about logging in)."""
@@ -279,7 +287,7 @@ def _combiner_model() -> dict[str, Any] | None:
     return model()
 
 
-def combiner_features(text: str, decision: Match, log: dict[str, Any] | None) -> list[float]:
+def combiner_features(text: str, decision: Match, log: LogCause | None) -> list[float]:
     """The combiner's feature vector for `text` (knowledge/combiner.py FEATURES): the matcher's `decision` and the
     pasted-log cause `log`. Used by ask() and by benchmarks/fit_combiner.py, so both see the same numbers."""
     from .combiner import features
@@ -303,7 +311,7 @@ def _registry_context(text: str) -> bool:
 # Names of submodules the package exports, looked up on first use (importing kb costs tomllib and the loader, the
 # matcher much more): KnowledgeError; Topic, an out-of-scope topic as Overlay.topics holds it; FAQ_DIR and
 # OUT_OF_SCOPE_PATH, the knowledge files that `tcr-doctor kb export` writes taught texts into; KnowledgeBase and
-# Matcher, the types get_matcher() returns.
+# Matcher, the types get_matcher() returns; AskResult and its parts, the shapes of the results (knowledge/results.py).
 _LAZY_EXPORTS = {
     "KnowledgeError": "kb",
     "Topic": "kb",
@@ -311,6 +319,7 @@ _LAZY_EXPORTS = {
     "OUT_OF_SCOPE_PATH": "kb",
     "KnowledgeBase": "kb",
     "Matcher": "matcher",
+    **dict.fromkeys(("AskResult", "Answer", "Entities", "LogCause", "Refusal", "CauseText", "LogVerdict"), "results"),
 }
 
 
@@ -329,7 +338,7 @@ def load_topics(path: str | None = None, entry_ids: Iterable[str] = ()) -> Topic
     return _load(path, entry_ids=entry_ids)
 
 
-def ask(text: str, lang: str | None = None, *, kb_path: str | None = None, limit: int = 3) -> dict[str, Any]:
+def ask(text: str, lang: str | None = None, *, kb_path: str | None = None, limit: int = 3) -> AskResult:
     """Answer `text` from the FAQ: the `ask --json` object described in docs/ARCHITECTURE.md."""
     from .text import detect_lang
 
@@ -356,7 +365,7 @@ def ask(text: str, lang: str | None = None, *, kb_path: str | None = None, limit
     _refuse_foreign_signature(reply, text)
     reply.status = (decision.status if decision.answered else "answered") if reply.answered else "no_answer"
     _tell_the_log_story(reply, text, kb, decision)
-    result = {
+    result: AskResult = {
         "matched": reply.answered,
         "answer": _answer_of(reply, lang),
         "alternatives": _alternatives(reply, lang, limit),
@@ -382,9 +391,9 @@ class _Reply:
 
     cands: list[Candidate]
     answered: bool
-    status: str = "no_answer"
-    log: dict[str, Any] | None = None
-    why: dict[str, Any] | None = None
+    status: Status = "no_answer"
+    log: LogCause | None = None
+    why: Refusal | None = None
 
     @property
     def top(self) -> Candidate | None:
@@ -397,7 +406,7 @@ def _answering_entry(reply: _Reply) -> Entry | None:
     return top.entry if reply.answered and top is not None else None
 
 
-def _combiner_answers(view: str, decision: Match, log: dict[str, Any] | None, answered: bool) -> bool:
+def _combiner_answers(view: str, decision: Match, log: LogCause | None, answered: bool) -> bool:
     """Answer or refuse by the fitted combiner over all the signals (docs/matching.md), not coverage alone;
     `answered` (the matcher's rule) when no combiner model is in use."""
     model = _combiner_model()
@@ -454,7 +463,7 @@ def _tell_the_log_story(reply: _Reply, text: str, kb: KnowledgeBase, decision: M
         _answer_by_the_log(reply, text, kb, log)
 
 
-def _answer_by_the_log(reply: _Reply, text: str, kb: KnowledgeBase, log: dict[str, Any]) -> None:
+def _answer_by_the_log(reply: _Reply, text: str, kb: KnowledgeBase, log: LogCause) -> None:
     """One story per answer: the entry must agree with the pasted log's cause (a missing tag is never the
     "unauthorized" entry; a kubelet auth failure is the cluster-pull entry). Otherwise the log's own entry
     answers, or nothing does."""
@@ -491,7 +500,7 @@ def _story_candidate(cands: list[Candidate], kb: KnowledgeBase, story: str) -> C
     return pick
 
 
-def _answer_of(reply: _Reply, lang: str) -> dict[str, Any] | None:
+def _answer_of(reply: _Reply, lang: str) -> Answer | None:
     """The answering entry in `lang` ({id, question, answer, score, links}); None when nothing answers."""
     top = reply.top
     if not reply.answered or top is None:
@@ -506,7 +515,7 @@ def _answer_of(reply: _Reply, lang: str) -> dict[str, Any] | None:
     }
 
 
-def _alternatives(reply: _Reply, lang: str, limit: int) -> list[dict[str, Any]]:
+def _alternatives(reply: _Reply, lang: str, limit: int) -> list[Alternative]:
     """The "did you mean" entries: the ranked ones after the answer (all of them when nothing answers) that
     score at least ALTERNATIVE_MIN; none for small talk or another vendor's registry."""
     from .matcher import ALTERNATIVE_MIN

@@ -20,6 +20,7 @@ from .structure import prose_share
 
 if TYPE_CHECKING:
     from .matcher import Match
+    from .results import LogCause
 
 PATH = Path(__file__).with_name("combiner.json")
 
@@ -47,7 +48,7 @@ _QUESTION = LazyRe(
 )
 
 
-def features(text: str, decision: Match, log: dict[str, Any] | None, agree: bool, tcr: bool) -> list[float]:
+def features(text: str, decision: Match, log: LogCause | None, agree: bool, tcr: bool) -> list[float]:
     """The feature vector (FEATURES order) of one question and the matcher's decision about it."""
     cands = decision.cands
     top = cands[0] if cands else None

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .logs import confirming_codes
 
+if TYPE_CHECKING:
+    from .results import LogVerdict
 
-def log_verdict(cause: str, also: Sequence[str], findings: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+
+def log_verdict(cause: str, also: Sequence[str], findings: Iterable[Mapping[str, Any]]) -> LogVerdict:
     """{"verdict": confirmed|other|not_reproduced, "codes": [...]} for a log's `cause` (and its `also`) against a
     diagnosis' findings (dicts as `Finding.to_dict()` gives them).
 

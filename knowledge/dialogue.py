@@ -9,9 +9,12 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .vendors import VENDOR_HOSTS
+
+if TYPE_CHECKING:
+    from .results import LogCause, Refusal
 
 
 class LazyRe:
@@ -283,7 +286,7 @@ def vendor_of_host(host: str) -> str | None:
     return None
 
 
-def other_vendor(text: str, log: dict[str, Any] | None = None) -> str | None:
+def other_vendor(text: str, log: LogCause | None = None) -> str | None:
     """The other vendor's registry a message is about when it does not name TCR, else None.
 
     Taken from the registry host of a pasted log first (the `host` of `log`), then the hosts in the text, then a
@@ -331,7 +334,7 @@ _SELF_HOSTED_WORDS = LazyRe(
 )
 
 
-def _self_hosted(t: str, log: dict[str, Any] | None) -> bool:
+def _self_hosted(t: str, log: LogCause | None) -> bool:
     """Whether normalised text `t` is about a self-hosted registry: a registry host in it (URL, image reference, host
     after login/pull/push, the log's host) that is not TCR, or self-hosting words."""
     from . import text as T
@@ -358,8 +361,8 @@ _PROBLEM_RE = LazyRe(
 
 
 def refusal(
-    text: str, *, answered: bool, log: dict[str, Any] | None = None, signature: bool = False, talk: str | None = None
-) -> dict[str, Any] | None:
+    text: str, *, answered: bool, log: LogCause | None = None, signature: bool = False, talk: str | None = None
+) -> Refusal | None:
     """The `refusal` object of `ask()` (None when answered): small talk, another vendor's registry, a how-to /
     pricing / product question no entry answers (documentation), or a problem report no entry answers
     (troubleshooting: the channel asks for the error text and the command)."""

@@ -6,9 +6,12 @@ capped, so any input (1 MB, binary, emoji) returns quickly.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING
 
 from .redact import redact
+
+if TYPE_CHECKING:
+    from .results import Entities
 
 MAX_CHARS = 200_000
 MAX_ERRORS = 10
@@ -119,7 +122,7 @@ _EN_WORDS = frozenset(
 )
 
 
-def _empty() -> dict[str, Any]:
+def _empty() -> Entities:
     return {
         "registry": None,
         "instance": None,
@@ -158,7 +161,7 @@ def _instance_mention(text: str) -> str | None:
     return None
 
 
-def extract_entities(text: str) -> dict[str, Any]:
+def extract_entities(text: str) -> Entities:
     """Registry host, instance, image reference, namespace/repository/tag/digest and error lines (redacted) that
     `text` mentions; every key present, None or [] when absent."""
     out = _empty()
@@ -206,7 +209,7 @@ def _image_mention(text: str) -> re.Match[str] | None:
     return image
 
 
-def _fill_image(out: dict[str, Any], written: str) -> None:
+def _fill_image(out: Entities, written: str) -> None:
     """Set registry, repository, tag, digest, image (normalised) and namespace of `out` from a written reference."""
     # Imported here, not at the top: only a question that names an image pays for diagnostics.reference
     # (its regexes take milliseconds to compile: python -X importtime), as in knowledge.logs.images.

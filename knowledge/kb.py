@@ -14,10 +14,13 @@ import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, NoReturn, overload
+from typing import TYPE_CHECKING, Any, Literal, NoReturn, overload
 
 from diagnostics.cache import cache_dir as cache_dir  # the one cache directory (re-exported: the matcher uses it)
 from diagnostics.checks import known_names
+
+if TYPE_CHECKING:
+    from .results import AnswerLink, TopicHint
 
 FAQ_DIR = Path(__file__).resolve().parent / "faq"
 
@@ -54,7 +57,7 @@ class Link:
     title: dict[str, str]
     url: str
 
-    def to_dict(self, lang: str) -> dict[str, str]:
+    def to_dict(self, lang: str) -> AnswerLink:
         """The link in `lang`: {"title", "url"}."""
         return {"title": self.title.get(lang) or self.title["en"], "url": self.url}
 
@@ -405,7 +408,7 @@ class Topic:
     keywords: dict[str, tuple[str, ...]]
     hint: dict[str, str] | None = None
 
-    def to_dict(self, lang: str) -> dict[str, Any]:
+    def to_dict(self, lang: str) -> TopicHint:
         """The topic in `lang` as `ask()` reports it: {"id", "title", "hint"}."""
         return {"id": self.id, "title": self.title[lang], "hint": self.hint[lang] if self.hint else None}
 

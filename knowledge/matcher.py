@@ -13,10 +13,13 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import text as T
 from .kb import Entry, Topic, cache_dir, store_cache
+
+if TYPE_CHECKING:
+    from .results import Status
 
 # (actions, objects, action -> the objects it applies to) of what an entry is about.
 Profile = tuple[frozenset[str], frozenset[str], dict[str, frozenset[str]]]
@@ -94,7 +97,7 @@ class Match:
 
     cands: list[Candidate]
     answered: bool
-    status: str  # answered | ambiguous | no_answer
+    status: Status
     topic: Candidate | None = None
     in_domain: bool = True
     best_topic: Candidate | None = None  # the best out-of-scope topic, whatever it decided (combiner signal)
@@ -328,7 +331,7 @@ class Matcher:
                 rival = top.lexical if top.signature else top.coverage
                 if best_topic.coverage >= TOPIC_RATIO * rival:
                     topic, answered = best_topic, False
-        status = "no_answer"
+        status: Status = "no_answer"
         if answered and top is not None:
             status = "answered"
             if len(cands) > 1 and cands[1].coverage >= midpoint and cands[1].coverage >= AMBIGUOUS_RATIO * top.coverage:

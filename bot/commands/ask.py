@@ -6,7 +6,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, TypedDict
+
+if TYPE_CHECKING:
+    from knowledge import AskResult
 
 MAX_BYTES = 16 * 1024  # a question (or a pasted log) larger than this is refused
 EXIT_USAGE = 2
@@ -75,30 +78,41 @@ def _refusal_lang(problem: str, text: str, lang: str | None) -> str:
     return _lang_of(text, lang)
 
 
-def _refusal(kind: str, lang: str) -> dict[str, Any]:
+class InputError(TypedDict):
+    """What `ask` says instead of an answer to input it cannot match (`--json` and each refused stdin line)."""
+
+    error: str  # a MESSAGES key
+    message: str
+
+
+def _refusal(kind: str, lang: str) -> InputError:
     return {"error": kind, "message": MESSAGES[kind][lang]}
 
 
-def _answer_one(text: str, lang: str | None) -> tuple[dict[str, Any], int]:
+def _input_error(text: str, lang: str | None) -> InputError | None:
+    """Why `text` cannot be asked (check_input), in the refusal's language; None when it can."""
+    problem = check_input(text)
+    return _refusal(problem, _refusal_lang(problem, text, lang)) if problem else None
+
+
+def _answered(text: str, lang: str | None) -> tuple[AskResult, str | None]:
+    """knowledge.ask's answer to `text` and the cloud diagnosis to suggest with it (_cloud_hint)."""
     import knowledge
 
-    problem = check_input(text)
-    if problem:
-        return _refusal(problem, _refusal_lang(problem, text, lang)), EXIT_USAGE
-    return knowledge.ask(text, lang=lang), 0
+    result = knowledge.ask(text, lang=lang)
+    return result, _cloud_hint(result)
 
 
-def _cloud_hint(result: dict[str, Any]) -> str | None:
+def _cloud_hint(result: AskResult) -> str | None:
     """The `tcr-doctor diagnose … --cloud` command to suggest when cloud credentials are present and the question
     (or its pasted log) names a TCR host the diagnostics apply to; None otherwise (JSON: `cloud_diagnose`)."""
     from bot.commands.diagnose import cloud_hint
 
-    log = result.get("log") or {}
-    entities = result.get("entities") or {}
-    target = entities.get("image") or entities.get("registry")
-    return cloud_hint(log.get("diagnose"), log.get("host")) or cloud_hint(
-        f"tcr-doctor diagnose {target}" if result.get("diagnostics") and target else None,
-        entities.get("registry"),
+    log, entities = result["log"], result["entities"]
+    target = entities["image"] or entities["registry"]
+    return (cloud_hint(log["diagnose"], log["host"]) if log else None) or cloud_hint(
+        f"tcr-doctor diagnose {target}" if result["diagnostics"] and target else None,
+        entities["registry"],
     )
 
 
@@ -117,16 +131,16 @@ def run(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     if args.question:
         text = " ".join(args.question)
-        result, code = _answer_one(text, args.lang)
-        if code:
+        error = _input_error(text, args.lang)
+        if error is not None:
             if args.json:
-                print(json.dumps(result, ensure_ascii=False))
+                print(json.dumps(error, ensure_ascii=False))
             else:
-                print(f"tcr-doctor ask: {result['message']}", file=sys.stderr)
-            return code
-        hint = _cloud_hint(result)
+                print(f"tcr-doctor ask: {error['message']}", file=sys.stderr)
+            return EXIT_USAGE
+        result, hint = _answered(text, args.lang)
         if args.json:
-            print(json.dumps({**result, "cloud_diagnose": hint} if hint else result, ensure_ascii=False))
+            print(json.dumps(dict(result, cloud_diagnose=hint) if hint else result, ensure_ascii=False))
         else:
             from bot.render import render
 
@@ -160,13 +174,15 @@ def _run_stdin(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     out = sys.stdout
     for item in items:
+        lang = args.lang or item.lang
         if item.problem == "binary":
-            result = _refusal("binary", _refusal_lang("binary", "", args.lang))
+            error: InputError | None = _refusal("binary", _refusal_lang("binary", "", args.lang))
         else:
-            result, code = _answer_one(item.text, args.lang or item.lang)
-            hint = None if code else _cloud_hint(result)
-            if hint:
-                result = {**result, "cloud_diagnose": hint}
-        out.write(json.dumps(result, ensure_ascii=False) + "\n")
+            error = _input_error(item.text, lang)
+        if error is not None:
+            out.write(json.dumps(error, ensure_ascii=False) + "\n")
+            continue
+        result, hint = _answered(item.text, lang)
+        out.write(json.dumps(dict(result, cloud_diagnose=hint) if hint else result, ensure_ascii=False) + "\n")
     out.flush()
     return 0

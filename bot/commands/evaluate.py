@@ -65,14 +65,23 @@ def evaluate(items: list[dict[str, Any]]) -> dict[str, Any]:
         ranked = [c.entry.number for c in matcher.rank(q, limit=3)]
         k = by_kind[kind]
         k["n"] += 1
-        answered_num = kb.by_id[res["answer"]["id"]].number if res["matched"] else None
+        answer = res["answer"] if res["matched"] else None
+        answered_num = kb.by_id[answer["id"]].number if answer else None
         if faq is None:
             totals["oos"] += 1
             rejected = not res["matched"]
             totals["oos_rejected"] += rejected
             k["correct"] += rejected
             if not rejected:
-                errors.append({"q": q, "faq": None, "got": answered_num, "score": res["answer"]["score"], "kind": kind})
+                errors.append(
+                    {
+                        "q": q,
+                        "faq": None,
+                        "got": answered_num,
+                        "score": answer["score"] if answer else None,
+                        "kind": kind,
+                    }
+                )
         else:
             totals["in"] += 1
             top1 = bool(ranked) and ranked[0] == faq

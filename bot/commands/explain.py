@@ -14,7 +14,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from knowledge import LogCause
 
 EXIT_OK, EXIT_NONE, EXIT_USAGE = 0, 1, 2
 MAX_READ = 8 * 1024 * 1024  # bytes read from the input; the tail is kept (the final error is at the end)
@@ -77,7 +80,7 @@ def _faq_question(faq_id: str | None) -> dict[str, str] | None:
         return None
 
 
-def run_diagnosis(result: dict[str, Any], timeout: float) -> dict[str, Any]:
+def run_diagnosis(result: LogCause, timeout: float) -> dict[str, Any]:
     """Run the diagnosis named in `result` and say whether it confirms the cause.
 
     Returns {"ran": bool, "verdict": confirmed|other|not_reproduced|not_run, "codes": [...], "report": {...}|None,
@@ -85,7 +88,8 @@ def run_diagnosis(result: dict[str, Any], timeout: float) -> dict[str, Any]:
     """
     from knowledge import log_verdict
 
-    if not result.get("target"):
+    target = result.get("target")
+    if not target:
         why = (
             {
                 "zh": "本机守护进程的问题无法通过访问仓库来确认。",
@@ -104,7 +108,7 @@ def run_diagnosis(result: dict[str, Any], timeout: float) -> dict[str, Any]:
         timeout=timeout, only=list(result.get("checks") or []) or None, push=bool(result.get("push"))
     )
     try:
-        report = diagnose(result["target"], options)
+        report = diagnose(target, options)
     except Exception as exc:  # noqa: BLE001 - e.g. a target the diagnostics cannot parse: report it, do not crash
         return {
             "ran": False,
@@ -167,7 +171,7 @@ def run(args: argparse.Namespace) -> int:
 
     hint = cloud_hint(result.get("diagnose"), result.get("host")) if result is not None else None
     if args.json:
-        out = {"recognised": result is not None, "log": result, "lang": lang}
+        out: dict[str, object] = {"recognised": result is not None, "log": result, "lang": lang}
         if diagnosis is not None:
             out["diagnosis"] = diagnosis
         if hint:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import shlex
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .rules import load_rules
+
+if TYPE_CHECKING:
+    from ..results import Entities, LogCause
 
 
 def diagnose_command(
@@ -38,7 +41,7 @@ def diagnose_command(
     return " ".join(parts), target, only, push
 
 
-def complete_target(result: dict[str, Any], entities: dict[str, Any]) -> dict[str, Any]:
+def complete_target(result: LogCause, entities: Entities) -> LogCause:
     """`result` with its diagnosis target filled from what the rest of the message names, when the log itself
     names no registry ("docker push fails with unauthorized … pushing to shop.tencentcloudcr.com/team/app:1")."""
     if result.get("target") or not result.get("diagnose"):
@@ -52,4 +55,4 @@ def complete_target(result: dict[str, Any], entities: dict[str, Any]) -> dict[st
     pattern = next((p for p in load_rules()["patterns"] if p["id"] == result.get("pattern")), None)
     ent = {"host": result.get("host") or registry, "image": image or log_image}
     diagnose, target, checks, push = diagnose_command(result["cause"], ent, result.get("op"), pattern)
-    return dict(result, host=ent["host"], diagnose=diagnose, target=target, checks=checks, push=push)
+    return {**result, "host": ent["host"], "diagnose": diagnose, "target": target, "checks": checks, "push": push}

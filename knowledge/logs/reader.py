@@ -4,7 +4,7 @@ tool, the FAQ entry, the confirming diagnosis and the evidence (redacted)."""
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..dialogue import LazyRe, names_tcr
 from ..structure import is_prose
@@ -26,6 +26,9 @@ from .rules import (
     quoted_output,
     registry_context,
 )
+
+if TYPE_CHECKING:
+    from ..results import LogCause
 
 _UPLOAD_PROGRESS = re.compile(
     r"Pushing \[=|: Layer already exists|: Pushed\s*$|Image already exists|Copying blob \w+ done"
@@ -61,7 +64,7 @@ def long_transfer(lines: list[str]) -> bool:
     return False
 
 
-def explain(text: str) -> dict[str, Any] | None:
+def explain(text: str) -> LogCause | None:
     """Name the cause of a pasted registry error log, or None when it contains no recognisable error."""
     try:
         return _explain(text)
@@ -73,7 +76,7 @@ def explain(text: str) -> dict[str, Any] | None:
 explain_log = explain  # the name `knowledge.explain_log` imports (ARCHITECTURE.md)
 
 
-def _explain(text: str) -> dict[str, Any] | None:
+def _explain(text: str) -> LogCause | None:
     lines = clean_lines(text)
     if not lines:
         return None

@@ -9,10 +9,13 @@ from __future__ import annotations
 import functools
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..dialogue import LazyRe
 from ..structure import is_prose
+
+if TYPE_CHECKING:
+    from ..results import CauseText, LogCause, Texts
 
 PATTERNS_FILE = Path(__file__).resolve().parent.parent / "logpatterns.toml"
 FAQ_DIR = Path(__file__).resolve().parent.parent / "faq"
@@ -276,7 +279,7 @@ def confirming_codes(cause: str) -> list[str]:
     return list(load_rules()["causes"][cause].get("confirm", []))
 
 
-def cause_text(code: str) -> dict[str, Any]:
+def cause_text(code: str) -> CauseText:
     """Summary and fix of a cause code ({"summary": {zh, en}, "fix": {zh, en}, "faq": id|None})."""
     meta = load_rules()["causes"][code]
     faq = meta.get("faq")
@@ -295,7 +298,7 @@ def agreeing_entries(code: str, tool: str | None = None) -> frozenset[str]:
     return frozenset(i for i in (faq, *meta.get("agrees", ())) if i)
 
 
-def fix_text(code: str, pattern: dict[str, Any] | None = None, *, tcr: bool = True) -> dict[str, str]:
+def fix_text(code: str, pattern: dict[str, Any] | None = None, *, tcr: bool = True) -> Texts:
     """The fix ({zh, en}) for cause `code` as matched by `pattern`: TCR's own advice, or with `tcr` False (the registry
     is another vendor's or self-hosted) the same advice without TCR's console, CAM, instances or quotas."""
     meta = load_rules()["causes"][code]
@@ -307,7 +310,7 @@ def fix_text(code: str, pattern: dict[str, Any] | None = None, *, tcr: bool = Tr
     return dict(pattern.get("fix") or meta["fix"])
 
 
-def for_other_registry(result: dict[str, Any]) -> dict[str, Any]:
+def for_other_registry(result: LogCause) -> LogCause:
     """A pasted-log result (`explain`) for a message about another vendor's registry: no FAQ entry, and the
     vendor-neutral fix."""
     pattern = next((p for p in load_rules()["patterns"] if p["id"] == result.get("pattern")), None)
