@@ -15,7 +15,8 @@ Each input line is one real post, labelled before the product ever saw it:
 A post goes to exactly one half, so a pasted log never sits in a tuning FAQ file while the same text is blind in
 the log file. The assignment is stratified: posts are taken in a fixed order (FAQ label, then log cause, then a
 seeded hash of the source and text) and each one goes to the half that has fewer posts of its FAQ label, then
-fewer of its log cause, counting only posts of the same batch; a seeded hash bit breaks full ties. Posts already in the files keep their half, so running
+fewer of its log cause, then fewer of its log's tool, then fewer of its vendor, counting only posts of the same
+batch; a seeded hash bit breaks full ties. Posts already in the files keep their half, so running
 the script again with more posts (appending) never moves an earlier post and keeps both halves balanced.
 
 A new post is skipped when its thread (source) is already in the files or in an older log set
@@ -200,6 +201,11 @@ def assign(new_items: list[dict], current: dict) -> dict[str, list[dict]]:
     # Counted per batch, so each round's halves are balanced on their own and can be reported apart.
     faq_count = {half: Counter((batch_of(row), row["faq"]) for row in current[half]["faq"]) for half in HALVES}
     cause_count = {half: Counter((batch_of(row), row["cause"]) for row in current[half]["logs"]) for half in HALVES}
+    # Then by the log's tool and the post's vendor, so a round's halves also get a similar mix of programs and
+    # registries (round 3 ended with crictl 3/0 and "no vendor named" 23/10). These only break ties of the
+    # label and cause counts, so those stay balanced exactly as before.
+    tool_count = {half: Counter((batch_of(row), row["tool"]) for row in current[half]["logs"]) for half in HALVES}
+    vendor_count = {half: Counter((batch_of(row), row["vendor"]) for row in current[half]["faq"]) for half in HALVES}
 
     def order(item: dict) -> tuple:
         log = item.get("log")
@@ -211,16 +217,23 @@ def assign(new_items: list[dict], current: dict) -> dict[str, list[dict]]:
         log = item.get("log")
         label = (batch_of(item), item["faq"])
         cause = (batch_of(item), None if log is None else log.get("cause"))
+        tool = (batch_of(item), None if log is None else log.get("tool"))
+        vendor = (batch_of(item), item.get("vendor"))
         by_faq = faq_count["tune"][label] - faq_count["blind"][label]
         by_cause = 0 if log is None else cause_count["tune"][cause] - cause_count["blind"][cause]
-        if by_faq or by_cause:
-            half = "blind" if (by_faq, by_cause) > (0, 0) else "tune"
+        by_tool = 0 if log is None else tool_count["tune"][tool] - tool_count["blind"][tool]
+        by_vendor = vendor_count["tune"][vendor] - vendor_count["blind"][vendor]
+        balance = (by_faq, by_cause, by_tool, by_vendor)
+        if any(balance):
+            half = "blind" if balance > (0, 0, 0, 0) else "tune"
         else:
             half = HALVES[int(_hash(item_key(item))[-1], 16) % 2]
         out[half].append(item)
         faq_count[half][label] += 1
+        vendor_count[half][vendor] += 1
         if log is not None:
             cause_count[half][cause] += 1
+            tool_count[half][tool] += 1
     return out
 
 

@@ -149,3 +149,54 @@ def test_same_text_needs_more_than_a_shared_error_line(split):
     assert not split.same_text(a, b)
     long_text = " ".join(f"step {n}: pulling layer {n * 13} of the image and waiting" for n in range(20))
     assert split.same_text(split.shingles(long_text), split.shingles(long_text + "\n" + error))
+
+
+def test_within_a_cause_the_halves_also_share_tools_and_vendors(split, tmp_path, capsys):
+    # 24 posts of one cause: 8 from crictl (no vendor named), 16 from docker (Docker Hub). Label and cause counts
+    # decide first, so they stay 12/12; tool and vendor counts break their ties, so neither lands on one side.
+    posts = []
+    for n in range(24):
+        item = _post(n, batch="r4")
+        if n % 3 == 0:
+            item["log"]["tool"], item["vendor"] = "crictl", None
+        else:
+            item["vendor"] = "docker-hub"
+        posts.append(item)
+    assert split.main([str(_write(tmp_path / "new.jsonl", posts))]) == 0
+    capsys.readouterr()
+    logs = {half: _rows(tmp_path, f"logs_{half}.jsonl") for half in split.HALVES}
+    faq = {half: _rows(tmp_path, f"faq_{half}.jsonl") for half in split.HALVES}
+    assert [len(logs[half]) for half in split.HALVES] == [12, 12]
+    for tool in ("crictl", "docker"):
+        tune, blind = (sum(row["tool"] == tool for row in logs[half]) for half in split.HALVES)
+        assert abs(tune - blind) <= 1, (tool, tune, blind)
+    for vendor in (None, "docker-hub"):
+        tune, blind = (sum(row["vendor"] == vendor for row in faq[half]) for half in split.HALVES)
+        assert abs(tune - blind) <= 1, (vendor, tune, blind)
+
+
+def test_a_tie_of_label_and_cause_goes_to_the_half_with_fewer_of_its_tool_then_vendor(split, tmp_path, capsys):
+    def seeded(tool: str, vendor: str | None, n: int) -> dict:
+        item = _post(n, batch="r4")
+        item["log"]["tool"], item["vendor"] = tool, vendor
+        return item
+
+    def start() -> None:
+        tune = [seeded("crictl", None, 1), seeded("crictl", None, 2)]
+        blind = [seeded("docker", "docker-hub", 3), seeded("docker", "docker-hub", 4)]
+        for half, items in (("tune", tune), ("blind", blind)):
+            split._write(tmp_path / f"faq_{half}.jsonl", [split.faq_line(item) for item in items])
+            split._write(tmp_path / f"logs_{half}.jsonl", [split.log_line(item) for item in items])
+
+    def coin(item: dict) -> str:
+        return split.HALVES[int(split._hash(split.item_key(item))[-1], 16) % 2]
+
+    # Label and cause are tied 2/2; the seeded coin alone would put each new post in the tuning half. crictl has
+    # 2/0, so a crictl post goes blind; a podman post (tool tied 0/0) with no vendor named (2/0) goes blind too.
+    crictl = next(item for n in range(10, 99) if coin(item := seeded("crictl", "docker-hub", n)) == "tune")
+    podman = next(item for n in range(100, 199) if coin(item := seeded("podman", None, n)) == "tune")
+    for item in (crictl, podman):
+        start()
+        assert split.main([str(_write(tmp_path / "new.jsonl", [item]))]) == 0
+        capsys.readouterr()
+        assert item["source"] in {row["source"] for row in _rows(tmp_path, "faq_blind.jsonl")}
