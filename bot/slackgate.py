@@ -4,7 +4,9 @@ Slack signs every request: `X-Slack-Signature: v0=HMAC-SHA256(signing secret, "v
 `X-Slack-Request-Timestamp` (Unix seconds). `verify` checks exactly that on the raw bytes — a missing, malformed
 or stale timestamp (more than 5 minutes off) or a wrong signature is a 401, and the body is never decoded.
 Only then `body_problem` checks that a signed body is something bolt can read (a JSON object, or a form whose
-`payload` is one), so that no body, signed or not, reaches bolt's parser in a shape that makes it raise.
+`payload` is one), so that no body, signed or not, reaches bolt's parser in a shape that makes it raise. A signed
+body whose only fault is an unpaired surrogate escape (valid JSON, not text) is `repair`ed instead of refused: the
+user's message is answered, and Slack does not retry.
 """
 
 from __future__ import annotations
@@ -33,8 +35,7 @@ def verify(secret: str, timestamp: str | None, signature: str | None, body: byte
     now = time.time() if now is None else now
     if abs(now - int(ts)) > MAX_AGE:
         return False
-    expected = b"v0=" + hmac.new(secret.encode(), b"v0:" + ts + b":" + body, hashlib.sha256).hexdigest().encode()
-    return hmac.compare_digest(expected, sig)
+    return hmac.compare_digest(sign(secret, ts.decode(), body).encode(), sig)
 
 
 def _depth_ok(text: str, limit: int = MAX_DEPTH) -> bool:
@@ -187,36 +188,79 @@ def _slack_shaped(body: dict[str, Any]) -> bool:
     return all(isinstance(a, dict) and _fits(a, _AUTHORIZATION) for a in body.get("authorizations") or [])
 
 
-def _json_object(text: str) -> bool:
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")  # json.loads joins a pair's escapes: what is left is unpaired
+
+
+def _has_lone_surrogate(value: Any) -> bool:
+    if isinstance(value, str):
+        return _LONE_SURROGATE.search(value) is not None
+    if isinstance(value, dict):
+        return any(_has_lone_surrogate(k) or _has_lone_surrogate(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_lone_surrogate(v) for v in value)
+    return False
+
+
+def _without_lone_surrogates(value: Any) -> Any:
+    if isinstance(value, str):
+        return _LONE_SURROGATE.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {_without_lone_surrogates(k): _without_lone_surrogates(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_lone_surrogates(v) for v in value]
+    return value
+
+
+def _json_problem(text: str) -> str | None:
+    """None for a Slack-shaped JSON object; "surrogate" when its only fault is an unpaired surrogate escape
+    (valid JSON, not text: later encoders would fail on it); else "bad_json"."""
     if not _depth_ok(text):
-        return False
+        return "bad_json"
     try:
         value = json.loads(text)
     except (ValueError, RecursionError):
-        return False
+        return "bad_json"
     if not isinstance(value, dict) or not _slack_shaped(value):
-        return False
-    try:  # an unpaired surrogate (valid JSON, not text) would fail later encoders
-        json.dumps(value, ensure_ascii=False).encode("utf-8")
-    except (UnicodeEncodeError, ValueError, RecursionError):
-        return False
-    return True
+        return "bad_json"
+    return "surrogate" if _has_lone_surrogate(value) else None
+
+
+def _json_part(content_type: str | None, text: str) -> tuple[str, str | None] | None:
+    """Where bolt finds JSON in TEXT: ("body", text), ("payload", the form's payload field) or None (a form without
+    one). Mirrors slack_bolt.request.internals.parse_body: JSON when the Content-Type is exactly application/json or
+    the body starts with "{", else a form whose `payload` field, when there is one, is JSON."""
+    if (content_type or "").split(";")[0] == "application/json" or text.startswith("{"):
+        return "body", text
+    if "payload" in text:
+        payload = dict(urllib.parse.parse_qsl(text, keep_blank_values=True)).get("payload")
+        if payload is not None:
+            return "payload", payload
+    return None
 
 
 def body_problem(content_type: str | None, body: bytes) -> str | None:
-    """None when bolt can read this (signed) body; else why not ("bad_json"). Mirrors how bolt chooses
-    (slack_bolt.request.internals.parse_body): JSON when the Content-Type is exactly application/json or the body
-    starts with "{", else a form whose `payload` field, when there is one, is JSON."""
+    """None when bolt can read this (signed) body; else why not: "surrogate" when a string in it holds an unpaired
+    surrogate escape and nothing else is wrong (`repair` makes it readable), "bad_json" otherwise."""
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
         return "bad_json"
-    if not text:
-        return None
-    if (content_type or "").split(";")[0] == "application/json" or text.startswith("{"):
-        return None if _json_object(text) else "bad_json"
-    if "payload" in text:
-        payload = dict(urllib.parse.parse_qsl(text, keep_blank_values=True)).get("payload")
-        if payload is not None and not _json_object(payload):
-            return "bad_json"
-    return None
+    part = _json_part(content_type, text) if text else None
+    return None if part is None or part[1] is None else _json_problem(part[1])
+
+
+def repair(content_type: str | None, body: bytes) -> bytes:
+    """BODY (for which body_problem said "surrogate") with every unpaired surrogate replaced by U+FFFD, as a
+    decoder replaces bytes that are not text: the message is answered, not refused (Slack retries a refusal)."""
+    text = body.decode("utf-8")
+    where, part = _json_part(content_type, text) or ("body", text)
+    fixed = json.dumps(_without_lone_surrogates(json.loads(part or "")), ensure_ascii=False)
+    if where == "body":
+        return fixed.encode("utf-8")
+    form = urllib.parse.parse_qsl(text, keep_blank_values=True)
+    return urllib.parse.urlencode([(k, fixed if k == "payload" else v) for k, v in form]).encode("utf-8")
+
+
+def sign(secret: str, timestamp: str, body: bytes) -> str:
+    """Slack's `X-Slack-Signature` value for BODY at TIMESTAMP."""
+    return "v0=" + hmac.new(secret.encode(), b"v0:" + timestamp.encode() + b":" + body, hashlib.sha256).hexdigest()

@@ -400,8 +400,22 @@ def _gate_slack(app: Flask, slack: Any) -> None:
         ):
             return error_response(401, "unauthorized")
         problem = slackgate.body_problem(headers.get("Content-Type"), body)
+        if problem == "surrogate":
+            # A signed event whose text holds half of a UTF-16 pair: answered with U+FFFD in its place rather than
+            # refused (Slack retries a refusal three times and the user gets nothing). Bolt checks the signature
+            # again, on the repaired body: it is signed anew with the same secret and timestamp.
+            log.warning("slack: a signed request held an unpaired surrogate; replaced by U+FFFD and answered")
+            body = slackgate.repair(headers.get("Content-Type"), body)
+            request._cached_data = body  # type: ignore[attr-defined]  # what request.get_data() returns to bolt
+            request.environ["HTTP_X_SLACK_SIGNATURE"] = slackgate.sign(
+                secret, headers.get("X-Slack-Request-Timestamp", ""), body
+            )
+            problem = slackgate.body_problem(headers.get("Content-Type"), body)
         if problem:
-            return error_response(400, problem)
+            # the same bytes can never be read: tell Slack not to retry them
+            response = error_response(400, "bad_json")
+            response.headers["X-Slack-No-Retry"] = "1"
+            return response
         return view(*args, **kwargs)
 
     app.view_functions["slack_events"] = gated

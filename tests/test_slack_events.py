@@ -129,6 +129,23 @@ def test_direct_message_is_answered(rig):
     assert whole.args["channel"] == "D0DIRECT" and "thread_ts" not in whole.args
 
 
+def test_a_message_with_an_unpaired_surrogate_is_answered_once_and_logged(rig, caplog):
+    # A lone UTF-16 half (\ud83d: an emoji cut in two) is valid JSON but not text. Slack retries any non-2xx three
+    # times and the user would get nothing: the message is answered with the half shown as U+FFFD, and logged.
+    question = "docker login 登录实例失败怎么办 \ud83d"
+    with caplog.at_level(logging.WARNING, logger="tcr_doctor.web"):
+        resp = rig.event(mention(question), event_id="Ev0HALF")
+    assert resp.status_code == 200, resp.text
+    call = rig.api.wait_for("chat.postMessage")
+    expected = knowledge.ask(question.replace("\ud83d", "\ufffd"))
+    assert call.args["blocks"][0]["text"]["text"] == expected["answer"]["question"]
+    assert any("unpaired surrogate" in r.getMessage() for r in caplog.records)
+    retry = rig.event(mention(question), event_id="Ev0HALF", headers={"X-Slack-Retry-Num": "1"})
+    assert retry.status_code == 200
+    rig.api.quiet(0.3)
+    assert len(answers(rig)) == 1
+
+
 # -- once, and never to bots -----------------------------------------------------------------------------
 def test_the_same_event_delivered_three_times_is_answered_once(rig):
     event = mention("What should I do when logging in to an instance fails?")
