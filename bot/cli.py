@@ -7,10 +7,12 @@ Slack or the diagnostics stack at start-up.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import importlib
 import os
 import sys
+from collections.abc import Iterator
 
 # name -> (module under bot.commands, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -51,6 +53,50 @@ def _help_width() -> int:
     return (columns or 80) - 2
 
 
+# argparse's error messages (its gettext msgids, Python 3.9-3.13) in Chinese; help texts stay as they are. argparse looks
+# its `_` up when it formats a message, as gettext intends: a catalogue swapped in for the parse is how it is translated.
+_ARGPARSE_ZH = {
+    "argument %(argument_name)s: %(message)s": "参数 %(argument_name)s：%(message)s",
+    "unrecognized arguments: %s": "无法识别的参数：%s",
+    "not allowed with argument %s": "不能与参数 %s 同时使用",
+    "ignored explicit argument %r": "多余的参数值 %r",
+    "the following arguments are required: %s": "缺少必需的参数：%s",
+    "one of the arguments %s is required": "参数 %s 中必须给出一个",
+    "expected one argument": "需要一个值",
+    "expected at most one argument": "最多需要一个值",
+    "expected at least one argument": "至少需要一个值",
+    "ambiguous option: %(option)s could match %(matches)s": "有歧义的选项：%(option)s 可以是 %(matches)s",
+    "invalid %(type)s value: %(value)r": "无效的值：%(value)r",
+    "invalid choice: %(value)r (choose from %(choices)s)": "无效的选项：%(value)r（可选：%(choices)s）",
+    "%(prog)s: error: %(message)s\n": "%(prog)s: 错误：%(message)s\n",
+}
+
+
+def _lang_of_command_line(argv: list[str]) -> str:
+    """The language of a command line's usage errors: its valid `--lang`, else the locale's (default_lang)."""
+    from bot.commands import LANGS, default_lang
+
+    for i, arg in enumerate(argv):
+        value = argv[i + 1] if arg == "--lang" and i + 1 < len(argv) else arg.partition("=")[2]
+        if (arg == "--lang" or arg.startswith("--lang=")) and value in LANGS:
+            return value
+    return default_lang()
+
+
+@contextlib.contextmanager
+def _argparse_errors_in(lang: str) -> Iterator[None]:
+    """argparse's error messages in LANG while a command line is parsed."""
+    if lang != "zh":
+        yield
+        return
+    english = argparse._  # type: ignore[attr-defined]
+    argparse._ = lambda message: _ARGPARSE_ZH.get(message, english(message))  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        argparse._ = english  # type: ignore[attr-defined]
+
+
 def _top_level_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tcr-doctor",
@@ -85,7 +131,11 @@ def main(argv: list[str] | None = None) -> int:
             parser.print_help(sys.stderr)
             return EXIT_USAGE
         parser.print_usage(sys.stderr)
-        print(f"tcr-doctor: error: unknown command {argv[0]!r} (choose from {', '.join(COMMANDS)})", file=sys.stderr)
+        names = ", ".join(COMMANDS)
+        if _lang_of_command_line(argv) == "zh":
+            print(f"tcr-doctor: 错误：没有命令 {argv[0]!r}（可选：{names}）", file=sys.stderr)
+        else:
+            print(f"tcr-doctor: error: unknown command {argv[0]!r} (choose from {names})", file=sys.stderr)
         return EXIT_USAGE
 
     name, rest = argv[0], argv[1:]
@@ -93,7 +143,8 @@ def main(argv: list[str] | None = None) -> int:
     command = importlib.import_module(f"bot.commands.{module_name}")
     parser = argparse.ArgumentParser(prog=f"tcr-doctor {name}", description=help_, formatter_class=HelpFormatter)
     command.add_arguments(parser)
-    args = parser.parse_args(rest)
+    with _argparse_errors_in(_lang_of_command_line(rest)):
+        args = parser.parse_args(rest)
     try:
         return int(command.run(args) or 0)
     except KeyboardInterrupt:

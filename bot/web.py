@@ -406,7 +406,7 @@ def _gate_slack(app: Flask, slack: Any) -> None:
             # again, on the repaired body: it is signed anew with the same secret and timestamp.
             log.warning("slack: a signed request held an unpaired surrogate; replaced by U+FFFD and answered")
             body = slackgate.repair(headers.get("Content-Type"), body)
-            request._cached_data = body  # type: ignore[attr-defined]  # what request.get_data() returns to bolt
+            request._cached_data = body  # what request.get_data() returns to bolt
             request.environ["HTTP_X_SLACK_SIGNATURE"] = slackgate.sign(
                 secret, headers.get("X-Slack-Request-Timestamp", ""), body
             )

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from .cloud import CloudError, CloudOptions, check_instance_name, parse_endpoint, valid_region
     from .cloud_credentials import credentials_available, load_credentials
     from .context import DiagnoseOptions
+    from .errors import InputError
     from .findings import Finding, catalogue, finding
     from .names import check_name
     from .net import parse_nameserver
@@ -47,6 +48,7 @@ _EXPORTS = {
     "load_credentials": "cloud_credentials",
     "credentials_available": "cloud_credentials",
     "parse_nameserver": "net",
+    "InputError": "errors",  # a caller's unusable input, said in zh and en
 }
 __all__ = [
     "diagnose",
@@ -71,6 +73,7 @@ __all__ = [
     "load_credentials",
     "credentials_available",
     "parse_nameserver",
+    "InputError",
     "checks",  # the subpackage: the one registry of checks (its docstring), read by the CLI, the web API and Slack
 ]
 

@@ -26,6 +26,7 @@ from .cloud_credentials import CloudCredentials as CloudCredentials  # re-export
 from .cloud_credentials import credentials_available as credentials_available
 from .cloud_credentials import load_credentials as load_credentials
 from .cloud_tc3 import TC3Client, TC3Error, TransportError
+from .errors import InputError
 
 if TYPE_CHECKING:  # typing only: the findings and the context load when a check runs
     from .context import Context
@@ -157,14 +158,17 @@ def valid_region(region: str) -> bool:
 
 
 def parse_endpoint(url: str) -> tuple[str, str]:
-    """(scheme, host[:port]) of an API endpoint URL. Raises ValueError."""
+    """(scheme, host[:port]) of an API endpoint URL. Raises InputError (a ValueError, in zh and en)."""
     if "://" not in url:
         url = "https://" + url
     u = urlsplit(url)
     if u.scheme not in ("http", "https") or not u.hostname or u.username or u.password:
-        raise ValueError(f"the cloud endpoint {url!r} is not http(s)://HOST[:PORT]")
+        raise InputError(
+            f"the cloud endpoint {url!r} is not http(s)://HOST[:PORT]",
+            f"云 API 地址 {url!r} 不是 http(s)://主机[:端口]",
+        )
     if u.path not in ("", "/") or u.query:
-        raise ValueError(f"the cloud endpoint {url!r} must not have a path")
+        raise InputError(f"the cloud endpoint {url!r} must not have a path", f"云 API 地址 {url!r} 不能带路径")
     return u.scheme, u.netloc
 
 

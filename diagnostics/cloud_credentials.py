@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .errors import InputError
+
 __all__ = ["CloudCredentials", "credentials_available", "load_credentials"]
 
 
@@ -39,22 +41,31 @@ def load_credentials(
         return CloudCredentials(sid, key, (env.get("TENCENTCLOUD_SESSION_TOKEN") or "").strip() or None, "env")
     name = profile or "default"
     if not re.fullmatch(r"[A-Za-z0-9_.-]{1,64}", name):
-        raise ValueError(f"invalid tccli profile name {name!r}")
+        raise InputError(f"invalid tccli profile name {name!r}", f"tccli 配置名 {name!r} 无效")
     base = Path(home) if home else Path(env.get("HOME") or Path.home())
     path = base / ".tccli" / f"{name}.credential"
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         if profile:
-            raise ValueError(f"no tccli profile {profile!r} ({path} does not exist)") from None
+            raise InputError(
+                f"no tccli profile {profile!r} ({path} does not exist)", f"没有 tccli 配置 {profile!r}（{path} 不存在）"
+            ) from None
         return None
     except (OSError, ValueError) as exc:
-        raise ValueError(f"cannot read tccli credentials {path}: {type(exc).__name__}") from None
+        raise InputError(
+            f"cannot read tccli credentials {path}: {type(exc).__name__}",
+            f"无法读取 tccli 凭证 {path}：{type(exc).__name__}",
+        ) from None
     if not isinstance(data, dict):
-        raise ValueError(f"cannot read tccli credentials {path}: not a JSON object")
+        raise InputError(
+            f"cannot read tccli credentials {path}: not a JSON object", f"无法读取 tccli 凭证 {path}：不是 JSON 对象"
+        )
     sid, key = str(data.get("secretId") or "").strip(), str(data.get("secretKey") or "").strip()
     if not (sid and key):
-        raise ValueError(f"tccli profile {name!r} has no secretId/secretKey")
+        raise InputError(
+            f"tccli profile {name!r} has no secretId/secretKey", f"tccli 配置 {name!r} 里没有 secretId/secretKey"
+        )
     return CloudCredentials(sid, key, str(data.get("token") or "").strip() or None, f"tccli:{name}")
 
 

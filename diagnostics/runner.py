@@ -24,6 +24,7 @@ from typing import Any
 
 from . import checks, net, verdict
 from .context import Context, DiagnoseOptions
+from .errors import InputError
 from .findings import Finding, Unavailable, finding
 from .target import Target, parse_target
 
@@ -46,7 +47,7 @@ def select(
     only: str | Iterable[str] | None = None, skip: str | Iterable[str] | None = None, cloud: bool = False
 ) -> list[str]:
     """The checks to run, in order: the wire checks, and the account checks too when CLOUD (or when named in ONLY).
-    Raises ValueError on an unknown name."""
+    Raises InputError (a ValueError saying why in zh and en) on an unknown name or when none is left."""
     known, groups = check_names(), checks.groups()
 
     def norm(v: str | Iterable[str] | None) -> list[str] | None:
@@ -56,7 +57,10 @@ def select(
         items = [x.strip() for x in items if x.strip()]
         bad = [x for x in items if x not in known and x not in groups]
         if bad:
-            raise ValueError(f"unknown check(s) {', '.join(bad)}; choose from {', '.join(checks.choices())}")
+            names, choices = ", ".join(bad), ", ".join(checks.choices())
+            raise InputError(
+                f"unknown check(s) {names}; choose from {choices}", f"没有名为 {names} 的检查；可选：{choices}"
+            )
         return [c for x in items for c in groups.get(x, (x,))]
 
     only_l, skip_l = norm(only), norm(skip)
@@ -64,7 +68,7 @@ def select(
     default = [i.name for i in checks.all_checks() if i.group is None or i.group in on]
     chosen = [c for c in known if (c in only_l if only_l is not None else c in default) and c not in (skip_l or [])]
     if not chosen:
-        raise ValueError("no check left to run")
+        raise InputError("no check left to run", "排除之后没有要运行的检查")
     return chosen
 
 

@@ -29,3 +29,9 @@ def default_lang(env: Mapping[str, str] = os.environ) -> str:
         wanted = [_language(name) for name in env["LANGUAGE"].split(":")]
         return next((lang for lang in wanted if lang in LANGS), "en")
     return "zh" if _language(locale) == "zh" else "en"
+
+
+def usage_line(command: str, problem: Mapping[str, str], lang: str) -> str:
+    """The one stderr line of a usage error of `tcr-doctor COMMAND`, in LANG (PROBLEM holds zh and en)."""
+    lang = lang if lang in LANGS else "en"
+    return f"tcr-doctor {command}: {'错误：' if lang == 'zh' else 'error: '}{problem[lang]}"

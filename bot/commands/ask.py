@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, TypedDict
 if TYPE_CHECKING:
     from knowledge import AskResult
 
+from bot.batch import MAX_STDIN
+
 MAX_BYTES = 16 * 1024  # a question (or a pasted log) larger than this is refused
 EXIT_USAGE = 2
 
@@ -30,6 +32,14 @@ MESSAGES = {
     "binary_stdin": {
         "zh": "标准输入看起来是二进制数据，不是文字问题（每行一个问题）。",
         "en": "stdin looks like binary data, not questions in text (one per line).",
+    },
+    "no_question": {
+        "zh": "没有问题：请把问题作为参数给出，或在标准输入中每行一个。",
+        "en": "no question given (pass one as an argument or one per line on stdin)",
+    },
+    "too_large": {
+        "zh": f"标准输入超过 {MAX_STDIN >> 20} MB",
+        "en": f"stdin is larger than {MAX_STDIN >> 20} MB",
     },
     "no_words": {
         "zh": "问题里没有可识别的文字（只有标点或表情）：请用文字描述您的问题。",
@@ -76,6 +86,11 @@ def _refusal_lang(problem: str, text: str, lang: str | None) -> str:
 
         return lang or default_lang()
     return _lang_of(text, lang)
+
+
+def _usage(kind: str, lang: str) -> int:
+    print(f"tcr-doctor ask: {MESSAGES[kind][lang]}", file=sys.stderr)
+    return EXIT_USAGE
 
 
 class InputError(TypedDict):
@@ -158,20 +173,17 @@ def _run_stdin(args: argparse.Namespace) -> int:
     at all or when most lines are binary (a binary file, not questions).
     """
     from bot.batch import mostly_binary, read_stdin
+    from bot.commands import default_lang
 
+    usage_lang = args.lang or default_lang()
     try:
         items = read_stdin(sys.stdin)
-    except ValueError as exc:
-        print(f"tcr-doctor ask: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+    except ValueError:
+        return _usage("too_large", usage_lang)
     if not any(item.text.strip() for item in items):
-        print("tcr-doctor ask: no question given (pass one as an argument or one per line on stdin)", file=sys.stderr)
-        return EXIT_USAGE
+        return _usage("no_question", usage_lang)
     if mostly_binary(item.text for item in items):
-        from bot.commands import default_lang
-
-        print(f"tcr-doctor ask: {MESSAGES['binary_stdin'][args.lang or default_lang()]}", file=sys.stderr)
-        return EXIT_USAGE
+        return _usage("binary_stdin", usage_lang)
     out = sys.stdout
     for item in items:
         lang = args.lang or item.lang

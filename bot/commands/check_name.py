@@ -8,17 +8,36 @@ import json
 import sys
 from typing import TYPE_CHECKING, Any
 
-from bot.commands import default_lang
+from bot.batch import MAX_STDIN
+from bot.commands import default_lang, usage_line
 
 if TYPE_CHECKING:
     from diagnostics import CloudOptions
 
 EXIT_USAGE = 2
-MAX_STDIN = 64 << 20
 KINDS = ("instance", "namespace", "repo", "tag", "ref")
 _PROBLEMS = {
     "binary": {"en": "not valid UTF-8", "zh": "不是有效的 UTF-8 文本"},
     "empty": {"en": "empty line: no value to check", "zh": "空行：没有要检查的名称"},
+}
+MESSAGES = {
+    "cloud_options": {
+        "en": "--cloud-endpoint and --cloud-profile need --cloud",
+        "zh": "--cloud-endpoint 和 --cloud-profile 需要同时给出 --cloud",
+    },
+    "cloud_kind": {"en": "--cloud checks instance names only", "zh": "--cloud 只能检查实例名称"},
+    "cloud_credentials": {
+        "en": "--cloud needs credentials: TENCENTCLOUD_SECRET_ID / TENCENTCLOUD_SECRET_KEY or `tccli configure`",
+        "zh": "--cloud 需要云 API 凭证：TENCENTCLOUD_SECRET_ID / TENCENTCLOUD_SECRET_KEY 或 `tccli configure`",
+    },
+    "binary_stdin": {
+        "en": "stdin looks like binary data, not names in text (one per line)",
+        "zh": "标准输入看起来是二进制数据，不是文字形式的名称（每行一个）",
+    },
+    "too_large": {
+        "en": f"stdin is larger than {MAX_STDIN >> 20} MB",
+        "zh": f"标准输入超过 {MAX_STDIN >> 20} MB",
+    },
 }
 
 
@@ -48,21 +67,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _cloud(args: argparse.Namespace) -> CloudOptions | None:
-    """CloudOptions for --cloud, or None. Raises ValueError with a usage message."""
+    """CloudOptions for --cloud, or None. Raises InputError (a ValueError, in zh and en) with a usage message."""
+    from diagnostics import InputError
+
     if not args.cloud:
         if args.cloud_endpoint or args.cloud_profile:
-            raise ValueError("--cloud-endpoint and --cloud-profile need --cloud")
+            raise InputError(**MESSAGES["cloud_options"])
         return None
     if args.kind != "instance":
-        raise ValueError("--cloud checks instance names only")
+        raise InputError(**MESSAGES["cloud_kind"])
     from bot.settings import Settings
     from diagnostics import CloudOptions, load_credentials, parse_endpoint
 
     creds = load_credentials(profile=args.cloud_profile)
     if creds is None:
-        raise ValueError(
-            "--cloud needs credentials: TENCENTCLOUD_SECRET_ID / TENCENTCLOUD_SECRET_KEY or `tccli configure`"
-        )
+        raise InputError(**MESSAGES["cloud_credentials"])
     endpoint = args.cloud_endpoint or Settings.from_env().cloud_endpoint
     if endpoint:
         parse_endpoint(endpoint)
@@ -85,22 +104,24 @@ def _check(kind: str, value: str, cloud: CloudOptions | None) -> dict[str, Any]:
 
 def run(args: argparse.Namespace) -> int:
     """`tcr-doctor check-name`: check VALUE (or each stdin line, JSON Lines out) against the naming rules; exit status 0
-    when valid, 1 when not, 2 on a usage error."""
+    when valid, 1 when not, 2 on a usage error (a stdin that is mostly binary lines, a binary file, is one)."""
+    lang = args.lang or default_lang()
     try:
         cloud = _cloud(args)
     except ValueError as exc:
-        print(f"tcr-doctor check-name: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return _usage(getattr(exc, "message", None) or {"zh": str(exc), "en": str(exc)}, lang)
 
     if args.value == "-":
-        from bot.batch import read_stdin
+        from bot.batch import mostly_binary, read_stdin
 
         worst = 0
         try:
             items = read_stdin(sys.stdin)
-        except ValueError as exc:
-            print(f"tcr-doctor check-name: {exc}", file=sys.stderr)
-            return EXIT_USAGE
+        except ValueError:
+            return _usage(MESSAGES["too_large"], lang)
+        if mostly_binary(item.text for item in items):
+            # a binary file, not names: said once, rather than one "not valid UTF-8" object per byte run
+            return _usage(MESSAGES["binary_stdin"], lang)
         # One output line per input line, blank ones included (plain values or JSON Lines, bot/batch.py).
         for item in items:
             if item.problem:
@@ -124,5 +145,10 @@ def run(args: argparse.Namespace) -> int:
     else:
         from bot.render import render
 
-        sys.stdout.write(render("cli", "check_name.j2", r=result, kind=args.kind, lang=args.lang or default_lang()))
+        sys.stdout.write(render("cli", "check_name.j2", r=result, kind=args.kind, lang=lang))
     return 0 if result["valid"] else 1
+
+
+def _usage(problem: dict[str, str], lang: str) -> int:
+    print(usage_line("check-name", problem, lang), file=sys.stderr)
+    return EXIT_USAGE

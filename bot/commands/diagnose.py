@@ -14,8 +14,8 @@ import re
 import sys
 from typing import TYPE_CHECKING, Any
 
-from bot.commands import default_lang
-from diagnostics import checks
+from bot.commands import default_lang, usage_line
+from diagnostics import InputError, checks
 from knowledge import redact as redact_secrets
 
 if TYPE_CHECKING:
@@ -81,8 +81,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--debug", action="store_true", help="log each step to stderr (secrets are never logged)")
 
 
-def _usage(msg: str) -> int:
-    print(f"tcr-doctor diagnose: error: {msg}", file=sys.stderr)
+Problem = dict[str, str]  # what is wrong with the command line, in zh and en
+
+
+def _says(en: str, zh: str) -> Problem:
+    return {"zh": zh, "en": en}
+
+
+def _message_of(exc: ValueError) -> Problem:
+    """The zh/en message an InputError of diagnostics carries (an unexpected ValueError: its text in both)."""
+    message = getattr(exc, "message", None)
+    return message if isinstance(message, dict) else _says(str(exc), str(exc))
+
+
+def _usage(problem: Problem, lang: str) -> int:
+    print(usage_line("diagnose", problem, lang), file=sys.stderr)
     return EXIT_USAGE
 
 
@@ -93,16 +106,16 @@ def _read_password() -> str:
         else sys.stdin.read(MAX_PASSWORD + 1).encode()
     )
     if len(data) > MAX_PASSWORD:
-        raise ValueError("the password on stdin is too long")
+        raise InputError("the password on stdin is too long", "标准输入中的密码太长")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        raise ValueError("the password on stdin is not UTF-8 text") from None
+        raise InputError("the password on stdin is not UTF-8 text", "标准输入中的密码不是 UTF-8 文本") from None
     return text.rstrip("\r\n")
 
 
-def validate(args: argparse.Namespace) -> str | None:
-    """A usage error message, or None: the first problem found, in the order the options are documented."""
+def validate(args: argparse.Namespace) -> Problem | None:
+    """A usage error message (zh and en), or None: the first problem found, in the order the options are documented."""
     for check in (_credentials_problem, _timeout_problem, _checks_problem, _file_problem, _target_problem):
         problem = check(args)
         if problem:
@@ -110,42 +123,52 @@ def validate(args: argparse.Namespace) -> str | None:
     return validate_cloud(args) or _report_problem(args)
 
 
-def _credentials_problem(args: argparse.Namespace) -> str | None:
+def _credentials_problem(args: argparse.Namespace) -> Problem | None:
     """--username and --password-stdin go together; the user name is short printable text."""
     if args.password_stdin and not args.username:
-        return "--password-stdin needs --username"
+        return _says("--password-stdin needs --username", "--password-stdin 需要同时给出 --username")
     if args.username and not args.password_stdin:
-        return "--username needs --password-stdin (the password is never taken from the command line)"
+        return _says(
+            "--username needs --password-stdin (the password is never taken from the command line)",
+            "--username 需要同时给出 --password-stdin（密码只从标准输入读取，不从命令行读取）",
+        )
     if args.username is not None and (
         not args.username.strip() or len(args.username) > 256 or any(ord(c) < 32 for c in args.username)
     ):
-        return "--username is empty, too long or contains control characters"
+        return _says(
+            "--username is empty, too long or contains control characters", "--username 为空、太长或含有控制字符"
+        )
     return None
 
 
-def _timeout_problem(args: argparse.Namespace) -> str | None:
+def _timeout_problem(args: argparse.Namespace) -> Problem | None:
     if not (0 < args.timeout <= 600) or args.timeout != args.timeout:
-        return "--timeout must be greater than 0 and at most 600 seconds"
+        return _says(
+            "--timeout must be greater than 0 and at most 600 seconds", "--timeout 必须大于 0 秒且不超过 600 秒"
+        )
     return None
 
 
-def _checks_problem(args: argparse.Namespace) -> str | None:
+def _checks_problem(args: argparse.Namespace) -> Problem | None:
     """--only / --skip name known checks, and --nameserver is IP[:PORT]."""
     from diagnostics import parse_nameserver, select
 
     try:
         select(args.only, args.skip, cloud=wants_cloud(args))
     except ValueError as exc:
-        return str(exc)
+        return _message_of(exc)
     if args.nameserver:
         try:
             parse_nameserver(args.nameserver)
         except ValueError:
-            return f"--nameserver {args.nameserver!r} is not IP[:PORT]"
+            return _says(
+                f"--nameserver {args.nameserver!r} is not IP[:PORT]",
+                f"--nameserver {args.nameserver!r} 不是 IP[:端口]",
+            )
     return None
 
 
-def _file_problem(args: argparse.Namespace) -> str | None:
+def _file_problem(args: argparse.Namespace) -> Problem | None:
     """--ca-file can be loaded and --docker-config exists."""
     if args.ca_file:
         import ssl
@@ -155,19 +178,27 @@ def _file_problem(args: argparse.Namespace) -> str | None:
             # diagnosis's own context)
             ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT).load_verify_locations(cafile=args.ca_file)
         except (OSError, ssl.SSLError) as exc:
-            return f"--ca-file {args.ca_file!r} cannot be used: {getattr(exc, 'strerror', None) or exc}"
+            why = getattr(exc, "strerror", None) or exc
+            return _says(
+                f"--ca-file {args.ca_file!r} cannot be used: {why}", f"--ca-file {args.ca_file!r} 无法使用：{why}"
+            )
     if args.docker_config and not os.path.exists(args.docker_config):
-        return f"--docker-config {args.docker_config!r} does not exist"
+        return _says(
+            f"--docker-config {args.docker_config!r} does not exist", f"--docker-config {args.docker_config!r} 不存在"
+        )
     return None
 
 
-def _target_problem(args: argparse.Namespace) -> str | None:
+def _target_problem(args: argparse.Namespace) -> Problem | None:
     if not args.target.strip():
-        return "the target is empty: give a registry (shop-tcr.tencentcloudcr.com) or an image (host/ns/app:1.0)"
-    return "the target is too long" if len(args.target) > 4096 else None
+        return _says(
+            "the target is empty: give a registry (shop-tcr.tencentcloudcr.com) or an image (host/ns/app:1.0)",
+            "诊断目标为空：请给出仓库地址（shop-tcr.tencentcloudcr.com）或镜像地址（host/ns/app:1.0）",
+        )
+    return _says("the target is too long", "诊断目标太长") if len(args.target) > 4096 else None
 
 
-def _report_problem(args: argparse.Namespace) -> str | None:
+def _report_problem(args: argparse.Namespace) -> Problem | None:
     """--report names a file that can be written: found out before the diagnosis runs, not after it (checked last,
     so that no other usage error leaves a file behind; a file created only to find out is removed again)."""
     if not args.report:
@@ -177,19 +208,21 @@ def _report_problem(args: argparse.Namespace) -> str | None:
         with open(args.report, "a", encoding="utf-8"):
             pass
     except OSError as exc:
-        return f"--report {args.report!r} cannot be written: {exc.strerror or exc}"
+        why = exc.strerror or exc
+        return _says(f"--report {args.report!r} cannot be written: {why}", f"--report {args.report!r} 无法写入：{why}")
     if not existed:
         os.unlink(args.report)
     return None
 
 
-def validate_cloud(args: argparse.Namespace) -> str | None:
-    """A usage error in the account-side options, or None."""
+def validate_cloud(args: argparse.Namespace) -> Problem | None:
+    """A usage error in the account-side options (zh and en), or None."""
     import ipaddress
 
     given = [f for f in ("region", "client_ip", "vpc", "cloud_endpoint", "cloud_profile") if getattr(args, f, None)]
     if given and not wants_cloud(args):
-        return f"--{given[0].replace('_', '-')} needs --cloud"
+        flag = "--" + given[0].replace("_", "-")
+        return _says(f"{flag} needs --cloud", f"{flag} 需要同时给出 --cloud")
     if not given:
         return None
     # the account-side module (and its settings) only when account options are given: a wire diagnosis does not
@@ -197,19 +230,27 @@ def validate_cloud(args: argparse.Namespace) -> str | None:
     from diagnostics import parse_endpoint, valid_region
 
     if args.region and not valid_region(args.region):
-        return f"--region {args.region!r} is not a region name such as ap-guangzhou"
+        return _says(
+            f"--region {args.region!r} is not a region name such as ap-guangzhou",
+            f"--region {args.region!r} 不是地域名称（例如 ap-guangzhou）",
+        )
     if args.client_ip:
         try:
             ipaddress.ip_address(args.client_ip)
         except ValueError:
-            return f"--client-ip {args.client_ip!r} is not an IP address"
+            return _says(
+                f"--client-ip {args.client_ip!r} is not an IP address", f"--client-ip {args.client_ip!r} 不是 IP 地址"
+            )
     if args.vpc and not re.fullmatch(r"vpc-[a-z0-9]{4,20}", args.vpc):
-        return f"--vpc {args.vpc!r} is not a VPC ID such as vpc-abc12345"
+        return _says(
+            f"--vpc {args.vpc!r} is not a VPC ID such as vpc-abc12345",
+            f"--vpc {args.vpc!r} 不是 VPC ID（例如 vpc-abc12345）",
+        )
     if args.cloud_endpoint:
         try:
             parse_endpoint(args.cloud_endpoint)
         except ValueError as exc:
-            return str(exc)
+            return _message_of(exc)
     return None
 
 
@@ -220,7 +261,8 @@ def wants_cloud(args: argparse.Namespace) -> bool:
 
 
 def cloud_options(args: argparse.Namespace) -> CloudOptions | None:
-    """CloudOptions for the run (credentials loaded here, never echoed). Raises ValueError on a bad profile."""
+    """CloudOptions for the run (credentials loaded here, never echoed). Raises InputError (a ValueError, in zh and
+    en) on a bad profile."""
     if not wants_cloud(args):
         return None
     from bot.settings import Settings
@@ -288,14 +330,14 @@ def redact(text: str, secrets: list[str]) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Diagnose the target, print the report (text, or JSON with --json) and write --report: the exit status."""
+    lang = args.lang or default_lang()
     problem = validate(args)
     if problem:
-        return _usage(problem)
+        return _usage(problem, lang)
     try:
         password = _read_password() if args.password_stdin else None
     except ValueError as exc:
-        return _usage(str(exc))
-    lang = args.lang or default_lang()
+        return _usage(_message_of(exc), lang)
     if args.debug:
         import logging
 
@@ -303,7 +345,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         cloud = cloud_options(args)
     except ValueError as exc:
-        return _usage(str(exc))
+        return _usage(_message_of(exc), lang)
     report = _diagnose(args, password, cloud, lang)
     data = report.to_dict()
     secrets = ([password] if password else []) + (cloud.credentials.secrets() if cloud and cloud.credentials else [])
@@ -369,7 +411,9 @@ def _write_report(args: argparse.Namespace, data: dict[str, Any], lang: str, sec
         with open(args.report, "w", encoding="utf-8") as fh:
             fh.write(text)
     except OSError as exc:
-        print(f"tcr-doctor diagnose: cannot write {args.report}: {exc.strerror or exc}", file=sys.stderr)
+        why = exc.strerror or exc
+        problem = _says(f"cannot write {args.report}: {why}", f"无法写入 {args.report}：{why}")
+        print(usage_line("diagnose", problem, lang), file=sys.stderr)
         return False
     return True
 
