@@ -47,6 +47,7 @@ if TYPE_CHECKING:  # slack_bolt, slack_sdk and flask are imported when the app i
     from werkzeug.wrappers import Response
 
     from bot.metrics import Metrics
+    from bot.slack_payloads import Action, InteractionBody, MessageEvent, RequestBody, SlashCommand, View
     from bot.storage import Storage
     from bot.web import WebState
     from diagnostics import CloudOptions, Report
@@ -103,8 +104,6 @@ _NAME_KINDS = {
 # Message subtypes that are a person writing; everything else (bot_message, message_changed, ...) is ignored.
 _HUMAN_SUBTYPES = (None, "file_share", "thread_broadcast")
 
-# Slack's payloads (event, command, action, view, the request body): JSON objects as Slack documents them.
-Payload = dict[str, Any]
 # diagnostics.diagnose's progress callback: ("start" | "done", check, {"status", "seconds"}).
 ProgressCallback = Callable[[str, str, dict[str, Any]], None]
 
@@ -345,7 +344,7 @@ def _safe_checks(checks: object) -> list[str]:
     return [c for c in checks if isinstance(c, str) and c in safe] if isinstance(checks, list | tuple) else []
 
 
-def _thread_of(event: Mapping[str, Any]) -> str | None:
+def _thread_of(event: MessageEvent) -> str | None:
     """Where the answer goes: the question's thread; in a direct message the conversation (or its thread)."""
     if event.get("channel_type") == "im" or str(event.get("channel", "")).startswith("D"):
         return _text(event.get("thread_ts"))
@@ -558,7 +557,7 @@ class SlackChannel:
         return app
 
     def drop_repeats_and_bots(
-        self, body: Payload, context: BoltContext, next: Callable[[], None]
+        self, body: RequestBody, context: BoltContext, next: Callable[[], None]
     ) -> BoltResponse | None:
         """Global middleware: answer 200 at once, doing nothing, for retries of a seen event and bot messages."""
         from slack_bolt import BoltResponse
@@ -579,25 +578,25 @@ class SlackChannel:
         return None
 
     # -- questions --------------------------------------------------------------------------------------
-    def on_mention(self, event: Payload, client: WebClient) -> None:
+    def on_mention(self, event: MessageEvent, client: WebClient) -> None:
         """An @mention in a channel: answer it in its thread (mentions in a DM are answered as messages)."""
         if str(event.get("channel", "")).startswith("D"):
             return  # a mention in a DM also arrives as message.im: that one answers
         self.answer_message(event, client)
 
-    def on_message(self, event: Payload, client: WebClient) -> None:
+    def on_message(self, event: MessageEvent, client: WebClient) -> None:
         """A direct message to the bot: answer it."""
         if event.get("channel_type") != "im":
             return
         self.answer_message(event, client)
 
-    def answer_message(self, event: Payload, client: WebClient) -> None:
+    def answer_message(self, event: MessageEvent, client: WebClient) -> None:
         """Answer a message once, where it was asked (its thread, if any): the help for an empty one, else the FAQ
         answer, with a private warning when it held a secret."""
         channel, thread_ts = event["channel"], _thread_of(event)
         if not self.seen.first(f"message:{channel}:{event['ts']}"):
             return
-        where = {"channel": channel, **({"thread_ts": thread_ts} if thread_ts else {})}
+        where: dict[str, Any] = {"channel": channel, **({"thread_ts": thread_ts} if thread_ts else {})}  # kwargs
         text = _MENTION.sub(" ", event.get("text") or "").strip()
         masked, kinds = self.redact(text)
         if not masked.strip():
@@ -685,7 +684,7 @@ class SlackChannel:
         answered = bool(result.get("answer")) and result.get("status") != "no_answer"
         return message("full_answer.json.j2", lang=lang, result=result, answered=answered, **reading)
 
-    def on_alternative(self, body: Payload, action: Payload, client: WebClient, respond: Respond) -> None:
+    def on_alternative(self, body: InteractionBody, action: Action, client: WebClient, respond: Respond) -> None:
         """An alternative's button or menu: answer the entry chosen, in the thread, and mark the choice on the original
         reply."""
         if action.get("type") == "static_select":
@@ -724,7 +723,7 @@ class SlackChannel:
         entry = kb.by_id.get(str(entry_id or ""))
         return (entry.question.get(lang) or entry.question.get("en")) if entry else None
 
-    def on_full_answer(self, body: Payload, action: Payload, client: WebClient, respond: Respond) -> None:
+    def on_full_answer(self, body: InteractionBody, action: Action, client: WebClient, respond: Respond) -> None:
         """The "full answer" button: post the whole answer (once per reply)."""
         value = _value(action.get("value"))
         lang = _lang(value.get("lang"), self.settings.default_lang)
@@ -739,7 +738,7 @@ class SlackChannel:
         self._settle(body, client, respond, ACTION_FULL, "outcome_full", lang, user=user, in_thread=bool(thread_ts))
         self._post_or_respond(client, respond, channel, reply)
 
-    def on_feedback(self, body: Payload, action: Payload, client: WebClient, respond: Respond) -> None:
+    def on_feedback(self, body: InteractionBody, action: Action, client: WebClient, respond: Respond) -> None:
         """A thumbs-up or -down button: record the vote (once per reply) and mark the reply with the outcome."""
         value = _value(action.get("value"))
         lang = _lang(value.get("lang"), self.settings.default_lang)
@@ -753,7 +752,7 @@ class SlackChannel:
         self._settle(body, client, respond, ACTION_FEEDBACK, kind, lang, user=user)
 
     # -- hand-off to a person -----------------------------------------------------------------------------
-    def on_handoff(self, body: Payload, action: Payload, client: WebClient, respond: Respond) -> None:
+    def on_handoff(self, body: InteractionBody, action: Action, client: WebClient, respond: Respond) -> None:
         """The "ask a person" button: post the question and a link to the thread in the support channel (once per
         thread; in a direct message, where answers have no thread, once per answer), counting it as unhelpful."""
         value = _value(action.get("value"))
@@ -792,7 +791,7 @@ class SlackChannel:
 
     def _settle(
         self,
-        body: Payload,
+        body: InteractionBody,
         client: WebClient,
         respond: Respond,
         action_id: str | re.Pattern[str],
@@ -823,7 +822,7 @@ class SlackChannel:
             log.warning("slack: could not replace a used button")
 
     # -- diagnostics --------------------------------------------------------------------------------------
-    def on_diagnose(self, body: Payload, action: Payload, client: WebClient, respond: Respond) -> None:
+    def on_diagnose(self, body: InteractionBody, action: Action, client: WebClient, respond: Respond) -> None:
         """The diagnose button: diagnose the reply's target and post the findings in the thread (once per reply)."""
         value = _value(action.get("value"))
         channel, thread_ts = self._container(body)
@@ -845,7 +844,7 @@ class SlackChannel:
             ran_by=user,
         )
 
-    def on_diagnose_target(self, body: Payload, action: Payload, client: WebClient) -> None:
+    def on_diagnose_target(self, body: InteractionBody, action: Action, client: WebClient) -> None:
         """The diagnose button of a reply without a target: open the modal that asks for one."""
         value = _value(action.get("value"))
         channel, thread_ts = self._container(body)
@@ -857,7 +856,7 @@ class SlackChannel:
         )
 
     @staticmethod
-    def _submitted_target(view: Mapping[str, Any]) -> str:
+    def _submitted_target(view: View) -> str:
         values = (view.get("state") or {}).get("values") or {}
         return ((values.get("target") or {}).get("value") or {}).get("value") or ""
 
@@ -870,7 +869,7 @@ class SlackChannel:
             and not self.redact(target)[1]
         )
 
-    def ack_target(self, ack: Ack, view: Payload) -> None:
+    def ack_target(self, ack: Ack, view: View) -> None:
         """Ack the target modal, or keep it open with an error when the target is not usable."""
         lang = _lang(_value(view.get("private_metadata")).get("lang"), self.settings.default_lang)
         if self._usable_target(self._submitted_target(view).strip()):
@@ -878,7 +877,7 @@ class SlackChannel:
         else:
             ack(response_action="errors", errors={"target": message("target_error.json.j2", lang=lang)["text"]})
 
-    def on_target(self, body: Payload, view: Payload, client: WebClient) -> None:
+    def on_target(self, body: InteractionBody, view: View, client: WebClient) -> None:
         """The target modal submitted: run the diagnosis in the original thread."""
         target = self._submitted_target(view).strip()
         if not self._usable_target(target):
@@ -988,7 +987,7 @@ class SlackChannel:
                 slots.release()
 
     # -- /tcr ---------------------------------------------------------------------------------------------
-    def on_command(self, command: Payload, client: WebClient, respond: Respond) -> None:
+    def on_command(self, command: SlashCommand, client: WebClient, respond: Respond) -> None:
         """`/tcr [ask|diagnose|check-name|help] ...` (and the Chinese aliases; words alone are a question): a pasted
         secret is warned about privately and never answered in public."""
         text = (command.get("text") or "").strip()
@@ -1059,7 +1058,7 @@ class SlackChannel:
             respond(text=reply["text"], blocks=reply["blocks"])
 
     @staticmethod
-    def _container(body: Mapping[str, Any]) -> tuple[str, str | None]:
+    def _container(body: InteractionBody) -> tuple[str, str | None]:
         """(channel, thread_ts) of the message a button sits on: replies go to that message's thread."""
         channel = _text((body.get("channel") or {}).get("id")) or _text((body.get("container") or {}).get("channel_id"))
         msg = body.get("message") or {}
