@@ -25,6 +25,7 @@ from .rules import (
     only_other_hosts,
     quoted_output,
     registry_context,
+    retells_outcome,
 )
 
 if TYPE_CHECKING:
@@ -189,6 +190,8 @@ def _decisive_line(lines: list[str], default_op: str | None) -> tuple[_Best, lis
         op = info[1] if info and info[1] else op
         side = True if _SIDE_COMMAND.search(line) else (False if info else side)
         p, line = _match(line, _prose_op(line) or op, wrapped)
+        if p is not None and _BARE_WORD.fullmatch(line) and not (idx and _LAYER_LINE.match(lines[idx - 1])):
+            p = None  # a bare "EOF" / "denied" is the client's final error only right under its layers' progress
         wrapped = line if p is None and len(line) >= _WRAP_WIDTH and line[-1].isalnum() and not is_prose(line) else None
         if p is None or asks_about(line, p):
             continue  # "ccr quota?", "临时登录密码多久过期": a question about a subject, not a program's output
@@ -315,6 +318,8 @@ def _tier(line: str, pattern: dict[str, Any], best_line: str | None) -> int:
         return min(tier, 1)  # the body an error line quoted, split into lines when unescaped: that line decides
     if describes(line, pattern):
         return min(tier, 1)  # the user's own sentence naming a subject: context, not the error
+    if retells_outcome(line, pattern):
+        return min(tier, 2)  # "After that, the login failed.": the output's own reason, if any, outranks it
     if DEBUG_LINE.match(line) and "trying next host" not in line:  # containerd logs its resolver errors at info
         return min(tier, 1)  # debug/info chatter ("DEBU[0001] Credentials not found") never outranks an error
     return tier
@@ -363,8 +368,11 @@ def _refined_cause(
 
 
 _BARE_400 = LazyRe(r"\b400\b(?: bad request)?(?![^\n]{0,40}(?:invalid|token|grant|scope))", re.IGNORECASE)
+# the tag as a reference (`repo:1.2+build`) or in the manifest URL the client requested (`/v2/repo/manifests/1.2+build`:
+# go-containerregistry / crane, `HEAD https://…: unexpected status code 400 Bad Request`)
 _BAD_TAG = LazyRe(
-    r"[a-z0-9][a-z0-9._/-]{0,200}/[a-z0-9._-]{1,100}:[A-Za-z0-9_][A-Za-z0-9_.-]{0,60}\+[A-Za-z0-9_.+-]{1,60}"
+    r"[a-z0-9][a-z0-9._/-]{0,200}/[a-z0-9._-]{1,100}:[A-Za-z0-9_][A-Za-z0-9_.-]{0,60}\+[A-Za-z0-9_.+-]{1,60}|"
+    r"/manifests/[A-Za-z0-9_][A-Za-z0-9_.-]{0,60}\+[A-Za-z0-9_.+-]{1,60}"
 )
 
 _TRYING = LazyRe(
@@ -417,14 +425,22 @@ def _expired_in_transfer(op: str | None, before: list[str], whole_lower: str) ->
 
 
 _LAYER_PUSHED = LazyRe(r"^[0-9a-f]{12}: Pushed\s*$")
+# A layer's progress line (moby's "<id>: Preparing | Waiting | Retrying in 5 seconds | Layer already exists | …"), and
+# the bare error words a client prints alone under such lines.
+_LAYER_LINE = LazyRe(r"^[0-9a-f]{12}: \S")
+_BARE_WORD = LazyRe(r"(?:eof|denied)[\s.]{0,3}", re.IGNORECASE)
 _SLOW_PUSH_PROSE = LazyRe(
     r"after (?:the |some |a few |few |all )?layers? (?:were|was|had been|have been|are|is|got) (?:uploaded|pushed)|"
     r"pushe[sd] (?:a )?few layers|\b(?:large|big|huge)(?: size)? (?:images?|layers?)\b|"
     r"\bslow (?:connection|network|upload)|connection is (?:too |very )?slow|"
+    # the user tells that the layers went up and the end was refused, or names the expiry itself
+    r"\blayers? (?:seems?|seemed|appears?|appeared) to (?:push|upload)|upload speed is (?:\w+ )?(?:bad|slow|low|poor)|"
+    r"\b(?:bigger|larger|longer) (?:builds?|images?|layers?|pushe?s?)\b|"
+    r"\btoken (?:\w+ ){0,2}expire[sd]? (?:while|during|before|in the middle)|"
     r"上传.{0,10}(?:很久|很慢|较慢|时间长)|大镜像|镜像(?:很|太|比较)大"
 )
 _PUSH_LINE = LazyRe(
-    r"uploading (?:manifest|layer|blob)|writing (?:manifest|blob)|layer upload|blobs/uploads|push(?:ing)? (?:manifest|blob|layer)|"
+    r"uploading (?:manifest|layer|blob)|writing (?:manifest|blob)|layer upload|blobs/uploads|push(?:ing)? (?:the )?(?:manifest|blob|layer)|"
     r"failed to push|error pushing|\bpush access denied"
 )
 _PULL_LINE = LazyRe(r"reading (?:manifest|blob)|initializing source|failed to pull|error pulling|pull access denied")

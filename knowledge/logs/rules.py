@@ -262,16 +262,31 @@ def asks_about(line: str, p: dict[str, Any]) -> bool:
     words the pattern matched are not an error wording (no two Latin words, no colon, no code such as x509/403)."""
     if not (_QUESTION_LINE.search(line) or _CJK_CHAR.search(line)) or _OUTPUT_MARK.search(line):
         return False
-    matched = None
-    if p["rx_src"]:
-        m = _rx(p).search(line)
-        matched = m.group(0) if m else None
-    if matched is None:
-        lower = line.lower()
-        matched = next((s for s in p["any"] if s in lower), "")
+    matched = matched_words(line, p)
     if ":" in matched or any(ch.isdigit() for ch in matched):
         return False
     return len(_LATIN_WORD.findall(matched)) < 2
+
+
+def matched_words(line: str, p: dict[str, Any]) -> str:
+    """The words of `line` that pattern `p` matched: its regex's match, else the first trigger substring found."""
+    if p["rx_src"]:
+        m = _rx(p).search(line)
+        if m:
+            return m.group(0)
+    lower = line.lower()
+    return next((s for s in p["any"] if s in lower), "")
+
+
+# A sentence that only names the outcome ("After that, the login failed.", "登录失败了"): the user retelling what the
+# output above it said, not a program's reason (knowledge/logs/reader.py keeps such a line below the output's).
+_PLAIN_OUTCOME = re.compile(r"(?:docker )?(?:login|log in|authentication) (?:has |is |was )?failed|登录失败|登陆失败")
+
+
+def retells_outcome(line: str, p: dict[str, Any]) -> bool:
+    """Whether `line` is a user's sentence whose only error wording is a plain outcome (the login failed), which a
+    program's specific reason in the same paste outranks."""
+    return bool(_PLAIN_OUTCOME.fullmatch(matched_words(line, p).lower())) and is_prose(line) and not quoted_output(line)
 
 
 def confirming_codes(cause: str) -> list[str]:
