@@ -18,7 +18,6 @@ from __future__ import annotations
 import ipaddress
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
 from . import net
@@ -66,24 +65,46 @@ def _url_host(url: str) -> str:
         return url[:200]
 
 
-@dataclass
 class DiagnoseOptions:
-    """How to diagnose: the deadline, which checks, credentials, resolver, CA, docker config, policy, cloud."""
+    """How to diagnose: the deadline, which checks, credentials, resolver, CA, docker config, policy, cloud.
 
-    timeout: float = 10.0
-    only: list[str] | None = None
-    skip: list[str] | None = None
-    username: str | None = None
-    password: str | None = None
-    push: bool = False
-    nameserver: str | None = None
-    ca_file: str | None = None
-    docker_config: str | None = None
-    policy: Policy | None = None
-    step_timeout: float | None = None
-    env: dict[str, str] | None = None  # environment for proxy detection / docker config (default os.environ)
-    cloud: CloudOptions | None = None  # account-side checks through the TCR API (None: none run)
-    edition: str | None = None  # "personal" | "enterprise": the TCR edition a custom (or test) host stands for
+    A plain class, not a dataclass: see diagnostics.findings.Finding."""
+
+    def __init__(
+        self,
+        timeout: float = 10.0,
+        only: list[str] | None = None,
+        skip: list[str] | None = None,
+        username: str | None = None,
+        password: str | None = None,
+        push: bool = False,
+        nameserver: str | None = None,
+        ca_file: str | None = None,
+        docker_config: str | None = None,
+        policy: Policy | None = None,
+        step_timeout: float | None = None,
+        env: dict[str, str] | None = None,
+        cloud: CloudOptions | None = None,
+        edition: str | None = None,
+    ) -> None:
+        self.timeout = timeout
+        self.only = only
+        self.skip = skip
+        self.username = username
+        self.password = password
+        self.push = push
+        self.nameserver = nameserver
+        self.ca_file = ca_file
+        self.docker_config = docker_config
+        self.policy = policy
+        self.step_timeout = step_timeout
+        self.env = env  # environment for proxy detection / docker config (default os.environ)
+        self.cloud = cloud  # account-side checks through the TCR API (None: none run)
+        self.edition = edition  # "personal" | "enterprise": the TCR edition a custom (or test) host stands for
+
+    def __repr__(self) -> str:  # the password is never shown
+        shown = {k: ("***" if k == "password" and v else v) for k, v in vars(self).items()}
+        return f"DiagnoseOptions({', '.join(f'{k}={v!r}' for k, v in shown.items())})"
 
 
 class _Memo:

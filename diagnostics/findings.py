@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import os
-from dataclasses import dataclass, field
 from typing import Any
 
 from .cache import compiled
@@ -65,17 +64,42 @@ def placeholders(template: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(template) if name}
 
 
-@dataclass
 class Finding:
-    """One result of a check: a stable code, its status, zh/en summary and fix, the evidence, the FAQ entry."""
+    """One result of a check: a stable code, its status, zh/en summary and fix, the evidence, the FAQ entry.
 
-    check: str
-    status: str
-    code: str
-    summary: dict[str, str] = field(default_factory=dict)
-    evidence: dict[str, Any] = field(default_factory=dict)
-    fix: dict[str, str] = field(default_factory=dict)
-    faq: str | None = None
+    A plain class, as are the other types a diagnosis creates before its first check: `dataclasses` imports
+    `inspect` (with ast, dis and tokenize) and writes each class's methods as source to compile, together about a
+    third of an NXDOMAIN diagnosis's instructions (valgrind, benchmarks/bench_startup.py)."""
+
+    def __init__(
+        self,
+        check: str,
+        status: str,
+        code: str,
+        summary: dict[str, str] | None = None,
+        evidence: dict[str, Any] | None = None,
+        fix: dict[str, str] | None = None,
+        faq: str | None = None,
+    ) -> None:
+        self.check = check
+        self.status = status
+        self.code = code
+        self.summary: dict[str, str] = {} if summary is None else summary
+        self.evidence: dict[str, Any] = {} if evidence is None else evidence
+        self.fix: dict[str, str] = {} if fix is None else fix
+        self.faq = faq
+
+    def __repr__(self) -> str:
+        return f"Finding({', '.join(f'{k}={v!r}' for k, v in vars(self).items())})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Finding) and vars(self) == vars(other)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, as a dataclass's
+
+    def replace(self, **changes: Any) -> Finding:
+        """A copy with CHANGES (as dataclasses.replace)."""
+        return Finding(**{**vars(self), **changes})
 
     def to_dict(self) -> dict[str, Any]:
         """The finding as JSON-safe data (docs/ARCHITECTURE.md)."""

@@ -13,7 +13,6 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 
 from . import stub_resolver
 
@@ -73,17 +72,30 @@ class Deadline:
 
 
 # ------------------------------------------------------------------------------------------------ DNS
-@dataclass
 class Resolution:
-    """What resolving HOST gave: its addresses and CNAME chain, or an error."""
+    """What resolving HOST gave: its addresses and CNAME chain, or an error (a plain class, not a dataclass: see
+    diagnostics.findings.Finding)."""
 
-    host: str
-    addresses: list[str] = field(default_factory=list)
-    cnames: list[str] = field(default_factory=list)
-    source: str = "dns"
-    nameserver: str = "system"
-    error: str | None = None  # nxdomain | timeout | servfail | no_address | refused
-    detail: object = ""
+    def __init__(
+        self,
+        host: str,
+        addresses: list[str] | None = None,
+        cnames: list[str] | None = None,
+        source: str = "dns",
+        nameserver: str = "system",
+        error: str | None = None,  # nxdomain | timeout | servfail | no_address | refused
+        detail: object = "",
+    ) -> None:
+        self.host = host
+        self.addresses: list[str] = [] if addresses is None else addresses
+        self.cnames: list[str] = [] if cnames is None else cnames
+        self.source = source
+        self.nameserver = nameserver
+        self.error = error
+        self.detail = detail
+
+    def __repr__(self) -> str:
+        return f"Resolution({', '.join(f'{k}={v!r}' for k, v in vars(self).items())})"
 
 
 def parse_nameserver(value: str) -> tuple[str, int]:

@@ -31,8 +31,9 @@ layer and the channels may import it without the network stack.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
+
+from .value import Value
 
 # --- distribution/reference building blocks -------------------------------------------------------
 _ALNUM = r"[a-z0-9]+"
@@ -73,26 +74,32 @@ class NameError_(ValueError):
         self.message = {"zh": zh, "en": en}
 
 
-@dataclass(frozen=True)
-class Parts:
+class Parts(Value):
     """A reference cut where the grammar cuts it, as written (nothing validated or normalised)."""
 
-    domain: str | None  # None when the first component is not a domain (a Docker Hub name)
-    path: str
-    tag: str | None
-    digest: str | None
+    __slots__ = ("domain", "path", "tag", "digest")
+
+    def __init__(self, domain: str | None, path: str, tag: str | None, digest: str | None) -> None:
+        self.domain = domain  # None when the first component is not a domain (a Docker Hub name)
+        self.path = path
+        self.tag = tag
+        self.digest = digest
 
 
-@dataclass(frozen=True)
-class Reference:
+class Reference(Value):
     """A valid reference, normalised as docker normalises it (docker.io, library/, an implied :latest)."""
 
-    domain: str  # docker.io when none was written (index.docker.io becomes docker.io)
-    domain_given: bool
-    path: str  # library/NAME for a one-component Docker Hub name
-    tag: str | None  # "latest" when neither a tag nor a digest was written
-    tag_given: bool
-    digest: str | None
+    __slots__ = ("domain", "domain_given", "path", "tag", "tag_given", "digest")
+
+    def __init__(
+        self, domain: str, domain_given: bool, path: str, tag: str | None, tag_given: bool, digest: str | None
+    ) -> None:
+        self.domain = domain  # docker.io when none was written (index.docker.io becomes docker.io)
+        self.domain_given = domain_given
+        self.path = path  # library/NAME for a one-component Docker Hub name
+        self.tag = tag  # "latest" when neither a tag nor a digest was written
+        self.tag_given = tag_given
+        self.digest = digest
 
     @property
     def normalized(self) -> str:

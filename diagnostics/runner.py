@@ -13,12 +13,10 @@ module loads: the deadline moves by that time and the reported duration leaves i
 
 from __future__ import annotations
 
-import dataclasses
 import queue
 import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
@@ -72,20 +70,34 @@ def select(
     return chosen
 
 
-@dataclass
 class Report:
-    """A diagnosis: the target, the checks run, their findings (report order), timings and the verdict."""
+    """A diagnosis: the target, the checks run, their findings (report order), timings and the verdict.
 
-    target: Target
-    findings: list[Finding] = field(default_factory=list)
-    checks: list[str] = field(default_factory=list)
-    timings: dict[str, float] = field(default_factory=dict)  # check -> seconds
-    duration: float = 0.0
-    deadline: float = 0.0
-    started_at: str = ""
-    verdict: list[dict[str, Any]] = field(
-        default_factory=list
-    )  # [{cause, symptoms}]: account findings that explain wire failures
+    A plain class, not a dataclass: see diagnostics.findings.Finding."""
+
+    def __init__(
+        self,
+        target: Target,
+        findings: list[Finding] | None = None,
+        checks: list[str] | None = None,
+        timings: dict[str, float] | None = None,
+        duration: float = 0.0,
+        deadline: float = 0.0,
+        started_at: str = "",
+        verdict: list[dict[str, Any]] | None = None,
+    ) -> None:
+        self.target = target
+        self.findings: list[Finding] = [] if findings is None else findings
+        self.checks: list[str] = [] if checks is None else checks
+        self.timings: dict[str, float] = {} if timings is None else timings  # check -> seconds
+        self.duration = duration
+        self.deadline = deadline
+        self.started_at = started_at
+        # [{cause, symptoms}]: account findings that explain wire failures
+        self.verdict: list[dict[str, Any]] = [] if verdict is None else verdict
+
+    def __repr__(self) -> str:
+        return f"Report({', '.join(f'{k}={v!r}' for k, v in vars(self).items())})"
 
     @property
     def exit_code(self) -> int:
@@ -159,7 +171,7 @@ def diagnose(target: str | Target, options: DiagnoseOptions | None = None, progr
             report.timings[name] = deadline.elapsed()
             if progress:
                 progress("done", name, {"seconds": deadline.elapsed(), "status": "fail"})
-        fs = [dataclasses.replace(f, check=name, evidence=dict(f.evidence)) for f in fs]
+        fs = [f.replace(check=name, evidence=dict(f.evidence)) for f in fs]
         report.findings.extend(fs)
         blocker = _blocker(name, fs, deps, failed)
         if blocker is not None:

@@ -40,7 +40,8 @@ import select
 import socket
 import struct
 import time
-from dataclasses import dataclass, field
+
+from .value import Value
 
 RESOLV_CONF = "/etc/resolv.conf"
 TYPES = {"A": 1, "AAAA": 28}
@@ -96,39 +97,55 @@ class _Truncated(ResolverError):
     """A reply with the TC bit: ask again over TCP."""
 
 
-@dataclass
 class Answer:
     """The addresses of the chain's last name (empty: NODATA) and every CNAME target in the answer section."""
 
-    addresses: list[str] = field(default_factory=list)
-    cnames: list[str] = field(default_factory=list)
+    def __init__(self, addresses: list[str] | None = None, cnames: list[str] | None = None) -> None:
+        self.addresses: list[str] = [] if addresses is None else addresses
+        self.cnames: list[str] = [] if cnames is None else cnames
+
+    def __repr__(self) -> str:
+        return f"Answer(addresses={self.addresses!r}, cnames={self.cnames!r})"
 
 
-@dataclass(frozen=True)
-class Options:
+class Options(Value):
     """The resolv.conf options that change what a client sees (see the module's docstring)."""
 
-    timeout: float | None = None  # seconds one server is waited for; None: the caller's
-    attempts: int | None = None  # rounds over the servers; None: until the lifetime runs out
-    rotate: bool = False  # start each query at the next server
-    edns0: bool = False  # queries carry an EDNS0 OPT record
+    __slots__ = ("timeout", "attempts", "rotate", "edns0")
+
+    def __init__(
+        self, timeout: float | None = None, attempts: int | None = None, rotate: bool = False, edns0: bool = False
+    ) -> None:
+        self.timeout = timeout  # seconds one server is waited for; None: the caller's
+        self.attempts = attempts  # rounds over the servers; None: until the lifetime runs out
+        self.rotate = rotate  # start each query at the next server
+        self.edns0 = edns0  # queries carry an EDNS0 OPT record
 
 
-@dataclass(frozen=True)
-class Config:
+class Config(Value):
     """A resolv.conf: its nameservers (ip, 53) and options."""
 
-    nameservers: list[tuple[str, int]]
-    options: Options = Options()
+    __slots__ = ("nameservers", "options")
+
+    def __init__(self, nameservers: list[tuple[str, int]], options: Options | None = None) -> None:
+        self.nameservers = nameservers
+        self.options = Options() if options is None else options
 
 
-@dataclass
 class _Message:
-    id: int
-    flags: int
-    rcode: int
-    question: list[tuple[str, int, int]]
-    answer: list[tuple[str, int, int, str]]  # (owner name in lower case, type, class, address or CNAME target)
+    def __init__(
+        self,
+        id: int,
+        flags: int,
+        rcode: int,
+        question: list[tuple[str, int, int]],
+        answer: list[tuple[str, int, int, str]],  # (owner name in lower case, type, class, address or CNAME target)
+    ) -> None:
+        self.id = id
+        self.flags = flags
+        self.rcode = rcode
+        self.question = question
+        self.answer = answer
 
 
 def handles(name: str) -> bool:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
 from .reference import DOCKER_HUB_DOMAINS, DOCKER_HUB_REGISTRY, DOMAIN_RE, NameError_, parse, split, split_hostport
@@ -12,23 +11,28 @@ from .reference import DOCKER_HUB_DOMAINS, DOCKER_HUB_REGISTRY, DOMAIN_RE, NameE
 MAX_TARGET = 2048
 
 
-@dataclass
 class Target:
-    """What to diagnose, as parsed: scheme, registry, host and port to connect to, repository, tag, digest."""
+    """What to diagnose, as parsed: scheme, registry, host and port to connect to, repository, tag, digest.
 
-    raw: str
-    scheme: str = "https"
-    scheme_given: bool = False
-    registry: str | None = None  # as written: host[:port] ([v6]:port), docker.io for Hub
-    host: str | None = None  # the host to resolve/connect (no brackets)
-    port: int = 443
-    repository: str | None = None
-    tag: str | None = None
-    digest: str | None = None
-    tag_given: bool = False
-    is_ip: bool = False
-    error: dict[str, Any] | None = None  # {"rule", "zh", "en"} when the target cannot be parsed
-    notes: list[Any] = field(default_factory=list)
+    A plain class, not a dataclass: see diagnostics.findings.Finding."""
+
+    def __init__(self, raw: str) -> None:
+        self.raw = raw
+        self.scheme = "https"
+        self.scheme_given = False
+        self.registry: str | None = None  # as written: host[:port] ([v6]:port), docker.io for Hub
+        self.host: str | None = None  # the host to resolve/connect (no brackets)
+        self.port = 443
+        self.repository: str | None = None
+        self.tag: str | None = None
+        self.digest: str | None = None
+        self.tag_given = False
+        self.is_ip = False
+        self.error: dict[str, Any] | None = None  # {"rule", "zh", "en"} when the target cannot be parsed
+        self.notes: list[Any] = []
+
+    def __repr__(self) -> str:
+        return f"Target({', '.join(f'{k}={v!r}' for k, v in vars(self).items())})"
 
     @property
     def hostport(self) -> str:

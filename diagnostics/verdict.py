@@ -8,7 +8,6 @@ cause and lists the wire failures as its symptoms; the findings themselves are a
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 from .findings import Finding, catalogue
@@ -44,7 +43,7 @@ def settle(findings: list[Finding]) -> list[Finding]:
                 "en": "the host resolves and answers, so the service accepted this name",
                 "zh": "该域名可解析且有应答，说明服务接受了这个名称",
             }
-            f = dataclasses.replace(f, status="warn", evidence=ev)
+            f = f.replace(status="warn", evidence=ev)
         if f.code == "ENDPOINT_INTERNAL" and confirmed is not None:
             ev = dict(f.evidence)
             ev["account"] = {
@@ -52,7 +51,7 @@ def settle(findings: list[Finding]) -> list[Finding]:
                 f"({confirmed.evidence.get('access_ip')})",
                 "zh": f"账号确认：这是 {confirmed.evidence.get('vpc')} 的内网访问链路 IP（{confirmed.evidence.get('access_ip')}）",
             }
-            f = dataclasses.replace(f, evidence=ev)
+            f = f.replace(evidence=ev)
         out.append(f)
     return out
 

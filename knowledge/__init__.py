@@ -12,8 +12,9 @@ import functools
 import importlib
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+
+from diagnostics.value import Value
 
 if TYPE_CHECKING:  # the modules are imported lazily at run time (CLI start-up), eagerly for the type checker
     from .kb import FAQ_DIR, OUT_OF_SCOPE_PATH, Entry, KnowledgeBase, KnowledgeError, Topic, TopicSet
@@ -74,14 +75,24 @@ def load_kb(path: str | None = None) -> KnowledgeBase:
     return _load(path)
 
 
-@dataclass(frozen=True, eq=False)
-class Overlay:
+class Overlay(Value):
     """Knowledge taught at run time (the support leads' console) on top of the files: extra phrasings of
-    entries and extra out-of-scope topics. `version` identifies the content: equal versions, equal overlays."""
+    entries and extra out-of-scope topics. `version` identifies the content: equal versions, equal overlays.
 
-    version: str
-    phrasings: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)  # entry id -> lang -> texts
-    topics: tuple[Topic, ...] = ()
+    Not a dataclass: `tcr-doctor diagnose` imports this package (for `redact`), and `dataclasses` costs its start-up
+    more than the whole DNS step (see diagnostics.value)."""
+
+    __slots__ = ("version", "phrasings", "topics")
+
+    def __init__(
+        self,
+        version: str,
+        phrasings: dict[str, dict[str, tuple[str, ...]]] | None = None,  # entry id -> lang -> texts
+        topics: tuple[Topic, ...] = (),
+    ) -> None:
+        self.version = version
+        self.phrasings: dict[str, dict[str, tuple[str, ...]]] = {} if phrasings is None else phrasings
+        self.topics = topics
 
     def __hash__(self) -> int:
         return hash(self.version)
@@ -384,16 +395,16 @@ def ask(text: str, lang: str | None = None, *, kb_path: str | None = None, limit
     return result
 
 
-@dataclass
 class _Reply:
     """What ask() has decided so far: the ranked entries (the first one answers when `answered`), the status,
     the pasted log's cause and why no entry answers."""
 
-    cands: list[Candidate]
-    answered: bool
-    status: Status = "no_answer"
-    log: LogCause | None = None
-    why: Refusal | None = None
+    def __init__(self, cands: list[Candidate], answered: bool) -> None:
+        self.cands = cands
+        self.answered = answered
+        self.status: Status = "no_answer"
+        self.log: LogCause | None = None
+        self.why: Refusal | None = None
 
     @property
     def top(self) -> Candidate | None:

@@ -23,29 +23,39 @@ module agrees with what was read.
 
 from __future__ import annotations
 
-import ast
 import importlib
 import os
 import re
 import threading
-from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
 from ..cache import kept
+from ..value import Value
 
 
-@dataclass(frozen=True)
-class CheckInfo:
+class CheckInfo(Value):
     """What the registry knows of one check."""
 
-    name: str
-    depends: tuple[str, ...]
-    module: str  # dotted module name; `load()` imports it
-    order: float = 100.0
-    anonymous: bool = True
-    credentials: bool = False
-    group: str | None = None
+    __slots__ = ("name", "depends", "module", "order", "anonymous", "credentials", "group")
+
+    def __init__(
+        self,
+        name: str,
+        depends: tuple[str, ...],
+        module: str,
+        order: float = 100.0,
+        anonymous: bool = True,
+        credentials: bool = False,
+        group: str | None = None,
+    ) -> None:
+        self.name = name
+        self.depends = depends
+        self.module = module  # dotted module name; `load()` imports it
+        self.order = order
+        self.anonymous = anonymous
+        self.credentials = credentials
+        self.group = group
 
     def load(self) -> ModuleType:
         """The check's module (its `run(ctx)`); RegistryError when it declares other values than were read."""
@@ -91,6 +101,8 @@ def _declared(source: str) -> dict[str, Any] | None:
     """CheckInfo's fields but `module`, as a check's source declares them; None when it cannot be read so."""
     if not re.search(r"^def run\(", source, re.M):
         return None  # let the import report what is missing
+    import ast  # only when the kept declarations are missing or stale: the import is ~38 M instructions (valgrind)
+
     values: dict[str, object] = {}
     for key, text in _DECLARATION.findall(source):
         if key in values:

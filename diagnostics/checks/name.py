@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -46,7 +45,7 @@ def run(ctx: Context) -> list[Finding]:
     """NAME_OK, or each name rule the target breaks (the reference grammar, then TCR's instance, namespace and
     repository rules)."""
     # The FAQ documents the instance-name rules only; other names carry the rule and a suggestion, no FAQ link.
-    return [f if f.evidence.get("kind") in (None, "instance") else dataclasses.replace(f, faq=None) for f in _run(ctx)]
+    return [f if f.evidence.get("kind") in (None, "instance") else f.replace(faq=None) for f in _run(ctx)]
 
 
 def _run(ctx: Context) -> list[Finding]:

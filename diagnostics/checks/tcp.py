@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .. import net
@@ -19,14 +18,14 @@ ORDER = 40
 MAX_ADDRESSES = 8  # a name with more answers is tried on its first eight
 
 
-@dataclass
 class TCPResult:
     """What connecting to each resolved address gave."""
 
-    port: int
-    # [{address, outcome: ok|refused|timeout|unreachable, elapsed_ms, timeout?, error?}], in resolution order
-    results: list[dict[str, Any]] = field(default_factory=list)
-    address: str | None = None  # the first address (in resolution order) that accepted
+    def __init__(self, port: int) -> None:
+        self.port = port
+        # [{address, outcome: ok|refused|timeout|unreachable, elapsed_ms, timeout?, error?}], in resolution order
+        self.results: list[dict[str, Any]] = []
+        self.address: str | None = None  # the first address (in resolution order) that accepted
 
 
 def run(ctx: Context) -> list[Finding]:
