@@ -256,3 +256,90 @@ def test_a_secret_is_masked_and_the_question_kept(text, secret, kept):
     masked, kinds = redact(text)
     assert secret not in masked and kinds
     assert kept in masked
+
+
+# --- gates: a pattern is compiled only for a text it may match ----------------------------------------------------
+import importlib  # noqa: E402
+import json  # noqa: E402
+from pathlib import Path  # noqa: E402
+from unittest import mock  # noqa: E402
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_redactor = importlib.import_module("knowledge.redact")
+DATA = Path(__file__).parent / "data"
+# the sets anyone may read (the blind halves are measured once, by the coordinator only)
+OPEN_SETS = sorted(p for p in DATA.rglob("*.jsonl") if "blind" not in p.name)
+# what a healthy diagnosis report says (the texts the gates were made for): a gate must let none of its secrets by
+REPORT_WORDS = [
+    'The credentials of alice are valid (from --username); granted: pull "source": "--username"',
+    '"challenge": "Bearer realm=\\"http://127.0.0.1:5000/token\\",service=\\"registry\\""',
+    '"realm": "http://127.0.0.1:5000/token", "scope": "repository:team/app:pull" (2 layers, single platform)',
+    '"url": "https://127.0.0.1:5000/v2/", "status": 401',
+]
+
+
+def _texts() -> list[str]:
+    texts = [line for line, _ in PLANTED.values()] + REPORT_WORDS
+    for path in OPEN_SETS:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                texts += [v for v in json.loads(line).values() if isinstance(v, str)]
+    return texts + [t.upper() for t in texts] + [t.swapcase() for t in texts]
+
+
+def _ungated(text: str) -> tuple[str, list[str]]:
+    with mock.patch.object(_redactor, "_GATES", {}):
+        return redact(text)
+
+
+def test_the_gates_change_no_masking_on_the_open_sets():
+    """The gates only spare compiling patterns: on every text of tests/data's open sets, the planted secrets and a
+    report's wording (also upper-cased and case-swapped), the redactor masks the same with and without them."""
+    texts = _texts()
+    assert len(texts) > 5000 and len(OPEN_SETS) >= 6
+    gated = [redact(t) for t in texts]
+    assert sum(1 for _, kinds in gated if kinds) > 40  # the sets do hold secrets
+    assert [_ungated(t) for t in texts] == gated
+
+
+def test_a_healthy_report_compiles_no_full_pattern():
+    """What a healthy diagnosis prints holds needles (`--username`, `/token`, `Bearer realm=`) but no secret:
+    the gates reject every pattern, so none of their 0.1-4 ms compilations runs."""
+    for text in REPORT_WORDS:
+        lower = text.lower()
+        assert [kind for kind, _, _ in _redactor._PATTERNS if _redactor._may_match(kind, text, lower)] == []
+    assert [kind for kind in _redactor._GATES if _redactor._gate_passes(kind, "\n".join(REPORT_WORDS))] == []
+
+
+_FRAGMENTS = st.sampled_from(
+    [
+        *("password", "PassWord", "passwd", "PWD", "token", "access_token", "Access-Token", "client_secret", "secret"),
+        *("密码", "口令", "令牌", "-p", "--password", "--registry-password", "--docker-password", "--secret-key"),
+        *("--passphrase", "--username", "bearer", "Basic", "BEARER", '"auth"', '"identitytoken"', '"RegistryToken"'),
+        *("https://", "ftp://", "user", "@", ":", "=", "：", "是", "为", " is ", "is", " ", "\t", '"', "'", "\n"),
+        *("hunter22x", "abc123==", "realm=", "via", "not", "ghp_" + "a" * 36, "glpat-" + "b" * 20, "sk-" + "c" * 32),
+        *("sk_live_" + "d" * 24, "SG." + "e" * 22 + "." + "f" * 43, "npm_" + "g" * 36, "pypi-AgE" + "h" * 50),
+        *("ſ", "K", "ı", "İ", "Σ", "ß"),
+    ]
+)
+_GATED_TEXT = st.lists(st.one_of(_FRAGMENTS, st.text(max_size=6)), max_size=14).map("".join)
+_BOUNDED = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@_BOUNDED
+@given(text=_GATED_TEXT)
+def test_a_gate_lets_every_match_of_its_pattern_through(text):
+    """Each gate is looser than its pattern (same flags, fewer conditions): whatever the pattern finds, the gate
+    passes, also where IGNORECASE matches letters that str.lower() does not give (ſ, K, ı)."""
+    patterns = {kind: rx for kind, rx, _ in _redactor._PATTERNS}
+    for kind in _redactor._GATES:
+        if patterns[kind].search(text):
+            assert _redactor._gate_passes(kind, text), kind
+
+
+@_BOUNDED
+@given(text=_GATED_TEXT)
+def test_the_gates_change_no_masking(text):
+    assert redact(text) == _ungated(text)
