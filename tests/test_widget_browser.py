@@ -255,7 +255,8 @@ def test_chinese_from_page_language(page, service, host_pages):
     page.keyboard.press("Enter")
     page.locator(".tcrd-answer-title").wait_for(timeout=10000)
     assert page.locator(".tcrd-feedback").last.get_attribute("aria-label") == "这个回答有帮助吗？"
-    # an English question on a Chinese page is answered in English; the widget's own words stay Chinese
+    # an English question on a Chinese page is answered in English, the widget's words inside that reply too (the
+    # frame stays Chinese)
     import knowledge
 
     question = "How do I delete an image tag?"
@@ -266,7 +267,8 @@ def test_chinese_from_page_language(page, service, host_pages):
     title = page.locator(".tcrd-answer-title").last
     assert title.inner_text() == knowledge.ask(question)["answer"]["question"]
     assert page.locator(".tcrd-answer").last.get_attribute("lang") == "en"
-    assert page.locator(".tcrd-feedback").last.get_attribute("aria-label") == "这个回答有帮助吗？"
+    assert page.locator(".tcrd-feedback").last.get_attribute("aria-label") == "Was this helpful?"
+    assert page.locator(".tcrd-send").inner_text() == "发送"
     # Chinese words around a pasted English error: the answer is Chinese
     page.locator("textarea.tcrd-input").fill("推送时报错 unauthorized: authentication required 怎么办")
     page.keyboard.press("Enter")
@@ -549,7 +551,7 @@ def test_markup_in_a_pasted_log_is_text_and_runs_nothing(page, service, host_pag
     assert expected["summary"]["zh"] in card.inner_text()
     evidence = card.locator(".tcrd-evidence code").inner_text()
     assert evidence == expected["evidence"] and '<img src=x onerror="window.__xss=1;alert(1)">' in evidence
-    assert page.locator(".tcrd-user p").last.inner_text() == "推送失败：\n" + XSS_LOG
+    assert page.locator(".tcrd-user .tcrd-user-text").last.text_content() == "推送失败：\n" + XSS_LOG
     assert page.get_by_role("button", name="运行此诊断").count() == 1
     counts = page.evaluate("""() => ({
         doc: document.querySelectorAll('img').length,
@@ -559,3 +561,92 @@ def test_markup_in_a_pasted_log_is_text_and_runs_nothing(page, service, host_pag
     assert page.dialogs == [] and diagnoses == []
     page.locator(".tcrd-cause-wrap").evaluate("e => e.scrollIntoView({block: 'start'})")
     page.locator(".tcrd-panel").screenshot(path=str(ARTIFACTS / "widget-log-xss-as-text.png"))
+
+
+# --- one language per reply; long pastes collapsed ------------------------------------------------------------
+_REPLY_TEXT = """() => {
+    const root = document.getElementById('tcr-doctor-widget').shadowRoot;
+    const msgs = root.querySelectorAll('.tcrd-bot');
+    const m = msgs[msgs.length - 1].cloneNode(true);
+    m.querySelectorAll('pre, code, .tcrd-sr-only').forEach(n => n.remove());   // the user's text, the reader's prefix
+    const labels = Array.from(msgs[msgs.length - 1].querySelectorAll('[aria-label], [title], input[placeholder]'))
+        .map(n => [n.getAttribute('aria-label'), n.getAttribute('title'), n.getAttribute('placeholder')].join(' '));
+    return m.textContent + ' ' + labels.join(' ');
+}"""
+EN_WIDGET_WORDS = (
+    "Run this diagnosis",
+    "Checks ",
+    "Was this helpful",
+    "Helpful",
+    "Still stuck",
+    "Contact support",
+    "Did you mean",
+    "Which registry",
+    "Diagnose",
+    "Run diagnostics",
+)
+ZH_LOG = (
+    "推送镜像失败，怎么办：\n$ docker push shop.tencentcloudcr.com/ns/app:1.0\n"
+    'Get "https://shop.tencentcloudcr.com/v2/": dial tcp: lookup shop.tencentcloudcr.com on 127.0.0.53:53: '
+    "no such host"
+)
+
+
+def _ask_and_wait(page, question, count):
+    _paste(page, question)
+    page.wait_for_function(
+        """n => document.getElementById('tcr-doctor-widget').shadowRoot
+        .querySelectorAll('.tcrd-bot:not(.tcrd-pending)').length >= n""",
+        arg=count,
+    )
+    page.wait_for_timeout(100)
+
+
+def test_each_reply_speaks_one_language_whatever_the_page_speaks(page, service, host_pages):
+    """A Chinese question on an English page is answered in Chinese, and so are the widget's words inside that reply
+    (the run button and its hint, the feedback question, the hand-off line): no English label in a Chinese card.
+    The frame (title, input, send) keeps the page's language. The same the other way round on a Chinese page."""
+    import re
+
+    page.goto(host_pages.add("one-lang-en", service.url, lang="en"))
+    page.locator(".tcrd-launcher").click()
+    _ask_and_wait(page, ZH_LOG, 2)  # greeting + reply
+    text = page.evaluate(_REPLY_TEXT)
+    assert page.locator(".tcrd-cause").last.get_attribute("lang") == "zh"
+    assert "运行此诊断" in text and "这个回答有帮助吗" in text, text
+    assert [w for w in EN_WIDGET_WORDS if w in text] == [], text
+    assert page.locator(".tcrd-send").inner_text() == "Send"  # the frame follows the page
+    _ask_and_wait(page, "镜像仓库登录失败，有什么办法吗", 3)
+    text = page.evaluate(_REPLY_TEXT)
+    assert [w for w in EN_WIDGET_WORDS if w in text] == [], text
+
+    page.goto(host_pages.add("one-lang-zh", service.url, lang="zh-CN"))
+    page.locator(".tcrd-launcher").click()
+    _ask_and_wait(page, "docker login to my instance fails with unauthorized, what should I check?", 2)
+    text = page.evaluate(_REPLY_TEXT)
+    assert re.search(r"[\u3400-\u9fff]", text) is None, text
+    assert "Was this helpful" in text
+    assert page.locator(".tcrd-send").inner_text() == "发送"
+
+
+def test_a_long_paste_is_collapsed_in_the_user_bubble(page, service, host_pages):
+    """The user's own message is shown back whole today: a 60-line CI log fills the panel. Past three lines it is
+    collapsed like long evidence: its first lines, and the whole text one click away (still text, never markup)."""
+    lines = [f"#{i} [internal] load build context step {i}" for i in range(60)]
+    paste = "CI 推送失败：\n" + "\n".join(lines) + "\n" + XSS_LOG
+    page.goto(host_pages.add("long-paste", service.url, lang="en"))
+    page.locator(".tcrd-launcher").click()
+    _ask_and_wait(page, paste, 2)
+    bubble = page.locator(".tcrd-user").last
+    assert bubble.bounding_box()["height"] < 160, bubble.bounding_box()
+    details = bubble.locator("details")
+    assert details.count() == 1
+    assert str(len(paste.split("\n"))) in details.locator("summary").inner_text()
+    details.locator("summary").click()
+    assert bubble.locator(".tcrd-user-text").inner_text() == paste
+    assert bubble.bounding_box()["height"] > 400
+    assert page.evaluate("() => window.__xss || 0") == 0
+    # a short question stays as it is
+    _ask_and_wait(page, "How do I delete an image tag?", 3)
+    assert page.locator(".tcrd-user").last.locator("details").count() == 0
+    assert page.locator(".tcrd-user .tcrd-user-text").last.inner_text() == "How do I delete an image tag?"

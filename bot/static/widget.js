@@ -10,8 +10,8 @@
  *
  * Accessibility (WCAG 2.2 AA, checked with axe-core in tests/test_widget_a11y.py): a complementary landmark with
  * a dialog; on a small screen the dialog is modal and keeps the focus inside; each new answer's heading takes
- * the focus and is scrolled to the top of the conversation; the chrome speaks the page's language while each
- * answer carries the language of its question.
+ * the focus and is scrolled to the top of the conversation; the frame speaks the page's language while each
+ * reply speaks its question's language throughout (the widget's buttons, hints and feedback inside it too).
  */
 (function () {
   "use strict";
@@ -29,6 +29,7 @@
 
   var STRINGS = {
     en: {
+      lang: "en",
       title: "TCR help",
       open: "Open TCR help",
       close: "Close",
@@ -57,9 +58,11 @@
       stillStuck: "Still stuck? Talk to a person:",
       error: "Something went wrong. Please try again.",
       you: "You",
-      bot: "TCR help"
+      bot: "TCR help",
+      showPaste: "Show the whole message ({lines} lines)"
     },
     zh: {
+      lang: "zh",
       title: "TCR 帮助",
       open: "打开 TCR 帮助",
       close: "关闭",
@@ -88,7 +91,8 @@
       stillStuck: "仍未解决？可以联系人工支持：",
       error: "出错了，请重试。",
       you: "您",
-      bot: "TCR 帮助"
+      bot: "TCR 帮助",
+      showPaste: "展开完整内容（共 {lines} 行）"
     }
   };
 
@@ -104,9 +108,14 @@
   var HANDOFF = safeUrl(data.handoffUrl) || safeUrl(DEFAULT_HANDOFF) || "https://console.cloud.tencent.com/workorder/category";
   var POSITION = data.position === "left" ? "left" : "right";
 
-  function t(key, vars) {
-    return T[key].replace(/\{(\w+)\}/g, function (_, name) { return vars && name in vars ? vars[name] : ""; });
+  // The frame (launcher, title, input, greeting, footer) speaks the page's language, T. A reply speaks its
+  // question's language throughout, the widget's own words inside it included (buttons, hints, feedback, hand-off,
+  // the diagnosis it starts): words(res.lang) gives those, so no reply mixes two languages.
+  function words(lang) { return STRINGS[lang === "zh" || lang === "en" ? lang : LANG]; }
+  function fmt(W, key, vars) {
+    return W[key].replace(/\{(\w+)\}/g, function (_, name) { return vars && name in vars ? vars[name] : ""; });
   }
+  function t(key, vars) { return fmt(T, key, vars); }
 
   function safeUrl(value) {
     if (!value) { return null; }
@@ -176,7 +185,8 @@
     return svg;
   }
 
-  function post(path, body) {
+  function post(path, body, W) {
+    W = W || T;
     return fetch(BASE + path, {
       method: "POST",
       mode: "cors",
@@ -186,7 +196,7 @@
     }).then(function (res) {
       return res.json().catch(function () { return {}; }).then(function (json) {
         if (!res.ok) {
-          var msg = (json.messages && json.messages[LANG]) || json.message || T.error;
+          var msg = (json.messages && json.messages[W.lang]) || json.message || W.error;
           var err = new Error(msg);
           err.status = res.status;
           throw err;
@@ -324,31 +334,48 @@
     log.scrollTop = Math.max(0, top - 8);
   }
 
+  // A paste longer than this is collapsed in the user's bubble (like long log evidence): its first lines, and the
+  // whole text one click away; a 16,000-character CI log would otherwise fill the panel.
+  var PASTE_LINES = 3, PASTE_CHARS = 400;
   function userMessage(text) {
     var m = el("div", { className: "tcrd-msg tcrd-user" });
     m.appendChild(el("span", { className: "tcrd-sr-only" }, T.you + ": "));
-    m.appendChild(el("p", {}, text));   // textContent: a pasted "<img onerror=...>" stays text
+    var lines = text.split("\n");
+    if (lines.length <= PASTE_LINES && text.length <= PASTE_CHARS) {
+      m.appendChild(el("p", { className: "tcrd-user-text" }, text));   // textContent: "<img onerror=...>" stays text
+    } else {
+      var head = lines.slice(0, PASTE_LINES).map(function (l) { return l.length > 120 ? l.slice(0, 120) + "…" : l; })
+        .join("\n").slice(0, 300) + " …";
+      var preview = el("p", { className: "tcrd-user-head" }, head);
+      var more = el("details", { className: "tcrd-user-more" });
+      more.appendChild(el("summary", {}, t("showPaste", { lines: lines.length })));
+      more.appendChild(el("p", { className: "tcrd-user-text" }, text));
+      more.addEventListener("toggle", function () { preview.hidden = more.open; });
+      m.appendChild(preview);
+      m.appendChild(more);
+    }
     log.appendChild(m);
     scrollDown();
     return m;
   }
-  function botMessage() {
-    var m = el("div", { className: "tcrd-msg tcrd-bot" });
-    m.appendChild(el("span", { className: "tcrd-sr-only" }, T.bot + ": "));
+  function botMessage(W) {
+    W = W || T;
+    var m = el("div", { className: "tcrd-msg tcrd-bot", lang: W.lang });
+    m.appendChild(el("span", { className: "tcrd-sr-only" }, W.bot + ": "));
     log.appendChild(m);
     scrollDown();
     return m;
   }
-  function pending(text) {
-    var m = botMessage();
+  function pending(text, W) {
+    var m = botMessage(W);
     m.classList.add("tcrd-pending");
     m.setAttribute("aria-busy", "true");
     m.appendChild(el("p", {}, text));
     return m;
   }
-  function handoffLink(container, text) {
+  function handoffLink(container, text, W) {
     var p = el("p", { className: "tcrd-handoff-line" }, text + " ");
-    p.appendChild(el("a", { href: HANDOFF, target: "_blank", rel: "noopener noreferrer", className: "tcrd-handoff" }, T.handoff));
+    p.appendChild(el("a", { href: HANDOFF, target: "_blank", rel: "noopener noreferrer", className: "tcrd-handoff" }, (W || T).handoff));
     container.appendChild(p);
   }
 
@@ -380,11 +407,12 @@
   }
 
   function showAnswer(res, questionId) {
-    var m = botMessage();
+    var W = words(res.lang);
+    var m = botMessage(W);
     m.classList.add("tcrd-status-" + (res.status || "no_answer"));
     // A pasted error log: its cause comes first, with the diagnosis that confirms it (issue 6).
     var log = (res.log && typeof res.log === "object" && res.log.cause) ? res.log : null;
-    if (log) { m.appendChild(causeCard(log, res.log_html)); }
+    if (log) { m.appendChild(causeCard(log, res.log_html, W)); }
     var kind = (res.refusal && res.refusal.kind) || (res.matched ? null : "troubleshooting");
     if (res.html) {
       // The answer, or why there is none (small talk, another vendor, the "not covered" pointer, a problem report).
@@ -393,15 +421,15 @@
       m.appendChild(body);
     }
     if (!res.matched && (kind === "troubleshooting" || kind === "documentation")) {
-      handoffLink(m, res.html ? T.stillStuck : T.noAnswer);
+      handoffLink(m, res.html ? W.stillStuck : W.noAnswer, W);
     }
     // "did you mean" only when it is close: the runner-up of an ambiguous match, or the nearest entries of a
     // problem report that no known subject covers; never for small talk, another vendor or a documented topic.
     var close = res.status === "ambiguous" || (kind === "troubleshooting" && !res.topic);
     var alts = close ? (res.alternatives || []).filter(function (a) { return a && a.question; }) : [];
     if (alts.length) {
-      var chips = el("div", { className: "tcrd-chips", role: "group", "aria-label": T.didYouMean });
-      chips.appendChild(el("span", { className: "tcrd-chips-label" }, T.didYouMean));
+      var chips = el("div", { className: "tcrd-chips", role: "group", "aria-label": W.didYouMean });
+      chips.appendChild(el("span", { className: "tcrd-chips-label" }, W.didYouMean));
       alts.slice(0, 3).forEach(function (a) {
         var b = el("button", { type: "button", className: "tcrd-chip", "data-id": String(a.id || "") }, a.question);
         b.addEventListener("click", function () { if (!busy) { ask(a.question); } });
@@ -415,59 +443,62 @@
       if (log && log.diagnose && (!log.target || log.target === target)) {
         // the cause card already offers this diagnosis (or asks for the registry): no second button/form
       } else if (target) {
-        var run = el("button", { type: "button", className: "tcrd-run" }, t("runDiagnostics", { target: target }));
-        run.addEventListener("click", function () { run.disabled = true; diagnose(target); });
+        var run = el("button", { type: "button", className: "tcrd-run" }, fmt(W, "runDiagnostics", { target: target }));
+        run.addEventListener("click", function () { run.disabled = true; diagnose(target, null, W); });
         m.appendChild(run);
       } else {
-        m.appendChild(targetForm());
+        m.appendChild(targetForm(null, null, null, W));
       }
     }
     if (res.matched && res.answer) {
-      m.appendChild(feedback(res.answer.id, res.kb_version, questionId));
+      m.appendChild(feedback(res.answer.id, res.kb_version, questionId, W));
     }
     return m;
   }
 
   var formCount = 0;
-  function targetForm(extra, question, label) {
+  function targetForm(extra, question, label, W) {
+    W = W || T;
     formCount += 1;
     var f = el("form", { className: "tcrd-target-form" });
     var id = "tcrd-target-" + formCount;
-    f.appendChild(el("p", {}, question || T.diagnoseAsk));
-    f.appendChild(el("label", { "for": id, className: "tcrd-sr-only" }, T.targetLabel));
+    f.appendChild(el("p", {}, question || W.diagnoseAsk));
+    f.appendChild(el("label", { "for": id, className: "tcrd-sr-only" }, W.targetLabel));
     var field = el("input", { id: id, type: "text", className: "tcrd-target", maxlength: "512",
-                              placeholder: "myinstance.tencentcloudcr.com/ns/app:1.0", "aria-label": T.targetLabel,
+                              placeholder: "myinstance.tencentcloudcr.com/ns/app:1.0", "aria-label": W.targetLabel,
                               spellcheck: "false", autocapitalize: "off" });
-    var go = el("button", { type: "submit", className: extra ? "tcrd-run-log" : "tcrd-run" }, label || T.diagnose);
+    var go = el("button", { type: "submit", className: extra ? "tcrd-run-log" : "tcrd-run" }, label || W.diagnose);
     f.appendChild(field);
     f.appendChild(go);
     f.addEventListener("submit", function (e) {
       e.preventDefault();
       var target = field.value.trim();
-      if (target) { diagnose(target, extra); }
+      if (target) { diagnose(target, extra, W); }
     });
     return f;
   }
 
   // extra (optional): {checks, cause, also} of a pasted log; the server then says whether the findings confirm it.
-  function diagnose(target, extra) {
-    var wait = pending(t("diagnosing", { target: target }));
-    var body = { target: target, lang: LANG, render: "html" };
+  // W: the words of the reply that started it (the findings come in that reply's language).
+  function diagnose(target, extra, W) {
+    W = W || T;
+    var wait = pending(fmt(W, "diagnosing", { target: target }), W);
+    var body = { target: target, lang: W.lang, render: "html" };
     if (extra) {
       body.checks = extra.checks || [];
       body.cause = extra.cause;
       body.also = extra.also || [];
     }
-    return post("/api/diagnose", body).then(function (r) {
+    return post("/api/diagnose", body, W).then(function (r) {
       wait.remove();
-      var m = botMessage();
+      var m = botMessage(W);
       m.classList.add("tcrd-diagnosis");
       if (extra) { m.classList.add("tcrd-log-diagnosis"); }
       m.appendChild(safeFragment(r.json.html || ""));
       present(m);
     }).catch(function (err) {
       wait.remove();
-      botMessage().appendChild(el("p", { className: "tcrd-error", role: "alert" }, err.message || T.error));
+      botMessage(W).appendChild(el("p", { className: "tcrd-error", role: "alert" }, err.message || W.error));
       scrollDown();
     });
   }
@@ -475,13 +506,14 @@
   // The cause card of a pasted log: the server's sanitised HTML (summary, evidence, fix and note from safe
   // markdown, other possible causes, the CLI command), the evidence line set again here as plain text, and the
   // "Run this diagnosis" action on the log's target with its checks.
-  function causeCard(log, html) {
+  function causeCard(log, html, W) {
+    W = W || T;
     var card = el("div", { className: "tcrd-cause-wrap" });
     if (html) {
       card.appendChild(safeFragment(html));
     } else {
       var sec = el("section", { className: "tcrd-cause", "data-code": String(log.cause) });
-      var summary = log.summary && (log.summary[LANG] || log.summary.en || log.summary.zh);
+      var summary = log.summary && (log.summary[W.lang] || log.summary.en || log.summary.zh);
       sec.appendChild(el("p", { className: "tcrd-cause-summary" }, (summary ? summary + " " : "") + log.cause));
       if (log.evidence) {
         var ev = el("div", { className: "tcrd-evidence" });
@@ -499,35 +531,36 @@
                   also: Array.isArray(log.also) ? log.also.map(String) : [] };
     if (log.target) {
       var target = String(log.target);
-      var hint = extra.checks.length ? t("runLogOn", { target: target, checks: extra.checks.join(", ") })
-                                     : t("runLogAll", { target: target });
+      var hint = extra.checks.length ? fmt(W, "runLogOn", { target: target, checks: extra.checks.join(", ") })
+                                     : fmt(W, "runLogAll", { target: target });
       formCount += 1;
       var hintId = "tcrd-run-log-hint-" + formCount;
       var run = el("button", { type: "button", className: "tcrd-run-log", "aria-describedby": hintId },
-                   T.runLog);
+                   W.runLog);
       var running = false;
       run.addEventListener("click", function () {
         if (running) { return; }
         // aria-disabled, not disabled: the focus stays on the button (keyboard users keep their place)
         running = true;
         run.setAttribute("aria-disabled", "true");
-        diagnose(target, extra).then(function () { running = false; run.removeAttribute("aria-disabled"); });
+        diagnose(target, extra, W).then(function () { running = false; run.removeAttribute("aria-disabled"); });
       });
       var actions = el("div", { className: "tcrd-cause-actions" });
       actions.appendChild(run);
       actions.appendChild(el("span", { id: hintId, className: "tcrd-cause-hint" }, hint));
       card.appendChild(actions);
     } else {
-      card.appendChild(targetForm(extra, T.logTargetAsk, T.runLog));
+      card.appendChild(targetForm(extra, W.logTargetAsk, W.runLog, W));
     }
     return card;
   }
 
-  function feedback(answerId, kbVersion, questionId) {
-    var box = el("div", { className: "tcrd-feedback", role: "group", "aria-label": T.helpful });
-    box.appendChild(el("span", { className: "tcrd-feedback-label" }, T.helpful));
-    var up = el("button", { type: "button", className: "tcrd-thumb tcrd-up", "aria-label": T.yes, title: T.yes });
-    var down = el("button", { type: "button", className: "tcrd-thumb tcrd-down", "aria-label": T.no, title: T.no });
+  function feedback(answerId, kbVersion, questionId, W) {
+    W = W || T;
+    var box = el("div", { className: "tcrd-feedback", role: "group", "aria-label": W.helpful });
+    box.appendChild(el("span", { className: "tcrd-feedback-label" }, W.helpful));
+    var up = el("button", { type: "button", className: "tcrd-thumb tcrd-up", "aria-label": W.yes, title: W.yes });
+    var down = el("button", { type: "button", className: "tcrd-thumb tcrd-down", "aria-label": W.no, title: W.no });
     up.appendChild(icon(THUMB_UP));
     down.appendChild(icon(THUMB_DOWN));
     function send(helpful) {
@@ -535,9 +568,9 @@
       (helpful ? up : down).setAttribute("aria-pressed", "true");
       var body = { answer_id: answerId, kb_version: kbVersion || "", helpful: helpful };
       if (questionId) { body.question_id = questionId; }
-      post("/api/feedback", body).then(function () {
+      post("/api/feedback", body, W).then(function () {
         var done = el("div", { className: "tcrd-thanks", role: "status", tabindex: "-1" });
-        if (helpful) { done.appendChild(el("p", {}, T.thanks)); } else { handoffLink(done, T.thanksNo); }
+        if (helpful) { done.appendChild(el("p", {}, W.thanks)); } else { handoffLink(done, W.thanksNo, W); }
         box.appendChild(done);
         // the pressed button is now disabled and would drop focus to <body>: keep it in the conversation
         var link = done.querySelector("a");
@@ -545,7 +578,7 @@
         scrollDown();
       }).catch(function (err) {
         up.disabled = down.disabled = false;
-        box.appendChild(el("p", { className: "tcrd-error", role: "alert" }, err.message || T.error));
+        box.appendChild(el("p", { className: "tcrd-error", role: "alert" }, err.message || W.error));
       });
     }
     up.addEventListener("click", function () { send(true); });
