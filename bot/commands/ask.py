@@ -93,18 +93,18 @@ def _usage(kind: str, lang: str) -> int:
     return EXIT_USAGE
 
 
-class InputError(TypedDict):
+class RefusedInput(TypedDict):
     """What `ask` says instead of an answer to input it cannot match (`--json` and each refused stdin line)."""
 
     error: str  # a MESSAGES key
     message: str
 
 
-def _refusal(kind: str, lang: str) -> InputError:
+def _refusal(kind: str, lang: str) -> RefusedInput:
     return {"error": kind, "message": MESSAGES[kind][lang]}
 
 
-def _input_error(text: str, lang: str | None) -> InputError | None:
+def _input_error(text: str, lang: str | None) -> RefusedInput | None:
     """Why `text` cannot be asked (check_input), in the refusal's language; None when it can."""
     problem = check_input(text)
     return _refusal(problem, _refusal_lang(problem, text, lang)) if problem else None
@@ -188,7 +188,7 @@ def _run_stdin(args: argparse.Namespace) -> int:
     for item in items:
         lang = args.lang or item.lang
         if item.problem == "binary":
-            error: InputError | None = _refusal("binary", _refusal_lang("binary", "", args.lang))
+            error: RefusedInput | None = _refusal("binary", _refusal_lang("binary", "", args.lang))
         else:
             error = _input_error(item.text, lang)
         if error is not None:
