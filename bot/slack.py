@@ -71,8 +71,6 @@ ACTION_HANDOFF = "tcr_handoff"
 ACTION_FULL = "tcr_full_answer"
 ACTION_FEEDBACK = re.compile(r"^tcr_feedback_(up|down)$")
 VIEW_TARGET = "tcr_target"
-# Checks that look at one image or one name: they apply only when the message names that image.
-_CONTENT_CHECKS = {"image", "name"}
 # Log causes for which the "credentials" advice fits the evidence (a TLS or DNS failure gets none).
 _CREDENTIAL_CAUSES = re.compile(r"^(CREDENTIAL|PERMISSION_DENIED)")
 
@@ -377,9 +375,10 @@ def lead(text: str, limit: int = _LEAD_CHARS) -> tuple[str, bool]:
 
 
 def applicable_checks(diagnostics: object, target: str | None) -> list[str]:
-    """The checks a "Run diagnostics" button may offer: safe ones, and content checks only on a named image."""
+    """The checks a "Run diagnostics" button may offer: safe ones, and content checks (about one image or the written
+    name) only on a named image."""
     checks = _safe_checks(diagnostics)
-    if checks and set(checks) <= _CONTENT_CHECKS and not (target and "/" in target):
+    if checks and set(checks) <= checks_registry.content_checks() and not (target and "/" in target):
         return []  # "how do I delete a tag" names no image: there is nothing live to look at
     return checks
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 import types
 
 import pytest
@@ -113,6 +114,7 @@ def test_a_check_that_is_not_anonymous_stays_out_of_the_web_and_slack(monkeypatc
         ({"NAME": "x1", "DEPENDS": ("nothing",)}, "depends on unknown check(s) nothing"),
         ({"NAME": "dns", "DEPENDS": ()}, "defined by both"),
         ({"NAME": "x2", "DEPENDS": ["name"]}, "needs NAME (str), DEPENDS (tuple)"),
+        ({"NAME": "x3", "DEPENDS": (), "SUBJECT": "host"}, "SUBJECT must be one of registry, image, reference"),
     ],
 )
 def test_a_bad_check_module_is_refused_with_a_reason(attrs, message):
@@ -124,3 +126,92 @@ def test_a_bad_check_module_is_refused_with_a_reason(attrs, message):
     with pytest.raises(checks.RegistryError, match=message.replace("(", r"\(").replace(")", r"\)")):
         checks.register(module)
     assert checks.names() == before
+
+
+SCRATCH = '''"""A throw-away check written as a package check is: its module, nothing else."""
+
+from diagnostics.findings import finding
+
+NAME = "scratch"
+DEPENDS = ("name",)
+ORDER = 12
+SUBJECT = "image"
+
+
+def run(ctx):
+    """One finding naming the host."""
+    return [finding(NAME, "SCRATCH_OK", host=ctx.target.host)]
+'''
+
+
+@pytest.fixture
+def scratch_package(tmp_path, monkeypatch):
+    """A check module dropped into the checks package (a second directory on its __path__, as a namespace portion
+    or a plug-in directory would add), its code in the catalogue, and the registry made to list the package anew."""
+    (tmp_path / "scratch.py").write_text(SCRATCH, encoding="utf-8")
+    monkeypatch.setattr(checks, "__path__", [*checks.__path__, str(tmp_path)])
+    monkeypatch.setitem(catalogue(), "SCRATCH_OK", {**probe_check.ENTRY, "check": "scratch"})
+    monkeypatch.setattr(checks, "_discovered", [])
+    monkeypatch.setattr(checks, "_ordered", None)
+    yield
+    checks.unregister("scratch")
+    sys.modules.pop("diagnostics.checks.scratch", None)
+
+
+def test_a_check_module_added_to_the_package_reaches_every_part_that_names_checks(scratch_package, tmp_path, capsys):
+    from bot.api import anonymous_checks
+    from bot.cli import main
+    from bot.slack import applicable_checks, safe_checks
+    from bot.web import create_app
+    from diagnostics.codes_doc import render_markdown
+
+    # the registry read the declarations from the source: listed in report order, not imported until run
+    assert checks.names()[:3] == ("name", "scratch", "dns") and "scratch" in checks.known_names()
+    assert "diagnostics.checks.scratch" not in sys.modules
+    assert checks.get("scratch").subject == "image" and "scratch" in checks.content_checks()
+    # the runner and --only / --skip
+    assert main(["diagnose", "127.0.0.1", "--only", "name,scratch", "--json"]) == 0
+    assert [f["code"] for f in json.loads(capsys.readouterr().out)["findings"]] == ["NAME_OK", "SCRATCH_OK"]
+    assert main(["diagnose", "127.0.0.1", "--only", "name", "--skip", "scratch", "--json"]) == 0
+    assert "scratch" not in json.loads(capsys.readouterr().out)["checks"]
+    # the web API's validation and schema, Slack's options, the generated docs
+    assert "scratch" in anonymous_checks() and "scratch" in safe_checks()
+    assert applicable_checks(["scratch"], "host.example") == [] and applicable_checks(["scratch"], "h/ns/app")
+    client = create_app({"DB": str(tmp_path / "w.sqlite3"), "SLACK": "off"}).test_client()
+    enum = client.get("/api/openapi.json").get_json()["components"]["schemas"]["DiagnosticCheckName"]["enum"]
+    assert "scratch" in enum
+    assert "## scratch" in render_markdown()
+
+
+# Literal collections of check names kept outside the registry, each with its reason. Anything else (a tuple of
+# names, a "dns,tcp,tls" string) is a copy of the registry's facts that adding a check would have to edit.
+ALLOWED_NAME_LISTS = {
+    # the transport steps whose failure, met while fetching a token, is reported as the token server's
+    ("diagnostics/auth.py", ("tcp", "tls", "dns")),
+}
+
+
+def _name_lists(names: set[str]) -> set[tuple[str, tuple[str, ...]]]:
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    found = set()
+    for package in ("bot", "diagnostics", "knowledge"):
+        for path in sorted((root / package).rglob("*.py")):
+            if path.parent.name == "checks" and path.parent.parent.name == "diagnostics":
+                continue  # the registry and the check modules themselves
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                values: list[object] = []
+                if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+                    values = [e.value if isinstance(e, ast.Constant) else None for e in node.elts]
+                elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+                    values = node.value.replace(",", " ").split()
+                if len(values) >= 2 and all(isinstance(v, str) and v in names for v in values):
+                    found.add((str(path.relative_to(root)), tuple(values)))
+    return found
+
+
+def test_no_product_module_keeps_its_own_list_of_checks():
+    names = set(checks.names()) | set(checks.groups())
+    assert _name_lists(names) == ALLOWED_NAME_LISTS

@@ -181,6 +181,7 @@ def test_the_check_declarations_are_kept_compiled_and_follow_the_sources(tmp_pat
         "anonymous": True,
         "credentials": False,
         "group": None,
+        "subject": "registry",
     }
     assert len(list((tmp_path / "cache").glob("checks-*.marshal"))) == 1
     assert checks._declarations({"probe": str(source)}) == first  # the kept copy

@@ -9,6 +9,10 @@ A check module exposes
     CREDENTIALS = False          # optional (default False): its answer is about the user's own credentials
     GROUP = "cloud"              # optional (default None): runs only when its group is asked for (`--cloud`,
                                  # or the group's or the check's name in --only); the group is a name for --only/--skip
+    SUBJECT = "registry"         # optional (default "registry"): what it looks at: the registry over the network,
+                                 # "image" (one image: nothing to do unless one is named) or "reference" (the written
+                                 # name alone, no network); Slack offers no diagnosis of a bare host that would run
+                                 # only those (`content_checks()`)
     def run(ctx) -> list[Finding]: ...
 
 Adding a check is adding its module here, its codes to diagnostics/codes.toml and its tests: the runner,
@@ -37,7 +41,7 @@ from ..value import Value
 class CheckInfo(Value):
     """What the registry knows of one check."""
 
-    __slots__ = ("name", "depends", "module", "order", "anonymous", "credentials", "group")
+    __slots__ = ("name", "depends", "module", "order", "anonymous", "credentials", "group", "subject")
 
     def __init__(
         self,
@@ -48,6 +52,7 @@ class CheckInfo(Value):
         anonymous: bool = True,
         credentials: bool = False,
         group: str | None = None,
+        subject: str = "registry",
     ) -> None:
         self.name = name
         self.depends = depends
@@ -56,6 +61,7 @@ class CheckInfo(Value):
         self.anonymous = anonymous
         self.credentials = credentials
         self.group = group
+        self.subject = subject  # what it looks at: "registry", "image" or "reference" (SUBJECTS)
 
     def load(self) -> ModuleType:
         """The check's module (its `run(ctx)`); RegistryError when it declares other values than were read."""
@@ -81,6 +87,9 @@ def info_of(module: ModuleType) -> CheckInfo:
     name, depends, run = getattr(module, "NAME", None), getattr(module, "DEPENDS", None), getattr(module, "run", None)
     if not isinstance(name, str) or not name or not isinstance(depends, tuple) or not callable(run):
         raise RegistryError(f"{module.__name__}: a check module needs NAME (str), DEPENDS (tuple) and run(ctx)")
+    subject = getattr(module, "SUBJECT", "registry")
+    if subject not in SUBJECTS:
+        raise RegistryError(f"{module.__name__}: SUBJECT must be one of {', '.join(SUBJECTS)}, not {subject!r}")
     return CheckInfo(
         name=name,
         depends=tuple(depends),
@@ -89,12 +98,16 @@ def info_of(module: ModuleType) -> CheckInfo:
         anonymous=bool(getattr(module, "ANONYMOUS", True)),
         credentials=bool(getattr(module, "CREDENTIALS", False)),
         group=getattr(module, "GROUP", None) or None,
+        subject=subject,
     )
 
 
 # `NAME = "dns"` or `DEPENDS: tuple = ()` at the top level (column 0), one line, a literal
-_DECLARATION = re.compile(r"^(NAME|DEPENDS|ORDER|ANONYMOUS|CREDENTIALS|GROUP)(?: *: *[\w\[\]., ]+)? *= *(.+)$", re.M)
-_DEFAULTS = {"ORDER": 100.0, "ANONYMOUS": True, "CREDENTIALS": False, "GROUP": None}
+_DECLARATION = re.compile(
+    r"^(NAME|DEPENDS|ORDER|ANONYMOUS|CREDENTIALS|GROUP|SUBJECT)(?: *: *[\w\[\]., ]+)? *= *(.+)$", re.M
+)
+_DEFAULTS = {"ORDER": 100.0, "ANONYMOUS": True, "CREDENTIALS": False, "GROUP": None, "SUBJECT": "registry"}
+SUBJECTS = ("registry", "image", "reference")
 
 
 def _declared(source: str) -> dict[str, Any] | None:
@@ -119,9 +132,11 @@ def _declared(source: str) -> dict[str, Any] | None:
     if not isinstance(name, str) or not name or not isinstance(depends, tuple):
         return None
     values = {**_DEFAULTS, **values}
-    order, group = values["ORDER"], values["GROUP"]
+    order, group, subject = values["ORDER"], values["GROUP"], values["SUBJECT"]
     if not isinstance(order, (int, float)) or isinstance(order, bool) or not isinstance(group, (str, type(None))):
         return None
+    if subject not in SUBJECTS:
+        return None  # let the import report it
     return {
         "name": name,
         "depends": tuple(depends),
@@ -129,6 +144,7 @@ def _declared(source: str) -> dict[str, Any] | None:
         "anonymous": bool(values["ANONYMOUS"]),
         "credentials": bool(values["CREDENTIALS"]),
         "group": group or None,
+        "subject": subject,
     }
 
 
@@ -274,6 +290,12 @@ def groups() -> dict[str, tuple[str, ...]]:
         if info.group:
             out[info.group] = (*out.get(info.group, ()), info.name)
     return out
+
+
+def content_checks() -> frozenset[str]:
+    """The checks about what a target names rather than the registry: one image, or the written name alone (SUBJECT
+    "image" or "reference"). On a bare registry host they have nothing live to look at."""
+    return frozenset(i.name for i in all_checks() if i.subject != "registry")
 
 
 def default_names() -> tuple[str, ...]:

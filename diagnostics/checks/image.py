@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # the context is handed in; importing it would tie the checks
 NAME = "image"
 DEPENDS = ("credentials",)
 ORDER = 80
+SUBJECT = "image"  # one image: nothing to look at unless the target names one
 
 MANIFEST_TYPES = [
     "application/vnd.oci.image.manifest.v1+json",

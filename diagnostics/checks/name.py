@@ -25,6 +25,7 @@ if TYPE_CHECKING:  # the context is handed in; importing it would tie the checks
 NAME = "name"
 DEPENDS: tuple[str, ...] = ()
 ORDER = 10
+SUBJECT = "reference"  # the written name alone: no network
 
 PERSONAL_HOST = "ccr" + PERSONAL_SUFFIX
 MIRROR_LABELS = ("quay", "nvcr", "gcr", "k8s", "docker", "ghcr", "mirror")  # quay.tencentcloudcr.com ...
