@@ -7,9 +7,11 @@ not pay for the network stack: `tcr-doctor ask` validates check names without it
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see tests/test_startup.py
 if TYPE_CHECKING:
+    from typing import Any
+
     from . import checks
     from .cloud import CloudError, CloudOptions, check_instance_name, parse_endpoint, valid_region
     from .cloud_credentials import credentials_available, load_credentials

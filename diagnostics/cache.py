@@ -14,10 +14,11 @@ import os
 import sys
 from _blake2 import blake2b  # the object hashlib.blake2b is, without hashlib's OpenSSL (see the docstring)
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see tests/test_startup.py
 if TYPE_CHECKING:
     from pathlib import Path
+    from typing import Any
 
 
 def cache_root() -> str | None:

@@ -18,7 +18,6 @@ from __future__ import annotations
 import ipaddress
 import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
 from . import net
 from .checks import dns as dns_check
@@ -27,25 +26,26 @@ from .findings import Finding, Unavailable, finding
 from .names import suggest_ref
 from .target import Target
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see tests/test_startup.py
 if TYPE_CHECKING:  # typing only: a wire-only diagnosis never imports the cloud client or the TLS/HTTP half
     import ssl
+    from typing import Any, Protocol, TypeVar
 
     from . import auth, transport
     from .cloud import CloudOptions
 
-T = TypeVar("T")
+    T = TypeVar("T")
 
+    class Policy(Protocol):
+        """What the context asks of a policy (diagnostics.policy.AddressPolicy); `check_port(port)` and
+        `check_url(url)` are asked for too when the policy has them. A refusal is any object whose str() (or `en`
+        and `zh`) says why; None allows."""
 
-class Policy(Protocol):
-    """What the context asks of a policy (diagnostics.policy.AddressPolicy); `check_port(port)` and
-    `check_url(url)` are asked for too when the policy has them. A refusal is any object whose str() (or `en`
-    and `zh`) says why; None allows."""
+        def check_host(self, host: str) -> object | None:
+            """Why HOST (a name as given) may not be diagnosed, or None."""
 
-    def check_host(self, host: str) -> object | None:
-        """Why HOST (a name as given) may not be diagnosed, or None."""
-
-    def check_address(self, ip: str) -> object | None:
-        """Why an address a host resolved to may not be connected to, or None."""
+        def check_address(self, ip: str) -> object | None:
+            """Why an address a host resolved to may not be connected to, or None."""
 
 
 def _reason(reason: object) -> dict[str, str] | str:
@@ -165,7 +165,8 @@ class Context:
                 raise net.DeadlineExceeded()
         if m.error is not None:
             raise m.error
-        return cast(T, m.value)
+        value: T = m.value
+        return value
 
     # ------------------------------------------------------------------ DNS
     def resolution(self) -> net.Resolution:

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import functools
 import os
-from typing import Any
 
 from .cache import compiled
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see tests/test_startup.py
+if TYPE_CHECKING:
+    from typing import Any
 
 LANGS = ("zh", "en")
 STATUSES = ("ok", "warn", "fail", "skip")

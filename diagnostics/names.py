@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any
 
 from .reference import (
     NAME_TOTAL_MAX,
@@ -21,6 +20,10 @@ from .reference import (
     validate_digest,
     validate_tag,
 )
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see tests/test_startup.py
+if TYPE_CHECKING:
+    from typing import Any
 
 KINDS = ("instance", "namespace", "repo", "tag", "ref")
 MAX_INPUT = 4096  # longer values are rejected up front (a reference is at most ~500 characters)

@@ -31,9 +31,12 @@ layer and the channels may import it without the network stack.
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from .value import Value
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see tests/test_startup.py
+if TYPE_CHECKING:
+    from typing import Any
 
 # --- distribution/reference building blocks -------------------------------------------------------
 _ALNUM = r"[a-z0-9]+"

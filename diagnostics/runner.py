@@ -18,13 +18,16 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from types import ModuleType
-from typing import Any
 
 from . import checks, net, verdict
 from .context import Context, DiagnoseOptions
 from .errors import InputError
 from .findings import Finding, Unavailable, finding
 from .target import Target, parse_target
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see tests/test_startup.py
+if TYPE_CHECKING:
+    from typing import Any, TypeAlias
 
 GRACE = 0.05  # at most this many seconds (and 2 % of the deadline) for checks whose last step timed out right at it
 
@@ -138,9 +141,9 @@ def _skip(check: str, reason_code: str, reason_check: str) -> Finding:
     )
 
 
-Progress = Callable[[str, str, dict[str, Any]], None]
+Progress: TypeAlias = "Callable[[str, str, dict[str, Any]], None]"
 # (ok, [findings]) | (unavailable, finding) | (deadline, None) | (error, text) | (not_run, None)
-Outcome = tuple[str, Any]
+Outcome: TypeAlias = "tuple[str, Any]"
 
 
 def diagnose(target: str | Target, options: DiagnoseOptions | None = None, progress: Progress | None = None) -> Report:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from typing import Any
 
 from .reference import DOCKER_HUB_DOMAINS, DOCKER_HUB_REGISTRY, DOMAIN_RE, NameError_, parse, split, split_hostport
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see tests/test_startup.py
+if TYPE_CHECKING:
+    from typing import Any
 
 MAX_TARGET = 2048
 

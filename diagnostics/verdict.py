@@ -8,9 +8,11 @@ cause and lists the wire failures as its symptoms; the findings themselves are a
 
 from __future__ import annotations
 
-from typing import Any
-
 from .findings import Finding, catalogue
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see tests/test_startup.py
+if TYPE_CHECKING:
+    from typing import Any
 
 ACCOUNT_PREFIX = "cloud_"
 RANK = {"fail": 0, "warn": 1, "ok": 2}

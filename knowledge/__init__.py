@@ -12,11 +12,13 @@ import functools
 import importlib
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
 
 from diagnostics.value import Value
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see tests/test_startup.py
 if TYPE_CHECKING:  # the modules are imported lazily at run time (CLI start-up), eagerly for the type checker
+    from typing import Any
+
     from .kb import FAQ_DIR, OUT_OF_SCOPE_PATH, Entry, KnowledgeBase, KnowledgeError, Topic, TopicSet
     from .matcher import Candidate, Match, Matcher
     from .results import Alternative, Answer, AskResult, CauseText, Entities, LogCause, LogVerdict, Refusal, Status

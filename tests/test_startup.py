@@ -58,8 +58,10 @@ NOT_FOR_A_WIRE_DIAGNOSIS = SERVICES | CLIENTS | {"dns", "cryptography", "rapidfu
 WIRE_CHECKS = ["name", "dns", "endpoint", "tcp", "tls", "http", "credentials", "image"]
 # The TLS/HTTP half of the stack: loaded once a name resolved and a port answered, never before.
 TLS_AND_HTTP = {"ssl", "_ssl", "http.client", "email.parser", "diagnostics.transport", "diagnostics.auth"}
-# What a diagnosis that ends at its DNS or TCP step does without (measured with valgrind, benchmarks/bench_startup.py).
-NOT_BEFORE_THE_FIRST_CHECK = {"dataclasses", "inspect", "ast", "dis", "tokenize"}
+# What a diagnosis that ends at its DNS or TCP step does without (measured with valgrind, benchmarks/bench_startup.py):
+# dataclasses (the types are plain classes: diagnostics.value) and typing, ~12 M instructions (its modules read
+# `TYPE_CHECKING = False` and import typing's names only for the type checker, annotations being postponed).
+NOT_BEFORE_THE_FIRST_CHECK = {"dataclasses", "inspect", "ast", "dis", "tokenize", "typing"}
 
 
 def test_a_whole_wire_diagnosis_imports_its_checks_and_nothing_else(registry_noauth):
@@ -83,8 +85,8 @@ def test_a_diagnosis_stopped_at_dns_or_tcp_loads_no_tls_or_http(dns_server):
     )
     assert "diagnostics.checks.dns" in nxdomain and "diagnostics.stub_resolver" in nxdomain
     assert not nxdomain & TLS_AND_HTTP, sorted(nxdomain & TLS_AND_HTTP)
-    # the types made before the first check are plain classes (diagnostics.value): dataclasses imports inspect, ast,
-    # dis and tokenize and compiles each class's methods, ~80 M of the 242 M instructions this diagnosis took
+    # dataclasses imports inspect, ast, dis and tokenize and compiles each class's methods: ~80 M of the 242 M
+    # instructions this diagnosis took
     assert not nxdomain & NOT_BEFORE_THE_FIRST_CHECK, sorted(nxdomain & NOT_BEFORE_THE_FIRST_CHECK)
     # (the context holds the tcp fact, so diagnostics.checks.tcp is loaded with it)
     assert not {f"diagnostics.checks.{c}" for c in ("endpoint", "tls", "http", "credentials", "image")} & nxdomain

@@ -12,13 +12,15 @@ import json
 import os
 import re
 import sys
-from typing import TYPE_CHECKING, Any
 
 from bot.commands import default_lang, usage_line
 from diagnostics import InputError, checks
 from knowledge import redact as redact_secrets
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see tests/test_startup.py
 if TYPE_CHECKING:
+    from typing import Any
+
     # a wire-only diagnosis never imports the account-side module: only the type checker reads these
     from diagnostics import CloudOptions, Report
 

@@ -32,10 +32,13 @@ import os
 import re
 import threading
 from types import ModuleType
-from typing import Any
 
 from ..cache import kept
 from ..value import Value
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see tests/test_startup.py
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class CheckInfo(Value):

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from ..findings import Finding, Unavailable, finding
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see tests/test_startup.py
 if TYPE_CHECKING:  # the context is handed in; importing it would tie the checks to it
     from ..context import Context
     from ..net import Resolution

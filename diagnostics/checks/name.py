@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from ..findings import Finding, finding
 from ..names import (
@@ -19,6 +18,7 @@ from ..names import (
 )
 from ..reference import NameError_
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see tests/test_startup.py
 if TYPE_CHECKING:  # the context is handed in; importing it would tie the checks to it
     from ..context import Context
 

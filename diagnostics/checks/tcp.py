@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import TYPE_CHECKING, Any
 
 from .. import net
 from ..findings import Finding, finding
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see tests/test_startup.py
 if TYPE_CHECKING:  # the context is handed in; importing it would tie the checks to it
+    from typing import Any
+
     from ..context import Context
 
 NAME = "tcp"
