@@ -1457,3 +1457,145 @@ def test_a_401_on_the_manifest_after_the_user_says_the_layers_went_up_is_an_expi
     )
     assert cause(paste) == "CREDENTIALS_EXPIRED"
     assert cause("* fails with 401 when trying to push the manifests") == "CREDENTIALS_MISSING"
+
+
+# --- Java's wordings (jib, Jenkins, IDE plugins): sun.security / javax.net.ssl / java.net exception texts, and jib's
+#     HelpfulSuggestions, which name the reason jib concluded (JibBuildRunner: 403 vs other 401s).
+
+JAVA_WORDINGS = [
+    (
+        "TLS_UNTRUSTED",
+        "javax.net.ssl.SSLHandshakeException: PKIX path building failed: sun.security.provider.certpath."
+        "SunCertPathBuilderException: unable to find valid certification path to requested target",
+    ),
+    ("TLS_HOSTNAME", "java.security.cert.CertificateException: No subject alternative DNS name matching {host} found."),
+    (
+        "TLS_HOSTNAME",
+        "javax.net.ssl.SSLPeerUnverifiedException: Certificate for <{host}> doesn't match any of the subject "
+        "alternative names: [other.example.com]",
+    ),
+    (
+        "TLS_EXPIRED",
+        "java.security.cert.CertificateExpiredException: NotAfter: Sat Jan 01 00:00:00 UTC 2022",
+    ),
+    ("HTTP_NOT_HTTPS", "javax.net.ssl.SSLException: Unrecognized SSL message, plaintext connection?"),
+    ("DNS_NXDOMAIN", "java.net.UnknownHostException: {host}"),
+    (
+        "TCP_TIMEOUT",
+        "org.apache.http.conn.ConnectTimeoutException: Connect to {host}:443 [{host}/10.0.0.1] failed: connect timed out",
+    ),
+    ("HTTP_TIMEOUT", "java.net.SocketTimeoutException: Read timed out"),
+]
+JIB_GOAL = (
+    "[ERROR] Failed to execute goal com.google.cloud.tools:jib-maven-plugin:3.3.1:build (default-cli) on project app: "
+)
+
+
+@FAMILY
+@given(case=st.sampled_from(JAVA_WORDINGS), host=HOSTS)
+def test_javas_network_and_certificate_wordings_inside_a_jib_build(case, host):
+    want, text = case
+    line = f"{JIB_GOAL}Build image failed: {text.format(host=host)}"
+    assert cause(line) == want  # jib-maven-plugin is not "maven" the package download (other-tool-network)
+
+
+JIB_SUGGESTIONS = [
+    (
+        "PERMISSION_DENIED",
+        "make sure you have permissions for {ref} and set correct credentials. See https://github.com/GoogleContainerTools/jib/blob/master/docs/faq.md#what-should-i-do-when-the-registry-responds-with-forbidden-or-denied for help",
+    ),
+    (
+        "CREDENTIALS_MISSING",
+        "make sure your credentials for '{ref}' are set up correctly. See https://github.com/GoogleContainerTools/jib/blob/master/docs/faq.md#what-should-i-do-when-the-registry-responds-with-unauthorized for help",
+    ),
+    (
+        "CREDENTIALS_MISSING",
+        "set a credential helper name with the configuration 'to.credHelper' or set credentials for '{ref}' in your Maven settings",
+    ),
+    ("TCP_REFUSED", "make sure your Internet is up and that the registry you are pushing to exists"),
+    ("DNS_NXDOMAIN", "make sure that the registry you configured exists/is spelled properly"),
+    (
+        "HTTP_NOT_HTTPS",
+        "use a registry that supports HTTPS so credentials can be sent safely, or set the 'sendCredentialsOverHttp' system property to true",
+    ),
+    (
+        "TLS_UNTRUSTED",
+        "use a registry that supports HTTPS or set the configuration parameter 'allowInsecureRegistries'",
+    ),
+]
+
+
+@FAMILY
+@given(case=st.sampled_from(JIB_SUGGESTIONS), host=HOSTS, path=PATHS)
+def test_jibs_suggestion_names_the_reason(case, host, path):
+    want, text = case
+    assert cause(f"{JIB_GOAL}Build image failed, perhaps you should {text.format(ref=f'{host}/{path}')}") == want
+
+
+def test_jib_refusing_an_unverified_server_keeps_plain_http_in_view():
+    line = "Build image failed: Failed to verify the server at https://10.0.0.5:5000/v2/ because only secure connections are allowed."
+    assert causes(line)[:2] == ["TLS_UNTRUSTED", "HTTP_NOT_HTTPS"]
+
+
+@FAMILY
+@given(host=HOSTS, path=PATHS)
+def test_a_gcr_token_for_another_repository_is_a_permission_problem(host, path):
+    # GCR: UNAUTHORIZED "Requested repository does not match bearer token resource: %s"
+    line = f'tagging image: UNAUTHORIZED: "Requested repository does not match bearer token resource: {path}"'
+    assert causes(line)[:2] == ["PERMISSION_DENIED", "CREDENTIALS_MISSING"]
+
+
+@FAMILY
+@given(name=_LABEL, tag=_LABEL, form=st.sampled_from(["map", "scope", "url"]))
+def test_a_401_for_docker_hubs_official_namespace_is_a_missing_repository(name, tag, form):
+    # library/ holds only public official images: a 401 for a name there means it does not exist
+    detail = {
+        "map": f"UNAUTHORIZED: authentication required; [map[Action:pull Class: Name:library/{name} Type:repository]]",
+        "scope": f'unauthorized: authentication required (scope="repository:library/{name}:pull")',
+        "url": "UNAUTHORIZED: authentication required",
+    }[form]
+    line = f"error building image: GET https://index.docker.io/v2/library/{name}/manifests/{tag}: {detail}"
+    assert causes(line)[:2] == ["REPO_NOT_FOUND", "CREDENTIALS_MISSING"]
+    other = f"GET https://index.docker.io/v2/acme/{name}/manifests/{tag}: UNAUTHORIZED: authentication required"
+    assert cause(other) == "CREDENTIALS_MISSING"  # a user's namespace can hold a private repository
+
+
+ACR_401 = "unauthorized: authentication required, visit https://aka.ms/acr/authorization for more information."
+
+
+@pytest.mark.parametrize(
+    "login",
+    [
+        "$ az acr login --name myacr\nLogin Succeeded\n$ docker push myacr.azurecr.io/app:1",
+        "I was able to login to ACR with az acr login, but the push fails.",
+    ],
+)
+def test_acrs_401_after_a_login_that_worked_is_refused_credentials(login):
+    assert causes(f"{login}\n{ACR_401}")[:2] == ["CREDENTIALS_INVALID", "CREDENTIALS_MISSING"]
+
+
+def test_acrs_401_without_a_login_in_view_is_a_missing_login():
+    assert cause(f"$ docker push myacr.azurecr.io/app:1\n{ACR_401}") == "CREDENTIALS_MISSING"
+    kubelet = f'Warning  Failed  kubelet  Failed to pull image "myacr.azurecr.io/app:1": rpc error: code = Unknown desc = failed to pull and unpack image: {ACR_401}'
+    assert cause(f"Login Succeeded\n{kubelet}") == "CREDENTIALS_MISSING"  # the kubelet pulls without that login
+
+
+def test_docker_1x_answered_by_no_endpoint_is_the_server_side():
+    # docker 1.x registry/session.go: every endpoint answered with a status other than 200
+    assert cause("2014/05/08 06:43:36 Could not reach any registry endpoint") == "SERVER_ERROR"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        'Driver Failure  failed to initialize task "web" for alloc "3c81b66a": Failed to pull `nginx:1.25`: context canceled',
+        "[ERROR] driver.docker: image pull aborted due to inactivity: image_name=nginx:1.25",
+        'Failed to pull image "r.example.com/app:1": rpc error: code = Canceled desc = context canceled',
+    ],
+)
+def test_a_pull_its_caller_gave_up_on_is_a_stalled_transfer(line):
+    assert cause(line) == "HTTP_TIMEOUT"
+
+
+def test_a_cancelled_build_is_not_a_stalled_pull():
+    assert explain("ERROR: failed to solve: context canceled") is None

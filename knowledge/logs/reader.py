@@ -352,6 +352,14 @@ def _refined_cause(
         also.insert(0, cause)
         cause = "CREDENTIALS_EXPIRED"
         note = _EXPIRED_DURING_PUSH if ent["op"] == "push" else _EXPIRED_DURING_PULL
+    if pattern.get("official_cause") and cause == pattern["cause"] and _HUB_OFFICIAL.search(line):
+        # Docker Hub's library/ namespace holds only public official images: a 401 there is asked of a name that
+        # does not exist (kaniko, crane: `UNAUTHORIZED: authentication required; [map[… Name:library/nodee …]]`)
+        also.insert(0, cause)
+        cause = pattern["official_cause"]
+    if pattern.get("logged_in_cause") and tool != "kubelet" and _LOGGED_IN.search(whole_lower):
+        also.insert(0, cause)
+        cause = pattern["logged_in_cause"]
     if pattern.get("kubelet_cause") and tool == "kubelet" and cause == pattern["cause"]:
         also.insert(0, cause)
         cause = pattern["kubelet_cause"]
@@ -367,6 +375,19 @@ def _refined_cause(
     return cause, also, note
 
 
+# Docker Hub's official namespace named in a 401's access detail or URL: `Name:library/x` (the errcode detail as
+# go-containerregistry prints it), `repository:library/x:pull` (the token scope), `index.docker.io/v2/library/x/`
+_HUB_OFFICIAL = LazyRe(
+    r"\bname:library/[a-z0-9._-]{1,100}\b|\brepository:library/[a-z0-9._-]{1,100}:|"
+    r"\b(?:index|registry-1)\.docker\.io/v2/library/[a-z0-9._-]{1,100}/",
+    re.IGNORECASE,
+)
+# A login that worked, shown in the paste (docker's `Login Succeeded`) or told by the user ("I was able to login")
+_LOGGED_IN = LazyRe(
+    r"login succeeded\s*$|\b(?:able|managed) to (?:log ?in|login|sign in)\b|\blogged in (?:successfully|fine|ok)\b|"
+    r"\bsuccessfully logged in\b|\blogin (?:was |is )?(?:successful|fine|working|works)\b|登录成功|登陆成功",
+    re.MULTILINE,
+)
 _BARE_400 = LazyRe(r"\b400\b(?: bad request)?(?![^\n]{0,40}(?:invalid|token|grant|scope))", re.IGNORECASE)
 # the tag as a reference (`repo:1.2+build`) or in the manifest URL the client requested (`/v2/repo/manifests/1.2+build`:
 # go-containerregistry / crane, `HEAD https://…: unexpected status code 400 Bad Request`)
