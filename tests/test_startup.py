@@ -202,3 +202,27 @@ def test_the_tls_check_reads_certificate_times_as_ssl_does(when):
 
     text = f"{when:%b} {when.day:2d} {when:%H:%M:%S} {when.year} GMT"
     assert _cert_time(text) == dt.datetime.fromtimestamp(ssl.cert_time_to_seconds(text), dt.UTC)
+
+
+def test_a_one_shot_command_ends_at_once_with_its_output_and_atexit_handlers():
+    """`diagnose` and `ask` skip the interpreter's teardown (os._exit) once their output is flushed and the atexit
+    handlers ran; long-lived commands keep the ordinary exit (the storage writer of `serve` flushes at exit)."""
+    from bot.cli import NO_COLLECTIONS, ONE_SHOT
+
+    assert not {"serve", "slack"} & ONE_SHOT and NO_COLLECTIONS <= ONE_SHOT
+    code = (
+        "import atexit, sys\n"
+        "atexit.register(lambda: sys.stderr.write('atexit ran\\n'))\n"
+        "sys.argv = ['tcr-doctor', *sys.argv[1:]]\n"
+        "from bot.cli import console\n"
+        "console()\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, "diagnose", "http://127.0.0.1:1/team/app", "--only", "tcp", "--json"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert out.returncode == 1 and json.loads(out.stdout)["findings"][0]["code"] == "TCP_REFUSED", out.stderr
+    assert out.stderr.count("atexit ran") == 1
