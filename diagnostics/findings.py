@@ -133,6 +133,10 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
+# Why a check about one image (image, cloud_image) is SKIPPED when the target names only a registry.
+NO_IMAGE = {"en": "no image given (REGISTRY/NAMESPACE/REPO:TAG)", "zh": "未给出镜像（仓库地址/命名空间/仓库:版本）"}
+
+
 def finding(check: str, code: str, level: str | None = None, **evidence: Any) -> Finding:
     """Build a finding for CODE from the catalogue, its text filled from EVIDENCE; LEVEL overrides its status."""
     entry = catalogue().get(code)

@@ -100,21 +100,33 @@ def suggest_tag(value: str) -> str | None:
 
 
 # ------------------------------------------------------------------------------------------------ rules
+def _check_length(kind: str, value: str, low: int, high: int) -> None:
+    """NameError_ (`<kind>.length`) unless VALUE is LOW to HIGH characters long."""
+    n = len(value)
+    if n < low or n > high:
+        raise NameError_(
+            f"{kind}.length",
+            f"must be {low}-{high} characters long (got {n})",
+            f"长度须为 {low}–{high} 个字符（当前 {n}）",
+        )
+
+
+def _outside(value: str, allowed: str) -> str:
+    """The characters of VALUE that the character class ALLOWED does not match, each once, in order."""
+    return "".join(dict.fromkeys(c for c in value if not re.fullmatch(allowed, c)))
+
+
 def validate_instance(value: str) -> dict[str, Any]:
     """{instance} of a valid TCR instance name; NameError_ (instance.*) otherwise."""
     # characters first: 团队仓库 breaks the character rule, not (only) the length rule
     if not re.fullmatch(r"[a-z0-9-]*", value):
-        bad = list(dict.fromkeys(c for c in value if not re.fullmatch(r"[a-z0-9-]", c)))
+        bad = _outside(value, r"[a-z0-9-]")
         raise NameError_(
             "instance.charset",
-            f"only lower-case letters, digits and '-' are allowed (found {''.join(bad)!r})",
-            f"只能包含小写字母、数字和“-”（出现了 {''.join(bad)!r}）",
+            f"only lower-case letters, digits and '-' are allowed (found {bad!r})",
+            f"只能包含小写字母、数字和“-”（出现了 {bad!r}）",
         )
-    n = len(value)
-    if n < 5 or n > 50:
-        raise NameError_(
-            "instance.length", f"must be 5-50 characters long (got {n})", f"长度须为 5–50 个字符（当前 {n}）"
-        )
+    _check_length("instance", value, 5, 50)
     if value.startswith("-") or value.endswith("-"):
         raise NameError_("instance.edge", "must not start or end with '-'", "不能以“-”开头或结尾")
     return {"instance": value, "domain": f"{value}.tencentcloudcr.com", "vpc_domain": f"{value}-vpc.tencentcloudcr.com"}
@@ -122,17 +134,13 @@ def validate_instance(value: str) -> dict[str, Any]:
 
 def validate_namespace(value: str) -> dict[str, Any]:
     """{namespace} of a valid TCR namespace; NameError_ (namespace.*) otherwise."""
-    n = len(value)
-    if n < 2 or n > 30:
-        raise NameError_(
-            "namespace.length", f"must be 2-30 characters long (got {n})", f"长度须为 2–30 个字符（当前 {n}）"
-        )
+    _check_length("namespace", value, 2, 30)
     if not NS_CHARS_RE.match(value):
-        bad = list(dict.fromkeys(c for c in value if not re.fullmatch(r"[a-z0-9._-]", c)))
+        bad = _outside(value, r"[a-z0-9._-]")
         raise NameError_(
             "namespace.charset",
-            f"only lower-case letters, digits, '.', '_' and '-' are allowed (found {''.join(bad)!r})",
-            f"只能包含小写字母、数字和“.”“_”“-”（出现了 {''.join(bad)!r}）",
+            f"only lower-case letters, digits, '.', '_' and '-' are allowed (found {bad!r})",
+            f"只能包含小写字母、数字和“.”“_”“-”（出现了 {bad!r}）",
         )
     if value[0] in "._-" or value[-1] in "._-":
         raise NameError_(
@@ -151,18 +159,14 @@ def validate_namespace(value: str) -> dict[str, Any]:
 
 def validate_repo(value: str) -> dict[str, Any]:
     """{repository, components} of a valid TCR repository name; NameError_ (repo.*) otherwise."""
-    n = len(value)
-    if n < 2 or n > 200:
-        raise NameError_(
-            "repo.length", f"must be 2-200 characters long (got {n})", f"长度须为 2–200 个字符（当前 {n}）"
-        )
+    _check_length("repo", value, 2, 200)
     if not REPO_CHARS_RE.match(value):
-        bad = list(dict.fromkeys(c for c in value if not re.fullmatch(r"[a-z0-9._/-]", c)))
+        bad = _outside(value, r"[a-z0-9._/-]")
         rule = "repo.lowercase" if any(c.isupper() for c in bad) else "repo.charset"
         raise NameError_(
             rule,
-            f"only lower-case letters, digits, '.', '_', '-' and '/' are allowed (found {''.join(bad)!r})",
-            f"只能包含小写字母、数字和“.”“_”“-”“/”（出现了 {''.join(bad)!r}）",
+            f"only lower-case letters, digits, '.', '_', '-' and '/' are allowed (found {bad!r})",
+            f"只能包含小写字母、数字和“.”“_”“-”“/”（出现了 {bad!r}）",
         )
     components = value.split("/")
     for comp in components:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, cast
 
 from .. import cloud
-from ..findings import Finding, finding
+from ..findings import NO_IMAGE, Finding, finding
 from .image import closest_tag
 
 if TYPE_CHECKING:  # the context is handed in; importing it would tie the checks to it
@@ -30,16 +30,7 @@ def run(ctx: Context) -> list[Finding]:
     kind, value = cloud.tcr_target(ctx)
     t = ctx.target
     if not t.repository:
-        return [
-            finding(
-                NAME,
-                "SKIPPED",
-                reason={
-                    "en": "no image given (REGISTRY/NAMESPACE/REPO:TAG)",
-                    "zh": "未给出镜像（仓库地址/命名空间/仓库:版本）",
-                },
-            )
-        ]
+        return [finding(NAME, "SKIPPED", reason=NO_IMAGE)]
     try:
         if kind == "personal":
             return _personal(ctx, value)

@@ -105,31 +105,14 @@ def _judge(usage: list[tuple[str, int, int]], edition: dict[str, str], advice: d
     out = []
     for what, used, limit in usage:
         if limit and used >= limit:
-            out.append(
-                finding(
-                    NAME,
-                    "CLOUD_QUOTA_EXCEEDED",
-                    what=WHAT[what],
-                    used=used,
-                    limit=limit,
-                    edition=edition,
-                    advice=advice,
-                    kind=what,
-                )
-            )
+            code = "CLOUD_QUOTA_EXCEEDED"
         elif limit and used >= NEAR * limit:
-            out.append(
-                finding(
-                    NAME,
-                    "CLOUD_QUOTA_NEAR",
-                    what=WHAT[what],
-                    used=used,
-                    limit=limit,
-                    edition=edition,
-                    advice=advice,
-                    kind=what,
-                )
-            )
+            code = "CLOUD_QUOTA_NEAR"
+        else:
+            continue
+        out.append(
+            finding(NAME, code, what=WHAT[what], used=used, limit=limit, edition=edition, advice=advice, kind=what)
+        )
     if not out:
         text = {
             lang: ("、" if lang == "zh" else ", ").join(f"{WHAT[w][lang]} {u}/{lim}" for w, u, lim in usage) or "-"

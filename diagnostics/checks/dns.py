@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..findings import Finding, Unavailable, finding
+from ..findings import Finding, finding
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see tests/test_startup.py
 if TYPE_CHECKING:  # the context is handed in; importing it would tie the checks to it
@@ -15,20 +15,8 @@ ORDER = 20
 
 
 def run(ctx: Context) -> list[Finding]:
-    """The finding for the target's resolution (NAME_INVALID, as unavailable, when there is no host)."""
-    t = ctx.target
-    if t.host is None:
-        raise Unavailable(
-            finding(
-                "name",
-                "NAME_INVALID",
-                kind="ref",
-                value=t.raw,
-                error=t.error or {},
-                rule=(t.error or {}).get("rule"),
-                suggestion="-",
-            )
-        )
+    """The finding for the target's resolution (the context's NAME_INVALID, as unavailable, when it has no valid
+    host)."""
     return [resolution_finding(ctx.resolution(), step_timeout=ctx.deadline.step)]
 
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urljoin, urlsplit
 
 from .. import net, transport
-from ..findings import Finding, Unavailable, finding
+from ..findings import NO_IMAGE, Finding, Unavailable, finding
 from .name import edition
 
 if TYPE_CHECKING:  # the context is handed in; importing it would tie the checks to it
@@ -173,16 +173,7 @@ def run(ctx: Context) -> list[Finding]:
     tag quota. SKIPPED without an image."""
     t = ctx.target
     if not t.repository:
-        return [
-            finding(
-                NAME,
-                "SKIPPED",
-                reason={
-                    "en": "no image given (REGISTRY/NAMESPACE/REPO:TAG)",
-                    "zh": "未给出镜像（仓库地址/命名空间/仓库:版本）",
-                },
-            )
-        ]
+        return [finding(NAME, "SKIPPED", reason=NO_IMAGE)]
     auth = ctx.auth()
     if auth.failed is not None:
         raise Unavailable(auth.failed)
