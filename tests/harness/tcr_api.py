@@ -164,31 +164,8 @@ def make_instance(name: str, rid: str, region: str, registry_type: str = "standa
     inst.security_policies = [
         {"PolicyIndex": 1, "Description": "office", "CidrBlock": "203.0.113.0/24", "PolicyVersion": "v1"}
     ]
-    inst.namespaces = [
-        {
-            "Name": "team",
-            "CreationTime": "2026-01-05 08:00:00",
-            "Public": False,
-            "NamespaceId": 1,
-            "TagSpecification": None,
-            "Metadata": None,
-            "CVEWhitelistItems": None,
-            "AutoScan": False,
-            "PreventVUL": False,
-            "Severity": "",
-        }
-    ]
-    inst.repositories = [
-        {
-            "Name": "team/app",
-            "Namespace": "team",
-            "CreationTime": "2026-01-05 08:00:00",
-            "Public": False,
-            "Description": "",
-            "BriefDescription": "",
-            "UpdateTime": "2026-01-06 08:00:00",
-        }
-    ]
+    inst.namespaces = [namespace("team") | {"NamespaceId": 1}]
+    inst.repositories = [repository("team/app")]
     inst.images["team/app"] = [
         {
             "Digest": "sha256:" + "ab" * 32,
