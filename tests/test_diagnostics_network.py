@@ -97,6 +97,28 @@ def test_the_checks_share_one_tls_connection_to_the_registry(registry_tls, creds
     assert connects.count(registry_tls.port) == 2, connects  # the tcp check's probe and the shared connection
 
 
+def test_the_image_check_asks_for_the_manifest_once(registry_tls, creds, monkeypatch):
+    """One GET for the image's manifest (its answer has the digest and media type a HEAD would give, and the body):
+    no HEAD before it. The other tags' digests are still probed with HEAD (no body needed)."""
+    from diagnostics import transport
+
+    sent: list[tuple[str, str]] = []
+    request = transport.HTTPClient.request
+
+    def counted(self, method, path, *args, **kwargs):
+        sent.append((method, path))
+        return request(self, method, path, *args, **kwargs)
+
+    monkeypatch.setattr(transport.HTTPClient, "request", counted)
+    r = run(f"{registry_tls.host}/team/app:latest", ca_file=registry_tls.ca_file, **user(creds, "push"))
+    assert r.exit_code == 0, codes(r)
+    assert one(r, "TAG_FOUND").evidence["digest"].startswith("sha256:")
+    assert "SIZE_COMPRESSED" in codes(r) and "TAGS_SHARE_DIGEST" in codes(r)
+    asked = [method for method, path in sent if path == "/v2/team/app/manifests/latest"]
+    assert asked == ["GET"], sent
+    assert any(method == "HEAD" and "/manifests/" in path for method, path in sent), sent
+
+
 def test_dns_name_pins_resolved_address(registry_tls, dns_server, creds):
     r = run(
         f"{Zone.REGISTRY}:{registry_tls.port}/team/app:1.0",
