@@ -1599,3 +1599,58 @@ def test_a_pull_its_caller_gave_up_on_is_a_stalled_transfer(line):
 
 def test_a_cancelled_build_is_not_a_stalled_pull():
     assert explain("ERROR: failed to solve: context canceled") is None
+
+
+# --- Round 4, parts 2-3: credential helpers that cannot start, errcode bodies printed as they came, Huawei SWR,
+#     docker's "unknown blob", an intermediary's body reporting its own upstream failure.
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "docker-credential-secretservice: error while loading shared libraries: libsecret-1.so.0: cannot open shared object file: No such file or directory",
+        "docker.credentials.errors.InitializationError: docker-credential-desktop.exe not installed or not available in PATH",
+        'docker.credentials.errors.StoreError: Credentials store docker-credential-osxkeychain exited with "User interaction is not allowed.".',
+    ],
+)
+def test_a_credential_helper_that_cannot_start_is_the_helper(line):
+    assert cause(line) == "CREDENTIAL_HELPER_ERROR"
+
+
+@FAMILY
+@given(
+    status=st.sampled_from(["unauthorized", "denied", "[401]", "[403]"]),
+    message=st.sampled_from(["you do not have the permission", "requested access to the resource is denied", ""]),
+    space=st.sampled_from(["", " "]),
+)
+def test_an_errcode_body_printed_as_it_came_is_read_by_its_code(status, message, space):
+    body = f'{{"errors":[{{"code":{space}"DENIED","message":{space}"{message}","detail":""}}]}}'
+    assert cause(f"Error response from daemon: {status}: {body}") == "PERMISSION_DENIED"
+
+
+@pytest.mark.parametrize("status", ["401", "403"])
+def test_swrs_authenticate_error_is_refused_credentials(status):
+    line = f'[ERROR] [/replication/transfer/image/transfer.go:143]: [{status}][{{"errors":[{{"code":"DENIED","message":"Authenticate Error"}}]}}]'
+    assert cause(line) == "CREDENTIALS_INVALID"
+
+
+def test_dockers_unknown_blob_on_a_push_is_the_server_side():
+    assert cause('Instead, `docker push` says "unknown blob" for each layer') == "SERVER_ERROR"
+
+
+@FAMILY
+@given(
+    status=st.sampled_from([403, 502, 400]),
+    host=HOSTS,
+    ip=IPV4,
+    err=st.sampled_from(["dial tcp {ip}:80: i/o timeout", "dial tcp {ip}:80: connect: connection refused"]),
+)
+def test_an_intermediary_that_cannot_reach_its_upstream_is_the_server_side(status, host, ip, err):
+    body = f"connecting to {host}:80: connecting to {ip}:80: {err.format(ip=ip)}"
+    line = (
+        f"error parsing HTTP {status} response body: invalid character 'c' looking for beginning of value: \"{body}\""
+    )
+    assert cause(line) == "SERVER_ERROR"
+    unresolved = f"connecting to {host}:80: resolving host {host}: lookup {host}: no such host"
+    line = f"error parsing HTTP {status} response body: invalid character 'c' looking for beginning of value: \"{unresolved}\""
+    assert cause(line) == "DNS_NXDOMAIN"  # a name that does not resolve stays a DNS failure, wherever it was asked
