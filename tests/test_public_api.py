@@ -27,32 +27,43 @@ def violations(source: str, exported: dict[str, set[str]]) -> list[str]:
     bound: dict[str, str] = {}  # local name -> core package it is bound to (`import knowledge as k`)
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
-            for alias in node.names:
-                top = alias.name.split(".")[0]
-                if top not in CORE:
-                    continue
-                if alias.name != top:
-                    found.append(f"line {node.lineno}: import {alias.name} (a submodule)")
-                bound[alias.asname or top] = top
+            found += _import_violations(node, bound)
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            top = node.module.split(".")[0]
-            if top not in CORE:
-                continue
-            names = ", ".join(a.name for a in node.names)
-            if node.module != top:
-                found.append(f"line {node.lineno}: from {node.module} import {names} (a submodule)")
-                continue
-            found += [
-                f"line {node.lineno}: from {top} import {a.name} (not in {top}.__all__)"
-                for a in node.names
-                if a.name not in exported[top]
-            ]
+            found += _from_import_violations(node, exported)
     for node in ast.walk(tree):
         if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in bound:
             package = bound[node.value.id]
             if node.attr not in exported[package]:
                 found.append(f"line {node.lineno}: {node.value.id}.{node.attr} (not in {package}.__all__)")
     return found
+
+
+def _import_violations(node: ast.Import, bound: dict[str, str]) -> list[str]:
+    """`import knowledge.kb` is a submodule; `import knowledge [as k]` binds a name whose attributes are read later."""
+    found = []
+    for alias in node.names:
+        top = alias.name.split(".")[0]
+        if top not in CORE:
+            continue
+        if alias.name != top:
+            found.append(f"line {node.lineno}: import {alias.name} (a submodule)")
+        bound[alias.asname or top] = top
+    return found
+
+
+def _from_import_violations(node: ast.ImportFrom, exported: dict[str, set[str]]) -> list[str]:
+    """`from knowledge.kb import X` is a submodule; `from knowledge import X` must name something in __all__."""
+    assert node.module is not None
+    top = node.module.split(".")[0]
+    if top not in CORE:
+        return []
+    if node.module != top:
+        return [f"line {node.lineno}: from {node.module} import {', '.join(a.name for a in node.names)} (a submodule)"]
+    return [
+        f"line {node.lineno}: from {top} import {a.name} (not in {top}.__all__)"
+        for a in node.names
+        if a.name not in exported[top]
+    ]
 
 
 def test_bot_uses_only_the_public_names_of_knowledge_and_diagnostics():

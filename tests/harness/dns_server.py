@@ -217,64 +217,12 @@ class DNSServer:
             pass
 
     def start(self) -> DNSServer:
-        dnsserver = self
-        zone = self.zone
-
-        class UDPHandler(socketserver.BaseRequestHandler):
-            def handle(self):
-                data, sock = self.request
-                dnsserver._log(data, "udp")
-                out = zone.answer(data)
-                if out is not None:
-                    sock.sendto(out, self.client_address)
-
-        class TCPHandler(socketserver.BaseRequestHandler):
-            def handle(self):
-                conn = self.request
-                conn.settimeout(30)
-                try:
-                    while not dnsserver._stop.is_set():
-                        hdr = self._recv(2)
-                        if hdr is None:
-                            return
-                        data = self._recv(struct.unpack("!H", hdr)[0])
-                        if data is None:
-                            return
-                        dnsserver._log(data, "tcp")
-                        out = zone.answer(data)
-                        if out is None:  # dropped: hold the connection, never answer
-                            dnsserver._stop.wait(30)
-                            return
-                        conn.sendall(struct.pack("!H", len(out)) + out)
-                except OSError:
-                    return
-
-            def _recv(self, n):
-                buf = b""
-                while len(buf) < n:
-                    chunk = self.request.recv(n - len(buf))
-                    if not chunk:
-                        return None
-                    buf += chunk
-                return buf
-
-        class UDP(socketserver.ThreadingUDPServer):
-            daemon_threads = True
-            block_on_close = False
-            address_family = socket.AF_INET6 if ":" in self.bind_host else socket.AF_INET
-
-        class TCP(socketserver.ThreadingTCPServer):
-            daemon_threads = True
-            block_on_close = False
-            allow_reuse_address = True
-            address_family = socket.AF_INET6 if ":" in self.bind_host else socket.AF_INET
-
         last = None
         for _ in range(20):
-            udp = UDP((self.bind_host, 0), UDPHandler)
+            udp = _UDP((self.bind_host, 0), _UDPHandler, self)
             port = udp.server_address[1]
             try:
-                tcp = TCP((self.bind_host, port), TCPHandler)
+                tcp = _TCP((self.bind_host, port), _TCPHandler, self)
             except OSError as exc:
                 last = exc
                 udp.server_close()
@@ -304,3 +252,70 @@ class DNSServer:
 
     def __exit__(self, *exc):
         self.stop()
+
+
+class _UDPHandler(socketserver.BaseRequestHandler):
+    """One query over UDP: answered by the zone, or dropped (no reply)."""
+
+    def handle(self):
+        data, sock = self.request
+        dnsserver: DNSServer = self.server.dns_server
+        dnsserver._log(data, "udp")
+        out = dnsserver.zone.answer(data)
+        if out is not None:
+            sock.sendto(out, self.client_address)
+
+
+class _TCPHandler(socketserver.BaseRequestHandler):
+    """Length-prefixed queries over one TCP connection; a dropped one holds the connection and never answers."""
+
+    def handle(self):
+        dnsserver: DNSServer = self.server.dns_server
+        self.request.settimeout(30)
+        try:
+            while not dnsserver._stop.is_set():
+                data = self._message()
+                if data is None:
+                    return
+                dnsserver._log(data, "tcp")
+                out = dnsserver.zone.answer(data)
+                if out is None:  # dropped: hold the connection, never answer
+                    dnsserver._stop.wait(30)
+                    return
+                self.request.sendall(struct.pack("!H", len(out)) + out)
+        except OSError:
+            return
+
+    def _message(self):
+        hdr = self._recv(2)
+        return None if hdr is None else self._recv(struct.unpack("!H", hdr)[0])
+
+    def _recv(self, n):
+        buf = b""
+        while len(buf) < n:
+            chunk = self.request.recv(n - len(buf))
+            if not chunk:
+                return None
+            buf += chunk
+        return buf
+
+
+class _UDP(socketserver.ThreadingUDPServer):
+    daemon_threads = True
+    block_on_close = False
+
+    def __init__(self, address, handler, dns_server: DNSServer):
+        self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
+        self.dns_server = dns_server
+        super().__init__(address, handler)
+
+
+class _TCP(socketserver.ThreadingTCPServer):
+    daemon_threads = True
+    block_on_close = False
+    allow_reuse_address = True
+
+    def __init__(self, address, handler, dns_server: DNSServer):
+        self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
+        self.dns_server = dns_server
+        super().__init__(address, handler)

@@ -587,6 +587,8 @@ class TCRAPIServer:
             return [r.action for r in self.received]
 
     def _answer(self, h: BaseHTTPRequestHandler, method: str, body: bytes) -> None:
+        """One API call, checked in the service's order: signature, version, body, action, region, permission, rate;
+        then the action's answer (or the error) in the {"Response": ...} envelope."""
         rid = str(uuid.uuid4())
         headers = {k.lower(): v for k, v in h.headers.items()}
         u = urlsplit(h.path)
@@ -598,36 +600,15 @@ class TCRAPIServer:
             rec.secret_id = _AUTH.match(headers["authorization"])["sid"]  # type: ignore[index]
             if headers.get("x-tc-version") != VERSION:
                 raise APIError("NoSuchVersion", "The API version does not exist.")
-            try:
-                params = json.loads(body or b"{}") if method == "POST" else {}
-            except ValueError:
-                raise APIError("InvalidParameter", "the request body is not JSON") from None
-            if not isinstance(params, dict):
-                raise APIError("InvalidParameter", "the request body is not a JSON object")
-            rec.params = params
-            handler = getattr(self.handlers, action, None) if re.fullmatch(r"[A-Z][A-Za-z]+", action) else None
-            if handler is None:
-                raise APIError("InvalidAction", f"The action `{action}` does not exist.")
-            if not region:
-                raise APIError("MissingParameter", "The request is missing a required parameter `Region`.")
-            if region not in REGIONS:
-                raise APIError("UnsupportedRegion", f"The action does not support the region `{region}`.")
+            rec.params = params = _json_params(method, body)
+            handler = self._handler(action, region)
             if action in key.denied:
                 raise APIError(
                     "UnauthorizedOperation",
                     f"[request id:{rid}]you are not authorized to perform operation (tcr:{action})\n"
                     f"resource (qcs::tcr:{region}:uin/{key.uin}:instance/*) has no permission\n",
                 )
-            with self._lock:
-                left = self.account.rate_limit.get(action, 0)
-                if left:
-                    self.account.rate_limit[action] = left - 1
-                if self._over_rate(action):
-                    left = 1
-            if left:
-                raise APIError("RequestLimitExceeded", "The number of requests exceeds the frequency limit.")
-            if self.account.delay.get(action):
-                time.sleep(self.account.delay[action])
+            self._throttle(action)
             payload = handler(params, region)
         except APIError as exc:
             rec.error = exc.code
@@ -640,6 +621,41 @@ class TCRAPIServer:
         h.send_header("Content-Length", str(len(data)))
         h.end_headers()
         h.wfile.write(data)
+
+    def _handler(self, action: str, region: str | None):
+        """The stand-in's answer to ACTION, once the action exists and the region is given and served."""
+        handler = getattr(self.handlers, action, None) if re.fullmatch(r"[A-Z][A-Za-z]+", action) else None
+        if handler is None:
+            raise APIError("InvalidAction", f"The action `{action}` does not exist.")
+        if not region:
+            raise APIError("MissingParameter", "The request is missing a required parameter `Region`.")
+        if region not in REGIONS:
+            raise APIError("UnsupportedRegion", f"The action does not support the region `{region}`.")
+        return handler
+
+    def _throttle(self, action: str) -> None:
+        """RequestLimitExceeded when ACTION has used up its scripted failures or is over its rate; then its delay."""
+        with self._lock:
+            left = self.account.rate_limit.get(action, 0)
+            if left:
+                self.account.rate_limit[action] = left - 1
+            if self._over_rate(action):
+                left = 1
+        if left:
+            raise APIError("RequestLimitExceeded", "The number of requests exceeds the frequency limit.")
+        if self.account.delay.get(action):
+            time.sleep(self.account.delay[action])
+
+
+def _json_params(method: str, body: bytes) -> dict:
+    """A POST's JSON object (a GET has none)."""
+    try:
+        params = json.loads(body or b"{}") if method == "POST" else {}
+    except ValueError:
+        raise APIError("InvalidParameter", "the request body is not JSON") from None
+    if not isinstance(params, dict):
+        raise APIError("InvalidParameter", "the request body is not a JSON object")
+    return params
 
 
 def cidr_contains(cidr: str, ip: str) -> bool:

@@ -271,73 +271,8 @@ class TokenServer:
             self.requests_log.append(entry)
 
     def start(self) -> TokenServer:
-        ts = self
-
-        class Handler(QuietHandler):
-            def _reply(self, status, obj, headers=None):
-                self.send_body(status, json.dumps(obj), "application/json", headers)
-
-            def _handle(self, params: dict[str, list[str]], username, password, method):
-                scopes = []
-                for s in params.get("scope", []):
-                    scopes.extend(s.split(" "))  # OAuth2 form uses space-separated scopes
-                scopes = [s for s in scopes if s]
-                service = (params.get("service") or [None])[0]
-                if service is not None and service != ts.service:
-                    ts._record(
-                        method=method,
-                        account=username,
-                        scopes=scopes,
-                        granted=None,
-                        status=400,
-                        reason="unknown service",
-                    )
-                    return self._reply(400, {"errors": [{"code": "DENIED", "message": f"unknown service {service!r}"}]})
-                user, err = ts.authenticate(username, password)
-                if err:
-                    ts._record(method=method, account=username, scopes=scopes, granted=None, status=401, reason=err)
-                    return self._reply(
-                        401,
-                        {"errors": [{"code": "UNAUTHORIZED", "message": err}]},
-                        {"WWW-Authenticate": f'Basic realm="{ts.realm}"'},
-                    )
-                access = ts.grant(user, scopes)
-                body = ts.issue(user.name if user else "", access, expired=bool(user and user.stale_tokens))
-                ts._record(method=method, account=username, scopes=scopes, granted=access, status=200, reason=None)
-                return self._reply(200, body)
-
-            def _basic(self):
-                h = self.headers.get("Authorization", "")
-                if not h.lower().startswith("basic "):
-                    return None, None
-                try:
-                    raw = base64.b64decode(h[6:].strip(), validate=True).decode("utf-8")
-                except Exception:  # noqa: BLE001
-                    return "", ""
-                name, _, pw = raw.partition(":")
-                return name, pw
-
-            def do_GET(self):
-                u = urlsplit(self.path)
-                if u.path != "/token":
-                    return self._reply(404, {"errors": [{"code": "NOT_FOUND", "message": "no such endpoint"}]})
-                username, password = self._basic()
-                return self._handle(parse_qs(u.query), username, password, "GET")
-
-            def do_POST(self):
-                u = urlsplit(self.path)
-                length = int(self.headers.get("Content-Length") or 0)
-                data = self.rfile.read(length).decode("utf-8", "replace") if length else ""
-                if u.path != "/token":
-                    return self._reply(404, {"errors": [{"code": "NOT_FOUND", "message": "no such endpoint"}]})
-                form = parse_qs(data)
-                if (form.get("grant_type") or [""])[0] != "password":
-                    return self._reply(400, {"error": "unsupported_grant_type"})
-                username = (form.get("username") or [None])[0]
-                password = (form.get("password") or [""])[0]
-                return self._handle(form, username, password, "POST")
-
-        server = ThreadingHTTPServer((self.host, 0), Handler)
+        server = ThreadingHTTPServer((self.host, 0), _TokenHandler)
+        server.token_server = self  # what the handler answers for
         self.port = server.server_address[1]
         self._thread = ServerThread(server, "token-server").start()
         return self
@@ -352,3 +287,66 @@ class TokenServer:
 
     def __exit__(self, *exc):
         self.stop()
+
+
+class _TokenHandler(QuietHandler):
+    """/token, as a distribution token server answers it: GET with Basic auth, or the OAuth2 password grant by POST;
+    then the token flow: the service named, the account authenticated, the scopes granted, a token issued."""
+
+    server: ThreadingHTTPServer
+
+    def do_GET(self):
+        u = urlsplit(self.path)
+        if u.path != "/token":
+            return self._not_found()
+        username, password = self._basic()
+        return self._token(parse_qs(u.query), username, password, "GET")
+
+    def do_POST(self):
+        u = urlsplit(self.path)
+        length = int(self.headers.get("Content-Length") or 0)
+        data = self.rfile.read(length).decode("utf-8", "replace") if length else ""
+        if u.path != "/token":
+            return self._not_found()
+        form = parse_qs(data)
+        if (form.get("grant_type") or [""])[0] != "password":
+            return self._reply(400, {"error": "unsupported_grant_type"})
+        username = (form.get("username") or [None])[0]
+        password = (form.get("password") or [""])[0]
+        return self._token(form, username, password, "POST")
+
+    def _token(self, params: dict[str, list[str]], username, password, method):
+        ts: TokenServer = self.server.token_server
+        scopes = [s for scope in params.get("scope", []) for s in scope.split(" ") if s]  # OAuth2: space-separated
+        service = (params.get("service") or [None])[0]
+        if service is not None and service != ts.service:
+            ts._record(
+                method=method, account=username, scopes=scopes, granted=None, status=400, reason="unknown service"
+            )
+            return self._reply(400, {"errors": [{"code": "DENIED", "message": f"unknown service {service!r}"}]})
+        user, err = ts.authenticate(username, password)
+        if err:
+            ts._record(method=method, account=username, scopes=scopes, granted=None, status=401, reason=err)
+            challenge = {"WWW-Authenticate": f'Basic realm="{ts.realm}"'}
+            return self._reply(401, {"errors": [{"code": "UNAUTHORIZED", "message": err}]}, challenge)
+        access = ts.grant(user, scopes)
+        body = ts.issue(user.name if user else "", access, expired=bool(user and user.stale_tokens))
+        ts._record(method=method, account=username, scopes=scopes, granted=access, status=200, reason=None)
+        return self._reply(200, body)
+
+    def _basic(self):
+        h = self.headers.get("Authorization", "")
+        if not h.lower().startswith("basic "):
+            return None, None
+        try:
+            raw = base64.b64decode(h[6:].strip(), validate=True).decode("utf-8")
+        except Exception:  # noqa: BLE001
+            return "", ""
+        name, _, pw = raw.partition(":")
+        return name, pw
+
+    def _reply(self, status, obj, headers=None):
+        self.send_body(status, json.dumps(obj), "application/json", headers)
+
+    def _not_found(self):
+        return self._reply(404, {"errors": [{"code": "NOT_FOUND", "message": "no such endpoint"}]})
