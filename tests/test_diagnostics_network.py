@@ -178,6 +178,17 @@ def test_missing_tag_near_miss(registry, creds, wanted, closest):
     assert f.evidence["closest"] in f.fix["en"]
 
 
+def test_missing_tag_with_no_near_miss_says_so_and_names_existing_tags(registry, creds):
+    # "the closest is -" and `docker pull host/team/app:-` were shown when no tag was close
+    r = run(f"{registry.url}/team/app:9.9", **user(creds, "push"))
+    f = one(r, "TAG_NOT_FOUND")
+    assert f.evidence["closest"] is None and f.evidence["tag_count"] == 4
+    assert "none is close" in f.summary["en"] and "没有相近的版本" in f.summary["zh"]
+    for lang in ("en", "zh"):
+        assert " -" not in f.summary[lang] and ":-" not in f.fix[lang], (f.summary[lang], f.fix[lang])
+        assert "latest" in f.fix[lang] and "1.0" in f.fix[lang]  # the tags it has
+
+
 def test_missing_tag_follows_link_pagination(registry_paginated, creds):
     r = run(f"{registry_paginated.url}/team/many:build-119x", **user(creds, "push"))
     f = one(r, "TAG_NOT_FOUND")

@@ -293,7 +293,17 @@ def _text(value: object, lang: str) -> str:
 
 
 HIDDEN_EVIDENCE = {"blocked_by", "blocked_code", "tags_sample", "parts", "attempts", "classes"}
-ALWAYS_HIDDEN = {"blocking", "next_step", "advice", "confirmed", "account_confirms", "meaning", "kind"}
+ALWAYS_HIDDEN = {
+    "blocking",
+    "next_step",
+    "advice",
+    "confirmed",
+    "account_confirms",
+    "meaning",
+    "kind",
+    "nearest",
+    "try_this",
+}
 
 
 def view(report_dict: dict[str, Any], lang: str) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from .. import cloud
 from ..findings import NO_IMAGE, Finding, finding
-from .image import closest_tag
+from .image import tag_hint
 
 if TYPE_CHECKING:  # the context is handed in; importing it would tie the checks to it
     from ..context import Context
@@ -111,7 +111,7 @@ def _enterprise(ctx: Context, reg: dict[str, Any]) -> list[Finding]:
             "TAG_NOT_FOUND",
             level=level,
             tag_count=every.get("TotalCount", len(tags)),
-            closest=closest_tag(t.reference or "", tags) or "-",
+            **tag_hint(t.reference or "", tags, _ev(ctx)["registry"], _ev(ctx)["repository"]),
             **_ev(ctx),
         )
     )
@@ -208,7 +208,7 @@ def _personal(ctx: Context, region: str) -> list[Finding]:
             "TAG_NOT_FOUND",
             level="ok" if ctx.options.push else None,
             tag_count=data.get("TagCount", len(tags)),
-            closest=closest_tag(tag, tags) or "-",
+            **tag_hint(tag, tags, _ev(ctx)["registry"], _ev(ctx)["repository"]),
             **_ev(ctx),
         )
     ]

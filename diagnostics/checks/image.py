@@ -76,6 +76,35 @@ def human_size(n: int) -> str:
     return f"{n} B"
 
 
+def tag_hint(wanted: str, tags: list[str], registry: str, repository: str) -> dict[str, Any]:
+    """TAG_NOT_FOUND's evidence about the tags there are: `closest` (None when no tag is close), and the sentences
+    its text is filled with, {zh, en}: `nearest` (which tag is closest, or that none is) and `try_this` (the pull of
+    the closest tag, or some of the tags the repository has)."""
+    close = closest_tag(wanted, tags)
+    if close:
+        pull = f"`docker pull {registry}/{repository}:{close}`"
+        return {
+            "closest": close,
+            "nearest": {"zh": f"最接近的是 {close}", "en": f"the closest is {close}"},
+            "try_this": {"zh": pull, "en": pull},
+        }
+    if not tags:
+        return {
+            "closest": None,
+            "nearest": {"zh": "该仓库还没有任何版本", "en": "it has no tags yet"},
+            "try_this": {"zh": "请先推送该版本", "en": "push that tag first"},
+        }
+    some = sorted(tags)[:8]
+    return {
+        "closest": None,
+        "nearest": {"zh": "没有相近的版本", "en": "none is close"},
+        "try_this": {
+            "zh": "现有版本包括 " + "、".join(some) + ("等" if len(tags) > len(some) else ""),
+            "en": "its tags include " + ", ".join(some) + (", …" if len(tags) > len(some) else ""),
+        },
+    }
+
+
 def closest_tag(wanted: str, tags: list[str]) -> str | None:
     """The tag closest to WANTED (same letters in another case first, then a fuzzy match of at least 50)."""
     if not tags:
@@ -223,9 +252,9 @@ def _not_found(s: _Session) -> list[Finding]:
         return [finding(NAME, "REPO_NOT_FOUND", **s.ev)]
     if s.ctx.target.digest:
         return [finding(NAME, "DIGEST_NOT_FOUND", tag_count=len(tags), **s.ev)]
-    close = closest_tag(s.ref, tags)
+    hint = tag_hint(s.ref, tags, s.ev["registry"], s.ev["repository"])
     sample = sorted(tags)[:20]
-    out = [finding(NAME, "TAG_NOT_FOUND", tag_count=len(tags), closest=close, tags_sample=sample, **s.ev)]
+    out = [finding(NAME, "TAG_NOT_FOUND", tag_count=len(tags), tags_sample=sample, **hint, **s.ev)]
     _quota(s.ctx, out, len(tags), s.ev)
     return out
 
