@@ -21,13 +21,13 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
 
-def measure(M, kb, items):
-    m = M.Matcher(kb.entries)
+def measure(matcher_module, kb, items):
+    m = matcher_module.Matcher(kb.entries)
     n_in = top1 = top3 = rejected_in = 0
     n_out = rejected_out = 0
     for q, faq in items:
         cands = m.rank(q, limit=3)
-        answered = bool(cands) and cands[0].score >= M.THRESHOLD
+        answered = bool(cands) and cands[0].score >= matcher_module.THRESHOLD
         if faq is None:
             n_out += 1
             rejected_out += not answered

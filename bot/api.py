@@ -604,14 +604,14 @@ def _log_cause(body: JSONObject) -> tuple[str, list[str]] | None:
     from knowledge import log_causes
 
     cause, also = body.get("cause"), body.get("also", [])
-    CODES = log_causes()
+    codes = log_causes()
     if "also" in body and (
-        not isinstance(also, list) or len(also) > 2 or not all(isinstance(c, str) and c in CODES for c in also)
+        not isinstance(also, list) or len(also) > 2 or not all(isinstance(c, str) and c in codes for c in also)
     ):
         raise BadBody("bad_cause")
     if "cause" not in body:
         return None
-    if not isinstance(cause, str) or cause not in CODES:
+    if not isinstance(cause, str) or cause not in codes:
         raise BadBody("bad_cause")
     return cause, [str(c) for c in also] if isinstance(also, list) else []
 

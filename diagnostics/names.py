@@ -14,7 +14,7 @@ from collections.abc import Callable
 from .reference import (
     NAME_TOTAL_MAX,
     TAG_RE,
-    NameError_,
+    NameRuleError,
     parse,
     split,
     validate_digest,
@@ -101,10 +101,10 @@ def suggest_tag(value: str) -> str | None:
 
 # ------------------------------------------------------------------------------------------------ rules
 def _check_length(kind: str, value: str, low: int, high: int) -> None:
-    """NameError_ (`<kind>.length`) unless VALUE is LOW to HIGH characters long."""
+    """NameRuleError (`<kind>.length`) unless VALUE is LOW to HIGH characters long."""
     n = len(value)
     if n < low or n > high:
-        raise NameError_(
+        raise NameRuleError(
             f"{kind}.length",
             f"must be {low}-{high} characters long (got {n})",
             f"长度须为 {low}–{high} 个字符（当前 {n}）",
@@ -117,39 +117,39 @@ def _outside(value: str, allowed: str) -> str:
 
 
 def validate_instance(value: str) -> dict[str, Any]:
-    """{instance} of a valid TCR instance name; NameError_ (instance.*) otherwise."""
+    """{instance} of a valid TCR instance name; NameRuleError (instance.*) otherwise."""
     # characters first: 团队仓库 breaks the character rule, not (only) the length rule
     if not re.fullmatch(r"[a-z0-9-]*", value):
         bad = _outside(value, r"[a-z0-9-]")
-        raise NameError_(
+        raise NameRuleError(
             "instance.charset",
             f"only lower-case letters, digits and '-' are allowed (found {bad!r})",
             f"只能包含小写字母、数字和“-”（出现了 {bad!r}）",
         )
     _check_length("instance", value, 5, 50)
     if value.startswith("-") or value.endswith("-"):
-        raise NameError_("instance.edge", "must not start or end with '-'", "不能以“-”开头或结尾")
+        raise NameRuleError("instance.edge", "must not start or end with '-'", "不能以“-”开头或结尾")
     return {"instance": value, "domain": f"{value}.tencentcloudcr.com", "vpc_domain": f"{value}-vpc.tencentcloudcr.com"}
 
 
 def validate_namespace(value: str) -> dict[str, Any]:
-    """{namespace} of a valid TCR namespace; NameError_ (namespace.*) otherwise."""
+    """{namespace} of a valid TCR namespace; NameRuleError (namespace.*) otherwise."""
     _check_length("namespace", value, 2, 30)
     if not NS_CHARS_RE.match(value):
         bad = _outside(value, r"[a-z0-9._-]")
-        raise NameError_(
+        raise NameRuleError(
             "namespace.charset",
             f"only lower-case letters, digits, '.', '_' and '-' are allowed (found {bad!r})",
             f"只能包含小写字母、数字和“.”“_”“-”（出现了 {bad!r}）",
         )
     if value[0] in "._-" or value[-1] in "._-":
-        raise NameError_(
+        raise NameRuleError(
             "namespace.edge",
             "must not start or end with a separator ('.', '_', '-')",
             "不能以分隔符（“.”“_”“-”）开头或结尾",
         )
     if not NS_SHAPE_RE.match(value):
-        raise NameError_(
+        raise NameRuleError(
             "namespace.double-separator",
             "separators ('.', '_', '-') must not follow each other",
             "分隔符（“.”“_”“-”）不能连续出现",
@@ -158,12 +158,12 @@ def validate_namespace(value: str) -> dict[str, Any]:
 
 
 def validate_repo(value: str) -> dict[str, Any]:
-    """{repository, components} of a valid TCR repository name; NameError_ (repo.*) otherwise."""
+    """{repository, components} of a valid TCR repository name; NameRuleError (repo.*) otherwise."""
     _check_length("repo", value, 2, 200)
     if not REPO_CHARS_RE.match(value):
         bad = _outside(value, r"[a-z0-9._/-]")
         rule = "repo.lowercase" if any(c.isupper() for c in bad) else "repo.charset"
-        raise NameError_(
+        raise NameRuleError(
             rule,
             f"only lower-case letters, digits, '.', '_', '-' and '/' are allowed (found {bad!r})",
             f"只能包含小写字母、数字和“.”“_”“-”“/”（出现了 {bad!r}）",
@@ -171,19 +171,19 @@ def validate_repo(value: str) -> dict[str, Any]:
     components = value.split("/")
     for comp in components:
         if not comp:
-            raise NameError_(
+            raise NameRuleError(
                 "repo.empty-component",
                 "path components must not be empty ('//' or a leading/trailing '/')",
                 "路径各级不能为空（出现了“//”或以“/”开头/结尾）",
             )
         if comp[0] in "._-" or comp[-1] in "._-":
-            raise NameError_(
+            raise NameRuleError(
                 "repo.edge",
                 f"component {comp!r} must not start or end with a separator",
                 f"路径段 {comp!r} 不能以分隔符开头或结尾",
             )
         if not NS_SHAPE_RE.match(comp):
-            raise NameError_(
+            raise NameRuleError(
                 "repo.double-separator",
                 f"separators must not follow each other in {comp!r}",
                 f"路径段 {comp!r} 中分隔符不能连续出现",
@@ -197,7 +197,7 @@ def validate_tcr_path(domain: str | None, path: str) -> None:
     host = (domain or "").split(":")[0].lower()
     if host.endswith(ENTERPRISE_SUFFIX):
         if "/" not in path:
-            raise NameError_(
+            raise NameRuleError(
                 "enterprise.namespace-required",
                 f"an enterprise image is <namespace>/<repository>: {path!r} has no namespace",
                 f"企业版镜像为 <命名空间>/<仓库名>：{path!r} 缺少命名空间",
@@ -206,7 +206,7 @@ def validate_tcr_path(domain: str | None, path: str) -> None:
         validate_repo(path.split("/", 1)[1])
     elif host == "ccr" + PERSONAL_SUFFIX or (host.endswith("ccr" + PERSONAL_SUFFIX)):
         if path.count("/") != 1:
-            raise NameError_(
+            raise NameRuleError(
                 "personal.single-level",
                 "the personal edition takes exactly <namespace>/<repository>; multi-level paths are not allowed",
                 "个人版镜像必须是 <命名空间>/<仓库名>，不支持多级路径",
@@ -227,7 +227,7 @@ def suggest_tcr_ref(value: str) -> str | None:
     generic = suggest_ref(value)
     try:
         ref = parse(generic or value)
-    except NameError_:
+    except NameRuleError:
         return generic
     if not ref.domain_given:
         return generic
@@ -272,7 +272,7 @@ def _ok(fn: Callable[[str], object], value: str) -> bool:
     try:
         fn(value)
         return True
-    except NameError_:
+    except NameRuleError:
         return False
 
 
@@ -311,7 +311,7 @@ def check_name(kind: str, value: str) -> dict[str, Any]:
     validate, suggest = _VALIDATORS[kind]
     try:
         parts = validate(value)
-    except NameError_ as exc:
+    except NameRuleError as exc:
         suggestion = suggest(value)
         if suggestion == value or (suggestion is not None and not _ok(validate, suggestion)):
             suggestion = None

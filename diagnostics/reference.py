@@ -21,7 +21,7 @@ A bare 64-digit hexadecimal name is refused, as docker refuses it (it reads as a
 
 Two entry points, for the two ways a reference is met:
 
-    parse(value) -> Reference    strict: validated and normalised, or NameError_ (a rule id, zh + en)
+    parse(value) -> Reference    strict: validated and normalised, or NameRuleError (a rule id, zh + en)
     split(value) -> Parts        as written: where the domain, path, tag and digest are, nothing checked
 
 and `split_hostport` for the domain part. Pure: no I/O, no imports beyond the standard library, so the knowledge
@@ -68,7 +68,7 @@ OFFICIAL_REPO_PREFIX = "library/"
 _BRACKETED = re.compile(r"\[([0-9a-fA-F:.]+)\](?::([0-9]+))?")
 
 
-class NameError_(ValueError):
+class NameRuleError(ValueError):
     """A rule failed: RULE is a stable id, MESSAGE says what is wrong (zh and en)."""
 
     def __init__(self, rule: str, en: str, zh: str):
@@ -166,22 +166,22 @@ def split_hostport(domain: str) -> tuple[str, int | None]:
 
 
 def validate_tag(value: str) -> dict[str, str]:
-    """{tag} of a valid tag; NameError_ (tag.*) otherwise."""
+    """{tag} of a valid tag; NameRuleError (tag.*) otherwise."""
     if not value:
-        raise NameError_("tag.empty", "must not be empty", "不能为空")
+        raise NameRuleError("tag.empty", "must not be empty", "不能为空")
     if len(value) > 128:
-        raise NameError_(
+        raise NameRuleError(
             "tag.length", f"must be at most 128 characters (got {len(value)})", f"最长 128 个字符（当前 {len(value)}）"
         )
     if not re.fullmatch(r"[\w]", value[0], re.ASCII):
-        raise NameError_(
+        raise NameRuleError(
             "tag.first-char",
             f"must start with a letter, digit or '_' (not {value[0]!r})",
             f"必须以字母、数字或“_”开头（不能是 {value[0]!r}）",
         )
     if not TAG_RE.match(value):
         bad = sorted({c for c in value if not re.fullmatch(r"[\w.-]", c, re.ASCII)})
-        raise NameError_(
+        raise NameRuleError(
             "tag.charset",
             f"only letters, digits, '_', '.' and '-' are allowed (found {''.join(bad)!r})",
             f"只能包含字母、数字和“_”“.”“-”（出现了 {''.join(bad)!r}）",
@@ -190,10 +190,10 @@ def validate_tag(value: str) -> dict[str, str]:
 
 
 def validate_digest(value: str) -> dict[str, str]:
-    """{algorithm, hex} of a valid digest (sha256/384/512, lower-case hex of the right length); NameError_
+    """{algorithm, hex} of a valid digest (sha256/384/512, lower-case hex of the right length); NameRuleError
     (digest.*) otherwise."""
     if ":" not in value:
-        raise NameError_(
+        raise NameRuleError(
             "digest.format",
             "a digest is ALGORITHM:HEX, e.g. sha256:<64 hex digits>",
             "digest 的格式为 算法:十六进制，例如 sha256:<64 位十六进制>",
@@ -202,56 +202,56 @@ def validate_digest(value: str) -> dict[str, str]:
     if not DIGEST_RE.match(value):
         _malformed_digest(algo, hexpart)
     if algo not in DIGEST_LENGTHS:
-        raise NameError_(
+        raise NameRuleError(
             "digest.algorithm",
             f"unsupported digest algorithm {algo!r} (sha256, sha384, sha512)",
             f"不支持的 digest 算法 {algo!r}（支持 sha256、sha384、sha512）",
         )
     want = DIGEST_LENGTHS[algo]
     if len(hexpart) != want:
-        raise NameError_(
+        raise NameRuleError(
             "digest.length",
             f"{algo} digests have {want} hex digits (got {len(hexpart)})",
             f"{algo} digest 应为 {want} 位十六进制（当前 {len(hexpart)} 位）",
         )
     if hexpart != hexpart.lower():
-        raise NameError_("digest.hex", "digest hex digits must be lower-case", "digest 的十六进制字符必须小写")
+        raise NameRuleError("digest.hex", "digest hex digits must be lower-case", "digest 的十六进制字符必须小写")
     return {"algorithm": algo, "hex": hexpart}
 
 
 def _malformed_digest(algo: str, hexpart: str) -> None:
-    """Raise the NameError_ that says why ALGO:HEXPART does not match the digest grammar."""
+    """Raise the NameRuleError that says why ALGO:HEXPART does not match the digest grammar."""
     if not re.fullmatch(r"[0-9a-fA-F]+", hexpart or "x"):
-        raise NameError_("digest.hex", "the digest value must be hexadecimal", "digest 值必须是十六进制")
+        raise NameRuleError("digest.hex", "the digest value must be hexadecimal", "digest 值必须是十六进制")
     if len(hexpart) < 32:
-        raise NameError_(
+        raise NameRuleError(
             "digest.length",
             f"the digest value is too short ({len(hexpart)} hex digits)",
             f"digest 值太短（{len(hexpart)} 位）",
         )
-    raise NameError_(
+    raise NameRuleError(
         "digest.algorithm", f"{algo!r} is not a valid digest algorithm name", f"{algo!r} 不是合法的 digest 算法名"
     )
 
 
 def parse(value: str) -> Reference:
-    """The normalised parts of a valid reference; NameError_ (ref.*, tag.*, digest.*) says which rule fails."""
+    """The normalised parts of a valid reference; NameRuleError (ref.*, tag.*, digest.*) says which rule fails."""
     _check_whole(value)
     if value.count("@") > 1:
-        raise NameError_("ref.format", "more than one '@'", "出现了多个“@”")
+        raise NameRuleError("ref.format", "more than one '@'", "出现了多个“@”")
     parts = split(value)
     if parts.digest is not None:
         validate_digest(parts.digest)
     if parts.tag is not None:
         validate_tag(parts.tag)
     if not parts.path and parts.domain is None:
-        raise NameError_("ref.empty-name", "the repository name is missing", "缺少仓库名")
+        raise NameRuleError("ref.empty-name", "the repository name is missing", "缺少仓库名")
     if parts.domain is not None:
         _check_domain(parts.domain)
     _check_path(parts.path)
     full_name = f"{parts.domain}/{parts.path}" if parts.domain else parts.path
     if len(full_name) > NAME_TOTAL_MAX:
-        raise NameError_(
+        raise NameRuleError(
             "ref.name-too-long",
             f"repository name must not be more than {NAME_TOTAL_MAX} characters (got {len(full_name)})",
             f"仓库名（含域名）不能超过 {NAME_TOTAL_MAX} 个字符（当前 {len(full_name)}）",
@@ -262,15 +262,15 @@ def parse(value: str) -> Reference:
 def _check_whole(value: str) -> None:
     """The rules on the reference as a whole: not empty, no white space, no scheme, not a bare image ID."""
     if not value:
-        raise NameError_("ref.empty", "the reference is empty", "镜像地址为空")
+        raise NameRuleError("ref.empty", "the reference is empty", "镜像地址为空")
     if any(c.isspace() for c in value):
-        raise NameError_("ref.whitespace", "the reference must not contain spaces", "镜像地址不能包含空白字符")
+        raise NameRuleError("ref.whitespace", "the reference must not contain spaces", "镜像地址不能包含空白字符")
     if "://" in value:
-        raise NameError_(
+        raise NameRuleError(
             "ref.scheme", "a reference has no scheme (drop 'https://')", "镜像地址不含协议头（去掉“https://”）"
         )
     if HEX64_RE.match(value):  # docker: "cannot specify 64-byte hexadecimal strings" (it would read as an image ID)
-        raise NameError_(
+        raise NameRuleError(
             "ref.hex64",
             "a bare 64-character hexadecimal name is refused: it is ambiguous with an image ID (add a registry and "
             "namespace, or use the ID with `docker run`)",
@@ -282,36 +282,36 @@ def _check_domain(domain: str) -> None:
     """host[:port] with the port in range; an IPv6 address must be in brackets."""
     if not DOMAIN_RE.match(domain):
         if domain.startswith("[") or ":" in domain.strip("[]").split("]")[0]:
-            raise NameError_(
+            raise NameRuleError(
                 "ref.domain",
                 f"{domain!r} is not a valid host[:port] (an IPv6 address goes in brackets: [::1]:5000)",
                 f"{domain!r} 不是合法的 主机[:端口]（IPv6 地址需加方括号：[::1]:5000）",
             )
-        raise NameError_(
+        raise NameRuleError(
             "ref.domain", f"{domain!r} is not a valid registry host[:port]", f"{domain!r} 不是合法的仓库主机[:端口]"
         )
     port = domain.rsplit(":", 1)[1] if re.search(r":[0-9]+$", domain) else None
     if port is not None and not (0 < int(port) < 65536):
-        raise NameError_("ref.port", f"port {port} is out of range", f"端口 {port} 超出范围")
+        raise NameRuleError("ref.port", f"port {port} is out of range", f"端口 {port} 超出范围")
 
 
 def _check_path(path: str) -> None:
     """Lower-case path components joined by '/', none empty."""
     if not path:
-        raise NameError_(
+        raise NameRuleError(
             "ref.empty-name", "the repository path is missing after the registry host", "仓库主机后缺少仓库路径"
         )
     for comp in path.split("/"):
         if not comp:
-            raise NameError_(
+            raise NameRuleError(
                 "ref.empty-component",
                 "the repository path has an empty component ('//' or a trailing '/')",
                 "仓库路径中有空段（“//”或以“/”结尾）",
             )
         if comp.lower() != comp and PATH_COMPONENT_RE.match(comp.lower()):
-            raise NameError_("ref.lowercase", "repository name must be lowercase", "仓库路径必须全部小写")
+            raise NameRuleError("ref.lowercase", "repository name must be lowercase", "仓库路径必须全部小写")
         if not PATH_COMPONENT_RE.match(comp):
-            raise NameError_(
+            raise NameRuleError(
                 "ref.path-component",
                 f"path component {comp!r} must be lower-case letters and digits joined by '.', '_', '__' or '-'",
                 f"路径段 {comp!r} 只能由小写字母和数字组成，以“.”“_”“__”“-”连接",

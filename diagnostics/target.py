@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 import re
 
-from .reference import DOCKER_HUB_DOMAINS, DOCKER_HUB_REGISTRY, DOMAIN_RE, NameError_, parse, split, split_hostport
+from .reference import DOCKER_HUB_DOMAINS, DOCKER_HUB_REGISTRY, DOMAIN_RE, NameRuleError, parse, split, split_hostport
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see tests/test_startup.py
 if TYPE_CHECKING:
@@ -156,7 +156,7 @@ def _take_reference(t: Target, value: str) -> bool:
     reference is not valid."""
     try:
         ref = parse(value)
-    except NameError_ as exc:
+    except NameRuleError as exc:
         t.error = {"rule": exc.rule, **exc.message}
         domain = split(value).domain
         if domain and DOMAIN_RE.match(domain):

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from diagnostics.names import KINDS, check_name
-from diagnostics.reference import NameError_, Reference, parse
+from diagnostics.reference import NameRuleError, Reference, parse
 from diagnostics.target import parse_target
 from knowledge import explain_log, redact
 from tests.secrets_corpus import PLANTED
@@ -69,7 +69,7 @@ def test_reference_parser_never_crashes(value, kind):
     assert isinstance(result["valid"], bool)
     try:
         parts = _timed(parse, value)
-    except NameError_:
+    except NameRuleError:
         pass
     else:
         assert isinstance(parts, Reference)

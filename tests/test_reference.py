@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from diagnostics.policy import split_target
-from diagnostics.reference import NameError_, parse, split, split_hostport
+from diagnostics.reference import NameRuleError, parse, split, split_hostport
 from diagnostics.target import parse_target
 from knowledge.entities import extract_entities
 from knowledge.logs.images import parse_image
@@ -65,12 +65,12 @@ def test_parse_agrees_with_the_distribution_grammar(value):
     domain_given = bool(slash) and ("." in first or ":" in first or first == "localhost")
     if domain_given and not re.fullmatch(_DOMAIN, first):
         # `0_0.0/0`: the first component reads as a host (it has a '.') and is not one: refused, as before
-        with pytest.raises(NameError_, match="host"):
+        with pytest.raises(NameRuleError, match="host"):
             parse(value)
         return
     try:
         ref = parse(value)
-    except NameError_ as exc:  # only length and port range lie outside the regular grammar
+    except NameRuleError as exc:  # only length and port range lie outside the regular grammar
         assert exc.rule in ("ref.name-too-long", "ref.port"), (value, exc.rule)
         return
     assert ref.domain_given == domain_given
@@ -183,7 +183,7 @@ def test_the_question_reader_cuts_a_reference_as_the_parser_does(value):
     ],
 )
 def test_parse_refuses_what_docker_refuses(value, rule):
-    with pytest.raises(NameError_) as caught:
+    with pytest.raises(NameRuleError) as caught:
         parse(value)
     assert caught.value.rule == rule
 

@@ -29,7 +29,7 @@ CLOSED_AFTER = 120.0  # seconds after midnight UTC from which the day before is 
 CLOSED_TTL = 600.0  # seconds a closed day's summary rows are reused by a worker
 
 
-class day_of(FunctionElement[int]):  # lower case: it reads as the SQL function it compiles to
+class day_of(FunctionElement[int]):  # noqa: N801 - lower case: it reads as the SQL function it compiles to
     """Whole UTC days since the epoch of a unix-seconds column."""
 
     type = Integer()

@@ -16,7 +16,7 @@ from ..names import (
     validate_namespace,
     validate_repo,
 )
-from ..reference import NameError_
+from ..reference import NameRuleError
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see tests/test_startup.py
 if TYPE_CHECKING:  # the context is handed in; importing it would tie the checks to it
@@ -78,7 +78,7 @@ def _broken_rule(
     """[NAME_INVALID] when VALUE breaks VALIDATE's rule (with SUGGEST's correction), else []."""
     try:
         validate(value)
-    except NameError_ as exc:
+    except NameRuleError as exc:
         return [_invalid(kind, value, exc.message, exc.rule, suggest(value) or "-")]
     return []
 

@@ -252,7 +252,7 @@ def parse_image(value: str, kind: str = "ref", host: str | None = None, loose: b
         return None  # a bare host name (`shop-tcr.tencentcloudcr.com`, `10.0.0.7:5000`), not an image
     # Imported here, not at the top: diagnostics.reference and its package cost time (python -X importtime) that
     # only a paste naming an image should pay, never `import knowledge.logs`.
-    from diagnostics.reference import NameError_, parse, split
+    from diagnostics.reference import NameRuleError, parse, split
 
     written = split(ref)
     tag, digest, first = written.tag, written.digest, written.domain
@@ -263,7 +263,7 @@ def parse_image(value: str, kind: str = "ref", host: str | None = None, loose: b
     )
     try:
         parsed = parse(ref)
-    except NameError_ as exc:
+    except NameRuleError as exc:
         # Kept as written only when the lower-case rule is all that is broken, and the value is clearly a name
         # (a path, or a tagged name in a strict position) rather than a capitalised word.
         if exc.rule != "ref.lowercase" or not ("/" in ref or (not loose and (tag or digest))):
