@@ -316,8 +316,9 @@ class Settings:
     cache_dir: str | None = setting(
         "TCR_DOCTOR_CACHE_DIR",
         None,
-        "where the matcher keeps its index and the diagnosis its compiled code catalogue between runs (`off` = "
-        "build them in memory every time); the key covers the data files and the code, so an edit rebuilds them",
+        "where the matcher keeps its index, the diagnosis its compiled code catalogue and the channels their "
+        "compiled templates between runs (`off` = build them in memory every time); the key covers the data files, "
+        "the templates and the code, so an edit rebuilds them",
         shown="`~/.cache/tcr-doctor`",
     )
 

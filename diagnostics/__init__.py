@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from . import checks
+    from .cache import cache_dir
     from .cloud import CloudError, CloudOptions, check_instance_name, parse_endpoint, valid_region
     from .cloud_credentials import credentials_available, load_credentials
     from .context import DiagnoseOptions
@@ -51,6 +52,7 @@ _EXPORTS = {
     "credentials_available": "cloud_credentials",
     "parse_nameserver": "net",
     "InputError": "errors",  # a caller's unusable input, said in zh and en
+    "cache_dir": "cache",  # the one cache directory (the channels keep their compiled templates there)
 }
 __all__ = [
     "diagnose",
@@ -76,6 +78,7 @@ __all__ = [
     "credentials_available",
     "parse_nameserver",
     "InputError",
+    "cache_dir",
     "checks",  # the subpackage: the one registry of checks (its docstring), read by the CLI, the web API and Slack
 ]
 
