@@ -167,3 +167,18 @@ def test_gunicorn_from_the_procfile_exits_with_one_error_line_when_redis_is_unre
     errors = [line for line in done.stderr.splitlines() if "[INFO]" not in line]
     assert len(errors) == 1 and "cannot reach Redis" in errors[0], done.stderr
     assert "pw-secret" not in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_deprecated_metric_leaves_in_the_version_it_names():
+    import tomllib
+
+    from bot.metrics import DEPRECATED, SPECS
+
+    version = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text())["project"]["version"]
+
+    def parts(v: str) -> tuple[int, ...]:
+        return tuple(int(p) for p in v.split(".")[:3])
+
+    for name, until in DEPRECATED.items():
+        assert name in SPECS and "removed in " + until in SPECS[name][1]
+        assert parts(version) < parts(until), f"{name} was to go in {until}: remove it (SPECS, bot/web.py, README)"
