@@ -6,7 +6,6 @@ Slack or the diagnostics stack at start-up.
 
 from __future__ import annotations
 
-import argparse
 import atexit
 import contextlib
 import gc
@@ -14,6 +13,13 @@ import importlib
 import os
 import sys
 from collections.abc import Iterator
+
+from bot import quick_args
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see tests/test_startup.py
+if TYPE_CHECKING:
+    import argparse
+    from types import ModuleType, SimpleNamespace
 
 # name -> (module under bot.commands, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -32,12 +38,19 @@ COMMANDS: dict[str, tuple[str, str]] = {
 EXIT_USAGE = 2
 
 
-class HelpFormatter(argparse.HelpFormatter):
-    """argparse's formatter, told the terminal's width: left to find it, argparse imports shutil (and the compression
-    modules shutil imports), ~2 ms of every command's start-up, although help is rarely printed."""
+def _command_parser(name: str, description: str) -> argparse.ArgumentParser:
+    """argparse's parser for `tcr-doctor NAME`: for help, a usage error, or a command line that bot.quick_args does
+    not read (argparse is imported here, not at the top: ~16 M instructions of `diagnose`'s start-up, see there)."""
+    import argparse
 
-    def __init__(self, prog: str) -> None:
-        super().__init__(prog, width=_help_width())
+    class HelpFormatter(argparse.HelpFormatter):
+        """argparse's formatter, told the terminal's width: left to find it, argparse imports shutil (and the
+        compression modules shutil imports), ~2 ms, although help is rarely printed."""
+
+        def __init__(self, prog: str) -> None:
+            super().__init__(prog, width=_help_width())
+
+    return argparse.ArgumentParser(prog=f"tcr-doctor {name}", description=description, formatter_class=HelpFormatter)
 
 
 def _help_width() -> int:
@@ -90,6 +103,8 @@ def _argparse_errors_in(lang: str) -> Iterator[None]:
     if lang != "zh":
         yield
         return
+    import argparse  # (see _command_parser)
+
     english = argparse._  # type: ignore[attr-defined]
     argparse._ = lambda message: _ARGPARSE_ZH.get(message, english(message))  # type: ignore[attr-defined]
     try:
@@ -99,6 +114,8 @@ def _argparse_errors_in(lang: str) -> Iterator[None]:
 
 
 def _top_level_parser() -> argparse.ArgumentParser:
+    import argparse  # (see _command_parser)
+
     parser = argparse.ArgumentParser(
         prog="tcr-doctor",
         description="Answers TCR questions from the documented FAQ and diagnoses registry problems live.",
@@ -142,10 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     name, rest = argv[0], argv[1:]
     module_name, help_ = COMMANDS[name]
     command = importlib.import_module(f"bot.commands.{module_name}")
-    parser = argparse.ArgumentParser(prog=f"tcr-doctor {name}", description=help_, formatter_class=HelpFormatter)
-    command.add_arguments(parser)
-    with _argparse_errors_in(_lang_of_command_line(rest)):
-        args = parser.parse_args(rest)
+    args = _arguments(command, name, help_, rest)
     try:
         return int(command.run(args) or 0)
     except KeyboardInterrupt:
@@ -162,6 +176,18 @@ def main(argv: list[str] | None = None) -> int:
 ONE_SHOT = {"diagnose", "ask"}
 # ... and of those, the ones that create few objects: `ask` may read thousands of questions from stdin.
 NO_COLLECTIONS = {"diagnose"}
+
+
+def _arguments(command: ModuleType, name: str, help_: str, argv: list[str]) -> argparse.Namespace | SimpleNamespace:
+    """COMMAND's arguments in ARGV: read by bot.quick_args when the command line is plain, else by argparse (which
+    also answers help and usage errors, in the user's language)."""
+    args = quick_args.parse(command.add_arguments, argv)
+    if args is not None:
+        return args
+    parser = _command_parser(name, help_)
+    command.add_arguments(parser)
+    with _argparse_errors_in(_lang_of_command_line(argv)):
+        return parser.parse_args(argv)
 
 
 def console() -> None:

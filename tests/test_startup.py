@@ -59,9 +59,10 @@ WIRE_CHECKS = ["name", "dns", "endpoint", "tcp", "tls", "http", "credentials", "
 # The TLS/HTTP half of the stack: loaded once a name resolved and a port answered, never before.
 TLS_AND_HTTP = {"ssl", "_ssl", "http.client", "email.parser", "diagnostics.transport", "diagnostics.auth"}
 # What a diagnosis that ends at its DNS or TCP step does without (measured with valgrind, benchmarks/bench_startup.py):
-# dataclasses (the types are plain classes: diagnostics.value) and typing, ~12 M instructions (its modules read
-# `TYPE_CHECKING = False` and import typing's names only for the type checker, annotations being postponed).
-NOT_BEFORE_THE_FIRST_CHECK = {"dataclasses", "inspect", "ast", "dis", "tokenize", "typing"}
+# dataclasses (the types are plain classes: diagnostics.value); typing, ~12 M instructions (its modules read
+# `TYPE_CHECKING = False` and import typing's names only for the type checker, annotations being postponed); argparse
+# with gettext and locale, ~16 M (a plain command line is read by bot.quick_args).
+NOT_BEFORE_THE_FIRST_CHECK = {"dataclasses", "inspect", "ast", "dis", "tokenize", "typing", "argparse", "locale"}
 
 
 def test_a_whole_wire_diagnosis_imports_its_checks_and_nothing_else(registry_noauth):

@@ -7,7 +7,6 @@ Exit status: 0 when no finding failed, 1 when one did, 2 on a usage error.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import re
@@ -19,6 +18,7 @@ from knowledge import redact as redact_secrets
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see tests/test_startup.py
 if TYPE_CHECKING:
+    import argparse
     from typing import Any
 
     # a wire-only diagnosis never imports the account-side module: only the type checker reads these
