@@ -8,6 +8,7 @@ import io
 import json
 import re
 import time
+from html import unescape
 
 import pytest
 
@@ -344,6 +345,32 @@ def test_missed_questions_are_grouped_with_counts_examples_and_candidates(tmp_pa
     assert len(keys) >= 3
     # considered entries and scores are shown
     assert re.search(r"<td>0\.\d\d</td>", first)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_group_says_why_it_got_no_answer(tmp_path, lang):
+    """Real posts about Docker Hub are refused as another vendor's registry, yet the matcher's top entry for them can
+    score 1.00 and is preselected under "These are phrasings of": a lead who teaches them would make the bot answer
+    Docker Hub questions with a TCR entry. Each group says why it got no answer, and warns when it is another
+    vendor's registry."""
+    app, client = make(tmp_path)
+    hub = "docker pull whitelok/watermark-remover fails: manifest for whitelok/watermark-remover:latest not found"
+    rows = [(day_ts(1), "web", hub, "no_answer", None, "TAG_NOT_FOUND", "other_registry") for _ in range(3)]
+    rows += [(day_ts(1), "web", "can tcr scan my images for CVEs", "no_answer", None, None, "documentation")]
+    seed(app, rows, prefix="w")
+    sign_in(client)
+    html = unescape(client.get(f"/console/questions?lang={lang}").text)
+    hub_group = html.split(hub[:40])[1].split("</article>")[0]
+    other = html.split("can tcr scan my images")[1].split("</article>")[0]
+    if lang == "en":
+        assert "Why no answer: another vendor's or a self-hosted registry ×3" in hub_group
+        assert "would answer other vendors' questions" in hub_group
+        assert "a how-to or pricing question the FAQ does not cover ×1" in other
+        assert "would answer other vendors' questions" not in other
+    else:
+        assert "没有回答的原因：其他厂商或自建的镜像仓库 ×3" in hub_group
+        assert "其他厂商" in hub_group and "TCR 的条目回答" in hub_group
+        assert "常见问题没有涵盖的操作或计费问题 ×1" in other
 
 
 def teach(client, key, **fields):

@@ -24,8 +24,9 @@ def group_key(text: str) -> str:
 
 
 def cluster(items: list[dict[str, Any]], threshold: float = THRESHOLD) -> list[dict[str, Any]]:
-    """Group `items` ({text, count, ...}, most frequent first) into
-    {key, count, refused, down, texts: [item...], answer_ids}, largest groups first."""
+    """Group `items` ({text, count, refused, refusal, ...}, most frequent first) into
+    {key, count, refused, down, texts: [item...], answer_ids, reasons: {refusal kind or "": count}}, largest groups
+    first."""
     groups: list[dict[str, Any]] = []
     leaders = _Leaders()
     for item in items:
@@ -35,7 +36,15 @@ def cluster(items: list[dict[str, Any]], threshold: float = THRESHOLD) -> list[d
         if best is None:
             best = leaders.add(vec, norm)
             groups.append(
-                {"key": group_key(item["text"]), "count": 0, "refused": 0, "down": 0, "texts": [], "answer_ids": []}
+                {
+                    "key": group_key(item["text"]),
+                    "count": 0,
+                    "refused": 0,
+                    "down": 0,
+                    "texts": [],
+                    "answer_ids": [],
+                    "reasons": {},
+                }
             )
         _join(groups[best], item)
     groups.sort(key=lambda g: (-g["count"], g["key"]))
@@ -76,6 +85,9 @@ def _join(group: dict[str, Any], item: dict[str, Any]) -> None:
     group["texts"].append(item)
     for k in ("count", "refused", "down"):
         group[k] += item.get(k, 0)
+    if item.get("refused"):  # why those got no answer (rows stored before refusal kinds were recorded: "")
+        reason = item.get("refusal") or ""
+        group["reasons"][reason] = group["reasons"].get(reason, 0) + item["refused"]
     for a in item.get("answer_ids", ()):
         if a not in group["answer_ids"]:
             group["answer_ids"].append(a)

@@ -165,13 +165,14 @@ class ConsoleStore:
     # -- questions to teach from ---------------------------------------------------------------------
     def missed_texts(self, f: Filters, limit: int = 400) -> list[dict[str, Any]]:
         """Distinct texts that got no answer (small talk aside) or a thumbs-down, most frequent first: {text, lang, count,
-        refused, down, answer_ids, last}."""
+        refused, down, answer_ids, last, refusal (why it got no answer: the latest refusal kind stored, or None)}."""
         refused = (
             select(
                 questions.c.text,
                 func.min(questions.c.lang),
                 func.count(),
                 func.max(questions.c.ts),
+                func.max(questions.c.refusal),
             )
             .where(and_(f.on(questions), questions.c.status == "no_answer", missed(questions.c.refusal)))
             .group_by(questions.c.text)
@@ -194,7 +195,7 @@ class ConsoleStore:
         )
         items: dict[str, dict[str, Any]] = {}
         with self.engine.connect() as conn:
-            for text, lang, n, last in conn.execute(refused):
+            for text, lang, n, last, refusal in conn.execute(refused):
                 items[text] = {
                     "text": text,
                     "lang": lang,
@@ -203,6 +204,7 @@ class ConsoleStore:
                     "down": 0,
                     "answer_ids": [],
                     "last": last,
+                    "refusal": refusal,
                 }
             for text, lang, answer_id, n, last in conn.execute(down):
                 item = items.setdefault(
