@@ -1654,3 +1654,54 @@ def test_an_intermediary_that_cannot_reach_its_upstream_is_the_server_side(statu
     unresolved = f"connecting to {host}:80: resolving host {host}: lookup {host}: no such host"
     line = f"error parsing HTTP {status} response body: invalid character 'c' looking for beginning of value: \"{unresolved}\""
     assert cause(line) == "DNS_NXDOMAIN"  # a name that does not resolve stays a DNS failure, wherever it was asked
+
+
+# --- Round 4, part 4: a screenshot glued to the pasted line, a credential helper failing inside a request, the
+#     user telling that the refusal began after a time of working.
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        '<img width="803" height="328" alt="Image" src="https://github.com/user-attachments/assets/584511ea" />',
+        "![Screenshot 2024-01-01](https://user-images.githubusercontent.com/1/2.png)",
+    ],
+)
+def test_a_screenshot_glued_to_the_error_is_not_part_of_it(markup):
+    line = (
+        'Error: initializing source docker://php:latest: pinging container registry registry-1.docker.io: Get "https://'
+        'registry-1.docker.io/v2/": proxyconnect tcp: dial tcp 127.0.0.1:10808: connect: connection refused'
+    )
+    r = explain(line + markup)
+    assert r is not None and r["cause"] == "PROXY_ERROR" and "github" not in (r["host"] or "")
+
+
+@FAMILY
+@given(host=HOSTS, path=PATHS, status=st.integers(1, 255), verb=st.sampled_from(["Get", "GET", "Head", "Post"]))
+def test_a_request_that_fails_with_an_exit_status_is_the_credential_helper(host, path, status, verb):
+    # go-containerregistry runs the credential helper inside the request's transport (ko, crane, kaniko)
+    line = f"error processing import paths: {verb} https://{host}/v2/token?scope=repository%3A{path}%3Apull&service={host}: exit status {status}"
+    assert cause(line) == "CREDENTIAL_HELPER_ERROR"
+
+
+UNAUTHORIZED_401 = (
+    '"error": "httpReadSeeker: failed open: unexpected status code https://europe-docker.pkg.dev/v2/p/r/blobs/sha256:'
+    'ab12: 401 Unauthorized - Server message: unauthorized: not authenticated: No valid credential was supplied.",'
+)
+
+
+@pytest.mark.parametrize(
+    "story",
+    [
+        "Workspace starts fail after some time of inactivity. Restarting registry-facade resolves the issue.",
+        "Pulls work again after a restart of the node, then a few hours later they fail.",
+        "The pipeline pulls fine, but after 12 hours every pull fails.",
+        "部署后一段时间后就开始报 401，重新登录就好了",
+    ],
+)
+def test_a_401_the_user_says_began_after_a_time_of_working_is_an_expired_token(story):
+    assert causes(f"{story}\n{UNAUTHORIZED_401}")[:2] == ["CREDENTIALS_EXPIRED", "CREDENTIALS_MISSING"]
+
+
+def test_a_401_with_no_story_of_time_stays_a_missing_login():
+    assert cause(f"Pulling from the private registry fails:\n{UNAUTHORIZED_401}") == "CREDENTIALS_MISSING"

@@ -50,6 +50,10 @@ _TIMESTAMP = re.compile(
 )
 # Markdown around a pasted line: blockquote markers ("> "), bold/strike markers at either end ("**Error: …**").
 _MARKDOWN_EDGE = re.compile(r"^(?:>[ \t]?){1,4}|^(?:\*\*|__|~~)(?=\S)|(?<=\S)(?:\*\*|__|~~)$")
+# A screenshot the web page attached to the post, often glued to the end of the pasted line ("…: connection
+# refused<img width="803" src="https://github.com/user-attachments/…" />"): never output, and its host is not one the
+# program talked to.
+_IMAGE_MARKUP = re.compile(r"<img\b[^<>]{0,2000}>|!\[[^\]\n]{0,300}\]\([^)\s]{1,1000}\)", re.IGNORECASE)
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd\ud800-\udfff]+")
 _LINE_SPLIT = re.compile(r"\r\n|\r|\n")
 # A leading timestamp / log prefix, removed from the evidence shown (never needed for matching).
@@ -86,6 +90,8 @@ def clean_lines(text: str) -> list[str]:
             text = text.replace("\\n", "\n").replace("\\t", "\t")
     lines = []
     for raw in _split_lines(text):
+        if "<img" in raw or "![" in raw:
+            raw = _IMAGE_MARKUP.sub(" ", raw)
         line = _MARKDOWN_EDGE.sub("", _TIMESTAMP.sub("", _CONTROL.sub(" ", raw).strip(), count=1))
         if not line:
             continue

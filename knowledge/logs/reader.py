@@ -50,7 +50,20 @@ _EXPIRED_DURING_PULL = {
     "zh": "拉取开始时认证是成功的（镜像层已经在下载），到后面才被拒绝：通常是下载大镜像层耗时过长，期间访问令牌过期。请重新登录后再拉取；若仍然出现，请缩小镜像层或改善网络（如走内网）。`tcr-doctor diagnose <镜像>` 可确认凭证本身有效。",
     "en": "Authentication worked when the pull began (layers were already downloading) and was refused later: usually the access token expired during a long layer download. Log in again and pull again; if it recurs, make the layers smaller or the network faster (e.g. the private network). `tcr-doctor diagnose <image>` confirms the credentials themselves are valid.",
 }
-# Patterns too generic to refine an ambiguous wording with (they restate it rather than name a reason).
+_EXPIRED_OVER_TIME = {
+    "zh": "按你的描述，它先是正常的，过了一段时间才开始被拒绝（重新登录或重启持有凭证的组件后又恢复）：这是短期令牌或登录凭证过期的表现。请重新登录（或重启那个组件让它重新取令牌）；长期使用请换成长期凭证，或使用会自动刷新令牌的凭证助手。",
+    "en": "As you describe it, it worked first and was refused only after some time (and logging in again or restarting the component that holds the credentials fixes it): the mark of a short-lived token or login that expired. Log in again (or restart that component so it fetches a new token); for lasting use switch to long-lived credentials or a credential helper that refreshes the token.",
+}
+# The user's words for a refusal that began after a time of working, or went away with a new login or a restart: a
+# short-lived token or a cached login expired ("fail after some time of inactivity. Restarting registry-facade
+# resolves the issue", "works again after docker login", "几个小时后就报 401").
+_EXPIRY_PROSE = LazyRe(
+    r"\bafter (?:some|a) (?:time|while)\b|\bafter (?:a few|several|\d{1,3}) ?(?:hours?|hrs?|days?|minutes?|mins?)\b|"
+    r"\b(?:works?|worked|working) (?:again |fine )?after (?:a |an )?(?:restart|restarting|re-?log(?:ging)? ?in|logging in again|re-?authenticat)|"
+    r"\brestart(?:ing)? (?:the )?[\w.-]{1,40} (?:resolves|fixes|solves)|"
+    r"\b(?:token|credentials?|login|session) (?:\w+ ){0,3}(?:expired|expires|has expired)\b|"
+    r"一段时间后|过一段时间|(?:几|\d{1,3}) ?个?小时(?:后|以后)|重新登录(?:后)?就(?:好|可以|正常)"
+)
 
 
 def long_transfer(lines: list[str]) -> bool:
@@ -352,6 +365,10 @@ def _refined_cause(
         also.insert(0, cause)
         cause = "CREDENTIALS_EXPIRED"
         note = _EXPIRED_DURING_PUSH if ent["op"] == "push" else _EXPIRED_DURING_PULL
+    elif pattern.get("expired_after_upload") and cause == pattern["cause"] and _EXPIRY_PROSE.search(whole_lower):
+        also.insert(0, cause)
+        cause = "CREDENTIALS_EXPIRED"
+        note = _EXPIRED_OVER_TIME
     if pattern.get("official_cause") and cause == pattern["cause"] and _HUB_OFFICIAL.search(line):
         # Docker Hub's library/ namespace holds only public official images: a 401 there is asked of a name that
         # does not exist (kaniko, crane: `UNAUTHORIZED: authentication required; [map[… Name:library/nodee …]]`)
