@@ -682,7 +682,9 @@ def test_a_copy_that_fails_uploading_the_manifest_is_a_push():
         'denied\\nunauthorized: authentication required\\n"'
     )
     r = explain(paste)
-    assert r is not None and r["op"] == "push" and r["cause"] == "CREDENTIALS_MISSING"
+    # the body's first entry (DENIED) decides outside a pull: the majority of the real labels (round 4: the same
+    # wording on tag listings is PERMISSION_DENIED; this round-3 push was labelled CREDENTIALS_MISSING, DENIED also_ok)
+    assert r is not None and r["op"] == "push" and r["cause"] == "PERMISSION_DENIED"
 
 
 # --- one line per wording the tools print, with the reading the real-text labels use (tests/data/real/README.md,
@@ -1705,3 +1707,40 @@ def test_a_401_the_user_says_began_after_a_time_of_working_is_an_expired_token(s
 
 def test_a_401_with_no_story_of_time_stays_a_missing_login():
     assert cause(f"Pulling from the private registry fails:\n{UNAUTHORIZED_401}") == "CREDENTIALS_MISSING"
+
+
+# --- Round 4, part 5: the first entry of Docker Hub's two-error body decides outside a pull; a request made by hand.
+
+HUB_BOTH = "errors:\\ndenied: requested access to the resource is denied\\nunauthorized: authentication required\\n"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        f'level=error msg="Could not get tags from registry: {HUB_BOTH}" alias= image_name=acme/app registry=',
+        "writing manifest: uploading manifest 2.0.0 to docker.io/acme/app: errors: denied: requested access to the "
+        "resource is denied unauthorized: authentication required",
+    ],
+)
+def test_docker_hubs_two_error_body_is_read_by_its_first_entry(line):
+    assert causes(line)[:2] == ["PERMISSION_DENIED", "CREDENTIALS_MISSING"]
+
+
+def test_docker_hubs_two_error_body_on_a_pull_is_still_a_missing_repository():
+    line = (
+        "Error: initializing source docker://acme/app:latest: reading manifest latest in docker.io/acme/app: errors: "
+        "denied: requested access to the resource is denied unauthorized: authentication required"
+    )
+    assert cause(line) == "REPO_NOT_FOUND"
+
+
+@pytest.mark.parametrize(
+    "told",
+    [
+        '[That URL](https://registry-1.docker.io/v2/library/busybox/manifests/latest) returns this JSON: {"errors":[{"code":"UNAUTHORIZED","message":"access to the requested resource is not authorized"}]}',
+        "curl https://registry-1.docker.io/v2/ gives 401 Unauthorized",
+    ],
+)
+def test_what_a_request_made_by_hand_answered_does_not_outrank_the_failure(told):
+    failure = "Error response from daemon: Get https://registry-1.docker.io/v2/library/busybox/manifests/latest: Received unexpected HTTP status: 500 Internal Server Error"
+    assert cause(f"{failure}\n\n{told}") == "SERVER_ERROR"

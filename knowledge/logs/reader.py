@@ -211,7 +211,7 @@ def _decisive_line(lines: list[str], default_op: str | None) -> tuple[_Best, lis
         tier = _tier(line, p, best[3] if best is not None else None)
         if tier >= 3:
             seen_causes.append(p["cause"])
-        where = (idx in fenced, side)
+        where = (idx in fenced, side or bool(_MANUAL_FETCH.search(line)))
         if (
             best is None
             or tier > best[0]
@@ -311,6 +311,16 @@ def _may_follow(line: str, where: tuple[bool, bool], best_where: tuple[bool, boo
 # A command that talks to a registry's search API, not its image API (`docker search` asks index.docker.io/v1/search
 # whatever registry the post is about): its errors are a side test.
 _SIDE_COMMAND = LazyRe(r"(?:^|[\s$#>])(?:sudo\s+)?(?:docker|podman|nerdctl)\s+search\b")
+
+
+# The user telling what a request made by hand answered ("[That URL](…) returns this JSON: {…UNAUTHORIZED…}", "curl
+# on /v2/ gives 401"): a registry asks an anonymous request for a token with a 401, so that answer is a side test,
+# not the failure of the command the post is about.
+_MANUAL_FETCH = LazyRe(
+    r"\b(?:that|this|the) (?:url|link|endpoint|address)\b[^\n]{0,80}\b(?:returns?|gives?|shows?|answers?)\b|"
+    r"\b(?:curl|wget|browser)\b[^\n]{0,80}\b(?:returns?|gives?|shows?|answers?)\b",
+    re.IGNORECASE,
+)
 
 
 def _fenced(lines: list[str]) -> frozenset[int]:
