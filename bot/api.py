@@ -45,6 +45,10 @@ def anonymous_checks() -> tuple[str, ...]:
 
 ERRORS: dict[str, dict[str, str]] = {
     "bad_request": {"en": "The request could not be read.", "zh": "无法读取该请求。"},
+    "slack_unavailable": {
+        "en": "Slack's Web API could not be reached; the event will be handled when Slack retries it.",
+        "zh": "无法连接 Slack 的 Web API；Slack 重试时会处理这个事件。",
+    },
     "bad_json": {"en": "The request body must be a JSON object.", "zh": "请求正文必须是 JSON 对象。"},
     "too_deep": {
         "en": "The JSON is nested too deeply (at most {limit} levels).",

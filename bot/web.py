@@ -416,6 +416,18 @@ def _gate_slack(app: Flask, slack: Any) -> None:
             response = error_response(400, "bad_json")
             response.headers["X-Slack-No-Retry"] = "1"
             return response
-        return view(*args, **kwargs)
+        from flask import make_response
+
+        answer = make_response(view(*args, **kwargs))
+        if answer.status_code >= 500:
+            # bolt answers an empty 500 when its own steps fail before a listener runs (its auth.test when Slack's
+            # Web API is unreachable): say so, and let Slack retry the event later (it was not marked as seen)
+            log.warning(
+                "slack: bolt could not handle a signed request (its status %s): answered 503, Slack retries it;"
+                " is Slack's Web API reachable?",
+                answer.status_code,
+            )
+            return error_response(503, "slack_unavailable", retry_after=60)
+        return answer
 
     app.view_functions["slack_events"] = gated

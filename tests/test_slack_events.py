@@ -146,6 +146,18 @@ def test_a_message_with_an_unpaired_surrogate_is_answered_once_and_logged(rig, c
     assert len(answers(rig)) == 1
 
 
+def test_an_event_while_slacks_web_api_is_unreachable_is_a_clear_503_not_an_empty_500(caplog):
+    # bolt asks auth.test on the first event; with Slack's Web API unreachable that raised inside bolt and the
+    # event got an empty 500 (found with the real server and SLACK_API_BASE_URL pointing at a closed port)
+    with SlackRig(make_web_app, config={"SLACK_API_BASE_URL": "http://127.0.0.1:9/api/"}) as rig:
+        with caplog.at_level(logging.WARNING, logger="tcr_doctor.web"):
+            resp = rig.event(mention("What should I do when logging in to an instance fails?"))
+    assert resp.status_code == 503, (resp.status_code, resp.text)
+    assert resp.json()["error"] == "slack_unavailable" and resp.headers["Retry-After"]
+    assert resp.json()["messages"]["zh"] and resp.json()["messages"]["en"]
+    assert any("Slack" in r.getMessage() and "503" in r.getMessage() for r in caplog.records)
+
+
 # -- once, and never to bots -----------------------------------------------------------------------------
 def test_the_same_event_delivered_three_times_is_answered_once(rig):
     event = mention("What should I do when logging in to an instance fails?")
