@@ -18,7 +18,7 @@ from knowledge.logs import explain
 # Names of hosts, namespaces and tags. A name that is itself an error word ("denied", "quota", "timeout") is a
 # different question (which word is the name) than the families below ask, so it is left out of these.
 _ERROR_WORDS = re.compile(
-    r"denied|forbidden|unauthori|quota|limit|exceed|timeout|timed|refused|reset|eof|expired|unknown|invalid|found|error|fail|proxy|repositor|project|namespace|manifest|tag|image"
+    r"denied|forbidden|unauthori|quota|limit|exceed|timeout|timed|refused|reset|eof|expired|unknown|invalid|found|error|fail|proxy|repositor|project|namespace|manifest|tag|image|host"
 )
 _LABEL = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789", min_size=1, max_size=12).filter(
     lambda s: s[0].isalpha() and not _ERROR_WORDS.search(s)
