@@ -261,3 +261,23 @@ def test_input_with_no_language_is_refused_in_the_locale_language(question, kind
         timeout=60,
     )
     assert proc.returncode == 2 and proc.stderr == f"tcr-doctor ask: {MESSAGES[kind]['en']}\n"
+
+
+def test_a_paste_gets_one_diagnose_command_for_its_registry(capsys, monkeypatch):
+    """The log's cause block already says how to confirm it on the paste's registry: the answer below it does not
+    add a second, narrower command for the same registry (two commands for one host read as a contradiction);
+    the widget and Slack offer one diagnosis there too."""
+    paste = (
+        "docker pull 拉取失败\n"
+        'Error response from daemon: Head "https://ccr.ccs.tencentyun.com/v2/ns/app/manifests/1": '
+        "unauthorized: authentication required"
+    )
+    code, out, _ = run_cli(["ask", paste], capsys, monkeypatch)
+    assert code == 0
+    commands = [line.strip() for line in out.splitlines() if line.strip().startswith("tcr-doctor diagnose")]
+    assert commands == ["tcr-doctor diagnose ccr.ccs.tencentyun.com --only dns,tcp,tls,http,credentials"], out
+    # a question without a log keeps the entry's own command
+    code, out, _ = run_cli(
+        ["ask", "docker push to ccr.ccs.tencentyun.com/ns/app:1 says unauthorized"], capsys, monkeypatch
+    )
+    assert "tcr-doctor diagnose ccr.ccs.tencentyun.com" in out
