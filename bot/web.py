@@ -10,21 +10,29 @@ overridden by the `config` dict given to `create_app` (tests), whose keys are th
 
 from __future__ import annotations
 
+import ipaddress
+import json
 import logging
 import os
+import re
 import secrets
+import threading
 import time
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from flask import Flask, Response, g, jsonify, request
+from flask import Flask, Response, g, jsonify, request, send_from_directory
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from bot.metrics import Metrics
+from bot import api, console
+from bot.api import error_response
+from bot.metrics import CONTENT_TYPE, Metrics
+from bot.render import render
 from bot.settings import Settings
-
-if TYPE_CHECKING:
-    from bot.storage import Storage
+from bot.shared import RateLimiter, connect, parse_rate
+from bot.storage import Storage
+from diagnostics import AddressPolicy, AnonymousDiagnosis
 
 log = logging.getLogger("tcr_doctor.web")
 
@@ -53,30 +61,20 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
             "ignored; set the proxies' addresses (or '*' for any peer)"
         )
     elif cfg.trusted_proxies:
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
         hops = cfg.trusted_proxies
         fixed = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
         # Flask's documented way to wrap the app in WSGI middleware (to mypy, a method being replaced)
         app.wsgi_app = fixed if "*" in addresses else FromProxiesOnly(fixed, app.wsgi_app, addresses)  # type: ignore[method-assign]
 
-    from bot.storage import Storage
-
     # A database named by the caller wins; else the environment decides (bot.storage.database_url).
     explicit = (config or {}).get("DATABASE_URL") or (config or {}).get("DB")
     storage = Storage(explicit or None, retention_days=cfg.retention_days or None)
     if cfg.redis_url:
-        from bot.shared import connect
-
         connect(cfg.redis_url).close()  # unreachable: RedisUnavailable, one line, before any request
     state = WebState(cfg, storage)
     app.extensions["tcr_doctor"] = state
 
-    from bot import api
-
     app.register_blueprint(api.blueprint)
-    from bot import console
-
     console.init_app(app, state)
     _install_hooks(app, state)
     _mount_slack(app, cfg)
@@ -88,14 +86,10 @@ class FromProxiesOnly:
     reads X-Forwarded-*), every other request straight to `plain`, its forwarded headers ignored."""
 
     def __init__(self, trusted: Any, plain: Any, addresses: tuple[str, ...]):
-        import ipaddress
-
         self.trusted, self.plain = trusted, plain
         self.networks = [ipaddress.ip_network(a.strip(), strict=False) for a in addresses if a.strip()]
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
-        import ipaddress
-
         try:
             peer = ipaddress.ip_address(environ.get("REMOTE_ADDR", ""))
         except ValueError:
@@ -109,8 +103,6 @@ class WebState:
     """Per-process state shared by the request handlers."""
 
     def __init__(self, cfg: Settings, storage: Storage):
-        from diagnostics import AddressPolicy, AnonymousDiagnosis
-
         self.cfg = cfg
         self.storage = storage
         self.metrics = Metrics()
@@ -126,8 +118,6 @@ class WebState:
             ca_file=cfg.ca_file,
             checks=cfg.diagnose_checks,
         )
-        from bot.shared import RateLimiter, parse_rate
-
         self.limiters = {
             name: RateLimiter(parse_rate(spec), name=name, redis_url=cfg.redis_url, on_fallback=self.backend_fallback)
             for name, spec in (
@@ -136,8 +126,6 @@ class WebState:
                 ("feedback", cfg.rate_limit_feedback),
             )
         }
-        import threading
-
         self.diagnose_slots = threading.BoundedSemaphore(max(1, cfg.diagnose_concurrency))
         # Seams for tests: replace the knowledge / diagnostics functions.
         self.ask = cfg.ask_func
@@ -260,8 +248,6 @@ def _install_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Response:
-        from bot.api import error_response
-
         code = {
             400: "bad_request",
             404: "not_found",
@@ -277,8 +263,6 @@ def _install_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def _crash(exc: Exception) -> Response:
-        from bot.api import error_response
-
         log.exception("unhandled error on %s %s", request.method, request.path)
         return error_response(500, "internal")
 
@@ -298,11 +282,7 @@ def _install_service_routes(app: Flask, state: WebState) -> None:
     def metrics() -> Response:
         token = cfg.metrics_token
         if token and not secrets.compare_digest(request.headers.get("Authorization", ""), f"Bearer {token}"):
-            from bot.api import error_response
-
             return error_response(401, "unauthorized")
-        from bot.metrics import CONTENT_TYPE
-
         return Response(state.metrics.render(), headers={"Content-Type": CONTENT_TYPE})
 
 
@@ -332,8 +312,6 @@ def _install_widget_routes(app: Flask, cfg: Settings) -> None:
 
     @app.get("/")
     def index() -> Response:
-        from bot.render import render
-
         lang = request.args.get("lang", "")
         lang = lang if lang in ("zh", "en") else ""
         html = render("web", "index.html", lang=lang or "en", data_lang=lang, handoff_url=cfg.handoff_url)
@@ -342,9 +320,6 @@ def _install_widget_routes(app: Flask, cfg: Settings) -> None:
 
 def _widget_source(directory: str, handoff_url: str) -> str:
     """widget.js with the configured hand-off URL between its /*HANDOFF*/ and /*END*/ markers."""
-    import json
-    import re
-
     with open(os.path.join(directory, "widget.js"), encoding="utf-8") as fh:
         source = fh.read()
     if not str(handoff_url).startswith(("https://", "http://")):
@@ -355,8 +330,6 @@ def _widget_source(directory: str, handoff_url: str) -> str:
 
 
 def _static(directory: str, name: str, mimetype: str) -> Response:
-    from flask import send_from_directory
-
     response = send_from_directory(directory, name, mimetype=mimetype, max_age=300)
     response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
     return response
@@ -366,7 +339,7 @@ def _mount_slack(app: Flask, cfg: Settings) -> None:
     mode = cfg.slack
     if mode == "off" or (mode == "auto" and not cfg.slack_signing_secret):
         return
-    from bot import slack
+    from bot import slack  # Slack is optional: slack_bolt and slack_sdk are imported only when it is configured
 
     slack.init_app(app)
     _gate_slack(app, slack)
@@ -389,8 +362,7 @@ def _gate_slack(app: Flask, slack: Any) -> None:
     secret = settings.signing_secret or ""
 
     def gated(*args: Any, **kwargs: Any) -> Any:  # Slack's handler's answer, or our JSON error
-        from bot import slackgate
-        from bot.api import error_response
+        from bot import slackgate  # with bot.slack: only when Slack is configured
 
         request.max_content_length = SLACK_MAX_BODY_BYTES
         body = request.get_data(cache=True)
