@@ -20,7 +20,10 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 from flask import Blueprint, Response, current_app, jsonify, request
 from markupsafe import Markup
 
+import diagnostics
+import knowledge
 from bot.questions import count_question, question_fields
+from bot.render import render
 from diagnostics import checks as checks_registry
 
 if TYPE_CHECKING:
@@ -287,7 +290,7 @@ ALLOWED_TAGS = {
 
 @functools.lru_cache(maxsize=1)
 def _markdown() -> MarkdownIt:
-    from markdown_it import MarkdownIt
+    from markdown_it import MarkdownIt  # only HTML answers (render=html, the console) need the Markdown parser
 
     # No raw HTML from markdown: "<img onerror=...>" stays text.
     return MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable("table")
@@ -296,7 +299,7 @@ def _markdown() -> MarkdownIt:
 def sanitize(html: str) -> str:
     """Rendered HTML reduced by nh3 to the tags and attributes the widget uses (scripts and styles dropped, links opened
     in a new tab with rel=noopener): nothing from a question or an entry runs in the page."""
-    import nh3
+    import nh3  # with the Markdown parser: only for HTML answers
 
     return nh3.clean(
         html,
@@ -326,8 +329,6 @@ def markdown_html(text: str) -> Markup:
 
 
 def _render(template: str, **context: object) -> str:
-    from bot.render import render
-
     return sanitize(render("web", template, **context))
 
 
@@ -393,10 +394,8 @@ def render_log(log: LogCause, lang: str) -> str:
 
 
 def _cause_text(code: str) -> CauseText | None:
-    from knowledge import cause_text
-
     try:
-        return cause_text(code)
+        return knowledge.cause_text(code)
     except KeyError:
         return None
 
@@ -411,8 +410,6 @@ def _pick(text: object, lang: str) -> str:
 def _ask_func() -> AskFunc:
     state = _state()
     if state.ask is None:
-        import knowledge
-
         state.ask = knowledge.ask
     return state.ask
 
@@ -420,8 +417,6 @@ def _ask_func() -> AskFunc:
 def _explain_log(text: str) -> LogCause | None:
     """knowledge.explain_log; its failure never costs the answer."""
     try:
-        import knowledge
-
         return knowledge.explain_log(text)
     except Exception:
         current_app.logger.warning("explain_log failed", exc_info=True)
@@ -431,9 +426,7 @@ def _explain_log(text: str) -> LogCause | None:
 def _redact(text: str) -> tuple[str, list[str]]:
     state = _state()
     if state.redact is None:
-        from knowledge import redact
-
-        state.redact = redact
+        state.redact = knowledge.redact
     masked, kinds = state.redact(text)
     return masked, list(kinds or [])
 
@@ -479,10 +472,10 @@ def api_ask() -> Response:
 
 # --- /api/diagnose --------------------------------------------------------------------------------------
 def _refused_finding(host: str, refusal: str) -> dict[str, Any]:
-    from diagnostics import finding
-
     reason = {"zh": getattr(refusal, "zh", str(refusal)), "en": getattr(refusal, "en", str(refusal))}
-    return finding("dns", "TARGET_REFUSED", host=host, reason=reason, policy=getattr(refusal, "code", "")).to_dict()
+    return diagnostics.finding(
+        "dns", "TARGET_REFUSED", host=host, reason=reason, policy=getattr(refusal, "code", "")
+    ).to_dict()
 
 
 def cli_command(target: str) -> dict[str, Any]:
@@ -605,10 +598,8 @@ def _log_cause(body: JSONObject) -> tuple[str, list[str]] | None:
     """The optional ("cause", "also") of a pasted log whose diagnosis this is: None when there is no `cause`
     (an `also` alone says nothing to confirm: ignored once checked), BadBody("bad_cause") when malformed (not
     cause codes of knowledge.logs)."""
-    from knowledge import log_causes
-
     cause, also = body.get("cause"), body.get("also", [])
-    codes = log_causes()
+    codes = knowledge.log_causes()
     if "also" in body and (
         not isinstance(also, list) or len(also) > 2 or not all(isinstance(c, str) and c in codes for c in also)
     ):
@@ -626,10 +617,8 @@ def log_verdict(cause: tuple[str, list[str]], result: Mapping[str, Any]) -> LogV
     cause or one of its alternatives, most likely first; else the failing/warning ones)."""
     if result.get("refused"):
         return {"verdict": "not_run", "codes": []}
-    from knowledge import log_verdict as verdict_of
-
     code, also = cause
-    return verdict_of(code, also, result.get("findings") or [])
+    return knowledge.log_verdict(code, also, result.get("findings") or [])
 
 
 @runtime_checkable
@@ -648,9 +637,7 @@ def _run_diagnosis(state: WebState, target: str, checks: list[str] | None = None
             target, policy=anonymous.policy, timeout=anonymous.timeout, nameserver=anonymous.nameserver, only=only
         )
     else:
-        from diagnostics import diagnose
-
-        report = diagnose(target, anonymous.options(only))
+        report = diagnostics.diagnose(target, anonymous.options(only))
     data = report.to_dict() if isinstance(report, _Reported) else dict(report)
     findings = data.get("findings") or []
     exit_code = data.get(
@@ -674,8 +661,6 @@ def _known_answer(answer_id: str) -> bool:
     if state.ask is not None and state.cfg.ask_func is not None:
         return True  # a test's stand-in knowledge base: accept any id
     try:
-        import knowledge
-
         kb, _ = knowledge.get_matcher()
         return answer_id in kb.by_id
     except Exception:  # noqa: BLE001 - without the KB we cannot tell; accept

@@ -23,6 +23,8 @@ from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 
+import knowledge
+
 # Latency buckets (seconds) for the request-duration histogram.
 BUCKETS: tuple[float, ...] = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 
@@ -85,9 +87,7 @@ README_END = "<!-- metrics:end -->"
 @functools.lru_cache(maxsize=4096)
 def label_value(value: Any) -> str:
     """A label value as exposed: masked by the one secret detector (label values are few, so cached)."""
-    from knowledge import redact
-
-    return redact(str(value))[0]
+    return knowledge.redact(str(value))[0]
 
 
 def multiprocess_dir() -> str | None:
@@ -135,7 +135,7 @@ class Metrics:
         """The Prometheus text exposition: this host's workers summed (multiprocess mode), else this process."""
         directory = multiprocess_dir()
         if directory:
-            from prometheus_client import multiprocess
+            from prometheus_client import multiprocess  # multiprocess mode only (gunicorn's workers)
 
             registry = CollectorRegistry()
             multiprocess.MultiProcessCollector(registry, path=directory)  # type: ignore[no-untyped-call]

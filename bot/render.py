@@ -58,6 +58,7 @@ def compiled_templates() -> jinja2.BytecodeCache | None:
     calls its own runtime): an edit or an upgrade is compiled anew, never served stale. Jinja2's own
     FileSystemBytecodeCache is not used: it reads a pickle back, and stops the render on a damaged file. A cache that
     cannot be written or read back costs the compilation only."""
+    # Imported when a first template is rendered: `--json` output never pays for Jinja2 (tests/test_startup.py).
     import hashlib
     import marshal
     import sys

@@ -14,12 +14,18 @@ Procfile's familiar flags (`--workers`, `--threads`, `--bind`).
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import time
 from typing import Any
 
+from gunicorn.app.base import BaseApplication
+from gunicorn.util import import_app
 from gunicorn.workers.base import Worker
+
+import knowledge
+from bot.settings import Settings
 
 # Largest request body waitress accepts (it answers 413 above): the Slack endpoint's limit, the largest any route
 # has; the API routes apply their own smaller limit.
@@ -45,14 +51,14 @@ def channel_class() -> type:
       cannot take it and sends nothing, so poll() returned at once, again and again (about 36 polls per /api/ask,
       each visiting every connection, competing with the task for the GIL). It now says so only when the lock is
       free; the task wakes the loop itself when it leaves output unsent and when it ends (`pull_trigger`)."""
+    # waitress is imported by the worker that serves with it: gunicorn's master imports this module for the worker
+    # class and never serves.
     from waitress.channel import HTTPChannel
     from waitress.task import ErrorTask
 
     class JSONErrorTask(ErrorTask):  # type: ignore[misc]  # waitress ships no type hints
         def execute(self) -> None:
-            import json
-
-            from bot.api import ERRORS
+            from bot.api import ERRORS  # the app's modules: in the worker, not in the master
 
             error = self.request.error
             status = int(getattr(error, "code", 400) or 400)
@@ -99,7 +105,7 @@ class WaitressWorker(Worker):  # type: ignore[misc]  # nor does gunicorn
     def run(self) -> None:
         """Serve until the master stops the worker: waitress's event loop on the inherited sockets, a heartbeat to the
         master every second, and a graceful shutdown of the threads."""
-        from waitress import create_server, wasyncore
+        from waitress import create_server, wasyncore  # in the worker only, as above
 
         socket_map: dict[Any, Any] = {}
         server = create_server(
@@ -135,11 +141,7 @@ class WaitressWorker(Worker):  # type: ignore[misc]  # nor does gunicorn
 def configure_logging(level: str | None = None) -> None:
     """Log to stderr at `level` (default: the TCR_DOCTOR_LOG_LEVEL setting) with every record — at every level,
     DEBUG included — passed through the one secret redactor."""
-    from knowledge import install_log_redaction
-
     if level is None:
-        from bot.settings import Settings
-
         level = Settings.from_env().log_level
     root = logging.getLogger()
     if not root.handlers:
@@ -148,7 +150,7 @@ def configure_logging(level: str | None = None) -> None:
         root.addHandler(handler)
     root.setLevel(level.upper())
     for name in ("", "gunicorn.error", "gunicorn.access"):
-        install_log_redaction(logging.getLogger(name))
+        knowledge.install_log_redaction(logging.getLogger(name))
     # waitress warns "Task queue depth is N" on every request that finds all threads busy: under a steady load that
     # is a line per request (formatting and writing it cost a worker about a tenth of its CPU in bench_scale).
     # Busy threads are the normal state of a loaded server; the request-duration histogram shows when they hurt.
@@ -173,9 +175,7 @@ def gunicorn_options(host: str, port: int, workers: int, threads: int, log_level
 def serve(app_uri: str, options: dict[str, Any]) -> None:
     """Run gunicorn (with WaitressWorker and the hooks of bot/gunicorn_conf.py) in this process, as the Procfile
     runs it."""
-    from gunicorn.app.base import BaseApplication
-
-    from bot import gunicorn_conf
+    from bot import gunicorn_conf  # the Procfile's hooks: only `serve` runs gunicorn in this process
 
     class _Application(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:
@@ -187,8 +187,6 @@ def serve(app_uri: str, options: dict[str, Any]) -> None:
                 self.cfg.set(key, value)
 
         def load(self) -> Any:
-            from gunicorn.util import import_app
-
             return import_app(app_uri)
 
     _Application().run()

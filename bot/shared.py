@@ -34,14 +34,14 @@ class RedisUnavailable(RuntimeError):
 
 def safe_redis_url(url: str) -> str:
     """The Redis URL with its password masked, for logs and errors."""
-    from bot.storage import safe_url
+    from bot.storage import safe_url  # bot.storage imports this module
 
     return safe_url(url)
 
 
 def connect(url: str) -> Any:
     """A Redis client for `url` with short timeouts, checked with PING (RedisUnavailable when that fails)."""
-    import redis
+    import redis  # only where Redis is configured
 
     client = redis.Redis.from_url(
         url, socket_timeout=SOCKET_TIMEOUT, socket_connect_timeout=SOCKET_TIMEOUT, health_check_interval=30
@@ -129,6 +129,8 @@ class RateLimiter:
         redis_url: str | None = None,
         on_fallback: Callable[[str, str], Any] | None = None,
     ):
+        # limits loads with the first limiter: the CLI commands that import bot.storage (db, report, kb), and through
+        # it this module, limit nothing.
         from limits import RateLimitItemPerSecond
         from limits.storage import MemoryStorage
         from limits.strategies import MovingWindowRateLimiter
@@ -146,7 +148,7 @@ class RateLimiter:
         if self._shared is None:
             with self._shared_lock:
                 if self._shared is None:
-                    from limits.storage import RedisStorage
+                    from limits.storage import RedisStorage  # only where Redis is configured
                     from limits.strategies import MovingWindowRateLimiter
 
                     assert self.shared_url is not None  # only called when Redis is configured
@@ -213,7 +215,7 @@ class OnceKeys:
             return None
         try:
             if self._client is None:
-                import redis
+                import redis  # only where Redis is configured
 
                 self._client = redis.Redis.from_url(
                     self.url, socket_timeout=SOCKET_TIMEOUT, socket_connect_timeout=SOCKET_TIMEOUT

@@ -34,9 +34,12 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
+import diagnostics
+import knowledge
 from bot.questions import count_question, question_fields
 from bot.render import render
 from bot.settings import AskFunc, RedactFunc, Settings
+from bot.shared import OnceKeys
 from diagnostics import AddressPolicy, AnonymousDiagnosis
 from diagnostics import checks as checks_registry
 
@@ -264,9 +267,7 @@ class RedactingFilter(logging.Filter):
 
 
 def _knowledge_redact() -> RedactFunc:
-    from knowledge import redact
-
-    return redact
+    return knowledge.redact
 
 
 def sdk_logger() -> logging.Logger:
@@ -312,17 +313,15 @@ def _operator_cloud(settings: Settings) -> CloudOptions | None:
     checks run only for that account's instances, and never ask about names outside it."""
     if not settings.slack_cloud:
         return None
-    from diagnostics import CloudOptions, load_credentials
-
     try:
-        creds = load_credentials()
+        creds = diagnostics.load_credentials()
     except ValueError as exc:
         log.warning("slack: TCR_DOCTOR_SLACK_CLOUD is on but the credentials cannot be read: %s", exc)
         return None
     if creds is None:
         log.warning("slack: TCR_DOCTOR_SLACK_CLOUD is on but no TENCENTCLOUD_SECRET_ID/KEY or tccli profile is set")
         return None
-    return CloudOptions(
+    return diagnostics.CloudOptions(
         credentials=creds,
         endpoint=settings.cloud_endpoint,
         scope="account",
@@ -442,8 +441,6 @@ class SlackChannel:
         self.settings = settings
         shared: SharedOnce | None = None
         if settings.redis_url:
-            from bot.shared import OnceKeys
-
             shared = OnceKeys(settings.redis_url, namespace="slack", on_fallback=settings.on_fallback)
         elif settings.storage is not None and getattr(settings.storage, "path", "") is None:
             # No Redis, a server database (PostgreSQL) shared by every host: dedupe there, across hosts.
@@ -458,8 +455,6 @@ class SlackChannel:
 
     def ask(self, text: str, lang: str | None = None) -> AskResult:
         """The knowledge answer to `text` (through the settings' stand-in in tests)."""
-        import knowledge
-
         return (self.settings.ask_func or knowledge.ask)(text, lang)
 
     def policy(self) -> AddressPolicy:
@@ -517,6 +512,7 @@ class SlackChannel:
     def build(self) -> App:
         """The bolt App with its listeners: mentions, direct messages, /tcr, the reply buttons and the target modal
         (each acked at once, the work done lazily on a thread pool)."""
+        # bolt and the Web API client load when the app is built, not when bot.slack's helpers are imported
         from slack_bolt import App
         from slack_sdk import WebClient
 
@@ -559,7 +555,7 @@ class SlackChannel:
         self, body: RequestBody, context: BoltContext, next: Callable[[], None]
     ) -> BoltResponse | None:
         """Global middleware: answer 200 at once, doing nothing, for retries of a seen event and bot messages."""
-        from slack_bolt import BoltResponse
+        from slack_bolt import BoltResponse  # bolt: loaded with the app (build)
 
         if body.get("type") == "event_callback":
             event = body.get("event") or {}
@@ -716,8 +712,6 @@ class SlackChannel:
 
     @staticmethod
     def _entry_question(entry_id: Any, lang: str) -> str | None:
-        import knowledge
-
         kb, _ = knowledge.get_matcher()
         entry = kb.by_id.get(str(entry_id or ""))
         return (entry.question.get(lang) or entry.question.get("en")) if entry else None
@@ -955,8 +949,6 @@ class SlackChannel:
     ) -> dict[str, Any]:
         """Diagnose TARGET and render the findings; busy when every diagnosis slot stays taken, an honest error
         when the diagnosis fails."""
-        from diagnostics import arrange_verdict, diagnose
-
         # Anonymous and server-neutral, by the same rules as the web API (diagnostics.policy.AnonymousDiagnosis):
         # no password, never the server's docker config or proxy variables.
         options = self.anonymous().options(only, cloud=self.settings.cloud)
@@ -964,7 +956,7 @@ class SlackChannel:
         if slots is not None and not slots.acquire(timeout=self.settings.diagnose_timeout):
             return message("busy.json.j2", lang=lang)
         try:
-            report = (self.settings.diagnose_func or diagnose)(target, options, progress=on_progress)
+            report = (self.settings.diagnose_func or diagnostics.diagnose)(target, options, progress=on_progress)
             findings = [f.to_dict() for f in report.findings]
             if self.settings.storage is not None and hasattr(self.settings.storage, "record_findings"):
                 self.settings.storage.record_findings(findings, channel="slack")  # codes only: console chart
@@ -973,7 +965,7 @@ class SlackChannel:
                 lang=lang,
                 target=target,
                 findings=findings,
-                causes=arrange_verdict(findings, getattr(report, "verdict", None) or []),
+                causes=diagnostics.arrange_verdict(findings, getattr(report, "verdict", None) or []),
                 credentials=credentials or any(_is_auth(f) for f in findings),
                 ran_by=ran_by,
                 command=command,
@@ -1037,19 +1029,21 @@ class SlackChannel:
 
     def check_name(self, text: str, lang: str, respond: Respond) -> None:
         """`/tcr check-name KIND VALUE`: the naming rules' verdict, or the usage."""
-        from diagnostics import check_name
-
         parts = text.split(None, 1)
         kind = _NAME_KINDS.get(parts[0].lower()) if parts else None
         if kind is None or len(parts) != 2:
             respond(**message("usage.json.j2", lang=lang, sub="check-name"))
             return
-        respond(**message("check_name.json.j2", lang=lang, kind=parts[0].lower(), result=check_name(kind, parts[1])))
+        respond(
+            **message(
+                "check_name.json.j2", lang=lang, kind=parts[0].lower(), result=diagnostics.check_name(kind, parts[1])
+            )
+        )
 
     @staticmethod
     def _post_or_respond(client: WebClient, respond: Respond, channel: str, reply: dict[str, Any]) -> None:
         """Post in the channel (so buttons can thread under it); where the bot is no member, reply privately."""
-        from slack_sdk.errors import SlackApiError
+        from slack_sdk.errors import SlackApiError  # slack_sdk: loaded with the app (build)
 
         try:
             client.chat_postMessage(channel=channel, **reply)
@@ -1089,6 +1083,7 @@ def init_app(flask_app: Flask) -> None:
     settings = SlackSettings.from_settings(service)
     if settings is None:
         return
+    # bolt's Flask adapter: only a web service with Slack configured mounts it
     from flask import request
     from slack_bolt.adapter.flask import SlackRequestHandler
 

@@ -39,7 +39,9 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg_dialect
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 
+import knowledge
 from bot.settings import Settings
+from bot.shared import Breaker
 
 if TYPE_CHECKING:
     from alembic.config import Config as AlembicConfig
@@ -271,7 +273,7 @@ def lock_migrations(conn: sa.Connection) -> None:
 
 def alembic_config(url: str) -> AlembicConfig:
     """Alembic's configuration for the migrations shipped in the package (no alembic.ini needed)."""
-    from alembic.config import Config
+    from alembic.config import Config  # Alembic only to create or migrate the schema
 
     config = Config()
     config.set_main_option("script_location", os.path.join(os.path.dirname(__file__), "migrations"))
@@ -284,7 +286,7 @@ _ALEMBIC_LOCK = threading.Lock()
 
 def upgrade(url: str, revision: str = "head") -> str | None:
     """Apply the migrations up to `revision`; returns the revision the database is at afterwards."""
-    from alembic import command
+    from alembic import command  # as above
 
     engine = make_engine(url)
     try:
@@ -321,9 +323,7 @@ def _describe(exc: BaseException) -> str:
     """An exception for the log, redacted: its type and (masked, shortened) message, never a row's text (the
     engine hides statement parameters)."""
     try:
-        from knowledge import redact
-
-        message = redact(clean_text(short_reason(exc)))[0]
+        message = knowledge.redact(clean_text(short_reason(exc)))[0]
     except Exception:  # noqa: BLE001 - the log line must not fail either
         message = ""
     return f"{type(exc).__name__}: {message[:200]}" if message else type(exc).__name__
@@ -766,8 +766,6 @@ class SeenKeys:
         namespace: str = "slack",
         on_fallback: Callable[[str, str], Any] | None = None,
     ):
-        from bot.shared import Breaker
-
         self.storage = storage
         self.ttl = max(1.0, float(ttl))
         self.namespace = namespace

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hmac
 import io
 import json
 import logging
+import os
 import time
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from flask import Blueprint, Flask, current_app, redirect, request, send_from_directory
 from flask import Response as FlaskResponse
@@ -24,12 +27,15 @@ from werkzeug.exceptions import BadRequest
 from werkzeug.wrappers import Response  # flask's and redirect()'s responses alike
 
 import knowledge
+from bot.api import client_key
 from bot.console import evaluate
 from bot.console.auth import Auth, same_origin
 from bot.console.groups import cluster, describe, group_key
 from bot.console.overlay import OverlaySource, overlay_from_rows
 from bot.console.slack_signin import SignInError, SlackSignIn
 from bot.console.store import DAY, ConsoleStore, Filters
+from bot.render import render
+from bot.shared import RateLimiter
 from bot.storage import NOT_A_MISSED_QUESTION
 
 if TYPE_CHECKING:
@@ -57,8 +63,6 @@ class Console:
         self.source = source
         self.slack = SlackSignIn.from_settings(cfg)
         self.eval_paths = evaluate.eval_paths(list(cfg.console_eval_sets))
-        from bot.shared import RateLimiter
-
         # sign-in attempts per client: shared across hosts when Redis is configured, like the API's limits
         self.login_limiter = RateLimiter((10, 60.0), name="console_login", redis_url=cfg.redis_url)
 
@@ -102,15 +106,11 @@ def _gate() -> Response | None:
 
 
 def _csrf_ok(expected: str) -> bool:
-    import hmac
-
     given = request.form.get("csrf", "")
     return bool(given) and hmac.compare_digest(given.encode(), expected.encode())
 
 
 def _safe_next(path: str) -> str:
-    from urllib.parse import quote
-
     return quote(path if path.startswith("/console") and not path.startswith("//") else "/console", safe="")
 
 
@@ -126,8 +126,6 @@ def _lang() -> str:
 
 
 def _page(template: str, status: int = 200, **context: Any) -> Response:
-    from bot.render import render
-
     lang = _lang()
     session = _session()
     values = {
@@ -170,13 +168,9 @@ def login() -> Response:
 def login_post() -> Response:
     """POST /console/login {csrf, name, token, next}: a session for a right token and a name, then a redirect to `next`
     within /console; 401 for a wrong token, 403 without the form's CSRF, 429 when busy."""
-    from bot.api import client_key
-
     c = _console()
     given_csrf = request.form.get("csrf", "")
     expected = c.auth.login_csrf()
-    import hmac
-
     if not given_csrf or not hmac.compare_digest(given_csrf.encode(), expected.encode()):
         return _page("error.html", status=403, reason="csrf")
     retry = c.login_limiter.check(client_key())
@@ -216,8 +210,6 @@ def login_slack() -> Response:
 def login_slack_callback() -> Response:
     """GET /console/login/slack/callback: Slack's redirect; a session when the code's id_token checks out (state, nonce,
     workspace), else the sign-in page with a 401 (403 for a bad state)."""
-    import hmac
-
     c = _console()
     if c.slack is None:
         return _page("error.html", status=404, reason="slack_off")
@@ -249,8 +241,6 @@ def logout() -> Response:
 def asset(name: str) -> Response:
     """GET /console/static/NAME: the console's CSS, script and vendored Chart.js (only those), public so the sign-in
     page is styled."""
-    import os
-
     if name not in ASSETS:
         return FlaskResponse("not found", status=404, mimetype="text/plain")
     directory = os.path.join(os.path.dirname(os.path.dirname(__file__)), "static")

@@ -7,6 +7,8 @@ a phrasing taught on one host is answered by all of them within `interval` secon
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import threading
 import time
@@ -54,9 +56,6 @@ def overlay_from_rows(version: str, rows: list[dict[str, Any]]) -> knowledge.Ove
                     hint={"zh": hint, "en": hint} if hint else None,
                 )
             )
-    import hashlib
-    import json
-
     content = json.dumps(
         [[r.get("kind"), r.get("entry_id"), r.get("topic"), r.get("pointer"), r["texts"]] for r in rows],
         ensure_ascii=False,

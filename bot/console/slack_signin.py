@@ -106,7 +106,7 @@ class SlackSignIn:
     def verify(self, id_token: str, nonce: str) -> dict[str, Any]:
         """The id_token's claims once its RS256 signature (Slack's published keys), issuer, audience, expiry, nonce and
         workspace check out; SignInError otherwise."""
-        import jwt
+        import jwt  # PyJWT (and cryptography under it): only a Slack sign-in verifies an ID token
 
         if self._jwks is None:
             self._jwks = jwt.PyJWKClient(f"{self.base}/openid/connect/keys", cache_keys=True, timeout=TIMEOUT)

@@ -80,8 +80,6 @@ class ConsoleStore:
     # -- charts ----------------------------------------------------------------------------------------
     def channels(self) -> list[str]:
         """The channels that have recorded questions (for the filter; re-read at most once a minute)."""
-        import time
-
         when, names = self._channels
         if time.monotonic() - when > 60 or not names:
             with self.engine.connect() as conn:
