@@ -1744,3 +1744,28 @@ def test_docker_hubs_two_error_body_on_a_pull_is_still_a_missing_repository():
 def test_what_a_request_made_by_hand_answered_does_not_outrank_the_failure(told):
     failure = "Error response from daemon: Get https://registry-1.docker.io/v2/library/busybox/manifests/latest: Received unexpected HTTP status: 500 Internal Server Error"
     assert cause(f"{failure}\n\n{told}") == "SERVER_ERROR"
+
+
+# --- one story: the log's FAQ entry is the one the answer gives (issue 11, item 3)
+
+
+@pytest.mark.parametrize(
+    "paste",
+    [
+        'ctr: failed to resolve reference "shop.tencentcloudcr.com/ns/app:1": failed to authorize: failed to fetch oauth token: unexpected status: 401 Unauthorized',
+        "GitHub Actions 里 push 报错: ERROR: failed to solve: failed to push shop.tencentcloudcr.com/ns/app:1: failed to authorize: failed to fetch oauth token: unexpected status from POST request to https://shop.tencentcloudcr.com/service/token: 401 Unauthorized",
+    ],
+)
+def test_credentials_refused_on_a_pull_or_push_link_the_entry_the_answer_gives(paste):
+    from knowledge import ask
+
+    r = ask(paste)
+    assert r["log"] is not None and r["log"]["cause"] == "CREDENTIALS_INVALID"
+    assert r["answer"] is not None and r["answer"]["id"] == r["log"]["faq"] == "unauthorized-authentication-required"
+
+
+def test_credentials_refused_at_login_still_link_the_login_entry():
+    r = explain(
+        "$ docker login shop.tencentcloudcr.com\nError response from daemon: Get https://shop.tencentcloudcr.com/v2/: unauthorized: authentication required"
+    )
+    assert r is not None and r["cause"] == "CREDENTIALS_INVALID" and r["faq"] == "login-failed"

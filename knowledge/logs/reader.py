@@ -118,7 +118,12 @@ def _explain(text: str) -> LogCause | None:
         # every host the paste names serves code, packages or web content (raw.githubusercontent.com,
         # cdn.jsdelivr.net, pypi.org …) and no container tool speaks: another program's download failed
         return None
-    faq = pattern.get("faq") or (meta.get("faq_kubelet") if tool == "kubelet" else None) or meta.get("faq")
+    faq = (
+        pattern.get("faq")
+        or (meta.get("faq_kubelet") if tool == "kubelet" else None)
+        or (meta.get("faq_transfer") if ent["op"] in ("pull", "push") else None)
+        or meta.get("faq")
+    )
     if faq and not faq_exists(faq):
         faq = None
     diagnose, target, checks, push = diagnose_command(cause, ent, ent["op"], pattern)
