@@ -158,3 +158,23 @@ def test_every_bar_of_a_long_chart_is_labelled(browser, tmp_path, live_server):
     finally:
         context.close()
         server.stop()
+
+
+def test_the_console_fits_a_phone_screen(browser, service):
+    """At 390 px the overview's charts (a grid of 420 px minimum columns) and the teach form (a fieldset sized to
+    its longest entry title) ran past the screen's right edge: a lead on a phone had to scroll sideways."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    try:
+        sign_in_by_keyboard(page, service)
+        for path in ("/console?lang=zh", "/console/questions?lang=zh", "/console?lang=en", "/console/questions"):
+            page.goto(service.url + path)
+            page.wait_for_load_state("networkidle")
+            past = page.evaluate("""() => { const W = document.documentElement.clientWidth, out = [];
+                document.querySelectorAll('main *').forEach(e => { const r = e.getBoundingClientRect();
+                  if (r.width > 0 && r.right > W + 1 && !e.closest('.tcrc-scroll')) out.push(e.tagName + '.' + e.className + ' ' + Math.round(r.right)); });
+                return out.slice(0, 5); }""")
+            assert past == [], (path, past)
+        page.screenshot(path=str(ARTIFACTS / "console-questions-phone.png"))
+    finally:
+        context.close()
