@@ -227,41 +227,102 @@ _NEEDLES: dict[str, tuple[str, ...]] = {
     "password": ("pass", "pwd", "token", "secret", "密码", "口令", "令牌"),
 }
 
+# IGNORECASE matches "İ" and "ı" as i and "ſ" as s, which str.lower() does not turn into i and s (it does turn the
+# Kelvin sign into k): in a text without them, the ASCII words of a (?i) pattern are in the lower-cased text as such.
+# tests/test_redact.py checks this list against every code point.
+_FOLDED_OTHERWISE = ("\u0130", "\u0131", "\u017f")
+
+
+def _lowers_plainly(text: str) -> bool:
+    """Whether every letter an IGNORECASE pattern matches as an ASCII letter in `text` is that letter in
+    `text.lower()`."""
+    return text.isascii() or not any(c in text for c in _FOLDED_OTHERWISE)
+
+
+def _literals(*literals: str) -> Callable[[str, str], bool]:
+    """The gate of a case-sensitive pattern each of whose matches holds one of `literals`."""
+    return lambda text, lower: any(literal in text for literal in literals)
+
+
+def _lowered(test: Callable[[str], bool], pattern: str) -> Callable[[str, str], bool]:
+    """The gate of an IGNORECASE pattern: `test(lower)`, a scan of the lower-cased text for what each match holds
+    (lower-case ASCII, uncased characters), where the text lowers plainly; else `pattern` (same flags) on the text."""
+    fallback = _Lazy(pattern)
+    return lambda text, lower: test(lower) if _lowers_plainly(text) else fallback.search(text)
+
+
+def _followed(lower: str, words: tuple[str, ...], rest: Callable[[str, int], bool]) -> bool:
+    """Whether one of `words` is in `lower` with `rest(lower, end of the word)` true."""
+    for word in words:
+        at = lower.find(word)
+        while at >= 0:
+            if rest(lower, at + len(word)):
+                return True
+            at = lower.find(word, at + 1)
+    return False
+
+
+def _separator_after(lower: str, i: int) -> bool:
+    r"""["']?[ \t]{0,5}(?:[:=：是为]|is) at `i` (a quote, when there, is taken: the others cannot match it)."""
+    i += lower.startswith(('"', "'"), i)
+    spaces = i
+    while spaces < i + 5 and lower.startswith((" ", "\t"), spaces):
+        spaces += 1
+    return lower.startswith((":", "=", "：", "是", "为", "is"), spaces)
+
+
+def _token_after(lower: str, i: int) -> bool:
+    r"""[ \t]{1,10} then 8 characters that are not space, quote or backslash (a superset of the token's class)."""
+    spaces = i
+    while spaces < i + 10 and lower.startswith((" ", "\t"), spaces):
+        spaces += 1
+    token = lower[spaces : spaces + 8]
+    return spaces > i and len(token) == 8 and not any(c.isspace() or c in "\"'\\" for c in token)
+
+
 # kind -> a cheap test that every match of the kind's pattern passes, run when a needle is found and before the
 # pattern is compiled. Needles are loose (`--username`, `/token`, `Bearer realm=`: the words of any registry report
-# or log), and compiling a full pattern costs up to 4 ms (`password`: its ~80 words under IGNORECASE) where a gate
-# costs 0.1-0.3 ms. A gate is the pattern with its boundaries, look-arounds and value rules left out (same flags),
-# or, for a case-sensitive pattern, literals one of which each match holds: so a text a gate rejects is one the
-# pattern leaves unchanged, and what is masked stays the same (tests/test_redact.py runs the redactor with and
-# without the gates on every text of tests/data).
-_GATES: dict[str, _Lazy | tuple[str, ...]] = {
-    "docker-login-password": _Lazy(
-        r"(?:-p|--password|--registry-password|--docker-password|--secret-key|--passphrase)(?:=|[ \t])"
-    ),
-    "url-credentials": _Lazy(r"://[^\s:/@]{1,256}:[^\s@/]{1,512}@"),
-    "access-token": (
+# or log), and compiling a pattern costs 0.1-4 ms (`password`: its ~80 words under IGNORECASE), as does compiling a
+# regular expression as a gate (~1 M instructions at the least). A gate asks for less than its pattern does (the
+# pattern with its boundaries, look-arounds and value rules left out): literals, for a case-sensitive pattern; a scan
+# of the lower-cased text, for an IGNORECASE one (see _lowered). So a text a gate rejects is one the pattern leaves
+# unchanged, and what is masked stays the same: tests/test_redact.py checks each gate against its pattern on
+# generated texts, and runs the redactor with and without the gates on every open text of tests/data.
+_GATES: dict[str, Callable[[str, str], bool]] = {
+    # the flags: -p, --password, --registry-password, --docker-password, --passphrase hold "-p"
+    "docker-login-password": _literals("-p", "--secret-key"),
+    "url-credentials": _literals("@"),
+    "access-token": _literals(
         *("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "npm_", "pypi-AgE", "sk-", "k_live_", "k_test_"),
         *("glpat-", "gldt-", "glft-", "glsoat-", "glrt-", "glcbt-", "glptt-", "gloas-", "SG."),
     ),
-    "bearer-token": _Lazy(r"(?i)(?:bearer|basic)[ \t]{1,10}[A-Za-z0-9._~+/=-]{8}"),
-    "docker-config-auth": _Lazy(r"(?i)\"(?:auth|identitytoken|registrytoken)\"[ \t]{0,5}:"),
-    "password": _Lazy(r"(?i)(?:password|passwd|pwd|token|secret|密码|口令|令牌)[\"']?[ \t]{0,5}(?:[:=：是为]|is)"),
+    "bearer-token": _lowered(
+        lambda lower: _followed(lower, ("bearer", "basic"), _token_after),
+        r"(?i)(?:bearer|basic)[ \t]{1,10}[^\s\"'\\]{8}",
+    ),
+    "docker-config-auth": _lowered(
+        lambda lower: any(word in lower for word in ('"auth"', '"identitytoken"', '"registrytoken"')),
+        r"(?i)\"(?:auth|identitytoken|registrytoken)\"",
+    ),
+    # a label's last word (access_token ends in token, client_secret in secret), then what separates it from a value
+    "password": _lowered(
+        lambda lower: _followed(
+            lower, ("password", "passwd", "pwd", "token", "secret", "密码", "口令", "令牌"), _separator_after
+        ),
+        r"(?i)(?:password|passwd|pwd|token|secret|密码|口令|令牌)[\"']?[ \t]{0,5}(?:[:=：是为]|is)",
+    ),
 }
 
 
-def _gate_passes(kind: str, text: str) -> bool:
+def _gate_passes(kind: str, text: str, lower: str | None = None) -> bool:
     """False when `kind`'s gate shows that its pattern cannot match `text` (True for a kind with no gate)."""
     gate = _GATES.get(kind)
-    if gate is None:
-        return True
-    if isinstance(gate, tuple):
-        return any(literal in text for literal in gate)
-    return gate.search(text)
+    return gate is None or gate(text, text.lower() if lower is None else lower)
 
 
 def _may_match(kind: str, text: str, lower: str) -> bool:
     """False when `kind`'s pattern cannot match `text`: none of its needles is in `lower`, or its gate rejects it."""
-    return any(needle in lower for needle in _NEEDLES[kind]) and _gate_passes(kind, text)
+    return any(needle in lower for needle in _NEEDLES[kind]) and _gate_passes(kind, text, lower)
 
 
 def redact(text: str) -> tuple[str, list[str]]:
