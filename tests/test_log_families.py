@@ -1769,3 +1769,58 @@ def test_credentials_refused_at_login_still_link_the_login_entry():
         "$ docker login shop.tencentcloudcr.com\nError response from daemon: Get https://shop.tencentcloudcr.com/v2/: unauthorized: authentication required"
     )
     assert r is not None and r["cause"] == "CREDENTIALS_INVALID" and r["faq"] == "login-failed"
+
+
+# --- Round 4, parts 9-11: the old kubelet's hint, Google Cloud IAM's wording, a Windows image on Linux, containerd's
+#     "failed to resolve ref" (ECS/Fargate).
+
+
+@pytest.mark.parametrize(
+    ("details", "want"),
+    [
+        (
+            'Error: Status 403 trying to pull repository sysdig/backend: "{\\"error\\": \\"Permission Denied\\"}"',
+            "PERMISSION_DENIED",
+        ),
+        ("Authentication is required.", "CREDENTIALS_MISSING"),
+        ("Tag 722 not found in repository quay.io/sysdig/backend", "TAG_NOT_FOUND"),
+    ],
+)
+def test_the_old_kubelets_no_credentials_hint_leaves_the_details_to_decide(details, want):
+    # kubernetes dockertools: "image pull failed for %s, this may be because there are no credentials on this
+    # request.  details: (%v)"
+    line = f"image pull failed for quay.io/sysdig/backend:722, this may be because there are no credentials on this request.  details: ({details})"
+    assert cause(line) == want
+
+
+@FAMILY
+@given(
+    perm=st.sampled_from(
+        ["artifactregistry.repositories.downloadArtifacts", "artifactregistry.repositories.uploadArtifacts"]
+    ),
+    quote=st.sampled_from(['"', "'"]),
+    project=_LABEL,
+)
+def test_google_clouds_iam_refusal_is_a_permission_problem(perm, quote, project):
+    line = f"Permission {quote}{perm}{quote} denied on resource {quote}projects/{project}/locations/europe-west1/repositories/docker{quote} (or it may not exist)"
+    assert cause(line) == "PERMISSION_DENIED"
+
+
+def test_a_windows_image_on_a_linux_engine_is_the_platform():
+    # moby: "image operating system %q cannot be used on this platform"
+    assert (
+        cause('docker pull microsoft/aspnet\nimage operating system "windows" cannot be used on this platform')
+        == "PLATFORM_MISMATCH"
+    )
+
+
+@FAMILY
+@given(name=_LABEL, tag=_LABEL)
+def test_containerds_resolve_ref_names_the_image_and_docker_hub_reads_as_missing(name, tag):
+    line = (
+        "CannotPullContainerError: pull image manifest has been retried 1 time(s): failed to resolve ref "
+        f"docker.io/library/{name}:{tag}: pull access denied, repository does not exist or may require authorization: "
+        "server message: insufficient_scope: authorization failed"
+    )
+    r = explain(line)
+    assert r is not None and r["cause"] == "REPO_NOT_FOUND" and r["host"] == "docker.io"

@@ -44,7 +44,7 @@ _IMAGE_POSITION_SOURCES: list[tuple[tuple[str, ...], str, bool, str]] = [  # com
         "ref",
         False,
         (
-            r"failed to (?:pull and unpack image|resolve reference|resolve source metadata for|get manifest for"
+            r"failed to (?:pull and unpack image|resolve reference|resolve ref|resolve source metadata for|get manifest for"
             r"|copy image|fetch|get|download|pull image|push image|push|pull)\s{1,3}\\?[\"']?(?:docker://|oci://)?"
             + _R
             + r"\\?[\"']?(?::\s|:$|\s*$)"
