@@ -11,16 +11,17 @@ import os
 import re
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from . import net
 from .findings import Finding, Unavailable, finding
 from .reference import DEFAULT_DOMAIN, DOCKER_HUB_DOMAINS, DOCKER_HUB_INDEX, DOCKER_HUB_REGISTRY, LEGACY_DEFAULT_DOMAIN
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see tests/test_startup.py
 if TYPE_CHECKING:  # the context hands itself in; it imports this module
+    from pathlib import Path
+    from typing import Any
+
     from .context import Context, DiagnoseOptions
     from .transport import Response
 
@@ -73,18 +74,26 @@ def _span(seconds: float) -> str:
 
 
 # ------------------------------------------------------------------------------------------------ credentials
-@dataclass
 class Credentials:
-    """Credentials for a registry, and where they were found (the secret never in repr)."""
+    """Credentials for a registry, and where they were found (the secret never in repr). The types of the token flow
+    are plain classes, not dataclasses: see diagnostics.findings.Finding."""
 
-    username: str | None
-    password: str | None = field(default=None, repr=False)
-    identity_token: str | None = field(default=None, repr=False)
-    source: str = "-"
+    def __init__(
+        self, username: str | None, password: str | None = None, identity_token: str | None = None, source: str = "-"
+    ) -> None:
+        self.username = username
+        self.password = password
+        self.identity_token = identity_token
+        self.source = source
+
+    def __repr__(self) -> str:
+        return f"Credentials(username={self.username!r}, source={self.source!r})"
 
 
 def _config_path(options: DiagnoseOptions, env: Mapping[str, str]) -> Path:
     """The docker config file: --docker-config, else $DOCKER_CONFIG/config.json, else ~/.docker/config.json."""
+    from pathlib import Path  # here: a diagnosis given --username never reads the config (~6 M instructions)
+
     if options.docker_config:
         p = Path(options.docker_config).expanduser()
         return p / "config.json" if p.is_dir() else p
@@ -238,21 +247,25 @@ def _from_auths(cfg: dict[str, Any], keys: list[str], path: Path) -> Credentials
 
 
 # ------------------------------------------------------------------------------------------------ token
-@dataclass
 class AuthResult:
     """What the token flow found: the challenge, the scope asked, the actions granted, the header for later
     requests, and the findings."""
 
-    scheme: str = "none"  # none | bearer | basic
-    realm: str | None = None
-    service: str | None = None
-    scope: str | None = None
-    wanted: list[str] = field(default_factory=list)
-    granted: list[str] | None = None
-    username: str | None = None
-    source: str = "anonymous"
-    header: str | None = field(default=None, repr=False)  # Authorization header for later requests
-    findings: list[Finding] = field(default_factory=list)
+    def __init__(self, wanted: list[str] | None = None) -> None:
+        self.scheme = "none"  # none | bearer | basic
+        self.realm: str | None = None
+        self.service: str | None = None
+        self.scope: str | None = None
+        self.wanted: list[str] = [] if wanted is None else wanted
+        self.granted: list[str] | None = None
+        self.username: str | None = None
+        self.source = "anonymous"
+        self.header: str | None = None  # Authorization header for later requests (never in repr)
+        self.findings: list[Finding] = []
+
+    def __repr__(self) -> str:
+        shown = {k: v for k, v in vars(self).items() if k != "header"}
+        return f"AuthResult({', '.join(f'{k}={v!r}' for k, v in shown.items())})"
 
     @property
     def failed(self) -> Finding | None:
@@ -296,18 +309,18 @@ def authenticate(ctx: Context) -> AuthResult:
     return flow.result
 
 
-@dataclass
 class _Flow:
     """What one authentication knows so far: the target, the credentials found, the evidence every finding
     carries, and the result being built."""
 
-    base_url: str
-    repository: str | None
-    result: AuthResult
-    evidence: dict[str, Any]
-    creds: Credentials | None = None
-    secret_exp: float | None = None  # `exp` of a password or identity token that is itself a JWT
-    now: float = field(default_factory=time.time)
+    def __init__(self, base_url: str, repository: str | None, result: AuthResult, evidence: dict[str, Any]) -> None:
+        self.base_url = base_url
+        self.repository = repository
+        self.result = result
+        self.evidence = evidence
+        self.creds: Credentials | None = None
+        self.secret_exp: float | None = None  # `exp` of a password or identity token that is itself a JWT
+        self.now = time.time()
 
     @classmethod
     def begin(cls, ctx: Context) -> _Flow:

@@ -12,12 +12,14 @@ import os
 import socket
 import ssl
 import threading
-from dataclasses import dataclass
-from typing import Any
 from urllib.parse import urlsplit
 
 from . import truststore
 from .net import Deadline, tcp_connect
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see tests/test_startup.py
+if TYPE_CHECKING:
+    from typing import Any
 
 
 # ------------------------------------------------------------------------------------------------ TLS
@@ -143,16 +145,22 @@ class _PinnedHTTPS(http.client.HTTPSConnection):
             raise
 
 
-@dataclass
 class Response:
-    """An HTTP answer, read whole (up to the body limit)."""
+    """An HTTP answer, read whole (up to the body limit). A plain class, not a dataclass: see
+    diagnostics.findings.Finding."""
 
-    status: int
-    reason: str
-    headers: dict[str, str]  # lower-case names; repeated headers joined with ", "
-    body: bytes
-    url: str
-    truncated: bool = False
+    def __init__(
+        self, status: int, reason: str, headers: dict[str, str], body: bytes, url: str, truncated: bool = False
+    ) -> None:
+        self.status = status
+        self.reason = reason
+        self.headers = headers  # lower-case names; repeated headers joined with ", "
+        self.body = body
+        self.url = url
+        self.truncated = truncated
+
+    def __repr__(self) -> str:
+        return f"Response({self.status} {self.reason!r}, {self.url!r}, {len(self.body)} bytes)"
 
     def header(self, name: str, default: str | None = None) -> str | None:
         """The header NAME (any case), repeated ones joined with ", "."""

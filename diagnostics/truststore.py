@@ -19,7 +19,7 @@ import re
 import ssl
 import sys
 
-from .cache import cache_dir
+from .cache import cache_root
 
 _PEM = re.compile(rb"-----BEGIN ([A-Z0-9 ]+)-----\r?\n(.*?)-----END \1-----", re.S)
 _HASHED = re.compile(r"[0-9a-f]{8}\.[0-9]+")  # OpenSSL's name for a certificate in a CA directory (.rN are CRLs)
@@ -42,21 +42,23 @@ def lazy_capath() -> str | None:
     except OSError:
         return None
     key = f"{cafile}\0{file_stat.st_size}\0{file_stat.st_mtime_ns}\0{capath}\0{dir_stat.st_mtime_ns}"
-    root = cache_dir()
+    root = cache_root()  # a str, not cache_dir()'s Path: pathlib costs more than this whole look-up (~6 M instructions)
     if root is None:
         return None  # caches off: comparing the two on every run would cost about what loading the file does
-    marker = root / f"truststore-{binascii.crc32(key.encode()):08x}-{len(key)}"
+    marker = os.path.join(root, f"truststore-{binascii.crc32(key.encode()):08x}-{len(key)}")
     try:
-        verdict = marker.read_text(encoding="utf-8")
+        with open(marker, encoding="utf-8") as fh:
+            verdict = fh.read()
         if verdict.startswith(key + "\n"):
             return capath if verdict.endswith("\nsame\n") else None
     except OSError:
         pass
     same = _directory_holds_file(cafile, capath)
     try:
-        marker.parent.mkdir(parents=True, exist_ok=True)
-        tmp = marker.with_name(f"{marker.name}.{os.getpid()}.tmp")
-        tmp.write_text(f"{key}\n{'same' if same else 'different'}\n", encoding="utf-8")
+        os.makedirs(root, exist_ok=True)
+        tmp = f"{marker}.{os.getpid()}.tmp"
+        with open(tmp, "w", encoding="utf-8") as fh:
+            fh.write(f"{key}\n{'same' if same else 'different'}\n")
         os.replace(tmp, marker)
     except OSError:
         pass

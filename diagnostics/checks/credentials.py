@@ -6,10 +6,9 @@ valid but lacking an action (pull-only user asking for push), anonymous pull of 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from ..findings import Finding
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see tests/test_startup.py
 if TYPE_CHECKING:  # the context is handed in; importing it would tie the checks to it
     from ..context import Context
 

@@ -5,14 +5,16 @@ from __future__ import annotations
 import http.client
 import os
 import ssl
-from typing import TYPE_CHECKING, Any
 from urllib.parse import SplitResult, urlsplit
 
 from .. import net, transport
 from ..findings import Finding, Unavailable, finding
 from ..target import is_ip
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see tests/test_startup.py
 if TYPE_CHECKING:  # the context is handed in; importing it would tie the checks to it
+    from typing import Any
+
     from ..context import Context
 
 NAME = "http"

@@ -6,15 +6,16 @@ import hashlib
 import http.client
 import json
 import threading
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urljoin, urlsplit
 
 from .. import net, transport
 from ..findings import NO_IMAGE, Finding, Unavailable, finding
 from .name import edition
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see tests/test_startup.py
 if TYPE_CHECKING:  # the context is handed in; importing it would tie the checks to it
+    from typing import Any
+
     from ..auth import AuthResult
     from ..context import Context
 
@@ -48,18 +49,27 @@ class _Stop(Exception):
         self.finding = f
 
 
-@dataclass
 class _Session:
     """One image check: the context, a client to the registry, the headers (Accept, Authorization), the token
     flow's result, the repository and reference asked about, and the evidence every finding carries."""
 
-    ctx: Context
-    client: transport.HTTPClient
-    headers: dict[str, str]
-    auth: AuthResult
-    repo: str
-    ref: str
-    ev: dict[str, Any]
+    def __init__(
+        self,
+        ctx: Context,
+        client: transport.HTTPClient,
+        headers: dict[str, str],
+        auth: AuthResult,
+        repo: str,
+        ref: str,
+        ev: dict[str, Any],
+    ) -> None:
+        self.ctx = ctx
+        self.client = client
+        self.headers = headers
+        self.auth = auth
+        self.repo = repo
+        self.ref = ref
+        self.ev = ev
 
     def request(self, method: str, path: str) -> transport.Response:
         """METHOD PATH on the registry with the session's headers; _Stop on a network failure."""

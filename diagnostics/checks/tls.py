@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import ssl
-from typing import TYPE_CHECKING, Any
 
 from .. import net, transport
 from ..findings import Finding, finding
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see tests/test_startup.py
 if TYPE_CHECKING:  # the context is handed in; importing it would tie the checks to it
+    from typing import Any
+
     from ..context import Context
 
 NAME = "tls"
