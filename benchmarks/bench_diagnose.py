@@ -14,7 +14,12 @@ token server and the cloud API never share the client's GIL), and measures:
    For comparison it prints the sum of the checks run alone (what a sequential runner would cost).
 2. A silent host (TCP accepted, nothing ever sent), a blackholed port (SYN dropped) and a DNS server that never
    answers: when the diagnosis ends vs its deadline (--timeout). Goal: <= deadline + 10 %.
-3. Full diagnosis WITH the account-side checks (`--cloud`, against tests/harness/tcr_api.py on loopback; every API
+4. What the command does after the diagnosis, in a fresh process each run (as `tcr-doctor diagnose` pays it): the
+   --json output (json.dumps and the secret detector over the ~6 KB report) and the text output (Jinja2, the
+   template kept compiled in the cache directory, or compiled afresh with the cache off, and the detector), on the
+   report of (1). Medians of --runs of its CPU time; with --instructions also valgrind callgrind counts (the load
+   moves neither much).
+5. Full diagnosis WITH the account-side checks (`--cloud`, against tests/harness/tcr_api.py on loopback; every API
    answer delayed by --api-delay seconds to stand for the round trip to tcr.tencentcloudapi.com): wall time vs
    its slowest single check, the account checks included. Goal: ratio <= 1.2.
 """
@@ -213,6 +218,74 @@ def bench_deadline(parts, runs: int) -> None:
             )
 
 
+# The command's output step alone, in a fresh interpreter: argv = report.json, json|text|none.
+OUTPUT_STEP = """
+import json, sys, time
+from bot.commands import diagnose as command
+report = json.load(open(sys.argv[1], encoding="utf-8"))
+start = time.process_time()
+if sys.argv[2] == "json":
+    command.redact(json.dumps(report, ensure_ascii=False), ["alice-pass"])
+elif sys.argv[2] == "text":
+    from bot.render import render
+    command.redact(render("cli", "diagnose.j2", r=command.view(report, "en"), lang="en"), ["alice-pass"])
+print(f"{(time.process_time() - start) * 1000:.3f}")
+"""
+
+
+def bench_output(parts, runs: int, instructions: bool) -> None:
+    import json
+    import re
+    import subprocess
+
+    from tests.harness.dns_server import Zone
+
+    target = f"{Zone.REGISTRY}:{parts.registry_port}/team/app:latest"
+    options = dict(nameserver=parts.nameserver, ca_file=parts.ca_file, username="alice", password="alice-pass", env={})
+    report = diagnose(target, DiagnoseOptions(**options)).to_dict()
+    print("4. after the diagnosis: the output step alone, in a fresh process (report of (1), 'en')")
+    with tempfile.TemporaryDirectory(prefix="bench-output-") as tmp:
+        path = Path(tmp) / "report.json"
+        path.write_text(json.dumps(report, ensure_ascii=False), encoding="utf-8")
+        print(f"   the report: {path.stat().st_size} bytes of JSON")
+        cache = {**os.environ, "TCR_DOCTOR_CACHE_DIR": str(Path(tmp) / "cache")}
+        off = {**os.environ, "TCR_DOCTOR_CACHE_DIR": "off"}
+        cases = [("--json output", "json", cache), ("text output, template kept", "text", cache)]
+        cases.append(("text output, template compiled (cache off)", "text", off))
+
+        def step(mode: str, env: dict) -> float:
+            run = subprocess.run(
+                [sys.executable, "-c", OUTPUT_STEP, str(path), mode],
+                env=env,
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            return float(run.stdout)
+
+        step("text", cache)  # keeps the compiled template
+        times: dict[str, list[float]] = {label: [] for label, _, _ in cases}
+        for _ in range(runs):
+            for label, mode, env in cases:
+                times[label].append(step(mode, env))
+        for label, _, _ in cases:
+            print(f"   {label}: median {median(times[label]):.2f} ms of CPU time (its wall time moves with the load)")
+        if instructions:
+            counts = {}
+            for label, mode, env in [("none", "none", cache), *cases]:
+                run = subprocess.run(
+                    ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable, "-c"]
+                    + [OUTPUT_STEP, str(path), mode],
+                    env={**env, "PYTHONHASHSEED": "0"},
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                )
+                counts[label] = int(re.search(r"Collected : (\d+)", run.stderr).group(1))
+            for label, _, _ in cases:
+                print(f"   {label}: {(counts[label] - counts['none']) / 1e6:.1f} M instructions (valgrind callgrind)")
+
+
 def bench_cloud(parts, runs: int, api_delay: float) -> None:
     from diagnostics.cloud import CloudCredentials, CloudOptions
     from tests.harness.dns_server import Zone
@@ -234,7 +307,7 @@ def bench_cloud(parts, runs: int, api_delay: float) -> None:
         cloud=cloud,
     )
     print(
-        f"3. full diagnosis with the account-side checks (TCR API stand-in in its own process, "
+        f"5. full diagnosis with the account-side checks (TCR API stand-in in its own process, "
         f"{api_delay * 1000:.0f} ms per answer)"
     )
     print(
@@ -256,21 +329,30 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--runs", type=int, default=15)
     ap.add_argument("--api-delay", type=float, default=0.03, help="seconds per TCR API answer (section 3)")
-    ap.add_argument("--only-cloud", action="store_true", help="run section 3 only")
+    ap.add_argument("--only-cloud", action="store_true", help="run section 5 only")
+    ap.add_argument("--only-output", action="store_true", help="run section 4 only")
+    ap.add_argument(
+        "--instructions", action="store_true", help="section 4 also counts instructions (valgrind: about a minute)"
+    )
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="bench-diagnose-") as tmp:
         parts = Parts(Path(tmp), args.api_delay)
         try:
             print(
                 f"python {sys.version.split()[0]}; command: .venv/bin/python benchmarks/bench_diagnose.py --runs {args.runs}"
-                f"{' --only-cloud' if args.only_cloud else ''}; load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}\n"
+                f"{' --only-cloud' if args.only_cloud else ''}{' --only-output' if args.only_output else ''}"
+                f"{' --instructions' if args.instructions else ''}; load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}\n"
             )
-            if not args.only_cloud:
+            if not (args.only_cloud or args.only_output):
                 bench_full(parts, args.runs)
                 print()
                 bench_deadline(parts, args.runs)
                 print()
-            bench_cloud(parts, args.runs, args.api_delay)
+            if not args.only_cloud:
+                bench_output(parts, args.runs, args.instructions)
+                print()
+            if not args.only_output:
+                bench_cloud(parts, args.runs, args.api_delay)
         finally:
             parts.stop()
     print(f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
