@@ -1824,3 +1824,53 @@ def test_containerds_resolve_ref_names_the_image_and_docker_hub_reads_as_missing
     )
     r = explain(line)
     assert r is not None and r["cause"] == "REPO_NOT_FOUND" and r["host"] == "docker.io"
+
+
+# --- Round 4, parts 12-14: a proxy's reason phrase as Go prints it (transport.go dialConn: errors.New(text) of the
+#     CONNECT answer's status), Azure AD's expired assertions, a token realm without a scheme, a token the client
+#     could not refresh.
+
+
+@FAMILY
+@given(
+    reason=st.sampled_from(
+        ["Bad Request", "Forbidden", "Method Not Allowed", "authenticationrequired", "Proxy Authorization Required"]
+    ),
+    dot=st.sampled_from(["", "."]),
+    host=HOSTS,
+)
+def test_a_proxys_reason_phrase_after_the_url_is_the_proxy(reason, dot, host):
+    line = f"docker: Error response from daemon: Get https://{host}/v2/: {reason}{dot}"
+    assert cause(line) == "PROXY_ERROR"
+
+
+@pytest.mark.parametrize("word", ["unauthorized", "denied", "EOF"])
+def test_a_registrys_own_bare_word_after_the_url_is_not_a_proxy(word):
+    assert cause(f"Error response from daemon: Get https://r.example.com/v2/: {word}") != "PROXY_ERROR"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        'ResponseBody: {"error":"invalid_client","error_description":"AADSTS700024: Client assertion is not within its valid time range. Current time: 2024-06-20T21:51:37Z"}',
+        "AADSTS7000222: The provided client secret keys for app 'abc' are expired.",
+    ],
+)
+def test_azure_ads_expired_assertion_or_secret_is_an_expired_credential(line):
+    assert cause(line) == "CREDENTIALS_EXPIRED"
+
+
+@FAMILY
+@given(host=HOSTS, path=PATHS)
+def test_a_token_realm_without_a_scheme_is_the_registrys_configuration(host, path):
+    line = f'trying to reuse blob sha256:ab12 at destination: Get "{host}/token?account=admin&scope=repository%3A{path}%3Apull&service={host}": unsupported protocol scheme ""'
+    assert cause(line) == "SERVER_ERROR"
+
+
+def test_a_token_the_kubelet_could_not_refresh_is_an_expired_one():
+    paste = (
+        "We can pull images from ECR most of the time but because of API throttling, the Kubelet can't refresh the "
+        "token at some point and pod creation fails:\n"
+        'Failed to pull image "123.dkr.ecr.us-east-1.amazonaws.com/repo/app:latest": unauthorized: authentication required'
+    )
+    assert cause(paste) == "CREDENTIALS_EXPIRED"

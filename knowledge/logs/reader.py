@@ -62,6 +62,7 @@ _EXPIRY_PROSE = LazyRe(
     r"\b(?:works?|worked|working) (?:again |fine )?after (?:a |an )?(?:restart|restarting|re-?log(?:ging)? ?in|logging in again|re-?authenticat)|"
     r"\brestart(?:ing)? (?:the )?[\w.-]{1,40} (?:resolves|fixes|solves)|"
     r"\b(?:token|credentials?|login|session) (?:\w+ ){0,3}(?:expired|expires|has expired)\b|"
+    r"\b(?:can't|cannot|can not|could not|couldn't|fails? to|failed to|unable to) refresh (?:the |its |a )?(?:token|credentials?|login)|"
     r"一段时间后|过一段时间|(?:几|\d{1,3}) ?个?小时(?:后|以后)|重新登录(?:后)?就(?:好|可以|正常)"
 )
 
