@@ -88,6 +88,7 @@ _SMALLTALK = {
         r"(?:谢谢|多谢|感谢|谢啦|谢了|thx|辛苦了?|好的|好滴|明白了?|懂了|知道了|了解了?|收到|ok了?|可以了|好了|行了|没问题了|拜拜|再见)",
         r"(?:问题)?(?:已经)?(?:解决|搞定|修好|弄好|处理好)了?",
         r"(?:成功|能用|正常|跑通)了",
+        "[\U0001f44d\U0001f64f\U0001f44c\u2705\U0001f389\u2764\U0001f4af\U0001f60a\U0001f642\U0001f600\U0001f604\U0001f64c\U0001f44f]+",  # 👍🙏👌✅🎉❤💯😊🙂😀😄🙌👏
     ],
     "greeting": [
         r"(?:hi|hello|hey|hiya|yo|howdy|greetings|good (?:morning|afternoon|evening|day))(?: there| all| everyone| team| bot| guys| folks)*",
@@ -95,6 +96,7 @@ _SMALLTALK = {
         r"(?:are )?(?:you|u) (?:there|around|online|available)",
         r"how are (?:you|u)(?: doing)?",
         r"(?:你好|您好|嗨|哈喽|哈啰|早上好|下午好|晚上好|早安|早|在吗|在不在|在么|在嘛|有人吗|有人在吗|有人么|大家好|请问有人吗)",
+        "\U0001f44b+",  # 👋
     ],
 }
 # Words that carry no request on their own ("hi there, thanks a lot!", "你好呀", "<@U0123> hello").
@@ -206,6 +208,8 @@ _SMALLTALK_WORDS = (
     "机器人",
     "真人",
     "人工",
+    # emoji that say thanks / hello on their own (a thumbs-up after an answer)
+    *"\U0001f44d\U0001f64f\U0001f44c\u2705\U0001f389\u2764\U0001f4af\U0001f60a\U0001f642\U0001f600\U0001f604\U0001f64c\U0001f44f\U0001f44b",
 )
 
 

@@ -34,6 +34,11 @@ from knowledge.dialogue import names_tcr, other_vendor, smalltalk, vendor_of_hos
         ("你是机器人吗", "identity"),
         ("你是谁", "identity"),
         ("hi, are you a bot?", "identity"),
+        # an emoji alone after an answer (a Slack DM "👍") got the documentation pointer ("how-to guides and pricing")
+        ("👍", "thanks"),
+        ("🙏🙏", "thanks"),
+        ("👌 thanks!", "thanks"),
+        ("<@U0ABC123> 👋", "greeting"),
     ],
 )
 def test_smalltalk_is_recognised_in_both_languages(text, kind):
@@ -52,6 +57,7 @@ def test_smalltalk_is_recognised_in_both_languages(text, kind):
         "thanks, but how do I delete a tag",
         "谢谢，另外企业版怎么收费",
         "hello world program in python",
+        "👍 but docker push still says denied",
     ],
 )
 def test_a_greeting_in_front_of_a_question_is_not_smalltalk(text):
