@@ -170,3 +170,21 @@ def test_ask_stdin_usage_errors_follow_the_cli_language(stdin, english, lang, lo
     code, out, err = run(["ask"], capsys, monkeypatch, stdin)
     assert code == 2 and out == ""
     assert err.startswith("tcr-doctor ask: ") and (CJK.search(err) if lang == "zh" else english in err), err
+
+
+@pytest.mark.parametrize(("lang", "yes", "no"), [("zh", "是", "否"), ("en", "yes", "no")])
+def test_report_evidence_says_yes_and_no_in_the_reports_language(lang, yes, no):
+    """A boolean piece of evidence read `vpc_domain: False` in a Chinese report (and `True` in an English one)."""
+    from bot.commands.diagnose import view
+
+    finding = {
+        "check": "endpoint",
+        "status": "ok",
+        "code": "ENDPOINT_LOCAL",
+        "summary": {"zh": "x", "en": "x"},
+        "fix": {"zh": "", "en": ""},
+        "faq": None,
+        "evidence": {"vpc_domain": False, "cached": True},
+    }
+    lines = dict(view({"findings": [finding], "verdict": []}, lang)["findings"][0]["evidence_lines"])
+    assert lines == {"vpc_domain": no, "cached": yes}

@@ -283,6 +283,8 @@ def _text(value: object, lang: str) -> str:
     from bot.render import pick
 
     value = pick(value, lang)
+    if isinstance(value, bool):
+        return ("是" if value else "否") if lang == "zh" else ("yes" if value else "no")
     if isinstance(value, (list, tuple)):
         return ", ".join(_text(v, lang) for v in value) or "-"
     if isinstance(value, dict):
