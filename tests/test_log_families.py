@@ -1874,3 +1874,51 @@ def test_a_token_the_kubelet_could_not_refresh_is_an_expired_one():
         'Failed to pull image "123.dkr.ecr.us-east-1.amazonaws.com/repo/app:latest": unauthorized: authentication required'
     )
     assert cause(paste) == "CREDENTIALS_EXPIRED"
+
+
+# --- Round 4, parts 16-19: a Docker Hub proxy's one-segment names, docker's local "No such image" after a failed
+#     pull, "Tag X not found" quoted alone, a 404 while committing a pushed blob, jib's refused manifest.
+
+
+@FAMILY
+@given(host=HOSTS, name=_LABEL)
+def test_a_one_segment_name_refused_by_a_hub_proxy_is_a_missing_repository(host, name):
+    line = f"Error response from daemon: pull access denied for {host}/{name}, repository does not exist or may require 'docker login': denied: requested access to the resource is denied"
+    assert cause(line) == "REPO_NOT_FOUND"
+    assert cause(line.replace(f"{host}/{name}", f"{host}/team/{name}")) == "CREDENTIALS_MISSING"  # a private repo
+
+
+@pytest.mark.parametrize(
+    "host", ["10.0.0.5:5000", "localhost:5000", "123456789012.dkr.ecr.us-east-1.amazonaws.com", "acme.azurecr.io"]
+)
+def test_a_one_segment_name_on_a_registry_that_allows_them_stays_a_missing_login(host):
+    line = f"Error response from daemon: pull access denied for {host}/app, repository does not exist or may require 'docker login': denied: requested access to the resource is denied"
+    assert cause(line) == "CREDENTIALS_MISSING"
+
+
+def test_dockers_local_no_such_image_after_a_failed_pull_leaves_the_pull_to_decide():
+    paste = (
+        'Error response from daemon: Head "https://swr.cn-north-1.myhuaweicloud.com/v2/acme/app/manifests/v3.5.0": denied: You may not login yet\n'
+        "Error response from daemon: No such image: swr.cn-north-1.myhuaweicloud.com/acme/app:v3.5.0"
+    )
+    assert cause(paste) == "CREDENTIALS_MISSING"
+    assert cause("Error response from daemon: No such image: r.example.com/acme/app:1") == "REPO_NOT_FOUND"
+
+
+def test_tag_not_found_quoted_alone_is_a_missing_tag():
+    assert cause("The pod fails to pull the image with `Tag 1.4 not found` error.") == "TAG_NOT_FOUND"
+
+
+@FAMILY
+@given(
+    kind=st.sampled_from(["config", "layer", "manifest"]),
+    digest=st.text(alphabet="0123456789abcdef", min_size=64, max_size=64),
+)
+def test_a_404_while_committing_a_pushed_blob_is_the_server_losing_it(kind, digest):
+    line = f'#6 ERROR: failed commit on ref "{kind}-sha256:{digest}": unexpected status: 404 Not Found'
+    assert cause(line) == "SERVER_ERROR"
+
+
+def test_jibs_refused_manifest_is_the_registry_refusing_the_content():
+    line = "BuildStepsExecutionException: Tried to push image manifest for r.example.com/app but failed because: Registry may not support pushing OCI Manifest or Docker Image Manifest Version 2, Schema 2"
+    assert cause(line) == "SERVER_ERROR"

@@ -397,7 +397,8 @@ def _refined_cause(
         also.insert(0, cause)
         cause = pattern["kubelet_cause"]
     public = ent["hub"] or (
-        pattern.get("public_too") and (ent["one_segment"] or _public_registry(ent["host"], whole_lower))
+        pattern.get("public_too")
+        and (ent["one_segment"] or _hub_like_one_segment(ent) or _public_registry(ent["host"], whole_lower))
     )
     on_hub = pattern.get("hub_cause") and public and (not pattern.get("hub_ops") or ent["op"] in pattern["hub_ops"])
     if pattern.get("refine_after") and not ent["hub"]:
@@ -455,6 +456,25 @@ _PUBLIC_REGISTRY = LazyRe(
     r"public\.ecr\.aws|nvcr\.io)(?![a-z0-9.-])"
 )
 _ANY_HOST = LazyRe(r"(?<![a-z0-9.-])[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63}){1,6}\.[a-z]{2,12}(?::\d{1,5})?(?=/)")
+
+
+# Registries whose own repository names may have one segment (ECR, ACR, Artifact Registry), and hosts of a local or
+# self-run registry (an address, localhost, an explicit port): a one-segment name there can be a private repository.
+_ONE_SEGMENT_OK = LazyRe(
+    r"amazonaws\.com|azurecr\.(?:io|cn)|pkg\.dev|^localhost\b|^\d{1,3}(?:\.\d{1,3}){3}\b|:\d{1,5}$"
+)
+
+
+def _hub_like_one_segment(ent: dict[str, Any]) -> bool:
+    """Whether the refused image is a one-segment name (`nginx`, `quark-auto-save`) on a named host that is not a
+    registry whose names may have one segment: a Docker Hub mirror or proxy (dhub.example.xyz, a Cloudflare Pages
+    proxy), which serves Hub's `library/` names and refuses one it does not serve as Hub does."""
+    host, image = ent.get("host"), ent.get("image")
+    if not host or not image or _ONE_SEGMENT_OK.search(host.lower()):
+        return False
+    path = str(image).split("/", 1)[1] if "/" in str(image) else ""
+    path = path.split("@")[0].split(":")[0]
+    return bool(path) and "/" not in path
 
 
 def _public_registry(host: str | None, whole_lower: str) -> bool:
