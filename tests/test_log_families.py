@@ -1922,3 +1922,14 @@ def test_a_404_while_committing_a_pushed_blob_is_the_server_losing_it(kind, dige
 def test_jibs_refused_manifest_is_the_registry_refusing_the_content():
     line = "BuildStepsExecutionException: Tried to push image manifest for r.example.com/app but failed because: Registry may not support pushing OCI Manifest or Docker Image Manifest Version 2, Schema 2"
     assert cause(line) == "SERVER_ERROR"
+
+
+def test_the_fenced_answer_of_a_url_opened_by_hand_does_not_outrank_the_failure():
+    paste = (
+        "When pulling an image I see:\n```\nerror pulling image configuration: download failed after attempts=6: dialing "
+        "production.cloudflare.docker.com:443 with direct connection: resolving host production.cloudflare.docker.com: "
+        "lookup production.cloudflare.docker.com: no such host\n```\n\n"
+        "When I go to the URL (production.cloudflare.docker.com) I get:\n\n```\n"
+        '{"status":403,"message":"Error: invalid URL signature"}\n```\nWhich I guess would be expected.'
+    )
+    assert cause(paste) == "DNS_NXDOMAIN"

@@ -200,7 +200,7 @@ def _decisive_line(lines: list[str], default_op: str | None) -> tuple[_Best, lis
     op = default_op
     in_errors = False  # inside a registry's "errors:" list, whose first entry is the primary error
     fenced = _fenced(lines)
-    side = False
+    side = by_hand = False
     wrapped: str | None = None  # the line before, when it was long and named no error (a wrapped message's head)
     for idx, line in logical_lines(lines):
         secondary = in_errors and bool(ERRCODE_LINE.match(line))
@@ -208,6 +208,11 @@ def _decisive_line(lines: list[str], default_op: str | None) -> tuple[_Best, lis
         info = command_info(line) if len(line) < 2000 else None
         op = info[1] if info and info[1] else op
         side = True if _SIDE_COMMAND.search(line) else (False if info else side)
+        # what a request made by hand answered: the sentence telling it, and the fenced block right after it
+        if _MANUAL_FETCH.search(line):
+            by_hand = True
+        elif by_hand and idx not in fenced and not line.startswith(("```", "~~~")):
+            by_hand = False
         p, line = _match(line, _prose_op(line) or op, wrapped)
         if p is not None and _BARE_WORD.fullmatch(line) and not (idx and _LAYER_LINE.match(lines[idx - 1])):
             p = None  # a bare "EOF" / "denied" is the client's final error only right under its layers' progress
@@ -217,7 +222,7 @@ def _decisive_line(lines: list[str], default_op: str | None) -> tuple[_Best, lis
         tier = _tier(line, p, best[3] if best is not None else None)
         if tier >= 3:
             seen_causes.append(p["cause"])
-        where = (idx in fenced, side or bool(_MANUAL_FETCH.search(line)))
+        where = (idx in fenced, side or by_hand)
         if (
             best is None
             or tier > best[0]
@@ -324,7 +329,9 @@ _SIDE_COMMAND = LazyRe(r"(?:^|[\s$#>])(?:sudo\s+)?(?:docker|podman|nerdctl)\s+se
 # not the failure of the command the post is about.
 _MANUAL_FETCH = LazyRe(
     r"\b(?:that|this|the) (?:url|link|endpoint|address)\b[^\n]{0,80}\b(?:returns?|gives?|shows?|answers?)\b|"
-    r"\b(?:curl|wget|browser)\b[^\n]{0,80}\b(?:returns?|gives?|shows?|answers?)\b",
+    r"\b(?:curl|wget|browser)\b[^\n]{0,80}\b(?:returns?|gives?|shows?|answers?)\b|"
+    r"\b(?:go|goes|went|navigate[ds]?|open(?:ed|ing)?|visit(?:ed|ing)?|brows(?:e|ed|ing)|hit)\b (?:to )?(?:the |that |this )?"
+    r"(?:url|link|address|endpoint|page)\b[^\n]{0,120}\b(?:i get|i got|i see|returns?|gives?|shows?|answers?)\b",
     re.IGNORECASE,
 )
 
