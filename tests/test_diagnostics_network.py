@@ -6,7 +6,9 @@ Only loopback is ever contacted: names that resolve elsewhere are diagnosed with
 
 from __future__ import annotations
 
+import http.server
 import socket
+import threading
 import time
 
 import pytest
@@ -787,63 +789,59 @@ class ChaosRegistry:
         self.mode = mode
 
     def __enter__(self):
-        import http.server
-        import threading
-
-        mode = self.mode
-        box = {}
-
-        class H(http.server.BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *a):
-                pass
-
-            def _send(self, status, body=b"", headers=None):
-                self.send_response(status)
-                for k, v in (headers or {}).items():
-                    self.send_header(k, v)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                if self.command != "HEAD":
-                    self.wfile.write(body)
-
-            def do_HEAD(self):
-                self.do_GET()
-
-            def do_GET(self):
-                api = {"Docker-Distribution-Api-Version": "registry/2.0"}
-                if self.path == "/v2/":
-                    realm = f"http://127.0.0.1:{box['port']}/token"
-                    return self._send(
-                        401, b"{}", {**api, "WWW-Authenticate": f'Bearer realm="{realm}",service="chaos"'}
-                    )
-                if self.path.startswith("/token"):
-                    if mode == "token-junk":
-                        return self._send(200, b"<html>not json</html>")
-                    return self._send(200, b'{"token": "opaque-token"}')
-                if "/manifests/" in self.path:
-                    if mode == "garbage":
-                        self.wfile.write(b"\x00\x01garbage\r\n\r\n")
-                        self.close_connection = True
-                        return
-                    return self._send(
-                        200,
-                        b"this is not a manifest",
-                        {**api, "Content-Type": "application/vnd.oci.image.manifest.v1+json"},
-                    )
-                if "/tags/list" in self.path:
-                    return self._send(200, b"[not json", api)
-                return self._send(404, b"{}", api)
-
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
-        box["port"] = self.port = self.httpd.server_address[1]
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _ChaosHandler)
+        self.httpd.mode = self.mode
+        self.port = self.httpd.server_address[1]
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
         return self
 
     def __exit__(self, *exc):
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+class _ChaosHandler(http.server.BaseHTTPRequestHandler):
+    """ChaosRegistry's answers: a token flow whose token is opaque (or junk), then junk for the manifest and tags."""
+
+    protocol_version = "HTTP/1.1"
+    API = {"Docker-Distribution-Api-Version": "registry/2.0"}
+
+    def log_message(self, *a):
+        pass
+
+    def _send(self, status, body=b"", headers=None):
+        self.send_response(status)
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def do_HEAD(self):
+        self.do_GET()
+
+    def do_GET(self):
+        if self.path == "/v2/":
+            realm = f"http://127.0.0.1:{self.server.server_address[1]}/token"
+            return self._send(401, b"{}", {**self.API, "WWW-Authenticate": f'Bearer realm="{realm}",service="chaos"'})
+        if self.path.startswith("/token"):
+            if self.server.mode == "token-junk":
+                return self._send(200, b"<html>not json</html>")
+            return self._send(200, b'{"token": "opaque-token"}')
+        if "/manifests/" in self.path:
+            return self._manifest()
+        if "/tags/list" in self.path:
+            return self._send(200, b"[not json", self.API)
+        return self._send(404, b"{}", self.API)
+
+    def _manifest(self):
+        if self.server.mode == "garbage":
+            self.wfile.write(b"\x00\x01garbage\r\n\r\n")
+            self.close_connection = True
+            return
+        manifest_type = {**self.API, "Content-Type": "application/vnd.oci.image.manifest.v1+json"}
+        self._send(200, b"this is not a manifest", manifest_type)
 
 
 @pytest.mark.parametrize(

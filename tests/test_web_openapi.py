@@ -58,6 +58,12 @@ def validate(doc, schema, value, path="$"):
         assert any(type_ok(value, t) for t in types), f"{path}: {value!r} is not {types}"
     if "enum" in schema:
         assert value in schema["enum"], f"{path}: {value!r} not in {schema['enum']}"
+    _validate_bounds(schema, value, path)
+    _validate_members(doc, schema, value, path)
+
+
+def _validate_bounds(schema, value, path):
+    """minimum/maximum of a number, minLength/maxLength of a string."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         if "minimum" in schema:
             assert value >= schema["minimum"], path
@@ -66,6 +72,10 @@ def validate(doc, schema, value, path="$"):
     if isinstance(value, str):
         assert len(value) >= schema.get("minLength", 0), path
         assert len(value) <= schema.get("maxLength", len(value)), path
+
+
+def _validate_members(doc, schema, value, path):
+    """An object's required and described properties, an array's items."""
     if isinstance(value, dict):
         for key in schema.get("required", []):
             assert key in value, f"{path}: missing {key!r}"
