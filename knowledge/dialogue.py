@@ -379,6 +379,11 @@ def refusal(
         return None
     from .text import normalize
 
-    if log is not None or signature or _PROBLEM_RE.search(normalize(text)):
+    t = normalize(text)
+    # no words at all ("?", "..."): a problem not described yet, not a how-to question
+    if log is not None or signature or _PROBLEM_RE.search(t) or not _WORDY.search(t):
         return {"kind": "troubleshooting"}
     return {"kind": "documentation"}
+
+
+_WORDY = LazyRe(r"[^\W_]|[\u3400-\u9fff]")

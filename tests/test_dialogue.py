@@ -344,3 +344,12 @@ def test_an_unqualified_image_typed_in_the_paste_is_docker_hub():
     # a word after "docker push" in a sentence is not an image
     prose = ask("Why does docker push say 'authentication required' on the new build box when I already logged in?")
     assert prose["refusal"] is None or prose["refusal"]["kind"] != "other_registry"
+
+
+@pytest.mark.parametrize("text", ["?", "...", "？？？", "!!", "—"])
+def test_a_message_without_words_asks_for_the_error_not_the_documentation(text):
+    """ "?" alone got the documentation pointer ("how-to guides and pricing"), as if it were a how-to question; a
+    message with no words is a problem not yet described: the reply asks for the error text and the command (the
+    CLI refuses it as "no words to match")."""
+    r = knowledge.ask(text)
+    assert r["status"] == "no_answer" and r["refusal"] == {"kind": "troubleshooting"}
