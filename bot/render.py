@@ -55,9 +55,10 @@ def compiled_templates() -> jinja2.BytecodeCache | None:
 
     A kept template is the code object Jinja2 compiled (marshal, as Python's own __pycache__ keeps a module's), in a
     file named by the template, its source's checksum, the Python version and Jinja2's version (whose generated code
-    calls its own runtime): an edit or an upgrade is compiled anew, never served stale. Jinja2's own
-    FileSystemBytecodeCache is not used: it reads a pickle back, and stops the render on a damaged file. A cache that
-    cannot be written or read back costs the compilation only."""
+    calls its own runtime): an edit or an upgrade is compiled anew, never served stale. Being code, it is trusted as
+    __pycache__ is: the folder is made for its user alone, and the cache directory must not be writable by others.
+    Jinja2's own FileSystemBytecodeCache is not used: it reads a pickle back, and stops the render on a damaged file.
+    A cache that cannot be written or read back costs the compilation only."""
     # Imported when a first template is rendered: `--json` output never pays for Jinja2 (tests/test_startup.py).
     import hashlib
     import marshal
@@ -90,7 +91,7 @@ def compiled_templates() -> jinja2.BytecodeCache | None:
         def dump_bytecode(self, bucket: Bucket) -> None:
             path = self._path(bucket)
             try:
-                os.makedirs(folder, exist_ok=True)
+                os.makedirs(folder, mode=0o700, exist_ok=True)  # it holds code: its user's alone
                 tmp = f"{path}.{os.getpid()}.tmp"
                 with open(tmp, "wb") as fh:
                     fh.write(marshal.dumps(bucket.code))

@@ -318,7 +318,8 @@ class Settings:
         None,
         "where the matcher keeps its index, the diagnosis its compiled code catalogue and the channels their "
         "compiled templates between runs (`off` = build them in memory every time); the key covers the data files, "
-        "the templates and the code, so an edit rebuilds them",
+        "the templates and the code, so an edit rebuilds them; compiled templates are code: only the user running "
+        "tcr-doctor may write there",
         shown="`~/.cache/tcr-doctor`",
     )
 

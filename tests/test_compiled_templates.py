@@ -50,6 +50,7 @@ def test_a_template_is_compiled_once_and_read_back_after(cache, compilations):
     first = _diagnosis_text()
     assert compilations == ["diagnose.j2"]
     assert len(list(cache.glob("templates/*.marshal"))) == 1
+    assert (cache / "templates").stat().st_mode & 0o077 == 0  # kept code: writable by its user alone
     render.environment.cache_clear()  # as a new process
     assert _diagnosis_text() == first
     assert compilations == ["diagnose.j2"]  # not compiled again
