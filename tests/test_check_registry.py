@@ -215,3 +215,16 @@ def _name_lists(names: set[str]) -> set[tuple[str, tuple[str, ...]]]:
 def test_no_product_module_keeps_its_own_list_of_checks():
     names = set(checks.names()) | set(checks.groups())
     assert _name_lists(names) == ALLOWED_NAME_LISTS
+
+
+def test_kept_declarations_are_read_anew_when_what_is_read_changes(tmp_path, monkeypatch):
+    """The kept copy of the declarations is keyed by what the registry reads too: a new declaration (SUBJECT was
+    one) is read from the unchanged sources, not served from a copy made without it."""
+    monkeypatch.setenv("TCR_DOCTOR_CACHE_DIR", str(tmp_path / "cache"))
+    source = tmp_path / "probe.py"
+    source.write_text('NAME = "probe"\nDEPENDS = ()\n\n\ndef run(ctx):\n    return []\n')
+    assert checks._declarations({"probe": str(source)})["probe"]["subject"] == "registry"
+    monkeypatch.setattr(checks, "_DEFAULTS", {**checks._DEFAULTS, "SUBJECT": "image"})
+    monkeypatch.setattr(checks, "_READER", checks._READER + b"changed")
+    assert checks._declarations({"probe": str(source)})["probe"]["subject"] == "image"
+    assert len(list((tmp_path / "cache").glob("checks-*.marshal"))) == 2

@@ -111,6 +111,9 @@ _DECLARATION = re.compile(
 )
 _DEFAULTS = {"ORDER": 100.0, "ANONYMOUS": True, "CREDENTIALS": False, "GROUP": None, "SUBJECT": "registry"}
 SUBJECTS = ("registry", "image", "reference")
+# What the declarations are read as, part of the kept copy's key (_declarations): a new declaration or default is
+# read anew even where no check's source changed, instead of a kept copy without it (which `load()` would refuse).
+_READER = f"{_DECLARATION.pattern}\n{sorted(_DEFAULTS.items())}\n".encode()
 
 
 def _declared(source: str) -> dict[str, Any] | None:
@@ -153,8 +156,9 @@ def _declared(source: str) -> dict[str, Any] | None:
 
 def _declarations(modules: dict[str, str]) -> dict[str, dict[str, Any] | None]:
     """module name -> `_declared(its source)`, for this package's check modules. Kept compiled between runs
-    (diagnostics.cache, keyed by the sources): reading the declarations parses about 50 literals, some 15 M
-    instructions of every diagnosis's start-up (valgrind), where reading the kept copy costs under 1 M."""
+    (diagnostics.cache, keyed by the sources and by what is read from them, _READER): reading the declarations
+    parses about 50 literals, some 15 M instructions of every diagnosis's start-up (valgrind), where reading the
+    kept copy costs under 1 M."""
     sources: list[bytes] = []
     for name, path in modules.items():
         try:
@@ -165,12 +169,12 @@ def _declarations(modules: dict[str, str]) -> dict[str, dict[str, Any] | None]:
 
     def parse(data: bytes) -> dict[str, dict[str, Any] | None]:
         out: dict[str, dict[str, Any] | None] = {}
-        for part in data.split(b"\0\0\0"):
+        for part in data[len(_READER) :].split(b"\0\0\0"):
             name, _, source = part.partition(b"\0")
             out[name.decode()] = _declared(source.decode("utf-8", "replace")) if source else None
         return out
 
-    declared: dict[str, dict[str, Any] | None] = kept(b"\0\0\0".join(sources), parse, "checks")
+    declared: dict[str, dict[str, Any] | None] = kept(_READER + b"\0\0\0".join(sources), parse, "checks")
     return declared
 
 
