@@ -1933,3 +1933,56 @@ def test_the_fenced_answer_of_a_url_opened_by_hand_does_not_outrank_the_failure(
         '{"status":403,"message":"Error: invalid URL signature"}\n```\nWhich I guess would be expected.'
     )
     assert cause(paste) == "DNS_NXDOMAIN"
+
+
+@pytest.mark.parametrize("host", ["registry-1.docker.io", "shop.tencentcloudcr.com"])
+def test_a_tls_handshake_timeout_is_a_stalled_answer_told_as_a_handshake(host):
+    # Go net/http: "net/http: TLS handshake timeout" (Transport.TLSHandshakeTimeout): the connection was open, so
+    # HTTP_TIMEOUT as every real label reads it, with a summary and a fix about the handshake
+    r = explain(f"Error response from daemon: Get https://{host}/v2/: net/http: TLS handshake timeout")
+    assert r is not None and r["cause"] == "HTTP_TIMEOUT" and "TCP_TIMEOUT" in r["also"]
+    assert "TLS" in r["summary"]["en"] and "TLS" in r["summary"]["zh"]
+    assert "--only dns,endpoint,tcp,tls" in r["fix"]["en"] and "--only dns,endpoint,tcp,tls" in r["fix"]["zh"]
+
+
+# --- a message a page or a mail client word-wrapped (at a space, any width) inside its wording
+
+
+WORD_WRAPPED = [
+    (
+        "Error response from daemon: Get https://index.docker.io/v1/repositories/acme/app/images: http: error connecting "
+        "to proxy http://127.0.0.1:53847: dial tcp 127.0.0.1:53847: getsockopt: connection refused",
+        range(69, 81),
+        "PROXY_ERROR",
+    ),
+    (
+        "The push fails with `Error response from daemon: Get https://harbor.example.com/v2/: x509: certificate is valid "
+        "for ingress.local, not harbor.example.com` every time",
+        range(52, 62),
+        "TLS_HOSTNAME",
+    ),
+    (
+        "Error: failed to authorize: failed to fetch anonymous token: unexpected status from GET request to "
+        "https://ghcr.io/token?scope=repository%3Aacme%2Fchart%3Apull&service=ghcr.io: 403 Forbidden",
+        range(53, 60),
+        "PERMISSION_DENIED",
+    ),
+]
+
+
+@FAMILY
+@given(case=st.sampled_from(WORD_WRAPPED), data=st.data())
+def test_a_message_word_wrapped_inside_its_wording_reads_as_one(case, data):
+    import textwrap
+
+    message, widths, want = case
+    width = data.draw(st.sampled_from(list(widths)))
+    assert cause("\n".join(textwrap.wrap(message, width, break_long_words=False, break_on_hyphens=False))) == want
+
+
+def test_two_separate_messages_are_not_glued_by_the_word_wrap_rejoin():
+    paste = (
+        "Pulling repository registry.example.com/team/super-mario-ppo and a few more words here\n"
+        "Error: image team/super-mario-ppo:race not found"
+    )
+    assert cause(paste) == "TAG_NOT_FOUND"

@@ -17,6 +17,7 @@ from .rules import (
     NETWORK_CAUSES,
     REGISTRY_TOOLS,
     asks_about,
+    crosses,
     describes,
     faq_exists,
     fix_text,
@@ -95,6 +96,7 @@ def _explain(text: str) -> LogCause | None:
     lines = clean_lines(text)
     if not lines:
         return None
+    lines = _rejoin_wrapped_wordings(lines)
     rules = load_rules()
     whole_lower = "\n".join(lines[-2000:]).lower()
     found = _decisive_line(lines, guess_op(whole_lower))
@@ -154,6 +156,53 @@ def _explain(text: str) -> LogCause | None:
 
 
 _WRAP_WIDTH = 60  # a line shorter than this was not wrapped by an 80-column terminal or a narrow page
+_WORD_WRAP_MIN = 40  # a line a page or a mail client word-wrapped is at least this long (wraps fall at 60-80 columns)
+
+
+def _rejoin_wrapped_wordings(lines: list[str]) -> list[str]:
+    """Lines a page, a mail client or an editor word-wrapped (at a space, at any width) put back together where the
+    wrap fell inside a wording: a long line and the next are joined when a wording matches across the join and
+    neither line alone reads the same ("…: Get https://r/v2/: unauthorized:" / "authentication required" is a refused
+    login, not a missing one). Lines whose wordings do not cross the join stay apart, so two separate messages are
+    never glued."""
+    if len(lines) < 2:
+        return lines
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if (
+            i + 1 < len(lines)
+            and len(line) >= _WORD_WRAP_MIN
+            and not line.endswith((":", "...", "…"))
+            and lines[i + 1][:1].isalnum()
+            and not _MESSAGE_START.match(lines[i + 1])
+        ):
+            nxt = lines[i + 1]
+            joined = line + " " + nxt
+            p = match_line(joined, None)
+            if p is not None and crosses(joined, p, len(line)) and _reads_differently(line, nxt, p):
+                out.append(joined)
+                i += 2
+                continue
+        out.append(line)
+        i += 1
+    return out
+
+
+# A line that starts a message of its own ("Error: …", "Warning: …", "[ERROR] …", a date, a level tag, a prompt): not
+# the tail of the line above
+_MESSAGE_START = LazyRe(r"(?:[A-Z][A-Za-z]{1,20}(?: [A-Za-z]{1,20}){0,2}:\s|\d{4}[-/]\d{2}|[A-Z]{4}\[|time=|level=)")
+
+
+def _reads_differently(line: str, nxt: str, p: dict[str, Any]) -> bool:
+    """Whether pattern `p`, found across the join, is not what either half already reads alone; and the second
+    half is a tail (it starts in lower case, or names nothing alone), not a message of its own ("Tag 9 not found …"
+    under "Pulling repository …")."""
+    tail = match_line(nxt, None)
+    if tail is not None and not nxt[:1].islower():
+        return False
+    return all((q := match_line(part, None)) is None or q["id"] != p["id"] for part in (line, nxt))
 
 
 def _operation(line: str, ent: dict[str, Any], op: str | None) -> str | None:

@@ -278,6 +278,21 @@ def matched_words(line: str, p: dict[str, Any]) -> str:
     return next((s for s in p["any"] if s in lower), "")
 
 
+def crosses(line: str, p: dict[str, Any], at: int) -> bool:
+    """Whether pattern `p`'s match in `line` (its regex's, else its trigger substrings') spans position `at` (a
+    join of two lines): the wording was split there."""
+    if p["rx_src"]:
+        return any(m.start() < at < m.end() for m in _rx(p).finditer(line))
+    lower = line.lower()
+    for s in p["any"]:
+        start = lower.find(s)
+        while start >= 0:
+            if start < at < start + len(s):
+                return True
+            start = lower.find(s, start + 1)
+    return False
+
+
 # A sentence that only names the outcome ("After that, the login failed.", "登录失败了"): the user retelling what the
 # output above it said, not a program's reason (knowledge/logs/reader.py keeps such a line below the output's).
 _PLAIN_OUTCOME = re.compile(r"(?:docker )?(?:login|log in|authentication) (?:has |is |was )?failed|登录失败|登陆失败")
