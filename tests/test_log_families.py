@@ -1986,3 +1986,24 @@ def test_two_separate_messages_are_not_glued_by_the_word_wrap_rejoin():
         "Error: image team/super-mario-ppo:race not found"
     )
     assert cause(paste) == "TAG_NOT_FOUND"
+
+
+def test_a_registry_mirror_named_mirrors_is_not_another_tools_download():
+    # docker.mirrors.ustc.edu.cn serves the registry API (/v2/); "mirrors." alone names an apt/pip mirror
+    line = 'Error response from daemon: Get "https://docker.mirrors.ustc.edu.cn/v2/library/nginx/manifests/latest": net/http: request canceled (Client.Timeout exceeded while awaiting headers)'
+    assert cause(line) == "HTTP_TIMEOUT"
+
+
+def test_wget_inside_a_build_that_cannot_resolve_is_not_the_registry():
+    paste = (
+        "#8 0.512 wget: unable to resolve host address 'dl-cdn.alpinelinux.org'\n"
+        '#8 ERROR: process "/bin/sh -c wget https://dl-cdn.alpinelinux.org/x.tgz" did not complete successfully: exit code: 4'
+    )
+    assert explain(paste) is None
+
+
+def test_az_acr_login_without_an_engine_is_the_local_daemon():
+    assert (
+        cause("An error occurred: DOCKER_COMMAND_ERROR\nPlease verify if Docker client is installed and running.")
+        == "DAEMON_ERROR"
+    )
