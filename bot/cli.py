@@ -19,20 +19,97 @@ from bot import quick_args
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see tests/test_startup.py
 if TYPE_CHECKING:
     import argparse
+    from collections.abc import Mapping
     from types import ModuleType, SimpleNamespace
+    from typing import Any
 
-# name -> (module under bot.commands, one-line help)
-COMMANDS: dict[str, tuple[str, str]] = {
-    "ask": ("ask", "answer a question from the FAQ (or read questions from stdin, one per line)"),
-    "eval": ("evaluate", "measure answer quality on a labelled JSON Lines question set"),
-    "diagnose": ("diagnose", "run live diagnostics against a registry or image reference"),
-    "check-name": ("check_name", "check an instance, namespace, repository, tag or image reference name"),
-    "explain": ("explain", "name the cause of a pasted docker/podman/containerd/kubelet error log"),
-    "serve": ("serve", "run the web service (JSON API, help widget, Slack endpoint) locally"),
-    "report": ("report", "reports for knowledge-base maintainers (e.g. unanswered questions)"),
-    "db": ("db", "the database: apply migrations (upgrade), show the revision (current), delete old rows (prune)"),
-    "slack": ("slack", "run the Slack app in Socket Mode for local development"),
-    "kb": ("kb", "knowledge-base upkeep: export what was taught in the console into knowledge/ files"),
+# name -> (module under bot.commands, one-line help in both languages)
+COMMANDS: dict[str, tuple[str, dict[str, str]]] = {
+    "ask": (
+        "ask",
+        {
+            "zh": "根据 FAQ 回答一个问题（或从标准输入逐行读取问题）",
+            "en": "answer a question from the FAQ (or read questions from stdin, one per line)",
+        },
+    ),
+    "eval": (
+        "evaluate",
+        {
+            "zh": "在带标注的 JSON Lines 问题集上衡量回答质量",
+            "en": "measure answer quality on a labelled JSON Lines question set",
+        },
+    ),
+    "diagnose": (
+        "diagnose",
+        {
+            "zh": "对镜像仓库或镜像地址进行实时诊断",
+            "en": "run live diagnostics against a registry or image reference",
+        },
+    ),
+    "check-name": (
+        "check_name",
+        {
+            "zh": "检查实例、命名空间、镜像仓库、标签或镜像地址的名称",
+            "en": "check an instance, namespace, repository, tag or image reference name",
+        },
+    ),
+    "explain": (
+        "explain",
+        {
+            "zh": "找出粘贴的 docker/podman/containerd/kubelet 报错日志的原因",
+            "en": "name the cause of a pasted docker/podman/containerd/kubelet error log",
+        },
+    ),
+    "serve": (
+        "serve",
+        {
+            "zh": "在本地运行 Web 服务（JSON API、帮助小部件、Slack 端点）",
+            "en": "run the web service (JSON API, help widget, Slack endpoint) locally",
+        },
+    ),
+    "report": (
+        "report",
+        {
+            "zh": "给知识库维护者的报告（例如没有得到回答的问题）",
+            "en": "reports for knowledge-base maintainers (e.g. unanswered questions)",
+        },
+    ),
+    "db": (
+        "db",
+        {
+            "zh": "数据库：应用迁移（upgrade）、显示版本（current）、删除旧记录（prune）",
+            "en": "the database: apply migrations (upgrade), show the revision (current), delete old rows (prune)",
+        },
+    ),
+    "slack": (
+        "slack",
+        {
+            "zh": "以 Socket Mode 运行 Slack 应用，用于本地开发",
+            "en": "run the Slack app in Socket Mode for local development",
+        },
+    ),
+    "kb": (
+        "kb",
+        {
+            "zh": "知识库维护：把在控制台里教过的内容导出到 knowledge/ 文件",
+            "en": "knowledge-base upkeep: export what was taught in the console into knowledge/ files",
+        },
+    ),
+}
+# The top-level help around the list of commands.
+_TOP_LEVEL = {
+    "zh": {
+        "description": "根据文档中的 FAQ 回答 TCR 问题，并实时诊断镜像仓库的问题。",
+        "commands": "命令：",
+        "more": "运行 'tcr-doctor 命令 --help' 查看一个命令的选项。",
+        "version": "显示程序的版本号并退出",
+    },
+    "en": {
+        "description": "Answers TCR questions from the documented FAQ and diagnoses registry problems live.",
+        "commands": "commands:",
+        "more": "Run 'tcr-doctor COMMAND --help' for the options of one command.",
+        "version": "show program's version number and exit",
+    },
 }
 
 EXIT_USAGE = 2
@@ -43,14 +120,68 @@ def _command_parser(name: str, description: str) -> argparse.ArgumentParser:
     not read (argparse is imported here, not at the top: ~16 M instructions of `diagnose`'s start-up, see there)."""
     import argparse
 
-    class HelpFormatter(argparse.HelpFormatter):
-        """argparse's formatter, told the terminal's width: left to find it, argparse imports shutil (and the
-        compression modules shutil imports), ~2 ms, although help is rarely printed."""
+    return argparse.ArgumentParser(
+        prog=f"tcr-doctor {name}", description=description, formatter_class=_help_formatter(argparse.HelpFormatter)
+    )
 
+
+def _help_formatter(base: type[argparse.HelpFormatter], raw: bool = False) -> type[argparse.HelpFormatter]:
+    """BASE told the terminal's width (left to find it, argparse imports shutil and the compression modules shutil
+    imports, ~2 ms, although help is rarely printed), and wrapping Chinese by its display width: a CJK character
+    takes two columns and a line may break between two of them. RAW: the description and epilog are laid out
+    already (argparse.RawDescriptionHelpFormatter)."""
+    import re  # help only, as argparse (loaded by then on most command lines: the import is a look-up)
+
+    class HelpFormatter(base):  # type: ignore[valid-type,misc]
         def __init__(self, prog: str) -> None:
             super().__init__(prog, width=_help_width())
 
-    return argparse.ArgumentParser(prog=f"tcr-doctor {name}", description=description, formatter_class=HelpFormatter)
+        def _split_lines(self, text: str, width: int) -> list[str]:
+            if not re.search(_WIDE, text):
+                return list(super()._split_lines(text, width))
+            return _wrap_wide(" ".join(text.split()), width)
+
+        def format_help(self) -> str:
+            # argparse ends each heading with an ASCII colon; a Chinese heading takes the full-width one
+            return re.sub(f"^(\\S[^\\n]*{_WIDE}[^\\n]*):$", "\\1：", str(super().format_help()), flags=re.M)
+
+        def _fill_text(self, text: str, width: int, indent: str) -> str:
+            if raw or not re.search(_WIDE, text):
+                return str(super()._fill_text(text, width, indent))
+            return "\n".join(
+                indent + line for paragraph in text.splitlines() for line in _wrap_wide(paragraph, width - len(indent))
+            )
+
+    return HelpFormatter
+
+
+# A character a terminal shows two columns wide: CJK punctuation, ideographs, full-width forms.
+_WIDE = "[\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]"
+
+
+def _wrap_wide(text: str, width: int) -> list[str]:
+    """TEXT in lines of at most WIDTH columns: a wide character is a word of its own, two columns wide, except that an
+    opening bracket stays with the word after it and closing punctuation with the word before; other words break only
+    at spaces (a word longer than a line keeps a line of its own)."""
+    import re  # (see _help_formatter)
+
+    narrow = f"(?:(?!{_WIDE})\\S)+"
+    words = re.findall(f"\\s+|[（《“]*(?:{narrow}|{_WIDE})[）》”、，。：；！？]*", text)
+    lines: list[str] = []
+    line, used = "", 0
+    for word in words:
+        if word.isspace():
+            if line:
+                line, used = line + " ", used + 1
+            continue
+        size = sum(2 if re.match(_WIDE, char) else 1 for char in word)
+        if line and used + size > width:
+            lines.append(line.rstrip())
+            line, used = "", 0
+        line, used = line + word, used + size
+    if line.strip():
+        lines.append(line.rstrip())
+    return lines
 
 
 def _help_width() -> int:
@@ -67,9 +198,15 @@ def _help_width() -> int:
     return (columns or 80) - 2
 
 
-# argparse's error messages (its gettext msgids, Python 3.9-3.13) in Chinese; help texts stay as they are. argparse looks
-# its `_` up when it formats a message, as gettext intends: a catalogue swapped in for the parse is how it is translated.
+# argparse's own words (its gettext msgids, Python 3.9-3.13) in Chinese: its error messages and the headings of a help
+# text (the commands' help texts are {zh, en} pairs: see _InLanguage). argparse looks its `_` up when it builds a parser
+# and formats a message, as gettext intends: a catalogue swapped in for the parse is how it is translated.
 _ARGPARSE_ZH = {
+    "usage: ": "用法：",
+    "positional arguments": "位置参数",
+    "options": "选项",
+    "optional arguments": "选项",
+    "show this help message and exit": "显示本帮助并退出",
     "argument %(argument_name)s: %(message)s": "参数 %(argument_name)s：%(message)s",
     "unrecognized arguments: %s": "无法识别的参数：%s",
     "not allowed with argument %s": "不能与参数 %s 同时使用",
@@ -98,8 +235,8 @@ def _lang_of_command_line(argv: list[str]) -> str:
 
 
 @contextlib.contextmanager
-def _argparse_errors_in(lang: str) -> Iterator[None]:
-    """argparse's error messages in LANG while a command line is parsed."""
+def _argparse_in(lang: str) -> Iterator[None]:
+    """argparse's own words (error messages, help headings) in LANG while a parser is built and a command line parsed."""
     if lang != "zh":
         yield
         return
@@ -113,18 +250,36 @@ def _argparse_errors_in(lang: str) -> Iterator[None]:
         argparse._ = english  # type: ignore[attr-defined]
 
 
-def _top_level_parser() -> argparse.ArgumentParser:
+class _InLanguage:
+    """An argparse parser or argument group as a command's `add_arguments` sees it (bot.commands.Declarations): the
+    help texts, group titles and descriptions it declares as {zh, en} pairs reach argparse in one language."""
+
+    def __init__(self, container: argparse._ActionsContainer, lang: str) -> None:
+        self.container = container
+        self.lang = lang
+
+    def add_argument(self, *names: str, help: Mapping[str, str], **options: Any) -> object:
+        """argparse's add_argument, with the help text in the parser's language."""
+        return self.container.add_argument(*names, help=help[self.lang], **options)
+
+    def add_argument_group(self, title: Mapping[str, str], description: Mapping[str, str]) -> _InLanguage:
+        """argparse's add_argument_group, titled and described in the parser's language."""
+        return _InLanguage(self.container.add_argument_group(title[self.lang], description[self.lang]), self.lang)
+
+
+def _top_level_parser(lang: str) -> argparse.ArgumentParser:
     import argparse  # (see _command_parser)
 
+    words = _TOP_LEVEL[lang]
     parser = argparse.ArgumentParser(
         prog="tcr-doctor",
-        description="Answers TCR questions from the documented FAQ and diagnoses registry problems live.",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="commands:\n"
-        + "\n".join(f"  {name:<12} {help_}" for name, (_, help_) in COMMANDS.items())
-        + "\n\nRun 'tcr-doctor COMMAND --help' for the options of one command.",
+        description=words["description"],
+        formatter_class=_help_formatter(argparse.RawDescriptionHelpFormatter, raw=True),
+        epilog=f"{words['commands']}\n"
+        + "\n".join(f"  {name:<12} {help_[lang]}" for name, (_, help_) in COMMANDS.items())
+        + f"\n\n{words['more']}",
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}", help=words["version"])
     parser.add_argument("command", nargs="?", help=argparse.SUPPRESS)
     return parser
 
@@ -143,14 +298,16 @@ def main(argv: list[str] | None = None) -> int:
     status (2 on a usage error, 130 when interrupted)."""
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] not in COMMANDS:
-        parser = _top_level_parser()
-        if not argv or argv[0].startswith("-"):
-            parser.parse_args(argv[:1])  # handles --help / --version and exits
-            parser.print_help(sys.stderr)
-            return EXIT_USAGE
-        parser.print_usage(sys.stderr)
+        lang = _lang_of_command_line(argv)
+        with _argparse_in(lang):
+            parser = _top_level_parser(lang)
+            if not argv or argv[0].startswith("-"):
+                parser.parse_args(argv[:1])  # handles --help / --version and exits
+                parser.print_help(sys.stderr)
+                return EXIT_USAGE
+            parser.print_usage(sys.stderr)
         names = ", ".join(COMMANDS)
-        if _lang_of_command_line(argv) == "zh":
+        if lang == "zh":
             print(f"tcr-doctor: 错误：没有命令 {argv[0]!r}（可选：{names}）", file=sys.stderr)
         else:
             print(f"tcr-doctor: error: unknown command {argv[0]!r} (choose from {names})", file=sys.stderr)
@@ -178,15 +335,18 @@ ONE_SHOT = {"diagnose", "ask"}
 NO_COLLECTIONS = {"diagnose"}
 
 
-def _arguments(command: ModuleType, name: str, help_: str, argv: list[str]) -> argparse.Namespace | SimpleNamespace:
+def _arguments(
+    command: ModuleType, name: str, help_: dict[str, str], argv: list[str]
+) -> argparse.Namespace | SimpleNamespace:
     """COMMAND's arguments in ARGV: read by bot.quick_args when the command line is plain, else by argparse (which
     also answers help and usage errors, in the user's language)."""
     args = quick_args.parse(command.add_arguments, argv)
     if args is not None:
         return args
-    parser = _command_parser(name, help_)
-    command.add_arguments(parser)
-    with _argparse_errors_in(_lang_of_command_line(argv)):
+    lang = _lang_of_command_line(argv)
+    with _argparse_in(lang):
+        parser = _command_parser(name, help_[lang])
+        command.add_arguments(_InLanguage(parser, lang))
         return parser.parse_args(argv)
 
 

@@ -5,6 +5,21 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see tests/test_startup.py
+if TYPE_CHECKING:
+    from typing import Any, Protocol
+
+    class Declarations(Protocol):
+        """What a command's `add_arguments` declares its arguments on: argparse's parser in the CLI's language (the
+        help texts are {zh, en} pairs, picked by bot/cli.py on the argparse path only), or bot.quick_args' recorder."""
+
+        def add_argument(self, *names: str, help: Mapping[str, str], **options: Any) -> object:
+            """Declare one argument, as argparse's add_argument, with its help in both languages."""
+
+        def add_argument_group(self, title: Mapping[str, str], description: Mapping[str, str]) -> Declarations:
+            """A titled group of arguments (for help only), as argparse's add_argument_group."""
+
+
 LANGS = ("zh", "en")
 
 

@@ -9,6 +9,7 @@ import sys
 from typing import TYPE_CHECKING, TypedDict
 
 if TYPE_CHECKING:
+    from bot.commands import Declarations
     from knowledge import AskResult
 
 from bot.batch import MAX_STDIN
@@ -48,11 +49,26 @@ MESSAGES = {
 }
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
+def add_arguments(parser: Declarations) -> None:
     """Arguments of `tcr-doctor ask`."""
-    parser.add_argument("question", nargs="*", help="the question (omit to read one question per line from stdin)")
-    parser.add_argument("--lang", choices=("zh", "en"), help="answer language (default: the question's language)")
-    parser.add_argument("--json", action="store_true", help="print the answer as one JSON object")
+    parser.add_argument(
+        "question",
+        nargs="*",
+        help={
+            "zh": "问题（省略时从标准输入逐行读取问题）",
+            "en": "the question (omit to read one question per line from stdin)",
+        },
+    )
+    parser.add_argument(
+        "--lang",
+        choices=("zh", "en"),
+        help={"zh": "回答的语言（默认：问题的语言）", "en": "answer language (default: the question's language)"},
+    )
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help={"zh": "以一个 JSON 对象输出回答", "en": "print the answer as one JSON object"},
+    )
 
 
 def check_input(text: str) -> str | None:

@@ -12,6 +12,7 @@ from bot.batch import MAX_STDIN
 from bot.commands import default_lang, usage_line
 
 if TYPE_CHECKING:
+    from bot.commands import Declarations
     from diagnostics import CloudOptions
 
 EXIT_USAGE = 2
@@ -41,29 +42,60 @@ MESSAGES = {
 }
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
+def add_arguments(parser: Declarations) -> None:
     """Arguments of `tcr-doctor check-name`."""
     parser.add_argument(
         "kind",
         choices=KINDS,
-        help="what VALUE is: a TCR instance name, an enterprise namespace, a repository, "
-        "a tag, or a full image reference",
+        help={
+            "zh": "VALUE 是什么：TCR 实例名、企业版命名空间、镜像仓库、标签，或完整的镜像地址",
+            "en": "what VALUE is: a TCR instance name, an enterprise namespace, a repository, "
+            "a tag, or a full image reference",
+        },
     )
-    parser.add_argument("value", help="the name to check, or - to read one value per line from stdin (JSON Lines out)")
-    parser.add_argument("--json", action="store_true", help="print the result as one JSON object")
+    parser.add_argument(
+        "value",
+        help={
+            "zh": "要检查的名称，或 -：从标准输入逐行读取（输出 JSON Lines）",
+            "en": "the name to check, or - to read one value per line from stdin (JSON Lines out)",
+        },
+    )
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help={"zh": "以一个 JSON 对象输出结果", "en": "print the result as one JSON object"},
+    )
     parser.add_argument(
         "--lang",
         choices=("zh", "en"),
-        help="language of the human output (default: from the locale: LC_ALL, LC_MESSAGES, LANG, LANGUAGE)",
+        help={
+            "zh": "给人读的输出的语言（默认：取自区域设置：LC_ALL、LC_MESSAGES、LANG、LANGUAGE）",
+            "en": "language of the human output (default: from the locale: LC_ALL, LC_MESSAGES, LANG, LANGUAGE)",
+        },
     )
     parser.add_argument(
         "--cloud",
         action="store_true",
-        help="instance names: also ask the service whether the name is reserved or taken (CheckInstanceName; "
-        "credentials from TENCENTCLOUD_SECRET_ID/KEY or tccli)",
+        help={
+            "zh": "实例名：同时向服务查询该名称是否被保留或已被占用（CheckInstanceName；"
+            "凭据取自 TENCENTCLOUD_SECRET_ID/KEY 或 tccli）",
+            "en": "instance names: also ask the service whether the name is reserved or taken (CheckInstanceName; "
+            "credentials from TENCENTCLOUD_SECRET_ID/KEY or tccli)",
+        },
     )
-    parser.add_argument("--cloud-endpoint", metavar="URL", help="TCR API endpoint (default $TCR_DOCTOR_CLOUD_ENDPOINT)")
-    parser.add_argument("--cloud-profile", metavar="NAME", help="tccli profile to take the credentials from")
+    parser.add_argument(
+        "--cloud-endpoint",
+        metavar="URL",
+        help={
+            "zh": "TCR API 端点（默认 $TCR_DOCTOR_CLOUD_ENDPOINT）",
+            "en": "TCR API endpoint (default $TCR_DOCTOR_CLOUD_ENDPOINT)",
+        },
+    )
+    parser.add_argument(
+        "--cloud-profile",
+        metavar="NAME",
+        help={"zh": "从哪个 tccli 配置读取凭据", "en": "tccli profile to take the credentials from"},
+    )
 
 
 def _cloud(args: argparse.Namespace) -> CloudOptions | None:

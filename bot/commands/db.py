@@ -14,6 +14,10 @@ import argparse
 import re
 import sys
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see tests/test_startup.py
+if TYPE_CHECKING:
+    from bot.commands import Declarations
+
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([dhm]?)\s*$")
 _UNIT_DAYS = {"d": 1.0, "": 1.0, "h": 1 / 24, "m": 1 / 1440}
 
@@ -26,7 +30,7 @@ def parse_days(text: str) -> float:
     return float(match.group(1)) * _UNIT_DAYS[match.group(2)]
 
 
-def add_database_argument(parser: argparse.ArgumentParser) -> None:
+def add_database_argument(parser: Declarations) -> None:
     """--database-url (and its older spelling --db, an SQLite file), shared by every command reading the database."""
     parser.add_argument(
         "--database-url",
@@ -34,21 +38,28 @@ def add_database_argument(parser: argparse.ArgumentParser) -> None:
         dest="database_url",
         default=None,
         metavar="URL",
-        help="sqlite:///FILE, an SQLite file path or postgresql://USER:PASSWORD@HOST/DB (default "
-        "$TCR_DOCTOR_DATABASE_URL, $DATABASE_URL, $TCR_DOCTOR_DB, else ./tcr-doctor.sqlite3)",
+        help={
+            "zh": "sqlite:///FILE、SQLite 文件路径或 postgresql://USER:PASSWORD@HOST/DB（默认 "
+            "$TCR_DOCTOR_DATABASE_URL、$DATABASE_URL、$TCR_DOCTOR_DB，否则 ./tcr-doctor.sqlite3）",
+            "en": "sqlite:///FILE, an SQLite file path or postgresql://USER:PASSWORD@HOST/DB (default "
+            "$TCR_DOCTOR_DATABASE_URL, $DATABASE_URL, $TCR_DOCTOR_DB, else ./tcr-doctor.sqlite3)",
+        },
     )
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
+def add_arguments(parser: Declarations) -> None:
     """Arguments of `tcr-doctor db`."""
-    parser.add_argument("action", choices=["upgrade", "current", "prune"], help="what to do")
+    parser.add_argument("action", choices=["upgrade", "current", "prune"], help={"zh": "要做什么", "en": "what to do"})
     add_database_argument(parser)
     parser.add_argument(
         "--older-than",
         type=parse_days,
         default=None,
         metavar="AGE",
-        help="prune: delete rows older than AGE (e.g. 90d, 12h; default $TCR_DOCTOR_RETENTION_DAYS or 90 days)",
+        help={
+            "zh": "prune：删除早于 AGE 的记录（例如 90d、12h；默认 $TCR_DOCTOR_RETENTION_DAYS 或 90 天）",
+            "en": "prune: delete rows older than AGE (e.g. 90d, 12h; default $TCR_DOCTOR_RETENTION_DAYS or 90 days)",
+        },
     )
 
 

@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     import argparse
     from typing import Any
 
+    from bot.commands import Declarations
+
     # a wire-only diagnosis never imports the account-side module: only the type checker reads these
     from diagnostics import CloudOptions, Report
 
@@ -29,58 +31,158 @@ MAX_PASSWORD = 64 << 10
 MARK = {"ok": "OK", "warn": "WARN", "fail": "FAIL", "skip": "SKIP"}
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
+def add_arguments(parser: Declarations) -> None:
     """Arguments of `tcr-doctor diagnose`."""
     parser.add_argument(
         "target",
         metavar="REGISTRY_OR_IMAGE",
-        help="a registry (shop-tcr.tencentcloudcr.com, https://host:port) or an image "
-        "(shop-tcr.tencentcloudcr.com/ns/app:1.0, host/ns/app@sha256:...)",
+        help={
+            "zh": "仓库地址（shop-tcr.tencentcloudcr.com、https://host:port）或镜像"
+            "（shop-tcr.tencentcloudcr.com/ns/app:1.0、host/ns/app@sha256:...）",
+            "en": "a registry (shop-tcr.tencentcloudcr.com, https://host:port) or an image "
+            "(shop-tcr.tencentcloudcr.com/ns/app:1.0, host/ns/app@sha256:...)",
+        },
     )
-    parser.add_argument("--username", "-u", help="user name to test (with --password-stdin)")
-    parser.add_argument("--password-stdin", action="store_true", help="read the password or token from stdin")
-    parser.add_argument("--push", action="store_true", help="also check the push permission")
-    parser.add_argument("--nameserver", metavar="IP[:PORT]", help="DNS server to ask (default: the system's)")
-    parser.add_argument("--ca-file", metavar="FILE", help="extra CA certificate(s) to trust (PEM)")
     parser.add_argument(
-        "--docker-config", metavar="PATH", help="docker config.json (or its directory) to take credentials from"
+        "--username",
+        "-u",
+        help={
+            "zh": "要测试的用户名（与 --password-stdin 一起使用）",
+            "en": "user name to test (with --password-stdin)",
+        },
+    )
+    parser.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help={"zh": "从标准输入读取密码或令牌", "en": "read the password or token from stdin"},
+    )
+    parser.add_argument(
+        "--push", action="store_true", help={"zh": "同时检查推送权限", "en": "also check the push permission"}
+    )
+    parser.add_argument(
+        "--nameserver",
+        metavar="IP[:PORT]",
+        help={"zh": "要查询的 DNS 服务器（默认：系统的）", "en": "DNS server to ask (default: the system's)"},
+    )
+    parser.add_argument(
+        "--ca-file",
+        metavar="FILE",
+        help={"zh": "额外信任的 CA 证书（PEM）", "en": "extra CA certificate(s) to trust (PEM)"},
+    )
+    parser.add_argument(
+        "--docker-config",
+        metavar="PATH",
+        help={
+            "zh": "从哪个 docker config.json（或其所在目录）读取凭据",
+            "en": "docker config.json (or its directory) to take credentials from",
+        },
     )
     names = ",".join(checks.choices())
-    parser.add_argument("--only", metavar="CHECKS", help=f"run only these checks (comma-separated: {names})")
-    parser.add_argument("--skip", metavar="CHECKS", help="do not run these checks (comma-separated)")
+    parser.add_argument(
+        "--only",
+        metavar="CHECKS",
+        help={"zh": f"只运行这些检查（逗号分隔：{names}）", "en": f"run only these checks (comma-separated: {names})"},
+    )
+    parser.add_argument(
+        "--skip",
+        metavar="CHECKS",
+        help={"zh": "不运行这些检查（逗号分隔）", "en": "do not run these checks (comma-separated)"},
+    )
     parser.add_argument(
         "--timeout",
         type=float,
         default=10.0,
         metavar="S",
-        help="deadline for the whole diagnosis in seconds (default 10)",
+        help={
+            "zh": "整个诊断的时限，单位为秒（默认 10）",
+            "en": "deadline for the whole diagnosis in seconds (default 10)",
+        },
     )
-    parser.add_argument("--lang", choices=("zh", "en"), help="language of the output (default: from $LANG)")
-    parser.add_argument("--json", action="store_true", help="print the report as one JSON object")
     parser.add_argument(
-        "--report", metavar="FILE.md", help="also write a redacted markdown report (for a support ticket)"
+        "--lang",
+        choices=("zh", "en"),
+        help={"zh": "输出的语言（默认：取自 $LANG）", "en": "language of the output (default: from $LANG)"},
+    )
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help={"zh": "以一个 JSON 对象输出报告", "en": "print the report as one JSON object"},
+    )
+    parser.add_argument(
+        "--report",
+        metavar="FILE.md",
+        help={
+            "zh": "另外写一份已脱敏的 Markdown 报告（用于工单）",
+            "en": "also write a redacted markdown report (for a support ticket)",
+        },
     )
     cloud = parser.add_argument_group(
-        "account-side checks (TCR cloud API, read-only)",
-        "credentials from TENCENTCLOUD_SECRET_ID / TENCENTCLOUD_SECRET_KEY [/ TENCENTCLOUD_SESSION_TOKEN] or tccli's "
-        "profile; a sub-account with only QcloudTCRReadOnlyAccess is enough",
+        {"zh": "账号侧检查（TCR 云 API，只读）", "en": "account-side checks (TCR cloud API, read-only)"},
+        {
+            "zh": "凭据取自 TENCENTCLOUD_SECRET_ID / TENCENTCLOUD_SECRET_KEY [/ TENCENTCLOUD_SESSION_TOKEN] 或 tccli "
+            "的配置；只有 QcloudTCRReadOnlyAccess 权限的子账号就足够了",
+            "en": "credentials from TENCENTCLOUD_SECRET_ID / TENCENTCLOUD_SECRET_KEY [/ TENCENTCLOUD_SESSION_TOKEN] or "
+            "tccli's profile; a sub-account with only QcloudTCRReadOnlyAccess is enough",
+        },
     )
-    cloud.add_argument("--cloud", action="store_true", help="also ask the account (instance, access, VPC, images)")
-    cloud.add_argument("--region", metavar="R", help="region to start the instance look-up in (default ap-guangzhou)")
-    cloud.add_argument("--client-ip", metavar="IP", help="the client's egress IP, checked against the whitelist")
-    cloud.add_argument("--vpc", metavar="VPC_ID", help="the client's VPC, checked for an internal access link")
+    cloud.add_argument(
+        "--cloud",
+        action="store_true",
+        help={
+            "zh": "同时查询账号（实例、访问控制、VPC、镜像）",
+            "en": "also ask the account (instance, access, VPC, images)",
+        },
+    )
+    cloud.add_argument(
+        "--region",
+        metavar="R",
+        help={
+            "zh": "从哪个地域开始查找实例（默认 ap-guangzhou）",
+            "en": "region to start the instance look-up in (default ap-guangzhou)",
+        },
+    )
+    cloud.add_argument(
+        "--client-ip",
+        metavar="IP",
+        help={"zh": "客户端的出口 IP，会与白名单比对", "en": "the client's egress IP, checked against the whitelist"},
+    )
+    cloud.add_argument(
+        "--vpc",
+        metavar="VPC_ID",
+        help={
+            "zh": "客户端所在的 VPC，会检查是否有内网访问链路",
+            "en": "the client's VPC, checked for an internal access link",
+        },
+    )
     cloud.add_argument(
         "--cloud-endpoint",
         metavar="URL",
-        help="TCR API endpoint (default $TCR_DOCTOR_CLOUD_ENDPOINT or https://tcr.tencentcloudapi.com)",
+        help={
+            "zh": "TCR API 端点（默认 $TCR_DOCTOR_CLOUD_ENDPOINT 或 https://tcr.tencentcloudapi.com）",
+            "en": "TCR API endpoint (default $TCR_DOCTOR_CLOUD_ENDPOINT or https://tcr.tencentcloudapi.com)",
+        },
     )
-    cloud.add_argument("--cloud-profile", metavar="NAME", help="tccli profile to take the credentials from")
+    cloud.add_argument(
+        "--cloud-profile",
+        metavar="NAME",
+        help={"zh": "从哪个 tccli 配置读取凭据", "en": "tccli profile to take the credentials from"},
+    )
     parser.add_argument(
         "--edition",
         choices=("enterprise", "personal"),
-        help="the TCR edition a custom domain stands for (TCR quotas apply only to TCR hosts)",
+        help={
+            "zh": "自定义域名对应的 TCR 版本（TCR 的配额只适用于 TCR 域名）",
+            "en": "the TCR edition a custom domain stands for (TCR quotas apply only to TCR hosts)",
+        },
     )
-    parser.add_argument("--debug", action="store_true", help="log each step to stderr (secrets are never logged)")
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        help={
+            "zh": "把每一步记录到标准错误输出（从不记录密钥）",
+            "en": "log each step to stderr (secrets are never logged)",
+        },
+    )
 
 
 Problem = dict[str, str]  # what is wrong with the command line, in zh and en

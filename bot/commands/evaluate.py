@@ -17,12 +17,30 @@ import sys
 from collections import defaultdict
 from typing import Any
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see tests/test_startup.py
+if TYPE_CHECKING:
+    from bot.commands import Declarations
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
+
+def add_arguments(parser: Declarations) -> None:
     """Arguments of `tcr-doctor eval`."""
-    parser.add_argument("file", help='JSON Lines file with {"q", "faq"} objects (\'-\' for stdin)')
-    parser.add_argument("--json", action="store_true", help="print the metrics as one JSON object")
-    parser.add_argument("--errors", action="store_true", help="also list the questions that were wrong")
+    parser.add_argument(
+        "file",
+        help={
+            "zh": '由 {"q", "faq"} 对象组成的 JSON Lines 文件（\'-\' 表示标准输入）',
+            "en": 'JSON Lines file with {"q", "faq"} objects (\'-\' for stdin)',
+        },
+    )
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help={"zh": "以一个 JSON 对象输出指标", "en": "print the metrics as one JSON object"},
+    )
+    parser.add_argument(
+        "--errors",
+        action="store_true",
+        help={"zh": "同时列出答错的问题", "en": "also list the questions that were wrong"},
+    )
 
 
 def _read(path: str) -> list[dict[str, Any]]:

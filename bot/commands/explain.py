@@ -17,6 +17,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from bot.commands import Declarations
     from knowledge import LogCause
 
 EXIT_OK, EXIT_NONE, EXIT_USAGE = 0, 1, 2
@@ -36,13 +37,38 @@ MESSAGES = {
 }
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
+def add_arguments(parser: Declarations) -> None:
     """Arguments of `tcr-doctor explain`."""
-    parser.add_argument("file", nargs="?", default="-", help="the log file, or - (default) to read stdin")
-    parser.add_argument("--json", action="store_true", help="print the result as one JSON object")
-    parser.add_argument("--lang", choices=("zh", "en"), help="language of the text (default: the log's language)")
-    parser.add_argument("--run", action="store_true", help="run the diagnosis that confirms the cause")
-    parser.add_argument("--timeout", type=float, default=10.0, help="deadline of the diagnosis in seconds (with --run)")
+    parser.add_argument(
+        "file",
+        nargs="?",
+        default="-",
+        help={"zh": "日志文件，或 -（默认）：从标准输入读取", "en": "the log file, or - (default) to read stdin"},
+    )
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help={"zh": "以一个 JSON 对象输出结果", "en": "print the result as one JSON object"},
+    )
+    parser.add_argument(
+        "--lang",
+        choices=("zh", "en"),
+        help={"zh": "文本的语言（默认：日志的语言）", "en": "language of the text (default: the log's language)"},
+    )
+    parser.add_argument(
+        "--run",
+        action="store_true",
+        help={"zh": "运行能确认原因的诊断", "en": "run the diagnosis that confirms the cause"},
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=10.0,
+        help={
+            "zh": "诊断的时限，单位为秒（与 --run 一起使用）",
+            "en": "deadline of the diagnosis in seconds (with --run)",
+        },
+    )
 
 
 def _read(path: str, lang_hint: str) -> str:

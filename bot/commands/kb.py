@@ -12,19 +12,44 @@ import sys
 from pathlib import Path
 from typing import Any
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see tests/test_startup.py
+if TYPE_CHECKING:
+    from bot.commands import Declarations
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
+
+def add_arguments(parser: Declarations) -> None:
     """Arguments of `tcr-doctor kb`."""
-    parser.add_argument("action", choices=["export"], help="export: write the taught overlay into knowledge/")
+    parser.add_argument(
+        "action",
+        choices=["export"],
+        help={"zh": "export：把教过的内容写入 knowledge/", "en": "export: write the taught overlay into knowledge/"},
+    )
     parser.add_argument(
         "--database-url",
         "--db",
         dest="db",
         default=None,
-        help="database URL or SQLite file (default $TCR_DOCTOR_DATABASE_URL, $DATABASE_URL or $TCR_DOCTOR_DB)",
+        help={
+            "zh": "数据库 URL 或 SQLite 文件（默认 $TCR_DOCTOR_DATABASE_URL、$DATABASE_URL 或 $TCR_DOCTOR_DB）",
+            "en": "database URL or SQLite file (default $TCR_DOCTOR_DATABASE_URL, $DATABASE_URL or $TCR_DOCTOR_DB)",
+        },
     )
-    parser.add_argument("--faq-dir", default=None, help="FAQ directory (default the package's knowledge/faq/)")
-    parser.add_argument("--topics", default=None, help="out-of-scope file (default knowledge/out_of_scope.toml)")
+    parser.add_argument(
+        "--faq-dir",
+        default=None,
+        help={
+            "zh": "FAQ 目录（默认为软件包的 knowledge/faq/）",
+            "en": "FAQ directory (default the package's knowledge/faq/)",
+        },
+    )
+    parser.add_argument(
+        "--topics",
+        default=None,
+        help={
+            "zh": "范围外话题文件（默认 knowledge/out_of_scope.toml）",
+            "en": "out-of-scope file (default knowledge/out_of_scope.toml)",
+        },
+    )
 
 
 def _toml_str(text: str) -> str:

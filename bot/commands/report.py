@@ -11,22 +11,44 @@ import time
 
 from bot.commands import default_lang
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see tests/test_startup.py
+if TYPE_CHECKING:
+    from bot.commands import Declarations
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
+
+def add_arguments(parser: Declarations) -> None:
     """Arguments of `tcr-doctor report`."""
-    parser.add_argument("report", choices=["unanswered"], help="which report (unanswered)")
+    parser.add_argument(
+        "report", choices=["unanswered"], help={"zh": "哪份报告（unanswered）", "en": "which report (unanswered)"}
+    )
     from bot.commands.db import add_database_argument
 
     add_database_argument(parser)
-    parser.add_argument("--since", type=float, default=None, metavar="DAYS", help="only the last DAYS days")
-    parser.add_argument("--limit", type=int, default=50, help="at most this many groups (0 = all; default 50)")
-    parser.add_argument("--json", action="store_true", help="print JSON instead of text")
+    parser.add_argument(
+        "--since",
+        type=float,
+        default=None,
+        metavar="DAYS",
+        help={"zh": "只看最近 DAYS 天", "en": "only the last DAYS days"},
+    )
+    parser.add_argument(
+        "--limit",
+        type=int,
+        default=50,
+        help={"zh": "最多这么多组（0 表示全部；默认 50）", "en": "at most this many groups (0 = all; default 50)"},
+    )
+    parser.add_argument(
+        "--json", action="store_true", help={"zh": "输出 JSON 而不是文本", "en": "print JSON instead of text"}
+    )
     parser.add_argument(
         "--lang",
         choices=["zh", "en"],
         default=None,
-        help="language of the text output (default: from the locale, as gettext reads it: LC_ALL, LC_MESSAGES, LANG, "
-        "LANGUAGE)",
+        help={
+            "zh": "文本输出的语言（默认：取自区域设置，与 gettext 的读法相同：LC_ALL、LC_MESSAGES、LANG、LANGUAGE）",
+            "en": "language of the text output (default: from the locale, as gettext reads it: LC_ALL, LC_MESSAGES, LANG, "
+            "LANGUAGE)",
+        },
     )
 
 

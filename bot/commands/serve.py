@@ -11,34 +11,74 @@ from __future__ import annotations
 import argparse
 import sys
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see tests/test_startup.py
+if TYPE_CHECKING:
+    from bot.commands import Declarations
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
+
+def add_arguments(parser: Declarations) -> None:
     """Arguments of `tcr-doctor serve`."""
     parser.add_argument(
         "--host",
         default=None,
-        help="address to listen on (default $HOST or 127.0.0.1; 0.0.0.0 to accept other machines)",
+        help={
+            "zh": "监听的地址（默认 $HOST 或 127.0.0.1；0.0.0.0 表示接受其他机器的连接）",
+            "en": "address to listen on (default $HOST or 127.0.0.1; 0.0.0.0 to accept other machines)",
+        },
     )
-    parser.add_argument("--port", type=int, default=None, help="port (default $PORT or 8000)")
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=None,
+        help={"zh": "端口（默认 $PORT 或 8000）", "en": "port (default $PORT or 8000)"},
+    )
     parser.add_argument(
         "--database-url",
         "--db",
         dest="db",
         default=None,
         metavar="URL",
-        help="database for questions and feedback: an SQLite file or URL, or postgresql://… (default "
-        "$TCR_DOCTOR_DATABASE_URL, $DATABASE_URL, $TCR_DOCTOR_DB, else ./tcr-doctor.sqlite3)",
+        help={
+            "zh": "保存问题和反馈的数据库：SQLite 文件或 URL，或 postgresql://…（默认 "
+            "$TCR_DOCTOR_DATABASE_URL、$DATABASE_URL、$TCR_DOCTOR_DB，否则 ./tcr-doctor.sqlite3）",
+            "en": "database for questions and feedback: an SQLite file or URL, or postgresql://… (default "
+            "$TCR_DOCTOR_DATABASE_URL, $DATABASE_URL, $TCR_DOCTOR_DB, else ./tcr-doctor.sqlite3)",
+        },
     )
-    parser.add_argument("--workers", type=int, default=None, help="worker processes (default $WEB_CONCURRENCY or 2)")
-    parser.add_argument("--threads", type=int, default=None, help="threads per worker (default $WEB_THREADS or 8)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help={
+            "zh": "工作进程数（默认 $WEB_CONCURRENCY 或 2）",
+            "en": "worker processes (default $WEB_CONCURRENCY or 2)",
+        },
+    )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help={
+            "zh": "每个工作进程的线程数（默认 $WEB_THREADS 或 8）",
+            "en": "threads per worker (default $WEB_THREADS or 8)",
+        },
+    )
     parser.add_argument(
         "--log-level",
         default=None,
         choices=("debug", "info", "warning", "error", "critical"),
-        help="log level (default $TCR_DOCTOR_LOG_LEVEL or info); secrets are masked in every record",
+        help={
+            "zh": "日志级别（默认 $TCR_DOCTOR_LOG_LEVEL 或 info）；每条记录中的密钥都会被遮盖",
+            "en": "log level (default $TCR_DOCTOR_LOG_LEVEL or info); secrets are masked in every record",
+        },
     )
     parser.add_argument(
-        "--dev", action="store_true", help="Werkzeug's development server instead of the production server"
+        "--dev",
+        action="store_true",
+        help={
+            "zh": "使用 Werkzeug 的开发服务器而不是生产服务器",
+            "en": "Werkzeug's development server instead of the production server",
+        },
     )
 
 

@@ -10,15 +10,34 @@ import argparse
 import logging
 import sys
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see tests/test_startup.py
+if TYPE_CHECKING:
+    from bot.commands import Declarations
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
+
+def add_arguments(parser: Declarations) -> None:
     """Arguments of `tcr-doctor slack`."""
-    parser.add_argument("--support-channel", help="channel id for hand-offs (default: $SLACK_SUPPORT_CHANNEL)")
-    parser.add_argument("--nameserver", help="DNS server for diagnoses, ip[:port] (default: the system resolver)")
+    parser.add_argument(
+        "--support-channel",
+        help={
+            "zh": "转人工时使用的频道 ID（默认：$SLACK_SUPPORT_CHANNEL）",
+            "en": "channel id for hand-offs (default: $SLACK_SUPPORT_CHANNEL)",
+        },
+    )
+    parser.add_argument(
+        "--nameserver",
+        help={
+            "zh": "诊断使用的 DNS 服务器，ip[:port]（默认：系统的解析器）",
+            "en": "DNS server for diagnoses, ip[:port] (default: the system resolver)",
+        },
+    )
     parser.add_argument(
         "--verbose",
         action="store_true",
-        help="log at DEBUG (the Slack SDK's payload logs pass through the secret-redacting filter)",
+        help={
+            "zh": "以 DEBUG 级别记录日志（Slack SDK 的载荷日志会经过遮盖密钥的过滤器）",
+            "en": "log at DEBUG (the Slack SDK's payload logs pass through the secret-redacting filter)",
+        },
     )
 
 
