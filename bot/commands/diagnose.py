@@ -408,6 +408,8 @@ ALWAYS_HIDDEN = {
     "nearest",
     "try_this",
 }
+# Evidence that says nothing without a value: TAG_NOT_FOUND's `closest` when no tag is close (its text says so).
+HIDDEN_WHEN_NONE = {"closest"}
 
 
 def view(report_dict: dict[str, Any], lang: str) -> dict[str, Any]:
@@ -418,6 +420,8 @@ def view(report_dict: dict[str, Any], lang: str) -> dict[str, Any]:
         lines = []
         for k, v in f["evidence"].items():
             if k in ALWAYS_HIDDEN or (k in HIDDEN_EVIDENCE and f["status"] in ("ok", "skip")):
+                continue
+            if v is None and k in HIDDEN_WHEN_NONE:
                 continue
             text = _text(v, lang)
             if len(text) > 300:
