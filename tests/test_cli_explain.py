@@ -66,7 +66,7 @@ def test_file_text_en(tmp_path):
 def test_text_zh_and_language_detection():
     p = cli(stdin="我执行 docker pull 报错：\n" + NXDOMAIN_LOG)
     text = p.stdout.decode()
-    assert p.returncode == 0 and "原因: DNS_NXDOMAIN" in text and "处理方法" in text
+    assert p.returncode == 0 and "原因：DNS_NXDOMAIN" in text and "处理方法" in text
     p = cli("-", "--lang", "en", stdin="我执行 docker pull 报错：\n" + NXDOMAIN_LOG)
     assert "Cause: DNS_NXDOMAIN" in p.stdout.decode()
 

@@ -57,3 +57,51 @@ def test_a_missing_tag_with_a_close_one_still_names_it(lang):
     report = missing_tag_report(["latest", "9.9.0", "1.0"])
     for text in text_of(report, lang):
         assert re.search(r"closest`?: 9\.9\.0", text), text
+
+
+# --- the Chinese labels end with a full-width colon ------------------------------------------------------------------
+
+LOG = (
+    "$ docker pull shop-tcr.tencentcloudcr.com/team/app:1.0\n"
+    'Error response from daemon: Get "https://shop-tcr.tencentcloudcr.com/v2/": '
+    "net/http: request canceled while waiting for connection (Client.Timeout exceeded while awaiting headers)\n"
+)
+# An ASCII colon right after Chinese text (a label such as "依据的报错行:"), or one that a Chinese sentence follows
+# ("TAG_NOT_FOUND: team/app 中没有…"); evidence lines (`tag_count: 2`, an identifier and its value) stay as they are.
+HALF_WIDTH_LABEL = re.compile(r"[\u4e00-\u9fff）] ?:|^(?! {4,}[a-z_]+: )[^\n]*\S: ?[\u4e00-\u9fff]", re.M)
+
+
+def cli_output(argv: list[str], capsys, stdin: str = "") -> str:
+    import io
+    import sys
+
+    from bot.cli import main
+
+    real = sys.stdin
+    sys.stdin = io.TextIOWrapper(io.BytesIO(stdin.encode()), encoding="utf-8")
+    try:
+        main(argv)
+    finally:
+        sys.stdin = real
+    return capsys.readouterr().out
+
+
+def chinese_outputs(capsys) -> dict[str, str]:
+    outputs = {
+        "ask": cli_output(["ask", "--lang", "zh", f"拉取镜像超时，怎么办？\n{LOG}"], capsys),
+        "ask-faq": cli_output(["ask", "--lang", "zh", "docker login 报 unauthorized 怎么办"], capsys),
+        "explain": cli_output(["explain", "--lang", "zh", "-"], capsys, LOG),
+        "check-name-ok": cli_output(["check-name", "--lang", "zh", "repo", "team/app"], capsys),
+        "check-name-bad": cli_output(["check-name", "--lang", "zh", "repo", "Team/App"], capsys),
+    }
+    outputs["diagnose"], outputs["diagnose-report"] = text_of(missing_tag_report(["latest", "1.0"]), "zh")
+    return outputs
+
+
+def test_chinese_cli_labels_take_a_full_width_colon(capsys):
+    outputs = chinese_outputs(capsys)
+    for name, text in outputs.items():
+        assert re.search(r"[\u4e00-\u9fff]", text), (name, text)
+        mixed = [line for line in text.splitlines() if HALF_WIDTH_LABEL.search(line)]
+        assert not mixed, (name, mixed)
+    assert "TAG_NOT_FOUND：" in outputs["diagnose"] and "依据的报错行：" in outputs["explain"]

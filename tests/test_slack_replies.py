@@ -458,4 +458,4 @@ def test_a_self_hosted_registry_is_named_in_the_readers_language(text, lang, tmp
         assert "about self-hosted registry" not in shown and "关于 self-hosted" not in shown
         assert ("自建" in shown) if lang == "zh" else ("a self-hosted registry" in shown)
     if lang == "zh":  # the CLI's "Detected" line too
-        assert "识别到: 仓库 registry.internal.example:5000" in terminal
+        assert "识别到：仓库 registry.internal.example:5000" in terminal
