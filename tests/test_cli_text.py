@@ -105,3 +105,28 @@ def test_chinese_cli_labels_take_a_full_width_colon(capsys):
         mixed = [line for line in text.splitlines() if HALF_WIDTH_LABEL.search(line)]
         assert not mixed, (name, mixed)
     assert "TAG_NOT_FOUND：" in outputs["diagnose"] and "依据的报错行：" in outputs["explain"]
+
+
+# --- a name error cites the FAQ entry about that kind of name, or none --------------------------------------------
+
+REPOSITORY_NAME_ERRORS = [
+    "$ docker pull shop-tcr.tencentcloudcr.com/Team/App:1.0\n"
+    "docker: invalid reference format: repository name must be lowercase.\n",
+    '  Warning  InspectFailed  kubelet  Failed to apply default image tag "shop-tcr.tencentcloudcr.com/team/App": '
+    'couldn\'t parse image reference "shop-tcr.tencentcloudcr.com/team/App": invalid reference format: '
+    "repository name must be lowercase\n",
+]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("log", REPOSITORY_NAME_ERRORS, ids=["docker", "kubelet"])
+def test_a_repository_name_error_does_not_cite_the_instance_name_entry(log, lang, capsys):
+    """The only naming entry in the FAQ is about instance names (5-50 characters, globally unique, reserved names);
+    a repository or namespace name breaks other rules, which the cause's own fix states."""
+    import knowledge
+
+    read = knowledge.explain_log(log)
+    assert read and read["cause"] == "NAME_INVALID" and read["faq"] is None, read
+    text = cli_output(["explain", "--lang", lang, "-"], capsys, log)
+    assert "NAME_INVALID" in text and "instance-name-rejected" not in text, text
+    assert ("小写字母" in text) if lang == "zh" else ("lower-case" in text), text  # the rule is still given
