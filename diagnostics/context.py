@@ -15,7 +15,6 @@ fails never loads it (tests/test_startup.py).
 
 from __future__ import annotations
 
-import ipaddress
 import threading
 from collections.abc import Callable
 
@@ -23,6 +22,7 @@ from . import net
 from .checks import dns as dns_check
 from .checks import tcp as tcp_check
 from .findings import Finding, Unavailable, finding
+from .ip_literal import is_ip
 from .names import suggest_ref
 from .target import Target
 
@@ -234,10 +234,9 @@ class Context:
                 reason = self.policy.check_host(host)
                 if reason:
                     return net.Resolution(host=host, error="refused", detail=_reason(reason))
-            try:
-                ipaddress.ip_address(host)
+            if is_ip(host):
                 r = net.Resolution(host=host, addresses=[host], source="literal")
-            except ValueError:
+            else:
                 r = net.resolve(host, self.options.nameserver, self.deadline)
             return self._apply_address_policy(r)
 

@@ -8,13 +8,18 @@ step resolved (pinned). Every blocking call has a timeout no longer than what is
 from __future__ import annotations
 
 import contextlib
-import ipaddress
+import functools
 import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
 
 from . import stub_resolver
+from .ip_literal import check_ip, is_ip
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see tests/test_startup.py
+if TYPE_CHECKING:
+    import ipaddress
 
 
 class DeadlineExceeded(Exception):
@@ -113,7 +118,7 @@ def parse_nameserver(value: str) -> tuple[str, int]:
         port = int(p)
     else:
         host = v
-    ipaddress.ip_address(host)
+    check_ip(host)
     if not 0 < port < 65536:
         raise ValueError(f"bad port in {value!r}")
     return host, port
@@ -126,9 +131,7 @@ def _hosts_file_lookup(host: str, path: str = "/etc/hosts") -> list[str]:
             for text in fh:
                 fields = text.split("#", 1)[0].split()
                 if len(fields) >= 2 and host in (n.lower() for n in fields[1:]):
-                    try:
-                        ipaddress.ip_address(fields[0])
-                    except ValueError:
+                    if not is_ip(fields[0]):
                         continue
                     if fields[0] not in found:
                         found.append(fields[0])
@@ -257,22 +260,33 @@ def _dnspython_asker(host: str, nameserver: str | None) -> tuple[Asker, str]:
 
 
 # ------------------------------------------------------------------------------------------------ address classes
-TENCENT_INTERNAL = [ipaddress.ip_network(n) for n in ("10.0.0.0/8", "100.0.0.0/8", "169.254.0.0/16")]
-PRIVATE = [ipaddress.ip_network(n) for n in ("172.16.0.0/12", "192.168.0.0/16", "fc00::/7", "fe80::/10")]
+TENCENT_INTERNAL = ("10.0.0.0/8", "100.0.0.0/8", "169.254.0.0/16")
+PRIVATE = ("172.16.0.0/12", "192.168.0.0/16", "fc00::/7", "fe80::/10")
 
 
 def classify_address(ip: str) -> str:
     """loopback | internal | public (Tencent: 10.*, 100.*, 169.254.* and any RFC1918 VPC link IP are internal)."""
+    # ipaddress here, not at the top, and the networks parsed on first use: a diagnosis that ends at its DNS step
+    # classifies no address and so never imports ipaddress (~6 M instructions, see diagnostics.ip_literal)
+    import ipaddress
+
     addr = ipaddress.ip_address(ip)
     if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped:
         addr = addr.ipv4_mapped
     if addr.is_loopback:
         return "loopback"
-    if any(addr in n for n in TENCENT_INTERNAL + PRIVATE if n.version == addr.version):
+    if any(addr in n for n in _networks() if n.version == addr.version):
         return "internal"
     if addr.is_unspecified or addr.is_reserved or addr.is_multicast:
         return "internal"
     return "public"
+
+
+@functools.cache
+def _networks() -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    import ipaddress  # see classify_address
+
+    return [ipaddress.ip_network(n) for n in TENCENT_INTERNAL + PRIVATE]
 
 
 # ------------------------------------------------------------------------------------------------ TCP

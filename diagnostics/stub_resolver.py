@@ -32,7 +32,6 @@ the answer only when one of those has a matching or wildcard name.
 
 from __future__ import annotations
 
-import ipaddress
 import itertools
 import os
 import re
@@ -41,6 +40,7 @@ import socket
 import struct
 import time
 
+from .ip_literal import is_ip
 from .value import Value
 
 RESOLV_CONF = "/etc/resolv.conf"
@@ -177,10 +177,8 @@ def read_config(path: str | None = None, env: dict[str, str] | None = None) -> C
             words += tokens[1:]
         if tokens[0] != "nameserver":
             continue
-        try:
-            ipaddress.ip_address(tokens[1].split("%", 1)[0])
-        except ValueError:
-            raise NoConfiguration(f"nameserver {tokens[1]} is not an IP address") from None
+        if not is_ip(tokens[1].split("%", 1)[0]):
+            raise NoConfiguration(f"nameserver {tokens[1]} is not an IP address")
         if len(servers) < MAXNS:
             servers.append((tokens[1], 53))
     if not servers:

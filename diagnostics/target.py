@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import ipaddress
 import re
 
+from . import ip_literal
 from .reference import DOCKER_HUB_DOMAINS, DOCKER_HUB_REGISTRY, DOMAIN_RE, NameRuleError, parse, split, split_hostport
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see tests/test_startup.py
@@ -83,11 +83,7 @@ class Target:
 
 def is_ip(host: str) -> bool:
     """Whether `host` is an IPv4 or IPv6 address literal (no brackets), not a name."""
-    try:
-        ipaddress.ip_address(host)
-        return True
-    except ValueError:
-        return False
+    return ip_literal.is_ip(host)
 
 
 def _problem(rule: str, en: str, zh: str) -> dict[str, Any]:

@@ -321,8 +321,6 @@ def _report_problem(args: argparse.Namespace) -> Problem | None:
 
 def validate_cloud(args: argparse.Namespace) -> Problem | None:
     """A usage error in the account-side options (zh and en), or None."""
-    import ipaddress
-
     given = [f for f in ("region", "client_ip", "vpc", "cloud_endpoint", "cloud_profile") if getattr(args, f, None)]
     if given and not wants_cloud(args):
         flag = "--" + given[0].replace("_", "-")
@@ -339,6 +337,8 @@ def validate_cloud(args: argparse.Namespace) -> Problem | None:
             f"--region {args.region!r} 不是地域名称（例如 ap-guangzhou）",
         )
     if args.client_ip:
+        import ipaddress  # only here: a diagnosis without --client-ip never imports it (~6 M instructions)
+
         try:
             ipaddress.ip_address(args.client_ip)
         except ValueError:
