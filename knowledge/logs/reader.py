@@ -157,6 +157,7 @@ def _explain(text: str) -> LogCause | None:
 
 _WRAP_WIDTH = 60  # a line shorter than this was not wrapped by an 80-column terminal or a narrow page
 _WORD_WRAP_MIN = 40  # a line a page or a mail client word-wrapped is at least this long (wraps fall at 60-80 columns)
+_JOIN_WINDOW = 60  # characters on each side of a wrap that a split wording can span
 
 
 def _rejoin_wrapped_wordings(lines: list[str]) -> list[str]:
@@ -179,10 +180,13 @@ def _rejoin_wrapped_wordings(lines: list[str]) -> list[str]:
             and not _MESSAGE_START.match(lines[i + 1])
         ):
             nxt = lines[i + 1]
-            joined = line + " " + nxt
-            p = match_line(joined, None)
-            if p is not None and crosses(joined, p, len(line)) and _reads_differently(line, nxt, p):
-                out.append(joined)
+            # only the words around the join: a wording split by a wrap lies within them (and this keeps a
+            # long-gap regex from bridging two messages)
+            head = line[-_JOIN_WINDOW:]
+            window = head + " " + nxt[:_JOIN_WINDOW]
+            p = match_line(window, None)
+            if p is not None and crosses(window, p, len(head)) and _reads_differently(line, nxt, p):
+                out.append(line + " " + nxt)
                 i += 2
                 continue
         out.append(line)
