@@ -113,6 +113,36 @@ def test_a_diagnosis_stopped_at_dns_or_tcp_loads_no_tls_or_http(dns_server, kept
     assert not {f"diagnostics.checks.{c}" for c in ("tls", "http", "credentials", "image")} & refused
 
 
+# Records every pattern re compiles (re.compile, re.findall... all go through re._compile), then runs the command.
+PATTERNS_PROBE = """
+import contextlib, io, json, re, sys
+compiled, compile = [], re._compile
+def recording(pattern, flags):
+    compiled.append(getattr(pattern, "pattern", pattern))
+    return compile(pattern, flags)
+re._compile = recording
+from bot.cli import main
+with contextlib.redirect_stdout(io.StringIO()):
+    main(json.loads(sys.argv[1]))
+from diagnostics import checks
+declaration = getattr(checks._DECLARATION, "pattern", checks._DECLARATION)
+print(json.dumps({"declaration": declaration, "compiled": compiled}))
+"""
+
+
+def test_a_diagnosis_with_the_declarations_kept_compiles_no_declaration_pattern(dns_server, kept_registry):
+    """The check registry's declaration pattern reads a check's source only when the kept copy is missing or stale:
+    compiled at import it cost every diagnosis ~1.1 M instructions (valgrind)."""
+    argv = ["diagnose", f"{Zone.NXDOMAIN}/team/app:latest", "--nameserver", dns_server.nameserver, "--json"]
+    out = subprocess.run(
+        [sys.executable, "-c", PATTERNS_PROBE, json.dumps(argv)], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode == 0, out.stderr
+    seen = json.loads(out.stdout.strip().splitlines()[-1])
+    assert seen["compiled"], "the probe records nothing: re no longer compiles through re._compile"
+    assert seen["declaration"] not in seen["compiled"]
+
+
 def modules_of_code(code: str) -> set[str]:
     out = subprocess.run(
         [sys.executable, "-c", f"{code}\nimport json, sys\nprint(json.dumps(sorted(sys.modules)))"],

@@ -105,15 +105,15 @@ def info_of(module: ModuleType) -> CheckInfo:
     )
 
 
-# `NAME = "dns"` or `DEPENDS: tuple = ()` at the top level (column 0), one line, a literal
-_DECLARATION = re.compile(
-    r"^(NAME|DEPENDS|ORDER|ANONYMOUS|CREDENTIALS|GROUP|SUBJECT)(?: *: *[\w\[\]., ]+)? *= *(.+)$", re.M
-)
+# `NAME = "dns"` or `DEPENDS: tuple = ()` at the top level (column 0), one line, a literal. A pattern, compiled by
+# `_declared` on first use (re keeps it): only a missing or stale kept copy is read with it, and compiling it at
+# import cost every diagnosis ~0.7 M instructions (valgrind).
+_DECLARATION = r"^(NAME|DEPENDS|ORDER|ANONYMOUS|CREDENTIALS|GROUP|SUBJECT)(?: *: *[\w\[\]., ]+)? *= *(.+)$"
 _DEFAULTS = {"ORDER": 100.0, "ANONYMOUS": True, "CREDENTIALS": False, "GROUP": None, "SUBJECT": "registry"}
 SUBJECTS = ("registry", "image", "reference")
 # What the declarations are read as, part of the kept copy's key (_declarations): a new declaration or default is
 # read anew even where no check's source changed, instead of a kept copy without it (which `load()` would refuse).
-_READER = f"{_DECLARATION.pattern}\n{sorted(_DEFAULTS.items())}\n".encode()
+_READER = f"{_DECLARATION}\n{sorted(_DEFAULTS.items())}\n".encode()
 
 
 def _declared(source: str) -> dict[str, Any] | None:
@@ -123,7 +123,7 @@ def _declared(source: str) -> dict[str, Any] | None:
     import ast  # only when the kept declarations are missing or stale: the import is ~38 M instructions (valgrind)
 
     values: dict[str, object] = {}
-    for key, text in _DECLARATION.findall(source):
+    for key, text in re.findall(_DECLARATION, source, re.M):
         if key in values:
             return None  # assigned twice: only the import knows which value wins
         for candidate in (text, text.split("#", 1)[0]):
