@@ -2007,3 +2007,23 @@ def test_az_acr_login_without_an_engine_is_the_local_daemon():
         cause("An error occurred: DOCKER_COMMAND_ERROR\nPlease verify if Docker client is installed and running.")
         == "DAEMON_ERROR"
     )
+
+
+@pytest.mark.parametrize(
+    ("above", "want"),
+    [
+        ("", "CREDENTIALS_INVALID"),
+        (
+            "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?\n",
+            "DAEMON_ERROR",
+        ),
+        ("Error: Cannot perform an interactive login from a non TTY device\n", "LOGIN_USAGE"),
+    ],
+)
+def test_drones_docker_plugin_login_failure_leaves_the_login_output_to_decide(above, want):
+    # plugins/docker: prints docker login's output, then fmt.Errorf("Error authenticating: exit status 1")
+    assert cause(f'{above}time="2018-06-22T11:16:12Z" level=fatal msg="Error authenticating: exit status 1"') == want
+
+
+def test_drones_docker_plugin_without_its_daemon_is_the_daemon():
+    assert cause("Unable to reach Docker Daemon after 15 attempts") == "DAEMON_ERROR"
