@@ -320,7 +320,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(command.run(args) or 0)
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+        print(
+            "tcr-doctor: 已中断" if _lang_of_command_line(rest) == "zh" else "tcr-doctor: interrupted", file=sys.stderr
+        )
         return 130
     except BrokenPipeError:
         # `tcr-doctor ask < questions | head` closes our stdout early: not an error worth a traceback.

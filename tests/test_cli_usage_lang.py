@@ -188,3 +188,18 @@ def test_report_evidence_says_yes_and_no_in_the_reports_language(lang, yes, no):
     }
     lines = dict(view({"findings": [finding], "verdict": []}, lang)["findings"][0]["evidence_lines"])
     assert lines == {"vpc_domain": no, "cached": yes}
+
+
+@pytest.mark.parametrize("how", ["locale", "--lang"])
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_an_interrupted_command_says_so_in_the_cli_language(lang, how, locale, capsys, monkeypatch):
+    from bot.commands import ask
+
+    def interrupted(args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(ask, "run", interrupted)
+    locale(lang if how == "locale" else ("en" if lang == "zh" else "zh"))
+    code, out, err = run(["ask", "x", *(["--lang", lang] if how == "--lang" else [])], capsys, monkeypatch)
+    assert code == 130 and out == ""
+    assert err == ("tcr-doctor: 已中断\n" if lang == "zh" else "tcr-doctor: interrupted\n"), err
