@@ -69,8 +69,10 @@ TLS_AND_HTTP = {"ssl", "_ssl", "http.client", "email.parser", "diagnostics.trans
 # What a diagnosis that ends at its DNS or TCP step does without (measured with valgrind, benchmarks/bench_startup.py):
 # dataclasses (the types are plain classes: diagnostics.value); typing, ~12 M instructions (its modules read
 # `TYPE_CHECKING = False` and import typing's names only for the type checker, annotations being postponed); argparse
-# with gettext and locale, ~16 M (a plain command line is read by bot.quick_args).
+# with gettext and locale, ~16 M (a plain command line is read by bot.quick_args); queue with heapq, ~2.3 M (the
+# runner's checks hand their outcomes over under a threading.Condition).
 NOT_BEFORE_THE_FIRST_CHECK = {"dataclasses", "inspect", "ast", "dis", "tokenize", "typing", "argparse", "locale"}
+NOT_BEFORE_THE_FIRST_CHECK |= {"queue", "heapq"}
 
 
 def test_a_whole_wire_diagnosis_imports_its_checks_and_nothing_else(registry_noauth, kept_registry):
