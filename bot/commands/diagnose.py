@@ -101,7 +101,10 @@ def add_arguments(parser: Declarations) -> None:
     parser.add_argument(
         "--lang",
         choices=("zh", "en"),
-        help={"zh": "输出的语言（默认：取自 $LANG）", "en": "language of the output (default: from $LANG)"},
+        help={
+            "zh": "输出的语言（默认：取自区域设置：LC_ALL、LC_MESSAGES、LANG、LANGUAGE）",
+            "en": "language of the output (default: from the locale: LC_ALL, LC_MESSAGES, LANG, LANGUAGE)",
+        },
     )
     parser.add_argument(
         "--json",
