@@ -15,6 +15,7 @@ import sys
 from collections.abc import Iterator
 
 from bot import quick_args
+from bot.commands import EXIT_USAGE
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see tests/test_startup.py
 if TYPE_CHECKING:
@@ -111,8 +112,6 @@ _TOP_LEVEL = {
         "version": "show program's version number and exit",
     },
 }
-
-EXIT_USAGE = 2
 
 
 def _command_parser(name: str, description: str) -> argparse.ArgumentParser:

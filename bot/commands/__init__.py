@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Mapping
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see tests/test_startup.py
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
 
 
 LANGS = ("zh", "en")
+EXIT_USAGE = 2  # the exit status of every usage error, as argparse exits
 
 
 def _language(name: str) -> str:
@@ -50,3 +52,9 @@ def usage_line(command: str, problem: Mapping[str, str], lang: str) -> str:
     """The one stderr line of a usage error of `tcr-doctor COMMAND`, in LANG (PROBLEM holds zh and en)."""
     lang = lang if lang in LANGS else "en"
     return f"tcr-doctor {command}: {'错误：' if lang == 'zh' else 'error: '}{problem[lang]}"
+
+
+def usage_error(command: str, problem: Mapping[str, str], lang: str) -> int:
+    """Print the usage error of `tcr-doctor COMMAND` (usage_line) to stderr; returns EXIT_USAGE."""
+    print(usage_line(command, problem, lang), file=sys.stderr)
+    return EXIT_USAGE

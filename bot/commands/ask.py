@@ -13,9 +13,9 @@ if TYPE_CHECKING:
     from knowledge import AskResult
 
 from bot.batch import MAX_STDIN
+from bot.commands import EXIT_USAGE
 
 MAX_BYTES = 16 * 1024  # a question (or a pasted log) larger than this is refused
-EXIT_USAGE = 2
 
 MESSAGES = {
     "empty": {

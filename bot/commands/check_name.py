@@ -9,13 +9,12 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from bot.batch import MAX_STDIN
-from bot.commands import default_lang, usage_line
+from bot.commands import default_lang, usage_error
 
 if TYPE_CHECKING:
     from bot.commands import Declarations
     from diagnostics import CloudOptions
 
-EXIT_USAGE = 2
 KINDS = ("instance", "namespace", "repo", "tag", "ref")
 _PROBLEMS = {
     "binary": {"en": "not valid UTF-8", "zh": "不是有效的 UTF-8 文本"},
@@ -182,5 +181,4 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _usage(problem: dict[str, str], lang: str) -> int:
-    print(usage_line("check-name", problem, lang), file=sys.stderr)
-    return EXIT_USAGE
+    return usage_error("check-name", problem, lang)

@@ -12,7 +12,7 @@ import os
 import re
 import sys
 
-from bot.commands import default_lang, usage_line
+from bot.commands import EXIT_USAGE, default_lang, usage_error, usage_line
 from diagnostics import InputError, checks
 from knowledge import redact as redact_secrets
 
@@ -26,7 +26,6 @@ if TYPE_CHECKING:
     # a wire-only diagnosis never imports the account-side module: only the type checker reads these
     from diagnostics import CloudOptions, Report
 
-EXIT_USAGE = 2
 MAX_PASSWORD = 64 << 10
 MARK = {"ok": "OK", "warn": "WARN", "fail": "FAIL", "skip": "SKIP"}
 
@@ -202,8 +201,7 @@ def _message_of(exc: ValueError) -> Problem:
 
 
 def _usage(problem: Problem, lang: str) -> int:
-    print(usage_line("diagnose", problem, lang), file=sys.stderr)
-    return EXIT_USAGE
+    return usage_error("diagnose", problem, lang)
 
 
 def _read_password() -> str:

@@ -16,11 +16,13 @@ import json
 import sys
 from typing import TYPE_CHECKING, Any
 
+from bot.commands import EXIT_USAGE
+
 if TYPE_CHECKING:
     from bot.commands import Declarations
     from knowledge import LogCause
 
-EXIT_OK, EXIT_NONE, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_NONE = 0, 1
 MAX_READ = 8 * 1024 * 1024  # bytes read from the input; the tail is kept (the final error is at the end)
 
 MESSAGES = {
