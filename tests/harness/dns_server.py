@@ -300,7 +300,10 @@ class _TCPHandler(socketserver.BaseRequestHandler):
         return buf
 
 
-class _UDP(socketserver.ThreadingUDPServer):
+class _Serving:
+    """What both of the DNS server's sockets share: the address family of their address, the DNSServer their handler
+    answers from, and threads that never hold a stop."""
+
     daemon_threads = True
     block_on_close = False
 
@@ -310,12 +313,9 @@ class _UDP(socketserver.ThreadingUDPServer):
         super().__init__(address, handler)
 
 
-class _TCP(socketserver.ThreadingTCPServer):
-    daemon_threads = True
-    block_on_close = False
+class _UDP(_Serving, socketserver.ThreadingUDPServer):
+    pass
+
+
+class _TCP(_Serving, socketserver.ThreadingTCPServer):
     allow_reuse_address = True
-
-    def __init__(self, address, handler, dns_server: DNSServer):
-        self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
-        self.dns_server = dns_server
-        super().__init__(address, handler)
