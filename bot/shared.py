@@ -29,7 +29,12 @@ KEY_PREFIX = "tcr-doctor"
 
 
 class RedisUnavailable(RuntimeError):
-    """Redis cannot be reached at start-up; the message is one line, without a password."""
+    """Redis cannot be reached at start-up; the message is one line, without a password. `str()` is the English text
+    (for logs); MESSAGE holds it in zh and en, for the commands that print it to a person."""
+
+    def __init__(self, en: str, zh: str | None = None) -> None:
+        super().__init__(en)
+        self.message = {"zh": zh or en, "en": en}
 
 
 def safe_redis_url(url: str) -> str:
@@ -50,7 +55,9 @@ def connect(url: str) -> Any:
         client.ping()
     except redis.RedisError as exc:
         reason = " ".join(str(exc).split())[:200] or type(exc).__name__
-        raise RedisUnavailable(f"cannot reach Redis at {safe_redis_url(url)}: {reason}") from None
+        raise RedisUnavailable(
+            f"cannot reach Redis at {safe_redis_url(url)}: {reason}", f"无法连接 Redis {safe_redis_url(url)}：{reason}"
+        ) from None
     return client
 
 

@@ -162,7 +162,12 @@ def missed(column: Any) -> Any:
 
 
 class DatabaseUnavailable(RuntimeError):
-    """The database cannot be reached or used at start-up; the message is one line, without a password."""
+    """The database cannot be reached or used at start-up; the message is one line, without a password. `str()` is
+    the English text (for logs); MESSAGE holds it in zh and en, for the commands that print it to a person."""
+
+    def __init__(self, en: str, zh: str | None = None) -> None:
+        super().__init__(en)
+        self.message = {"zh": zh or en, "en": en}
 
 
 # -- URLs ------------------------------------------------------------------------------------------------------
@@ -381,7 +386,10 @@ class Storage:
             with self.engine().connect() as conn:
                 revision = current_revision(conn)
         except sa.exc.SQLAlchemyError as exc:
-            raise DatabaseUnavailable(f"cannot open the database {safe_url(self.url)}: {short_reason(exc)}") from None
+            raise DatabaseUnavailable(
+                f"cannot open the database {safe_url(self.url)}: {short_reason(exc)}",
+                f"无法打开数据库 {safe_url(self.url)}：{short_reason(exc)}",
+            ) from None
         if revision == SCHEMA_REVISION:
             return
         if revision is None and migrate and self._create_fresh():
@@ -389,13 +397,16 @@ class Storage:
         if not migrate:
             raise DatabaseUnavailable(
                 f"the database {safe_url(self.url)} is at schema revision {revision or 'none'}, this version needs "
-                f"{SCHEMA_REVISION}: run 'tcr-doctor db upgrade'"
+                f"{SCHEMA_REVISION}: run 'tcr-doctor db upgrade'",
+                f"数据库 {safe_url(self.url)} 的架构版本为 {revision or '无'}，本版本需要 {SCHEMA_REVISION}："
+                "请运行 'tcr-doctor db upgrade'",
             )
         try:
             upgrade(self.url)
         except sa.exc.SQLAlchemyError as exc:
             raise DatabaseUnavailable(
-                f"cannot migrate the database {safe_url(self.url)}: {short_reason(exc)}"
+                f"cannot migrate the database {safe_url(self.url)}: {short_reason(exc)}",
+                f"无法迁移数据库 {safe_url(self.url)}：{short_reason(exc)}",
             ) from None
 
     def _create_fresh(self) -> bool:
@@ -421,7 +432,8 @@ class Storage:
             return True
         except sa.exc.SQLAlchemyError as exc:
             raise DatabaseUnavailable(
-                f"cannot create the schema in {safe_url(self.url)}: {short_reason(exc)}"
+                f"cannot create the schema in {safe_url(self.url)}: {short_reason(exc)}",
+                f"无法在 {safe_url(self.url)} 中创建表结构：{short_reason(exc)}",
             ) from None
 
     # -- connections ---------------------------------------------------------------------------------------
@@ -691,7 +703,10 @@ class Storage:
             with self.engine().connect() as conn:
                 conn.execute(sa.text("SELECT 1"))
         except sa.exc.SQLAlchemyError as exc:
-            raise DatabaseUnavailable(f"cannot reach the database {safe_url(self.url)}: {short_reason(exc)}") from None
+            raise DatabaseUnavailable(
+                f"cannot reach the database {safe_url(self.url)}: {short_reason(exc)}",
+                f"无法连接数据库 {safe_url(self.url)}：{short_reason(exc)}",
+            ) from None
 
     # -- reads ---------------------------------------------------------------------------------------------
     def unanswered(self, *, since: float | None = None, limit: int = 50) -> list[dict[str, Any]]:

@@ -342,9 +342,8 @@ def test_durations(text, days):
 
 
 def test_bad_duration_is_a_usage_error(capsys):
-    with pytest.raises(SystemExit) as info:
-        main(["db", "prune", "--older-than", "ninety days"])
-    assert info.value.code == 2 and "not a duration" in capsys.readouterr().err
+    assert main(["db", "prune", "--older-than", "ninety days", "--lang", "en"]) == 2
+    assert "not a duration" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(

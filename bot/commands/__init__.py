@@ -8,7 +8,7 @@ from collections.abc import Mapping
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see tests/test_startup.py
 if TYPE_CHECKING:
-    from typing import Any, Protocol
+    from typing import IO, Any, Protocol
 
     class Declarations(Protocol):
         """What a command's `add_arguments` declares its arguments on: argparse's parser in the CLI's language (the
@@ -52,6 +52,31 @@ def usage_line(command: str, problem: Mapping[str, str], lang: str) -> str:
     """The one stderr line of a usage error of `tcr-doctor COMMAND`, in LANG (PROBLEM holds zh and en)."""
     lang = lang if lang in LANGS else "en"
     return f"tcr-doctor {command}: {'错误：' if lang == 'zh' else 'error: '}{problem[lang]}"
+
+
+def add_lang_argument(parser: Declarations) -> None:
+    """--lang: the language of what a command prints (default: the locale, bot.commands.default_lang)."""
+    parser.add_argument(
+        "--lang",
+        choices=LANGS,
+        default=None,
+        help={
+            "zh": "输出的语言（默认：取自区域设置，与 gettext 的读法相同：LC_ALL、LC_MESSAGES、LANG、LANGUAGE）",
+            "en": "language of the output (default: from the locale, as gettext reads it: LC_ALL, LC_MESSAGES, LANG, "
+            "LANGUAGE)",
+        },
+    )
+
+
+def say(
+    command: str, message: Mapping[str, str], lang: str | None, *, file: IO[str] | None = None, **fields: object
+) -> None:
+    """Print the line `tcr-doctor COMMAND: MESSAGE` in LANG (else the locale's language), MESSAGE's {zh, en} text
+    formatted with FIELDS (a message without FIELDS is printed as it is: an error's own text may hold braces), to FILE
+    (default stderr: what a command says about itself, not its output)."""
+    lang = lang if lang in LANGS else default_lang()
+    text = message[lang].format(**fields) if fields else message[lang]
+    print(f"tcr-doctor {command}: {text}", file=file or sys.stderr)
 
 
 def usage_error(command: str, problem: Mapping[str, str], lang: str) -> int:

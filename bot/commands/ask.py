@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from knowledge import AskResult
 
 from bot.batch import MAX_STDIN
-from bot.commands import EXIT_USAGE
+from bot.commands import EXIT_USAGE, say
 
 MAX_BYTES = 16 * 1024  # a question (or a pasted log) larger than this is refused
 
@@ -155,7 +155,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         return _run(args)
     except KnowledgeError as exc:
-        print(f"tcr-doctor ask: the knowledge base is invalid: {exc}", file=sys.stderr)
+        say("ask", {"zh": "知识库无效：{error}", "en": "the knowledge base is invalid: {error}"}, args.lang, error=exc)
         return 1
 
 

@@ -14,6 +14,8 @@ import argparse
 import re
 import sys
 
+from bot.commands import add_lang_argument, default_lang, say, usage_error
+
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see tests/test_startup.py
 if TYPE_CHECKING:
     from bot.commands import Declarations
@@ -23,10 +25,10 @@ _UNIT_DAYS = {"d": 1.0, "": 1.0, "h": 1 / 24, "m": 1 / 1440}
 
 
 def parse_days(text: str) -> float:
-    """'90d' -> 90.0, '12h' -> 0.5, '30m' -> minutes, a bare number is days."""
+    """'90d' -> 90.0, '12h' -> 0.5, '30m' -> minutes, a bare number is days; ValueError for anything else."""
     match = _DURATION.match(text or "")
     if not match:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a duration like 90d, 12h or 30m")
+        raise ValueError(f"{text!r} is not a duration like 90d, 12h or 30m")
     return float(match.group(1)) * _UNIT_DAYS[match.group(2)]
 
 
@@ -53,7 +55,6 @@ def add_arguments(parser: Declarations) -> None:
     add_database_argument(parser)
     parser.add_argument(
         "--older-than",
-        type=parse_days,
         default=None,
         metavar="AGE",
         help={
@@ -61,6 +62,26 @@ def add_arguments(parser: Declarations) -> None:
             "en": "prune: delete rows older than AGE (e.g. 90d, 12h; default $TCR_DOCTOR_RETENTION_DAYS or 90 days)",
         },
     )
+    add_lang_argument(parser)
+
+
+# What `db` says, in both languages (the database's own error text stays as its driver wrote it).
+MESSAGES = {
+    "bad_duration": {
+        "zh": "参数 --older-than：{value!r} 不是时长，应写作 90d、12h 或 30m",
+        "en": "argument --older-than: {value!r} is not a duration like 90d, 12h or 30m",
+    },
+    "upgraded": {"zh": "{where} 的架构版本为 {revision}", "en": "{where} is at schema revision {revision}"},
+    "retention_off": {
+        "zh": "保留期已关闭（TCR_DOCTOR_RETENTION_DAYS=0）：没有删除任何记录",
+        "en": "retention is off (TCR_DOCTOR_RETENTION_DAYS=0): nothing pruned",
+    },
+    "pruned": {
+        "zh": "已从 {where} 删除早于 {days:g} 天的 {questions} 条问题和 {feedback} 条反馈",
+        "en": "pruned {questions} questions and {feedback} feedback rows older than {days:g} days from {where}",
+    },
+    "database_error": {"zh": "数据库出错：{reason}", "en": "database error: {reason}"},
+}
 
 
 def run(args: argparse.Namespace) -> int:
@@ -70,12 +91,21 @@ def run(args: argparse.Namespace) -> int:
 
     from bot import storage as S
 
+    lang = args.lang or default_lang()
+    days = None
+    if args.older_than is not None:
+        try:
+            days = parse_days(args.older_than)
+        except ValueError:
+            return usage_error(
+                "db", {k: v.format(value=args.older_than) for k, v in MESSAGES["bad_duration"].items()}, lang
+            )
     url = S.database_url(args.database_url)
     where = S.safe_url(url)
     try:
         if args.action == "upgrade":
             revision = S.upgrade(url)
-            print(f"tcr-doctor db: {where} is at schema revision {revision}")
+            say("db", MESSAGES["upgraded"], lang, file=sys.stdout, where=where, revision=revision)
             return 0
         if args.action == "current":
             engine = S.make_engine(url)
@@ -84,24 +114,23 @@ def run(args: argparse.Namespace) -> int:
                     revision = S.current_revision(conn)
             finally:
                 engine.dispose()
-            print(revision or "none")
+            print(revision or "none")  # a revision id (or none) for scripts, in every language
             return 0 if revision == S.SCHEMA_REVISION else 1
-        days = args.older_than
         if days is None:
             from bot.settings import Settings
 
             days = Settings.from_env().retention_days
             if days <= 0:
-                print("tcr-doctor db: retention is off (TCR_DOCTOR_RETENTION_DAYS=0): nothing pruned", file=sys.stderr)
+                say("db", MESSAGES["retention_off"], lang)
                 return 0
         store = S.Storage(url, migrate=False)
         counts = store.prune(days)
         store.close()
-        print(
-            f"tcr-doctor db: pruned {counts['questions']} questions and {counts['feedback']} feedback rows older than {days:g} days from {where}"
-        )
+        say("db", MESSAGES["pruned"], lang, file=sys.stdout, where=where, days=days, **counts)
         return 0
-    except (S.DatabaseUnavailable, sa.exc.SQLAlchemyError) as exc:
-        reason = str(exc) if isinstance(exc, S.DatabaseUnavailable) else S.short_reason(exc)
-        print(f"tcr-doctor db: {reason}", file=sys.stderr)
+    except S.DatabaseUnavailable as exc:
+        say("db", exc.message, lang)
+        return 1
+    except sa.exc.SQLAlchemyError as exc:
+        say("db", MESSAGES["database_error"], lang, reason=S.short_reason(exc))
         return 1

@@ -17,6 +17,8 @@ import sys
 from collections import defaultdict
 from typing import Any
 
+from bot.commands import add_lang_argument, default_lang, say
+
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see tests/test_startup.py
 if TYPE_CHECKING:
     from bot.commands import Declarations
@@ -41,6 +43,32 @@ def add_arguments(parser: Declarations) -> None:
         action="store_true",
         help={"zh": "同时列出答错的问题", "en": "also list the questions that were wrong"},
     )
+    add_lang_argument(parser)
+
+
+# What `eval` says about its input, in both languages (the metric table is templates/cli/eval.j2).
+MESSAGES = {
+    "unreadable": {"zh": "无法读取 {path}：{reason}", "en": "cannot read {path}: {reason}"},
+    "not_json": {"zh": "{path}:{line}：不是 JSON：{reason}", "en": "{path}:{line}: not JSON: {reason}"},
+    "not_an_object": {
+        "zh": '{path}:{line}：应为带字符串 "q" 的对象',
+        "en": '{path}:{line}: expected an object with a string "q"',
+    },
+    "bad_faq": {
+        "zh": '{path}:{line}："faq" 必须是条目编号或 null',
+        "en": '{path}:{line}: "faq" must be an entry number or null',
+    },
+    "empty": {"zh": "文件中没有问题", "en": "no questions in the file"},
+    "invalid_kb": {"zh": "知识库无效：{error}", "en": "the knowledge base is invalid: {error}"},
+}
+
+
+class BadInput(ValueError):
+    """A line of the labelled file that cannot be used: MESSAGE says why in zh and en (MESSAGES[KEY] with FIELDS)."""
+
+    def __init__(self, key: str, **fields: object) -> None:
+        self.message = {lang: text.format(**fields) for lang, text in MESSAGES[key].items()}
+        super().__init__(self.message["en"])
 
 
 def _read(path: str) -> list[dict[str, Any]]:
@@ -54,12 +82,12 @@ def _read(path: str) -> list[dict[str, Any]]:
             try:
                 obj = json.loads(line)
             except json.JSONDecodeError as exc:
-                raise ValueError(f"{path}:{n}: not JSON: {exc}") from None
+                raise BadInput("not_json", path=path, line=n, reason=exc) from None
             if not isinstance(obj, dict) or not isinstance(obj.get("q"), str):
-                raise ValueError(f'{path}:{n}: expected an object with a string "q"')
+                raise BadInput("not_an_object", path=path, line=n)
             faq = obj.get("faq")
             if faq is not None and (not isinstance(faq, int) or isinstance(faq, bool)):
-                raise ValueError(f'{path}:{n}: "faq" must be an entry number or null')
+                raise BadInput("bad_faq", path=path, line=n)
             items.append(obj)
     return items
 
@@ -140,44 +168,31 @@ def evaluate(items: list[dict[str, Any]]) -> dict[str, Any]:
 def run(args: argparse.Namespace) -> int:
     """`tcr-doctor eval FILE`: print the metrics (text or --json); exit status 2 for an unreadable or empty file, 1 when
     the knowledge base does not load."""
+    lang = args.lang or default_lang()
     try:
         items = _read(args.file)
-    except (OSError, ValueError) as exc:
-        print(f"tcr-doctor eval: {exc}", file=sys.stderr)
+    except BadInput as exc:
+        say("eval", exc.message, lang)
+        return 2
+    except (OSError, UnicodeDecodeError) as exc:
+        say("eval", MESSAGES["unreadable"], lang, path=args.file, reason=getattr(exc, "strerror", None) or exc)
         return 2
     if not items:
-        print("tcr-doctor eval: no questions in the file", file=sys.stderr)
+        say("eval", MESSAGES["empty"], lang)
         return 2
     from knowledge import KnowledgeError
 
     try:
         res = evaluate(items)
     except KnowledgeError as exc:
-        print(f"tcr-doctor eval: the knowledge base is invalid: {exc}", file=sys.stderr)
+        say("eval", MESSAGES["invalid_kb"], lang, error=exc)
         return 1
+    if not args.errors:
+        res.pop("errors")
     if args.json:
-        if not args.errors:
-            res.pop("errors")
         print(json.dumps(res, ensure_ascii=False))
         return 0
+    from bot.render import render
 
-    def fmt(v: float | None) -> str:
-        return "n/a" if v is None else f"{v:.1f} %"
-
-    print(
-        f"questions: {res['questions']} ({res['in_scope']} in scope, {res['out_of_scope']} out of scope)"
-        f"  kb {res['kb_version']}"
-    )
-    print(f"top-1                  {fmt(res['top1'])}")
-    print(f"top-3                  {fmt(res['top3'])}")
-    print(f"answered correctly     {fmt(res['answered_correctly'])}")
-    print(f"in-scope rejected      {fmt(res['in_scope_rejected'])}")
-    print(f"out-of-scope rejected  {fmt(res['out_of_scope_rejected'])}")
-    print("by kind (correct = right entry answered, or out-of-scope rejected):")
-    for kind, v in res["by_kind"].items():
-        print(f"  {kind:<16} {v['correct']:>4}/{v['n']:<4} {fmt(v['pct'])}")
-    if args.errors:
-        print("wrong:")
-        for e in res["errors"]:
-            print("  " + json.dumps(e, ensure_ascii=False))
+    sys.stdout.write(render("cli", "eval.j2", res=res, lang=lang))
     return 0

@@ -12,6 +12,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from bot.commands import add_lang_argument, default_lang, say
+
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see tests/test_startup.py
 if TYPE_CHECKING:
     from bot.commands import Declarations
@@ -50,6 +52,25 @@ def add_arguments(parser: Declarations) -> None:
             "en": "out-of-scope file (default knowledge/out_of_scope.toml)",
         },
     )
+    add_lang_argument(parser)
+
+
+# What `kb export` says, in both languages.
+MESSAGES = {
+    "no_database": {
+        "zh": "{path} 处没有数据库（请设置 --database-url 或 TCR_DOCTOR_DB）",
+        "en": "no database at {path} (set --database-url or TCR_DOCTOR_DB)",
+    },
+    "no_entry": {
+        "zh": "#{id}：{faq_dir} 中没有条目 {entry!r}；已跳过",
+        "en": "#{id}: no entry {entry!r} in {faq_dir}; skipped",
+    },
+    "does_not_load": {"zh": "导出的文件无法加载：{error}", "en": "the exported files do not load: {error}"},
+    "written": {
+        "zh": "已把 {added} 条问法写入 {faq_dir}，{topics} 个话题写入 {topics_path}",
+        "en": "{added} phrasing(s) written to {faq_dir}, {topics} topic(s) to {topics_path}",
+    },
+}
 
 
 def _toml_str(text: str) -> str:
@@ -120,15 +141,16 @@ def run(args: argparse.Namespace) -> int:
     from bot.storage import DatabaseUnavailable, Storage, database_url, sqlite_path
     from knowledge import FAQ_DIR, OUT_OF_SCOPE_PATH, KnowledgeError, load_kb, load_topics
 
+    lang = args.lang or default_lang()
     url = database_url(args.db)
     path = sqlite_path(url)
     if path is not None and path != ":memory:" and not os.path.exists(path):
-        print(f"tcr-doctor kb: no database at {path} (set --database-url or TCR_DOCTOR_DB)", file=sys.stderr)
+        say("kb", MESSAGES["no_database"], lang, path=path)
         return 1
     try:
         storage = Storage(url)
     except DatabaseUnavailable as exc:
-        print(f"tcr-doctor kb: {exc}", file=sys.stderr)
+        say("kb", exc.message, lang)
         return 1
     rows = ConsoleStore(storage.engine).active_overlay()
     faq_dir: Path = Path(args.faq_dir) if args.faq_dir else FAQ_DIR
@@ -140,7 +162,7 @@ def run(args: argparse.Namespace) -> int:
             continue
         entry = kb.by_id.get(row["entry_id"])
         if entry is None:
-            print(f"tcr-doctor kb: #{row['id']}: no entry {row['entry_id']!r} in {faq_dir}; skipped", file=sys.stderr)
+            say("kb", MESSAGES["no_entry"], lang, id=row["id"], entry=row["entry_id"], faq_dir=faq_dir)
             continue
         entry_file = faq_dir / Path(entry.path).name
         source = entry_file.read_text(encoding="utf-8")
@@ -156,7 +178,16 @@ def run(args: argparse.Namespace) -> int:
         kb = load_kb(str(faq_dir))
         load_topics(str(topics_path), entry_ids=kb.by_id)
     except KnowledgeError as exc:
-        print(f"tcr-doctor kb: the exported files do not load: {exc}", file=sys.stderr)
+        say("kb", MESSAGES["does_not_load"], lang, error=exc)
         return 1
-    print(f"tcr-doctor kb: {added} phrasing(s) written to {faq_dir}, {len(new_topics)} topic(s) to {topics_path}")
+    say(
+        "kb",
+        MESSAGES["written"],
+        lang,
+        file=sys.stdout,
+        added=added,
+        faq_dir=faq_dir,
+        topics=len(new_topics),
+        topics_path=topics_path,
+    )
     return 0

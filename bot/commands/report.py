@@ -9,7 +9,7 @@ import os
 import sys
 import time
 
-from bot.commands import default_lang
+from bot.commands import default_lang, say
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see tests/test_startup.py
 if TYPE_CHECKING:
@@ -52,19 +52,23 @@ def add_arguments(parser: Declarations) -> None:
     )
 
 
+NO_DATABASE = {
+    "zh": "{path} 处没有数据库（请设置 --database-url、TCR_DOCTOR_DATABASE_URL 或 TCR_DOCTOR_DB）",
+    "en": "no database at {path} (set --database-url, TCR_DOCTOR_DATABASE_URL or TCR_DOCTOR_DB)",
+}
+
+
 def run(args: argparse.Namespace) -> int:
     """`tcr-doctor report unanswered`: the unanswered and thumbs-down questions, grouped (text or --json); exit status 1
     when there is no database."""
     from bot.storage import DatabaseUnavailable, Storage, database_url, safe_url, sqlite_path
 
+    lang = args.lang or default_lang()
     url = database_url(args.database_url)
     file = sqlite_path(url)
     path = file or safe_url(url)
     if file and file != ":memory:" and not os.path.exists(file):
-        print(
-            f"tcr-doctor report: no database at {file} (set --database-url, TCR_DOCTOR_DATABASE_URL or TCR_DOCTOR_DB)",
-            file=sys.stderr,
-        )
+        say("report", NO_DATABASE, lang, path=file)
         return 1
     since = time.time() - args.since * 86400 if args.since else None
     try:
@@ -72,14 +76,13 @@ def run(args: argparse.Namespace) -> int:
         groups = store.unanswered(since=since, limit=args.limit)
         store.close()
     except DatabaseUnavailable as exc:
-        print(f"tcr-doctor report: {exc}", file=sys.stderr)
+        say("report", exc.message, lang)
         return 1
     if args.json:
         print(json.dumps({"report": "unanswered", "database": path, "groups": groups}, ensure_ascii=False, indent=2))
         return 0
     from bot.render import render
 
-    lang = args.lang or default_lang()
     for g in groups:
         g["last_seen_text"] = time.strftime("%Y-%m-%d %H:%M", time.gmtime(g["last_seen"]))
     sys.stdout.write(render("cli", "report_unanswered.j2", groups=groups, lang=lang, database=path))

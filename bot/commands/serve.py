@@ -9,7 +9,8 @@ Configuration: environment variables, see the README.
 from __future__ import annotations
 
 import argparse
-import sys
+
+from bot.commands import add_lang_argument, default_lang, say
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see tests/test_startup.py
 if TYPE_CHECKING:
@@ -80,6 +81,20 @@ def add_arguments(parser: Declarations) -> None:
             "en": "Werkzeug's development server instead of the production server",
         },
     )
+    add_lang_argument(parser)
+
+
+# What `serve` says about itself on stderr, in both languages.
+MESSAGES = {
+    "dev": {
+        "zh": "正在 {where} 提供服务（数据库 {db}，开发服务器）；按 Ctrl-C 停止",
+        "en": "serving on {where} (database {db}, development server); Ctrl-C stops",
+    },
+    "serving": {
+        "zh": "正在 {where} 提供服务（数据库 {db}；{workers} 个工作进程 × 每个 {threads} 个线程）；按 Ctrl-C 停止",
+        "en": "serving on {where} (database {db}; {workers} workers x {threads} threads); Ctrl-C stops",
+    },
+}
 
 
 def run(args: argparse.Namespace) -> int:
@@ -87,6 +102,7 @@ def run(args: argparse.Namespace) -> int:
     workers (or, with --dev, Werkzeug's server); exit status 1 when the database or redis is unavailable."""
     import os
 
+    lang = args.lang or default_lang()
     from bot.server import configure_logging
     from bot.settings import export
     from bot.shared import RedisUnavailable
@@ -99,7 +115,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         app = create_app({"DB": args.db, "HOST": args.host, "PORT": args.port})
     except (DatabaseUnavailable, RedisUnavailable) as exc:
-        print(f"tcr-doctor serve: {exc}", file=sys.stderr)
+        say("serve", exc.message, lang)
         return 1
     settings = app.config["TCR"]
     configure_logging(settings.log_level)
@@ -107,7 +123,7 @@ def run(args: argparse.Namespace) -> int:
     db = storage.path or safe_url(storage.url)
     where = f"http://{settings.host}:{settings.port}/"
     if args.dev:
-        print(f"tcr-doctor: serving on {where} (database {db}, development server); Ctrl-C stops", file=sys.stderr)
+        say("serve", MESSAGES["dev"], lang, where=where, db=db)
         flush_on_sigterm()  # a stop (SIGTERM) writes the buffered question rows first
         from werkzeug.serving import run_simple
 
@@ -118,10 +134,7 @@ def run(args: argparse.Namespace) -> int:
         close()  # this process only checked the configuration; the workers open their own
     workers = args.workers or settings.web_concurrency
     threads = args.threads or settings.web_threads
-    print(
-        f"tcr-doctor: serving on {where} (database {db}; {workers} workers x {threads} threads); Ctrl-C stops",
-        file=sys.stderr,
-    )
+    say("serve", MESSAGES["serving"], lang, where=where, db=db, workers=workers, threads=threads)
     from bot.server import gunicorn_options, serve
 
     serve("bot.web:create_app()", gunicorn_options(settings.host, settings.port, workers, threads, settings.log_level))

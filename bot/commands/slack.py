@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import argparse
 import logging
-import sys
+
+from bot.commands import add_lang_argument, default_lang, say
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see tests/test_startup.py
 if TYPE_CHECKING:
@@ -39,6 +40,20 @@ def add_arguments(parser: Declarations) -> None:
             "en": "log at DEBUG (the Slack SDK's payload logs pass through the secret-redacting filter)",
         },
     )
+    add_lang_argument(parser)
+
+
+# What `slack` says about itself on stderr, in both languages.
+MESSAGES = {
+    "no_tokens": {
+        "zh": "请设置 SLACK_BOT_TOKEN（xoxb-...）和 SLACK_APP_TOKEN（xapp-...，权限 connections:write）；见 docs/slack.md",
+        "en": "set SLACK_BOT_TOKEN (xoxb-...) and SLACK_APP_TOKEN (xapp-..., connections:write); see docs/slack.md",
+    },
+    "connected": {
+        "zh": "已通过 Socket Mode 连接；按 Ctrl-C 停止",
+        "en": "connected in Socket Mode; Ctrl-C to stop",
+    },
+}
 
 
 def run(args: argparse.Namespace) -> int:
@@ -51,11 +66,7 @@ def run(args: argparse.Namespace) -> int:
     app_token = service.slack_app_token
     settings = SlackSettings.from_settings(service, socket_mode=True)
     if settings is None or not app_token:
-        print(
-            "tcr-doctor slack: set SLACK_BOT_TOKEN (xoxb-...) and SLACK_APP_TOKEN (xapp-..., connections:write); "
-            "see docs/slack.md",
-            file=sys.stderr,
-        )
+        say("slack", MESSAGES["no_tokens"], args.lang or default_lang())
         return 2
     settings.signing_secret = None  # Socket Mode: Slack signs nothing, the WebSocket is authenticated instead
     from bot.storage import Storage
@@ -68,6 +79,6 @@ def run(args: argparse.Namespace) -> int:
 
     app = build_app(settings)
     handler = SocketModeHandler(app, app_token, logger=sdk_logger(), web_client=app.client)
-    print("tcr-doctor slack: connected in Socket Mode; Ctrl-C to stop", file=sys.stderr)
+    say("slack", MESSAGES["connected"], args.lang or default_lang())
     handler.start()  # type: ignore[no-untyped-call]
     return 0

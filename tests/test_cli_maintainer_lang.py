@@ -1,0 +1,161 @@
+"""The maintainer commands (`db`, `kb`, `eval`, `report`, `serve`, `slack`) speak the CLI's language as every other
+command does (`--lang`, else the locale: bot.commands.default_lang): what they print, their errors (a database or
+Redis that cannot be reached, a file that cannot be read) and `--older-than`'s usage error. In-process, on SQLite
+files in a temporary directory."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from bot.cli import main
+from tests.harness._net import free_port
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+LOCALE_VARS = ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE")
+
+
+@pytest.fixture
+def locale(monkeypatch, tmp_path):
+    """locale(lang): a zh_CN or en_US locale, in an empty working directory with no database configured."""
+    monkeypatch.chdir(tmp_path)
+    for var in (*LOCALE_VARS, "TCR_DOCTOR_DATABASE_URL", "DATABASE_URL", "TCR_DOCTOR_DB", "TCR_DOCTOR_REDIS_URL"):
+        monkeypatch.delenv(var, raising=False)
+    for var in ("TCR_DOCTOR_RETENTION_DAYS", "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN"):
+        monkeypatch.delenv(var, raising=False)
+
+    def set_locale(lang: str) -> None:
+        monkeypatch.setenv("LANG", "zh_CN.UTF-8" if lang == "zh" else "en_US.UTF-8")
+
+    return set_locale
+
+
+def said(lang: str, text: str, english: str) -> None:
+    """TEXT is in LANG: Chinese words and not ENGLISH, or ENGLISH and no Chinese."""
+    assert text.strip(), text
+    if lang == "zh":
+        assert CJK.search(text) and english not in text, text
+    else:
+        assert english in text and not CJK.search(text), text
+
+
+def in_both_ways(lang: str, how: str, locale, argv: list[str]) -> list[str]:
+    """ARGV in LANG, chosen by the locale or by --lang (which then wins over the other language's locale)."""
+    locale(lang if how == "locale" else ("en" if lang == "zh" else "zh"))
+    return [*argv, *(["--lang", lang] if how == "--lang" else [])]
+
+
+BOTH = [pytest.param(lang, how, id=f"{lang}-{how}") for lang in ("zh", "en") for how in ("locale", "--lang")]
+
+
+@pytest.mark.parametrize(("lang", "how"), BOTH)
+def test_a_bad_older_than_is_a_usage_error_in_the_cli_language(lang, how, locale, capsys):
+    assert main(in_both_ways(lang, how, locale, ["db", "prune", "--older-than", "5x"])) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "'5x'" in err, err
+    said(lang, err, "is not a duration")
+    assert err.startswith("tcr-doctor db: " + ("错误：" if lang == "zh" else "error: ")), err
+
+
+@pytest.mark.parametrize(("lang", "how"), BOTH)
+def test_db_speaks_the_cli_language(lang, how, locale, capsys, monkeypatch, tmp_path):
+    db = ["--database-url", str(tmp_path / "t.sqlite3")]
+    assert main(in_both_ways(lang, how, locale, ["db", "upgrade", *db])) == 0
+    said(lang, capsys.readouterr().out, "is at schema revision")
+    assert main(in_both_ways(lang, how, locale, ["db", "prune", "--older-than", "1d", *db])) == 0
+    said(lang, capsys.readouterr().out, "pruned 0 questions")
+    monkeypatch.setenv("TCR_DOCTOR_RETENTION_DAYS", "0")
+    assert main(in_both_ways(lang, how, locale, ["db", "prune", *db])) == 0
+    said(lang, capsys.readouterr().err, "retention is off")
+
+
+@pytest.mark.parametrize(("lang", "how"), BOTH)
+def test_an_unreachable_database_is_said_in_the_cli_language(lang, how, locale, capsys):
+    url = f"postgresql://app:s3cret-pw@127.0.0.1:{free_port()}/tcr"
+    for argv in (["db", "upgrade"], ["db", "prune", "--older-than", "1d"], ["report", "unanswered"], ["kb", "export"]):
+        assert main(in_both_ways(lang, how, locale, [*argv, "--database-url", url])) == 1, argv
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "s3cret-pw" not in err, err
+        assert err.startswith(f"tcr-doctor {argv[0]}: "), err
+        said(lang, err, "database")
+
+
+@pytest.mark.parametrize(("lang", "how"), BOTH)
+def test_a_missing_database_file_is_said_in_the_cli_language(lang, how, locale, capsys, tmp_path):
+    missing = str(tmp_path / "none.sqlite3")
+    for argv in (["report", "unanswered"], ["kb", "export"]):
+        assert main(in_both_ways(lang, how, locale, [*argv, "--database-url", missing])) == 1
+        said(lang, capsys.readouterr().err, "no database at")
+
+
+@pytest.mark.parametrize(("lang", "how"), BOTH)
+def test_kb_export_says_what_it_wrote_in_the_cli_language(lang, how, locale, capsys, tmp_path):
+    from bot.storage import Storage
+    from knowledge import OUT_OF_SCOPE_PATH
+
+    Storage(str(tmp_path / "t.sqlite3")).close()
+    topics = tmp_path / "topics.toml"
+    topics.write_bytes(OUT_OF_SCOPE_PATH.read_bytes())
+    argv = ["kb", "export", "--database-url", str(tmp_path / "t.sqlite3"), "--topics", str(topics)]
+    assert main(in_both_ways(lang, how, locale, argv)) == 0
+    said(lang, capsys.readouterr().out, "phrasing(s) written to")
+
+
+@pytest.mark.parametrize(("lang", "how"), BOTH)
+def test_eval_errors_speak_the_cli_language(lang, how, locale, capsys, tmp_path):
+    cases = {
+        "missing.jsonl": (None, "cannot read"),
+        "not_json.jsonl": ("{nope\n", "not JSON"),
+        "not_object.jsonl": ('["q"]\n', 'expected an object with a string "q"'),
+        "bad_faq.jsonl": ('{"q": "x", "faq": "one"}\n', "must be an entry number"),
+        "empty.jsonl": ("\n", "no questions in the file"),
+    }
+    for name, (content, english) in cases.items():
+        if content is not None:
+            (tmp_path / name).write_text(content, encoding="utf-8")
+        assert main(in_both_ways(lang, how, locale, ["eval", str(tmp_path / name)])) == 2, name
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and err.startswith("tcr-doctor eval: "), err
+        said(lang, err, english)
+
+
+@pytest.mark.parametrize(("lang", "how"), BOTH)
+def test_eval_metrics_speak_the_cli_language(lang, how, locale, capsys, tmp_path):
+    questions = tmp_path / "q.jsonl"
+    lines = [{"q": "docker login 提示 unauthorized", "faq": 7}, {"q": "how do I bake bread", "faq": None}]
+    questions.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines), encoding="utf-8")
+    assert main(in_both_ways(lang, how, locale, ["eval", str(questions), "--errors"])) == 0
+    out = capsys.readouterr().out
+    table = "\n".join(line for line in out.splitlines() if not line.startswith("  {"))  # the wrong questions as JSON
+    said(lang, table, "answered correctly")
+    assert ("首位命中" if lang == "zh" else "top-1") in out and re.search(r"\d+\.\d %", out), out
+    assert main(["eval", str(questions), "--json", "--lang", lang]) == 0
+    assert set(json.loads(capsys.readouterr().out)) >= {"top1", "top3", "by_kind"}  # JSON keeps its keys
+
+
+@pytest.mark.parametrize(("lang", "how"), BOTH)
+def test_serve_and_slack_errors_speak_the_cli_language(lang, how, locale, capsys, monkeypatch, tmp_path):
+    monkeypatch.setenv("TCR_DOCTOR_REDIS_URL", f"redis://:s3cret-pw@127.0.0.1:{free_port()}/0")
+    argv = ["serve", "--database-url", str(tmp_path / "t.sqlite3")]
+    assert main(in_both_ways(lang, how, locale, argv)) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "s3cret-pw" not in err and err.startswith("tcr-doctor serve: "), err
+    said(lang, err, "cannot reach Redis")
+    assert main(in_both_ways(lang, how, locale, ["slack"])) == 2
+    said(lang, capsys.readouterr().err, "set SLACK_BOT_TOKEN")
+
+
+@pytest.mark.parametrize(("lang", "how"), BOTH)
+def test_ask_says_an_invalid_knowledge_base_in_the_cli_language(lang, how, locale, capsys, monkeypatch):
+    import knowledge
+
+    def broken(*args, **kwargs):
+        raise knowledge.KnowledgeError("knowledge/faq/01.toml: no [answer]")
+
+    monkeypatch.setattr(knowledge, "ask", broken)
+    assert main(in_both_ways(lang, how, locale, ["ask", "how do I log in", "--json"])) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "01.toml" in err, err
+    said(lang, err, "the knowledge base is invalid")
