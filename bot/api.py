@@ -24,6 +24,7 @@ import diagnostics
 import knowledge
 from bot.questions import count_question, question_fields
 from bot.render import render
+from diagnostics import LANGS
 from diagnostics import checks as checks_registry
 
 if TYPE_CHECKING:
@@ -35,7 +36,6 @@ if TYPE_CHECKING:
 
 blueprint = Blueprint("api", __name__)
 
-LANGS = ("zh", "en")
 RENDERS = ("html",)  # values of "render"
 MAX_TARGET_CHARS = 512
 

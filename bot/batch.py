@@ -13,6 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TextIO
 
+from diagnostics import LANGS
+
 MAX_STDIN = 64 << 20
 
 
@@ -39,7 +41,7 @@ def _decode(raw: bytes) -> Item:
         if isinstance(obj, str):
             line = obj
         elif isinstance(obj, dict) and isinstance(obj.get("q"), str):
-            lang = obj.get("lang") if obj.get("lang") in ("zh", "en") else None
+            lang = obj.get("lang") if obj.get("lang") in LANGS else None
             return Item(obj["q"], None if obj["q"].strip() else "empty", lang)
     return Item(line, None if line.strip() else "empty")
 

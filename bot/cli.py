@@ -224,7 +224,8 @@ _ARGPARSE_ZH = {
 
 def _lang_of_command_line(argv: list[str]) -> str:
     """The language of a command line's usage errors: its valid `--lang`, else the locale's (default_lang)."""
-    from bot.commands import LANGS, default_lang
+    from bot.commands import default_lang
+    from diagnostics import LANGS
 
     for i, arg in enumerate(argv):
         value = argv[i + 1] if arg == "--lang" and i + 1 < len(argv) else arg.partition("=")[2]

@@ -12,11 +12,11 @@ import json
 import os
 from typing import TYPE_CHECKING, Any
 
+from diagnostics import LANGS
+
 if TYPE_CHECKING:
     import jinja2
     from jinja2.bccache import Bucket
-
-LANGS = ("zh", "en")
 
 
 def pick(text: Any, lang: str) -> Any:

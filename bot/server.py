@@ -26,6 +26,7 @@ from gunicorn.workers.base import Worker
 
 import knowledge
 from bot.settings import Settings
+from diagnostics import LANGS
 
 # Largest request body waitress accepts (it answers 413 above): the Slack endpoint's limit, the largest any route
 # has; the API routes apply their own smaller limit.
@@ -65,7 +66,7 @@ def channel_class() -> type:
             code = _WAITRESS_ERRORS.get(status, "http_error")
             headers = getattr(self.request, "headers", None) or {}
             lang = "zh" if str(headers.get("ACCEPT_LANGUAGE", "")).lower().lstrip().startswith("zh") else "en"
-            messages = {k: ERRORS[code][k] for k in ("zh", "en")}
+            messages = {k: ERRORS[code][k] for k in LANGS}
             body = json.dumps({"error": code, "message": messages[lang], "messages": messages}, ensure_ascii=False)
             payload = body.encode("utf-8")
             self.status = f"{status} {getattr(error, 'reason', '') or 'Error'}"

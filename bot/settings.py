@@ -28,6 +28,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import MISSING, Field, dataclass, field, fields, replace
 from typing import TYPE_CHECKING, Any, Protocol, get_type_hints
 
+from diagnostics import LANGS
+
 if TYPE_CHECKING:
     from knowledge import AskResult
 
@@ -280,7 +282,7 @@ class Settings:
         "`en` or `zh`: the language of `/tcr` replies that contain no words to detect a language from (`/tcr help`, "
         "`/tcr diagnose <host>`); the Chinese aliases (`/tcr 帮助`, `/tcr 诊断`, `/tcr 问`, `/tcr 检查名称`) reply in "
         "Chinese",
-        choices=("en", "zh"),
+        choices=LANGS,
     )
     slack_dedupe_path: str | None = setting(
         "SLACK_DEDUPE_PATH",

@@ -40,7 +40,7 @@ from bot.questions import count_question, question_fields
 from bot.render import render
 from bot.settings import AskFunc, RedactFunc, Settings
 from bot.shared import OnceKeys
-from diagnostics import AddressPolicy, AnonymousDiagnosis
+from diagnostics import LANGS, AddressPolicy, AnonymousDiagnosis
 from diagnostics import checks as checks_registry
 
 if TYPE_CHECKING:  # slack_bolt, slack_sdk and flask are imported when the app is built
@@ -295,7 +295,7 @@ def _value(payload: object) -> dict[str, Any]:
 
 
 def _lang(value: Any, default: str = "en") -> str:
-    return value if value in ("zh", "en") else default
+    return value if value in LANGS else default
 
 
 def _target(entities: Mapping[str, Any] | None) -> str | None:

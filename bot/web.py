@@ -32,7 +32,7 @@ from bot.render import render
 from bot.settings import Settings
 from bot.shared import RateLimiter, connect, parse_rate
 from bot.storage import Storage
-from diagnostics import AddressPolicy, AnonymousDiagnosis
+from diagnostics import LANGS, AddressPolicy, AnonymousDiagnosis
 
 log = logging.getLogger("tcr_doctor.web")
 
@@ -313,7 +313,7 @@ def _install_widget_routes(app: Flask, cfg: Settings) -> None:
     @app.get("/")
     def index() -> Response:
         lang = request.args.get("lang", "")
-        lang = lang if lang in ("zh", "en") else ""
+        lang = lang if lang in LANGS else ""
         html = render("web", "index.html", lang=lang or "en", data_lang=lang, handoff_url=cfg.handoff_url)
         return Response(html, mimetype="text/html")
 

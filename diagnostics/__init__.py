@@ -26,6 +26,10 @@ if TYPE_CHECKING:
     from .target import Target, parse_target
     from .verdict import arrange_verdict
 
+# The languages every text users read is written in (finding texts, FAQ entries, templates, usage errors), in the
+# order a {"zh": ..., "en": ...} pair is written. The one declaration: knowledge and the channels import it from here.
+LANGS = ("zh", "en")
+
 _EXPORTS = {
     "diagnose": "runner",
     "DiagnoseOptions": "context",
@@ -55,6 +59,7 @@ _EXPORTS = {
     "cache_dir": "cache",  # the one cache directory (the channels keep their compiled templates there)
 }
 __all__ = [
+    "LANGS",
     "diagnose",
     "DiagnoseOptions",
     "Finding",

@@ -9,13 +9,13 @@ from __future__ import annotations
 import functools
 import os
 
+from . import LANGS
 from .cache import compiled
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see tests/test_startup.py
 if TYPE_CHECKING:
     from typing import Any
 
-LANGS = ("zh", "en")
 STATUSES = ("ok", "warn", "fail", "skip")
 CATALOGUE_PATH = os.path.join(os.path.dirname(__file__), "codes.toml")
 

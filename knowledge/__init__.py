@@ -13,6 +13,7 @@ import importlib
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
+from diagnostics import LANGS
 from diagnostics.value import Value
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see tests/test_startup.py
@@ -58,7 +59,6 @@ __all__ = [
     "LogVerdict",
 ]
 
-LANGS = ("zh", "en")
 # A pasted log whose cause has an FAQ entry is answered with that entry even when the words around it matched
 # nothing (docs/matching.md, "One story per answer"; measured both ways).
 LOG_ANSWERS_UNMATCHED = False  # ... always; when the text names TCR it is always done

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, NoReturn, overload
 
+from diagnostics import LANGS
 from diagnostics.cache import cache_dir as cache_dir  # the one cache directory (re-exported: the matcher uses it)
 from diagnostics.checks import known_names
 
@@ -25,7 +26,6 @@ if TYPE_CHECKING:
 FAQ_DIR = Path(__file__).resolve().parent / "faq"
 
 EDITIONS = ("personal", "enterprise", "both")
-LANGS = ("zh", "en")
 _ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _FILE_RE = re.compile(r"^(\d{2,})-([a-z0-9-]+)\.toml$")
 _URL_RE = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from diagnostics import LANGS
+
 from . import text as T
 from .kb import Entry, Topic, cache_dir, store_cache
 
@@ -218,12 +220,12 @@ class Matcher:
         # One features() call per field: texts joined by newlines give the same bag (n-grams never cross a
         # line) at a fraction of the start-up cost.
         # Both languages of a field in one call, too.
-        add("\n".join(entry.question[lang] for lang in T_LANGS), FIELD_WEIGHTS["question"])
-        add("\n".join(entry.category[lang] for lang in T_LANGS), FIELD_WEIGHTS["category"])
+        add("\n".join(entry.question[lang] for lang in LANGS), FIELD_WEIGHTS["question"])
+        add("\n".join(entry.category[lang] for lang in LANGS), FIELD_WEIGHTS["category"])
         # Marked notes ("> 注：" / "> Note:") add facts next to the seed's answer; they are not what it is about.
-        add("\n".join(_NOTE_RE.sub("", entry.answer[lang]) for lang in T_LANGS), FIELD_WEIGHTS["answer"])
-        add("\n".join(t for lang in T_LANGS for t in entry.phrasings.get(lang, ())), FIELD_WEIGHTS["phrasings"])
-        add("\n".join(t for lang in T_LANGS for t in entry.keywords.get(lang, ())), FIELD_WEIGHTS["keywords"])
+        add("\n".join(_NOTE_RE.sub("", entry.answer[lang]) for lang in LANGS), FIELD_WEIGHTS["answer"])
+        add("\n".join(t for lang in LANGS for t in entry.phrasings.get(lang, ())), FIELD_WEIGHTS["phrasings"])
+        add("\n".join(t for lang in LANGS for t in entry.keywords.get(lang, ())), FIELD_WEIGHTS["keywords"])
         add("\n".join(sig for sig in entry.error_signatures if not sig.startswith("/")), FIELD_WEIGHTS["signatures"])
         return bag
 
@@ -235,9 +237,9 @@ class Matcher:
         # The edition is what the entry is about, too (an entry for both editions is about both).
         objs.update(("personal", "enterprise") if entry.edition == "both" else (entry.edition,))
         heads: dict[str, set[str]] = {}
-        texts = [entry.question[lang] for lang in T_LANGS]
-        texts += [t for lang in T_LANGS for t in entry.phrasings.get(lang, ())]
-        texts += [t for lang in T_LANGS for t in entry.keywords.get(lang, ())]
+        texts = [entry.question[lang] for lang in LANGS]
+        texts += [t for lang in LANGS for t in entry.phrasings.get(lang, ())]
+        texts += [t for lang in LANGS for t in entry.keywords.get(lang, ())]
         # One scan over all texts, one per line: an action's object never crosses a line (~10x faster at start-up).
         sc = self.facets.scan("\n".join(t.replace("\n", " ") for t in texts))
         acts |= {a for a in sc.actions if not self.facets.by_id[a].declared}
@@ -490,7 +492,6 @@ def _rank_order(c: Candidate) -> tuple[float, float, int]:
     return (-c.coverage, -c.raw, c.entry.number)
 
 
-T_LANGS = ("zh", "en")
 _NOTE_RE = re.compile(r"^> ?(?:注|Note)[:：].*$", re.MULTILINE)
 # One question of a message: the text since the last sentence end, up to and including a question mark.
 _QUESTION_RE = re.compile(r"[^?？。.!！\n]*[?？]")

@@ -6,6 +6,8 @@ import os
 import sys
 from collections.abc import Mapping
 
+from diagnostics import LANGS
+
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see tests/test_startup.py
 if TYPE_CHECKING:
     from typing import IO, Any, Protocol
@@ -21,7 +23,6 @@ if TYPE_CHECKING:
             """A titled group of arguments (for help only), as argparse's add_argument_group."""
 
 
-LANGS = ("zh", "en")
 EXIT_USAGE = 2  # the exit status of every usage error, as argparse exits
 
 

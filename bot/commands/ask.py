@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 
 from bot.batch import MAX_STDIN
 from bot.commands import EXIT_USAGE, say
+from diagnostics import LANGS
 
 MAX_BYTES = 16 * 1024  # a question (or a pasted log) larger than this is refused
 
@@ -61,7 +62,7 @@ def add_arguments(parser: Declarations) -> None:
     )
     parser.add_argument(
         "--lang",
-        choices=("zh", "en"),
+        choices=LANGS,
         help={"zh": "回答的语言（默认：问题的语言）", "en": "answer language (default: the question's language)"},
     )
     parser.add_argument(

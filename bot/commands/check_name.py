@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.batch import MAX_STDIN
 from bot.commands import default_lang, usage_error
+from diagnostics import LANGS
 
 if TYPE_CHECKING:
     from bot.commands import Declarations
@@ -66,7 +67,7 @@ def add_arguments(parser: Declarations) -> None:
     )
     parser.add_argument(
         "--lang",
-        choices=("zh", "en"),
+        choices=LANGS,
         help={
             "zh": "给人读的输出的语言（默认：取自区域设置：LC_ALL、LC_MESSAGES、LANG、LANGUAGE）",
             "en": "language of the human output (default: from the locale: LC_ALL, LC_MESSAGES, LANG, LANGUAGE)",

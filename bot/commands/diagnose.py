@@ -13,7 +13,7 @@ import re
 import sys
 
 from bot.commands import EXIT_USAGE, default_lang, usage_error, usage_line
-from diagnostics import InputError, checks
+from diagnostics import LANGS, InputError, checks
 from knowledge import redact as redact_secrets
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see tests/test_startup.py
@@ -99,7 +99,7 @@ def add_arguments(parser: Declarations) -> None:
     )
     parser.add_argument(
         "--lang",
-        choices=("zh", "en"),
+        choices=LANGS,
         help={
             "zh": "输出的语言（默认：取自区域设置：LC_ALL、LC_MESSAGES、LANG、LANGUAGE）",
             "en": "language of the output (default: from the locale: LC_ALL, LC_MESSAGES, LANG, LANGUAGE)",

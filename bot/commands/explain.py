@@ -17,6 +17,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from bot.commands import EXIT_USAGE
+from diagnostics import LANGS
 
 if TYPE_CHECKING:
     from bot.commands import Declarations
@@ -54,7 +55,7 @@ def add_arguments(parser: Declarations) -> None:
     )
     parser.add_argument(
         "--lang",
-        choices=("zh", "en"),
+        choices=LANGS,
         help={"zh": "文本的语言（默认：日志的语言）", "en": "language of the text (default: the log's language)"},
     )
     parser.add_argument(

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.commands import add_lang_argument, default_lang, say
+from diagnostics import LANGS
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see tests/test_startup.py
 if TYPE_CHECKING:
@@ -127,7 +128,7 @@ def topic_block(row: dict[str, Any]) -> str:
     ]
     if pointer:
         out.append(f"hint = {{ zh = {_toml_str(pointer)}, en = {_toml_str(pointer)} }}")
-    for lang in ("zh", "en"):  # the schema wants both languages: until translated, the other one stands in
+    for lang in LANGS:  # the schema wants both languages: until translated, the other one stands in
         texts = by_lang[lang] or by_lang["en" if lang == "zh" else "zh"]
         out.append(f"phrasings.{lang} = [{', '.join(_toml_str(t) for t in texts)}]")
     return "\n".join(out) + "\n"

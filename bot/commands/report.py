@@ -10,6 +10,7 @@ import sys
 import time
 
 from bot.commands import default_lang, say
+from diagnostics import LANGS
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see tests/test_startup.py
 if TYPE_CHECKING:
@@ -42,7 +43,7 @@ def add_arguments(parser: Declarations) -> None:
     )
     parser.add_argument(
         "--lang",
-        choices=["zh", "en"],
+        choices=LANGS,
         default=None,
         help={
             "zh": "文本输出的语言（默认：取自区域设置，与 gettext 的读法相同：LC_ALL、LC_MESSAGES、LANG、LANGUAGE）",

@@ -37,6 +37,7 @@ from bot.console.store import DAY, ConsoleStore, Filters
 from bot.render import render
 from bot.shared import RateLimiter
 from bot.storage import NOT_A_MISSED_QUESTION
+from diagnostics import LANGS
 
 if TYPE_CHECKING:
     from bot.settings import Settings
@@ -120,7 +121,7 @@ def _session() -> dict[str, Any]:
 
 def _lang() -> str:
     lang = request.args.get("lang") or request.cookies.get("tcr_console_lang")
-    if lang in ("zh", "en"):
+    if lang in LANGS:
         return lang
     return request.accept_languages.best_match(["en", "zh"], default="en") or "en"
 
@@ -146,7 +147,7 @@ def _page(template: str, status: int = 200, **context: Any) -> Response:
     # With the service's default no-referrer policy a browser sends "Origin: null" on form posts, which the
     # origin check must refuse; same-origin keeps the real origin on our own posts and sends nothing elsewhere.
     response.headers["Referrer-Policy"] = "same-origin"
-    if request.args.get("lang") in ("zh", "en"):
+    if request.args.get("lang") in LANGS:
         response.set_cookie("tcr_console_lang", request.args["lang"], path="/console", samesite="Strict", httponly=True)
     return response
 

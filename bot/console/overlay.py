@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.exc import SQLAlchemyError
 
 import knowledge
+from diagnostics import LANGS
 
 if TYPE_CHECKING:
     from bot.console.store import ConsoleStore
@@ -29,7 +30,7 @@ def texts_by_lang(texts: list[dict[str, str]]) -> dict[str, list[str]]:
     by_lang: dict[str, list[str]] = {"zh": [], "en": []}
     for t in texts:
         recorded = t.get("lang")
-        lang = recorded if recorded in ("zh", "en") else knowledge.detect_lang(t["text"])
+        lang = recorded if recorded in LANGS else knowledge.detect_lang(t["text"])
         by_lang[lang].append(t["text"])
     return by_lang
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .. import cloud
+from .. import LANGS, cloud
 from ..findings import Finding, finding
 
 if TYPE_CHECKING:  # the context is handed in; importing it would tie the checks to it
@@ -116,7 +116,7 @@ def _judge(usage: list[tuple[str, int, int]], edition: dict[str, str], advice: d
     if not out:
         text = {
             lang: ("、" if lang == "zh" else ", ").join(f"{WHAT[w][lang]} {u}/{lim}" for w, u, lim in usage) or "-"
-            for lang in ("en", "zh")
+            for lang in LANGS
         }
         out.append(finding(NAME, "CLOUD_QUOTA_OK", edition=edition, usage=text))
     return out
