@@ -15,7 +15,7 @@ SecretKey, `tcr$` service accounts, docker config `auth`, login flags) have no d
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see tests/test_startup.py
 if TYPE_CHECKING:
@@ -29,7 +29,9 @@ _QUOTED = r"\"[^\"\n]{1,512}\"|'[^'\n]{1,512}'"
 # newline when stdin is not a terminal): they are not the password.
 # A label is not the value of the label before it ("PASSWORD: 密码是 X", "token: password: X"): the value is the
 # text after the last label, so a value may not start with another label.
-_NOT_A_LABEL = r"(?!(?:password|passwd|pwd|token|secret|access[_-]?token|client[_-]?secret)\b|密码|口令|令牌)"
+_NOT_A_LABEL = (
+    r"(?!(?:password|passwd|pwd|token|secret|access[_-]?token|client[_-]?secret)\b|密码|口令|令牌|密钥|秘钥|凭证|凭据)"
+)
 
 _PROMPT_FOLLOWERS = (
     r"(?!(?-i:Error|error|ERROR|WARNING|Warning|warning|Login|login|Logging|Succeeded|unauthorized|denied|Get|"
@@ -45,13 +47,16 @@ _ABOUT_A_SECRET = (
     r"(?!(?:not|no|wrong|incorrect|correct|right|invalid|valid|expired|expiring|empty|missing|required|unexpected|"
     r"ok|okay|fine|the|a|an|my|your|our|its|this|that|it|still|also|being|been|set|changed|reset|rejected|accepted|"
     r"same|different|blank|null|none|nil|undefined|what|which|how|why|where|definitely|really|probably|supposed|"
-    r"needed|used|given|provided|saved|stored|correctly|generated|created|via|too)(?![\w-]))"
+    r"needed|used|given|provided|saved|stored|correctly|generated|created|via|too|true|false|yes|on|off|[0-9])(?![\w-]))"
     r"(?![1-5][0-9][0-9][ \t]{1,5}(?:unauthori[sz]ed|forbidden|not found|bad |too many|internal|service|gateway))"
     r"(?!(?-i:[\u3400-\u9fff\uff01-\uff20]))"
 )
 # `docker run -p 5000:5000`, `-p 127.0.0.1:443:5000/tcp`: ports, not a password
 _PORTS = r"[0-9.:\[\]]{0,64}[0-9]:[0-9]{1,5}(?:-[0-9]{1,5})?(?:/(?:tcp|udp|sctp))?(?![^\s\"'`])"
 _NOT_CJK = r"\u3000-\u303f\u3400-\u9fff\uff01-\uff20"
+# What may come before a label in a variable's or key's name: DOCKER_PASSWORD, CI_REGISTRY_PASSWORD, x-api-key,
+# TENCENTCLOUD_SESSION_TOKEN, registryPassword (a lower-case word, then the label with a capital)
+_NAME_PREFIX = r"(?:(?:[A-Za-z0-9]{1,40}[_-]){1,4}|(?-i:[a-z0-9]{1,40}(?=[A-Z])))"
 # Inside a (?i) pattern these classes sit in (?-i:...): they hold no cased character, so the match is the same, but
 # under IGNORECASE Python's re compiles a class by case-folding each of its ~27,000 code points (about 20 ms of the
 # first redaction in every process: `tcr-doctor diagnose`'s output, `ask`).
@@ -78,9 +83,9 @@ class _Lazy:
         """Whether the pattern matches somewhere in `text`."""
         return self._pattern().search(text) is not None
 
-    def sub(self, repl: Callable[[re.Match[str]], str], text: str) -> str:
-        """re.Pattern.sub with the compiled pattern."""
-        return self._pattern().sub(repl, text)
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        """re.Pattern.finditer with the compiled pattern."""
+        return self._pattern().finditer(text)
 
 
 # A value that stands for a secret without being one: `-p $DOCKER_PASSWORD`, `${{ secrets.X }}`, `<password>`,
@@ -88,6 +93,8 @@ class _Lazy:
 _PLACEHOLDER = _Lazy(
     r"(?i)(?-i:\$[A-Z_][A-Z0-9_]{0,127})|\$\{\w{1,128}\}|\$\{\{.{0,256}\}\}|\{\{.{0,256}\}\}|\$\(.{0,256}\)|`[^`]{0,256}`|<[^<>]{0,64}>|\[[^\[\]]{0,64}\]"
     r"|[x*]{1,64}|password|passwd|secret|token|your[_-]?password|my[_-]?password"
+    # a name standing for the value: PAT_TOKEN, REGISTRY_PASSWORD
+    r"|(?-i:[A-Z][A-Z0-9_]{0,63}_(?:TOKEN|PASSWORD|PASSWD|SECRET|KEY|PASS))"
 )
 
 # (kind, pattern, group to mask). Order matters: specific before generic.
@@ -117,8 +124,11 @@ _PATTERNS: list[tuple[str, _Lazy, str]] = [
         _Lazy(
             r"(?:(?<![\w-])--(?:src-|dest-)?creds(?:=|[ \t]{1,10})[\"']?[^:\s\"']{1,128}|\btcr\$[\w.@-]{1,128}):"
             r"(?P<s>[^\s\"'@]{1,512})"
+            # containerd's `ctr images pull -u user:password`, `curl -u user:password` (not a uid:gid)
+            r"|\b(?:ctr|curl)\b[^\n|;&]{0,256}?(?<![\w-])(?:-u|--user)(?:=|[ \t]{1,10})[\"']?[^:\s\"']{1,128}:"
+            r"(?![0-9]{1,10}(?![^\s\"'@]))(?P<u>[^\s\"'@]{1,512})"
         ),
-        "s",
+        "s|u",
     ),
     # basic auth in a URL: scheme://user:pass@host
     ("url-credentials", _Lazy(r"(?i)\b[a-z][a-z0-9+.-]{0,15}://[^\s:/@]{1,256}:(?P<s>[^\s@/]{1,512})@"), "s"),
@@ -163,8 +173,13 @@ _PATTERNS: list[tuple[str, _Lazy, str]] = [
     # docker config.json "auth": "base64", "identitytoken": "...", "registrytoken": "..."
     (
         "docker-config-auth",
-        _Lazy(r"(?i)\"(?:auth|identitytoken|registrytoken)\"[ \t]{0,5}:[ \t]{0,5}\"(?P<s>[^\"\n]{1,8192})\""),
-        "s",
+        _Lazy(
+            r"(?i)\"(?:auth|identitytoken|registrytoken)\"[ \t]{0,5}:[ \t]{0,5}\"(?P<s>[^\"\n]{1,8192})\""
+            # containerd's config.toml `auth = "base64"`, YAML `auth: base64`: only a base64 `user:password`
+            r"|(?<![\w\"-])auth[ \t]{0,5}[:=][ \t]{0,5}(?P<b>\"[A-Za-z0-9+/]{4,8192}={0,2}\"|'[A-Za-z0-9+/]{4,8192}={0,2}'"
+            r"|[A-Za-z0-9+/]{4,8192}={0,2})(?![\w+/=])"
+        ),
+        "s|b",
     ),
     # Tencent Cloud SecretId (AKID + 32-40 characters)
     ("tencent-secret-id", _Lazy(r"(?P<s>\bAKID[A-Za-z0-9]{13,40}\b)"), "s"),
@@ -172,21 +187,46 @@ _PATTERNS: list[tuple[str, _Lazy, str]] = [
     (
         "tencent-secret-key",
         _Lazy(
-            r"(?i)\b(?:tencentcloud_)?secret[_-]?key\b[\"']?[ \t]{0,5}(?:[:=：][ \t]{0,5}|[ \t])[\"']?"
+            r"(?i)\b(?:[A-Za-z0-9]{1,40}[_-]){0,4}secret[_-]?key\b[\"']?[ \t]{0,5}(?:[:=：][ \t]{0,5}|[ \t])[\"']?"
             r"(?P<s>[A-Za-z0-9/+=]{16,128})"
+            # credential.Credential("AKID...", "key") (Python), common.NewCredential (Go), new Credential (Java)
+            r"|Credential\([^,()\n]{1,200},[ \t]{0,5}[\"'](?P<c>[A-Za-z0-9/+=]{16,128})[\"']"
         ),
+        "s|c",
+    ),
+    # docker/podman login -pSECRET (the value glued to the short flag)
+    (
+        "docker-login-password",
+        _Lazy(r"\blogin\b[^\n]{0,256}?(?<=[ \t])-p(?P<s>[^\s\"'=`$(<\[-][^\s\"']{0,511})"),
         "s",
     ),
+    # echo SECRET | docker login --password-stdin, docker login --password-stdin <<< SECRET
+    (
+        "stdin-password",
+        _Lazy(
+            r"\b(?:echo|printf)[ \t]{1,10}(?:-[a-zA-Z]{1,2}[ \t]{1,10})?"
+            r"(?P<s>\"[^\"\n]{1,512}\"|'[^'\n]{1,512}'|[^\s\"'|;&]{1,512})[ \t]{0,10}\|[^\n]{0,256}?--password-stdin"
+            r"|--password-stdin[^\n|;&]{0,256}?<<<[ \t]{0,10}(?P<h>\"[^\"\n]{1,512}\"|'[^'\n]{1,512}'|[^\s\"']{1,512})"
+        ),
+        "s|h",
+    ),
+    # base64 of a docker config (a Kubernetes secret's .dockerconfigjson, an X-Registry-Auth header): JSON that
+    # holds an auth, a password or a token
+    ("encoded-docker-config", _Lazy(r"(?P<s>\b(?:eyJ|ewo)[A-Za-z0-9+/_-]{12,65536}={0,2})(?![\w+/=.-])"), "s"),
     # password: x / password=x / "password": "x" / 密码: x  (also passwd, pwd, token, secret); not the word that
     # follows an interactive "Password:" prompt
     (
         "password",
         _Lazy(
-            r"(?i)(?:\b(?:password|passwd|pwd|token|secret|access[_-]?token|client[_-]?secret)\b|密码|口令|令牌)"
-            r"[\"']?[ \t]{0,5}(?:[:=：]|\bis\b|是|为)[ \t]{0,5}"
+            r"(?i)(?:\b(?:"
+            + _NAME_PREFIX
+            + r")?(?:password|passwd|pwd|token|secret|api[_-]?key|access[_-]?key[_-]?secret"
+            r"|access[_-]?token|client[_-]?secret)\b|\b(?:[A-Za-z0-9]{1,40}_){1,4}pass\b|密码|口令|令牌|密钥|秘钥|凭证|凭据)"
+            r"[\"']?[ \t]{0,5}(?:[:=：]|\bis\b|是|为|(?<=[码令钥证据])[ \t](?=[ \t]{0,4}[^\s]{0,64}[0-9]))[ \t]{0,5}"
             + _PROMPT_FOLLOWERS
             + _NOT_A_LABEL
             + _ABOUT_A_SECRET
+            + r"(?!`|\$\()"
             + rf"(?P<s>\"[^\"\n]{{1,512}}\"|'[^'\n]{{1,512}}'|(?-i:[^\s\"',;，。{_NOT_CJK}]){{1,512}})"
         ),
         "s",
@@ -194,12 +234,42 @@ _PATTERNS: list[tuple[str, _Lazy, str]] = [
 ]
 
 
+def _base64_text(value: str) -> str:
+    """`value` decoded from (URL-safe or standard) base64 as text; "" when it is not base64 of UTF-8 text."""
+    import binascii
+
+    value = value.strip("\"'").replace("-", "+").replace("_", "/")
+    try:
+        return binascii.a2b_base64(value + "=" * (-len(value) % 4), strict_mode=False).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return ""
+
+
+def _holds_credentials(value: str) -> bool:
+    """Whether base64 `value` decodes to a docker config or registry auth JSON: an auth, a password or a token."""
+    decoded = _base64_text(value).lower()
+    return any(key in decoded for key in ('"auth', '"password"', 'token"', '"username"'))
+
+
+def _is_user_password(value: str) -> bool:
+    """Whether base64 `value` decodes to printable user:password text (a docker config `auth`)."""
+    decoded = _base64_text(value)
+    return ":" in decoded and decoded.isprintable() and not decoded.startswith(":")
+
+
+# (kind, group) -> what a value found in that group must also be (checked after the pattern matched)
+_VALUE_CHECKS: dict[tuple[str, str], Callable[[str], bool]] = {
+    ("encoded-docker-config", "s"): _holds_credentials,
+    ("docker-config-auth", "b"): _is_user_password,
+}
+
+
 # kind -> lower-case substrings one of which every match contains: a pattern whose needles are all absent is not
 # run (most texts hold no secret; this keeps a long paste to a few substring scans).
 _NEEDLES: dict[str, tuple[str, ...]] = {
     "private-key": ("private key", "putty-user-key-file"),
     "docker-login-password": ("-p", "--"),
-    "service-account-credentials": ("creds", "tcr$"),
+    "service-account-credentials": ("creds", "tcr$", "ctr", "curl"),
     "url-credentials": ("://",),
     "slack-token": ("xox", "xapp-", "hooks.slack.com"),
     "access-token": (
@@ -220,11 +290,13 @@ _NEEDLES: dict[str, tuple[str, ...]] = {
     "aws-access-key": ("a3t", "abia", "acca", "akia", "asia"),
     "aws-secret-key": ("aws",),
     "jwt": ("eyj",),
+    "stdin-password": ("password-stdin",),
+    "encoded-docker-config": ("eyj", "ewo"),
     "bearer-token": ("bearer", "basic"),
-    "docker-config-auth": ('"auth"', 'token"'),
+    "docker-config-auth": ('"auth"', 'token"', "auth"),
     "tencent-secret-id": ("akid",),
-    "tencent-secret-key": ("secret",),
-    "password": ("pass", "pwd", "token", "secret", "密码", "口令", "令牌"),
+    "tencent-secret-key": ("secret", "credential("),
+    "password": ("pass", "pwd", "token", "secret", "api", "密码", "口令", "令牌", "密钥", "秘钥", "凭证", "凭据"),
 }
 
 # IGNORECASE matches "İ" and "ı" as i and "ſ" as s, which str.lower() does not turn into i and s (it does turn the
@@ -280,6 +352,16 @@ def _token_after(lower: str, i: int) -> bool:
     return spaces > i and len(token) == 8 and not any(c.isspace() or c in "\"'\\" for c in token)
 
 
+# the last word of every label of the password pattern, and its Chinese labels (which may be followed by a blank)
+_CJK_LABELS = ("密码", "口令", "令牌", "密钥", "秘钥", "凭证", "凭据")
+_LABEL_ENDS = ("password", "passwd", "pass", "pwd", "token", "secret", "apikey", "api_key", "api-key", *_CJK_LABELS)
+
+
+def _blank_after(lower: str, i: int) -> bool:
+    """A blank at `i`."""
+    return lower.startswith((" ", "\t"), i)
+
+
 # kind -> a cheap test that every match of the kind's pattern passes, run when a needle is found and before the
 # pattern is compiled. Needles are loose (`--username`, `/token`, `Bearer realm=`: the words of any registry report
 # or log), and compiling a pattern costs 0.1-4 ms (`password`: its ~80 words under IGNORECASE), as does compiling a
@@ -301,15 +383,17 @@ _GATES: dict[str, Callable[[str, str], bool]] = {
         r"(?i)(?:bearer|basic)[ \t]{1,10}[^\s\"'\\]{8}",
     ),
     "docker-config-auth": _lowered(
-        lambda lower: any(word in lower for word in ('"auth"', '"identitytoken"', '"registrytoken"')),
-        r"(?i)\"(?:auth|identitytoken|registrytoken)\"",
+        lambda lower: (
+            any(word in lower for word in ('"auth"', '"identitytoken"', '"registrytoken"'))
+            or _followed(lower, ("auth",), _separator_after)
+        ),
+        r"(?i)\"(?:auth|identitytoken|registrytoken)\"|auth[ \t]{0,5}[:=]",
     ),
     # a label's last word (access_token ends in token, client_secret in secret), then what separates it from a value
     "password": _lowered(
-        lambda lower: _followed(
-            lower, ("password", "passwd", "pwd", "token", "secret", "密码", "口令", "令牌"), _separator_after
-        ),
-        r"(?i)(?:password|passwd|pwd|token|secret|密码|口令|令牌)[\"']?[ \t]{0,5}(?:[:=：是为]|is)",
+        lambda lower: _followed(lower, _LABEL_ENDS, _separator_after) or _followed(lower, _CJK_LABELS, _blank_after),
+        r"(?i)(?:pass(?:word|wd)?|pwd|token|secret|api[_-]?key|密码|口令|令牌|密钥|秘钥|凭证|凭据)[\"']?[ \t]{0,5}(?:[:=：是为]|is)"
+        r"|(?:密码|口令|令牌|密钥|秘钥|凭证|凭据)[ \t]",
     ),
 }
 
@@ -325,34 +409,119 @@ def _may_match(kind: str, text: str, lower: str) -> bool:
     return any(needle in lower for needle in _NEEDLES[kind]) and _gate_passes(kind, text, lower)
 
 
+def _stands_for_a_secret(value: str) -> bool:
+    """A placeholder (`$PASSWORD`, `<password>`, `xxx`), also as the end of a Markdown code span (`-p <password>`)."""
+    value = value.strip()
+    return _PLACEHOLDER.fullmatch(value) or (value.endswith("`") and _PLACEHOLDER.fullmatch(value.rstrip("`")))
+
+
+def _edits(kind: str, rx: _Lazy, groups: str, text: str) -> list[tuple[int, int, str]]:
+    """(start, end, replacement) of each secret `rx` finds in `text`, in order and apart."""
+    edits = []
+    for m in rx.finditer(text):
+        group = next((g for g in groups.split("|") if m.group(g)), None)
+        if group is None:
+            continue
+        secret = m.group(group)
+        bare = secret[1:-1] if len(secret) > 1 and secret[0] == secret[-1] and secret[0] in "\"'" else secret
+        if not secret or MASK in secret or secret.endswith(":") or _stands_for_a_secret(bare):
+            continue
+        check = _VALUE_CHECKS.get((kind, group))
+        if check is not None and not check(bare):
+            continue
+        quote = secret[0] if secret[0] in "\"'" and len(secret) > 1 and secret[-1] == secret[0] else ""
+        edits.append((*m.span(group), quote + MASK + quote))
+    return edits
+
+
+def _spliced(text: str, edits: list[tuple[int, int, str]]) -> str:
+    """`text` with each (start, end, replacement) of `edits` (in order, apart) made."""
+    pieces, at = [], 0
+    for start, end, replacement in edits:
+        pieces += [text[at:start], replacement]
+        at = end
+    return "".join(pieces) + text[at:]
+
+
 def redact(text: str) -> tuple[str, list[str]]:
     """`text` with every pasted secret masked as ****, and the sorted kinds found."""
     if not isinstance(text, str) or not text:
         return text, []
+    if not text.isascii() and _FOLDABLE.search(text):
+        return _redact_folded(text)
     kinds: set[str] = set()
     lower = text.lower()
     for kind, rx, groups in _PATTERNS:
         if not _may_match(kind, text, lower):
             continue
-
-        def _sub(m: re.Match[str], kind: str = kind, groups: str = groups) -> str:
-            group = next((g for g in groups.split("|") if m.group(g)), None)
-            if group is None:
-                return m.group(0)
-            secret = m.group(group)
-            bare = secret[1:-1] if len(secret) > 1 and secret[0] == secret[-1] and secret[0] in "\"'" else secret
-            if not secret or MASK in secret or secret.endswith(":") or _PLACEHOLDER.fullmatch(bare.strip()):
-                return m.group(0)
+        edits = _edits(kind, rx, groups, text)
+        if edits:
             kinds.add(kind)
-            quote = secret[0] if secret[0] in "\"'" and len(secret) > 1 and secret[-1] == secret[0] else ""
-            start, end = m.span(group)
-            base = m.start(0)
-            whole = m.group(0)
-            return whole[: start - base] + quote + MASK + quote + whole[end - base :]
-
-        text = rx.sub(_sub, text)
-        lower = text.lower()
+            text = _spliced(text, edits)
+            lower = text.lower()
     return text, sorted(kinds)
+
+
+# Characters that spell a label or a value otherwise than the patterns read it (`paſſword`, full-width
+# `ｐａｓｓｗｏｒｄ＝`, Cyrillic look-alikes, a zero-width space or soft hyphen inside `pass\u200bword`): a text holding
+# one is matched in its folded spelling and masked in its own.
+_INVISIBLE = "\u00ad\u180e\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2060\u2061\u2062\u2063\u2064"
+_INVISIBLE += "\u2066\u2067\u2068\u2069\ufeff"
+# ſ ı İ K, Cyrillic and Greek letters that look like Latin ones, the ideographic space, full-width = and _
+_LOOK_ALIKES = dict(
+    zip(
+        "\u017f\u0131\u0130\u212a\u0430\u0435\u043e\u0440\u0441\u0443\u0445\u0455\u0456\u0458\u0501\u051b"
+        "\u051d\u0410\u0412\u0415\u041a\u041c\u041d\u041e\u0420\u0421\u0422\u0425\u0405\u0406\u0408\u03b1"
+        "\u03bf\u03bd\u03c4\u0391\u0392\u0395\u0396\u0397\u0399\u039a\u039c\u039d\u039f\u03a1\u03a4\u03a5"
+        "\u03a7\u3000\uff1d\uff3f",
+        "siIKaeopcyxsijdqwABEKMHOPCTXSIJaovtABEZHIKMNOPTYX =_",
+        strict=True,
+    )
+)
+_FOLDABLE = _Lazy("[" + _INVISIBLE + "".join(_LOOK_ALIKES) + "\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
+
+
+def _folded_char(c: str) -> str:
+    """What `c` reads as in a label or a value: itself, an ASCII look-alike, or nothing (an invisible character)."""
+    if c in _INVISIBLE:
+        return ""
+    if "\uff10" <= c <= "\uff5a" and c.isalnum():
+        return chr(ord(c) - 0xFEE0)  # full-width digits and Latin letters
+    return _LOOK_ALIKES.get(c, c)
+
+
+def _redact_folded(original: str) -> tuple[str, list[str]]:
+    """`redact` of a text holding foldable characters: the patterns run on the folded text, and each secret they
+    find there is masked in both (the folded text, for the next pattern; the original, for the caller)."""
+    folded_chars: list[str] = []
+    where: list[int] = []  # where[i]: the position in `original` of the folded text's character i
+    for i, c in enumerate(original):
+        f = _folded_char(c)
+        if f:
+            folded_chars.append(f)
+            where.append(i)
+    text = "".join(folded_chars)
+    kinds: set[str] = set()
+    lower = text.lower()
+    for kind, rx, groups in _PATTERNS:
+        if not _may_match(kind, text, lower):
+            continue
+        edits = _edits(kind, rx, groups, text)
+        if not edits:
+            continue
+        kinds.add(kind)
+        own = [(where[a], where[b - 1] + 1 if b > a else where[a], r) for a, b, r in edits]
+        shifted, shift, at = [], 0, 0
+        for (a, b, replacement), (oa, ob, _) in zip(edits, own, strict=True):
+            shifted += [p + shift for p in where[at:a]]
+            shifted += [oa + shift + k for k in range(len(replacement))]
+            shift += len(replacement) - (ob - oa)
+            at = b
+        where = shifted + [p + shift for p in where[at:]]
+        original = _spliced(original, own)
+        text = _spliced(text, edits)
+        lower = text.lower()
+    return original, sorted(kinds)
 
 
 class RedactingFilter:

@@ -39,4 +39,10 @@ PLANTED: dict[str, tuple[str, str]] = {
         "ghp_PlantedGitHubToken0123456789abcdefABCD",
     ),
     "password": ("密码是 Pl4ntedMiMa2026，登录不上", "Pl4ntedMiMa2026"),
+    "encoded-docker-config": (
+        "  .dockerconfigjson: eyJhdXRocyI6eyJ4Ijp7ImF1dGgiOiJkWE5sY2pwUWJHRnVkR1ZrUlc1ak9UYz0ifX19",
+        "eyJhdXRocyI6eyJ4Ijp7ImF1dGgiOiJkWE5sY2pwUWJHRnVkR1ZrUlc1ak9UYz0ifX19",
+    ),
+    "folded-password": ("ｐａｓｓｗｏｒｄ：Pl4ntedFu11W1dth", "Pl4ntedFu11W1dth"),
+    "stdin-password": ("echo Pl4ntedSt6in | docker login -u 1000 --password-stdin x", "Pl4ntedSt6in"),
 }

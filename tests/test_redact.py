@@ -417,3 +417,94 @@ def test_only_the_listed_letters_lower_otherwise_than_ignorecase_matches_them():
 @given(text=_GATED_TEXT)
 def test_the_gates_change_no_masking(text):
     assert redact(text) == _ungated(text)
+
+
+# --- audit5: the spellings and formats users paste ---------------------------------------------------------------
+_PW = "Zx9qLm3RtY7uPa2w"
+_SK = "Gu5t9xWm2KjPq8Rv3LnZ7bYc4HdF6sAe"
+_BASIC = "MTAwMDEyMzQ1Njc4Olp4OXFMbTNSdFk3dVBhMnc="  # base64 of 100012345678:Zx9qLm3RtY7uPa2w
+# base64 of {"auths": {"ccr.ccs.tencentyun.com": {"auth": _BASIC}}}, a Kubernetes secret's .dockerconfigjson
+_DOCKERCONFIGJSON = "eyJhdXRocyI6IHsiY2NyLmNjcy50ZW5jZW50eXVuLmNvbSI6IHsiYXV0aCI6ICJNVEF3TURFeU16UTFOamM0T2xwNE9YRk1iVE5TZEZrM2RWQmhNbmM9In19fQ=="
+
+
+@pytest.mark.parametrize(
+    "text,secret",
+    [
+        # spellings that read as a label: Unicode folding, full-width forms, look-alikes, invisible characters
+        (f"paſſword: {_PW}", _PW),
+        (f"ｐａｓｓｗｏｒｄ：{_PW}", _PW),
+        (f"password＝{_PW}", _PW),
+        (f"pаssword: {_PW}", _PW),  # Cyrillic а
+        (f"pass\u200bword: {_PW}", _PW),
+        (f"pass\u00adword: {_PW}", _PW),
+        ("密码：Ｐｗ１２３４５６７８", "Ｐｗ１２３４５６７８"),
+        # Chinese labels, and a Chinese label with a blank before the value
+        (f"密码 {_PW}", _PW),
+        (f"密钥：{_SK}", _SK),
+        (f"访问凭证：{_PW}", _PW),
+        # names of variables and keys ending in a label
+        (f"export DOCKER_PASSWORD={_PW}", _PW),
+        (f"CI_REGISTRY_PASSWORD: {_PW}", _PW),
+        (f"REGISTRY_PASS={_PW}", _PW),
+        (f"TENCENTCLOUD_SESSION_TOKEN={_PW}", _PW),
+        (f"export TKE_SECRET_KEY='{_SK}'", _SK),
+        (f"X-Api-Key: {_PW}", _PW),
+        (f"AccessKeySecret: {_SK}", _SK),
+        (f'{{"registryPassword": "{_PW}"}}', _PW),
+        # the SDKs' credential objects
+        (f'cred = credential.Credential("AKIDz8krbsJ5yKBZQpn74WFkmLPx3gnPhESA", "{_SK}")', _SK),
+        # login forms
+        (f"docker login -u 100012345678 -p{_PW} ccr.ccs.tencentyun.com", _PW),
+        (f"echo {_PW} | docker login -u 1000 --password-stdin ccr.ccs.tencentyun.com", _PW),
+        (f"echo '{_PW}' | docker login --username 1000 --password-stdin", _PW),
+        (f"docker login -u 1000 --password-stdin <<< '{_PW}'", _PW),
+        (f"ctr images pull -u 1000:{_PW} ccr.ccs.tencentyun.com/a/b:1", _PW),
+        (f"curl -u admin:{_PW} https://x/v2/_catalog", _PW),
+        # docker config auth in containerd's config.toml, base64 docker configs (.dockerconfigjson, X-Registry-Auth)
+        (f'  auth = "{_BASIC}"', _BASIC),
+        (f".dockerconfigjson: {_DOCKERCONFIGJSON}", _DOCKERCONFIGJSON),
+        (f"data:\n  .dockerconfigjson: {_DOCKERCONFIGJSON}\ntype: kubernetes.io/dockerconfigjson", _DOCKERCONFIGJSON),
+        ("X-Registry-Auth: eyJ1c2VybmFtZSI6ICJ1IiwgInBhc3N3b3JkIjogIlp4OXFMbTNSdFk3dVBhMncifQ==", "eyJ1c2VybmFtZSI6"),
+    ],
+)
+def test_the_forms_users_paste_are_masked(text, secret):
+    masked, kinds = redact(text)
+    assert secret not in masked and MASK in masked and kinds, masked
+    assert redact(masked) == (masked, [])
+
+
+MASK = "****"
+
+
+@pytest.mark.parametrize(
+    "text,masked",
+    [
+        # a folded spelling is masked in the user's own spelling: only the secret changes
+        (f"ｐａｓｓｗｏｒｄ：{_PW}，登录不上", "ｐａｓｓｗｏｒｄ：****，登录不上"),
+        (f"paſſword: {_PW} and pass\u200bword: x{_PW}", "paſſword: **** and pass\u200bword: ****"),
+        (f"pass\u200bword: {_PW[:4]}\u200b{_PW[4:]} done", "pass\u200bword: **** done"),
+    ],
+)
+def test_a_folded_spelling_is_masked_in_place(text, masked):
+    assert redact(text)[0] == masked
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "GET /api/auth?account=admin&client_id=docker&offline_token=true&service=x",
+        "export BUILDKIT_NO_CLIENT_TOKEN=1",
+        'exec: "docker-credential-pass": executable file not found in $PATH',
+        "docker run -v /data/registry-pass:/auth -e REGISTRY_AUTH=htpasswd registry:2",
+        "      credentials: pullsecret:argocd/regcred",
+        "WUD_REGISTRY_GITLAB_PUBLIC_TOKEN=PAT_TOKEN",
+        "DOCKER_PASSWORD=`cat /var/run/secrets/registry-account/password` docker login",
+        "docker run -u 1000:1000 img; ctr run -u 1000:1000 img",
+        "auth: required; auth = token",
+        "Running `docker login -u <username> -p <password>` fails",
+        "密码 错误，登录不上",
+        "ｔａｇ：ｌａｔｅｓｔ　镜像拉取失败",
+    ],
+)
+def test_names_and_words_near_a_label_are_not_secrets(text):
+    assert redact(text) == (text, [])
