@@ -276,6 +276,13 @@ def test_a_paste_gets_one_diagnose_command_for_its_registry(capsys, monkeypatch)
     assert code == 0
     commands = [line.strip() for line in out.splitlines() if line.strip().startswith("tcr-doctor diagnose")]
     assert commands == ["tcr-doctor diagnose ccr.ccs.tencentyun.com --only dns,tcp,tls,http,credentials"], out
+    # a log on the registry of the image the sentence names: the cause block's command, not a second one
+    image = "ccr.ccs.tencentyun.com/ns/app:1"
+    code, out, _ = run_cli(
+        ["ask", f"docker pull {image} fails with unauthorized: authentication required"], capsys, monkeypatch
+    )
+    commands = [line.strip() for line in out.splitlines() if line.strip().startswith("tcr-doctor diagnose")]
+    assert commands == ["tcr-doctor diagnose ccr.ccs.tencentyun.com --only dns,tcp,tls,http,credentials"], out
     # a question without a log keeps the entry's own command
     code, out, _ = run_cli(
         ["ask", "docker push to ccr.ccs.tencentyun.com/ns/app:1 says unauthorized"], capsys, monkeypatch

@@ -404,7 +404,7 @@ def test_run_diagnosis_against_a_registry(browser, diagnosing_service):
     try:
         image = f"{Zone.TCR_LOCAL}:{reg.port}/team/app:1.0"
         page.goto(pages.add("diag", server.url))
-        open_and_ask(page, f"docker pull {image} fails with unauthorized: authentication required")
+        open_and_ask(page, f"cannot pull {image}, what should I check?")  # a question, not a log
         run = page.locator("button.tcrd-run")
         run.wait_for(timeout=10000)
         assert image in run.inner_text()
@@ -530,6 +530,19 @@ XSS_LOG = (
     'Get "https://shop.tencentcloudcr.com/v2/": dial tcp: lookup shop.tencentcloudcr.com '
     '<svg onload="window.__xss=1;alert(1)">: no such host'  # not a screenshot's <img>: the reader keeps it
 )
+
+
+def test_a_log_on_the_registry_of_the_image_asked_about_gets_one_diagnosis(page, service, host_pages):
+    """The log names the registry, the sentence an image on it: the cause card's "Run this diagnosis" is the one
+    diagnosis offered (a second "Run diagnostics on <image>" button for the same registry read as two stories)."""
+    image = "demo.tencentcloudcr.com/team/app:1.0"
+    page.goto(host_pages.add("one-diagnosis", service.url))
+    open_and_ask(page, f"docker pull {image} fails with unauthorized: authentication required")
+    page.locator(".tcrd-cause").wait_for(timeout=10000)
+    reply = page.locator(".tcrd-bot").last
+    assert reply.locator(".tcrd-cause-hint").inner_text().count("demo.tencentcloudcr.com") == 1
+    assert reply.locator("button.tcrd-run-log").count() == 1
+    assert reply.locator("button.tcrd-run, form.tcrd-target-form").count() == 0
 
 
 def test_markup_in_a_pasted_log_is_text_and_runs_nothing(page, service, host_pages):

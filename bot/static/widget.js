@@ -440,8 +440,8 @@
     if (res.matched && res.diagnostics && res.diagnostics.length) {
       var ent = res.entities || {};
       var target = ent.image || ent.registry;
-      if (log && log.diagnose && (!log.target || log.target === target)) {
-        // the cause card already offers this diagnosis (or asks for the registry): no second button/form
+      if (log && log.diagnose && (!log.target || log.target === target || log.target === ent.registry)) {
+        // the cause card already offers a diagnosis of this registry (or asks for it): no second button/form
       } else if (target) {
         var run = el("button", { type: "button", className: "tcrd-run" }, fmt(W, "runDiagnostics", { target: target }));
         run.addEventListener("click", function () { run.disabled = true; diagnose(target, null, W); });
