@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -20,6 +19,7 @@ from .ip_literal import check_ip, is_ip
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see tests/test_startup.py
 if TYPE_CHECKING:
     import ipaddress
+    import socket
 
 
 class DeadlineExceeded(Exception):
@@ -292,6 +292,10 @@ def _networks() -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
 # ------------------------------------------------------------------------------------------------ TCP
 def tcp_connect(ip: str, port: int, timeout: float) -> socket.socket:
     """A TCP connection to IP:PORT within TIMEOUT seconds (OSError when refused or unreachable)."""
+    # socket here, not at the top: a diagnosis that ends at its DNS step opens no connection, and the module is ~15 M
+    # instructions of its start-up (the stub resolver uses the socket type itself: see there)
+    import socket
+
     family = socket.AF_INET6 if ":" in ip else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.settimeout(timeout)

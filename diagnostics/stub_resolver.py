@@ -32,11 +32,14 @@ the answer only when one of those has a matching or wildcard name.
 
 from __future__ import annotations
 
+# The socket type itself, not the `socket` module: that module's enum conversions (AddressFamily, SocketKind, ...)
+# and its selectors import are ~15 M instructions, an eighth of a diagnosis that ends at its DNS step (valgrind,
+# benchmarks/bench_startup.py), for the two sockets asked here. The TCP and TLS steps use `socket` (ssl needs it).
+import _socket
 import itertools
 import os
 import re
 import select
-import socket
 import struct
 import time
 
@@ -416,8 +419,8 @@ def _record(wire: bytes, offset: int, section: int, message: _Message) -> int:
     elif length != (4 if rtype == 1 else 16):
         raise _FormError("an address record of the wrong length")
     else:
-        family = socket.AF_INET if rtype == 1 else socket.AF_INET6
-        message.answer.append((owner.lower(), rtype, rclass, socket.inet_ntop(family, rdata)))
+        family = _socket.AF_INET if rtype == 1 else _socket.AF_INET6
+        message.answer.append((owner.lower(), rtype, rclass, _socket.inet_ntop(family, rdata)))
     return offset + length
 
 
@@ -430,8 +433,10 @@ def _is_response(reply: _Message, query_id: int, question: tuple[str, int]) -> b
     return reply.question == [(question[0].lower(), question[1], CLASS_IN)]
 
 
-def _family(ip: str) -> socket.AddressFamily:
-    return socket.AF_INET6 if ":" in ip else socket.AF_INET
+def _open(server: tuple[str, int], kind: int) -> _socket.socket:
+    """A socket of KIND (SOCK_DGRAM, SOCK_STREAM) for SERVER's address family; non-inheritable, as every socket
+    Python makes."""
+    return _socket.socket(_socket.AF_INET6 if ":" in server[0] else _socket.AF_INET, kind)
 
 
 def _udp(
@@ -440,7 +445,8 @@ def _udp(
     """One UDP exchange. Replies from elsewhere, broken or not ours are ignored (as dnspython does)."""
     wire = _query(query_id, *question, payload)
     expires = time.monotonic() + timeout
-    with socket.socket(_family(server[0]), socket.SOCK_DGRAM) as sock:
+    sock = _open(server, _socket.SOCK_DGRAM)
+    try:
         sock.setblocking(False)
         sock.sendto(wire, server)
         while True:
@@ -464,6 +470,8 @@ def _udp(
             if reply.flags & TC:
                 raise _Truncated()
             return reply
+    finally:
+        sock.close()
 
 
 def _tcp(
@@ -472,15 +480,17 @@ def _tcp(
     """One TCP exchange (length-prefixed)."""
     wire = _query(query_id, *question, payload)
     expires = time.monotonic() + timeout
-    with socket.socket(_family(server[0]), socket.SOCK_STREAM) as sock:
+    sock = _open(server, _socket.SOCK_STREAM)
+    try:
         sock.settimeout(timeout)
-        try:
-            sock.connect(server)
-            sock.sendall(struct.pack("!H", len(wire)) + wire)
-            size = struct.unpack("!H", _read(sock, 2, expires))[0]
-            data = _read(sock, size, expires)
-        except TimeoutError:
-            raise Timeout("timed out") from None
+        sock.connect(server)
+        sock.sendall(struct.pack("!H", len(wire)) + wire)
+        size = struct.unpack("!H", _read(sock, 2, expires))[0]
+        data = _read(sock, size, expires)
+    except TimeoutError:
+        raise Timeout("timed out") from None
+    finally:
+        sock.close()
     reply = _parse(data)
     if not _is_response(reply, query_id, question):
         raise _FormError("a reply that does not answer the query")
@@ -489,7 +499,7 @@ def _tcp(
     return reply
 
 
-def _read(sock: socket.socket, size: int, expires: float) -> bytes:
+def _read(sock: _socket.socket, size: int, expires: float) -> bytes:
     data = b""
     while len(data) < size:
         left = expires - time.monotonic()

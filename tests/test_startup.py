@@ -106,6 +106,9 @@ def test_a_diagnosis_stopped_at_dns_or_tcp_loads_no_tls_or_http(dns_server, kept
     # an unknown name has no address to classify: ipaddress (~5 M instructions) is imported only when one is, the host
     # names and the IPv4 nameserver being told apart by diagnostics.ip_literal
     assert "ipaddress" not in nxdomain
+    # nor the socket module (its enum conversions and selectors, ~15 M instructions): the stub resolver asks through
+    # the socket type itself (_socket); a connection (the TCP step, ssl) imports socket
+    assert not {"socket", "selectors"} & nxdomain, sorted({"socket", "selectors"} & nxdomain)
     # (the context holds the tcp fact, so diagnostics.checks.tcp is loaded with it)
     assert not {f"diagnostics.checks.{c}" for c in ("endpoint", "tls", "http", "credentials", "image")} & nxdomain
     refused = modules_of(["diagnose", "http://127.0.0.1:1/team/app", "--json", "--timeout", "3"])  # port 1: refused
