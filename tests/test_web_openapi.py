@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import jsonschema_rs
 import pytest
 
 from bot.web import create_app
@@ -20,71 +21,32 @@ def doc():
     return openapi_document()
 
 
-# --- a small validator for the JSON Schema subset the document uses ---------------------------------------
-def resolve(doc, schema):
-    while "$ref" in schema:
-        node = doc
-        for part in schema["$ref"].lstrip("#/").split("/"):
-            node = node[part]
-        schema = node
-    return schema
+# --- validation: the document is OpenAPI 3.1, so its schemas are JSON Schema 2020-12 ---------------------------
+# jsonschema_rs is the validator schemathesis fuzzes this same document with (tests/test_fuzz_api.py): the contract
+# test and the fuzzer read the schemas alike. The document is one resource; a schema is named by its JSON pointer,
+# so its "#/components/..." references resolve inside the document.
+DOC_URI = "urn:tcr-doctor:openapi"
 
 
-_TYPES = {"object": dict, "array": list, "string": str, "boolean": bool, "null": type(None)}
+@pytest.fixture(scope="module")
+def registry(doc):
+    return jsonschema_rs.Registry([(DOC_URI, doc)], draft=jsonschema_rs.Draft202012)
 
 
-def type_ok(value, name):
-    if name == "integer":
-        return isinstance(value, int) and not isinstance(value, bool)
-    if name == "number":
-        return isinstance(value, (int, float)) and not isinstance(value, bool)
-    return isinstance(value, _TYPES[name])
+def pointer(*parts: object) -> str:
+    """The JSON pointer (RFC 6901) of a place in the document: ("paths", "/api/ask") -> "/paths/~1api~1ask"."""
+    return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in parts)
 
 
-def validate(doc, schema, value, path="$"):
-    schema = resolve(doc, schema)
-    if "oneOf" in schema:
-        matches = 0
-        for option in schema["oneOf"]:
-            try:
-                validate(doc, option, value, path)
-                matches += 1
-            except AssertionError:
-                pass
-        assert matches == 1, f"{path}: {value!r} matches {matches} of oneOf"
-        return
-    if "type" in schema:
-        types = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
-        assert any(type_ok(value, t) for t in types), f"{path}: {value!r} is not {types}"
-    if "enum" in schema:
-        assert value in schema["enum"], f"{path}: {value!r} not in {schema['enum']}"
-    _validate_bounds(schema, value, path)
-    _validate_members(doc, schema, value, path)
+def validate(registry, at: str, value, where: str) -> None:
+    """VALUE matches the schema at pointer AT of the document; else every error, with where in VALUE it is."""
+    validator = jsonschema_rs.Draft202012Validator({"$ref": f"{DOC_URI}#{at}"}, registry=registry)
+    errors = [f"{pointer(*e.instance_path) or '/'}: {e.message}" for e in validator.iter_errors(value)]
+    if errors:
+        raise AssertionError(f"{where}:\n" + "\n".join(errors))
 
 
-def _validate_bounds(schema, value, path):
-    """minimum/maximum of a number, minLength/maxLength of a string."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if "minimum" in schema:
-            assert value >= schema["minimum"], path
-        if "maximum" in schema:
-            assert value <= schema["maximum"], path
-    if isinstance(value, str):
-        assert len(value) >= schema.get("minLength", 0), path
-        assert len(value) <= schema.get("maxLength", len(value)), path
-
-
-def _validate_members(doc, schema, value, path):
-    """An object's required and described properties, an array's items."""
-    if isinstance(value, dict):
-        for key in schema.get("required", []):
-            assert key in value, f"{path}: missing {key!r}"
-        for key, sub in schema.get("properties", {}).items():
-            if key in value:
-                validate(doc, sub, value[key], f"{path}.{key}")
-    if isinstance(value, list) and "items" in schema:
-        for i, item in enumerate(value):
-            validate(doc, schema["items"], item, f"{path}[{i}]")
+ASK_RESULT = pointer("components", "schemas", "AskResult")
 
 
 # --- the apps the examples run against ---------------------------------------------------------------------
@@ -245,7 +207,7 @@ def test_every_route_is_documented_and_every_documented_route_exists(apps, doc):
     assert routes == documented
 
 
-def test_every_documented_response_is_produced_and_matches(apps, doc):
+def test_every_documented_response_is_produced_and_matches(apps, doc, registry):
     seen: set[tuple[str, str, str]] = set()
     for app_name, method, path, body, repeat in EXAMPLES:
         client = apps[app_name].test_client()
@@ -258,9 +220,9 @@ def test_every_documented_response_is_produced_and_matches(apps, doc):
         seen.add((path, method, status))
         content = spec.get("content", {})
         assert response.mimetype in content, f"{path} {status}: {response.mimetype} not in {list(content)}"
-        schema = content[response.mimetype]["schema"]
         if response.mimetype == "application/json":
-            validate(doc, schema, response.get_json(), f"{method.upper()} {path} {status}")
+            at = pointer("paths", path, method, "responses", status, "content", response.mimetype, "schema")
+            validate(registry, at, response.get_json(), f"{method.upper()} {path} {status}")
         else:
             assert response.get_data(as_text=True)
         for header in spec.get("headers", {}):
@@ -280,10 +242,9 @@ def test_served_document_is_the_file(apps, doc):
     assert served["openapi"].startswith("3.")
 
 
-def test_ask_schema_matches_the_knowledge_answer_for_many_questions(doc):
+def test_ask_schema_matches_the_knowledge_answer_for_many_questions(registry):
     import knowledge
 
-    schema = doc["components"]["schemas"]["AskResult"]
     for q in [
         "登录失败",
         "how to delete tag",
@@ -293,13 +254,12 @@ def test_ask_schema_matches_the_knowledge_answer_for_many_questions(doc):
         "shop-tcr.tencentcloudcr.com/ns/app:1.0 pull fails with 401",
         "个人版和企业版有什么区别",
     ]:
-        validate(doc, schema, knowledge.ask(q), q)
+        validate(registry, ASK_RESULT, knowledge.ask(q), q)
 
 
-def test_log_schema_matches_the_pasted_log_causes(doc):
+def test_log_schema_matches_the_pasted_log_causes(registry):
     import knowledge
 
-    schema = doc["components"]["schemas"]["AskResult"]["properties"]["log"]
     logs = [
         'Error response from daemon: Get "https://shop.tencentcloudcr.com/v2/": dial tcp: lookup '
         "shop.tencentcloudcr.com: no such host",
@@ -312,9 +272,27 @@ def test_log_schema_matches_the_pasted_log_causes(doc):
     seen = set()
     for text in logs:
         log = knowledge.explain_log(text)
-        validate(doc, schema, log, text)
+        validate(registry, ASK_RESULT + pointer("properties", "log"), log, text)
         seen.add(log["cause"] if log else None)
     assert None in seen and len(seen) >= 4
+
+
+@pytest.mark.parametrize(
+    ("change", "said"),
+    [
+        (lambda r: r.pop("lang"), '"lang" is a required property'),
+        (lambda r: r.update(status="nonsense"), "^broken:\n/status: "),
+        (lambda r: r.update(diagnostics=["dns", "no-such-check"]), "^broken:\n/diagnostics/1: "),  # through a $ref
+        (lambda r: r.update(matched="yes"), "^broken:\n/matched: "),
+    ],
+)
+def test_a_result_that_breaks_the_contract_is_refused_with_where(registry, change, said):
+    import knowledge
+
+    result = knowledge.ask("unauthorized: authentication required")
+    change(result)
+    with pytest.raises(AssertionError, match=said):
+        validate(registry, ASK_RESULT, result, "broken")
 
 
 def test_diagnose_checks_rule_is_the_same_in_the_reference_and_the_schema(doc):
