@@ -30,6 +30,7 @@ from urllib.parse import urljoin, urlsplit
 
 from .checks import all_checks
 from .context import DiagnoseOptions
+from .net import TENCENT_INTERNAL
 from .reference import split_hostport
 
 DEFAULT_DOMAINS: tuple[str, ...] = ("*.tencentcloudcr.com", "*.ccs.tencentyun.com", "*.tencentyun.com")
@@ -62,6 +63,10 @@ _V4_RANGES: tuple[tuple[str, str], ...] = (
     ("224.0.0.0/4", "multicast"),
     ("255.255.255.255/32", "broadcast"),
     ("240.0.0.0/4", "reserved"),
+    # Tencent Cloud's internal networks as the diagnosis itself reads them (diagnostics.net: "internal IPs are
+    # generally 10.* or 100.*"): 100.0.0.0/8 beyond CGNAT is where a TCR or COS domain resolves inside Tencent Cloud,
+    # and a public service running there would reach it
+    *((network, "internal") for network in TENCENT_INTERNAL),
 )
 _V6_RANGES: tuple[tuple[str, str], ...] = (
     ("::/128", "unspecified"),
@@ -83,6 +88,7 @@ _NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1:
 _SIXTOFOUR = ipaddress.ip_network("2002::/16")
 _TEREDO = ipaddress.ip_network("2001::/32")
 _V4_COMPAT = ipaddress.ip_network("::/96")
+_V4_TRANSLATED = ipaddress.ip_network("::ffff:0:0:0/96")  # SIIT's IPv4-translated addresses (RFC 2765)
 
 _WHY_PUBLIC = {
     "en": "This public service only diagnoses registries reachable from the internet; it never probes internal "
@@ -134,6 +140,11 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "{subject} a shared carrier-grade NAT address (100.64.0.0/10), internal to a provider's network.",
         "{subject}运营商级 NAT 共享地址（100.64.0.0/10），属于内部网络。",
     ),
+    "internal": (
+        "{subject} an address of Tencent Cloud's internal network (10.*, 100.*, 169.254.*): an internal "
+        "endpoint this public service does not probe.",
+        "{subject}腾讯云内网地址（10.*、100.*、169.254.*）：此公共服务不探测内网访问地址。",
+    ),
     "multicast": ("{subject} a multicast address.", "{subject}组播地址。"),
     "broadcast": ("{subject} the broadcast address.", "{subject}广播地址。"),
     "unspecified": ("{subject} an unspecified address (0.0.0.0/8 or ::).", "{subject}未指定地址（0.0.0.0/8 或 ::）。"),
@@ -146,6 +157,7 @@ _MESSAGES: dict[str, tuple[str, str]] = {
 }
 _ADDRESS_KINDS = {
     "loopback",
+    "internal",
     "metadata",
     "link_local",
     "private",
@@ -302,7 +314,7 @@ def _embedded_ipv4(addr: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
     packed = addr.packed
     if any(addr in net for net in _NAT64):
         return ipaddress.IPv4Address(packed[-4:])
-    if addr in _V4_COMPAT and int(addr) > 1:
+    if (addr in _V4_COMPAT and int(addr) > 1) or addr in _V4_TRANSLATED:
         return ipaddress.IPv4Address(packed[-4:])
     return None
 

@@ -136,6 +136,10 @@ REFUSED_ADDRESSES = [
     ("100.64.0.1", "cgnat"),
     ("100.127.255.255", "cgnat"),
     ("100.100.100.200", "metadata"),
+    # Tencent Cloud's internal 100.* beyond CGNAT (where a TCR or COS domain resolves inside Tencent Cloud)
+    ("100.1.2.3", "internal"),
+    ("100.200.0.1", "internal"),
+    ("::ffff:100.1.2.3", "internal"),
     ("224.0.0.251", "multicast"),
     ("239.255.255.250", "multicast"),
     ("ff02::1", "multicast"),
@@ -158,6 +162,8 @@ REFUSED_ADDRESSES = [
     ("2002:7f00:1::1", "loopback"),  # 6to4 of 127.0.0.1
     ("2002:a9fe:a9fe::1", "metadata"),  # 6to4 of 169.254.169.254
     ("2001:0:4136:e378:8000:63bf:3fff:fdd2", "reserved"),  # Teredo
+    ("::ffff:0:7f00:1", "loopback"),  # SIIT IPv4-translated (RFC 2765) of 127.0.0.1
+    ("::ffff:0:a9fe:a9fe", "metadata"),
     ("not-an-ip", "bad_address"),
 ]
 
@@ -264,6 +270,7 @@ INTERNAL_NAMES = {
     "vpc.tencentcloudcr.com": ["10.0.0.8"],
     "home.ccs.tencentyun.com": ["192.168.0.1"],
     "cgnat.tencentyun.com": ["100.64.1.1"],
+    "inside.ccs.tencentyun.com": ["100.1.2.3"],
     "v6loop.tencentcloudcr.com": ["::1"],
     "mapped.tencentcloudcr.com": ["::ffff:169.254.169.254"],
     "ula.tencentcloudcr.com": ["fd00::5"],
