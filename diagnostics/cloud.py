@@ -642,19 +642,13 @@ def warm_connections(ctx: Context) -> None:
 
     def warm() -> bool:
         from . import checks
+        from .runner import select  # the runner's own reading of --only/--skip (it is running this diagnosis)
 
-        o, groups = ctx.options, checks.groups()
-
-        def names(v: str | list[str] | None) -> set[str] | None:
-            if not v:
-                return None
-            items = v.split(",") if isinstance(v, str) else [x for part in v for x in str(part).split(",")]
-            return {c for x in items for c in groups.get(x.strip(), (x.strip(),))}
-
-        only, skip = names(o.only), names(o.skip) or set()
+        o = ctx.options
+        chosen = set(select(o.only, o.skip, cloud=o.cloud is not None))
         count = 0
-        for name in groups.get("cloud", ()):
-            if (only is None or name in only) and name not in skip:
+        for name in checks.groups().get("cloud", ()):
+            if name in chosen:
                 module = sys.modules.get(checks.get(name).module)
                 count += int(getattr(module, "API_CALLS", 0) or 0)
         api(ctx)._client.warm(count - 1, ctx.deadline.timeout())  # the look-up's own connection is reused

@@ -16,7 +16,7 @@ fails never loads it (tests/test_startup.py).
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from . import net
 from .checks import dns as dns_check
@@ -68,13 +68,16 @@ def _url_host(url: str) -> str:
 class DiagnoseOptions:
     """How to diagnose: the deadline, which checks, credentials, resolver, CA, docker config, policy, cloud.
 
+    `only` and `skip` name checks or groups as runner.select() reads them: a list, or one comma-separated string as
+    `--only dns,tcp` gives it.
+
     A plain class, not a dataclass: see diagnostics.findings.Finding."""
 
     def __init__(
         self,
         timeout: float = 10.0,
-        only: list[str] | None = None,
-        skip: list[str] | None = None,
+        only: str | Iterable[str] | None = None,
+        skip: str | Iterable[str] | None = None,
         username: str | None = None,
         password: str | None = None,
         push: bool = False,

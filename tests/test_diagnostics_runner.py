@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import time
 import types
 
@@ -196,3 +197,14 @@ def test_report_to_dict_shape(registry):
     assert d["checks"] == ["name", "dns", "tcp"]
     for f in d["findings"]:
         assert set(f) == {"check", "status", "code", "summary", "evidence", "fix", "faq"}
+
+
+def test_options_name_their_checks_as_select_reads_them():
+    """DiagnoseOptions hands only/skip to select() unchanged, and the CLI passes --only as typed (one comma-separated
+    string): the options declare the types select() takes, not a list only."""
+    options = inspect.signature(DiagnoseOptions).parameters
+    selecting = inspect.signature(select).parameters
+    for name in ("only", "skip"):
+        assert options[name].annotation == selecting[name].annotation, name
+    assert DiagnoseOptions(only="dns, tcp", skip=["tcp"]).only == "dns, tcp"
+    assert select(DiagnoseOptions(only="dns, tcp").only, ["tcp"]) == ["dns"]
