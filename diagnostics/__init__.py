@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from .context import DiagnoseOptions
     from .errors import InputError
     from .findings import Finding, catalogue, finding
+    from .ip_literal import is_ip
     from .names import check_name
     from .net import parse_nameserver
     from .policy import AddressPolicy, AnonymousDiagnosis
@@ -56,6 +57,7 @@ _EXPORTS = {
     "credentials_available": "cloud_credentials",
     "parse_nameserver": "net",
     "InputError": "errors",  # a caller's unusable input, said in zh and en
+    "is_ip": "ip_literal",  # the one rule for "is this an IP address literal" (ipaddress's, without its import)
     "cache_dir": "cache",  # the one cache directory (the channels keep their compiled templates there)
 }
 __all__ = [
@@ -83,6 +85,7 @@ __all__ = [
     "credentials_available",
     "parse_nameserver",
     "InputError",
+    "is_ip",
     "cache_dir",
     "checks",  # the subpackage: the one registry of checks (its docstring), read by the CLI, the web API and Slack
 ]

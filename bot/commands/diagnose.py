@@ -330,22 +330,17 @@ def validate_cloud(args: argparse.Namespace) -> Problem | None:
         return None
     # the account-side module (and its settings) only when account options are given: a wire diagnosis does not
     # import it
-    from diagnostics import parse_endpoint, valid_region
+    from diagnostics import is_ip, parse_endpoint, valid_region
 
     if args.region and not valid_region(args.region):
         return _says(
             f"--region {args.region!r} is not a region name such as ap-guangzhou",
             f"--region {args.region!r} 不是地域名称（例如 ap-guangzhou）",
         )
-    if args.client_ip:
-        import ipaddress  # only here: a diagnosis without --client-ip never imports it (~6 M instructions)
-
-        try:
-            ipaddress.ip_address(args.client_ip)
-        except ValueError:
-            return _says(
-                f"--client-ip {args.client_ip!r} is not an IP address", f"--client-ip {args.client_ip!r} 不是 IP 地址"
-            )
+    if args.client_ip and not is_ip(args.client_ip):
+        return _says(
+            f"--client-ip {args.client_ip!r} is not an IP address", f"--client-ip {args.client_ip!r} 不是 IP 地址"
+        )
     if args.vpc and not re.fullmatch(r"vpc-[a-z0-9]{4,20}", args.vpc):
         return _says(
             f"--vpc {args.vpc!r} is not a VPC ID such as vpc-abc12345",
