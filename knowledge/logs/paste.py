@@ -50,6 +50,10 @@ _TIMESTAMP = re.compile(
 )
 # Markdown around a pasted line: blockquote markers ("> "), bold/strike markers at either end ("**Error: …**").
 _MARKDOWN_EDGE = re.compile(r"^(?:>[ \t]?){1,4}|^(?:\*\*|__|~~)(?=\S)|(?<=\S)(?:\*\*|__|~~)$")
+# Bold spans inside a line ("i have this message : **Error response from daemon: Get …: authenticationrequired**"):
+# the page's emphasis, glued to the words the program printed. Removed only in pairs around words, so a glob's `**/`
+# and a user's `****` mask stay.
+_BOLD_SPAN = re.compile(r"(?<![*\w])\*\*(?=[^\s*])([^*\n]{1,2000}?)(?<=[^\s*])\*\*(?![*\w])")
 # A screenshot the web page attached to the post, often glued to the end of the pasted line ("…: connection
 # refused<img width="803" src="https://github.com/user-attachments/…" />"): never output, and its host is not one the
 # program talked to.
@@ -88,17 +92,21 @@ def clean_lines(text: str) -> list[str]:
         text = text.replace('\\"', '"')
         if text.count("\\n") > text.count("\n"):
             text = text.replace("\\n", "\n").replace("\\t", "\t")
-    lines = []
-    for raw in _split_lines(text):
-        if "<img" in raw or "![" in raw:
-            raw = _IMAGE_MARKUP.sub(" ", raw)
-        line = _MARKDOWN_EDGE.sub("", _TIMESTAMP.sub("", _CONTROL.sub(" ", raw).strip(), count=1))
-        if not line:
-            continue
-        if len(line) > MAX_LINE:
-            line = line[: MAX_LINE // 2] + " … " + line[-MAX_LINE // 2 :]
-        lines.append(line)
+    lines = [line for line in map(_clean_line, _split_lines(text)) if line]
     return _unwrap(lines)
+
+
+def _clean_line(raw: str) -> str:
+    """One physical line without screenshot markup, control bytes, its date-time stamp and Markdown emphasis,
+    capped at MAX_LINE (its middle cut out)."""
+    if "<img" in raw or "![" in raw:
+        raw = _IMAGE_MARKUP.sub(" ", raw)
+    line = _MARKDOWN_EDGE.sub("", _TIMESTAMP.sub("", _CONTROL.sub(" ", raw).strip(), count=1))
+    if "**" in line:
+        line = _BOLD_SPAN.sub(r"\1", line)
+    if len(line) > MAX_LINE:
+        line = line[: MAX_LINE // 2] + " … " + line[-MAX_LINE // 2 :]
+    return line
 
 
 def _unwrap(lines: list[str]) -> list[str]:

@@ -23,7 +23,9 @@ from .rules import (
     fix_text,
     load_rules,
     match_line,
+    matched_words,
     only_other_hosts,
+    program_quote,
     quoted_output,
     registry_context,
     retells_outcome,
@@ -253,19 +255,14 @@ def _decisive_line(lines: list[str], default_op: str | None) -> tuple[_Best, lis
     op = default_op
     in_errors = False  # inside a registry's "errors:" list, whose first entry is the primary error
     fenced = _fenced(lines)
-    side = by_hand = False
+    beside = _Beside(fenced)
     wrapped: str | None = None  # the line before, when it was long and named no error (a wrapped message's head)
     for idx, line in logical_lines(lines):
         secondary = in_errors and bool(ERRCODE_LINE.match(line))
         in_errors = secondary or line.lower().startswith("errors:")
         info = command_info(line) if len(line) < 2000 else None
         op = info[1] if info and info[1] else op
-        side = True if _SIDE_COMMAND.search(line) else (False if info else side)
-        # what a request made by hand answered: the sentence telling it, and the fenced block right after it
-        if _MANUAL_FETCH.search(line):
-            by_hand = True
-        elif by_hand and idx not in fenced and not line.startswith(("```", "~~~")):
-            by_hand = False
+        is_side = beside.update(idx, line, info is not None, best is not None and best[0] >= 3)
         p, line = _match(line, _prose_op(line) or op, wrapped)
         if p is not None and _BARE_WORD.fullmatch(line) and not (idx and _LAYER_LINE.match(lines[idx - 1])):
             p = None  # a bare "EOF" / "denied" is the client's final error only right under its layers' progress
@@ -275,11 +272,16 @@ def _decisive_line(lines: list[str], default_op: str | None) -> tuple[_Best, lis
         tier = _tier(line, p, best[3] if best is not None else None)
         if tier >= 3:
             seen_causes.append(p["cause"])
-        where = (idx in fenced, side or by_hand)
+        where = (idx in fenced, is_side)
         if (
             best is None
             or tier > best[0]
-            or (tier == best[0] and not secondary and _may_follow(line, where, best_where))
+            or (
+                tier == best[0]
+                and not secondary
+                and _may_follow(line, where, best_where)
+                and not _repeats(line, p, best[3])
+            )
         ):
             best, best_where = (tier, idx, p, line, op), where
     if best is None:  # nothing names an error: the paste may stop inside its last error line
@@ -353,6 +355,12 @@ def _match(line: str, op: str | None, wrapped: str | None) -> tuple[dict[str, An
     ("…: unauthorized: authentic" / "ation required") and neither piece names an error alone."""
     quoted = quoted_output(line)
     p = (match_line(quoted, op) if quoted else None) or match_line(line, op)
+    inner = program_quote(line) if p is not None and not quoted else None
+    if p is not None and inner:
+        # the helper's own output refines the wrapper's reading within the same cause (D-Bus, a missing `pass` store)
+        q = match_line(inner, op)
+        if q is not None and q["cause"] == p["cause"]:
+            p = q
     if p is None and wrapped is not None:
         # the cut fell inside a word, or at a space that trimming the line removed: both are tried
         for joined in (wrapped + line, wrapped + " " + line):
@@ -360,6 +368,55 @@ def _match(line: str, op: str | None, wrapped: str | None) -> tuple[dict[str, An
             if p is not None:
                 return p, joined
     return p, line
+
+
+class _Beside:
+    """Whether a line is output beside the failure the post is about: a side command's (`docker search`), what a
+    request made by hand answered, what the user saw after changing the setup."""
+
+    def __init__(self, fenced: frozenset[int]) -> None:
+        self.fenced = fenced
+        self.side = self.by_hand = self.altered = False
+
+    def update(self, idx: int, line: str, typed: bool, have_error: bool) -> bool:
+        """Take line `idx` (`typed`: a command; `have_error`: a decisive error was seen above) and say whether it
+        is beside the failure."""
+        self.side = True if _SIDE_COMMAND.search(line) else (False if typed else self.side)
+        # what a request made by hand answered: the sentence telling it, and the fenced block right after it
+        if _MANUAL_FETCH.search(line):
+            self.by_hand = True
+        elif self.by_hand and idx not in self.fenced and not line.startswith(("```", "~~~")):
+            self.by_hand = False
+        # what the user saw after changing the setup ("If I manually enter our DNS server the error message changes
+        # to:", "When we uncheck 'Verify Remote Cert', the error is"): an experiment beside the error the post is
+        # about, up to the next sentence of the user's
+        if have_error and _ALTERED_SETUP.search(line):
+            self.altered = True
+        elif self.altered and idx not in self.fenced and is_prose(line):
+            self.altered = False
+        return self.side or self.by_hand or self.altered
+
+
+# A sentence telling what the user changed before the error shown next: a change verb, then the error "changes to" or
+# "is" (it names the change, so a plain "When I push, the error is:" is not one)
+_ALTERED_SETUP = LazyRe(
+    r"\b(?:if|when|after|once)\s+(?:i|we)\b[^\n]{0,80}?\b(?:manually|uncheck(?:ed)?|un-?tick(?:ed)?|disabled?|"
+    r"enabled?|chang(?:e|ed)|switch(?:ed)?|set|turn(?:ed)? (?:off|on)|remov(?:e|ed)|add(?:ed)?)\b[^\n]{0,120}?"
+    r"\b(?:error|message|output)(?: message)? (?:changes|changed|becomes|became|turns into|is|was)\b",
+    re.IGNORECASE,
+)
+
+
+_SPEAKER = LazyRe(r"\b(?:i|we|my|our|me|us|you|your)\b|[?？]|我", re.IGNORECASE)
+
+
+def _repeats(line: str, p: dict[str, Any], best_line: str) -> bool:
+    """Whether `line` is the user's sentence repeating words of the error line already chosen ("do you have any idea
+    about this error authenticationrequired" under the message that ended with it): a retelling, not a new error."""
+    if not is_prose(line) or not _SPEAKER.search(line):
+        return False
+    words = matched_words(line, p).strip().lower()
+    return len(words) >= 4 and words in best_line.lower()
 
 
 def _may_follow(line: str, where: tuple[bool, bool], best_where: tuple[bool, bool]) -> bool:

@@ -210,6 +210,7 @@ def describes(line: str, p: dict[str, Any]) -> bool:
 
 
 _QUOTED = re.compile(r"`([^`\n]{3,600})`")
+_PROGRAM_QUOTE = ("out: ", "output: ")
 
 
 def quoted_output(line: str) -> str | None:
@@ -217,7 +218,18 @@ def quoted_output(line: str) -> str | None:
     the sentence quotes, matched before the words around it. None when the line is not prose or quotes nothing."""
     if "`" not in line or not is_prose(line):
         return None
-    spans = _QUOTED.findall(line)
+    # a program's own quoting is not the user's: docker-credential-helpers prints the helper's output as
+    # "error storing credentials - err: %v, out: `%s`", the message before it decides
+    spans = [m.group(1) for m in _QUOTED.finditer(line) if not line[: m.start()].endswith(_PROGRAM_QUOTE)]
+    return " ".join(spans) if spans else None
+
+
+def program_quote(line: str) -> str | None:
+    """What a program quoted in backticks after `out: ` (docker-credential-helpers: the helper's own output), which
+    can name its failure more precisely than the wrapper around it."""
+    if "`" not in line:
+        return None
+    spans = [m.group(1) for m in _QUOTED.finditer(line) if line[: m.start()].endswith(_PROGRAM_QUOTE)]
     return " ".join(spans) if spans else None
 
 
