@@ -142,6 +142,8 @@ _V2_URL = re.compile(
     r"https?://([A-Za-z0-9.\-]{1,253}(?::\d{1,5})?)/v2/(?:([A-Za-z0-9._\-/]{1,255}?)/(manifests|blobs|tags)/([A-Za-z0-9._\-:]{1,200}))?"
 )
 _ANY_URL_HOST = re.compile(r'https?://([A-Za-z0-9.\-]{1,253}(?::\d{1,5})?)(?=[/"\s:]|$)')
+# The text of a Markdown link whose target starts where this pattern ends: `[portus](`.
+_MARKDOWN_LINK_TEXT = re.compile(r"\[([^\[\]\n]{1,200})\]\($")
 _LOOKUP = re.compile(
     r"(?:lookup|[Cc]ould not resolve host:?|/v2/\S{0,300} in) ([A-Za-z0-9.\-]{1,253}(?::\d{1,5})?)(?: on |: |:\s|:?$)"
 )
@@ -438,6 +440,7 @@ def entities(lines: list[str], evidence_index: int, rules_op: str | None) -> dic
         "tool": tool,
         "op": op,
         "image_as_written": image["written"] if image else None,
+        "linked_host": None if host else _first_found(lines, order, _linked_host),
         "hub": image is not None and image["kind"] == "ref" and _canon_host(image["host"]) == "docker.io",
         # A one-segment repository on a registry whose names always start with a namespace (TCR's
         # `<namespace>/<repository>`, GHCR's owner, Quay's organisation): it cannot exist there.
@@ -542,9 +545,27 @@ def _other_host(line: str) -> str | None:
     m = _CERT_NOT.search(line)
     if m:
         return m.group(1) or m.group(2)
-    m = _ANY_URL_HOST.search(line)
-    if m and "docs.docker.com" not in m.group(1) and "." in m.group(1):
-        return m.group(1)
+    for m in _ANY_URL_HOST.finditer(line):
+        if _linked(line, m):
+            continue  # `[portus](http://port.us.org/)`: the user's prose links a project's page, not the registry
+        if "docs.docker.com" not in m.group(1) and "." in m.group(1):
+            return m.group(1)
+        return None
+    return None
+
+
+def _linked(line: str, m: re.Match[str]) -> bool:
+    """Whether the URL matched by M is the target of a Markdown link with other text than its host."""
+    link = _MARKDOWN_LINK_TEXT.search(line, max(0, m.start() - 202), m.start())
+    return bool(link and link.group(1).strip("` ") != m.group(1))
+
+
+def _linked_host(line: str) -> str | None:
+    """The host of a Markdown link's target in the user's prose (`[portus](http://port.us.org/)`): not a registry the
+    paste talks to, but a sign of whose registry the post is about."""
+    for m in _ANY_URL_HOST.finditer(line):
+        if _linked(line, m) and "." in m.group(1):
+            return m.group(1)
     return None
 
 

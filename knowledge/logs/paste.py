@@ -159,8 +159,16 @@ _JSON_NEWLINE = re.compile(r"(?<!\\)\\n")  # `\n`, not the `\\n` of an escaped b
 _JSON_TAB = re.compile(r"(?<!\\)\\t")
 
 
+# A user's Chinese sentence around a paste, not a wrapped error: one that introduces the paste ("…遇到了未授权的错误："),
+# or one that starts after it ("这表明…"). Tools print their error chains in English; a Chinese registry message
+# follows its code on the same line ("denied: 超出…").
+_PROSE_END = re.compile(r"[\u4e00-\u9fff][)）\s]{0,2}:$")
+_PROSE_START = re.compile(r"[(（「【“\"]?[\u4e00-\u9fff]")
+
+
 def logical_lines(lines: list[str]) -> list[tuple[int, str]]:
-    """Join a line ending with ':' (a wrapped Go error chain or a wrapped kubectl event) to what follows."""
+    """Join a line ending with ':' (a wrapped Go error chain or a wrapped kubectl event) to what follows, unless one
+    side is the user's own sentence (_PROSE_END, _PROSE_START): the evidence shown is what the tool printed."""
     out: list[tuple[int, str]] = []
     i = 0
     while i < len(lines):
@@ -170,6 +178,7 @@ def logical_lines(lines: list[str]) -> list[tuple[int, str]]:
             and j - i < MAX_JOIN
             and len(line) < MAX_LINE
             and (line.endswith(":") or (" errors: " in line and ERRCODE_LINE.match(lines[j + 1])))
+            and not (_PROSE_END.search(lines[j]) or _PROSE_START.match(lines[j + 1]))
         ):
             j += 1
             line = line + " " + lines[j]

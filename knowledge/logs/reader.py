@@ -150,7 +150,7 @@ def _explain(text: str) -> LogCause | None:
         "evidence": _evidence(line),
         "faq": faq,
         "summary": dict(pattern.get("summary") or meta["summary"]),
-        "fix": fix_text(cause, pattern, tcr=not ent["host"] or names_tcr(ent["host"])),
+        "fix": fix_text(cause, pattern, tcr=_about_tcr(ent["host"] or ent["linked_host"])),
         "note": dict(note) if note else None,
         "confidence": "low" if tier <= 1 else ("high" if not also else "medium"),
         "pattern": pattern["id"],
@@ -674,6 +674,12 @@ def _fill_also(also: list[str], cause: str, seen_causes: list[str]) -> list[str]
         if other != cause and other not in also:
             also.append(other)
     return also[:2]
+
+
+def _about_tcr(host: str | None) -> bool:
+    """Whether the fix should speak of TCR: the paste's registry (or, without one, the host the user's prose links
+    to) is TCR's, or no host is named at all."""
+    return not host or names_tcr(host)
 
 
 def _evidence(line: str) -> str:
