@@ -90,6 +90,7 @@ _TEREDO = ipaddress.ip_network("2001::/32")
 _V4_COMPAT = ipaddress.ip_network("::/96")
 _V4_TRANSLATED = ipaddress.ip_network("::ffff:0:0:0/96")  # SIIT's IPv4-translated addresses (RFC 2765)
 
+MASKED_USERINFO = "****@"
 _WHY_PUBLIC = {
     "en": "This public service only diagnoses registries reachable from the internet; it never probes internal "
     "networks. Run `tcr-doctor diagnose {target}` from a machine that can reach it instead.",
@@ -206,6 +207,9 @@ def _refusal(
     target: str = "",
 ) -> Refusal:
     en, zh = _MESSAGES[kind]
+    if kind == "userinfo":  # what comes before the @ may be a password: never echo it
+        host = MASKED_USERINFO + host.rsplit("@", 1)[-1]
+        target = target and MASKED_USERINFO + target.rsplit("@", 1)[-1]
     fill = {"host": _printable(host) or "the host", "ip": ip, "detail": detail, "ports": ports}
     if host and ip and host != ip:
         subject_en, subject_zh = f"{_printable(host)} resolves to {ip},", f"{_printable(host)} 解析到 {ip}，这是"

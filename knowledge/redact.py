@@ -54,9 +54,10 @@ _ABOUT_A_SECRET = (
 # `docker run -p 5000:5000`, `-p 127.0.0.1:443:5000/tcp`: ports, not a password
 _PORTS = r"[0-9.:\[\]]{0,64}[0-9]:[0-9]{1,5}(?:-[0-9]{1,5})?(?:/(?:tcp|udp|sctp))?(?![^\s\"'`])"
 _NOT_CJK = r"\u3000-\u303f\u3400-\u9fff\uff01-\uff20"
-# What may come before a label in a variable's or key's name: DOCKER_PASSWORD, CI_REGISTRY_PASSWORD, x-api-key,
-# TENCENTCLOUD_SESSION_TOKEN, registryPassword (a lower-case word, then the label with a capital)
-_NAME_PREFIX = r"(?:(?:[A-Za-z0-9]{1,40}[_-]){1,4}|(?-i:[a-z0-9]{1,40}(?=[A-Z])))"
+# Where a label may start: not inside a word, but after the _ or - of a variable's or key's name (DOCKER_PASSWORD,
+# CI_REGISTRY_PASSWORD, x-api-key, TENCENTCLOUD_SESSION_TOKEN) or at the capital of a camel-case one
+# (registryPassword). Look-behinds, not a name prefix: a prefix is tried at every word of a text.
+_LABEL_START = r"(?:(?<![A-Za-z0-9])|(?-i:(?<=[a-z0-9])(?=[A-Z])))"
 # Inside a (?i) pattern these classes sit in (?-i:...): they hold no cased character, so the match is the same, but
 # under IGNORECASE Python's re compiles a class by case-folding each of its ~27,000 code points (about 20 ms of the
 # first redaction in every process: `tcr-doctor diagnose`'s output, `ask`).
@@ -132,6 +133,16 @@ _PATTERNS: list[tuple[str, _Lazy, str]] = [
     ),
     # basic auth in a URL: scheme://user:pass@host
     ("url-credentials", _Lazy(r"(?i)\b[a-z][a-z0-9+.-]{0,15}://[^\s:/@]{1,256}:(?P<s>[^\s@/]{1,512})@"), "s"),
+    # the same without a scheme, as typed for a registry: user:password@host.domain (an image's name:tag@sha256:...
+    # is followed by a digest, not a dotted host name)
+    (
+        "host-credentials",
+        _Lazy(
+            r"(?<![^\s\"'`(<\[=,;])[\w.$-]{1,128}:(?P<s>[^\s:/@\"'`]{1,256})@"
+            r"(?=\[|[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}\.){1,16}[A-Za-z0-9-]{1,63}(?![\w@-]))"
+        ),
+        "s",
+    ),
     # Slack tokens and incoming-webhook URLs
     (
         "slack-token",
@@ -187,7 +198,7 @@ _PATTERNS: list[tuple[str, _Lazy, str]] = [
     (
         "tencent-secret-key",
         _Lazy(
-            r"(?i)\b(?:[A-Za-z0-9]{1,40}[_-]){0,4}secret[_-]?key\b[\"']?[ \t]{0,5}(?:[:=：][ \t]{0,5}|[ \t])[\"']?"
+            r"(?i)(?<![A-Za-z0-9])secret[_-]?key\b[\"']?[ \t]{0,5}(?:[:=：][ \t]{0,5}|[ \t])[\"']?"
             r"(?P<s>[A-Za-z0-9/+=]{16,128})"
             # credential.Credential("AKID...", "key") (Python), common.NewCredential (Go), new Credential (Java)
             r"|Credential\([^,()\n]{1,200},[ \t]{0,5}[\"'](?P<c>[A-Za-z0-9/+=]{16,128})[\"']"
@@ -196,7 +207,7 @@ _PATTERNS: list[tuple[str, _Lazy, str]] = [
     ),
     # docker/podman login -pSECRET (the value glued to the short flag)
     (
-        "docker-login-password",
+        "attached-login-password",
         _Lazy(r"\blogin\b[^\n]{0,256}?(?<=[ \t])-p(?P<s>[^\s\"'=`$(<\[-][^\s\"']{0,511})"),
         "s",
     ),
@@ -218,10 +229,8 @@ _PATTERNS: list[tuple[str, _Lazy, str]] = [
     (
         "password",
         _Lazy(
-            r"(?i)(?:\b(?:"
-            + _NAME_PREFIX
-            + r")?(?:password|passwd|pwd|token|secret|api[_-]?key|access[_-]?key[_-]?secret"
-            r"|access[_-]?token|client[_-]?secret)\b|\b(?:[A-Za-z0-9]{1,40}_){1,4}pass\b|密码|口令|令牌|密钥|秘钥|凭证|凭据)"
+            r"(?i)(?:" + _LABEL_START + r"(?:password|passwd|pwd|token|secret|api[_-]?key|access[_-]?key[_-]?secret"
+            r"|access[_-]?token|client[_-]?secret)\b|(?<=[A-Za-z0-9]_)pass\b|密码|口令|令牌|密钥|秘钥|凭证|凭据)"
             r"[\"']?[ \t]{0,5}(?:[:=：]|\bis\b|是|为|(?<=[码令钥证据])[ \t](?=[ \t]{0,4}[^\s]{0,64}[0-9]))[ \t]{0,5}"
             + _PROMPT_FOLLOWERS
             + _NOT_A_LABEL
@@ -271,6 +280,7 @@ _NEEDLES: dict[str, tuple[str, ...]] = {
     "docker-login-password": ("-p", "--"),
     "service-account-credentials": ("creds", "tcr$", "ctr", "curl"),
     "url-credentials": ("://",),
+    "host-credentials": ("@",),
     "slack-token": ("xox", "xapp-", "hooks.slack.com"),
     "access-token": (
         "ghp_",
@@ -291,6 +301,7 @@ _NEEDLES: dict[str, tuple[str, ...]] = {
     "aws-secret-key": ("aws",),
     "jwt": ("eyj",),
     "stdin-password": ("password-stdin",),
+    "attached-login-password": ("login",),
     "encoded-docker-config": ("eyj", "ewo"),
     "bearer-token": ("bearer", "basic"),
     "docker-config-auth": ('"auth"', 'token"', "auth"),
@@ -362,6 +373,23 @@ def _blank_after(lower: str, i: int) -> bool:
     return lower.startswith((" ", "\t"), i)
 
 
+def _glued_value(lower: str, i: int) -> bool:
+    """A character other than a blank, quote or = right at `i` (the value glued to -p)."""
+    return i < len(lower) and not lower[i].isspace() and lower[i] not in "\"'="
+
+
+def _userinfo_before_an_at(text: str) -> bool:
+    """An @ followed by a letter, digit or [ whose blank-free run before it holds a ':' (user:password@host)."""
+    at = text.find("@")
+    while at >= 0:
+        before = text[max(0, at - 400) : at].split()
+        following = text[at + 1 : at + 2]
+        if before and ":" in before[-1] and (following.isalnum() or following == "["):
+            return True
+        at = text.find("@", at + 1)
+    return False
+
+
 # kind -> a cheap test that every match of the kind's pattern passes, run when a needle is found and before the
 # pattern is compiled. Needles are loose (`--username`, `/token`, `Bearer realm=`: the words of any registry report
 # or log), and compiling a pattern costs 0.1-4 ms (`password`: its ~80 words under IGNORECASE), as does compiling a
@@ -374,6 +402,8 @@ _GATES: dict[str, Callable[[str, str], bool]] = {
     # the flags: -p, --password, --registry-password, --docker-password, --passphrase hold "-p"
     "docker-login-password": _literals("-p", "--secret-key"),
     "url-credentials": _literals("@"),
+    "attached-login-password": lambda text, lower: _followed(lower, (" -p", "\t-p"), _glued_value),
+    "host-credentials": lambda text, lower: _userinfo_before_an_at(text),
     "access-token": _literals(
         *("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "npm_", "pypi-AgE", "sk-", "k_live_", "k_test_"),
         *("glpat-", "gldt-", "glft-", "glsoat-", "glrt-", "glcbt-", "glptt-", "gloas-", "SG."),

@@ -628,3 +628,18 @@ def test_the_guard_resolves_as_the_diagnosis_does(policy_dns):
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30, check=True).stdout
     assert "1.1.1.1" in out and out.strip().endswith("False"), out
+
+
+@pytest.mark.parametrize(
+    "refuse",
+    [
+        lambda: POLICY.check_target("admin:Pl4nted-Pw-1@shop.tencentcloudcr.com/ns/app")[1],
+        lambda: POLICY.check_url("https://admin:Pl4nted-Pw-1@shop.tencentcloudcr.com/v2/"),
+        lambda: POLICY.check_host("admin:Pl4nted-Pw-1@shop.tencentcloudcr.com"),
+    ],
+)
+def test_a_userinfo_refusal_does_not_echo_the_password(refuse):
+    reason = refuse()
+    assert reason.code == "userinfo"
+    assert "Pl4nted-Pw-1" not in reason.en + reason.zh and "admin" not in reason.en + reason.zh
+    assert "****@shop.tencentcloudcr.com" in reason.en and "****@shop.tencentcloudcr.com" in reason.zh

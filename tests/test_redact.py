@@ -473,6 +473,9 @@ _DOCKERCONFIGJSON = "eyJhdXRocyI6IHsiY2NyLmNjcy50ZW5jZW50eXVuLmNvbSI6IHsiYXV0aCI
         (f"docker login -u 1000 --password-stdin <<< '{_PW}'", _PW),
         (f"ctr images pull -u 1000:{_PW} ccr.ccs.tencentyun.com/a/b:1", _PW),
         (f"curl -u admin:{_PW} https://x/v2/_catalog", _PW),
+        # user:password@host without a scheme, as typed for a registry
+        (f"docker pull admin:{_PW}@shop.tencentcloudcr.com/ns/app:1", _PW),
+        (f"admin:{_PW}@169.254.169.254", _PW),
         # docker config auth in containerd's config.toml, base64 docker configs (.dockerconfigjson, X-Registry-Auth)
         (f'  auth = "{_BASIC}"', _BASIC),
         (f".dockerconfigjson: {_DOCKERCONFIGJSON}", _DOCKERCONFIGJSON),
@@ -513,6 +516,7 @@ def test_a_folded_spelling_is_masked_in_place(text, masked):
         "WUD_REGISTRY_GITLAB_PUBLIC_TOKEN=PAT_TOKEN",
         "DOCKER_PASSWORD=`cat /var/run/secrets/registry-account/password` docker login",
         "docker run -u 1000:1000 img; ctr run -u 1000:1000 img",
+        "docker pull nginx:1.25@sha256:4c0a1b9f2e3d4c5b6a7980a1b2c3d4e5 and git@github.com:org/repo.git",
         "auth: required; auth = token",
         "Running `docker login -u <username> -p <password>` fails",
         "密码 错误，登录不上",

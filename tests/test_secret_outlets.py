@@ -1,0 +1,103 @@
+"""A secret pasted in any of the forms users paste never comes back out of the web service: not in the answer (JSON
+or HTML), the diagnosis (its echoed target, its refusal), the stored conversation or a log record at DEBUG.
+Through Flask's test client with the real knowledge base, SQLite storage and the redacting log filter."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import pytest
+import sqlalchemy as sa
+
+from bot.web import create_app
+from knowledge.redact import RedactingFilter
+
+SECRET = "Zx9qLm3RtY7uPa2w"
+SECRET_KEY = "Gu5t9xWm2KjPq8Rv3LnZ7bYc4HdF6sAe"
+
+QUESTIONS = [
+    f"ｐａｓｓｗｏｒｄ：{SECRET} docker login unauthorized",
+    f"echo {SECRET} | docker login -u 100012345678 --password-stdin ccr.ccs.tencentyun.com fails",
+    f"export TKE_SECRET_KEY={SECRET_KEY}\ndocker login ccr.ccs.tencentyun.com -p{SECRET}\n"
+    "Error response from daemon: Get https://ccr.ccs.tencentyun.com/v2/: unauthorized: authentication required",
+    f"密码 {SECRET} 登录失败",
+    f"curl -u admin:{SECRET} https://shop.tencentcloudcr.com/v2/ gives 401",
+    f"docker pull admin:{SECRET}@shop.tencentcloudcr.com/ns/app:1 fails",
+]
+TARGETS = [
+    f"admin:{SECRET}@shop.tencentcloudcr.com/ns/app",
+    f"https://admin:{SECRET}@shop.tencentcloudcr.com",
+    f"admin:{SECRET}@169.254.169.254",
+]
+
+
+@pytest.fixture
+def app(tmp_path):
+    return create_app(
+        {
+            "DB": str(tmp_path / "outlets.sqlite3"),
+            "SLACK": "off",
+            "RATE_LIMIT_ASK": "0",
+            "RATE_LIMIT_DIAGNOSE": "0",
+            "RATE_LIMIT_FEEDBACK": "0",
+            "DIAGNOSE_CHECKS": "name",
+        }
+    )
+
+
+class _Records(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.addFilter(RedactingFilter())
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(self.format(record))
+
+
+@pytest.fixture
+def records():
+    handler, root = _Records(), logging.getLogger()
+    level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+    yield handler
+    root.removeHandler(handler)
+    root.setLevel(level)
+
+
+def _stored(app) -> str:
+    storage = app.extensions["tcr_doctor"].storage
+    storage.flush()
+    dump = []
+    with storage.engine().connect() as conn:
+        for name in sa.inspect(conn).get_table_names():
+            rows = conn.execute(sa.text(f'SELECT * FROM "{name}"'))
+            dump += [json.dumps(list(row), default=str, ensure_ascii=False) for row in rows]
+    return "\n".join(dump)
+
+
+def _leaks(text: str) -> list[str]:
+    return [s for s in (SECRET, SECRET_KEY) if s in text]
+
+
+def test_no_outlet_of_the_web_service_gives_a_pasted_secret_back(app, records):
+    client = app.test_client()
+    out = []
+    for question in QUESTIONS:
+        for extra in ({}, {"render": "html"}):
+            response = client.post("/api/ask", json={"q": question, **extra})
+            assert response.status_code == 200
+            out.append(response.get_data(as_text=True))
+    for target in TARGETS:
+        for extra in ({}, {"render": "html"}):
+            response = client.post("/api/diagnose", json={"target": target, **extra})
+            assert response.status_code in (200, 400), response.data
+            out.append(response.get_data(as_text=True))
+    out.append(client.get("/metrics").get_data(as_text=True))
+    assert [body[:300] for body in out if _leaks(body)] == []
+    stored = _stored(app)
+    assert "****" in stored  # the questions were stored, masked
+    assert _leaks(stored) == []
+    assert records.lines and [line for line in records.lines if _leaks(line)] == []
