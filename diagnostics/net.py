@@ -7,11 +7,10 @@ step resolved (pinned). Every blocking call has a timeout no longer than what is
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 from . import stub_resolver
 from .ip_literal import check_ip, is_ip
@@ -54,26 +53,44 @@ class Deadline:
             raise DeadlineExceeded()
         return max(0.01, min(step or self.step, left))
 
-    @contextlib.contextmanager
-    def stopped(self) -> Iterator[None]:
+    def stopped(self) -> Stopped:
         """The clock stops meanwhile: for loading code (a check's module, the TLS/HTTP half), which is not network
         time. The deadline moves by the time spent and `elapsed()` leaves it out. One stop at a time (nested ones
         count once), so concurrent loads are not counted twice."""
-        with self._stop_lock:
-            self._stop_depth += 1
-            start = time.monotonic()
-            try:
-                yield
-            finally:
-                self._stop_depth -= 1
-                if not self._stop_depth:
-                    spent = time.monotonic() - start
-                    self.end += spent
-                    self.stopped_seconds += spent
+        return Stopped(self)
 
     def elapsed(self) -> float:
         """Seconds since the diagnosis started, without the time the clock was stopped."""
         return time.monotonic() - self.start - self.stopped_seconds
+
+
+class Stopped:
+    """`with deadline.stopped():` (see Deadline.stopped). A class, not a @contextlib.contextmanager generator:
+    contextlib is ~2.9 M instructions of a diagnosis's start-up (valgrind, benchmarks/bench_startup.py) and nothing
+    else a diagnosis that ends at its DNS step runs needs it."""
+
+    __slots__ = ("deadline", "start")
+
+    def __init__(self, deadline: Deadline) -> None:
+        self.deadline = deadline
+        self.start = 0.0
+
+    def __enter__(self) -> None:
+        deadline = self.deadline
+        deadline._stop_lock.acquire()
+        deadline._stop_depth += 1
+        self.start = time.monotonic()
+
+    def __exit__(self, *exc_info: object) -> None:
+        deadline = self.deadline
+        try:
+            deadline._stop_depth -= 1
+            if not deadline._stop_depth:
+                spent = time.monotonic() - self.start
+                deadline.end += spent
+                deadline.stopped_seconds += spent
+        finally:
+            deadline._stop_lock.release()
 
 
 # ------------------------------------------------------------------------------------------------ DNS

@@ -208,3 +208,34 @@ def test_options_name_their_checks_as_select_reads_them():
         assert options[name].annotation == selecting[name].annotation, name
     assert DiagnoseOptions(only="dns, tcp", skip=["tcp"]).only == "dns, tcp"
     assert select(DiagnoseOptions(only="dns, tcp").only, ["tcp"]) == ["dns"]
+
+
+def test_the_clock_stops_while_code_loads_and_nested_stops_count_once():
+    """Deadline.stopped(): the deadline moves by the time spent, elapsed() leaves it out, nested stops count once,
+    and a stop left by an exception still restarts the clock (its lock is free for another thread's load)."""
+    import threading
+
+    from diagnostics.net import Deadline
+
+    deadline = Deadline(10.0)
+    end, before_stop = deadline.end, time.monotonic()
+    with deadline.stopped():
+        with deadline.stopped():
+            time.sleep(0.05)
+        time.sleep(0.05)
+    assert 0.1 <= deadline.stopped_seconds <= time.monotonic() - before_stop  # the inner stop is not counted again
+    assert deadline.end - end == pytest.approx(deadline.stopped_seconds)
+    assert deadline.elapsed() < time.monotonic() - deadline.start - 0.09
+    before = deadline.stopped_seconds
+    with pytest.raises(KeyError), deadline.stopped():
+        raise KeyError("a check module that fails to import")
+    assert deadline.stopped_seconds >= before and deadline._stop_depth == 0
+
+    def load_elsewhere() -> None:
+        with deadline.stopped():
+            pass
+
+    other = threading.Thread(target=load_elsewhere)
+    other.start()
+    other.join(timeout=5)
+    assert not other.is_alive()
