@@ -363,6 +363,8 @@ def ask(text: str, lang: str | None = None, *, kb_path: str | None = None, limit
     from .structure import question_view
 
     kb, matcher = get_matcher(kb_path)
+    from .matcher import unmet_requirement
+
     talk = smalltalk(text)
     view = "" if talk else question_view(text)
     decision = matcher.match(view, limit=max(limit, 3))
@@ -371,13 +373,15 @@ def ask(text: str, lang: str | None = None, *, kb_path: str | None = None, limit
     # A pasted error log (issue 6): its cause leads the reply in every channel; None for a plain question.
     reply.log = None if talk else _log_cause(text, entities)
     if reply.top is not None and not talk:
-        reply.answered = _combiner_answers(view, decision, reply.log, reply.answered)
+        reply.answered = _combiner_answers(view, decision, reply.log, reply.answered) and not unmet_requirement(
+            reply.top
+        )
     top = reply.top
     reply.why = refusal(text, answered=reply.answered, log=reply.log, signature=bool(top and top.signature), talk=talk)
     _refuse_other_vendor(reply, matcher)
     _refuse_foreign_signature(reply, text)
     reply.status = (decision.status if decision.answered else "answered") if reply.answered else "no_answer"
-    _tell_the_log_story(reply, text, kb, decision)
+    _tell_the_log_story(reply, text, view, (kb, matcher), decision)
     result: AskResult = {
         "matched": reply.answered,
         "answer": _answer_of(reply, lang),
@@ -462,9 +466,12 @@ def _refuse_foreign_signature(reply: _Reply, text: str) -> None:
         reply.why = refusal(text, answered=False, signature=True)
 
 
-def _tell_the_log_story(reply: _Reply, text: str, kb: KnowledgeBase, decision: Match) -> None:
+def _tell_the_log_story(
+    reply: _Reply, text: str, view: str, base: tuple[KnowledgeBase, Matcher], decision: Match
+) -> None:
     """Make the answer and the pasted log's cause tell one story: another vendor's log gets the generic cause;
-    a confident log whose entry the answer disagrees with is answered by the log's own entry, or by nothing."""
+    a confident log whose entry the answer disagrees with is answered by the log's own entry, or by nothing.
+    `view` is the text the matcher read (structure.question_view); `base` the knowledge base and its matcher."""
     log, why = reply.log, reply.why
     if log is not None and why is not None and why["kind"] == "other_registry":
         from .logs import for_other_registry
@@ -473,16 +480,18 @@ def _tell_the_log_story(reply: _Reply, text: str, kb: KnowledgeBase, decision: M
     elif (
         log is not None and log.get("confidence") != "low" and (reply.answered or _log_may_answer(text, log, decision))
     ):
-        _answer_by_the_log(reply, text, kb, log)
+        _answer_by_the_log(reply, text, view, base, log)
 
 
-def _answer_by_the_log(reply: _Reply, text: str, kb: KnowledgeBase, log: LogCause) -> None:
+def _answer_by_the_log(reply: _Reply, text: str, view: str, base: tuple[KnowledgeBase, Matcher], log: LogCause) -> None:
     """One story per answer: the entry must agree with the pasted log's cause (a missing tag is never the
     "unauthorized" entry; a kubelet auth failure is the cluster-pull entry). Otherwise the log's own entry
-    answers, or nothing does."""
+    answers, unless the text is not in a context that entry requires (`facets.requires`, read on `view`: a
+    third-party image missing is not "the image I pushed is missing"), or nothing does."""
     from .dialogue import refusal
     from .logs import agreeing_entries
 
+    kb, matcher = base
     agree = agreeing_entries(log["cause"], log.get("tool")) | {log.get("faq")}
     top = reply.top
     if reply.answered and top is not None and top.entry.id in agree:
@@ -490,6 +499,8 @@ def _answer_by_the_log(reply: _Reply, text: str, kb: KnowledgeBase, log: LogCaus
     story = log.get("faq") if log.get("faq") in kb.by_id else None
     if log["cause"] in _LOGIN_ONLY_CAUSES and log.get("op") not in ("login", None):
         story = None  # a pull or push that times out is not "logging in fails"
+    if story is not None and matcher.unmet_context(view, kb.by_id[story]) is not None:
+        story = None  # the log's entry needs a context the text is not in (a pushed image, for a missing one)
     if story is not None:
         pick = _story_candidate(reply.cands, kb, story)
         reply.cands = [pick] + [c for c in reply.cands if c is not pick]

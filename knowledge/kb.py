@@ -43,7 +43,7 @@ _KNOWN_KEYS = {
     "error_signatures",
     "facets",
 }
-_FACET_KEYS = ("actions", "objects")
+_FACET_KEYS = ("actions", "objects", "requires")
 
 
 class KnowledgeError(ValueError):
@@ -78,7 +78,8 @@ class Entry:
     keywords: dict[str, tuple[str, ...]] = field(default_factory=dict)
     error_signatures: tuple[str, ...] = ()
     path: str = ""
-    # Declared facets (docs/matching.md): {"actions": (...), "objects": (...)}, ids of concepts.toml [[facet]].
+    # Declared facets (docs/matching.md): {"actions": (...), "objects": (...), "requires": (...)}, ids of
+    # concepts.toml [[facet]] (requires: contexts the question must be in).
     facets: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
@@ -304,7 +305,8 @@ def _error_signatures(ck: _Checker, data: dict[str, Any]) -> list[str]:
 
 
 def _facets(ck: _Checker, data: dict[str, Any]) -> dict[str, tuple[str, ...]]:
-    """The entry's `facets`: {actions, objects} lists of facet ids of knowledge/concepts.toml of that kind."""
+    """The entry's `facets`: {actions, objects, requires} lists of facet ids of knowledge/concepts.toml of that kind
+    (`requires`: contexts, kind = "context")."""
     facets_raw = data.get("facets", {})
     if not isinstance(facets_raw, dict):
         ck.fail("facets", "must be a table {actions = [...], objects = [...]}")
@@ -315,7 +317,7 @@ def _facets(ck: _Checker, data: dict[str, Any]) -> dict[str, tuple[str, ...]]:
         if not isinstance(items, list):
             ck.fail(f"facets.{key}", f"must be a list of facet ids, got {type(items).__name__}")
         for i, item in enumerate(items):
-            _check_facet(ck, f"facets.{key}[{i}]", item, key[:-1])
+            _check_facet(ck, f"facets.{key}[{i}]", item, "context" if key == "requires" else key[:-1])
         facets[key] = tuple(items)
     return facets
 
@@ -328,11 +330,16 @@ def _check_facet(ck: _Checker, fld: str, item: Any, kind_wanted: str) -> None:
     if kind is None:
         ck.fail(fld, f"{item!r} is not a [[facet]] of knowledge/concepts.toml")
     if kind != kind_wanted:
-        ck.fail(fld, f"{item!r} is an {kind}, not an {kind_wanted}")
+        ck.fail(fld, f"{item!r} is {_an(kind)}, not {_an(kind_wanted)}")
+
+
+def _an(word: str) -> str:
+    """`word` with its indefinite article ("an action", "a context")."""
+    return ("an " if word[:1] in "aeiou" else "a ") + word
 
 
 def _facet_kinds() -> dict[str, str]:
-    """facet id -> "action" | "object", from knowledge/concepts.toml (read once, only when an entry declares facets)."""
+    """facet id -> "action" | "object" | "context", from knowledge/concepts.toml (read once, only when an entry declares facets)."""
     from .text import default_facets
 
     return {fid: f.kind for fid, f in default_facets().by_id.items()}

@@ -73,7 +73,10 @@ FACET_STRICT = (
 FACET_CHECKS = ("action", "object-of")  # the other two checks (for ablations: docs/matching.md)
 # A question about another registry (a self-hosted or another vendor's one, named or pasted as a host) is never
 # answered by an entry about TCR: that mismatch drops the entry altogether.
-FACET_PENALTY_BY = {"registry": 0.0}
+FACET_PENALTY_BY = {"registry": 0.0, "requires": 1.0}
+# An entry whose `facets.requires` names a context the question is not in ("the image I pushed" for a third-party
+# image nobody pushed) keeps its rank but answers nothing: it is still what the question is about, so the next
+# entry would be a worse answer, not a better one (measured in docs/matching.md).
 PROFILES_EAGER_MAX = 2000  # bases up to this size build every entry's facet profile with the index
 
 
@@ -183,6 +186,8 @@ class Matcher:
         for w in sorted(self.vocab_words):
             self._vocab_by_len.setdefault(len(w), []).append(w)
         self._fix_cache: dict[str, str] = {}
+        # Whether any entry answers only texts in a context (`facets.requires`): then every question is checked.
+        self._requirements = any(e.facets.get("requires") for e in self.entries)
 
     def _build(self, with_profiles: bool = True) -> Index:
         """postings: feature -> flat [idx, tf, idx, tf, ...] (marshal-friendly); entry lengths; Latin vocabulary;
@@ -287,7 +292,15 @@ class Matcher:
             allowed = heads.get(a)
             if allowed and not qobjs & allowed:
                 return f"object-of-{a}:{sorted(qobjs)[0]}"
-        return None
+        unmet = _unmet(self.entries[idx], scan.contexts)
+        return f"requires:{unmet}" if unmet else None
+
+    def unmet_context(self, question: str, entry: Entry) -> str | None:
+        """The context `entry` requires (`facets.requires`) that `question` is not in, else None: the check for an
+        answer chosen another way than by ranking (a pasted log's own entry)."""
+        if not entry.facets.get("requires"):
+            return None
+        return _unmet(entry, self.facets.scan(question[:MAX_QUERY_CHARS]).contexts)
 
     def fix_word(self, word: str) -> str:
         """Correct an English typo to a knowledge-base word (edit similarity >= 80 %, >= 85 % below 6 letters)."""
@@ -324,7 +337,7 @@ class Matcher:
         top = cands[0] if cands else None
         best_topic = topics[0] if topics else None
         midpoint = MIDPOINT if in_domain else max(MIDPOINT, GENERIC_MIDPOINT)
-        answered = top is not None and top.coverage >= midpoint
+        answered = top is not None and top.coverage >= midpoint and not unmet_requirement(top)
         topic = None
         if best_topic is not None and best_topic.coverage >= TOPIC_MIN:
             if not answered:
@@ -438,7 +451,7 @@ class Matcher:
     def _demote_facet_mismatches(self, question: str, cands: list[Candidate]) -> None:
         """Demote (in place, then re-sort) the top entries whose facets contradict what the question asks."""
         scan = self.facets.scan(question)
-        if not (scan.actions or scan.objects):
+        if not (scan.actions or scan.objects or self._requirements):
             return
         asked = (
             _QUESTION_RE.findall(question) if scan.actions and question.count("?") + question.count("？") > 1 else ()
@@ -485,6 +498,17 @@ class Matcher:
             if found and len(found) > best_len.get(idx, 0):
                 hits[idx], best_len[idx] = found, len(found)
         return hits
+
+
+def _unmet(entry: Entry, contexts: frozenset[str]) -> str | None:
+    """The first context `entry` requires (`facets.requires`) that is not among `contexts`, else None."""
+    return next((c for c in entry.facets.get("requires", ()) if c not in contexts), None)
+
+
+def unmet_requirement(c: Candidate) -> bool:
+    """Whether candidate `c` was ruled out by a context its entry requires (`facets.requires`) and the question
+    is not in: it may rank first but never answers."""
+    return c.facet is not None and c.facet.startswith("requires:")
 
 
 def _rank_order(c: Candidate) -> tuple[float, float, int]:

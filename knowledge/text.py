@@ -376,10 +376,10 @@ HEAD_BEFORE = 10  # ... else the last one ending within this many characters bef
 
 @dataclass(frozen=True)
 class Facet:
-    """One [[facet]] of concepts.toml: an action or object id with its words in both languages."""
+    """One [[facet]] of concepts.toml: an action, object or context id with its words in both languages."""
 
     id: str
-    kind: str  # "action" | "object"
+    kind: str  # "action" | "object" | "context"
     family: str | None  # objects only
     heads: bool = False  # actions only: the object it applies to is checked
     declared: bool = False  # actions only: an entry answers it only when its `facets` declare it
@@ -393,6 +393,9 @@ class FacetScan:
     actions: set[str]
     objects: set[str]
     heads: dict[str, Any]
+    # Contexts the text is in (kind = "context": "the user pushed", ...), read apart from actions and objects so
+    # their words never shadow one; an entry whose `facets.requires` names one answers only a text in it.
+    contexts: frozenset[str] = frozenset()
 
 
 class Facets:
@@ -410,8 +413,8 @@ class Facets:
         self._rx: list[tuple[str, re.Pattern[str]]] | None = None
         for item in items:
             fid, kind = item["id"], item["kind"]
-            if kind not in ("action", "object"):
-                raise ValueError(f"concepts.toml: facet {fid}: kind must be 'action' or 'object'")
+            if kind not in ("action", "object", "context"):
+                raise ValueError(f"concepts.toml: facet {fid}: kind must be 'action', 'object' or 'context'")
             self.by_id[fid] = Facet(
                 fid,
                 kind,
@@ -489,13 +492,18 @@ class Facets:
             t, found = _blank_names(t)
         found.extend(self._cjk_terms(t))
         found.extend(self._latin(t))
-        kept = self._longest_first(found)
         by_id = self.by_id
+        contexts = frozenset(f[2] for f in found if by_id[f[2]].kind == "context")
+        if contexts:
+            found = [f for f in found if by_id[f[2]].kind != "context"]
+        kept = self._longest_first(found)
         acts = [f for f in kept if by_id[f[2]].kind == "action"]
         mentioned = [f for f in kept if by_id[f[2]].kind == "object"]
         objs = [f for f in mentioned if not _locative(t, f[0], f[1], acts)]
         heads = _action_heads(t, acts, objs)
-        return FacetScan(actions={a for _, _, a in acts}, objects={o for _, _, o in mentioned}, heads=heads)
+        return FacetScan(
+            actions={a for _, _, a in acts}, objects={o for _, _, o in mentioned}, heads=heads, contexts=contexts
+        )
 
     def _longest_first(self, found: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
         """The matches kept: longest match first at each place; overlapping shorter matches are dropped (镜像版本

@@ -142,7 +142,7 @@ def test_empty_or_missing_directory(tmp_path):
     "facets,field",
     [
         ('facets = "count"', "facets: must be a table"),
-        ('facets = { verbs = ["count"] }', "facets.verbs: unknown field (allowed: actions, objects)"),
+        ('facets = { verbs = ["count"] }', "facets.verbs: unknown field (allowed: actions, objects, requires)"),
         ('facets = { actions = "count" }', "facets.actions: must be a list of facet ids"),
         ('facets = { actions = ["Count"] }', "facets.actions[0]: 'Count' is not a facet id"),
         (
