@@ -101,3 +101,19 @@ def test_no_outlet_of_the_web_service_gives_a_pasted_secret_back(app, records):
     assert "****" in stored  # the questions were stored, masked
     assert _leaks(stored) == []
     assert records.lines and [line for line in records.lines if _leaks(line)] == []
+
+
+@pytest.mark.parametrize("how", [("ref", f"admin:{SECRET}@shop.tencentcloudcr.com/ns/app"), ("--json",), ("-",)])
+def test_check_name_on_the_cli_does_not_print_a_pasted_secret(how):
+    """`tcr-doctor check-name ref admin:PASSWORD@host/ns/app` printed the password in the value and the suggestion."""
+    from tests.test_cli_diagnose import cli
+
+    value = f"admin:{SECRET}@shop.tencentcloudcr.com/ns/app"
+    if how == ("-",):
+        code, out, err = cli("check-name", "ref", "-", stdin=value + "\n")
+    elif how == ("--json",):
+        code, out, err = cli("check-name", "ref", value, "--json")
+    else:
+        code, out, err = cli("check-name", *how)
+    assert code == 1 and out.strip()
+    assert _leaks(out + err) == [] and "****" in out

@@ -122,8 +122,11 @@ def _cloud(args: argparse.Namespace) -> CloudOptions | None:
 
 def _check(kind: str, value: str, cloud: CloudOptions | None) -> dict[str, Any]:
     from diagnostics import check_name
+    from knowledge import redact
 
-    result = check_name(kind, value)
+    # a pasted secret (`admin:PASSWORD@host/ns/app`) is masked before it is checked, as Slack's /tcr check-name does:
+    # neither the value nor a suggestion made from it prints it
+    result = check_name(kind, redact(value)[0])
     if cloud is None:
         return result
     from diagnostics import CloudError, check_instance_name
