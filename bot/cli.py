@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import atexit
 import gc
-import importlib
 import os
 import sys
 from collections.abc import Iterator
@@ -321,7 +320,8 @@ def main(argv: list[str] | None = None) -> int:
 
     name, rest = argv[0], argv[1:]
     module_name, help_ = COMMANDS[name]
-    command = importlib.import_module(f"bot.commands.{module_name}")
+    # (__import__, not importlib.import_module: see diagnostics.checks._import)
+    command = __import__(f"bot.commands.{module_name}", fromlist=["run"])
     args = _arguments(command, name, help_, rest)
     try:
         return int(command.run(args) or 0)

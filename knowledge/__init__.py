@@ -9,7 +9,6 @@ it so.
 from __future__ import annotations
 
 import functools
-import importlib
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
@@ -339,7 +338,8 @@ _LAZY_EXPORTS = {
 def __getattr__(name: str) -> Any:
     module = _LAZY_EXPORTS.get(name)
     if module is not None:
-        return getattr(importlib.import_module(f".{module}", __name__), name)
+        # (__import__, not importlib.import_module: see diagnostics.checks._import)
+        return getattr(__import__(f"{__name__}.{module}", fromlist=[name]), name)
     raise AttributeError(name)
 
 

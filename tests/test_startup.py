@@ -76,6 +76,8 @@ NOT_BEFORE_THE_FIRST_CHECK = {"dataclasses", "inspect", "ast", "dis", "tokenize"
 NOT_BEFORE_THE_FIRST_CHECK |= {"queue", "heapq"}
 # contextlib, ~2.9 M (Deadline.stopped is a class; the CLI imports contextlib with argparse, for its Chinese words)
 NOT_BEFORE_THE_FIRST_CHECK |= {"contextlib"}
+# importlib's package, whose import imports warnings, ~2 M (modules load through __import__: diagnostics.checks._import)
+NOT_BEFORE_THE_FIRST_CHECK |= {"importlib", "warnings"}
 
 
 def test_a_whole_wire_diagnosis_imports_its_checks_and_nothing_else(registry_noauth, kept_registry):

@@ -27,9 +27,9 @@ module agrees with what was read.
 
 from __future__ import annotations
 
-import importlib
 import os
 import re
+import sys
 import threading
 from types import ModuleType
 
@@ -68,7 +68,7 @@ class CheckInfo(Value):
 
     def load(self) -> ModuleType:
         """The check's module (its `run(ctx)`); RegistryError when it declares other values than were read."""
-        module = importlib.import_module(self.module)
+        module = _import(self.module)
         declared = info_of(module)
         if declared != self:
             raise RegistryError(f"{self.module}: its declarations {declared} differ from those read, {self}")
@@ -197,11 +197,18 @@ def _discover() -> None:
     for name in modules:
         module = f"{__name__}.{name}"
         values = declared.get(name)
-        info = CheckInfo(module=module, **values) if values is not None else info_of(importlib.import_module(module))
+        info = CheckInfo(module=module, **values) if values is not None else info_of(_import(module))
         if info.name != name:
             raise RegistryError(f"{info.module}: NAME must be the module's name {name!r}")
         _add(info)
     _discovered.append(True)
+
+
+def _import(module: str) -> ModuleType:
+    """The module named MODULE, imported. importlib.import_module does this, but importing importlib imports warnings
+    too: ~2 M instructions of a diagnosis's start-up (valgrind, benchmarks/bench_startup.py)."""
+    __import__(module)
+    return sys.modules[module]
 
 
 def known_names() -> frozenset[str]:
@@ -221,7 +228,7 @@ def _add(info: CheckInfo) -> None:
 
 def register(module: str | ModuleType) -> CheckInfo:
     """Add the check in `module` (a module or its dotted name) to the registry; returns what was registered."""
-    mod = importlib.import_module(module) if isinstance(module, str) else module
+    mod = _import(module) if isinstance(module, str) else module
     info = info_of(mod)
     with _lock:
         _discover()
