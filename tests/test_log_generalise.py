@@ -272,3 +272,134 @@ def test_the_error_named_when_the_user_runs_a_command_is_not_a_side_experiment()
         "> Get https://reg.example.com/v2/: dial tcp: lookup reg.example.com: server misbehaving"
     )
     assert cause(paste) == "DNS_TIMEOUT"
+
+
+# --- whose failure it is -----------------------------------------------------------------------------------------------
+
+_OTHER_DOWNLOADS = [
+    'go: github.com/{a}/{b}@v1.4.2: Get "https://proxy.golang.org/github.com/{a}/{b}/@v/v1.4.2.mod": dial tcp: '
+    "lookup proxy.golang.org on 192.168.0.1:53: read udp 172.17.0.2:36832->192.168.0.1:53: read: no route to host",
+    "Error: head request failed: https://github.com/{a}/{b}/releases/latest/download/rootfs.tar.xz: Head "
+    '"https://objects.githubusercontent.com/github-production-release-asset-2e65be/5136?X-Amz-Expires=300": x509: '
+    "certificate has expired or is not yet valid:",
+    'Get "https://pypi.org/simple/{a}/": dial tcp 151.101.0.223:443: i/o timeout',
+]
+
+
+@FAMILY
+@given(line=st.sampled_from(_OTHER_DOWNLOADS), a=_LABEL, b=_LABEL, tool=st.sampled_from(["docker build", "podman"]))
+def test_a_request_to_a_code_or_package_host_is_another_programs_whatever_tool_ran_it(line, a, b, tool):
+    line = line.format(a=a, b=b)
+    paste = f"While running `{tool}` I get the error at the end.\n```\nStep 7/43 : RUN go mod download\n{line}\n```"
+    assert cause(paste) is None
+    # a bare line is still read (it was asked here, as the written sets label it), and a registry's layer redirect on
+    # such a host is a registry's
+    if line.startswith("go: "):
+        assert cause(line) == "DNS_TIMEOUT"
+    ghcr = (
+        'docker: error pulling image configuration: Get "https://pkg-containers.githubusercontent.com/ghcr1/blobs/'
+        'sha256:409ea3ba1465b940629bf3fd741c90289011ea76d3d1a72ea926bef0d6534ba7?se=2022": x509: certificate signed '
+        "by unknown authority."
+    )
+    assert cause(f"I was trying to pull the image with `{tool}`:\n```\n{ghcr}\n```") == "TLS_UNTRUSTED"
+
+
+def test_advice_urls_on_the_error_line_are_not_where_the_request_went():
+    paste = (
+        "we are getting below error intermittently.\n* What went wrong:\n> com.google.cloud.tools.jib.plugins.common."
+        "BuildStepsExecutionException: Tried to push image manifest for artifactory/app but failed because: Registry "
+        "may not support pushing OCI Manifest or Docker Image Manifest Version 2, Schema 2 | If this is a bug, please "
+        "file an issue at https://github.com/GoogleContainerTools/jib/issues/new"
+    )
+    assert cause(paste) == "SERVER_ERROR"
+
+
+@pytest.mark.parametrize(
+    "paste",
+    [
+        "Uploading LFS objects:   0% (0/101), 0 B | 0 B/s, done.\nbatch response: This repository is over its data "
+        "quota. Account responsible for LFS bandwidth should purchase more data packs to restore access.",
+        "When pushing a bucket: `Error: updating bucket pin: storage quota exhausted`\nThis is on a paid account.",
+    ],
+)
+def test_a_quota_of_git_lfs_or_a_storage_bucket_is_not_the_registrys(paste):
+    assert cause(paste) is None
+    assert cause("629d9dbab5ed: Preparing\ndenied: 超出命名空间配额") == "QUOTA_EXCEEDED"
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "sudo chmod 666 /var/run/docker.sock",
+        "DOCKER_HOST=unix:///docker/docker.sock",
+        "export DOCKER_HOST=unix:///run/user/1000/docker.sock",
+    ],
+)
+def test_what_the_user_typed_or_set_is_not_output(typed):
+    paste = (
+        "I've granted the core user access to the docker socket\n\n"
+        f"{typed}\n\n"
+        'attempt to login with -u and -p flags returns "Error: too many arguments, login takes only 1 argument"'
+    )
+    assert cause(paste) == "LOGIN_USAGE"
+    assert cause(f"{typed}\npack: ERROR: image 'gcr.io/b/builder:v1' does not exist on the daemon: not found") is None
+
+
+# --- wordings from the printing code, second batch --------------------------------------------------------------------
+
+_ERRCODES = {
+    "BLOB_UPLOAD_INVALID": "SERVER_ERROR",
+    "BLOB_UPLOAD_UNKNOWN": "SERVER_ERROR",
+    "BLOB_UNKNOWN": "SERVER_ERROR",
+    "DIGEST_INVALID": "SERVER_ERROR",
+    "SIZE_INVALID": "SERVER_ERROR",
+    "MANIFEST_BLOB_UNKNOWN": "SERVER_ERROR",
+    "MANIFEST_INVALID": "SERVER_ERROR",
+    "UNSUPPORTED": "SERVER_ERROR",
+    "NAME_UNKNOWN": "REPO_NOT_FOUND",
+    "DENIED": "PERMISSION_DENIED",
+}
+
+
+@FAMILY
+@given(code=st.sampled_from(sorted(_ERRCODES)), host=HOSTS, sp=st.sampled_from(["", " "]))
+def test_a_raw_errcode_body_is_read_by_its_code(code, host, sp):
+    # distribution registry/api/v2/errors.go, printed as the registry sent it (.NET's container builder, crane)
+    line = (
+        f"Failed to upload blob to https://{host}/v2/ns/app/blobs/uploads/abc; received BadRequest with detail "
+        f'{{"errors":[{{"code":{sp}"{code}","message":"Stream uploads after first write are not allowed"}}]}}'
+    )
+    assert cause(line) == _ERRCODES[code]
+
+
+@FAMILY
+@given(
+    path=PATHS,
+    digest=st.text(alphabet="0123456789abcdef", min_size=64, max_size=64),
+    status=st.sampled_from(["404 Not Found", "404"]),
+)
+def test_a_404_for_a_blob_is_a_lost_layer_not_a_missing_tag(path, digest, status):
+    access_log = f"2024/07/19 10:23:46 {status} - GET /v2/{path}/blobs/sha256:{digest}?ns=docker.io - (15.665µs)"
+    assert cause(access_log) == "SERVER_ERROR"
+    assert cause(f"GET https://r.example.com/v2/{path}/manifests/1.0: {status}") == "TAG_NOT_FOUND"
+
+
+def test_go_dns_answer_without_records_is_a_name_that_does_not_resolve():
+    for text in ("no answer from server", "no answer from DNS server"):
+        line = f"Get https://registry-1.docker.io/v1/repositories/library/registry/tags: dial tcp: lookup registry-1.docker.io on 8.8.8.8:53: {text}"
+        assert cause(line) == "DNS_NXDOMAIN"
+
+
+def test_helm_finding_no_chart_of_that_version():
+    paste = (
+        "$ helm install router-test oci://ghcr.io/org/helm-charts/router --version 0.14.0\n\n"
+        'Error: INSTALLATION FAILED: failed to download "oci://ghcr.io/org/helm-charts/router" at version "0.14.0"'
+    )
+    assert cause(paste) == "TAG_NOT_FOUND"
+
+
+def test_moby_error_from_registry_with_a_bare_denied():
+    assert (
+        cause("When trying to pull the image I get:\n\n> Error response from daemon: error from registry: denied")
+        == "PERMISSION_DENIED"
+    )

@@ -21,6 +21,9 @@ from .rules import (
     describes,
     faq_exists,
     fix_text,
+    is_bare,
+    is_other_host,
+    line_hosts,
     load_rules,
     match_line,
     matched_words,
@@ -115,13 +118,7 @@ def _explain(text: str) -> LogCause | None:
     if pattern.get("no_cause"):
         return None  # another tool's network failure (git, pip, npm, apt ...): no registry cause
     meta = rules["causes"][cause]
-    if cause in NETWORK_CAUSES and tool not in REGISTRY_TOOLS and not registry_context(whole_lower):
-        # A timeout or TLS error with context around it, none of it about images, registries or container tools:
-        # another program's failure (a bare error line alone is read as the registry's: it was asked here).
-        return None
-    if cause in NETWORK_CAUSES and tool not in REGISTRY_TOOLS and only_other_hosts(whole_lower):
-        # every host the paste names serves code, packages or web content (raw.githubusercontent.com,
-        # cdn.jsdelivr.net, pypi.org …) and no container tool speaks: another program's download failed
+    if _another_programs(cause, tool, line, whole_lower):
         return None
     faq = (
         pattern.get("faq")
@@ -211,6 +208,29 @@ def _reads_differently(line: str, nxt: str, p: dict[str, Any]) -> bool:
     return all((q := match_line(part, None)) is None or q["id"] != p["id"] for part in (line, nxt))
 
 
+def _another_programs(cause: str, tool: str | None, line: str, whole_lower: str) -> bool:
+    """Whether the failure is another program's, not a registry's: a quota of git LFS or a storage bucket; a network
+    error with context around it, none of it about images, registries or container tools (a bare error line alone is
+    read as the registry's: it was asked here); or every host the error line itself sent a request to serves code,
+    packages or web content (`go mod download` from proxy.golang.org inside a build, `podman machine init` fetching
+    from objects.githubusercontent.com: whatever tool ran it); or, when the line names none, every host the paste
+    names does and no container tool speaks."""
+    if cause == "QUOTA_EXCEEDED":
+        return bool(_OTHER_QUOTA.search(whole_lower))
+    if cause not in NETWORK_CAUSES:
+        return False
+    if tool not in REGISTRY_TOOLS and not registry_context(whole_lower):
+        return True
+    own = line_hosts(line.lower()) if not is_bare(whole_lower) else None
+    if own is not None:
+        return bool(own) and all(is_other_host(h) for h in own)
+    return tool not in REGISTRY_TOOLS and only_other_hosts(whole_lower)
+
+
+# Quotas of other services a build or a push touches: git LFS storage and bandwidth, object storage buckets
+_OTHER_QUOTA = LazyRe(r"\blfs\b|\bbucket\b|\bgit-lfs\b")
+
+
 def _operation(line: str, ent: dict[str, Any], op: str | None) -> str | None:
     """The operation that failed (else `op`, the one in force at the line), set in `ent`: the user's sentence names it ("pulling still says …"), or the error
     line says which side of a copy failed (`skopeo copy`, `crane copy`, `buildx --push` both pull and push:
@@ -263,6 +283,9 @@ def _decisive_line(lines: list[str], default_op: str | None) -> tuple[_Best, lis
         info = command_info(line) if len(line) < 2000 else None
         op = info[1] if info and info[1] else op
         is_side = beside.update(idx, line, info is not None, best is not None and best[0] >= 3)
+        if _INPUT_LINE.match(line):
+            wrapped = None
+            continue  # what the user typed or set (`sudo chmod 666 /var/run/docker.sock`, `DOCKER_HOST=unix://…`)
         p, line = _match(line, _prose_op(line) or op, wrapped)
         if p is not None and _BARE_WORD.fullmatch(line) and not (idx and _LAYER_LINE.match(lines[idx - 1])):
             p = None  # a bare "EOF" / "denied" is the client's final error only right under its layers' progress
@@ -618,6 +641,13 @@ def _expired_in_transfer(op: str | None, before: list[str], whole_lower: str) ->
 _LAYER_PUSHED = LazyRe(r"^[0-9a-f]{12}: Pushed\s*$")
 # A layer's progress line (moby's "<id>: Preparing | Waiting | Retrying in 5 seconds | Layer already exists | …"), and
 # the bare error words a client prints alone under such lines.
+# A line the user typed or a setting, never a program's output: an environment assignment (`DOCKER_HOST=unix:///…`,
+# `export REGISTRY=…`) or a shell command other than a container tool's (`sudo chmod 666 /var/run/docker.sock`)
+_INPUT_LINE = LazyRe(
+    r"^(?:[$#>]\s{0,2})?(?:(?:export|set)\s{1,4})?[A-Z][A-Z0-9_]{1,60}=\S|"
+    r"^(?:[$#>]\s{0,2})?(?:sudo\s{1,4})?(?:chmod|chown|chgrp|ls|cat|systemctl|service|export|echo|cd|mkdir|rm|cp|mv|ln|"
+    r"usermod|groupadd|gpasswd|newgrp|touch|vi|vim|nano|setfacl|sudo)\s{1,4}[^\s:]"
+)
 _LAYER_LINE = LazyRe(r"^[0-9a-f]{12}: \S")
 _BARE_WORD = LazyRe(r"(?:eof|denied)[\s.]{0,3}", re.IGNORECASE)
 _SLOW_PUSH_PROSE = LazyRe(

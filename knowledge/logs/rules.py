@@ -237,9 +237,14 @@ def registry_context(text: str) -> bool:
     """False when `text` has words around its error (more lines, prose, Chinese) and none of them is about images,
     registries or container tools: then a timeout or TLS error in it is another program's, not a registry's."""
     lower = text.lower()
-    if not ("\n" in lower.strip() or _CJK_CHAR.search(lower) or _PROSE_WORDS.search(lower)):
+    if is_bare(lower):
         return True  # a bare error line: it was asked here, so it is read as the registry's
     return bool(_REGISTRY_CONTEXT.search(lower))
+
+
+def is_bare(lower: str) -> bool:
+    """Whether the (lower-case) text is one error line with no words of the user's around it."""
+    return not ("\n" in lower.strip() or _CJK_CHAR.search(lower) or _PROSE_WORDS.search(lower))
 
 
 # Hosts that serve code, packages or web content, never container images (one list for the other-tool rule).
@@ -251,6 +256,34 @@ _OTHER_HOST = LazyRe(
 )
 _HOST_TOKEN = LazyRe(r"(?<![a-z0-9.@-])(?:[a-z0-9-]{1,63}\.){1,6}[a-z]{2,12}(?![a-z0-9-])")
 _FILE_SUFFIX = LazyRe(r"\.(?:json|ya?ml|toml|conf|txt|md|py|go|js|sh|log|crt|pem|key|tar|gz|tgz|zip|exe|html?)$")
+
+
+def is_other_host(host: str) -> bool:
+    """Whether `host` (lower-case) serves code, packages or web content, never container images."""
+    return bool(_OTHER_HOST.search(host))
+
+
+# A URL the line says a request went to: after an HTTP method (Go's `Get "…"`, `HEAD …`) or a word of a transfer
+# ("upload blob to …", "from …"), not advice such as "please file an issue at https://github.com/…"
+_URL_HOST = LazyRe(
+    r"\b(?:get|head|post|put|patch|delete|to|from|fetching|downloading|uploading)\s{1,3}[\"'`]?https?://"
+    r"([^/\s\"'`<>]{0,253})(<[^>\s]{1,40}>)?(/[^\s\"'`]{0,300})?"
+)
+# A registry API path or a layer's redirect (GHCR's pkg-containers.githubusercontent.com/ghcr1/blobs/sha256:…)
+_REGISTRY_PATH = LazyRe(r"/v2/|/blobs/|/manifests/")
+
+
+def line_hosts(line: str) -> list[str] | None:
+    """The hosts one (lower-case) error line sent requests to, by the URLs it names after a method or a transfer
+    word (a host masked as `<redacted>` is kept as written; a registry API or layer path counts as `<registry>`:
+    neither is ever an other-program host); None when it names none."""
+    urls = _URL_HOST.findall(line)
+    if not urls:
+        return None
+    return [
+        (host or masked).split("@")[-1].split(":")[0] if not _REGISTRY_PATH.search(path) else "<registry>"
+        for host, masked, path in urls
+    ]
 
 
 def only_other_hosts(text: str) -> bool:
