@@ -471,7 +471,7 @@ def api_ask() -> Response:
 
 
 # --- /api/diagnose --------------------------------------------------------------------------------------
-def _refused_finding(host: str, refusal: str) -> dict[str, Any]:
+def _refused_finding(host: str, refusal: str) -> diagnostics.FindingDict:
     reason = {"zh": getattr(refusal, "zh", str(refusal)), "en": getattr(refusal, "en", str(refusal))}
     return diagnostics.finding(
         "dns", "TARGET_REFUSED", host=host, reason=reason, policy=getattr(refusal, "code", "")
@@ -625,7 +625,7 @@ def log_verdict(cause: tuple[str, list[str]], result: Mapping[str, Any]) -> LogV
 class _Reported(Protocol):
     """What a diagnosis returns: diagnostics.Report, or a test's stand-in with the same `to_dict`."""
 
-    def to_dict(self) -> dict[str, Any]: ...
+    def to_dict(self) -> diagnostics.ReportDict: ...
 
 
 def _run_diagnosis(state: WebState, target: str, checks: list[str] | None = None) -> dict[str, Any] | None:
@@ -638,7 +638,7 @@ def _run_diagnosis(state: WebState, target: str, checks: list[str] | None = None
         )
     else:
         report = diagnostics.diagnose(target, anonymous.options(only))
-    data = report.to_dict() if isinstance(report, _Reported) else dict(report)
+    data: dict[str, Any] = {**report.to_dict()} if isinstance(report, _Reported) else dict(report)
     findings = data.get("findings") or []
     exit_code = data.get(
         "exit_code", getattr(report, "exit_code", int(any(f.get("status") == "fail" for f in findings)))

@@ -31,7 +31,7 @@ import threading
 import time
 import unicodedata
 import weakref
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from types import FrameType
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -629,7 +629,7 @@ class Storage:
                 del self._pending[:overflow]  # the oldest go first
                 self.rows_dropped += overflow
 
-    def record_findings(self, found: Iterable[dict[str, Any]], *, channel: str = "web") -> None:
+    def record_findings(self, found: Iterable[Mapping[str, Any]], *, channel: str = "web") -> None:
         """The codes and statuses of one diagnosis's findings (for the console's chart); written at once."""
         now = time.time()
         rows = [

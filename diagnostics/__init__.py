@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from .names import check_name
     from .net import parse_nameserver
     from .policy import AddressPolicy, AnonymousDiagnosis
+    from .results import FindingDict, ReportDict, TargetDict, Verdict
     from .runner import Report, check_names, diagnose, select
     from .target import Target, parse_target
     from .verdict import arrange_verdict
@@ -56,6 +57,8 @@ _EXPORTS = {
     "parse_nameserver": "net",
     "InputError": "errors",  # a caller's unusable input, said in zh and en
     "is_ip": "ip_literal",  # the one rule for "is this an IP address literal" (ipaddress's, without its import)
+    # the shapes of a report's dicts (declarations for the type checker; diagnostics/results.py)
+    **dict.fromkeys(("ReportDict", "FindingDict", "TargetDict", "Verdict"), "results"),
     "cache_dir": "cache",  # the one cache directory (the channels keep their compiled templates there)
 }
 __all__ = [
@@ -84,6 +87,10 @@ __all__ = [
     "parse_nameserver",
     "InputError",
     "is_ip",
+    "ReportDict",
+    "FindingDict",
+    "TargetDict",
+    "Verdict",
     "cache_dir",
     "checks",  # the subpackage: the one registry of checks (its docstring), read by the CLI, the web API and Slack
 ]

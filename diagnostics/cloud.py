@@ -642,13 +642,10 @@ def warm_connections(ctx: Context) -> None:
 
     def warm() -> bool:
         from . import checks
-        from .runner import select  # the runner's own reading of --only/--skip (it is running this diagnosis)
 
-        o = ctx.options
-        chosen = set(select(o.only, o.skip, cloud=o.cloud is not None))
         count = 0
         for name in checks.groups().get("cloud", ()):
-            if name in chosen:
+            if name in ctx.checks:
                 module = sys.modules.get(checks.get(name).module)
                 count += int(getattr(module, "API_CALLS", 0) or 0)
         api(ctx)._client.warm(count - 1, ctx.deadline.timeout())  # the look-up's own connection is reused

@@ -120,10 +120,13 @@ class _Memo:
 class Context:
     """One diagnosis's shared state: the target, options, deadline, policy and the facts computed once."""
 
-    def __init__(self, target: Target, options: DiagnoseOptions, deadline: net.Deadline):
+    def __init__(
+        self, target: Target, options: DiagnoseOptions, deadline: net.Deadline, checks: Iterable[str] = ()
+    ) -> None:
         self.target = target
         self.options = options
         self.deadline = deadline
+        self.checks = frozenset(checks)  # the checks this diagnosis runs (runner.select's answer for the options)
         self.policy = options.policy
         self._memos: dict[str, _Memo] = {}
         self._lock = threading.Lock()

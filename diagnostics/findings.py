@@ -16,6 +16,8 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see test
 if TYPE_CHECKING:
     from typing import Any
 
+    from .results import FindingDict
+
 STATUSES = ("ok", "warn", "fail", "skip")
 CATALOGUE_PATH = os.path.join(os.path.dirname(__file__), "codes.toml")
 
@@ -104,7 +106,7 @@ class Finding:
         """A copy with CHANGES (as dataclasses.replace)."""
         return Finding(**{**vars(self), **changes})
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> FindingDict:
         """The finding as JSON-safe data (docs/ARCHITECTURE.md)."""
         return {
             "check": self.check,

@@ -28,6 +28,8 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see test
 if TYPE_CHECKING:
     from typing import Any, TypeAlias
 
+    from .results import ReportDict, Verdict
+
 GRACE = 0.05  # at most this many seconds (and 2 % of the deadline) for checks whose last step timed out right at it
 
 
@@ -86,7 +88,7 @@ class Report:
         duration: float = 0.0,
         deadline: float = 0.0,
         started_at: str = "",
-        verdict: list[dict[str, Any]] | None = None,
+        verdict: list[Verdict] | None = None,
     ) -> None:
         self.target = target
         self.findings: list[Finding] = [] if findings is None else findings
@@ -96,7 +98,7 @@ class Report:
         self.deadline = deadline
         self.started_at = started_at
         # [{cause, symptoms}]: account findings that explain wire failures
-        self.verdict: list[dict[str, Any]] = [] if verdict is None else verdict
+        self.verdict: list[Verdict] = [] if verdict is None else verdict
 
     def __repr__(self) -> str:
         return f"Report({', '.join(f'{k}={v!r}' for k, v in vars(self).items())})"
@@ -114,13 +116,13 @@ class Report:
             c[f.status] = c.get(f.status, 0) + 1
         return c
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> ReportDict:
         """The report as JSON-ready data (`diagnose --json`, the web API)."""
         return {
             "target": self.target.to_dict(),
             "checks": list(self.checks),
             "findings": [f.to_dict() for f in self.findings],
-            "verdict": [dict(v) for v in self.verdict],
+            "verdict": [{"cause": v["cause"], "symptoms": v["symptoms"]} for v in self.verdict],
             "counts": self.counts,
             "exit_code": self.exit_code,
             "duration_s": round(self.duration, 3),
@@ -152,7 +154,7 @@ def diagnose(target: str | Target, options: DiagnoseOptions | None = None, progr
     chosen = select(options.only, options.skip, cloud=options.cloud is not None)
     _warm_imports(t, chosen, options)
     deadline = net.Deadline(max(0.1, float(options.timeout)), options.step_timeout)
-    ctx = Context(t, options, deadline)
+    ctx = Context(t, options, deadline, chosen)
     report = Report(
         target=t, checks=chosen, deadline=deadline.total, started_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     )

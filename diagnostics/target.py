@@ -11,6 +11,8 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see test
 if TYPE_CHECKING:
     from typing import Any
 
+    from .results import TargetDict
+
 MAX_TARGET = 2048
 
 
@@ -67,7 +69,7 @@ class Target:
             + (f"@{self.digest}" if self.digest else "")
         )
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> TargetDict:
         """The parts as the report shows them."""
         return {
             "input": self.raw,

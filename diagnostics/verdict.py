@@ -12,7 +12,10 @@ from .findings import Finding, catalogue
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see tests/test_startup.py
 if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
     from typing import Any
+
+    from .results import SymptomRef, Verdict
 
 ACCOUNT_PREFIX = "cloud_"
 RANK = {"fail": 0, "warn": 1, "ok": 2}
@@ -58,16 +61,16 @@ def settle(findings: list[Finding]) -> list[Finding]:
     return out
 
 
-def causes(findings: list[Finding]) -> list[dict[str, Any]]:
+def causes(findings: list[Finding]) -> list[Verdict]:
     """[{cause: {check, code, status, likely}, symptoms: [{check, code}]}], strongest cause first."""
     cat = catalogue()
     wire = [f for f in findings if not is_account(f) and f.status in ("fail", "warn")]
-    out: list[dict[str, Any]] = []
+    out: list[Verdict] = []
     for f in findings:
         if not is_account(f) or f.status not in RANK:
             continue
         explains = set(cat.get(f.code, {}).get("explains") or ())
-        symptoms = [{"check": w.check, "code": w.code} for w in wire if w.code in explains]
+        symptoms: list[SymptomRef] = [{"check": w.check, "code": w.code} for w in wire if w.code in explains]
         if symptoms:
             out.append(
                 {
@@ -79,7 +82,7 @@ def causes(findings: list[Finding]) -> list[dict[str, Any]]:
     return out
 
 
-def arrange_verdict(findings: list[dict[str, Any]], verdict: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def arrange_verdict(findings: Sequence[Mapping[str, Any]], verdict: Sequence[Verdict]) -> list[dict[str, Any]]:
     """The report's VERDICT with the finding dicts filled in, for channels that lead with the cause:
     [{cause: finding, symptoms: [finding], likely: bool}], in the verdict's order (strongest cause first)."""
     by_key = {(f["check"], f["code"]): f for f in findings}

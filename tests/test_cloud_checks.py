@@ -11,10 +11,11 @@ import time
 
 import pytest
 
-from diagnostics import DiagnoseOptions, catalogue, diagnose
+from diagnostics import DiagnoseOptions, ReportDict, catalogue, diagnose
 from diagnostics.cloud import ALLOWED_ACTIONS, CloudCredentials, CloudOptions
 from tests.harness.dns_server import PUBLIC_V4, DNSServer, Zone
 from tests.harness.findings import codes, one
+from tests.harness.shapes import problems
 from tests.harness.tcr_api import (
     Account,
     Key,
@@ -76,6 +77,7 @@ def run(api, dns, target, only="dns,endpoint,cloud", creds=None, **cloud_kw):
             **extra,
         ),
     )
+    assert not problems(report.to_dict(), ReportDict, "report")  # as diagnostics/results.py declares
     for f in report.findings:
         REACHED.add(f.code)
         for text in (*f.summary.values(), *f.fix.values()):
@@ -668,3 +670,24 @@ def test_every_account_code_is_reached():
     account_codes = {c for c, e in catalogue().items() if str(e.get("check", "")).startswith("cloud_")}
     missing = sorted(account_codes - REACHED)
     assert not missing, missing
+
+
+@pytest.mark.parametrize(
+    ("only", "expected"),
+    [("dns,endpoint,cloud", 1 + 2 + 2 + 2 + 1), ("cloud_instance,cloud_quota", 2), ("cloud_instance", 0)],
+)
+def test_connections_are_warmed_for_the_selected_account_checks_only(api, dns, monkeypatch, only, expected):
+    """While the instance look-up is in flight, one connection is opened for each look-up the selected account
+    checks will send next (their API_CALLS), minus the look-up's own: as many as the diagnosis will use."""
+    from diagnostics import cloud_tc3
+
+    warmed: list[int] = []
+    real = cloud_tc3.TC3Client.warm
+
+    def counting(self, count, timeout):
+        warmed.append(count)
+        return real(self, count, timeout)
+
+    monkeypatch.setattr(cloud_tc3.TC3Client, "warm", counting)
+    run(api, dns, f"{HOST}/team/app:1.0", only=only, client_ip="203.0.113.7")
+    assert warmed == [expected - 1]

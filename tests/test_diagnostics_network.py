@@ -13,9 +13,10 @@ import time
 
 import pytest
 
-from diagnostics import DiagnoseOptions, diagnose
+from diagnostics import DiagnoseOptions, ReportDict, diagnose
 from tests.harness.dns_server import Zone
 from tests.harness.findings import codes, one
+from tests.harness.shapes import problems
 
 pytestmark = pytest.mark.registry
 
@@ -29,6 +30,7 @@ def run(target, **kw):
             assert "{" not in text, (f.code, text)  # every placeholder filled
         assert f.code != "CHECK_ERROR", f.evidence
         assert f.summary["zh"] and f.summary["en"]
+    assert not problems(report.to_dict(), ReportDict, "report")  # as diagnostics/results.py declares
     return report
 
 

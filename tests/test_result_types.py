@@ -6,7 +6,6 @@ from the results the storage API, the templates and the JSON clients read."""
 from __future__ import annotations
 
 import json
-import types
 import typing
 from pathlib import Path
 
@@ -14,50 +13,9 @@ import pytest
 
 import knowledge
 from knowledge import results
+from tests.harness.shapes import problems
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def problems(value: object, tp: object, path: str = "result") -> list[str]:
-    """Where `value` does not have type `tp` (a TypedDict, a union, a Literal, list/dict of X, or a plain class)."""
-    origin, args = typing.get_origin(tp), typing.get_args(tp)
-    if typing.is_typeddict(tp):
-        return _record_problems(value, tp, path)
-    if origin in (typing.Union, types.UnionType):
-        each = [problems(value, arg, path) for arg in args]
-        return [] if any(not p for p in each) else [f"{path}: {value!r:.80} is none of {tp}"]
-    if origin is typing.Literal:
-        return [] if value in args else [f"{path}: {value!r} is not one of {args}"]
-    if origin in (list, dict):
-        return _container_problems(value, origin, args, path)
-    if tp is type(None):
-        return [] if value is None else [f"{path}: {value!r:.80} is not None"]
-    if tp is float:
-        return [] if isinstance(value, (int, float)) and not isinstance(value, bool) else [f"{path}: not a number"]
-    assert isinstance(tp, type), tp
-    return [] if isinstance(value, tp) and not (tp is int and isinstance(value, bool)) else [f"{path}: not {tp}"]
-
-
-def _record_problems(value: object, tp: typing.Any, path: str) -> list[str]:
-    """A TypedDict: its required keys there, no undeclared key, each value of its declared type."""
-    if not isinstance(value, dict):
-        return [f"{path}: {type(value).__name__}, not an object"]
-    hints = typing.get_type_hints(tp)
-    found = [f"{path}: no {key!r}" for key in sorted(tp.__required_keys__ - value.keys())]
-    found += [f"{path}: undeclared {key!r}" for key in sorted(value.keys() - hints.keys())]
-    for key in sorted(value.keys() & hints.keys()):
-        found += problems(value[key], hints[key], f"{path}.{key}")
-    return found
-
-
-def _container_problems(value: object, origin: type, args: tuple[object, ...], path: str) -> list[str]:
-    """list[X] or dict[K, V]: the container, then every item."""
-    if not isinstance(value, origin):
-        return [f"{path}: {type(value).__name__}, not {'a list' if origin is list else 'an object'}"]
-    if isinstance(value, list):
-        return [p for i, item in enumerate(value) for p in problems(item, args[0], f"{path}[{i}]")]
-    assert isinstance(value, dict)
-    return [p for k, v in value.items() for p in problems(k, args[0], path) + problems(v, args[1], f"{path}.{k}")]
 
 
 def _texts() -> list[str]:
@@ -138,3 +96,33 @@ def test_the_shape_check_can_fail(change, expected):
     assert not problems(result, results.AskResult)
     change(result)
     assert any(expected in p for p in problems(result, results.AskResult))
+
+
+def test_reports_have_the_declared_shape():
+    """Reports without the network here (the name check, an unparsable target, a verdict); the wire and account
+    diagnoses of tests/test_diagnostics_network.py and tests/test_cloud_checks.py are checked by their `run`."""
+    from diagnostics import DiagnoseOptions, Report, ReportDict, diagnose, finding, parse_target
+    from diagnostics.verdict import causes
+
+    for target in ("localhost:5000/team/app:1.0", "Bad Name/app:1.0@sha256:00", "shop.tencentcloudcr.com"):
+        assert not problems(diagnose(target, DiagnoseOptions(only="name")).to_dict(), ReportDict, target)
+    fs = [finding("cloud_instance", "INSTANCE_NOT_FOUND", account="1", name="shop"), finding("tcp", "TCP_TIMEOUT")]
+    report = Report(parse_target("shop.tencentcloudcr.com"), fs, ["tcp", "cloud_instance"], verdict=causes(fs))
+    assert report.verdict and not problems(report.to_dict(), ReportDict)
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (lambda r: r.pop("verdict"), "no 'verdict'"),
+        (lambda r: r["findings"][0].update(faq=3), "result.findings[0].faq"),
+        (lambda r: r["target"].update(port="443"), "result.target.port"),
+        (lambda r: r.update(exit_code=True), "result.exit_code"),
+    ],
+)
+def test_the_report_shape_check_can_fail(change, expected):
+    from diagnostics import DiagnoseOptions, ReportDict, diagnose
+
+    report = diagnose("localhost:5000/team/app:1.0", DiagnoseOptions(only="name")).to_dict()
+    change(report)
+    assert any(expected in p for p in problems(report, ReportDict))

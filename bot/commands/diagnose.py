@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from bot.commands import Declarations
 
     # a wire-only diagnosis never imports the account-side module: only the type checker reads these
-    from diagnostics import CloudOptions, Report
+    from diagnostics import CloudOptions, Report, ReportDict
 
 MAX_PASSWORD = 64 << 10
 MARK = {"ok": "OK", "warn": "WARN", "fail": "FAIL", "skip": "SKIP"}
@@ -408,7 +408,7 @@ ALWAYS_HIDDEN = {
 HIDDEN_WHEN_NONE = {"closest"}
 
 
-def view(report_dict: dict[str, Any], lang: str) -> dict[str, Any]:
+def view(report_dict: ReportDict, lang: str) -> dict[str, Any]:
     """What the templates need: findings with evidence flattened to short lines."""
     findings = []
     shown: set[str] = set()
@@ -505,7 +505,7 @@ def _show_progress(event: str, check: str, info: dict[str, Any]) -> None:
         sys.stderr.flush()
 
 
-def _print_report(args: argparse.Namespace, data: dict[str, Any], lang: str, secrets: list[str]) -> None:
+def _print_report(args: argparse.Namespace, data: ReportDict, lang: str, secrets: list[str]) -> None:
     """The report on stdout, as JSON or as text, secrets masked."""
     if args.json:
         sys.stdout.write(redact(json.dumps(data, ensure_ascii=False), secrets) + "\n")
@@ -515,7 +515,7 @@ def _print_report(args: argparse.Namespace, data: dict[str, Any], lang: str, sec
         sys.stdout.write(redact(render("cli", "diagnose.j2", r=view(data, lang), lang=lang), secrets))
 
 
-def _write_report(args: argparse.Namespace, data: dict[str, Any], lang: str, secrets: list[str]) -> bool:
+def _write_report(args: argparse.Namespace, data: ReportDict, lang: str, secrets: list[str]) -> bool:
     """The markdown report for a ticket in --report's file, secrets masked; False (said on stderr) when it cannot
     be written."""
     from bot.render import render

@@ -146,7 +146,7 @@ def run_diagnosis(result: LogCause, timeout: float) -> dict[str, Any]:
             "report": None,
             "reason": {"zh": f"无法运行诊断：{exc}", "en": f"The diagnosis could not run: {exc}"},
         }
-    data = report.to_dict() if hasattr(report, "to_dict") else {}
+    data = report.to_dict() if hasattr(report, "to_dict") else None
     findings = [f.to_dict() if hasattr(f, "to_dict") else dict(f) for f in getattr(report, "findings", [])]
     verdict = log_verdict(result["cause"], result.get("also", []), findings)
     return {
