@@ -281,7 +281,9 @@ def _install_service_routes(app: Flask, state: WebState) -> None:
     @app.get("/metrics")
     def metrics() -> Response:
         token = cfg.metrics_token
-        if token and not secrets.compare_digest(request.headers.get("Authorization", ""), f"Bearer {token}"):
+        # compared as bytes: compare_digest refuses str with non-ASCII characters (a header byte above 0x7f was a 500)
+        given = request.headers.get("Authorization", "").encode("utf-8", "replace")
+        if token and not secrets.compare_digest(given, f"Bearer {token}".encode()):
             return error_response(401, "unauthorized")
         return Response(state.metrics.render(), headers={"Content-Type": CONTENT_TYPE})
 

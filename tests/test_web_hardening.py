@@ -188,3 +188,14 @@ def test_a_secret_in_a_diagnose_target_is_never_echoed(client):
 def test_refusals_render_html(client, q):
     response = client.post("/api/ask", json={"q": q, "render": "html"})
     assert response.status_code == 200 and response.get_json()["html"]
+
+
+@pytest.mark.parametrize("authorization", ["Bearer \xe9", "\xe9\xff", "Basic \xe9\xe9==", "Bearer m3trics-t0ken\xe9"])
+def test_a_metrics_token_header_with_a_byte_above_ascii_is_a_401(tmp_path, authorization):
+    """compare_digest refuses str with non-ASCII characters: such an Authorization header was a 500."""
+    app = create_app({"DB": str(tmp_path / "m.sqlite3"), "SLACK": "off", "METRICS_TOKEN": "m3trics-t0ken"})
+    client = app.test_client()
+    assert_json_error(
+        client.get("/metrics", environ_overrides={"HTTP_AUTHORIZATION": authorization}), 401, "unauthorized"
+    )
+    assert client.get("/metrics", headers={"Authorization": "Bearer m3trics-t0ken"}).status_code == 200
