@@ -592,12 +592,19 @@ _HOST_SHAPE_RE = re.compile(
     r"(?:(?:[a-z0-9-]+\.)+[a-z][a-z0-9-]*|(?:[0-9]{1,3}\.){3}[0-9]{1,3}|localhost)(?::[0-9]{1,5})?"
 )
 _BARE_HOST_BEFORE = ("login ", "pull ", "push ", "@", "registry ", "host ")
+# A CAM action as Tencent Cloud API errors name it: <product>:<Action> ("tcr:DescribeInstances", "sms:SendSms").
+_CAM_ACTION_RE = re.compile(r"[a-z][a-z0-9]*:[a-z][a-z0-9]*")
+_CAM_BEFORE_RE = re.compile(r"(?<![a-z])operation \($")
 
 
 def _registry_of(t: str, s: int, e: int) -> str | None:
     """The registry facet ("enterprise", "personal", "other-vendor", "self-hosted") a name at t[s:e] points to when
-    it holds a registry host (URL, image reference, or a host after login/pull/push); None otherwise."""
+    it holds a registry host (URL, image reference, or a host after login/pull/push); "other-product" for the
+    action a Tencent Cloud API refusal names when it belongs to another product ("perform operation
+    (sms:SendSms)"); None otherwise."""
     name = t[s:e]
+    if _CAM_BEFORE_RE.search(t, max(0, s - 12), s) and _CAM_ACTION_RE.fullmatch(name):
+        return None if name.startswith("tcr:") else "other-product"
     if "tencentcloudcr" in name:
         return "enterprise"
     if "tencentyun" in name:
