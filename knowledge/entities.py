@@ -21,36 +21,38 @@ _DOMAIN = rf"{_LABEL}(?:\.{_LABEL}){{1,8}}"
 # Finds host[:port]/path[:tag][@sha256:digest] in free text with bounded quantifiers (linear time);
 # diagnostics.reference cuts what it found into parts.
 _PATH_COMP = r"[a-z0-9]+(?:(?:[._]|__|-{1,8})[a-z0-9]+){0,20}"
+# re.ASCII on every pattern below: a reference is ASCII (diagnostics.reference), so Chinese written right before or
+# after one ("拉取ccr.ccs.tencentyun.com/ns/app:1.0失败") is not part of it, and does not hide it.
 _IMAGE_RE = re.compile(
     rf"(?<![\w./-])(?P<host>{_DOMAIN}(?::\d{{1,5}})?|localhost(?::\d{{1,5}})?)"
     rf"/(?P<path>{_PATH_COMP}(?:/{_PATH_COMP}){{0,6}})"
     r"(?::(?P<tag>[\w][\w.-]{0,127}))?"
     r"(?:@(?P<digest>sha256:[a-f0-9]{64}))?",
-    re.IGNORECASE,
+    re.IGNORECASE | re.ASCII,
 )
 _HOST_PORT_RE = re.compile(
     rf"(?<![\w.@/-])(?P<host>{_DOMAIN}|localhost|\d{{1,3}}(?:\.\d{{1,3}}){{3}}):(?P<port>\d{{1,5}})(?![\w])",
-    re.IGNORECASE,
+    re.IGNORECASE | re.ASCII,
 )
 _REGISTRY_HOST_RE = re.compile(
     r"(?<![\w.-])(?P<host>(?P<inst>[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)\.tencentcloudcr\.com"
     r"|(?:[a-z]{0,8}ccr)\.ccs\.tencentyun\.com)(?![\w-])",
-    re.IGNORECASE,
+    re.IGNORECASE | re.ASCII,
 )
 _NAME = r"(?P<name>[a-z0-9](?:[a-z0-9._-]{0,61}[a-z0-9])?)(?![\w.-])"
 _INSTANCE_ZH_RE = re.compile(
-    r"实例(?:名称?|名字)?[ \t]{0,3}(?:是|为|叫|:|：)?[ \t]{0,3}[\"'“‘「`]?" + _NAME, re.IGNORECASE
+    r"实例(?:名称?|名字)?[ \t]{0,3}(?:是|为|叫|:|：)?[ \t]{0,3}[\"'“‘「`]?" + _NAME, re.IGNORECASE | re.ASCII
 )
 # English: "instance 'abc'", "instance named abc", "instance name: abc", "instance: abc", "instance my-reg1"
 _INSTANCE_EN_RE = re.compile(
     r"\binstance(?:[ \t]{1,3}(?P<how>named|called|name(?:[ \t]{1,3}is)?)|[ \t]{0,3}(?P<colon>:))?[ \t]{0,3}"
     r"(?P<quote>[\"'“‘`])?" + _NAME,
-    re.IGNORECASE,
+    re.IGNORECASE | re.ASCII,
 )
 _NAMESPACE_RE = re.compile(
     r"(?:命名空间|\bnamespace)[ \t]{0,3}(?:是|为|叫|:|：)?[ \t]{0,3}[\"'“‘「`]?"
     r"(?P<name>[a-z0-9](?:[a-z0-9._-]{0,61}[a-z0-9])?)(?![\w.-])",
-    re.IGNORECASE,
+    re.IGNORECASE | re.ASCII,
 )
 # A "host" whose last label is one of these is a file name (`mydomain.com.crt:5000`, `harbor.yml`), never a
 # registry: none of them is a top-level domain.
@@ -68,7 +70,7 @@ _DIGEST_RE = re.compile(r"sha256:[a-f0-9]{64}", re.IGNORECASE)
 _ERROR_LINE_RE = re.compile(
     r"(?:error|denied|unauthorized|forbidden|failed|failure|x509|timeout|timed out|no such host|refused|"
     r"unknown|not found|backoff|errimagepull|cannot|can't|unable|invalid|toomanyrequests|报错|失败|错误)",
-    re.IGNORECASE,
+    re.IGNORECASE | re.ASCII,
 )
 _NOT_INSTANCE = frozenset(
     {

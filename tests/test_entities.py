@@ -124,3 +124,18 @@ def test_a_file_name_is_not_a_registry():
         extract_entities(text + " then docker login registry.example.com:5000")["registry"]
         == "registry.example.com:5000"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "image", "registry"),
+    [
+        ("拉取ccr.ccs.tencentyun.com/ns/app:1.0失败", "ccr.ccs.tencentyun.com/ns/app:1.0", "ccr.ccs.tencentyun.com"),
+        ("docker pull quay.io/coreos/etcd:v3.5.0命令后报错", "quay.io/coreos/etcd:v3.5.0", "quay.io"),
+        ("登录demo.tencentcloudcr.com:443失败", None, "demo.tencentcloudcr.com"),
+    ],
+)
+def test_chinese_written_against_a_reference_is_not_part_of_it(text, image, registry):
+    """Chinese is often written with no space around a reference: the reference (ASCII, diagnostics.reference) is
+    found all the same, and neither its tag nor its host takes the Chinese in (which a diagnosis would then try)."""
+    got = extract_entities(text)
+    assert (got["image"], got["registry"]) == (image, registry)
