@@ -231,12 +231,22 @@ _PATTERNS: list[tuple[str, _Lazy, str]] = [
         _Lazy(
             r"(?i)(?:" + _LABEL_START + r"(?:password|passwd|pwd|token|secret|api[_-]?key|access[_-]?key[_-]?secret"
             r"|access[_-]?token|client[_-]?secret)\b|(?<=[A-Za-z0-9]_)pass\b|密码|口令|令牌|密钥|秘钥|凭证|凭据)"
-            r"[\"']?[ \t]{0,5}(?:[:=：]|\bis\b|是|为|(?<=[码令钥证据])[ \t](?=[ \t]{0,4}[^\s]{0,64}[0-9]))[ \t]{0,5}"
+            r"\\?[\"']?[ \t]{0,5}(?:[:=：]|\bis\b|是|为|(?<=[码令钥证据])[ \t](?=[ \t]{0,4}[^\s]{0,64}[0-9]))[ \t]{0,5}"
             + _PROMPT_FOLLOWERS
             + _NOT_A_LABEL
             + _ABOUT_A_SECRET
             + r"(?!`|\$\()"
-            + rf"(?P<s>\"[^\"\n]{{1,512}}\"|'[^'\n]{{1,512}}'|(?-i:[^\s\"',;，。{_NOT_CJK}]){{1,512}})"
+            # JSON inside a JSON string (a log line's message): {\"password\":\"x\"}
+            + r"(?:\\\"(?P<e>[^\"\\\n]{1,512})\\\"|"
+            + rf"(?P<s>\"[^\"\n]{{1,512}}\"|'[^'\n]{{1,512}}'|(?-i:[^\s\"',;，。{_NOT_CJK}]){{1,512}}))"
+        ),
+        "e|s",
+    ),
+    # ~/.netrc (curl, git, pip): machine HOST login USER password SECRET, on one line or several
+    (
+        "netrc-password",
+        _Lazy(
+            r"\bmachine\s{1,20}\S{1,256}\s{1,20}(?:login\s{1,20}\S{1,256}\s{1,20})?password[ \t]{1,20}(?P<s>\S{1,512})"
         ),
         "s",
     ),
@@ -301,6 +311,7 @@ _NEEDLES: dict[str, tuple[str, ...]] = {
     "aws-secret-key": ("aws",),
     "jwt": ("eyj",),
     "stdin-password": ("password-stdin",),
+    "netrc-password": ("machine",),
     "attached-login-password": ("login",),
     "encoded-docker-config": ("eyj", "ewo"),
     "bearer-token": ("bearer", "basic"),
@@ -346,7 +357,8 @@ def _followed(lower: str, words: tuple[str, ...], rest: Callable[[str, int], boo
 
 
 def _separator_after(lower: str, i: int) -> bool:
-    r"""["']?[ \t]{0,5}(?:[:=：是为]|is) at `i` (a quote, when there, is taken: the others cannot match it)."""
+    r"""\\?["']?[ \t]{0,5}(?:[:=：是为]|is) at `i` (a quote, when there, is taken: the others cannot match it)."""
+    i += lower.startswith("\\", i)
     i += lower.startswith(('"', "'"), i)
     spaces = i
     while spaces < i + 5 and lower.startswith((" ", "\t"), spaces):
@@ -422,7 +434,7 @@ _GATES: dict[str, Callable[[str, str], bool]] = {
     # a label's last word (access_token ends in token, client_secret in secret), then what separates it from a value
     "password": _lowered(
         lambda lower: _followed(lower, _LABEL_ENDS, _separator_after) or _followed(lower, _CJK_LABELS, _blank_after),
-        r"(?i)(?:pass(?:word|wd)?|pwd|token|secret|api[_-]?key|密码|口令|令牌|密钥|秘钥|凭证|凭据)[\"']?[ \t]{0,5}(?:[:=：是为]|is)"
+        r"(?i)(?:pass(?:word|wd)?|pwd|token|secret|api[_-]?key|密码|口令|令牌|密钥|秘钥|凭证|凭据)\\?[\"']?[ \t]{0,5}(?:[:=：是为]|is)"
         r"|(?:密码|口令|令牌|密钥|秘钥|凭证|凭据)[ \t]",
     ),
 }

@@ -473,6 +473,10 @@ _DOCKERCONFIGJSON = "eyJhdXRocyI6IHsiY2NyLmNjcy50ZW5jZW50eXVuLmNvbSI6IHsiYXV0aCI
         (f"docker login -u 1000 --password-stdin <<< '{_PW}'", _PW),
         (f"ctr images pull -u 1000:{_PW} ccr.ccs.tencentyun.com/a/b:1", _PW),
         (f"curl -u admin:{_PW} https://x/v2/_catalog", _PW),
+        # JSON inside a JSON string (a log line's message), ~/.netrc
+        ('{"msg": "login {\\"username\\":\\"u\\",\\"password\\":\\"' + _PW + '\\"}"}', _PW),
+        (f"machine ccr.ccs.tencentyun.com login 100012345678 password {_PW}", _PW),
+        (f"machine ccr.ccs.tencentyun.com\n  login 100012345678\n  password {_PW}\n", _PW),
         # user:password@host without a scheme, as typed for a registry
         (f"docker pull admin:{_PW}@shop.tencentcloudcr.com/ns/app:1", _PW),
         (f"admin:{_PW}@169.254.169.254", _PW),
