@@ -6,6 +6,7 @@ import io
 import json
 import os
 import random
+import re
 import subprocess
 import sys
 
@@ -288,3 +289,49 @@ def test_a_paste_gets_one_diagnose_command_for_its_registry(capsys, monkeypatch)
         ["ask", "docker push to ccr.ccs.tencentyun.com/ns/app:1 says unauthorized"], capsys, monkeypatch
     )
     assert "tcr-doctor diagnose ccr.ccs.tencentyun.com" in out
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize(
+    ("text", "above"),
+    [
+        ("How do I set up a pull-through cache for quay.io images?", None),
+        (
+            "docker pull quay.io/team/app:1\nError response from daemon: failed to register layer: ApplyLayer exit "
+            "status 1 stdout:  stderr: archive/tar: invalid tar header",
+            "cause",
+        ),
+        (
+            'docker pull quay.io/team/app:1\nError response from daemon: Get "https://quay.io/v2/": dial tcp: lookup '
+            "quay.io: no such host",
+            "cause and command",
+        ),
+    ],
+    ids=["question", "log-without-command", "log-with-command"],
+)
+def test_another_vendors_refusal_only_points_above_at_what_is_there(text, above, lang, capsys, monkeypatch):
+    """Another vendor's registry: the refusal says the log's cause (and its command) above work for any registry only
+    when the reply shows them; a plain question is told what to paste instead."""
+    code, out, _ = run_cli(["ask", "--lang", lang, text], capsys, monkeypatch)
+    assert code == 0 and "Quay" in out, out
+    command_above = "tcr-doctor diagnose quay.io" in out
+    cause_above = ("日志中的原因" if lang == "zh" else "What the log says") in out
+    assert (cause_above, command_above) == {None: (False, False), "cause": (True, False)}.get(above, (True, True))
+    says_command_above = ("日志原因和诊断命令" if lang == "zh" else "log cause and the diagnosis command above") in out
+    says_cause_above = ("上面的日志原因" if lang == "zh" else "The log cause above") in out
+    assert says_command_above == command_above and (says_cause_above or says_command_above) == cause_above, out
+    if not cause_above:
+        assert ("请粘贴完整报错" if lang == "zh" else "paste the whole error") in out, out
+    assert "关于 " not in out, out  # no space inside a Chinese sentence
+
+
+def test_closest_questions_of_a_refusal_show_no_match_score(capsys, monkeypatch):
+    """Under "no documented answer", a closest question at "(1.00)" read as a contradiction: no scores there."""
+    text = (
+        "docker login fails with Error saving credentials: error storing credentials - err: exit status 1, out: "
+        "The user name or passphrase you entered is not correct."
+    )
+    code, out, _ = run_cli(["ask", "--lang", "en", text], capsys, monkeypatch)
+    assert code == 0 and "Closest documented questions" in out, out
+    closest = out.split("Closest documented questions", 1)[1]
+    assert "  - " in closest and not re.search(r"\(\d\.\d\d\)", closest), out
