@@ -403,3 +403,61 @@ def test_moby_error_from_registry_with_a_bare_denied():
         cause("When trying to pull the image I get:\n\n> Error response from daemon: error from registry: denied")
         == "PERMISSION_DENIED"
     )
+
+
+# --- the user's own sentence naming the cause ------------------------------------------------------------------------
+
+_ECR_403 = (
+    "```\nERROR: failed to solve: failed to push 2094.dkr.ecr.us-west-2.amazonaws.com/app:fc52: failed commit on ref "
+    '"manifest-sha256:cf82f3": unexpected status from PUT request to https://2094.dkr.ecr.us-west-2.amazonaws.com/v2/'
+    "app/manifests/fc52: 403 Forbidden\n```\n"
+)
+
+
+@pytest.mark.parametrize(
+    "said, want",
+    [
+        ("The root cause is that we've hit a limit for images per repository quota.", "QUOTA_EXCEEDED"),
+        ("We reached the maximum number of images limit of the repository.", "QUOTA_EXCEEDED"),
+        ("A user ran docker login earlier and the token has expired (12-hour lifetime).", "CREDENTIALS_EXPIRED"),
+        ("It fails only for long-running builds; a fresh docker push afterwards works.", "CREDENTIALS_EXPIRED"),
+        (
+            "Pulling still won't work as the credentials (as it seems) are not sent along the request.",
+            "CREDENTIALS_MISSING",
+        ),
+        ("This is a generic refusal and I do not know why.", "PERMISSION_DENIED"),
+    ],
+)
+def test_the_users_diagnosis_refines_a_generic_refusal(said, want):
+    assert cause(_ECR_403 + said) == want
+
+
+def test_the_users_diagnosis_never_replaces_a_specific_wording():
+    paste = "```\nError response from daemon: Get https://r.example.com/v2/: unauthorized: incorrect username or password\n```\nThe token has expired, I think."
+    assert cause(paste) == "CREDENTIALS_INVALID"
+
+
+@pytest.mark.parametrize(
+    "said, want",
+    [
+        ("We just branched last week and there is no F38 toolbox container:", "TAG_NOT_FOUND"),
+        ("Basic authentication stopped working for us with private docker hub images.", "CREDENTIALS_MISSING"),
+        ("I personally can read the image, but my Cloud Build service account cannot.", "PERMISSION_DENIED"),
+    ],
+)
+def test_the_users_sentence_settles_an_ambiguous_pull_refusal(said, want):
+    pulls = {
+        "TAG_NOT_FOUND": "Error: failed to pull image registry.fedoraproject.org/fedora-toolbox:38\nIf it was a private image, log in with: podman login registry.fedoraproject.org",
+        "CREDENTIALS_MISSING": "Failed to pull `docker.io/org/keycloak:1.2`: API error (404): pull access denied for org/keycloak, repository does not exist or may require 'docker login'",
+        "PERMISSION_DENIED": "Error response from daemon: pull access denied for gcr.io/council/make, repository does not exist or may require 'docker login'",
+    }
+    assert cause(f"{said}\n\n```\n{pulls[want]}\n```") == want
+
+
+def test_a_registry_only_reachable_over_http_read_from_the_users_words():
+    paste = (
+        "we have a private registry that is currently available only via HTTP not HTTPS.\n```\n"
+        "v2 ping attempt failed with error: Get https://docker.example.com:5000/v2/: EOF\n"
+        " v1 ping attempt failed with error: Get https://docker.example.com:5000/v1/_ping: EOF\n```"
+    )
+    assert cause(paste) == "HTTP_NOT_HTTPS"

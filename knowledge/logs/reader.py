@@ -67,7 +67,9 @@ _EXPIRY_PROSE = LazyRe(
     r"\bafter (?:some|a) (?:time|while)\b|\bafter (?:a few|several|\d{1,3}) ?(?:hours?|hrs?|days?|minutes?|mins?)\b|"
     r"\b(?:works?|worked|working) (?:again |fine )?after (?:a |an )?(?:restart|restarting|re-?log(?:ging)? ?in|logging in again|re-?authenticat)|"
     r"\brestart(?:ing)? (?:the )?[\w.-]{1,40} (?:resolves|fixes|solves)|"
-    r"\b(?:token|credentials?|login|session) (?:\w+ ){0,3}(?:expired|expires|has expired)\b|"
+    r"\b(?:token|credentials?|login|session) (?:\w+ ){0,3}(?:expired|expires|has expired|expiring|expire)\b|"
+    r"\b(?:long[- ]running|lengthy|hours?-long) (?:builds?|pushe?s?|uploads?|jobs?|pipelines?)\b|"
+    r"\b(?:builds?|jobs?|pushe?s?|pipelines?) that (?:takes?|runs?|lasts?) (?:for )?(?:a long time|several|many|hours|\d{1,3} ?(?:hours?|hrs?|minutes?|mins?))|"
     r"\b(?:can't|cannot|can not|could not|couldn't|fails? to|failed to|unable to) refresh (?:the |its |a )?(?:token|credentials?|login)|"
     r"一段时间后|过一段时间|(?:几|\d{1,3}) ?个?小时(?:后|以后)|重新登录(?:后)?就(?:好|可以|正常)"
 )
@@ -114,6 +116,10 @@ def _explain(text: str) -> LogCause | None:
     tool = detect_tool(lines, line, ent["tool"])
     cause, also, note = _refined_cause(pattern, line, op, ent, tool, lines[max(0, idx - 400) : idx], whole_lower)
     cause = _whole_paste_cause(cause, also, line, lines, text)
+    told, note = _user_diagnosis(cause, also, note, pattern, lines)
+    if told != cause:
+        # the output's wording is not what is reported: its own FAQ link, diagnosis and texts are the cause's
+        cause, pattern = told, {"id": pattern["id"], "tier": pattern["tier"], "cause": told}
     also = _fill_also(also, cause, seen_causes)
     if pattern.get("no_cause"):
         return None  # another tool's network failure (git, pip, npm, apt ...): no registry cause
@@ -206,6 +212,79 @@ def _reads_differently(line: str, nxt: str, p: dict[str, Any]) -> bool:
     if tail is not None and not nxt[:1].islower():
         return False
     return all((q := match_line(part, None)) is None or q["id"] != p["id"] for part in (line, nxt))
+
+
+# What the user's own sentences say the cause is, and the readings of the output each may replace: a generic or
+# ambiguous reading only (a refused right, a missing login, an EOF, a symptom), never a specific wording.
+_USER_SAYS: tuple[tuple[str, frozenset[str], LazyRe], ...] = (
+    (
+        "CREDENTIALS_EXPIRED",
+        frozenset({"CREDENTIALS_MISSING", "CREDENTIALS_INVALID", "PERMISSION_DENIED"}),
+        _EXPIRY_PROSE,
+    ),
+    (
+        "CREDENTIALS_MISSING",
+        frozenset({"PERMISSION_DENIED", "CREDENTIALS_INVALID", "REPO_NOT_FOUND"}),
+        LazyRe(
+            r"\bcredentials?\b[^.\n]{0,40}\b(?:are|is|were|was) not (?:being )?(?:sent|passed|used|forwarded|picked up)\b|"
+            r"\bauth:\s?nil\b|\bprivate (?:docker ?hub |hub |github |ghcr )?(?:images?|repos?|repositor(?:y|ies)|packages?)\b"
+        ),
+    ),
+    (
+        "QUOTA_EXCEEDED",
+        frozenset({"PERMISSION_DENIED", "SERVER_ERROR"}),
+        LazyRe(r"\b(?:hit|reached|exceeded|hitting|reaching) (?:a |the |our |its )?(?:[\w-]+ ){0,4}(?:limit|quota)\b"),
+    ),
+    (
+        "HTTP_NOT_HTTPS",
+        frozenset({"SERVER_ERROR", "PROXY_ERROR", "TLS_UNTRUSTED"}),
+        LazyRe(
+            r"\b(?:only|just) (?:available |reachable )?(?:via|over|on|with|supports?|speaks?) (?:plain )?http\b(?!s)|"
+            r"\bhttp,? (?:and )?not https\b|\bplain[- ]http\b"
+        ),
+    ),
+    (
+        "TAG_NOT_FOUND",
+        frozenset({"CREDENTIALS_MISSING", "REPO_NOT_FOUND", "PERMISSION_DENIED"}),
+        LazyRe(
+            r"\bthere (?:is|are|'s) no (?:such )?[\w.:-]{1,40} ?(?:[\w-]+ )?(?:image|tag|version|container|chart)s?\b|"
+            r"\b(?:tag|version) (?:\S+ )?(?:does not|doesn't) exist\b"
+        ),
+    ),
+    (
+        "PERMISSION_DENIED",
+        frozenset({"REPO_NOT_FOUND", "CREDENTIALS_MISSING"}),
+        LazyRe(
+            r"\b(?:i|we) (?:personally )?can (?:read|pull|access|see)\b[^.\n]{0,80}\bbut\b[^.\n]{0,80}\b(?:cannot|can't|can not)\b"
+        ),
+    ),
+)
+# Output readings a user's diagnosis may refine: generic wordings (GENERIC_IDS) and tier-2 wrappers
+_REFINABLE_TIER = 2
+
+
+def _user_diagnosis(
+    cause: str, also: list[str], note: dict[str, str] | None, pattern: dict[str, Any], lines: list[str]
+) -> tuple[str, dict[str, str] | None]:
+    """The cause the user's own sentences name ("the root cause is that we've hit a limit for images per repository
+    quota", "the credentials are not sent along the request", "there is no F38 toolbox container"), when the output's
+    reading is a generic one that this cause refines (a 403 that is a quota, a 401 that is an expired token); the
+    former cause joins `also`."""
+    if pattern["id"] not in GENERIC_IDS and pattern["tier"] > _REFINABLE_TIER:
+        return cause, note
+    fenced = _fenced(lines)
+    prose = "\n".join(
+        line for i, line in enumerate(lines) if i not in fenced and is_prose(line) and not quoted_output(line)
+    ).lower()
+    if not prose:
+        return cause, note
+    for said, refines, rx in _USER_SAYS:
+        if cause in refines and rx.search(prose):
+            also.insert(0, cause)
+            if said in also[1:]:
+                also.remove(said)
+            return said, (_EXPIRED_OVER_TIME if said == "CREDENTIALS_EXPIRED" else note)
+    return cause, note
 
 
 def _another_programs(cause: str, tool: str | None, line: str, whole_lower: str) -> bool:
