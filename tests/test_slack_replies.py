@@ -459,3 +459,19 @@ def test_a_self_hosted_registry_is_named_in_the_readers_language(text, lang, tmp
         assert ("自建" in shown) if lang == "zh" else ("a self-hosted registry" in shown)
     if lang == "zh":  # the CLI's "Detected" line too
         assert "识别到：仓库 registry.internal.example:5000" in terminal
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_another_vendors_local_failure_offers_no_registry_command(lang):
+    """A daemon failure pasted from another vendor's pull: the registry is not involved, so the refusal names no
+    `tcr-doctor diagnose <registry>` to run (as the log's own cause says)."""
+    channel = SlackChannel(SlackSettings(bot_token="x", support_channel=SUPPORT))
+    pasted = (
+        "docker pull quay.io/team/app:1\nError response from daemon: failed to register layer: ApplyLayer exit "
+        "status 1 stdout:  stderr: archive/tar: invalid tar header"
+    )
+    result = dict(knowledge.ask(pasted, lang=lang), refusal={"kind": "other_registry", "vendor": "Quay"})
+    assert result["log"]["cause"] and not result["log"]["diagnose"]
+    text = block_text(channel.answer_blocks(result, pasted, lang, qid="q1")["blocks"])
+    assert "tcr-doctor diagnose" not in text, text
+    assert ("上面的原因对任何仓库都适用" if lang == "zh" else "The cause above applies to any registry") in text

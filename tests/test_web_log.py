@@ -291,3 +291,36 @@ def test_a_logs_diagnosis_confirms_nxdomain_with_the_real_engine(make_client, dn
     assert "DNS_NXDOMAIN" in [f["code"] for f in body["findings"]]
     assert body["log_verdict"] == {"verdict": "confirmed", "codes": ["DNS_NXDOMAIN"]}
     assert "confirms the cause" in body["html"]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize(
+    ("text", "rest"),
+    [
+        (
+            "How do I set up a pull-through cache for quay.io images?",
+            {"zh": "请粘贴完整报错", "en": "paste the whole error"},
+        ),
+        (
+            "docker pull quay.io/team/app:1\nError response from daemon: failed to register layer: ApplyLayer exit "
+            "status 1 stdout:  stderr: archive/tar: invalid tar header",
+            {"zh": "上面的通用原因对任何镜像仓库都适用。", "en": "The generic cause above applies to any registry."},
+        ),
+        (
+            'docker pull quay.io/team/app:1\nError response from daemon: Get "https://quay.io/v2/": dial tcp: lookup '
+            "quay.io: no such host",
+            {"zh": "上面的通用原因和诊断命令", "en": "The generic cause and the diagnosis command above"},
+        ),
+    ],
+    ids=["question", "log-without-command", "log-with-command"],
+)
+def test_another_vendors_refusal_points_above_only_at_what_the_reply_shows(text, rest, lang, tmp_path):
+    """The refusal's second sentence speaks of the cause (and its diagnosis) "above" only when the reply shows them;
+    in Chinese the two sentences are joined without a space."""
+    client = create_app({"DB": os.path.join(tmp_path, "w.sqlite3")}).test_client()
+    result = client.post("/api/ask", json={"q": text, "render": "html", "lang": lang}).get_json()
+    assert result["refusal"]["kind"] == "other_registry", result["refusal"]
+    refusal = result["html"][result["html"].index("tcrd-refusal-other_registry") :]
+    assert rest[lang] in refusal, refusal
+    if lang == "zh":
+        assert "。 " not in refusal and "。\n" not in refusal, refusal
