@@ -262,6 +262,9 @@ def _log_cause(text: str, entities: Entities) -> LogCause | None:
 
 
 # Network causes tell the story of entry 7 ("logging in fails") only when the failing command was a login.
+# And a login that fails on the network is that entry's story even when the cause itself links no entry (a
+# plain-HTTP port, a silent resolver: tests/data/README.md's boundary rule, "failures of docker login go to 7").
+_LOGIN_ENTRY = "login-failed"
 _LOGIN_ONLY_CAUSES = frozenset(
     "DNS_NXDOMAIN DNS_TIMEOUT TCP_TIMEOUT TCP_REFUSED HTTP_TIMEOUT TLS_UNTRUSTED TLS_HOSTNAME TLS_EXPIRED "
     "HTTP_NOT_HTTPS PROXY_ERROR".split()
@@ -492,13 +495,19 @@ def _answer_by_the_log(reply: _Reply, text: str, view: str, base: tuple[Knowledg
     from .logs import agreeing_entries
 
     kb, matcher = base
-    agree = agreeing_entries(log["cause"], log.get("tool")) | {log.get("faq")}
+    agree = set(agreeing_entries(log["cause"], log.get("tool"))) | {log.get("faq")}
+    story = log.get("faq") if log.get("faq") in kb.by_id else None
+    if log["cause"] in _LOGIN_ONLY_CAUSES and log.get("op") not in ("login", None):
+        # A pull or push that fails on the network is not "logging in fails": neither the log's own (login)
+        # entry nor an answer that is that entry (an x509 wording matched it) tells this story.
+        agree.discard(log.get("faq"))
+        story = None
+    elif log["cause"] in _LOGIN_ONLY_CAUSES and log.get("op") == "login" and story is None and _LOGIN_ENTRY in kb.by_id:
+        story = _LOGIN_ENTRY
+        agree.add(story)
     top = reply.top
     if reply.answered and top is not None and top.entry.id in agree:
         return
-    story = log.get("faq") if log.get("faq") in kb.by_id else None
-    if log["cause"] in _LOGIN_ONLY_CAUSES and log.get("op") not in ("login", None):
-        story = None  # a pull or push that times out is not "logging in fails"
     if story is not None and matcher.unmet_context(view, kb.by_id[story]) is not None:
         story = None  # the log's entry needs a context the text is not in (a pushed image, for a missing one)
     if story is not None:
