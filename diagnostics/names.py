@@ -29,10 +29,12 @@ KINDS = ("instance", "namespace", "repo", "tag", "ref")
 MAX_INPUT = 4096  # longer values are rejected up front (a reference is at most ~500 characters)
 
 # --- TCR rules --------------------------------------------------------------------------------------
-INSTANCE_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
-NS_CHARS_RE = re.compile(r"^[a-z0-9._-]+$")
-NS_SHAPE_RE = re.compile(r"^[a-z0-9]+(?:[._-][a-z0-9]+)*$")
-REPO_CHARS_RE = re.compile(r"^[a-z0-9._/-]+$")
+# Strings, compiled by re (and kept in its cache) when first used: a diagnosis of a host that is not TCR's never uses
+# them (compiling them was ~2 M instructions of its start-up, valgrind, benchmarks/bench_startup.py)
+INSTANCE = r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$"
+NS_CHARS = r"^[a-z0-9._-]+$"
+NS_SHAPE = r"^[a-z0-9]+(?:[._-][a-z0-9]+)*$"
+REPO_CHARS = r"^[a-z0-9._/-]+$"
 ENTERPRISE_SUFFIX = ".tencentcloudcr.com"
 PERSONAL_SUFFIX = ".ccs.tencentyun.com"
 
@@ -59,7 +61,7 @@ def suggest_instance(value: str) -> str | None:
     s = s[:50].rstrip("-")
     if len(s) < 5:
         s = (s + "-tcr")[:50] if len(s) + 4 >= 5 else (s + "-registry")
-    return s if INSTANCE_RE.match(s) and 5 <= len(s) <= 50 else None
+    return s if re.match(INSTANCE, s) and 5 <= len(s) <= 50 else None
 
 
 def suggest_namespace(value: str) -> str | None:
@@ -70,7 +72,7 @@ def suggest_namespace(value: str) -> str | None:
     s = s[:30].rstrip("._-")
     if len(s) < 2:
         s = s + "-ns"
-    return s if NS_SHAPE_RE.match(s) and 2 <= len(s) <= 30 else None
+    return s if re.match(NS_SHAPE, s) and 2 <= len(s) <= 30 else None
 
 
 def suggest_repo(value: str) -> str | None:
@@ -135,7 +137,7 @@ def validate_instance(value: str) -> dict[str, Any]:
 def validate_namespace(value: str) -> dict[str, Any]:
     """{namespace} of a valid TCR namespace; NameRuleError (namespace.*) otherwise."""
     _check_length("namespace", value, 2, 30)
-    if not NS_CHARS_RE.match(value):
+    if not re.match(NS_CHARS, value):
         bad = _outside(value, r"[a-z0-9._-]")
         raise NameRuleError(
             "namespace.charset",
@@ -148,7 +150,7 @@ def validate_namespace(value: str) -> dict[str, Any]:
             "must not start or end with a separator ('.', '_', '-')",
             "不能以分隔符（“.”“_”“-”）开头或结尾",
         )
-    if not NS_SHAPE_RE.match(value):
+    if not re.match(NS_SHAPE, value):
         raise NameRuleError(
             "namespace.double-separator",
             "separators ('.', '_', '-') must not follow each other",
@@ -160,7 +162,7 @@ def validate_namespace(value: str) -> dict[str, Any]:
 def validate_repo(value: str) -> dict[str, Any]:
     """{repository, components} of a valid TCR repository name; NameRuleError (repo.*) otherwise."""
     _check_length("repo", value, 2, 200)
-    if not REPO_CHARS_RE.match(value):
+    if not re.match(REPO_CHARS, value):
         bad = _outside(value, r"[a-z0-9._/-]")
         rule = "repo.lowercase" if any(c.isupper() for c in bad) else "repo.charset"
         raise NameRuleError(
@@ -182,7 +184,7 @@ def validate_repo(value: str) -> dict[str, Any]:
                 f"component {comp!r} must not start or end with a separator",
                 f"路径段 {comp!r} 不能以分隔符开头或结尾",
             )
-        if not NS_SHAPE_RE.match(comp):
+        if not re.match(NS_SHAPE, comp):
             raise NameRuleError(
                 "repo.double-separator",
                 f"separators must not follow each other in {comp!r}",

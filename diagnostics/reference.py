@@ -51,8 +51,10 @@ _DOMAIN = rf"{_HOST}(?::[0-9]+)?"
 PATH_COMPONENT_RE = re.compile(rf"^{_PATH_COMPONENT}$")
 DOMAIN_RE = re.compile(rf"^{_DOMAIN}$")
 TAG_RE = re.compile(r"^[\w][\w.-]{0,127}$", re.ASCII)
-DIGEST_RE = re.compile(r"^[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}$")
-HEX64_RE = re.compile(r"^[a-f0-9]{64}$")
+# Patterns a plain name:tag reference never needs are strings, compiled by re (and kept in its cache) when first
+# used: compiling one is 0.4-1 M instructions of every diagnosis's start-up (valgrind, benchmarks/bench_startup.py).
+DIGEST = r"^[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}$"
+HEX64 = r"^[a-f0-9]{64}$"
 DIGEST_LENGTHS = {"sha256": 64, "sha384": 96, "sha512": 128}
 NAME_TOTAL_MAX = 255
 DEFAULT_DOMAIN = "docker.io"
@@ -65,7 +67,7 @@ DOCKER_HUB_REGISTRY = "registry-1.docker.io"
 DOCKER_HUB_INDEX = "https://index.docker.io/v1/"
 DOCKER_HUB_ALIASES = (*DOCKER_HUB_DOMAINS, DOCKER_HUB_REGISTRY, "registry.hub.docker.com")
 OFFICIAL_REPO_PREFIX = "library/"
-_BRACKETED = re.compile(r"\[([0-9a-fA-F:.]+)\](?::([0-9]+))?")
+_BRACKETED = r"\[([0-9a-fA-F:.]+)\](?::([0-9]+))?"  # (a string: see DIGEST)
 
 
 class NameRuleError(ValueError):
@@ -154,7 +156,7 @@ def split(value: str) -> Parts:
 def split_hostport(domain: str) -> tuple[str, int | None]:
     """(host, port or None) of `host[:port]` or `[IPv6]:port`; ValueError when the port is not a number or there
     is more than one ':' outside brackets."""
-    m = _BRACKETED.fullmatch(domain)
+    m = re.fullmatch(_BRACKETED, domain) if domain.startswith("[") else None
     if m:
         return m.group(1), int(m.group(2)) if m.group(2) else None
     host, colon, port = domain.partition(":")
@@ -173,7 +175,7 @@ def validate_tag(value: str) -> dict[str, str]:
         raise NameRuleError(
             "tag.length", f"must be at most 128 characters (got {len(value)})", f"最长 128 个字符（当前 {len(value)}）"
         )
-    if not re.fullmatch(r"[\w]", value[0], re.ASCII):
+    if not (value[0] == "_" or (value[0].isascii() and value[0].isalnum())):  # [\w] under re.ASCII
         raise NameRuleError(
             "tag.first-char",
             f"must start with a letter, digit or '_' (not {value[0]!r})",
@@ -199,7 +201,7 @@ def validate_digest(value: str) -> dict[str, str]:
             "digest 的格式为 算法:十六进制，例如 sha256:<64 位十六进制>",
         )
     algo, _, hexpart = value.partition(":")
-    if not DIGEST_RE.match(value):
+    if not re.match(DIGEST, value):
         _malformed_digest(algo, hexpart)
     if algo not in DIGEST_LENGTHS:
         raise NameRuleError(
@@ -269,7 +271,9 @@ def _check_whole(value: str) -> None:
         raise NameRuleError(
             "ref.scheme", "a reference has no scheme (drop 'https://')", "镜像地址不含协议头（去掉“https://”）"
         )
-    if HEX64_RE.match(value):  # docker: "cannot specify 64-byte hexadecimal strings" (it would read as an image ID)
+    # docker: "cannot specify 64-byte hexadecimal strings" (it would read as an image ID). Only 64 characters can
+    # match: white space was refused above, so `$` cannot match before a final newline.
+    if len(value) == 64 and re.match(HEX64, value):
         raise NameRuleError(
             "ref.hex64",
             "a bare 64-character hexadecimal name is refused: it is ambiguous with an image ID (add a registry and "
