@@ -15,6 +15,7 @@ import io
 import json
 import logging
 import os
+import posixpath
 import time
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
@@ -111,6 +112,21 @@ def _csrf_ok(expected: str) -> bool:
     return bool(given) and hmac.compare_digest(given.encode(), expected.encode())
 
 
+def _console_path(target: str) -> str:
+    """`target` when it is a path of this console (never another host, nor a line break a Location header refuses:
+    that was a 500), else /console."""
+    path = target.split("?", 1)[0]
+    if (
+        not target.startswith("/console")
+        or not target.isprintable()
+        or "\\" in target
+        or len(target) > 2000
+        or not posixpath.normpath(path).startswith("/console")
+    ):
+        return "/console"
+    return target
+
+
 def _safe_next(path: str) -> str:
     return quote(path if path.startswith("/console") and not path.startswith("//") else "/console", safe="")
 
@@ -182,9 +198,7 @@ def login_post() -> Response:
     name = " ".join(request.form.get("name", "").split())[:80]
     if not c.auth.check_token(request.form.get("token", "")) or not name:
         return _page("login.html", status=401, csrf=expected, next="", error="token" if name else "name")
-    target = request.form.get("next", "")
-    if not target.startswith("/console"):  # a path of this console only: never another host
-        target = "/console"
+    target = _console_path(request.form.get("next", ""))
     response = redirect(target, code=303)
     c.auth.start(response, f"{name} (token)")
     return response
