@@ -70,17 +70,20 @@ class _Argument:
         return value
 
 
-class _Recorder:
-    """Stands in for the parser (and its argument groups) while a command declares its arguments."""
+class Recorder:
+    """Stands in for the parser (and its argument groups) while a command declares its arguments: a command's
+    `add_arguments(Recorder())` raises Unsupported when it declares something `parse()` does not read."""
 
     def __init__(self) -> None:
         self.arguments: list[_Argument] = []
 
     def add_argument(self, *names: str, **options: Any) -> None:
+        """Record one argument, as argparse's add_argument declares it."""
         self.arguments.append(_Argument(names, options))
 
-    def add_argument_group(self, *args: Any, **kwargs: Any) -> _Recorder:
-        return self  # a group changes only how help is laid out
+    def add_argument_group(self, *args: Any, **kwargs: Any) -> Recorder:
+        """The recorder itself: a group changes only how help is laid out."""
+        return self
 
     def __getattr__(self, name: str) -> Any:
         raise Unsupported(name)  # set_defaults, subparsers, exclusive groups...
@@ -89,7 +92,7 @@ class _Recorder:
 def parse(add_arguments: Callable[[Any], None], argv: list[str]) -> SimpleNamespace | None:
     """ARGV parsed as argparse would parse it with the arguments ADD_ARGUMENTS declares, or None when argparse must
     do it (see the module's docstring)."""
-    recorder = _Recorder()
+    recorder = Recorder()
     try:
         add_arguments(recorder)
     except Unsupported:

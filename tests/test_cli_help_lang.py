@@ -16,7 +16,7 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 LOCALE_VARS = ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE")
 
 
-class Declared(quick_args._Recorder):
+class Declared(quick_args.Recorder):
     """Records every help text, group title and description a command declares."""
 
     def __init__(self) -> None:

@@ -33,7 +33,7 @@ def _argparse(parser: argparse.ArgumentParser, argv: list[str]) -> dict[str, obj
 def _reads(name: str) -> bool:
     """Whether quick_args reads the command's declarations at all (else argparse always parses it)."""
     try:
-        importlib.import_module(f"bot.commands.{COMMANDS[name][0]}").add_arguments(quick_args._Recorder())
+        importlib.import_module(f"bot.commands.{COMMANDS[name][0]}").add_arguments(quick_args.Recorder())
     except quick_args.Unsupported:
         return False
     return True
