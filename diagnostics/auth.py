@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 from . import net
 from .findings import Finding, Unavailable, finding
 from .reference import DEFAULT_DOMAIN, DOCKER_HUB_DOMAINS, DOCKER_HUB_INDEX, DOCKER_HUB_REGISTRY, LEGACY_DEFAULT_DOMAIN
+from .value import Record
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see tests/test_startup.py
 if TYPE_CHECKING:  # the context hands itself in; it imports this module
@@ -74,7 +75,7 @@ def _span(seconds: float) -> str:
 
 
 # ------------------------------------------------------------------------------------------------ credentials
-class Credentials:
+class Credentials(Record):
     """Credentials for a registry, and where they were found (the secret never in repr). The types of the token flow
     are plain classes, not dataclasses: see diagnostics.findings.Finding."""
 
@@ -247,7 +248,7 @@ def _from_auths(cfg: dict[str, Any], keys: list[str], path: Path) -> Credentials
 
 
 # ------------------------------------------------------------------------------------------------ token
-class AuthResult:
+class AuthResult(Record):
     """What the token flow found: the challenge, the scope asked, the actions granted, the header for later
     requests, and the findings."""
 

@@ -25,6 +25,7 @@ from .findings import Finding, Unavailable, finding
 from .ip_literal import is_ip
 from .names import suggest_ref
 from .target import Target
+from .value import Record
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see tests/test_startup.py
 if TYPE_CHECKING:  # typing only: a wire-only diagnosis never imports the cloud client or the TLS/HTTP half
@@ -65,13 +66,15 @@ def _url_host(url: str) -> str:
         return url[:200]
 
 
-class DiagnoseOptions:
+class DiagnoseOptions(Record):
     """How to diagnose: the deadline, which checks, credentials, resolver, CA, docker config, policy, cloud.
 
     `only` and `skip` name checks or groups as runner.select() reads them: a list, or one comma-separated string as
     `--only dns,tcp` gives it.
 
     A plain class, not a dataclass: see diagnostics.findings.Finding."""
+
+    hidden = ("password",)  # never shown
 
     def __init__(
         self,
@@ -104,10 +107,6 @@ class DiagnoseOptions:
         self.env = env  # environment for proxy detection / docker config (default os.environ)
         self.cloud = cloud  # account-side checks through the TCR API (None: none run)
         self.edition = edition  # "personal" | "enterprise": the TCR edition a custom (or test) host stands for
-
-    def __repr__(self) -> str:  # the password is never shown
-        shown = {k: ("***" if k == "password" and v else v) for k, v in vars(self).items()}
-        return f"DiagnoseOptions({', '.join(f'{k}={v!r}' for k, v in shown.items())})"
 
 
 class _Memo:

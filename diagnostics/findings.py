@@ -11,6 +11,7 @@ import os
 
 from . import LANGS
 from .cache import compiled
+from .value import Record
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see tests/test_startup.py
 if TYPE_CHECKING:
@@ -69,7 +70,7 @@ def placeholders(template: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(template) if name}
 
 
-class Finding:
+class Finding(Record):
     """One result of a check: a stable code, its status, zh/en summary and fix, the evidence, the FAQ entry.
 
     A plain class, as are the other types a diagnosis creates before its first check: `dataclasses` imports
@@ -93,14 +94,6 @@ class Finding:
         self.evidence: dict[str, Any] = {} if evidence is None else evidence
         self.fix: dict[str, str] = {} if fix is None else fix
         self.faq = faq
-
-    def __repr__(self) -> str:
-        return f"Finding({', '.join(f'{k}={v!r}' for k, v in vars(self).items())})"
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Finding) and vars(self) == vars(other)
-
-    __hash__ = None  # type: ignore[assignment]  # mutable, as a dataclass's
 
     def replace(self, **changes: Any) -> Finding:
         """A copy with CHANGES (as dataclasses.replace)."""

@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 from . import stub_resolver
 from .ip_literal import check_ip, is_ip
+from .value import Record
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see tests/test_startup.py
 if TYPE_CHECKING:
@@ -94,7 +95,7 @@ class Stopped:
 
 
 # ------------------------------------------------------------------------------------------------ DNS
-class Resolution:
+class Resolution(Record):
     """What resolving HOST gave: its addresses and CNAME chain, or an error (a plain class, not a dataclass: see
     diagnostics.findings.Finding)."""
 
@@ -115,9 +116,6 @@ class Resolution:
         self.nameserver = nameserver
         self.error = error
         self.detail = detail
-
-    def __repr__(self) -> str:
-        return f"Resolution({', '.join(f'{k}={v!r}' for k, v in vars(self).items())})"
 
 
 def parse_nameserver(value: str) -> tuple[str, int]:

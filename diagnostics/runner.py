@@ -23,6 +23,7 @@ from .context import Context, DiagnoseOptions
 from .errors import InputError
 from .findings import Finding, Unavailable, finding
 from .target import Target, parse_target
+from .value import Record
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see tests/test_startup.py
 if TYPE_CHECKING:
@@ -74,7 +75,7 @@ def select(
     return chosen
 
 
-class Report:
+class Report(Record):
     """A diagnosis: the target, the checks run, their findings (report order), timings and the verdict.
 
     A plain class, not a dataclass: see diagnostics.findings.Finding."""
@@ -99,9 +100,6 @@ class Report:
         self.started_at = started_at
         # [{cause, symptoms}]: account findings that explain wire failures
         self.verdict: list[Verdict] = [] if verdict is None else verdict
-
-    def __repr__(self) -> str:
-        return f"Report({', '.join(f'{k}={v!r}' for k, v in vars(self).items())})"
 
     @property
     def exit_code(self) -> int:

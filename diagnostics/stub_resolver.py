@@ -44,7 +44,7 @@ import struct
 import time
 
 from .ip_literal import is_ip
-from .value import Value
+from .value import Record, Value
 
 RESOLV_CONF = "/etc/resolv.conf"
 TYPES = {"A": 1, "AAAA": 28}
@@ -100,15 +100,12 @@ class _Truncated(ResolverError):
     """A reply with the TC bit: ask again over TCP."""
 
 
-class Answer:
+class Answer(Record):
     """The addresses of the chain's last name (empty: NODATA) and every CNAME target in the answer section."""
 
     def __init__(self, addresses: list[str] | None = None, cnames: list[str] | None = None) -> None:
         self.addresses: list[str] = [] if addresses is None else addresses
         self.cnames: list[str] = [] if cnames is None else cnames
-
-    def __repr__(self) -> str:
-        return f"Answer(addresses={self.addresses!r}, cnames={self.cnames!r})"
 
 
 class Options(Value):

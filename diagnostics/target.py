@@ -6,6 +6,7 @@ import re
 
 from . import ip_literal
 from .reference import DOCKER_HUB_DOMAINS, DOCKER_HUB_REGISTRY, DOMAIN_RE, NameRuleError, parse, split, split_hostport
+from .value import Record
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see tests/test_startup.py
 if TYPE_CHECKING:
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
 MAX_TARGET = 2048
 
 
-class Target:
+class Target(Record):
     """What to diagnose, as parsed: scheme, registry, host and port to connect to, repository, tag, digest.
 
     A plain class, not a dataclass: see diagnostics.findings.Finding."""
@@ -35,9 +36,6 @@ class Target:
         self.is_ip = False
         self.error: dict[str, Any] | None = None  # {"rule", "zh", "en"} when the target cannot be parsed
         self.notes: list[Any] = []
-
-    def __repr__(self) -> str:
-        return f"Target({', '.join(f'{k}={v!r}' for k, v in vars(self).items())})"
 
     @property
     def hostport(self) -> str:

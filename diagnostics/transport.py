@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from . import truststore
 from .net import Deadline, tcp_connect
+from .value import Record
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see tests/test_startup.py
 if TYPE_CHECKING:
@@ -145,7 +146,7 @@ class _PinnedHTTPS(http.client.HTTPSConnection):
             raise
 
 
-class Response:
+class Response(Record):
     """An HTTP answer, read whole (up to the body limit). A plain class, not a dataclass: see
     diagnostics.findings.Finding."""
 

@@ -1,10 +1,11 @@
-"""`Value`: the base of the small immutable records a diagnosis creates before its first check.
+"""`Value` and `Record`: the bases of the small immutable and mutable records a diagnosis creates before its first
+check.
 
-They are not frozen dataclasses because of what `dataclasses` costs every `tcr-doctor diagnose` at start-up: the
+They are not dataclasses because of what `dataclasses` costs every `tcr-doctor diagnose` at start-up: the
 module imports `inspect` (with ast, dis and tokenize), and each class compiles the source of its generated methods.
 Together that was about a third of the 242 M instructions of a diagnosis that ends at its DNS step (valgrind,
 benchmarks/bench_startup.py), for records whose methods are these four. tests/test_startup.py keeps `dataclasses`
-out of that diagnosis; tests/test_value.py holds the records to what a frozen dataclass does.
+out of that diagnosis; tests/test_value.py holds the records to what a dataclass (frozen for Value) does.
 """
 
 from __future__ import annotations
@@ -40,3 +41,26 @@ class Value:
     def __repr__(self) -> str:
         fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
         return f"{type(self).__qualname__}({fields})"
+
+
+class Record:
+    """The base of the mutable records a diagnosis fills in (Finding, Target, Report, DiagnoseOptions, Resolution,
+    ...): their fields are the attributes their `__init__` sets. As a dataclass (eq=True, not frozen), a record is
+    equal to a record of the same class with equal fields and is not hashable (it changes); it is shown with its
+    fields, except those named in the class's `hidden` (secrets), which are shown as *** when set.
+
+    Stateful working objects (a diagnosis's Context, the token flow's session) are not records: they compare by
+    identity."""
+
+    hidden: tuple[str, ...] = ()
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return vars(self) == vars(other)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, as a dataclass with eq=True
+
+    def __repr__(self) -> str:
+        shown = (f"{k}={'***' if k in self.hidden and v else v!r}" for k, v in vars(self).items())
+        return f"{type(self).__qualname__}({', '.join(shown)})"

@@ -7,6 +7,7 @@ import time
 
 from .. import net
 from ..findings import Finding, finding
+from ..value import Record
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see tests/test_startup.py
 if TYPE_CHECKING:  # the context is handed in; importing it would tie the checks to it
@@ -20,7 +21,7 @@ ORDER = 40
 MAX_ADDRESSES = 8  # a name with more answers is tried on its first eight
 
 
-class TCPResult:
+class TCPResult(Record):
     """What connecting to each resolved address gave."""
 
     def __init__(self, port: int) -> None:
