@@ -130,3 +130,26 @@ def test_a_repository_name_error_does_not_cite_the_instance_name_entry(log, lang
     text = cli_output(["explain", "--lang", lang, "-"], capsys, log)
     assert "NAME_INVALID" in text and "instance-name-rejected" not in text, text
     assert ("小写字母" in text) if lang == "zh" else ("lower-case" in text), text  # the rule is still given
+
+
+def test_a_chinese_ticket_report_has_no_english_sentences():
+    """A Chinese --report, as attached to a ticket: its result row counts in Chinese, and no evidence line is an
+    English explanation (the endpoint check's classification rule is not something observed)."""
+    endpoint = finding(
+        "endpoint",
+        "ENDPOINT_PUBLIC",
+        addresses=["203.0.113.7"],
+        host="shop-tcr.tencentcloudcr.com",
+        classes={"203.0.113.7": "public"},
+        vpc_domain=False,
+        rule="10.*, 100.*, 169.254.* and RFC1918 (VPC link IP) are internal",
+        cnames=[],
+    )
+    report = Report(parse_target(TARGET), [endpoint], ["endpoint"], deadline=10.0).to_dict()
+    text, ticket = text_of(report, "zh")
+    for out in (text, ticket):
+        assert "RFC1918" not in out and "are internal" not in out, out
+    result_row = next(line for line in ticket.splitlines() if line.startswith("| 结果 |"))
+    assert "正常 0，警告 1" in result_row and not re.search(r"\b(ok|warn|fail|skip)\b", result_row), result_row
+    english = text_of(report, "en")[1]
+    assert "| Result | ok 0, warn 1, fail 0, skip 0 |" in english, english

@@ -403,6 +403,7 @@ ALWAYS_HIDDEN = {
     "kind",
     "nearest",
     "try_this",
+    "rule",  # the endpoint check's classification rule: an explanation in English, not something observed
 }
 # Evidence that says nothing without a value: TAG_NOT_FOUND's `closest` when no tag is close (its text says so).
 HIDDEN_WHEN_NONE = {"closest"}
