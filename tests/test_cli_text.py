@@ -153,3 +153,25 @@ def test_a_chinese_ticket_report_has_no_english_sentences():
     assert "正常 0，警告 1" in result_row and not re.search(r"\b(ok|warn|fail|skip)\b", result_row), result_row
     english = text_of(report, "en")[1]
     assert "| Result | ok 0, warn 1, fail 0, skip 0 |" in english, english
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"), [("zh", "诊断发现了另一个问题（TCP_REFUSED）。"), ("en", "problem (TCP_REFUSED).")]
+)
+def test_explain_runs_verdict_takes_the_languages_punctuation(lang, expected):
+    """`explain --run`'s verdict line: full-width brackets and stop in Chinese."""
+    import knowledge
+
+    log = knowledge.explain_log(
+        'Error response from daemon: Get "https://shop-tcr.tencentcloudcr.com/v2/": dial tcp: lookup shop-tcr.tencentcloudcr.com: no such host'
+    )
+    text = render(
+        "cli",
+        "explain.j2",
+        r=log,
+        lang=lang,
+        faq_question=None,
+        cloud_hint=None,
+        diagnosis={"ran": True, "verdict": "other", "codes": ["TCP_REFUSED"], "findings": []},
+    )
+    assert expected in text, text

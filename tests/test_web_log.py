@@ -245,6 +245,11 @@ def test_verdict_says_whether_the_findings_confirm_the_cause(make_client, findin
         assert body["log_verdict"] == {"verdict": verdict, "codes": codes}
         assert f'class="tcrd-verdict tcrd-verdict-{verdict}" data-status="{verdict}"' in body["html"]
         assert words in body["html"].split('class="tcrd-verdict')[1]
+        sentence = body["html"].split('class="tcrd-verdict')[1].split("</p>")[0]
+        if lang == "zh":  # Chinese punctuation around the codes and at the end
+            assert sentence.endswith("。") and " (" not in sentence and (not codes or "（<code>" in sentence), sentence
+        else:
+            assert sentence.endswith(".") and (not codes or " (<code>" in sentence), sentence
 
 
 def test_web_rules_hold_for_any_checks():
