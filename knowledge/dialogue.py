@@ -253,11 +253,12 @@ VENDOR_WORDS = (
     (r"azure container registry|azure acr", "Azure Container Registry"),
     (r"aliyun acr|阿里云(?:的)?(?:容器)?镜像(?:服务|仓库)?|阿里云\s*acr|aliyun|阿里云", "Aliyun ACR"),
     (r"huawei ?cloud swr|华为云(?:的)?(?:容器)?镜像(?:服务|仓库)?|华为云\s*swr|华为云|swr", "Huawei Cloud SWR"),
-    (r"harbor", "Harbor"),
+    (r"harbou?r", "Harbor"),  # "harbour": the British spelling users type for it
     (r"gitlab(?: container)? registry", "GitLab Container Registry"),
     (r"jfrog|artifactory", "JFrog Artifactory"),
     (r"nexus", "Nexus"),
     (r"火山引擎|volcengine", "Volcengine CR"),
+    (r"daocloud", "DaoCloud"),
 )
 # TCR named: its hosts, its names, its product words. "企业版" alone is not TCR (Aliyun ACR has one too), nor is
 # TKE (TKEStack's self-hosted registry.tke.com).

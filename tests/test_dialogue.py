@@ -84,6 +84,9 @@ def test_answered_question_has_null_refusal():
         ("our self-hosted harbor says unauthorized: authentication required on push", "Harbor"),
         ("阿里云的镜像仓库登录一直失败怎么办", "Aliyun ACR"),
         ("docker pull quay.io/coreos/etcd:v3.5 says manifest unknown", "Quay"),
+        # the British spelling users type for Harbor, and DaoCloud's platform (issue 11 round 5, real posts)
+        ("在 k8s 里部署的 harbour，push 镜像成功了，但是 ui 里看不到这个镜像", "Harbor"),
+        ("DaoCloud 上的代码构建一直失败，等了很久", "DaoCloud"),
     ],
 )
 def test_other_vendor_registry_gets_no_tcr_entry(text, vendor):
