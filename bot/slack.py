@@ -50,7 +50,17 @@ if TYPE_CHECKING:  # slack_bolt, slack_sdk and flask are imported when the app i
     from werkzeug.wrappers import Response
 
     from bot.metrics import Metrics
-    from bot.slack_payloads import Action, InteractionBody, MessageEvent, RequestBody, SlashCommand, View
+    from bot.slack_payloads import (
+        Action,
+        Block,
+        InteractionBody,
+        Message,
+        MessageEvent,
+        Modal,
+        RequestBody,
+        SlashCommand,
+        View,
+    )
     from bot.storage import Storage
     from bot.web import WebState
     from diagnostics import CloudOptions, Report
@@ -279,10 +289,22 @@ def sdk_logger() -> logging.Logger:
 
 
 # -- small helpers ------------------------------------------------------------------------------------------
-def message(template: str, **context: Any) -> dict[str, Any]:
-    """Render a slack template (a JSON object: text + blocks, or a view) into a dict."""
-    data: dict[str, Any] = json.loads(render("slack", template, **context))  # the templates render JSON objects
+def message(template: str, **context: Any) -> Message:
+    """Render a message template of bot/templates/slack/ (a JSON object: text and blocks)."""
+    data: Message = json.loads(render("slack", template, **context))  # the templates render JSON objects
     return data
+
+
+def modal(template: str, **context: Any) -> Modal:
+    """Render a modal view template of bot/templates/slack/."""
+    data: Modal = json.loads(render("slack", template, **context))
+    return data
+
+
+def line(template: str, **context: Any) -> str:
+    """The text of a one-line template of bot/templates/slack/ (an outcome, a modal's input error)."""
+    text: str = json.loads(render("slack", template, **context))["text"]
+    return text
 
 
 def _value(payload: object) -> dict[str, Any]:
@@ -382,9 +404,9 @@ def applicable_checks(diagnostics: object, target: str | None) -> list[str]:
     return checks
 
 
-def settle(blocks: list[dict[str, Any]], used: Callable[[str], bool], outcome: str) -> list[dict[str, Any]]:
+def settle(blocks: list[Block], used: Callable[[str], bool], outcome: str) -> list[Block]:
     """`blocks` with the action elements `used(action_id)` selects replaced by a context line saying `outcome`."""
-    out: list[dict[str, Any]] = []
+    out: list[Block] = []
     for block in blocks or []:
         if block.get("type") == "actions":
             elements = block.get("elements") or []
@@ -402,7 +424,7 @@ class _Progress:
     """The Slack message that shows each check's state while a diagnosis runs: posted once, then updated at most
     every _PROGRESS_INTERVAL seconds (the runner reports from its worker threads)."""
 
-    def __init__(self, client: WebClient, channel: str, render: Callable[[dict[str, str]], dict[str, Any]]):
+    def __init__(self, client: WebClient, channel: str, render: Callable[[dict[str, str]], Message]):
         self.client, self.channel, self.render = client, channel, render
         self.states: dict[str, str] = {}  # check -> running | ok | warn | fail | skip, in the order they started
         self.ts: str | None = None
@@ -639,7 +661,7 @@ class SlackChannel:
         asked_by: str | None = None,
         qid: str | None = None,
         user: str | None = None,
-    ) -> dict[str, Any]:
+    ) -> Message:
         """The first reply: one screen (headline, the lead or the log's cause and fix, source, actions, 👍/👎).
 
         `asked_by`: for /tcr answers posted in a channel, whose (masked) question it answers; `qid`: the
@@ -673,7 +695,7 @@ class SlackChannel:
             **reading,
         )
 
-    def full_blocks(self, result: AskResult, lang: str) -> dict[str, Any]:
+    def full_blocks(self, result: AskResult, lang: str) -> Message:
         """The whole answer (the log's evidence, fix, note and other causes; the FAQ text; credentials advice)."""
         reading = self._reading(result)
         answered = bool(result.get("answer")) and result.get("status") != "no_answer"
@@ -695,8 +717,6 @@ class SlackChannel:
         channel, thread_ts = self._container(body)
         user = (body.get("user") or {}).get("id")
         reply = self.answer_blocks(result, question, lang, qid=qid)
-        if thread_ts:
-            reply["thread_ts"] = thread_ts
         self._settle(
             body,
             client,
@@ -708,7 +728,7 @@ class SlackChannel:
             question=question,
             also=ACTION_ALTERNATIVE,
         )
-        self._post_or_respond(client, respond, channel, reply)
+        self._post_or_respond(client, respond, channel, reply, thread_ts)
 
     @staticmethod
     def _entry_question(entry_id: Any, lang: str) -> str | None:
@@ -726,10 +746,8 @@ class SlackChannel:
             return
         result = self.ask(value.get("question") or "", lang)
         reply = self.full_blocks(result, lang)
-        if thread_ts:
-            reply["thread_ts"] = thread_ts
         self._settle(body, client, respond, ACTION_FULL, "outcome_full", lang, user=user, in_thread=bool(thread_ts))
-        self._post_or_respond(client, respond, channel, reply)
+        self._post_or_respond(client, respond, channel, reply, thread_ts)
 
     def on_feedback(self, body: InteractionBody, action: Action, client: WebClient, respond: Respond) -> None:
         """A thumbs-up or -down button: record the vote (once per reply) and mark the reply with the outcome."""
@@ -802,7 +820,7 @@ class SlackChannel:
             )
 
         msg = body.get("message") or {}
-        text = message("outcome.json.j2", lang=lang, kind=outcome, **context)["text"]
+        text = line("outcome.json.j2", lang=lang, kind=outcome, **context)
         blocks = settle(msg.get("blocks") or [], used, text)
         channel, _ = self._container(body)
         try:
@@ -845,7 +863,7 @@ class SlackChannel:
         metadata = json.dumps({"channel": channel, "thread_ts": thread_ts, "checks": value.get("checks"), "lang": lang})
         client.views_open(
             trigger_id=body["trigger_id"],
-            view=message("target_modal.json.j2", lang=lang, metadata=metadata, callback_id=VIEW_TARGET),
+            view=dict(modal("target_modal.json.j2", lang=lang, metadata=metadata, callback_id=VIEW_TARGET)),
         )
 
     @staticmethod
@@ -868,7 +886,7 @@ class SlackChannel:
         if self._usable_target(self._submitted_target(view).strip()):
             ack()
         else:
-            ack(response_action="errors", errors={"target": message("target_error.json.j2", lang=lang)["text"]})
+            ack(response_action="errors", errors={"target": line("target_error.json.j2", lang=lang)})
 
     def on_target(self, body: InteractionBody, view: View, client: WebClient) -> None:
         """The target modal submitted: run the diagnosis in the original thread."""
@@ -909,7 +927,7 @@ class SlackChannel:
         """
         only = self._checks_to_run(checks)
 
-        def render_progress(states: dict[str, str]) -> dict[str, Any]:
+        def render_progress(states: dict[str, str]) -> Message:
             return message("progress.json.j2", lang=lang, target=target, checks=only, states=states, ran_by=ran_by)
 
         progress = _Progress(client, channel, render_progress)
@@ -946,7 +964,7 @@ class SlackChannel:
         credentials: bool,
         ran_by: str | None,
         command: bool,
-    ) -> dict[str, Any]:
+    ) -> Message:
         """Diagnose TARGET and render the findings; busy when every diagnosis slot stays taken, an honest error
         when the diagnosis fails."""
         # Anonymous and server-neutral, by the same rules as the web API (diagnostics.policy.AnonymousDiagnosis):
@@ -1041,12 +1059,18 @@ class SlackChannel:
         )
 
     @staticmethod
-    def _post_or_respond(client: WebClient, respond: Respond, channel: str, reply: dict[str, Any]) -> None:
-        """Post in the channel (so buttons can thread under it); where the bot is no member, reply privately."""
+    def _post_or_respond(
+        client: WebClient, respond: Respond, channel: str, reply: Message, thread_ts: str | None = None
+    ) -> None:
+        """Post in the channel (in THREAD_TS's thread when given, so buttons can thread under it); where the bot is
+        no member, reply privately."""
         from slack_sdk.errors import SlackApiError  # slack_sdk: loaded with the app (build)
 
         try:
-            client.chat_postMessage(channel=channel, **reply)
+            if thread_ts:
+                client.chat_postMessage(channel=channel, thread_ts=thread_ts, **reply)
+            else:
+                client.chat_postMessage(channel=channel, **reply)
         except SlackApiError:
             respond(text=reply["text"], blocks=reply["blocks"])
 

@@ -1,4 +1,4 @@
-"""The parts of Slack's payloads that bot/slack.py reads, as TypedDicts (declarations for the type checker only: bolt
+"""The parts of Slack's payloads that bot/slack.py reads, and the messages and modal it sends, as TypedDicts (declarations for the type checker only: bolt
 hands the listeners plain dicts, and bot/slack.py imports this module under TYPE_CHECKING).
 
 Every class is `total=False`: Slack documents many optional shapes, and a field this code does not read is not
@@ -112,3 +112,27 @@ class InteractionBody(TypedDict, total=False):
     message: PostedMessage
     trigger_id: str
     view: View
+
+
+# --- what this bot sends: the JSON objects bot/templates/slack/*.json.j2 render (bot.slack.message and modal) -----
+Block = dict[str, Any]  # a Block Kit block as a template writes it (https://api.slack.com/reference/block-kit/blocks)
+
+
+class Message(TypedDict):
+    """A message this bot sends: the arguments of chat.postMessage, chat.update, chat.postEphemeral and respond
+    besides where it goes."""
+
+    text: str  # the notification's and screen readers' fallback for the blocks
+    blocks: list[Block]
+
+
+class Modal(TypedDict):
+    """The modal views.open shows (https://api.slack.com/reference/surfaces/views)."""
+
+    type: str  # "modal"
+    callback_id: str
+    title: dict[str, Any]  # plain_text objects
+    submit: dict[str, Any]
+    close: dict[str, Any]
+    private_metadata: str  # JSON this bot reads back from the submission
+    blocks: list[Block]

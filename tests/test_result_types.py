@@ -126,3 +126,40 @@ def test_the_report_shape_check_can_fail(change, expected):
     report = diagnose("localhost:5000/team/app:1.0", DiagnoseOptions(only="name")).to_dict()
     change(report)
     assert any(expected in p for p in problems(report, ReportDict))
+
+
+def test_slack_messages_have_the_declared_shape(answers):
+    """What the Slack channel sends, rendered from bot/templates/slack/: bot/slack_payloads.py's Message and Modal."""
+    from bot import slack, slack_payloads
+    from diagnostics import finding
+
+    channel = slack.SlackChannel(slack.SlackSettings(bot_token="x", support_channel="C0SUPPORT"))
+    sent = []
+    for result in answers[::3]:
+        sent.append(channel.answer_blocks(result, "q", result["lang"], qid="q1", user="U1"))
+        sent.append(channel.full_blocks(result, result["lang"]))
+    for lang in ("zh", "en"):
+        sent += [slack.message(name, lang=lang) for name in ("busy.json.j2", "error.json.j2", "help.json.j2")]
+        sent.append(slack.message("secret_warning.json.j2", lang=lang, kinds=["password"]))
+        sent.append(
+            slack.message("progress.json.j2", lang=lang, target="x.example", checks=["dns"], states={}, ran_by=None)
+        )
+        fs = [finding("dns", "DNS_NXDOMAIN", host="x.example", nameserver="system").to_dict()]
+        sent.append(
+            slack.message(
+                "findings.json.j2",
+                lang=lang,
+                target="x.example",
+                findings=fs,
+                causes=[],
+                credentials=False,
+                ran_by="U1",
+                command=True,
+            )
+        )
+        view = slack.modal("target_modal.json.j2", lang=lang, metadata="{}", callback_id=slack.VIEW_TARGET)
+        assert not problems(view, slack_payloads.Modal, "modal")
+        assert isinstance(slack.line("target_error.json.j2", lang=lang), str)
+    for i, message in enumerate(sent):
+        assert not problems(message, slack_payloads.Message, f"message[{i}]")
+    assert problems({"text": "t", "blocks": {}}, slack_payloads.Message) == ["result.blocks: dict, not a list"]
