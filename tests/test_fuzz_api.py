@@ -11,23 +11,14 @@ import tempfile
 import schemathesis
 from hypothesis import HealthCheck, settings
 
-from bot.web import create_app
+from tests.harness.web import offline_app
 
 EXAMPLES = int(os.environ.get("TCR_FUZZ_EXAMPLES", "25"))
 
 
 def make_app():
     db = os.path.join(tempfile.mkdtemp(prefix="fuzz-api-"), "fuzz.sqlite3")
-    return create_app(
-        {
-            "DB": db,
-            "SLACK": "off",
-            "RATE_LIMIT_ASK": "0",
-            "RATE_LIMIT_DIAGNOSE": "0",
-            "RATE_LIMIT_FEEDBACK": "0",
-            "DIAGNOSE_CHECKS": "name",  # the real engine, no network step: nothing leaves the process
-        }
-    )
+    return offline_app(db)  # the real engine, no network step (name only): nothing leaves the process
 
 
 # A body the schema forbids is refused with 400 (malformed) or 413 (a field or the body over its limit).

@@ -8,8 +8,8 @@ import json
 
 import pytest
 
-from bot.web import create_app
 from tests.harness.stored import stored_question
+from tests.harness.web import offline_app
 
 DEEP = b'{"q": ' + b"[" * 5000 + b"]" * 5000 + b"}"
 BAD_BODIES: list[tuple[str, bytes | str, str]] = [
@@ -29,25 +29,12 @@ BAD_BODIES: list[tuple[str, bytes | str, str]] = [
 ENDPOINTS = ["/api/ask", "/api/diagnose", "/api/feedback"]
 
 
-def _app(db: dict[str, str]):
-    return create_app(
-        {
-            **db,
-            "SLACK": "off",
-            "RATE_LIMIT_ASK": "0",
-            "RATE_LIMIT_DIAGNOSE": "0",
-            "RATE_LIMIT_FEEDBACK": "0",
-            "DIAGNOSE_CHECKS": "name",
-        }
-    )
-
-
 @pytest.fixture(params=["sqlite", "postgresql+redis"])
 def app(request, tmp_path):
     if request.param == "sqlite":
-        app = _app({"DB": str(tmp_path / "bad.sqlite3")})
+        app = offline_app(str(tmp_path / "bad.sqlite3"))
     else:
-        app = _app(
+        app = offline_app(
             {"DATABASE_URL": request.getfixturevalue("pg_url"), "REDIS_URL": request.getfixturevalue("redis_url")}
         )
     assert app.extensions["tcr_doctor"].storage.engine().dialect.name == request.param.split("+")[0]

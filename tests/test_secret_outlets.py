@@ -10,8 +10,8 @@ import logging
 import pytest
 import sqlalchemy as sa
 
-from bot.web import create_app
 from knowledge.redact import RedactingFilter
+from tests.harness.web import offline_app
 
 SECRET = "Zx9qLm3RtY7uPa2w"
 SECRET_KEY = "Gu5t9xWm2KjPq8Rv3LnZ7bYc4HdF6sAe"
@@ -34,16 +34,7 @@ TARGETS = [
 
 @pytest.fixture
 def app(tmp_path):
-    return create_app(
-        {
-            "DB": str(tmp_path / "outlets.sqlite3"),
-            "SLACK": "off",
-            "RATE_LIMIT_ASK": "0",
-            "RATE_LIMIT_DIAGNOSE": "0",
-            "RATE_LIMIT_FEEDBACK": "0",
-            "DIAGNOSE_CHECKS": "name",
-        }
-    )
+    return offline_app(str(tmp_path / "outlets.sqlite3"))
 
 
 class _Records(logging.Handler):

@@ -9,22 +9,14 @@ import pytest
 
 from bot.web import create_app
 from tests.harness.stored import stored_question
+from tests.harness.web import offline_app
 
 API = ["/api/ask", "/api/diagnose", "/api/feedback"]
 
 
 @pytest.fixture
 def app(tmp_path):
-    return create_app(
-        {
-            "DB": str(tmp_path / "h.sqlite3"),
-            "SLACK": "off",
-            "RATE_LIMIT_ASK": "0",
-            "RATE_LIMIT_DIAGNOSE": "0",
-            "RATE_LIMIT_FEEDBACK": "0",
-            "DIAGNOSE_CHECKS": "name",
-        }
-    )
+    return offline_app(str(tmp_path / "h.sqlite3"))
 
 
 @pytest.fixture
