@@ -175,3 +175,35 @@ def test_explain_runs_verdict_takes_the_languages_punctuation(lang, expected):
         diagnosis={"ran": True, "verdict": "other", "codes": ["TCP_REFUSED"], "findings": []},
     )
     assert expected in text, text
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_ticket_report_names_the_faq_entry_by_its_question(lang, tmp_path):
+    """A support engineer attaches --report to a ticket: a cited FAQ entry reads as its question (in the report's
+    language), with its id kept for reference."""
+    import argparse
+
+    import knowledge
+    from bot.commands.diagnose import _write_report
+
+    report = missing_tag_report(["latest", "1.0"])
+    path = tmp_path / "ticket.md"
+    args = argparse.Namespace(
+        report=str(path),
+        target=TARGET,
+        username=None,
+        nameserver=None,
+        ca_file=None,
+        docker_config=None,
+        only=None,
+        skip=None,
+        push=False,
+        timeout=10.0,
+        cloud=False,
+        password_stdin=False,
+        region=None,
+    )
+    assert _write_report(args, report, lang, [])
+    text = path.read_text(encoding="utf-8")
+    question = knowledge.faq_question("personal-pushed-image-missing")[lang]
+    assert f"FAQ{'：' if lang == 'zh' else ': '}{question}" in text and "`personal-pushed-image-missing`" in text, text

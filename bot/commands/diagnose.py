@@ -14,6 +14,7 @@ import sys
 
 from bot.commands import EXIT_USAGE, default_lang, usage_error, usage_line
 from diagnostics import LANGS, InputError, checks
+from knowledge import faq_question
 from knowledge import redact as redact_secrets
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see tests/test_startup.py
@@ -521,8 +522,19 @@ def _write_report(args: argparse.Namespace, data: ReportDict, lang: str, secrets
     be written."""
     from bot.render import render
 
+    # a ticket names each cited entry by its question, not only its id (one FAQ file read per entry)
+    cited = {f["faq"] for f in data["findings"] if f.get("faq")}
+    questions = {faq: faq_question(faq) for faq in cited if faq}
     text = redact(
-        render("cli", "diagnose_report.j2", r=view(data, lang), lang=lang, command=_command_line(args)), secrets
+        render(
+            "cli",
+            "diagnose_report.j2",
+            r=view(data, lang),
+            lang=lang,
+            command=_command_line(args),
+            faq_questions={k: v for k, v in questions.items() if v},
+        ),
+        secrets,
     )
     try:
         with open(args.report, "w", encoding="utf-8") as fh:
