@@ -461,3 +461,47 @@ def test_a_registry_only_reachable_over_http_read_from_the_users_words():
         " v1 ping attempt failed with error: Get https://docker.example.com:5000/v1/_ping: EOF\n```"
     )
     assert cause(paste) == "HTTP_NOT_HTTPS"
+
+
+_ANONYMOUS_CHALLENGE = '{"errors":[{"code":"UNAUTHORIZED","message":"authentication required","detail":null}]}'
+
+
+@pytest.mark.parametrize(
+    "told",
+    [
+        "If I directly access https://registry-1.docker.io/v2/ it says I need to be authenticated, why?",
+        "the Link above contains the following response message :",
+        "Opening the registry in a browser I see:",
+    ],
+)
+def test_the_anonymous_challenge_of_v2_seen_by_hand_is_not_the_failure(told):
+    # distribution answers every anonymous GET /v2/ with this 401 body: the normal start of the token flow
+    paste = (
+        "```\nPulling rd (redis:3.2)...\nERROR: Get https://registry-1.docker.io/v2/: net/http: request canceled "
+        "while waiting for connection (Client.Timeout exceeded while awaiting headers)\n```\n"
+        f"{told}\n```\n{_ANONYMOUS_CHALLENGE}\n```"
+    )
+    assert cause(paste) == "HTTP_TIMEOUT"
+
+
+def test_a_5xx_while_the_user_pulls_through_a_proxy_is_the_proxys():
+    pull = "$ sudo docker pull alpine\nUsing default tag: latest\nError response from daemon: received unexpected HTTP status: 503 Service Unavailable"
+    assert (
+        cause(f"I trying to `docker pull` through a proxy but I keep having HTTP 503 errors :\n```\n{pull}\n```")
+        == "PROXY_ERROR"
+    )
+    assert cause(f"I keep having HTTP 503 errors :\n```\n{pull}\n```") == "SERVER_ERROR"
+    # docker's own advice names a proxy too: not the user's diagnosis
+    advice = (
+        "Network timed out while trying to connect to https://index.docker.io/v1/repositories/a/b/images. You may "
+        "want to check your internet connection or if you are behind a proxy."
+    )
+    assert cause(f"$ docker pull a/b\n{advice}") == "TCP_TIMEOUT"
+
+
+def test_a_private_repository_named_in_a_push_refusal_stays_a_refused_right():
+    paste = (
+        "After `docker login` successfully, `docker push` fails with error: `denied: requested access to the resource "
+        "is denied`.\nI created a private repository named `curl` in the console first."
+    )
+    assert cause(paste) == "PERMISSION_DENIED"

@@ -227,13 +227,27 @@ _USER_SAYS: tuple[tuple[str, frozenset[str], LazyRe], ...] = (
         frozenset({"PERMISSION_DENIED", "CREDENTIALS_INVALID", "REPO_NOT_FOUND"}),
         LazyRe(
             r"\bcredentials?\b[^.\n]{0,40}\b(?:are|is|were|was) not (?:being )?(?:sent|passed|used|forwarded|picked up)\b|"
-            r"\bauth:\s?nil\b|\bprivate (?:docker ?hub |hub |github |ghcr )?(?:images?|repos?|repositor(?:y|ies)|packages?)\b"
+            r"\bauth:\s?nil\b"
         ),
+    ),
+    (
+        # a public registry's refusal read as a missing repository, of an image the user says is private
+        "CREDENTIALS_MISSING",
+        frozenset({"REPO_NOT_FOUND"}),
+        LazyRe(r"\bprivate (?:docker ?hub |hub |github |ghcr )?(?:images?|repos?|repositor(?:y|ies)|packages?)\b"),
     ),
     (
         "QUOTA_EXCEEDED",
         frozenset({"PERMISSION_DENIED", "SERVER_ERROR"}),
         LazyRe(r"\b(?:hit|reached|exceeded|hitting|reaching) (?:a |the |our |its )?(?:[\w-]+ ){0,4}(?:limit|quota)\b"),
+    ),
+    (
+        "PROXY_ERROR",
+        frozenset({"SERVER_ERROR"}),
+        LazyRe(
+            r"\b(?:i|we|my|our)\b[^.\n]{0,60}\b(?:through|behind|via|using|use|need) (?:a |an |our |the |my )?"
+            r"(?:corporate |company |http |https |squid )?proxy\b"
+        ),
     ),
     (
         "HTTP_NOT_HTTPS",
@@ -259,6 +273,10 @@ _USER_SAYS: tuple[tuple[str, frozenset[str], LazyRe], ...] = (
         ),
     ),
 )
+# Causes told by the user that may also refine a specific wording listing them among its alternatives (a 503 or a
+# dial timeout may be a proxy's; an expiry never overrides "incorrect username or password")
+_VIA_ALSO = frozenset({"PROXY_ERROR"})
+_QUOTED_SPAN = LazyRe(r"`[^`\n]{1,600}`")
 # Output readings a user's diagnosis may refine: generic wordings (GENERIC_IDS) and tier-2 wrappers
 _REFINABLE_TIER = 2
 
@@ -267,19 +285,25 @@ def _user_diagnosis(
     cause: str, also: list[str], note: dict[str, str] | None, pattern: dict[str, Any], lines: list[str]
 ) -> tuple[str, dict[str, str] | None]:
     """The cause the user's own sentences name ("the root cause is that we've hit a limit for images per repository
-    quota", "the credentials are not sent along the request", "there is no F38 toolbox container"), when the output's
-    reading is a generic one that this cause refines (a 403 that is a quota, a 401 that is an expired token); the
+    quota", "the credentials are not sent along the request", "there is no F38 toolbox container", "I pull through
+    a proxy"), when the output's reading is a generic one that this cause refines (a 403 that is a quota, a 401 that
+    is an expired token) or one whose wording lists it among its alternatives (a 503, a dial timeout: a proxy); the
     former cause joins `also`."""
-    if pattern["id"] not in GENERIC_IDS and pattern["tier"] > _REFINABLE_TIER:
-        return cause, note
+    generic = pattern["id"] in GENERIC_IDS or pattern["tier"] <= _REFINABLE_TIER
     fenced = _fenced(lines)
+    # the user's sentences, without what they quote in backticks (the output's words are not the user's diagnosis)
     prose = "\n".join(
-        line for i, line in enumerate(lines) if i not in fenced and is_prose(line) and not quoted_output(line)
+        _QUOTED_SPAN.sub(" ", line) for i, line in enumerate(lines) if i not in fenced and is_prose(line)
     ).lower()
     if not prose:
         return cause, note
     for said, refines, rx in _USER_SAYS:
-        if cause in refines and rx.search(prose):
+        # a generic wording, or one whose own alternatives name the cause told
+        if (
+            cause in refines
+            and (generic or (said in _VIA_ALSO and said in pattern.get("also", ())))
+            and rx.search(prose)
+        ):
             also.insert(0, cause)
             if said in also[1:]:
                 also.remove(said)
@@ -543,7 +567,9 @@ _MANUAL_FETCH = LazyRe(
     r"\b(?:that|this|the) (?:url|link|endpoint|address)\b[^\n]{0,80}\b(?:returns?|gives?|shows?|answers?)\b|"
     r"\b(?:curl|wget|browser)\b[^\n]{0,80}\b(?:returns?|gives?|shows?|answers?)\b|"
     r"\b(?:go|goes|went|navigate[ds]?|open(?:ed|ing)?|visit(?:ed|ing)?|brows(?:e|ed|ing)|hit)\b (?:to )?(?:the |that |this )?"
-    r"(?:url|link|address|endpoint|page)\b[^\n]{0,120}\b(?:i get|i got|i see|returns?|gives?|shows?|answers?)\b",
+    r"(?:url|link|address|endpoint|page)\b[^\n]{0,120}\b(?:i get|i got|i see|returns?|gives?|shows?|answers?)\b|"
+    r"\b(?:directly )?access(?:ed|ing)? (?:https?://\S{1,300}|the (?:url|link|endpoint|address))[^\n]{0,60}\b(?:says?|shows?|returns?|gives?)\b|"
+    r"\b(?:the )?(?:url|link|page) (?:above|below) (?:contains|says|shows|returns|gives)\b",
     re.IGNORECASE,
 )
 
