@@ -207,3 +207,15 @@ def test_a_ticket_report_names_the_faq_entry_by_its_question(lang, tmp_path):
     text = path.read_text(encoding="utf-8")
     question = knowledge.faq_question("personal-pushed-image-missing")[lang]
     assert f"FAQ{'：' if lang == 'zh' else ': '}{question}" in text and "`personal-pushed-image-missing`" in text, text
+
+
+@pytest.mark.parametrize(
+    ("lang", "line"),
+    [
+        ("zh", "诊断目标：{t}（shop-tcr.tencentcloudcr.com / team/app:9.9）"),
+        ("en", "Target: {t} (shop-tcr.tencentcloudcr.com / team/app:9.9)"),
+    ],
+)
+def test_the_target_line_takes_the_languages_brackets(lang, line):
+    text, _ = text_of(missing_tag_report(["1.0"]), lang)
+    assert line.format(t=TARGET) in text.splitlines(), text
