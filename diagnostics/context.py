@@ -15,7 +15,7 @@ fails never loads it (tests/test_startup.py).
 
 from __future__ import annotations
 
-import threading
+import _thread
 from collections.abc import Callable, Iterable
 
 from . import net
@@ -110,10 +110,25 @@ class DiagnoseOptions(Record):
 
 
 class _Memo:
+    """One fact being computed: `pending` is held until it is known (threading.Event's job, with _thread's lock: see
+    diagnostics.runner on why not threading)."""
+
     def __init__(self) -> None:
-        self.event = threading.Event()
+        self.pending = _thread.allocate_lock()
+        self.pending.acquire()
         self.value: Any = None
         self.error: BaseException | None = None
+
+    def known(self) -> None:
+        """The value (or the error) is set: every waiter goes on."""
+        self.pending.release()
+
+    def wait(self, timeout: float) -> bool:
+        """Wait at most TIMEOUT seconds for the value; whether it is known."""
+        if not self.pending.acquire(timeout=timeout):
+            return False
+        self.pending.release()  # the next waiter
+        return True
 
 
 class Context:
@@ -128,7 +143,7 @@ class Context:
         self.checks = frozenset(checks)  # the checks this diagnosis runs (runner.select's answer for the options)
         self.policy = options.policy
         self._memos: dict[str, _Memo] = {}
-        self._lock = threading.Lock()
+        self._lock = _thread.allocate_lock()
         self.timings: dict[str, float] = {}
         self._pool: transport.ConnectionPool | None = None
 
@@ -164,9 +179,9 @@ class Context:
             except BaseException as exc:  # noqa: BLE001 - handed to every waiter
                 m.error = exc
             finally:
-                m.event.set()
+                m.known()
         else:
-            if not m.event.wait(max(0.0, self.deadline.remaining())):
+            if not m.wait(max(0.0, self.deadline.remaining())):
                 raise net.DeadlineExceeded()
         if m.error is not None:
             raise m.error

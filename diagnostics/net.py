@@ -7,8 +7,8 @@ step resolved (pinned). Every blocking call has a timeout no longer than what is
 
 from __future__ import annotations
 
+import _thread
 import functools
-import threading
 import time
 from collections.abc import Callable
 
@@ -39,7 +39,7 @@ class Deadline:
         # hit it (TLS_TIMEOUT, HTTP_TIMEOUT...) before the whole diagnosis runs out of time
         self.step = float(step) if step else max(0.5, min(5.0, self.total * 0.6))
         self.stopped_seconds = 0.0
-        self._stop_lock = threading.RLock()
+        self._stop_lock = _thread.RLock()  # (threading's RLock; see diagnostics.runner on why not threading)
         self._stop_depth = 0
 
     def remaining(self) -> float:

@@ -13,7 +13,7 @@ module loads: the deadline moves by that time and the reported duration leaves i
 
 from __future__ import annotations
 
-import threading
+import _thread
 import time
 from collections.abc import Callable, Iterable
 from types import ModuleType
@@ -205,10 +205,15 @@ class _Schedule:
         self.waiting = sorted(chosen, key=lambda n: checks.get(n).group != "cloud")
         self.results: dict[str, Outcome] = {}
         self.failed: dict[str, tuple[str, str]] = {}  # as in diagnose(): check -> (blocking check, code)
-        # the checks that ended, as their threads hand them over: a list under a Condition, not a queue.Queue, whose
-        # module (with heapq) is ~2.4 M instructions of every diagnosis's start-up (valgrind) for this one use
+        # The checks that ended, as their threads hand them over: a list under a lock, and a second lock released
+        # when one is added, which the schedule waits on. Not a queue.Queue (its module, with heapq, ~2.4 M
+        # instructions of every diagnosis's start-up) nor threading's Thread and Condition: the threading module is
+        # ~4 M (valgrind, benchmarks/bench_startup.py), and _thread, which it is built on, does what is needed here
+        # (its threads are daemons: one still running at the deadline is abandoned).
         self.done: list[tuple[str, Outcome, float]] = []
-        self.ended = threading.Condition()
+        self.done_lock = _thread.allocate_lock()
+        self.wakeup = _thread.allocate_lock()
+        self.wakeup.acquire()
 
     def run(self) -> dict[str, Outcome]:
         """The outcomes of the checks that ended by the deadline, with their timings in the report."""
@@ -218,11 +223,13 @@ class _Schedule:
             wait = deadline.remaining() + min(GRACE, deadline.total * 0.02)
             if wait <= 0:
                 break
-            with self.ended:
-                if not self.ended.wait_for(lambda: self.done, timeout=wait):
+            with self.done_lock:
+                handed = self.done.pop(0) if self.done else None
+            if handed is None:
+                if not self.wakeup.acquire(timeout=wait):
                     break
-                name, value, took = self.done.pop(0)
-            self._ended(name, value, took)
+                continue  # (a wake-up may be left from a check collected already: the list says)
+            self._ended(*handed)
             self._start_ready()
         return self.results
 
@@ -241,7 +248,7 @@ class _Schedule:
                 if any(d in self.failed for d in deps):
                     self._ended(name, _NOT_RUN, 0.0)
                 else:
-                    threading.Thread(target=self._worker, args=(name,), name=f"check-{name}", daemon=True).start()
+                    _thread.start_new_thread(self._worker, (name,))
 
     def _worker(self, name: str) -> None:
         value: Outcome
@@ -255,9 +262,10 @@ class _Schedule:
             value = ("deadline", None)
         except Exception as exc:  # noqa: BLE001 - a bug in a check must not take the diagnosis down
             value = ("error", f"{type(exc).__name__}: {exc}"[:300])
-        with self.ended:
+        with self.done_lock:
             self.done.append((name, value, clock.elapsed() - start))
-            self.ended.notify()
+            if self.wakeup.locked():
+                self.wakeup.release()
 
     def _ended(self, name: str, value: Outcome, took: float) -> None:
         """Record NAME's outcome and whether it blocks the checks depending on it (as diagnose() will report it)."""

@@ -239,3 +239,49 @@ def test_the_clock_stops_while_code_loads_and_nested_stops_count_once():
     other.start()
     other.join(timeout=5)
     assert not other.is_alive()
+
+
+def test_a_fact_is_computed_once_for_every_check_that_asks_and_its_error_reaches_each():
+    """Context.memo: the first caller computes, the others wait for its value (or its exception); a waiter gives up
+    at the deadline. (Its wait is a _thread lock, not threading.Event: see diagnostics.runner.)"""
+    import threading
+
+    from diagnostics.context import Context
+    from diagnostics.net import Deadline, DeadlineExceeded
+    from diagnostics.target import parse_target
+
+    ctx = Context(parse_target("example.com/a/b:1"), DiagnoseOptions(), Deadline(5.0))
+    calls, got = [], []
+
+    def slow(value):
+        def compute():
+            calls.append(value)
+            time.sleep(0.2)
+            if isinstance(value, Exception):
+                raise value
+            return value
+
+        return compute
+
+    def ask(key, value):
+        try:
+            got.append(ctx.memo(key, slow(value)))
+        except Exception as exc:  # noqa: BLE001 - the test collects what each caller saw
+            got.append(type(exc).__name__)
+
+    for key, value in (("fact", 42), ("broken", KeyError("x"))):
+        calls.clear(), got.clear()
+        threads = [threading.Thread(target=ask, args=(key, value)) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=5)
+        assert len(calls) == 1 and len(got) == 4
+        assert got == [42] * 4 if key == "fact" else got == ["KeyError"] * 4
+    late = Context(parse_target("example.com/a/b:1"), DiagnoseOptions(), Deadline(0.3))
+    first = threading.Thread(target=lambda: late.memo("hung", lambda: time.sleep(1.0)))
+    first.start()
+    time.sleep(0.05)
+    with pytest.raises(DeadlineExceeded):
+        late.memo("hung", lambda: None)
+    first.join(timeout=5)

@@ -114,6 +114,9 @@ def test_a_diagnosis_stopped_at_dns_or_tcp_loads_no_tls_or_http(dns_server, kept
     # nor the socket module (its enum conversions and selectors, ~15 M instructions): the stub resolver asks through
     # the socket type itself (_socket); a connection (the TCP step, ssl) imports socket
     assert not {"socket", "selectors"} & nxdomain, sorted({"socket", "selectors"} & nxdomain)
+    # nor threading, ~4 M: the runner starts its checks with _thread and the locks are _thread's (diagnostics.runner);
+    # the TCP step's parallel connects and the TLS half use threading
+    assert "threading" not in nxdomain
     # (the context holds the tcp fact, so diagnostics.checks.tcp is loaded with it)
     assert not {f"diagnostics.checks.{c}" for c in ("endpoint", "tls", "http", "credentials", "image")} & nxdomain
     refused = modules_of(["diagnose", "http://127.0.0.1:1/team/app", "--json", "--timeout", "3"])  # port 1: refused

@@ -27,10 +27,10 @@ module agrees with what was read.
 
 from __future__ import annotations
 
+import _thread
 import os
 import re
 import sys
-import threading
 from types import ModuleType
 
 from ..cache import kept
@@ -79,7 +79,7 @@ class RegistryError(ValueError):
     """A check module that cannot be registered: a missing attribute, a duplicate, an unknown dependency, a cycle."""
 
 
-_lock = threading.Lock()
+_lock = _thread.allocate_lock()  # (threading's Lock; see diagnostics.runner on why not threading)
 _registered: dict[str, CheckInfo] = {}  # name -> info, from this package and register()
 _ordered: tuple[CheckInfo, ...] | None = None
 _discovered: list[bool] = []  # [True] once this package's modules are read

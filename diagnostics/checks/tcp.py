@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 import time
 
 from .. import net
@@ -39,6 +38,8 @@ def run(ctx: Context) -> list[Finding]:
 def probe(ctx: Context) -> TCPResult:
     """Connect to every resolved address of the target at once (so a blackholed first address does not eat the
     others' time) and close each connection."""
+    import threading  # here: a diagnosis that ends at its DNS step loads this module (the context's tcp fact) only
+
     addrs = ctx.addresses()[:MAX_ADDRESSES]
     out: dict[str, dict[str, Any]] = {}
     threads = [
