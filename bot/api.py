@@ -22,6 +22,7 @@ from markupsafe import Markup
 
 import diagnostics
 import knowledge
+from bot import json_body
 from bot.questions import count_question, question_fields
 from bot.render import render
 from diagnostics import LANGS
@@ -168,7 +169,7 @@ def _limited(name: str) -> Response | None:
 
 
 # No field of any endpoint nests: a body deeper than this is refused before the parser recurses into it.
-MAX_JSON_DEPTH = 32
+MAX_JSON_DEPTH = json_body.MAX_DEPTH
 
 
 class BadBody(ValueError):
@@ -179,57 +180,15 @@ class BadBody(ValueError):
         self.code, self.fmt = code, fmt
 
 
-def _json_depth_ok(raw: bytes, limit: int = MAX_JSON_DEPTH) -> bool:
-    """True when no array/object in `raw` (JSON text) nests deeper than `limit`. Linear, no recursion;
-    brackets inside strings do not count."""
-    depth = 0
-    in_string = escaped = False
-    for byte in raw:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif byte == 0x5C:  # backslash
-                escaped = True
-            elif byte == 0x22:  # quote
-                in_string = False
-        elif byte == 0x22:
-            in_string = True
-        elif byte in (0x5B, 0x7B):  # [ {
-            depth += 1
-            if depth > limit:
-                return False
-        elif byte in (0x5D, 0x7D):
-            depth -= 1
-    return True
-
-
 def _reject_constant(name: str) -> object:
     raise ValueError(f"{name} is not JSON")
-
-
-def _has_surrogate(value: object) -> bool:
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, str):
-            if not item.isascii():
-                try:
-                    item.encode("utf-8")
-                except UnicodeEncodeError:
-                    return True
-        elif isinstance(item, dict):
-            stack.extend(item.keys())
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-    return False
 
 
 def parse_json_object(raw: bytes) -> JSONObject:
     """A request body -> its JSON object, or BadBody: strict UTF-8, no NaN/Infinity, at most MAX_JSON_DEPTH
     levels (checked before parsing, so no recursion error), no unpaired surrogates in any string (they are
     valid JSON escapes but no text: they would fail every later encoder — database, log, response)."""
-    if not _json_depth_ok(raw):
+    if not json_body.nesting_ok(raw):
         raise BadBody("too_deep", limit=MAX_JSON_DEPTH)
     try:
         body = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
@@ -237,7 +196,7 @@ def parse_json_object(raw: bytes) -> JSONObject:
         raise BadBody("bad_json") from exc
     if not isinstance(body, dict):
         raise BadBody("bad_json")
-    if _has_surrogate(body):
+    if json_body.has_lone_surrogate(body):
         raise BadBody("bad_text")
     return body
 

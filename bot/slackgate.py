@@ -19,8 +19,9 @@ import time
 import urllib.parse
 from typing import Any
 
+from bot import json_body
+
 MAX_AGE = 5 * 60  # seconds a signed request stays valid (Slack's own rule)
-MAX_DEPTH = 32  # Slack's payloads nest far less deeply
 _TIMESTAMP = re.compile(rb"\A[0-9]{1,12}\Z")
 _SIGNATURE = re.compile(rb"\Av0=[0-9a-f]{64}\Z")
 
@@ -36,27 +37,6 @@ def verify(secret: str, timestamp: str | None, signature: str | None, body: byte
     if abs(now - int(ts)) > MAX_AGE:
         return False
     return hmac.compare_digest(sign(secret, ts.decode(), body).encode(), sig)
-
-
-def _depth_ok(text: str, limit: int = MAX_DEPTH) -> bool:
-    depth, in_string, escaped = 0, False, False
-    for ch in text:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif ch == "\\":
-                escaped = True
-            elif ch == '"':
-                in_string = False
-        elif ch == '"':
-            in_string = True
-        elif ch in "[{":
-            depth += 1
-            if depth > limit:
-                return False
-        elif ch in "]}":
-            depth -= 1
-    return True
 
 
 # The types Slack gives the fields bolt and our listeners read (Events API envelope, interaction payloads). A
@@ -191,16 +171,6 @@ def _slack_shaped(body: dict[str, Any]) -> bool:
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")  # json.loads joins a pair's escapes: what is left is unpaired
 
 
-def _has_lone_surrogate(value: Any) -> bool:
-    if isinstance(value, str):
-        return _LONE_SURROGATE.search(value) is not None
-    if isinstance(value, dict):
-        return any(_has_lone_surrogate(k) or _has_lone_surrogate(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_has_lone_surrogate(v) for v in value)
-    return False
-
-
 def _without_lone_surrogates(value: Any) -> Any:
     if isinstance(value, str):
         return _LONE_SURROGATE.sub("\ufffd", value)
@@ -214,7 +184,7 @@ def _without_lone_surrogates(value: Any) -> Any:
 def _json_problem(text: str) -> str | None:
     """None for a Slack-shaped JSON object; "surrogate" when its only fault is an unpaired surrogate escape
     (valid JSON, not text: later encoders would fail on it); else "bad_json"."""
-    if not _depth_ok(text):
+    if not json_body.nesting_ok(text):  # Slack's payloads nest far less deeply
         return "bad_json"
     try:
         value = json.loads(text)
@@ -222,7 +192,7 @@ def _json_problem(text: str) -> str | None:
         return "bad_json"
     if not isinstance(value, dict) or not _slack_shaped(value):
         return "bad_json"
-    return "surrogate" if _has_lone_surrogate(value) else None
+    return "surrogate" if json_body.has_lone_surrogate(value) else None
 
 
 def _json_part(content_type: str | None, text: str) -> tuple[str, str | None] | None:
