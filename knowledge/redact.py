@@ -93,7 +93,7 @@ class _Lazy:
 # `xxx`, `***`: masking it would tell the user to rotate a credential they never pasted.
 _PLACEHOLDER = _Lazy(
     r"(?i)(?-i:\$[A-Z_][A-Z0-9_]{0,127})|\$\{\w{1,128}\}|\$\{\{.{0,256}\}\}|\{\{.{0,256}\}\}|\$\(.{0,256}\)|`[^`]{0,256}`|<[^<>]{0,64}>|\[[^\[\]]{0,64}\]"
-    r"|[x*]{1,64}|password|passwd|secret|token|your[_-]?password|my[_-]?password"
+    r"|[x*]{1,64}|password|passwd|secret|token|your[_-]?password|my[_-]?password|redacted|hidden|removed|censored|masked"
     # a name standing for the value: PAT_TOKEN, REGISTRY_PASSWORD
     r"|(?-i:[A-Z][A-Z0-9_]{0,63}_(?:TOKEN|PASSWORD|PASSWD|SECRET|KEY|PASS))"
 )
@@ -448,7 +448,10 @@ def _gate_passes(kind: str, text: str, lower: str | None = None) -> bool:
 
 def _may_match(kind: str, text: str, lower: str) -> bool:
     """False when `kind`'s pattern cannot match `text`: none of its needles is in `lower`, or its gate rejects it."""
-    return any(needle in lower for needle in _NEEDLES[kind]) and _gate_passes(kind, text, lower)
+    for needle in _NEEDLES[kind]:  # a loop, not any(generator): this runs ~20 times for every text redacted
+        if needle in lower:
+            return _gate_passes(kind, text, lower)
+    return False
 
 
 def _stands_for_a_secret(value: str) -> bool:

@@ -525,6 +525,7 @@ def test_a_folded_spelling_is_masked_in_place(text, masked):
         "Running `docker login -u <username> -p <password>` fails",
         "密码 错误，登录不上",
         "ｔａｇ：ｌａｔｅｓｔ　镜像拉取失败",
+        '--set managedFederation.apiKey="REDACTED" --set auth.password=<hidden>',
     ],
 )
 def test_names_and_words_near_a_label_are_not_secrets(text):
