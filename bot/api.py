@@ -25,7 +25,7 @@ import knowledge
 from bot import json_body
 from bot.questions import count_question, question_fields
 from bot.render import render
-from diagnostics import LANGS
+from diagnostics import LANGS, AnonymousDiagnosis
 from diagnostics import checks as checks_registry
 
 if TYPE_CHECKING:
@@ -38,7 +38,9 @@ if TYPE_CHECKING:
 blueprint = Blueprint("api", __name__)
 
 RENDERS = ("html",)  # values of "render"
-MAX_TARGET_CHARS = 512
+MAX_TARGET_CHARS = AnonymousDiagnosis.MAX_TARGET
+# /api/feedback's identifiers: an FAQ entry id, the knowledge base's version, the X-Question-Id it answers
+MAX_ANSWER_ID, MAX_KB_VERSION, MAX_QUESTION_ID = 100, 100, 64
 
 
 def anonymous_checks() -> tuple[str, ...]:
@@ -639,12 +641,12 @@ def api_feedback() -> Response:
     if (
         not isinstance(answer_id, str)
         or not answer_id
-        or len(answer_id) > 100
+        or len(answer_id) > MAX_ANSWER_ID
         or not isinstance(kb_version, str)
         or not kb_version
-        or len(kb_version) > 100
+        or len(kb_version) > MAX_KB_VERSION
         or not isinstance(helpful, bool)
-        or ("question_id" in body and (not isinstance(question_id, str) or len(question_id) > 64))
+        or ("question_id" in body and (not isinstance(question_id, str) or len(question_id) > MAX_QUESTION_ID))
     ):
         return error_response(400, "bad_feedback", body=body)
     if not _known_answer(answer_id):
@@ -676,6 +678,14 @@ def _openapi_document(names: tuple[str, ...], anonymous: tuple[str, ...]) -> dic
     schemas["AnonymousCheckName"]["enum"] = list(anonymous)
     request = doc["paths"]["/api/diagnose"]["post"]["requestBody"]["content"]["application/json"]["schema"]
     request["properties"]["checks"]["maxItems"] = len(anonymous)
+    request["properties"]["target"]["maxLength"] = MAX_TARGET_CHARS
+    feedback = doc["paths"]["/api/feedback"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    for field, limit in (
+        ("answer_id", MAX_ANSWER_ID),
+        ("kb_version", MAX_KB_VERSION),
+        ("question_id", MAX_QUESTION_ID),
+    ):
+        feedback["properties"][field]["maxLength"] = limit  # the limits the handlers enforce, declared once
     return doc
 
 

@@ -875,7 +875,7 @@ class SlackChannel:
         """One address, no spaces, nothing secret-looking; the diagnosis itself applies name rules and policy."""
         return (
             bool(target)
-            and len(target) <= 512
+            and len(target) <= AnonymousDiagnosis.MAX_TARGET
             and not any(ch.isspace() for ch in target)
             and not self.redact(target)[1]
         )

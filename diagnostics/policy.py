@@ -526,6 +526,10 @@ class AnonymousDiagnosis:
     account is consulted), an empty environment (no DOCKER_CONFIG, no HTTP(S)_PROXY: the engine connects only to
     the addresses the policy checked), never a push."""
 
+    # The longest target an anonymous user may name: a host or an image reference, with room to spare (the CLI takes
+    # up to diagnostics.target.MAX_TARGET). The web API answers 413 above it, Slack's target modal refuses it.
+    MAX_TARGET = 512
+
     policy: AddressPolicy
     timeout: float = 10.0
     nameserver: str | None = None

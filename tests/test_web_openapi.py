@@ -307,3 +307,24 @@ def test_diagnose_checks_rule_is_the_same_in_the_reference_and_the_schema(doc):
     description = schema["properties"]["checks"]["description"]
     for text in (row, description):
         assert "empty or absent = every configured check" in text and "unknown name is a 400" in text, text
+
+
+@pytest.mark.parametrize(
+    ("path", "field", "body"),
+    [
+        ("/api/diagnose", "target", {}),
+        ("/api/feedback", "answer_id", {"kb_version": "v", "helpful": True}),
+        ("/api/feedback", "kb_version", {"answer_id": "login-failed", "helpful": True}),
+        ("/api/feedback", "question_id", {"answer_id": "login-failed", "kb_version": "v", "helpful": True}),
+    ],
+)
+def test_the_documented_length_limits_are_the_enforced_ones(apps, doc, path, field, body):
+    """Each maxLength the document declares is the one the handler applies: at the limit the field is accepted, one
+    character more is refused (the document takes the limits from bot/api.py and diagnostics.AnonymousDiagnosis)."""
+    schema = doc["paths"][path]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    limit = schema["properties"][field]["maxLength"]
+    client = apps["normal"].test_client()
+    at_limit = client.post(path, json={**body, field: "a" * limit})
+    over = client.post(path, json={**body, field: "a" * (limit + 1)})
+    assert over.status_code in (400, 413) and over.get_json()["error"] in ("target_too_long", "bad_feedback")
+    assert at_limit.get_json().get("error") not in ("target_too_long", "bad_feedback"), at_limit.get_json()
