@@ -530,3 +530,25 @@ def test_a_folded_spelling_is_masked_in_place(text, masked):
 )
 def test_names_and_words_near_a_label_are_not_secrets(text):
     assert redact(text) == (text, [])
+
+
+# a label spelt with any mix of full-width letters, look-alikes and invisible characters reads as the label
+_SPELLINGS = {c: [c, chr(ord(c) + 0xFEE0)] for c in "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"}
+for _look_alike, _letter in _redactor._LOOK_ALIKES.items():
+    if _letter in _SPELLINGS:
+        _SPELLINGS[_letter].append(_look_alike)
+
+
+@_BOUNDED
+@given(
+    label=st.sampled_from(["password", "PASSWORD", "passwd", "token", "SecretKey", "DOCKER_PASSWORD", "api_key"]),
+    data=st.data(),
+)
+def test_a_label_in_any_folded_spelling_masks_the_same_value(label, data):
+    spelt = ""
+    for c in label:
+        spelt += data.draw(st.sampled_from(_SPELLINGS.get(c, [c])))
+        spelt += data.draw(st.sampled_from(["", "", "", "\u200b", "\u00ad", "\ufeff"]))
+    value = "Pl4ntedF0ld3dKey0123456789abcdef"  # the shape of a Tencent Cloud SecretKey: 32 letters and digits
+    text = f"login fails, {spelt}: {value} and more"
+    assert redact(text)[0] == text.replace(value, "****")
