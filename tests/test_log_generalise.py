@@ -505,3 +505,72 @@ def test_a_private_repository_named_in_a_push_refusal_stays_a_refused_right():
         "is denied`.\nI created a private repository named `curl` in the console first."
     )
     assert cause(paste) == "PERMISSION_DENIED"
+
+
+# --- round-5 parts 10-11 -----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("driver", ["devicemapper", "overlay2", "aufs", "btrfs"])
+@pytest.mark.parametrize("call", ["link", "mkdir", "rename", "open"])
+def test_an_os_call_on_the_daemons_graph_driver_path_is_the_daemon(driver, call):
+    line = (
+        f"65e9dbc42589: Error pulling image (latest) from phusion/baseimage, {call} /var/lib/docker/{driver}/mnt/"
+        "444041ffab2c/rootfs/.wh..wh.plnk/317.9290: no such file or directory"
+    )
+    assert (
+        cause(f"Pulling repository phusion/baseimage\n{line}\n444041ffab2c: Error downloading dependent layers")
+        == "DAEMON_ERROR"
+    )
+
+
+def test_a_dev_container_feature_with_no_manifest_under_its_tag():
+    line = (
+        "[13386 ms] Could not resolve Feature manifest for 'ghcr.io/org/features/quarto-cli:prerelease'.  If "
+        "necessary, provide registry credentials with 'docker login <registry>'."
+    )
+    assert cause(line) == "TAG_NOT_FOUND"
+
+
+@pytest.mark.parametrize("action", ["upload to", "push to", "deploy to", "read from"])
+def test_a_known_user_unauthorized_to_act_is_a_refused_right(action):
+    line = f"Could not push image: error from registry: User is unauthorized to {action} docker-local/corp/app/_uploads"
+    assert cause(line) == "PERMISSION_DENIED"
+
+
+def test_a_generic_wording_never_hides_a_decisive_one_on_the_same_line():
+    line = (
+        '400 Client Error: Bad Request ("no such image: homeassistant/supervisor:latest:152: invalid reference format")'
+    )
+    assert cause(line) == "NAME_INVALID"
+    # context (an exporter's own failure, tier 0) still hides what it wraps
+    assert (
+        cause(
+            'traces export: Post "https://localhost:4318/v1/traces": dial tcp 127.0.0.1:4318: connect: connection refused'
+        )
+        is None
+    )
+
+
+@pytest.mark.parametrize(
+    "said", ["Getting this intermittently today:", "Randomly the build fails with:", "It happens sporadically, with:"]
+)
+def test_a_failure_that_comes_and_goes_with_nothing_changed_is_the_servers(said):
+    for line in (
+        "login attempt to https://registry.hub.docker.com/v2/ failed with status: 401 Unauthorized",
+        "ERROR: failed to authorize: failed to fetch oauth token: unexpected status: 404 Not Found",
+    ):
+        assert cause(f"{said}\n```\n{line}\n```\nbefore and after that the same login works fine") == "SERVER_ERROR"
+    # a DNS failure that comes and goes keeps its own reading
+    dns = "Error response from daemon: Get https://r.example.com/v2/: dial tcp: lookup r.example.com: no such host"
+    assert cause(f"{said}\n```\n{dns}\n```") == "DNS_NXDOMAIN"
+
+
+def test_a_plain_401_after_a_login_that_worked_is_refused_credentials():
+    # the majority of the real labels (rounds 1-5): credentials the login accepted and the pull then sent were refused
+    paste = (
+        "$ echo $CR_PAT | docker login ghcr.io -u me --password-stdin\nLogin Succeeded\n\n"
+        "$ docker pull ghcr.io/me/app\nUsing default tag: latest\n"
+        'Error response from daemon: Head "https://ghcr.io/v2/me/app/manifests/latest": unauthorized'
+    )
+    assert cause(paste) == "CREDENTIALS_INVALID"
+    assert cause(paste.split("\n\n", 1)[1]) == "CREDENTIALS_MISSING"

@@ -218,6 +218,15 @@ def _reads_differently(line: str, nxt: str, p: dict[str, Any]) -> bool:
 # ambiguous reading only (a refused right, a missing login, an EOF, a symptom), never a specific wording.
 _USER_SAYS: tuple[tuple[str, frozenset[str], LazyRe], ...] = (
     (
+        # the same request fails now and then and works again with nothing changed: the server's side, whatever the
+        # wording says about credentials or names (credentials that work at other times are not wrong)
+        "SERVER_ERROR",
+        frozenset(
+            {"CREDENTIALS_MISSING", "CREDENTIALS_INVALID", "PERMISSION_DENIED", "TAG_NOT_FOUND", "REPO_NOT_FOUND"}
+        ),
+        LazyRe(r"\b(?:intermittent(?:ly)?|randomly|sporadic(?:ally)?|from time to time|every now and then)\b"),
+    ),
+    (
         "CREDENTIALS_EXPIRED",
         frozenset({"CREDENTIALS_MISSING", "CREDENTIALS_INVALID", "PERMISSION_DENIED"}),
         _EXPIRY_PROSE,
@@ -276,6 +285,8 @@ _USER_SAYS: tuple[tuple[str, frozenset[str], LazyRe], ...] = (
 # Causes told by the user that may also refine a specific wording listing them among its alternatives (a 503 or a
 # dial timeout may be a proxy's; an expiry never overrides "incorrect username or password")
 _VIA_ALSO = frozenset({"PROXY_ERROR"})
+# ... and those that refine any reading of the families they list (credentials that work at other times are not wrong)
+_ANY_READING = frozenset({"SERVER_ERROR"})
 _QUOTED_SPAN = LazyRe(r"`[^`\n]{1,600}`")
 # Output readings a user's diagnosis may refine: generic wordings (GENERIC_IDS) and tier-2 wrappers
 _REFINABLE_TIER = 2
@@ -301,7 +312,7 @@ def _user_diagnosis(
         # a generic wording, or one whose own alternatives name the cause told
         if (
             cause in refines
-            and (generic or (said in _VIA_ALSO and said in pattern.get("also", ())))
+            and (generic or said in _ANY_READING or (said in _VIA_ALSO and said in pattern.get("also", ())))
             and rx.search(prose)
         ):
             also.insert(0, cause)
@@ -481,6 +492,12 @@ def _match(line: str, op: str | None, wrapped: str | None) -> tuple[dict[str, An
     ("…: unauthorized: authentic" / "ation required") and neither piece names an error alone."""
     quoted = quoted_output(line)
     p = (match_line(quoted, op) if quoted else None) or match_line(line, op)
+    if p is not None and p["tier"] == _DECISIVE_TIER - 1 and not p.get("no_cause"):
+        # a generic wording (tier 2: a local "No such image", a wrapper) never hides a decisive one on the same line
+        # ("no such image: X: invalid reference format"); context (tiers 0-1: a telemetry exporter's own failure) does
+        q = match_line(quoted or line, op, skip_ids=(p["id"],))
+        if q is not None and q["tier"] >= _DECISIVE_TIER:
+            p = q
     inner = program_quote(line) if p is not None and not quoted else None
     if p is not None and inner:
         # the helper's own output refines the wrapper's reading within the same cause (D-Bus, a missing `pass` store)
@@ -543,6 +560,9 @@ def _repeats(line: str, p: dict[str, Any], best_line: str) -> bool:
         return False
     words = matched_words(line, p).strip().lower()
     return len(words) >= 4 and words in best_line.lower()
+
+
+_DECISIVE_TIER = 3
 
 
 def _may_follow(line: str, where: tuple[bool, bool], best_where: tuple[bool, bool]) -> bool:

@@ -242,9 +242,15 @@ def registry_context(text: str) -> bool:
     return bool(_REGISTRY_CONTEXT.search(lower))
 
 
+_PATH_TOKEN = LazyRe(r"\S{0,300}[/@]\S{0,300}")
+
+
 def is_bare(lower: str) -> bool:
     """Whether the (lower-case) text is one error line with no words of the user's around it."""
-    return not ("\n" in lower.strip() or _CJK_CHAR.search(lower) or _PROSE_WORDS.search(lower))
+    if "\n" in lower.strip() or _CJK_CHAR.search(lower):
+        return False
+    # a path or a module name is not a sentence ("github.com/a/i@v1.4.2" holds no pronoun)
+    return not _PROSE_WORDS.search(_PATH_TOKEN.sub(" ", lower))
 
 
 # Hosts that serve code, packages or web content, never container images (one list for the other-tool rule).
