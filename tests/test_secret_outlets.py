@@ -108,3 +108,28 @@ def test_check_name_on_the_cli_does_not_print_a_pasted_secret(how):
         code, out, err = cli("check-name", *how)
     assert code == 1 and out.strip()
     assert _leaks(out + err) == [] and "****" in out
+
+
+def test_no_slack_reply_or_stored_row_gives_a_pasted_secret_back(tmp_path):
+    """The same forms through Slack's signed requests (mentions, /tcr ask, /tcr diagnose, /tcr check-name): nothing
+    posted to Slack's Web API, no slash-command response and no stored row holds the secret."""
+    from tests.harness.slack_api import BOT_USER_ID, SlackRig, make_web_app
+
+    db = tmp_path / "slack.sqlite3"
+    with SlackRig(make_web_app, config={"DB": str(db), "RATE_LIMIT_ASK": "0"}) as rig:
+        for n, question in enumerate(QUESTIONS):
+            text = f"<@{BOT_USER_ID}> {question}"
+            rig.event(
+                {"type": "app_mention", "user": "U0ASKER", "text": text, "ts": f"1700001000.{n:06d}", "channel": "C0G"}
+            )
+        replies = [
+            rig.command(f"ask {QUESTIONS[0]}"),
+            rig.command(f"diagnose {TARGETS[0]}"),
+            rig.command(f"check-name ref {TARGETS[0]}"),
+        ]
+        rig.api.wait_for("chat.postMessage", count=len(QUESTIONS))
+        rig.api.quiet()
+        assert _leaks(rig.api.everything()) == []
+        assert [r.text[:200] for r in replies if _leaks(r.text)] == []
+        stored = _stored(rig.app)
+    assert "****" in stored and _leaks(stored) == []
