@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from .results import FindingDict
 
 STATUSES = ("ok", "warn", "fail", "skip")
+PROBLEMS = ("fail", "warn")  # the statuses that report a problem: a verdict's symptoms, what confirms a log
 CATALOGUE_PATH = os.path.join(os.path.dirname(__file__), "codes.toml")
 
 

@@ -21,7 +21,7 @@ from types import ModuleType
 from . import checks, net, verdict
 from .context import Context, DiagnoseOptions
 from .errors import InputError
-from .findings import Finding, Unavailable, finding
+from .findings import STATUSES, Finding, Unavailable, finding
 from .target import Target, parse_target
 from .value import Record
 
@@ -109,7 +109,7 @@ class Report(Record):
     @property
     def counts(self) -> dict[str, int]:
         """Findings per status (ok, warn, fail, skip)."""
-        c = {"ok": 0, "warn": 0, "fail": 0, "skip": 0}
+        c = dict.fromkeys(STATUSES, 0)
         for f in self.findings:
             c[f.status] = c.get(f.status, 0) + 1
         return c

@@ -8,7 +8,7 @@ cause and lists the wire failures as its symptoms; the findings themselves are a
 
 from __future__ import annotations
 
-from .findings import Finding, catalogue
+from .findings import PROBLEMS, Finding, catalogue
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see tests/test_startup.py
 if TYPE_CHECKING:
@@ -64,7 +64,7 @@ def settle(findings: list[Finding]) -> list[Finding]:
 def causes(findings: list[Finding]) -> list[Verdict]:
     """[{cause: {check, code, status, likely}, symptoms: [{check, code}]}], strongest cause first."""
     cat = catalogue()
-    wire = [f for f in findings if not is_account(f) and f.status in ("fail", "warn")]
+    wire = [f for f in findings if not is_account(f) and f.status in PROBLEMS]
     out: list[Verdict] = []
     for f in findings:
         if not is_account(f) or f.status not in RANK:

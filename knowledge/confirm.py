@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from diagnostics.findings import PROBLEMS
+
 from .logs import confirming_codes
 
 if TYPE_CHECKING:
@@ -19,7 +21,7 @@ def log_verdict(cause: str, also: Sequence[str], findings: Iterable[Mapping[str,
     (codes: those, the most likely cause's first); other: something else failed (codes: what failed or warned, in
     report order); not_reproduced: nothing failed.
     """
-    bad = [f for f in findings if f.get("status") in ("fail", "warn")]
+    bad = [f for f in findings if f.get("status") in PROBLEMS]
     wanted: dict[str, int] = {}
     for rank, code in enumerate([cause, *also]):
         for confirming in [code, *confirming_codes(code)]:

@@ -151,3 +151,12 @@ NO_FAQ_ENTRY = {
 def test_a_failure_no_entry_documents_links_to_none(code):
     f = finding(catalogue()[code]["check"], code, **NO_FAQ_ENTRY[code])
     assert f.status == "fail" and f.faq is None and f.to_dict()["faq"] is None
+
+
+def test_problem_statuses_are_statuses_and_counts_cover_every_status():
+    from diagnostics import Report, parse_target
+    from diagnostics.findings import PROBLEMS
+
+    assert set(PROBLEMS) < set(STATUSES)
+    report = Report(parse_target("x.example"), [finding("dns", "DNS_NXDOMAIN", host="x.example", nameserver="-")])
+    assert list(report.counts) == list(STATUSES) and report.counts["fail"] == 1 and sum(report.counts.values()) == 1
