@@ -21,10 +21,14 @@ LOCALE_VARS = ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE")
 def locale(monkeypatch, tmp_path):
     """locale(lang): a zh_CN or en_US locale, in an empty working directory with no database configured."""
     monkeypatch.chdir(tmp_path)
+    # `serve` exports its database URL and log level into os.environ for its workers: set-then-delete makes
+    # monkeypatch restore each variable to its state before the test, whatever the command wrote
     for var in (*LOCALE_VARS, "TCR_DOCTOR_DATABASE_URL", "DATABASE_URL", "TCR_DOCTOR_DB", "TCR_DOCTOR_REDIS_URL"):
-        monkeypatch.delenv(var, raising=False)
-    for var in ("TCR_DOCTOR_RETENTION_DAYS", "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN"):
-        monkeypatch.delenv(var, raising=False)
+        monkeypatch.setenv(var, "")
+        monkeypatch.delenv(var)
+    for var in ("TCR_DOCTOR_LOG_LEVEL", "TCR_DOCTOR_RETENTION_DAYS", "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN"):
+        monkeypatch.setenv(var, "")
+        monkeypatch.delenv(var)
 
     def set_locale(lang: str) -> None:
         monkeypatch.setenv("LANG", "zh_CN.UTF-8" if lang == "zh" else "en_US.UTF-8")
