@@ -574,3 +574,34 @@ def test_a_plain_401_after_a_login_that_worked_is_refused_credentials():
     )
     assert cause(paste) == "CREDENTIALS_INVALID"
     assert cause(paste.split("\n\n", 1)[1]) == "CREDENTIALS_MISSING"
+
+
+# --- round-5 part 12 ---------------------------------------------------------------------------------------------------
+
+
+@FAMILY
+@given(
+    region=st.sampled_from(["us-east4", "europe-west3", "asia-east1"]),
+    project=_LABEL,
+    repo=_LABEL,
+    cut=st.integers(8, 30),
+    tree=st.sampled_from(["", "      │   ", "│ │ ╰╴ "]),
+)
+def test_an_anonymous_token_refused_by_artifact_registry_is_a_missing_login(region, project, repo, cut, tree):
+    # containerd asks for an anonymous token only without credentials; a terminal UI may draw its tree before each
+    # line and wrap the URL anywhere
+    url = f"https://{region}-docker.pkg.dev/v2/token?scope=repository%3A{project}%2F{repo}%3Apull&service={region}-docker.pkg.dev"
+    at = len("https://") + cut
+    while url[at - 1] not in "-./?&=%_":
+        at += 1
+    line = f"failed to copy: httpReadSeeker: failed open: failed to authorize: failed to fetch anonymous token: unexpected status from GET request to {url}: 403 Forbidden"
+    head, tail = line.split(url[at:], 1)[0], url[at:] + line.split(url[at:], 1)[1]
+    assert cause(f"{tree}! {head}\n{tree}  {tail}") == "CREDENTIALS_MISSING"
+    # GHCR's 403 to an anonymous token request stays a refused scope
+    ghcr = line.replace(f"{region}-docker.pkg.dev", "ghcr.io")
+    assert cause(ghcr) == "PERMISSION_DENIED"
+
+
+def test_the_daemons_authorization_plugin_refusing_a_call():
+    line = 'time="2024-09-18T19:00:50Z" level=error msg="AuthZRequest for HEAD /_ping returned error: authorization denied by plugin pipelines: "'
+    assert cause(f"On Sep 17 I started experiencing this issue on my pipelines:\n```\n{line}\n```") == "DAEMON_ERROR"

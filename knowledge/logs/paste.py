@@ -50,6 +50,10 @@ _TIMESTAMP = re.compile(
 )
 # Markdown around a pasted line: blockquote markers ("> "), bold/strike markers at either end ("**Error: …**").
 _MARKDOWN_EDGE = re.compile(r"^(?:>[ \t]?){1,4}|^(?:\*\*|__|~~)(?=\S)|(?<=\S)(?:\*\*|__|~~)$")
+# A terminal UI's tree drawn before each line (dagger's "│ │ ╰╴✘ …", "│   ! failed to copy: …"): box-drawing characters,
+# check marks and the error mark, never the program's message
+_TREE_CHARS = frozenset("\u2502\u251c\u2514\u2570\u2574\u2500\u250a\u2506\u2503\u2523\u2517")
+_TREE_PREFIX = re.compile(r"^[\u2500-\u257f\u2713\u2714\u2717\u2718 ]{1,80}(?:! )?")
 # Bold spans inside a line ("i have this message : **Error response from daemon: Get …: authenticationrequired**"):
 # the page's emphasis, glued to the words the program printed. Removed only in pairs around words, so a glob's `**/`
 # and a user's `****` mask stay.
@@ -102,6 +106,8 @@ def _clean_line(raw: str) -> str:
     if "<img" in raw or "![" in raw:
         raw = _IMAGE_MARKUP.sub(" ", raw)
     line = _MARKDOWN_EDGE.sub("", _TIMESTAMP.sub("", _CONTROL.sub(" ", raw).strip(), count=1))
+    if line[:1] in _TREE_CHARS:
+        line = _TREE_PREFIX.sub("", line)
     if "**" in line:
         line = _BOLD_SPAN.sub(r"\1", line)
     if len(line) > MAX_LINE:

@@ -11,7 +11,17 @@ from ..structure import is_prose
 from .commands import command_info, detect_tool, guess_op
 from .diagnosis import diagnose_command
 from .images import entities
-from .paste import DEBUG_LINE, ERRCODE_LINE, HTML_LINE, MAX_EVIDENCE, clean_lines, logical_lines, redact, strip_prefix
+from .paste import (
+    DEBUG_LINE,
+    ERRCODE_LINE,
+    HTML_LINE,
+    MAX_EVIDENCE,
+    MAX_LINE,
+    clean_lines,
+    logical_lines,
+    redact,
+    strip_prefix,
+)
 from .rules import (
     GENERIC_IDS,
     NETWORK_CAUSES,
@@ -177,6 +187,13 @@ def _rejoin_wrapped_wordings(lines: list[str]) -> list[str]:
     i = 0
     while i < len(lines):
         line = lines[i]
+        while (
+            i + 1 < len(lines) and len(line) < MAX_LINE and _URL_CUT.search(line) and _URL_GOES_ON.match(lines[i + 1])
+        ):
+            # a URL never holds a space: one cut after a separator ("…to https://us-east4-" / "docker.pkg.dev/v2/…")
+            # goes on in the next line
+            i += 1
+            line += lines[i]
         if (
             i + 1 < len(lines)
             and len(line) >= _WORD_WRAP_MIN
@@ -199,6 +216,8 @@ def _rejoin_wrapped_wordings(lines: list[str]) -> list[str]:
     return out
 
 
+_URL_CUT = LazyRe(r"\bhttps?://[^\s\"'`<>]{0,300}[-./?&=%_]$")
+_URL_GOES_ON = LazyRe(r"[A-Za-z0-9][A-Za-z0-9._~%/?&=:+-]{0,300}(?:[\"'`]?:\s|\s|$)")
 # A line that starts a message of its own ("Error: …", "Warning: …", "[ERROR] …", a date, a level tag, a prompt): not
 # the tail of the line above
 _MESSAGE_START = LazyRe(r"(?:[A-Z][A-Za-z]{1,20}(?: [A-Za-z]{1,20}){0,2}:\s|\d{4}[-/]\d{2}|[A-Z]{4}\[|time=|level=)")
