@@ -87,6 +87,10 @@ def test_answered_question_has_null_refusal():
         # the British spelling users type for Harbor, and DaoCloud's platform (issue 11 round 5, real posts)
         ("在 k8s 里部署的 harbour，push 镜像成功了，但是 ui 里看不到这个镜像", "Harbor"),
         ("DaoCloud 上的代码构建一直失败，等了很久", "DaoCloud"),
+        (
+            "we run the open source registry ourselves; deleting one tag also removed another tag with the same digest",
+            "self-hosted registry",
+        ),
     ],
 )
 def test_other_vendor_registry_gets_no_tcr_entry(text, vendor):
