@@ -599,10 +599,12 @@ EN_WIDGET_WORDS = (
     "Diagnose",
     "Run diagnostics",
 )
+# A login that fails on DNS: the login entry answers and the log's cause leads (a push that fails so gets the
+# cause but no entry: a network failure is the login entry's story only for a login).
 ZH_LOG = (
-    "推送镜像失败，怎么办：\n$ docker push shop.tencentcloudcr.com/ns/app:1.0\n"
-    'Get "https://shop.tencentcloudcr.com/v2/": dial tcp: lookup shop.tencentcloudcr.com on 127.0.0.53:53: '
-    "no such host"
+    "登录镜像仓库失败，怎么办：\n$ docker login shop.tencentcloudcr.com\n"
+    'Error response from daemon: Get "https://shop.tencentcloudcr.com/v2/": dial tcp: lookup shop.tencentcloudcr.com '
+    "on 127.0.0.53:53: no such host"
 )
 
 
