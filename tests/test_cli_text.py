@@ -172,9 +172,17 @@ def test_explain_runs_verdict_takes_the_languages_punctuation(lang, expected):
         lang=lang,
         faq_question=None,
         cloud_hint=None,
-        diagnosis={"ran": True, "verdict": "other", "codes": ["TCP_REFUSED"], "findings": []},
+        diagnosis={
+            "ran": True,
+            "verdict": "other",
+            "codes": ["TCP_REFUSED"],
+            "findings": [
+                {"status": "fail", "check": "tcp", "code": "TCP_REFUSED", "summary": {"zh": "拒绝", "en": "refused"}}
+            ],
+        },
     )
     assert expected in text, text
+    assert "  [FAIL] tcp TCP_REFUSED" in text, text  # the marks `diagnose` prints
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
