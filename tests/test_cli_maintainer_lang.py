@@ -142,6 +142,9 @@ def test_eval_metrics_speak_the_cli_language(lang, how, locale, capsys, tmp_path
 @pytest.mark.parametrize(("lang", "how"), BOTH)
 def test_serve_and_slack_errors_speak_the_cli_language(lang, how, locale, capsys, monkeypatch, tmp_path):
     monkeypatch.setenv("TCR_DOCTOR_REDIS_URL", f"redis://:s3cret-pw@127.0.0.1:{free_port()}/0")
+    # serve exports --database-url for its server processes (bot.settings.export): undone after the test, so later
+    # tests do not read this test's database from the environment
+    monkeypatch.setenv("TCR_DOCTOR_DATABASE_URL", "")
     argv = ["serve", "--database-url", str(tmp_path / "t.sqlite3")]
     assert main(in_both_ways(lang, how, locale, argv)) == 1
     err = capsys.readouterr().err
