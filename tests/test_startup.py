@@ -137,10 +137,10 @@ re._compile = recording
 from bot.cli import main
 with contextlib.redirect_stdout(io.StringIO()):
     main(json.loads(sys.argv[1]))
-from diagnostics import checks, names, reference
+from diagnostics import checks, names, reference, stub_resolver
 declaration = getattr(checks._DECLARATION, "pattern", checks._DECLARATION)
 unneeded = [reference.DIGEST, reference.HEX64, reference._BRACKETED, names.INSTANCE, names.NS_CHARS, names.REPO_CHARS]
-print(json.dumps({"declaration": declaration, "compiled": compiled, "unneeded": unneeded}))
+print(json.dumps({"declaration": declaration, "compiled": compiled, "unneeded": unneeded, "host": stub_resolver._HOST}))
 """
 
 
@@ -159,6 +159,18 @@ def test_a_diagnosis_with_the_declarations_kept_compiles_no_declaration_pattern(
     # nor a pattern a name:tag on a host that is not TCR's never needs (0.4-1 M each): a digest, a bare image ID, a
     # bracketed IPv6 host, TCR's instance, namespace and repository rules
     assert not set(seen["unneeded"]) & set(seen["compiled"]), set(seen["unneeded"]) & set(seen["compiled"])
+
+
+def test_a_diagnosis_of_an_address_compiles_no_host_name_pattern():
+    """The stub resolver's host-name pattern is compiled when a name is first asked: a diagnosis of an IP address
+    (the TCP step refused here) asks none (~0.9 M instructions)."""
+    argv = ["diagnose", "http://127.0.0.1:1/team/app", "--only", "name,dns,tcp", "--json"]
+    out = subprocess.run(
+        [sys.executable, "-c", PATTERNS_PROBE, json.dumps(argv)], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode == 0, out.stderr
+    seen = json.loads(out.stdout.strip().splitlines()[-1])
+    assert seen["compiled"] and seen["host"] not in seen["compiled"]
 
 
 def modules_of_code(code: str) -> set[str]:
