@@ -605,3 +605,16 @@ def test_an_anonymous_token_refused_by_artifact_registry_is_a_missing_login(regi
 def test_the_daemons_authorization_plugin_refusing_a_call():
     line = 'time="2024-09-18T19:00:50Z" level=error msg="AuthZRequest for HEAD /_ping returned error: authorization denied by plugin pipelines: "'
     assert cause(f"On Sep 17 I started experiencing this issue on my pipelines:\n```\n{line}\n```") == "DAEMON_ERROR"
+
+
+@pytest.mark.parametrize(
+    "paste",
+    [
+        "```\n  DOCKER_HOST=unix:///docker/docker.sock\nERROR: image 'gcr.io/b/builder:v1' does not exist on the daemon: not found\n```",
+        "      │   ! failed to authorize: failed to fetch anonymous token: unexpected status from GET request to "
+        "https://us-east4-docker.pkg.dev/v2/token?scope=repository%3Ap%2Fr%3Apull: 403 Forbidden",
+    ],
+)
+def test_a_quote_marker_before_indented_lines_reads_as_the_lines_unquoted(paste):
+    quoted = "\n".join("> " + line for line in paste.split("\n"))
+    assert cause(quoted) == cause(paste)

@@ -105,7 +105,8 @@ def _clean_line(raw: str) -> str:
     capped at MAX_LINE (its middle cut out)."""
     if "<img" in raw or "![" in raw:
         raw = _IMAGE_MARKUP.sub(" ", raw)
-    line = _MARKDOWN_EDGE.sub("", _TIMESTAMP.sub("", _CONTROL.sub(" ", raw).strip(), count=1))
+    # (stripped again: a quote marker before an indented line leaves the indent, which the line unquoted has not)
+    line = _MARKDOWN_EDGE.sub("", _TIMESTAMP.sub("", _CONTROL.sub(" ", raw).strip(), count=1)).strip()
     if line[:1] in _TREE_CHARS:
         line = _TREE_PREFIX.sub("", line)
     if "**" in line:
