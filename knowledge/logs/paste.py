@@ -128,7 +128,9 @@ def _unwrap(lines: list[str]) -> list[str]:
             j += 1
         if j > i or (i + 1 < len(lines) and _continues(lines[i], lines[i + 1], width)):
             end = j + 1 if j + 1 < len(lines) and len(lines[j + 1]) < width else j
-            out.append("".join(lines[i : end + 1])[:MAX_LINE])
+            # each piece masked before the join: a label cut at the line's start would be glued to the text before
+            # it ("…0000password: x"), where the detector no longer sees a label
+            out.append("".join(_redact(piece)[0] for piece in lines[i : end + 1])[:MAX_LINE])
             i = end + 1
         else:
             out.append(lines[i])
