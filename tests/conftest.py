@@ -79,6 +79,23 @@ def browser():
         b.close()
 
 
+def pytest_collection_modifyitems(items):
+    """A test marked `after_module` runs after the other tests of its module (they keep their order), so a check of
+    what the module's scenarios covered holds under any order: file order, pytest-randomly's shuffle (which reorders
+    before this hook runs), -p random-order."""
+    first_of_module: dict[object, int] = {}
+    for index, item in enumerate(items):
+        first_of_module.setdefault(getattr(item, "module", None), index)
+    order = {id(item): index for index, item in enumerate(items)}
+    items.sort(
+        key=lambda i: (
+            first_of_module[getattr(i, "module", None)],
+            i.get_closest_marker("after_module") is not None,
+            order[id(i)],
+        )
+    )
+
+
 # --- storage: the same tests on each database engine ------------------------------------------------------
 @pytest.fixture(params=["sqlite", "postgresql"])
 def storage_url(request, tmp_path):

@@ -203,6 +203,9 @@ def test_custom_domain_lookup_asks_the_instance_its_cname_names_first(api, dns, 
     from diagnostics import cloud
 
     monkeypatch.setattr(cloud, "RATE", 1000.0)
+    # The hint is waited for HINT_WAIT after the instance list; on a loaded machine the loopback DNS answer can come
+    # later (then every instance is asked, by design). This test is about what the hint does once it is there.
+    monkeypatch.setattr(cloud, "HINT_WAIT", 30.0)
     target = _many(account)
     r = run(api, dns, "r111.paged.example", only="cloud_instance")
     assert one(r, "CUSTOM_DOMAIN_OK").evidence["name"] == "many-127" == target.registry["RegistryName"]
@@ -212,7 +215,12 @@ def test_custom_domain_lookup_asks_the_instance_its_cname_names_first(api, dns, 
     r = run(api, dns, "r112.paged.example", only="cloud_instance")
     assert one(r, "CUSTOM_DOMAIN_OK").evidence["name"] == "many-127"
     asked = [x.params["RegistryId"] for x in api.received if x.action == "DescribeInstanceCustomizedDomain"]
-    assert asked[0] == "tcr-shop0001" and len(set(asked)) == 130
+    # Every instance up to the one that has the domain is asked. The last one's prefetched look-up may or may not have
+    # reached the stand-in when the diagnosis returns (it is not waited for once the domain is found): under load a
+    # whole-suite run saw 129 of 130.
+    listed = [i.id for i in account.instances]
+    up_to_target = set(listed[: listed.index(target.id) + 1])
+    assert asked[0] == "tcr-shop0001" and up_to_target <= set(asked) and len(up_to_target) == 129
 
 
 def test_custom_domain_lookup_keeps_to_the_rate_limit(api, dns, account, monkeypatch):
@@ -665,8 +673,10 @@ def test_generic_api_error(api, dns, account):
     assert one(r, "CLOUD_API_ERROR").evidence["error_code"] == "UnsupportedRegion"
 
 
+@pytest.mark.after_module
 def test_every_account_code_is_reached():
-    """Runs last in this module: every account-side code in the catalogue was produced by a scenario above."""
+    """Runs after the module's scenarios (the mark keeps it last under any order): every account-side code in the
+    catalogue was produced by one of them."""
     account_codes = {c for c, e in catalogue().items() if str(e.get("check", "")).startswith("cloud_")}
     missing = sorted(account_codes - REACHED)
     assert not missing, missing

@@ -12,8 +12,7 @@ from tests.test_widget_browser import ARTIFACTS
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(scope="module")
-def service(tmp_path_factory, live_server):
+def _start_service(tmp_path_factory, live_server):
     from bot.web import create_app
 
     db = tmp_path_factory.mktemp("console") / "console.sqlite3"
@@ -22,7 +21,22 @@ def service(tmp_path_factory, live_server):
     )
     charts_fixture(app)
     missed_fixture(app)
-    server = live_server(app)
+    return live_server(app)
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory, live_server):
+    """The charts and missed-questions fixtures' console, shared by the tests that only read it."""
+    server = _start_service(tmp_path_factory, live_server)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def own_service(tmp_path_factory, live_server):
+    """The same console for one test that writes to it (asks, teaches): the shared one's counts stay the fixtures'
+    whatever order the tests run in."""
+    server = _start_service(tmp_path_factory, live_server)
     yield server
     server.stop()
 
@@ -101,7 +115,8 @@ def test_sign_in_and_see_charts_with_data(page, service):
     assert page.console_errors == []  # no CSP violation, no script error
 
 
-def test_teach_and_undo_round_trip(page, service):
+def test_teach_and_undo_round_trip(page, own_service):
+    service = own_service
     assert ask(service, SCAN_ZH[0])["status"] == "no_answer"
     sign_in_by_keyboard(page, service, "Lin Lead")
     page.goto(service.url + "/console/questions")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import threading
 import time
 import types
 
@@ -46,16 +47,30 @@ def test_select():
 
 
 def test_independent_checks_run_concurrently(fake_checks):
-    # endpoint and tcp both depend on dns alone: once it passed, they run at the same time
-    fake_checks(
-        dns=fake_check("dns", ("name",)),
-        endpoint=fake_check("endpoint", ("dns",), sleep=0.3),
-        tcp=fake_check("tcp", ("dns",), sleep=0.3),
-    )
-    start = time.monotonic()
-    r = diagnose("example.test", DiagnoseOptions(only="name,dns,endpoint,tcp"))
-    took = time.monotonic() - start
-    assert took < 0.5, took  # 2 x 0.3 s in parallel, not 0.6 s in sequence
+    # endpoint and tcp both depend on dns alone: once it passed, they run at the same time. Each waits for the other to
+    # have started (a barrier, not a clock: a timing bound failed at 0.503 s on a loaded machine); run one after the
+    # other, the first would wait in vain and never meet the second.
+    both = threading.Barrier(2, timeout=10)
+    met: list[str] = []
+
+    def meeting(name):
+        check = fake_check(name, ("dns",))
+        run = check.run
+
+        def run_once_both_started(ctx):
+            try:
+                both.wait()
+                met.append(name)
+            except threading.BrokenBarrierError:
+                pass
+            return run(ctx)
+
+        check.run = run_once_both_started
+        return check
+
+    fake_checks(dns=fake_check("dns", ("name",)), endpoint=meeting("endpoint"), tcp=meeting("tcp"))
+    r = diagnose("example.test", DiagnoseOptions(only="name,dns,endpoint,tcp", timeout=30))
+    assert sorted(met) == ["endpoint", "tcp"]
     assert [f.check for f in r.findings] == ["name", "dns", "endpoint", "tcp"]
 
 
