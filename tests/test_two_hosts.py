@@ -178,6 +178,7 @@ def test_feedback_written_through_one_is_in_the_report_read_by_the_other(cluster
     assert groups[question]["thumbs_down"] == 1 and groups[question]["no_answer"] == 1
 
 
+@pytest.mark.after_module  # it kills one of the module's shared instances: the other tests need both
 def test_killing_one_instance_loses_no_acknowledged_write(cluster):
     """Load through nginx; one instance is SIGKILLed halfway. Every feedback acknowledged with 201 is in the
     database; questions never fail (nginx may resend /api/ask), and after the kill every request succeeds."""
