@@ -7,37 +7,14 @@ half (/work/notes/seen/logs_blind_r1r2.jsonl) are quoted next to the generated o
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from knowledge.logs import explain
+from tests.harness.log_families import HOSTS, IPV4, LABELS, PATHS, PORTS, cause, causes
 
-# Names of hosts, namespaces and tags. A name that is itself an error word ("denied", "quota", "timeout") is a
-# different question (which word is the name) than the families below ask, so it is left out of these.
-_ERROR_WORDS = re.compile(
-    r"denied|forbidden|unauthori|quota|limit|exceed|timeout|timed|refused|reset|eof|expired|unknown|invalid|found|error|fail|proxy|repositor|project|namespace|manifest|tag|image|host"
-)
-_LABEL = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789", min_size=1, max_size=12).filter(
-    lambda s: s[0].isalpha() and not _ERROR_WORDS.search(s)
-)
-HOSTS = st.builds(lambda a, b: f"{a}.{b}.com", _LABEL, _LABEL)
-PATHS = st.builds(lambda ns, repo: f"{ns}/{repo}", _LABEL, _LABEL)
-IPV4 = st.builds(lambda *o: ".".join(map(str, o)), *[st.integers(1, 254)] * 4)
-PORTS = st.integers(1024, 65535)
 FAMILY = settings(max_examples=25, deadline=None)
-
-
-def cause(text: str) -> str | None:
-    r = explain(text)
-    return r and r["cause"]
-
-
-def causes(text: str) -> list[str]:
-    r = explain(text)
-    return [r["cause"], *r["also"]] if r else []
 
 
 # --- Go net.OpError (src/net/net.go): "op net source->addr: err"; op "dial" while connecting, "read"/"write" after.
@@ -108,7 +85,7 @@ TOKEN_STATUS = [
 
 
 @FAMILY
-@given(form=st.sampled_from(TOKEN_STATUS), host=HOSTS, ns=_LABEL)
+@given(form=st.sampled_from(TOKEN_STATUS), host=HOSTS, ns=LABELS)
 def test_credentials_refused_by_the_token_endpoint_are_invalid_credentials(form, host, ns):
     line = "failed to authorize: failed to fetch oauth token: " + form.format(
         status="401 Unauthorized", host=host, ns=ns
@@ -119,7 +96,7 @@ def test_credentials_refused_by_the_token_endpoint_are_invalid_credentials(form,
 
 
 @FAMILY
-@given(form=st.sampled_from(TOKEN_STATUS), host=HOSTS, ns=_LABEL, kind=st.sampled_from(["oauth", "anonymous"]))
+@given(form=st.sampled_from(TOKEN_STATUS), host=HOSTS, ns=LABELS, kind=st.sampled_from(["oauth", "anonymous"]))
 def test_a_403_from_the_token_endpoint_is_a_refused_scope(form, host, ns, kind):
     line = f"Error: failed to authorize: failed to fetch {kind} token: " + form.format(
         status="403 Forbidden", host=host, ns=ns
@@ -280,7 +257,7 @@ def test_a_404_during_an_upload_is_the_server_losing_it(line):
 
 
 @FAMILY
-@given(path=PATHS, tag=_LABEL)
+@given(path=PATHS, tag=LABELS)
 def test_old_dockers_image_not_found_is_a_missing_tag(path, tag):
     line = f'Failed to pull image "192.168.1.225:5000/{path}:{tag}": rpc error: code = Unknown desc = Error: image {path}:{tag} not found'
     assert cause(line) == "TAG_NOT_FOUND"
@@ -357,7 +334,7 @@ def test_without_a_fence_the_last_error_still_decides():
 
 @FAMILY
 @given(
-    name=_LABEL, last=st.sampled_from(["manifest unknown: manifest unknown", "unauthorized: authentication required"])
+    name=LABELS, last=st.sampled_from(["manifest unknown: manifest unknown", "unauthorized: authentication required"])
 )
 def test_a_short_name_refused_by_every_search_registry_does_not_exist(name, last):
     # containers/image prints "Trying to pull REGISTRY/NAME..." for each unqualified-search registry
@@ -1296,7 +1273,7 @@ def test_a_whole_last_word_is_not_taken_for_a_cut():
 
 
 @FAMILY
-@given(path=PATHS, build=_LABEL)
+@given(path=PATHS, build=LABELS)
 def test_a_bare_400_for_a_tag_with_a_plus_is_the_name(path, build):
     paste = (
         f"$ crane push app.tar r.example.com/{path}:1.0.0+{build}\n"
@@ -1332,7 +1309,7 @@ def test_a_question_ending_with_a_tool_name_is_not_a_cut_off_error(question):
 @given(
     path=PATHS,
     version=st.sampled_from(["2024.42.27", "1.0.0", "v3"]),
-    build=_LABEL,
+    build=LABELS,
     verb=st.sampled_from(["HEAD", "GET"]),
 )
 def test_a_400_for_a_manifest_url_whose_tag_has_a_plus_is_the_name(path, version, build, verb):
@@ -1376,7 +1353,7 @@ OTEL_EXPORT = [
 
 
 @FAMILY
-@given(form=st.sampled_from(OTEL_EXPORT), host=HOSTS, ip=IPV4, path=PATHS, tag=_LABEL)
+@given(form=st.sampled_from(OTEL_EXPORT), host=HOSTS, ip=IPV4, path=PATHS, tag=LABELS)
 def test_a_programs_own_telemetry_that_cannot_be_sent_is_not_the_cause(form, host, ip, path, tag):
     # OpenTelemetry Go exporters: fmt.Errorf("traces export: %w", err), "failed to upload metrics: %w"; the default
     # handler logs them with a date stamp beside the program's real work
@@ -1416,7 +1393,7 @@ def test_self_signed_certificates_named_as_a_setup_are_not_an_error(setup):
 
 
 @FAMILY
-@given(host=HOSTS, path=PATHS, tag=_LABEL, what=st.sampled_from(["manifest", "blob"]))
+@given(host=HOSTS, path=PATHS, tag=LABELS, what=st.sampled_from(["manifest", "blob"]))
 def test_artifactorys_permission_wording_is_a_permission_problem(host, path, tag, what):
     # JFrog Artifactory: UNAUTHORIZED "The client does not have permission for manifest" (its permission check)
     line = f"Error: initializing source docker://{host}/{path}:{tag}: reading manifest {tag} in {host}/{path}: unauthorized: The client does not have permission for {what}"
@@ -1442,7 +1419,7 @@ def test_a_heredoc_marker_is_not_an_eof():
 
 
 @FAMILY
-@given(layers=LAYER_IDS, host=HOSTS, path=PATHS, tag=_LABEL)
+@given(layers=LAYER_IDS, host=HOSTS, path=PATHS, tag=LABELS)
 def test_a_bare_denied_under_the_layers_progress_is_the_registry_refusing(layers, host, path, tag):
     # a DENIED errcode with no message: the client prints the bare code under the layers it checked
     progress = "\n".join(f"{layer}: Layer already exists" for layer in layers)
@@ -1548,7 +1525,7 @@ def test_a_gcr_token_for_another_repository_is_a_permission_problem(host, path):
 
 
 @FAMILY
-@given(name=_LABEL, tag=_LABEL, form=st.sampled_from(["map", "scope", "url"]))
+@given(name=LABELS, tag=LABELS, form=st.sampled_from(["map", "scope", "url"]))
 def test_a_401_for_docker_hubs_official_namespace_is_a_missing_repository(name, tag, form):
     # library/ holds only public official images: a 401 for a name there means it does not exist
     detail = {
@@ -1799,7 +1776,7 @@ def test_the_old_kubelets_no_credentials_hint_leaves_the_details_to_decide(detai
         ["artifactregistry.repositories.downloadArtifacts", "artifactregistry.repositories.uploadArtifacts"]
     ),
     quote=st.sampled_from(['"', "'"]),
-    project=_LABEL,
+    project=LABELS,
 )
 def test_google_clouds_iam_refusal_is_a_permission_problem(perm, quote, project):
     line = f"Permission {quote}{perm}{quote} denied on resource {quote}projects/{project}/locations/europe-west1/repositories/docker{quote} (or it may not exist)"
@@ -1815,7 +1792,7 @@ def test_a_windows_image_on_a_linux_engine_is_the_platform():
 
 
 @FAMILY
-@given(name=_LABEL, tag=_LABEL)
+@given(name=LABELS, tag=LABELS)
 def test_containerds_resolve_ref_names_the_image_and_docker_hub_reads_as_missing(name, tag):
     line = (
         "CannotPullContainerError: pull image manifest has been retried 1 time(s): failed to resolve ref "
@@ -1881,7 +1858,7 @@ def test_a_token_the_kubelet_could_not_refresh_is_an_expired_one():
 
 
 @FAMILY
-@given(host=HOSTS, name=_LABEL)
+@given(host=HOSTS, name=LABELS)
 def test_a_one_segment_name_refused_by_a_hub_proxy_is_a_missing_repository(host, name):
     line = f"Error response from daemon: pull access denied for {host}/{name}, repository does not exist or may require 'docker login': denied: requested access to the resource is denied"
     assert cause(line) == "REPO_NOT_FOUND"

@@ -6,34 +6,13 @@ every message the code can print and every way it is carried, not the one post i
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from knowledge.logs import explain
+from tests.harness.log_families import HOSTS, LABELS, PATHS, cause
 
-_ERROR_WORDS = re.compile(
-    r"denied|forbidden|unauthori|quota|limit|exceed|timeout|timed|refused|reset|eof|expired|unknown|invalid|found|"
-    r"error|fail|proxy|repositor|project|namespace|manifest|tag|image|host|sock|daemon|token|cred|auth|login|pull|push"
-)
-_LABEL = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789", min_size=1, max_size=12).filter(
-    lambda s: s[0].isalpha() and not _ERROR_WORDS.search(s)
-)
-HOSTS = st.builds(lambda a, b: f"{a}.{b}.com", _LABEL, _LABEL)
-PATHS = st.builds(lambda ns, repo: f"{ns}/{repo}", _LABEL, _LABEL)
 FAMILY = settings(max_examples=20, deadline=None)
-
-
-def cause(text: str) -> str | None:
-    r = explain(text)
-    return r and r["cause"]
-
-
-def causes(text: str) -> list[str]:
-    r = explain(text)
-    return [r["cause"], *r["also"]] if r else []
 
 
 # --- how pages carry output ---------------------------------------------------------------------------------------
@@ -287,7 +266,7 @@ _OTHER_DOWNLOADS = [
 
 
 @FAMILY
-@given(line=st.sampled_from(_OTHER_DOWNLOADS), a=_LABEL, b=_LABEL, tool=st.sampled_from(["docker build", "podman"]))
+@given(line=st.sampled_from(_OTHER_DOWNLOADS), a=LABELS, b=LABELS, tool=st.sampled_from(["docker build", "podman"]))
 def test_a_request_to_a_code_or_package_host_is_another_programs_whatever_tool_ran_it(line, a, b, tool):
     line = line.format(a=a, b=b)
     paste = f"While running `{tool}` I get the error at the end.\n```\nStep 7/43 : RUN go mod download\n{line}\n```"
@@ -582,8 +561,8 @@ def test_a_plain_401_after_a_login_that_worked_is_refused_credentials():
 @FAMILY
 @given(
     region=st.sampled_from(["us-east4", "europe-west3", "asia-east1"]),
-    project=_LABEL,
-    repo=_LABEL,
+    project=LABELS,
+    repo=LABELS,
     cut=st.integers(8, 30),
     tree=st.sampled_from(["", "      │   ", "│ │ ╰╴ "]),
 )
