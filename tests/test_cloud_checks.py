@@ -665,7 +665,9 @@ def test_rate_limited_beyond_the_deadline(api, dns, account):
     account.rate_limit["DescribeInstances"] = 10_000
     r = run(api, dns, HOST, only="cloud_instance", timeout=1.5)
     f = one(r, "CLOUD_RATE_LIMITED")
-    assert f.evidence["attempts"] >= 2 and r.duration < 2.0
+    assert f.evidence["attempts"] >= 2
+    # wide for a loaded 2-core CI machine: a retry loop that ignored the deadline would run for minutes
+    assert r.duration < 1.5 + 1.5
 
 
 def test_generic_api_error(api, dns, account):

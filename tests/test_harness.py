@@ -402,7 +402,7 @@ def test_blackhole_connect_times_out(bad_servers):
     t0 = time.monotonic()
     with pytest.raises((TimeoutError, socket.timeout)):
         socket.create_connection(bad_servers.blackhole.address, timeout=0.5)
-    assert 0.4 < time.monotonic() - t0 < 1.5
+    assert 0.4 < time.monotonic() - t0 < 3  # wide for a loaded machine; a blackhole that answered would fail fast
     with pytest.raises(requests.exceptions.ConnectTimeout):
         _get(bad_servers.blackhole.url + "/v2/", timeout=(0.3, 0.3))
 

@@ -369,4 +369,4 @@ def test_attempts_and_timeout_bound_a_silent_server():
         start = time.monotonic()
         with pytest.raises(stub_resolver.Timeout):
             stub_resolver.resolve("x.test", "A", servers, 0.2, 10.0, stub_resolver.Options(timeout=1, attempts=1))
-        assert 0.9 <= time.monotonic() - start < 4  # resolv.conf's timeout:1 replaces the caller's 0.2 s
+        assert 0.9 <= time.monotonic() - start < 6  # resolv.conf's timeout:1 replaces the caller's 0.2 s
