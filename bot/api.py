@@ -25,6 +25,7 @@ import knowledge
 from bot import json_body
 from bot.questions import count_question, question_fields
 from bot.render import render
+from bot.settings import Settings
 from diagnostics import LANGS, AnonymousDiagnosis
 from diagnostics import checks as checks_registry
 
@@ -664,13 +665,14 @@ def api_feedback() -> Response:
 
 
 # --- /api/openapi.json ----------------------------------------------------------------------------------
-def openapi_document() -> dict[str, Any]:
-    """bot/openapi.json with the check names of the registry (a check added there is in the schema at once)."""
-    return _openapi_document(checks_registry.names(), anonymous_checks())
+def openapi_document(max_question_chars: int = Settings.max_question_chars) -> dict[str, Any]:
+    """bot/openapi.json with the check names of the registry (a check added there is in the schema at once) and
+    `max_question_chars`, the longest question the app accepts (its TCR_DOCTOR_MAX_QUESTION_CHARS)."""
+    return _openapi_document(checks_registry.names(), anonymous_checks(), max_question_chars)
 
 
 @functools.lru_cache(maxsize=4)
-def _openapi_document(names: tuple[str, ...], anonymous: tuple[str, ...]) -> dict[str, Any]:
+def _openapi_document(names: tuple[str, ...], anonymous: tuple[str, ...], max_question_chars: int) -> dict[str, Any]:
     with open(os.path.join(os.path.dirname(__file__), "openapi.json"), encoding="utf-8") as fh:
         doc: dict[str, Any] = json.load(fh)
     schemas = doc["components"]["schemas"]
@@ -679,6 +681,8 @@ def _openapi_document(names: tuple[str, ...], anonymous: tuple[str, ...]) -> dic
     request = doc["paths"]["/api/diagnose"]["post"]["requestBody"]["content"]["application/json"]["schema"]
     request["properties"]["checks"]["maxItems"] = len(anonymous)
     request["properties"]["target"]["maxLength"] = MAX_TARGET_CHARS
+    ask = doc["paths"]["/api/ask"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    ask["properties"]["q"]["maxLength"] = max_question_chars
     feedback = doc["paths"]["/api/feedback"]["post"]["requestBody"]["content"]["application/json"]["schema"]
     for field, limit in (
         ("answer_id", MAX_ANSWER_ID),
@@ -692,4 +696,4 @@ def _openapi_document(names: tuple[str, ...], anonymous: tuple[str, ...]) -> dic
 @blueprint.get("/api/openapi.json")
 def api_openapi() -> Response:
     """GET /api/openapi.json: the API's OpenAPI document."""
-    return jsonify(openapi_document())
+    return jsonify(openapi_document(_state().cfg.max_question_chars))

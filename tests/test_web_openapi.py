@@ -328,3 +328,19 @@ def test_the_documented_length_limits_are_the_enforced_ones(apps, doc, path, fie
     over = client.post(path, json={**body, field: "a" * (limit + 1)})
     assert over.status_code in (400, 413) and over.get_json()["error"] in ("target_too_long", "bad_feedback")
     assert at_limit.get_json().get("error") not in ("target_too_long", "bad_feedback"), at_limit.get_json()
+
+
+def test_the_served_question_limit_is_the_apps_setting(tmp_path):
+    """TCR_DOCTOR_MAX_QUESTION_CHARS is a setting: an app that sets it serves that q.maxLength, and that is the limit
+    it enforces (at the limit accepted, one character more a 413)."""
+    app = create_app(
+        {"DB": str(tmp_path / "q.sqlite3"), "SLACK": "off", "MAX_QUESTION_CHARS": "120", "RATE_LIMIT_ASK": "0"}
+    )
+    client = app.test_client()
+    served = client.get("/api/openapi.json").get_json()
+    limit = served["paths"]["/api/ask"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    limit = limit["properties"]["q"]["maxLength"]
+    assert limit == 120
+    assert client.post("/api/ask", json={"q": "docker login " + "a" * (limit - 13)}).status_code == 200
+    over = client.post("/api/ask", json={"q": "docker login " + "a" * (limit - 12)})
+    assert over.status_code == 413 and over.get_json()["error"] == "question_too_long"
