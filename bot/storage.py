@@ -324,6 +324,12 @@ def clean_text(value: Any) -> Any:
     return value.replace("\x00", "\ufffd") if "\x00" in value else value
 
 
+def _masked(value: Any) -> Any:
+    """`clean_text(value)`, and a string's pasted secrets masked by the one detector (knowledge.redact)."""
+    value = clean_text(value)
+    return knowledge.redact(value)[0] if isinstance(value, str) else value
+
+
 def _describe(exc: BaseException) -> str:
     """An exception for the log, redacted: its type and (masked, shortened) message, never a row's text (the
     engine hides statement parameters)."""
@@ -533,9 +539,10 @@ class Storage:
         and gets the error of its own row only (`GroupCommit`)."""
         values = {
             "ts": time.time(),
-            "question_id": clean_text(question_id),
-            "answer_id": clean_text(answer_id),
-            "kb_version": clean_text(kb_version),
+            # Channels pass these through from the client: a secret pasted into one is masked like any text.
+            "question_id": _masked(question_id),
+            "answer_id": _masked(answer_id),
+            "kb_version": _masked(kb_version),
             "helpful": 1 if helpful else 0,
             "channel": clean_text(channel),
         }

@@ -191,3 +191,23 @@ def test_a_metrics_token_header_with_a_byte_above_ascii_is_a_401(tmp_path, autho
         client.get("/metrics", environ_overrides={"HTTP_AUTHORIZATION": authorization}), 401, "unauthorized"
     )
     assert client.get("/metrics", headers={"Authorization": "Bearer m3trics-t0ken"}).status_code == 200
+
+
+def test_secrets_pasted_into_feedback_fields_are_masked_before_they_are_stored(app, client):
+    """kb_version and question_id come from the client as free text: the one detector masks them like a question."""
+    from tests.harness.stored import stored_feedback
+    from tests.secrets_corpus import PLANTED
+
+    planted = [(line, secret) for line, secret in PLANTED.values() if len(line) <= 64]
+    assert len(planted) >= 5
+    for line, _ in planted:
+        body = {"answer_id": "login-failed", "kb_version": line, "helpful": False, "question_id": line}
+        assert client.post("/api/feedback", json=body).status_code == 201, line
+    rows = stored_feedback(app.extensions["tcr_doctor"].storage)
+    assert len(rows) == len(planted)
+    for row, (_, secret) in zip(rows, planted, strict=True):
+        assert secret not in row["kb_version"] and secret not in row["question_id"], row
+    ok = {"answer_id": "login-failed", "kb_version": "2026.12.05-abc123", "helpful": True, "question_id": "9f" * 8}
+    assert client.post("/api/feedback", json=ok).status_code == 201
+    last = stored_feedback(app.extensions["tcr_doctor"].storage)[-1]
+    assert (last["kb_version"], last["question_id"]) == (ok["kb_version"], ok["question_id"])
