@@ -494,6 +494,14 @@ def redact(text: str) -> tuple[str, list[str]]:
         return text, []
     if not text.isascii() and not _FOLDABLE.isdisjoint(text):
         return _redact_folded(text)
+    return _mask_matches(text)
+
+
+def _mask_matches(
+    text: str, mirror: Callable[[list[tuple[int, int, str]]], None] | None = None
+) -> tuple[str, list[str]]:
+    """Each pattern in turn on `text`, masking what it finds before the next one runs; the masked text and the sorted
+    kinds found. `mirror(edits)` is shown each pattern's edits first (positions in `text` as it was then)."""
     kinds: set[str] = set()
     lower = text.lower()
     for kind, rx, groups in _PATTERNS:
@@ -502,6 +510,8 @@ def redact(text: str) -> tuple[str, list[str]]:
         edits = _edits(kind, rx, groups, text)
         if edits:
             kinds.add(kind)
+            if mirror is not None:
+                mirror(edits)
             text = _spliced(text, edits)
             lower = text.lower()
     return text, sorted(kinds)
@@ -549,16 +559,9 @@ def _redact_folded(original: str) -> tuple[str, list[str]]:
         if f:
             folded_chars.append(f)
             where.append(i)
-    text = "".join(folded_chars)
-    kinds: set[str] = set()
-    lower = text.lower()
-    for kind, rx, groups in _PATTERNS:
-        if not _may_match(kind, text, lower):
-            continue
-        edits = _edits(kind, rx, groups, text)
-        if not edits:
-            continue
-        kinds.add(kind)
+
+    def mask_in_original(edits: list[tuple[int, int, str]]) -> None:
+        nonlocal original, where
         own = [(where[a], where[b - 1] + 1 if b > a else where[a], r) for a, b, r in edits]
         shifted, shift, at = [], 0, 0
         for (a, b, replacement), (oa, ob, _) in zip(edits, own, strict=True):
@@ -568,9 +571,9 @@ def _redact_folded(original: str) -> tuple[str, list[str]]:
             at = b
         where = shifted + [p + shift for p in where[at:]]
         original = _spliced(original, own)
-        text = _spliced(text, edits)
-        lower = text.lower()
-    return original, sorted(kinds)
+
+    _, kinds = _mask_matches("".join(folded_chars), mask_in_original)
+    return original, kinds
 
 
 class RedactingFilter:
