@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import subprocess
 import sys
 import time
@@ -1024,3 +1025,20 @@ def test_the_evidence_names_its_own_operation_over_a_later_command_in_prose():
         "'docker login'\n\nI've already tried with docker login and it still fails"
     )
     assert (r["cause"], r["op"], r["image"]) == ("REPO_NOT_FOUND", "pull", "docker.io/localbuild/app")
+
+
+def test_an_answer_names_one_check_list():
+    """A fix that shows a `tcr-doctor diagnose … --only` command names the checks of the confirming command printed
+    below it: a TLS handshake timeout's fix said `--only dns,endpoint,tcp,tls` above `--only dns,endpoint,tcp,tls,http`."""
+    only_rx = re.compile(r"tcr-doctor diagnose[^`]*?--only ([a-z,]+)")
+    rules = rules_mod.load_rules()
+    shown = 0
+    for pattern in rules["patterns"]:
+        _, _, checks, _ = logs.diagnose_command(pattern["cause"], {"host": H}, None, pattern)
+        texts = {**dict(rules["causes"][pattern["cause"]]), **pattern}
+        for field in ("fix", "fix_other"):
+            for lang, text in (texts.get(field) or {}).items():
+                for listed in only_rx.findall(text):
+                    shown += 1
+                    assert listed.split(",") == checks, (pattern["id"], field, lang, listed, checks)
+    assert shown  # the fixes do show such commands
