@@ -1042,3 +1042,35 @@ def test_an_answer_names_one_check_list():
                     shown += 1
                     assert listed.split(",") == checks, (pattern["id"], field, lang, listed, checks)
     assert shown  # the fixes do show such commands
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        "https://github.com/go-gitea/gitea/blob/main/routers/api/packages/container/container.go#L300",
+        "https://www.home-assistant.io/getting-started/",
+        "https://gitlab.com/team/project/-/issues/12",
+        "https://www.example.org/docs/registry.html",
+    ],
+)
+@pytest.mark.parametrize(
+    "error",
+    [
+        "Error response from daemon: no such image: team/app:latest:152: invalid reference format",
+        "Error: received unexpected HTTP status: 500 Internal Server Error",
+    ],
+)
+def test_a_web_page_in_the_users_prose_is_not_the_registry(page, error):
+    """A code host's or a `www.` site's page the user points to ("this corresponds to here: https://github.com/…")
+    is never the registry to diagnose; the paste names none, so the command keeps the placeholder."""
+    result = explain(f"I followed the instructions from {page}\n\n```\n{error}\n```")
+    assert result["cause"] is not None, result
+    host = page.split("/")[2]
+    assert result["host"] is None and host not in json.dumps(result), result
+    assert result["diagnose"] is None or "<registry>" in result["diagnose"], result
+
+
+def test_a_registry_path_on_a_code_host_still_names_the_host():
+    """GHCR's layers come from pkg-containers.githubusercontent.com: a registry path there is what was requested."""
+    text = "Error: x509: certificate signed by unknown authority, see https://pkg-containers.githubusercontent.com/ghcr1/blobs/x"
+    assert explain(text)["host"] == "pkg-containers.githubusercontent.com"

@@ -10,6 +10,7 @@ from typing import Any
 
 from .commands import command_info, command_rx, guess_op, image_from_command, login_from_command
 from .paste import clean_ref, command_lines
+from .rules import is_other_host
 
 # --- entities ----------------------------------------------------------------------------------------------------
 # An image is taken only from an *image position* of a wording (after `Failed to pull image "…"`, `docker://`,
@@ -143,6 +144,8 @@ _V2_URL = re.compile(
 )
 _ANY_URL_HOST = re.compile(r'https?://([A-Za-z0-9.\-]{1,253}(?::\d{1,5})?)(?=[/"\s:]|$)')
 # The text of a Markdown link whose target starts where this pattern ends: `[portus](`.
+# A registry API or layer path right after a URL's host (`https://pkg-containers.githubusercontent.com/ghcr1/blobs/…`)
+_REGISTRY_API_PATH = re.compile(r"/(?:v[12]/|\S{0,200}/(?:blobs|manifests)/)")
 _MARKDOWN_LINK_TEXT = re.compile(r"\[([^\[\]\n]{1,200})\]\($")
 _LOOKUP = re.compile(
     r"(?:lookup|[Cc]ould not resolve host:?|/v2/\S{0,300} in) ([A-Za-z0-9.\-]{1,253}(?::\d{1,5})?)(?: on |: |:\s|:?$)"
@@ -548,10 +551,21 @@ def _other_host(line: str) -> str | None:
     for m in _ANY_URL_HOST.finditer(line):
         if _linked(line, m):
             continue  # `[portus](http://port.us.org/)`: the user's prose links a project's page, not the registry
+        if _web_page(line, m):
+            continue  # "see https://github.com/…/blob/…", "instructions from https://www.example.io/start/"
         if "docs.docker.com" not in m.group(1) and "." in m.group(1):
             return m.group(1)
         return None
     return None
+
+
+def _web_page(line: str, m: re.Match[str]) -> bool:
+    """Whether the URL matched by M is a web or code host's page (github.com, a `www.` site), not a registry API
+    path: a page the user's prose points to is never the registry to diagnose."""
+    host = m.group(1).split(":")[0].lower()
+    if not (is_other_host(host) or host.startswith("www.")):
+        return False
+    return not _REGISTRY_API_PATH.match(line, m.end())
 
 
 def _linked(line: str, m: re.Match[str]) -> bool:
