@@ -1087,7 +1087,7 @@ class SlackChannel:
 
 def _is_auth(finding: Mapping[str, Any]) -> bool:
     code = str(finding.get("code") or "").upper()
-    return finding.get("status") in ("fail", "warn") and ("AUTH" in code or "CREDENTIAL" in code)
+    return finding.get("status") in diagnostics.PROBLEMS and ("AUTH" in code or "CREDENTIAL" in code)
 
 
 def build_app(settings: SlackSettings) -> App:

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from .cloud_credentials import credentials_available, load_credentials
     from .context import DiagnoseOptions
     from .errors import InputError
-    from .findings import Finding, catalogue, finding
+    from .findings import PROBLEMS, Finding, catalogue, finding
     from .ip_literal import is_ip
     from .names import check_name
     from .net import parse_nameserver
@@ -38,6 +38,7 @@ _EXPORTS = {
     "check_name": "names",
     "catalogue": "findings",
     "finding": "findings",
+    "PROBLEMS": "findings",  # the statuses that report a problem ("fail", "warn"): what a channel counts as one
     "check_names": "runner",
     "select": "runner",
     "Target": "target",
@@ -70,6 +71,7 @@ __all__ = [
     "check_name",
     "catalogue",
     "finding",
+    "PROBLEMS",
     "check_names",
     "select",
     "Target",

@@ -1,5 +1,6 @@
 """The languages the product speaks are declared once, `diagnostics.LANGS`: no module of bot/, diagnostics/ or
-knowledge/ spells its own collection of them (a third language would otherwise be added in some places only)."""
+knowledge/ spells its own collection of them (a third language would otherwise be added in some places only). So
+are the statuses that report a problem, `diagnostics.PROBLEMS`."""
 
 from __future__ import annotations
 
@@ -20,17 +21,22 @@ ALLOWED = {
 FROZEN = ("bot/migrations/",)  # a migration is frozen with the code of its day, as Alembic recommends
 
 
-def language_collections(source: str) -> list[tuple[int, str]]:
-    """(line, source line) of every tuple, list or set literal whose items are exactly the language codes."""
+def collections_of(source: str, values: tuple[str, ...]) -> list[tuple[int, str]]:
+    """(line, source line) of every tuple, list or set literal whose items are exactly `values`, in any order."""
     tree = ast.parse(source)
     lines = source.splitlines()
     found = []
     for node in ast.walk(tree):
-        if isinstance(node, ast.Tuple | ast.List | ast.Set) and len(node.elts) == len(diagnostics.LANGS):
+        if isinstance(node, ast.Tuple | ast.List | ast.Set) and len(node.elts) == len(values):
             items = {e.value for e in node.elts if isinstance(e, ast.Constant)}
-            if items == set(diagnostics.LANGS):
+            if items == set(values):
                 found.append((node.lineno, lines[node.lineno - 1].strip()))
     return found
+
+
+def language_collections(source: str) -> list[tuple[int, str]]:
+    """(line, source line) of every tuple, list or set literal whose items are exactly the language codes."""
+    return collections_of(source, diagnostics.LANGS)
 
 
 def test_the_languages_are_declared_once() -> None:
@@ -57,3 +63,16 @@ def test_a_collection_of_the_languages_is_found(source: str) -> None:
 @pytest.mark.parametrize("source", ['x = ("zh", "en", "ja")', 'x = ("zh",)', 'x = {"zh": 1, "en": 2}', 'x = ("zh", 1)'])
 def test_other_literals_are_not_a_declaration(source: str) -> None:
     assert language_collections(source) == []
+
+
+def test_the_problem_statuses_are_declared_once() -> None:
+    """Channels ask `diagnostics.PROBLEMS` which statuses report a problem (Slack's credentials hint, the console's
+    finding counts) instead of spelling ("fail", "warn") again."""
+    stray = [
+        f"{path.relative_to(ROOT).as_posix()}:{line}: {text}"
+        for package in ("bot", "diagnostics", "knowledge")
+        for path in sorted((ROOT / package).rglob("*.py"))
+        for line, text in collections_of(path.read_text(encoding="utf-8"), diagnostics.PROBLEMS)
+        if not (path.name == "findings.py" and text.startswith("PROBLEMS = "))  # the one declaration
+    ]
+    assert not stray, "use diagnostics.PROBLEMS:\n" + "\n".join(stray)

@@ -19,6 +19,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
+import diagnostics
 from bot.storage import feedback, findings, kb_overlay, missed, questions
 
 # A row of ConsoleStore.summary: (day, channel, status, answer id, log cause, refusal kind, questions).
@@ -152,7 +153,7 @@ class ConsoleStore:
         """(code, status, count) of the diagnoses' findings that were not ok, most frequent first."""
         q = (
             select(findings.c.code, findings.c.status, func.count())
-            .where(and_(f.on(findings), findings.c.status.in_(("fail", "warn"))))
+            .where(and_(f.on(findings), findings.c.status.in_(diagnostics.PROBLEMS)))
             .group_by(findings.c.code, findings.c.status)
             .order_by(func.count().desc(), findings.c.code)
             .limit(limit)
