@@ -118,3 +118,37 @@ def test_chinese_help_lines_fit_the_terminal_width(locale, capsys, monkeypatch):
     # a word with no space in it (a URL, the list of checks) may run over, as in English help
     too_wide = [line for line in out.splitlines() if columns(line) > 58 and CJK.search(line)]
     assert not too_wide, too_wide
+
+
+# The commands whose --lang defaults to something else than the locale: the language of the text they read.
+LANG_OF_THE_TEXT = {"ask": "the question's language", "explain": "the log's language"}
+
+
+class LangDeclared:
+    """Records the options of every --lang a command declares (argument groups are the recorder itself)."""
+
+    def __init__(self) -> None:
+        self.options: list[dict] = []
+
+    def add_argument(self, *names, **options) -> None:
+        if "--lang" in names:
+            self.options.append(options)
+
+    def __getattr__(self, name):
+        return lambda *args, **kwargs: self  # add_argument_group, add_mutually_exclusive_group, set_defaults...
+
+
+def lang_options(add_arguments) -> list[dict]:
+    recorder = LangDeclared()
+    add_arguments(recorder)
+    return recorder.options
+
+
+@pytest.mark.parametrize("name", [n for n in COMMANDS if n not in LANG_OF_THE_TEXT])
+def test_a_locale_default_lang_is_declared_one_way(name):
+    """Every other command's --lang defaults to the locale and is declared by bot.commands.add_lang_argument: the
+    same choices, default and help wherever it appears."""
+    from bot.commands import add_lang_argument
+
+    module = importlib.import_module(f"bot.commands.{COMMANDS[name][0]}")
+    assert lang_options(module.add_arguments) == lang_options(add_lang_argument)

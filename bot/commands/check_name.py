@@ -9,8 +9,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from bot.batch import MAX_STDIN
-from bot.commands import default_lang, usage_error
-from diagnostics import LANGS
+from bot.commands import add_lang_argument, default_lang, usage_error
 
 if TYPE_CHECKING:
     from bot.commands import Declarations
@@ -65,14 +64,7 @@ def add_arguments(parser: Declarations) -> None:
         action="store_true",
         help={"zh": "以一个 JSON 对象输出结果", "en": "print the result as one JSON object"},
     )
-    parser.add_argument(
-        "--lang",
-        choices=LANGS,
-        help={
-            "zh": "给人读的输出的语言（默认：取自区域设置：LC_ALL、LC_MESSAGES、LANG、LANGUAGE）",
-            "en": "language of the human output (default: from the locale: LC_ALL, LC_MESSAGES, LANG, LANGUAGE)",
-        },
-    )
+    add_lang_argument(parser)
     parser.add_argument(
         "--cloud",
         action="store_true",

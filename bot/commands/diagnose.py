@@ -12,8 +12,8 @@ import os
 import re
 import sys
 
-from bot.commands import EXIT_USAGE, default_lang, usage_error, usage_line
-from diagnostics import LANGS, InputError, checks
+from bot.commands import EXIT_USAGE, add_lang_argument, default_lang, usage_error, usage_line
+from diagnostics import InputError, checks
 from knowledge import faq_question
 from knowledge import redact as redact_secrets
 
@@ -98,14 +98,7 @@ def add_arguments(parser: Declarations) -> None:
             "en": "deadline for the whole diagnosis in seconds (default 10)",
         },
     )
-    parser.add_argument(
-        "--lang",
-        choices=LANGS,
-        help={
-            "zh": "输出的语言（默认：取自区域设置：LC_ALL、LC_MESSAGES、LANG、LANGUAGE）",
-            "en": "language of the output (default: from the locale: LC_ALL, LC_MESSAGES, LANG, LANGUAGE)",
-        },
-    )
+    add_lang_argument(parser)
     parser.add_argument(
         "--json",
         action="store_true",

@@ -9,8 +9,7 @@ import os
 import sys
 import time
 
-from bot.commands import default_lang, say
-from diagnostics import LANGS
+from bot.commands import add_lang_argument, default_lang, say
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see tests/test_startup.py
 if TYPE_CHECKING:
@@ -41,16 +40,7 @@ def add_arguments(parser: Declarations) -> None:
     parser.add_argument(
         "--json", action="store_true", help={"zh": "输出 JSON 而不是文本", "en": "print JSON instead of text"}
     )
-    parser.add_argument(
-        "--lang",
-        choices=LANGS,
-        default=None,
-        help={
-            "zh": "文本输出的语言（默认：取自区域设置，与 gettext 的读法相同：LC_ALL、LC_MESSAGES、LANG、LANGUAGE）",
-            "en": "language of the text output (default: from the locale, as gettext reads it: LC_ALL, LC_MESSAGES, LANG, "
-            "LANGUAGE)",
-        },
-    )
+    add_lang_argument(parser)
 
 
 NO_DATABASE = {
