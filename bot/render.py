@@ -12,6 +12,7 @@ import json
 import os
 from typing import TYPE_CHECKING, Any
 
+import diagnostics
 from diagnostics import LANGS
 
 if TYPE_CHECKING:
@@ -45,7 +46,14 @@ def environment(channel: str) -> jinja2.Environment:
     env.filters["t"] = pick
     env.filters["tojson_compact"] = lambda v: json.dumps(v, ensure_ascii=False, separators=(",", ":"))
     env.filters["carried"] = carried
+    env.tests["problem"] = is_problem  # `status is problem`
     return env
+
+
+def is_problem(status: object) -> bool:
+    """Whether a finding's status reports a problem (diagnostics.PROBLEMS, loaded on this first use): the templates'
+    `problem` test."""
+    return status in diagnostics.PROBLEMS
 
 
 def compiled_templates() -> jinja2.BytecodeCache | None:

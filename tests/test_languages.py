@@ -5,6 +5,7 @@ are the statuses that report a problem, `diagnostics.PROBLEMS`."""
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -76,3 +77,20 @@ def test_the_problem_statuses_are_declared_once() -> None:
         if not (path.name == "findings.py" and text.startswith("PROBLEMS = "))  # the one declaration
     ]
     assert not stray, "use diagnostics.PROBLEMS:\n" + "\n".join(stray)
+
+
+PAIR_IN_A_TEMPLATE = re.compile(r"""[(\[]\s*(['"])(fail|warn)\1\s*,\s*(['"])(fail|warn)\3\s*[)\]]""")
+
+
+def test_templates_ask_whether_a_status_is_a_problem() -> None:
+    """Templates use the `problem` test (bot.render: diagnostics.PROBLEMS), not their own ("fail", "warn")."""
+    assert PAIR_IN_A_TEMPLATE.search("""x|selectattr("status", "in", ["fail", "warn"])""")
+    assert not PAIR_IN_A_TEMPLATE.search("{% for status in ('fail', 'warn', 'ok', 'skip') %}")
+    stray = [
+        f"{path.relative_to(ROOT).as_posix()}:{number}: {line.strip()}"
+        for path in sorted((ROOT / "bot" / "templates").rglob("*"))
+        if path.is_file() and path.suffix in (".html", ".j2")
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if PAIR_IN_A_TEMPLATE.search(line)
+    ]
+    assert not stray, "use `status is problem`:\n" + "\n".join(stray)
