@@ -1074,3 +1074,29 @@ def test_a_registry_path_on_a_code_host_still_names_the_host():
     """GHCR's layers come from pkg-containers.githubusercontent.com: a registry path there is what was requested."""
     text = "Error: x509: certificate signed by unknown authority, see https://pkg-containers.githubusercontent.com/ghcr1/blobs/x"
     assert explain(text)["host"] == "pkg-containers.githubusercontent.com"
+
+
+@pytest.mark.parametrize(
+    "label",
+    ["Supervisor logs:", "Describe the results you received:", "Operating environment (HassOS/Generic):", "Output:"],
+)
+@pytest.mark.parametrize(
+    "error",
+    [
+        "Error response from daemon: manifest for team/app:1 not found: manifest unknown",
+        "Error: received unexpected HTTP status: 500 Internal Server Error",
+    ],
+)
+def test_an_issue_templates_label_is_not_evidence(label, error):
+    """A template's label line ("**Supervisor logs:**") above the paste is the user's heading, not the head of a
+    wrapped error chain: the evidence is the tool's line alone, also after a page's URL that ends the line above."""
+    text = f"I followed https://www.example.org/getting-started/\n\n**{label}**\n{error}\n"
+    assert explain(text)["evidence"] == error
+    assert explain(f"**{label}**\n{error}\n")["evidence"] == error
+
+
+def test_a_wrapped_error_chains_head_is_still_joined():
+    """The label rule leaves a tool's own wrapped head alone: "Error response from daemon:" / "Get …" is one error."""
+    text = 'Error response from daemon:\nGet "https://x.tencentcloudcr.com/v2/": unauthorized: authentication required'
+    result = explain(text)
+    assert result["evidence"].startswith("Error response from daemon: Get"), result

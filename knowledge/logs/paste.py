@@ -173,11 +173,26 @@ _JSON_TAB = re.compile(r"(?<!\\)\\t")
 # follows its code on the same line ("denied: 超出…").
 _PROSE_END = re.compile(r"[\u4e00-\u9fff][)）\s]{0,2}:$")
 _PROSE_START = re.compile(r"[(（「【“\"]?[\u4e00-\u9fff]")
+# An issue template's label above what the user pasted ("Supervisor logs:", "Describe the results you received:",
+# "Operating environment (HassOS/Generic):"): a few capitalised words and no error vocabulary, where a wrapped error
+# chain ends in a tool's words ("Error response from daemon:", "failed to resolve reference …:").
+_LABEL = re.compile(r"[A-Z][A-Za-z]{0,30}(?:[ /-]\(?[A-Za-z][A-Za-z.]{0,30}\)?){0,7}:")
+_LABEL_NOT = re.compile(
+    r"error|fail|fatal|denied|unauthori[sz]ed|refused|timeout|invalid|unable|cannot|can't|warn|daemon|panic|"
+    r"exception|response|request|status|reference|pull|push|image|login",
+    re.IGNORECASE,
+)
+
+
+def template_label(line: str) -> bool:
+    """Whether `line` is an issue template's label rather than the first half of a wrapped error."""
+    return bool(_LABEL.fullmatch(line)) and not _LABEL_NOT.search(line)
 
 
 def logical_lines(lines: list[str]) -> list[tuple[int, str]]:
     """Join a line ending with ':' (a wrapped Go error chain or a wrapped kubectl event) to what follows, unless one
-    side is the user's own sentence (_PROSE_END, _PROSE_START): the evidence shown is what the tool printed."""
+    side is the user's own sentence (_PROSE_END, _PROSE_START) or the first is a template's label (template_label): the
+    evidence shown is what the tool printed."""
     out: list[tuple[int, str]] = []
     i = 0
     while i < len(lines):
@@ -187,7 +202,7 @@ def logical_lines(lines: list[str]) -> list[tuple[int, str]]:
             and j - i < MAX_JOIN
             and len(line) < MAX_LINE
             and (line.endswith(":") or (" errors: " in line and ERRCODE_LINE.match(lines[j + 1])))
-            and not (_PROSE_END.search(lines[j]) or _PROSE_START.match(lines[j + 1]))
+            and not (_PROSE_END.search(lines[j]) or _PROSE_START.match(lines[j + 1]) or template_label(lines[j]))
         ):
             j += 1
             line = line + " " + lines[j]

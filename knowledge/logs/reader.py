@@ -21,6 +21,7 @@ from .paste import (
     logical_lines,
     redact,
     strip_prefix,
+    template_label,
 )
 from .rules import (
     GENERIC_IDS,
@@ -188,7 +189,11 @@ def _rejoin_wrapped_wordings(lines: list[str]) -> list[str]:
     while i < len(lines):
         line = lines[i]
         while (
-            i + 1 < len(lines) and len(line) < MAX_LINE and _URL_CUT.search(line) and _URL_GOES_ON.match(lines[i + 1])
+            i + 1 < len(lines)
+            and len(line) < MAX_LINE
+            and _URL_CUT.search(line)
+            and _URL_GOES_ON.match(lines[i + 1])
+            and not template_label(lines[i + 1])  # "…/getting-started/" then "Supervisor logs:" is a page's end
         ):
             # a URL never holds a space: one cut after a separator ("…to https://us-east4-" / "docker.pkg.dev/v2/…")
             # goes on in the next line
