@@ -1100,3 +1100,36 @@ def test_a_wrapped_error_chains_head_is_still_joined():
     text = 'Error response from daemon:\nGet "https://x.tencentcloudcr.com/v2/": unauthorized: authentication required'
     result = explain(text)
     assert result["evidence"].startswith("Error response from daemon: Get"), result
+
+
+@pytest.mark.parametrize(
+    "prose",
+    [
+        "I can't pull image team/app:v1.5 and",
+        "When I run the pull on our build host I get",
+        "we tried again today, still",
+    ],
+)
+@pytest.mark.parametrize(
+    "message",
+    [
+        'Error response from daemon: Get "https://x.tencentcloudcr.com/v2/": net/http: TLS handshake timeout',
+        'FATA[0000] failed to resolve reference "x.tencentcloudcr.com/team/app:1": not found',
+    ],
+)
+def test_the_users_words_before_a_tools_message_on_one_line_are_not_evidence(prose, message):
+    """The user's sentence on the same physical line as the tool's message is cut at the tool's fixed prefix."""
+    assert explain(f"{prose} {message}")["evidence"] == message
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        "docker: ",
+        'error auto-updating container "c1": image check for "redis" failed: ',
+        "rpc error: code = Unknown desc = ",
+    ],
+)
+def test_a_tools_own_head_before_its_message_stays(head):
+    message = "Error response from daemon: manifest for team/app:1 not found: manifest unknown"
+    assert explain(head + message)["evidence"] == head + message

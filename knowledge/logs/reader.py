@@ -861,9 +861,20 @@ def _about_tcr(host: str | None) -> bool:
     return not host or names_tcr(host)
 
 
+# Where a tool's own message starts: the user's sentence may precede it on the same line ("I can't pull image X and
+# Error response from daemon: Get …").
+# Only prefixes no error chain holds in its middle: "rpc error: …", "Server Error: …" and "with error: …" do.
+_TOOL_MESSAGE = re.compile(r"\bError response from daemon:|(?<![\w\[])FATA\[")
+
+
 def _evidence(line: str) -> str:
-    """The decisive line as shown to the user: prefix stripped, secrets masked, at most MAX_EVIDENCE characters."""
-    evidence = redact(strip_prefix(line))
+    """The decisive line as shown to the user: prefix stripped, the user's own words before a tool's message cut,
+    secrets masked, at most MAX_EVIDENCE characters."""
+    evidence = strip_prefix(line)
+    m = _TOOL_MESSAGE.search(evidence)
+    if m and m.start() and is_prose(evidence[: m.start()]) and match_line(evidence[m.start() :], None) is not None:
+        evidence = evidence[m.start() :]
+    evidence = redact(evidence)
     if len(evidence) > MAX_EVIDENCE:
         evidence = evidence[:MAX_EVIDENCE] + " …"
     return evidence
