@@ -1133,3 +1133,11 @@ def test_the_users_words_before_a_tools_message_on_one_line_are_not_evidence(pro
 def test_a_tools_own_head_before_its_message_stays(head):
     message = "Error response from daemon: manifest for team/app:1 not found: manifest unknown"
     assert explain(head + message)["evidence"] == head + message
+
+
+def test_podman_desktops_unable_to_get_access_is_a_refused_token():
+    """Podman Desktop throws 'Unable to get access' when the manifest GET with the registry's bearer token answers 401
+    or 403: a missing (or wrong-host) login first, a refused right second; the same words in prose are not an error."""
+    result = explain("Error while analyzing image: Error: Unable to get access")
+    assert (result["cause"], result["also"]) == ("CREDENTIALS_MISSING", ["PERMISSION_DENIED"])
+    assert explain("I was unable to get access to the docs page") is None
