@@ -117,7 +117,8 @@ def _explain(text: str) -> LogCause | None:
     lines = _rejoin_wrapped_wordings(lines)
     rules = load_rules()
     whole_lower = "\n".join(lines[-2000:]).lower()
-    found = _decisive_line(lines, guess_op(whole_lower))
+    fenced = _fenced(lines)  # read by both the choice of the line and the user's own diagnosis
+    found = _decisive_line(lines, guess_op(whole_lower), fenced)
     if found is None:
         return None
     (tier, idx, pattern, line, op), seen_causes = found
@@ -127,7 +128,7 @@ def _explain(text: str) -> LogCause | None:
     tool = detect_tool(lines, line, ent["tool"])
     cause, also, note = _refined_cause(pattern, line, op, ent, tool, lines[max(0, idx - 400) : idx], whole_lower)
     cause = _whole_paste_cause(cause, also, line, lines, text)
-    told, note = _user_diagnosis(cause, also, note, pattern, lines)
+    told, note = _user_diagnosis(cause, also, note, pattern, lines, fenced)
     if told != cause:
         # the output's wording is not what is reported: its own FAQ link, diagnosis and texts are the cause's
         cause, pattern = told, {"id": pattern["id"], "tier": pattern["tier"], "cause": told}
@@ -317,7 +318,12 @@ _REFINABLE_TIER = 2
 
 
 def _user_diagnosis(
-    cause: str, also: list[str], note: dict[str, str] | None, pattern: dict[str, Any], lines: list[str]
+    cause: str,
+    also: list[str],
+    note: dict[str, str] | None,
+    pattern: dict[str, Any],
+    lines: list[str],
+    fenced: frozenset[int],
 ) -> tuple[str, dict[str, str] | None]:
     """The cause the user's own sentences name ("the root cause is that we've hit a limit for images per repository
     quota", "the credentials are not sent along the request", "there is no F38 toolbox container", "I pull through
@@ -325,7 +331,6 @@ def _user_diagnosis(
     is an expired token) or one whose wording lists it among its alternatives (a 503, a dial timeout: a proxy); the
     former cause joins `also`."""
     generic = pattern["id"] in GENERIC_IDS or pattern["tier"] <= _REFINABLE_TIER
-    fenced = _fenced(lines)
     # the user's sentences, without what they quote in backticks (the output's words are not the user's diagnosis)
     prose = "\n".join(
         _QUOTED_SPAN.sub(" ", line) for i, line in enumerate(lines) if i not in fenced and is_prose(line)
@@ -402,7 +407,7 @@ def _whole_paste_cause(cause: str, also: list[str], line: str, lines: list[str],
 _Best = tuple[int, int, dict[str, Any], str, str | None]  # (tier, line index, pattern, line, operation)
 
 
-def _decisive_line(lines: list[str], default_op: str | None) -> tuple[_Best, list[str]] | None:
+def _decisive_line(lines: list[str], default_op: str | None, fenced: frozenset[int]) -> tuple[_Best, list[str]] | None:
     """The line that names the cause (the highest tier; a later line wins a tie, except a later entry of the same
     "errors:" list, a user's sentence after fenced output and a side command's output) and the causes of the other
     decisive lines (tier 3 and up), in order; None when no line matches a wording."""
@@ -412,7 +417,6 @@ def _decisive_line(lines: list[str], default_op: str | None) -> tuple[_Best, lis
     # The operation in force at each line: the last command typed above it, else guessed from the whole text.
     op = default_op
     in_errors = False  # inside a registry's "errors:" list, whose first entry is the primary error
-    fenced = _fenced(lines)
     beside = _Beside(fenced)
     wrapped: str | None = None  # the line before, when it was long and named no error (a wrapped message's head)
     for idx, line in logical_lines(lines):
