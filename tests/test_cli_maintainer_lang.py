@@ -108,6 +108,58 @@ def test_kb_export_says_what_it_wrote_in_the_cli_language(lang, how, locale, cap
 
 
 @pytest.mark.parametrize(("lang", "how"), BOTH)
+def test_kb_export_of_taught_phrasings_says_what_it_wrote_in_the_cli_language(lang, how, locale, capsys, tmp_path):
+    """The languages of the taught texts are not the language of what the command says."""
+    import shutil
+
+    from bot.console.store import ConsoleStore
+    from bot.storage import Storage
+    from knowledge import FAQ_DIR, OUT_OF_SCOPE_PATH
+
+    storage = Storage(str(tmp_path / "t.sqlite3"))
+    texts = [{"text": "镜像加速怎么开", "lang": "zh"}, {"text": "how do I turn on image acceleration", "lang": "en"}]
+    ConsoleStore(storage.engine).teach(author="lead", kind="phrasings", texts=texts, entry_id="image-acceleration")
+    storage.close()
+    shutil.copytree(FAQ_DIR, tmp_path / "faq")
+    topics = tmp_path / "topics.toml"
+    topics.write_bytes(OUT_OF_SCOPE_PATH.read_bytes())
+    argv = ["kb", "export", "--db", str(tmp_path / "t.sqlite3"), "--faq-dir", str(tmp_path / "faq")]
+    assert main(in_both_ways(lang, how, locale, [*argv, "--topics", str(topics)])) == 0
+    out = capsys.readouterr().out
+    said(lang, out, "2 phrasing(s) written to")
+
+
+@pytest.mark.parametrize(("lang", "how"), BOTH)
+def test_kb_export_refuses_a_file_it_cannot_read_before_writing_anything(lang, how, locale, capsys, tmp_path):
+    """A --topics or --faq-dir that cannot be read is a usage error of one line (exit 2, no traceback), said before
+    the database is opened and before any file is written."""
+    from bot.storage import Storage
+    from knowledge import OUT_OF_SCOPE_PATH
+
+    db = str(tmp_path / "t.sqlite3")
+    Storage(db).close()
+    topics = tmp_path / "topics.toml"
+    topics.write_bytes(OUT_OF_SCOPE_PATH.read_bytes())
+    not_utf8 = tmp_path / "latin1.toml"
+    not_utf8.write_bytes("title = 'caf\xe9'\n".encode("latin-1"))
+    cases = {
+        "missing topics": (["--topics", str(tmp_path / "none.toml")], "no such file"),
+        "topics is a directory": (["--topics", str(tmp_path)], "is a directory"),
+        "topics not UTF-8": (["--topics", str(not_utf8)], "not UTF-8"),
+        "missing faq dir": (["--faq-dir", str(tmp_path / "nofaq"), "--topics", str(topics)], "no such file"),
+        "faq dir is a file": (["--faq-dir", str(topics), "--topics", str(topics)], "not a directory"),
+    }
+    before = sorted(p.name for p in tmp_path.iterdir())
+    for case, (options, why) in cases.items():
+        assert main(in_both_ways(lang, how, locale, ["kb", "export", "--db", db, *options])) == 2, case
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "Traceback" not in err, (case, err)
+        assert err.startswith("tcr-doctor kb: " + ("错误：" if lang == "zh" else "error: ")), (case, err)
+        said(lang, err, f"cannot read {options[1]}: {why}")
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+@pytest.mark.parametrize(("lang", "how"), BOTH)
 def test_eval_errors_speak_the_cli_language(lang, how, locale, capsys, tmp_path):
     cases = {
         "missing.jsonl": (None, "cannot read"),

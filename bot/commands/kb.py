@@ -12,12 +12,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bot.commands import add_lang_argument, default_lang, say
+from bot.commands import add_lang_argument, default_lang, say, usage_error
 from diagnostics import LANGS
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see tests/test_startup.py
 if TYPE_CHECKING:
     from bot.commands import Declarations
+    from knowledge import KnowledgeBase
 
 
 def add_arguments(parser: Declarations) -> None:
@@ -56,12 +57,8 @@ def add_arguments(parser: Declarations) -> None:
     add_lang_argument(parser)
 
 
-# What `kb export` says, in both languages.
+# What `kb export` says, in both languages (what every command says about unusable input: bot.messages).
 MESSAGES = {
-    "no_database": {
-        "zh": "{path} 处没有数据库（请设置 --database-url 或 TCR_DOCTOR_DB）",
-        "en": "no database at {path} (set --database-url or TCR_DOCTOR_DB)",
-    },
     "no_entry": {
         "zh": "#{id}：{faq_dir} 中没有条目 {entry!r}；已跳过",
         "en": "#{id}: no entry {entry!r} in {faq_dir}; skipped",
@@ -136,42 +133,33 @@ def topic_block(row: dict[str, Any]) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """`tcr-doctor kb export`: write the console's active overlay into the FAQ files and out_of_scope.toml, then load
-    them again; exit status 1 on a missing database or files that do not load."""
-    from bot.console.overlay import texts_by_lang
-    from bot.console.store import ConsoleStore
-    from bot.storage import DatabaseUnavailable, Storage, database_url, sqlite_path
+    them again; exit status 2 when --faq-dir or --topics cannot be read (nothing is written), 1 on a missing database,
+    a knowledge base that does not load, or files that do not load after the export."""
+    from bot.messages import cannot_read, message
     from knowledge import FAQ_DIR, OUT_OF_SCOPE_PATH, KnowledgeError, load_kb, load_topics
 
     lang = args.lang or default_lang()
-    url = database_url(args.db)
-    path = sqlite_path(url)
-    if path is not None and path != ":memory:" and not os.path.exists(path):
-        say("kb", MESSAGES["no_database"], lang, path=path)
-        return 1
-    try:
-        storage = Storage(url)
-    except DatabaseUnavailable as exc:
-        say("kb", exc.message, lang)
-        return 1
-    rows = ConsoleStore(storage.engine).active_overlay()
     faq_dir: Path = Path(args.faq_dir) if args.faq_dir else FAQ_DIR
     topics_path: Path = Path(args.topics) if args.topics else OUT_OF_SCOPE_PATH
-    kb = load_kb(str(faq_dir))
-    added = 0
-    for row in rows:
-        if row["kind"] != "phrasings":
-            continue
-        entry = kb.by_id.get(row["entry_id"])
-        if entry is None:
-            say("kb", MESSAGES["no_entry"], lang, id=row["id"], entry=row["entry_id"], faq_dir=faq_dir)
-            continue
-        entry_file = faq_dir / Path(entry.path).name
-        source = entry_file.read_text(encoding="utf-8")
-        for lang, texts in texts_by_lang(row["texts"]).items():
-            source, n = add_phrasings(source, lang, texts)
-            added += n
-        entry_file.write_text(source, encoding="utf-8")
-    existing = topics_path.read_text(encoding="utf-8") if topics_path.exists() else ""
+    # both are read before anything is written: a wrong path is a usage error, never a half-done export (nor a new
+    # topics file that holds the taught topics alone)
+    try:
+        os.listdir(faq_dir)
+    except OSError as exc:
+        return usage_error("kb", cannot_read(faq_dir, exc), lang)
+    try:
+        existing = topics_path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return usage_error("kb", cannot_read(topics_path, exc), lang)
+    try:
+        kb = load_kb(str(faq_dir))
+    except KnowledgeError as exc:
+        say("kb", message("invalid_kb", error=exc), lang)
+        return 1
+    rows = _overlay(args.db, lang)
+    if rows is None:
+        return 1
+    added = _write_phrasings(rows, kb, faq_dir, lang)
     new_topics = [r for r in rows if r["kind"] == "topic" and f'id = "taught-{r["id"]}"' not in existing]
     if new_topics:
         topics_path.write_text(existing.rstrip("\n") + "\n" + "".join(topic_block(r) for r in new_topics), "utf-8")
@@ -192,3 +180,43 @@ def run(args: argparse.Namespace) -> int:
         topics_path=topics_path,
     )
     return 0
+
+
+def _overlay(db: str | None, lang: str) -> list[dict[str, Any]] | None:
+    """The console's active overlay in the database DB names; None (said on stderr) when there is no database."""
+    from bot.console.store import ConsoleStore
+    from bot.messages import message
+    from bot.storage import DatabaseUnavailable, Storage, database_url, sqlite_path
+
+    url = database_url(db)
+    path = sqlite_path(url)
+    if path is not None and path != ":memory:" and not os.path.exists(path):
+        say("kb", message("no_database", path=path), lang)
+        return None
+    try:
+        storage = Storage(url)
+    except DatabaseUnavailable as exc:
+        say("kb", exc.message, lang)
+        return None
+    return ConsoleStore(storage.engine).active_overlay()
+
+
+def _write_phrasings(rows: list[dict[str, Any]], kb: KnowledgeBase, faq_dir: Path, lang: str) -> int:
+    """Append the taught phrasings of ROWS to their entries' files in FAQ_DIR: how many were new."""
+    from bot.console.overlay import texts_by_lang
+
+    added = 0
+    for row in rows:
+        if row["kind"] != "phrasings":
+            continue
+        entry = kb.by_id.get(row["entry_id"])
+        if entry is None:
+            say("kb", MESSAGES["no_entry"], lang, id=row["id"], entry=row["entry_id"], faq_dir=faq_dir)
+            continue
+        entry_file = faq_dir / Path(entry.path).name
+        source = entry_file.read_text(encoding="utf-8")
+        for text_lang, texts in texts_by_lang(row["texts"]).items():  # the texts' languages, not the output's
+            source, n = add_phrasings(source, text_lang, texts)
+            added += n
+        entry_file.write_text(source, encoding="utf-8")
+    return added

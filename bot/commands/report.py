@@ -43,15 +43,10 @@ def add_arguments(parser: Declarations) -> None:
     add_lang_argument(parser)
 
 
-NO_DATABASE = {
-    "zh": "{path} 处没有数据库（请设置 --database-url、TCR_DOCTOR_DATABASE_URL 或 TCR_DOCTOR_DB）",
-    "en": "no database at {path} (set --database-url, TCR_DOCTOR_DATABASE_URL or TCR_DOCTOR_DB)",
-}
-
-
 def run(args: argparse.Namespace) -> int:
     """`tcr-doctor report unanswered`: the unanswered and thumbs-down questions, grouped (text or --json); exit status 1
     when there is no database."""
+    from bot.messages import message
     from bot.storage import DatabaseUnavailable, Storage, database_url, safe_url, sqlite_path
 
     lang = args.lang or default_lang()
@@ -59,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
     file = sqlite_path(url)
     path = file or safe_url(url)
     if file and file != ":memory:" and not os.path.exists(file):
-        say("report", NO_DATABASE, lang, path=file)
+        say("report", message("no_database", path=file), lang)
         return 1
     since = time.time() - args.since * 86400 if args.since else None
     try:
