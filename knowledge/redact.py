@@ -139,7 +139,10 @@ _PATTERNS: list[tuple[str, _Lazy, str]] = [
         "host-credentials",
         _Lazy(
             r"(?<![^\s\"'`(<\[=,;])[\w.$-]{1,128}:(?P<s>[^\s:/@\"'`]{1,256})@"
-            r"(?=\[|[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}\.){1,16}[A-Za-z0-9-]{1,63}(?![\w@-]))"
+            r"(?=\[|[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}\.){1,16}[A-Za-z0-9-]{1,63}(?![\w@-])"
+            # or a single-label host (`registry`, `localhost`) that a path or a port shows is one: admin:pw@registry/ns,
+            # admin:pw@localhost:5000 (a digest is `sha256:` and hex, never a port)
+            r"|(?!sha[0-9]{3}:)[A-Za-z0-9][A-Za-z0-9-]{0,62}(?:(?::[0-9]{1,5})?/|:[0-9]{1,5}(?![^\s\"'`)\]>,;])))"
         ),
         "s",
     ),
@@ -239,8 +242,23 @@ _PATTERNS: list[tuple[str, _Lazy, str]] = [
             # JSON inside a JSON string (a log line's message): {\"password\":\"x\"}
             + r"(?:\\\"(?P<e>[^\"\\\n]{1,512})\\\"|"
             + rf"(?P<s>\"[^\"\n]{{1,512}}\"|'[^'\n]{{1,512}}'|(?-i:[^\s\"',;，。{_NOT_CJK}]){{1,512}}))"
+            # a bare `pass=X`, and `pass: X` when X has a digit ("First pass: compile" is English); `PASS:` is a test
+            # runner's verdict (`--- PASS: TestLogin2`), and `-pass pass:X` is openssl's
+            + r"|(?<![\w-])(?-i:[Pp]ass)\\?[\"']?[ \t]{0,5}(?:=|[:：](?=[ \t]{0,5}[\"']?[^\s\"']{0,64}[0-9]))[ \t]{0,5}"
+            + _PROMPT_FOLLOWERS
+            + _NOT_A_LABEL
+            + _ABOUT_A_SECRET
+            + rf"(?!`|\$\()(?P<p>\"[^\"\n]{{1,512}}\"|'[^'\n]{{1,512}}'|(?-i:[^\s\"',;，。{_NOT_CJK}]){{1,512}})"
+            # a pasted terminal session: what was typed on the line after an interactive `Password:` prompt, when it
+            # is the whole line (what docker, podman or a script print there is words: "Login Succeeded", "Error …")
+            + r"|(?<![^\n])[ \t]{0,10}(?:[\w\[\]-]{1,20}[ \t]{1,3}){0,3}(?:password|passwd|密码|口令)[ \t]{0,5}[:：][ \t]{0,5}"
+            + r"\r?\n[ \t]{0,10}"
+            + _PROMPT_FOLLOWERS
+            + _ABOUT_A_SECRET
+            + r"(?![`^])(?P<n>\"[^\"\n]{1,512}\"|'[^'\n]{1,512}'|(?=[^\s]{0,512}?[A-Za-z0-9])[^\s\"'`]{1,512})"
+            + r"(?=[ \t]{0,10}(?:\r?\n|\Z))"
         ),
-        "e|s",
+        "e|s|p|n",
     ),
     # ~/.netrc (curl, git, pip): machine HOST login USER password SECRET, on one line or several
     (

@@ -45,4 +45,6 @@ PLANTED: dict[str, tuple[str, str]] = {
     ),
     "folded-password": ("ｐａｓｓｗｏｒｄ：Pl4ntedFu11W1dth", "Pl4ntedFu11W1dth"),
     "stdin-password": ("echo Pl4ntedSt6in | docker login -u 1000 --password-stdin x", "Pl4ntedSt6in"),
+    "bare-pass": ("registry user: admin pass: Pl4ntedBarePa55", "Pl4ntedBarePa55"),
+    "single-label-host-credentials": ("docker pull admin:Pl4ntedH0stPw@registry/ns/app:1", "Pl4ntedH0stPw"),
 }

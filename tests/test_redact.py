@@ -339,6 +339,7 @@ _FRAGMENTS = st.sampled_from(
         *("hunter22x", "abc123==", "realm=", "via", "not", "ghp_" + "a" * 36, "glpat-" + "b" * 20, "sk-" + "c" * 32),
         *("sk_live_" + "d" * 24, "SG." + "e" * 22 + "." + "f" * 43, "npm_" + "g" * 36, "pypi-AgE" + "h" * 50),
         *("ſ", "K", "ı", "İ", "Σ", "ß", "\\", "      ", "\t\t\t\t\t\t", "abcdefgh", "0123456789", 'realm=\\"'),
+        *("pass", "Pass", "PASS", "Password:\n", "\r\n", "registry/", "localhost:5000", "sha256:"),
     ]
 )
 
@@ -357,6 +358,22 @@ _SHAPES = {
         for blanks in _BLANKS[:10]
         for sep in _SEPARATORS
         for value in (" hunter22x", '"p w0rd"', "Zx9Tok3nQq77", " not")
+    ]
+    # bare `pass`, and a value on the line after an interactive prompt
+    + [
+        label + blanks + sep + value
+        for label in ("pass", "Pass", "paſs", "PASS")
+        for blanks in _BLANKS[:7]
+        for sep in (":", "=", "：", "is")
+        for value in (" hunter22x", "hunter", "'p w0rd'")
+    ]
+    + [
+        label + sep + blanks + newline + blanks + value
+        for label in ("Password", "passwd", "paſſword", "Enter Password", "密码")
+        for sep in (":", "：")
+        for blanks in _BLANKS[:7]
+        for newline in ("\n", "\r\n")
+        for value in ("Harbor12345", "'p w0rd'", "Login Succeeded")
     ],
     "bearer-token": [
         word + blanks + token
@@ -377,6 +394,13 @@ _SHAPES = {
         for sep in ("=", " ", "\t", "  ", "")
     ],
     "url-credentials": ["https://bob:s3cr3t@git.example.com", "HTTP://bob:s3cr3t@x", "ftp://a:b@c"],
+    "host-credentials": [
+        *(
+            f"admin:Pw{n}@{host}"
+            for n in (1, 22)
+            for host in ("registry/ns", "localhost:5000", "[::1]:5000", "a.b.c/x")
+        ),
+    ],
     "access-token": ["ghp_" + "a" * 36, "glpat-" + "b" * 20, "sk-" + "c" * 32, "SG." + "e" * 22 + "." + "f" * 43],
 }
 
@@ -480,6 +504,21 @@ _DOCKERCONFIGJSON = "eyJhdXRocyI6IHsiY2NyLmNjcy50ZW5jZW50eXVuLmNvbSI6IHsiYXV0aCI
         # user:password@host without a scheme, as typed for a registry
         (f"docker pull admin:{_PW}@shop.tencentcloudcr.com/ns/app:1", _PW),
         (f"admin:{_PW}@169.254.169.254", _PW),
+        # ... also when the host is a single label that a path or a port shows is a host (audit7)
+        (f"docker pull admin:{_PW}@registry/ns/app:1", _PW),
+        (f"tcr-doctor diagnose admin:{_PW}@localhost:5000", _PW),
+        (f"admin:{_PW}@registry:5000/ns/app", _PW),
+        (f"https://admin:{_PW}@registry/v2/", _PW),
+        # a bare `pass` label (audit7): `pass=X` always, `pass: X` when X has a digit
+        (f"registry user: admin pass: {_PW}", _PW),
+        (f"pass={_PW}", _PW),
+        ("login with pass=hunter and user=admin", "hunter"),
+        (f"openssl pkcs12 -export -passout pass:{_PW} -out c.p12", _PW),
+        # the line after an interactive Password prompt in a pasted terminal session (audit7)
+        (f"$ docker login ccr.ccs.tencentyun.com -u 100012345678\nPassword:\n{_PW}\nLogin Succeeded", _PW),
+        (f"Username: admin\r\nPassword: \r\n  {_PW}  \r\nError response from daemon: unauthorized", _PW),
+        (f"Enter Password:\n{_PW}", _PW),
+        (f"用户名：admin\n密码：\n{_PW}\n登录失败", _PW),
         # docker config auth in containerd's config.toml, base64 docker configs (.dockerconfigjson, X-Registry-Auth)
         (f'  auth = "{_BASIC}"', _BASIC),
         (f".dockerconfigjson: {_DOCKERCONFIGJSON}", _DOCKERCONFIGJSON),
@@ -526,6 +565,22 @@ def test_a_folded_spelling_is_masked_in_place(text, masked):
         "密码 错误，登录不上",
         "ｔａｇ：ｌａｔｅｓｔ　镜像拉取失败",
         '--set managedFederation.apiKey="REDACTED" --set auth.password=<hidden>',
+        # `pass` in English, test runners' verdicts (audit7)
+        "First pass: compile the sources; second pass: link",
+        "--- PASS: TestLogin2 (0.01s)\nPASS: test-auth3\nok",
+        'the build does not pass: "exec format error" when I push',
+        "will it pass: true",
+        # what docker and podman print after the prompt is output, not a password (audit7)
+        "Password:\nLogin Succeeded",
+        "Password: \nError response from daemon: Get https://x/v2/: unauthorized",
+        "Password:\nWARNING! Your password will be stored unencrypted in /root/.docker/config.json.",
+        "Password:\n```\nnext",
+        "Password:\n^C",
+        "password:\n  secretKeyRef:\n    name: regcred",
+        "Password:\n\nhunter22",
+        # a single-label host needs a path or port to be one; a digest is not a port (audit7)
+        "nginx:1.25@sha256:12345abcdef0123456789abcdef0123456789abcdef0123456789abcdef01234",
+        "see note:foo@bar for details",
     ],
 )
 def test_names_and_words_near_a_label_are_not_secrets(text):
@@ -552,3 +607,38 @@ def test_a_label_in_any_folded_spelling_masks_the_same_value(label, data):
     value = "Pl4ntedF0ld3dKey0123456789abcdef"  # the shape of a Tencent Cloud SecretKey: 32 letters and digits
     text = f"login fails, {spelt}: {value} and more"
     assert redact(text)[0] == text.replace(value, "****")
+
+
+# a pasted terminal session around an interactive login (audit7): a secret typed alone on the line after the prompt is
+# masked, and nothing else in the session changes
+_OUTPUT_LINES = st.sampled_from(
+    [
+        "$ docker login ccr.ccs.tencentyun.com --username=100012345678",
+        "Login Succeeded",
+        "Error response from daemon: Get https://ccr.ccs.tencentyun.com/v2/: unauthorized: authentication required",
+        "WARNING! Your password will be stored unencrypted in /root/.docker/config.json.",
+        "Username: 100012345678",
+        "time=2026-01-01T00:00:00Z level=error msg=login failed",
+        "```",
+        "",
+    ]
+)
+
+
+@_BOUNDED
+@given(
+    before=st.lists(_OUTPUT_LINES, max_size=4),
+    after=st.lists(_OUTPUT_LINES, max_size=4),
+    prompt=st.sampled_from(["Password:", "Password: ", "password:", "Enter Password:", "密码：", "Password :"]),
+    secret=st.text(
+        alphabet="abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789!@#%&*_+-.", min_size=1, max_size=24
+    )
+    .filter(lambda s: MASK not in s)
+    .map(lambda s: "Q7" + s),
+    newline=st.sampled_from(["\n", "\r\n"]),
+)
+def test_a_secret_typed_after_a_password_prompt_is_masked_and_nothing_else(before, after, prompt, secret, newline):
+    lines = [*before, prompt, secret, *after]
+    text = newline.join(lines)
+    expected = newline.join([*before, prompt, MASK, *after])
+    assert redact(text)[0] == expected

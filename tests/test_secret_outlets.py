@@ -24,11 +24,18 @@ QUESTIONS = [
     f"密码 {SECRET} 登录失败",
     f"curl -u admin:{SECRET} https://shop.tencentcloudcr.com/v2/ gives 401",
     f"docker pull admin:{SECRET}@shop.tencentcloudcr.com/ns/app:1 fails",
+    # audit7: a single-label host, a bare `pass`, the line after an interactive Password prompt
+    f"docker pull admin:{SECRET}@registry/ns/app:1 fails",
+    f"registry user: admin pass: {SECRET} does not log in",
+    f"$ docker login ccr.ccs.tencentyun.com -u 100012345678\nPassword:\n{SECRET}\n"
+    "Error response from daemon: Get https://ccr.ccs.tencentyun.com/v2/: unauthorized: authentication required",
 ]
 TARGETS = [
     f"admin:{SECRET}@shop.tencentcloudcr.com/ns/app",
     f"https://admin:{SECRET}@shop.tencentcloudcr.com",
     f"admin:{SECRET}@169.254.169.254",
+    f"admin:{SECRET}@registry/ns/app",
+    f"admin:{SECRET}@localhost:5000",
 ]
 
 
