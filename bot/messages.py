@@ -64,3 +64,30 @@ def cannot_read(path: object, exc: BaseException) -> Text:
 def cannot_write(path: object, exc: BaseException) -> Text:
     """The message "cannot write PATH: REASON" for the exception that writing PATH raised."""
     return message("unwritable", path=path, reason=reason(exc))
+
+
+# Why a question got no answer (knowledge.ask's refusal kinds, as stored with the question): the console's groups and
+# `tcr-doctor report unanswered` say it with these words. "" is a row stored before the kinds were recorded.
+WHY_NO_ANSWER: dict[str, Text] = {
+    "other_registry": {"zh": "其他厂商或自建的镜像仓库", "en": "another vendor's or a self-hosted registry"},
+    "documentation": {
+        "zh": "常见问题没有涵盖的操作或计费问题",
+        "en": "a how-to or pricing question the FAQ does not cover",
+    },
+    "troubleshooting": {"zh": "没有条目涵盖的问题报告", "en": "a problem report no entry covers"},
+    "": {"zh": "未记录原因", "en": "reason not recorded"},
+}
+WHY_NO_ANSWER_LABEL: Text = {"zh": "没有回答的原因：", "en": "Why no answer: "}
+
+
+def why_no_answer(reasons: dict[str, int], lang: str) -> str:
+    """The line "Why no answer: REASON ×N · …" of a group of unanswered questions (REASONS: {refusal kind: count}),
+    the most frequent reason first; "" when there is none to tell."""
+    if not reasons:
+        return ""
+    lang = lang if lang in WHY_NO_ANSWER_LABEL else "en"
+    parts = [
+        f"{(WHY_NO_ANSWER.get(kind) or WHY_NO_ANSWER[''])[lang]} ×{n}"
+        for kind, n in sorted(reasons.items(), key=lambda item: -item[1])
+    ]
+    return WHY_NO_ANSWER_LABEL[lang] + " · ".join(parts)

@@ -13,6 +13,7 @@ import os
 from typing import TYPE_CHECKING, Any
 
 import diagnostics
+from bot import messages
 from diagnostics import LANGS
 
 if TYPE_CHECKING:
@@ -47,6 +48,8 @@ def environment(channel: str) -> jinja2.Environment:
     env.filters["tojson_compact"] = lambda v: json.dumps(v, ensure_ascii=False, separators=(",", ":"))
     env.filters["carried"] = carried
     env.tests["problem"] = is_problem  # `status is problem`
+    # the texts several channels say, from the one catalogue (bot/messages.py)
+    env.globals["why_no_answer"] = messages.why_no_answer
     return env
 
 

@@ -718,22 +718,26 @@ class Storage:
     # -- reads ---------------------------------------------------------------------------------------------
     def unanswered(self, *, since: float | None = None, limit: int = 50) -> list[dict[str, Any]]:
         """Questions that got no answer (small talk aside) or a thumbs-down, grouped by normalised text, most
-        frequent first."""
+        frequent first. A group's `reasons` counts why its questions got no answer ({refusal kind: n}, "" for rows
+        stored before the kinds were recorded), as the console's groups do."""
         since = since or 0.0
-        items: list[tuple[str, str, str | None, str | None, float]] = []  # (reason, text, lang, answer_id, ts)
+        # (reason, text, lang, answer_id, ts, refusal kind)
+        items: list[tuple[str, str, str | None, str | None, float, str | None]] = []
         q, f = questions.c, feedback.c
         with self.engine().connect() as conn:
-            for text, lang, ts in conn.execute(
-                sa.select(q.text, q.lang, q.ts).where(q.status == "no_answer", missed(q.refusal), q.ts >= since)
+            for text, lang, ts, refusal in conn.execute(
+                sa.select(q.text, q.lang, q.ts, q.refusal).where(
+                    q.status == "no_answer", missed(q.refusal), q.ts >= since
+                )
             ):
-                items.append(("no_answer", text, lang, None, ts))
+                items.append(("no_answer", text, lang, None, ts, refusal))
             joined = feedback.outerjoin(questions, q.id == f.question_id)
             for text, lang, answer_id, ts in conn.execute(
                 sa.select(q.text, q.lang, f.answer_id, f.ts).select_from(joined).where(f.helpful == 0, f.ts >= since)
             ):
-                items.append(("thumbs_down", text or f"(answer {answer_id})", lang, answer_id, ts))
+                items.append(("thumbs_down", text or f"(answer {answer_id})", lang, answer_id, ts, None))
         groups: dict[str, dict[str, Any]] = {}
-        for reason, text, lang, answer_id, ts in items:
+        for reason, text, lang, answer_id, ts, refusal in items:
             key = normalise(text)
             group = groups.get(key)
             if group is None:
@@ -744,11 +748,14 @@ class Storage:
                     "thumbs_down": 0,
                     "answer_ids": [],
                     "langs": [],
+                    "reasons": {},
                     "first_seen": ts,
                     "last_seen": ts,
                 }
             group["count"] += 1
             group[reason] += 1
+            if reason == "no_answer":
+                group["reasons"][refusal or ""] = group["reasons"].get(refusal or "", 0) + 1
             if answer_id and answer_id not in group["answer_ids"]:
                 group["answer_ids"].append(answer_id)
             if lang and lang not in group["langs"]:

@@ -218,3 +218,39 @@ def test_ask_says_an_invalid_knowledge_base_in_the_cli_language(lang, how, local
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "01.toml" in err, err
     said(lang, err, "the knowledge base is invalid")
+
+
+@pytest.mark.parametrize(("lang", "how"), BOTH)
+def test_report_unanswered_says_why_each_group_got_no_answer_as_the_console_does(lang, how, locale, capsys, tmp_path):
+    """`report unanswered` shows the console's "why no answer" line under each group (the same words, from one
+    function): a lead reading the CLI report must not teach another vendor's questions as a TCR entry either."""
+    from bot.messages import why_no_answer
+    from bot.storage import Storage
+
+    db = str(tmp_path / "t.sqlite3")
+    storage = Storage(db)
+    hub = "docker pull whitelok/watermark-remover fails: manifest unknown"
+    asked = [(hub, "other_registry")] * 3 + [(hub, None), ("can tcr scan my images for CVEs", "documentation")]
+    for n, (text, refusal) in enumerate(asked):
+        storage.record_question(
+            f"q{n}", text, lang="en", status="no_answer", answer_id=None, score=None, kb_version="v", refusal=refusal
+        )
+    storage.close()
+    assert main(in_both_ways(lang, how, locale, ["report", "unanswered", "--db", db])) == 0
+    out = capsys.readouterr().out
+    hub_group, scan_group = out.split(hub)[1].split("can tcr scan")
+    why = {
+        "zh": (
+            "没有回答的原因：其他厂商或自建的镜像仓库 ×3 · 未记录原因 ×1",
+            "没有回答的原因：常见问题没有涵盖的操作或计费问题 ×1",
+        ),
+        "en": (
+            "Why no answer: another vendor's or a self-hosted registry ×3 · reason not recorded ×1",
+            "Why no answer: a how-to or pricing question the FAQ does not cover ×1",
+        ),
+    }[lang]
+    assert why[0] in hub_group and why[1] in scan_group, out
+    assert why[0] == why_no_answer({"other_registry": 3, "": 1}, lang)  # the console's line (tests/test_console.py)
+    assert main(["report", "unanswered", "--db", db, "--json"]) == 0
+    groups = json.loads(capsys.readouterr().out)["groups"]
+    assert [g["reasons"] for g in groups] == [{"other_registry": 3, "": 1}, {"documentation": 1}]
