@@ -334,6 +334,18 @@ def main(argv: list[str] | None = None) -> int:
         # `tcr-doctor ask < questions | head` closes our stdout early: not an error worth a traceback.
         sys.stderr.close()
         return 0
+    except ValueError as exc:
+        # A setting the environment gives that cannot be used (bot.settings.SettingsError names the variable): one
+        # line, not a traceback. Looked up in sys.modules: only a command that read the settings can raise it, and
+        # the commands that never do (`ask`, `diagnose`) do not import bot.settings for this.
+        settings = sys.modules.get("bot.settings")
+        if settings is None or not isinstance(exc, settings.SettingsError):
+            raise
+        if _lang_of_command_line(rest) == "zh":
+            print(f"tcr-doctor {name}: 设置无效：{exc}（见 README 的配置表）", file=sys.stderr)
+        else:
+            print(f"tcr-doctor {name}: invalid setting: {exc} (see the README's Configuration)", file=sys.stderr)
+        return EXIT_USAGE
 
 
 # Commands that run once and end, where the process's own teardown is pure cost (see console()). Never `serve` or

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any, Protocol, get_type_hints
 from diagnostics import LANGS
 
 if TYPE_CHECKING:
+    from diagnostics import AddressPolicy
     from knowledge import AskResult
 
 log = logging.getLogger("tcr_doctor.settings")
@@ -127,6 +128,16 @@ class Settings:
     )
     registry_ports: tuple[int, ...] = setting(
         "TCR_DOCTOR_REGISTRY_PORTS", (443, 80), "ports `/api/diagnose` may contact (empty = any)"
+    )
+    refused_networks: tuple[str, ...] = setting(
+        "TCR_DOCTOR_REFUSED_NETWORKS",
+        ("9.0.0.0/8", "11.0.0.0/8", "30.0.0.0/8"),
+        "networks (`9.0.0.0/8`, `2001:db8::/32`) that `/api/diagnose` and Slack never connect to, also wrapped in "
+        "IPv6, on top of those always refused (loopback, private, link-local, CGNAT, metadata, Tencent Cloud's 10.*, "
+        "100.*, 169.254.*). The default is the other ranges Tencent Cloud uses for internal services (its API "
+        "Gateway documentation lists 9.0.0.0/8, 11.0.0.0/8 and 30.0.0.0/8 as internal in every region): public "
+        "unicast on the internet, where no registry under the default domains has an address, but reachable from a "
+        "server inside Tencent Cloud. Empty = none (a service outside Tencent Cloud that diagnoses other domains)",
     )
     dns_nameserver: str | None = setting(
         "TCR_DOCTOR_DNS_NAMESERVER", None, "`ip[:port]` of the DNS server diagnoses use", shown="system resolver"
@@ -359,6 +370,24 @@ class Settings:
         """Settings from the keys of `config` that name a setting (e.g. a Flask app's config), then `environ`."""
         names = set(_KEYS)
         return cls.from_env({k: v for k, v in config.items() if k in names}, environ)
+
+    def address_policy(self) -> AddressPolicy:
+        """The SSRF policy of the public channels (the web API and Slack) these settings describe: registry domains,
+        ports and refused networks. Raises SettingsError when TCR_DOCTOR_REFUSED_NETWORKS holds something else than
+        networks."""
+        # diagnostics.policy costs ~10 ms of import (python -X importtime) that the CLI commands reading these
+        # settings never need; the channels that build a policy have imported it already
+        from diagnostics import AddressPolicy
+
+        try:
+            return AddressPolicy.public_registry(
+                domains=self.registry_domains,
+                ports=self.registry_ports,
+                refused_networks=self.refused_networks,
+                allow_loopback=self.test_allow_loopback,
+            )
+        except ValueError as exc:
+            raise SettingsError(f"TCR_DOCTOR_REFUSED_NETWORKS: {exc}") from None
 
     def replace(self, **changes: Any) -> Settings:
         """A copy with some fields changed (by field name)."""

@@ -170,6 +170,7 @@ class SlackSettings:
             handoff_mention=settings.slack_handoff_mention,
             default_lang=_lang(settings.slack_default_lang, "en"),
             diagnose_timeout=settings.diagnose_timeout,
+            policy=settings.address_policy(),
             nameserver=settings.dns_nameserver,
             ca_file=settings.ca_file,
             dedupe_path=settings.slack_dedupe_path,

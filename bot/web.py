@@ -29,10 +29,10 @@ from bot import api, console
 from bot.api import error_response
 from bot.metrics import CONTENT_TYPE, Metrics
 from bot.render import render
-from bot.settings import Settings
+from bot.settings import Settings, SettingsError
 from bot.shared import RateLimiter, connect, parse_rate
 from bot.storage import Storage
-from diagnostics import LANGS, AddressPolicy, AnonymousDiagnosis
+from diagnostics import LANGS, AnonymousDiagnosis
 
 log = logging.getLogger("tcr_doctor.web")
 
@@ -99,6 +99,16 @@ class FromProxiesOnly:
         return self.plain(environ, start_response)
 
 
+def _rate(name: str, spec: str) -> tuple[int, float] | None:
+    """The rate limit TCR_DOCTOR_RATE_LIMIT_<NAME> gives; SettingsError, naming the variable, when it is not one."""
+    try:
+        return parse_rate(spec)
+    except (TypeError, ValueError):
+        raise SettingsError(
+            f"TCR_DOCTOR_RATE_LIMIT_{name.upper()}={spec!r}: expected N/SECONDS (e.g. 60/60), or 0 for none"
+        ) from None
+
+
 class WebState:
     """Per-process state shared by the request handlers."""
 
@@ -106,11 +116,7 @@ class WebState:
         self.cfg = cfg
         self.storage = storage
         self.metrics = Metrics()
-        self.policy = AddressPolicy.public_registry(
-            domains=cfg.registry_domains,
-            ports=cfg.registry_ports,
-            allow_loopback=cfg.test_allow_loopback,
-        )
+        self.policy = cfg.address_policy()
         self.anonymous = AnonymousDiagnosis(
             policy=self.policy,
             timeout=cfg.diagnose_timeout,
@@ -119,7 +125,7 @@ class WebState:
             checks=cfg.diagnose_checks,
         )
         self.limiters = {
-            name: RateLimiter(parse_rate(spec), name=name, redis_url=cfg.redis_url, on_fallback=self.backend_fallback)
+            name: RateLimiter(_rate(name, spec), name=name, redis_url=cfg.redis_url, on_fallback=self.backend_fallback)
             for name, spec in (
                 ("ask", cfg.rate_limit_ask),
                 ("diagnose", cfg.rate_limit_diagnose),

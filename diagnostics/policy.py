@@ -9,7 +9,9 @@ and Slack channels pass `AddressPolicy.public_registry(...)`, and the diagnostic
 2. `check_address(ip)` for every address the name resolved to: only globally routable unicast addresses.
    Loopback, link-local (incl. the 169.254.169.254 metadata service), private (RFC 1918, fc00::/7), CGNAT
    (100.64.0.0/10), multicast, unspecified, broadcast, documentation/benchmark/reserved ranges are refused,
-   also when wrapped in IPv6 (IPv4-mapped, IPv4-compatible, NAT64 64:ff9b::/96, 6to4 2002::/16, Teredo).
+   also when wrapped in IPv6 (IPv4-mapped, IPv4-compatible, NAT64 64:ff9b::/96, 6to4 2002::/16, Teredo), and so
+   are the operator's `refused_networks` (TCR_DOCTOR_REFUSED_NETWORKS; by default the other ranges Tencent Cloud
+   uses internally, 9.0.0.0/8, 11.0.0.0/8 and 30.0.0.0/8), wrapped or not.
 
 The engine then connects only to an address that passed, and every redirect target goes through
 `check_url` (scheme, user info, port, host) and its resolved addresses through `check_address` again.
@@ -35,6 +37,11 @@ from .reference import split_hostport
 
 DEFAULT_DOMAINS: tuple[str, ...] = ("*.tencentcloudcr.com", "*.ccs.tencentyun.com", "*.tencentyun.com")
 DEFAULT_PORTS: tuple[int, ...] = (443, 80)
+# The other ranges Tencent Cloud uses for internal services besides 10.*, 100.* and 169.254.* (its API Gateway
+# documentation, "API 网关各地域内网网段", lists 9.0.0.0/8, 10.0.0.0/8, 100.64.0.0/10, 11.0.0.0/8 and 30.0.0.0/8 as the
+# internal segments of every region). They are public unicast on the internet, where no name under DEFAULT_DOMAINS
+# has an address in them; a public service running inside Tencent Cloud would reach internal services there.
+DEFAULT_REFUSED_NETWORKS: tuple[str, ...] = ("9.0.0.0/8", "11.0.0.0/8", "30.0.0.0/8")
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -84,7 +91,8 @@ _V6_RANGES: tuple[tuple[str, str], ...] = (
 )
 _V4_NETS = tuple((ipaddress.ip_network(n), k) for n, k in _V4_RANGES)
 _V6_NETS = tuple((ipaddress.ip_network(n), k) for n, k in _V6_RANGES)
-_NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
+_NAT64_LOCAL = ipaddress.ip_network("64:ff9b:1::/48")  # RFC 8215: a local translator, any RFC 6052 prefix length
+_NAT64 = (ipaddress.ip_network("64:ff9b::/96"), _NAT64_LOCAL)
 _SIXTOFOUR = ipaddress.ip_network("2002::/16")
 _TEREDO = ipaddress.ip_network("2001::/32")
 _V4_COMPAT = ipaddress.ip_network("::/96")
@@ -146,6 +154,11 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "endpoint this public service does not probe.",
         "{subject}腾讯云内网地址（10.*、100.*、169.254.*）：此公共服务不探测内网访问地址。",
     ),
+    "refused_network": (
+        "{subject} in a network this service never probes (Tencent Cloud's internal ranges, or a network its "
+        "operator refuses).",
+        "{subject}此服务不探测的网段地址（腾讯云内部网段，或运营者设置拒绝的网段）。",
+    ),
     "multicast": ("{subject} a multicast address.", "{subject}组播地址。"),
     "broadcast": ("{subject} the broadcast address.", "{subject}广播地址。"),
     "unspecified": ("{subject} an unspecified address (0.0.0.0/8 or ::).", "{subject}未指定地址（0.0.0.0/8 或 ::）。"),
@@ -159,6 +172,7 @@ _MESSAGES: dict[str, tuple[str, str]] = {
 _ADDRESS_KINDS = {
     "loopback",
     "internal",
+    "refused_network",
     "metadata",
     "link_local",
     "private",
@@ -289,6 +303,10 @@ def classify_address(ip: str | IPAddress) -> str | None:
 
 def _classify_v6(addr: ipaddress.IPv6Address) -> str | None:
     """An IPv6 address is refused for the IPv4 address it wraps, its own range, or not being global unicast."""
+    if addr in _NAT64_LOCAL and any(addr.packed[6:12]):
+        # a local-use NAT64 prefix other than /96 puts the IPv4 address elsewhere (RFC 6052 2.2), at a place only the
+        # translator's operator knows: refused rather than read wrongly as the public address in its last 32 bits
+        return "reserved"
     embedded = _embedded_ipv4(addr)
     kind = classify_address(embedded) if embedded is not None else None
     if kind:
@@ -323,6 +341,19 @@ def _embedded_ipv4(addr: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
     return None
 
 
+def parse_network(value: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
+    """A network from text (`9.0.0.0/8`, `2001:db8::/32`, a single address); ValueError, naming the value, when it is
+    not one or has host bits set (`9.1.0.0/8`: a typo that would refuse other addresses than meant)."""
+    text = str(value).strip()
+    try:
+        return ipaddress.ip_network(text)
+    except ValueError:
+        raise ValueError(
+            f"{text!r} is not a network (an address and a prefix length with no host bits set, such as 9.0.0.0/8 or "
+            "2001:db8::/32)"
+        ) from None
+
+
 def split_target(target: str) -> tuple[str, int | None, str | None]:
     """(host, port, problem) of a registry host or image reference, as typed by a user.
 
@@ -354,8 +385,10 @@ class AddressPolicy:
     domains: patterns; `*.example.com` matches any name strictly under example.com, a plain name matches
         exactly. Empty = any name (addresses are still checked).
     ports: allowed ports for URLs and targets; empty = any.
+    refused_networks: networks (`9.0.0.0/8`, `2001:db8::/32`) refused on top of the non-public ranges, also when an
+        IPv6 address wraps one of their IPv4 addresses; a value that is not a network raises ValueError.
     allow_loopback: TESTS ONLY — lets names resolve to 127.0.0.0/8 and ::1 (a registry started by the tests).
-        Everything else stays refused.
+        Everything else stays refused, the refused networks included.
     """
 
     def __init__(
@@ -363,10 +396,12 @@ class AddressPolicy:
         domains: Iterable[str] = DEFAULT_DOMAINS,
         *,
         ports: Iterable[int] = DEFAULT_PORTS,
+        refused_networks: Iterable[str] = DEFAULT_REFUSED_NETWORKS,
         allow_loopback: bool = False,
     ):
         self.domains = tuple(d.strip().lower().rstrip(".") for d in domains if d and d.strip())
         self.ports = tuple(int(p) for p in ports)
+        self.refused_networks = tuple(parse_network(n) for n in refused_networks if str(n).strip())
         self.allow_loopback = bool(allow_loopback)
 
     @classmethod
@@ -377,6 +412,7 @@ class AddressPolicy:
     def __repr__(self) -> str:
         return (
             f"AddressPolicy(domains={list(self.domains)!r}, ports={list(self.ports)!r}"
+            + (f", refused_networks={[str(n) for n in self.refused_networks]!r}" if self.refused_networks else "")
             + (", allow_loopback=True" if self.allow_loopback else "")
             + ")"
         )
@@ -423,11 +459,20 @@ class AddressPolicy:
         if addr is None:
             return _refusal("bad_address", ip=_printable(str(ip)))
         kind = classify_address(addr)
+        if kind is None or (kind == "loopback" and self.allow_loopback and _plain_loopback(addr)):
+            kind = "refused_network" if self._in_refused_network(addr) else None
         if kind is None:
             return None
-        if kind == "loopback" and self.allow_loopback and _plain_loopback(addr):
-            return None
         return _refusal(kind, host=host, ip=str(addr), public_hint=True, target=host)
+
+    def _in_refused_network(self, addr: IPAddress) -> bool:
+        """Whether `addr`, or the IPv4 address an IPv6 one wraps (mapped, NAT64, 6to4, …), is in a refused network."""
+        candidates = [addr]
+        if isinstance(addr, ipaddress.IPv6Address):
+            embedded = _embedded_ipv4(addr)
+            if embedded is not None:
+                candidates.append(embedded)
+        return any(a in net for a in candidates for net in self.refused_networks if net.version == a.version)
 
     def check_addresses(self, addresses: Iterable[str | IPAddress], host: str = "") -> Refusal | None:
         """All of a name's addresses must pass: a name that mixes public and internal answers is refused
