@@ -91,3 +91,20 @@ def why_no_answer(reasons: dict[str, int], lang: str) -> str:
         for kind, n in sorted(reasons.items(), key=lambda item: -item[1])
     ]
     return WHY_NO_ANSWER_LABEL[lang] + " · ".join(parts)
+
+
+# A finding's status as every channel shows it beside the finding: `diagnose`'s marks ([FAIL] …), the ticket report's
+# headings and result row, `explain --run`, `check-name`, and the widget's words for screen readers (Slack shows an
+# icon). Machine-readable output (--json, the API) keeps the status itself: ok, warn, fail, skip.
+STATUS: dict[str, Text] = {
+    "ok": {"zh": "正常", "en": "OK"},
+    "warn": {"zh": "警告", "en": "WARN"},
+    "fail": {"zh": "失败", "en": "FAIL"},
+    "skip": {"zh": "跳过", "en": "SKIP"},
+}
+
+
+def status_word(status: str, lang: str) -> str:
+    """The word for a finding's STATUS in LANG (an unknown status: itself in capitals)."""
+    text = STATUS.get(status)
+    return text[lang if lang in text else "en"] if text else str(status).upper()

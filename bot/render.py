@@ -50,6 +50,7 @@ def environment(channel: str) -> jinja2.Environment:
     env.tests["problem"] = is_problem  # `status is problem`
     # the texts several channels say, from the one catalogue (bot/messages.py)
     env.globals["why_no_answer"] = messages.why_no_answer
+    env.globals["status_word"] = messages.status_word
     return env
 
 

@@ -152,7 +152,7 @@ def test_a_chinese_ticket_report_has_no_english_sentences():
     result_row = next(line for line in ticket.splitlines() if line.startswith("| 结果 |"))
     assert "正常 0，警告 1" in result_row and not re.search(r"\b(ok|warn|fail|skip)\b", result_row), result_row
     english = text_of(report, "en")[1]
-    assert "| Result | ok 0, warn 1, fail 0, skip 0 |" in english, english
+    assert "| Result | OK 0, WARN 1, FAIL 0, SKIP 0 |" in english, english
 
 
 @pytest.mark.parametrize(
@@ -182,7 +182,7 @@ def test_explain_runs_verdict_takes_the_languages_punctuation(lang, expected):
         },
     )
     assert expected in text, text
-    assert "  [FAIL] tcp TCP_REFUSED" in text, text  # the marks `diagnose` prints
+    assert f"  [{'失败' if lang == 'zh' else 'FAIL'}] tcp TCP_REFUSED" in text, text  # the marks `diagnose` prints
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -227,3 +227,63 @@ def test_a_ticket_report_names_the_faq_entry_by_its_question(lang, tmp_path):
 def test_the_target_line_takes_the_languages_brackets(lang, line):
     text, _ = text_of(missing_tag_report(["1.0"]), lang)
     assert line.format(t=TARGET) in text.splitlines(), text
+
+
+STATUS_TOKENS = re.compile(r"\b(OK|WARN|FAIL|SKIP)\b")
+
+
+def every_status_report() -> dict[str, object]:
+    """A diagnosis with one finding of each status."""
+    found = [
+        finding("name", "NAME_OK", value="shop-tcr.tencentcloudcr.com", edition="enterprise"),
+        finding("endpoint", "ENDPOINT_PUBLIC", addresses=["203.0.113.7"], host="shop-tcr.tencentcloudcr.com"),
+        finding("tcp", "TCP_REFUSED", host="shop-tcr.tencentcloudcr.com", port=443, addresses=["203.0.113.7"]),
+        finding("tls", "SKIPPED", reason="tcp"),
+    ]
+    return Report(parse_target(TARGET), found, ["name", "endpoint", "tcp", "tls"], deadline=10.0).to_dict()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_status_words_are_the_reports_language_in_every_output(lang):
+    """A Chinese report shows no English status token (OK/WARN/FAIL/SKIP): not `diagnose`'s marks, the ticket's
+    headings and result row, `explain --run`'s findings, `check-name`, nor the widget's words for screen readers;
+    an English one keeps them. --json keeps the statuses themselves."""
+    from diagnostics import check_name
+
+    report = every_status_report()
+    assert [f["status"] for f in report["findings"]] == ["ok", "warn", "fail", "skip"]  # what --json prints
+    text, ticket = text_of(report, lang)
+    shown = render(
+        "cli",
+        "explain.j2",
+        r=__import__("knowledge").explain_log("dial tcp 203.0.113.7:443: connect: connection refused"),
+        lang=lang,
+        faq_question=None,
+        cloud_hint=None,
+        diagnosis={"ran": True, "verdict": "confirmed", "codes": [], "findings": report["findings"]},
+    )
+    names = [
+        render("cli", "check_name.j2", r=check_name("instance", value), kind="instance", lang=lang)
+        for value in ("shop-tcr", "Shop_TCR")
+    ]
+    widget = render(
+        "web",
+        "findings.html",
+        lang=lang,
+        target=TARGET,
+        verdict=None,
+        cli=None,
+        findings=[dict(f, summary_text="x", fix_html="") for f in report["findings"]],
+    )
+    words = ["正常", "警告", "失败", "跳过"] if lang == "zh" else ["OK", "WARN", "FAIL", "SKIP"]
+    for out in (text, ticket, shown, *names, widget):
+        tokens = set(STATUS_TOKENS.findall(out))
+        if lang == "zh":
+            assert not tokens, out
+        else:
+            assert tokens, out
+    for word in words:
+        assert f"[{word}] " in text and f"### {word} · " in ticket and f"{word} 1" in ticket, (text, ticket)
+        assert f"[{word}] " in shown or word == words[3], shown  # (a skipped finding is not listed by explain)
+    assert names[0].startswith(f"[{words[0]}] ") and names[1].startswith(f"[{words[2]}] "), names
+    assert all(f'class="tcrd-sr-only">{word}' in widget for word in words), widget

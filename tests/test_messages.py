@@ -39,6 +39,15 @@ def test_a_catalogue_text_is_written_nowhere_else(pattern: str) -> None:
     assert not spelled, f"{pattern!r} is also written in {spelled}: take it from bot/messages.py"
 
 
+@pytest.mark.parametrize("word", sorted({w for m in messages.STATUS.values() for w in m.values()}))
+def test_a_status_word_is_written_nowhere_else(word: str) -> None:
+    """diagnose's marks, the ticket report, explain, check-name and the widget take a finding status's word from
+    bot.messages.STATUS (a Chinese report once printed [FAIL] and ### OK)."""
+    pattern = rf"[\"'\[]{word}[\"'\]]"
+    spelled = [str(p.relative_to(ROOT)) for p in SOURCES if re.search(pattern, p.read_text(encoding="utf-8"))]
+    assert not spelled, f"{word!r} is also written in {spelled}: take it from bot/messages.py (status_word)"
+
+
 def test_the_check_finds_a_copy() -> None:
     copy = "{{ 'Why no answer: ' }}{{ '其他厂商或自建的镜像仓库' }}{{ '这些问题问的是其他厂商或自建的镜像仓库：' }}"
     found = [p for p in catalogue_texts() if re.search(p, copy)]
@@ -46,7 +55,7 @@ def test_the_check_finds_a_copy() -> None:
 
 
 def test_every_message_exists_in_both_languages() -> None:
-    catalogues = [messages.INPUT, messages.WHY_NO_ANSWER, messages.REASONS]
+    catalogues = [messages.INPUT, messages.WHY_NO_ANSWER, messages.REASONS, messages.STATUS]
     for catalogue in catalogues:
         for key, text in catalogue.items():
             assert set(text) == {"zh", "en"} and all(v.strip() for v in text.values()), (key, text)
