@@ -471,14 +471,25 @@ def _typed_commands(lines: list[str]) -> list[_Command]:
     return commands
 
 
+# docker/cli and podman end a login's output with this line: whatever follows is another command's output
+_LOGIN_SUCCEEDED = re.compile(r"^(?:login succeeded|login succeeded!)\s*$", re.IGNORECASE)
+
+
+def login_finished(lines: list[str]) -> bool:
+    """Whether `lines` (those after a typed login) hold the login's last line, "Login Succeeded"."""
+    return any(_LOGIN_SUCCEEDED.match(line) for line in lines)
+
+
 def _command_in_force(
     lines: list[str], commands: list[_Command], evidence_index: int
 ) -> tuple[tuple[str, str, str], re.Match[str]] | None:
     """The command typed last at or before the evidence line, else the last one typed."""
-    cmd = None
+    cmd, start = None, 0
     for i, info, m in commands:
         if i <= evidence_index:
-            cmd = (info, m)
+            cmd, start = (info, m), i
+    if cmd is not None and cmd[0][1] == "login" and login_finished(lines[start + 1 : evidence_index]):
+        return None  # the login's own output ends with "Login Succeeded": what follows is another command's
     if cmd is None and commands:
         # Only a command typed after the output (or named in the prose around it) is left. It stands for the output
         # unless the evidence names its own operation and that is another one: `pull access denied` is a pull,

@@ -42,10 +42,11 @@ _LOOKALIKES = str.maketrans(
     }
 )
 # A date-time stamp leading every line of a CI or journal log (GitHub Actions' "2024-05-01T10:00:00.1234567Z ",
-# "[2024-05-01 10:00:00]", syslog's "May  1 10:00:00"): removed before reading, as the evidence always did. Level
-# tags such as DEBU[0001] stay: they say a line is chatter.
+# "[2024-05-01 10:00:00]", syslog's "May  1 10:00:00", RFC 3339 with an hours-only zone as Go's "2006-01-02T15:04:05Z07"
+# layouts print it: "2023-12-01T21:46:27-08"): removed before reading, as the evidence always did. Level tags such as
+# DEBU[0001] stay: they say a line is chatter.
 _TIMESTAMP = re.compile(
-    r"^(?:\[?\d{4}-\d{2}-\d{2}[T ][0-9:.,]{5,20}(?:Z|[+-]\d{2}:?\d{2})?\]?|[A-Z][a-z]{2} {1,2}\d{1,2} \d{2}:\d{2}:\d{2})"
+    r"^(?:\[?\d{4}-\d{2}-\d{2}[T ][0-9:.,]{5,20}(?:Z|[+-]\d{2}(?::?\d{2})?)?\]?|[A-Z][a-z]{2} {1,2}\d{1,2} \d{2}:\d{2}:\d{2})"
     r"(?:\s{1,4}|$)"
 )
 # Markdown around a pasted line: blockquote markers ("> "), bold/strike markers at either end ("**Error: …**").
@@ -62,19 +63,22 @@ _BOLD_SPAN = re.compile(r"(?<![*\w])\*\*(?=[^\s*])([^*\n]{1,2000}?)(?<=[^\s*])\*
 # refused<img width="803" src="https://github.com/user-attachments/…" />"): never output, and its host is not one the
 # program talked to.
 _IMAGE_MARKUP = re.compile(r"<img\b[^<>]{0,2000}>|!\[[^\]\n]{0,300}\]\([^)\s]{1,1000}\)", re.IGNORECASE)
+# A fence opened and closed on one line ("```x509: certificate is valid for …```"): the output between the markers.
+_ONE_LINE_FENCE = re.compile(r"^(?:```|~~~)(?=[^`~\s])(.{1,4000}?)(?:```|~~~)$")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd\ud800-\udfff]+")
 _LINE_SPLIT = re.compile(r"\r\n|\r|\n")
 # A leading timestamp / log prefix, removed from the evidence shown (never needed for matching).
 _PREFIX = re.compile(
-    r"^\s{0,8}(?:(?:[A-Z]{4}\[\d{1,6}\]|\[?\d{4}-\d{2}-\d{2}[T ][0-9:.,]{5,20}(?:Z|[+-]\d{2}:?\d{2})?\]?"
+    r"^\s{0,8}(?:(?:[A-Z]{4}\[\d{1,6}\]|\[?\d{4}-\d{2}-\d{2}[T ][0-9:.,]{5,20}(?:Z|[+-]\d{2}(?::?\d{2})?)?\]?"
     r"|[A-Z][a-z]{2} {1,2}\d{1,2} \d{2}:\d{2}:\d{2}|\[\s{0,4}\d{1,8}\.\d{1,8}\])\s{0,4})"
 )
 # The lines of a registry "errors:" list (distribution errcode values), continuing the line above them.
 ERRCODE_LINE = re.compile(
     r"^(?:denied|unauthorized|name unknown|manifest unknown|blob unknown|toomanyrequests|unsupported|unknown|name invalid|tag invalid):"
 )
+# (+ the one- or three-letter level tags of compact formatters: watchtower's "[D]" / "[I]", zerolog's "DBG" / "INF")
 DEBUG_LINE = re.compile(
-    r"^\s{0,8}(?:(?:DEBU|INFO|TRAC)\[|time=\S{1,40} level=(?:debug|info|trace)\b|level=(?:debug|info|trace)\b|I\d{4} |\S{0,40}\s\[?(?:DEBUG|INFO|TRACE)\]?\s)"
+    r"^\s{0,8}(?:(?:DEBU|INFO|TRAC)\[|\[(?:D|I|T|DBG|INF|TRC)\]\s|(?:DBG|INF|TRC) |time=\S{1,40} level=(?:debug|info|trace)\b|level=(?:debug|info|trace)\b|I\d{4} |\S{0,40}\s\[?(?:DEBUG|INFO|TRACE)\]?\s)"
 )
 # A line of HTML markup: part of a response body that an error quoted (split into lines when unescaped).
 HTML_LINE = re.compile(
@@ -107,6 +111,8 @@ def _clean_line(raw: str) -> str:
         raw = _IMAGE_MARKUP.sub(" ", raw)
     # (stripped again: a quote marker before an indented line leaves the indent, which the line unquoted has not)
     line = _MARKDOWN_EDGE.sub("", _TIMESTAMP.sub("", _CONTROL.sub(" ", raw).strip(), count=1)).strip()
+    if line[:3] in ("```", "~~~") and len(line) > 6:
+        line = _ONE_LINE_FENCE.sub(r"\1", line)
     if line[:1] in _TREE_CHARS:
         line = _TREE_PREFIX.sub("", line)
     if "**" in line:

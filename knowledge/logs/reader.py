@@ -10,7 +10,7 @@ from ..dialogue import LazyRe, names_tcr
 from ..structure import is_prose
 from .commands import command_info, detect_tool, guess_op
 from .diagnosis import diagnose_command
-from .images import entities
+from .images import entities, login_finished
 from .paste import (
     DEBUG_LINE,
     ERRCODE_LINE,
@@ -75,10 +75,12 @@ _EXPIRED_OVER_TIME = {
 # short-lived token or a cached login expired ("fail after some time of inactivity. Restarting registry-facade
 # resolves the issue", "works again after docker login", "几个小时后就报 401").
 _EXPIRY_PROSE = LazyRe(
-    r"\bafter (?:some|a) (?:time|while)\b|\bafter (?:a few|several|\d{1,3}) ?(?:hours?|hrs?|days?|minutes?|mins?)\b|"
+    # ("after some time of installation" is a time into the task, not after it worked: only idleness counts there)
+    r"\bafter (?:some|a) (?:time|while)\b(?! of (?!inactivity|idl|no use|not using))|\bafter (?:a few|several|\d{1,3}) ?(?:hours?|hrs?|days?|minutes?|mins?)\b|"
     r"\b(?:works?|worked|working) (?:again |fine )?after (?:a |an )?(?:restart|restarting|re-?log(?:ging)? ?in|logging in again|re-?authenticat)|"
     r"\brestart(?:ing)? (?:the )?[\w.-]{1,40} (?:resolves|fixes|solves)|"
     r"\b(?:token|credentials?|login|session) (?:\w+ ){0,3}(?:expired|expires|has expired|expiring|expire)\b|"
+    r"\b(?:an |the |a )?expired (?:\w+ ){0,3}(?:token|credentials?|login|session)s?\b|"
     r"\b(?:long[- ]running|lengthy|hours?-long) (?:builds?|pushe?s?|uploads?|jobs?|pipelines?)\b|"
     r"\b(?:builds?|jobs?|pushe?s?|pipelines?) that (?:takes?|runs?|lasts?) (?:for )?(?:a long time|several|many|hours|\d{1,3} ?(?:hours?|hrs?|minutes?|mins?))|"
     r"\b(?:can't|cannot|can not|could not|couldn't|fails? to|failed to|unable to) refresh (?:the |its |a )?(?:token|credentials?|login)|"
@@ -249,7 +251,11 @@ _USER_SAYS: tuple[tuple[str, frozenset[str], LazyRe], ...] = (
         frozenset(
             {"CREDENTIALS_MISSING", "CREDENTIALS_INVALID", "PERMISSION_DENIED", "TAG_NOT_FOUND", "REPO_NOT_FOUND"}
         ),
-        LazyRe(r"\b(?:intermittent(?:ly)?|randomly|sporadic(?:ally)?|from time to time|every now and then)\b"),
+        LazyRe(
+            r"\b(?:intermittent(?:ly)?|randomly|sporadic(?:ally)?|from time to time|every now and then)\b|"
+            # the user's "temporary failures of the service"; glibc's "Temporary failure in name resolution" is output
+            r"\btemporary (?:failures?|outages?|glitch(?:es)?|problems?|issues?|errors?)\b(?! in name resolution)"
+        ),
     ),
     (
         "CREDENTIALS_EXPIRED",
@@ -276,11 +282,15 @@ _USER_SAYS: tuple[tuple[str, frozenset[str], LazyRe], ...] = (
         LazyRe(r"\b(?:hit|reached|exceeded|hitting|reaching) (?:a |the |our |its )?(?:[\w-]+ ){0,4}(?:limit|quota)\b"),
     ),
     (
+        # a forward proxy the client goes through; a registry that runs behind a (reverse) proxy is the server's side
         "PROXY_ERROR",
         frozenset({"SERVER_ERROR"}),
         LazyRe(
-            r"\b(?:i|we|my|our)\b[^.\n]{0,60}\b(?:through|behind|via|using|use|need) (?:a |an |our |the |my )?"
-            r"(?:corporate |company |http |https |squid )?proxy\b"
+            r"^(?![^\n]*\b(?:registry|registries|harbor|nexus|artifactory|gitea|gitlab|server|instance|service)\b"
+            r"[^.\n]{0,40}\bbehind\b)(?![^\n]*\breverse[- ]proxy)"
+            r"[^\n]*\b(?:i|we|my|our)\b[^.\n]{0,60}\b(?:through|behind|via|using|use|need) (?:a |an |our |the |my )?"
+            r"(?:corporate |company |http |https |squid )?proxy\b",
+            re.MULTILINE,
         ),
     ),
     (
@@ -364,12 +374,19 @@ def _another_programs(cause: str, tool: str | None, line: str, whole_lower: str)
         return False
     if tool not in REGISTRY_TOOLS and not registry_context(whole_lower):
         return True
+    if _FETCHER_ERROR.match(line) and _BUILD_STEP_FETCH.search(whole_lower):
+        return True  # curl's or wget's own error under a Dockerfile step that runs it: the build's download
     own = line_hosts(line.lower()) if not is_bare(whole_lower) else None
     if own is not None:
         return bool(own) and all(is_other_host(h) for h in own)
     return tool not in REGISTRY_TOOLS and only_other_hosts(whole_lower)
 
 
+# curl's error format ("curl: (%d) %s", tool_operate.c) and wget's ("wget: …"): a program of its own, never a
+# container tool's output
+_FETCHER_ERROR = LazyRe(r"^(?:curl: \(\d{1,3}\)|wget: )")
+# a Dockerfile step that runs curl or wget ("Step 10/15 : RUN curl -fsSL …", BuildKit "#8 [4/9] RUN wget …")
+_BUILD_STEP_FETCH = LazyRe(r"(?:^|\n|: |\] )run\s[^\n]{0,400}\b(?:curl|wget)\b")
 # Quotas of other services a build or a push touches: git LFS storage and bandwidth, object storage buckets
 _OTHER_QUOTA = LazyRe(r"\blfs\b|\bbucket\b|\bgit-lfs\b")
 
@@ -424,6 +441,8 @@ def _decisive_line(lines: list[str], default_op: str | None, fenced: frozenset[i
         in_errors = secondary or line.lower().startswith("errors:")
         info = command_info(line) if len(line) < 2000 else None
         op = info[1] if info and info[1] else op
+        if op == "login" and info is None and login_finished([line]):
+            op = None  # the login ended ("Login Succeeded"): the lines below are another command's output
         is_side = beside.update(idx, line, info is not None, best is not None and best[0] >= 3)
         if _INPUT_LINE.match(line):
             wrapped = None
@@ -434,6 +453,8 @@ def _decisive_line(lines: list[str], default_op: str | None, fenced: frozenset[i
         wrapped = line if p is None and len(line) >= _WRAP_WIDTH and line[-1].isalnum() and not is_prose(line) else None
         if p is None or asks_about(line, p):
             continue  # "ccr quota?", "临时登录密码多久过期": a question about a subject, not a program's output
+        if idx + 1 < len(lines) and _OFFER_TO_PULL.search(lines[idx + 1]):
+            continue  # "Image X not found." then "Do you want to pull the image now? [Y/n]": a local lookup
         tier = _tier(line, p, best[3] if best is not None else None)
         if tier >= 3:
             seen_causes.append(p["cause"])
@@ -591,6 +612,7 @@ def _repeats(line: str, p: dict[str, Any], best_line: str) -> bool:
 
 
 _DECISIVE_TIER = 3
+_FAILURE_WORD = LazyRe(r"\b(?:error|failed|unable to|cannot|could not)\b", re.IGNORECASE)
 
 
 def _may_follow(line: str, where: tuple[bool, bool], best_where: tuple[bool, bool]) -> bool:
@@ -643,7 +665,9 @@ def _tier(line: str, pattern: dict[str, Any], best_line: str | None) -> int:
     if retells_outcome(line, pattern):
         return min(tier, 2)  # "After that, the login failed.": the output's own reason, if any, outranks it
     if DEBUG_LINE.match(line) and "trying next host" not in line:  # containerd logs its resolver errors at info
-        return min(tier, 1)  # debug/info chatter ("DEBU[0001] Credentials not found") never outranks an error
+        # debug/info chatter ("DEBU[0001] Credentials not found") never outranks an error; a failure a tool logs at
+        # that level all the same ("[D] Error pulling image …: no such host") still outranks the chatter
+        return min(tier, 2 if _FAILURE_WORD.search(line) else 1)
     return tier
 
 
@@ -802,6 +826,11 @@ _INPUT_LINE = LazyRe(
     r"usermod|groupadd|gpasswd|newgrp|touch|vi|vim|nano|setfacl|sudo)\s{1,4}[^\s:]"
 )
 _LAYER_LINE = LazyRe(r"^[0-9a-f]{12}: \S")
+# A tool's offer to pull what its local lookup did not find (distrobox, toolbox: "Do you want to pull the image now?
+# [Y/n]"): the "not found" above it is the local store's, and the pull that follows decides
+_OFFER_TO_PULL = LazyRe(
+    r"\b(?:want|like) to (?:pull|download) (?:the |this |it)|\bpull (?:it|the image) now\b", re.IGNORECASE
+)
 _BARE_WORD = LazyRe(r"(?:eof|denied)[\s.]{0,3}", re.IGNORECASE)
 _SLOW_PUSH_PROSE = LazyRe(
     r"after (?:the |some |a few |few |all )?layers? (?:were|was|had been|have been|are|is|got) (?:uploaded|pushed)|"

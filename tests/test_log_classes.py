@@ -1,0 +1,329 @@
+"""Pasted logs, sixth round (issue 11: generalise). Each test stands for a class of reading failure found among the
+misses on the seen round-5 half (/work/notes/seen/logs_blind_r1-r5.jsonl), grouped by why the reader failed, not by
+the words of one post: how a page or a logger carried the output, whose endpoint a request went to, which link of a
+chain decides, work on the machine's own store, and what the user's sentences tell. Lines are built from the tools'
+format strings with their variable parts (hypothesis draws them); a control beside each class keeps the reading it
+must not take away.
+"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.harness.log_families import HOSTS, IPV4, LABELS, PATHS, cause
+
+CLASS = settings(max_examples=20, deadline=None)
+
+# --- carrying: loggers and pages --------------------------------------------------------------------------------
+
+
+@CLASS
+@given(sign=st.sampled_from("+-"), hours=st.integers(0, 12), host=HOSTS, path=PATHS)
+def test_a_stamp_with_an_hours_only_zone_is_removed_and_a_failure_logged_at_debug_outranks_chatter(
+    sign, hours, host, path
+):
+    # watchtower logs RFC 3339 stamps with an hours-only zone ("2023-12-01T21:46:27-08") and "[D]" / "[I]" levels; the
+    # failure it logs at debug level outranks a later debug note about credentials
+    stamp = f"2023-12-01T21:46:27{sign}{hours:02d}"
+    paste = (
+        f"{stamp} [D] Error pulling image {host}/{path}:latest, Error response from daemon: "
+        f'Get "https://{host}/v2/": dial tcp: lookup {host} on 192.168.1.1:53: no such host\n'
+        f"{stamp} [D] Trying to load authentication credentials.\n"
+        f"{stamp} [D] No credentials for {host} found\n"
+    )
+    assert cause(paste) == "DNS_NXDOMAIN"
+
+
+def test_a_fence_opened_and_closed_on_one_line_does_not_fence_what_follows():
+    # "```docker pull …```" on one line is a quoted command, not the start of a block: the user's sentence after the
+    # output is still read as theirs
+    paste = (
+        "```docker pull reg.example.com/ns/app:1```\n"
+        "Error response from daemon: received unexpected HTTP status: 503 Service Unavailable\n"
+        "We pull through our corporate proxy.\n"
+    )
+    assert cause(paste) == "PROXY_ERROR"
+
+
+@CLASS
+@given(host=HOSTS, status=st.sampled_from(["Forbidden", "Bad Gateway", "Service Unavailable"]))
+def test_a_proxy_status_after_a_url_broken_before_its_last_slash_and_ended_with_a_period(host, status):
+    assert cause(f"Error response from daemon: Get https://{host}/v2 /: {status}.") == "PROXY_ERROR"
+
+
+# --- whose endpoint the request went to ------------------------------------------------------------------------
+
+
+@CLASS
+@given(
+    addr=IPV4,
+    port=st.sampled_from([2375, 2376]),
+    path=st.sampled_from(["_ping", "v1.41/images/create?fromImage=x", "v1.40/auth"]),
+    err=st.sampled_from(
+        [
+            "dial tcp {a}:{p}: i/o timeout",
+            "dial tcp {a}:{p}: connect: connection refused",
+            "EOF",
+            "net/http: TLS handshake timeout",
+        ]
+    ),
+    verb=st.sampled_from(["Get", "Post", "Head"]),
+)
+def test_a_request_to_the_engine_api_is_the_daemon_not_a_registry(addr, port, path, err, verb):
+    # docker/cli pings GET /_ping, then calls /v1.NN/…; 2375/2376 are the daemon's TCP ports
+    line = f'ERROR: {verb} "http://{addr}:{port}/{path}": {err.format(a=addr, p=port)}'
+    assert cause(line) == "DAEMON_ERROR", line
+
+
+@CLASS
+@given(host=HOSTS)
+def test_a_v1_registrys_ping_and_a_typed_daemon_address_are_not_the_engine_api(host):
+    assert cause(f'Get "https://{host}/v1/_ping": dial tcp 10.0.0.9:443: i/o timeout') == "TCP_TIMEOUT"
+    assert cause(f"$ docker -H tcp://10.0.0.9:2375 pull {host}/ns/app:1\nError: manifest unknown") != "DAEMON_ERROR"
+
+
+@CLASS
+@given(kind=st.sampled_from(["anonymous", "oauth"]), host=HOSTS, path=PATHS)
+def test_a_token_request_that_dropped_is_the_connection_not_the_credentials(kind, host, path):
+    # containerd authorizer.go wraps the transport error: the deepest link of the chain decides
+    line = (
+        f'Error response from daemon: failed to resolve reference "{host}/{path}:latest": failed to authorize: '
+        f'failed to fetch {kind} token: Get "https://auth.{host}/token?scope=repository%3A{path}%3Apull": EOF'
+    )
+    assert cause(line) == "SERVER_ERROR"
+
+
+# --- status forms and server-side codes ------------------------------------------------------------------------
+
+
+@CLASS
+@given(
+    code=st.sampled_from(["400", "500", "502", "503"]),
+    what=st.sampled_from(
+        ["fetch remote history for {d}", "fetch remote image json", "push tag on {p}", "fetch remote tags"]
+    ),
+    path=PATHS,
+)
+def test_docker_1x_session_server_error_statuses_are_the_server(code, what, path):
+    # docker 1.x registry/session.go: utils.NewHTTPRequestError(fmt.Sprintf("Server error: %d trying to …"))
+    line = f"54b9711ea19b: Error pulling image (latest) from {path}, Server error: {code} trying to " + what.format(
+        d="54b9711ea19b" * 5, p=path
+    )
+    assert cause(line) == "SERVER_ERROR", line
+
+
+@CLASS
+@given(host=HOSTS)
+def test_a_408_in_a_status_form_is_a_stalled_request(host):
+    # containers/image (docker_client.go, v1-v5): "error pinging registry %s, response code %d (%s)"
+    assert (
+        cause(f"pinging docker registry returned: error pinging registry {host}, response code 408 (Request Timeout)")
+        == "HTTP_TIMEOUT"
+    )
+    assert (
+        cause(
+            f"pinging docker registry returned: error pinging registry {host}, response code 503 (Service Unavailable)"
+        )
+        == "SERVER_ERROR"
+    )
+
+
+@pytest.mark.parametrize("digest", ["a" * 64, ".....", "xxxxxxxx", "<digest>", "…"])
+@pytest.mark.parametrize("kind", ["index", "manifest", "config", "layer"])
+def test_a_404_when_containerd_commits_a_push_is_the_server_whatever_the_digest_looks_like(kind, digest):
+    # containerd's pusher commits by PUT; users mask the digest
+    assert cause(f'failed commit on ref "{kind}-sha256:{digest}": unexpected status: 404 Not Found') == "SERVER_ERROR"
+
+
+def test_moby_error_from_registry_unknown_is_the_servers_unknown_error():
+    # distribution errcode UNKNOWN ("unknown error", HTTP 500), printed by moby as "error from registry: %s"
+    paste = "The push refers to repository [git.example.com/ns/app]\nca7817a71dee: Pushed\nerror from registry: unknown\nunknown\n"
+    assert cause(paste) == "SERVER_ERROR"
+
+
+# --- other programs' wordings that name a registry cause ---------------------------------------------------------
+
+
+@CLASS
+@given(host=HOSTS)
+def test_nodes_enotfound_is_a_name_that_does_not_resolve_and_imagenotfound_is_not(host):
+    assert (
+        cause(f"Pulling the image always fails with an ENOTFOUND error when trying to resolve {host}.")
+        == "DNS_NXDOMAIN"
+    )
+    line = (
+        "docker.errors.ImageNotFound: 404 Client Error for http+docker://localhost/v1.48/images/create?tag=latest&"
+        "fromImage=app: Not Found (\"pull access denied for app, repository does not exist or may require 'docker login'\")"
+    )
+    assert cause(line) == "REPO_NOT_FOUND"
+
+
+@CLASS
+@given(helper=st.sampled_from(["gcloud", "ecr-login", "acr-env", "desktop"]))
+def test_a_credential_helper_not_on_the_path(helper):
+    # gcloud auth configure-docker: "WARNING: `docker-credential-gcloud` not in system PATH."
+    assert cause(f"WARNING: `docker-credential-{helper}` not in system PATH.") == "CREDENTIAL_HELPER_ERROR"
+    assert cause(f"docker-credential-{helper} not on the PATH") == "CREDENTIAL_HELPER_ERROR"
+
+
+def test_an_interactive_login_refused_in_a_non_interactive_shell():
+    assert (
+        cause('the docker login step fails with "interactive login not allowed in a non-interactive shell"')
+        == "LOGIN_USAGE"
+    )
+
+
+@CLASS
+@given(
+    reason=st.sampled_from(
+        [
+            "Invalid certificate chain",
+            "unable to get local issuer certificate",
+            "self signed certificate in certificate chain",
+        ]
+    )
+)
+def test_curls_certificate_problem_against_a_registry(reason):
+    paste = f"$ curl --verbose https://index.docker.io/v1/search?q=busybox\n* SSL certificate problem: {reason}\ncurl: (60) SSL certificate problem: {reason}\n"
+    assert cause(paste) == "TLS_UNTRUSTED"
+
+
+@CLASS
+@given(
+    fetcher=st.sampled_from(["curl -fsSL", "wget -q"]),
+    host=st.sampled_from(["sourceforge.net", "downloads.example.org"]),
+    err=st.sampled_from(
+        [
+            "curl: (60) SSL certificate problem: certificate has expired",
+            "curl: (6) Could not resolve host: {h}",
+            "wget: unable to resolve host address '{h}'",
+        ]
+    ),
+)
+def test_a_download_a_build_step_runs_is_the_builds_not_the_registrys(fetcher, host, err):
+    paste = (
+        f'Step 10/15 : RUN {fetcher} "https://{host}/files/xz.tar.gz" -o xz.tar.gz && tar xzf xz.tar.gz\n'
+        " ---> Running in d8ccaa296904\n"
+        f"{err.format(h=host)}\n"
+        "The command '/bin/sh -c curl' returned a non-zero code: 60\n"
+    )
+    assert cause(paste) is None
+
+
+# --- work on the machine's own store and runtime: no registry cause ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        'createPodSandbox for pod "helm-install-x" failed: rpc error: code = NotFound desc = failed to create containerd '
+        "container: error unpacking image: failed to resolve rootfs: content digest sha256:"
+        + "6c" * 32
+        + ": not found",
+        'Backend error: Exit status: 500, message: {"Type":"ExecutableNotFoundError","Message":"exec failed: '
+        'container_linux.go:346: starting container process caused "exec: \\"/opt/resource/check\\": stat '
+        '/opt/resource/check: no such file or directory""}',
+        'dockerd: level=error msg="Handler for GET /v1.24/images/acme/cron/json returned error: No such image: acme/cron"',
+        "FATAL: While making image from oci registry: failed to get checksum for docker://acme/app:latest: Error reading "
+        "manifest latest in docker.io/acme/app: manifest unknown: OCI index found, but accept header does not support OCI indexes",
+    ],
+)
+def test_work_on_the_local_store_or_runtime_names_no_registry_cause(line):
+    assert cause(line) is None
+
+
+def test_a_pull_the_daemon_was_asked_for_is_still_read():
+    # the daemon's API log of a pull (POST /images/create) is not an inspect
+    line = 'level=error msg="Handler for POST /v1.24/images/create returned error: manifest for acme/app:9 not found: manifest unknown"'
+    assert cause(line) == "TAG_NOT_FOUND"
+
+
+@CLASS
+@given(
+    name=LABELS,
+    regs=st.lists(
+        st.sampled_from(["docker.io", "quay.io", "registry.fedoraproject.org", "registry.centos.org"]),
+        min_size=2,
+        max_size=4,
+        unique=True,
+    ),
+)
+def test_a_short_name_that_failed_on_every_search_registry_exists_on_none(name, regs):
+    # podman 1.x printed only "Trying to pull R/N...Failed" for each unqualified-search registry
+    paste = (
+        "".join(f"Trying to pull {r}/{name}:29...Failed\n" for r in regs)
+        + f"unable to pull {name}:29: {len(regs)} errors occurred:\n"
+    )
+    assert cause(paste) == "REPO_NOT_FOUND"
+
+
+@CLASS
+@given(name=st.sampled_from(["ubuntu:24.04", "holo:latest", "fedora-toolbox:38"]))
+def test_a_local_lookup_before_an_offer_to_pull_is_not_the_failure(name):
+    # distrobox: "Image %s not found." then "Do you want to pull the image now? [Y/n]:"; what follows decides
+    head = f"$ distrobox create -i {name}\nImage {name} not found.\nDo you want to pull the image now? [Y/n]:\n"
+    assert cause(head + "Error: open /etc/containers/policy.json: no such file or directory\n") is None
+    tail = f"Error: initializing source docker://{name}: reading manifest in docker.io/library/x: manifest unknown\n"
+    assert cause(head + tail) == "TAG_NOT_FOUND"
+
+
+# --- what the user's sentences tell ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "I see this when I push to our docker registry running behind the proxy.",
+        "We run Harbor behind an nginx reverse proxy and I push to it.",
+    ],
+)
+def test_a_registry_behind_a_reverse_proxy_is_the_servers_side(sentence):
+    paste = f"```\n441e28f31fd7: Retrying in 1 second\nblob upload unknown\n```\n{sentence}\n"
+    assert cause(paste) == "SERVER_ERROR"
+
+
+def test_a_client_going_through_a_proxy_is_still_the_proxy():
+    paste = "```\nreceived unexpected HTTP status: 502 Bad Gateway\n```\nWe pull through our corporate proxy.\n"
+    assert cause(paste) == "PROXY_ERROR"
+
+
+@pytest.mark.parametrize(
+    "sentence, want",
+    [
+        ("See an error after some time of installation:", "CREDENTIALS_MISSING"),
+        ("It fails after some time of inactivity; a new docker login fixes it.", "CREDENTIALS_EXPIRED"),
+        ("This is likely due to an expired or invalid login token cached before the reboot.", "CREDENTIALS_EXPIRED"),
+    ],
+)
+def test_expiry_is_told_by_idleness_or_an_expired_token_not_by_time_into_a_task(sentence, want):
+    paste = (
+        f"{sentence}\n```\nError response from daemon: pull access denied for reg.example.com/ns/app, repository does not exist or may "
+        "require 'docker login': denied: requested access to the resource is denied\n```\n"
+    )
+    assert cause(paste) == want
+
+
+@pytest.mark.parametrize(
+    "sentence, want",
+    [
+        ("Possibly guard the job against annoying temporary failures of the service.", "SERVER_ERROR"),
+        ("The runner also logs Temporary failure in name resolution now and then.", "TAG_NOT_FOUND"),
+    ],
+)
+def test_temporary_failures_the_user_tells_are_the_servers(sentence, want):
+    paste = f"```\nPulling repository docker.io/acme/anvil\nTag latest not found in repository docker.io/acme/anvil\n```\n{sentence}\n"
+    assert cause(paste) == want
+
+
+@CLASS
+@given(name=LABELS, prompt=st.sampled_from(["PS C:\\src\\app> .\\build.ps1", "$ ./build.sh", "~/app % make image"]))
+def test_a_login_that_succeeded_is_over_and_the_next_commands_pull_is_read_as_a_pull(name, prompt):
+    # docker/cli's login ends its output with "Login Succeeded"; the build started by a script after it pulls its FROM
+    paste = (
+        f"$ docker login\nUsername: me\nPassword:\nLogin Succeeded\n{prompt}\n"
+        f"Sending build context to Docker daemon  16.38kB\nStep 1/10 : FROM {name}:latest AS build\n"
+        f"pull access denied for {name}, repository does not exist or may require 'docker login'\n"
+    )
+    assert cause(paste) == "REPO_NOT_FOUND"
