@@ -108,3 +108,65 @@ def status_word(status: str, lang: str) -> str:
     """The word for a finding's STATUS in LANG (an unknown status: itself in capitals)."""
     text = STATUS.get(status)
     return text[lang if lang in text else "en"] if text else str(status).upper()
+
+
+# Another vendor's (or a self-hosted) registry named, TCR not: knowledge.ask refuses with {"kind": "other_registry",
+# "vendor": ...}, and the CLI, the widget and Slack say so in these words (other_registry).
+OTHER_REGISTRY: dict[str, Text] = {
+    "title": {"zh": "这不是 TCR 的镜像仓库", "en": "Not a TCR registry"},
+    "lead": {
+        "zh": "这是{whose}，不是腾讯云 TCR，TCR 的常见问题不适用。",
+        "en": "This is {whose}, not Tencent Cloud TCR, so the TCR FAQ does not apply.",
+    },
+    "vendor": {"zh": "{vendor}的镜像仓库", "en": "{vendor}'s registry"},
+    "self_hosted": {"zh": "自建的镜像仓库", "en": "a self-hosted registry"},
+    "unnamed": {"zh": "其他厂商的镜像仓库", "en": "another vendor's registry"},
+    # what the reply shows besides: the log's cause (and the command that confirms it), or nothing
+    "cause": {"zh": "上面的原因对任何镜像仓库都适用。", "en": "The cause above applies to any registry."},
+    "cause_and_command": {
+        "zh": "上面的原因和诊断命令对任何镜像仓库都有效。",
+        "en": "The cause and the diagnosis command above work for any registry.",
+    },
+    "cause_and_this_command": {
+        "zh": "上面的原因和这条诊断命令对任何镜像仓库都有效：{command}",
+        "en": "The cause above and this diagnosis command work for any registry: {command}",
+    },
+    "no_log": {
+        "zh": "如果拉取或推送失败，请粘贴完整报错，我会说明通用原因；{command} 可在您的机器上检查任何镜像仓库。",
+        "en": "If a pull or push fails, paste the whole error and I will explain its generic cause; {command} checks any "
+        "registry from your machine.",
+    },
+    "any_registry_command": {"zh": "tcr-doctor diagnose <仓库域名>", "en": "tcr-doctor diagnose <registry>"},
+}
+SELF_HOSTED = "self-hosted registry"  # knowledge.ask's vendor for a registry that names none
+
+
+def other_registry(
+    vendor: str | None,
+    lang: str,
+    *,
+    cause: object = False,
+    command: str | None = None,
+    command_above: object = False,
+    code: str = "`{}`",
+) -> str:
+    """What a reply says when VENDOR's registry (not TCR) is asked about, in LANG: that the TCR FAQ does not apply,
+    then what still helps. CAUSE: the reply shows the pasted log's generic cause above; COMMAND_ABOVE: and the command
+    that confirms it; COMMAND: that command, to give in this sentence (the reply shows it nowhere else). Without a
+    cause, the user is told what to paste (CAUSE and COMMAND_ABOVE are read as true or false, as a template passes
+    them). CODE formats a command (`…` in the terminal and Slack; "{}" in HTML)."""
+    lang = lang if lang in OTHER_REGISTRY["lead"] else "en"
+    texts = {key: text[lang] for key, text in OTHER_REGISTRY.items()}
+    if vendor == SELF_HOSTED:
+        whose = texts["self_hosted"]
+    else:
+        whose = texts["vendor"].format(vendor=vendor) if vendor else texts["unnamed"]
+    if cause and command_above:
+        rest = texts["cause_and_command"]
+    elif cause and command:
+        rest = texts["cause_and_this_command"].format(command=code.format(command))
+    elif cause:
+        rest = texts["cause"]
+    else:
+        rest = texts["no_log"].format(command=code.format(texts["any_registry_command"]))
+    return texts["lead"].format(whose=whose) + ("" if lang == "zh" else " ") + rest

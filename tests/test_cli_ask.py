@@ -317,8 +317,8 @@ def test_another_vendors_refusal_only_points_above_at_what_is_there(text, above,
     command_above = "tcr-doctor diagnose quay.io" in out
     cause_above = ("日志中的原因" if lang == "zh" else "What the log says") in out
     assert (cause_above, command_above) == {None: (False, False), "cause": (True, False)}.get(above, (True, True))
-    says_command_above = ("日志原因和诊断命令" if lang == "zh" else "log cause and the diagnosis command above") in out
-    says_cause_above = ("上面的日志原因" if lang == "zh" else "The log cause above") in out
+    says_command_above = ("上面的原因和诊断命令" if lang == "zh" else "cause and the diagnosis command above") in out
+    says_cause_above = ("上面的原因对" if lang == "zh" else "The cause above") in out
     assert says_command_above == command_above and (says_cause_above or says_command_above) == cause_above, out
     if not cause_above:
         assert ("请粘贴完整报错" if lang == "zh" else "paste the whole error") in out, out

@@ -154,7 +154,7 @@ def test_cli_renders_refusals(capsys, monkeypatch):
     assert "tcr-doctor" in out and "抱歉" not in out
     assert main(["ask", "how do I push an image to Docker Hub"]) == 0
     out = capsys.readouterr().out
-    assert "Docker Hub" in out and "not Tencent Cloud Container Registry" in out
+    assert "Docker Hub" in out and "not Tencent Cloud TCR" in out
     assert main(["ask", "how do I configure a webhook for image pushes"]) == 0
     out = capsys.readouterr().out
     assert "documentation" in out.lower() and "error message" not in out

@@ -19,17 +19,19 @@ SOURCES = [
 
 
 def spellings(text: str) -> list[str]:
-    """Patterns that find TEXT written as a string of its own: its start after a quote, or (for a text that starts
-    with a field) the words after its first field."""
-    parts = [part for part in re.split(r"\{[a-z_]*\}", text) if len(part.strip()) >= 4]
-    if text.startswith(parts[0]):
-        return [r"[\"']" + re.escape(parts[0].rstrip())]
-    return [re.escape(parts[0].strip())]
+    """Patterns that find TEXT written as a string of its own: its longest part between {fields}, after a quote when
+    the text starts with it."""
+    parts = [part.strip() for part in re.split(r"\{[a-z_]*\}", text) if len(part.strip()) >= 4]
+    longest = max(parts, key=len)
+    return [(r"[\"']" if text.startswith(longest) else "") + re.escape(longest)]
 
 
 def catalogue_texts() -> list[str]:
     texts = [*messages.WHY_NO_ANSWER_LABEL.values()]
     texts += [t for m in messages.WHY_NO_ANSWER.values() for t in m.values()]
+    # (not "vendor", "{vendor}的镜像仓库", nor the placeholder command: their words are common elsewhere)
+    other = {k: v for k, v in messages.OTHER_REGISTRY.items() if k not in ("vendor", "any_registry_command")}
+    texts += [t for m in other.values() for t in m.values()]
     return [pattern for text in texts for pattern in spellings(text)]
 
 
@@ -55,7 +57,7 @@ def test_the_check_finds_a_copy() -> None:
 
 
 def test_every_message_exists_in_both_languages() -> None:
-    catalogues = [messages.INPUT, messages.WHY_NO_ANSWER, messages.REASONS, messages.STATUS]
+    catalogues = [messages.INPUT, messages.WHY_NO_ANSWER, messages.REASONS, messages.STATUS, messages.OTHER_REGISTRY]
     for catalogue in catalogues:
         for key, text in catalogue.items():
             assert set(text) == {"zh", "en"} and all(v.strip() for v in text.values()), (key, text)

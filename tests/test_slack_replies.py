@@ -232,7 +232,7 @@ def test_each_refusal_kind_reads_as_it_should():
     assert not buttons(reply(other)["blocks"])
     blocks = reply(other_log)["blocks"]
     text = block_text(blocks)
-    assert other_log["log"]["cause"] in text and "Docker Hub's registry, not TCR" in text
+    assert other_log["log"]["cause"] in text and "Docker Hub's registry, not Tencent Cloud TCR" in text
     assert other_log["log"]["diagnose"] in text  # the generic cause and the command still come
     assert "tcr_diagnose" not in buttons(blocks) and "tcr_handoff" not in buttons(blocks)
     # The log's cause is an answer too: it can be voted on, as "log:<CAUSE>".
@@ -474,4 +474,52 @@ def test_another_vendors_local_failure_offers_no_registry_command(lang):
     assert result["log"]["cause"] and not result["log"]["diagnose"]
     text = block_text(channel.answer_blocks(result, pasted, lang, qid="q1")["blocks"])
     assert "tcr-doctor diagnose" not in text, text
-    assert ("上面的原因对任何仓库都适用" if lang == "zh" else "The cause above applies to any registry") in text
+    assert ("上面的原因对任何镜像仓库都适用" if lang == "zh" else "The cause above applies to any registry") in text
+
+
+OTHER_VENDOR_TEXTS = {
+    "question": "How do I set up a pull-through cache for quay.io images?",
+    "log-without-command": "docker pull quay.io/team/app:1\nError response from daemon: failed to register layer: "
+    "ApplyLayer exit status 1 stdout:  stderr: archive/tar: invalid tar header",
+    "log-with-command": 'docker pull quay.io/team/app:1\nError response from daemon: Get "https://quay.io/v2/": dial '
+    "tcp: lookup quay.io: no such host",
+}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("case", list(OTHER_VENDOR_TEXTS))
+def test_another_vendors_refusal_reads_the_same_in_every_channel(case, lang, tmp_path, capsys):
+    """The CLI, the widget and Slack say "this is X's registry, not TCR" in one wording (bot.messages), and what
+    still helps in the same words: only where the command stands differs (Slack, which shows it nowhere else, gives
+    it in the sentence)."""
+    from html import unescape
+
+    from bot import messages
+    from bot.cli import main as cli
+
+    text = OTHER_VENDOR_TEXTS[case]
+    result = knowledge.ask(text, lang=lang)
+    assert result["refusal"] == {"kind": "other_registry", "vendor": "Quay"}, result["refusal"]
+    log = result.get("log") or {}
+    assert bool(log.get("cause")) is (case != "question") and bool(log.get("diagnose")) is (case == "log-with-command")
+    assert cli(["ask", "--lang", lang, text]) == 0
+    terminal = capsys.readouterr().out
+    client = make_web_app({"DB": str(tmp_path / "w.sqlite3"), "SLACK": "off"}).test_client()
+    web = unescape(client.post("/api/ask", json={"q": text, "render": "html", "lang": lang}).get_json()["html"])
+    slack = unescape(block_text(SlackChannel(SlackSettings(bot_token="x")).answer_blocks(result, text, lang)["blocks"]))
+    lead = messages.OTHER_REGISTRY["lead"][lang].format(
+        whose=messages.OTHER_REGISTRY["vendor"][lang].format(vendor="Quay")
+    )
+    for shown in (terminal, web, slack):
+        assert lead in shown, shown
+    if case == "question":
+        said = messages.other_registry("Quay", lang)
+        assert said in terminal and said in slack, (terminal, slack)
+        assert said.replace("`", "") in web, web  # HTML: the command without backticks
+    elif case == "log-without-command":
+        said = messages.other_registry("Quay", lang, cause=True)
+        assert said in terminal and said in web and said in slack
+    else:
+        said = messages.other_registry("Quay", lang, cause=True, command_above=True)
+        assert said in terminal and said in web, (terminal, web)
+        assert messages.other_registry("Quay", lang, cause=True, command=log["diagnose"]) in slack, slack

@@ -309,12 +309,12 @@ def test_a_logs_diagnosis_confirms_nxdomain_with_the_real_engine(make_client, dn
         (
             "docker pull quay.io/team/app:1\nError response from daemon: failed to register layer: ApplyLayer exit "
             "status 1 stdout:  stderr: archive/tar: invalid tar header",
-            {"zh": "上面的通用原因对任何镜像仓库都适用。", "en": "The generic cause above applies to any registry."},
+            {"zh": "上面的原因对任何镜像仓库都适用。", "en": "The cause above applies to any registry."},
         ),
         (
             'docker pull quay.io/team/app:1\nError response from daemon: Get "https://quay.io/v2/": dial tcp: lookup '
             "quay.io: no such host",
-            {"zh": "上面的通用原因和诊断命令", "en": "The generic cause and the diagnosis command above"},
+            {"zh": "上面的原因和诊断命令", "en": "The cause and the diagnosis command above"},
         ),
     ],
     ids=["question", "log-without-command", "log-with-command"],
