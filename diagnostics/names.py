@@ -15,6 +15,7 @@ from .reference import (
     NAME_TOTAL_MAX,
     TAG_RE,
     NameRuleError,
+    credentials_end,
     parse,
     split,
     validate_digest,
@@ -314,6 +315,15 @@ def check_name(kind: str, value: str) -> dict[str, Any]:
     try:
         parts = validate(value)
     except NameRuleError as exc:
+        if exc.rule == "ref.credentials":
+            # never echo what comes before the '@'; the suggestion is the reference without it (when it has a path:
+            # `localhost:5000` alone would read as the Docker Hub image `localhost`, tag 5000)
+            rest = value[credentials_end(value) :]
+            shown = "****@" + (rest if len(rest) <= 300 else rest[:300] + "…")
+            suggestion = (rest if _ok(validate, rest) else suggest(rest)) if "/" in rest else None
+            if suggestion is not None and not _ok(validate, suggestion):
+                suggestion = None
+            return {"value": shown, "valid": False, "error": exc.message, "rule": exc.rule, "suggestion": suggestion}
         suggestion = suggest(value)
         if suggestion == value or (suggestion is not None and not _ok(validate, suggestion)):
             suggestion = None

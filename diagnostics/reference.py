@@ -261,8 +261,35 @@ def parse(value: str) -> Reference:
     return _normalize(parts)
 
 
+def credentials_end(value: str) -> int:
+    """Where the `user[:password]@` that a reference's registry part carries ends (the index after its '@'), 0 when it
+    carries none: `admin:pw@host/ns/app`, `https://admin:pw@host/ns/app`, `admin:pw@host:5000`. Without a '/' after
+    it, an '@' is a digest's (`app@sha256:…`, `app:1@sha256:…`) unless what precedes it holds a ':' and what follows
+    cannot be a digest."""
+    start = value.find("://") + 3 if "://" in value else 0
+    rest = value[start:]
+    head = rest.split("/", 1)[0]
+    at = head.rfind("@")
+    if at <= 0:
+        return 0
+    if "/" not in rest:
+        digest = re.match(r"([A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*):([0-9a-fA-F]*)$", head[at + 1 :])
+        if ":" not in head[:at] or (digest and (digest[1].lower().startswith("sha") or len(digest[2]) > 5)):
+            return 0
+    return start + at + 1
+
+
 def _check_whole(value: str) -> None:
-    """The rules on the reference as a whole: not empty, no white space, no scheme, not a bare image ID."""
+    """The rules on the reference as a whole: no credentials, not empty, no white space, no scheme, not a bare image
+    ID."""
+    if credentials_end(value):
+        # the message never quotes the value: what comes before the '@' is a password
+        raise NameRuleError(
+            "ref.credentials",
+            "credentials in a reference: a user name and password do not belong in an image reference; log in with "
+            "`docker login --password-stdin` and name the image without them",
+            "镜像地址中包含凭证：用户名和密码不属于镜像地址；请用 `docker login --password-stdin` 登录，镜像地址中不要带凭证",
+        )
     if not value:
         raise NameRuleError("ref.empty", "the reference is empty", "镜像地址为空")
     if any(c.isspace() for c in value):

@@ -186,6 +186,38 @@ def test_ref_invalid(value, rule):
     assert "parts" not in r
 
 
+@pytest.mark.parametrize(
+    "value,suggestion",
+    [
+        ("admin:Pl4nted-Pw@shop.tencentcloudcr.com/ns/app:1", "shop.tencentcloudcr.com/ns/app:1"),
+        ("https://admin:Pl4nted-Pw@shop.tencentcloudcr.com/ns/app", "shop.tencentcloudcr.com/ns/app"),
+        ("admin:Pl4nted-Pw@registry/ns/app", "registry/ns/app"),
+        ("admin:Pl4nted-Pw@shop.tencentcloudcr.com/NS/App:1", "shop.tencentcloudcr.com/ns/app:1"),
+        ("admin:Pl4nted-Pw@localhost:5000", None),
+        ("Pl4nted-Pw@shop.tencentcloudcr.com/ns/app", "shop.tencentcloudcr.com/ns/app"),
+    ],
+)
+def test_a_reference_with_credentials_says_so_and_never_echoes_them(value, suggestion):
+    """It was read as a bad digest (`admin:Pl4nted-Pw@host/ns/app:1`: the digest value is too short), the value was
+    echoed, and the suggestion was the user name."""
+    import json
+
+    r = check_name("ref", value)
+    assert not r["valid"] and r["rule"] == "ref.credentials", r
+    assert r["error"]["en"].startswith("credentials in a reference") and "凭证" in r["error"]["zh"]
+    assert "Pl4nted-Pw" not in json.dumps(r, ensure_ascii=False) and "admin" not in json.dumps(r, ensure_ascii=False)
+    assert r["value"].startswith("****@")
+    assert r["suggestion"] == suggestion
+
+
+@pytest.mark.parametrize(
+    "value,rule",
+    [("nginx@latest", "digest.format"), ("nginx:1.25@sha256:abc", "digest.length"), ("app@sha256:12", "digest.length")],
+)
+def test_an_at_sign_for_a_digest_is_not_credentials(value, rule):
+    assert check_name("ref", value)["rule"] == rule
+
+
 def test_name_too_long():
     path = "/".join(["a" * 60] * 5)  # 304 characters
     r = check_name("ref", f"host.example/{path}")

@@ -115,6 +115,7 @@ def test_check_name_on_the_cli_does_not_print_a_pasted_secret(how):
         code, out, err = cli("check-name", *how)
     assert code == 1 and out.strip()
     assert _leaks(out + err) == [] and "****" in out
+    assert "credentials in a reference" in out and "ref.credentials" in out
 
 
 def test_no_slack_reply_or_stored_row_gives_a_pasted_secret_back(tmp_path):
