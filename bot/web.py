@@ -298,7 +298,7 @@ def _install_widget_routes(app: Flask, cfg: Settings) -> None:
     """The embeddable widget's script and style, and the stand-alone help page."""
     static_dir = os.path.join(os.path.dirname(__file__), "static")
 
-    widget_source = _widget_source(static_dir, cfg.handoff_url)
+    widget_source = _widget_source(static_dir, cfg.handoff_url, cfg.max_question_chars)
 
     @app.get("/widget.js")
     def widget_js() -> Response:
@@ -326,10 +326,13 @@ def _install_widget_routes(app: Flask, cfg: Settings) -> None:
         return Response(html, mimetype="text/html")
 
 
-def _widget_source(directory: str, handoff_url: str) -> str:
-    """widget.js with the configured hand-off URL between its /*HANDOFF*/ and /*END*/ markers."""
+def _widget_source(directory: str, handoff_url: str, max_question_chars: int) -> str:
+    """widget.js with the configured hand-off URL between its /*HANDOFF*/ and /*END*/ markers, and the limits the API
+    enforces (the longest question, the longest diagnosis target) between theirs: the input fields hold no more."""
     with open(os.path.join(directory, "widget.js"), encoding="utf-8") as fh:
         source = fh.read()
+    for marker, limit in (("MAX_QUESTION_CHARS", max_question_chars), ("MAX_TARGET_CHARS", api.MAX_TARGET_CHARS)):
+        source = re.sub(rf"/\*{marker}\*/[0-9]+/\*END\*/", f"/*{marker}*/{int(limit)}/*END*/", source, count=1)
     if not str(handoff_url).startswith(("https://", "http://")):
         log.warning("TCR_DOCTOR_HANDOFF_URL must be an http(s) URL; keeping the widget's default")
         return source

@@ -328,6 +328,33 @@ def test_phone_sized_screen(browser, service, host_pages):
         context.close()
 
 
+def test_the_input_limits_are_the_services(page, tmp_path, live_server, host_pages):
+    """The question box held 16000 characters whatever TCR_DOCTOR_MAX_QUESTION_CHARS said: with a lower setting a long
+    paste was sent whole and answered 413; with a higher one the box cut it. It now holds what the API accepts, and
+    the target box what /api/diagnose accepts."""
+    from bot.api import MAX_TARGET_CHARS
+    from bot.web import create_app
+
+    app = create_app(
+        {"DB": str(tmp_path / "limits.sqlite3"), "SLACK": "off", "RATE_LIMIT_ASK": "0", "MAX_QUESTION_CHARS": "120"}
+    )
+    server = live_server(app)
+    try:
+        page.goto(host_pages.add("limits", server.url))
+        page.locator(".tcrd-launcher").click()
+        box = page.locator("textarea.tcrd-input")
+        assert box.get_attribute("maxlength") == "120"
+        box.press_sequentially("docker login fails, what should I check? " + "x" * 100)
+        assert len(box.input_value()) == 120
+        page.keyboard.press("Enter")
+        form = page.locator(".tcrd-target-form")
+        form.wait_for(timeout=10000)  # answered: the 120 characters were accepted, not refused as too long
+        assert "Something went wrong" not in page.locator(".tcrd-log").inner_text()
+        assert form.locator("input").get_attribute("maxlength") == str(MAX_TARGET_CHARS)
+    finally:
+        server.stop()
+
+
 def test_diagnosis_form_when_no_target_was_mentioned(page, service, host_pages):
     page.goto(host_pages.add("form", service.url))
     open_and_ask(page, "docker login fails, what should I check?")

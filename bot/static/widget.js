@@ -103,6 +103,10 @@
   var LANG = pickLang();
   var T = STRINGS[LANG];
   var TITLE = data.title || T.title;
+  // The service fills in the limits its API enforces: the longest question (TCR_DOCTOR_MAX_QUESTION_CHARS) and the
+  // longest diagnosis target, between the markers.
+  var MAX_QUESTION_CHARS = /*MAX_QUESTION_CHARS*/16000/*END*/;
+  var MAX_TARGET_CHARS = /*MAX_TARGET_CHARS*/512/*END*/;
   // The service fills in its configured hand-off URL (TCR_DOCTOR_HANDOFF_URL) between the markers.
   var DEFAULT_HANDOFF = /*HANDOFF*/"https://console.cloud.tencent.com/workorder/category"/*END*/;
   var HANDOFF = safeUrl(data.handoffUrl) || safeUrl(DEFAULT_HANDOFF) || "https://console.cloud.tencent.com/workorder/category";
@@ -231,7 +235,7 @@
   var form = el("form", { className: "tcrd-form", autocomplete: "off" });
   var inputId = "tcrd-input";
   form.appendChild(el("label", { "for": inputId, className: "tcrd-sr-only" }, T.inputLabel));
-  var input = el("textarea", { id: inputId, className: "tcrd-input", rows: "2", maxlength: "16000",
+  var input = el("textarea", { id: inputId, className: "tcrd-input", rows: "2", maxlength: String(MAX_QUESTION_CHARS),
                                placeholder: T.placeholder, "aria-label": T.inputLabel });
   var sendBtn = el("button", { type: "submit", className: "tcrd-send" }, T.send);
   form.appendChild(input);
@@ -464,7 +468,7 @@
     var id = "tcrd-target-" + formCount;
     f.appendChild(el("p", {}, question || W.diagnoseAsk));
     f.appendChild(el("label", { "for": id, className: "tcrd-sr-only" }, W.targetLabel));
-    var field = el("input", { id: id, type: "text", className: "tcrd-target", maxlength: "512",
+    var field = el("input", { id: id, type: "text", className: "tcrd-target", maxlength: String(MAX_TARGET_CHARS),
                               placeholder: "myinstance.tencentcloudcr.com/ns/app:1.0", "aria-label": W.targetLabel,
                               spellcheck: "false", autocapitalize: "off" });
     var go = el("button", { type: "submit", className: extra ? "tcrd-run-log" : "tcrd-run" }, label || W.diagnose);
