@@ -73,7 +73,7 @@ def read_items(data: bytes) -> list[Item]:
     """The items of `data` (stdin bytes): split on \\n only (a \\r before it is dropped), one item per line; the
     empty piece after a final newline is not a line."""
     if len(data) > MAX_STDIN:
-        raise ValueError(f"stdin is larger than {MAX_STDIN >> 20} MB")
+        raise ValueError(f"{len(data)} bytes on stdin, over MAX_STDIN")  # the commands say it in zh and en
     if not data:
         return []
     pieces = data.split(b"\n")

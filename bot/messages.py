@@ -21,6 +21,51 @@ INPUT: dict[str, Text] = {
         "en": "no database at {path} (set --database-url, TCR_DOCTOR_DATABASE_URL or TCR_DOCTOR_DB)",
     },
     "invalid_kb": {"zh": "知识库无效：{error}", "en": "the knowledge base is invalid: {error}"},
+    "empty": {"zh": "{what}为空：{hint}", "en": "{what} is empty: {hint}"},
+    "binary": {
+        "zh": "输入看起来是二进制数据（或不是 UTF-8 编码的文字），不是{what}。",
+        "en": "The input looks like binary data (or text that is not UTF-8), not {what}.",
+    },
+    "binary_stdin": {
+        "zh": "标准输入看起来是二进制数据，不是文字形式的{items}（每行一个）",
+        "en": "stdin looks like binary data, not {items} in text (one per line)",
+    },
+    "stdin_too_large": {"zh": "标准输入超过 {mb} MB", "en": "stdin is larger than {mb} MB"},
+    "not_utf8": {"zh": "{what}不是 UTF-8 文本", "en": "{what} is not UTF-8 text"},
+}
+
+# What is empty, and what to give instead (INPUT["empty"]: "WHAT is empty: HINT"), per kind of input.
+EMPTY: dict[str, dict[str, Text]] = {
+    "question": {
+        "what": {"zh": "问题", "en": "The question"},
+        "hint": {"zh": "请用文字描述您的问题。", "en": "please describe your problem in words."},
+    },
+    "log": {
+        "what": {"zh": "输入", "en": "The input"},
+        "hint": {
+            "zh": "请粘贴完整的报错输出（例如 docker pull/push 的最后几行）。",
+            "en": "paste the full error output (e.g. the last lines of docker pull/push).",
+        },
+    },
+    "target": {
+        "what": {"zh": "诊断目标", "en": "the target"},
+        "hint": {
+            "zh": "请给出仓库地址（shop-tcr.tencentcloudcr.com）或镜像地址（host/ns/app:1.0）",
+            "en": "give a registry (shop-tcr.tencentcloudcr.com) or an image (host/ns/app:1.0)",
+        },
+    },
+    "line": {"what": {"zh": "这一行", "en": "the line"}, "hint": {"zh": "没有要检查的名称", "en": "no value to check"}},
+    "file": {
+        "what": {"zh": "{path} 的内容", "en": "{path}"},
+        "hint": {"zh": "文件中没有问题", "en": "no questions in the file"},
+    },
+}
+# What binary input is not (INPUT["binary"]), and what stdin should hold (INPUT["binary_stdin"]).
+INSTEAD: dict[str, Text] = {
+    "question": {"zh": "文字问题", "en": "a question in text"},
+    "log": {"zh": "日志", "en": "a log"},
+    "questions": {"zh": "问题", "en": "questions"},
+    "names": {"zh": "名称", "en": "names"},
 }
 
 # The reason of an OSError in both languages (errno's own text is English only); others keep the system's text.
@@ -34,6 +79,7 @@ REASONS: dict[int, Text] = {
     errno.ELOOP: {"zh": "符号链接层数过多", "en": "too many levels of symbolic links"},
 }
 NOT_UTF8: Text = {"zh": "不是 UTF-8 文本", "en": "not UTF-8 text"}
+NOT_PEM: Text = {"zh": "其中没有 PEM 格式的证书（{error}）", "en": "no PEM certificate in it ({error})"}
 
 
 def reason(exc: BaseException) -> Text:
@@ -56,9 +102,20 @@ def message(key: str, **fields: object) -> Text:
     }
 
 
+def empty(kind: str, **fields: object) -> Text:
+    """The message "WHAT is empty: HINT" for an empty input of KIND (EMPTY: question, log, target, line, file) with FIELDS."""
+    parts = {part: {lang: text.format(**fields) for lang, text in EMPTY[kind][part].items()} for part in EMPTY[kind]}
+    return message("empty", **parts)
+
+
 def cannot_read(path: object, exc: BaseException) -> Text:
     """The message "cannot read PATH: REASON" for the exception that reading PATH raised."""
     return message("unreadable", path=path, reason=reason(exc))
+
+
+def not_found(path: object) -> Text:
+    """The message "cannot read PATH: no such file or directory"."""
+    return message("unreadable", path=path, reason=REASONS[errno.ENOENT])
 
 
 def cannot_write(path: object, exc: BaseException) -> Text:

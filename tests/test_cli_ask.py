@@ -13,7 +13,7 @@ import sys
 import pytest
 
 from bot.cli import main
-from bot.commands.ask import MESSAGES
+from bot.commands.ask import refusal_text
 
 
 def run_cli(argv, capsys, monkeypatch, stdin: bytes | None = None):
@@ -253,7 +253,7 @@ def test_input_with_no_language_is_refused_in_the_locale_language(question, kind
         timeout=60,
     )
     assert proc.returncode == 2
-    assert json.loads(proc.stdout) == {"error": kind, "message": MESSAGES[kind]["zh"]}
+    assert json.loads(proc.stdout) == {"error": kind, "message": refusal_text(kind)["zh"]}
     proc = subprocess.run(
         [sys.executable, "-m", "bot.cli", "ask", "--lang", "en", question],
         capture_output=True,
@@ -261,7 +261,7 @@ def test_input_with_no_language_is_refused_in_the_locale_language(question, kind
         env=env,
         timeout=60,
     )
-    assert proc.returncode == 2 and proc.stderr == f"tcr-doctor ask: {MESSAGES[kind]['en']}\n"
+    assert proc.returncode == 2 and proc.stderr == f"tcr-doctor ask: {refusal_text(kind)['en']}\n"
 
 
 def test_a_paste_gets_one_diagnose_command_for_its_registry(capsys, monkeypatch):

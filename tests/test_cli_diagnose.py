@@ -156,9 +156,9 @@ def test_diagnose_malformed_reference(target):
         # checked before the diagnosis runs, not after it (the report would be lost with its run)
         (
             ["x.example", "--report", "/nonexistent/dir/ticket.md"],
-            "--report '/nonexistent/dir/ticket.md' cannot be written",
+            "cannot write --report '/nonexistent/dir/ticket.md'",
         ),
-        (["x.example", "--report", "/"], "--report '/' cannot be written"),
+        (["x.example", "--report", "/"], "cannot write --report '/'"),
     ],
 )
 def test_diagnose_usage_errors(args, message):

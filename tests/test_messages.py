@@ -20,10 +20,13 @@ SOURCES = [
 
 def spellings(text: str) -> list[str]:
     """Patterns that find TEXT written as a string of its own: its longest part between {fields}, after a quote when
-    the text starts with it."""
+    the text starts with it (and before a field when one follows it)."""
     parts = [part.strip() for part in re.split(r"\{[a-z_]*\}", text) if len(part.strip()) >= 4]
     longest = max(parts, key=len)
-    return [(r"[\"']" if text.startswith(longest) else "") + re.escape(longest)]
+    if not text.startswith(longest):
+        return [re.escape(longest)]
+    field = r"[^\"'\n]{0,4}\{" if text.strip().startswith(longest + " {") or text.startswith(longest + "{") else ""
+    return [r"[\"']" + re.escape(longest) + field]
 
 
 def catalogue_texts() -> list[str]:
@@ -32,6 +35,8 @@ def catalogue_texts() -> list[str]:
     # (not "vendor", "{vendor}的镜像仓库", nor the placeholder command: their words are common elsewhere)
     other = {k: v for k, v in messages.OTHER_REGISTRY.items() if k not in ("vendor", "any_registry_command")}
     texts += [t for m in other.values() for t in m.values()]
+    texts += [t for m in messages.INPUT.values() for t in m.values() if not t.startswith("{")]
+    texts += [t for m in messages.EMPTY.values() for t in m["hint"].values()]
     return [pattern for text in texts for pattern in spellings(text)]
 
 
@@ -52,8 +57,14 @@ def test_a_status_word_is_written_nowhere_else(word: str) -> None:
 
 def test_the_check_finds_a_copy() -> None:
     copy = "{{ 'Why no answer: ' }}{{ '其他厂商或自建的镜像仓库' }}{{ '这些问题问的是其他厂商或自建的镜像仓库：' }}"
+    copy += "{{ 'cannot read {}: {}' }}{{ '无法读取文件 {path}' }}{{ '无法读取该请求。' }}"
     found = [p for p in catalogue_texts() if re.search(p, copy)]
-    assert found == [r"[\"']Why\ no\ answer:", r"[\"']其他厂商或自建的镜像仓库"]
+    assert found == [
+        r"[\"']Why\ no\ answer:",
+        r"[\"']其他厂商或自建的镜像仓库",
+        r"[\"']无法读取[^\"'\n]{0,4}\{",
+        r"[\"']cannot\ read[^\"'\n]{0,4}\{",
+    ]
 
 
 def test_every_message_exists_in_both_languages() -> None:
@@ -62,3 +73,77 @@ def test_every_message_exists_in_both_languages() -> None:
         for key, text in catalogue.items():
             assert set(text) == {"zh", "en"} and all(v.strip() for v in text.values()), (key, text)
             assert re.findall(r"\{\w+\}", text["zh"]) == re.findall(r"\{\w+\}", text["en"]) or key in (), key
+
+
+LOCALE_VARS = ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE")
+
+
+def run_cli(
+    argv: list[str], lang: str, monkeypatch: pytest.MonkeyPatch, capsys, stdin: bytes = b""
+) -> tuple[int, str, str]:
+    """ARGV run in-process under a LANG locale with STDIN: (exit status, stdout, stderr)."""
+    import io
+    import sys
+
+    from bot.cli import main
+
+    for var in LOCALE_VARS:
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8" if lang == "zh" else "en_US.UTF-8")
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin), encoding="utf-8"))
+    code = main(argv)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_command_says_a_file_it_cannot_read_in_one_way(lang, tmp_path, monkeypatch, capsys):
+    """explain FILE, eval FILE, kb --topics, diagnose --ca-file and --docker-config: a missing file is "cannot read
+    PATH: no such file or directory" in the locale's language, the reason included (it was the system's English
+    strerror, 'cannot be used', 'does not exist' or 'the exported files do not load', and explain spoke English
+    whatever the locale)."""
+    missing = str(tmp_path / "none.txt")
+    said = messages.cannot_read
+    cases = {
+        "explain": (["explain", missing], said(missing, FileNotFoundError(2, "x"))),
+        "eval": (["eval", missing], said(missing, FileNotFoundError(2, "x"))),
+        "kb": (["kb", "export", "--topics", missing], said(missing, FileNotFoundError(2, "x"))),
+        "diagnose --ca-file": (
+            ["diagnose", "x.example", "--ca-file", missing],
+            said(f"--ca-file {missing!r}", FileNotFoundError(2, "x")),
+        ),
+        "diagnose --docker-config": (
+            ["diagnose", "x.example", "--docker-config", missing],
+            said(f"--docker-config {missing!r}", FileNotFoundError(2, "x")),
+        ),
+    }
+    for case, (argv, message) in cases.items():
+        code, _, err = run_cli(argv, lang, monkeypatch, capsys)
+        assert code == 2 and err.count("\n") == 1, (case, code, err)
+        assert err.endswith(message[lang] + "\n"), (case, err)
+        assert ("文件或目录不存在" if lang == "zh" else "no such file or directory") in err, (case, err)
+        assert ("No such file" not in err) and (lang == "en" or "cannot read" not in err), (case, err)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_command_says_an_empty_input_in_one_way(lang, tmp_path, monkeypatch, capsys):
+    """ask, explain, diagnose, eval and check-name's stdin lines: "WHAT is empty: HINT" from one message."""
+    import json
+
+    blank = tmp_path / "blank.jsonl"
+    blank.write_text("\n", encoding="utf-8")
+    cases = {
+        "ask": (["ask", " "], b"", messages.empty("question")),
+        "explain": (["explain", "-"], b"  \n", messages.empty("log")),
+        "diagnose": (["diagnose", " "], b"", messages.empty("target")),
+        "eval": (["eval", str(blank)], b"", messages.empty("file", path=str(blank))),
+    }
+    shape = re.compile("^.+为空：.+$" if lang == "zh" else "^.+ is empty: .+$")
+    for case, (argv, stdin, message) in cases.items():
+        code, _, err = run_cli(argv, lang, monkeypatch, capsys, stdin)
+        assert code == 2 and err.endswith(message[lang] + "\n"), (case, err)
+        assert shape.match(message[lang]), message
+    code, out, _ = run_cli(["check-name", "tag", "-"], lang, monkeypatch, capsys, b"v1\n\n  \n")
+    assert code == 1
+    lines = [json.loads(line) for line in out.splitlines()][1:]
+    assert lines and all(line["error"] == messages.empty("line") for line in lines), lines

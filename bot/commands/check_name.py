@@ -16,10 +16,6 @@ if TYPE_CHECKING:
     from diagnostics import CloudOptions
 
 KINDS = ("instance", "namespace", "repo", "tag", "ref")
-_PROBLEMS = {
-    "binary": {"en": "not valid UTF-8", "zh": "不是有效的 UTF-8 文本"},
-    "empty": {"en": "empty line: no value to check", "zh": "空行：没有要检查的名称"},
-}
 MESSAGES = {
     "cloud_options": {
         "en": "--cloud-endpoint and --cloud-profile need --cloud",
@@ -29,14 +25,6 @@ MESSAGES = {
     "cloud_credentials": {
         "en": "--cloud needs credentials: TENCENTCLOUD_SECRET_ID / TENCENTCLOUD_SECRET_KEY or `tccli configure`",
         "zh": "--cloud 需要云 API 凭证：TENCENTCLOUD_SECRET_ID / TENCENTCLOUD_SECRET_KEY 或 `tccli configure`",
-    },
-    "binary_stdin": {
-        "en": "stdin looks like binary data, not names in text (one per line)",
-        "zh": "标准输入看起来是二进制数据，不是文字形式的名称（每行一个）",
-    },
-    "too_large": {
-        "en": f"stdin is larger than {MAX_STDIN >> 20} MB",
-        "zh": f"标准输入超过 {MAX_STDIN >> 20} MB",
     },
 }
 
@@ -139,23 +127,24 @@ def run(args: argparse.Namespace) -> int:
         return _usage(getattr(exc, "message", None) or {"zh": str(exc), "en": str(exc)}, lang)
 
     if args.value == "-":
+        from bot import messages  # stdin only (~0.2 ms by -X importtime): a name on the command line never reads it
         from bot.batch import mostly_binary, read_stdin
 
         worst = 0
         try:
             items = read_stdin(sys.stdin)
         except ValueError:
-            return _usage(MESSAGES["too_large"], lang)
+            return _usage(messages.message("stdin_too_large", mb=MAX_STDIN >> 20), lang)
         if mostly_binary(item.text for item in items):
             # a binary file, not names: said once, rather than one "not valid UTF-8" object per byte run
-            return _usage(MESSAGES["binary_stdin"], lang)
+            return _usage(messages.message("binary_stdin", items=messages.INSTEAD["names"]), lang)
         # One output line per input line, blank ones included (plain values or JSON Lines, bot/batch.py).
         for item in items:
             if item.problem:
                 result = {
                     "value": item.text[:300],
                     "valid": False,
-                    "error": _PROBLEMS[item.problem],
+                    "error": messages.NOT_UTF8 if item.problem == "binary" else messages.empty("line"),
                     "rule": f"{args.kind}.{'encoding' if item.problem == 'binary' else 'empty'}",
                     "suggestion": None,
                 }

@@ -17,6 +17,7 @@ import sys
 from collections import defaultdict
 from typing import Any
 
+from bot import messages
 from bot.commands import add_lang_argument, default_lang, say
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see tests/test_startup.py
@@ -46,9 +47,9 @@ def add_arguments(parser: Declarations) -> None:
     add_lang_argument(parser)
 
 
-# What `eval` says about its input, in both languages (the metric table is templates/cli/eval.j2).
+# What `eval` says about its input's lines, in both languages (a file it cannot read, an empty one, a knowledge base
+# that does not load: bot/messages.py, as every command says them; the metric table is templates/cli/eval.j2).
 MESSAGES = {
-    "unreadable": {"zh": "无法读取 {path}：{reason}", "en": "cannot read {path}: {reason}"},
     "not_json": {"zh": "{path}:{line}：不是 JSON：{reason}", "en": "{path}:{line}: not JSON: {reason}"},
     "not_an_object": {
         "zh": '{path}:{line}：应为带字符串 "q" 的对象',
@@ -58,8 +59,6 @@ MESSAGES = {
         "zh": '{path}:{line}："faq" 必须是条目编号或 null',
         "en": '{path}:{line}: "faq" must be an entry number or null',
     },
-    "empty": {"zh": "文件中没有问题", "en": "no questions in the file"},
-    "invalid_kb": {"zh": "知识库无效：{error}", "en": "the knowledge base is invalid: {error}"},
 }
 
 
@@ -168,6 +167,8 @@ def evaluate(items: list[dict[str, Any]]) -> dict[str, Any]:
 def run(args: argparse.Namespace) -> int:
     """`tcr-doctor eval FILE`: print the metrics (text or --json); exit status 2 for an unreadable or empty file, 1 when
     the knowledge base does not load."""
+    from knowledge import KnowledgeError
+
     lang = args.lang or default_lang()
     try:
         items = _read(args.file)
@@ -175,17 +176,15 @@ def run(args: argparse.Namespace) -> int:
         say("eval", exc.message, lang)
         return 2
     except (OSError, UnicodeDecodeError) as exc:
-        say("eval", MESSAGES["unreadable"], lang, path=args.file, reason=getattr(exc, "strerror", None) or exc)
+        say("eval", messages.cannot_read(args.file, exc), lang)
         return 2
     if not items:
-        say("eval", MESSAGES["empty"], lang)
+        say("eval", messages.empty("file", path=args.file), lang)
         return 2
-    from knowledge import KnowledgeError
-
     try:
         res = evaluate(items)
     except KnowledgeError as exc:
-        say("eval", MESSAGES["invalid_kb"], lang, error=exc)
+        say("eval", messages.message("invalid_kb", error=exc), lang)
         return 1
     if not args.errors:
         res.pop("errors")
