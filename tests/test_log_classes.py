@@ -327,3 +327,156 @@ def test_a_login_that_succeeded_is_over_and_the_next_commands_pull_is_read_as_a_
         f"pull access denied for {name}, repository does not exist or may require 'docker login'\n"
     )
     assert cause(paste) == "REPO_NOT_FOUND"
+
+
+# --- round 6, first parts: the same questions on new text ----------------------------------------------------------
+
+
+@CLASS
+@given(addr=IPV4, status=st.sampled_from(["Tunnel or SSL Forbidden", "Forbidden", "Bad Gateway"]))
+def test_a_proxys_status_on_the_way_to_the_engine_api_is_the_proxy(addr, status):
+    # the client was sent through HTTP_PROXY even to its daemon: the status text is the proxy's CONNECT answer
+    line = f"An error occurred trying to connect: Post https://{addr}:2376/v1.22/images/create?fromImage=x%3Alatest: {status}"
+    assert cause(line) == "PROXY_ERROR"
+
+
+def test_a_configuration_line_naming_a_socket_is_not_output():
+    paste = (
+        "docker login fails with:\nError response from daemon: Get https://r.example.com/v2/: dial tcp: lookup "
+        'r.example.com on 10.0.0.2:53: no such host\nIn daemon.json the contents are:\n{\n  "hosts": '
+        '["unix:///mnt/wsl/shared-docker/docker.sock"]\n}\n'
+    )
+    assert cause(paste) == "DNS_NXDOMAIN"
+
+
+@CLASS
+@given(mirror=st.sampled_from(["docker.mirrors.ustc.edu.cn", "hub.mirrors.example.cn", "registry.mirrors.example.com"]))
+def test_a_registry_mirror_is_not_another_tools_package_mirror(mirror):
+    assert cause(f"DNS 无法解析镜像加速器：\n```\ndial tcp: lookup {mirror}: no such host\n```") == "DNS_NXDOMAIN"
+    # an apt mirror in a build stays another program's
+    assert (
+        cause(
+            "Step 3/9 : RUN apt-get update\nErr:1 http://mirrors.example.com/debian bookworm InRelease\n  Could not resolve 'mirrors.example.com'\nE: Failed to fetch http://mirrors.example.com/debian/dists/bookworm/InRelease  Temporary failure resolving 'mirrors.example.com'"
+        )
+        is None
+    )
+
+
+@CLASS
+@given(addr=IPV4, port=st.integers(1, 65535))
+def test_a_dial_timeout_without_a_space_after_the_colon(addr, port):
+    assert (
+        cause(
+            f"error pulling image configuration: download failed after attempts=6: dial tcp {addr}:{port}:i/o timeout"
+        )
+        == "TCP_TIMEOUT"
+    )
+
+
+@CLASS
+@given(host=HOSTS, path=PATHS)
+def test_an_anonymous_token_refused_is_a_missing_login_except_on_ghcr(host, path):
+    # containerd asks for an anonymous token only without credentials; GHCR answers 403 for a package that is not public
+    line = f'ctr: failed to resolve reference "{host}/{path}:latest": failed to fetch anonymous token: unexpected status: 403 Forbidden'
+    assert cause(line) == "CREDENTIALS_MISSING"
+    assert cause(line + f"\n(the chart is oci://ghcr.io/{path})") == "PERMISSION_DENIED"
+
+
+@CLASS
+@given(name=LABELS, scope=st.sampled_from(["pull", "pull%2Cpush", "push"]))
+def test_a_url_encoded_token_scope_for_hubs_library_namespace_names_a_repository_that_is_not_there(name, scope):
+    line = (
+        "failed to solve: failed to fetch oauth token: unexpected status from GET request to https://auth.docker.io/token?"
+        f"scope=repository%3Alibrary%2F{name}%3A{scope}&service=registry.docker.io: 401 Unauthorized"
+    )
+    assert cause(line) == "REPO_NOT_FOUND"
+
+
+@CLASS
+@given(host=HOSTS)
+def test_a_404_to_a_login_is_the_servers_routing_not_a_missing_tag(host):
+    assert (
+        cause(f"Error response from daemon: login attempt to https://{host}/v2/ failed with status: 404 Not Found")
+        == "SERVER_ERROR"
+    )
+    assert cause("Error response from daemon: Login:  (Code: 404; Headers: map[Content-Length:[0]])") == "SERVER_ERROR"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        'failed commit on ref "unknown-sha256:...": failed size validation: 7948 != 7640: failed precondition',
+        'failed commit on ref "layer-sha256:ab": unexpected commit digest sha256:cd, expected sha256:ab: failed precondition',
+    ],
+)
+def test_content_that_fails_containerds_validation_is_what_the_server_sent(line):
+    assert cause(line) == "SERVER_ERROR"
+
+
+def test_the_engine_unit_that_systemd_cannot_start_is_the_daemon():
+    line = 'Job for docker.service failed because a timeout was exceeded. See "systemctl status docker.service" for details.'
+    assert cause(line) == "DAEMON_ERROR"
+
+
+def test_a_pull_interrupted_while_layers_waited_stalled():
+    paste = "latest: Pulling from ns/app\n80888bc6716f: Already exists\n9f61b3db38d6: Waiting\n^Ccontext canceled\n"
+    assert cause(paste) == "HTTP_TIMEOUT"
+
+
+@pytest.mark.parametrize(
+    "words", ["`x509` errors whilst pulling a chart from ECR", "unable to pull images due to an X509 certificate issue"]
+)
+def test_a_certificate_problem_named_in_words_when_the_output_is_cut(words):
+    assert (
+        cause(f"{words}\n\nHere is the output of `podman pull node:latest`:\n```\nINFO[0000] podman filtering\n")
+        == "TLS_UNTRUSTED"
+    )
+
+
+@pytest.mark.parametrize(
+    "mirror_reason", ["this image is not in the allowlist.", "这镜像不在白名单", "image not in whitelist"]
+)
+def test_a_mirrors_allowlist_is_the_mirrors_policy(mirror_reason):
+    line = (
+        "Error response from daemon: pull access denied for m.mirror.example/docker.io/ns/app, repository does not "
+        f"exist or may require 'docker login': denied: {mirror_reason}"
+    )
+    assert cause(line) == "SERVER_ERROR"
+
+
+@pytest.mark.parametrize(
+    "finding, want",
+    [
+        ("原因分析：harbor上没有对应的【Project】", "REPO_NOT_FOUND"),
+        ("The cause: the project did not exist in Harbor yet.", "REPO_NOT_FOUND"),
+        ("Pushing to a repository that doesn't exist should create it.", "PERMISSION_DENIED"),
+    ],
+)
+def test_a_project_the_user_found_missing_is_a_missing_repository(finding, want):
+    paste = f"推送镜像时报：denied: requested access to the resource is denied\n{finding}\n"
+    assert cause(paste) == want
+
+
+@pytest.mark.parametrize(
+    "sentence", ["Sometimes it gives error sometimes it gives not.", "It does not work stable on the runners."]
+)
+def test_a_login_that_fails_only_sometimes_is_the_servers(sentence):
+    paste = (
+        "Error response from daemon: login attempt to https://harbor.example.com/v2/ failed with status: 401 "
+        f"Unauthorized\n{sentence}\n"
+    )
+    assert cause(paste) == "SERVER_ERROR"
+
+
+@pytest.mark.parametrize(
+    "telling",
+    ["Trying the URL directly returns:", "위의 registry 링크타고 들어가보니", "用浏览器打开这个地址显示："],
+)
+def test_what_a_request_by_hand_answered_on_the_next_line_is_beside_the_failure(telling):
+    paste = (
+        "`Get https://registry-1.docker.io/v2/: net/http: request canceled while waiting for connection "
+        "(Client.Timeout exceeded while awaiting headers)`\n"
+        f"{telling}\n"
+        '`{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}`\n'
+    )
+    assert cause(paste) == "HTTP_TIMEOUT"

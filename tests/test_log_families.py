@@ -96,12 +96,15 @@ def test_credentials_refused_by_the_token_endpoint_are_invalid_credentials(form,
 
 
 @FAMILY
-@given(form=st.sampled_from(TOKEN_STATUS), host=HOSTS, ns=LABELS, kind=st.sampled_from(["oauth", "anonymous"]))
-def test_a_403_from_the_token_endpoint_is_a_refused_scope(form, host, ns, kind):
-    line = f"Error: failed to authorize: failed to fetch {kind} token: " + form.format(
+@given(form=st.sampled_from(TOKEN_STATUS), host=HOSTS, ns=LABELS)
+def test_a_403_from_the_token_endpoint_is_a_refused_scope(form, host, ns):
+    line = "Error: failed to authorize: failed to fetch oauth token: " + form.format(
         status="403 Forbidden", host=host, ns=ns
     )
     assert cause(line) == "PERMISSION_DENIED"
+    # an anonymous token request carried no credentials: its 403 is a missing login (sixth round: 4 of 4 real labels
+    # off GHCR; GHCR's own stays a refused scope, tests/test_log_classes.py)
+    assert cause(line.replace("oauth token", "anonymous token")) == "CREDENTIALS_MISSING"
 
 
 def test_a_400_to_the_oauth_post_keeps_the_credentials_in_view():

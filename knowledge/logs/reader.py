@@ -253,6 +253,7 @@ _USER_SAYS: tuple[tuple[str, frozenset[str], LazyRe], ...] = (
         ),
         LazyRe(
             r"\b(?:intermittent(?:ly)?|randomly|sporadic(?:ally)?|from time to time|every now and then)\b|"
+            r"\bsometimes\b[^.\n]{0,40}\bsometimes\b|\b(?:does not|doesn't|not) work stabl[ey]\b|\bunstable\b|"
             # the user's "temporary failures of the service"; glibc's "Temporary failure in name resolution" is output
             r"\btemporary (?:failures?|outages?|glitch(?:es)?|problems?|issues?|errors?)\b(?! in name resolution)"
         ),
@@ -275,6 +276,17 @@ _USER_SAYS: tuple[tuple[str, frozenset[str], LazyRe], ...] = (
         "CREDENTIALS_MISSING",
         frozenset({"REPO_NOT_FOUND"}),
         LazyRe(r"\bprivate (?:docker ?hub |hub |github |ghcr )?(?:images?|repos?|repositor(?:y|ies)|packages?)\b"),
+    ),
+    (
+        # the user found the project or namespace missing: a push creates a repository but never the project or
+        # namespace it goes in (Harbor, TCR, Quay organisations); a repository that "doesn't exist" is not one
+        "REPO_NOT_FOUND",
+        frozenset({"PERMISSION_DENIED", "CREDENTIALS_MISSING"}),
+        LazyRe(
+            r"\b(?:project|namespace|organi[sz]ation)\b[^.\n]{0,30}\b(?:does not|doesn't|did not|didn't)"
+            r" exist\b|\bno (?:such |corresponding )?(?:project|namespace)\b|"
+            r"没有(?:对应的|这个|该|相应的)?\S{0,4}(?:项目|project|命名空间|仓库)|(?:项目|命名空间|project)\S{0,6}不存在"
+        ),
     ),
     (
         "QUOTA_EXCEEDED",
@@ -569,6 +581,7 @@ class _Beside:
     def __init__(self, fenced: frozenset[int]) -> None:
         self.fenced = fenced
         self.side = self.by_hand = self.altered = False
+        self.told_at = -2
 
     def update(self, idx: int, line: str, typed: bool, have_error: bool) -> bool:
         """Take line `idx` (`typed`: a command; `have_error`: a decisive error was seen above) and say whether it
@@ -576,8 +589,13 @@ class _Beside:
         self.side = True if _SIDE_COMMAND.search(line) else (False if typed else self.side)
         # what a request made by hand answered: the sentence telling it, and the fenced block right after it
         if _MANUAL_FETCH.search(line):
-            self.by_hand = True
-        elif self.by_hand and idx not in self.fenced and not line.startswith(("```", "~~~")):
+            self.by_hand, self.told_at = True, idx
+        elif (
+            self.by_hand
+            and idx not in self.fenced
+            and not line.startswith(("```", "~~~"))
+            and idx != self.told_at + 1  # "Trying the URL directly returns:" then the answer on the next line
+        ):
             self.by_hand = False
         # what the user saw after changing the setup ("If I manually enter our DNS server the error message changes
         # to:", "When we uncheck 'Verify Remote Cert', the error is"): an experiment beside the error the post is
@@ -639,7 +657,10 @@ _MANUAL_FETCH = LazyRe(
     r"\b(?:go|goes|went|navigate[ds]?|open(?:ed|ing)?|visit(?:ed|ing)?|brows(?:e|ed|ing)|hit)\b (?:to )?(?:the |that |this )?"
     r"(?:url|link|address|endpoint|page)\b[^\n]{0,120}\b(?:i get|i got|i see|returns?|gives?|shows?|answers?)\b|"
     r"\b(?:directly )?access(?:ed|ing)? (?:https?://\S{1,300}|the (?:url|link|endpoint|address))[^\n]{0,60}\b(?:says?|shows?|returns?|gives?)\b|"
-    r"\b(?:the )?(?:url|link|page) (?:above|below) (?:contains|says|shows|returns|gives)\b",
+    r"\b(?:the )?(?:url|link|page) (?:above|below) (?:contains|says|shows|returns|gives)\b|"
+    # the same told in Chinese, Japanese and Korean ("浏览器打开…显示", "ブラウザでアクセスすると", "링크타고 들어가보니")
+    r"(?:浏览器|直接)(?:打开|访问)|(?:打开|访问)(?:这个|该|上面的)?(?:链接|网址|地址|url)|ブラウザで(?:開|アクセス)|"
+    r"(?:링크|주소|url)\S{0,4}\s?(?:타고|로|에)?\s?(?:들어가|접속)",
     re.IGNORECASE,
 )
 
@@ -702,6 +723,7 @@ def _refined_cause(
         also.insert(0, cause)
         cause = "CREDENTIALS_EXPIRED"
         note = _EXPIRED_OVER_TIME
+    cause = _host_cause(pattern, cause, also, whole_lower)
     if pattern.get("official_cause") and cause == pattern["cause"] and _HUB_OFFICIAL.search(line):
         # Docker Hub's library/ namespace holds only public official images: a 401 there is asked of a name that
         # does not exist (kaniko, crane: `UNAUTHORIZED: authentication required; [map[… Name:library/nodee …]]`)
@@ -726,10 +748,21 @@ def _refined_cause(
     return cause, also, note
 
 
+def _host_cause(pattern: dict[str, Any], cause: str, also: list[str], whole_lower: str) -> str:
+    """The pattern's `host_cause` for a registry the paste names anywhere, whose answer to the same request means
+    something else (GHCR's 403 to an anonymous token request: a package that is not public, where any other registry
+    wants a login); the former cause joins `also`."""
+    for host, other in (pattern.get("host_cause") or {}).items():
+        if cause == pattern["cause"] and host in whole_lower:
+            also.insert(0, cause)
+            return str(other)
+    return cause
+
+
 # Docker Hub's official namespace named in a 401's access detail or URL: `Name:library/x` (the errcode detail as
 # go-containerregistry prints it), `repository:library/x:pull` (the token scope), `index.docker.io/v2/library/x/`
 _HUB_OFFICIAL = LazyRe(
-    r"\bname:library/[a-z0-9._-]{1,100}\b|\brepository:library/[a-z0-9._-]{1,100}:|"
+    r"\bname:library/[a-z0-9._-]{1,100}\b|\brepository(?::|%3a)library(?:/|%2f)[a-z0-9._-]{1,100}(?::|%3a)|"
     r"\b(?:index|registry-1)\.docker\.io/v2/library/[a-z0-9._-]{1,100}/",
     re.IGNORECASE,
 )
