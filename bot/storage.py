@@ -742,7 +742,9 @@ class Storage:
             group = groups.get(key)
             if group is None:
                 group = groups[key] = {
-                    "question": text,
+                    # masked again as it is shown (as the console's examples are): a row stored before the detector
+                    # knew its form keeps the secret in the database until retention deletes it, never in a report
+                    "question": knowledge.redact(text)[0],
                     "count": 0,
                     "no_answer": 0,
                     "thumbs_down": 0,

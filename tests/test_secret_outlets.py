@@ -141,3 +141,24 @@ def test_no_slack_reply_or_stored_row_gives_a_pasted_secret_back(tmp_path):
         assert [r.text[:200] for r in replies if _leaks(r.text)] == []
         stored = _stored(rig.app)
     assert "****" in stored and _leaks(stored) == []
+
+
+def test_report_masks_a_question_stored_before_the_detector_knew_its_form(tmp_path, capsys):
+    """`tcr-doctor report unanswered` printed stored rows as they were; a row written by a version whose detector did
+    not know a form (a bare `pass:`, the line after a Password prompt) kept the secret on screen. The console's
+    examples were masked again when shown; the report now is too."""
+    from bot.cli import main
+    from bot.storage import Storage
+
+    db = str(tmp_path / "older.sqlite3")
+    store = Storage(db)
+    for n, text in enumerate(QUESTIONS[-2:]):  # as an older version stored them: unmasked
+        store.record_question(
+            f"q{n}", text, lang="en", status="no_answer", answer_id=None, score=None, kb_version="old"
+        )
+    store.flush()
+    store.close()
+    for how in (["--json"], ["--lang", "en"]):
+        assert main(["report", "unanswered", "--db", db, *how]) == 0
+        out = capsys.readouterr().out
+        assert "****" in out and _leaks(out) == [], out

@@ -14,7 +14,7 @@ import sys
 
 from bot.commands import EXIT_USAGE, add_lang_argument, default_lang, usage_error, usage_line
 from diagnostics import InputError, checks
-from knowledge import faq_question
+from knowledge import faq_question, install_log_redaction
 from knowledge import redact as redact_secrets
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see tests/test_startup.py
@@ -462,6 +462,7 @@ def run(args: argparse.Namespace) -> int:
         import logging
 
         logging.basicConfig(level=logging.DEBUG, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        install_log_redaction()  # every debug line passes the one detector, as the servers' do
     try:
         cloud = cloud_options(args)
     except ValueError as exc:

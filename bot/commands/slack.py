@@ -75,6 +75,10 @@ def run(args: argparse.Namespace) -> int:
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    # every record of every logger through the one detector, not only the SDK's (bot.slack loaded knowledge already)
+    from knowledge import install_log_redaction
+
+    install_log_redaction()
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
     app = build_app(settings)
