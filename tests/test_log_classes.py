@@ -480,3 +480,79 @@ def test_what_a_request_by_hand_answered_on_the_next_line_is_beside_the_failure(
         '`{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}`\n'
     )
     assert cause(paste) == "HTTP_TIMEOUT"
+
+
+# --- round 6, later parts -------------------------------------------------------------------------------------------
+
+
+@CLASS
+@given(account=st.integers(100000000000, 999999999999), region=st.sampled_from(["eu-north-1", "ap-northeast-2"]))
+def test_a_registry_host_read_as_a_hub_name_is_a_repository_that_is_not_there(account, region):
+    # docker takes a host with no repository path for a Docker Hub name (reference.ParseNormalizedNamed)
+    host = f"{account}.dkr.ecr.{region}.amazonaws.com"
+    line = f"Error response from daemon: pull access denied for {host}, repository does not exist or may require 'docker login': denied: requested access to the resource is denied"
+    assert cause(line) == "REPO_NOT_FOUND"
+
+
+@CLASS
+@given(name=LABELS, registry=st.sampled_from(["ghcr.io", "quay.io"]))
+def test_a_400_for_a_name_without_its_owner_on_a_namespaced_registry_is_the_name(name, registry):
+    line = f"failed to push {registry}/{name}:latest: unexpected status from HEAD request to https://{registry}/v2/{name}/blobs/sha256:{'a' * 64}: 400 Bad Request"
+    assert cause(line) == "NAME_INVALID"
+    owned = line.replace(f"/{name}", f"/acme/{name}")
+    assert cause(owned) == "SERVER_ERROR"
+
+
+@CLASS
+@given(host=HOSTS, status=st.sampled_from(["Service Unavailable", "Forbidden", "Bad Gateway"]))
+def test_a_proxy_status_after_a_quoted_url_without_its_scheme(host, status):
+    # containerd prints the request's URL as the resolver built it; a host without a scheme is still the request
+    assert cause(f'failed to do request: Head "{host}/v2/ns/app:latest": {status}') == "PROXY_ERROR"
+
+
+def test_a_kubelet_probe_is_the_application_not_the_pull():
+    paste = (
+        'Warning  Failed  37m  kubelet  Failed to pull image "h.example.io:8443/ns/app:1.9": rpc error: code = NotFound '
+        'desc = failed to pull and unpack image "h.example.io:8443/ns/app:1.9": failed to resolve reference '
+        '"h.example.io:8443/ns/app:1.9": h.example.io:8443/ns/app:1.9: not found\n'
+        "Warning  Unhealthy  3m41s (x203 over 33m)  kubelet  Readiness probe failed: HTTP probe failed with statuscode: 503\n"
+    )
+    assert cause(paste) == "TAG_NOT_FOUND"
+
+
+def test_a_billing_refusal_is_the_accounts_quota():
+    line = "error pulling image configuration: denied: Encountered a billing-related error. Please verify the billing status for this account."
+    assert cause(line) == "QUOTA_EXCEEDED"
+
+
+def test_wgets_own_status_on_a_file_download_is_another_programs():
+    paste = (
+        "--2024-02-23 16:25:44--  https://mirrors.example.edu.cn/docker-ce/linux/static/stable/x86_64/docker-20.10.16.tgz\n"
+        "HTTP request sent, awaiting response... 403 Forbidden\n2024-02-23 16:25:46 ERROR 403: Forbidden.\n"
+        "2024-02-23 16:25:46 ERROR downloading docker failed\n"
+    )
+    assert cause(paste) is None
+
+
+@pytest.mark.parametrize(
+    "finding",
+    [
+        "**Ursache:** Der IAM User `ci` hat keine ECR-Push-Berechtigungen.",
+        "Cause: the IAM user has no push permissions on the repository.",
+        "原因：这个账号没有推送权限。",
+    ],
+)
+def test_a_right_the_user_found_missing_is_a_refused_right(finding):
+    paste = (
+        f"```\nERROR: failed to push 1.dkr.ecr.eu-north-1.amazonaws.com/app:latest: 401 Unauthorized\n```\n{finding}\n"
+    )
+    assert cause(paste) == "PERMISSION_DENIED"
+
+
+def test_x_509_named_with_its_dot():
+    assert (
+        cause(
+            "docker pull failed with error pulling image configuration and X.509 cert\n\ndocker info\n```\nClient:\n```"
+        )
+        == "TLS_UNTRUSTED"
+    )

@@ -323,9 +323,14 @@ _USER_SAYS: tuple[tuple[str, frozenset[str], LazyRe], ...] = (
     ),
     (
         "PERMISSION_DENIED",
-        frozenset({"REPO_NOT_FOUND", "CREDENTIALS_MISSING"}),
+        frozenset({"REPO_NOT_FOUND", "CREDENTIALS_MISSING", "CREDENTIALS_INVALID"}),
         LazyRe(
-            r"\b(?:i|we) (?:personally )?can (?:read|pull|access|see)\b[^.\n]{0,80}\bbut\b[^.\n]{0,80}\b(?:cannot|can't|can not)\b"
+            r"\b(?:i|we) (?:personally )?can (?:read|pull|access|see)\b[^.\n]{0,80}\bbut\b[^.\n]{0,80}\b(?:cannot|can't|can not)\b|"
+            # the user found a right missing ("the IAM user has no ECR push permissions", German "keine …
+            # Berechtigungen", Chinese "没有…权限", Japanese "権限がない")
+            r"\b(?:has|have|had) no\b[^.\n]{0,30}\b(?:push|pull|write|read)[- ]?(?:permissions?|rights?|access)\b|"
+            r"\b(?:lacks?|lacking|missing|without)\b[^.\n]{0,20}\b(?:push|pull|write|read)[- ]?(?:permissions?|rights?)\b|"
+            r"\bkeine?\b[^.\n]{0,40}berechtigung|没有\S{0,10}(?:推送|拉取|写|读)?权限|権限が(?:ない|ありません)"
         ),
     ),
 )
@@ -373,6 +378,15 @@ def _user_diagnosis(
     return cause, note
 
 
+def _wget_download(line: str, whole_lower: str) -> bool:
+    """Whether the line is wget's own status ("ERROR 403: Forbidden.", wget's `ERROR %d: %s.`) and every request wget
+    logged in the paste ("--2024-02-23 16:25:44--  https://…") went elsewhere than a registry API: a file download."""
+    if not _WGET_STATUS.match(line):
+        return False
+    urls = _WGET_REQUEST.findall(whole_lower)
+    return bool(urls) and not any(_REGISTRY_API.search(u) for u in urls)
+
+
 def _another_programs(cause: str, tool: str | None, line: str, whole_lower: str) -> bool:
     """Whether the failure is another program's, not a registry's: a quota of git LFS or a storage bucket; a network
     error with context around it, none of it about images, registries or container tools (a bare error line alone is
@@ -380,6 +394,8 @@ def _another_programs(cause: str, tool: str | None, line: str, whole_lower: str)
     packages or web content (`go mod download` from proxy.golang.org inside a build, `podman machine init` fetching
     from objects.githubusercontent.com: whatever tool ran it); or, when the line names none, every host the paste
     names does and no container tool speaks."""
+    if _wget_download(line, whole_lower):
+        return True
     if cause == "QUOTA_EXCEEDED":
         return bool(_OTHER_QUOTA.search(whole_lower))
     if cause not in NETWORK_CAUSES:
@@ -399,6 +415,10 @@ def _another_programs(cause: str, tool: str | None, line: str, whole_lower: str)
 _FETCHER_ERROR = LazyRe(r"^(?:curl: \(\d{1,3}\)|wget: )")
 # a Dockerfile step that runs curl or wget ("Step 10/15 : RUN curl -fsSL …", BuildKit "#8 [4/9] RUN wget …")
 _BUILD_STEP_FETCH = LazyRe(r"(?:^|\n|: |\] )run\s[^\n]{0,400}\b(?:curl|wget)\b")
+# wget's final status line and the request line it logs before each download
+_WGET_STATUS = LazyRe(r"^ERROR \d{3}: ")
+_WGET_REQUEST = LazyRe(r"^--\d{4}-\d\d-\d\d \d\d:\d\d:\d\d--\s+(\S+)", re.MULTILINE)
+_REGISTRY_API = LazyRe(r"/v2/|/v1/")
 # Quotas of other services a build or a push touches: git LFS storage and bandwidth, object storage buckets
 _OTHER_QUOTA = LazyRe(r"\blfs\b|\bbucket\b|\bgit-lfs\b")
 
@@ -423,6 +443,15 @@ def _whole_paste_cause(cause: str, also: list[str], line: str, lines: list[str],
     registry containers/image searched does not exist; a bare 400 to a tag that breaks the tag grammar is the name."""
     if cause not in NETWORK_CAUSES - {"SERVER_ERROR"} and _searched_registries(lines) >= 2:
         # "Trying to pull docker.io/library/x...", then quay.io/x ...: every one refused, so it exists on none
+        also.insert(0, cause)
+        return "REPO_NOT_FOUND"
+    if cause == "SERVER_ERROR" and _BARE_400.search(line) and _NO_NAMESPACE.search(line):
+        # GHCR, Quay and GCR names always have an owner: a 400 for a one-segment name is the name (ghcr.io/app)
+        also.insert(0, cause)
+        return "NAME_INVALID"
+    if cause in _REFUSALS and _HOST_AS_NAME.search(line):
+        # docker read a registry host with no repository path as a Docker Hub name ("pull access denied for
+        # 123.dkr.ecr.eu-west-1.amazonaws.com, repository does not exist …"): the repository named is not there
         also.insert(0, cause)
         return "REPO_NOT_FOUND"
     if cause == "SERVER_ERROR" and _BARE_400.search(line) and _BAD_TAG.search(text):
@@ -780,6 +809,13 @@ _BAD_TAG = LazyRe(
     r"/manifests/[A-Za-z0-9_][A-Za-z0-9_.-]{0,60}\+[A-Za-z0-9_.+-]{1,60}"
 )
 
+_NO_NAMESPACE = LazyRe(
+    r"\b(?:ghcr\.io|quay\.io|gcr\.io)/(?:v2/)?[a-z0-9._-]{1,100}(?:[:@][\w.-]|/(?:blobs|manifests|tags)/)", re.IGNORECASE
+)
+_HOST_AS_NAME = LazyRe(
+    r"\bpull access denied for [^\s,/'\"]{1,200}\.(?:com|cn|io|net|org|dev|cloud|[a-z]{2})(?::\d{1,5})?,", re.IGNORECASE
+)
+_REFUSALS = frozenset({"CREDENTIALS_MISSING", "PERMISSION_DENIED", "CREDENTIALS_INVALID"})
 _TRYING = LazyRe(
     r"^Trying to pull (?:repository )?([a-z0-9.-]{1,100}(?::\d{1,5})?)/([^\s:]{1,200}?)(?::[^\s/]{1,128})?(?: ?\.\.\.|\s|$)"
 )
