@@ -810,7 +810,8 @@ _BAD_TAG = LazyRe(
 )
 
 _NO_NAMESPACE = LazyRe(
-    r"\b(?:ghcr\.io|quay\.io|gcr\.io)/(?:v2/)?[a-z0-9._-]{1,100}(?:[:@][\w.-]|/(?:blobs|manifests|tags)/)", re.IGNORECASE
+    r"\b(?:ghcr\.io|quay\.io|gcr\.io)/(?:v2/)?[a-z0-9._-]{1,100}(?:[:@][\w.-]|/(?:blobs|manifests|tags)/)",
+    re.IGNORECASE,
 )
 _HOST_AS_NAME = LazyRe(
     r"\bpull access denied for [^\s,/'\"]{1,200}\.(?:com|cn|io|net|org|dev|cloud|[a-z]{2})(?::\d{1,5})?,", re.IGNORECASE
