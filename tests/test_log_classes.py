@@ -556,3 +556,46 @@ def test_x_509_named_with_its_dot():
         )
         == "TLS_UNTRUSTED"
     )
+
+
+@CLASS
+@given(first=LABELS, ns=LABELS, name=LABELS)
+def test_a_push_to_a_three_segment_hub_name_is_a_repository_that_cannot_exist(first, ns, name):
+    # Docker Hub's names are namespace/name; a registry host without a dot is read as a Hub namespace
+    paste = (
+        f"$ docker push {first}-registry/{ns}/{name}:16.04\nThe push refers to a repository [docker.io/{first}-registry/{ns}/{name}]\n"
+        "33f1a94ed7fc: Preparing\ndenied: requested access to the resource is denied\n"
+    )
+    assert cause(paste) == "REPO_NOT_FOUND"
+
+
+def test_a_plan_that_ran_out_of_private_repositories_is_a_quota():
+    paste = (
+        "docker push acme/app:1\nThe push refers to a repository [docker.io/acme/app]\nunauthorized: authentication required\n"
+        "It's not an authentication problem, the login succeeds. I had run out of private repositories.\n"
+    )
+    assert cause(paste) == "QUOTA_EXCEEDED"
+
+
+@pytest.mark.parametrize(
+    "err", ["unknown shorthand flag: 'e' in -e", "unknown flag: --email", "accepts at most 1 arg(s), received 2"]
+)
+def test_the_cli_refusing_the_login_command_itself_is_login_usage(err):
+    assert cause(f"{err}\nSee 'docker login --help'.") == "LOGIN_USAGE"
+
+
+def test_a_quota_on_requests_per_minute_is_a_rate_limit():
+    line = (
+        "GET https://r.example.dev/v2/p/i/manifests/sha256-1.sig: TOOMANYREQUESTS: Quota exceeded for quota metric "
+        "'Requests per project per user' and limit 'Requests per project per user per minute per user'"
+    )
+    assert cause(line) == "RATE_LIMITED"
+    assert cause("denied: quota exceeded: the project's storage quota is 10 GiB") == "QUOTA_EXCEEDED"
+
+
+@pytest.mark.parametrize("status", ["403", "413", ""])
+def test_a_body_too_large_is_the_servers_size_limit_whatever_status_is_written_beside_it(status):
+    assert (
+        cause(f"When pushing, nginx answered with the error '{status} Request Entity Too Large'.".replace("' ", "'"))
+        == "SERVER_ERROR"
+    )

@@ -290,8 +290,12 @@ _USER_SAYS: tuple[tuple[str, frozenset[str], LazyRe], ...] = (
     ),
     (
         "QUOTA_EXCEEDED",
-        frozenset({"PERMISSION_DENIED", "SERVER_ERROR"}),
-        LazyRe(r"\b(?:hit|reached|exceeded|hitting|reaching) (?:a |the |our |its )?(?:[\w-]+ ){0,4}(?:limit|quota)\b"),
+        frozenset({"PERMISSION_DENIED", "SERVER_ERROR", "CREDENTIALS_INVALID", "CREDENTIALS_MISSING"}),
+        LazyRe(
+            r"\b(?:hit|reached|exceeded|hitting|reaching) (?:a |the |our |its )?(?:[\w-]+ ){0,4}(?:limit|quota)\b|"
+            # "I had run out of private repositories" (a plan's repository count)
+            r"\b(?:run|ran|running|runs) out of (?:\w+ ){0,2}(?:repos|repositories|quota)\b"
+        ),
     ),
     (
         # a forward proxy the client goes through; a registry that runs behind a (reverse) proxy is the server's side
@@ -449,6 +453,11 @@ def _whole_paste_cause(cause: str, also: list[str], line: str, lines: list[str],
         # GHCR, Quay and GCR names always have an owner: a 400 for a one-segment name is the name (ghcr.io/app)
         also.insert(0, cause)
         return "NAME_INVALID"
+    if cause in _REFUSALS and _HUB_DEEP_NAME.search(text):
+        # Docker Hub's names are namespace/name: a push to docker.io/a/b/c (a registry host without a dot, read as a
+        # Hub namespace: "docker-registry/test/ubuntu") names a repository that cannot exist there
+        also.insert(0, cause)
+        return "REPO_NOT_FOUND"
     if cause in _REFUSALS and _HOST_AS_NAME.search(line):
         # docker read a registry host with no repository path as a Docker Hub name ("pull access denied for
         # 123.dkr.ecr.eu-west-1.amazonaws.com, repository does not exist …"): the repository named is not there
@@ -815,6 +824,9 @@ _NO_NAMESPACE = LazyRe(
 )
 _HOST_AS_NAME = LazyRe(
     r"\bpull access denied for [^\s,/'\"]{1,200}\.(?:com|cn|io|net|org|dev|cloud|[a-z]{2})(?::\d{1,5})?,", re.IGNORECASE
+)
+_HUB_DEEP_NAME = LazyRe(
+    r"The push refers to (?:a )?repository \[docker\.io/[^\s/\]]{1,100}/[^\s/\]]{1,100}/[^\s\]]{1,200}\]"
 )
 _REFUSALS = frozenset({"CREDENTIALS_MISSING", "PERMISSION_DENIED", "CREDENTIALS_INVALID"})
 _TRYING = LazyRe(

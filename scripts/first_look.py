@@ -1,0 +1,109 @@
+"""First look at each part of a collection round: how the log reader of a given commit reads the lines each part
+added to tests/data/real/logs_tune.jsonl, measured as a part lands and before anything is changed for it (the honest
+generalisation figure, docs/logs.md). With two code commits it also says how many lines the fixes made between them
+carried to parts they were not made for (a leave-the-part-out figure that needs no blind half).
+
+    .venv/bin/python scripts/first_look.py --batch r6 --code HEAD --code 1caf6a7
+    .venv/bin/python scripts/first_look.py --batch r6 --since 1caf6a7 --code HEAD
+
+Each part is one commit on the current branch that touched the tuning file: its lines of `--batch` whose text the
+parent commit did not hold. Each `--code` commit is read from a `git archive` into a temporary directory and run
+there (`python -m knowledge.logs`), so the working tree's own code is never mixed in. Prints one row per part and a
+total: lines, right cause first (count and %), per code commit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tarfile
+import tempfile
+from io import BytesIO
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TUNE = "tests/data/real/logs_tune.jsonl"
+
+
+def _git(*args: str) -> bytes:
+    return subprocess.run(["git", "-C", str(ROOT), *args], check=True, capture_output=True).stdout
+
+
+def parts(batch: str, since: str | None) -> list[tuple[str, list[str]]]:
+    """(commit, new lines of `batch`) for each commit that added lines of that batch to the tuning file, oldest
+    first."""
+    revs = _git("log", "--reverse", "--format=%h", *([f"{since}..HEAD"] if since else []), "--", TUNE).decode().split()
+    out = []
+    for rev in revs:
+        try:
+            before = {json.loads(x)["text"] for x in _git("show", f"{rev}^:{TUNE}").decode().splitlines() if x.strip()}
+        except subprocess.CalledProcessError:
+            before = set()
+        new = [
+            x
+            for x in _git("show", f"{rev}:{TUNE}").decode().splitlines()
+            if x.strip() and json.loads(x).get("batch", "r1") == batch and json.loads(x)["text"] not in before
+        ]
+        if new:
+            out.append((rev, new))
+    return out
+
+
+def checkout(code: str, into: Path) -> Path:
+    """The tree of commit `code` unpacked under `into`."""
+    target = into / code
+    target.mkdir()
+    with tarfile.open(fileobj=BytesIO(_git("archive", code)), mode="r") as tar:
+        tar.extractall(target, filter="data")
+    return target
+
+
+def right_first(tree: Path, lines: list[str], work: Path) -> int:
+    """How many of `lines` the reader in `tree` names the labelled cause of first."""
+    data = work / "part.jsonl"
+    data.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = subprocess.run(
+        [sys.executable, "-m", "knowledge.logs", str(data)],
+        cwd=tree,
+        check=True,
+        capture_output=True,
+        env={"PYTHONPATH": str(tree), "PATH": "/usr/bin:/bin", "PYTHONHASHSEED": "0"},
+    ).stdout
+    figures = json.loads(out)
+    return round(figures["cause_first"] * figures["lines"])
+
+
+def main(argv: list[str]) -> int:
+    """Print the first-look table for the parts of one batch."""
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--batch", required=True, help="collection round, e.g. r6")
+    ap.add_argument("--since", help="only parts committed after this commit")
+    ap.add_argument("--code", action="append", required=True, help="code commit to read with (repeatable)")
+    args = ap.parse_args(argv)
+    found = parts(args.batch, args.since)
+    if not found:
+        print(f"no part of batch {args.batch} found", file=sys.stderr)
+        return 1
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        trees = {code: checkout(code, work) for code in args.code}
+        totals = dict.fromkeys(args.code, 0)
+        n = 0
+        print("part     lines  " + "  ".join(f"{code:>14}" for code in args.code))
+        for rev, lines in found:
+            hits = {code: right_first(tree, lines, work) for code, tree in trees.items()}
+            n += len(lines)
+            for code in args.code:
+                totals[code] += hits[code]
+            print(
+                f"{rev:8} {len(lines):5}  "
+                + "  ".join(f"{hits[c]:4} ({100 * hits[c] / len(lines):5.1f} %)" for c in args.code)
+            )
+        print(f"{'all':8} {n:5}  " + "  ".join(f"{totals[c]:4} ({100 * totals[c] / n:5.1f} %)" for c in args.code))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
