@@ -27,10 +27,16 @@ from .cloud_credentials import credentials_available as credentials_available
 from .cloud_credentials import load_credentials as load_credentials
 from .cloud_tc3 import TC3Client, TC3Error, TransportError
 from .errors import InputError
+from .names import ENTERPRISE_SUFFIX
 
 if TYPE_CHECKING:  # typing only: the findings and the context load when a check runs
     from .context import Context
     from .findings import Finding, Unavailable
+
+# The findings, the check registry and the name check (.findings, .checks, .checks.name) are imported by the
+# functions that use them, not at the top: `tcr-doctor check-name instance NAME --cloud` loads this module for
+# CheckInstanceName alone and would pay ~2.7 M instructions for them (valgrind, PYTHONHASHSEED=0). A diagnosis has
+# loaded them before its account checks run.
 
 log = logging.getLogger("tcr_doctor.cloud")
 
@@ -327,7 +333,7 @@ NAME_CHECK = {
 
 
 def _unavailable(f: Finding) -> Unavailable:
-    from .findings import Unavailable  # the class diagnostics.context re-exports
+    from .findings import Unavailable  # (lazy: see the top of the module)
 
     return Unavailable(f)
 
@@ -357,7 +363,7 @@ def api(ctx: Context) -> TCRAPI:
 def options(ctx: Context) -> CloudOptions:
     """The diagnosis' cloud options; Unavailable(CLOUD_NO_CREDENTIALS) when it has none or no credentials (an
     account check named in --only without --cloud)."""
-    from .findings import finding
+    from .findings import finding  # (lazy: see the top of the module)
 
     o = ctx.options.cloud
     if o is None or o.credentials is None:
@@ -432,7 +438,7 @@ def _count(value: Any, floor: int) -> int:
 
 def error_finding(check: str, err: CloudError, ctx: Context) -> Finding:
     """The finding for a failed API call."""
-    from .findings import finding
+    from .findings import finding  # (lazy: see the top of the module)
 
     if err.kind == "credentials":
         creds = api(ctx).options.credentials
@@ -484,9 +490,9 @@ def tcr_target(ctx: Context) -> tuple[str, str]:
 
 
 def _tcr_target(ctx: Context) -> tuple[str, str]:
+    # (lazy: see the top of the module)
     from .checks.name import edition
     from .findings import finding
-    from .names import ENTERPRISE_SUFFIX
 
     host = ctx.target.host or ""
     ed = edition(host)
@@ -535,7 +541,7 @@ def _plain(label: str | dict[str, str], lang: str) -> str:
 
 def tcr_host_kind(ctx: Context) -> str | None:
     """'enterprise' or 'personal' when the target's host is a TCR name, None otherwise (a custom domain, say)."""
-    from .checks.name import edition
+    from .checks.name import edition  # (lazy: see the top of the module)
 
     return edition(ctx.target.host or "")
 
@@ -576,8 +582,6 @@ def _cname_instance(ctx: Context) -> str | None:
     guide has the domain's CNAME record point to the instance's default domain (qcloud-documents, 容器镜像服务/操作指南/
     访问配置/访问域名配置/配置自定义域名.md, 配置公网解析). None when the name has no such CNAME (a VPC's A record) or
     did not resolve: then every instance is asked."""
-    from .names import ENTERPRISE_SUFFIX
-
     try:
         cnames = ctx.resolution().cnames
     except Exception:  # noqa: BLE001 - a hint only: the target's resolution is reported by the dns check
@@ -622,7 +626,7 @@ def run_network_check(
 ) -> list[Finding]:
     """The frame of an enterprise instance's network check: a personal-edition host has no network controls
     (NETWORK_ACL_NONE); otherwise `body(ctx, registry)` runs, and an API failure becomes the check's finding."""
-    from .findings import finding
+    from .findings import finding  # (lazy: see the top of the module)
 
     api(ctx)
     kind, _ = tcr_target(ctx)
@@ -641,7 +645,7 @@ def warm_connections(ctx: Context) -> None:
     not also pay for connection set-ups. Once per diagnosis."""
 
     def warm() -> bool:
-        from . import checks
+        from . import checks  # (lazy: see the top of the module)
 
         count = 0
         for name in checks.groups().get("cloud", ()):
@@ -661,7 +665,7 @@ def instance(ctx: Context) -> dict[str, Any]:
 
 
 def _find_instance(ctx: Context) -> dict[str, Any]:
-    from .findings import finding
+    from .findings import finding  # (lazy: see the top of the module)
 
     kind, name = tcr_target(ctx)
     if kind != "enterprise":

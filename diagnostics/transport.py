@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import http.client
+import json
 import os
 import socket
 import ssl
@@ -169,8 +170,6 @@ class Response(Record):
 
     def json(self) -> Any:
         """The body as JSON (ValueError when it is not)."""
-        import json
-
         return json.loads(self.body.decode("utf-8"))
 
 

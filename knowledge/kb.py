@@ -340,6 +340,8 @@ def _an(word: str) -> str:
 
 def _facet_kinds() -> dict[str, str]:
     """facet id -> "action" | "object" | "context", from knowledge/concepts.toml (read once, only when an entry declares facets)."""
+    # only when an entry is parsed (load_kb): `diagnose --report` imports this module for FAQ_DIR alone (a cited
+    # entry's question, knowledge.faq_question), and knowledge.text would add ~74 M instructions to it (valgrind)
     from .text import default_facets
 
     return {fid: f.kind for fid, f in default_facets().by_id.items()}

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import base64
+import email.utils
 import http.client
 import os
 import ssl
-from urllib.parse import SplitResult, urlsplit
+import time
+from urllib.parse import SplitResult, unquote, urlsplit
 
 from .. import net, transport
 from ..findings import Finding, Unavailable, finding
@@ -46,9 +49,6 @@ SKEW_WARN_SECONDS = 300
 
 def clock_skew_finding(resp: transport.Response, now: float | None = None) -> Finding | None:
     """CLOCK_SKEW when the registry's Date header and this machine's clock differ by more than 5 minutes."""
-    import email.utils
-    import time
-
     date = resp.header("date")
     if not date:
         return None
@@ -151,9 +151,6 @@ def _port_of(u: SplitResult) -> int | None:
 
 def _proxy_authorization(u: SplitResult) -> dict[str, str]:
     """The Proxy-Authorization header for the user:password of a proxy URL (none without one)."""
-    import base64
-    from urllib.parse import unquote
-
     if u.username is None:
         return {}
     token = base64.b64encode(f"{unquote(u.username)}:{unquote(u.password or '')}".encode()).decode()

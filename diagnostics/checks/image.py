@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.client
 import json
 import threading
+import time
 from urllib.parse import quote, urljoin, urlsplit
 
 from .. import net, transport
@@ -121,7 +122,7 @@ def closest_tag(wanted: str, tags: list[str]) -> str | None:
     lower = {t.lower(): t for t in tags}
     if wanted.lower() in lower:
         return lower[wanted.lower()]
-    from rapidfuzz import fuzz, process
+    from rapidfuzz import fuzz, process  # only when a tag is missing: the import is ~42 M instructions (valgrind)
 
     best = process.extractOne(wanted, tags, scorer=fuzz.ratio, score_cutoff=50)
     if best is None:
@@ -377,8 +378,6 @@ def _storage(
     with a redirect; the client then downloads from that host, so a pull that stalls on its layers is a problem
     of the storage host, not of the registry. One byte of the smallest layer is fetched the way the client does:
     BLOB_STORAGE_OK / BLOB_STORAGE_UNREACHABLE, or None when the registry serves the layer itself."""
-    import time as _time
-
     t = ctx.target
     path = f"/v2/{repo}/blobs/{digest}"
     try:
@@ -394,7 +393,7 @@ def _storage(
     if storage_host.lower() == t.hostport.lower():
         return None
     ev = {"storage_host": storage_host, "registry": t.registry}
-    start = _time.monotonic()
+    start = time.monotonic()
     try:
         # no Authorization: the client drops it when a redirect leaves the registry's host
         got = ctx.fetch(url, headers={"Range": "bytes=0-0"}, redirects=2, max_body=4096)
@@ -406,7 +405,7 @@ def _storage(
         return finding(NAME, "BLOB_STORAGE_UNREACHABLE", error={"en": "timed out", "zh": "超时"}, **ev)
     except (OSError, http.client.HTTPException) as exc:
         return finding(NAME, "BLOB_STORAGE_UNREACHABLE", error=str(exc) or type(exc).__name__, **ev)
-    elapsed = round((_time.monotonic() - start) * 1000, 1)
+    elapsed = round((time.monotonic() - start) * 1000, 1)
     if got.status not in (200, 206):
         return finding(NAME, "BLOB_STORAGE_UNREACHABLE", error=f"HTTP {got.status}", **ev)
     return finding(NAME, "BLOB_STORAGE_OK", status=got.status, elapsed_ms=elapsed, **ev)
