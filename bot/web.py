@@ -21,7 +21,7 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, Response, g, jsonify, request, send_from_directory
+from flask import Flask, Response, g, jsonify, make_response, request, send_from_directory
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -399,8 +399,6 @@ def _gate_slack(app: Flask, slack: Any) -> None:
             response = error_response(400, "bad_json")
             response.headers["X-Slack-No-Retry"] = "1"
             return response
-        from flask import make_response
-
         answer = make_response(view(*args, **kwargs))
         if answer.status_code >= 500:
             # bolt answers an empty 500 when its own steps fail before a listener runs (its auth.test when Slack's

@@ -302,3 +302,27 @@ def test_a_one_shot_command_ends_at_once_with_its_output_and_atexit_handlers():
     )
     assert out.returncode == 1 and json.loads(out.stdout)["findings"][0]["code"] == "TCP_REFUSED", out.stderr
     assert out.stderr.count("atexit ran") == 1
+
+
+def test_the_lazy_imports_kept_for_their_cost_stay_off_the_paths_they_spare():
+    """Function-level imports kept for a measured cost (the comments at each): a ticket report that cites an FAQ entry
+    reads its question without the text tools (knowledge.kb imports knowledge.text only to parse entries, ~74 M
+    instructions), and `check-name --cloud` asks CheckInstanceName without the findings and the check registry
+    (diagnostics.cloud imports them in the functions of the account checks, ~2.7 M)."""
+    report = modules_of(["diagnose", "http://127.0.0.1:1/team/app", "--only", "name,dns,tcp", "--report", os.devnull])
+    assert "knowledge.kb" in report  # the report did cite an entry (port 1 is refused: the login FAQ entry)
+    assert "knowledge.text" not in report
+    env = {"TENCENTCLOUD_SECRET_ID": "AKID" + "x" * 32, "TENCENTCLOUD_SECRET_KEY": "y" * 32}
+    argv = ["check-name", "instance", "my-tcr", "--cloud", "--cloud-endpoint", "http://127.0.0.1:1", "--json"]
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE, json.dumps(argv)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, **env},
+    )
+    assert out.returncode == 0, out.stderr
+    cloud = set(json.loads(out.stdout.strip().splitlines()[-1])["modules"])
+    assert "diagnostics.cloud" in cloud  # the service was asked (port 1: refused, reported as not checked)
+    assert not {"diagnostics.findings", "diagnostics.checks"} & cloud

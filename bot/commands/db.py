@@ -14,7 +14,11 @@ import argparse
 import re
 import sys
 
+import sqlalchemy as sa
+
+from bot import storage as S
 from bot.commands import add_lang_argument, default_lang, say, usage_error
+from bot.settings import Settings
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see tests/test_startup.py
 if TYPE_CHECKING:
@@ -87,10 +91,6 @@ MESSAGES = {
 def run(args: argparse.Namespace) -> int:
     """`tcr-doctor db upgrade|current|prune`: exit status 1 when the database is unavailable or (current) not at the
     code's schema revision."""
-    import sqlalchemy as sa
-
-    from bot import storage as S
-
     lang = args.lang or default_lang()
     days = None
     if args.older_than is not None:
@@ -117,8 +117,6 @@ def run(args: argparse.Namespace) -> int:
             print(revision or "none")  # a revision id (or none) for scripts, in every language
             return 0 if revision == S.SCHEMA_REVISION else 1
         if days is None:
-            from bot.settings import Settings
-
             days = Settings.from_env().retention_days
             if days <= 0:
                 say("db", MESSAGES["retention_off"], lang)

@@ -17,8 +17,10 @@ import sys
 from collections import defaultdict
 from typing import Any
 
+import knowledge
 from bot import messages
 from bot.commands import add_lang_argument, default_lang, say
+from knowledge import KnowledgeError
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see tests/test_startup.py
 if TYPE_CHECKING:
@@ -98,8 +100,6 @@ def _pct(a: int, b: int) -> float | None:
 def evaluate(items: list[dict[str, Any]]) -> dict[str, Any]:
     """The metrics of the module docstring (top-1, top-3, answered correctly, rejected in and out of scope, by kind)
     over labelled questions, with the questions answered wrongly."""
-    import knowledge
-
     kb, matcher = knowledge.get_matcher()
     totals: defaultdict[str, int] = defaultdict(int)
     by_kind: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
@@ -167,8 +167,6 @@ def evaluate(items: list[dict[str, Any]]) -> dict[str, Any]:
 def run(args: argparse.Namespace) -> int:
     """`tcr-doctor eval FILE`: print the metrics (text or --json); exit status 2 for an unreadable or empty file, 1 when
     the knowledge base does not load."""
-    from knowledge import KnowledgeError
-
     lang = args.lang or default_lang()
     try:
         items = _read(args.file)
@@ -191,7 +189,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(res, ensure_ascii=False))
         return 0
-    from bot.render import render
+    from bot.render import render  # text output only: `eval --json` would pay ~0.8 M instructions (valgrind)
 
     sys.stdout.write(render("cli", "eval.j2", res=res, lang=lang))
     return 0

@@ -9,11 +9,17 @@ import json
 import os
 import re
 import sys
+import tomllib
 from pathlib import Path
 from typing import Any
 
 from bot.commands import add_lang_argument, default_lang, say, usage_error
+from bot.console.overlay import texts_by_lang
+from bot.console.store import ConsoleStore
+from bot.messages import cannot_read, message
+from bot.storage import DatabaseUnavailable, Storage, database_url, sqlite_path
 from diagnostics import LANGS
+from knowledge import FAQ_DIR, OUT_OF_SCOPE_PATH, KnowledgeError, load_kb, load_topics
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see tests/test_startup.py
 if TYPE_CHECKING:
@@ -77,8 +83,6 @@ def _toml_str(text: str) -> str:
 
 def add_phrasings(source: str, lang: str, texts: list[str]) -> tuple[str, int]:
     """`source` (an entry file) with `texts` appended to its [phrasings] `lang` array; (new source, added)."""
-    import tomllib
-
     data = tomllib.loads(source)
     have = {" ".join(t.split()).casefold() for t in data.get("phrasings", {}).get(lang, [])}
     new = []
@@ -113,8 +117,6 @@ def add_phrasings(source: str, lang: str, texts: list[str]) -> tuple[str, int]:
 def topic_block(row: dict[str, Any]) -> str:
     """The TOML [[topic]] block for an out-of-scope topic taught in the console (the taught language stands in for the
     other until translated)."""
-    from bot.console.overlay import texts_by_lang
-
     by_lang = texts_by_lang(row["texts"])
     title, pointer = row.get("topic") or "", row.get("pointer") or ""
     out = [
@@ -135,9 +137,6 @@ def run(args: argparse.Namespace) -> int:
     """`tcr-doctor kb export`: write the console's active overlay into the FAQ files and out_of_scope.toml, then load
     them again; exit status 2 when --faq-dir or --topics cannot be read (nothing is written), 1 on a missing database,
     a knowledge base that does not load, or files that do not load after the export."""
-    from bot.messages import cannot_read, message
-    from knowledge import FAQ_DIR, OUT_OF_SCOPE_PATH, KnowledgeError, load_kb, load_topics
-
     lang = args.lang or default_lang()
     faq_dir: Path = Path(args.faq_dir) if args.faq_dir else FAQ_DIR
     topics_path: Path = Path(args.topics) if args.topics else OUT_OF_SCOPE_PATH
@@ -184,10 +183,6 @@ def run(args: argparse.Namespace) -> int:
 
 def _overlay(db: str | None, lang: str) -> list[dict[str, Any]] | None:
     """The console's active overlay in the database DB names; None (said on stderr) when there is no database."""
-    from bot.console.store import ConsoleStore
-    from bot.messages import message
-    from bot.storage import DatabaseUnavailable, Storage, database_url, sqlite_path
-
     url = database_url(db)
     path = sqlite_path(url)
     if path is not None and path != ":memory:" and not os.path.exists(path):
@@ -203,8 +198,6 @@ def _overlay(db: str | None, lang: str) -> list[dict[str, Any]] | None:
 
 def _write_phrasings(rows: list[dict[str, Any]], kb: KnowledgeBase, faq_dir: Path, lang: str) -> int:
     """Append the taught phrasings of ROWS to their entries' files in FAQ_DIR: how many were new."""
-    from bot.console.overlay import texts_by_lang
-
     added = 0
     for row in rows:
         if row["kind"] != "phrasings":

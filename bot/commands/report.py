@@ -10,6 +10,10 @@ import sys
 import time
 
 from bot.commands import add_lang_argument, default_lang, say
+from bot.commands.db import add_database_argument
+from bot.messages import message
+from bot.render import render
+from bot.storage import DatabaseUnavailable, Storage, database_url, safe_url, sqlite_path
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see tests/test_startup.py
 if TYPE_CHECKING:
@@ -21,8 +25,6 @@ def add_arguments(parser: Declarations) -> None:
     parser.add_argument(
         "report", choices=["unanswered"], help={"zh": "哪份报告（unanswered）", "en": "which report (unanswered)"}
     )
-    from bot.commands.db import add_database_argument
-
     add_database_argument(parser)
     parser.add_argument(
         "--since",
@@ -46,9 +48,6 @@ def add_arguments(parser: Declarations) -> None:
 def run(args: argparse.Namespace) -> int:
     """`tcr-doctor report unanswered`: the unanswered and thumbs-down questions, grouped (text or --json); exit status 1
     when there is no database."""
-    from bot.messages import message
-    from bot.storage import DatabaseUnavailable, Storage, database_url, safe_url, sqlite_path
-
     lang = args.lang or default_lang()
     url = database_url(args.database_url)
     file = sqlite_path(url)
@@ -67,8 +66,6 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps({"report": "unanswered", "database": path, "groups": groups}, ensure_ascii=False, indent=2))
         return 0
-    from bot.render import render
-
     for g in groups:
         g["last_seen_text"] = time.strftime("%Y-%m-%d %H:%M", time.gmtime(g["last_seen"]))
     sys.stdout.write(render("cli", "report_unanswered.j2", groups=groups, lang=lang, database=path))

@@ -9,8 +9,16 @@ Configuration: environment variables, see the README.
 from __future__ import annotations
 
 import argparse
+import os
+
+from werkzeug.serving import run_simple
 
 from bot.commands import add_lang_argument, default_lang, say
+from bot.server import configure_logging, gunicorn_options, serve
+from bot.settings import export
+from bot.shared import RedisUnavailable
+from bot.storage import DatabaseUnavailable, flush_on_sigterm, safe_url
+from bot.web import create_app
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see tests/test_startup.py
 if TYPE_CHECKING:
@@ -100,15 +108,7 @@ MESSAGES = {
 def run(args: argparse.Namespace) -> int:
     """`tcr-doctor serve`: build the app from the command line and the environment, then run gunicorn with waitress
     workers (or, with --dev, Werkzeug's server); exit status 1 when the database or redis is unavailable."""
-    import os
-
     lang = args.lang or default_lang()
-    from bot.server import configure_logging
-    from bot.settings import export
-    from bot.shared import RedisUnavailable
-    from bot.storage import DatabaseUnavailable, flush_on_sigterm, safe_url
-    from bot.web import create_app
-
     # the server's master and workers build their app from the environment: pass the command line on
     url = (args.db if "://" in args.db else "sqlite:///" + os.path.abspath(args.db)) if args.db else None
     export({"TCR_DOCTOR_DATABASE_URL": url, "TCR_DOCTOR_LOG_LEVEL": args.log_level})
@@ -125,8 +125,6 @@ def run(args: argparse.Namespace) -> int:
     if args.dev:
         say("serve", MESSAGES["dev"], lang, where=where, db=db)
         flush_on_sigterm()  # a stop (SIGTERM) writes the buffered question rows first
-        from werkzeug.serving import run_simple
-
         run_simple(settings.host, settings.port, app, threaded=True, use_reloader=False, use_debugger=False)
         return 0
     close = getattr(storage, "close", None)
@@ -135,7 +133,5 @@ def run(args: argparse.Namespace) -> int:
     workers = args.workers or settings.web_concurrency
     threads = args.threads or settings.web_threads
     say("serve", MESSAGES["serving"], lang, where=where, db=db, workers=workers, threads=threads)
-    from bot.server import gunicorn_options, serve
-
     serve("bot.web:create_app()", gunicorn_options(settings.host, settings.port, workers, threads, settings.log_level))
     return 0

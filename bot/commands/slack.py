@@ -9,7 +9,13 @@ from __future__ import annotations
 import argparse
 import logging
 
+from slack_bolt.adapter.socket_mode import SocketModeHandler
+
 from bot.commands import add_lang_argument, default_lang, say
+from bot.settings import Settings
+from bot.slack import SlackSettings, build_app, sdk_logger
+from bot.storage import Storage
+from knowledge import install_log_redaction
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see tests/test_startup.py
 if TYPE_CHECKING:
@@ -59,9 +65,6 @@ MESSAGES = {
 def run(args: argparse.Namespace) -> int:
     """`tcr-doctor slack`: run the Slack app over Socket Mode until interrupted; exit status 2 without SLACK_BOT_TOKEN
     and SLACK_APP_TOKEN."""
-    from bot.settings import Settings
-    from bot.slack import SlackSettings, build_app, sdk_logger
-
     service = Settings.from_env({"SLACK_SUPPORT_CHANNEL": args.support_channel, "DNS_NAMESERVER": args.nameserver})
     app_token = service.slack_app_token
     settings = SlackSettings.from_settings(service, socket_mode=True)
@@ -69,18 +72,12 @@ def run(args: argparse.Namespace) -> int:
         say("slack", MESSAGES["no_tokens"], args.lang or default_lang())
         return 2
     settings.signing_secret = None  # Socket Mode: Slack signs nothing, the WebSocket is authenticated instead
-    from bot.storage import Storage
-
     settings.storage = Storage()  # questions and feedback go to the same database `serve` and `report` use
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    # every record of every logger through the one detector, not only the SDK's (bot.slack loaded knowledge already)
-    from knowledge import install_log_redaction
-
+    # every record of every logger through the one detector, not only the SDK's
     install_log_redaction()
-    from slack_bolt.adapter.socket_mode import SocketModeHandler
-
     app = build_app(settings)
     handler = SocketModeHandler(app, app_token, logger=sdk_logger(), web_client=app.client)
     say("slack", MESSAGES["connected"], args.lang or default_lang())
