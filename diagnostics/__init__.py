@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from .results import FindingDict, ReportDict, TargetDict, Verdict
     from .runner import Report, check_names, diagnose, select
     from .target import Target, parse_target
+    from .truststore import load_ca_file
     from .verdict import arrange_verdict
 
 # The languages every text users read is written in (finding texts, FAQ entries, templates, usage errors), in the
@@ -61,6 +62,7 @@ _EXPORTS = {
     # the shapes of a report's dicts (declarations for the type checker; diagnostics/results.py)
     **dict.fromkeys(("ReportDict", "FindingDict", "TargetDict", "Verdict"), "results"),
     "cache_dir": "cache",  # the one cache directory (the channels keep their compiled templates there)
+    "load_ca_file": "truststore",  # the CLI's --ca-file, read once: the diagnosis's TLS context is the one it made
 }
 __all__ = [
     "LANGS",
@@ -94,6 +96,7 @@ __all__ = [
     "TargetDict",
     "Verdict",
     "cache_dir",
+    "load_ca_file",
     "checks",  # the subpackage: the one registry of checks (its docstring), read by the CLI, the web API and Slack
 ]
 

@@ -12,6 +12,7 @@ import json
 import os
 import socket
 import ssl
+import sys
 import threading
 from urllib.parse import urlsplit
 
@@ -29,7 +30,7 @@ def tls_context(ca_file: str | None, verify: bool = True) -> ssl.SSLContext:
     """A client context (system CAs + CA_FILE). Verifying contexts are shared between diagnoses: loading the
     system CA store costs ~25 ms, and a context is safe to use from several threads."""
     if verify:
-        key = (ca_file, _stamp(ca_file))
+        key = (ca_file, truststore.file_stamp(ca_file))
         building = _building.pop(key, None)
         if building is not None:
             building.join()  # prewarm_tls_context() is loading it: wait rather than load it twice
@@ -42,7 +43,7 @@ def prewarm_tls_context(ca_file: str | None) -> None:
 
     OpenSSL releases the GIL while it reads the system CA store (20-40 ms with OpenSSL 3), so a command that will
     talk TLS can overlap that with its own start-up (imports) instead of paying it inside the TLS step."""
-    key = (ca_file, _stamp(ca_file))
+    key = (ca_file, truststore.file_stamp(ca_file))
     if key in _building:
         return
     # Not a daemon: the interpreter waits for it at exit. A daemon thread still inside OpenSSL when the process
@@ -62,16 +63,26 @@ def _load_quietly(ca_file: str | None, stamp: int) -> None:
         pass
 
 
-def _stamp(ca_file: str | None) -> int:
-    try:
-        return os.stat(ca_file).st_mtime_ns if ca_file else 0
-    except OSError:
-        return -1
-
-
 @functools.lru_cache(maxsize=16)
 def _verifying_context(ca_file: str | None, stamp: int) -> ssl.SSLContext:
+    loaded = truststore.loaded_context(ca_file, stamp) if ca_file else None
+    if loaded is not None:
+        return _with_system_cas(loaded)
     return _make_context(ca_file, True)
+
+
+def _with_system_cas(ctx: ssl.SSLContext) -> ssl.SSLContext:
+    """CTX (a verifying client context holding the --ca-file: truststore.load_ca_file) made what _make_context makes
+    for that file: the system's CAs added, as ssl.create_default_context adds them (and its key log)."""
+    capath = truststore.lazy_capath()
+    if capath is not None:
+        ctx.load_verify_locations(capath=capath)
+    else:
+        ctx.load_default_certs()
+    keylog = os.environ.get("SSLKEYLOGFILE")
+    if keylog and not sys.flags.ignore_environment and hasattr(ctx, "keylog_filename"):
+        ctx.keylog_filename = keylog
+    return ctx
 
 
 def _make_context(ca_file: str | None, verify: bool) -> ssl.SSLContext:

@@ -95,3 +95,31 @@ def _certificates(path: str) -> set[bytes] | None:
         return {binascii.a2b_base64(body) for _, body in blocks}
     except binascii.Error:
         return None
+
+
+# A --ca-file checked before the diagnosis (load_ca_file), by (path, file_stamp): the context that read it.
+_LOADED: dict[tuple[str, int], ssl.SSLContext] = {}
+
+
+def file_stamp(path: str | None) -> int:
+    """What tells one version of the file at PATH from another (its modification time; 0 for no file, -1 for one
+    that cannot be read)."""
+    try:
+        return os.stat(path).st_mtime_ns if path else 0
+    except OSError:
+        return -1
+
+
+def load_ca_file(ca_file: str) -> None:
+    """Read CA_FILE into a new verifying client context: raises OSError when it cannot be read and ssl.SSLError
+    when it holds no certificate. The context is kept: the diagnosis's verifying context for CA_FILE
+    (transport.tls_context) is this one with the system's CAs added, so a --ca-file is read and a context made once
+    per diagnosis, not twice (each SSLContext costs ~1.5 M instructions, valgrind)."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # verify_mode CERT_REQUIRED, check_hostname, as the default's
+    context.load_verify_locations(cafile=ca_file)
+    _LOADED[(ca_file, file_stamp(ca_file))] = context
+
+
+def loaded_context(ca_file: str, stamp: int) -> ssl.SSLContext | None:
+    """The context load_ca_file read CA_FILE (as of STAMP) into, handed out once; None when it did not."""
+    return _LOADED.pop((ca_file, stamp), None)

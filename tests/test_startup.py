@@ -326,3 +326,33 @@ def test_the_lazy_imports_kept_for_their_cost_stay_off_the_paths_they_spare():
     cloud = set(json.loads(out.stdout.strip().splitlines()[-1])["modules"])
     assert "diagnostics.cloud" in cloud  # the service was asked (port 1: refused, reported as not checked)
     assert not {"diagnostics.findings", "diagnostics.checks"} & cloud
+
+
+def test_a_ca_file_is_read_into_one_context_the_diagnosis_uses(tls_material, monkeypatch):
+    """diagnose --ca-file reads the file once, into one SSLContext: the one its usage check made is the one the
+    diagnosis verifies with, the system's CAs added (each SSLContext costs ~1.5 M instructions; there were two)."""
+    import argparse
+
+    from bot.commands.diagnose import _file_problem
+    from diagnostics import transport
+
+    made: list[ssl.SSLContext] = []
+    new = ssl.SSLContext.__new__
+
+    def counted(cls, *args, **kwargs):
+        made.append(new(cls, *args, **kwargs))
+        return made[-1]
+
+    transport._verifying_context.cache_clear()  # as in a new process
+    monkeypatch.setattr(ssl.SSLContext, "__new__", counted)
+    args = argparse.Namespace(ca_file=tls_material.ca_file, docker_config=None)
+    assert _file_problem(args) is None
+    transport.prewarm_tls_context(tls_material.ca_file)  # as the TCP step does
+    context = transport.tls_context(tls_material.ca_file)
+    assert made == [context], made
+    assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname
+    assert any(c["subject"] for c in context.get_ca_certs())  # the --ca-file's CA
+    reference = transport._make_context(tls_material.ca_file, True)  # what a diagnosis built before: the same trust
+    assert context.cert_store_stats() == reference.cert_store_stats()
+    assert sorted(map(repr, context.get_ca_certs())) == sorted(map(repr, reference.get_ca_certs()))  # in any order
+    transport._verifying_context.cache_clear()

@@ -271,13 +271,15 @@ def _checks_problem(args: argparse.Namespace) -> Problem | None:
 
 def _file_problem(args: argparse.Namespace) -> Problem | None:
     """--ca-file can be loaded and --docker-config exists."""
-    if args.ca_file:
+    if args.ca_file:  # (imported with --ca-file only: ssl is loaded by the TLS step, after the DNS one)
         import ssl
 
+        from diagnostics import load_ca_file
+
         try:
-            # a bare context: reading the file is the test (the system CA store, ~25 ms, is loaded once, by the
-            # diagnosis's own context)
-            ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT).load_verify_locations(cafile=args.ca_file)
+            # reading the file is the test; the context that read it becomes the diagnosis's own (the system CAs are
+            # added there, once)
+            load_ca_file(args.ca_file)
         except ssl.SSLError as exc:  # read, but no certificate in it
             from bot.messages import NOT_PEM, message  # refused input only (~0.2 ms by -X importtime)
 
