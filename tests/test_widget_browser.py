@@ -351,6 +351,25 @@ def test_the_input_limits_are_the_services(page, tmp_path, live_server, host_pag
         form.wait_for(timeout=10000)  # answered: the 120 characters were accepted, not refused as too long
         assert "Something went wrong" not in page.locator(".tcrd-log").inner_text()
         assert form.locator("input").get_attribute("maxlength") == str(MAX_TARGET_CHARS)
+        # a paste longer than the box keeps its end (where a log's error is), and the widget says so
+        log = "docker push shop-tcr.tencentcloudcr.com/ns/app:1\n" + "layer pushed\n" * 40 + "denied: requested access"
+        note = page.locator(".tcrd-cut-note")
+        assert note.is_hidden()
+        page.evaluate(
+            """text => {
+                const box = document.getElementById('tcr-doctor-widget').shadowRoot.querySelector('textarea');
+                const data = new DataTransfer();
+                data.setData('text/plain', text);
+                box.focus();
+                box.dispatchEvent(new ClipboardEvent('paste', {clipboardData: data, bubbles: true, cancelable: true}));
+            }""",
+            log,
+        )
+        assert box.input_value() == log[-120:] and box.input_value().endswith("denied: requested access")
+        assert note.is_visible() and "120" in note.inner_text()
+        page.keyboard.press("Enter")
+        page.locator(".tcrd-user").nth(1).wait_for(timeout=10000)
+        assert note.is_hidden()
     finally:
         server.stop()
 

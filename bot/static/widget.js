@@ -59,7 +59,8 @@
       error: "Something went wrong. Please try again.",
       you: "You",
       bot: "TCR help",
-      showPaste: "Show the whole message ({lines} lines)"
+      showPaste: "Show the whole message ({lines} lines)",
+      pasteCut: "The paste was longer than the {max} characters a question holds: its last {kept} were kept (where a log's error usually is)."
     },
     zh: {
       lang: "zh",
@@ -92,7 +93,8 @@
       error: "出错了，请重试。",
       you: "您",
       bot: "TCR 帮助",
-      showPaste: "展开完整内容（共 {lines} 行）"
+      showPaste: "展开完整内容（共 {lines} 行）",
+      pasteCut: "粘贴的内容超过了一个问题可容纳的 {max} 个字符：保留了最后 {kept} 个字符（日志的报错通常在末尾）。"
     }
   };
 
@@ -240,6 +242,8 @@
   var sendBtn = el("button", { type: "submit", className: "tcrd-send" }, T.send);
   form.appendChild(input);
   form.appendChild(sendBtn);
+  var cutNote = el("p", { className: "tcrd-cut-note", "aria-live": "polite" });
+  cutNote.hidden = true;
 
   var footer = el("div", { className: "tcrd-footer" });
   var footLink = el("a", { href: HANDOFF, target: "_blank", rel: "noopener noreferrer", className: "tcrd-handoff" }, T.handoff);
@@ -247,6 +251,7 @@
 
   panel.appendChild(header);
   panel.appendChild(log);
+  panel.appendChild(cutNote);
   panel.appendChild(form);
   panel.appendChild(footer);
   wrap.appendChild(panel);
@@ -324,6 +329,18 @@
   input.addEventListener("keydown", function (e) {
     if (e.key === "Enter" && !e.shiftKey && !e.isComposing) { e.preventDefault(); submit(); }
   });
+  // The box holds MAX_QUESTION_CHARS, and a longer paste would be cut at its end, where a log's error usually is,
+  // without a word: keep its last characters instead, and say so.
+  input.addEventListener("paste", function (e) {
+    var text = e.clipboardData ? e.clipboardData.getData("text") : "";
+    var room = MAX_QUESTION_CHARS - input.value.length + (input.selectionEnd - input.selectionStart);
+    if (!text || text.length <= room) { return; }
+    e.preventDefault();
+    var kept = Math.max(0, room);
+    input.setRangeText(text.slice(text.length - kept), input.selectionStart, input.selectionEnd, "end");
+    cutNote.textContent = t("pasteCut", { max: MAX_QUESTION_CHARS, kept: kept });
+    cutNote.hidden = false;
+  });
   form.addEventListener("submit", function (e) { e.preventDefault(); submit(); });
 
   function scrollDown() { log.scrollTop = log.scrollHeight; }
@@ -388,6 +405,7 @@
     var q = input.value.trim();
     if (!q || busy) { return; }
     input.value = "";
+    cutNote.hidden = true;
     ask(q);
   }
 
