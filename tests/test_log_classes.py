@@ -599,3 +599,43 @@ def test_a_body_too_large_is_the_servers_size_limit_whatever_status_is_written_b
         cause(f"When pushing, nginx answered with the error '{status} Request Entity Too Large'.".replace("' ", "'"))
         == "SERVER_ERROR"
     )
+
+
+@CLASS
+@given(
+    host=HOSTS, alert=st.sampled_from(["handshake failure", "protocol version", "internal error", "unrecognized name"])
+)
+def test_a_tls_alert_from_the_peer_is_the_server_refusing_the_handshake(host, alert):
+    # Go crypto/tls "remote error: tls: %s": an alert received; no certificate was judged
+    assert cause(f'Error response from daemon: Get "https://{host}/v2/": remote error: tls: {alert}') == "SERVER_ERROR"
+    assert cause(f'Get "https://{host}/v2/": x509: certificate signed by unknown authority') == "TLS_UNTRUSTED"
+
+
+def test_an_access_log_line_says_what_was_answered_and_the_error_line_says_why():
+    paste = (
+        'time="2024-10-12T14:07:17Z" level=error msg="response completed with error" err.code=unknown '
+        'err.detail="toomanyrequests: You have reached your pull rate limit." http.response.status=500\n'
+        '172.18.0.10 - - [12/Oct/2024:14:07:16 +0000] "GET /v2/emby/server/manifests/4.5 HTTP/1.1" 500 228 "" "Faraday"\n'
+    )
+    assert cause(paste) == "RATE_LIMITED"
+
+
+def test_a_refusal_that_recovers_by_itself_within_minutes_is_the_servers():
+    # the user's sentence quotes the error inline; without its quote it is still the user's sentence
+    paste = (
+        'When a managed identity pulls from the registry it may fail with `Failed to pull image "r.azurecr.io/app": '
+        "rpc error: code = Unknown desc = Error response from daemon: Get https://r.azurecr.io/v2/app: unauthorized: "
+        "authentication required` even though it has reader access. It will recover in 1-2 minutes.\n"
+    )
+    assert cause(paste) == "SERVER_ERROR"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        'level=error msg="Upload failed, retrying: received unexpected HTTP status: 200 OK"',
+        'error="missing content-length header for request: https://h.example.com/v2/library/busybox/blobs/sha256:bd"',
+    ],
+)
+def test_a_success_status_or_header_the_protocol_does_not_allow_is_the_server(line):
+    assert cause(line) == "SERVER_ERROR"

@@ -254,6 +254,7 @@ _USER_SAYS: tuple[tuple[str, frozenset[str], LazyRe], ...] = (
         LazyRe(
             r"\b(?:intermittent(?:ly)?|randomly|sporadic(?:ally)?|from time to time|every now and then)\b|"
             r"\bsometimes\b[^.\n]{0,40}\bsometimes\b|\b(?:does not|doesn't|not) work stabl[ey]\b|\bunstable\b|"
+            r"\b(?:recovers?|recovered|resolves itself|goes away)\b[^.\n]{0,30}\b(?:seconds?|minutes?|mins?)\b|"
             # the user's "temporary failures of the service"; glibc's "Temporary failure in name resolution" is output
             r"\btemporary (?:failures?|outages?|glitch(?:es)?|problems?|issues?|errors?)\b(?! in name resolution)"
         ),
@@ -363,9 +364,9 @@ def _user_diagnosis(
     former cause joins `also`."""
     generic = pattern["id"] in GENERIC_IDS or pattern["tier"] <= _REFINABLE_TIER
     # the user's sentences, without what they quote in backticks (the output's words are not the user's diagnosis)
-    prose = "\n".join(
-        _QUOTED_SPAN.sub(" ", line) for i, line in enumerate(lines) if i not in fenced and is_prose(line)
-    ).lower()
+    # (a sentence that quotes a long error inline is still the user's: judged without its quotes)
+    unquoted = (_QUOTED_SPAN.sub(" ", line) for i, line in enumerate(lines) if i not in fenced)
+    prose = "\n".join(line for line in unquoted if is_prose(line)).lower()
     if not prose:
         return cause, note
     for said, refines, rx in _USER_SAYS:
@@ -668,6 +669,8 @@ def _repeats(line: str, p: dict[str, Any], best_line: str) -> bool:
 
 
 _DECISIVE_TIER = 3
+# a line of an HTTP access log (nginx, the registry: `"GET /v2/x/manifests/1 HTTP/1.1" 500 228`)
+_ACCESS_LOG = LazyRe(r'"(?:GET|HEAD|PUT|POST|PATCH|DELETE) /\S{0,2000} HTTP/\d(?:\.\d)?" \d{3} ')
 _FAILURE_WORD = LazyRe(r"\b(?:error|failed|unable to|cannot|could not)\b", re.IGNORECASE)
 
 
@@ -721,6 +724,8 @@ def _tier(line: str, pattern: dict[str, Any], best_line: str | None) -> int:
         return min(tier, 1)  # the body an error line quoted, split into lines when unescaped: that line decides
     if describes(line, pattern):
         return min(tier, 1)  # the user's own sentence naming a subject: context, not the error
+    if _ACCESS_LOG.search(line):
+        return min(tier, 2)  # a server's access log says what it answered; the error line it logged says why
     if retells_outcome(line, pattern):
         return min(tier, 2)  # "After that, the login failed.": the output's own reason, if any, outranks it
     if DEBUG_LINE.match(line) and "trying next host" not in line:  # containerd logs its resolver errors at info
