@@ -13,7 +13,8 @@ import sys
 from collections.abc import Iterator
 
 from bot import quick_args
-from bot.commands import EXIT_USAGE
+from bot.commands import EXIT_USAGE, default_lang
+from diagnostics import LANGS
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see tests/test_startup.py
 if TYPE_CHECKING:
@@ -223,9 +224,6 @@ _ARGPARSE_ZH = {
 
 def _lang_of_command_line(argv: list[str]) -> str:
     """The language of a command line's usage errors: its valid `--lang`, else the locale's (default_lang)."""
-    from bot.commands import default_lang
-    from diagnostics import LANGS
-
     for i, arg in enumerate(argv):
         value = argv[i + 1] if arg == "--lang" and i + 1 < len(argv) else arg.partition("=")[2]
         if (arg == "--lang" or arg.startswith("--lang=")) and value in LANGS:
@@ -290,6 +288,7 @@ def _top_level_parser(lang: str) -> argparse.ArgumentParser:
 
 
 def _version() -> str:
+    # only for --version: importlib.metadata (email, csv, zipfile...) is ~126 M instructions (valgrind)
     from importlib.metadata import PackageNotFoundError, version
 
     try:

@@ -17,6 +17,10 @@ import sys
 import tempfile
 from typing import TYPE_CHECKING
 
+from bot.settings import Settings, SettingsError
+from bot.shared import RedisUnavailable, connect
+from bot.storage import DatabaseUnavailable, Storage
+
 if TYPE_CHECKING:  # the hooks' arguments, as gunicorn passes them
     from gunicorn.arbiter import Arbiter
     from gunicorn.workers.base import Worker
@@ -36,10 +40,6 @@ def on_starting(server: Arbiter) -> None:
 
 
 def _check_services() -> None:
-    from bot.settings import Settings, SettingsError
-    from bot.shared import RedisUnavailable, connect
-    from bot.storage import DatabaseUnavailable, Storage
-
     try:
         settings = Settings.from_env()
         Storage(None, migrate=True).close()
@@ -52,7 +52,7 @@ def _check_services() -> None:
 
 def post_fork(server: Arbiter, worker: Worker) -> None:
     """gunicorn hook in each new worker: set up its logging."""
-    from bot.server import configure_logging
+    from bot.server import configure_logging  # bot.server imports this module (in serve): at the top, a cycle
 
     configure_logging()  # TCR_DOCTOR_LOG_LEVEL, every record through the secret redactor
 

@@ -21,7 +21,7 @@ from types import ModuleType
 from . import checks, net, verdict
 from .context import Context, DiagnoseOptions
 from .errors import InputError
-from .findings import STATUSES, Finding, Unavailable, finding
+from .findings import STATUSES, Finding, Unavailable, catalogue, finding
 from .target import Target, parse_target
 from .value import Record
 
@@ -346,7 +346,5 @@ def _warm_imports(t: Target, chosen: list[str], options: DiagnoseOptions) -> Non
 
         warm(options.cloud)
         load_checks(account)
-
-    from .findings import catalogue
 
     catalogue()

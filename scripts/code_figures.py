@@ -85,11 +85,14 @@ def _is_import_line(text: str) -> bool:
 
 def _comment_says(lines: list[str], node: ast.Import | ast.ImportFrom) -> bool:
     """A comment on the import's own lines, or the comment block right above the run of imports it belongs to (a group
-    under one comment), that gives a reason or points to one ("see ...", "as above")."""
+    under one comment; or the comment of the line that opens the block the run begins, `with ...:  # why`), that gives
+    a reason or points to one ("see ...", "as above")."""
     said = [lines[i].partition("#")[2] for i in range(node.lineno - 1, node.end_lineno or node.lineno)]
     j = node.lineno - 2
     while j >= 0 and _is_import_line(lines[j].strip()):
         j -= 1
+    if j >= 0 and lines[j].partition("#")[0].rstrip().endswith(":"):
+        said.append(lines[j].partition("#")[2])
     while j >= 0 and lines[j].strip().startswith("#"):
         said.append(lines[j])
         j -= 1
@@ -147,17 +150,19 @@ def silent_imports(source: str) -> list[tuple[int, bool]]:
     module = _module_paragraphs(source, tree)
     found: dict[int, bool] = {}
 
-    def walk(node: ast.AST, docstrings: list[str] | None) -> None:
+    def walk(node: ast.AST, docstrings: list[str], in_function: bool) -> None:
         for child in ast.iter_child_nodes(node):
-            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                walk(child, (docstrings or []) + _paragraphs(ast.get_docstring(child) or ""))
-            elif isinstance(child, (ast.Import, ast.ImportFrom)) and docstrings is not None:
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                # a method's import may be explained by its class's docstring, a nested function's by its outer's
+                inner = docstrings + _paragraphs(ast.get_docstring(child) or "")
+                walk(child, inner, in_function or not isinstance(child, ast.ClassDef))
+            elif isinstance(child, (ast.Import, ast.ImportFrom)) and in_function:
                 explained = _comment_says(lines, child) or _names_with_reason(docstrings + module, _names(child))
                 found.setdefault(child.lineno, explained)
             else:
-                walk(child, docstrings)
+                walk(child, docstrings, in_function)
 
-    walk(tree, None)
+    walk(tree, [], False)
     return sorted((line, not explained) for line, explained in found.items())
 
 
