@@ -639,3 +639,53 @@ def test_a_refusal_that_recovers_by_itself_within_minutes_is_the_servers():
 )
 def test_a_success_status_or_header_the_protocol_does_not_allow_is_the_server(line):
     assert cause(line) == "SERVER_ERROR"
+
+
+# --- carrying: the same pastes word-wrapped at 80 columns (benchmarks/bench_logs.py) -----------------------------------
+
+
+def test_a_question_is_not_the_users_finding():
+    # "是因为没有权限吗？" asks whether it is a permission problem: it is not a diagnosis
+    paste = (
+        "这些镜像拉取失败，报错信息为\nError response from daemon: Head\n"
+        '"https://ccr.ccs.tencentyun.com/v2/ns/app/manifests/latest":\n'
+        "unauthorized: authentication required，是因为没有权限吗？还是说这些镜像不需要呢\n"
+    )
+    assert cause(paste) == "CREDENTIALS_MISSING"
+
+
+def test_a_408_page_quoted_by_a_wrapped_json_error_is_the_intermediarys_page():
+    paste = (
+        "error parsing HTTP 408 response body: invalid character '<' looking for\n"
+        'beginning of value: "<html><body><h1>408 Request Time-out</h1>\\nYour browser\n'
+        "didn't send a complete request in time.\\n</body></html>\\n\"\n"
+    )
+    assert cause(paste) == "SERVER_ERROR"
+
+
+@CLASS
+@given(addr=IPV4, port=st.integers(1, 65535))
+def test_a_wrapped_tail_that_starts_with_an_address_is_joined_back(addr, port):
+    paste = (
+        "报错：error pulling image configuration: download failed after attempts=6: dial tcp\n"
+        f"{addr}:{port}: i/o timeout\n"
+    )
+    assert cause(paste) == "TCP_TIMEOUT"
+
+
+def test_a_wrapped_access_log_line_stays_below_the_error_that_explains_it():
+    paste = (
+        'level=error msg="response completed with error" err.detail="toomanyrequests: You have reached your pull rate limit."\n'
+        '172.18.0.10 - - [12/Oct/2024:14:07:16 +0000] "GET\n'
+        '/v2/emby/server/manifests/4.5 HTTP/1.1" 500 228 "" "Faraday"\n'
+    )
+    assert cause(paste) == "RATE_LIMITED"
+
+
+def test_a_registry_host_read_as_a_hub_name_across_a_wrap():
+    paste = (
+        "Error response from daemon: pull access denied for\n"
+        "123456789012.dkr.ecr.ap-northeast-2.amazonaws.com, repository does not exist or may\n"
+        "require 'docker login': denied: requested access to the resource is denied\n"
+    )
+    assert cause(paste) == "REPO_NOT_FOUND"

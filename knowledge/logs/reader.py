@@ -236,7 +236,7 @@ def _reads_differently(line: str, nxt: str, p: dict[str, Any]) -> bool:
     half is a tail (it starts in lower case, or names nothing alone), not a message of its own ("Tag 9 not found …"
     under "Pulling repository …")."""
     tail = match_line(nxt, None)
-    if tail is not None and not nxt[:1].islower():
+    if tail is not None and not (nxt[:1].islower() or nxt[:1].isdigit()):
         return False
     return all((q := match_line(part, None)) is None or q["id"] != p["id"] for part in (line, nxt))
 
@@ -344,6 +344,7 @@ _USER_SAYS: tuple[tuple[str, frozenset[str], LazyRe], ...] = (
 _VIA_ALSO = frozenset({"PROXY_ERROR"})
 # ... and those that refine any reading of the families they list (credentials that work at other times are not wrong)
 _ANY_READING = frozenset({"SERVER_ERROR"})
+_QUESTION = LazyRe(r"[?？]|吗|\bis it\b|\bcould it be\b", re.IGNORECASE)
 _QUOTED_SPAN = LazyRe(r"`[^`\n]{1,600}`")
 # Output readings a user's diagnosis may refine: generic wordings (GENERIC_IDS) and tier-2 wrappers
 _REFINABLE_TIER = 2
@@ -366,7 +367,8 @@ def _user_diagnosis(
     # the user's sentences, without what they quote in backticks (the output's words are not the user's diagnosis)
     # (a sentence that quotes a long error inline is still the user's: judged without its quotes)
     unquoted = (_QUOTED_SPAN.sub(" ", line) for i, line in enumerate(lines) if i not in fenced)
-    prose = "\n".join(line for line in unquoted if is_prose(line)).lower()
+    # (a question names what the user wonders about, not what they found: "是因为没有权限吗？")
+    prose = "\n".join(line for line in unquoted if is_prose(line) and not _QUESTION.search(line)).lower()
     if not prose:
         return cause, note
     for said, refines, rx in _USER_SAYS:
@@ -459,7 +461,7 @@ def _whole_paste_cause(cause: str, also: list[str], line: str, lines: list[str],
         # Hub namespace: "docker-registry/test/ubuntu") names a repository that cannot exist there
         also.insert(0, cause)
         return "REPO_NOT_FOUND"
-    if cause in _REFUSALS and _HOST_AS_NAME.search(line):
+    if cause in _REFUSALS and _HOST_AS_NAME.search(text):
         # docker read a registry host with no repository path as a Docker Hub name ("pull access denied for
         # 123.dkr.ecr.eu-west-1.amazonaws.com, repository does not exist …"): the repository named is not there
         also.insert(0, cause)
@@ -605,12 +607,17 @@ def _match(line: str, op: str | None, wrapped: str | None) -> tuple[dict[str, An
         if q is not None and q["cause"] == p["cause"]:
             p = q
     if p is None and wrapped is not None:
-        # the cut fell inside a word, or at a space that trimming the line removed: both are tried
-        for joined in (wrapped + line, wrapped + " " + line):
-            p = match_line(joined, op)
-            if p is not None:
-                return p, joined
+        # the cut fell inside a word, or at a space that trimming the line removed: both are tried, and the more
+        # specific reading (the earlier pattern) wins ("failed to" / "fetch anonymous token: …" is not "tofetch")
+        found = [(q, joined) for joined in (wrapped + line, wrapped + " " + line) if (q := match_line(joined, op))]
+        if found:
+            return min(found, key=lambda pair: _pattern_rank(pair[0]))
     return p, line
+
+
+def _pattern_rank(p: dict[str, Any]) -> int:
+    """The pattern's place in the file (earlier = more specific)."""
+    return next(i for i, q in enumerate(load_rules()["patterns"]) if q is p)
 
 
 class _Beside:
@@ -670,7 +677,7 @@ def _repeats(line: str, p: dict[str, Any], best_line: str) -> bool:
 
 _DECISIVE_TIER = 3
 # a line of an HTTP access log (nginx, the registry: `"GET /v2/x/manifests/1 HTTP/1.1" 500 228`)
-_ACCESS_LOG = LazyRe(r'"(?:GET|HEAD|PUT|POST|PATCH|DELETE) /\S{0,2000} HTTP/\d(?:\.\d)?" \d{3} ')
+_ACCESS_LOG = LazyRe(r'(?:^|\s)/\S{0,2000} HTTP/\d(?:\.\d)?" \d{3} (?:\d+|-)')
 _FAILURE_WORD = LazyRe(r"\b(?:error|failed|unable to|cannot|could not)\b", re.IGNORECASE)
 
 
@@ -828,7 +835,8 @@ _NO_NAMESPACE = LazyRe(
     re.IGNORECASE,
 )
 _HOST_AS_NAME = LazyRe(
-    r"\bpull access denied for [^\s,/'\"]{1,200}\.(?:com|cn|io|net|org|dev|cloud|[a-z]{2})(?::\d{1,5})?,", re.IGNORECASE
+    r"\bpull access denied for\s{1,3}[^\s,/'\"]{1,200}\.(?:com|cn|io|net|org|dev|cloud|[a-z]{2})(?::\d{1,5})?,",
+    re.IGNORECASE,
 )
 _HUB_DEEP_NAME = LazyRe(
     r"The push refers to (?:a )?repository \[docker\.io/[^\s/\]]{1,100}/[^\s/\]]{1,100}/[^\s\]]{1,200}\]"
