@@ -163,6 +163,11 @@ def test_a_redirect_to_a_name_in_a_refused_network_is_never_connected_to(
 def test_a_setting_that_cannot_be_used_is_one_line_not_a_traceback(tmp_path, monkeypatch, capsys):
     from bot.cli import main
 
+    # `serve` exports its database URL into os.environ for its workers: set-then-delete makes monkeypatch restore it
+    # (a plain delenv of an unset variable records nothing, and the URL leaked into later tests: test_web_api)
+    for variable in ("TCR_DOCTOR_DATABASE_URL", "DATABASE_URL", "TCR_DOCTOR_DB", "TCR_DOCTOR_LOG_LEVEL"):
+        monkeypatch.setenv(variable, "")
+        monkeypatch.delenv(variable)
     for variable, value in (("TCR_DOCTOR_REFUSED_NETWORKS", "9.1.0.0/8"), ("TCR_DOCTOR_RATE_LIMIT_ASK", "abc")):
         monkeypatch.setenv(variable, value)
         assert main(["serve", "--db", str(tmp_path / "s.sqlite3")]) == 2
