@@ -689,3 +689,39 @@ def test_a_registry_host_read_as_a_hub_name_across_a_wrap():
         "require 'docker login': denied: requested access to the resource is denied\n"
     )
     assert cause(paste) == "REPO_NOT_FOUND"
+
+
+@CLASS
+@given(tag=LABELS, path=PATHS)
+def test_a_folded_yaml_message_is_one_line_and_its_details_decide(tag, path):
+    # `kubectl get events -o yaml` folds a long quoted message over deeper-indented lines; the old kubelet's hint
+    # ("this may be because there are no credentials on this request") is advice, its details decide
+    paste = (
+        "- apiVersion: v1\n"
+        f'  message: \'Failed to pull image "quay.io/{path}:{tag}":\n'
+        f"    image pull failed for quay.io/{path}:{tag}, this\n"
+        f"    may be because there are no credentials on this request.  details: (Tag {tag}\n"
+        f"    not found in repository quay.io/{path})'\n"
+        "  reason: Failed\n"
+    )
+    assert cause(paste) == "TAG_NOT_FOUND"
+
+
+@CLASS
+@given(addr=IPV4)
+def test_a_message_printed_twice_and_cut_the_second_time_is_read_from_its_fuller_copy(addr):
+    paste = (
+        f'INFO[0009] Error logging in to endpoint, trying next endpoint  error="Get \\"https://{addr}:8443/v2/\\": tls: '
+        f"failed to verify certificate: x509: cannot validate certificate for {addr} because it doesn't contain any IP "
+        'SANs"\n'
+        f'Get "https://{addr}:8443/v2/": tls: failed to verify certificate: x509:\n'
+    )
+    assert cause(paste) == "TLS_HOSTNAME"
+
+
+def test_googles_permission_denied_for_a_request_is_the_registrys_own_reason():
+    line = (
+        "docker: Error response from daemon: pull access denied for gcr.io/acme/base, repository does not exist or may "
+        'require \'docker login\': denied: Permission denied for "sha256:02c9" from request "/v2/acme/base/manifests/sha256:02c9".'
+    )
+    assert cause(line) == "PERMISSION_DENIED"

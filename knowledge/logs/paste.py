@@ -100,8 +100,41 @@ def clean_lines(text: str) -> list[str]:
         text = text.replace('\\"', '"')
         if text.count("\\n") > text.count("\n"):
             text = text.replace("\\n", "\n").replace("\\t", "\t")
-    lines = [line for line in map(_clean_line, _split_lines(text)) if line]
+    lines = [line for line in map(_clean_line, _join_yaml_folds(_split_lines(text))) if line]
     return _unwrap(lines)
+
+
+# A YAML mapping line that opens a quoted scalar it does not close on the same line (`kubectl get events -o yaml`
+# folds a long `message: '…'` over more-indented lines): its continuation lines are one value.
+_YAML_OPEN = re.compile(r"^(\s*)(?:- )?[A-Za-z_][\w.-]{0,40}: (['\"])(?!.*\2\s*$)")
+_MAX_FOLD = 30
+
+
+def _join_yaml_folds(raw: list[str]) -> list[str]:
+    """Physical lines with each folded YAML quoted scalar put back on one line (YAML folds a line break inside a
+    quoted scalar to a space): the lines after the opening one, indented deeper, up to the one that closes the
+    quote."""
+    out: list[str] = []
+    i = 0
+    while i < len(raw):
+        m = _YAML_OPEN.match(raw[i]) if "'" in raw[i] or '"' in raw[i] else None
+        if m is None:
+            out.append(raw[i])
+            i += 1
+            continue
+        indent, quote = len(m.group(1)), m.group(2)
+        line, j = raw[i], i + 1
+        while j < len(raw) and j - i <= _MAX_FOLD:
+            nxt = raw[j]
+            if not nxt.strip() or len(nxt) - len(nxt.lstrip()) <= indent:
+                break
+            line += " " + nxt.strip()
+            j += 1
+            if nxt.rstrip().endswith(quote):
+                break
+        out.append(line)
+        i = j
+    return out
 
 
 def _clean_line(raw: str) -> str:

@@ -525,7 +525,29 @@ def _decisive_line(lines: list[str], default_op: str | None, fenced: frozenset[i
             best, best_where = (tier, idx, p, line, op), where
     if best is None:  # nothing names an error: the paste may stop inside its last error line
         best = _cut_last_line(lines, op)
-    return None if best is None else (best, seen_causes)
+    return None if best is None else (_fuller_copy(lines, best), seen_causes)
+
+
+_MIN_COPY = 30  # characters of a line that make it recognisable as a copy of another
+
+
+def _fuller_copy(lines: list[str], best: _Best) -> _Best:
+    """The decisive line read from a fuller copy of it above, when the paste printed the same message twice and cut
+    the last one ("…: x509:" under a log line that holds "…: x509: cannot validate certificate for … because it
+    doesn't contain any IP SANs"): the more specific wording the copy goes on to, at the decisive line's tier."""
+    tier, idx, p, line, op = best
+    core = strip_prefix(line).strip()
+    if len(core) < _MIN_COPY:
+        return best
+    for j in range(idx - 1, max(-1, idx - 60), -1):
+        at = lines[j].find(core)
+        if at < 0 or len(lines[j]) <= at + len(core):
+            continue
+        fuller = lines[j][at:]
+        q = match_line(fuller, op)
+        if q is not None and q["id"] != p["id"] and _pattern_rank(q) < _pattern_rank(p):
+            return (tier, idx, q, fuller, op)
+    return best
 
 
 def _cut_last_line(lines: list[str], op: str | None) -> _Best | None:
