@@ -60,6 +60,24 @@ def test_ask_json_imports_no_network_stack():
     assert "knowledge.matcher" in modules  # the probe did answer
 
 
+def test_json_output_loads_no_template_and_ask_or_explain_not_the_diagnose_command(tmp_path):
+    """`--json` renders nothing: bot.render (~1.5 M instructions with bot.messages) and Jinja2 (~66-127 M) are
+    imported where a command renders text. `ask` and `explain` take the `--cloud` hint from bot.commands, not from the
+    diagnose command's module, whose diagnostics engine imports sit at its top."""
+    log = tmp_path / "pull.log"
+    log.write_text(
+        'Error response from daemon: Get "https://shop-tcr.tencentcloudcr.com/v2/": net/http: TLS handshake timeout\n'
+    )
+    for argv, loaded in (
+        (["ask", "--json", "docker login fails with unauthorized"], "knowledge.matcher"),
+        (["explain", str(log), "--json"], "knowledge.logs"),
+        (["check-name", "repo", "team/app", "--json"], "diagnostics.names"),
+    ):
+        modules = modules_of(argv)
+        assert loaded in modules, argv  # the command did its work
+        assert not {"bot.render", "bot.commands.diagnose", "jinja2"} & modules, (argv, sorted(modules))
+
+
 # A wire diagnosis pays for its checks and the stdlib they use, nothing else: not dnspython (about 100 modules;
 # the stub resolver asks), not the account-side checks or their SDK glue, not rapidfuzz (imported when a tag is
 # missing), not the settings object, not cryptography (only a refused certificate is read with it).

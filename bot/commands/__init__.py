@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Mapping
 
@@ -84,3 +85,21 @@ def usage_error(command: str, problem: Mapping[str, str], lang: str) -> int:
     """Print the usage error of `tcr-doctor COMMAND` (usage_line) to stderr; returns EXIT_USAGE."""
     print(usage_line(command, problem, lang), file=sys.stderr)
     return EXIT_USAGE
+
+
+TCR_SUFFIXES = (".tencentcloudcr.com", ".ccs.tencentyun.com")
+
+
+def cloud_hint(command: str | None, host: str | None) -> str | None:
+    """COMMAND with `--cloud` when cloud credentials are present and HOST is a TCR host (for `ask` / `explain`)."""
+    if not command or "--cloud" in command or not (host or "").lower().endswith(TCR_SUFFIXES):
+        return None
+    # lazy: only a TCR host's hint reads the credentials; at the top every command would load the module (a
+    # dataclass, ~4 M instructions after `ask`'s modules; with dataclasses and pathlib ~64 M of `diagnose`'s, valgrind)
+    from diagnostics import credentials_available
+
+    if not credentials_available():
+        return None
+    # `--only a,b --cloud` would still run only a and b: the account checks join the list
+    command = re.sub(r"(--only[ =])(\S+)", lambda m: m.group(1) + m.group(2) + ",cloud", command, count=1)
+    return f"{command} --cloud"

@@ -14,9 +14,11 @@ if TYPE_CHECKING:
     from bot.commands import Declarations
     from knowledge import AskResult
 
-from bot.batch import MAX_STDIN
-from bot.commands import EXIT_USAGE, say
+import knowledge
+from bot.batch import MAX_STDIN, is_binary, mostly_binary, read_stdin
+from bot.commands import EXIT_USAGE, cloud_hint, default_lang, say
 from diagnostics import LANGS
+from knowledge import KnowledgeError, cjk_count, detect_lang
 
 MAX_BYTES = 16 * 1024  # a question (or a pasted log) larger than this is refused
 
@@ -78,9 +80,6 @@ def refusal_text(kind: str) -> Mapping[str, str]:
 
 def check_input(text: str) -> str | None:
     """The refusal_text key that refuses `text`, or None when it can be matched."""
-    from bot.batch import is_binary
-    from knowledge import cjk_count
-
     if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
         return "too_long"
     if is_binary(text):
@@ -94,8 +93,6 @@ def check_input(text: str) -> str | None:
 
 
 def _lang_of(text: str, lang: str | None) -> str:
-    from knowledge import detect_lang
-
     return lang or detect_lang(text)
 
 
@@ -103,8 +100,6 @@ def _refusal_lang(problem: str, text: str, lang: str | None) -> str:
     """The language of a refusal: the question's when it has words to detect one from; for empty or binary input
     (none to detect: random bytes decode to stray CJK characters) --lang's or the locale's."""
     if problem in ("binary", "empty"):
-        from bot.commands import default_lang
-
         return lang or default_lang()
     return _lang_of(text, lang)
 
@@ -133,8 +128,6 @@ def _input_error(text: str, lang: str | None) -> RefusedInput | None:
 
 def _answered(text: str, lang: str | None) -> tuple[AskResult, str | None]:
     """knowledge.ask's answer to `text` and the cloud diagnosis to suggest with it (_cloud_hint)."""
-    import knowledge
-
     result = knowledge.ask(text, lang=lang)
     return result, _cloud_hint(result)
 
@@ -142,8 +135,6 @@ def _answered(text: str, lang: str | None) -> tuple[AskResult, str | None]:
 def _cloud_hint(result: AskResult) -> str | None:
     """The `tcr-doctor diagnose … --cloud` command to suggest when cloud credentials are present and the question
     (or its pasted log) names a TCR host the diagnostics apply to; None otherwise (JSON: `cloud_diagnose`)."""
-    from bot.commands.diagnose import cloud_hint
-
     log, entities = result["log"], result["entities"]
     target = entities["image"] or entities["registry"]
     return (cloud_hint(log["diagnose"], log["host"]) if log else None) or cloud_hint(
@@ -155,8 +146,6 @@ def _cloud_hint(result: AskResult) -> str | None:
 def run(args: argparse.Namespace) -> int:
     """`tcr-doctor ask`: answer the question (or each stdin line); exit status 1 when the knowledge base does not
     load."""
-    from knowledge import KnowledgeError
-
     try:
         return _run(args)
     except KnowledgeError as exc:
@@ -180,7 +169,7 @@ def _run(args: argparse.Namespace) -> int:
         if args.json:
             print(json.dumps(dict(result, cloud_diagnose=hint) if hint else result, ensure_ascii=False))
         else:
-            from bot.render import render
+            from bot.render import render  # lazy: ~1.5 M instructions (valgrind); --json renders nothing
 
             sys.stdout.write(render("cli", "answer.j2", r=result, lang=result["lang"], cloud_hint=hint))
         return 0
@@ -195,9 +184,6 @@ def _run_stdin(args: argparse.Namespace) -> int:
     aligned with the input; the exit code is 2 (one message on stderr, nothing on stdout) when there is no question
     at all or when most lines are binary (a binary file, not questions).
     """
-    from bot.batch import mostly_binary, read_stdin
-    from bot.commands import default_lang
-
     usage_lang = args.lang or default_lang()
     try:
         items = read_stdin(sys.stdin)

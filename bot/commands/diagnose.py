@@ -13,7 +13,7 @@ import re
 import sys
 
 from bot.commands import EXIT_USAGE, add_lang_argument, default_lang, usage_error, usage_line
-from diagnostics import InputError, checks
+from diagnostics import DiagnoseOptions, InputError, arrange_verdict, checks, diagnose, parse_nameserver, select
 from knowledge import faq_question, install_log_redaction
 from knowledge import redact as redact_secrets
 
@@ -252,8 +252,6 @@ def _timeout_problem(args: argparse.Namespace) -> Problem | None:
 
 def _checks_problem(args: argparse.Namespace) -> Problem | None:
     """--only / --skip name known checks, and --nameserver is IP[:PORT]."""
-    from diagnostics import parse_nameserver, select
-
     try:
         select(args.only, args.skip, cloud=wants_cloud(args))
     except ValueError as exc:
@@ -271,7 +269,9 @@ def _checks_problem(args: argparse.Namespace) -> Problem | None:
 
 def _file_problem(args: argparse.Namespace) -> Problem | None:
     """--ca-file can be loaded and --docker-config exists."""
-    if args.ca_file:  # (imported with --ca-file only: ssl is loaded by the TLS step, after the DNS one)
+    if args.ca_file:
+        # lazy: ssl and the module that reads the file, ~28-41 M instructions (valgrind) of a diagnosis that ends
+        # before its TLS step (which loads them); --ca-file only
         import ssl
 
         from diagnostics import load_ca_file
@@ -330,8 +330,8 @@ def validate_cloud(args: argparse.Namespace) -> Problem | None:
         return _says(f"{flag} needs --cloud", f"{flag} 需要同时给出 --cloud")
     if not given:
         return None
-    # the account-side module (and its settings) only when account options are given: a wire diagnosis does not
-    # import it
+    # lazy: the account-side module (and its settings), ~190 M instructions after a wire diagnosis's modules
+    # (valgrind), only when account options are given
     from diagnostics import is_ip, parse_endpoint, valid_region
 
     if args.region and not valid_region(args.region):
@@ -367,6 +367,7 @@ def cloud_options(args: argparse.Namespace) -> CloudOptions | None:
     en) on a bad profile."""
     if not wants_cloud(args):
         return None
+    # lazy: the settings and the account side, ~220 M instructions after a wire diagnosis's modules (valgrind)
     from bot.settings import Settings
     from diagnostics import CloudOptions, load_credentials
 
@@ -380,6 +381,8 @@ def cloud_options(args: argparse.Namespace) -> CloudOptions | None:
 
 
 def _text(value: object, lang: str) -> str:
+    # lazy, as the other bot.render imports below: with typing and bot.messages, ~16.5 M instructions of a `--json`
+    # diagnosis (valgrind), which renders nothing (tests/test_startup.py)
     from bot.render import pick
 
     value = pick(value, lang)
@@ -433,8 +436,6 @@ def view(report_dict: ReportDict, lang: str) -> dict[str, Any]:
         first_skip = f["status"] == "skip" and any(f["fix"].values()) and f["code"] not in shown
         shown.add(f["code"])
         findings.append({**f, "mark": status_word(f["status"], lang), "evidence_lines": lines, "show_fix": first_skip})
-    from diagnostics import arrange_verdict
-
     return {**report_dict, "findings": findings, "causes": arrange_verdict(findings, report_dict.get("verdict") or [])}
 
 
@@ -461,7 +462,7 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         return _usage(_message_of(exc), lang)
     if args.debug:
-        import logging
+        import logging  # lazy: ~32 M instructions (valgrind), --debug only (tests/test_startup.py)
 
         logging.basicConfig(level=logging.DEBUG, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         install_log_redaction()  # every debug line passes the one detector, as the servers' do
@@ -480,8 +481,6 @@ def run(args: argparse.Namespace) -> int:
 
 def _diagnose(args: argparse.Namespace, password: str | None, cloud: CloudOptions | None, lang: str) -> Report:
     """Run the diagnosis the options ask for; without --json, say so on stderr and show each check as it ends."""
-    from diagnostics import DiagnoseOptions, diagnose
-
     options = DiagnoseOptions(
         timeout=args.timeout,
         only=args.only,
@@ -518,7 +517,7 @@ def _print_report(args: argparse.Namespace, data: ReportDict, lang: str, secrets
     if args.json:
         sys.stdout.write(redact(json.dumps(data, ensure_ascii=False), secrets) + "\n")
     else:
-        from bot.render import render
+        from bot.render import render  # (lazy: see _text)
 
         sys.stdout.write(redact(render("cli", "diagnose.j2", r=view(data, lang), lang=lang), secrets))
 
@@ -526,7 +525,7 @@ def _print_report(args: argparse.Namespace, data: ReportDict, lang: str, secrets
 def _write_report(args: argparse.Namespace, data: ReportDict, lang: str, secrets: list[str]) -> bool:
     """The markdown report for a ticket in --report's file, secrets masked; False (said on stderr) when it cannot
     be written."""
-    from bot.render import render
+    from bot.render import render  # (lazy: see _text)
 
     # a ticket names each cited entry by its question, not only its id (one FAQ file read per entry)
     cited = {f["faq"] for f in data["findings"] if f.get("faq")}
@@ -551,23 +550,6 @@ def _write_report(args: argparse.Namespace, data: ReportDict, lang: str, secrets
         print(usage_line("diagnose", cannot_write(args.report, exc), lang), file=sys.stderr)
         return False
     return True
-
-
-TCR_SUFFIXES = (".tencentcloudcr.com", ".ccs.tencentyun.com")
-
-
-def cloud_hint(command: str | None, host: str | None) -> str | None:
-    """COMMAND with `--cloud` when cloud credentials are present and HOST is a TCR host (for `ask` / `explain`)."""
-    if not command or "--cloud" in command or not (host or "").lower().endswith(TCR_SUFFIXES):
-        return None
-    # imported only here: most questions name no TCR host, and `ask` does not pay for the diagnostics stack
-    from diagnostics import credentials_available
-
-    if not credentials_available():
-        return None
-    # `--only a,b --cloud` would still run only a and b: the account checks join the list
-    command = re.sub(r"(--only[ =])(\S+)", lambda m: m.group(1) + m.group(2) + ",cloud", command, count=1)
-    return f"{command} --cloud"
 
 
 def _masked(target: str) -> str:

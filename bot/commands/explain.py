@@ -16,8 +16,9 @@ import json
 import sys
 from typing import TYPE_CHECKING, Any
 
-from bot.commands import EXIT_USAGE, default_lang, say
+from bot.commands import EXIT_USAGE, cloud_hint, default_lang, say
 from diagnostics import LANGS
+from knowledge import detect_lang, explain_paste, faq_question, log_verdict
 
 if TYPE_CHECKING:
     from bot.commands import Declarations
@@ -85,16 +86,12 @@ def _read(path: str, lang_hint: str) -> str:
 def _lang(text: str, lang: str | None) -> str:
     if lang:
         return lang
-    from knowledge import detect_lang
-
     return detect_lang(text)
 
 
 def _faq_question(faq_id: str | None) -> dict[str, str] | None:
     if not faq_id:
         return None
-    from knowledge import faq_question
-
     try:
         return faq_question(faq_id)
     except Exception:  # noqa: BLE001 - a broken entry must not break `explain`; the loader's own tests report it
@@ -107,8 +104,6 @@ def run_diagnosis(result: LogCause, timeout: float) -> dict[str, Any]:
     Returns {"ran": bool, "verdict": confirmed|other|not_reproduced|not_run, "codes": [...], "report": {...}|None,
     "reason": {"zh","en"}|None}.
     """
-    from knowledge import log_verdict
-
     target = result.get("target")
     if not target:
         why = (
@@ -123,6 +118,7 @@ def run_diagnosis(result: LogCause, timeout: float) -> dict[str, Any]:
             }
         )
         return {"ran": False, "verdict": "not_run", "codes": [], "report": None, "reason": why}
+    # lazy: the diagnostics engine, ~16 M instructions after explain's own modules (valgrind), only with --run
     from diagnostics import DiagnoseOptions, diagnose
 
     options = DiagnoseOptions(
@@ -165,8 +161,6 @@ def _unusable(kind: str, args: argparse.Namespace) -> int:
 def run(args: argparse.Namespace) -> int:
     """`tcr-doctor explain`: print the pasted log's cause and fix (and, with --run, whether the diagnosis confirms it);
     exit status 0 recognised, 1 not, 2 an unreadable file or unusable (empty, binary) input."""
-    from knowledge import explain_paste as explain
-
     try:
         text = _read(args.file, args.lang or default_lang())
     except OSError as exc:
@@ -176,9 +170,9 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     if not text.strip():
         return _unusable("empty", args)
-    result = explain(text)
+    result = explain_paste(text)
     if result is None:
-        from bot.batch import mostly_binary
+        from bot.batch import mostly_binary  # lazy: ~3.8 M instructions (a dataclass; valgrind), for no cause only
 
         if mostly_binary(text.splitlines()):
             return _unusable("binary", args)
@@ -186,8 +180,6 @@ def run(args: argparse.Namespace) -> int:
     diagnosis = None
     if result is not None and args.run:
         diagnosis = run_diagnosis(result, args.timeout)
-
-    from bot.commands.diagnose import cloud_hint
 
     hint = cloud_hint(result.get("diagnose"), result.get("host")) if result is not None else None
     if args.json:
@@ -198,7 +190,7 @@ def run(args: argparse.Namespace) -> int:
             out["cloud_diagnose"] = hint
         print(json.dumps(out, ensure_ascii=False))
     else:
-        from bot.render import render
+        from bot.render import render  # lazy: ~1.4 M instructions (valgrind); --json renders nothing
 
         if result is None:
             sys.stdout.write(render("cli", "explain_none.j2", lang=lang))
