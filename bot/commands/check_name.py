@@ -8,8 +8,10 @@ import json
 import sys
 from typing import TYPE_CHECKING, Any
 
-from bot.batch import MAX_STDIN
+from bot.batch import MAX_STDIN, mostly_binary, read_stdin
 from bot.commands import add_lang_argument, default_lang, usage_error
+from diagnostics import InputError, check_name
+from knowledge import redact
 
 if TYPE_CHECKING:
     from bot.commands import Declarations
@@ -80,14 +82,14 @@ def add_arguments(parser: Declarations) -> None:
 
 def _cloud(args: argparse.Namespace) -> CloudOptions | None:
     """CloudOptions for --cloud, or None. Raises InputError (a ValueError, in zh and en) with a usage message."""
-    from diagnostics import InputError
-
     if not args.cloud:
         if args.cloud_endpoint or args.cloud_profile:
             raise InputError(**MESSAGES["cloud_options"])
         return None
     if args.kind != "instance":
         raise InputError(**MESSAGES["cloud_kind"])
+    # lazy: the settings and the account side (its SDK glue), ~170 M instructions after check-name's own modules
+    # (valgrind), for --cloud only (also in _check)
     from bot.settings import Settings
     from diagnostics import CloudOptions, load_credentials, parse_endpoint
 
@@ -101,15 +103,12 @@ def _cloud(args: argparse.Namespace) -> CloudOptions | None:
 
 
 def _check(kind: str, value: str, cloud: CloudOptions | None) -> dict[str, Any]:
-    from diagnostics import check_name
-    from knowledge import redact
-
     # a pasted secret (`admin:PASSWORD@host/ns/app`) is masked before it is checked, as Slack's /tcr check-name does:
     # neither the value nor a suggestion made from it prints it
     result = check_name(kind, redact(value)[0])
     if cloud is None:
         return result
-    from diagnostics import CloudError, check_instance_name
+    from diagnostics import CloudError, check_instance_name  # lazy: --cloud only (see _cloud)
 
     try:
         return check_instance_name(result, cloud)
@@ -128,7 +127,6 @@ def run(args: argparse.Namespace) -> int:
 
     if args.value == "-":
         from bot import messages  # stdin only (~0.2 ms by -X importtime): a name on the command line never reads it
-        from bot.batch import mostly_binary, read_stdin
 
         worst = 0
         try:
@@ -159,7 +157,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
     else:
-        from bot.render import render
+        from bot.render import render  # lazy: ~1.7 M instructions (valgrind); --json renders nothing
 
         sys.stdout.write(render("cli", "check_name.j2", r=result, kind=args.kind, lang=lang))
     return 0 if result["valid"] else 1
