@@ -19,6 +19,24 @@ if _ROOT not in sys.path:  # so `from tests.harness import ...` works however py
 from tests.harness.fixtures import *  # noqa: E402, F403
 
 CHROMIUM = os.environ.get("TCR_DOCTOR_CHROMIUM", "/usr/bin/chromium")
+
+# The variables the service reads its settings from (bot/settings.py). `serve` exports some of them on purpose, for
+# the server processes it starts; run in-process by a test, that export outlived the test and changed what a later
+# test's app read (test_web_api::test_env_config failed in whole-suite order three times, after different tests).
+_SETTINGS_VARIABLES = ("TCR_DOCTOR_", "SLACK_", "DATABASE_URL", "WEB_CONCURRENCY", "WEB_THREADS", "PORT", "HOST")
+
+
+@pytest.fixture(autouse=True)
+def _settings_environment_restored():
+    """Each test starts from the settings environment the previous one started from, whatever the code it ran
+    exported."""
+    before = {k: v for k, v in os.environ.items() if k.startswith(_SETTINGS_VARIABLES)}
+    yield
+    for name in [k for k in os.environ if k.startswith(_SETTINGS_VARIABLES) and k not in before]:
+        del os.environ[name]
+    os.environ.update(before)
+
+
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
