@@ -725,3 +725,15 @@ def test_googles_permission_denied_for_a_request_is_the_registrys_own_reason():
         'require \'docker login\': denied: Permission denied for "sha256:02c9" from request "/v2/acme/base/manifests/sha256:02c9".'
     )
     assert cause(line) == "PERMISSION_DENIED"
+
+
+@CLASS
+@given(path=PATHS, tag=LABELS)
+def test_podmans_short_name_with_no_search_registries_is_the_machines_configuration(path, tag):
+    line = (
+        f'Error: short-name "{path}:{tag}" did not resolve to an alias and no unqualified-search registries are '
+        'defined in "/etc/containers/registries.conf"'
+    )
+    assert cause(line) is None
+    no_tty = f"Error: unable to pull {path}:{tag}: short-name resolution enforced but cannot prompt without a TTY"
+    assert cause(no_tty) == "NAME_INVALID"
