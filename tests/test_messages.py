@@ -68,11 +68,14 @@ def test_the_check_finds_a_copy() -> None:
 
 
 def test_every_message_exists_in_both_languages() -> None:
+    """Each text in zh and en, with the same {fields} (a field only one language fills would be lost or fail)."""
     catalogues = [messages.INPUT, messages.WHY_NO_ANSWER, messages.REASONS, messages.STATUS, messages.OTHER_REGISTRY]
-    for catalogue in catalogues:
-        for key, text in catalogue.items():
-            assert set(text) == {"zh", "en"} and all(v.strip() for v in text.values()), (key, text)
-            assert re.findall(r"\{\w+\}", text["zh"]) == re.findall(r"\{\w+\}", text["en"]) or key in (), key
+    catalogues += [messages.INSTEAD, *messages.EMPTY.values()]
+    texts = [(key, text) for catalogue in catalogues for key, text in catalogue.items()]
+    texts += [("label", messages.WHY_NO_ANSWER_LABEL), ("not_utf8", messages.NOT_UTF8), ("not_pem", messages.NOT_PEM)]
+    for key, text in texts:
+        assert set(text) == {"zh", "en"} and all(v.strip() for v in text.values()), (key, text)
+        assert sorted(re.findall(r"\{\w+\}", text["zh"])) == sorted(re.findall(r"\{\w+\}", text["en"])), key
 
 
 LOCALE_VARS = ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE")
