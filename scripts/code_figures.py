@@ -9,10 +9,10 @@
   tests/test_docstrings.py counts them);
 - function-level imports in those packages, and how many say nowhere why they are not at the top. An import says
   why with a reason (a measured cost, the case that needs it, a cycle, an optional dependency) in a comment on its
-  line or above its group of imports (or a pointer there: "see ...", "as above"), or in a paragraph of its
-  function's docstring, the module's docstring or a top-level comment block that names it (its module, last part or
-  imported names). A module-wide "imports are lazy" that names no import covers none. `--list` prints each silent
-  one as PATH:LINE;
+  line, above its group of imports or on the line opening the block they begin (or a pointer there: "see ...", "as
+  above"), or in a paragraph of its function's (or class's) docstring, the module's docstring or a top-level comment
+  block that speaks of importing and names it (its module, last part or imported names). A module-wide "imports are
+  lazy" that names no import covers none. `--list` prints each silent one as PATH:LINE;
 - with --any: expressions mypy types as Any, of all expressions, in the strict-checked modules;
 - pairs of duplicated places, when the `duplicates` tool is on PATH.
 """
