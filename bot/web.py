@@ -87,7 +87,15 @@ class FromProxiesOnly:
 
     def __init__(self, trusted: Any, plain: Any, addresses: tuple[str, ...]):
         self.trusted, self.plain = trusted, plain
-        self.networks = [ipaddress.ip_network(a.strip(), strict=False) for a in addresses if a.strip()]
+        self.networks = []
+        for address in (a.strip() for a in addresses if a.strip()):
+            try:
+                self.networks.append(ipaddress.ip_network(address, strict=False))
+            except ValueError:
+                raise SettingsError(
+                    f"TCR_DOCTOR_TRUSTED_PROXY_ADDRESSES: {address!r} is not an address or network (10.0.0.5, "
+                    "10.0.0.0/24), nor '*'"
+                ) from None
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         try:

@@ -168,7 +168,13 @@ def test_a_setting_that_cannot_be_used_is_one_line_not_a_traceback(tmp_path, mon
     for variable in ("TCR_DOCTOR_DATABASE_URL", "DATABASE_URL", "TCR_DOCTOR_DB", "TCR_DOCTOR_LOG_LEVEL"):
         monkeypatch.setenv(variable, "")
         monkeypatch.delenv(variable)
-    for variable, value in (("TCR_DOCTOR_REFUSED_NETWORKS", "9.1.0.0/8"), ("TCR_DOCTOR_RATE_LIMIT_ASK", "abc")):
+    cases = (
+        ("TCR_DOCTOR_REFUSED_NETWORKS", "9.1.0.0/8"),
+        ("TCR_DOCTOR_RATE_LIMIT_ASK", "abc"),
+        ("TCR_DOCTOR_TRUSTED_PROXY_ADDRESSES", "garbage"),
+    )
+    monkeypatch.setenv("TCR_DOCTOR_TRUSTED_PROXIES", "1")
+    for variable, value in cases:
         monkeypatch.setenv(variable, value)
         assert main(["serve", "--db", str(tmp_path / "s.sqlite3")]) == 2
         err = capsys.readouterr().err
