@@ -147,7 +147,8 @@ class Settings:
     diagnose_checks: tuple[str, ...] = setting(
         "TCR_DOCTOR_DIAGNOSE_CHECKS",
         (),
-        "checks `/api/diagnose` runs (always anonymously; names as for `--only`)",
+        "checks `/api/diagnose` runs (always anonymously; names as for `--only`; an unknown name or an account-side "
+        "check is a one-line error at start-up)",
         shown="every check marked anonymous (the wire checks, not `cloud`)",
     )
     diagnose_concurrency: int = setting(

@@ -125,13 +125,16 @@ class WebState:
         self.storage = storage
         self.metrics = Metrics()
         self.policy = cfg.address_policy()
-        self.anonymous = AnonymousDiagnosis(
-            policy=self.policy,
-            timeout=cfg.diagnose_timeout,
-            nameserver=cfg.dns_nameserver,
-            ca_file=cfg.ca_file,
-            checks=cfg.diagnose_checks,
-        )
+        try:
+            self.anonymous = AnonymousDiagnosis(
+                policy=self.policy,
+                timeout=cfg.diagnose_timeout,
+                nameserver=cfg.dns_nameserver,
+                ca_file=cfg.ca_file,
+                checks=cfg.diagnose_checks,
+            )
+        except ValueError as exc:
+            raise SettingsError(f"TCR_DOCTOR_DIAGNOSE_CHECKS={','.join(cfg.diagnose_checks)!r}: {exc}") from None
         self.limiters = {
             name: RateLimiter(_rate(name, spec), name=name, redis_url=cfg.redis_url, on_fallback=self.backend_fallback)
             for name, spec in (

@@ -31,6 +31,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from .checks import all_checks
+from .checks import groups as check_groups
 from .context import DiagnoseOptions
 from .net import TENCENT_INTERNAL
 from .reference import split_hostport
@@ -580,6 +581,22 @@ class AnonymousDiagnosis:
     nameserver: str | None = None
     ca_file: str | None = None
     checks: tuple[str, ...] = ()  # the operator's choice (TCR_DOCTOR_DIAGNOSE_CHECKS); () = every anonymous check
+
+    def __post_init__(self) -> None:
+        """`checks` names anonymous checks only: an unknown name, or one an anonymous diagnosis never runs (the
+        account-side checks), is a ValueError saying which, not a name silently left out."""
+        infos = {i.name: i for i in all_checks()}
+        expanded = [c for name in self.checks for c in check_groups().get(name, (name,))]
+        unknown = [c for c in self.checks if c not in infos and c not in check_groups()]
+        refused = [c for c in expanded if c in infos and not infos[c].anonymous]
+        if unknown or refused:
+            anonymous = ", ".join(n for n, i in infos.items() if i.anonymous)
+            problem = (
+                f"unknown check(s) {', '.join(unknown)}"
+                if unknown
+                else f"{', '.join(refused)} use(s) the operator's cloud credentials and never run anonymously"
+            )
+            raise ValueError(f"{problem}; the checks an anonymous diagnosis runs: {anonymous}")
 
     def allowed(self, *, credentials: bool = True) -> list[str]:
         """The checks an anonymous diagnosis may run, in report order; `credentials=False` also leaves out those

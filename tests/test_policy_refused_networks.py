@@ -181,3 +181,21 @@ def test_a_setting_that_cannot_be_used_is_one_line_not_a_traceback(tmp_path, mon
         assert variable in err and "invalid setting" in err and "Traceback" not in err, err
         assert len(err.strip().splitlines()) == 1, err
         monkeypatch.delenv(variable)
+
+
+@pytest.mark.parametrize(
+    "checks,words",
+    [
+        ("dns,nope", "unknown check(s) nope"),  # was ignored: every anonymous check ran
+        ("cloud", "never run anonymously"),  # was ignored: an account check never runs anonymously
+        ("cloud_quota,dns", "never run anonymously"),
+    ],
+)
+def test_diagnose_checks_an_anonymous_diagnosis_cannot_run_are_refused_at_start_up(tmp_path, checks, words):
+    from bot.web import create_app
+
+    with pytest.raises(SettingsError, match="TCR_DOCTOR_DIAGNOSE_CHECKS") as refused:
+        create_app({"DB": str(tmp_path / "c.sqlite3"), "SLACK": "off", "DIAGNOSE_CHECKS": checks})
+    assert words in str(refused.value) and "name, dns, endpoint" in str(refused.value)
+    app = create_app({"DB": str(tmp_path / "c.sqlite3"), "SLACK": "off", "DIAGNOSE_CHECKS": "dns,endpoint"})
+    assert app.extensions["tcr_doctor"].anonymous.allowed() == ["dns", "endpoint"]
