@@ -77,9 +77,15 @@ REASONS: dict[int, Text] = {
     errno.ENOTDIR: {"zh": "不是目录", "en": "not a directory"},
     errno.ENAMETOOLONG: {"zh": "文件名太长", "en": "file name too long"},
     errno.ELOOP: {"zh": "符号链接层数过多", "en": "too many levels of symbolic links"},
+    errno.EFBIG: {"zh": "文件太大", "en": "file too large"},
 }
 NOT_UTF8: Text = {"zh": "不是 UTF-8 文本", "en": "not UTF-8 text"}
 NOT_PEM: Text = {"zh": "其中没有 PEM 格式的证书（{error}）", "en": "no PEM certificate in it ({error})"}
+NOT_JSON: Text = {
+    "zh": "不是有效的 JSON（第 {line} 行第 {column} 列）",
+    "en": "not valid JSON (line {line}, column {column})",
+}
+NOT_JSON_OBJECT: Text = {"zh": "不是 JSON 对象", "en": "not a JSON object"}
 
 
 def reason(exc: BaseException) -> Text:

@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from . import checks
+    from .auth import docker_config_file, read_docker_config
     from .cache import cache_dir
     from .cloud import CloudError, CloudOptions, check_instance_name, parse_endpoint, valid_region
     from .cloud_credentials import credentials_available, load_credentials
@@ -63,6 +64,8 @@ _EXPORTS = {
     **dict.fromkeys(("ReportDict", "FindingDict", "TargetDict", "Verdict"), "results"),
     "cache_dir": "cache",  # the one cache directory (the channels keep their compiled templates there)
     "load_ca_file": "truststore",  # the CLI's --ca-file, read once: the diagnosis's TLS context is the one it made
+    # the CLI's --docker-config, checked before the diagnosis as the credentials check reads it
+    **dict.fromkeys(("docker_config_file", "read_docker_config"), "auth"),
 }
 __all__ = [
     "LANGS",
@@ -97,6 +100,8 @@ __all__ = [
     "Verdict",
     "cache_dir",
     "load_ca_file",
+    "docker_config_file",
+    "read_docker_config",
     "checks",  # the subpackage: the one registry of checks (its docstring), read by the CLI, the web API and Slack
 ]
 

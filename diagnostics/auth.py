@@ -6,6 +6,7 @@ Credentials are used for the requests and never put in a finding, a log line or 
 from __future__ import annotations
 
 import base64
+import errno
 import json
 import os
 import re
@@ -28,6 +29,7 @@ if TYPE_CHECKING:  # the context hands itself in; it imports this module
 
 CHECK = "credentials"
 EXPIRING_WITHIN = 24 * 3600
+MAX_CONFIG_BYTES = 4 << 20  # a docker config larger than this is not read
 HELPER_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
@@ -96,8 +98,7 @@ def _config_path(options: DiagnoseOptions, env: Mapping[str, str]) -> Path:
     from pathlib import Path  # here: a diagnosis given --username never reads the config (~6 M instructions)
 
     if options.docker_config:
-        p = Path(options.docker_config).expanduser()
-        return p / "config.json" if p.is_dir() else p
+        return docker_config_file(options.docker_config)
     if env.get("DOCKER_CONFIG"):
         return Path(env["DOCKER_CONFIG"]).expanduser() / "config.json"
     return Path(env.get("HOME") or Path.home()) / ".docker" / "config.json"
@@ -182,15 +183,35 @@ def lookup_credentials(ctx: Context) -> tuple[Credentials | None, list[Finding]]
     return _from_auths(cfg, keys, path), warnings
 
 
+def docker_config_file(given: str) -> Path:
+    """The file a --docker-config names: the path itself, or the config.json in it when it is a directory (as
+    docker's --config DIR)."""
+    from pathlib import Path  # (see _config_path)
+
+    p = Path(given).expanduser()
+    return p / "config.json" if p.is_dir() else p
+
+
+def read_docker_config(path: Path | str) -> dict[str, Any]:
+    """The docker config at PATH (a file: docker_config_file); an empty file is an empty config, as docker reads it.
+    Raises OSError when it cannot be read (EFBIG over 4 MiB), UnicodeDecodeError when it is not UTF-8,
+    json.JSONDecodeError when it is not JSON, and ValueError when it is JSON but not an object."""
+    with open(path, "rb") as fh:
+        if os.fstat(fh.fileno()).st_size > MAX_CONFIG_BYTES:
+            raise OSError(errno.EFBIG, os.strerror(errno.EFBIG), str(path))
+        text = fh.read().decode("utf-8")
+    cfg = json.loads(text) if text.strip() else {}
+    if not isinstance(cfg, dict):
+        raise ValueError(f"a JSON {type(cfg).__name__}, not an object")
+    return cfg
+
+
 def _read_config(path: Path) -> dict[str, Any] | None:
     """The docker config at PATH, or None when it is missing, unreadable, over 4 MiB or not a JSON object."""
     try:
-        if path.stat().st_size > 4 << 20:
-            return None
-        cfg = json.loads(path.read_text(encoding="utf-8"))
+        return read_docker_config(path)
     except (OSError, ValueError):
         return None
-    return cfg if isinstance(cfg, dict) else None
 
 
 def _from_cred_helper(

@@ -3,6 +3,8 @@ command, template and channel takes them from there: a wording changed in one pl
 
 from __future__ import annotations
 
+import errno
+import json
 import re
 from pathlib import Path
 
@@ -126,6 +128,48 @@ def test_every_command_says_a_file_it_cannot_read_in_one_way(lang, tmp_path, mon
         assert err.endswith(message[lang] + "\n"), (case, err)
         assert ("文件或目录不存在" if lang == "zh" else "no such file or directory") in err, (case, err)
         assert ("No such file" not in err) and (lang == "en" or "cannot read" not in err), (case, err)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_docker_config_that_cannot_be_read_is_a_usage_error_before_the_diagnosis(lang, tmp_path, monkeypatch, capsys):
+    """diagnose --docker-config: a directory without config.json, a file that is not JSON, not a JSON object or not
+    UTF-8 is "cannot read PATH: REASON" with exit 2 before anything runs (it passed the usage check, which only
+    asked whether the path existed, and the credentials check then found no credentials). A directory holding a
+    config.json, or an empty file (docker reads it as no settings), passes."""
+    empty_dir = tmp_path / "no-config"
+    empty_dir.mkdir()
+    files = {"broken": b'{"auths": {', "list": b"[]", "latin1": b'{"auths": {"caf\xe9": {}}}'}
+    for name, content in files.items():
+        (tmp_path / name).write_bytes(content)
+    not_json = {lang: text.format(line=1, column=12) for lang, text in messages.NOT_JSON.items()}
+    unreadable = {
+        "broken": messages.message("unreadable", path=f"--docker-config {str(tmp_path / 'broken')!r}", reason=not_json),
+        "list": messages.message(
+            "unreadable", path=f"--docker-config {str(tmp_path / 'list')!r}", reason=messages.NOT_JSON_OBJECT
+        ),
+        "latin1": messages.message(
+            "unreadable", path=f"--docker-config {str(tmp_path / 'latin1')!r}", reason=messages.NOT_UTF8
+        ),
+    }
+    unreadable[str(empty_dir)] = messages.message(
+        "unreadable",
+        path=f"--docker-config {str(empty_dir / 'config.json')!r}",
+        reason=messages.REASONS[errno.ENOENT],
+    )
+    for given, message in unreadable.items():
+        path = given if given.startswith("/") else str(tmp_path / given)
+        code, out, err = run_cli(
+            ["diagnose", "x.example", "--docker-config", path, "--json"], lang, monkeypatch, capsys
+        )
+        assert (code, out) == (2, "") and err.endswith(message[lang] + "\n") and err.count("\n") == 1, (given, err)
+    readable = tmp_path / "readable"
+    readable.mkdir()
+    (readable / "config.json").write_text('{"auths": {}}', encoding="utf-8")
+    (tmp_path / "empty.json").write_bytes(b"")
+    for path in (readable, tmp_path / "empty.json"):
+        argv = ["diagnose", "x.example", "--docker-config", str(path), "--only", "name", "--json"]
+        code, out, err = run_cli(argv, lang, monkeypatch, capsys)
+        assert code == 0 and json.loads(out)["findings"], (path, code, err)
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

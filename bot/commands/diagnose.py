@@ -268,7 +268,7 @@ def _checks_problem(args: argparse.Namespace) -> Problem | None:
 
 
 def _file_problem(args: argparse.Namespace) -> Problem | None:
-    """--ca-file can be loaded and --docker-config exists."""
+    """--ca-file can be loaded and --docker-config read."""
     if args.ca_file:
         # lazy: ssl and the module that reads the file, ~28-41 M instructions (valgrind) of a diagnosis that ends
         # before its TLS step (which loads them); --ca-file only
@@ -289,10 +289,32 @@ def _file_problem(args: argparse.Namespace) -> Problem | None:
             from bot.messages import cannot_read  # refused input only (~0.2 ms by -X importtime)
 
             return cannot_read(f"--ca-file {args.ca_file!r}", exc)
-    if args.docker_config and not os.path.exists(args.docker_config):
-        from bot.messages import not_found  # refused input only (~0.2 ms by -X importtime)
+    if args.docker_config:
+        return _docker_config_problem(args.docker_config)
+    return None
 
-        return not_found(f"--docker-config {args.docker_config!r}")
+
+def _docker_config_problem(given: str) -> Problem | None:
+    """--docker-config names a docker config the credentials check can read: a JSON object in a file, or in the
+    config.json of a directory (the path the message names)."""
+    # --docker-config only: the credentials check loads the module that reads it anyway
+    from diagnostics import docker_config_file, read_docker_config
+
+    path = docker_config_file(given)
+    try:
+        read_docker_config(path)
+    except (OSError, ValueError) as exc:
+        from bot.messages import NOT_JSON, NOT_JSON_OBJECT, cannot_read, message  # refused input only (~0.2 ms)
+
+        where = str(path) if os.path.isdir(os.path.expanduser(given)) else given  # a directory: its config.json
+        shown = f"--docker-config {where!r}"
+        if isinstance(exc, (OSError, UnicodeDecodeError)):
+            return cannot_read(shown, exc)
+        if isinstance(exc, json.JSONDecodeError):
+            reason = {lang: text.format(line=exc.lineno, column=exc.colno) for lang, text in NOT_JSON.items()}
+        else:
+            reason = NOT_JSON_OBJECT
+        return message("unreadable", path=shown, reason=reason)
     return None
 
 
