@@ -89,9 +89,13 @@ def test_an_unreachable_database_is_said_in_the_cli_language(lang, how, locale, 
 @pytest.mark.parametrize(("lang", "how"), BOTH)
 def test_a_missing_database_file_is_said_in_the_cli_language(lang, how, locale, capsys, tmp_path):
     missing = str(tmp_path / "none.sqlite3")
-    for argv in (["report", "unanswered"], ["kb", "export"]):
-        assert main(in_both_ways(lang, how, locale, [*argv, "--database-url", missing])) == 1
-        said(lang, capsys.readouterr().err, "no database at")
+    for argv in (["report", "unanswered"], ["kb", "export"], ["db", "current"], ["db", "prune", "--older-than", "1d"]):
+        assert main(in_both_ways(lang, how, locale, [*argv, "--database-url", missing])) == 1, argv
+        captured = capsys.readouterr()
+        said(lang, captured.err, "no database at")
+        assert not captured.out, argv
+        # a mistyped path is not created: a later `report` would read the new empty file as "0 groups"
+        assert not (tmp_path / "none.sqlite3").exists(), argv
 
 
 @pytest.mark.parametrize(("lang", "how"), BOTH)

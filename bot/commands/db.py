@@ -11,6 +11,7 @@ file), else ./tcr-doctor.sqlite3 — the same one the service and `tcr-doctor re
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
 
@@ -18,6 +19,7 @@ import sqlalchemy as sa
 
 from bot import storage as S
 from bot.commands import add_lang_argument, default_lang, say, usage_error
+from bot.messages import message
 from bot.settings import Settings
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see tests/test_startup.py
@@ -89,8 +91,8 @@ MESSAGES = {
 
 
 def run(args: argparse.Namespace) -> int:
-    """`tcr-doctor db upgrade|current|prune`: exit status 1 when the database is unavailable or (current) not at the
-    code's schema revision."""
+    """`tcr-doctor db upgrade|current|prune`: exit status 1 when the database is unavailable (for current and prune, an
+    SQLite file that does not exist) or (current) not at the code's schema revision."""
     lang = args.lang or default_lang()
     days = None
     if args.older_than is not None:
@@ -102,6 +104,11 @@ def run(args: argparse.Namespace) -> int:
             )
     url = S.database_url(args.database_url)
     where = S.safe_url(url)
+    file = S.sqlite_path(url)
+    if args.action != "upgrade" and file and file != ":memory:" and not os.path.exists(file):
+        # reading or pruning a file that is not there would create it empty (as `report` and `kb` refuse to)
+        say("db", message("no_database", path=file), lang)
+        return 1
     try:
         if args.action == "upgrade":
             revision = S.upgrade(url)
