@@ -24,7 +24,10 @@ def test_only_anonymous_checks_and_the_operators_choice():
     anonymous = AnonymousDiagnosis(AddressPolicy())
     assert "credentials" in anonymous.allowed() and "credentials" not in anonymous.allowed(credentials=False)
     assert not [c for c in anonymous.allowed() if c.startswith("cloud")]  # the account checks need credentials
-    narrowed = AnonymousDiagnosis(AddressPolicy(), checks=("dns", "endpoint", "cloud_instance"))
+    # an account check is refused by name, not silently left out (TCR_DOCTOR_DIAGNOSE_CHECKS: one line at start-up)
+    with pytest.raises(ValueError, match="cloud_instance"):
+        AnonymousDiagnosis(AddressPolicy(), checks=("dns", "endpoint", "cloud_instance"))
+    narrowed = AnonymousDiagnosis(AddressPolicy(), checks=("dns", "endpoint"))
     assert narrowed.allowed() == ["dns", "endpoint"]
     assert narrowed.checks_for(["endpoint", "tls"]) == ["endpoint"]  # never more than allowed
     assert narrowed.checks_for(["tls"]) == ["dns", "endpoint"]  # nothing allowed asked for: the allowed ones
