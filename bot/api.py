@@ -22,7 +22,7 @@ from markupsafe import Markup
 
 import diagnostics
 import knowledge
-from bot import json_body
+from bot import json_body, messages
 from bot.questions import count_question, question_fields
 from bot.render import render
 from bot.settings import Settings
@@ -66,20 +66,14 @@ ERRORS: dict[str, dict[str, str]] = {
         "zh": "请求中含有无效的 Unicode 文本（例如 \\ud800 这样的单独代理项）。",
     },
     "missing_question": {"en": 'Give a question in the field "q".', "zh": '请在字段 "q" 中填写问题。'},
-    "question_too_long": {
-        "en": "The question is too long (at most {limit} characters).",
-        "zh": "问题太长（最多 {limit} 个字符）。",
-    },
+    "question_too_long": messages.too_long("question", "{limit}"),  # as `ask` says it
     "bad_lang": {"en": '"lang" must be "zh" or "en".', "zh": '"lang" 必须是 "zh" 或 "en"。'},
     "bad_render": {"en": '"render" must be "html" (or left out).', "zh": '"render" 只能是 "html"（或省略）。'},
     "missing_target": {
         "en": 'Give a registry host or image reference in the field "target".',
         "zh": '请在字段 "target" 中填写镜像仓库域名或镜像地址。',
     },
-    "target_too_long": {
-        "en": "The target is too long (at most {limit} characters).",
-        "zh": "目标太长（最多 {limit} 个字符）。",
-    },
+    "target_too_long": messages.sentence(messages.too_long("target", "{limit}")),  # as `diagnose` says it
     "bad_checks": {
         "en": '"checks" must be a list of check names from: {names}.',
         "zh": '"checks" 必须是检查项名称的列表，可选：{names}。',
@@ -139,8 +133,8 @@ def error_response(
     request's language), the status, and Retry-After when given."""
     templates = ERRORS.get(code, ERRORS["http_error"])
     fill = {"retry_after": retry_after, **fmt}
-    messages = {lang: templates[lang].format(**fill) for lang in LANGS}
-    response = jsonify({"error": code, "message": messages[request_lang(body)], "messages": messages})
+    said = {lang: templates[lang].format(**fill) for lang in LANGS}
+    response = jsonify({"error": code, "message": said[request_lang(body)], "messages": said})
     response.status_code = status
     if retry_after is not None:
         response.headers["Retry-After"] = str(retry_after)

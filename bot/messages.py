@@ -60,6 +60,19 @@ EMPTY: dict[str, dict[str, Text]] = {
         "hint": {"zh": "文件中没有问题", "en": "no questions in the file"},
     },
 }
+# An input longer than a channel takes (`ask` and /api/ask: a question; `diagnose` and /api/diagnose: a target), and
+# what to do about it; LIMIT is one of UNITS (too_long).
+TOO_LONG: dict[str, Text] = {
+    "question": {
+        "zh": "问题太长（最多 {limit}）：请只粘贴最相关的几行。",
+        "en": "The question is too long (at most {limit}): paste only the most relevant lines.",
+    },
+    "target": {"zh": "诊断目标太长（最多 {limit}）", "en": "the target is too long (at most {limit})"},
+}
+UNITS: dict[str, Text] = {
+    "characters": {"zh": "{n} 个字符", "en": "{n} characters"},
+    "KB": {"zh": "{n} KB", "en": "{n} KB"},
+}
 # What binary input is not (INPUT["binary"]), and what stdin should hold (INPUT["binary_stdin"]).
 INSTEAD: dict[str, Text] = {
     "question": {"zh": "文字问题", "en": "a question in text"},
@@ -112,6 +125,20 @@ def empty(kind: str, **fields: object) -> Text:
     """The message "WHAT is empty: HINT" for an empty input of KIND (EMPTY: question, log, target, line, file) with FIELDS."""
     parts = {part: {lang: text.format(**fields) for lang, text in EMPTY[kind][part].items()} for part in EMPTY[kind]}
     return message("empty", **parts)
+
+
+def too_long(kind: str, n: object, unit: str = "characters") -> Text:
+    """The message "WHAT is too long (at most N UNIT)" for an input of KIND (TOO_LONG: question, target)."""
+    return {lang: text.format(limit=UNITS[unit][lang].format(n=n)) for lang, text in TOO_LONG[kind].items()}
+
+
+def sentence(text: Text) -> Text:
+    """TEXT as a sentence of its own: a capital first letter, and a full stop when it ends without one."""
+    return {
+        lang: (value[:1].upper() + value[1:])
+        + ("" if value.endswith((".", "。", "！", "？")) else "。" if lang == "zh" else ".")
+        for lang, value in text.items()
+    }
 
 
 def cannot_read(path: object, exc: BaseException) -> Text:

@@ -173,6 +173,31 @@ def test_a_docker_config_that_cannot_be_read_is_a_usage_error_before_the_diagnos
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_question_or_a_target_too_long_reads_the_same_in_the_cli_and_the_web_api(lang, tmp_path, monkeypatch, capsys):
+    """`ask` and /api/ask say "the question is too long (at most LIMIT): paste only the most relevant lines", `diagnose`
+    and /api/diagnose "the target is too long (at most LIMIT)", from one text each (the API said neither the advice
+    nor, for a target, "diagnosis target"; `diagnose` gave no limit)."""
+    from tests.harness.web import offline_app
+
+    question = messages.too_long("question", 16, "KB")[lang]
+    long_question = (
+        "问" * (6 << 10) if lang == "zh" else "x" * (17 << 10)
+    )  # over 16 KB; a refusal's language is its own
+    code, out, err = run_cli(["ask", long_question], lang, monkeypatch, capsys)
+    assert code == 2 and err == f"tcr-doctor ask: {question}\n", err
+    target = messages.too_long("target", 4096)[lang]
+    code, out, err = run_cli(["diagnose", "y" * 5000], lang, monkeypatch, capsys)
+    assert code == 2 and err.endswith(f"{target}\n") and err.count("\n") == 1, err
+
+    client = offline_app(str(tmp_path / "db.sqlite3")).test_client()
+    asked = client.post("/api/ask", json={"q": "x" * 16001, "lang": lang}).get_json()
+    assert asked["message"] == messages.too_long("question", 16000)[lang], asked
+    diagnosed = client.post("/api/diagnose", json={"target": "a" * 513, "lang": lang}).get_json()
+    assert diagnosed["message"] == messages.sentence(messages.too_long("target", 512))[lang], diagnosed
+    assert diagnosed["message"].startswith("诊断目标太长" if lang == "zh" else "The target is too long"), diagnosed
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
 def test_every_command_says_an_empty_input_in_one_way(lang, tmp_path, monkeypatch, capsys):
     """ask, explain, diagnose, eval and check-name's stdin lines: "WHAT is empty: HINT" from one message."""
     import json

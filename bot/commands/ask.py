@@ -22,13 +22,9 @@ from knowledge import KnowledgeError, cjk_count, detect_lang
 
 MAX_BYTES = 16 * 1024  # a question (or a pasted log) larger than this is refused
 
-# What `ask` alone says about its input; what every command says (empty, binary input, stdin too large) is in
-# bot/messages.py: refusal_text reads both.
+# What `ask` alone says about its input; what other commands and channels say too (empty, too long, binary input,
+# stdin too large) is in bot/messages.py: refusal_text reads both.
 MESSAGES = {
-    "too_long": {
-        "zh": f"问题太长（上限 {MAX_BYTES // 1024} KB）：请只粘贴最相关的几行。",
-        "en": f"The question is too long (limit {MAX_BYTES // 1024} KB): paste only the most relevant lines.",
-    },
     "no_question": {
         "zh": "没有问题：请把问题作为参数给出，或在标准输入中每行一个。",
         "en": "no question given (pass one as an argument or one per line on stdin)",
@@ -71,6 +67,8 @@ def refusal_text(kind: str) -> Mapping[str, str]:
 
     if kind == "empty":
         return messages.empty("question")
+    if kind == "too_long":
+        return messages.too_long("question", MAX_BYTES // 1024, "KB")
     if kind == "binary":
         return messages.message("binary", what=messages.INSTEAD["question"])
     if kind == "binary_stdin":
