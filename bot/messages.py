@@ -156,6 +156,11 @@ def cannot_write(path: object, exc: BaseException) -> Text:
     return message("unwritable", path=path, reason=reason(exc))
 
 
+# Where the TCR documentation is: the pointer of a how-to or pricing question the FAQ does not cover, in every channel
+# and language (the FAQ's own links and knowledge/out_of_scope.toml's hints name the same site).
+DOCS_URL = "https://cloud.tencent.com/document/product/1141"
+
+
 # Why a question got no answer (knowledge.ask's refusal kinds, as stored with the question): the console's groups and
 # `tcr-doctor report unanswered` say it with these words. "" is a row stored before the kinds were recorded.
 WHY_NO_ANSWER: dict[str, Text] = {

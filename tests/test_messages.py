@@ -57,6 +57,16 @@ def test_a_status_word_is_written_nowhere_else(word: str) -> None:
     assert not spelled, f"{word!r} is also written in {spelled}: take it from bot/messages.py (status_word)"
 
 
+def test_the_documentation_site_is_written_nowhere_else() -> None:
+    """The pointer to the TCR documentation (a product's root, not a page in it) comes from bot.messages.DOCS_URL: the
+    CLI's English refusal once named the international site while its topic hint and the other channels named the
+    Chinese one."""
+    root = re.compile(r"https?://[\w.]+/document/product/\d+(?![/\d])")
+    spelled = [str(p.relative_to(ROOT)) for p in SOURCES if root.search(p.read_text(encoding="utf-8"))]
+    assert not spelled, f"a documentation root is written in {spelled}: take it from bot.messages.DOCS_URL"
+    assert root.fullmatch(messages.DOCS_URL)
+
+
 def test_the_check_finds_a_copy() -> None:
     copy = "{{ 'Why no answer: ' }}{{ '其他厂商或自建的镜像仓库' }}{{ '这些问题问的是其他厂商或自建的镜像仓库：' }}"
     copy += "{{ 'cannot read {}: {}' }}{{ '无法读取文件 {path}' }}{{ '无法读取该请求。' }}"

@@ -6,6 +6,7 @@ stand-in (tests/harness/slack_api.py); the blocks themselves are asserted, not o
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 
 import pytest
@@ -523,3 +524,30 @@ def test_another_vendors_refusal_reads_the_same_in_every_channel(case, lang, tmp
         said = messages.other_registry("Quay", lang, cause=True, command_above=True)
         assert said in terminal and said in web, (terminal, web)
         assert messages.other_registry("Quay", lang, cause=True, command=log["diagnose"]) in slack, slack
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize(
+    "text", ["how much does the enterprise edition cost", "can I change the colour theme of the tcr console"]
+)
+def test_a_documentation_refusal_points_at_one_documentation_site_in_every_channel(text, lang, tmp_path, capsys):
+    """A how-to or pricing question the FAQ does not cover gets the documentation pointer (with the topic's hint when
+    one fits): the CLI, the widget and Slack name one documentation site, the one the hints name (bot.messages), not
+    the Chinese site in one line and the international one in the next."""
+    from html import unescape
+
+    from bot import messages
+    from bot.cli import main as cli
+
+    result = knowledge.ask(text, lang=lang)
+    assert result["refusal"] == {"kind": "documentation"}, result["refusal"]
+    assert cli(["ask", "--lang", lang, text]) == 0
+    terminal = capsys.readouterr().out
+    client = make_web_app({"DB": str(tmp_path / "w.sqlite3"), "SLACK": "off"}).test_client()
+    web = unescape(client.post("/api/ask", json={"q": text, "render": "html", "lang": lang}).get_json()["html"])
+    slack = unescape(block_text(SlackChannel(SlackSettings(bot_token="x")).answer_blocks(result, text, lang)["blocks"]))
+    site = re.compile(r"https://[\w.]+/document/product/\d+")
+    for shown in (terminal, web, slack):
+        assert set(site.findall(shown)) == {messages.DOCS_URL}, shown
+    hint = (result.get("topic") or {}).get("hint")
+    assert not hint or messages.DOCS_URL in hint, hint
