@@ -737,3 +737,40 @@ def test_podmans_short_name_with_no_search_registries_is_the_machines_configurat
     assert cause(line) is None
     no_tty = f"Error: unable to pull {path}:{tag}: short-name resolution enforced but cannot prompt without a TTY"
     assert cause(no_tty) == "NAME_INVALID"
+
+
+@CLASS
+@given(host=HOSTS, path=PATHS)
+def test_helm_finding_no_tag_that_matches_the_version_asked(host, path):
+    # helm pkg/registry/util.go GetTagMatchingVersionOrConstraint
+    paste = (
+        f'Error: INSTALLATION FAILED: failed to download "oci://{host}/{path}"\n'
+        'install.go:178: [debug] Original chart version: ""\n'
+        "Error: INSTALLATION FAILED: Could not locate a version matching provided version string \n"
+    )
+    assert cause(paste) == "TAG_NOT_FOUND"
+
+
+_WGET_PASTE = (
+    "--2024-02-23 16:25:44--  https://mirrors.example.edu.cn/docker-ce/linux/static/stable/x86_64/docker-20.10.16.tgz\n"
+    "HTTP request sent, awaiting response... 403 Forbidden\n2024-02-23 16:25:46 ERROR 403: Forbidden.\n"
+)
+_HUB_DEEP = (
+    "The push refers to a repository [docker.io/docker-registry/test/ubuntu]\n33f1a94ed7fc: Preparing\n"
+    "denied: requested access to the resource is denied\n"
+)
+
+
+@pytest.mark.parametrize(
+    "carry",
+    [
+        lambda t: "\n".join("> " + line for line in t.split("\n")),
+        lambda t: "\n".join("2024-05-01T10:00:00.1234567Z " + line for line in t.split("\n")),
+        lambda t: t.replace(" ", "\u00a0"),
+    ],
+    ids=["quoted", "ci-stamp-before-the-programs-own", "no-break-spaces"],
+)
+@pytest.mark.parametrize("paste, want", [(_WGET_PASTE, None), (_HUB_DEEP, "REPO_NOT_FOUND")])
+def test_the_sixth_rounds_rules_read_a_paste_the_same_however_it_is_carried(carry, paste, want):
+    assert cause(paste) == want
+    assert cause(carry(paste)) == want

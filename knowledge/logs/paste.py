@@ -143,7 +143,10 @@ def _clean_line(raw: str) -> str:
     if "<img" in raw or "![" in raw:
         raw = _IMAGE_MARKUP.sub(" ", raw)
     # (stripped again: a quote marker before an indented line leaves the indent, which the line unquoted has not)
-    line = _MARKDOWN_EDGE.sub("", _TIMESTAMP.sub("", _CONTROL.sub(" ", raw).strip(), count=1)).strip()
+    # (a quote marker before a stamped line, and a CI runner's stamp before the program's own, are both removed)
+    line = _MARKDOWN_EDGE.sub("", _CONTROL.sub(" ", raw).strip()).strip()
+    line = _TIMESTAMP.sub("", _TIMESTAMP.sub("", line, count=1), count=1)
+    line = _MARKDOWN_EDGE.sub("", line).strip()
     if line[:3] in ("```", "~~~") and len(line) > 6:
         line = _ONE_LINE_FENCE.sub(r"\1", line)
     if line[:1] in _TREE_CHARS:

@@ -456,12 +456,13 @@ def _whole_paste_cause(cause: str, also: list[str], line: str, lines: list[str],
         # GHCR, Quay and GCR names always have an owner: a 400 for a one-segment name is the name (ghcr.io/app)
         also.insert(0, cause)
         return "NAME_INVALID"
-    if cause in _REFUSALS and _HUB_DEEP_NAME.search(text):
+    cleaned = "\n".join(lines)  # (the lines as read: no-break spaces, quote markers and stamps gone)
+    if cause in _REFUSALS and _HUB_DEEP_NAME.search(cleaned):
         # Docker Hub's names are namespace/name: a push to docker.io/a/b/c (a registry host without a dot, read as a
         # Hub namespace: "docker-registry/test/ubuntu") names a repository that cannot exist there
         also.insert(0, cause)
         return "REPO_NOT_FOUND"
-    if cause in _REFUSALS and _HOST_AS_NAME.search(text):
+    if cause in _REFUSALS and _HOST_AS_NAME.search(cleaned):
         # docker read a registry host with no repository path as a Docker Hub name ("pull access denied for
         # 123.dkr.ecr.eu-west-1.amazonaws.com, repository does not exist …"): the repository named is not there
         also.insert(0, cause)
