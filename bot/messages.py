@@ -255,6 +255,8 @@ def other_registry(
     if vendor == SELF_HOSTED:
         whose = texts["self_hosted"]
     else:
+        if vendor and lang == "zh":  # Chinese sets a Latin name off with spaces: 这是 Quay 的镜像仓库
+            vendor = (" " if vendor[0].isascii() else "") + vendor + (" " if vendor[-1].isascii() else "")
         whose = texts["vendor"].format(vendor=vendor) if vendor else texts["unnamed"]
     if cause and command_above:
         rest = texts["cause_and_command"]

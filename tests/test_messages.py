@@ -229,3 +229,27 @@ def test_every_command_says_an_empty_input_in_one_way(lang, tmp_path, monkeypatc
     assert code == 1
     lines = [json.loads(line) for line in out.splitlines()][1:]
     assert lines and all(line["error"] == messages.empty("line") for line in lines), lines
+
+
+@pytest.mark.parametrize(
+    ("vendor", "zh", "en"),
+    [
+        ("Quay", "这是 Quay 的镜像仓库，不是腾讯云 TCR", "This is Quay's registry, not Tencent Cloud TCR"),
+        (
+            "Docker Hub",
+            "这是 Docker Hub 的镜像仓库，不是腾讯云 TCR",
+            "This is Docker Hub's registry, not Tencent Cloud TCR",
+        ),
+        (
+            messages.SELF_HOSTED,
+            "这是自建的镜像仓库，不是腾讯云 TCR",
+            "This is a self-hosted registry, not Tencent Cloud TCR",
+        ),
+        (None, "这是其他厂商的镜像仓库，不是腾讯云 TCR", "This is another vendor's registry, not Tencent Cloud TCR"),
+    ],
+)
+def test_the_other_registry_sentence_sets_a_latin_vendor_off_with_spaces_in_chinese(vendor, zh, en) -> None:
+    """Chinese text in the product sets Latin words off with spaces (腾讯云 TCR, TCR 的常见问题): the vendor's name too,
+    in the same sentence (it read 这是Quay的镜像仓库，不是腾讯云 TCR), and no space before a Chinese phrase."""
+    assert messages.other_registry(vendor, "zh").startswith(zh)
+    assert messages.other_registry(vendor, "en").startswith(en)
