@@ -28,7 +28,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import MISSING, Field, dataclass, field, fields, replace
 from typing import TYPE_CHECKING, Any, Protocol, get_type_hints
 
-from diagnostics import LANGS
+from diagnostics import DEFAULT_DOMAINS, DEFAULT_PORTS, DEFAULT_REFUSED_NETWORKS, LANGS
 
 if TYPE_CHECKING:
     from diagnostics import AddressPolicy
@@ -123,15 +123,15 @@ class Settings:
     )
     registry_domains: tuple[str, ...] = setting(
         "TCR_DOCTOR_REGISTRY_DOMAINS",
-        ("*.tencentcloudcr.com", "*.ccs.tencentyun.com", "*.tencentyun.com"),
+        DEFAULT_DOMAINS,
         "hosts `/api/diagnose` may contact (`*.x` = any name under x; a plain name matches exactly)",
     )
     registry_ports: tuple[int, ...] = setting(
-        "TCR_DOCTOR_REGISTRY_PORTS", (443, 80), "ports `/api/diagnose` may contact (empty = any)"
+        "TCR_DOCTOR_REGISTRY_PORTS", DEFAULT_PORTS, "ports `/api/diagnose` may contact (empty = any)"
     )
     refused_networks: tuple[str, ...] = setting(
         "TCR_DOCTOR_REFUSED_NETWORKS",
-        ("9.0.0.0/8", "11.0.0.0/8", "30.0.0.0/8"),
+        DEFAULT_REFUSED_NETWORKS,
         "networks (`9.0.0.0/8`, `2001:db8::/32`) that `/api/diagnose` and Slack never connect to, also wrapped in "
         "IPv6, on top of those always refused (loopback, private, link-local, CGNAT, metadata, Tencent Cloud's 10.*, "
         "100.*, 169.254.*). The default is the other ranges Tencent Cloud uses for internal services (its API "

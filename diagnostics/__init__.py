@@ -32,6 +32,13 @@ if TYPE_CHECKING:
 # order a {"zh": ..., "en": ...} pair is written. The one declaration: knowledge and the channels import it from here.
 LANGS = ("zh", "en")
 
+# What an anonymous diagnosis (the web API, Slack) may contact unless the operator says otherwise: the defaults of
+# policy.AddressPolicy and of bot.settings' TCR_DOCTOR_REGISTRY_DOMAINS, _REGISTRY_PORTS and _REFUSED_NETWORKS
+# (declared here, where the settings read them without loading the policy; policy.py says why these networks).
+DEFAULT_DOMAINS: tuple[str, ...] = ("*.tencentcloudcr.com", "*.ccs.tencentyun.com", "*.tencentyun.com")
+DEFAULT_PORTS: tuple[int, ...] = (443, 80)
+DEFAULT_REFUSED_NETWORKS: tuple[str, ...] = ("9.0.0.0/8", "11.0.0.0/8", "30.0.0.0/8")
+
 _EXPORTS = {
     "diagnose": "runner",
     "DiagnoseOptions": "context",
@@ -69,6 +76,9 @@ _EXPORTS = {
 }
 __all__ = [
     "LANGS",
+    "DEFAULT_DOMAINS",
+    "DEFAULT_PORTS",
+    "DEFAULT_REFUSED_NETWORKS",
     "diagnose",
     "DiagnoseOptions",
     "Finding",

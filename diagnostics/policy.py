@@ -30,19 +30,18 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+from . import DEFAULT_DOMAINS, DEFAULT_PORTS, DEFAULT_REFUSED_NETWORKS
 from .checks import all_checks
 from .checks import groups as check_groups
 from .context import DiagnoseOptions
 from .net import TENCENT_INTERNAL
 from .reference import split_hostport
 
-DEFAULT_DOMAINS: tuple[str, ...] = ("*.tencentcloudcr.com", "*.ccs.tencentyun.com", "*.tencentyun.com")
-DEFAULT_PORTS: tuple[int, ...] = (443, 80)
-# The other ranges Tencent Cloud uses for internal services besides 10.*, 100.* and 169.254.* (its API Gateway
-# documentation, "API 网关各地域内网网段", lists 9.0.0.0/8, 10.0.0.0/8, 100.64.0.0/10, 11.0.0.0/8 and 30.0.0.0/8 as the
-# internal segments of every region). They are public unicast on the internet, where no name under DEFAULT_DOMAINS
-# has an address in them; a public service running inside Tencent Cloud would reach internal services there.
-DEFAULT_REFUSED_NETWORKS: tuple[str, ...] = ("9.0.0.0/8", "11.0.0.0/8", "30.0.0.0/8")
+# DEFAULT_REFUSED_NETWORKS (declared in the package with the other defaults, for the settings) are the other ranges
+# Tencent Cloud uses for internal services besides 10.*, 100.* and 169.254.* (its API Gateway documentation, "API 网关
+# 各地域内网网段", lists 9.0.0.0/8, 10.0.0.0/8, 100.64.0.0/10, 11.0.0.0/8 and 30.0.0.0/8 as the internal segments of
+# every region). They are public unicast on the internet, where no name under DEFAULT_DOMAINS has an address in them;
+# a public service running inside Tencent Cloud would reach internal services there.
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 

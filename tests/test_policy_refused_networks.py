@@ -94,9 +94,9 @@ def test_slack_in_socket_mode_diagnoses_under_the_services_policy():
 
 
 def test_the_web_api_refuses_a_name_that_resolves_into_a_refused_network(tmp_path, dns_server_factory):
-    """dns,endpoint only: the answer is never connected to, even if the guard were broken."""
-    from bot.web import create_app
+    """dns_only_app: the answer is never connected to, even if the guard were broken."""
     from tests.harness.dns_server import Zone
+    from tests.harness.web import dns_only_app
 
     dns = dns_server_factory(
         Zone(
@@ -106,15 +106,7 @@ def test_the_web_api_refuses_a_name_that_resolves_into_a_refused_network(tmp_pat
             }
         )
     )
-    client = create_app(
-        {
-            "DB": str(tmp_path / "r.sqlite3"),
-            "SLACK": "off",
-            "RATE_LIMIT_DIAGNOSE": "0",
-            "DNS_NAMESERVER": dns.nameserver,
-            "DIAGNOSE_CHECKS": "dns,endpoint",
-        }
-    ).test_client()
+    client = dns_only_app(str(tmp_path / "r.sqlite3"), dns.nameserver).test_client()
     for name in ("inside-tcr.tencentcloudcr.com", "v6.tencentcloudcr.com"):
         body = client.post("/api/diagnose", json={"target": f"{name}/ns/app:1"}).get_json()
         assert body["refused"] is True, body

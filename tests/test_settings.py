@@ -11,6 +11,21 @@ def test_defaults_without_environment():
     assert s.cors_origins == ("*",) and s.slack == "auto" and s.test_allow_loopback is False
 
 
+def test_the_address_policy_defaults_are_declared_once():
+    """The public channels' registry domains, ports and refused networks default to diagnostics' one declaration,
+    which AddressPolicy defaults to as well (the settings wrote the same values a second time)."""
+    import inspect
+
+    import diagnostics
+    from diagnostics.policy import AddressPolicy
+
+    s = Settings.from_env(environ={})
+    policy = inspect.signature(AddressPolicy).parameters
+    assert s.registry_domains is diagnostics.DEFAULT_DOMAINS is policy["domains"].default
+    assert s.registry_ports is diagnostics.DEFAULT_PORTS is policy["ports"].default
+    assert s.refused_networks is diagnostics.DEFAULT_REFUSED_NETWORKS is policy["refused_networks"].default
+
+
 def test_environment_text_is_parsed_by_type():
     env = {
         "TCR_DOCTOR_REGISTRY_DOMAINS": " a.example , *.b.example ,",

@@ -282,19 +282,12 @@ def test_web_diagnosis_never_uses_the_servers_docker_credentials(tmp_path, monke
     ],
 )
 def test_names_resolving_to_internal_addresses_are_refused_findings(tmp_path, dns_server, attr, words):
-    """dns,endpoint only: an internal answer is never connected to, even if the guard were broken."""
+    """dns_only_app: an internal answer is never connected to, even if the guard were broken."""
     from tests.harness.dns_server import Zone
+    from tests.harness.web import dns_only_app
 
-    client = create_app(
-        {
-            "DB": str(tmp_path / "h.sqlite3"),
-            "SLACK": "off",
-            "RATE_LIMIT_DIAGNOSE": "0",
-            "DNS_NAMESERVER": dns_server.nameserver,
-            "DIAGNOSE_CHECKS": "dns,endpoint",
-            "REGISTRY_DOMAINS": "*.tencentcloudcr.com,*.tcr-doctor.test",
-        }
-    ).test_client()
+    domains = "*.tencentcloudcr.com,*.tcr-doctor.test"
+    client = dns_only_app(str(tmp_path / "h.sqlite3"), dns_server.nameserver, REGISTRY_DOMAINS=domains).test_client()
     name = getattr(Zone, attr)
     response = client.post("/api/diagnose", json={"target": f"{name}/ns/app:1.0", "lang": "zh", "render": "html"})
     assert response.status_code == 200

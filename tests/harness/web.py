@@ -21,3 +21,10 @@ def offline_app(database: str | dict[str, str], **config: Any) -> Any:
     maps), plus CONFIG."""
     db = {"DB": database} if isinstance(database, str) else database
     return create_app({**db, **OFFLINE, **config})
+
+
+def dns_only_app(database: str | dict[str, str], nameserver: str, **config: Any) -> Any:
+    """offline_app whose diagnoses run the dns and endpoint checks only, asking the test DNS server at NAMESERVER:
+    what a name resolves to (the test zones hand out internal and documentation addresses) is judged by the address
+    policy and never connected to, even if the guard were broken."""
+    return offline_app(database, DNS_NAMESERVER=nameserver, DIAGNOSE_CHECKS="dns,endpoint", **config)
