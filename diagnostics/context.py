@@ -23,7 +23,7 @@ from .checks import dns as dns_check
 from .checks import tcp as tcp_check
 from .findings import Finding, Unavailable, finding
 from .ip_literal import is_ip
-from .names import suggest_ref
+from .names import KIND_WORDS, suggest_ref
 from .target import Target
 from .value import Record
 
@@ -199,6 +199,7 @@ class Context:
                     "name",
                     "NAME_INVALID",
                     kind="ref",
+                    what=KIND_WORDS["ref"],
                     value=t.raw,
                     error=err,
                     rule=err.get("rule"),

@@ -27,6 +27,14 @@ if TYPE_CHECKING:
     from typing import Any
 
 KINDS = ("instance", "namespace", "repo", "tag", "ref")
+# Each kind as a sentence names it (NAME_INVALID's summary): the kind itself is a machine value.
+KIND_WORDS: dict[str, dict[str, str]] = {
+    "instance": {"zh": "实例名", "en": "instance name"},
+    "namespace": {"zh": "命名空间名", "en": "namespace name"},
+    "repo": {"zh": "仓库名", "en": "repository name"},
+    "tag": {"zh": "版本名", "en": "tag"},
+    "ref": {"zh": "镜像地址", "en": "image reference"},
+}
 MAX_INPUT = 4096  # longer values are rejected up front (a reference is at most ~500 characters)
 
 # --- TCR rules --------------------------------------------------------------------------------------

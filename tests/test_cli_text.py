@@ -287,3 +287,29 @@ def test_the_status_words_are_the_reports_language_in_every_output(lang):
         assert f"[{word}] " in shown or word == words[3], shown  # (a skipped finding is not listed by explain)
     assert names[0].startswith(f"[{words[0]}] ") and names[1].startswith(f"[{words[2]}] "), names
     assert all(f'class="tcrd-sr-only">{word}' in widget for word in words), widget
+
+
+@pytest.mark.parametrize(
+    ("argv", "zh", "en"),
+    [
+        (["shop-tcr.tencentcloudcr.com/Team/app"], "镜像地址 shop-tcr", "The image reference shop-tcr"),
+        (["Shop_TCR.tencentcloudcr.com"], "镜像地址 Shop_TCR", "The image reference Shop_TCR"),
+        (["a-tcr.tencentcloudcr.com/ns"], "仓库名 ns 不合法", "The repository name ns is invalid"),
+        (
+            ["http://bob:pw@127.0.0.1:1/ns/app", "--only", "dns"],
+            "镜像地址 http://***@",
+            "The image reference http://***@",
+        ),
+    ],
+)
+def test_an_invalid_name_is_named_by_its_kind_in_the_reports_language(argv, zh, en, capsys):
+    """NAME_INVALID said "ref 名称 X 不合法" in Chinese (and "The ref name X" in English): the kind is a word of the
+    report's language, as check-name's help says it; --json keeps the machine value in evidence.kind."""
+    from bot.cli import main
+
+    for lang, expected in (("zh", zh), ("en", en)):
+        main(["diagnose", *argv, "--lang", lang, "--timeout", "2"])
+        out = capsys.readouterr().out
+        line = next(line for line in out.splitlines() if "NAME_INVALID" in line)
+        assert expected in line, line
+        assert not re.search(r"\bref\b|\brepo\b", line.split("NAME_INVALID", 1)[1]), line

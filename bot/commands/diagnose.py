@@ -433,6 +433,7 @@ ALWAYS_HIDDEN = {
     "account_confirms",
     "meaning",
     "kind",
+    "what",  # NAME_INVALID's kind in words: its summary says it
     "nearest",
     "try_this",
     "rule",  # the endpoint check's classification rule: an explanation in English, not something observed

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from ..findings import Finding, finding
 from ..names import (
     ENTERPRISE_SUFFIX,
+    KIND_WORDS,
     PERSONAL_SUFFIX,
     suggest_instance,
     suggest_namespace,
@@ -69,7 +70,10 @@ def _run(ctx: Context) -> list[Finding]:
 
 
 def _invalid(kind: str, value: str, error: dict[str, str], rule: str, suggestion: str) -> Finding:
-    return finding(NAME, "NAME_INVALID", kind=kind, value=value, error=error, rule=rule, suggestion=suggestion)
+    what = KIND_WORDS[kind]
+    return finding(
+        NAME, "NAME_INVALID", kind=kind, what=what, value=value, error=error, rule=rule, suggestion=suggestion
+    )
 
 
 def _broken_rule(
