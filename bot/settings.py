@@ -135,7 +135,7 @@ class Settings:
         "networks (`9.0.0.0/8`, `2001:db8::/32`) that `/api/diagnose` and Slack never connect to, also wrapped in "
         "IPv6, on top of those always refused (loopback, private, link-local, CGNAT, metadata, Tencent Cloud's 10.*, "
         "100.*, 169.254.*). The default is the other ranges Tencent Cloud uses for internal services (its API "
-        "Gateway documentation lists 9.0.0.0/8, 11.0.0.0/8 and 30.0.0.0/8 as internal in every region): public "
+        "Gateway documentation lists them as internal in every region): public "
         "unicast on the internet, where no registry under the default domains has an address, but reachable from a "
         "server inside Tencent Cloud. Empty = none (a service outside Tencent Cloud that diagnoses other domains)",
     )
