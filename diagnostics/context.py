@@ -204,7 +204,7 @@ class Context:
                     error=err,
                     rule=err.get("rule"),
                     suggestion=suggest_ref(t.raw) or "-",
-                )
+                ).replace(faq=None)  # as the name check says it: the FAQ documents instance names only
             )
         return self.memo("dns", lambda: self._resolve_target())
 

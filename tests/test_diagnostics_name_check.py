@@ -80,3 +80,17 @@ def test_tcr_rule_failure_does_not_block_network_checks(dns_server):
     # a reference that does not parse blocks everything
     r = diagnose("Shop/App", DiagnoseOptions(only="name,dns", env={}))
     assert [f.code for f in r.findings] == ["NAME_INVALID", "SKIPPED"]
+
+
+@pytest.mark.parametrize("only", ["dns", "dns,http", "tcp"])
+def test_a_reference_error_seen_by_a_network_check_links_no_faq_entry_either(only):
+    """Without the name check (--only), the network checks report the reference's NAME_INVALID themselves: the same
+    story as the name check tells, so no link to the instance-name entry for a reference that is not an instance
+    name (it linked instance-name-rejected for credentials in the address)."""
+    r = diagnose("http://bob:pw@127.0.0.1:1/ns/app", DiagnoseOptions(only=only, env={}, timeout=2))
+    invalid = [f for f in r.findings if f.code == "NAME_INVALID"]
+    assert invalid and all(f.evidence["kind"] == "ref" and f.faq is None for f in invalid), [
+        (f.check, f.faq) for f in invalid
+    ]
+    named = name_findings("http://bob:pw@127.0.0.1:1/ns/app")[1].findings[0]
+    assert (named.code, named.faq) == ("NAME_INVALID", None)
