@@ -313,3 +313,19 @@ def test_an_invalid_name_is_named_by_its_kind_in_the_reports_language(argv, zh, 
         line = next(line for line in out.splitlines() if "NAME_INVALID" in line)
         assert expected in line, line
         assert not re.search(r"\bref\b|\brepo\b", line.split("NAME_INVALID", 1)[1]), line
+
+
+@pytest.mark.parametrize(
+    ("lang", "registry", "duration"),
+    [
+        ("zh", "| 仓库地址 | `shop-tcr.tencentcloudcr.com`（https） |", r"\| 用时 \| \d+\.\d\d 秒 / 10\.0 秒 \|"),
+        ("en", "| Registry | `shop-tcr.tencentcloudcr.com` (https) |", r"\| Duration \| \d+\.\d\d s / 10\.0 s \|"),
+    ],
+)
+def test_the_ticket_reports_head_says_units_and_brackets_as_the_text_report_does(lang, registry, duration):
+    """The Chinese ticket report's head said "0.21 s / 10.0 s" and "(https)" where the text report says "用时 0.21 秒，
+    时限 10.0 秒" and takes full-width brackets."""
+    report = Report(parse_target(TARGET), [], [], deadline=10.0).to_dict()
+    ticket = text_of(report, lang)[1]
+    assert registry in ticket, ticket
+    assert re.search(duration, ticket), ticket
