@@ -774,3 +774,21 @@ _HUB_DEEP = (
 def test_the_sixth_rounds_rules_read_a_paste_the_same_however_it_is_carried(carry, paste, want):
     assert cause(paste) == want
     assert cause(carry(paste)) == want
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        "$ helm push -u admin -p secret ./chart-0.0.1.tgz sample",
+        "aws ecr get-login-password | skopeo login --username AWS --password-stdin URL` with response `Login Succeeded!`.",
+        "  secretRef:\n    name: registry-token",
+    ],
+)
+def test_credentials_handed_to_the_failing_program_make_a_plain_401_a_refusal_of_them(given):
+    # labelling convention C6: a program given credentials of its own that gets a generic 401
+    paste = f"{given}\nError: reading manifest latest in r.example.com/ns/app: unauthorized: authentication required\n"
+    assert cause(paste) == "CREDENTIALS_INVALID"
+    assert (
+        cause("Error: reading manifest latest in r.example.com/ns/app: unauthorized: authentication required")
+        == "CREDENTIALS_MISSING"
+    )

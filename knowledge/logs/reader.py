@@ -841,8 +841,12 @@ _HUB_OFFICIAL = LazyRe(
 )
 # A login that worked, shown in the paste (docker's `Login Succeeded`) or told by the user ("I was able to login")
 _LOGGED_IN = LazyRe(
-    r"login succeeded\s*$|\b(?:able|managed) to (?:log ?in|login|sign in)\b|\blogged in (?:successfully|fine|ok)\b|"
-    r"\bsuccessfully logged in\b|\blogin (?:was |is )?(?:successful|fine|working|works)\b|登录成功|登陆成功",
+    r"login succeeded!?\W{0,3}$|\b(?:able|managed) to (?:log ?in|login|sign in)\b|\blogged in (?:successfully|fine|ok)\b|"
+    r"\bsuccessfully logged in\b|\blogin (?:was |is )?(?:successful|fine|working|works)\b|登录成功|登陆成功|"
+    # credentials handed to the failing program itself (labelling convention C6): a typed password or credentials
+    # option (`helm push -u admin -p …`, `--password-stdin`, `--creds`), a Flux `secretRef`
+    r"(?:^|[\s$#>])(?:docker|podman|helm|skopeo|buildah|crictl|nerdctl|oras|crane)\b[^\n]{0,300}\s(?:-p\s\S|--password\b|"
+    r"--password-stdin\b|--creds\b|--src-creds\b|--dest-creds\b)|\bsecretref:",
     re.MULTILINE,
 )
 _BARE_400 = LazyRe(r"\b400\b(?: bad request)?(?![^\n]{0,40}(?:invalid|token|grant|scope))", re.IGNORECASE)
