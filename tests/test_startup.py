@@ -374,3 +374,33 @@ def test_a_ca_file_is_read_into_one_context_the_diagnosis_uses(tls_material, mon
     assert context.cert_store_stats() == reference.cert_store_stats()
     assert sorted(map(repr, context.get_ca_certs())) == sorted(map(repr, reference.get_ca_certs()))  # in any order
     transport._verifying_context.cache_clear()
+
+
+HELP_PROBE = """
+import io, json, sys
+from bot.cli import main
+stdout, sys.stdout = sys.stdout, io.StringIO()
+try:
+    main(json.loads(sys.argv[1]))
+except SystemExit:
+    pass
+sys.stdout = stdout
+print(json.dumps(sorted(sys.modules)))
+"""
+
+
+@pytest.mark.parametrize("command", ["serve", "db", "report"])
+def test_a_server_commands_help_loads_no_server_stack(command):
+    """`serve --help`, `db --help`, `report --help` read the arguments only: the web, database and server stack
+    (1.3–1.9 G instructions, callgrind) is imported when the command runs."""
+    out = subprocess.run(
+        [sys.executable, "-c", HELP_PROBE, json.dumps([command, "--help"])],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stderr
+    modules = set(json.loads(out.stdout.strip().splitlines()[-1]))
+    assert f"bot.commands.{command}" in modules  # the probe did build that command's parser
+    assert not tops(modules) & (SERVICES | CLIENTS)

@@ -15,12 +15,8 @@ import os
 import re
 import sys
 
-import sqlalchemy as sa
-
-from bot import storage as S
 from bot.commands import add_lang_argument, default_lang, say, usage_error
 from bot.messages import message
-from bot.settings import Settings
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see tests/test_startup.py
 if TYPE_CHECKING:
@@ -93,6 +89,14 @@ MESSAGES = {
 def run(args: argparse.Namespace) -> int:
     """`tcr-doctor db upgrade|current|prune`: exit status 1 when the database is unavailable (for current and prune, an
     SQLite file that does not exist) or (current) not at the code's schema revision."""
+    # The database stack (SQLAlchemy, alembic, the storage module) is imported here, not at the top: at the top,
+    # `db --help` and a mistyped option cost 1,304 M instructions instead of 154 M (callgrind,
+    # PYTHONHASHSEED=0); report and kb import this module for add_database_argument alone.
+    import sqlalchemy as sa
+
+    from bot import storage as S
+    from bot.settings import Settings
+
     lang = args.lang or default_lang()
     days = None
     if args.older_than is not None:
