@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from .errors import InputError
     from .findings import PROBLEMS, Finding, catalogue, finding
     from .ip_literal import is_ip
-    from .names import check_name
+    from .names import KIND_WORDS, check_name
     from .net import parse_nameserver
     from .policy import AddressPolicy, AnonymousDiagnosis
     from .results import FindingDict, ReportDict, TargetDict, Verdict
@@ -45,6 +45,7 @@ _EXPORTS = {
     "Finding": "findings",
     "Report": "runner",
     "check_name": "names",
+    "KIND_WORDS": "names",  # each kind of name (check_name's KIND) as a sentence says it, in zh and en
     "catalogue": "findings",
     "finding": "findings",
     "PROBLEMS": "findings",  # the statuses that report a problem ("fail", "warn"): what a channel counts as one
@@ -84,6 +85,7 @@ __all__ = [
     "Finding",
     "Report",
     "check_name",
+    "KIND_WORDS",
     "catalogue",
     "finding",
     "PROBLEMS",

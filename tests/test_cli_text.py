@@ -9,6 +9,7 @@ import pytest
 
 from bot.commands.diagnose import view
 from bot.render import render
+from diagnostics import KIND_WORDS
 from diagnostics.checks.image import tag_hint
 from diagnostics.findings import finding
 from diagnostics.runner import Report
@@ -263,7 +264,7 @@ def test_the_status_words_are_the_reports_language_in_every_output(lang):
         diagnosis={"ran": True, "verdict": "confirmed", "codes": [], "findings": report["findings"]},
     )
     names = [
-        render("cli", "check_name.j2", r=check_name("instance", value), kind="instance", lang=lang)
+        render("cli", "check_name.j2", r=check_name("instance", value), what=KIND_WORDS["instance"], lang=lang)
         for value in ("shop-tcr", "Shop_TCR")
     ]
     widget = render(
@@ -329,3 +330,26 @@ def test_the_ticket_reports_head_says_units_and_brackets_as_the_text_report_does
     ticket = text_of(report, lang)[1]
     assert registry in ticket, ticket
     assert re.search(duration, ticket), ticket
+
+
+@pytest.mark.parametrize(
+    ("argv", "zh", "en"),
+    [
+        (["ref", "ccr.ccs.tencentyun.com/ns/app:1.0"], "：符合镜像地址规则", ": a valid image reference"),
+        (["repo", "team/app"], "：符合仓库名规则", ": a valid repository name"),
+        (["tag", "v1"], "：符合版本名规则", ": a valid tag"),
+        (["ref", ""], '[失败] ""：', '[FAIL] "": '),
+        (["instance", "  "], '[失败] "  "：', '[FAIL] "  ": '),
+    ],
+)
+def test_check_name_names_the_kind_in_words_and_shows_a_blank_value(argv, zh, en, capsys):
+    """check-name said "符合 ref 规则" / "a valid ref name" (the argument's machine value), and an empty or blank value
+    read "[失败] ：…" with nothing before the colon: the kind in the output's words, as diagnose's NAME_INVALID says
+    it, and a blank value in quotes."""
+    from bot.cli import main
+
+    for lang, expected in (("zh", zh), ("en", en)):
+        main(["check-name", *argv, "--lang", lang])
+        out = capsys.readouterr().out
+        assert expected in out.splitlines()[0], out
+        assert not re.search(r"\b(ref|repo)\b", out.splitlines()[0].replace(argv[-1], "")), out

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.batch import MAX_STDIN, mostly_binary, read_stdin
 from bot.commands import add_lang_argument, default_lang, usage_error
-from diagnostics import InputError, check_name
+from diagnostics import KIND_WORDS, InputError, check_name
 from knowledge import redact
 
 if TYPE_CHECKING:
@@ -159,7 +159,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         from bot.render import render  # lazy: ~1.7 M instructions (valgrind); --json renders nothing
 
-        sys.stdout.write(render("cli", "check_name.j2", r=result, kind=args.kind, lang=lang))
+        sys.stdout.write(render("cli", "check_name.j2", r=result, what=KIND_WORDS[args.kind], lang=lang))
     return 0 if result["valid"] else 1
 
 
