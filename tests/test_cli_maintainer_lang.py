@@ -258,3 +258,19 @@ def test_report_unanswered_says_why_each_group_got_no_answer_as_the_console_does
     assert main(["report", "unanswered", "--db", db, "--json"]) == 0
     groups = json.loads(capsys.readouterr().out)["groups"]
     assert [g["reasons"] for g in groups] == [{"other_registry": 3, "": 1}, {"documentation": 1}]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_command_reading_the_database_describes_its_option_in_one_way(lang, locale, capsys):
+    """db, report and kb read the same database the same way (--database-url, else the environment, else
+    ./tcr-doctor.sqlite3): their --help says so in one text (kb's left out the ./tcr-doctor.sqlite3 default)."""
+    helps = {}
+    for command in ("db", "report", "kb"):
+        with pytest.raises(SystemExit):
+            main([command, "--help", "--lang", lang])
+        out = capsys.readouterr().out
+        described = re.search(r"^  --database-url URL, --db URL\n(.*?)(?=^  -)", out, re.M | re.S)
+        assert described, out
+        helps[command] = re.sub(r"\s+", " ", described.group(1)).strip()
+    assert len(set(helps.values())) == 1, helps
+    assert "./tcr-doctor.sqlite3" in helps["kb"], helps

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.commands import add_lang_argument, default_lang, say, usage_error
+from bot.commands.db import add_database_argument
 from bot.console.overlay import texts_by_lang
 from bot.console.store import ConsoleStore
 from bot.messages import cannot_read, message
@@ -34,16 +35,7 @@ def add_arguments(parser: Declarations) -> None:
         choices=["export"],
         help={"zh": "export：把教过的内容写入 knowledge/", "en": "export: write the taught overlay into knowledge/"},
     )
-    parser.add_argument(
-        "--database-url",
-        "--db",
-        dest="db",
-        default=None,
-        help={
-            "zh": "数据库 URL 或 SQLite 文件（默认 $TCR_DOCTOR_DATABASE_URL、$DATABASE_URL 或 $TCR_DOCTOR_DB）",
-            "en": "database URL or SQLite file (default $TCR_DOCTOR_DATABASE_URL, $DATABASE_URL or $TCR_DOCTOR_DB)",
-        },
-    )
+    add_database_argument(parser)
     parser.add_argument(
         "--faq-dir",
         default=None,
@@ -155,7 +147,7 @@ def run(args: argparse.Namespace) -> int:
     except KnowledgeError as exc:
         say("kb", message("invalid_kb", error=exc), lang)
         return 1
-    rows = _overlay(args.db, lang)
+    rows = _overlay(args.database_url, lang)
     if rows is None:
         return 1
     added = _write_phrasings(rows, kb, faq_dir, lang)
