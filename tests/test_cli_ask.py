@@ -74,6 +74,21 @@ def test_stdin_json_lines_in_order(capsys, monkeypatch):
     assert lines[4]["answer"]["id"] == "sync-vs-replication"
 
 
+@pytest.mark.parametrize("argv", [["ask", "-"], ["ask", "-", "--json"], ["ask", "--lang", "en", "-"]])
+def test_a_dash_reads_stdin_as_check_name_and_explain_take_it(argv, capsys, monkeypatch):
+    """`ask -` read "-" as the question and said it had no words to match; check-name and explain take "-" for
+    stdin, so `ask -` reads one question per line from stdin as `ask` alone does."""
+    stdin = "个人版的配额是多少\n\nhow do I delete one image tag\n".encode()
+    code, out, err = run_cli(argv, capsys, monkeypatch, stdin=stdin)
+    assert code == 0 and not err, err
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert [(line.get("answer") or {}).get("id") for line in lines] == [
+        "personal-quota",
+        None,
+        "delete-image-tag",
+    ], lines
+
+
 def test_stdin_json_lines_keep_multi_line_pastes(capsys, monkeypatch):
     paste = (
         "$ docker push shop.tencentcloudcr.com/team/app:1\n"

@@ -42,8 +42,8 @@ def add_arguments(parser: Declarations) -> None:
         "question",
         nargs="*",
         help={
-            "zh": "问题（省略时从标准输入逐行读取问题）",
-            "en": "the question (omit to read one question per line from stdin)",
+            "zh": "问题（省略或写 - 时从标准输入逐行读取问题）",
+            "en": "the question (omit it, or give -, to read one question per line from stdin)",
         },
     )
     parser.add_argument(
@@ -154,7 +154,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    if args.question:
+    if args.question and args.question != ["-"]:  # "-" is stdin, as check-name and explain take it
         text = " ".join(args.question)
         error = _input_error(text, args.lang)
         if error is not None:
