@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import pathlib
+import re
 import subprocess
 import sys
 import time
@@ -263,3 +264,20 @@ def test_diagnose_userinfo_in_target_is_masked(tmp_path):
     code, out, err = cli("diagnose", "alice:s3cret-pass@shop-tcr.tencentcloudcr.com/ns/app:1", "--report", str(report))
     assert code == 1 and "target.userinfo" in out
     assert "s3cret-pass" not in out + err + report.read_text()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_only_options_help_lists_every_check_unbroken(lang, capsys, monkeypatch):
+    """--only's help lists the check names; written without spaces, argparse wrapped the list inside a name
+    ("name,dns,endpo" / "int,tcp,…" at 80 columns)."""
+    from bot.cli import main
+    from diagnostics import checks
+
+    monkeypatch.setenv("COLUMNS", "80")
+    with pytest.raises(SystemExit):
+        main(["diagnose", "--help", "--lang", lang])
+    out = capsys.readouterr().out
+    described = re.search(r"^  --only CHECKS(.*?)(?=^  -)", out, re.M | re.S)
+    assert described, out
+    words = set(re.findall(r"[a-z_]+", " ".join(line.strip() for line in described.group(1).splitlines())))
+    assert set(checks.choices()) <= words, described.group(1)

@@ -77,7 +77,7 @@ def add_arguments(parser: Declarations) -> None:
             "en": "docker config.json (or its directory) to take credentials from",
         },
     )
-    names = ",".join(checks.choices())
+    names = ", ".join(checks.choices())  # with spaces: argparse wraps the help between names, not inside one
     parser.add_argument(
         "--only",
         metavar="CHECKS",
