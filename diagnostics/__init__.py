@@ -32,10 +32,32 @@ if TYPE_CHECKING:
 # order a {"zh": ..., "en": ...} pair is written. The one declaration: knowledge and the channels import it from here.
 LANGS = ("zh", "en")
 
+# TCR's host names (shared/facts/tcr.md §1): an Enterprise instance answers at <instance>.tencentcloudcr.com and,
+# inside a VPC, at <instance>-vpc.tencentcloudcr.com; the Personal edition at <region prefix>ccr.ccs.tencentyun.com
+# (diagnostics.cloud's PERSONAL_REGIONS). The one declaration (tests/test_host_facts.py keeps it so): the name rules
+# (diagnostics.names), the checks, knowledge's entities and the channels read it here, where importing it loads
+# nothing (from knowledge, diagnostics.names and its reference grammar would cost `ask` ~4.2 M instructions, valgrind).
+ENTERPRISE_DOMAIN = "tencentcloudcr.com"
+PERSONAL_DOMAIN = "ccs.tencentyun.com"
+ENTERPRISE_SUFFIX = "." + ENTERPRISE_DOMAIN
+VPC_SUFFIX = "-vpc" + ENTERPRISE_SUFFIX  # an Enterprise instance's VPC (private) domain
+PERSONAL_SUFFIX = "." + PERSONAL_DOMAIN
+PERSONAL_HOST = "ccr" + PERSONAL_SUFFIX  # the Personal edition's host in Guangzhou; other regions prefix it (hkccr.)
+TCR_SUFFIXES: tuple[str, ...] = (ENTERPRISE_SUFFIX, PERSONAL_SUFFIX)
+# Tencent Cloud's own domains (TCR's among them): a registry under one of them is Tencent's, never another vendor's
+# or a self-hosted one (knowledge.text's registry facet).
+TENCENT_DOMAINS: tuple[str, ...] = (
+    ENTERPRISE_DOMAIN,
+    "tencentyun.com",
+    "myqcloud.com",
+    "tencentcloud.com",
+    "qcloud.com",
+)
+
 # What an anonymous diagnosis (the web API, Slack) may contact unless the operator says otherwise: the defaults of
 # policy.AddressPolicy and of bot.settings' TCR_DOCTOR_REGISTRY_DOMAINS, _REGISTRY_PORTS and _REFUSED_NETWORKS
 # (declared here, where the settings read them without loading the policy; policy.py says why these networks).
-DEFAULT_DOMAINS: tuple[str, ...] = ("*.tencentcloudcr.com", "*.ccs.tencentyun.com", "*.tencentyun.com")
+DEFAULT_DOMAINS: tuple[str, ...] = ("*" + ENTERPRISE_SUFFIX, "*" + PERSONAL_SUFFIX, "*.tencentyun.com")
 DEFAULT_PORTS: tuple[int, ...] = (443, 80)
 DEFAULT_REFUSED_NETWORKS: tuple[str, ...] = ("9.0.0.0/8", "11.0.0.0/8", "30.0.0.0/8")
 
@@ -77,6 +99,14 @@ _EXPORTS = {
 }
 __all__ = [
     "LANGS",
+    "ENTERPRISE_DOMAIN",
+    "PERSONAL_DOMAIN",
+    "ENTERPRISE_SUFFIX",
+    "VPC_SUFFIX",
+    "PERSONAL_SUFFIX",
+    "PERSONAL_HOST",
+    "TCR_SUFFIXES",
+    "TENCENT_DOMAINS",
     "DEFAULT_DOMAINS",
     "DEFAULT_PORTS",
     "DEFAULT_REFUSED_NETWORKS",

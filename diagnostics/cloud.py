@@ -21,13 +21,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from . import cloud_tc3, net
+from . import ENTERPRISE_SUFFIX, PERSONAL_HOST, PERSONAL_SUFFIX, VPC_SUFFIX, cloud_tc3, net
 from .cloud_credentials import CloudCredentials as CloudCredentials  # re-exported: one import for the callers
 from .cloud_credentials import credentials_available as credentials_available
 from .cloud_credentials import load_credentials as load_credentials
 from .cloud_tc3 import TC3Client, TC3Error, TransportError
 from .errors import InputError
-from .names import ENTERPRISE_SUFFIX
 
 if TYPE_CHECKING:  # typing only: the findings and the context load when a check runs
     from .context import Context
@@ -105,7 +104,7 @@ PERSONAL_REGIONS = {
     "bjjrccr": "ap-beijing-fsi",
     "szjrccr": "ap-shenzhen-fsi",
 }
-PERSONAL_HOSTS = {region: f"{prefix}.ccs.tencentyun.com" for prefix, region in PERSONAL_REGIONS.items()}
+PERSONAL_HOSTS = {region: prefix + PERSONAL_SUFFIX for prefix, region in PERSONAL_REGIONS.items()}
 
 CREDENTIAL_ERRORS = (
     "AuthFailure.SecretIdNotFound",
@@ -497,13 +496,12 @@ def _tcr_target(ctx: Context) -> tuple[str, str]:
     host = ctx.target.host or ""
     ed = edition(host)
     if ed == "enterprise":
-        label = host[: -len(ENTERPRISE_SUFFIX)]
-        label = label[:-4] if label.endswith("-vpc") else label
+        label = host.removesuffix(VPC_SUFFIX).removesuffix(ENTERPRISE_SUFFIX)
         if label and "." not in label:
             return "enterprise", label
     if ed == "personal":
         prefix = host.split(".", 1)[0]
-        if prefix in PERSONAL_REGIONS and host == f"{prefix}.ccs.tencentyun.com":
+        if prefix in PERSONAL_REGIONS and host == PERSONAL_HOSTS[PERSONAL_REGIONS[prefix]]:
             return "personal", PERSONAL_REGIONS[prefix]
     if ed is None and host and "." in host and not ctx.target.is_ip:
         found = custom_domain(ctx)
@@ -518,8 +516,8 @@ def _tcr_target(ctx: Context) -> tuple[str, str]:
             )
         )
     form = {
-        "en": "(not of the form <instance>.tencentcloudcr.com or <region>ccr.ccs.tencentyun.com)",
-        "zh": "（不是 <实例名>.tencentcloudcr.com 或 <地域>ccr.ccs.tencentyun.com 的形式）",
+        "en": f"(not of the form <instance>{ENTERPRISE_SUFFIX} or <region>{PERSONAL_HOST})",
+        "zh": f"（不是 <实例名>{ENTERPRISE_SUFFIX} 或 <地域>{PERSONAL_HOST} 的形式）",
     }
     raise _unavailable(finding("cloud_instance", "CLOUD_NOT_TCR", host=host or ctx.target.raw, note=form))
 
@@ -587,7 +585,9 @@ def _cname_instance(ctx: Context) -> str | None:
     except Exception:  # noqa: BLE001 - a hint only: the target's resolution is reported by the dns check
         return None
     for name in (c.lower().rstrip(".") for c in cnames):
-        label = name.removesuffix(ENTERPRISE_SUFFIX).removesuffix("-vpc") if name.endswith(ENTERPRISE_SUFFIX) else ""
+        label = (
+            name.removesuffix(VPC_SUFFIX).removesuffix(ENTERPRISE_SUFFIX) if name.endswith(ENTERPRISE_SUFFIX) else ""
+        )
         if label and "." not in label:
             return label
     return None

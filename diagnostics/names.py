@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from . import ENTERPRISE_SUFFIX, PERSONAL_HOST, VPC_SUFFIX
 from .reference import (
     NAME_TOTAL_MAX,
     TAG_RE,
@@ -44,8 +45,6 @@ INSTANCE = r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$"
 NS_CHARS = r"^[a-z0-9._-]+$"
 NS_SHAPE = r"^[a-z0-9]+(?:[._-][a-z0-9]+)*$"
 REPO_CHARS = r"^[a-z0-9._/-]+$"
-ENTERPRISE_SUFFIX = ".tencentcloudcr.com"
-PERSONAL_SUFFIX = ".ccs.tencentyun.com"
 
 
 # ------------------------------------------------------------------------------------------------ helpers
@@ -140,7 +139,7 @@ def validate_instance(value: str) -> dict[str, Any]:
     _check_length("instance", value, 5, 50)
     if value.startswith("-") or value.endswith("-"):
         raise NameRuleError("instance.edge", "must not start or end with '-'", "不能以“-”开头或结尾")
-    return {"instance": value, "domain": f"{value}.tencentcloudcr.com", "vpc_domain": f"{value}-vpc.tencentcloudcr.com"}
+    return {"instance": value, "domain": value + ENTERPRISE_SUFFIX, "vpc_domain": value + VPC_SUFFIX}
 
 
 def validate_namespace(value: str) -> dict[str, Any]:
@@ -215,7 +214,7 @@ def validate_tcr_path(domain: str | None, path: str) -> None:
             )
         validate_namespace(path.split("/", 1)[0])
         validate_repo(path.split("/", 1)[1])
-    elif host == "ccr" + PERSONAL_SUFFIX or (host.endswith("ccr" + PERSONAL_SUFFIX)):
+    elif host.endswith(PERSONAL_HOST):
         if path.count("/") != 1:
             raise NameRuleError(
                 "personal.single-level",
@@ -246,7 +245,7 @@ def suggest_tcr_ref(value: str) -> str | None:
     host = domain.split(":")[0].lower()
     if host.endswith(ENTERPRISE_SUFFIX) and "/" not in path:
         path = f"{path}/{path}"
-    elif host.endswith("ccr" + PERSONAL_SUFFIX) and path.count("/") > 1:
+    elif host.endswith(PERSONAL_HOST) and path.count("/") > 1:
         ns, rest = path.split("/", 1)
         path = f"{ns}/{rest.replace('/', '-')}"
     tail = f"@{ref.digest}" if ref.digest else (f":{ref.tag}" if ref.tag_given else "")

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from . import DEFAULT_DOMAINS, DEFAULT_PORTS, DEFAULT_REFUSED_NETWORKS
+from . import DEFAULT_DOMAINS, DEFAULT_PORTS, DEFAULT_REFUSED_NETWORKS, ENTERPRISE_SUFFIX
 from .checks import all_checks
 from .checks import groups as check_groups
 from .context import DiagnoseOptions
@@ -115,9 +115,10 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "“{host}”包含用户信息（user@host 形式）；请只填写镜像仓库域名，不要填写凭证。",
     ),
     "ip_literal": (
-        "'{host}' is an IP address; give the registry's domain name instead (for example "
-        "<instance>.tencentcloudcr.com). IP addresses are not diagnosed from this public service.",
-        "“{host}”是 IP 地址；请改用镜像仓库域名（例如 <实例名>.tencentcloudcr.com）。此公共服务不诊断 IP 地址。",
+        "'{host}' is an IP address; give the registry's domain name instead (for example <instance>"
+        + ENTERPRISE_SUFFIX
+        + "). IP addresses are not diagnosed from this public service.",
+        "“{host}”是 IP 地址；请改用镜像仓库域名（例如 <实例名>" + ENTERPRISE_SUFFIX + "）。此公共服务不诊断 IP 地址。",
     ),
     "trailing_dot": (
         "'{host}' ends with a dot; give the host name without it.",

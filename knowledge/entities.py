@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from diagnostics import ENTERPRISE_SUFFIX, PERSONAL_HOST, VPC_SUFFIX
+
 from .redact import redact
 
 if TYPE_CHECKING:
@@ -35,8 +37,8 @@ _HOST_PORT_RE = re.compile(
     re.IGNORECASE | re.ASCII,
 )
 _REGISTRY_HOST_RE = re.compile(
-    r"(?<![\w.-])(?P<host>(?P<inst>[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)\.tencentcloudcr\.com"
-    r"|(?:[a-z]{0,8}ccr)\.ccs\.tencentyun\.com)(?![\w-])",
+    rf"(?<![\w.-])(?P<host>(?P<inst>[a-z0-9](?:[a-z0-9-]{{0,61}}[a-z0-9])?){re.escape(ENTERPRISE_SUFFIX)}"
+    rf"|[a-z]{{0,8}}{re.escape(PERSONAL_HOST)})(?![\w-])",
     re.IGNORECASE | re.ASCII,
 )
 _NAME = r"(?P<name>[a-z0-9](?:[a-z0-9._-]{0,61}[a-z0-9])?)(?![\w.-])"
@@ -138,13 +140,11 @@ def _empty() -> Entities:
 
 
 def instance_from_host(host: str) -> str | None:
-    """The Enterprise instance name of a `<instance>.tencentcloudcr.com` host (the `-vpc` suffix removed), else None."""
+    """The Enterprise instance name of a `<instance>` + ENTERPRISE_SUFFIX host (the `-vpc` suffix removed), else None."""
     host = host.lower().split(":", 1)[0]
-    if host.endswith(".tencentcloudcr.com"):
-        name = host[: -len(".tencentcloudcr.com")]
-        if "." in name:
-            return None
-        return name[:-4] if name.endswith("-vpc") else name
+    if host.endswith(ENTERPRISE_SUFFIX):
+        name = host.removesuffix(VPC_SUFFIX).removesuffix(ENTERPRISE_SUFFIX)
+        return None if "." in name else name
     return None
 
 

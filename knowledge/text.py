@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from diagnostics import TENCENT_DOMAINS
+
 from .vendors import VENDOR_HOSTS
 
 HERE = Path(__file__).resolve().parent
@@ -624,7 +626,7 @@ def _registry_of(t: str, s: int, e: int) -> str | None:
     if not _HOST_SHAPE_RE.fullmatch(host):
         return None
     host = host.split(":")[0]
-    if host.endswith(("tencentcloudcr.com", "tencentyun.com", "myqcloud.com", "tencentcloud.com", "qcloud.com")):
+    if host.endswith(TENCENT_DOMAINS):
         return None
     return "other-vendor" if host.endswith(VENDOR_REGISTRY_SUFFIXES) else "self-hosted"
 

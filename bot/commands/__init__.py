@@ -7,7 +7,7 @@ import re
 import sys
 from collections.abc import Mapping
 
-from diagnostics import LANGS
+from diagnostics import LANGS, TCR_SUFFIXES
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see tests/test_startup.py
 if TYPE_CHECKING:
@@ -85,9 +85,6 @@ def usage_error(command: str, problem: Mapping[str, str], lang: str) -> int:
     """Print the usage error of `tcr-doctor COMMAND` (usage_line) to stderr; returns EXIT_USAGE."""
     print(usage_line(command, problem, lang), file=sys.stderr)
     return EXIT_USAGE
-
-
-TCR_SUFFIXES = (".tencentcloudcr.com", ".ccs.tencentyun.com")
 
 
 def cloud_hint(command: str | None, host: str | None) -> str | None:

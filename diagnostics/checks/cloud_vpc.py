@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from .. import cloud
+from .. import VPC_SUFFIX, cloud
 from ..findings import Finding, Unavailable, finding
 from ..net import classify_address
 
@@ -108,7 +108,7 @@ def _run(ctx: Context, reg: dict[str, Any]) -> list[Finding]:
 
 def _dns_status(ctx: Context, rid: str, region: str, vpc: str, access_ip: str, host: str) -> tuple[str, Any]:
     """The VPC's private resolution as the service reports it: ("on" | "off" | "unknown", the raw status)."""
-    use_public_domain = not host.endswith("-vpc.tencentcloudcr.com")
+    use_public_domain = not host.endswith(VPC_SUFFIX)
     dns = cloud.call(
         ctx,
         "DescribeInternalEndpointDnsStatus",

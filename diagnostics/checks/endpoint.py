@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .. import VPC_SUFFIX
 from ..findings import Finding, finding
 from ..net import classify_address
 from .name import edition
@@ -29,7 +30,7 @@ def run(ctx: Context) -> list[Finding]:
     ev: dict[str, Any] = {
         "host": t.host,
         "classes": classes,
-        "vpc_domain": host.endswith("-vpc.tencentcloudcr.com"),
+        "vpc_domain": host.endswith(VPC_SUFFIX),
         "rule": "10.*, 100.*, 169.254.* and RFC1918 (VPC link IP) are internal",
     }
     r = ctx.resolution()

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from .. import ENTERPRISE_SUFFIX, PERSONAL_HOST, VPC_SUFFIX
 from ..findings import Finding, finding
 from ..names import (
-    ENTERPRISE_SUFFIX,
     KIND_WORDS,
-    PERSONAL_SUFFIX,
     suggest_instance,
     suggest_namespace,
     suggest_ref,
@@ -28,7 +27,6 @@ DEPENDS: tuple[str, ...] = ()
 ORDER = 10
 SUBJECT = "reference"  # the written name alone: no network
 
-PERSONAL_HOST = "ccr" + PERSONAL_SUFFIX
 MIRROR_LABELS = ("quay", "nvcr", "gcr", "k8s", "docker", "ghcr", "mirror")  # quay.tencentcloudcr.com ...
 
 
@@ -88,8 +86,8 @@ def _broken_rule(
 
 
 def _instance_findings(host: str) -> list[Finding]:
-    """The instance name in an enterprise host (`<instance>[-vpc].tencentcloudcr.com`; not the mirror domains)."""
-    label = host[: -len(ENTERPRISE_SUFFIX)].removesuffix("-vpc")
+    """The instance name in an enterprise host (`<instance>[-vpc]` and ENTERPRISE_SUFFIX; not the mirror domains)."""
+    label = host.removesuffix(VPC_SUFFIX).removesuffix(ENTERPRISE_SUFFIX)
     if "." in label or label in MIRROR_LABELS:
         return []
     return _broken_rule("instance", label, validate_instance, suggest_instance)

@@ -8,6 +8,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from diagnostics import ENTERPRISE_DOMAIN
+
 from .commands import command_info, command_rx, guess_op, image_from_command, login_from_command
 from .paste import clean_ref, command_lines
 from .rules import is_other_host
@@ -455,7 +457,7 @@ def entities(lines: list[str], evidence_index: int, rules_op: str | None) -> dic
 
 
 _NAMESPACED_REGISTRY = re.compile(
-    r"(?:^|\.)(?:tencentcloudcr\.com|tencentyun\.com|ghcr\.io|quay\.io|gcr\.io)(?::\d+)?$"
+    rf"(?:^|\.)(?:{re.escape(ENTERPRISE_DOMAIN)}|tencentyun\.com|ghcr\.io|quay\.io|gcr\.io)(?::\d+)?$"
 )
 
 
