@@ -551,3 +551,23 @@ def test_a_documentation_refusal_points_at_one_documentation_site_in_every_chann
         assert set(site.findall(shown)) == {messages.DOCS_URL}, shown
     hint = (result.get("topic") or {}).get("hint")
     assert not hint or messages.DOCS_URL in hint, hint
+
+
+@pytest.mark.parametrize(("failed", "expected"), [(1, "found 1 problem"), (2, "found 2 problems")])
+def test_the_diagnosis_head_counts_its_problems_in_plain_english(failed, expected):
+    """The Slack diagnosis head said "found 1 problem(s)"; the Chinese one counts 个问题 already."""
+    from bot.slack import message
+    from diagnostics import finding
+
+    findings = [finding("tcp", "TCP_REFUSED", address="203.0.113.7", port=443 + n).to_dict() for n in range(failed)]
+    head = message(
+        "findings.json.j2",
+        lang="en",
+        target="shop-tcr.tencentcloudcr.com",
+        findings=findings,
+        causes=[],
+        credentials=False,
+        ran_by=None,
+        command=True,
+    )["text"]
+    assert head.endswith(expected), head
