@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, Protocol, get_type_hints
 from diagnostics import DEFAULT_DOMAINS, DEFAULT_PORTS, DEFAULT_REFUSED_NETWORKS, LANGS
 
 if TYPE_CHECKING:
-    from diagnostics import AddressPolicy
+    from diagnostics import AddressPolicy, AnonymousDiagnosis
     from knowledge import AskResult
 
 log = logging.getLogger("tcr_doctor.settings")
@@ -147,8 +147,9 @@ class Settings:
     diagnose_checks: tuple[str, ...] = setting(
         "TCR_DOCTOR_DIAGNOSE_CHECKS",
         (),
-        "checks `/api/diagnose` runs (always anonymously; names as for `--only`; an unknown name or an account-side "
-        "check is a one-line error at start-up)",
+        "checks `/api/diagnose` and Slack run (always anonymously; names as for `--only`; an unknown name or an "
+        "account-side check is a one-line error at start-up; Slack leaves out `credentials`: it never takes a "
+        "password)",
         shown="every check marked anonymous (the wire checks, not `cloud`)",
     )
     diagnose_concurrency: int = setting(
@@ -389,6 +390,25 @@ class Settings:
             )
         except ValueError as exc:
             raise SettingsError(f"TCR_DOCTOR_REFUSED_NETWORKS: {exc}") from None
+
+    def anonymous_diagnosis(self) -> AnonymousDiagnosis:
+        """How the public channels (the web API, Slack over HTTP and in Socket Mode) diagnose for someone the service
+        does not know: `address_policy()`, the deadline, DNS server, CA bundle and the operator's checks. Raises
+        SettingsError, naming the variable, for refused networks that are not networks or a check an anonymous
+        diagnosis cannot run."""
+        from diagnostics import AnonymousDiagnosis  # see address_policy: only the channels pay for the import
+
+        policy = self.address_policy()
+        try:
+            return AnonymousDiagnosis(
+                policy=policy,
+                timeout=self.diagnose_timeout,
+                nameserver=self.dns_nameserver,
+                ca_file=self.ca_file,
+                checks=self.diagnose_checks,
+            )
+        except ValueError as exc:
+            raise SettingsError(f"TCR_DOCTOR_DIAGNOSE_CHECKS={','.join(self.diagnose_checks)!r}: {exc}") from None
 
     def replace(self, **changes: Any) -> Settings:
         """A copy with some fields changed (by field name)."""

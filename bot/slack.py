@@ -38,7 +38,7 @@ import diagnostics
 import knowledge
 from bot.questions import count_question, question_fields
 from bot.render import render
-from bot.settings import AskFunc, RedactFunc, Settings
+from bot.settings import AskFunc, RedactFunc, Settings, SettingsError
 from bot.shared import OnceKeys
 from diagnostics import LANGS, AddressPolicy, AnonymousDiagnosis
 from diagnostics import checks as checks_registry
@@ -129,8 +129,9 @@ class SharedOnce(Protocol):
 
 @dataclass
 class SlackSettings:
-    """What the Slack channel needs: the tokens, the hand-off channel, the diagnosis limits and policy, the dedupe
-    stores, and (tests) stand-ins for the Web API, ask, redact and storage."""
+    """What the Slack channel needs: the tokens, the hand-off channel, how anonymous diagnoses run (the web API's
+    AnonymousDiagnosis, from the one settings object), the dedupe stores, and (tests) stand-ins for the Web API, ask,
+    redact and storage."""
 
     bot_token: str
     signing_secret: str | None = None  # None only in Socket Mode
@@ -138,10 +139,9 @@ class SlackSettings:
     support_channel: str | None = None  # where "hand off to a person" posts
     handoff_mention: str | None = None  # e.g. "<!subteam^S0123>" to ping the support group
     default_lang: str = "en"  # for /tcr replies without words to detect a language from
-    diagnose_timeout: float = 10.0
-    policy: AddressPolicy | None = None  # None = AddressPolicy.public_registry()
-    nameserver: str | None = None  # DNS server for diagnoses ("ip[:port]"); None = system
-    ca_file: str | None = None  # extra CA bundle trusted for registry TLS (the web service's TCR_DOCTOR_CA_FILE)
+    # policy, deadline, DNS server, CA bundle and the operator's checks: Settings.anonymous_diagnosis(), the web
+    # API's; None = every anonymous check under AddressPolicy.public_registry()
+    anonymous: AnonymousDiagnosis | None = None
     dedupe_path: str | None = None  # SQLite file shared by all workers; None = in-process only
     redis_url: str | None = None  # Redis shared by every worker and host (SET NX EX); wins over dedupe_path
     # called with ("slack_dedupe", backend) when a dedupe store could not answer (a metric)
@@ -158,10 +158,19 @@ class SlackSettings:
 
     @classmethod
     def from_settings(cls, settings: Settings, *, socket_mode: bool = False) -> SlackSettings | None:
-        """Slack's part of the service's settings (bot/settings.py); None = Slack is not configured."""
+        """Slack's part of the service's settings (bot/settings.py); None = Slack is not configured. Raises
+        SettingsError for diagnosis settings the web API would refuse too, or checks that leave Slack none to run."""
         token, secret = settings.slack_bot_token, settings.slack_signing_secret
         if not token or not (secret or socket_mode):
             return None
+        anonymous = settings.anonymous_diagnosis()
+        if not anonymous.allowed(credentials=False):
+            # Slack never takes a password: an operator's choice of `credentials` alone leaves it nothing to run, and
+            # running anything else would go beyond that choice
+            raise SettingsError(
+                f"TCR_DOCTOR_DIAGNOSE_CHECKS={','.join(settings.diagnose_checks)!r}: Slack never runs credentials "
+                "(it takes no password); name at least one other check"
+            )
         return cls(
             bot_token=token,
             signing_secret=secret,
@@ -169,10 +178,7 @@ class SlackSettings:
             support_channel=settings.slack_support_channel,
             handoff_mention=settings.slack_handoff_mention,
             default_lang=_lang(settings.slack_default_lang, "en"),
-            diagnose_timeout=settings.diagnose_timeout,
-            policy=settings.address_policy(),
-            nameserver=settings.dns_nameserver,
-            ca_file=settings.ca_file,
+            anonymous=anonymous,
             dedupe_path=settings.slack_dedupe_path,
             redis_url=settings.redis_url,
             ask_func=settings.ask_func,
@@ -353,14 +359,14 @@ def _operator_cloud(settings: Settings) -> CloudOptions | None:
     )
 
 
-def safe_checks() -> list[str]:
-    """Checks a chat user may trigger: the anonymous ones except those about the user's own credentials (Slack
-    never collects a password; it points to the CLI instead)."""
-    return AnonymousDiagnosis(AddressPolicy()).allowed(credentials=False)
+def safe_checks(anonymous: AnonymousDiagnosis | None = None) -> list[str]:
+    """Checks a chat user may trigger: those `anonymous` allows (the operator's TCR_DOCTOR_DIAGNOSE_CHECKS; None =
+    every anonymous check) except those about the user's own credentials (Slack never collects a password; it
+    points to the CLI instead)."""
+    return (anonymous or AnonymousDiagnosis(AddressPolicy())).allowed(credentials=False)
 
 
-def _safe_checks(checks: object) -> list[str]:
-    safe = safe_checks()
+def _safe_checks(checks: object, safe: list[str]) -> list[str]:
     return [c for c in checks if isinstance(c, str) and c in safe] if isinstance(checks, list | tuple) else []
 
 
@@ -396,10 +402,12 @@ def lead(text: str, limit: int = _LEAD_CHARS) -> tuple[str, bool]:
     return out, out.strip() != text
 
 
-def applicable_checks(diagnostics: object, target: str | None) -> list[str]:
-    """The checks a "Run diagnostics" button may offer: safe ones, and content checks (about one image or the written
-    name) only on a named image."""
-    checks = _safe_checks(diagnostics)
+def applicable_checks(
+    diagnostics: object, target: str | None, anonymous: AnonymousDiagnosis | None = None
+) -> list[str]:
+    """The checks a "Run diagnostics" button may offer: safe ones (`safe_checks(anonymous)`), and content checks
+    (about one image or the written name) only on a named image."""
+    checks = _safe_checks(diagnostics, safe_checks(anonymous))
     if checks and set(checks) <= checks_registry.content_checks() and not (target and "/" in target):
         return []  # "how do I delete a tag" names no image: there is nothing live to look at
     return checks
@@ -480,16 +488,12 @@ class SlackChannel:
         """The knowledge answer to `text` (through the settings' stand-in in tests)."""
         return (self.settings.ask_func or knowledge.ask)(text, lang)
 
-    def policy(self) -> AddressPolicy:
-        """The address policy diagnoses run under: the settings', else the public-registry policy (made once)."""
-        if self.settings.policy is None:
-            self.settings.policy = AddressPolicy.public_registry()
-        return self.settings.policy
-
     def anonymous(self) -> AnonymousDiagnosis:
-        """How a chat user's diagnosis runs: the web API's rules, without the checks that need a password."""
-        s = self.settings
-        return AnonymousDiagnosis(self.policy(), timeout=s.diagnose_timeout, nameserver=s.nameserver, ca_file=s.ca_file)
+        """How a chat user's diagnosis runs: the web API's rules (the settings', else every anonymous check under the
+        public-registry policy, made once); Slack leaves out the checks that need a password."""
+        if self.settings.anonymous is None:
+            self.settings.anonymous = AnonymousDiagnosis(AddressPolicy.public_registry())
+        return self.settings.anonymous
 
     # -- the store and the metrics (shared with the web channel) ------------------------------------------
     def record(self, masked: str, kinds: list[str], result: AskResult) -> str:
@@ -647,7 +651,9 @@ class SlackChannel:
         return {
             "log": log_cause,
             "target": target,
-            "checks": applicable_checks(diagnostics, target) if (result.get("answer") or log_cause) else [],
+            "checks": applicable_checks(diagnostics, target, self.anonymous())
+            if (result.get("answer") or log_cause)
+            else [],
             "diagnostics": diagnostics,
             "credentials": credentials,
             "refusal": refusal if not (result.get("answer") and result.get("status") != "no_answer") else None,
@@ -950,7 +956,8 @@ class SlackChannel:
     def _checks_to_run(self, checks: object) -> list[str]:
         """The asked checks a chat user may trigger (all of those when none is asked), plus the account checks when
         the operator's account is configured (TCR_DOCTOR_SLACK_CLOUD)."""
-        only = _safe_checks(checks) or safe_checks()
+        safe = safe_checks(self.anonymous())
+        only = _safe_checks(checks, safe) or safe
         if self.settings.cloud is not None:
             only += list(checks_registry.groups().get("cloud", ()))
         return only
@@ -972,7 +979,7 @@ class SlackChannel:
         # no password, never the server's docker config or proxy variables.
         options = self.anonymous().options(only, cloud=self.settings.cloud)
         slots = self.settings.diagnose_slots  # shared with /api/diagnose: at most N diagnoses per process
-        if slots is not None and not slots.acquire(timeout=self.settings.diagnose_timeout):
+        if slots is not None and not slots.acquire(timeout=options.timeout):
             return message("busy.json.j2", lang=lang)
         try:
             report = (self.settings.diagnose_func or diagnostics.diagnose)(target, options, progress=on_progress)
@@ -1037,7 +1044,7 @@ class SlackChannel:
                 channel,
                 None,
                 masked.split()[0],
-                safe_checks(),
+                safe_checks(self.anonymous()),
                 lang,
                 fallback=lambda **m: respond(**m),
                 ran_by=user,
@@ -1113,7 +1120,8 @@ def init_app(flask_app: Flask) -> None:
     from slack_bolt.adapter.flask import SlackRequestHandler
 
     state = flask_app.extensions.get("tcr_doctor")
-    settings.policy = getattr(state, "policy", None)
+    # the web state's own object when create_app made one (the same settings built it); else from_settings' own
+    settings.anonymous = getattr(state, "anonymous", None) or settings.anonymous
     settings.diagnose_slots = getattr(state, "diagnose_slots", None)
     settings.storage = getattr(state, "storage", None)  # Slack questions and feedback go where the web's go
     settings.metrics = state  # counted through the web state, which knows its current (per-worker) metrics

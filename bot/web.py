@@ -32,7 +32,7 @@ from bot.render import render
 from bot.settings import Settings, SettingsError
 from bot.shared import RateLimiter, connect, parse_rate
 from bot.storage import Storage
-from diagnostics import LANGS, AnonymousDiagnosis
+from diagnostics import LANGS
 
 log = logging.getLogger("tcr_doctor.web")
 
@@ -124,17 +124,8 @@ class WebState:
         self.cfg = cfg
         self.storage = storage
         self.metrics = Metrics()
-        self.policy = cfg.address_policy()
-        try:
-            self.anonymous = AnonymousDiagnosis(
-                policy=self.policy,
-                timeout=cfg.diagnose_timeout,
-                nameserver=cfg.dns_nameserver,
-                ca_file=cfg.ca_file,
-                checks=cfg.diagnose_checks,
-            )
-        except ValueError as exc:
-            raise SettingsError(f"TCR_DOCTOR_DIAGNOSE_CHECKS={','.join(cfg.diagnose_checks)!r}: {exc}") from None
+        self.anonymous = cfg.anonymous_diagnosis()  # the same object Slack mounted on this app diagnoses with
+        self.policy = self.anonymous.policy
         self.limiters = {
             name: RateLimiter(_rate(name, spec), name=name, redis_url=cfg.redis_url, on_fallback=self.backend_fallback)
             for name, spec in (

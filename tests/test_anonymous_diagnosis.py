@@ -43,9 +43,9 @@ def test_slack_and_the_web_share_the_policy(tmp_path):
         app.config["TCR"].replace(slack_bot_token="xoxb-x", slack_signing_secret="s")
     )
     assert settings is not None
-    settings.policy = web.policy
     chat = SlackChannel(settings).anonymous()
-    assert (chat.policy, chat.timeout, chat.nameserver, chat.ca_file) == (web.policy, 3.0, None, "/ca.pem")
+    assert (chat.timeout, chat.nameserver, chat.ca_file, chat.checks) == (3.0, None, "/ca.pem", web.checks)
+    assert chat.policy.domains == web.policy.domains and chat.policy.refused_networks == web.policy.refused_networks
 
 
 @pytest.mark.parametrize(

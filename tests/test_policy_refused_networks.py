@@ -88,9 +88,9 @@ def test_slack_in_socket_mode_diagnoses_under_the_services_policy():
         "TCR_DOCTOR_REFUSED_NETWORKS": "203.0.114.0/24",
     }
     slack = SlackSettings.from_settings(Settings.from_env(environ=environ), socket_mode=True)
-    assert slack is not None and slack.policy is not None
-    assert slack.policy.domains == ("*.example.test",)
-    assert slack.policy.check_address("203.0.114.9").code == "refused_network"
+    assert slack is not None and slack.anonymous is not None
+    assert slack.anonymous.policy.domains == ("*.example.test",)
+    assert slack.anonymous.policy.check_address("203.0.114.9").code == "refused_network"
 
 
 def test_the_web_api_refuses_a_name_that_resolves_into_a_refused_network(tmp_path, dns_server_factory):
