@@ -135,7 +135,7 @@ def test_an_unknown_command_follows_the_cli_language(lang, locale, capsys, monke
 CHECK_NAME_CASES = [
     (["instance", "shop", "--cloud-profile", "p"], "need --cloud"),
     (["tag", "v1", "--cloud"], "--cloud checks instance names only"),
-    (["instance", "shop", "--cloud"], "--cloud needs credentials"),
+    (["instance", "shop", "--cloud"], "--cloud needs cloud API credentials"),
     (["instance", "shop", "--cloud", "--cloud-profile", "no-such-profile"], "no tccli profile"),
 ]
 

@@ -175,6 +175,17 @@ def test_without_credentials_account_checks_are_skipped(api, dns):
     assert api.actions() == []
 
 
+def test_check_name_without_credentials_names_them_as_the_diagnosis_does():
+    """check-name --cloud without credentials is a usage error; in Chinese it said 云 API 凭证 where the diagnosis's
+    CLOUD_NO_CREDENTIALS, ask and explain say 云 API 密钥 (the console's name for SecretId/SecretKey)."""
+    from diagnostics import catalogue
+
+    env = {"PATH": "/usr/bin:/bin", "HOME": "/nonexistent", "LANG": "C.UTF-8"}
+    code, _, err = cli("check-name", "instance", "shop-tcr", "--cloud", "--lang", "zh", env=env)
+    assert code == 2 and "云 API 密钥" in err and "凭证" not in err, err
+    assert "云 API 密钥" in catalogue()["CLOUD_NO_CREDENTIALS"]["summary"]["zh"]
+
+
 @pytest.mark.parametrize(
     "args,message",
     [
@@ -228,7 +239,7 @@ def test_check_name_instance_offline_says_what_it_cannot_check(api):
     rc, _, err = cli(
         "check-name", "instance", "x-tcr", "--cloud", env={"PATH": "/usr/bin:/bin", "HOME": "/nonexistent"}
     )
-    assert rc == 2 and "needs credentials" in err
+    assert rc == 2 and "needs cloud API credentials" in err
     assert api.actions() == []
 
 

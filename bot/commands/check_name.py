@@ -25,8 +25,8 @@ MESSAGES = {
     },
     "cloud_kind": {"en": "--cloud checks instance names only", "zh": "--cloud 只能检查实例名称"},
     "cloud_credentials": {
-        "en": "--cloud needs credentials: TENCENTCLOUD_SECRET_ID / TENCENTCLOUD_SECRET_KEY or `tccli configure`",
-        "zh": "--cloud 需要云 API 凭证：TENCENTCLOUD_SECRET_ID / TENCENTCLOUD_SECRET_KEY 或 `tccli configure`",
+        "en": "--cloud needs cloud API credentials: TENCENTCLOUD_SECRET_ID / TENCENTCLOUD_SECRET_KEY or `tccli configure`",
+        "zh": "--cloud 需要云 API 密钥：TENCENTCLOUD_SECRET_ID / TENCENTCLOUD_SECRET_KEY 或 `tccli configure`",
     },
 }
 
