@@ -44,6 +44,17 @@ VPC_SUFFIX = "-vpc" + ENTERPRISE_SUFFIX  # an Enterprise instance's VPC (private
 PERSONAL_SUFFIX = "." + PERSONAL_DOMAIN
 PERSONAL_HOST = "ccr" + PERSONAL_SUFFIX  # the Personal edition's host in Guangzhou; other regions prefix it (hkccr.)
 TCR_SUFFIXES: tuple[str, ...] = (ENTERPRISE_SUFFIX, PERSONAL_SUFFIX)
+
+
+def enterprise_instance(host: str) -> str | None:
+    """The instance name of an Enterprise host (lower case, no port): the label before ENTERPRISE_SUFFIX, its `-vpc`
+    removed; None for another host or when more than one label stands before the suffix (a mirror's, a look-alike)."""
+    if not host.endswith(ENTERPRISE_SUFFIX):
+        return None
+    label = host[: -len(VPC_SUFFIX)] if host.endswith(VPC_SUFFIX) else host[: -len(ENTERPRISE_SUFFIX)]
+    return None if "." in label else label
+
+
 # Tencent Cloud's own domains (TCR's among them): a registry under one of them is Tencent's, never another vendor's
 # or a self-hosted one (knowledge.text's registry facet).
 TENCENT_DOMAINS: tuple[str, ...] = (
@@ -106,6 +117,7 @@ __all__ = [
     "PERSONAL_SUFFIX",
     "PERSONAL_HOST",
     "TCR_SUFFIXES",
+    "enterprise_instance",
     "TENCENT_DOMAINS",
     "DEFAULT_DOMAINS",
     "DEFAULT_PORTS",

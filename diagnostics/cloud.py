@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from . import ENTERPRISE_SUFFIX, PERSONAL_HOST, PERSONAL_SUFFIX, VPC_SUFFIX, cloud_tc3, net
+from . import ENTERPRISE_SUFFIX, PERSONAL_HOST, PERSONAL_SUFFIX, cloud_tc3, enterprise_instance, net
 from .cloud_credentials import CloudCredentials as CloudCredentials  # re-exported: one import for the callers
 from .cloud_credentials import credentials_available as credentials_available
 from .cloud_credentials import load_credentials as load_credentials
@@ -496,8 +496,8 @@ def _tcr_target(ctx: Context) -> tuple[str, str]:
     host = ctx.target.host or ""
     ed = edition(host)
     if ed == "enterprise":
-        label = host.removesuffix(VPC_SUFFIX).removesuffix(ENTERPRISE_SUFFIX)
-        if label and "." not in label:
+        label = enterprise_instance(host)
+        if label:
             return "enterprise", label
     if ed == "personal":
         prefix = host.split(".", 1)[0]
@@ -585,10 +585,8 @@ def _cname_instance(ctx: Context) -> str | None:
     except Exception:  # noqa: BLE001 - a hint only: the target's resolution is reported by the dns check
         return None
     for name in (c.lower().rstrip(".") for c in cnames):
-        label = (
-            name.removesuffix(VPC_SUFFIX).removesuffix(ENTERPRISE_SUFFIX) if name.endswith(ENTERPRISE_SUFFIX) else ""
-        )
-        if label and "." not in label:
+        label = enterprise_instance(name)
+        if label:
             return label
     return None
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from diagnostics import ENTERPRISE_SUFFIX, PERSONAL_HOST, VPC_SUFFIX
+from diagnostics import ENTERPRISE_SUFFIX, PERSONAL_HOST, enterprise_instance
 
 from .redact import redact
 
@@ -141,11 +141,7 @@ def _empty() -> Entities:
 
 def instance_from_host(host: str) -> str | None:
     """The Enterprise instance name of a `<instance>` + ENTERPRISE_SUFFIX host (the `-vpc` suffix removed), else None."""
-    host = host.lower().split(":", 1)[0]
-    if host.endswith(ENTERPRISE_SUFFIX):
-        name = host.removesuffix(VPC_SUFFIX).removesuffix(ENTERPRISE_SUFFIX)
-        return None if "." in name else name
-    return None
+    return enterprise_instance(host.lower().split(":", 1)[0])
 
 
 def _instance_mention(text: str) -> str | None:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import diagnostics
-from diagnostics.checks.name import edition
+from diagnostics.checks.name import _instance_findings, edition
 from knowledge.entities import extract_entities, instance_from_host
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -94,7 +94,29 @@ def test_the_readers_agree_with_the_declaration():
         "personal",
         None,
     ]
-    assert instance_from_host(enterprise) == instance_from_host(vpc) == "shop-tcr"
+    assert instance_from_host(enterprise) == instance_from_host(vpc + ":443") == "shop-tcr"
     assert extract_entities(f"docker pull {vpc}/team/app:1.0 fails")["instance"] == "shop-tcr"
     assert {d.removeprefix("*") for d in diagnostics.DEFAULT_DOMAINS} >= set(diagnostics.TCR_SUFFIXES)
     assert all(s.endswith(diagnostics.TENCENT_DOMAINS) for s in diagnostics.TCR_SUFFIXES)
+
+
+@pytest.mark.parametrize(
+    ("host", "instance"),
+    [
+        ("shop-tcr.tencentcloudcr.com", "shop-tcr"),
+        ("shop-tcr-vpc.tencentcloudcr.com", "shop-tcr"),
+        ("vpc.tencentcloudcr.com", "vpc"),
+        ("quay.tencentcloudcr.com", "quay"),  # (the name check leaves the mirrors' labels alone)
+        ("a.b.tencentcloudcr.com", None),
+        # the suffix twice: the label before the last one is `a.tencentcloudcr.com-vpc`, not the instance `a`
+        ("a.tencentcloudcr.com-vpc.tencentcloudcr.com", None),
+        ("shop-tcr.tencentcloudcr.com.evil.io", None),
+        ("ccr.ccs.tencentyun.com", None),
+    ],
+)
+def test_one_rule_reads_the_instance_of_an_enterprise_host(host, instance):
+    """diagnostics.enterprise_instance is the rule the entity extractor, the name check and the account checks use."""
+    assert diagnostics.enterprise_instance(host) == instance
+    assert instance_from_host(host.upper()) == instance
+    if instance is None and edition(host) == "enterprise":
+        assert _instance_findings(host) == []  # more than one label: not an instance name to check

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from .. import ENTERPRISE_SUFFIX, PERSONAL_HOST, VPC_SUFFIX
+from .. import ENTERPRISE_SUFFIX, PERSONAL_HOST, enterprise_instance
 from ..findings import Finding, finding
 from ..names import (
     KIND_WORDS,
@@ -87,8 +87,8 @@ def _broken_rule(
 
 def _instance_findings(host: str) -> list[Finding]:
     """The instance name in an enterprise host (`<instance>[-vpc]` and ENTERPRISE_SUFFIX; not the mirror domains)."""
-    label = host.removesuffix(VPC_SUFFIX).removesuffix(ENTERPRISE_SUFFIX)
-    if "." in label or label in MIRROR_LABELS:
+    label = enterprise_instance(host)
+    if label is None or label in MIRROR_LABELS:
         return []
     return _broken_rule("instance", label, validate_instance, suggest_instance)
 
