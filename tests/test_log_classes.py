@@ -792,3 +792,29 @@ def test_credentials_handed_to_the_failing_program_make_a_plain_401_a_refusal_of
         cause("Error: reading manifest latest in r.example.com/ns/app: unauthorized: authentication required")
         == "CREDENTIALS_MISSING"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        (
+            'Error response from daemon: Get "https://a.nxdomain.com/v1/_ping": dial tcp 1.2.3.4:443: i/o timeout',
+            "TCP_TIMEOUT",
+        ),
+        (
+            "Error response from daemon: denied: Caller does not have permission 'storage.buckets.get'. gcr.io/a/nxdomain",
+            "PERMISSION_DENIED",
+        ),
+        (
+            'Error response from daemon: Get "https://reg.servfail.io/v2/": dial tcp 1.2.3.4:443: connect: connection refused',
+            "TCP_REFUSED",
+        ),
+        (";; ->>HEADER<<- opcode: QUERY, status: NXDOMAIN, id: 1234", "DNS_NXDOMAIN"),
+        ("lookup registry.example.com on 8.8.8.8:53: NXDOMAIN.", "DNS_NXDOMAIN"),
+        ("lookup registry.example.com on 8.8.8.8:53: SERVFAIL", "DNS_TIMEOUT"),
+    ],
+)
+def test_the_dns_status_words_count_as_words_not_inside_a_host_or_path(text, want):
+    """NXDOMAIN / SERVFAIL are DNS answers only as words: inside a host or a path (found by audit7's fuzzing) they
+    name nothing."""
+    assert cause(text) == want
