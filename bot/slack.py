@@ -1062,7 +1062,10 @@ class SlackChannel:
             return
         respond(
             **message(
-                "check_name.json.j2", lang=lang, kind=parts[0].lower(), result=diagnostics.check_name(kind, parts[1])
+                "check_name.json.j2",
+                lang=lang,
+                what=diagnostics.KIND_WORDS[kind],  # in words, as the CLI's check-name names it
+                result=diagnostics.check_name(kind, parts[1]),
             )
         )
 

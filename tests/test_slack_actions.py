@@ -223,6 +223,28 @@ def test_slash_check_name_explains_a_bad_name(rig):
     assert "合法" in ok.args["text"] and "不合法" not in ok.args["text"]
 
 
+@pytest.mark.parametrize(
+    ("command", "head"),
+    [
+        ("check-name image Foo/Bar", ":x: image reference `Foo/Bar` is not valid"),
+        ("check-name repository Foo", ":x: repository name `Foo` is not valid"),
+        ("check-name tag v1.0", ":white_check_mark: tag `v1.0` is valid"),
+        ("检查名称 instance ab", ":x: 实例名 `ab` 不合法"),
+        (
+            "检查名称 ref ccr.ccs.tencentyun.com/ns/app:1",
+            ":white_check_mark: 镜像地址 `ccr.ccs.tencentyun.com/ns/app:1` 合法",
+        ),
+    ],
+)
+def test_slash_check_name_names_the_kind_in_words_of_the_reply_language(rig, command, head):
+    """The kind is named as the CLI's check-name names it (diagnostics.KIND_WORDS), not echoed as typed in English
+    inside a Chinese reply ("ref `…` 合法")."""
+    rig.command(command)
+    reply = rig.api.wait_for("response_url")
+    assert reply.args["text"] == head
+    assert head in block_text(reply.args["blocks"])
+
+
 def test_diagnose_button_on_a_private_reply_answers_privately(rig, fake):
     """Where the bot is no member, /tcr answers through response_url; its button must still give findings."""
     rig.api.fail["chat.postMessage"] = {"C0PRIVATE": "not_in_channel"}
