@@ -68,7 +68,10 @@ TENCENT_DOMAINS: tuple[str, ...] = (
 # What an anonymous diagnosis (the web API, Slack) may contact unless the operator says otherwise: the defaults of
 # policy.AddressPolicy and of bot.settings' TCR_DOCTOR_REGISTRY_DOMAINS, _REGISTRY_PORTS and _REFUSED_NETWORKS
 # (declared here, where the settings read them without loading the policy; policy.py says why these networks).
-DEFAULT_DOMAINS: tuple[str, ...] = ("*" + ENTERPRISE_SUFFIX, "*" + PERSONAL_SUFFIX, "*.tencentyun.com")
+# The domains are TCR's own and no wider: `*.tencentyun.com` (listed until 2026-12) held no TCR host outside
+# ccs.tencentyun.com, but it did name Tencent Cloud's internal services (metadata.tencentyun.com,
+# mirrors.tencentyun.com), which only the address check then kept out.
+DEFAULT_DOMAINS: tuple[str, ...] = tuple("*" + suffix for suffix in TCR_SUFFIXES)
 DEFAULT_PORTS: tuple[int, ...] = (443, 80)
 DEFAULT_REFUSED_NETWORKS: tuple[str, ...] = ("9.0.0.0/8", "11.0.0.0/8", "30.0.0.0/8")
 

@@ -120,3 +120,19 @@ def test_one_rule_reads_the_instance_of_an_enterprise_host(host, instance):
     assert instance_from_host(host.upper()) == instance
     if instance is None and edition(host) == "enterprise":
         assert _instance_findings(host) == []  # more than one label: not an instance name to check
+
+
+def test_the_default_registry_domains_are_tcrs_own_each_listed_once():
+    """An anonymous diagnosis (web, Slack) may contact TCR's hosts by default and no other name: each default pattern
+    is one of TCR's suffixes, none covers another, and a Tencent Cloud name outside them (the metadata service's) is
+    refused by its name, before any look-up."""
+    from diagnostics.policy import AddressPolicy
+
+    suffixes = [d.removeprefix("*") for d in diagnostics.DEFAULT_DOMAINS]
+    assert sorted(suffixes) == sorted(diagnostics.TCR_SUFFIXES)
+    assert not [(a, b) for a in suffixes for b in suffixes if a != b and a.endswith(b)]
+    policy = AddressPolicy()
+    assert policy.check_host("hk" + diagnostics.PERSONAL_HOST) is None
+    assert policy.check_host("shop-tcr" + diagnostics.ENTERPRISE_SUFFIX) is None
+    refusal = policy.check_host("metadata.tencentyun.com")
+    assert refusal is not None and refusal.code == "domain"

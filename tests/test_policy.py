@@ -269,7 +269,7 @@ INTERNAL_NAMES = {
     "meta.tencentcloudcr.com": ["169.254.169.254"],
     "vpc.tencentcloudcr.com": ["10.0.0.8"],
     "home.ccs.tencentyun.com": ["192.168.0.1"],
-    "cgnat.tencentyun.com": ["100.64.1.1"],
+    "cgnat.ccs.tencentyun.com": ["100.64.1.1"],
     "inside.ccs.tencentyun.com": ["100.1.2.3"],
     "v6loop.tencentcloudcr.com": ["::1"],
     "mapped.tencentcloudcr.com": ["::ffff:169.254.169.254"],
