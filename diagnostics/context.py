@@ -20,10 +20,10 @@ from collections.abc import Callable, Iterable
 
 from . import net
 from .checks import dns as dns_check
+from .checks import name as name_check
 from .checks import tcp as tcp_check
 from .findings import Finding, Unavailable, finding
 from .ip_literal import is_ip
-from .names import KIND_WORDS, suggest_ref
 from .target import Target
 from .value import Record
 
@@ -194,18 +194,7 @@ class Context:
         t = self.target
         if t.host is None or t.error:
             err = t.error or {"rule": "target.format", "en": "no registry host", "zh": "没有仓库主机"}
-            raise Unavailable(
-                finding(
-                    "name",
-                    "NAME_INVALID",
-                    kind="ref",
-                    what=KIND_WORDS["ref"],
-                    value=t.raw,
-                    error=err,
-                    rule=err.get("rule"),
-                    suggestion=suggest_ref(t.raw) or "-",
-                ).replace(faq=None)  # as the name check says it: the FAQ documents instance names only
-            )
+            raise Unavailable(name_check.invalid_reference(t.raw, err))  # as the name check says it
         return self.memo("dns", lambda: self._resolve_target())
 
     def _resolve_target(self) -> net.Resolution:

@@ -141,8 +141,9 @@ def finding(check: str, code: str, level: str | None = None, **evidence: Any) ->
     status = level or entry["status"]
     if status not in STATUSES:
         raise ValueError(f"bad status {status!r}")
-    summary = {lang: fill(entry["summary"][lang], evidence, lang) for lang in LANGS}
-    fix = {lang: fill(entry["fix"][lang], evidence, lang) for lang in LANGS}
+    # a sentence placeholder left empty at the end (NAME_INVALID's {suggested}) leaves no trailing space
+    summary = {lang: fill(entry["summary"][lang], evidence, lang).rstrip() for lang in LANGS}
+    fix = {lang: fill(entry["fix"][lang], evidence, lang).rstrip() for lang in LANGS}
     return Finding(
         check=check, status=status, code=code, summary=summary, evidence=evidence, fix=fix, faq=entry.get("faq") or None
     )

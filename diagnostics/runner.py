@@ -164,10 +164,18 @@ def diagnose(target: str | Target, options: DiagnoseOptions | None = None, progr
     finally:
         ctx.close()
     failed: dict[str, tuple[str, str]] = {}  # check -> (blocking check, code) for checks that failed or were skipped
+    # a fact's owner that was not selected (`--only tcp,tls`: the name or DNS check) -> (the check that reported its
+    # failure first in report order, code): the later checks that needed the same fact are SKIPPED by that one
+    reported: dict[str, tuple[str, str]] = {}
     for name in chosen:
         deps = [d for d in checks.get(name).depends if d in failed]
         if name in results or deps:
-            fs = _findings_of(name, results.get(name, _NOT_RUN), deps, failed, chosen, timeout=deadline.total)
+            fs = _findings_of(
+                name, results.get(name, _NOT_RUN), deps, failed, chosen, timeout=deadline.total, reported=reported
+            )
+            for f in fs:
+                if f.check not in chosen and f.status == "fail":
+                    reported.setdefault(f.check, (name, f.code))
         else:  # still running (or not started) at the deadline
             fs = [finding(name, "DEADLINE_EXCEEDED", check_name=name, timeout=deadline.total)]
             report.timings[name] = deadline.elapsed()
@@ -288,9 +296,11 @@ def _findings_of(
     chosen: list[str],
     *,
     timeout: float,
+    reported: dict[str, tuple[str, str]] | None = None,
 ) -> list[Finding]:
     """What a finished check reports: SKIPPED when a dependency failed, else its findings, the unavailable fact's
-    finding (SKIPPED when the check owning that fact already failed), DEADLINE_EXCEEDED or CHECK_ERROR."""
+    finding (SKIPPED when the check owning that fact already failed or, not selected, when an earlier check already
+    REPORTED that fact's failure), DEADLINE_EXCEEDED or CHECK_ERROR."""
     kind, value = outcome
     if deps:
         blocker, code = failed[deps[0]]
@@ -301,6 +311,9 @@ def _findings_of(
         f: Finding = value
         if f.check in chosen and f.check != name and f.check in failed:
             return [_skip(name, f.code, f.check)]
+        if reported and f.check in reported:
+            reporter, code = reported[f.check]
+            return [_skip(name, code, reporter)]
         return [f]
     if kind == "deadline":
         return [finding(name, "DEADLINE_EXCEEDED", check_name=name, timeout=timeout)]

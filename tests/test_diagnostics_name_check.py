@@ -50,6 +50,38 @@ def test_name_invalid_carries_a_suggestion():
 
 
 @pytest.mark.parametrize(
+    "target",
+    [
+        "admin:pw@@@",  # credentials in the reference: nothing valid is left to suggest
+        "ccr.ccs.tencentyun.com/ns",  # a personal image without a repository
+    ],
+)
+def test_name_invalid_without_a_suggestion_suggests_nothing(target):
+    """No valid name is close: the fix ends at the rule (it said "Suggested: -"), the evidence has no suggestion,
+    and the text report shows no `suggestion: -` line."""
+    from bot.commands.diagnose import view
+
+    _, r = name_findings(target)
+    [f] = [f for f in r.findings if f.code == "NAME_INVALID"]
+    assert f.evidence["suggestion"] is None
+    assert f.fix["en"].endswith(f"({f.evidence['rule']}).") and f.fix["zh"].endswith("）。"), f.fix
+    lines = [k for found in view(r.to_dict(), "en")["findings"] for k, _ in found["evidence_lines"]]
+    assert "suggestion" not in lines and "suggested" not in lines
+
+
+@pytest.mark.parametrize("only", ["endpoint,tcp", "credentials,tcp,tls", "dns,endpoint,http"])
+def test_a_reference_error_is_reported_once_when_the_name_check_is_not_run(only):
+    """Each check that needs the target's host finds it invalid; the first in report order says so and the others
+    are skipped by it (every one of them repeated the same NAME_INVALID)."""
+    r = diagnose("bad ref!!", DiagnoseOptions(only=only, env={}))
+    invalid = [f for f in r.findings if f.code == "NAME_INVALID"]
+    assert [f.check for f in invalid] == [r.checks[0]]
+    others = [f for f in r.findings if f.check != r.checks[0]]
+    assert others and {(f.code, f.evidence["blocked_code"]) for f in others} == {("SKIPPED", "NAME_INVALID")}
+    assert r.counts["fail"] == 1 and r.exit_code == 1
+
+
+@pytest.mark.parametrize(
     "raw,scheme,host,port,repo,tag,digest",
     [
         ("shop-tcr.tencentcloudcr.com", "https", "shop-tcr.tencentcloudcr.com", 443, None, None, None),

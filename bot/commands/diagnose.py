@@ -436,10 +436,12 @@ ALWAYS_HIDDEN = {
     "what",  # NAME_INVALID's kind in words: its summary says it
     "nearest",
     "try_this",
+    "suggested",  # NAME_INVALID's suggestion as its fix's sentence: the fix says it
     "rule",  # the endpoint check's classification rule: an explanation in English, not something observed
 }
-# Evidence that says nothing without a value: TAG_NOT_FOUND's `closest` when no tag is close (its text says so).
-HIDDEN_WHEN_NONE = {"closest"}
+# Evidence that says nothing without a value: TAG_NOT_FOUND's `closest` when no tag is close (its text says so),
+# NAME_INVALID's `suggestion` when no valid name is close.
+HIDDEN_WHEN_NONE = {"closest", "suggestion"}
 
 
 def view(report_dict: ReportDict, lang: str) -> dict[str, Any]:

@@ -51,8 +51,7 @@ def run(ctx: Context) -> list[Finding]:
 def _run(ctx: Context) -> list[Finding]:
     t = ctx.target
     if t.error:
-        suggestion = suggest_ref(t.raw) or "-"
-        return [_invalid("ref", t.raw, t.error, t.error["rule"], suggestion)]
+        return [invalid_reference(t.raw, t.error)]
     ed = edition(t.host)
     out = _instance_findings(t.host or "") if ed == "enterprise" and not t.is_ip else []
     if t.repository and ed == "enterprise":
@@ -67,10 +66,28 @@ def _run(ctx: Context) -> list[Finding]:
     return out
 
 
-def _invalid(kind: str, value: str, error: dict[str, str], rule: str, suggestion: str) -> Finding:
+def invalid_reference(raw: str, error: dict[str, str]) -> Finding:
+    """NAME_INVALID for a target that is not a reference (RAW, the grammar's ERROR), with no FAQ link: the name
+    check's finding, and what every check that needs the target's host reports when the name check is not run."""
+    return _invalid("ref", raw, error, error["rule"], suggest_ref(raw)).replace(faq=None)
+
+
+def _invalid(kind: str, value: str, error: dict[str, str], rule: str, suggestion: str | None) -> Finding:
+    # `suggested`, the fix's last sentence, is empty when no valid name is close: never "Suggested: -"
+    suggested = (
+        {"zh": f"建议改为：{suggestion}", "en": f"Suggested: {suggestion}"} if suggestion else {"zh": "", "en": ""}
+    )
     what = KIND_WORDS[kind]
     return finding(
-        NAME, "NAME_INVALID", kind=kind, what=what, value=value, error=error, rule=rule, suggestion=suggestion
+        NAME,
+        "NAME_INVALID",
+        kind=kind,
+        what=what,
+        value=value,
+        error=error,
+        rule=rule,
+        suggestion=suggestion,
+        suggested=suggested,
     )
 
 
@@ -81,7 +98,7 @@ def _broken_rule(
     try:
         validate(value)
     except NameRuleError as exc:
-        return [_invalid(kind, value, exc.message, exc.rule, suggest(value) or "-")]
+        return [_invalid(kind, value, exc.message, exc.rule, suggest(value))]
     return []
 
 
@@ -112,5 +129,5 @@ def _personal_path_findings(repository: str) -> list[Finding]:
         "en": "the personal edition takes exactly <namespace>/<repository>; multi-level paths are not allowed",
         "zh": "个人版镜像必须是 <命名空间>/<仓库名>，不支持多级路径",
     }
-    suggestion = f"{ns}/{repo.replace('/', '-')}" if repo else "-"
+    suggestion = f"{ns}/{repo.replace('/', '-')}" if repo else None
     return [_invalid("repo", repository, error, "personal.single-level", suggestion)]
