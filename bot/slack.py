@@ -267,22 +267,6 @@ class SeenOnce:
 
 
 # -- logging: nothing a user typed reaches a log line unredacted ------------------------------------------
-class RedactingFilter(logging.Filter):
-    """Masks secrets in every record of the Slack SDK/bolt logger (the SDK logs payloads at DEBUG)."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        """Replace the record's message by its redacted text when it holds a secret (or withhold it when the redactor
-        fails); never drops the record."""
-        try:
-            masked, kinds = _knowledge_redact()(record.getMessage())
-        except Exception:  # noqa: BLE001 - without a working redactor, withhold the line rather than risk it
-            record.msg, record.args = "(Slack SDK log line withheld: redaction unavailable)", ()
-            return True
-        if kinds:
-            record.msg, record.args = masked, ()
-        return True
-
-
 def _knowledge_redact() -> RedactFunc:
     return knowledge.redact
 
@@ -290,8 +274,10 @@ def _knowledge_redact() -> RedactFunc:
 def sdk_logger() -> logging.Logger:
     """The logger handed to bolt, the WebClient and the Socket Mode client (all payload logging goes here)."""
     logger = logging.getLogger("bot.slack.sdk")
-    if not any(isinstance(f, RedactingFilter) for f in logger.filters):
-        logger.addFilter(RedactingFilter())
+    # on the logger itself, not only its handlers: the SDK logs payloads at DEBUG, and a host application's own
+    # handlers (added after start-up) must never see them unmasked
+    if not any(isinstance(f, knowledge.RedactingFilter) for f in logger.filters):
+        logger.addFilter(knowledge.RedactingFilter())
     return logger
 
 

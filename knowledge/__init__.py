@@ -47,6 +47,7 @@ __all__ = [
     "log_verdict",
     "faq_question",
     "install_log_redaction",
+    "RedactingFilter",
     "load_topics",
     "Topic",
     "FAQ_DIR",
@@ -70,7 +71,7 @@ SIGNATURE_NEEDS_LOG = True
 
 # Imported eagerly (it only compiles a few regexes): the submodule `knowledge.redact` and the function share a
 # name, and a lazy `from .redact import ...` would make the package attribute the module after the first call.
-from .redact import install_log_redaction, redact  # noqa: E402
+from .redact import RedactingFilter, install_log_redaction, redact  # noqa: E402
 
 
 def load_kb(path: str | None = None) -> KnowledgeBase:

@@ -595,22 +595,41 @@ def _redact_folded(original: str) -> tuple[str, list[str]]:
 
 
 class RedactingFilter:
-    """A logging filter that masks secrets in every record it sees (message and arguments, once formatted).
+    """A logging filter that masks secrets in every record it sees (message and arguments, once formatted, and the
+    traceback).
 
-    Attach it to handlers (`install_log_redaction`) so that no log line, at any level, carries a pasted secret.
+    The one filter of every log outlet: on the handlers of the servers and of `diagnose --debug`
+    (`install_log_redaction`), and on the logger the Slack SDK writes its payloads to (bot.slack). It never drops a
+    record; when the detector itself fails, the record's text is withheld rather than passed on unmasked.
     Not a logging.Filter subclass: handlers take any object with `filter(record)`, and importing logging here cost
     every command ~4 ms of start-up although only the servers install the filter.
     """
 
+    WITHHELD = "(log line withheld: secret redaction failed)"
+
     def filter(self, record: logging.LogRecord) -> bool:
-        """Mask secrets in the record's message and arguments; always keeps the record."""
+        """Mask secrets in the record's message, arguments and traceback; always keeps the record."""
+        try:
+            self._mask(record)
+        except Exception:  # noqa: BLE001 - without a working detector, withhold the text rather than risk it
+            record.msg, record.args, record.exc_info, record.exc_text = self.WITHHELD, (), None, None
+        return True
+
+    @staticmethod
+    def _mask(record: logging.LogRecord) -> None:
         try:
             message = record.getMessage()
-        except Exception:  # noqa: BLE001 - a broken format string: keep the record as the logging module would
-            return True
-        masked, kinds = redact(message)
-        if kinds:
-            record.msg, record.args = masked, ()
+        except Exception:  # noqa: BLE001 - a broken format string: the logging module reports it, with msg and args
+            record.msg = redact(str(record.msg))[0]
+            if isinstance(record.args, dict):
+                record.args = {k: redact(str(v))[0] for k, v in record.args.items()}
+            elif record.args:
+                record.args = tuple(redact(str(v))[0] for v in record.args)
+            message = None
+        if message is not None:
+            masked, kinds = redact(message)
+            if kinds:
+                record.msg, record.args = masked, ()
         if record.exc_info and not record.exc_text:
             import logging
 
@@ -618,7 +637,6 @@ class RedactingFilter:
             record.exc_text = redact(formatted)[0]
         elif record.exc_text:
             record.exc_text = redact(record.exc_text)[0]
-        return True
 
 
 def install_log_redaction(logger: logging.Logger | None = None) -> None:

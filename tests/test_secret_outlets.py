@@ -162,3 +162,69 @@ def test_report_masks_a_question_stored_before_the_detector_knew_its_form(tmp_pa
         assert main(["report", "unanswered", "--db", db, *how]) == 0
         out = capsys.readouterr().out
         assert "****" in out and _leaks(out) == [], out
+
+
+class _Capture(logging.StreamHandler):  # type: ignore[type-arg]
+    """A stream handler with no filter of its own, as a host application would add."""
+
+    def __init__(self) -> None:
+        import io
+
+        super().__init__(io.StringIO())
+        self.setLevel(logging.DEBUG)
+
+    @property
+    def lines(self) -> list[str]:
+        return self.stream.getvalue().splitlines()
+
+
+@pytest.fixture
+def sdk_log():
+    from bot.slack import sdk_logger
+
+    logger = sdk_logger()
+    handler, level, propagate = _Capture(), logger.level, logger.propagate
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    logger.propagate = False
+    yield logger, handler
+    logger.removeHandler(handler)
+    logger.setLevel(level)
+    logger.propagate = propagate
+
+
+def test_the_slack_sdk_logger_passes_the_one_filter_tracebacks_included(sdk_log):
+    """The Slack SDK's logger carries knowledge's RedactingFilter (bot/slack.py kept a near-copy, which left a
+    logged exception's traceback as it was): a payload at DEBUG and a traceback holding a secret are both masked."""
+    import knowledge
+
+    logger, handler = sdk_log
+    assert [type(f) for f in logger.filters] == [knowledge.RedactingFilter]
+    logger.debug("payload: %s", {"text": f"password: {SECRET}"})
+    try:
+        raise RuntimeError(f"token refused: password={SECRET}")
+    except RuntimeError:
+        logger.exception("the Web API call failed")
+    text = "\n".join(handler.lines)
+    assert "RuntimeError" in text and "the Web API call failed" in text and "payload" in text
+    assert SECRET not in text
+
+
+def test_a_failing_detector_withholds_the_line_and_a_broken_format_is_masked(sdk_log, monkeypatch):
+    """The one filter never passes a line on unmasked: when the detector raises, the text is withheld (the Slack
+    copy did this, the knowledge one raised into the caller); a record whose format string does not fit its
+    arguments is reported by logging with its message and arguments, masked."""
+    import sys
+
+    logger, handler = sdk_log
+    for args in ((f"password={SECRET}",), ({"a": f"password={SECRET}"},)):  # one argument for two %s; a mapping
+        record = logging.LogRecord("bot.slack.sdk", logging.DEBUG, __file__, 1, "broken %s %s format", args, None)
+        assert logger.filter(record)
+        assert SECRET not in f"{record.msg} {record.args}"  # what logging's handleError prints
+
+    def broken(text: str) -> tuple[str, list[str]]:
+        raise RuntimeError("detector failed")
+
+    monkeypatch.setattr(sys.modules["knowledge.redact"], "redact", broken)
+    logger.warning("user pasted password=%s", SECRET)
+    assert handler.lines[-1] == "(log line withheld: secret redaction failed)"
