@@ -87,6 +87,20 @@ def usage_error(command: str, problem: Mapping[str, str], lang: str) -> int:
     return EXIT_USAGE
 
 
+MAX_TIMEOUT = 600  # seconds: the longest deadline a diagnosis is given (`diagnose --timeout`, `explain --timeout`)
+
+
+def timeout_problem(seconds: float) -> dict[str, str] | None:
+    """The usage error (zh and en) of a diagnosis deadline that is not more than 0 and at most MAX_TIMEOUT seconds
+    (NaN included), else None: one rule for every command that runs a diagnosis."""
+    if 0 < seconds <= MAX_TIMEOUT:
+        return None
+    return {
+        "en": f"--timeout must be greater than 0 and at most {MAX_TIMEOUT} seconds",
+        "zh": f"--timeout 必须大于 0 秒且不超过 {MAX_TIMEOUT} 秒",
+    }
+
+
 def cloud_hint(command: str | None, host: str | None) -> str | None:
     """COMMAND with `--cloud` when cloud credentials are present and HOST is a TCR host (for `ask` / `explain`)."""
     if not command or "--cloud" in command or not (host or "").lower().endswith(TCR_SUFFIXES):

@@ -12,7 +12,7 @@ import os
 import re
 import sys
 
-from bot.commands import EXIT_USAGE, add_lang_argument, default_lang, usage_error, usage_line
+from bot.commands import EXIT_USAGE, add_lang_argument, default_lang, timeout_problem, usage_error, usage_line
 from diagnostics import DiagnoseOptions, InputError, arrange_verdict, checks, diagnose, parse_nameserver, select
 from knowledge import faq_question, install_log_redaction
 from knowledge import redact as redact_secrets
@@ -244,11 +244,7 @@ def _credentials_problem(args: argparse.Namespace) -> Problem | None:
 
 
 def _timeout_problem(args: argparse.Namespace) -> Problem | None:
-    if not (0 < args.timeout <= 600) or args.timeout != args.timeout:
-        return _says(
-            "--timeout must be greater than 0 and at most 600 seconds", "--timeout 必须大于 0 秒且不超过 600 秒"
-        )
-    return None
+    return timeout_problem(args.timeout)
 
 
 def _checks_problem(args: argparse.Namespace) -> Problem | None:

@@ -4,9 +4,9 @@ Reads the whole block (a file, or stdin when FILE is `-` or omitted), prints the
 on, the FAQ entry and the fix; with `--run` runs the diagnosis that confirms the cause and says whether it does.
 
 Exit codes: 0 a cause was recognised, 1 no registry error recognised in the input, 2 usage error or unusable input
-(an unreadable file; input that is empty or blank; binary input, or text that is not UTF-8, in which no cause was
-recognised). Unusable input is said on stderr (with --json as {"error", "message"} on stdout) in the language of
---lang or the locale: the bytes have none to detect.
+(a --timeout `diagnose` refuses; an unreadable file; input that is empty or blank; binary input, or text that is
+not UTF-8, in which no cause was recognised). Unusable input is said on stderr (with --json as {"error", "message"}
+on stdout) in the language of --lang or the locale: the bytes have none to detect.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import json
 import sys
 from typing import TYPE_CHECKING, Any
 
-from bot.commands import EXIT_USAGE, cloud_hint, default_lang, say
+from bot.commands import EXIT_USAGE, cloud_hint, default_lang, say, timeout_problem, usage_error
 from diagnostics import LANGS
 from knowledge import detect_lang, explain_paste, faq_question, log_verdict
 
@@ -60,9 +60,10 @@ def add_arguments(parser: Declarations) -> None:
         "--timeout",
         type=float,
         default=10.0,
+        metavar="S",
         help={
-            "zh": "诊断的时限，单位为秒（与 --run 一起使用）",
-            "en": "deadline of the diagnosis in seconds (with --run)",
+            "zh": "诊断的时限，单位为秒（与 --run 一起使用；默认 10）",
+            "en": "deadline of the diagnosis in seconds (with --run; default 10)",
         },
     )
 
@@ -158,9 +159,12 @@ def _unusable(kind: str, args: argparse.Namespace) -> int:
     return EXIT_USAGE
 
 
-def run(args: argparse.Namespace) -> int:
-    """`tcr-doctor explain`: print the pasted log's cause and fix (and, with --run, whether the diagnosis confirms it);
-    exit status 0 recognised, 1 not, 2 an unreadable file or unusable (empty, binary) input."""
+def _input(args: argparse.Namespace) -> str | int:
+    """The text to explain, or the exit status of a usage error already said: a --timeout `diagnose` refuses (before
+    any input is read), an unreadable file, empty input."""
+    problem = timeout_problem(args.timeout)
+    if problem is not None:
+        return usage_error("explain", problem, args.lang or default_lang())
     try:
         text = _read(args.file, args.lang or default_lang())
     except OSError as exc:
@@ -170,6 +174,16 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     if not text.strip():
         return _unusable("empty", args)
+    return text
+
+
+def run(args: argparse.Namespace) -> int:
+    """`tcr-doctor explain`: print the pasted log's cause and fix (and, with --run, whether the diagnosis confirms it);
+    exit status 0 recognised, 1 not, 2 a usage error (a --timeout out of range, an unreadable file) or unusable
+    (empty, binary) input."""
+    text = _input(args)
+    if isinstance(text, int):
+        return text
     result = explain_paste(text)
     if result is None:
         from bot.batch import mostly_binary  # lazy: ~3.8 M instructions (a dataclass; valgrind), for no cause only
