@@ -341,7 +341,7 @@ def main(argv: list[str] | None = None) -> int:
         if settings is None or not isinstance(exc, settings.SettingsError):
             raise
         if _lang_of_command_line(rest) == "zh":
-            print(f"tcr-doctor {name}: 设置无效：{exc}（见 README 的配置表）", file=sys.stderr)
+            print(f"tcr-doctor {name}: 设置无效：{exc.zh or exc}（见 README 的配置表）", file=sys.stderr)
         else:
             print(f"tcr-doctor {name}: invalid setting: {exc} (see the README's Configuration)", file=sys.stderr)
         return EXIT_USAGE

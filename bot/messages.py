@@ -112,6 +112,16 @@ def reason(exc: BaseException) -> Text:
     return {"zh": text, "en": text}
 
 
+def ca_file_reason(exc: BaseException) -> Text:
+    """Why a CA bundle (`diagnose --ca-file`, TCR_DOCTOR_CA_FILE) cannot be used, from what
+    diagnostics.load_ca_file raised: read, but no certificate in it (ssl.SSLError), or why it could not be read."""
+    import ssl  # loaded already: only load_ca_file, which needs it, raises these
+
+    if isinstance(exc, ssl.SSLError):
+        return {lang: text.format(error=exc.reason or exc) for lang, text in NOT_PEM.items()}
+    return reason(exc)
+
+
 def message(key: str, **fields: object) -> Text:
     """INPUT[KEY] with FIELDS filled in, in both languages (a field that is itself a {zh, en} message is picked per
     language)."""

@@ -42,7 +42,12 @@ README_END = "<!-- settings:end -->"
 
 
 class SettingsError(ValueError):
-    """A setting's value cannot be used; the message names the variable and what it expects."""
+    """A setting's value cannot be used; the message names the variable and what it expects (`zh`, when given: the
+    same in Chinese, which the CLI prints in a Chinese command line)."""
+
+    def __init__(self, message: str, zh: str | None = None) -> None:
+        super().__init__(message)
+        self.zh = zh
 
 
 def setting(
@@ -140,9 +145,17 @@ class Settings:
         "server inside Tencent Cloud. Empty = none (a service outside Tencent Cloud that diagnoses other domains)",
     )
     dns_nameserver: str | None = setting(
-        "TCR_DOCTOR_DNS_NAMESERVER", None, "`ip[:port]` of the DNS server diagnoses use", shown="system resolver"
+        "TCR_DOCTOR_DNS_NAMESERVER",
+        None,
+        "`ip[:port]` of the DNS server diagnoses use (anything else is a one-line error at start-up)",
+        shown="system resolver",
     )
-    ca_file: str | None = setting("TCR_DOCTOR_CA_FILE", None, "extra CA bundle (PEM) trusted for registry TLS")
+    ca_file: str | None = setting(
+        "TCR_DOCTOR_CA_FILE",
+        None,
+        "extra CA bundle (PEM) trusted for registry TLS (read at start-up: a file that cannot be read or holds no "
+        "certificate is a one-line error)",
+    )
     diagnose_timeout: float = setting("TCR_DOCTOR_DIAGNOSE_TIMEOUT", 10.0, "deadline of one diagnosis, seconds")
     diagnose_checks: tuple[str, ...] = setting(
         "TCR_DOCTOR_DIAGNOSE_CHECKS",
@@ -399,6 +412,7 @@ class Settings:
         from diagnostics import AnonymousDiagnosis  # see address_policy: only the channels pay for the import
 
         policy = self.address_policy()
+        self._check_resolver_and_ca_file()
         try:
             return AnonymousDiagnosis(
                 policy=policy,
@@ -409,6 +423,28 @@ class Settings:
             )
         except ValueError as exc:
             raise SettingsError(f"TCR_DOCTOR_DIAGNOSE_CHECKS={','.join(self.diagnose_checks)!r}: {exc}") from None
+
+    def _check_resolver_and_ca_file(self) -> None:
+        """TCR_DOCTOR_DNS_NAMESERVER is `ip[:port]` and TCR_DOCTOR_CA_FILE a readable PEM bundle, checked when a
+        channel starts (SettingsError, in zh and en), not found out by the first diagnosis."""
+        from diagnostics import parse_nameserver
+
+        if self.dns_nameserver is not None:
+            try:
+                parse_nameserver(self.dns_nameserver)
+            except ValueError:
+                given = f"TCR_DOCTOR_DNS_NAMESERVER={self.dns_nameserver!r}"
+                raise SettingsError(f"{given}: expected ip[:port]", zh=f"{given}：应为 IP[:端口]") from None
+        if self.ca_file is not None:
+            from bot.messages import ca_file_reason
+            from diagnostics import load_ca_file
+
+            try:
+                # the context that read it is kept: the first diagnosis uses it rather than reading the file again
+                load_ca_file(self.ca_file)
+            except OSError as exc:  # unreadable, or no certificate in it (ssl.SSLError)
+                why, given = ca_file_reason(exc), f"TCR_DOCTOR_CA_FILE={self.ca_file!r}"
+                raise SettingsError(f"{given}: {why['en']}", zh=f"{given}：{why['zh']}") from None
 
     def replace(self, **changes: Any) -> Settings:
         """A copy with some fields changed (by field name)."""

@@ -103,3 +103,52 @@ def test_web_service_uses_the_settings(tmp_path):
     assert isinstance(settings, Settings)
     assert app.extensions["tcr_doctor"].policy.domains == ("only.example",)
     assert app.config["MAX_CONTENT_LENGTH"] == settings.max_body_bytes
+
+
+@pytest.mark.parametrize(
+    "variable,value,en,zh",
+    [
+        ("TCR_DOCTOR_DNS_NAMESERVER", "notanip", "expected ip[:port]", "应为 IP[:端口]"),
+        ("TCR_DOCTOR_DNS_NAMESERVER", "10.0.0.2:99999", "expected ip[:port]", "应为 IP[:端口]"),
+        ("TCR_DOCTOR_CA_FILE", "{tmp}/missing.pem", "no such file or directory", "文件或目录不存在"),
+        ("TCR_DOCTOR_CA_FILE", "{tmp}/not-pem.txt", "no PEM certificate in it", "其中没有 PEM 格式的证书"),
+    ],
+)
+def test_a_resolver_or_ca_file_that_cannot_be_used_stops_the_start_not_the_first_diagnosis(
+    tmp_path, monkeypatch, capsys, variable, value, en, zh
+):
+    """`serve` (the web API) and Slack in Socket Mode refuse to start with a DNS server that is not ip[:port] or a CA
+    bundle they cannot read: one line in the command line's language, exit 2 (they started, and every diagnosis
+    then failed on it)."""
+    from bot.cli import main
+    from bot.slack import SlackSettings
+    from bot.web import create_app
+
+    (tmp_path / "not-pem.txt").write_text("not a certificate\n")
+    value = value.format(tmp=tmp_path)
+    with pytest.raises(SettingsError, match=variable):
+        create_app({"DB": str(tmp_path / "w.sqlite3"), "SLACK": "off", variable.removeprefix("TCR_DOCTOR_"): value})
+    with pytest.raises(SettingsError, match=variable):
+        SlackSettings.from_settings(
+            Settings.from_env(environ={"SLACK_BOT_TOKEN": "xoxb-1", variable: value}), socket_mode=True
+        )
+
+    # `serve` exports its database URL for its workers: set-then-delete makes monkeypatch restore it
+    for name in ("TCR_DOCTOR_DATABASE_URL", "DATABASE_URL", "TCR_DOCTOR_DB", "TCR_DOCTOR_LOG_LEVEL"):
+        monkeypatch.setenv(name, "")
+        monkeypatch.delenv(name)
+    monkeypatch.setenv(variable, value)
+    for lang, words in (("en", en), ("zh", zh)):
+        assert main(["serve", "--db", str(tmp_path / "s.sqlite3"), "--lang", lang]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and variable in err and words in err and "Traceback" not in err, err
+
+
+def test_a_usable_resolver_and_ca_file_are_what_the_anonymous_diagnosis_gets(tmp_path):
+    import trustme
+
+    ca = tmp_path / "ca.pem"
+    trustme.CA().cert_pem.write_to_path(str(ca))
+    environ = {"TCR_DOCTOR_DNS_NAMESERVER": "127.0.0.1:5353", "TCR_DOCTOR_CA_FILE": str(ca)}
+    anonymous = Settings.from_env(environ=environ).anonymous_diagnosis()
+    assert (anonymous.nameserver, anonymous.ca_file) == ("127.0.0.1:5353", str(ca))

@@ -269,23 +269,16 @@ def _file_problem(args: argparse.Namespace) -> Problem | None:
     if args.ca_file:
         # lazy: ssl and the module that reads the file, ~28-41 M instructions (valgrind) of a diagnosis that ends
         # before its TLS step (which loads them); --ca-file only
-        import ssl
-
         from diagnostics import load_ca_file
 
         try:
             # reading the file is the test; the context that read it becomes the diagnosis's own (the system CAs are
             # added there, once)
             load_ca_file(args.ca_file)
-        except ssl.SSLError as exc:  # read, but no certificate in it
-            from bot.messages import NOT_PEM, message  # refused input only (~0.2 ms by -X importtime)
+        except OSError as exc:  # unreadable, or read with no certificate in it (ssl.SSLError)
+            from bot.messages import ca_file_reason, message  # refused input only (~0.2 ms by -X importtime)
 
-            reason = {lang: text.format(error=exc.reason or exc) for lang, text in NOT_PEM.items()}
-            return message("unreadable", path=f"--ca-file {args.ca_file!r}", reason=reason)
-        except OSError as exc:
-            from bot.messages import cannot_read  # refused input only (~0.2 ms by -X importtime)
-
-            return cannot_read(f"--ca-file {args.ca_file!r}", exc)
+            return message("unreadable", path=f"--ca-file {args.ca_file!r}", reason=ca_file_reason(exc))
     if args.docker_config:
         return _docker_config_problem(args.docker_config)
     return None
