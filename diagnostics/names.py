@@ -126,15 +126,21 @@ def _outside(value: str, allowed: str) -> str:
     return "".join(dict.fromkeys(c for c in value if not re.fullmatch(allowed, c)))
 
 
+def _each(chars: str) -> tuple[str, str]:
+    """CHARS named one by one (en, zh): 'T', '_', 'R' and “T”“_”“R” -- run together ('T_R') they read as one token
+    the name does not contain. Escapes show a control character (a tab as \\t)."""
+    return ", ".join(repr(c) for c in chars), "".join(f"“{repr(c)[1:-1]}”" for c in chars)
+
+
 def validate_instance(value: str) -> dict[str, Any]:
     """{instance} of a valid TCR instance name; NameRuleError (instance.*) otherwise."""
     # characters first: 团队仓库 breaks the character rule, not (only) the length rule
     if not re.fullmatch(r"[a-z0-9-]*", value):
-        bad = _outside(value, r"[a-z0-9-]")
+        en, zh = _each(_outside(value, r"[a-z0-9-]"))
         raise NameRuleError(
             "instance.charset",
-            f"only lower-case letters, digits and '-' are allowed (found {bad!r})",
-            f"只能包含小写字母、数字和“-”（出现了 {bad!r}）",
+            f"only lower-case letters, digits and '-' are allowed (found {en})",
+            f"只能包含小写字母、数字和“-”（出现了{zh}）",
         )
     _check_length("instance", value, 5, 50)
     if value.startswith("-") or value.endswith("-"):
@@ -146,11 +152,11 @@ def validate_namespace(value: str) -> dict[str, Any]:
     """{namespace} of a valid TCR namespace; NameRuleError (namespace.*) otherwise."""
     _check_length("namespace", value, 2, 30)
     if not re.match(NS_CHARS, value):
-        bad = _outside(value, r"[a-z0-9._-]")
+        en, zh = _each(_outside(value, r"[a-z0-9._-]"))
         raise NameRuleError(
             "namespace.charset",
-            f"only lower-case letters, digits, '.', '_' and '-' are allowed (found {bad!r})",
-            f"只能包含小写字母、数字和“.”“_”“-”（出现了 {bad!r}）",
+            f"only lower-case letters, digits, '.', '_' and '-' are allowed (found {en})",
+            f"只能包含小写字母、数字和“.”“_”“-”（出现了{zh}）",
         )
     if value[0] in "._-" or value[-1] in "._-":
         raise NameRuleError(
@@ -173,10 +179,11 @@ def validate_repo(value: str) -> dict[str, Any]:
     if not re.match(REPO_CHARS, value):
         bad = _outside(value, r"[a-z0-9._/-]")
         rule = "repo.lowercase" if any(c.isupper() for c in bad) else "repo.charset"
+        en, zh = _each(bad)
         raise NameRuleError(
             rule,
-            f"only lower-case letters, digits, '.', '_', '-' and '/' are allowed (found {bad!r})",
-            f"只能包含小写字母、数字和“.”“_”“-”“/”（出现了 {bad!r}）",
+            f"only lower-case letters, digits, '.', '_', '-' and '/' are allowed (found {en})",
+            f"只能包含小写字母、数字和“.”“_”“-”“/”（出现了{zh}）",
         )
     components = value.split("/")
     for comp in components:

@@ -257,3 +257,19 @@ def test_hostile_input_never_raises(kind, value):
 def test_unknown_kind():
     with pytest.raises(ValueError):
         check_name("bucket", "x")
+
+
+@pytest.mark.parametrize(
+    ("kind", "value", "en", "zh"),
+    [
+        ("instance", "-Team_Registry-", "(found 'T', '_', 'R')", "（出现了“T”“_”“R”）"),
+        ("instance", "MyRegistry", "(found 'M', 'R')", "（出现了“M”“R”）"),
+        ("instance", "团队仓库01", "(found '团', '队', '仓', '库')", "（出现了“团”“队”“仓”“库”）"),
+        ("namespace", "team a", "(found ' ')", "（出现了“ ”）"),
+        ("repo", "Team/App", "(found 'T', 'A')", "（出现了“T”“A”）"),
+    ],
+)
+def test_the_characters_a_rule_refuses_are_named_one_by_one(kind, value, en, zh):
+    """'found 'T_R'' read as one token that is not in the name; each character is named, in the language's quotes."""
+    r = check_name(kind, value)
+    assert r["error"]["en"].endswith(en) and r["error"]["zh"].endswith(zh), r["error"]
