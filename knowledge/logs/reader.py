@@ -44,6 +44,7 @@ from .rules import (
     registry_context,
     retells_outcome,
 )
+from .story import decide, official_image, read_story
 
 if TYPE_CHECKING:
     from ..results import LogCause
@@ -84,7 +85,9 @@ _EXPIRY_PROSE = LazyRe(
     r"\b(?:long[- ]running|lengthy|hours?-long) (?:builds?|pushe?s?|uploads?|jobs?|pipelines?)\b|"
     r"\b(?:builds?|jobs?|pushe?s?|pipelines?) that (?:takes?|runs?|lasts?) (?:for )?(?:a long time|several|many|hours|\d{1,3} ?(?:hours?|hrs?|minutes?|mins?))|"
     r"\b(?:can't|cannot|can not|could not|couldn't|fails? to|failed to|unable to) refresh (?:the |its |a )?(?:token|credentials?|login)|"
-    r"一段时间后|过一段时间|(?:几|\d{1,3}) ?个?小时(?:后|以后)|重新登录(?:后)?就(?:好|可以|正常)"
+    r"一段时间后|过一段时间|(?:几|\d{1,3}) ?个?小时(?:后|以后)|重新登录(?:后)?就(?:好|可以|正常)|"
+    # an expired token told in Japanese or Chinese ("期限切れのトークンが残っていて", "令牌过期了")
+    r"期限切れ|有効期限が切れ|(?:令牌|token|凭证|凭据|登录)\S{0,4}(?:已经|已)?(?:过期|失效)"
 )
 
 
@@ -130,7 +133,9 @@ def _explain(text: str) -> LogCause | None:
     tool = detect_tool(lines, line, ent["tool"])
     cause, also, note = _refined_cause(pattern, line, op, ent, tool, lines[max(0, idx - 400) : idx], whole_lower)
     cause = _whole_paste_cause(cause, also, line, lines, text)
-    told, note = _user_diagnosis(cause, also, note, pattern, lines, fenced)
+    prose = _user_prose(lines, fenced)
+    cause = decide(cause, also, pattern, read_story(whole_lower, prose), tool)
+    told, note = _user_diagnosis(cause, also, note, pattern, prose)
     if told != cause:
         # the output's wording is not what is reported: its own FAQ link, diagnosis and texts are the cause's
         cause, pattern = told, {"id": pattern["id"], "tier": pattern["tier"], "cause": told}
@@ -257,6 +262,9 @@ _USER_SAYS: tuple[tuple[str, frozenset[str], LazyRe], ...] = (
             r"\b(?:recovers?|recovered|resolves itself|goes away)\b[^.\n]{0,30}\b(?:seconds?|minutes?|mins?)\b|"
             # the user's "temporary failures of the service"; glibc's "Temporary failure in name resolution" is output
             r"\btemporary (?:failures?|outages?|glitch(?:es)?|problems?|issues?|errors?)\b(?! in name resolution)"
+            # "These are obviously transient because re-runs are successful", "only succeeded on the 3rd retry"
+            r"|\bre-?runs? (?:are|were|is|was) successful\b|"
+            r"\bsucceed(?:s|ed)? (?:only )?(?:on|after) (?:the |a )?(?:\d(?:st|nd|rd|th)|second|third|next) (?:re-?try|attempt|run)\b"
         ),
     ),
     (
@@ -296,6 +304,8 @@ _USER_SAYS: tuple[tuple[str, frozenset[str], LazyRe], ...] = (
             r"\b(?:hit|reached|exceeded|hitting|reaching) (?:a |the |our |its )?(?:[\w-]+ ){0,4}(?:limit|quota)\b|"
             # "I had run out of private repositories" (a plan's repository count)
             r"\b(?:run|ran|running|runs) out of (?:\w+ ){0,2}(?:repos|repositories|quota)\b"
+            # "as soon as my plan reach 199 G which is the max allowed for this Plan S"
+            r"|\b(?:reach(?:es|ed)?|hit|hits|exceed(?:s|ed)?)\b[^.\n]{0,40}\b(?:the )?max(?:imum)? (?:allowed|size|storage)\b"
         ),
     ),
     (
@@ -350,25 +360,28 @@ _QUOTED_SPAN = LazyRe(r"`[^`\n]{1,600}`")
 _REFINABLE_TIER = 2
 
 
+def _user_prose(lines: list[str], fenced: frozenset[int]) -> str:
+    """The user's own sentences (lower-cased, one per line): lines outside fences that read as prose, without what
+    they quote in backticks (the output's words are not the user's diagnosis; a sentence that quotes a long error
+    inline is still the user's) and without questions (a question names what the user wonders about, not what they
+    found: "是因为没有权限吗？")."""
+    unquoted = (_QUOTED_SPAN.sub(" ", line) for i, line in enumerate(lines) if i not in fenced)
+    return "\n".join(line for line in unquoted if is_prose(line) and not _QUESTION.search(line)).lower()
+
+
 def _user_diagnosis(
     cause: str,
     also: list[str],
     note: dict[str, str] | None,
     pattern: dict[str, Any],
-    lines: list[str],
-    fenced: frozenset[int],
+    prose: str,
 ) -> tuple[str, dict[str, str] | None]:
-    """The cause the user's own sentences name ("the root cause is that we've hit a limit for images per repository
-    quota", "the credentials are not sent along the request", "there is no F38 toolbox container", "I pull through
-    a proxy"), when the output's reading is a generic one that this cause refines (a 403 that is a quota, a 401 that
-    is an expired token) or one whose wording lists it among its alternatives (a 503, a dial timeout: a proxy); the
-    former cause joins `also`."""
+    """The cause the user's own sentences (`prose`) name ("the root cause is that we've hit a limit for images per
+    repository quota", "the credentials are not sent along the request", "there is no F38 toolbox container", "I pull
+    through a proxy"), when the output's reading is a generic one that this cause refines (a 403 that is a quota, a
+    401 that is an expired token) or one whose wording lists it among its alternatives (a 503, a dial timeout: a
+    proxy); the former cause joins `also`."""
     generic = pattern["id"] in GENERIC_IDS or pattern["tier"] <= _REFINABLE_TIER
-    # the user's sentences, without what they quote in backticks (the output's words are not the user's diagnosis)
-    # (a sentence that quotes a long error inline is still the user's: judged without its quotes)
-    unquoted = (_QUOTED_SPAN.sub(" ", line) for i, line in enumerate(lines) if i not in fenced)
-    # (a question names what the user wonders about, not what they found: "是因为没有权限吗？")
-    prose = "\n".join(line for line in unquoted if is_prose(line) and not _QUESTION.search(line)).lower()
     if not prose:
         return cause, note
     for said, refines, rx in _USER_SAYS:
@@ -797,14 +810,16 @@ def _refined_cause(
         cause = "CREDENTIALS_EXPIRED"
         note = _EXPIRED_OVER_TIME
     cause = _host_cause(pattern, cause, also, whole_lower)
-    if pattern.get("official_cause") and cause == pattern["cause"] and _HUB_OFFICIAL.search(line):
+    if (
+        pattern.get("official_cause")
+        and cause == pattern["cause"]
+        and _HUB_OFFICIAL.search(line)
+        and not official_image(line)
+    ):
         # Docker Hub's library/ namespace holds only public official images: a 401 there is asked of a name that
         # does not exist (kaniko, crane: `UNAUTHORIZED: authentication required; [map[… Name:library/nodee …]]`)
         also.insert(0, cause)
         cause = pattern["official_cause"]
-    if pattern.get("logged_in_cause") and tool != "kubelet" and _LOGGED_IN.search(whole_lower):
-        also.insert(0, cause)
-        cause = pattern["logged_in_cause"]
     if pattern.get("kubelet_cause") and tool == "kubelet" and cause == pattern["cause"]:
         also.insert(0, cause)
         cause = pattern["kubelet_cause"]
@@ -838,16 +853,6 @@ _HUB_OFFICIAL = LazyRe(
     r"\bname:library/[a-z0-9._-]{1,100}\b|\brepository(?::|%3a)library(?:/|%2f)[a-z0-9._-]{1,100}(?::|%3a)|"
     r"\b(?:index|registry-1)\.docker\.io/v2/library/[a-z0-9._-]{1,100}/",
     re.IGNORECASE,
-)
-# A login that worked, shown in the paste (docker's `Login Succeeded`) or told by the user ("I was able to login")
-_LOGGED_IN = LazyRe(
-    r"login succeeded!?\W{0,3}$|\b(?:able|managed) to (?:log ?in|login|sign in)\b|\blogged in (?:successfully|fine|ok)\b|"
-    r"\bsuccessfully logged in\b|\blogin (?:was |is )?(?:successful|fine|working|works)\b|登录成功|登陆成功|"
-    # credentials handed to the failing program itself (labelling convention C6): a typed password or credentials
-    # option (`helm push -u admin -p …`, `--password-stdin`, `--creds`), a Flux `secretRef`
-    r"(?:^|[\s$#>])(?:docker|podman|helm|skopeo|buildah|crictl|nerdctl|oras|crane)\b[^\n]{0,300}\s(?:-p\s\S|--password\b|"
-    r"--password-stdin\b|--creds\b|--src-creds\b|--dest-creds\b)|\bsecretref:",
-    re.MULTILINE,
 )
 _BARE_400 = LazyRe(r"\b400\b(?: bad request)?(?![^\n]{0,40}(?:invalid|token|grant|scope))", re.IGNORECASE)
 # the tag as a reference (`repo:1.2+build`) or in the manifest URL the client requested (`/v2/repo/manifests/1.2+build`:
@@ -962,6 +967,7 @@ _SLOW_PUSH_PROSE = LazyRe(
     r"\blayers? (?:seems?|seemed|appears?|appeared) to (?:push|upload)|upload speed is (?:\w+ )?(?:bad|slow|low|poor)|"
     r"\b(?:bigger|larger|longer) (?:builds?|images?|layers?|pushe?s?)\b|"
     r"\btoken (?:\w+ ){0,2}expire[sd]? (?:while|during|before|in the middle)|"
+    r"\b(?:taking|takes|took|after) (?:a |an )?(?:huge|long|very long|lot of) (?:time|while) to (?:upload|push)\b|"
     r"上传.{0,10}(?:很久|很慢|较慢|时间长)|大镜像|镜像(?:很|太|比较)大"
 )
 _PUSH_LINE = LazyRe(

@@ -92,6 +92,7 @@ def load_rules() -> dict[str, Any]:
         "causes": data["causes"],
         "prefilter": prefilter,
         "ignore": tuple(s.lower() for s in data.get("ignore", ())),
+        "official_images": frozenset(data.get("official_images", ())),
     }
 
 

@@ -1,0 +1,144 @@
+"""The credential story a paste tells (labelling conventions C6 and C7, docs/logs.md "Labelling conventions"): a few
+facts read from the output and from the user's own sentences, and one decision over them that names the credential
+family's cause the way the conventions do, not by the wording alone.
+
+A generic refusal (`unauthorized: authentication required`, a bare `denied`) is printed alike whether nothing was
+sent, something was sent and refused, or a known identity lacks a right. What tells them apart is the story around
+it: whether credentials reached the failing request (a login that worked, a stored `auth` entry, typed credentials,
+the user saying they logged in, a set-up that worked before, a new login that fixed it). Each fact is one function
+here; `decide` applies C6 to the reader's first reading.
+
+The decision (only for the generic wordings named below; a specific wording keeps its own cause):
+
+1. A generic 401 (patterns with a `logged_in_cause`: `unauthorized`, ACR's `aka.ms/acr/authorization`) is a refusal of
+   credentials that were sent (`CREDENTIALS_INVALID`) when the story shows them sent, else a missing login
+   (`CREDENTIALS_MISSING`). For the kubelet only its own history counts (it worked before, a new login fixed it): a
+   `docker login` on the node is another program's (C6: credentials given to another program are missing).
+2. A bare `denied` (pattern `denied`) is a known identity refused (`PERMISSION_DENIED`) only when the story shows
+   credentials; with none, it is what a registry answers anyone: a missing login (`CREDENTIALS_MISSING`) on a
+   private, masked or other non-Hub host (Docker Hub's own pulls are already read as a wrong name, C3/C6).
+3. A 401 for Docker Hub's `library/` namespace reads as a name that does not exist (C3) only when the name is not
+   one of Docker's official images (`official_image`): `library/php` exists, so its 401 is the credentials'.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from ..dialogue import LazyRe
+from .rules import load_rules
+
+# A login that worked, shown in the paste (docker's `Login Succeeded`) or told by the user ("I was able to login"), and
+# credentials handed to the failing program itself (labelling convention C6): a typed password or credentials option
+# (`helm push -u admin -p …`, `--password-stdin`, `--creds`), a Flux `secretRef`
+_LOGIN_SHOWN = LazyRe(
+    r"login succeeded!?\W{0,3}$|\b(?:able|managed) to (?:log ?in|login|sign in)\b|\blogged in (?:successfully|fine|ok)\b|"
+    r"\bsuccessfully logged in\b|\blogin (?:was |is )?(?:successful|fine|working|works)\b|登录成功|登陆成功|"
+    r"(?:^|[\s$#>])(?:docker|podman|helm|skopeo|buildah|crictl|nerdctl|oras|crane)\b[^\n]{0,300}\s(?:-p\s\S|--password\b|"
+    r"--password-stdin\b|--creds\b|--src-creds\b|--dest-creds\b)|\bsecretref:",
+    re.MULTILINE,
+)
+# Credentials stored for the client where the paste shows them: a docker config.json `auths` entry holding an `auth`
+# or identity token (docker sends it with every request to that host), or a registry password set for the build
+# (`DOCKER_REGISTRY_PASSWORD=…`, `REGISTRY_PASSWORD: …`)
+_CONFIGURED = LazyRe(
+    r"\"(?:auth|identitytoken)\"\s{0,3}:\s{0,3}\"[^\"\s]{8,}\"|"
+    r"\b[a-z_]{0,30}(?:registry|docker|harbor|cr)[a-z_]{0,20}_(?:password|passwd|pass|token)\s{0,2}[=:]\s{0,2}[^\s$]"
+)
+# The user saying the failing program was given credentials: they ran a login before it ("I have tried az acr login,
+# docker login": tried, ran, did), or the same token works with that tool's login ("The same access token works fine
+# when I connect … using docker login"). A belief alone ("I am logged in", "已经登录过了") is not: the real labels
+# read those posts as credentials that did not reach the failing program (a buildx builder, another step).
+_SAID_LOGGED_IN = LazyRe(
+    r"\b(?:i|we)(?: have| had|'ve)?(?: already| also)? (?:tried|did|done|ran|performed|executed)\b[^.\n]{0,30}"
+    r"\b(?:docker|podman|nerdctl|helm registry|az acr|oras|crane|skopeo|buildah) login\b|"
+    r"\b(?:same|my) (?:access )?(?:token|credentials|password) works? (?:fine |well )?(?:when|with|for|in)\b"
+)
+# The user saying it worked before with the same set-up: the credentials existed and were accepted then
+_WORKED_BEFORE = LazyRe(
+    r"\b(?:was|were) able to (?:do (?:this|it|that)|push|pull|deploy|build)\b[^.\n]{0,20}\b(?:yesterday|before|earlier|last (?:week|month))\b|"
+    r"\b(?:worked|was working|used to work)\b(?: fine| well| perfectly| ok)?(?: until| till| up to)? (?:yesterday|last (?:week|month|night)|before|previously|earlier)\b|"
+    r"\b(?:has|had) been (?:running|working)\b[^.\n]{0,30}\b(?:weeks|days|months)\b[^.\n]{0,30}\bwithout\b|"
+    r"\b(?:has|had) been (?:running|working) (?:fine |well )?for (?:a couple of |several |a few |\d{1,3} )?(?:weeks|days|months)\b|"
+    r"(?:昨天|之前|以前)(?:还|都)?(?:是)?(?:可以|正常|好的|能用)"
+)
+# The user saying a new login fixed it ("docker logout; docker login solved it", "ログインし直して解決"): the old
+# credentials were sent and refused
+_RELOGIN_FIXED = LazyRe(
+    r"\b(?:re-?log(?:ged|ging)? ?in|logging (?:out and )?(?:back )?in again|logged (?:out and )?(?:back )?in again|"
+    r"log(?:ging)? out and (?:log(?:ging)? )?(?:back )?in)\b[^.\n]{0,40}\b(?:fixed|solved|resolved|helped|works|worked)\b|"
+    r"\b(?:fixed|solved|resolved) (?:it |this |the (?:issue|problem) )?by (?:re-?log|logging (?:out|in) again|docker logout)|"
+    r"(?:ログイン|入り)直(?:し|して)[^。\n]{0,30}解決|重新登录[^。\n]{0,10}(?:解决|好了)"
+)
+# Docker Hub's library/ name of a refused request (`Name:library/x`, `repository:library/x:pull`, `/v2/library/x/`)
+_HUB_LIBRARY_NAME = LazyRe(r"(?:^|[\s/:=\[]|%3a)library(?:/|%2f)([a-z0-9._-]{1,100})", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Story:
+    """What a paste tells about the credentials of the failing request."""
+
+    shown: bool  # the output or its configuration shows credentials reaching the failing program
+    told: bool  # the user says they logged in or gave the credentials
+    worked: bool  # the user says the same set-up worked before
+    relogin: bool  # the user says a new login fixed it
+
+    @property
+    def sent(self) -> bool:
+        """Whether credentials reached the failing request, as far as the paste tells."""
+        return self.shown or self.told or self.worked or self.relogin
+
+
+def credentials_shown(whole_lower: str) -> bool:
+    """Whether the output shows credentials reaching the failing program: a login that worked, typed credentials, a
+    Flux `secretRef`, a stored docker `auth` entry, a registry password set for the build (`whole_lower`: the paste,
+    lower-cased)."""
+    return bool(_LOGIN_SHOWN.search(whole_lower) or _CONFIGURED.search(whole_lower))
+
+
+def said_logged_in(prose: str) -> bool:
+    """Whether the user's own sentences (`prose`, lower-cased) say they logged in or gave the failing program
+    credentials ("I have tried az acr login, docker login", "the same token works when I use docker login")."""
+    return bool(_SAID_LOGGED_IN.search(prose))
+
+
+def worked_before(prose: str) -> bool:
+    """Whether the user's own sentences say the same set-up worked before ("I was able to do this yesterday", "has
+    been running for a couple of weeks without any issues")."""
+    return bool(_WORKED_BEFORE.search(prose))
+
+
+def relogin_fixed(prose: str) -> bool:
+    """Whether the user's own sentences say logging in again fixed it."""
+    return bool(_RELOGIN_FIXED.search(prose))
+
+
+def official_image(line: str) -> bool:
+    """Whether the Docker Hub `library/` name the line refers to is one of Docker's official images (the names of
+    docker-library/official-images' library/ directory): such a repository exists, so a refusal of it is not a
+    wrong name."""
+    m = _HUB_LIBRARY_NAME.search(line)
+    return m is not None and m.group(1).lower() in load_rules()["official_images"]
+
+
+def read_story(whole_lower: str, prose: str) -> Story:
+    """The facts of the paste (`whole_lower`, lower-cased) and of the user's own sentences (`prose`)."""
+    return Story(
+        shown=credentials_shown(whole_lower),
+        told=said_logged_in(prose),
+        worked=worked_before(prose),
+        relogin=relogin_fixed(prose),
+    )
+
+
+def decide(cause: str, also: list[str], pattern: dict[str, Any], story: Story, tool: str | None) -> str:
+    """The credential family's cause by convention C6 (the module's docstring), given the reader's first reading
+    `cause` of the decisive `pattern`; the former cause joins `also`."""
+    if pattern.get("logged_in_cause") and cause == pattern["cause"]:
+        sent = (story.worked or story.relogin) if tool == "kubelet" else story.sent
+        if sent:
+            also.insert(0, cause)
+            return str(pattern["logged_in_cause"])
+    return cause

@@ -1,0 +1,252 @@
+"""Pasted logs, the credential family decided by the story (issue 11, labelling conventions C6-C8 in docs/logs.md):
+each fact of knowledge/logs/story.py on its own, then each decision through `explain`, with a control beside it that
+keeps the reading it must not take away. Lines are built from the tools' format strings with their variable parts
+(hypothesis draws hosts and names); the stories are told in the words users write."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+
+from knowledge.logs.story import (
+    Story,
+    credentials_shown,
+    decide,
+    official_image,
+    relogin_fixed,
+    said_logged_in,
+    worked_before,
+)
+from tests.harness.log_families import HOSTS, LABELS, PATHS, cause, causes
+
+CLASS = settings(max_examples=15, deadline=None)
+
+# --- the facts ---------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ('{\n\t"auths": {\n\t\t"10.0.0.5": {\n\t\t\t"auth": "ywrtaw46sgfyym9ymtizndu="\n\t\t}\n\t}\n}', True),
+        ('"identitytoken": "eyjhbgcioijsuzi1nij9"', True),
+        ("docker_registry_password=bluecat$7", True),
+        ("registry_password: s3cret", True),
+        ("login succeeded", True),
+        ("$ docker login -u admin -p hunter2 r.example.com", True),
+        ('"auths": {"r.example.com": {}}', False),  # an entry without credentials (a helper's placeholder)
+        ('"auth": ""', False),
+        ("docker_registry_password=$secret_from_ci", False),  # an unexpanded variable shows nothing
+        ("i forgot my password", False),
+    ],
+)
+def test_credentials_shown_in_the_output_or_its_configuration(text, shown):
+    assert credentials_shown(text) is shown
+
+
+@pytest.mark.parametrize(
+    ("prose", "told"),
+    [
+        ("i have tried az login\naz acr login\ndocker login as well", False),  # a list, not a sentence of its own
+        ("i have tried az acr login and docker login, none of those make a difference", True),
+        ("we already ran docker login before the push", True),
+        ("the same access token works fine when i connect to the same registry using docker login", True),
+        ("i am logged in", False),  # a belief: the real labels read it as credentials that did not reach the tool
+        ("how do i run docker login in ci?", False),
+    ],
+)
+def test_the_user_says_the_failing_program_was_given_credentials(prose, told):
+    assert said_logged_in(prose) is told
+
+
+@pytest.mark.parametrize(
+    ("prose", "worked"),
+    [
+        ("i was able to do this yesterday but i now keep getting unauthorized", True),
+        ("the env. has been running for a couple of weeks without any issues", True),
+        ("it worked fine until yesterday", True),
+        ("昨天还可以拉取", True),
+        ("it never worked", False),
+        ("i want this to work before friday", False),
+    ],
+)
+def test_the_user_says_the_same_set_up_worked_before(prose, worked):
+    assert worked_before(prose) is worked
+
+
+@pytest.mark.parametrize(
+    ("prose", "fixed"),
+    [
+        ("logging out and back in again fixed it", True),
+        ("solved it by docker logout and docker login", True),
+        ("docker hub に入り直して解決しました", True),
+        ("i logged in again but it still fails", False),
+    ],
+)
+def test_the_user_says_a_new_login_fixed_it(prose, fixed):
+    assert relogin_fixed(prose) is fixed
+
+
+@pytest.mark.parametrize(
+    ("line", "official"),
+    [
+        ("unexpected status from HEAD request to https://registry-1.docker.io/v2/library/php/manifests/8.4-fpm", True),
+        ("scope=repository%3Alibrary%2Fubuntu%3Apull", True),
+        ("[map[Action:pull Class: Name:library/nodee Type:repository]]", False),
+        ("https://index.docker.io/v2/library/agent/manifests/latest", False),
+    ],
+)
+def test_an_official_image_is_a_name_docker_hub_has(line, official):
+    assert official_image(line) is official
+
+
+# --- the decisions -----------------------------------------------------------------------------------------------
+
+
+@CLASS
+@given(host=HOSTS, path=PATHS)
+def test_a_generic_401_after_credentials_stored_for_the_host_is_a_refusal_of_them(host, path):
+    # docker sends a config.json `auth` entry with every request to its host: a 401 is those credentials refused (C6)
+    push = (
+        f"the auth token in /root/.docker/config.json\n"
+        f'{{\n\t"auths": {{\n\t\t"{host}": {{\n\t\t\t"auth": "YWRtaW46SGFyYm9yMTIzNDU="\n\t\t}}\n\t}}\n}}\n'
+        f"when i run command: `docker push {host}/{path}:latest`\n"
+        f"the error : unauthorized: authentication required\n"
+    )
+    assert cause(push) == "CREDENTIALS_INVALID"
+    # control: nothing stored, nothing typed: a missing login
+    assert cause(f"$ docker push {host}/{path}:latest\nunauthorized: authentication required\n") == (
+        "CREDENTIALS_MISSING"
+    )
+
+
+@CLASS
+@given(host=HOSTS, path=PATHS)
+def test_the_users_account_of_credentials_sent_makes_a_generic_401_invalid(host, path):
+    error = (
+        f'  Warning  Failed  2m  kubelet  Failed to pull image "{host}/{path}:1.0": rpc error: code = Unknown desc = '
+        f"Error response from daemon: Get https://{host}/v2/{path}/manifests/1.0: unauthorized: authentication required"
+    )
+    worked = (
+        f"The cluster has been running for a couple of weeks without any issues. Now pods report:\n```\n{error}\n```\n"
+    )
+    assert cause(worked) == "CREDENTIALS_INVALID"  # the kubelet had credentials: they worked before
+    assert cause(f"```\n{error}\n```\n") == "CREDENTIALS_MISSING"  # control: no story
+    push = f"I have tried az acr login and docker login, none of those make a difference.\n$ docker push {host}/{path}:1.0\nunauthorized: authentication required\n"
+    assert cause(push) == "CREDENTIALS_INVALID"
+
+
+def test_for_the_kubelet_only_its_own_history_counts():
+    # a `docker login` on the node gives credentials to docker, not to the kubelet (C6: another program's)
+    unauthorized = {"id": "unauthorized", "cause": "CREDENTIALS_MISSING", "logged_in_cause": "CREDENTIALS_INVALID"}
+    told = Story(shown=True, told=True, worked=False, relogin=False)
+    assert decide("CREDENTIALS_MISSING", [], unauthorized, told, "kubelet") == "CREDENTIALS_MISSING"
+    assert decide("CREDENTIALS_MISSING", [], unauthorized, told, "docker") == "CREDENTIALS_INVALID"
+    worked = Story(shown=False, told=False, worked=True, relogin=False)
+    assert decide("CREDENTIALS_MISSING", [], unauthorized, worked, "kubelet") == "CREDENTIALS_INVALID"
+    # a specific wording keeps its own cause whatever the story
+    specific = {"id": "no-basic-auth", "cause": "CREDENTIALS_MISSING"}
+    assert decide("CREDENTIALS_MISSING", [], specific, told, "docker") == "CREDENTIALS_MISSING"
+
+
+def test_a_401_for_an_official_image_is_the_credentials_and_for_another_library_name_the_name():
+    php = (
+        "failed to solve: php:8.4-fpm: failed to resolve source metadata for docker.io/library/php:8.4-fpm: unexpected "
+        "status from HEAD request to https://registry-1.docker.io/v2/library/php/manifests/8.4-fpm: 401 Unauthorized\n"
+    )
+    assert cause(php + "Logging out and back in again fixed it.\n") == "CREDENTIALS_INVALID"
+    # containerd asks for an oauth token only with credentials (authorizer.go): Hub refused the ones sent
+    ubuntu = (
+        "ERROR: failed to solve: ubuntu:focal: failed to authorize: failed to fetch oauth token: unexpected status from "
+        "GET request to https://auth.docker.io/token?scope=repository%3Alibrary%2Fubuntu%3Apull&service=registry.docker.io"
+        ": 401 Unauthorized"
+    )
+    assert cause(ubuntu) == "CREDENTIALS_INVALID"
+    # control: a library/ name Docker Hub does not have is the name (C3)
+    assert cause(ubuntu.replace("ubuntu", "ubuntuu")) == "REPO_NOT_FOUND"
+
+
+# --- wordings of the tools' own printing code --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        "Error: unknown flag: --password-stdin",  # docker < 17.07 under docker/login-action
+        "unknown shorthand flag: 'e' in -e",  # `aws ecr get-login`'s `-e none`, removed from docker login in 17.06
+        "unknown flag: --email",
+        "flag needs an argument: 'p' in -p",  # an empty CI variable after -p
+        "flag needs an argument: --password",
+    ],
+)
+def test_pflags_refusal_of_a_flag_only_login_has_is_a_login_usage_error(error):
+    assert cause(f"Run docker/login-action@v1\n🔑 Logging into Docker Hub...\n{error}\n") == "LOGIN_USAGE"
+    # control: the same refusal of a flag of another command is no registry cause
+    assert cause("$ docker run --gpus all x\nunknown flag: --gpus\n") != "LOGIN_USAGE"
+
+
+@CLASS
+@given(user=LABELS)
+def test_gitlabs_http_basic_refusal_is_credentials_sent_and_refused_though_it_names_expiry(user):
+    error = (
+        'Error response from daemon: Get "https://registry.gitlab.com/v2/": unauthorized: HTTP Basic: Access denied. '
+        "If a password was provided for Git authentication, the password was incorrect or you're required to use a "
+        "token instead of a password. If a token was provided, it was either incorrect, expired, or improperly scoped."
+    )
+    assert causes(f"$ docker login registry.gitlab.com -u {user} -p [REDACTED]\n{error}\n")[:2] == [
+        "CREDENTIALS_INVALID",
+        "CREDENTIALS_EXPIRED",
+    ]
+
+
+@CLASS
+@given(host=HOSTS, project=LABELS, repo=LABELS)
+def test_harbors_401_naming_a_project_it_does_not_have_is_the_name(host, project, repo):
+    line = (
+        f'Failed to pull image "{host}/{project}/{repo}:1.6.1": rpc error: code = Unknown desc = Error response from '
+        f"daemon: unauthorized: project not found, name: {project}: project not found, name: {project}"
+    )
+    assert cause(line) == "REPO_NOT_FOUND"
+
+
+# --- what the user's sentences tell ------------------------------------------------------------------------------
+
+_GHCR_DENIED = 'Error response from daemon: Head "https://ghcr.io/v2/doxygen/doxygen/manifests/latest": denied: denied'
+
+
+@pytest.mark.parametrize(
+    "story",
+    [
+        "期限切れのトークンが残っていて、そのせいで Denied となっている可能性あり。",
+        "原因是本地保存的令牌已经过期了，重新登录就好。",
+    ],
+)
+def test_an_expired_token_told_in_japanese_or_chinese_refines_a_bare_refusal(story):
+    assert cause(f"{story}\n{_GHCR_DENIED}\n") == "CREDENTIALS_EXPIRED"
+    assert cause(f"{_GHCR_DENIED}\n") == "PERMISSION_DENIED"  # control: no story, the wording's reading
+
+
+def test_a_refusal_the_user_says_reruns_get_past_is_the_servers():
+    error = "ERROR: failed to push ghcr.io/a/b:c: unexpected status: 403 Forbidden"
+    assert cause(f"```\n{error}\n```\nThese are transient: re-runs are successful.\n") == "SERVER_ERROR"
+    assert cause(f"```\n{error}\n```\nIt only succeeded on the 3rd retry.\n") == "SERVER_ERROR"
+    # control: a "non-transient" refusal every retry repeats keeps the wording's reading
+    assert cause(f"```\n{error}\n```\nA hard, non-transient denial: all 3 retries fail.\n") == "PERMISSION_DENIED"
+
+
+def test_a_refusal_after_the_plan_reached_its_maximum_is_the_quota():
+    error = 'Error when pushing image : "denied: The system is in read only mode. Any modification is prohibited."'
+    told = f"As soon as my plan reach 199 G which is the max allowed for this plan, pushes fail.\n{error}\n"
+    assert cause(told) == "QUOTA_EXCEEDED"
+    assert cause(f"{error}\n") != "QUOTA_EXCEEDED"
+
+
+@CLASS
+@given(host=HOSTS, project=LABELS, repo=LABELS)
+def test_a_refusal_after_the_user_says_the_upload_took_a_long_time_is_an_expiry(host, project, repo):
+    error = (
+        f"unauthorized: unauthorized to access repository: {project}/{repo}, action: push: unauthorized to access "
+        f"repository: {project}/{repo}, action: push"
+    )
+    told = f"$ docker push {host}/{project}/{repo}:1\nAfter taking a huge time to upload the image, it fails with:\n"
+    assert cause(told + error + "\n") == "CREDENTIALS_EXPIRED"
+    assert cause(f"$ docker push {host}/{project}/{repo}:1\nIt fails with:\n{error}\n") == "PERMISSION_DENIED"
