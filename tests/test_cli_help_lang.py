@@ -152,3 +152,14 @@ def test_a_locale_default_lang_is_declared_one_way(name):
 
     module = importlib.import_module(f"bot.commands.{COMMANDS[name][0]}")
     assert lang_options(module.add_arguments) == lang_options(add_lang_argument)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_ask_help_says_what_stdin_takes_and_gives(lang, locale, capsys):
+    """`ask` reads a JSON string or {"q": …} per stdin line (a multi-line paste) and always writes JSON Lines, one line
+    per input line (README); its help said only "one question per line", so a pasted log went in line by line."""
+    locale(lang)
+    with pytest.raises(SystemExit):
+        main(["ask", "--help"])
+    out = squeezed(capsys.readouterr().out)
+    assert "JSONLines" in out and '{"q":…}' in out

@@ -42,8 +42,10 @@ def add_arguments(parser: Declarations) -> None:
         "question",
         nargs="*",
         help={
-            "zh": "问题（省略或写 - 时从标准输入逐行读取问题）",
-            "en": "the question (omit it, or give -, to read one question per line from stdin)",
+            "zh": '问题（省略或写 - 时从标准输入读取：每行一个问题，多行粘贴写成每行一个 JSON 字符串或 {"q": …}；'
+            "输出 JSON Lines，每行输入一行输出）",
+            "en": "the question (omit it, or give -, to read stdin: one question per line, or for multi-line pastes a "
+            'JSON string or {"q": …} per line; JSON Lines out, one line per line in)',
         },
     )
     parser.add_argument(
