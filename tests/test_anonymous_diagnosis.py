@@ -34,17 +34,21 @@ def test_only_anonymous_checks_and_the_operators_choice():
 
 
 def test_slack_and_the_web_share_the_policy(tmp_path):
+    import trustme
+
     from bot.slack import SlackChannel, SlackSettings
     from bot.web import create_app
 
-    app = create_app({"DB": str(tmp_path / "a.sqlite3"), "SLACK": "off", "CA_FILE": "/ca.pem", "DIAGNOSE_TIMEOUT": 3})
+    ca = str(tmp_path / "ca.pem")  # a bundle that can be read: the service reads it at start-up
+    trustme.CA().cert_pem.write_to_path(ca)
+    app = create_app({"DB": str(tmp_path / "a.sqlite3"), "SLACK": "off", "CA_FILE": ca, "DIAGNOSE_TIMEOUT": 3})
     web = app.extensions["tcr_doctor"].anonymous
     settings = SlackSettings.from_settings(
         app.config["TCR"].replace(slack_bot_token="xoxb-x", slack_signing_secret="s")
     )
     assert settings is not None
     chat = SlackChannel(settings).anonymous()
-    assert (chat.timeout, chat.nameserver, chat.ca_file, chat.checks) == (3.0, None, "/ca.pem", web.checks)
+    assert (chat.timeout, chat.nameserver, chat.ca_file, chat.checks) == (3.0, None, ca, web.checks)
     assert chat.policy.domains == web.policy.domains and chat.policy.refused_networks == web.policy.refused_networks
 
 
