@@ -198,6 +198,11 @@ def why_no_answer(reasons: dict[str, int], lang: str) -> str:
     return WHY_NO_ANSWER_LABEL[lang] + " · ".join(parts)
 
 
+# A pasted log whose cause was read (and shown above the reply) that no FAQ entry answers: Slack and the widget say
+# so in these words, instead of asking for the error text that was just read.
+NO_ENTRY_FOR_CAUSE: Text = {"zh": "常见问题中没有针对这个原因的条目。", "en": "No FAQ entry covers this cause."}
+
+
 # A finding's status as every channel shows it beside the finding: `diagnose`'s marks ([FAIL] …), the ticket report's
 # headings and result row, `explain --run`, `check-name`, and the widget's words for screen readers (Slack shows an
 # icon). Machine-readable output (--json, the API) keeps the status itself: ok, warn, fail, skip.

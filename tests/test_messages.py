@@ -39,6 +39,7 @@ def catalogue_texts() -> list[str]:
     texts += [t for m in other.values() for t in m.values()]
     texts += [t for m in messages.INPUT.values() for t in m.values() if not t.startswith("{")]
     texts += [t for m in messages.EMPTY.values() for t in m["hint"].values()]
+    texts += [*messages.NO_ENTRY_FOR_CAUSE.values()]
     return [pattern for text in texts for pattern in spellings(text)]
 
 

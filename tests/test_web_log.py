@@ -329,3 +329,28 @@ def test_another_vendors_refusal_points_above_only_at_what_the_reply_shows(text,
     assert rest[lang] in refusal, refusal
     if lang == "zh":
         assert "。 " not in refusal and "。\n" not in refusal, refusal
+
+
+TCR_TIMEOUT_LOG = (
+    "docker pull ccr.ccs.tencentyun.com/ns/app:1\n"
+    'Error response from daemon: Get "https://ccr.ccs.tencentyun.com/v2/": context deadline exceeded '
+    "(Client.Timeout exceeded while awaiting headers)"
+)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_problem_report_whose_log_was_read_is_not_asked_for_the_error_text(make_client, lang):
+    """The widget read the pasted log's cause and then said "Paste the exact error text and the command you ran, and I
+    will read the cause": with a cause shown, the refusal says what Slack says, that no entry covers this cause. A
+    problem report without a log is still asked for the error text."""
+    from bot import messages
+
+    asked = {"zh": "请粘贴完整的报错信息", "en": "Paste the exact error text"}
+    client = make_client()
+    body = client.post("/api/ask", json={"q": TCR_TIMEOUT_LOG, "lang": lang, "render": "html"}).get_json()
+    assert body["refusal"]["kind"] == "troubleshooting" and body["log"]["cause"] == "HTTP_TIMEOUT", body["refusal"]
+    assert asked[lang] not in body["html"] and messages.NO_ENTRY_FOR_CAUSE[lang] in body["html"]
+    plain = {"zh": "部署的时候报错了", "en": "the deploy fails with an error"}[lang]
+    body = client.post("/api/ask", json={"q": plain, "lang": lang, "render": "html"}).get_json()
+    assert body["refusal"]["kind"] == "troubleshooting" and body["log"] is None, body
+    assert asked[lang] in body["html"]
