@@ -60,8 +60,9 @@ def checkout(code: str, into: Path) -> Path:
     return target
 
 
-def right_first(tree: Path, lines: list[str], work: Path) -> int:
-    """How many of `lines` the reader in `tree` names the labelled cause of first."""
+def right_first(tree: Path, lines: list[str], work: Path) -> tuple[int, int]:
+    """How many of `lines` the reader in `tree` names the labelled cause of first; and first or one of the label's
+    `also_ok`."""
     data = work / "part.jsonl"
     data.write_text("\n".join(lines) + "\n", encoding="utf-8")
     out = subprocess.run(
@@ -72,7 +73,13 @@ def right_first(tree: Path, lines: list[str], work: Path) -> int:
         env={"PYTHONPATH": str(tree), "PATH": "/usr/bin:/bin", "PYTHONHASHSEED": "0"},
     ).stdout
     figures = json.loads(out)
-    return round(figures["cause_first"] * figures["lines"])
+    n = figures["lines"]
+    return round(figures["cause_first"] * n), round(figures["cause_first_or_label_also_ok"] * n)
+
+
+def _cell(hits: tuple[int, int] | list[int], n: int) -> str:
+    """`right (pct %; also_ok pct %)`."""
+    return f"{hits[0]:4} ({100 * hits[0] / n:5.1f} %; {100 * hits[1] / n:5.1f} %)"
 
 
 def main(argv: list[str]) -> int:
@@ -89,19 +96,17 @@ def main(argv: list[str]) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         trees = {code: checkout(code, work) for code in args.code}
-        totals = dict.fromkeys(args.code, 0)
+        totals = {code: [0, 0] for code in args.code}
         n = 0
-        print("part     lines  " + "  ".join(f"{code:>14}" for code in args.code))
+        print("part     lines  " + "  ".join(f"{code + ' (also_ok)':>26}" for code in args.code))
         for rev, lines in found:
             hits = {code: right_first(tree, lines, work) for code, tree in trees.items()}
             n += len(lines)
             for code in args.code:
-                totals[code] += hits[code]
-            print(
-                f"{rev:8} {len(lines):5}  "
-                + "  ".join(f"{hits[c]:4} ({100 * hits[c] / len(lines):5.1f} %)" for c in args.code)
-            )
-        print(f"{'all':8} {n:5}  " + "  ".join(f"{totals[c]:4} ({100 * totals[c] / n:5.1f} %)" for c in args.code))
+                totals[code][0] += hits[code][0]
+                totals[code][1] += hits[code][1]
+            print(f"{rev:8} {len(lines):5}  " + "  ".join(_cell(hits[c], len(lines)) for c in args.code))
+        print(f"{'all':8} {n:5}  " + "  ".join(_cell((totals[c][0], totals[c][1]), n) for c in args.code))
     return 0
 
 

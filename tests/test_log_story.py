@@ -15,6 +15,7 @@ from knowledge.logs.story import (
     official_image,
     relogin_fixed,
     said_logged_in,
+    said_not_logged_in,
     worked_before,
 )
 from tests.harness.log_families import HOSTS, LABELS, PATHS, cause, causes
@@ -250,3 +251,79 @@ def test_a_refusal_after_the_user_says_the_upload_took_a_long_time_is_an_expiry(
     told = f"$ docker push {host}/{project}/{repo}:1\nAfter taking a huge time to upload the image, it fails with:\n"
     assert cause(told + error + "\n") == "CREDENTIALS_EXPIRED"
     assert cause(f"$ docker push {host}/{project}/{repo}:1\nIt fails with:\n{error}\n") == "PERMISSION_DENIED"
+
+
+# --- round 7 (tuning parts, after their first look) ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("prose", "missing"),
+    [
+        ("docker login action was missing.", True),
+        ("i forgot to docker login before the push", True),
+        ("we were not logged in", True),
+        ("我忘了登录", True),
+        ("the login step was fine", False),
+    ],
+)
+def test_the_user_says_no_login_reached_the_failing_program(prose, missing):
+    assert said_not_logged_in(prose) is missing
+
+
+@CLASS
+@given(name=LABELS)
+def test_a_401_the_user_says_came_without_a_login_is_a_missing_login_even_for_a_library_scope(name):
+    error = (
+        f"ERROR: failed to solve: failed to push {name}: failed to authorize: failed to fetch oauth token: unexpected "
+        f"status from GET request to https://auth.docker.io/token?scope=repository%3Alibrary%2F{name}%3Apull%2Cpush"
+        "&service=registry.docker.io: 401 Unauthorized"
+    )
+    assert cause(f"Docker login action was missing.\n```\n{error}\n```\n") == "CREDENTIALS_MISSING"
+    assert cause(f"```\n{error}\n```\n") == "REPO_NOT_FOUND"  # control: a library/ name Hub does not have
+
+
+@pytest.mark.parametrize("code", ["LimitExceeded.ErrNamespaceMaxLimit", "LimitExceeded.ErrRepoMaxLimit"])
+def test_tencent_clouds_limit_exceeded_error_codes_are_tcrs_quotas(code):
+    assert cause(f"尝试 `CreateNamespacePersonal` 报 `{code}`。\n") == "QUOTA_EXCEEDED"
+    assert cause(f"[TencentCloudSDKException] code:{code} requestId:0f1e\n") == "QUOTA_EXCEEDED"
+    # control: the API's rate limit is another family
+    assert cause("[TencentCloudSDKException] code:RequestLimitExceeded message:too many requests\n") != (
+        "QUOTA_EXCEEDED"
+    )
+
+
+def test_acrs_disallowed_operation_is_a_right_withheld():
+    paste = (
+        "2018-04-13T20:18:21.0443063Z c3b1c273e512: Retrying in 1 second\n"
+        "2018-04-13T20:18:22.2360036Z unknown: The operation is disallowed.\n"
+        "2018-04-13T20:18:22.2543047Z ##[error]unknown: The operation is disallowed.\n"
+    )
+    assert cause(paste) == "PERMISSION_DENIED"
+
+
+@CLASS
+@given(host=HOSTS, path=PATHS)
+def test_a_bare_denied_after_a_manifest_url_is_the_registrys_refusal(host, path):
+    line = f'Error response from daemon: Head "https://{host}/v2/{path}/manifests/latest": denied'
+    assert cause(f"$ docker pull {host}/{path}:latest\n{line}\n") == "PERMISSION_DENIED"
+    # control: a proxy's reason phrase after the URL stays the proxy's
+    assert cause(f'Error response from daemon: Get "https://{host}/v2/": Forbidden\n') == "PROXY_ERROR"
+
+
+@CLASS
+@given(path=PATHS)
+def test_a_hub_name_quoted_at_the_end_of_the_users_sentence_is_read_as_the_refused_image(path):
+    assert cause(f'When i run docker compose i get error stating "pull access denied for {path}"\n') == (
+        "REPO_NOT_FOUND"
+    )
+
+
+def test_one_question_in_a_paragraph_drops_that_sentence_only():
+    title = '[BUG]: Docker@2 intermittently failing for "unauthorized: authentication required"\n'
+    prose = (
+        "Since 3 hours ago we started seeing intermittent failures with our docker push pipelines. The timing checks "
+        "out with a change that touches authentication. Can this be related?\n"
+    )
+    assert cause(title + prose) == "SERVER_ERROR"
+    # control: the question alone tells no finding
+    assert cause(title.replace("intermittently failing", "failing") + "Is it intermittent?\n") != "SERVER_ERROR"

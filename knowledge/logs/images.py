@@ -74,7 +74,8 @@ _IMAGE_POSITION_SOURCES: list[tuple[tuple[str, ...], str, bool, str]] = [  # com
     (("error pulling image (",), "ref", False, (r"[Ee]rror pulling image \((?P<tag>[\w][\w.\-]{0,127})\) from " + _R)),
     (("docker://",), "ref", False, (r"(?<![\w+.\-])docker://" + _R)),
     (("oci://",), "ref", False, (r"(?<![\w+.\-])oci://" + _R)),
-    (("pull access denied for",), "ref", False, (r"pull access denied for " + _R + r",")),
+    # (also a name quoted at the end of the user's sentence: `stating "pull access denied for appwrite/lite"`)
+    (("pull access denied for",), "ref", False, (r"pull access denied for " + _R + r"(?:,|[\"'`]?\s*$|[\"'`]\s)")),
     (("manifest for",), "ref", False, (r"manifest for " + _R + r" not found")),
     (("the push refers to repository",), "ref", False, (r"The push refers to repository \[" + _R + r"\]")),
     (("unable to find image",), "ref", False, (r"Unable to find image '" + _R + r"' locally")),

@@ -356,6 +356,7 @@ _VIA_ALSO = frozenset({"PROXY_ERROR"})
 _ANY_READING = frozenset({"SERVER_ERROR"})
 _QUESTION = LazyRe(r"[?？]|吗|\bis it\b|\bcould it be\b", re.IGNORECASE)
 _QUOTED_SPAN = LazyRe(r"`[^`\n]{1,600}`")
+_SENTENCE_END = LazyRe(r"(?<=[.!?。！？])\s+")
 # Output readings a user's diagnosis may refine: generic wordings (GENERIC_IDS) and tier-2 wrappers
 _REFINABLE_TIER = 2
 
@@ -366,7 +367,13 @@ def _user_prose(lines: list[str], fenced: frozenset[int]) -> str:
     inline is still the user's) and without questions (a question names what the user wonders about, not what they
     found: "是因为没有权限吗？")."""
     unquoted = (_QUOTED_SPAN.sub(" ", line) for i, line in enumerate(lines) if i not in fenced)
-    return "\n".join(line for line in unquoted if is_prose(line) and not _QUESTION.search(line)).lower()
+    # (one question in a paragraph drops that sentence only: "Since 3 hours ago we see intermittent failures. … Can
+    # this be related?" still tells the failures)
+    return "\n".join(
+        " ".join(part for part in _SENTENCE_END.rx.split(line) if not _QUESTION.search(part))
+        for line in unquoted
+        if is_prose(line)
+    ).lower()
 
 
 def _user_diagnosis(

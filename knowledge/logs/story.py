@@ -10,6 +10,8 @@ here; `decide` applies C6 to the reader's first reading.
 
 The decision (only for the generic wordings named below; a specific wording keeps its own cause):
 
+0. The user saying no login reached the failing program ("Docker login action was missing") decides a 401 (patterns with
+   a `logged_in_cause` or an `official_cause`): `CREDENTIALS_MISSING`.
 1. A generic 401 (patterns with a `logged_in_cause`: `unauthorized`, ACR's `aka.ms/acr/authorization`) is a refusal of
    credentials that were sent (`CREDENTIALS_INVALID`) when the story shows them sent, else a missing login
    (`CREDENTIALS_MISSING`). For the kubelet only its own history counts (it worked before, a new login fixed it): a
@@ -72,6 +74,15 @@ _RELOGIN_FIXED = LazyRe(
     r"\b(?:fixed|solved|resolved) (?:it |this |the (?:issue|problem) )?by (?:re-?log|logging (?:out|in) again|docker logout)|"
     r"(?:ログイン|入り)直(?:し|して)[^。\n]{0,30}解決|重新登录[^。\n]{0,10}(?:解决|好了)"
 )
+# The user saying no login reached the failing program ("Docker login action was missing", "I forgot to docker login",
+# "we were not logged in", "忘了登录"): their diagnosis of a 401 whose wording also fits refused credentials
+_SAID_NOT_LOGGED_IN = LazyRe(
+    r"\b(?:docker )?log ?in (?:action|step)\b[^.\n]{0,20}\b(?:was|is) missing\b|"
+    r"\bmissing (?:the |a )?(?:docker )?log ?in (?:step|action)\b|"
+    r"\bforgot (?:to (?:run |do )?)?(?:the |a )?(?:docker )?log ?in\b|"
+    r"\b(?:i|we) (?:was|were|am|are|had|have)(?:n't| not) (?:yet )?logged in\b|"
+    r"忘(?:了|记)?登录"
+)
 # Docker Hub's library/ name of a refused request (`Name:library/x`, `repository:library/x:pull`, `/v2/library/x/`)
 _HUB_LIBRARY_NAME = LazyRe(r"(?:^|[\s/:=\[]|%3a)library(?:/|%2f)([a-z0-9._-]{1,100})", re.IGNORECASE)
 
@@ -84,6 +95,7 @@ class Story:
     told: bool  # the user says they logged in or gave the credentials
     worked: bool  # the user says the same set-up worked before
     relogin: bool  # the user says a new login fixed it
+    told_missing: bool = False  # the user says no login reached the failing program
 
     @property
     def sent(self) -> bool:
@@ -115,6 +127,12 @@ def relogin_fixed(prose: str) -> bool:
     return bool(_RELOGIN_FIXED.search(prose))
 
 
+def said_not_logged_in(prose: str) -> bool:
+    """Whether the user's own sentences say no login reached the failing program ("Docker login action was
+    missing")."""
+    return bool(_SAID_NOT_LOGGED_IN.search(prose))
+
+
 def official_image(line: str) -> bool:
     """Whether the Docker Hub `library/` name the line refers to is one of Docker's official images (the names of
     docker-library/official-images' library/ directory): such a repository exists, so a refusal of it is not a
@@ -130,12 +148,18 @@ def read_story(whole_lower: str, prose: str) -> Story:
         told=said_logged_in(prose),
         worked=worked_before(prose),
         relogin=relogin_fixed(prose),
+        told_missing=said_not_logged_in(prose),
     )
 
 
 def decide(cause: str, also: list[str], pattern: dict[str, Any], story: Story, tool: str | None) -> str:
     """The credential family's cause by convention C6 (the module's docstring), given the reader's first reading
     `cause` of the decisive `pattern`; the former cause joins `also`."""
+    if story.told_missing and (pattern.get("logged_in_cause") or pattern.get("official_cause")):
+        # the user's own diagnosis of a 401 (a wrong name read from a library/ scope, refused credentials) wins
+        if cause != "CREDENTIALS_MISSING":
+            also.insert(0, cause)
+        return "CREDENTIALS_MISSING"
     if pattern.get("logged_in_cause") and cause == pattern["cause"]:
         sent = (story.worked or story.relogin) if tool == "kubelet" else story.sent
         if sent:
