@@ -54,6 +54,9 @@ def test_name_invalid_carries_a_suggestion():
     [
         "admin:pw@@@",  # credentials in the reference: nothing valid is left to suggest
         "ccr.ccs.tencentyun.com/ns",  # a personal image without a repository
+        # a port out of range: the closest valid reference is the value itself (library/127.0.0.1, tag 99999), which
+        # the fix suggested ("建议改为：127.0.0.1:99999" for 127.0.0.1:99999)
+        "127.0.0.1:99999",
     ],
 )
 def test_name_invalid_without_a_suggestion_suggests_nothing(target):

@@ -73,7 +73,10 @@ def invalid_reference(raw: str, error: dict[str, str]) -> Finding:
 
 
 def _invalid(kind: str, value: str, error: dict[str, str], rule: str, suggestion: str | None) -> Finding:
-    # `suggested`, the fix's last sentence, is empty when no valid name is close: never "Suggested: -"
+    # `suggested`, the fix's last sentence, is empty when no valid name is close: never "Suggested: -", nor the value
+    # itself (a target that parses as another kind of reference: `127.0.0.1:99999` is image 127.0.0.1, tag 99999)
+    if suggestion == value:
+        suggestion = None
     suggested = (
         {"zh": f"建议改为：{suggestion}", "en": f"Suggested: {suggestion}"} if suggestion else {"zh": "", "en": ""}
     )
