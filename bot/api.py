@@ -13,7 +13,7 @@ import os
 import re
 import secrets
 import shlex
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
@@ -46,7 +46,8 @@ MAX_ANSWER_ID, MAX_KB_VERSION, MAX_QUESTION_ID = 100, 100, 64
 
 def anonymous_checks() -> tuple[str, ...]:
     """Every check an anonymous caller may run (the registry's ANONYMOUS ones), run anonymously: the credentials
-    check then reports what anonymous access allows. A password is left to the CLI (`cli.command` in responses)."""
+    check then reports what anonymous access allows. A password is left to the CLI (`cli.command` in responses).
+    A service runs those of them its operator allows (TCR_DOCTOR_DIAGNOSE_CHECKS: `AnonymousDiagnosis.allowed()`)."""
     return checks_registry.anonymous_names()
 
 
@@ -456,7 +457,7 @@ def api_diagnose() -> Response:
     body = _json_request("diagnose")
     if isinstance(body, Response):
         return body
-    asked = _diagnose_request(body)
+    asked = _diagnose_request(body, state.anonymous.allowed())
     if isinstance(asked, Response):
         return asked
     try:
@@ -501,9 +502,9 @@ class DiagnoseRequest:
     checks: list[str] | None  # None: every anonymous check
 
 
-def _diagnose_request(body: JSONObject) -> DiagnoseRequest | Response:
+def _diagnose_request(body: JSONObject, allowed: list[str]) -> DiagnoseRequest | Response:
     """The /api/diagnose body's target and checks, or the 400/413 answer to a malformed body (target, lang,
-    render, checks)."""
+    render, checks: names of ALLOWED, the checks this service runs)."""
     target = body.get("target")
     if not isinstance(target, str) or blank(target):
         return error_response(400, "missing_target", body=body)
@@ -513,7 +514,6 @@ def _diagnose_request(body: JSONObject) -> DiagnoseRequest | Response:
     if error is not None:
         return error
     checks = body.get("checks")
-    allowed = anonymous_checks()
     if "checks" in body and (
         not isinstance(checks, list)
         or len(checks) > len(allowed)
@@ -659,10 +659,14 @@ def api_feedback() -> Response:
 
 
 # --- /api/openapi.json ----------------------------------------------------------------------------------
-def openapi_document(max_question_chars: int = Settings.max_question_chars) -> dict[str, Any]:
-    """bot/openapi.json with the check names of the registry (a check added there is in the schema at once) and
-    `max_question_chars`, the longest question the app accepts (its TCR_DOCTOR_MAX_QUESTION_CHARS)."""
-    return _openapi_document(checks_registry.names(), anonymous_checks(), max_question_chars)
+def openapi_document(
+    max_question_chars: int = Settings.max_question_chars, allowed: Sequence[str] | None = None
+) -> dict[str, Any]:
+    """bot/openapi.json with the check names of the registry (a check added there is in the schema at once),
+    `max_question_chars`, the longest question the app accepts (its TCR_DOCTOR_MAX_QUESTION_CHARS), and the checks
+    `/api/diagnose` runs: ALLOWED (the app's TCR_DOCTOR_DIAGNOSE_CHECKS; default: every anonymous check)."""
+    anonymous = tuple(allowed) if allowed is not None else anonymous_checks()
+    return _openapi_document(checks_registry.names(), anonymous, max_question_chars)
 
 
 @functools.lru_cache(maxsize=4)
@@ -690,4 +694,5 @@ def _openapi_document(names: tuple[str, ...], anonymous: tuple[str, ...], max_qu
 @blueprint.get("/api/openapi.json")
 def api_openapi() -> Response:
     """GET /api/openapi.json: the API's OpenAPI document."""
-    return jsonify(openapi_document(_state().cfg.max_question_chars))
+    state = _state()
+    return jsonify(openapi_document(state.cfg.max_question_chars, state.anonymous.allowed()))

@@ -160,9 +160,12 @@ class Settings:
     diagnose_checks: tuple[str, ...] = setting(
         "TCR_DOCTOR_DIAGNOSE_CHECKS",
         (),
-        "checks `/api/diagnose` and Slack run (always anonymously; names as for `--only`; an unknown name or an "
-        "account-side check is a one-line error at start-up; Slack leaves out `credentials`: it never takes a "
-        "password)",
+        "checks `/api/diagnose` and Slack run (always anonymously; names as for `--only`). One rule for both:"
+        " a caller gets the checks it names or a refusal naming the ones that run (`/api/diagnose`: 400 `bad_"
+        "checks`), never fewer or others; what the service offers (the widget's and Slack's buttons for a pas"
+        "ted log or an entry) is narrowed to these and not offered when none is left. Slack leaves out `crede"
+        "ntials` (it never takes a password). An unknown name, an account-side check, or a channel left with "
+        "nothing to run (Slack with `credentials` alone) is a one-line error at start-up",
         shown="every check marked anonymous (the wire checks, not `cloud`)",
     )
     diagnose_concurrency: int = setting(

@@ -166,7 +166,7 @@ def _install_hooks(app: Flask, state: WebState) -> None:
     _install_timing_and_headers(app, state)
     _install_error_handlers(app)
     _install_service_routes(app, state)
-    _install_widget_routes(app, state.cfg)
+    _install_widget_routes(app, state.cfg, state.anonymous.allowed())
 
 
 _COMMON_HEADERS = [("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "no-referrer")]
@@ -296,11 +296,11 @@ def _install_service_routes(app: Flask, state: WebState) -> None:
         return Response(state.metrics.render(), headers={"Content-Type": CONTENT_TYPE})
 
 
-def _install_widget_routes(app: Flask, cfg: Settings) -> None:
-    """The embeddable widget's script and style, and the stand-alone help page."""
+def _install_widget_routes(app: Flask, cfg: Settings, checks: list[str]) -> None:
+    """The embeddable widget's script and style, and the stand-alone help page (CHECKS: those /api/diagnose runs)."""
     static_dir = os.path.join(os.path.dirname(__file__), "static")
 
-    widget_source = _widget_source(static_dir, cfg.handoff_url, cfg.max_question_chars)
+    widget_source = _widget_source(static_dir, cfg.handoff_url, cfg.max_question_chars, checks)
 
     @app.get("/widget.js")
     def widget_js() -> Response:
@@ -328,13 +328,16 @@ def _install_widget_routes(app: Flask, cfg: Settings) -> None:
         return Response(html, mimetype="text/html")
 
 
-def _widget_source(directory: str, handoff_url: str, max_question_chars: int) -> str:
-    """widget.js with the configured hand-off URL between its /*HANDOFF*/ and /*END*/ markers, and the limits the API
-    enforces (the longest question, the longest diagnosis target) between theirs: the input fields hold no more."""
+def _widget_source(directory: str, handoff_url: str, max_question_chars: int, checks: list[str]) -> str:
+    """widget.js with the configured hand-off URL between its /*HANDOFF*/ and /*END*/ markers, the limits the API
+    enforces (the longest question, the longest diagnosis target) between theirs: the input fields hold no more, and
+    CHECKS, the checks /api/diagnose runs: a pasted log's "Run this diagnosis" offers no other."""
     with open(os.path.join(directory, "widget.js"), encoding="utf-8") as fh:
         source = fh.read()
     for marker, limit in (("MAX_QUESTION_CHARS", max_question_chars), ("MAX_TARGET_CHARS", api.MAX_TARGET_CHARS)):
         source = re.sub(rf"/\*{marker}\*/[0-9]+/\*END\*/", f"/*{marker}*/{int(limit)}/*END*/", source, count=1)
+    names = json.dumps([str(c) for c in checks])  # check names: [a-z_] only, nothing to escape in a script
+    source = re.sub(r"/\*CHECKS\*/\[[^\]]*\]/\*END\*/", lambda m: f"/*CHECKS*/{names}/*END*/", source, count=1)
     if not str(handoff_url).startswith(("https://", "http://")):
         log.warning("TCR_DOCTOR_HANDOFF_URL must be an http(s) URL; keeping the widget's default")
         return source

@@ -605,11 +605,15 @@ class AnonymousDiagnosis:
         return [c for c in anonymous if c in self.checks] if self.checks else anonymous
 
     def checks_for(self, requested: Iterable[str] | None = None, *, credentials: bool = True) -> list[str]:
-        """The allowed checks narrowed to `requested` (e.g. a pasted log's `checks`) when that leaves any; never
-        more than `allowed()`."""
-        allowed = self.allowed(credentials=credentials) or [i.name for i in all_checks() if i.anonymous]
-        wanted = set(requested or ())
-        return [c for c in allowed if c in wanted] or allowed
+        """The checks `requested` names (e.g. a pasted log's `checks`), in report order; none requested = every
+        allowed one. A requested check that is not allowed is a ValueError saying which: the operator's choice is
+        what runs, never narrowed or replaced behind the caller's back (the web API refuses such a request first)."""
+        allowed = self.allowed(credentials=credentials)
+        wanted = list(dict.fromkeys(requested or ()))
+        refused = [c for c in wanted if c not in allowed]
+        if refused:
+            raise ValueError(f"check(s) {', '.join(refused)} not run here; the checks run here: {', '.join(allowed)}")
+        return [c for c in allowed if c in wanted] if wanted else allowed
 
     def options(self, only: Iterable[str], **extra: Any) -> DiagnoseOptions:
         """DiagnoseOptions running `only` anonymously (`extra`: e.g. `cloud` for an operator's own account)."""

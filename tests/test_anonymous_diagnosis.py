@@ -29,8 +29,14 @@ def test_only_anonymous_checks_and_the_operators_choice():
         AnonymousDiagnosis(AddressPolicy(), checks=("dns", "endpoint", "cloud_instance"))
     narrowed = AnonymousDiagnosis(AddressPolicy(), checks=("dns", "endpoint"))
     assert narrowed.allowed() == ["dns", "endpoint"]
-    assert narrowed.checks_for(["endpoint", "tls"]) == ["endpoint"]  # never more than allowed
-    assert narrowed.checks_for(["tls"]) == ["dns", "endpoint"]  # nothing allowed asked for: the allowed ones
+    assert narrowed.checks_for(["endpoint", "dns"]) == ["dns", "endpoint"] and narrowed.checks_for([]) == [
+        "dns",
+        "endpoint",
+    ]
+    # a check the operator did not allow is refused by name: never left out, never replaced by the allowed ones
+    for requested in (["endpoint", "tls"], ["tls"]):
+        with pytest.raises(ValueError, match="tls"):
+            narrowed.checks_for(requested)
 
 
 def test_slack_and_the_web_share_the_policy(tmp_path):

@@ -4,6 +4,7 @@ anonymous, same address policy) and says whether the findings confirm the log's 
 
 from __future__ import annotations
 
+import json
 import os
 
 import pytest
@@ -148,14 +149,21 @@ def test_checks_are_honoured(make_client):
     assert "log_verdict" not in body
 
 
-def test_checks_never_widen_the_configured_set(make_client):
+def test_a_check_the_operator_did_not_allow_is_refused_not_narrowed_or_replaced(make_client):
+    """TCR_DOCTOR_DIAGNOSE_CHECKS=dns,endpoint: a request naming tls ran dns alone (["dns", "tls"]) or dns and endpoint
+    (["tls"]) with no word; it is a 400 naming the checks that run here, and the served OpenAPI document lists them."""
     spy = Spy()
     client = make_client(DIAGNOSE_FUNC=spy, DIAGNOSE_CHECKS="dns,endpoint")
-    client.post("/api/diagnose", json={"target": "shop.tencentcloudcr.com", "checks": ["dns", "tls", "credentials"]})
-    assert spy.calls[-1][1]["only"] == ["dns"]
-    # nothing asked for is allowed here: the configured checks run instead
-    client.post("/api/diagnose", json={"target": "shop.tencentcloudcr.com", "checks": ["tls"]})
-    assert spy.calls[-1][1]["only"] == ["dns", "endpoint"]
+    for checks in (["dns", "tls", "credentials"], ["tls"]):
+        response = client.post("/api/diagnose", json={"target": "shop.tencentcloudcr.com", "checks": checks})
+        assert response.status_code == 400 and response.get_json()["error"] == "bad_checks"
+        assert "from: dns, endpoint." in response.get_json()["messages"]["en"]
+    assert spy.calls == []
+    client.post("/api/diagnose", json={"target": "shop.tencentcloudcr.com", "checks": ["endpoint"]})
+    client.post("/api/diagnose", json={"target": "shop.tencentcloudcr.com", "checks": []})
+    assert [call[1]["only"] for call in spy.calls] == [["endpoint"], ["dns", "endpoint"]]
+    doc = client.get("/api/openapi.json").get_json()
+    assert doc["components"]["schemas"]["AnonymousCheckName"]["enum"] == ["dns", "endpoint"]
 
 
 @pytest.mark.parametrize(
@@ -354,3 +362,19 @@ def test_a_problem_report_whose_log_was_read_is_not_asked_for_the_error_text(mak
     body = client.post("/api/ask", json={"q": plain, "lang": lang, "render": "html"}).get_json()
     assert body["refusal"]["kind"] == "troubleshooting" and body["log"] is None, body
     assert asked[lang] in body["html"]
+
+
+def test_the_widget_is_served_the_checks_the_service_runs(make_client):
+    """The widget offers a pasted log's "Run this diagnosis" with the checks /api/diagnose runs (it sent the log's
+    checks as they were, which the API now refuses when the operator allows fewer): they are between its markers;
+    the file's own default is every anonymous check."""
+    import pathlib
+    import re
+
+    from diagnostics import checks as registry
+
+    marker = re.compile(r"/\*CHECKS\*/(\[[^\]]*\])/\*END\*/")
+    static = (pathlib.Path(__file__).resolve().parents[1] / "bot" / "static" / "widget.js").read_text(encoding="utf-8")
+    assert json.loads(marker.search(static).group(1)) == list(registry.anonymous_names())
+    served = make_client(DIAGNOSE_CHECKS="endpoint,dns").get("/widget.js").get_data(as_text=True)
+    assert json.loads(marker.search(served).group(1)) == ["dns", "endpoint"]

@@ -712,3 +712,53 @@ def test_a_long_paste_is_collapsed_in_the_user_bubble(page, service, host_pages)
     _ask_and_wait(page, "How do I delete an image tag?", 3)
     assert page.locator(".tcrd-user").last.locator("details").count() == 0
     assert page.locator(".tcrd-user .tcrd-user-text").last.inner_text() == "How do I delete an image tag?"
+
+
+def test_a_logs_diagnosis_is_offered_with_the_checks_the_service_runs(page, tmp_path, live_server, host_pages):
+    """TCR_DOCTOR_DIAGNOSE_CHECKS=endpoint,image: "Run this diagnosis" for a DNS log (dns, endpoint) names and sends
+    endpoint alone (the widget sent both, which the API now refuses), and a login log (dns, tcp, tls, http,
+    credentials: none runs here) gets no button, only the card's CLI command. The engine is a stand-in: nothing
+    is connected to."""
+    from bot.web import create_app
+
+    asked = []
+
+    def engine(target, **options):
+        asked.append(options["only"])
+        return {"findings": [], "exit_code": 0}
+
+    app = create_app(
+        {
+            "DB": str(tmp_path / "checks.sqlite3"),
+            "SLACK": "off",
+            "RATE_LIMIT_ASK": "0",
+            "DIAGNOSE_CHECKS": "endpoint,image",
+            "DIAGNOSE_FUNC": engine,
+        }
+    )
+    server = live_server(app)
+    try:
+        page.goto(host_pages.add("operator-checks", server.url))
+        page.locator(".tcrd-launcher").click()
+        _paste(
+            page,
+            'Error response from daemon: Get "https://demo.tencentcloudcr.com/v2/": dial tcp: lookup '
+            "demo.tencentcloudcr.com: no such host",
+        )
+        page.locator(".tcrd-cause").wait_for(timeout=10000)
+        reply = page.locator(".tcrd-bot").last
+        assert "Checks endpoint on demo.tencentcloudcr.com" in reply.locator(".tcrd-cause-hint").inner_text()
+        reply.locator("button.tcrd-run-log").click()
+        page.locator(".tcrd-log-diagnosis").wait_for(timeout=10000)
+        assert asked == [["endpoint"]]
+        assert "Something went wrong" not in page.locator(".tcrd-log").inner_text()
+
+        _paste(
+            page, "docker pull demo.tencentcloudcr.com/team/app:1.0 fails with unauthorized: authentication required"
+        )
+        page.locator(".tcrd-cause").nth(1).wait_for(timeout=10000)
+        reply = page.locator(".tcrd-bot").last
+        assert reply.locator(".tcrd-cause-cli").count() == 1
+        assert reply.locator("button.tcrd-run-log").count() == 0 and reply.locator(".tcrd-cause-hint").count() == 0
+    finally:
+        server.stop()

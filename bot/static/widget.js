@@ -109,6 +109,9 @@
   // longest diagnosis target, between the markers.
   var MAX_QUESTION_CHARS = /*MAX_QUESTION_CHARS*/16000/*END*/;
   var MAX_TARGET_CHARS = /*MAX_TARGET_CHARS*/512/*END*/;
+  // ... and the checks /api/diagnose runs (TCR_DOCTOR_DIAGNOSE_CHECKS): a pasted log's "Run this diagnosis" asks for
+  // those of its checks, and is not offered when none of them runs here (the API refuses a check it does not run).
+  var CHECKS = /*CHECKS*/["name", "dns", "endpoint", "tcp", "tls", "http", "credentials", "image"]/*END*/;
   // The service fills in its configured hand-off URL (TCR_DOCTOR_HANDOFF_URL) between the markers.
   var DEFAULT_HANDOFF = /*HANDOFF*/"https://console.cloud.tencent.com/workorder/category"/*END*/;
   var HANDOFF = safeUrl(data.handoffUrl) || safeUrl(DEFAULT_HANDOFF) || "https://console.cloud.tencent.com/workorder/category";
@@ -549,7 +552,10 @@
     var code = card.querySelector(".tcrd-evidence code");
     if (code) { code.textContent = String(log.evidence || ""); }   // text, whatever the line contains
     if (!log.diagnose) { return card; }   // a local problem: no registry diagnosis confirms it
-    var extra = { checks: Array.isArray(log.checks) ? log.checks.map(String) : [], cause: String(log.cause),
+    var wanted = Array.isArray(log.checks) ? log.checks.map(String) : [];
+    var runnable = wanted.filter(function (c) { return CHECKS.indexOf(c) >= 0; });
+    if (wanted.length && !runnable.length) { return card; }   // none runs here: the card's CLI command is the way
+    var extra = { checks: runnable, cause: String(log.cause),
                   also: Array.isArray(log.also) ? log.also.map(String) : [] };
     if (log.target) {
       var target = String(log.target);
