@@ -8,7 +8,7 @@ the code can print, not the one a post printed. Each test failed on the code bef
 
 from __future__ import annotations
 
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from tests.harness.log_families import HOSTS, IPV4, LABELS, PATHS, PORTS, cause, causes
@@ -71,6 +71,7 @@ def test_the_dns_servers_own_answer_still_decides(host, dns, src, sport):
     ),
 )
 def test_docker_desktops_proxy_failing_to_reach_its_upstream_is_the_proxy(host, proxy, port, err):
+    assume(proxy != host)
     line = (
         f'Error response from daemon: Get "https://{host}/v2/": writing response to {host}:443: '
         f"connecting to {proxy}:{port}: dial tcp {proxy}:{port}: {err}"
@@ -111,3 +112,122 @@ def test_a_failed_request_to_the_engine_api_is_the_daemon_even_beside_a_code_hos
 def test_a_code_hosts_own_network_failure_stays_another_programs():
     line = "fatal: unable to access 'https://github.com/a/b.git/': Failed to connect to github.com port 443: Connection timed out"
     assert causes(line) == []
+
+
+# --- backoff: no wording matched, or only a symptom (ErrImagePull). An HTTP status with Go's reason phrase
+#     (net/http StatusText) is read by the status wordings, wherever the wrapper put it.
+
+STATUSES = {
+    "400 Bad Request": "SERVER_ERROR",
+    "405 Method Not Allowed": "SERVER_ERROR",
+    "409 Conflict": "SERVER_ERROR",
+    "500 Internal Server Error": "SERVER_ERROR",
+    "502 Bad Gateway": "SERVER_ERROR",
+    "503 Service Unavailable": "SERVER_ERROR",
+    "429 Too Many Requests": "RATE_LIMITED",
+}
+# wrappers whose status forms no wording knows: containerd's newer "pulling from host %s failed with status code
+# [%s %s]: %s", a tool's own "request to %s answered %s"
+UNKNOWN_STATUS_FRAMES = [
+    'failed to resolve reference "{host}/{path}:{tag}": pulling from host {host} failed with status code [manifests {tag}]: {status}',
+    "pull of {host}/{path}:{tag} stopped, the registry answered {status}",
+]
+
+
+@STRUCTURE
+@given(
+    frame=st.sampled_from(UNKNOWN_STATUS_FRAMES),
+    status=st.sampled_from(sorted(STATUSES)),
+    host=HOSTS,
+    path=PATHS,
+    tag=LABELS,
+)
+def test_a_status_with_its_reason_phrase_in_an_unknown_frame_reads_by_the_status(frame, status, host, path, tag):
+    line = frame.format(host=host, path=path, tag=tag, status=status)
+    event = "  Warning  Failed  2m3s (x4 over 5m31s)  kubelet  Error: ErrImagePull"
+    assert cause(f"{line}\n{event}") == STATUSES[status]
+
+
+@STRUCTURE
+@given(
+    frame=st.sampled_from(
+        [
+            "Error response from daemon: {words}",
+            "error: failed to solve: failed to fetch oauth token: {words}",
+            "Error: error from registry: {words}",
+        ]
+    ),
+    words=st.lists(LABELS, min_size=2, max_size=5).map(" ".join),
+    host=HOSTS,
+    path=PATHS,
+)
+def test_an_unknown_message_in_a_registrys_answer_frame_is_the_server(frame, words, host, path):
+    paste = f"$ docker pull {host}/{path}:1\n" + frame.format(words=words)
+    assert cause(paste) == "SERVER_ERROR"
+
+
+LOCAL_FAULTS = [
+    "locking ref k8s.io/2/layer-sha256:{d} failed: unavailable",
+    "failed to extract layer sha256:{d}: mount callback failed on /var/lib/containerd/tmpmounts/c: read-only file system",
+    'failed to prepare extraction snapshot "extract-1-sha256:{d}": snapshot sha256:{d} already exists',
+    "failed to register layer: open /var/lib/docker/tmp/x: too many open files",
+]
+
+
+@STRUCTURE
+@given(fault=st.sampled_from(LOCAL_FAULTS), host=HOSTS, path=PATHS, d=st.sampled_from(["f1123343", "6c1ecdb7"]))
+def test_a_daemons_local_failure_inside_a_pull_is_the_daemon(fault, host, path, d):
+    line = f'failed to pull and unpack image "{host}/{path}:1": ' + fault.format(d=d * 8)
+    assert cause(line) == "DAEMON_ERROR"
+
+
+def test_the_same_local_failure_in_a_daemonless_tool_is_no_registry_cause():
+    # labelling convention C2: podman, buildah and skopeo have no daemon; their store's fault is not a registry's
+    paste = (
+        "$ podman pull quay.io/ns/app:1\n"
+        'Error: error pulling image "quay.io/ns/app:1": failed to register layer: '
+        "open /var/lib/containers/storage/x: read-only file system"
+    )
+    assert causes(paste) == []
+
+
+def test_a_store_that_lost_content_during_a_pull_is_the_daemon_after_the_image_is_in_place_none():
+    pull = (
+        "FATA[0000] pulling image failed: rpc error: code = Unknown desc = failed to pull and unpack image "
+        '"docker.io/prom/app:1": failed to unpack image on snapshotter overlayfs: content digest '
+        "sha256:7351147077496a942c478cb3f4c850c1feb5c96a614472582c3feae07de959db: not found"
+    )
+    create = (
+        "failed to create containerd container: error unpacking image: failed to resolve rootfs: content digest "
+        "sha256:6cf7c80fe4444767f63116e6855bf8c90bddde8ef63d3a2dc9b86c74989a4eb5: not found"
+    )
+    assert cause(pull) == "DAEMON_ERROR"
+    assert causes(create) == []
+
+
+def test_a_wording_the_tables_know_still_outranks_every_frame():
+    assert cause('Error response from daemon: Get "https://a.example.com/v2/": net/http: TLS handshake timeout') == (
+        "HTTP_TIMEOUT"
+    )
+    assert cause("Error response from daemon: manifest for a.example.com/ns/app:1 not found: manifest unknown") == (
+        "TAG_NOT_FOUND"
+    )
+    # a daemon's own check of what an old client cannot accept stays no registry cause (C2)
+    line = "Error response from daemon: mediaType in manifest should be 'application/vnd.docker.distribution.manifest.v2+json' not ''"
+    assert causes(line) == []
+
+
+def test_words_of_a_person_or_another_program_are_no_frame():
+    assert causes("How do I read the output of Error response from daemon?") == []
+    assert causes("Traceback (most recent call last):\n  File \"app.py\", line 3\nKeyError: 'code'") == []
+
+
+@STRUCTURE
+@given(width=st.sampled_from([100, 120, 132]), host=st.builds(lambda a: f"{a}.example.com", LABELS))
+def test_a_line_indented_under_a_full_width_line_is_not_its_wrapped_tail(width, host):
+    # a terminal goes on at the first column: "  Warning  Failed … Error: ErrImagePull" under a line that happens to
+    # be 100 characters long is kubectl's next event, not the rest of that line
+    head = f"pull of {host}/ns/app:1 stopped, the registry answered 400 Bad Request"
+    line = head.replace("pull of", "pull of" + " " * (width - len(head)), 1)
+    assert len(line) == width
+    assert cause(f"{line}\n  Warning  Failed  2m3s (x4 over 5m31s)  kubelet  Error: ErrImagePull") == "SERVER_ERROR"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shlex
 from typing import TYPE_CHECKING, Any
 
-from .rules import load_rules
+from .rules import load_rules, pattern_by_id
 
 if TYPE_CHECKING:
     from ..results import Entities, LogCause
@@ -52,7 +52,7 @@ def complete_target(result: LogCause, entities: Entities) -> LogCause:
         image = f"{registry}/{log_image}"  # a registry-relative path from the log, on the registry the user named
     if not (registry or image):
         return result
-    pattern = next((p for p in load_rules()["patterns"] if p["id"] == result.get("pattern")), None)
+    pattern = pattern_by_id(result.get("pattern"))
     ent = {"host": result.get("host") or registry, "image": image or log_image}
     diagnose, target, checks, push = diagnose_command(result["cause"], ent, result.get("op"), pattern)
     return {**result, "host": ent["host"], "diagnose": diagnose, "target": target, "checks": checks, "push": push}

@@ -100,8 +100,13 @@ def clean_lines(text: str) -> list[str]:
         text = text.replace('\\"', '"')
         if text.count("\\n") > text.count("\n"):
             text = text.replace("\\n", "\n").replace("\\t", "\t")
-    lines = [line for line in map(_clean_line, _join_yaml_folds(_split_lines(text))) if line]
-    return _unwrap(lines)
+    lines, indents = [], []
+    for raw in _join_yaml_folds(_split_lines(text)):
+        line = _clean_line(raw)
+        if line:
+            lines.append(line)
+            indents.append(len(raw) - len(raw.lstrip(" \t")))
+    return _unwrap(lines, indents)
 
 
 # A YAML mapping line that opens a quoted scalar it does not close on the same line (`kubectl get events -o yaml`
@@ -158,18 +163,23 @@ def _clean_line(raw: str) -> str:
     return line
 
 
-def _unwrap(lines: list[str]) -> list[str]:
+def _unwrap(lines: list[str], indents: list[int]) -> list[str]:
     """Lines a terminal hard-wrapped at its width put back together: a run of lines of one same length, a usual
     terminal width (80, 100, 120 … columns), and the shorter line that ends it are one line cut at arbitrary
-    points, so they are joined without a separator."""
+    points, so they are joined without a separator. A terminal goes on at the first column: a line indented deeper
+    than the one before it (`indents`, before cleaning: a kubectl event under a long line) starts a line of its own."""
+
+    def goes_on(k: int) -> bool:  # line k may continue line k - 1
+        return indents[k] <= indents[k - 1]
+
     out: list[str] = []
     i = 0
     while i < len(lines):
         width, j = len(lines[i]), i
-        while width in _TERMINAL_WIDTHS and j + 1 < len(lines) and len(lines[j + 1]) == width:
+        while width in _TERMINAL_WIDTHS and j + 1 < len(lines) and len(lines[j + 1]) == width and goes_on(j + 1):
             j += 1
-        if j > i or (i + 1 < len(lines) and _continues(lines[i], lines[i + 1], width)):
-            end = j + 1 if j + 1 < len(lines) and len(lines[j + 1]) < width else j
+        if j > i or (i + 1 < len(lines) and goes_on(i + 1) and _continues(lines[i], lines[i + 1], width)):
+            end = j + 1 if j + 1 < len(lines) and len(lines[j + 1]) < width and goes_on(j + 1) else j
             # each piece masked before the join: a label cut at the line's start would be glued to the text before
             # it ("…0000password: x"), where the detector no longer sees a label
             out.append("".join(_redact(piece)[0] for piece in lines[i : end + 1])[:MAX_LINE])

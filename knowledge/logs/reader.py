@@ -36,6 +36,7 @@ from .rules import (
     is_other_host,
     line_hosts,
     load_rules,
+    match_backoff,
     match_line,
     matched_words,
     only_other_hosts,
@@ -142,6 +143,8 @@ def _explain(text: str) -> LogCause | None:
     also = _fill_also(also, cause, seen_causes)
     if pattern.get("no_cause"):
         return None  # another tool's network failure (git, pip, npm, apt ...): no registry cause
+    if tool in pattern.get("no_cause_tools", ()):
+        return None  # a daemonless tool's local fault (podman, buildah, skopeo): no registry cause (C2)
     meta = rules["causes"][cause]
     if _another_programs(cause, tool, line, whole_lower):
         return None
@@ -546,7 +549,28 @@ def _decisive_line(lines: list[str], default_op: str | None, fenced: frozenset[i
             best, best_where = (tier, idx, p, line, op), where
     if best is None:  # nothing names an error: the paste may stop inside its last error line
         best = _cut_last_line(lines, op)
+    if best is None or best[0] <= 1:
+        # no wording names a cause (at most a symptom such as ErrImagePull): who answered, and where the answer
+        # stands in the chain, still tell the family
+        best = _backoff(lines, default_op) or best
     return None if best is None else (_fuller_copy(lines, best), seen_causes)
+
+
+def _backoff(lines: list[str], default_op: str | None) -> _Best | None:
+    """The last line that stands in a backoff frame (knowledge/logpatterns.toml `[[backoff]]`: a daemon's local
+    failure in a pull, an HTTP status, a registry's or daemon's answer with an unknown message), read at its frame's
+    tier; None when none does. Typed commands, what the user set, and questions about a subject are not answers."""
+    found: _Best | None = None
+    op = default_op
+    for idx, line in logical_lines(lines):
+        info = command_info(line) if len(line) < 2000 else None
+        op = info[1] if info and info[1] else op
+        if info is not None or _INPUT_LINE.match(line):
+            continue
+        p = match_backoff(line, op)
+        if p is not None and not asks_about(line, p):
+            found = (int(p["tier"]), idx, p, line, op)
+    return found
 
 
 _MIN_COPY = 30  # characters of a line that make it recognisable as a copy of another
@@ -659,8 +683,10 @@ def _match(line: str, op: str | None, wrapped: str | None) -> tuple[dict[str, An
 
 
 def _pattern_rank(p: dict[str, Any]) -> int:
-    """The pattern's place in the file (earlier = more specific)."""
-    return next(i for i, q in enumerate(load_rules()["patterns"]) if q is p)
+    """The pattern's place in the file (earlier = more specific; a backoff frame after every pattern)."""
+    rules = load_rules()
+    ordered = (*rules["patterns"], *rules["backoff"])
+    return next((i for i, q in enumerate(ordered) if q is p), len(ordered))
 
 
 class _Beside:

@@ -67,18 +67,7 @@ def load_rules() -> dict[str, Any]:
 
     with open(PATTERNS_FILE, "rb") as fh:
         data = tomllib.load(fh)
-    patterns = []
-    for raw in data["patterns"]:
-        p = dict(raw)
-        p["any"] = tuple(s.lower() for s in raw.get("any", ()))
-        p["all"] = tuple(s.lower() for s in raw.get("all", ()))
-        # Compiled on first use (_rx): most patterns' trigger substrings never occur in a paste, and compiling
-        # all ~100 at start-up was the largest part of a cold `tcr-doctor ask`.
-        p["rx"] = None
-        p["rx_src"] = raw.get("regex")
-        p["when"] = tuple(raw.get("when", ()))
-        p["tier"] = int(raw.get("tier", 3))
-        patterns.append(p)
+    patterns = [_prepared(raw, 3) for raw in data["patterns"]]
     # One alternation of every trigger substring: a line holding none of them is skipped at C speed.
     literals = sorted({s for p in patterns for s in p["any"]}, key=len, reverse=True)
     prefilter = re.compile(_trie_regex(literals)) if literals else None
@@ -91,9 +80,31 @@ def load_rules() -> dict[str, Any]:
         ),
         "causes": data["causes"],
         "prefilter": prefilter,
+        # frames read only when no wording matched (knowledge/logs/reader.py _backoff)
+        "backoff": [_prepared(raw, 2) for raw in data.get("backoff", ())],
         "ignore": tuple(s.lower() for s in data.get("ignore", ())),
         "official_images": frozenset(data.get("official_images", ())),
     }
+
+
+def _prepared(raw: dict[str, Any], tier: int) -> dict[str, Any]:
+    """One pattern of the file, ready to match: trigger substrings lower-cased, its regex compiled on first use."""
+    p = dict(raw)
+    p["any"] = tuple(s.lower() for s in raw.get("any", ()))
+    p["all"] = tuple(s.lower() for s in raw.get("all", ()))
+    # Compiled on first use (_rx): most patterns' trigger substrings never occur in a paste, and compiling
+    # all ~100 at start-up was the largest part of a cold `tcr-doctor ask`.
+    p["rx"] = None
+    p["rx_src"] = raw.get("regex")
+    p["when"] = tuple(raw.get("when", ()))
+    p["tier"] = int(raw.get("tier", tier))
+    return p
+
+
+def pattern_by_id(pattern_id: str | None) -> dict[str, Any] | None:
+    """The pattern (or backoff frame) of knowledge/logpatterns.toml with this id, None when there is none."""
+    rules = load_rules()
+    return next((p for p in (*rules["patterns"], *rules["backoff"]) if p["id"] == pattern_id), None)
 
 
 def _trie_regex(words: list[str]) -> str:
@@ -159,6 +170,28 @@ def match_line(line: str, op: str | None, skip_ids: tuple[str, ...] = ()) -> dic
             continue
         pattern: dict[str, Any] = p
         return pattern
+    return None
+
+
+def match_backoff(line: str, op: str | None) -> dict[str, Any] | None:
+    """The backoff frame `line` stands in (knowledge/logpatterns.toml `[[backoff]]`): a daemon's local failure in a
+    pull, an HTTP status (read through the status wordings, as `unexpected status: …`), a registry's answer with an
+    unknown message; None when it stands in none. Only for a paste where no wording matched."""
+    line = _CLOSERS.sub("", line)
+    lower = line.lower()
+    for p in load_rules()["backoff"]:
+        if p["when"] and op not in p["when"]:
+            continue
+        if p["any"] and not any(s in lower for s in p["any"]):
+            continue
+        m = _rx(p).search(line) if p["rx_src"] else None
+        if p["rx_src"] and m is None:
+            continue
+        if p.get("status") and m is not None:
+            status = m.group(0) if m.group("code") else m.group("json")  # "502 Bad Gateway", or a JSON body's 401
+            q = match_line(f"unexpected status: {status}", op)
+            return {**q, "tier": p["tier"], "backoff": p["id"]} if q is not None else None
+        return p
     return None
 
 
@@ -395,5 +428,4 @@ def fix_text(code: str, pattern: dict[str, Any] | None = None, *, tcr: bool = Tr
 def for_other_registry(result: LogCause) -> LogCause:
     """A pasted-log result (`explain`) for a message about another vendor's registry: no FAQ entry, and the
     vendor-neutral fix."""
-    pattern = next((p for p in load_rules()["patterns"] if p["id"] == result.get("pattern")), None)
-    return {**result, "faq": None, "fix": fix_text(result["cause"], pattern, tcr=False)}
+    return {**result, "faq": None, "fix": fix_text(result["cause"], pattern_by_id(result.get("pattern")), tcr=False)}
