@@ -547,13 +547,19 @@ def _decisive_line(lines: list[str], default_op: str | None, fenced: frozenset[i
             )
         ):
             best, best_where = (tier, idx, p, line, op), where
-    if best is None:  # nothing names an error: the paste may stop inside its last error line
+    best = _when_no_cause_named(lines, best, op, default_op)
+    return None if best is None else (_fuller_copy(lines, best), seen_causes)
+
+
+def _when_no_cause_named(lines: list[str], best: _Best | None, op: str | None, default_op: str | None) -> _Best | None:
+    """The decisive line when no wording named a cause: the last line completed when the paste stops inside it; then,
+    with no line or only a symptom (ErrImagePull), a line's frame: who answered, and where the answer stands in the
+    chain, still tell the family (_backoff)."""
+    if best is None:
         best = _cut_last_line(lines, op)
     if best is None or best[0] <= 1:
-        # no wording names a cause (at most a symptom such as ErrImagePull): who answered, and where the answer
-        # stands in the chain, still tell the family
         best = _backoff(lines, default_op) or best
-    return None if best is None else (_fuller_copy(lines, best), seen_causes)
+    return best
 
 
 def _backoff(lines: list[str], default_op: str | None) -> _Best | None:
