@@ -191,7 +191,7 @@ def test_the_same_local_failure_in_a_daemonless_tool_is_no_registry_cause():
     assert causes(paste) == []
 
 
-def test_a_store_that_lost_content_during_a_pull_is_the_daemon_after_the_image_is_in_place_none():
+def test_a_store_losing_content_is_the_daemon_in_a_pull_and_no_cause_after_it():
     pull = (
         "FATA[0000] pulling image failed: rpc error: code = Unknown desc = failed to pull and unpack image "
         '"docker.io/prom/app:1": failed to unpack image on snapshotter overlayfs: content digest '
@@ -231,3 +231,46 @@ def test_a_line_indented_under_a_full_width_line_is_not_its_wrapped_tail(width, 
     line = head.replace("pull of", "pull of" + " " * (width - len(head)), 1)
     assert len(line) == width
     assert cause(f"{line}\n  Warning  Failed  2m3s (x4 over 5m31s)  kubelet  Error: ErrImagePull") == "SERVER_ERROR"
+
+
+# --- whose request answered the status: the Engine API's. docker-py's requests.HTTPError ("%s Server Error for url:
+#     %s", with http+docker:// URLs), a PHP client's Guzzle ("Client error: `%s %s` resulted in a `%s` response"),
+#     docker/cli's "request returned %s for API route and version %s".
+
+ENGINE_STATUS_FORMS = [
+    "Can't install {path}:1: {code} Server Error for http+docker://localhost/v1.{v}/images/create?tag=1&fromImage={q}: {phrase}",
+    "Failed to pull image, GuzzleException occur: Client error: `POST http://{daemon}:2375/v1.{v}/images/create?fromImage={q}` resulted in a `{code} {phrase}` response",
+    "docker: request returned {code} {phrase} for API route and version http://%2F%2F.%2Fpipe%2FdockerDesktopLinuxEngine/v1.{v}/images/create, check if the server supports the requested API version",
+]
+# (a 404 the daemon answers to images/create is the registry's "not found" passed on: its own reading)
+PHRASES = {400: "Bad Request", 500: "Internal Server Error", 502: "Bad Gateway"}
+
+
+@STRUCTURE
+@given(
+    form=st.sampled_from(ENGINE_STATUS_FORMS),
+    code=st.sampled_from(sorted(PHRASES)),
+    daemon=LABELS,
+    path=PATHS,
+    v=st.integers(19, 47),
+)
+def test_a_status_the_engine_api_answered_is_the_daemon(form, code, daemon, path, v):
+    q = path.replace("/", "%2F")
+    line = form.format(code=code, phrase=PHRASES[code], daemon=daemon, path=path, q=q, v=v)
+    assert cause(line) == "DAEMON_ERROR"
+
+
+def test_a_registry_answer_the_daemon_passes_on_stays_the_registrys():
+    line = (
+        "Can't install ns/app:1: 500 Server Error for http+docker://localhost/v1.43/images/create?tag=1&fromImage=ns%2Fapp: "
+        'Internal Server Error ("Get "https://registry-1.docker.io/v2/": EOF")'
+    )
+    assert cause(line) == "SERVER_ERROR"
+
+
+def test_the_daemons_answer_frame_is_a_registrys_only_in_a_pull_push_or_login():
+    # a build's "Cannot locate specified Dockerfile" is the daemon's own answer, not a registry's (C2)
+    assert causes("** 错误日志 **\nError response from daemon: Cannot locate specified Dockerfile: Dockerfile") == []
+    assert cause("$ docker pull a.example.com/ns/app:1\nError response from daemon: missing signature key") == (
+        "SERVER_ERROR"
+    )
