@@ -433,7 +433,8 @@ def _ent(text: str) -> tuple:
     [
         # a plain word after "image:" / "failed to pull image:" is not an image (goharbor, openshift build logs)
         "error: build error: failed to pull image: After retrying 2 times, Pull image still failed due to error: unauthorized: authentication required",
-        'Error pulling image: writing blob: adding layer with blob "sha256:aa": processing tar file(exit status 1): no space left on device',
+        # (a daemon's store: podman's own "writing blob: adding layer …" there is no registry cause, convention C2)
+        "Error pulling image: failed to register layer: Error processing tar file(exit status 1): no space left on device",
         # a CDN blob URL is not a repository (gurock/testrail-docker#46)
         "ERROR: error pulling image configuration: Get https://production.cloudflare.docker.com/registry-v2/docker/registry/v2/blobs/sha256/8a/8aeee5b96e26491e7ed2edeb4bea8256e3b358fed3736e2cd45afea9c5ab8f41/data?verify=1687253796-nQYjBEsG4YpGNIpkngF%2FsteLIcc%3D: dial tcp 104.18.122.25:443: i/o timeout",
         # the /v2/ ping names a registry, not an image

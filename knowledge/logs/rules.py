@@ -191,7 +191,8 @@ def match_backoff(line: str, op: str | None) -> dict[str, Any] | None:
             status = m.group(0) if m.group("code") else m.group("json")  # "502 Bad Gateway", or a JSON body's 401
             q = match_line(f"unexpected status: {status}", op)
             return {**q, "tier": p["tier"], "backoff": p["id"]} if q is not None else None
-        return p
+        frame: dict[str, Any] = p
+        return frame
     return None
 
 
