@@ -50,7 +50,7 @@ log = logging.getLogger("tcr_doctor.storage")
 
 # The newest migration in bot/migrations/versions (tests/test_storage.py keeps the two equal). A database at this
 # revision is opened without importing Alembic at all.
-SCHEMA_REVISION = "0006"
+SCHEMA_REVISION = "0007"
 
 # Question rows held in memory at most per process; beyond this the oldest are dropped (and counted), so a
 # database that cannot be written never makes the service run out of memory.
@@ -328,6 +328,37 @@ def _masked(value: Any) -> Any:
     """`clean_text(value)`, and a string's pasted secrets masked by the one detector (knowledge.redact)."""
     value = clean_text(value)
     return knowledge.redact(value)[0] if isinstance(value, str) else value
+
+
+def remask_questions(bind: sa.Connection, batch: int = 500) -> int:
+    """Mask each stored question's text again with the one detector (knowledge.redact), as a new row is masked: a
+    row stored before the detector learned a form keeps that secret otherwise until retention deletes it (every
+    display masks again, the database did not). Only rows whose text changes are written, the kinds found added to
+    their `redacted`; returns how many. Idempotent (masking a masked text changes nothing). Run by the migrations
+    that follow a widening of the detector (bot/migrations/versions/0007_remask_questions.py)."""
+    table = sa.table("questions", sa.column("id", sa.Text), sa.column("text", sa.Text), sa.column("redacted", sa.Text))
+    q = table.c
+    page = sa.select(q.id, q.text, q.redacted).order_by(q.id).limit(batch)
+    write = (
+        sa.update(table)
+        .where(q.id == sa.bindparam("row_id"))
+        .values(text=sa.bindparam("masked"), redacted=sa.bindparam("kinds"))
+    )
+    changed, last = 0, None
+    while rows := bind.execute(page if last is None else page.where(q.id > last)).all():
+        last = rows[-1].id
+        edits = []
+        for row in rows:
+            masked, kinds = knowledge.redact(row.text or "")
+            if masked != (row.text or ""):
+                known = {k for k in (row.redacted or "").split(",") if k}
+                edits.append({"row_id": row.id, "masked": masked, "kinds": ",".join(sorted(known | set(kinds)))})
+        if edits:
+            bind.execute(write, edits)
+            changed += len(edits)
+    if changed:
+        log.info("re-masked %d stored questions with the current secret detector", changed)
+    return changed
 
 
 def _describe(exc: BaseException) -> str:

@@ -501,6 +501,65 @@ def test_migration_0006_classifies_old_refused_rows_once_with_ask(storage_url, c
     assert kinds_and_index(storage_url) == (rows, index)
 
 
+def stored_texts(url: str) -> dict[str, tuple[str, str]]:
+    """{id: (text, redacted)} of every question, as the database holds them."""
+    engine = S.make_engine(S.engine_url(url))
+    try:
+        with engine.connect() as conn:
+            return {r.id: (r.text, r.redacted) for r in conn.execute(sa.select(S.questions))}
+    finally:
+        engine.dispose()
+
+
+def test_migration_0007_masks_again_the_questions_stored_before_the_detector_knew_their_form(storage_url, capsys):
+    """A secret in a form the detector learned later (a bare `pass:`, the line after a `Password:` prompt,
+    `user:password@host` with a single-label host) stayed in the stored row until retention deleted it: the service
+    opening the database masks it, adds the kind to `redacted`, and leaves other rows as they are; again, or down and
+    up, writes nothing."""
+    secret = "Zx9qLm3RtY7uPa2w"
+    at_revision(storage_url, "0006")
+    old = {
+        "bare-pass": (f"registry user: admin pass: {secret} does not log in", ""),
+        "prompt": (f"$ docker login ccr.ccs.tencentyun.com -u 100012345678\nPassword:\n{secret}\nError", ""),
+        "single-label": (f"docker pull admin:{secret}@registry/ns/app:1 fails", "aws-key"),
+        "clean": ("docker pull fails with unauthorized", ""),
+        "masked": ("docker login -p **** fails", "docker-login-password"),
+    }
+    engine = S.make_engine(S.engine_url(storage_url))
+    with engine.begin() as conn:
+        conn.execute(
+            sa.insert(S.questions),
+            [
+                {
+                    "id": i,
+                    "ts": time.time(),
+                    "channel": "web",
+                    "lang": "en",
+                    "text": t,
+                    "redacted": r,
+                    "status": "no_answer",
+                }
+                for i, (t, r) in old.items()
+            ],
+        )
+    engine.dispose()
+    Storage(storage_url).close()  # the service opening the database migrates it
+    rows = stored_texts(storage_url)
+    assert not [i for i, (text, _) in rows.items() if secret in text], rows
+    assert rows["bare-pass"] == ("registry user: admin pass: **** does not log in", "password")
+    assert rows["single-label"] == ("docker pull admin:****@registry/ns/app:1 fails", "aws-key,host-credentials")
+    assert rows["prompt"][0].endswith("Password:\n****\nError") and rows["prompt"][1] == "password"
+    assert {i: rows[i] for i in ("clean", "masked")} == {i: old[i] for i in ("clean", "masked")}
+    assert main(["db", "current", "--database-url", storage_url]) == 0 and capsys.readouterr().out.strip() == "0007"
+    engine = S.make_engine(S.engine_url(storage_url))
+    with engine.begin() as conn:
+        assert S.remask_questions(conn) == 0  # idempotent
+    engine.dispose()
+    at_revision(storage_url, "0006")
+    at_revision(storage_url, "0007")
+    assert stored_texts(storage_url) == rows
+
+
 def test_the_web_channel_stores_the_refusal_kind_of_ask(tmp_path):
     """Real knowledge base: a greeting is small talk (stored so, not reported), an unknown question is not."""
     from bot.web import create_app
