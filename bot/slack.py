@@ -625,7 +625,11 @@ class SlackChannel:
             log_cause = None
         # One story per answer: with a pasted log, its checks and target lead; the entry's list otherwise.
         diagnostics = list(log_cause.get("checks") or []) if log_cause else list(result.get("diagnostics") or [])
-        target = _target(result.get("entities")) or (log_cause.get("target") if log_cause else None)
+        # With a log, its target (what the CLI's command and the widget's cause card diagnose); the image the message
+        # names only when it is the image the log failed on (more specific, same registry), not another one it lists.
+        named = _target(result.get("entities"))
+        log_target, log_image = (log_cause.get("target"), log_cause.get("image")) if log_cause else (None, None)
+        target = named if named and (not log_target or named == log_image) else (log_target or named)
         if log_cause:
             credentials = bool(_CREDENTIAL_CAUSES.match(str(log_cause.get("cause"))))
         else:

@@ -571,3 +571,23 @@ def test_the_diagnosis_head_counts_its_problems_in_plain_english(failed, expecte
         command=True,
     )["text"]
     assert head.endswith(expected), head
+
+
+def test_a_logs_diagnosis_runs_on_the_logs_target_as_in_the_cli_and_the_widget(rig):
+    """One story per answer: with a pasted log, Slack's "Run diagnostics" ran the checks of the log's cause on the
+    first image the message named (a real post lists seven images and pastes the error of another), where the CLI's
+    command and the widget's cause card diagnose what the log says failed. (The image the log failed on, when the
+    message names it, is still the target: test_slack_diagnose.)"""
+    pasted = (
+        "these images fail to pull: shop-tcr.tencentcloudcr.com/team/app:2.0 shop-tcr.tencentcloudcr.com/team/db:1\n"
+        'Error response from daemon: Get "https://shop-tcr.tencentcloudcr.com/v2/": x509: certificate signed by '
+        "unknown authority"
+    )
+    expected = knowledge.ask(pasted)
+    log = expected["log"]
+    assert log["target"] == "shop-tcr.tencentcloudcr.com" and expected["entities"]["image"].endswith("/team/app:2.0")
+    mention(rig, pasted, ts="1700001600.000001")
+    reply = rig.api.wait_for("chat.postMessage")
+    value = json.loads(buttons(reply.args["blocks"])["tcr_diagnose"]["value"])
+    assert value["target"] == log["target"] and value["checks"] == log["checks"], value
+    assert f"tcr-doctor diagnose {log['target']} --only" in log["diagnose"]  # what the CLI and the widget show
