@@ -102,7 +102,8 @@ def test_check_name_tcr_valid_paths():
 def test_chinese_name_is_invalid_characters(kind):
     r = check_name(kind, "团队仓库")
     # the offending characters in the order written (a set once listed them as 仓团库队)
-    assert r["rule"] == f"{kind}.charset" and "'团队仓库'" in r["error"]["en"] and "'团队仓库'" in r["error"]["zh"]
+    assert r["rule"] == f"{kind}.charset"
+    assert "'团', '队', '仓', '库'" in r["error"]["en"] and "“团”“队”“仓”“库”" in r["error"]["zh"]
 
 
 # ------------------------------------------------------------------------------------------------ storage host
