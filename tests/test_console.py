@@ -455,6 +455,26 @@ def test_a_change_that_lowers_the_figures_needs_a_confirmation(tmp_path):
     assert client.post("/api/ask", json={"q": SCAN_EN[0]}).json["matched"]
 
 
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_previews_figures_are_written_alike(tmp_path, lang):
+    """The preview's table printed the raw floats: "98.93 %" above "98.8 %" in one column (a lead compares them
+    digit by digit), and "None %" for a figure the evaluation set cannot give (no in-scope question). Every figure
+    has two decimals; a missing one is a dash."""
+    evalset = tmp_path / "three_eval.jsonl"
+    questions = (SCAN_EN[0], "how do I bake sourdough bread", "what is the weather in Paris tomorrow")
+    evalset.write_text("\n".join(json.dumps({"q": q, "faq": None}) for q in questions))
+    app, client = make(tmp_path, CONSOLE_EVAL_SETS=str(evalset))
+    missed_fixture(app)
+    sign_in(client)
+    html = client.get("/console/questions").text
+    key = next(k for k in groups_of(html) if SCAN_EN[0] in html.split(f'data-group="{k}"')[1].split("</article>")[0])
+    data = {"csrf": csrf_of(client), "group": key, "step": "preview", "action": "assign", "entry": "image-acceleration"}
+    table = client.post(f"/console/teach?lang={lang}", data=data).text.split('id="eval-table"')[1].split("</table>")[0]
+    figures = re.findall(r"<td>([^<]*)</td>", table)
+    assert "100.00 %" in figures and "66.67 %" in figures, figures
+    assert all(re.fullmatch(r"\d+\.\d\d %|—|[+-]\d+\.\d\d.*", f) for f in figures), figures
+
+
 def test_blind_sets_are_never_evaluated(tmp_path):
     from bot.console.evaluate import DEFAULT_SETS, eval_paths
 
