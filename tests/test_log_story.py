@@ -327,3 +327,49 @@ def test_one_question_in_a_paragraph_drops_that_sentence_only():
     assert cause(title + prose) == "SERVER_ERROR"
     # control: the question alone tells no finding
     assert cause(title.replace("intermittently failing", "failing") + "Is it intermittent?\n") != "SERVER_ERROR"
+
+
+@CLASS
+@given(host=HOSTS, path=PATHS)
+def test_the_machines_signature_policy_rejecting_an_image_is_no_registry_cause(host, path):
+    paste = (
+        f'ERRO[0001] image "{host}/{path}" not found in /etc/containers/registries.conf registries: image not known\n'
+        f"Source image rejected: Running image docker://{host}/{path}:latest is rejected by policy.\n"
+    )
+    assert cause(paste) is None  # labelling convention C2: a local trust policy
+    assert cause(paste.splitlines()[0]) == "REPO_NOT_FOUND"  # control: the lookup alone
+
+
+@CLASS
+@given(app=LABELS)
+def test_a_401_whose_reason_refuses_the_action_is_a_right_withheld(app):
+    assert (
+        cause(
+            f"==> Pushing image registry.fly.io/{app}:deploy\nerror rendering push status stream: "
+            "unauthorized: not allowed\n"
+        )
+        == "PERMISSION_DENIED"
+    )
+    # control: a 401 that asks for credentials stays a missing login
+    assert cause(f"==> Pushing image registry.fly.io/{app}:deploy\nunauthorized: authentication required\n") == (
+        "CREDENTIALS_MISSING"
+    )
+
+
+def test_authorization_required_after_a_push_the_user_says_took_long_is_an_expiry():
+    told = (
+        "I am using ACR and can push small images successfully. I have one big, near 1 GB: after pushing it, like over 50 minutes, it "
+        "finished. But finally it got return 'Authorization required'.\n"
+    )
+    assert cause(told) == "CREDENTIALS_EXPIRED"
+    assert cause("I am using ACR and can push small images. Pushing another returned 'Authorization required'.\n") != (
+        "CREDENTIALS_EXPIRED"
+    )
+
+
+@CLASS
+@given(owner=LABELS)
+def test_a_chart_path_without_a_name_on_a_namespaced_registry_is_the_name(owner):
+    error = "Error: failed to authorize: failed to fetch anonymous token: unexpected status: 400 Bad Request"
+    assert cause(f"$ helm show chart oci://ghcr.io/{owner}\n{error}\n") == "REPO_NOT_FOUND"  # C3
+    assert cause(f"$ helm show chart oci://ghcr.io/{owner}/chart\n{error}\n") != "REPO_NOT_FOUND"  # control

@@ -45,7 +45,7 @@ from .rules import (
     registry_context,
     retells_outcome,
 )
-from .story import decide, official_image, read_story
+from .story import credentials_shown, decide, official_image, read_story
 
 if TYPE_CHECKING:
     from ..results import LogCause
@@ -872,6 +872,12 @@ def _refined_cause(
     if on_hub and cause == pattern["cause"]:
         also.insert(0, cause)
         cause = pattern["hub_cause"]
+    if cause in _REFUSALS and ent["one_segment"] and ent["op"] != "push" and not credentials_shown(whole_lower):
+        # a name without the namespace TCR, GHCR, Quay and GCR always have (`oci://ghcr.io/raffis` for a chart) cannot
+        # exist there, whatever refusal answers it (labelling convention C3); not a push (helm appends the chart's
+        # name to its `oci://` base) nor where credentials were handed over (C6 decides those)
+        also.insert(0, cause)
+        cause = "REPO_NOT_FOUND"
     return cause, also, note
 
 
@@ -1007,6 +1013,9 @@ _SLOW_PUSH_PROSE = LazyRe(
     r"\b(?:bigger|larger|longer) (?:builds?|images?|layers?|pushe?s?)\b|"
     r"\btoken (?:\w+ ){0,2}expire[sd]? (?:while|during|before|in the middle)|"
     r"\b(?:taking|takes|took|after) (?:a |an )?(?:huge|long|very long|lot of) (?:time|while) to (?:upload|push)\b|"
+    # the push's length or the image's size told in numbers ("after pushing, like over 50 minutes", "near 1 GB")
+    r"\bpush(?:ing|ed)?\b[^.\n]{0,30}\b(?:over|more than|about|almost|nearly) \d{1,3} ?(?:minutes|mins|hours)\b|"
+    r"\b(?:near(?:ly)?|about|over|around|almost) \d{1,2}(?:\.\d)? ?gb\b|"
     r"上传.{0,10}(?:很久|很慢|较慢|时间长)|大镜像|镜像(?:很|太|比较)大"
 )
 _PUSH_LINE = LazyRe(
