@@ -9,11 +9,13 @@ from hypothesis import strategies as st
 
 from knowledge.logs import explain
 
-# A name that is itself an error word ("denied", "quota", "timeout") is a different question (which word is the
+# A name that is itself an error word ("denied", "quota", "timeout") or a tool's name is a different question (which word is the
 # name) than the families ask, so such names are never drawn.
 ERROR_WORDS = re.compile(
     r"denied|forbidden|unauthori|quota|limit|exceed|timeout|timed|refused|reset|eof|expired|unknown|invalid|found|"
-    r"error|fail|proxy|repositor|project|namespace|manifest|tag|image|host|sock|daemon|token|cred|auth|login|pull|push"
+    r"error|fail|proxy|repositor|project|namespace|manifest|tag|image|host|sock|daemon|token|cred|auth|login|pull|push|"
+    # ... nor a tool's name: a host `a.podman.com` names the engine ("podman" reads as its API on a /v1/_ping path)
+    r"docker|podman|containerd|nerdctl|kube"
 )
 LABELS = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789", min_size=1, max_size=12).filter(
     lambda s: s[0].isalpha() and not ERROR_WORDS.search(s)
