@@ -243,7 +243,7 @@ ENGINE_STATUS_FORMS = [
     "docker: request returned {code} {phrase} for API route and version http://%2F%2F.%2Fpipe%2FdockerDesktopLinuxEngine/v1.{v}/images/create, check if the server supports the requested API version",
 ]
 # (a 404 the daemon answers to images/create is the registry's "not found" passed on: its own reading)
-PHRASES = {400: "Bad Request", 500: "Internal Server Error", 502: "Bad Gateway"}
+PHRASES = {400: "Bad Request", 500: "Internal Server Error", 502: "Bad Gateway", 504: "Gateway Time-out"}
 
 
 @STRUCTURE
@@ -274,3 +274,60 @@ def test_the_daemons_answer_frame_is_a_registrys_only_in_a_pull_push_or_login():
     assert cause("$ docker pull a.example.com/ns/app:1\nError response from daemon: missing signature key") == (
         "SERVER_ERROR"
     )
+
+
+# --- other programs' output stays no cause: pip's urllib3 retries name getaddrinfo's own failure (socket.gaierror,
+#     "[Errno -2] Name or service not known", macOS "nodename nor servname provided")
+
+
+@STRUCTURE
+@given(
+    package=LABELS,
+    err=st.sampled_from(
+        [
+            "gaierror(-2, 'Name or service not known')",
+            "NewConnectionError('<pip._vendor.urllib3.connection.HTTPSConnection object at 0x7f>: Failed to establish a new connection: [Errno 8] nodename nor servname provided, or not known')",
+        ]
+    ),
+)
+def test_pips_name_resolution_failure_inside_a_build_is_another_programs(package, err):
+    paste = (
+        "$ docker build -t app .\n"
+        f"Retrying (Retry(total=3, connect=None, read=None, redirect=None)) after connection broken by "
+        f"'ProtocolError('Connection aborted.', {err})': /simple/{package}/"
+    )
+    assert causes(paste) == []
+
+
+# --- a login asks for no tag: a 404 in any status form while `docker login` is in force is the server's routing,
+#     and the HTML page printed after the status line is that line's body, not an error of its own
+
+
+@STRUCTURE
+@given(host=HOSTS, user=LABELS)
+def test_a_404_page_to_a_login_is_the_server_not_a_missing_tag(host, user):
+    paste = (
+        f"$ docker login {host}\nUsername: {user}\nPassword:\n"
+        "Error response from daemon: Unexpected status code [404] : <html>\n"
+        '<head><title>404 Not Found</title></head>\n<body bgcolor="white">\n'
+        "<center><h1>404 Not Found</h1></center>\n<hr><center>nginx/1.9.3</center>\n</body>\n</html>"
+    )
+    assert cause(paste) == "SERVER_ERROR"
+
+
+# --- whose request answered: the user's own, made by hand. "I click the url … and get a response like this" with the
+#     JSON body pasted unfenced below it is a side test (a registry answers an anonymous GET /v2/ with 401), not the
+#     login that failed above it
+
+
+@STRUCTURE
+@given(port=PORTS, verb=st.sampled_from(["click", "clicked", "open"]))
+def test_a_json_body_a_request_by_hand_answered_is_a_side_test(port, verb):
+    paste = (
+        "$ docker login 127.0.0.1\n"
+        f'Error response from daemon: Get "http://127.0.0.1:{port}/v2/": dial tcp 127.0.0.1:{port}: connect: connection refused\n'
+        f'i {verb} the url "http://127.0.0.1:{port}/v2/" and get a response like this;\n'
+        '{\n  "errors": [\n    {\n      "code": "UNAUTHORIZED",\n'
+        '      "message": "access to the requested resource is not authorized",\n      "detail": null\n    }\n  ]\n}'
+    )
+    assert cause(paste) == "TCP_REFUSED"

@@ -695,6 +695,10 @@ def _pattern_rank(p: dict[str, Any]) -> int:
     return next((i for i, q in enumerate(ordered) if q is p), len(ordered))
 
 
+# a line of a JSON body pasted as it came (`{`, `"errors": [`, `"code": "UNAUTHORIZED",`, `}`)
+_JSON_BODY_LINE = LazyRe(r'^(?:[{}\[\]],?|"[\w-]{1,40}"\s?:)')
+
+
 class _Beside:
     """Whether a line is output beside the failure the post is about: a side command's (`docker search`), what a
     request made by hand answered, what the user saw after changing the setup."""
@@ -718,6 +722,8 @@ class _Beside:
             and idx != self.told_at + 1  # "Trying the URL directly returns:" then the answer on the next line
         ):
             self.by_hand = False
+        elif self.by_hand and idx == self.told_at + 1 and _JSON_BODY_LINE.match(line):
+            self.told_at = idx  # the answer is a JSON body pasted unfenced: each of its lines goes on with it
         # what the user saw after changing the setup ("If I manually enter our DNS server the error message changes
         # to:", "When we uncheck 'Verify Remote Cert', the error is"): an experiment beside the error the post is
         # about, up to the next sentence of the user's
@@ -777,8 +783,8 @@ _SIDE_COMMAND = LazyRe(r"(?:^|[\s$#>])(?:sudo\s+)?(?:docker|podman|nerdctl)\s+se
 _MANUAL_FETCH = LazyRe(
     r"\b(?:that|this|the) (?:url|link|endpoint|address)\b[^\n]{0,80}\b(?:returns?|gives?|shows?|answers?)\b|"
     r"\b(?:curl|wget|browser)\b[^\n]{0,80}\b(?:returns?|gives?|shows?|answers?)\b|"
-    r"\b(?:go|goes|went|navigate[ds]?|open(?:ed|ing)?|visit(?:ed|ing)?|brows(?:e|ed|ing)|hit)\b (?:to )?(?:the |that |this )?"
-    r"(?:url|link|address|endpoint|page)\b[^\n]{0,120}\b(?:i get|i got|i see|returns?|gives?|shows?|answers?)\b|"
+    r"\b(?:go|goes|went|navigate[ds]?|open(?:ed|ing)?|visit(?:ed|ing)?|brows(?:e|ed|ing)|hit|click(?:ed|ing|s)?)\b "
+    r"(?:to |on )?(?:[a-z]{1,4} )?(?:url|link|address|endpoint|page)\b[^\n]{0,120}\b(?:i get|i got|i see|get|got|returns?|gives?|shows?|answers?)\b|"
     r"\b(?:directly )?access(?:ed|ing)? (?:https?://\S{1,300}|the (?:url|link|endpoint|address))[^\n]{0,60}\b(?:says?|shows?|returns?|gives?)\b|"
     r"\b(?:the )?(?:url|link|page) (?:above|below) (?:contains|says|shows|returns|gives)\b|"
     # the same told in Chinese, Japanese and Korean ("浏览器打开…显示", "ブラウザでアクセスすると", "링크타고 들어가보니")
@@ -799,11 +805,17 @@ def _fenced(lines: list[str]) -> frozenset[int]:
     return frozenset(out)
 
 
+# an error line whose message goes on as an HTML page: quoted ("invalid character '<'"), or printed after it
+_OPENS_HTML = LazyRe(r"invalid character '<'|<(?:html|!doctype html)[^<]{0,40}$", re.IGNORECASE)
+
+
 def _tier(line: str, pattern: dict[str, Any], best_line: str | None) -> int:
     """The pattern's tier on this line: at most 1 where the line is context rather than the error."""
     tier: int = pattern["tier"]
-    if HTML_LINE.match(line) and best_line is not None and "invalid character '<'" in best_line:
-        return min(tier, 1)  # the body an error line quoted, split into lines when unescaped: that line decides
+    if HTML_LINE.match(line) and best_line is not None and _OPENS_HTML.search(best_line):
+        # the body an error line quoted (split into lines when unescaped) or printed after it ("Unexpected status
+        # code [404] : <html>"): that line decides
+        return min(tier, 1)
     if describes(line, pattern):
         return min(tier, 1)  # the user's own sentence naming a subject: context, not the error
     if _ACCESS_LOG.search(line):
