@@ -210,6 +210,36 @@ def test_a_question_about_a_subject_is_not_a_log(text):
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        # an English sentence or keyword line without a paste that names a subject (as the Chinese ones above): no
+        # program's reason, so no log cause
+        "personal edition quota namespaces repos tags",
+        "Please add best practices for use imagePullSecrets for registry",
+        "is there a rate limit on pulls?",
+        "Please add an explanation for how the quota works. I'm not finding any information on this.",
+    ],
+)
+def test_an_english_sentence_that_names_a_subject_is_not_a_log(text):
+    assert knowledge.ask(text)["log"] is None
+
+
+@pytest.mark.parametrize(
+    "text, cause",
+    [
+        ("docker push fails with quota exceeded", "QUOTA_EXCEEDED"),
+        ("pull from quay.io says unauthorized", "CREDENTIALS_MISSING"),
+        ("Quota exceeded when processing the request of adding 1.3 MiB to the project", "QUOTA_EXCEEDED"),
+        ("lookup registry.example.com on 8.8.8.8:53: NXDOMAIN.", "DNS_NXDOMAIN"),
+        ("when i use ctr to pull image erroe whith x509 certificate singned by unknow authority", "TLS_UNTRUSTED"),
+        ("We hit the pull rate limit on our CI", "RATE_LIMITED"),
+    ],
+)
+def test_an_english_sentence_that_quotes_an_error_is_still_read(text, cause):
+    assert knowledge.ask(text)["log"]["cause"] == cause
+
+
+@pytest.mark.parametrize(
     "text, cause",
     [
         ("docker pull 报 manifest unknown", "TAG_NOT_FOUND"),

@@ -344,14 +344,37 @@ def _rx(p: dict[str, Any]) -> re.Pattern[str]:
 
 def asks_about(line: str, p: dict[str, Any]) -> bool:
     """Whether `line` is a person's question or sentence that merely names a subject the pattern knows ("ccr quota?",
-    "临时登录密码多久过期") rather than quoting an error: the line reads as prose (a question, or Chinese) and the
-    words the pattern matched are not an error wording (no two Latin words, no colon, no code such as x509/403)."""
-    if not (_QUESTION_LINE.search(line) or _CJK_CHAR.search(line)) or _OUTPUT_MARK.search(line):
+    "临时登录密码多久过期", "personal edition quota namespaces repos tags", "is there a rate limit on pulls?") rather
+    than quoting an error. Never when the line has an output mark (`xxx: `, error, says, got, 报错 ...) or the matched
+    words hold a colon or a code (x509, 403). A question or a Chinese line is such a sentence unless the match is an
+    error wording of two Latin words; another sentence of the user's own (`is_prose`) when the match is one word, or
+    an English question quoting nothing, and the line names no failure (`_FAILURE`)."""
+    if _OUTPUT_MARK.search(line):
         return False
     matched = matched_words(line, p)
     if ":" in matched or any(ch.isdigit() for ch in matched):
         return False
-    return len(_LATIN_WORD.findall(matched)) < 2
+    words = len(_LATIN_WORD.findall(matched))
+    question, cjk = bool(_QUESTION_LINE.search(line)), bool(_CJK_CHAR.search(line))
+    if (question or cjk) and words < 2:
+        return True
+    if not is_prose(line) or not (words < 2 or (question and not cjk and not _QUOTE.search(line))):
+        return False
+    return not _FAILURE.search(line)  # a subject: "quota", "imagePullSecrets", "is there a rate limit on pulls?"
+
+
+# Words that say something went wrong: in an English sentence of the user's own, a match without one names a
+# subject (quota, a rate limit, imagePullSecrets), not an error it quotes ("says authentication required").
+_FAILURE = LazyRe(
+    r"error|denied|unauthori[sz]ed|forbidden|fail|x509|time[sd]? ?out|no such|refused|not found|unknown|invalid|"
+    r"expired?|exceed|trust|too many|toomanyrequests|required|cannot|can't|unable|reset|eof|does not exist|"
+    r"doesn't exist|incorrect|wrong|mismatch|no matching|not allowed|not permitted|blocked|limit(?:ed| reached)|"
+    # a program's one-word status or exception name: NXDOMAIN, ImagePullBackOff, ErrImagePull, ECONNRESET, SSLError
+    r"nxdomain|servfail|backoff|errimage|exception|econn|ehost|enet|unreach|sslerr",
+    re.IGNORECASE,
+)
+# A quote in a sentence: the user quotes a program or a setting ('insecure_skip_verify true'), not a subject's name.
+_QUOTE = re.compile("[`\"'“”‘’]")
 
 
 def matched_words(line: str, p: dict[str, Any]) -> str:
