@@ -50,7 +50,7 @@ COMMANDS: dict[str, tuple[str, dict[str, str]]] = {
     "check-name": (
         "check_name",
         {
-            "zh": "检查实例、命名空间、镜像仓库、标签或镜像地址的名称",
+            "zh": "检查实例、命名空间、镜像仓库、镜像版本（tag）或镜像地址的名称",
             "en": "check an instance, namespace, repository, tag or image reference name",
         },
     ),

@@ -37,7 +37,7 @@ def add_arguments(parser: Declarations) -> None:
         "kind",
         choices=KINDS,
         help={
-            "zh": "VALUE 是什么：TCR 实例名、企业版命名空间、镜像仓库、标签，或完整的镜像地址",
+            "zh": "VALUE 是什么：TCR 实例名、企业版命名空间、镜像仓库、镜像版本（tag），或完整的镜像地址",
             "en": "what VALUE is: a TCR instance name, an enterprise namespace, a repository, "
             "a tag, or a full image reference",
         },
