@@ -307,9 +307,11 @@ def _combiner_model() -> dict[str, Any] | None:
     return model()
 
 
-def combiner_features(text: str, decision: Match, log: LogCause | None) -> list[float]:
+def combiner_features(text: str, decision: Match, log: LogCause | None, whole: str | None = None) -> list[float]:
     """The combiner's feature vector for `text` (knowledge/combiner.py FEATURES): the matcher's `decision` and the
-    pasted-log cause `log`. Used by ask() and by benchmarks/fit_combiner.py, so both see the same numbers."""
+    pasted-log cause `log`; `whole` is the message `text` is the question view of (default: `text`), read for whether
+    TCR is named: a TCR host in a dropped paste (`TCR_REGISTRY=ccr.ccs.tencentyun.com` in a config block) still
+    names it. Used by ask() and by benchmarks/fit_combiner.py, so both see the same numbers."""
     from .combiner import features
     from .dialogue import names_tcr
 
@@ -319,7 +321,7 @@ def combiner_features(text: str, decision: Match, log: LogCause | None) -> list[
         from .logs import agreeing_entries
 
         agree = top.entry.id in agreeing_entries(log["cause"], log.get("tool")) | {log.get("faq")}
-    return features(text, decision, log, agree, names_tcr(text))
+    return features(text, decision, log, agree, names_tcr(text if whole is None else whole))
 
 
 def _registry_context(text: str) -> bool:
@@ -381,7 +383,7 @@ def ask(text: str, lang: str | None = None, *, kb_path: str | None = None, limit
     # A pasted error log (issue 6): its cause leads the reply in every channel; None for a plain question.
     reply.log = None if talk else _log_cause(text, entities)
     if reply.top is not None and not talk:
-        reply.answered = _combiner_answers(view, decision, reply.log, reply.answered) and not unmet_requirement(
+        reply.answered = _combiner_answers(view, decision, reply.log, reply.answered, text) and not unmet_requirement(
             reply.top
         )
     top = reply.top
@@ -431,7 +433,7 @@ def _answering_entry(reply: _Reply) -> Entry | None:
     return top.entry if reply.answered and top is not None else None
 
 
-def _combiner_answers(view: str, decision: Match, log: LogCause | None, answered: bool) -> bool:
+def _combiner_answers(view: str, decision: Match, log: LogCause | None, answered: bool, text: str) -> bool:
     """Answer or refuse by the fitted combiner over all the signals (docs/matching.md), not coverage alone;
     `answered` (the matcher's rule) when no combiner model is in use."""
     model = _combiner_model()
@@ -441,7 +443,7 @@ def _combiner_answers(view: str, decision: Match, log: LogCause | None, answered
 
     # The features read the question view too: a long paste must not look "long" to the combiner.
     threshold: float = model["threshold"]
-    return probability(combiner_features(view, decision, log), model) >= threshold
+    return probability(combiner_features(view, decision, log, text), model) >= threshold
 
 
 def _refuse_other_vendor(reply: _Reply, matcher: Matcher) -> None:
@@ -506,6 +508,7 @@ def _answer_by_the_log(reply: _Reply, text: str, view: str, base: tuple[Knowledg
         # A pull or push that fails on the network is not "logging in fails": neither the log's own (login)
         # entry nor an answer that is that entry (an x509 wording matched it) tells this story.
         agree.discard(log.get("faq"))
+        agree.discard(_LOGIN_ENTRY)  # also when the cause lists it among the entries that agree (HTTP_TIMEOUT)
         story = None
     elif log["cause"] in _LOGIN_ONLY_CAUSES and log.get("op") == "login" and story is None and _LOGIN_ENTRY in kb.by_id:
         story = _LOGIN_ENTRY
