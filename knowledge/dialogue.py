@@ -259,6 +259,12 @@ VENDOR_WORDS = (
     (r"nexus", "Nexus"),
     (r"火山引擎|volcengine", "Volcengine CR"),
     (r"daocloud", "DaoCloud"),
+    # colloquial Chinese names (a pattern is either Latin, matched on word boundaries, or Chinese, matched anywhere)
+    (r"阿里", "Aliyun ACR"),
+    (r"华为", "Huawei Cloud SWR"),
+    (r"谷歌", "Google Artifact Registry"),
+    (r"亚马逊", "Amazon ECR"),
+    (r"微软云", "Azure Container Registry"),
 )
 # TCR named: its hosts, its names, its product words. "企业版" alone is not TCR (Aliyun ACR has one too), nor is
 # TKE (TKEStack's self-hosted registry.tke.com).

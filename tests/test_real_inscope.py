@@ -64,3 +64,26 @@ def test_tencent_cloud_api_keys_are_a_credential_not_the_api():
     scan = matcher.facets.scan("确认 CI 里用的是个人版的登录凭据，而不是腾讯云 API 密钥")
     assert "api-key" in scan.objects and "api" not in scan.objects
     assert "api" in matcher.facets.scan("腾讯云 API 怎么调用").objects  # the API itself still is
+
+
+@pytest.mark.parametrize(
+    "text, vendor",
+    [
+        ("阿里的镜像仓库怎么配置免密拉取", "Aliyun ACR"),
+        ("求支持阿里国际站，好像不能用", "Aliyun ACR"),
+        ("华为的 SWR 推送提示配额不足", "Huawei Cloud SWR"),
+        ("谷歌的镜像拉取太慢了怎么办", None),  # image acceleration names other registries itself and answers
+    ],
+)
+def test_colloquial_chinese_names_of_other_vendors_are_other_registries(text, vendor):
+    r = knowledge.ask(text)
+    if vendor is None:
+        assert r["matched"] and r["answer"]["id"] == "image-acceleration"
+    else:
+        assert not r["matched"] and r["refusal"] == {"kind": "other_registry", "vendor": vendor}
+
+
+def test_a_latin_vendor_name_still_needs_its_word_boundaries():
+    # "ecr" inside "imagePullSecrets" is no Amazon ECR
+    r = knowledge.ask("不想每个 namespace 都建 imagePullSecrets，TKE 有没有插件能自动搞定")
+    assert r["refusal"] is None or r["refusal"]["kind"] != "other_registry"
