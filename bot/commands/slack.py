@@ -10,6 +10,7 @@ import argparse
 import logging
 
 from slack_bolt.adapter.socket_mode import SocketModeHandler
+from slack_sdk.errors import SlackApiError
 
 from bot.commands import add_lang_argument, default_lang, say
 from bot.settings import Settings
@@ -55,16 +56,25 @@ MESSAGES = {
         "zh": "请设置 SLACK_BOT_TOKEN（xoxb-...）和 SLACK_APP_TOKEN（xapp-...，权限 connections:write）；见 docs/slack.md",
         "en": "set SLACK_BOT_TOKEN (xoxb-...) and SLACK_APP_TOKEN (xapp-..., connections:write); see docs/slack.md",
     },
-    "connected": {
-        "zh": "已通过 Socket Mode 连接；按 Ctrl-C 停止",
-        "en": "connected in Socket Mode; Ctrl-C to stop",
+    # said before connecting (the SDK says "Bolt app is running!" once it is): it said "connected" and then failed
+    "connecting": {
+        "zh": "正在通过 Socket Mode 连接 Slack；按 Ctrl-C 停止",
+        "en": "connecting to Slack in Socket Mode; Ctrl-C to stop",
     },
+    "cannot_connect": {"zh": "无法连接 Slack（{url}）：{reason}", "en": "cannot connect to Slack ({url}): {reason}"},
 }
+
+
+def _why(exc: Exception) -> str:
+    """What Slack answered (its error code: invalid_auth, not_allowed_token_type, …) or why it could not be reached."""
+    if isinstance(exc, SlackApiError):
+        return str(exc.response.get("error") or exc)
+    return str(getattr(exc, "reason", None) or exc)
 
 
 def run(args: argparse.Namespace) -> int:
     """`tcr-doctor slack`: run the Slack app over Socket Mode until interrupted; exit status 2 without SLACK_BOT_TOKEN
-    and SLACK_APP_TOKEN."""
+    and SLACK_APP_TOKEN, 1 when Slack refuses the connection or cannot be reached."""
     service = Settings.from_env({"SLACK_SUPPORT_CHANNEL": args.support_channel, "DNS_NAMESERVER": args.nameserver})
     app_token = service.slack_app_token
     settings = SlackSettings.from_settings(service, socket_mode=True)
@@ -80,6 +90,11 @@ def run(args: argparse.Namespace) -> int:
     install_log_redaction()
     app = build_app(settings)
     handler = SocketModeHandler(app, app_token, logger=sdk_logger(), web_client=app.client)
-    say("slack", MESSAGES["connected"], args.lang or default_lang())
-    handler.start()  # type: ignore[no-untyped-call]
+    say("slack", MESSAGES["connecting"], args.lang or default_lang())
+    try:
+        handler.start()  # type: ignore[no-untyped-call]
+    except (SlackApiError, OSError) as exc:  # a token Slack refuses; Slack unreachable (URLError is an OSError)
+        url = service.slack_api_base_url or "https://slack.com/api/"
+        say("slack", MESSAGES["cannot_connect"], args.lang or default_lang(), url=url, reason=_why(exc))
+        return 1
     return 0
