@@ -31,6 +31,8 @@ CLASS = settings(max_examples=15, deadline=None)
         ('{\n\t"auths": {\n\t\t"10.0.0.5": {\n\t\t\t"auth": "ywrtaw46sgfyym9ymtizndu="\n\t\t}\n\t}\n}', True),
         ('"identitytoken": "eyjhbgcioijsuzi1nij9"', True),
         ("docker_registry_password=bluecat$7", True),
+        ('ecs_engine_auth_data={"https://index.docker.io/v1/":{"username":"me","password":"pwd"}}', True),
+        ('{"username":"me","password":"${password}"}', False),
         ("registry_password: s3cret", True),
         ("login succeeded", True),
         ("$ docker login -u admin -p hunter2 r.example.com", True),
@@ -373,3 +375,47 @@ def test_a_chart_path_without_a_name_on_a_namespaced_registry_is_the_name(owner)
     error = "Error: failed to authorize: failed to fetch anonymous token: unexpected status: 400 Bad Request"
     assert cause(f"$ helm show chart oci://ghcr.io/{owner}\n{error}\n") == "REPO_NOT_FOUND"  # C3
     assert cause(f"$ helm show chart oci://ghcr.io/{owner}/chart\n{error}\n") != "REPO_NOT_FOUND"  # control
+
+
+# --- which line of one failure tells the credential cause --------------------------------------------------------
+
+
+@CLASS
+@given(host=HOSTS, path=PATHS)
+def test_the_users_question_quoting_the_error_does_not_outrank_the_output(host, path):
+    output = (
+        f"pull access denied for {host}/{path}, repository does not exist or may require 'docker login': denied: "
+        "Your authorization token has expired. Reauthenticate and try again."
+    )
+    assert cause(f'```\n{output}\n```\nWhy "Access denied"? It is a public repository: https://{host}/x\n') == (
+        "CREDENTIALS_EXPIRED"
+    )
+    # control: a question alone still names what it quotes
+    assert cause('Why "Access denied"?\n') == "PERMISSION_DENIED"
+
+
+@CLASS
+@given(host=HOSTS, path=PATHS)
+def test_an_expiry_the_daemon_logged_above_its_generic_wrapper_decides(host, path):
+    paste = (
+        'time="2018-10-23T18:02:42Z" level=error msg="Not continuing with pull after error: denied: Your '
+        "Authorization Token has expired. Please run 'aws ecr get-login --no-include-email' to fetch a new one.\"\n"
+        f'time="2018-10-23T18:02:42Z" level=error msg="pulling image failed" error="pull access denied for '
+        f"{host}/{path}, repository does not exist or may require 'docker login'\"\n"
+    )
+    assert cause(paste) == "CREDENTIALS_EXPIRED"
+    assert cause(paste.splitlines()[1]) == "CREDENTIALS_MISSING"  # control: the wrapper alone, a private host
+
+
+@CLASS
+@given(ns=LABELS, repo=LABELS)
+def test_docker_1xs_v1_fallback_not_found_does_not_hide_the_v2_refusal(ns, repo):
+    paste = (
+        'ECS_ENGINE_AUTH_DATA={"https://index.docker.io/v1/":{"username":"me","password":"pwd","email":"me@x.com"}}\n'
+        'time="2017-03-23T20:05:24Z" level=error msg="Attempting next endpoint for pull after error: unauthorized: '
+        'authentication required"\n'
+        f'time="2017-03-23T20:05:24Z" level=error msg="Not continuing with pull after error: Error: image {ns}/{repo}'
+        ':latest not found"\n'
+    )
+    assert cause(paste) == "CREDENTIALS_INVALID"  # the v2 401, to credentials the engine was given
+    assert cause(paste.splitlines()[-1]) in ("TAG_NOT_FOUND", "REPO_NOT_FOUND")  # control: the v1 answer alone

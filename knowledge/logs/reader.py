@@ -127,7 +127,7 @@ def _explain(text: str) -> LogCause | None:
     found = _decisive_line(lines, guess_op(whole_lower), fenced)
     if found is None:
         return None
-    (tier, idx, pattern, line, op), seen_causes = found
+    (tier, idx, pattern, line, op), seen_causes = _reason_before_wrapper(lines, found[0]), found[1]
 
     ent = entities(lines, idx, op)
     op = _operation(line, ent, op)
@@ -357,6 +357,8 @@ _USER_SAYS: tuple[tuple[str, frozenset[str], LazyRe], ...] = (
 _VIA_ALSO = frozenset({"PROXY_ERROR"})
 # ... and those that refine any reading of the families they list (credentials that work at other times are not wrong)
 _ANY_READING = frozenset({"SERVER_ERROR"})
+# a user's question about the error: a line that opens with a question word and asks before its first full stop
+_ASKS_WHY = LazyRe(r"(?:why|how|what|is|are|does|do|can|could)\b[^.?!\n]{0,200}[?？]", re.IGNORECASE)
 _QUESTION = LazyRe(r"[?？]|吗|\bis it\b|\bcould it be\b", re.IGNORECASE)
 _QUOTED_SPAN = LazyRe(r"`[^`\n]{1,600}`")
 _SENTENCE_END = LazyRe(r"(?<=[.!?。！？])\s+")
@@ -577,6 +579,37 @@ def _backoff(lines: list[str], default_op: str | None) -> _Best | None:
         if p is not None and not asks_about(line, p):
             found = (int(p["tier"]), idx, p, line, op)
     return found
+
+
+_NEXT_ENDPOINT = LazyRe(r"\bAttempting next endpoint for (?:pull|push) after error: ", re.IGNORECASE)
+_REASON_WINDOW = 20  # lines above a generic wrapper where the daemon logged the reason it wraps
+# a credential cause only a specific wording names (a generic 401/denied never reads as it by itself); refused
+# credentials named above a wrapper were tried too and read no better (a login's own failure is another command's)
+_SPECIFIC_CREDENTIAL = frozenset({"CREDENTIALS_EXPIRED"})
+
+
+def _reason_before_wrapper(lines: list[str], best: _Best) -> _Best:
+    """The daemon's own reason logged a few lines above the generic wrapper it ends with ("Not continuing with pull
+    after error: denied: Your Authorization Token has expired", then "pulling image failed" error="pull access denied
+    for …, repository does not exist or may require 'docker login'"): an expired credential named there outranks the
+    wrapper's three-way guess (labelling convention C5, across the lines of one failure)."""
+    tier, idx, p, _line, op = best
+    if p["id"] not in GENERIC_IDS or tier < _DECISIVE_TIER:
+        return best
+    if p["cause"] in ("TAG_NOT_FOUND", "REPO_NOT_FOUND"):
+        # docker 1.x tried the v2 endpoint first and logged why it moved on ("Attempting next endpoint for pull after
+        # error: unauthorized: authentication required"); the v1 fallback's "Error: image X not found" that ends the
+        # pull is the old index's answer, not the reason (moby distribution/pull.go)
+        for j in range(idx - 1, max(-1, idx - _REASON_WINDOW), -1):
+            if _NEXT_ENDPOINT.search(lines[j]):
+                q = match_line(lines[j], op)
+                if q is not None and q["cause"] in _REFUSALS:
+                    return (tier, j, q, lines[j], op)
+    for j in range(idx - 1, max(-1, idx - _REASON_WINDOW), -1):
+        q = match_line(lines[j], op)
+        if q is not None and q["id"] not in GENERIC_IDS and q["cause"] in _SPECIFIC_CREDENTIAL and q["tier"] >= tier:
+            return (tier, j, q, lines[j], op)
+    return best
 
 
 _MIN_COPY = 30  # characters of a line that make it recognisable as a copy of another
@@ -818,6 +851,8 @@ def _tier(line: str, pattern: dict[str, Any], best_line: str | None) -> int:
         return min(tier, 1)
     if describes(line, pattern):
         return min(tier, 1)  # the user's own sentence naming a subject: context, not the error
+    if _ASKS_WHY.match(line):
+        return min(tier, 2)  # the user's question quoting the error ("Why "Access denied"?"): the output says more
     if _ACCESS_LOG.search(line):
         return min(tier, 2)  # a server's access log says what it answered; the error line it logged says why
     if retells_outcome(line, pattern):

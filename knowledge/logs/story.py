@@ -43,10 +43,13 @@ _LOGIN_SHOWN = LazyRe(
     re.MULTILINE,
 )
 # Credentials stored for the client where the paste shows them: a docker config.json `auths` entry holding an `auth`
-# or identity token (docker sends it with every request to that host), or a registry password set for the build
+# or identity token (docker sends it with every request to that host), a JSON username/password pair (ECS's engine
+# auth data), or a registry password set for the build
 # (`DOCKER_REGISTRY_PASSWORD=…`, `REGISTRY_PASSWORD: …`)
 _CONFIGURED = LazyRe(
     r"\"(?:auth|identitytoken)\"\s{0,3}:\s{0,3}\"[^\"\s]{8,}\"|"
+    # a registry's JSON credentials (ECS_ENGINE_AUTH_DATA={"https://index.docker.io/v1/":{"username":"me","password":…}})
+    r"\"username\"\s{0,3}:\s{0,3}\"[^\"\s]{1,100}\"\s{0,3},\s{0,3}\"password\"\s{0,3}:\s{0,3}\"[^\"\s$]{2,}\"|"
     r"\b[a-z_]{0,30}(?:registry|docker|harbor|cr)[a-z_]{0,20}_(?:password|passwd|pass|token)\s{0,2}[=:]\s{0,2}[^\s$]"
 )
 # The user saying the failing program was given credentials: they ran a login before it ("I have tried az acr login,
