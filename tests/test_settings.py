@@ -152,3 +152,17 @@ def test_a_usable_resolver_and_ca_file_are_what_the_anonymous_diagnosis_gets(tmp
     environ = {"TCR_DOCTOR_DNS_NAMESERVER": "127.0.0.1:5353", "TCR_DOCTOR_CA_FILE": str(ca)}
     anonymous = Settings.from_env(environ=environ).anonymous_diagnosis()
     assert (anonymous.nameserver, anonymous.ca_file) == ("127.0.0.1:5353", str(ca))
+
+
+def test_slack_names_its_own_nameserver_option_when_it_is_not_an_address(monkeypatch, capsys):
+    """`tcr-doctor slack --nameserver x:99999` is a usage error in the option's words, as `diagnose` says it (it was
+    reported as the setting TCR_DOCTOR_DNS_NAMESERVER it overrides, or not at all before the tokens were checked)."""
+    from bot.cli import main
+
+    for variable in ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "TCR_DOCTOR_DNS_NAMESERVER"):
+        monkeypatch.setenv(variable, "")
+        monkeypatch.delenv(variable)
+    for command in (["slack"], ["diagnose", "x.tencentcloudcr.com"]):
+        assert main([*command, "--nameserver", "x:99999", "--lang", "en"]) == 2
+        err = capsys.readouterr().err
+        assert "--nameserver 'x:99999' is not IP[:PORT]" in err and "TCR_DOCTOR" not in err, err

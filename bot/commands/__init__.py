@@ -101,6 +101,20 @@ def timeout_problem(seconds: float) -> dict[str, str] | None:
     }
 
 
+def nameserver_problem(value: str | None) -> dict[str, str] | None:
+    """The usage error (zh and en) of a --nameserver that is not IP[:PORT], else None: one rule for every command
+    that takes one (`diagnose`, `slack`)."""
+    if not value:
+        return None
+    from diagnostics import parse_nameserver  # (diagnostics.net: loaded by every command that diagnoses anyway)
+
+    try:
+        parse_nameserver(value)
+    except ValueError:
+        return {"en": f"--nameserver {value!r} is not IP[:PORT]", "zh": f"--nameserver {value!r} 不是 IP[:端口]"}
+    return None
+
+
 def cloud_hint(command: str | None, host: str | None) -> str | None:
     """COMMAND with `--cloud` when cloud credentials are present and HOST is a TCR host (for `ask` / `explain`)."""
     if not command or "--cloud" in command or not (host or "").lower().endswith(TCR_SUFFIXES):

@@ -12,8 +12,16 @@ import os
 import re
 import sys
 
-from bot.commands import EXIT_USAGE, add_lang_argument, default_lang, timeout_problem, usage_error, usage_line
-from diagnostics import DiagnoseOptions, InputError, arrange_verdict, checks, diagnose, parse_nameserver, select
+from bot.commands import (
+    EXIT_USAGE,
+    add_lang_argument,
+    default_lang,
+    nameserver_problem,
+    timeout_problem,
+    usage_error,
+    usage_line,
+)
+from diagnostics import DiagnoseOptions, InputError, arrange_verdict, checks, diagnose, select
 from knowledge import faq_question, install_log_redaction
 from knowledge import redact as redact_secrets
 
@@ -253,15 +261,7 @@ def _checks_problem(args: argparse.Namespace) -> Problem | None:
         select(args.only, args.skip, cloud=wants_cloud(args))
     except ValueError as exc:
         return _message_of(exc)
-    if args.nameserver:
-        try:
-            parse_nameserver(args.nameserver)
-        except ValueError:
-            return _says(
-                f"--nameserver {args.nameserver!r} is not IP[:PORT]",
-                f"--nameserver {args.nameserver!r} 不是 IP[:端口]",
-            )
-    return None
+    return nameserver_problem(args.nameserver)
 
 
 def _file_problem(args: argparse.Namespace) -> Problem | None:

@@ -12,7 +12,7 @@ import logging
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_sdk.errors import SlackApiError
 
-from bot.commands import add_lang_argument, default_lang, say
+from bot.commands import add_lang_argument, default_lang, nameserver_problem, say, usage_error
 from bot.settings import Settings
 from bot.slack import SlackSettings, build_app, sdk_logger
 from bot.storage import Storage
@@ -75,6 +75,9 @@ def _why(exc: Exception) -> str:
 def run(args: argparse.Namespace) -> int:
     """`tcr-doctor slack`: run the Slack app over Socket Mode until interrupted; exit status 2 without SLACK_BOT_TOKEN
     and SLACK_APP_TOKEN, 1 when Slack refuses the connection or cannot be reached."""
+    problem = nameserver_problem(args.nameserver)  # the option's own words, not the setting it overrides
+    if problem:
+        return usage_error("slack", problem, args.lang or default_lang())
     service = Settings.from_env({"SLACK_SUPPORT_CHANNEL": args.support_channel, "DNS_NAMESERVER": args.nameserver})
     app_token = service.slack_app_token
     settings = SlackSettings.from_settings(service, socket_mode=True)
