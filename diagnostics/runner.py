@@ -213,6 +213,9 @@ class _Schedule:
         self.waiting = sorted(chosen, key=lambda n: checks.get(n).group != "cloud")
         self.results: dict[str, Outcome] = {}
         self.failed: dict[str, tuple[str, str]] = {}  # as in diagnose(): check -> (blocking check, code)
+        # as diagnose()'s `reported`, in the order checks end: what a progress line says (the report's own order
+        # decides which check carries the finding; the statuses the lines show are the report's)
+        self.reported: dict[str, tuple[str, str]] = {}
         # The checks that ended, as their threads hand them over: a list under a lock, and a second lock released
         # when one is added, which the schedule waits on. Not a queue.Queue (its module, with heapq, ~2.4 M
         # instructions of every diagnosis's start-up) nor threading's Thread and Condition: the threading module is
@@ -280,12 +283,17 @@ class _Schedule:
         self.results[name] = value
         self.report.timings[name] = took
         deps = [d for d in checks.get(name).depends if d in self.failed]
-        fs = _findings_of(name, value, deps, self.failed, self.chosen, timeout=self.ctx.deadline.total)
+        fs = _findings_of(
+            name, value, deps, self.failed, self.chosen, timeout=self.ctx.deadline.total, reported=self.reported
+        )
+        for f in fs:
+            if f.check not in self.chosen and f.status == "fail":
+                self.reported.setdefault(f.check, (name, f.code))
         blocker = _blocker(name, fs, deps, self.failed)
         if blocker is not None:
             self.failed[name] = blocker
         if self.progress:
-            self.progress("done", name, {"seconds": took, "status": _status_of(value)})
+            self.progress("done", name, {"seconds": took, "status": _status_of(fs)})
 
 
 def _findings_of(
@@ -336,16 +344,11 @@ def _blocker(
     return None
 
 
-def _status_of(value: Outcome) -> str:
-    kind, v = value
-    if kind == "not_run":
-        return "skip"
-    if kind == "ok":
-        st = [f.status for f in v]
-        return "fail" if "fail" in st else "warn" if "warn" in st else "ok" if "ok" in st else "skip"
-    if kind == "unavailable":
-        return "skip"
-    return "fail"
+def _status_of(fs: list[Finding]) -> str:
+    """A check's status as its progress line says it: the worst of the findings the report gives it (a fact it
+    could not have, reported by it, is its failure: the line said `skip` beside the report's FAIL)."""
+    st = [f.status for f in fs]
+    return "fail" if "fail" in st else "warn" if "warn" in st else "ok" if "ok" in st else "skip"
 
 
 def _warm_imports(t: Target, chosen: list[str], options: DiagnoseOptions) -> None:

@@ -129,3 +129,17 @@ def test_a_reference_error_seen_by_a_network_check_links_no_faq_entry_either(onl
     ]
     named = name_findings("http://bob:pw@127.0.0.1:1/ns/app")[1].findings[0]
     assert (named.code, named.faq) == ("NAME_INVALID", None)
+
+
+@pytest.mark.parametrize("only", ["dns", "endpoint,tcp", "tcp,tls"])
+def test_the_progress_lines_say_the_statuses_the_report_gives(only):
+    """A check that could not have its fact (no valid host) reported it as its FAIL, while its progress line (the CLI's
+    stderr, Slack's progress message) said SKIP. The lines now show the report's statuses (which of two such checks
+    carries the finding follows the report's order; the statuses are the same)."""
+    done = []
+    r = diagnose(
+        "bad ref!!",
+        DiagnoseOptions(only=only, env={}),
+        progress=lambda e, c, i: e == "done" and done.append(i["status"]),
+    )
+    assert sorted(done) == sorted(f.status for f in r.findings) and "fail" in done
