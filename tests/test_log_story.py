@@ -33,6 +33,10 @@ CLASS = settings(max_examples=15, deadline=None)
         ("docker_registry_password=bluecat$7", True),
         ('ecs_engine_auth_data={"https://index.docker.io/v1/":{"username":"me","password":"pwd"}}', True),
         ('{"username":"me","password":"${password}"}', False),
+        ("（通过docker login登录没有任何问题，提示`login succeeded`。之前装了加速服务）", True),
+        ("i have been able to successfully log in with `docker login` using a token", True),
+        ("  - echo $authfile > /kaniko/.docker/config.json", True),
+        ("cat ~/.docker/config.json", False),
         ("registry_password: s3cret", True),
         ("login succeeded", True),
         ("$ docker login -u admin -p hunter2 r.example.com", True),
@@ -419,3 +423,15 @@ def test_docker_1xs_v1_fallback_not_found_does_not_hide_the_v2_refusal(ns, repo)
     )
     assert cause(paste) == "CREDENTIALS_INVALID"  # the v2 401, to credentials the engine was given
     assert cause(paste.splitlines()[-1]) in ("TAG_NOT_FOUND", "REPO_NOT_FOUND")  # control: the v1 answer alone
+
+
+@CLASS
+@given(host=HOSTS, path=PATHS)
+def test_a_docker_config_written_for_the_failing_program_makes_its_401_a_refusal_of_it(host, path):
+    script = (
+        "script:\n  - echo $authfile > /kaniko/.docker/config.json\n"
+        f"  - /kaniko/executor --context . --destination {host}/{path}:1\n"
+    )
+    error = f'error checking push permissions -- make sure you entered the correct tag name, and that you are authenticated correctly, and try again: checking push permission for "{host}/{path}:1": POST https://{host}/v2/{path}/blobs/uploads/: UNAUTHORIZED: authentication required\n'
+    assert cause(script + error) == "CREDENTIALS_INVALID"
+    assert cause(f"  - /kaniko/executor --context . --destination {host}/{path}:1\n" + error) == "CREDENTIALS_MISSING"

@@ -36,7 +36,8 @@ from .rules import load_rules
 # credentials handed to the failing program itself (labelling convention C6): a typed password or credentials option
 # (`helm push -u admin -p …`, `--password-stdin`, `--creds`), a Flux `secretRef`
 _LOGIN_SHOWN = LazyRe(
-    r"login succeeded!?\W{0,3}$|\b(?:able|managed) to (?:log ?in|login|sign in)\b|\blogged in (?:successfully|fine|ok)\b|"
+    r"login succeeded!?\W{0,3}$|[`'\"]login succeeded!?[`'\"]|\b(?:able|managed) to (?:successfully )?(?:log ?in|login|sign in)\b|"
+    r"登录没有(?:任何)?问题|\blogged in (?:successfully|fine|ok)\b|"
     r"\bsuccessfully logged in\b|\blogin (?:was |is )?(?:successful|fine|working|works)\b|登录成功|登陆成功|"
     r"(?:^|[\s$#>])(?:docker|podman|helm|skopeo|buildah|crictl|nerdctl|oras|crane)\b[^\n]{0,300}\s(?:-p\s\S|--password\b|"
     r"--password-stdin\b|--creds\b|--src-creds\b|--dest-creds\b)|\bsecretref:",
@@ -50,7 +51,9 @@ _CONFIGURED = LazyRe(
     r"\"(?:auth|identitytoken)\"\s{0,3}:\s{0,3}\"[^\"\s]{8,}\"|"
     # a registry's JSON credentials (ECS_ENGINE_AUTH_DATA={"https://index.docker.io/v1/":{"username":"me","password":…}})
     r"\"username\"\s{0,3}:\s{0,3}\"[^\"\s]{1,100}\"\s{0,3},\s{0,3}\"password\"\s{0,3}:\s{0,3}\"[^\"\s$]{2,}\"|"
-    r"\b[a-z_]{0,30}(?:registry|docker|harbor|cr)[a-z_]{0,20}_(?:password|passwd|pass|token)\s{0,2}[=:]\s{0,2}[^\s$]"
+    r"\b[a-z_]{0,30}(?:registry|docker|harbor|cr)[a-z_]{0,20}_(?:password|passwd|pass|token)\s{0,2}[=:]\s{0,2}[^\s$]|"
+    # a docker config written for the failing program (kaniko's `echo $AUTH > /kaniko/.docker/config.json`)
+    r"\becho\s[^\n]{1,200}>\s?\S{0,100}\.docker/config\.json\b"
 )
 # The user saying the failing program was given credentials: they ran a login before it ("I have tried az acr login,
 # docker login": tried, ran, did), or the same token works with that tool's login ("The same access token works fine
