@@ -8,9 +8,12 @@ the code can print, not the one a post printed. Each test failed on the code bef
 
 from __future__ import annotations
 
+import textwrap
+
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from knowledge.logs import explain
 from tests.harness.log_families import HOSTS, IPV4, LABELS, PATHS, PORTS, cause, causes
 
 STRUCTURE = settings(max_examples=25, deadline=None)
@@ -331,3 +334,36 @@ def test_a_json_body_a_request_by_hand_answered_is_a_side_test(port, verb):
         '      "message": "access to the requested resource is not authorized",\n      "detail": null\n    }\n  ]\n}'
     )
     assert cause(paste) == "TCP_REFUSED"
+
+
+# --- carried by a page or an editor: a Go error chain word-wrapped at 80 columns (textwrap breaks at spaces, and a
+#     line that happens to fill the width is not a terminal's cut inside a word) reads as the chain does unwrapped.
+
+WRAPPED_CHAINS = {
+    'Error response from daemon: Get "https://{host}/v2/": proxyconnect tcp: dial tcp {ip}:3128: connect: no route to host': "PROXY_ERROR",
+    'Error response from daemon: Get "https://{host}/v2/": proxyconnect tcp: dial tcp {ip}:8080: getsockopt: connection refused': "PROXY_ERROR",
+    'Error response from daemon: Get "https://{host}/v2/": dial tcp: lookup {host} on {ip}:53: read udp 10.0.2.15:{port}->{ip}:53: i/o timeout': "DNS_TIMEOUT",
+    'Error response from daemon: Get "https://{host}/v2/": dial tcp: lookup {host} on [::1]:53: read udp [::1]:{port}->[::1]:53: read: connection refused': "DNS_TIMEOUT",
+}
+
+
+@settings(max_examples=60, deadline=None)
+@given(chain=st.sampled_from(sorted(WRAPPED_CHAINS)), pad=st.integers(0, 79), host=HOSTS, ip=IPV4, port=PORTS)
+def test_a_go_chain_word_wrapped_at_80_columns_reads_as_unwrapped(chain, pad, host, ip, port):
+    line = (
+        "x" * pad + " " + chain.format(host=host, ip=ip, port=port)
+        if pad
+        else chain.format(host=host, ip=ip, port=port)
+    )
+    wrapped = "\n".join(textwrap.wrap(line, 80, break_long_words=True, break_on_hyphens=False))
+    assert cause(line) == WRAPPED_CHAINS[chain]
+    assert cause(wrapped) == WRAPPED_CHAINS[chain], wrapped
+
+
+def test_a_full_width_word_wrapped_line_is_joined_with_its_space():
+    # textwrap filled the first line to exactly 80 columns, ending at "to"; glued, "tofetch" is no wording
+    head = 'ctr: failed to resolve reference "registry.example.com/my/app:latest": failed to'
+    assert len(head) == 80
+    paste = head + "\nfetch anonymous token: unexpected status: 403 Forbidden"
+    r = explain(paste)
+    assert r is not None and "failed to fetch anonymous token" in r["evidence"]

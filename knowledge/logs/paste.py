@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from ..redact import redact as _redact
+from .rules import match_line, pattern_rank
 
 MAX_INPUT = 1_500_000  # characters kept from a paste (the tail: the final error is at the end)
 MAX_LINE = 4000  # characters of one line that are matched
@@ -182,12 +183,26 @@ def _unwrap(lines: list[str], indents: list[int]) -> list[str]:
             end = j + 1 if j + 1 < len(lines) and len(lines[j + 1]) < width and goes_on(j + 1) else j
             # each piece masked before the join: a label cut at the line's start would be glued to the text before
             # it ("…0000password: x"), where the detector no longer sees a label
-            out.append("".join(_redact(piece)[0] for piece in lines[i : end + 1])[:MAX_LINE])
+            pieces = [_redact(piece)[0] for piece in lines[i : end + 1]]
+            out.append(_join_cut(pieces, single=j == i)[:MAX_LINE])
             i = end + 1
         else:
             out.append(lines[i])
             i += 1
     return out
+
+
+def _join_cut(pieces: list[str], single: bool) -> str:
+    """The pieces of one line put back: glued, as a terminal cut them; but one full-width line and a shorter one may
+    also be a page's word-wrap that happened to fill the width (textwrap breaks at a space: "failed to" / "fetch
+    anonymous token …"), so there the join with a space wins when it reads a more specific wording than the glued one
+    ("failed tofetch …" would not)."""
+    glued = "".join(pieces)
+    if not single:
+        return glued
+    spaced = " ".join(pieces)
+    p, q = match_line(spaced, None), match_line(glued, None)
+    return spaced if p is not None and (q is None or pattern_rank(p) < pattern_rank(q)) else glued
 
 
 def _continues(line: str, nxt: str, width: int) -> bool:

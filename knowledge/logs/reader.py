@@ -40,6 +40,7 @@ from .rules import (
     match_line,
     matched_words,
     only_other_hosts,
+    pattern_rank,
     program_quote,
     quoted_output,
     registry_context,
@@ -223,7 +224,9 @@ def _rejoin_wrapped_wordings(lines: list[str]) -> list[str]:
             head = line[-_JOIN_WINDOW:]
             window = head + " " + nxt[:_JOIN_WINDOW]
             p = match_line(window, None)
-            if p is not None and crosses(window, p, len(head)) and _reads_differently(line, nxt, p):
+            if (p is not None and crosses(window, p, len(head)) and _reads_differently(line, nxt, p)) or (
+                _goes_on_less_specific(line, nxt)
+            ):
                 out.append(line + " " + nxt)
                 i += 2
                 continue
@@ -237,6 +240,28 @@ _URL_GOES_ON = LazyRe(r"[A-Za-z0-9][A-Za-z0-9._~%/?&=:+-]{0,300}(?:[\"'`]?:\s|\s
 # A line that starts a message of its own ("Error: …", "Warning: …", "[ERROR] …", a date, a level tag, a prompt): not
 # the tail of the line above
 _MESSAGE_START = LazyRe(r"(?:[A-Z][A-Za-z]{1,20}(?: [A-Za-z]{1,20}){0,2}:\s|\d{4}[-/]\d{2}|[A-Z]{4}\[|time=|level=)")
+
+
+# the middle of a Go network error chain (net.OpError "op net src->addr: err", DNSError, url.Error's transport part):
+# where a page's or an editor's wrap falls inside one ("…: proxyconnect" / "tcp: dial tcp …: no route to host",
+# "…: lookup H on S:53: read udp" / "10.0.2.15:54553->10.0.2.3:53: i/o timeout")
+_NET_CHAIN_TAIL = LazyRe(
+    r"(?:tcp|udp|dial|read|write|lookup|connect|net/http|http2?|tls|x509|i/o|proxyconnect|getsockopt|connectex|wsarecv)"
+    r"\b[: ]|\[?[0-9a-f:.]{3,45}\]?:\d{1,5}(?:->|: )"
+)
+
+
+def _goes_on_less_specific(line: str, nxt: str) -> bool:
+    """Whether `nxt` is the tail of the message `line` started, cut at a space by a page or an editor: `line` names a
+    wording, the tail is the rest of a Go network error chain (_NET_CHAIN_TAIL), and alone it would read a less
+    specific wording that, as the later line, would win the tie; joined, the message reads as its head does."""
+    if not _NET_CHAIN_TAIL.match(nxt):
+        return False
+    head, tail = match_line(line, None), match_line(nxt, None)
+    if head is None or tail is None or head["id"] == tail["id"] or _pattern_rank(tail) <= _pattern_rank(head):
+        return False
+    joined = match_line(line + " " + nxt, None)
+    return joined is not None and joined["id"] == head["id"]
 
 
 def _reads_differently(line: str, nxt: str, p: dict[str, Any]) -> bool:
@@ -721,11 +746,7 @@ def _match(line: str, op: str | None, wrapped: str | None) -> tuple[dict[str, An
     return p, line
 
 
-def _pattern_rank(p: dict[str, Any]) -> int:
-    """The pattern's place in the file (earlier = more specific; a backoff frame after every pattern)."""
-    rules = load_rules()
-    ordered = (*rules["patterns"], *rules["backoff"])
-    return next((i for i, q in enumerate(ordered) if q is p), len(ordered))
+_pattern_rank = pattern_rank  # the pattern's place in the file (earlier = more specific)
 
 
 # a line of a JSON body pasted as it came (`{`, `"errors": [`, `"code": "UNAUTHORIZED",`, `}`)

@@ -107,6 +107,14 @@ def pattern_by_id(pattern_id: str | None) -> dict[str, Any] | None:
     return next((p for p in (*rules["patterns"], *rules["backoff"]) if p["id"] == pattern_id), None)
 
 
+def pattern_rank(p: dict[str, Any]) -> int:
+    """The pattern's place in knowledge/logpatterns.toml (earlier = more specific; a backoff frame after every
+    pattern, anything else last)."""
+    rules = load_rules()
+    ordered = (*rules["patterns"], *rules["backoff"])
+    return next((i for i, q in enumerate(ordered) if q is p), len(ordered))
+
+
 def _trie_regex(words: list[str]) -> str:
     """One regex matching any of `words`, with common prefixes factored out (a trie): far faster for the regex
     engine than a flat alternation of hundreds of literals, and still free of nested quantifiers."""
