@@ -198,7 +198,10 @@ def match_backoff(line: str, op: str | None) -> dict[str, Any] | None:
         if p.get("status") and m is not None:
             status = m.group(0) if m.group("code") else m.group("json")  # "502 Bad Gateway", or a JSON body's 401
             q = match_line(f"unexpected status: {status}", op)
-            return {**q, "tier": p["tier"], "backoff": p["id"]} if q is not None else None
+            if q is None:
+                return None
+            # read through the status wording, but what the line itself matched is the frame's ("400 Bad Request")
+            return {**q, "tier": p["tier"], "backoff": p["id"], "any": p["any"], "rx": _rx(p), "rx_src": p["rx_src"]}
         frame: dict[str, Any] = p
         return frame
     return None
