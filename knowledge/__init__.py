@@ -279,7 +279,8 @@ _LOGIN_ONLY_CAUSES = frozenset(
 def _log_may_answer(text: str, log: LogCause, decision: Match) -> bool:
     """Whether a pasted log the words around it did not match may be answered with the log's own entry: TCR is
     named, the user's own sentences ask nothing the entries do not answer (no out-of-scope topic, no facet
-    mismatch), and a network cause comes from a login (entry 7 is about logging in)."""
+    mismatch), and a network cause comes from a login or a command the paste does not show (entry 7 is about
+    logging in; a pull or a push is not)."""
     from .dialogue import names_tcr
 
     if LOG_ANSWERS_UNMATCHED:
@@ -289,11 +290,11 @@ def _log_may_answer(text: str, log: LogCause, decision: Match) -> bool:
     if not names_tcr(text):
         return False
     top = decision.cands[0] if decision.cands else None
-    if top is not None and top.facet:
-        return False
+    if top is not None and top.facet and not top.facet.startswith("requires:"):
+        return False  # (a context the top entry requires is no objection: the log's own entry is checked below)
     if decision.topic is not None and (top is None or decision.topic.coverage >= TOPIC_RATIO * top.coverage):
         return False
-    return log["cause"] not in _LOGIN_ONLY_CAUSES or log.get("op") == "login"
+    return log["cause"] not in _LOGIN_ONLY_CAUSES or log.get("op") in ("login", None)
 
 
 COMBINER = True  # use knowledge/combiner.json when it is there and enabled (False: the lexical rule alone)
@@ -516,7 +517,11 @@ def _answer_by_the_log(reply: _Reply, text: str, view: str, base: tuple[Knowledg
     top = reply.top
     if reply.answered and top is not None and top.entry.id in agree:
         return
-    if story is not None and matcher.unmet_context(view, kb.by_id[story]) is not None:
+    # A network cause on a login (or on a command the paste does not show) tells the login entry's story by the
+    # reader's reading of the operation, not by the words: entry 07 requires a text about logging in, and a bare
+    # `Get https://<instance>/v2/: x509: …` names no login.
+    login_story = story == _LOGIN_ENTRY and log["cause"] in _LOGIN_ONLY_CAUSES
+    if story is not None and not login_story and matcher.unmet_context(view, kb.by_id[story]) is not None:
         story = None  # the log's entry needs a context the text is not in (a pushed image, for a missing one)
     if story is not None:
         pick = _story_candidate(reply.cands, kb, story)

@@ -87,3 +87,31 @@ def test_a_latin_vendor_name_still_needs_its_word_boundaries():
     # "ecr" inside "imagePullSecrets" is no Amazon ECR
     r = knowledge.ask("不想每个 namespace 都建 imagePullSecrets，TKE 有没有插件能自动搞定")
     assert r["refusal"] is None or r["refusal"]["kind"] != "other_registry"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the request to the server was cancelled and then timed out",
+        "服务器的请求被取消，然后超时了",
+    ],
+)
+def test_the_login_entry_answers_only_a_text_about_logging_in(text):
+    # entry 07 ("logging in to an instance fails") matched a timeout alone through its network keywords
+    r = knowledge.ask(text)
+    assert not (r["matched"] and r["answer"]["id"] == "login-failed")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "登不上实例，咋整",
+        "docker login acme.tencentcloudcr.com 超时",
+        # a bare paste of the instance's /v2/ answer: the reader cannot tell the command, the cause's own entry is 07
+        'Error response from daemon: Get "https://acme.tencentcloudcr.com/v2/": x509: certificate signed by unknown '
+        "authority",
+    ],
+)
+def test_a_login_or_a_bare_tls_paste_is_still_the_login_entry(text):
+    r = knowledge.ask(text)
+    assert r["matched"] and r["answer"]["id"] == "login-failed"
