@@ -1,0 +1,72 @@
+"""Adversarial text is read in time linear in its length (the brief: bad input never hangs a channel).
+
+A regex that can retry the rest of a line from every position is quadratic; the log reader caps lines at
+knowledge.logs.MAX_LINE characters, so one such wording costs seconds per line and a web or Slack message of a few
+lines holds a worker for a minute. Each case here took 6-25 s (load 7-22) before its fix and takes milliseconds
+after; the bounds are wide so a loaded machine does not flake them.
+"""
+
+from __future__ import annotations
+
+import time
+
+from knowledge.logs import MAX_LINE, explain
+from knowledge.logs.rules import _rx, load_rules
+from knowledge.structure import strip_envelope
+
+# seconds one regex search on one capped line may take, loaded machine included (a fixed wording: a few ms)
+LINE_BOUND = 1.0
+
+
+def _timed(func, *args):  # type: ignore[no-untyped-def]
+    start = time.perf_counter()
+    result = func(*args)
+    return time.perf_counter() - start, result
+
+
+def _repeated(unit: str, length: int = MAX_LINE) -> str:
+    return (unit * (length // len(unit) + 1))[:length]
+
+
+def test_every_log_wording_reads_a_line_of_its_own_triggers_repeated_in_bounded_time():
+    """Every wording and backoff frame of knowledge/logpatterns.toml, on a capped line made of one of its own
+    trigger substrings repeated (alone, glued to a letter, spaced): the shape that made the credential helper's
+    `docker-credential-[a-z0-9_.-]+` retry the rest of the line from each occurrence (23 s a line)."""
+    rules = load_rules()
+    slow = []
+    for p in (*rules["patterns"], *rules["backoff"]):
+        if not p["rx_src"]:
+            continue
+        rx = _rx(p)
+        for trigger in p["any"]:
+            for unit in (trigger, trigger + "a", trigger + " "):
+                seconds, _ = _timed(rx.search, _repeated(unit))
+                if seconds > LINE_BOUND:
+                    slow.append((p["id"], unit, round(seconds, 2)))
+    assert not slow, slow
+
+
+def test_a_paste_of_credential_helper_names_is_read_in_linear_time():
+    """A message of several capped lines of `docker-credential-` repeated: 16 s a line before (48 s for three, one
+    /api/ask request's worth); the reader still names the helper's failure on a real line after them."""
+    flood = "\n".join([_repeated("docker-credential-")] * 3)
+    real = 'error getting credentials - err: exec: "docker-credential-desktop.exe": executable file not found in $PATH'
+    seconds, cause = _timed(explain, flood + "\n" + real)
+    assert seconds < 3 * LINE_BOUND, seconds
+    assert cause is not None and cause["cause"] == "CREDENTIAL_HELPER_ERROR"
+
+
+def test_a_message_of_pleas_alone_is_read_in_linear_time():
+    """The question view drops thanks and pleas at a message's end (at most eight: the same on every open and seen
+    text) and never leaves nothing. 16,000 characters of "ty " (the web's longest question) took 12 s: the tail was
+    tried from every word of the run."""
+    for unit in ("ty ", "thank you ", "谢谢，", "急"):
+        text = _repeated(unit, 16_000)
+        seconds, core = _timed(strip_envelope, text)
+        assert seconds < 2 * LINE_BOUND, (unit, seconds)
+        assert core and text.startswith(core), unit
+    # the tail is still dropped where a question has one
+    assert strip_envelope("docker pull fails with unauthorized, any ideas? thanks in advance!!") == (
+        "docker pull fails with unauthorized"
+    )
+    assert strip_envelope("镜像拉取失败 谢谢 急") == "镜像拉取失败"
