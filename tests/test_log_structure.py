@@ -367,3 +367,18 @@ def test_a_full_width_word_wrapped_line_is_joined_with_its_space():
     paste = head + "\nfetch anonymous token: unexpected status: 403 Forbidden"
     r = explain(paste)
     assert r is not None and "failed to fetch anonymous token" in r["evidence"]
+
+
+@STRUCTURE
+@given(
+    host=HOSTS,
+    port=st.sampled_from([443, 5000, 8443]),
+    end=st.sampled_from(["EOF", 'malformed HTTP response "\\x15\\x03\\x01\\x00\\x02\\x02"']),
+)
+def test_plain_http_spoken_to_a_tls_port_says_so_in_both_languages(host, port, end):
+    # the cause's own texts are about the reverse (HTTPS spoken to a plain-HTTP server); for an http:// request the
+    # answer must not tell the user the client spoke HTTPS
+    r = explain(f'Error response from daemon: Get "http://{host}:{port}/v2/": {end}')
+    assert r is not None and r["cause"] == "HTTP_NOT_HTTPS"
+    assert "plain HTTP" in r["summary"]["en"] and "spoke HTTPS" not in r["summary"]["en"]
+    assert "明文 HTTP" in r["summary"]["zh"] and "https://" in r["fix"]["en"] and "https://" in r["fix"]["zh"]
