@@ -68,9 +68,19 @@ def load_rules() -> dict[str, Any]:
     with open(PATTERNS_FILE, "rb") as fh:
         data = tomllib.load(fh)
     patterns = [_prepared(raw, 3) for raw in data["patterns"]]
-    # One alternation of every trigger substring: a line holding none of them is skipped at C speed.
+    # One alternation of every trigger substring (a trie), run at every position of a line at C speed: the longest
+    # trigger starting there and the triggers that are its prefixes are all that occur in the line, so the patterns
+    # worth trying are known from one scan instead of each pattern's own substring tests (the multi-pattern
+    # prefilter of docs/logs.md "Latency"); a line holding none is skipped.
     literals = sorted({s for p in patterns for s in p["any"]}, key=len, reverse=True)
     prefilter = re.compile(_trie_regex(literals)) if literals else None
+    triggers: dict[str, set[int]] = {}
+    for i, p in enumerate(patterns):
+        for s in p["any"]:
+            triggers.setdefault(s, set()).add(i)
+    candidates = {
+        lit: frozenset(i for k in range(1, len(lit) + 1) for i in triggers.get(lit[:k], ())) for lit in triggers
+    }
     return {
         "patterns": patterns,
         # wordings a cut-off last line may end inside, longest first (knowledge/logs/reader.py _cut_last_line)
@@ -80,6 +90,8 @@ def load_rules() -> dict[str, Any]:
         ),
         "causes": data["causes"],
         "prefilter": prefilter,
+        "scanner": re.compile("(?=(" + prefilter.pattern + "))") if prefilter is not None else None,
+        "candidates": candidates,  # trigger -> the patterns (file indices) it or a trigger it starts with belongs to
         # frames read only when no wording matched (knowledge/logs/reader.py _backoff)
         "backoff": [_prepared(raw, 2) for raw in data.get("backoff", ())],
         "ignore": tuple(s.lower() for s in data.get("ignore", ())),
@@ -156,7 +168,8 @@ def match_line(line: str, op: str | None, skip_ids: tuple[str, ...] = ()) -> dic
     # found"`, `msg="…"`): wordings that end a message (`: not found`, `: EOF`, a proxy's reason) end before them.
     line = _CLOSERS.sub("", line)
     lower = line.lower()
-    if rules["prefilter"] is not None and not rules["prefilter"].search(lower):
+    found = {m.group(1) for m in rules["scanner"].finditer(lower)} if rules["scanner"] is not None else set()
+    if not found:
         return None
     ignored = [lower.rfind(s) + len(s) for s in rules["ignore"] if s in lower]
     if ignored:
@@ -165,12 +178,13 @@ def match_line(line: str, op: str | None, skip_ids: tuple[str, ...] = ()) -> dic
         # what follows the last informational phrase is read.
         rest = line[max(ignored) :]
         return match_line(rest, op, skip_ids) if len(rest.strip()) >= _MIN_REST else None
-    for p in rules["patterns"]:
+    patterns = rules["patterns"]
+    candidates = rules["candidates"]
+    for i in sorted(set().union(*(candidates[s] for s in found))):  # file order, only patterns a trigger names
+        p = patterns[i]
         if p["id"] in skip_ids:
             continue
         if p["when"] and op not in p["when"]:
-            continue
-        if p["any"] and not any(s in lower for s in p["any"]):
             continue
         if p["all"] and not all(s in lower for s in p["all"]):
             continue
