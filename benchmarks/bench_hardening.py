@@ -256,28 +256,31 @@ def bench_secrets(workdir: pathlib.Path) -> dict:
                 {"Content-Type": "application/json"},
             )
             responses.append(data)
-            event = {
-                "token": "t",
-                "team_id": "T0BENCH",
-                "api_app_id": "A0BENCH",
-                "type": "event_callback",
-                "event_id": f"EvBench{i:04d}",
-                "event_time": int(time.time()),
-                "event": {
-                    "type": "app_mention",
-                    "user": "U0ASKER",
-                    "text": f"<@U0BOT> {question}",
-                    "ts": f"1700000{i:03d}.000100",
-                    "channel": "C0GENERAL",
-                    "event_ts": f"1700000{i:03d}.000100",
-                },
-            }
-            raw = json.dumps(event).encode()
-            responses.append(
-                request(server.url, "POST", "/slack/events", raw, {"Content-Type": "application/json", **signed(raw)})[
-                    2
-                ]
-            )
+            # a question and a pasted log in a mention (a log's reply carries the log's target in its "Run
+            # diagnostics" button: bot/slack.py _reading)
+            for j, text in enumerate((question, log)):
+                event = {
+                    "token": "t",
+                    "team_id": "T0BENCH",
+                    "api_app_id": "A0BENCH",
+                    "type": "event_callback",
+                    "event_id": f"EvBench{i:04d}{j}",
+                    "event_time": int(time.time()),
+                    "event": {
+                        "type": "app_mention",
+                        "user": "U0ASKER",
+                        "text": f"<@U0BOT> {text}",
+                        "ts": f"1700000{i:03d}.00010{j}",
+                        "channel": "C0GENERAL",
+                        "event_ts": f"1700000{i:03d}.00010{j}",
+                    },
+                }
+                raw = json.dumps(event).encode()
+                responses.append(
+                    request(
+                        server.url, "POST", "/slack/events", raw, {"Content-Type": "application/json", **signed(raw)}
+                    )[2]
+                )
             for text in (f"ask {log}", f"diagnose {line}"):
                 form = urllib.parse.urlencode(
                     {
