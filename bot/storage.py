@@ -214,10 +214,11 @@ def sqlite_path(url: str) -> str | None:
 
 
 def short_reason(exc: BaseException) -> str:
-    """The database driver's own message for `exc` on one line (at most 300 characters), for errors shown to users."""
+    """The database driver's own message for `exc` on one line (at most 300 characters, secrets masked: SQLite's
+    quotes a row's text), for errors shown to users."""
     orig = getattr(exc, "orig", None) or exc
     text = " ".join(str(orig).split()) or type(orig).__name__
-    return text[:300]
+    return knowledge.redact(text[:300])[0]
 
 
 def make_engine(url: str) -> sa.Engine:
@@ -335,22 +336,35 @@ def remask_questions(bind: sa.Connection, batch: int = 500) -> int:
     row stored before the detector learned a form keeps that secret otherwise until retention deletes it (every
     display masks again, the database did not). Only rows whose text changes are written, the kinds found added to
     their `redacted`; returns how many. Idempotent (masking a masked text changes nothing). Run by the migrations
-    that follow a widening of the detector (bot/migrations/versions/0007_remask_questions.py)."""
+    that follow a widening of the detector (bot/migrations/versions/0007_remask_questions.py).
+
+    A row SQLite holds as text that is not UTF-8 (written by another program) is left as it is and named in the log
+    by its id: reading it as text raised, which stopped the migration and so the service's start, and printed the
+    row's text in the error."""
     table = sa.table("questions", sa.column("id", sa.Text), sa.column("text", sa.Text), sa.column("redacted", sa.Text))
     q = table.c
-    page = sa.select(q.id, q.text, q.redacted).order_by(q.id).limit(batch)
+    # SQLite stores whatever bytes it is given as TEXT; PostgreSQL refuses text that is not UTF-8 when it is written
+    raw = sa.cast(q.text, sa.LargeBinary) if bind.dialect.name == "sqlite" else q.text
+    page = sa.select(q.id, raw.label("text"), q.redacted).order_by(q.id).limit(batch)
     write = (
         sa.update(table)
         .where(q.id == sa.bindparam("row_id"))
         .values(text=sa.bindparam("masked"), redacted=sa.bindparam("kinds"))
     )
-    changed, last = 0, None
+    changed, last, unreadable = 0, None, []
     while rows := bind.execute(page if last is None else page.where(q.id > last)).all():
         last = rows[-1].id
         edits = []
         for row in rows:
-            masked, kinds = knowledge.redact(row.text or "")
-            if masked != (row.text or ""):
+            text = row.text or ""
+            if isinstance(text, bytes):
+                try:
+                    text = text.decode("utf-8")
+                except UnicodeDecodeError:
+                    unreadable.append(row.id)
+                    continue
+            masked, kinds = knowledge.redact(text)
+            if masked != text:
                 known = {k for k in (row.redacted or "").split(",") if k}
                 edits.append({"row_id": row.id, "masked": masked, "kinds": ",".join(sorted(known | set(kinds)))})
         if edits:
@@ -358,6 +372,12 @@ def remask_questions(bind: sa.Connection, batch: int = 500) -> int:
             changed += len(edits)
     if changed:
         log.info("re-masked %d stored questions with the current secret detector", changed)
+    if unreadable:
+        log.warning(
+            "%d stored questions are not UTF-8 text and were not masked again (ids: %s)",
+            len(unreadable),
+            ", ".join(unreadable[:20]),
+        )
     return changed
 
 
