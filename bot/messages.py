@@ -203,6 +203,30 @@ def why_no_answer(reasons: dict[str, int], lang: str) -> str:
 NO_ENTRY_FOR_CAUSE: Text = {"zh": "常见问题中没有针对这个原因的条目。", "en": "No FAQ entry covers this cause."}
 
 
+# Small talk (knowledge.ask's refusal {"kind": "smalltalk", "smalltalk": greeting | thanks | identity}): the CLI, the
+# widget and Slack answer in these words (smalltalk()); Slack adds an emoji and what to type next.
+SMALLTALK: dict[str, Text] = {
+    "greeting": {"zh": "您好{who}！", "en": "Hi{who}! "},
+    "identity": {"zh": "是的，我是一个机器人：TCR 助手。", "en": "Yes, I am a bot: the TCR assistant. "},
+    "can": {
+        "zh": "我可以回答腾讯云容器镜像服务（TCR）的问题（登录、推送和拉取、配额、网络），读懂粘贴的报错，并在线诊断镜像仓库。",
+        "en": "I answer questions about Tencent Cloud Container Registry (login, push and pull, quotas, networking), "
+        "read pasted errors, and diagnose a registry live.",
+    },
+    "thanks": {"zh": "不客气！还有 TCR 的问题随时问我。", "en": "Glad to help! Ask me anytime about TCR."},
+}
+
+
+def smalltalk(kind: str, lang: str, who: str = "") -> str:
+    """The reply to small talk KIND (greeting, thanks, identity) in LANG: thanks, or a greeting (to WHO, Slack's
+    mention) or "yes, a bot", then what the assistant can do."""
+    lang = lang if lang in SMALLTALK["can"] else "en"
+    if kind == "thanks":
+        return SMALLTALK["thanks"][lang]
+    lead = SMALLTALK["identity"][lang] if kind == "identity" else SMALLTALK["greeting"][lang].format(who=who)
+    return lead + SMALLTALK["can"][lang]
+
+
 # A finding's status as every channel shows it beside the finding: `diagnose`'s marks ([FAIL] …), the ticket report's
 # headings and result row, `explain --run`, `check-name`, and the widget's words for screen readers (Slack shows an
 # icon). Machine-readable output (--json, the API) keeps the status itself: ok, warn, fail, skip.

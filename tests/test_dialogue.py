@@ -151,7 +151,7 @@ def test_cli_renders_refusals(capsys, monkeypatch):
 
     assert main(["ask", "你好"]) == 0
     out = capsys.readouterr().out
-    assert "tcr-doctor" in out and "抱歉" not in out
+    assert "TCR" in out and "抱歉" not in out  # the greeting says what it can do (bot.messages.smalltalk)
     assert main(["ask", "how do I push an image to Docker Hub"]) == 0
     out = capsys.readouterr().out
     assert "Docker Hub" in out and "not Tencent Cloud TCR" in out

@@ -40,6 +40,7 @@ def catalogue_texts() -> list[str]:
     texts += [t for m in messages.INPUT.values() for t in m.values() if not t.startswith("{")]
     texts += [t for m in messages.EMPTY.values() for t in m["hint"].values()]
     texts += [*messages.NO_ENTRY_FOR_CAUSE.values()]
+    texts += [t for k, m in messages.SMALLTALK.items() if k != "greeting" for t in m.values()]
     return [pattern for text in texts for pattern in spellings(text)]
 
 
@@ -254,3 +255,43 @@ def test_the_other_registry_sentence_sets_a_latin_vendor_off_with_spaces_in_chin
     in the same sentence (it read 这是Quay的镜像仓库，不是腾讯云 TCR), and no space before a Chinese phrase."""
     assert messages.other_registry(vendor, "zh").startswith(zh)
     assert messages.other_registry(vendor, "en").startswith(en)
+
+
+SMALL_TALK = {
+    ("greeting", "en"): "hi",
+    ("greeting", "zh"): "你好",
+    ("thanks", "en"): "thanks, that fixed it!",
+    ("thanks", "zh"): "谢谢",
+    ("identity", "en"): "are you a bot?",
+    ("identity", "zh"): "你是机器人吗",
+}
+
+
+@pytest.mark.parametrize(("kind", "lang"), sorted(SMALL_TALK))
+def test_small_talk_is_answered_in_the_same_words_in_every_channel(kind, lang, tmp_path, capsys):
+    """ "谢谢" got "不客气，很高兴问题解决了。还有其他问题随时再问。" from the CLI and "不客气！还有 TCR 的问题随时问我。"
+    from the widget and Slack (each template had its own copy); "你好" got 您好 on the web and 你好 in Slack. One text,
+    bot.messages.smalltalk, in the CLI, the widget's HTML and Slack."""
+    from html import unescape
+
+    from bot.cli import main
+    from bot.web import create_app
+    from tests.harness.slack_api import BOT_USER_ID, SlackRig, block_text, make_web_app
+
+    question, said = SMALL_TALK[kind, lang], messages.smalltalk(kind, lang)
+    assert main(["ask", question]) == 0
+    assert said in capsys.readouterr().out
+    client = create_app({"DB": str(tmp_path / "w.sqlite3"), "SLACK": "off"}).test_client()
+    assert said in unescape(client.post("/api/ask", json={"q": question, "render": "html"}).get_json()["html"])
+    with SlackRig(make_web_app, config={"DB": str(tmp_path / "s.sqlite3")}) as rig:
+        rig.event(
+            {
+                "type": "app_mention",
+                "user": "U0ASKER",
+                "text": f"<@{BOT_USER_ID}> {question}",
+                "ts": "1.1",
+                "channel": "C0G",
+            }
+        )
+        reply = block_text(rig.api.wait_for("chat.postMessage").args["blocks"])
+    assert messages.smalltalk(kind, lang, who=" <@U0ASKER>") in reply, reply

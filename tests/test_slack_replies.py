@@ -194,12 +194,12 @@ def test_small_talk_gets_a_short_reply_saying_what_the_bot_does_and_no_hand_off(
         assert len(reply["blocks"]) == 1 and not buttons(reply["blocks"])  # no hand-off, no "did you mean"
         assert "no documented answer" not in block_text(reply["blocks"]).lower()
     assert hi["text"].startswith(":wave: Hi <@U0ASKER>!") and "diagnose a registry" in hi["text"]
-    assert nihao["text"].startswith(":wave: 你好 <@U0ASKER>！") and "诊断" in nihao["text"]
+    assert nihao["text"].startswith(":wave: 您好 <@U0ASKER>！") and "诊断" in nihao["text"]  # as the widget greets
     assert "Glad to help" in thanks["text"] and len(thanks["text"]) < 120
     assert "I am a bot" in bot["text"]
 
 
-@pytest.mark.parametrize(("text", "expected"), [("hi", "Hi"), ("你好", "你好"), ("thanks, that fixed it!", "Glad")])
+@pytest.mark.parametrize(("text", "expected"), [("hi", "Hi"), ("你好", "您好"), ("thanks, that fixed it!", "Glad")])
 def test_small_talk_through_the_real_knowledge_base(text, expected):
     reply = SlackChannel(SlackSettings(bot_token="x", support_channel=SUPPORT)).answer_blocks(
         knowledge.ask(text), text, knowledge.ask(text)["lang"]
