@@ -111,11 +111,13 @@ _PATTERNS: list[tuple[str, _Lazy, str]] = [
         "s|p",
     ),
     # docker/podman/nerdctl/helm/kubectl/skopeo: -p SECRET | --password SECRET | --docker-password=SECRET | ...
+    # (not `-p echo SECRET | docker login --password-stdin`: masking `echo` hid the pipe's secret from stdin-password)
     (
         "docker-login-password",
         _Lazy(
             r"(?<![\w-])(?:-p|--password|--registry-password|--docker-password|--secret-key|--passphrase)"
-            rf"(?:=|[ \t]{{1,10}}(?!via(?![\w-])))(?!{_PORTS}|`|\$\(|[{_NOT_CJK}])(?P<s>{_QUOTED}|{_TOKEN})"
+            rf"(?:=|[ \t]{{1,10}}(?!via(?![\w-])|(?:echo|printf)[ \t]))(?!{_PORTS}|`|\$\(|[{_NOT_CJK}])"
+            rf"(?P<s>{_QUOTED}|{_TOKEN})"
         ),
         "s",
     ),

@@ -495,6 +495,10 @@ _DOCKERCONFIGJSON = "eyJhdXRocyI6IHsiY2NyLmNjcy50ZW5jZW50eXVuLmNvbSI6IHsiYXV0aCI
         (f"echo {_PW} | docker login -u 1000 --password-stdin ccr.ccs.tencentyun.com", _PW),
         (f"echo '{_PW}' | docker login --username 1000 --password-stdin", _PW),
         (f"docker login -u 1000 --password-stdin <<< '{_PW}'", _PW),
+        # a -p flag of another command right before the pipe (hypothesis at 10x the budget: `-p` took `echo` and the
+        # piped secret was left)
+        (f"-p echo {_PW} | docker login -u 1000 --password-stdin x", _PW),
+        (f"curl -u a -p printf '{_PW}' | docker login --password-stdin h", _PW),
         (f"ctr images pull -u 1000:{_PW} ccr.ccs.tencentyun.com/a/b:1", _PW),
         (f"curl -u admin:{_PW} https://x/v2/_catalog", _PW),
         # JSON inside a JSON string (a log line's message), ~/.netrc
