@@ -171,6 +171,19 @@ def cannot_write(path: object, exc: BaseException) -> Text:
 DOCS_URL = "https://cloud.tencent.com/document/product/1141"
 
 
+# A pasted log's cause read by the learned fallback (knowledge/logs/learned.py: no known wording matched): every
+# channel shows it as a likelier cause, not a finding, in these words (the CLI's ask and explain, the widget, Slack).
+LEARNED_CAUSE: Text = {
+    "zh": "（没有匹配到已知的报错措辞；这是按真实日志训练的模型给出的较可能原因，未经确认，请用下面的诊断核实）",
+    "en": (
+        "(no known error wording matched: this is the likelier cause by a model trained on real logs, "
+        "not a finding; confirm it with the diagnosis below)"
+    ),
+}
+LEARNED_TITLE: Text = {"zh": "日志最可能的原因", "en": "The log's likelier cause"}
+LEARNED_EVIDENCE: Text = {"zh": "最能说明该原因的一行：", "en": "The line that points to it most:"}
+
+
 # Why a question got no answer (knowledge.ask's refusal kinds, as stored with the question): the console's groups and
 # `tcr-doctor report unanswered` say it with these words. "" is a row stored before the kinds were recorded.
 WHY_NO_ANSWER: dict[str, Text] = {

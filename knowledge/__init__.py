@@ -185,9 +185,13 @@ def explain_log(text: str) -> LogCause | None:
 
 def explain_paste(text: str) -> LogCause | None:
     """The cause of a pasted log as `tcr-doctor explain` tells it, the way ask() tells it: a log about another
-    vendor's registry gets the generic cause and a vendor-neutral fix, and no TCR FAQ entry; None when there is
-    no cause."""
+    vendor's registry gets the generic cause and a vendor-neutral fix, and no TCR FAQ entry; where no wording
+    matched, the learned fallback's likelier cause (`learned`); None when there is no cause."""
     result = explain_log(text)
+    if result is None:
+        from .logs import learned_cause
+
+        result = learned_cause(text)  # a likelier cause where no wording matched, marked `learned`
     if result is None:
         return None
     from .dialogue import other_vendor
@@ -263,6 +267,27 @@ def _log_cause(text: str, entities: Entities) -> LogCause | None:
         import logging
 
         logging.getLogger(__name__).warning("explain_log failed; answering without a log cause", exc_info=True)
+        return None
+
+
+def _learned_log(text: str, entities: Entities, why: Refusal | None) -> LogCause | None:
+    """The learned fallback's likelier cause of a paste the rules found none in (knowledge/logs/learned.py), as
+    the reply shows it: another vendor's registry gets the generic cause. A bug in it never costs the answer."""
+    try:
+        from .logs import complete_target, learned_cause
+
+        log = learned_cause(text)
+        if log is None:
+            return None
+        if why is not None and why["kind"] == "other_registry":
+            from .logs import for_other_registry
+
+            return for_other_registry(log)
+        return complete_target(log, entities)
+    except Exception:
+        import logging
+
+        logging.getLogger(__name__).warning("learned_cause failed; answering without a log cause", exc_info=True)
         return None
 
 
@@ -393,6 +418,9 @@ def ask(text: str, lang: str | None = None, *, kb_path: str | None = None, limit
     _refuse_foreign_signature(reply, text)
     reply.status = (decision.status if decision.answered else "answered") if reply.answered else "no_answer"
     _tell_the_log_story(reply, text, view, (kb, matcher), decision)
+    if reply.log is None and not talk:
+        # Only now, after the answer and the refusal are decided: a learned reading never chooses an entry.
+        reply.log = _learned_log(text, entities, reply.why)
     result: AskResult = {
         "matched": reply.answered,
         "answer": _answer_of(reply, lang),

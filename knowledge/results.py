@@ -77,7 +77,11 @@ class LogCause(TypedDict):
     fix: Texts
     note: Texts | None
     confidence: Confidence
-    pattern: str  # the id of the wording that matched
+    pattern: str  # the id of the wording that matched ("learned" for the learned fallback's reading)
+    # A reading of the learned fallback (knowledge/logs/learned.py), made only where no wording matched: a likelier
+    # cause, not a finding; `margin` is its best decision value minus the second.
+    learned: NotRequired[bool]
+    margin: NotRequired[float]
 
 
 class Refusal(TypedDict):

@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from .learned import learned_cause
 from .reader import explain
 
 
-def measure(paths: list[str], batch: str | None = None) -> dict[str, Any]:
+def measure(paths: list[str], batch: str | None = None, *, learned: bool = False) -> dict[str, Any]:
     """Score `explain` on JSON Lines files of {"text", "cause" (or null), optional "host"/"image"/"tag"/"tool"};
-    with `batch`, only the lines of that collection round (`"batch": "r3"`; round 1 has no batch, ask for "r1")."""
+    with `batch`, only the lines of that collection round (`"batch": "r3"`; round 1 has no batch, ask for "r1");
+    with `learned`, the learned fallback reads the lines the rules find no cause in (what the channels show)."""
 
     n = first = first_ok = anywhere = fields = fields_ok = 0
     misses = []
@@ -23,6 +25,8 @@ def measure(paths: list[str], batch: str | None = None) -> dict[str, Any]:
                 if batch is not None and row.get("batch", "r1") != batch:
                     continue
                 r = explain(row.get("text", ""))
+                if r is None and learned:
+                    r = learned_cause(row.get("text", ""))
                 n += 1
                 want = row.get("cause")
                 if want is None:

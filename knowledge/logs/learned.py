@@ -1,0 +1,248 @@
+"""The learned fallback of the log reader: a likelier cause for a paste the rules cannot place (issue 11).
+
+The rule-based reader (`reader.explain`) names a cause only when a wording it knows is in the paste; on text nobody
+wrote a rule for it says nothing. Measured on rounds it had never seen, a character-n-gram linear classifier trained
+on the labelled real pastes names the right cause for part of those (docs/logs.md, "Learned fallback"), so
+`learned_cause(text)` asks it there, and only there: it never overrides a reading of the rules.
+
+The model is knowledge/logs/fallback.json, written by scripts/train_log_fallback.py (scikit-learn, training only):
+TF-IDF over the `char_wb` 3-5-grams of the paste's last 4,000 characters (sublinear tf, L2 norm) and one linear
+weight vector per cause code and NONE (no registry cause). Here it is read in pure Python, on the first call only,
+and computes what scikit-learn computes (tests/test_log_learned.py checks a fixed sample).
+
+A learned reading is marked `learned: true` with its `margin` (best minus second decision value) and
+`confidence: "low"`; the channels word it as a likelier cause, not a finding, and it never chooses or refuses an
+FAQ entry (`knowledge.ask` attaches it after the answer is decided).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import math
+import sys
+from array import array
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from ..dialogue import names_tcr
+from ..structure import OUTPUT_LINE, is_prose
+from .commands import detect_tool, guess_op
+from .diagnosis import diagnose_command
+from .images import entities
+from .paste import MAX_EVIDENCE, clean_lines, redact, strip_prefix
+from .rules import faq_exists, fix_text, load_rules
+
+if TYPE_CHECKING:
+    from ..results import LogCause
+
+MODEL_FILE = Path(__file__).with_name("fallback.json")
+FORMAT = 1
+MIN_PASTED_CHARS = 40  # characters of lines shaped like output (not the user's own sentences) a paste needs
+
+
+class Model(NamedTuple):
+    """The fallback's parameters as written by scripts/train_log_fallback.py."""
+
+    classes: list[str]
+    none: str
+    columns: dict[str, int]  # n-gram -> column
+    idf: array[float]
+    weights: array[float]  # classes x n-grams, row-major
+    intercepts: array[float]
+    tail: int
+    ngram_range: tuple[int, int]
+    threshold: float
+    trained: dict[str, Any]
+
+
+_MODEL: list[Model | None] = []  # loaded on the first call; [None] when the file is missing or unreadable
+
+
+def _floats(b64: str) -> array[float]:
+    values = array("f", base64.b64decode(b64))
+    if sys.byteorder == "big":  # pragma: no cover - the file is little-endian
+        values.byteswap()
+    return values
+
+
+def load_model(path: Path = MODEL_FILE) -> Model | None:
+    """The fallback model of `path` (the packaged one by default), or None when there is none of a known format."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        return None
+    vocabulary = data["vocabulary"].split("\n")
+    low, high = data["ngram_range"]
+    return Model(
+        classes=list(data["classes"]),
+        none=data["none"],
+        columns={g: i for i, g in enumerate(vocabulary)},
+        idf=_floats(data["idf"]),
+        weights=_floats(data["weights"]),
+        intercepts=_floats(data["intercepts"]),
+        tail=int(data["tail"]),
+        ngram_range=(int(low), int(high)),
+        threshold=float(data["margin_threshold"]),
+        trained=dict(data.get("trained") or {}),
+    )
+
+
+def model() -> Model | None:
+    """The packaged model, loaded once."""
+    if not _MODEL:
+        _MODEL.append(load_model())
+    return _MODEL[0]
+
+
+def ngrams(text: str, low: int, high: int) -> list[str]:
+    """scikit-learn's `char_wb` analyzer: the lower-cased text's words, each padded with a space, cut into
+    `low`..`high`-character n-grams (a word shorter than n once, whole)."""
+    out = []
+    for word in text.lower().split():
+        w = f" {word} "
+        size = len(w)
+        for n in range(low, high + 1):
+            if size <= n:
+                out.append(w)
+                break
+            out.extend(w[i : i + n] for i in range(size - n + 1))
+    return out
+
+
+def features(m: Model, text: str) -> dict[int, float]:
+    """The TF-IDF vector (column -> value) of the last `m.tail` characters of `text`: sublinear tf, L2-normed."""
+    counts: dict[int, int] = {}
+    index = m.columns
+    for g in ngrams(text[-m.tail :], *m.ngram_range):
+        col = index.get(g)
+        if col is not None:
+            counts[col] = counts.get(col, 0) + 1
+    vec = {col: (1.0 + math.log(c)) * m.idf[col] for col, c in counts.items()}
+    norm = math.sqrt(sum(v * v for v in vec.values()))
+    return {col: v / norm for col, v in vec.items()} if norm else vec
+
+
+def decision(m: Model, vec: dict[int, float]) -> list[float]:
+    """One decision value per class: the vector's dot product with the class's weights, plus its intercept."""
+    width = len(m.idf)
+    w = m.weights
+    out = []
+    for k, b in enumerate(m.intercepts):
+        base = k * width
+        out.append(sum(v * w[base + col] for col, v in vec.items()) + b)
+    return out
+
+
+def classify(text: str, m: Model | None = None) -> tuple[str, float] | None:
+    """(the class with the highest decision value, its margin over the second) for `text`; None without a model."""
+    m = m or model()
+    if m is None:
+        return None
+    scores = decision(m, features(m, text))
+    order = sorted(range(len(scores)), key=scores.__getitem__, reverse=True)
+    return m.classes[order[0]], scores[order[0]] - scores[order[1]]
+
+
+def pasted(text: str) -> bool:
+    """Whether `text` holds pasted output: at least MIN_PASTED_CHARS characters in lines shaped like output rather
+    than the user's own sentences (a plain question gets no learned cause)."""
+    shown = 0
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped and (OUTPUT_LINE.match(line) or not is_prose(line)):
+            shown += len(stripped)
+            if shown >= MIN_PASTED_CHARS:
+                return True
+    return False
+
+
+def learned_cause(text: str) -> LogCause | None:
+    """The learned fallback's cause of a paste the rules found no cause in, marked `learned`; None when the text
+    holds no pasted output, the model reads no registry cause (NONE) or its margin is below the trained threshold."""
+    if not pasted(text):
+        return None
+    m = model()
+    if m is None:
+        return None
+    vec = features(m, text)
+    scores = decision(m, vec)
+    order = sorted(range(len(scores)), key=scores.__getitem__, reverse=True)
+    cause, margin = m.classes[order[0]], scores[order[0]] - scores[order[1]]
+    if cause == m.none or margin <= m.threshold:
+        return None
+    rules = load_rules()
+    if cause not in rules["causes"]:
+        return None  # a model trained on a cause code the rules no longer have
+    lines = clean_lines(text)
+    idx = _evidence_index(m, lines, order[0], vec)
+    line = lines[idx] if lines else ""
+    ent = entities(lines, idx, guess_op("\n".join(lines[-2000:]).lower())) if lines else _NO_ENTITIES
+    tool = detect_tool(lines, line, ent["tool"]) if lines else None
+    meta = rules["causes"][cause]
+    faq = (
+        (meta.get("faq_kubelet") if tool == "kubelet" else None)
+        or (meta.get("faq_transfer") if ent["op"] in ("pull", "push") else None)
+        or meta.get("faq")
+    )
+    if faq and not faq_exists(faq):
+        faq = None
+    diagnose, target, checks, push = diagnose_command(cause, ent, ent["op"])
+    host = ent["host"] or ent.get("linked_host")
+    return {
+        "cause": cause,
+        "also": [],
+        "host": ent["host"],
+        "image": ent["image"],
+        "image_as_written": ent["image_as_written"],
+        "tag": ent["tag"],
+        "digest": ent["digest"],
+        "tool": tool,
+        "op": ent["op"],
+        "diagnose": diagnose,
+        "target": target,
+        "checks": checks,
+        "push": push,
+        "evidence": redact(strip_prefix(line))[:MAX_EVIDENCE],
+        "faq": faq,
+        "summary": dict(meta["summary"]),
+        "fix": fix_text(cause, None, tcr=not host or names_tcr(host)),
+        "note": None,
+        "confidence": "low",
+        "pattern": "learned",
+        "learned": True,
+        "margin": round(margin, 3),
+    }
+
+
+_NO_ENTITIES: dict[str, Any] = {
+    "host": None,
+    "image": None,
+    "image_as_written": None,
+    "tag": None,
+    "digest": None,
+    "tool": None,
+    "op": None,
+}
+
+
+def _evidence_index(m: Model, lines: list[str], cls: int, vec: dict[int, float]) -> int:
+    """The line, among those the model read (the last `m.tail` characters), whose n-grams add most to class
+    `cls`'s decision value: the evidence shown with a learned cause."""
+    width, w, index = len(m.idf), m.weights, m.columns
+    base = cls * width
+    scored: list[tuple[float, bool, int]] = []  # (score, pasted output rather than the user's sentence, index)
+    seen = 0
+    for i in range(len(lines) - 1, -1, -1):
+        seen += len(lines[i]) + 1
+        if seen > m.tail and scored:
+            break
+        cols = {c for g in ngrams(lines[i], *m.ngram_range) if (c := index.get(g)) is not None}
+        scored.append((sum(vec.get(c, 0.0) * w[base + c] for c in cols), not is_prose(lines[i]), i))
+    if not scored:
+        return 0
+    # The evidence is a line of the paste when one speaks for the cause; the user's own sentence only otherwise.
+    output = [s for s in scored if s[1] and s[0] > 0]
+    return max(output or scored)[2]
