@@ -189,7 +189,7 @@ def explain_paste(text: str) -> LogCause | None:
     matched, the learned fallback's likelier cause (`learned`); None when there is no cause."""
     result = explain_log(text)
     if result is None:
-        from .logs import learned_cause
+        from .logs.learned import learned_cause  # learned: here, as `.logs` is; only for a paste no wording matched
 
         result = learned_cause(text)  # a likelier cause where no wording matched, marked `learned`
     if result is None:
@@ -274,7 +274,8 @@ def _learned_log(text: str, entities: Entities, why: Refusal | None) -> LogCause
     """The learned fallback's likelier cause of a paste the rules found none in (knowledge/logs/learned.py), as
     the reply shows it: another vendor's registry gets the generic cause. A bug in it never costs the answer."""
     try:
-        from .logs import complete_target, learned_cause
+        from .logs import complete_target
+        from .logs.learned import learned_cause  # learned: here, as `.logs` is; only for a paste no wording matched
 
         log = learned_cause(text)
         if log is None:

@@ -5,6 +5,8 @@ every channel, and never choosing or refusing an FAQ entry."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -118,3 +120,16 @@ def test_every_channel_words_a_learned_reading_as_a_likelier_cause(lang):
         "cli", "explain.j2", r=explain(PLACED), lang=lang, faq_question=None, diagnosis=None, cloud_hint=None
     )
     assert LEARNED_CAUSE[lang] not in placed
+
+
+def test_a_paste_the_rules_place_and_a_plain_question_never_load_the_model():
+    prog = (
+        "import sys, knowledge\n"
+        f"knowledge.ask({PLACED!r}); knowledge.ask('How do I delete an image tag?'); knowledge.ask('ccr quota?')\n"
+        "m = sys.modules.get('knowledge.logs.learned')\n"
+        "print(m is None or m._MODEL == [])\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", prog], cwd=ROOT, capture_output=True, text=True, timeout=120, check=True
+    )
+    assert out.stdout.strip() == "True"  # the model file is read on a paste the rules cannot place only

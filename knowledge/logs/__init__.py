@@ -13,7 +13,8 @@ One module per concern:
 - `images`: hosts and images named in the paste;
 - `diagnosis`: the confirming `tcr-doctor diagnose …` command;
 - `reader`: `explain`, which puts them together;
-- `learned`: `learned_cause`, the learned fallback for a paste the rules cannot place (never overrides `explain`);
+- `learned`: `learned_cause`, the learned fallback for a paste the rules cannot place (never overrides `explain`;
+  imported only where it is asked, so a paste the rules place loads none of it);
 - `evaluate`: the accuracy figures (`python -m knowledge.logs FILE.jsonl...`).
 
 The wordings are compiled lazily, on the first call, so importing this package costs nothing. Every regex is kept
@@ -25,7 +26,6 @@ from __future__ import annotations
 
 from .diagnosis import complete_target, diagnose_command
 from .evaluate import measure
-from .learned import learned_cause
 from .paste import MAX_EVIDENCE, MAX_INPUT, MAX_JOIN, MAX_LINE, clean_lines, redact
 from .reader import explain, explain_log
 from .rules import (
@@ -54,7 +54,6 @@ __all__ = [
     "explain",
     "explain_log",
     "for_other_registry",
-    "learned_cause",
     "measure",
     "redact",
     "registry_context",

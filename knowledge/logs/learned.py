@@ -17,11 +17,9 @@ FAQ entry (`knowledge.ask` attaches it after the answer is decided).
 
 from __future__ import annotations
 
-import base64
 import json
 import math
 import sys
-from array import array
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -34,6 +32,8 @@ from .paste import MAX_EVIDENCE, clean_lines, redact, strip_prefix
 from .rules import faq_exists, fix_text, load_rules
 
 if TYPE_CHECKING:
+    from array import array
+
     from ..results import LogCause
 
 MODEL_FILE = Path(__file__).with_name("fallback.json")
@@ -60,6 +60,10 @@ _MODEL: list[Model | None] = []  # loaded on the first call; [None] when the fil
 
 
 def _floats(b64: str) -> array[float]:
+    # base64 and array: here, with the model file they decode (~1 ms of imports a paste the rules place never pays)
+    import base64
+    from array import array
+
     values = array("f", base64.b64decode(b64))
     if sys.byteorder == "big":  # pragma: no cover - the file is little-endian
         values.byteswap()
