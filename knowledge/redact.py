@@ -488,7 +488,7 @@ def _edits(kind: str, rx: _Lazy, groups: str, text: str) -> list[tuple[int, int,
         if group is None:
             continue
         secret = m.group(group)
-        bare = secret[1:-1] if len(secret) > 1 and secret[0] == secret[-1] and secret[0] in "\"'" else secret
+        bare = _unquoted(secret)
         if not secret or MASK in secret or secret.endswith(":") or _stands_for_a_secret(bare):
             continue
         check = _VALUE_CHECKS.get((kind, group))
@@ -523,6 +523,7 @@ def _mask_matches(
     """Each pattern in turn on `text`, masking what it finds before the next one runs; the masked text and the sorted
     kinds found. `mirror(edits)` is shown each pattern's edits first (positions in `text` as it was then)."""
     kinds: set[str] = set()
+    found: set[str] = set()
     lower = text.lower()
     for kind, rx, groups in _PATTERNS:
         if not _may_match(kind, text, lower):
@@ -530,11 +531,49 @@ def _mask_matches(
         edits = _edits(kind, rx, groups, text)
         if edits:
             kinds.add(kind)
+            found.update(_unquoted(text[start:end]) for start, end, _ in edits)
             if mirror is not None:
                 mirror(edits)
             text = _spliced(text, edits)
             lower = text.lower()
+    # A secret found once is masked wherever else the paste repeats it ("-p 'X'" ... "X is wrong"): the patterns
+    # only see it where a label or a command names it.
+    repeats = _repeats(text, found)
+    if repeats:
+        if mirror is not None:
+            mirror(repeats)
+        text = _spliced(text, repeats)
     return text, sorted(kinds)
+
+
+# The shortest found secret whose other occurrences are masked too: shorter values ("root", "1234") are words and
+# numbers a paste holds for other reasons.
+MIN_REPEAT = 5
+
+
+def _unquoted(secret: str) -> str:
+    """`secret` without the quotes around it."""
+    return secret[1:-1] if len(secret) > 1 and secret[0] == secret[-1] and secret[0] in "\"'" else secret
+
+
+def _repeats(text: str, secrets: set[str]) -> list[tuple[int, int, str]]:
+    """(start, end, MASK) of each other occurrence in `text` of a found secret, standing apart from letters and
+    digits around it, in order and apart."""
+    spans = []
+    for secret in secrets:
+        if len(secret) < MIN_REPEAT or MASK in secret:
+            continue
+        at = text.find(secret)
+        while at != -1:
+            end = at + len(secret)
+            if not (at and text[at - 1].isalnum()) and not (end < len(text) and text[end].isalnum()):
+                spans.append((at, end))
+            at = text.find(secret, end)
+    edits: list[tuple[int, int, str]] = []
+    for start, end in sorted(spans):
+        if not edits or start >= edits[-1][1]:
+            edits.append((start, end, MASK))
+    return edits
 
 
 # Characters that spell a label or a value otherwise than the patterns read it (`paſſword`, full-width

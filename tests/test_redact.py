@@ -646,3 +646,17 @@ def test_a_secret_typed_after_a_password_prompt_is_masked_and_nothing_else(befor
     text = newline.join(lines)
     expected = newline.join([*before, prompt, MASK, *after])
     assert redact(text)[0] == expected
+
+
+def test_a_found_secret_is_masked_where_the_paste_repeats_it():
+    # the patterns see the password where `-p` names it; the error line quoting it back must not keep it
+    masked, kinds = redact(
+        "docker login -u bob -p 'Hunter2pass99' reg.example.com\nError: password Hunter2pass99 is wrong"
+    )
+    assert "Hunter2pass99" not in masked and kinds == ["docker-login-password"]
+    assert masked.endswith("Error: password **** is wrong")
+    # inside a longer word it is another token; a short value ("root") is a word a paste holds for other reasons
+    assert "xHunter2pass99" in redact("docker login -p Hunter2pass99 r\nxHunter2pass99")[0]
+    assert redact("docker login -u root -p root r\nroot@host")[0].endswith("root@host")
+    # also when the label was found in its folded spelling (full-width letters)
+    assert "Secret12345" not in redact("ｐａｓｓｗｏｒｄ＝Secret12345 then Secret12345")[0]
