@@ -46,7 +46,7 @@ from .rules import (
     registry_context,
     retells_outcome,
 )
-from .story import credentials_shown, decide, official_image, read_story
+from .story import credentials_shown, decide, needs_story, official_image, read_story
 
 if TYPE_CHECKING:
     from ..results import LogCause
@@ -136,7 +136,8 @@ def _explain(text: str) -> LogCause | None:
     cause, also, note = _refined_cause(pattern, line, op, ent, tool, lines[max(0, idx - 400) : idx], whole_lower)
     cause = _whole_paste_cause(cause, also, line, lines, text)
     prose = _user_prose(lines, fenced)
-    cause = decide(cause, also, pattern, read_story(whole_lower, prose), tool)
+    if needs_story(pattern):  # (the facts are read only for the wordings the story decides: ~0.3 ms a paste)
+        cause = decide(cause, also, pattern, read_story(whole_lower, prose), tool)
     told, note = _user_diagnosis(cause, also, note, pattern, prose)
     if told != cause:
         # the output's wording is not what is reported: its own FAQ link, diagnosis and texts are the cause's

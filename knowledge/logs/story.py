@@ -158,6 +158,12 @@ def read_story(whole_lower: str, prose: str) -> Story:
     )
 
 
+def needs_story(pattern: dict[str, Any]) -> bool:
+    """Whether `decide` can change the reading of this pattern (a 401 whose story decides): the facts are read only
+    then."""
+    return bool(pattern.get("logged_in_cause") or pattern.get("official_cause"))
+
+
 def decide(cause: str, also: list[str], pattern: dict[str, Any], story: Story, tool: str | None) -> str:
     """The credential family's cause by convention C6 (the module's docstring), given the reader's first reading
     `cause` of the decisive `pattern`; the former cause joins `also`."""
