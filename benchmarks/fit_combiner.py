@@ -51,7 +51,7 @@ def load() -> list[dict]:
 
             view = question_view(q)
             decision = matcher.match(view)
-            log = knowledge._log_cause(q, knowledge.extract_entities(q))
+            log = knowledge._log_cause(q, knowledge.extract_entities(q))[0]
             x = knowledge.combiner_features(view, decision, log, q)
             top = decision.cands[0].entry.id if decision.cands else None
             y = int(top is not None and row.get("faq") is not None and number[top] == row["faq"])

@@ -254,7 +254,8 @@ def faq_question(faq_id: str) -> dict[str, str] | None:
     return None
 
 
-def _log_cause(text: str, entities: Entities) -> LogCause | None:
+def _log_cause(text: str, entities: Entities) -> tuple[LogCause | None, bool]:
+    """(the pasted log's cause, whether the reader ran): False when it failed, and then no learned fallback either."""
     # The FAQ answer must survive a bug in the log reader: it is an addition to the answer, not a condition for it.
     try:
         cause = explain_log(text)
@@ -262,12 +263,12 @@ def _log_cause(text: str, entities: Entities) -> LogCause | None:
             from .logs import complete_target
 
             cause = complete_target(cause, entities)
-        return cause
+        return cause, True
     except Exception:
         import logging
 
         logging.getLogger(__name__).warning("explain_log failed; answering without a log cause", exc_info=True)
-        return None
+        return None, False
 
 
 def _learned_log(text: str, entities: Entities, why: Refusal | None) -> LogCause | None:
@@ -408,7 +409,7 @@ def ask(text: str, lang: str | None = None, *, kb_path: str | None = None, limit
     reply = _Reply(cands=decision.cands, answered=decision.answered and not talk)
     entities = extract_entities(text)
     # A pasted error log (issue 6): its cause leads the reply in every channel; None for a plain question.
-    reply.log = None if talk else _log_cause(text, entities)
+    reply.log, read = (None, False) if talk else _log_cause(text, entities)
     if reply.top is not None and not talk:
         reply.answered = _combiner_answers(view, decision, reply.log, reply.answered, text) and not unmet_requirement(
             reply.top
@@ -419,8 +420,9 @@ def ask(text: str, lang: str | None = None, *, kb_path: str | None = None, limit
     _refuse_foreign_signature(reply, text)
     reply.status = (decision.status if decision.answered else "answered") if reply.answered else "no_answer"
     _tell_the_log_story(reply, text, view, (kb, matcher), decision)
-    if reply.log is None and not talk:
-        # Only now, after the answer and the refusal are decided: a learned reading never chooses an entry.
+    if reply.log is None and read:
+        # Only now, after the answer and the refusal are decided: a learned reading never chooses an entry; and only
+        # where the rules read the paste and named no cause (a failing reader gives no log cause at all).
         reply.log = _learned_log(text, entities, reply.why)
     result: AskResult = {
         "matched": reply.answered,
