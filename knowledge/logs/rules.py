@@ -73,14 +73,12 @@ def load_rules() -> dict[str, Any]:
     # worth trying are known from one scan instead of each pattern's own substring tests (the multi-pattern
     # prefilter of docs/logs.md "Latency"); a line holding none is skipped.
     literals = sorted({s for p in patterns for s in p["any"]}, key=len, reverse=True)
-    prefilter = re.compile(_trie_regex(literals)) if literals else None
+    # (compiled once: the trie is the largest regex of the file, its compile the bulk of the first explain()'s cost)
+    scanner = re.compile("(?=(" + _trie_regex(literals) + "))") if literals else None
     triggers: dict[str, set[int]] = {}
     for i, p in enumerate(patterns):
         for s in p["any"]:
             triggers.setdefault(s, set()).add(i)
-    candidates = {
-        lit: frozenset(i for k in range(1, len(lit) + 1) for i in triggers.get(lit[:k], ())) for lit in triggers
-    }
     return {
         "patterns": patterns,
         # wordings a cut-off last line may end inside, longest first (knowledge/logs/reader.py _cut_last_line)
@@ -89,9 +87,8 @@ def load_rules() -> dict[str, Any]:
             s for s in literals if len(s) >= 6 and any(c.isalpha() for c in s) and (len(s) <= 12 or not s.isalpha())
         ),
         "causes": data["causes"],
-        "prefilter": prefilter,
-        "scanner": re.compile("(?=(" + prefilter.pattern + "))") if prefilter is not None else None,
-        "candidates": candidates,  # trigger -> the patterns (file indices) it or a trigger it starts with belongs to
+        "scanner": scanner,
+        "triggers": triggers,  # trigger substring -> the patterns (file indices) it belongs to
         # frames read only when no wording matched (knowledge/logs/reader.py _backoff)
         "backoff": [_prepared(raw, 2) for raw in data.get("backoff", ())],
         "ignore": tuple(s.lower() for s in data.get("ignore", ())),
@@ -179,8 +176,7 @@ def match_line(line: str, op: str | None, skip_ids: tuple[str, ...] = ()) -> dic
         rest = line[max(ignored) :]
         return match_line(rest, op, skip_ids) if len(rest.strip()) >= _MIN_REST else None
     patterns = rules["patterns"]
-    candidates = rules["candidates"]
-    for i in sorted(set().union(*(candidates[s] for s in found))):  # file order, only patterns a trigger names
+    for i in sorted(set().union(*map(_patterns_of, found))):  # file order, only the patterns a trigger names
         p = patterns[i]
         if p["id"] in skip_ids:
             continue
@@ -193,6 +189,14 @@ def match_line(line: str, op: str | None, skip_ids: tuple[str, ...] = ()) -> dic
         pattern: dict[str, Any] = p
         return pattern
     return None
+
+
+@functools.lru_cache(maxsize=4096)
+def _patterns_of(trigger: str) -> frozenset[int]:
+    """The patterns (file indices) that `trigger`, found in a line, or a trigger it starts with belongs to (the
+    scanner reports the longest trigger at a position; the shorter ones it starts with are there too)."""
+    triggers: dict[str, set[int]] = load_rules()["triggers"]
+    return frozenset(i for k in range(1, len(trigger) + 1) for i in triggers.get(trigger[:k], ()))
 
 
 def match_backoff(line: str, op: str | None) -> dict[str, Any] | None:
