@@ -213,7 +213,10 @@ def _pinyin_split(word: str, syllables: frozenset[str]) -> list[str] | None:
 # Names: tokens with "." ":" "@" or two "/" inside (hosts, image paths, URLs, file names). Words inside them are
 # names rather than what a question is about: they weigh WEIGHTS["n"] and are never typo-corrected ("trainer"
 # in an image path is not a misspelt "transfer").
-_NAME_RE = re.compile(r"[a-z0-9][a-z0-9_+-]*(?:[./:@][a-z0-9_+-]+)+")
+# The name is group "n"; it is tried only where a run of its characters starts (a leading _+- is skipped), and no
+# part is given back: tried from every character of a long run that is no name ("1-1-1-…"), each try re-read the
+# rest of the run, 15 s for a 16,000-character question. The same names as the plain pattern.
+_NAME_RE = re.compile(r"(?<![a-z0-9_+-])[_+-]*+(?P<n>[a-z0-9][a-z0-9_+-]*+(?:[./:@][a-z0-9_+-]++)+)")
 _NAME_MARK_RE = re.compile(r"[.:@]|/.*/")  # a single slash ("linux/arm64", "ci/cd") does not make a name
 _SIZE_UNIT_RE = re.compile(r"(?<![a-z])([0-9]+(?:\.[0-9]+)?)([kmgt]i?b)(?![a-z0-9])")
 # Sizes and version numbers ("6.84gb", "2.1", "1.20.3") carry no topic.
@@ -230,7 +233,7 @@ def _token_words(tok: str) -> tuple[str, ...]:
 def latin_tokens(norm: str) -> list[tuple[str, bool]]:
     """(word, is_name) for the Latin words of a normalised text; stop words, hashes and numbers dropped."""
     names = (
-        [m.span() for m in _NAME_RE.finditer(norm) if _NAME_MARK_RE.search(m.group(0))]
+        [m.span("n") for m in _NAME_RE.finditer(norm) if _NAME_MARK_RE.search(m.group("n"))]
         if ("." in norm or "/" in norm or ":" in norm or "@" in norm)
         else ()
     )
@@ -554,7 +557,7 @@ def _blank_names(t: str) -> tuple[str, list[tuple[int, int, str]]]:
     registry host in them names the registry: a TCR edition, another vendor's registry or a self-hosted one."""
     found: list[tuple[int, int, str]] = []
     spans = [m.span() for m in _URL_RE.finditer(t)]
-    spans += [m.span() for m in _NAME_RE.finditer(t) if not any(a <= m.start() < b for a, b in spans)]
+    spans += [m.span("n") for m in _NAME_RE.finditer(t) if not any(a <= m.start("n") < b for a, b in spans)]
     if not spans:
         return t, found
     chars = list(t)

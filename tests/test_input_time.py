@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import time
 
+import knowledge
 from knowledge.logs import MAX_LINE, explain
 from knowledge.logs.rules import _rx, load_rules
 from knowledge.structure import strip_envelope
+from knowledge.text import latin_tokens
 
 # seconds one regex search on one capped line may take, loaded machine included (a fixed wording: a few ms)
 LINE_BOUND = 1.0
@@ -70,3 +72,16 @@ def test_a_message_of_pleas_alone_is_read_in_linear_time():
         "docker pull fails with unauthorized"
     )
     assert strip_envelope("镜像拉取失败 谢谢 急") == "镜像拉取失败"
+
+
+def test_a_question_of_one_long_run_that_is_no_name_is_answered_in_linear_time():
+    """The question reader's name pattern (hosts, image paths: knowledge/text.py _NAME_RE) was tried from every
+    character of a long run of name characters with no separator, each try re-reading the rest of the run: a
+    16,000-character `docker login` paste of "1-1-1-…" took 12-15 s in ask(). A name inside such a text is still
+    read as a name."""
+    text = ("$ docker login " + "1-" * 8000)[:15_900] + "\nError: unauthorized"
+    seconds, result = _timed(knowledge.ask, text)
+    assert seconds < 3 * LINE_BOUND, seconds
+    assert result["status"] in {"answered", "ambiguous", "no_answer"}
+    tokens = latin_tokens("1-1-1 ccr.ccs.tencentyun.com -_-x_y.z")
+    assert ("1-1-1", False) in tokens and ("ccr.ccs.tencentyun.com", True) in tokens and ("x_y.z", True) in tokens
