@@ -85,3 +85,15 @@ def test_a_question_of_one_long_run_that_is_no_name_is_answered_in_linear_time()
     assert result["status"] in {"answered", "ambiguous", "no_answer"}
     tokens = latin_tokens("1-1-1 ccr.ccs.tencentyun.com -_-x_y.z")
     assert ("1-1-1", False) in tokens and ("ccr.ccs.tencentyun.com", True) in tokens and ("x_y.z", True) in tokens
+
+
+def test_a_question_with_a_long_run_of_digits_is_answered_in_linear_time():
+    """The size pattern ("6.84gb" -> "6.84 gb", knowledge/text.py _SIZE_UNIT_RE) runs on any question holding a "b"
+    and was tried from every digit of a run: "harbor registry " and 16,000 digits took over 20 s in ask(). Sizes
+    still read as before, also right after a letter ("k21mb": its "1mb")."""
+    from knowledge.text import _SIZE_UNIT_RE
+
+    seconds, _ = _timed(knowledge.ask, "harbor registry " + "1" * 15_984)
+    assert seconds < 3 * LINE_BOUND, seconds
+    sizes = "the layer is 6.84gb, 512mib; k21mb 1.2.3gb"
+    assert _SIZE_UNIT_RE.sub(r"\1 \2", sizes) == "the layer is 6.84 gb, 512 mib; k21 mb 1.2.3 gb"
