@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import shlex
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
-from .rules import load_rules, pattern_by_id
+from ..dialogue import names_tcr
+from .rules import faq_exists, fix_text, load_rules, pattern_by_id
 
 if TYPE_CHECKING:
     from ..results import Entities, LogCause
@@ -56,3 +57,53 @@ def complete_target(result: LogCause, entities: Entities) -> LogCause:
     ent = {"host": result.get("host") or registry, "image": image or log_image}
     diagnose, target, checks, push = diagnose_command(result["cause"], ent, result.get("op"), pattern)
     return {**result, "host": ent["host"], "diagnose": diagnose, "target": target, "checks": checks, "push": push}
+
+
+def reading(
+    cause: str,
+    ent: dict[str, Any],
+    tool: str | None,
+    evidence: str,
+    *,
+    pattern: dict[str, Any] | None = None,
+    also: list[str] | None = None,
+    note: dict[str, Any] | None = None,
+    confidence: Literal["low", "medium", "high"],
+) -> LogCause:
+    """The reading `explain` returns for `cause`, found on the line shown as `evidence` (already cut and masked) by
+    `pattern` (None for the learned fallback's): the FAQ entry that answers it, the confirming diagnosis and the
+    texts. One shape for the rules' readings and the fallback's, so every channel shows both alike."""
+    meta = load_rules()["causes"][cause]
+    faq = (
+        (pattern or {}).get("faq")
+        or (meta.get("faq_kubelet") if tool == "kubelet" else None)
+        or (meta.get("faq_transfer") if ent["op"] in ("pull", "push") else None)
+        or meta.get("faq")
+    )
+    if faq and not faq_exists(faq):
+        faq = None
+    diagnose, target, checks, push = diagnose_command(cause, ent, ent["op"], pattern)
+    host = ent["host"] or ent.get("linked_host")
+    return {
+        "cause": cause,
+        "also": also or [],
+        "host": ent["host"],
+        "image": ent["image"],
+        "image_as_written": ent["image_as_written"],
+        "tag": ent["tag"],
+        "digest": ent["digest"],
+        "tool": tool,
+        "op": ent["op"],
+        "diagnose": diagnose,
+        "target": target,
+        "checks": checks,
+        "push": push,
+        "evidence": evidence,
+        "faq": faq,
+        "summary": dict((pattern or {}).get("summary") or meta["summary"]),
+        # the fix speaks of TCR when the paste's registry (or the host the user's prose links to) is TCR's, or none
+        "fix": fix_text(cause, pattern, tcr=not host or names_tcr(host)),
+        "note": dict(note) if note else None,
+        "confidence": confidence,
+        "pattern": pattern["id"] if pattern else "learned",
+    }

@@ -23,13 +23,12 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from ..dialogue import names_tcr
 from ..structure import OUTPUT_LINE, is_prose
 from .commands import detect_tool, guess_op
-from .diagnosis import diagnose_command
+from .diagnosis import reading
 from .images import entities
 from .paste import MAX_EVIDENCE, clean_lines, redact, strip_prefix
-from .rules import faq_exists, fix_text, load_rules
+from .rules import load_rules
 
 if TYPE_CHECKING:
     from array import array
@@ -185,40 +184,11 @@ def learned_cause(text: str) -> LogCause | None:
     line = lines[idx] if lines else ""
     ent = entities(lines, idx, guess_op("\n".join(lines[-2000:]).lower())) if lines else _NO_ENTITIES
     tool = detect_tool(lines, line, ent["tool"]) if lines else None
-    meta = rules["causes"][cause]
-    faq = (
-        (meta.get("faq_kubelet") if tool == "kubelet" else None)
-        or (meta.get("faq_transfer") if ent["op"] in ("pull", "push") else None)
-        or meta.get("faq")
-    )
-    if faq and not faq_exists(faq):
-        faq = None
-    diagnose, target, checks, push = diagnose_command(cause, ent, ent["op"])
-    host = ent["host"] or ent.get("linked_host")
-    return {
-        "cause": cause,
-        "also": [],
-        "host": ent["host"],
-        "image": ent["image"],
-        "image_as_written": ent["image_as_written"],
-        "tag": ent["tag"],
-        "digest": ent["digest"],
-        "tool": tool,
-        "op": ent["op"],
-        "diagnose": diagnose,
-        "target": target,
-        "checks": checks,
-        "push": push,
-        "evidence": redact(strip_prefix(line))[:MAX_EVIDENCE],
-        "faq": faq,
-        "summary": dict(meta["summary"]),
-        "fix": fix_text(cause, None, tcr=not host or names_tcr(host)),
-        "note": None,
-        "confidence": "low",
-        "pattern": "learned",
-        "learned": True,
-        "margin": round(margin, 3),
-    }
+    evidence = redact(strip_prefix(line))[:MAX_EVIDENCE]
+    result = reading(cause, ent, tool, evidence, confidence="low")
+    result["learned"] = True
+    result["margin"] = round(margin, 3)
+    return result
 
 
 _NO_ENTITIES: dict[str, Any] = {

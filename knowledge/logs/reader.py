@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from ..dialogue import LazyRe, names_tcr
 from ..structure import is_prose
 from .commands import command_info, detect_tool, guess_op
-from .diagnosis import diagnose_command
+from .diagnosis import reading
 from .images import entities, login_finished
 from .paste import (
     DEBUG_LINE,
@@ -30,8 +30,6 @@ from .rules import (
     asks_about,
     crosses,
     describes,
-    faq_exists,
-    fix_text,
     is_bare,
     is_other_host,
     line_hosts,
@@ -122,7 +120,6 @@ def _explain(text: str) -> LogCause | None:
     if not lines:
         return None
     lines = _rejoin_wrapped_wordings(lines)
-    rules = load_rules()
     whole_lower = "\n".join(lines[-2000:]).lower()
     fenced = _fenced(lines)  # read by both the choice of the line and the user's own diagnosis
     found = _decisive_line(lines, guess_op(whole_lower), fenced)
@@ -147,41 +144,19 @@ def _explain(text: str) -> LogCause | None:
         return None  # another tool's network failure (git, pip, npm, apt ...): no registry cause
     if tool in pattern.get("no_cause_tools", ()):
         return None  # a daemonless tool's local fault (podman, buildah, skopeo): no registry cause (C2)
-    meta = rules["causes"][cause]
     if _another_programs(cause, tool, line, whole_lower):
         return None
-    faq = (
-        pattern.get("faq")
-        or (meta.get("faq_kubelet") if tool == "kubelet" else None)
-        or (meta.get("faq_transfer") if ent["op"] in ("pull", "push") else None)
-        or meta.get("faq")
-    )
-    if faq and not faq_exists(faq):
-        faq = None
-    diagnose, target, checks, push = diagnose_command(cause, ent, ent["op"], pattern)
     note = _clock_note(cause, line) or note or pattern.get("note")
-    return {
-        "cause": cause,
-        "also": also,
-        "host": ent["host"],
-        "image": ent["image"],
-        "image_as_written": ent["image_as_written"],
-        "tag": ent["tag"],
-        "digest": ent["digest"],
-        "tool": tool,
-        "op": ent["op"],
-        "diagnose": diagnose,
-        "target": target,
-        "checks": checks,
-        "push": push,
-        "evidence": _evidence(line),
-        "faq": faq,
-        "summary": dict(pattern.get("summary") or meta["summary"]),
-        "fix": fix_text(cause, pattern, tcr=_about_tcr(ent["host"] or ent["linked_host"])),
-        "note": dict(note) if note else None,
-        "confidence": "low" if tier <= 1 else ("high" if not also else "medium"),
-        "pattern": pattern["id"],
-    }
+    return reading(
+        cause,
+        ent,
+        tool,
+        _evidence(line),
+        pattern=pattern,
+        also=also,
+        note=note,
+        confidence="low" if tier <= 1 else ("high" if not also else "medium"),
+    )
 
 
 _WRAP_WIDTH = 60  # a line shorter than this was not wrapped by an 80-column terminal or a narrow page
