@@ -18,45 +18,18 @@ import json
 import os
 import subprocess
 import sys
-import tarfile
 import tempfile
-from io import BytesIO
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from first_look import _git, checkout, parts  # the same parts and trees as the log reader's first look
+
 TUNE = "tests/data/real/faq_tune.jsonl"
 TCR_DOCTOR = Path(sys.executable).with_name("tcr-doctor")
 
 
-def _git(*args: str) -> bytes:
-    return subprocess.run(["git", "-C", str(ROOT), *args], check=True, capture_output=True).stdout
-
-
-def parts(batch: str) -> list[tuple[str, list[str]]]:
-    """(commit, new lines of `batch`) for each commit that added lines of that batch to the tuning file, oldest first."""
-    out = []
-    for rev in _git("log", "--reverse", "--format=%h", "--", TUNE).decode().split():
-        try:
-            before = set(_git("show", f"{rev}^:{TUNE}").decode().splitlines())
-        except subprocess.CalledProcessError:
-            before = set()
-        new = [
-            line
-            for line in _git("show", f"{rev}:{TUNE}").decode().splitlines()
-            if line.strip() and line not in before and json.loads(line).get("batch", "r1") == batch
-        ]
-        if new:
-            out.append((rev, new))
-    return out
-
-
 def measure(code: str, lines: list[str], work: Path) -> dict[str, int]:
     """Counts of `tcr-doctor eval` on `lines` with the code of commit `code`."""
-    tree = work / code
-    if not tree.exists():
-        tree.mkdir()
-        with tarfile.open(fileobj=BytesIO(_git("archive", code))) as tar:
-            tar.extractall(tree, filter="data")
+    tree = work / code if (work / code).exists() else checkout(code, work)
     part = work / f"{code}-part.jsonl"
     part.write_text("\n".join(lines) + "\n", encoding="utf-8")
     env = {**os.environ, "PYTHONPATH": str(tree)}
@@ -85,7 +58,7 @@ def main(argv: list[str]) -> int:
     total: dict[str, int] = {}
     print("part | code | lines | in scope: right first / answered right / refused | out of scope refused")
     with tempfile.TemporaryDirectory() as tmp:
-        for rev, lines in parts(args.batch):
+        for rev, lines in parts(args.batch, None, TUNE, key=None):
             code = _git("rev-parse", "--short", args.code).decode().strip() if args.code else rev
             m = measure(code, lines, Path(tmp))
             for k, v in m.items():

@@ -31,20 +31,24 @@ def _git(*args: str) -> bytes:
     return subprocess.run(["git", "-C", str(ROOT), *args], check=True, capture_output=True).stdout
 
 
-def parts(batch: str, since: str | None) -> list[tuple[str, list[str]]]:
-    """(commit, new lines of `batch`) for each commit that added lines of that batch to the tuning file, oldest
-    first."""
-    revs = _git("log", "--reverse", "--format=%h", *([f"{since}..HEAD"] if since else []), "--", TUNE).decode().split()
+def parts(batch: str, since: str | None, tune: str = TUNE, key: str | None = "text") -> list[tuple[str, list[str]]]:
+    """(commit, new lines of `batch`) for each commit that added lines of that batch to the tuning file `tune`, oldest
+    first; a line is new when its `key` (the post's text; None: the whole line) was not in the parent commit's file."""
+
+    def seen_as(line: str) -> str:
+        return json.loads(line)[key] if key else line
+
+    revs = _git("log", "--reverse", "--format=%h", *([f"{since}..HEAD"] if since else []), "--", tune).decode().split()
     out = []
     for rev in revs:
         try:
-            before = {json.loads(x)["text"] for x in _git("show", f"{rev}^:{TUNE}").decode().splitlines() if x.strip()}
+            before = {seen_as(x) for x in _git("show", f"{rev}^:{tune}").decode().splitlines() if x.strip()}
         except subprocess.CalledProcessError:
             before = set()
         new = [
             x
-            for x in _git("show", f"{rev}:{TUNE}").decode().splitlines()
-            if x.strip() and json.loads(x).get("batch", "r1") == batch and json.loads(x)["text"] not in before
+            for x in _git("show", f"{rev}:{tune}").decode().splitlines()
+            if x.strip() and json.loads(x).get("batch", "r1") == batch and seen_as(x) not in before
         ]
         if new:
             out.append((rev, new))
