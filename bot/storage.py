@@ -27,6 +27,7 @@ import logging
 import os
 import re
 import signal
+import sqlite3
 import threading
 import time
 import unicodedata
@@ -221,6 +222,22 @@ def short_reason(exc: BaseException) -> str:
     return knowledge.redact(text[:300])[0]
 
 
+def _switch_to_wal(cur: Any, wait: float = 10.0) -> None:
+    """`PRAGMA journal_mode=WAL` on a new connection, waiting up to `wait` seconds for the lock it needs. Processes
+    opening the same new file at once race for that lock, and SQLite answers the losers "database is locked" at once
+    instead of calling the busy handler (it would risk a deadlock), so the busy timeout does not cover it; one in
+    about 80 starts of 6 workers on a new file failed so."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            cur.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
+
+
 def make_engine(url: str) -> sa.Engine:
     """An engine for `url` with the settings each dialect needs (WAL and a busy timeout for SQLite; a
     pre-ping and short connect timeout for PostgreSQL). Statement parameters never appear in errors or logs."""
@@ -240,7 +257,7 @@ def make_engine(url: str) -> sa.Engine:
         def _pragmas(dbapi_conn: Any, _record: Any) -> None:
             cur = dbapi_conn.cursor()
             if path != ":memory:":
-                cur.execute("PRAGMA journal_mode=WAL")
+                _switch_to_wal(cur)
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA busy_timeout=10000")
             cur.close()
