@@ -637,7 +637,7 @@ def _fuller_copy(lines: list[str], best: _Best) -> _Best:
 
 def _cut_last_line(lines: list[str], op: str | None) -> _Best | None:
     """A paste that stops inside its last error line (a stored excerpt, a copy cut short: "…: dial tcp …: i/o tim",
-    "no basic auth cred"): when nothing else in it names an error, the last line is read with the wording it was
+    "no basic auth cred", a UI's shortened message "…: connect: network is unr..."): when nothing else in it names an error, the last line is read with the wording it was
     cut inside completed, the shortest completion first. Only a cut inside a word counts (a line that ends with a
     whole word was not cut there); only an error chain ("…: …") is completed, never a question or the user's own
     sentence; a wording must keep a third of itself in the line (three fifths of a one-word one)."""
@@ -646,6 +646,9 @@ def _cut_last_line(lines: list[str], op: str | None) -> _Best | None:
     idx, line = len(lines) - 1, lines[-1]
     if line.startswith("```") and len(lines) > 1:
         idx, line = idx - 1, lines[-2]
+    marked = _ELLIPSIS_CUT.search(line)  # a UI or a log viewer that shortens a message marks the cut ("unr...")
+    if marked:
+        line = line[: marked.start()]
     lower = line.lower()
     if len(line) < 12 or ": " not in line or _ASKS.search(line) or (is_prose(line) and _FIRST_PERSON.search(lower)):
         return None  # only an error chain ("…: …") is completed; never a question or the user's own sentence
@@ -653,7 +656,10 @@ def _cut_last_line(lines: list[str], op: str | None) -> _Best | None:
     for literal in load_rules()["completions"]:
         shortest = max(3, len(literal) // 3) if " " in literal else max(3, (len(literal) * 3 + 4) // 5)
         for k in range(len(literal) - 1, shortest - 1, -1):
-            inside_word = literal[k - 1].isalnum() and literal[k].isalnum()  # a whole last word is not a cut
+            # a whole last word is not a cut, unless an ellipsis says it is ("connect: network is...")
+            inside_word = literal[k - 1].isalnum() and (
+                literal[k].isalnum() or (marked is not None and literal[k] == " ")
+            )
             if inside_word and lower.endswith(literal[:k]) and not lower[-k - 1 : -k].isalnum():
                 candidates.append((len(literal) - k, -len(literal), literal[k:]))
                 break
@@ -664,6 +670,7 @@ def _cut_last_line(lines: list[str], op: str | None) -> _Best | None:
     return None
 
 
+_ELLIPSIS_CUT = LazyRe(r"(?<=[A-Za-z0-9])(?:\.{3}|\u2026)\s*$")
 _ASKS = LazyRe(r"[?？]|怎么|如何|吗|\b(?:how|what|why|can|could|cant|can't)\b", re.IGNORECASE)
 _FIRST_PERSON = LazyRe(r"\b(?:i|we|my|our|me|us)\b|我|我们")
 

@@ -1,0 +1,101 @@
+"""The log reader's structure (issue 11, eighth round): lines that are no registry's answer by their own format (a
+shell that could not find a command, the Engine's lookup of an image ID, BuildKit waiting for its client), and a
+message a UI shortened with an ellipsis.
+
+Lines are built from the programs' format strings with hypothesis drawing the variable parts. Each test failed on
+the code before its commit.
+"""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.harness.log_families import HOSTS, IPV4, LABELS, PATHS, PORTS, cause
+
+STRUCTURE = settings(max_examples=25, deadline=None)
+
+FLAGS = st.sampled_from(["-e", "-p", "-v", "--restart=unless-stopped", "--name", "-d", "--network=host"])
+
+# busybox ash, dash, bash, zsh and cmd.exe reporting a command they could not find
+SHELL_NOT_FOUND = [
+    "-ash: {w}: not found",
+    "sh: {n}: {w}: not found",
+    "/bin/sh: {n}: {w}: not found",
+    "bash: {w}: command not found",
+    "bash: line {n}: {w}: command not found",
+    "zsh: command not found: {w}",
+    "'{w}' is not recognized as an internal or external command,",
+]
+
+
+@STRUCTURE
+@given(form=st.sampled_from(SHELL_NOT_FOUND), w=FLAGS, n=st.integers(1, 300), path=PATHS)
+def test_a_shell_that_could_not_find_a_command_is_no_registry_answer(form, w, n, path):
+    # a `docker run` whose continuation backslash was lost: the shell ran each flag line as a command
+    # (cloudreve#332 printed "docker: invalid reference format." above "-ash: --restart=unless-stopped: not found")
+    line = form.format(w=w, n=n)
+    assert cause(line) is None
+    paste = f"docker run -d \\\n  {path}:latest\ndocker: invalid reference format.\nSee 'docker run --help'.\n{line}\n"
+    assert cause(paste) == "NAME_INVALID"
+
+
+def test_a_registrys_not_found_still_reads_beside_a_shell_line():
+    paste = "bash: jq: command not found\nError response from daemon: manifest for a/b:c not found: manifest unknown"
+    assert cause(paste) == "TAG_NOT_FOUND"
+
+
+@STRUCTURE
+@given(image_id=st.text(alphabet="0123456789abcdef", min_size=12, max_size=12), form=st.integers(0, 2))
+def test_the_engine_looking_up_an_image_id_is_a_local_lookup(image_id, form):
+    # docker-modem (balena-cli, dockerode): "(HTTP code 404) no such image - no such image: ID: No such image: ID:latest";
+    # an image ID is never a name a registry is asked for (moby "No such image: %s")
+    line = [
+        f"[Error]  An error occured: (HTTP code 404) no such image - no such image: {image_id}: No such image: {image_id}:latest",
+        f"Error response from daemon: No such image: {image_id}",
+        f"Error response from daemon: No such image: sha256:{image_id * 5}{image_id[:4]}",
+    ][form]
+    assert cause(line) is None
+
+
+@STRUCTURE
+@given(path=PATHS, tag=LABELS)
+def test_a_missing_named_image_is_still_read_as_before(path, tag):
+    assert cause(f"Error response from daemon: No such image: {path}:{tag}") == "REPO_NOT_FOUND"
+
+
+@STRUCTURE
+@given(
+    session=LABELS, wrapper=st.sampled_from(["failed to solve with frontend dockerfile.v0: ", "error building: ", ""])
+)
+def test_buildkit_waiting_for_its_clients_session_is_the_builder(session, wrapper):
+    line = f"Error {wrapper}failed to create LLB definition: no active session for {session}: context deadline exceeded"
+    assert cause(line) == "DAEMON_ERROR"
+
+
+NET_ERRORS = {
+    "connect: network is unreachable": "TCP_TIMEOUT",
+    "connect: connection refused": "TCP_REFUSED",
+    "i/o timeout": "TCP_TIMEOUT",
+}
+
+
+@STRUCTURE
+@given(
+    host=HOSTS,
+    ip=IPV4,
+    port=PORTS,
+    err=st.sampled_from(sorted(NET_ERRORS)),
+    keep=st.integers(2, 5),
+    mark=st.sampled_from(["...", "\u2026"]),
+    after=st.sampled_from(["", "\n![screenshot](https://example.org/a.png)"]),
+)
+def test_a_message_a_ui_shortened_with_an_ellipsis_reads_as_the_whole(host, ip, port, err, keep, mark, after):
+    # CasaOS#2006: "…dial tcp [2600:…]:443: connect: network is unr..." under "When I click install"
+    whole = f'Error response from daemon: Get "https://{host}/v2/": dial tcp {ip}:{port}: {err}'
+    cut = whole[: len(whole) - len(err.split()[-1]) + keep]  # inside the last word
+    assert cause("When I click install, the following error message appears.\n" + cut + mark + after) == NET_ERRORS[err]
+
+
+def test_an_ellipsis_after_a_whole_sentence_is_no_cut():
+    assert cause("I tried again and again...") is None
