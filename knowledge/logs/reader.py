@@ -44,7 +44,7 @@ from .rules import (
     registry_context,
     retells_outcome,
 )
-from .story import credentials_shown, decide, needs_story, official_image, read_story
+from .story import asserted, credentials_shown, decide, needs_story, official_image, read_story
 
 if TYPE_CHECKING:
     from ..results import LogCause
@@ -402,7 +402,7 @@ def _user_diagnosis(
         if (
             cause in refines
             and (generic or said in _ANY_READING or (said in _VIA_ALSO and said in pattern.get("also", ())))
-            and rx.search(prose)
+            and asserted(rx, prose)
         ):
             also.insert(0, cause)
             if said in also[1:]:

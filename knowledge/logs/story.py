@@ -93,6 +93,31 @@ _SAID_NOT_LOGGED_IN = LazyRe(
 _HUB_LIBRARY_NAME = LazyRe(r"(?:^|[\s/:=\[]|%3a)library(?:/|%2f)([a-z0-9._-]{1,100})", re.IGNORECASE)
 
 
+# A negation in the clause before a claim voids it ("i was not able to login", "i don't have any private repository",
+# "我没有重新登录"); a hedge keeps it ("not sure if the token is expired": the user's guess is still their account).
+# The clause is what follows the last punctuation or conjunction before the claim ("… still won't work as the
+# credentials are not sent": the negation is the other clause's).
+_CLAUSE_MARK = LazyRe(
+    r"[.;:!?,()\n。；，！？]|\b(?:but|however|although|though|yet|and|as|because|since|so|when|while|that|which|if)\b"
+)
+_NEGATED = LazyRe(
+    r"(?:\b(?:not|never|no longer|without|unable to|cannot)\b|n't\b)(?!\s(?:sure|certain|know|think|clear)\b)"
+    r"[^\n]{0,40}$|(?:没有?|未|不|並?ない)\S{0,4}$"
+)
+
+
+def asserted(rx: LazyRe | re.Pattern[str], prose: str) -> bool:
+    """Whether `prose` (the user's sentences, lower-cased) makes the claim `rx` matches: a match whose own clause does
+    not negate it before the match ("i was able to login" is a claim, "i was not able to login" is not)."""
+    for m in rx.finditer(prose):
+        head = prose[max(0, m.start() - 120) : m.start()]
+        marks = list(_CLAUSE_MARK.finditer(head))
+        clause = head[marks[-1].end() :] if marks else head
+        if not _NEGATED.search(clause):
+            return True
+    return False
+
+
 @dataclass(frozen=True)
 class Story:
     """What a paste tells about the credentials of the failing request."""
@@ -113,30 +138,30 @@ def credentials_shown(whole_lower: str) -> bool:
     """Whether the output shows credentials reaching the failing program: a login that worked, typed credentials, a
     Flux `secretRef`, a stored docker `auth` entry, a registry password set for the build (`whole_lower`: the paste,
     lower-cased)."""
-    return bool(_LOGIN_SHOWN.search(whole_lower) or _CONFIGURED.search(whole_lower))
+    return asserted(_LOGIN_SHOWN, whole_lower) or bool(_CONFIGURED.search(whole_lower))
 
 
 def said_logged_in(prose: str) -> bool:
     """Whether the user's own sentences (`prose`, lower-cased) say they logged in or gave the failing program
     credentials ("I have tried az acr login, docker login", "the same token works when I use docker login")."""
-    return bool(_SAID_LOGGED_IN.search(prose))
+    return asserted(_SAID_LOGGED_IN, prose)
 
 
 def worked_before(prose: str) -> bool:
     """Whether the user's own sentences say the same set-up worked before ("I was able to do this yesterday", "has
     been running for a couple of weeks without any issues")."""
-    return bool(_WORKED_BEFORE.search(prose))
+    return asserted(_WORKED_BEFORE, prose)
 
 
 def relogin_fixed(prose: str) -> bool:
     """Whether the user's own sentences say logging in again fixed it."""
-    return bool(_RELOGIN_FIXED.search(prose))
+    return asserted(_RELOGIN_FIXED, prose)
 
 
 def said_not_logged_in(prose: str) -> bool:
     """Whether the user's own sentences say no login reached the failing program ("Docker login action was
     missing")."""
-    return bool(_SAID_NOT_LOGGED_IN.search(prose))
+    return asserted(_SAID_NOT_LOGGED_IN, prose)
 
 
 def official_image(line: str) -> bool:

@@ -1,0 +1,55 @@
+"""Pasted logs, the user's sentences read as claims (issue 11, labelling conventions C3/C4/C6 in docs/logs.md): a
+claim its own clause negates is not made, a tool's own composition of a name shows the name wrong, a failure that
+the user says goes away on a retry is the server's. Each mechanism on its own, then through `explain` with a control
+beside it (hypothesis draws hosts and names; the stories are told in the words users write)."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+
+from knowledge.logs.story import _LOGIN_SHOWN, asserted
+from tests.harness.log_families import HOSTS, LABELS, PATHS, cause
+
+CLASS = settings(max_examples=15, deadline=None)
+
+
+@pytest.mark.parametrize(
+    ("prose", "claimed"),
+    [
+        ("i was able to login with the same token", True),
+        ("i was not able to login with the same token", False),
+        ("i wasn't able to log in at all", False),
+        ("i could not pull, but i was able to login", True),  # the negation is the other clause's
+        ("it still won't work as i was able to login", True),
+        ("登录成功", True),
+    ],
+)
+def test_a_claim_its_own_clause_negates_is_not_made(prose, claimed):
+    assert asserted(_LOGIN_SHOWN, prose) is claimed
+
+
+@CLASS
+@given(host=HOSTS, path=PATHS)
+def test_a_login_the_user_could_not_do_shows_no_credentials(host, path):
+    failed = (
+        f"I was not able to login to {host} with my token either.\n"
+        f"$ docker push {host}/{path}:1.0\nunauthorized: authentication required\n"
+    )
+    assert cause(failed) == "CREDENTIALS_MISSING"
+    # control: the login worked, so the 401 refuses the credentials it stored (C6)
+    assert cause(failed.replace("was not able", "was able")) == "CREDENTIALS_INVALID"
+
+
+@CLASS
+@given(ns=LABELS, repo=LABELS)
+def test_a_private_image_the_user_says_they_do_not_have_is_no_missing_login(ns, repo):
+    said = (
+        "I don't have any private repository on Docker Hub.\n"
+        f"$ docker pull {ns}x/{repo}\n"
+        f"Error response from daemon: pull access denied for {ns}x/{repo}, repository does not exist or may require "
+        "'docker login': denied: requested access to the resource is denied\n"
+    )
+    assert cause(said) == "REPO_NOT_FOUND"
+    # control: the user says it is a private image, so the pull lacked a login (C6)
+    assert cause(said.replace("I don't have any private", "It is a private")) == "CREDENTIALS_MISSING"
