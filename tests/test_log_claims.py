@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 
-from knowledge.logs.story import _LOGIN_SHOWN, asserted
+from knowledge.logs.story import _LOGIN_SHOWN, asserted, doubled_name
 from tests.harness.log_families import HOSTS, LABELS, PATHS, cause
 
 CLASS = settings(max_examples=15, deadline=None)
@@ -53,3 +53,38 @@ def test_a_private_image_the_user_says_they_do_not_have_is_no_missing_login(ns, 
     assert cause(said) == "REPO_NOT_FOUND"
     # control: the user says it is a private image, so the pull lacked a login (C6)
     assert cause(said.replace("I don't have any private", "It is a private")) == "CREDENTIALS_MISSING"
+
+
+@pytest.mark.parametrize(
+    ("line", "whole", "doubled"),
+    [
+        ("could not download oci://ghcr.io/acme/helm-charts/homepage/homepage: failed to authorize", "", True),
+        (
+            "get https://ghcr.io/token?scope=repository%3aacme%2fcharts%2fngf%2fngf%3apull&service=ghcr.io: 403",
+            "",
+            True,
+        ),
+        ("could not download oci://ghcr.io/acme/helm-charts/homepage: failed to authorize", "", False),
+        ("scope=repository:grafana/grafana:pull", "", False),  # a Hub name whose owner and repository agree
+        ("failed to fetch anonymous token", "  url: oci://ghcr.io/acme/charts/router\n      chart: router\n", True),
+        ("failed to fetch anonymous token", "  url: oci://ghcr.io/acme/charts\n      chart: router\n", False),
+    ],
+)
+def test_a_name_a_tool_doubled_is_read_from_the_reference_or_the_flux_objects(line, whole, doubled):
+    assert doubled_name(line, whole or line) is doubled
+
+
+@CLASS
+@given(owner=LABELS, chart=LABELS)
+def test_a_chart_name_helm_appended_to_a_url_that_already_ends_in_it_is_the_name(owner, chart):
+    base = f"oci://ghcr.io/{owner}/helm-charts/{chart}"
+    doubled = (
+        f"$ helm install {chart} {base}\n"
+        f"Error: could not download {base}/{chart}: failed to authorize: failed to fetch oauth token: unexpected "
+        f"status from GET request to https://ghcr.io/token?scope=repository%3A{owner}%2Fhelm-charts%2F{chart}%2F"
+        f"{chart}%3Apull&service=ghcr.io: 403 Forbidden\n"
+    )
+    assert cause(doubled) == "REPO_NOT_FOUND"
+    # control: the chart under its repository URL once; the 403 keeps its reading (C7)
+    once = doubled.replace(f"/{chart}/{chart}", f"/{chart}").replace(f"%2F{chart}%2F{chart}", f"%2F{chart}")
+    assert cause(once) != "REPO_NOT_FOUND"

@@ -44,7 +44,7 @@ from .rules import (
     registry_context,
     retells_outcome,
 )
-from .story import asserted, credentials_shown, decide, needs_story, official_image, read_story
+from .story import asserted, credentials_shown, decide, doubled_name, needs_story, official_image, read_story
 
 if TYPE_CHECKING:
     from ..results import LogCause
@@ -923,13 +923,24 @@ def _refined_cause(
     if on_hub and cause == pattern["cause"]:
         also.insert(0, cause)
         cause = pattern["hub_cause"]
+    return _name_cause(cause, also, line, ent, whole_lower), also, note
+
+
+def _name_cause(cause: str, also: list[str], line: str, ent: dict[str, Any], whole_lower: str) -> str:
+    """REPO_NOT_FOUND for a refusal of a name that cannot exist (labelling convention C3), else `cause`; the former
+    cause joins `also`."""
     if cause in _REFUSALS and ent["one_segment"] and ent["op"] != "push" and not credentials_shown(whole_lower):
         # a name without the namespace TCR, GHCR, Quay and GCR always have (`oci://ghcr.io/raffis` for a chart) cannot
         # exist there, whatever refusal answers it (labelling convention C3); not a push (helm appends the chart's
         # name to its `oci://` base) nor where credentials were handed over (C6 decides those)
         also.insert(0, cause)
-        cause = "REPO_NOT_FOUND"
-    return cause, also, note
+        return "REPO_NOT_FOUND"
+    if cause in _REFUSALS and not _BARE_400.search(line) and doubled_name(line.lower(), whole_lower):
+        # a name a tool doubled (`oci://…/router` + chart `router` asks for `…/router/router`): C3, for a refusal
+        # (401, 403, denied); a 400 is the request's own fault (helm's Docker Hub token request, log_dev/real)
+        also.insert(0, cause)
+        return "REPO_NOT_FOUND"
+    return cause
 
 
 def _host_cause(pattern: dict[str, Any], cause: str, also: list[str], whole_lower: str) -> str:

@@ -172,6 +172,38 @@ def official_image(line: str) -> bool:
     return m is not None and m.group(1).lower() in load_rules()["official_images"]
 
 
+# A repository reference the way a tool asks for it: an `oci://` URL (helm, flux) or a token scope
+# (`repository:owner/charts/x:pull`, URL-encoded in a token request), with at least three path segments
+_OCI_OR_SCOPE = LazyRe(
+    r"(?:oci://[a-z0-9.-]{1,253}(?::\d{1,5})?/|repository:)((?:[a-z0-9._-]{1,100}/){2,12}[a-z0-9._-]{1,100})(?=[:@\s'\"`]|$)"
+)
+# A Flux HelmRepository's `url: oci://…/NAME` and a HelmRelease's `chart: NAME`
+_FLUX_OCI_URL = LazyRe(
+    r"^\s{0,40}url:\s{0,3}[\"']?oci://[^\s\"']{1,400}/([a-z0-9._-]{1,100})/?[\"']?\s*$", re.MULTILINE
+)
+_FLUX_CHART = LazyRe(r"^\s{0,40}chart:\s{0,3}[\"']?([a-z0-9._-]{1,100})[\"']?\s*$", re.MULTILINE)
+
+
+def _decoded(text: str) -> str:
+    # a token request's scope, URL-encoded (`%2F`) or as Go's fmt garbles it in an error (`%!F(MISSING)`)
+    return re.sub(r"%2f|%!f\(missing\)", "/", re.sub(r"%3a|%!a\(missing\)", ":", text))
+
+
+def doubled_name(line_lower: str, whole_lower: str) -> bool:
+    """Whether the refused name is a path a tool doubled (labelling convention C3): helm and flux append the chart's
+    name to an `oci://` repository URL, so a URL that already ends in the chart asks for `…/router/router`, a
+    repository that does not exist. Read from the refused reference on the decisive line (`line_lower`) or from a
+    Flux HelmRepository URL ending in its HelmRelease's chart (`whole_lower`); both lower-cased."""
+    for m in _OCI_OR_SCOPE.finditer(_decoded(line_lower)):
+        parts = m.group(1).split("/")
+        if parts[-1] == parts[-2]:
+            return True
+    if "oci://" not in whole_lower or "chart:" not in whole_lower:
+        return False
+    bases = {m.group(1) for m in _FLUX_OCI_URL.finditer(whole_lower)}
+    return any(m.group(1) in bases for m in _FLUX_CHART.finditer(whole_lower))
+
+
 def read_story(whole_lower: str, prose: str) -> Story:
     """The facts of the paste (`whole_lower`, lower-cased) and of the user's own sentences (`prose`)."""
     return Story(
