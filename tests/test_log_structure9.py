@@ -99,3 +99,45 @@ def test_a_message_a_ui_shortened_with_an_ellipsis_reads_as_the_whole(host, ip, 
 
 def test_an_ellipsis_after_a_whole_sentence_is_no_cut():
     assert cause("I tried again and again...") is None
+
+
+@STRUCTURE
+@given(
+    image=PATHS,
+    args=st.lists(
+        st.sampled_from(
+            [
+                "--mount=type=bind,src=/var/run/docker.sock,dst=/var/run/docker.sock",
+                "-v /var/run/docker.sock:/var/run/docker.sock",
+                "--publish=8000:8080/tcp",
+                "--constraint=node.role==manager",
+                "-e DOCKER_HOST=unix:///var/run/docker.sock",
+            ]
+        ),
+        min_size=1,
+        max_size=4,
+    ),
+    command=st.sampled_from(["docker service create", "$ docker run -d", "docker stack deploy"]),
+)
+def test_the_arguments_of_a_command_typed_over_several_lines_are_no_output(image, args, command):
+    # docker/for-mac#2049: the `--mount=…docker.sock…` argument read as "Cannot connect to the Docker daemon"
+    typed = " \\\n  ".join([command, *args, f"{image}:latest"])
+    warning = f"image {image}:latest could not be accessed on a registry to record\nits digest."
+    assert cause(f"{typed}\n\nI got the following error:\n\n{warning}\n") is None
+    # what the command printed still decides
+    assert cause(f"{typed}\nError response from daemon: manifest for {image}:latest not found: manifest unknown") == (
+        "TAG_NOT_FOUND"
+    )
+
+
+@STRUCTURE
+@given(host=HOSTS, src=IPV4, dst=IPV4, sport=PORTS, status=st.sampled_from(["500", "502"]))
+def test_a_line_opening_with_the_chains_separator_goes_on_the_line_above(host, src, dst, sport, status):
+    # Harbor around trivy (trivy#1908): trivy's error text ended with a newline, Harbor appended ": general response
+    # handler: unexpected status code: 500" on the next line; the deepest reason is the reset
+    paste = (
+        f'FATAL DB error: failed to download vulnerability DB: OCI repository error: Get "https://{host}/v2/": '
+        f"read tcp {src}:{sport}->{dst}:443: read: connection reset by peer\n"
+        f": general response handler: unexpected status code: {status}, expected: 200"
+    )
+    assert cause(paste) == "TCP_REFUSED"

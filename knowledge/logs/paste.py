@@ -256,9 +256,14 @@ def template_label(line: str) -> bool:
     return bool(_LABEL.fullmatch(line)) and not _LABEL_NOT.search(line)
 
 
+_CHAIN_GOES_ON = re.compile(r": \S")  # a line that opens with the chain's separator goes on the line above
+
+
 def logical_lines(lines: list[str]) -> list[tuple[int, str]]:
-    """Join a line ending with ':' (a wrapped Go error chain or a wrapped kubectl event) to what follows, unless one
-    side is the user's own sentence (_PROSE_END, _PROSE_START) or the first is a template's label (template_label): the
+    """Join a line ending with ':' (a wrapped Go error chain or a wrapped kubectl event) to what follows, and a line
+    that opens with ': ' to the line above (a wrapped error whose own text ended with a newline: Harbor's
+    "…: connection reset by peer" / ": general response handler: unexpected status code: 500"), unless one side is
+    the user's own sentence (_PROSE_END, _PROSE_START) or the first is a template's label (template_label): the
     evidence shown is what the tool printed."""
     out: list[tuple[int, str]] = []
     i = 0
@@ -268,11 +273,15 @@ def logical_lines(lines: list[str]) -> list[tuple[int, str]]:
             j + 1 < len(lines)
             and j - i < MAX_JOIN
             and len(line) < MAX_LINE
-            and (line.endswith(":") or (" errors: " in line and ERRCODE_LINE.match(lines[j + 1])))
+            and (
+                line.endswith(":")
+                or _CHAIN_GOES_ON.match(lines[j + 1])
+                or (" errors: " in line and ERRCODE_LINE.match(lines[j + 1]))
+            )
             and not (_PROSE_END.search(lines[j]) or _PROSE_START.match(lines[j + 1]) or template_label(lines[j]))
         ):
             j += 1
-            line = line + " " + lines[j]
+            line = line + ("" if _CHAIN_GOES_ON.match(lines[j]) else " ") + lines[j]
         out.append((j, line[: MAX_LINE * 2]))
         i = j + 1
     return out

@@ -516,7 +516,13 @@ def _decisive_line(lines: list[str], default_op: str | None, fenced: frozenset[i
     in_errors = False  # inside a registry's "errors:" list, whose first entry is the primary error
     beside = _Beside(fenced)
     wrapped: str | None = None  # the line before, when it was long and named no error (a wrapped message's head)
+    continued = False  # the line before ended with a shell's line continuation: this one is still what was typed
     for idx, line in logical_lines(lines):
+        if continued:
+            continued = bool(_CONTINUES.search(line))
+            wrapped = None
+            continue  # `  --mount=type=bind,src=/var/run/docker.sock,dst=/var/run/docker.sock \`: an argument
+        continued = bool(_CONTINUES.search(line)) and not is_prose(line)
         secondary = in_errors and bool(ERRCODE_LINE.match(line))
         in_errors = secondary or line.lower().startswith("errors:")
         info = command_info(line) if len(line) < 2000 else None
@@ -571,7 +577,11 @@ def _backoff(lines: list[str], default_op: str | None) -> _Best | None:
     tier; None when none does. Typed commands, what the user set, and questions about a subject are not answers."""
     found: _Best | None = None
     op = default_op
+    continued = False
     for idx, line in logical_lines(lines):
+        was_continued, continued = continued, bool(_CONTINUES.search(line)) and not is_prose(line)
+        if was_continued:
+            continue  # an argument of the command typed above (_decisive_line)
         info = command_info(line) if len(line) < 2000 else None
         op = info[1] if info and info[1] else op
         if info is not None or _INPUT_LINE.match(line):
@@ -1054,6 +1064,8 @@ _LAYER_PUSHED = LazyRe(r"^[0-9a-f]{12}: Pushed\s*$")
 # the bare error words a client prints alone under such lines.
 # A line the user typed or a setting, never a program's output: an environment assignment (`DOCKER_HOST=unix:///…`,
 # `export REGISTRY=…`) or a shell command other than a container tool's (`sudo chmod 666 /var/run/docker.sock`)
+# a shell's line continuation: a typed command goes on in the next line (`docker service create \`)
+_CONTINUES = LazyRe(r"\s\\$")
 _INPUT_LINE = LazyRe(
     r"^(?:[$#>]\s{0,2})?(?:(?:export|set)\s{1,4})?[A-Z][A-Z0-9_]{1,60}=\S|"
     r"^(?:[$#>]\s{0,2})?(?:sudo\s{1,4})?(?:chmod|chown|chgrp|ls|cat|systemctl|service|export|echo|cd|mkdir|rm|cp|mv|ln|"
