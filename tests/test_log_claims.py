@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 
-from knowledge.logs.story import _LOGIN_SHOWN, asserted, doubled_name
+from knowledge.logs.story import _LOGIN_SHOWN, asserted, doubled_name, said_logged_in
 from tests.harness.log_families import HOSTS, LABELS, PATHS, cause
 
 CLASS = settings(max_examples=15, deadline=None)
@@ -88,3 +88,45 @@ def test_a_chart_name_helm_appended_to_a_url_that_already_ends_in_it_is_the_name
     # control: the chart under its repository URL once; the 403 keeps its reading (C7)
     once = doubled.replace(f"/{chart}/{chart}", f"/{chart}").replace(f"%2F{chart}%2F{chart}", f"%2F{chart}")
     assert cause(once) != "REPO_NOT_FOUND"
+
+
+@pytest.mark.parametrize(
+    ("prose", "told"),
+    [
+        ("i have tried providing the docker_username & auth token but still getting the error", True),
+        ("i used trivy in drone ci and  add trivy_auth_url& trivy_password& trivy_username ,but  it need auth", True),
+        ("we passed the access token with --password", True),
+        ("i configured docker credentials through docker-credential-gcr configure-docker", False),  # a helper set-up
+        ("i have not provided any password", False),
+        ("the password field was empty", False),
+    ],
+)
+def test_the_user_says_they_handed_the_failing_program_credentials(prose, told):
+    assert said_logged_in(prose) is told
+
+
+@CLASS
+@given(host=HOSTS, path=PATHS)
+def test_credentials_the_user_says_they_provided_make_a_generic_401_a_refusal_of_them(host, path):
+    told = (
+        "In the build I get this error. I have tried providing the registry username & auth token but still the same:\n"
+        f"```\n$ docker push {host}/{path}:1.0\nunauthorized: authentication required\n```\n"
+    )
+    assert cause(told) == "CREDENTIALS_INVALID"
+    # control: the user says nothing of credentials: a missing login (C6)
+    assert cause(told.replace("I have tried providing the registry username & auth token but still", "It is")) == (
+        "CREDENTIALS_MISSING"
+    )
+
+
+@CLASS
+@given(ns=LABELS, repo=LABELS)
+def test_the_user_saying_they_forgot_to_log_in_decides_a_bare_denied(ns, repo):
+    push = (
+        f"The push refers to repository [docker.io/{ns}/{repo}]\n9cc81488ac50: Layer already exists\n"
+        "denied: requested access to the resource is denied\n"
+    )
+    told = push + "\nThe reason for my error was that I forget to use docker login. After that it worked.\n"
+    assert cause(told) == "CREDENTIALS_MISSING"
+    # control: the same output without the user's account keeps the refusal's reading
+    assert cause(push) != "CREDENTIALS_MISSING"

@@ -44,7 +44,16 @@ from .rules import (
     registry_context,
     retells_outcome,
 )
-from .story import asserted, credentials_shown, decide, doubled_name, needs_story, official_image, read_story
+from .story import (
+    asserted,
+    credentials_shown,
+    decide,
+    doubled_name,
+    needs_story,
+    official_image,
+    read_story,
+    told_missing,
+)
 
 if TYPE_CHECKING:
     from ..results import LogCause
@@ -135,6 +144,8 @@ def _explain(text: str) -> LogCause | None:
     prose = _user_prose(lines, fenced)
     if needs_story(pattern):  # (the facts are read only for the wordings the story decides: ~0.3 ms a paste)
         cause = decide(cause, also, pattern, read_story(whole_lower, prose), tool)
+    else:
+        cause = told_missing(cause, also, pattern, prose)
     told, note = _user_diagnosis(cause, also, note, pattern, prose)
     if told != cause:
         # the output's wording is not what is reported: its own FAQ link, diagnosis and texts are the cause's

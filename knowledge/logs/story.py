@@ -64,6 +64,16 @@ _SAID_LOGGED_IN = LazyRe(
     r"\b(?:docker|podman|nerdctl|helm registry|az acr|oras|crane|skopeo|buildah) login\b|"
     r"\b(?:same|my) (?:access )?(?:token|credentials|password) works? (?:fine |well )?(?:when|with|for|in)\b"
 )
+# The user saying they handed the failing program credentials of its own ("I have tried providing the docker_username &
+# auth token but still …", "add TRIVY_AUTH_URL & TRIVY_PASSWORD & TRIVY_USERNAME, but …"): an act told in the past or
+# as an attempt, with a subject, naming what was given (a variable's suffix counts: `TRIVY_PASSWORD`). Configuring a
+# helper or "using" a secret is not: the labels read those as credentials that did not reach the failing program.
+_SAID_GAVE_CREDENTIALS = LazyRe(
+    r"\b(?:i|we)(?:'ve| have| had)?(?: already| also| even)?(?: tried| try)?\s(?:[^.,\n]{0,40}\b(?:and|then)\s{1,3})?(?:to )?"
+    r"(?:add(?:ed|ing)?|set|provid(?:ed|ing|e)|suppl(?:ied|ying|y)|pass(?:ed|ing)?|gave|giv(?:e|ing)|enter(?:ed|ing)?|"
+    r"typ(?:ed|ing|e)|fill(?:ed|ing)? in|specif(?:ied|ying|y))\b[^.\n]{0,60}(?:\b|_)"
+    r"(?:username|user name|password|passwd|auth token|access token|credentials)\b"
+)
 # The user saying it worked before with the same set-up: the credentials existed and were accepted then
 _WORKED_BEFORE = LazyRe(
     r"\b(?:was|were) able to (?:do (?:this|it|that)|push|pull|deploy|build)\b[^.\n]{0,20}\b(?:yesterday|before|earlier|last (?:week|month))\b|"
@@ -85,7 +95,7 @@ _RELOGIN_FIXED = LazyRe(
 _SAID_NOT_LOGGED_IN = LazyRe(
     r"\b(?:docker )?log ?in (?:action|step)\b[^.\n]{0,20}\b(?:was|is) missing\b|"
     r"\bmissing (?:the |a )?(?:docker )?log ?in (?:step|action)\b|"
-    r"\bforgot (?:to (?:run |do )?)?(?:the |a )?(?:docker )?log ?in\b|"
+    r"\bforg[eo]t(?:ten)? (?:to (?:run |do |use )?)?(?:the |a )?(?:docker )?log ?in\b|"
     r"\b(?:i|we) (?:was|were|am|are|had|have)(?:n't| not) (?:yet )?logged in\b|"
     r"忘(?:了|记)?登录"
 )
@@ -143,8 +153,9 @@ def credentials_shown(whole_lower: str) -> bool:
 
 def said_logged_in(prose: str) -> bool:
     """Whether the user's own sentences (`prose`, lower-cased) say they logged in or gave the failing program
-    credentials ("I have tried az acr login, docker login", "the same token works when I use docker login")."""
-    return asserted(_SAID_LOGGED_IN, prose)
+    credentials ("I have tried az acr login, docker login", "the same token works when I use docker login", "I have
+    tried providing the username & auth token")."""
+    return asserted(_SAID_LOGGED_IN, prose) or asserted(_SAID_GAVE_CREDENTIALS, prose)
 
 
 def worked_before(prose: str) -> bool:
@@ -219,6 +230,21 @@ def needs_story(pattern: dict[str, Any]) -> bool:
     """Whether `decide` can change the reading of this pattern (a 401 whose story decides): the facts are read only
     then."""
     return bool(pattern.get("logged_in_cause") or pattern.get("official_cause"))
+
+
+# Generic refusals the user's own "I forgot to docker login" decides besides the 401s (C4b: the user's diagnosis refines
+# a generic wording): Docker Hub's bare `denied` and the wrappers of a refused pull
+_TOLD_MISSING_DECIDES = frozenset({"denied", "pull-access-denied", "denied-and-unauthorized"})
+
+
+def told_missing(cause: str, also: list[str], pattern: dict[str, Any], prose: str) -> str:
+    """`CREDENTIALS_MISSING` for a generic refusal (a bare `denied`, a refused pull) of which the user's own sentences
+    (`prose`) say no login reached the failing program ("I forgot to use docker login"), else `cause`; the former
+    cause joins `also`. (One expression, read only for these wordings: the 401s get it through `decide`.)"""
+    if pattern["id"] in _TOLD_MISSING_DECIDES and cause != "CREDENTIALS_MISSING" and said_not_logged_in(prose):
+        also.insert(0, cause)
+        return "CREDENTIALS_MISSING"
+    return cause
 
 
 def decide(cause: str, also: list[str], pattern: dict[str, Any], story: Story, tool: str | None) -> str:
