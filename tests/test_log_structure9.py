@@ -92,7 +92,7 @@ NET_ERRORS = {
 )
 def test_a_message_a_ui_shortened_with_an_ellipsis_reads_as_the_whole(host, ip, port, err, keep, mark, after):
     # CasaOS#2006: "…dial tcp [2600:…]:443: connect: network is unr..." under "When I click install"
-    whole = f'Error response from daemon: Get "https://{host}/v2/": dial tcp {ip}:{port}: {err}'
+    whole = f'Error response from daemon: Get "https://{host}:{port}/v2/": dial tcp {ip}:{port}: {err}'
     cut = whole[: len(whole) - len(err.split()[-1]) + keep]  # inside the last word
     assert cause("When I click install, the following error message appears.\n" + cut + mark + after) == NET_ERRORS[err]
 
@@ -141,3 +141,40 @@ def test_a_line_opening_with_the_chains_separator_goes_on_the_line_above(host, s
         f": general response handler: unexpected status code: {status}, expected: 200"
     )
     assert cause(paste) == "TCP_REFUSED"
+
+
+@STRUCTURE
+@given(
+    host=HOSTS,
+    src=IPV4,
+    peer=IPV4,
+    sport=PORTS,
+    pport=st.sampled_from([1080, 1081, 3128, 7890, 8080, 10809]),
+    form=st.sampled_from(
+        [
+            "read tcp {src}:{sport}->{peer}:{pport}: read: connection reset by peer",
+            "dial tcp {peer}:{pport}: connect: connection refused",
+            "dial tcp {peer}:{pport}: i/o timeout",
+        ]
+    ),
+)
+def test_a_connection_to_another_port_than_the_urls_went_to_an_intermediary(host, src, peer, sport, pport, form):
+    # DockerTarBuilder#51: `Get "https://registry-1.docker.io/v2/": read tcp 10.10.10.229:48710->10.10.10.11:1081: …`;
+    # DNS answers addresses, never ports: the peer on 1081 is the proxy the daemon was told to use
+    err = form.format(src=src, sport=sport, peer=peer, pport=pport)
+    assert cause(f'Error response from daemon: Get "https://{host}/v2/": {err}') == "PROXY_ERROR"
+
+
+@STRUCTURE
+@given(host=HOSTS, peer=IPV4, port=PORTS)
+def test_a_connection_to_the_urls_own_port_stays_the_network_cause(host, peer, port):
+    assert cause(
+        f'Error response from daemon: Get "https://{host}/v2/": dial tcp {peer}:443: connect: connection refused'
+    ) == ("TCP_REFUSED")
+    assert (
+        cause(f'Get "https://{host}:{port}/v2/": dial tcp {peer}:{port}: connect: connection refused') == "TCP_REFUSED"
+    )
+    # an address or localhost in the URL: its port is the peer's, nothing to compare
+    assert cause(f'Get "http://localhost:{port}/v2/": dial tcp 127.0.0.1:{port}: connect: connection refused') == (
+        "TCP_REFUSED"
+    )

@@ -944,7 +944,32 @@ def _refined_cause(
     if on_hub and cause == pattern["cause"]:
         also.insert(0, cause)
         cause = pattern["hub_cause"]
+    if cause in _CONNECTION_CAUSES and cause == pattern["cause"] and connected_elsewhere(line):
+        also.insert(0, cause)
+        cause = "PROXY_ERROR"
     return _name_cause(cause, also, line, ent, whole_lower), also, note
+
+
+_CONNECTION_CAUSES = frozenset({"TCP_REFUSED", "TCP_TIMEOUT"})
+# Go's url.Error "Get "https://HOST[:PORT]/…": " then net.OpError "dial tcp DST:P: …" / "read tcp SRC->DST:P: …"
+_URL_THEN_PEER = LazyRe(
+    r"\b(https?)://([a-z0-9][a-z0-9.-]{0,252}?)(?::(\d{1,5}))?/[^\s\"']{0,2000}[\"']?:\s"
+    r"(?:[a-z ]{0,40}: )?(?:dial|read|write) tcp (?:\S{1,60}->)?(\[[0-9a-f:.]{2,45}\]|\d{1,3}(?:\.\d{1,3}){3}):(\d{1,5}):",
+    re.IGNORECASE,
+)
+_IP_OR_LOCAL = LazyRe(r"^(?:\d{1,3}(?:\.\d{1,3}){3}|localhost|[0-9a-f:]*:[0-9a-f:]*)$", re.IGNORECASE)
+
+
+def connected_elsewhere(line: str) -> bool:
+    """Whether the client's TCP connection for a named host's URL went to another port than the URL's (Go's url.Error
+    `Get "https://registry-1.docker.io/v2/": read tcp 10.10.10.229:48710->10.10.10.11:1081: …`): DNS answers
+    addresses, never ports, so the peer on port 1081 is an intermediary the client was told to use (a forward proxy),
+    not the registry. A URL whose host is an address, or localhost, says nothing (its port is the peer's)."""
+    m = _URL_THEN_PEER.search(line)
+    if m is None or _IP_OR_LOCAL.match(m.group(2)):
+        return False
+    url_port = int(m.group(3)) if m.group(3) else (443 if m.group(1).lower() == "https" else 80)
+    return int(m.group(5)) != url_port
 
 
 def _name_cause(cause: str, also: list[str], line: str, ent: dict[str, Any], whole_lower: str) -> str:
