@@ -29,6 +29,7 @@ if TYPE_CHECKING:  # the modules are imported lazily at run time (CLI start-up),
 
 __all__ = [
     "ask",
+    "ask_ranked",
     "load_kb",
     "extract_entities",
     "redact",
@@ -391,6 +392,17 @@ def load_topics(path: str | None = None, entry_ids: Iterable[str] = ()) -> Topic
 
 def ask(text: str, lang: str | None = None, *, kb_path: str | None = None, limit: int = 3) -> AskResult:
     """Answer `text` from the FAQ: the `ask --json` object described in docs/ARCHITECTURE.md."""
+    return ask_ranked(text, lang, base=get_matcher(kb_path), limit=limit)[0]
+
+
+def ask_ranked(
+    text: str, lang: str | None = None, *, base: tuple[KnowledgeBase, Matcher] | None = None, limit: int = 3
+) -> tuple[AskResult, list[Entry]]:
+    """ask()'s result for `text` and the entries in the order ask() ranks them: the answering entry first when one
+    answers (the log's story may have lifted it over the words' best match), else the one it would have answered
+    with. What evaluations call top-1 and top-3, so that they measure the product's answer, not the raw text's
+    lexical rank. `base`: the (KnowledgeBase, Matcher) to answer from (a console preview's taught overlay); the
+    cached one of get_matcher() by default."""
     from .text import detect_lang
 
     if not isinstance(text, str):
@@ -400,7 +412,7 @@ def ask(text: str, lang: str | None = None, *, kb_path: str | None = None, limit
     from .dialogue import refusal, smalltalk
     from .structure import question_view
 
-    kb, matcher = get_matcher(kb_path)
+    kb, matcher = get_matcher() if base is None else base
     from .matcher import unmet_requirement
 
     talk = smalltalk(text)
@@ -440,7 +452,7 @@ def ask(text: str, lang: str | None = None, *, kb_path: str | None = None, limit
     if decision.topic is not None and decision.topic.topic is not None and not reply.answered and not talk:
         # A known subject the FAQ does not document: {"id", "title", "hint"} (docs/matching.md).
         result["topic"] = decision.topic.topic.to_dict(lang)
-    return result
+    return result, [c.entry for c in reply.cands]
 
 
 class _Reply:

@@ -179,6 +179,44 @@ def test_eval_text_and_json(tmp_path, capsys, monkeypatch):
     assert code == 0 and "top-1" in out and "top-3" in out and "out-of-scope rejected" in out and "english" in out
 
 
+# A kubelet paste whose log tells the cluster-pull entry's story (08): ask() answers 08, while the raw text's lexical
+# rank puts the "unauthorized" entry (09) first.
+KUBELET_PASTE = """$ kubectl describe pod web-0
+Events:
+  Warning  Failed  12s  kubelet  Failed to pull image "demo-tcr.tencentcloudcr.com/shop/web:1.2": rpc error: code = \
+Unknown desc = failed to authorize: failed to fetch anonymous token: unexpected status: 401 Unauthorized
+  Warning  Failed  12s  kubelet  Error: ErrImagePull"""
+
+
+def test_eval_top1_is_the_entry_ask_answers_first(tmp_path, capsys, monkeypatch):
+    """`eval`'s top-1 ranked the raw text (Matcher.rank), not what ask() answers first: on faq_tune it printed top-1
+    77.8 % below "answered correctly" 88.9 %. A question answered with its labelled entry is a top-1 hit."""
+    path = tmp_path / "set.jsonl"
+    path.write_text(json.dumps({"q": KUBELET_PASTE, "faq": 8}) + "\n", encoding="utf-8")
+    code, out, _ = run_cli(["eval", str(path), "--json"], capsys, monkeypatch)
+    res = json.loads(out)
+    assert code == 0 and res["answered_correctly"] == 100.0
+    assert res["top1"] == 100.0 and res["top3"] == 100.0
+
+
+@pytest.mark.parametrize(
+    "q",
+    [KUBELET_PASTE, "个人版的配额是多少", "how do I delete one image tag", "今天天气怎么样", "how do I log in to ECR"],
+)
+def test_ask_ranked_is_ask_with_its_order(q):
+    """knowledge.ask_ranked returns ask()'s result and the entries in ask()'s order: the answer first."""
+    import knowledge
+
+    res, order = knowledge.ask_ranked(q)
+    assert res == knowledge.ask(q)
+    assert order, q
+    if res["matched"]:
+        assert order[0].id == res["answer"]["id"]
+    assert [a["id"] for a in res["alternatives"]] == [
+        e.id for e in order[1 if res["matched"] else 0 :] if e.id in {a["id"] for a in res["alternatives"]}
+    ]
+
+
 def test_eval_bad_file(tmp_path, capsys, monkeypatch):
     path = tmp_path / "bad.jsonl"
     path.write_text('{"q": "x", "faq": 1}\nnot json\n', encoding="utf-8")

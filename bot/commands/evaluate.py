@@ -2,8 +2,9 @@
 
 Each line: {"q": "...", "faq": <1-based entry number> | null, "kind": "..." (optional)}.
 Metrics (in-scope = faq is not null):
-  top-1                 in-scope questions whose best-ranked entry is the labelled one
-  top-3                 ... labelled entry among the three best-ranked
+  top-1                 in-scope questions whose first entry in ask()'s order is the labelled one (the answer when
+                        one is given: knowledge.ask_ranked, the product's order, not the raw text's lexical rank)
+  top-3                 ... labelled entry among the first three in ask()'s order
   answered correctly    in-scope questions answered (not no_answer) with the labelled entry
   in-scope rejected     in-scope questions answered "no documented answer" (false rejection)
   out-of-scope rejected out-of-scope questions answered "no documented answer"
@@ -100,14 +101,15 @@ def _pct(a: int, b: int) -> float | None:
 def evaluate(items: list[dict[str, Any]]) -> dict[str, Any]:
     """The metrics of the module docstring (top-1, top-3, answered correctly, rejected in and out of scope, by kind)
     over labelled questions, with the questions answered wrongly."""
-    kb, matcher = knowledge.get_matcher()
+    base = knowledge.get_matcher()
+    kb = base[0]
     totals: defaultdict[str, int] = defaultdict(int)
     by_kind: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     errors = []
     for obj in items:
         q, faq, kind = obj["q"], obj.get("faq"), str(obj.get("kind") or "-")
-        res = knowledge.ask(q)
-        ranked = [c.entry.number for c in matcher.rank(q, limit=3)]
+        res, order = knowledge.ask_ranked(q, base=base)
+        ranked = [e.number for e in order[:3]]
         k = by_kind[kind]
         k["n"] += 1
         answer = res["answer"] if res["matched"] else None

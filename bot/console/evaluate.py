@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import knowledge
 
 if TYPE_CHECKING:
-    from knowledge import Matcher
+    from knowledge import KnowledgeBase, Matcher
 
 log = logging.getLogger("tcr_doctor.console")
 
@@ -61,18 +61,19 @@ def load_items(paths: tuple[Path, ...]) -> tuple[tuple[str, int | None], ...]:
     return tuple(items)
 
 
-def figures(matcher: Matcher, items: Sequence[tuple[str, int | None]]) -> dict[str, Any]:
-    """top-1 (in scope), in-scope rejected (false refusals) and out-of-scope rejected (right refusals), in %."""
+def figures(base: tuple[KnowledgeBase, Matcher], items: Sequence[tuple[str, int | None]]) -> dict[str, Any]:
+    """top-1 (in scope), in-scope rejected (false refusals) and out-of-scope rejected (right refusals), in %, of what
+    ask() answers from `base` (a knowledge base and its matcher): the product's answer, as `tcr-doctor eval` counts."""
     n_in = n_out = top1 = false_rej = oos_rej = 0
     for q, faq in items:
-        decision = matcher.match(q)
+        res, order = knowledge.ask_ranked(q, base=base)
         if faq is None:
             n_out += 1
-            oos_rej += not decision.answered
+            oos_rej += not res["matched"]
         else:
             n_in += 1
-            top1 += bool(decision.cands) and decision.cands[0].entry.number == faq
-            false_rej += not decision.answered
+            top1 += bool(order) and order[0].number == faq
+            false_rej += not res["matched"]
 
     def pct(a: int, b: int) -> float | None:
         return round(100.0 * a / b, 2) if b else None
@@ -94,7 +95,7 @@ def _figures_for(overlay: knowledge.Overlay | None, paths: list[Path]) -> dict[s
     key = (tuple(paths), overlay.version if overlay else None)
     found = _cache.get(key)
     if found is None:
-        found = figures(knowledge.build_matcher(None, overlay)[1], load_items(tuple(paths)))
+        found = figures(knowledge.build_matcher(None, overlay), load_items(tuple(paths)))
         if len(_cache) > 32:
             _cache.clear()
         _cache[key] = found
