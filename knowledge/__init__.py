@@ -449,10 +449,30 @@ def ask_ranked(
         # Why no entry answers (docs/ARCHITECTURE.md): smalltalk | other_registry | documentation | troubleshooting.
         "refusal": reply.why,
     }
-    if decision.topic is not None and decision.topic.topic is not None and not reply.answered and not talk:
-        # A known subject the FAQ does not document: {"id", "title", "hint"} (docs/matching.md).
-        result["topic"] = decision.topic.topic.to_dict(lang)
+    topic = decision.topic.topic if decision.topic is not None else None
+    if (
+        topic is not None
+        and not reply.answered
+        and not talk
+        and topic.agrees(reply.log["cause"] if reply.log is not None else None, _names_a_vendor(reply, text, topic))
+    ):
+        # A known subject the FAQ does not document: {"id", "title", "hint"} (docs/matching.md); never one that
+        # contradicts the pasted log's cause ("Local docker build errors" beside a pull's DNS failure) or names
+        # other vendors' registries where none is named.
+        result["topic"] = topic.to_dict(lang)
     return result, [c.entry for c in reply.cands]
+
+
+def _names_a_vendor(reply: _Reply, text: str, topic: Topic) -> bool:
+    """Whether `text` names another vendor's registry (read only for a topic about them): the refusal says so, or
+    the text names one beside TCR ("migrate our images from ECR to TCR")."""
+    if not topic.vendor:
+        return False
+    if reply.why is not None and reply.why["kind"] == "other_registry":
+        return True
+    from .dialogue import named_vendor
+
+    return named_vendor(text, reply.log) is not None
 
 
 class _Reply:

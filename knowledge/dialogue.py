@@ -306,9 +306,27 @@ def other_vendor(text: str, log: LogCause | None = None) -> str | None:
     from .text import normalize
 
     t = normalize(text)
-    tcr, words = _vendor_res()
+    tcr, _ = _vendor_res()
     if tcr.search(t):
         return None
+    return _vendor_in(t, log, self_hosted=SELF_HOSTED)
+
+
+def named_vendor(text: str, log: LogCause | None = None) -> str | None:
+    """The other vendor's registry a message names, whether or not it names TCR too ("migrate from ECR to TCR"):
+    a known vendor's host or name, as other_vendor() reads them; where TCR is named, an unknown registry host is
+    not taken for a self-hosted registry (it may be the TCR one)."""
+    from .text import normalize
+
+    t = normalize(text)
+    tcr, _ = _vendor_res()
+    return _vendor_in(t, log, self_hosted=SELF_HOSTED and not tcr.search(t))
+
+
+def _vendor_in(t: str, log: LogCause | None, *, self_hosted: bool) -> str | None:
+    """other_vendor()'s reading of the normalised text `t`, TCR aside; `self_hosted`: whether a registry host of no
+    known vendor (or self-hosting words) names a self-hosted registry."""
+    _, words = _vendor_res()
     hosts = []
     if log and log.get("host"):
         written = str(log.get("image_as_written") or "").lower()
@@ -333,7 +351,7 @@ def other_vendor(text: str, log: LogCause | None = None) -> str | None:
     for rx, name in words:
         if rx.search(t):
             return name
-    if SELF_HOSTED and _self_hosted(t, log):
+    if self_hosted and _self_hosted(t, log):
         return "self-hosted registry"
     return None
 

@@ -403,7 +403,7 @@ def entry_from_dict(data: dict[str, Any], path: str = "<memory>") -> Entry:
 # ---------------------------------------------------------------- out-of-scope topics
 
 OUT_OF_SCOPE_PATH = Path(__file__).resolve().parent / "out_of_scope.toml"
-_TOPIC_KEYS = {"id", "title", "hint", "phrasings", "keywords"}
+_TOPIC_KEYS = {"id", "title", "hint", "phrasings", "keywords", "causes", "vendor"}
 
 
 @dataclass(frozen=True)
@@ -416,6 +416,19 @@ class Topic:
     phrasings: dict[str, tuple[str, ...]]
     keywords: dict[str, tuple[str, ...]]
     hint: dict[str, str] | None = None
+    # Beside a pasted log whose cause the reader names, the topic is shown only when it agrees with that cause:
+    # `causes` lists the log cause codes (knowledge/logpatterns.toml) the subject explains. A `vendor` topic is
+    # about another vendor's registry: shown only when the text names one, and then beside any cause (the log is
+    # that registry's).
+    causes: tuple[str, ...] = ()
+    vendor: bool = False
+
+    def agrees(self, cause: str | None, vendor_named: bool) -> bool:
+        """Whether the topic may be shown beside a pasted log read as `cause` (None: no log cause) in a text that
+        names another vendor's registry or not."""
+        if self.vendor:
+            return vendor_named
+        return cause is None or cause in self.causes
 
     def to_dict(self, lang: str) -> TopicHint:
         """The topic in `lang` as `ask()` reports it: {"id", "title", "hint"}."""
@@ -495,7 +508,17 @@ def _parse_topic(name: str, i: int, item: dict[str, Any], seen: dict[str, int]) 
     hint = tck.bilingual(item, "hint", required=False)
     phrasings = tck.bilingual_lists(item, "phrasings", required=True)
     keywords = tck.bilingual_lists(item, "keywords", required=False)
-    return Topic(id=tid, title=title, phrasings=phrasings, keywords=keywords, hint=hint)
+    causes = tck.strings(item.get("causes", []), "causes", required=False)
+    for j, code in enumerate(causes):
+        if not _CAUSE_RE.match(code):
+            tck.fail(f"causes[{j}]", f"{code!r} is not a log cause code (upper-case, as in knowledge/logpatterns.toml)")
+    vendor = item.get("vendor", False)
+    if not isinstance(vendor, bool):
+        tck.fail("vendor", f"must be true or false, got {type(vendor).__name__}")
+    return Topic(id=tid, title=title, phrasings=phrasings, keywords=keywords, hint=hint, causes=causes, vendor=vendor)
+
+
+_CAUSE_RE = re.compile(r"^[A-Z][A-Z0-9_]*$")
 
 
 # ---------------------------------------------------------------- cache (validated topics, matcher index)
@@ -522,6 +545,8 @@ def _cached_topics(version: str) -> list[Topic] | None:
                 phrasings={k: tuple(v) for k, v in r[2].items()},
                 keywords={k: tuple(v) for k, v in r[3].items()},
                 hint=r[4],
+                causes=tuple(r[5]),
+                vendor=r[6],
             )
             for r in rows
         ]
@@ -537,6 +562,8 @@ def _store_topics(version: str, topics: list[Topic]) -> None:
             {k: list(v) for k, v in t.phrasings.items()},
             {k: list(v) for k, v in t.keywords.items()},
             t.hint,
+            list(t.causes),
+            t.vendor,
         )
         for t in topics
     ]

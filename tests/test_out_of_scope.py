@@ -215,6 +215,9 @@ phrasings = { zh = ["一"], en = ["one"] }
         (GOOD.replace("phrasings", "phrasing"), "topic[0] (helm): phrasing: unknown field"),
         (GOOD + 'hint = { zh = "见"}\n', "topic[0] (helm): hint.en: missing"),
         (GOOD + "keywords = { zh = [1], en = [] }\n", "topic[0] (helm): keywords.zh[0]: must be a non-empty string"),
+        (GOOD + 'causes = "DAEMON_ERROR"\n', "topic[0] (helm): causes: must be a list of strings"),
+        (GOOD + 'causes = ["daemon error"]\n', "topic[0] (helm): causes[0]: 'daemon error' is not a log cause code"),
+        (GOOD + 'vendor = "yes"\n', "topic[0] (helm): vendor: must be true or false"),
     ],
 )
 def test_loader_names_file_and_field(tmp_path, text, field):
@@ -877,3 +880,49 @@ def test_batch8_untuned_estimate():
     assert len(refused) >= 31, len(refused)
     right = [q for q, want in BATCH8_IN_SCOPE if (knowledge.ask(q)["answer"] or {}).get("id") == want]
     assert len(right) >= 19, len(right)
+
+
+# The "not covered" topic beside a pasted log (qa8): 224 of 357 "Local docker build errors" hints were on posts
+# with no build, and a TCR `manifest unknown` got "Other vendors' registries". When the log reader names a cause the
+# topic agrees with it or is not shown; a topic about other vendors' registries needs one named. -> (text, topic or
+# None). Written for this test.
+TOPIC_BESIDE_A_LOG = [
+    (
+        "docker pull ccr.ccs.tencentyun.com/team/app:v2\nError response from daemon: manifest for "
+        "ccr.ccs.tencentyun.com/team/app:v2 not found: manifest unknown: manifest unknown",
+        None,
+    ),
+    (
+        "$ docker pull ccr.ccs.tencentyun.com/team/app:v2\nError response from daemon: Get "
+        '"https://ccr.ccs.tencentyun.com/v2/": dial tcp: lookup ccr.ccs.tencentyun.com on 127.0.0.53:53: no such host',
+        None,
+    ),
+    (
+        'docker run hello-world\nUnable to find image "hello-world:latest" locally\ndocker: Error response from '
+        'daemon: Get "https://registry-1.docker.io/v2/": net/http: TLS handshake timeout.',
+        None,
+    ),
+    # agreeing topics stay
+    (
+        "docker pull nginx\nError response from daemon: toomanyrequests: You have reached your pull rate limit. You "
+        "may increase the limit by authenticating and upgrading: https://www.docker.com/increase-rate-limit",
+        "docker-hub",
+    ),
+    ("How do I migrate images from AWS ECR to TCR?", "other-registries"),
+    # a vendor topic where no vendor is named
+    ("怎么看某个镜像一共被拉取了多少次", None),
+]
+
+
+@pytest.mark.parametrize("q,topic", TOPIC_BESIDE_A_LOG)
+def test_the_topic_beside_a_log_agrees_with_the_logs_cause(q, topic):
+    res = knowledge.ask(q)
+    assert not res["matched"], res["answer"]
+    assert (res.get("topic") or {}).get("id") == topic, (res.get("topic"), res["log"] and res["log"]["cause"])
+
+
+def test_every_topic_cause_is_a_log_cause():
+    topics = load_topics().topics
+    known = set(knowledge.log_causes())
+    assert {c for t in topics for c in t.causes} <= known
+    assert any(t.causes for t in topics) and any(t.vendor for t in topics)
