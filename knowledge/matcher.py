@@ -517,8 +517,9 @@ def _rank_order(c: Candidate) -> tuple[float, float, int]:
 
 
 _NOTE_RE = re.compile(r"^> ?(?:注|Note)[:：].*$", re.MULTILINE)
-# One question of a message: the text since the last sentence end, up to and including a question mark.
-_QUESTION_RE = re.compile(r"[^?？。.!！\n]*[?？]")
+# One question of a message: the text since the last sentence end, up to and including a question mark. Tried
+# only where a sentence starts (findall retried the rest of a run from each of its characters: quadratic).
+_QUESTION_RE = re.compile(r"(?<![^?？。.!！\n])[^?？。.!！\n]*+[?？]")
 
 
 def _topic_entry(topic: Topic, i: int) -> Entry:

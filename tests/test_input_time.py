@@ -111,3 +111,72 @@ def test_a_question_of_one_long_word_is_answered_in_linear_time():
         "https://x.io/a",
         "ftp://h/",
     ]
+
+
+# Slack's longest message (its API cuts text at 40,000 characters): the longest text a worker is given to read
+SLACK_CHARS = 40_000
+
+
+def test_a_stored_question_of_several_questions_and_one_long_sentence_is_described_in_linear_time():
+    """The matcher splits a text of several questions into its questions (knowledge/matcher.py _QUESTION_RE) and
+    findall retried the rest of a sentence from each of its characters: the console's group page, which matches a
+    stored question whole (bot/console/groups.describe), took 5 s for one 16,000-character question (load 8) and
+    grows as the square. The questions are still split where sentences end."""
+    from bot.console.groups import describe
+    from knowledge.matcher import _QUESTION_RE
+
+    lead = _repeated("how to delete an image? how to push an image? " + "word " * 8_000, SLACK_CHARS)
+    group = {"texts": [{"text": lead}], "count": 1, "refused": 0, "down": 0, "reasons": {}, "answer_ids": []}
+    knowledge.get_matcher()
+    seconds, described = _timed(describe, group, "en")
+    assert seconds < 3 * LINE_BOUND, seconds
+    assert described["considered"], described
+    assert _QUESTION_RE.findall("Hi. How do I push?? 为什么失败？好的。And now? done") == [
+        " How do I push?",
+        "?",
+        " 为什么失败？",
+        "And now?",
+    ]
+
+
+def test_a_one_line_text_is_told_bare_or_not_in_linear_time():
+    """Whether a one-line text is a bare error line drops every run of non-blanks that holds a "/" or "@" (a path,
+    a module, an image) before looking for the user's words (knowledge/logs/rules.py _PATH_TOKEN): 300 characters
+    either side of the "/" were tried from every character, 600 steps a character (0.26 s for 16,000, 3 s for
+    200,000; ask() reads the whole question this way). A path's words still are no prose; the user's are."""
+    from knowledge.logs import registry_context
+
+    for unit in (".", "a", "1/", " /"):
+        seconds, _ = _timed(registry_context, _repeated(unit, 200_000))
+        assert seconds < LINE_BOUND, (unit, seconds)
+    assert registry_context("github.com/a/i@v1.4.2: dial tcp: i/o timeout")
+    assert registry_context("we/" + "a" * 400 + "/i: dial tcp: i/o timeout")
+    assert not registry_context("i have proxy.golang.org/x: dial tcp: i/o timeout")
+
+
+def test_a_host_checked_whole_is_checked_in_linear_time():
+    """Three host and URL patterns can retry the rest of a text from each character when searched, but their
+    callers only match them whole or at the start of a line: the typed login's registry (commands._LOGIN_HOST,
+    fullmatch), a name's host (text._HOST_SHAPE_RE, fullmatch) and a wrapped URL's next line
+    (reader._URL_GOES_ON, match: at most 300 characters). Each, as its caller uses it, on Slack's longest text
+    made of its worst units (1-10 ms each; a search would take seconds)."""
+    from knowledge.logs.commands import _LOGIN_HOST, login_from_command
+    from knowledge.logs.reader import _URL_GOES_ON
+    from knowledge.text import _HOST_SHAPE_RE
+
+    slow = []
+    for unit in ("a", "a.", "a.a", "1.", "a-", "[1:", "http://a.", "a:1"):
+        for tail in ("", "!"):
+            text = _repeated(unit, SLACK_CHARS) + tail
+            for name, call in (
+                ("login", login_from_command),
+                ("_LOGIN_HOST", _LOGIN_HOST.fullmatch),
+                ("_HOST_SHAPE_RE", _HOST_SHAPE_RE.fullmatch),
+                ("_URL_GOES_ON", _URL_GOES_ON.match),
+            ):
+                seconds, _ = _timed(call, text)
+                if seconds > LINE_BOUND / 2:
+                    slow.append((name, unit, tail, round(seconds, 2)))
+    assert not slow, slow
+    assert login_from_command("ccr.ccs.tencentyun.com:443") == "ccr.ccs.tencentyun.com:443"
+    assert login_from_command("报错 怎么办") is None
