@@ -352,6 +352,9 @@ def main(argv: list[str] | None = None) -> int:
 ONE_SHOT = {"diagnose", "ask"}
 # ... and of those, the ones that create few objects: `ask` may read thousands of questions from stdin.
 NO_COLLECTIONS = {"diagnose"}
+# Commands whose regular expressions are kept compiled between runs (diagnostics.cache.kept_patterns): the FAQ
+# matcher's and the log reader's, ~40 % of a cold `ask` (a diagnosis compiles few, and lazily).
+KEEP_PATTERNS = {"ask", "explain"}
 
 
 def _arguments(
@@ -376,7 +379,14 @@ def console() -> None:
         # A diagnosis makes few objects and no lasting cycles; the collections its imports would trigger walk
         # every module's objects for nothing: ~2 M instructions of an NXDOMAIN diagnosis (valgrind).
         gc.disable()
-    code = main()
+    if command in KEEP_PATTERNS:
+        from diagnostics import kept_patterns  # only for these commands (a diagnosis does not need it)
+
+        keep = kept_patterns(command)
+        code = main()
+        keep()
+    else:
+        code = main()
     if command in ONE_SHOT:
         _exit_now(code)
     # The run's objects are about to go with the process. Frozen, they are skipped by the garbage collections of the

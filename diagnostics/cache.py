@@ -76,3 +76,107 @@ def kept(data: bytes, parse: Callable[[bytes], Any], kind: str, of_type: type = 
     except (OSError, ValueError):
         pass
     return value
+
+
+# At most this many compiled patterns are kept for a command (re keeps 512 in its own cache). More means that edited
+# sources left old patterns behind: the copy is started again with this run's new patterns.
+MAX_KEPT_PATTERNS = 500
+
+
+def kept_patterns(kind: str) -> Callable[[], None]:
+    """Let `re` find the regular expressions compiled by an earlier run of KIND (a one-shot command) as compiled
+    programs; returns the function to call when the command is done, which keeps this run's new ones.
+
+    The compiled program of a pattern (re's parser and code generator, pure Python) is what `.pyc` files are for code:
+    ~160 patterns of the FAQ matcher and the log reader, compiled anew in every process, were ~40 % of a cold
+    `tcr-doctor ask` (valgrind; a character class of Chinese ranges alone ~4 M instructions). re's own cache becomes a
+    `_KeptPrograms`, which loads a kept program where re would compile: with `_sre.compile`, the call `re.compile`
+    ends with, so the Pattern is the one `re.compile` returns (equal, program included). The copy is keyed by the
+    Python version and re's program format (`_sre.MAGIC`); anything unexpected (a damaged copy, another re) leaves
+    re as it was. Patterns are the package's own (a question's or a log's text never becomes one: tests/test_startup.py)."""
+    import re
+
+    root = cache_root()
+    if root is None or type(getattr(re, "_cache", None)) is not dict:
+        return _keep_nothing
+    import _sre
+
+    version = blake2b(f"{sys.version}:{_sre.MAGIC}:{sys.byteorder}".encode(), digest_size=6).hexdigest()
+    path = os.path.join(root, f"patterns-{kind}-{version}.marshal")
+    kept: dict[tuple[type, str | bytes, int], tuple[Any, ...]] = {}
+    try:
+        with open(path, "rb") as fh:
+            entries = marshal.loads(fh.read())
+        for entry in entries:
+            kept[type(entry[0]), entry[0], entry[1]] = entry
+    except (OSError, EOFError, ValueError, TypeError, IndexError):  # (no copy yet, or not one this run can read:
+        # compiled as usual, written anew)
+        kept.clear()
+    cache = _KeptPrograms(kept)
+    cache.update(re._cache)  # type: ignore[attr-defined]
+    re._cache = cache  # type: ignore[attr-defined]
+
+    def keep() -> None:
+        new = [key for key in list(cache) if key not in kept and isinstance(key[1], (str, bytes))]
+        if not new:
+            return
+        entries = list(kept.values()) if len(kept) + len(new) <= MAX_KEPT_PATTERNS else []
+        try:
+            entries += [_program(pattern, flags) for _, pattern, flags in new[:MAX_KEPT_PATTERNS]]
+            os.makedirs(root, exist_ok=True)
+            data = marshal.dumps(entries)
+            tmp = f"{path}.{os.getpid()}.tmp"
+            with open(tmp, "wb") as fh:
+                fh.write(data)
+            os.replace(tmp, path)  # whole or not at all, when several processes write it at once
+        except (OSError, ValueError, TypeError):  # (a cache is never worth failing the command for)
+            pass
+
+    return keep
+
+
+class _KeptPrograms(dict):  # type: ignore[type-arg]
+    """re's cache ({(type, pattern, flags): Pattern}) that loads a pattern it lacks from the kept programs (only the
+    patterns the run uses: loading all ~380 of `ask` cost ~20 M instructions, mostly `_sre.compile` reading the
+    programs' integers). re's `_compile` looks a pattern up here before compiling it; a KeyError compiles it."""
+
+    def __init__(self, kept: dict[tuple[type, str | bytes, int], tuple[Any, ...]]) -> None:
+        super().__init__()
+        self.kept = kept
+
+    def __missing__(self, key: tuple[type, str | bytes, int]) -> Any:
+        import _sre
+
+        entry = self.kept.get(key)
+        if entry is None:
+            raise KeyError(key)
+        pattern, _, final, code, groups, groupindex, indexgroup = entry
+        try:
+            # (the program is kept as bytes: a marshal list of ints, one object each, read ~4x slower)
+            compiled = _sre.compile(pattern, final, memoryview(code).cast("I").tolist(), groups, groupindex, indexgroup)
+        except (RuntimeError, ValueError, TypeError, OverflowError):  # (a program this _sre refuses, "invalid SRE
+            # code": re compiles the pattern)
+            raise KeyError(key) from None
+        self[key] = compiled
+        return compiled
+
+
+def _program(pattern: str | bytes, flags: int) -> tuple[Any, ...]:
+    """(pattern, flags, and the arguments of `_sre.compile` after the pattern, the program as bytes): what
+    re._compiler.compile computes."""
+    # only when a run compiled a pattern that was not kept (array: ~1 M instructions, valgrind)
+    import re
+    from array import array
+
+    parsed = re._parser.parse(pattern, flags)  # type: ignore[attr-defined]
+    code = array("I", re._compiler._code(parsed, flags)).tobytes()  # type: ignore[attr-defined]
+    groupindex = dict(parsed.state.groupdict)
+    indexgroup = [None] * parsed.state.groups
+    for name, index in groupindex.items():
+        indexgroup[index] = name
+    final = int(flags | parsed.state.flags)
+    return (pattern, int(flags), final, code, parsed.state.groups - 1, groupindex, tuple(indexgroup))
+
+
+def _keep_nothing() -> None:
+    """What `kept_patterns` returns when there is no cache: nothing to keep."""

@@ -180,7 +180,9 @@ class Concepts:
 
 
 def _boundary_re(terms: Iterable[str]) -> re.Pattern[str] | None:
-    alts = sorted(set(terms), key=len, reverse=True)
+    # longest first; equal lengths in a fixed order, so the pattern is the same in every process (a set's order
+    # follows the hash seed) and is found compiled (diagnostics.cache.kept_patterns)
+    alts = sorted(set(terms), key=lambda term: (-len(term), term))
     if not alts:
         return None
     return re.compile(r"(?<![a-z0-9])(?:" + "|".join(re.escape(t) for t in alts) + r")(?![a-z0-9])")

@@ -404,3 +404,112 @@ def test_a_server_commands_help_loads_no_server_stack(command):
     modules = set(json.loads(out.stdout.strip().splitlines()[-1]))
     assert f"bot.commands.{command}" in modules  # the probe did build that command's parser
     assert not tops(modules) & (SERVICES | CLIENTS)
+
+
+def test_kept_patterns_are_the_patterns_re_compiles(tmp_path, monkeypatch):
+    """A pattern compiled by an earlier run is loaded from its kept program (diagnostics.cache.kept_patterns), equal
+    to what re.compile builds (Pattern equality compares the program) and matching alike; re's compiler is not run."""
+    import re
+
+    from diagnostics.cache import kept_patterns
+
+    monkeypatch.setenv("TCR_DOCTOR_CACHE_DIR", str(tmp_path))
+    cases = [
+        (r"(?P<host>[a-z0-9.-]+)/v2/(\w+)", 0),
+        ("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+", 0),  # a character class of Chinese ranges: a big charset
+        (r"denied|unauthori[sz]ed", re.IGNORECASE),
+        (rb"\x1b\[[0-?]*[@-~]", 0),
+        (r"^(?:login succeeded)\s*$", re.MULTILINE),
+    ]
+    monkeypatch.setattr(re, "_cache", {})  # a new process's
+    keep = kept_patterns("probe")
+    for pattern, flags in cases:
+        re.compile(pattern, flags)
+    keep()
+    assert len(list(tmp_path.glob("patterns-probe-*.marshal"))) == 1
+    monkeypatch.setattr(re, "_cache", {})  # the next run
+    kept_patterns("probe")
+    fresh = re._compiler.compile
+    monkeypatch.setattr(re._compiler, "compile", lambda *args: pytest.fail(f"compiled again: {args}"))
+    for pattern, flags in cases:
+        loaded = re.compile(pattern, flags)
+        assert loaded == fresh(pattern, flags)
+        assert (loaded.flags, loaded.groups, dict(loaded.groupindex)) == (lambda p: (p.flags, p.groups, p.groupindex))(
+            fresh(pattern, flags)
+        )
+    assert re.compile(cases[0][0]).match("x.io/v2/app").group("host", 2) == ("x.io", "app")
+    monkeypatch.setattr(re._compiler, "compile", fresh)
+    assert re.compile(r"new\d").match("new1")  # a pattern not kept is compiled as before
+
+
+def test_kept_patterns_ignore_a_damaged_copy(tmp_path, monkeypatch):
+    import re
+
+    from diagnostics.cache import kept_patterns
+
+    monkeypatch.setenv("TCR_DOCTOR_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(re, "_cache", {})
+    keep = kept_patterns("probe")
+    re.compile(r"a(b+)c")
+    keep()
+    (kept,) = tmp_path.glob("patterns-probe-*.marshal")
+    kept.write_bytes(kept.read_bytes()[:-40])  # cut short
+    monkeypatch.setattr(re, "_cache", {})
+    keep = kept_patterns("probe")
+    assert re.compile(r"a(b+)c").match("abbc").group(1) == "bb"
+    keep()  # written anew
+    import marshal
+
+    assert [entry[0] for entry in marshal.loads(kept.read_bytes())] == [r"a(b+)c"]
+
+
+KEPT_PROBE = """
+import atexit, re, sys
+compiled = []
+compile = re._compiler.compile
+def counting(pattern, flags=0):
+    compiled.append(pattern)
+    return compile(pattern, flags)
+re._compiler.compile = counting
+atexit.register(lambda: sys.stderr.write(f"compiled {len(compiled)}\\n"))
+sys.argv = ['tcr-doctor', *sys.argv[1:]]
+from bot.cli import console
+console()
+"""
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["ask", "--json", "zqxwv-instance login fails: unauthorized on zqxwv-tcr.tencentcloudcr.com/zqxwv/app:zqxwv"],
+        ["explain", "LOG", "--json"],
+    ],
+)
+def test_a_second_run_compiles_no_pattern_and_keeps_none_of_the_users_text(tmp_path, argv):
+    """`ask` and `explain` keep their compiled patterns (bot.cli KEEP_PATTERNS): the next run, with another hash
+    seed, compiles none (a pattern built in a set's order would differ) and answers the same as with no cache; the
+    user's text is never a pattern, so never in the kept copy."""
+    log = tmp_path / "pull.log"
+    log.write_text(
+        'Error response from daemon: Get "https://zqxwv-tcr.tencentcloudcr.com/v2/zqxwv/": unauthorized: '
+        "authentication required\n"
+    )
+    argv = [str(log) if arg == "LOG" else arg for arg in argv]
+    cache = tmp_path / "cache"
+
+    def run(seed: str, cache_dir: str) -> tuple[str, int]:
+        env = {**os.environ, "PYTHONHASHSEED": seed, "TCR_DOCTOR_CACHE_DIR": cache_dir}
+        out = subprocess.run(
+            [sys.executable, "-c", KEPT_PROBE, *argv], cwd=ROOT, capture_output=True, text=True, timeout=120, env=env
+        )
+        assert out.returncode in (0, 1), out.stderr
+        return out.stdout, int(out.stderr.rsplit("compiled ", 1)[1])
+
+    first, compiled = run("1", str(cache))
+    assert compiled > 50  # the matcher's and the log reader's patterns
+    (kept,) = cache.glob(f"patterns-{argv[0]}-*.marshal")
+    data = kept.read_bytes()
+    again, compiled = run("2", str(cache))
+    assert compiled == 0 and kept.read_bytes() == data
+    assert again == first == run("2", "off")[0]
+    assert b"zqxwv" not in data
