@@ -55,6 +55,7 @@ def environment(channel: str) -> jinja2.Environment:
     # the texts several channels say, from the one catalogue (bot/messages.py)
     env.globals["why_no_answer"] = messages.why_no_answer
     env.globals["status_word"] = messages.status_word
+    env.globals["evidence_label"] = messages.evidence_label
     env.globals["other_registry"] = messages.other_registry
     env.globals["messages"] = messages
     return env

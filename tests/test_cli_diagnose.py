@@ -79,6 +79,66 @@ def test_diagnose_push_denied_zh_and_report(registry, creds, tmp_path):
 
 
 @pytest.mark.registry
+def test_a_chinese_diagnosis_names_its_evidence_in_chinese(registry, creds, tmp_path):
+    """The zh text and ticket report kept English evidence keys and words ("hostport:", "granted: -", "source:
+    anonymous", "username: -"); `--json` keeps the keys."""
+    report = tmp_path / "ticket.md"
+    user, pw = creds.pull_only
+    runs = [
+        cli("diagnose", f"{registry.url}/team/app:1.0", "--push", "--lang", "zh", "--report", str(report)),
+        cli(
+            "diagnose",
+            f"{registry.url}/team/app:1.0",
+            "--username",
+            user,
+            "--password-stdin",
+            "--push",
+            "--lang",
+            "zh",
+            stdin=pw,
+        ),
+    ]
+    for _code, out, _ in runs:
+        evidence = re.findall(r"^ {6}(\S[^：\n]*)：(.*)$", out, re.M)
+        assert evidence, out
+        assert not re.search(r"^ {6}[a-z_]+: ", out, re.M), out
+        assert [k for k, _ in evidence if re.fullmatch(r"[a-z_]+", k)] == [], evidence
+        assert all(v.strip() not in ("-", "anonymous") for _, v in evidence), evidence
+    assert "用户名：无" in runs[0][1] and "来源：匿名（未登录）" in runs[0][1]
+    text = report.read_text(encoding="utf-8")
+    assert not re.search(r"^- `[a-z_]+`: ", text, re.M) and "- 来源：匿名（未登录）" in text, text
+    code, out, _ = cli("diagnose", f"{registry.url}/team/app:1.0", "--push", "--lang", "zh", "--json")
+    assert any("source" in f["evidence"] for f in json.loads(out)["findings"])
+
+
+def test_every_shown_evidence_key_has_a_chinese_label():
+    """Every evidence key a check writes (finding(...) and evidence.update(...) keywords, evidence[...] = ...) that
+    the text output shows has a label in bot.messages.EVIDENCE_LABELS_ZH."""
+    import ast
+
+    from bot.commands.diagnose import ALWAYS_HIDDEN, HIDDEN_EVIDENCE
+    from bot.messages import EVIDENCE_LABELS_ZH
+
+    keys = set()
+    for path in (ROOT / "diagnostics").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call):
+                fn = node.func
+                name = fn.id if isinstance(fn, ast.Name) else fn.attr if isinstance(fn, ast.Attribute) else ""
+                if name in ("finding", "update"):
+                    keys |= {kw.arg for kw in node.keywords if kw.arg}
+            target = node.value if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store) else None
+            if target is not None and isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str):
+                if (isinstance(target, ast.Attribute) and target.attr == "evidence") or (
+                    isinstance(target, ast.Name) and target.id in ("ev", "evidence")
+                ):
+                    keys.add(node.slice.value)
+    shown = {k for k in keys if not k.startswith("_")} - ALWAYS_HIDDEN - HIDDEN_EVIDENCE - {"level"}
+    assert len(shown) > 80
+    assert sorted(shown - set(EVIDENCE_LABELS_ZH)) == []
+
+
+@pytest.mark.registry
 def test_diagnose_report_never_holds_the_password(registry, creds, tmp_path):
     user, pw = creds.jwt_expired
     report = tmp_path / "r.md"

@@ -436,7 +436,7 @@ HIDDEN_WHEN_NONE = {"closest", "suggestion"}
 def view(report_dict: ReportDict, lang: str) -> dict[str, Any]:
     """What the templates need: findings with evidence flattened to short lines, and each status's mark in LANG."""
     # text output only (bot.messages, ~0.2 ms by -X importtime): --json never reads the words
-    from bot.messages import status_word
+    from bot.messages import evidence_value, status_word
 
     findings = []
     shown: set[str] = set()
@@ -447,7 +447,7 @@ def view(report_dict: ReportDict, lang: str) -> dict[str, Any]:
                 continue
             if v is None and k in HIDDEN_WHEN_NONE:
                 continue
-            text = _text(v, lang)
+            text = evidence_value(_text(v, lang), lang)
             if len(text) > 300:
                 text = text[:300] + "…"
             lines.append((k, text))
