@@ -178,3 +178,31 @@ def test_a_connection_to_the_urls_own_port_stays_the_network_cause(host, peer, p
     assert cause(f'Get "http://localhost:{port}/v2/": dial tcp 127.0.0.1:{port}: connect: connection refused') == (
         "TCP_REFUSED"
     )
+
+
+@STRUCTURE
+@given(
+    host=st.sampled_from(["ghcr.io", "registry-1.docker.io", "quay.io", "ccr.ccs.tencentyun.com"]),
+    port=st.sampled_from([443, 5000, 80]),
+    ms=st.integers(1000, 300000),
+)
+def test_curls_connect_phase_timeout_is_a_tcp_timeout(host, port, ms):
+    # curl lib/connect.c "Failed to connect to %s port %u after %ld ms: %s" under CURLE_OPERATION_TIMEDOUT (28), to a
+    # registry (curl to another host is another program's download, as before)
+    line = f"curl: (28) Failed to connect to {host} port {port} after {ms} ms: Couldn't connect to server"
+    assert cause(line) == "TCP_TIMEOUT"
+    # the user's sentence above it that names a timeout does not outrank the program's line
+    paste = (
+        "Network seems to be degrading, with a large proportion of all requests ending with i/o timeout.\n\n"
+        f"Something as simple as\n`curl https://{host}/v2/a/b/manifests/1`\n\nWill fail with:\n\n```\n{line}\n```"
+    )
+    assert cause(paste) == "TCP_TIMEOUT"
+
+
+@STRUCTURE
+@given(path=PATHS, verb=st.sampled_from(["Get", "Head", "Post"]))
+def test_a_request_url_without_a_host_is_a_name_the_client_could_not_read(path, verb):
+    # net/http: "http: no Host in request URL" (moby#34975: an image name whose registry part had an underscore)
+    assert cause(
+        f"Error response from daemon: {verb} https:///v2/{path}/manifests/latest: http: no Host in request URL"
+    ) == ("NAME_INVALID")
