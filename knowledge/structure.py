@@ -30,7 +30,9 @@ OUTPUT_LINE = LazyRe(
 _HEADING = LazyRe(r"^\s{0,3}(?:#{1,6}\s|\*\*[^*]{1,80}\*\*\s*$|_no response_\s*$|-\s\[[ x]\]\s)", re.IGNORECASE)
 _FENCE = LazyRe(r"^\s{0,3}(?:```|~~~)")
 _WORD = LazyRe(r"[A-Za-z]{2,}")
-_CJK = LazyRe(r"[\u4e00-\u9fff]")
+# Han ideographs, Japanese kana and Korean Hangul syllables: a sentence in Japanese or Korean is as much the user's own
+# as one in Chinese ("このエラーはたまに発生します", "가끔 실패합니다"), though few of its characters are Han
+_CJK = LazyRe(r"[\u4e00-\u9fff\u3040-\u30ff\uac00-\ud7a3]")
 _SYMBOL = LazyRe(r"[/:=\\\"{}<>\[\]_@|]")
 _ERROR = LazyRe(
     r"error|denied|unauthori[sz]ed|forbidden|failed|failure|x509|timeout|timed out|no such host|refused|"

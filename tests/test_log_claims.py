@@ -8,7 +8,16 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 
-from knowledge.logs.story import _LOGIN_SHOWN, asserted, doubled_name, said_logged_in
+from knowledge.logs.story import (
+    _LOGIN_SHOWN,
+    asserted,
+    doubled_name,
+    relogin_fixed,
+    said_logged_in,
+    said_not_logged_in,
+    worked_before,
+)
+from knowledge.structure import is_prose
 from tests.harness.log_families import HOSTS, LABELS, PATHS, cause
 
 CLASS = settings(max_examples=15, deadline=None)
@@ -130,3 +139,60 @@ def test_the_user_saying_they_forgot_to_log_in_decides_a_bare_denied(ns, repo):
     assert cause(told) == "CREDENTIALS_MISSING"
     # control: the same output without the user's account keeps the refusal's reading
     assert cause(push) != "CREDENTIALS_MISSING"
+
+
+@pytest.mark.parametrize(
+    ("fact", "prose", "told"),
+    [
+        (said_logged_in, "我执行了 docker login，还是报错", True),
+        (said_logged_in, "docker login を実行しましたが push できません", True),
+        (said_logged_in, "docker login 했는데 push가 안 됩니다", True),
+        (said_logged_in, "已经登录过了", False),  # a state, a belief: as "I am logged in"
+        (worked_before, "以前は問題なく動いていました", True),
+        (worked_before, "어제까지는 잘 됐는데 오늘 안 됩니다", True),
+        (worked_before, "之前一直正常", True),
+        (relogin_fixed, "다시 로그인하니 해결됐어요", True),
+        (said_not_logged_in, "docker hub にログインしていなかったのが原因でした", True),
+        (said_not_logged_in, "로그인을 안 했어요", True),
+        (said_not_logged_in, "没有先执行 docker login", True),
+    ],
+)
+def test_the_story_is_read_in_chinese_japanese_and_korean(fact, prose, told):
+    assert fact(prose) is told
+
+
+@CLASS
+@given(host=HOSTS, path=PATHS)
+def test_a_refusal_the_user_says_comes_and_goes_is_the_servers_in_any_language(host, path):
+    output = f"$ docker pull {host}/{path}:1.0\nError response from daemon: unauthorized: authentication required\n"
+    for told in (
+        "偶尔会失败，重试一下就好了。",
+        "このエラーはたまに発生します。同じコマンドをもう一度実行すると成功します。",
+        "이 오류는 가끔 발생합니다. 같은 명령을 다시 실행하면 성공합니다.",
+        "The first pull fails, the second attempt works.",
+    ):
+        assert cause(told + "\n" + output) == "SERVER_ERROR", told
+    # control: nothing told: a missing login (C6)
+    assert cause(output) == "CREDENTIALS_MISSING"
+
+
+@CLASS
+@given(host=HOSTS, path=PATHS)
+def test_a_quota_told_in_chinese_or_korean_refines_a_bare_denied(host, path):
+    output = f"$ docker push {host}/{path}:1.0\ndenied: requested access to the resource is denied\n"
+    for told in ("我们的仓库数量已经超过了配额。", "저장소 할당량을 초과했습니다."):
+        assert cause(told + "\n" + output) == "QUOTA_EXCEEDED", told
+    assert cause(output) != "QUOTA_EXCEEDED"
+
+
+@pytest.mark.parametrize(
+    ("line", "prose"),
+    [
+        ("このエラーはたまに発生します", True),  # kana carry a Japanese sentence: 3 Han characters only
+        ("같은 명령을 다시 실행하면 성공합니다", True),  # Hangul: no Han at all
+        ("偶尔会失败", True),
+        ("エラー: 401", False),
+    ],
+)
+def test_a_japanese_or_korean_sentence_is_the_users_own(line, prose):
+    assert is_prose(line) is prose

@@ -96,7 +96,8 @@ _EXPIRY_PROSE = LazyRe(
     r"\b(?:can't|cannot|can not|could not|couldn't|fails? to|failed to|unable to) refresh (?:the |its |a )?(?:token|credentials?|login)|"
     r"一段时间后|过一段时间|(?:几|\d{1,3}) ?个?小时(?:后|以后)|重新登录(?:后)?就(?:好|可以|正常)|"
     # an expired token told in Japanese or Chinese ("期限切れのトークンが残っていて", "令牌过期了")
-    r"期限切れ|有効期限が切れ|(?:令牌|token|凭证|凭据|登录)\S{0,4}(?:已经|已)?(?:过期|失效)"
+    r"期限切れ|有効期限が切れ|(?:令牌|token|凭证|凭据|登录)\S{0,4}(?:已经|已)?(?:过期|失效)|"
+    r"(?:토큰|인증|자격 ?증명|로그인|token)[^.\n]{0,6}만료"
 )
 
 
@@ -279,7 +280,13 @@ _USER_SAYS: tuple[tuple[str, frozenset[str], LazyRe], ...] = (
             r"\btemporary (?:failures?|outages?|glitch(?:es)?|problems?|issues?|errors?)\b(?! in name resolution)"
             # "These are obviously transient because re-runs are successful", "only succeeded on the 3rd retry"
             r"|\bre-?runs? (?:are|were|is|was) successful\b|"
-            r"\bsucceed(?:s|ed)? (?:only )?(?:on|after) (?:the |a )?(?:\d(?:st|nd|rd|th)|second|third|next) (?:re-?try|attempt|run)\b"
+            r"\bsucceed(?:s|ed)? (?:only )?(?:on|after) (?:the |a )?(?:\d(?:st|nd|rd|th)|second|third|next) (?:re-?try|attempt|run)\b|"
+            # "the first pull always fails and then the second attempt works"
+            r"\b(?:second|2nd|next|third|3rd) (?:attempt|try|pull|push|run|time) (?:always |usually )?(?:works|succeeds|passes)\b|"
+            # the same account in Chinese, Japanese and Korean
+            r"时好时坏|时有时无|偶尔(?:会)?(?:失败|报错|出现)|间歇性|有时(?:候)?(?:可以|成功|正常)|断続的|간헐적|"
+            # ("sometimes" alone is not the account: "GitHub Status: it goes down now and then" is another's)
+            r"(?:たまに|時々|ときどき)[^。\n]{0,20}(?:失敗|エラー|成功|発生)|가끔[^.\n]{0,20}(?:실패|오류|에러|성공|발생)"
         ),
     ),
     (
@@ -309,7 +316,8 @@ _USER_SAYS: tuple[tuple[str, frozenset[str], LazyRe], ...] = (
         LazyRe(
             r"\b(?:project|namespace|organi[sz]ation)\b[^.\n]{0,30}\b(?:does not|doesn't|did not|didn't)"
             r" exist\b|\bno (?:such |corresponding )?(?:project|namespace)\b|"
-            r"没有(?:对应的|这个|该|相应的)?\S{0,4}(?:项目|project|命名空间|仓库)|(?:项目|命名空间|project)\S{0,6}不存在"
+            r"没有(?:对应的|这个|该|相应的)?\S{0,4}(?:项目|project|命名空间|仓库)|(?:项目|命名空间|project)\S{0,6}不存在|"
+            r"(?:プロジェクト|名前空間|ネームスペース)が(?:存在しない|存在しません|ありません|ない)|(?:프로젝트|네임스페이스)가? ?(?:없|존재하지)"
         ),
     ),
     (
@@ -321,6 +329,7 @@ _USER_SAYS: tuple[tuple[str, frozenset[str], LazyRe], ...] = (
             r"\b(?:run|ran|running|runs) out of (?:\w+ ){0,2}(?:repos|repositories|quota)\b"
             # "as soon as my plan reach 199 G which is the max allowed for this Plan S"
             r"|\b(?:reach(?:es|ed)?|hit|hits|exceed(?:s|ed)?)\b[^.\n]{0,40}\b(?:the )?max(?:imum)? (?:allowed|size|storage)\b"
+            r"|(?:超过|超出|达到)了?[^。\n]{0,10}(?:配额|限额|上限)|上限に達|クォータ|할당량|한도(?:를|에)? ?(?:초과|도달)"
         ),
     ),
     (
@@ -360,7 +369,7 @@ _USER_SAYS: tuple[tuple[str, frozenset[str], LazyRe], ...] = (
             # Berechtigungen", Chinese "没有…权限", Japanese "権限がない")
             r"\b(?:has|have|had) no\b[^.\n]{0,30}\b(?:push|pull|write|read)[- ]?(?:permissions?|rights?|access)\b|"
             r"\b(?:lacks?|lacking|missing|without)\b[^.\n]{0,20}\b(?:push|pull|write|read)[- ]?(?:permissions?|rights?)\b|"
-            r"\bkeine?\b[^.\n]{0,40}berechtigung|没有\S{0,10}(?:推送|拉取|写|读)?权限|権限が(?:ない|ありません)"
+            r"\bkeine?\b[^.\n]{0,40}berechtigung|没有\S{0,10}(?:推送|拉取|写|读)?权限|権限が(?:ない|ありません)|권한이 없"
         ),
     ),
 )

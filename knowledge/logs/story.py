@@ -62,7 +62,11 @@ _CONFIGURED = LazyRe(
 _SAID_LOGGED_IN = LazyRe(
     r"\b(?:i|we)(?: have| had|'ve)?(?: already| also)? (?:tried|did|done|ran|performed|executed)\b[^.\n]{0,30}"
     r"\b(?:docker|podman|nerdctl|helm registry|az acr|oras|crane|skopeo|buildah) login\b|"
-    r"\b(?:same|my) (?:access )?(?:token|credentials|password) works? (?:fine |well )?(?:when|with|for|in)\b"
+    r"\b(?:same|my) (?:access )?(?:token|credentials|password) works? (?:fine |well )?(?:when|with|for|in)\b|"
+    # the same acts told in Chinese, Japanese and Korean ("我执行了 docker login", "docker login を実行しました",
+    # "docker login 했는데"); a state ("已经登录过了", "ログイン済み") is a belief, as in English
+    r"(?:我|我们)(?:也|都)?(?:执行|运行|试过|尝试)了?\s?(?:docker|podman|helm|nerdctl) login|"
+    r"(?:docker|podman|helm) login\s?(?:を)?(?:実行し|し)(?:ました|た)|(?:docker |podman )?(?:login|로그인)(?:을|도)? ?(?:했|하였)"
 )
 # The user saying they handed the failing program credentials of its own ("I have tried providing the docker_username &
 # auth token but still …", "add TRIVY_AUTH_URL & TRIVY_PASSWORD & TRIVY_USERNAME, but …"): an act told in the past or
@@ -80,7 +84,9 @@ _WORKED_BEFORE = LazyRe(
     r"\b(?:worked|was working|used to work)\b(?: fine| well| perfectly| ok)?(?: until| till| up to)? (?:yesterday|last (?:week|month|night)|before|previously|earlier)\b|"
     r"\b(?:has|had) been (?:running|working)\b[^.\n]{0,30}\b(?:weeks|days|months)\b[^.\n]{0,30}\bwithout\b|"
     r"\b(?:has|had) been (?:running|working) (?:fine |well )?for (?:a couple of |several |a few |\d{1,3} )?(?:weeks|days|months)\b|"
-    r"(?:昨天|之前|以前)(?:还|都)?(?:是)?(?:可以|正常|好的|能用)"
+    r"(?:昨天|之前|以前)(?:一直)?(?:还|都)?(?:是)?(?:可以|正常|好的|能用)|"
+    r"(?:昨日|先週|以前|前)(?:まで|は)(?:は)?(?:問題なく|普通に)?(?:動いて|使えて|できて|成功して)|"
+    r"(?:어제|전에는|이전에는|지난주)[^.\n]{0,10}(?:잘 )?(?:됐|되었|작동했|동작했)"
 )
 # The user saying a new login fixed it ("docker logout; docker login solved it", "ログインし直して解決"): the old
 # credentials were sent and refused
@@ -88,7 +94,8 @@ _RELOGIN_FIXED = LazyRe(
     r"\b(?:re-?log(?:ged|ging)? ?in|logging (?:out and )?(?:back )?in again|logged (?:out and )?(?:back )?in again|"
     r"log(?:ging)? out and (?:log(?:ging)? )?(?:back )?in)\b[^.\n]{0,40}\b(?:fixed|solved|resolved|helped|works|worked)\b|"
     r"\b(?:fixed|solved|resolved) (?:it |this |the (?:issue|problem) )?by (?:re-?log|logging (?:out|in) again|docker logout)|"
-    r"(?:ログイン|入り)直(?:し|して)[^。\n]{0,30}解決|重新登录[^。\n]{0,10}(?:解决|好了)"
+    r"(?:ログイン|入り)直(?:し|して)[^。\n]{0,30}解決|重新登录[^。\n]{0,10}(?:解决|好了|就可以|成功)|"
+    r"다시 로그인[^.\n]{0,15}(?:해결|됐|되었|성공)"
 )
 # The user saying no login reached the failing program ("Docker login action was missing", "I forgot to docker login",
 # "we were not logged in", "忘了登录"): their diagnosis of a 401 whose wording also fits refused credentials
@@ -97,7 +104,8 @@ _SAID_NOT_LOGGED_IN = LazyRe(
     r"\bmissing (?:the |a )?(?:docker )?log ?in (?:step|action)\b|"
     r"\bforg[eo]t(?:ten)? (?:to (?:run |do |use )?)?(?:the |a )?(?:docker )?log ?in\b|"
     r"\b(?:i|we) (?:was|were|am|are|had|have)(?:n't| not) (?:yet )?logged in\b|"
-    r"忘(?:了|记)?登录"
+    r"忘(?:了|记)?登录|没有?(?:先)?(?:执行|运行)?\s?(?:docker )?(?:login|登录)|"
+    r"ログインしていな(?:い|かった)|ログイン(?:を)?(?:し)?忘れ|로그인(?:을)? ?(?:안 ?했|하지 않았|잊)"
 )
 # Docker Hub's library/ name of a refused request (`Name:library/x`, `repository:library/x:pull`, `/v2/library/x/`)
 _HUB_LIBRARY_NAME = LazyRe(r"(?:^|[\s/:=\[]|%3a)library(?:/|%2f)([a-z0-9._-]{1,100})", re.IGNORECASE)
