@@ -116,7 +116,7 @@ def test_every_shown_evidence_key_has_a_chinese_label():
     the text output shows has a label in bot.messages.EVIDENCE_LABELS_ZH."""
     import ast
 
-    from bot.commands.diagnose import ALWAYS_HIDDEN, HIDDEN_EVIDENCE
+    from bot.commands.diagnose import ALWAYS_HIDDEN
     from bot.messages import EVIDENCE_LABELS_ZH
 
     keys = set()
@@ -133,9 +133,35 @@ def test_every_shown_evidence_key_has_a_chinese_label():
                     isinstance(target, ast.Name) and target.id in ("ev", "evidence")
                 ):
                     keys.add(node.slice.value)
-    shown = {k for k in keys if not k.startswith("_")} - ALWAYS_HIDDEN - HIDDEN_EVIDENCE - {"level"}
+    shown = {k for k in keys if not k.startswith("_")} - ALWAYS_HIDDEN - {"level"}  # HIDDEN_EVIDENCE: on ok only
     assert len(shown) > 80
     assert sorted(shown - set(EVIDENCE_LABELS_ZH)) == []
+
+
+@pytest.mark.registry
+def test_a_push_that_creates_the_repository_or_tag_is_not_a_failure(registry, creds):
+    """With --push and push rights, a repository (or tag) not there yet was [FAIL] REPO_NOT_FOUND, though its fix says
+    the first push creates it. Without push rights, or without --push, it stays a failure."""
+    user, pw = creds.push
+
+    def run(ref, *extra, who=(user, pw)):
+        code, out, _ = cli(
+            "diagnose", f"{registry.url}/{ref}", "--username", who[0], "--password-stdin", *extra, stdin=who[1]
+        )
+        return code, out
+
+    code, out = run("team/brand-new-repo:1.0", "--push")
+    assert code == 0 and "[OK] image REPO_NOT_FOUND" in out, out
+    assert "the first push creates this repository" in out
+    code, out = run("team/brand-new-repo:1.0", "--push", "--lang", "zh")
+    assert code == 0 and "首次推送会创建这个仓库" in out, out
+    code, out = run("team/app:no-such-tag-yet", "--push", "--json")
+    image = [f for f in json.loads(out)["findings"] if f["check"] == "image"]
+    assert code == 0 and [(f["code"], f["status"]) for f in image] == [("TAG_NOT_FOUND", "ok")], image
+    code, out = run("team/brand-new-repo:1.0")
+    assert code == 1 and "[FAIL] image REPO_NOT_FOUND" in out, out
+    code, out = run("team/brand-new-repo:1.0", "--push", who=creds.pull_only)
+    assert code == 1 and "[FAIL] image REPO_NOT_FOUND" in out, out
 
 
 @pytest.mark.registry

@@ -49,6 +49,16 @@ class _Stop(Exception):
         self.finding = f
 
 
+# What a repository or tag not there yet means to a diagnosis with --push and push rights (the `note` evidence).
+FIRST_PUSH = {
+    "repository": {
+        "zh": "你有推送权限：首次推送会创建这个仓库。",
+        "en": "You may push here: the first push creates this repository.",
+    },
+    "tag": {"zh": "你有推送权限：推送会创建这个版本。", "en": "You may push here: the push creates this tag."},
+}
+
+
 class _Session:
     """One image check: the context, a client to the registry, the headers (Accept, Authorization), the token
     flow's result, the repository and reference asked about, and the evidence every finding carries."""
@@ -260,13 +270,21 @@ def _not_found(s: _Session) -> list[Finding]:
     tags, bad = list_tags(s.ctx, s.client, s.headers, s.repo)
     if tags is None and bad is not None and bad.status != 404:
         raise _Stop(_status_stop(s.ctx, bad, s.auth, "tags/list"))
+    # With --push and a token that grants push here, a repository or tag that is not there yet is what the push
+    # creates, not a failure (as the account-side check says it: cloud_image).
+    pushing = s.ctx.options.push and "push" in (s.auth.granted or ()) and not s.ctx.target.digest
     if tags is None:
+        if pushing:
+            return [finding(NAME, "REPO_NOT_FOUND", level="ok", note=FIRST_PUSH["repository"], **s.ev)]
         return [finding(NAME, "REPO_NOT_FOUND", **s.ev)]
     if s.ctx.target.digest:
         return [finding(NAME, "DIGEST_NOT_FOUND", tag_count=len(tags), **s.ev)]
     hint = tag_hint(s.ref, tags, s.ev["registry"], s.ev["repository"])
     sample = sorted(tags)[:20]
-    out = [finding(NAME, "TAG_NOT_FOUND", tag_count=len(tags), tags_sample=sample, **hint, **s.ev)]
+    if pushing:
+        hint = {**hint, "note": FIRST_PUSH["tag"]}
+    level = "ok" if pushing else None
+    out = [finding(NAME, "TAG_NOT_FOUND", level=level, tag_count=len(tags), tags_sample=sample, **hint, **s.ev)]
     _quota(s.ctx, out, len(tags), s.ev)
     return out
 
