@@ -18,6 +18,7 @@ FAQ entry (`knowledge.ask` attaches it after the answer is decided).
 from __future__ import annotations
 
 import json
+import logging
 import math
 import sys
 from pathlib import Path
@@ -27,7 +28,7 @@ from ..structure import OUTPUT_LINE, is_prose
 from .commands import detect_tool, guess_op
 from .diagnosis import reading
 from .images import entities
-from .paste import MAX_EVIDENCE, clean_lines, redact, strip_prefix
+from .paste import MAX_EVIDENCE, MAX_INPUT, MAX_LINE, clean_lines, redact, strip_prefix
 from .rules import load_rules
 
 if TYPE_CHECKING:
@@ -55,6 +56,7 @@ class Model(NamedTuple):
     trained: dict[str, Any]
 
 
+_log = logging.getLogger(__name__)
 _MODEL: list[Model | None] = []  # loaded on the first call; [None] when the file is missing or unreadable
 
 
@@ -69,28 +71,43 @@ def _floats(b64: str) -> array[float]:
     return values
 
 
-def load_model(path: Path = MODEL_FILE) -> Model | None:
-    """The fallback model of `path` (the packaged one by default), or None when there is none of a known format."""
+def load_model(path: Path | None = None) -> Model | None:
+    """The fallback model of `path` (the packaged one by default), or None when there is none of a known format or
+    it is damaged: then a warning names the file and what is wrong, and the rules' reading stands alone."""
+    path = MODEL_FILE if path is None else path
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        if not isinstance(data, dict) or data.get("format") != FORMAT:
+            raise ValueError(f"not a format-{FORMAT} model")
+        return _checked(data)
+    except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError, RecursionError) as exc:
+        # a missing, truncated or hand-edited file: one line (no text of anybody's), then no learned readings
+        _log.warning("learned log fallback off, the rules read alone: %s: %s", path, exc)
         return None
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
-        return None
+
+
+def _checked(data: dict[str, Any]) -> Model:
+    """The Model of a parsed file, its shapes checked (a damaged file would otherwise fail on a user's paste)."""
     vocabulary = data["vocabulary"].split("\n")
-    low, high = data["ngram_range"]
-    return Model(
-        classes=list(data["classes"]),
-        none=data["none"],
+    low, high = (int(n) for n in data["ngram_range"])
+    m = Model(
+        classes=[str(c) for c in data["classes"]],
+        none=str(data["none"]),
         columns={g: i for i, g in enumerate(vocabulary)},
         idf=_floats(data["idf"]),
         weights=_floats(data["weights"]),
         intercepts=_floats(data["intercepts"]),
         tail=int(data["tail"]),
-        ngram_range=(int(low), int(high)),
+        ngram_range=(low, high),
         threshold=float(data["margin_threshold"]),
         trained=dict(data.get("trained") or {}),
     )
+    width, k = len(m.idf), len(m.classes)
+    if k < 2 or m.none not in m.classes or len(m.intercepts) != k or len(m.weights) != k * width:
+        raise ValueError(f"{k} classes, {len(m.intercepts)} intercepts, {len(m.weights)} weights for {width} columns")
+    if len(vocabulary) != width or not (1 <= low <= high <= 10) or m.tail < 1 or not math.isfinite(m.threshold):
+        raise ValueError(f"{len(vocabulary)} n-grams for {width} columns, n-grams {low}-{high}, tail {m.tail}")
+    return m
 
 
 def model() -> Model | None:
@@ -153,7 +170,8 @@ def pasted(text: str) -> bool:
     """Whether `text` holds pasted output: at least MIN_PASTED_CHARS characters in lines shaped like output rather
     than the user's own sentences (a plain question gets no learned cause)."""
     shown = 0
-    for line in text.splitlines():
+    for line in text[-MAX_INPUT:].splitlines():  # what the rules read of a paste (a CLI's stdin takes 64 MB)
+        line = line[:MAX_LINE]
         stripped = line.strip()
         if stripped and (OUTPUT_LINE.match(line) or not is_prose(line)):
             shown += len(stripped)
@@ -174,7 +192,7 @@ def learned_cause(text: str) -> LogCause | None:
     scores = decision(m, vec)
     order = sorted(range(len(scores)), key=scores.__getitem__, reverse=True)
     cause, margin = m.classes[order[0]], scores[order[0]] - scores[order[1]]
-    if cause == m.none or margin <= m.threshold:
+    if cause == m.none or not margin > m.threshold:  # (a NaN of a damaged file is no margin)
         return None
     rules = load_rules()
     if cause not in rules["causes"]:
