@@ -206,3 +206,49 @@ def test_a_request_url_without_a_host_is_a_name_the_client_could_not_read(path, 
     assert cause(
         f"Error response from daemon: {verb} https:///v2/{path}/manifests/latest: http: no Host in request URL"
     ) == ("NAME_INVALID")
+
+
+X509_REASONS = [
+    "certificate is not authorized to sign other certificates",
+    "too many intermediates for path length constraint",
+    "certificate specifies an incompatible key usage",
+    "issuer name does not match subject from issuing certificate",
+    "unhandled critical extension",
+    "cannot verify signature: insecure algorithm SHA1-RSA (temporarily override with GODEBUG=x509sha1=1)",
+]
+
+
+@STRUCTURE
+@given(host=HOSTS, reason=st.sampled_from(X509_REASONS), verify=st.booleans())
+def test_every_reason_go_refuses_a_chain_for_is_an_untrusted_certificate(host, reason, verify):
+    # crypto/x509 CertificateInvalidError and the parse/verify errors: "not authorized" there is the certificate's
+    prefix = "tls: failed to verify certificate: " if verify else ""
+    assert cause(f'Error response from daemon: Get "https://{host}/v2/": {prefix}x509: {reason}') == "TLS_UNTRUSTED"
+
+
+@STRUCTURE
+@given(host=HOSTS, n=st.sampled_from([10, 20]))
+def test_a_redirect_loop_is_the_servers(host, n):
+    assert cause(f'Error response from daemon: Get "https://{host}/v2/": stopped after {n} redirects') == "SERVER_ERROR"
+
+
+@STRUCTURE
+@given(
+    new=st.sampled_from(["1.41", "1.43", "1.45"]),
+    old=st.sampled_from(["1.24", "1.40"]),
+    form=st.sampled_from(
+        [
+            "Error response from daemon: client version {new} is too new. Maximum supported API version is {old}",
+            "Error response from daemon: client version {old} is too old. Minimum supported API version is {new}, "
+            "please upgrade your client to a newer version",
+        ]
+    ),
+)
+def test_a_cli_and_daemon_of_different_api_versions_is_the_daemon(new, old, form):
+    assert cause("$ docker pull alpine\n" + form.format(new=new, old=old)) == "DAEMON_ERROR"
+
+
+def test_a_64_hex_name_is_an_invalid_name():
+    assert cause("docker: Error parsing reference: " + "a" * 64 + ": cannot specify 64-byte hexadecimal strings") == (
+        "NAME_INVALID"
+    )
