@@ -513,3 +513,30 @@ def test_a_second_run_compiles_no_pattern_and_keeps_none_of_the_users_text(tmp_p
     assert compiled == 0 and kept.read_bytes() == data
     assert again == first == run("2", "off")[0]
     assert b"zqxwv" not in data
+
+
+def test_the_log_rules_are_kept_and_follow_the_patterns_file(tmp_path, monkeypatch):
+    """What load_rules derives from knowledge/logpatterns.toml (TOML read, trie of triggers: ~200 M instructions of
+    a cold `ask`) is kept between runs, keyed by the file and by the module's source; an edit is read anew."""
+    from knowledge.logs import rules
+
+    monkeypatch.setenv("TCR_DOCTOR_CACHE_DIR", str(tmp_path))
+    rules.load_rules.cache_clear()
+    first = rules.load_rules()
+    assert len(list(tmp_path.glob("logrules-*.marshal"))) == 1
+    rules.load_rules.cache_clear()
+    derive = rules._rules
+    monkeypatch.setattr(rules, "_rules", lambda source: pytest.fail("derived again"))
+    again = rules.load_rules()
+    assert again["scanner"].pattern == first["scanner"].pattern and again["scanner"] is first["scanner"]  # re's cache
+    assert {k: v for k, v in again.items() if k != "scanner"} == {k: v for k, v in first.items() if k != "scanner"}
+    edited = tmp_path / "logpatterns.toml"
+    source = Path(rules.PATTERNS_FILE).read_text(encoding="utf-8")
+    edited.write_text(source.replace("\nignore = [", '\nignore = [\n    "zqxwv progress",', 1))
+    monkeypatch.setattr(rules, "PATTERNS_FILE", edited)
+    monkeypatch.setattr(rules, "_rules", derive)
+    rules.load_rules.cache_clear()
+    try:
+        assert rules.load_rules()["ignore"][0] == "zqxwv progress"
+    finally:
+        rules.load_rules.cache_clear()

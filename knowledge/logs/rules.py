@@ -63,18 +63,39 @@ GENERIC_IDS = (
 @functools.lru_cache(maxsize=1)
 def load_rules() -> dict[str, Any]:
     """The patterns, causes, prefilter and ignore list of knowledge/logpatterns.toml, read once."""
-    import tomllib  # here, not at the top: 16 ms (python -X importtime), paid on the first explain() only
+    from diagnostics.cache import kept  # (only here: importing this module costs nothing, see the docstring)
 
     with open(PATTERNS_FILE, "rb") as fh:
-        data = tomllib.load(fh)
+        data = fh.read()
+    try:
+        with open(__file__, "rb") as fh:
+            code = fh.read()
+    except OSError:  # (no source beside the bytecode: nothing to key a kept copy by)
+        code = None
+    # Reading the 150 KB of TOML (~125 M instructions) and building the trie (~80 M) were most of a cold `ask` once
+    # its regexes were kept compiled (diagnostics.kept_patterns): what they derive is kept in the cache directory,
+    # keyed by the file and by this module's own source (an edit of either is read anew). Only the scanner's compiled
+    # regex is made here (re finds it kept).
+    rules = _rules(data) if code is None else kept(data + b"\0" + code, lambda _: _rules(data), "logrules")
+    rules["scanner"] = re.compile(rules["scanner"]) if rules["scanner"] is not None else None
+    return rules
+
+
+def _rules(source: bytes) -> dict[str, Any]:
+    """What load_rules() returns, the scanner as its regex's source: marshal data (dicts, lists, tuples, sets,
+    strings, numbers), kept between runs."""
+    import tomllib  # here, not at the top: 16 ms (python -X importtime), paid only when no kept copy is found
+
+    data = tomllib.loads(source.decode("utf-8"))
     patterns = [_prepared(raw, 3) for raw in data["patterns"]]
     # One alternation of every trigger substring (a trie), run at every position of a line at C speed: the longest
     # trigger starting there and the triggers that are its prefixes are all that occur in the line, so the patterns
     # worth trying are known from one scan instead of each pattern's own substring tests (the multi-pattern
     # prefilter of docs/logs.md "Latency"); a line holding none is skipped.
-    literals = sorted({s for p in patterns for s in p["any"]}, key=len, reverse=True)
-    # (compiled once: the trie is the largest regex of the file, its compile the bulk of the first explain()'s cost)
-    scanner = re.compile("(?=(" + _trie_regex(literals) + "))") if literals else None
+    # (equal lengths in a fixed order: a set's order follows the hash seed, and a kept copy outlives the process)
+    literals = sorted({s for p in patterns for s in p["any"]}, key=lambda s: (-len(s), s))
+    # (the trie is the largest regex of the file: compiled once, by load_rules)
+    scanner = "(?=(" + _trie_regex(literals) + "))" if literals else None
     triggers: dict[str, set[int]] = {}
     for i, p in enumerate(patterns):
         for s in p["any"]:
