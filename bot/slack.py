@@ -922,7 +922,18 @@ class SlackChannel:
 
         `ran_by`: who started it (said in the message); `command`: started by `/tcr diagnose`.
         """
-        only = self._checks_to_run(checks)
+        only, not_here = self._checks_to_run(checks)
+        if not only:
+            # A button made before the operator changed the allowed checks: say which do not run here, never run
+            # every allowed check in their place.
+            gone = message("checks_not_here.json.j2", lang=lang, checks=not_here, target=target)
+            try:
+                client.chat_postMessage(channel=channel, thread_ts=thread_ts, **gone)
+            except Exception:
+                if fallback is None:
+                    raise
+                fallback(**gone)
+            return
 
         def render_progress(states: dict[str, str]) -> Message:
             return message("progress.json.j2", lang=lang, target=target, checks=only, states=states, ran_by=ran_by)
@@ -943,14 +954,17 @@ class SlackChannel:
         elif fallback is not None:  # (without one, a failed post raised)
             fallback(**result)
 
-    def _checks_to_run(self, checks: object) -> list[str]:
-        """The asked checks a chat user may trigger (all of those when none is asked), plus the account checks when
-        the operator's account is configured (TCR_DOCTOR_SLACK_CLOUD)."""
+    def _checks_to_run(self, checks: object) -> tuple[list[str], list[str]]:
+        """(to run, not here): the asked checks a chat user may trigger (all of those when none is asked), plus the
+        account checks when the operator's account is configured (TCR_DOCTOR_SLACK_CLOUD); and the asked ones that do
+        not run here. Nothing runs when checks were asked and none of them may."""
         safe = safe_checks(self.anonymous())
-        only = _safe_checks(checks, safe) or safe
-        if self.settings.cloud is not None:
+        asked = [c for c in checks if isinstance(c, str)] if isinstance(checks, list | tuple) else []
+        only = _safe_checks(asked, safe) if asked else list(safe)
+        not_here = [c for c in asked if c not in safe]
+        if only and self.settings.cloud is not None:
             only += list(checks_registry.groups().get("cloud", ()))
-        return only
+        return only, not_here
 
     def _diagnosis_message(
         self,

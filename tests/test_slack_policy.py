@@ -75,6 +75,42 @@ def test_an_operators_checks_and_refused_networks_hold_in_slack_as_in_the_web_ap
         assert set(slack_diagnoses(rig, slack, 2).only) <= {"dns", "endpoint"}
 
 
+@pytest.mark.parametrize(
+    ("lang", "words"), [("en", "no longer run here"), ("zh", "在这里已不再运行")], ids=["en", "zh"]
+)
+def test_a_stale_buttons_checks_that_no_longer_run_here_are_named_not_replaced(lang, words):
+    """A "Run diagnostics" button made before the operator narrowed TCR_DOCTOR_DIAGNOSE_CHECKS ran every allowed
+    check in place of the ones it carried (`or safe`). It says which do not run here, and runs nothing."""
+    import json
+
+    slack = Recorder()
+    with SlackRig(make_web_app, config={**RESTRICTED, "SLACK_DIAGNOSE_FUNC": slack}) as rig:
+        rig.event(
+            {
+                "type": "app_mention",
+                "user": "U0ASKER",
+                "channel": "C0GENERAL",
+                "ts": "1700000200.000100",
+                "text": f"<@{BOT_USER_ID}> docker login {TARGET} fails: x509: certificate signed by unknown authority",
+            }
+        )
+        answer = rig.api.wait_for("chat.postMessage", lambda c: c.args.get("thread_ts") == "1700000200.000100")
+        button = next(
+            e
+            for b in answer.args["blocks"]
+            if b.get("type") == "actions"
+            for e in b["elements"]
+            if e.get("action_id") == "tcr_diagnose"
+        )
+        value = json.loads(button["value"])
+        button["value"] = json.dumps({**value, "checks": ["tls", "http"], "lang": lang})  # as made before the change
+        rig.click(answer, "tcr_diagnose")
+        said = rig.api.wait_for("chat.postMessage", lambda c: words in str(c.args.get("text")), timeout=20)
+        assert "tls" in said.args["text"] and "http" in said.args["text"], said.args["text"]
+        assert said.args.get("thread_ts") == "1700000200.000100"
+        assert slack.calls == []
+
+
 def test_slack_on_a_flask_app_of_its_own_keeps_the_operators_policy_and_checks():
     """init_app on an app create_app did not make: its policy was replaced by the default one (other domains, no
     operator's refused networks) and its checks were every chat-safe one."""
