@@ -196,3 +196,21 @@ def test_a_quota_told_in_chinese_or_korean_refines_a_bare_denied(host, path):
 )
 def test_a_japanese_or_korean_sentence_is_the_users_own(line, prose):
     assert is_prose(line) is prose
+
+
+@CLASS
+@given(host=HOSTS, path=PATHS)
+def test_an_expiry_the_user_tells_refines_a_401_to_a_token_request(host, path):
+    error = (
+        f"#12 ERROR: failed to push {host}/{path}:1.0: failed to authorize: failed to fetch oauth token: unexpected "
+        f"status from GET request to https://{host}/v2/token?scope=repository%3A{path}%3Apull%2Cpush: 401 Unauthorized\n"
+    )
+    # "(?)" hedges one word; the sentence is still the user's account, not a question
+    told = "It seems the federated token has a <10 min (?) lifetime before the token expires.\n" + error
+    assert cause(told) == "CREDENTIALS_EXPIRED"
+    long_build = (
+        "If the image is a docker build that takes >10 minutes, it always fails at the very end with:\n" + error
+    )
+    assert cause(long_build) == "CREDENTIALS_EXPIRED"
+    # control: no account of time: the credentials containerd sent were refused
+    assert cause(error) == "CREDENTIALS_INVALID"

@@ -92,7 +92,8 @@ _EXPIRY_PROSE = LazyRe(
     r"\b(?:token|credentials?|login|session) (?:\w+ ){0,3}(?:expired|expires|has expired|expiring|expire)\b|"
     r"\b(?:an |the |a )?expired (?:\w+ ){0,3}(?:token|credentials?|login|session)s?\b|"
     r"\b(?:long[- ]running|lengthy|hours?-long) (?:builds?|pushe?s?|uploads?|jobs?|pipelines?)\b|"
-    r"\b(?:builds?|jobs?|pushe?s?|pipelines?) that (?:takes?|runs?|lasts?) (?:for )?(?:a long time|several|many|hours|\d{1,3} ?(?:hours?|hrs?|minutes?|mins?))|"
+    r"\b(?:builds?|jobs?|pushe?s?|pipelines?) that (?:takes?|runs?|lasts?) (?:for )?(?:a long time|several|many|hours|"
+    r"(?:>\s?|more than |over |longer than |at least )?\d{1,3} ?(?:hours?|hrs?|minutes?|mins?))|"
     r"\b(?:can't|cannot|can not|could not|couldn't|fails? to|failed to|unable to) refresh (?:the |its |a )?(?:token|credentials?|login)|"
     r"一段时间后|过一段时间|(?:几|\d{1,3}) ?个?小时(?:后|以后)|重新登录(?:后)?就(?:好|可以|正常)|"
     # an expired token told in Japanese or Chinese ("期限切れのトークンが残っていて", "令牌过期了")
@@ -380,7 +381,8 @@ _VIA_ALSO = frozenset({"PROXY_ERROR"})
 _ANY_READING = frozenset({"SERVER_ERROR"})
 # a user's question about the error: a line that opens with a question word and asks before its first full stop
 _ASKS_WHY = LazyRe(r"(?:why|how|what|is|are|does|do|can|could)\b[^.?!\n]{0,200}[?？]", re.IGNORECASE)
-_QUESTION = LazyRe(r"[?？]|吗|\bis it\b|\bcould it be\b", re.IGNORECASE)
+# (a parenthesised "(?)" is a hedge on one word, not a question: "a <10 min (?) token lifetime")
+_QUESTION = LazyRe(r"(?<!\()[?？](?!\))|吗|\bis it\b|\bcould it be\b", re.IGNORECASE)
 _QUOTED_SPAN = LazyRe(r"`[^`\n]{1,600}`")
 _SENTENCE_END = LazyRe(r"(?<=[.!?。！？])\s+")
 # Output readings a user's diagnosis may refine: generic wordings (GENERIC_IDS) and tier-2 wrappers
@@ -414,7 +416,8 @@ def _user_diagnosis(
     through a proxy"), when the output's reading is a generic one that this cause refines (a 403 that is a quota, a
     401 that is an expired token) or one whose wording lists it among its alternatives (a 503, a dial timeout: a
     proxy); the former cause joins `also`."""
-    generic = pattern["id"] in GENERIC_IDS or pattern["tier"] <= _REFINABLE_TIER
+    # (a 401 whose reading the story decides is as generic: "the token expires" told beside it is the user's account)
+    generic = pattern["id"] in GENERIC_IDS or pattern["tier"] <= _REFINABLE_TIER or needs_story(pattern)
     if not prose:
         return cause, note
     for said, refines, rx in _USER_SAYS:
