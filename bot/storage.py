@@ -23,6 +23,7 @@ loses at most the question rows of the last `flush_interval` seconds (or `batch`
 from __future__ import annotations
 
 import atexit
+import json
 import logging
 import os
 import re
@@ -51,7 +52,7 @@ log = logging.getLogger("tcr_doctor.storage")
 
 # The newest migration in bot/migrations/versions (tests/test_storage.py keeps the two equal). A database at this
 # revision is opened without importing Alembic at all.
-SCHEMA_REVISION = "0007"
+SCHEMA_REVISION = "0008"
 
 # Question rows held in memory at most per process; beyond this the oldest are dropped (and counted), so a
 # database that cannot be written never makes the service run out of memory.
@@ -342,10 +343,76 @@ def clean_text(value: Any) -> Any:
     return value.replace("\x00", "\ufffd") if "\x00" in value else value
 
 
-def _masked(value: Any) -> Any:
+def mask_text(value: Any) -> Any:
     """`clean_text(value)`, and a string's pasted secrets masked by the one detector (knowledge.redact)."""
     value = clean_text(value)
     return knowledge.redact(value)[0] if isinstance(value, str) else value
+
+
+def mask_taught(texts: list[dict[str, str]]) -> list[dict[str, str]]:
+    """Phrasings a support lead teaches ({"text", "lang"} each) with pasted secrets masked by the one detector, as a
+    stored question is: they come from stored questions, but a lead may paste or type one, and `kb export` writes
+    them into the FAQ files."""
+    return [
+        {**t, "text": knowledge.redact(clean_text(t["text"]))[0]} if isinstance(t.get("text"), str) else t
+        for t in texts
+    ]
+
+
+def remask_overlay(bind: sa.Connection, batch: int = 500) -> int:
+    """Mask again what support leads taught in the console (kb_overlay: each text of `texts`, and the `topic` and
+    `pointer` they typed) with today's detector, as remask_questions does for questions: rows taught before teaching
+    masked them, or before the detector learned a form, would keep a secret that `kb export` writes into the FAQ
+    files. Only rows that change are written; returns how many. Idempotent. A row that is not UTF-8 text (SQLite) or
+    whose `texts` is not the JSON list teaching writes is left and named in the log by its id."""
+    table = sa.table(
+        "kb_overlay",
+        sa.column("id", sa.Integer),
+        sa.column("texts", sa.Text),
+        sa.column("topic", sa.Text),
+        sa.column("pointer", sa.Text),
+    )
+    c = table.c
+    sqlite = bind.dialect.name == "sqlite"
+    cols = [sa.cast(col, sa.LargeBinary).label(col.name) if sqlite else col for col in (c.texts, c.topic, c.pointer)]
+    page = sa.select(c.id, *cols).order_by(c.id).limit(batch)
+    write = (
+        sa.update(table)
+        .where(c.id == sa.bindparam("row_id"))
+        .values(texts=sa.bindparam("new_texts"), topic=sa.bindparam("new_topic"), pointer=sa.bindparam("new_pointer"))
+    )
+    changed, last, unreadable = 0, None, []
+    while rows := bind.execute(page if last is None else page.where(c.id > last)).all():
+        last = rows[-1].id
+        edits = []
+        for row in rows:
+            try:
+                texts, topic, pointer = (v.decode("utf-8") if isinstance(v, bytes) else v for v in row[1:])
+                taught = json.loads(texts or "[]")
+                if not isinstance(taught, list) or not all(isinstance(t, dict) for t in taught):
+                    raise ValueError("not a list of texts")
+            except ValueError:  # UnicodeDecodeError and json's errors are ValueErrors
+                unreadable.append(str(row.id))
+                continue
+            new = (
+                json.dumps(mask_taught(taught), ensure_ascii=False),
+                mask_text(topic),
+                mask_text(pointer),
+            )
+            if json.loads(new[0]) != taught or new[1:] != (topic, pointer):
+                edits.append({"row_id": row.id, "new_texts": new[0], "new_topic": new[1], "new_pointer": new[2]})
+        if edits:
+            bind.execute(write, edits)
+            changed += len(edits)
+    if changed:
+        log.info("re-masked %d taught console acts with the current secret detector", changed)
+    if unreadable:
+        log.warning(
+            "%d taught console acts are not readable text and were not masked again (ids: %s)",
+            len(unreadable),
+            ", ".join(unreadable[:20]),
+        )
+    return changed
 
 
 def remask_questions(bind: sa.Connection, batch: int = 500) -> int:
@@ -608,9 +675,9 @@ class Storage:
         values = {
             "ts": time.time(),
             # Channels pass these through from the client: a secret pasted into one is masked like any text.
-            "question_id": _masked(question_id),
-            "answer_id": _masked(answer_id),
-            "kb_version": _masked(kb_version),
+            "question_id": mask_text(question_id),
+            "answer_id": mask_text(answer_id),
+            "kb_version": mask_text(kb_version),
             "helpful": 1 if helpful else 0,
             "channel": clean_text(channel),
         }

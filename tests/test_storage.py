@@ -550,7 +550,8 @@ def test_migration_0007_masks_again_the_questions_stored_before_the_detector_kne
     assert rows["single-label"] == ("docker pull admin:****@registry/ns/app:1 fails", "aws-key,host-credentials")
     assert rows["prompt"][0].endswith("Password:\n****\nError") and rows["prompt"][1] == "password"
     assert {i: rows[i] for i in ("clean", "masked")} == {i: old[i] for i in ("clean", "masked")}
-    assert main(["db", "current", "--database-url", storage_url]) == 0 and capsys.readouterr().out.strip() == "0007"
+    assert main(["db", "current", "--database-url", storage_url]) == 0
+    assert capsys.readouterr().out.strip() == S.SCHEMA_REVISION
     engine = S.make_engine(S.engine_url(storage_url))
     with engine.begin() as conn:
         assert S.remask_questions(conn) == 0  # idempotent
@@ -558,6 +559,93 @@ def test_migration_0007_masks_again_the_questions_stored_before_the_detector_kne
     at_revision(storage_url, "0006")
     at_revision(storage_url, "0007")
     assert stored_texts(storage_url) == rows
+
+
+def overlay_rows(url: str) -> dict[int, tuple[str, str | None, str | None]]:
+    """{id: (texts, topic, pointer)} of every taught act, as the database holds them."""
+    engine = S.make_engine(S.engine_url(url))
+    try:
+        with engine.connect() as conn:
+            return {r.id: (r.texts, r.topic, r.pointer) for r in conn.execute(sa.select(S.kb_overlay))}
+    finally:
+        engine.dispose()
+
+
+def test_migration_0008_masks_the_texts_taught_before_teaching_masked_them(storage_url, caplog):
+    """Phrasings taught in the console were stored as written and `kb export` writes them into the FAQ files: the
+    service opening the database masks each taught text, topic and pointer; other rows, and a row whose texts are not
+    the JSON teaching writes, stay as they are; again, or down and up, writes nothing."""
+    secret = "Zx9qLm3RtY7uPa2w"
+    at_revision(storage_url, "0007")
+
+    def act(texts, topic=None, pointer=None, kind="phrasings"):
+        return {
+            "ts": time.time(),
+            "author": "Ann Lead",
+            "kind": kind,
+            "entry_id": "login-failed" if kind == "phrasings" else None,
+            "topic": topic,
+            "pointer": pointer,
+            "texts": texts if isinstance(texts, str) else json.dumps(texts, ensure_ascii=False),
+        }
+
+    engine = S.make_engine(S.engine_url(storage_url))
+    with engine.begin() as conn:
+        conn.execute(
+            sa.insert(S.kb_overlay),
+            [
+                act(
+                    [{"text": f"docker login fails, pass: {secret}", "lang": "en"}, {"text": "登录失败", "lang": "zh"}]
+                ),
+                act(
+                    [{"text": "how do I mirror images", "lang": "en"}],
+                    f"mirrors pass: {secret}",
+                    f"see pass: {secret}",
+                    kind="topic",
+                ),
+                act([{"text": "docker login fails", "lang": "en"}]),
+                act(f"not json pass: {secret}"),
+            ],
+        )
+    engine.dispose()
+    Storage(storage_url).close()  # the service opening the database migrates it
+    rows = overlay_rows(storage_url)
+    texts = {i: json.loads(t) if t.startswith("[") else t for i, (t, _, _) in rows.items()}
+    assert texts[1] == [{"text": "docker login fails, pass: ****", "lang": "en"}, {"text": "登录失败", "lang": "zh"}]
+    assert rows[2][1:] == ("mirrors pass: ****", "see pass: ****")
+    assert texts[3] == [{"text": "docker login fails", "lang": "en"}]
+    assert rows[4][0] == f"not json pass: {secret}"  # left as it is, named by id
+    assert "4" in " ".join(r.getMessage() for r in caplog.records)
+    engine = S.make_engine(S.engine_url(storage_url))
+    with engine.begin() as conn:
+        assert S.remask_overlay(conn) == 0  # idempotent
+    engine.dispose()
+    at_revision(storage_url, "0007")
+    at_revision(storage_url, "0008")
+    assert overlay_rows(storage_url) == rows
+
+
+def test_teaching_in_the_console_masks_the_taught_texts(tmp_path):
+    """A phrasing taught with a pasted secret was stored (and exported by `kb export`) as written."""
+    from bot.console.store import ConsoleStore
+
+    secret = "Zx9qLm3RtY7uPa2w"
+    storage = Storage(str(tmp_path / "t.sqlite3"))
+    try:
+        store = ConsoleStore(storage.engine)
+        store.teach(
+            author="Ann Lead",
+            kind="topic",
+            texts=[{"text": f"registry user: admin pass: {secret} does not log in", "lang": "en"}],
+            topic=f"logins pass: {secret}",
+            pointer=f"https://docs.example/?pass: {secret}",
+        )
+        with storage.engine().connect() as conn:
+            (row,) = conn.execute(sa.select(S.kb_overlay)).all()
+    finally:
+        storage.close()
+    assert secret not in f"{row.texts} {row.topic} {row.pointer}", row
+    assert json.loads(row.texts) == [{"text": "registry user: admin pass: **** does not log in", "lang": "en"}]
 
 
 def test_the_web_channel_stores_the_refusal_kind_of_ask(tmp_path):

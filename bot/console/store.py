@@ -20,7 +20,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
 import diagnostics
-from bot.storage import feedback, findings, kb_overlay, missed, questions
+from bot.storage import feedback, findings, kb_overlay, mask_taught, mask_text, missed, questions
 
 # A row of ConsoleStore.summary: (day, channel, status, answer id, log cause, refusal kind, questions).
 SummaryRow = tuple[int, str, str, str | None, str | None, str | None, int]
@@ -257,9 +257,10 @@ class ConsoleStore:
             "author": author,
             "kind": kind,
             "entry_id": entry_id,
-            "topic": topic,
-            "pointer": pointer,
-            "texts": json.dumps(texts, ensure_ascii=False),
+            # masked as a stored question is (one detector): `kb export` writes them into the FAQ files
+            "topic": mask_text(topic),
+            "pointer": mask_text(pointer),
+            "texts": json.dumps(mask_taught(texts), ensure_ascii=False),
             "evaluation": json.dumps(evaluation, ensure_ascii=False) if evaluation is not None else None,
         }
         with self.engine.begin() as conn:
