@@ -77,6 +77,12 @@ def test_a_private_image_the_user_says_they_do_not_have_is_no_missing_login(ns, 
         ("scope=repository:grafana/grafana:pull", "", False),  # a Hub name whose owner and repository agree
         ("failed to fetch anonymous token", "  url: oci://ghcr.io/acme/charts/router\n      chart: router\n", True),
         ("failed to fetch anonymous token", "  url: oci://ghcr.io/acme/charts\n      chart: router\n", False),
+        (
+            "image pull failed",
+            "pulling image acr1.azurecr.io/acr1.azurecr.io/webapp:latest failed\nimage pull failed",
+            True,
+        ),
+        ("image pull failed", "pulling image acr1.azurecr.io/webapp:latest failed\nimage pull failed", False),
     ],
 )
 def test_a_name_a_tool_doubled_is_read_from_the_reference_or_the_flux_objects(line, whole, doubled):
@@ -214,3 +220,17 @@ def test_an_expiry_the_user_tells_refines_a_401_to_a_token_request(host, path):
     assert cause(long_build) == "CREDENTIALS_EXPIRED"
     # control: no account of time: the credentials containerd sent were refused
     assert cause(error) == "CREDENTIALS_INVALID"
+
+
+@CLASS
+@given(app=LABELS)
+def test_a_registry_host_written_twice_in_the_name_is_the_name(app):
+    host = f"{app}acr.azurecr.io"
+    log = (
+        f"2024-10-31T13:08:27.664Z ERROR - Pulling docker image {host}/{host}/{app}:latest over VNET failed.\n"
+        "2024-10-31T13:08:27.681Z ERROR - Image pull failed: Verify docker image configuration and credentials (if "
+        "using private repository)\n"
+    )
+    assert cause(log) == "REPO_NOT_FOUND"
+    # control: the host once: the platform's generic message keeps its reading
+    assert cause(log.replace(f"{host}/{host}/", f"{host}/")) != "REPO_NOT_FOUND"

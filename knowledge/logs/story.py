@@ -196,6 +196,9 @@ def official_image(line: str) -> bool:
 _OCI_OR_SCOPE = LazyRe(
     r"(?:oci://[a-z0-9.-]{1,253}(?::\d{1,5})?/|repository:)((?:[a-z0-9._-]{1,100}/){2,12}[a-z0-9._-]{1,100})(?=[:@\s'\"`]|$)"
 )
+# A registry host written twice at the head of a name (`myacr.azurecr.io/myacr.azurecr.io/webapp`): a tool or a setting
+# that prefixes the host to a name that already has it
+_HOST_TWICE = LazyRe(r"(?<![\w.-])([a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63}){1,6}(?::\d{1,5})?)/\1/")
 # A Flux HelmRepository's `url: oci://…/NAME` and a HelmRelease's `chart: NAME`
 _FLUX_OCI_URL = LazyRe(
     r"^\s{0,40}url:\s{0,3}[\"']?oci://[^\s\"']{1,400}/([a-z0-9._-]{1,100})/?[\"']?\s*$", re.MULTILINE
@@ -211,12 +214,15 @@ def _decoded(text: str) -> str:
 def doubled_name(line_lower: str, whole_lower: str) -> bool:
     """Whether the refused name is a path a tool doubled (labelling convention C3): helm and flux append the chart's
     name to an `oci://` repository URL, so a URL that already ends in the chart asks for `…/router/router`, a
-    repository that does not exist. Read from the refused reference on the decisive line (`line_lower`) or from a
-    Flux HelmRepository URL ending in its HelmRelease's chart (`whole_lower`); both lower-cased."""
+    repository that does not exist; a host prefixed to a name that already has it (`acr.azurecr.io/acr.azurecr.io/app`).
+    Read from the refused reference on the decisive line (`line_lower`), a host written twice anywhere, or a Flux
+    HelmRepository URL ending in its HelmRelease's chart (`whole_lower`); both lower-cased."""
     for m in _OCI_OR_SCOPE.finditer(_decoded(line_lower)):
         parts = m.group(1).split("/")
         if parts[-1] == parts[-2]:
             return True
+    if _HOST_TWICE.search(whole_lower):
+        return True
     if "oci://" not in whole_lower or "chart:" not in whole_lower:
         return False
     bases = {m.group(1) for m in _FLUX_OCI_URL.finditer(whole_lower)}
