@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 
+from knowledge.logs.images import parse_image
 from knowledge.logs.story import (
     _LOGIN_SHOWN,
     asserted,
@@ -234,3 +235,17 @@ def test_a_registry_host_written_twice_in_the_name_is_the_name(app):
     assert cause(log) == "REPO_NOT_FOUND"
     # control: the host once: the platform's generic message keeps its reading
     assert cause(log.replace(f"{host}/{host}/", f"{host}/")) != "REPO_NOT_FOUND"
+
+
+@CLASS
+@given(a=LABELS, b=LABELS)
+def test_a_dotted_name_with_an_underscore_is_a_docker_hub_name_not_a_host(a, b):
+    name = f"docker_{a}.{b}.latest"  # a Terraform reference (docker_image.ubuntu.latest) written as a string
+    assert parse_image(name)["host"] == "docker.io"
+    assert parse_image(f"{a}.example.com") is None  # control: a host name alone is no image
+    log = (
+        f"Error: Unable to create container with image {name}: unable to pull image {name}: Error response from "
+        f"daemon: pull access denied for {name}, repository does not exist or may require 'docker login': denied: "
+        "requested access to the resource is denied\n"
+    )
+    assert cause(log) == "REPO_NOT_FOUND"

@@ -256,8 +256,10 @@ def parse_image(value: str, kind: str = "ref", host: str | None = None, loose: b
         return None
     if loose and not any(c in ref for c in "/:@"):
         return None
-    if "/" not in ref and (_IPV4.match(ref) or re.match(r"^[^:@]*\.[^:@]*(?::\d{1,5})?$", ref)):
-        return None  # a bare host name (`shop-tcr.tencentcloudcr.com`, `10.0.0.7:5000`), not an image
+    if "/" not in ref and (_IPV4.match(ref) or re.match(r"^[^:@_]*\.[^:@_]*(?::\d{1,5})?$", ref)):
+        # a bare host name (`shop-tcr.tencentcloudcr.com`, `10.0.0.7:5000`), not an image; a host name has no `_`, so
+        # `docker_image.ubuntu.latest` (a Terraform reference written as a string) is a Docker Hub name
+        return None
     # Imported here, not at the top: diagnostics.reference and its package cost time (python -X importtime) that
     # only a paste naming an image should pay, never `import knowledge.logs`.
     from diagnostics.reference import NameRuleError, parse, split
