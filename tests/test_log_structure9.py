@@ -252,3 +252,56 @@ def test_a_64_hex_name_is_an_invalid_name():
     assert cause("docker: Error parsing reference: " + "a" * 64 + ": cannot specify 64-byte hexadecimal strings") == (
         "NAME_INVALID"
     )
+
+
+@STRUCTURE
+@given(
+    host=HOSTS,
+    path=PATHS,
+    err=st.sampled_from(["dial tcp: i/o timeout", "dial tcp 10.0.0.9:443: connect: connection timed out"]),
+)
+def test_a_reverse_proxys_log_of_its_upstream_failure_reads_the_upstream_reason(host, path, err):
+    # Go httputil.ReverseProxy logs "http: proxy error: %v" (dragonfly's dfdaemon in front of a registry): the reason
+    # decides (C5); "context canceled" there is a client that went away
+    paste = (
+        f"$ docker pull {host}/{path}\n"
+        "2017/12/12 18:21:28 http: proxy error: context canceled\n"
+        f"2017/12/12 18:21:36 http: proxy error: {err}\n"
+        "2017/12/12 18:21:37 http: proxy error: context canceled"
+    )
+    assert cause(paste) == "TCP_TIMEOUT"
+
+
+@STRUCTURE
+@given(
+    host=HOSTS,
+    path=PATHS,
+    err=st.sampled_from(
+        [
+            'Get "https://{h}/v2/": read tcp 10.0.0.2:40000->1.2.3.4:443: read: connection reset by peer',
+            "Error response from daemon: received unexpected HTTP status: 403 Forbidden",
+        ]
+    ),
+    said=st.sampled_from(
+        [
+            "don't know why it hits this error if use proxy.",
+            "It returns this when I set http_proxy to the daemon.",
+            "But when I remove http_proxy, docker pull is back to normal.",
+        ]
+    ),
+)
+def test_a_failure_the_user_ties_to_the_proxy_setting_is_the_proxy(host, path, err, said):
+    paste = f"```\n$ docker pull {host}/{path}\n{err.format(h=host, p=path)}\n```\n{said}"
+    assert cause(paste) == "PROXY_ERROR"
+
+
+@STRUCTURE
+@given(host=HOSTS)
+def test_a_proxy_the_user_configured_for_another_program_is_not_the_failures(host):
+    # knative#… (tuning r8): "I configured Docker to use a proxy server. Docker can pull the image normally, but ksvc
+    # can't": the old rule keeps its narrow refinement (SERVER_ERROR only)
+    paste = (
+        f'Get "https://{host}/v2/": dial tcp 1.2.3.4:443: connect: connection refused\n'
+        "But I configured Docker to use a proxy server. Docker can pull the image normally."
+    )
+    assert cause(paste) == "TCP_REFUSED"

@@ -346,6 +346,21 @@ _USER_SAYS: tuple[tuple[str, frozenset[str], LazyRe], ...] = (
         ),
     ),
     (
+        # the failure comes and goes with the proxy setting ("it hits connection reset by peer if use proxy", "returns
+        # 403 when set http_proxy to …", "when I remove http_proxy, docker pull is back to normal"): the proxy is in
+        # the failing request's path, whatever refusal or network failure it caused
+        "PROXY_ERROR",
+        frozenset(
+            {"SERVER_ERROR", "TCP_REFUSED", "TCP_TIMEOUT", "HTTP_TIMEOUT", "PERMISSION_DENIED", "REPO_NOT_FOUND"}
+        ),
+        LazyRe(
+            r"\b(?:if|when|whenever|once) (?:i |we )?(?:use|using|set|setting|enable|enabling|configure|add)\b"
+            r"[^.\n]{0,30}\b(?:a |the |an )?(?:proxy|https?_proxy)\b"
+            r"|\b(?:remove|removing|unset|unsetting|disable|disabling)\b[^.\n]{0,20}\b(?:the )?(?:proxy|https?_proxy)\b"
+            r"[^.\n]{0,60}\b(?:works?|worked|normal|fine|succeeds?|succeeded)\b"
+        ),
+    ),
+    (
         "HTTP_NOT_HTTPS",
         frozenset({"SERVER_ERROR", "PROXY_ERROR", "TLS_UNTRUSTED"}),
         LazyRe(
