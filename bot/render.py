@@ -11,6 +11,7 @@ import functools
 import json
 import marshal
 import os
+import re
 import sys
 import types
 from typing import TYPE_CHECKING, Any
@@ -51,6 +52,7 @@ def environment(channel: str) -> jinja2.Environment:
     env.filters["t"] = pick
     env.filters["tojson_compact"] = lambda v: json.dumps(v, ensure_ascii=False, separators=(",", ":"))
     env.filters["carried"] = carried
+    env.filters["registry_host"] = registry_host
     env.tests["problem"] = is_problem  # `status is problem`
     # the texts several channels say, from the one catalogue (bot/messages.py)
     env.globals["why_no_answer"] = messages.why_no_answer
@@ -59,6 +61,18 @@ def environment(channel: str) -> jinja2.Environment:
     env.globals["other_registry"] = messages.other_registry
     env.globals["messages"] = messages
     return env
+
+
+def registry_host(target: object) -> str:
+    """The host a registry target names, without its port, lower-case ("ccr.ccs.tencentyun.com:8080/ns/app" ->
+    "ccr.ccs.tencentyun.com"): a pasted log's target and the registry asked about are one registry, and get one
+    diagnosis, when only the port the log shows differs (the templates' `registry_host` filter; the widget has
+    its twin, registryHost)."""
+    host = str(target or "").split("/")[0].lower()
+    return _PORT.sub("", host)
+
+
+_PORT = re.compile(r":\d+$")
 
 
 def is_problem(status: object) -> bool:

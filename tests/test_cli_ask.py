@@ -217,6 +217,19 @@ def test_ask_ranked_is_ask_with_its_order(q):
     ]
 
 
+def test_a_log_on_another_port_of_the_registry_asked_about_gets_one_diagnose_command(capsys, monkeypatch):
+    """A nerdctl login to ccr.ccs.tencentyun.com whose log shows port 8080 printed two commands, `diagnose
+    ccr.ccs.tencentyun.com:8080 --only …` (the log's) and `diagnose ccr.ccs.tencentyun.com --only …` (the answer's):
+    the one-diagnosis rule compared host:port exactly. One registry, one command: the log's."""
+    paste = (
+        "docker login to ccr.ccs.tencentyun.com fails with nerdctl:\n"
+        'FATA[0006] failed to call rh.Client.Do: Get "http://ccr.ccs.tencentyun.com:8080/v2/": EOF'
+    )
+    code, out, _ = run_cli(["ask", "--lang", "en", paste], capsys, monkeypatch)
+    assert code == 0 and "tcr-doctor diagnose ccr.ccs.tencentyun.com:8080" in out, out
+    assert out.count("tcr-doctor diagnose") == 1, out
+
+
 def test_eval_bad_file(tmp_path, capsys, monkeypatch):
     path = tmp_path / "bad.jsonl"
     path.write_text('{"q": "x", "faq": 1}\nnot json\n', encoding="utf-8")

@@ -591,6 +591,21 @@ def test_a_log_on_the_registry_of_the_image_asked_about_gets_one_diagnosis(page,
     assert reply.locator("button.tcrd-run, form.tcrd-target-form").count() == 0
 
 
+def test_a_log_on_another_port_of_the_registry_asked_about_gets_one_diagnosis(page, service, host_pages):
+    """The log shows the registry asked about on another port (ccr.ccs.tencentyun.com:8080): one registry, one
+    diagnosis, the cause card's (the rule compared host:port exactly and offered a second button)."""
+    page.goto(host_pages.add("one-diagnosis-port", service.url))
+    open_and_ask(
+        page,
+        "docker login to ccr.ccs.tencentyun.com fails with nerdctl:\n"
+        'FATA[0006] failed to call rh.Client.Do: Get "http://ccr.ccs.tencentyun.com:8080/v2/": EOF',
+    )
+    page.locator(".tcrd-cause").wait_for(timeout=10000)
+    reply = page.locator(".tcrd-bot").last
+    assert reply.locator("button.tcrd-run-log").count() == 1
+    assert reply.locator("button.tcrd-run, form.tcrd-target-form").count() == 0
+
+
 def test_markup_in_a_pasted_log_is_text_and_runs_nothing(page, service, host_pages):
     """On a Chinese page: a log pasted with a Chinese question gets the cause card in Chinese, the `<svg onload>` of
     the log shown as text in the evidence, no element created from it, no script run, no diagnosis started."""

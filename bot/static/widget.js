@@ -465,7 +465,8 @@
     if (res.matched && res.diagnostics && res.diagnostics.length) {
       var ent = res.entities || {};
       var target = ent.image || ent.registry;
-      if (log && log.diagnose && (!log.target || log.target === target || log.target === ent.registry)) {
+      if (log && log.diagnose && (!log.target || log.target === target || log.target === ent.registry ||
+          registryHost(log.target) === registryHost(target))) {
         // the cause card already offers a diagnosis of this registry (or asks for it): no second button/form
       } else if (target) {
         var run = el("button", { type: "button", className: "tcrd-run" }, fmt(W, "runDiagnostics", { target: target }));
@@ -505,6 +506,12 @@
 
   // extra (optional): {checks, cause, also} of a pasted log; the server then says whether the findings confirm it.
   // W: the words of the reply that started it (the findings come in that reply's language).
+  // The host a registry target names, without its port (bot/render.py's registry_host): a log's target and the
+  // registry asked about are one registry, with one diagnosis, when only the port the log shows differs.
+  function registryHost(t) {
+    return String(t || "").split("/")[0].toLowerCase().replace(/:\d+$/, "");
+  }
+
   function diagnose(target, extra, W) {
     W = W || T;
     var wait = pending(fmt(W, "diagnosing", { target: target }), W);
