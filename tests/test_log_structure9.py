@@ -305,3 +305,21 @@ def test_a_proxy_the_user_configured_for_another_program_is_not_the_failures(hos
         "But I configured Docker to use a proxy server. Docker can pull the image normally."
     )
     assert cause(paste) == "TCP_REFUSED"
+
+
+@STRUCTURE
+@given(
+    host=IPV4,
+    path=PATHS,
+    words=st.sampled_from(["Item {p}/_uploads/4dbcbcde does not exist", "Repository {p} is locked", "Stream reset"]),
+    head=st.sampled_from(
+        [
+            "BuildStepsExecutionException: Tried to push BLOB for {h}/{p} with digest sha256:8a1d but failed because",
+            "Error",
+        ]
+    ),
+)
+def test_the_registrys_unknown_errcode_in_a_clients_chain_is_the_server(host, path, words, head):
+    # distribution errcode UNKNOWN "unknown: %s" with a message no wording names (jib#3281, Artifactory)
+    line = head.format(h=host, p=path) + ": unknown: " + words.format(p=path)
+    assert cause(line) == "SERVER_ERROR"
