@@ -187,12 +187,13 @@ def explain_log(text: str) -> LogCause | None:
 def explain_paste(text: str) -> LogCause | None:
     """The cause of a pasted log as `tcr-doctor explain` tells it, the way ask() tells it: a log about another
     vendor's registry gets the generic cause and a vendor-neutral fix, and no TCR FAQ entry; where no wording
-    matched, the learned fallback's likelier cause (`learned`); None when there is no cause."""
+    matched or the rules only guess (a generic wording), the learned model's likelier cause (`learned`); None when
+    there is no cause."""
     result = explain_log(text)
-    if result is None:
-        from .logs.learned import learned_cause  # learned: here, as `.logs` is; only for a paste no wording matched
+    if result is None or _overrulable(result):
+        from .logs.learned import learned_cause  # learned: here, as `.logs` is; only where the rules name no cause
 
-        result = learned_cause(text)  # a likelier cause where no wording matched, marked `learned`
+        result = learned_cause(text, result) or result  # a likelier cause, marked `learned`
     if result is None:
         return None
     from .dialogue import other_vendor
@@ -272,14 +273,22 @@ def _log_cause(text: str, entities: Entities) -> tuple[LogCause | None, bool]:
         return None, False
 
 
-def _learned_log(text: str, entities: Entities, why: Refusal | None) -> LogCause | None:
-    """The learned fallback's likelier cause of a paste the rules found none in (knowledge/logs/learned.py), as
-    the reply shows it: another vendor's registry gets the generic cause. A bug in it never costs the answer."""
+def _overrulable(reading: LogCause) -> bool:
+    """Whether the learned model may put another cause before the rules' `reading` (knowledge/logs/rules.py)."""
+    from .logs.rules import overrulable
+
+    return overrulable(reading)
+
+
+def _learned_log(text: str, entities: Entities, why: Refusal | None, rules: LogCause | None) -> LogCause | None:
+    """The learned model's likelier cause of a paste the rules found none in, or read only by a generic wording
+    (`rules`; knowledge/logs/learned.py), as the reply shows it: another vendor's registry gets the generic cause;
+    None where it may not speak. A bug in it never costs the answer."""
     try:
         from .logs import complete_target
-        from .logs.learned import learned_cause  # learned: here, as `.logs` is; only for a paste no wording matched
+        from .logs.learned import learned_cause  # learned: here, as `.logs` is; only where the rules name no cause
 
-        log = learned_cause(text)
+        log = learned_cause(text, rules)
         if log is None:
             return None
         if why is not None and why["kind"] == "other_registry":
@@ -432,10 +441,11 @@ def ask_ranked(
     _refuse_foreign_signature(reply, text)
     reply.status = (decision.status if decision.answered else "answered") if reply.answered else "no_answer"
     _tell_the_log_story(reply, text, view, (kb, matcher), decision)
-    if reply.log is None and read:
+    if read and (reply.log is None or _overrulable(reply.log)):
         # Only now, after the answer and the refusal are decided: a learned reading never chooses an entry; and only
-        # where the rules read the paste and named no cause (a failing reader gives no log cause at all).
-        reply.log = _learned_log(text, entities, reply.why)
+        # where the rules read the paste and named no cause or only guessed one (a failing reader gives no log cause
+        # at all).
+        reply.log = _learned_log(text, entities, reply.why, reply.log) or reply.log
     result: AskResult = {
         "matched": reply.answered,
         "answer": _answer_of(reply, lang),

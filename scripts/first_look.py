@@ -64,13 +64,13 @@ def checkout(code: str, into: Path) -> Path:
     return target
 
 
-def right_first(tree: Path, lines: list[str], work: Path) -> tuple[int, int]:
-    """How many of `lines` the reader in `tree` names the labelled cause of first; and first or one of the label's
-    `also_ok`."""
+def right_first(tree: Path, lines: list[str], work: Path, learned: bool = False) -> tuple[int, int]:
+    """How many of `lines` the reader in `tree` (with `learned`, combined with its learned model, as the channels
+    show it) names the labelled cause of first; and first or one of the label's `also_ok`."""
     data = work / "part.jsonl"
     data.write_text("\n".join(lines) + "\n", encoding="utf-8")
     out = subprocess.run(
-        [sys.executable, "-m", "knowledge.logs", str(data)],
+        [sys.executable, "-m", "knowledge.logs", *(["--learned"] if learned else []), str(data)],
         cwd=tree,
         check=True,
         capture_output=True,
@@ -92,6 +92,7 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--batch", required=True, help="collection round, e.g. r6")
     ap.add_argument("--since", help="only parts committed after this commit")
     ap.add_argument("--code", action="append", required=True, help="code commit to read with (repeatable)")
+    ap.add_argument("--learned", action="store_true", help="read with the learned model too (what the channels show)")
     args = ap.parse_args(argv)
     found = parts(args.batch, args.since)
     if not found:
@@ -104,7 +105,7 @@ def main(argv: list[str]) -> int:
         n = 0
         print("part     lines  " + "  ".join(f"{code + ' (also_ok)':>26}" for code in args.code))
         for rev, lines in found:
-            hits = {code: right_first(tree, lines, work) for code, tree in trees.items()}
+            hits = {code: right_first(tree, lines, work, args.learned) for code, tree in trees.items()}
             n += len(lines)
             for code in args.code:
                 totals[code][0] += hits[code][0]

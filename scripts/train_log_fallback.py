@@ -1,15 +1,18 @@
-"""Train the log reader's learned fallback (knowledge/logs/learned.py) and write knowledge/logs/fallback.json.
+"""Train the log reader's learned model (knowledge/logs/learned.py) and write knowledge/logs/fallback.json.
 
-The fallback is a character-n-gram linear SVM: TF-IDF over `char_wb` 3-5-grams of a paste's last 4,000 characters,
-one weight vector per cause code (and NONE, a paste with no registry cause), LinearSVC(C=0.5). It is used only when
-the rule-based reader names no cause. scikit-learn and numpy are needed here only (`pip install -e '.[train]'`);
+The model is a character-n-gram linear SVM: TF-IDF over `char_wb` 3-5-grams of a paste's last 4,000 characters,
+one weight vector per cause code (and NONE, a paste with no registry cause), LinearSVC(C=0.5). It speaks where the
+rule-based reader names no cause (margin > `--threshold`) and where the reader's reading is a guess (rules
+`overrulable`: margin > `--override`). scikit-learn and numpy are needed here only (`pip install -e '.[train]'`);
 the product reads the written file in pure Python.
 
     .venv/bin/python scripts/train_log_fallback.py                   # train on the development data, write the file
-    .venv/bin/python scripts/train_log_fallback.py --ablation --reader-code DIR   # leave-one-round-out table
+    .venv/bin/python scripts/train_log_fallback.py --rounds r1,r2,r3,r4,r5,r6,r7   # only these rounds
+    .venv/bin/python scripts/train_log_fallback.py --ablation --pre-round          # combiner table, honest readers
+    .venv/bin/python scripts/train_log_fallback.py --ablation --reader-code DIR    # combiner table, one fixed reader
 
 Training data: the tuning half (tests/data/real/logs_tune.jsonl) and the seen copy of the measured blind rounds
-(/work/notes/seen/logs_blind_r1-r6.jsonl, when present). Never the blind half, tests/data/real/logs_blind.jsonl.
+(/work/notes/seen/logs_blind_r1-r7.jsonl, when present). Never the blind half, tests/data/real/logs_blind.jsonl.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 TUNE = ROOT / "tests" / "data" / "real" / "logs_tune.jsonl"
-SEEN = Path("/work/notes/seen/logs_blind_r1-r6.jsonl")
+SEEN = Path("/work/notes/seen/logs_blind_r1-r7.jsonl")
 OUT = ROOT / "knowledge" / "logs" / "fallback.json"
 SAMPLE = ROOT / "tests" / "data" / "log_fallback_sample.jsonl"
 FORMAT = 1
@@ -96,30 +99,96 @@ def decisions(vec: Any, clf: Any, texts: list[str]) -> tuple[list[str], list[flo
     return [str(c) for c in clf.classes_[dec.argmax(axis=1)]], [float(m) for m in top2[:, 1] - top2[:, 0]]
 
 
-def reader_causes(rows: list[dict[str, Any]], code: Path | None) -> list[str]:
-    """The rule-based reader's cause (NONE for no cause) per row, run from `code` (a checkout; this tree if None)."""
+def reader_readings(rows: list[dict[str, Any]], code: Path | None) -> list[dict[str, Any]]:
+    """The rule-based reader's reading per row, run from `code` (a checkout; this tree if None): its cause (NONE for
+    none), alternatives, and whether the learned model may overrule it (rules `overrulable`, applied here so that an
+    old checkout without it is judged the same way)."""
     env = dict(os.environ, PYTHONPATH=str(code or ROOT))
     prog = (
-        "import json,sys\nfrom knowledge.logs import explain\n"
-        "for line in sys.stdin:\n r = explain(json.loads(line))\n print(r['cause'] if r else 'NONE')\n"
+        "import json,sys\nfrom knowledge import explain_log\n"
+        "for line in sys.stdin:\n"
+        " r = explain_log(json.loads(line)) or {}\n"
+        " print(json.dumps({k: r.get(k) for k in ('cause', 'also', 'pattern', 'confidence')}))\n"
     )
     stdin = "".join(json.dumps(r["text"]) + "\n" for r in rows)
     out = subprocess.run(
         [sys.executable, "-c", prog], input=stdin, capture_output=True, text=True, env=env, cwd=code or ROOT, check=True
     )
-    return out.stdout.split()
+    readings = []
+    for line in out.stdout.splitlines():
+        r = json.loads(line)
+        pattern = str(r["pattern"] or "")
+        r["cause"] = r["cause"] or NONE
+        r["also"] = r["also"] or []
+        shape = r["confidence"] == "low" or pattern.startswith("backoff-")
+        r["weak"] = shape or pattern in OVERRULABLE_IDS  # rules `overrulable`, the shipped combiner's
+        r["generic"] = shape or pattern in GENERIC_IDS
+        readings.append(r)
+    return readings
 
 
-def combine(reader: list[str], learned: list[str], margins: list[float], rule: tuple[str, float]) -> list[str]:
-    """The product's cause per row: the reader's, and the learned one where `rule` says so. ("none", t): only where
-    the reader names no cause and the margin exceeds t; ("override", t): also where the reader names one and the
-    margin exceeds t."""
-    kind, t = rule
-    out = []
-    for r, s, m in zip(reader, learned, margins, strict=True):
-        use = (r == NONE and m > (0.0 if kind == "override" else t)) or (kind == "override" and m > t)
-        out.append(s if use else r)
-    return out
+# knowledge/logs/rules.py GENERIC_IDS and OVERRULABLE_IDS as of the combiner's choice (an old checkout lacks them)
+GENERIC_IDS = frozenset(
+    {
+        "denied",
+        "unauthorized",
+        "pull-access-denied",
+        "denied-and-unauthorized",
+        "kubelet-symptom",
+        "manifest-unknown",
+        "name-unknown",
+        "eof",
+        "server-unknown-error",
+    }
+)
+OVERRULABLE_IDS = GENERIC_IDS - {"name-unknown", "pull-access-denied"}
+
+
+def round_start(batch: str) -> str:
+    """The commit before the first one that added a line of `batch` to the tuning file: the reader that had never
+    seen the round (round 1, which has no `batch` key, starts with the file)."""
+    if batch == "r1":
+        revs = _git("log", "--reverse", "--format=%H", "--", str(TUNE.relative_to(ROOT))).split()
+    else:
+        needle = f'"batch": "{batch}"'
+        revs = _git("log", "--reverse", "--format=%H", "-S", needle, "--", str(TUNE.relative_to(ROOT))).split()
+    return f"{revs[0]}^"
+
+
+def _git(*args: str) -> str:
+    return subprocess.run(["git", "-C", str(ROOT), *args], check=True, capture_output=True, text=True).stdout
+
+
+def checkout(rev: str, into: Path) -> Path:
+    """The tree of `rev` unpacked under `into`."""
+    import tarfile
+    from io import BytesIO
+
+    target = into / rev.replace("^", "_parent")
+    target.mkdir()
+    data = subprocess.run(["git", "-C", str(ROOT), "archive", rev], check=True, capture_output=True).stdout
+    with tarfile.open(fileobj=BytesIO(data), mode="r") as tar:
+        tar.extractall(target, filter="data")
+    return target
+
+
+def combine(reading: dict[str, Any], learned: str, margin: float, rule: tuple[str, float, float]) -> str:
+    """The cause a combiner puts first. ("none", t, _): the learned cause where the reader names none and the margin
+    exceeds t; ("weak", t, o): that, and the learned cause (not NONE) before an `overrulable` reading when the margin
+    exceeds o (the shipped rule); ("generic", t, o): before any generic or low-tier reading; ("any", t, o): before any
+    reading; ("reorder", t, o): only when the learned cause is one of the reading's alternatives."""
+    kind, t, o = rule
+    if reading["cause"] == NONE:
+        return learned if margin > t else NONE
+    if learned == NONE or margin <= o:
+        return str(reading["cause"])
+    if (
+        kind == "any"
+        or (kind in ("weak", "generic") and reading[kind])
+        or (kind == "reorder" and learned in reading["also"][:2])
+    ):
+        return learned
+    return str(reading["cause"])
 
 
 def score(rows: list[dict[str, Any]], causes: list[str]) -> tuple[int, int]:
@@ -129,48 +198,78 @@ def score(rows: list[dict[str, Any]], causes: list[str]) -> tuple[int, int]:
     return strict, ok
 
 
-RULES = [("none", 0.0), ("none", 0.25), ("none", 0.5), ("none", 1.0), ("override", 1.0), ("override", 1.5)]
+INF = float("inf")
+RULES: list[tuple[str, float, float]] = [
+    ("none", 0.5, INF),
+    ("none", 0.75, INF),
+    ("generic", 0.5, 1.0),
+    ("generic", 0.75, 1.0),
+    ("weak", 0.75, 1.0),
+    ("weak", 0.75, 1.5),
+    ("any", 0.75, 1.0),
+    ("reorder", 0.75, 0.5),
+]
+ROUNDS = ["r1", "r2", "r3", "r4", "r5", "r6", "r7"]
 
 
-def ablation(rows: list[dict[str, Any]], code: Path | None, keeps: list[int | None], threshold: float) -> None:
-    """Leave one round out over r1-r6 (train on the other five, measure the held-out round; r7 and later are not
-    used), and the same with round 7's tuning lines held out (trained on r1-r6): reader alone, fallback alone,
-    combined per rule; per pruning size; and how many `null`-labelled lines the reader leaves without a cause the
-    fallback turns into one at `threshold`."""
-    reader = reader_causes(rows, code)
-    rounds = ["r1", "r2", "r3", "r4", "r5", "r6", "r7"]
-    known = [r for r in rows if r["batch"] in rounds]
-    reader_of = {id(r): c for r, c in zip(rows, reader, strict=True)}
-    for keep in keeps:
-        print(f"\n## n-grams kept: {keep or 'all'}")
-        head = ["round", "n", "reader", "learned", *[f"{k}>{t}" for k, t in RULES], f"null->cause at >{threshold}"]
-        print("| " + " | ".join(head) + " |")
-        totals: dict[str, list[int]] = {}
-        for held in rounds:
-            train_rows = [r for r in known if r["batch"] != held and r["batch"] != "r7"]
-            test = [r for r in known if r["batch"] == held]
-            vec, clf = train(train_rows, keep)
-            learned, margins = decisions(vec, clf, [r["text"] for r in test])
-            rd = [reader_of[id(r)] for r in test]
-            cells = [score(test, rd), score(test, learned)]
-            cells += [score(test, combine(rd, learned, margins, rule)) for rule in RULES]
-            nulls = [
-                (r, lc, m)
-                for r, lc, m, c in zip(test, learned, margins, rd, strict=True)
-                if r["label"] == NONE and c == NONE
-            ]
-            made = sum(lc != NONE and m > threshold for _, lc, m in nulls)
-            row = [held, str(len(test))] + [f"{100 * s / len(test):.1f} / {100 * o / len(test):.1f}" for s, o in cells]
-            print("| " + " | ".join(row) + f" | {made} of {len(nulls)} |")
-            if held != "r7":
-                for i, (s, o) in enumerate(cells):
-                    t = totals.setdefault(str(i), [0, 0, 0])
-                    t[0] += s
-                    t[1] += o
-                    t[2] += len(test)
-        tot = [f"{100 * s / n:.1f} / {100 * o / n:.1f}" for s, o, n in totals.values()]
-        print("| r1-r6 | " + str(next(iter(totals.values()))[2]) + " | " + " | ".join(tot) + " | |")
+def _rule_name(rule: tuple[str, float, float]) -> str:
+    kind, t, o = rule
+    return f"none>{t}" if kind == "none" else f"{kind}>{o} none>{t}"
+
+
+def ablation(rows: list[dict[str, Any]], code: Path | None, pre_round: bool, keep: int | None) -> None:
+    """Leave one round out over r1-r7 (train the model on six rounds' tuning and seen-blind lines, measure the
+    seventh): reader alone, learned alone and each combiner of RULES, strict / counting `also_ok`, per round and
+    pooled; and how many `null`-labelled lines each turns into a cause (the reader named none) and back into no
+    cause (the reader named one). The reader is `code`'s (one fixed checkout, this tree if None) or, with
+    `pre_round`, for each round the reader of the commit before that round's first tuning line: one that had never
+    seen it."""
+    import tempfile
+
+    known = [r for r in rows if r["batch"] in ROUNDS]
+    with tempfile.TemporaryDirectory() as tmp:
+        if pre_round:
+            readers: dict[str, list[dict[str, Any]]] = {}
+            for held in ROUNDS:
+                test = [r for r in known if r["batch"] == held]
+                readers[held] = reader_readings(test, checkout(round_start(held), Path(tmp)))
+        else:
+            every = reader_readings(known, code)
+            readers = {h: [g for g, r in zip(every, known, strict=True) if r["batch"] == h] for h in ROUNDS}
+    names = ["reader", "learned", *[_rule_name(rule) for rule in RULES]]
+    print(f"reader: {'the commit before each round' if pre_round else code or ROOT}; n-grams kept: {keep or 'all'}")
+    print("| round | n | " + " | ".join(names) + " |")
+    print("| --- " * (len(names) + 2) + "|")
+    totals = {n: [0, 0] for n in names}
+    nulls = {n: [0, 0] for n in names}
+    count = 0
+    for held in ROUNDS:
+        test = [r for r in known if r["batch"] == held]
+        vec, clf = train([r for r in known if r["batch"] != held], keep)
+        learned, margins = decisions(vec, clf, [r["text"] for r in test])
+        rd = readers[held]
+        firsts = {"reader": [str(g["cause"]) for g in rd], "learned": learned}
+        for rule in RULES:
+            firsts[_rule_name(rule)] = [combine(g, lc, m, rule) for g, lc, m in zip(rd, learned, margins, strict=True)]
+        cells = []
+        for name in names:
+            s, o = score(test, firsts[name])
+            totals[name][0] += s
+            totals[name][1] += o
+            cells.append(f"{100 * s / len(test):.1f} / {100 * o / len(test):.1f}")
+            for r, g, c in zip(test, rd, firsts[name], strict=True):
+                if r["label"] == NONE:
+                    nulls[name][0] += g["cause"] == NONE and c != NONE
+                    nulls[name][1] += g["cause"] != NONE and c == NONE
+        count += len(test)
+        print(f"| {held} | {len(test)} | " + " | ".join(cells) + " |")
         sys.stdout.flush()
+    print(
+        f"| r1-r7 | {count} | "
+        + " | ".join(f"{100 * s / count:.2f} / {100 * o / count:.2f}" for s, o in totals.values())
+        + " |"
+    )
+    print("| `null` lines: given a cause / cleared | | " + " | ".join(f"{a} / {b}" for a, b in nulls.values()) + " |")
 
 
 def f32(values: Any) -> str:
@@ -180,9 +279,12 @@ def f32(values: Any) -> str:
     return base64.b64encode(np.asarray(values, dtype="<f4").tobytes()).decode("ascii")
 
 
-def export(vec: Any, clf: Any, rows: list[dict[str, Any]], paths: list[Path], threshold: float) -> dict[str, Any]:
+def export(
+    vec: Any, clf: Any, rows: list[dict[str, Any]], paths: list[Path], threshold: float, override: float
+) -> dict[str, Any]:
     """The data file's content: vocabulary, idf, weights (classes x n-grams) and intercepts as float32, the margin
-    threshold and where it came from."""
+    thresholds (where the rules name no cause; before a reading of the rules that is a guess) and where it came
+    from."""
     vocabulary = [str(t) for t in vec.get_feature_names_out()]
     return {
         "format": FORMAT,
@@ -192,6 +294,7 @@ def export(vec: Any, clf: Any, rows: list[dict[str, Any]], paths: list[Path], th
         "classes": [str(c) for c in clf.classes_],
         "none": NONE,
         "margin_threshold": threshold,
+        "override_threshold": override,
         "vocabulary": "\n".join(vocabulary),
         "idf": f32(vec.idf_),
         "weights": f32(clf.coef_),
@@ -227,20 +330,24 @@ def main(argv: list[str]) -> int:
     """Train and write the data file, or print the ablation."""
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--keep", type=int, default=5000, help="n-grams kept (0: all)")
-    ap.add_argument("--threshold", type=float, default=0.5, help="margin the fallback needs to name a cause")
+    ap.add_argument("--threshold", type=float, default=0.75, help="margin needed where the rules name no cause")
+    ap.add_argument("--override", type=float, default=1.0, help="margin needed before a reading of the rules")
+    ap.add_argument("--rounds", help="train on these rounds only (comma-separated batches, e.g. r1,r2,r3)")
     ap.add_argument("--out", type=Path, default=OUT)
     ap.add_argument("--sample", type=Path, default=SAMPLE, help="fixed sample with scikit-learn's decisions")
     ap.add_argument("--ablation", action="store_true", help="leave-one-round-out table instead of training")
-    ap.add_argument("--keeps", default="0,50000,20000,10000,5000", help="pruning sizes of the ablation")
     ap.add_argument("--reader-code", type=Path, default=None, help="checkout whose reader the ablation combines")
+    ap.add_argument("--pre-round", action="store_true", help="ablation: each round read by the reader before it")
     args = ap.parse_args(argv)
     paths = [TUNE] + ([SEEN] if SEEN.exists() else [])
     rows = load(paths)
+    if args.rounds:
+        rows = [r for r in rows if r["batch"] in args.rounds.split(",")]
     if args.ablation:
-        ablation(rows, args.reader_code, [int(k) or None for k in args.keeps.split(",")], args.threshold)
+        ablation(rows, args.reader_code, args.pre_round, args.keep or None)
         return 0
     vec, clf = train(rows, args.keep or None)
-    data = export(vec, clf, rows, paths, args.threshold)
+    data = export(vec, clf, rows, paths, args.threshold, args.override)
     texts = [r["text"] for r in rows]
     import numpy as np
 
@@ -252,7 +359,8 @@ def main(argv: list[str]) -> int:
     args.out.write_text(json.dumps(data, ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
     # A fixed sample of the tuning half (in the repository), with scikit-learn's own decisions, for the test
     # that the pure-Python reader computes the same.
-    tune = rows[: len(load([TUNE]))]  # the tuning half comes first
+    in_tune = {t["text"] for t in load([TUNE])}
+    tune = [r for r in rows if r["text"] in in_tune]  # the sample comes from the tuning half, in the repository
     picked = tune[:: max(1, len(tune) // 40)][:40]
     dec = clf.decision_function(vec.transform([r["text"][-TAIL:] for r in picked]))
     with open(args.sample, "w", encoding="utf-8") as fh:

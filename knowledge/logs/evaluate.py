@@ -6,12 +6,14 @@ import json
 from typing import Any
 
 from .reader import explain
+from .rules import overrulable
 
 
 def measure(paths: list[str], batch: str | None = None, *, learned: bool = False) -> dict[str, Any]:
     """Score `explain` on JSON Lines files of {"text", "cause" (or null), optional "host"/"image"/"tag"/"tool"};
     with `batch`, only the lines of that collection round (`"batch": "r3"`; round 1 has no batch, ask for "r1");
-    with `learned`, the learned fallback reads the lines the rules find no cause in (what the channels show)."""
+    with `learned`, the learned model reads the lines the rules find no cause in or only guess (what the channels
+    show)."""
 
     n = first = first_ok = anywhere = fields = fields_ok = 0
     misses = []
@@ -24,10 +26,10 @@ def measure(paths: list[str], batch: str | None = None, *, learned: bool = False
                 if batch is not None and row.get("batch", "r1") != batch:
                     continue
                 r = explain(row.get("text", ""))
-                if r is None and learned:
-                    from .learned import learned_cause  # the fallback's module, only when it is measured
+                if learned and (r is None or overrulable(r)):
+                    from .learned import learned_cause  # the learned model's module, only when it is measured
 
-                    r = learned_cause(row.get("text", ""))
+                    r = learned_cause(row.get("text", ""), r) or r
                 n += 1
                 want = row.get("cause")
                 if want is None:

@@ -1,14 +1,20 @@
-"""The learned fallback of the log reader: a likelier cause for a paste the rules cannot place (issue 11).
+"""The learned part of the log reader: a likelier cause where the rules name none or only guess (issue 11).
 
 The rule-based reader (`reader.explain`) names a cause only when a wording it knows is in the paste; on text nobody
 wrote a rule for it says nothing. Measured on rounds it had never seen, a character-n-gram linear classifier trained
 on the labelled real pastes names the right cause for part of those (docs/logs.md, "Learned fallback"), so
-`learned_cause(text)` asks it there, and only there: it never overrides a reading of the rules.
+`learned_cause(text, rules)` asks it there, and where the rules' own reading is a guess.
 
 The model is knowledge/logs/fallback.json, written by scripts/train_log_fallback.py (scikit-learn, training only):
 TF-IDF over the `char_wb` 3-5-grams of the paste's last 4,000 characters (sublinear tf, L2 norm) and one linear
 weight vector per cause code and NONE (no registry cause). Here it is read in pure Python, on the first call only,
 and computes what scikit-learn computes (tests/test_log_learned.py checks a fixed sample).
+
+When it may speak (the combiner, chosen by leave-one-round-out over rounds 1-7: docs/logs.md, "Learned fallback"):
+where the rules name no cause and its margin exceeds the file's `margin_threshold`; and where the rules' reading is
+weak (`overrulable`: a generic wording such as a bare 401/denied, a backoff frame, or a low-tier line) and it names
+another cause with a margin above `override_threshold`, its cause goes first and the rules' cause follows in `also`.
+A reading of the rules that is not weak is never touched, and then the model is not even loaded.
 
 A learned reading is marked `learned: true` with its `margin` (best minus second decision value) and
 `confidence: "low"`; the channels word it as a likelier cause, not a finding, and it never chooses or refuses an
@@ -29,7 +35,7 @@ from .commands import detect_tool, guess_op
 from .diagnosis import reading
 from .images import entities
 from .paste import MAX_EVIDENCE, MAX_INPUT, MAX_LINE, clean_lines, redact, strip_prefix
-from .rules import load_rules
+from .rules import load_rules, overrulable
 
 if TYPE_CHECKING:
     from array import array
@@ -52,8 +58,9 @@ class Model(NamedTuple):
     intercepts: array[float]
     tail: int
     ngram_range: tuple[int, int]
-    threshold: float
+    threshold: float  # margin needed where the rules name no cause
     trained: dict[str, Any]
+    override: float | None = None  # margin needed to put another cause before a guess of the rules; None: never
 
 
 _log = logging.getLogger(__name__)
@@ -101,11 +108,18 @@ def _checked(data: dict[str, Any]) -> Model:
         ngram_range=(low, high),
         threshold=float(data["margin_threshold"]),
         trained=dict(data.get("trained") or {}),
+        override=float(data["override_threshold"]) if data.get("override_threshold") is not None else None,
     )
     width, k = len(m.idf), len(m.classes)
     if k < 2 or m.none not in m.classes or len(m.intercepts) != k or len(m.weights) != k * width:
         raise ValueError(f"{k} classes, {len(m.intercepts)} intercepts, {len(m.weights)} weights for {width} columns")
-    if len(vocabulary) != width or not (1 <= low <= high <= 10) or m.tail < 1 or not math.isfinite(m.threshold):
+    thresholds = (m.threshold,) if m.override is None else (m.threshold, m.override)
+    if (
+        len(vocabulary) != width
+        or not (1 <= low <= high <= 10)
+        or m.tail < 1
+        or not all(map(math.isfinite, thresholds))
+    ):
         raise ValueError(f"{len(vocabulary)} n-grams for {width} columns, n-grams {low}-{high}, tail {m.tail}")
     return m
 
@@ -180,9 +194,15 @@ def pasted(text: str) -> bool:
     return False
 
 
-def learned_cause(text: str) -> LogCause | None:
-    """The learned fallback's cause of a paste the rules found no cause in, marked `learned`; None when the text
-    holds no pasted output, the model reads no registry cause (NONE) or its margin is below the trained threshold."""
+def learned_cause(text: str, rules: LogCause | None = None) -> LogCause | None:
+    """The learned model's reading of a paste, marked `learned`, where it may speak; None where it may not.
+
+    With `rules` None (the rules found no cause): its cause when the text holds pasted output, the model reads a
+    registry cause (not NONE) and its margin exceeds the trained threshold. With the rules' reading: only when that
+    reading is `overrulable` and the model names another cause with a margin above the override threshold; the
+    rules' cause and its alternatives then follow in `also`."""
+    if rules is not None and not overrulable(rules):
+        return None  # a reading of a specific wording: the model is not even loaded
     if not pasted(text):
         return None
     m = model()
@@ -192,10 +212,12 @@ def learned_cause(text: str) -> LogCause | None:
     scores = decision(m, vec)
     order = sorted(range(len(scores)), key=scores.__getitem__, reverse=True)
     cause, margin = m.classes[order[0]], scores[order[0]] - scores[order[1]]
-    if cause == m.none or not margin > m.threshold:  # (a NaN of a damaged file is no margin)
+    needed = m.threshold if rules is None else m.override
+    if cause == m.none or needed is None or not margin > needed:  # (a NaN of a damaged file is no margin)
         return None
-    rules = load_rules()
-    if cause not in rules["causes"]:
+    if rules is not None and cause == rules["cause"]:
+        return None  # the model agrees: the rules' reading stands as it is
+    if cause not in load_rules()["causes"]:
         return None  # a model trained on a cause code the rules no longer have
     lines = clean_lines(text)
     idx = _evidence_index(m, lines, order[0], vec)
@@ -203,7 +225,8 @@ def learned_cause(text: str) -> LogCause | None:
     ent = entities(lines, idx, guess_op("\n".join(lines[-2000:]).lower())) if lines else _NO_ENTITIES
     tool = detect_tool(lines, line, ent["tool"]) if lines else None
     evidence = redact(strip_prefix(line))[:MAX_EVIDENCE]
-    result = reading(cause, ent, tool, evidence, confidence="low")
+    also = [] if rules is None else [c for c in (rules["cause"], *rules["also"]) if c != cause]
+    result = reading(cause, ent, tool, evidence, also=list(dict.fromkeys(also)), confidence="low")
     result["learned"] = True
     result["margin"] = round(margin, 3)
     return result

@@ -505,3 +505,20 @@ def for_other_registry(result: LogCause) -> LogCause:
     """A pasted-log result (`explain`) for a message about another vendor's registry: no FAQ entry, and the
     vendor-neutral fix."""
     return {**result, "faq": None, "fix": fix_text(result["cause"], pattern_by_id(result.get("pattern")), tcr=False)}
+
+
+# The generic wordings whose cause the rules guess and the learned model may overrule (`overrulable`): GENERIC_IDS but
+# `name-unknown` ("repository X not found" names its cause; the model mistakes it for a missing tag) and
+# `pull-access-denied` (the labels' convention reads it as a missing login unless the text says otherwise; the model's
+# other readings of it were right 6 times and wrong 3 on held-out rounds, and wrong on 3 written lines): docs/logs.md.
+OVERRULABLE_IDS = frozenset(GENERIC_IDS) - {"name-unknown", "pull-access-denied"}
+
+
+def overrulable(reading: LogCause) -> bool:
+    """Whether the rules' `reading` is weak enough for the learned model to put another cause first: a generic
+    wording whose cause the rules guess (a bare 401 or `denied`, `manifest unknown`, an EOF: OVERRULABLE_IDS), a
+    backoff frame (no wording matched, only the line's shape), or a low-tier line. A learned reading itself is not."""
+    if reading.get("learned"):
+        return False
+    pattern = str(reading.get("pattern") or "")
+    return reading.get("confidence") == "low" or pattern in OVERRULABLE_IDS or pattern.startswith("backoff-")
