@@ -441,6 +441,7 @@ def ask_ranked(
     _refuse_foreign_signature(reply, text)
     reply.status = (decision.status if decision.answered else "answered") if reply.answered else "no_answer"
     _tell_the_log_story(reply, text, view, (kb, matcher), decision)
+    rules_log = reply.log  # what the rules read decides every field but the log block (the topic below too)
     if read and (reply.log is None or _overrulable(reply.log)):
         # Only now, after the answer and the refusal are decided: a learned reading never chooses an entry; and only
         # where the rules read the paste and named no cause or only guessed one (a failing reader gives no log cause
@@ -464,7 +465,7 @@ def ask_ranked(
         topic is not None
         and not reply.answered
         and not talk
-        and topic.agrees(reply.log["cause"] if reply.log is not None else None, _names_a_vendor(reply, text, topic))
+        and topic.agrees(rules_log["cause"] if rules_log is not None else None, _names_a_vendor(reply, text, topic))
     ):
         # A known subject the FAQ does not document: {"id", "title", "hint"} (docs/matching.md); never one that
         # contradicts the pasted log's cause ("Local docker build errors" beside a pull's DNS failure) or names

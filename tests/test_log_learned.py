@@ -247,3 +247,17 @@ def test_the_measure_with_learned_counts_the_combined_reading(monkeypatch, tmp_p
     monkeypatch.setattr(learned, "_MODEL", [toy_model(3.0)])
     assert measure([str(data)])["cause_first"] == 0.0
     assert measure([str(data)], learned=True)["cause_first"] == 1.0
+
+
+def test_a_learned_reading_leaves_the_not_covered_topic_as_the_rules_reading_decides_it(monkeypatch):
+    build = (
+        "My docker build fails at a RUN step of the Dockerfile:\n```\n#8 [3/5] RUN npm install\n"
+        '#8 ERROR: process "/bin/sh -c npm install" did not complete successfully: exit code: 1 zzq\n```'
+    )
+    monkeypatch.setattr(learned, "_MODEL", [None])
+    without = knowledge.ask(build)
+    assert without["log"] is None and without["topic"]["id"] == "docker-build-errors"
+    monkeypatch.setattr(learned, "_MODEL", [toy_model(3.0)])
+    with_model = knowledge.ask(build)
+    assert with_model["log"]["learned"] is True  # a likelier cause beside a local build error ...
+    assert with_model["topic"] == without["topic"]  # ... changes nothing but the log block
