@@ -376,7 +376,10 @@ class Settings:
                 values[f.name] = _parse(f, environ[f.metadata["env"]], f.metadata["env"])
         unknown = [key for key, value in given.items() if value is not None]
         if unknown:
-            raise SettingsError(f"unknown setting(s) {', '.join(sorted(unknown))}: see the README's Configuration")
+            names = ", ".join(sorted(unknown))
+            raise SettingsError(
+                f"unknown setting(s) {names}: see the README's Configuration", zh=f"未知的设置：{names}"
+            )
         if environ.get(PREFIX + "TEST_ALLOW_LOOPBACK"):
             log.warning(
                 "TCR_DOCTOR_TEST_ALLOW_LOOPBACK is ignored: it can only be set by tests through create_app(config)"
@@ -405,7 +408,11 @@ class Settings:
                 allow_loopback=self.test_allow_loopback,
             )
         except ValueError as exc:
-            raise SettingsError(f"TCR_DOCTOR_REFUSED_NETWORKS: {exc}") from None
+            raise SettingsError(
+                f"TCR_DOCTOR_REFUSED_NETWORKS: {exc}",
+                zh=f"TCR_DOCTOR_REFUSED_NETWORKS={','.join(self.refused_networks)!r}：其中有不是网段的值（应为地址加前缀长度、"
+                "主机位为 0，例如 9.0.0.0/8 或 2001:db8::/32）",
+            ) from None
 
     def anonymous_diagnosis(self) -> AnonymousDiagnosis:
         """How the public channels (the web API, Slack over HTTP and in Socket Mode) diagnose for someone the service
@@ -425,7 +432,13 @@ class Settings:
                 checks=self.diagnose_checks,
             )
         except ValueError as exc:
-            raise SettingsError(f"TCR_DOCTOR_DIAGNOSE_CHECKS={','.join(self.diagnose_checks)!r}: {exc}") from None
+            given = f"TCR_DOCTOR_DIAGNOSE_CHECKS={','.join(self.diagnose_checks)!r}"
+            anonymous = "、".join(AnonymousDiagnosis(policy=policy).allowed())
+            raise SettingsError(
+                f"{given}: {exc}",
+                zh=f"{given}：其中有未知的检查，或匿名诊断从不运行的检查（账号侧检查使用运营方的云 API 密钥）；"
+                f"匿名诊断可运行的检查：{anonymous}",
+            ) from None
 
     def _check_resolver_and_ca_file(self) -> None:
         """TCR_DOCTOR_DNS_NAMESERVER is `ip[:port]` and TCR_DOCTOR_CA_FILE a readable PEM bundle, checked when a
@@ -506,10 +519,20 @@ def _parse(f: Field[Any], value: Any, source: str) -> Any:
             return text.lower() if choices else text
         return value  # a test seam (a function)
     except (TypeError, ValueError):
-        expected = f.metadata.get("choices") or _EXPECTED.get(kind, str(kind))
-        raise SettingsError(f"{source}={value!r}: expected {expected}") from None
+        choices = f.metadata.get("choices")
+        expected = choices or _EXPECTED.get(kind, str(kind))
+        expected_zh = f"以下之一：{'、'.join(choices)}" if choices else _EXPECTED_ZH.get(kind, str(kind))
+        raise SettingsError(
+            f"{source}={value!r}: expected {expected}", zh=f"{source}={value!r}：应为{expected_zh}"
+        ) from None
 
 
+_EXPECTED_ZH: dict[Any, str] = {
+    int: "整数",
+    float: "数字",
+    bool: "1/true/yes/on 或 0/false/no/off",
+    tuple[int, ...]: "逗号分隔的整数",
+}
 _EXPECTED: dict[Any, Any] = {
     int: "an integer",
     float: "a number",

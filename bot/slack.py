@@ -167,9 +167,10 @@ class SlackSettings:
         if not anonymous.allowed(credentials=False):
             # Slack never takes a password: an operator's choice of `credentials` alone leaves it nothing to run, and
             # running anything else would go beyond that choice
+            given = f"TCR_DOCTOR_DIAGNOSE_CHECKS={','.join(settings.diagnose_checks)!r}"
             raise SettingsError(
-                f"TCR_DOCTOR_DIAGNOSE_CHECKS={','.join(settings.diagnose_checks)!r}: Slack never runs credentials "
-                "(it takes no password); name at least one other check"
+                f"{given}: Slack never runs credentials (it takes no password); name at least one other check",
+                zh=f"{given}：Slack 从不运行 credentials（它不接收密码）；请至少再指定一个其他检查",
             )
         return cls(
             bot_token=token,

@@ -94,7 +94,8 @@ class FromProxiesOnly:
             except ValueError:
                 raise SettingsError(
                     f"TCR_DOCTOR_TRUSTED_PROXY_ADDRESSES: {address!r} is not an address or network (10.0.0.5, "
-                    "10.0.0.0/24), nor '*'"
+                    "10.0.0.0/24), nor '*'",
+                    zh=f"TCR_DOCTOR_TRUSTED_PROXY_ADDRESSES：{address!r} 不是地址或网段（10.0.0.5、10.0.0.0/24），也不是 '*'",
                 ) from None
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
@@ -112,8 +113,10 @@ def _rate(name: str, spec: str) -> tuple[int, float] | None:
     try:
         return parse_rate(spec)
     except (TypeError, ValueError):
+        given = f"TCR_DOCTOR_RATE_LIMIT_{name.upper()}={spec!r}"
         raise SettingsError(
-            f"TCR_DOCTOR_RATE_LIMIT_{name.upper()}={spec!r}: expected N/SECONDS (e.g. 60/60), or 0 for none"
+            f"{given}: expected N/SECONDS (e.g. 60/60), or 0 for none",
+            zh=f"{given}：应为 次数/秒数（例如 60/60），或 0 表示不限",
         ) from None
 
 

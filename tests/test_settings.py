@@ -74,6 +74,49 @@ def test_a_bad_value_names_the_variable(env, message):
     assert message in str(err.value)
 
 
+def _settings_errors(tmp_path):
+    """Every kind of SettingsError the service can raise at start-up, each raised by the code that raises it."""
+    from bot.slack import SlackSettings
+    from bot.web import create_app
+
+    def web(**config):
+        return lambda: create_app({"DB": str(tmp_path / "w.sqlite3"), "SLACK": "off", **config})
+
+    return {
+        "integer": lambda: Settings.from_env(environ={"TCR_DOCTOR_MAX_BODY_BYTES": "lots"}),
+        "integers": lambda: Settings.from_env(environ={"TCR_DOCTOR_REGISTRY_PORTS": "443,https"}),
+        "choice": lambda: Settings.from_env(environ={"TCR_DOCTOR_SLACK": "sometimes"}),
+        "number": lambda: Settings.from_env(environ={"TCR_DOCTOR_DIAGNOSE_TIMEOUT": "soon"}),
+        "unknown": lambda: Settings.from_env({"MAX_BODY_BYTE": 1}, {}),
+        "networks": web(REFUSED_NETWORKS="9.1.0.0/8"),
+        "checks": web(DIAGNOSE_CHECKS="dns,cloud_instance"),
+        "rate": web(RATE_LIMIT_ASK="often"),
+        "proxies": web(TRUSTED_PROXIES=1, TRUSTED_PROXY_ADDRESSES="gateway"),
+        "slack": lambda: SlackSettings.from_settings(
+            Settings.from_env(environ={"SLACK_BOT_TOKEN": "xoxb-1", "TCR_DOCTOR_DIAGNOSE_CHECKS": "credentials"}),
+            socket_mode=True,
+        ),
+    }
+
+
+@pytest.mark.parametrize(
+    "kind", ["integer", "integers", "choice", "number", "unknown", "networks", "checks", "rate", "proxies", "slack"]
+)
+def test_a_settings_error_gives_its_reason_in_chinese_too(tmp_path, kind):
+    """`tcr-doctor serve` in Chinese printed "设置无效：TCR_DOCTOR_MAX_BODY_BYTES='lots': expected an integer（见 README
+    的配置表）": every SettingsError but two had no `zh`. Each says its reason in Chinese, naming the variable or the
+    value as the English one does; the English message is unchanged."""
+    import re
+
+    with pytest.raises(SettingsError) as err:
+        _settings_errors(tmp_path)[kind]()
+    zh = err.value.zh
+    assert zh and re.search(r"[\u4e00-\u9fff]", zh), (str(err.value), zh)
+    assert not re.search(r"\b(expected|unknown|not|never|is|use)\b", zh), zh
+    named = re.findall(r"TCR_DOCTOR_[A-Z_]+|MAX_BODY_BYTE", str(err.value))
+    assert named and all(n in zh for n in named), (str(err.value), zh)
+
+
 def test_an_unknown_config_key_is_an_error_not_ignored():
     with pytest.raises(SettingsError, match="MAX_BODY_BYTE"):
         Settings.from_env({"MAX_BODY_BYTE": 1}, {})
