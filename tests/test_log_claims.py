@@ -249,3 +249,31 @@ def test_a_dotted_name_with_an_underscore_is_a_docker_hub_name_not_a_host(a, b):
         "requested access to the resource is denied\n"
     )
     assert cause(log) == "REPO_NOT_FOUND"
+
+
+@CLASS
+@given(host=HOSTS, path=PATHS)
+def test_a_login_the_user_names_in_a_sentence_starts_no_login(host, path):
+    told = (
+        f"It seems that the deploy tool doesn't run `docker login` prior to pulling the images from {host}.\n"
+        f"Pulling this image: {host}/{path}:latest\n"
+        f"Error: (HTTP code 500) server error - Get https://{host}/v2/{path}/manifests/latest: unauthorized: "
+        "authentication required\n"
+    )
+    assert cause(told) == "CREDENTIALS_MISSING"
+    # control: a typed login answered 401 is the login's own refusal of what was typed
+    typed = f"`docker login {host} -u bot -p abc`\nError response from daemon: Get https://{host}/v2/: unauthorized\n"
+    assert cause(typed) == "CREDENTIALS_INVALID"
+
+
+@pytest.mark.parametrize(
+    ("prose", "missing"),
+    [
+        ("the docker build doesn't try to authenticate with the source ecr repository", True),
+        ("it is not logging in before trying to pull the image", True),
+        ("this is not a login issue, as that step succeeds in the workflow", False),
+        ("docker login doesn't work", False),
+    ],
+)
+def test_the_user_says_the_program_did_not_log_in(prose, missing):
+    assert said_not_logged_in(prose) is missing

@@ -542,6 +542,16 @@ def _whole_paste_cause(cause: str, also: list[str], line: str, lines: list[str],
 _Best = tuple[int, int, dict[str, Any], str, str | None]  # (tier, line index, pattern, line, operation)
 
 
+def _typed_command(line: str) -> tuple[str, str, str] | None:
+    """`command_info` of a line that is a typed command: not a user's sentence naming a login in backticks
+    ("caprover doesn't run `docker login` prior to pulling" tells what was or was not typed; it starts no login whose
+    output follows)."""
+    info = command_info(line) if len(line) < 2000 else None
+    if info and info[1] == "login" and "`" in line and is_prose(_QUOTED_SPAN.sub(" ", line)):
+        return None
+    return info
+
+
 def _decisive_line(lines: list[str], default_op: str | None, fenced: frozenset[int]) -> tuple[_Best, list[str]] | None:
     """The line that names the cause (the highest tier; a later line wins a tie, except a later entry of the same
     "errors:" list, a user's sentence after fenced output and a side command's output) and the causes of the other
@@ -563,7 +573,7 @@ def _decisive_line(lines: list[str], default_op: str | None, fenced: frozenset[i
         continued = bool(_CONTINUES.search(line)) and not is_prose(line)
         secondary = in_errors and bool(ERRCODE_LINE.match(line))
         in_errors = secondary or line.lower().startswith("errors:")
-        info = command_info(line) if len(line) < 2000 else None
+        info = _typed_command(line)
         op = info[1] if info and info[1] else op
         if op == "login" and info is None and login_finished([line]):
             op = None  # the login ended ("Login Succeeded"): the lines below are another command's output

@@ -104,6 +104,12 @@ _SAID_NOT_LOGGED_IN = LazyRe(
     r"\bmissing (?:the |a )?(?:docker )?log ?in (?:step|action)\b|"
     r"\bforg[eo]t(?:ten)? (?:to (?:run |do |use )?)?(?:the |a )?(?:docker )?log ?in\b|"
     r"\b(?:i|we) (?:was|were|am|are|had|have)(?:n't| not) (?:yet )?logged in\b|"
+    # a program that did not log in, told of it ("caprover doesn't run `docker login` prior to pulling", "the docker
+    # build doesn't try to authenticate with the source ECR repository", "it is not logging in before trying to pull")
+    r"\b(?:does ?n[o']t|did ?n[o']t|never)\s(?:even\s)?(?:run\s|do\s|try to\s|attempt to\s|perform\s)?(?:a |the |any )?"
+    r"(?:docker |podman )?(?:log ?in|login|authenticate)\b(?! (?:issue|problem|error|step|page|prompt|command|works?))|"
+    r"\b(?:is ?n[o']t|was ?n[o']t)\s(?:even\s)?(?:(?:running|doing|performing) (?:a |the |any )?(?:docker |podman )?login\b|"
+    r"(?:trying|attempting) to (?:log ?in|login|authenticate)\b|logging in\b|authenticating\b)|"
     r"忘(?:了|记)?登录|没有?(?:先)?(?:执行|运行)?\s?(?:docker )?(?:login|登录)|"
     r"ログインしていな(?:い|かった)|ログイン(?:を)?(?:し)?忘れ|로그인(?:을)? ?(?:안 ?했|하지 않았|잊)"
 )
