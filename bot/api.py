@@ -75,9 +75,9 @@ ERRORS: dict[str, dict[str, str]] = {
         "zh": '请在字段 "target" 中填写镜像仓库域名或镜像地址。',
     },
     "target_too_long": messages.sentence(messages.too_long("target", "{limit}")),  # as `diagnose` says it
-    "bad_checks": {
-        "en": '"checks" must be a list of check names from: {names}.',
-        "zh": '"checks" 必须是检查项名称的列表，可选：{names}。',
+    "bad_checks": {  # {names}: the checks this service runs (the operator may have narrowed them)
+        "en": '"checks" must be a list of the checks this service runs: {names}.',
+        "zh": '"checks" 必须是本服务运行的检查项名称的列表：{names}。',
     },
     "bad_cause": {
         "en": '"cause" must be a cause code from a pasted log (as in the "log" of /api/ask), and '
