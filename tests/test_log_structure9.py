@@ -323,3 +323,25 @@ def test_the_registrys_unknown_errcode_in_a_clients_chain_is_the_server(host, pa
     # distribution errcode UNKNOWN "unknown: %s" with a message no wording names (jib#3281, Artifactory)
     line = head.format(h=host, p=path) + ": unknown: " + words.format(p=path)
     assert cause(line) == "SERVER_ERROR"
+
+
+@STRUCTURE
+@given(
+    path=PATHS,
+    said=st.sampled_from(
+        [
+            "This works a lot of the time but not all the time.",
+            "It works most of the time, it's just flaky.",
+            "The scan is hit or miss with the same secret.",
+            "It fails only some of the time with the same config.",
+        ]
+    ),
+)
+def test_a_refusal_the_user_says_comes_and_goes_is_the_server(path, said):
+    # C4(a): credentials that work at other times are not wrong (fluxcd image-reflector-controller, tuning r8)
+    paste = (
+        f"I have valid credentials in an image pull secret.\n\n{said}\n\n```\n"
+        f"scan failed: GET https://auth.docker.io/token?scope=repository:{path}:pull&service=registry.docker.io: "
+        'unexpected status code 401 Unauthorized: {"details":"incorrect username or password"}\n```'
+    )
+    assert cause(paste) == "SERVER_ERROR"

@@ -275,6 +275,10 @@ _USER_SAYS: tuple[tuple[str, frozenset[str], LazyRe], ...] = (
         ),
         LazyRe(
             r"\b(?:intermittent(?:ly)?|randomly|sporadic(?:ally)?|from time to time|every now and then)\b|"
+            # "This works a lot of the time but not all the time", "it's flaky", "hit or miss", "fails on and off"
+            r"\b(?:works?|worked|succeeds?|succeeded) (?:a lot of|most of|much of|some of) the time\b|"
+            r"\bnot (?:all|every) (?:of )?the time\b|\bflak(?:y|iness)\b|\bhit (?:or|and) miss\b|\b(?:on and off|off and on)\b|"
+            r"\b(?:fails?|failed|failing) (?:only )?(?:some|part) of the time\b|"
             r"\bsometimes\b[^.\n]{0,40}\bsometimes\b|\b(?:does not|doesn't|not) work stabl[ey]\b|\bunstable\b|"
             r"\b(?:recovers?|recovered|resolves itself|goes away)\b[^.\n]{0,30}\b(?:seconds?|minutes?|mins?)\b|"
             # the user's "temporary failures of the service"; glibc's "Temporary failure in name resolution" is output
