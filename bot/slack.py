@@ -111,6 +111,17 @@ _NAME_KINDS = {
     "image": "ref",
     "ref": "ref",
     "reference": "ref",
+    # the kinds in Chinese (diagnostics.KIND_WORDS's words, and the short ones): a reply in Chinese
+    "实例": "instance",
+    "实例名": "instance",
+    "命名空间": "namespace",
+    "命名空间名": "namespace",
+    "仓库": "repo",
+    "仓库名": "repo",
+    "版本": "tag",
+    "版本名": "tag",
+    "镜像": "ref",
+    "镜像地址": "ref",
 }
 # Message subtypes that are a person writing; everything else (bot_message, message_changed, ...) is ignored.
 _HUMAN_SUBTYPES = (None, "file_share", "thread_broadcast")
@@ -1062,6 +1073,8 @@ class SlackChannel:
         """`/tcr check-name KIND VALUE`: the naming rules' verdict, or the usage."""
         parts = text.split(None, 1)
         kind = _NAME_KINDS.get(parts[0].lower()) if parts else None
+        if kind is not None and not parts[0].isascii():
+            lang = "zh"  # `/tcr check-name 镜像 …`: a kind named in Chinese gets its reply in Chinese
         if kind is None or len(parts) != 2:
             respond(**message("usage.json.j2", lang=lang, sub="check-name"))
             return

@@ -234,6 +234,10 @@ def test_slash_check_name_explains_a_bad_name(rig):
             "检查名称 ref ccr.ccs.tencentyun.com/ns/app:1",
             ":white_check_mark: 镜像地址 `ccr.ccs.tencentyun.com/ns/app:1` 合法",
         ),
+        # the kinds in Chinese (qa8: `/tcr check-name 镜像 x` got the usage, in English)
+        ("check-name 镜像 Foo/Bar", ":x: 镜像地址 `Foo/Bar` 不合法"),
+        ("检查名称 命名空间 team", ":white_check_mark: 命名空间名 `team` 合法"),
+        ("检查名称 版本 v1.0", ":white_check_mark: 版本名 `v1.0` 合法"),
     ],
 )
 def test_slash_check_name_names_the_kind_in_words_of_the_reply_language(rig, command, head):
