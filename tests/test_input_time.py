@@ -180,3 +180,25 @@ def test_a_host_checked_whole_is_checked_in_linear_time():
     assert not slow, slow
     assert login_from_command("ccr.ccs.tencentyun.com:443") == "ccr.ccs.tencentyun.com:443"
     assert login_from_command("报错 怎么办") is None
+
+
+def test_a_paste_of_engine_api_urls_is_read_in_linear_time():
+    """The Engine API wording (logpatterns.toml engine-api-status: a URL with a port 2375/2376, /v1.NN/ or /_ping,
+    then a 4xx/5xx) tried every port or path mark of each URL, and from each a 600-character window: a capped line
+    of "https://a/v1.0/" repeated took 0.25 s (load 11) and was read ~5 times a line, so 16,000 characters held
+    ask() 8 s and 40,000 (Slack's longest) 18 s; now 1-1.4 s and 3 s, spread over every wording. The windows after
+    the first and after the last mark cover every status the marks between them reached (the marks lie < 600
+    characters apart): the same lines match."""
+    from knowledge.logs.rules import load_rules
+
+    for unit in ("https://a/v1.0/", "http://a:2375/"):
+        flood = "\n".join([_repeated("." + unit * 300, 3_990)] * 4)  # the web's longest question
+        seconds, _ = _timed(explain, flood)
+        assert seconds < 3 * LINE_BOUND, (unit, seconds)
+    (wording,) = [p for p in load_rules()["patterns"] if p["id"] == "engine-api-status"]
+    rx = _rx(wording)
+    assert rx.search('Get "http://localhost:2375/v1.41/containers/json": 404 page not found')
+    assert rx.search("https://h/v1.4/" + "a" * 200 + "/_ping" + " " * 500 + "500")  # 705 after the first mark
+    assert rx.search("https://h/v1.4/404/" + "a" * 240 + "/_ping" + "x" * 700)  # between the marks
+    assert not rx.search("https://h/v1.4/" + " " * 601 + "404")
+    assert not rx.search('Get "https://h/v2/": dial tcp 10.0.0.1:2375: 404')
