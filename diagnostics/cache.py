@@ -90,16 +90,17 @@ def kept_patterns(kind: str) -> Callable[[], None]:
     The compiled program of a pattern (re's parser and code generator, pure Python) is what `.pyc` files are for code:
     ~160 patterns of the FAQ matcher and the log reader, compiled anew in every process, were ~40 % of a cold
     `tcr-doctor ask` (valgrind; a character class of Chinese ranges alone ~4 M instructions). re's own cache becomes a
-    `_KeptPrograms`, which loads a kept program where re would compile: with `_sre.compile`, the call `re.compile`
-    ends with, so the Pattern is the one `re.compile` returns (equal, program included). The copy is keyed by the
-    Python version and re's program format (`_sre.MAGIC`); anything unexpected (a damaged copy, another re) leaves
-    re as it was. Patterns are the package's own (a question's or a log's text never becomes one: tests/test_startup.py)."""
-    import re
+    `_KeptPrograms`, which loads a kept program where re would compile, and compiles a new pattern as
+    re._compiler.compile does, noting its program: the Pattern is the one `re.compile` returns (equal, program
+    included). The copy is keyed by the Python version and re's program format (`_sre.MAGIC`); anything unexpected (a
+    damaged copy, a pattern it cannot compile) is left to re. Patterns are the package's own (a question's or a log's
+    text never becomes one: tests/test_startup.py)."""
+    import re  # (only for the commands that keep their patterns: see bot/cli.py; loaded by then)
 
     root = cache_root()
     if root is None or type(getattr(re, "_cache", None)) is not dict:
         return _keep_nothing
-    import _sre
+    import _sre  # (as re)
 
     version = blake2b(f"{sys.version}:{_sre.MAGIC}:{sys.byteorder}".encode(), digest_size=6).hexdigest()
     path = os.path.join(root, f"patterns-{kind}-{version}.marshal")
@@ -117,55 +118,67 @@ def kept_patterns(kind: str) -> Callable[[], None]:
     re._cache = cache  # type: ignore[attr-defined]
 
     def keep() -> None:
-        new = [key for key in list(cache) if key not in kept and isinstance(key[1], (str, bytes))]
-        if not new:
+        if not cache.new:
             return
-        entries = list(kept.values()) if len(kept) + len(new) <= MAX_KEPT_PATTERNS else []
+        entries = list(kept.values()) if len(kept) + len(cache.new) <= MAX_KEPT_PATTERNS else []
+        entries += list(cache.new.values())[:MAX_KEPT_PATTERNS]
         try:
-            entries += [_program(pattern, flags) for _, pattern, flags in new[:MAX_KEPT_PATTERNS]]
-            os.makedirs(root, exist_ok=True)
             data = marshal.dumps(entries)
+            os.makedirs(root, exist_ok=True)
             tmp = f"{path}.{os.getpid()}.tmp"
             with open(tmp, "wb") as fh:
                 fh.write(data)
             os.replace(tmp, path)  # whole or not at all, when several processes write it at once
-        except (OSError, ValueError, TypeError):  # (a cache is never worth failing the command for)
+        except (OSError, ValueError):  # (a cache is never worth failing the command for)
             pass
 
     return keep
 
 
 class _KeptPrograms(dict):  # type: ignore[type-arg]
-    """re's cache ({(type, pattern, flags): Pattern}) that loads a pattern it lacks from the kept programs (only the
-    patterns the run uses: loading all ~380 of `ask` cost ~20 M instructions, mostly `_sre.compile` reading the
-    programs' integers). re's `_compile` looks a pattern up here before compiling it; a KeyError compiles it."""
+    """re's cache ({(type, pattern, flags): Pattern}) that makes a pattern it lacks from its kept program, or compiles
+    it and notes the program in `new`. re's `_compile` looks a pattern up here before compiling it: a KeyError (a
+    compiled Pattern given again, a debug flag, an invalid pattern) leaves the pattern to re. Only the patterns a
+    run uses are made (all ~380 kept for `ask` cost ~20 M instructions, mostly `_sre.compile` reading programs)."""
 
     def __init__(self, kept: dict[tuple[type, str | bytes, int], tuple[Any, ...]]) -> None:
         super().__init__()
         self.kept = kept
+        self.new: dict[tuple[type, str | bytes, int], tuple[Any, ...]] = {}
 
     def __missing__(self, key: tuple[type, str | bytes, int]) -> Any:
+        # (both loaded by then: this is re's cache)
         import _sre
+        import re
 
         entry = self.kept.get(key)
-        if entry is None:
-            raise KeyError(key)
-        pattern, _, final, code, groups, groupindex, indexgroup = entry
         try:
+            if entry is None:
+                entry = _program(key)
+                if entry is None:
+                    raise KeyError(key)
+                self.new[key] = entry
+            pattern, _, final, code, groups, groupindex, indexgroup = entry
             # (the program is kept as bytes: a marshal list of ints, one object each, read ~4x slower)
             compiled = _sre.compile(pattern, final, memoryview(code).cast("I").tolist(), groups, groupindex, indexgroup)
-        except (RuntimeError, ValueError, TypeError, OverflowError):  # (a program this _sre refuses, "invalid SRE
-            # code": re compiles the pattern)
+        except (re.error, RuntimeError, ValueError, TypeError, OverflowError, RecursionError):  # (a pattern re's
+            # parser refuses, a program this _sre refuses ("invalid SRE code"): left to re, which says why)
+            self.new.pop(key, None)
             raise KeyError(key) from None
         self[key] = compiled
         return compiled
 
 
-def _program(pattern: str | bytes, flags: int) -> tuple[Any, ...]:
+def _program(key: tuple[type, str | bytes, int]) -> tuple[Any, ...] | None:
     """(pattern, flags, and the arguments of `_sre.compile` after the pattern, the program as bytes): what
-    re._compiler.compile computes."""
-    # only when a run compiled a pattern that was not kept (array: ~1 M instructions, valgrind)
-    import re
+    re._compiler.compile computes (Python 3.11-3.13); None for what re must see itself (a compiled Pattern, a flag
+    that prints or warns)."""
+    import re  # (loaded by then: see _KeptPrograms.__missing__)
+
+    kind, pattern, flags = key
+    if kind not in (str, bytes) or type(flags) is not int or flags & (re.DEBUG | _TEMPLATE):
+        return None
+    # only when a run compiles a pattern that was not kept (array: ~1 M instructions, valgrind)
     from array import array
 
     parsed = re._parser.parse(pattern, flags)  # type: ignore[attr-defined]
@@ -175,7 +188,10 @@ def _program(pattern: str | bytes, flags: int) -> tuple[Any, ...]:
     for name, index in groupindex.items():
         indexgroup[index] = name
     final = int(flags | parsed.state.flags)
-    return (pattern, int(flags), final, code, parsed.state.groups - 1, groupindex, tuple(indexgroup))
+    return (pattern, flags, final, code, parsed.state.groups - 1, groupindex, tuple(indexgroup))
+
+
+_TEMPLATE = 1  # re.TEMPLATE (deprecated in 3.11, gone in 3.13): re warns about it, so such a pattern is left to re
 
 
 def _keep_nothing() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import marshal
 import os
 import ssl
 import subprocess
@@ -421,25 +422,35 @@ def test_kept_patterns_are_the_patterns_re_compiles(tmp_path, monkeypatch):
         (rb"\x1b\[[0-?]*[@-~]", 0),
         (r"^(?:login succeeded)\s*$", re.MULTILINE),
     ]
+    fresh = re._compiler.compile
     monkeypatch.setattr(re, "_cache", {})  # a new process's
     keep = kept_patterns("probe")
     for pattern, flags in cases:
-        re.compile(pattern, flags)
+        assert re.compile(pattern, flags) == fresh(pattern, flags)  # compiled as re does, its program noted
     keep()
     assert len(list(tmp_path.glob("patterns-probe-*.marshal"))) == 1
     monkeypatch.setattr(re, "_cache", {})  # the next run
     kept_patterns("probe")
-    fresh = re._compiler.compile
-    monkeypatch.setattr(re._compiler, "compile", lambda *args: pytest.fail(f"compiled again: {args}"))
-    for pattern, flags in cases:
-        loaded = re.compile(pattern, flags)
-        assert loaded == fresh(pattern, flags)
-        assert (loaded.flags, loaded.groups, dict(loaded.groupindex)) == (lambda p: (p.flags, p.groups, p.groupindex))(
-            fresh(pattern, flags)
+    parse, parsed = re._parser.parse, []
+    re._parser.parse = lambda *args: parsed.append(args) or parse(*args)
+    try:
+        loaded = [re.compile(pattern, flags) for pattern, flags in cases]
+    finally:
+        re._parser.parse = parse
+    assert parsed == []  # nothing compiled again
+    for (pattern, flags), pattern_object in zip(cases, loaded, strict=True):
+        expected = fresh(pattern, flags)
+        assert pattern_object == expected
+        assert (pattern_object.flags, pattern_object.groups, pattern_object.groupindex) == (
+            expected.flags,
+            expected.groups,
+            expected.groupindex,
         )
     assert re.compile(cases[0][0]).match("x.io/v2/app").group("host", 2) == ("x.io", "app")
-    monkeypatch.setattr(re._compiler, "compile", fresh)
     assert re.compile(r"new\d").match("new1")  # a pattern not kept is compiled as before
+    with pytest.raises(re.error, match="missing \\)"):
+        re.compile(r"(unclosed")  # and an invalid one refused by re itself
+    assert re.compile(re.compile("x")).pattern == "x"  # a compiled Pattern given again
 
 
 def test_kept_patterns_ignore_a_damaged_copy(tmp_path, monkeypatch):
@@ -458,19 +469,17 @@ def test_kept_patterns_ignore_a_damaged_copy(tmp_path, monkeypatch):
     keep = kept_patterns("probe")
     assert re.compile(r"a(b+)c").match("abbc").group(1) == "bb"
     keep()  # written anew
-    import marshal
-
     assert [entry[0] for entry in marshal.loads(kept.read_bytes())] == [r"a(b+)c"]
 
 
 KEPT_PROBE = """
 import atexit, re, sys
 compiled = []
-compile = re._compiler.compile
-def counting(pattern, flags=0):
+parse = re._parser.parse
+def counting(pattern, flags=0, state=None):
     compiled.append(pattern)
-    return compile(pattern, flags)
-re._compiler.compile = counting
+    return parse(pattern, flags, state)
+re._parser.parse = counting
 atexit.register(lambda: sys.stderr.write(f"compiled {len(compiled)}\\n"))
 sys.argv = ['tcr-doctor', *sys.argv[1:]]
 from bot.cli import console
@@ -509,6 +518,7 @@ def test_a_second_run_compiles_no_pattern_and_keeps_none_of_the_users_text(tmp_p
     assert compiled > 50  # the matcher's and the log reader's patterns
     (kept,) = cache.glob(f"patterns-{argv[0]}-*.marshal")
     data = kept.read_bytes()
+    assert compiled == len(marshal.loads(data))  # each compiled once: its program is noted, not made again to keep
     again, compiled = run("2", str(cache))
     assert compiled == 0 and kept.read_bytes() == data
     assert again == first == run("2", "off")[0]
