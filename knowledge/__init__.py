@@ -275,7 +275,7 @@ def _log_cause(text: str, entities: Entities) -> tuple[LogCause | None, bool]:
 
 def _overrulable(reading: LogCause) -> bool:
     """Whether the learned model may put another cause before the rules' `reading` (knowledge/logs/rules.py)."""
-    from .logs.rules import overrulable
+    from .logs.rules import overrulable  # lazy, as `.logs` is here (see the module's docstring)
 
     return overrulable(reading)
 
