@@ -257,6 +257,24 @@ def status_word(status: str, lang: str) -> str:
     return text[lang if lang in text else "en"] if text else str(status).upper()
 
 
+# A cited FAQ entry, as `diagnose`, its ticket report and `explain` name it: one label and one form, "相关 FAQ：<question>
+# （<id>）" (the id alone where the question was not read: `diagnose`'s text reads no FAQ file on its start-up path).
+FAQ_LABEL: Text = {"zh": "相关 FAQ", "en": "FAQ"}
+
+
+def cite_faq(faq_id: str, question: Text | None, lang: str, *, code: bool = False) -> str:
+    """`label: question (id)` for the FAQ entry FAQ_ID in LANG; the id alone when QUESTION ({zh, en}) is None;
+    `code`: the id in Markdown backticks (the ticket report)."""
+    zh = lang == "zh"
+    ident = f"`{faq_id}`" if code else faq_id
+    text = (
+        ident
+        if not question
+        else f"{question.get(lang) or question.get('en', '')}{'（' if zh else ' ('}{ident}{'）' if zh else ')'}"
+    )
+    return f"{FAQ_LABEL['zh' if zh else 'en']}{'：' if zh else ': '}{text}"
+
+
 # The evidence keys of a finding as a Chinese `diagnose` text and ticket report name them (`hostport: …` read as
 # "主机与端口：…"). English output names them by their key, as `--json` does: the keys stay stable in JSON.
 EVIDENCE_LABELS_ZH: dict[str, str] = {

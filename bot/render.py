@@ -58,6 +58,7 @@ def environment(channel: str) -> jinja2.Environment:
     env.globals["why_no_answer"] = messages.why_no_answer
     env.globals["status_word"] = messages.status_word
     env.globals["evidence_label"] = messages.evidence_label
+    env.globals["cite_faq"] = messages.cite_faq
     env.globals["other_registry"] = messages.other_registry
     env.globals["messages"] = messages
     return env

@@ -354,3 +354,19 @@ def test_check_name_names_the_kind_in_words_and_shows_a_blank_value(argv, zh, en
         out = capsys.readouterr().out
         assert expected in out.splitlines()[0], out
         assert not re.search(r"\b(ref|repo)\b", out.splitlines()[0].replace(argv[-1], "")), out
+
+
+@pytest.mark.parametrize(("lang", "label"), [("zh", "相关 FAQ："), ("en", "FAQ: ")])
+def test_a_cited_faq_entry_has_one_label_and_one_form(lang, label):
+    """`diagnose` said "参考 FAQ：<id>", `explain` "相关 FAQ：<id> — <question>", the report "FAQ：<question> (`<id>`)":
+    three forms and two labels. One label; the question (where it was read) before the id."""
+    from bot.messages import cite_faq
+
+    report = missing_tag_report(["latest"])
+    faq = report["findings"][0]["faq"]
+    text, ticket = text_of(report, lang)
+    assert f"{label}{faq}" in text, text  # `diagnose` reads no FAQ file: the id
+    question = {"zh": "问题", "en": "Question"}
+    assert cite_faq(faq, question, lang) == (f"相关 FAQ：问题（{faq}）" if lang == "zh" else f"FAQ: Question ({faq})")
+    assert cite_faq(faq, question, lang, code=True).endswith(f"`{faq}`）" if lang == "zh" else f"`{faq}`)")
+    assert f"{label}`{faq}`" in ticket, ticket  # text_of gives the report no question: the id, as code
