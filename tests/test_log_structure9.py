@@ -345,3 +345,34 @@ def test_a_refusal_the_user_says_comes_and_goes_is_the_server(path, said):
         'unexpected status code 401 Unauthorized: {"details":"incorrect username or password"}\n```'
     )
     assert cause(paste) == "SERVER_ERROR"
+
+
+@STRUCTURE
+@given(
+    user=LABELS,
+    info=st.sampled_from(
+        [
+            "- Host: unix:///Users/{u}/.orbstack/run/docker.sock",
+            "default *   Current DOCKER_HOST based configuration   unix:///var/run/docker.sock",
+            "desktop-linux   Docker Desktop   unix:///home/{u}/.docker/desktop/docker.sock",
+        ]
+    ),
+)
+def test_a_line_that_only_names_the_daemons_socket_is_no_daemon_failure(user, info):
+    # tilt#6218: tilt's environment summary printed "- Host: unix:///…/docker.sock" above the push's refusal
+    paste = (
+        info.format(u=user) + "\nTilt attempts to push image to docker.io and fails with "
+        '"requested access to the resource is denied".'
+    )
+    assert cause(paste) != "DAEMON_ERROR"
+    assert cause(info.format(u=user)) is None
+
+
+@STRUCTURE
+@given(user=LABELS)
+def test_a_socket_in_a_failure_is_still_the_daemon(user):
+    for line in [
+        f"Cannot connect to the Docker daemon at unix:///Users/{user}/.orbstack/run/docker.sock. Is the docker daemon running?",
+        "dial unix /run/user/1000/podman/podman.sock: connect: no such file or directory",
+    ]:
+        assert cause(line) == "DAEMON_ERROR"
