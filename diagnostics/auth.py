@@ -40,7 +40,11 @@ def parse_challenge(header: str | None) -> tuple[str, dict[str, str]]:
         return "", {}
     scheme, _, rest = header.strip().partition(" ")
     params = {}
-    for m in re.finditer(r'([A-Za-z_][A-Za-z0-9_-]*)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^,\s]*))', rest):
+    # a name is tried where a run of name characters starts (from each of its characters, a registry's 65,536-character
+    # header line took minutes)
+    for m in re.finditer(
+        r'(?<![A-Za-z0-9_-])[0-9-]*+([A-Za-z_][A-Za-z0-9_-]*+)\s*+=\s*(?:"((?:[^"\\]|\\.)*)"|([^,\s]*))', rest
+    ):
         params[m.group(1).lower()] = m.group(2) if m.group(2) is not None else m.group(3)
     return scheme.lower(), params
 
