@@ -6,9 +6,9 @@
 1. fuzz:    >= N generated cases per API operation of /api/openapi.json (schemathesis, positive and negative
             halves) and >= M Slack bodies (bytes and near-Slack shapes, form and JSON, signed and unsigned):
             responses >= 500, responses over 5 s, responses that are not JSON (Slack: or the expected empty body).
-2. secrets: 13 planted secret kinds in questions, pasted logs and Slack events/commands: how many are found in
-            responses, Slack messages (the Web API stand-in's records), the database, the server's DEBUG log and
-            /metrics.
+2. secrets: the planted secret kinds (tests/secrets_corpus.py) in questions, pasted logs and Slack events/commands: how
+            many are found in responses, Slack messages (the Web API stand-in's records), the database, the server's
+            DEBUG log and /metrics; and through the CLI (`ask`, `explain`): in its output and in its cache directory.
 3. stall:   40 uploads that send headers and part of a body, held open: /healthz latency over 20 tries
             (`--compare-gthread` also measures gunicorn's gthread worker, the previous Procfile).
 4. kill:    200 connections for 30 s posting feedback, one worker killed with SIGKILL at 10 s: acknowledged
@@ -319,8 +319,11 @@ def bench_secrets(workdir: pathlib.Path) -> dict:
     finally:
         conn.close()
     log_text = server.log.read_text(errors="replace")
+    cli_text, cache_text = _cli_secrets(workdir, PLANTED)
     places = {
         "responses": b"\n".join(responses).decode("utf-8", "replace"),
+        "cli_output": cli_text,
+        "cli_cache": cache_text,
         "slack_messages": slack_text,
         "database": db_text,
         "debug_log": log_text,
@@ -341,7 +344,32 @@ def bench_secrets(workdir: pathlib.Path) -> dict:
         "debug_log_lines": log_text.count("\n"),
         "slack_calls_recorded": len(getattr(api, "calls", [])),
         "rows_in_db": db_text.count("\n"),
+        "cli_output_chars": len(cli_text),
+        "cli_cache_bytes": len(cache_text),
     }
+
+
+def _cli_secrets(workdir: pathlib.Path, planted: dict[str, tuple[str, str]]) -> tuple[str, str]:
+    """Each planted line through the one-shot CLI (`ask --json` and plain, `explain --json` on stdin), with the
+    commands' cache (kept compiled patterns, the index) in a directory of its own: (stdout + stderr of every run,
+    every byte written to that cache)."""
+    cache = workdir / "cli-cache"
+    env = {**os.environ, "TCR_DOCTOR_CACHE_DIR": str(cache), "TCR_DOCTOR_LOG_LEVEL": "debug"}
+    out: list[str] = []
+    for i, (line, _) in enumerate(planted.values()):
+        log = f"$ docker push shop-tcr.tencentcloudcr.com/ns/app:1.{i}\n{line}\nunauthorized: authentication required\n"
+        runs = (
+            (["ask", "--json", f"docker login fails: {line}"], None),
+            (["ask", f"docker login fails: {line}"], None),
+            (["explain", "--json", "-"], log),
+        )
+        for args, stdin in runs:
+            proc = subprocess.run(
+                [str(BIN / "tcr-doctor"), *args], input=stdin, capture_output=True, text=True, env=env, timeout=120
+            )
+            out += [proc.stdout, proc.stderr]
+    written = b"".join(f.read_bytes() for f in sorted(cache.rglob("*")) if f.is_file()) if cache.exists() else b""
+    return "\n".join(out), written.decode("latin-1")
 
 
 # -- 3. stalled uploads -------------------------------------------------------------------------------------------
