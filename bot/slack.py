@@ -960,6 +960,7 @@ class SlackChannel:
             credentials=isinstance(checks, list) and "credentials" in checks,
             ran_by=ran_by,
             command=command,
+            not_here=not_here,
         )
         if progress.ts:
             client.chat_update(channel=channel, ts=progress.ts, **result)
@@ -988,9 +989,10 @@ class SlackChannel:
         credentials: bool,
         ran_by: str | None,
         command: bool,
+        not_here: list[str] | None = None,
     ) -> Message:
         """Diagnose TARGET and render the findings; busy when every diagnosis slot stays taken, an honest error
-        when the diagnosis fails."""
+        when the diagnosis fails. `not_here`: asked checks that no longer run here, named beside the findings."""
         # Anonymous and server-neutral, by the same rules as the web API (diagnostics.policy.AnonymousDiagnosis):
         # no password, never the server's docker config or proxy variables.
         options = self.anonymous().options(only, cloud=self.settings.cloud)
@@ -1011,6 +1013,7 @@ class SlackChannel:
                 credentials=credentials or any(_is_auth(f) for f in findings),
                 ran_by=ran_by,
                 command=command,
+                not_here=not_here or [],
             )
         except Exception:  # the user gets an honest error, the log gets the traceback
             log.exception("slack: diagnosis failed")

@@ -111,6 +111,37 @@ def test_a_stale_buttons_checks_that_no_longer_run_here_are_named_not_replaced(l
         assert slack.calls == []
 
 
+def test_a_stale_button_whose_checks_partly_run_here_names_those_that_do_not():
+    """A button made before the operator narrowed the checks to dns,endpoint asks for dns and tls: dns runs, and the
+    findings say that tls was not checked (it ran dns alone, in silence)."""
+    import json
+
+    slack = Recorder()
+    with SlackRig(make_web_app, config={**RESTRICTED, "SLACK_DIAGNOSE_FUNC": slack}) as rig:
+        rig.event(
+            {
+                "type": "app_mention",
+                "user": "U0ASKER",
+                "channel": "C0GENERAL",
+                "ts": "1700000300.000100",
+                "text": f"<@{BOT_USER_ID}> docker login {TARGET} fails: x509: certificate signed by unknown authority",
+            }
+        )
+        answer = rig.api.wait_for("chat.postMessage", lambda c: c.args.get("thread_ts") == "1700000300.000100")
+        button = next(
+            e
+            for b in answer.args["blocks"]
+            if b.get("type") == "actions"
+            for e in b["elements"]
+            if e.get("action_id") == "tcr_diagnose"
+        )
+        button["value"] = json.dumps({**json.loads(button["value"]), "checks": ["dns", "tls"], "lang": "en"})
+        rig.click(answer, "tcr_diagnose")
+        assert slack_diagnoses(rig, slack, 1).only == ["dns"]
+        final = rig.api.wait_for("chat.update", lambda c: "no longer run here" in json.dumps(c.args.get("blocks")))
+        assert "`tls`" in json.dumps(final.args["blocks"])
+
+
 def test_slack_on_a_flask_app_of_its_own_keeps_the_operators_policy_and_checks():
     """init_app on an app create_app did not make: its policy was replaced by the default one (other domains, no
     operator's refused networks) and its checks were every chat-safe one."""
