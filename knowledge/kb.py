@@ -6,11 +6,9 @@ Any problem raises `KnowledgeError` naming the file and the field, e.g.
 
 from __future__ import annotations
 
-import hashlib
 import marshal
 import os
 import re
-import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +16,12 @@ from typing import TYPE_CHECKING, Any, Literal, NoReturn, overload
 
 from diagnostics import LANGS
 from diagnostics.cache import cache_dir as cache_dir  # the one cache directory (re-exported: the matcher uses it)
+from diagnostics.cache import kept
+
+try:  # hashlib's SHA-256 without hashlib, which loads OpenSSL's libcrypto (~11 M instructions of a cold `ask`)
+    from _sha256 import sha256 as sha256  # (re-exported: the matcher keys its index with it)
+except ImportError:  # (Python 3.12 renamed the module; a build without it has OpenSSL's)
+    from hashlib import sha256 as sha256
 from diagnostics.checks import known_names
 
 if TYPE_CHECKING:
@@ -184,9 +188,19 @@ class _Checker:
         return tuple(s.strip() for s in items)
 
 
-def _parse_entry(path: Path, raw: bytes) -> Entry:
-    ck = _Checker(f"knowledge/faq/{path.name}" if path.parent == FAQ_DIR else str(path))
-    data = _load_toml(ck, raw)
+def _checker(path: Path) -> _Checker:
+    return _Checker(f"knowledge/faq/{path.name}" if path.parent == FAQ_DIR else str(path))
+
+
+def _checked_document(path: Path, raw: bytes) -> dict[str, Any]:
+    """The TOML document of the knowledge file PATH, its entry checked (a problem raises, file by file, in order)."""
+    data = _load_toml(_checker(path), raw)
+    _parse_entry(path, data)
+    return data
+
+
+def _parse_entry(path: Path, data: dict[str, Any]) -> Entry:
+    ck = _checker(path)
     unknown = set(data) - _KNOWN_KEYS
     if unknown:
         ck.fail(sorted(unknown)[0], f"unknown field (allowed: {', '.join(sorted(_KNOWN_KEYS))})")
@@ -222,6 +236,8 @@ def _parse_entry(path: Path, raw: bytes) -> Entry:
 
 def _load_toml(ck: _Checker, raw: bytes) -> dict[str, Any]:
     """The TOML document of a knowledge file; fails on bytes that are not UTF-8 or not TOML."""
+    import tomllib  # only when no kept copy of the file's document is found (see load_kb)
+
     try:
         return tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError as exc:
@@ -355,12 +371,20 @@ def load_kb(path: str | Path | None = None) -> KnowledgeBase:
     files = sorted(p for p in directory.iterdir() if p.suffix == ".toml" and p.is_file())
     if not files:
         raise KnowledgeError(f"{directory}: no knowledge files (*.toml)")
-    digest = hashlib.sha256()
-    entries: list[Entry] = []
+    digest = sha256()
+    raws = []
     for p in files:
-        raw = p.read_bytes()
-        digest.update(p.name.encode() + b"\0" + raw + b"\0")
-        entries.append(_parse_entry(p, raw))
+        raws.append(p.read_bytes())
+        digest.update(p.name.encode() + b"\0" + raws[-1] + b"\0")
+    # The files' TOML documents are kept in the cache directory, keyed by the files' names and bytes (reading the
+    # TOML was ~82 M instructions of a cold `ask`, valgrind); what they say is checked below every time.
+    documents = kept(
+        b"".join(p.name.encode() + b"\0" + raw + b"\0" for p, raw in zip(files, raws, strict=True)),
+        lambda _: [_checked_document(p, raw) for p, raw in zip(files, raws, strict=True)],
+        "faq",
+        list,
+    )
+    entries = [_parse_entry(p, data) for p, data in zip(files, documents, strict=True)]
 
     seen_ids: dict[str, str] = {}
     seen_numbers: dict[int, str] = {}
@@ -458,7 +482,7 @@ def load_topics(path: str | Path | None = None, entry_ids: Iterable[str] = ()) -
             return TopicSet(topics=[], version="none")
         raise KnowledgeError(f"{name}: (file): not found")
     raw = p.read_bytes()
-    version = hashlib.sha256(raw).hexdigest()[:12]
+    version = sha256(raw).hexdigest()[:12]
     topics = _cached_topics(version)
     if topics is None:
         topics = _parse_topics(raw, name)
@@ -527,7 +551,7 @@ _CAUSE_RE = re.compile(r"^[A-Z][A-Z0-9_]*$")
 def _topics_cache_path(version: str) -> Path | None:
     root = cache_dir()
     # The loader's own source is part of the key: a change to validation re-validates every file.
-    code = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:8]
+    code = sha256(Path(__file__).read_bytes()).hexdigest()[:8]
     return None if root is None else root / f"topics-{version}-{code}.marshal"
 
 

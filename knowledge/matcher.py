@@ -5,7 +5,6 @@ See docs/matching.md for the method, the measurements that chose it and the cali
 
 from __future__ import annotations
 
-import hashlib
 import heapq
 import marshal
 import math
@@ -18,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from diagnostics import LANGS
 
 from . import text as T
-from .kb import Entry, Topic, cache_dir, store_cache
+from .kb import Entry, Topic, cache_dir, sha256, store_cache  # (sha256: hashlib's, without OpenSSL: see .kb)
 
 if TYPE_CHECKING:
     from .results import Status
@@ -139,9 +138,9 @@ class Matcher:
         if cache_key and self.topics:
             cache_key += (
                 ":topics:"
-                + hashlib.sha256(
-                    repr([(t.id, t.title, t.phrasings, t.keywords) for t in self.topics]).encode()
-                ).hexdigest()[:16]
+                + sha256(repr([(t.id, t.title, t.phrasings, t.keywords) for t in self.topics]).encode()).hexdigest()[
+                    :16
+                ]
             )
         self.concepts = concepts or T.default_concepts()
         self.facets = T.default_facets()
@@ -551,7 +550,7 @@ def index_cache_path(cache_key: str) -> Path | None:
     root = cache_dir()
     if root is None:
         return None
-    h = hashlib.sha256(cache_key.encode())
+    h = sha256(cache_key.encode())
     for name in ("concepts.toml", "pinyin.txt", "text.py", "matcher.py", "out_of_scope.toml"):
         try:
             h.update((T.HERE / name).read_bytes())

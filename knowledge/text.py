@@ -16,7 +16,6 @@ from __future__ import annotations
 import bisect
 import functools
 import re
-import tomllib
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from diagnostics import TENCENT_DOMAINS
+from diagnostics.cache import kept
 
 from .vendors import VENDOR_HOSTS
 
@@ -111,7 +111,8 @@ class Concepts:
 
     def __init__(self, path: Path | None = None):
         path = path or HERE / "concepts.toml"
-        data = tomllib.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+        # the TOML document kept in the cache directory, keyed by the file's bytes (reading it: ~38 M instructions)
+        data = kept(path.read_bytes(), _toml, "concepts") if path.exists() else {}
         self.facet_items: list[dict[str, Any]] = data.get("facet", [])  # read by Facets (default_facets)
         self.cjk_terms: list[tuple[str, str]] = []  # substring match
         self._cjk_by_first: dict[str, list[tuple[str, str]]] | None = None
@@ -186,6 +187,12 @@ def _boundary_re(terms: Iterable[str]) -> re.Pattern[str] | None:
     if not alts:
         return None
     return re.compile(r"(?<![a-z0-9])(?:" + "|".join(re.escape(t) for t in alts) + r")(?![a-z0-9])")
+
+
+def _toml(data: bytes) -> dict[str, Any]:
+    import tomllib  # only when no kept copy of the document is found (see Concepts)
+
+    return tomllib.loads(data.decode("utf-8"))
 
 
 @functools.cache
