@@ -208,8 +208,11 @@ def _action_literals() -> set[str]:
         for path in (ROOT / base).rglob("*.py"):
             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
                 if isinstance(node, ast.Constant) and isinstance(node.value, str):
-                    if re.fullmatch(r"(Describe|Check|Create|Modify|Delete|Manage)[A-Z][A-Za-z]+", node.value):
-                        names.add(node.value)
+                    value = node.value  # a read verb, or any write verb WRITE names (UpdateX, RenewX, StartX ...)
+                    if re.fullmatch(r"(Describe|Check)[A-Z][A-Za-z]+", value) or (
+                        WRITE.match(value) and re.fullmatch(r"[A-Za-z]+", value)
+                    ):
+                        names.add(value)
     return names
 
 
