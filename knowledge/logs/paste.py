@@ -256,7 +256,9 @@ def template_label(line: str) -> bool:
     return bool(_LABEL.fullmatch(line)) and not _LABEL_NOT.search(line)
 
 
-_CHAIN_GOES_ON = re.compile(r": \S")  # a line that opens with the chain's separator goes on the line above
+def _goes_on_above(line: str) -> bool:
+    """Whether the line opens with the chain's separator (": general response handler: …"): it goes on the line above."""
+    return line.startswith(": ") and len(line) > 2 and not line[2].isspace()
 
 
 def logical_lines(lines: list[str]) -> list[tuple[int, str]]:
@@ -275,13 +277,13 @@ def logical_lines(lines: list[str]) -> list[tuple[int, str]]:
             and len(line) < MAX_LINE
             and (
                 line.endswith(":")
-                or _CHAIN_GOES_ON.match(lines[j + 1])
+                or _goes_on_above(lines[j + 1])
                 or (" errors: " in line and ERRCODE_LINE.match(lines[j + 1]))
             )
             and not (_PROSE_END.search(lines[j]) or _PROSE_START.match(lines[j + 1]) or template_label(lines[j]))
         ):
             j += 1
-            line = line + ("" if _CHAIN_GOES_ON.match(lines[j]) else " ") + lines[j]
+            line = line + ("" if _goes_on_above(lines[j]) else " ") + lines[j]
         out.append((j, line[: MAX_LINE * 2]))
         i = j + 1
     return out

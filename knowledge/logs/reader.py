@@ -571,10 +571,10 @@ def _decisive_line(lines: list[str], default_op: str | None, fenced: frozenset[i
     continued = False  # the line before ended with a shell's line continuation: this one is still what was typed
     for idx, line in logical_lines(lines):
         if continued:
-            continued = bool(_CONTINUES.search(line))
+            continued = _continues(line)
             wrapped = None
             continue  # `  --mount=type=bind,src=/var/run/docker.sock,dst=/var/run/docker.sock \`: an argument
-        continued = bool(_CONTINUES.search(line)) and not is_prose(line)
+        continued = _continues(line) and not is_prose(line)
         secondary = in_errors and bool(ERRCODE_LINE.match(line))
         in_errors = secondary or line.lower().startswith("errors:")
         info = _typed_command(line)
@@ -631,7 +631,7 @@ def _backoff(lines: list[str], default_op: str | None) -> _Best | None:
     op = default_op
     continued = False
     for idx, line in logical_lines(lines):
-        was_continued, continued = continued, bool(_CONTINUES.search(line)) and not is_prose(line)
+        was_continued, continued = continued, _continues(line) and not is_prose(line)
         if was_continued:
             continue  # an argument of the command typed above (_decisive_line)
         info = command_info(line) if len(line) < 2000 else None
@@ -1136,13 +1136,17 @@ def _expired_in_transfer(op: str | None, before: list[str], whole_lower: str) ->
     ) and long_transfer(before)
 
 
+def _continues(line: str) -> bool:
+    """Whether the line ends with a shell's line continuation: a typed command goes on in the next line
+    (`docker service create \\`)."""
+    return line.endswith("\\") and len(line) > 1 and line[-2].isspace()
+
+
 _LAYER_PUSHED = LazyRe(r"^[0-9a-f]{12}: Pushed\s*$")
 # A layer's progress line (moby's "<id>: Preparing | Waiting | Retrying in 5 seconds | Layer already exists | …"), and
 # the bare error words a client prints alone under such lines.
 # A line the user typed or a setting, never a program's output: an environment assignment (`DOCKER_HOST=unix:///…`,
 # `export REGISTRY=…`) or a shell command other than a container tool's (`sudo chmod 666 /var/run/docker.sock`)
-# a shell's line continuation: a typed command goes on in the next line (`docker service create \`)
-_CONTINUES = LazyRe(r"\s\\$")
 _INPUT_LINE = LazyRe(
     r"^(?:[$#>]\s{0,2})?(?:(?:export|set)\s{1,4})?[A-Z][A-Z0-9_]{1,60}=\S|"
     r"^(?:[$#>]\s{0,2})?(?:sudo\s{1,4})?(?:chmod|chown|chgrp|ls|cat|systemctl|service|export|echo|cd|mkdir|rm|cp|mv|ln|"
