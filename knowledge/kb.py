@@ -192,13 +192,6 @@ def _checker(path: Path) -> _Checker:
     return _Checker(f"knowledge/faq/{path.name}" if path.parent == FAQ_DIR else str(path))
 
 
-def _checked_document(path: Path, raw: bytes) -> dict[str, Any]:
-    """The TOML document of the knowledge file PATH, its entry checked (a problem raises, file by file, in order)."""
-    data = _load_toml(_checker(path), raw)
-    _parse_entry(path, data)
-    return data
-
-
 def _parse_entry(path: Path, data: dict[str, Any]) -> Entry:
     ck = _checker(path)
     unknown = set(data) - _KNOWN_KEYS
@@ -363,6 +356,30 @@ def _facet_kinds() -> dict[str, str]:
     return {fid: f.kind for fid, f in default_facets().by_id.items()}
 
 
+def _checked_entries(files: list[Path], raws: list[bytes]) -> list[Entry]:
+    """The entries of the knowledge FILES (their bytes RAWS), each checked; the first problem raises."""
+    # The files' TOML documents are kept in the cache directory, keyed by the files' names and bytes (reading the
+    # TOML was ~82 M instructions of a cold `ask`, valgrind); what they say is checked every time, once.
+    entries: list[Entry] = []
+
+    def documents_of(_: bytes) -> list[dict[str, Any]]:
+        documents = []
+        for p, raw in zip(files, raws, strict=True):  # (file by file: the first problem is reported, as ever)
+            documents.append(_load_toml(_checker(p), raw))
+            entries.append(_parse_entry(p, documents[-1]))
+        return documents
+
+    documents = kept(
+        b"".join(p.name.encode() + b"\0" + raw + b"\0" for p, raw in zip(files, raws, strict=True)),
+        documents_of,
+        "faq",
+        list,
+    )
+    if not entries:  # (a kept copy: not checked yet)
+        entries = [_parse_entry(p, data) for p, data in zip(files, documents, strict=True)]
+    return entries
+
+
 def load_kb(path: str | Path | None = None) -> KnowledgeBase:
     """Load and validate every `NN-<id>.toml` in `path` (default: knowledge/faq/)."""
     directory = Path(path) if path is not None else FAQ_DIR
@@ -376,15 +393,7 @@ def load_kb(path: str | Path | None = None) -> KnowledgeBase:
     for p in files:
         raws.append(p.read_bytes())
         digest.update(p.name.encode() + b"\0" + raws[-1] + b"\0")
-    # The files' TOML documents are kept in the cache directory, keyed by the files' names and bytes (reading the
-    # TOML was ~82 M instructions of a cold `ask`, valgrind); what they say is checked below every time.
-    documents = kept(
-        b"".join(p.name.encode() + b"\0" + raw + b"\0" for p, raw in zip(files, raws, strict=True)),
-        lambda _: [_checked_document(p, raw) for p, raw in zip(files, raws, strict=True)],
-        "faq",
-        list,
-    )
-    entries = [_parse_entry(p, data) for p, data in zip(files, documents, strict=True)]
+    entries = _checked_entries(files, raws)
 
     seen_ids: dict[str, str] = {}
     seen_numbers: dict[int, str] = {}

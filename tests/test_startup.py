@@ -559,3 +559,22 @@ def test_the_log_rules_are_kept_and_follow_the_patterns_file(tmp_path, monkeypat
         assert rules.load_rules()["ignore"][0] == "zqxwv progress"
     finally:
         rules.load_rules.cache_clear()
+
+
+@pytest.mark.parametrize("cache", ["off", "new"])
+def test_the_faq_entries_are_checked_once_per_load(tmp_path, monkeypatch, cache):
+    """The FAQ files' TOML documents are kept between runs and what they say is checked on every load, once: a load
+    that reads the TOML (no kept copy) checks each entry as it reads it, not again (~30 M instructions)."""
+    from knowledge import kb
+
+    monkeypatch.setenv("TCR_DOCTOR_CACHE_DIR", "off" if cache == "off" else str(tmp_path))
+    checked: list[str] = []
+    parse = kb._parse_entry
+    monkeypatch.setattr(kb, "_parse_entry", lambda path, data: checked.append(path.name) or parse(path, data))
+    files = sorted(p.name for p in kb.FAQ_DIR.glob("*.toml"))
+    assert [e.path for e in kb.load_kb().entries] == [str(kb.FAQ_DIR / name) for name in files]
+    assert checked == files
+    if cache == "new":
+        checked.clear()
+        kb.load_kb()  # from the kept copy: checked all the same
+        assert checked == files
