@@ -376,3 +376,15 @@ def test_a_socket_in_a_failure_is_still_the_daemon(user):
         "dial unix /run/user/1000/podman/podman.sock: connect: no such file or directory",
     ]:
         assert cause(line) == "DAEMON_ERROR"
+
+
+def test_a_users_sentence_is_not_joined_to_a_line_opening_with_the_separator():
+    # faq_tune: "… run this command : docker run … ndtar" then ": docker: Error response from daemon: …"
+    from knowledge.logs import explain
+
+    r = explain(
+        "I am facing this error when I tries to run this command : docker run --rm ndtar\n"
+        ": docker: Error response from daemon: pull access denied for ndtar, repository does not exist or may "
+        "require 'docker login'."
+    )
+    assert r is not None and not r["evidence"].startswith("I am facing")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from ..redact import redact as _redact
+from ..structure import is_prose
 from .rules import match_line, pattern_rank
 
 MAX_INPUT = 1_500_000  # characters kept from a paste (the tail: the final error is at the end)
@@ -277,7 +278,7 @@ def logical_lines(lines: list[str]) -> list[tuple[int, str]]:
             and len(line) < MAX_LINE
             and (
                 line.endswith(":")
-                or _goes_on_above(lines[j + 1])
+                or (_goes_on_above(lines[j + 1]) and not is_prose(lines[j]))
                 or (" errors: " in line and ERRCODE_LINE.match(lines[j + 1]))
             )
             and not (_PROSE_END.search(lines[j]) or _PROSE_START.match(lines[j + 1]) or template_label(lines[j]))
