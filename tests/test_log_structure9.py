@@ -383,7 +383,7 @@ def test_a_users_sentence_is_not_joined_to_a_line_opening_with_the_separator():
     from knowledge.logs import explain
 
     r = explain(
-        "I am facing this error when I tries to run this command : docker run --rm ndtar\n"
+        "I am facing this error  when I tries to run this command : docker run --rm -v $(pwd):/tmp ndtar\n"
         ": docker: Error response from daemon: pull access denied for ndtar, repository does not exist or may "
         "require 'docker login'."
     )
