@@ -23,7 +23,7 @@ from knowledge.logs.rules import overrulable
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "tests" / "data" / "log_fallback_sample.jsonl"
 # No wording of knowledge/logpatterns.toml matches "认证失败，请先登录" ("authentication failed, log in first"); the
-# model reads it as a missing login (margin ~0.4: the `confident` fixture lowers the threshold below it, as these
+# model reads it as a missing login (margin 0.2-0.4: the `confident` fixture lowers the threshold below it, as these
 # tests are about how a learned reading is shown, not about where the threshold lies). If the rules learn it one
 # day, pick another paste the rules cannot place.
 UNPLACED = "$ docker pull ccr.ccs.tencentyun.com/team/app:1\n拉取失败：认证失败，请先登录"
@@ -44,7 +44,7 @@ def confident(monkeypatch):
     """The shipped model with a threshold below UNPLACED's margin."""
     m = model()
     assert m is not None
-    monkeypatch.setattr(learned, "_MODEL", [m._replace(threshold=0.3)])
+    monkeypatch.setattr(learned, "_MODEL", [m._replace(threshold=0.0)])
 
 
 def toy_model(weight: float, override: float | None = 1.0) -> Model:
