@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from diagnostics import ENTERPRISE_SUFFIX, PERSONAL_HOST, enterprise_instance
 
-from .redact import redact
+from .redact import names_a_secret, redact
 
 if TYPE_CHECKING:
     from .results import Entities
@@ -182,7 +182,19 @@ def extract_entities(text: str) -> Entities:
         if digest:
             out["digest"] = digest.group(0).lower()
     out["errors"] = _error_lines(text)
+    _drop_secrets(out)
     return out
+
+
+# The entities that are names read from the text.
+_NAME_KEYS = ("registry", "instance", "image", "repository", "tag", "digest", "namespace")
+
+
+def _drop_secrets(out: Entities) -> None:
+    """A pasted token read as a name is no name (redact.names_a_secret): names are shown and posted unmasked."""
+    for key in _NAME_KEYS:
+        if names_a_secret(out[key]):  # type: ignore[literal-required]
+            out[key] = None  # type: ignore[literal-required]
 
 
 def _image_mention(text: str) -> re.Match[str] | None:

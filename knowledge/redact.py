@@ -517,6 +517,19 @@ def redact(text: str) -> tuple[str, list[str]]:
     return _mask_matches(text)
 
 
+# What separates the parts of a name read from a user's text (host:port, registry/namespace/repo:tag, user@host).
+_NAME_PARTS = re.compile(r"[/:@]")
+
+
+def names_a_secret(value: str) -> bool:
+    """Whether `value`, a name read from a user's text where a host, image or tag goes, is or holds a secret the
+    detector knows by its value (a JWT is host-shaped: dotted base64). Names are shown, stored and posted as read,
+    not masked as text is, so such a value must not be taken for a name."""
+    if not isinstance(value, str) or not value:
+        return False
+    return bool(redact(value)[1]) or any(redact(part)[1] for part in _NAME_PARTS.split(value) if part)
+
+
 def _mask_matches(
     text: str, mirror: Callable[[list[tuple[int, int, str]]], None] | None = None
 ) -> tuple[str, list[str]]:

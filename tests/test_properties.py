@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from diagnostics.names import KINDS, check_name
 from diagnostics.reference import NameRuleError, Reference, parse
 from diagnostics.target import parse_target
-from knowledge import explain_log, redact
+from knowledge import ask, explain_log, redact
 from tests.secrets_corpus import PLANTED
 
 BOUNDED = settings(
@@ -116,6 +116,29 @@ def test_a_secret_on_a_line_a_terminal_wrap_glues_on_is_masked_in_the_evidence(k
     result = explain_log(text)
     assert result is not None and result["cause"] == "TAG_NOT_FOUND"
     assert secret not in json.dumps(result, ensure_ascii=False)
+
+
+# Planted secrets the detector masks by their value alone (a JWT, a cloud key) where an image's registry goes; not a
+# base64 docker config glued to "/app:1" (base64 has "/": the glued text no longer decodes to credentials).
+_PULLED = "docker pull {secret}/app:1 fails: i/o timeout"
+_SELF_EVIDENT = sorted(
+    kind for kind, (_, secret) in PLANTED.items() if secret not in redact(_PULLED.format(secret=secret))[0]
+)
+
+
+@pytest.mark.parametrize(
+    ("kind", "shape"),
+    [(kind, "unauthorized docker login-p {line}") for kind in sorted(PLANTED)]
+    + [(kind, _PULLED) for kind in _SELF_EVIDENT],
+)
+def test_a_secret_where_a_name_goes_is_no_name(kind, shape):
+    """A pasted token read where a registry or image name goes (a JWT is host-shaped: dotted base64) is shown in the
+    reading's host, target and diagnose command, which are not masked as evidence is. Found by the property above
+    (hypothesis drew 'unauthorized docker login-p' before a JWT): such a value is no name."""
+    line, secret = PLANTED[kind]
+    text = shape.format(line=line, secret=secret)
+    assert secret not in json.dumps(explain_log(text), ensure_ascii=False)
+    assert secret not in json.dumps(ask(text), ensure_ascii=False)
 
 
 @BOUNDED

@@ -6,6 +6,7 @@ import shlex
 from typing import TYPE_CHECKING, Any, Literal
 
 from ..dialogue import names_tcr
+from ..redact import names_a_secret
 from .rules import faq_exists, fix_text, load_rules, pattern_by_id
 
 if TYPE_CHECKING:
@@ -42,11 +43,24 @@ def diagnose_command(
     return " ".join(parts), target, only, push
 
 
+# The fields of a reading that repeat a name read from the user's text (host, image, tag …) and so reach every channel.
+_NAMED = ("host", "linked_host", "image", "image_as_written", "tag", "digest", "registry")
+
+
+def without_secrets(names: dict[str, Any]) -> dict[str, Any]:
+    """`names` (entities read from a user's text) without any value the secret detector would mask: a pasted token
+    can be host-shaped (a JWT is dotted base64), and a name is shown, stored and posted unmasked where evidence is
+    masked. Such a value is no name (None), so no diagnosis targets it either."""
+    secret = [k for k in _NAMED if names_a_secret(names.get(k))]  # type: ignore[arg-type]
+    return {**names, **dict.fromkeys(secret)} if secret else names
+
+
 def complete_target(result: LogCause, entities: Entities) -> LogCause:
     """`result` with its diagnosis target filled from what the rest of the message names, when the log itself
     names no registry ("docker push fails with unauthorized … pushing to shop.tencentcloudcr.com/team/app:1")."""
     if result.get("target") or not result.get("diagnose"):
         return result
+    entities = without_secrets(dict(entities))  # type: ignore[assignment]
     registry, image = entities.get("registry"), entities.get("image")
     log_image = result.get("image")
     if log_image and result.get("host") is None and registry:
@@ -82,6 +96,7 @@ def reading(
     )
     if faq and not faq_exists(faq):
         faq = None
+    ent = without_secrets(ent)
     diagnose, target, checks, push = diagnose_command(cause, ent, ent["op"], pattern)
     host = ent["host"] or ent.get("linked_host")
     return {

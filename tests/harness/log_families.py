@@ -15,7 +15,9 @@ ERROR_WORDS = re.compile(
     r"denied|forbidden|unauthori|quota|limit|exceed|timeout|timed|refused|reset|eof|expired|unknown|invalid|found|"
     r"error|fail|proxy|repositor|project|namespace|manifest|tag|image|host|sock|daemon|token|cred|auth|login|pull|push|"
     # ... nor a tool's name: a host `a.podman.com` names the engine ("podman" reads as its API on a /v1/_ping path)
-    r"docker|podman|containerd|nerdctl|kube"
+    r"docker|podman|containerd|nerdctl|kube|"
+    # ... nor a word of the DNS/TLS families: a project named `nxdomain` reads as a resolver's status line
+    r"nxdomain|servfail|x509"
 )
 LABELS = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789", min_size=1, max_size=12).filter(
     lambda s: s[0].isalpha() and not ERROR_WORDS.search(s)
