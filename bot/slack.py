@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import diagnostics
 import knowledge
+from bot import messages
 from bot.questions import count_question, question_fields
 from bot.render import render
 from bot.settings import AskFunc, RedactFunc, Settings, SettingsError
@@ -154,6 +155,9 @@ class SlackSettings:
     # API's; None = every anonymous check under AddressPolicy.public_registry()
     anonymous: AnonymousDiagnosis | None = None
     dedupe_path: str | None = None  # SQLite file shared by all workers; None = in-process only
+    # the longest question answered, as /api/ask's 413 (TCR_DOCTOR_MAX_QUESTION_CHARS): Slack admits 40,000
+    # characters, and reading a crafted log that long held a worker ~3 s
+    max_question_chars: int = Settings.max_question_chars
     redis_url: str | None = None  # Redis shared by every worker and host (SET NX EX); wins over dedupe_path
     # called with ("slack_dedupe", backend) when a dedupe store could not answer (a metric)
     on_fallback: Callable[[str, str], object] | None = None
@@ -192,6 +196,7 @@ class SlackSettings:
             default_lang=_lang(settings.slack_default_lang, "en"),
             anonymous=anonymous,
             dedupe_path=settings.slack_dedupe_path,
+            max_question_chars=settings.max_question_chars,
             redis_url=settings.redis_url,
             ask_func=settings.ask_func,
             redact_func=settings.redact_func,
@@ -482,6 +487,12 @@ class SlackChannel:
         masked, kinds = (self.settings.redact_func or _knowledge_redact())(text or "")
         return masked, list(kinds or [])
 
+    def too_long(self, text: str) -> Message:
+        """The reply to a message longer than the service answers, in the message's language (not read further)."""
+        lang = _lang(knowledge.detect_lang(text[:2000]), self.settings.default_lang)
+        limit = self.settings.max_question_chars
+        return message("too_long.json.j2", lang=lang, text=messages.too_long("question", limit)[lang])
+
     def ask(self, text: str, lang: str | None = None) -> AskResult:
         """The knowledge answer to `text` (through the settings' stand-in in tests)."""
         return (self.settings.ask_func or knowledge.ask)(text, lang)
@@ -618,6 +629,9 @@ class SlackChannel:
             return
         where: dict[str, Any] = {"channel": channel, **({"thread_ts": thread_ts} if thread_ts else {})}  # kwargs
         text = _MENTION.sub(" ", event.get("text") or "").strip()
+        if len(text) > self.settings.max_question_chars:
+            client.chat_postMessage(**where, **self.too_long(text))
+            return
         masked, kinds = self.redact(text)
         if not masked.strip():
             client.chat_postMessage(**where, **message("help.json.j2", lang=self.settings.default_lang))
@@ -1023,6 +1037,18 @@ class SlackChannel:
                 slots.release()
 
     # -- /tcr ---------------------------------------------------------------------------------------------
+    def _refused_privately(self, sub: str, rest: str, lang: str) -> tuple[str, list[str], Message | None]:
+        """`rest` masked, the kinds of secret found, and the private reply that refuses it, if any: a question longer
+        than the service answers, or a pasted secret (nothing was posted, so there is nothing to delete: rotate, and
+        the question is not answered in public)."""
+        if sub == "ask" and len(rest) > self.settings.max_question_chars:
+            return rest, [], self.too_long(rest)
+        masked, kinds = self.redact(rest)
+        if not kinds:
+            return masked, kinds, None
+        ask_lang = _lang(self.ask(masked).get("lang"), lang) if sub == "ask" else lang
+        return masked, kinds, message("secret_warning.json.j2", lang=ask_lang, kinds=kinds, slash=True)
+
     def on_command(self, command: SlashCommand, client: WebClient, respond: Respond) -> None:
         """`/tcr [ask|diagnose|check-name|help] ...` (and the Chinese aliases; words alone are a question): a pasted
         secret is warned about privately and never answered in public."""
@@ -1034,11 +1060,9 @@ class SlackChannel:
         channel, user = _text(command.get("channel_id")) or "", _text(command.get("user_id"))
         if sub is None:  # `/tcr <question>` without a subcommand is a question
             sub, rest = "ask", text
-        masked, kinds = self.redact(rest)
-        if kinds:
-            # Nothing was posted, so there is nothing to delete: rotate, and the question is not answered in public.
-            ask_lang = _lang(self.ask(masked).get("lang"), lang) if sub == "ask" else lang
-            respond(**message("secret_warning.json.j2", lang=ask_lang, kinds=kinds, slash=True))
+        masked, kinds, private = self._refused_privately(sub, rest, lang)
+        if private is not None:
+            respond(**private)
             return
         if sub == "help":
             respond(**message("help.json.j2", lang=lang))

@@ -401,3 +401,34 @@ def test_a_pasted_error_log_gets_its_cause_and_a_diagnostics_button(rig, monkeyp
         if e["action_id"] == "tcr_diagnose"
     ]
     assert button and "shop-tcr.tencentcloudcr.com" in button[0]["value"]
+
+
+# -- a message longer than the service answers ------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("filler", "words"),
+    [("docker pull fails: unauthorized ", "too long"), ("拉取镜像失败，提示未授权 ", "问题太长")],
+)
+def test_a_message_longer_than_the_service_answers_gets_a_too_long_reply_in_its_language(filler, words):
+    """Slack admits 40,000 characters; /api/ask answers at most TCR_DOCTOR_MAX_QUESTION_CHARS (a 413 above it), and
+    reading a crafted log that long held a worker ~3 s. A longer mention gets the limit in its own language, in its
+    thread, and nothing else; one at the limit is answered."""
+    with SlackRig(make_web_app, config={"MAX_QUESTION_CHARS": "300"}) as rig:
+        text = (filler * 40)[:301]
+        rig.event(mention(text))
+        call = rig.api.wait_for("chat.postMessage")
+        assert call.args["thread_ts"] == "1700000000.000100"
+        assert words in call.args["text"] and "300" in call.args["text"]
+        rig.api.quiet(0.3)
+        assert [c.method for c in rig.api.calls if c.method != "auth.test"] == ["chat.postMessage"]  # nothing else
+        rig.event(mention(text[:300], ts="1700000000.000200"))
+        answer = rig.api.wait_for("chat.postMessage", count=2).args
+        assert words not in (answer.get("text") or "") + block_text(answer.get("blocks") or [])
+
+
+def test_a_slash_question_longer_than_the_service_answers_gets_a_private_too_long_reply():
+    with SlackRig(make_web_app, config={"MAX_QUESTION_CHARS": "300"}) as rig:
+        rig.command("ask " + "docker pull fails: unauthorized " * 20)
+        call = rig.api.wait_for("response_url")
+        assert "too long" in call.args["text"] and "300" in call.args["text"]
+        assert call.args.get("response_type") != "in_channel"
+        assert answers(rig) == []
