@@ -365,6 +365,14 @@ def remask_overlay(bind: sa.Connection, batch: int = 500) -> int:
     masked them, or before the detector learned a form, would keep a secret that `kb export` writes into the FAQ
     files. Only rows that change are written; returns how many. Idempotent. A row that is not UTF-8 text (SQLite) or
     whose `texts` is not the JSON list teaching writes is left and named in the log by its id."""
+
+    def remask(texts: str | None, topic: str | None, pointer: str | None) -> tuple[str, Any, Any] | None:
+        taught = json.loads(texts or "[]")
+        if not isinstance(taught, list) or not all(isinstance(t, dict) for t in taught):
+            raise ValueError("not a list of texts")
+        new = (json.dumps(mask_taught(taught), ensure_ascii=False), mask_text(topic), mask_text(pointer))
+        return new if json.loads(new[0]) != taught or new[1:] != (topic, pointer) else None
+
     table = sa.table(
         "kb_overlay",
         sa.column("id", sa.Integer),
@@ -372,47 +380,7 @@ def remask_overlay(bind: sa.Connection, batch: int = 500) -> int:
         sa.column("topic", sa.Text),
         sa.column("pointer", sa.Text),
     )
-    c = table.c
-    sqlite = bind.dialect.name == "sqlite"
-    cols = [sa.cast(col, sa.LargeBinary).label(col.name) if sqlite else col for col in (c.texts, c.topic, c.pointer)]
-    page = sa.select(c.id, *cols).order_by(c.id).limit(batch)
-    write = (
-        sa.update(table)
-        .where(c.id == sa.bindparam("row_id"))
-        .values(texts=sa.bindparam("new_texts"), topic=sa.bindparam("new_topic"), pointer=sa.bindparam("new_pointer"))
-    )
-    changed, last, unreadable = 0, None, []
-    while rows := bind.execute(page if last is None else page.where(c.id > last)).all():
-        last = rows[-1].id
-        edits = []
-        for row in rows:
-            try:
-                texts, topic, pointer = (v.decode("utf-8") if isinstance(v, bytes) else v for v in row[1:])
-                taught = json.loads(texts or "[]")
-                if not isinstance(taught, list) or not all(isinstance(t, dict) for t in taught):
-                    raise ValueError("not a list of texts")
-            except ValueError:  # UnicodeDecodeError and json's errors are ValueErrors
-                unreadable.append(str(row.id))
-                continue
-            new = (
-                json.dumps(mask_taught(taught), ensure_ascii=False),
-                mask_text(topic),
-                mask_text(pointer),
-            )
-            if json.loads(new[0]) != taught or new[1:] != (topic, pointer):
-                edits.append({"row_id": row.id, "new_texts": new[0], "new_topic": new[1], "new_pointer": new[2]})
-        if edits:
-            bind.execute(write, edits)
-            changed += len(edits)
-    if changed:
-        log.info("re-masked %d taught console acts with the current secret detector", changed)
-    if unreadable:
-        log.warning(
-            "%d taught console acts are not readable text and were not masked again (ids: %s)",
-            len(unreadable),
-            ", ".join(unreadable[:20]),
-        )
-    return changed
+    return _remask_rows(bind, table, ("texts", "topic", "pointer"), remask, "taught console acts", batch)
 
 
 def remask_questions(bind: sa.Connection, batch: int = 500) -> int:
@@ -425,41 +393,62 @@ def remask_questions(bind: sa.Connection, batch: int = 500) -> int:
     A row SQLite holds as text that is not UTF-8 (written by another program) is left as it is and named in the log
     by its id: reading it as text raised, which stopped the migration and so the service's start, and printed the
     row's text in the error."""
+
+    def remask(text: str | None, redacted: str | None) -> tuple[str, str] | None:
+        masked, kinds = knowledge.redact(text or "")
+        if masked == (text or ""):
+            return None
+        known = {k for k in (redacted or "").split(",") if k}
+        return masked, ",".join(sorted(known | set(kinds)))
+
     table = sa.table("questions", sa.column("id", sa.Text), sa.column("text", sa.Text), sa.column("redacted", sa.Text))
-    q = table.c
-    # SQLite stores whatever bytes it is given as TEXT; PostgreSQL refuses text that is not UTF-8 when it is written
-    raw = sa.cast(q.text, sa.LargeBinary) if bind.dialect.name == "sqlite" else q.text
-    page = sa.select(q.id, raw.label("text"), q.redacted).order_by(q.id).limit(batch)
+    return _remask_rows(bind, table, ("text", "redacted"), remask, "stored questions", batch)
+
+
+def _remask_rows(
+    bind: sa.Connection,
+    table: sa.TableClause,
+    columns: tuple[str, ...],
+    remask: Callable[..., tuple[Any, ...] | None],
+    what: str,
+    batch: int,
+) -> int:
+    """The walk of a re-mask migration (remask_questions, remask_overlay) over `table` in id order, `batch` rows a
+    page: `remask(*columns' values)` gives a row's new values of `columns`, or None when nothing changes; changed rows
+    are written page by page; returns how many. SQLite stores whatever bytes it is given as TEXT (PostgreSQL refuses
+    text that is not UTF-8 when it is written), so there the columns are read as bytes and decoded: a row that is not
+    UTF-8, or that `remask` cannot read (a ValueError), is left and named in the log by its id."""
+    c = table.c
+    sqlite = bind.dialect.name == "sqlite"
+    cols = [sa.cast(c[name], sa.LargeBinary).label(name) if sqlite else c[name] for name in columns]
+    page = sa.select(c.id, *cols).order_by(c.id).limit(batch)
     write = (
         sa.update(table)
-        .where(q.id == sa.bindparam("row_id"))
-        .values(text=sa.bindparam("masked"), redacted=sa.bindparam("kinds"))
+        .where(c.id == sa.bindparam("row_id"))
+        .values({name: sa.bindparam(f"new_{name}") for name in columns})
     )
     changed, last, unreadable = 0, None, []
-    while rows := bind.execute(page if last is None else page.where(q.id > last)).all():
+    while rows := bind.execute(page if last is None else page.where(c.id > last)).all():
         last = rows[-1].id
         edits = []
         for row in rows:
-            text = row.text or ""
-            if isinstance(text, bytes):
-                try:
-                    text = text.decode("utf-8")
-                except UnicodeDecodeError:
-                    unreadable.append(row.id)
-                    continue
-            masked, kinds = knowledge.redact(text)
-            if masked != text:
-                known = {k for k in (row.redacted or "").split(",") if k}
-                edits.append({"row_id": row.id, "masked": masked, "kinds": ",".join(sorted(known | set(kinds)))})
+            try:
+                new = remask(*(v.decode("utf-8") if isinstance(v, bytes) else v for v in row[1:]))
+            except ValueError:  # UnicodeDecodeError and json's errors are ValueErrors
+                unreadable.append(str(row.id))
+                continue
+            if new is not None:
+                edits.append({"row_id": row.id, **{f"new_{name}": v for name, v in zip(columns, new, strict=True)}})
         if edits:
             bind.execute(write, edits)
             changed += len(edits)
     if changed:
-        log.info("re-masked %d stored questions with the current secret detector", changed)
+        log.info("re-masked %d %s with the current secret detector", changed, what)
     if unreadable:
         log.warning(
-            "%d stored questions are not UTF-8 text and were not masked again (ids: %s)",
+            "%d %s are not readable text and were not masked again (ids: %s)",
             len(unreadable),
+            what,
             ", ".join(unreadable[:20]),
         )
     return changed

@@ -44,13 +44,14 @@ def diagnose_command(
 
 
 # The fields of a reading that repeat a name read from the user's text (host, image, tag …) and so reach every channel.
-_NAMED = ("host", "linked_host", "image", "image_as_written", "tag", "digest", "registry")
+_NAMED = ("host", "linked_host", "image", "image_as_written", "tag", "digest")
 
 
-def without_secrets(names: dict[str, Any]) -> dict[str, Any]:
-    """`names` (entities read from a user's text) without any value the secret detector would mask: a pasted token
-    can be host-shaped (a JWT is dotted base64), and a name is shown, stored and posted unmasked where evidence is
-    masked. Such a value is no name (None), so no diagnosis targets it either."""
+def _without_secrets(names: dict[str, Any]) -> dict[str, Any]:
+    """`names` (what the log reader read from a paste) without any value the secret detector would mask: a pasted
+    token can be host-shaped (a JWT is dotted base64), and a name is shown, stored and posted unmasked where evidence
+    is masked. Such a value is no name (None), so no diagnosis targets it either. (A question's own entities are
+    guarded where they are read: knowledge/entities.py.)"""
     secret = [k for k in _NAMED if names_a_secret(names.get(k))]  # type: ignore[arg-type]
     return {**names, **dict.fromkeys(secret)} if secret else names
 
@@ -60,7 +61,6 @@ def complete_target(result: LogCause, entities: Entities) -> LogCause:
     names no registry ("docker push fails with unauthorized … pushing to shop.tencentcloudcr.com/team/app:1")."""
     if result.get("target") or not result.get("diagnose"):
         return result
-    entities = without_secrets(dict(entities))  # type: ignore[assignment]
     registry, image = entities.get("registry"), entities.get("image")
     log_image = result.get("image")
     if log_image and result.get("host") is None and registry:
@@ -96,7 +96,7 @@ def reading(
     )
     if faq and not faq_exists(faq):
         faq = None
-    ent = without_secrets(ent)
+    ent = _without_secrets(ent)
     diagnose, target, checks, push = diagnose_command(cause, ent, ent["op"], pattern)
     host = ent["host"] or ent.get("linked_host")
     return {
