@@ -22,7 +22,8 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see test
 if TYPE_CHECKING:
     from bot.commands import Declarations
 
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([dhm]?)\s*$")
+# possessive runs: a space run the number is not followed by is not retried from each of its characters
+_DURATION = re.compile(r"^\s*+(\d+(?:\.\d+)?)\s*+([dhm]?)\s*+$")
 _UNIT_DAYS = {"d": 1.0, "": 1.0, "h": 1 / 24, "m": 1 / 1440}
 
 
