@@ -9,6 +9,7 @@ import re
 import socket
 import subprocess
 import sys
+import time
 import types
 from pathlib import Path
 
@@ -273,3 +274,53 @@ def test_the_timeout_option_is_described_as_diagnoses_is(capsys):
         helps[command] = " ".join(capsys.readouterr().out.split())
     assert "--timeout S " in helps["explain"] and "--timeout S " in helps["diagnose"]
     assert "default 10)" in helps["explain"].split("--timeout S ", 1)[1][:120]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_long_paste_is_read_from_its_first_and_last_lines_and_says_the_middle_was_skipped(lang, tmp_path):
+    """A 4 MB paste of 2,000,000 short lines: the reader's cost grows with every line (a 1 MB paste took 31-38 s at
+    load 15, audit9), so `explain` reads its first 100 and last 900 lines, says so in the output's language on stderr
+    and in --json, and still names the cause of the final error."""
+    path = tmp_path / "ci.log"
+    path.write_text(f"$ docker pull {H}/ns/app:1.0\n" + "x\n" * 2_000_000 + NXDOMAIN_LOG)
+    start = time.perf_counter()
+    p = cli("--json", "--lang", lang, str(path))
+    elapsed = time.perf_counter() - start
+    assert p.returncode == 0, p.stderr
+    out = json.loads(p.stdout)
+    assert out["log"]["cause"] == "DNS_NXDOMAIN" and out["log"]["image"] == f"{H}/ns/app:1.0"
+    total = 2_000_002
+    assert out["skipped"]["lines"] == [101, total - 900] and out["skipped"]["of_lines"] == total
+    notice = {
+        "en": "only its first 100 and last 900 lines were read; lines 101-1,999,102 in between were skipped",
+        "zh": "只读了开头 100 行和最后 900 行，中间第 101–1,999,102 行没有读",
+    }
+    assert notice[lang] in p.stderr.decode()
+    assert elapsed < 20, elapsed  # ~1 s at load 9; 40 s or more before
+
+
+def test_a_long_line_is_read_from_its_start_and_end():
+    text = "a" * 500_000 + " unauthorized: authentication required"
+    read, skipped = cmd.window(text)
+    assert len(read) == cmd.HEAD_CHARS + 1 + cmd.TAIL_CHARS
+    assert read.startswith("a" * cmd.HEAD_CHARS + "\n") and read.endswith(text[-cmd.TAIL_CHARS :])
+    assert skipped is not None and not skipped["whole_lines"]
+    assert skipped["chars"] == [cmd.HEAD_CHARS, len(text) - cmd.TAIL_CHARS] and skipped["lines"] == [1, 1]
+
+
+def test_long_lines_are_read_whole_where_they_fit():
+    lines = [f"{i:05d} " + "y" * 994 for i in range(200)]  # 1,000 characters each: the budgets, not the counts, bind
+    read, skipped = cmd.window("\n".join(lines) + "\n")
+    assert read.split("\n") == lines[:7] + lines[-55:] + [""]  # 1,001 with its newline
+    assert skipped is not None and skipped["whole_lines"] and skipped["lines"] == [8, 145]
+
+
+def test_every_labelled_paste_is_read_whole():
+    """The window binds far above the pastes the reader is measured on: their readings cannot change."""
+    sets = ["real/logs_tune.jsonl", "log_heldout.jsonl", "log_dev/samples.jsonl", "log_dev/real.jsonl"]
+    for name in sets:
+        for line in (ROOT / "tests" / "data" / name).read_text().splitlines():
+            text = json.loads(line)["text"]
+            assert cmd.window(text) == (text, None)
+    assert cmd.window("x\n" * 999) == ("x\n" * 999, None)
+    assert cmd.window("x\n" * 1001)[1] is not None
