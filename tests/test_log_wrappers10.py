@@ -1,0 +1,119 @@
+"""The log reader on the words of the programs around a registry (issue 11, ninth round): every TLS library's report of
+a plain-HTTP answer, every Engine API client's report of a daemon it cannot reach, a registry client sent to the
+daemon's port, and the daemon's message inside an Engine API client's status line.
+
+Lines are built from the programs' format strings (hypothesis draws the variable parts), not from posts. Each test
+failed on the code before its commit; the controls passed there too.
+"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.harness.log_families import HOSTS, IPV4, PATHS, PORTS, cause
+
+WRAPPERS = settings(max_examples=20, deadline=None)
+
+# An HTTPS client that read a plain-HTTP answer as its first TLS record, in each TLS library's words
+PLAIN_HTTP_RECORD = [
+    "curl: (35) error:1408F10B:SSL routines:ssl3_get_record:wrong version number",  # OpenSSL 1.1 (control)
+    "write EPROTO 140141695809344:error:1408F10B:SSL routines:ssl3_get_record:wrong version ",  # Node, cut
+    "curl: (35) OpenSSL/3.0.2: error:0A00010B:SSL routines::packet length too long",  # OpenSSL 3
+    "curl: (35) error:140770FC:SSL routines:SSL23_GET_SERVER_HELLO:unknown protocol",  # OpenSSL 1.0
+    "Caused by SSLError(SSLError(1, '[SSL: UNKNOWN_PROTOCOL] unknown protocol (_ssl.c:600)'))",  # Python on 1.0
+    "curl: (35) SSL received a record that exceeded the maximum permissible length.",  # NSS
+    "curl: (35) gnutls_handshake() failed: An unexpected TLS packet was received.",  # GnuTLS
+    "Error: error sending request for url (https://{h}:{p}/v2/): received corrupt message of type InvalidContentType",
+    "The SSL connection could not be established, see inner exception. Cannot determine the frame size or a "
+    "corrupted frame was received.",  # .NET SslStream
+]
+
+
+@WRAPPERS
+@given(form=st.sampled_from(PLAIN_HTTP_RECORD), h=HOSTS, p=PORTS)
+def test_every_tls_librarys_plain_http_record_reads_http_not_https(form, h, p):
+    line = form.format(h=h, p=p)
+    assert cause(f"docker login {h}:{p}\n{line}") == "HTTP_NOT_HTTPS"
+
+
+def test_a_tls_version_both_sides_lack_is_not_a_plain_http_answer():
+    # OpenSSL's `unsupported protocol` is a protocol version the server does not offer, not a non-TLS record
+    line = "curl: (35) error:14077102:SSL routines:SSL23_GET_SERVER_HELLO:unsupported protocol"
+    assert cause(f"curl https://reg.example.com/v2/\n{line}") != "HTTP_NOT_HTTPS"
+
+
+@WRAPPERS
+@given(h=HOSTS, other=HOSTS, form=st.integers(0, 2))
+def test_every_tls_librarys_name_mismatch_reads_tls_hostname(h, other, form):
+    line = [
+        # Node tls.checkServerIdentity
+        f"Error: Hostname/IP does not match certificate's altnames: Host: {h}. is not in the cert's altnames: DNS:{other}",
+        # rustls (reqwest)
+        f"error sending request for url (https://{h}/v2/): invalid peer certificate: NotValidForName",
+        # .NET SslPolicyErrors
+        f"The remote certificate is invalid according to the validation procedure: RemoteCertificateNameMismatch ({h})",
+    ][form]
+    assert cause(f"docker pull {h}/app:1\n{line}") == "TLS_HOSTNAME"
+
+
+DAEMON_UNREACHABLE = [
+    "Couldn't connect to Docker daemon at http+docker://localhost - is it running?",  # docker-compose v1
+    "Couldn't connect to Docker daemon at http://{ip}:{p} - is it running?",
+    "Couldn't connect to Docker daemon - you might need to run `docker-machine start default`.",
+    "docker.errors.DockerException: Error while fetching server API version: ('Connection aborted.', "
+    "FileNotFoundError(2, 'No such file or directory'))",  # docker-py
+    "java.lang.IllegalStateException: Could not find a valid Docker environment. Please see logs and check "
+    "configuration",  # Testcontainers
+]
+
+
+@WRAPPERS
+@given(form=st.sampled_from(DAEMON_UNREACHABLE), ip=IPV4, p=PORTS)
+def test_every_engine_api_clients_unreachable_daemon_reads_daemon_error(form, ip, p):
+    line = form.format(ip=ip, p=p)
+    assert cause(line) == "DAEMON_ERROR"
+    assert cause(f"If it's at a non-standard location, specify the URL with the DOCKER_HOST variable.\n{line}") == (
+        "DAEMON_ERROR"
+    )
+
+
+@WRAPPERS
+@given(ip=IPV4, port=st.sampled_from([2375, 2376]), path=st.sampled_from(["/v2/", "/v1/_ping"]))
+def test_a_registry_request_on_the_daemons_port_keeps_its_reason(ip, port, path):
+    # fabric8's docker-maven-plugin with its registry set to the daemon's address: the registry ping's TLS failure
+    line = f"[ERROR] ping attempt failed with error: Get https://{ip}:{port}{path}: x509: certificate signed by unknown authority"
+    assert cause(line) == "TLS_UNTRUSTED"
+
+
+@WRAPPERS
+@given(ip=IPV4, port=st.sampled_from([2375, 2376]), path=st.sampled_from(["/_ping", "/v1.40/info", "/v1.24/version"]))
+def test_an_engine_api_request_on_the_daemons_port_stays_the_daemons(ip, port, path):
+    line = f'error during connect: Get "https://{ip}:{port}{path}": x509: certificate signed by unknown authority'
+    assert cause(line) == "DAEMON_ERROR"
+
+
+@WRAPPERS
+@given(h=HOSTS, path=PATHS, tag=st.sampled_from(["1", "2023.2", "latest"]), status=st.sampled_from([500, 502]))
+def test_the_daemons_message_in_a_docker_py_pull_error_is_the_registrys(h, path, tag, status):
+    # docker-py APIError: "%s Server Error for %s: %s" + ' ("%s")' with the daemon's explanation (a Nexus refusal)
+    ref = f"{h}%3A8193%2F{path.replace('/', '%2F')}"
+    line = (
+        f"{status} Server Error: Internal Server Error for url: http+docker://localhost/v1.45/images/create?tag={tag}"
+        f'&fromImage={ref}: Internal Server Error ("unknown: Remote Auto Blocked until 2024-08-13T07:45:05.681Z")'
+    )
+    assert cause(line) == "SERVER_ERROR"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # no explanation, or the Engine's own endpoint: the daemon answered the status itself
+        "docker.errors.APIError: 500 Server Error for http+docker://localhost/v1.41/containers/create: Internal "
+        'Server Error ("invalid mount config")',
+        "500 Server Error: Internal Server Error for url: http+docker://localhost/v1.41/images/create?fromImage=a",
+    ],
+)
+def test_the_daemons_own_status_stays_the_daemons(line):
+    assert cause(line) == "DAEMON_ERROR"
