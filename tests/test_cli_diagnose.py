@@ -165,6 +165,34 @@ def test_a_push_that_creates_the_repository_or_tag_is_not_a_failure(registry, cr
 
 
 @pytest.mark.registry
+@pytest.mark.parametrize("auth", ["basic", "none"])
+def test_a_push_to_a_new_repository_where_the_registry_does_not_say_the_grant_is_not_a_failure(
+    auth, registry_basic, registry_noauth, creds
+):
+    """A registry with Basic auth (htpasswd) or none lists no rights: `--push` to a repository or tag not there yet
+    was [FAIL] REPO_NOT_FOUND though the first push creates it. Now [OK], saying the grant is unknown; without
+    --push it stays a failure."""
+    reg, login = (registry_basic, creds.push) if auth == "basic" else (registry_noauth, None)
+
+    def run(ref, *extra):
+        args = ("--username", login[0], "--password-stdin") if login else ()
+        code, out, _ = cli("diagnose", f"{reg.url}/{ref}", *args, *extra, stdin=login[1] if login else "")
+        return code, out
+
+    code, out = run("team/brand-new-repo:1.0", "--push")
+    assert code == 0 and "[OK] image REPO_NOT_FOUND" in out, out
+    assert "does not say whether you may push here" in out and "the first push creates this repository" in out
+    code, out = run("team/brand-new-repo:1.0", "--push", "--lang", "zh")
+    assert code == 0 and "没有说明你能否在这里推送" in out and "首次推送会创建这个仓库" in out, out
+    code, out = run("team/app:no-such-tag-yet", "--push", "--json")
+    image = [f for f in json.loads(out)["findings"] if f["check"] == "image"]
+    assert code == 0 and [(f["code"], f["status"]) for f in image] == [("TAG_NOT_FOUND", "ok")], image
+    assert "the push creates this tag" in image[0]["evidence"]["note"]["en"]
+    code, out = run("team/brand-new-repo:1.0")
+    assert code == 1 and "[FAIL] image REPO_NOT_FOUND" in out, out
+
+
+@pytest.mark.registry
 def test_diagnose_report_never_holds_the_password(registry, creds, tmp_path):
     user, pw = creds.jwt_expired
     report = tmp_path / "r.md"

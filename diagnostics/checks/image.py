@@ -57,6 +57,19 @@ FIRST_PUSH = {
     },
     "tag": {"zh": "你有推送权限：推送会创建这个版本。", "en": "You may push here: the push creates this tag."},
 }
+# The same where the registry does not say what may be pushed: Basic auth, no auth, a token that lists no rights.
+FIRST_PUSH_IF_ALLOWED = {
+    "repository": {
+        "zh": "仓库服务没有说明你能否在这里推送（没有列出权限的令牌）：如果可以，首次推送会创建这个仓库。",
+        "en": "The registry does not say whether you may push here (no token lists your rights): if you may, the "
+        "first push creates this repository.",
+    },
+    "tag": {
+        "zh": "仓库服务没有说明你能否在这里推送（没有列出权限的令牌）：如果可以，推送会创建这个版本。",
+        "en": "The registry does not say whether you may push here (no token lists your rights): if you may, the "
+        "push creates this tag.",
+    },
+}
 
 
 class _Session:
@@ -270,19 +283,22 @@ def _not_found(s: _Session) -> list[Finding]:
     tags, bad = list_tags(s.ctx, s.client, s.headers, s.repo)
     if tags is None and bad is not None and bad.status != 404:
         raise _Stop(_status_stop(s.ctx, bad, s.auth, "tags/list"))
-    # With --push and a token that grants push here, a repository or tag that is not there yet is what the push
-    # creates, not a failure (as the account-side check says it: cloud_image).
-    pushing = s.ctx.options.push and "push" in (s.auth.granted or ()) and not s.ctx.target.digest
+    # With --push, a repository or tag that is not there yet is what the push creates, not a failure (as the
+    # account-side check says it: cloud_image), unless the token says push is not granted here. Where the registry
+    # does not say (Basic auth, no auth, a token without grants), the note says so.
+    granted = s.auth.granted
+    pushing = s.ctx.options.push and not s.ctx.target.digest and (granted is None or "push" in granted)
+    notes = FIRST_PUSH if granted is not None else FIRST_PUSH_IF_ALLOWED
     if tags is None:
         if pushing:
-            return [finding(NAME, "REPO_NOT_FOUND", level="ok", note=FIRST_PUSH["repository"], **s.ev)]
+            return [finding(NAME, "REPO_NOT_FOUND", level="ok", note=notes["repository"], **s.ev)]
         return [finding(NAME, "REPO_NOT_FOUND", **s.ev)]
     if s.ctx.target.digest:
         return [finding(NAME, "DIGEST_NOT_FOUND", tag_count=len(tags), **s.ev)]
     hint = tag_hint(s.ref, tags, s.ev["registry"], s.ev["repository"])
     sample = sorted(tags)[:20]
     if pushing:
-        hint = {**hint, "note": FIRST_PUSH["tag"]}
+        hint = {**hint, "note": notes["tag"]}
     level = "ok" if pushing else None
     out = [finding(NAME, "TAG_NOT_FOUND", level=level, tag_count=len(tags), tags_sample=sample, **hint, **s.ev)]
     _quota(s.ctx, out, len(tags), s.ev)
