@@ -99,7 +99,7 @@ def compiled_templates() -> jinja2.BytecodeCache | None:
 
     import jinja2  # (a look-up: environment() imported it)
 
-    from diagnostics import cache_dir  # (see hashlib)
+    from diagnostics import cache_dir, write_kept  # (see hashlib)
 
     root = cache_dir()
     if root is None:
@@ -121,15 +121,12 @@ def compiled_templates() -> jinja2.BytecodeCache | None:
                 bucket.code = code
 
         def dump_bytecode(self, bucket: Bucket) -> None:
-            path = self._path(bucket)
             try:
-                os.makedirs(folder, mode=0o700, exist_ok=True)  # it holds code: its user's alone
-                tmp = f"{path}.{os.getpid()}.tmp"
-                with open(tmp, "wb") as fh:
-                    fh.write(marshal.dumps(bucket.code))
-                os.replace(tmp, path)  # whole or not at all, when several processes write it at once
-            except (OSError, ValueError):
-                pass
+                code = marshal.dumps(bucket.code)
+            except ValueError:
+                return
+            # one copy per template (older versions of it pruned); the folder holds code: its user's alone
+            write_kept(self._path(bucket), code, bucket.key[:24], mode=0o700)
 
     return KeptTemplates()
 

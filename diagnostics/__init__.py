@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 
     from . import checks
     from .auth import docker_config_file, read_docker_config
-    from .cache import cache_dir, kept_patterns
+    from .cache import cache_dir, kept_patterns, write_kept
     from .cloud import CloudError, CloudOptions, check_instance_name, parse_endpoint, valid_region
     from .cloud_credentials import credentials_available, load_credentials
     from .context import DiagnoseOptions
@@ -108,6 +108,7 @@ _EXPORTS = {
     **dict.fromkeys(("ReportDict", "FindingDict", "TargetDict", "Verdict"), "results"),
     "cache_dir": "cache",  # the one cache directory (the channels keep their compiled templates there)
     "kept_patterns": "cache",  # regular expressions kept compiled between runs of a one-shot command (the CLI)
+    "write_kept": "cache",  # a copy kept in the cache directory, written whole and its older versions pruned
     "load_ca_file": "truststore",  # the CLI's --ca-file, read once: the diagnosis's TLS context is the one it made
     # the CLI's --docker-config, checked before the diagnosis as the credentials check reads it
     **dict.fromkeys(("docker_config_file", "read_docker_config"), "auth"),
@@ -158,6 +159,7 @@ __all__ = [
     "Verdict",
     "cache_dir",
     "kept_patterns",
+    "write_kept",
     "load_ca_file",
     "docker_config_file",
     "read_docker_config",

@@ -68,14 +68,79 @@ def kept(data: bytes, parse: Callable[[bytes], Any], kind: str, of_type: type = 
         pass
     value = parse(data)
     try:
-        os.makedirs(root, exist_ok=True)
-        tmp = f"{path}.{os.getpid()}.tmp"
-        with open(tmp, "wb") as fh:
-            fh.write(marshal.dumps(value))
-        os.replace(tmp, path)  # whole or not at all, when several processes write it at once
-    except (OSError, ValueError):
+        write_kept(path, marshal.dumps(value), kind)
+    except ValueError:  # (not marshal-able: parsed every time)
         pass
     return value
+
+
+# Besides the current version of a kind, the newest other one is kept: two installs of different versions sharing one
+# cache directory (a checkout and an installed copy) then do not rebuild each other's copies at every switch.
+SPARE_VERSIONS = 1
+# A temporary file older than this is a writer's that died between writing and renaming it (a write takes
+# milliseconds); a younger one may be another process's write under way.
+STALE_TEMPORARY_SECONDS = 600.0
+
+
+def write_kept(path: str, data: bytes, kind: str, mode: int = 0o777) -> None:
+    """Write DATA to PATH whole or not at all, then prune the other versions of KIND in its folder.
+
+    PATH is named `<kind>-<version>` (+ an extension), version in hex digits and dashes: one file per version of
+    the inputs a copy was derived from. Without pruning, every edit or upgrade left its copies behind for good. Several
+    processes may write and prune at once: a reader whose copy was pruned under it finds no copy and derives it again
+    (each read is one open: a file is read whole or found missing). Never raises OSError: a cache is never worth
+    failing a command for. MODE is the folder's, when it is made."""
+    folder = os.path.dirname(path)
+    try:
+        os.makedirs(folder, mode=mode, exist_ok=True)
+        tmp = f"{path}.{os.getpid()}.tmp"
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)  # whole or not at all, when several processes write it at once
+    except OSError:
+        return
+    prune(folder, kind, os.path.basename(path))
+
+
+def prune(folder: str, kind: str, current: str) -> None:
+    """Remove FOLDER's copies of KIND other than CURRENT and the newest SPARE_VERSIONS others, and temporary files of
+    KIND older than STALE_TEMPORARY_SECONDS. Files whose names are not `<kind>-<hex and dashes>[.ext]` are left
+    alone. Another process may remove the same files at the same time: a file already gone is no error."""
+    import time  # (only when a copy was written: the first run of a version)
+
+    prefix = f"{kind}-"
+    now = time.time()
+    others: list[tuple[float, str]] = []
+    try:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                name = entry.name
+                if not name.startswith(prefix) or name == current:
+                    continue
+                version, _, rest = name[len(prefix) :].partition(".")
+                if not version or version.strip("0123456789abcdef-"):
+                    continue
+                try:
+                    mtime = entry.stat(follow_symlinks=False).st_mtime
+                except OSError:
+                    continue
+                if name.endswith(".tmp"):  # `<copy>.<pid>.tmp`: a write under way, or a writer's that died
+                    if now - mtime > STALE_TEMPORARY_SECONDS:
+                        _remove(os.path.join(folder, name))
+                elif "." not in rest:
+                    others.append((mtime, name))
+    except OSError:
+        return
+    others.sort(reverse=True)
+    for _, name in others[SPARE_VERSIONS:]:
+        _remove(os.path.join(folder, name))
+
+
+def _remove(path: str) -> None:
+    try:
+        os.remove(path)
+    except OSError:  # (removed by another process meanwhile, or not ours to remove)
+        pass
 
 
 # At most this many compiled patterns are kept for a command (re keeps 512 in its own cache). More means that edited
@@ -123,13 +188,8 @@ def kept_patterns(kind: str) -> Callable[[], None]:
         entries = list(kept.values()) if len(kept) + len(cache.new) <= MAX_KEPT_PATTERNS else []
         entries += list(cache.new.values())[:MAX_KEPT_PATTERNS]
         try:
-            data = marshal.dumps(entries)
-            os.makedirs(root, exist_ok=True)
-            tmp = f"{path}.{os.getpid()}.tmp"
-            with open(tmp, "wb") as fh:
-                fh.write(data)
-            os.replace(tmp, path)  # whole or not at all, when several processes write it at once
-        except (OSError, ValueError):  # (a cache is never worth failing the command for)
+            write_kept(path, marshal.dumps(entries), f"patterns-{kind}")
+        except ValueError:  # (a cache is never worth failing the command for)
             pass
 
     return keep

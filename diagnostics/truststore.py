@@ -19,7 +19,7 @@ import re
 import ssl
 import sys
 
-from .cache import cache_root
+from .cache import cache_root, write_kept
 
 _PEM = re.compile(rb"-----BEGIN ([A-Z0-9 ]+)-----\r?\n(.*?)-----END \1-----", re.S)
 _HASHED = re.compile(r"[0-9a-f]{8}\.[0-9]+")  # OpenSSL's name for a certificate in a CA directory (.rN are CRLs)
@@ -54,14 +54,7 @@ def lazy_capath() -> str | None:
     except OSError:
         pass
     same = _directory_holds_file(cafile, capath)
-    try:
-        os.makedirs(root, exist_ok=True)
-        tmp = f"{marker}.{os.getpid()}.tmp"
-        with open(tmp, "w", encoding="utf-8") as fh:
-            fh.write(f"{key}\n{'same' if same else 'different'}\n")
-        os.replace(tmp, marker)
-    except OSError:
-        pass
+    write_kept(marker, f"{key}\n{'same' if same else 'different'}\n".encode(), "truststore")  # (the last verdict alone)
     return capath if same else None
 
 

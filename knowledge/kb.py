@@ -7,7 +7,6 @@ Any problem raises `KnowledgeError` naming the file and the field, e.g.
 from __future__ import annotations
 
 import marshal
-import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -16,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal, NoReturn, overload
 
 from diagnostics import LANGS
 from diagnostics.cache import cache_dir as cache_dir  # the one cache directory (re-exported: the matcher uses it)
-from diagnostics.cache import kept
+from diagnostics.cache import kept, write_kept
 
 try:  # hashlib's SHA-256 without hashlib, which loads OpenSSL's libcrypto (~11 M instructions of a cold `ask`)
     from _sha256 import sha256 as sha256  # (re-exported: the matcher keys its index with it)
@@ -600,18 +599,11 @@ def _store_topics(version: str, topics: list[Topic]) -> None:
         )
         for t in topics
     ]
-    store_cache(_topics_cache_path(version), rows)
+    store_cache(_topics_cache_path(version), rows, "topics")
 
 
-def store_cache(path: Path | None, value: Any) -> None:
-    """Write `value` (marshal-able) to the cache file `path` atomically; None or a read-only home only costs
-    start-up time, never an error."""
-    if path is None:
-        return
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(marshal.dumps(value))
-        os.replace(tmp, path)
-    except OSError:
-        pass
+def store_cache(path: Path | None, value: Any, kind: str) -> None:
+    """Write `value` (marshal-able) to the cache file `path` (`<kind>-<version>.marshal`) atomically, pruning older
+    versions of KIND (diagnostics.cache.write_kept); None or a read-only home only costs start-up time, never an error."""
+    if path is not None:
+        write_kept(str(path), marshal.dumps(value), kind)

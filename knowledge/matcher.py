@@ -580,4 +580,4 @@ def _load_cached_index(cache_key: str) -> Index | None:
 
 
 def _store_cached_index(cache_key: str, built: Index) -> None:
-    store_cache(index_cache_path(cache_key), built)
+    store_cache(index_cache_path(cache_key), built, "index")

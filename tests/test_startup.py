@@ -10,6 +10,7 @@ import os
 import ssl
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -578,3 +579,111 @@ def test_the_faq_entries_are_checked_once_per_load(tmp_path, monkeypatch, cache)
         checked.clear()
         kb.load_kb()  # from the kept copy: checked all the same
         assert checked == files
+
+
+def _kind_of(name: str) -> str:
+    """The kind of a kept copy by its name, `<kind>-<version>[.ext]` (kinds: one word, or patterns-<command>)."""
+    parts = name.split("-")
+    return "-".join(parts[:2]) if parts[0] == "patterns" else parts[0]
+
+
+def test_a_kept_copy_replaces_older_versions_of_its_kind(tmp_path, monkeypatch):
+    """Each version of a kept copy's inputs (an edit, an upgrade) wrote a new file and nothing removed the old ones:
+    a write now prunes its kind to the current copy and the newest other (another install's sharing the
+    directory); a temporary file is removed once stale (its writer died), not while another process may be writing
+    it; files of other kinds, or named otherwise, are left alone."""
+    from diagnostics.cache import kept
+
+    monkeypatch.setenv("TCR_DOCTOR_CACHE_DIR", str(tmp_path))
+    ages = {
+        "faq-aaaa.marshal": 300,  # an old version: removed
+        "faq-bbbb.marshal": 200,  # the newest other version: the spare
+        "faq-aaaa.marshal.4242.tmp": 3600,  # a writer's that died: removed
+        "faq-cccc.4243.tmp": 3600,  # (the index's and topics' older temporary name): removed
+        "faq-dddd.marshal.4244.tmp": 1,  # a write under way: kept
+        "faq-notes.txt": 300,  # not a kept copy's name: kept
+        "faqs-aaaa.marshal": 300,  # another kind: kept
+        "index-aaaa.marshal": 300,
+        "index-bbbb.marshal": 300,
+    }
+    for name, age in ages.items():
+        (tmp_path / name).write_bytes(b"x")
+        os.utime(tmp_path / name, (time.time() - age, time.time() - age))
+    assert kept(b"data", lambda data: {"parsed": data.decode()}, "faq") == {"parsed": "data"}
+    (current,) = set(os.listdir(tmp_path)) - set(ages)
+    removed = {"faq-aaaa.marshal", "faq-aaaa.marshal.4242.tmp", "faq-cccc.4243.tmp"}
+    assert sorted(os.listdir(tmp_path)) == sorted(set(ages) - removed | {current})
+    assert current.startswith("faq-") and current.endswith(".marshal")
+
+
+def test_the_cache_directory_keeps_two_versions_of_each_kept_copy(tmp_path):
+    """Every writer of the cache directory prunes its kind (a command's index, topics, FAQ, concepts, log rules,
+    patterns, templates, code catalogue, check declarations): after a run with other versions about, each kind holds
+    its current copy and one spare."""
+    cache = tmp_path / "cache"
+    env = {**os.environ, "TCR_DOCTOR_CACHE_DIR": str(cache)}
+    commands = [
+        ["ask", "docker login says unauthorized: authentication required"],
+        ["explain", "-", "--json"],
+        ["diagnose", "127.0.0.1", "--only", "name", "--json"],
+    ]
+
+    def run_all() -> None:
+        for argv in commands:
+            log = "Error response from daemon: unauthorized: authentication required\n"
+            out = subprocess.run(
+                [sys.executable, "-m", "bot.cli", *argv],
+                cwd=ROOT,
+                input=log,
+                capture_output=True,
+                text=True,
+                env=env,
+                timeout=120,
+            )
+            assert out.returncode in (0, 1), out.stderr
+
+    run_all()
+    folders = [cache, cache / "templates"]
+    written = {folder: [n for n in os.listdir(folder) if n.endswith(".marshal")] for folder in folders}
+    kinds = {_kind_of(name) for name in written[cache]}
+    assert {"index", "topics", "faq", "concepts", "logrules", "patterns-ask", "patterns-explain", "codes"} <= kinds
+    assert written[cache / "templates"]
+    for folder, names in written.items():
+        for name in names:
+            kind = _kind_of(name)
+            for n, age in enumerate((300, 200)):  # two older versions of each; the current one gone (rewritten)
+                old = folder / f"{kind}-{n}{n}{n}{n}.marshal"
+                old.write_bytes(b"x")
+                os.utime(old, (time.time() - age, time.time() - age))
+            (folder / name).unlink()
+    run_all()
+    for folder, names in written.items():
+        left = sorted(os.listdir(folder))
+        for name in names:
+            kind = _kind_of(name)
+            assert sorted(n for n in left if _kind_of(n) == kind) == sorted([name, f"{kind}-1111.marshal"]), left
+
+
+KEEPING_PROBE = """
+import sys
+import time
+from diagnostics.cache import kept
+for i in range(40):
+    data = f"version {(i + int(sys.argv[1])) % 6}".encode()
+    assert kept(data, lambda d: {"value": d.decode()}, "probe") == {"value": data.decode()}, i
+"""
+
+
+def test_two_processes_keeping_copies_at_once_read_their_own_and_leave_the_directory_bounded(tmp_path):
+    """Two processes writing and pruning six versions of one kind at once: each read is its own version's value
+    (a copy pruned under a reader is derived again), nothing is left half-written, and at most three copies stay."""
+    env = {**os.environ, "TCR_DOCTOR_CACHE_DIR": str(tmp_path)}
+    procs = [
+        subprocess.Popen([sys.executable, "-c", KEEPING_PROBE, str(n)], cwd=ROOT, env=env, stderr=subprocess.PIPE)
+        for n in (0, 3)
+    ]
+    for proc in procs:
+        assert proc.wait(timeout=120) == 0, proc.stderr.read() if proc.stderr else ""
+    names = os.listdir(tmp_path)
+    assert not [n for n in names if n.endswith(".tmp")]
+    assert 1 <= len(names) <= 3, names
