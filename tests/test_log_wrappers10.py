@@ -117,3 +117,75 @@ def test_the_daemons_message_in_a_docker_py_pull_error_is_the_registrys(h, path,
 )
 def test_the_daemons_own_status_stays_the_daemons(line):
     assert cause(line) == "DAEMON_ERROR"
+
+
+# A cloud API's status code in its CLI's or SDK's wrapper, with a message that names no cause of its own
+CLOUD_API_CODES = [
+    ("ERROR: (gcloud.{cmd}) UNAVAILABLE: The service is currently unavailable.", "SERVER_ERROR"),
+    ("ERROR: (gcloud.{cmd}) INTERNAL: An internal error occurred.", "SERVER_ERROR"),
+    ("ERROR: (gcloud.{cmd}) DEADLINE_EXCEEDED: The request was not completed in time.", "HTTP_TIMEOUT"),
+    ("ERROR: (gcloud.{cmd}) RESOURCE_EXHAUSTED: Resource has been exhausted (e.g. check quota).", "RATE_LIMITED"),
+    (
+        '{{"error": {{"code": 503, "message": "The service is currently unavailable.", "status": "UNAVAILABLE"}}}}',
+        "SERVER_ERROR",
+    ),
+    ("An error occurred (ThrottlingException) when calling the {op} operation: Rate exceeded", "RATE_LIMITED"),
+    (
+        "An error occurred (ServiceUnavailableException) when calling the {op} operation: Service Unavailable",
+        "SERVER_ERROR",
+    ),
+    (
+        "operation error ECR: {op}, https response error StatusCode: 500, RequestID: {rid}, api error ServerException: x",
+        "SERVER_ERROR",
+    ),
+    ("(Service: AmazonECR; Status Code: 400; Error Code: ThrottlingException; Request ID: {rid})", "RATE_LIMITED"),
+]
+
+
+@WRAPPERS
+@given(
+    form=st.sampled_from(CLOUD_API_CODES),
+    cmd=st.sampled_from(["run.deploy", "builds.submit", "artifacts.docker.images.list", "auth.configure-docker"]),
+    op=st.sampled_from(["GetAuthorizationToken", "BatchGetImage", "DescribeImages", "PutImage"]),
+    rid=st.uuids().map(str),
+)
+def test_a_cloud_apis_status_code_in_its_wrapper_names_the_cause(form, cmd, op, rid):
+    line, want = form
+    assert cause(line.format(cmd=cmd, op=op, rid=rid)) == want
+
+
+def test_a_sentence_with_the_codes_words_is_no_cloud_answer():
+    assert cause("I see an internal error in the unavailable docs") is None
+
+
+@WRAPPERS
+@given(h=HOSTS, path=PATHS, quote=st.sampled_from(["'", '"', ""]))
+def test_a_reference_with_an_empty_tag_is_a_malformed_name(h, path, quote):
+    # docker-compose v1 with `image: reg/ns/app:${TAG}` and TAG unset ("Defaulting to a blank string"), then
+    # `ERROR: for svc  Image 'reg/ns/app:' not found`
+    assert cause(f"ERROR: for app  Image {quote}{h}/{path}:{quote} not found") == "NAME_INVALID"
+    assert cause(f"ERROR: for app  Image {h}/{path}:1 not found") == "TAG_NOT_FOUND"
+
+
+@WRAPPERS
+@given(port=PORTS, user=st.sampled_from(["user", "root", "core"]), local=st.sampled_from(["localhost", "127.0.0.1"]))
+def test_a_refused_connection_to_the_engines_own_address_is_the_engines(port, user, local):
+    # podman machine: the VM's ssh endpoint, named in `podman system connection list`, refuses
+    listing = f"podman-machine-default  ssh://{user}@localhost:{port}/run/user/1000/podman/podman.sock  false"
+    line = f"ssh: connect to host {local} port {port}: Connection refused"
+    assert cause(f"{listing}\n$ podman machine ssh\n{line}") == "DAEMON_ERROR"
+    assert cause(line) == "TCP_REFUSED"  # no engine address named: the connection's own cause
+
+
+@WRAPPERS
+@given(engine=IPV4, registry=IPV4, port=PORTS)
+def test_a_refused_registry_beside_a_remote_engine_stays_the_registrys(engine, registry, port):
+    paste = (
+        f"export DOCKER_HOST=tcp://{engine}:2376\ndocker pull {registry}:{port}/app:1\n"
+        f'Error response from daemon: Get "https://{registry}:{port}/v2/": dial tcp {registry}:{port}: connect: '
+        "connection refused"
+    )
+    if engine != registry:
+        assert cause(paste) == "TCP_REFUSED"
+    engine_down = paste.replace(f"{registry}:{port}: connect", f"{engine}:2376: connect")
+    assert cause(engine_down) == "DAEMON_ERROR"

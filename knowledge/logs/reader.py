@@ -985,9 +985,10 @@ def _refined_cause(
     if on_hub and cause == pattern["cause"]:
         also.insert(0, cause)
         cause = pattern["hub_cause"]
-    if cause in _CONNECTION_CAUSES and cause == pattern["cause"] and connected_elsewhere(line):
+    peer = _connection_peer(line, whole_lower) if cause in _CONNECTION_CAUSES and cause == pattern["cause"] else None
+    if peer:
         also.insert(0, cause)
-        cause = "PROXY_ERROR"
+        cause = peer
     return _name_cause(cause, also, line, ent, whole_lower), also, note
 
 
@@ -1001,6 +1002,14 @@ _URL_THEN_PEER = LazyRe(
 _IP_OR_LOCAL = LazyRe(r"^(?:\d{1,3}(?:\.\d{1,3}){3}|localhost|[0-9a-f:]*:[0-9a-f:]*)$", re.IGNORECASE)
 
 
+def _connection_peer(line: str, whole_lower: str) -> str | None:
+    """The cause of a refused or stalled connection by whom it went to, when not the registry: a forward proxy
+    (`PROXY_ERROR`), the container engine's own address (`DAEMON_ERROR`); None otherwise."""
+    if connected_elsewhere(line):
+        return "PROXY_ERROR"
+    return "DAEMON_ERROR" if engine_endpoint(line, whole_lower) else None
+
+
 def connected_elsewhere(line: str) -> bool:
     """Whether the client's TCP connection for a named host's URL went to another port than the URL's (Go's url.Error
     `Get "https://registry-1.docker.io/v2/": read tcp 10.10.10.229:48710->10.10.10.11:1081: …`): DNS answers
@@ -1011,6 +1020,32 @@ def connected_elsewhere(line: str) -> bool:
         return False
     url_port = int(m.group(3)) if m.group(3) else (443 if m.group(1).lower() == "https" else 80)
     return int(m.group(5)) != url_port
+
+
+# The engine's own address as a client is told it: a docker context or podman connection over ssh
+# (`ssh://user@localhost:60710/run/user/1000/podman/podman.sock`), DOCKER_HOST or dockerd's `-H tcp://H:P`
+_ENGINE_URI = LazyRe(r"\b(?:ssh|tcp)://(?:[^@\s/]{1,100}@)?(\[[0-9a-f:]{2,45}\]|[a-z0-9][a-z0-9.-]{0,252}):(\d{1,5})\b")
+# the peer a refused or stalled connection was made to: OpenSSH's "connect to host H port P", Go's "dial tcp H:P"
+_PEER = LazyRe(
+    r"\bconnect to host (\S{1,253}) port (\d{1,5})\b|\bdial tcp (\[[0-9a-f:.]{2,45}\]|[a-z0-9][a-z0-9.-]{0,252}):(\d{1,5})\b"
+)
+_LOOPBACK = frozenset({"localhost", "127.0.0.1", "[::1]", "::1"})
+
+
+def engine_endpoint(line: str, whole_lower: str) -> bool:
+    """Whether the refused or stalled connection of `line` went to the container engine's own address that the paste
+    names as a client's connection (`ssh://user@localhost:60710/…/podman.sock` in `podman system connection list`,
+    `DOCKER_HOST=tcp://10.0.0.5:2376`): then the engine (a podman machine's VM, a remote daemon) is what does not
+    answer, not a registry. Loopback names are one address."""
+    m = _PEER.search(line.lower())
+    if m is None:
+        return False
+    host, port = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+
+    def same(h: str) -> bool:
+        return h == host or (h in _LOOPBACK and host in _LOOPBACK)
+
+    return any(same(e.group(1)) and e.group(2) == port for e in _ENGINE_URI.finditer(whole_lower))
 
 
 def _name_cause(cause: str, also: list[str], line: str, ent: dict[str, Any], whole_lower: str) -> str:
