@@ -355,7 +355,7 @@ EVIDENCE_LABELS_ZH: dict[str, str] = {
     "public_domain": "公网域名",
     "realm": "认证地址（realm）",
     "reason": "原因",
-    "reference": "镜像地址",
+    "reference": "版本或摘要（digest）",
     "region": "地域",
     "registry": "镜像仓库",
     "registry_id": "实例 ID",

@@ -26,7 +26,12 @@ if TYPE_CHECKING:
 
 
 def pick(text: Any, lang: str) -> Any:
-    """The `lang` side of a {"zh", "en"} mapping; other values pass through unchanged."""
+    """The `lang` side of a {"zh", "en"} mapping or of our own words in an evidence value (diagnostics.Said); other
+    values pass through unchanged."""
+    # no Said exists before diagnostics.findings is loaded: an answer's text (`ask`) does not load it for this
+    findings = sys.modules.get("diagnostics.findings")
+    if findings is not None and isinstance(text, findings.Said):
+        return text.zh if lang == "zh" else str(text)
     if isinstance(text, dict) and any(k in text for k in LANGS):
         return text.get(lang) or text.get("en") or text.get("zh") or ""
     return text

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from .cloud_credentials import credentials_available, load_credentials
     from .context import DiagnoseOptions
     from .errors import InputError
-    from .findings import PROBLEMS, Finding, catalogue, finding
+    from .findings import PROBLEMS, Finding, Said, catalogue, finding
     from .ip_literal import is_ip
     from .names import KIND_WORDS, check_name
     from .net import parse_nameserver
@@ -84,6 +84,7 @@ _EXPORTS = {
     "KIND_WORDS": "names",  # each kind of name (check_name's KIND) as a sentence says it, in zh and en
     "catalogue": "findings",
     "finding": "findings",
+    "Said": "findings",  # our own words in an evidence value: the English string that knows its Chinese wording
     "PROBLEMS": "findings",  # the statuses that report a problem ("fail", "warn"): what a channel counts as one
     "check_names": "runner",
     "select": "runner",
@@ -135,6 +136,7 @@ __all__ = [
     "KIND_WORDS",
     "catalogue",
     "finding",
+    "Said",
     "PROBLEMS",
     "check_names",
     "select",

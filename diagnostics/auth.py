@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from urllib.parse import urlencode
 
 from . import net
-from .findings import Finding, Unavailable, finding
+from .findings import TIMED_OUT, Finding, Said, Unavailable, finding
 from .reference import DEFAULT_DOMAIN, DOCKER_HUB_DOMAINS, DOCKER_HUB_INDEX, DOCKER_HUB_REGISTRY, LEGACY_DEFAULT_DOMAIN
 from .value import Record
 
@@ -331,7 +331,9 @@ def authenticate(ctx: Context) -> AuthResult:
     elif scheme == "bearer" and params.get("realm"):
         _token_flow(ctx, flow, params)
     else:
-        flow.add("TOKEN_SERVER_ERROR", realm="-", error=f"unsupported challenge {ping.header('www-authenticate')!r}")
+        challenge = ping.header("www-authenticate")
+        error = Said(f"unsupported challenge {challenge!r}", f"不支持的认证质询 {challenge!r}")
+        flow.add("TOKEN_SERVER_ERROR", realm="-", error=error)
     return flow.result
 
 
@@ -464,7 +466,7 @@ def _ask_realm(ctx: Context, flow: _Flow) -> str | None:
         return None
     token = _token_of(r)
     if token is None:
-        flow.add("TOKEN_SERVER_ERROR", error="the answer holds no token")
+        flow.add("TOKEN_SERVER_ERROR", error=Said("the answer holds no token", "应答中没有令牌"))
     return token
 
 
@@ -523,7 +525,10 @@ def _check_token_expiry(flow: _Flow, claims: dict[str, Any] | None) -> None:
     if not isinstance(exp, (int, float)) or exp >= flow.now - 60:
         return
     flow.result.findings = [f for f in flow.result.findings if f.code != "CREDENTIALS_OK"]
-    note = "the token service issued a token that had already expired (stale token or clock skew)"
+    note = Said(
+        "the token service issued a token that had already expired (stale token or clock skew)",
+        "令牌服务签发的令牌已经过期（令牌过旧，或时钟有偏差）",
+    )
     flow.add("CREDENTIALS_EXPIRED", expired_at=_iso(exp), ago=_span(flow.now - exp), note=note)
 
 
@@ -548,9 +553,10 @@ def _get(
     except Unavailable as exc:
         f = exc.finding
         if f.check in ("tcp", "tls", "dns") and f.code != "TARGET_REFUSED":
-            return finding(CHECK, "TOKEN_SERVER_ERROR", realm=realm or url, error=f.summary.get("en"))
+            error = Said(f.summary.get("en") or f.code, f.summary.get("zh") or f.code)
+            return finding(CHECK, "TOKEN_SERVER_ERROR", realm=realm or url, error=error)
         raise
     except (TimeoutError, net.DeadlineExceeded):
-        return finding(CHECK, "TOKEN_SERVER_ERROR", realm=realm or url, error="timed out")
+        return finding(CHECK, "TOKEN_SERVER_ERROR", realm=realm or url, error=TIMED_OUT)
     except Exception as exc:  # noqa: BLE001
         return finding(CHECK, "TOKEN_SERVER_ERROR", realm=realm or url, error=type(exc).__name__)

@@ -40,8 +40,30 @@ def _parse_toml(data: bytes) -> dict[str, Any]:
     return tomllib.loads(data.decode("utf-8"))
 
 
+class Said(str):
+    """Our own English words written as an evidence value (a stage, a note, an error we name) that carry their
+    Chinese wording: JSON and every plain use read the English string, as before; a Chinese text says `.zh`
+    (`_text`, bot.render.pick). Text an upstream program wrote (an exception's, a server's) stays a plain str."""
+
+    zh: str
+
+    def __new__(cls, en: str, zh: str) -> Said:
+        """The English string EN that a Chinese text says as ZH."""
+        said = super().__new__(cls, en)
+        said.zh = zh
+        return said
+
+    def __reduce__(self) -> tuple[Any, ...]:  # copies and pickles keep the Chinese wording
+        return (Said, (str(self), self.zh))
+
+
+TIMED_OUT = Said("timed out", "超时")  # an error of ours: a step ran past its deadline
+
+
 def _text(value: Any, lang: str) -> str:
     """Evidence values as they read inside a sentence."""
+    if isinstance(value, Said):
+        return value.zh if lang == "zh" else str(value)
     if isinstance(value, dict) and any(k in value for k in LANGS):
         return str(value.get(lang) or value.get("en") or "")
     if isinstance(value, (list, tuple, set)):

@@ -111,6 +111,49 @@ def test_a_chinese_diagnosis_names_its_evidence_in_chinese(registry, creds, tmp_
     assert any("source" in f["evidence"] for f in json.loads(out)["findings"])
 
 
+@pytest.mark.registry
+def test_our_own_words_in_the_evidence_read_in_chinese_in_a_chinese_report(registry, tmp_path):
+    """A dead proxy's PROXY_ERROR said "connection refused" at stage "connect" in English inside the zh text, its
+    summary and the ticket report; now in Chinese there, while --json keeps the same English values."""
+    from tests.harness._net import free_port
+
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": "/nonexistent",
+        "LANG": "C.UTF-8",
+        "HTTP_PROXY": f"http://127.0.0.1:{free_port()}",
+    }
+    report = tmp_path / "ticket.md"
+    code, out, _ = cli("diagnose", registry.url, "--only", "http", "--lang", "zh", "--report", str(report), env=env)
+    assert code == 1 and "PROXY_ERROR" in out, out
+    for text in (out, report.read_text(encoding="utf-8")):
+        assert "连接被拒绝" in text and "连接代理" in text, text
+        assert "connection refused" not in text and "connect" not in text.replace("CONNECT", ""), text
+    code, out, _ = cli("diagnose", registry.url, "--only", "http", "--json", env=env)
+    (proxy,) = [f for f in json.loads(out)["findings"] if f["code"] == "PROXY_ERROR"]
+    assert proxy["evidence"]["stage"] == "connect" and proxy["evidence"]["error"] == "connection refused"
+    assert "connection refused" in proxy["summary"]["en"] and "连接被拒绝" in proxy["summary"]["zh"]
+
+
+def test_a_token_issued_expired_is_noted_in_chinese_and_kept_in_english_in_json():
+    """auth's note on a token the token service issued already expired was English in a zh report."""
+    import copy
+    import pickle
+
+    from bot.commands.diagnose import view
+    from diagnostics.auth import AuthResult, _check_token_expiry, _Flow
+
+    flow = _Flow("https://r", "team/app", AuthResult(["pull"]), {"registry": "r", "repository": "team/app"})
+    _check_token_expiry(flow, {"exp": time.time() - 3600})
+    (expired,) = flow.result.findings
+    data = expired.to_dict()
+    assert json.loads(json.dumps(data))["evidence"]["note"].startswith("the token service issued a token")
+    lines = dict(view({"findings": [data], "verdict": []}, "zh")["findings"][0]["evidence_lines"])
+    assert lines["note"] == "令牌服务签发的令牌已经过期（令牌过旧，或时钟有偏差）"
+    note = expired.evidence["note"]
+    assert copy.deepcopy(note).zh == pickle.loads(pickle.dumps(note)).zh == note.zh
+
+
 def test_every_shown_evidence_key_has_a_chinese_label():
     """Every evidence key a check writes (finding(...) and evidence.update(...) keywords, evidence[...] = ...) that
     the text output shows has a label in bot.messages.EVIDENCE_LABELS_ZH."""

@@ -11,7 +11,7 @@ import time
 from urllib.parse import SplitResult, unquote, urlsplit
 
 from .. import net, transport
-from ..findings import Finding, Unavailable, finding
+from ..findings import TIMED_OUT, Finding, Said, Unavailable, finding
 from ..target import is_ip
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see tests/test_startup.py
@@ -25,6 +25,15 @@ DEPENDS = ("tls",)
 ORDER = 60
 
 PROXY_VARS = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy")
+
+# Where a request through a proxy failed (PROXY_ERROR's stage), as a Chinese text says it.
+STAGES = {
+    "dns": Said("dns", "解析代理域名"),
+    "connect": Said("connect", "连接代理"),
+    "tls": Said("tls", "与代理的 TLS 握手"),
+    "tunnel": Said("tunnel", "经代理建立隧道（CONNECT）"),
+    "http": Said("http", "经代理的 HTTP 请求"),
+}
 
 
 def run(ctx: Context) -> list[Finding]:
@@ -130,14 +139,15 @@ def through_proxy(ctx: Context, in_effect: Finding) -> Finding:
     try:
         ips = [u.hostname] if is_ip(u.hostname) else ctx.resolve_other(u.hostname)
     except Unavailable as exc:
-        return finding(NAME, "PROXY_ERROR", stage="dns", error=exc.finding.code, **base)
+        return finding(NAME, "PROXY_ERROR", stage=STAGES["dns"], error=exc.finding.code, **base)
     try:
         status, api_version = _get_v2_through(ctx, ips[0], port, _proxy_authorization(u))
     except (OSError, http.client.HTTPException, net.DeadlineExceeded) as exc:
         stage, text = _proxy_failure(exc)
         return finding(NAME, "PROXY_ERROR", stage=stage, error=text, **base)
     if t.scheme == "http" and status in (407, 502, 503, 504) and not api_version:
-        return finding(NAME, "PROXY_ERROR", stage="http", error=f"the proxy answered HTTP {status}", **base)
+        error = Said(f"the proxy answered HTTP {status}", f"代理返回了 HTTP {status}")
+        return finding(NAME, "PROXY_ERROR", stage=STAGES["http"], error=error, **base)
     return finding(NAME, "PROXY_OK", status=status, **base)
 
 
@@ -181,13 +191,13 @@ def _get_v2_through(ctx: Context, proxy_ip: str, port: int, headers: dict[str, s
 def _proxy_failure(exc: Exception) -> tuple[str, str]:
     """(stage, error) of a request through a proxy that failed: connect, tls, tunnel (CONNECT refused) or http."""
     if isinstance(exc, ConnectionRefusedError):
-        return "connect", "connection refused"
+        return STAGES["connect"], Said("connection refused", "连接被拒绝")
     if isinstance(exc, (TimeoutError, net.DeadlineExceeded)):
-        return "connect", "timed out"
+        return STAGES["connect"], TIMED_OUT
     if isinstance(exc, ssl.SSLError):
-        return "tls", exc.reason or str(exc)
+        return STAGES["tls"], exc.reason or str(exc)
     text = str(exc) or type(exc).__name__
-    return ("tunnel" if "Tunnel connection failed" in text else "http"), text[:200]
+    return STAGES["tunnel" if "Tunnel connection failed" in text else "http"], text[:200]
 
 
 def _speaks_tls(ctx: Context, ip: str) -> bool:
