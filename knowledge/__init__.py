@@ -474,16 +474,17 @@ def ask_ranked(
     return result, [c.entry for c in reply.cands]
 
 
-def _names_a_vendor(reply: _Reply, text: str, topic: Topic) -> bool:
-    """Whether `text` names another vendor's registry (read only for a topic about them): the refusal says so, or
-    the text names one beside TCR ("migrate our images from ECR to TCR")."""
+def _names_a_vendor(reply: _Reply, text: str, topic: Topic) -> list[str]:
+    """The other vendors' registries `text` names (read only for a topic about them): the one the refusal names,
+    and those the text names beside TCR ("migrate our images from ECR to TCR")."""
     if not topic.vendor:
-        return False
-    if reply.why is not None and reply.why["kind"] == "other_registry":
-        return True
-    from .dialogue import named_vendor
+        return []
+    from .dialogue import named_vendors
 
-    return named_vendor(text, reply.log) is not None
+    named = named_vendors(text, reply.log)
+    if reply.why is not None and reply.why["kind"] == "other_registry":
+        named.insert(0, str(reply.why.get("vendor") or ""))
+    return named
 
 
 class _Reply:

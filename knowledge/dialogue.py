@@ -316,16 +316,32 @@ def named_vendor(text: str, log: LogCause | None = None) -> str | None:
     """The other vendor's registry a message names, whether or not it names TCR too ("migrate from ECR to TCR"):
     a known vendor's host or name, as other_vendor() reads them; where TCR is named, an unknown registry host is
     not taken for a self-hosted registry (it may be the TCR one)."""
+    return next(iter(_named_vendors(text, log)), None)
+
+
+def named_vendors(text: str, log: LogCause | None = None) -> list[str]:
+    """Every other vendor's registry a message names (named_vendor's reading, not only the first): a topic about
+    one vendor (Harbor) is for a message that names that one, not another (Docker Hub)."""
+    return list(dict.fromkeys(_named_vendors(text, log)))
+
+
+def _named_vendors(text: str, log: LogCause | None) -> Iterator[str]:
     from .text import normalize
 
     t = normalize(text)
     tcr, _ = _vendor_res()
-    return _vendor_in(t, log, self_hosted=SELF_HOSTED and not tcr.search(t))
+    return _vendors_in(t, log, self_hosted=SELF_HOSTED and not tcr.search(t))
 
 
 def _vendor_in(t: str, log: LogCause | None, *, self_hosted: bool) -> str | None:
     """other_vendor()'s reading of the normalised text `t`, TCR aside; `self_hosted`: whether a registry host of no
     known vendor (or self-hosting words) names a self-hosted registry."""
+    return next(_vendors_in(t, log, self_hosted=self_hosted), None)
+
+
+def _vendors_in(t: str, log: LogCause | None, *, self_hosted: bool) -> Iterator[str]:
+    """The vendors _vendor_in reads in `t`, the first first: hosts (the log's, then the text's), then names in
+    prose; a self-hosted registry only where no known vendor is named."""
     _, words = _vendor_res()
     hosts = []
     if log and log.get("host"):
@@ -344,16 +360,18 @@ def _vendor_in(t: str, log: LogCause | None, *, self_hosted: bool) -> str | None
         if str(log["host"]).lower() in t or hub_named:
             hosts.append(str(log["host"]))
     hosts += [m.group(1) for m in _HOST_IN_TEXT.finditer(t)]
+    found = False
     for host in hosts:
         name = vendor_of_host(host)
         if name:
-            return name
+            found = True
+            yield name
     for rx, name in words:
         if rx.search(t):
-            return name
-    if self_hosted and _self_hosted(t, log):
-        return "self-hosted registry"
-    return None
+            found = True
+            yield name
+    if not found and self_hosted and _self_hosted(t, log):
+        yield "self-hosted registry"
 
 
 SELF_HOSTED = True  # a registry host that is neither TCR nor a known vendor's is a self-hosted registry (ablation)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import marshal
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, NoReturn, overload
@@ -436,6 +436,8 @@ def entry_from_dict(data: dict[str, Any], path: str = "<memory>") -> Entry:
 
 OUT_OF_SCOPE_PATH = Path(__file__).resolve().parent / "out_of_scope.toml"
 _TOPIC_KEYS = {"id", "title", "hint", "phrasings", "keywords", "causes", "vendor"}
+# `vendor = true` (any other vendor's registry) or `vendor = ["Harbor", ...]` (those vendors, as
+# knowledge.dialogue names them)
 
 
 @dataclass(frozen=True)
@@ -451,15 +453,16 @@ class Topic:
     # Beside a pasted log whose cause the reader names, the topic is shown only when it agrees with that cause:
     # `causes` lists the log cause codes (knowledge/logpatterns.toml) the subject explains. A `vendor` topic is
     # about another vendor's registry: shown only when the text names one, and then beside any cause (the log is
-    # that registry's).
+    # that registry's); with `vendors`, only when it names one of those (Harbor's topic is not for a Docker Hub post).
     causes: tuple[str, ...] = ()
     vendor: bool = False
+    vendors: tuple[str, ...] = ()
 
-    def agrees(self, cause: str | None, vendor_named: bool) -> bool:
+    def agrees(self, cause: str | None, vendors_named: Collection[str]) -> bool:
         """Whether the topic may be shown beside a pasted log read as `cause` (None: no log cause) in a text that
-        names another vendor's registry or not."""
+        names `vendors_named` (other vendors' registries, knowledge.dialogue.named_vendors)."""
         if self.vendor:
-            return vendor_named
+            return any(v in self.vendors for v in vendors_named) if self.vendors else bool(vendors_named)
         return cause is None or cause in self.causes
 
     def to_dict(self, lang: str) -> TopicHint:
@@ -545,9 +548,21 @@ def _parse_topic(name: str, i: int, item: dict[str, Any], seen: dict[str, int]) 
         if not _CAUSE_RE.match(code):
             tck.fail(f"causes[{j}]", f"{code!r} is not a log cause code (upper-case, as in knowledge/logpatterns.toml)")
     vendor = item.get("vendor", False)
-    if not isinstance(vendor, bool):
-        tck.fail("vendor", f"must be true or false, got {type(vendor).__name__}")
-    return Topic(id=tid, title=title, phrasings=phrasings, keywords=keywords, hint=hint, causes=causes, vendor=vendor)
+    vendors: tuple[str, ...] = ()
+    if isinstance(vendor, list):
+        vendors, vendor = tck.strings(vendor, "vendor", required=True), True
+    elif not isinstance(vendor, bool):
+        tck.fail("vendor", f"must be true, false or a list of vendor names, got {type(vendor).__name__}")
+    return Topic(
+        id=tid,
+        title=title,
+        phrasings=phrasings,
+        keywords=keywords,
+        hint=hint,
+        causes=causes,
+        vendor=vendor,
+        vendors=vendors,
+    )
 
 
 _CAUSE_RE = re.compile(r"^[A-Z][A-Z0-9_]*$")
@@ -579,6 +594,7 @@ def _cached_topics(version: str) -> list[Topic] | None:
                 hint=r[4],
                 causes=tuple(r[5]),
                 vendor=r[6],
+                vendors=tuple(r[7]),
             )
             for r in rows
         ]
@@ -596,6 +612,7 @@ def _store_topics(version: str, topics: list[Topic]) -> None:
             t.hint,
             list(t.causes),
             t.vendor,
+            list(t.vendors),
         )
         for t in topics
     ]

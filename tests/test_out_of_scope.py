@@ -217,7 +217,9 @@ phrasings = { zh = ["一"], en = ["one"] }
         (GOOD + "keywords = { zh = [1], en = [] }\n", "topic[0] (helm): keywords.zh[0]: must be a non-empty string"),
         (GOOD + 'causes = "DAEMON_ERROR"\n', "topic[0] (helm): causes: must be a list of strings"),
         (GOOD + 'causes = ["daemon error"]\n', "topic[0] (helm): causes[0]: 'daemon error' is not a log cause code"),
-        (GOOD + 'vendor = "yes"\n', "topic[0] (helm): vendor: must be true or false"),
+        (GOOD + 'vendor = "yes"\n', "topic[0] (helm): vendor: must be true, false or a list of vendor names"),
+        (GOOD + "vendor = []\n", "topic[0] (helm): vendor: must not be empty"),
+        (GOOD + 'vendor = ["Harbor", ""]\n', "topic[0] (helm): vendor[1]: must be a non-empty string"),
     ],
 )
 def test_loader_names_file_and_field(tmp_path, text, field):
@@ -919,6 +921,52 @@ def test_the_topic_beside_a_log_agrees_with_the_logs_cause(q, topic):
     res = knowledge.ask(q)
     assert not res["matched"], res["answer"]
     assert (res.get("topic") or {}).get("id") == topic, (res.get("topic"), res["log"] and res["log"]["cause"])
+
+
+# A vendor topic is for the vendor it is about (tidy9's left item): a Docker Hub pull with an untrusted
+# certificate got "Running a self-hosted Harbor", a ghcr.io rate limit "Docker Hub accounts, plans and rate limits".
+# -> (text, topic or None). Written for this test.
+VENDOR_TOPIC_FOR_THE_VENDOR_NAMED = [
+    (
+        "docker pull 报错：Get https://registry-1.docker.io/v2/: x509: certificate signed by unknown authority，"
+        "要不要给 docker 配置自签证书？",
+        None,
+    ),
+    (
+        "docker login to Docker Hub: Error response from daemon: Get https://registry-1.docker.io/v2/: x509: "
+        "certificate signed by unknown authority. How do I add a self-signed CA?",
+        None,
+    ),
+    ("docker pull ghcr.io/acme/web:2.1\nError response from daemon: toomanyrequests: rate limit exceeded", None),
+    # the vendor named keeps its topic
+    (
+        "Our self-hosted Harbor: docker login harbor.example.com\nError response from daemon: Get "
+        '"https://harbor.example.com/v2/": x509: certificate signed by unknown authority',
+        "harbor-admin",
+    ),
+    (
+        "docker pull nginx\nError response from daemon: toomanyrequests: You have reached your pull rate limit. You "
+        "may increase the limit by authenticating and upgrading: https://www.docker.com/increase-rate-limit",
+        "docker-hub",
+    ),
+    ("How do I migrate images from AWS ECR to TCR?", "other-registries"),
+]
+
+
+@pytest.mark.parametrize("q,topic", VENDOR_TOPIC_FOR_THE_VENDOR_NAMED)
+def test_a_vendor_topic_is_shown_for_the_vendor_it_is_about(q, topic):
+    res = knowledge.ask(q)
+    assert (res.get("topic") or {}).get("id") == topic, (res.get("topic"), res["refusal"])
+
+
+def test_every_vendor_a_topic_names_is_one_the_reader_names():
+    """A topic's `vendor = [...]` names vendors as knowledge.dialogue reads them (a misspelt one never matches)."""
+    from knowledge.dialogue import VENDOR_WORDS
+    from knowledge.vendors import VENDOR_HOSTS
+
+    known = {name for _, name in (*VENDOR_HOSTS, *VENDOR_WORDS)}
+    named = {v for t in load_topics().topics for v in t.vendors}
+    assert named and named <= known, sorted(named - known)
 
 
 def test_every_topic_cause_is_a_log_cause():
