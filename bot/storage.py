@@ -841,9 +841,10 @@ class Storage:
 
     # -- reads ---------------------------------------------------------------------------------------------
     def unanswered(self, *, since: float | None = None, limit: int = 50) -> list[dict[str, Any]]:
-        """Questions that got no answer (small talk aside) or a thumbs-down, grouped by normalised text, most
-        frequent first. A group's `reasons` counts why its questions got no answer ({refusal kind: n}, "" for rows
-        stored before the kinds were recorded), as the console's groups do."""
+        """Questions that got no answer (small talk aside) or a thumbs-down, grouped as the console groups them
+        (bot.grouping.cluster: near-duplicates together, led by the most frequent text), most frequent first. A
+        group's `question` is its leading text, `similar` the other texts in it; `reasons` counts why its questions
+        got no answer ({refusal kind: n}, "" for rows stored before the kinds were recorded)."""
         since = since or 0.0
         # (reason, text, lang, answer_id, ts, refusal kind)
         items: list[tuple[str, str, str | None, str | None, float, str | None]] = []
@@ -860,15 +861,13 @@ class Storage:
                 sa.select(q.text, q.lang, f.answer_id, f.ts).select_from(joined).where(f.helpful == 0, f.ts >= since)
             ):
                 items.append(("thumbs_down", text or f"(answer {answer_id})", lang, answer_id, ts, None))
-        groups: dict[str, dict[str, Any]] = {}
+        texts: dict[str, dict[str, Any]] = {}
         for reason, text, lang, answer_id, ts, refusal in items:
             key = normalise(text)
-            group = groups.get(key)
-            if group is None:
-                group = groups[key] = {
-                    # masked again as it is shown (as the console's examples are): a row stored before the detector
-                    # knew its form keeps the secret in the database until retention deletes it, never in a report
-                    "question": knowledge.redact(text)[0],
+            one = texts.get(key)
+            if one is None:
+                one = texts[key] = {
+                    "text": text,
                     "count": 0,
                     "no_answer": 0,
                     "thumbs_down": 0,
@@ -878,18 +877,23 @@ class Storage:
                     "first_seen": ts,
                     "last_seen": ts,
                 }
-            group["count"] += 1
-            group[reason] += 1
+            one["count"] += 1
+            one[reason] += 1
             if reason == "no_answer":
-                group["reasons"][refusal or ""] = group["reasons"].get(refusal or "", 0) + 1
-            if answer_id and answer_id not in group["answer_ids"]:
-                group["answer_ids"].append(answer_id)
-            if lang and lang not in group["langs"]:
-                group["langs"].append(lang)
-            group["first_seen"] = min(group["first_seen"], ts)
-            group["last_seen"] = max(group["last_seen"], ts)
-        ordered = sorted(groups.values(), key=lambda g: (-g["count"], -g["last_seen"]))
-        return ordered[:limit] if limit else ordered
+                one["reasons"][refusal or ""] = one["reasons"].get(refusal or "", 0) + 1
+            if answer_id and answer_id not in one["answer_ids"]:
+                one["answer_ids"].append(answer_id)
+            if lang and lang not in one["langs"]:
+                one["langs"].append(lang)
+            one["first_seen"] = min(one["first_seen"], ts)
+            one["last_seen"] = max(one["last_seen"], ts)
+        # near-duplicates together, as the console groups them (one grouping: bot.grouping.cluster)
+        from bot.grouping import cluster  # the matcher's vectors: only a report reads them
+
+        ordered = sorted(texts.values(), key=lambda t: (-t["count"], -t["last_seen"]))
+        groups = [_report_group(g["texts"]) for g in cluster(ordered)]
+        groups.sort(key=lambda g: (-g["count"], -g["last_seen"]))
+        return groups[:limit] if limit else groups
 
     def close(self) -> None:
         """Flush and release this process's connections."""
@@ -1078,6 +1082,34 @@ def flush_on_sigterm() -> bool:
 
 
 _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
+
+
+def _report_group(texts: list[dict[str, Any]]) -> dict[str, Any]:
+    """One group of `report unanswered` from its texts' tallies, the leading (most frequent) text first."""
+    group: dict[str, Any] = {
+        # masked again as it is shown (as the console's examples are): a row stored before the detector knew its
+        # form keeps the secret in the database until retention deletes it, never in a report
+        "question": knowledge.redact(texts[0]["text"])[0],
+        "similar": [knowledge.redact(t["text"])[0] for t in texts[1:]],
+        "count": 0,
+        "no_answer": 0,
+        "thumbs_down": 0,
+        "answer_ids": [],
+        "langs": [],
+        "reasons": {},
+        "first_seen": texts[0]["first_seen"],
+        "last_seen": texts[0]["last_seen"],
+    }
+    for t in texts:
+        for k in ("count", "no_answer", "thumbs_down"):
+            group[k] += t[k]
+        for k in ("answer_ids", "langs"):
+            group[k] += [v for v in t[k] if v not in group[k]]
+        for kind, n in t["reasons"].items():
+            group["reasons"][kind] = group["reasons"].get(kind, 0) + n
+        group["first_seen"] = min(group["first_seen"], t["first_seen"])
+        group["last_seen"] = max(group["last_seen"], t["last_seen"])
+    return group
 
 
 def normalise(text: str) -> str:

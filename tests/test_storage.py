@@ -8,6 +8,7 @@ import logging
 import sqlite3
 import threading
 import time
+import types
 
 import pytest
 import sqlalchemy as sa
@@ -711,3 +712,36 @@ def test_concurrent_first_sightings_have_exactly_one_winner(storage_url):
     for t in threads:
         t.join()
     assert sorted(answers, key=str) == [False] * 7 + [True]
+
+
+def test_the_report_groups_missed_questions_as_the_console_does(storage_url, capsys):
+    """`report unanswered` grouped by exact (normalised) text while the console put near-duplicates together
+    (qa8): "how do I rename a namespace" and "how to rename a namespace?" were two report lines and one console
+    group. Both now use bot.grouping.cluster: the same groups, each led by its most frequent text."""
+    from bot.console import _groups
+    from bot.console.store import ConsoleStore, Filters
+
+    storage = Storage(storage_url)
+    asked = [
+        *(("en", "how do I rename a namespace"),) * 3,
+        ("en", "how to rename a namespace?"),
+        *(("zh", "登录实例失败"),) * 2,
+        ("zh", "docker login 登录实例失败了"),
+    ]
+    for n, (lang, text) in enumerate(asked):
+        ask(storage, f"q{n}", text, lang=lang, refusal="documentation")
+    storage.flush()
+    groups = storage.unanswered()
+    assert [(g["question"], g["similar"], g["count"], g["langs"]) for g in groups] == [
+        ("how do I rename a namespace", ["how to rename a namespace?"], 4, ["en"]),
+        ("登录实例失败", ["docker login 登录实例失败了"], 3, ["zh"]),
+    ]
+    assert groups[0]["no_answer"] == 4 and groups[0]["reasons"] == {"documentation": 4}
+    console = types.SimpleNamespace(store=ConsoleStore(storage.engine))
+    shown = _groups(console, Filters(0, time.time() + 60))  # type: ignore[arg-type]
+    assert [[t["text"] for t in g["texts"]] for g in shown] == [[g["question"], *g["similar"]] for g in groups]
+    storage.close()
+    capsys.readouterr()
+    assert main(["report", "unanswered", "--database-url", storage_url, "--lang", "zh"]) == 0
+    out = capsys.readouterr().out
+    assert "   3x  登录实例失败\n       另有 1 个相似的问题，例如：docker login 登录实例失败了\n" in out, out
