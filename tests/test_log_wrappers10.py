@@ -189,3 +189,63 @@ def test_a_refused_registry_beside_a_remote_engine_stays_the_registrys(engine, r
         assert cause(paste) == "TCP_REFUSED"
     engine_down = paste.replace(f"{registry}:{port}: connect", f"{engine}:2376: connect")
     assert cause(engine_down) == "DAEMON_ERROR"
+
+
+# Azure CLI's registry checks (acr/_errors.py: "An error occurred: TITLE\nMESSAGE", with a timestamp)
+AZ_CHECKS = [
+    ("CONNECTIVITY_CHALLENGE_ERROR", "Registry '{r}' did not issue a challenge.", "SERVER_ERROR"),
+    (
+        "CONNECTIVITY_WWW_AUTHENTICATE_ERROR",
+        "Registry '{r}' did not ask properly for a basic or a bearer authentication.",
+        "SERVER_ERROR",
+    ),
+    (
+        "CONNECTIVITY_DNS_ERROR",
+        "Failed to reach DNS for registry '{r}'. Please check if the spelling is correct, if the CLI environment is on correct cloud and your network connectivity.",
+        "DNS_NXDOMAIN",
+    ),
+    (
+        "CONNECTIVITY_SSL_ERROR",
+        "Unable to establish a secure connection to the registry '{r}'. Are you using a proxy server?",
+        "TLS_UNTRUSTED",
+    ),
+    ("DOCKER_DAEMON_ERROR", "Please verify if Docker daemon is running, or try restarting it.", "DAEMON_ERROR"),
+]
+
+
+@WRAPPERS
+@given(check=st.sampled_from(AZ_CHECKS), name=st.sampled_from(["myacr", "readitpravacr", "acr01"]))
+def test_azure_clis_registry_checks_name_their_cause(check, name):
+    title, message, want = check
+    r = f"{name}.azurecr.io"
+    unreachable = (
+        f"Could not connect to the registry login server '{r}'. Please verify that the registry exists and the URL "
+        f"'https://{r}/v2/' is reachable from your environment."
+    )
+    report = f"2024-05-18 06:54:20.208894 An error occurred: {title}\n{message.format(r=r)}"
+    assert cause(report) == want
+    # the login's generic "could not connect" above the health check's code: the code decides
+    assert cause(f"az acr login --name {name}\n{unreachable}\naz acr check-health -n {name} --yes\n{report}") == want
+    # alone, the challenge GET that found no server: a name that does not resolve first
+    assert cause(unreachable) == "DNS_NXDOMAIN"
+    # the health check's passing lines are no failure
+    assert cause(f"Docker daemon status: available\nDNS lookup to {r} at IP 20.62.128.0 : OK") is None
+
+
+@WRAPPERS
+@given(
+    root=st.sampled_from(
+        [
+            "/var/lib/docker/tmp/GetImageBlob521495043",
+            "/var/lib/containerd/io.containerd.content.v1.content/ingest/x/data",
+        ]
+    ),
+    err=st.sampled_from(["read-only file system", "no space left on device", "input/output error"]),
+    op=st.sampled_from(["open", "write", "rename"]),  # (a line that opens with `mkdir` reads as a typed command)
+)
+def test_an_os_error_under_the_engines_data_root_is_the_engines(root, err, op):
+    paste = (
+        "docker pull mcr.microsoft.com/devcontainers/rust:1\n7f4473b57e81: Retrying in 1 second\n"
+        f"{op} {root}: {err}\nError: No such image: mcr.microsoft.com/devcontainers/rust:1"
+    )
+    assert cause(paste) == "DAEMON_ERROR"
