@@ -249,3 +249,38 @@ def test_an_os_error_under_the_engines_data_root_is_the_engines(root, err, op):
         f"{op} {root}: {err}\nError: No such image: mcr.microsoft.com/devcontainers/rust:1"
     )
     assert cause(paste) == "DAEMON_ERROR"
+
+
+@WRAPPERS
+@given(h=HOSTS, path=PATHS, err=st.sampled_from(["Try again", "Non-recoverable error"]))
+def test_the_c_resolvers_own_words_after_a_lookup_are_the_dns_servers(h, path, err):
+    # Go's cgo resolver prints gai_strerror after `lookup NAME:` (musl: EAI_AGAIN "Try again", EAI_FAIL
+    # "Non-recoverable error"); k3s/alpine nodes print it inside containerd's chain
+    line = (
+        f'failed to resolve reference "{h}/{path}:1": failed to do request: Head https://{h}/v2/{path}/manifests/1: '
+        f"dial tcp: lookup {h}: {err}"
+    )
+    assert cause(line) == "DNS_TIMEOUT"
+
+
+@WRAPPERS
+@given(h=HOSTS, path=PATHS, digest=st.text(alphabet="0123456789abcdef", min_size=20, max_size=40))
+def test_a_status_cut_off_after_its_url_is_the_registrys_unknown_answer(h, path, digest):
+    # containerd's "unexpected status code %s: %s" shortened by a console after the URL (ECS CannotPullContainerError)
+    line = (
+        "CannotPullContainerError: ref pull has been retried 1 time(s): failed to copy: httpReaderSeeker: failed "
+        f"open: unexpected status code https://{h}/v2/{path}/manifests/sha256:{digest}..."
+    )
+    assert cause(line) == "SERVER_ERROR"
+    assert cause(line.replace("...", ": 429 Too Many Requests")) == "RATE_LIMITED"  # the code, when it is there
+
+
+@WRAPPERS
+@given(proxy=IPV4, port=PORTS, h=HOSTS, var=st.sampled_from(["HTTPS_PROXY", "http_proxy", "ALL_PROXY"]))
+def test_a_refused_connection_to_the_named_proxy_is_the_proxys(proxy, port, h, var):
+    setting = f"export {var}=http://{proxy}:{port}"
+    line = f'Error response from daemon: Get "https://{h}:{port}/v2/": dial tcp {proxy}:{port}: connect: connection refused'
+    assert cause(f"{setting}\ndocker pull {h}:{port}/app:1\n{line}") == "PROXY_ERROR"
+    assert cause(f"docker pull {h}:{port}/app:1\n{line}") == "TCP_REFUSED"  # no proxy named: the registry's port
+    # minikube's own wording of the same
+    assert cause(f'docker-env="{var.lower()}=http://{proxy}:{port}": connect: connection refused') == "PROXY_ERROR"

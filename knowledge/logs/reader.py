@@ -1003,9 +1003,10 @@ _IP_OR_LOCAL = LazyRe(r"^(?:\d{1,3}(?:\.\d{1,3}){3}|localhost|[0-9a-f:]*:[0-9a-f
 
 
 def _connection_peer(line: str, whole_lower: str) -> str | None:
-    """The cause of a refused or stalled connection by whom it went to, when not the registry: a forward proxy
-    (`PROXY_ERROR`), the container engine's own address (`DAEMON_ERROR`); None otherwise."""
-    if connected_elsewhere(line):
+    """The cause of a refused or stalled connection by whom it went to, when not the registry: a forward proxy (another
+    port than the URL's, or the proxy's address the paste names: `PROXY_ERROR`), the container engine's own address
+    (`DAEMON_ERROR`); None otherwise."""
+    if connected_elsewhere(line) or proxy_endpoint(line, whole_lower):
         return "PROXY_ERROR"
     return "DAEMON_ERROR" if engine_endpoint(line, whole_lower) else None
 
@@ -1025,27 +1026,54 @@ def connected_elsewhere(line: str) -> bool:
 # The engine's own address as a client is told it: a docker context or podman connection over ssh
 # (`ssh://user@localhost:60710/run/user/1000/podman/podman.sock`), DOCKER_HOST or dockerd's `-H tcp://H:P`
 _ENGINE_URI = LazyRe(r"\b(?:ssh|tcp)://(?:[^@\s/]{1,100}@)?(\[[0-9a-f:]{2,45}\]|[a-z0-9][a-z0-9.-]{0,252}):(\d{1,5})\b")
-# the peer a refused or stalled connection was made to: OpenSSH's "connect to host H port P", Go's "dial tcp H:P"
+# A forward proxy as a client is told it: `HTTPS_PROXY=http://127.0.0.1:3128`, `--docker-env="http_proxy=…"`,
+# `http-proxy: …` in a config
+_PROXY_URI = LazyRe(
+    r"\b(?:https?|all|ftp)[_-]proxy\b\W{0,4}(?:https?|socks5h?)://(?:[^@\s/]{1,100}@)?"
+    r"(\[[0-9a-f:]{2,45}\]|[a-z0-9][a-z0-9.-]{0,252}):(\d{1,5})\b"
+)
+# the peer a refused or stalled connection was made to: OpenSSH's "connect to host H port P", Go's "dial tcp H:P",
+# a URL followed straight by the connect error (minikube's `…"http_proxy=http://127.0.0.1:3128": connect: …`)
 _PEER = LazyRe(
-    r"\bconnect to host (\S{1,253}) port (\d{1,5})\b|\bdial tcp (\[[0-9a-f:.]{2,45}\]|[a-z0-9][a-z0-9.-]{0,252}):(\d{1,5})\b"
+    r"\bconnect to host (\S{1,253}) port (\d{1,5})\b|\bdial tcp (\[[0-9a-f:.]{2,45}\]|[a-z0-9][a-z0-9.-]{0,252}):(\d{1,5})\b|"
+    r"https?://(\[[0-9a-f:.]{2,45}\]|[a-z0-9][a-z0-9.-]{0,252}):(\d{1,5})[\"']?: connect: "
 )
 _LOOPBACK = frozenset({"localhost", "127.0.0.1", "[::1]", "::1"})
+
+
+def _peer(line: str) -> tuple[str, str] | None:
+    """(host, port) the refused or stalled connection of `line` was made to, lower-cased; None when it names none."""
+    m = _PEER.search(line.lower())
+    if m is None:
+        return None
+    at = next(i for i in (1, 3, 5) if m.group(i))
+    return m.group(at), m.group(at + 1)
+
+
+def _named_as(peer: tuple[str, str], uri: LazyRe, whole_lower: str) -> bool:
+    """Whether `peer` is an address the paste names in the way `uri` reads (loopback names are one address)."""
+    host, port = peer
+    return any(
+        (e.group(1) == host or (e.group(1) in _LOOPBACK and host in _LOOPBACK)) and e.group(2) == port
+        for e in uri.finditer(whole_lower)
+    )
 
 
 def engine_endpoint(line: str, whole_lower: str) -> bool:
     """Whether the refused or stalled connection of `line` went to the container engine's own address that the paste
     names as a client's connection (`ssh://user@localhost:60710/…/podman.sock` in `podman system connection list`,
     `DOCKER_HOST=tcp://10.0.0.5:2376`): then the engine (a podman machine's VM, a remote daemon) is what does not
-    answer, not a registry. Loopback names are one address."""
-    m = _PEER.search(line.lower())
-    if m is None:
-        return False
-    host, port = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+    answer, not a registry."""
+    peer = _peer(line)
+    return peer is not None and _named_as(peer, _ENGINE_URI, whole_lower)
 
-    def same(h: str) -> bool:
-        return h == host or (h in _LOOPBACK and host in _LOOPBACK)
 
-    return any(same(e.group(1)) and e.group(2) == port for e in _ENGINE_URI.finditer(whole_lower))
+def proxy_endpoint(line: str, whole_lower: str) -> bool:
+    """Whether the refused or stalled connection of `line` went to the forward proxy the paste names
+    (`HTTP_PROXY=http://127.0.0.1:3128`, then `dial tcp 127.0.0.1:3128: connect: connection refused`): the proxy
+    does not answer, not the registry."""
+    peer = _peer(line)
+    return peer is not None and _named_as(peer, _PROXY_URI, whole_lower)
 
 
 def _name_cause(cause: str, also: list[str], line: str, ent: dict[str, Any], whole_lower: str) -> str:
