@@ -242,18 +242,33 @@ def log_verdict(cause: str, also: Sequence[str], findings: Iterable[Mapping[str,
     return _verdict(cause, also, findings)
 
 
+# knowledge.kb.FAQ_DIR, named here without importing knowledge.kb (dataclasses): `diagnose` names the entries its
+# findings cite on a failing diagnosis's start-up path
+_FAQ_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "faq")
+
+
 def faq_question(faq_id: str) -> dict[str, str] | None:
     """The question ({zh, en}) of the FAQ entry `faq_id`, or None when there is no such entry."""
-    import tomllib
+    from diagnostics.cache import compiled
 
-    from .kb import FAQ_DIR
-
-    # One file read, not the whole knowledge base: `explain` names the entry of a cause and nothing else.
-    for path in sorted(FAQ_DIR.glob(f"*-{faq_id}.toml")):
-        with open(path, "rb") as fh:
-            question = tomllib.load(fh).get("question")
-        return {str(k): str(v) for k, v in question.items()} if isinstance(question, dict) and question else None
+    # One file read, not the whole knowledge base: `explain` and `diagnose` name the entries they cite and nothing
+    # else; its question is kept compiled in the cache directory (no TOML parser once kept), keyed by the file's bytes.
+    suffix = f"-{faq_id}.toml"
+    try:
+        names = sorted(n for n in os.listdir(_FAQ_DIR) if n.endswith(suffix) and n[: -len(suffix)].isdigit())
+    except OSError:
+        return None
+    for name in names:
+        question = compiled(os.path.join(_FAQ_DIR, name), _faq_question_of, f"faq-question-{faq_id}")
+        return {str(k): str(v) for k, v in question.items()} or None
     return None
+
+
+def _faq_question_of(data: bytes) -> dict[str, str]:
+    import tomllib  # only when no kept copy is found
+
+    question = tomllib.loads(data.decode("utf-8")).get("question")
+    return {str(k): str(v) for k, v in question.items()} if isinstance(question, dict) else {}
 
 
 def _log_cause(text: str, entities: Entities) -> tuple[LogCause | None, bool]:

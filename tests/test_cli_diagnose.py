@@ -154,6 +154,28 @@ def test_a_token_issued_expired_is_noted_in_chinese_and_kept_in_english_in_json(
     assert copy.deepcopy(note).zh == pickle.loads(pickle.dumps(note)).zh == note.zh
 
 
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_diagnosis_names_a_cited_faq_entry_by_its_question_without_a_toml_parser_once_kept(lang, tmp_path):
+    """The text named a cited FAQ entry by its id alone ("FAQ: login-failed"): reading its question cost a TOML
+    parser on a failing diagnosis's start-up path. The question is kept compiled in the cache directory, so a
+    later diagnosis names it without importing tomllib."""
+    probe = (
+        "import sys; from bot.cli import main; code = main(sys.argv[1:]); "
+        "print('tomllib loaded:', 'tomllib' in sys.modules, file=sys.stderr); sys.exit(code)"
+    )
+    env = {"PATH": "/usr/bin:/bin", "HOME": "/nonexistent", "LANG": "C.UTF-8", "TCR_DOCTOR_CACHE_DIR": str(tmp_path)}
+    argv = ["diagnose", "127.0.0.1:1/team/app:1.0", "--only", "dns,tcp", "--lang", lang]  # port 1: refused
+    runs = [
+        subprocess.run([sys.executable, "-c", probe, *argv], capture_output=True, text=True, cwd=ROOT, env=env)
+        for _ in range(2)
+    ]
+    assert [r.returncode for r in runs] == [1, 1], runs[0].stderr
+    cited = {"en": "FAQ: What should I do when logging in to an instance fails? (login-failed)"}
+    cited["zh"] = "相关 FAQ：登录实例失败怎么办？（login-failed）"
+    assert all(cited[lang] in r.stdout for r in runs), runs[1].stdout
+    assert "tomllib loaded: False" in runs[1].stderr, runs[1].stderr
+
+
 def test_every_shown_evidence_key_has_a_chinese_label():
     """Every evidence key a check writes (finding(...) and evidence.update(...) keywords, evidence[...] = ...) that
     the text output shows has a label in bot.messages.EVIDENCE_LABELS_ZH."""

@@ -365,7 +365,7 @@ def test_a_cited_faq_entry_has_one_label_and_one_form(lang, label):
     report = missing_tag_report(["latest"])
     faq = report["findings"][0]["faq"]
     text, ticket = text_of(report, lang)
-    assert f"{label}{faq}" in text, text  # `diagnose` reads no FAQ file: the id
+    assert f"{label}{faq}" in text, text  # text_of gives the text no question either: the id
     question = {"zh": "问题", "en": "Question"}
     assert cite_faq(faq, question, lang) == (f"相关 FAQ：问题（{faq}）" if lang == "zh" else f"FAQ: Question ({faq})")
     assert cite_faq(faq, question, lang, code=True).endswith(f"`{faq}`）" if lang == "zh" else f"`{faq}`)")

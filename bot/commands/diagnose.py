@@ -538,7 +538,23 @@ def _print_report(args: argparse.Namespace, data: ReportDict, lang: str, secrets
     else:
         from bot.render import render  # (lazy: see _text)
 
-        sys.stdout.write(redact(render("cli", "diagnose.j2", r=view(data, lang), lang=lang), secrets))
+        text = render("cli", "diagnose.j2", r=view(data, lang), lang=lang, faq_questions=_cited_questions(data))
+        sys.stdout.write(redact(text, secrets))
+
+
+def _cited_questions(data: ReportDict) -> dict[str, dict[str, str]]:
+    """The questions ({zh, en}) of the FAQ entries the findings cite: the text and the ticket name each cited entry
+    by its question, not only its id (one FAQ file read per entry, kept compiled: knowledge.faq_question). An entry
+    that cannot be read is named by its id."""
+    questions: dict[str, dict[str, str]] = {}
+    for faq in {f["faq"] for f in data["findings"] if f["faq"]}:
+        try:
+            question = faq_question(faq)
+        except Exception:  # noqa: BLE001 - a broken entry must not break the report; the loader's own tests report it
+            question = None
+        if question:
+            questions[faq] = question
+    return questions
 
 
 def _write_report(args: argparse.Namespace, data: ReportDict, lang: str, secrets: list[str]) -> bool:
@@ -546,9 +562,6 @@ def _write_report(args: argparse.Namespace, data: ReportDict, lang: str, secrets
     be written."""
     from bot.render import render  # (lazy: see _text)
 
-    # a ticket names each cited entry by its question, not only its id (one FAQ file read per entry)
-    cited = {f["faq"] for f in data["findings"] if f.get("faq")}
-    questions = {faq: faq_question(faq) for faq in cited if faq}
     text = redact(
         render(
             "cli",
@@ -556,7 +569,7 @@ def _write_report(args: argparse.Namespace, data: ReportDict, lang: str, secrets
             r=view(data, lang),
             lang=lang,
             command=_command_line(args),
-            faq_questions={k: v for k, v in questions.items() if v},
+            faq_questions=_cited_questions(data),
         ),
         secrets,
     )
