@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import marshal
 import os
+import shutil
 import ssl
 import subprocess
 import sys
@@ -524,7 +525,7 @@ def test_a_second_run_compiles_no_pattern_and_keeps_none_of_the_users_text(tmp_p
 
     first, compiled = run("1", str(cache))
     assert compiled > 50  # the matcher's and the log reader's patterns
-    (kept,) = cache.glob(f"patterns-{argv[0]}-*.marshal")
+    (kept,) = cache.glob("patterns-cli-*.marshal")  # (one copy for both commands)
     data = kept.read_bytes()
     assert compiled == len(marshal.loads(data))  # each compiled once: its program is noted, not made again to keep
     again, compiled = run("2", str(cache))
@@ -649,7 +650,7 @@ def test_the_cache_directory_keeps_two_versions_of_each_kept_copy(tmp_path):
     folders = [cache, cache / "templates"]
     written = {folder: [n for n in os.listdir(folder) if n.endswith(".marshal")] for folder in folders}
     kinds = {_kind_of(name) for name in written[cache]}
-    assert {"index", "topics", "faq", "concepts", "logrules", "patterns-ask", "patterns-explain", "codes"} <= kinds
+    assert {"index", "topics", "faq", "concepts", "logrules", "patterns-cli", "codes"} <= kinds
     assert written[cache / "templates"]
     for folder, names in written.items():
         for name in names:
@@ -690,3 +691,70 @@ def test_two_processes_keeping_copies_at_once_read_their_own_and_leave_the_direc
     names = os.listdir(tmp_path)
     assert not [n for n in names if n.endswith(".tmp")]
     assert 1 <= len(names) <= 3, names
+
+
+@pytest.fixture(scope="module")
+def prepared(tmp_path_factory) -> Path:
+    """A cache directory as scripts/bootstrap leaves it: filled by `python -m bot.prepare`."""
+    cache = tmp_path_factory.mktemp("prepared")
+    env = {**os.environ, "TCR_DOCTOR_CACHE_DIR": str(cache)}
+    out = subprocess.run(
+        [sys.executable, "-m", "bot.prepare"], cwd=ROOT, capture_output=True, text=True, env=env, timeout=600
+    )
+    assert out.returncode == 0, out.stderr
+    return cache
+
+
+def probe(argv: list[str], cache: str) -> tuple[str, int, set[str]]:
+    """(output, patterns compiled, modules loaded) of `tcr-doctor ARGV` with the cache directory CACHE."""
+    env = {**os.environ, "TCR_DOCTOR_CACHE_DIR": cache}
+    out = subprocess.run(
+        [sys.executable, "-c", KEPT_PROBE, *argv], cwd=ROOT, capture_output=True, text=True, timeout=120, env=env
+    )
+    assert out.returncode in (0, 1), out.stderr
+    modules, compiled = out.stderr.rsplit("loaded ", 1)[1].split("\ncompiled ")
+    return out.stdout, int(compiled), set(json.loads(modules.replace("'", '"')))
+
+
+# Questions and a log none of bot.prepare's samples is: what a user's first command after an install may be.
+FIRST_COMMANDS = [
+    ["ask", "--json", "how do I delete old image tags automatically in my TCR instance?"],
+    ["ask", "为什么 docker push 提示 denied: requested access to the resource is denied"],
+    ["explain", "LOG", "--json"],  # (its text output reads the cause's FAQ file with tomllib, kept or not)
+]
+
+
+@pytest.mark.parametrize("argv", FIRST_COMMANDS)
+def test_after_the_install_step_the_first_command_builds_nothing(tmp_path, prepared, argv):
+    """scripts/bootstrap ends with `python -m bot.prepare`: the first `ask`/`explain` after an install then builds
+    nothing again (the index, parsed files, log rules and templates kept), compiles next to no pattern and reads no
+    TOML (~1,860 -> ~350 M instructions of an `ask --json`, valgrind), and answers as with no cache at all."""
+    log = tmp_path / "push.log"
+    log.write_text("unauthorized: authentication required\nError: failed to push ccr.ccs.tencentyun.com/ns/app:v2\n")
+    argv = [str(log) if arg == "LOG" else arg for arg in argv]
+    cache = tmp_path / "cache"
+    shutil.copytree(prepared, cache)
+    before = {str(p.relative_to(cache)): p.read_bytes() for p in cache.rglob("*") if p.is_file()}
+    first, compiled, loaded = probe(argv, str(cache))
+    after = {str(p.relative_to(cache)): p.read_bytes() for p in cache.rglob("*") if p.is_file()}
+    rewritten = {name for name in before.keys() | after.keys() if before.get(name) != after.get(name)}
+    assert not {name for name in rewritten if not name.startswith("patterns-")}, sorted(rewritten)
+    assert compiled <= 5  # (a pattern on a path none of the samples takes is compiled once, then kept)
+    assert "tomllib" not in loaded
+    assert first == probe(argv, "off")[0]
+
+
+def test_a_damaged_prepared_cache_is_ignored_and_rebuilt(tmp_path, prepared):
+    """Every file the install step wrote cut short: the first command answers as with no cache and writes whole copies
+    again (a stale copy is another version's key: never read; tests above)."""
+    cache = tmp_path / "cache"
+    shutil.copytree(prepared, cache)
+    damaged = [p for p in cache.rglob("*") if p.is_file()]
+    assert len(damaged) >= 9  # (8 kinds and the templates)
+    for path in damaged:
+        path.write_bytes(path.read_bytes()[: len(path.read_bytes()) // 2])
+    argv = ["ask", "docker login says unauthorized: authentication required"]
+    answer, compiled, _ = probe(argv, str(cache))
+    assert compiled > 50 and answer == probe(argv, "off")[0]
+    again, compiled, _ = probe(argv, str(cache))
+    assert compiled == 0 and again == answer
