@@ -249,7 +249,7 @@ _FAQ_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "faq")
 
 def faq_question(faq_id: str) -> dict[str, str] | None:
     """The question ({zh, en}) of the FAQ entry `faq_id`, or None when there is no such entry."""
-    from diagnostics.cache import compiled
+    from diagnostics.cache import compiled  # only where an entry is cited (its module is loaded by then: ~0 cost)
 
     # One file read, not the whole knowledge base: `explain` and `diagnose` name the entries they cite and nothing
     # else; its question is kept compiled in the cache directory (no TOML parser once kept), keyed by the file's bytes.
