@@ -284,3 +284,23 @@ def test_a_refused_connection_to_the_named_proxy_is_the_proxys(proxy, port, h, v
     assert cause(f"docker pull {h}:{port}/app:1\n{line}") == "TCP_REFUSED"  # no proxy named: the registry's port
     # minikube's own wording of the same
     assert cause(f'docker-env="{var.lower()}=http://{proxy}:{port}": connect: connection refused') == "PROXY_ERROR"
+
+
+@pytest.mark.parametrize(
+    "account, want",
+    [
+        ("While a second later, the same push triggered a success replication.", "SERVER_ERROR"),
+        ("Now I have to retry so many times before I succeed.", "SERVER_ERROR"),
+        ("A few minutes later the same pull worked.", "SERVER_ERROR"),
+        # a retry that never succeeds, or one after a change, tells no intermittency
+        ("I retried three times but it never succeeded.", "TAG_NOT_FOUND"),
+        ("I retried with another tag.", "TAG_NOT_FOUND"),
+    ],
+)
+def test_a_retry_that_succeeds_with_nothing_changed_is_the_servers_side(account, want):
+    # C4a: a not-found that comes and goes with retries alone is the server's (Harbor replication on slow storage)
+    paste = (
+        "[ERROR] [transfer.go:363]: an error occurred while pulling manifest of ns/app:6.2.1 from http://registry-1:5000: "
+        '404 {"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown","detail":{"Tag":"6.2.1"}}]}'
+    )
+    assert cause(f"{paste}\n\n{account}") == want

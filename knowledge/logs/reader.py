@@ -286,6 +286,11 @@ _USER_SAYS: tuple[tuple[str, frozenset[str], LazyRe], ...] = (
             # "These are obviously transient because re-runs are successful", "only succeeded on the 3rd retry"
             r"|\bre-?runs? (?:are|were|is|was) successful\b|"
             r"\bsucceed(?:s|ed)? (?:only )?(?:on|after) (?:the |a )?(?:\d(?:st|nd|rd|th)|second|third|next) (?:re-?try|attempt|run)\b|"
+            # "I have to retry so many times can I succeed", "a second later, the same push triggered a success"
+            r"\bretr(?:y|ies|ied|ying)\b(?:(?!\b(?:never|not|cannot|can't|won't|no)\b)[^.\n]){0,60}"
+            r"\b(?:succeed(?:s|ed)?|success(?:ful(?:ly)?)?)\b|"
+            r"\b(?:a (?:second|minute|few (?:seconds|minutes)) later|(?:seconds|minutes) later)\b[^.\n]{0,60}"
+            r"\b(?:success(?:ful(?:ly)?)?|succeed(?:s|ed)?|worked)\b|"
             # "the first pull always fails and then the second attempt works"
             r"\b(?:second|2nd|next|third|3rd) (?:attempt|try|pull|push|run|time) (?:always |usually )?(?:works|succeeds|passes)\b|"
             # the same account in Chinese, Japanese and Korean
