@@ -1,0 +1,87 @@
+"""Pasted logs, the credential/access family in words the reader had not seen (issue 11, labelling conventions C3, C6
+and C8 in docs/logs.md): generic not-found / denied / unauthorized answers in a registry's, a platform's or a
+wrapper's own words, each anchored to a registry reference or a registry's request so that the same words about
+something else stay unread; and the user's own account of the credentials and the name. Hosts and names are drawn by
+hypothesis; every mechanism has a control beside it."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+
+from tests.harness.log_families import HOSTS, LABELS, PATHS, cause
+
+CLASS = settings(max_examples=15, deadline=None)
+
+
+@given(host=HOSTS, path=PATHS)
+@CLASS
+def test_a_bare_denied_the_daemon_ends_with_a_full_stop_is_a_refusal(host, path):
+    text = f"Unable to find image '{host}/{path}:latest' locally\ndocker: Error response from daemon: denied.\n"
+    assert cause(text) == "PERMISSION_DENIED"
+
+
+@given(host=HOSTS, project=LABELS)
+@CLASS
+def test_harbor_2_naming_a_project_it_does_not_have_inside_a_401_is_a_wrong_name(host, project):
+    text = f"docker push {host}/{project}/app:1\nunauthorized: project {project} not found: project {project} not found"
+    assert cause(text) == "REPO_NOT_FOUND"
+    # control: a bare 401 of the same push stays the credentials'
+    assert cause(f"docker push {host}/{project}/app:1\nunauthorized: authentication required") != "REPO_NOT_FOUND"
+
+
+@given(host=HOSTS, path=PATHS)
+@CLASS
+def test_harbor_project_policy_refusing_a_request_is_a_refusal(host, path):
+    text = (
+        f"Error: signing [{host}/{path}@sha256:7aa]: accessing image: GET https://{host}/v2/{path}/manifests/sha256:7aa:"
+        " PROJECTPOLICYVIOLATION: The image is not signed in Cosign."
+    )
+    assert cause(text) == "PERMISSION_DENIED"
+
+
+@given(host=HOSTS, path=PATHS)
+@CLASS
+def test_the_registrys_own_log_of_a_request_without_credentials_is_a_missing_login(host, path):
+    text = (
+        f'level=error msg="error authorizing context: authorization header required" http.request.host="{host}"'
+        f' http.request.uri="/v2/{path}/manifests/latest"'
+    )
+    assert cause(text) == "CREDENTIALS_MISSING"
+    # control: a context error of another kind is not read as no credentials
+    assert cause(f'level=error msg="error authorizing context: invalid token" http.request.host="{host}"') != (
+        "CREDENTIALS_MISSING"
+    )
+
+
+@pytest.mark.parametrize("group", ["builds.submit", "run.deploy", "artifacts.docker.images.describe"])
+def test_gclouds_not_found_is_a_missing_repository(group):
+    assert cause(f"ERROR: (gcloud.{group}) NOT_FOUND: Requested entity was not found") == "REPO_NOT_FOUND"
+
+
+def test_another_apis_not_found_is_not_a_registrys():
+    assert cause("google.api_core.exceptions.NotFound: 404 NOT_FOUND: Requested entity was not found. (BigQuery)") != (
+        "REPO_NOT_FOUND"
+    )
+
+
+@given(host=HOSTS, path=PATHS, tag=LABELS)
+@CLASS
+def test_a_platform_naming_a_quoted_image_not_found_is_a_missing_tag(host, path, tag):
+    text = (
+        f"ERROR: (gcloud.run.deploy) Revision 'app-00042-fow' is not ready and cannot serve traffic. "
+        f"Image '{host}/{path}:{tag}' not found."
+    )
+    assert cause(text) == "TAG_NOT_FOUND"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Error: file 'config.yaml' not found",
+        "ERROR: package 'left-pad' not found",
+        "user 'admin' not found",
+    ],
+)
+def test_not_found_about_something_else_names_no_registry_cause(text):
+    assert cause(text) is None
