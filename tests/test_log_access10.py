@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 
+from knowledge.logs.story import told_private
 from tests.harness.log_families import HOSTS, LABELS, PATHS, cause
 
 CLASS = settings(max_examples=15, deadline=None)
@@ -85,3 +86,55 @@ def test_a_platform_naming_a_quoted_image_not_found_is_a_missing_tag(host, path,
 )
 def test_not_found_about_something_else_names_no_registry_cause(text):
     assert cause(text) is None
+
+
+@given(path=PATHS, tag=LABELS)
+@CLASS
+def test_dockers_own_store_lacking_an_image_names_no_registry_cause_alone(path, tag):
+    # C8: `No such image` is a local lookup; the real labels read it alone as no registry cause
+    text = f"Pulling docker image {path}:{tag} ...\nERROR: Preparation failed: Error: No such image: {path}:{tag}"
+    assert cause(text) is None
+
+
+@given(path=PATHS, tag=LABELS)
+@CLASS
+def test_swarm_tasks_that_find_no_image_got_no_login(path, tag):
+    text = (
+        "When deploying a stack, these tasks are in `rejected` state with the following error:\n"
+        f"> No such image: {path}:{tag}\n"
+        'When hitting "Redeploy" button from the UI, everything works.'
+    )
+    assert cause(text) == "CREDENTIALS_MISSING"
+    flagged = f"docker service create --with-registry-auth {path}:{tag}\nNo such image: {path}:{tag}"
+    assert cause(flagged) == "CREDENTIALS_MISSING"
+
+
+@given(host=HOSTS, path=PATHS)
+@CLASS
+def test_a_private_image_docker_does_not_have_is_a_missing_login(host, path):
+    text = f"I can't pull my private image with docker-compose.\n\nNo such image: {host}/{path}:latest"
+    assert cause(text) == "CREDENTIALS_MISSING"
+
+
+@given(host=HOSTS, path=PATHS)
+@CLASS
+def test_the_failed_pulls_own_error_still_decides_before_no_such_image(host, path):
+    text = (
+        f"docker pull {host}/{path}:1\nError response from daemon: manifest for {host}/{path}:1 not found: "
+        f"manifest unknown: manifest unknown\nError response from daemon: No such image: {host}/{path}:1"
+    )
+    assert cause(text) == "TAG_NOT_FOUND"
+
+
+@pytest.mark.parametrize(
+    ("prose", "private"),
+    [
+        ("i can't pull my private image with docker-compose", True),
+        ("cant pull image from private repository on docker hub", True),
+        ("it is not a private image", False),
+        ("i don't have any private repository", False),
+        ("this is a non-private repo", False),
+    ],
+)
+def test_a_private_image_is_told_unless_the_noun_itself_is_negated(prose, private):
+    assert told_private(prose) is private

@@ -49,6 +49,7 @@ from .story import (
     credentials_shown,
     decide,
     doubled_name,
+    local_lookup_cause,
     needs_story,
     official_image,
     read_story,
@@ -148,6 +149,13 @@ def _explain(text: str) -> LogCause | None:
         cause = decide(cause, also, pattern, read_story(whole_lower, prose), tool)
     else:
         cause = told_missing(cause, also, pattern, prose)
+    if pattern.get("local_lookup") and cause == pattern["cause"]:
+        # docker's own store lacks the image (C8): only the reason the text gives for it names a cause
+        lookup = local_lookup_cause(whole_lower, prose)
+        if lookup is None:
+            return None
+        also.insert(0, cause)
+        cause = lookup
     told, note = _user_diagnosis(cause, also, note, pattern, prose)
     if told != cause:
         # the output's wording is not what is reported: its own FAQ link, diagnosis and texts are the cause's

@@ -235,6 +235,39 @@ def doubled_name(line_lower: str, whole_lower: str) -> bool:
     return any(m.group(1) in bases for m in _FLUX_CHART.finditer(whole_lower))
 
 
+# A Swarm service or stack whose tasks run on other nodes (`docker service create`, `docker stack deploy`, tasks
+# `rejected`, `--with-registry-auth`): a worker pulls with what the manager passed it, nothing unless asked to
+_SWARM_TASKS = LazyRe(
+    r"\bdocker (?:service|stack) (?:create|update|deploy|up)\b|--with-registry-auth\b|\bswarm\b|\bstack deploy\b|"
+    r"\b(?:tasks?|services?|stacks?)\b[^.\n]{0,60}\b(?:rejected|rejects)\b"
+)
+# The user saying the image is private ("a private image", "my private repository on Docker Hub"); a negation that
+# governs the noun itself voids it ("not a private image", "I don't have any private repository"), one elsewhere in
+# the clause does not ("I can't pull my private image")
+_TOLD_PRIVATE = LazyRe(
+    r"\bprivate (?:docker ?hub |hub |github |ghcr )?(?:images?|repos?|repositor(?:y|ies)|packages?)\b"
+)
+_PRIVATE_NEGATED = LazyRe(r"(?:\b(?:not|no|non|without|any)|n't (?:have|use))\b[\w ]{0,12}[ -]$")
+
+
+def told_private(prose: str) -> bool:
+    """Whether the user's sentences (`prose`, lower-cased) say the image is private: "I can't pull my private image"
+    does, "it is not a private image" and "I don't have any private repository" do not."""
+    return any(
+        not _PRIVATE_NEGATED.search(prose[max(0, m.start() - 30) : m.start()]) for m in _TOLD_PRIVATE.finditer(prose)
+    )
+
+
+def local_lookup_cause(whole_lower: str, prose: str) -> str | None:
+    """Why docker's own store lacks an image (`No such image: NAME`, labelling convention C8), when the text tells:
+    Swarm tasks on other nodes, which pull with no login unless the manager passes one, or an image the user says is
+    private → `CREDENTIALS_MISSING`; otherwise None (a local lookup names no registry cause: the pull's own error, if
+    any, has already decided). `whole_lower`: the paste lower-cased; `prose`: the user's sentences."""
+    if _SWARM_TASKS.search(whole_lower) or told_private(prose):
+        return "CREDENTIALS_MISSING"
+    return None
+
+
 def read_story(whole_lower: str, prose: str) -> Story:
     """The facts of the paste (`whole_lower`, lower-cased) and of the user's own sentences (`prose`)."""
     return Story(
