@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 
-from knowledge.logs.story import told_private
+from knowledge.logs.story import said_logged_in, told_private
 from tests.harness.log_families import HOSTS, LABELS, PATHS, cause
 
 CLASS = settings(max_examples=15, deadline=None)
@@ -96,6 +96,13 @@ def test_dockers_own_store_lacking_an_image_names_no_registry_cause_alone(path, 
     assert cause(text) is None
 
 
+@given(host=HOSTS, path=PATHS)
+@CLASS
+def test_a_bare_no_such_image_line_alone_keeps_the_wrong_name_reading(host, path):
+    # (a bare error line alone is read as the registry's: it was asked about here)
+    assert cause(f"Error response from daemon: No such image: {host}/{path}:1") == "REPO_NOT_FOUND"
+
+
 @given(path=PATHS, tag=LABELS)
 @CLASS
 def test_swarm_tasks_that_find_no_image_got_no_login(path, tag):
@@ -138,3 +145,29 @@ def test_the_failed_pulls_own_error_still_decides_before_no_such_image(host, pat
 )
 def test_a_private_image_is_told_unless_the_noun_itself_is_negated(prose, private):
     assert told_private(prose) is private
+
+
+@pytest.mark.parametrize(
+    ("prose", "told"),
+    [
+        ("on client side i set the harbor as a insecure repository, did login and i get this error", True),
+        ("login to the registry is successful but pull image does not have permission", True),
+        ("confirming that docker login completes successfully prior to executing the docker pull command", True),
+        ("i ran docker login first", True),
+        ("i did not login before the push", False),
+        ("the login was not successful", False),
+        ("i never ran docker login", False),
+        ("this is not a login problem", False),
+    ],
+)
+def test_a_login_told_in_other_words_is_credentials_sent(prose, told):
+    assert said_logged_in(prose) is told
+
+
+@given(host=HOSTS, path=PATHS)
+@CLASS
+def test_a_401_after_a_login_the_user_says_worked_is_refused_credentials(host, path):
+    told = f"Login to the registry is successful but the pull fails.\n\ndocker pull {host}/{path}:1\n"
+    assert cause(told + "unauthorized: authentication required") == "CREDENTIALS_INVALID"
+    # control: the same 401 with no login told is a missing one
+    assert cause(f"docker pull {host}/{path}:1\nunauthorized: authentication required") == "CREDENTIALS_MISSING"

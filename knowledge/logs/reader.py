@@ -149,8 +149,9 @@ def _explain(text: str) -> LogCause | None:
         cause = decide(cause, also, pattern, read_story(whole_lower, prose), tool)
     else:
         cause = told_missing(cause, also, pattern, prose)
-    if pattern.get("local_lookup") and cause == pattern["cause"]:
-        # docker's own store lacks the image (C8): only the reason the text gives for it names a cause
+    if pattern.get("local_lookup") and cause == pattern["cause"] and not is_bare(whole_lower):
+        # docker's own store lacks the image (C8): only the reason the text gives for it names a cause (a bare line
+        # alone keeps the wording's reading: it was asked about here)
         lookup = local_lookup_cause(whole_lower, prose)
         if lookup is None:
             return None

@@ -63,6 +63,12 @@ _SAID_LOGGED_IN = LazyRe(
     r"\b(?:i|we)(?: have| had|'ve)?(?: already| also)? (?:tried|did|done|ran|performed|executed)\b[^.\n]{0,30}"
     r"\b(?:docker|podman|nerdctl|helm registry|az acr|oras|crane|skopeo|buildah) login\b|"
     r"\b(?:same|my) (?:access )?(?:token|credentials|password) works? (?:fine |well )?(?:when|with|for|in)\b|"
+    # the act without a subject ("… as a insecure repository, did login and I get this error") and its outcome told
+    # in other words ("Login to the registry is successful", "docker login completes successfully")
+    r"\b(?:did|ran|performed|executed|done)\s(?:a |the )?(?:docker |podman |helm (?:registry )?|az acr |oras |crane |"
+    r"skopeo |buildah |nerdctl )?log ?in\b(?! (?:issue|problem|error|step|page|prompt|command))|"
+    r"\blog ?in\b[^.\n]{0,40}\b(?:is|was|were|has been|had been) (?:successful|succeeded|fine|ok|okay|working)\b|"
+    r"\blog ?in\b[^.\n]{0,40}\b(?:completes|completed|succeeds|succeeded|went through|goes through)\b|"
     # the same acts told in Chinese, Japanese and Korean ("我执行了 docker login", "docker login を実行しました",
     # "docker login 했는데"); a state ("已经登录过了", "ログイン済み") is a belief, as in English
     r"(?:我|我们)(?:也|都)?(?:执行|运行|试过|尝试)了?\s?(?:docker|podman|helm|nerdctl) login|"
