@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 
-from knowledge.logs.story import said_logged_in, told_private
+from knowledge.logs.story import said_logged_in, told_private, told_wrong_name
 from tests.harness.log_families import HOSTS, LABELS, PATHS, cause
 
 CLASS = settings(max_examples=15, deadline=None)
@@ -171,3 +171,39 @@ def test_a_401_after_a_login_the_user_says_worked_is_refused_credentials(host, p
     assert cause(told + "unauthorized: authentication required") == "CREDENTIALS_INVALID"
     # control: the same 401 with no login told is a missing one
     assert cause(f"docker pull {host}/{path}:1\nunauthorized: authentication required") == "CREDENTIALS_MISSING"
+
+
+@pytest.mark.parametrize(
+    ("prose", "named"),
+    [
+        ("then i find **image tag mismatch between helm chart and repository", "TAG_NOT_FOUND"),
+        ("the 1.2 version does not exist yet", None),  # (a version, not a tag, that "does not exist": no tag told)
+        ("we used a wrong tag in the chart", "TAG_NOT_FOUND"),
+        ("incorrect cattle-cluster-agent image being used from stgregistry", "REPO_NOT_FOUND"),
+        ("when user set the error image address or image does not exists", "REPO_NOT_FOUND"),
+        ("pull access denied for x, repository does not exist or may require 'docker login'", None),
+        ("the image name is not wrong", None),
+        ("the image exists and the tag is right", None),
+    ],
+)
+def test_the_user_saying_the_name_is_wrong(prose, named):
+    assert told_wrong_name(prose) == named
+
+
+@given(host=HOSTS, path=PATHS)
+@CLASS
+def test_a_failed_pull_with_no_reason_the_user_says_is_a_wrong_name_is_one(host, path):
+    events = f'  Normal   BackOff  3m21s (x121 over 31m)  kubelet  Back-off pulling image "{host}/{path}:0.2.0"\n'
+    assert cause(f"Then I found the image tag mismatch between the chart and the registry.\n\n{events}") == (
+        "TAG_NOT_FOUND"
+    )
+    assert cause(f"Incorrect image being used by the chart.\n\n{events}") == "REPO_NOT_FOUND"
+    # control: the same symptom without the user's finding stays the missing pull secret
+    assert cause(f"The pod does not start.\n\n{events}") == "CREDENTIALS_MISSING"
+
+
+@given(host=HOSTS, path=PATHS)
+@CLASS
+def test_a_registrys_own_answer_is_not_overruled_by_a_told_wrong_name(host, path):
+    text = f"Either the image is internal or doesn't exist.\n\ndocker pull {host}/{path}:1\nunauthorized: authentication required"
+    assert cause(text) == "CREDENTIALS_MISSING"

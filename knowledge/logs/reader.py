@@ -54,7 +54,12 @@ from .story import (
     official_image,
     read_story,
     told_missing,
+    told_wrong_name,
 )
+
+# The causes a symptom reading (tier 1: `ErrImagePull`, `Back-off pulling image`, no reason printed) guesses, which the
+# user's own finding of a wrong name replaces
+_SYMPTOM_REFINED = frozenset({"CREDENTIALS_MISSING", "REPO_NOT_FOUND", "TAG_NOT_FOUND"})
 
 if TYPE_CHECKING:
     from ..results import LogCause
@@ -149,15 +154,10 @@ def _explain(text: str) -> LogCause | None:
         cause = decide(cause, also, pattern, read_story(whole_lower, prose), tool)
     else:
         cause = told_missing(cause, also, pattern, prose)
-    if pattern.get("local_lookup") and cause == pattern["cause"] and not is_bare(whole_lower):
-        # docker's own store lacks the image (C8): only the reason the text gives for it names a cause (a bare line
-        # alone keeps the wording's reading: it was asked about here)
-        lookup = local_lookup_cause(whole_lower, prose)
-        if lookup is None:
-            return None
-        also.insert(0, cause)
-        cause = lookup
-    told, note = _user_diagnosis(cause, also, note, pattern, prose)
+    named, pattern = _name_story(cause, also, pattern, whole_lower, prose)
+    if named is None:
+        return None  # docker's own store lacks the image and the text says not why (C8)
+    told, note = _user_diagnosis(named, also, note, pattern, prose)
     if told != cause:
         # the output's wording is not what is reported: its own FAQ link, diagnosis and texts are the cause's
         cause, pattern = told, {"id": pattern["id"], "tier": pattern["tier"], "cause": told}
@@ -420,6 +420,25 @@ _QUOTED_SPAN = LazyRe(r"`[^`\n]{1,600}`")
 _SENTENCE_END = LazyRe(r"(?<=[.!?。！？])\s+")
 # Output readings a user's diagnosis may refine: generic wordings (GENERIC_IDS) and tier-2 wrappers
 _REFINABLE_TIER = 2
+
+
+def _name_story(
+    cause: str, also: list[str], pattern: dict[str, Any], whole_lower: str, prose: str
+) -> tuple[str | None, dict[str, Any]]:
+    """What the text says of the missing image, for the readings that only guess it (the former cause joins `also`):
+    docker's own store lacking it (`No such image`, C8) names the reason the text gives, or no cause (None) — a bare
+    line alone keeps the wording's reading, it was asked about here; a symptom (a pull failed, no reason printed)
+    the user says is a wrong name or tag (C3, C4b) takes theirs, with a pattern of that cause."""
+    if pattern.get("local_lookup") and cause == pattern["cause"] and not is_bare(whole_lower):
+        lookup = local_lookup_cause(whole_lower, prose)
+        if lookup is not None:
+            also.insert(0, cause)
+        return lookup, pattern
+    named = told_wrong_name(prose) if pattern["tier"] <= 1 and cause in _SYMPTOM_REFINED else None
+    if named is None or named == cause:
+        return cause, pattern
+    also.insert(0, cause)
+    return named, {"id": pattern["id"], "tier": pattern["tier"], "cause": named}
 
 
 def _user_prose(lines: list[str], fenced: frozenset[int]) -> str:

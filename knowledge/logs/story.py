@@ -274,6 +274,34 @@ def local_lookup_cause(whole_lower: str, prose: str) -> str | None:
     return None
 
 
+# The user saying the name is wrong (labelling convention C3 told in the user's words): a tag or version that does not
+# exist or does not match ("Image Tag Mismatch Between Helm Chart and Repository"), an image or repository that is
+# wrong or does not exist ("Incorrect cattle-cluster-agent image being used", "the image does not exist"); docker's
+# own "repository does not exist or may require 'docker login'" is output, not the user's finding
+_TOLD_WRONG_TAG = LazyRe(
+    r"\b(?:wrong|incorrect|non-?existent|non-?existing)\b (?:[\w.-]{1,40} ){0,2}(?:tag|version)s?\b|"
+    r"\btags? mismatch\b|\bmismatch(?:ed|ing)? (?:image )?tags?\b|"
+    r"\btag\b[^.\n]{0,30}\b(?:does not|doesn't|did not|didn't|no longer) exists?\b"
+)
+_TOLD_WRONG_IMAGE = LazyRe(
+    r"\b(?:wrong|incorrect|misspel+ed|misspelt|mistyped|non-?existent|non-?existing)\b (?:[\w./-]{1,60} ){0,3}"
+    r"(?:image|repository|repo)\b|"
+    r"\b(?:image|repository|repo)(?: (?:name|path|address|url))? (?:is|was) (?:wrong|incorrect|misspel+ed|misspelt)\b|"
+    r"\b(?:image|repository|repo)\b[^.\n]{0,30}\b(?:does not|doesn't|did not|didn't|no longer) exists?\b(?! or may)"
+)
+
+
+def told_wrong_name(prose: str) -> str | None:
+    """What the user's own sentences (`prose`, lower-cased) say is wrong with the name: `TAG_NOT_FOUND` for a tag or
+    version that does not exist or does not match, `REPO_NOT_FOUND` for an image or repository that is wrong or does
+    not exist, else None (a negated claim is none: "the image name is not wrong")."""
+    if asserted(_TOLD_WRONG_TAG, prose):
+        return "TAG_NOT_FOUND"
+    if asserted(_TOLD_WRONG_IMAGE, prose):
+        return "REPO_NOT_FOUND"
+    return None
+
+
 def read_story(whole_lower: str, prose: str) -> Story:
     """The facts of the paste (`whole_lower`, lower-cased) and of the user's own sentences (`prose`)."""
     return Story(
