@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 
-from knowledge.logs.story import said_logged_in, told_private, told_wrong_name
+from knowledge.logs.story import output_sent_none, said_logged_in, told_private, told_wrong_name
 from tests.harness.log_families import HOSTS, LABELS, PATHS, cause
 
 CLASS = settings(max_examples=15, deadline=None)
@@ -207,3 +207,28 @@ def test_a_failed_pull_with_no_reason_the_user_says_is_a_wrong_name_is_one(host,
 def test_a_registrys_own_answer_is_not_overruled_by_a_told_wrong_name(host, path):
     text = f"Either the image is internal or doesn't exist.\n\ndocker pull {host}/{path}:1\nunauthorized: authentication required"
     assert cause(text) == "CREDENTIALS_MISSING"
+
+
+@given(path=PATHS)
+@CLASS
+def test_a_refusal_the_clients_own_output_says_went_without_credentials_is_a_missing_login(path):
+    push = (
+        f"+ /usr/local/bin/docker push {path}:1\nThe push refers to a repository [docker.io/{path}]\n"
+        "dc174c621de7: Preparing\ndenied: requested access to the resource is denied\n"
+    )
+    assert cause("Registry credentials not provided. Guest mode enabled.\n" + push) == "CREDENTIALS_MISSING"
+    # control: the same refusal with nothing said of the credentials is a refusal of a known identity
+    assert cause(push) == "PERMISSION_DENIED"
+
+
+@pytest.mark.parametrize(
+    ("output", "none"),
+    [
+        ("registry credentials not provided. guest mode enabled.", True),
+        ("pulling image 172.30.52.227:5000/test/app@sha256:8dd9 without credentials", True),
+        ("no credentials found for my.registry.example.com", True),
+        ("credentials provided for my.registry.example.com", False),
+    ],
+)
+def test_the_clients_own_output_saying_it_sent_no_credentials(output, none):
+    assert output_sent_none(output) is none

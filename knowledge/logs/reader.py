@@ -153,7 +153,7 @@ def _explain(text: str) -> LogCause | None:
     if needs_story(pattern):  # (the facts are read only for the wordings the story decides: ~0.3 ms a paste)
         cause = decide(cause, also, pattern, read_story(whole_lower, prose), tool)
     else:
-        cause = told_missing(cause, also, pattern, prose)
+        cause = told_missing(cause, also, pattern, prose, whole_lower)
     named, pattern = _name_story(cause, also, pattern, whole_lower, prose)
     if named is None:
         return None  # docker's own store lacks the image and the text says not why (C8)

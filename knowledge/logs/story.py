@@ -189,6 +189,19 @@ def relogin_fixed(prose: str) -> bool:
     return asserted(_RELOGIN_FIXED, prose)
 
 
+# The client's own output saying it sent nothing (drone's "Registry credentials not provided. Guest mode enabled.",
+# OpenShift's node "Pulling image X without credentials", "No credentials found for HOST" before a refusal)
+_OUTPUT_NO_CREDENTIALS = LazyRe(
+    r"\bregistry credentials (?:were )?not provided\b|\bguest mode enabled\b|"
+    r"\bpulling image \S{1,300} without credentials\b|\bno credentials (?:found|provided|configured) for\b"
+)
+
+
+def output_sent_none(whole_lower: str) -> bool:
+    """Whether the client's own output (`whole_lower`, the paste lower-cased) says it sent no credentials."""
+    return bool(_OUTPUT_NO_CREDENTIALS.search(whole_lower))
+
+
 def said_not_logged_in(prose: str) -> bool:
     """Whether the user's own sentences say no login reached the failing program ("Docker login action was
     missing")."""
@@ -309,7 +322,7 @@ def read_story(whole_lower: str, prose: str) -> Story:
         told=said_logged_in(prose),
         worked=worked_before(prose),
         relogin=relogin_fixed(prose),
-        told_missing=said_not_logged_in(prose),
+        told_missing=said_not_logged_in(prose) or output_sent_none(whole_lower),
     )
 
 
@@ -324,11 +337,16 @@ def needs_story(pattern: dict[str, Any]) -> bool:
 _TOLD_MISSING_DECIDES = frozenset({"denied", "pull-access-denied", "denied-and-unauthorized"})
 
 
-def told_missing(cause: str, also: list[str], pattern: dict[str, Any], prose: str) -> str:
+def told_missing(cause: str, also: list[str], pattern: dict[str, Any], prose: str, whole_lower: str = "") -> str:
     """`CREDENTIALS_MISSING` for a generic refusal (a bare `denied`, a refused pull) of which the user's own sentences
-    (`prose`) say no login reached the failing program ("I forgot to use docker login"), else `cause`; the former
-    cause joins `also`. (One expression, read only for these wordings: the 401s get it through `decide`.)"""
-    if pattern["id"] in _TOLD_MISSING_DECIDES and cause != "CREDENTIALS_MISSING" and said_not_logged_in(prose):
+    (`prose`) say no login reached the failing program ("I forgot to use docker login"), or the client's own output
+    (`whole_lower`) says it sent none ("Registry credentials not provided"), else `cause`; the former cause joins
+    `also`. (Read only for these wordings: the 401s get it through `decide`.)"""
+    if (
+        pattern["id"] in _TOLD_MISSING_DECIDES
+        and cause != "CREDENTIALS_MISSING"
+        and (said_not_logged_in(prose) or output_sent_none(whole_lower))
+    ):
         also.insert(0, cause)
         return "CREDENTIALS_MISSING"
     return cause
