@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 
-from knowledge.logs.story import output_sent_none, said_logged_in, told_private, told_wrong_name
+from knowledge.logs.story import output_sent_none, said_logged_in, told_private, told_wrong_name, worked_before
 from tests.harness.log_families import HOSTS, LABELS, PATHS, cause
 
 CLASS = settings(max_examples=15, deadline=None)
@@ -232,3 +232,31 @@ def test_a_refusal_the_clients_own_output_says_went_without_credentials_is_a_mis
 )
 def test_the_clients_own_output_saying_it_sent_no_credentials(output, none):
     assert output_sent_none(output) is none
+
+
+@given(host=HOSTS, path=PATHS, tag=LABELS)
+@CLASS
+def test_a_platform_saying_the_source_image_does_not_exist_is_a_missing_tag(host, path, tag):
+    assert cause(f"Source image {host}/{path}:{tag} does not exist. Provide a valid source image.") == "TAG_NOT_FOUND"
+    masked = 'Reason: Resource handler returned message: "Source image [id] does not exist. Provide a valid source'
+    assert cause(masked + ' image. (Service: Lambda, Status Code: 400, Request ID: [id])"') == "TAG_NOT_FOUND"
+    # control: docker's local lookup keeps its own reading
+    assert cause(f"Error: An image does not exist locally with the tag: {host}/{path}") == "REPO_NOT_FOUND"
+
+
+def test_a_403_written_with_its_protocol_is_a_refusal():
+    assert cause("using this flag causes http403 from the container registry when the nodes pull") == (
+        "PERMISSION_DENIED"
+    )
+
+
+@pytest.mark.parametrize(
+    ("prose", "worked"),
+    [
+        ("this worked until wednesday, began to fail on thursday.", True),
+        ("it worked fine until the 3rd", True),
+        ("it never worked until monday's fix", False),
+    ],
+)
+def test_a_set_up_that_worked_until_a_day_worked_before(prose, worked):
+    assert worked_before(prose) is worked

@@ -88,6 +88,9 @@ _SAID_GAVE_CREDENTIALS = LazyRe(
 _WORKED_BEFORE = LazyRe(
     r"\b(?:was|were) able to (?:do (?:this|it|that)|push|pull|deploy|build)\b[^.\n]{0,20}\b(?:yesterday|before|earlier|last (?:week|month))\b|"
     r"\b(?:worked|was working|used to work)\b(?: fine| well| perfectly| ok)?(?: until| till| up to)? (?:yesterday|last (?:week|month|night)|before|previously|earlier)\b|"
+    # "This worked until Wednesday, began to fail on Thursday", "worked fine until the 3rd"
+    r"\b(?:worked|was working)\b(?: fine| well| perfectly| ok)? (?:until|till|up to) (?:last |this )?(?:monday|tuesday|wednesday|"
+    r"thursday|friday|saturday|sunday|today|this morning|\d{1,2}(?:st|nd|rd|th)\b|(?:the )?\d{1,2}(?:st|nd|rd|th)\b)|"
     r"\b(?:has|had) been (?:running|working)\b[^.\n]{0,30}\b(?:weeks|days|months)\b[^.\n]{0,30}\bwithout\b|"
     r"\b(?:has|had) been (?:running|working) (?:fine |well )?for (?:a couple of |several |a few |\d{1,3} )?(?:weeks|days|months)\b|"
     r"(?:昨天|之前|以前)(?:一直)?(?:还|都)?(?:是)?(?:可以|正常|好的|能用)|"
