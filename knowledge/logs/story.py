@@ -69,6 +69,9 @@ _SAID_LOGGED_IN = LazyRe(
     r"skopeo |buildah |nerdctl )?log ?in\b(?! (?:issue|problem|error|step|page|prompt|command))|"
     r"\blog ?in\b[^.\n]{0,40}\b(?:is|was|were|has been|had been) (?:successful|succeeded|fine|ok|okay|working)\b|"
     r"\blog ?in\b[^.\n]{0,40}\b(?:completes|completed|succeeds|succeeded|went through|goes through)\b|"
+    # "Though I could log in and push an image to ACR, I failed to pull it" (not a web console's or a UI's login)
+    r"\b(?:could|can) (?:successfully )?(?:log ?in|sign in)\b(?! (?:to |into |in |on )?(?:the |its |a )?(?:web|ui\b|portal|"
+    r"console|browser|website|frontend|dashboard|harbor (?:web|ui|portal)))|"
     # the same acts told in Chinese, Japanese and Korean ("我执行了 docker login", "docker login を実行しました",
     # "docker login 했는데"); a state ("已经登录过了", "ログイン済み") is a belief, as in English
     r"(?:我|我们)(?:也|都)?(?:执行|运行|试过|尝试)了?\s?(?:docker|podman|helm|nerdctl) login|"
