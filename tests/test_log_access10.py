@@ -112,7 +112,7 @@ def test_swarm_tasks_that_find_no_image_got_no_login(path, tag):
         'When hitting "Redeploy" button from the UI, everything works.'
     )
     assert cause(text) == "CREDENTIALS_MISSING"
-    flagged = f"docker service create --with-registry-auth {path}:{tag}\nNo such image: {path}:{tag}"
+    flagged = f"$ docker service create --with-registry-auth {path}:{tag}\n\nNo such image: {path}:{tag}"
     assert cause(flagged) == "CREDENTIALS_MISSING"
 
 
@@ -263,3 +263,17 @@ def test_a_403_written_with_its_protocol_is_a_refusal():
 )
 def test_a_set_up_that_worked_until_a_day_worked_before(prose, worked):
     assert worked_before(prose) is worked
+
+
+@given(name=LABELS)
+@CLASS
+def test_insufficient_scope_for_a_pull_that_names_no_registry_is_a_name_not_found(name):
+    # docker asked its default registry, Docker Hub: its answer to anyone for a name it does not have (C6)
+    pull = (
+        f"failed to solve: {name}-local: pull access denied, repository does not exist or may require authorization:"
+        " server message: insufficient_scope: authorization failed"
+    )
+    assert cause(f"docker compose build\n{pull}") == "REPO_NOT_FOUND"
+    # control: the same answer to a push is a refusal of the action
+    push = "ERROR: push access denied, repository does not exist or may require authorization: server message:"
+    assert cause(f"docker compose push\n\n{push} insufficient_scope: authorization failed") == "PERMISSION_DENIED"

@@ -1014,7 +1014,7 @@ def _refined_cause(
     )
     on_hub = pattern.get("hub_cause") and public and (not pattern.get("hub_ops") or ent["op"] in pattern["hub_ops"])
     if pattern.get("refine_after") and not ent["hub"]:
-        cause = _registry_reason(pattern, line, op, cause, also)
+        cause = _anyones_answer(_registry_reason(pattern, line, op, cause, also), also, line, ent)
     if on_hub and cause == pattern["cause"]:
         also.insert(0, cause)
         cause = pattern["hub_cause"]
@@ -1023,6 +1023,22 @@ def _refined_cause(
         also.insert(0, cause)
         cause = peer
     return _name_cause(cause, also, line, ent, whole_lower), also, note
+
+
+def _anyones_answer(cause: str, also: list[str], line: str, ent: dict[str, Any]) -> str:
+    """A refused pull whose registry's reason is `insufficient_scope` and that names no registry (docker asked its
+    default, Docker Hub: compose's and BuildKit's "pull access denied, repository does not exist or may require
+    authorization: server message: insufficient_scope: authorization failed"): what a registry answers anyone for a
+    name it does not have, `REPO_NOT_FOUND` (labelling convention C6; the refusal's cause joins `also`)."""
+    if (
+        cause == "PERMISSION_DENIED"
+        and ent["host"] is None
+        and ent["op"] == "pull"
+        and "insufficient_scope" in line.lower()
+    ):
+        also.insert(0, cause)
+        return "REPO_NOT_FOUND"
+    return cause
 
 
 _CONNECTION_CAUSES = frozenset({"TCP_REFUSED", "TCP_TIMEOUT"})
