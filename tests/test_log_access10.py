@@ -112,7 +112,7 @@ def test_swarm_tasks_that_find_no_image_got_no_login(path, tag):
         'When hitting "Redeploy" button from the UI, everything works.'
     )
     assert cause(text) == "CREDENTIALS_MISSING"
-    flagged = f"$ docker service create --with-registry-auth {path}:{tag}\n\nNo such image: {path}:{tag}"
+    flagged = f"We deploy it with docker stack deploy --with-registry-auth.\nNo such image: {path}:{tag}"
     assert cause(flagged) == "CREDENTIALS_MISSING"
 
 
