@@ -352,12 +352,13 @@ def main(argv: list[str] | None = None) -> int:
 ONE_SHOT = {"diagnose", "ask"}
 # ... and of those, the ones that create few objects: `ask` may read thousands of questions from stdin.
 NO_COLLECTIONS = {"diagnose"}
-# Commands whose regular expressions are kept compiled between runs (diagnostics.cache.kept_patterns): the FAQ
-# matcher's and the log reader's, ~40 % of a cold `ask` (a diagnosis compiles few, and lazily). One copy for both:
-# all but 3 of the ~260 patterns `explain` compiles are among `ask`'s ~330, so a pattern one compiled (or
-# bot.prepare's samples did) is found by the other.
-KEEP_PATTERNS = {"ask", "explain"}
-KEPT_PATTERNS_KIND = "cli"
+# Commands whose regular expressions are kept compiled between runs (diagnostics.cache.kept_patterns), and the name
+# of the copy each keeps them in. The FAQ matcher's and the log reader's are ~40 % of a cold `ask`; `ask` and
+# `explain` share a copy (all but 3 of the ~260 patterns `explain` compiles are among `ask`'s ~330, so a pattern one
+# compiled, or bot.prepare's samples did, is found by the other). A diagnosis compiles some 15 small ones (names,
+# the reference grammar, json's): ~6 M of the ~100 M instructions of an NXDOMAIN diagnosis (valgrind); its own copy,
+# as reading `ask`'s 470 KB would cost it more than that.
+KEEP_PATTERNS = {"ask": "cli", "explain": "cli", "diagnose": "diagnose"}
 
 
 def _arguments(
@@ -383,9 +384,9 @@ def console() -> None:
         # every module's objects for nothing: ~2 M instructions of an NXDOMAIN diagnosis (valgrind).
         gc.disable()
     if command in KEEP_PATTERNS:
-        from diagnostics import kept_patterns  # only for these commands (a diagnosis does not need it)
+        from diagnostics import kept_patterns  # (loaded by these commands anyway)
 
-        keep = kept_patterns(KEPT_PATTERNS_KIND)
+        keep = kept_patterns(KEEP_PATTERNS[command])
         code = main()
         keep()
     else:
