@@ -9,7 +9,14 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 
-from knowledge.logs.story import output_sent_none, said_logged_in, told_private, told_wrong_name, worked_before
+from knowledge.logs.story import (
+    output_sent_none,
+    said_logged_in,
+    told_name_right,
+    told_private,
+    told_wrong_name,
+    worked_before,
+)
 from tests.harness.log_families import HOSTS, LABELS, PATHS, cause
 
 CLASS = settings(max_examples=15, deadline=None)
@@ -277,3 +284,32 @@ def test_insufficient_scope_for_a_pull_that_names_no_registry_is_a_name_not_foun
     # control: the same answer to a push is a refusal of the action
     push = "ERROR: push access denied, repository does not exist or may require authorization: server message:"
     assert cause(f"docker compose push\n\n{push} insufficient_scope: authorization failed") == "PERMISSION_DENIED"
+
+
+@pytest.mark.parametrize(
+    ("prose", "right"),
+    [
+        ("despite using valid credentials, providing the correct image path, and confirming docker login", True),
+        ("the repository exists and i can see it in the ui", True),
+        ("i have the feeling that this docker image no longer exists", False),
+        ("the repository does not exist", False),
+    ],
+)
+def test_the_user_saying_the_name_is_right(prose, right):
+    assert told_name_right(prose) is right
+
+
+@pytest.mark.parametrize("host", ["ghcr.io", "quay.io"])
+@given(path=PATHS)
+@CLASS
+def test_a_refused_pull_of_a_name_the_user_says_is_right_is_the_credentials(host, path):
+    # (a public registry's refusal of a pull reads as a missing repository unless the user says the name is right)
+    refusal = (
+        f"Error response from daemon: pull access denied for {host}/{path}, repository does not exist or may require"
+        " 'docker login': denied: requested access to the resource is denied"
+    )
+    told = "The pull fails despite providing the correct image path, and docker login completes successfully.\n\n"
+    assert cause(told + refusal) == "PERMISSION_DENIED"
+    assert cause("The pull fails although the image path is correct.\n\n" + refusal) == "CREDENTIALS_MISSING"
+    # control: a Hub name with nothing told stays anyone's answer for a name it does not have
+    assert cause(f"docker pull {path}\n" + refusal.replace(f"{host}/", "")) == "REPO_NOT_FOUND"

@@ -53,13 +53,17 @@ from .story import (
     needs_story,
     official_image,
     read_story,
+    said_logged_in,
     told_missing,
+    told_name_right,
     told_wrong_name,
 )
 
 # The causes a symptom reading (tier 1: `ErrImagePull`, `Back-off pulling image`, no reason printed) guesses, which the
 # user's own finding of a wrong name replaces
 _SYMPTOM_REFINED = frozenset({"CREDENTIALS_MISSING", "REPO_NOT_FOUND", "TAG_NOT_FOUND"})
+# Refusals a registry sends anyone, which the reader reads as a missing repository on Docker Hub (C6)
+_ANYONES_REFUSAL = frozenset({"pull-access-denied", "denied", "denied-and-unauthorized"})
 
 if TYPE_CHECKING:
     from ..results import LogCause
@@ -154,7 +158,7 @@ def _explain(text: str) -> LogCause | None:
         cause = decide(cause, also, pattern, read_story(whole_lower, prose), tool)
     else:
         cause = told_missing(cause, also, pattern, prose, whole_lower)
-    named, pattern = _name_story(cause, also, pattern, whole_lower, prose)
+    named, pattern = _name_story(cause, also, pattern, whole_lower, prose, tool)
     if named is None:
         return None  # docker's own store lacks the image and the text says not why (C8)
     told, note = _user_diagnosis(named, also, note, pattern, prose)
@@ -423,18 +427,25 @@ _REFINABLE_TIER = 2
 
 
 def _name_story(
-    cause: str, also: list[str], pattern: dict[str, Any], whole_lower: str, prose: str
+    cause: str, also: list[str], pattern: dict[str, Any], whole_lower: str, prose: str, tool: str | None
 ) -> tuple[str | None, dict[str, Any]]:
     """What the text says of the missing image, for the readings that only guess it (the former cause joins `also`):
     docker's own store lacking it (`No such image`, C8) names the reason the text gives, or no cause (None) — a bare
     line alone keeps the wording's reading, it was asked about here; a symptom (a pull failed, no reason printed)
-    the user says is a wrong name or tag (C3, C4b) takes theirs, with a pattern of that cause."""
+    the user says is a wrong name or tag (C3, C4b) takes theirs, with a pattern of that cause; a refusal that is
+    anyone's answer read as a missing repository, of a name the user says is right, is the credentials' (C6)."""
     if pattern.get("local_lookup") and cause == pattern["cause"] and not is_bare(whole_lower):
         lookup = local_lookup_cause(whole_lower, prose)
         if lookup is not None:
             also.insert(0, cause)
         return lookup, pattern
-    named = told_wrong_name(prose) if pattern["tier"] <= 1 and cause in _SYMPTOM_REFINED else None
+    if cause == "REPO_NOT_FOUND" and pattern["id"] in _ANYONES_REFUSAL and tool != "kubelet" and told_name_right(prose):
+        # a refusal read as a missing repository, of a name the user says is right: with a login told, the
+        # account was refused (PERMISSION_DENIED); without, none reached it (C6)
+        sent = credentials_shown(whole_lower) or said_logged_in(prose)
+        named = "PERMISSION_DENIED" if sent else "CREDENTIALS_MISSING"
+    else:
+        named = told_wrong_name(prose) if pattern["tier"] <= 1 and cause in _SYMPTOM_REFINED else None
     if named is None or named == cause:
         return cause, pattern
     also.insert(0, cause)

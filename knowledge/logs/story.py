@@ -310,6 +310,21 @@ _TOLD_WRONG_IMAGE = LazyRe(
 )
 
 
+# The user saying the name is right ("despite … providing the correct image path", "the repository exists"): the
+# refusal is not a missing repository's (C3 does not apply); docker's own "repository does not exist" is output
+_TOLD_NAME_RIGHT = LazyRe(
+    r"\b(?:correct|right|valid|exact)\b (?:image |repository |repo |docker )?(?:path|name|reference|address|url)\b|"
+    r"\b(?:image|repository|repo)\b[^.\n]{0,30}(?<!no longer )(?<!not )(?<!never )\b(?:does exist|exists|is there|is present|"
+    r"is correct|is right)\b"
+)
+
+
+def told_name_right(prose: str) -> bool:
+    """Whether the user's own sentences (`prose`, lower-cased) say the refused name is right ("providing the correct
+    image path", "the repository exists"; not "the repository does not exist")."""
+    return asserted(_TOLD_NAME_RIGHT, prose)
+
+
 def told_wrong_name(prose: str) -> str | None:
     """What the user's own sentences (`prose`, lower-cased) say is wrong with the name: `TAG_NOT_FOUND` for a tag or
     version that does not exist or does not match, `REPO_NOT_FOUND` for an image or repository that is wrong or does
