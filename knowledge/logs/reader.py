@@ -443,7 +443,7 @@ def _name_story(
         # a refusal read as a missing repository, of a name the user says is right: with a login told, the
         # account was refused (PERMISSION_DENIED); without, none reached it (C6)
         sent = credentials_shown(whole_lower) or said_logged_in(prose)
-        named = "PERMISSION_DENIED" if sent else "CREDENTIALS_MISSING"
+        named: str | None = "PERMISSION_DENIED" if sent else "CREDENTIALS_MISSING"
     else:
         named = told_wrong_name(prose) if pattern["tier"] <= 1 and cause in _SYMPTOM_REFINED else None
     if named is None or named == cause:
