@@ -73,12 +73,13 @@ def registry_host(target: object) -> str:
     """The host a registry target names, without its port, lower-case ("ccr.ccs.tencentyun.com:8080/ns/app" ->
     "ccr.ccs.tencentyun.com"): a pasted log's target and the registry asked about are one registry, and get one
     diagnosis, when only the port the log shows differs (the templates' `registry_host` filter; the widget has
-    its twin, registryHost)."""
-    host = str(target or "").split("/")[0].lower()
+    its twin, registryHost). A scheme (a plain-HTTP registry's "http://host:5000") is not part of the host."""
+    host = _SCHEME.sub("", str(target or "")).split("/")[0].lower()
     return _PORT.sub("", host)
 
 
 _PORT = re.compile(r":\d+$")
+_SCHEME = re.compile(r"^https?://", re.IGNORECASE)
 
 
 def is_problem(status: object) -> bool:

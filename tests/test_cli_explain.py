@@ -230,6 +230,66 @@ def test_run_confirms_a_refused_connection_on_loopback():
     assert out["diagnosis"]["verdict"] == "confirmed", out["diagnosis"]
 
 
+@pytest.mark.registry
+def test_run_on_a_plain_http_registry_checks_the_logs_cause_over_http(registry):
+    """A client set up for a plain-HTTP registry (insecure-registries) logs `Head "http://HOST/v2/…": unauthorized`.
+    The confirming diagnosis dropped the scheme, spoke HTTPS, failed TLS with HTTP_NOT_HTTPS and said "The diagnosis
+    found a different problem": the log's cause was never checked. It now speaks HTTP as the client did."""
+    log = f'Error response from daemon: Head "http://{registry.host}/v2/team/app/manifests/latest": unauthorized: authentication required\n'
+    p = cli("--run", "--json", "--timeout", "10", stdin=log)
+    out = json.loads(p.stdout)
+    assert out["log"]["cause"] == "CREDENTIALS_MISSING", out["log"]
+    assert out["log"]["target"] == f"http://{registry.host}" and out["log"]["diagnose"].startswith(
+        f"tcr-doctor diagnose http://{registry.host} "
+    )
+    codes = [f["code"] for f in out["diagnosis"]["findings"]]
+    assert "HTTP_NOT_HTTPS" not in codes and "CREDENTIALS_MISSING" in codes, codes
+    assert out["diagnosis"]["verdict"] == "confirmed", out["diagnosis"]
+
+
+@pytest.mark.parametrize(
+    "line, target",
+    [
+        # a registry the paste calls over plain HTTP: diagnosed over HTTP (port 80 unless given), as the client did
+        (
+            'Get "http://registry.example.org:5000/v2/": dial tcp 203.0.113.9:5000: connect: connection refused',
+            "http://registry.example.org:5000",
+        ),
+        (
+            "Get http://docker.private/v2/: dial tcp 192.168.2.110:80: getsockopt: no route to host",
+            "http://docker.private",
+        ),
+        # TCR and other vendors serve HTTPS only: an http:// line there is no reason to leave HTTPS
+        (
+            'Head "http://ccr.ccs.tencentyun.com/v2/team/app/manifests/latest": unauthorized: authentication required',
+            "ccr.ccs.tencentyun.com",
+        ),
+        (
+            'Head "http://registry-1.docker.io/v2/library/nginx/manifests/latest": unauthorized: authentication required',
+            "registry-1.docker.io",
+        ),
+        # the client spoke HTTPS: the target stays bare
+        (
+            'Get "https://registry.example.org:5000/v2/": http: server gave HTTP response to HTTPS client',
+            "registry.example.org:5000",
+        ),
+    ],
+)
+def test_the_confirming_diagnosis_speaks_the_scheme_the_client_spoke(line, target):
+    from knowledge.logs import explain
+
+    reading = explain("Error response from daemon: " + line)
+    assert reading is not None and reading["target"] == target, reading
+    assert reading["diagnose"].startswith(f"tcr-doctor diagnose {target} ")
+
+
+def test_a_plain_http_target_is_the_registry_its_host_names():
+    from bot.render import registry_host
+
+    assert registry_host("http://Registry.example.org:5000/team/app:1") == "registry.example.org"
+    assert registry_host("registry.example.org:5000") == registry_host("http://registry.example.org")
+
+
 def test_another_vendors_log_gets_no_tcr_faq_entry():
     """As ask(), the widget and Slack tell it: an Aliyun or Docker Hub login failure gets the vendor-neutral fix and
     no TCR FAQ entry ("登录实例失败怎么办？" is about a TCR instance); a TCR host's log keeps its entry."""

@@ -509,7 +509,7 @@
   // The host a registry target names, without its port (bot/render.py's registry_host): a log's target and the
   // registry asked about are one registry, with one diagnosis, when only the port the log shows differs.
   function registryHost(t) {
-    return String(t || "").split("/")[0].toLowerCase().replace(/:\d+$/, "");
+    return String(t || "").replace(/^https?:\/\//i, "").split("/")[0].toLowerCase().replace(/:\d+$/, "");
   }
 
   function diagnose(target, extra, W) {

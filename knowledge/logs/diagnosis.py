@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import shlex
 from typing import TYPE_CHECKING, Any, Literal
 
-from ..dialogue import names_tcr
+from ..dialogue import names_tcr, vendor_of_host
 from ..redact import names_a_secret
 from .rules import faq_exists, fix_text, load_rules, pattern_by_id
 
@@ -31,6 +32,8 @@ def diagnose_command(
         # not on Docker Hub, so there is nothing to run yet; show where the registry goes.
         placeholder, image = f"<registry>/{image}", None
     target = (image or host) if kind == "image" else (host or image)
+    if target and ent.get("plain_http") and host and target.startswith(host):
+        target = "http://" + target  # the scheme the client spoke: diagnose sends it as the client did
     push = bool(meta.get("push")) or (
         op == "push" and ((target is not None and target == image) or placeholder != "<registry>")
     )
@@ -54,6 +57,22 @@ def _without_secrets(names: dict[str, Any]) -> dict[str, Any]:
     guarded where they are read: knowledge/entities.py.)"""
     secret = [k for k in _NAMED if names_a_secret(names.get(k))]  # type: ignore[arg-type]
     return {**names, **dict.fromkeys(secret)} if secret else names
+
+
+def _plain_http(cause: str, evidence: str, host: str | None) -> bool:
+    """Whether the evidence line shows the client calling the registry's API over plain HTTP (`Get
+    "http://HOST/v2/": …`, a registry run without TLS and listed in insecure-registries): its diagnosis then speaks
+    HTTP as the client did (port 80 unless given; over HTTPS TLS would fail with HTTP_NOT_HTTPS and the log's cause
+    would never be checked). Not for a TCR host or another vendor's (they serve HTTPS only: an http:// line there is
+    a fallback attempt or a misconfiguration diagnose should show), nor for the TLS causes, which HTTPS confirms."""
+    if not host or cause == "HTTP_NOT_HTTPS" or cause.startswith("TLS_") or names_tcr(host) or vendor_of_host(host):
+        return False
+    return host.lower() in (m.lower() for m in _PLAIN_HTTP_API.findall(evidence))
+
+
+# A registry API URL over plain HTTP. Fixed, not built from the host: a pattern made of user text would be kept with
+# the compiled patterns on disk (diagnostics.kept_patterns).
+_PLAIN_HTTP_API = re.compile(r"\bhttp://([A-Za-z0-9.\-]{1,253}(?::\d{1,5})?)/v[12]/", re.IGNORECASE)
 
 
 def complete_target(result: LogCause, entities: Entities) -> LogCause:
@@ -97,6 +116,8 @@ def reading(
     if faq and not faq_exists(faq):
         faq = None
     ent = _without_secrets(ent)
+    if _plain_http(cause, evidence, ent["host"]):
+        ent = {**ent, "plain_http": True}
     diagnose, target, checks, push = diagnose_command(cause, ent, ent["op"], pattern)
     host = ent["host"] or ent.get("linked_host")
     return {
