@@ -289,10 +289,12 @@ def _log_cause(text: str, entities: Entities) -> tuple[LogCause | None, bool]:
 
 
 def _overrulable(reading: LogCause) -> bool:
-    """Whether the learned model may put another cause before the rules' `reading` (knowledge/logs/rules.py)."""
-    from .logs.rules import overrulable  # lazy, as `.logs` is here (see the module's docstring)
+    """Whether the learned part may put another cause before the rules' `reading`: a guess of the rules
+    (knowledge/logs/rules.py) or a reading whose alternatives the re-ranker weighs (knowledge/logs/learned.py)."""
+    from .logs.learned import reorderable  # lazy, as `.logs` is here (see the module's docstring)
+    from .logs.rules import overrulable
 
-    return overrulable(reading)
+    return overrulable(reading) or reorderable(reading)
 
 
 def _learned_log(text: str, entities: Entities, why: Refusal | None, rules: LogCause | None) -> LogCause | None:

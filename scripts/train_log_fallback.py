@@ -29,7 +29,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 TUNE = ROOT / "tests" / "data" / "real" / "logs_tune.jsonl"
-SEEN = Path("/work/notes/seen/logs_blind_r1-r7.jsonl")
+SEEN = Path("/work/notes/seen/logs_blind_r1-r8.jsonl")
 OUT = ROOT / "knowledge" / "logs" / "fallback.json"
 SAMPLE = ROOT / "tests" / "data" / "log_fallback_sample.jsonl"
 FORMAT = 1

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .reader import explain
 from .rules import overrulable
+
+if TYPE_CHECKING:
+    from ..results import LogCause
 
 
 def measure(paths: list[str], batch: str | None = None, *, learned: bool = False) -> dict[str, Any]:
@@ -26,10 +29,8 @@ def measure(paths: list[str], batch: str | None = None, *, learned: bool = False
                 if batch is not None and row.get("batch", "r1") != batch:
                     continue
                 r = explain(row.get("text", ""))
-                if learned and (r is None or overrulable(r)):
-                    from .learned import learned_cause  # the learned model's module, only when it is measured
-
-                    r = learned_cause(row.get("text", ""), r) or r
+                if learned:
+                    r = _with_learned(row.get("text", ""), r)
                 n += 1
                 want = row.get("cause")
                 if want is None:
@@ -58,3 +59,13 @@ def measure(paths: list[str], batch: str | None = None, *, learned: bool = False
         "entity_accuracy": fields_ok / fields if fields else None,
         "misses": misses,
     }
+
+
+def _with_learned(text: str, r: LogCause | None) -> LogCause | None:
+    """The reading the channels show: the learned part's where it may speak (no cause, a guess of the rules, or
+    alternatives the re-ranker weighs), else the rules' `r`."""
+    from .learned import learned_cause, reorderable  # the learned part, only when it is measured
+
+    if r is None or overrulable(r) or reorderable(r):
+        return learned_cause(text, r) or r
+    return r

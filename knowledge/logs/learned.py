@@ -16,9 +16,18 @@ weak (`overrulable`: a generic wording such as a bare 401/denied, a backoff fram
 another cause with a margin above `override_threshold`, its cause goes first and the rules' cause follows in `also`.
 A reading of the rules that is not weak is never touched, and then the model is not even loaded.
 
-A learned reading is marked `learned: true` with its `margin` (best minus second decision value) and
-`confidence: "low"`; the channels word it as a likelier cause, not a finding, and it never chooses or refuses an
-FAQ entry (`knowledge.ask` attaches it after the answer is decided).
+The re-ranker (knowledge/logs/reorder.json, written by scripts/train_log_reorder.py; chosen by leave-one-round-out
+over rounds 1-8 with readers that had not seen the round: docs/logs.md, "Re-ranker"): where the rules' reading names
+a cause and an alternative in `also` that the labels put first at least three times in training (`reorderable`; not
+docker's refused pull, which convention C6 reads from the host), a small logistic model over the model's decision
+values, how the rules decided (a generic wording, a low tier, a backoff frame) and the credential story
+(`story.read_story`) may put that alternative first. It only reorders causes the rules already named: it never
+invents one and never touches a reading without a cause.
+
+A learned reading is marked `learned: true` with its `margin` (best minus second decision value; for a reordered
+reading, the re-ranker's log-odds for the alternative) and `confidence: "low"`; the channels word it as a likelier
+cause, not a finding, and it never chooses or refuses an FAQ entry (`knowledge.ask` attaches it after the answer is
+decided).
 """
 
 from __future__ import annotations
@@ -35,7 +44,9 @@ from .commands import detect_tool, guess_op
 from .diagnosis import reading
 from .images import entities
 from .paste import MAX_EVIDENCE, MAX_INPUT, MAX_LINE, clean_lines, redact, strip_prefix
-from .rules import load_rules, overrulable
+from .reader import _fenced, _rejoin_wrapped_wordings, _user_prose
+from .rules import GENERIC_IDS, OVERRULABLE_IDS, load_rules, overrulable
+from .story import Story, read_story
 
 if TYPE_CHECKING:
     from array import array
@@ -43,6 +54,7 @@ if TYPE_CHECKING:
     from ..results import LogCause
 
 MODEL_FILE = Path(__file__).with_name("fallback.json")
+REORDER_FILE = Path(__file__).with_name("reorder.json")
 FORMAT = 1
 MIN_PASTED_CHARS = 40  # characters of lines shaped like output (not the user's own sentences) a paste needs
 
@@ -63,8 +75,49 @@ class Model(NamedTuple):
     override: float | None = None  # margin needed to put another cause before a guess of the rules; None: never
 
 
+class Reorder(NamedTuple):
+    """The re-ranker's parameters as written by scripts/train_log_reorder.py: a logistic model over REORDER_FEATURES
+    of (the rules' reading, one of its alternatives)."""
+
+    weights: list[float]  # one per REORDER_FEATURES name
+    intercept: float
+    threshold: float  # log-odds an alternative needs to go first
+    pairs: frozenset[tuple[str, str]]  # (the rules' cause, an alternative) the re-ranker may swap
+    trained: dict[str, Any]
+
+
+# The re-ranker's features of (the rules' reading, its alternative number i): where the alternative stands, what the
+# learned model says of it against the rules' cause, how the rules decided, and the credential story.
+REORDER_FEATURES = (
+    "second",  # the alternative is also[0]
+    "third",  # also[1]
+    "score_gain",  # the model's decision value of the alternative minus that of the rules' cause
+    "alternative_is_models",  # the model's best class is the alternative
+    "cause_is_models",  # ... is the rules' cause
+    "models_is_none",  # ... is NONE
+    "models_margin_for_alternative",  # the model's margin where its best class is the alternative, else 0
+    "generic_wording",  # the rules read a generic wording (GENERIC_IDS)
+    "overrulable_wording",  # ... one of OVERRULABLE_IDS
+    "low_tier",  # the rules' reading is of a low-tier line
+    "high_confidence",
+    "backoff_frame",
+    "shown_and_alternative_invalid",  # credentials shown, the alternative is CREDENTIALS_INVALID
+    "shown_and_cause_invalid",
+    "shown_and_alternative_missing",
+    "worked_and_alternative_server_or_credentials",  # worked before / a new login fixed it
+    "told_missing_and_alternative_missing",  # the user says no login reached the program
+)
+_UNSCORED = -2.0  # the decision value of a cause the model has no class for
+# Readings the re-ranker leaves in the rules' order: docker's refused pull (`pull access denied for NAME`) is read by
+# convention C6 from its host (a Hub name: a wrong name; a private host: a missing login), which the model cannot
+# see. Weighed, it put a wrong name first for private hosts on 3 written lines; on held-out rounds it gained a net 2
+# lines of 2,652 but cost round 7 two (docs/logs.md, "Re-ranker").
+NOT_REORDERED = frozenset({"pull-access-denied"})
+
+
 _log = logging.getLogger(__name__)
 _MODEL: list[Model | None] = []  # loaded on the first call; [None] when the file is missing or unreadable
+_REORDER: list[Reorder | None] = []  # likewise, the re-ranker
 
 
 def _floats(b64: str) -> array[float]:
@@ -129,6 +182,93 @@ def model() -> Model | None:
     if not _MODEL:
         _MODEL.append(load_model())
     return _MODEL[0]
+
+
+def load_reorder(path: Path | None = None) -> Reorder | None:
+    """The re-ranker of `path` (the packaged one by default), or None when there is none of a known format or it is
+    damaged (a warning names the file; the rules' order then stands)."""
+    path = REORDER_FILE if path is None else path
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("features") != list(REORDER_FEATURES):
+            raise ValueError(f"not a format-{FORMAT} re-ranker of these features")
+        r = Reorder(
+            weights=[float(w) for w in data["weights"]],
+            intercept=float(data["intercept"]),
+            threshold=float(data["threshold"]),
+            pairs=frozenset((str(a), str(b)) for a, b in data["pairs"]),
+            trained=dict(data.get("trained") or {}),
+        )
+        if len(r.weights) != len(REORDER_FEATURES) or not all(
+            map(math.isfinite, [*r.weights, r.intercept, r.threshold])
+        ):
+            raise ValueError(f"{len(r.weights)} weights for {len(REORDER_FEATURES)} features")
+        return r
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
+        _log.warning("learned log re-ranker off, the rules' order stands: %s: %s", path, exc)
+        return None
+
+
+def reorderer() -> Reorder | None:
+    """The packaged re-ranker, loaded once (a few hundred bytes: no learned model)."""
+    if not _REORDER:
+        _REORDER.append(load_reorder())
+    return _REORDER[0]
+
+
+def reorderable(reading: LogCause | None) -> bool:
+    """Whether the re-ranker may put one of the rules' alternatives first: a reading of the rules (not a learned one)
+    whose cause and an alternative form a pair it was trained to swap. Reads no learned model."""
+    if reading is None or reading.get("learned") or reading.get("pattern") in NOT_REORDERED:
+        return False
+    r = reorderer()
+    return r is not None and any((reading["cause"], alt) in r.pairs for alt in reading["also"][:2])
+
+
+def reorder_features(reading: LogCause, i: int, scores: dict[str, float], story: Story) -> list[float]:
+    """REORDER_FEATURES of the rules' `reading` and its alternative `also[i - 1]` (i = 1, 2), given the learned
+    model's decision value per class (`scores`) and the paste's credential story."""
+    cause, alt = reading["cause"], reading["also"][i - 1]
+    ranked = sorted(scores, key=scores.__getitem__, reverse=True)
+    best, margin = ranked[0], scores[ranked[0]] - scores[ranked[1]]
+    pattern = str(reading.get("pattern") or "")
+    confidence = reading.get("confidence")
+    credentials = ("SERVER_ERROR", "CREDENTIALS_EXPIRED", "CREDENTIALS_INVALID")
+    flags = (
+        i == 1,
+        i == 2,
+        None,
+        best == alt,
+        best == cause,
+        best == "NONE",
+        None,
+        pattern in GENERIC_IDS,
+        pattern in OVERRULABLE_IDS,
+        confidence == "low",
+        confidence == "high",
+        pattern.startswith("backoff-"),
+        story.shown and alt == "CREDENTIALS_INVALID",
+        story.shown and cause == "CREDENTIALS_INVALID",
+        story.shown and alt == "CREDENTIALS_MISSING",
+        (story.worked or story.relogin) and alt in credentials,
+        story.told_missing and alt == "CREDENTIALS_MISSING",
+    )
+    out = [float(bool(f)) for f in flags]
+    out[2] = scores.get(alt, _UNSCORED) - scores.get(cause, _UNSCORED)
+    out[6] = margin if best == alt else 0.0
+    return out
+
+
+def paste_story(text: str) -> Story:
+    """The credential story of a paste as the rules' reader reads it (its lines, the user's own sentences)."""
+    lines = _rejoin_wrapped_wordings(clean_lines(text))
+    whole_lower = "\n".join(lines[-2000:]).lower()
+    return read_story(whole_lower, _user_prose(lines, _fenced(lines)) if lines else "")
+
+
+def reorder_logit(r: Reorder, values: list[float]) -> float:
+    """The re-ranker's log-odds that the alternative of `values` (REORDER_FEATURES) is the cause to put first."""
+    return sum(w * v for w, v in zip(r.weights, values, strict=True)) + r.intercept
 
 
 def ngrams(text: str, low: int, high: int) -> list[str]:
@@ -198,11 +338,13 @@ def learned_cause(text: str, rules: LogCause | None = None) -> LogCause | None:
     """The learned model's reading of a paste, marked `learned`, where it may speak; None where it may not.
 
     With `rules` None (the rules found no cause): its cause when the text holds pasted output, the model reads a
-    registry cause (not NONE) and its margin exceeds the trained threshold. With the rules' reading: only when that
-    reading is `overrulable` and the model names another cause with a margin above the override threshold; the
-    rules' cause and its alternatives then follow in `also`."""
-    if rules is not None and not overrulable(rules):
-        return None  # a reading of a specific wording: the model is not even loaded
+    registry cause (not NONE) and its margin exceeds the trained threshold. With the rules' reading: when that reading
+    is `overrulable` and the model names another cause with a margin above the override threshold (the rules' cause
+    and its alternatives then follow in `also`); else, when it is `reorderable`, the alternative the re-ranker puts
+    first, if any."""
+    weak = rules is not None and overrulable(rules)
+    if rules is not None and not weak and not reorderable(rules):
+        return None  # a reading of a specific wording with no alternative to weigh: the model is not even loaded
     if not pasted(text):
         return None
     m = model()
@@ -212,13 +354,15 @@ def learned_cause(text: str, rules: LogCause | None = None) -> LogCause | None:
     scores = decision(m, vec)
     order = sorted(range(len(scores)), key=scores.__getitem__, reverse=True)
     cause, margin = m.classes[order[0]], scores[order[0]] - scores[order[1]]
-    needed = m.threshold if rules is None else m.override
-    if cause == m.none or needed is None or not margin > needed:  # (a NaN of a damaged file is no margin)
-        return None
-    if rules is not None and cause == rules["cause"]:
-        return None  # the model agrees: the rules' reading stands as it is
-    if cause not in load_rules()["causes"]:
-        return None  # a model trained on a cause code the rules no longer have
+    needed = m.threshold if rules is None else (m.override if weak else None)
+    if (
+        cause == m.none
+        or needed is None
+        or not margin > needed  # (a NaN of a damaged file is no margin)
+        or (rules is not None and cause == rules["cause"])  # the model agrees: the rules' reading stands
+        or cause not in load_rules()["causes"]  # a model trained on a cause code the rules no longer have
+    ):
+        return None if rules is None else _reordered(text, rules, dict(zip(m.classes, scores, strict=True)))
     lines = clean_lines(text)
     idx = _evidence_index(m, lines, order[0], vec)
     line = lines[idx] if lines else ""
@@ -229,6 +373,31 @@ def learned_cause(text: str, rules: LogCause | None = None) -> LogCause | None:
     result = reading(cause, ent, tool, evidence, also=list(dict.fromkeys(also)), confidence="low")
     result["learned"] = True
     result["margin"] = round(margin, 3)
+    return result
+
+
+def _reordered(text: str, rules: LogCause, scores: dict[str, float]) -> LogCause | None:
+    """The rules' reading with the alternative the re-ranker puts first (the rules' cause then leads `also`), marked
+    `learned` with the re-ranker's log-odds as its margin; None where it keeps the rules' order."""
+    r = reorderer()
+    if r is None or not scores or not reorderable(rules):
+        return None
+    story: Story | None = None
+    best, best_logit = None, r.threshold
+    for i, alt in enumerate(rules["also"][:2], start=1):
+        if (rules["cause"], alt) not in r.pairs or alt not in load_rules()["causes"]:
+            continue
+        story = story or paste_story(text)
+        logit = reorder_logit(r, reorder_features(rules, i, scores, story))
+        if logit > best_logit:  # (a NaN is never above)
+            best, best_logit = alt, logit
+    if best is None:
+        return None
+    ent = {key: rules.get(key) for key in ("host", "image", "image_as_written", "tag", "digest", "tool", "op")}
+    also = [rules["cause"], *(c for c in rules["also"] if c != best)]
+    result = reading(best, ent, rules.get("tool"), rules["evidence"], also=also, confidence="low")
+    result["learned"] = True
+    result["margin"] = round(best_logit, 3)
     return result
 
 
