@@ -292,7 +292,7 @@ def _overrulable(reading: LogCause) -> bool:
     """Whether the learned part may put another cause before the rules' `reading`: a guess of the rules
     (knowledge/logs/rules.py) or a reading whose alternatives the re-ranker weighs (knowledge/logs/learned.py)."""
     from .logs.learned import reorderable  # lazy, as `.logs` is here (see the module's docstring)
-    from .logs.rules import overrulable
+    from .logs.rules import overrulable  # lazy, as `.logs` is here
 
     return overrulable(reading) or reorderable(reading)
 

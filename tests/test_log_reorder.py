@@ -126,7 +126,7 @@ def test_the_re_ranker_never_names_a_cause_the_rules_did_not(monkeypatch):
     assert m is not None
     rows = [json.loads(x) for x in (ROOT / "tests/data/real/logs_tune.jsonl").read_text(encoding="utf-8").splitlines()]
     moved = 0
-    for row in rows[::7]:
+    for row in rows:
         rules = explain(row["text"])
         if rules is None or not reorderable(rules):
             continue
@@ -136,6 +136,8 @@ def test_the_re_ranker_never_names_a_cause_the_rules_did_not(monkeypatch):
             moved += 1
             assert got["cause"] in rules["also"] and got["also"][0] == rules["cause"] and got["learned"] is True
             assert set(got["also"]) <= {rules["cause"], *rules["also"]}
+            if moved == 3:
+                break
     assert moved >= 1
     assert learned._reordered(GENERIC, {**explain(GENERIC), "also": []}, {"NONE": 0.0}) is None  # type: ignore[typeddict-item]
 
