@@ -17,7 +17,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from diagnostics import cache_dir
+from diagnostics import LANGS, cache_dir
 
 # Pasted failures of each family the log reader tells apart (our own text): its rules and the patterns each family's
 # reading compiles, besides the FAQ matcher's. Each is read by `explain` and asked with prose around it.
@@ -50,8 +50,8 @@ def samples() -> list[tuple[list[str], str]]:
 
     from knowledge import load_kb
 
-    questions = [entry.question[lang] for entry in load_kb().entries for lang in ("zh", "en")]
-    questions += [f"{PROSE[lang]}\n{log}" for log in SAMPLE_LOGS for lang in ("en", "zh")]
+    questions = [entry.question[lang] for entry in load_kb().entries for lang in LANGS]
+    questions += [f"{PROSE[lang]}\n{log}" for log in SAMPLE_LOGS for lang in reversed(LANGS)]
     batch = "".join(json.dumps({"q": q}, ensure_ascii=False) + "\n" for q in questions)
     runs: list[tuple[list[str], str]] = [
         (["ask", "-"], batch),  # (JSON Lines out: one process, every entry's and family's path)
@@ -62,7 +62,7 @@ def samples() -> list[tuple[list[str], str]]:
         (["diagnose", "127.0.0.1", "--only", "name", "--json"], ""),  # the name check alone: nothing is connected to
     ]
     for i, log in enumerate(SAMPLE_LOGS):  # (`explain` reads one paste a run: bare, and with prose in each language)
-        lang = ("en", "zh")[i % 2]
+        lang = LANGS[(i + 1) % 2]  # en, zh, en, …
         for paste in (log, f"{PROSE[lang]}\n{log}"):
             runs.append((["explain", "-", *(["--json"] if i % 4 < 2 else []), "--lang", lang], paste))
     return runs
