@@ -428,10 +428,15 @@ def api_ask() -> Response:
 
 
 # --- /api/diagnose --------------------------------------------------------------------------------------
-def _refused_finding(host: str, refusal: str) -> diagnostics.FindingDict:
+def _refused_finding(host: str, refusal: str, target: str) -> diagnostics.FindingDict:
     reason = {"zh": getattr(refusal, "zh", str(refusal)), "en": getattr(refusal, "en", str(refusal))}
     return diagnostics.finding(
-        "dns", "TARGET_REFUSED", host=host, reason=reason, policy=getattr(refusal, "code", "")
+        "dns",
+        "TARGET_REFUSED",
+        host=host,
+        reason=reason,
+        policy=getattr(refusal, "code", ""),
+        target=shlex.quote(target.strip()),  # the fix's command names the target as asked, as cli_command does
     ).to_dict()
 
 
@@ -528,7 +533,12 @@ def _diagnosis(state: WebState, target: str, checks: list[str] | None, body: JSO
     every diagnosis slot is taken or the diagnosis could not run."""
     host, refusal = state.policy.check_target(target)
     if refusal is not None:
-        return {"target": target, "findings": [_refused_finding(host, refusal)], "exit_code": 1, "refused": True}
+        return {
+            "target": target,
+            "findings": [_refused_finding(host, refusal, target)],
+            "exit_code": 1,
+            "refused": True,
+        }
     if not state.diagnose_slots.acquire(blocking=False):
         return error_response(503, "busy", retry_after=5, body=body)
     try:

@@ -230,7 +230,7 @@ class Context:
         """The target's addresses; the dns finding, as unavailable, when there are none."""
         r = self.resolution()
         if r.error:
-            raise Unavailable(dns_check.resolution_finding(r, step_timeout=self.deadline.step))
+            raise Unavailable(dns_check.resolution_finding(r, step_timeout=self.deadline.step, target=self.target.raw))
         return list(r.addresses)
 
     def resolve_other(self, host: str) -> list[str]:
@@ -252,7 +252,7 @@ class Context:
 
         r = self.memo(f"dns:{host}", compute)
         if r.error:
-            raise Unavailable(dns_check.resolution_finding(r, step_timeout=self.deadline.step))
+            raise Unavailable(dns_check.resolution_finding(r, step_timeout=self.deadline.step, target=self.target.raw))
         return list(r.addresses)
 
     # ------------------------------------------------------------------ TCP
@@ -322,7 +322,11 @@ class Context:
         scheme = scheme or "https"
         reason = self._check_port(port or (443 if scheme == "https" else 80))
         if reason:
-            raise Unavailable(finding("dns", "TARGET_REFUSED", host=host, reason=_reason(reason)))
+            raise Unavailable(
+                finding(
+                    "dns", "TARGET_REFUSED", host=host, reason=_reason(reason), target=dns_check.asked(self.target.raw)
+                )
+            )
         ips = self.resolve_other(host)
         return transport.HTTPClient(
             scheme,
@@ -353,7 +357,14 @@ class Context:
             check_url = getattr(self.policy, "check_url", None) if self.policy is not None else None
             reason = check_url(url) if check_url else None
             if reason:
-                raise Unavailable(finding("dns", "TARGET_REFUSED", host=_url_host(url), reason=_reason(reason)))
+                refused = finding(
+                    "dns",
+                    "TARGET_REFUSED",
+                    host=_url_host(url),
+                    reason=_reason(reason),
+                    target=dns_check.asked(self.target.raw),
+                )
+                raise Unavailable(refused)
             scheme, host, port, path = transport.split_url(url)
             c = self.client(host, port, scheme)
             try:

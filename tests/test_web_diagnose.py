@@ -324,3 +324,30 @@ def test_rendered_findings_put_problems_first():
     order = ("TCP_TIMEOUT", "ENDPOINT_PUBLIC", "NAME_OK", "DNS_OK", "SKIPPED")
     positions = [html.index(f'data-code="{code}"') for code in order]
     assert positions == sorted(positions)
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["http://127.0.0.1:5000/ns/app:1.0", "localhost:5000/ns/app", "shop.tencentcloudcr.com:22/ns/app"],
+)
+def test_a_refusals_fix_names_the_target_as_asked(client, target):
+    """The fix said "Run `tcr-doctor diagnose {host}`": `/tcr diagnose http://127.0.0.1:1` was told to run
+    `tcr-doctor diagnose 127.0.0.1`, which diagnoses port 443 over HTTPS, another registry than the one asked about.
+    The command keeps the target as asked (port, scheme, image)."""
+    (finding,) = client.post("/api/diagnose", json={"target": target}).get_json()["findings"]
+    for lang in ("zh", "en"):
+        assert f"`tcr-doctor diagnose {target}`" in finding["fix"][lang], finding["fix"][lang]
+
+
+def test_a_refusal_found_while_diagnosing_names_the_target_as_asked(tmp_path, dns_server):
+    """A name refused for the address it resolves to (the dns check's refusal, not the up-front one)."""
+    from tests.harness.dns_server import Zone
+    from tests.harness.web import dns_only_app
+
+    domains = "*.tencentcloudcr.com,*.tcr-doctor.test"
+    client = dns_only_app(str(tmp_path / "h.sqlite3"), dns_server.nameserver, REGISTRY_DOMAINS=domains).test_client()
+    target = f"http://{Zone.TCR_INTERNAL}/ns/app:1.0"
+    body = client.post("/api/diagnose", json={"target": target}).get_json()
+    (refused,) = [f for f in body["findings"] if f["code"] == "TARGET_REFUSED"]
+    for lang in ("zh", "en"):
+        assert f"`tcr-doctor diagnose {target}`" in refused["fix"][lang], refused["fix"][lang]

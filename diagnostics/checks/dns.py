@@ -17,15 +17,23 @@ ORDER = 20
 def run(ctx: Context) -> list[Finding]:
     """The finding for the target's resolution (the context's NAME_INVALID, as unavailable, when it has no valid
     host)."""
-    return [resolution_finding(ctx.resolution(), step_timeout=ctx.deadline.step)]
+    return [resolution_finding(ctx.resolution(), step_timeout=ctx.deadline.step, target=ctx.target.raw)]
 
 
-def resolution_finding(r: Resolution, *, step_timeout: float) -> Finding:
+def asked(target: str) -> str:
+    """TARGET, the diagnosis's target as asked, as one shell word for the command a refusal's fix names."""
+    import shlex  # only on a refusal, never on a diagnosis's start-up path
+
+    return shlex.quote(target)
+
+
+def resolution_finding(r: Resolution, *, step_timeout: float, target: str) -> Finding:
     """The finding for resolution R: refused by the policy, NXDOMAIN, timed out (after STEP_TIMEOUT seconds),
-    SERVFAIL, no address, an IP literal, or the addresses found."""
+    SERVFAIL, no address, an IP literal, or the addresses found. TARGET is the diagnosis's target as asked (a
+    refusal's fix names it)."""
     ev = {"host": r.host, "nameserver": r.nameserver}
     if r.error == "refused":
-        return finding(NAME, "TARGET_REFUSED", host=r.host, reason=r.detail)
+        return finding(NAME, "TARGET_REFUSED", host=r.host, reason=r.detail, target=asked(target))
     if r.error == "nxdomain":
         return finding(NAME, "DNS_NXDOMAIN", **ev)
     if r.error == "timeout":
