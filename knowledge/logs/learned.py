@@ -33,7 +33,6 @@ decided).
 from __future__ import annotations
 
 import json
-import logging
 import math
 import sys
 from pathlib import Path
@@ -115,9 +114,16 @@ _UNSCORED = -2.0  # the decision value of a cause the model has no class for
 NOT_REORDERED = frozenset({"pull-access-denied"})
 
 
-_log = logging.getLogger(__name__)
 _MODEL: list[Model | None] = []  # loaded on the first call; [None] when the file is missing or unreadable
 _REORDER: list[Reorder | None] = []  # likewise, the re-ranker
+
+
+def _warn(message: str, *args: object) -> None:
+    # logging: here, as only a missing or damaged file warns (its import, ~4-8 ms with traceback and threading, is
+    # otherwise not paid by a cold `ask` whose reading only asks `reorderable`)
+    import logging
+
+    logging.getLogger(__name__).warning(message, *args)
 
 
 def _floats(b64: str) -> array[float]:
@@ -142,7 +148,7 @@ def load_model(path: Path | None = None) -> Model | None:
         return _checked(data)
     except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError, RecursionError) as exc:
         # a missing, truncated or hand-edited file: one line (no text of anybody's), then no learned readings
-        _log.warning("learned log fallback off, the rules read alone: %s: %s", path, exc)
+        _warn("learned log fallback off, the rules read alone: %s: %s", path, exc)
         return None
 
 
@@ -205,7 +211,7 @@ def load_reorder(path: Path | None = None) -> Reorder | None:
             raise ValueError(f"{len(r.weights)} weights for {len(REORDER_FEATURES)} features")
         return r
     except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
-        _log.warning("learned log re-ranker off, the rules' order stands: %s: %s", path, exc)
+        _warn("learned log re-ranker off, the rules' order stands: %s: %s", path, exc)
         return None
 
 
