@@ -390,6 +390,14 @@ class _Flow:
             self.add("CREDENTIALS_INVALID", status_code=status)
 
 
+# What valid credentials may do where the registry does not list it (Basic auth; a token whose claims name no rights).
+GRANT_UNKNOWN = {
+    "zh": "仓库服务没有列出这个用户的权限（Basic 认证，或令牌中没有权限）：能否拉取、推送未知。",
+    "en": "The registry does not list this user's rights (Basic auth, or a token that names none): whether it may "
+    "pull or push is unknown.",
+}
+
+
 def _basic_header(creds: Credentials) -> str:
     return "Basic " + base64.b64encode(f"{creds.username}:{creds.password}".encode()).decode()
 
@@ -406,7 +414,7 @@ def _basic_login(ctx: Context, flow: _Flow) -> None:
         flow.result.findings.append(r)
     elif r.status == 200:
         flow.result.header = header
-        flow.add("CREDENTIALS_OK", granted="-")
+        flow.add("CREDENTIALS_OK", granted="-", note=GRANT_UNKNOWN)
     else:
         flow.refused(r.status)
 
@@ -511,7 +519,9 @@ def _account_verdict(flow: _Flow, granted_text: list[str]) -> None:
     res = flow.result
     missing = [a for a in res.wanted if res.granted is not None and a not in res.granted]
     if not missing:
-        flow.add("CREDENTIALS_OK", granted=granted_text)
+        ok = flow.add("CREDENTIALS_OK", granted=granted_text)
+        if res.granted is None:  # (the finding's text names no note: it is shown beside it)
+            ok.evidence["note"] = GRANT_UNKNOWN
         return
     denied = flow.add("PERMISSION_DENIED", granted=res.granted or ["-"], missing=missing)
     if "pull" in (res.granted or []):

@@ -247,8 +247,11 @@ def test_a_push_to_a_new_repository_where_the_registry_does_not_say_the_grant_is
     code, out = run("team/brand-new-repo:1.0", "--push")
     assert code == 0 and "[OK] image REPO_NOT_FOUND" in out, out
     assert "does not say whether you may push here" in out and "the first push creates this repository" in out
+    if auth == "basic":  # valid credentials whose rights the registry does not list: said as unknown
+        assert "does not list this user's rights (Basic auth, or a token that names none)" in out, out
     code, out = run("team/brand-new-repo:1.0", "--push", "--lang", "zh")
     assert code == 0 and "没有说明你能否在这里推送" in out and "首次推送会创建这个仓库" in out, out
+    assert auth != "basic" or "能否拉取、推送未知" in out, out
     code, out = run("team/app:no-such-tag-yet", "--push", "--json")
     image = [f for f in json.loads(out)["findings"] if f["check"] == "image"]
     assert code == 0 and [(f["code"], f["status"]) for f in image] == [("TAG_NOT_FOUND", "ok")], image
