@@ -230,6 +230,27 @@ def test_a_log_on_another_port_of_the_registry_asked_about_gets_one_diagnose_com
     assert out.count("tcr-doctor diagnose") == 1, out
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_problem_report_whose_log_was_read_is_told_no_entry_covers_the_cause(lang, capsys, monkeypatch):
+    """Below the cause it had just read from a pasted TCR log, `ask` said "Suggestion: open a ticket … and include the
+    full error message and the command you ran", where the widget and Slack say that no FAQ entry covers this cause
+    (qa8's fix of the widget, e560fbd). One text in every channel; a report without a log keeps the suggestion."""
+    from bot import messages
+
+    handoff = {"zh": "附上完整的报错信息", "en": "include the full error message"}[lang]
+    log = (
+        "docker pull ccr.ccs.tencentyun.com/ns/app:1\n"
+        'Error response from daemon: Get "https://ccr.ccs.tencentyun.com/v2/": context deadline exceeded '
+        "(Client.Timeout exceeded while awaiting headers)"
+    )
+    code, out, _ = run_cli(["ask", "--lang", lang, log], capsys, monkeypatch)
+    assert code == 0 and "HTTP_TIMEOUT" in out, out
+    assert messages.NO_ENTRY_FOR_CAUSE[lang] in out and handoff not in out, out
+    plain = {"zh": "部署的时候报错了", "en": "the deploy fails with an error"}[lang]
+    code, out, _ = run_cli(["ask", "--lang", lang, plain], capsys, monkeypatch)
+    assert handoff in out and messages.NO_ENTRY_FOR_CAUSE[lang] not in out, out
+
+
 def test_eval_bad_file(tmp_path, capsys, monkeypatch):
     path = tmp_path / "bad.jsonl"
     path.write_text('{"q": "x", "faq": 1}\nnot json\n', encoding="utf-8")
