@@ -720,7 +720,7 @@ def probe(argv: list[str], cache: str) -> tuple[str, int, set[str]]:
 FIRST_COMMANDS = [
     ["ask", "--json", "how do I delete old image tags automatically in my TCR instance?"],
     ["ask", "为什么 docker push 提示 denied: requested access to the resource is denied"],
-    ["explain", "LOG", "--json"],  # (its text output reads the cause's FAQ file with tomllib, kept or not)
+    ["explain", "LOG"],
 ]
 
 
