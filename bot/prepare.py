@@ -48,9 +48,12 @@ def samples() -> list[tuple[list[str], str]]:
     rules, patterns and templates kept."""
     import json
 
-    from knowledge import load_kb
+    from knowledge import faq_question, load_kb
 
-    questions = [entry.question[lang] for entry in load_kb().entries for lang in LANGS]
+    entries = load_kb().entries
+    for entry in entries:  # each entry's question as `explain` and `diagnose` cite it (kept per entry)
+        faq_question(entry.id)
+    questions = [entry.question[lang] for entry in entries for lang in LANGS]
     questions += [f"{PROSE[lang]}\n{log}" for log in SAMPLE_LOGS for lang in reversed(LANGS)]
     batch = "".join(json.dumps({"q": q}, ensure_ascii=False) + "\n" for q in questions)
     runs: list[tuple[list[str], str]] = [
