@@ -376,7 +376,10 @@ class _Flow:
 
     def add(self, code: str, level: str | None = None, **extra: Any) -> Finding:
         """Record the finding CODE with EXTRA and the flow's evidence."""
-        f = finding(CHECK, code, level, **{**extra, **self.evidence})
+        wording = {"anonymous": _anonymous_access(self.repository)} if code == "CREDENTIALS_MISSING" else {}
+        f = finding(CHECK, code, level, **{**extra, **self.evidence, **wording})
+        for key in wording:  # words of the summary, not something observed: --json and the evidence stay as they were
+            del f.evidence[key]
         self.result.findings.append(f)
         return f
 
@@ -396,6 +399,18 @@ GRANT_UNKNOWN = {
     "en": "The registry does not list this user's rights (Basic auth, or a token that names none): whether it may "
     "pull or push is unknown.",
 }
+
+
+def _anonymous_access(repository: str | None) -> Said:
+    """The end of CREDENTIALS_MISSING's summary: the repository anonymous access was refused for, or, when none was
+    given (a registry alone: `docker login`'s case), that it was not tried ("and - cannot be accessed anonymously"
+    named no repository)."""
+    if repository:
+        return Said(f", and {repository} cannot be accessed anonymously", f"，且匿名不能访问 {repository}")
+    return Said(
+        " (no repository given: whether one can be pulled anonymously was not checked)",
+        "（未给出镜像仓库，没有检查能否匿名拉取）",
+    )
 
 
 def _basic_header(creds: Credentials) -> str:

@@ -463,3 +463,16 @@ def test_the_only_options_help_lists_every_check_unbroken(lang, capsys, monkeypa
     assert described, out
     words = set(re.findall(r"[a-z_]+", " ".join(line.strip() for line in described.group(1).splitlines())))
     assert set(checks.choices()) <= words, described.group(1)
+
+
+@pytest.mark.registry
+def test_missing_credentials_for_a_registry_alone_name_no_repository(registry):
+    """A registry with no repository (what `explain --run` and "Run this diagnosis" check for most credential causes)
+    read "No credentials for H, and - cannot be accessed anonymously" / "且匿名不能访问 -". With a repository the
+    sentence is as before."""
+    for lang, said in (("en", "no repository given"), ("zh", "未给出镜像仓库")):
+        code, out, _ = cli("diagnose", registry.url, "--only", "credentials", "--lang", lang)
+        line = next(line for line in out.splitlines() if "CREDENTIALS_MISSING" in line)
+        assert said in line and " -" not in line and "-）" not in line, line
+    code, out, _ = cli("diagnose", f"{registry.url}/team/app:1.0", "--only", "credentials", "--lang", "en")
+    assert f"No credentials for {registry.host}, and team/app cannot be accessed anonymously" in out, out
