@@ -304,3 +304,33 @@ def test_a_retry_that_succeeds_with_nothing_changed_is_the_servers_side(account,
         '404 {"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown","detail":{"Tag":"6.2.1"}}]}'
     )
     assert cause(f"{paste}\n\n{account}") == want
+
+
+CONNECT_TIMEOUT_WORDS = [
+    # urllib3 (requests; az acr login, docker-compose v1, ansible): the connect phase timed out
+    "HTTPSConnectionPool(host='{h}', port=443): Max retries exceeded with url: /v2/ (Caused by "
+    "ConnectTimeoutError(<urllib3.connection.HTTPSConnection object at 0x7f3>, 'Connection to {h} timed out. "
+    "(connect timeout=30)'))",
+    "HTTPSConnectionPool(host='{h}', port=443): Max retries exceeded with url: /v2/ (Caused by NewConnectionError("
+    "'<urllib3.connection.VerifiedHTTPSConnection object at 0x0595E9D0>: Failed to establish a new connection: "
+    "[WinError 10060] A connection attempt failed because the connected party did not properly respond after a "
+    "period of time, or established connection failed because connected host has failed to respond',))",
+    "HTTPSConnectionPool(host='{h}', port=443): Max retries exceeded with url: /v2/ (Caused by NewConnectionError("
+    "'<urllib3.connection.HTTPSConnection object at 0x7f>: Failed to establish a new connection: [Errno 110] "
+    "Connection timed out'))",
+]
+
+
+@WRAPPERS
+@given(form=st.sampled_from(CONNECT_TIMEOUT_WORDS), h=HOSTS)
+def test_a_connect_timeout_in_pythons_and_windows_words_is_tcp_timeout(form, h):
+    assert cause(f"az acr login --name x\n{form.format(h=h)}") == "TCP_TIMEOUT"
+
+
+def test_a_read_timeout_on_an_open_connection_stays_http_timeout():
+    # Go's `wsarecv:` is a read on an open connection; urllib3's ReadTimeoutError likewise
+    read = (
+        'Get "https://reg.example.com/v2/": read tcp 10.0.0.2:5000->10.0.0.1:443: wsarecv: A connection attempt '
+        "failed because the connected party did not properly respond after a period of time"
+    )
+    assert cause(read) == "HTTP_TIMEOUT"
