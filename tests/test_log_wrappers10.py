@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from knowledge.logs import explain
 from tests.harness.log_families import HOSTS, IPV4, PATHS, PORTS, cause
 
 WRAPPERS = settings(max_examples=20, deadline=None)
@@ -334,3 +335,16 @@ def test_a_read_timeout_on_an_open_connection_stays_http_timeout():
         "failed because the connected party did not properly respond after a period of time"
     )
     assert cause(read) == "HTTP_TIMEOUT"
+
+
+def test_a_documentation_link_a_tool_prints_is_not_the_registry():
+    # azure-cli ends its check-health report with a short link to its error reference (aka.ms): diagnosing that host
+    # would send the user's diagnosis to a link shortener
+    paste = (
+        "2024-02-29 08:40:43.803982 An error occurred: CONNECTIVITY_CHALLENGE_ERROR\n"
+        "Registry 'acrx.azurecr.io' did not issue a challenge.\n\n"
+        "Please refer to https://aka.ms/acr/errors#connectivity_challenge_error for more information."
+    )
+    r = explain(paste)
+    assert r is not None and r["cause"] == "SERVER_ERROR"
+    assert r["host"] != "aka.ms" and "aka.ms" not in (r["diagnose"] or "")

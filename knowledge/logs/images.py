@@ -145,6 +145,13 @@ def _image_positions() -> list[tuple[tuple[str, ...], str, bool, re.Pattern[str]
 _V2_URL = re.compile(
     r"https?://([A-Za-z0-9.\-]{1,253}(?::\d{1,5})?)/v2/(?:([A-Za-z0-9._\-/]{1,255}?)/(manifests|blobs|tags)/([A-Za-z0-9._\-:]{1,200}))?"
 )
+# Vendors' documentation and short links that tools print in their messages (azure-cli's "Please refer to
+# https://aka.ms/acr/errors#connectivity_challenge_error"): never the registry a diagnosis should go to
+_DOCS_HOST = re.compile(
+    r"(?:^|\.)(?:docs\.docker\.com|aka\.ms|learn\.microsoft\.com|docs\.microsoft\.com|cloud\.google\.com|"
+    r"docs\.aws\.amazon\.com)(?::\d{1,5})?$",
+    re.IGNORECASE,
+)
 _ANY_URL_HOST = re.compile(r'https?://([A-Za-z0-9.\-]{1,253}(?::\d{1,5})?)(?=[/"\s:]|$)')
 # The text of a Markdown link whose target starts where this pattern ends: `[portus](`.
 # A registry API or layer path right after a URL's host (`https://pkg-containers.githubusercontent.com/ghcr1/blobs/…`)
@@ -569,7 +576,7 @@ def _other_host(line: str) -> str | None:
             continue  # `[portus](http://port.us.org/)`: the user's prose links a project's page, not the registry
         if _web_page(line, m):
             continue  # "see https://github.com/…/blob/…", "instructions from https://www.example.io/start/"
-        if "docs.docker.com" not in m.group(1) and "." in m.group(1):
+        if not _DOCS_HOST.search(m.group(1)) and "." in m.group(1):
             return m.group(1)
         return None
     return None
