@@ -237,6 +237,11 @@ def test_a_refusal_the_clients_own_output_says_went_without_credentials_is_a_mis
         ("registry credentials not provided. guest mode enabled.", True),
         ("pulling image 172.30.52.227:5000/test/app@sha256:8dd9 without credentials", True),
         ("no credentials found for my.registry.example.com", True),
+        ("debu[0000] pullimagerequest: &pullimagerequest{image:&imagespec{image:a.example.com/b:1,},auth:nil,}", True),
+        (
+            "debu[0000] pullimagerequest: &pullimagerequest{image:&imagespec{image:a.example.com/b:1,},auth:&authconfig{",
+            False,
+        ),
         ("credentials provided for my.registry.example.com", False),
     ],
 )

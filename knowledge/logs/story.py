@@ -199,7 +199,9 @@ def relogin_fixed(prose: str) -> bool:
 # OpenShift's node "Pulling image X without credentials", "No credentials found for HOST" before a refusal)
 _OUTPUT_NO_CREDENTIALS = LazyRe(
     r"\bregistry credentials (?:were )?not provided\b|\bguest mode enabled\b|"
-    r"\bpulling image \S{1,300} without credentials\b|\bno credentials (?:found|provided|configured) for\b"
+    r"\bpulling image \S{1,300} without credentials\b|\bno credentials (?:found|provided|configured) for\b|"
+    # crictl's debug print of the CRI request it sent (`PullImageRequest{Image:…,Auth:nil,…}`)
+    r"\bpullimagerequest\b[^\n]{0,600}\bauth:nil\b"
 )
 
 
