@@ -318,3 +318,13 @@ def test_a_refused_pull_of_a_name_the_user_says_is_right_is_the_credentials(host
     assert cause("The pull fails although the image path is correct.\n\n" + refusal) == "CREDENTIALS_MISSING"
     # control: a Hub name with nothing told stays anyone's answer for a name it does not have
     assert cause(f"docker pull {path}\n" + refusal.replace(f"{host}/", "")) == "REPO_NOT_FOUND"
+
+
+@given(host=HOSTS, path=PATHS)
+@CLASS
+def test_a_401_on_a_push_after_a_login_the_command_made_short_lived_is_an_expiry(host, path):
+    steps = "- name: Log in\n  run: doctl registry login --expiry-seconds 240\n\n"
+    push = f"Pushing backend ({host}/{path}:stag)...\nunauthorized: authentication required"
+    assert cause(steps + push) == "CREDENTIALS_EXPIRED"
+    # control: the same push after a login with no lifetime set is not read as an expiry
+    assert cause("- name: Log in\n  run: doctl registry login\n\n" + push) != "CREDENTIALS_EXPIRED"

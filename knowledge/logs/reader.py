@@ -105,6 +105,8 @@ _EXPIRY_PROSE = LazyRe(
     r"\b(?:builds?|jobs?|pushe?s?|pipelines?) that (?:takes?|runs?|lasts?) (?:for )?(?:a long time|several|many|hours|"
     r"(?:>\s?|more than |over |longer than |at least )?\d{1,3} ?(?:hours?|hrs?|minutes?|mins?))|"
     r"\b(?:can't|cannot|can not|could not|couldn't|fails? to|failed to|unable to) refresh (?:the |its |a )?(?:token|credentials?|login)|"
+    # a login whose lifetime the command itself set to minutes (`doctl registry login --expiry-seconds 240`)
+    r"\blogin\b[^\n]{0,200}--expiry-seconds[= ]\d{1,4}\b|"
     r"一段时间后|过一段时间|(?:几|\d{1,3}) ?个?小时(?:后|以后)|重新登录(?:后)?就(?:好|可以|正常)|"
     # an expired token told in Japanese or Chinese ("期限切れのトークンが残っていて", "令牌过期了")
     r"期限切れ|有効期限が切れ|(?:令牌|token|凭证|凭据|登录)\S{0,4}(?:已经|已)?(?:过期|失效)|"
