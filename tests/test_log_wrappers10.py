@@ -348,3 +348,22 @@ def test_a_documentation_link_a_tool_prints_is_not_the_registry():
     r = explain(paste)
     assert r is not None and r["cause"] == "SERVER_ERROR"
     assert r["host"] != "aka.ms" and "aka.ms" not in (r["diagnose"] or "")
+
+
+@WRAPPERS
+@given(h=HOSTS, path=PATHS, tag=st.sampled_from(["0.1.11", "latest", "v2"]))
+def test_a_not_found_before_the_anonymous_retrys_401_for_the_same_reference_decides(h, path, tag):
+    # Azure App Service pulls with its credentials, then again without them (Docker.DotNet's DockerApiException)
+    not_found = (
+        'ERROR - DockerApiException: Docker API responded with status code=NotFound, response={"message":"manifest '
+        f'for {h}/{path}:{tag} not found: manifest unknown: manifest tagged by {tag} is not found"}}'
+    )
+    refused = (
+        'ERROR - DockerApiException: Docker API responded with status code=InternalServerError, response={"message":'
+        f'"Head https://{h}/v2/{path}/manifests/{tag}: unauthorized: authentication required"}}'
+    )
+    paste = f"INFO  - Pulling image: {h}/{path}:{tag}\n{not_found}\n\n{refused}\nWARN  - Image pull failed."
+    assert cause(paste) == "TAG_NOT_FOUND"
+    # another reference's not-found says nothing about this 401
+    other = paste.replace(f"{path}:{tag} not found", f"{path}x:{tag} not found")
+    assert cause(other) in ("CREDENTIALS_MISSING", "CREDENTIALS_INVALID")

@@ -703,6 +703,9 @@ def _reason_before_wrapper(lines: list[str], best: _Best) -> _Best:
     for …, repository does not exist or may require 'docker login'"): an expired credential named there outranks the
     wrapper's three-way guess (labelling convention C5, across the lines of one failure)."""
     tier, idx, p, _line, op = best
+    found = _not_found_of_same_reference(lines, best)
+    if found is not None:
+        return found
     if p["id"] not in GENERIC_IDS or tier < _DECISIVE_TIER:
         return best
     if p["cause"] in ("TAG_NOT_FOUND", "REPO_NOT_FOUND"):
@@ -719,6 +722,35 @@ def _reason_before_wrapper(lines: list[str], best: _Best) -> _Best:
         if q is not None and q["id"] not in GENERIC_IDS and q["cause"] in _SPECIFIC_CREDENTIAL and q["tier"] >= tier:
             return (tier, j, q, lines[j], op)
     return best
+
+
+# A manifest request refused with a 401 (`Head "https://H/v2/REPO/manifests/TAG": unauthorized: …`), and the daemon's
+# not-found of a reference (`manifest for H/REPO:TAG not found`)
+_REFUSED_MANIFEST = LazyRe(r"https?://([^/\s\"'`]{1,253})/v2/([^\s\"'`]{1,300}?)/manifests/([^\s\"'`/]{1,128})")
+_MANIFEST_NOT_FOUND = LazyRe(r"\bmanifest for ([^/\s\"'`]{1,253})/([^\s\"'`]{1,300}?):([^\s\"'`:]{1,128}) not found")
+_CREDENTIAL_401 = frozenset({"CREDENTIALS_MISSING", "CREDENTIALS_INVALID"})
+
+
+def _not_found_of_same_reference(lines: list[str], best: _Best) -> _Best | None:
+    """The not-found a few lines above a 401 for the same reference (host, repository, tag): a platform that pulls
+    with its credentials and then retries without them (Azure App Service's `DockerApiException … NotFound …
+    manifest for H/R:T not found`, then `… unauthorized`) logs the registry's answer to the allowed request first;
+    the anonymous retry's 401 says nothing about the tag. None when there is no such line."""
+    tier, idx, p, line, op = best
+    if p["cause"] not in _CREDENTIAL_401:
+        return None
+    refused = _REFUSED_MANIFEST.search(line)
+    if refused is None:
+        return None
+    want = tuple(g.lower().rstrip(":") for g in refused.groups())  # (`…/manifests/TAG: unauthorized`, unquoted)
+    for j in range(idx - 1, max(-1, idx - _REASON_WINDOW), -1):
+        m = _MANIFEST_NOT_FOUND.search(lines[j])
+        if m is None or tuple(g.lower() for g in m.groups()) != want:
+            continue
+        q = match_line(lines[j], op)
+        if q is not None and q["cause"] in ("TAG_NOT_FOUND", "REPO_NOT_FOUND"):
+            return (tier, j, q, lines[j], op)
+    return None
 
 
 _MIN_COPY = 30  # characters of a line that make it recognisable as a copy of another
