@@ -17,6 +17,7 @@ from bot.messages import LEARNED_CAUSE, LEARNED_TITLE
 from bot.render import render
 from knowledge.logs import explain, learned
 from knowledge.logs.learned import REORDER_FEATURES, Reorder, learned_cause, reorder_features, reorderable
+from knowledge.logs.rules import overrulable
 from knowledge.logs.story import Story
 from tests.test_log_learned import GENERIC, PLACED, toy_model
 
@@ -184,3 +185,16 @@ def test_the_start_up_question_loads_no_model():
         [sys.executable, "-c", prog], cwd=ROOT, capture_output=True, text=True, timeout=120, check=True
     )
     assert out.stdout.split() == ["CREDENTIALS_INVALID", "True"]
+
+
+def test_a_reading_the_credential_story_decided_is_no_guess(monkeypatch):
+    # a bare 401 after a login that succeeded: the story reads refused credentials (C6), not the wording's own missing
+    # login; a model sure of another cause does not overrule it (logs10's finding, measured in docs/logs.md)
+    shown = "$ docker login ccr.ccs.tencentyun.com\nLogin Succeeded\n" + GENERIC.split("\n", 1)[1]
+    rules = explain(shown)
+    assert rules is not None and rules["pattern"] == "unauthorized" and rules["cause"] == "CREDENTIALS_INVALID"
+    assert not overrulable(rules)
+    assert overrulable(explain(GENERIC))  # the same wording, read by the wording alone: a guess
+    monkeypatch.setattr(learned, "_MODEL", [toy_model(3.0)])  # reads PERMISSION_DENIED, margin 2.5
+    monkeypatch.setattr(learned, "_REORDER", [None])
+    assert learned_cause(shown, rules) is None

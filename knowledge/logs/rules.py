@@ -517,8 +517,13 @@ OVERRULABLE_IDS = frozenset(GENERIC_IDS) - {"name-unknown", "pull-access-denied"
 def overrulable(reading: LogCause) -> bool:
     """Whether the rules' `reading` is weak enough for the learned model to put another cause first: a generic
     wording whose cause the rules guess (a bare 401 or `denied`, `manifest unknown`, an EOF: OVERRULABLE_IDS), a
-    backoff frame (no wording matched, only the line's shape), or a low-tier line. A learned reading itself is not."""
+    backoff frame (no wording matched, only the line's shape), or a low-tier line. A learned reading itself is not,
+    nor one whose cause is not its wording's own: the credential story, the user's account or the paste's other lines
+    decided it (logs10; leave-one-round-out over r1-r8: +2 lines of 2,652, no round worse, docs/logs.md)."""
     if reading.get("learned"):
         return False
     pattern = str(reading.get("pattern") or "")
+    own = next((p for p in load_rules()["patterns"] if p["id"] == pattern), None)
+    if own is not None and own["cause"] != reading.get("cause"):
+        return False
     return reading.get("confidence") == "low" or pattern in OVERRULABLE_IDS or pattern.startswith("backoff-")
