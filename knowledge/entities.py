@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from diagnostics import ENTERPRISE_SUFFIX, PERSONAL_HOST, enterprise_instance
 
-from .redact import names_a_secret, redact
+from .redact import names_a_secret, redact_part
 
 if TYPE_CHECKING:
     from .results import Entities
@@ -269,7 +269,8 @@ def _error_lines(text: str) -> list[str]:
             break
         line = line.strip()
         if 8 <= len(line) <= 2000 and _ERROR_LINE_RE.search(line) and any(c.isascii() and c.isalpha() for c in line):
-            line = redact(line[:500])[0]  # error lines are echoed back: never with a pasted secret in them
+            # error lines are echoed back: never with a pasted secret in them, also one the paste names on another line
+            line = redact_part(line[:500], text)
             if line not in errors:
                 errors.append(line)
     return errors

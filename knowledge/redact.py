@@ -14,6 +14,7 @@ SecretKey, `tcr$` service accounts, docker config `auth`, login flags) have no d
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterator
 
@@ -531,12 +532,15 @@ def names_a_secret(value: str) -> bool:
 
 
 def _mask_matches(
-    text: str, mirror: Callable[[list[tuple[int, int, str]]], None] | None = None
+    text: str,
+    mirror: Callable[[list[tuple[int, int, str]]], None] | None = None,
+    found: set[str] | None = None,
 ) -> tuple[str, list[str]]:
     """Each pattern in turn on `text`, masking what it finds before the next one runs; the masked text and the sorted
-    kinds found. `mirror(edits)` is shown each pattern's edits first (positions in `text` as it was then)."""
+    kinds found. `mirror(edits)` is shown each pattern's edits first (positions in `text` as it was then); `found`,
+    when given, receives the secrets found."""
     kinds: set[str] = set()
-    found: set[str] = set()
+    found = set() if found is None else found
     lower = text.lower()
     for kind, rx, groups in _PATTERNS:
         if not _may_match(kind, text, lower):
@@ -557,6 +561,24 @@ def _mask_matches(
             mirror(repeats)
         text = _spliced(text, repeats)
     return text, sorted(kinds)
+
+
+def redact_part(part: str, whole: str) -> str:
+    """`part`, a piece of `whole` shown on its own (an evidence line, an error line), masked as `redact(whole)` masks
+    it: a secret `whole` names elsewhere ("-p X" on one line, "X is wrong" on another) is masked in `part` too, where
+    `redact(part)` alone would not know it is one."""
+    masked = redact(part)[0]
+    if not isinstance(whole, str) or not whole or (not whole.isascii() and not _FOLDABLE.isdisjoint(whole)):
+        return masked  # a folded text's secrets are found in its folded spelling: the line's own masking stands
+    repeats = _repeats(masked, set(_secrets_of(whole)))
+    return _spliced(masked, repeats) if repeats else masked
+
+
+@functools.lru_cache(maxsize=4)  # one paste's lines are masked one after another (error lines, the evidence)
+def _secrets_of(whole: str) -> frozenset[str]:
+    secrets: set[str] = set()
+    _mask_matches(whole, found=secrets)
+    return frozenset(secrets)
 
 
 # The shortest found secret whose other occurrences are masked too: shorter values ("root", "1234") are words and

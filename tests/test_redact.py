@@ -660,3 +660,34 @@ def test_a_found_secret_is_masked_where_the_paste_repeats_it():
     assert redact("docker login -u root -p root r\nroot@host")[0].endswith("root@host")
     # also when the label was found in its folded spelling (full-width letters)
     assert "Secret12345" not in redact("ｐａｓｓｗｏｒｄ＝Secret12345 then Secret12345")[0]
+
+
+def test_a_secret_repeated_on_another_line_is_masked_in_every_echo_of_that_line(tmp_path):
+    """redact(text) masks a found secret wherever the paste repeats it, but the log reader's evidence line and the
+    question's error lines were masked one line at a time: "-p X" on the login line, "password X is wrong" on the
+    error line, and X came back in the evidence (explain, every channel's cause card), `entities.errors` (ask --json,
+    /api/ask) and the widget's HTML. Now each shown line is masked with the secrets of the whole paste."""
+    import json
+    import os
+
+    from bot.web import create_app
+    from knowledge import ask
+    from knowledge.logs import explain
+    from knowledge.redact import redact_part
+
+    secret = "Zx9pQ2mLk7Vb3nTr"
+    paste = (
+        f"docker login -u bob -p {secret} reg.example.com\n"
+        f"Error response from daemon: Get https://reg.example.com/v2/: unauthorized: password {secret} is wrong"
+    )
+    reading = explain(paste)
+    assert reading is not None and reading["evidence"].endswith("password **** is wrong"), reading
+    assert secret not in json.dumps(ask(paste), ensure_ascii=False)
+    client = create_app({"DB": os.path.join(tmp_path, "w.sqlite3"), "RATE_LIMIT_ASK": "0"}).test_client()
+    for lang in ("zh", "en"):
+        assert secret not in client.post("/api/ask", json={"q": paste, "lang": lang, "render": "html"}).get_data(True)
+    # a line masked alone keeps what it does not know is a secret; with its paste it is masked, and the rest is kept
+    line = paste.splitlines()[1]
+    assert redact(line)[0] == line
+    assert redact_part(line, paste) == line.replace(secret, "****")
+    assert redact_part("no secret here", paste) == "no secret here"

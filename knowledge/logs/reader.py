@@ -7,6 +7,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from ..dialogue import LazyRe, names_tcr
+from ..redact import redact_part
 from ..structure import is_prose
 from .commands import command_info, detect_tool, guess_op
 from .diagnosis import reading
@@ -129,10 +130,14 @@ def long_transfer(lines: list[str]) -> bool:
 def explain(text: str) -> LogCause | None:
     """Name the cause of a pasted registry error log, or None when it contains no recognisable error."""
     try:
-        return _explain(text)
+        result = _explain(text)
     except (ValueError, TypeError, IndexError, KeyError, UnicodeError, RecursionError):  # pragma: no cover
         # A channel must never fail on what a user pasted; the fuzz test in tests/test_logs.py keeps this unused.
         return None
+    if result is None or not result.get("evidence"):
+        return result
+    # The evidence line was masked alone; a secret the paste names on another line ("-p X" … "X is wrong") too
+    return {**result, "evidence": redact_part(result["evidence"], text)}
 
 
 explain_log = explain  # the name `knowledge.explain_log` imports (ARCHITECTURE.md)
