@@ -137,10 +137,24 @@ def first_cause(
 
 
 def shipped(reading: dict[str, Any], scores: dict[str, float]) -> str:
-    """The shipped combiner's first cause (rules 1 and 2: train_log_fallback.combine, weak>1.0 none>0.75)."""
+    """The shipped combiner's first cause (rules 1 and 2: train_log_fallback.combine, weak>1.0 none>0.75; as
+    rules.overrulable, a reading whose cause is not its wording's own, by this tree's patterns, is not weak)."""
     top = max(scores, key=scores.__getitem__)
     margin = scores[top] - max(v for c, v in scores.items() if c != top)
-    return fallback.combine({**reading, "cause": reading["cause"] or NONE}, top, margin, ("weak", 0.75, 1.0))
+    own = _own_causes().get(str(reading.get("pattern") or ""))
+    weak = reading["weak"] and (own is None or own == reading["cause"])
+    return fallback.combine(
+        {**reading, "cause": reading["cause"] or NONE, "weak": weak}, top, margin, ("weak", 0.75, 1.0)
+    )
+
+
+def _own_causes() -> dict[str, str]:
+    """Each pattern id's own cause in this tree's knowledge/logpatterns.toml (the first pattern of an id)."""
+    learned = _learned()
+    out: dict[str, str] = {}
+    for p in learned.load_rules()["patterns"]:
+        out.setdefault(p["id"], p["cause"])
+    return out
 
 
 def _score(rows: list[dict[str, Any]], firsts: list[str]) -> tuple[int, int]:
