@@ -866,17 +866,7 @@ class Storage:
             key = normalise(text)
             one = texts.get(key)
             if one is None:
-                one = texts[key] = {
-                    "text": text,
-                    "count": 0,
-                    "no_answer": 0,
-                    "thumbs_down": 0,
-                    "answer_ids": [],
-                    "langs": [],
-                    "reasons": {},
-                    "first_seen": ts,
-                    "last_seen": ts,
-                }
+                one = texts[key] = {"text": text, **_empty_tally(ts, ts)}
             one["count"] += 1
             one[reason] += 1
             if reason == "no_answer":
@@ -1084,6 +1074,20 @@ def flush_on_sigterm() -> bool:
 _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
 
 
+def _empty_tally(first_seen: Any, last_seen: Any) -> dict[str, Any]:
+    """The counts of one text, or one group, of `report unanswered` before any row is added."""
+    return {
+        "count": 0,
+        "no_answer": 0,
+        "thumbs_down": 0,
+        "answer_ids": [],
+        "langs": [],
+        "reasons": {},
+        "first_seen": first_seen,
+        "last_seen": last_seen,
+    }
+
+
 def _report_group(texts: list[dict[str, Any]]) -> dict[str, Any]:
     """One group of `report unanswered` from its texts' tallies, the leading (most frequent) text first."""
     group: dict[str, Any] = {
@@ -1091,14 +1095,7 @@ def _report_group(texts: list[dict[str, Any]]) -> dict[str, Any]:
         # form keeps the secret in the database until retention deletes it, never in a report
         "question": knowledge.redact(texts[0]["text"])[0],
         "similar": [knowledge.redact(t["text"])[0] for t in texts[1:]],
-        "count": 0,
-        "no_answer": 0,
-        "thumbs_down": 0,
-        "answer_ids": [],
-        "langs": [],
-        "reasons": {},
-        "first_seen": texts[0]["first_seen"],
-        "last_seen": texts[0]["last_seen"],
+        **_empty_tally(texts[0]["first_seen"], texts[0]["last_seen"]),
     }
     for t in texts:
         for k in ("count", "no_answer", "thumbs_down"):
