@@ -7,6 +7,7 @@ nothing here connects anywhere but to the loopback servers of the harness.
 
 from __future__ import annotations
 
+import json
 from types import SimpleNamespace
 
 import pytest
@@ -39,6 +40,28 @@ class Recorder:
     def __call__(self, target, options=None, progress=None, **kw):
         self.calls.append((target, options if options is not None else SimpleNamespace(**kw)))
         return SimpleNamespace(findings=[SimpleNamespace(to_dict=lambda: FINDING)], to_dict=lambda: {"findings": []})
+
+
+def _diagnose_button(rig, ts):
+    """Mention the bot with a failing TLS login in a new thread (`ts`); its answer and the "Run diagnostics" button."""
+    rig.event(
+        {
+            "type": "app_mention",
+            "user": "U0ASKER",
+            "channel": "C0GENERAL",
+            "ts": ts,
+            "text": f"<@{BOT_USER_ID}> docker login {TARGET} fails: x509: certificate signed by unknown authority",
+        }
+    )
+    answer = rig.api.wait_for("chat.postMessage", lambda c: c.args.get("thread_ts") == ts)
+    button = next(
+        e
+        for b in answer.args["blocks"]
+        if b.get("type") == "actions"
+        for e in b["elements"]
+        if e.get("action_id") == "tcr_diagnose"
+    )
+    return answer, button
 
 
 def slack_diagnoses(rig, recorder, n):
@@ -81,27 +104,9 @@ def test_an_operators_checks_and_refused_networks_hold_in_slack_as_in_the_web_ap
 def test_a_stale_buttons_checks_that_no_longer_run_here_are_named_not_replaced(lang, words):
     """A "Run diagnostics" button made before the operator narrowed TCR_DOCTOR_DIAGNOSE_CHECKS ran every allowed
     check in place of the ones it carried (`or safe`). It says which do not run here, and runs nothing."""
-    import json
-
     slack = Recorder()
     with SlackRig(make_web_app, config={**RESTRICTED, "SLACK_DIAGNOSE_FUNC": slack}) as rig:
-        rig.event(
-            {
-                "type": "app_mention",
-                "user": "U0ASKER",
-                "channel": "C0GENERAL",
-                "ts": "1700000200.000100",
-                "text": f"<@{BOT_USER_ID}> docker login {TARGET} fails: x509: certificate signed by unknown authority",
-            }
-        )
-        answer = rig.api.wait_for("chat.postMessage", lambda c: c.args.get("thread_ts") == "1700000200.000100")
-        button = next(
-            e
-            for b in answer.args["blocks"]
-            if b.get("type") == "actions"
-            for e in b["elements"]
-            if e.get("action_id") == "tcr_diagnose"
-        )
+        answer, button = _diagnose_button(rig, "1700000200.000100")
         value = json.loads(button["value"])
         button["value"] = json.dumps({**value, "checks": ["tls", "http"], "lang": lang})  # as made before the change
         rig.click(answer, "tcr_diagnose")
@@ -114,27 +119,9 @@ def test_a_stale_buttons_checks_that_no_longer_run_here_are_named_not_replaced(l
 def test_a_stale_button_whose_checks_partly_run_here_names_those_that_do_not():
     """A button made before the operator narrowed the checks to dns,endpoint asks for dns and tls: dns runs, and the
     findings say that tls was not checked (it ran dns alone, in silence)."""
-    import json
-
     slack = Recorder()
     with SlackRig(make_web_app, config={**RESTRICTED, "SLACK_DIAGNOSE_FUNC": slack}) as rig:
-        rig.event(
-            {
-                "type": "app_mention",
-                "user": "U0ASKER",
-                "channel": "C0GENERAL",
-                "ts": "1700000300.000100",
-                "text": f"<@{BOT_USER_ID}> docker login {TARGET} fails: x509: certificate signed by unknown authority",
-            }
-        )
-        answer = rig.api.wait_for("chat.postMessage", lambda c: c.args.get("thread_ts") == "1700000300.000100")
-        button = next(
-            e
-            for b in answer.args["blocks"]
-            if b.get("type") == "actions"
-            for e in b["elements"]
-            if e.get("action_id") == "tcr_diagnose"
-        )
+        answer, button = _diagnose_button(rig, "1700000300.000100")
         button["value"] = json.dumps({**json.loads(button["value"]), "checks": ["dns", "tls"], "lang": "en"})
         rig.click(answer, "tcr_diagnose")
         assert slack_diagnoses(rig, slack, 1).only == ["dns"]

@@ -117,7 +117,6 @@ def window(text: str) -> tuple[str, dict[str, Any] | None]:
     if tail_start < body_end - TAIL_CHARS:  # the first whole line within the budget, likewise
         cut = body_end - TAIL_CHARS
         tail_start = text.find("\n", cut - 1, body_end) + 1 or cut
-    tail_start = max(tail_start, head_end)
     if tail_start <= head_end:
         return text, None
     whole_lines = (head_end == 0 or text[head_end - 1] == "\n") and text[tail_start - 1] == "\n"

@@ -43,9 +43,9 @@ from .commands import detect_tool, guess_op
 from .diagnosis import reading
 from .images import entities
 from .paste import MAX_EVIDENCE, MAX_INPUT, MAX_LINE, clean_lines, redact, strip_prefix
-from .reader import _fenced, _rejoin_wrapped_wordings, _user_prose
+from .reader import paste_story
 from .rules import GENERIC_IDS, OVERRULABLE_IDS, load_rules, overrulable
-from .story import Story, read_story
+from .story import Story
 
 if TYPE_CHECKING:
     from array import array
@@ -263,13 +263,6 @@ def reorder_features(reading: LogCause, i: int, scores: dict[str, float], story:
     out[2] = scores.get(alt, _UNSCORED) - scores.get(cause, _UNSCORED)
     out[6] = margin if best == alt else 0.0
     return out
-
-
-def paste_story(text: str) -> Story:
-    """The credential story of a paste as the rules' reader reads it (its lines, the user's own sentences)."""
-    lines = _rejoin_wrapped_wordings(clean_lines(text))
-    whole_lower = "\n".join(lines[-2000:]).lower()
-    return read_story(whole_lower, _user_prose(lines, _fenced(lines)) if lines else "")
 
 
 def reorder_logit(r: Reorder, values: list[float]) -> float:

@@ -46,6 +46,7 @@ from .rules import (
     retells_outcome,
 )
 from .story import (
+    Story,
     asserted,
     credentials_shown,
     decide,
@@ -190,6 +191,14 @@ def _explain(text: str) -> LogCause | None:
         note=note,
         confidence="low" if tier <= 1 else ("high" if not also else "medium"),
     )
+
+
+def paste_story(text: str) -> Story:
+    """The credential story of a paste as this reader reads it (its lines, the user's own sentences): what the
+    learned re-ranker weighs beside the rules' reading."""
+    lines = _rejoin_wrapped_wordings(clean_lines(text))
+    whole_lower = "\n".join(lines[-2000:]).lower()
+    return read_story(whole_lower, _user_prose(lines, _fenced(lines)) if lines else "")
 
 
 _WRAP_WIDTH = 60  # a line shorter than this was not wrapped by an 80-column terminal or a narrow page
