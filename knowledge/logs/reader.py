@@ -595,6 +595,12 @@ def _whole_paste_cause(cause: str, also: list[str], line: str, lines: list[str],
         # 123.dkr.ecr.eu-west-1.amazonaws.com, repository does not exist …"): the repository named is not there
         also.insert(0, cause)
         return "REPO_NOT_FOUND"
+    if cause == "TAG_NOT_FOUND" and _HARBOR_ARTIFACT_NOT_FOUND.search(line) and _HARBOR_PROXY_CACHE.search(cleaned):
+        # a Harbor proxy-cache project serves what it fetched from its upstream; when the fetch fails, Harbor falls
+        # back to its local copy (server/middleware/repoproxy/proxy.go: "failed to proxy manifest, fallback to
+        # local") and the local lookup answers "artifact … not found": the upstream fetch failed, not the name
+        also.insert(0, cause)
+        return "SERVER_ERROR"
     if cause == "SERVER_ERROR" and _BARE_400.search(line) and _BAD_TAG.search(text):
         # the tag grammar is [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}; a `+` (semver build metadata) breaks it, and the
         # registry says no more than "Bad Request"
@@ -602,6 +608,13 @@ def _whole_paste_cause(cause: str, also: list[str], line: str, lines: list[str],
         return "NAME_INVALID"
     return cause
 
+
+_HARBOR_ARTIFACT_NOT_FOUND = LazyRe(r"\bartifact [a-z0-9][^\s]{0,300} not found", re.IGNORECASE)
+# a Harbor project of the proxy-cache type, as its settings, its users and its core log name it
+_HARBOR_PROXY_CACHE = LazyRe(
+    r"\bproxy[ _-]cache\b|\bpull[ -]through\b|\brepoproxy\b|failed to proxy (?:manifest|blob)|fetch it from remote repo",
+    re.IGNORECASE,
+)
 
 _Best = tuple[int, int, dict[str, Any], str, str | None]  # (tier, line index, pattern, line, operation)
 
@@ -717,7 +730,7 @@ def _reason_before_wrapper(lines: list[str], best: _Best) -> _Best:
     for …, repository does not exist or may require 'docker login'"): an expired credential named there outranks the
     wrapper's three-way guess (labelling convention C5, across the lines of one failure)."""
     tier, idx, p, _line, op = best
-    found = _not_found_of_same_reference(lines, best)
+    found = _not_found_of_same_reference(lines, best) or _left_of_the_pipe(lines, best)
     if found is not None:
         return found
     if p["id"] not in GENERIC_IDS or tier < _DECISIVE_TIER:
@@ -763,6 +776,39 @@ def _not_found_of_same_reference(lines: list[str], best: _Best) -> _Best | None:
             continue
         q = match_line(lines[j], op)
         if q is not None and q["cause"] in ("TAG_NOT_FOUND", "REPO_NOT_FOUND"):
+            return (tier, j, q, lines[j], op)
+    return None
+
+
+# A login that reads its password from a pipe (`aws ecr get-login-password | docker login -u AWS --password-stdin H`,
+# `gcloud auth print-access-token | helm registry login … --password-stdin`)
+_PIPED_LOGIN = LazyRe(
+    r"\|\s?(?:sudo\s)?(?:docker|podman|nerdctl|buildah|skopeo|oras|crane|helm\sregistry|finch)\slogin\b[^\n|]{0,400}"
+    r"--password-stdin\b",
+    re.IGNORECASE,
+)
+
+
+def _left_of_the_pipe(lines: list[str], best: _Best) -> _Best | None:
+    """The error of the command left of a pipe into a login that reads its password from stdin: docker/cli's login
+    reads the password from stdin and, given nothing (the command before the pipe failed and printed only its
+    error), asks for one, which a pipe cannot answer ("Cannot perform an interactive login from a non TTY device",
+    cli/command/registry.ConfigureAuth). That error is a consequence; the other command's, on the same line or
+    a few lines above, is the cause. None when the login is not piped or no other error is there."""
+    tier, idx, p, line, op = best
+    if p["cause"] != "LOGIN_USAGE" or not _PIPED_LOGIN.search("\n".join(lines[max(0, idx - _REASON_WINDOW) : idx + 1])):
+        return None
+    q = match_line(line, op, skip_ids=(p["id"],))
+    if q is not None and q["cause"] != "LOGIN_USAGE" and q["tier"] >= _DECISIVE_TIER:
+        return (tier, idx, q, line, op)
+    for j in range(idx - 1, max(-1, idx - _REASON_WINDOW), -1):
+        q = match_line(lines[j], op)
+        if (
+            q is not None
+            and q["cause"] != "LOGIN_USAGE"
+            and q["tier"] >= _DECISIVE_TIER
+            and not _PIPED_LOGIN.search(lines[j])
+        ):
             return (tier, j, q, lines[j], op)
     return None
 

@@ -1,0 +1,144 @@
+"""The log reader on the words of programs around a registry and on which line decides (issue 11, tenth round):
+botocore's connection exceptions, Go's resolver address without its `lookup … on` head, a bare `i/o timeout`, a
+login fed by a pipe whose left side failed, AWS Lambda's answers about an image URI, a Harbor proxy-cache project's
+local fallback.
+
+Lines are built from the programs' format strings (hypothesis draws the variable parts), not from posts. Each test
+failed on the code before its commit; the controls passed there too.
+"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.harness.log_families import HOSTS, IPV4, PATHS, cause, causes
+
+DRAWS = settings(max_examples=15, deadline=None)
+REGIONS = st.sampled_from(["us-east-1", "eu-west-1", "ap-southeast-1", "ca-central-1", "cn-north-1"])
+ACCOUNTS = st.integers(100000000000, 999999999999)
+
+# botocore/exceptions.py: the connection exceptions' fmt strings, with the cause each one names
+BOTOCORE = [
+    ('Could not connect to the endpoint URL: "{url}"', "TCP_REFUSED"),  # EndpointConnectionError
+    ('Connection was closed before we received a valid response from endpoint URL: "{url}".', "TCP_REFUSED"),
+    ('Connect timeout on endpoint URL: "{url}"', "TCP_TIMEOUT"),  # ConnectTimeoutError
+    ('Read timeout on endpoint URL: "{url}"', "HTTP_TIMEOUT"),  # ReadTimeoutError
+    ('Failed to connect to proxy URL: "http://{proxy}:3128"', "PROXY_ERROR"),  # ProxyConnectionError
+]
+
+
+@DRAWS
+@given(form=st.sampled_from(BOTOCORE), region=REGIONS, proxy=HOSTS)
+def test_botocores_connection_exceptions_read_their_network_cause(form, region, proxy):
+    fmt, want = form
+    line = fmt.format(url=f"https://api.ecr.{region}.amazonaws.com/", proxy=proxy)
+    assert cause(f"$ aws ecr describe-images --repository-name app --region {region}\n{line}") == want
+
+
+@DRAWS
+@given(form=st.sampled_from(BOTOCORE), region=REGIONS, account=ACCOUNTS, proxy=HOSTS)
+def test_a_piped_login_takes_the_cause_of_the_command_left_of_the_pipe(form, region, account, proxy):
+    # docker/cli's login reads the password from stdin; given nothing it asks for one, which a pipe cannot answer
+    fmt, want = form
+    host = f"{account}.dkr.ecr.{region}.amazonaws.com"
+    typed = f"$ aws ecr get-login-password --region {region} | docker login --username AWS --password-stdin {host}"
+    error = fmt.format(url=f"https://api.ecr.{region}.amazonaws.com/", proxy=proxy)
+    tty = "Error: Cannot perform an interactive login from a non TTY device"
+    assert cause(f"{typed}\n{error}\n{tty}") == want
+    assert cause(f"{typed}\nthe following error occurs: `{error} {tty}`") == want  # both on one line
+
+
+def test_a_login_that_is_not_piped_keeps_its_usage_error():
+    # control: the non-TTY error of a login typed alone is the login's own misuse, whatever else the paste says
+    text = (
+        'Could not connect to the endpoint URL: "https://api.ecr.us-east-1.amazonaws.com/"\n'
+        "$ docker login 1234.dkr.ecr.us-east-1.amazonaws.com\n"
+        "Error: Cannot perform an interactive login from a non TTY device"
+    )
+    assert cause(text) == "LOGIN_USAGE"
+    piped_alone = "$ echo $PASS | docker login -u me --password-stdin r.example.com\nError: Cannot perform an interactive login from a non TTY device"
+    assert cause(piped_alone) == "LOGIN_USAGE"
+
+
+@DRAWS
+@given(
+    server=st.one_of(IPV4, st.just("[::1]"), st.just("127.0.0.53")),
+    err=st.sampled_from(["connection refused", "i/o timeout"]),
+)
+def test_a_resolvers_address_without_its_lookup_head_is_dns(server, err):
+    # Go's DNSError `lookup NAME on S:53: read udp A->S:53: ERR`, cut before the server's address
+    assert cause(f"docker pull nginx\n{server}:53: read: {err}") == "DNS_TIMEOUT"
+    assert cause(f"docker pull nginx\n{server}:53: read:{err}") == "DNS_TIMEOUT"
+
+
+def test_port_53_in_a_host_name_or_a_longer_port_is_not_a_resolver():
+    assert (
+        cause("docker pull r.example.com:5353/app\ndial tcp 10.0.0.1:5353: connect: connection refused")
+        == "TCP_REFUSED"
+    )
+    assert cause("docker pull r.example.com/app\ndial tcp 10.0.0.1:443: connect: connection refused") == "TCP_REFUSED"
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["Error response from daemon: i/o timeout", "- Error response from daemon: i/o timeout", "Error: i/o timeout"],
+)
+def test_a_bare_io_timeout_is_a_connection_that_was_never_made(line):
+    # Go's net.OpError prints `op net addr: i/o timeout`; net/http's own timeouts name the client or the headers
+    assert causes(f"docker pull nginx\n{line}")[:2] == ["TCP_TIMEOUT", "DNS_TIMEOUT"]
+
+
+def test_io_timeouts_with_their_request_keep_their_phase():
+    # controls: a read on an open connection is HTTP_TIMEOUT, a dial TCP_TIMEOUT, a query to the resolver DNS
+    assert (
+        cause("docker pull x\nGet https://r.example.com/v2/: read tcp 10.0.0.2:51234->10.0.0.1:443: i/o timeout")
+        == "HTTP_TIMEOUT"
+    )
+    assert cause("docker pull x\nGet https://r.example.com/v2/: dial tcp 10.0.0.1:443: i/o timeout") == "TCP_TIMEOUT"
+    assert (
+        cause(
+            "docker pull x\nGet https://r.example.com/v2/: dial tcp: lookup r.example.com on 10.0.0.53:53: read udp 10.0.0.2:5000->10.0.0.53:53: i/o timeout"
+        )
+        == "DNS_TIMEOUT"
+    )
+
+
+@DRAWS
+@given(account=ACCOUNTS, region=REGIONS, repo=PATHS)
+def test_lambdas_answers_about_an_image_uri(account, region, repo):
+    uri = f"{account}.dkr.ecr.{region}.amazonaws.com/{repo}"
+    tail = "(Service: Lambda, Status Code: 400, Request ID: fefa1440-cb4f-40c0-abe1-a72bbf5d0f0f)"
+    invalid = (
+        f'Resource handler returned message: "Source image {uri} is not valid. Provide a valid source image. {tail}"'
+    )
+    assert cause(invalid) == "NAME_INVALID"
+    media = f'Resource handler returned message: "The image manifest, config or layer media type for the source image {uri}:latest is not supported. {tail}"'
+    assert cause(media) is None  # the registry served the image; Lambda does not take its format (C2)
+    # control: the image that does not exist stays a missing tag (logs10)
+    assert (
+        cause(
+            f"InvalidParameterValueException: Source image {uri}:latest does not exist. Provide a valid source image."
+        )
+        == "TAG_NOT_FOUND"
+    )
+
+
+@DRAWS
+@given(
+    host=HOSTS,
+    repo=PATHS,
+    context=st.sampled_from(
+        [
+            "The project is a proxy cache project for Docker Hub.",
+            "[ERROR] [/server/middleware/repoproxy/proxy.go:103]: failed to proxy manifest, fallback to local, error: EOF",
+            "Our pull-through cache fails more and more often.",
+        ]
+    ),
+)
+def test_harbors_artifact_not_found_in_a_proxy_cache_is_the_upstream_fetch(host, repo, context):
+    line = f"Error response from daemon: unknown: artifact proxy/{repo}:1.7 not found"
+    assert causes(f"$ docker pull {host}/proxy/{repo}:1.7\n{line}\n{context}")[:2] == ["SERVER_ERROR", "TAG_NOT_FOUND"]
+    # control: the same answer from an ordinary project is the missing tag
+    assert cause(f"$ docker pull {host}/proxy/{repo}:1.7\n{line}") == "TAG_NOT_FOUND"
