@@ -220,7 +220,7 @@ def short_reason(exc: BaseException) -> str:
     quotes a row's text), for errors shown to users."""
     orig = getattr(exc, "orig", None) or exc
     text = " ".join(str(orig).split()) or type(orig).__name__
-    return knowledge.redact(text[:300])[0]
+    return knowledge.redact(text)[0][:300]  # masked whole, then cut: a cut never keeps the start of a secret
 
 
 def _switch_to_wal(cur: Any, wait: float = 10.0) -> None:

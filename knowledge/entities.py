@@ -270,7 +270,7 @@ def _error_lines(text: str) -> list[str]:
         line = line.strip()
         if 8 <= len(line) <= 2000 and _ERROR_LINE_RE.search(line) and any(c.isascii() and c.isalpha() for c in line):
             # error lines are echoed back: never with a pasted secret in them, also one the paste names on another line
-            line = redact_part(line[:500], text)
+            line = redact_part(line, text)[:500]  # masked whole, then cut: a cut never keeps the start of a secret
             if line not in errors:
                 errors.append(line)
     return errors

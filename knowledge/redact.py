@@ -566,19 +566,63 @@ def _mask_matches(
 def redact_part(part: str, whole: str) -> str:
     """`part`, a piece of `whole` shown on its own (an evidence line, an error line), masked as `redact(whole)` masks
     it: a secret `whole` names elsewhere ("-p X" on one line, "X is wrong" on another) is masked in `part` too, where
-    `redact(part)` alone would not know it is one."""
+    `redact(part)` alone would not know it is one. Where `part` was cut (a "…" marks the cut: an evidence line's end,
+    a long line's middle), the piece of such a secret on either side of the cut is masked as well: a cut never
+    leaves the start (or the end) of a secret."""
     masked = redact(part)[0]
-    if not isinstance(whole, str) or not whole or (not whole.isascii() and not _FOLDABLE.isdisjoint(whole)):
-        return masked  # a folded text's secrets are found in its folded spelling: the line's own masking stands
-    repeats = _repeats(masked, set(_secrets_of(whole)))
-    return _spliced(masked, repeats) if repeats else masked
+    if not isinstance(whole, str) or not whole:
+        return masked
+    secrets = _secrets_of(whole)
+    if not secrets:
+        return masked
+    edits = _repeats(masked, secrets) + _cut_pieces(masked, secrets)
+    return _spliced(masked, _apart(edits)) if edits else masked
 
 
 @functools.lru_cache(maxsize=4)  # one paste's lines are masked one after another (error lines, the evidence)
 def _secrets_of(whole: str) -> frozenset[str]:
     secrets: set[str] = set()
-    _mask_matches(whole, found=secrets)
-    return frozenset(secrets)
+    if whole.isascii() or _FOLDABLE.isdisjoint(whole):
+        _mask_matches(whole, found=secrets)
+    else:  # found in the folded spelling, as redact() finds them: masked where the part spells them so
+        _mask_matches("".join(map(_folded_char, whole)), found=secrets)
+    return frozenset(s for s in secrets if len(s) >= MIN_REPEAT and MASK not in s)
+
+
+# The mark a cut leaves ("… " / " …"): the product's own (the evidence line's end, a long line's middle).
+CUT_MARK = "…"
+
+
+def _cut_pieces(text: str, secrets: frozenset[str]) -> list[tuple[int, int, str]]:
+    """(start, end, MASK) of each piece of a found secret that a cut left beside its mark in `text`: the longest start
+    of a secret ending just before a "…" (a space between allowed) and the longest end of one starting just after it,
+    standing apart from letters and digits on their other side."""
+    edits: list[tuple[int, int, str]] = []
+    at = text.find(CUT_MARK)
+    while at != -1:
+        before = at - 1 if at and text[at - 1] == " " else at
+        after = at + 2 if text[at + 1 : at + 2] == " " else at + 1
+        for secret in secrets:
+            for k in range(min(len(secret) - 1, before), 0, -1):
+                if text.startswith(secret[:k], before - k) and not (before > k and text[before - k - 1].isalnum()):
+                    edits.append((before - k, before, MASK))
+                    break
+            for k in range(min(len(secret) - 1, len(text) - after), 0, -1):
+                end = after + k
+                if text.startswith(secret[-k:], after) and not (end < len(text) and text[end].isalnum()):
+                    edits.append((after, end, MASK))
+                    break
+        at = text.find(CUT_MARK, at + 1)
+    return edits
+
+
+def _apart(edits: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """`edits` in order, each one that overlaps an earlier one dropped."""
+    kept: list[tuple[int, int, str]] = []
+    for start, end, replacement in sorted(edits):
+        if not kept or start >= kept[-1][1]:
+            kept.append((start, end, replacement))
+    return kept
 
 
 # The shortest found secret whose other occurrences are masked too: shorter values ("root", "1234") are words and
@@ -591,7 +635,7 @@ def _unquoted(secret: str) -> str:
     return secret[1:-1] if len(secret) > 1 and secret[0] == secret[-1] and secret[0] in "\"'" else secret
 
 
-def _repeats(text: str, secrets: set[str]) -> list[tuple[int, int, str]]:
+def _repeats(text: str, secrets: set[str] | frozenset[str]) -> list[tuple[int, int, str]]:
     """(start, end, MASK) of each other occurrence in `text` of a found secret, standing apart from letters and
     digits around it, in order and apart."""
     spans = []

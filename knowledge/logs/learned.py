@@ -38,11 +38,12 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from ..redact import redact_part
 from ..structure import OUTPUT_LINE, is_prose
 from .commands import detect_tool, guess_op
 from .diagnosis import reading
 from .images import entities
-from .paste import MAX_EVIDENCE, MAX_INPUT, MAX_LINE, clean_lines, redact, strip_prefix
+from .paste import MAX_EVIDENCE, MAX_INPUT, MAX_LINE, clean_lines, strip_prefix
 from .reader import paste_story
 from .rules import GENERIC_IDS, OVERRULABLE_IDS, load_rules, overrulable
 from .story import Story
@@ -367,7 +368,8 @@ def learned_cause(text: str, rules: LogCause | None = None) -> LogCause | None:
     line = lines[idx] if lines else ""
     ent = entities(lines, idx, guess_op("\n".join(lines[-2000:]).lower())) if lines else _NO_ENTITIES
     tool = detect_tool(lines, line, ent["tool"]) if lines else None
-    evidence = redact(strip_prefix(line))[:MAX_EVIDENCE]
+    # masked as the whole paste masks it (a secret it names on another line too), then cut: never a secret's start
+    evidence = redact_part(strip_prefix(line), text)[:MAX_EVIDENCE]
     also = [] if rules is None else [c for c in (rules["cause"], *rules["also"]) if c != cause]
     result = reading(cause, ent, tool, evidence, also=list(dict.fromkeys(also)), confidence="low")
     result["learned"] = True
