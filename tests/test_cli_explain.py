@@ -384,3 +384,60 @@ def test_every_labelled_paste_is_read_whole():
             assert cmd.window(text) == (text, None)
     assert cmd.window("x\n" * 999) == ("x\n" * 999, None)
     assert cmd.window("x\n" * 1001)[1] is not None
+
+
+def _middle_paste(middle: str, lines: int = 20_000) -> str:
+    """A paste of LINES lines whose line 15,001 is MIDDLE: in the part the window skips (lines 101-19,100)."""
+    return f"$ docker pull {H}/ns/app:1.0\n" + "step ok\n" * 14_999 + middle + "\n" + "step ok\n" * (lines - 15_001)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_decisive_line_in_the_skipped_middle_is_read(lang, tmp_path):
+    """qa10: the only error line of a 20,000-line paste sat at line 15,001, in the part the window skipped, and stdout
+    said "no registry error recognised" while stderr said lines were skipped. The skipped part's lines that hold an
+    error wording the reader knows are read too (a cheap word search, then the reader's own test), and stderr says
+    which."""
+    path = tmp_path / "ci.log"
+    path.write_text(_middle_paste(NXDOMAIN_LOG.strip()))
+    p = cli("--json", "--lang", lang, str(path))
+    assert p.returncode == 0, p.stderr
+    out = json.loads(p.stdout)
+    assert out["log"]["cause"] == "DNS_NXDOMAIN" and out["skipped"]["read"] == [15_001]
+    assert out["skipped"]["lines"] == [101, 19_100]
+    said = {"en": "1 line(s) with an error wording the reader knows were read too (lines 15,001)", "zh": "第 15,001 行"}
+    assert said[lang] in p.stderr.decode()
+    # the text reads the same cause
+    text = cli("--lang", lang, str(path))
+    assert text.returncode == 0 and "DNS_NXDOMAIN" in text.stdout.decode()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_nothing_recognised_in_a_long_paste_says_which_lines_were_not_read(lang, tmp_path):
+    """When nothing is recognised and a middle part was skipped, the answer itself says so (not "paste the full error
+    output", which the user just did), with the lines and how to pass the part around an error."""
+    path = tmp_path / "ci.log"
+    path.write_text(_middle_paste("the middle is fine"))
+    p = cli("--lang", lang, str(path))
+    assert p.returncode == 1
+    out = p.stdout.decode()
+    said = {
+        "en": ["recognised in the part that was read", "lines 101-19,100 were not read", "sed -n FROM,TOp FILE"],
+        "zh": ["在读过的部分中没有识别到", "第 101–19,100 行没有读", "sed -n 起始行,结束行p"],
+    }
+    assert all(s in out for s in said[lang]), out
+    assert "Paste the full error output" not in out and "请粘贴完整的报错输出" not in out
+    # a paste read whole still asks for the full error output
+    assert "请粘贴完整的报错输出" in cli("--lang", "zh", stdin="just some words\n").stdout.decode()
+
+
+def test_a_secret_the_skipped_part_names_is_masked_where_the_read_part_repeats_it(tmp_path):
+    """The window used to cut the paste before any masking: a password given with `-p` in the skipped part and
+    repeated in the final error came back in the evidence (the reader's masking knew only the part it read)."""
+    secret = "Zx9pQ2mLk7Vb3nTr"
+    paste = _middle_paste(f"+ docker login -u bob -p {secret} {H}")
+    paste += f'Error response from daemon: Get "https://{H}/v2/": unauthorized: password {secret} is wrong\n'
+    path = tmp_path / "ci.log"
+    path.write_text(paste)
+    p = cli("--json", str(path))
+    assert p.returncode == 0 and json.loads(p.stdout)["log"]["evidence"].endswith("password **** is wrong"), p.stdout
+    assert secret not in p.stdout.decode() + p.stderr.decode()

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.commands import EXIT_USAGE, cloud_hint, default_lang, say, timeout_problem, usage_error
 from diagnostics import LANGS
-from knowledge import detect_lang, explain_paste, faq_question, log_verdict
+from knowledge import decisive_lines, detect_lang, explain_paste, faq_question, log_verdict, redact
 
 if TYPE_CHECKING:
     from bot.commands import Declarations
@@ -33,6 +33,7 @@ MAX_READ = 8 * 1024 * 1024  # bytes read from the input; the tail is kept (the f
 # characters, far below: their readings do not change.
 HEAD_LINES, HEAD_CHARS = 100, 8_000
 TAIL_LINES, TAIL_CHARS = 900, 56_000
+PICKED_LINES = 20  # of the skipped middle, the last lines that may decide (knowledge.decisive_lines) are read too
 
 # (what every command says about unusable input, a file it cannot read or empty or binary input: bot/messages.py)
 MESSAGES = {
@@ -46,6 +47,10 @@ MESSAGES = {
         "zh": "日志很长（{total:,} 个字符）：只读了开头 {head:,} 个和最后 {tail:,} 个字符，中间的 {skipped:,} 个字符没有读。",
         "en": "The log is long ({total:,} characters): only its first {head:,} and last {tail:,} characters were "
         "read; the {skipped:,} characters in between were skipped.",
+    },
+    "read_lines": {
+        "zh": "跳过的部分中，{n} 行含有已知的报错措辞，也读了（第 {lines} 行）。",
+        "en": "Of the skipped part, {n} line(s) with an error wording the reader knows were read too (lines {lines}).",
     },
 }
 
@@ -106,8 +111,9 @@ def window(text: str) -> tuple[str, dict[str, Any] | None]:
     characters) and its last TAIL_LINES lines (at most TAIL_CHARS characters). Returns the text to read and, when
     a middle part was skipped, what it was: {"chars": [start, end] (offsets, end excluded), "lines": [first, last]
     (numbered from 1; read in part where a line was cut), "of_chars", "of_lines", "whole_lines" (the cuts fall
-    between lines)}."""
-    if len(text) <= HEAD_CHARS + TAIL_CHARS and text.count("\n") < HEAD_LINES + TAIL_LINES:
+    between lines), "read": the numbers of the lines in between that were read too, as they may decide (an error
+    wording the reader knows: knowledge.decisive_lines)}."""
+    if fits(text):
         return text, None
     head_end = _after_lines(text, HEAD_LINES)
     if head_end > HEAD_CHARS:  # the last whole line within the budget; a line longer than it is cut
@@ -120,15 +126,35 @@ def window(text: str) -> tuple[str, dict[str, Any] | None]:
     if tail_start <= head_end:
         return text, None
     whole_lines = (head_end == 0 or text[head_end - 1] == "\n") and text[tail_start - 1] == "\n"
+    # The lines of the skipped part that may decide (an error wording the reader knows) are read too, between the
+    # two ends: a decisive line in the middle of a paste must not be lost.
+    picked = [(head_end + a, head_end + b) for a, b in decisive_lines(text[head_end:tail_start], PICKED_LINES)]
     skipped = {
         "chars": [head_end, tail_start],
         "lines": [text.count("\n", 0, head_end) + 1, text.count("\n", 0, tail_start - 1) + 1],
         "of_chars": len(text),
         "of_lines": text.count("\n", 0, body_end) + 1,
         "whole_lines": whole_lines,
+        "read": _line_numbers(text, [a for a, _ in picked]),
     }
     # a line cut in two is not glued to the tail's first line
-    return text[:head_end] + ("" if whole_lines else "\n") + text[tail_start:], skipped
+    middle = "".join(text[a:b] + "\n" for a, b in picked)
+    return text[:head_end] + ("" if whole_lines else "\n") + middle + text[tail_start:], skipped
+
+
+def _line_numbers(text: str, offsets: list[int]) -> list[int]:
+    """The line (numbered from 1) of each of the ascending OFFSETS in TEXT."""
+    numbers, line, at = [], 1, 0
+    for offset in offsets:
+        line += text.count("\n", at, offset)
+        numbers.append(line)
+        at = offset
+    return numbers
+
+
+def fits(text: str) -> bool:
+    """Whether TEXT is read whole (the window skips nothing of it)."""
+    return len(text) <= HEAD_CHARS + TAIL_CHARS and text.count("\n") < HEAD_LINES + TAIL_LINES
 
 
 def _after_lines(text: str, n: int) -> int:
@@ -263,6 +289,12 @@ def _skipped(skipped: dict[str, Any] | None, lang: str) -> dict[str, object]:
     else:
         (start, end), total = skipped["chars"], skipped["of_chars"]
         say("explain", MESSAGES["skipped_chars"], lang, total=total, head=start, tail=total - end, skipped=end - start)
+    if skipped["read"]:
+        shown = skipped["read"][:5]
+        lines = ("、" if lang == "zh" else ", ").join(f"{n:,}" for n in shown) + (
+            "…" if len(skipped["read"]) > 5 else ""
+        )
+        say("explain", MESSAGES["read_lines"], lang, n=len(skipped["read"]), lines=lines)
     return {"skipped": skipped}
 
 
@@ -273,7 +305,10 @@ def run(args: argparse.Namespace) -> int:
     pasted = _input(args)
     if isinstance(pasted, int):
         return pasted
-    text, skipped = window(pasted)
+    # A long paste is masked whole before its window cuts it: a secret its skipped part names ("-p X") is masked
+    # where the part read repeats it, and no cut leaves the start of one (the masks of a multi-line private key
+    # shorten the line count the notice gives).
+    text, skipped = window(pasted if fits(pasted) else redact(pasted)[0])
     result = explain_paste(text)
     if result is None:
         from bot.batch import mostly_binary  # lazy: ~3.8 M instructions (a dataclass; valgrind), for no cause only
@@ -298,7 +333,7 @@ def run(args: argparse.Namespace) -> int:
         from bot.render import render  # lazy: ~1.4 M instructions (valgrind); --json renders nothing
 
         if result is None:
-            sys.stdout.write(render("cli", "explain_none.j2", lang=lang))
+            sys.stdout.write(render("cli", "explain_none.j2", lang=lang, skipped=skipped))
         else:
             sys.stdout.write(
                 render(
