@@ -25,6 +25,7 @@ class Item:
     text: str  # the question or value ("" for a blank line)
     problem: str | None = None  # "binary" (not UTF-8) | "empty" | None
     lang: str | None = None  # from a {"q", "lang"} object
+    quoted: bool = False  # given as JSON (a string or a {"q"} object), not as a plain line
 
 
 def _decode(raw: bytes) -> Item:
@@ -39,10 +40,10 @@ def _decode(raw: bytes) -> Item:
         except (ValueError, RecursionError):
             obj = None
         if isinstance(obj, str):
-            line = obj
-        elif isinstance(obj, dict) and isinstance(obj.get("q"), str):
+            return Item(obj, None if obj.strip() else "empty", quoted=True)
+        if isinstance(obj, dict) and isinstance(obj.get("q"), str):
             lang = obj.get("lang") if obj.get("lang") in LANGS else None
-            return Item(obj["q"], None if obj["q"].strip() else "empty", lang)
+            return Item(obj["q"], None if obj["q"].strip() else "empty", lang, quoted=True)
     return Item(line, None if line.strip() else "empty")
 
 

@@ -422,3 +422,42 @@ def test_closest_questions_of_a_refusal_show_no_match_score(capsys, monkeypatch)
     assert code == 0 and "Closest documented questions" in out, out
     closest = out.split("Closest documented questions", 1)[1]
     assert "  - " in closest and not re.search(r"\(\d\.\d\d\)", closest), out
+
+
+_LOG = (
+    "docker push shop-tcr.tencentcloudcr.com/ns/app:1\n"
+    "The push refers to repository [shop-tcr.tencentcloudcr.com/ns/app]\n"
+    "5f70bf18a086: Preparing\n"
+    "5f70bf18a086: Waiting\n"
+    "denied: requested access to the resource is denied\n"
+)
+
+
+@pytest.mark.parametrize(
+    "stdin,lang,said",
+    [
+        (_LOG, "en", "these 5 lines look like one pasted log"),
+        ("推送镜像失败了\n" + _LOG, "zh", "这 6 行看起来是一份粘贴的日志"),
+    ],
+)
+def test_a_raw_log_piped_to_ask_is_answered_line_by_line_with_a_hint_on_stderr(stdin, lang, said, capsys, monkeypatch):
+    """`ask` on stdin answers each line (the documented batch input): a raw log piped there got one answer per line
+    and no word about it (tidy10: 1 MB meant 50,000 answers). The contract stays; stderr says, in the input's
+    language, how to ask about the log as a whole."""
+    code, out, err = run_cli(["ask"], capsys, monkeypatch, stdin=stdin.encode())
+    assert code == 0 and len(out.splitlines()) == len(stdin.splitlines())
+    assert said in err and "tcr-doctor explain -" in err and "jq -Rs ." in err
+
+
+@pytest.mark.parametrize(
+    "stdin",
+    [
+        "\n".join(json.dumps(q) for q in [_LOG, "how do I log in?", "a", "b", "c"]) + "\n",  # JSON Lines
+        "How do I log in?\nwhy is my push denied?\n怎么开公网访问？\nwhat is TCR?\ncan I delete a tag?\n",  # questions
+        "denied: requested access to the resource is denied\nunauthorized: authentication required\n",  # two lines
+        "hello\nhow are you\nnice day\nsee you\nbye now\n",  # no error wording
+    ],
+)
+def test_batch_questions_get_no_log_hint(stdin, capsys, monkeypatch):
+    code, out, err = run_cli(["ask"], capsys, monkeypatch, stdin=stdin.encode())
+    assert code == 0 and len(out.splitlines()) == len(stdin.splitlines()) and err == ""

@@ -15,10 +15,10 @@ if TYPE_CHECKING:
     from knowledge import AskResult
 
 import knowledge
-from bot.batch import MAX_STDIN, is_binary, mostly_binary, read_stdin
+from bot.batch import MAX_STDIN, Item, is_binary, mostly_binary, read_stdin
 from bot.commands import EXIT_USAGE, cloud_hint, default_lang, say
 from diagnostics import LANGS
-from knowledge import KnowledgeError, cjk_count, detect_lang
+from knowledge import KnowledgeError, cjk_count, decisive_lines, detect_lang
 
 MAX_BYTES = 16 * 1024  # a question (or a pasted log) larger than this is refused
 
@@ -28,6 +28,14 @@ MESSAGES = {
     "no_question": {
         "zh": "没有问题：请把问题作为参数给出，或在标准输入中每行一个。",
         "en": "no question given (pass one as an argument or one per line on stdin)",
+    },
+    "one_log": {
+        "zh": "这 {n} 行看起来是一份粘贴的日志，但标准输入的每一行都会被当作一个单独的问题回答。要把整份日志当作一个问题：用 "
+        '`tcr-doctor explain -` 看日志的原因，或 `tcr-doctor ask "$(cat 文件)"`，或每个问题写成一行 JSON 字符串'
+        "（例如 `jq -Rs . 文件 | tcr-doctor ask`）。",
+        "en": "these {n} lines look like one pasted log, but each line of stdin is answered as a question of its own. "
+        'To ask about the log as a whole: `tcr-doctor explain -` for its cause, or `tcr-doctor ask "$(cat FILE)"`, '
+        "or one JSON string per question (e.g. `jq -Rs . FILE | tcr-doctor ask`).",
     },
     "no_words": {
         "zh": "问题里没有可识别的文字（只有标点或表情）：请用文字描述您的问题。",
@@ -176,6 +184,24 @@ def _run(args: argparse.Namespace) -> int:
     return _run_stdin(args)
 
 
+# A plain-line batch at least this long whose lines read as one log (an error wording the reader knows, few
+# questions) was most likely meant as one question.
+ONE_LOG_LINES = 5
+
+
+def _hint_one_log(items: list[Item], lang: str | None) -> None:
+    """Say on stderr, in the input's language, how to ask about a pasted log as a whole when plain stdin lines look
+    like one (the documented batch reading, one question per line, is kept)."""
+    lines = [item.text for item in items if item.text.strip()]
+    if len(lines) < ONE_LOG_LINES or any(item.quoted for item in items):
+        return
+    if sum(line.rstrip().endswith(("?", "？")) for line in lines) * 4 >= len(lines):
+        return  # questions, one per line
+    text = "\n".join(lines)
+    if decisive_lines(text, 1):
+        say("ask", MESSAGES["one_log"], _lang_of(text, lang), n=len(lines))
+
+
 def _run_stdin(args: argparse.Namespace) -> int:
     """One question per line in (plain text, or JSON Lines: a JSON string or {"q": ..., "lang": ...} per line, so
     a multi-line paste is one question), one JSON object per line out, in order (bot/batch.py).
@@ -193,6 +219,7 @@ def _run_stdin(args: argparse.Namespace) -> int:
         return _usage("no_question", usage_lang)
     if mostly_binary(item.text for item in items):
         return _usage("binary_stdin", usage_lang)
+    _hint_one_log(items, args.lang)
     out = sys.stdout
     for item in items:
         lang = args.lang or item.lang
