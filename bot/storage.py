@@ -881,7 +881,7 @@ class Storage:
         from bot.grouping import cluster  # the matcher's vectors: only a report reads them
 
         ordered = sorted(texts.values(), key=lambda t: (-t["count"], -t["last_seen"]))
-        groups = [_report_group(g["texts"]) for g in cluster(ordered)]
+        groups = [_report_group(g["texts"], g["log_cause"]) for g in cluster(ordered)]
         groups.sort(key=lambda g: (-g["count"], -g["last_seen"]))
         return groups[:limit] if limit else groups
 
@@ -1088,8 +1088,9 @@ def _empty_tally(first_seen: Any, last_seen: Any) -> dict[str, Any]:
     }
 
 
-def _report_group(texts: list[dict[str, Any]]) -> dict[str, Any]:
-    """One group of `report unanswered` from its texts' tallies, the leading (most frequent) text first."""
+def _report_group(texts: list[dict[str, Any]], log_cause: str | None = None) -> dict[str, Any]:
+    """One group of `report unanswered` from its texts' tallies, the leading (most frequent) text first; `log_cause`:
+    the cause code a group of pasted logs reads (bot.grouping.cluster), None for a group of questions."""
     group: dict[str, Any] = {
         # masked again as it is shown (as the console's examples are): a row stored before the detector knew its
         # form keeps the secret in the database until retention deletes it, never in a report
@@ -1106,6 +1107,7 @@ def _report_group(texts: list[dict[str, Any]]) -> dict[str, Any]:
             group["reasons"][kind] = group["reasons"].get(kind, 0) + n
         group["first_seen"] = min(group["first_seen"], t["first_seen"])
         group["last_seen"] = max(group["last_seen"], t["last_seen"])
+    group["log_cause"] = log_cause
     return group
 
 

@@ -745,3 +745,63 @@ def test_the_report_groups_missed_questions_as_the_console_does(storage_url, cap
     assert main(["report", "unanswered", "--database-url", storage_url, "--lang", "zh"]) == 0
     out = capsys.readouterr().out
     assert "   3x  登录实例失败\n       另有 1 个相似的问题，例如：docker login 登录实例失败了\n" in out, out
+
+
+_SETUP = (
+    "Everything is set up as in the docs, the kubeflow pipeline pulls the image on every run and fails.\n"
+    "$ docker pull {host}/team/pipeline:{tag}\n"
+    "{tag}: Pulling from team/pipeline\n"
+    "Digest: sha256:0d1c0a6e1f1d7c0b2a3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c\n"
+)
+_ERRORS = [
+    'Error response from daemon: Get "https://{host}/v2/": x509: certificate signed by unknown authority',
+    'Error response from daemon: Get "https://{host}/v2/": dial tcp: lookup {host} on 127.0.0.11:53: no such host',
+    "toomanyrequests: You have reached your pull rate limit.",
+    'Error response from daemon: Get "https://{host}/v2/": net/http: TLS handshake timeout',
+    "the pipeline step finished in 2 minutes and the next step started",
+]
+_SAME = "Error response from daemon: pull access denied for {host}/team/pipeline, repository does not exist or may require 'docker login': denied: requested access to the resource is denied"
+
+
+def test_different_long_pastes_are_not_one_group_and_the_same_error_is(tmp_path, capsys):
+    """qa10: ten different long pastes, alike only in docker's and the CI's words, were one group "10x" in `report
+    unanswered` and the console. A paste now joins only the pastes whose log reads the same deciding error (and the
+    report says so); a paste whose log names no cause stays alone; questions group as before."""
+    from bot.console import _groups
+    from bot.console.store import ConsoleStore, Filters
+
+    url = f"sqlite:///{tmp_path / 'pastes.sqlite3'}"
+    storage = Storage(url)
+    texts = [
+        _SETUP.format(host=f"reg{n}.example.com", tag=n) + e.format(host=f"reg{n}.example.com")
+        for n, e in enumerate(_ERRORS)
+    ]
+    same = [
+        _SETUP.format(host=f"hub{n}.example.com", tag=n + 10) + _SAME.format(host=f"hub{n}.example.com")
+        for n in range(3)
+    ]
+    for n, text in enumerate([*texts, *same, "how do I rename a namespace", "how to rename a namespace?"]):
+        ask(storage, f"q{n}", text, refusal="troubleshooting")
+    storage.flush()
+    groups = storage.unanswered()
+    assert sorted(g["count"] for g in groups) == [1, 1, 1, 1, 1, 2, 3]
+    denied = next(g for g in groups if g["count"] == 3)
+    assert denied["log_cause"] == "REPO_NOT_FOUND" or denied["log_cause"].startswith(("PERMISSION", "CREDENTIALS"))
+    assert sorted([denied["question"], *denied["similar"]]) == sorted(same)
+    questions = next(g for g in groups if g["count"] == 2)
+    assert questions["log_cause"] is None
+    assert sorted([questions["question"], *questions["similar"]]) == [
+        "how do I rename a namespace",
+        "how to rename a namespace?",
+    ]
+    console = types.SimpleNamespace(store=ConsoleStore(storage.engine))
+    shown = _groups(console, Filters(0, time.time() + 60))  # type: ignore[arg-type]
+    assert sorted(len(g["texts"]) for g in shown) == [1, 1, 1, 1, 1, 2, 3]
+    storage.close()
+    capsys.readouterr()
+    for lang, said in (
+        ("en", "and 2 other pastes whose log reads the same error ("),
+        ("zh", "另有 2 份粘贴的日志报的是同一个错误（"),
+    ):
+        assert main(["report", "unanswered", "--database-url", url, "--lang", lang]) == 0
+        assert said + denied["log_cause"] in capsys.readouterr().out
