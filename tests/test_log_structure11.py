@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from knowledge.logs import clean_lines
 from tests.harness.log_families import HOSTS, IPV4, PATHS, cause, causes
 
 DRAWS = settings(max_examples=15, deadline=None)
@@ -142,3 +143,59 @@ def test_harbors_artifact_not_found_in_a_proxy_cache_is_the_upstream_fetch(host,
     assert causes(f"$ docker pull {host}/proxy/{repo}:1.7\n{line}\n{context}")[:2] == ["SERVER_ERROR", "TAG_NOT_FOUND"]
     # control: the same answer from an ordinary project is the missing tag
     assert cause(f"$ docker pull {host}/proxy/{repo}:1.7\n{line}") == "TAG_NOT_FOUND"
+
+
+@pytest.mark.parametrize("driver", ["overlay2", "aufs", "devicemapper", "btrfs"])
+def test_an_os_error_on_the_graph_drivers_own_directory_is_the_daemons(driver):
+    # moby's graph driver reading its directory, inside docker-py's "500 Server Error (…)" (the Engine API's status)
+    line = (
+        "ERROR (SyncWorker_19) [supervisor.docker.interface] Can't install homeassistant/addon:1.2 -> "
+        f'500 Server Error: Internal Server Error ("readlink /var/lib/docker/{driver}: invalid argument").'
+    )
+    assert cause(f"INFO Pull image homeassistant/addon tag 1.2.\n{line}") == "DAEMON_ERROR"
+
+
+@DRAWS
+@given(host=HOSTS, repo=PATHS, sock=st.sampled_from(["unix:///var/run/docker.sock", "tcp://127.0.0.1:2375"]))
+def test_a_daemon_address_given_to_a_command_is_not_a_daemon_failure(host, repo, sock):
+    # Mesos/Marathon runs `docker -H SOCK pull X` and quotes its stderr: the registry's answer decides
+    line = f"Failed to launch container: Failed to run 'docker -H {sock} pull {host}/{repo}:1': exited with status 1; stderr='unauthorized: authentication required."
+    assert cause(line) in ("CREDENTIALS_MISSING", "CREDENTIALS_INVALID")
+    # control: the daemon that did not answer is still the daemon's
+    down = f"docker -H {sock} pull {host}/{repo}:1\nCannot connect to the Docker daemon at {sock}. Is the docker daemon running?"
+    assert cause(down) == "DAEMON_ERROR"
+
+
+def test_what_a_browser_showed_is_beside_the_failure():
+    text = (
+        'app Error Get "https://ghcr.io/v2/acme/app/manifests/latest": dial tcp: lookup ghcr.io: no such host\n\n'
+        "when i paste this link in a browser to see whats going on this is what i see\n"
+        '{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}'
+    )
+    assert cause(text) == "DNS_NXDOMAIN"
+
+
+@pytest.mark.parametrize(
+    ("told", "want"),
+    [
+        ("I am not sure whether this is a temporary issue or a deprecated tag.", "TAG_NOT_FOUND"),
+        ("Maybe it is a temporary error on their side?", "TAG_NOT_FOUND"),
+        ("It fails intermittently, the same pull works a minute later.", "SERVER_ERROR"),  # control: the account
+    ],
+)
+def test_wondering_whether_a_failure_comes_and_goes_is_not_saying_it_does(told, want):
+    line = "Error response from daemon: manifest for acme/mysql:8.4.5 not found: manifest unknown: manifest unknown"
+    assert cause(f"$ docker pull acme/mysql:8.4.5\n{line}\n\n{told}") == want
+
+
+@pytest.mark.parametrize("width", [100, 120, 160])
+def test_a_terminal_wrap_never_spans_a_blank_line(width):
+    # a line that happens to be a terminal's width, a blank line, then the next message: two lines, not one cut
+    head = 'app Error Get "https://ghcr.io/v2/acme/app/manifests/latest": dial tcp: lookup ghcr.io: no such host'
+    head = head.replace("acme/app", "acme/" + "a" * (width - len(head) + 3))
+    assert len(head) == width
+    text = (
+        f"{head}\n\nwhen i paste this link in a browser this is what i see\n" + '{"errors":[{"code":"UNAUTHORIZED"}]}'
+    )
+    assert cause(text) == "DNS_NXDOMAIN"
+    assert clean_lines(f"{head}\n\nnext line")[-1] == "next line"

@@ -102,13 +102,16 @@ def clean_lines(text: str) -> list[str]:
         text = text.replace('\\"', '"')
         if text.count("\\n") > text.count("\n"):
             text = text.replace("\\n", "\n").replace("\\t", "\t")
-    lines, indents = [], []
+    lines, indents, after_blank = [], [], []
+    blank = False
     for raw in _join_yaml_folds(_split_lines(text)):
         line = _clean_line(raw)
         if line:
             lines.append(line)
             indents.append(len(raw) - len(raw.lstrip(" \t")))
-    return _unwrap(lines, indents)
+            after_blank.append(blank)
+        blank = not line
+    return _unwrap(lines, indents, after_blank)
 
 
 # A YAML mapping line that opens a quoted scalar it does not close on the same line (`kubectl get events -o yaml`
@@ -165,14 +168,15 @@ def _clean_line(raw: str) -> str:
     return line
 
 
-def _unwrap(lines: list[str], indents: list[int]) -> list[str]:
+def _unwrap(lines: list[str], indents: list[int], after_blank: list[bool]) -> list[str]:
     """Lines a terminal hard-wrapped at its width put back together: a run of lines of one same length, a usual
     terminal width (80, 100, 120 … columns), and the shorter line that ends it are one line cut at arbitrary
     points, so they are joined without a separator. A terminal goes on at the first column: a line indented deeper
-    than the one before it (`indents`, before cleaning: a kubectl event under a long line) starts a line of its own."""
+    than the one before it (`indents`, before cleaning: a kubectl event under a long line) starts a line of its own,
+    and so does a line after a blank one (`after_blank`): a wrap never leaves an empty line."""
 
     def goes_on(k: int) -> bool:  # line k may continue line k - 1
-        return indents[k] <= indents[k - 1]
+        return indents[k] <= indents[k - 1] and not after_blank[k]
 
     out: list[str] = []
     i = 0

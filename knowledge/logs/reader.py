@@ -505,12 +505,25 @@ def _user_diagnosis(
             cause in refines
             and (generic or said in _ANY_READING or (said in _VIA_ALSO and said in pattern.get("also", ())))
             and asserted(rx, prose)
+            and not (said == "SERVER_ERROR" and _only_wondered(rx, prose))
         ):
             also.insert(0, cause)
             if said in also[1:]:
                 also.remove(said)
             return said, (_EXPIRED_OVER_TIME if said == "CREDENTIALS_EXPIRED" else note)
     return cause, note
+
+
+# The user wondering whether the failure comes and goes ("I am not sure whether this is a temporary issue", "maybe it
+# is intermittent?"), which is not an account that it did
+_WONDERED = LazyRe(
+    r"\b(?:whether|wonder(?:ing)? if|not sure if|could it be|is (?:it|this) (?:just )?an?|maybe|perhaps)\b[^.\n]{0,40}$"
+)
+
+
+def _only_wondered(rx: LazyRe, prose: str) -> bool:
+    """Whether every sentence of `prose` that `rx` matches only wonders whether it is so."""
+    return all(_WONDERED.search(prose[max(0, m.start() - 60) : m.start()]) for m in rx.finditer(prose))
 
 
 def _wget_download(line: str, whole_lower: str) -> bool:
@@ -914,6 +927,12 @@ def _match(line: str, op: str | None, wrapped: str | None) -> tuple[dict[str, An
         q = match_line(quoted or line, op, skip_ids=(p["id"],))
         if q is not None and q["tier"] >= _DECISIVE_TIER:
             p = q
+    if p is not None and p["id"] == "daemon-cannot-connect" and _DAEMON_OPTION.search(line):
+        # the daemon's address given to a command that a program ran (`Failed to run 'docker -H unix:///var/run/
+        # docker.sock pull X': exited with status 1; stderr='unauthorized: …'`) names where it went, not a failure
+        q = match_line(_DAEMON_OPTION.sub(" ", line), op)
+        if q is None or q["id"] != p["id"]:
+            p = q
     inner = program_quote(line) if p is not None and not quoted else None
     if p is not None and inner:
         # the helper's own output refines the wrapper's reading within the same cause (D-Bus, a missing `pass` store)
@@ -930,6 +949,8 @@ def _match(line: str, op: str | None, wrapped: str | None) -> tuple[dict[str, An
 
 
 _pattern_rank = pattern_rank  # the pattern's place in the file (earlier = more specific)
+# a daemon address given as a command's option (docker/cli `-H, --host`: `-H unix:///var/run/docker.sock`, `--host=tcp://…`)
+_DAEMON_OPTION = LazyRe(r"(?<![\w-])(?:-H|--host)[ =](?:unix|tcp|npipe|ssh)://\S{1,300}")
 
 
 # a line of a JSON body pasted as it came (`{`, `"errors": [`, `"code": "UNAUTHORIZED",`, `}`)
@@ -1019,7 +1040,7 @@ _SIDE_COMMAND = LazyRe(r"(?:^|[\s$#>])(?:sudo\s+)?(?:docker|podman|nerdctl)\s+se
 # not the failure of the command the post is about.
 _MANUAL_FETCH = LazyRe(
     r"\b(?:that|this|the) (?:url|link|endpoint|address)\b[^\n]{0,80}\b(?:returns?|gives?|shows?|answers?)\b|"
-    r"\b(?:curl|wget|browser)\b[^\n]{0,80}\b(?:returns?|gives?|shows?|answers?)\b|"
+    r"\b(?:curl|wget|browser)\b[^\n]{0,80}\b(?:returns?|gives?|shows?|answers?|displays?|i see|i get|i got)\b|"
     r"\b(?:go|goes|went|navigate[ds]?|open(?:ed|ing)?|visit(?:ed|ing)?|brows(?:e|ed|ing)|hit|click(?:ed|ing|s)?)\b "
     r"(?:to |on )?(?:[a-z]{1,4} )?(?:url|link|address|endpoint|page)\b[^\n]{0,120}\b(?:i get|i got|i see|get|got|returns?|gives?|shows?|answers?)\b|"
     r"\b(?:directly )?access(?:ed|ing)? (?:https?://\S{1,300}|the (?:url|link|endpoint|address))[^\n]{0,60}\b(?:says?|shows?|returns?|gives?)\b|"
