@@ -199,3 +199,24 @@ def test_a_terminal_wrap_never_spans_a_blank_line(width):
     )
     assert cause(text) == "DNS_NXDOMAIN"
     assert clean_lines(f"{head}\n\nnext line")[-1] == "next line"
+
+
+@DRAWS
+@given(ip=IPV4)
+def test_a_dial_timeout_spelt_time_out_is_a_dial_timeout(ip):
+    line = f"fetch: Get https://quay-registry.s3.amazonaws.com/sharedimages/x/layer: dial tcp {ip}:443: i/o time out"
+    assert cause(f"$ sudo rkt fetch quay.io/coreos/flannel:v0.8.0\n{line}") == "TCP_TIMEOUT"
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["?Expires=1750133389&OSSAccessKeyId=K&Signature=S", "?X-Amz-Algorithm=A&X-Amz-Signature=S", ""],
+)
+def test_an_eof_on_a_blob_the_registry_redirected_to_plain_http_is_not_a_tls_port(query):
+    # the registry chose the http:// of its storage redirect: an EOF there is the storage's answer
+    url = f"http://bucket.oss-cn-qingdao.aliyuncs.com/docker/registry/v2/blobs/sha256/ae/ae9e/data{query}"
+    line = f'failed to copy: httpReadSeeker: failed open: failed to do request: Get "{url}": EOF'
+    assert cause(f"$ docker pull registry.example.com/app:1\n{line}") == "SERVER_ERROR"
+    # control: an EOF on a plain request to the registry's own API is HTTP spoken to a TLS port
+    ping = 'failed to call rh.Client.Do: Get "http://registry.example.com:8080/v2/": EOF'
+    assert cause(f"$ docker pull registry.example.com:8080/app:1\n{ping}") == "HTTP_NOT_HTTPS"
