@@ -24,6 +24,8 @@ from .paste import (
     strip_prefix,
     template_label,
 )
+from .prose import refine as prose_refine
+from .prose import told_cause
 from .rules import (
     GENERIC_IDS,
     NETWORK_CAUSES,
@@ -153,7 +155,7 @@ def _explain(text: str) -> LogCause | None:
     fenced = _fenced(lines)  # read by both the choice of the line and the user's own diagnosis
     found = _decisive_line(lines, guess_op(whole_lower), fenced)
     if found is None:
-        return None
+        return _told_in_words(lines, fenced)  # no output line names a cause: what the author's words tell, if any
     (tier, idx, pattern, line, op), seen_causes = _reason_before_wrapper(lines, found[0]), found[1]
 
     ent = entities(lines, idx, op)
@@ -170,6 +172,10 @@ def _explain(text: str) -> LogCause | None:
     if named is None:
         return None  # docker's own store lacks the image and the text says not why (C8)
     told, note = _user_diagnosis(named, also, note, pattern, prose)
+    if told == named and (fixed := prose_refine(told, pattern["tier"], line, lines, fenced)) is not None:
+        # a symptom or a bare timeout the author's fix explains (C4b: "changed the DNS server to 8.8.8.8")
+        also.insert(0, told)
+        told = fixed[0]
     if told != cause:
         # the output's wording is not what is reported: its own FAQ link, diagnosis and texts are the cause's
         cause, pattern = told, {"id": pattern["id"], "tier": pattern["tier"], "cause": told}
@@ -190,6 +196,28 @@ def _explain(text: str) -> LogCause | None:
         also=also,
         note=note,
         confidence="low" if tier <= 1 else ("high" if not also else "medium"),
+    )
+
+
+# What a reading from the author's words alone says of itself (knowledge/logs/prose.py)
+_TOLD_NOTE = {
+    "zh": "贴出的内容里没有说明原因的错误输出：这个原因是根据你自己的描述（失败的操作和你提到的解决办法）推断的，可信度较低。请贴出完整的错误输出，或运行下面的诊断命令确认。",
+    "en": "No pasted output names the cause: this one is read from your own words (what failed and the fix you mention), so it is a weak reading. Paste the full error output, or run the diagnosis below to confirm it.",
+}
+
+
+def _told_in_words(lines: list[str], fenced: frozenset[int]) -> LogCause | None:
+    """The weak reading of a text whose output names no cause, from the author's words (`prose.told_cause`: a
+    failed pull, push or login told, and the fix or the family the author names); None when they tell none."""
+    told = told_cause(lines, fenced)
+    if told is None:
+        return None
+    cause, also, idx, op = told
+    ent = entities(lines, idx, op)
+    tool = detect_tool(lines, lines[idx], ent["tool"])
+    pattern = {"id": "prose-told", "tier": 1, "cause": cause}
+    return reading(
+        cause, ent, tool, _evidence(lines[idx]), pattern=pattern, also=also, note=_TOLD_NOTE, confidence="low"
     )
 
 
