@@ -26,7 +26,9 @@ SAMPLE = ROOT / "tests" / "data" / "log_fallback_sample.jsonl"
 # model reads it as a missing login (margin 0.2-0.4: the `confident` fixture lowers the threshold below it, as these
 # tests are about how a learned reading is shown, not about where the threshold lies). If the rules learn it one
 # day, pick another paste the rules cannot place.
-UNPLACED = "$ docker pull ccr.ccs.tencentyun.com/team/app:1\n拉取失败：认证失败，请先登录"
+# ("拉取失败：认证失败，请先登录" was one until the author's own words were read: a failed pull told, and the login it
+# asks for, knowledge/logs/prose.py)
+UNPLACED = "$ docker pull ccr.ccs.tencentyun.com/team/app:1\n认证失败，请先登录"
 PLACED = (
     "$ docker pull ccr.ccs.tencentyun.com/team/app:1\n"
     'Error response from daemon: Get "https://ccr.ccs.tencentyun.com/v2/": dial tcp: lookup ccr.ccs.tencentyun.com:'

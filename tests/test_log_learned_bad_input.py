@@ -19,7 +19,7 @@ from knowledge.logs import learned
 from knowledge.logs.learned import MODEL_FILE, learned_cause, load_model
 
 # the rules place no wording in it; the packaged model reads a missing login (tests/test_log_learned.py)
-UNPLACED = "$ docker pull ccr.ccs.tencentyun.com/team/app:1\n拉取失败：认证失败，请先登录"
+UNPLACED = "$ docker pull ccr.ccs.tencentyun.com/team/app:1\n认证失败，请先登录"  # (tests/test_log_learned.py)
 
 
 def _damaged(tmp_path: Path) -> dict[str, Path]:

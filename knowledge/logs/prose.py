@@ -228,15 +228,20 @@ def own_lines(lines: list[str], fenced: frozenset[int]) -> list[tuple[int, str]]
     return out
 
 
-def told_failure(line: str, context: str = "") -> str | None:
+def about_images(text: str) -> bool:
+    """Whether `text` (lower-cased) names an image, a registry or a container tool."""
+    return _ABOUT_IMAGES.search(text) is not None
+
+
+def told_failure(line: str, about: bool = False) -> str | None:
     """The registry operation that a line of the author's words tells failed ("pull", "push", "login"), or None: the
-    line, or the rest of the text (`context`, lower-cased), must also name an image, a registry or a container
-    tool ("注意要加上版本号不然拉不下来" under a `docker pull`)."""
+    line must also name an image, a registry or a container tool, unless the rest of the text does (`about`:
+    "注意要加上版本号不然拉不下来" under a `docker pull`)."""
     low = line.lower()
     if _CUT_REQUEST.search(low):
         return "pull"
     for op, rx in (("push", _FAILED_PUSH), ("login", _FAILED_LOGIN), ("pull", _FAILED_PULL)):
-        if rx.search(low) and (_ABOUT_IMAGES.search(low) or _ABOUT_IMAGES.search(context)):
+        if rx.search(low) and (about or _ABOUT_IMAGES.search(low)):
             return op
     return None
 
@@ -272,8 +277,8 @@ def told_cause(lines: list[str], fenced: frozenset[int]) -> tuple[str, list[str]
     operation) read from the author's words, or None. The failure must be told (`told_failure`); the cause is the
     fix's (`fix_cause`), else the family the failure's line names (`told_family`), else none."""
     own = own_lines(lines, fenced)
-    whole = "\n".join(lines).lower()
-    failed = next(((i, op) for i, line in own if (op := told_failure(line, whole))), None)
+    about = about_images("\n".join(lines).lower())
+    failed = next(((i, op) for i, line in own if (op := told_failure(line, about))), None)
     if failed is None:
         return None
     idx, op = failed
@@ -305,8 +310,8 @@ def refine(
     own = own_lines(lines, fenced)
     found = fix_cause("\n".join(text for _i, text in own))
     if found is None and symptom:
-        whole = "\n".join(lines).lower()
-        found = next((f for _i, text in own if told_failure(text, whole) and (f := told_family(text))), None)
+        about = about_images("\n".join(lines).lower())
+        found = next((f for _i, text in own if told_failure(text, about) and (f := told_family(text))), None)
     if found is None or found[0] == cause or (bare and found[0] not in _NETWORK_FIXES):
         return None
     return found
