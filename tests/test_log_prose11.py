@@ -67,8 +67,9 @@ def test_the_fix_the_author_names_gives_the_cause_of_a_failure_told_in_words(tex
 # A failure told in words that names its family, with no fix and no error line
 TOLD = [
     ("**遗留问题**：由于某些权限问题，Argo CD 无法拉取 GAR 中的 chart。", "PERMISSION_DENIED"),
-    ("## 拉取镜像超时\n\nregistry.k8s.io 的镜像拉取超时，一直卡住。", "TCP_TIMEOUT"),
-    ("We can't pull the image from our registry: the pull times out after a minute.", "TCP_TIMEOUT"),
+    ("## 拉取镜像超时\n\nregistry.k8s.io 的镜像拉取超时，一直卡住。", "HTTP_TIMEOUT"),
+    ("We can't pull the image from our registry: the pull times out after a minute.", "HTTP_TIMEOUT"),
+    ("k8s.gcr.io 的镜像拉不下来，国内无法访问外网。", "TCP_TIMEOUT"),
     ("사설 레지스트리에서 이미지 pull 실패: 인증서 문제", "TLS_UNTRUSTED"),
 ]
 
@@ -93,7 +94,7 @@ NOTHING = [
 def test_words_that_tell_no_registry_failure_or_no_cause_stay_unread(text):
     r = explain(text)
     # (the timeout told in words is a family: only the fix that did not help is dropped)
-    assert r is None or (r["pattern"] == "prose-told" and r["cause"] == "TCP_TIMEOUT" and "超时" in text)
+    assert r is None or (r["pattern"] == "prose-told" and r["cause"] == "HTTP_TIMEOUT" and "超时" in text)
 
 
 def test_a_fix_that_did_not_help_names_nothing():
@@ -165,5 +166,6 @@ def test_a_failed_registry_operation_told_in_each_language(line, op):
 
 def test_the_family_a_failure_names():
     assert told_family("由于某些权限问题无法拉取") == ("PERMISSION_DENIED", ("CREDENTIALS_MISSING",))
-    assert told_family("拉取镜像 timeout") == ("TCP_TIMEOUT", ("HTTP_TIMEOUT",))
+    assert told_family("拉取镜像 timeout") == ("HTTP_TIMEOUT", ("TCP_TIMEOUT",))
+    assert told_family("外网的 docker hub 访问不通") == ("TCP_TIMEOUT", ("HTTP_TIMEOUT",))
     assert told_family("拉不下来") is None

@@ -191,12 +191,15 @@ _FAMILIES: tuple[tuple[str, tuple[str, ...], LazyRe], ...] = (
         ("PERMISSION_DENIED",),
         LazyRe(r"未登录|没(?:有)?登录|没登陆|\bnot logged in\b|ログインしていない|로그인(?:을)? ?안"),
     ),
+    # a timeout told with no address is read as the bare `i/o timeout` of a request is (HTTP_TIMEOUT first: three of
+    # the four labellers of the two such told timeouts of rounds 9-10); the registry told out of reach is the network's
+    ("HTTP_TIMEOUT", ("TCP_TIMEOUT",), LazyRe(r"超时|timeout|times? out|timed out|タイムアウト|시간 ?초과")),
     (
         "TCP_TIMEOUT",
         ("HTTP_TIMEOUT",),
         LazyRe(
-            r"超时|timeout|times? out|timed out|タイムアウト|시간 ?초과|"
-            r"(?:不能|无法|没法)访问外网|外网\S{0,8}(?:访问)?不通|访问不通|网络不通|被墙|\bgfw\b|无法访问\s?(?:docker ?hub|hub\.docker|gcr|k8s\.gcr|registry)"
+            r"(?:不能|无法|没法)访问外网|外网\S{0,8}(?:访问)?不通|访问不通|网络不通|被墙|\bgfw\b|"
+            r"无法访问\s?(?:docker ?hub|hub\.docker|gcr|k8s\.gcr|registry)"
         ),
     ),
     ("TLS_UNTRUSTED", (), LazyRe(r"证书|x509|certificate|証明書|인증서")),
