@@ -71,6 +71,10 @@ TOLD = [
     ("We can't pull the image from our registry: the pull times out after a minute.", "HTTP_TIMEOUT"),
     ("k8s.gcr.io 的镜像拉不下来，国内无法访问外网。", "TCP_TIMEOUT"),
     ("사설 레지스트리에서 이미지 pull 실패: 인증서 문제", "TLS_UNTRUSTED"),
+    ("镜像复制x509错误\n\n原仓库：https://10.0.0.8\n目标仓库：https://10.0.0.9", "TLS_UNTRUSTED"),
+    ("nvcr.io部分镜像不能下载，提示格式错误", "NAME_INVALID"),
+    ("执行 docker compose up -d\n一直卡在下载镜像 Image ghcr.example.com/team/server:latest，", "HTTP_TIMEOUT"),
+    ("image not found\n\n请问docker pull 不下来 是什么情况", "TAG_NOT_FOUND"),  # the title names the family
 ]
 
 
@@ -100,6 +104,8 @@ def test_words_that_tell_no_registry_failure_or_no_cause_stay_unread(text):
 def test_a_fix_that_did_not_help_names_nothing():
     assert fix_cause("包括配置镜像加速器都不行") is None
     assert fix_cause("setting a proxy didn't help") is None
+    assert fix_cause("I have tried many changes with no success, including assigning public IPs to the tasks") is None
+    assert fix_cause("尝试更换多个镜像加速源同样问题") is None
     assert fix_cause("配置镜像加速器之后就好了") == ("TCP_TIMEOUT", ("HTTP_TIMEOUT",))
 
 
@@ -118,6 +124,25 @@ def test_the_fix_refines_a_symptom_that_prints_no_reason():
     assert cause(symptom + "# Sửa: Dùng đúng image tag\n") == "TAG_NOT_FOUND"
     assert cause("coredns和metrics-server提示ImagePullBackOff，怀疑是镜像版本不对") == "TAG_NOT_FOUND"
     assert cause(symptom + "所以以上问题的出现都是由于不能访问外网,导致docker拉取镜像失败\n") == "TCP_TIMEOUT"
+
+
+def test_an_output_line_that_tells_a_failed_pull_in_words_takes_the_fix():
+    text = (
+        "I tried deploying this but failed with below error.\n\n```\nResourceInitializationError: unable to pull "
+        "secrets or registry auth\n```\n\nI solved this issue by assigning public ip address to pull secrets"
+    )
+    assert cause(text) == "TCP_TIMEOUT"
+    assert cause(text.replace("I solved this issue by assigning public ip address to pull secrets", "")) is None
+
+
+def test_a_told_timeout_refines_a_backoff_frame():
+    frame = (
+        "docker安装基础镜像一直超时问题\n\n```\nfailed to solve: failed to do request: Head "
+        '"https://registry-1.docker.io/v2/pytorch/pytorch/manifests/2.4.1": dialing registry-1.docker.io:443 container '
+        "via direct connection because  has no HTTPS proxy: connecting to registry-1.docker.io:443: dial tcp 74.86.22\n```"
+    )
+    assert cause(frame) == "HTTP_TIMEOUT"
+    assert cause(frame.replace("docker安装基础镜像一直超时问题", "docker安装基础镜像的问题")) != "HTTP_TIMEOUT"
 
 
 def test_the_dns_fix_refines_a_bare_timeout_and_never_a_specific_wording():

@@ -26,6 +26,7 @@ author tried that did not help ("包括配置镜像加速器都不行") names no
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from ..dialogue import LazyRe
 from ..structure import is_prose
@@ -44,12 +45,16 @@ _FIX_COMMAND = LazyRe(
 
 # ---- what failed: a registry pull, push or login told in words (the reading needs one) ----
 _FAILED_PULL = LazyRe(
-    r"拉不(?:下来|下|到|了|动)|拉(?:取|去)?(?:镜像)?(?:不下来|不了|不到)|(?:拉取|拉去|下载|pull)\S{0,8}(?:失败|报错|出错|超时|不下来|不了)|"
+    r"拉不(?:下来|下|到|了|动)|拉(?:取|去)?(?:镜像)?(?:不下来|不了|不到)|(?:拉取|拉去|下载|pull)\s?\S{0,8}(?:失败|报错|出错|超时|不下来|不了)|"
     r"(?:拉取|拉去|下载)\S{0,8}\s?(?:timeout|time out|timed out)|"
     # the registry itself out of reach ("外网的 docker hub 访问不通", "无法访问 gcr.io")
     r"(?:docker ?hub|hub\.docker\.com|registry|镜像仓库|gcr\.io|quay\.io|ghcr\.io)\S{0,6}\s?(?:访问不通|无法访问|连不上|不通)|"
     r"(?:无法|不能)(?:访问|连接)\s?(?:docker ?hub|hub\.docker\.com|镜像仓库|gcr\.io|quay\.io|ghcr\.io)|"
-    r"(?:无法|不能|没法|没办法)\S{0,10}(?:拉取|拉去|拉|下载镜像|pull)|镜像\S{0,6}(?:拉取|下载)\S{0,4}(?:失败|不了|不下来)|"
+    r"(?:无法|不能|没法|没办法)\S{0,10}(?:拉取|拉去|拉|下载|pull)|镜像\S{0,6}(?:拉取|下载)\S{0,4}(?:失败|不了|不下来)|"
+    # stuck on an image, or an image that times out ("一直卡在下载镜像", "安装基础镜像一直超时")
+    r"卡(?:在|住)\S{0,6}(?:下载|拉取|pull)|镜像\S{0,6}(?:一直)?(?:超时|卡住)|"
+    # a failure named by its error ("镜像复制x509错误", "提示格式错误")
+    r"(?:x509|证书|certificate)\s?(?:错误|报错|问题|error)|"
     r"(?:pull|プル)\S{0,4}(?:できない|できません|に失敗|が失敗|出来ない)|(?:イメージ|image)\S{0,6}(?:取得|ダウンロード)(?:でき|に失敗)|"
     r"(?:pull|풀|이미지)[^.\n]{0,12}(?:실패|안 ?됨|안 ?돼|못 ?(?:받|가져)|할 수 없)|"
     r"không (?:thể )?(?:pull|kéo|tải)|"
@@ -81,8 +86,9 @@ _ABOUT_IMAGES = LazyRe(
 
 # ---- a fix that was tried and did not help names nothing ----
 _NOT_HELPED = LazyRe(
-    r"都不行|也不行|还是不行|仍然不行|依然不行|没用|没有用|不管用|无效|没有效果|不起作用|解决不了|"
-    r"\b(?:didn't|did not|doesn't|does not|don't|won't) (?:help|work|fix|solve|change)\b|\bno luck\b|\bto no avail\b|\bstill (?:fails?|failing|the same|no)\b|"
+    r"都不行|也不行|还是不行|仍然不行|依然不行|没用|没有用|不管用|无效|没有效果|不起作用|解决不了|无法解决|"
+    r"同样(?:的)?问题|一样的问题|问题依旧|还是一样|依旧|依然|"
+    r"\b(?:didn't|did not|doesn't|does not|don't|won't) (?:help|work|fix|solve|change)\b|\bno luck\b|\bto no avail\b|\b(?:with|without) (?:no |any )?success\b|\bstill (?:fails?|failing|the same|no)\b|"
     r"効果がな|解決しな|효과가 없|해결되지"
 )
 
@@ -152,6 +158,14 @@ _FIXES: tuple[tuple[str, tuple[str, ...], LazyRe], ...] = (
         LazyRe(_SET + r"[^。\n]{0,20}(?:daemon\s?|docker\s?|http\s?)?" + _PROXY + "|(?:プロキシ|프록시)" + _SET_AFTER),
     ),
     ("TCP_TIMEOUT", ("HTTP_TIMEOUT",), LazyRe(_SET + r"[^。\n]{0,30}" + _MIRROR + "|(?:ミラー|미러)" + _SET_AFTER)),
+    # a route out given to a task that had none ("solved this issue by assigning public ip address", a NAT gateway)
+    (
+        "TCP_TIMEOUT",
+        ("HTTP_TIMEOUT",),
+        LazyRe(
+            r"\b(?:assign(?:ed|ing)?|enabl(?:e|ed|ing)|add(?:ed|ing)?)\s(?:a\s)?(?:public ip|nat gateway)|分配\S{0,4}公网\s?ip"
+        ),
+    ),
     # a login or a pull secret the failing program lacked
     (
         "CREDENTIALS_MISSING",
@@ -193,7 +207,11 @@ _FAMILIES: tuple[tuple[str, tuple[str, ...], LazyRe], ...] = (
     ),
     # a timeout told with no address is read as the bare `i/o timeout` of a request is (HTTP_TIMEOUT first: three of
     # the four labellers of the two such told timeouts of rounds 9-10); the registry told out of reach is the network's
-    ("HTTP_TIMEOUT", ("TCP_TIMEOUT",), LazyRe(r"超时|timeout|times? out|timed out|タイムアウト|시간 ?초과")),
+    (
+        "HTTP_TIMEOUT",
+        ("TCP_TIMEOUT",),
+        LazyRe(r"超时|timeout|times? out|timed out|タイムアウト|시간 ?초과|卡住|卡在|一直卡|\bhangs?\b|\bis stuck\b"),
+    ),
     (
         "TCP_TIMEOUT",
         ("HTTP_TIMEOUT",),
@@ -203,12 +221,18 @@ _FAMILIES: tuple[tuple[str, tuple[str, ...], LazyRe], ...] = (
         ),
     ),
     ("TLS_UNTRUSTED", (), LazyRe(r"证书|x509|certificate|証明書|인증서")),
+    # a reference the client refused ("提示格式错误": docker's `invalid reference format`)
+    (
+        "NAME_INVALID",
+        (),
+        LazyRe(r"格式错误|格式不对|格式不正确|invalid reference format|\binvalid (?:image )?(?:name|format)\b"),
+    ),
     ("PERMISSION_DENIED", ("CREDENTIALS_MISSING",), LazyRe(r"权限|permission|権限|권한")),
     ("TAG_NOT_FOUND", ("REPO_NOT_FOUND",), LazyRe(r"找不到|不存在|\bnot found\b|見つから|찾을 수 없|존재하지")),
 )
 
 _ASKED = LazyRe(r"[?？]\s?$|吗|\bshould i\b|\bdo i need\b")
-_SENTENCE = LazyRe(r"[^。！？!?\n]{1,400}(?:[。！？!?]|$)|[^。！？!?\n]{400}", re.MULTILINE)
+_SENTENCE = LazyRe(r"[^。！？!?\n]{1,1000}(?:[。！？!?]|$)|[^。！？!?\n]{1000}", re.MULTILINE)
 _SENTENCE_STOP = LazyRe(r"(?<=\.)\s")
 
 
@@ -282,10 +306,15 @@ def told_cause(lines: list[str], fenced: frozenset[int]) -> tuple[str, list[str]
     own = own_lines(lines, fenced)
     about = about_images("\n".join(lines).lower())
     failed = next(((i, op) for i, line in own if (op := told_failure(line, about))), None)
+    if failed is None:  # an output line that tells a failed pull in words no wording reads ("unable to pull secrets
+        # or registry auth")
+        failed = next(((i, op) for i, line in enumerate(lines) if (op := told_failure(line))), None)
     if failed is None:
         return None
     idx, op = failed
-    found = fix_cause("\n".join(line for _i, line in own)) or told_family(lines[idx])
+    # the fix, else the family the failure's line names, else the title's ("image not found" over "docker pull 不下来")
+    title = lines[0] if 0 not in fenced else ""
+    found = fix_cause("\n".join(line for _i, line in own)) or told_family(lines[idx]) or told_family(title)
     if found is None:
         return None
     cause, also = found
@@ -301,12 +330,13 @@ _NETWORK_FIXES = frozenset({"DNS_TIMEOUT", "TCP_TIMEOUT", "PROXY_ERROR"})
 
 
 def refine(
-    cause: str, tier: int, line: str, lines: list[str], fenced: frozenset[int]
+    cause: str, pattern: dict[str, Any], line: str, lines: list[str], fenced: frozenset[int]
 ) -> tuple[str, tuple[str, ...]] | None:
-    """The cause the author's fix gives a weak reading (C4b): a symptom (a wording of tier 1 (`tier`): `ErrImagePull`,
-    no reason printed) takes any fix's cause; a bare `i/o timeout` (no address, no request) a network fix's. None
+    """The cause the author's fix or told failure gives a weak reading (C4b): a symptom (a wording of tier 1:
+    `ErrImagePull`, no reason printed) or a backoff frame (no wording, only the line's shape) takes any fix's cause,
+    else the family the author's failure names; a bare `i/o timeout` (no address, no request) a network fix's. None
     when the reading stays."""
-    symptom = tier <= _SYMPTOM_TIER
+    symptom = pattern["tier"] <= _SYMPTOM_TIER or str(pattern["id"]).startswith("backoff-") or "backoff" in pattern
     bare = _BARE_TIMEOUT.search(line.lower().strip()) is not None
     if not (symptom or bare):
         return None

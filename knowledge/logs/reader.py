@@ -172,7 +172,7 @@ def _explain(text: str) -> LogCause | None:
     if named is None:
         return None  # docker's own store lacks the image and the text says not why (C8)
     told, note = _user_diagnosis(named, also, note, pattern, prose)
-    if told == named and (fixed := prose_refine(told, pattern["tier"], line, lines, fenced)) is not None:
+    if told == named and (fixed := prose_refine(told, pattern, line, lines, fenced)) is not None:
         # a symptom or a bare timeout the author's fix explains (C4b: "changed the DNS server to 8.8.8.8")
         also.insert(0, told)
         told = fixed[0]
