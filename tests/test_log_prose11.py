@@ -75,6 +75,15 @@ TOLD = [
     ("nvcr.io部分镜像不能下载，提示格式错误", "NAME_INVALID"),
     ("执行 docker compose up -d\n一直卡在下载镜像 Image ghcr.example.com/team/server:latest，", "HTTP_TIMEOUT"),
     ("image not found\n\n请问docker pull 不下来 是什么情况", "TAG_NOT_FOUND"),  # the title names the family
+    (
+        "Pull Images is always waitting\n\n### 描述问题\n\nimage：6d30f48d0ef3 永远都是waitting，无法下载",
+        "HTTP_TIMEOUT",
+    ),
+    # the family of a later line that tells the failure ("4. See error: Download hangs indefinitely at layer 70f0")
+    (
+        "FunASR Docker 镜像无法下载 - 特定层损坏\n\n1. Run docker pull\n4. See error: Download hangs indefinitely at layer 70f0",
+        "HTTP_TIMEOUT",
+    ),
 ]
 
 
@@ -89,6 +98,7 @@ NOTHING = [
     "pip install 总是超时，配置了代理就好了。",  # another program's download
     "sudo docker compose up -d 拉取镜像一直超时，通过chatgpt查了好多方法都不行，包括配置镜像加速器。",  # a fix that did not help
     "registry.k8s.io 的镜像拉不下来，需要配置代理吗？",  # a fix asked about
+    "使用代理的镜像在build打包时，会出现拉取不到的问题",  # images a proxy serves: no proxy set up, no family
     "This note shows how to pull an image and push it to a private registry.",
     "镜像拉不下来。",  # a failure told with no cause: nothing to read
 ]

@@ -59,7 +59,8 @@ _FAILED_PULL = LazyRe(
     r"(?:pull|풀|이미지)[^.\n]{0,12}(?:실패|안 ?됨|안 ?돼|못 ?(?:받|가져)|할 수 없)|"
     r"không (?:thể )?(?:pull|kéo|tải)|"
     r"\b(?:can't|cannot|can not|couldn't|could not|unable to|fails? to|failed to|won't)\s(?:\w+\s)?(?:pull|download|fetch)\b|"
-    r"\b(?:image )?pull(?:ing|s)?\s(?:\w+\s)?(?:fails?|failed|failing|times? out|timed out|hangs?|is stuck)\b|"
+    r"\b(?:image )?(?:pull|download)(?:ing|s)?\s(?:\w+\s)?(?:fails?|failed|failing|times? out|timed out|hangs?|is stuck)\b|"
+    r"\bpull(?:ing)? images? is (?:always )?waitt?ing\b|"
     r"\berrimagepull\b|\bimagepullbackoff\b|\bfailed to pull image\b"
 )
 _FAILED_PUSH = LazyRe(
@@ -155,7 +156,14 @@ _FIXES: tuple[tuple[str, tuple[str, ...], LazyRe], ...] = (
     (
         "TCP_TIMEOUT",
         ("HTTP_TIMEOUT", "PROXY_ERROR"),
-        LazyRe(_SET + r"[^。\n]{0,20}(?:daemon\s?|docker\s?|http\s?)?" + _PROXY + "|(?:プロキシ|프록시)" + _SET_AFTER),
+        # (not "使用代理的镜像": images a proxy serves)
+        LazyRe(
+            _SET
+            + r"[^。\n]{0,20}(?:daemon\s?|docker\s?|http\s?)?"
+            + _PROXY
+            + r"(?!的?镜像)|(?:プロキシ|프록시)"
+            + _SET_AFTER
+        ),
     ),
     ("TCP_TIMEOUT", ("HTTP_TIMEOUT",), LazyRe(_SET + r"[^。\n]{0,30}" + _MIRROR + "|(?:ミラー|미러)" + _SET_AFTER)),
     # a route out given to a task that had none ("solved this issue by assigning public ip address", a NAT gateway)
@@ -210,7 +218,11 @@ _FAMILIES: tuple[tuple[str, tuple[str, ...], LazyRe], ...] = (
     (
         "HTTP_TIMEOUT",
         ("TCP_TIMEOUT",),
-        LazyRe(r"超时|timeout|times? out|timed out|タイムアウト|시간 ?초과|卡住|卡在|一直卡|\bhangs?\b|\bis stuck\b"),
+        LazyRe(
+            r"超时|timeout|times? out|timed out|タイムアウト|시간 ?초과|卡住|卡在|一直卡|\bhangs?\b|\bis stuck\b|"
+            # a layer that waits for ever ("永远都是waitting", "无限等待", "Pull Images is always waitting")
+            r"(?:一直|永远|总是)\S{0,4}\s?(?:waitt?ing|等待)|无限等待|\b(?:always|forever) waitt?ing\b|\bwaitt?ing (?:forever|indefinitely)\b"
+        ),
     ),
     (
         "TCP_TIMEOUT",
@@ -314,7 +326,11 @@ def told_cause(lines: list[str], fenced: frozenset[int]) -> tuple[str, list[str]
     idx, op = failed
     # the fix, else the family the failure's line names, else the title's ("image not found" over "docker pull 不下来")
     title = lines[0] if 0 not in fenced else ""
-    found = fix_cause("\n".join(line for _i, line in own)) or told_family(lines[idx]) or told_family(title)
+    found = (
+        fix_cause("\n".join(line for _i, line in own))
+        or next((f for i, line in own if i >= idx and told_failure(line, about) and (f := told_family(line))), None)
+        or told_family(title)
+    )
     if found is None:
         return None
     cause, also = found
