@@ -220,3 +220,32 @@ def test_an_eof_on_a_blob_the_registry_redirected_to_plain_http_is_not_a_tls_por
     # control: an EOF on a plain request to the registry's own API is HTTP spoken to a TLS port
     ping = 'failed to call rh.Client.Do: Get "http://registry.example.com:8080/v2/": EOF'
     assert cause(f"$ docker pull registry.example.com:8080/app:1\n{ping}") == "HTTP_NOT_HTTPS"
+
+
+@pytest.mark.parametrize(
+    "told",
+    [
+        "I'm getting a 500 response code when pushing a manifest.",
+        "the registry returns 503 for every push",
+        "I get a 502 when pushing, then it works",
+        "push fails, server returns 500.",
+        "推送一直报错 502",
+    ],
+)
+def test_a_server_error_status_told_in_any_words_is_the_servers(told):
+    assert cause(f"$ docker push r.example.com/app:1\n{told}") == "SERVER_ERROR"
+
+
+def test_a_told_status_is_generic_and_a_number_of_things_is_no_status():
+    # a program's own reason elsewhere in the paste outranks the told status; "500 tags" counts tags
+    text = (
+        "$ docker push r.example.com/app:1\nunauthorized: authentication required\nthe registry returns 500 sometimes"
+    )
+    assert cause(text) != "SERVER_ERROR"
+    assert cause("$ docker pull r.example.com/app:1\nthe API returns 500 tags per page") is None
+
+
+def test_an_unexpected_status_from_a_request_without_its_url_is_read():
+    # containerd's "unexpected status from PUT request to URL: 400 Bad Request", retold without the URL
+    line = "fail: docker push to ecr unexpected status from PUT request 400 Bad Request"
+    assert cause(f"$ cdk deploy\n{line}") == "SERVER_ERROR"
