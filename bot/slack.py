@@ -100,6 +100,16 @@ _SLASH_ALIASES = {
     "help": ("help", "en"),
     "帮助": ("help", "zh"),
 }
+
+
+def _slash_lang(sub: str | None, lang_hint: str | None, rest: str) -> str | None:
+    """The language of a `/tcr SUB REST` reply: the subcommand word's (None for a question: its own), but Chinese
+    words after an English `diagnose` or `check-name` (`/tcr diagnose 镜像`) get a Chinese reply."""
+    if lang_hint == "en" and sub in ("diagnose", "check-name") and knowledge.cjk_count(rest):
+        return "zh"
+    return lang_hint
+
+
 # A one-word `/tcr status` is an unknown subcommand (a hint), not a question, unless the FAQ answers it.
 _SUBCOMMAND_LIKE = re.compile(r"^[A-Za-z][A-Za-z_-]{0,23}$")
 # /tcr check-name kinds (as users type them) -> diagnostics.check_name kinds.
@@ -1056,7 +1066,7 @@ class SlackChannel:
         words = text.split(None, 1)
         sub, lang_hint = _SLASH_ALIASES.get(words[0].lower(), (None, None)) if words else ("help", None)
         rest = words[1].strip() if len(words) > 1 else ""
-        lang = lang_hint or self.settings.default_lang
+        lang = _slash_lang(sub, lang_hint, rest) or self.settings.default_lang
         channel, user = _text(command.get("channel_id")) or "", _text(command.get("user_id"))
         if sub is None:  # `/tcr <question>` without a subcommand is a question
             sub, rest = "ask", text

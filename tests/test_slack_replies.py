@@ -591,3 +591,19 @@ def test_a_logs_diagnosis_runs_on_the_logs_target_as_in_the_cli_and_the_widget(r
     value = json.loads(buttons(reply.args["blocks"])["tcr_diagnose"]["value"])
     assert value["target"] == log["target"] and value["checks"] == log["checks"], value
     assert f"tcr-doctor diagnose {log['target']} --only" in log["diagnose"]  # what the CLI and the widget show
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("diagnose 镜像", "诊断"),  # Chinese words where the target goes (no reference): a Chinese reply
+        ("check-name repo 团队仓库", "不合法"),
+    ],
+)
+def test_chinese_words_after_an_english_subcommand_get_a_chinese_reply(rig, text, said):
+    """qa10: `/tcr diagnose 镜像` answered in English: the language followed the subcommand word alone."""
+    rig.command(text)
+    rig.api.quiet(1.5)
+    shown = json.dumps([c.args for c in rig.api.calls], ensure_ascii=False)
+    assert said in shown, shown[-600:]
+    assert not any(w in shown for w in ("Diagnostics for", "Diagnosing", "Fix:", "invalid", "Run by")), shown[-600:]

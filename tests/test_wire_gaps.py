@@ -130,7 +130,9 @@ def test_blob_download_stalls_on_the_storage_host(registry_noauth, bad_servers):
     assert one(r, "TAG_FOUND") and one(r, "HTTP_OK")  # the registry is fine
     f = one(r, "BLOB_STORAGE_UNREACHABLE")
     assert f.status == "fail" and f.evidence["storage_host"] == bad_servers.silent.host
-    assert "timed out" in f.summary["en"]
+    assert "timed out" in f.summary["en"] and "超时" in f.summary["zh"]
+    # our own words are a string in JSON, as every other evidence value we write (it was a {zh, en} dict)
+    assert f.to_dict()["evidence"]["error"] == "timed out"
 
 
 def test_storage_host_outside_the_policy_is_not_contacted(registry_noauth, bad_servers):

@@ -9,7 +9,7 @@ import time
 from urllib.parse import quote, urljoin, urlsplit
 
 from .. import net, transport
-from ..findings import NO_IMAGE, Finding, Unavailable, finding
+from ..findings import NO_IMAGE, TIMED_OUT, Finding, Said, Unavailable, finding
 from .name import edition
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see tests/test_startup.py
@@ -434,9 +434,10 @@ def _storage(
     except Unavailable as exc:
         if exc.finding.code == "TARGET_REFUSED":
             return None  # the address policy (web, Slack) does not allow that host: not checked
-        return finding(NAME, "BLOB_STORAGE_UNREACHABLE", error=exc.finding.summary, **ev)
+        summary = exc.finding.summary  # our own words: a string in JSON that reads in Chinese in a Chinese text
+        return finding(NAME, "BLOB_STORAGE_UNREACHABLE", error=Said(summary["en"], summary["zh"]), **ev)
     except (TimeoutError, net.DeadlineExceeded):
-        return finding(NAME, "BLOB_STORAGE_UNREACHABLE", error={"en": "timed out", "zh": "超时"}, **ev)
+        return finding(NAME, "BLOB_STORAGE_UNREACHABLE", error=TIMED_OUT, **ev)
     except (OSError, http.client.HTTPException) as exc:
         return finding(NAME, "BLOB_STORAGE_UNREACHABLE", error=str(exc) or type(exc).__name__, **ev)
     elapsed = round((time.monotonic() - start) * 1000, 1)
