@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from diagnostics import LANGS
@@ -202,8 +203,37 @@ def explain_paste(text: str) -> LogCause | None:
     if other_vendor(text, result):
         from .logs import for_other_registry
 
-        return for_other_registry(result)
-    return result
+        return _port_said(for_other_registry(result))
+    return _port_said(result)
+
+
+# The port a TCP failure's evidence dialled (`dial tcp 10.0.0.1:5000: …`, curl's `port 5000`): the TCP causes' texts
+# speak of the registry's port 443, the HTTPS default, which a plain-HTTP (:80) or self-hosted (:5000) one is not.
+_DIALED_PORT = re.compile(r"\bdial tcp \S+?:(\d{1,5}):|\bport (\d{1,5})\b")
+_PORT_WORDS = (  # the words for port 443 -> the words for the port dialled (the longer phrases first)
+    ("that the port is 443", "that port {port} is the one the registry listens on (HTTPS is 443)"),
+    ("端口为 443", "端口 {port} 确为仓库监听的端口（HTTPS 为 443）"),
+    ("port 443", "port {port}"),
+    ("443 端口", "{port} 端口"),
+)
+
+
+def _port_said(log: LogCause | None) -> LogCause | None:
+    """`log` whose TCP cause's summary and fix name the port its evidence dialled where they said port 443."""
+    if log is None or log.get("cause") not in ("TCP_TIMEOUT", "TCP_REFUSED"):
+        return log
+    m = _DIALED_PORT.search(str(log.get("evidence") or ""))
+    port = m.group(1) or m.group(2) if m else None
+    if not port or port == "443":
+        return log
+
+    def said(text: str) -> str:
+        for old, new in _PORT_WORDS:
+            text = text.replace(old, new.format(port=port))
+        return text
+
+    texts = {k: {lang: said(v) for lang, v in log[k].items()} for k in ("summary", "fix") if log.get(k)}
+    return {**log, **texts}  # type: ignore[typeddict-item]
 
 
 # Words nearly every error wording the log reader knows holds (97.1 % of the evidence lines it reads in the labelled
@@ -523,7 +553,7 @@ def ask_ranked(
         "lang": lang,
         "status": reply.status,
         "kb_version": kb.version,
-        "log": reply.log,
+        "log": _port_said(reply.log),
         # Why no entry answers (docs/ARCHITECTURE.md): smalltalk | other_registry | documentation | troubleshooting.
         "refusal": reply.why,
     }

@@ -4,6 +4,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 import knowledge
 
 DNS_PASTE = (
@@ -63,3 +65,34 @@ def test_registry_named_outside_the_error_line_becomes_the_diagnosis_target():
 def test_log_without_any_registry_keeps_the_placeholder():
     log = knowledge.ask("unauthorized: authentication required")["log"]
     assert log["target"] is None and "<registry>" in log["diagnose"]
+
+
+_DIALLED = [
+    (
+        'Error response from daemon: Get "http://docker.private/v2/": dial tcp 192.168.1.5:80: connect: connection refused',
+        "80",
+    ),
+    ('Error response from daemon: Get "https://reg.example.com:5000/v2/": dial tcp 10.1.2.3:5000: i/o timeout', "5000"),
+    (
+        "curl: (7) Failed to connect to reg.example.com port 8080: Connection timed out\ndocker pull reg.example.com:8080/ns/app:1",
+        "8080",
+    ),
+]
+
+
+@pytest.mark.parametrize(("paste", "port"), _DIALLED)
+def test_a_tcp_causes_words_name_the_port_its_evidence_dialled(paste, port):
+    """qa10: TCP_TIMEOUT said "the registry's port 443 timed out" and TCP_REFUSED "check that the port is 443" beside
+    evidence that dialled :80 or :5000. The words now name the port dialled, in both languages, in every channel's
+    reading (ask() and explain)."""
+    for log in (knowledge.ask(paste)["log"], knowledge.explain_paste(paste)):
+        assert log["cause"] in ("TCP_TIMEOUT", "TCP_REFUSED"), log
+        words = json.dumps([log["summary"], log["fix"]], ensure_ascii=False)
+        assert "443 端口" not in words and "port 443" not in words and "端口为 443" not in words, words
+        assert f"port {port}" in words and f"{port} 端口" in words or f"端口 {port}" in words, words
+
+
+def test_a_tcp_cause_on_port_443_keeps_its_words():
+    paste = 'Error response from daemon: Get "https://shop.tencentcloudcr.com/v2/": dial tcp 1.2.3.4:443: i/o timeout'
+    log = knowledge.ask(paste)["log"]
+    assert log["cause"] == "TCP_TIMEOUT" and "port 443" in log["summary"]["en"] and "443 端口" in log["summary"]["zh"]
