@@ -198,6 +198,11 @@ def explain_paste(text: str) -> LogCause | None:
         result = learned_cause(text, result) or result  # a likelier cause, marked `learned`
     if result is None:
         return None
+    stepless = _without_step_image(result)
+    if stepless is not result:
+        from .logs import complete_target  # lazy, as `.logs` is here: only for a CI step's image
+
+        result = complete_target(stepless, extract_entities(text))
     from .dialogue import other_vendor
 
     if other_vendor(text, result):
@@ -205,6 +210,33 @@ def explain_paste(text: str) -> LogCause | None:
 
         return _port_said(for_other_registry(result))
     return _port_said(result)
+
+
+# A CI step's own image (Drone's and Woodpecker's `image: plugins/ecr`, `plugins/docker`, …) is the tool that pushes,
+# not the image that failed: the registry is the one the error's URL names, else the one the message names.
+_STEP_IMAGE = re.compile(
+    r"(?:(?:index\.)?docker\.io/)?(?:plugins|woodpeckerci|thegeeklab|drone-plugins)/(?:plugin-|drone-)?[a-z0-9._-]+"
+    r"(?::[a-z0-9._-]+)?"
+)
+_URL_HOST = re.compile(r"https?://([^/\s\"'`]+)/v[12]/")
+
+
+def _without_step_image(log: LogCause) -> LogCause:
+    """`log` without the image and registry it took from a CI step's own image (its diagnosis target then the
+    registry its evidence's URL names, or none: complete_target fills it from the message)."""
+    written = str(log.get("image_as_written") or "").lower()
+    if not written or not _STEP_IMAGE.fullmatch(written):
+        return log
+    from .logs import diagnose_command  # lazy, as `.logs` is here: only for a CI step's image
+    from .logs.rules import pattern_by_id  # lazy, likewise
+
+    m = _URL_HOST.search(str(log.get("evidence") or ""))
+    ent = {"host": m.group(1).lower() if m else None, "image": None}
+    diagnose, target, checks, push = diagnose_command(
+        log["cause"], ent, log.get("op"), pattern_by_id(log.get("pattern"))
+    )
+    step = {"image": None, "image_as_written": None, "tag": None, "digest": None}
+    return {**log, **step, "host": ent["host"], "diagnose": diagnose, "target": target, "checks": checks, "push": push}
 
 
 # The port a TCP failure's evidence dialled (`dial tcp 10.0.0.1:5000: …`, curl's `port 5000`): the TCP causes' texts
@@ -359,7 +391,7 @@ def _log_cause(text: str, entities: Entities) -> tuple[LogCause | None, bool]:
         if cause is not None:
             from .logs import complete_target
 
-            cause = complete_target(cause, entities)
+            cause = complete_target(_without_step_image(cause), entities)
         return cause, True
     except Exception:
         import logging
@@ -392,7 +424,7 @@ def _learned_log(text: str, entities: Entities, why: Refusal | None, rules: LogC
             from .logs import for_other_registry
 
             return for_other_registry(log)
-        return complete_target(log, entities)
+        return complete_target(_without_step_image(log), entities)
     except Exception:
         import logging
 

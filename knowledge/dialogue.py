@@ -250,7 +250,7 @@ VENDOR_WORDS = (
     (r"quay(?:\.io)?", "Quay"),
     (r"google container registry|gcr|google artifact registry|artifact registry", "Google Artifact Registry"),
     (r"amazon ecr|aws ecr|ecr", "Amazon ECR"),
-    (r"azure container registry|azure acr", "Azure Container Registry"),
+    (r"azure container registry|azure acr|az acr", "Azure Container Registry"),  # `az acr login`: Azure's CLI
     (r"aliyun acr|阿里云(?:的)?(?:容器)?镜像(?:服务|仓库)?|阿里云\s*acr|aliyun|阿里云", "Aliyun ACR"),
     (r"huawei ?cloud swr|华为云(?:的)?(?:容器)?镜像(?:服务|仓库)?|华为云\s*swr|华为云|swr", "Huawei Cloud SWR"),
     (r"harbou?r", "Harbor"),  # "harbour": the British spelling users type for it
@@ -370,10 +370,16 @@ def _vendors_in(t: str, log: LogCause | None, *, self_hosted: bool) -> Iterator[
         if rx.search(t):
             found = True
             yield name
+    if not found and _BARE_ACR.search(t):
+        # "ACR" alone: Aliyun's registry in a Chinese text (阿里云容器镜像服务 ACR), Azure's in an English one
+        found = True
+        yield "Aliyun ACR" if _CJK_TEXT.search(t) else "Azure Container Registry"
     if not found and self_hosted and _self_hosted(t, log):
         yield "self-hosted registry"
 
 
+_BARE_ACR = LazyRe(r"(?<![a-z0-9])acr(?![a-z0-9])")
+_CJK_TEXT = LazyRe(r"[\u3400-\u9fff]")
 SELF_HOSTED = True  # a registry host that is neither TCR nor a known vendor's is a self-hosted registry (ablation)
 _SELF_HOSTED_WORDS = LazyRe(
     r"(?<![a-z])(?:private (?:docker )?registry|self[- ]hosted registry|own registry|local registry|docker registry|"
