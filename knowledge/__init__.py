@@ -231,12 +231,15 @@ def _without_step_image(log: LogCause) -> LogCause:
     from .logs.rules import pattern_by_id  # lazy, likewise
 
     m = _URL_HOST.search(str(log.get("evidence") or ""))
-    ent = {"host": m.group(1).lower() if m else None, "image": None}
-    diagnose, target, checks, push = diagnose_command(
-        log["cause"], ent, log.get("op"), pattern_by_id(log.get("pattern"))
+    host = m.group(1).lower() if m else None
+    pattern = pattern_by_id(log.get("pattern"))
+    stepless = log.copy()
+    stepless["diagnose"], stepless["target"], stepless["checks"], stepless["push"] = diagnose_command(
+        log["cause"], {"host": host, "image": None}, log.get("op"), pattern
     )
-    step = {"image": None, "image_as_written": None, "tag": None, "digest": None}
-    return {**log, **step, "host": ent["host"], "diagnose": diagnose, "target": target, "checks": checks, "push": push}
+    stepless["host"] = host
+    stepless["image"] = stepless["image_as_written"] = stepless["tag"] = stepless["digest"] = None
+    return stepless
 
 
 # The port a TCP failure's evidence dialled (`dial tcp 10.0.0.1:5000: …`, curl's `port 5000`): the TCP causes' texts
@@ -264,8 +267,10 @@ def _port_said(log: LogCause | None) -> LogCause | None:
             text = text.replace(old, new.format(port=port))
         return text
 
-    texts = {k: {lang: said(v) for lang, v in log[k].items()} for k in ("summary", "fix") if log.get(k)}
-    return {**log, **texts}  # type: ignore[typeddict-item]
+    ported = log.copy()
+    ported["summary"] = {lang: said(v) for lang, v in log["summary"].items()}
+    ported["fix"] = {lang: said(v) for lang, v in log["fix"].items()}
+    return ported
 
 
 # Words nearly every error wording the log reader knows holds (97.1 % of the evidence lines it reads in the labelled
