@@ -29,7 +29,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 TUNE = ROOT / "tests" / "data" / "real" / "logs_tune.jsonl"
-SEEN = Path("/work/notes/seen/logs_blind_r1-r8.jsonl")
+SEEN = Path("/work/notes/seen/logs_blind_r1-r9.jsonl")
 OUT = ROOT / "knowledge" / "logs" / "fallback.json"
 SAMPLE = ROOT / "tests" / "data" / "log_fallback_sample.jsonl"
 FORMAT = 1
@@ -55,35 +55,77 @@ def load(paths: list[Path]) -> list[dict[str, Any]]:
     return rows
 
 
-def fit(texts: list[str], labels: list[str], vocabulary: list[str] | None = None) -> tuple[Any, Any]:
-    """(vectorizer, LinearSVC) fitted on `texts`; with `vocabulary`, only those n-grams."""
+class Vectors:
+    """The model's features side by side: TF-IDF of the character n-grams (PARAMS) and, with TOKENS, TF-IDF of the
+    output's word tokens and their pairs (knowledge.logs.learned.output_tokens / token_ngrams, the product's own
+    functions), each L2-normed. Texts given are already cut to their last TAIL characters."""
+
+    def __init__(self, chars: Any, tokens: Any | None) -> None:
+        self.chars, self.tokens = chars, tokens
+
+    def transform(self, texts: list[str]) -> Any:
+        from scipy.sparse import hstack
+
+        x = self.chars.transform(texts)
+        return x if self.tokens is None else hstack([x, self.tokens.transform(texts)]).tocsr()
+
+    def names(self) -> list[str]:
+        """Feature names, token features prefixed with TOKEN_PREFIX."""
+        names = [str(n) for n in self.chars.get_feature_names_out()]
+        if self.tokens is not None:
+            names += [TOKEN_PREFIX + str(n) for n in self.tokens.get_feature_names_out()]
+        return names
+
+
+TOKEN_PREFIX = "\x00"  # marks a token feature among the names (no character n-gram holds NUL)
+TOKENS = True  # read the output's word tokens beside the character n-grams (docs/logs.md, "Learned fallback")
+
+
+def _token_analyzer(text: str) -> list[str]:
+    sys.path.insert(0, str(ROOT))
+    from knowledge.logs.learned import output_tokens, token_ngrams
+
+    return token_ngrams(output_tokens(text))
+
+
+def fit(texts: list[str], labels: list[str], vocabulary: list[str] | None = None) -> tuple[Vectors, Any]:
+    """(vectors, LinearSVC) fitted on `texts`; with `vocabulary` (names as Vectors.names), only those features."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.svm import LinearSVC
 
     params = dict(PARAMS)
+    token_params: dict[str, Any] = {"analyzer": _token_analyzer, "lowercase": False, "min_df": 2, "sublinear_tf": True}
     if vocabulary is not None:
         params.pop("min_df")
-        params["vocabulary"] = vocabulary
-    vec = TfidfVectorizer(**params)
-    x = vec.fit_transform([t[-TAIL:] for t in texts])
-    return vec, LinearSVC(C=C).fit(x, labels)
+        token_params.pop("min_df")
+        params["vocabulary"] = [v for v in vocabulary if not v.startswith(TOKEN_PREFIX)]
+        token_params["vocabulary"] = [v[1:] for v in vocabulary if v.startswith(TOKEN_PREFIX)] or None
+    tails = [t[-TAIL:] for t in texts]
+    chars = TfidfVectorizer(**params).fit(tails)
+    tokens = (
+        TfidfVectorizer(**token_params).fit(tails)
+        if TOKENS and (vocabulary is None or token_params["vocabulary"])
+        else None
+    )
+    vec = Vectors(chars, tokens)
+    return vec, LinearSVC(C=C).fit(vec.transform(tails), labels)
 
 
-def prune(vec: Any, clf: Any, keep: int | None) -> list[str] | None:
-    """The `keep` n-grams with the largest weight (in absolute value) for any class; None keeps them all."""
+def prune(vec: Vectors, clf: Any, keep: int | None) -> list[str] | None:
+    """The `keep` features with the largest weight (in absolute value) for any class; None keeps them all."""
     import numpy as np
 
     if keep is None:
         return None
-    names = vec.get_feature_names_out()
+    names = vec.names()
     if keep >= len(names):
         return None
     top = np.argsort(-np.abs(clf.coef_).max(axis=0))[:keep]
-    return [str(names[i]) for i in sorted(top)]
+    return [names[i] for i in sorted(top)]
 
 
-def train(rows: list[dict[str, Any]], keep: int | None) -> tuple[Any, Any]:
-    """The model on `rows`, pruned to `keep` n-grams and re-fitted on them."""
+def train(rows: list[dict[str, Any]], keep: int | None) -> tuple[Vectors, Any]:
+    """The model on `rows`, pruned to `keep` features and re-fitted on them."""
     texts, labels = [r["text"] for r in rows], [r["label"] for r in rows]
     vec, clf = fit(texts, labels)
     vocabulary = prune(vec, clf, keep)
@@ -280,15 +322,21 @@ def f32(values: Any) -> str:
 
 
 def export(
-    vec: Any, clf: Any, rows: list[dict[str, Any]], paths: list[Path], threshold: float, override: float
+    vec: Vectors, clf: Any, rows: list[dict[str, Any]], paths: list[Path], threshold: float, override: float
 ) -> dict[str, Any]:
-    """The data file's content: vocabulary, idf, weights (classes x n-grams) and intercepts as float32, the margin
-    thresholds (where the rules name no cause; before a reading of the rules that is a guess) and where it came
-    from."""
-    vocabulary = [str(t) for t in vec.get_feature_names_out()]
-    return {
+    """The data file's content: vocabulary (character n-grams, then the output's tokens), idf, weights (classes x
+    features) and intercepts as float32, the margin thresholds (where the rules name no cause; before a reading of the
+    rules that is a guess) and where it came from."""
+    import numpy as np
+
+    vocabulary = [str(t) for t in vec.chars.get_feature_names_out()]
+    tokens = [] if vec.tokens is None else [str(t) for t in vec.tokens.get_feature_names_out()]
+    idf = vec.chars.idf_ if vec.tokens is None else np.concatenate([vec.chars.idf_, vec.tokens.idf_])
+    data = {
         "format": FORMAT,
-        "model": "tfidf char_wb 3-5 (sublinear tf, l2) + LinearSVC(C=0.5), one-vs-rest",
+        "model": "tfidf char_wb 3-5 (sublinear tf, l2)"
+        + (" + tfidf of the output's tokens 1-2 (sublinear tf, l2)" if tokens else "")
+        + " + LinearSVC(C=0.5), one-vs-rest",
         "tail": TAIL,
         "ngram_range": list(PARAMS["ngram_range"]),
         "classes": [str(c) for c in clf.classes_],
@@ -296,7 +344,7 @@ def export(
         "margin_threshold": threshold,
         "override_threshold": override,
         "vocabulary": "\n".join(vocabulary),
-        "idf": f32(vec.idf_),
+        "idf": f32(idf),
         "weights": f32(clf.coef_),
         "intercepts": f32(clf.intercept_),
         "trained": {
@@ -307,11 +355,15 @@ def export(
             "script": "scripts/train_log_fallback.py",
         },
     }
+    if tokens:
+        data["token_vocabulary"] = "\n".join(tokens)
+    return data
 
 
-def exported_decisions(data: dict[str, Any], vec: Any, texts: list[str]) -> Any:
+def exported_decisions(data: dict[str, Any], vec: Vectors, texts: list[str]) -> Any:
     """Decision values with the float32 parameters as written (what the pure-Python reader computes)."""
     import numpy as np
+    from scipy.sparse import hstack
 
     classes = len(data["classes"])
     idf = np.frombuffer(base64.b64decode(data["idf"]), dtype="<f4").astype(float)
@@ -319,11 +371,33 @@ def exported_decisions(data: dict[str, Any], vec: Any, texts: list[str]) -> Any:
     b = np.frombuffer(base64.b64decode(data["intercepts"]), dtype="<f4").astype(float)
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    counts = TfidfVectorizer(**{**PARAMS, "min_df": 1, "vocabulary": vec.vocabulary_, "use_idf": False, "norm": None})
-    x = counts.fit_transform([t[-TAIL:] for t in texts]).multiply(idf).tocsr()
-    norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=1))).ravel()
-    norms[norms == 0] = 1.0
-    return np.asarray(x.multiply(1 / norms[:, None]) @ w.T) + b
+    tails = [t[-TAIL:] for t in texts]
+    width = len(vec.chars.vocabulary_)
+    parts = [
+        (
+            TfidfVectorizer(
+                **{**PARAMS, "min_df": 1, "vocabulary": vec.chars.vocabulary_, "use_idf": False, "norm": None}
+            ),
+            idf[:width],
+        )
+    ]
+    if vec.tokens is not None:
+        counts = TfidfVectorizer(
+            analyzer=_token_analyzer,
+            vocabulary=vec.tokens.vocabulary_,
+            use_idf=False,
+            norm=None,
+            sublinear_tf=True,
+            lowercase=False,
+        )
+        parts.append((counts, idf[width:]))
+    blocks = []
+    for counts, part_idf in parts:
+        x = counts.fit_transform(tails).multiply(part_idf).tocsr()
+        norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=1))).ravel()
+        norms[norms == 0] = 1.0
+        blocks.append(x.multiply(1 / norms[:, None]))
+    return np.asarray(hstack(blocks).tocsr() @ w.T) + b
 
 
 def main(argv: list[str]) -> int:
@@ -354,7 +428,7 @@ def main(argv: list[str]) -> int:
     ours = exported_decisions(data, vec, texts)
     theirs = clf.decision_function(vec.transform([t[-TAIL:] for t in texts]))
     flips = int((ours.argmax(axis=1) != theirs.argmax(axis=1)).sum())
-    print(f"{len(rows)} lines, {len(data['classes'])} classes, {len(vec.vocabulary_)} n-grams; float32 flips {flips}")
+    print(f"{len(rows)} lines, {len(data['classes'])} classes, {len(vec.names())} features; float32 flips {flips}")
     print(f"max |decision difference| float32 vs scikit-learn: {float(np.abs(ours - theirs).max()):.2e}")
     args.out.write_text(json.dumps(data, ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
     # A fixed sample of the tuning half (in the repository), with scikit-learn's own decisions, for the test

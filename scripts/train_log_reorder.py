@@ -136,16 +136,23 @@ def first_cause(
     return best
 
 
-def shipped(reading: dict[str, Any], scores: dict[str, float]) -> str:
+def shipped(reading: dict[str, Any], scores: dict[str, float], text: str) -> str:
     """The shipped combiner's first cause (rules 1 and 2: train_log_fallback.combine, weak>1.0 none>0.75; as
-    rules.overrulable, a reading whose cause is not its wording's own, by this tree's patterns, is not weak)."""
+    rules.overrulable, a reading whose cause is not its wording's own, by this tree's patterns, is not weak; as
+    learned.learned_cause, rule 1 only for a paste with pasted output whose requests did not all go to another
+    program's hosts)."""
+    learned = _learned()
     top = max(scores, key=scores.__getitem__)
     margin = scores[top] - max(v for c, v in scores.items() if c != top)
     own = _own_causes().get(str(reading.get("pattern") or ""))
     weak = reading["weak"] and (own is None or own == reading["cause"])
-    return fallback.combine(
+    first = fallback.combine(
         {**reading, "cause": reading["cause"] or NONE, "weak": weak}, top, margin, ("weak", 0.75, 1.0)
     )
+    if (reading["cause"] or NONE) == NONE and first != NONE:
+        if not learned.pasted(text) or learned.requests_elsewhere(learned.clean_lines(text)):
+            return NONE
+    return first
 
 
 def _own_causes() -> dict[str, str]:
@@ -163,7 +170,9 @@ def _score(rows: list[dict[str, Any]], firsts: list[str]) -> tuple[int, int]:
     return strict, ok
 
 
-def ablation(rows: list[dict[str, Any]], rounds: list[str], keep: int | None, cross: list[str]) -> None:
+def ablation(
+    rows: list[dict[str, Any]], rounds: list[str], keep: int | None, cross: list[str], cross_batch: str = "r9"
+) -> None:
     """Leave one round out: the re-ranker trained on the other rounds, measured on the held-out round read by the
     reader that had never seen it; reader alone, shipped combiner, re-ranker, re-ranker + combiner (what the
     product does: rule 2 first, else the re-ranker), strict / with `also_ok`, and `null` lines given a cause /
@@ -185,7 +194,7 @@ def ablation(rows: list[dict[str, Any]], rounds: list[str], keep: int | None, cr
         for k in idx:
             g = rd[k]
             base = g["cause"] or NONE
-            sh = shipped(g, scores[k])
+            sh = shipped(g, scores[k], rows[k]["text"])
             rr = first_cause(clf, pairs, g, scores[k], stories[k], rows[k]["text"])
             out["reader"].append(base)
             out["shipped"].append(sh)
@@ -218,15 +227,15 @@ def ablation(rows: list[dict[str, Any]], rounds: list[str], keep: int | None, cr
     print("| `null` lines: given a cause / cleared | | " + " | ".join(f"{a} / {b}" for a, b in nulls.values()) + " |")
     if not cross:
         return
-    train = [k for k, r in enumerate(rows) if r["batch"] != "r8"]
+    train = [k for k, r in enumerate(rows) if r["batch"] != cross_batch]
     clf, pairs = fit(*design(rows, readings, scores, stories, train)), swap_pairs(rows, readings, train)
-    blind = [k for k, r in enumerate(rows) if r["batch"] == "r8" and r.get("half") == "blind"]
+    blind = [k for k, r in enumerate(rows) if r["batch"] == cross_batch and r.get("half") == "blind"]
     with tempfile.TemporaryDirectory() as tmp:
         for rev in cross:
             rd = dict(zip(blind, fallback.reader_readings([rows[k] for k in blind], fallback.checkout(rev, Path(tmp)))))
             firsts = firsts_of(clf, pairs, blind, rd)  # type: ignore[arg-type]
             cells = [f"{n} {_score([rows[k] for k in blind], firsts[n])}" for n in names]
-            print(f"round 8 blind half ({len(blind)} lines) read by {rev}: " + "; ".join(cells))
+            print(f"{cross_batch} blind half ({len(blind)} lines) read by {rev}: " + "; ".join(cells))
 
 
 def main(argv: list[str]) -> int:
@@ -235,7 +244,8 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--keep", type=int, default=5000, help="n-grams kept by the learned model (0: all)")
     ap.add_argument("--rounds", help="these rounds only (comma-separated batches); default every round labelled")
     ap.add_argument("--ablation", action="store_true", help="leave-one-round-out table instead of training")
-    ap.add_argument("--cross", action="append", default=[], help="ablation: a commit whose reader reads r8 blind")
+    ap.add_argument("--cross", action="append", default=[], help="ablation: a commit whose reader reads a blind half")
+    ap.add_argument("--cross-batch", default="r9", help="ablation: the round whose blind half --cross reads")
     ap.add_argument("--out", type=Path, default=OUT)
     ap.add_argument("--sample", type=Path, default=SAMPLE)
     args = ap.parse_args(argv)
@@ -249,7 +259,7 @@ def main(argv: list[str]) -> int:
     rows = [r for r in rows if r["batch"] in rounds]
     keep = args.keep or None
     if args.ablation:
-        ablation(rows, rounds, keep, args.cross)
+        ablation(rows, rounds, keep, args.cross, args.cross_batch)
         return 0
     learned = _learned()
     readings = pre_round_readings(rows, rounds)

@@ -91,6 +91,18 @@ def test_features_say_where_the_alternative_stands_and_what_the_model_and_the_st
     assert f["score_gain"] < 0 and f["alternative_is_models"] == 0.0
 
 
+def test_credentials_the_user_says_they_gave_weigh_for_refused_credentials():
+    # convention C6, followed by all three labellers of round 9: a login the user tells of was sent and refused
+    reading = {"cause": "CREDENTIALS_MISSING", "also": ["CREDENTIALS_INVALID", "PERMISSION_DENIED"], "pattern": "x"}
+    scores = {"CREDENTIALS_INVALID": 0.0, "CREDENTIALS_MISSING": 0.0, "NONE": 0.0}
+    told = Story(shown=False, told=True, worked=False, relogin=False)
+    first = dict(zip(REORDER_FEATURES, reorder_features(reading, 1, scores, told), strict=True))  # type: ignore[arg-type]
+    second = dict(zip(REORDER_FEATURES, reorder_features(reading, 2, scores, told), strict=True))  # type: ignore[arg-type]
+    silent = dict(zip(REORDER_FEATURES, reorder_features(reading, 1, scores, NO_STORY), strict=True))  # type: ignore[arg-type]
+    assert first["told_and_alternative_invalid"] == 1.0
+    assert second["told_and_alternative_invalid"] == silent["told_and_alternative_invalid"] == 0.0
+
+
 def test_a_confident_re_ranker_puts_the_rules_alternative_first(monkeypatch, undecided_model):
     monkeypatch.setattr(learned, "_REORDER", [toy_reorder(4.0)])
     rules = explain(GENERIC)

@@ -6,8 +6,10 @@ on the labelled real pastes names the right cause for part of those (docs/logs.m
 `learned_cause(text, rules)` asks it there, and where the rules' own reading is a guess.
 
 The model is knowledge/logs/fallback.json, written by scripts/train_log_fallback.py (scikit-learn, training only):
-TF-IDF over the `char_wb` 3-5-grams of the paste's last 4,000 characters (sublinear tf, L2 norm) and one linear
-weight vector per cause code and NONE (no registry cause). Here it is read in pure Python, on the first call only,
+TF-IDF over the `char_wb` 3-5-grams of the paste's last 4,000 characters (sublinear tf, L2 norm), beside it TF-IDF
+over the word tokens of the output lines there and their pairs, with hosts, image names, digests, addresses and numbers
+replaced by their kind and HTTP statuses kept (`output_tokens`: a registry's answer reads the same on names the model
+has never seen), and one linear weight vector per cause code and NONE (no registry cause). Here it is read in pure Python, on the first call only,
 and computes what scikit-learn computes (tests/test_log_learned.py checks a fixed sample).
 
 When it may speak (the combiner, chosen by leave-one-round-out over rounds 1-7: docs/logs.md, "Learned fallback"):
@@ -34,6 +36,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -45,7 +48,7 @@ from .diagnosis import reading
 from .images import entities
 from .paste import MAX_EVIDENCE, MAX_INPUT, MAX_LINE, clean_lines, strip_prefix
 from .reader import paste_story
-from .rules import GENERIC_IDS, OVERRULABLE_IDS, load_rules, overrulable
+from .rules import GENERIC_IDS, OVERRULABLE_IDS, is_other_host, line_hosts, load_rules, overrulable
 from .story import Story
 
 if TYPE_CHECKING:
@@ -73,6 +76,9 @@ class Model(NamedTuple):
     threshold: float  # margin needed where the rules name no cause
     trained: dict[str, Any]
     override: float | None = None  # margin needed to put another cause before a guess of the rules; None: never
+    # The output's word tokens (`output_tokens`) and their pairs: n-gram -> column, after the character n-grams' columns
+    # (a model without them reads character n-grams alone).
+    token_columns: dict[str, int] | None = None
 
 
 class Reorder(NamedTuple):
@@ -106,6 +112,8 @@ REORDER_FEATURES = (
     "shown_and_alternative_missing",
     "worked_and_alternative_server_or_credentials",  # worked before / a new login fixed it
     "told_missing_and_alternative_missing",  # the user says no login reached the program
+    # C6, which all three labellers of round 9 follow: credentials the user says they gave were sent (and refused)
+    "told_and_alternative_invalid",
 )
 _UNSCORED = -2.0  # the decision value of a cause the model has no class for
 # Readings the re-ranker leaves in the rules' order: docker's refused pull (`pull access denied for NAME`) is read by
@@ -157,6 +165,7 @@ def _checked(data: dict[str, Any]) -> Model:
     """The Model of a parsed file, its shapes checked (a damaged file would otherwise fail on a user's paste)."""
     vocabulary = data["vocabulary"].split("\n")
     low, high = (int(n) for n in data["ngram_range"])
+    tokens = data["token_vocabulary"].split("\n") if data.get("token_vocabulary") else []
     m = Model(
         classes=[str(c) for c in data["classes"]],
         none=str(data["none"]),
@@ -169,13 +178,14 @@ def _checked(data: dict[str, Any]) -> Model:
         threshold=float(data["margin_threshold"]),
         trained=dict(data.get("trained") or {}),
         override=float(data["override_threshold"]) if data.get("override_threshold") is not None else None,
+        token_columns={g: len(vocabulary) + i for i, g in enumerate(tokens)} if tokens else None,
     )
     width, k = len(m.idf), len(m.classes)
     if k < 2 or m.none not in m.classes or len(m.intercepts) != k or len(m.weights) != k * width:
         raise ValueError(f"{k} classes, {len(m.intercepts)} intercepts, {len(m.weights)} weights for {width} columns")
     thresholds = (m.threshold,) if m.override is None else (m.threshold, m.override)
     if (
-        len(vocabulary) != width
+        len(vocabulary) + len(tokens) != width
         or not (1 <= low <= high <= 10)
         or m.tail < 1
         or not all(map(math.isfinite, thresholds))
@@ -259,6 +269,7 @@ def reorder_features(reading: LogCause, i: int, scores: dict[str, float], story:
         story.shown and alt == "CREDENTIALS_MISSING",
         (story.worked or story.relogin) and alt in credentials,
         story.told_missing and alt == "CREDENTIALS_MISSING",
+        story.told and alt == "CREDENTIALS_INVALID",
     )
     out = [float(bool(f)) for f in flags]
     out[2] = scores.get(alt, _UNSCORED) - scores.get(cause, _UNSCORED)
@@ -287,16 +298,78 @@ def ngrams(text: str, low: int, high: int) -> list[str]:
 
 
 def features(m: Model, text: str) -> dict[int, float]:
-    """The TF-IDF vector (column -> value) of the last `m.tail` characters of `text`: sublinear tf, L2-normed."""
+    """The TF-IDF vector (column -> value) of the last `m.tail` characters of `text`: sublinear tf, L2-normed; for a
+    model with token columns, that of the character n-grams and that of the output's tokens, each L2-normed (as
+    scikit-learn's two vectorizers side by side)."""
+    tail = text[-m.tail :]
+    vec = _tfidf(m, ngrams(tail, *m.ngram_range), m.columns)
+    if m.token_columns:
+        vec.update(_tfidf(m, token_ngrams(output_tokens(tail)), m.token_columns))
+    return vec
+
+
+def _tfidf(m: Model, grams: list[str], index: dict[str, int]) -> dict[int, float]:
     counts: dict[int, int] = {}
-    index = m.columns
-    for g in ngrams(text[-m.tail :], *m.ngram_range):
+    for g in grams:
         col = index.get(g)
         if col is not None:
             counts[col] = counts.get(col, 0) + 1
     vec = {col: (1.0 + math.log(c)) * m.idf[col] for col, c in counts.items()}
     norm = math.sqrt(sum(v * v for v in vec.values()))
     return {col: v / norm for col, v in vec.items()} if norm else vec
+
+
+# What varies from paste to paste in an output line is replaced by its kind, so that the model reads the words around
+# it (a registry's answer, the verb, the tool) on text with names it has never seen: digests and long hex ids, URLs,
+# addresses, times, host names and image references; a three-digit number 100-599 is kept as an HTTP status.
+_I = re.IGNORECASE
+_KIND_SOURCES = (  # (expression, flags, replacement), applied in this order
+    (r"sha256:[0-9a-f]{12,64}", _I, " DIGEST "),
+    (r"\b[0-9a-f]{12,}\b", _I, " HEX "),
+    (r"https?://[^\s\"'<>]+", _I, " URL "),
+    (r"\b\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?\b", 0, " IPADDR "),
+    (r"\[?[0-9a-f:]{3,}::?[0-9a-f:]*\]?:\d+", _I, " IPADDR "),
+    (r"\b\d{4}-\d\d-\d\d[T ][\d:.,]+Z?\b", 0, " "),
+    (r"\b\d\d:\d\d:\d\d(?:[.,]\d+)?\b", 0, " "),
+    (
+        r"\b(?:[a-z0-9-]+\.)+(?:com|io|net|org|cn|cloud|dev|local|internal|svc|cluster|azurecr|amazonaws|pkg|app|co|de"
+        r"|jp|ru|xyz|me)(?::\d+)?(?:/[\w./:@-]*)?",
+        _I,
+        " IMAGEREF ",
+    ),
+    (r"\b[\w.-]+/[\w./-]+(?::[\w.-]+)?(?:@\S+)?", 0, " IMAGEREF "),
+    (r"(?<![\d.])([1-5]\d\d)(?![\d.])", 0, r" HTTP\1 "),
+    (r"\b\d+\b", 0, " NUM "),
+)
+_KINDS: list[tuple[re.Pattern[str], str]] = []  # compiled on first use: most pastes never reach the model
+_TOKEN = r"HTTP\d\d\d|[A-Za-z_][A-Za-z_']+"
+_KIND_NAMES = frozenset({"DIGEST", "HEX", "URL", "IPADDR", "IMAGEREF", "NUM"})
+
+
+def output_tokens(text: str) -> list[str]:
+    """The word tokens of the lines of `text` shaped like output (not the user's own sentences), lower-cased, with
+    names, addresses and numbers replaced by their kind (`IMAGEREF`, `URL`, `HTTP401`, ...)."""
+    if not _KINDS:
+        _KINDS.extend((re.compile(src, flags), kind) for src, flags, kind in _KIND_SOURCES)
+        _KINDS.append((re.compile(_TOKEN), ""))
+    *kinds, (token, _) = _KINDS
+    out: list[str] = []
+    for line in text.splitlines():
+        if not line.strip() or not (OUTPUT_LINE.match(line) or not is_prose(line)):
+            continue
+        for rx, kind in kinds:
+            line = rx.sub(kind, line)
+        out.extend(w if w in _KIND_NAMES or _is_status(w) else w.lower() for w in token.findall(line))
+    return out
+
+
+def _is_status(word: str) -> bool:
+    return word.startswith("HTTP") and word[4:].isdigit()
+
+
+def token_ngrams(tokens: list[str]) -> list[str]:
+    """The tokens and each pair of neighbours (scikit-learn's word n-grams 1-2 of the joined tokens)."""
+    return [*tokens, *(f"{a} {b}" for a, b in zip(tokens, tokens[1:]))]
 
 
 def decision(m: Model, vec: dict[int, float]) -> list[float]:
@@ -364,6 +437,8 @@ def learned_cause(text: str, rules: LogCause | None = None) -> LogCause | None:
     ):
         return None if rules is None else _reordered(text, rules, dict(zip(m.classes, scores, strict=True)))
     lines = clean_lines(text)
+    if rules is None and requests_elsewhere(lines):
+        return None  # C2: another program's download (`go mod download` from proxy.golang.org), no registry cause
     idx = _evidence_index(m, lines, order[0], vec)
     line = lines[idx] if lines else ""
     ent = entities(lines, idx, guess_op("\n".join(lines[-2000:]).lower())) if lines else _NO_ENTITIES
@@ -375,6 +450,14 @@ def learned_cause(text: str, rules: LogCause | None = None) -> LogCause | None:
     result["learned"] = True
     result["margin"] = round(margin, 3)
     return result
+
+
+def requests_elsewhere(lines: list[str]) -> bool:
+    """Whether the lines name requests (a URL after a method or a transfer word, `rules.line_hosts`) and every one
+    went to a host that serves code, packages or web content (`rules.is_other_host`): a failure of another program's
+    download (convention C2), which the rules leave without a cause and the learned reading must too."""
+    hosts = [h for line in lines for h in (line_hosts(line.lower()) or ())]
+    return bool(hosts) and all(is_other_host(h) for h in hosts)
 
 
 def _reordered(text: str, rules: LogCause, scores: dict[str, float]) -> LogCause | None:
@@ -414,8 +497,8 @@ _NO_ENTITIES: dict[str, Any] = {
 
 
 def _evidence_index(m: Model, lines: list[str], cls: int, vec: dict[int, float]) -> int:
-    """The line, among those the model read (the last `m.tail` characters), whose n-grams add most to class
-    `cls`'s decision value: the evidence shown with a learned cause."""
+    """The line, among those the model read (the last `m.tail` characters), whose n-grams (and output tokens) add most
+    to class `cls`'s decision value: the evidence shown with a learned cause."""
     width, w, index = len(m.idf), m.weights, m.columns
     base = cls * width
     scored: list[tuple[float, bool, int]] = []  # (score, pasted output rather than the user's sentence, index)
@@ -425,6 +508,8 @@ def _evidence_index(m: Model, lines: list[str], cls: int, vec: dict[int, float])
         if seen > m.tail and scored:
             break
         cols = {c for g in ngrams(lines[i], *m.ngram_range) if (c := index.get(g)) is not None}
+        if m.token_columns:
+            cols |= {c for g in token_ngrams(output_tokens(lines[i])) if (c := m.token_columns.get(g)) is not None}
         scored.append((sum(vec.get(c, 0.0) * w[base + c] for c in cols), not is_prose(lines[i]), i))
     if not scored:
         return 0
