@@ -249,3 +249,16 @@ def test_an_unexpected_status_from_a_request_without_its_url_is_read():
     # containerd's "unexpected status from PUT request to URL: 400 Bad Request", retold without the URL
     line = "fail: docker push to ecr unexpected status from PUT request 400 Bad Request"
     assert cause(f"$ cdk deploy\n{line}") == "SERVER_ERROR"
+
+
+@DRAWS
+@given(ip=IPV4, cut=st.integers(1, 6))
+def test_a_paste_cut_inside_gos_dial_error_is_a_connect_that_failed(ip, cut):
+    head = (
+        'failed to do request: Head "https://registry-1.docker.io/v2/library/alpine/manifests/3": dialing '
+        "registry-1.docker.io:443 container via direct connection because  has no HTTPS proxy: connecting to "
+        "registry-1.docker.io:443: dial tcp "
+    )
+    assert cause(f"$ docker build .\n{head}{ip[:-cut] if len(ip) > cut else ip}") == "TCP_TIMEOUT"
+    # control: the whole reason, when it is there, decides
+    assert cause(f"$ docker build .\n{head}{ip}:443: connect: connection refused") == "TCP_REFUSED"
