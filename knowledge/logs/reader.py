@@ -60,7 +60,9 @@ from .story import (
     said_logged_in,
     told_missing,
     told_name_right,
+    told_private,
     told_wrong_name,
+    works_from_cli,
 )
 
 # The causes a symptom reading (tier 1: `ErrImagePull`, `Back-off pulling image`, no reason printed) guesses, which the
@@ -70,6 +72,8 @@ _SYMPTOM_REFINED = frozenset({"CREDENTIALS_MISSING", "REPO_NOT_FOUND", "TAG_NOT_
 _ANYONES_REFUSAL = frozenset({"pull-access-denied", "denied", "denied-and-unauthorized"})
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from ..results import LogCause
 
 _UPLOAD_PROGRESS = re.compile(
@@ -322,7 +326,7 @@ def _reads_differently(line: str, nxt: str, p: dict[str, Any]) -> bool:
 
 # What the user's own sentences say the cause is, and the readings of the output each may replace: a generic or
 # ambiguous reading only (a refused right, a missing login, an EOF, a symptom), never a specific wording.
-_USER_SAYS: tuple[tuple[str, frozenset[str], LazyRe], ...] = (
+_USER_SAYS: tuple[tuple[str, frozenset[str], LazyRe | Callable[[str], bool]], ...] = (
     (
         # the same request fails now and then and works again with nothing changed: the server's side, whatever the
         # wording says about credentials or names (credentials that work at other times are not wrong)
@@ -370,10 +374,17 @@ _USER_SAYS: tuple[tuple[str, frozenset[str], LazyRe], ...] = (
         ),
     ),
     (
-        # a public registry's refusal read as a missing repository, of an image the user says is private
+        # a public registry's refusal read as a missing repository, of an image the user says is private (a negation
+        # must govern the noun: "I cannot not deploy a private image" still tells a private image)
         "CREDENTIALS_MISSING",
         frozenset({"REPO_NOT_FOUND"}),
-        LazyRe(r"\bprivate (?:docker ?hub |hub |github |ghcr )?(?:images?|repos?|repositor(?:y|ies)|packages?)\b"),
+        told_private,
+    ),
+    (
+        # the same pull works from the docker CLI, the failing program lacks the CLI's credentials (C6)
+        "CREDENTIALS_MISSING",
+        frozenset({"PERMISSION_DENIED", "CREDENTIALS_INVALID", "REPO_NOT_FOUND"}),
+        works_from_cli,
     ),
     (
         # the user found the project or namespace missing: a push creates a repository but never the project or
@@ -532,8 +543,8 @@ def _user_diagnosis(
         if (
             cause in refines
             and (generic or said in _ANY_READING or (said in _VIA_ALSO and said in pattern.get("also", ())))
-            and asserted(rx, prose)
-            and not (said == "SERVER_ERROR" and _only_wondered(rx, prose))
+            and (rx(prose) if callable(rx) else asserted(rx, prose))
+            and not (said == "SERVER_ERROR" and not callable(rx) and _only_wondered(rx, prose))
         ):
             also.insert(0, cause)
             if said in also[1:]:

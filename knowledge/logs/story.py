@@ -272,9 +272,17 @@ _SWARM_TASKS = LazyRe(
 # governs the noun itself voids it ("not a private image", "I don't have any private repository"), one elsewhere in
 # the clause does not ("I can't pull my private image")
 _TOLD_PRIVATE = LazyRe(
-    r"\bprivate (?:docker ?hub |hub |github |ghcr )?(?:images?|repos?|repositor(?:y|ies)|packages?)\b"
+    r"\bprivate (?:docker ?hub |hub |github |ghcr )?(?:images?|repos?|repositor(?:y|ies)|packages?|containers?)\b|"
+    r"私有(?:的)?(?:镜像|仓库|image)"
 )
-_PRIVATE_NEGATED = LazyRe(r"(?:\b(?:not|no|non|without|any)|n't (?:have|use))\b[\w ]{0,12}[ -]$")
+# (the negation must govern the noun phrase: "not a private image", "non-private", "I don't have any private repo";
+# "that not use default or private repo"; "I cannot not deploy a private image" negates the verb, the image is still
+# private)
+_PRIVATE_NEGATED = LazyRe(
+    r"(?:\b(?:not|no|non|without|any)|n't)\b(?: (?:use|using|have|having|need|needing))?"
+    r"(?: (?:a|an|the|any|my|our|your|their|its|some|default or|public or))?[ -]$|"
+    r"(?:不是|没有|非)$"
+)
 
 
 def told_private(prose: str) -> bool:
@@ -283,6 +291,25 @@ def told_private(prose: str) -> bool:
     return any(
         not _PRIVATE_NEGATED.search(prose[max(0, m.start() - 30) : m.start()]) for m in _TOLD_PRIVATE.finditer(prose)
     )
+
+
+# The user saying the same pull or push works from the docker CLI (or the command line) where the failing program fails
+# ("pulling images from docker cli works … but it fails … as a part of a stack", "everything works fine if I use docker
+# from cli"): the CLI has the credentials, the failing program (Portainer, Watchtower, a CI step) was not given them
+# (C6: credentials given to another program); a login that works from the CLI is not this account
+_WORKS_FROM_CLI = LazyRe(
+    r"\b(?:works?|worked|working|succeeds?|succeeded|is fine)\b[^.\n]{0,30}\b(?:from|with|using|via|in|on|at) (?:the )?"
+    r"(?:docker |podman )?(?:cli|command[- ]line|terminal)\b|"
+    r"\b(?:from|with|using|via|in|on|at) (?:the )?(?:docker |podman )?(?:cli|command[- ]line|terminal)\b[^.\n]{0,30}"
+    r"\b(?:works?|worked|succeeds?|succeeded|is fine|without (?:any )?(?:problems?|issues?))\b"
+)
+_LOGIN_WORD = LazyRe(r"\blog ?in\b")
+
+
+def works_from_cli(prose: str) -> bool:
+    """Whether the user's own sentences (`prose`, lower-cased) say the same request works from the docker CLI where the
+    failing program fails ("pulling images from docker cli works"; not "docker login works from the CLI")."""
+    return asserted(_WORKS_FROM_CLI, "\n".join(x for x in prose.splitlines() if not _LOGIN_WORD.search(x)))
 
 
 def local_lookup_cause(whole_lower: str, prose: str) -> str | None:

@@ -1,0 +1,90 @@
+"""Pasted logs, the credential/access family read from what a paste tells around the refusal (issue 11, labelling
+conventions C3, C4, C6 and C8 in docs/logs.md), made from round 9's blind half once it was seen: who holds the
+credentials (the docker CLI works where another program fails), an image the user says is private, a pull-through
+cache's not-found, a pull that failed for no reason the text gives. Hosts and names are drawn by hypothesis; every
+mechanism has a control beside it."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+
+from knowledge.logs.story import told_private, works_from_cli
+from tests.harness.log_families import HOSTS, LABELS, PATHS, cause
+
+CLASS = settings(max_examples=15, deadline=None)
+
+
+@pytest.mark.parametrize(
+    ("prose", "private"),
+    [
+        ("i cannot not deploy a private image which is stored on the docker registry.", True),
+        ("it does not want to update my private container from docker registry.", True),
+        ("拉取私有镜像会报错", True),
+        ("for docker repository that not use default or private repo they must include authentication", False),
+        ("it is not a private image", False),
+        ("i don't have any private repository", False),
+        ("this is a non-private repo", False),
+    ],
+)
+def test_a_private_image_is_told_unless_a_negation_governs_the_noun(prose, private):
+    assert told_private(prose) is private
+
+
+@given(path=PATHS)
+@CLASS
+def test_a_refused_hub_pull_of_a_container_the_user_says_is_private_is_a_missing_login(path):
+    out = (
+        f"level=info msg=\"Unable to update container /app, err='Error response from daemon: pull access denied for"
+        f" {path}, repository does not exist or may require 'docker login''. Proceeding to next.\""
+    )
+    told = f"Hi, it does not want to update my private container from docker registry. I'm getting the following error:\n{out}"
+    assert cause(told) == "CREDENTIALS_MISSING"
+    # control: the same refusal told of nothing private is Docker Hub's answer to a name it does not have (C3/C6)
+    assert cause(f"Hi, it does not want to update my container. I'm getting the following error:\n{out}") == (
+        "REPO_NOT_FOUND"
+    )
+
+
+@pytest.mark.parametrize(
+    ("prose", "told"),
+    [
+        (
+            "pulling images from docker cli works, and it also works while pulling individual images from portainer",
+            True,
+        ),
+        ("everything works fine if i use docker from cli.", True),
+        ("if i call from command line it works. it only fails on cloud build steps", True),
+        ("the same pull from the terminal succeeded without problems", True),
+        ("docker login works from the cli but the push fails", False),
+        ("it does not work from the cli either", False),
+        ("pulling from the cli fails too", False),
+    ],
+)
+def test_the_user_saying_the_same_request_works_from_the_cli(prose, told):
+    assert works_from_cli(prose) is told
+
+
+@given(host=HOSTS, path=PATHS)
+@CLASS
+def test_a_bare_denied_where_the_docker_cli_works_is_the_failing_programs_missing_login(host, path):
+    out = f'failed to pull images of the stack: Error response from daemon: Head "https://{host}/v2/{path}/manifests/v4": denied'
+    told = (
+        "Pulling images from docker CLI works, but it fails with a 403 Forbidden when pulling the same images as a part"
+        f" of a stack.\n\n{out}"
+    )
+    assert cause(told) == "CREDENTIALS_MISSING"
+    # control: the bare denied alone is a refused right (the labels' reading of it, docs/logs.md)
+    assert cause(f"Deploying the stack fails:\n\n{out}") == "PERMISSION_DENIED"
+    # control: a login that works from the CLI tells nothing of who lacks the credentials
+    assert cause(f"docker login works from the CLI, but the stack fails.\n\n{out}") == "PERMISSION_DENIED"
+
+
+@given(project=LABELS)
+@CLASS
+def test_the_cli_working_does_not_touch_a_specific_wording(project):
+    text = (
+        "It works from the docker CLI but fails in the pipeline.\n"
+        f"unauthorized: project {project} not found: project {project} not found"
+    )
+    assert cause(text) == "REPO_NOT_FOUND"
