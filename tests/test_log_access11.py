@@ -104,3 +104,55 @@ def test_a_pull_through_caches_not_found_is_the_upstream_fetch_failing(host, pat
     # the project is called
     assert cause(out) == "TAG_NOT_FOUND"
     assert cause(out.replace("mirror/", "dockerproxy-dev/")) == "TAG_NOT_FOUND"
+
+
+@given(path=PATHS, tag=LABELS)
+@CLASS
+def test_a_pull_symptom_in_a_paste_that_tells_no_reason_names_no_cause(path, tag):
+    event = f'  Normal   BackOff   pod/web-6799fc88d8-9crcj   Back-off pulling image "{path}:{tag}"'
+    assert cause(f"When a new deployment starts I receive this error. Under the events:\n{event}\n") is None
+    # controls: the line alone keeps its guess (the note asks for the full event); pull secrets, a private image or
+    # a login the user says is missing keep it too
+    assert cause(event.strip()) == "CREDENTIALS_MISSING"
+    assert cause("Error: ImagePullBackOff") == "CREDENTIALS_MISSING"
+    assert cause(f"I have not set imagePullSecrets on the deployment yet.\n{event}\n") == "CREDENTIALS_MISSING"
+    assert cause(f"The deployment pulls my private image from the registry:\n{event}\n") == "CREDENTIALS_MISSING"
+    assert cause(f"The deployment never comes up. I forgot to docker login on the nodes.\n{event}\n") == (
+        "CREDENTIALS_MISSING"
+    )
+
+
+@pytest.mark.parametrize(
+    ("prose", "named"),
+    [
+        ("Create a pipelinerun with an invalid image and observe", "REPO_NOT_FOUND"),
+        ("the deployment asks for an invalid version of the image", "TAG_NOT_FOUND"),
+        ("后来发现是镜像版本不对", "TAG_NOT_FOUND"),
+        ("原因是镜像名写错了", "REPO_NOT_FOUND"),
+    ],
+)
+def test_a_pull_symptom_the_user_says_is_a_wrong_name(prose, named):
+    event = 'Warning  Failed  kubelet  Error: ErrImagePull\nNormal  BackOff  kubelet  Back-off pulling image "web:1"'
+    assert cause(f"{prose}\n\n{event}\n") == named
+
+
+@given(path=PATHS, tag=LABELS)
+@CLASS
+def test_an_old_containerd_failing_to_resolve_a_tag_is_a_missing_tag(path, tag):
+    ref = f"docker.io/{path}:{tag}"
+    line = (
+        f'Warning  Failed  42s  kubelet  Failed to pull image "{path}:{tag}": rpc error: code = Unknown desc = failed'
+        f' to resolve image "{ref}": {ref} not found'
+    )
+    assert cause(line) == "TAG_NOT_FOUND"
+
+
+def test_a_pull_symptom_in_output_alone_keeps_its_guess():
+    # kubectl's event table is no sentence of the user's: the paste is output alone, as a bare line
+    events = (
+        "LAST SEEN   TYPE      REASON    OBJECT       MESSAGE\n"
+        "10s         Warning   Failed    pod/web-1    Error: ErrImagePull\n"
+        '12s         Normal    Pulling   pod/web-1    Pulling image "reg.example.com/prod/web:2.3.1"\n'
+    )
+    assert cause(events) == "CREDENTIALS_MISSING"
+    assert cause(f"The pod does not start.\n\n{events}") == "CREDENTIALS_MISSING"

@@ -59,6 +59,7 @@ from .story import (
     pull_through_cache,
     read_story,
     said_logged_in,
+    symptom_guess_stands,
     told_missing,
     told_name_right,
     told_private,
@@ -181,6 +182,8 @@ def _explain(text: str) -> LogCause | None:
         # a symptom or a bare timeout the author's fix explains (C4b: "changed the DNS server to 8.8.8.8")
         also.insert(0, told)
         told = fixed[0]
+    if pattern.get("symptom_only") and told == pattern["cause"] and not symptom_guess_stands(whole_lower, prose):
+        return None  # a pull failed and the text tells not why (the symptom's guess fits 2 of 16 real lines)
     if told != cause:
         # the output's wording is not what is reported: its own FAQ link, diagnosis and texts are the cause's
         cause, pattern = told, {"id": pattern["id"], "tier": pattern["tier"], "cause": told}

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..dialogue import LazyRe
-from .rules import load_rules
+from .rules import is_bare, load_rules
 
 # A login that worked, shown in the paste (docker's `Login Succeeded`) or told by the user ("I was able to login"), and
 # credentials handed to the failing program itself (labelling convention C6): a typed password or credentials option
@@ -342,13 +342,17 @@ def local_lookup_cause(whole_lower: str, prose: str) -> str | None:
 # wrong or does not exist ("Incorrect cattle-cluster-agent image being used", "the image does not exist"); docker's
 # own "repository does not exist or may require 'docker login'" is output, not the user's finding
 _TOLD_WRONG_TAG = LazyRe(
-    r"\b(?:wrong|incorrect|non-?existent|non-?existing)\b (?:[\w.-]{1,40} ){0,2}(?:tag|version)s?\b|"
+    r"\b(?:wrong|incorrect|invalid|non-?existent|non-?existing)\b (?:[\w.-]{1,40} ){0,2}(?:tag|version)s?\b|"
     r"\btags? mismatch\b|\bmismatch(?:ed|ing)? (?:image )?tags?\b|"
-    r"\btag\b[^.\n]{0,30}\b(?:does not|doesn't|did not|didn't|no longer) exists?\b"
+    r"\btag\b[^.\n]{0,30}\b(?:does not|doesn't|did not|didn't|no longer) exists?\b|"
+    # "怀疑是镜像版本不对" (the image's version is wrong), "镜像tag写错了", "标签不存在"
+    r"(?:镜像|image)?\s?(?:的)?(?:版本|tag|标签)(?:号)?\s?(?:不对|写错|错了|错误|不匹配|不存在)"
 )
 _TOLD_WRONG_IMAGE = LazyRe(
-    r"\b(?:wrong|incorrect|misspel+ed|misspelt|mistyped|non-?existent|non-?existing)\b (?:[\w./-]{1,60} ){0,3}"
+    r"\b(?:wrong|incorrect|invalid|misspel+ed|misspelt|mistyped|non-?existent|non-?existing)\b (?:[\w./-]{1,60} ){0,3}"
     r"(?:image|repository|repo)\b|"
+    # "镜像名写错了", "镜像地址不对", "镜像不存在"
+    r"镜像(?:的)?(?:名|名称|名字|地址|路径)?\s?(?:不对|写错|错了|错误|不存在)|"
     r"\b(?:image|repository|repo)(?: (?:name|path|address|url))? (?:is|was) (?:wrong|incorrect|misspel+ed|misspelt)\b|"
     r"\b(?:image|repository|repo)\b[^.\n]{0,30}\b(?:does not|doesn't|did not|didn't|no longer) exists?\b(?! or may)"
 )
@@ -367,6 +371,28 @@ def told_name_right(prose: str) -> bool:
     """Whether the user's own sentences (`prose`, lower-cased) say the refused name is right ("providing the correct
     image path", "the repository exists"; not "the repository does not exist")."""
     return asserted(_TOLD_NAME_RIGHT, prose)
+
+
+# What keeps a pull symptom's guess of a missing login: the paste naming pull secrets (kubelet's
+# `FailedToRetrieveImagePullSecret`, an `imagePullSecrets` the user set or lacks)
+# The user telling their story (a first person, or a sentence in Chinese, Japanese or Korean): a table of events the
+# prose reader takes for sentences tells none
+_TOLD_STORY = LazyRe(r"\b(?:i|i'm|i've|we|we're|we've|my|our|me|us)\b|[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+_PULL_SECRETS = LazyRe(r"\bimage ?pull ?secrets?\b|\bpull secrets?\b|\bimagepullsecret")
+
+
+def symptom_guess_stands(whole_lower: str, prose: str) -> bool:
+    """Whether a pull symptom with no reason printed (`ErrImagePull`, `Back-off pulling image`) keeps its guess of a
+    missing login: the paste is that line alone or output alone (no sentence of the user's: a bare event list), or it
+    names pull secrets, or the user says the image is private or that no login reached the puller. Otherwise the user
+    told their story and it gives no cause (`whole_lower`: the paste lower-cased; `prose`: the user's sentences)."""
+    return (
+        is_bare(whole_lower)
+        or not _TOLD_STORY.search(prose)
+        or bool(_PULL_SECRETS.search(whole_lower))
+        or told_private(prose)
+        or said_not_logged_in(prose)
+    )
 
 
 def told_wrong_name(prose: str) -> str | None:
