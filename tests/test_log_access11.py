@@ -21,6 +21,7 @@ CLASS = settings(max_examples=15, deadline=None)
         ("i cannot not deploy a private image which is stored on the docker registry.", True),
         ("it does not want to update my private container from docker registry.", True),
         ("拉取私有镜像会报错", True),
+        ("私有镜像仓库配置完成，拉取镜像失败", False),
         ("for docker repository that not use default or private repo they must include authentication", False),
         ("it is not a private image", False),
         ("i don't have any private repository", False),

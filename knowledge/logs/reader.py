@@ -496,8 +496,8 @@ def _name_story(
     if pattern.get("pull_through_cause") and cause == pattern["cause"] and pull_through_cache(whole_lower):
         # a pull-through cache's not-found: its fetch from the upstream failed (the name may well exist there)
         also.insert(0, cause)
-        named = str(pattern["pull_through_cause"])
-        return named, {"id": pattern["id"], "tier": pattern["tier"], "cause": named}
+        upstream = str(pattern["pull_through_cause"])
+        return upstream, {"id": pattern["id"], "tier": pattern["tier"], "cause": upstream}
     if pattern.get("local_lookup") and cause == pattern["cause"] and not is_bare(whole_lower):
         lookup = local_lookup_cause(whole_lower, prose)
         if lookup is not None:

@@ -288,7 +288,7 @@ _SWARM_TASKS = LazyRe(
 # the clause does not ("I can't pull my private image")
 _TOLD_PRIVATE = LazyRe(
     r"\bprivate (?:docker ?hub |hub |github |ghcr )?(?:images?|repos?|repositor(?:y|ies)|packages?|containers?)\b|"
-    r"私有(?:的)?(?:镜像|仓库|image)"
+    r"私有(?:的)?(?:镜像|image)(?!仓库|服务|源|库|registry)"
 )
 # (the negation must govern the noun phrase: "not a private image", "non-private", "I don't have any private repo";
 # "that not use default or private repo"; "I cannot not deploy a private image" negates the verb, the image is still
