@@ -56,7 +56,6 @@ from .story import (
     local_lookup_cause,
     needs_story,
     official_image,
-    pull_through_cache,
     read_story,
     said_logged_in,
     symptom_guess_stands,
@@ -493,11 +492,6 @@ def _name_story(
     line alone keeps the wording's reading, it was asked about here; a symptom (a pull failed, no reason printed)
     the user says is a wrong name or tag (C3, C4b) takes theirs, with a pattern of that cause; a refusal that is
     anyone's answer read as a missing repository, of a name the user says is right, is the credentials' (C6)."""
-    if pattern.get("pull_through_cause") and cause == pattern["cause"] and pull_through_cache(whole_lower):
-        # a pull-through cache's not-found: its fetch from the upstream failed (the name may well exist there)
-        also.insert(0, cause)
-        upstream = str(pattern["pull_through_cause"])
-        return upstream, {"id": pattern["id"], "tier": pattern["tier"], "cause": upstream}
     if pattern.get("local_lookup") and cause == pattern["cause"] and not is_bare(whole_lower):
         lookup = local_lookup_cause(whole_lower, prose)
         if lookup is not None:

@@ -262,21 +262,6 @@ def doubled_name(line_lower: str, whole_lower: str) -> bool:
     return any(m.group(1) in bases for m in _FLUX_CHART.finditer(whole_lower))
 
 
-# A pull-through cache the paste shows (a Harbor proxy-cache project, a registry mirror that fetches from upstream):
-# its not-found is what it answers when the fetch from the upstream failed, not a name the upstream lacks
-_PULL_THROUGH = LazyRe(
-    r"\bproxy[ _-]?cache\b|\bpull[ -]?through\b|\bfailed to proxy\b|\brepoproxy\b|\bfetch it from remote\b|"
-    r"\bproject with proxy\b|\bproxy (?:type )?project\b|代理缓存|镜像代理项目"
-)
-
-
-def pull_through_cache(whole_lower: str) -> bool:
-    """Whether the paste (`whole_lower`, lower-cased) shows the registry answering is a pull-through cache: a Harbor
-    proxy-cache project ("Project with Proxy Cache type", core.log's "failed to proxy manifest, fallback to local"),
-    a "pull-through proxy"."""
-    return bool(_PULL_THROUGH.search(whole_lower))
-
-
 # A Swarm service or stack whose tasks run on other nodes (`docker service create`, `docker stack deploy`, tasks
 # `rejected`, `--with-registry-auth`): a worker pulls with what the manager passed it, nothing unless asked to
 _SWARM_TASKS = LazyRe(
