@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 
-from knowledge.logs.story import told_private, works_from_cli
+from knowledge.logs.story import said_logged_in, told_private, works_from_cli
 from tests.harness.log_families import HOSTS, LABELS, PATHS, cause
 
 CLASS = settings(max_examples=15, deadline=None)
@@ -141,3 +141,26 @@ def test_a_pull_symptom_in_output_alone_keeps_its_guess():
     )
     assert cause(events) == "CREDENTIALS_MISSING"
     assert cause(f"The pod does not start.\n\n{events}") == "CREDENTIALS_MISSING"
+
+
+@pytest.mark.parametrize(
+    ("prose", "told"),
+    [
+        ("when use docker push command, got a error.(but docker login success)", True),
+        ("i've logged in with success to my docker registry, however docker push isn't working", True),
+        ("the github action login success but push fails", True),
+        ("login success rate is what we measure", False),
+        ("i have not logged in with success yet", False),
+    ],
+)
+def test_a_login_told_as_a_success_is_credentials_sent(prose, told):
+    assert said_logged_in(prose) is told
+
+
+@given(host=HOSTS, path=PATHS)
+@CLASS
+def test_a_401_after_a_login_told_as_a_success_is_refused_credentials(host, path):
+    out = f"$ docker push {host}/{path}:1\nThe push refers to repository [{host}/{path}]\nunauthorized: authentication required"
+    assert cause(f"When I use docker push I get an error (but docker login success).\n{out}") == "CREDENTIALS_INVALID"
+    # control: without the login told, nothing was shown to be sent
+    assert cause(f"When I use docker push I get an error.\n{out}") == "CREDENTIALS_MISSING"

@@ -181,14 +181,13 @@ def _explain(text: str) -> LogCause | None:
         # a symptom or a bare timeout the author's fix explains (C4b: "changed the DNS server to 8.8.8.8")
         also.insert(0, told)
         told = fixed[0]
-    if pattern.get("symptom_only") and told == pattern["cause"] and not symptom_guess_stands(whole_lower, prose):
-        return None  # a pull failed and the text tells not why (the symptom's guess fits 2 of 16 real lines)
     if told != cause:
         # the output's wording is not what is reported: its own FAQ link, diagnosis and texts are the cause's
         cause, pattern = told, {"id": pattern["id"], "tier": pattern["tier"], "cause": told}
     also = _fill_also(also, cause, seen_causes)
-    if pattern.get("no_cause"):
-        return None  # another tool's network failure (git, pip, npm, apt ...): no registry cause
+    if pattern.get("no_cause") or _symptom_unbacked(pattern, cause, whole_lower, prose):
+        # another tool's network failure (git, pip, npm, apt ...), or a pull symptom the text does not back: no cause
+        return None
     if tool in pattern.get("no_cause_tools", ()):
         return None  # a daemonless tool's local fault (podman, buildah, skopeo): no registry cause (C2)
     if _another_programs(cause, tool, line, whole_lower):
@@ -225,6 +224,14 @@ def _told_in_words(lines: list[str], fenced: frozenset[int]) -> LogCause | None:
     pattern = {"id": "prose-told", "tier": 1, "cause": cause}
     return reading(
         cause, ent, tool, _evidence(lines[idx]), pattern=pattern, also=also, note=_TOLD_NOTE, confidence="low"
+    )
+
+
+def _symptom_unbacked(pattern: dict[str, Any], cause: str, whole_lower: str, prose: str) -> bool:
+    """Whether the reading is a pull symptom's guess (a pattern with `symptom_only`: a pull failed, no reason printed)
+    that the text does not back (`story.symptom_guess_stands`): the guess fits 2 of 16 such real lines."""
+    return (
+        bool(pattern.get("symptom_only")) and cause == pattern["cause"] and not symptom_guess_stands(whole_lower, prose)
     )
 
 

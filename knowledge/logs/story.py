@@ -69,6 +69,8 @@ _SAID_LOGGED_IN = LazyRe(
     r"skopeo |buildah |nerdctl )?log ?in\b(?! (?:issue|problem|error|step|page|prompt|command))|"
     r"\blog ?in\b[^.\n]{0,40}\b(?:is|was|were|has been|had been) (?:successful|succeeded|fine|ok|okay|working)\b|"
     r"\blog ?in\b[^.\n]{0,40}\b(?:completes|completed|succeeds|succeeded|went through|goes through)\b|"
+    # "I've logged in with success to my docker registry", "(but docker login success)", "successfully logged in"
+    r"\blog(?:ged)? ?in (?:with )?success(?:ful(?:ly)?)?\b(?! rates?\b)|\bsuccess(?:ful(?:ly)?)? log(?:ged)? ?in\b|"
     # "Though I could log in and push an image to ACR, I failed to pull it" (not a web console's or a UI's login)
     r"\b(?:could|can) (?:successfully )?(?:log ?in|sign in)\b(?! (?:to |into |in |on )?(?:the |its |a )?(?:web|ui\b|portal|"
     r"console|browser|website|frontend|dashboard|harbor (?:web|ui|portal)))|"
