@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 
-from knowledge.logs.story import said_logged_in, told_private, works_from_cli
+from knowledge.logs.story import said_logged_in, said_not_logged_in, told_private, works_from_cli
 from tests.harness.log_families import HOSTS, LABELS, PATHS, cause
 
 CLASS = settings(max_examples=15, deadline=None)
@@ -164,3 +164,26 @@ def test_a_401_after_a_login_told_as_a_success_is_refused_credentials(host, path
     assert cause(f"When I use docker push I get an error (but docker login success).\n{out}") == "CREDENTIALS_INVALID"
     # control: without the login told, nothing was shown to be sent
     assert cause(f"When I use docker push I get an error.\n{out}") == "CREDENTIALS_MISSING"
+
+
+@given(name=LABELS, tag=LABELS)
+@CLASS
+def test_a_docker_hub_request_for_a_name_without_its_namespace_is_a_wrong_name(name, tag):
+    warn = f"WARNING: fetching from https://index.docker.io/v2/{name}/manifests/{tag} without an integrity hash."
+    text = f"Bazel logs show I am getting an unauthorized\n\n{warn}\nERROR: GET manifest: 401 Unauthorized"
+    assert cause(text) == "REPO_NOT_FOUND"
+    # control: the namespaced name is one Hub may have, its 401 stays the credentials'
+    assert cause(text.replace(f"/v2/{name}/", f"/v2/library/{name}/")) != "REPO_NOT_FOUND"
+    # control: a network failure keeps its own cause even for a wrong name (C3)
+    refused = (
+        f'Get "https://index.docker.io/v2/{name}/manifests/{tag}": dial tcp 1.2.3.4:443: connect: connection refused'
+    )
+    assert cause(refused) == "TCP_REFUSED"
+
+
+@pytest.mark.parametrize(
+    ("prose", "told"),
+    [("未登录，要先 docker login", True), ("我还未登录就拉取了", True), ("已经登录了", False)],
+)
+def test_not_logged_in_told_in_chinese(prose, told):
+    assert said_not_logged_in(prose) is told

@@ -53,6 +53,7 @@ from .story import (
     credentials_shown,
     decide,
     doubled_name,
+    hub_path_without_namespace,
     local_lookup_cause,
     needs_story,
     official_image,
@@ -1309,9 +1310,14 @@ def _name_cause(cause: str, also: list[str], line: str, ent: dict[str, Any], who
         # name to its `oci://` base) nor where credentials were handed over (C6 decides those)
         also.insert(0, cause)
         return "REPO_NOT_FOUND"
-    if cause in _REFUSALS and not _BARE_400.search(line) and doubled_name(line.lower(), whole_lower):
-        # a name a tool doubled (`oci://…/router` + chart `router` asks for `…/router/router`): C3, for a refusal
-        # (401, 403, denied); a 400 is the request's own fault (helm's Docker Hub token request, log_dev/real)
+    if (
+        cause in _REFUSALS
+        and not _BARE_400.search(line)
+        and (doubled_name(line.lower(), whole_lower) or hub_path_without_namespace(whole_lower))
+    ):
+        # a name a tool doubled (`oci://…/router` + chart `router` asks for `…/router/router`), or a Docker Hub name
+        # sent without its namespace (`index.docker.io/v2/python/…`): C3, for a refusal (401, 403, denied); a 400 is
+        # the request's own fault (helm's Docker Hub token request, log_dev/real)
         also.insert(0, cause)
         return "REPO_NOT_FOUND"
     return cause

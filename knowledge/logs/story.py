@@ -124,7 +124,7 @@ _SAID_NOT_LOGGED_IN = LazyRe(
     r"(?:docker |podman )?(?:log ?in|login|authenticate)\b(?! (?:issue|problem|error|step|page|prompt|command|works?))|"
     r"\b(?:is ?n[o']t|was ?n[o']t)\s(?:even\s)?(?:(?:running|doing|performing) (?:a |the |any )?(?:docker |podman )?login\b|"
     r"(?:trying|attempting) to (?:log ?in|login|authenticate)\b|logging in\b|authenticating\b)|"
-    r"忘(?:了|记)?登录|没有?(?:先)?(?:执行|运行)?\s?(?:docker )?(?:login|登录)|"
+    r"忘(?:了|记)?登录|没有?(?:先)?(?:执行|运行)?\s?(?:docker )?(?:login|登录)|(?:尚|还)?未(?:先)?登录|"
     r"ログインしていな(?:い|かった)|ログイン(?:を)?(?:し)?忘れ|로그인(?:을)? ?(?:안 ?했|하지 않았|잊)"
 )
 # Docker Hub's library/ name of a refused request (`Name:library/x`, `repository:library/x:pull`, `/v2/library/x/`)
@@ -262,6 +262,21 @@ def doubled_name(line_lower: str, whole_lower: str) -> bool:
         return False
     bases = {m.group(1) for m in _FLUX_OCI_URL.finditer(whole_lower)}
     return any(m.group(1) in bases for m in _FLUX_CHART.finditer(whole_lower))
+
+
+# A request to Docker Hub's registry API for a one-segment repository (`https://index.docker.io/v2/python/manifests/…`):
+# Hub's repositories are always namespace/name (docker itself asks for `library/python`), so a tool that sends the bare
+# name asks for one that cannot exist (C3)
+_HUB_ONE_SEGMENT_PATH = LazyRe(
+    r"https?://(?:registry-1\.docker\.io|index\.docker\.io|registry\.hub\.docker\.com)/v2/[a-z0-9._-]{1,100}/"
+    r"(?:manifests|blobs|tags)/"
+)
+
+
+def hub_path_without_namespace(whole_lower: str) -> bool:
+    """Whether the paste (`whole_lower`, lower-cased) shows a request to Docker Hub's registry API for a repository
+    without its namespace (`index.docker.io/v2/python/manifests/3.11`: Hub has `library/python`, not `python`)."""
+    return bool(_HUB_ONE_SEGMENT_PATH.search(whole_lower))
 
 
 # A Swarm service or stack whose tasks run on other nodes (`docker service create`, `docker stack deploy`, tasks
