@@ -187,3 +187,29 @@ def test_a_docker_hub_request_for_a_name_without_its_namespace_is_a_wrong_name(n
 )
 def test_not_logged_in_told_in_chinese(prose, told):
     assert said_not_logged_in(prose) is told
+
+
+@given(user=LABELS)
+@CLASS
+def test_a_docker_config_that_is_not_there_stores_no_credentials(user):
+    path = f"/home/{user}/.docker/config.json"
+    assert cause(f'Unable to read "{path}": open {path}: no such file or directory') == "CREDENTIALS_MISSING"
+    # control: a config the client cannot parse is the store's fault
+    bad = f"Error loading config file: {path}: invalid character '}}' looking for beginning of object key string"
+    assert cause(bad) == "CREDENTIAL_HELPER_ERROR"
+
+
+def test_a_runners_note_of_the_config_it_uses_is_not_the_error():
+    text = (
+        '$ docker login -u "${CI_REGISTRY_USER}" -p "${CI_REGISTRY_PASSWORD}"\n'
+        "Error response from daemon: Get https://registry-1.docker.io/v2/: unauthorized: incorrect username or password\n"
+        "\nAuthenticating with credentials from /root/.docker/config.json ERROR: Job failed: exit code 1"
+    )
+    assert cause(text) == "CREDENTIALS_INVALID"
+
+
+def test_the_daemon_missing_the_registry_auth_header_got_no_credentials():
+    line = "Error pushing docker image: Error response from daemon: Bad parameters and missing X-Registry-Auth: EOF"
+    assert cause(line) == "CREDENTIALS_MISSING"
+    # control: a bare EOF of a push stays the network's or server's
+    assert cause("Error pushing docker image: Error response from daemon: EOF") != "CREDENTIALS_MISSING"
