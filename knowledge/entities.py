@@ -68,6 +68,12 @@ def _file_name(host: str) -> bool:
     return host.split(":", 1)[0].rsplit(".", 1)[-1].lower() in _FILE_SUFFIXES
 
 
+# A host:port on these ports is a DNS server ("lookup registry-1.docker.io on 192.168.65.1:53") or a Docker daemon's
+# API (tcp://docker:2375, 2376 with TLS), never the registry: said as "Detected: registry 192.168.65.1:53", it was
+# offered as the target to diagnose. Nor is a socket's local end ("read udp 192.168.65.3:46383->192.168.65.1:53").
+_NOT_REGISTRY_PORTS = frozenset({"53", "2375", "2376"})
+
+
 _DIGEST_RE = re.compile(r"sha256:[a-f0-9]{64}", re.IGNORECASE)
 _ERROR_LINE_RE = re.compile(
     r"(?:error|denied|unauthorized|forbidden|failed|failure|x509|timeout|timed out|no such host|refused|"
@@ -246,7 +252,16 @@ def _registry_mention(text: str) -> str | None:
     found = _REGISTRY_HOST_RE.search(text)
     if found:
         return found.group("host").lower()
-    port = next((m for m in _HOST_PORT_RE.finditer(text) if not _file_name(m.group("host"))), None)
+    port = next(
+        (
+            m
+            for m in _HOST_PORT_RE.finditer(text)
+            if not _file_name(m.group("host"))
+            and m.group("port") not in _NOT_REGISTRY_PORTS
+            and not text.startswith("->", m.end())
+        ),
+        None,
+    )
     if port:
         return f"{port.group('host').lower()}:{port.group('port')}"
     return None

@@ -139,3 +139,30 @@ def test_chinese_written_against_a_reference_is_not_part_of_it(text, image, regi
     found all the same, and neither its tag nor its host takes the Chinese in (which a diagnosis would then try)."""
     got = extract_entities(text)
     assert (got["image"], got["registry"]) == (image, registry)
+
+
+@pytest.mark.parametrize(
+    ("text", "registry"),
+    [
+        # Docker Desktop's resolver, as docker prints it: the registry is the name looked up, not the server asked
+        (
+            'Error response from daemon: Get "https://registry-1.docker.io/v2/": dial tcp: lookup '
+            "registry-1.docker.io on 192.168.65.1:53: read udp 192.168.65.3:46383->192.168.65.1:53: i/o timeout",
+            None,
+        ),
+        ("dial tcp: lookup demo.tencentcloudcr.com on 127.0.0.53:53: no such host", "demo.tencentcloudcr.com"),
+        # Docker-in-Docker in CI: the daemon's API address, not a registry
+        (
+            "error during connect: Get http://docker:2375/v1.37/version: dial tcp: lookup docker on "
+            "100.64.0.10:53: no such host",
+            None,
+        ),
+        ("Cannot connect to the Docker daemon at tcp://192.168.76.3:2376. Is the docker daemon running?", None),
+        # a registry on another port is still one, also after a resolver's address
+        ("lookup nexus.corp on 10.0.0.2:53 failed, then docker login nexus.corp:8084 worked", "nexus.corp:8084"),
+    ],
+)
+def test_a_resolver_or_daemon_address_is_not_the_registry(text, registry):
+    """A DNS server (port 53) or a Docker daemon's API (2375/2376) in a paste is never the registry the question is
+    about: ask() shows it as "Detected: registry …" and the CLI, the widget and Slack offer it as the target."""
+    assert extract_entities(text)["registry"] == registry
