@@ -392,7 +392,10 @@ def _self_hosted(t: str, log: LogCause | None) -> bool:
     after login/pull/push, the log's host) that is not TCR, or self-hosting words."""
     from . import text as T
 
-    if log and log.get("host") and str(log["host"]).lower() in t and vendor_of_host(str(log["host"])) is None:
+    # A daemon's failure names the daemon's address ("error during connect: Get http://docker:2375/…", "lookup docker
+    # on …"), no registry: its reply says the registry is not involved, so it never says "a self-hosted registry".
+    host = str(log.get("host") or "") if log and log.get("cause") != "DAEMON_ERROR" else ""
+    if host and host.lower() in t and vendor_of_host(host) is None:
         return True
     if re.search(r"https?://[^/\s]+/v2/", t):
         return True  # a registry API URL whose host is not TCR (TCR named was checked before)

@@ -96,3 +96,26 @@ def test_a_tcp_cause_on_port_443_keeps_its_words():
     paste = 'Error response from daemon: Get "https://shop.tencentcloudcr.com/v2/": dial tcp 1.2.3.4:443: i/o timeout'
     log = knowledge.ask(paste)["log"]
     assert log["cause"] == "TCP_TIMEOUT" and "port 443" in log["summary"]["en"] and "443 端口" in log["summary"]["zh"]
+
+
+@pytest.mark.parametrize(
+    "paste",
+    [
+        # Docker-in-Docker in CI without its service: the client dials the daemon at `docker:2375`
+        "$ docker login -u gitlab-ci-token -p $CI_JOB_TOKEN $CI_REGISTRY\n"
+        "error during connect: Post http://docker:2375/v1.40/auth: dial tcp: lookup docker on 10.0.0.2:53: no such "
+        "host\n",
+        'docker: error during connect: Post "http://docker:2375/v1.24/containers/create": dial tcp: lookup docker on '
+        "192.168.1.1:53: no such host.\n",
+    ],
+)
+def test_a_daemon_address_is_not_called_a_self_hosted_registry(paste):
+    """A daemon failure's host is the daemon's: the reply says the registry is not involved, and must not go on to
+    say "This is a self-hosted registry, not Tencent Cloud TCR" (it did, with the daemon's `docker` as the registry)."""
+    res = knowledge.ask(paste)
+    assert res["log"]["cause"] == "DAEMON_ERROR"
+    assert (res["refusal"] or {}).get("vendor") != "self-hosted registry"
+    out = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "ask", paste], capture_output=True, text=True, check=True, timeout=60
+    ).stdout
+    assert "the registry is not involved" in out and "self-hosted registry" not in out
