@@ -28,6 +28,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from diagnostics import PERSONAL_SUFFIX
+
 from ..dialogue import LazyRe
 from ..structure import is_prose
 
@@ -99,7 +101,8 @@ _DROP = r"(?:删掉|去掉|删除|清除|取消|关闭|关掉|移除|去除|不�
 _MIRROR = (
     r"(?:镜像加速|加速器|加速地址|容器加速|国内(?:的)?镜像(?:源|站|仓库|地址)?|镜像源|镜像站|registry-mirrors|\bregistry mirrors?\b|\bmirrors?\b|"
     r"[a-z0-9-]{1,40}\.mirror\.aliyuncs\.com|registry\.cn-[a-z0-9-]{1,30}\.aliyuncs\.com|docker\.m\.daocloud\.io|"
-    r"mirror\.ccs\.tencentyun\.com|hub-mirror\.c\.163\.com|docker\.mirrors\.ustc\.edu\.cn|ミラー|미러)"
+    + re.escape("mirror" + PERSONAL_SUFFIX)
+    + r"|hub-mirror\.c\.163\.com|docker\.mirrors\.ustc\.edu\.cn|ミラー|미러)"
 )
 _PROXY = r"(?:代理|\bproxy\b|https?_proxy|プロキシ|프록시)"
 # Japanese and Korean put the verb after its object ("プロキシを設定したら解決", "프록시를 설정하니")
