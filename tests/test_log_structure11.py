@@ -262,3 +262,22 @@ def test_a_paste_cut_inside_gos_dial_error_is_a_connect_that_failed(ip, cut):
     assert cause(f"$ docker build .\n{head}{ip[:-cut] if len(ip) > cut else ip}") == "TCP_TIMEOUT"
     # control: the whole reason, when it is there, decides
     assert cause(f"$ docker build .\n{head}{ip}:443: connect: connection refused") == "TCP_REFUSED"
+
+
+@pytest.mark.parametrize(
+    ("pull_error", "want"),
+    [
+        (
+            "failed to register layer: Error processing tar file(exit status 1): archive/tar: invalid tar header",
+            "DAEMON_ERROR",
+        ),
+        ('Get "https://r.example.com/v2/": dial tcp 10.0.0.1:443: connect: connection refused', "TCP_REFUSED"),
+    ],
+)
+def test_a_local_lookup_after_a_failed_pull_takes_the_pulls_error(pull_error, want):
+    # convention C8: "No such image" says the store lacks the image; the pull's own error above says why
+    lookup = "Error response from daemon: No such image: r.example.com/acme/app:4.1\nError: No such image: r.example.com/acme/app:4.1"
+    assert cause(f"$ ./upgrade.sh\n{pull_error}\n{lookup}") == want
+    assert (
+        cause(f"$ ./upgrade.sh\n{lookup}") != want
+    )  # control: alone it is the local lookup's (story.local_lookup_cause)

@@ -793,7 +793,7 @@ def _reason_before_wrapper(lines: list[str], best: _Best) -> _Best:
     for …, repository does not exist or may require 'docker login'"): an expired credential named there outranks the
     wrapper's three-way guess (labelling convention C5, across the lines of one failure)."""
     tier, idx, p, _line, op = best
-    found = _not_found_of_same_reference(lines, best) or _left_of_the_pipe(lines, best)
+    found = _not_found_of_same_reference(lines, best) or _left_of_the_pipe(lines, best) or _why_not_there(lines, best)
     if found is not None:
         return found
     if p["id"] not in GENERIC_IDS or tier < _DECISIVE_TIER:
@@ -839,6 +839,21 @@ def _not_found_of_same_reference(lines: list[str], best: _Best) -> _Best | None:
             continue
         q = match_line(lines[j], op)
         if q is not None and q["cause"] in ("TAG_NOT_FOUND", "REPO_NOT_FOUND"):
+            return (tier, j, q, lines[j], op)
+    return None
+
+
+def _why_not_there(lines: list[str], best: _Best) -> _Best | None:
+    """The pull's own error a few lines above a local lookup that failed after it (moby's "failed to register layer:
+    …", then `docker run`'s or compose's "No such image: X"): the store lacks the image because that pull failed, so
+    its error says why (convention C8). None when the decisive line is no local lookup or nothing above names a
+    cause."""
+    tier, idx, p, _line, op = best
+    if not p.get("local_lookup"):
+        return None
+    for j in range(idx - 1, max(-1, idx - _REASON_WINDOW), -1):
+        q = match_line(lines[j], op)
+        if q is not None and not q.get("local_lookup") and not q.get("no_cause") and q["tier"] >= tier:
             return (tier, j, q, lines[j], op)
     return None
 
