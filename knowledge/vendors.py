@@ -24,4 +24,18 @@ VENDOR_HOSTS = (
     ("volces.com", "Volcengine CR"),
     ("ksyuncs.com", "Kingsoft Cloud KCR"),
     ("baidubce.com", "Baidu CCR"),
+    # hosted registries real posts name, that were told "This is a self-hosted registry": the registry's own host,
+    # never the vendor's whole domain (a link to devcenter.heroku.com or docs.oracle.com is no registry)
+    ("icr.io", "IBM Cloud"),
+    ("ocir.io", "Oracle Cloud"),
+    ("container-registry.oracle.com", "Oracle"),
+    ("registry.redhat.io", "Red Hat"),
+    ("registry.access.redhat.com", "Red Hat"),
+    ("registry.connect.redhat.com", "Red Hat"),
+    ("registry.heroku.com", "Heroku"),
+    ("registry.fly.io", "Fly.io"),
+    ("registry.digitalocean.com", "DigitalOcean"),
+    ("registry.fedoraproject.org", "Fedora"),
+    ("registry.suse.com", "SUSE"),
+    ("lscr.io", "LinuxServer.io"),
 )

@@ -131,6 +131,36 @@ def test_vendor_of_host():
 
 
 @pytest.mark.parametrize(
+    ("paste", "vendor"),
+    [
+        (
+            'Warning  Failed  kubelet  Failed to pull image "us.icr.io/team/hello-world:1": rpc error: code = '
+            "NotFound desc = failed to resolve reference: us.icr.io/team/hello-world:1: not found",
+            "IBM Cloud",
+        ),
+        (
+            "$ docker push registry.heroku.com/my-app/web\nunauthorized: authentication required",
+            "Heroku",
+        ),
+        (
+            "Error response from daemon: pull access denied for container-registry.oracle.com/database/enterprise, "
+            "repository does not exist or may require 'docker login'",
+            "Oracle",
+        ),
+        (
+            "docker pull iad.ocir.io/mytenancy/app:1\nError response from daemon: denied: Anonymous users are only "
+            "allowed read access on public repos",
+            "Oracle Cloud",
+        ),
+    ],
+)
+def test_a_hosted_registry_is_not_called_self_hosted(paste, vendor):
+    """IBM Cloud, Heroku, Oracle, Red Hat, Fly.io, DigitalOcean ... host their registries: a paste of theirs was told
+    "This is a self-hosted registry, not Tencent Cloud TCR" (their hosts were no known vendor's)."""
+    assert (knowledge.ask(paste)["refusal"] or {}).get("vendor") == vendor
+
+
+@pytest.mark.parametrize(
     "text, kind",
     [
         ("企业版实例多少钱一个月", "documentation"),
