@@ -93,6 +93,8 @@ _SLASH_ALIASES = {
     "ask": ("ask", "en"),
     "问": ("ask", "zh"),
     "提问": ("ask", "zh"),
+    # the CLI's `explain LOG`, typed in Slack: ask() reads a pasted log's cause (the reply echoes the log, not the word)
+    "explain": ("ask", "en"),
     "diagnose": ("diagnose", "en"),
     "诊断": ("diagnose", "zh"),
     "check-name": ("check-name", "en"),

@@ -327,6 +327,21 @@ def test_a_missing_argument_gets_the_usage_line_of_that_subcommand(rig, text, us
     assert "/tcr help" not in reply.args["text"] and len(reply.args["blocks"]) == 1
 
 
+def test_slash_explain_reads_the_log_as_the_cli_does(rig):
+    """`/tcr explain LOG` (the CLI's word) was answered as a question that began with the word "explain", echoed as
+    "asked: explain Error …", while `/tcr explain` alone said there is no such subcommand: it reads the log as `ask`
+    does, and alone gets the usage line."""
+    log = "Error response from daemon: manifest for ccr.ccs.tencentyun.com/ns/app:1 not found: manifest unknown"
+    rig.command("explain " + log, user="U0ASKER")
+    reply = rig.api.wait_for("chat.postMessage", timeout=30)
+    text = block_text(reply.args["blocks"])
+    assert "TAG_NOT_FOUND" in text
+    assert "asked: Error response from daemon" in text and "explain Error" not in text
+    rig.command("explain")
+    usage = rig.api.wait_for("response_url")
+    assert usage.args["text"].startswith("Usage: `/tcr ask <question>`")
+
+
 def test_slash_diagnose_says_who_ran_it(rig):
     rig.command("diagnose 127.0.0.1:5000/team/app:1.0", user="U0RUNNER")
     final = rig.api.wait_for("chat.update", lambda c: "Diagnostics for" in c.args.get("text", ""), timeout=30)
