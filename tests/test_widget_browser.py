@@ -255,6 +255,9 @@ def test_chinese_from_page_language(page, service, host_pages):
     page.keyboard.press("Enter")
     page.locator(".tcrd-answer-title").wait_for(timeout=10000)
     assert page.locator(".tcrd-feedback").last.get_attribute("aria-label") == "这个回答有帮助吗？"
+    # what a screen reader says before each message, with the page's punctuation ("TCR 帮助:" had an ASCII colon)
+    labels = page.locator(".tcrd-sr-only").all_text_contents()
+    assert "您：" in labels and "TCR 帮助：" in labels and not any(label.endswith(":") for label in labels), labels
     # an English question on a Chinese page is answered in English, the widget's words inside that reply too (the
     # frame stays Chinese)
     import knowledge
@@ -268,6 +271,7 @@ def test_chinese_from_page_language(page, service, host_pages):
     assert title.inner_text() == knowledge.ask(question)["answer"]["question"]
     assert page.locator(".tcrd-answer").last.get_attribute("lang") == "en"
     assert page.locator(".tcrd-feedback").last.get_attribute("aria-label") == "Was this helpful?"
+    assert page.locator(".tcrd-bot > .tcrd-sr-only").last.text_content() == "TCR help: "
     assert page.locator(".tcrd-send").inner_text() == "发送"
     # Chinese words around a pasted English error: the answer is Chinese
     page.locator("textarea.tcrd-input").fill("推送时报错 unauthorized: authentication required 怎么办")

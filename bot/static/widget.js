@@ -59,6 +59,7 @@
       error: "Something went wrong. Please try again.",
       you: "You",
       bot: "TCR help",
+      colon: ": ",
       showPaste: "Show the whole message ({lines} lines)",
       pasteCut: "The paste was longer than the {max} characters a question holds: its last {kept} were kept (where a log's error usually is)."
     },
@@ -93,6 +94,7 @@
       error: "出错了，请重试。",
       you: "您",
       bot: "TCR 帮助",
+      colon: "：",
       showPaste: "展开完整内容（共 {lines} 行）",
       pasteCut: "粘贴的内容超过了一个问题可容纳的 {max} 个字符：保留了最后 {kept} 个字符（日志的报错通常在末尾）。"
     }
@@ -363,7 +365,7 @@
   var PASTE_LINES = 3, PASTE_CHARS = 400;
   function userMessage(text) {
     var m = el("div", { className: "tcrd-msg tcrd-user" });
-    m.appendChild(el("span", { className: "tcrd-sr-only" }, T.you + ": "));
+    m.appendChild(el("span", { className: "tcrd-sr-only" }, T.you + T.colon));
     var lines = text.split("\n");
     if (lines.length <= PASTE_LINES && text.length <= PASTE_CHARS) {
       m.appendChild(el("p", { className: "tcrd-user-text" }, text));   // textContent: "<img onerror=...>" stays text
@@ -385,7 +387,7 @@
   function botMessage(W) {
     W = W || T;
     var m = el("div", { className: "tcrd-msg tcrd-bot", lang: W.lang });
-    m.appendChild(el("span", { className: "tcrd-sr-only" }, W.bot + ": "));
+    m.appendChild(el("span", { className: "tcrd-sr-only" }, W.bot + W.colon));
     log.appendChild(m);
     scrollDown();
     return m;
