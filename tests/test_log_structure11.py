@@ -281,3 +281,25 @@ def test_a_local_lookup_after_a_failed_pull_takes_the_pulls_error(pull_error, wa
     assert (
         cause(f"$ ./upgrade.sh\n{lookup}") != want
     )  # control: alone it is the local lookup's (story.local_lookup_cause)
+
+
+@pytest.mark.parametrize(
+    "tail",
+    [
+        "service call has been retried 5 time(s): RequestCanceled: request context canceled caused by: context deadline exceeded.",
+        "service call has been retried 1 time(s): AccessDeniedException: User: arn:aws:sts::1:assumed-role/r is not authorized",
+    ],
+)
+def test_ecs_reading_the_tasks_secrets_is_no_registry_request(tail):
+    line = (
+        "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: "
+        f"unable to retrieve secrets from ssm: {tail}"
+    )
+    assert cause(line) is None
+    # control: the registry's part of the same start keeps its cause
+    ecr = (
+        "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: "
+        "unable to retrieve ecr registry auth: service call has been retried 3 time(s): RequestError: send request "
+        'failed caused by: Post "https://api.ecr.us-east-1.amazonaws.com/": dial tcp 10.0.0.1:443: i/o timeout'
+    )
+    assert cause(ecr) == "TCP_TIMEOUT"
