@@ -260,8 +260,13 @@ _PATTERNS: list[tuple[str, _Lazy, str]] = [
             + _ABOUT_A_SECRET
             + r"(?![`^])(?P<n>\"[^\"\n]{1,512}\"|'[^'\n]{1,512}'|(?=[^\s]{0,512}?[A-Za-z0-9])[^\s\"'`]{1,512})"
             + r"(?=[ \t]{0,10}(?:\r?\n|\Z))"
+            # an environment variable whose upper-case name ends in the label with nothing between
+            # (APIBROWSERPASS=…, DBPASSWORD=…, GITLABTOKEN=…): the _-separated names are read above
+            + r"|(?-i:(?<![A-Za-z0-9_])[A-Z][A-Z0-9]{0,63}(?:PASSWORD|PASSWD|PASS|PWD|TOKEN|SECRET))[ \t]{0,5}=[ \t]{0,5}"
+            + _ABOUT_A_SECRET
+            + rf"(?!`|\$\(|\$\{{)(?P<v>\"[^\"\n]{{1,512}}\"|'[^'\n]{{1,512}}'|(?-i:[^\s\"',;，。{_NOT_CJK}]){{1,512}})"
         ),
-        "e|s|p|n",
+        "e|s|p|n|v",
     ),
     # ~/.netrc (curl, git, pip): machine HOST login USER password SECRET, on one line or several
     (

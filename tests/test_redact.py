@@ -39,6 +39,10 @@ JWT = "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMDAwMTIzNDU2NzgifQ.c2lnb
             "dXNlcjpwYXNzd29yZA==",
             "docker-config-auth",
         ),
+        # an environment variable whose upper-case name ends in the label with no separator
+        ("docker run -e APIBROWSERPASS=0449969c97440296f2229fb0 img", "0449969c97440296f2229fb0", "password"),
+        ("export DBPASSWORD=hunter2xyz", "hunter2xyz", "password"),
+        ("GITLABTOKEN=glx-abc123def456", "glx-abc123def456", "password"),
     ],
 )
 def test_masks_secret(text, secret, kind):
@@ -61,6 +65,10 @@ def test_keeps_context():
         "登录实例失败怎么办？",
         "how do I reset my password?",
         "",
+        "bypass=foo12345 compass=north123",
+        "GITLABTOKEN=${{ secrets.GITLAB_TOKEN }}",
+        "DBPASSWORD=$DB_PASSWORD",
+        "DBPASSWORD=wrong",
     ],
 )
 def test_plain_text_untouched(text):
