@@ -626,6 +626,42 @@ def test_migration_0008_masks_the_texts_taught_before_teaching_masked_them(stora
     assert overlay_rows(storage_url) == rows
 
 
+def test_migration_0009_masks_a_secret_of_a_glued_variable_name(storage_url):
+    """A question stored before the detector read `APIBROWSERPASS=X` (a variable's upper-case name glued to its label)
+    kept X: the service opening the database masks it; a clean row is not written; again, or down and up, nothing."""
+    secret = "0449969c97440296f2229fb0"
+    at_revision(storage_url, "0008")
+    old = {
+        "glued": (f"docker run -e APIBROWSERPASS={secret} app fails to pull", ""),
+        "clean": ("docker pull fails with unauthorized", ""),
+    }
+    engine = S.make_engine(S.engine_url(storage_url))
+    with engine.begin() as conn:
+        conn.execute(
+            sa.insert(S.questions),
+            [
+                {
+                    "id": i,
+                    "ts": time.time(),
+                    "channel": "web",
+                    "lang": "en",
+                    "text": t,
+                    "redacted": r,
+                    "status": "no_answer",
+                }
+                for i, (t, r) in old.items()
+            ],
+        )
+    engine.dispose()
+    Storage(storage_url).close()  # the service opening the database migrates it
+    rows = stored_texts(storage_url)
+    assert rows["glued"] == ("docker run -e APIBROWSERPASS=**** app fails to pull", "password")
+    assert rows["clean"] == old["clean"]
+    at_revision(storage_url, "0008")
+    at_revision(storage_url, "0009")
+    assert stored_texts(storage_url) == rows
+
+
 def test_teaching_in_the_console_masks_the_taught_texts(tmp_path):
     """A phrasing taught with a pasted secret was stored (and exported by `kb export`) as written."""
     from bot.console.store import ConsoleStore
