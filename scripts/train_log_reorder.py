@@ -125,6 +125,9 @@ def first_cause(
     c = candidates(reading)
     if c[0] == NONE or not scores or reading.get("pattern") in learned.NOT_REORDERED or not learned.pasted(text):
         return c[0]
+    own = _own_causes().get(str(reading.get("pattern") or ""))
+    if own is not None and own != c[0]:
+        return c[0]  # rules.wordings_own, by this tree's patterns: the paste decided the cause, not the wording
     r = {**reading, "cause": c[0], "also": c[1:]}
     best, best_logit = c[0], THRESHOLD
     for i in range(1, len(c)):

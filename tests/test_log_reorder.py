@@ -91,6 +91,16 @@ def test_features_say_where_the_alternative_stands_and_what_the_model_and_the_st
     assert f["score_gain"] < 0 and f["alternative_is_models"] == 0.0
 
 
+def test_a_reading_whose_cause_the_paste_decided_is_not_reordered(monkeypatch, undecided_model):
+    # a push of a Hub name too deep to exist: the wording is `denied` (its own cause PERMISSION_DENIED), the paste's
+    # name made it REPO_NOT_FOUND (C3); all three round-10 labellers read it so. No alternative is weighed against it.
+    pairs = frozenset({("REPO_NOT_FOUND", "PERMISSION_DENIED"), ("PERMISSION_DENIED", "REPO_NOT_FOUND")})
+    monkeypatch.setattr(learned, "_REORDER", [toy_reorder(4.0, pairs=pairs)])
+    reading = {"cause": "REPO_NOT_FOUND", "also": ["PERMISSION_DENIED"], "pattern": "denied", "confidence": "medium"}
+    assert not learned.reorderable(reading)  # type: ignore[arg-type]
+    assert learned.reorderable({**reading, "cause": "PERMISSION_DENIED", "also": ["REPO_NOT_FOUND"]})  # type: ignore[arg-type]
+
+
 def test_credentials_the_user_says_they_gave_weigh_for_refused_credentials():
     # convention C6, followed by all three labellers of round 9: a login the user tells of was sent and refused
     reading = {"cause": "CREDENTIALS_MISSING", "also": ["CREDENTIALS_INVALID", "PERMISSION_DENIED"], "pattern": "x"}

@@ -48,7 +48,15 @@ from .diagnosis import reading
 from .images import entities
 from .paste import MAX_EVIDENCE, MAX_INPUT, MAX_LINE, clean_lines, strip_prefix
 from .reader import paste_story
-from .rules import GENERIC_IDS, OVERRULABLE_IDS, is_other_host, line_hosts, load_rules, overrulable
+from .rules import (
+    GENERIC_IDS,
+    OVERRULABLE_IDS,
+    is_other_host,
+    line_hosts,
+    load_rules,
+    overrulable,
+    wordings_own,
+)
 from .story import Story
 
 if TYPE_CHECKING:
@@ -235,9 +243,12 @@ def reorderer() -> Reorder | None:
 
 def reorderable(reading: LogCause | None) -> bool:
     """Whether the re-ranker may put one of the rules' alternatives first: a reading of the rules (not a learned one)
-    whose cause and an alternative form a pair it was trained to swap. Reads no learned model."""
+    whose cause is its wording's own (`rules.wordings_own`) and, with an alternative, forms a pair it was trained to
+    swap. Reads no learned model."""
     if reading is None or reading.get("learned") or reading.get("pattern") in NOT_REORDERED:
         return False
+    if not wordings_own(reading):
+        return False  # the story, the user's account or the paste's other lines decided it: no guess to reorder
     r = reorderer()
     return r is not None and any((reading["cause"], alt) in r.pairs for alt in reading["also"][:2])
 

@@ -520,10 +520,15 @@ def overrulable(reading: LogCause) -> bool:
     backoff frame (no wording matched, only the line's shape), or a low-tier line. A learned reading itself is not,
     nor one whose cause is not its wording's own: the credential story, the user's account or the paste's other lines
     decided it (logs10; leave-one-round-out over r1-r8: +2 lines of 2,652, no round worse, docs/logs.md)."""
-    if reading.get("learned"):
+    if reading.get("learned") or not wordings_own(reading):
         return False
     pattern = str(reading.get("pattern") or "")
-    own = next((p for p in load_rules()["patterns"] if p["id"] == pattern), None)
-    if own is not None and own["cause"] != reading.get("cause"):
-        return False
     return reading.get("confidence") == "low" or pattern in OVERRULABLE_IDS or pattern.startswith("backoff-")
+
+
+def wordings_own(reading: LogCause) -> bool:
+    """Whether the cause of the rules' `reading` is its wording's own (the first cause of its pattern), not one the
+    credential story, the user's account or the paste's other lines decided (a Hub name too deep to exist, C3)."""
+    pattern = str(reading.get("pattern") or "")
+    own = next((p for p in load_rules()["patterns"] if p["id"] == pattern), None)
+    return own is None or own["cause"] == reading.get("cause")
