@@ -17,6 +17,7 @@ from knowledge.results import AskResult
 # Near misses: about TCR, the cloud or container tooling, but no FAQ entry answers them -> (question, topic id).
 NEAR_MISS = [
     ("TCR 企业版能不能设置推送镜像时发 HTTP 回调给我们的发布系统", "webhooks"),
+    ("刚开通了 TCR，怎么推送镜像上去？", "push-pull-quickstart"),
     ("Is there a way to get a Slack message every time someone pushes to our registry?", "webhooks"),
     ("怎么让 release 开头的镜像版本推上去之后就不能再被覆盖", "tag-immutability"),
     ("Our prod tag got overwritten by a CI job, can TCR lock tags so they can't be replaced?", "tag-immutability"),
