@@ -213,3 +213,15 @@ def test_the_daemon_missing_the_registry_auth_header_got_no_credentials():
     assert cause(line) == "CREDENTIALS_MISSING"
     # control: a bare EOF of a push stays the network's or server's
     assert cause("Error pushing docker image: Error response from daemon: EOF") != "CREDENTIALS_MISSING"
+
+
+@pytest.mark.parametrize(
+    "story",
+    [
+        "The old namespace has qcloudregistrykey, so it works there. 新建的 namespace 里 pod 全是：",
+        "I added the secret to both the default namespace and the one I deploy to, and still get:",
+    ],
+)
+def test_a_pull_symptom_in_a_story_about_the_clusters_registry_credentials_keeps_its_guess(story):
+    event = "web-5d8f7c9b6d-q7wz2    0/1     ImagePullBackOff   0          2m"
+    assert cause(f"{story}\n{event}\n") == "CREDENTIALS_MISSING"

@@ -375,12 +375,16 @@ def told_name_right(prose: str) -> bool:
     return asserted(_TOLD_NAME_RIGHT, prose)
 
 
-# What keeps a pull symptom's guess of a missing login: the paste naming pull secrets (kubelet's
-# `FailedToRetrieveImagePullSecret`, an `imagePullSecrets` the user set or lacks)
 # The user telling their story (a first person, or a sentence in Chinese, Japanese or Korean): a table of events the
 # prose reader takes for sentences tells none
 _TOLD_STORY = LazyRe(r"\b(?:i|i'm|i've|we|we're|we've|my|our|me|us)\b|[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
-_PULL_SECRETS = LazyRe(r"\bimage ?pull ?secrets?\b|\bpull secrets?\b|\bimagepullsecret")
+# What keeps a pull symptom's guess of a missing login: the paste naming pull secrets or the cluster's registry
+# credentials (kubelet's `FailedToRetrieveImagePullSecret`, an `imagePullSecrets` the user set or lacks, "added the
+# secret", TKE's `qcloudregistrykey`, a `.dockerconfigjson`, `regcred`, 凭证/密钥/免密)
+_PULL_SECRETS = LazyRe(
+    r"\bimage ?pull ?secrets?\b|\bpull secrets?\b|imagepullsecret|\bsecrets?\b|qcloudregistrykey|dockerconfigjson|"
+    r"\bregcred\b|凭证|凭据|密钥|免密"
+)
 
 
 def symptom_guess_stands(whole_lower: str, prose: str) -> bool:
