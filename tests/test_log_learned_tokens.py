@@ -5,6 +5,7 @@ a registry's answer reads the same on names the model has never seen (docs/logs.
 from __future__ import annotations
 
 import json
+import time
 from array import array
 from pathlib import Path
 
@@ -116,3 +117,13 @@ def test_another_programs_download_gets_no_learned_cause(monkeypatch):
     assert not learned.requests_elsewhere(to_registry.splitlines())
     log = learned_cause(to_registry)
     assert log is not None and log["cause"] == "SERVER_ERROR"
+
+
+def test_output_tokens_read_a_long_run_of_colons_in_linear_time():
+    """The IPv6 kind was tried from every colon of a run and backtracked over the rest: ':' * 1,000 took 21 s, so
+    ask() on a pasted separator line hung. Addresses still read as their kind."""
+    start = time.process_time()
+    assert output_tokens(":" * 40_000) == []
+    assert time.process_time() - start < 5  # ~0.03 s; wide for a loaded machine
+    assert "IPADDR" in output_tokens("dial tcp [2001:db8::1]:443: connect: network is unreachable")
+    assert "IPADDR" in output_tokens("lookup registry on fe80::1:53: no such host")
