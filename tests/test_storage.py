@@ -502,6 +502,28 @@ def test_migration_0006_classifies_old_refused_rows_once_with_ask(storage_url, c
     assert kinds_and_index(storage_url) == (rows, index)
 
 
+def store_questions(url: str, rows: dict[str, tuple[str, str]]) -> None:
+    """Write {id: (text, redacted)} as refused web questions, as an older release stored them (no masking here)."""
+    engine = S.make_engine(S.engine_url(url))
+    with engine.begin() as conn:
+        conn.execute(
+            sa.insert(S.questions),
+            [
+                {
+                    "id": i,
+                    "ts": time.time(),
+                    "channel": "web",
+                    "lang": "en",
+                    "text": t,
+                    "redacted": r,
+                    "status": "no_answer",
+                }
+                for i, (t, r) in rows.items()
+            ],
+        )
+    engine.dispose()
+
+
 def stored_texts(url: str) -> dict[str, tuple[str, str]]:
     """{id: (text, redacted)} of every question, as the database holds them."""
     engine = S.make_engine(S.engine_url(url))
@@ -526,24 +548,7 @@ def test_migration_0007_masks_again_the_questions_stored_before_the_detector_kne
         "clean": ("docker pull fails with unauthorized", ""),
         "masked": ("docker login -p **** fails", "docker-login-password"),
     }
-    engine = S.make_engine(S.engine_url(storage_url))
-    with engine.begin() as conn:
-        conn.execute(
-            sa.insert(S.questions),
-            [
-                {
-                    "id": i,
-                    "ts": time.time(),
-                    "channel": "web",
-                    "lang": "en",
-                    "text": t,
-                    "redacted": r,
-                    "status": "no_answer",
-                }
-                for i, (t, r) in old.items()
-            ],
-        )
-    engine.dispose()
+    store_questions(storage_url, old)
     Storage(storage_url).close()  # the service opening the database migrates it
     rows = stored_texts(storage_url)
     assert not [i for i, (text, _) in rows.items() if secret in text], rows
@@ -635,24 +640,7 @@ def test_migration_0009_masks_a_secret_of_a_glued_variable_name(storage_url):
         "glued": (f"docker run -e APIBROWSERPASS={secret} app fails to pull", ""),
         "clean": ("docker pull fails with unauthorized", ""),
     }
-    engine = S.make_engine(S.engine_url(storage_url))
-    with engine.begin() as conn:
-        conn.execute(
-            sa.insert(S.questions),
-            [
-                {
-                    "id": i,
-                    "ts": time.time(),
-                    "channel": "web",
-                    "lang": "en",
-                    "text": t,
-                    "redacted": r,
-                    "status": "no_answer",
-                }
-                for i, (t, r) in old.items()
-            ],
-        )
-    engine.dispose()
+    store_questions(storage_url, old)
     Storage(storage_url).close()  # the service opening the database migrates it
     rows = stored_texts(storage_url)
     assert rows["glued"] == ("docker run -e APIBROWSERPASS=**** app fails to pull", "password")
