@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import functools
 import os
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from diagnostics import LANGS
@@ -212,114 +211,29 @@ def explain_paste(text: str) -> LogCause | None:
     return _port_said(result)
 
 
-# A CI step's own image (Drone's and Woodpecker's `image: plugins/ecr`, `plugins/docker`, …) is the tool that pushes,
-# not the image that failed: the registry is the one the error's URL names, else the one the message names.
-_STEP_IMAGE = re.compile(
-    r"(?:(?:index\.)?docker\.io/)?(?:plugins|woodpeckerci|thegeeklab|drone-plugins)/(?:plugin-|drone-)?[a-z0-9._-]+"
-    r"(?::[a-z0-9._-]+)?"
-)
-_URL_HOST = re.compile(r"https?://([^/\s\"'`]+)/v[12]/")
-
-
-def _without_step_image(log: LogCause) -> LogCause:
-    """`log` without the image and registry it took from a CI step's own image (its diagnosis target then the
-    registry its evidence's URL names, or none: complete_target fills it from the message)."""
-    written = str(log.get("image_as_written") or "").lower()
-    if not written or not _STEP_IMAGE.fullmatch(written):
-        return log
-    from .logs import diagnose_command  # lazy, as `.logs` is here: only for a CI step's image
-    from .logs.rules import pattern_by_id  # lazy, likewise
-
-    m = _URL_HOST.search(str(log.get("evidence") or ""))
-    host = m.group(1).lower() if m else None
-    pattern = pattern_by_id(log.get("pattern"))
-    stepless = log.copy()
-    stepless["diagnose"], stepless["target"], stepless["checks"], stepless["push"] = diagnose_command(
-        log["cause"], {"host": host, "image": None}, log.get("op"), pattern
-    )
-    stepless["host"] = host
-    stepless["image"] = stepless["image_as_written"] = stepless["tag"] = stepless["digest"] = None
-    return stepless
-
-
-# The port a TCP failure's evidence dialled (`dial tcp 10.0.0.1:5000: …`, curl's `port 5000`): the TCP causes' texts
-# speak of the registry's port 443, the HTTPS default, which a plain-HTTP (:80) or self-hosted (:5000) one is not.
-_DIALED_PORT = re.compile(r"\bdial tcp \S+?:(\d{1,5}):|\bport (\d{1,5})\b")
-_PORT_WORDS = (  # the words for port 443 -> the words for the port dialled (the longer phrases first)
-    ("that the port is 443", "that port {port} is the one the registry listens on (HTTPS is 443)"),
-    ("端口为 443", "端口 {port} 确为仓库监听的端口（HTTPS 为 443）"),
-    ("port 443", "port {port}"),
-    ("443 端口", "{port} 端口"),
-)
-
-
-def _port_said(log: LogCause | None) -> LogCause | None:
-    """`log` whose TCP cause's summary and fix name the port its evidence dialled where they said port 443."""
-    if log is None or log.get("cause") not in ("TCP_TIMEOUT", "TCP_REFUSED"):
-        return log
-    m = _DIALED_PORT.search(str(log.get("evidence") or ""))
-    port = m.group(1) or m.group(2) if m else None
-    if not port or port == "443":
-        return log
-
-    def said(text: str) -> str:
-        for old, new in _PORT_WORDS:
-            text = text.replace(old, new.format(port=port))
-        return text
-
-    ported = log.copy()
-    ported["summary"] = {lang: said(v) for lang, v in log["summary"].items()}
-    ported["fix"] = {lang: said(v) for lang, v in log["fix"].items()}
-    return ported
-
-
-# Words nearly every error wording the log reader knows holds (97.1 % of the evidence lines it reads in the labelled
-# logs_tune, log_heldout, log_dev and seen blind r1-r9 pastes hold one): the cheap first look for lines that may decide.
-_ERROR_WORDS = (
-    *("err", "fail", "denied", "unauthori", "forbidden", "not found", "unknown", "refused", "time", "no such"),
-    *("certificate", "tls", "eof", "reset", "too many", "rate", "invalid", "exceed", "quota", "auth", "manifest"),
-    *("back", "dial", "status", "unreachable", "lookup", "cannot", "unable", "can't", "错误", "失败", "拒绝", "超时"),
-)
-_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
-
-
 def decisive_lines(text: str, limit: int = 20) -> list[tuple[int, int]]:
     """(start, end) offsets in `text` of its last `limit` lines that hold an error wording the log reader knows: the
     lines that may decide a pasted log's cause, for a channel that reads only part of a long paste (`tcr-doctor
-    explain`'s window looks for them in the part it skips). Cheap: a word search, then the reader's own test on at
-    most 4 x `limit` candidate lines; a line longer than MAX_LINE is taken around the word found in it."""
-    from .logs import MAX_LINE  # lazy: the log reader, only for a long paste (see explain_log)
-    from .logs.rules import match_line  # lazy: the reader's rules, only for a long paste
+    explain`'s window looks for them in the part it skips)."""
+    from .logs.window import decisive_lines as lines  # lazy: the log reader, only for a long paste (see explain_log)
 
-    lower = text.lower()
-    if len(lower) != len(text):  # a character whose lower case is longer ("İ"): offsets must stay those of `text`
-        lower = text.translate(_ASCII_LOWER)
-    hits: dict[int, int] = {}  # a candidate line's start -> where a word was found in it
-    for word in _ERROR_WORDS:
-        if word not in lower:  # (a forward search is several times faster than rfind's backward one)
-            continue
-        end, found = len(lower), 0
-        while found < 4 * limit:
-            at = lower.rfind(word, 0, end)
-            if at < 0:
-                break
-            start = lower.rfind("\n", 0, at) + 1
-            hits.setdefault(start, at)
-            found += 1
-            end = start
-    spans: list[tuple[int, int]] = []
-    for start in sorted(hits, reverse=True)[: 4 * limit]:
-        end = text.find("\n", start)
-        end = len(text) if end < 0 else end
-        if end - start > MAX_LINE:
-            start = max(start, hits[start] - MAX_LINE // 2)
-            end = min(end, start + MAX_LINE)
-        pattern = match_line(text[start:end], None)
-        if pattern is not None and not pattern.get("no_cause"):
-            spans.append((start, end))
-            if len(spans) >= limit:
-                break
-    return sorted(spans)
+    return lines(text, limit)
+
+
+def _port_said(log: LogCause | None) -> LogCause | None:
+    """`log` whose TCP cause's texts name the port its evidence dialled (knowledge.logs.diagnosis.port_said)."""
+    if log is None:
+        return None
+    from .logs.diagnosis import port_said  # lazy, as `.logs` is here: only for a log cause
+
+    return port_said(log)
+
+
+def _without_step_image(log: LogCause) -> LogCause:
+    """`log` without the image a CI step's own image gave it (knowledge.logs.diagnosis.without_step_image)."""
+    from .logs.diagnosis import without_step_image  # lazy, as `.logs` is here: only for a log cause
+
+    return without_step_image(log)
 
 
 def detect_lang(text: str) -> str:

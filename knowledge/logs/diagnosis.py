@@ -143,3 +143,61 @@ def reading(
         "confidence": confidence,
         "pattern": pattern["id"] if pattern else "learned",
     }
+
+
+# A CI step's own image (Drone's and Woodpecker's `image: plugins/ecr`, `plugins/docker`, …) is the tool that pushes,
+# not the image that failed: the registry is the one the error's URL names, else the one the message names.
+_STEP_IMAGE = re.compile(
+    r"(?:(?:index\.)?docker\.io/)?(?:plugins|woodpeckerci|thegeeklab|drone-plugins)/(?:plugin-|drone-)?[a-z0-9._-]+"
+    r"(?::[a-z0-9._-]+)?"
+)
+_URL_HOST = re.compile(r"https?://([^/\s\"'`]+)/v[12]/")
+
+
+def without_step_image(log: LogCause) -> LogCause:
+    """`log` without the image and registry it took from a CI step's own image (its diagnosis target then the
+    registry its evidence's URL names, or none: complete_target fills it from the message)."""
+    written = str(log.get("image_as_written") or "").lower()
+    if not written or not _STEP_IMAGE.fullmatch(written):
+        return log
+    m = _URL_HOST.search(str(log.get("evidence") or ""))
+    host = m.group(1).lower() if m else None
+    pattern = pattern_by_id(log.get("pattern"))
+    stepless = log.copy()
+    stepless["diagnose"], stepless["target"], stepless["checks"], stepless["push"] = diagnose_command(
+        log["cause"], {"host": host, "image": None}, log.get("op"), pattern
+    )
+    stepless["host"] = host
+    stepless["image"] = stepless["image_as_written"] = stepless["tag"] = stepless["digest"] = None
+    return stepless
+
+
+# The port a TCP failure's evidence dialled (`dial tcp 10.0.0.1:5000: …`, curl's `port 5000`): the TCP causes' texts
+# speak of the registry's port 443, the HTTPS default, which a plain-HTTP (:80) or self-hosted (:5000) one is not.
+_DIALED_PORT = re.compile(r"\bdial tcp \S+?:(\d{1,5}):|\bport (\d{1,5})\b")
+_PORT_WORDS = (  # the words for port 443 -> the words for the port dialled (the longer phrases first)
+    ("that the port is 443", "that port {port} is the one the registry listens on (HTTPS is 443)"),
+    ("端口为 443", "端口 {port} 确为仓库监听的端口（HTTPS 为 443）"),
+    ("port 443", "port {port}"),
+    ("443 端口", "{port} 端口"),
+)
+
+
+def port_said(log: LogCause) -> LogCause:
+    """`log` whose TCP cause's summary and fix name the port its evidence dialled where they said port 443."""
+    if log.get("cause") not in ("TCP_TIMEOUT", "TCP_REFUSED"):
+        return log
+    m = _DIALED_PORT.search(str(log.get("evidence") or ""))
+    port = m.group(1) or m.group(2) if m else None
+    if not port or port == "443":
+        return log
+
+    def said(text: str) -> str:
+        for old, new in _PORT_WORDS:
+            text = text.replace(old, new.format(port=port))
+        return text
+
+    ported = log.copy()
+    ported["summary"] = {lang: said(v) for lang, v in log["summary"].items()}
+    ported["fix"] = {lang: said(v) for lang, v in log["fix"].items()}
+    return ported
