@@ -9,27 +9,10 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 
-from knowledge.logs.story import said_logged_in, said_not_logged_in, told_private, works_from_cli
+from knowledge.logs.story import said_not_logged_in, works_from_cli
 from tests.harness.log_families import HOSTS, LABELS, PATHS, cause
 
 CLASS = settings(max_examples=15, deadline=None)
-
-
-@pytest.mark.parametrize(
-    ("prose", "private"),
-    [
-        ("i cannot not deploy a private image which is stored on the docker registry.", True),
-        ("it does not want to update my private container from docker registry.", True),
-        ("拉取私有镜像会报错", True),
-        ("私有镜像仓库配置完成，拉取镜像失败", False),
-        ("for docker repository that not use default or private repo they must include authentication", False),
-        ("it is not a private image", False),
-        ("i don't have any private repository", False),
-        ("this is a non-private repo", False),
-    ],
-)
-def test_a_private_image_is_told_unless_a_negation_governs_the_noun(prose, private):
-    assert told_private(prose) is private
 
 
 @given(path=PATHS)
@@ -141,20 +124,6 @@ def test_a_pull_symptom_in_output_alone_keeps_its_guess():
     )
     assert cause(events) == "CREDENTIALS_MISSING"
     assert cause(f"The pod does not start.\n\n{events}") == "CREDENTIALS_MISSING"
-
-
-@pytest.mark.parametrize(
-    ("prose", "told"),
-    [
-        ("when use docker push command, got a error.(but docker login success)", True),
-        ("i've logged in with success to my docker registry, however docker push isn't working", True),
-        ("the github action login success but push fails", True),
-        ("login success rate is what we measure", False),
-        ("i have not logged in with success yet", False),
-    ],
-)
-def test_a_login_told_as_a_success_is_credentials_sent(prose, told):
-    assert said_logged_in(prose) is told
 
 
 @given(host=HOSTS, path=PATHS)
