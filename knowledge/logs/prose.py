@@ -52,7 +52,7 @@ _FAILED_PULL = LazyRe(
     # the registry itself out of reach ("外网的 docker hub 访问不通", "无法访问 gcr.io")
     r"(?:docker ?hub|hub\.docker\.com|registry|镜像仓库|gcr\.io|quay\.io|ghcr\.io)\S{0,6}\s?(?:访问不通|无法访问|连不上|不通)|"
     r"(?:无法|不能)(?:访问|连接)\s?(?:docker ?hub|hub\.docker\.com|镜像仓库|gcr\.io|quay\.io|ghcr\.io)|"
-    r"(?:无法|不能|没法|没办法)\S{0,10}(?:拉取|拉去|拉|下载|pull)|镜像\S{0,6}(?:拉取|下载)\S{0,4}(?:失败|不了|不下来)|"
+    r"(?:无法|不能|没法|没办法)[^。！？!?\n]{0,30}?(?:拉取|拉去|拉|下载|pull)|(?:拉取|下载|pull)[^。；;\n]{0,60}?(?:均|都|总是|一直)提示|镜像\S{0,6}(?:拉取|下载)\S{0,4}(?:失败|不了|不下来)|"
     # stuck on an image, or an image that times out ("一直卡在下载镜像", "安装基础镜像一直超时")
     r"卡(?:在|住)\S{0,6}(?:下载|拉取|pull)|镜像\S{0,6}(?:一直)?(?:超时|卡住)|"
     # a failure named by its error ("镜像复制x509错误", "提示格式错误")
@@ -63,18 +63,41 @@ _FAILED_PULL = LazyRe(
     r"\b(?:can't|cannot|can not|couldn't|could not|unable to|fails? to|failed to|won't)\s(?:\w+\s)?(?:pull|download|fetch)\b|"
     r"\b(?:image )?(?:pull|download)(?:ing|s)?\s(?:\w+\s)?(?:fails?|failed|failing|times? out|timed out|hangs?|is stuck)\b|"
     r"\bpull(?:ing)? images? is (?:always )?waitt?ing\b|"
-    r"\berrimagepull\b|\bimagepullbackoff\b|\bfailed to pull image\b"
+    r"\berrimagepull\b|\bimagepullbackoff\b|\bfailed to pull image\b|"
+    # a pull and its failure in one clause, whatever stands between ("拉取到sha256:d08d… 0B / 84.18kB的时候就会失败",
+    # "拉取镜像时出现503", "pull时一直处于wait状态")
+    r"(?:拉取|拉去|下载|pull)[^。，,；;！!？?\n]{0,80}?(?:失败|报错|出错|超时|不了|不下来|报\s?[45]\d\d|出现\s?[45]\d\d|返回\s?[45]\d\d)|"
+    r"(?:拉取|下载|pull)\s?(?:时|的时候)\S{0,6}(?:一直|总是)(?:处于|是|在)?\s?(?:wait|等待|卡)|"
+    # Russian, Portuguese, Spanish, German, French: the verb of pulling and its failure
+    r"не (?:удается|удалось|могу|получается|получилось) (?:\w+ )?(?:скачать|загрузить|получить|спулить|сделать pull|pull)|"
+    r"ошибка (?:при )?(?:скачивании|загрузке|получении|pull)|"
+    r"\b(?:erro|falha) ao (?:puxar|baixar|fazer (?:o )?pull|obter)|não (?:consigo|consegue|foi possível|é possível) (?:\w+ )?(?:puxar|baixar|fazer (?:o )?pull)|"
+    r"\b(?:error|fallo|falla) al (?:descargar|bajar|hacer (?:el )?pull|obtener)|no (?:puedo|se puede|pude|consigo|es posible) (?:\w+ )?(?:descargar|bajar|hacer (?:el )?pull)|"
+    r"\bfehler beim (?:pullen|herunterladen|laden|pull)|\b(?:kann|lässt sich|konnte) (?:\w+ ){0,3}nicht (?:gepullt|pullen|herunterladen|heruntergeladen|geladen)|"
+    r"\bimpossible de (?:télécharger|puller|récupérer|faire (?:le |un )?pull)|\b(?:erreur|échec) (?:lors )?(?:du |de )?(?:pull|téléchargement)"
 )
 _FAILED_PUSH = LazyRe(
     r"推送\S{0,4}(?:失败|报错|出错|超时|不上去|不了)|推不(?:上去|了)|(?:无法|不能|没法)\S{0,6}(?:推送|push)|push\S{0,4}(?:失败|不上去|不了)|"
     r"(?:push|プッシュ)\S{0,4}(?:できない|できません|に失敗)|(?:push|푸시)[^.\n]{0,12}(?:실패|안 ?됨|할 수 없)|"
     r"\b(?:can't|cannot|can not|couldn't|could not|unable to|fails? to|failed to)\s(?:\w+\s)?push\b|"
-    r"\bpush(?:ing|es)?\s(?:\w+\s)?(?:fails?|failed|failing|times? out|timed out)\b"
+    r"\bpush(?:ing|es)?\s(?:\w+\s)?(?:fails?|failed|failing|times? out|timed out)\b|"
+    r"(?:推送|push)[^。，,；;！!？?\n]{0,80}?(?:失败|报错|出错|不了|不上去|报\s?[45]\d\d|出现\s?[45]\d\d|返回\s?[45]\d\d)|"
+    r"не (?:удается|удалось|могу|получается|получилось) (?:\w+ )?(?:запушить|отправить|сделать push|push)|"
+    r"\b(?:erro|falha) ao (?:enviar|fazer (?:o )?push)|não (?:consigo|foi possível) (?:\w+ )?(?:enviar|fazer (?:o )?push)|"
+    r"\b(?:error|fallo|falla) al (?:subir|hacer (?:el )?push)|no (?:puedo|se puede|pude) (?:\w+ )?(?:subir|hacer (?:el )?push)|"
+    r"\bfehler beim (?:pushen|hochladen|push)|\bkann (?:\w+ ){0,3}nicht (?:pushen|hochladen)|"
+    r"\bimpossible de (?:pousser|pusher|faire (?:le |un )?push)|\b(?:erreur|échec) (?:lors )?(?:du )?push"
 )
 _FAILED_LOGIN = LazyRe(
     r"(?:登录|登陆|login)\s?\S{0,4}(?:失败|报错|不上|不了)|(?:无法|不能)\S{0,4}(?:登录|登陆|login)|"
     r"ログイン(?:でき(?:ない|ません)|に失敗)|로그인[^.\n]{0,8}(?:실패|안 ?됨)|"
-    r"\b(?:can't|cannot|can not|couldn't|could not|unable to|fails? to|failed to)\s(?:docker\s)?log ?in\b|\blogin fail(?:s|ed|ing)?\b"
+    r"\b(?:can't|cannot|can not|couldn't|could not|unable to|fails? to|failed to)\s(?:docker\s)?log ?in\b|\blogin fail(?:s|ed|ing)?\b|"
+    # a login refused told as its check ("授权验证一直不能通过", "登入不进去", "登不上")
+    r"(?:登入|登录|登陆)不进去|登不(?:上|进)|(?:授权|认证|鉴权)\S{0,6}(?:失败|不通过|不能通过|无法通过|通不过)|"
+    r"не (?:удается|удалось|могу|получается) (?:\w+ )?(?:залогиниться|авторизоваться|войти)|"
+    r"\b(?:erro|falha) ao (?:fazer )?login|não (?:consigo|foi possível) (?:fazer )?login|"
+    r"\b(?:error|fallo|falla) al (?:iniciar sesión|hacer login)|no (?:puedo|pude) (?:iniciar sesión|hacer login)|"
+    r"\b(?:anmeldung|login) (?:\w+ )?fehlgeschlagen|\bfehler beim (?:login|anmelden)|\b(?:échec|erreur) (?:de |lors de )?(?:la )?connexion au registre"
 )
 # a registry request quoted with no reason after it (`Error response from daemon: Get "https://…/v2/"`): a
 # heading or list item that quotes the failure's head
@@ -84,7 +107,9 @@ _CUT_REQUEST = LazyRe(
 # the image, the registry or the container tool the failure is about (a note about git or pip is not ours)
 _ABOUT_IMAGES = LazyRe(
     r"镜像|image|イメージ|이미지|registry|仓库|docker|containerd|podman|kubelet|k8s|kubernetes|helm|chart|harbor|"
-    r"[a-z0-9-]{1,60}(?:\.[a-z0-9-]{1,60}){1,5}(?::\d{1,5})?/[a-z0-9._/-]{1,200}(?::[\w.-]{1,128})?"
+    # (a file's address is not an image's: a tarball, an archive, a package, a script)
+    r"[a-z0-9-]{1,60}(?:\.[a-z0-9-]{1,60}){1,5}(?::\d{1,5})?/[a-z0-9._/-]{1,200}(?![a-z0-9._/-])"
+    r"(?<!\.gz)(?<!\.tgz)(?<!\.zip)(?<!\.xz)(?<!\.whl)(?<!\.deb)(?<!\.rpm)(?<!\.jar)(?<!\.sh)(?<!\.py)(?<!\.git)(?::[\w.-]{1,128})?"
 )
 
 # ---- a fix that was tried and did not help names nothing ----
@@ -168,7 +193,12 @@ _FIXES: tuple[tuple[str, tuple[str, ...], LazyRe], ...] = (
             + _SET_AFTER
         ),
     ),
-    ("TCP_TIMEOUT", ("HTTP_TIMEOUT",), LazyRe(_SET + r"[^。\n]{0,30}" + _MIRROR + "|(?:ミラー|미러)" + _SET_AFTER)),
+    (
+        "TCP_TIMEOUT",
+        ("HTTP_TIMEOUT",),
+        # (not "都提示镜像源不存在": the error names the mirror, no mirror was set up)
+        LazyRe(_SET + r"[^。\n]{0,30}" + _MIRROR + r"(?!\S{0,2}(?:不存在|找不到))|(?:ミラー|미러)" + _SET_AFTER),
+    ),
     # a route out given to a task that had none ("solved this issue by assigning public ip address", a NAT gateway)
     (
         "TCP_TIMEOUT",
@@ -210,11 +240,68 @@ _FIXES: tuple[tuple[str, tuple[str, ...], LazyRe], ...] = (
 )
 
 # ---- the family a failure told in words names ----
+# An HTTP status told in words ("报403错误", "然后会报503", "拉取镜像时出现503", "返回 401", "got a 429"): the status
+# names its family as the registry's own answer would (RFC 9110's classes; the labels' bare-status conventions C5/C8:
+# 401 no credentials sent, 403 refused, 404 a missing tag, 408 a request timeout, 429 the rate limit, 5xx the server)
+_STATUS_WORD = (
+    r"(?:报|出现|返回|提示|显示|响应|状态码|错误码|错误|\berror|\bstatus|\bcode|\bhttp|\breturns?|\breturned|\bgot|\bgets|\bgetting|\bwith a|\bwith an|"
+    r"\bкод|\bошибк[аиу]|\bcódigo|\berro|\bfehler|\berreur)\s?:?\s?(?:an? |http |状态码|错误|code )?"
+)
+_STATUS_AFTER = r"(?=\s?(?:$|[^\w]|错误|错|error|forbidden|unauthorized|not found|too many|状态|的))"
+_TOLD_STATUS: tuple[tuple[str, tuple[str, ...], str], ...] = (
+    ("CREDENTIALS_MISSING", ("CREDENTIALS_INVALID",), "401"),
+    ("PERMISSION_DENIED", ("CREDENTIALS_MISSING",), "403"),
+    ("TAG_NOT_FOUND", ("REPO_NOT_FOUND",), "404"),
+    ("HTTP_TIMEOUT", ("SERVER_ERROR",), "408"),
+    ("RATE_LIMITED", (), "429"),
+    ("SERVER_ERROR", ("PROXY_ERROR",), r"5\d\d"),
+)
 _FAMILIES: tuple[tuple[str, tuple[str, ...], LazyRe], ...] = (
     (
         "CREDENTIALS_MISSING",
         ("PERMISSION_DENIED",),
         LazyRe(r"未登录|没(?:有)?登录|没登陆|\bnot logged in\b|ログインしていない|로그인(?:을)? ?안"),
+    ),
+    *(
+        (
+            cause,
+            also,
+            LazyRe(
+                _STATUS_WORD
+                + code
+                + r"\b"
+                + _STATUS_AFTER
+                + "|"
+                + r"(?<![a-z\d.:/-])"
+                + code
+                + r"\s?(?:错误|错|error)\b"
+            ),
+        )
+        for cause, also, code in _TOLD_STATUS
+    ),
+    # the rate limit told in words (Docker Hub's pull limit, "拉取次数限制", "too many requests")
+    (
+        "RATE_LIMITED",
+        (),
+        LazyRe(
+            r"限流|(?:拉取|下载|pull)?次数\S{0,2}(?:限制|上限)|频率限制|\brate[- ]limit|\btoo many requests\b|\btoomanyrequests\b|\bpull limit\b"
+        ),
+    ),
+    # a connection refused told in words
+    (
+        "TCP_REFUSED",
+        ("TCP_TIMEOUT",),
+        LazyRe(
+            r"连接被拒绝|拒绝(?:了)?连接|\bconnection refused\b|conexão recusada|conexión rechazada|verbindung abgelehnt|connexion refusée|в соединении отказано|соединение отклонено"
+        ),
+    ),
+    # a connection (not a request) that timed out ("一直提示链接超时", "connection timed out")
+    (
+        "TCP_TIMEOUT",
+        ("HTTP_TIMEOUT",),
+        LazyRe(
+            r"(?:连接|链接|連線|連接)\s?(?:超时|逾时|逾時)|\bconnection (?:timed out|timeout)\b|\bconnect timeout\b|接続(?:が)?タイムアウト|연결 시간 초과"
+        ),
     ),
     # a timeout told with no address is read as the bare `i/o timeout` of a request is (HTTP_TIMEOUT first: three of
     # the four labellers of the two such told timeouts of rounds 9-10); the registry told out of reach is the network's
@@ -223,8 +310,9 @@ _FAMILIES: tuple[tuple[str, tuple[str, ...], LazyRe], ...] = (
         ("TCP_TIMEOUT",),
         LazyRe(
             r"超时|timeout|times? out|timed out|タイムアウト|시간 ?초과|卡住|卡在|一直卡|\bhangs?\b|\bis stuck\b|"
-            # a layer that waits for ever ("永远都是waitting", "无限等待", "Pull Images is always waitting")
-            r"(?:一直|永远|总是)\S{0,4}\s?(?:waitt?ing|等待)|无限等待|\b(?:always|forever) waitt?ing\b|\bwaitt?ing (?:forever|indefinitely)\b"
+            # a layer that waits for ever ("永远都是waitting", "无限等待", "Pull Images is always waitting", "一直处于wait状态")
+            r"(?:一直|永远|总是)\S{0,4}\s?(?:waitt?ing|等待)|(?:一直|总是)(?:处于|是|在)\s?wait|无限等待|\b(?:always|forever) waitt?ing\b|\bwaitt?ing (?:forever|indefinitely)\b|"
+            r"тайм-?аут|превышено время ожидания|tempo (?:limite )?esgotado|tiempo de espera|zeitüberschreitung|délai d'attente"
         ),
     ),
     (
@@ -235,15 +323,61 @@ _FAMILIES: tuple[tuple[str, tuple[str, ...], LazyRe], ...] = (
             r"无法访问\s?(?:docker ?hub|hub\.docker|gcr|k8s\.gcr|registry)"
         ),
     ),
-    ("TLS_UNTRUSTED", (), LazyRe(r"证书|x509|certificate|証明書|인증서")),
+    # a plain-HTTP registry the client turned to HTTPS ("私有库http模式的push不了镜像，会自己将http转成https")
+    (
+        "HTTP_NOT_HTTPS",
+        ("TLS_UNTRUSTED",),
+        LazyRe(
+            r"(?<![a-z])http\s?(?:转成|转为|转换成|变成|改成|换成|跳转到|->|→|to)\s?https(?![a-z])|(?<![a-z/])http\s?(?:模式|协议)|只(?:用|能用|支持)\s?http(?![a-z])|"
+            r"\b(?:switch(?:es|ed)?|tries|try|trying|forces?|forced) (?:to )?https\b"
+        ),
+    ),
+    (
+        "TLS_UNTRUSTED",
+        (),
+        LazyRe(
+            r"证书|x509|certificate|証明書|인증서|(?<![a-z])ssl(?![a-z])|сертификат|certificado|zertifikat|certificat"
+        ),
+    ),
     # a reference the client refused ("提示格式错误": docker's `invalid reference format`)
     (
         "NAME_INVALID",
         (),
         LazyRe(r"格式错误|格式不对|格式不正确|invalid reference format|\binvalid (?:image )?(?:name|format)\b"),
     ),
-    ("PERMISSION_DENIED", ("CREDENTIALS_MISSING",), LazyRe(r"权限|permission|権限|권한")),
-    ("TAG_NOT_FOUND", ("REPO_NOT_FOUND",), LazyRe(r"找不到|不存在|\bnot found\b|見つから|찾을 수 없|존재하지")),
+    # the credentials refused ("授权验证一直不能通过", "密码都对的", "incorrect password"): a login that fails (C6)
+    (
+        "CREDENTIALS_INVALID",
+        ("CREDENTIALS_MISSING",),
+        LazyRe(
+            r"(?:授权|认证|鉴权)\S{0,6}(?:失败|不通过|不能通过|无法通过|通不过)|(?:登入|登录|登陆)不进去|密码\S{0,3}(?:错误|不对|都对|正确)|用户名或密码|"
+            r"\b(?:incorrect|invalid|wrong) (?:username or )?password\b|\binvalid credentials\b|"
+            r"неверн\w{0,3} (?:пароль|логин)|senha (?:incorreta|inválida|errada)|contraseña (?:incorrecta|inválida)|falsches passwort|mot de passe incorrect"
+        ),
+    ),
+    (
+        "PERMISSION_DENIED",
+        ("CREDENTIALS_MISSING",),
+        LazyRe(
+            r"权限|permission|権限|권한|\bforbidden\b|доступ запрещ|нет доступа|acesso negado|permissão negada|acceso denegado|permiso denegado|zugriff verweigert|keine berechtigung|accès refusé"
+        ),
+    ),
+    # an image (a repository) not found, told as such ("镜像源不存在", "一直找不到image"); a version or a tag not found
+    # stays the tag's (C8)
+    (
+        "REPO_NOT_FOUND",
+        ("TAG_NOT_FOUND",),
+        LazyRe(
+            r"(?:镜像|镜像源|仓库|image)\S{0,3}(?:不存在|找不到)|找不到\s?(?:该|这个)?\s?(?:镜像|image)(?!\s?(?:版本|tag|标签))"
+        ),
+    ),
+    (
+        "TAG_NOT_FOUND",
+        ("REPO_NOT_FOUND",),
+        LazyRe(
+            r"找不到|不存在|\bnot found\b|見つから|찾을 수 없|존재하지|не найден|não (?:foi )?encontrad|não existe|no (?:se )?encontr|no existe|nicht gefunden|existiert nicht|introuvable|n'existe pas"
+        ),
+    ),
 )
 
 _ASKED = LazyRe(r"[?？]\s?$|吗|\bshould i\b|\bdo i need\b")
@@ -314,6 +448,24 @@ def told_family(sentence: str) -> tuple[str, tuple[str, ...]] | None:
     return None
 
 
+_REGISTRY_VERB = LazyRe(r"拉取|拉去|拉不|\bpull|推送|推不|\bpush|登录|登陆|\blog ?in\b|プル|풀|푸시")
+_NEAR = 8  # lines after the told failure in which the author says what it showed
+# a line that reports what the failure showed ("提示：timeout", "报错 403", "it says connection refused"); negated
+# ("不存在空间不够问题", "网络连接没问题") or asked ("是证书问题吗") it reports nothing
+_SHOWN = LazyRe(
+    r"提示|报错|报了|会报|显示|出现|返回|错误信息|\berror\b|\bsays\b|\bshows\b|\bsaid\b|\bgives\b|\bgot\b|"
+    r"ошибк|\bdiz\b|\bmostra\b|\bdice\b|\bmuestra\b|\bmeldet\b|\bzeigt\b|\bindique\b|\baffiche\b"
+)
+_SHOWN_NOT = LazyRe(r"不存在\S{0,12}问题|没(?:有)?问题|正常|吗|[?？]|\bno (?:error|problem)|\bnot (?:a|the) ")
+
+
+def _shown_family(line: str) -> tuple[str, tuple[str, ...]] | None:
+    """The family of the message a line of the author's words says the failure showed, or None."""
+    if _SHOWN.search(line) is None or _SHOWN_NOT.search(line) is not None:
+        return None
+    return told_family(line)
+
+
 def told_cause(lines: list[str], fenced: frozenset[int]) -> tuple[str, list[str], int, str] | None:
     """For a text whose output names no cause: (cause, alternatives, index of the line that tells the failure, the
     operation) read from the author's words, or None. The failure must be told (`told_failure`); the cause is the
@@ -333,6 +485,11 @@ def told_cause(lines: list[str], fenced: frozenset[int]) -> tuple[str, list[str]
         fix_cause("\n".join(line for _i, line in own))
         or next((f for i, line in own if i >= idx and told_failure(line, about) and (f := told_family(line))), None)
         or told_family(title)
+        # the message the author says the failure showed, a few lines on ("提示：timeout", "然后会报503")
+        or (
+            _REGISTRY_VERB.search(lines[idx].lower()) is not None or about_images(lines[idx].lower())
+        )  # (a file's download that showed a 404 is not a registry's)
+        and next((f for i, line in own if idx < i <= idx + _NEAR and (f := _shown_family(line))), None)
     )
     if found is None:
         return None

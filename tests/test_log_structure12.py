@@ -1,0 +1,152 @@
+"""Which part of a text decides (issue 11, eleventh round, logs12b; docs/logs.md "(eleventh round, logs12b)").
+
+The author's own words (knowledge/logs/prose.py, convention C4b): a failure told in Chinese, Russian, Portuguese,
+Spanish, German or French with the message it showed (an HTTP status, a connection timeout, SSL, plain HTTP turned
+into HTTPS, credentials refused, an image not found), each case written from the shape of such posts (not copied) and
+asserting the cause and the line it was read from, with a control beside it: a file's download, a negated or asked
+message, a pasted error line that names its own cause."""
+
+from __future__ import annotations
+
+import pytest
+
+from knowledge.logs import explain
+from knowledge.logs.prose import told_failure, told_family
+
+
+def reading(text: str) -> tuple[str | None, str | None]:
+    r = explain(text)
+    return (None, None) if r is None else (r["cause"], r["evidence"])
+
+
+# A failure told in words and the message the author says it showed: (text, cause, the line read as evidence)
+SHOWN = [
+    # an HTTP status told in words, in the failure's own clause or a few lines on
+    ("拉取镜像时出现503\n\n拉取时有一层一直在 retrying，然后会报503，其余层正常", "SERVER_ERROR", "拉取镜像时出现503"),
+    (
+        "构建时 FROM example.com/base/app:1.2，拉取到 sha256:0a1b 12kB / 80kB 的时候就会失败报403错误",
+        "PERMISSION_DENIED",
+        "构建时 FROM example.com/base/app:1.2，拉取到 sha256:0a1b 12kB / 80kB 的时候就会失败报403错误",
+    ),
+    ("docker pull 镜像失败，返回429", "RATE_LIMITED", "docker pull 镜像失败，返回429"),
+    ("推送镜像到私有仓库一直失败，返回401", "CREDENTIALS_MISSING", "推送镜像到私有仓库一直失败，返回401"),
+    # a connection (not a request) that timed out
+    ("一键脚本安装应用时一直无法下载docker镜像 一直提示连接超时", "TCP_TIMEOUT", None),
+    # a request that waits for ever
+    ("请问 docker pull 时一直处于 wait 状态是什么原因", "HTTP_TIMEOUT", None),
+    # SSL, and a plain-HTTP registry the client turned to HTTPS
+    ("在面板里拉取任何 Docker 应用均提示，无法验证 SSL", "TLS_UNTRUSTED", None),
+    ("内网仓库是 http 模式，push 不了镜像，客户端会自己把 http 转成 https", "HTTP_NOT_HTTPS", None),
+    # credentials refused: a login told as its check
+    ("镜像仓库的授权验证一直不能通过，临时密码和长期密码都试过", "CREDENTIALS_INVALID", None),
+    # an image (a repository) not found, told as such; a version not found stays the tag's (C8)
+    ("用官方 docker-compose 拉取镜像失败，都提示镜像源不存在", "REPO_NOT_FOUND", None),
+    ("镜像拉取失败，提示这个版本找不到", "TAG_NOT_FOUND", None),
+    # other languages: the verb of pulling, its failure and the message
+    ("Não consigo puxar a imagem do registry privado: tempo esgotado.", "HTTP_TIMEOUT", None),
+    ("Error al descargar la imagen desde nuestro registry: acceso denegado.", "PERMISSION_DENIED", None),
+    ("Fehler beim Pullen des Images aus der Registry: Zertifikat ungültig.", "TLS_UNTRUSTED", None),
+    ("Не удается скачать образ из registry: ошибка 503.", "SERVER_ERROR", None),
+    ("Impossible de télécharger l'image depuis le registre : connexion refusée.", "TCP_REFUSED", None),
+]
+
+
+@pytest.mark.parametrize(("text", "want", "evidence"), SHOWN)
+def test_a_failure_told_in_words_takes_the_family_of_the_message_it_showed(text, want, evidence):
+    r = explain(text)
+    assert r is not None and r["cause"] == want
+    assert (
+        r["confidence"] == "low"
+    )  # a weak reading (the author's words, or a symptom they refine): output overrules it
+    if evidence is not None:
+        assert r["evidence"] == evidence
+
+
+@pytest.mark.parametrize(
+    ("line", "op"),
+    [
+        ("拉取到 sha256:0a1b 0B / 84kB 的时候就会失败", "pull"),
+        ("在面板里拉取任何 Docker 应用均提示", "pull"),
+        ("镜像仓库的授权验证一直不能通过", "login"),
+        ("账号登入不进去，会频繁弹出登录界面", "login"),
+        ("Erro ao fazer push da imagem para o registry", "push"),
+        ("No puedo hacer pull de la imagen", "pull"),
+        ("Das Image lässt sich nicht herunterladen", "pull"),
+        ("Не удалось запушить образ в registry", "push"),
+    ],
+)
+def test_failures_told_in_more_words_and_languages(line, op):
+    assert told_failure(line, about=True) == op
+
+
+@pytest.mark.parametrize(
+    ("sentence", "want"),
+    [
+        ("然后会报503", "SERVER_ERROR"),
+        ("报403错误", "PERMISSION_DENIED"),
+        ("一直提示链接超时", "TCP_TIMEOUT"),
+        ("提示：timeout", "HTTP_TIMEOUT"),
+        ("got a 429 from the hub", "RATE_LIMITED"),
+        ("会自己将http转成https", "HTTP_NOT_HTTPS"),
+        ("无法认证SSL", "TLS_UNTRUSTED"),
+        # a certificate's x509 is not a 509 status
+        ("镜像复制x509错误", "TLS_UNTRUSTED"),
+    ],
+)
+def test_the_family_a_told_message_names(sentence, want):
+    found = told_family(sentence)
+    assert found is not None and found[0] == want
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["port 5000 error", "version 1.13.0", "https://example.com/v2/ 正常", "用 http 访问首页"],
+)
+def test_numbers_and_words_that_name_no_status_or_family(sentence):
+    assert told_family(sentence) is None
+
+
+# Controls: the same words where they tell no registry failure, or say the message was not there
+NOTHING = [
+    # a file's download (a tarball) that showed a 404 is another program's, not a registry's
+    "error: downloading 'https://mirrors.example.com/github.com/org/lib/archive/lib-0.6.2.tar.gz' failed\n"
+    "这个文件没法下载呢，直接报404。",
+    # the message negated: "there is no space problem", "the network is fine"
+    "docker pull 一直卡住不动\n不存在空间不够问题，网络连接也没问题",
+    # no failure told at all
+    "今天把镜像推送到了私有仓库，返回 201，一切正常。",
+]
+
+
+@pytest.mark.parametrize("text", NOTHING)
+def test_words_that_tell_no_registry_failure_or_no_message_name_no_status(text):
+    cause, _ = reading(text)
+    assert cause in (None, "HTTP_TIMEOUT")  # ("一直卡住" is a told hang: the family of the failure's own line)
+    assert cause != "TAG_NOT_FOUND" and cause != "DAEMON_ERROR"
+
+
+def test_a_mirror_named_by_the_error_is_not_a_mirror_set_up():
+    # "使用…拉取镜像，都提示镜像源不存在": the error names the mirror; no fix (TCP_TIMEOUT) was told
+    cause, _ = reading("使用官方文档的 docker-compose 拉取镜像，都提示镜像源不存在。")
+    assert cause == "REPO_NOT_FOUND"
+    cause, _ = reading("镜像拉不下来，配置了镜像加速器之后就好了。")
+    assert cause == "TCP_TIMEOUT"
+
+
+def test_a_pasted_error_line_overrules_the_message_told_in_words():
+    told = "拉取镜像时出现503\n"
+    assert reading(told)[0] == "SERVER_ERROR"
+    pasted = (
+        told
+        + 'Error response from daemon: Get "https://r.example.com/v2/": x509: certificate signed by unknown authority'
+    )
+    assert reading(pasted)[0] == "TLS_UNTRUSTED"
+
+
+@pytest.mark.parametrize("hostile", [":" * 100_000, "拉取" * 50_000, "报" * 100_000, "pull时" + "一直" * 50_000])
+def test_hostile_input_stays_fast(hostile):
+    import time
+
+    start = time.perf_counter()
+    explain(hostile)
+    assert time.perf_counter() - start < 2.0
