@@ -775,9 +775,19 @@ def _backoff(lines: list[str], default_op: str | None) -> _Best | None:
         if info is not None or _INPUT_LINE.match(line):
             continue
         p = match_backoff(line, op)
+        if p is not None and _context_only(line, op):
+            continue  # a line a context wording names (an updater's HEAD fallback, telemetry): its status is no answer
         if p is not None and not asks_about(line, p):
             found = (int(p["tier"]), idx, p, line, op)
     return found
+
+
+def _context_only(line: str, op: str | None) -> bool:
+    """Whether `line` holds a context wording (tier 0, no cause: Watchtower's "Could not do a head request …, falling
+    back to regular pull" and its "Reason: registry responded …", a telemetry exporter's failure): the status it
+    quotes was answered to a side request, so no backoff frame reads it as the failure."""
+    q = match_line(line, op)
+    return q is not None and bool(q.get("no_cause")) and int(q["tier"]) == 0
 
 
 _NEXT_ENDPOINT = LazyRe(r"\bAttempting next endpoint for (?:pull|push) after error: ", re.IGNORECASE)
