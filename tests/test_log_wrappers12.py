@@ -1,0 +1,225 @@
+"""The log reader on the words of the tools that wrap a cloud registry's answer (issue 11, eleventh round): credential
+helpers called by other programs, cloud platforms that pull with a role of their own, AWS SDK requests that got no
+answer, the Terraform docker provider, OCIR's anonymous refusal, docker push's local lookup, an updater's HEAD
+fallback.
+
+Each line is built from the program's format string or its documented error text (the variable parts drawn or
+invented), not copied from a post; each case asserts the cause and the line it was read from. Each failed on the code
+before its commit; the controls passed there too.
+"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+
+from knowledge.logs import explain
+from tests.harness.log_families import LABELS
+
+DRAWS = settings(max_examples=10, deadline=None)
+ACCOUNT = "123456789012"
+ECR = f"{ACCOUNT}.dkr.ecr.eu-west-1.amazonaws.com"
+
+
+def read(text: str) -> tuple[str | None, str]:
+    """The reader's first cause and its evidence line ("" when it names none)."""
+    r = explain(text)
+    return (r["cause"], r["evidence"]) if r else (None, "")
+
+
+# (text, cause, a piece of the evidence line)
+CASES = [
+    # Nomad drivers/docker/utils.go: "%s with input %q failed with stderr: %s" (the helper Nomad runs itself)
+    (
+        f'failed to initialize task "web" for alloc "5a4b": Failed to find docker auth for repo "{ECR}/web": '
+        f'docker-credential-ecr-login with input "{ECR}/web" failed with stderr: exit status 1',
+        "CREDENTIAL_HELPER_ERROR",
+        "docker-credential-ecr-login with input",
+    ),
+    # docker-credential-helpers credentials/error.go ErrCredentialsNotFound, printed by a program that called the helper
+    (
+        "failed to get ECR credentials: credentials not found in native keychain",
+        "CREDENTIAL_HELPER_ERROR",
+        "credentials not found in native keychain",
+    ),
+    # amazon-ecr-credential-helper ecr-login/api/client.go: "ecr: Failed to get authorization token: %w", logged by
+    # its own logger when the helper's AWS credentials are missing
+    (
+        'time="2024-01-01T00:00:00Z" level=error msg="Error retrieving credentials" error="ecr: Failed to get '
+        'authorization token: NoCredentialProviders: no valid providers in chain. Deprecated."',
+        "CREDENTIAL_HELPER_ERROR",
+        "Error retrieving credentials",  # a logfmt line shows its msg
+    ),
+    # amazon-ecs-agent: the task's registry auth through aws-sdk-go, its RequestError cut before "caused by"
+    (
+        "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval "
+        "failed: unable to retrieve ecr registry auth: service call has been retried 5 time(s): RequestError: "
+        "send request failed",
+        "TCP_TIMEOUT",
+        "RequestError: send request failed",
+    ),
+    # kreuzwerker/terraform-provider-docker resource_docker_registry_image_funcs.go
+    (
+        "Error: resourceDockerRegistryImageCreate: Unable to get authConfig for registry: no auth config found "
+        f"for registry {ECR} in auth configs: map[string]types.AuthConfig(nil)",
+        "CREDENTIALS_MISSING",
+        "no auth config found for registry",
+    ),
+    # Oracle OCIR's refusal of a request without a login
+    (
+        "> Task :dockerPush FAILED\ndenied: Anonymous users are only allowed read access on public repos",
+        "CREDENTIALS_MISSING",
+        "Anonymous users are only allowed",
+    ),
+    # AWS App Runner's service events
+    (
+        f"Error in assuming access role arn:aws:iam::{ACCOUNT}:role/service-role/AppRunnerECRAccessRole",
+        "PERMISSION_DENIED",
+        "Error in assuming access role",
+    ),
+    (
+        "Failed to pull your application image. Be sure you configure your service with a valid access role to "
+        "your ECR repository.",
+        "PERMISSION_DENIED",
+        "valid access role",
+    ),
+    # Cloud Run's revision condition when its service agent cannot read the image
+    (
+        "ERROR: (gcloud.run.deploy) Revision 'api-00002-xyz' is not ready and cannot serve traffic. Google Cloud "
+        "Run Service Agent service-42@serverless-robot-prod.iam.gserviceaccount.com must have permission to read "
+        "the image, europe-docker.pkg.dev/proj/apps/api:1.2. Ensure that the provided container image URL is correct "
+        "and that the above account has permission to access the image.",
+        "PERMISSION_DENIED",
+        "must have permission to read the image",
+    ),
+    # ACR Tasks on a subscription that may not run them (az acr build)
+    (
+        "(TasksOperationsNotAllowed) ACR Tasks requests for the registry shopreg and "
+        "00000000-0000-0000-0000-000000000000 are not permitted. Please file an Azure support request.",
+        "PERMISSION_DENIED",
+        "TasksOperationsNotAllowed",
+    ),
+    # Microsoft Entra ID refusing a service principal (ACR's 401 body; AADSTS7000215)
+    (
+        'Error response from daemon: Get "https://shopreg.azurecr.io/v2/": unauthorized: Application not '
+        "registered with AAD.",
+        "CREDENTIALS_INVALID",
+        "Application not",
+    ),
+    (
+        "ERROR: AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the "
+        "client secret value, not the client secret ID",
+        "CREDENTIALS_INVALID",
+        "AADSTS7000215",
+    ),
+    # a right named with any subject ("you are not authorized to perform this operation", notary's push of a signature)
+    (
+        "failed to sign : you are not authorized to perform this operation: server returned 401",
+        "PERMISSION_DENIED",
+        "not authorized to perform",
+    ),
+    # containers/image docker_image_dest.go: "determining upload URL: %w" around net/http's missing Location
+    (
+        "Error writing blob: Error initiating layer upload to /v2/app/blobs/uploads/ in "
+        f"{ECR}: Error determining upload URL: http: no Location header in response",
+        "SERVER_ERROR",
+        "no Location header",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "want", "evidence"), CASES, ids=[c[1] + "-" + str(i) for i, c in enumerate(CASES)])
+def test_a_wrappers_own_words_name_the_cause_and_the_line(text, want, evidence):
+    got, line = read(text)
+    assert got == want
+    assert evidence in line
+
+
+@DRAWS
+@given(ns=LABELS, repo=LABELS)
+def test_a_push_of_a_tag_never_made_here_is_a_local_lookup(ns, repo):
+    # docker/cli push: "An image does not exist locally with the tag: %s" (C8 as `No such image`): in a paste that
+    # tells nothing more it names no registry cause; the pull error above it says why it is missing
+    ref = f"{ECR}/{ns}/{repo}"
+    push = f"An image does not exist locally with the tag: {ref}"
+    told = f"Our release script runs the push below and it fails:\n$ docker push {ref}:1.0\n{push}"
+    assert read(told) == (None, "")
+    pulled = (
+        f"$ docker pull nginx:1.25\nno matching manifest for linux/amd64 in the manifest list entries\n"
+        f"$ docker tag nginx:1.25 {ref}\nError response from daemon: No such image: nginx:1.25\n{push}"
+    )
+    got, line = read(pulled)
+    assert got == "PLATFORM_MISMATCH"
+    assert "no matching manifest" in line
+
+
+def test_a_bare_local_lookup_line_keeps_its_wordings_reading():
+    # control: the line alone was asked about as it stands (the written sets' reading)
+    assert read(f"An image does not exist locally with the tag: {ECR}/app")[0] == "REPO_NOT_FOUND"
+
+
+WATCHTOWER_HEAD = (
+    'Could not do a head request for "ghcr.io/{ns}/{repo}:latest", falling back to regular pull.\n'
+    'Reason: registry responded with invalid HEAD request: status "404 Not Found", auth: ""'
+)
+
+
+@DRAWS
+@given(ns=LABELS, repo=LABELS)
+def test_an_updaters_head_fallback_is_context(ns, repo):
+    # Watchtower pkg/registry/digest: the HEAD request's failure is a warning before the pull it falls back to
+    assert read(WATCHTOWER_HEAD.format(ns=ns, repo=repo)) == (None, "")
+    older = (
+        f'level=warning msg="Could not do a head request for \\"ghcr.io/{ns}/{repo}:latest\\", falling back to '
+        'regular pull."\nlevel=warning msg="Reason: registry responded to head request with \\"404 Not Found\\", '
+        'auth: \\"not present\\""'
+    )
+    assert read(older) == (None, "")
+
+
+def test_the_pull_after_an_updaters_head_fallback_decides():
+    # control: the regular pull's own error, after the warning, is the failure
+    text = WATCHTOWER_HEAD.format(ns="acme", repo="web") + (
+        '\nUnable to update container "/web": Error response from daemon: Head '
+        '"https://ghcr.io/v2/acme/web/manifests/latest": denied: denied. Proceeding to next.'
+    )
+    got, line = read(text)
+    assert got == "PERMISSION_DENIED"
+    assert "Unable to update container" in line
+
+
+def test_an_aws_request_error_keeps_the_network_cause_it_names():
+    # control: the cause after "caused by:" decides (TLS, timeout), for ECS and for ecr-login alike
+    ecs = (
+        "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: "
+        "unable to retrieve ecr registry auth: service call has been retried 3 time(s): RequestError: send request "
+        'failed caused by: Post "https://api.ecr.eu-west-1.amazonaws.com/": dial tcp 10.0.0.9:443: i/o timeout'
+    )
+    assert read(ecs)[0] == "TCP_TIMEOUT"
+    helper = (
+        'level=error msg="Error retrieving credentials" error="ecr: Failed to get authorization token: RequestError: '
+        "send request failed\\ncaused by: Post https://api.ecr.eu-west-1.amazonaws.com/: x509: certificate signed by "
+        'unknown authority"'
+    )
+    assert read(helper)[0] == "TLS_UNTRUSTED"
+
+
+def test_a_quota_in_a_documentation_link_is_no_quota():
+    # a link's file name (`…/public-service-quotas.html`) names no limit; the sentence's own words decide
+    text = (
+        "Tests sometimes fail because rate limit exceeded.\n"
+        "https://docs.aws.amazon.com/AmazonECR/latest/public/public-service-quotas.html"
+    )
+    assert read(text)[0] == "RATE_LIMITED"
+    # control: a registry's quota answer is still a quota
+    assert read("denied: Quota exceeded when processing the request of adding 3 MiB")[0] == "QUOTA_EXCEEDED"
+
+
+def test_the_wrappers_wordings_stay_fast_on_hostile_input():
+    # the new wordings' regexes are bounded: long runs of their own pieces read in well under a second
+    import time
+
+    for piece in ('docker-credential-ecr-login with input "', "ecr: failed to get authorization token", ":" * 10):
+        start = time.perf_counter()
+        explain(piece * 5_000)
+        assert time.perf_counter() - start < 2.0
