@@ -27,8 +27,9 @@ SAMPLE = ROOT / "tests" / "data" / "log_fallback_sample.jsonl"
 # tests are about how a learned reading is shown, not about where the threshold lies). If the rules learn it one
 # day, pick another paste the rules cannot place.
 # ("拉取失败：认证失败，请先登录" was one until the author's own words were read: a failed pull told, and the login it
-# asks for, knowledge/logs/prose.py)
-UNPLACED = "$ docker pull ccr.ccs.tencentyun.com/team/app:1\n认证失败，请先登录"
+# asks for, knowledge/logs/prose.py; "认证失败，请先登录" after the pull was one until logs12b read 认证失败 as a
+# refused login told in words)
+UNPLACED = "$ docker pull ccr.ccs.tencentyun.com/team/app:1\n请先登录"
 PLACED = (
     "$ docker pull ccr.ccs.tencentyun.com/team/app:1\n"
     'Error response from daemon: Get "https://ccr.ccs.tencentyun.com/v2/": dial tcp: lookup ccr.ccs.tencentyun.com:'

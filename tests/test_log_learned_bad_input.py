@@ -19,7 +19,7 @@ from knowledge.logs import learned
 from knowledge.logs.learned import MODEL_FILE, learned_cause, load_model
 
 # the rules place no wording in it; the packaged model reads a missing login (tests/test_log_learned.py)
-UNPLACED = "$ docker pull ccr.ccs.tencentyun.com/team/app:1\n认证失败，请先登录"  # (tests/test_log_learned.py)
+UNPLACED = "$ docker pull ccr.ccs.tencentyun.com/team/app:1\n请先登录"  # (tests/test_log_learned.py)
 
 
 def _damaged(tmp_path: Path) -> dict[str, Path]:
@@ -92,7 +92,7 @@ def test_a_model_that_computes_nan_reads_no_cause(monkeypatch):
     "text",
     [
         UNPLACED + "\n" + "\ud800\udfff\udc00x" * 1000,  # unpaired surrogates (JSON's \ud800 arrives as one)
-        UNPLACED.replace("失败", "失\x00败") + "\x00" * 1000,
+        UNPLACED.replace("登录", "登\x00录") + "\x00" * 1000,
         "\u202e" + UNPLACED + "\u200f\u202b" * 1000,  # right-to-left marks and overrides
         UNPLACED + "\n" + "abc " * 250_000,  # 1 MB of one n-gram
         "\ufeff" + UNPLACED + "\r\n\x1b[31m\x07",
