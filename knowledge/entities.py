@@ -58,14 +58,18 @@ _NAMESPACE_RE = re.compile(
 )
 # A "host" whose last label is one of these is a file name (`mydomain.com.crt:5000`, `harbor.yml`), never a
 # registry: none of them is a top-level domain.
+# So is a source file named by a stack trace or a log's caller (`install.go:178`, `AbstractPlainSocketImpl.java:339`),
+# and a size a progress bar prints (`2.995MB/3.2MB`).
 _FILE_SUFFIXES = frozenset(
     "crt cert pem key csr der p12 pfx jks json yaml yml toml conf cfg ini txt log tar tgz gz xz bz2 zst service "
-    "socket sock lock bak tmp swp env".split()
+    "socket sock lock bak tmp swp env go java js ts rb kt scala c h cpp hpp swift".split()
 )
+_SIZE = re.compile(r"\d{1,9}\.\d{1,9}[kmgt]?i?b", re.IGNORECASE | re.ASCII)
 
 
 def _file_name(host: str) -> bool:
-    return host.split(":", 1)[0].rsplit(".", 1)[-1].lower() in _FILE_SUFFIXES
+    name = host.split(":", 1)[0]
+    return name.rsplit(".", 1)[-1].lower() in _FILE_SUFFIXES or bool(_SIZE.fullmatch(name))
 
 
 # A host:port on these ports is a DNS server ("lookup registry-1.docker.io on 192.168.65.1:53") or a Docker daemon's
@@ -203,13 +207,37 @@ def _drop_secrets(out: Entities) -> None:
             out[key] = None  # type: ignore[literal-required]
 
 
+# A Kubernetes manifest's `apiVersion: source.toolkit.fluxcd.io/v1beta2` (an API group and version) and a Secret's
+# `type: kubernetes.io/dockerconfigjson` are written like references but name no image: the key before the value says
+# so. Nor is a path that is only an API version (`kubelet.config.k8s.io/v1beta1`) or the registry API's root
+# (`localhost:5000/v2`, its host is the registry).
+_MANIFEST_KEY_BEFORE = re.compile(r"\b(?:apiVersion|type)[ \t]{0,4}:[ \t]{0,4}[\"']?$", re.ASCII)
+_API_VERSION_PATH = re.compile(r"v\d{1,2}(?:(?:alpha|beta)\d{1,2})?", re.IGNORECASE | re.ASCII)
+
+
+def _names_an_image(m: re.Match[str], text: str) -> bool:
+    """Whether the reference matched by `m` in `text` names an image: its "host" is no file name nor a code or web
+    host itself (a Go module path `github.com/docker/docker-credential-helpers`; `registry.gitlab.com` stays), it is
+    no manifest's API group or Secret type, and its path is more than an API version."""
+    host = m.group("host").lower()
+    if _file_name(host) or _API_VERSION_PATH.fullmatch(m.group("path")) or text[m.start() - 1 : m.start()] == "@":
+        return False  # (after an `@`: a Go module's version, `…/docker-compose-wrapper@v0.0.0-2023…/compose/…`)
+    labels = host.split(":", 1)[0].split(".")
+    if len(labels) == 2 or (len(labels) == 3 and labels[0] == "www"):
+        from .logs.rules import is_other_host  # only for a bare domain: the log reader's list, imported when needed
+
+        if is_other_host(host.split(":", 1)[0]):
+            return False
+    return not _MANIFEST_KEY_BEFORE.search(text, max(0, m.start() - 40), m.start())
+
+
 def _image_mention(text: str) -> re.Match[str] | None:
     """The image reference `text` names: the first one on a TCR/CCR registry, else the first one, unless its
-    "host" is a file name or looks like a version ("v1.2/foo")."""
-    image = next((m for m in _IMAGE_RE.finditer(text) if not _file_name(m.group("host"))), None)
+    "host" is a file name or looks like a version ("v1.2/foo"), or it is no image at all (_names_an_image)."""
+    image = next((m for m in _IMAGE_RE.finditer(text) if _names_an_image(m, text)), None)
     # Prefer an image whose host is a TCR/CCR registry when there are several references.
     for m in _IMAGE_RE.finditer(text):
-        if _REGISTRY_HOST_RE.fullmatch(m.group("host").split(":")[0]):
+        if _REGISTRY_HOST_RE.fullmatch(m.group("host").split(":")[0]) and _names_an_image(m, text):
             image = m
             break
     if (

@@ -166,3 +166,41 @@ def test_a_resolver_or_daemon_address_is_not_the_registry(text, registry):
     """A DNS server (port 53) or a Docker daemon's API (2375/2376) in a paste is never the registry the question is
     about: ask() shows it as "Detected: registry …" and the CLI, the widget and Slack offer it as the target."""
     assert extract_entities(text)["registry"] == registry
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a Kubernetes manifest's API group and version, a Secret's type
+        "```\napiVersion: source.toolkit.fluxcd.io/v1beta2\nkind: HelmRepository\n```",
+        "  uid: e313aa30\ntype: kubernetes.io/dockerconfigjson\n",
+        "following kubelet.config.k8s.io/v1beta1 providers, the pull fails",
+        # a Go module path, a source file and line of a stack trace, a progress bar's size, a module's version
+        "ran `go get github.com/docker/docker-credential-helpers` and copied the binary",
+        "Error: INSTALLATION FAILED at install.go:178: failed to authorize",
+        "at com.spotify.plugin.dockerfile.PushMojo.execute (PushMojo.java:90)",
+        "9cc2ad81d40d: Downloading [=====>   ]  1.354GB/1.354GB\nunexpected EOF",
+        "WRN github.com/portainer/docker-compose-wrapper@v0.0.0-20230301083819-3dbc6abf1ce7/compose/plugin.go:161",
+    ],
+)
+def test_what_is_written_like_a_reference_but_names_no_registry(text):
+    """Names written like references that name no image or registry: offered as the target of a diagnosis they
+    would send the user's diagnosis to a web site, an API group or a source file."""
+    got = extract_entities(text)
+    assert (got["image"], got["registry"]) == (None, None), got
+
+
+@pytest.mark.parametrize(
+    ("text", "image"),
+    [
+        ("docker push registry.gitlab.com/grp/proj:1 denied", "registry.gitlab.com/grp/proj:1"),
+        ("pull docker.pkg.github.com/o/r/i:1 failed", "docker.pkg.github.com/o/r/i:1"),
+        (
+            "apiVersion: v1\nkind: Pod\nspec:\n  image: ccr.ccs.tencentyun.com/ns/app:1.0",
+            "ccr.ccs.tencentyun.com/ns/app:1.0",
+        ),
+    ],
+)
+def test_registries_on_code_hosts_and_images_in_manifests_stay(text, image):
+    """A registry under a code host's domain is one; an image in a manifest is still read."""
+    assert extract_entities(text)["image"] == image
