@@ -1052,6 +1052,12 @@ def test_an_answer_names_one_check_list():
         "https://www.home-assistant.io/getting-started/",
         "https://gitlab.com/team/project/-/issues/12",
         "https://www.example.org/docs/registry.html",
+        # pages by the web's own conventions, on any host: a documentation site, a CI job, a section anchor
+        "http://docs.shippable.com/ci/push-amazon-ecr/",
+        "https://kubernetes.io/docs/tasks/configure-pod-container/pull-image-private-registry/",
+        "https://travis-ci.org/pump-io/pump.io/jobs/367978703",
+        "https://crazymax.dev/diun/faq/#no-image-found-in-manifest-list",
+        "https://nodejs.org/dist/v11.4.0/node-v11.4.0-linux-x64.tar.gz",
     ],
 )
 @pytest.mark.parametrize(
@@ -1069,6 +1075,35 @@ def test_a_web_page_in_the_users_prose_is_not_the_registry(page, error):
     host = page.split("/")[2]
     assert result["host"] is None and host not in json.dumps(result), result
     assert result["diagnose"] is None or "<registry>" in result["diagnose"], result
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a word of prose after "logging into" is no host
+        "I have tried relogging into aws, making sure my credentials are right\n"
+        "denied: Your authorization token has expired. Reauthenticate and try again.",
+        # a host cut at a character no host has (the user's placeholder `aws_account_id`)
+        "Error response from daemon: login attempt to https://aws_account_id.dkr.ecr.us-east-1.amazonaws.com/v2/ "
+        "failed with status: 400 Bad Request",
+        # a host elided by whoever pasted it
+        'failed to do request: Get "https://docker-images-prod...": dial tcp 172.64.66.1:443: connectex: A connection '
+        "attempt failed because the connected party did not properly respond after a period of time",
+    ],
+)
+def test_no_host_is_read_from_a_word_or_a_cut_name(text):
+    """Only a whole host name is a registry to diagnose: not a word ("aws"), nor the part of a name before a
+    character no host has, nor a name cut short with "..."; the command then keeps the placeholder."""
+    result = explain(text)
+    assert result["cause"] is not None, result
+    assert result["host"] is None and result["target"] is None, result
+    assert "<registry>" in result["diagnose"], result
+
+
+def test_a_registry_path_with_a_page_like_name_still_names_the_host():
+    """A registry API path is never a web page, whatever its repository is called (`team/docs`)."""
+    text = "I tried again (see https://myreg.example.com/v2/team/docs/manifests/1) and got 500 Internal Server Error"
+    assert explain(text)["host"] == "myreg.example.com"
 
 
 def test_a_registry_path_on_a_code_host_still_names_the_host():

@@ -160,7 +160,11 @@ _MARKDOWN_LINK_TEXT = re.compile(r"\[([^\[\]\n]{1,200})\]\($")
 _LOOKUP = re.compile(
     r"(?:lookup|[Cc]ould not resolve host:?|/v2/\S{0,300} in) ([A-Za-z0-9.\-]{1,253}(?::\d{1,5})?)(?: on |: |:\s|:?$)"
 )
-_LOGIN_URL = re.compile(r'(?:login attempt to|logging into) \\?"?(?:https?://)?([A-Za-z0-9.\-]{1,253}(?::\d{1,5})?)')
+# docker's "login attempt to https://HOST/v2/ failed", "Error logging into "HOST"": the whole host (a name cut at a
+# character no host has, `aws_account_id.dkr.ecr…`, is none), never a word of prose ("relogging into aws").
+_LOGIN_URL = re.compile(
+    r'\b(?:login attempt to|logging into) \\?"?(?:https?://)?([A-Za-z0-9.\-]{1,253}(?::\d{1,5})?)(?![\w.\-])'
+)
 _CERT_NOT = re.compile(
     r"certificate is valid for [^\n]{0,400}?, not ([A-Za-z0-9.\-*]{1,253})|certificate for ([A-Za-z0-9.:\-]{1,64}) because"
 )
@@ -563,7 +567,14 @@ def _lookup_host(line: str) -> str | None:
 
 def _login_url_host(line: str) -> str | None:
     m = _LOGIN_URL.search(line)
-    return m.group(1) if m else None
+    return m.group(1) if m and _whole_host(m.group(1)) else None
+
+
+def _whole_host(host: str) -> bool:
+    """Whether `host` as a line wrote it is a whole host name: dotted or with a port (or localhost), and not cut short
+    (`docker-images-prod...`, a name elided by whoever pasted it, has an empty label)."""
+    name = host.split(":", 1)[0]
+    return (name == "localhost" or "." in name or ":" in host) and ".." not in name and not name.endswith(".")
 
 
 def _other_host(line: str) -> str | None:
@@ -574,9 +585,11 @@ def _other_host(line: str) -> str | None:
     for m in _ANY_URL_HOST.finditer(line):
         if _linked(line, m):
             continue  # `[portus](http://port.us.org/)`: the user's prose links a project's page, not the registry
+        if _DOCS_HOST.search(m.group(1)):
+            return None  # a tool's message pointing to its vendor's documentation: no host of this line is one
         if _web_page(line, m):
             continue  # "see https://github.com/…/blob/…", "instructions from https://www.example.io/start/"
-        if not _DOCS_HOST.search(m.group(1)) and "." in m.group(1):
+        if "." in m.group(1) and _whole_host(m.group(1)):
             return m.group(1)
         return None
     return None
@@ -584,11 +597,29 @@ def _other_host(line: str) -> str | None:
 
 def _web_page(line: str, m: re.Match[str]) -> bool:
     """Whether the URL matched by M is a web or code host's page (github.com, a `www.` site), not a registry API
-    path: a page the user's prose points to is never the registry to diagnose."""
+    path, or a page by the web's own conventions (_PAGE_HOST, _PAGE_PATH): a page the user's prose points to
+    (`http://docs.shippable.com/ci/push-amazon-ecr/`, a CI job's log, a forum thread) is never the registry to
+    diagnose."""
     host = m.group(1).split(":")[0].lower()
-    if not (is_other_host(host) or host.startswith("www.")):
+    if _REGISTRY_API_PATH.match(line, m.end()):
         return False
-    return not _REGISTRY_API_PATH.match(line, m.end())
+    return bool(
+        _PAGE_HOST.match(host) or _PAGE_PATH.match(line, m.end()) or is_other_host(host) or host.startswith("www.")
+    )
+
+
+# A site's documentation, help, blog, forum or bug tracker by its first label (docs.*, help.*, community.*, …): it
+# serves pages, a registry is never named so.
+_PAGE_HOST = re.compile(r"(?:docs?|help|blogs?|community|forums?|learn|wiki|support|kb|bugs|gist)\.", re.IGNORECASE)
+# A URL's path that is a web page's, not a registry API's: a section anchor (`…/faq/#no-image-found`), a page or
+# archive file (`index.html`, `docker-20.10.24.tgz`), or a segment that names a page of the web's common kinds (a
+# documentation tree, a repository's file tree or issue, a CI job or build, a forum topic, a search, settings). One
+# URL's path only: it stops at white space, quotes and brackets.
+_PAGE_PATH = re.compile(
+    r"(?=/)[^\s\"'`<>()\[\]#]{0,300}?(?:#|\.(?:html?|md|php|aspx?|jsp|tgz|tar\.gz|zip)(?=[?#\s\"'`<>()\[\],;]|$)|"
+    r"/(?:docs?|tree|issues|pull|wiki|jobs?|builds?|runs|_build|t|blogs?|article|details|search|settings|dist)(?=[/?#\s]|$))",
+    re.IGNORECASE,
+)
 
 
 def _linked(line: str, m: re.Match[str]) -> bool:
