@@ -58,6 +58,7 @@ def environment(channel: str) -> jinja2.Environment:
     env.filters["tojson_compact"] = lambda v: json.dumps(v, ensure_ascii=False, separators=(",", ":"))
     env.filters["carried"] = carried
     env.filters["registry_host"] = registry_host
+    env.filters["clip"] = clip
     env.tests["problem"] = is_problem  # `status is problem`
     # the texts several channels say, from the one catalogue (bot/messages.py)
     env.globals["why_no_answer"] = messages.why_no_answer
@@ -67,6 +68,25 @@ def environment(channel: str) -> jinja2.Environment:
     env.globals["other_registry"] = messages.other_registry
     env.globals["messages"] = messages
     return env
+
+
+def clip(text: object, limit: int, end: str = "…") -> str:
+    """`text` cut to at most `limit` characters with `end` where it was cut (the templates' `clip` filter, for a
+    channel's length limits such as Slack's 150-character header): never in the middle of an English word (it goes
+    back to the last space when one is near) nor of an escaped character (`&lt;`); Chinese is cut where it reaches the
+    limit. Jinja2's own `truncate` either cuts words ("did not p…") or goes back to any space, however far."""
+    s = str(text)
+    if len(s) <= limit:
+        return s
+    cut = s[: max(0, limit - len(end))]
+    amp = cut.rfind("&", len(cut) - 8)
+    if amp != -1 and ";" not in cut[amp:]:
+        cut = cut[:amp]
+    if cut and s[len(cut)].isascii() and s[len(cut)].isalnum() and cut[-1].isascii() and cut[-1].isalnum():
+        space = cut.rfind(" ", len(cut) - 40)
+        if space > 0:
+            cut = cut[:space]
+    return cut.rstrip(" ,") + end
 
 
 def registry_host(target: object) -> str:

@@ -622,3 +622,22 @@ def test_chinese_words_after_an_english_subcommand_get_a_chinese_reply(rig, text
     shown = json.dumps([c.args for c in rig.api.calls], ensure_ascii=False)
     assert said in shown, shown[-600:]
     assert not any(w in shown for w in ("Diagnostics for", "Diagnosing", "Fix:", "invalid", "Run by")), shown[-600:]
+
+
+def test_a_long_headline_is_cut_between_words():
+    """Slack's header holds 150 characters: a longer cause summary (the non-TTY login's is 218) is cut at a space,
+    never in a word ("…and the command did not p…"), and an escaped `&lt;` is never split."""
+    question = "Error: Cannot perform an interactive login from a non TTY device"
+    result = knowledge.ask(question)
+    summary = result["log"]["summary"]["en"]
+    assert len(summary) > 150
+    reply = SlackChannel(SlackSettings(bot_token="x")).answer_blocks(result, question, "en")
+    (header,) = [b["text"]["text"] for b in reply["blocks"] if b["type"] == "header"]
+    assert len(header) <= 150 and header.endswith("…")
+    kept = header[:-1]
+    assert summary.startswith(kept) and summary[len(kept)] in " ,;:", header
+
+    from bot.render import clip
+
+    assert clip("push to " + "a" * 30 + " &lt;registry&gt; failed", 43) == "push to " + "a" * 30 + "…"
+    assert clip("登录" * 100, 10) == "登录登录登录登录登…"
