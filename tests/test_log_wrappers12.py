@@ -223,3 +223,48 @@ def test_the_wrappers_wordings_stay_fast_on_hostile_input():
         start = time.perf_counter()
         explain(piece * 5_000)
         assert time.perf_counter() - start < 2.0
+
+
+# (text, cause, a piece of the evidence line): ECS's and SageMaker's names for a refused pull, flyctl's
+PLATFORM_PULLS = [
+    # amazon-ecs-agent's error name and the AWS error code after it (the stopped reason, or a user retelling it)
+    ("CannotPullECRContainerError: AccessDeniedException: status code: 400", "PERMISSION_DENIED", "CannotPull"),
+    ("The task stops with CannotPullContainer AccessDenied for the ECR image.", "PERMISSION_DENIED", "CannotPull"),
+    # SageMaker's ClientError for a job's image
+    (
+        "ClientError: An error occurred (ValidationException) when calling the CreateTrainingJob operation: Cannot "
+        "pull algorithm container. Either the image does not exist or its permissions are incorrect.",
+        "REPO_NOT_FOUND",
+        "Cannot pull algorithm container",
+    ),
+    # flyctl's "Unable to access image %s: %s" (the platform's pull, GitHub Packages' registry)
+    (
+        "Error Unable to access image docker.pkg.github.com/acme/web/web:1.0: 401 Unauthorized",
+        "CREDENTIALS_MISSING",
+        "Unable to access image",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "want", "evidence"), PLATFORM_PULLS, ids=[c[1] for c in PLATFORM_PULLS])
+def test_a_platforms_refused_pull_names_its_cause_and_line(text, want, evidence):
+    got, line = read(text)
+    assert got == want
+    assert evidence in line
+
+
+def test_a_git_hosts_unreachable_clone_stays_another_programs():
+    # control: git's own "unable to access" of a repository on github.com is no registry's failure
+    text = "fatal: unable to access 'https://github.com/acme/web.git/': Could not resolve host: github.com"
+    assert read(text) == (None, "")
+
+
+def test_a_sentence_about_a_password_in_the_docs_is_no_login_misuse():
+    # docker/cli's "Password Required" is the login's own error; "username/password required" is the user's prose
+    text = (
+        'docker pull acme/web:1 errors with "Error response from daemon: Get https://registry-1.docker.io/v2/acme/'
+        'web/manifests/1: unauthorized: incorrect username or password" - no mention of username/password required '
+        "in the docs"
+    )
+    assert read(text)[0] == "CREDENTIALS_INVALID"
+    assert read("$ docker login registry.acme.com\nUsername: bot\nError: Password Required")[0] == "LOGIN_USAGE"
