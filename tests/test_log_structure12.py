@@ -150,3 +150,33 @@ def test_hostile_input_stays_fast(hostile):
     start = time.perf_counter()
     explain(hostile)
     assert time.perf_counter() - start < 2.0
+
+
+# Format strings of programs that are not a registry answering (C2, C8): docker-py's view of the engine's inspect of
+# its own store (requests' "%s Client Error for %s: %s" on GET /images/NAME/json, moby's "No such image") and a
+# package manager's file missing from its mirror (yum/urlgrabber "[Errno 14] HTTP Error 404", apt "Failed to fetch")
+NOT_A_REGISTRY = [
+    "Can't install example/amd64-addon-a:1.2.3: 404 Client Error for http+docker://localhost/v1.45/images/example/"
+    'amd64-addon-a:1.2.3/json: Not Found ("No such image: example/amd64-addon-a:1.2.3")',
+    "requests.exceptions.HTTPError: 404 Client Error: Not Found for url: http+docker://localhost/v1.41/images/x/y:2/json",
+    'fatal: [10.0.0.5]: FAILED! => {"msg": "http://mirrors.example.com/centos/7/os/x86_64/repodata/repomd.xml: '
+    '[Errno 14] HTTP Error 404 - Not Found\\nTrying other mirror."}',
+    "E: Failed to fetch http://archive.example.org/ubuntu/dists/focal/main/binary-amd64/Packages  404  Not Found [IP: 10.0.0.1 80]",
+    "Err:3 http://deb.example.org/debian buster/main amd64 Packages 404  Not Found",
+]
+
+
+@pytest.mark.parametrize("text", NOT_A_REGISTRY)
+def test_a_local_inspect_or_a_package_mirrors_404_names_no_registry_cause(text):
+    assert explain(text) is None
+
+
+def test_the_same_clients_pull_keeps_the_registrys_answer():
+    # docker-py's POST /images/create is the pull: the registry's answer inside it decides (C8)
+    text = (
+        "Can't install example/addon:2: 404 Client Error for http+docker://localhost/v1.41/images/create?tag=2&"
+        'fromImage=example%2Faddon: Not Found ("manifest for example/addon:2 not found: manifest unknown")'
+    )
+    assert reading(text)[0] == "TAG_NOT_FOUND"
+    # a registry's own /v2/ path is never a package mirror's
+    assert reading('Error response from daemon: Get "https://mirrors.example.com/v2/a/manifests/1": 404 Not Found')[0]
