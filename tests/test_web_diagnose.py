@@ -85,6 +85,25 @@ def test_refused_targets_never_reach_the_engine(client, spy, target):
     assert "TARGET_REFUSED" in body["html"]
 
 
+@pytest.mark.parametrize(
+    ("target", "reason"),
+    [
+        ("ghcr.io/acme/app:1.0", "not a Tencent Cloud registry domain"),  # public, but not under the service's domains
+        ("10.0.0.1/ns/app", "IP address"),
+        ("shop.tencentcloudcr.com:22/ns/app", "port"),
+    ],
+)
+def test_a_refusals_fix_fits_every_policy(client, spy, target, reason):
+    """The fix of a refused target points to the command line whatever the policy was, and claims nothing the reason
+    contradicts (it said "diagnose public registries only" when the public ghcr.io was refused for its domain)."""
+    (finding,) = client.post("/api/diagnose", json={"target": target}).get_json()["findings"]
+    assert reason in finding["summary"]["en"], finding
+    for lang in ("en", "zh"):
+        assert f"tcr-doctor diagnose {target}" in finding["fix"][lang]
+        assert "public" not in finding["fix"][lang] and "公网" not in finding["fix"][lang], finding["fix"]
+    assert spy.calls == []
+
+
 def test_refusal_reason_is_in_the_requested_language(client):
     body = client.post("/api/diagnose", json={"target": "10.0.0.1/ns/app", "lang": "zh", "render": "html"}).get_json()
     assert "IP 地址" in body["findings"][0]["summary"]["zh"]
