@@ -55,6 +55,18 @@ def enterprise_instance(host: str) -> str | None:
     return None if "." in label else label
 
 
+def edition(host: str | None) -> str | None:
+    """ "enterprise" or "personal" for a TCR host, None for any other (the name check's, the endpoint's and the
+    runner's one rule: what a diagnosis says of a registry follows it)."""
+    if not host:
+        return None
+    if host.endswith(ENTERPRISE_SUFFIX):
+        return "enterprise"
+    if host.endswith(PERSONAL_HOST):
+        return "personal"
+    return None
+
+
 # Tencent Cloud's own domains (TCR's among them): a registry under one of them is Tencent's, never another vendor's
 # or a self-hosted one (knowledge.text's registry facet).
 TENCENT_DOMAINS: tuple[str, ...] = (
@@ -124,6 +136,7 @@ __all__ = [
     "PERSONAL_HOST",
     "TCR_SUFFIXES",
     "enterprise_instance",
+    "edition",
     "TENCENT_DOMAINS",
     "DEFAULT_DOMAINS",
     "DEFAULT_PORTS",

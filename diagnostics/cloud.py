@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from . import ENTERPRISE_SUFFIX, PERSONAL_HOST, PERSONAL_SUFFIX, cloud_tc3, enterprise_instance, net
+from . import ENTERPRISE_SUFFIX, PERSONAL_HOST, PERSONAL_SUFFIX, cloud_tc3, edition, enterprise_instance, net
 from .cloud_credentials import CloudCredentials as CloudCredentials  # re-exported: one import for the callers
 from .cloud_credentials import credentials_available as credentials_available
 from .cloud_credentials import load_credentials as load_credentials
@@ -490,7 +490,6 @@ def tcr_target(ctx: Context) -> tuple[str, str]:
 
 def _tcr_target(ctx: Context) -> tuple[str, str]:
     # (lazy: see the top of the module)
-    from .checks.name import edition
     from .findings import finding
 
     host = ctx.target.host or ""
@@ -539,8 +538,6 @@ def _plain(label: str | dict[str, str], lang: str) -> str:
 
 def tcr_host_kind(ctx: Context) -> str | None:
     """'enterprise' or 'personal' when the target's host is a TCR name, None otherwise (a custom domain, say)."""
-    from .checks.name import edition  # (lazy: see the top of the module)
-
     return edition(ctx.target.host or "")
 
 

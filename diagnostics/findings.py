@@ -109,6 +109,7 @@ class Finding(Record):
         evidence: dict[str, Any] | None = None,
         fix: dict[str, str] | None = None,
         faq: str | None = None,
+        other_fix: dict[str, str] | None = None,
     ) -> None:
         self.check = check
         self.status = status
@@ -117,10 +118,18 @@ class Finding(Record):
         self.evidence: dict[str, Any] = {} if evidence is None else evidence
         self.fix: dict[str, str] = {} if fix is None else fix
         self.faq = faq
+        # the fix for a registry that is not TCR (the catalogue's `fix_other`, filled when the finding was made), or
+        # None when `fix` fits any registry: for_other_registry() puts it in place; never part of the report's data
+        self.other_fix = other_fix
 
     def replace(self, **changes: Any) -> Finding:
         """A copy with CHANGES (as dataclasses.replace)."""
         return Finding(**{**vars(self), **changes})
+
+    def for_other_registry(self) -> Finding:
+        """The finding as said of a registry that is not TCR (another vendor's, a self-hosted one): the fix without
+        TCR's console, CAM, instances or editions (the catalogue's `fix_other`), and no link to TCR's FAQ."""
+        return self.replace(fix=dict(self.other_fix) if self.other_fix else self.fix, faq=None, other_fix=None)
 
     def to_dict(self) -> FindingDict:
         """The finding as JSON-safe data (docs/ARCHITECTURE.md)."""
@@ -166,8 +175,17 @@ def finding(check: str, code: str, level: str | None = None, **evidence: Any) ->
     # a sentence placeholder left empty at the end (NAME_INVALID's {suggested}) leaves no trailing space
     summary = {lang: fill(entry["summary"][lang], evidence, lang).rstrip() for lang in LANGS}
     fix = {lang: fill(entry["fix"][lang], evidence, lang).rstrip() for lang in LANGS}
+    other = entry.get("fix_other")
+    other_fix = {lang: fill(other[lang], evidence, lang).rstrip() for lang in LANGS} if other else None
     return Finding(
-        check=check, status=status, code=code, summary=summary, evidence=evidence, fix=fix, faq=entry.get("faq") or None
+        check=check,
+        status=status,
+        code=code,
+        summary=summary,
+        evidence=evidence,
+        fix=fix,
+        faq=entry.get("faq") or None,
+        other_fix=other_fix,
     )
 
 

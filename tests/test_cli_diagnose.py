@@ -11,6 +11,8 @@ import time
 
 import pytest
 
+from tests.harness.dns_server import Zone
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
 
@@ -155,7 +157,9 @@ def test_a_token_issued_expired_is_noted_in_chinese_and_kept_in_english_in_json(
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
-def test_a_diagnosis_names_a_cited_faq_entry_by_its_question_without_a_toml_parser_once_kept(lang, tmp_path):
+def test_a_diagnosis_names_a_cited_faq_entry_by_its_question_without_a_toml_parser_once_kept(
+    lang, tmp_path, dns_server
+):
     """The text named a cited FAQ entry by its id alone ("FAQ: login-failed"): reading its question cost a TOML
     parser on a failing diagnosis's start-up path. The question is kept compiled in the cache directory, so a
     later diagnosis names it without importing tomllib."""
@@ -164,7 +168,9 @@ def test_a_diagnosis_names_a_cited_faq_entry_by_its_question_without_a_toml_pars
         "print('tomllib loaded:', 'tomllib' in sys.modules, file=sys.stderr); sys.exit(code)"
     )
     env = {"PATH": "/usr/bin:/bin", "HOME": "/nonexistent", "LANG": "C.UTF-8", "TCR_DOCTOR_CACHE_DIR": str(tmp_path)}
-    argv = ["diagnose", "127.0.0.1:1/team/app:1.0", "--only", "dns,tcp", "--lang", lang]  # port 1: refused
+    # a TCR name on loopback (only TCR's findings cite TCR's FAQ), port 1: refused
+    target = f"{Zone.TCR_LOCAL}:1/team/app:1.0"
+    argv = ["diagnose", target, "--only", "dns,tcp", "--nameserver", dns_server.nameserver, "--lang", lang]
     runs = [
         subprocess.run([sys.executable, "-c", probe, *argv], capture_output=True, text=True, cwd=ROOT, env=env)
         for _ in range(2)

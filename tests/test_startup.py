@@ -325,14 +325,17 @@ def test_a_one_shot_command_ends_at_once_with_its_output_and_atexit_handlers():
     assert out.stderr.count("atexit ran") == 1
 
 
-def test_the_lazy_imports_kept_for_their_cost_stay_off_the_paths_they_spare(tmp_path):
+def test_the_lazy_imports_kept_for_their_cost_stay_off_the_paths_they_spare(tmp_path, dns_server):
     """Function-level imports kept for a measured cost (the comments at each): a ticket report that cites an FAQ entry
     reads its question without the text tools (knowledge.kb imports knowledge.text only to parse entries, ~74 M
     instructions; knowledge.faq_question reads one entry's file, not knowledge.kb), and `check-name --cloud` asks
     CheckInstanceName without the findings and the check registry (diagnostics.cloud imports them in the functions
     of the account checks, ~2.7 M)."""
     ticket = tmp_path / "ticket.md"
-    report = modules_of(["diagnose", "http://127.0.0.1:1/team/app", "--only", "name,dns,tcp", "--report", str(ticket)])
+    # a TCR name on the loopback DNS server (only a TCR registry's findings cite TCR's FAQ)
+    target = f"http://{Zone.TCR_LOCAL}:1/team/app"
+    argv = ["diagnose", target, "--only", "name,dns,tcp", "--nameserver", dns_server.nameserver]
+    report = modules_of([*argv, "--report", str(ticket)])
     # the report did cite an entry by its question (port 1 is refused: the login FAQ entry)
     assert "(`login-failed`)" in ticket.read_text(encoding="utf-8")
     assert not {"knowledge.text", "knowledge.kb"} & report

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from .. import VPC_SUFFIX
+from .. import VPC_SUFFIX, edition
 from ..findings import Finding, finding
 from ..net import classify_address
-from .name import edition
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see tests/test_startup.py
 if TYPE_CHECKING:  # the context is handed in; importing it would tie the checks to it

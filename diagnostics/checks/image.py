@@ -8,9 +8,8 @@ import threading
 import time
 from urllib.parse import quote, urljoin, urlsplit
 
-from .. import net, transport
+from .. import edition, net, transport
 from ..findings import NO_IMAGE, TIMED_OUT, Finding, Said, Unavailable, finding
-from .name import edition
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see tests/test_startup.py
 if TYPE_CHECKING:  # the context is handed in; importing it would tie the checks to it

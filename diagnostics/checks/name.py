@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from .. import ENTERPRISE_SUFFIX, PERSONAL_HOST, enterprise_instance
+from .. import edition, enterprise_instance
 from ..findings import Finding, finding
 from ..names import (
     KIND_WORDS,
@@ -28,17 +28,6 @@ ORDER = 10
 SUBJECT = "reference"  # the written name alone: no network
 
 MIRROR_LABELS = ("quay", "nvcr", "gcr", "k8s", "docker", "ghcr", "mirror")  # quay.tencentcloudcr.com ...
-
-
-def edition(host: str | None) -> str | None:
-    """ "enterprise" or "personal" for a TCR host, None for any other."""
-    if not host:
-        return None
-    if host.endswith(ENTERPRISE_SUFFIX):
-        return "enterprise"
-    if host.endswith(PERSONAL_HOST):
-        return "personal"
-    return None
 
 
 def run(ctx: Context) -> list[Finding]:

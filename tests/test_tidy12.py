@@ -1,0 +1,109 @@
+"""Product defects noticed at the last stop (tidy12): each test reproduces one as it was, then holds the fix.
+
+1. `diagnose` of a registry that is not TCR (Docker Hub, GHCR, ECR, a self-hosted one) gave fixes written for TCR only
+   (console steps, TCR host names, CAM, TKE add-ons) and linked TCR's FAQ.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from diagnostics import DiagnoseOptions, diagnose
+from diagnostics.findings import catalogue, finding, placeholders
+from tests.harness.dns_server import Zone
+from tests.harness.findings import one
+
+# ---------------------------------------------------------------------------------------------- 1. other registries
+# What only TCR's own advice speaks of: its console, CAM, its instances and editions, TKE's add-on, COS, CCN, its
+# host names and PrivateDNS, a Tencent Cloud ticket.
+TCR_WORDS = {
+    "en": re.compile(
+        r"console|\bCAM\b|\bTCR\b|\bTKE\b|\bCOS\b|\bCCN\b|instance|enterprise|personal|PrivateDNS|ticket|tencent", re.I
+    ),
+    "zh": re.compile(r"控制台|实例|企业版|个人版|腾讯|工单|云联网|私有域|COS|CAM|TKE|TCR|tencent"),
+}
+
+
+def _speaks_of_tcr(text: str, lang: str) -> bool:
+    return bool(TCR_WORDS[lang].search(text.replace("tcr-doctor", "")))  # our own command is no TCR advice
+
+
+# Codes only a TCR registry gets: the account side (`--cloud`: CLOUD_NOT_TCR for any other host), COS billing of a
+# TCR name's public addresses, the personal edition's tag limit.
+TCR_ONLY = {"ENDPOINT_PUBLIC", "QUOTA_NEAR"}
+
+
+def _for_any_registry(code: str, entry: dict) -> bool:
+    return code not in TCR_ONLY and not str(entry.get("check", "")).startswith("cloud_")
+
+
+def test_every_fix_written_for_tcr_has_a_vendor_neutral_one():
+    missing = [
+        code
+        for code, entry in catalogue().items()
+        if _for_any_registry(code, entry)
+        and "fix_other" not in entry
+        and any(_speaks_of_tcr(entry["fix"][lang], lang) for lang in TCR_WORDS)
+    ]
+    assert missing == []
+
+
+def test_vendor_neutral_fixes_say_nothing_of_tcr_and_fill_every_placeholder():
+    others = {code: entry for code, entry in catalogue().items() if "fix_other" in entry}
+    assert len(others) >= 20
+    for code, entry in others.items():
+        other = entry["fix_other"]
+        for lang in TCR_WORDS:
+            assert not _speaks_of_tcr(other[lang], lang), (code, lang, other[lang])
+        assert placeholders(other["zh"]) == placeholders(other["en"]), code
+        known = placeholders(entry["fix"]["en"]) | placeholders(entry["summary"]["en"])
+        assert placeholders(other["en"]) <= known, (code, placeholders(other["en"]) - known)
+        assert bool(other["zh"].strip()) == bool(other["en"].strip()), code
+
+
+def test_a_finding_carries_its_vendor_neutral_fix_outside_the_report():
+    f = finding("credentials", "PERMISSION_DENIED", username="u", repository="team/app", granted="pull", missing="push")
+    assert "tcr:PushRepository" in f.fix["en"] and f.faq == "restrict-access-namespace-repo"
+    assert "other_fix" not in f.to_dict()
+    other = f.for_other_registry()
+    assert "tcr:" not in other.fix["en"] + other.fix["zh"] and "u" in other.fix["en"] and other.faq is None
+    assert other.code == f.code and other.summary == f.summary and other.evidence == f.evidence
+    plain = finding("tls", "TLS_EXPIRED", not_after="2020-01-01", now="2026-01-01")  # no fix_other: fits any registry
+    assert plain.for_other_registry().fix == plain.fix
+
+
+def _dns(host: str, dns_server, **kw):
+    return diagnose(host, DiagnoseOptions(only="dns", timeout=5, nameserver=dns_server.nameserver, env={}, **kw))
+
+
+def test_an_unknown_host_of_another_registry_gets_no_tcr_host_names(dns_server):
+    # was: "an enterprise instance is <instance-name>.tencentcloudcr.com ... PrivateDNS", and the login FAQ
+    f = one(_dns(f"{Zone.NXDOMAIN}/team/app:1.0", dns_server), "DNS_NXDOMAIN")
+    for lang in ("en", "zh"):
+        assert "tencentcloudcr" not in f.fix[lang] and "PrivateDNS" not in f.fix[lang], f.fix[lang]
+        assert f"nslookup {Zone.NXDOMAIN}" in f.fix[lang]
+    assert f.faq is None and f.status == "fail"
+
+
+def test_a_tcr_host_keeps_tcrs_own_advice(dns_server):
+    tcr = one(_dns("nosuch-tcr.tencentcloudcr.com", dns_server), "DNS_NXDOMAIN")
+    assert "tencentcloudcr.com" in tcr.fix["en"] and tcr.faq == "login-failed"
+    # a custom domain (or a test registry) the caller says stands for an edition is TCR's too
+    custom = one(_dns(Zone.NXDOMAIN, dns_server, edition="enterprise"), "DNS_NXDOMAIN")
+    assert custom.fix == tcr.fix | {
+        lang: t.replace("nosuch-tcr.tencentcloudcr.com", Zone.NXDOMAIN) for lang, t in tcr.fix.items()
+    }
+
+
+@pytest.mark.registry
+def test_not_logged_in_to_a_self_hosted_registry_gets_no_tcr_login_steps(registry):
+    opts = {"timeout": 10, "env": {}, "docker_config": "/nonexistent/config.json"}
+    r = diagnose(f"{registry.url}/team/app:1.0", DiagnoseOptions(**opts))
+    f = one(r, "CREDENTIALS_MISSING")
+    for lang in ("en", "zh"):
+        assert not _speaks_of_tcr(f.fix[lang], lang), f.fix[lang]  # was: the UIN, Access credentials, TKE add-on
+        assert f"docker login {f.evidence['registry']}" in f.fix[lang]
+    assert f.faq is None and f.status == "fail"
+    assert all(d["faq"] is None for d in r.to_dict()["findings"])
