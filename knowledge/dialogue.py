@@ -305,7 +305,7 @@ def other_vendor(text: str, log: LogCause | None = None) -> str | None:
     """
     from .text import normalize
 
-    t = normalize(text)
+    t = _without_other_bases(normalize(text), log)
     tcr, _ = _vendor_res()
     if tcr.search(t):
         return None
@@ -328,9 +328,63 @@ def named_vendors(text: str, log: LogCause | None = None) -> list[str]:
 def _named_vendors(text: str, log: LogCause | None) -> Iterator[str]:
     from .text import normalize
 
-    t = normalize(text)
+    t = _without_other_bases(normalize(text), log)
     tcr, _ = _vendor_res()
     return _vendors_in(t, log, self_hosted=SELF_HOSTED and not tcr.search(t))
+
+
+def _failing_host(t: str, log: LogCause | None) -> str | None:
+    """The registry host of the pasted log `log` when the normalised text `t` names it: the host written in the paste,
+    or Docker Hub for an image the paste names without a registry ("pull access denied for minio", "docker pull
+    gemfield/homepod:2.0": distribution normalises both onto docker.io); never a docker.io implied by a paste that
+    names no image at all."""
+    if not log or not log.get("host"):
+        return None
+    written = str(log.get("image_as_written") or "").lower()
+    first = written.split("/")[0]
+    hub_named = (
+        bool(written)
+        and ("/" not in written or not ("." in first or ":" in first or first == "localhost"))
+        and written in t
+        # a bare word is an image only where the error names it ("docker push say ..." is prose)
+        and (log.get("pattern") == "pull-access-denied" or any(c in written for c in "/:@"))
+    )
+    return str(log["host"]) if str(log["host"]).lower() in t or hub_named else None
+
+
+# A build's base image as builders print it: a Dockerfile's FROM line (the legacy builder's `Step 1/5 : FROM`,
+# buildah's and podman's `STEP 1/3: FROM`), BuildKit's `[1/3] FROM` and the base's metadata it loads or resolves first,
+# kaniko's `Retrieving image manifest`. Group 1 is the reference (normalised, lower-case text).
+_BASE_IMAGE = LazyRe(
+    r"(?:^[ \t]*(?:step[ \t]+\d+/\d+[ \t]*:[ \t]*)?from|\[[^\]\n]{1,40}\][ \t]+from|load metadata for|"
+    r"resolve image config for|retrieving image(?: manifest)?)[ \t]+(?:--platform=\S+[ \t]+)?([^\s\"'`,;()\[\]]+)",
+    re.M,
+)
+
+
+def _without_other_bases(t: str, log: LogCause | None) -> str:
+    """The normalised text `t` without the base images of a build whose registry is not the one the pasted log
+    `log` failed at: a Dockerfile's `FROM ghcr.io/…` says where the build started, not that a push to another
+    registry failed at GHCR (nor that a push to Docker Hub is TCR's when the base came from TCR)."""
+    failing = _failing_host(t, log)
+    if failing is None or not any(w in t for w in ("from", "metadata for", "image config for", "retrieving image")):
+        return t
+    failing = failing.lower()
+
+    def host_of(ref: str) -> str:
+        first = ref.split("/")[0]
+        return first if "/" in ref and ("." in first or ":" in first or first == "localhost") else "docker.io"
+
+    def same(host: str) -> bool:
+        return host == failing or (vendor_of_host(host) == vendor_of_host(failing) == "Docker Hub")
+
+    def blank(m: re.Match[str]) -> str:
+        ref = m.group(1)
+        if same(host_of(ref)):
+            return m.group(0)
+        return m.group(0)[: m.start(1) - m.start(0)] + " " * len(ref)
+
+    return _BASE_IMAGE.rx.sub(blank, t)
 
 
 def _vendor_in(t: str, log: LogCause | None, *, self_hosted: bool) -> str | None:
@@ -343,22 +397,8 @@ def _vendors_in(t: str, log: LogCause | None, *, self_hosted: bool) -> Iterator[
     """The vendors _vendor_in reads in `t`, the first first: hosts (the log's, then the text's), then names in
     prose; a self-hosted registry only where no known vendor is named."""
     _, words = _vendor_res()
-    hosts = []
-    if log and log.get("host"):
-        written = str(log.get("image_as_written") or "").lower()
-        # A host written in the paste, or Docker Hub for an image the paste names without a registry ("pull access
-        # denied for minio", "docker pull gemfield/homepod:2.0": distribution normalises both onto docker.io);
-        # never a docker.io implied by a paste that names no image at all.
-        first = written.split("/")[0]
-        hub_named = (
-            bool(written)
-            and ("/" not in written or not ("." in first or ":" in first or first == "localhost"))
-            and written in t
-            # a bare word is an image only where the error names it ("docker push say ..." is prose)
-            and (log.get("pattern") == "pull-access-denied" or any(c in written for c in "/:@"))
-        )
-        if str(log["host"]).lower() in t or hub_named:
-            hosts.append(str(log["host"]))
+    failing = _failing_host(t, log)
+    hosts = [failing] if failing else []
     hosts += [m.group(1) for m in _HOST_IN_TEXT.finditer(t)]
     found = False
     for host in hosts:

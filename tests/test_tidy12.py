@@ -2,6 +2,8 @@
 
 1. `diagnose` of a registry that is not TCR (Docker Hub, GHCR, ECR, a self-hosted one) gave fixes written for TCR only
    (console steps, TCR host names, CAM, TKE add-ons) and linked TCR's FAQ.
+2. The vendor reader took a build's base image (`FROM ghcr.io/…`) for the registry a later push failed at; the
+   widget's target field showed a TCR instance as its example under another vendor's log (tests/test_widget_browser).
 """
 
 from __future__ import annotations
@@ -107,3 +109,60 @@ def test_not_logged_in_to_a_self_hosted_registry_gets_no_tcr_login_steps(registr
         assert f"docker login {f.evidence['registry']}" in f.fix[lang]
     assert f.faq is None and f.status == "fail"
     assert all(d["faq"] is None for d in r.to_dict()["findings"])
+
+
+# ---------------------------------------------------------------------------------------------- 2. base images
+# A build's base image names where the build started (a Dockerfile's FROM, BuildKit's metadata load), not the registry
+# a later push failed at: the vendor reader took it for the failing registry (GHCR for a push to Harbor, TCR for a
+# push to Docker Hub).
+_BUILD_THEN_PUSH = (
+    "Step 1/3 : FROM {base}/acme/base:1.0\n ---> 3f2a1b0c9d8e\nSuccessfully built 1a2b3c4d5e6f\n"
+    "The push refers to repository [{push}/team/app]\n5f70bf18a086: Preparing\n"
+    "denied: requested access to the resource is denied\n"
+)
+_BUILDKIT_PUSH = (
+    "#2 [internal] load metadata for {base}/library/python:3.11-slim\n#2 DONE 1.2s\n"
+    "#5 [1/3] FROM {base}/library/python:3.11-slim\n#8 exporting to image\n#8 pushing layers\n"
+    "#8 ERROR: failed to push {push}/team/app:1.0: unexpected status from HEAD request to "
+    "https://{push}/v2/team/app/blobs/sha256:abc: 401 Unauthorized\n"
+)
+
+
+@pytest.mark.parametrize("paste", [_BUILD_THEN_PUSH, _BUILDKIT_PUSH])
+@pytest.mark.parametrize(
+    "base,push,vendor",
+    [
+        ("ghcr.io", "registry.example.org", "self-hosted registry"),  # was GitHub Container Registry
+        ("quay.io", "123456789012.dkr.ecr.us-east-1.amazonaws.com", "Amazon ECR"),
+        ("shop-tcr.tencentcloudcr.com", "docker.io", "Docker Hub"),  # was answered as TCR's
+        ("shop-tcr.tencentcloudcr.com", "123456789012.dkr.ecr.us-east-1.amazonaws.com", "Amazon ECR"),  # was TCR's
+        ("docker.io", "shop-tcr.tencentcloudcr.com", None),  # TCR's push: TCR's answer, as before
+        ("registry.example.org", "registry.example.org", "self-hosted registry"),
+    ],
+)
+def test_the_failing_registry_not_the_base_image_names_the_vendor(paste, base, push, vendor):
+    import knowledge
+
+    r = knowledge.ask(paste.format(base=base, push=push))
+    assert r["log"] is not None and r["log"]["host"] == push
+    if vendor is None:
+        assert r["refusal"] is None or r["refusal"]["kind"] != "other_registry", r["refusal"]
+        assert r["log"]["faq"] is not None  # TCR's own entry
+    else:
+        assert r["refusal"] == {"kind": "other_registry", "vendor": vendor}
+        assert r["log"]["faq"] is None and not r["matched"]
+
+
+def test_a_failing_base_image_is_the_failing_registry():
+    import knowledge
+
+    paste = (
+        "FROM node:18-alpine AS build\nFROM ghcr.io/acme/nginx:1.25\n"
+        "error: failed to solve: ghcr.io/acme/nginx:1.25: failed to resolve source metadata: "
+        "unexpected status code 401 Unauthorized\n"
+    )
+    r = knowledge.ask(paste)
+    assert r["log"]["host"] == "ghcr.io" and r["refusal"] == {
+        "kind": "other_registry",
+        "vendor": "GitHub Container Registry",
+    }

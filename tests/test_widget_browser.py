@@ -378,6 +378,22 @@ def test_the_input_limits_are_the_services(page, tmp_path, live_server, host_pag
         server.stop()
 
 
+def test_a_log_of_another_registry_shows_no_tcr_host_as_the_example_target(page, service, host_pages):
+    # the target field's example was a TCR instance's image under a Harbor (Docker Hub, ECR ...) log too (tidy12)
+    page.goto(host_pages.add("other-registry-form", service.url))
+    open_and_ask(page, "pulling from our harbor fails with unauthorized: authentication required")
+    other = page.locator(".tcrd-bot").last.locator(".tcrd-cause-wrap .tcrd-target-form input")
+    other.wait_for(timeout=10000)
+    example = other.get_attribute("placeholder")
+    assert "tencentcloudcr" not in example and example.startswith("registry.example.com/"), example
+    page.locator("textarea.tcrd-input").fill(LOGIN_Q)  # a TCR login failure keeps a TCR instance as the example
+    page.keyboard.press("Enter")
+    page.locator(".tcrd-user").nth(1).wait_for(timeout=10000)
+    tcr = page.locator(".tcrd-bot").last.locator(".tcrd-cause-wrap .tcrd-target-form input")
+    tcr.wait_for(timeout=10000)
+    assert ".tencentcloudcr.com/" in tcr.get_attribute("placeholder")
+
+
 def test_diagnosis_form_when_no_target_was_mentioned(page, service, host_pages):
     page.goto(host_pages.add("form", service.url))
     open_and_ask(page, "docker login fails, what should I check?")

@@ -439,8 +439,8 @@
     m.classList.add("tcrd-status-" + (res.status || "no_answer"));
     // A pasted error log: its cause comes first, with the diagnosis that confirms it (issue 6).
     var log = (res.log && typeof res.log === "object" && res.log.cause) ? res.log : null;
-    if (log) { m.appendChild(causeCard(log, res.log_html, W)); }
     var kind = (res.refusal && res.refusal.kind) || (res.matched ? null : "troubleshooting");
+    if (log) { m.appendChild(causeCard(log, res.log_html, W, kind === "other_registry")); }
     if (res.html) {
       // The answer, or why there is none (small talk, another vendor, the "not covered" pointer, a problem report).
       var body = el("div", { className: "tcrd-answer-wrap" });
@@ -485,7 +485,11 @@
   }
 
   var formCount = 0;
-  function targetForm(extra, question, label, W) {
+  // The example a target field shows: a TCR instance's image, or any registry's where the message is about another
+  // vendor's or a self-hosted registry (a TCR host there would be a wrong example of what to diagnose).
+  var TCR_EXAMPLE = "myinstance.tencentcloudcr.com/ns/app:1.0";
+  var OTHER_EXAMPLE = "registry.example.com/ns/app:1.0";
+  function targetForm(extra, question, label, W, other) {
     W = W || T;
     formCount += 1;
     var f = el("form", { className: "tcrd-target-form" });
@@ -493,7 +497,7 @@
     f.appendChild(el("p", {}, question || W.diagnoseAsk));
     f.appendChild(el("label", { "for": id, className: "tcrd-sr-only" }, W.targetLabel));
     var field = el("input", { id: id, type: "text", className: "tcrd-target", maxlength: String(MAX_TARGET_CHARS),
-                              placeholder: "myinstance.tencentcloudcr.com/ns/app:1.0", "aria-label": W.targetLabel,
+                              placeholder: other ? OTHER_EXAMPLE : TCR_EXAMPLE, "aria-label": W.targetLabel,
                               spellcheck: "false", autocapitalize: "off" });
     var go = el("button", { type: "submit", className: extra ? "tcrd-run-log" : "tcrd-run" }, label || W.diagnose);
     f.appendChild(field);
@@ -540,7 +544,8 @@
   // The cause card of a pasted log: the server's sanitised HTML (summary, evidence, fix and note from safe
   // markdown, other possible causes, the CLI command), the evidence line set again here as plain text, and the
   // "Run this diagnosis" action on the log's target with its checks.
-  function causeCard(log, html, W) {
+  // other: the message is about another vendor's or a self-hosted registry (the reply's refusal says so).
+  function causeCard(log, html, W, other) {
     W = W || T;
     var card = el("div", { className: "tcrd-cause-wrap" });
     if (html) {
@@ -587,7 +592,7 @@
       actions.appendChild(el("span", { id: hintId, className: "tcrd-cause-hint" }, hint));
       card.appendChild(actions);
     } else {
-      card.appendChild(targetForm(extra, W.logTargetAsk, W.runLog, W));
+      card.appendChild(targetForm(extra, W.logTargetAsk, W.runLog, W, other));
     }
     return card;
   }
