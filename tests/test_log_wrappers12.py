@@ -43,10 +43,10 @@ CASES = [
         "credentials not found in native keychain",
     ),
     # amazon-ecr-credential-helper ecr-login/api/client.go: "ecr: Failed to get authorization token: %w", logged by
-    # its own logger when the helper's AWS credentials are missing
+    # its own logger: the helper's own AWS call failed
     (
         'time="2024-01-01T00:00:00Z" level=error msg="Error retrieving credentials" error="ecr: Failed to get '
-        'authorization token: NoCredentialProviders: no valid providers in chain. Deprecated."',
+        'authorization token: ExpiredTokenException: The security token included in the request is expired"',
         "CREDENTIAL_HELPER_ERROR",
         "Error retrieving credentials",  # a logfmt line shows its msg
     ),
@@ -268,3 +268,25 @@ def test_a_sentence_about_a_password_in_the_docs_is_no_login_misuse():
     )
     assert read(text)[0] == "CREDENTIALS_INVALID"
     assert read("$ docker login registry.acme.com\nUsername: bot\nError: Password Required")[0] == "LOGIN_USAGE"
+
+
+def test_no_aws_credentials_anywhere_is_the_deepest_reason():
+    # aws-sdk-go "NoCredentialProviders: no valid providers in chain" inside ecr-login's stderr under Nomad (C5: the
+    # deepest specific reason on the line), botocore's "Unable to locate credentials"
+    nomad = (
+        f'Failed to find docker auth for repo "{ECR}/api": docker-credential-ecr-login with input "{ECR}/api" failed '
+        "with stderr: Error retrieving credentials: NoCredentialProviders: no valid providers in chain. Deprecated."
+    )
+    got, line = read(nomad)
+    assert got == "CREDENTIALS_MISSING"
+    assert "Failed to find docker auth" in line
+    cli = '$ aws ecr get-login-password --region eu-west-1\nUnable to locate credentials. You can configure credentials by running "aws configure".'
+    assert read(cli)[0] == "CREDENTIALS_MISSING"
+
+
+def test_a_quoted_error_in_markdown_emphasis_reads_as_without_it():
+    # a user's italics or bold around the daemon's message (`_Error response from daemon: denied_`)
+    for mark in ("_", "*", "**"):
+        got, line = read(f"I receive an error: {mark}Error response from daemon: denied{mark}")
+        assert got == "PERMISSION_DENIED"
+        assert "daemon: denied" in line

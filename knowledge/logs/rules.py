@@ -174,7 +174,7 @@ def faq_exists(faq_id: str) -> bool:
 # --- normalisation -----------------------------------------------------------------------------------------------
 
 
-_CLOSERS = re.compile(r"""[\s"'`,;}\])]{1,12}$""")
+_CLOSERS = re.compile(r"""[\s"'`,;}\])*_]{1,12}$""")  # + markdown emphasis closing a quoted error (`_…denied_`)
 _MIN_REST = 12  # characters after an informational phrase that can still hold an error of their own
 
 
