@@ -180,3 +180,36 @@ def test_the_same_clients_pull_keeps_the_registrys_answer():
     assert reading(text)[0] == "TAG_NOT_FOUND"
     # a registry's own /v2/ path is never a package mirror's
     assert reading('Error response from daemon: Get "https://mirrors.example.com/v2/a/manifests/1": 404 Not Found')[0]
+
+
+def test_a_wording_glued_to_han_words_is_read():
+    # Python's \b counts Han as a word character: "提示image X not found" is docker 1.x's `image X not found` (C8)
+    cause, evidence = reading("docker pull example/db\n这条命令运行后提示image example/db not found 是怎么回事。")
+    assert cause == "TAG_NOT_FOUND" and evidence is not None and "not found" in evidence
+    assert reading("拉取镜像时报错unauthorized: authentication required")[0] == "CREDENTIALS_MISSING"
+    # a status glued to a word is not spaced apart: "直接报404" after a file's download stays unread
+    assert reading("这个文件没法下载呢，直接报404。")[0] is None
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        # a pull and its failure in one English sentence
+        ('When I run "docker pull example/app:latest" it always timeout, I waited for hours.', "HTTP_TIMEOUT"),
+        # the line right below the told failure goes on telling it, with no "it says"
+        (
+            "Cannot pull example/app:1.0\n\ndocker pull registry.example.com/team/app:1.0 fails to pull all layers\n\n"
+            "Tried many times, but there is some timeout.",
+            "HTTP_TIMEOUT",
+        ),
+    ],
+)
+def test_english_failures_told_in_a_sentence(text, want):
+    assert reading(text)[0] == want
+
+
+def test_a_line_far_below_needs_a_marker_and_a_fix_that_did_not_help_shows_nothing():
+    far = "docker pull registry.example.com/app:1 fails\nline two\nline three\nline four\nthere is some timeout"
+    assert reading(far)[0] is None
+    # "setting a longer timeout did not help" tells no message the failure showed
+    assert reading("docker pull registry.example.com/app:1 fails\nsetting a longer timeout did not help")[0] is None

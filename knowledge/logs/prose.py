@@ -63,10 +63,12 @@ _FAILED_PULL = LazyRe(
     r"\b(?:can't|cannot|can not|couldn't|could not|unable to|fails? to|failed to|won't)\s(?:\w+\s)?(?:pull|download|fetch)\b|"
     r"\b(?:image )?(?:pull|download)(?:ing|s)?\s(?:\w+\s)?(?:fails?|failed|failing|times? out|timed out|hangs?|is stuck)\b|"
     r"\bpull(?:ing)? images? is (?:always )?waitt?ing\b|"
+    # a pull and its failure in one sentence ("When run "docker pull X" always timeout")
+    r"\bpull\b[^.!?\n]{0,160}?\b(?:always |keeps? |still )?(?:timeouts?|times? out|timed out|fails|failed|hangs|is stuck)\b|"
     r"\berrimagepull\b|\bimagepullbackoff\b|\bfailed to pull image\b|"
     # a pull and its failure in one clause, whatever stands between ("拉取到sha256:d08d… 0B / 84.18kB的时候就会失败",
     # "拉取镜像时出现503", "pull时一直处于wait状态")
-    r"(?:拉取|拉去|下载|pull)[^。，,；;！!？?\n]{0,80}?(?:失败|报错|出错|超时|不了|不下来|报\s?[45]\d\d|出现\s?[45]\d\d|返回\s?[45]\d\d)|"
+    r"(?:拉取|拉去|下载|pull)[^。，,；;！!？?\n]{0,160}?(?:失败|报错|出错|超时|不了|不下来|报\s?[45]\d\d|出现\s?[45]\d\d|返回\s?[45]\d\d)|"
     r"(?:拉取|下载|pull)\s?(?:时|的时候)\S{0,6}(?:一直|总是)(?:处于|是|在)?\s?(?:wait|等待|卡)|"
     # Russian, Portuguese, Spanish, German, French: the verb of pulling and its failure
     r"не (?:удается|удалось|могу|получается|получилось) (?:\w+ )?(?:скачать|загрузить|получить|спулить|сделать pull|pull)|"
@@ -449,6 +451,7 @@ def told_family(sentence: str) -> tuple[str, tuple[str, ...]] | None:
 
 
 _REGISTRY_VERB = LazyRe(r"拉取|拉去|拉不|\bpull|推送|推不|\bpush|登录|登陆|\blog ?in\b|プル|풀|푸시")
+_NEXT = 2  # lines right below the told failure, which go on telling it
 _NEAR = 8  # lines after the told failure in which the author says what it showed
 # a line that reports what the failure showed ("提示：timeout", "报错 403", "it says connection refused"); negated
 # ("不存在空间不够问题", "网络连接没问题") or asked ("是证书问题吗") it reports nothing
@@ -459,9 +462,11 @@ _SHOWN = LazyRe(
 _SHOWN_NOT = LazyRe(r"不存在\S{0,12}问题|没(?:有)?问题|正常|吗|[?？]|\bno (?:error|problem)|\bnot (?:a|the) ")
 
 
-def _shown_family(line: str) -> tuple[str, tuple[str, ...]] | None:
-    """The family of the message a line of the author's words says the failure showed, or None."""
-    if _SHOWN.search(line) is None or _SHOWN_NOT.search(line) is not None:
+def _shown_family(line: str, after: int) -> tuple[str, tuple[str, ...]] | None:
+    """The family of the message a line of the author's words, `after` lines below the told failure, says the failure
+    showed ("提示：timeout"; right below it no marker is needed: "Tried multiple times, but there is some timeout"), or
+    None: negated, asked or a fix that did not help, it shows nothing."""
+    if (after > _NEXT and _SHOWN.search(line) is None) or _SHOWN_NOT.search(line) or _NOT_HELPED.search(line):
         return None
     return told_family(line)
 
@@ -489,7 +494,7 @@ def told_cause(lines: list[str], fenced: frozenset[int]) -> tuple[str, list[str]
         or (
             _REGISTRY_VERB.search(lines[idx].lower()) is not None or about_images(lines[idx].lower())
         )  # (a file's download that showed a 404 is not a registry's)
-        and next((f for i, line in own if idx < i <= idx + _NEAR and (f := _shown_family(line))), None)
+        and next((f for i, line in own if idx < i <= idx + _NEAR and (f := _shown_family(line, i - idx))), None)
     )
     if found is None:
         return None

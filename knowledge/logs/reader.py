@@ -1014,6 +1014,10 @@ def _match(line: str, op: str | None, wrapped: str | None) -> tuple[dict[str, An
         q = match_line(inner, op)
         if q is not None and q["cause"] == p["cause"]:
             p = q
+    if p is None and _GLUED.search(line) is not None:
+        # a wording glued to the author's Han words ("这条命令运行后提示image X not found", "报错unauthorized"): Python's
+        # \b counts Han as word characters, so the wording is read with a space at each Han/ASCII seam
+        p = match_line(_GLUED.sub(" ", line), op)
     if p is None and wrapped is not None:
         # the cut fell inside a word, or at a space that trimming the line removed: both are tried, and the more
         # specific reading (the earlier pattern) wins ("failed to" / "fetch anonymous token: …" is not "tofetch")
@@ -1023,6 +1027,9 @@ def _match(line: str, op: str | None, wrapped: str | None) -> tuple[dict[str, An
     return p, line
 
 
+# a seam between a Han character and an ASCII letter, with no space or punctuation between them
+# (letters only: a status glued to a word, "直接报404", is read by its own told-status wordings)
+_GLUED = LazyRe(r"(?<=[\u3400-\u9fff])(?=[A-Za-z])|(?<=[A-Za-z])(?=[\u3400-\u9fff])")
 _pattern_rank = pattern_rank  # the pattern's place in the file (earlier = more specific)
 # a daemon address given as a command's option (docker/cli `-H, --host`: `-H unix:///var/run/docker.sock`, `--host=tcp://…`)
 _DAEMON_OPTION = LazyRe(r"(?<![\w-])(?:-H|--host)[ =](?:unix|tcp|npipe|ssh)://\S{1,300}")
