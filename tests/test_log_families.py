@@ -1200,6 +1200,23 @@ def test_a_date_time_stamp_before_every_line_is_ignored(stamp):
     assert cause(paste) == "REPO_NOT_FOUND"
 
 
+def test_gos_default_time_format_is_a_stamp_too():
+    """Go's time.Time String ("2006-01-02 15:04:05.999999999 -0700 MST", as kubectl plugins print events) is a
+    stamp with its zone after a space: the evidence shown starts at the event, not at "+0800 CST"."""
+    from knowledge.logs import explain
+
+    paste = (
+        '        2025-05-27 17:22:08 +0800 CST   Normal  Pulling         Pulling image "nginxx"\n'
+        '        2025-05-27 17:22:09 +0800 CST   Warning Failed          Failed to pull image "nginxx": failed to '
+        'pull and unpack image "docker.io/library/nginxx:latest": failed to resolve reference '
+        '"docker.io/library/nginxx:latest": pull access denied, repository does not exist or may require '
+        "authorization: server message: insufficient_scope: authorization failed"
+    )
+    result = explain(paste)
+    assert result["cause"] == "REPO_NOT_FOUND"
+    assert result["evidence"].startswith("Warning Failed"), result["evidence"]
+
+
 def test_the_measure_command_keeps_one_collection_round(tmp_path):
     import json
     import subprocess

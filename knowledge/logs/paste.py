@@ -47,8 +47,13 @@ _LOOKALIKES = str.maketrans(
 # "[2024-05-01 10:00:00]", syslog's "May  1 10:00:00", RFC 3339 with an hours-only zone as Go's "2006-01-02T15:04:05Z07"
 # layouts print it: "2023-12-01T21:46:27-08"): removed before reading, as the evidence always did. Level tags such as
 # DEBU[0001] stay: they say a line is chatter.
+# Go's default time format (time.Time's String, "2006-01-02 15:04:05.999999999 -0700 MST", which kubectl plugins and
+# Go programs print): the zone after a space, as an offset and an abbreviation.
+_GO_ZONE = r" [+-]\d{4}(?: [A-Z]{2,5})?"
 _TIMESTAMP = re.compile(
-    r"^(?:\[?\d{4}-\d{2}-\d{2}[T ][0-9:.,]{5,20}(?:Z|[+-]\d{2}(?::?\d{2})?)?\]?|[A-Z][a-z]{2} {1,2}\d{1,2} \d{2}:\d{2}:\d{2})"
+    r"^(?:\[?\d{4}-\d{2}-\d{2}[T ][0-9:.,]{5,20}(?:Z|[+-]\d{2}(?::?\d{2})?|"
+    + _GO_ZONE
+    + r")?\]?|[A-Z][a-z]{2} {1,2}\d{1,2} \d{2}:\d{2}:\d{2})"
     r"(?:\s{1,4}|$)"
 )
 # Markdown around a pasted line: blockquote markers ("> "), bold/strike markers at either end ("**Error: …**").
@@ -71,7 +76,9 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd\ud800-\udfff]+")
 _LINE_SPLIT = re.compile(r"\r\n|\r|\n")
 # A leading timestamp / log prefix, removed from the evidence shown (never needed for matching).
 _PREFIX = re.compile(
-    r"^\s{0,8}(?:(?:[A-Z]{4}\[\d{1,6}\]|\[?\d{4}-\d{2}-\d{2}[T ][0-9:.,]{5,20}(?:Z|[+-]\d{2}(?::?\d{2})?)?\]?"
+    r"^\s{0,8}(?:(?:[A-Z]{4}\[\d{1,6}\]|\[?\d{4}-\d{2}-\d{2}[T ][0-9:.,]{5,20}(?:Z|[+-]\d{2}(?::?\d{2})?|"
+    + _GO_ZONE
+    + r")?\]?"
     r"|[A-Z][a-z]{2} {1,2}\d{1,2} \d{2}:\d{2}:\d{2}|\[\s{0,4}\d{1,8}\.\d{1,8}\])\s{0,4})"
 )
 # The lines of a registry "errors:" list (distribution errcode values), continuing the line above them.
