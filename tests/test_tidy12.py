@@ -4,6 +4,7 @@
    (console steps, TCR host names, CAM, TKE add-ons) and linked TCR's FAQ.
 2. The vendor reader took a build's base image (`FROM ghcr.io/…`) for the registry a later push failed at; the
    widget's target field showed a TCR instance as its example under another vendor's log (tests/test_widget_browser).
+3. English how-to push questions read as a bare "push" (entry 4, or the helm topic), Chinese ones got the quick start.
 """
 
 from __future__ import annotations
@@ -166,3 +167,36 @@ def test_a_failing_base_image_is_the_failing_registry():
         "kind": "other_registry",
         "vendor": "GitHub Container Registry",
     }
+
+
+# ---------------------------------------------------------------------------------------------- 3. how to push
+# English how-to push questions read as a bare "push" (the matcher drops "how", "to", "do", "i"): entry 4 at 0.99, or
+# a refusal naming the helm topic ("helm push"); Chinese ones got the quick start. A bare "push" must stay ambiguous
+# (the widget's did-you-mean chips: tests/test_widget_browser.py, tests/test_widget_a11y.py).
+@pytest.mark.parametrize(
+    "question",
+    [
+        "how to push image to tcr",  # was entry 4 (personal-pushed-image-missing)
+        "how do I push to TCR?",  # was refused naming helm-charts
+        "How can I upload an image to my TCR instance?",
+        "如何推送镜像到TCR",  # as before
+        "第一次推送镜像怎么操作",  # as before
+    ],
+)
+def test_how_to_push_gets_the_quick_start_in_both_languages(question):
+    import knowledge
+
+    r = knowledge.ask(question)
+    assert r["matched"] is False and r["refusal"] == {"kind": "documentation"}, r["refusal"]
+    assert r["topic"]["id"] == "push-pull-quickstart"
+
+
+def test_a_bare_push_stays_ambiguous_and_a_push_problem_keeps_its_entry():
+    import knowledge
+
+    assert knowledge.ask("push")["status"] == "ambiguous"
+    assert knowledge.ask("推送")["matched"] is True
+    r = knowledge.ask("how do i push to tcr, it says unauthorized: authentication required")
+    assert r["matched"] and r["answer"]["id"] == "unauthorized-authentication-required"
+    helm = knowledge.ask("how to push a helm chart to tcr")
+    assert helm["topic"]["id"] == "helm-charts"
