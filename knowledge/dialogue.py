@@ -411,14 +411,19 @@ def _vendors_in(t: str, log: LogCause | None, *, self_hosted: bool) -> Iterator[
             found = True
             yield name
     if not found and _BARE_ACR.search(t):
-        # "ACR" alone: Aliyun's registry in a Chinese text (阿里云容器镜像服务 ACR), Azure's in an English one
+        # "ACR" alone: Azure's where the text speaks of Azure (in any language: "我们在 Azure 上用 ACR"), else
+        # Aliyun's registry in a Chinese text (阿里云容器镜像服务 ACR), Azure's in an English one
         found = True
-        yield "Aliyun ACR" if _CJK_TEXT.search(t) else "Azure Container Registry"
+        azure = _AZURE.search(t) or not _CJK_TEXT.search(t)
+        yield "Azure Container Registry" if azure else "Aliyun ACR"
     if not found and self_hosted and _self_hosted(t, log):
         yield "self-hosted registry"
 
 
 _BARE_ACR = LazyRe(r"(?<![a-z0-9])acr(?![a-z0-9])")
+# Azure named in the rest of a text with a bare "ACR": the cloud's name (Azure, 微软云, 微软), its registry domain, or
+# its CLI (`az login`, `az acr`, `az aks`, `az account`)
+_AZURE = LazyRe(r"(?<![a-z0-9])(?:azure|azurecr)|微软|(?<![a-z0-9])az (?:login|acr|aks|account)(?![a-z0-9])")
 _CJK_TEXT = LazyRe(r"[\u3400-\u9fff]")
 SELF_HOSTED = True  # a registry host that is neither TCR nor a known vendor's is a self-hosted registry (ablation)
 _SELF_HOSTED_WORDS = LazyRe(

@@ -5,6 +5,7 @@
 2. The vendor reader took a build's base image (`FROM ghcr.io/…`) for the registry a later push failed at; the
    widget's target field showed a TCR instance as its example under another vendor's log (tests/test_widget_browser).
 3. English how-to push questions read as a bare "push" (entry 4, or the helm topic), Chinese ones got the quick start.
+4. A bare "ACR" in a Chinese post about Azure was read as Aliyun's registry.
 """
 
 from __future__ import annotations
@@ -200,3 +201,25 @@ def test_a_bare_push_stays_ambiguous_and_a_push_problem_keeps_its_entry():
     assert r["matched"] and r["answer"]["id"] == "unauthorized-authentication-required"
     helm = knowledge.ask("how to push a helm chart to tcr")
     assert helm["topic"]["id"] == "helm-charts"
+
+
+# ---------------------------------------------------------------------------------------------- 4. a bare ACR
+@pytest.mark.parametrize(
+    ("text", "vendor"),
+    [
+        ("我们在 Azure 上用 ACR，docker push 报 unauthorized: authentication required", "Azure Container Registry"),
+        (
+            "ACR 推送镜像报错 denied: requested access to the resource is denied，我们用的是 Azure",
+            "Azure Container Registry",
+        ),
+        ("用 az login 登录后推送 ACR 失败", "Azure Container Registry"),
+        ("ACR 企业版 推送镜像失败 denied", "Aliyun ACR"),  # no Azure in it: Aliyun's, as before
+        ("pushing to our ACR from the pipeline gives 401 unauthorized", "Azure Container Registry"),
+    ],
+)
+def test_a_bare_acr_in_a_chinese_post_about_azure_is_azures(text, vendor):
+    import knowledge
+    from knowledge.dialogue import other_vendor
+
+    assert other_vendor(text) == vendor
+    assert knowledge.ask(text)["refusal"] == {"kind": "other_registry", "vendor": vendor}
