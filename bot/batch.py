@@ -80,7 +80,17 @@ def read_items(data: bytes) -> list[Item]:
     pieces = data.split(b"\n")
     if pieces[-1] == b"":
         pieces.pop()
-    return [_decode(p[:-1] if p.endswith(b"\r") else p) for p in pieces]
+    return [_decode(_without_bom(p[:-1] if p.endswith(b"\r") else p)) for p in pieces]
+
+
+_BOM = b"\xef\xbb\xbf"  # U+FEFF in UTF-8: what Windows editors put first in a file
+
+
+def _without_bom(line: bytes) -> bytes:
+    """LINE without the UTF-8 byte-order mark it starts with: at the start of stdin, or where files were joined
+    (`cat a.txt b.txt`, a second file's mark lands mid-stream). It is no part of a name or a question (check-name
+    reported it as an invalid character, invisible in the output)."""
+    return line[len(_BOM) :] if line.startswith(_BOM) else line
 
 
 def read_stdin(stream: TextIO) -> list[Item]:

@@ -6,6 +6,7 @@
    widget's target field showed a TCR instance as its example under another vendor's log (tests/test_widget_browser).
 3. English how-to push questions read as a bare "push" (entry 4, or the helm topic), Chinese ones got the quick start.
 4. A bare "ACR" in a Chinese post about Azure was read as Aliyun's registry.
+5. `check-name … -` read a byte-order mark starting a line after the first as part of the name.
 """
 
 from __future__ import annotations
@@ -223,3 +224,36 @@ def test_a_bare_acr_in_a_chinese_post_about_azure_is_azures(text, vendor):
 
     assert other_vendor(text) == vendor
     assert knowledge.ask(text)["refusal"] == {"kind": "other_registry", "vendor": vendor}
+
+
+# ---------------------------------------------------------------------------------------------- 5. a BOM mid-stream
+def test_a_byte_order_mark_starting_any_line_of_a_batch_is_ignored():
+    from bot.batch import read_items
+
+    bom = b"\xef\xbb\xbf"
+    data = bom + b"my-ns\nok-ns\n" + bom + b"other-ns\r\n" + bom + b"\n" + bom + b'"q-ns"\nmid\xef\xbb\xbfdle\n'
+    items = read_items(data)
+    assert [i.text for i in items] == ["my-ns", "ok-ns", "other-ns", "", "q-ns", "mid\ufeffdle"]  # one per line
+    assert [i.problem for i in items] == [None, None, None, "empty", None, None]
+
+
+def test_check_name_batch_reads_names_after_a_mid_stream_bom(capsys):
+    import io
+    import json
+    import sys
+
+    from bot.cli import main
+
+    real = sys.stdin
+    sys.stdin = io.TextIOWrapper(io.BytesIO(b"\xef\xbb\xbfmy-ns\nok-ns\n\xef\xbb\xbfother-ns\n"), encoding="utf-8")
+    try:
+        code = main(["check-name", "namespace", "-"])
+    finally:
+        sys.stdin = real
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [d["value"] for d in lines] == [
+        "my-ns",
+        "ok-ns",
+        "other-ns",
+    ]  # was: "\ufeffother-ns", invalid (found U+FEFF)
+    assert all(d["valid"] for d in lines) and code == 0
