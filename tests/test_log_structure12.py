@@ -213,3 +213,24 @@ def test_a_line_far_below_needs_a_marker_and_a_fix_that_did_not_help_shows_nothi
     assert reading(far)[0] is None
     # "setting a longer timeout did not help" tells no message the failure showed
     assert reading("docker pull registry.example.com/app:1 fails\nsetting a longer timeout did not help")[0] is None
+
+
+# Which lines tell the credential story (C6): a login the output shows AFTER the failing line is the fix the author
+# applied (the refused request carried no credentials), a login before it was sent with the request
+LOGIN_FAILED = (
+    "$ podman pull registry.example.internal:5000/team/app:1.0\n"
+    "Trying to pull registry.example.internal:5000/team/app:1.0...\n"
+    "Error: Error reading manifest 1.0 in registry.example.internal:5000/team/app: unauthorized: authentication required"
+)
+LOGIN = "$ podman login -u dev -p example registry.example.internal:5000\nLogin Succeeded!"
+
+
+def test_a_login_shown_after_the_failure_is_the_fix_and_one_before_it_was_sent():
+    assert (
+        reading(
+            LOGIN_FAILED + "\n" + LOGIN + "\n$ podman pull registry.example.internal:5000/team/app:1.0\n"
+            "Getting image source signatures"
+        )[0]
+        == "CREDENTIALS_MISSING"
+    )
+    assert reading(LOGIN + "\n" + LOGIN_FAILED)[0] == "CREDENTIALS_INVALID"

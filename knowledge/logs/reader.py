@@ -171,7 +171,10 @@ def _explain(text: str) -> LogCause | None:
     cause = _whole_paste_cause(cause, also, line, lines, text)
     prose = _user_prose(lines, fenced)
     if needs_story(pattern):  # (the facts are read only for the wordings the story decides: ~0.3 ms a paste)
-        cause = decide(cause, also, pattern, read_story(whole_lower, prose), tool)
+        # (the output up to the failing line: a login shown after it is the fix the author applied, not credentials
+        # the failing request carried, C6; the author's sentences are read whole)
+        before = "\n".join(lines[max(0, idx - 2000) : idx + 1]).lower()
+        cause = decide(cause, also, pattern, read_story(before, prose), tool)
     else:
         cause = told_missing(cause, also, pattern, prose, whole_lower)
     named, pattern = _name_story(cause, also, pattern, whole_lower, prose, tool)
