@@ -290,3 +290,48 @@ def test_a_quoted_error_in_markdown_emphasis_reads_as_without_it():
         got, line = read(f"I receive an error: {mark}Error response from daemon: denied{mark}")
         assert got == "PERMISSION_DENIED"
         assert "daemon: denied" in line
+
+
+# (text, cause, a piece of the evidence line): a registry's policy, a gateway in front, BuildKit's own session
+POLICIES = [
+    # ECR ImageTagAlreadyExistsException as docker prints it
+    (
+        "ERROR: tag invalid: The image tag 'v1' already exists in the 'web' repository and cannot be overwritten "
+        "because the repository is immutable.",
+        "PERMISSION_DENIED",
+        "immutable",
+    ),
+    # Amazon API Gateway's answer for a path without a route, quoted by docker's body parser
+    (
+        'error parsing HTTP 403 response body: no error details found in HTTP response body: "{\\"message\\":'
+        '\\"Missing Authentication Token\\"}"',
+        "SERVER_ERROR",
+        "Missing Authentication Token",
+    ),
+    # BuildKit's gRPC session with the client closed while it asked for credentials
+    (
+        "#3 [internal] load metadata for docker.io/library/debian:bookworm\n"
+        "WARN: (Load metadata linux/amd64) failed to authorize: rpc error: code = Unavailable desc = transport is "
+        "closing",
+        "DAEMON_ERROR",
+        "transport is closing",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "want", "evidence"), POLICIES, ids=[c[1] for c in POLICIES])
+def test_a_policy_a_gateway_or_the_clients_own_session_names_its_cause(text, want, evidence):
+    got, line = read(text)
+    assert got == want
+    assert evidence in line
+
+
+def test_a_user_who_says_they_had_not_authenticated_gets_the_missing_login():
+    # C4b: the user's "I haven't authenticated to ghcr.io" refines a bare `denied` (as "I haven't logged in" does)
+    text = (
+        'docker: Error response from daemon: Head "https://ghcr.io/v2/acme/web/manifests/1.0": denied: denied.\n'
+        "It is because I haven't authenticated to ghcr.io (it worked when I did login)."
+    )
+    assert read(text)[0] == "CREDENTIALS_MISSING"
+    # control: without the account the bare `denied` stays a refusal
+    assert read(text.splitlines()[0])[0] == "PERMISSION_DENIED"

@@ -117,7 +117,7 @@ _SAID_NOT_LOGGED_IN = LazyRe(
     r"\b(?:docker )?log ?in (?:action|step)\b[^.\n]{0,20}\b(?:was|is) missing\b|"
     r"\bmissing (?:the |a )?(?:docker )?log ?in (?:step|action)\b|"
     r"\bforg[eo]t(?:ten)? (?:to (?:run |do |use )?)?(?:the |a )?(?:docker )?log ?in\b|"
-    r"\b(?:i|we) (?:was|were|am|are|had|have)(?:n't| not) (?:yet )?logged in\b|"
+    r"\b(?:i|we) (?:was|were|am|are|had|have)(?:n't| not) (?:yet )?(?:logged in|authenticated)\b|"
     # a program that did not log in, told of it ("caprover doesn't run `docker login` prior to pulling", "the docker
     # build doesn't try to authenticate with the source ECR repository", "it is not logging in before trying to pull")
     r"\b(?:does ?n[o']t|did ?n[o']t|never)\s(?:even\s)?(?:run\s|do\s|try to\s|attempt to\s|perform\s)?(?:a |the |any )?"
