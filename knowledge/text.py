@@ -75,8 +75,18 @@ def cjk_count(text: str) -> int:
 
 
 def detect_lang(text: str) -> str:
-    """'zh' when the text holds any Han character (people who write one Chinese word read Chinese), else 'en'."""
-    return "zh" if _CJK_RE.search(text[:20000]) else "en"
+    """'zh' when the text holds any Han character (people who write one Chinese word read Chinese), else 'en'; but
+    Japanese, which writes Han among its kana, is no Chinese: a text whose kana are at least five and a fifth of its
+    Han is answered in English, the language of neither that its readers read (as a locale in neither language)."""
+    head = text[:20000]
+    if not _CJK_RE.search(head):
+        return "en"
+    kana = len(_KANA_RE.findall(head))
+    return "en" if kana >= 5 and kana * 5 >= len(_CJK_RE.findall(head)) else "zh"
+
+
+# Hiragana and katakana (not the prolonged-sound and middle-dot marks Chinese text borrows: ー・)
+_KANA_RE = re.compile("[\u3041-\u3096\u30a1-\u30fa]")
 
 
 @functools.lru_cache(maxsize=1 << 16)

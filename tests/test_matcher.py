@@ -228,6 +228,11 @@ def test_bad_input_never_raises(text):
 def test_features_and_language():
     assert detect_lang("登录失败") == "zh" and detect_lang("login failed") == "en"
     assert detect_lang("TCR 同步 vs 复制") == "zh"
+    # Japanese writes Han among its kana: answered in English, the one of the two its readers read; a Chinese
+    # sentence with a word or two of kana (or a borrowed ー) stays Chinese
+    assert detect_lang("ログインに失敗しました。どうすればいいですか") == "en"
+    assert detect_lang("docker pull をすると toomanyrequests でエラーになる") == "en"
+    assert detect_lang("拉取镜像失败，报错 エラー") == "zh" and detect_lang("我の镜像推送不上去ー") == "zh"
     f = features("登录实力 neiwang", query=True)
     assert "p:shi_li" in f and "p:nei_wang" in f  # pinyin: 实力 ~ 实例, neiwang ~ 内网
     assert "c:personal" in features("free tier") and "c:personal" in features("个人版")

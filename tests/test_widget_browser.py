@@ -726,6 +726,15 @@ def test_each_reply_speaks_one_language_whatever_the_page_speaks(page, service, 
     assert page.locator(".tcrd-send").inner_text() == "发送"
 
 
+def test_a_japanese_question_is_answered_in_english(page, service, host_pages):
+    """Japanese writes Han among its kana: the widget leaves its language to the service, which answers it in
+    English (it forced Chinese on any Han character, so a Japanese post got a Chinese reply)."""
+    page.goto(host_pages.add("japanese", service.url, lang="en"))
+    page.locator(".tcrd-launcher").click()
+    _ask_and_wait(page, "docker login がずっと失敗します。unauthorized: authentication required と出ます", 2)
+    assert page.locator(".tcrd-bot").last.get_attribute("lang") == "en"
+
+
 def test_a_long_paste_is_collapsed_in_the_user_bubble(page, service, host_pages):
     """The user's own message is shown back whole today: a 60-line CI log fills the panel. Past three lines it is
     collapsed like long evidence: its first lines, and the whole text one click away (still text, never markup)."""

@@ -422,7 +422,8 @@
     // question (even with pasted English output) means a Chinese answer; otherwise the service detects it, so an
     // English question on a Chinese page is answered in English.
     var body = { q: q, render: "html" };
-    if (/[\u3400-\u9fff]/.test(q)) { body.lang = "zh"; }
+    // (Japanese, Han among kana, is left to the service, which answers it in English: knowledge.text.detect_lang)
+    if (/[\u3400-\u9fff]/.test(q) && !/[\u3041-\u3096\u30a1-\u30fa]/.test(q)) { body.lang = "zh"; }
     post("/api/ask", body).then(function (r) {
       wait.remove();
       present(showAnswer(r.json, r.headers.get("X-Question-Id")));
