@@ -234,3 +234,20 @@ def test_a_login_shown_after_the_failure_is_the_fix_and_one_before_it_was_sent()
         == "CREDENTIALS_MISSING"
     )
     assert reading(LOGIN + "\n" + LOGIN_FAILED)[0] == "CREDENTIALS_INVALID"
+
+
+def test_the_registrys_own_front_failing_on_its_configuration_is_the_servers_side():
+    # nginx's "[emerg] host not found in upstream" (Harbor's proxy container): its backend, not the client's DNS
+    text = (
+        "$ docker login harbor.example.com\nError response from daemon: login attempt failed with status: 404 Not Found\n"
+        'proxy[6369]: nginx: [emerg] host not found in upstream "registry:5000" in /etc/nginx/nginx.conf:17'
+    )
+    assert reading(text)[0] == "SERVER_ERROR"
+    control = 'Error response from daemon: Get "https://harbor.example.com/v2/": dial tcp: lookup harbor.example.com: no such host'
+    assert reading(control)[0] == "DNS_NXDOMAIN"
+
+
+def test_the_engines_local_fault_told_with_a_failed_pull_is_the_daemons():
+    assert reading("使用面板无法拉取镜像，报错code:200 operation not supported!")[0] == "DAEMON_ERROR"
+    # the same words after the image was in place (a `docker run`) tell no pull: nothing is read from them
+    assert reading("docker: Error response from daemon: operation not supported.\nSee 'docker run --help'.")[0] is None

@@ -281,6 +281,15 @@ _FAMILIES: tuple[tuple[str, tuple[str, ...], LazyRe], ...] = (
         )
         for cause, also, code in _TOLD_STATUS
     ),
+    # the engine's own local fault, told or quoted in words while a pull failed ("无法拉取镜像，报错code:200 operation not
+    # supported!", "磁盘空间不足"): the daemon fails the pull in its own store (C2)
+    (
+        "DAEMON_ERROR",
+        (),
+        LazyRe(
+            r"\boperation not supported\b|\bno space left on device\b|磁盘\S{0,4}(?:空间)?(?:不足|已满|满了)|空间不足"
+        ),
+    ),
     # the rate limit told in words (Docker Hub's pull limit, "拉取次数限制", "too many requests")
     (
         "RATE_LIMITED",
