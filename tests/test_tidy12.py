@@ -7,6 +7,8 @@
 3. English how-to push questions read as a bare "push" (entry 4, or the helm topic), Chinese ones got the quick start.
 4. A bare "ACR" in a Chinese post about Azure was read as Aliyun's registry.
 5. `check-name … -` read a byte-order mark starting a line after the first as part of the name.
+7. `explain` on ':\n' * 500_000 took half as long again as it had (a second join of the lines, a prose pass over
+   symbol lines).
 """
 
 from __future__ import annotations
@@ -257,3 +259,28 @@ def test_check_name_batch_reads_names_after_a_mid_stream_bom(capsys):
         "other-ns",
     ]  # was: "\ufeffother-ns", invalid (found U+FEFF)
     assert all(d["valid"] for d in lines) and code == 0
+
+
+# ---------------------------------------------------------------------------------------------- 7. hostile input
+# `explain` on ':\n' * 500_000 had grown from 4.4 to 6.5 s of CPU: the paste's logical lines were joined twice (the
+# decisive line, then the backoff frames) and every line of symbols went through the prose reader's four wordings
+# and its sentence test. 4.0 s -> 2.7 s on this machine (knowledge.explain_log, time.process_time).
+def test_a_paste_of_symbol_lines_is_read_in_one_join_and_bounded_time(monkeypatch):
+    import time
+
+    import knowledge
+    from knowledge.logs import paste, prose, reader
+
+    joins = []
+    real_join = paste.logical_lines
+    monkeypatch.setattr(reader, "logical_lines", lambda lines: joins.append(1) or real_join(lines))
+    text = ":\n" * 500_000
+    start = time.process_time()
+    assert knowledge.explain_log(text) is None
+    assert time.process_time() - start < 20.0  # ~3 s idle; a quadratic pass takes minutes (wide: a loaded machine)
+    assert len(joins) == 1  # one join for the decisive line and the backoff frames (was 2)
+    # a line of symbols is no author's line, nor a failure told in words; a line with words still is
+    assert prose.own_lines([":", "::", "docker pull 一直拉取失败，怎么办"], frozenset()) == [
+        (2, "docker pull 一直拉取失败，怎么办")
+    ]
+    assert prose.told_failure(":") is None and prose.told_failure("docker pull 一直拉取失败") == "pull"

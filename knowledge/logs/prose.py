@@ -391,6 +391,7 @@ _FAMILIES: tuple[tuple[str, tuple[str, ...], LazyRe], ...] = (
     ),
 )
 
+_LETTER = LazyRe(r"[^\W\d_]")  # a letter of any script
 _ASKED = LazyRe(r"[?？]\s?$|吗|\bshould i\b|\bdo i need\b")
 _SENTENCE = LazyRe(r"[^。！？!?\n]{1,1000}(?:[。！？!?]|$)|[^。！？!?\n]{1000}", re.MULTILINE)
 _SENTENCE_STOP = LazyRe(r"(?<=\.)\s")
@@ -401,6 +402,8 @@ def own_lines(lines: list[str], fenced: frozenset[int]) -> list[tuple[int, str]]
     kana, Hangul or Vietnamese; inside a fence, its comments in the author's words."""
     out = []
     for i, line in enumerate(lines):
+        if _LETTER.search(line) is None:
+            continue  # (no word in any script: neither prose nor a comment nor a command; a fast pass over output)
         if i in fenced and _FIX_COMMAND.search(line.lower()):
             pass  # the author's own act
         elif i in fenced:
@@ -424,6 +427,8 @@ def told_failure(line: str, about: bool = False) -> str | None:
     """The registry operation that a line of the author's words tells failed ("pull", "push", "login"), or None: the
     line must also name an image, a registry or a container tool, unless the rest of the text does (`about`:
     "注意要加上版本号不然拉不下来" under a `docker pull`)."""
+    if _LETTER.search(line) is None:
+        return None  # (every wording below is words: a line of symbols is none, and costs one search, not four)
     low = line.lower()
     if _CUT_REQUEST.search(low):
         return "pull"

@@ -708,7 +708,8 @@ def _decisive_line(lines: list[str], default_op: str | None, fenced: frozenset[i
     beside = _Beside(fenced)
     wrapped: str | None = None  # the line before, when it was long and named no error (a wrapped message's head)
     continued = False  # the line before ended with a shell's line continuation: this one is still what was typed
-    for idx, line in logical_lines(lines):
+    logical = logical_lines(lines)  # joined once: _backoff reads the same lines when no wording names a cause
+    for idx, line in logical:
         if continued:
             continued = _continues(line)
             wrapped = None
@@ -747,29 +748,32 @@ def _decisive_line(lines: list[str], default_op: str | None, fenced: frozenset[i
             )
         ):
             best, best_where = (tier, idx, p, line, op), where
-    best = _when_no_cause_named(lines, best, op, default_op)
+    best = _when_no_cause_named(lines, logical, best, op, default_op)
     return None if best is None else (_fuller_copy(lines, best), seen_causes)
 
 
-def _when_no_cause_named(lines: list[str], best: _Best | None, op: str | None, default_op: str | None) -> _Best | None:
+def _when_no_cause_named(
+    lines: list[str], logical: list[tuple[int, str]], best: _Best | None, op: str | None, default_op: str | None
+) -> _Best | None:
     """The decisive line when no wording named a cause: the last line completed when the paste stops inside it; then,
     with no line or only a symptom (ErrImagePull), a line's frame: who answered, and where the answer stands in the
-    chain, still tell the family (_backoff)."""
+    chain, still tell the family (_backoff). `logical` is logical_lines(lines)."""
     if best is None:
         best = _cut_last_line(lines, op)
     if best is None or best[0] <= 1:
-        best = _backoff(lines, default_op) or best
+        best = _backoff(logical, default_op) or best
     return best
 
 
-def _backoff(lines: list[str], default_op: str | None) -> _Best | None:
+def _backoff(logical: list[tuple[int, str]], default_op: str | None) -> _Best | None:
     """The last line that stands in a backoff frame (knowledge/logpatterns.toml `[[backoff]]`: a daemon's local
     failure in a pull, an HTTP status, a registry's or daemon's answer with an unknown message), read at its frame's
-    tier; None when none does. Typed commands, what the user set, and questions about a subject are not answers."""
+    tier; None when none does. Typed commands, what the user set, and questions about a subject are not answers.
+    `logical`: the paste's logical_lines."""
     found: _Best | None = None
     op = default_op
     continued = False
-    for idx, line in logical_lines(lines):
+    for idx, line in logical:
         was_continued, continued = continued, _continues(line) and not is_prose(line)
         if was_continued:
             continue  # an argument of the command typed above (_decisive_line)
