@@ -251,3 +251,25 @@ def test_the_engines_local_fault_told_with_a_failed_pull_is_the_daemons():
     assert reading("使用面板无法拉取镜像，报错code:200 operation not supported!")[0] == "DAEMON_ERROR"
     # the same words after the image was in place (a `docker run`) tell no pull: nothing is read from them
     assert reading("docker: Error response from daemon: operation not supported.\nSee 'docker run --help'.")[0] is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the pull and the address it cannot reach, the hang told first
+        "在内网 init 时会卡住，日志里 containerd 会从 registry.example.com/pause:3.6 拉取镜像，而这里的网络无法访问这个地址。",
+        # a pull told failing, slow and retried
+        "拉取镜像不稳定，有时候速度很慢，拉不下来镜像，反复重试。\ndocker pull registry.example.com/team/app:1.0",
+    ],
+)
+def test_a_pull_told_hanging_slow_or_retried_is_a_timeout(text):
+    assert reading(text)[0] == "HTTP_TIMEOUT"
+
+
+def test_old_docker_pys_404_no_such_image_is_a_local_lookup():
+    # docker-py before its URL was printed: '404 Client Error: Not Found ("no such image: X: No such image: X")'
+    text = (
+        "ERROR (SyncWorker_2) [hassio.docker.interface] Can't install example/addon-amd64:0.7.0 -> 404 Client Error: "
+        'Not Found ("no such image: example/addon-amd64:0.7.0: No such image: example/addon-amd64:0.7.0").'
+    )
+    assert explain(text) is None

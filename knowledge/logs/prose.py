@@ -55,6 +55,8 @@ _FAILED_PULL = LazyRe(
     r"(?:无法|不能|没法|没办法)[^。！？!?\n]{0,30}?(?:拉取|拉去|拉|下载|pull)|(?:拉取|下载|pull)[^。；;\n]{0,60}?(?:均|都|总是|一直)提示|镜像\S{0,6}(?:拉取|下载)\S{0,4}(?:失败|不了|不下来)|"
     # stuck on an image, or an image that times out ("一直卡在下载镜像", "安装基础镜像一直超时")
     r"卡(?:在|住)\S{0,6}(?:下载|拉取|pull)|镜像\S{0,6}(?:一直)?(?:超时|卡住)|"
+    # the pull and the address it cannot reach ("containerd 会从 registry.k8s.io/pause:3.6 拉取镜像，而国内网络环境无法访问这个地址")
+    r"(?:拉取|下载|pull)[^。！？!?\n]{0,40}?(?:无法|不能)(?:访问|连接)|"
     # a failure named by its error ("镜像复制x509错误", "提示格式错误")
     r"(?:x509|证书|certificate)\s?(?:错误|报错|问题|error)|"
     r"(?:pull|プル)\S{0,4}(?:できない|できません|に失敗|が失敗|出来ない)|(?:イメージ|image)\S{0,6}(?:取得|ダウンロード)(?:でき|に失敗)|"
@@ -322,6 +324,8 @@ _FAMILIES: tuple[tuple[str, tuple[str, ...], LazyRe], ...] = (
         LazyRe(
             r"超时|timeout|times? out|timed out|タイムアウト|시간 ?초과|卡住|卡在|一直卡|\bhangs?\b|\bis stuck\b|"
             # a layer that waits for ever ("永远都是waitting", "无限等待", "Pull Images is always waitting", "一直处于wait状态")
+            # a pull told failing, slow and retried ("速度很慢，拉不下来镜像，反复重试")
+            r"速度\S{0,2}慢|反复重试|一直(?:在)?重试|不停\S{0,1}重试|\bkeeps? retrying\b|"
             r"(?:一直|永远|总是)\S{0,4}\s?(?:waitt?ing|等待)|(?:一直|总是)(?:处于|是|在)\s?wait|无限等待|\b(?:always|forever) waitt?ing\b|\bwaitt?ing (?:forever|indefinitely)\b|"
             r"тайм-?аут|превышено время ожидания|tempo (?:limite )?esgotado|tiempo de espera|zeitüberschreitung|délai d'attente"
         ),
