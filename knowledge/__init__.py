@@ -221,12 +221,13 @@ def decisive_lines(text: str, limit: int = 20) -> list[tuple[int, int]]:
 
 
 def _port_said(log: LogCause | None) -> LogCause | None:
-    """`log` whose TCP cause's texts name the port its evidence dialled (knowledge.logs.diagnosis.port_said)."""
+    """`log` whose TCP cause's texts name the port its evidence dialled, and whose server-error summary the 4xx status
+    it shows (knowledge.logs.diagnosis.port_said, status_said)."""
     if log is None:
         return None
-    from .logs.diagnosis import port_said  # lazy, as `.logs` is here: only for a log cause
+    from .logs.diagnosis import port_said, status_said  # lazy, as `.logs` is here: only for a log cause
 
-    return port_said(log)
+    return status_said(port_said(log))
 
 
 def _without_step_image(log: LogCause) -> LogCause:

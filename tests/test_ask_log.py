@@ -92,6 +92,40 @@ def test_a_tcp_causes_words_name_the_port_its_evidence_dialled(paste, port):
         assert f"port {port}" in words and f"{port} 端口" in words or f"端口 {port}" in words, words
 
 
+_CLIENT_STATUS = [
+    ("PUT https://registry.hub.docker.com/v1/repositories/farmers/tc-api/ returned 400", "400"),
+    (
+        "error parsing HTTP 413 response body: invalid character '<' looking for beginning of value: \"<html>\\r\\n"
+        '<head><title>413 Request Entity Too Large</title></head>"',
+        "413",
+    ),
+    (
+        "failed to call rh.Authorizer.Authorize: failed to fetch oauth token: unexpected status: 400 Bad Request",
+        "400",
+    ),
+]
+
+
+@pytest.mark.parametrize(("paste", "status"), _CLIENT_STATUS)
+def test_a_server_error_read_from_a_4xx_names_that_status(paste, status):
+    """qa12: a gateway's 413 or a token service's 400 is read as SERVER_ERROR, whose words said "returned a server
+    error (5xx)" beside evidence showing the 4xx. The words now name the status shown, in both languages, in every
+    channel's reading (ask() and explain)."""
+    for log in (knowledge.ask(paste)["log"], knowledge.explain_paste(paste)):
+        assert log["cause"] == "SERVER_ERROR", log
+        assert "5xx" not in json.dumps(log["summary"], ensure_ascii=False), log["summary"]
+        assert f"(HTTP {status})" in log["summary"]["en"] and f"（HTTP {status}）" in log["summary"]["zh"]
+
+
+def test_a_server_error_with_a_5xx_or_a_port_keeps_its_words():
+    for paste in (
+        "docker: Error response from daemon: received unexpected HTTP status: 503 Service Unavailable.",
+        'Error response from daemon: Get "https://r.example.com/v2/": dial tcp 1.2.3.4:443: 502 Bad Gateway',
+    ):
+        log = knowledge.ask(paste)["log"]
+        assert log["cause"] == "SERVER_ERROR" and "(5xx)" in log["summary"]["en"], log
+
+
 def test_a_tcp_cause_on_port_443_keeps_its_words():
     paste = 'Error response from daemon: Get "https://shop.tencentcloudcr.com/v2/": dial tcp 1.2.3.4:443: i/o timeout'
     log = knowledge.ask(paste)["log"]

@@ -201,3 +201,39 @@ def port_said(log: LogCause) -> LogCause:
     ported["summary"] = {lang: said(v) for lang, v in log["summary"].items()}
     ported["fix"] = {lang: said(v) for lang, v in log["fix"].items()}
     return ported
+
+
+# The HTTP status an error line shows, as Go's net/http and the registry clients print one ("unexpected status: 400 Bad
+# Request", "returned 400", "error parsing HTTP 413 response body", "StatusCode: 413", "(Code: 404;", "Status 404"): a
+# status word before it, or its reason phrase after it (never a bare number: ":443" is a port).
+_STATUS_SAID = re.compile(
+    r"(?:\b(?:status(?: code)?|HTTP|returned|Code|StatusCode|RESPONSE)[:=]?\s?\[?(\d{3})\b)"
+    r"|\b(\d{3}) (?:Bad Request|Unauthorized|Forbidden|Not Found|Method Not Allowed|Not Acceptable|Request Time-?out|"
+    r"Conflict|Gone|Precondition Failed|Request Entity Too Large|Payload Too Large|Unsupported Media Type|"
+    r"Internal Server Error|Bad Gateway|Service Unavailable|Gateway Time-?out)\b",
+    re.IGNORECASE,
+)
+_SERVER_ERROR_WORDS = (
+    ("a server error (5xx)", "an error status (HTTP {status})"),
+    ("服务端错误（5xx）", "错误状态（HTTP {status}）"),
+)
+
+
+def status_said(log: LogCause) -> LogCause:
+    """`log` whose server-error summary names the 4xx status its evidence shows where it said "(5xx)": a gateway's 413
+    or a token service's 400 read as the registry's fault is no 5xx, and the card contradicted its own evidence."""
+    if log.get("cause") != "SERVER_ERROR" or not any(
+        old in v for v in log["summary"].values() for old, _ in _SERVER_ERROR_WORDS
+    ):
+        return log
+    statuses = [a or b for a, b in _STATUS_SAID.findall(str(log.get("evidence") or ""))]
+    if not statuses or any(s.startswith("5") for s in statuses) or not statuses[0].startswith("4"):
+        return log
+    said = log.copy()
+    summary = dict(log["summary"])
+    for lang, text in summary.items():
+        for old, new in _SERVER_ERROR_WORDS:
+            text = text.replace(old, new.format(status=statuses[0]))
+        summary[lang] = text
+    said["summary"] = summary
+    return said
