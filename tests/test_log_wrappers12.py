@@ -335,3 +335,23 @@ def test_a_user_who_says_they_had_not_authenticated_gets_the_missing_login():
     assert read(text)[0] == "CREDENTIALS_MISSING"
     # control: without the account the bare `denied` stays a refusal
     assert read(text.splitlines()[0])[0] == "PERMISSION_DENIED"
+
+
+def test_a_keychain_that_found_nothing_sent_no_credentials():
+    # go-containerregistry's keychain as kaniko logs it: the config it could not read, then the anonymous fallback
+    kaniko = (
+        'INFO[0000] Unable to read "/config.json": open /config.json: no such file or directory\n'
+        "INFO[0001] No matching credentials were found, falling back on anonymous"
+    )
+    got, line = read(kaniko)
+    assert got == "CREDENTIALS_MISSING"
+    assert "config.json" in line
+    # the fallback is context: the push's own refusal after it is the decisive line
+    push = (
+        "INFO[0001] No matching credentials were found, falling back on anonymous\n"
+        f"error pushing image: failed to push to destination {ECR}/app:1: HEAD https://{ECR}/v2/app/blobs/"
+        "sha256:ab: unexpected status code 401 Unauthorized (HEAD responses have no body, use GET for details)"
+    )
+    got, line = read(push)
+    assert got == "CREDENTIALS_MISSING"
+    assert "error pushing image" in line
