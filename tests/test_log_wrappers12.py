@@ -355,3 +355,28 @@ def test_a_keychain_that_found_nothing_sent_no_credentials():
     got, line = read(push)
     assert got == "CREDENTIALS_MISSING"
     assert "error pushing image" in line
+
+
+@DRAWS
+@given(ns=LABELS, repo=LABELS)
+def test_a_helper_that_failed_above_a_generic_refusal_decides(ns, repo):
+    # docker-credential-helpers client.go: "error storing credentials - err: %v, out: `%s`" on the login, then the
+    # pull's generic refusal: the pull carried nothing the helper should have given
+    text = (
+        f"$ aws ecr get-login-password | docker login --username AWS --password-stdin {ECR}\n"
+        "Error saving credentials: error storing credentials - err: exit status 1, out: `not implemented`\n"
+        f"$ docker compose up\nError response from daemon: pull access denied for {ns}/{repo}, repository does not "
+        "exist or may require 'docker login': denied: requested access to the resource is denied"
+    )
+    got, line = read(text)
+    assert got == "CREDENTIAL_HELPER_ERROR"
+    assert "error storing credentials" in line
+
+
+def test_a_logouts_erase_warning_explains_no_refusal():
+    # control: "error erasing credentials" is a logout's warning; the refusal below it keeps its own reading
+    text = (
+        "WARNING: could not erase credentials: error erasing credentials - err: exit status 1, out: `not found`\n"
+        'Error response from daemon: Get "https://registry.acme.com/v2/": unauthorized: authentication required'
+    )
+    assert read(text)[0] == read(text.splitlines()[1])[0] != "CREDENTIAL_HELPER_ERROR"

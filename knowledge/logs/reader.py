@@ -813,6 +813,9 @@ def _reason_before_wrapper(lines: list[str], best: _Best) -> _Best:
     found = _not_found_of_same_reference(lines, best) or _left_of_the_pipe(lines, best) or _why_not_there(lines, best)
     if found is not None:
         return found
+    helper = _helper_failed_above(lines, best)
+    if helper is not None:
+        return helper
     if p["id"] not in GENERIC_IDS or tier < _DECISIVE_TIER:
         return best
     if p["cause"] in ("TAG_NOT_FOUND", "REPO_NOT_FOUND"):
@@ -829,6 +832,31 @@ def _reason_before_wrapper(lines: list[str], best: _Best) -> _Best:
         if q is not None and q["id"] not in GENERIC_IDS and q["cause"] in _SPECIFIC_CREDENTIAL and q["tier"] >= tier:
             return (tier, j, q, lines[j], op)
     return best
+
+
+# The refusals a credential helper's failure above them explains: a generic answer to a request that carried nothing
+# the helper should have given, and a tool's "login failed" that wraps the helper's error (`gcloud docker`)
+_HELPER_EXPLAINS = frozenset((*GENERIC_IDS, "credentials-invalid-login"))
+_HELPER_EXPLAINED_CAUSES = frozenset(
+    {"CREDENTIALS_MISSING", "CREDENTIALS_INVALID", "PERMISSION_DENIED", "REPO_NOT_FOUND"}
+)
+_ERASE_WARNING = LazyRe(r"\berror erasing credentials\b|\bcould not erase credentials\b", re.IGNORECASE)
+
+
+def _helper_failed_above(lines: list[str], best: _Best) -> _Best | None:
+    """The credential helper's failure a few lines above a generic refusal (docker-credential-helpers' "Error saving
+    credentials: error storing credentials - err: exit status 1, out: `not implemented`" on the login, then the
+    pull's "pull access denied … denied"; `gcloud docker`'s "Docker login failed." after the helper's error): the
+    refused request carried no credentials because the helper gave none, so the helper's line decides (convention
+    C5 across the lines of one failure). A logout's erase warning explains nothing. None when no such line."""
+    tier, idx, p, _line, op = best
+    if p["id"] not in _HELPER_EXPLAINS or p["cause"] not in _HELPER_EXPLAINED_CAUSES:
+        return None
+    for j in range(idx - 1, max(-1, idx - _REASON_WINDOW), -1):
+        q = match_line(lines[j], op)
+        if q is not None and q["cause"] == "CREDENTIAL_HELPER_ERROR" and not _ERASE_WARNING.search(lines[j]):
+            return (max(tier, int(q["tier"])), j, q, lines[j], op)
+    return None
 
 
 # A manifest request refused with a 401 (`Head "https://H/v2/REPO/manifests/TAG": unauthorized: …`), and the daemon's
