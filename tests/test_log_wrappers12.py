@@ -380,3 +380,29 @@ def test_a_logouts_erase_warning_explains_no_refusal():
         'Error response from daemon: Get "https://registry.acme.com/v2/": unauthorized: authentication required'
     )
     assert read(text)[0] == read(text.splitlines()[1])[0] != "CREDENTIAL_HELPER_ERROR"
+
+
+REFUSED_PULL = (
+    "Error response from daemon: pull access denied for {host}/{ns}/{repo}, repository does not exist or may require "
+    "'docker login': denied: requested access to the resource is denied"
+)
+
+
+@DRAWS
+@given(ns=LABELS, repo=LABELS)
+def test_a_refused_pull_after_a_login_to_that_registry_is_the_accounts(ns, repo):
+    # C6: `denied` after a login that succeeded to the very registry that refused (an entitlement, a licence)
+    host = "cp.icr.io"
+    text = (
+        f"$ docker login {host} --username cp --password-stdin\nLogin Succeeded\n$ docker pull {host}/{ns}/{repo}:1\n"
+    )
+    got, line = read(text + REFUSED_PULL.format(host=host, ns=ns, repo=repo))
+    assert got == "PERMISSION_DENIED"
+    assert "pull access denied" in line
+
+
+def test_a_login_to_another_registry_does_not_make_a_refusal_the_accounts():
+    # control: a bare `docker login` logs in to Docker Hub; the other registry's refusal keeps the missing login
+    host = "registry.cn-hangzhou.aliyuncs.com"
+    text = "$ docker login\nLogin Succeeded\n" + REFUSED_PULL.format(host=host, ns="team", repo="app")
+    assert read(text)[0] == "CREDENTIALS_MISSING"

@@ -177,6 +177,7 @@ def _explain(text: str) -> LogCause | None:
         cause = decide(cause, also, pattern, read_story(before, prose), tool)
     else:
         cause = told_missing(cause, also, pattern, prose, whole_lower)
+    cause = _refused_after_login_here(cause, also, pattern, lines, ent["host"], tool)
     named, pattern = _name_story(cause, also, pattern, whole_lower, prose, tool)
     if named is None:
         return None  # docker's own store lacks the image and the text says not why (C8)
@@ -832,6 +833,45 @@ def _reason_before_wrapper(lines: list[str], best: _Best) -> _Best:
         if q is not None and q["id"] not in GENERIC_IDS and q["cause"] in _SPECIFIC_CREDENTIAL and q["tier"] >= tier:
             return (tier, j, q, lines[j], op)
     return best
+
+
+# docker's refused pull that names another registry than Docker Hub (`pull access denied for H/NAME, …: denied: …`)
+_LOGIN_HERE_REFINES = frozenset({"pull-access-denied"})
+_LOGIN_OK = LazyRe(r"^\W{0,4}login succeeded\b", re.IGNORECASE | re.MULTILINE)
+_TYPED_LOGIN = LazyRe(
+    r"(?:^|[$#>]\s?|&&\s?|;\s?)(?:sudo\s+)?(?:docker|podman|nerdctl|buildah|finch)\s+login\b([^\n|;&'\"`]{0,400})",
+    re.IGNORECASE | re.MULTILINE,
+)  # a command typed (at a line's start or after a prompt), not docker's "may require 'docker login'"
+
+
+def _refused_after_login_here(
+    cause: str, also: list[str], pattern: dict[str, Any], lines: list[str], host: str | None, tool: str | None
+) -> str:
+    """C6: docker's refused pull (`denied`) after a login to the very registry that refused is the account's refusal,
+    `PERMISSION_DENIED` (the registry knew who asked); the former cause joins `also`."""
+    if pattern["id"] in _LOGIN_HERE_REFINES and cause != "PERMISSION_DENIED" and _logged_in_here(lines, host, tool):
+        also.insert(0, cause)
+        return "PERMISSION_DENIED"
+    return cause
+
+
+def _logged_in_here(lines: list[str], host: str | None, tool: str | None) -> bool:
+    """Whether the paste shows a login to the refused registry `host` that succeeded (labelling convention C6: `denied`
+    after a login is the account's refusal): docker's `Login Succeeded`, and every login command typed in the paste
+    names that host (a bare `docker login` logs in to Docker Hub, another registry's login is another's). Not for
+    Docker Hub (its refusal of a missing name reads the same) nor the kubelet (a node's login is another program's)."""
+    if host is None or tool == "kubelet":
+        return False
+    from diagnostics.reference import DOCKER_HUB_ALIASES  # (imported where used: the reader's start-up stays lean)
+
+    host = host.lower()
+    if host in DOCKER_HUB_ALIASES or host == "docker.io":
+        return False
+    text = "\n".join(lines)
+    if not _LOGIN_OK.search(text):
+        return False
+    typed = [m.group(1).lower() for m in _TYPED_LOGIN.finditer(text)]
+    return all(host in args for args in typed)
 
 
 # The refusals a credential helper's failure above them explains: a generic answer to a request that carried nothing
