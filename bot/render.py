@@ -60,6 +60,7 @@ def environment(channel: str) -> jinja2.Environment:
     env.filters["registry_host"] = registry_host
     env.filters["clip"] = clip
     env.tests["problem"] = is_problem  # `status is problem`
+    env.tests["tcr"] = is_tcr  # `target is tcr`
     # the texts several channels say, from the one catalogue (bot/messages.py)
     env.globals["why_no_answer"] = messages.why_no_answer
     env.globals["status_word"] = messages.status_word
@@ -100,6 +101,12 @@ def registry_host(target: object) -> str:
 
 _PORT = re.compile(r":\d+$")
 _SCHEME = re.compile(r"^https?://", re.IGNORECASE)
+
+
+def is_tcr(target: object) -> bool:
+    """Whether a registry target (a host or an image reference) is a TCR registry's (diagnostics.edition, the one
+    rule): the templates' `tcr` test, for advice that only TCR's console can follow."""
+    return diagnostics.edition(registry_host(target)) is not None
 
 
 def is_problem(status: object) -> bool:

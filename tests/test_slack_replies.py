@@ -641,3 +641,26 @@ def test_a_long_headline_is_cut_between_words():
 
     assert clip("push to " + "a" * 30 + " &lt;registry&gt; failed", 43) == "push to " + "a" * 30 + "…"
     assert clip("登录" * 100, 10) == "登录登录登录登录登…"
+
+
+@pytest.mark.parametrize(
+    ("paste", "tcr"),
+    [
+        ('Error response from daemon: Head "https://ghcr.io/v2/acme/app/manifests/1.0": unauthorized', False),
+        (
+            'Error response from daemon: Get "https://shop.tencentcloudcr.com/v2/": unauthorized: authentication required',
+            True,
+        ),
+    ],
+)
+def test_the_credentials_advice_fits_the_registry(paste, tcr):
+    """The full answer's credentials advice sends a TCR user to TCR's console for a temporary login command; a
+    ghcr.io log's advice said the same (qa12). Another registry's user is told to use that registry's credentials."""
+    channel = SlackChannel(SlackSettings(bot_token="x"))
+    for lang in ("en", "zh"):
+        text = json.dumps(channel.full_blocks(knowledge.ask(paste), lang), ensure_ascii=False)
+        assert "--password-stdin" in text
+        console = ("TCR console" in text) if lang == "en" else ("容器镜像服务控制台" in text)
+        assert console is tcr, text
+        if not tcr:
+            assert "tcr-doctor diagnose ghcr.io" in text and ("access token" in text or "访问令牌" in text), text
