@@ -265,19 +265,16 @@ def test_check_name_batch_reads_names_after_a_mid_stream_bom(capsys):
 # `explain` on ':\n' * 500_000 had grown from 4.4 to 6.5 s of CPU: the paste's logical lines were joined twice (the
 # decisive line, then the backoff frames) and every line of symbols went through the prose reader's four wordings
 # and its sentence test. 4.0 s -> 2.7 s on this machine (knowledge.explain_log, time.process_time).
-def test_a_paste_of_symbol_lines_is_read_in_one_join_and_bounded_time(monkeypatch):
-    import time
-
+# The time bound on the full 500,000 lines is tests/test_logs.py::test_hostile_input_is_fast["colon lines"]; the one
+# join does not depend on the size, so it is counted here on 2,000 lines (the 500,000 took 3-6 s a run twice over).
+def test_a_paste_of_symbol_lines_is_read_in_one_join(monkeypatch):
     import knowledge
     from knowledge.logs import paste, prose, reader
 
     joins = []
     real_join = paste.logical_lines
     monkeypatch.setattr(reader, "logical_lines", lambda lines: joins.append(1) or real_join(lines))
-    text = ":\n" * 500_000
-    start = time.process_time()
-    assert knowledge.explain_log(text) is None
-    assert time.process_time() - start < 20.0  # ~3 s idle; a quadratic pass takes minutes (wide: a loaded machine)
+    assert knowledge.explain_log(":\n" * 2_000) is None
     assert len(joins) == 1  # one join for the decisive line and the backoff frames (was 2)
     # a line of symbols is no author's line, nor a failure told in words; a line with words still is
     assert prose.own_lines([":", "::", "docker pull 一直拉取失败，怎么办"], frozenset()) == [
