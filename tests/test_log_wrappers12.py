@@ -128,13 +128,6 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(("text", "want", "evidence"), CASES, ids=[c[1] + "-" + str(i) for i, c in enumerate(CASES)])
-def test_a_wrappers_own_words_name_the_cause_and_the_line(text, want, evidence):
-    got, line = read(text)
-    assert got == want
-    assert evidence in line
-
-
 @DRAWS
 @given(ns=LABELS, repo=LABELS)
 def test_a_push_of_a_tag_never_made_here_is_a_local_lookup(ns, repo):
@@ -246,13 +239,6 @@ PLATFORM_PULLS = [
 ]
 
 
-@pytest.mark.parametrize(("text", "want", "evidence"), PLATFORM_PULLS, ids=[c[1] for c in PLATFORM_PULLS])
-def test_a_platforms_refused_pull_names_its_cause_and_line(text, want, evidence):
-    got, line = read(text)
-    assert got == want
-    assert evidence in line
-
-
 def test_a_git_hosts_unreachable_clone_stays_another_programs():
     # control: git's own "unable to access" of a repository on github.com is no registry's failure
     text = "fatal: unable to access 'https://github.com/acme/web.git/': Could not resolve host: github.com"
@@ -319,8 +305,15 @@ POLICIES = [
 ]
 
 
-@pytest.mark.parametrize(("text", "want", "evidence"), POLICIES, ids=[c[1] for c in POLICIES])
-def test_a_policy_a_gateway_or_the_clients_own_session_names_its_cause(text, want, evidence):
+# One test reads the three lists (a wrapper's own words, a platform's refused pull, a policy, a gateway or the client's
+# own session): the same check of the cause and the line it was read from.
+_READ_CASES = CASES + PLATFORM_PULLS + POLICIES
+
+
+@pytest.mark.parametrize(
+    ("text", "want", "evidence"), _READ_CASES, ids=[c[1] + "-" + str(i) for i, c in enumerate(_READ_CASES)]
+)
+def test_a_wrappers_own_words_name_the_cause_and_the_line(text, want, evidence):
     got, line = read(text)
     assert got == want
     assert evidence in line
