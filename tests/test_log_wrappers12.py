@@ -399,3 +399,26 @@ def test_a_login_to_another_registry_does_not_make_a_refusal_the_accounts():
     host = "registry.cn-hangzhou.aliyuncs.com"
     text = "$ docker login\nLogin Succeeded\n" + REFUSED_PULL.format(host=host, ns="team", repo="app")
     assert read(text)[0] == "CREDENTIALS_MISSING"
+
+
+@pytest.mark.parametrize("registry", ["lscr.io", "ghcr.io", "quay.io"])
+def test_a_registry_host_inside_a_docker_hub_name_is_a_wrong_name(registry):
+    # an updater that prefixed Docker Hub to a name that had its registry (Diun: "reading digest %s in %s"): C3
+    text = (
+        'WRN Cannot get remote manifest error="Cannot get image digest from HEAD request: reading digest latest in '
+        f'docker.io/{registry}/acme/web: errors: denied: requested access to the resource is denied"'
+    )
+    assert read(text)[0] == "REPO_NOT_FOUND"
+
+
+@pytest.mark.parametrize(("typed", "right"), [("ghrc.io", "ghcr.io"), ("qauy.io", "quay.io")])
+def test_a_well_known_registry_host_with_two_letters_swapped_is_a_wrong_name(typed, right):
+    # C3: the push went to another domain than the registry the user logged in to
+    text = (
+        f"$ echo $PAT | docker login {right} -u me --password-stdin\nLogin Succeeded\n"
+        f"$ docker push {typed}/me/web:latest\nThe push refers to repository [{typed}/me/web]\n"
+        "denied: requested access to the resource is denied"
+    )
+    assert read(text)[0] == "REPO_NOT_FOUND"
+    # control: the registry's own host keeps the refusal's reading
+    assert read(text.replace(typed, right))[0] != "REPO_NOT_FOUND"

@@ -1427,7 +1427,39 @@ def _name_cause(cause: str, also: list[str], line: str, ent: dict[str, Any], who
         # the request's own fault (helm's Docker Hub token request, log_dev/real)
         also.insert(0, cause)
         return "REPO_NOT_FOUND"
+    if cause in _REFUSALS and _wrong_registry_in_name(line, ent["host"]):
+        also.insert(0, cause)
+        return "REPO_NOT_FOUND"
     return cause
+
+
+# A registry's host written inside a Docker Hub name (`docker.io/lscr.io/linuxserver/heimdall`: an updater or a tool
+# that prefixed Docker Hub to a name that already had its registry); Hub namespaces never hold a dot
+_HUB_NAME_WITH_HOST = LazyRe(
+    r"\b(?:index\.|registry-1\.)?docker\.io/(?:library/)?[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63}){0,4}"
+    r"\.(?:io|com|org|net|dev|cloud|ai|cn|co|aws)/",
+    re.IGNORECASE,
+)
+# Public registries whose host a user mistypes (two neighbouring letters swapped: `ghrc.io`, `qauy.io`)
+_WELL_KNOWN_REGISTRIES = ("ghcr.io", "quay.io", "docker.io", "nvcr.io", "registry.k8s.io", "mcr.microsoft.com")
+
+
+def _wrong_registry_in_name(line: str, host: str | None) -> bool:
+    """Whether the refused name cannot exist because its registry is written wrong (labelling convention C3): a
+    registry's host inside a Docker Hub name, or a well-known registry's host with two neighbouring letters swapped
+    (`docker push ghrc.io/…` answered by whatever serves that domain)."""
+    if _HUB_NAME_WITH_HOST.search(line):
+        return True
+    if not host:
+        return False
+    h = host.lower().split(":")[0]
+    return any(len(h) == len(k) and h != k and _one_swap(h, k) for k in _WELL_KNOWN_REGISTRIES)
+
+
+def _one_swap(a: str, b: str) -> bool:
+    """Whether `a` is `b` with two neighbouring characters swapped (same length, checked by the caller)."""
+    diff = [i for i, (x, y) in enumerate(zip(a, b)) if x != y]
+    return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
 
 
 def _host_cause(pattern: dict[str, Any], cause: str, also: list[str], whole_lower: str) -> str:
