@@ -1100,6 +1100,38 @@ def test_no_host_is_read_from_a_word_or_a_cut_name(text):
     assert "<registry>" in result["diagnose"], result
 
 
+def test_the_registry_the_failed_request_went_to_outranks_another_typed_command():
+    """Three pulls typed, one error shown: the error's URL (ghcr.io) is the registry that failed, not the last typed
+    image's (python:3.12-slim, Docker Hub); the card named docker.io beside evidence naming ghcr.io."""
+    text = (
+        "docker pull ghcr.io/acme/kicad:latest\ndocker pull ghcr.io/acme/mcp:latest\ndocker pull python:3.12-slim\n\n"
+        "Error response from daemon: Head https://ghcr.io/v2/acme/mcp/manifests/latest: unauthorized"
+    )
+    result = explain(text)
+    assert result["host"] == "ghcr.io" and result["target"].startswith("ghcr.io"), result
+
+
+@pytest.mark.parametrize(
+    ("text", "host"),
+    [
+        (
+            'docker pull gcr.io/google.com/cloudsdktool/google-cloud-cli\nError response from daemon: Head "https://gcr.io'
+            '/v2/google.com/cloudsdktool/google-cloud-cli/manifests/latest": unauthorized: failed authentication',
+            "gcr.io",
+        ),
+        (
+            'docker pull docker.m.daocloud.io/alpine:3.17.2\nError response from daemon: Head "https://m.daocloud.io/v2/'
+            'docker.io/alpine/manifests/3.17.2": EOF',
+            "m.daocloud.io",
+        ),
+    ],
+)
+def test_a_dotted_first_part_of_a_urls_repository_is_no_registry(text, host):
+    """A registry API URL's repository path may start with a dotted part (gcr.io's `google.com/…` projects, a mirror's
+    `docker.io/…`): it is a path on the URL's registry, never a registry of its own (google.com, docker.io)."""
+    assert explain(text)["host"] == host
+
+
 def test_a_registry_path_with_a_page_like_name_still_names_the_host():
     """A registry API path is never a web page, whatever its repository is called (`team/docs`)."""
     text = "I tried again (see https://myreg.example.com/v2/team/docs/manifests/1) and got 500 Internal Server Error"

@@ -379,6 +379,10 @@ def _v2_url_image(line: str) -> dict[str, Any] | None:
         im = parse_image(m.group(2), "path", m.group(1))
         if im is None or im["tag"] or im["digest"]:
             continue
+        if im["host"] is not None and _canon_host(im["host"]) != _canon_host(m.group(1)):
+            # a repository path whose first part is dotted (gcr.io's `google.com/cloudsdktool/…`, a mirror's
+            # `docker.io/alpine`) is a path on the URL's registry, not a registry of its own
+            im = {**im, "host": m.group(1), "path": m.group(2), "explicit": True}
         im["kind"] = "url"
         ref = m.group(4).rstrip(":")
         if m.group(3) == "manifests":
@@ -439,8 +443,13 @@ def entities(lines: list[str], evidence_index: int, rules_op: str | None) -> dic
         login_host = _first_found(lines, order, _login_url_host)
     other_host = _first_found(lines, order, _other_host)
     # The evidence line's own name first, then what the user typed, then the registry URL of the evidence line,
-    # then the nearest names in the rest of the paste.
-    ranked = ev_named + ([cmd_image] if cmd_image else []) + ev_urls + near_named + near_urls
+    # then the nearest names in the rest of the paste. A URL of the evidence line on another registry than the typed
+    # image's goes before it: the request that failed went there (the paste's last typed command was another one).
+    typed = [cmd_image] if cmd_image else []
+    if cmd_image and ev_urls and _canon_host(ev_urls[0]["host"]) != _canon_host(cmd_image["host"]):
+        typed = []
+        ev_urls = ev_urls + [cmd_image]
+    ranked = ev_named + typed + ev_urls + near_named + near_urls
     image = _best_image(ranked, lines, evidence_index)
     if image and image["host"] is None and image["kind"] != "ref":
         # a registry-relative path: the registry it was sent to
