@@ -207,8 +207,8 @@ def explain_paste(text: str) -> LogCause | None:
     if other_vendor(text, result):
         from .logs import for_other_registry
 
-        return _port_said(for_other_registry(result))
-    return _port_said(result)
+        return for_other_registry(result)
+    return result
 
 
 def decisive_lines(text: str, limit: int = 20) -> list[tuple[int, int]]:
@@ -218,16 +218,6 @@ def decisive_lines(text: str, limit: int = 20) -> list[tuple[int, int]]:
     from .logs.window import decisive_lines as lines  # lazy: the log reader, only for a long paste (see explain_log)
 
     return lines(text, limit)
-
-
-def _port_said(log: LogCause | None) -> LogCause | None:
-    """`log` whose TCP cause's texts name the port its evidence dialled, and whose server-error summary the 4xx status
-    it shows (knowledge.logs.diagnosis.port_said, status_said)."""
-    if log is None:
-        return None
-    from .logs.diagnosis import port_said, status_said  # lazy, as `.logs` is here: only for a log cause
-
-    return status_said(port_said(log))
 
 
 def _without_step_image(log: LogCause) -> LogCause:
@@ -505,7 +495,7 @@ def ask_ranked(
         "lang": lang,
         "status": reply.status,
         "kb_version": kb.version,
-        "log": _port_said(reply.log),
+        "log": reply.log,
         # Why no entry answers (docs/ARCHITECTURE.md): smalltalk | other_registry | documentation | troubleshooting.
         "refusal": reply.why,
     }

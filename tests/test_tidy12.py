@@ -7,6 +7,7 @@
 3. English how-to push questions read as a bare "push" (entry 4, or the helm topic), Chinese ones got the quick start.
 4. A bare "ACR" in a Chinese post about Azure was read as Aliyun's registry.
 5. `check-name … -` read a byte-order mark starting a line after the first as part of the name.
+6. A TCP text's dialled port was put into its phrase by string replacement; the texts now hold `{port}` placeholders.
 7. `explain` on ':\n' * 500_000 took half as long again as it had (a second join of the lines, a prose pass over
    symbol lines).
 """
@@ -281,3 +282,57 @@ def test_a_paste_of_symbol_lines_is_read_in_one_join(monkeypatch):
         (2, "docker pull 一直拉取失败，怎么办")
     ]
     assert prose.told_failure(":") is None and prose.told_failure("docker pull 一直拉取失败") == "pull"
+
+
+# ---------------------------------------------------------------------------------------------- 6. the dialled port
+# A TCP cause's texts said "port 443" and a second step swapped the phrase for the dialled port by string replacement
+# (knowledge.logs.diagnosis.port_said; qa12's status_said did the same for a 4xx read as SERVER_ERROR); they now hold
+# `{port}` / `{port_check}` / `{server_error}` placeholders, filled where the reading is made, with the same words.
+def test_the_tcp_texts_hold_port_placeholders_not_443():
+    from knowledge.logs.rules import load_rules
+
+    causes = load_rules()["causes"]
+    for code in ("TCP_TIMEOUT", "TCP_REFUSED"):
+        texts = [t for part in ("summary", "fix", "fix_other") for t in (causes[code].get(part) or {}).values()]
+        assert texts and not any("443" in t for t in texts), code
+        assert any("{port" in t for t in texts), code
+
+
+@pytest.mark.parametrize(
+    ("port", "summary_en", "refused_en", "refused_zh"),
+    [
+        (
+            "5000",
+            "port 5000 timed out",
+            "that port 5000 is the one the registry listens on (HTTPS is 443)",
+            "端口 5000 确为",
+        ),
+        ("443", "port 443 timed out", "that the port is 443", "端口为 443"),
+    ],
+)
+def test_a_tcp_reading_names_the_port_it_dialled(port, summary_en, refused_en, refused_zh):
+    import knowledge
+
+    host = "shop-tcr.tencentcloudcr.com"
+    timeout = knowledge.explain_paste(f'Get "https://{host}:{port}/v2/": dial tcp 10.1.2.3:{port}: i/o timeout')
+    assert timeout["cause"] == "TCP_TIMEOUT" and summary_en in timeout["summary"]["en"]
+    assert f"{port} 端口" in timeout["summary"]["zh"]
+    refused = knowledge.explain_paste(
+        f'Get "https://{host}:{port}/v2/": dial tcp 10.1.2.3:{port}: connect: connection refused'
+    )
+    assert (
+        refused["cause"] == "TCP_REFUSED" and refused_en in refused["fix"]["en"] and refused_zh in refused["fix"]["zh"]
+    )
+    other = knowledge.ask(
+        f'我们自己的 harbor\nGet "https://10.0.0.5:{port}/v2/": dial tcp 10.0.0.5:{port}: i/o timeout'
+    )["log"]
+    assert other["faq"] is None and f"{port} 端口" in other["fix"]["zh"] and f"port {port}" in other["fix"]["en"]
+
+
+def test_no_placeholder_reaches_a_cause_text():
+    import knowledge
+    from knowledge.logs.rules import load_rules
+
+    for code in load_rules()["causes"]:
+        text = knowledge.cause_text(code)
+        assert "{port" not in str(text["summary"]) + str(text["fix"]), code

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from ..dialogue import names_tcr, vendor_of_host
 from ..redact import names_a_secret
-from .rules import faq_exists, fix_text, load_rules, pattern_by_id
+from .rules import faq_exists, filled, fix_text, load_rules, pattern_by_id
 
 if TYPE_CHECKING:
     from ..results import Entities, LogCause
@@ -136,9 +136,10 @@ def reading(
         "push": push,
         "evidence": evidence,
         "faq": faq,
-        "summary": dict((pattern or {}).get("summary") or meta["summary"]),
+        # (the texts' placeholders name what the evidence shows: the port dialled, a 4xx status: rules.filled)
+        "summary": filled((pattern or {}).get("summary") or meta["summary"], evidence),
         # the fix speaks of TCR when the paste's registry (or the host the user's prose links to) is TCR's, or none
-        "fix": fix_text(cause, pattern, tcr=not host or names_tcr(host)),
+        "fix": fix_text(cause, pattern, tcr=not host or names_tcr(host), evidence=evidence),
         "note": dict(note) if note else None,
         "confidence": confidence,
         "pattern": pattern["id"] if pattern else "learned",
@@ -170,70 +171,3 @@ def without_step_image(log: LogCause) -> LogCause:
     stepless["host"] = host
     stepless["image"] = stepless["image_as_written"] = stepless["tag"] = stepless["digest"] = None
     return stepless
-
-
-# The port a TCP failure's evidence dialled (`dial tcp 10.0.0.1:5000: …`, curl's `port 5000`): the TCP causes' texts
-# speak of the registry's port 443, the HTTPS default, which a plain-HTTP (:80) or self-hosted (:5000) one is not.
-_DIALED_PORT = re.compile(r"\bdial tcp \S+?:(\d{1,5}):|\bport (\d{1,5})\b")
-_PORT_WORDS = (  # the words for port 443 -> the words for the port dialled (the longer phrases first)
-    ("that the port is 443", "that port {port} is the one the registry listens on (HTTPS is 443)"),
-    ("端口为 443", "端口 {port} 确为仓库监听的端口（HTTPS 为 443）"),
-    ("port 443", "port {port}"),
-    ("443 端口", "{port} 端口"),
-)
-
-
-def port_said(log: LogCause) -> LogCause:
-    """`log` whose TCP cause's summary and fix name the port its evidence dialled where they said port 443."""
-    if log.get("cause") not in ("TCP_TIMEOUT", "TCP_REFUSED"):
-        return log
-    m = _DIALED_PORT.search(str(log.get("evidence") or ""))
-    port = m.group(1) or m.group(2) if m else None
-    if not port or port == "443":
-        return log
-
-    def said(text: str) -> str:
-        for old, new in _PORT_WORDS:
-            text = text.replace(old, new.format(port=port))
-        return text
-
-    ported = log.copy()
-    ported["summary"] = {lang: said(v) for lang, v in log["summary"].items()}
-    ported["fix"] = {lang: said(v) for lang, v in log["fix"].items()}
-    return ported
-
-
-# The HTTP status an error line shows, as Go's net/http and the registry clients print one ("unexpected status: 400 Bad
-# Request", "returned 400", "error parsing HTTP 413 response body", "StatusCode: 413", "(Code: 404;", "Status 404"): a
-# status word before it, or its reason phrase after it (never a bare number: ":443" is a port).
-_STATUS_SAID = re.compile(
-    r"(?:\b(?:status(?: code)?|HTTP|returned|Code|StatusCode|RESPONSE)[:=]?\s?\[?(\d{3})\b)"
-    r"|\b(\d{3}) (?:Bad Request|Unauthorized|Forbidden|Not Found|Method Not Allowed|Not Acceptable|Request Time-?out|"
-    r"Conflict|Gone|Precondition Failed|Request Entity Too Large|Payload Too Large|Unsupported Media Type|"
-    r"Internal Server Error|Bad Gateway|Service Unavailable|Gateway Time-?out)\b",
-    re.IGNORECASE,
-)
-_SERVER_ERROR_WORDS = (
-    ("a server error (5xx)", "an error status (HTTP {status})"),
-    ("服务端错误（5xx）", "错误状态（HTTP {status}）"),
-)
-
-
-def status_said(log: LogCause) -> LogCause:
-    """`log` whose server-error summary names the 4xx status its evidence shows where it said "(5xx)": a gateway's 413
-    or a token service's 400 read as the registry's fault is no 5xx, and the card contradicted its own evidence."""
-    if log.get("cause") != "SERVER_ERROR" or not any(
-        old in v for v in log["summary"].values() for old, _ in _SERVER_ERROR_WORDS
-    ):
-        return log
-    statuses = [a or b for a, b in _STATUS_SAID.findall(str(log.get("evidence") or ""))]
-    if not statuses or any(s.startswith("5") for s in statuses) or not statuses[0].startswith("4"):
-        return log
-    said = log.copy()
-    summary = dict(log["summary"])
-    for lang, text in summary.items():
-        for old, new in _SERVER_ERROR_WORDS:
-            text = text.replace(old, new.format(status=statuses[0]))
-        summary[lang] = text
-    said["summary"] = summary
-    return said

@@ -470,13 +470,81 @@ def confirming_codes(cause: str) -> list[str]:
     return list(load_rules()["causes"][cause].get("confirm", []))
 
 
+# The placeholders of the causes' texts (knowledge/logpatterns.toml): filled, as the diagnosis's finding texts are
+# (diagnostics.findings.fill), from the evidence line a reading shows. `{port}`: the port a TCP failure dialled
+# (`dial tcp 10.0.0.1:5000: …`, curl's `port 5000`), else HTTPS's 443; `{port_check}`: the check of it a fix asks for;
+# `{server_error}`: "a server error (5xx)", or the 4xx status the evidence shows instead (a gateway's 413 or a token
+# service's 400 read as the registry's fault is no 5xx: qa12).
+_DIALED_PORT = re.compile(r"\bdial tcp \S+?:(\d{1,5}):|\bport (\d{1,5})\b")
+# The HTTP status an error line shows, as Go's net/http and the registry clients print one ("unexpected status: 400 Bad
+# Request", "returned 400", "error parsing HTTP 413 response body", "StatusCode: 413", "(Code: 404;", "Status 404"): a
+# status word before it, or its reason phrase after it (never a bare number: ":443" is a port).
+_STATUS_SAID = re.compile(
+    r"(?:\b(?:status(?: code)?|HTTP|returned|Code|StatusCode|RESPONSE)[:=]?\s?\[?(\d{3})\b)"
+    r"|\b(\d{3}) (?:Bad Request|Unauthorized|Forbidden|Not Found|Method Not Allowed|Not Acceptable|Request Time-?out|"
+    r"Conflict|Gone|Precondition Failed|Request Entity Too Large|Payload Too Large|Unsupported Media Type|"
+    r"Internal Server Error|Bad Gateway|Service Unavailable|Gateway Time-?out)\b",
+    re.IGNORECASE,
+)
+_PLACEHOLDER = re.compile(r"\{(port|port_check|server_error)\}")
+
+
+def dialled_port(evidence: str | None) -> str | None:
+    """The port the evidence line of a pasted log dialled, or None when it names none."""
+    m = _DIALED_PORT.search(evidence or "")
+    return (m.group(1) or m.group(2)) if m else None
+
+
+def _client_status(evidence: str | None) -> str | None:
+    """The 4xx status the evidence line shows, when it shows statuses and no 5xx among them; else None."""
+    statuses: list[str] = [a or b for a, b in _STATUS_SAID.findall(evidence or "")]
+    if not statuses or any(s.startswith("5") for s in statuses) or not statuses[0].startswith("4"):
+        return None
+    return statuses[0]
+
+
+def _values(name: str, evidence: str | None, lang: str) -> str:
+    zh = lang == "zh"
+    if name == "server_error":
+        status = _client_status(evidence)
+        if status is None:
+            return "服务端错误（5xx）" if zh else "a server error (5xx)"
+        return f"错误状态（HTTP {status}）" if zh else f"an error status (HTTP {status})"
+    port = dialled_port(evidence) or "443"
+    if name == "port":
+        return port
+    if port == "443":
+        return "端口为 443" if zh else "that the port is 443"
+    return (
+        f"端口 {port} 确为仓库监听的端口（HTTPS 为 443）"
+        if zh
+        else f"that port {port} is the one the registry listens on (HTTPS is 443)"
+    )
+
+
+def filled(texts: Texts, evidence: str | None = None) -> Texts:
+    """TEXTS ({zh, en} of a cause or pattern) with their placeholders filled from the `evidence` line a reading shows
+    (None: said of no particular line: HTTPS's port, a 5xx); any other brace stays as written."""
+    out = {}
+    for lang, text in texts.items():
+        if "{" in text:
+            text = _PLACEHOLDER.sub(functools.partial(_fill_one, evidence, lang), text)
+        out[lang] = text
+    return out
+
+
+def _fill_one(evidence: str | None, lang: str, m: re.Match[str]) -> str:
+    return _values(m.group(1), evidence, lang)
+
+
 def cause_text(code: str) -> CauseText:
-    """Summary and fix of a cause code ({"summary": {zh, en}, "fix": {zh, en}, "faq": id|None})."""
+    """Summary and fix of a cause code ({"summary": {zh, en}, "fix": {zh, en}, "faq": id|None}), said of a registry
+    on HTTPS's port."""
     meta = load_rules()["causes"][code]
     faq = meta.get("faq")
     return {
-        "summary": dict(meta["summary"]),
-        "fix": dict(meta["fix"]),
+        "summary": filled(meta["summary"]),
+        "fix": filled(meta["fix"]),
         "faq": faq if faq and faq_exists(faq) else None,
     }
 
@@ -489,22 +557,26 @@ def agreeing_entries(code: str, tool: str | None = None) -> frozenset[str]:
     return frozenset(i for i in (faq, *meta.get("agrees", ())) if i)
 
 
-def fix_text(code: str, pattern: dict[str, Any] | None = None, *, tcr: bool = True) -> Texts:
+def fix_text(
+    code: str, pattern: dict[str, Any] | None = None, *, tcr: bool = True, evidence: str | None = None
+) -> Texts:
     """The fix ({zh, en}) for cause `code` as matched by `pattern`: TCR's own advice, or with `tcr` False (the registry
-    is another vendor's or self-hosted) the same advice without TCR's console, CAM, instances or quotas."""
+    is another vendor's or self-hosted) the same advice without TCR's console, CAM, instances or quotas; its
+    placeholders filled from the `evidence` line shown (`filled`)."""
     meta = load_rules()["causes"][code]
     pattern = pattern or {}
     if not tcr:
         for source in (pattern, meta):
             if source.get("fix_other"):
-                return dict(source["fix_other"])
-    return dict(pattern.get("fix") or meta["fix"])
+                return filled(source["fix_other"], evidence)
+    return filled(pattern.get("fix") or meta["fix"], evidence)
 
 
 def for_other_registry(result: LogCause) -> LogCause:
     """A pasted-log result (`explain`) for a message about another vendor's registry: no FAQ entry, and the
     vendor-neutral fix."""
-    return {**result, "faq": None, "fix": fix_text(result["cause"], pattern_by_id(result.get("pattern")), tcr=False)}
+    pattern, evidence = pattern_by_id(result.get("pattern")), result.get("evidence")
+    return {**result, "faq": None, "fix": fix_text(result["cause"], pattern, tcr=False, evidence=evidence)}
 
 
 # The generic wordings whose cause the rules guess and the learned model may overrule (`overrulable`): GENERIC_IDS but
