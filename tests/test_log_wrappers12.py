@@ -422,3 +422,17 @@ def test_a_well_known_registry_host_with_two_letters_swapped_is_a_wrong_name(typ
     assert read(text)[0] == "REPO_NOT_FOUND"
     # control: the registry's own host keeps the refusal's reading
     assert read(text.replace(typed, right))[0] != "REPO_NOT_FOUND"
+
+
+def test_a_login_query_is_not_a_login():
+    # containers/common `login --get-login` prints the user logged in; the 401 after it is another program's request
+    # (ko: "writing sbom: HEAD https://…: unexpected status code 401 Unauthorized"), not a refused login
+    text = (
+        "$ podman login --get-login quay.io\nrobot_acme\n$ ko build ./cmd/web\n"
+        "Error: failed to publish images: error publishing ko://example.com/web: HEAD https://quay.io/v2/acme/web/"
+        "blobs/sha256:ab: unexpected status code 401 Unauthorized (HEAD responses have no body, use GET for details)"
+    )
+    assert read(text)[0] == "CREDENTIALS_MISSING"
+    # control: a login typed is the login, and its 401 the login's refusal
+    login = '$ podman login quay.io\nError: logging into "quay.io": invalid username/password'
+    assert read(login)[0] == "CREDENTIALS_INVALID"

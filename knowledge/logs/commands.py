@@ -40,6 +40,8 @@ def command_info(line: str) -> tuple[str, str, str] | None:
     binary, sub, verb, rest = m.group(2), (m.group(4) or "").strip(), m.group(5), m.group(6) or ""
     if binary == "helm" and sub == "registry" and verb == "login":
         op = "login"
+    elif verb == "login" and re.search(r"\s--get-login\b", rest):
+        op = None  # containers/common's `login --get-login` prints who is logged in: a query, not a login
     elif verb in ("login", "push", "pull"):
         op = verb
     elif verb in ("run", "create", "install", "upgrade", "apply", "template", "fetch", "copy", "inspect"):
