@@ -411,7 +411,9 @@ def test_a_registry_host_inside_a_docker_hub_name_is_a_wrong_name(registry):
     assert read(text)[0] == "REPO_NOT_FOUND"
 
 
-@pytest.mark.parametrize(("typed", "right"), [("ghrc.io", "ghcr.io"), ("qauy.io", "quay.io")])
+@pytest.mark.parametrize(
+    ("typed", "right"), [("ghrc.io", "ghcr.io"), ("qauy.io", "quay.io"), ("grc.io", "gcr.io"), ("lcsr.io", "lscr.io")]
+)
 def test_a_well_known_registry_host_with_two_letters_swapped_is_a_wrong_name(typed, right):
     # C3: the push went to another domain than the registry the user logged in to
     text = (

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from ..dialogue import LazyRe, names_tcr
 from ..redact import redact_part
 from ..structure import is_prose
+from ..vendors import VENDOR_HOSTS
 from .commands import command_info, detect_tool, guess_op
 from .diagnosis import reading
 from .images import entities, login_finished
@@ -1440,8 +1441,9 @@ _HUB_NAME_WITH_HOST = LazyRe(
     r"\.(?:io|com|org|net|dev|cloud|ai|cn|co|aws)/",
     re.IGNORECASE,
 )
-# Public registries whose host a user mistypes (two neighbouring letters swapped: `ghrc.io`, `qauy.io`)
-_WELL_KNOWN_REGISTRIES = ("ghcr.io", "quay.io", "docker.io", "nvcr.io", "registry.k8s.io", "mcr.microsoft.com")
+# Public registries whose host a user mistypes (two neighbouring letters swapped: `ghrc.io`, `qauy.io`): the one list
+# of other vendors' registry hosts (knowledge/vendors.py)
+_WELL_KNOWN_REGISTRIES = tuple(host for host, _vendor in VENDOR_HOSTS)
 
 
 def _wrong_registry_in_name(line: str, host: str | None) -> bool:
