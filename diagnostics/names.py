@@ -222,6 +222,12 @@ def validate_tcr_path(domain: str | None, path: str) -> None:
         validate_namespace(path.split("/", 1)[0])
         validate_repo(path.split("/", 1)[1])
     elif host.endswith(PERSONAL_HOST):
+        if "/" not in path:  # one level: the namespace is missing (saying "multi-level" here read as a riddle)
+            raise NameRuleError(
+                "personal.single-level",
+                f"the personal edition takes exactly <namespace>/<repository>: {path!r} has no namespace",
+                f"个人版镜像必须是 <命名空间>/<仓库名>：{path!r} 缺少命名空间",
+            )
         if path.count("/") != 1:
             raise NameRuleError(
                 "personal.single-level",

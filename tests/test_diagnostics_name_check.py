@@ -143,3 +143,24 @@ def test_the_progress_lines_say_the_statuses_the_report_gives(only):
         progress=lambda e, c, i: e == "done" and done.append(i["status"]),
     )
     assert sorted(done) == sorted(f.status for f in r.findings) and "fail" in done
+
+
+@pytest.mark.parametrize(
+    ("target", "words"),
+    [
+        ("ccr.ccs.tencentyun.com/tcb", ("has no namespace", "缺少命名空间")),
+        ("hkccr.ccs.tencentyun.com/ns/team/app:1", ("multi-level paths are not allowed", "不支持多级路径")),
+    ],
+)
+def test_a_personal_paths_error_says_what_is_wrong_with_it(target, words):
+    """The personal edition's <namespace>/<repository> rule: a one-level path lacks its namespace; the message said
+    "multi-level paths are not allowed" for `ccr.ccs.tencentyun.com/tcb` too (qa12, a real CloudBase post)."""
+    from diagnostics.names import NameRuleError, validate_tcr_ref
+
+    _, r = name_findings(target)
+    (f,) = r.findings
+    assert f.evidence["rule"] == "personal.single-level"
+    assert words[0] in f.summary["en"] and words[1] in f.summary["zh"], f.summary
+    with pytest.raises(NameRuleError) as raised:
+        validate_tcr_ref(target)
+    assert words[0] in raised.value.message["en"] and words[1] in raised.value.message["zh"]

@@ -121,5 +121,10 @@ def _personal_path_findings(repository: str) -> list[Finding]:
         "en": "the personal edition takes exactly <namespace>/<repository>; multi-level paths are not allowed",
         "zh": "个人版镜像必须是 <命名空间>/<仓库名>，不支持多级路径",
     }
+    if not repo:  # one level: the namespace is missing, not a path too deep
+        error = {
+            "en": f"the personal edition takes exactly <namespace>/<repository>: {ns!r} has no namespace",
+            "zh": f"个人版镜像必须是 <命名空间>/<仓库名>：{ns!r} 缺少命名空间",
+        }
     suggestion = f"{ns}/{repo.replace('/', '-')}" if repo else None
     return [_invalid("repo", repository, error, "personal.single-level", suggestion)]
