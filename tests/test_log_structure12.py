@@ -274,3 +274,24 @@ def test_old_docker_pys_404_no_such_image_is_a_local_lookup():
         'Not Found ("no such image: example/addon-amd64:0.7.0: No such image: example/addon-amd64:0.7.0").'
     )
     assert explain(text) is None
+
+
+# (what the author denies, the same words said): "不是证书的问题" / "not a certificate issue" rules the family out
+DENIED = [
+    ("docker pull example/app 失败了，不是证书的问题", "docker pull example/app 失败了，是证书的问题"),
+    (
+        "docker pull example/app fails, it is not a certificate issue",
+        "docker pull example/app fails, it is a certificate issue",
+    ),
+]
+
+
+@pytest.mark.parametrize(("denied", "said"), DENIED)
+def test_a_family_the_author_denies_is_not_named(denied, said):
+    assert reading(denied)[0] is None
+    assert reading(said)[0] == "TLS_UNTRUSTED"
+
+
+def test_a_family_the_author_asks_about_is_no_denial():
+    # "是不是证书的问题" asks: it reads as the family said
+    assert reading("docker pull example/app 失败了，是不是证书的问题")[0] == "TLS_UNTRUSTED"

@@ -460,14 +460,22 @@ def fix_cause(text: str) -> tuple[str, tuple[str, ...]] | None:
 
 def told_family(sentence: str) -> tuple[str, tuple[str, ...]] | None:
     """The family a failure told in words names ("拉取镜像 timeout": a timeout; "由于权限问题无法拉取": a permission
-    refused), with its alternatives; None when it names none."""
+    refused), with its alternatives; None when it names none. A family the sentence denies ("不是证书的问题", "it is not
+    a certificate issue") it does not name."""
     low = sentence.lower()
+    if _DENIED.search(low):
+        low = _DENIED.sub(" ", low)
     for cause, also, rx in _FAMILIES:
         if rx.search(low):
             return cause, also
     return None
 
 
+# A family the author denies: "不是/并非 … 问题" (not "是不是 … 问题", which asks), "not a … issue/problem"
+_DENIED = LazyRe(
+    r"(?<!是)(?:不是|并非|并不是)[^，,。；;！!？?\n]{0,12}?问题|"
+    r"\b(?:not|isn't|wasn't)\s(?:an?\s|the\s)?[\w./-]{1,30}\s(?:issue|problem)\b"
+)
 _REGISTRY_VERB = LazyRe(r"拉取|拉去|拉不|\bpull|推送|推不|\bpush|登录|登陆|\blog ?in\b|プル|풀|푸시")
 _NEXT = 2  # lines right below the told failure, which go on telling it
 _NEAR = 8  # lines after the told failure in which the author says what it showed
