@@ -140,7 +140,7 @@ def first_cause(
 
 
 def shipped(reading: dict[str, Any], scores: dict[str, float], text: str) -> str:
-    """The shipped combiner's first cause (rules 1 and 2: train_log_fallback.combine, weak>1.0 none>0.75; as
+    """The shipped combiner's first cause (rules 1 and 2: train_log_fallback.combine with its THRESHOLD and OVERRIDE; as
     rules.overrulable, a reading whose cause is not its wording's own, by this tree's patterns, is not weak; as
     learned.learned_cause, rule 1 only for a paste with pasted output whose requests did not all go to another
     program's hosts)."""
@@ -150,7 +150,10 @@ def shipped(reading: dict[str, Any], scores: dict[str, float], text: str) -> str
     own = _own_causes().get(str(reading.get("pattern") or ""))
     weak = reading["weak"] and (own is None or own == reading["cause"])
     first = fallback.combine(
-        {**reading, "cause": reading["cause"] or NONE, "weak": weak}, top, margin, ("weak", 0.75, 1.0)
+        {**reading, "cause": reading["cause"] or NONE, "weak": weak},
+        top,
+        margin,
+        ("weak", fallback.THRESHOLD, fallback.OVERRIDE),
     )
     if (reading["cause"] or NONE) == NONE and first != NONE:
         if not learned.pasted(text) or learned.requests_elsewhere(learned.clean_lines(text)):
@@ -249,10 +252,13 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--ablation", action="store_true", help="leave-one-round-out table instead of training")
     ap.add_argument("--cross", action="append", default=[], help="ablation: a commit whose reader reads a blind half")
     ap.add_argument("--cross-batch", default="r9", help="ablation: the round whose blind half --cross reads")
+    ap.add_argument("--threshold", type=float, help="ablation: the combiner's margin where the rules name no cause")
+    ap.add_argument("--override", type=float, help="ablation: the combiner's margin before a guess of the rules")
     ap.add_argument("--out", type=Path, default=OUT)
     ap.add_argument("--sample", type=Path, default=SAMPLE)
+    ap.add_argument("--seen", help="the seen copy of the blind rounds (train_log_fallback.SEEN; 'none': tuning alone)")
     args = ap.parse_args(argv)
-    paths = [fallback.TUNE] + ([fallback.SEEN] if fallback.SEEN.exists() else [])
+    paths = fallback.training_paths(args.seen)
     rows = []
     for path in paths:
         for r in fallback.load([path]):
@@ -262,6 +268,9 @@ def main(argv: list[str]) -> int:
     rows = [r for r in rows if r["batch"] in rounds]
     keep = args.keep or None
     if args.ablation:
+        fallback.THRESHOLD = fallback.THRESHOLD if args.threshold is None else args.threshold
+        fallback.OVERRIDE = fallback.OVERRIDE if args.override is None else args.override
+        print(f"combiner: none>{fallback.THRESHOLD} weak>{fallback.OVERRIDE}")
         ablation(rows, rounds, keep, args.cross, args.cross_batch)
         return 0
     learned = _learned()
