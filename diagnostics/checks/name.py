@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from .. import edition, enterprise_instance
+from .. import PERSONAL_HOST, edition, enterprise_instance
 from ..findings import Finding, finding
 from ..names import (
     KIND_WORDS,
@@ -15,6 +15,7 @@ from ..names import (
     validate_instance,
     validate_namespace,
     validate_repo,
+    validate_tcr_path,
 )
 from ..reference import NameRuleError
 
@@ -113,18 +114,12 @@ def _enterprise_path_findings(repository: str) -> list[Finding]:
 
 
 def _personal_path_findings(repository: str) -> list[Finding]:
-    """The personal edition takes exactly <namespace>/<repository>."""
+    """The personal edition takes exactly <namespace>/<repository>: check-name's rule and words
+    (diagnostics.names.validate_tcr_path), with its paths too deep joined by '-' as the suggestion."""
     ns, _, repo = repository.partition("/")
-    if repo and "/" not in repo:
-        return []
-    error = {
-        "en": "the personal edition takes exactly <namespace>/<repository>; multi-level paths are not allowed",
-        "zh": "个人版镜像必须是 <命名空间>/<仓库名>，不支持多级路径",
-    }
-    if not repo:  # one level: the namespace is missing, not a path too deep
-        error = {
-            "en": f"the personal edition takes exactly <namespace>/<repository>: {ns!r} has no namespace",
-            "zh": f"个人版镜像必须是 <命名空间>/<仓库名>：{ns!r} 缺少命名空间",
-        }
     suggestion = f"{ns}/{repo.replace('/', '-')}" if repo else None
-    return [_invalid("repo", repository, error, "personal.single-level", suggestion)]
+    return _broken_rule("repo", repository, _personal_path, lambda _value: suggestion)
+
+
+def _personal_path(path: str) -> None:
+    validate_tcr_path(PERSONAL_HOST, path)
