@@ -417,6 +417,7 @@ def api_ask() -> Response:
     count_question(state.metrics.inc, "web", result)
 
     answered: dict[str, object] = dict(result)  # the ask() result, and with render=html its HTML
+    answered["refused_targets"] = refused_targets(state, result)
     if body.get("render") == "html":
         answered["html"] = render_answer(result)
         log = result.get("log")
@@ -425,6 +426,24 @@ def api_ask() -> Response:
     response = jsonify(answered)
     response.headers["X-Question-Id"] = qid
     return response
+
+
+def refused_targets(state: WebState, result: Mapping[str, Any]) -> list[str]:
+    """The diagnosis targets an answer names (its log's target, the image and the registry asked about) that
+    /api/diagnose would refuse under this service's address policy (TCR_DOCTOR_REGISTRY_DOMAINS, _PORTS): the
+    policy's own decision, so a channel offers no diagnosis the service always refuses without a copy of the rule."""
+    log = result.get("log")
+    entities = result.get("entities")
+    named = [log.get("target") if isinstance(log, Mapping) else None]
+    if isinstance(entities, Mapping):
+        named += [entities.get("image"), entities.get("registry")]
+    return [t for t in dict.fromkeys(n for n in named if isinstance(n, str) and n.strip()) if _policy_refuses(state, t)]
+
+
+def _policy_refuses(state: WebState, target: str) -> bool:
+    """Whether /api/diagnose refuses TARGET before any lookup: the masked target it would diagnose, checked by the
+    address policy as _diagnosis checks it."""
+    return state.policy.check_target(_redact(target.strip())[0])[1] is not None
 
 
 # --- /api/diagnose --------------------------------------------------------------------------------------

@@ -73,10 +73,13 @@ def test_the_web_api_answers_an_ask_result(tmp_path):
     client = create_app({"DB": str(tmp_path / "w.sqlite3"), "SLACK": "off"}).test_client()
     body = client.post("/api/ask", json={"q": "docker push: denied: requested access to the resource is denied"})
     assert body.status_code == 200
-    assert not problems(body.get_json(), results.AskResult)
+    answer = body.get_json()
+    assert isinstance(answer.pop("refused_targets"), list)  # the web's addition: its address policy's decision
+    assert not problems(answer, results.AskResult)
     html = client.post("/api/ask", json={"q": "Error: x509: certificate signed by unknown authority", "render": "html"})
     data = html.get_json()
     assert isinstance(data.pop("html"), str) and isinstance(data.pop("log_html"), str)  # the only additions
+    assert isinstance(data.pop("refused_targets"), list)
     assert not problems(data, results.AskResult)
 
 

@@ -52,6 +52,7 @@ def ask_json(q, lang=None):
     """What /api/ask answers: the `ask --json` object, which carries the pasted-log cause as "log"."""
     result = dict(knowledge.ask(q, lang))
     result.setdefault("log", knowledge.explain_log(q))  # a knowledge version without it: the web adds it
+    result["refused_targets"] = []  # the web's addition; these questions name no target its policy refuses
     return result
 
 

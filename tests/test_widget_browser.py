@@ -612,18 +612,43 @@ def test_a_log_on_the_registry_of_the_image_asked_about_gets_one_diagnosis(page,
 
 
 def test_a_log_on_another_port_of_the_registry_asked_about_gets_one_diagnosis(page, service, host_pages):
-    """The log shows the registry asked about on another port (ccr.ccs.tencentyun.com:8080): one registry, one
-    diagnosis, the cause card's (the rule compared host:port exactly and offered a second button)."""
+    """The log shows the registry asked about with a port (ccr.ccs.tencentyun.com:80, a port the default policy
+    diagnoses): one registry, one diagnosis, the cause card's (the rule compared host:port exactly and offered a
+    second button)."""
     page.goto(host_pages.add("one-diagnosis-port", service.url))
     open_and_ask(
         page,
         "docker login to ccr.ccs.tencentyun.com fails with nerdctl:\n"
-        'FATA[0006] failed to call rh.Client.Do: Get "http://ccr.ccs.tencentyun.com:8080/v2/": EOF',
+        'FATA[0006] failed to call rh.Client.Do: Get "http://ccr.ccs.tencentyun.com:80/v2/": EOF',
     )
     page.locator(".tcrd-cause").wait_for(timeout=10000)
     reply = page.locator(".tcrd-bot").last
+    assert "ccr.ccs.tencentyun.com:80" in reply.locator(".tcrd-cause-hint").inner_text()
     assert reply.locator("button.tcrd-run-log").count() == 1
     assert reply.locator("button.tcrd-run, form.tcrd-target-form").count() == 0
+
+
+@pytest.mark.parametrize(
+    "paste",
+    [
+        # another vendor's registry (the default policy diagnoses TCR domains only): datalens-tech/datalens#14 shape
+        "docker pull ghcr.io/acme/app:1.0\n"
+        'Error response from daemon: Head "https://ghcr.io/v2/acme/app/manifests/1.0": unauthorized',
+        # a TCR host on a port the policy does not diagnose (80 and 443 by default)
+        "docker login to ccr.ccs.tencentyun.com fails with nerdctl:\n"
+        'FATA[0006] failed to call rh.Client.Do: Get "http://ccr.ccs.tencentyun.com:8080/v2/": EOF',
+    ],
+)
+def test_no_diagnosis_is_offered_on_a_target_the_service_refuses(page, service, host_pages, paste):
+    """The cause card offered "Run this diagnosis" on every log target, and a click only ever got TARGET_REFUSED
+    (qa12): the service's answer says which targets its address policy refuses, and the widget offers none of them;
+    the card's CLI command stays."""
+    page.goto(host_pages.add("refused-target", service.url))
+    open_and_ask(page, paste)
+    page.locator(".tcrd-cause").wait_for(timeout=10000)
+    reply = page.locator(".tcrd-bot").last
+    assert "tcr-doctor diagnose" in reply.locator(".tcrd-cause-cli code").inner_text()
+    assert reply.locator("button.tcrd-run-log, button.tcrd-run, form.tcrd-target-form").count() == 0
 
 
 def test_markup_in_a_pasted_log_is_text_and_runs_nothing(page, service, host_pages):

@@ -441,7 +441,10 @@
     // A pasted error log: its cause comes first, with the diagnosis that confirms it (issue 6).
     var log = (res.log && typeof res.log === "object" && res.log.cause) ? res.log : null;
     var kind = (res.refusal && res.refusal.kind) || (res.matched ? null : "troubleshooting");
-    if (log) { m.appendChild(causeCard(log, res.log_html, W, kind === "other_registry")); }
+    // The targets the service's address policy refuses (its own decision, in the answer): no diagnosis is offered
+    // on them, since /api/diagnose would only answer TARGET_REFUSED (the cause card's CLI command is the way).
+    var refused = Array.isArray(res.refused_targets) ? res.refused_targets.map(String) : [];
+    if (log) { m.appendChild(causeCard(log, res.log_html, W, kind === "other_registry", refused)); }
     if (res.html) {
       // The answer, or why there is none (small talk, another vendor, the "not covered" pointer, a problem report).
       var body = el("div", { className: "tcrd-answer-wrap" });
@@ -471,6 +474,8 @@
       if (log && log.diagnose && (!log.target || log.target === target || log.target === ent.registry ||
           registryHost(log.target) === registryHost(target))) {
         // the cause card already offers a diagnosis of this registry (or asks for it): no second button/form
+      } else if (target && refused.indexOf(target) >= 0) {
+        // the service refuses this target: no button that can only be refused
       } else if (target) {
         var run = el("button", { type: "button", className: "tcrd-run" }, fmt(W, "runDiagnostics", { target: target }));
         run.addEventListener("click", function () { run.disabled = true; diagnose(target, null, W); });
@@ -546,7 +551,8 @@
   // markdown, other possible causes, the CLI command), the evidence line set again here as plain text, and the
   // "Run this diagnosis" action on the log's target with its checks.
   // other: the message is about another vendor's or a self-hosted registry (the reply's refusal says so).
-  function causeCard(log, html, W, other) {
+  // refused: the targets the service's address policy refuses (the answer's refused_targets).
+  function causeCard(log, html, W, other, refused) {
     W = W || T;
     var card = el("div", { className: "tcrd-cause-wrap" });
     if (html) {
@@ -572,6 +578,7 @@
     if (wanted.length && !runnable.length) { return card; }   // none runs here: the card's CLI command is the way
     var extra = { checks: runnable, cause: String(log.cause),
                   also: Array.isArray(log.also) ? log.also.map(String) : [] };
+    if (log.target && (refused || []).indexOf(String(log.target)) >= 0) { return card; }   // refused: CLI only
     if (log.target) {
       var target = String(log.target);
       var hint = extra.checks.length ? fmt(W, "runLogOn", { target: target, checks: extra.checks.join(", ") })
