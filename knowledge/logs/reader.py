@@ -1450,7 +1450,7 @@ def _wrong_registry_in_name(line: str, host: str | None) -> bool:
     """Whether the refused name cannot exist because its registry is written wrong (labelling convention C3): a
     registry's host inside a Docker Hub name, or a well-known registry's host with two neighbouring letters swapped
     (`docker push ghrc.io/…` answered by whatever serves that domain)."""
-    if _HUB_NAME_WITH_HOST.search(line):
+    if "docker.io/" in line.lower() and _HUB_NAME_WITH_HOST.search(line):
         return True
     if not host:
         return False
