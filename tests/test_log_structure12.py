@@ -295,3 +295,13 @@ def test_a_family_the_author_denies_is_not_named(denied, said):
 def test_a_family_the_author_asks_about_is_no_denial():
     # "是不是证书的问题" asks: it reads as the family said
     assert reading("docker pull example/app 失败了，是不是证书的问题")[0] == "TLS_UNTRUSTED"
+
+
+def test_a_pull_and_the_message_it_got_in_one_english_sentence():
+    # the dots of a reference do not end the sentence
+    text = "When trying to pull the image `registry.example.com/team/controller:v1.6.0` I get `not found`."
+    assert reading(text)[0] == "TAG_NOT_FOUND"
+    # a version the author says is not released yet is a tag not published (C8)
+    assert reading("docker pull example/app:6.0 fails, the image is not yet released.")[0] == "TAG_NOT_FOUND"
+    # the sentence ends at a full stop followed by a space: no message after it is joined to the pull
+    assert reading("When I pull the image it starts. I get coffee meanwhile.")[0] is None

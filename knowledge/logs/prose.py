@@ -65,8 +65,10 @@ _FAILED_PULL = LazyRe(
     r"\b(?:can't|cannot|can not|couldn't|could not|unable to|fails? to|failed to|won't)\s(?:\w+\s)?(?:pull|download|fetch)\b|"
     r"\b(?:image )?(?:pull|download)(?:ing|s)?\s(?:\w+\s)?(?:fails?|failed|failing|times? out|timed out|hangs?|is stuck)\b|"
     r"\bpull(?:ing)? images? is (?:always )?waitt?ing\b|"
+    # a pull and the message it got in one sentence ("When trying to pull the latest image `X` I get `not found`")
+    r"\b(?:when|while) (?:trying to |i try to |attempting to |i )?pull(?:ing)?\b(?:[^.!?\n]|\.(?=\S)){0,160}?\bi (?:get|got|see|receive|am getting)\b|"
     # a pull and its failure in one sentence ("When run "docker pull X" always timeout")
-    r"\bpull\b[^.!?\n]{0,160}?\b(?:always |keeps? |still )?(?:timeouts?|times? out|timed out|fails|failed|hangs|is stuck)\b|"
+    r"\bpull\b(?:[^.!?\n]|\.(?=\S)){0,160}?\b(?:always |keeps? |still )?(?:timeouts?|times? out|timed out|fails|failed|hangs|is stuck)\b|"
     r"\berrimagepull\b|\bimagepullbackoff\b|\bfailed to pull image\b|"
     # a pull and its failure in one clause, whatever stands between ("拉取到sha256:d08d… 0B / 84.18kB的时候就会失败",
     # "拉取镜像时出现503", "pull时一直处于wait状态")
@@ -390,6 +392,8 @@ _FAMILIES: tuple[tuple[str, tuple[str, ...], LazyRe], ...] = (
         "TAG_NOT_FOUND",
         ("REPO_NOT_FOUND",),
         LazyRe(
+            # (+ a version the author says is not released yet: the tag is not published)
+            r"\bnot (?:yet )?(?:been )?(?:released|published)(?: yet)?\b|尚未发布|还没(?:有)?发布|"
             r"找不到|不存在|\bnot found\b|見つから|찾을 수 없|존재하지|не найден|não (?:foi )?encontrad|não existe|no (?:se )?encontr|no existe|nicht gefunden|existiert nicht|introuvable|n'existe pas"
         ),
     ),
