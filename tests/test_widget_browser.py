@@ -386,12 +386,17 @@ def test_a_log_of_another_registry_shows_no_tcr_host_as_the_example_target(page,
     other.wait_for(timeout=10000)
     example = other.get_attribute("placeholder")
     assert "tencentcloudcr" not in example and example.startswith("registry.example.com/"), example
+    # the question above the field gives the same example (it said "e.g. myinstance.tencentcloudcr.com": qa12)
+    asked = page.locator(".tcrd-bot").last.locator(".tcrd-cause-wrap .tcrd-target-form p").inner_text()
+    assert "(e.g. registry.example.com)" in asked and "tencentcloudcr" not in asked, asked
     page.locator("textarea.tcrd-input").fill(LOGIN_Q)  # a TCR login failure keeps a TCR instance as the example
     page.keyboard.press("Enter")
     page.locator(".tcrd-user").nth(1).wait_for(timeout=10000)
     tcr = page.locator(".tcrd-bot").last.locator(".tcrd-cause-wrap .tcrd-target-form input")
     tcr.wait_for(timeout=10000)
     assert ".tencentcloudcr.com/" in tcr.get_attribute("placeholder")
+    asked = page.locator(".tcrd-bot").last.locator(".tcrd-cause-wrap .tcrd-target-form p").inner_text()
+    assert "（例如 myinstance.tencentcloudcr.com）" in asked, asked  # LOGIN_Q is Chinese: so is its reply
 
 
 def test_diagnosis_form_when_no_target_was_mentioned(page, service, host_pages):

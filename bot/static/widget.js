@@ -43,8 +43,8 @@
       runLog: "Run this diagnosis",
       runLogOn: "Checks {checks} on {target}",
       runLogAll: "All checks that need no login, on {target}",
-      logTargetAsk: "Which registry did the log come from? (e.g. myinstance.tencentcloudcr.com)",
-      diagnoseAsk: "I can check a registry live. Which registry or image? (e.g. myinstance.tencentcloudcr.com/ns/app:1.0)",
+      logTargetAsk: "Which registry did the log come from? (e.g. {host})",
+      diagnoseAsk: "I can check a registry live. Which registry or image? (e.g. {example})",
       targetLabel: "Registry or image",
       diagnose: "Diagnose",
       diagnosing: "Running checks on {target}… (up to a few seconds)",
@@ -78,8 +78,8 @@
       runLog: "运行此诊断",
       runLogOn: "对 {target} 运行检查：{checks}",
       runLogAll: "对 {target} 运行所有无需登录的检查",
-      logTargetAsk: "这段日志来自哪个镜像仓库？（例如 myinstance.tencentcloudcr.com）",
-      diagnoseAsk: "我可以实时检查镜像仓库。请填写镜像仓库或镜像地址（例如 myinstance.tencentcloudcr.com/ns/app:1.0）",
+      logTargetAsk: "这段日志来自哪个镜像仓库？（例如 {host}）",
+      diagnoseAsk: "我可以实时检查镜像仓库。请填写镜像仓库或镜像地址（例如 {example}）",
       targetLabel: "镜像仓库或镜像地址",
       diagnose: "诊断",
       diagnosing: "正在检查 {target}…（需要几秒钟）",
@@ -492,18 +492,21 @@
 
   var formCount = 0;
   // The example a target field shows: a TCR instance's image, or any registry's where the message is about another
-  // vendor's or a self-hosted registry (a TCR host there would be a wrong example of what to diagnose).
+  // vendor's or a self-hosted registry (a TCR host there would be a wrong example of what to diagnose). The
+  // question above the field names the same example: its words hold {example} (the image) or {host} (its registry).
   var TCR_EXAMPLE = "myinstance.tencentcloudcr.com/ns/app:1.0";
   var OTHER_EXAMPLE = "registry.example.com/ns/app:1.0";
+  // question: the key of the words that ask for the target (default diagnoseAsk)
   function targetForm(extra, question, label, W, other) {
     W = W || T;
     formCount += 1;
     var f = el("form", { className: "tcrd-target-form" });
     var id = "tcrd-target-" + formCount;
-    f.appendChild(el("p", {}, question || W.diagnoseAsk));
+    var example = other ? OTHER_EXAMPLE : TCR_EXAMPLE;
+    f.appendChild(el("p", {}, fmt(W, question || "diagnoseAsk", { example: example, host: example.split("/")[0] })));
     f.appendChild(el("label", { "for": id, className: "tcrd-sr-only" }, W.targetLabel));
     var field = el("input", { id: id, type: "text", className: "tcrd-target", maxlength: String(MAX_TARGET_CHARS),
-                              placeholder: other ? OTHER_EXAMPLE : TCR_EXAMPLE, "aria-label": W.targetLabel,
+                              placeholder: example, "aria-label": W.targetLabel,
                               spellcheck: "false", autocapitalize: "off" });
     var go = el("button", { type: "submit", className: extra ? "tcrd-run-log" : "tcrd-run" }, label || W.diagnose);
     f.appendChild(field);
@@ -600,7 +603,7 @@
       actions.appendChild(el("span", { id: hintId, className: "tcrd-cause-hint" }, hint));
       card.appendChild(actions);
     } else {
-      card.appendChild(targetForm(extra, W.logTargetAsk, W.runLog, W, other));
+      card.appendChild(targetForm(extra, "logTargetAsk", W.runLog, W, other));
     }
     return card;
   }
