@@ -89,7 +89,7 @@ def test_a_tcp_causes_words_name_the_port_its_evidence_dialled(paste, port):
         assert log["cause"] in ("TCP_TIMEOUT", "TCP_REFUSED"), log
         words = json.dumps([log["summary"], log["fix"]], ensure_ascii=False)
         assert "443 端口" not in words and "port 443" not in words and "端口为 443" not in words, words
-        assert f"port {port}" in words and f"{port} 端口" in words or f"端口 {port}" in words, words
+        assert f"port {port}" in words and (f"{port} 端口" in words or f"端口 {port}" in words), words
 
 
 _CLIENT_STATUS = [
