@@ -108,6 +108,7 @@ def _rules(source: bytes) -> dict[str, Any]:
             s for s in literals if len(s) >= 6 and any(c.isalpha() for c in s) and (len(s) <= 12 or not s.isalpha())
         ),
         "causes": data["causes"],
+        "placeholders": data["placeholders"],  # the words `filled` puts in the causes' texts
         "scanner": scanner,
         "triggers": triggers,  # trigger substring -> the patterns (file indices) it belongs to
         # frames read only when no wording matched (knowledge/logs/reader.py _backoff)
@@ -504,22 +505,19 @@ def _client_status(evidence: str | None) -> str | None:
 
 
 def _values(name: str, evidence: str | None, lang: str) -> str:
-    zh = lang == "zh"
+    # (the words are the rules file's `[placeholders]`, beside the texts they go into)
+    words = load_rules()["placeholders"]
     if name == "server_error":
         status = _client_status(evidence)
         if status is None:
-            return "服务端错误（5xx）" if zh else "a server error (5xx)"
-        return f"错误状态（HTTP {status}）" if zh else f"an error status (HTTP {status})"
+            return str(words["server_error"][lang])
+        return str(words["server_error_status"][lang]).format(status=status)
     port = dialled_port(evidence) or "443"
     if name == "port":
         return port
     if port == "443":
-        return "端口为 443" if zh else "that the port is 443"
-    return (
-        f"端口 {port} 确为仓库监听的端口（HTTPS 为 443）"
-        if zh
-        else f"that port {port} is the one the registry listens on (HTTPS is 443)"
-    )
+        return str(words["port_check"][lang])
+    return str(words["port_check_dialled"][lang]).format(port=port)
 
 
 def filled(texts: Texts, evidence: str | None = None) -> Texts:
