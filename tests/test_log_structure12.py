@@ -278,18 +278,25 @@ def test_old_docker_pys_404_no_such_image_is_a_local_lookup():
 
 # (what the author denies, the same words said): "不是证书的问题" / "not a certificate issue" rules the family out
 DENIED = [
-    ("docker pull example/app 失败了，不是证书的问题", "docker pull example/app 失败了，是证书的问题"),
+    ("docker pull example/app 失败了，不是证书的问题", "docker pull example/app 失败了，是证书的问题", "TLS_UNTRUSTED"),
     (
         "docker pull example/app fails, it is not a certificate issue",
         "docker pull example/app fails, it is a certificate issue",
+        "TLS_UNTRUSTED",
+    ),
+    # "不存在 … 问题" with no 的 between denies; "镜像不存在的问题" tells the failure
+    (
+        "docker pull example/app 一直失败，不存在网络问题",
+        "docker pull example/app 失败，出现镜像不存在的问题",
+        "REPO_NOT_FOUND",
     ),
 ]
 
 
-@pytest.mark.parametrize(("denied", "said"), DENIED)
-def test_a_family_the_author_denies_is_not_named(denied, said):
+@pytest.mark.parametrize(("denied", "said", "family"), DENIED)
+def test_a_family_the_author_denies_is_not_named(denied, said, family):
     assert reading(denied)[0] is None
-    assert reading(said)[0] == "TLS_UNTRUSTED"
+    assert reading(said)[0] == family
 
 
 def test_a_family_the_author_asks_about_is_no_denial():

@@ -475,9 +475,10 @@ def told_family(sentence: str) -> tuple[str, tuple[str, ...]] | None:
     return None
 
 
-# A family the author denies: "不是/并非 … 问题" (not "是不是 … 问题", which asks), "not a … issue/problem"
+# A family the author denies: "不是/并非 … 问题" (not "是不是 … 问题", which asks), "不存在/没有 … 问题" with no 的 between
+# ("不存在网络问题"; "镜像不存在的问题" and "没有权限的问题" tell the failure), "not a … issue/problem"
 _DENIED = LazyRe(
-    r"(?<!是)(?:不是|并非|并不是)[^，,。；;！!？?\n]{0,12}?问题|"
+    r"(?<!是)(?:不是|并非|并不是)[^，,。；;！!？?\n]{0,12}?问题|(?:不存在|没有)[^的，,。；;！!？?\n]{1,12}?问题|"
     r"\b(?:not|isn't|wasn't)\s(?:an?\s|the\s)?[\w./-]{1,30}\s(?:issue|problem)\b"
 )
 _REGISTRY_VERB = LazyRe(r"拉取|拉去|拉不|\bpull|推送|推不|\bpush|登录|登陆|\blog ?in\b|プル|풀|푸시")
