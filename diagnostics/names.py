@@ -309,7 +309,8 @@ _VALIDATORS = {
 
 
 def check_name(kind: str, value: str) -> dict[str, Any]:
-    """Check VALUE against the KIND rules: {value, valid, parts | error, rule, suggestion}."""
+    """Check VALUE against the KIND rules: {value, valid, parts | error, rule, suggestion}, with `note` (an instance
+    name) or `warning` (a reference that is a registry host alone) on a valid one."""
     if kind not in _VALIDATORS:
         raise ValueError(f"unknown kind {kind!r}; choose from {', '.join(KINDS)}")
     if not isinstance(value, str):
@@ -348,10 +349,39 @@ def check_name(kind: str, value: str) -> dict[str, Any]:
         if suggestion == value or (suggestion is not None and not _ok(validate, suggestion)):
             suggestion = None
         return {"value": shown, "valid": False, "error": exc.message, "rule": exc.rule, "suggestion": suggestion}
+    return _valid(kind, value, parts)
+
+
+def _valid(kind: str, value: str, parts: dict[str, Any]) -> dict[str, Any]:
+    """check_name's answer for a valid VALUE: an instance name's note (the service's reservations are not checked
+    offline), a reference's warning (a registry host alone names a Docker Hub repository)."""
     result = {"value": value, "valid": True, "parts": parts, "rule": None, "suggestion": None}
     if kind == "instance":
         result["note"] = OFFLINE_INSTANCE_NOTE
+    warning = bare_host_warning(value, parts) if kind == "ref" else None
+    if warning is not None:
+        result["warning"] = warning
     return result
+
+
+def bare_host_warning(value: str, parts: dict[str, Any]) -> dict[str, str] | None:
+    """The warning for a valid reference that is probably a registry host typed alone (`ccr.ccs.tencentyun.com`,
+    `localhost:5000`), or None. Docker reads a first component as a host only before a '/', so such a name is the
+    Docker Hub repository docker.io/library/<name> (`docker pull ccr.ccs.tencentyun.com` pulls that); an official
+    library image never has a dot in its name, so a dotted one alone (or `localhost`) is meant as a host."""
+    if parts.get("domain_given") or "/" in value.split("@", 1)[0]:
+        return None
+    name = str(parts.get("path", "")).removeprefix("library/")
+    if "." not in name and name != "localhost":
+        return None
+    tag = parts.get("tag")
+    host = f"{name}:{tag}" if parts.get("tag_given") and str(tag).isdigit() else name  # localhost:5000: a port
+    return {
+        "en": f"{value!r} names no registry: docker reads it as the Docker Hub repository {parts.get('normalized')}. "
+        f"If {host!r} is a registry host, an image on it is {host}/<namespace>/<repository>[:tag]",
+        "zh": f"{value!r} 没有指定镜像仓库：docker 把它读作 Docker Hub 仓库 {parts.get('normalized')}。"
+        f"如果 {host!r} 是镜像仓库地址，其上的镜像应写为 {host}/<命名空间>/<仓库名>[:标签]",
+    }
 
 
 OFFLINE_INSTANCE_NOTE = {

@@ -4,6 +4,8 @@ holds the fix.
 1. The widget offered "Run this diagnosis" on targets /api/diagnose always refuses under its address policy (with the
    default settings every registry that is not TCR's): /api/ask's answer now carries the policy's own decision,
    `refused_targets` (the widget's side: tests/test_widget_browser.py).
+3. `check-name ref ccr.ccs.tencentyun.com` said "a valid image reference" (docker.io/library/ccr.ccs.tencentyun.com)
+   without a word that a registry host alone names a Docker Hub repository: valid, as docker reads it, with a warning.
 """
 
 from __future__ import annotations
@@ -56,3 +58,69 @@ def test_the_refused_targets_are_the_configured_policys_decision(tmp_path):
         "ccr.ccs.tencentyun.com:8080",  # no longer a domain this service diagnoses
         "ccr.ccs.tencentyun.com",
     ]
+
+
+# ------------------------------------------------------------------ 3. a registry host alone as an image reference
+@pytest.mark.parametrize(
+    ("value", "host"),
+    [
+        ("ccr.ccs.tencentyun.com", "ccr.ccs.tencentyun.com"),
+        ("demo.tencentcloudcr.com:latest", "demo.tencentcloudcr.com"),
+        ("registry.example.com", "registry.example.com"),
+        ("localhost:5000", "localhost:5000"),  # the port read as a tag
+        ("ghcr.io@sha256:" + "a" * 64, "ghcr.io"),
+    ],
+)
+def test_a_registry_host_alone_is_valid_with_a_warning(value, host):
+    from diagnostics import check_name
+
+    result = check_name("ref", value)
+    assert result["valid"] is True and result["parts"]["domain"] == "docker.io"  # docker's own reading
+    warning = result["warning"]
+    assert "docker.io/library/" in warning["en"] and "Docker Hub" in warning["en"] and "Docker Hub" in warning["zh"]
+    assert f"{host}/<namespace>/<repository>" in warning["en"] and f"{host}/<命名空间>/<仓库名>" in warning["zh"]
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "nginx",
+        "nginx:1.25",
+        "library/nginx",
+        "team/app.web",
+        "ccr.ccs.tencentyun.com/ns/app",
+        "localhost/app",
+        "my-app",
+    ],
+)
+def test_an_image_name_gets_no_host_warning(value):
+    from diagnostics import check_name
+
+    result = check_name("ref", value)
+    assert result["valid"] is True and "warning" not in result
+
+
+@pytest.mark.parametrize(("lang", "label"), [("en", "[WARN] "), ("zh", "[警告] ")])
+def test_check_name_prints_the_warning_in_each_language(capsys, lang, label):
+    from bot.cli import main
+
+    assert (
+        main(["check-name", "--lang", lang, "ref", "ccr.ccs.tencentyun.com"]) == 0
+    )  # valid: exit 0, as docker pulls it
+    out = capsys.readouterr().out
+    assert label in out and "docker.io/library/ccr.ccs.tencentyun.com" in out.split(label, 1)[1]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_slacks_check_name_says_the_warning(lang):
+    import diagnostics
+    from bot.slack import message
+
+    reply = message(
+        "check_name.json.j2",
+        lang=lang,
+        what=diagnostics.KIND_WORDS["ref"],
+        result=diagnostics.check_name("ref", "ccr.ccs.tencentyun.com"),
+    )
+    text = reply["blocks"][0]["text"]["text"]
+    assert ":warning:" in text and "Docker Hub" in text and "ccr.ccs.tencentyun.com/" in text
