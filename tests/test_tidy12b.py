@@ -6,6 +6,8 @@ holds the fix.
    `refused_targets` (the widget's side: tests/test_widget_browser.py).
 3. `check-name ref ccr.ccs.tencentyun.com` said "a valid image reference" (docker.io/library/ccr.ccs.tencentyun.com)
    without a word that a registry host alone names a Docker Hub repository: valid, as docker reads it, with a warning.
+4. "docker push fails: denied: …" took the prose word "fails" for the image (`diagnose docker.io/library/fails`): a
+   command's operand read from a paste must look like an image a user would type.
 """
 
 from __future__ import annotations
@@ -124,3 +126,50 @@ def test_slacks_check_name_says_the_warning(lang):
     )
     text = reply["blocks"][0]["text"]["text"]
     assert ":warning:" in text and "Docker Hub" in text and "ccr.ccs.tencentyun.com/" in text
+
+
+# ------------------------------------------------------------------ 4. a word of the sentence is not the image
+@pytest.mark.parametrize(
+    "text",
+    [
+        "we use docker hub. docker push fails: denied: requested access to the resource is denied",
+        "docker pull works: Error response from daemon: pull access denied, repository does not exist",
+        "docker run command gives Error response from daemon: Get https://registry-1.docker.io/v2/: Forbidden",
+        "docker push is error:\nerror message: received unexpected HTTP status: 500 Internal Server Error",
+    ],
+)
+def test_a_word_of_the_sentence_after_the_command_is_not_its_image(text):
+    import knowledge
+
+    log = knowledge.explain_log(text)
+    assert log is not None and log["cause"]
+    assert log["image"] is None and "docker.io/library/" not in (log["diagnose"] or ""), log
+
+
+@pytest.mark.parametrize(
+    ("text", "image"),
+    [
+        ("docker push myapp fails: denied: requested access to the resource is denied", "docker.io/library/myapp"),
+        (
+            "when I run docker pull ubuntu:\nError response from daemon: Get https://registry-1.docker.io/v2/: "
+            "net/http: TLS handshake timeout",
+            "docker.io/library/ubuntu",
+        ),
+        ("$ docker pull nginx\nError response from daemon: pull access denied for nginx", "docker.io/library/nginx"),
+        ("$ docker pull redis:works\nError response from daemon: manifest unknown", "docker.io/library/redis:works"),
+    ],
+)
+def test_an_image_typed_after_the_command_is_kept(text, image):
+    import knowledge
+
+    assert knowledge.explain_log(text)["image"] == image
+
+
+def test_typed_as_image_reads_the_operands_form():
+    from knowledge.logs.images import typed_as_image
+
+    assert not typed_as_image("fails:", " fails: denied: requested access")
+    assert not typed_as_image("Fails", " Fails with unauthorized")
+    assert typed_as_image("ubuntu:", " ubuntu:\nError response from daemon")  # a colon ending the line
+    assert typed_as_image("team/works", " team/works fails")  # a path is written as a reference
+    assert not typed_as_image("label:", " label: " + ":" * 100_000)  # hostile input stays a cheap split

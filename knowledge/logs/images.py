@@ -426,7 +426,7 @@ def entities(lines: list[str], evidence_index: int, rules_op: str | None) -> dic
             login_host = login_from_command(rest)
         else:
             arg = image_from_command(binary, verb, rest)
-            if arg:
+            if arg and typed_as_image(arg, rest):
                 cmd_image = parse_image(arg, "ref")
 
     # Only the output of the command in force names its image: the lines from that command (else the top) to the
@@ -482,6 +482,37 @@ def entities(lines: list[str], evidence_index: int, rules_op: str | None) -> dic
 _NAMESPACED_REGISTRY = re.compile(
     rf"(?:^|\.)(?:{re.escape(ENTERPRISE_DOMAIN)}|tencentyun\.com|ghcr\.io|quay\.io|gcr\.io)(?::\d+)?$"
 )
+
+
+# Words of a sentence that can follow a command's name in prose ("docker push fails: denied …", "docker pull works
+# locally", "docker run command gives …"): closed-class words and the verbs that tell an outcome. None is an official
+# library image, which is what a bare name typed after `pull`/`push`/`run` names (docker.io/library/<name>).
+_PROSE_WORDS = frozenset(
+    """
+    a an the it its this that these those is are was were be been of on at by as so any some all but then also when
+    while which what my our your their here there now again still always never using via into without behind through
+    fail fails failing work works working worked give gives giving gave return returns returned returning result
+    results resulting throw throws throwing show shows showing hang hangs hanging hung keep keeps stuck times timed
+    get gets getting got say says said command commands step process manually locally successfully fine ok okay
+    correctly properly private public
+    """.split()
+)
+
+
+def typed_as_image(operand: str, args: str) -> bool:
+    """Whether the first operand of a command read in the paste (`image_from_command`) looks like an image a user
+    would type: not a word of the sentence around the command (`docker push fails: denied: …` took "fails" as the
+    image, docker.io/library/fails), not a word closing a clause with a colon and more text after it (docker's own
+    "<subject>: <message>" form; `docker pull ubuntu:` ending a line stays a name)."""
+    word = operand.strip("`'\"")
+    if any(c in word.rstrip(":") for c in "/:@."):
+        return True  # a path, tag, digest or host: written as a reference
+    if word.lower().rstrip(":") in _PROSE_WORDS:
+        return False
+    if word.endswith(":"):
+        after = args.split(operand, 1)[1] if operand in args else ""
+        return not after.split("\n", 1)[0].strip()
+    return True
 
 
 def _typed_commands(lines: list[str]) -> list[_Command]:
