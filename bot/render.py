@@ -103,10 +103,13 @@ _PORT = re.compile(r":\d+$")
 _SCHEME = re.compile(r"^https?://", re.IGNORECASE)
 
 
-def is_tcr(target: object) -> bool:
-    """Whether a registry target (a host or an image reference) is a TCR registry's (diagnostics.edition, the one
-    rule): the templates' `tcr` test, for advice that only TCR's console can follow."""
-    return diagnostics.edition(registry_host(target)) is not None
+def is_tcr(target: object, findings: object = ()) -> bool:
+    """Whether a registry target (a host or an image reference) is a TCR registry's, by the runner's own rule
+    (diagnostics.is_tcr_registry), with the FINDINGS of its diagnosis when there is one (a custom domain whose CNAME
+    ends at TCR, or that the account side found): the templates' `tcr` test (`target is tcr(findings)`), for advice
+    that only TCR's console can follow."""
+    found = findings if isinstance(findings, (list, tuple)) else ()
+    return diagnostics.is_tcr_registry(registry_host(target), found)
 
 
 def is_problem(status: object) -> bool:

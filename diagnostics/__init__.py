@@ -8,6 +8,7 @@ from __future__ import annotations
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see tests/test_startup.py
 if TYPE_CHECKING:
+    from collections.abc import Iterable
     from typing import Any
 
     from . import checks
@@ -65,6 +66,31 @@ def edition(host: str | None) -> str | None:
     if host.endswith(PERSONAL_HOST):
         return "personal"
     return None
+
+
+# The account side's findings that place the host in one of the account's TCR instances (a custom domain's, say).
+TCR_FOUND: frozenset[str] = frozenset(
+    {"INSTANCE_OK", "INSTANCE_NOT_RUNNING", "CUSTOM_DOMAIN_OK", "CUSTOM_DOMAIN_NOT_READY", "PERSONAL_EDITION"}
+)
+
+
+def is_tcr_registry(host: str | None, findings: Iterable[Any] = (), *, stands_for: str | None = None) -> bool:
+    """Whether the registry HOST is TCR's, so advice may speak of TCR's console, CAM, instances and FAQ (the one rule:
+    the runner's fixes for a diagnosis, the channels' hints): a TCR host name, a host the caller says stands for an
+    edition (STANDS_FOR: `DiagnoseOptions.edition`, a custom domain or a test registry), or, with a diagnosis's
+    FINDINGS (Finding objects or their to_dict() dicts), a name whose CNAME chain ends at a TCR host (DNS_OK) or a
+    custom domain the account side found. Anything else (another vendor's registry, a self-hosted one, an IP address)
+    is not TCR."""
+    if stands_for or edition(host):
+        return True
+    for f in findings:
+        code = f.get("code") if isinstance(f, dict) else getattr(f, "code", None)
+        if code in TCR_FOUND:
+            return True
+        evidence = (f.get("evidence") if isinstance(f, dict) else getattr(f, "evidence", None)) or {}
+        if code == "DNS_OK" and any(edition(str(c).rstrip(".")) for c in evidence.get("cnames") or ()):
+            return True
+    return False
 
 
 # Tencent Cloud's own domains (TCR's among them): a registry under one of them is Tencent's, never another vendor's
@@ -137,6 +163,8 @@ __all__ = [
     "TCR_SUFFIXES",
     "enterprise_instance",
     "edition",
+    "is_tcr_registry",
+    "TCR_FOUND",
     "TENCENT_DOMAINS",
     "DEFAULT_DOMAINS",
     "DEFAULT_PORTS",

@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable, Iterable
 from types import ModuleType
 
-from . import checks, edition, net, verdict
+from . import checks, is_tcr_registry, net, verdict
 from .context import Context, DiagnoseOptions
 from .errors import InputError
 from .findings import STATUSES, Finding, Unavailable, catalogue, finding
@@ -194,25 +194,11 @@ def diagnose(target: str | Target, options: DiagnoseOptions | None = None, progr
     return report
 
 
-# The account side's findings that place the host in one of the account's TCR instances (a custom domain's, say).
-_TCR_FOUND = frozenset(
-    {"INSTANCE_OK", "INSTANCE_NOT_RUNNING", "CUSTOM_DOMAIN_OK", "CUSTOM_DOMAIN_NOT_READY", "PERSONAL_EDITION"}
-)
-
-
 def registry_is_tcr(target: Target, options: DiagnoseOptions, findings: Iterable[Finding]) -> bool:
-    """Whether the registry diagnosed is TCR, so its findings may speak of TCR's console, CAM, instances and FAQ: a
-    TCR host name, a host the caller says stands for an edition (`DiagnoseOptions.edition`: a custom domain, a test
-    registry), a name whose CNAME chain ends at a TCR host (DNS_OK), or a custom domain the account side found.
-    Anything else (another vendor's registry, a self-hosted one, an IP address) gets the vendor-neutral fixes."""
-    if options.edition or edition(target.host):
-        return True
-    for f in findings:
-        if f.code in _TCR_FOUND:
-            return True
-        if f.code == "DNS_OK" and any(edition(str(c).rstrip(".")) for c in f.evidence.get("cnames") or ()):
-            return True
-    return False
+    """Whether the registry diagnosed is TCR, so its findings may speak of TCR's console, CAM, instances and FAQ:
+    diagnostics.is_tcr_registry (the one rule, the channels' too) on the target's host, the edition the caller says it
+    stands for, and the findings. Anything else gets the vendor-neutral fixes."""
+    return is_tcr_registry(target.host, findings, stands_for=options.edition)
 
 
 _NOT_RUN: Outcome = ("not_run", None)  # a dependency failed: the check was not started

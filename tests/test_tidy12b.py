@@ -8,6 +8,8 @@ holds the fix.
    without a word that a registry host alone names a Docker Hub repository: valid, as docker reads it, with a warning.
 4. "docker push fails: denied: …" took the prose word "fails" for the image (`diagnose docker.io/library/fails`): a
    command's operand read from a paste must look like an image a user would type.
+5. Two rules for "is this TCR": the runner's (host, the edition it stands for, a CNAME to TCR, a custom domain the
+   account found) and Slack's credentials hint's (the host only): one public rule, diagnostics.is_tcr_registry.
 """
 
 from __future__ import annotations
@@ -173,3 +175,69 @@ def test_typed_as_image_reads_the_operands_form():
     assert typed_as_image("ubuntu:", " ubuntu:\nError response from daemon")  # a colon ending the line
     assert typed_as_image("team/works", " team/works fails")  # a path is written as a reference
     assert not typed_as_image("label:", " label: " + ":" * 100_000)  # hostile input stays a cheap split
+
+
+# ------------------------------------------------------------------ 5. one rule for "is this TCR"
+CNAME_TO_TCR = {
+    "check": "dns",
+    "status": "ok",
+    "code": "DNS_OK",
+    "evidence": {"cnames": ["shop.tencentcloudcr.com."]},
+}
+LOGIN_FAILED = {"check": "credentials", "status": "fail", "code": "CREDENTIALS_MISSING", "evidence": {}}
+
+
+def _slack_findings(target, findings, lang="en"):
+    from bot.slack import message
+
+    full = [
+        {"summary": {"en": f["code"], "zh": f["code"]}, "fix": {"en": "", "zh": ""}, "faq": None, **f} for f in findings
+    ]
+    reply = message(
+        "findings.json.j2",
+        lang=lang,
+        target=target,
+        findings=full,
+        causes=[],
+        credentials=True,
+        ran_by=None,
+        command=False,
+        not_here=[],
+    )
+    return reply["blocks"][-1]["text"]["text"]
+
+
+def test_slacks_credentials_hint_follows_the_diagnosis_like_the_runners_fixes():
+    # a custom domain whose CNAME ends at a TCR instance: TCR's own advice (the runner's rule), not another registry's
+    hint = _slack_findings("registry.example.com/ns/app:1", [CNAME_TO_TCR, LOGIN_FAILED])
+    assert "Access credentials" in hint and "TCR console" in hint, hint
+    other = _slack_findings("registry.example.com/ns/app:1", [LOGIN_FAILED])
+    assert "TCR" not in other and "credentials that registry issues" in other, other
+    assert "TCR console" in _slack_findings("shop.tencentcloudcr.com/ns/app:1", [LOGIN_FAILED])
+
+
+@pytest.mark.parametrize(
+    ("host", "findings", "stands_for", "expected"),
+    [
+        ("shop.tencentcloudcr.com", [], None, True),
+        ("ghcr.io", [], None, False),
+        ("registry.example.com", [CNAME_TO_TCR], None, True),
+        ("registry.example.com", [{"code": "CUSTOM_DOMAIN_OK"}], None, True),
+        ("registry.example.com", [{"code": "DNS_OK", "evidence": {"cnames": ["cdn.example.net."]}}], None, False),
+        ("127.0.0.1", [], "enterprise", True),
+        (None, [], None, False),
+    ],
+)
+def test_one_rule_decides_for_the_runner_and_the_channels(host, findings, stands_for, expected):
+    import diagnostics
+    from bot.render import is_tcr
+    from diagnostics import DiagnoseOptions, finding, parse_target
+    from diagnostics.runner import registry_is_tcr
+
+    assert diagnostics.is_tcr_registry(host, findings, stands_for=stands_for) is expected
+    objects = [finding(f.get("check", "cloud"), f["code"]).replace(evidence=f.get("evidence", {})) for f in findings]
+    if host:
+        options = DiagnoseOptions(edition=stands_for) if stands_for else DiagnoseOptions()
+        assert registry_is_tcr(parse_target(host), options, objects) is expected
+    if not stands_for:
+        assert is_tcr(host, findings) is expected  # the templates' test, with a diagnosis's findings as dicts
