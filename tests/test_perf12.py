@@ -31,3 +31,26 @@ def test_blank_lines_are_not_cleaned_one_by_one(monkeypatch):
     text = "\n" * 1000 + "Error: first\n" + " \t\u3000\n" * 1000 + "\x1b[31mError: second\x1b[0m\n\n"
     assert paste.clean_lines(text) == ["Error: first", "Error: second"]
     assert cleaned == ["Error: first", "Error: second"]
+
+
+@pytest.mark.parametrize("size", [0, 1, 2, 200])
+def test_decision_is_each_classs_dot_product_plus_its_intercept(size):
+    # learned.decision() picks the vector's columns from each class's row at once: the same floats, in the same
+    # order, as a plain loop over the vector's items (0 and 1 columns take the loop: itemgetter of one is no tuple)
+    import random
+
+    from knowledge.logs import learned
+
+    m = learned.model()
+    assert m is not None
+    width = len(m.idf)
+    rnd = random.Random(size)
+    vec = {col: rnd.uniform(-1, 1) for col in rnd.sample(range(width), size)}
+    want = []
+    for k, b in enumerate(m.intercepts):
+        total = 0.0
+        for col, v in vec.items():
+            total += v * m.weights[k * width + col]
+        want.append(total + b)
+    assert learned.decision(m, vec) == want
+    assert len(want) == len(m.classes) > 2

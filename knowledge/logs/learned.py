@@ -38,6 +38,7 @@ import json
 import math
 import re
 import sys
+from operator import itemgetter, mul
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -390,12 +391,15 @@ def token_ngrams(tokens: list[str]) -> list[str]:
 def decision(m: Model, vec: dict[int, float]) -> list[float]:
     """One decision value per class: the vector's dot product with the class's weights, plus its intercept."""
     width = len(m.idf)
-    w = m.weights
-    out = []
-    for k, b in enumerate(m.intercepts):
-        base = k * width
-        out.append(sum(v * w[base + col] for col, v in vec.items()) + b)
-    return out
+    if len(vec) < 2:  # itemgetter of one column gives the value, not a tuple
+        return [sum(v * m.weights[k * width + col] for col, v in vec.items()) + b for k, b in enumerate(m.intercepts)]
+    # The vector's columns picked from each class's row at once (a slice of a memoryview copies nothing), multiplied
+    # and summed in the vector's order, as the loop over its items did: the same floats, bit for bit, at 2/3 of the
+    # cost (0.39 vs 0.59 s of CPU for the 1,870 pasted texts of the real tuning half)
+    values = list(vec.values())
+    pick = itemgetter(*vec)
+    rows = memoryview(m.weights)
+    return [sum(map(mul, values, pick(rows[k * width : (k + 1) * width]))) + b for k, b in enumerate(m.intercepts)]
 
 
 def classify(text: str, m: Model | None = None) -> tuple[str, float] | None:
