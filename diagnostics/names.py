@@ -380,7 +380,7 @@ def bare_host_warning(value: str, parts: dict[str, Any]) -> dict[str, str] | Non
         "en": f"{value!r} names no registry: docker reads it as the Docker Hub repository {parts.get('normalized')}. "
         f"If {host!r} is a registry host, an image on it is {host}/<namespace>/<repository>[:tag]",
         "zh": f"{value!r} 没有指定镜像仓库：docker 把它读作 Docker Hub 仓库 {parts.get('normalized')}。"
-        f"如果 {host!r} 是镜像仓库地址，其上的镜像应写为 {host}/<命名空间>/<仓库名>[:标签]",
+        f"如果 {host!r} 是镜像仓库地址，其上的镜像应写为 {host}/<命名空间>/<仓库名>[:版本]",
     }
 
 
