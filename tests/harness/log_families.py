@@ -13,7 +13,7 @@ from knowledge.logs import explain
 # name) than the families ask, so such names are never drawn.
 ERROR_WORDS = re.compile(
     r"denied|forbidden|unauthori|quota|limit|exceed|timeout|timed|refused|reset|eof|expired|unknown|invalid|found|"
-    r"error|fail|proxy|repositor|project|namespace|manifest|tag|image|host|sock|daemon|token|cred|auth|login|pull|push|"
+    r"error|fail|proxy|repositor|project|namespace|manifest|tag|image|host|sock|daemon|token|cred|auth|login|pull|push|permission|"
     # ... nor a tool's name: a host `a.podman.com` names the engine ("podman" reads as its API on a /v1/_ping path)
     r"docker|podman|containerd|nerdctl|kube|"
     # ... nor a word of the DNS/TLS families: a project named `nxdomain` reads as a resolver's status line
