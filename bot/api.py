@@ -22,7 +22,7 @@ from markupsafe import Markup
 
 import diagnostics
 import knowledge
-from bot import json_body, messages
+from bot import json_body, messages, questions
 from bot.questions import count_question, question_fields
 from bot.render import render
 from bot.settings import Settings
@@ -429,21 +429,9 @@ def api_ask() -> Response:
 
 
 def refused_targets(state: WebState, result: Mapping[str, Any]) -> list[str]:
-    """The diagnosis targets an answer names (its log's target, the image and the registry asked about) that
-    /api/diagnose would refuse under this service's address policy (TCR_DOCTOR_REGISTRY_DOMAINS, _PORTS): the
-    policy's own decision, so a channel offers no diagnosis the service always refuses without a copy of the rule."""
-    log = result.get("log")
-    entities = result.get("entities")
-    named = [log.get("target") if isinstance(log, Mapping) else None]
-    if isinstance(entities, Mapping):
-        named += [entities.get("image"), entities.get("registry")]
-    return [t for t in dict.fromkeys(n for n in named if isinstance(n, str) and n.strip()) if _policy_refuses(state, t)]
-
-
-def _policy_refuses(state: WebState, target: str) -> bool:
-    """Whether /api/diagnose refuses TARGET before any lookup: the masked target it would diagnose, checked by the
-    address policy as _diagnosis checks it."""
-    return state.policy.check_target(_redact(target.strip())[0])[1] is not None
+    """The diagnosis targets an answer names that /api/diagnose would refuse under this service's address policy
+    (bot.questions.refused_targets, Slack's rule too), so a channel offers no diagnosis the service always refuses."""
+    return questions.refused_targets(result, state.policy, lambda target: _redact(target)[0])
 
 
 # --- /api/diagnose --------------------------------------------------------------------------------------

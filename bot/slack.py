@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import diagnostics
 import knowledge
 from bot import messages
-from bot.questions import count_question, question_fields
+from bot.questions import count_question, question_fields, refused_targets
 from bot.render import render
 from bot.settings import AskFunc, RedactFunc, Settings, SettingsError
 from bot.shared import OnceKeys
@@ -672,6 +672,11 @@ class SlackChannel:
             credentials = bool(_CREDENTIAL_CAUSES.match(str(log_cause.get("cause"))))
         else:
             credentials = "credentials" in (result.get("diagnostics") or [])
+        # No button on a target the service's address policy refuses (a TCR host on a port it does not diagnose,
+        # another vendor's registry): its click could only answer TARGET_REFUSED. The web's rule, the same policy.
+        refused = bool(target) and target in refused_targets(
+            result, self.anonymous().policy, lambda t: self.redact(t)[0]
+        )
         refusal = result.get("refusal")
         if refusal is None and not result.get("answer") and "refusal" not in result:
             # A knowledge version before the `refusal` field: a known subject is documentation, else a problem.
@@ -680,7 +685,7 @@ class SlackChannel:
             "log": log_cause,
             "target": target,
             "checks": applicable_checks(diagnostics, target, self.anonymous())
-            if (result.get("answer") or log_cause)
+            if (result.get("answer") or log_cause) and not refused
             else [],
             "diagnostics": diagnostics,
             "credentials": credentials,
