@@ -7,6 +7,8 @@ half (/work/notes/seen/logs_blind_r1r2.jsonl) are quoted next to the generated o
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -1543,6 +1545,42 @@ def test_a_gcr_token_for_another_repository_is_a_permission_problem(host, path):
     # GCR: UNAUTHORIZED "Requested repository does not match bearer token resource: %s"
     line = f'tagging image: UNAUTHORIZED: "Requested repository does not match bearer token resource: {path}"'
     assert causes(line)[:2] == ["PERMISSION_DENIED", "CREDENTIALS_MISSING"]
+
+
+@pytest.mark.parametrize(
+    "path", ["a/permission", "permission/app", "acme/no-permissions", "team/permission_api", "acme/permission.v2"]
+)
+def test_a_word_inside_a_quoted_name_is_not_the_messages_word(path):
+    # The permission-words pattern read 'permission' inside the repository name GCR quotes (the clean-clone CI drew
+    # 'a/permission'): the name is not the message, so the bearer-token wording below it reads
+    line = f'tagging image: UNAUTHORIZED: "Requested repository does not match bearer token resource: {path}"'
+    assert explain(line)["pattern"] == "unauthorized-to-access"
+    assert causes(line)[:2] == ["PERMISSION_DENIED", "CREDENTIALS_MISSING"]
+    scope = f'unauthorized: authentication required (scope="repository:{path}:pull")'
+    assert explain(scope)["pattern"] != "unauthorized-permission-words"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Error response from daemon: unauthorized: you don't have permission",
+        "Error response from daemon: unauthorized: You don't have the needed permissions to perform this operation, "
+        "and you may have invalid credentials.",
+        "unauthorized: access to the requested resource is not authorized",
+        "buildApp: pushImg error: unauthorized: Not Authorized.",
+        "GET https://r.example/v2/a/permission/manifests/1: unexpected status code 401 Unauthorized: Not Authorized",
+    ],
+)
+def test_a_401_that_speaks_of_permission_keeps_its_reading(line):
+    assert explain(line)["pattern"] == "unauthorized-permission-words"
+    assert causes(line)[:2] == ["CREDENTIALS_MISSING", "PERMISSION_DENIED"]
+
+
+def test_the_permission_words_pattern_is_fast_on_hostile_names():
+    for text in ("unauthorized: " + "a/permission" * 20_000, "unauthorized: " + ":" * 100_000 + " permission"):
+        start = time.monotonic()
+        explain(text)
+        assert time.monotonic() - start < 1.0
 
 
 @FAMILY
