@@ -23,6 +23,7 @@ from markupsafe import Markup
 import diagnostics
 import knowledge
 from bot import json_body, messages, questions
+from bot.batch import blank
 from bot.questions import count_question, question_fields
 from bot.render import render
 from bot.settings import Settings
@@ -140,16 +141,6 @@ def error_response(
     if retry_after is not None:
         response.headers["Retry-After"] = str(retry_after)
     return response
-
-
-# A character that is no whitespace in Python's `str.isspace` nor in ECMAScript's `\s` (the OpenAPI document's
-# pattern for "not only whitespace" is this class, so schema and server agree on "\x1e" and "\ufeff" alike).
-_NOT_BLANK = re.compile("[^\\s\x1c-\x1f\x85\ufeff]")
-
-
-def blank(text: str) -> bool:
-    """True when `text` has nothing but whitespace (either notion of it)."""
-    return _NOT_BLANK.search(text) is None
 
 
 def client_key() -> str:

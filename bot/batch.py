@@ -3,12 +3,14 @@
 A line is either plain text or JSON Lines: a JSON string (`"docker push fails\\nunauthorized: ..."`) or an object
 with a string `"q"` (`{"q": "...", "lang": "en"}`), so a multi-line paste survives as one item. Any other line,
 including one that merely looks like JSON, is plain text. Every input line, blank ones included, is one item, in
-order: callers write exactly one output line per item.
+order: callers write exactly one output line per item. A line that shows nothing (`blank`: whitespace and invisible
+characters only) is empty, here and in every channel.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TextIO
@@ -16,6 +18,23 @@ from typing import TextIO
 from diagnostics import LANGS
 
 MAX_STDIN = 64 << 20
+
+# Characters that show nothing, besides whitespace: the soft hyphen, the Mongolian vowel separator, zero-width space,
+# non-joiner and joiner, the direction marks and embeddings, the word joiner and invisible operators, the BOM
+# (zero-width no-break space), the Hangul fillers and the blank Braille pattern. A question made of nothing else is
+# empty, in every channel (`blank`). The OpenAPI document's "not only whitespace" pattern (bot/openapi.json) is the
+# class of `_NOT_BLANK` written with \u escapes; tests/test_web_api.py keeps the two equal on every BMP character.
+# A regular expression class (its ranges joined by "-").
+INVISIBLE = "\u00ad\u115f\u1160\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\u2800\u3164\ufeff\uffa0"
+# A character that is none of those, no whitespace in Python's `str.isspace` (which counts \x1c-\x1f and \x85) nor
+# in ECMAScript's `\s` (which counts \ufeff).
+_NOT_BLANK = re.compile(f"[^\\s\\x1c-\\x1f\\x85{INVISIBLE}]")
+
+
+def blank(text: str) -> bool:
+    """True when `text` shows nothing: only whitespace (either notion of it) and invisible characters (INVISIBLE).
+    Every channel decides with this whether a question (or a target) is empty."""
+    return _NOT_BLANK.search(text) is None
 
 
 @dataclass(frozen=True)
@@ -40,11 +59,11 @@ def _decode(raw: bytes) -> Item:
         except (ValueError, RecursionError):
             obj = None
         if isinstance(obj, str):
-            return Item(obj, None if obj.strip() else "empty", quoted=True)
+            return Item(obj, "empty" if blank(obj) else None, quoted=True)
         if isinstance(obj, dict) and isinstance(obj.get("q"), str):
             lang = obj.get("lang") if obj.get("lang") in LANGS else None
-            return Item(obj["q"], None if obj["q"].strip() else "empty", lang, quoted=True)
-    return Item(line, None if line.strip() else "empty")
+            return Item(obj["q"], "empty" if blank(obj["q"]) else None, lang, quoted=True)
+    return Item(line, "empty" if blank(line) else None)
 
 
 def is_binary(text: str) -> bool:

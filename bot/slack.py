@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import diagnostics
 import knowledge
 from bot import messages
+from bot.batch import blank
 from bot.questions import count_question, question_fields, refused_targets
 from bot.render import render
 from bot.settings import AskFunc, RedactFunc, Settings, SettingsError
@@ -645,7 +646,7 @@ class SlackChannel:
             client.chat_postMessage(**where, **self.too_long(text))
             return
         masked, kinds = self.redact(text)
-        if not masked.strip():
+        if blank(masked):
             client.chat_postMessage(**where, **message("help.json.j2", lang=self.settings.default_lang))
             return
         result = self.ask(masked)
@@ -1070,6 +1071,7 @@ class SlackChannel:
         """`/tcr [ask|diagnose|check-name|help] ...` (and the Chinese aliases; words alone are a question): a pasted
         secret is warned about privately and never answered in public."""
         text = (command.get("text") or "").strip()
+        text = "" if blank(text) else text
         words = text.split(None, 1)
         sub, lang_hint = _SLASH_ALIASES.get(words[0].lower(), (None, None)) if words else ("help", None)
         rest = words[1].strip() if len(words) > 1 else ""
@@ -1083,7 +1085,7 @@ class SlackChannel:
             return
         if sub == "help":
             respond(**message("help.json.j2", lang=lang))
-        elif not masked:
+        elif blank(masked):
             respond(**message("usage.json.j2", lang=lang, sub=sub))
         elif sub == "ask":
             result = self.ask(masked)

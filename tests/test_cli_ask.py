@@ -119,6 +119,8 @@ def test_stdin_json_lines_keep_multi_line_pastes(capsys, monkeypatch):
 def test_stdin_empty_is_usage_error(capsys, monkeypatch):
     code, out, err = run_cli(["ask"], capsys, monkeypatch, stdin=b"\n  \n")
     assert code == 2 and out == "" and "no question" in err
+    code, out, err = run_cli(["ask"], capsys, monkeypatch, stdin="\u200b\n \ufeff\u2060\n".encode())
+    assert code == 2 and out == "" and "no question" in err
 
 
 @pytest.mark.parametrize(
@@ -126,6 +128,7 @@ def test_stdin_empty_is_usage_error(capsys, monkeypatch):
     [
         ("", "empty"),
         ("   ", "empty"),
+        ("\u200b\u200c\u200d \u2060\ufeff", "empty"),  # invisible characters only: empty, not "no words"
         ("？！。，", "no_words"),
         ("😀🎉🚀", "no_words"),
         ("x" * 1_000_000, "too_long"),

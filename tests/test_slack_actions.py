@@ -176,6 +176,21 @@ def test_slash_help_replies_privately(rig):
     assert "诊断" in rig.api.wait_for("response_url", count=2).args["text"]
 
 
+def test_slash_with_only_invisible_characters_is_an_empty_command(rig):
+    """Zero-width spaces, joiners, the word joiner and the BOM show nothing: `/tcr` of them gets the help an empty
+    `/tcr` gets, and `/tcr ask` of them its usage; neither is asked as a question (qa12: a "paste the error" reply)."""
+    invisible = "\u200b\u200c \u200d\u2060\ufeff"
+    rig.command("")
+    empty = rig.api.wait_for("response_url").args
+    rig.command(invisible)
+    assert rig.api.wait_for("response_url", count=2).args == empty and "/tcr diagnose" in empty["text"]
+    rig.command("ask")
+    usage = rig.api.wait_for("response_url", count=3).args
+    rig.command(f"ask {invisible}")
+    assert rig.api.wait_for("response_url", count=4).args == usage
+    assert rig.api.calls_to("chat.postMessage") == []
+
+
 def test_slash_ask_posts_the_answer(rig):
     rig.command("ask What should I do when logging in to an instance fails?")
     call = rig.api.wait_for("chat.postMessage")

@@ -93,6 +93,15 @@ def test_mention_is_answered_in_the_thread_of_the_question(rig):
     assert "Full answer" in block_text(settled.args["blocks"])
 
 
+def test_a_mention_of_only_invisible_characters_gets_the_help_an_empty_one_gets(rig):
+    """A mention followed by zero-width characters only is an empty message (the help), not a question."""
+    rig.event(mention("", ts="1700000000.000400"))
+    empty = rig.api.wait_for("chat.postMessage").args
+    rig.event(mention("\u200b\u200c\u200d \u2060\ufeff", ts="1700000000.000500"))
+    invisible = rig.api.wait_for("chat.postMessage", count=2).args
+    assert invisible["blocks"] == empty["blocks"] and invisible["thread_ts"] == "1700000000.000500"
+
+
 def test_mention_inside_a_thread_answers_in_that_thread(rig):
     rig.event(mention("docker login to my instance fails", ts="1700000000.000300", thread_ts="1700000000.000200"))
     call = rig.api.wait_for("chat.postMessage")

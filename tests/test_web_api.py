@@ -471,12 +471,24 @@ def test_whitespace_only_questions_and_targets_are_refused_as_the_schema_says(ma
     patterns = {m for m in re.findall(r'"pattern": "([^"]+)"', json.dumps(doc)) if "s" in m}
     assert len(patterns) == 1
     pattern = re.compile(json.loads(f'"{patterns.pop()}"'))
-    for code in [*range(0x21), 0x7F, 0x85, 0xA0, 0x1680, *range(0x2000, 0x200C), 0x2028, 0x2029, 0x3000, 0xFEFF]:
+    for code in [*range(0xD800), *range(0xE000, 0x10000)]:  # every BMP character but the surrogates
         assert blank(chr(code) * 2) is (pattern.search(chr(code) * 2) is None), hex(code)
     client = make_app(RATE_LIMIT_ASK="0", RATE_LIMIT_DIAGNOSE="0").test_client()
-    for text in ("\x1e\x1e", "\ufeff", " \u3000\t"):
-        assert client.post("/api/ask", json={"q": text}).get_json()["error"] == "missing_question"
+    empty = {
+        lang: client.post("/api/ask", json={"q": "", "lang": lang}).get_json() for lang in ("zh", "en")
+    }  # 400 missing_question, its message in both languages
+    # zero-width space, non-joiner, joiner, word joiner, BOM: a question of them shows nothing (qa12: it got a
+    # "paste the error" answer); so do the soft hyphen, direction marks and Hangul fillers
+    invisible = ["\u200b", "\u200c\u200d", "\u2060 \u200b\n", "\ufeff\u200b", "\u00ad\u200e\u3164"]
+    for text in ("\x1e\x1e", "\ufeff", " \u3000\t", *invisible):
+        for lang in ("zh", "en"):
+            response = client.post("/api/ask", json={"q": text, "lang": lang})
+            assert response.status_code == 400 and response.get_json() == empty[lang], repr(text)
         assert client.post("/api/diagnose", json={"target": text}).get_json()["error"] == "missing_target"
+    assert empty["zh"]["error"] == "missing_question" and empty["zh"]["messages"] == empty["en"]["messages"]
+    assert empty["zh"]["message"] != empty["en"]["message"]
+    for text in ("\u200bdocker login fails", "a\u2060", "\u2061x"):  # visible text around them is a question
+        assert not blank(text), repr(text)
 
 
 def test_a_pasted_build_log_is_read_to_its_last_line(client):

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from knowledge import AskResult
 
 import knowledge
-from bot.batch import MAX_STDIN, Item, is_binary, mostly_binary, read_stdin
+from bot.batch import MAX_STDIN, Item, blank, is_binary, mostly_binary, read_stdin
 from bot.commands import EXIT_USAGE, cloud_hint, default_lang, say
 from diagnostics import LANGS
 from knowledge import KnowledgeError, cjk_count, decisive_lines, detect_lang
@@ -92,9 +92,9 @@ def check_input(text: str) -> str | None:
         return "too_long"
     if is_binary(text):
         return "binary"
-    stripped = text.strip()
-    if not stripped:
+    if blank(text):
         return "empty"
+    stripped = text.strip()
     if not any(c.isascii() and c.isalnum() for c in stripped) and cjk_count(stripped) == 0:
         return "no_words"
     return None
@@ -192,7 +192,7 @@ ONE_LOG_LINES = 5
 def _hint_one_log(items: list[Item], lang: str | None) -> None:
     """Say on stderr, in the input's language, how to ask about a pasted log as a whole when plain stdin lines look
     like one (the documented batch reading, one question per line, is kept)."""
-    lines = [item.text for item in items if item.text.strip()]
+    lines = [item.text for item in items if not blank(item.text)]
     if len(lines) < ONE_LOG_LINES or any(item.quoted for item in items):
         return
     if sum(line.rstrip().endswith(("?", "？")) for line in lines) * 4 >= len(lines):
@@ -215,7 +215,7 @@ def _run_stdin(args: argparse.Namespace) -> int:
         items = read_stdin(sys.stdin)
     except ValueError:
         return _usage("too_large", usage_lang)
-    if not any(item.text.strip() for item in items):
+    if all(blank(item.text) for item in items):
         return _usage("no_question", usage_lang)
     if mostly_binary(item.text for item in items):
         return _usage("binary_stdin", usage_lang)
