@@ -347,6 +347,38 @@ def test_missed_questions_are_grouped_with_counts_examples_and_candidates(tmp_pa
     assert re.search(r"<td>0\.\d\d</td>", first)
 
 
+def test_a_groups_title_is_the_posts_words_not_its_markdown(tmp_path):
+    """A post written in an issue template's Markdown was titled "### 1Panel Version …" (qa12): the title is its
+    words on one line; the examples below it still show the text as it was asked."""
+    app, client = make(tmp_path)
+    post = (
+        "<!-- Please fill in the template -->\n### 1Panel Version\n\nv1.10.0-lts\n\n### **Description**\n"
+        "Docker `pull` from [the mirror](https://mirror.example.com/v2/) times out\n```bash\ndocker pull nginx\n```"
+    )
+    seed(app, [(day_ts(1), "web", post, "no_answer", None, None) for _ in range(2)], prefix="t")
+    sign_in(client)
+    html = unescape(client.get("/console/questions").text)
+    (heading,) = re.findall(r"<h2 id=\"g-[0-9a-f]{12}\">([^<]*)</h2>", html)
+    assert heading.startswith("1Panel Version v1.10.0-lts Description Docker pull from the mirror times out"), heading
+    assert not set(heading) & set("#*`[]()<>"), heading
+    assert "### 1Panel Version" in html.split("</h2>", 1)[1]  # the example itself is unchanged
+
+
+def test_a_title_keeps_words_and_stays_fast_on_hostile_text():
+    from bot.console.groups import title
+
+    assert title("- [x] **push** fails: `unauthorized` (see ~~old~~ *new* note)") == (
+        "push fails: unauthorized (see old new note)"
+    )
+    assert title("docker push my_image__v2 2*3 *x") == "docker push my_image__v2 2*3 *x"  # no pair, no change
+    assert title("> ## 推送失败 ##\n1. 登录\n2) 推送") == "推送失败 登录 推送"
+    assert title("###") == "###" and title("  \n ") == ""  # nothing but marks: the text itself
+    start = time.perf_counter()
+    for hostile in (":" * 100_000, "[" * 100_000, "![a](" * 20_000, "*a " * 40_000, "<!--" * 25_000, "> " * 50_000):
+        title(hostile)
+    assert time.perf_counter() - start < 0.5
+
+
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_a_group_says_why_it_got_no_answer(tmp_path, lang):
     """Real posts about Docker Hub are refused as another vendor's registry, yet the matcher's top entry for them can
