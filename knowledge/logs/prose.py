@@ -475,11 +475,37 @@ def told_family(sentence: str) -> tuple[str, tuple[str, ...]] | None:
     return None
 
 
+def denied_spans(line: str) -> list[tuple[int, int]]:
+    """The (start, end) spans of `line` in which the author denies a family ("no error 404 or anything", "it's not a
+    403 or auth problem", "不是证书的问题"), in order and not overlapping; none when lower-casing changes the line's
+    length (the spans would not be the line's)."""
+    low = line.lower()
+    if len(low) != len(line):
+        return []
+    return [m.span() for m in _DENIED.rx.finditer(low)]
+
+
 # A family the author denies: "不是/并非 … 问题" (not "是不是 … 问题", which asks), "不存在/没有 … 问题" with no 的 between
-# ("不存在网络问题"; "镜像不存在的问题" and "没有权限的问题" tell the failure), "not a … issue/problem"
+# ("不存在网络问题"; "镜像不存在的问题" and "没有权限的问题" tell the failure), "not a … issue/problem"; in English up to
+# five words between: "it's not a certificate or TLS issue", "doesn't seem to be a DNS problem", "there is no DNS
+# problem", "…, no error 404 or anything". A word that starts another clause or names a docker message of its own ("not
+# pull because of a TLS issue", "no such host error", "no space left on device error") ends the denial. Each word has
+# no blank and no more than 30 characters, and at most five: linear on any line.
+_DENIED_WORD = (
+    r"(?!(?:because|due|since|of|to|from|with|for|after|before|when|while|but|so|by|on|in|at|is|was|are|were|it|its|"
+    r"this|that|there|which|what|i|we|you|they|if|as|than|then|such|space|route|left|match|matching|healthy|basic|"
+    r"credentials|available|pull|push|login|work|"
+    r"works|working)\b)[\w./-]{1,30},?\s"
+)
+_DENIED_EN_END = r"(?:related\s)?(?:issues?|problems?|errors?)\b(?:\s(?:code\s)?\d{3}\b)?"
 _DENIED = LazyRe(
     r"(?<!是)(?:不是|并非|并不是)[^，,。；;！!？?\n]{0,12}?问题|(?:不存在|没有)[^的，,。；;！!？?\n]{1,12}?问题|"
-    r"\b(?:not|isn't|wasn't)\s(?:an?\s|the\s)?[\w./-]{1,30}\s(?:issue|problem)\b"
+    r"\b(?:not|isn't|wasn't)\s(?:an?\s|the\s)?[\w./-]{1,30}\s(?:issue|problem)\b|"
+    r"\b(?:(?:not|isn[’']t|wasn[’']t|aren[’']t|weren[’']t)\s(?:really\s|just\s|even\s)?|"
+    r"don[’']t think (?:it[’']s|it is|this is|that[’']s)\s|doesn[’']t (?:seem to be|look like)\s)"
+    r"(?:an?|the|any)\s(?:" + _DENIED_WORD + r"){1,5}" + _DENIED_EN_END + "|"
+    r"(?:^|[,;:.(]\s?|\bthere(?:[’']s|\sis|\swas|\sare|\swere)\s|\b(?:and|but|also|definitely|certainly|clearly|"
+    r"had|have|has|see|saw|get|gets|got|getting|with)\s)no\s(?:" + _DENIED_WORD + r"){0,5}" + _DENIED_EN_END
 )
 _REGISTRY_VERB = LazyRe(r"拉取|拉去|拉不|\bpull|推送|推不|\bpush|登录|登陆|\blog ?in\b|プル|풀|푸시")
 _NEXT = 2  # lines right below the told failure, which go on telling it

@@ -33,6 +33,7 @@ from .rules import (
     REGISTRY_TOOLS,
     asks_about,
     crosses,
+    denied_by_author,
     describes,
     is_bare,
     is_other_host,
@@ -731,8 +732,9 @@ def _decisive_line(lines: list[str], default_op: str | None, fenced: frozenset[i
         if p is not None and _BARE_WORD.fullmatch(line) and not (idx and _LAYER_LINE.match(lines[idx - 1])):
             p = None  # a bare "EOF" / "denied" is the client's final error only right under its layers' progress
         wrapped = line if p is None and len(line) >= _WRAP_WIDTH and line[-1].isalnum() and not is_prose(line) else None
-        if p is None or asks_about(line, p):
-            continue  # "ccr quota?", "临时登录密码多久过期": a question about a subject, not a program's output
+        if p is None or asks_about(line, p) or denied_by_author(line, p):
+            continue  # "ccr quota?", "临时登录密码多久过期": a question about a subject, not a program's output; "no
+            # error 404 or anything": a message the author rules out
         if idx + 1 < len(lines) and _OFFER_TO_PULL.search(lines[idx + 1]):
             continue  # "Image X not found." then "Do you want to pull the image now? [Y/n]": a local lookup
         tier = _tier(line, p, best[3] if best is not None else None)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..dialogue import LazyRe
 from ..structure import is_prose
+from .prose import denied_spans
 
 if TYPE_CHECKING:
     from ..results import CauseText, LogCause, Texts
@@ -393,6 +394,25 @@ def _rx(p: dict[str, Any]) -> re.Pattern[str]:
     if rx is None:
         rx = p["rx"] = re.compile(p["rx_src"], re.IGNORECASE)
     return rx
+
+
+def denied_by_author(line: str, p: dict[str, Any]) -> bool:
+    """Whether `line` is the author's sentence and every match of pattern `p`'s regex in it stands inside a family
+    the author denies ("docker pull fails, no error 404 or anything": `prose.denied_spans`); never for a pattern with no
+    regex or a line of output."""
+    if not p["rx_src"] or not is_prose(line):
+        return False
+    denied = denied_spans(line)
+    if not denied:
+        return False
+    k, found = 0, False
+    for m in _rx(p).finditer(line):  # both in order: one pass over each (linear on a line of many matches)
+        while k < len(denied) and denied[k][1] < m.end():
+            k += 1
+        if k == len(denied) or not denied[k][0] <= m.start():
+            return False
+        found = True
+    return found
 
 
 def asks_about(line: str, p: dict[str, Any]) -> bool:
