@@ -67,6 +67,9 @@ DOCKER_HUB_REGISTRY = "registry-1.docker.io"
 DOCKER_HUB_INDEX = "https://index.docker.io/v1/"
 DOCKER_HUB_ALIASES = (*DOCKER_HUB_DOMAINS, DOCKER_HUB_REGISTRY, "registry.hub.docker.com")
 OFFICIAL_REPO_PREFIX = "library/"
+# Docker Hub's web site (its pages, and the login API a credential helper calls: `Post "https://hub.docker.com/v2/users/
+# login"`): a name pasted logs and questions show, not a registry; a diagnosis checks Hub's registry (registry_named).
+DOCKER_HUB_WEBSITE = "hub.docker.com"
 _BRACKETED = r"\[([0-9a-fA-F:.]+)\](?::([0-9]+))?"  # (a string: see DIGEST)
 
 
@@ -140,6 +143,23 @@ def split_domain(name: str) -> tuple[str | None, str]:
     if sep and is_domain(first):
         return first, rest
     return None, name
+
+
+def registry_named(host: str) -> str | None:
+    """The registry a diagnosis checks for `host`, a domain (optional scheme and port) as a log or a question names
+    it: `host` itself; Docker Hub's (docker.io) for its web site DOCKER_HUB_WEBSITE; None for a stand-in a user
+    wrote in place of a registry's name, which names no registry to diagnose: a masked name (`xxx`, `xxx.com`,
+    `registry.xxx.cn`, `xx.xxx.xxx.xx`, `***`), a template's slot (`<registry>`, `${REGISTRY}`, `{{host}}`) or a
+    documentation name under `example` (RFC 2606: registry.example.com). The one rule for every target offered."""
+    name = host.strip().lower()
+    name = name.split("://", 1)[1] if name.startswith(("http://", "https://")) else name
+    if any(c in name for c in "<>{}$"):
+        return None
+    hostname = name.rsplit(":", 1)[0] if name.count(":") == 1 else name  # (an IPv6 address keeps its colons)
+    for label in hostname.split("."):
+        if label == "example" or (len(label) >= 2 and not label.strip("x")) or (label and not label.strip("*")):
+            return None
+    return DEFAULT_DOMAIN if hostname == DOCKER_HUB_WEBSITE else host
 
 
 def split(value: str) -> Parts:

@@ -252,8 +252,8 @@ def test_run_on_a_plain_http_registry_checks_the_logs_cause_over_http(registry):
     [
         # a registry the paste calls over plain HTTP: diagnosed over HTTP (port 80 unless given), as the client did
         (
-            'Get "http://registry.example.org:5000/v2/": dial tcp 203.0.113.9:5000: connect: connection refused',
-            "http://registry.example.org:5000",
+            'Get "http://registry.build.lan:5000/v2/": dial tcp 203.0.113.9:5000: connect: connection refused',
+            "http://registry.build.lan:5000",
         ),
         (
             "Get http://docker.private/v2/: dial tcp 192.168.2.110:80: getsockopt: no route to host",
@@ -270,8 +270,8 @@ def test_run_on_a_plain_http_registry_checks_the_logs_cause_over_http(registry):
         ),
         # the client spoke HTTPS: the target stays bare
         (
-            'Get "https://registry.example.org:5000/v2/": http: server gave HTTP response to HTTPS client',
-            "registry.example.org:5000",
+            'Get "https://registry.build.lan:5000/v2/": http: server gave HTTP response to HTTPS client',
+            "registry.build.lan:5000",
         ),
     ],
 )

@@ -31,7 +31,7 @@ def diagnose_command(
         # A repository path whose registry the paste does not name (Harbor's `artifact ns/app:1 not found`): it is
         # not on Docker Hub, so there is nothing to run yet; show where the registry goes.
         placeholder, image = f"<registry>/{image}", None
-    target = (image or host) if kind == "image" else (host or image)
+    target = _registry_target((image or host) if kind == "image" else (host or image))
     if target and ent.get("plain_http") and host and target.startswith(host):
         target = "http://" + target  # the scheme the client spoke: diagnose sends it as the client did
     push = bool(meta.get("push")) or (
@@ -44,6 +44,23 @@ def diagnose_command(
     if only:
         parts += ["--only", ",".join(only)]
     return " ".join(parts), target, only, push
+
+
+def _registry_target(target: str | None) -> str | None:
+    """`target` (a host or an image reference) as a diagnosis may check it (diagnostics.reference.registry_named):
+    None when its registry is a stand-in for a name (`xxx`, `<registry>`, registry.example.com: the command then
+    shows `<registry>`), Docker Hub's registry for Hub's web site hub.docker.com (an image there is a web page's
+    path, `hub.docker.com/r/ns/app`, no image: no target)."""
+    if not target:
+        return target
+    # Imported here for the reason parse_image gives (only a reading with a target pays for it).
+    from diagnostics.reference import registry_named
+
+    host = target.split("/", 1)[0]
+    registry = registry_named(host)
+    if registry == host:
+        return target
+    return registry if registry and "/" not in target else None
 
 
 # The fields of a reading that repeat a name read from the user's text (host, image, tag …) and so reach every channel.
